@@ -1,0 +1,201 @@
+"""The ``narrate-bot`` command: the composition root that wires adapters to the core.
+
+It lives outside ``narrate_bot`` because it imports adapters, which the core never does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from narrate_bot.app import Bot
+from narrate_bot.clock import ManualClock
+from narrate_bot.config import Settings
+from narrate_bot.storage.database import Database
+from narrate_bot.storage.migrate import upgrade
+
+from .console import ConsoleAdapter
+from .console.demo import DEMO_END, SCRIPT
+from .console.grammar import GrammarError, parse_iso
+
+app = typer.Typer(
+    help="narrate-bot: work out loud in chat, and find who knows what.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="A SQLite file or a database URL (default: NARRATE_DATABASE_URL or ./narrate.db).",
+    ),
+]
+
+
+def _database_url(db: str | None, settings: Settings) -> str:
+    if db is None:
+        return settings.database_url
+    return db if "://" in db else f"sqlite+aiosqlite:///{Path(db).expanduser().resolve()}"
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code=2)
+
+
+def _open_database(url: str) -> Database:
+    try:
+        return Database(url)
+    except Exception as problem:  # a bad URL or a missing driver: say which, don't trace
+        raise _fail(f"Can't use the database {url!r}: {problem}") from None
+
+
+def _now(now: str | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC)
+    try:
+        return parse_iso(now)
+    except GrammarError as problem:
+        raise _fail(str(problem)) from None
+
+
+async def _console(
+    url: str, start: datetime, *, export_dir: Path, user: str | None, script: str | None
+) -> None:
+    db = _open_database(url)
+    try:
+        try:
+            await upgrade(db)
+        except Exception as problem:
+            raise _fail(f"Can't prepare the database {url!r}: {problem}") from None
+        clock = ManualClock(start)
+        bot = Bot(db=db, clock=clock, settings=Settings())
+        if script is not None:
+            quiet = ConsoleAdapter(bot, clock, open(os.devnull, "w"), export_dir=export_dir)  # noqa: SIM115
+            await quiet.feed_all(script.splitlines())
+            quiet.out.close()
+        console = ConsoleAdapter(
+            bot,
+            clock,
+            sys.stdout,
+            export_dir=export_dir,
+            default_user=user if sys.stdin.isatty() else None,
+        )
+        if sys.stdin.isatty():
+            await console.run_interactive()
+        else:
+            await console.feed_all(sys.stdin)
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def console(
+    db: DbOption = None,
+    now: Annotated[
+        str | None, typer.Option(help="Start the simulated clock here (ISO 8601 with offset).")
+    ] = None,
+    user: Annotated[
+        str, typer.Option("--as", help="Who you are when a line doesn't say (interactive use).")
+    ] = "you",
+    export_dir: Annotated[
+        Path | None, typer.Option(help="Where /narrate export writes files.")
+    ] = None,
+) -> None:
+    """Chat with the bot in the terminal (scriptable: pipe one line per message)."""
+    settings = Settings()
+    asyncio.run(
+        _console(
+            _database_url(db, settings),
+            _now(now),
+            export_dir=export_dir or Path(settings.export_dir),
+            user=user,
+            script=None,
+        )
+    )
+
+
+@app.command()
+def demo(
+    user: Annotated[str, typer.Option("--as", help="Who you are in the demo.")] = "you",
+) -> None:
+    """A sample organisation (four teams, three weeks of narrations) in a throwaway database."""
+    with tempfile.TemporaryDirectory(prefix="narrate-demo-") as tmp:
+        url = f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
+        if sys.stdin.isatty():
+            typer.echo(
+                "Demo organisation loaded: alice, grace (payments), bob, farid (infra), carol, "
+                "erin (search), dan, hana (platform). Try: who knows about kafka?"
+            )
+        asyncio.run(
+            _console(
+                url,
+                parse_iso(DEMO_END),
+                export_dir=Path(Settings().export_dir),
+                user=user,
+                script=SCRIPT,
+            )
+        )
+
+
+@app.command()
+def migrate(db: DbOption = None) -> None:
+    """Bring the database schema up to date (run before starting a new version)."""
+    settings = Settings()
+    url = _database_url(db, settings)
+
+    async def _run() -> None:
+        database = _open_database(url)
+        try:
+            await upgrade(database)
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(_run())
+    except typer.Exit:
+        raise
+    except Exception as problem:
+        raise _fail(f"Migration failed on {url!r}: {problem}") from None
+    typer.echo("The database is up to date.")
+
+
+@app.command()
+def run() -> None:
+    """Start the configured platform adapters (Slack, Discord)."""
+    settings = Settings()
+    configured = [
+        name
+        for name, section in (("Slack", settings.slack), ("Discord", settings.discord))
+        if section.configured
+    ]
+    if not configured:
+        raise _fail(
+            "No platform is configured, so there's nothing to connect to.\n"
+            "Try the bot locally with `narrate-bot console` (or `narrate-bot demo`), or set up "
+            'Slack or Discord as described in the README ("Add to Slack", "Add to Discord").'
+        )
+    raise _fail(
+        f"{' and '.join(configured)} {'is' if len(configured) == 1 else 'are'} configured, but "
+        "this version of narrate-bot doesn't ship the platform adapters yet: the console is "
+        "the only adapter in this release (see CHANGELOG.md)."
+    )
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("NARRATE_LOG_LEVEL", "WARNING").upper())
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""The console adapter: a chat in the terminal with a clock you control.
+
+It plays the platform: it knows the channels you declared, who spoke where, and what a form is,
+and turns each line into the same events Slack and Discord produce.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from narrate_bot.app import Bot
+from narrate_bot.clock import ManualClock
+from narrate_bot.events import (
+    ActorEvent,
+    ChannelDescribed,
+    ChannelKind,
+    ChannelRef,
+    CommandInvoked,
+    FormSubmitted,
+    MessageReceived,
+    Platform,
+    ProfileChanged,
+    TenantRef,
+    UserRef,
+)
+from narrate_bot.knowledge.durations import parse_timezone
+from narrate_bot.replies import FormRequest, Reply, Visibility
+
+from . import grammar
+from .render import block
+
+TENANT = TenantRef(platform=Platform.CONSOLE, tenant_id="local", name="local")
+HELP = """\
+Lines look like this:
+  alice: /narrate shipped the ledger migration     alice speaks in #general
+  alice@payments: /narrate …                       … and her team is payments
+  bob in #infra: @narrate who knows about kafka?   bob speaks in #infra
+  bob in dm: who knows about kafka?                bob writes to the bot directly
+  :channel #secret private alice,carol             declare a channel and its members
+  :tz alice Europe/Berlin                          set a person's time zone
+  :clock 2026-11-23T09:00:00+01:00  :advance 3d    set or move the simulated clock
+  :help  :quit"""
+
+
+class ConsoleAdapter:
+    """Feeds lines to the bot and prints what it says; the end-to-end fixture of our tests."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        clock: ManualClock,
+        out: TextIO,
+        *,
+        export_dir: Path,
+        default_user: str | None = None,
+    ) -> None:
+        self.bot = bot
+        self.clock = clock
+        self.out = out
+        self.export_dir = export_dir
+        self.default_user = default_user
+        self.channels: dict[str, ChannelRef] = {
+            grammar.DEFAULT_CHANNEL: ChannelRef(channel_id=grammar.DEFAULT_CHANNEL, name="general")
+        }
+        self._forms: dict[str, FormRequest] = {}
+
+    # ------------------------------------------------------------------------------- input side
+
+    async def feed(self, line: str) -> bool:
+        """Handle one line; ``False`` once the person asked to quit."""
+        try:
+            parsed = grammar.parse_line(line, default_user=self.default_user)
+        except grammar.GrammarError as problem:
+            self._print(f"[console] {problem}")
+            return True
+        match parsed:
+            case None:
+                return True
+            case grammar.Meta(name="quit"):
+                return False
+            case grammar.Meta():
+                self._print(HELP)
+            case grammar.DeclareChannel():
+                await self._declare(parsed)
+            case grammar.SetTimezone():
+                await self._set_timezone(parsed.user, parsed.zone)
+            case grammar.SetClock():
+                self.clock.set(parsed.when)
+                self._print(f"[console] the time is now {self.clock.now().isoformat()}")
+            case grammar.Advance():
+                self.clock.advance(parsed.delta)
+                self._print(f"[console] the time is now {self.clock.now().isoformat()}")
+            case grammar.Speech():
+                await self._speak(parsed)
+        return True
+
+    async def feed_all(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            if not await self.feed(line):
+                return
+
+    async def run_interactive(self, stdin: TextIO = sys.stdin) -> None:
+        who = self.default_user or "you"
+        self._print(
+            f"narrate-bot console: you are {who} in #general; the clock says "
+            f"{self.clock.now():%Y-%m-%d %H:%M %Z}.\n"
+            "Try /narrate help, ask “@narrate who knows about X?”, or :help for the console's "
+            "own commands. Ctrl-D quits."
+        )
+        while True:
+            line = await asyncio.to_thread(_read_line, stdin)
+            if line is None or not await self.feed(line):
+                return
+
+    async def _declare(self, line: grammar.DeclareChannel) -> None:
+        kind = ChannelKind(line.kind)
+        ref = ChannelRef(channel_id=line.name, name=line.name, kind=kind)
+        self.channels[line.name] = ref
+        await self.bot.handle(
+            ChannelDescribed(
+                tenant=TENANT,
+                channel=ref,
+                members=line.members if kind == ChannelKind.PRIVATE else None,
+                occurred_at=self.clock.now(),
+            )
+        )
+        who = f" with {', '.join(line.members)}" if line.members else ""
+        self._print(f"[console] #{line.name} is {line.kind}{who}")
+
+    async def _set_timezone(self, user: str, zone: str) -> None:
+        try:
+            key = parse_timezone(zone).key
+        except ValueError as problem:
+            self._print(f"[console] {problem}")
+            return
+        await self.bot.handle(
+            ProfileChanged(
+                tenant=TENANT, user=self._user(user), timezone=key, occurred_at=self.clock.now()
+            )
+        )
+        self._print(f"[console] {user}'s time zone is {key}")
+
+    async def _speak(self, speech: grammar.Speech) -> None:
+        user = self._user(speech.user)
+        if speech.team:
+            await self.bot.handle(
+                ProfileChanged(
+                    tenant=TENANT, user=user, team=speech.team, occurred_at=self.clock.now()
+                )
+            )
+        channel = self._channel(speech)
+        event = self._event(speech, user, channel)
+        if event is None:
+            return
+        for reply in await self.bot.handle(event):
+            self._show(reply, user=speech.user, channel=channel)
+
+    def _event(
+        self, speech: grammar.Speech, user: UserRef, channel: ChannelRef
+    ) -> ActorEvent | None:
+        common: dict[str, Any] = {
+            "event_id": uuid.uuid4().hex,
+            "tenant": TENANT,
+            "user": user,
+            "channel": channel,
+            "occurred_at": self.clock.now(),
+        }
+        text = speech.text
+        if text.startswith("/"):
+            self._forms.pop(speech.user, None)
+            name, _, rest = text[1:].partition(" ")
+            return CommandInvoked(command=name, text=rest.strip(), **common)
+        form = self._forms.pop(speech.user, None)
+        if form is not None:
+            return FormSubmitted(form=form.form, fields={"text": text}, **common)
+        addressed = channel.kind == ChannelKind.DIRECT or text.lower().startswith("@narrate")
+        if not addressed:
+            return None  # ordinary chatter: the bot reads only what's addressed to it
+        return MessageReceived(text=text, addressed_to_bot=addressed, **common)
+
+    def _user(self, name: str) -> UserRef:
+        return UserRef(user_id=name.lower(), display_name=name)
+
+    def _channel(self, speech: grammar.Speech) -> ChannelRef:
+        if speech.channel is None:
+            return ChannelRef(
+                channel_id=f"dm-{speech.user}", name=f"dm {speech.user}", kind=ChannelKind.DIRECT
+            )
+        known = self.channels.get(speech.channel)
+        if known is None:
+            known = ChannelRef(channel_id=speech.channel, name=speech.channel)
+            self.channels[speech.channel] = known
+        return known
+
+    # ------------------------------------------------------------------------------ output side
+
+    def _show(self, reply: Reply, *, user: str, channel: ChannelRef) -> None:
+        if reply.form is not None:
+            self._forms[user] = reply.form
+        saved = self._save(reply) if reply.attachment is not None else None
+        self._print(block(_destination(reply, user=user, channel=channel), reply, saved_to=saved))
+
+    def _save(self, reply: Reply) -> Path:
+        assert reply.attachment is not None
+        self.export_dir.mkdir(parents=True, exist_ok=True)
+        path = (self.export_dir / Path(reply.attachment.filename).name).resolve()
+        path.write_bytes(reply.attachment.content)
+        return path
+
+    def _print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def _destination(reply: Reply, *, user: str, channel: ChannelRef) -> str:
+    if reply.visibility == Visibility.DIRECT or channel.kind == ChannelKind.DIRECT:
+        return f"dm {user}"
+    if reply.visibility == Visibility.PRIVATE:
+        return f"only {user} in #{channel.name}"
+    return f"#{channel.name} thread" if reply.in_thread else f"#{channel.name}"
+
+
+def _read_line(stdin: TextIO) -> str | None:
+    try:
+        return input("> ") if stdin is sys.stdin else (stdin.readline() or None)
+    except EOFError:
+        return None

@@ -1,0 +1,144 @@
+"""The console's input lines, parsed into what was said, by whom, where (README: "Console").
+
+alice: /narrate shipped the ledger migration      alice speaks in #general
+alice@payments: …                                 … and alice's team is payments
+bob in #infra: …     bob in dm: …                 a channel, or a DM with the bot
+:channel #secret private alice,carol              declare a channel and its members
+:tz alice Europe/Berlin                           a person's time zone
+:clock 2026-11-23T09:00:00+01:00   :advance 3d    move the simulated clock
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from narrate_bot.knowledge.durations import parse_duration
+
+DEFAULT_CHANNEL = "general"
+
+_SPEECH = re.compile(
+    r"^(?P<user>[A-Za-z][\w.\-]{0,63})(?:@(?P<team>[\w.\-]{1,100}))?"
+    r"(?:\s+in\s+(?P<where>#[\w\-]{1,80}|dm))?\s*:\s?(?P<text>.*)$",
+    re.S,
+)
+
+
+class GrammarError(ValueError):
+    """A line the console can't read; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    user: str
+    text: str
+    team: str | None = None
+    channel: str | None = None  # None: the DM with the bot
+    explicit_user: bool = True
+
+
+@dataclass(frozen=True)
+class DeclareChannel:
+    name: str
+    kind: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetTimezone:
+    user: str
+    zone: str
+
+
+@dataclass(frozen=True)
+class SetClock:
+    when: datetime
+
+
+@dataclass(frozen=True)
+class Advance:
+    delta: timedelta
+
+
+@dataclass(frozen=True)
+class Meta:
+    """``:help`` or ``:quit``."""
+
+    name: str
+
+
+Line = Speech | DeclareChannel | SetTimezone | SetClock | Advance | Meta
+
+
+def parse_iso(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise GrammarError(
+            f"{text.strip()!r} isn't a time I can read; "
+            "use ISO 8601 like 2026-11-23T09:00:00+01:00."
+        ) from None
+    if when.tzinfo is None:
+        raise GrammarError("Give the time with its UTC offset, like 2026-11-23T09:00:00+01:00.")
+    return when
+
+
+def _directive(line: str) -> Line:
+    name, _, rest = line[1:].partition(" ")
+    args = rest.split()
+    match name.lower():
+        case "channel":
+            if len(args) < 2 or not args[0].startswith("#"):
+                raise GrammarError("Write :channel #name public|private [alice,bob].")
+            kind = args[1].lower()
+            if kind not in ("public", "private"):
+                raise GrammarError(f"A channel is public or private, not {args[1]!r}.")
+            members = tuple(m for m in ",".join(args[2:]).split(",") if m)
+            if kind == "public" and members:
+                raise GrammarError(
+                    "Everyone is a member of a public channel; list members only for private ones."
+                )
+            return DeclareChannel(name=args[0][1:], kind=kind, members=members)
+        case "tz":
+            if len(args) != 2:
+                raise GrammarError("Write :tz NAME Area/City, for example :tz alice Europe/Berlin.")
+            return SetTimezone(user=args[0], zone=args[1])
+        case "clock":
+            if not args:
+                raise GrammarError("Write :clock 2026-11-23T09:00:00+01:00.")
+            return SetClock(when=parse_iso(args[0]))
+        case "advance":
+            if len(args) != 1:
+                raise GrammarError("Write :advance 3d (or 90m, 8h, 2w).")
+            try:
+                return Advance(delta=parse_duration(args[0]))
+            except ValueError as problem:
+                raise GrammarError(str(problem)) from None
+        case "help" | "quit" | "exit":
+            return Meta(name="quit" if name.lower() == "exit" else name.lower())
+    raise GrammarError(f"I don't know :{name}. Try :help.")
+
+
+def parse_line(line: str, *, default_user: str | None = None) -> Line | None:
+    """One input line; ``None`` for a blank line or a ``#`` comment (scripts can be annotated)."""
+    stripped = line.strip()
+    if not stripped or stripped.startswith("# "):
+        return None
+    if stripped.startswith(":"):
+        return _directive(stripped)
+    match = _SPEECH.match(stripped)
+    if match:
+        where = match.group("where")
+        channel = None if where == "dm" else (where[1:] if where else DEFAULT_CHANNEL)
+        return Speech(
+            user=match.group("user").lower(),
+            text=match.group("text").strip(),
+            team=match.group("team"),
+            channel=channel,
+        )
+    if default_user is not None:
+        return Speech(
+            user=default_user, text=stripped, channel=DEFAULT_CHANNEL, explicit_user=False
+        )
+    raise GrammarError('Start a line with who speaks, like "alice: /narrate shipped the importer".')

@@ -1,0 +1,115 @@
+"""The bot: takes a normalized event, returns what to say. Adapters hold one and feed it."""
+
+from __future__ import annotations
+
+import logging
+
+from .config import Settings
+from .events import (
+    ActorEvent,
+    ChannelDescribed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    MembershipChanged,
+    MessageReceived,
+    ProfileChanged,
+)
+from .features import channels, consent, help, narrate, privacy, profile, who_knows
+from .features.turn import Turn
+from .ports import Clock
+from .replies import Reply
+from .routing import NARRATE, parse_command, parse_question, strip_bot_address
+from .storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class Bot:
+    """Routes each event to the feature that handles it; holds storage, settings and the clock."""
+
+    def __init__(self, *, db: Database, clock: Clock, settings: Settings | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings or Settings()
+
+    async def handle(self, event: Event) -> list[Reply]:
+        if isinstance(event, ChannelDescribed):
+            await channels.describe_channel(self.db, event)
+            return []
+        if isinstance(event, MembershipChanged):
+            await channels.change_membership(self.db, event)
+            return []
+        if isinstance(event, ProfileChanged):
+            await profile.apply_profile(self.db, event)
+            return []
+        turn = Turn(event=event, db=self.db, settings=self.settings, now=self.clock.now())
+        log.debug("handling %s from %s", type(event).__name__, event.user.user_id)
+        return await self._dispatch(turn, event)
+
+    async def _dispatch(self, turn: Turn, event: ActorEvent) -> list[Reply]:
+        if isinstance(event, CommandInvoked):
+            if event.command.lower().lstrip("/") != NARRATE:
+                return help.unknown_command(turn, event.command.lstrip("/"))
+            return await self._command(turn, event.text)
+        if isinstance(event, FormSubmitted):
+            if event.form == narrate.NARRATION_FORM:
+                return await narrate.record(turn, event.fields.get("text", ""))
+            return [turn.reply("That form has expired; please start again.")]
+        return await self._message(turn, event)
+
+    async def _command(self, turn: Turn, text: str) -> list[Reply]:
+        command = parse_command(text)
+        match command.action:
+            case "ask_text":
+                return narrate.ask_for_text(turn)
+            case "narrate":
+                return await narrate.record(turn, command.arg, hint=command.hint)
+            case "help":
+                return help.show_help(turn)
+            case "mine":
+                return await narrate.list_mine(turn)
+            case "edit":
+                return await narrate.edit(turn, command)
+            case "delete":
+                return await narrate.delete(turn, command)
+            case "share" | "unshare":
+                return await narrate.share(turn, command, shared=command.action == "share")
+            case "join":
+                return await consent.join(turn)
+            case "pause":
+                return await consent.pause(turn, command.arg)
+            case "resume":
+                return await consent.resume(turn)
+            case "leave":
+                return await consent.leave(turn)
+            case "export":
+                return await privacy.export(turn)
+            case "forget":
+                return await privacy.request_erasure(turn)
+            case "forget_confirm":
+                return await privacy.confirm_erasure(turn)
+            case "team":
+                return await profile.set_team(turn, command.arg)
+            case "timezone":
+                return await profile.set_timezone(turn, command.arg)
+            case "who":
+                return await who_knows.answer(turn, command.arg)
+        raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
+
+    async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:
+        topic = parse_question(event.text)
+        if topic is not None and (event.addressed_to_bot or turn.in_dm):
+            return await who_knows.answer(turn, topic)
+        if turn.in_dm:
+            # Writing to the bot directly is narrating (kept private unless shared).
+            text = strip_bot_address(event.text)
+            return await narrate.record(turn, text)
+        if event.addressed_to_bot:
+            return [
+                turn.reply(
+                    "Ask me “who knows about <topic>?”, or narrate with /narrate <text>. "
+                    "/narrate help lists everything."
+                )
+            ]
+        return []

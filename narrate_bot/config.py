@@ -1,0 +1,48 @@
+"""Settings from ``NARRATE_*`` environment variables (and a ``.env`` file).
+
+Platform sections carry secrets as ``SecretStr`` so they never print; the core reads only the
+platform-neutral fields.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///narrate.db"
+
+
+class SlackSettings(BaseModel):
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+
+    @property
+    def configured(self) -> bool:
+        return self.bot_token is not None or self.signing_secret is not None
+
+
+class DiscordSettings(BaseModel):
+    token: SecretStr | None = None
+    dev_guild_id: int | None = None
+
+    @property
+    def configured(self) -> bool:
+        return self.token is not None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NARRATE_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    max_narration_chars: int = 4000
+    export_dir: str = "narrate-exports"
+    log_level: str = "INFO"
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()

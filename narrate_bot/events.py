@@ -1,0 +1,137 @@
+"""Inbound events: what happened on a platform, normalized so every adapter speaks the same words.
+
+The set is small and closed. Adapters build these values and never parse intent: wording rules
+("who knows about X?") live in ``routing`` so they behave the same on every platform.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Platform(StrEnum):
+    SLACK = "slack"
+    DISCORD = "discord"
+    CONSOLE = "console"
+
+
+class ChannelKind(StrEnum):
+    PUBLIC = "public"
+    PRIVATE = "private"
+    DIRECT = "direct"
+
+
+class Audience(StrEnum):
+    """Who may read a narration, beyond its author.
+
+    ``CHANNEL`` inherits the channel's readers (a DM has none); ``TENANT`` is the author's explicit
+    choice to publish to everyone in the workspace; ``ONLY_ME`` keeps it as a private log.
+    """
+
+    CHANNEL = "channel"
+    TENANT = "tenant"
+    ONLY_ME = "only_me"
+
+
+class Source(StrEnum):
+    COMMAND = "command"
+    PROMPT_REPLY = "prompt_reply"
+    DM = "dm"
+    SHORTCUT = "shortcut"
+    FORM = "form"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TenantRef(_Frozen):
+    """A Slack workspace (or Grid org), a Discord guild, or the console's single local tenant."""
+
+    platform: Platform
+    tenant_id: str
+    name: str = ""
+
+
+class UserRef(_Frozen):
+    user_id: str
+    display_name: str
+
+
+class ChannelRef(_Frozen):
+    channel_id: str
+    name: str
+    kind: ChannelKind = ChannelKind.PUBLIC
+
+
+class _ActorEvent(_Frozen):
+    event_id: str
+    tenant: TenantRef
+    user: UserRef
+    channel: ChannelRef
+    occurred_at: datetime
+
+
+class CommandInvoked(_ActorEvent):
+    """A slash command (``/narrate …``) or a button that stands for one.
+
+    ``audience`` is set when the platform let the person choose it (a modal, a shortcut).
+    """
+
+    command: str
+    text: str = ""
+    source: Source = Source.COMMAND
+    audience: Audience | None = None
+
+
+class MessageReceived(_ActorEvent):
+    """A chat message the bot may act on: a DM, a mention, or a reply in a prompt's thread."""
+
+    text: str
+    addressed_to_bot: bool = False
+    thread_id: str | None = None
+
+
+class FormSubmitted(_ActorEvent):
+    """The person filled a form the bot asked for (a modal, or the console's next line)."""
+
+    form: str
+    fields: dict[str, str] = Field(default_factory=dict)
+
+
+class ChannelDescribed(_Frozen):
+    """What the platform says a channel is now: its kind and, when known, its full member list.
+
+    Visibility is checked against the latest description, so a channel turned private, or a person
+    removed from it, stops showing its narrations at once.
+    """
+
+    tenant: TenantRef
+    channel: ChannelRef
+    members: tuple[str, ...] | None = None
+    occurred_at: datetime
+
+
+class MembershipChanged(_Frozen):
+    tenant: TenantRef
+    channel: ChannelRef
+    user_id: str
+    joined: bool
+    occurred_at: datetime
+
+
+class ProfileChanged(_Frozen):
+    """Profile facts a platform (or the console's ``:tz``) tells us; ``None`` means unchanged."""
+
+    tenant: TenantRef
+    user: UserRef
+    timezone: str | None = None
+    team: str | None = None
+    occurred_at: datetime
+
+
+ActorEvent = CommandInvoked | MessageReceived | FormSubmitted
+Event = ActorEvent | ChannelDescribed | MembershipChanged | ProfileChanged

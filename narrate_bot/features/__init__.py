@@ -1,0 +1,1 @@
+"""One module per thing a person does with the bot. Each returns ``Reply`` values."""

@@ -1,0 +1,63 @@
+"""Keeping channel kinds and memberships current: visibility is checked against them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..events import ChannelDescribed, MembershipChanged, TenantRef
+from ..storage import repositories as repo
+from ..storage.database import Database, Session
+from ..storage.tables import Channel
+
+
+async def _channel(
+    session: Session,
+    tenant_ref: TenantRef,
+    channel_id: str,
+    name: str,
+    kind: str,
+    now: datetime,
+) -> Channel:
+    tenant = await repo.ensure_tenant(
+        session,
+        platform=tenant_ref.platform.value,
+        external_id=tenant_ref.tenant_id,
+        name=tenant_ref.name,
+        now=now,
+    )
+    assert tenant.id is not None
+    return await repo.ensure_channel(
+        session, tenant_id=tenant.id, channel_id=channel_id, name=name, kind=kind
+    )
+
+
+async def describe_channel(db: Database, event: ChannelDescribed) -> None:
+    async with db.transaction() as session:
+        channel = await _channel(
+            session,
+            event.tenant,
+            event.channel.channel_id,
+            event.channel.name,
+            event.channel.kind.value,
+            event.occurred_at,
+        )
+        if event.members is not None:
+            assert channel.id is not None
+            await repo.set_members(session, channel_pk=channel.id, user_ids=event.members)
+
+
+async def change_membership(db: Database, event: MembershipChanged) -> None:
+    async with db.transaction() as session:
+        channel = await _channel(
+            session,
+            event.tenant,
+            event.channel.channel_id,
+            event.channel.name,
+            event.channel.kind.value,
+            event.occurred_at,
+        )
+        assert channel.id is not None
+        if event.joined:
+            await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)
+        else:
+            await repo.remove_member(session, channel_pk=channel.id, user_id=event.user_id)

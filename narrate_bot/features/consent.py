@@ -1,0 +1,87 @@
+"""Voluntary participation: join, pause, resume, leave. Nobody is enrolled until they act."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..knowledge.durations import parse_duration
+from ..replies import Reply
+from ..storage.tables import Person
+from .turn import Turn
+
+JOINED, LEFT, NONE = "joined", "left", "none"
+
+
+def enroll(person: Person, now: datetime) -> str | None:
+    """Enrol someone who acted (narrated or joined); returns a line to tell them, if any."""
+    if person.consent == JOINED:
+        return None
+    came_back = person.consent == LEFT
+    person.consent = JOINED
+    person.joined_at = now
+    if came_back:
+        return "Welcome back: you're taking part again. /narrate leave stops it any time."
+    return (
+        "You're now taking part in narrate-bot. /narrate pause 2w takes a break, "
+        "/narrate leave stops, /narrate help shows everything."
+    )
+
+
+async def join(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        message = enroll(person, turn.now)
+        paused = person.paused_until is not None and person.paused_until > turn.now
+        session.add(person)
+    if message is None:
+        extra = " You're paused for now; /narrate resume ends the pause." if paused else ""
+        return [turn.reply("You're already taking part." + extra)]
+    return [turn.reply(message)]
+
+
+async def pause(turn: Turn, arg: str) -> list[Reply]:
+    if not arg.strip():
+        return [turn.reply("For how long? For example /narrate pause 3d or /narrate pause 2w.")]
+    try:
+        delta = parse_duration(arg)
+    except ValueError as problem:
+        return [turn.reply(str(problem))]
+    until = turn.now + delta
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        person.paused_until = until
+        session.add(person)
+    return [
+        turn.reply(
+            f"Paused until {until:%Y-%m-%d %H:%M} UTC: no prompts, and you won't be suggested "
+            "in answers until then. /narrate resume ends the pause early."
+        )
+    ]
+
+
+async def resume(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        if person is None or person.paused_until is None or person.paused_until <= turn.now:
+            return [turn.reply("You weren't paused.")]
+        person.paused_until = None
+        session.add(person)
+    return [turn.reply("Welcome back: your pause is over.")]
+
+
+async def leave(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        if person is None or person.consent != JOINED:
+            return [turn.reply("You're not taking part, so there's nothing to leave.")]
+        person.consent = LEFT
+        session.add(person)
+    return [
+        turn.reply(
+            "You've left: no more prompts, and you won't be suggested to anyone. Your narrations "
+            "stay yours: /narrate export downloads them, /narrate forget-me erases everything, "
+            "and /narrate join brings you back."
+        )
+    ]

@@ -1,0 +1,32 @@
+"""The help text: every command in a few lines."""
+
+from __future__ import annotations
+
+from ..replies import Reply
+from .turn import Turn
+
+HELP = """\
+narrate-bot keeps what you narrate about your work and helps colleagues find who knows what.
+/narrate <text>: record what you're working on (/narrate alone asks for it)
+/narrate mine: your recent narrations with their ids
+/narrate edit <id> <text> · /narrate delete <id>: change or remove one of yours
+/narrate share <id> · /narrate unshare <id>: let the whole workspace find it, or not
+/narrate who <topic>, or ask me "who knows about <topic>?": people and why
+/narrate team <name> · /narrate timezone <Area/City>: your team and time zone
+/narrate join · /narrate pause <2w|3d|8h> · /narrate resume · /narrate leave
+/narrate export: everything I store about you, as JSON
+/narrate forget-me: erase everything about you (asks to confirm)
+Narrations are only shown to people who could already read where you wrote them."""
+
+
+def show_help(turn: Turn) -> list[Reply]:
+    return [turn.reply(HELP)]
+
+
+def unknown_command(turn: Turn, command: str) -> list[Reply]:
+    return [
+        turn.reply(
+            f"I don't know the command /{command}. I answer to /narrate; "
+            "/narrate help lists what it can do."
+        )
+    ]

@@ -1,0 +1,191 @@
+"""Recording narrations and letting people manage their own: list, edit, delete, share."""
+
+from __future__ import annotations
+
+from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Source
+from ..knowledge.topics import extract_topics
+from ..replies import Button, FormRequest, Reply
+from ..routing import Command
+from ..storage import repositories as repo
+from .consent import enroll
+from .turn import Turn
+
+NARRATION_FORM = "narration"
+MINE_LIMIT = 10
+SNIPPET = 80
+
+
+def snippet(text: str, limit: int = SNIPPET) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def ask_for_text(turn: Turn) -> list[Reply]:
+    return [
+        turn.reply(
+            "What are you working on? Write a line or two and I'll keep it.",
+            form=FormRequest(
+                form=NARRATION_FORM,
+                title="Narrate your work",
+                prompt="What are you working on, learning or stuck on?",
+            ),
+        )
+    ]
+
+
+def _too_long(turn: Turn, text: str) -> str | None:
+    limit = turn.settings.max_narration_chars
+    if len(text) > limit:
+        return (
+            f"That's {len(text):,} characters; a narration can be up to {limit:,}. "
+            "Try a short summary, or split it into a few narrations. Nothing was saved."
+        )
+    return None
+
+
+async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Reply]:
+    text = text.strip()
+    if not text:
+        return ask_for_text(turn)
+    if problem := _too_long(turn, text):
+        return [turn.reply(problem)]
+    event = turn.event
+    if isinstance(event, FormSubmitted):
+        source = Source.FORM
+        audience = Audience(event.fields.get("audience") or Audience.CHANNEL.value)
+    elif isinstance(event, CommandInvoked):
+        source = Source.DM if turn.in_dm and event.source == Source.COMMAND else event.source
+        audience = event.audience or Audience.CHANNEL
+    else:
+        source = Source.DM if turn.in_dm else Source.PROMPT_REPLY
+        audience = Audience.CHANNEL
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        channel = await turn.channel(session, tenant)
+        person = await turn.person(session, tenant)
+        welcome = enroll(person, turn.now)
+        session.add(person)
+        assert tenant.id is not None and person.id is not None and channel.id is not None
+        topics = extract_topics(text)
+        narration = await repo.add_narration(
+            session,
+            tenant_id=tenant.id,
+            person_id=person.id,
+            channel_pk=channel.id,
+            text=text,
+            source=source.value,
+            audience=audience.value,
+            topics=topics,
+            now=turn.now,
+        )
+    lines = [f"Noted as #{narration.ordinal}."]
+    if topics:
+        lines[0] += " Topics: " + ", ".join(topics[:5]) + "."
+    buttons: tuple[Button, ...] = ()
+    if audience == Audience.ONLY_ME or (
+        audience == Audience.CHANNEL and turn.event.channel.kind == ChannelKind.DIRECT
+    ):
+        lines.append(
+            "Only you can see it. To let colleagues find you through it: "
+            f"/narrate share {narration.ordinal}"
+        )
+        buttons = (
+            Button(label="Share with my workspace", command=f"/narrate share {narration.ordinal}"),
+        )
+    elif turn.event.channel.kind == ChannelKind.PRIVATE:
+        lines.append(f"Only members of #{turn.event.channel.name} can see it.")
+    if welcome:
+        lines.append(welcome)
+    if hint:
+        lines.append(hint)
+    return [turn.reply("\n".join(lines), buttons=buttons)]
+
+
+async def list_mine(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        rows = (
+            await repo.recent_narrations(session, person_id=person.id, limit=MINE_LIMIT)
+            if person is not None and person.id is not None
+            else []
+        )
+    if not rows:
+        return [turn.reply("You haven't narrated anything yet. Try /narrate <what you're on>.")]
+    lines = [f"Your last {len(rows)} narration{'s' if len(rows) != 1 else ''}:"]
+    for narration, channel in rows:
+        where = "a DM" if channel.kind == ChannelKind.DIRECT.value else f"#{channel.name}"
+        edited = " (edited)" if narration.edited_at else ""
+        lines.append(
+            f"#{narration.ordinal}  {narration.created_at:%Y-%m-%d}  {where}  "
+            f"{snippet(narration.text)}{edited}"
+        )
+    lines.append(
+        "Change one with /narrate edit <id> <text>, or remove it with /narrate delete <id>."
+    )
+    return [turn.reply("\n".join(lines))]
+
+
+def _missing(ordinal: int) -> str:
+    return (
+        f"You have no narration #{ordinal}. /narrate mine lists yours; you can only change "
+        "your own."
+    )
+
+
+async def edit(turn: Turn, command: Command) -> list[Reply]:
+    assert command.ordinal is not None
+    text = command.arg.strip()
+    if not text:
+        return [
+            turn.reply(
+                f"What should #{command.ordinal} say? /narrate edit {command.ordinal} <new text>"
+            )
+        ]
+    if problem := _too_long(turn, text):
+        return [turn.reply(problem.replace("Nothing was saved.", "Your narration is unchanged."))]
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        narration = (
+            await repo.narration_by_ordinal(session, person_id=person.id, ordinal=command.ordinal)
+            if person is not None and person.id is not None
+            else None
+        )
+        if narration is None:
+            return [turn.reply(_missing(command.ordinal))]
+        await repo.edit_narration(
+            session, narration=narration, text=text, topics=extract_topics(text), now=turn.now
+        )
+    return [turn.reply(f"Updated #{command.ordinal}.")]
+
+
+async def delete(turn: Turn, command: Command) -> list[Reply]:
+    assert command.ordinal is not None
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        narration = (
+            await repo.narration_by_ordinal(session, person_id=person.id, ordinal=command.ordinal)
+            if person is not None and person.id is not None
+            else None
+        )
+        if narration is None:
+            return [turn.reply(_missing(command.ordinal))]
+        await repo.delete_narration(session, narration=narration, dialect=turn.db.dialect)
+    return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.")]
+
+
+async def share(turn: Turn, command: Command, *, shared: bool) -> list[Reply]:
+    assert command.ordinal is not None
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        narration = (
+            await repo.narration_by_ordinal(session, person_id=person.id, ordinal=command.ordinal)
+            if person is not None and person.id is not None
+            else None
+        )
+        if narration is None:
+            return [turn.reply(_missing(command.ordinal))]
+        narration.audience = (Audience.TENANT if shared else Audience.CHANNEL).value
+        session.add(narration)
+    if shared:
+        return [turn.reply(f"#{command.ordinal} is now visible to everyone in this workspace.")]
+    return [turn.reply(f"#{command.ordinal} is back to being visible only where you wrote it.")]

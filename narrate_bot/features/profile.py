@@ -1,0 +1,71 @@
+"""Profile facts people or platforms tell us: team and time zone."""
+
+from __future__ import annotations
+
+from ..events import ProfileChanged
+from ..knowledge.durations import parse_timezone
+from ..replies import Reply
+from ..storage import repositories as repo
+from ..storage.database import Database
+from .turn import Turn
+
+MAX_TEAM = 100
+
+
+async def set_team(turn: Turn, name: str) -> list[Reply]:
+    name = " ".join(name.split()).lstrip("#")
+    async with turn.db.transaction() as session:
+        if not name:
+            person = await turn.known_person(session)
+            current = person.team if person is not None else None
+            if current:
+                return [turn.reply(f"Your team is {current}. Change it with /narrate team <name>.")]
+            return [turn.reply("You haven't set a team. Set it with /narrate team <name>.")]
+        if len(name) > MAX_TEAM:
+            return [turn.reply(f"Team names can be up to {MAX_TEAM} characters.")]
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        person.team = name
+        session.add(person)
+    return [turn.reply(f"Your team is now {name}.")]
+
+
+async def set_timezone(turn: Turn, name: str) -> list[Reply]:
+    if not name.strip():
+        return [turn.reply("Which time zone? For example /narrate timezone Europe/Berlin.")]
+    try:
+        zone = parse_timezone(name)
+    except ValueError as problem:
+        return [turn.reply(str(problem))]
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        person.timezone = zone.key
+        session.add(person)
+    return [turn.reply(f"Your time zone is now {zone.key}.")]
+
+
+async def apply_profile(db: Database, event: ProfileChanged) -> None:
+    """Record what the platform says; an invalid zone raises ``ValueError``, changing nothing."""
+    zone = parse_timezone(event.timezone).key if event.timezone is not None else None
+    async with db.transaction() as session:
+        tenant = await repo.ensure_tenant(
+            session,
+            platform=event.tenant.platform.value,
+            external_id=event.tenant.tenant_id,
+            name=event.tenant.name,
+            now=event.occurred_at,
+        )
+        assert tenant.id is not None
+        person = await repo.ensure_person(
+            session,
+            tenant_id=tenant.id,
+            user_id=event.user.user_id,
+            display_name=event.user.display_name,
+            now=event.occurred_at,
+        )
+        if zone is not None:
+            person.timezone = zone
+        if event.team is not None:
+            person.team = event.team.strip() or None
+        session.add(person)

@@ -1,0 +1,82 @@
+"""The context one event is handled in: who acted, where, when, and the storage to use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..config import Settings
+from ..events import ActorEvent, ChannelKind
+from ..replies import Attachment, Button, FormRequest, Reply, Visibility
+from ..storage import repositories as repo
+from ..storage.database import Database, Session
+from ..storage.tables import Channel, Person, Tenant
+
+
+@dataclass
+class Turn:
+    event: ActorEvent
+    db: Database
+    settings: Settings
+    now: datetime
+
+    @property
+    def in_dm(self) -> bool:
+        return self.event.channel.kind == ChannelKind.DIRECT
+
+    def reply(
+        self,
+        text: str,
+        *,
+        buttons: tuple[Button, ...] = (),
+        attachment: Attachment | None = None,
+        form: FormRequest | None = None,
+    ) -> Reply:
+        """A reply only the actor sees (a DM reply when they wrote in a DM)."""
+        visibility = Visibility.DIRECT if self.in_dm else Visibility.PRIVATE
+        return Reply(
+            text=text, visibility=visibility, buttons=buttons, attachment=attachment, form=form
+        )
+
+    async def tenant(self, session: Session) -> Tenant:
+        ref = self.event.tenant
+        return await repo.ensure_tenant(
+            session,
+            platform=ref.platform.value,
+            external_id=ref.tenant_id,
+            name=ref.name,
+            now=self.now,
+        )
+
+    async def channel(self, session: Session, tenant: Tenant) -> Channel:
+        """The channel the event came from, with the actor recorded as a reader when private."""
+        assert tenant.id is not None
+        ref = self.event.channel
+        channel = await repo.ensure_channel(
+            session,
+            tenant_id=tenant.id,
+            channel_id=ref.channel_id,
+            name=ref.name,
+            kind=ref.kind.value,
+        )
+        if ref.kind != ChannelKind.PUBLIC:
+            assert channel.id is not None
+            await repo.add_member(session, channel_pk=channel.id, user_id=self.event.user.user_id)
+        return channel
+
+    async def person(self, session: Session, tenant: Tenant) -> Person:
+        assert tenant.id is not None
+        user = self.event.user
+        return await repo.ensure_person(
+            session,
+            tenant_id=tenant.id,
+            user_id=user.user_id,
+            display_name=user.display_name,
+            now=self.now,
+        )
+
+    async def known_person(self, session: Session) -> Person | None:
+        """The actor's person row if we have one, without creating anything."""
+        tenant = await self.tenant(session)
+        assert tenant.id is not None
+        return await repo.find_person(session, tenant_id=tenant.id, user_id=self.event.user.user_id)

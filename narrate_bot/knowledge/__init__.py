@@ -1,0 +1,1 @@
+"""Pure logic with no I/O: words, topics, scores. Easy to test, shared by every feature."""

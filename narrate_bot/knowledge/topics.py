@@ -1,0 +1,42 @@
+"""Topics of a narration: a handful of normalized words that say what it is about.
+
+Deliberately simple and explainable (people see their topics): hashtags first, then the content
+words that occur most, with a crude singular form so "migrations" and "migration" meet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .words import STOPWORDS, content_words, hashtags
+
+MAX_TOPICS = 8
+MAX_TOPIC_LEN = 64
+
+
+def normalize_topic(word: str) -> str:
+    """Lower-case, strip '#', and fold a plural 's' (not 'ss', not short words)."""
+    word = word.lower().lstrip("#").strip()
+    if len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word[:MAX_TOPIC_LEN]
+
+
+def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
+    tags = [normalize_topic(t) for t in hashtags(text)]
+    counts = Counter(
+        normalize_topic(w) for w in content_words(text) if len(w) > 2 and not w[0].isdigit()
+    )
+    chosen: dict[str, None] = {}
+    for tag in tags:
+        if tag and tag not in STOPWORDS:
+            chosen.setdefault(tag, None)
+    # Most frequent first; ties keep their first appearance (Counter preserves insertion order).
+    for word, _ in counts.most_common():
+        if len(chosen) >= limit:
+            break
+        if word and word not in STOPWORDS:
+            chosen.setdefault(word, None)
+    return list(chosen)[:limit]

@@ -1,0 +1,52 @@
+"""Splitting text into the words that carry meaning, the same way for narrations and questions."""
+
+from __future__ import annotations
+
+import re
+
+# Common English function words, chat filler, and words every work update uses ("fix", "add").
+# Leaving them out keeps "who knows about the fix for kafka?" about kafka, and keeps very common
+# words from turning a ranked search into a full scan.
+_STOPWORD_TEXT = """
+    a about above after again against all also am an and any anyone anybody are aren as at be
+    because been before being below between both but by can cannot could did didn do does doesn
+    doing don down during each else etc ever every few for from further get gets getting got had
+    has hasn have haven having he her here hers herself him himself his how i if in into is isn it
+    its itself just know knows knew known like lot lots me more most much must my myself need
+    needs no nor not now of off on once one only or other our ours ourselves out over own please
+    re really same shall she should so some someone somebody something such than that the their
+    theirs them themselves then there these they this those through thing things to today too
+    under until up us use used using very via was wasn we were weren what when where which while
+    who whom whose why will with won would yes yet you your yours yourself yourselves still
+    week weeks day days yesterday tomorrow working worked work works done doing make made new
+    fix fixed fixes add added adds update updated updates change changed changes
+    moved started finished shipped tried wrote looking trying
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+_WORD = re.compile(r"[#@]?[\w][\w.+\-/]*", re.UNICODE)
+_SPLIT = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased alphanumeric words, the unit both full-text engines index."""
+    return [w for w in _SPLIT.split(text.lower()) if w]
+
+
+def content_words(text: str) -> list[str]:
+    """Words worth matching on: not stopwords, not single characters, not pure numbers."""
+    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
+
+
+def query_terms(question: str, *, limit: int = 12) -> list[str]:
+    """Distinct content words of a question, in order, capped so a pasted essay stays cheap."""
+    seen: dict[str, None] = {}
+    for word in content_words(question):
+        seen.setdefault(word, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)
+
+
+def hashtags(text: str) -> list[str]:
+    return [m.group(0)[1:].lower() for m in _WORD.finditer(text) if m.group(0).startswith("#")]

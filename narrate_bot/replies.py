@@ -1,0 +1,55 @@
+"""Outbound values: what the core wants said, with no platform syntax in them.
+
+Mentions are written ``<@USER_ID>`` in the text (the form Slack and Discord both use); each
+adapter renders them, and the console turns them into ``@Name`` using ``Reply.names``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Visibility(StrEnum):
+    """Where a reply goes relative to the event that caused it."""
+
+    CHANNEL = "channel"  # everyone in the channel (a thread when ``in_thread``)
+    PRIVATE = "private"  # only the actor, in the same channel (ephemeral)
+    DIRECT = "direct"  # a direct message to the actor
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Button(_Frozen):
+    """A button that acts as if the person had typed ``command`` (``/narrate share 3``)."""
+
+    label: str
+    command: str
+    danger: bool = False
+
+
+class Attachment(_Frozen):
+    filename: str
+    content: bytes
+    media_type: str = "application/json"
+
+
+class FormRequest(_Frozen):
+    """Ask the person to fill a form; platforms with modals open one, the console asks inline."""
+
+    form: str
+    title: str
+    prompt: str
+
+
+class Reply(_Frozen):
+    text: str
+    visibility: Visibility = Visibility.PRIVATE
+    in_thread: bool = False
+    buttons: tuple[Button, ...] = ()
+    attachment: Attachment | None = None
+    form: FormRequest | None = None
+    names: dict[str, str] = Field(default_factory=dict)

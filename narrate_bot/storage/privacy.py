@@ -1,0 +1,127 @@
+"""Export and erasure of everything stored about one person.
+
+Erasure walks every table that can hold a trace of the person, by their person row or by their
+platform user id, so a new table must be added here (the forget-me test scans every table).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from . import fulltext
+from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+async def export_person(session: AsyncSession, *, person: Person) -> dict[str, Any]:
+    tenant = await session.get(Tenant, person.tenant_id)
+    narrations = (
+        await session.exec(
+            select(Narration, Channel)
+            .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+            .where(Narration.person_id == person.id)
+            .order_by(col(Narration.created_at), col(Narration.id))
+        )
+    ).all()
+    ids = [n.id for n, _ in narrations if n.id is not None]
+    topics: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for row in await session.exec(
+            select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(ids))
+        ):
+            topics[row.narration_id].append(row.topic)
+    memberships = (
+        await session.exec(
+            select(Channel)
+            .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
+            .where(Channel.tenant_id == person.tenant_id, ChannelMember.user_id == person.user_id)
+            .order_by(col(Channel.name))
+        )
+    ).all()
+    return {
+        "format": "narrate-bot export v1",
+        "workspace": {
+            "platform": tenant.platform if tenant else None,
+            "id": tenant.external_id if tenant else None,
+            "name": tenant.name if tenant else None,
+        },
+        "person": {
+            "user_id": person.user_id,
+            "display_name": person.display_name,
+            "team": person.team,
+            "timezone": person.timezone,
+            "consent": person.consent,
+            "joined_at": _iso(person.joined_at),
+            "paused_until": _iso(person.paused_until),
+            "created_at": _iso(person.created_at),
+        },
+        "narrations": [
+            {
+                "id": n.ordinal,
+                "text": n.text,
+                "source": n.source,
+                "audience": n.audience,
+                "channel": {"id": c.channel_id, "name": c.name, "kind": c.kind},
+                "created_at": _iso(n.created_at),
+                "edited_at": _iso(n.edited_at),
+                "topics": topics.get(n.id or -1, []),
+            }
+            for n, c in narrations
+        ],
+        "channel_memberships": [
+            {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
+        ],
+    }
+
+
+async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -> int:
+    """Delete every row about the person and scrub the index; returns narrations removed."""
+    narration_ids = list(
+        (await session.exec(select(Narration.id).where(Narration.person_id == person.id))).all()
+    )
+    if narration_ids:
+        await session.exec(
+            delete(NarrationTopic).where(col(NarrationTopic.narration_id).in_(narration_ids))
+        )
+        # A bulk DELETE still fires the FTS trigger for every row, so the index forgets each text.
+        await session.exec(delete(Narration).where(col(Narration.id).in_(narration_ids)))
+    tenant_channels = select(Channel.id).where(Channel.tenant_id == person.tenant_id)
+    direct_pks = list(
+        (
+            await session.exec(
+                select(Channel.id)
+                .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
+                .where(
+                    Channel.tenant_id == person.tenant_id,
+                    Channel.kind == "direct",
+                    ChannelMember.user_id == person.user_id,
+                )
+            )
+        ).all()
+    )
+    await session.exec(
+        delete(ChannelMember).where(
+            col(ChannelMember.user_id) == person.user_id,
+            col(ChannelMember.channel_pk).in_(tenant_channels),
+        )
+    )
+    # A DM with the bot is about this person alone: it goes too once nothing else points at it.
+    if direct_pks:
+        still_used = select(Narration.channel_pk).where(col(Narration.channel_pk).in_(direct_pks))
+        await session.exec(
+            delete(Channel).where(
+                col(Channel.id).in_(direct_pks), col(Channel.id).not_in(still_used)
+            )
+        )
+    await session.exec(delete(Person).where(col(Person.id) == person.id))
+    await session.flush()
+    await fulltext.scrub(session, dialect)
+    return len(narration_ids)

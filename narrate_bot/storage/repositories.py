@@ -1,0 +1,269 @@
+"""Data access: keyword-only functions over a session, one transaction per caller.
+
+Features call these and never write SQL. Visibility ("who may read this narration?") is decided
+here, in one query shape used by every platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, exists, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from . import fulltext
+from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+
+# ---------------------------------------------------------------------------------------- tenants
+
+
+async def ensure_tenant(
+    session: AsyncSession, *, platform: str, external_id: str, name: str, now: datetime
+) -> Tenant:
+    found = (
+        await session.exec(
+            select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
+        )
+    ).first()
+    if found is not None:
+        if name and found.name != name:
+            found.name = name
+            session.add(found)
+        return found
+    tenant = Tenant(platform=platform, external_id=external_id, name=name, created_at=now)
+    session.add(tenant)
+    await session.flush()
+    return tenant
+
+
+# ----------------------------------------------------------------------------------------- people
+
+
+async def find_person(session: AsyncSession, *, tenant_id: int, user_id: str) -> Person | None:
+    return (
+        await session.exec(
+            select(Person).where(Person.tenant_id == tenant_id, Person.user_id == user_id)
+        )
+    ).first()
+
+
+async def ensure_person(
+    session: AsyncSession, *, tenant_id: int, user_id: str, display_name: str, now: datetime
+) -> Person:
+    person = await find_person(session, tenant_id=tenant_id, user_id=user_id)
+    if person is None:
+        person = Person(
+            tenant_id=tenant_id, user_id=user_id, display_name=display_name, created_at=now
+        )
+        session.add(person)
+        await session.flush()
+    elif display_name and person.display_name != display_name:
+        person.display_name = display_name
+        session.add(person)
+    return person
+
+
+async def people_by_id(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
+    return {p.id: p for p in rows if p.id is not None}
+
+
+# --------------------------------------------------------------------------------------- channels
+
+
+async def ensure_channel(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    channel_id: str,
+    name: str,
+    kind: str,
+    update_kind: bool = True,
+) -> Channel:
+    """The stored channel, created on first sight; kind and name follow what the platform says."""
+    channel = (
+        await session.exec(
+            select(Channel).where(Channel.tenant_id == tenant_id, Channel.channel_id == channel_id)
+        )
+    ).first()
+    if channel is None:
+        channel = Channel(tenant_id=tenant_id, channel_id=channel_id, name=name, kind=kind)
+        session.add(channel)
+        await session.flush()
+        return channel
+    changed = False
+    if name and channel.name != name:
+        channel.name, changed = name, True
+    if update_kind and channel.kind != kind:
+        channel.kind, changed = kind, True
+    if changed:
+        session.add(channel)
+    return channel
+
+
+async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Sequence[str]) -> None:
+    await session.exec(delete(ChannelMember).where(col(ChannelMember.channel_pk) == channel_pk))
+    for user_id in dict.fromkeys(user_ids):
+        session.add(ChannelMember(channel_pk=channel_pk, user_id=user_id))
+
+
+async def add_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
+    existing = await session.get(ChannelMember, (channel_pk, user_id))
+    if existing is None:
+        session.add(ChannelMember(channel_pk=channel_pk, user_id=user_id))
+
+
+async def remove_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
+    await session.exec(
+        delete(ChannelMember).where(
+            col(ChannelMember.channel_pk) == channel_pk, col(ChannelMember.user_id) == user_id
+        )
+    )
+
+
+async def channels_by_pk(session: AsyncSession, *, pks: Iterable[int]) -> dict[int, Channel]:
+    wanted = list(set(pks))
+    if not wanted:
+        return {}
+    rows = await session.exec(select(Channel).where(col(Channel.id).in_(wanted)))
+    return {c.id: c for c in rows if c.id is not None}
+
+
+# ------------------------------------------------------------------------------------- narrations
+
+
+async def add_narration(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    person_id: int,
+    channel_pk: int,
+    text: str,
+    source: str,
+    audience: str,
+    topics: Sequence[str],
+    now: datetime,
+) -> Narration:
+    last = (
+        await session.exec(
+            select(func.max(Narration.ordinal)).where(Narration.person_id == person_id)
+        )
+    ).one()
+    narration = Narration(
+        tenant_id=tenant_id,
+        person_id=person_id,
+        channel_pk=channel_pk,
+        ordinal=(last or 0) + 1,
+        source=source,
+        audience=audience,
+        text=text,
+        created_at=now,
+    )
+    session.add(narration)
+    await session.flush()
+    assert narration.id is not None
+    await _set_topics(session, narration_id=narration.id, topics=topics)
+    return narration
+
+
+async def _set_topics(session: AsyncSession, *, narration_id: int, topics: Sequence[str]) -> None:
+    await session.exec(
+        delete(NarrationTopic).where(col(NarrationTopic.narration_id) == narration_id)
+    )
+    for topic in dict.fromkeys(topics):
+        session.add(NarrationTopic(narration_id=narration_id, topic=topic))
+
+
+async def recent_narrations(
+    session: AsyncSession, *, person_id: int, limit: int
+) -> list[tuple[Narration, Channel]]:
+    rows = await session.exec(
+        select(Narration, Channel)
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .where(Narration.person_id == person_id)
+        .order_by(col(Narration.created_at).desc(), col(Narration.id).desc())
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def narration_by_ordinal(
+    session: AsyncSession, *, person_id: int, ordinal: int
+) -> Narration | None:
+    return (
+        await session.exec(
+            select(Narration).where(Narration.person_id == person_id, Narration.ordinal == ordinal)
+        )
+    ).first()
+
+
+async def edit_narration(
+    session: AsyncSession, *, narration: Narration, text: str, topics: Sequence[str], now: datetime
+) -> None:
+    narration.text = text
+    narration.edited_at = now
+    session.add(narration)
+    await session.flush()
+    assert narration.id is not None
+    await _set_topics(session, narration_id=narration.id, topics=topics)
+
+
+async def delete_narration(session: AsyncSession, *, narration: Narration, dialect: str) -> None:
+    await session.delete(narration)
+    await session.flush()
+    await fulltext.scrub(session, dialect)
+
+
+async def topics_of(session: AsyncSession, *, narration_ids: Iterable[int]) -> dict[int, list[str]]:
+    wanted = list(set(narration_ids))
+    result: dict[int, list[str]] = {i: [] for i in wanted}
+    if not wanted:
+        return result
+    rows = await session.exec(
+        select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(wanted))
+    )
+    for row in rows:
+        result[row.narration_id].append(row.topic)
+    return result
+
+
+# ------------------------------------------------------------------------------------- visibility
+
+
+def visible_to(*, tenant_id: int, viewer_user_id: str, answer_channel_pk: int | None) -> object:
+    """SQL condition: the narration may be shown to this viewer (and, for an answer posted in a
+    channel, to everyone who reads that channel).
+
+    Public channels of the same tenant; a private channel only if the viewer is a member; DMs
+    never; an explicit "whole workspace" audience anywhere in the tenant. When the answer goes to
+    a channel, evidence must also be readable there: public, workspace-wide, or from that channel.
+    """
+    is_member = exists().where(
+        col(ChannelMember.channel_pk) == col(Channel.id),
+        col(ChannelMember.user_id) == viewer_user_id,
+    )
+    readable = or_(
+        col(Narration.audience) == "tenant",
+        and_(
+            col(Narration.audience) == "channel",
+            or_(
+                col(Channel.kind) == "public",
+                and_(col(Channel.kind) == "private", is_member),
+            ),
+        ),
+    )
+    conditions = [col(Narration.tenant_id) == tenant_id, readable]
+    if answer_channel_pk is not None:
+        conditions.append(
+            or_(
+                col(Narration.audience) == "tenant",
+                col(Channel.kind) == "public",
+                col(Channel.id) == answer_channel_pk,
+            )
+        )
+    return and_(*conditions)

@@ -1,0 +1,104 @@
+"""The schema. Changed only through an Alembic migration (``migrations/versions``).
+
+Identity is (tenant, platform user id): the same Slack user id in two workspaces is two people.
+Timestamps are tz-aware UTC (sqlmodel refuses naive datetimes).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenant"
+    __table_args__ = (UniqueConstraint("platform", "external_id", name="uq_tenant_platform_ext"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    external_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    created_at: datetime
+
+
+class Person(SQLModel, table=True):
+    """Someone we know by a platform user id; enrolled only once they narrate or join."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id", name="uq_person_tenant_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    )
+    user_id: str = Field(max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    team: str | None = Field(default=None, max_length=100)
+    timezone: str | None = Field(default=None, max_length=64)
+    consent: str = Field(default="none", max_length=16)  # none | joined | left
+    joined_at: datetime | None = None
+    paused_until: datetime | None = None
+    erase_requested_at: datetime | None = None
+    created_at: datetime
+
+
+class Channel(SQLModel, table=True):
+    __tablename__ = "channel"
+    __table_args__ = (UniqueConstraint("tenant_id", "channel_id", name="uq_channel_tenant_ext"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    )
+    channel_id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+    kind: str = Field(default="public", max_length=16)  # public | private | direct
+
+
+class ChannelMember(SQLModel, table=True):
+    """Who can read a private channel or DM, by platform user id (enrolled or not)."""
+
+    __tablename__ = "channel_member"
+
+    channel_pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("channel.id", ondelete="CASCADE"), primary_key=True)
+    )
+    user_id: str = Field(sa_column=Column(String(64), primary_key=True))
+
+
+class Narration(SQLModel, table=True):
+    __tablename__ = "narration"
+    __table_args__ = (
+        UniqueConstraint("person_id", "ordinal", name="uq_narration_person_ordinal"),
+        Index("ix_narration_tenant_created", "tenant_id", "created_at"),
+        Index("ix_narration_person_created", "person_id", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    )
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False)
+    )
+    channel_pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("channel.id", ondelete="CASCADE"), nullable=False)
+    )
+    ordinal: int  # the short id people see: their 1st, 2nd, … narration
+    source: str = Field(max_length=16)
+    audience: str = Field(default="channel", max_length=16)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    edited_at: datetime | None = None
+
+
+class NarrationTopic(SQLModel, table=True):
+    __tablename__ = "narration_topic"
+    __table_args__ = (Index("ix_narration_topic_topic", "topic"),)
+
+    narration_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("narration.id", ondelete="CASCADE"), primary_key=True)
+    )
+    topic: str = Field(sa_column=Column(String(64), primary_key=True))

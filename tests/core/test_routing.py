@@ -1,0 +1,83 @@
+"""Wording rules, parsed once in the core so every platform behaves the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate_bot.knowledge.durations import parse_duration, parse_timezone
+from narrate_bot.knowledge.topics import extract_topics
+from narrate_bot.knowledge.words import query_terms
+from narrate_bot.routing import parse_command, parse_question
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("who knows about kafka?", "kafka"),
+        ("<@U0BOT> who knows about Kafka Streams?", "Kafka Streams"),
+        ("@narrate anyone know terraform", "terraform"),
+        ("Does anybody know about the billing cron?", "the billing cron"),
+        ("who has worked on postgres replication?", "postgres replication"),
+        ("who can help me with flaky CI tests", "flaky CI tests"),
+        ("who's an expert in rate limiting?", "rate limiting"),
+        ("who should I ask about SSO", "SSO"),
+    ],
+)
+def test_questions_are_recognised(text, topic):
+    assert parse_question(text) == topic
+
+
+@pytest.mark.parametrize("text", ["shipped the importer", "hello", "who?", "knows about kafka"])
+def test_other_messages_are_not_questions(text):
+    assert parse_question(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "action", "ordinal", "arg"),
+    [
+        ("", "ask_text", None, ""),
+        ("help", "help", None, ""),
+        ("mine", "mine", None, ""),
+        ("edit 3 new words", "edit", 3, "new words"),
+        ("delete #12", "delete", 12, ""),
+        ("forget-me", "forget", None, ""),
+        ("forget-me confirm", "forget_confirm", None, ""),
+        ("pause 2w", "pause", None, "2w"),
+        ("who kafka streams", "who", None, "kafka streams"),
+        ("who knows about kafka?", "who", None, "kafka"),
+        ("team payments", "team", None, "payments"),
+        ("mine and yours", "narrate", None, "mine and yours"),
+        ("help the new hire settle in", "narrate", None, "help the new hire settle in"),
+    ],
+)
+def test_commands(text, action, ordinal, arg):
+    command = parse_command(text)
+    assert (command.action, command.ordinal, command.arg) == (action, ordinal, arg)
+
+
+def test_query_terms_drop_filler_words():
+    assert query_terms("the fix for our kafka consumer?") == ["kafka", "consumer"]
+
+
+def test_topics_prefer_hashtags_and_fold_plurals():
+    topics = extract_topics("#observability: migrations for the migration runner, migrations!")
+    assert topics[0] == "observability"
+    assert topics[1] == "migration"
+
+
+@pytest.mark.parametrize(("text", "hours"), [("90m", 1.5), ("8h", 8), ("3d", 72), ("2 weeks", 336)])
+def test_durations(text, hours):
+    assert parse_duration(text).total_seconds() == hours * 3600
+
+
+@pytest.mark.parametrize("text", ["forever", "0d", "-3d", "500d", ""])
+def test_bad_durations_raise_a_readable_error(text):
+    with pytest.raises(ValueError, match=r"\w"):
+        parse_duration(text)
+
+
+def test_timezones():
+    assert parse_timezone(" Europe/Berlin ").key == "Europe/Berlin"
+    for bad in ("Mars/Base", "../etc/passwd", "", "Europe"):
+        with pytest.raises(ValueError, match="time zone"):
+            parse_timezone(bad)

@@ -1,0 +1,59 @@
+"""Voluntary participation: nobody is enrolled until they act; pause, resume, leave, come back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import select
+
+from narrate_bot.storage.tables import Person
+
+
+async def _consent(db, user: str) -> str | None:
+    async with db.transaction() as s:
+        person = (await s.exec(select(Person).where(Person.user_id == user))).first()
+        return person.consent if person else None
+
+
+async def test_nobody_is_enrolled_until_they_narrate_or_join(chat, db):
+    await chat.say("alice: @narrate who knows about kafka?", "alice: /narrate mine")
+    assert await _consent(db, "alice") is None
+    out = await chat.say("alice: /narrate join")
+    assert "taking part" in out
+    assert await _consent(db, "alice") == "joined"
+    assert "already taking part" in await chat.say("alice: /narrate join")
+
+
+async def test_pause_hides_me_from_answers_until_it_ends(chat, clock):
+    await chat.say("bob in #infra: /narrate kafka broker upgrade")
+    out = await chat.say("bob: /narrate pause 2w")
+    assert "Paused until 2026-12-07" in out
+    assert "couldn't find anyone" in await chat.say("alice: /narrate who kafka")
+    clock.advance(timedelta(days=15))
+    assert "@bob" in await chat.say("alice: /narrate who kafka")
+
+
+async def test_resume_ends_a_pause_early(chat):
+    await chat.say("bob in #infra: /narrate kafka broker upgrade", "bob: /narrate pause 3d")
+    assert "pause is over" in await chat.say("bob: /narrate resume")
+    assert "@bob" in await chat.say("alice: /narrate who kafka")
+    assert "weren't paused" in await chat.say("bob: /narrate resume")
+
+
+async def test_bad_pause_durations_are_explained(chat):
+    await chat.say("bob: /narrate hello")
+    assert "For how long?" in await chat.say("bob: /narrate pause")
+    assert "couldn't read 'forever'" in await chat.say("bob: /narrate pause forever")
+    assert "longer than a year" in await chat.say("bob: /narrate pause 400d")
+
+
+async def test_leave_hides_me_and_narrating_again_brings_me_back(chat, db):
+    await chat.say("bob in #infra: /narrate kafka broker upgrade")
+    out = await chat.say("bob: /narrate leave")
+    assert "You've left" in out and "forget-me" in out
+    assert await _consent(db, "bob") == "left"
+    assert "couldn't find anyone" in await chat.say("alice: /narrate who kafka")
+    assert "nothing to leave" in await chat.say("carol: /narrate leave")
+    out = await chat.say("bob: /narrate kafka connect workers")
+    assert "Welcome back" in out
+    assert "@bob" in await chat.say("alice: /narrate who kafka")

@@ -1,0 +1,108 @@
+"""Export and forget-me: everything about me as JSON, and erasure that leaves no trace."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from narrate_bot.storage.fulltext import index_has_token
+
+
+async def _setup(chat):
+    await chat.say(
+        ":channel #secret private alice,carol",
+        ":tz alice Europe/Berlin",
+        "alice@payments: /narrate zanzibarquux ledger migration",
+        "alice in #secret: /narrate xylophonics launch plan",
+        "alice in dm: /narrate private musings on kafka",
+        "carol in #secret: /narrate kafka streams for the launch",
+    )
+
+
+async def test_export_has_everything_about_me_and_nothing_about_others(chat):
+    await _setup(chat)
+    out = await chat.say("alice: /narrate export")
+    assert "3 narrations" in out
+    path = Path(out.split("saved to ", 1)[1].strip())
+    data = json.loads(path.read_text())
+    assert data["person"] == {
+        "user_id": "alice",
+        "display_name": "alice",
+        "team": "payments",
+        "timezone": "Europe/Berlin",
+        "consent": "joined",
+        "joined_at": "2026-11-23T08:00:00+00:00",
+        "paused_until": None,
+        "created_at": "2026-11-23T08:00:00+00:00",
+    }
+    assert [n["text"] for n in data["narrations"]] == [
+        "zanzibarquux ledger migration",
+        "xylophonics launch plan",
+        "private musings on kafka",
+    ]
+    assert data["narrations"][1]["channel"] == {"id": "secret", "name": "secret", "kind": "private"}
+    assert "ledger" in data["narrations"][0]["topics"]
+    assert {m["name"] for m in data["channel_memberships"]} >= {"secret"}
+    assert "carol" not in path.read_text().replace('"secret"', "")
+
+
+async def test_export_for_a_stranger_says_nothing_is_stored(chat):
+    assert "nothing stored" in await chat.say("zoe: /narrate export")
+
+
+async def test_forget_me_without_confirming_deletes_nothing(chat, clock):
+    await _setup(chat)
+    out = await chat.say("alice: /narrate forget-me")
+    assert "can't be undone" in out and "/narrate forget-me confirm" in out
+    clock.advance(timedelta(minutes=11))
+    out = await chat.say("alice: /narrate forget-me confirm")
+    assert "Nothing to confirm" in out
+    assert "#3" in await chat.say("alice: /narrate mine")
+    out = await chat.say("bob: /narrate forget-me confirm")
+    assert "nothing stored" in out
+
+
+async def _rows_mentioning(db, needle: str) -> list[str]:
+    """Every row in every table that holds ``needle`` in any text column."""
+    found = []
+    async with db.engine.connect() as conn:
+        tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+        for table in tables:
+            if table.startswith("narration_fts") or table == "alembic_version":
+                continue
+            rows = (await conn.execute(text(f'SELECT * FROM "{table}"'))).all()
+            for row in rows:
+                if any(isinstance(v, str) and needle in v for v in row):
+                    found.append(f"{table}: {row}")
+    return found
+
+
+async def test_forget_me_erases_every_row_and_every_index_token(chat, db):
+    await _setup(chat)
+    async with db.transaction() as s:
+        assert await index_has_token(s, db.dialect, "zanzibarquux")
+    await chat.say("alice: /narrate forget-me")
+    out = await chat.say("alice: /narrate forget-me confirm")
+    assert "including 3 narrations" in out
+    assert await _rows_mentioning(db, "alice") == []
+    assert await _rows_mentioning(db, "zanzibarquux") == []
+    async with db.transaction() as s:
+        assert not await index_has_token(s, db.dialect, "zanzibarquux")
+        assert not await index_has_token(s, db.dialect, "xylophon")
+        assert await index_has_token(s, db.dialect, "stream")  # carol's stays
+    assert "nothing stored" in await chat.say("alice: /narrate export")
+    out = await chat.say("zoe: /narrate who ledger")
+    assert "couldn't find anyone" in out
+    # Carol is untouched.
+    assert "#1" in await chat.say("carol: /narrate mine")
+
+
+async def test_delete_leaves_no_token_in_the_index(chat, db):
+    await chat.say("alice: /narrate quokkaformation rollout", "alice: /narrate another thing")
+    await chat.say("alice: /narrate delete 1")
+    async with db.transaction() as s:
+        assert not await index_has_token(s, db.dialect, "quokkaform")
+        assert await index_has_token(s, db.dialect, "anoth")

@@ -1,0 +1,45 @@
+"""The boundary rule: the core knows no platform, and each library stays in its one place."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+CORE = Path(__file__).resolve().parents[1] / "narrate_bot"
+PLATFORM = ("adapters", "narrate_bot_adapters", "slack_bolt", "slack_sdk", "slack", "discord")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def _offenders(rule: tuple[str, ...], allowed: set[Path] | None = None) -> list[str]:
+    found = []
+    for path in sorted(CORE.rglob("*.py")):
+        if allowed and any(path.is_relative_to(a) for a in allowed):
+            continue
+        for name in _imports(path):
+            if name.split(".")[0] in rule:
+                found.append(f"{path.relative_to(CORE.parent)} imports {name}")
+    return found
+
+
+def test_core_imports_no_adapter_and_no_platform_sdk():
+    assert _offenders(PLATFORM) == []
+
+
+def test_only_storage_imports_the_database_libraries():
+    assert _offenders(("sqlmodel", "sqlalchemy", "aiosqlite", "psycopg"), {CORE / "storage"}) == []
+
+
+def test_the_walk_really_sees_imports(tmp_path):
+    """Guard against a walk that finds nothing: it must notice a forbidden import."""
+    sample = tmp_path / "x.py"
+    sample.write_text("import slack_sdk\nfrom discord import Client\n")
+    assert _imports(sample) == {"slack_sdk", "discord"}
