@@ -32,6 +32,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+eval_app = typer.Typer(help="Measure the bot's answers on benchmark data.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 DbOption = Annotated[
     str | None,
@@ -190,6 +192,25 @@ def run() -> None:
         "this version of narrate-bot doesn't ship the platform adapters yet: the console is "
         "the only adapter in this release (see CHANGELOG.md)."
     )
+
+
+@eval_app.command("expertise")
+def eval_expertise(
+    data: Annotated[
+        Path, typer.Option(help="A bench folder with narrations.jsonl and queries.jsonl.")
+    ],
+    run_out: Annotated[
+        Path | None, typer.Option(help="Write the rankings as a run file for evaluate.py.")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the metrics as one JSON object on the last line.")
+    ] = False,
+) -> None:
+    """Replay a dev set through the bot's intake and who-knows ranking, and score it."""
+    from narrate_bot.evaluation.expertise import run_cli
+
+    code = asyncio.run(run_cli(data, run_out=run_out, as_json=as_json))
+    raise typer.Exit(code=code)
 
 
 def main() -> None:

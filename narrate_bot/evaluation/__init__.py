@@ -1,0 +1,1 @@
+"""Measuring the bot's answers on benchmark data (``narrate-bot eval …``)."""
