@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, TextClause, or_, true
+from sqlalchemy import ColumnElement, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,12 +45,14 @@ async def matching_narrations(
     """
     if not terms:
         return []
-    match: ColumnElement[bool] | TextClause
+    score: ColumnElement[float]
     if dialect == "sqlite":
-        match, score = fulltext.sqlite_match(terms)
+        matches = fulltext.sqlite_matches(terms)
+        score = matches.c.score
         base = select(
             col(Narration.id), col(Narration.person_id), col(Narration.created_at), score
-        ).select_from(fulltext.fts.join(Narration, col(Narration.id) == fulltext.fts.c.rowid))
+        ).select_from(matches.join(Narration, col(Narration.id) == matches.c.id))
+        match: ColumnElement[bool] = true()
     else:
         match, score = fulltext.pg_match(terms)
         base = select(
