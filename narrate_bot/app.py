@@ -13,11 +13,12 @@ from .events import (
     FormSubmitted,
     MembershipChanged,
     MessageReceived,
+    Platform,
     ProfileChanged,
 )
 from .features import channels, consent, help, narrate, privacy, profile, who_knows
 from .features.turn import Turn
-from .ports import Clock
+from .ports import ChatGateway, Clock
 from .replies import Reply
 from .routing import NARRATE, parse_command, parse_question, strip_bot_address
 from .storage.database import Database
@@ -28,10 +29,19 @@ log = logging.getLogger(__name__)
 class Bot:
     """Routes each event to the feature that handles it; holds storage, settings and the clock."""
 
-    def __init__(self, *, db: Database, clock: Clock, settings: Settings | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        settings: Settings | None = None,
+        gateways: dict[Platform, ChatGateway] | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings or Settings()
+        # Adapters register here so scheduled work can speak first on their platform.
+        self.gateways: dict[Platform, ChatGateway] = dict(gateways or {})
 
     async def handle(self, event: Event) -> list[Reply]:
         if isinstance(event, ChannelDescribed):

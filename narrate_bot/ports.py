@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from .events import TenantRef
+from .replies import Post
+
 
 class Clock(Protocol):
     """Where "now" comes from; the console and the tests drive a manual one."""
 
     def now(self) -> datetime: ...
+
+
+class ChatGateway(Protocol):
+    """How the core speaks first (scheduled prompts, digests, introductions): one per platform."""
+
+    async def post(self, tenant: TenantRef, post: Post) -> str:
+        """Deliver ``post`` in ``tenant``; return the platform's message id (a thread anchor)."""
+        ...

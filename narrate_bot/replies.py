@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Visibility(StrEnum):
@@ -53,3 +53,25 @@ class Reply(_Frozen):
     attachment: Attachment | None = None
     form: FormRequest | None = None
     names: dict[str, str] = Field(default_factory=dict)
+
+
+class Post(_Frozen):
+    """A message the bot sends on its own initiative: a prompt, a digest, an introduction.
+
+    Exactly one of ``channel_id`` (post in a channel, or in the thread of ``thread_of`` there) and
+    ``to_users`` (a DM, or a group DM when several) is set. Adapters deliver it through their
+    ``ChatGateway`` and return the platform's message id, so replies in its thread can be matched.
+    """
+
+    text: str
+    channel_id: str | None = None
+    thread_of: str | None = None
+    to_users: tuple[str, ...] = ()
+    buttons: tuple[Button, ...] = ()
+    names: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> Post:
+        if (self.channel_id is None) == (not self.to_users):
+            raise ValueError("a post goes to a channel or to people, not both or neither")
+        return self

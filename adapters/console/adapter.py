@@ -29,7 +29,7 @@ from narrate_bot.events import (
     UserRef,
 )
 from narrate_bot.knowledge.durations import parse_timezone
-from narrate_bot.replies import FormRequest, Reply, Visibility
+from narrate_bot.replies import FormRequest, Post, Reply, Visibility
 
 from . import grammar
 from .render import block
@@ -68,6 +68,8 @@ class ConsoleAdapter:
             grammar.DEFAULT_CHANNEL: ChannelRef(channel_id=grammar.DEFAULT_CHANNEL, name="general")
         }
         self._forms: dict[str, FormRequest] = {}
+        self._posted = 0
+        bot.gateways[Platform.CONSOLE] = self
 
     # ------------------------------------------------------------------------------- input side
 
@@ -198,6 +200,18 @@ class ConsoleAdapter:
         return known
 
     # ------------------------------------------------------------------------------ output side
+
+    async def post(self, tenant: TenantRef, post: Post) -> str:
+        """The console's ``ChatGateway``: print the post where it goes; ids are ``m1``, ``m2``…"""
+        del tenant  # the console has one tenant
+        self._posted += 1
+        if post.channel_id is not None:
+            where = f"#{post.channel_id}" + (" thread" if post.thread_of else "")
+        else:
+            where = "dm " + ",".join(post.to_users)
+        reply = Reply(text=post.text, buttons=post.buttons, names=post.names)
+        self._print(block(where, reply))
+        return f"m{self._posted}"
 
     def _show(self, reply: Reply, *, user: str, channel: ChannelRef) -> None:
         if reply.form is not None:

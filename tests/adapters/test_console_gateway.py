@@ -1,0 +1,40 @@
+"""The console speaks first the way platforms will: posts in channels, threads and DMs."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from narrate_bot.events import Platform
+from narrate_bot.replies import Button, Post
+from narrate_bot_adapters.console.adapter import TENANT
+
+
+async def test_posts_print_with_their_destination_and_return_thread_anchors(chat, bot):
+    gateway = bot.gateways[Platform.CONSOLE]
+    first = await gateway.post(TENANT, Post(text="What are you working on?", channel_id="team"))
+    second = await gateway.post(TENANT, Post(text="Reminder", channel_id="team", thread_of=first))
+    third = await gateway.post(
+        TENANT,
+        Post(
+            text="<@alice>, meet <@bob>",
+            to_users=("alice", "bob"),
+            names={"alice": "Alice", "bob": "Bob"},
+            buttons=(Button(label="We met", command="/narrate intros met 1"),),
+        ),
+    )
+    assert (first, second, third) == ("m1", "m2", "m3")
+    printed = chat.out.getvalue().splitlines()
+    assert printed == [
+        "[#team] What are you working on?",
+        "[#team thread] Reminder",
+        "[dm alice,bob] @Alice, meet @Bob",
+        "  (button) We met: /narrate intros met 1",
+    ]
+
+
+def test_a_post_needs_exactly_one_destination():
+    with pytest.raises(ValidationError):
+        Post(text="nowhere")
+    with pytest.raises(ValidationError):
+        Post(text="both", channel_id="c", to_users=("u",))
