@@ -7,6 +7,8 @@ from ..knowledge.topics import extract_topics
 from ..replies import Button, FormRequest, Reply
 from ..routing import Command
 from ..storage import repositories as repo
+from ..storage.database import Session
+from ..storage.tables import Narration
 from .consent import enroll
 from .turn import Turn
 
@@ -125,6 +127,14 @@ async def list_mine(turn: Turn) -> list[Reply]:
     return [turn.reply("\n".join(lines))]
 
 
+async def _own(turn: Turn, session: Session, ordinal: int) -> Narration | None:
+    """The actor's own narration with that short id; ids are per person, so nobody else's."""
+    person = await turn.known_person(session)
+    if person is None or person.id is None:
+        return None
+    return await repo.narration_by_ordinal(session, person_id=person.id, ordinal=ordinal)
+
+
 def _missing(ordinal: int) -> str:
     return (
         f"You have no narration #{ordinal}. /narrate mine lists yours; you can only change "
@@ -144,12 +154,7 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
     if problem := _too_long(turn, text):
         return [turn.reply(problem.replace("Nothing was saved.", "Your narration is unchanged."))]
     async with turn.db.transaction() as session:
-        person = await turn.known_person(session)
-        narration = (
-            await repo.narration_by_ordinal(session, person_id=person.id, ordinal=command.ordinal)
-            if person is not None and person.id is not None
-            else None
-        )
+        narration = await _own(turn, session, command.ordinal)
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
         await repo.edit_narration(
@@ -161,12 +166,7 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
 async def delete(turn: Turn, command: Command) -> list[Reply]:
     assert command.ordinal is not None
     async with turn.db.transaction() as session:
-        person = await turn.known_person(session)
-        narration = (
-            await repo.narration_by_ordinal(session, person_id=person.id, ordinal=command.ordinal)
-            if person is not None and person.id is not None
-            else None
-        )
+        narration = await _own(turn, session, command.ordinal)
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
         await repo.delete_narration(session, narration=narration, dialect=turn.db.dialect)
@@ -176,12 +176,7 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
 async def share(turn: Turn, command: Command, *, shared: bool) -> list[Reply]:
     assert command.ordinal is not None
     async with turn.db.transaction() as session:
-        person = await turn.known_person(session)
-        narration = (
-            await repo.narration_by_ordinal(session, person_id=person.id, ordinal=command.ordinal)
-            if person is not None and person.id is not None
-            else None
-        )
+        narration = await _own(turn, session, command.ordinal)
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
         narration.audience = (Audience.TENANT if shared else Audience.CHANNEL).value
