@@ -180,7 +180,12 @@ class ConsoleAdapter:
         form = self._forms.pop(speech.user, None)
         if form is not None:
             return FormSubmitted(form=form.form, fields={"text": text}, **common)
-        addressed = channel.kind == ChannelKind.DIRECT or text.lower().startswith("@narrate")
+        # Typing at the console's prompt is talking to the bot; scripted lines say so explicitly.
+        addressed = (
+            channel.kind == ChannelKind.DIRECT
+            or text.lower().startswith("@narrate")
+            or not speech.explicit_user
+        )
         if not addressed:
             return None  # ordinary chatter: the bot reads only what's addressed to it
         return MessageReceived(text=text, addressed_to_bot=addressed, **common)

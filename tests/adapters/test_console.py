@@ -1,4 +1,4 @@
-"""The console speaks first the way platforms will: posts in channels, threads and DMs."""
+"""The console as a platform: it speaks first (posts in channels, threads, DMs) and it listens."""
 
 from __future__ import annotations
 
@@ -38,3 +38,17 @@ def test_a_post_needs_exactly_one_destination():
         Post(text="nowhere")
     with pytest.raises(ValidationError):
         Post(text="both", channel_id="c", to_users=("u",))
+
+
+async def test_at_the_interactive_prompt_plain_questions_reach_the_bot(bot, clock, tmp_path):
+    import io
+
+    from narrate_bot_adapters.console import ConsoleAdapter
+
+    out = io.StringIO()
+    console = ConsoleAdapter(bot, clock, out, export_dir=tmp_path, default_user="you")
+    await console.feed("bob in #infra: /narrate upgraded the kafka brokers")
+    await console.feed("who knows about kafka?")
+    assert "[#general thread] Who knows about “kafka”" in out.getvalue()
+    await console.feed("zoe: who knows about kafka?")  # a scripted speaker must address the bot
+    assert out.getvalue().count("Who knows about") == 1
