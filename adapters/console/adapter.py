@@ -109,10 +109,10 @@ class ConsoleAdapter:
     async def run_interactive(self, stdin: TextIO = sys.stdin) -> None:
         who = self.default_user or "you"
         self._print(
-            f"narrate-bot console: you are {who} in #general; the clock says "
+            f"narrate-bot console: you're speaking as {who} in #general; the clock says "
             f"{self.clock.now():%Y-%m-%d %H:%M %Z}.\n"
-            "Try /narrate help, ask “@narrate who knows about X?”, or :help for the console's "
-            "own commands. Ctrl-D quits."
+            "Ask “who knows about X?”, narrate with /narrate <text>, see /narrate help, or :help "
+            "for the console's own commands. Ctrl-D quits."
         )
         while True:
             line = await asyncio.to_thread(_read_line, stdin)
