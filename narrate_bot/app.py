@@ -18,7 +18,7 @@ from .events import (
 )
 from .features import channels, consent, help, narrate, privacy, profile, who_knows
 from .features.turn import Turn
-from .ports import ChatGateway, Clock
+from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply
 from .routing import NARRATE, parse_command, parse_question, strip_bot_address
 from .storage.database import Database
@@ -42,6 +42,8 @@ class Bot:
         self.settings = settings or Settings()
         # Adapters register here so scheduled work can speak first on their platform.
         self.gateways: dict[Platform, ChatGateway] = dict(gateways or {})
+        # The connections feature, called by the weekly scheduled job when present.
+        self.introductions: Introductions | None = None
 
     async def handle(self, event: Event) -> list[Reply]:
         if isinstance(event, ChannelDescribed):

@@ -21,3 +21,17 @@ class ChatGateway(Protocol):
     async def post(self, tenant: TenantRef, post: Post) -> str:
         """Deliver ``post`` in ``tenant``; return the platform's message id (a thread anchor)."""
         ...
+
+
+class Introductions(Protocol):
+    """The weekly connections feature as the scheduler sees it.
+
+    The scheduler decides *when* (the tenant's weekday and time, claimed exactly once per slot);
+    this decides *what*: the suggestions to deliver, each its own ``Post``, and the mid-week
+    follow-up asking whether people met. Implementations record what they suggested before
+    returning, so a second call for the same week returns nothing new.
+    """
+
+    async def weekly(self, *, tenant: TenantRef, now: datetime) -> list[Post]: ...
+
+    async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,11 +41,15 @@ async def find_experts(
     now: datetime,
     before: datetime | None = None,
     limit: int = MAX_PEOPLE,
+    exclude_person_ids: frozenset[int] = frozenset(),
+    boosts: Mapping[int, float] | None = None,
 ) -> list[RankedPerson]:
     """The ranking every surface uses (chat answers and ``narrate-bot eval expertise``).
 
     ``before`` (exclusive) limits the evidence to narrations written earlier; the evaluation
-    sets it to the question's time, the bot leaves it open.
+    sets it to the question's time, the bot leaves it open. ``exclude_person_ids`` (people who
+    hid themselves from this topic) and ``boosts`` (person id → score factor, for people who
+    declared the topic) are honoured before the cut to ``limit``.
     """
     hits = await matching_narrations(
         session,
@@ -56,7 +61,7 @@ async def find_experts(
         now=now,
         before=before,
     )
-    return rank_people(hits, now=now, limit=limit)
+    return rank_people(hits, now=now, limit=limit, exclude=exclude_person_ids, boosts=boosts)
 
 
 async def answer(turn: Turn, topic: str) -> list[Reply]:

@@ -9,6 +9,7 @@ prolific narrator doesn't drown out three people who each know the topic well.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,9 +39,25 @@ def recency_weight(created_at: datetime, now: datetime) -> float:
     return float(0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS))
 
 
-def rank_people(hits: list[Hit], *, now: datetime, limit: int) -> list[RankedPerson]:
+def rank_people(
+    hits: list[Hit],
+    *,
+    now: datetime,
+    limit: int,
+    exclude: frozenset[int] = frozenset(),
+    boosts: Mapping[int, float] | None = None,
+) -> list[RankedPerson]:
+    """People ranked by their evidence.
+
+    ``exclude`` drops people who asked to stay out of answers on this topic (``hide-me``);
+    ``boosts`` multiplies the score of people who declared the topic (``ask-me-about``). Both are
+    applied before the cut to ``limit`` so a hidden person never takes a place and a boosted one
+    can earn it.
+    """
+    hits = [h for h in hits if h.person_id not in exclude]
     if not hits:
         return []
+    boosts = boosts or {}
     top = max(h.relevance for h in hits) or 1.0
     per_person: dict[int, list[tuple[float, Hit]]] = defaultdict(list)
     for hit in hits:
@@ -51,6 +68,7 @@ def rank_people(hits: list[Hit], *, now: datetime, limit: int) -> list[RankedPer
         weighted.sort(key=lambda pair: pair[0], reverse=True)
         # Diminishing returns: the k-th piece of evidence counts 1/k as much.
         score = sum(w / (rank + 1) for rank, (w, _) in enumerate(weighted))
+        score *= boosts.get(person_id, 1.0)
         ranked.append(
             RankedPerson(
                 person_id=person_id,
