@@ -59,6 +59,8 @@ class TenantRef(_Frozen):
 class UserRef(_Frozen):
     user_id: str
     display_name: str
+    # The platform says this person administers the workspace/guild (for admin-only settings).
+    is_admin: bool = False
 
 
 class ChannelRef(_Frozen):
@@ -73,6 +75,8 @@ class _ActorEvent(_Frozen):
     user: UserRef
     channel: ChannelRef
     occurred_at: datetime
+    # Where the message can be opened again (a Slack permalink, a Discord jump URL), if known.
+    link: str | None = None
 
 
 class CommandInvoked(_ActorEvent):

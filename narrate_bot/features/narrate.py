@@ -79,6 +79,7 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
             audience=audience.value,
             topics=topics,
             now=turn.now,
+            link=turn.event.link,
         )
     lines = [f"Noted as #{narration.ordinal}."]
     if topics:

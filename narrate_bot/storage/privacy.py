@@ -72,6 +72,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "channel": {"id": c.channel_id, "name": c.name, "kind": c.kind},
                 "created_at": _iso(n.created_at),
                 "edited_at": _iso(n.edited_at),
+                "link": n.link,
                 "topics": topics.get(n.id or -1, []),
             }
             for n, c in narrations
@@ -125,3 +126,19 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
     await session.flush()
     await fulltext.scrub(session, dialect)
     return len(narration_ids)
+
+
+async def erase_tenant(session: AsyncSession, *, tenant_id: int, dialect: str) -> int:
+    """Delete a whole workspace/guild (the app was removed): every row, and its index entries.
+
+    Narrations are deleted explicitly first so the SQLite full-text triggers forget each text;
+    everything else goes with the tenant row (foreign keys cascade). Returns narrations removed.
+    """
+    removed = (
+        await session.exec(select(Narration.id).where(Narration.tenant_id == tenant_id))
+    ).all()
+    await session.exec(delete(Narration).where(col(Narration.tenant_id) == tenant_id))
+    await session.exec(delete(Tenant).where(col(Tenant.id) == tenant_id))
+    await session.flush()
+    await fulltext.scrub(session, dialect)
+    return len(removed)

@@ -14,7 +14,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import fulltext
-from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+from .tables import (
+    Channel,
+    ChannelMember,
+    Narration,
+    NarrationTopic,
+    Person,
+    Tenant,
+    TenantSetting,
+)
 
 # ---------------------------------------------------------------------------------------- tenants
 
@@ -36,6 +44,27 @@ async def ensure_tenant(
     session.add(tenant)
     await session.flush()
     return tenant
+
+
+async def get_setting(session: AsyncSession, *, tenant_id: int, key: str) -> str | None:
+    row = await session.get(TenantSetting, (tenant_id, key))
+    return row.value if row is not None else None
+
+
+async def set_setting(
+    session: AsyncSession, *, tenant_id: int, key: str, value: str | None, now: datetime
+) -> None:
+    """Store a workspace-wide choice; ``None`` removes it (back to the default)."""
+    row = await session.get(TenantSetting, (tenant_id, key))
+    if value is None:
+        if row is not None:
+            await session.delete(row)
+        return
+    if row is None:
+        row = TenantSetting(tenant_id=tenant_id, key=key, value=value, updated_at=now)
+    else:
+        row.value, row.updated_at = value, now
+    session.add(row)
 
 
 # ----------------------------------------------------------------------------------------- people
@@ -148,6 +177,7 @@ async def add_narration(
     audience: str,
     topics: Sequence[str],
     now: datetime,
+    link: str | None = None,
 ) -> Narration:
     last = (
         await session.exec(
@@ -163,6 +193,7 @@ async def add_narration(
         audience=audience,
         text=text,
         created_at=now,
+        link=link,
     )
     session.add(narration)
     await session.flush()

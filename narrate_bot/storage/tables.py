@@ -92,6 +92,7 @@ class Narration(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
     edited_at: datetime | None = None
+    link: str | None = Field(default=None, max_length=500)  # the platform's permalink, if any
 
 
 class NarrationTopic(SQLModel, table=True):
@@ -102,3 +103,20 @@ class NarrationTopic(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("narration.id", ondelete="CASCADE"), primary_key=True)
     )
     topic: str = Field(sa_column=Column(String(64), primary_key=True))
+
+
+class TenantSetting(SQLModel, table=True):
+    """A workspace-wide choice (open-questions channel, introductions channel, time zone, …).
+
+    Key/value so each feature can own its keys without a migration per setting; the keys are
+    named constants in the feature that reads them.
+    """
+
+    __tablename__ = "tenant_setting"
+
+    tenant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True)
+    )
+    key: str = Field(sa_column=Column(String(64), primary_key=True))
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from narrate_bot.events import (
     ChannelKind,
     ChannelRef,
@@ -37,3 +39,50 @@ async def test_same_user_and_channel_ids_in_two_workspaces_never_mix(bot, clock)
     assert "<@U2>" in globex[0].text and "acme" not in globex[0].text
     mine = await bot.handle(_cmd(GLOBEX, "U1", "mine", clock))
     assert "haven't narrated" in mine[0].text
+
+
+async def test_removing_the_app_from_one_workspace_erases_it_and_only_it(bot, clock, db):
+    from narrate_bot.storage.fulltext import index_has_token
+    from narrate_bot.storage.privacy import erase_tenant
+    from narrate_bot.storage.tables import Narration, Person, Tenant
+
+    await bot.handle(_cmd(ACME, "U1", "tuned the zanzibarquux cache", clock))
+    await bot.handle(_cmd(GLOBEX, "U1", "kafka at globex", clock))
+    async with db.transaction() as s:
+        acme = (await s.exec(select(Tenant).where(Tenant.external_id == "T1"))).one()
+        assert acme.id is not None
+        assert await erase_tenant(s, tenant_id=acme.id, dialect=db.dialect) == 1
+    async with db.transaction() as s:
+        assert not await index_has_token(s, db.dialect, "zanzibarquux")
+        assert [t.external_id for t in (await s.exec(select(Tenant))).all()] == ["T2"]
+        assert len((await s.exec(select(Person))).all()) == 1
+        assert len((await s.exec(select(Narration))).all()) == 1
+    globex = await bot.handle(_cmd(GLOBEX, "U2", "who kafka", clock))
+    assert "<@U1>" in globex[0].text
+
+
+async def test_links_and_workspace_settings_are_stored(bot, clock):
+    from narrate_bot.storage import repositories as repo
+    from narrate_bot.storage.tables import Tenant
+
+    event = _cmd(ACME, "U1", "shipped the kafka importer", clock).model_copy(
+        update={"link": "https://acme.slack.com/archives/C1/p1"}
+    )
+    await bot.handle(event)
+    async with bot.db.transaction() as s:
+        tenant = (await s.exec(select(Tenant).where(Tenant.external_id == "T1"))).one()
+        assert tenant.id is not None
+        person = await repo.find_person(s, tenant_id=tenant.id, user_id="U1")
+        assert person is not None and person.id is not None
+        [(narration, _)] = await repo.recent_narrations(s, person_id=person.id, limit=5)
+        assert narration.link == "https://acme.slack.com/archives/C1/p1"
+        await repo.set_setting(
+            s, tenant_id=tenant.id, key="questions_channel", value="C9", now=clock.now()
+        )
+    async with bot.db.transaction() as s:
+        assert await repo.get_setting(s, tenant_id=tenant.id, key="questions_channel") == "C9"
+        await repo.set_setting(
+            s, tenant_id=tenant.id, key="questions_channel", value=None, now=clock.now()
+        )
+    async with bot.db.transaction() as s:
+        assert await repo.get_setting(s, tenant_id=tenant.id, key="questions_channel") is None
