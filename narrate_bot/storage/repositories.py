@@ -6,10 +6,12 @@ here, in one query shape used by every platform.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import and_, delete, exists, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,26 +26,52 @@ from .tables import (
     TenantSetting,
 )
 
+Row = TypeVar("Row", Tenant, Person, Channel, ChannelMember)
+
+
+async def _insert_unless_raced(
+    session: AsyncSession, row: Row, find: Callable[[], Awaitable[Row | None]]
+) -> Row:
+    """Insert ``row``; if a concurrent transaction inserted the same key first, return theirs.
+
+    Two events from a new workspace can arrive at once (a mention and a slash command); on
+    PostgreSQL both see "absent" and the second insert hits the unique constraint. The insert runs
+    in a savepoint so losing the race costs only that statement, not the caller's transaction.
+    (SQLite's ``BEGIN IMMEDIATE`` already serializes writers, so it never gets here.)
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+        return row
+    except IntegrityError:
+        found = await find()
+        if found is None:
+            raise
+        return found
+
+
 # ---------------------------------------------------------------------------------------- tenants
 
 
 async def ensure_tenant(
     session: AsyncSession, *, platform: str, external_id: str, name: str, now: datetime
 ) -> Tenant:
-    found = (
-        await session.exec(
-            select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
-        )
-    ).first()
+    async def find() -> Tenant | None:
+        return (
+            await session.exec(
+                select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
+            )
+        ).first()
+
+    found = await find()
     if found is not None:
         if name and found.name != name:
             found.name = name
             session.add(found)
         return found
     tenant = Tenant(platform=platform, external_id=external_id, name=name, created_at=now)
-    session.add(tenant)
-    await session.flush()
-    return tenant
+    return await _insert_unless_raced(session, tenant, find)
 
 
 async def get_setting(session: AsyncSession, *, tenant_id: int, key: str) -> str | None:
@@ -83,12 +111,12 @@ async def ensure_person(
 ) -> Person:
     person = await find_person(session, tenant_id=tenant_id, user_id=user_id)
     if person is None:
-        person = Person(
-            tenant_id=tenant_id, user_id=user_id, display_name=display_name, created_at=now
+        return await _insert_unless_raced(
+            session,
+            Person(tenant_id=tenant_id, user_id=user_id, display_name=display_name, created_at=now),
+            lambda: find_person(session, tenant_id=tenant_id, user_id=user_id),
         )
-        session.add(person)
-        await session.flush()
-    elif display_name and person.display_name != display_name:
+    if display_name and person.display_name != display_name:
         person.display_name = display_name
         session.add(person)
     return person
@@ -115,16 +143,20 @@ async def ensure_channel(
     update_kind: bool = True,
 ) -> Channel:
     """The stored channel, created on first sight; kind and name follow what the platform says."""
-    channel = (
-        await session.exec(
-            select(Channel).where(Channel.tenant_id == tenant_id, Channel.channel_id == channel_id)
-        )
-    ).first()
+
+    async def find() -> Channel | None:
+        return (
+            await session.exec(
+                select(Channel).where(
+                    Channel.tenant_id == tenant_id, Channel.channel_id == channel_id
+                )
+            )
+        ).first()
+
+    channel = await find()
     if channel is None:
-        channel = Channel(tenant_id=tenant_id, channel_id=channel_id, name=name, kind=kind)
-        session.add(channel)
-        await session.flush()
-        return channel
+        created = Channel(tenant_id=tenant_id, channel_id=channel_id, name=name, kind=kind)
+        return await _insert_unless_raced(session, created, find)
     changed = False
     if name and channel.name != name:
         channel.name, changed = name, True
@@ -144,7 +176,11 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
 async def add_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
     existing = await session.get(ChannelMember, (channel_pk, user_id))
     if existing is None:
-        session.add(ChannelMember(channel_pk=channel_pk, user_id=user_id))
+        await _insert_unless_raced(
+            session,
+            ChannelMember(channel_pk=channel_pk, user_id=user_id),
+            lambda: session.get(ChannelMember, (channel_pk, user_id)),
+        )
 
 
 async def remove_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
@@ -179,6 +215,9 @@ async def add_narration(
     now: datetime,
     link: str | None = None,
 ) -> Narration:
+    # Short ids are per person: lock the author's row so two narrations sent at once (possible on
+    # PostgreSQL; SQLite serializes writers anyway) can't both take the same next ordinal.
+    await session.exec(select(Person.id).where(Person.id == person_id).with_for_update())
     last = (
         await session.exec(
             select(func.max(Narration.ordinal)).where(Narration.person_id == person_id)

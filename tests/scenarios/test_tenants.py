@@ -86,3 +86,17 @@ async def test_links_and_workspace_settings_are_stored(bot, clock):
         )
     async with bot.db.transaction() as s:
         assert await repo.get_setting(s, tenant_id=tenant.id, key="questions_channel") is None
+
+
+async def test_a_new_workspace_can_send_many_events_at_once(bot, clock):
+    """First sight of a workspace, channel and person from concurrent events: nothing fails."""
+    import asyncio
+
+    fresh = TenantRef(platform=Platform.SLACK, tenant_id="T-new", name="new")
+    people = [f"U{i}" for i in range(6)]
+    firsts = [_cmd(fresh, user, f"kafka rollout step {user}", clock) for user in people]
+    seconds = [_cmd(fresh, "U0", f"kafka follow-up {i}", clock) for i in range(4)]
+    replies = await asyncio.gather(*(bot.handle(e) for e in firsts + seconds))
+    assert all(r and r[0].text.startswith("Noted as #") for r in replies)
+    mine = await bot.handle(_cmd(fresh, "U0", "mine", clock))
+    assert all(f"#{n}" in mine[0].text for n in range(1, 6))
