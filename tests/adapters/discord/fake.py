@@ -256,6 +256,18 @@ class FakeDiscord:
     def callbacks(self) -> list[dict[str, Any]]:
         return [c.body for c in self.posted("/callback")]
 
+    async def answer(self, iid: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The initial response to interaction ``iid``, once it arrives."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for call in self.posted(f"/interactions/{iid}/"):
+                if call.path.endswith("/callback"):
+                    return dict(call.body)
+            if loop.time() > deadline:
+                raise AssertionError(f"interaction {iid} got no response")
+            await asyncio.sleep(0.01)
+
     # ------------------------------------------------------------------------------ gateway
 
     async def _gateway(self, req: web.Request) -> web.WebSocketResponse:
@@ -310,13 +322,13 @@ class FakeDiscord:
         return iid
 
     async def slash(
-        self, name: str, *, sub: str | None = None, who: dict[str, Any] = ALICE,
+        self, command: str, /, *, sub: str | None = None, who: dict[str, Any] = ALICE,
         channel: str = GENERAL, **opts: Any,
     ) -> str:  # fmt: skip
         options = [{"name": k, "type": 3, "value": v} for k, v in opts.items()]
         if sub is not None:
             options = [{"name": sub, "type": 1, "options": options}]
-        data = {"id": "6000", "name": name, "type": 1, "options": options}
+        data = {"id": "6000", "name": command, "type": 1, "options": options}
         return await self.interaction(2, data, who=who, channel=channel)
 
     async def click(self, custom_id: str, **kw: Any) -> str:
@@ -325,8 +337,12 @@ class FakeDiscord:
         return await self.interaction(3, data, message=message, **kw)
 
     async def submit(self, custom_id: str, value: str, **kw: Any) -> str:
-        data = {"custom_id": custom_id, "components": [
-            {"type": 1, "components": [{"type": 4, "custom_id": "text", "value": value}]}]}
+        data = {
+            "custom_id": custom_id,
+            "components": [
+                {"type": 1, "components": [{"type": 4, "custom_id": "text", "value": value}]}
+            ],
+        }
         return await self.interaction(5, data, **kw)  # fmt: skip
 
     async def say(self, text: str, *, who: dict[str, Any] = ALICE, channel: str = GENERAL,
