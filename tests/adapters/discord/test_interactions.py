@@ -13,7 +13,7 @@ from narrate_bot.replies import Reply
 from narrate_bot_adapters.discord.commands import GROUPS, core_text
 
 from .conftest import FAST, Recorder, until
-from .fake import ALICE, BOB, CAROL, GENERAL, SECRET, FakeDiscord
+from .fake import ALICE, BOB, CAROL, SECRET, FakeDiscord
 
 EPHEMERAL = 64
 DEADLINE = 3.0  # Discord drops an interaction with no initial response by then
