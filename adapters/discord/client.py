@@ -25,12 +25,24 @@ from .conversation import Conversation
 from .gateway import DiscordGateway, InvalidRequestBudget
 from .interactions import DEFER_AFTER, Core, Interactions
 from .retention import erase_guild
+from .serial import PerGuild
 
 log = logging.getLogger(__name__)
 
 # A request that would wait longer than this for a rate limit fails instead, so nobody waits
 # on a spinner and a scheduled post can be retried later (discord.py's minimum is 30 s).
 MAX_RATELIMIT_WAIT = 60.0
+
+# What the bot needs in a server, and why (README "Add to Discord" lists the same integer):
+PERMISSIONS = discord.Permissions(
+    view_channel=True,  # see the channels it posts prompts in, and their overwrites
+    send_messages=True,  # prompts, and answers to mentions
+    send_messages_in_threads=True,  # answers and follow-ups in prompt threads
+    create_public_threads=True,  # a thread on each prompt, and on a mention it answers
+    read_message_history=True,  # reply to a mention (a message reference)
+    embed_links=True,  # answers longer than 2,000 characters go in an embed
+)
+SCOPES = ("bot", "applications.commands")
 
 
 def point_at(api_base_url: str | None, gateway_url: str | None) -> None:
@@ -59,14 +71,18 @@ class NarrateClient(discord.Client):
         self.budget = InvalidRequestBudget(self.discord_settings.invalid_request_budget)
         options.setdefault("max_ratelimit_timeout", MAX_RATELIMIT_WAIT)
         super().__init__(intents=intents, http_trace=self.budget.trace, **options)
-        self.core = core
+        self.core = PerGuild(core)
         self.db = db
         self.now = now
         self.tree: app_commands.CommandTree[NarrateClient] = app_commands.CommandTree(self)
         self.gateway = DiscordGateway(self, self.discord_settings, self.budget)
-        self.access = AccessTracker(core)
-        self.interactions = Interactions(core, self.gateway, self.access, defer_after=defer_after)
-        self.conversation = Conversation(core, self.gateway, self.access, self.discord_settings)
+        self.access = AccessTracker(self.core)
+        self.interactions = Interactions(
+            self.core, self.gateway, self.access, defer_after=defer_after
+        )
+        self.conversation = Conversation(
+            self.core, self.gateway, self.access, self.discord_settings
+        )
         commands.build(self.tree, self.interactions.command)
         core.gateways[Platform.DISCORD] = self.gateway
 
@@ -83,6 +99,13 @@ class NarrateClient(discord.Client):
             log.info("synced %d global commands", len(synced))
 
     # ------------------------------------------------------------------------------ events
+
+    async def on_ready(self) -> None:
+        if self.application_id is not None:
+            url = discord.utils.oauth_url(
+                self.application_id, permissions=PERMISSIONS, scopes=SCOPES
+            )
+            log.info("connected to %d servers; invite link: %s", len(self.guilds), url)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await self.interactions.component_or_modal(interaction)
