@@ -75,13 +75,14 @@ async def test_a_form_after_a_deferral_becomes_a_button_that_opens_it(fake, bot:
         return await original(event)
 
     bot.handle = slow  # type: ignore[method-assign]
-    await connect(bot, defer_after=0.05)
+    client = await connect(bot, defer_after=0.05)
     await fake.slash("narrate")
     await until(lambda: fake.posted("/webhooks/"))
     follow_up = fake.posted("/webhooks/")[0].body
     button = follow_up["components"][0]["components"][0]
     assert button["custom_id"] == "narrate:/narrate"
     bot.handle = original  # type: ignore[method-assign]
+    client.interactions.defer_after = 2.0  # the click is quick: it opens the modal at once
     await fake.click(button["custom_id"])
     await until(lambda: len(fake.callbacks()) == 2)
     assert fake.callbacks()[1]["type"] == 9

@@ -117,3 +117,16 @@ async def test_an_outage_keeps_the_guilds_data(fake, bot: Bot, connect):
 def test_the_fake_guild_is_what_the_tests_assume():
     g = guild()
     assert {c["name"] for c in g["channels"]} == {"general", "secret"}
+
+
+def test_the_readme_invite_asks_for_exactly_the_permissions_the_bot_uses():
+    from pathlib import Path
+
+    from narrate_bot_adapters.discord.client import PERMISSIONS, SCOPES
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    assert f"permissions={PERMISSIONS.value}" in readme
+    assert "scope=" + "+".join(SCOPES) in readme
+    assert not (
+        PERMISSIONS.administrator or PERMISSIONS.manage_channels or PERMISSIONS.manage_roles
+    )
