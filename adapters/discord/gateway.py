@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 600.0
 DM_REFUSED = {50007, 40003}
+# A post to more people than this is a broadcast, not an introduction: Discord forbids mass DMs.
+MAX_DM_RECIPIENTS = 8
 
 
 class OutboundPaused(RuntimeError):
@@ -117,6 +119,11 @@ class DiscordGateway:
         parts = messages(post.text, post.buttons)
         if post.channel_id is not None:
             return await self._post_in_channel(guild_id, post)
+        if len(post.to_users) > MAX_DM_RECIPIENTS:
+            raise ValueError(
+                f"a DM post to {len(post.to_users)} people; post it in a channel instead "
+                f"(at most {MAX_DM_RECIPIENTS} recipients: no mass DMs on Discord)"
+            )
         first: str | None = None
         for user_id in post.to_users:
             sent = await self.send_dm(guild_id, int(user_id), parts)

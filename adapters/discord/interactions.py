@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 DEFER_AFTER = 1.0
 TRIED_AGAIN = "Sorry, that didn't work on my side. Please try again in a minute."
 OTHER_SERVER = "That button belongs to a server you're no longer in."
+NOT_HERE = "I work inside a server: use /narrate in one of its channels."
 
 
 class Core(Protocol):
@@ -58,8 +59,11 @@ class Interactions:
     # ----------------------------------------------------------------------------- inbound
 
     async def command(self, interaction: discord.Interaction[Any], command: str, text: str) -> None:
-        """A slash command from the tree (always in a guild: the commands are guild-only)."""
-        assert interaction.guild is not None
+        """A slash command from the tree (guild-only, but a guild missing from the cache is
+        possible while it is unavailable)."""
+        if interaction.guild is None:
+            await interaction.response.send_message(NOT_HERE, ephemeral=True)
+            return
         event = translate.command_event(interaction, interaction.guild, command=command, text=text)
         await self._answer(interaction, event, reopen=f"/{command} {text}".strip())
 

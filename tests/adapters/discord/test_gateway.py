@@ -169,3 +169,11 @@ async def test_dms_are_paced(fake, connect):
     opened = [c.at for c in fake.posted("/users/@me/channels")]
     assert len(opened) == 3
     assert min(b - a for a, b in zip(opened, opened[1:], strict=False)) >= pace * 0.9
+
+
+async def test_a_mass_dm_is_refused_before_any_request(fake, connect):
+    client = await connect(Recorder())
+    everyone = tuple(str(5000 + n) for n in range(30))
+    with pytest.raises(ValueError, match="no mass DMs"):
+        await client.gateway.post(TENANT, Post(text="hello all", to_users=everyone))
+    assert fake.posted("/users/@me/channels") == []

@@ -226,3 +226,30 @@ async def test_a_dm_button_names_its_guild_and_only_members_may_use_it(fake, con
     )
     assert "no longer in" in refused["data"]["content"]
     assert len(core.of(CommandInvoked)) == 1
+
+
+async def test_a_scheduled_prompt_button_opens_a_form_whose_update_is_recorded(
+    fake, bot: Bot, connect
+):
+    """The prompt flow: post (message + thread + button) → click → modal → submit → recorded."""
+    from narrate_bot.events import Platform, TenantRef
+    from narrate_bot.replies import Button, Post
+
+    await connect(bot)
+    tenant = TenantRef(platform=Platform.DISCORD, tenant_id="2000", name="Acme")
+    prompt = Post(
+        text="What did you work on this week?",
+        channel_id="3000",
+        buttons=(Button(label="Write my update", command="/narrate"),),
+    )
+    await bot.gateways[Platform.DISCORD].post(tenant, prompt)
+    sent = fake.posted("/channels/3000/messages")[0].body
+    custom_id = sent["components"][0]["components"][0]["custom_id"]
+    modal = await fake.answer(await fake.click(custom_id, who=CAROL))
+    assert modal["type"] == 9
+    saved = await fake.answer(
+        await fake.submit(modal["data"]["custom_id"], "load-tested the search cluster", who=CAROL)
+    )
+    assert saved["data"]["content"].startswith("Noted as #1")
+    mine = await fake.answer(await fake.slash("narrate-privacy", sub="mine", who=CAROL))
+    assert "load-tested the search cluster" in mine["data"]["content"]
