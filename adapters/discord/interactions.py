@@ -124,6 +124,17 @@ class Interactions:
             replies = [Reply(text=TRIED_AGAIN)]
         for reply in replies:
             await self._deliver(interaction, reply, reopen=reopen)
+        if not replies:
+            await self._acknowledge(interaction)
+
+    async def _acknowledge(self, interaction: discord.Interaction[Any]) -> None:
+        """Nothing to say still needs an answer, or Discord shows "This interaction failed"."""
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content="Done.")
+        elif interaction.type == discord.InteractionType.application_command:
+            await interaction.response.send_message("Done.", ephemeral=True)
+        else:
+            await interaction.response.defer()  # a click or a form: acknowledged, nothing shown
 
     async def _handle(
         self, interaction: discord.Interaction[Any], event: ActorEvent

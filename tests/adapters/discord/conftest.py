@@ -91,3 +91,5 @@ async def connect(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Connect]:
         await task
     for db in spare:
         await db.dispose()
+    late = {i: fake.acked_at[i] - fake.sent_at[i] for i in fake.acked_at if i in fake.sent_at}
+    assert all(delay < 3.0 for delay in late.values()), late  # Discord's initial-response deadline

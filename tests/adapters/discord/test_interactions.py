@@ -253,3 +253,11 @@ async def test_a_scheduled_prompt_button_opens_a_form_whose_update_is_recorded(
     assert saved["data"]["content"].startswith("Noted as #1")
     mine = await fake.answer(await fake.slash("narrate-privacy", sub="mine", who=CAROL))
     assert "load-tested the search cluster" in mine["data"]["content"]
+
+
+async def test_an_interaction_the_core_says_nothing_to_is_still_acknowledged(fake, connect):
+    await connect(Recorder([]))
+    command = await fake.answer(await fake.slash("narrate-settings", sub="resume"))
+    assert command["type"] == 4 and command["data"]["flags"] == EPHEMERAL
+    click = await fake.answer(await fake.click("narrate:/narrate resume"))
+    assert click == {"type": 6}  # deferred update: nothing changes on screen, no failure shown
