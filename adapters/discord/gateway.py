@@ -79,7 +79,7 @@ class InvalidRequestBudget:
 
 
 class Pacer:
-    """One send at a time, at least ``interval`` seconds apart."""
+    """One send at a time, their starts at least ``interval`` seconds apart."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
@@ -92,9 +92,9 @@ class Pacer:
         wait = self._last + self.interval - loop.time()
         if wait > 0:
             await asyncio.sleep(wait)
+        self._last = loop.time()
 
     async def __aexit__(self, *_exc: object) -> None:
-        self._last = asyncio.get_running_loop().time()
         self._lock.release()
 
 

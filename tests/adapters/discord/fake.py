@@ -47,7 +47,9 @@ def member(who: dict[str, Any], roles: list[str] | None = None) -> dict[str, Any
     }
 
 
-def text_channel(cid: str, name: str, overwrites: list[dict[str, Any]] | None = None) -> dict:
+def text_channel(
+    cid: str, name: str, overwrites: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     return {
         "id": cid,
         "type": 0,
@@ -126,6 +128,7 @@ class FakeDiscord:
     sent_at: dict[str, float] = field(default_factory=dict)
     acked_at: dict[str, float] = field(default_factory=dict)
     close_code: int | None = None  # close the gateway with this code after IDENTIFY
+    global_limit: int | None = None  # requests per second before a global 429 (like Discord's 50)
     identify: dict[str, Any] = field(default_factory=dict)
     login_status: int = 200
 
@@ -191,11 +194,30 @@ class FakeDiscord:
         body = await self._body(req)
         call = Call(req.method, path, body, self.now())
         self.calls.append(call)
+        limited = self._over_global_limit(call.at)
+        if limited is not None:
+            call.status = 429
+            return limited
         failure = self._failure(req.method, path)
         if failure is not None:
             call.status = failure.status
             return J(failure.body, failure.status, {"Via": "1.1 google", **failure.headers})
         return self._answer(req.method, path, body)
+
+    def _over_global_limit(self, now: float) -> web.Response | None:
+        if self.global_limit is None:
+            return None
+        recent = [c.at for c in self.calls[:-1] if c.at > now - 1.0 and c.status != 429]
+        if len(recent) < self.global_limit:
+            return None
+        retry_after = round(recent[0] + 1.0 - now, 3)
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": True,
+        }
+        headers = {"Via": "1.1 google", "X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}
+        return J(body, 429, headers)
 
     def _answer(self, method: str, path: str, body: Any) -> web.Response:
         if path == "/users/@me":
@@ -231,7 +253,7 @@ class FakeDiscord:
             return J(self.message(GENERAL, body or {}))
         return J({"message": f"not faked: {method} {path}", "code": 0}, 404)
 
-    def message(self, channel_id: str, body: dict[str, Any], author: Any = BOT) -> dict:
+    def message(self, channel_id: str, body: dict[str, Any], author: Any = BOT) -> dict[str, Any]:
         return {
             "id": str(next(self._ids)), "channel_id": channel_id, "author": author,
             "content": body.get("content", ""), "type": 0,
