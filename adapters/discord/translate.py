@@ -138,7 +138,20 @@ def form_event(
 
 
 def mentions_bot(message: discord.Message, bot_user: discord.abc.User) -> bool:
-    return any(m.id == bot_user.id for m in message.mentions)
+    """Mentioned by name, or by the role Discord gives the bot (autocomplete offers both)."""
+    if any(m.id == bot_user.id for m in message.mentions):
+        return True
+    own = message.guild.self_role if message.guild is not None else None
+    return own is not None and own in message.role_mentions
+
+
+def _plain_mentions(message: discord.Message, bot_user: discord.abc.User) -> str:
+    """``<@!id>`` and the bot's role mention as ``<@id>``, the form the core strips."""
+    text = _NICK_MENTION.sub(r"<@\1>", message.content)
+    own = message.guild.self_role if message.guild is not None else None
+    if own is not None:
+        text = text.replace(f"<@&{own.id}>", f"<@{bot_user.id}>")
+    return text
 
 
 def message_event(
@@ -152,7 +165,7 @@ def message_event(
     in_thread = isinstance(message.channel, discord.Thread)
     if not addressed and not (message_content and in_thread):
         return None
-    text = _NICK_MENTION.sub(r"<@\1>", message.content)
+    text = _plain_mentions(message, bot_user)
     if not text.strip():
         return None
     return MessageReceived(
