@@ -6,7 +6,8 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
 * every proactive send waits its turn (``post_interval_seconds``; new DMs ``dm_interval_seconds``),
   so a prompt to 200 channels is spread out instead of bursting into the 50 req/s global limit;
 * 401/403/429 answers (except 429s of the ``shared`` scope, which Discord doesn't count) are
-  counted over ten minutes, and proactive posts stop well below Discord's 10,000 ban threshold;
+  counted over ten minutes; proactive posts slow down at half the budget and stop when it is
+  spent, far below Discord's 10,000 ban threshold;
 * a DM goes only where the core sends it (people who opted in through an interaction); when
   Discord refuses (50007 "cannot send messages to this user", 40003 "opening DMs too fast"),
   that person gets no more DMs and the post falls back to a channel with a mention.
@@ -37,6 +38,8 @@ WINDOW_SECONDS = 600.0
 DM_REFUSED = {50007, 40003}
 # A post to more people than this is a broadcast, not an introduction: Discord forbids mass DMs.
 MAX_DM_RECIPIENTS = 8
+# Once half the invalid-request budget is spent, proactive sends go this many times slower.
+SLOWDOWN = 4.0
 
 
 class OutboundPaused(RuntimeError):
@@ -69,6 +72,11 @@ class InvalidRequestBudget:
         while self._times and self._times[0] < horizon:
             self._times.popleft()
         return len(self._times)
+
+    @property
+    def strained(self) -> bool:
+        """Half the budget is gone: time to slow down before it runs out."""
+        return self.spent * 2 >= self.limit
 
     def check(self) -> None:
         if self.spent >= self.limit:
@@ -106,6 +114,7 @@ class DiscordGateway:
     ) -> None:
         self.client = client
         self.budget = budget
+        self.settings = settings
         self.posts = Pacer(settings.post_interval_seconds)
         self.dms = Pacer(settings.dm_interval_seconds)
         # (guild id, user id) Discord refused a DM to; kept for the life of the process.
@@ -115,6 +124,9 @@ class DiscordGateway:
 
     async def post(self, tenant: TenantRef, post: Post) -> str:
         self.budget.check()
+        slow = SLOWDOWN if self.budget.strained else 1.0
+        self.posts.interval = self.settings.post_interval_seconds * slow
+        self.dms.interval = self.settings.dm_interval_seconds * slow
         guild_id = int(tenant.tenant_id)
         parts = messages(post.text, post.buttons)
         if post.channel_id is not None:

@@ -184,3 +184,19 @@ async def test_a_mass_dm_is_refused_before_any_request(fake, connect):
     with pytest.raises(ValueError, match="no mass DMs"):
         await client.gateway.post(TENANT, Post(text="hello all", to_users=everyone))
     assert fake.posted("/users/@me/channels") == []
+
+
+async def test_posting_slows_down_at_half_the_invalid_request_budget(fake, connect):
+    pace = 0.02
+    settings = Settings(
+        discord=FAST.model_copy(update={"post_interval_seconds": pace, "invalid_request_budget": 4})
+    )
+    client = await connect(Recorder(), settings)
+    await client.gateway.post(TENANT, Post(text="p", channel_id="3100"))
+    assert client.gateway.posts.interval == pace
+    client.budget.observe(403)
+    client.budget.observe(403)
+    await client.gateway.post(TENANT, Post(text="p", channel_id="3101"))
+    assert client.gateway.posts.interval == pace * 4
+    times = [c.at for c in _sends(fake)][-2:]  # the second post's message and thread
+    assert times[1] - times[0] >= pace * 4 * 0.9
