@@ -261,3 +261,23 @@ async def test_an_interaction_the_core_says_nothing_to_is_still_acknowledged(fak
     assert command["type"] == 4 and command["data"]["flags"] == EPHEMERAL
     click = await fake.answer(await fake.click("narrate:/narrate resume"))
     assert click == {"type": 6}  # deferred update: nothing changes on screen, no failure shown
+
+
+async def test_a_channel_turned_private_stops_showing_its_narrations_to_outsiders(
+    fake, bot: Bot, connect
+):
+    from .fake import GENERAL, PRIVATE, text_channel, user
+
+    dave = user("4003", "dave")  # no roles: can't view a keepers-only channel
+    await connect(bot)
+    await fake.dispatch("CHANNEL_CREATE", text_channel("3002", "random"))
+    await fake.answer(await fake.slash("narrate", who=BOB, text="planning the kafka upgrade"))
+    ask = {"who": dave, "channel": "3002", "topic": "kafka"}  # dave asks where he can read
+    before = await fake.answer(await fake.slash("whoknows", **ask))
+    assert f"<@{BOB['id']}>" in before["data"]["content"]
+    await fake.dispatch("CHANNEL_UPDATE", text_channel(GENERAL, "general", PRIVATE))
+    await asyncio.sleep(0.3)  # the update is described before the next question's refresh
+    outsider = await fake.answer(await fake.slash("whoknows", **ask))
+    keeper = await fake.answer(await fake.slash("whoknows", who=CAROL, topic="kafka"))
+    assert f"<@{BOB['id']}>" not in outsider["data"]["content"]
+    assert f"<@{BOB['id']}>" in keeper["data"]["content"]
