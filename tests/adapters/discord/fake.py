@@ -131,6 +131,7 @@ class FakeDiscord:
     global_limit: int | None = None  # requests per second before a global 429 (like Discord's 50)
     identify: dict[str, Any] = field(default_factory=dict)
     login_status: int = 200
+    resumed: int = 0
 
     async def start(self) -> FakeDiscord:
         self.ws: web.WebSocketResponse | None = None
@@ -302,6 +303,9 @@ class FakeDiscord:
             frame = json.loads(msg.data)
             if frame["op"] == 1:
                 await ws.send_json({"op": 11})
+            elif frame["op"] == 6:  # RESUME after a dropped connection
+                self.resumed += 1
+                await self.dispatch("RESUMED", {})
             elif frame["op"] == 2:
                 self.identify = frame["d"]
                 if self.close_code is not None:

@@ -130,3 +130,13 @@ def test_the_readme_invite_asks_for_exactly_the_permissions_the_bot_uses():
     assert not (
         PERMISSIONS.administrator or PERMISSIONS.manage_channels or PERMISSIONS.manage_roles
     )
+
+
+async def test_a_dropped_gateway_resumes_and_commands_keep_working(fake, bot: Bot, connect):
+    await connect(bot)
+    assert fake.ws is not None
+    await fake.ws.close(code=4000)  # "unknown error": discord.py reconnects and resumes
+    await until(lambda: fake.resumed == 1, timeout=15)
+    answer = await fake.answer(await fake.slash("narrate", text="after the reconnect"))
+    assert answer["data"]["content"].startswith("Noted as #1")
+    assert len(fake.posted("/commands", method="PUT")) == 1  # commands synced once, not per connect
