@@ -199,8 +199,14 @@ def run() -> None:
 
 def _run_discord(settings: Settings) -> None:
     """Migrate, then run the Discord client until stopped (Ctrl-C or SIGTERM)."""
-    from .discord.runner import DiscordStartupError
-    from .discord.runner import run as run_discord
+    try:
+        from .discord.runner import DiscordStartupError
+        from .discord.runner import run as run_discord
+    except ImportError:
+        raise _fail(
+            "Discord is configured but discord.py isn't installed: "
+            "pip install 'narrate-bot[discord]'."
+        ) from None
 
     async def _serve() -> None:
         db = _open_database(settings.database_url)
