@@ -26,8 +26,9 @@ def _paced(times: list[float], pace: float) -> None:
     """Arrival times at the fake: the whole run takes the pace (jitter can't shorten the span
     by more than a few ms), and no two requests arrive in a burst."""
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    assert times[-1] - times[0] >= len(gaps) * pace * 0.95
-    assert min(gaps) >= pace * 0.5
+    jitter = 0.03  # how much later one request may arrive than the next, on a busy machine
+    assert times[-1] - times[0] >= len(gaps) * pace - jitter
+    assert min(gaps) >= pace - jitter
 
 
 def _sends(fake: FakeDiscord) -> list:
@@ -169,12 +170,13 @@ async def test_a_refused_dm_falls_back_to_the_channel_and_is_never_retried(fake,
 
 
 async def test_dms_are_paced(fake, connect):
-    pace = 0.05
+    pace = 0.1
     settings = Settings(discord=FAST.model_copy(update={"dm_interval_seconds": pace}))
     client = await connect(Recorder(), settings)
-    await client.gateway.post(TENANT, Post(text="hi", to_users=("4000", "4001", "4002")))
+    people = ("4000", "4001", "4002", "4003", "4004")
+    await client.gateway.post(TENANT, Post(text="hi", to_users=people))
     opened = [c.at for c in fake.posted("/users/@me/channels")]
-    assert len(opened) == 3
+    assert len(opened) == 5
     _paced(opened, pace)
 
 
@@ -199,4 +201,4 @@ async def test_posting_slows_down_at_half_the_invalid_request_budget(fake, conne
     await client.gateway.post(TENANT, Post(text="p", channel_id="3101"))
     assert client.gateway.posts.interval == pace * 4
     times = [c.at for c in _sends(fake)][-2:]  # the second post's message and thread
-    assert times[1] - times[0] >= pace * 4 * 0.9
+    assert times[1] - times[0] >= pace * 4 - 0.03  # slower than the normal pace, beyond jitter
