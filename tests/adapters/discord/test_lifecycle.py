@@ -14,7 +14,7 @@ from narrate_bot.storage.tables import Channel, Narration, Tenant
 from narrate_bot_adapters.discord.runner import DiscordStartupError, serve
 
 from .conftest import FAST, Recorder, until
-from .fake import ALICE, BOB, BOT, GENERAL, GUILD, SECRET, guild
+from .fake import ALICE, BOB, BOT, GENERAL, GUILD, SECRET
 
 MESSAGE_CONTENT = 1 << 15
 MEMBERS = 1 << 1
@@ -112,11 +112,6 @@ async def test_an_outage_keeps_the_guilds_data(fake, bot: Bot, connect):
     await asyncio.sleep(0.3)
     async with bot.db.transaction() as session:
         assert len((await session.exec(select(Narration))).all()) == 1
-
-
-def test_the_fake_guild_is_what_the_tests_assume():
-    g = guild()
-    assert {c["name"] for c in g["channels"]} == {"general", "secret"}
 
 
 def test_the_readme_invite_asks_for_exactly_the_permissions_the_bot_uses():
