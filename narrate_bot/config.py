@@ -25,6 +25,18 @@ class SlackSettings(BaseModel):
 class DiscordSettings(BaseModel):
     token: SecretStr | None = None
     dev_guild_id: int | None = None
+    # Where the REST API and gateway live; only tests (a local fake) and proxies change these.
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+    # The privileged Message Content intent, for recording plain replies in prompt threads.
+    # Off by default: buttons and modals work without it. Turn it on in the Developer Portal too.
+    message_content: bool = False
+    # Pace of the bot's own posts (prompts to many channels) and of opening DMs, in seconds.
+    post_interval_seconds: float = 0.5
+    dm_interval_seconds: float = 1.0
+    # Proactive posts stop once this many 401/403/429 answers arrived within ten minutes
+    # (Discord bans an IP at 10,000).
+    invalid_request_budget: int = 1000
 
     @property
     def configured(self) -> bool:

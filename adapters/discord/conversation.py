@@ -1,0 +1,84 @@
+"""Messages the bot may act on: mentions ("@narrate-bot who knows about kafka?") and, when the
+server enabled Message Content, replies in prompt threads.
+
+A message can't get an ephemeral answer, so what the core meant for the person alone goes to
+them as a DM (they addressed the bot, so a reply is expected), or, if Discord refuses the DM,
+a short pointer to the private slash commands. Channel answers go in a thread on the message.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from narrate_bot.config import DiscordSettings
+from narrate_bot.replies import Button, Reply, Visibility
+
+from . import translate
+from .access import AccessTracker
+from .gateway import DiscordGateway
+from .interactions import TRIED_AGAIN, Core
+from .render import messages, thread_name
+
+log = logging.getLogger(__name__)
+
+NO_DM = (
+    "I couldn't send you that privately (your DMs from this server are closed). "
+    "Slash commands answer privately: try /narrate or /whoknows."
+)
+
+
+class Conversation:
+    def __init__(
+        self,
+        core: Core,
+        gateway: DiscordGateway,
+        access: AccessTracker,
+        settings: DiscordSettings,
+    ) -> None:
+        self.core = core
+        self.gateway = gateway
+        self.access = access
+        self.settings = settings
+
+    async def on_message(self, message: discord.Message, bot_user: discord.abc.User) -> None:
+        event = translate.message_event(
+            message, bot_user=bot_user, message_content=self.settings.message_content
+        )
+        if event is None:
+            return
+        guild, author = message.guild, message.author
+        if guild is not None and isinstance(author, discord.Member):
+            await self.access.refresh(guild, author, event.occurred_at)
+            self.gateway.last_channel[(guild.id, author.id)] = message.channel.id
+        try:
+            replies = await self.core.handle(event)
+        except Exception:
+            log.exception("handling a Discord message failed")
+            replies = [Reply(text=TRIED_AGAIN, visibility=Visibility.CHANNEL)]
+        for reply in replies:
+            await self._deliver(message, reply)
+
+    async def _deliver(self, message: discord.Message, reply: Reply) -> None:
+        if reply.form is not None:
+            # A message can't open a modal; a button can (the click is an interaction).
+            button = Button(label=reply.form.title, command="/narrate")
+            reply = reply.model_copy(update={"buttons": (*reply.buttons, button)})
+        if reply.visibility == Visibility.CHANNEL:
+            await self._in_channel(message, reply)
+            return
+        assert message.guild is not None
+        parts = messages(reply.text, reply.buttons, reply.attachment)
+        if await self.gateway.send_dm(message.guild.id, message.author.id, parts) is None:
+            await message.reply(NO_DM, mention_author=False)
+
+    async def _in_channel(self, message: discord.Message, reply: Reply) -> None:
+        target: discord.abc.Messageable = message.channel
+        if reply.in_thread and not isinstance(message.channel, discord.Thread):
+            try:
+                target = await message.create_thread(name=thread_name(reply.text))
+            except discord.HTTPException as problem:
+                log.info("no thread on message %s (%s); answering in place", message.id, problem)
+        for part in messages(reply.text, reply.buttons, reply.attachment):
+            await target.send(**part.kwargs())

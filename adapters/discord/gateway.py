@@ -1,0 +1,215 @@
+"""How the core speaks first on Discord: paced posts, threads for replies, careful DMs.
+
+discord.py already honours per-route buckets and pauses every request during a global 429.
+What it doesn't do is keep a pace of our own choosing or notice a pile of refused requests, so:
+
+* every proactive send waits its turn (``post_interval_seconds``; new DMs ``dm_interval_seconds``),
+  so a prompt to 200 channels is spread out instead of bursting into the 50 req/s global limit;
+* 401/403/429 answers (except 429s of the ``shared`` scope, which Discord doesn't count) are
+  counted over ten minutes; proactive posts slow down at half the budget and stop when it is
+  spent, far below Discord's 10,000 ban threshold;
+* a DM goes only where the core sends it (people who opted in through an interaction); when
+  Discord refuses (50007 "cannot send messages to this user", 40003 "opening DMs too fast"),
+  that person gets no more DMs and the post falls back to a channel with a mention.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+import discord
+
+from narrate_bot.config import DiscordSettings
+from narrate_bot.events import TenantRef
+from narrate_bot.replies import Post
+
+from .render import PEOPLE_ONLY, Outgoing, messages, thread_name
+
+log = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 600.0
+DM_REFUSED = {50007, 40003}
+# A post to more people than this is a broadcast, not an introduction: Discord forbids mass DMs.
+MAX_DM_RECIPIENTS = 8
+# Once half the invalid-request budget is spent, proactive sends go this many times slower.
+SLOWDOWN = 4.0
+
+
+class OutboundPaused(RuntimeError):
+    """Raised instead of posting while too many requests were refused recently."""
+
+
+class InvalidRequestBudget:
+    """Counts refused requests (what Discord's Cloudflare ban counts) in a sliding window."""
+
+    def __init__(self, limit: int, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.clock = clock
+        self._times: deque[float] = deque()
+        self.trace = aiohttp.TraceConfig()
+        self.trace.on_request_end.append(self._on_request_end)
+
+    async def _on_request_end(
+        self, _session: aiohttp.ClientSession, _ctx: SimpleNamespace, params: Any
+    ) -> None:
+        response: aiohttp.ClientResponse = params.response
+        self.observe(response.status, response.headers.get("X-RateLimit-Scope"))
+
+    def observe(self, status: int, scope: str | None = None) -> None:
+        if status in (401, 403) or (status == 429 and scope != "shared"):
+            self._times.append(self.clock())
+
+    @property
+    def spent(self) -> int:
+        horizon = self.clock() - WINDOW_SECONDS
+        while self._times and self._times[0] < horizon:
+            self._times.popleft()
+        return len(self._times)
+
+    @property
+    def strained(self) -> bool:
+        """Half the budget is gone: time to slow down before it runs out."""
+        return self.spent * 2 >= self.limit
+
+    def check(self) -> None:
+        if self.spent >= self.limit:
+            raise OutboundPaused(
+                f"{self.spent} Discord requests were refused in the last ten minutes; "
+                "posting is paused until that drops (check the bot's permissions and token)"
+            )
+
+
+class Pacer:
+    """One send at a time, their starts at least ``interval`` seconds apart."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._lock = asyncio.Lock()
+        self._last = float("-inf")
+
+    async def __aenter__(self) -> None:
+        await self._lock.acquire()
+        loop = asyncio.get_running_loop()
+        wait = self._last + self.interval - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._last = loop.time()
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._lock.release()
+
+
+class DiscordGateway:
+    """The core's ``ChatGateway`` on Discord; also delivers DM replies for interactions."""
+
+    def __init__(
+        self, client: discord.Client, settings: DiscordSettings, budget: InvalidRequestBudget
+    ) -> None:
+        self.client = client
+        self.budget = budget
+        self.settings = settings
+        self.posts = Pacer(settings.post_interval_seconds)
+        self.dms = Pacer(settings.dm_interval_seconds)
+        # (guild id, user id) Discord refused a DM to; kept for the life of the process.
+        self.dm_closed: set[tuple[int, int]] = set()
+        # Where each person last used the bot, per guild: the fallback when a DM is refused.
+        self.last_channel: dict[tuple[int, int], int] = {}
+
+    async def post(self, tenant: TenantRef, post: Post) -> str:
+        self.budget.check()
+        slow = SLOWDOWN if self.budget.strained else 1.0
+        self.posts.interval = self.settings.post_interval_seconds * slow
+        self.dms.interval = self.settings.dm_interval_seconds * slow
+        guild_id = int(tenant.tenant_id)
+        parts = messages(post.text, post.buttons)
+        if post.channel_id is not None:
+            return await self._post_in_channel(guild_id, post)
+        if len(post.to_users) > MAX_DM_RECIPIENTS:
+            raise ValueError(
+                f"a DM post to {len(post.to_users)} people; post it in a channel instead "
+                f"(at most {MAX_DM_RECIPIENTS} recipients: no mass DMs on Discord)"
+            )
+        first: str | None = None
+        for user_id in post.to_users:
+            sent = await self.send_dm(guild_id, int(user_id), parts)
+            if sent is None:
+                sent = await self._fallback(guild_id, int(user_id), post)
+            if sent is not None and first is None:
+                first = str(sent.id)
+        if first is None:
+            raise RuntimeError("nobody could be reached, in a DM or in a channel")
+        return first
+
+    async def _post_in_channel(self, guild_id: int, post: Post) -> str:
+        assert post.channel_id is not None
+        target = post.thread_of or post.channel_id
+        channel = self.client.get_partial_messageable(int(target), guild_id=guild_id)
+        first: discord.Message | None = None
+        for part in messages(post.text, post.buttons):
+            async with self.posts:
+                sent = await channel.send(**part.kwargs(mentions=PEOPLE_ONLY))
+            first = first or sent
+        assert first is not None
+        if post.thread_of is None:
+            await self._open_thread(first, post.text)
+        return str(first.id)
+
+    async def _open_thread(self, message: discord.Message, text: str) -> None:
+        """Replies to a prompt go in its thread; the thread's id is the message's id."""
+        try:
+            async with self.posts:
+                await self.client.http.start_thread_with_message(
+                    message.channel.id,
+                    message.id,
+                    name=thread_name(text),
+                    auto_archive_duration=1440,
+                )
+        except discord.HTTPException as problem:
+            log.warning("no thread on a post in channel %s: %s", message.channel.id, problem.status)
+
+    async def send_dm(
+        self, guild_id: int, user_id: int, parts: list[Outgoing]
+    ) -> discord.Message | None:
+        """The first message sent, or ``None`` when this person can't get DMs from us."""
+        if (guild_id, user_id) in self.dm_closed:
+            return None
+        try:
+            async with self.dms:
+                channel = await self.client.create_dm(discord.Object(id=user_id))
+            first: discord.Message | None = None
+            for part in parts:
+                async with self.posts:
+                    sent = await channel.send(
+                        **part.kwargs(mentions=PEOPLE_ONLY, guild_id=guild_id)
+                    )
+                first = first or sent
+            return first
+        except discord.HTTPException as problem:
+            if problem.code in DM_REFUSED or problem.status == 403:
+                log.info("DMs to %s refused (%s); no more DMs to them", user_id, problem.code)
+                self.dm_closed.add((guild_id, user_id))
+                return None
+            raise
+
+    async def _fallback(self, guild_id: int, user_id: int, post: Post) -> discord.Message | None:
+        guild = self.client.get_guild(guild_id)
+        channel_id = self.last_channel.get((guild_id, user_id))
+        if channel_id is None and guild is not None and guild.system_channel is not None:
+            channel_id = guild.system_channel.id
+        if channel_id is None:
+            log.warning("no channel to reach %s in guild %s", user_id, guild_id)
+            return None
+        channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
+        first: discord.Message | None = None
+        for part in messages(f"<@{user_id}> {post.text}", post.buttons):
+            async with self.posts:
+                sent = await channel.send(**part.kwargs(mentions=PEOPLE_ONLY))
+            first = first or sent
+        return first

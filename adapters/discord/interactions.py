@@ -1,0 +1,198 @@
+"""Answering slash commands, button clicks and modal submissions within Discord's deadlines.
+
+Discord invalidates an interaction that gets no initial response within 3 s. The core gets
+``DEFER_AFTER`` seconds; if it hasn't answered by then the interaction is deferred ("thinking…",
+only the person sees it) and the answer follows as a follow-up, which the token allows for
+15 minutes. A form can only be opened as the *initial* response, so a form that arrives after
+a deferral becomes a button that opens it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+import discord
+
+from narrate_bot.config import Settings
+from narrate_bot.events import ActorEvent, Event, Platform
+from narrate_bot.ports import ChatGateway
+from narrate_bot.replies import Button, Reply, Visibility
+
+from . import translate
+from .access import AccessTracker
+from .gateway import DiscordGateway
+from .render import FormModal, Outgoing, messages
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 1.0
+TRIED_AGAIN = "Sorry, that didn't work on my side. Please try again in a minute."
+OTHER_SERVER = "That button belongs to a server you're no longer in."
+NOT_HERE = "I work inside a server: use /narrate in one of its channels."
+
+
+class Core(Protocol):
+    """The part of ``narrate_bot.app.Bot`` the adapter uses."""
+
+    gateways: dict[Platform, ChatGateway]
+    settings: Settings
+
+    async def handle(self, event: Event) -> list[Reply]: ...
+
+
+class Interactions:
+    def __init__(
+        self,
+        core: Core,
+        gateway: DiscordGateway,
+        access: AccessTracker,
+        *,
+        defer_after: float = DEFER_AFTER,
+    ) -> None:
+        self.core = core
+        self.gateway = gateway
+        self.access = access
+        self.defer_after = defer_after
+
+    # ----------------------------------------------------------------------------- inbound
+
+    async def command(self, interaction: discord.Interaction[Any], command: str, text: str) -> None:
+        """A slash command from the tree (guild-only, but a guild missing from the cache is
+        possible while it is unavailable)."""
+        if interaction.guild is None:
+            await interaction.response.send_message(NOT_HERE, ephemeral=True)
+            return
+        event = translate.command_event(interaction, interaction.guild, command=command, text=text)
+        await self._answer(interaction, event, reopen=f"/{command} {text}".strip())
+
+    async def component_or_modal(self, interaction: discord.Interaction[Any]) -> None:
+        """Clicks on our buttons and submissions of our modals, recognised by custom_id."""
+        if interaction.type not in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ):
+            return
+        parsed = translate.component(translate.custom_id_of(interaction))
+        if parsed is None:
+            return
+        guild = await self._guild_for(interaction, parsed.guild_id)
+        if guild is None:
+            await interaction.response.send_message(OTHER_SERVER, ephemeral=True)
+            return
+        if interaction.type == discord.InteractionType.modal_submit and parsed.form:
+            await self._answer(
+                interaction, translate.form_event(interaction, guild, parsed.payload)
+            )
+            return
+        event = translate.button_event(interaction, guild, parsed.payload)
+        if event is not None:
+            await self._answer(interaction, event, reopen=parsed.payload)
+
+    async def _guild_for(
+        self, interaction: discord.Interaction[Any], guild_id: int | None
+    ) -> discord.Guild | None:
+        if interaction.guild is not None:
+            return interaction.guild
+        if guild_id is None:
+            return None
+        guild = self.gateway.client.get_guild(guild_id)
+        if guild is None:
+            return None
+        # A click in a DM names its guild; only a member of that guild may act in it.
+        if guild.get_member(interaction.user.id) is None:
+            try:
+                await guild.fetch_member(interaction.user.id)
+            except discord.HTTPException:
+                return None
+        return guild
+
+    # ------------------------------------------------------------------------------ answer
+
+    async def _answer(
+        self, interaction: discord.Interaction[Any], event: ActorEvent, *, reopen: str = ""
+    ) -> None:
+        work = asyncio.create_task(self._handle(interaction, event))
+        done, _ = await asyncio.wait({work}, timeout=self.defer_after)
+        if not done:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            replies = await work
+        except Exception:
+            log.exception("handling a Discord interaction failed")
+            replies = [Reply(text=TRIED_AGAIN)]
+        for reply in replies:
+            await self._deliver(interaction, reply, reopen=reopen)
+        if not replies:
+            await self._acknowledge(interaction)
+
+    async def _acknowledge(self, interaction: discord.Interaction[Any]) -> None:
+        """Nothing to say still needs an answer, or Discord shows "This interaction failed"."""
+        if interaction.response.is_done():
+            await interaction.edit_original_response(content="Done.")
+        elif interaction.type == discord.InteractionType.application_command:
+            await interaction.response.send_message("Done.", ephemeral=True)
+        else:
+            await interaction.response.defer()  # a click or a form: acknowledged, nothing shown
+
+    async def _handle(
+        self, interaction: discord.Interaction[Any], event: ActorEvent
+    ) -> list[Reply]:
+        guild, member = interaction.guild, interaction.user
+        if guild is not None and isinstance(member, discord.Member):
+            await self.access.refresh(guild, member, event.occurred_at)
+            if interaction.channel is not None:
+                self.gateway.last_channel[(guild.id, member.id)] = interaction.channel.id
+        return await self.core.handle(event)
+
+    async def _deliver(
+        self, interaction: discord.Interaction[Any], reply: Reply, *, reopen: str
+    ) -> None:
+        guild_id = interaction.guild.id if interaction.guild else None
+        if reply.form is not None:
+            if (
+                not interaction.response.is_done()
+                and interaction.type != discord.InteractionType.modal_submit
+            ):
+                limit = self.core.settings.max_narration_chars
+                await interaction.response.send_modal(
+                    FormModal(reply.form, max_length=limit, guild_id=_dm_guild(interaction))
+                )
+                return
+            if reopen:
+                reply = reply.model_copy(
+                    update={"buttons": (Button(label=reply.form.title, command=reopen),)}
+                )
+        if reply.visibility == Visibility.DIRECT and interaction.guild is not None:
+            assert guild_id is not None
+            parts = messages(reply.text, reply.buttons)
+            if await self.gateway.send_dm(guild_id, interaction.user.id, parts) is not None:
+                await self._send(interaction, Outgoing(content="I sent you a DM."), public=False)
+                return
+        public = reply.visibility == Visibility.CHANNEL
+        for part in messages(reply.text, reply.buttons, reply.attachment):
+            await self._send(interaction, part, public=public)
+
+    async def _send(
+        self, interaction: discord.Interaction[Any], part: Outgoing, *, public: bool
+    ) -> None:
+        kwargs = part.kwargs(guild_id=_dm_guild(interaction))
+        if not interaction.response.is_done():
+            await interaction.response.send_message(ephemeral=not public, **kwargs)
+        elif public and interaction.channel is not None and interaction.guild is not None:
+            # A deferral is ephemeral, and so would be its follow-ups: post in the channel.
+            channel = self.gateway.client.get_partial_messageable(
+                interaction.channel.id, guild_id=interaction.guild.id
+            )
+            await channel.send(**kwargs)
+        else:
+            await interaction.followup.send(ephemeral=not public, **kwargs)
+
+
+def _dm_guild(interaction: discord.Interaction[Any]) -> int | None:
+    """Components sent in a DM must name their guild (see render.custom_id)."""
+    if interaction.guild is not None:
+        return None
+    parsed = translate.component(translate.custom_id_of(interaction))
+    return parsed.guild_id if parsed else None

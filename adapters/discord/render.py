@@ -1,0 +1,198 @@
+"""Core replies and posts as Discord messages, within Discord's limits.
+
+Text up to 2,000 characters is message content; up to 4,096 it becomes an embed description;
+longer text is split at line breaks into several messages. Buttons go on the last message, five
+to a row and at most 25; each carries its command in its ``custom_id`` (at most 100 characters),
+so a click still works after a restart. A ``FormRequest`` becomes a modal.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from narrate_bot.replies import Attachment, Button, FormRequest
+
+log = logging.getLogger(__name__)
+
+CONTENT_LIMIT = 2000
+EMBED_LIMIT = 4096
+BUTTONS_PER_ROW = 5
+MAX_ROWS = 5
+CUSTOM_ID_LIMIT = 100
+MODAL_TITLE_LIMIT = 45
+INPUT_LABEL_LIMIT = 45
+PLACEHOLDER_LIMIT = 100
+INPUT_VALUE_LIMIT = 4000
+THREAD_NAME_LIMIT = 100
+BUTTON_LABEL_LIMIT = 80
+
+# custom_id = "narrate" ["-form"] ["@" guild id] ":" payload. The guild is named only on
+# components sent in DMs, where the click itself carries no guild (so no tenant).
+CUSTOM_ID = re.compile(r"^narrate(?P<form>-form)?(?:@(?P<guild>\d{1,20}))?:(?P<payload>.+)$", re.S)
+FORM_FIELD = "text"
+
+# Answers mention people as <@id> so names render, but nobody gets pinged by an answer.
+QUIET = discord.AllowedMentions.none()
+# The bot's own posts (an introduction) may ping the people they are for; never @everyone/roles.
+PEOPLE_ONLY = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
+    """Pieces of at most ``limit`` characters, broken at line ends (or spaces) where possible."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip("\n ")
+    if rest or not pieces:
+        pieces.append(rest)
+    return pieces
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One Discord message: content or an embed description, and its buttons."""
+
+    content: str | None = None
+    embed: str | None = None
+    buttons: tuple[Button, ...] = ()
+    attachment: Attachment | None = field(default=None)
+
+    def kwargs(
+        self, *, mentions: discord.AllowedMentions = QUIET, guild_id: int | None = None
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {"allowed_mentions": mentions}
+        if self.content is not None:
+            out["content"] = self.content
+        if self.embed is not None:
+            out["embed"] = discord.Embed(description=self.embed)
+        view = button_view(self.buttons, guild_id=guild_id)
+        if view is not None:
+            out["view"] = view
+        if self.attachment is not None:
+            out["file"] = discord.File(
+                io.BytesIO(self.attachment.content), filename=self.attachment.filename
+            )
+        return out
+
+
+def messages(
+    text: str, buttons: tuple[Button, ...] = (), attachment: Attachment | None = None
+) -> list[Outgoing]:
+    if len(text) <= CONTENT_LIMIT:
+        parts = [Outgoing(content=text)]
+    elif len(text) <= EMBED_LIMIT:
+        parts = [Outgoing(embed=text)]
+    else:
+        parts = [Outgoing(content=piece) for piece in split_text(text)]
+    last = parts[-1]
+    parts[-1] = Outgoing(
+        content=last.content, embed=last.embed, buttons=buttons, attachment=attachment
+    )
+    return parts
+
+
+def custom_id(payload: str, *, form: bool = False, guild_id: int | None = None) -> str | None:
+    """The component id carrying ``payload``; ``None`` when Discord's 100 characters don't fit."""
+    value = "narrate" + ("-form" if form else "") + (f"@{guild_id}" if guild_id else "") + ":"
+    value += payload
+    return value if len(value) <= CUSTOM_ID_LIMIT else None
+
+
+def button_rows(
+    buttons: tuple[Button, ...], *, guild_id: int | None = None
+) -> list[list[tuple[Button, str]]]:
+    """Buttons with their custom ids, laid out five to a row, at most five rows."""
+    usable: list[tuple[Button, str]] = []
+    for button in buttons:
+        custom_id_ = custom_id(button.command, guild_id=guild_id)
+        if custom_id_ is None:
+            log.warning("a button's command is too long for a Discord custom_id; left out")
+            continue
+        usable.append((button, custom_id_))
+    limit = BUTTONS_PER_ROW * MAX_ROWS
+    if len(usable) > limit:
+        log.warning("%d buttons, Discord shows %d; the rest are left out", len(usable), limit)
+        usable = usable[:limit]
+    return [usable[i : i + BUTTONS_PER_ROW] for i in range(0, len(usable), BUTTONS_PER_ROW)]
+
+
+class StatelessView(discord.ui.View):
+    """Buttons whose clicks are handled by custom_id (``interactions.py``), not by this object.
+
+    Not dispatchable, so discord.py keeps no per-message state: clicks on a prompt posted weeks
+    ago, or before a restart, work the same, and memory doesn't grow with every post.
+    """
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+
+def button_view(
+    buttons: tuple[Button, ...], *, guild_id: int | None = None
+) -> discord.ui.View | None:
+    rows = button_rows(buttons, guild_id=guild_id)
+    if not rows:
+        return None
+    view = StatelessView(timeout=None)
+    for row_index, row in enumerate(rows):
+        for button, custom_id in row:
+            view.add_item(
+                discord.ui.Button(
+                    label=clip(button.label, BUTTON_LABEL_LIMIT),
+                    custom_id=custom_id,
+                    style=discord.ButtonStyle.danger
+                    if button.danger
+                    else discord.ButtonStyle.secondary,
+                    row=row_index,
+                )
+            )
+    return view
+
+
+def thread_name(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "narrate-bot")
+    return clip(" ".join(first.split()), THREAD_NAME_LIMIT)
+
+
+class FormModal(discord.ui.Modal):
+    """A core ``FormRequest``: one paragraph input; its submission comes back as FormSubmitted."""
+
+    def __init__(self, form: FormRequest, *, max_length: int, guild_id: int | None = None) -> None:
+        modal_id = custom_id(form.form, form=True, guild_id=guild_id)
+        if modal_id is None:
+            raise ValueError(f"form name too long for Discord: {form.form!r}")
+        super().__init__(
+            title=clip(form.title, MODAL_TITLE_LIMIT),
+            custom_id=modal_id,
+            timeout=15 * 60,  # the interaction token's lifetime
+        )
+        self.form = form.form
+        self.text: discord.ui.TextInput[FormModal] = discord.ui.TextInput(
+            label=clip(form.prompt, INPUT_LABEL_LIMIT),
+            placeholder=clip(form.prompt, PLACEHOLDER_LIMIT),
+            style=discord.TextStyle.paragraph,
+            max_length=min(max_length, INPUT_VALUE_LIMIT),
+            custom_id=FORM_FIELD,
+        )
+        self.add_item(self.text)
+
+    async def on_submit(self, interaction: discord.Interaction[Any]) -> None:  # noqa: ARG002
+        # Submissions are handled from the raw interaction (see interactions.py), so a modal
+        # opened before a restart is still recorded; nothing to do here.
+        return None

@@ -1,0 +1,59 @@
+"""Starting the Discord adapter, and turning the ways it can't start into one clear message."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from narrate_bot.app import Bot
+from narrate_bot.clock import SystemClock
+from narrate_bot.config import Settings
+from narrate_bot.storage.database import Database
+
+from .client import NarrateClient, point_at
+
+log = logging.getLogger(__name__)
+
+
+class DiscordStartupError(RuntimeError):
+    """Discord refused to connect the bot; the message says what to change."""
+
+
+def intents_message(application_id: int | None) -> str:
+    portal = "https://discord.com/developers/applications"
+    where = f"{portal}/{application_id}/bot" if application_id else f"{portal} → your app → Bot"
+    return (
+        "Discord refused the connection (close code 4014): narrate-bot asked for the Message "
+        "Content intent because NARRATE_DISCORD__MESSAGE_CONTENT is on, but the application "
+        f"doesn't have it. Either turn on “Message Content Intent” at {where} (Privileged "
+        "Gateway Intents), or unset NARRATE_DISCORD__MESSAGE_CONTENT: the bot works fully "
+        "without it, through slash commands, buttons and forms."
+    )
+
+
+TOKEN_MESSAGE = (
+    "Discord rejected the bot token. Copy a fresh one from the Developer Portal (your app → Bot "
+    "→ Reset Token) into NARRATE_DISCORD__TOKEN."
+)
+
+
+async def serve(bot: Bot, settings: Settings, db: Database, **options: Any) -> None:
+    """Run until stopped; raises ``DiscordStartupError`` when Discord won't have us."""
+    section = settings.discord
+    assert section.token is not None
+    point_at(section.api_base_url, section.gateway_url)
+    client = NarrateClient(bot, settings, db=db, **options)
+    try:
+        async with client:
+            await client.start(section.token.get_secret_value())
+    except discord.PrivilegedIntentsRequired:
+        raise DiscordStartupError(intents_message(client.application_id)) from None
+    except discord.LoginFailure:
+        raise DiscordStartupError(TOKEN_MESSAGE) from None
+
+
+async def run(settings: Settings, db: Database) -> None:
+    bot = Bot(db=db, clock=SystemClock(), settings=settings)
+    await serve(bot, settings, db)

@@ -1,0 +1,33 @@
+"""One core call at a time per guild.
+
+discord.py runs every event handler as its own task, so a guild's first events (its channels
+described on arrival, a slash command, a mention) reach the core concurrently. The core's
+first-sight inserts (``ensure_tenant``/``ensure_channel``/``ensure_person``) are
+read-then-insert, which PostgreSQL rejects with a unique violation when two transactions race.
+Serializing per guild keeps each guild's events in arrival order; different guilds still run in
+parallel. (One process holds the gateway connection, so this covers every event it receives.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from narrate_bot.config import Settings
+from narrate_bot.events import Event, Platform
+from narrate_bot.ports import ChatGateway
+from narrate_bot.replies import Reply
+
+from .interactions import Core
+
+
+class PerGuild:
+    def __init__(self, core: Core) -> None:
+        self.inner = core
+        self.gateways: dict[Platform, ChatGateway] = core.gateways  # the same dict
+        self.settings: Settings = core.settings
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        async with self._locks[event.tenant.tenant_id]:
+            return await self.inner.handle(event)

@@ -1,0 +1,202 @@
+"""Discord interactions, messages and channel changes as core events.
+
+Only translation happens here: which words mean what is the core's business (``routing``). A
+guild is a tenant; a public thread counts as its parent channel (same readers); a channel the
+bot can't see in its cache is treated as private until described, which can hide a narration
+but never show it to the wrong people.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from narrate_bot.events import (
+    ChannelDescribed,
+    ChannelKind,
+    ChannelRef,
+    CommandInvoked,
+    FormSubmitted,
+    MembershipChanged,
+    MessageReceived,
+    Platform,
+    TenantRef,
+    UserRef,
+)
+
+from .render import CUSTOM_ID
+from .visibility import location
+
+_NICK_MENTION = re.compile(r"<@!(\d+)>")
+_TEXT_INPUT = 4
+_LABEL = 18
+
+
+def tenant(guild: discord.Guild) -> TenantRef:
+    return TenantRef(platform=Platform.DISCORD, tenant_id=str(guild.id), name=guild.name)
+
+
+def user(who: discord.Member | discord.User) -> UserRef:
+    admin = False
+    if isinstance(who, discord.Member):
+        perms = who.guild_permissions
+        admin = perms.administrator or perms.manage_guild
+    return UserRef(user_id=str(who.id), display_name=who.display_name, is_admin=admin)
+
+
+def where(channel: Any) -> ChannelRef:
+    """The narration location of an interaction's or message's channel."""
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return location(channel)
+    if isinstance(channel, discord.DMChannel):
+        return ChannelRef(channel_id=str(channel.id), name="dm", kind=ChannelKind.DIRECT)
+    channel_id = str(getattr(channel, "id", "unknown"))
+    return ChannelRef(channel_id=channel_id, name="", kind=ChannelKind.PRIVATE)
+
+
+def _common(interaction: discord.Interaction[Any], guild: discord.Guild) -> dict[str, Any]:
+    return {
+        "event_id": str(interaction.id),
+        "tenant": tenant(guild),
+        "user": user(interaction.user),
+        "channel": where(interaction.channel),
+        "occurred_at": interaction.created_at,
+    }
+
+
+def command_event(
+    interaction: discord.Interaction[Any], guild: discord.Guild, *, command: str, text: str
+) -> CommandInvoked:
+    return CommandInvoked(command=command, text=text.strip(), **_common(interaction, guild))
+
+
+@dataclass(frozen=True)
+class Component:
+    """What one of our buttons or modals carries in its custom_id."""
+
+    form: bool
+    guild_id: int | None
+    payload: str
+
+
+def component(custom_id: str) -> Component | None:
+    match = CUSTOM_ID.match(custom_id)
+    if match is None:
+        return None
+    guild = match.group("guild")
+    return Component(
+        form=match.group("form") is not None,
+        guild_id=int(guild) if guild else None,
+        payload=match.group("payload"),
+    )
+
+
+def custom_id_of(interaction: discord.Interaction[Any]) -> str:
+    data: Mapping[str, Any] = interaction.data or {}
+    return str(data.get("custom_id", ""))
+
+
+def button_command(payload: str) -> tuple[str, str] | None:
+    """``/narrate share 3`` → ``("narrate", "share 3")``."""
+    name, _, rest = payload.strip().lstrip("/").partition(" ")
+    return (name, rest.strip()) if name else None
+
+
+def button_event(
+    interaction: discord.Interaction[Any], guild: discord.Guild, payload: str
+) -> CommandInvoked | None:
+    parsed = button_command(payload)
+    if parsed is None:
+        return None
+    return command_event(interaction, guild, command=parsed[0], text=parsed[1])
+
+
+def _inputs(components: list[Mapping[str, Any]]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in components:
+        kind = item.get("type")
+        if kind == _TEXT_INPUT:
+            values[str(item.get("custom_id"))] = str(item.get("value") or "")
+        elif kind == _LABEL and isinstance(item.get("component"), Mapping):
+            values.update(_inputs([item["component"]]))
+        else:
+            values.update(_inputs(list(item.get("components") or [])))
+    return values
+
+
+def form_event(
+    interaction: discord.Interaction[Any], guild: discord.Guild, form: str
+) -> FormSubmitted:
+    data: Mapping[str, Any] = interaction.data or {}
+    fields = _inputs(list(data.get("components") or []))
+    return FormSubmitted(form=form, fields=fields, **_common(interaction, guild))
+
+
+def mentions_bot(message: discord.Message, bot_user: discord.abc.User) -> bool:
+    """Mentioned by name, or by the role Discord gives the bot (autocomplete offers both)."""
+    if any(m.id == bot_user.id for m in message.mentions):
+        return True
+    own = message.guild.self_role if message.guild is not None else None
+    return own is not None and own in message.role_mentions
+
+
+def _plain_mentions(message: discord.Message, bot_user: discord.abc.User) -> str:
+    """``<@!id>`` and the bot's role mention as ``<@id>``, the form the core strips."""
+    text = _NICK_MENTION.sub(r"<@\1>", message.content)
+    own = message.guild.self_role if message.guild is not None else None
+    if own is not None:
+        text = text.replace(f"<@&{own.id}>", f"<@{bot_user.id}>")
+    return text
+
+
+def message_event(
+    message: discord.Message, *, bot_user: discord.abc.User, message_content: bool
+) -> MessageReceived | None:
+    """A mention of the bot (content arrives without the privileged intent), or, when the owner
+    enabled Message Content, a reply in a thread (a prompt's thread is matched by the core)."""
+    if message.guild is None or message.author.bot or message.webhook_id is not None:
+        return None
+    addressed = mentions_bot(message, bot_user)
+    in_thread = isinstance(message.channel, discord.Thread)
+    if not addressed and not (message_content and in_thread):
+        return None
+    text = _plain_mentions(message, bot_user)
+    if not text.strip():
+        return None
+    return MessageReceived(
+        event_id=str(message.id),
+        tenant=tenant(message.guild),
+        user=user(message.author),
+        channel=where(message.channel),
+        occurred_at=message.created_at,
+        link=message.jump_url,
+        text=text,
+        addressed_to_bot=addressed,
+        thread_id=str(message.channel.id) if in_thread else None,
+    )
+
+
+def channel_described(channel: discord.abc.GuildChannel, *, now: datetime) -> ChannelDescribed:
+    """The channel's kind now; members are sent one by one (the member cache is partial)."""
+    return ChannelDescribed(
+        tenant=tenant(channel.guild), channel=location(channel), occurred_at=now
+    )
+
+
+def channel_gone(channel: discord.abc.GuildChannel, *, now: datetime) -> ChannelDescribed:
+    """A deleted channel can be read by no one: private with no members hides what was said."""
+    ref = ChannelRef(channel_id=str(channel.id), name=channel.name, kind=ChannelKind.PRIVATE)
+    return ChannelDescribed(tenant=tenant(channel.guild), channel=ref, members=(), occurred_at=now)
+
+
+def membership(
+    guild: discord.Guild, channel: ChannelRef, user_id: str, *, joined: bool, now: datetime
+) -> MembershipChanged:
+    return MembershipChanged(
+        tenant=tenant(guild), channel=channel, user_id=user_id, joined=joined, occurred_at=now
+    )

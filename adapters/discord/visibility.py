@@ -1,0 +1,71 @@
+"""Who can read a Discord channel, computed from its permission overwrites.
+
+A channel @everyone cannot view is private; its readers are the members whose roles and
+overwrites let them view it (``permissions_for``). Without the privileged members intent the
+member cache holds only people seen recently (interaction authors, message authors, the owner),
+so the member list is never complete: the adapter records readers as they show up and
+re-checks each person's own view of the guild's private channels whenever they interact
+(``private_channel_access``), which is the moment an answer could reach them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import discord
+
+from narrate_bot.events import ChannelKind, ChannelRef
+
+Located = discord.abc.GuildChannel | discord.Thread
+
+
+def channel_kind(channel: Located) -> ChannelKind:
+    if isinstance(channel, discord.Thread):
+        if channel.type == discord.ChannelType.private_thread:
+            return ChannelKind.PRIVATE
+        parent = channel.parent
+        return channel_kind(parent) if parent is not None else ChannelKind.PRIVATE
+    everyone = channel.guild.default_role
+    return (
+        ChannelKind.PUBLIC
+        if channel.permissions_for(everyone).view_channel
+        else ChannelKind.PRIVATE
+    )
+
+
+def location(channel: Located) -> ChannelRef:
+    """Where a narration written in ``channel`` lives for visibility purposes.
+
+    A public thread shares its parent's readers, so it is the parent; a private thread has its
+    own (invited) readers, so it is a private channel of its own.
+    """
+    if (
+        isinstance(channel, discord.Thread)
+        and channel.type != discord.ChannelType.private_thread
+        and channel.parent is not None
+    ):
+        return location(channel.parent)
+    return ChannelRef(channel_id=str(channel.id), name=channel.name, kind=channel_kind(channel))
+
+
+def describable(guild: discord.Guild) -> list[discord.abc.GuildChannel]:
+    """Channels people can write in (categories only carry overwrites for their children)."""
+    return [c for c in guild.channels if not isinstance(c, discord.CategoryChannel)]
+
+
+def can_view(channel: Located, member: discord.Member) -> bool:
+    return channel.permissions_for(member).view_channel
+
+
+def cached_readers(channel: Located) -> dict[str, bool]:
+    """For each cached human member: may they view ``channel``? (Partial without members intent.)"""
+    return {str(m.id): can_view(channel, m) for m in channel.guild.members if not m.bot}
+
+
+def private_channel_access(
+    member: discord.Member, channels: Iterable[discord.abc.GuildChannel]
+) -> dict[str, bool]:
+    """The person's current view of every private channel: what an answer to them may draw on."""
+    return {
+        str(c.id): can_view(c, member) for c in channels if channel_kind(c) == ChannelKind.PRIVATE
+    }

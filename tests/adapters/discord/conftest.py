@@ -1,0 +1,95 @@
+"""The real discord.py client against the local fake (REST + gateway on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import yarl
+
+from narrate_bot.config import DiscordSettings, Settings
+from narrate_bot.events import Event, Platform
+from narrate_bot.ports import ChatGateway
+from narrate_bot.replies import Reply
+from narrate_bot.storage.database import Database
+from narrate_bot_adapters.discord.client import NarrateClient
+
+from .fake import FakeDiscord
+
+FAST = DiscordSettings(token="fake-token", post_interval_seconds=0.0, dm_interval_seconds=0.0)
+
+
+class Recorder:
+    """A stand-in core that records the events it gets and answers with canned replies."""
+
+    def __init__(self, replies: list[Reply] | None = None, delay: float = 0.0) -> None:
+        self.events: list[Event] = []
+        self.replies = replies or []
+        self.delay = delay
+        self.gateways: dict[Platform, ChatGateway] = {}
+        self.settings = Settings(discord=FAST)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        self.events.append(event)
+        await asyncio.sleep(self.delay)
+        return list(self.replies)
+
+    def of(self, kind: type) -> list[Any]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+async def until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
+    server = await FakeDiscord().start()
+    monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.ws_url)
+    )
+    yield server
+    await server.stop()
+
+
+Connect = Callable[..., Awaitable[NarrateClient]]
+
+
+@pytest.fixture
+async def connect(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Connect]:
+    running: list[tuple[NarrateClient, asyncio.Task[None]]] = []
+    spare: list[Database] = []
+
+    async def _connect(
+        core: Any, settings: Settings | None = None, **options: Any
+    ) -> NarrateClient:
+        db = getattr(core, "db", None)
+        if db is None:
+            db = Database(f"sqlite:///{tmp_path / 'unused.db'}")
+            spare.append(db)
+        client = NarrateClient(
+            core, settings or Settings(discord=FAST), db=db, guild_ready_timeout=0.05, **options
+        )
+        task = asyncio.create_task(client.start("fake-token"))
+        running.append((client, task))
+        await asyncio.wait_for(client.wait_until_ready(), 10)
+        return client
+
+    yield _connect
+    for client, task in running:
+        await client.close()
+        await task
+    for db in spare:
+        await db.dispose()
+    late = {i: fake.acked_at[i] - fake.sent_at[i] for i in fake.acked_at if i in fake.sent_at}
+    assert all(delay < 3.0 for delay in late.values()), late  # Discord's initial-response deadline
