@@ -31,7 +31,8 @@ REPEAT_WEEKS_KEY = "intros.repeat_weeks"
 DELIVERIES = ("channel", "dm", "both")
 DEFAULT_DELIVERY = "both"
 DEFAULT_REPEAT_WEEKS = 12
-LOOKBACK = timedelta(days=30)  # what people narrated "this month"
+LOOKBACK = timedelta(days=90)  # topics and questions from the last three months
+PERIOD = "in the last three months"  # how reasons name LOOKBACK
 FOLLOW_UP_WITHIN = timedelta(days=7)
 
 
@@ -101,7 +102,9 @@ class WeeklyIntroductions:
                     topics=_cited(suggestion),
                     now=now,
                 )
-                text = _text(introduction_id, group, reason_line(suggestion, pairing))
+                text = _text(
+                    introduction_id, group, reason_line(suggestion, pairing, period=PERIOD)
+                )
                 posts += _deliver(text, introduction_id, group, channel, delivery)
         return posts
 

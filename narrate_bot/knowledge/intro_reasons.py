@@ -39,7 +39,7 @@ def _team_clause(people: list[Participant], pairing: Pairing) -> str | None:
     return f"you bring {_listing(teams)} together"
 
 
-def reason_line(suggestion: Suggestion, pairing: Pairing, *, period: str = "this month") -> str:
+def reason_line(suggestion: Suggestion, pairing: Pairing, *, period: str) -> str:
     people = [pairing.people[k] for k in suggestion.members]
     first, second = people[0], people[1]
     trio = len(people) == 3

@@ -21,7 +21,7 @@ from .matching import Edge, max_weight_matching
 WORK_START, WORK_END = 9.0, 17.0  # local working hours assumed for everyone
 BASE_WEIGHT = 0.05  # any allowed pair is better than nobody
 NOT_USEFUL_FACTOR = 0.3
-ANSWER_FACTOR = 1.5
+ANSWER_FACTOR = 3.0  # a question someone else's narrations answer
 TEAM_BONUS = 1.0
 
 
@@ -44,6 +44,8 @@ class Participant:
     disliked: frozenset[str] = frozenset()  # topics cited in introductions they found not useful
     never: frozenset[str] = frozenset()  # user ids they asked never to be paired with
     recent_partners: frozenset[int] = frozenset()  # keys introduced within the repeat window
+    # How often they narrated each topic (1 + log of the count); a topic absent here counts 1.
+    strength: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Pairing:
         count = max(len(people), 1)
         self.idf = {t: math.log(1 + count / n) for t, n in df.items()}
         self.df = df
+        self._scoped: dict[int, tuple[frozenset[str], list[tuple[str, frozenset[int]]]]] = {}
 
     # ------------------------------------------------------------------------------- rules
 
@@ -107,13 +110,26 @@ class Pairing:
 
     # ----------------------------------------------------------------------------- weights
 
-    @staticmethod
-    def _visible(owner: Participant, viewer: Participant) -> set[str]:
-        return {
-            t
-            for t, scopes in owner.topics.items()
-            if None in scopes or any(s in viewer.readable for s in scopes if s is not None)
-        }
+    def _visible(self, owner: Participant, viewer: Participant) -> frozenset[str]:
+        """Owner's topics the viewer may read: anywhere public, or a private channel they read."""
+        public, private = self._split(owner)
+        if not private or not viewer.readable:
+            return public
+        return public | {t for t, scopes in private if scopes & viewer.readable}
+
+    def _split(
+        self, person: Participant
+    ) -> tuple[frozenset[str], list[tuple[str, frozenset[int]]]]:
+        cached = self._scoped.get(person.key)
+        if cached is None:
+            public = frozenset(t for t, scopes in person.topics.items() if None in scopes)
+            private = [
+                (t, frozenset(s for s in scopes if s is not None))
+                for t, scopes in person.topics.items()
+                if None not in scopes
+            ]
+            cached = self._scoped[person.key] = (public, private)
+        return cached
 
     def explain(self, a: Participant, b: Participant) -> Suggestion:
         """The pair's weight and the topics and answered questions behind it."""
@@ -124,7 +140,8 @@ class Pairing:
         disliked = a.disliked | b.disliked
         weight = BASE_WEIGHT
         for topic in shared:
-            weight += self.idf[topic] * (NOT_USEFUL_FACTOR if topic in disliked else 1.0)
+            depth = math.sqrt(a.strength.get(topic, 1.0) * b.strength.get(topic, 1.0))
+            weight += depth * self.idf[topic] * (NOT_USEFUL_FACTOR if topic in disliked else 1.0)
         for _, _, topic in answers:
             factor = NOT_USEFUL_FACTOR if topic in disliked else 1.0
             weight += ANSWER_FACTOR * self.idf.get(topic, 0.0) * factor
