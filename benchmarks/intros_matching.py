@@ -18,9 +18,9 @@ import sys
 import time
 from dataclasses import replace
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]
 
-from narrate_bot.knowledge.matching import matching_weight, max_weight_matching
+from narrate_bot.knowledge.matching import Edge, matching_weight, max_weight_matching
 from narrate_bot.knowledge.pairing import Pairing, Participant, Rules
 
 TEAMS = 40
@@ -50,7 +50,9 @@ def population(n: int, seed: int) -> list[Participant]:
     return people
 
 
-def exact_ratio(pairing: Pairing, edges, sample: int, seed: int) -> tuple[float, float, float]:
+def exact_ratio(
+    pairing: Pairing, edges: list[Edge], sample: int, seed: int
+) -> tuple[float, float, float]:
     """Heuristic / exact weight on the subgraph induced by ``sample`` random people."""
     keys = set(random.Random(seed).sample(sorted(pairing.people), sample))
     sub = [e for e in edges if e[0] in keys and e[1] in keys]

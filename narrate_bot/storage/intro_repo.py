@@ -305,9 +305,9 @@ async def members(session: AsyncSession, *, introduction_id: int) -> list[Person
 async def claim_follow_ups(
     session: AsyncSession, *, tenant_id: int, since: datetime, now: datetime
 ) -> list[int]:
-    """Introductions made since ``since`` that nobody reported meeting and that haven't been
-    followed up; each is marked so a second call (or a concurrent one) never asks again."""
-    met = select(IntroFeedback.introduction_id).where(IntroFeedback.outcome == MET)
+    """Introductions made since ``since`` that nobody has answered about yet and that haven't
+    been followed up; each is marked so a second call (or a concurrent one) never asks again."""
+    answered = select(IntroFeedback.introduction_id)
     due = (
         await session.exec(
             select(Introduction.id).where(
@@ -315,7 +315,7 @@ async def claim_follow_ups(
                 col(Introduction.created_at) >= since,
                 col(Introduction.created_at) < now,
                 col(Introduction.followed_up_at).is_(None),
-                col(Introduction.id).not_in(met),
+                col(Introduction.id).not_in(answered),
             )
         )
     ).all()

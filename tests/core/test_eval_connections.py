@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from typer.testing import CliRunner
 
 from narrate_bot.evaluation.connections import interactions, replay
-from narrate_bot.routing import parse_command, parse_mention
 from narrate_bot_adapters.cli import app
 
 START = datetime(2024, 1, 1, 9)
@@ -68,18 +67,3 @@ def test_cli_reports_per_set_and_refuses_a_folder_without_data(tmp_path):
     empty.mkdir()
     bad = runner.invoke(app, ["eval", "connections", "--data", str(empty)])
     assert bad.exit_code == 2 and "no narrations.jsonl" in bad.output
-
-
-def test_intros_wording_is_parsed_once():
-    assert parse_command("intros join").action == "intros_join"
-    assert parse_command("intros join now").action == "intros_help"
-    assert parse_command("intros channel <#C123|intros>").arg == "C123"
-    assert parse_command("intros channel #intros").hint == "intros"
-    assert parse_command("intros met #12").ordinal == 12
-    assert parse_command("intros not-useful 3").action == "intros_not_useful"
-    assert parse_command("never-pair <@U42>").arg == "U42"
-    assert parse_command("never-pair remove @Bob").arg == "bob"
-    assert parse_command("never-pair remove @Bob").hint == "remove"
-    assert parse_command("stats").action == "stats"
-    assert parse_command("stats were great today").action == "narrate"
-    assert parse_mention("bob") is None

@@ -177,7 +177,7 @@ async def test_outcomes_follow_up_once_and_stats_are_aggregate(bot, chat, clock)
     clock.advance(timedelta(days=3))
     follow = await bot.introductions.follow_up(tenant=TENANT, now=clock.now())
     asked = {frozenset(p.to_users) for p in follow}
-    assert frozenset(dms[0].to_users) not in asked  # they said they met
+    assert frozenset(dms[0].to_users) not in asked  # they already answered
     assert asked == {frozenset(p.to_users) for p in dms[1:]}
     assert all("did you get to meet" in p.text for p in follow)
     assert await bot.introductions.follow_up(tenant=TENANT, now=clock.now()) == []
