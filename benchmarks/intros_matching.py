@@ -81,9 +81,9 @@ def simulate_weeks(people: list[Participant], weeks: int) -> tuple[int, int, flo
             )
             for p in people
         ]
-        started = time.perf_counter()
+        started = time.process_time()
         plan = Pairing(current, rules=Rules(seed=week)).plan()
-        slowest = max(slowest, time.perf_counter() - started)
+        slowest = max(slowest, time.process_time() - started)
         by_key = {p.key: p for p in current}
         for suggestion in plan:
             for a in suggestion.members:
@@ -110,11 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     n = args.people or (2000 if args.ci else 10_000)
     people = population(n, args.seed)
 
-    started = time.perf_counter()
+    # CPU time of this process: the machine may be shared, and the target is our work.
+    started, wall = time.process_time(), time.perf_counter()
     pairing = Pairing(people, rules=Rules(seed=args.seed))
     edges = pairing.candidate_edges(sorted(pairing.people))
     plan = pairing.plan()
-    week_seconds = time.perf_counter() - started
+    week_seconds = time.process_time() - started
+    week_wall = time.perf_counter() - wall
     covered = sum(len(s.members) for s in plan)
 
     ratio, exact_weight, exact_seconds = exact_ratio(pairing, edges, args.sample, args.seed)
@@ -122,14 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "people": n,
         "candidate_edges": len(edges),
-        "week_seconds": round(week_seconds, 2),
+        "week_cpu_seconds": round(week_seconds, 2),
+        "week_wall_seconds": round(week_wall, 2),
         "people_introduced": covered,
         "sample": args.sample,
         "weight_vs_exact": round(ratio, 4),
         "exact_weight": round(exact_weight, 2),
         "exact_seconds": round(exact_seconds, 2),
         "weeks": args.weeks,
-        "slowest_week_seconds": round(slowest, 2),
+        "slowest_week_cpu_seconds": round(slowest, 2),
         "same_team_pairs": same_team,
         "repeats_in_window": repeats,
     }

@@ -185,10 +185,12 @@ class Pairing:
                 if self.allowed(a, self.people[k]):
                     pairs.add((min(a.key, k), max(a.key, k)))
                     taken += 1
-            for _ in range(self.rules.random_candidates * 3):
+            added = 0
+            for _ in range(self.rules.random_candidates * 3):  # a few tries past the rules
                 b = pool[rng.randrange(len(pool))]
-                if self.allowed(a, b):
+                if added < self.rules.random_candidates and self.allowed(a, b):
                     pairs.add((min(a.key, b.key), max(a.key, b.key)))
+                    added += 1
         return self._edges([(self.people[x], self.people[y]) for x, y in sorted(pairs)])
 
     def _edges(self, pairs: Sequence[tuple[Participant, Participant]]) -> list[Edge]:
