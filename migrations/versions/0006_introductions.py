@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("round_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("topics", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("answers_question", sa.Boolean(), nullable=False),
         sa.Column("followed_up_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["round_id"], ["intro_round.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"], ondelete="CASCADE"),

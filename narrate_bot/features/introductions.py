@@ -101,6 +101,7 @@ class WeeklyIntroductions:
                     members=[(p.id, p.team) for p in group if p.id is not None],
                     topics=_cited(suggestion),
                     now=now,
+                    answers_question=bool(suggestion.answers),
                 )
                 text = _text(
                     introduction_id, group, reason_line(suggestion, pairing, period=PERIOD)

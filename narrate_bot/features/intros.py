@@ -216,7 +216,9 @@ async def stats(turn: Turn) -> list[Reply]:
         "Introductions so far (outcomes only, never per person):",
         f"• {figures.suggested} suggested",
         f"• {figures.happened} happened (someone told me they met)",
-        f"• {figures.cross_team_ties} cross-team ties formed (pairs of teams that met)",
+        f"• {_count(figures.cross_team_ties, 'cross-team tie')} formed (pairs of teams that met)",
+        f"• {_count(figures.questions_answered, 'question')} answered through an introduction "
+        "(someone's “who knows” question was the reason, and they met)",
     ]
     shown = sorted(t for t, n in figures.participants_by_team.items() if n >= MIN_GROUP)
     for team in shown:
@@ -253,6 +255,10 @@ async def _set(turn: Turn, key: str, value: str | None) -> None:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         await repo.set_setting(session, tenant_id=tenant.id, key=key, value=value, now=turn.now)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _pk(person: Person) -> int:

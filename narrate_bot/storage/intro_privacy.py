@@ -74,6 +74,7 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
                 "created_at": i.created_at.isoformat(),
                 "introduced_to": others.get(i.id or -1, []),
                 "topics": [t for t in i.topics.split(",") if t],
+                "answered_a_question": i.answers_question,
                 "your_answer": feedback.get(i.id or -1),
             }
             for i in mine

@@ -280,9 +280,14 @@ async def add_introduction(
     members: Sequence[tuple[int, str | None]],
     topics: Sequence[str],
     now: datetime,
+    answers_question: bool = False,
 ) -> int:
     introduction = Introduction(
-        tenant_id=tenant_id, round_id=round_id, created_at=now, topics=",".join(topics)[:400]
+        tenant_id=tenant_id,
+        round_id=round_id,
+        created_at=now,
+        topics=",".join(topics)[:400],
+        answers_question=answers_question,
     )
     session.add(introduction)
     await session.flush()
@@ -354,6 +359,7 @@ async def set_feedback(
 class Outcomes:
     suggested: int
     happened: int
+    questions_answered: int  # introductions that answered someone's question and happened
     cross_team_ties: int  # distinct pairs of teams that met through an introduction
     participants_by_team: dict[str, int]
     happened_by_team: dict[str, int]
@@ -376,6 +382,15 @@ async def outcomes(session: AsyncSession, *, tenant_id: int) -> Outcomes:
             )
         ).all()
     )
+    answering = 0
+    if met_ids:
+        answering = (
+            await session.exec(
+                select(func.count())
+                .select_from(Introduction)
+                .where(col(Introduction.id).in_(met_ids), col(Introduction.answers_question))
+            )
+        ).one()
     teams_of: dict[int, set[str]] = defaultdict(set)
     if met_ids:
         for introduction_id, team in await session.exec(
@@ -401,6 +416,7 @@ async def outcomes(session: AsyncSession, *, tenant_id: int) -> Outcomes:
     return Outcomes(
         suggested=suggested,
         happened=len(met_ids),
+        questions_answered=answering,
         cross_team_ties=len(ties),
         participants_by_team=dict(participants_by_team),
         happened_by_team=dict(happened_by_team),

@@ -73,6 +73,7 @@ class Introduction(SQLModel, table=True):
     )
     created_at: datetime
     topics: str = Field(default="", max_length=400)  # the topics its reason cited, comma-separated
+    answers_question: bool = False  # its reason was someone's who-knows question
     followed_up_at: datetime | None = None
 
 

@@ -184,7 +184,7 @@ async def test_outcomes_follow_up_once_and_stats_are_aggregate(bot, chat, clock)
 
     out = await chat.say("zoe: /narrate stats")
     assert f"{len(dms)} suggested" in out and "1 happened" in out
-    assert "1 cross-team ties formed" in out
+    assert "1 cross-team tie formed" in out
     assert "aren't shown alone" in out  # teams of 3-4 people get no figure of their own
     for person in TEAM_OF:
         assert person not in out
@@ -283,6 +283,10 @@ async def test_a_who_knows_question_leads_to_someone_who_narrated_the_answer(bot
     dan = next(p for p in posts if "dan" in p.to_users)
     assert set(dan.to_users) == {"dan", "erin"}
     assert "<@erin> narrated about terraform, which <@dan> asked about" in dan.text
+    number = int(re.search(r"#(\d+)", dan.text).group(1))
+    assert "0 questions answered through an introduction" in await chat.say("zoe: /narrate stats")
+    await chat.say(f"erin: /narrate intros met {number}")
+    assert "1 question answered through an introduction" in await chat.say("zoe: /narrate stats")
 
 
 async def test_working_hours_that_never_overlap_are_avoided(bot, chat, clock):
