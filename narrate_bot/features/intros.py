@@ -13,7 +13,7 @@ from ..knowledge.topics import normalize_topic
 from ..knowledge.words import STOPWORDS, query_terms
 from ..replies import Reply
 from ..routing import Command
-from ..storage import intro_repo
+from ..storage import intro_repo, intro_stats
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Person
@@ -209,7 +209,7 @@ async def stats(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
-        figures = await intro_repo.outcomes(session, tenant_id=tenant.id)
+        figures = await intro_stats.outcomes(session, tenant_id=tenant.id)
     if figures.suggested == 0:
         return [turn.reply("No introductions yet. /narrate intros join takes part.")]
     lines = [
