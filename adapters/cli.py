@@ -243,6 +243,24 @@ def eval_expertise(
     raise typer.Exit(code=code)
 
 
+@eval_app.command("connections")
+def eval_connections(
+    data: Annotated[
+        Path, typer.Option(help="A bench folder with narrations.jsonl and queries.jsonl.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as one JSON object on the last line.")
+    ] = False,
+    active_days: Annotated[
+        int, typer.Option(help="Who takes part in a week: people who narrated in these days.")
+    ] = 180,
+) -> None:
+    """Replay a dev set week by week and score the introductions against random pairing."""
+    from narrate_bot.evaluation.connections import run_cli as run_connections
+
+    raise typer.Exit(code=run_connections(data, as_json=as_json, active_days=active_days))
+
+
 def main() -> None:
     logging.basicConfig(level=os.environ.get("NARRATE_LOG_LEVEL", "WARNING").upper())
     app()

@@ -16,7 +16,8 @@ from .events import (
     Platform,
     ProfileChanged,
 )
-from .features import channels, consent, help, narrate, privacy, profile, who_knows
+from .features import channels, consent, help, intros, narrate, privacy, profile, who_knows
+from .features.introductions import WeeklyIntroductions
 from .features.turn import Turn
 from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply
@@ -43,7 +44,7 @@ class Bot:
         # Adapters register here so scheduled work can speak first on their platform.
         self.gateways: dict[Platform, ChatGateway] = dict(gateways or {})
         # The connections feature, called by the weekly scheduled job when present.
-        self.introductions: Introductions | None = None
+        self.introductions: Introductions | None = WeeklyIntroductions(db, self.settings)
 
     async def handle(self, event: Event) -> list[Reply]:
         if isinstance(event, ChannelDescribed):
@@ -107,6 +108,28 @@ class Bot:
                 return await profile.set_timezone(turn, command.arg)
             case "who":
                 return await who_knows.answer(turn, command.arg)
+            case "intros_join":
+                return await intros.join(turn)
+            case "intros_leave":
+                return await intros.leave(turn)
+            case "intros_skip":
+                return await intros.skip(turn)
+            case "intros_channel":
+                return await intros.set_channel(turn, command)
+            case "intros_delivery":
+                return await intros.set_delivery(turn, command)
+            case "intros_same_team":
+                return await intros.set_same_team(turn, command)
+            case "intros_met":
+                return await intros.outcome(turn, command, result="met")
+            case "intros_not_useful":
+                return await intros.outcome(turn, command, result="not_useful")
+            case "intros_help":
+                return intros.intros_help(turn, command.arg)
+            case "never_pair":
+                return await intros.never_pair(turn, command)
+            case "stats":
+                return await intros.stats(turn)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
 
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:

@@ -98,4 +98,63 @@ def parse_command(text: str) -> Command:
             else re.sub(r"^(?:knows?\s+)?(?:about\s+)?", "", rest, flags=re.I).strip(" ?")
         )
         return Command("who", arg=topic)
+    if word == "intros":
+        return parse_intros(rest)
+    if word in ("never-pair", "neverpair"):
+        return parse_never_pair(rest)
+    if word == "stats" and not rest:
+        return Command("stats")
     return Command("narrate", arg=body)
+
+
+# ------------------------------------------------------------------------------- introductions
+
+_CHANNEL_REF = re.compile(
+    r"^(?:<#(?P<id>[\w\-]+)(?:\|(?P<name>[^>]*))?>|#(?P<plain>[\w\-]{1,80}))$"
+)
+_MENTION = re.compile(r"^(?:<@(?P<id>[\w.\-]+)(?:\|[^>]*)?>|@(?P<name>[A-Za-z][\w.\-]{0,63}))$")
+_INTROS_BARE = {"join": "intros_join", "leave": "intros_leave", "skip": "intros_skip"}
+
+
+def parse_mention(text: str) -> str | None:
+    """A person's user id from ``<@U123>`` (platforms) or ``@name`` (the console's ids)."""
+    match = _MENTION.match(text.strip())
+    if not match:
+        return None
+    return match.group("id") or match.group("name").lower()
+
+
+def parse_intros(rest: str) -> Command:
+    head, _, tail = rest.partition(" ")
+    word, tail = head.lower(), tail.strip()
+    if word in _INTROS_BARE and not tail:
+        return Command(_INTROS_BARE[word])
+    if word == "channel":
+        if tail.lower() == "here":
+            return Command("intros_channel", arg="here")
+        ref = _CHANNEL_REF.match(tail)
+        if ref is None:
+            return Command("intros_channel")
+        plain = ref.group("plain")
+        return Command(
+            "intros_channel", arg=plain or ref.group("id"), hint=plain or ref.group("name")
+        )
+    if word == "delivery":
+        return Command("intros_delivery", arg=tail)
+    if word in ("same-team", "sameteam"):
+        return Command("intros_same_team", arg=tail)
+    if word in ("met", "not-useful", "notuseful"):
+        match = _ORDINAL.match(tail)
+        action = "intros_met" if word == "met" else "intros_not_useful"
+        return Command(action, ordinal=int(match.group(1)) if match else None)
+    return Command("intros_help", arg=word)
+
+
+def parse_never_pair(rest: str) -> Command:
+    """``@x`` adds, ``remove @x`` (or undo) removes, ``list`` or nothing lists."""
+    head, _, tail = rest.partition(" ")
+    if not rest or head.lower() == "list":
+        return Command("never_pair", hint="list" if rest else None)
+    if head.lower() in ("remove", "undo", "off") and tail.strip():
+        return Command("never_pair", arg=parse_mention(tail) or "", hint="remove")
+    return Command("never_pair", arg=parse_mention(rest) or "")

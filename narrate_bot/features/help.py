@@ -14,6 +14,8 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate who <topic>, or ask me "who knows about <topic>?": people and why
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> · /narrate resume · /narrate leave
+/narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions
+/narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
 /narrate export: everything I store about you, as JSON
 /narrate forget-me: erase everything about you (asks to confirm)
 Narrations are only shown to people who could already read where you wrote them."""

@@ -15,6 +15,7 @@ from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.search import matching_narrations
 from ..storage.tables import Channel, Narration, Person
+from .intros import note_question
 from .narrate import snippet
 from .turn import Turn
 
@@ -83,6 +84,10 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
             question=topic,
             now=turn.now,
         )
+        asker = await repo.find_person(
+            session, tenant_id=tenant.id, user_id=turn.event.user.user_id
+        )
+        await note_question(session, person=asker, question=topic, turn=turn)
         people = await repo.people_by_id(session, ids=[r.person_id for r in ranked])
         evidence_ids = [h.narration_id for r in ranked for h in r.evidence]
         narrations = {n.id: n for n in [await session.get(Narration, i) for i in evidence_ids] if n}

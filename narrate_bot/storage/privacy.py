@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import fulltext
+from . import fulltext, intro_privacy
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 
@@ -80,6 +80,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
         "channel_memberships": [
             {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
         ],
+        "introductions": await intro_privacy.export(session, person=person),
     }
 
 
@@ -122,6 +123,7 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
                 col(Channel.id).in_(direct_pks), col(Channel.id).not_in(still_used)
             )
         )
+    await intro_privacy.erase(session, person=person)
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     await fulltext.scrub(session, dialect)

@@ -120,3 +120,16 @@ class TenantSetting(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(64), primary_key=True))
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime
+
+
+# The weekly introductions' tables live in their own module; importing them here registers
+# them with the metadata Alembic compares against.
+from .intro_tables import (  # noqa: E402, F401
+    IntroAskedTopic,
+    Introduction,
+    IntroFeedback,
+    IntroMember,
+    IntroNeverPair,
+    IntroParticipant,
+    IntroRound,
+)

@@ -1,0 +1,258 @@
+"""``narrate-bot eval connections``: would this week's introductions have been people who went
+on to work together?
+
+A bench set is replayed week by week. Each week, everyone who narrated in the lookback window is
+paired by the same logic the bot uses (``knowledge.pairing``: topics from the same extractor,
+earlier who-knows questions, team ties from earlier suggestions, no repeats inside 12 weeks),
+seeing only narrations and questions from before that week. A suggested cross-team pair is a
+hit when the two interact in the next 12 weeks: one asked a question the other is ``relevant``
+for (in golang-tools, reviewed the change). The baseline pairs the same people at random across
+teams, seeded, in the same run; lift is the ratio of hit rates.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+import time
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+
+from ..knowledge.intro_reasons import reason_line
+from ..knowledge.pairing import Pairing, Participant, Rules
+from ..knowledge.topics import extract_topics, normalize_topic
+from ..knowledge.words import STOPWORDS, query_terms
+from .expertise import DataError, Record, _parse_ts, load_dataset
+
+WEEK = timedelta(weeks=1)
+HORIZON = timedelta(weeks=12)
+REPEAT_WEEKS = 12
+ACTIVE_DAYS = 180  # who takes part: narrated in the last six months
+LOOKBACK = timedelta(days=90)  # what their topics and questions come from (as in the bot)
+PERIOD = "in the last three months"
+RANDOM_DRAWS = 5
+
+
+@dataclass
+class Tally:
+    pairs: int = 0
+    hits: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.hits / self.pairs if self.pairs else 0.0
+
+
+@dataclass
+class Result:
+    dataset: str
+    cross_team: bool = True
+    weeks: int = 0
+    suggested: Tally = field(default_factory=Tally)
+    random: Tally = field(default_factory=Tally)
+    with_reason: int = 0
+    introductions: int = 0
+
+    @property
+    def lift(self) -> float:
+        return self.suggested.rate / self.random.rate if self.random.rate else float("inf")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "dataset": self.dataset,
+            "cross_team": self.cross_team,
+            "weeks": self.weeks,
+            "pairs": self.suggested.pairs,
+            "hits": self.suggested.hits,
+            "hit_rate": round(self.suggested.rate, 4),
+            "random_pairs": self.random.pairs,
+            "random_hits": self.random.hits,
+            "random_hit_rate": round(self.random.rate, 4),
+            "lift": round(self.lift, 2),
+            "introductions": self.introductions,
+            "with_reason": self.with_reason,
+        }
+
+
+class _Timeline:
+    """Time-sorted records, sliced by time without rescanning."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records = sorted(records, key=lambda r: r["ts"])
+        self.times = [_parse_ts(r["ts"]) for r in self.records]
+
+    def between(self, start: datetime, end: datetime) -> Sequence[Record]:
+        return self.records[bisect_left(self.times, start) : bisect_left(self.times, end)]
+
+
+def asked_topics(question: str) -> set[str]:
+    """The topics the bot records for a who-knows question (``features.intros.note_question``)."""
+    topics = {normalize_topic(w) for w in query_terms(question)}
+    return {t for t in topics if len(t) > 2 and t not in STOPWORDS}
+
+
+def interactions(queries: Sequence[Record]) -> dict[frozenset[str], list[datetime]]:
+    """When each unordered pair interacted: an asker and a person relevant to their question."""
+    seen: dict[frozenset[str], list[datetime]] = defaultdict(list)
+    for query in queries:
+        for person in query["relevant"]:
+            if person != query["asker"]:
+                seen[frozenset((query["asker"], person))].append(_parse_ts(query["ts"]))
+    return seen
+
+
+def _interacted(
+    log: Mapping[frozenset[str], list[datetime]], a: str, b: str, start: datetime
+) -> bool:
+    return any(start <= t < start + HORIZON for t in log.get(frozenset((a, b)), ()))
+
+
+def random_pairs(
+    people: Sequence[Participant], rng: random.Random, *, cross_team: bool = True
+) -> list[tuple[str, str]]:
+    """A random pairing across teams of the same people (whoever can't be placed sits out)."""
+    pool = list(people)
+    rng.shuffle(pool)
+    pairs: list[tuple[str, str]] = []
+    while len(pool) > 1:
+        first = pool.pop()
+        partner = next((p for p in pool if p.team != first.team or not cross_team), None)
+        if partner is None:
+            continue
+        pool.remove(partner)
+        pairs.append((first.user_id, partner.user_id))
+    return pairs
+
+
+def replay(
+    narrations: Sequence[Record],
+    queries: Sequence[Record],
+    *,
+    name: str,
+    active_days: int = ACTIVE_DAYS,
+) -> Result:
+    said, asked = _Timeline(narrations), _Timeline(queries)
+    log = interactions(queries)
+    # A set with a single team (a Q&A site) can't be paired across teams: allow same-team.
+    cross_team = len({r.get("team") for r in narrations}) > 1
+    result = Result(dataset=name, cross_team=cross_team)
+    active = timedelta(days=active_days)
+    if not queries:
+        return result
+    rng = random.Random(20261122)
+    keys: dict[str, int] = {}
+    history: list[tuple[datetime, tuple[str, ...], tuple[str | None, ...]]] = []
+    start = asked.times[0]
+    last = asked.times[-1] - HORIZON
+    while start <= last:
+        people = _participants(said, asked, start, active, keys, history)
+        if len(people) >= 2:
+            rules = Rules(cross_team_only=cross_team, seed=result.weeks)
+            pairing = Pairing(people, rules=rules, team_ties=_ties(history))
+            for suggestion in pairing.plan():
+                group = [pairing.people[k] for k in suggestion.members]
+                result.introductions += 1
+                result.with_reason += bool(reason_line(suggestion, pairing, period=PERIOD).strip())
+                history.append(
+                    (start, tuple(p.user_id for p in group), tuple(p.team for p in group))
+                )
+                for a, b in combinations(group, 2):
+                    if a.team != b.team or not cross_team:
+                        result.suggested.pairs += 1
+                        result.suggested.hits += _interacted(log, a.user_id, b.user_id, start)
+            for _ in range(RANDOM_DRAWS):
+                for x, y in random_pairs(people, rng, cross_team=cross_team):
+                    result.random.pairs += 1
+                    result.random.hits += _interacted(log, x, y, start)
+            result.weeks += 1
+        start += WEEK
+    return result
+
+
+def _participants(
+    said: _Timeline,
+    asked: _Timeline,
+    start: datetime,
+    active: timedelta,
+    keys: dict[str, int],
+    history: Sequence[tuple[datetime, tuple[str, ...], tuple[str | None, ...]]],
+) -> list[Participant]:
+    topics: dict[str, dict[str, frozenset[int | None]]] = defaultdict(dict)
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    teams: dict[str, str | None] = {}
+    for record in said.between(start - active, start):
+        teams[record["person"]] = record.get("team")
+    for record in said.between(start - LOOKBACK, start):
+        person = record["person"]
+        if person in teams:
+            for topic in extract_topics(record["text"]):
+                topics[person][topic] = frozenset({None})
+                counts[person][topic] += 1
+    questions: dict[str, set[str]] = defaultdict(set)
+    for query in asked.between(start - LOOKBACK, start):
+        questions[query["asker"]] |= asked_topics(query["query"])
+    partners: dict[str, set[str]] = defaultdict(set)
+    for when, members, _ in history:
+        if start - when < timedelta(weeks=REPEAT_WEEKS):
+            for a, b in combinations(members, 2):
+                partners[a].add(b)
+                partners[b].add(a)
+    for person in teams:
+        keys.setdefault(person, len(keys))
+    return [
+        Participant(
+            key=keys[person],
+            user_id=person,
+            team=team,
+            topics=topics[person],
+            asked=frozenset(questions.get(person, ())),
+            recent_partners=frozenset(keys[p] for p in partners.get(person, ()) if p in keys),
+            strength={t: 1 + math.log(n) for t, n in counts[person].items()},
+        )
+        for person, team in sorted(teams.items())
+    ]
+
+
+def _ties(
+    history: Sequence[tuple[datetime, tuple[str, ...], tuple[str | None, ...]]],
+) -> dict[frozenset[str], int]:
+    ties: dict[frozenset[str], int] = defaultdict(int)
+    for _, _, teams in history:
+        for pair in combinations(sorted({t for t in teams if t}), 2):
+            ties[frozenset(pair)] += 1
+    return ties
+
+
+def format_result(result: Result, seconds: float) -> str:
+    kind = "cross-team" if result.cross_team else "same-team (one team in the set)"
+    return (
+        f"{result.dataset}: {result.weeks} weeks, {result.introductions} introductions "
+        f"({result.with_reason} with a reason)\n"
+        f"  suggested {kind} pairs: {result.suggested.hits}/{result.suggested.pairs} "
+        f"interacted within 12 weeks ({result.suggested.rate:.2%})\n"
+        f"  random pairs of the same people: {result.random.hits}/{result.random.pairs} "
+        f"({result.random.rate:.2%}, {RANDOM_DRAWS} seeded draws per week)\n"
+        f"  lift: {result.lift:.2f}x   replayed in {seconds} s"
+    )
+
+
+def run_cli(data_dir: Path, *, as_json: bool, active_days: int = ACTIVE_DAYS) -> int:
+    try:
+        narrations, queries = load_dataset(data_dir)
+    except DataError as problem:
+        sys.stderr.write(f"narrate-bot eval connections: {problem}\n")
+        return 2
+    started = time.perf_counter()
+    result = replay(narrations, queries, name=data_dir.resolve().name, active_days=active_days)
+    seconds = round(time.perf_counter() - started, 1)
+    sys.stdout.write(format_result(result, seconds) + "\n")
+    if as_json:
+        sys.stdout.write(json.dumps({**result.as_dict(), "seconds": seconds}) + "\n")
+    return 0

@@ -1,0 +1,257 @@
+"""The weekly introductions the scheduler delivers: who meets whom this week, and why.
+
+``WeeklyIntroductions`` implements the ``Introductions`` port. The scheduler decides when; this
+claims the tenant's ISO week first (a unique row, so a second or concurrent call returns
+nothing new), builds each participant from what they narrated where the other may read it, pairs
+them with ``knowledge.pairing`` and records every introduction before returning its posts.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..config import Settings
+from ..events import TenantRef
+from ..knowledge.intro_reasons import reason_line
+from ..knowledge.pairing import Pairing, Participant, Rules, Suggestion
+from ..replies import Button, Post
+from ..storage import intro_repo
+from ..storage import repositories as repo
+from ..storage.database import Database, Session
+from ..storage.tables import Person
+
+CHANNEL_KEY = "intros.channel"  # platform channel id where introductions are posted
+DELIVERY_KEY = "intros.delivery"  # channel | dm | both
+SAME_TEAM_KEY = "intros.same_team"  # "allowed" lets two people of one team be introduced
+REPEAT_WEEKS_KEY = "intros.repeat_weeks"
+DELIVERIES = ("channel", "dm", "both")
+DEFAULT_DELIVERY = "both"
+DEFAULT_REPEAT_WEEKS = 12
+LOOKBACK = timedelta(days=90)  # topics and questions from the last three months
+PERIOD = "in the last three months"  # how reasons name LOOKBACK
+FOLLOW_UP_WITHIN = timedelta(days=7)
+
+
+def week_of(now: datetime) -> str:
+    year, week, _ = now.astimezone(UTC).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def utc_offset(zone: str | None, now: datetime) -> float | None:
+    if not zone:
+        return None
+    try:
+        offset = now.astimezone(ZoneInfo(zone)).utcoffset()
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return offset.total_seconds() / 3600 if offset is not None else None
+
+
+def outcome_buttons(introduction_id: int, *, skip: bool = True) -> tuple[Button, ...]:
+    buttons: tuple[Button, ...] = (
+        Button(label="We met", command=f"/narrate intros met {introduction_id}"),
+        Button(label="Not useful", command=f"/narrate intros not-useful {introduction_id}"),
+    )
+    if skip:
+        buttons += (Button(label="Skip me next week", command="/narrate intros skip"),)
+    return buttons
+
+
+class WeeklyIntroductions:
+    """The ``Introductions`` port, built from the database and settings."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    async def weekly(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
+        async with self.db.transaction() as session:
+            row = await repo.ensure_tenant(
+                session,
+                platform=tenant.platform.value,
+                external_id=tenant.tenant_id,
+                name=tenant.name,
+                now=now,
+            )
+            assert row.id is not None
+            round_id = await intro_repo.claim_week(
+                session, tenant_id=row.id, week=week_of(now), now=now
+            )
+            if round_id is None:
+                return []
+            people = await intro_repo.available_people(session, tenant_id=row.id, now=now)
+            pairing = await self._pairing(session, tenant_id=row.id, people=people, now=now)
+            channel = await repo.get_setting(session, tenant_id=row.id, key=CHANNEL_KEY)
+            delivery = (
+                await repo.get_setting(session, tenant_id=row.id, key=DELIVERY_KEY)
+                or DEFAULT_DELIVERY
+            )
+            by_id = {p.id: p for p in people}
+            posts: list[Post] = []
+            for suggestion in pairing.plan():
+                group = [by_id[k] for k in suggestion.members]
+                introduction_id = await intro_repo.add_introduction(
+                    session,
+                    tenant_id=row.id,
+                    round_id=round_id,
+                    members=[(p.id, p.team) for p in group if p.id is not None],
+                    topics=_cited(suggestion),
+                    now=now,
+                    answers_question=bool(suggestion.answers),
+                )
+                text = _text(
+                    introduction_id, group, reason_line(suggestion, pairing, period=PERIOD)
+                )
+                posts += _deliver(text, introduction_id, group, channel, delivery)
+        return posts
+
+    async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
+        async with self.db.transaction() as session:
+            row = await repo.ensure_tenant(
+                session,
+                platform=tenant.platform.value,
+                external_id=tenant.tenant_id,
+                name=tenant.name,
+                now=now,
+            )
+            assert row.id is not None
+            due = await intro_repo.claim_follow_ups(
+                session, tenant_id=row.id, since=now - FOLLOW_UP_WITHIN, now=now
+            )
+            posts = []
+            for introduction_id in due:
+                group = await intro_repo.members(session, introduction_id=introduction_id)
+                if len(group) < 2:
+                    continue
+                posts.append(
+                    Post(
+                        text=(
+                            f"Introduction #{introduction_id}: did you get to meet "
+                            f"{_names(group)}? Tell me with a button (or "
+                            f"/narrate intros met {introduction_id}); it helps me suggest "
+                            "better introductions."
+                        ),
+                        to_users=tuple(p.user_id for p in group),
+                        buttons=outcome_buttons(introduction_id, skip=False),
+                        names={p.user_id: p.display_name or p.user_id for p in group},
+                    )
+                )
+        return posts
+
+    async def _pairing(
+        self, session: Session, *, tenant_id: int, people: list[Person], now: datetime
+    ) -> Pairing:
+        ids = [p.id for p in people if p.id is not None]
+        topics = await intro_repo.narrated_topics(
+            session, person_ids=ids, since=now - LOOKBACK, before=now
+        )
+        readers = await intro_repo.private_readers(
+            session, tenant_id=tenant_id, user_ids=[p.user_id for p in people]
+        )
+        asked = await intro_repo.asked_topics(session, person_ids=ids, since=now - LOOKBACK)
+        never = await intro_repo.never_pairs(session, person_ids=ids)
+        disliked = await intro_repo.disliked_topics(session, person_ids=ids)
+        weeks = int(
+            await repo.get_setting(session, tenant_id=tenant_id, key=REPEAT_WEEKS_KEY)
+            or DEFAULT_REPEAT_WEEKS
+        )
+        recent = await intro_repo.past_groups(
+            session, tenant_id=tenant_id, since=now - timedelta(weeks=weeks)
+        )
+        history = await intro_repo.past_groups(session, tenant_id=tenant_id)
+        same_team = await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY)
+
+        partners: dict[int, set[int]] = defaultdict(set)
+        for group in recent:
+            for (a, _), (b, _) in combinations(group, 2):
+                partners[a].add(b)
+                partners[b].add(a)
+        by_person: dict[int, dict[str, set[int | None]]] = defaultdict(lambda: defaultdict(set))
+        for row in topics:
+            by_person[row.person_id][row.topic].add(row.scope)
+        participants = [
+            Participant(
+                key=p.id,
+                user_id=p.user_id,
+                team=p.team,
+                utc_offset=utc_offset(p.timezone, now),
+                topics={t: frozenset(s) for t, s in by_person[p.id].items()},
+                asked=frozenset(asked.get(p.id, ())),
+                readable=frozenset(readers.get(p.user_id, ())),
+                disliked=frozenset(disliked.get(p.id, ())),
+                never=frozenset(never.get(p.id, ())),
+                recent_partners=frozenset(partners.get(p.id, ())),
+            )
+            for p in people
+            if p.id is not None
+        ]
+        return Pairing(
+            participants,
+            rules=Rules(
+                cross_team_only=same_team != "allowed", seed=zlib.crc32(week_of(now).encode())
+            ),
+            team_ties=_team_ties(history, people, readers),
+        )
+
+
+def _team_ties(
+    history: list[list[tuple[int, str | None]]],
+    people: list[Person],
+    readers: dict[str, set[int]],
+) -> dict[frozenset[str], int]:
+    """Ties between teams so far: introductions between them, and private channels (working
+    groups) that people of both read. Public channels say nothing: everyone may read them."""
+    ties: dict[frozenset[str], int] = defaultdict(int)
+    for group in history:
+        teams = sorted({team for _, team in group if team})
+        for pair in combinations(teams, 2):
+            ties[frozenset(pair)] += 1
+    teams_in: dict[int, set[str]] = defaultdict(set)
+    for person in people:
+        if person.team:
+            for channel_pk in readers.get(person.user_id, ()):
+                teams_in[channel_pk].add(person.team)
+    for readers_teams in teams_in.values():
+        for pair in combinations(sorted(readers_teams), 2):
+            ties[frozenset(pair)] += 1
+    return dict(ties)
+
+
+def _cited(suggestion: Suggestion) -> list[str]:
+    return list(dict.fromkeys([*suggestion.shared[:3], *(t for _, _, t in suggestion.answers)]))
+
+
+def _names(group: list[Person]) -> str:
+    mentions = [f"<@{p.user_id}>" for p in group]
+    return ", ".join(mentions[:-1]) + " and " + mentions[-1]
+
+
+def _text(introduction_id: int, group: list[Person], reason: str) -> str:
+    named = [f"<@{p.user_id}>" + (f" ({p.team})" if p.team else "") for p in group]
+    if len(named) == 2:
+        meet = f"{named[0]}, meet {named[1]}"
+    else:
+        meet = f"{', '.join(named[:-1])} and {named[-1]}, meet each other"
+    return (
+        f"Introduction #{introduction_id}: {meet}.\n"
+        f"Why: {reason}.\n"
+        "Find 20 minutes this week to compare notes, then tell me how it went."
+    )
+
+
+def _deliver(
+    text: str, introduction_id: int, group: list[Person], channel: str | None, delivery: str
+) -> list[Post]:
+    names = {p.user_id: p.display_name or p.user_id for p in group}
+    buttons = outcome_buttons(introduction_id)
+    posts = []
+    if delivery in ("channel", "both") and channel:
+        posts.append(Post(text=text, channel_id=channel, buttons=buttons, names=names))
+    if delivery in ("dm", "both") or not channel:
+        users = tuple(p.user_id for p in group)
+        posts.append(Post(text=text, to_users=users, buttons=buttons, names=names))
+    return posts

@@ -1,0 +1,266 @@
+"""What people and workspaces say to the introductions: take part, where and how they're
+delivered, never-pair wishes, how an introduction went, and the outcome statistics.
+
+Outcomes, not activity: statistics count introductions and ties, never a person; a team's own
+figure is shown only when at least ``MIN_GROUP`` of its people take part.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ..knowledge.topics import normalize_topic
+from ..knowledge.words import STOPWORDS, query_terms
+from ..replies import Reply
+from ..routing import Command
+from ..storage import intro_repo, intro_stats
+from ..storage import repositories as repo
+from ..storage.database import Session
+from ..storage.tables import Person
+from .consent import enroll
+from .introductions import CHANNEL_KEY, DELIVERIES, DELIVERY_KEY, SAME_TEAM_KEY
+from .turn import Turn
+
+MIN_GROUP = 5
+SKIP_FOR = timedelta(days=7)  # always covers exactly the next weekly run
+
+
+async def join(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        enroll(person, turn.now)
+        session.add(person)
+        added = await intro_repo.join(session, person=person, now=turn.now)
+        assert person.id is not None
+        narrated = bool(await repo.recent_narrations(session, person_id=person.id, limit=1))
+    if not added:
+        return [turn.reply("You're already in the weekly introductions.")]
+    text = (
+        "You're in the weekly introductions: once a week I may introduce you to someone in "
+        "another team whose narrations touch yours, and say why. Topics you ask me "
+        "“who knows about …?” can be part of the reason. /narrate intros leave stops it; "
+        "/narrate never-pair @name keeps someone away, privately."
+    )
+    if not narrated:
+        text += " Narrate what you work on (/narrate <text>) so I have something to go on."
+    return [turn.reply(text)]
+
+
+async def leave(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        left = person is not None and await intro_repo.leave(session, person_id=_pk(person))
+    if not left:
+        return [
+            turn.reply("You're not in the weekly introductions; /narrate intros join adds you.")
+        ]
+    return [
+        turn.reply(
+            "You've left the weekly introductions. Your past introductions stay in your export; "
+            "/narrate intros join brings you back."
+        )
+    ]
+
+
+async def skip(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        row = (
+            None if person is None else await intro_repo.participant(session, person_id=_pk(person))
+        )
+        if row is None:
+            return [
+                turn.reply("You're not in the weekly introductions, so there's nothing to skip.")
+            ]
+        row.skip_until = turn.now + SKIP_FOR
+        session.add(row)
+    return [turn.reply("Done: no introduction for you next week. The week after, you're back in.")]
+
+
+async def set_channel(turn: Turn, command: Command) -> list[Reply]:
+    if not command.arg:
+        return [
+            turn.reply(
+                "Which channel? For example /narrate intros channel #intros, or "
+                "/narrate intros channel here."
+            )
+        ]
+    here = command.arg == "here"
+    channel_id = turn.event.channel.channel_id if here else command.arg
+    name = turn.event.channel.name if here else (command.hint or command.arg)
+    if here and turn.in_dm:
+        return [turn.reply("Introductions can't be posted in a DM; name a channel instead.")]
+    await _set(turn, CHANNEL_KEY, channel_id)
+    return [
+        turn.reply(
+            f"Introductions will be posted in #{name}. /narrate intros delivery dm sends them "
+            "only as group DMs."
+        )
+    ]
+
+
+async def set_delivery(turn: Turn, command: Command) -> list[Reply]:
+    choice = command.arg.lower()
+    if choice not in DELIVERIES:
+        return [
+            turn.reply(
+                "Deliver introductions how? /narrate intros delivery channel (a post in the "
+                "introductions channel), dm (a group DM per introduction) or both."
+            )
+        ]
+    await _set(turn, DELIVERY_KEY, choice)
+    described = {
+        "channel": "as a post in the introductions channel",
+        "dm": "as a group DM to the people introduced",
+        "both": "in the introductions channel and as a group DM",
+    }[choice]
+    return [turn.reply(f"Introductions will be delivered {described}.")]
+
+
+async def set_same_team(turn: Turn, command: Command) -> list[Reply]:
+    choice = command.arg.lower()
+    if choice not in ("on", "off"):
+        return [
+            turn.reply(
+                "/narrate intros same-team on lets two people of one team be introduced; "
+                "off (the default) keeps introductions across teams."
+            )
+        ]
+    await _set(turn, SAME_TEAM_KEY, "allowed" if choice == "on" else None)
+    if choice == "on":
+        return [turn.reply("Introductions may now pair two people of the same team.")]
+    return [turn.reply("Introductions will only pair people of different teams.")]
+
+
+async def never_pair(turn: Turn, command: Command) -> list[Reply]:
+    """Add (``arg``), remove (``hint == "remove"``) or list the actor's never-pair wishes."""
+    if command.hint == "list":
+        async with turn.db.transaction() as session:
+            person = await turn.known_person(session)
+            others = (
+                []
+                if person is None
+                else await intro_repo.never_pair_list(session, person_id=_pk(person))
+            )
+        if not others:
+            return [
+                turn.reply("Your never-pair list is empty. /narrate never-pair @name adds someone.")
+            ]
+        listed = ", ".join(f"<@{o}>" for o in others)
+        return [turn.reply(f"Only you see this. I never introduce you to: {listed}.")]
+    if not command.arg:
+        return [
+            turn.reply(
+                "Who? /narrate never-pair @name (private: nobody is told), "
+                "/narrate never-pair remove @name, or /narrate never-pair list."
+            )
+        ]
+    if command.arg == turn.event.user.user_id:
+        return [turn.reply("That's you: I never introduce you to yourself.")]
+    remove = command.hint == "remove"
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        changed = await intro_repo.set_never_pair(
+            session, person=person, other_user_id=command.arg, never=not remove, now=turn.now
+        )
+    who = f"<@{command.arg}>"
+    if remove:
+        if not changed:
+            return [turn.reply(f"{who} wasn't on your never-pair list.")]
+        return [turn.reply(f"Removed: {who} may be introduced to you again.")]
+    if not changed:
+        return [turn.reply(f"{who} is already on your never-pair list.")]
+    return [
+        turn.reply(
+            f"Done: I'll never introduce you to {who}. Nobody is told, including them. "
+            f"/narrate never-pair remove {who} undoes it."
+        )
+    ]
+
+
+async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
+    if command.ordinal is None:
+        return [turn.reply("Which introduction? For example /narrate intros met 12.")]
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        group = await intro_repo.members(session, introduction_id=command.ordinal)
+        if person is None or person.id not in {p.id for p in group}:
+            return [turn.reply(f"Introduction #{command.ordinal} isn't one of yours.")]
+        await intro_repo.set_feedback(
+            session,
+            introduction_id=command.ordinal,
+            person_id=_pk(person),
+            outcome=result,
+            now=turn.now,
+        )
+    if result == intro_repo.MET:
+        return [turn.reply("Glad you met! Thanks for telling me.")]
+    return [
+        turn.reply(
+            "Thanks, noted: I'll weigh what that introduction was about less for you from now "
+            "on. Nobody else is told."
+        )
+    ]
+
+
+async def stats(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        figures = await intro_stats.outcomes(session, tenant_id=tenant.id)
+    if figures.suggested == 0:
+        return [turn.reply("No introductions yet. /narrate intros join takes part.")]
+    lines = [
+        "Introductions so far (outcomes only, never per person):",
+        f"• {figures.suggested} suggested",
+        f"• {figures.happened} happened (someone told me they met)",
+        f"• {_count(figures.cross_team_ties, 'cross-team tie')} formed (pairs of teams that met)",
+        f"• {_count(figures.questions_answered, 'question')} answered through an introduction "
+        "(someone's “who knows” question was the reason, and they met)",
+    ]
+    shown = sorted(t for t, n in figures.participants_by_team.items() if n >= MIN_GROUP)
+    for team in shown:
+        lines.append(f"• {team}: {figures.happened_by_team.get(team, 0)} happened")
+    if len(shown) < len(figures.participants_by_team):
+        lines.append(f"Teams with fewer than {MIN_GROUP} people taking part aren't shown alone.")
+    return [turn.reply("\n".join(lines))]
+
+
+def intros_help(turn: Turn, word: str) -> list[Reply]:
+    prefix = f"I don't know /narrate intros {word}. " if word else ""
+    return [
+        turn.reply(
+            prefix + "Introductions: /narrate intros join · leave · skip · channel #name · "
+            "delivery channel|dm|both · same-team on|off · met <id> · not-useful <id>; "
+            "/narrate never-pair @name; /narrate stats."
+        )
+    ]
+
+
+async def note_question(
+    session: Session, *, person: Person | None, question: str, turn: Turn
+) -> None:
+    """Remember a who-knows question's topics for a participant (see ``record_asked_topics``)."""
+    if person is None:
+        return
+    topics = [normalize_topic(w) for w in query_terms(question)]
+    topics = [t for t in topics if len(t) > 2 and t not in STOPWORDS]
+    await intro_repo.record_asked_topics(session, person=person, topics=topics, now=turn.now)
+
+
+async def _set(turn: Turn, key: str, value: str | None) -> None:
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        await repo.set_setting(session, tenant_id=tenant.id, key=key, value=value, now=turn.now)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _pk(person: Person) -> int:
+    assert person.id is not None
+    return person.id

@@ -1,0 +1,101 @@
+"""The introductions' part of export and forget-me (called from ``privacy.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .intro_tables import (
+    IntroAskedTopic,
+    Introduction,
+    IntroFeedback,
+    IntroMember,
+    IntroNeverPair,
+    IntroParticipant,
+)
+from .tables import Person
+
+
+async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
+    """Only the person's own side: their wishes (never who wished them away), the
+    introductions they were part of, their answers and the topics they asked about."""
+    taking_part = await session.get(IntroParticipant, person.id)
+    never = (
+        await session.exec(
+            select(IntroNeverPair)
+            .where(IntroNeverPair.person_id == person.id)
+            .order_by(col(IntroNeverPair.created_at))
+        )
+    ).all()
+    mine = (
+        await session.exec(
+            select(Introduction)
+            .join(IntroMember, col(IntroMember.introduction_id) == col(Introduction.id))
+            .where(IntroMember.person_id == person.id)
+            .order_by(col(Introduction.created_at), col(Introduction.id))
+        )
+    ).all()
+    ids = [i.id for i in mine if i.id is not None]
+    others: dict[int, list[str]] = {i: [] for i in ids}
+    feedback: dict[int, str] = {}
+    if ids:
+        for introduction_id, user_id in await session.exec(
+            select(IntroMember.introduction_id, Person.user_id)
+            .join(Person, col(Person.id) == col(IntroMember.person_id))
+            .where(col(IntroMember.introduction_id).in_(ids), Person.id != person.id)
+        ):
+            others[introduction_id].append(user_id)
+        for row in await session.exec(
+            select(IntroFeedback).where(
+                col(IntroFeedback.introduction_id).in_(ids), IntroFeedback.person_id == person.id
+            )
+        ):
+            feedback[row.introduction_id] = row.outcome
+    asked = (
+        await session.exec(
+            select(IntroAskedTopic)
+            .where(IntroAskedTopic.person_id == person.id)
+            .order_by(col(IntroAskedTopic.asked_at))
+        )
+    ).all()
+    return {
+        "taking_part": taking_part is not None,
+        "joined_at": taking_part.joined_at.isoformat() if taking_part else None,
+        "skip_until": (
+            taking_part.skip_until.isoformat() if taking_part and taking_part.skip_until else None
+        ),
+        "never_pair": [row.other_user_id for row in never],
+        "introductions": [
+            {
+                "id": i.id,
+                "created_at": i.created_at.isoformat(),
+                "introduced_to": others.get(i.id or -1, []),
+                "topics": [t for t in i.topics.split(",") if t],
+                "answered_a_question": i.answers_question,
+                "your_answer": feedback.get(i.id or -1),
+            }
+            for i in mine
+        ],
+        "asked_topics": [{"topic": a.topic, "at": a.asked_at.isoformat()} for a in asked],
+    }
+
+
+async def erase(session: AsyncSession, *, person: Person) -> None:
+    """Forget-me: the person's introductions (a pair's history is about both), their wishes,
+    answers and questions, and every never-pair wish that names them."""
+    mine = select(IntroMember.introduction_id).where(IntroMember.person_id == person.id)
+    await session.exec(delete(Introduction).where(col(Introduction.id).in_(mine)))
+    await session.exec(
+        delete(IntroNeverPair).where(
+            col(IntroNeverPair.tenant_id) == person.tenant_id,
+            or_(
+                col(IntroNeverPair.person_id) == person.id,
+                col(IntroNeverPair.other_user_id) == person.user_id,
+            ),
+        )
+    )
+    for table in (IntroParticipant, IntroAskedTopic, IntroFeedback, IntroMember):
+        await session.exec(delete(table).where(col(table.person_id) == person.id))

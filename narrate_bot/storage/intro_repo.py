@@ -1,0 +1,352 @@
+"""Data access for the weekly introductions: who takes part, what they narrated and may read,
+who they met, and the claim that makes one tenant's week happen once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .intro_tables import (
+    IntroAskedTopic,
+    Introduction,
+    IntroFeedback,
+    IntroMember,
+    IntroNeverPair,
+    IntroParticipant,
+    IntroRound,
+)
+from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person
+
+MET, NOT_USEFUL = "met", "not_useful"
+
+# ----------------------------------------------------------------------------------- taking part
+
+
+async def participant(session: AsyncSession, *, person_id: int) -> IntroParticipant | None:
+    return await session.get(IntroParticipant, person_id)
+
+
+async def join(session: AsyncSession, *, person: Person, now: datetime) -> bool:
+    """Take part; ``False`` when already in."""
+    assert person.id is not None
+    if await session.get(IntroParticipant, person.id) is not None:
+        return False
+    session.add(IntroParticipant(person_id=person.id, tenant_id=person.tenant_id, joined_at=now))
+    return True
+
+
+async def leave(session: AsyncSession, *, person_id: int) -> bool:
+    row = await session.get(IntroParticipant, person_id)
+    if row is None:
+        return False
+    await session.delete(row)
+    return True
+
+
+async def set_never_pair(
+    session: AsyncSession, *, person: Person, other_user_id: str, never: bool, now: datetime
+) -> bool:
+    """Add or remove one private never-pair wish; ``False`` when nothing changed."""
+    existing = (
+        await session.exec(
+            select(IntroNeverPair).where(
+                IntroNeverPair.person_id == person.id,
+                IntroNeverPair.other_user_id == other_user_id,
+            )
+        )
+    ).first()
+    if never and existing is None:
+        assert person.id is not None
+        session.add(
+            IntroNeverPair(
+                tenant_id=person.tenant_id,
+                person_id=person.id,
+                other_user_id=other_user_id,
+                created_at=now,
+            )
+        )
+        return True
+    if not never and existing is not None:
+        await session.delete(existing)
+        return True
+    return False
+
+
+async def never_pair_list(session: AsyncSession, *, person_id: int) -> list[str]:
+    rows = await session.exec(
+        select(IntroNeverPair.other_user_id)
+        .where(IntroNeverPair.person_id == person_id)
+        .order_by(col(IntroNeverPair.created_at))
+    )
+    return list(rows.all())
+
+
+async def record_asked_topics(
+    session: AsyncSession, *, person: Person, topics: Sequence[str], now: datetime
+) -> None:
+    """Remember a who-knows question's topics, only for someone who joined introductions."""
+    assert person.id is not None
+    if not topics or await session.get(IntroParticipant, person.id) is None:
+        return
+    for topic in dict.fromkeys(topics):
+        session.add(
+            IntroAskedTopic(
+                tenant_id=person.tenant_id, person_id=person.id, topic=topic[:64], asked_at=now
+            )
+        )
+
+
+# --------------------------------------------------------------------------------- the week
+
+
+async def available_people(session: AsyncSession, *, tenant_id: int, now: datetime) -> list[Person]:
+    """Joined introductions and narrate-bot, not paused, not skipping, narrated at least once."""
+    narrated = select(Narration.person_id).where(Narration.tenant_id == tenant_id)
+    rows = await session.exec(
+        select(Person)
+        .join(IntroParticipant, col(IntroParticipant.person_id) == col(Person.id))
+        .where(
+            Person.tenant_id == tenant_id,
+            Person.consent == "joined",
+            or_(col(Person.paused_until).is_(None), col(Person.paused_until) <= now),
+            or_(
+                col(IntroParticipant.skip_until).is_(None), col(IntroParticipant.skip_until) <= now
+            ),
+            col(Person.id).in_(narrated),
+        )
+        .order_by(col(Person.id))
+    )
+    return list(rows.all())
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    person_id: int
+    topic: str
+    scope: int | None  # None: anyone in the tenant may read it; else the private channel's pk
+    channel_pk: int
+
+
+async def narrated_topics(
+    session: AsyncSession, *, person_ids: Sequence[int], since: datetime, before: datetime
+) -> list[TopicRow]:
+    """Topics narrated in the window, with where they may be read; DM narrations never count."""
+    if not person_ids:
+        return []
+    rows = await session.exec(
+        select(
+            col(Narration.person_id),
+            col(NarrationTopic.topic),
+            case((col(Narration.audience) == "tenant", "public"), else_=col(Channel.kind)),
+            col(Channel.id),
+        )
+        .join(NarrationTopic, col(NarrationTopic.narration_id) == col(Narration.id))
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .where(
+            col(Narration.person_id).in_(person_ids),
+            col(Narration.created_at) >= since,
+            col(Narration.created_at) <= before,
+        )
+    )
+    found: list[TopicRow] = []
+    for person_id, topic, kind, channel_pk in rows:
+        assert channel_pk is not None
+        if kind == "public":
+            found.append(TopicRow(person_id, topic, None, channel_pk))
+        elif kind == "private":
+            found.append(TopicRow(person_id, topic, channel_pk, channel_pk))
+    return found
+
+
+async def private_readers(
+    session: AsyncSession, *, tenant_id: int, user_ids: Iterable[str]
+) -> dict[str, set[int]]:
+    wanted = list(set(user_ids))
+    result: dict[str, set[int]] = defaultdict(set)
+    if not wanted:
+        return result
+    rows = await session.exec(
+        select(ChannelMember.user_id, Channel.id)
+        .join(Channel, col(Channel.id) == col(ChannelMember.channel_pk))
+        .where(
+            Channel.tenant_id == tenant_id,
+            Channel.kind == "private",
+            col(ChannelMember.user_id).in_(wanted),
+        )
+    )
+    for user_id, channel_pk in rows:
+        assert channel_pk is not None
+        result[user_id].add(channel_pk)
+    return result
+
+
+async def asked_topics(
+    session: AsyncSession, *, person_ids: Sequence[int], since: datetime
+) -> dict[int, set[str]]:
+    result: dict[int, set[str]] = defaultdict(set)
+    if person_ids:
+        rows = await session.exec(
+            select(IntroAskedTopic.person_id, IntroAskedTopic.topic).where(
+                col(IntroAskedTopic.person_id).in_(person_ids), IntroAskedTopic.asked_at >= since
+            )
+        )
+        for person_id, topic in rows:
+            result[person_id].add(topic)
+    return result
+
+
+async def never_pairs(session: AsyncSession, *, person_ids: Sequence[int]) -> dict[int, set[str]]:
+    result: dict[int, set[str]] = defaultdict(set)
+    if person_ids:
+        rows = await session.exec(
+            select(IntroNeverPair.person_id, IntroNeverPair.other_user_id).where(
+                col(IntroNeverPair.person_id).in_(person_ids)
+            )
+        )
+        for person_id, other in rows:
+            result[person_id].add(other)
+    return result
+
+
+async def disliked_topics(
+    session: AsyncSession, *, person_ids: Sequence[int]
+) -> dict[int, set[str]]:
+    """Topics cited by introductions each person found not useful."""
+    result: dict[int, set[str]] = defaultdict(set)
+    if person_ids:
+        rows = await session.exec(
+            select(IntroFeedback.person_id, Introduction.topics)
+            .join(Introduction, col(Introduction.id) == col(IntroFeedback.introduction_id))
+            .where(
+                col(IntroFeedback.person_id).in_(person_ids), IntroFeedback.outcome == NOT_USEFUL
+            )
+        )
+        for person_id, topics in rows:
+            result[person_id].update(t for t in topics.split(",") if t)
+    return result
+
+
+async def past_groups(
+    session: AsyncSession, *, tenant_id: int, since: datetime | None = None
+) -> list[list[tuple[int, str | None]]]:
+    """Each past introduction's (person id, team then), oldest first."""
+    statement = (
+        select(IntroMember.introduction_id, IntroMember.person_id, IntroMember.team)
+        .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
+        .where(Introduction.tenant_id == tenant_id)
+        .order_by(col(IntroMember.introduction_id))
+    )
+    if since is not None:
+        statement = statement.where(Introduction.created_at >= since)
+    groups: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
+    for introduction_id, person_id, team in await session.exec(statement):
+        groups[introduction_id].append((person_id, team))
+    return list(groups.values())
+
+
+async def claim_week(
+    session: AsyncSession, *, tenant_id: int, week: str, now: datetime
+) -> int | None:
+    """The round's id if this call claimed the week, ``None`` if another already had."""
+    existing = (
+        await session.exec(
+            select(IntroRound).where(IntroRound.tenant_id == tenant_id, IntroRound.week == week)
+        )
+    ).first()
+    if existing is not None:
+        return None
+    round_ = IntroRound(tenant_id=tenant_id, week=week, created_at=now)
+    try:
+        async with session.begin_nested():
+            session.add(round_)
+            await session.flush()
+    except IntegrityError:
+        return None
+    return round_.id
+
+
+async def add_introduction(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    round_id: int,
+    members: Sequence[tuple[int, str | None]],
+    topics: Sequence[str],
+    now: datetime,
+    answers_question: bool = False,
+) -> int:
+    introduction = Introduction(
+        tenant_id=tenant_id,
+        round_id=round_id,
+        created_at=now,
+        topics=",".join(topics)[:400],
+        answers_question=answers_question,
+    )
+    session.add(introduction)
+    await session.flush()
+    assert introduction.id is not None
+    for person_id, team in members:
+        session.add(IntroMember(introduction_id=introduction.id, person_id=person_id, team=team))
+    return introduction.id
+
+
+async def members(session: AsyncSession, *, introduction_id: int) -> list[Person]:
+    rows = await session.exec(
+        select(Person)
+        .join(IntroMember, col(IntroMember.person_id) == col(Person.id))
+        .where(IntroMember.introduction_id == introduction_id)
+        .order_by(col(Person.id))
+    )
+    return list(rows.all())
+
+
+async def claim_follow_ups(
+    session: AsyncSession, *, tenant_id: int, since: datetime, now: datetime
+) -> list[int]:
+    """Introductions made since ``since`` that nobody has answered about yet and that haven't
+    been followed up; each is marked so a second call (or a concurrent one) never asks again."""
+    answered = select(IntroFeedback.introduction_id)
+    due = (
+        await session.exec(
+            select(Introduction.id).where(
+                Introduction.tenant_id == tenant_id,
+                col(Introduction.created_at) >= since,
+                col(Introduction.created_at) < now,
+                col(Introduction.followed_up_at).is_(None),
+                col(Introduction.id).not_in(answered),
+            )
+        )
+    ).all()
+    claimed = []
+    for introduction_id in due:
+        result = await session.exec(
+            update(Introduction)
+            .where(
+                col(Introduction.id) == introduction_id, col(Introduction.followed_up_at).is_(None)
+            )
+            .values(followed_up_at=now)
+        )
+        if result.rowcount == 1:
+            assert introduction_id is not None
+            claimed.append(introduction_id)
+    return claimed
+
+
+async def set_feedback(
+    session: AsyncSession, *, introduction_id: int, person_id: int, outcome: str, now: datetime
+) -> None:
+    row = await session.get(IntroFeedback, (introduction_id, person_id))
+    if row is None:
+        row = IntroFeedback(
+            introduction_id=introduction_id, person_id=person_id, outcome=outcome, at=now
+        )
+    else:
+        row.outcome, row.at = outcome, now
+    session.add(row)

@@ -1,0 +1,82 @@
+"""Outcome figures for ``/narrate stats``: counts of introductions and ties, never of people."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .intro_repo import MET
+from .intro_tables import Introduction, IntroFeedback, IntroMember, IntroParticipant
+from .tables import Person
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    suggested: int
+    happened: int
+    questions_answered: int  # introductions that answered someone's question and happened
+    cross_team_ties: int  # distinct pairs of teams that met through an introduction
+    participants_by_team: dict[str, int]
+    happened_by_team: dict[str, int]
+
+
+async def outcomes(session: AsyncSession, *, tenant_id: int) -> Outcomes:
+    suggested = (
+        await session.exec(
+            select(func.count())
+            .select_from(Introduction)
+            .where(Introduction.tenant_id == tenant_id)
+        )
+    ).one()
+    met_ids = set(
+        (
+            await session.exec(
+                select(IntroFeedback.introduction_id)
+                .join(Introduction, col(Introduction.id) == col(IntroFeedback.introduction_id))
+                .where(Introduction.tenant_id == tenant_id, IntroFeedback.outcome == MET)
+            )
+        ).all()
+    )
+    answering = 0
+    if met_ids:
+        answering = (
+            await session.exec(
+                select(func.count())
+                .select_from(Introduction)
+                .where(col(Introduction.id).in_(met_ids), col(Introduction.answers_question))
+            )
+        ).one()
+    teams_of: dict[int, set[str]] = defaultdict(set)
+    if met_ids:
+        for introduction_id, team in await session.exec(
+            select(IntroMember.introduction_id, IntroMember.team).where(
+                col(IntroMember.introduction_id).in_(met_ids)
+            )
+        ):
+            if team:
+                teams_of[introduction_id].add(team)
+    ties = {frozenset((x, y)) for teams in teams_of.values() for x in teams for y in teams if x < y}
+    happened_by_team: dict[str, int] = defaultdict(int)
+    for teams in teams_of.values():
+        for team in teams:
+            happened_by_team[team] += 1
+    participants_by_team: dict[str, int] = defaultdict(int)
+    for team in await session.exec(
+        select(Person.team)
+        .join(IntroParticipant, col(IntroParticipant.person_id) == col(Person.id))
+        .where(Person.tenant_id == tenant_id, Person.consent == "joined")
+    ):
+        if team:
+            participants_by_team[team] += 1
+    return Outcomes(
+        suggested=suggested,
+        happened=len(met_ids),
+        questions_answered=answering,
+        cross_team_ties=len(ties),
+        participants_by_team=dict(participants_by_team),
+        happened_by_team=dict(happened_by_team),
+    )

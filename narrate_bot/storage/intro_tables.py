@@ -1,0 +1,121 @@
+"""Tables of the weekly introductions (issue 5), imported by ``tables.py`` so Alembic sees them.
+
+Everything about a person here cascades from their person row and from the tenant, and is
+exported and erased by ``privacy.py``. An introduction's reason isn't stored (it names topics
+from both people's narrations); only the topics it cited, so "not useful" can weigh them down.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _tenant_fk() -> Column[int]:
+    return Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+
+
+def _person_fk(*, primary_key: bool = False) -> Column[int]:
+    return Column(
+        Integer,
+        ForeignKey("person.id", ondelete="CASCADE"),
+        nullable=False,
+        primary_key=primary_key,
+    )
+
+
+class IntroParticipant(SQLModel, table=True):
+    """Someone who joined introductions; ``skip_until`` holds "skip me next week"."""
+
+    __tablename__ = "intro_participant"
+
+    person_id: int = Field(sa_column=_person_fk(primary_key=True))
+    tenant_id: int = Field(sa_column=_tenant_fk())
+    joined_at: datetime
+    skip_until: datetime | None = None
+
+
+class IntroNeverPair(SQLModel, table=True):
+    """A private wish never to be introduced to someone (by platform user id); never revealed."""
+
+    __tablename__ = "intro_never_pair"
+    __table_args__ = (UniqueConstraint("person_id", "other_user_id", name="uq_intro_never_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(sa_column=_tenant_fk())
+    person_id: int = Field(sa_column=_person_fk())
+    other_user_id: str = Field(max_length=64)
+    created_at: datetime
+
+
+class IntroRound(SQLModel, table=True):
+    """One tenant's week: unique, so two concurrent runs can't both suggest."""
+
+    __tablename__ = "intro_round"
+    __table_args__ = (UniqueConstraint("tenant_id", "week", name="uq_intro_round_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(sa_column=_tenant_fk())
+    week: str = Field(max_length=10)  # ISO week, e.g. 2026-W48
+    created_at: datetime
+
+
+class Introduction(SQLModel, table=True):
+    __tablename__ = "introduction"
+    __table_args__ = (Index("ix_introduction_tenant_created", "tenant_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(sa_column=_tenant_fk())
+    round_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("intro_round.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_at: datetime
+    topics: str = Field(default="", max_length=400)  # the topics its reason cited, comma-separated
+    answers_question: bool = False  # its reason was someone's who-knows question
+    followed_up_at: datetime | None = None
+
+
+class IntroMember(SQLModel, table=True):
+    """Who an introduction introduced, with their team then (for team ties and statistics)."""
+
+    __tablename__ = "intro_member"
+    __table_args__ = (Index("ix_intro_member_person", "person_id"),)
+
+    introduction_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("introduction.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    person_id: int = Field(sa_column=_person_fk(primary_key=True))
+    team: str | None = Field(default=None, max_length=100)
+
+
+class IntroFeedback(SQLModel, table=True):
+    """One person's answer about one introduction: ``met`` or ``not_useful`` (latest wins)."""
+
+    __tablename__ = "intro_feedback"
+
+    introduction_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("introduction.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    person_id: int = Field(sa_column=_person_fk(primary_key=True))
+    outcome: str = Field(max_length=16)
+    at: datetime
+
+
+class IntroAskedTopic(SQLModel, table=True):
+    """A topic a participant asked "who knows about …?" for, so someone who narrates about it
+    can be introduced to them. Recorded only for people who joined introductions."""
+
+    __tablename__ = "intro_asked_topic"
+    __table_args__ = (Index("ix_intro_asked_topic_tenant_at", "tenant_id", "asked_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(sa_column=_tenant_fk())
+    person_id: int = Field(sa_column=_person_fk())
+    topic: str = Field(sa_column=Column(String(64), nullable=False))
+    asked_at: datetime
