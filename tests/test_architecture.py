@@ -43,3 +43,21 @@ def test_the_walk_really_sees_imports(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("import slack_sdk\nfrom discord import Client\n")
     assert _imports(sample) == {"slack_sdk", "discord"}
+
+
+def test_the_wheel_ships_every_package():
+    """A package missing from pyproject's list works in editable mode and vanishes from the
+    wheel (``narrate_bot.evaluation`` once did): every folder with ``__init__.py`` is listed."""
+    import tomllib
+
+    root = CORE.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    homes = {name: root / folder for name, folder in config["package-dir"].items()}
+    homes.setdefault("narrate_bot", CORE)
+    expected = set()
+    for name, home in homes.items():
+        for init in home.rglob("__init__.py"):
+            relative = init.parent.relative_to(home).parts
+            expected.add(".".join((name, *relative)))
+    assert expected - listed == set()
