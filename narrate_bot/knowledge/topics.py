@@ -13,13 +13,24 @@ from .words import STOPWORDS, content_words, hashtags
 MAX_TOPICS = 8
 MAX_TOPIC_LEN = 64
 
+# Names people narrate about that end in "s" without being plurals. Topics are shown to people
+# ("you both narrated about postgres"), so "postgre" or "kubernete" would read as a bug.
+_NOT_PLURAL_TEXT = """
+    postgres kubernetes jenkins pandas numpy redis series news species https dns aws gcs
+    sms ios macos chaos kudos canvas atlas status nexus corpus devops ops mlops gitops finops
+    secops analytics physics economics mathematics graphics ethics logistics
+"""
+_NOT_PLURAL = frozenset(_NOT_PLURAL_TEXT.split())
+
 
 def normalize_topic(word: str) -> str:
-    """Lower-case, strip '#', and fold a plural 's' (not 'ss', not short words)."""
+    """Lower-case, strip '#', and fold a plural 's' (not 'ss', not short words, not names)."""
     word = word.lower().lstrip("#").strip()
+    if word in _NOT_PLURAL or word.endswith(("ss", "us", "is", "os")):
+        return word[:MAX_TOPIC_LEN]
     if len(word) > 4 and word.endswith("ies"):
         word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+    elif len(word) > 3 and word.endswith("s"):
         word = word[:-1]
     return word[:MAX_TOPIC_LEN]
 

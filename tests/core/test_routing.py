@@ -65,6 +65,22 @@ def test_topics_prefer_hashtags_and_fold_plurals():
     assert topics[1] == "migration"
 
 
+@pytest.mark.parametrize(
+    ("word", "topic"),
+    [
+        ("Postgres", "postgres"),
+        ("kubernetes", "kubernetes"),
+        ("macOS", "macos"),
+        ("queries", "query"),
+        ("caches", "cache"),
+        ("consumers", "consumer"),
+        ("analysis", "analysis"),
+    ],
+)
+def test_topics_fold_plurals_but_keep_names_that_end_in_s(word, topic):
+    assert extract_topics(f"{word} {word}") == [topic]
+
+
 @pytest.mark.parametrize(("text", "hours"), [("90m", 1.5), ("8h", 8), ("3d", 72), ("2 weeks", 336)])
 def test_durations(text, hours):
     assert parse_duration(text).total_seconds() == hours * 3600
