@@ -120,3 +120,7 @@ class TenantSetting(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(64), primary_key=True))
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime
+
+
+# Scheduling (docs/adr/0007) keeps its tables in their own module; importing it registers them.
+from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip  # noqa: E402, F401
