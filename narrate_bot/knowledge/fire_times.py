@@ -74,7 +74,9 @@ def describe_days(mask: int) -> str:
 def parse_time(text: str) -> time:
     match = _TIME.match(text.strip())
     if not match:
-        raise ValueError(f"{text.strip()!r} isn't a time I can read. Use 24-hour HH:MM, like 16:30.")
+        raise ValueError(
+            f"{text.strip()!r} isn't a time I can read. Use 24-hour HH:MM, like 16:30."
+        )
     return time(int(match.group(1)), int(match.group(2)))
 
 
