@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import ManualClock
 from ..events import Platform, TenantRef
-from ..knowledge.fire_times import Fire, latest_fire, next_fire, parse_time
+from ..knowledge.fire_times import Fire, latest_fire, next_fire, parse_time, zone_named
 from ..replies import Post
 from ..storage import repositories as repo
 from ..storage import schedules as store
@@ -61,7 +61,7 @@ def zone_of(schedule: Schedule, person_zone: str | None) -> ZoneInfo:
     """Personal prompts follow the person's current zone; everything else its own."""
     name = person_zone if schedule.kind == PERSONAL and person_zone else schedule.timezone
     try:
-        return ZoneInfo(name)
+        return zone_named(name)
     except Exception:  # a zone removed from tzdata since it was stored: fall back, don't stop
         return ZoneInfo("UTC")
 
@@ -121,7 +121,7 @@ def plan(
     for item in due:
         schedule = item.schedule
         assert schedule.id is not None
-        zone = zone_of(schedule, item.person.timezone if item.person else None)
+        zone = zone_of(schedule, item.person_zone)
         at = parse_time(schedule.local_time)
         updates.append((schedule.id, next_fire(now, days=schedule.days, at=at, zone=zone).at))
         latest = latest_fire(now, days=schedule.days, at=at, zone=zone)
@@ -184,7 +184,7 @@ async def claim_due(bot: Bot, now: datetime) -> int:
             )
             if not due:
                 return claimed
-            pks = [d.channel.id for d in due if d.channel is not None and d.channel.id]
+            pks = [d.schedule.channel_pk for d in due if d.schedule.channel_pk is not None]
             skips = await store.skip_days(session, channel_pks=pks)
             reminders = {pk for pk in set(pks) if await _reminder_on(session, due, pk)}
             rows, updates = plan(
@@ -195,8 +195,10 @@ async def claim_due(bot: Bot, now: datetime) -> int:
                 reminders=reminders,
                 jobs_enabled=bot.introductions is not None,
             )
-            claimed += len(await store.claim(session, rows=rows, dialect=bot.db.dialect))
+            claimed += await store.claim(session, rows=rows, dialect=bot.db.dialect)
             await store.set_next_fire(session, updates=updates)
+        if len(due) < CLAIM_BATCH:
+            return claimed
 
 
 async def _reminder_on(session: Session, due: list[store.DueSchedule], pk: int) -> bool:
@@ -227,10 +229,12 @@ async def deliver_due(bot: Bot, now: datetime) -> int:
                 limit=DELIVER_BATCH,
             )
             items = await store.leased(session, ids=ids)
-        if not items:
-            break
         for item in items:
             sent += await _deliver(bot, item, now=now, owner=owner)
+        if len(ids) < DELIVER_BATCH and not any(
+            i.send.payload is None and i.schedule.kind in JOB_KINDS for i in items
+        ):
+            break  # nothing more is due (a job may have queued posts: then look again)
     return sent
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -32,6 +33,12 @@ class Fire:
 
     at: datetime
     slot: date
+
+
+@lru_cache(maxsize=2048)
+def zone_named(name: str) -> ZoneInfo:
+    """A zone, kept loaded: ZoneInfo only caches a few strongly, and a tick may touch hundreds."""
+    return ZoneInfo(name)
 
 
 def _weekday(word: str) -> int:
@@ -81,6 +88,8 @@ def parse_time(text: str) -> time:
 
 
 def _exists(naive: datetime, zone: ZoneInfo) -> bool:
+    if zone.utcoffset(naive) == zone.utcoffset(naive.replace(fold=1)):
+        return True  # the common case: neither in a gap nor in a repeated hour
     aware = naive.replace(tzinfo=zone)
     return aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive
 
@@ -109,8 +118,9 @@ def fire_at(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 def next_fire(after: datetime, *, days: int, at: time, zone: ZoneInfo) -> Fire:
     """The first firing strictly after ``after``."""
-    start = after.astimezone(zone).date() - timedelta(days=1)
-    for offset in range(9):
+    # A fire on an earlier local date is always earlier (gap fires stay on their own date).
+    start = after.astimezone(zone).date()
+    for offset in range(8):
         day = start + timedelta(days=offset)
         if days & (1 << day.weekday()):
             when = fire_at(day, at, zone)
@@ -121,8 +131,8 @@ def next_fire(after: datetime, *, days: int, at: time, zone: ZoneInfo) -> Fire:
 
 def latest_fire(until: datetime, *, days: int, at: time, zone: ZoneInfo) -> Fire | None:
     """The last firing at or before ``until`` (within a week), for coalesced catch-up."""
-    start = until.astimezone(zone).date() + timedelta(days=1)
-    for offset in range(9):
+    start = until.astimezone(zone).date()
+    for offset in range(8):
         day = start - timedelta(days=offset)
         if days & (1 << day.weekday()):
             when = fire_at(day, at, zone)

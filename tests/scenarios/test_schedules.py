@@ -12,7 +12,7 @@ async def test_a_weekday_prompt_posts_once_a_day_at_its_local_time(chat):
     assert "Scheduled #1" in out and "weekdays at 16:30 (Europe/Berlin)" in out
     assert "Next one: Mon 2026-11-23 16:30 CET" in out
     out = await chat.say(":advance 7d")
-    prompts = [line for line in out.splitlines() if line.startswith("[#team] Time to work out loud")]
+    prompts = [line for line in out.splitlines() if line.startswith("[#team] Time to work out")]
     assert len(prompts) == 5  # Mon..Fri, nothing on the weekend
     assert out.count("(button) Write my update: /narrate reply 1") == 5
     assert "the time is now 2026-11-30T09:00:00+01:00" in out
@@ -141,3 +141,49 @@ async def test_quiet_week_digest_posts_nothing(chat):
 
 async def test_the_console_gateway_is_registered(bot, chat):
     assert Platform.CONSOLE in bot.gateways
+
+
+async def test_reminders_are_exported_and_forget_me_erases_them_and_unsent_posts(chat, bot, db):
+    import json
+    from pathlib import Path
+
+    from narrate_bot.events import TenantRef
+    from narrate_bot.features.schedule_jobs import tick
+    from narrate_bot.replies import Post
+    from tests.scenarios.test_privacy import _rows_mentioning
+
+    await chat.say(":tz alice Europe/Berlin", "alice: /narrate remind me mon,thu 10:00")
+    await chat.say(":advance 1d")
+    out = await chat.say("alice: /narrate export")
+    data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
+    assert data["reminders"] == [
+        {
+            "days": ["mon", "thu"],
+            "time": "10:00",
+            "timezone": "Europe/Berlin",
+            "created_at": "2026-11-23T08:00:00+00:00",
+        }
+    ]
+
+    class Intros:
+        async def weekly(self, *, tenant: TenantRef, now):
+            return [Post(text="<@alice>, meet <@bob>", to_users=("alice", "bob"))]
+
+        async def follow_up(self, *, tenant: TenantRef, now):
+            return []
+
+    class Down:
+        async def post(self, tenant: TenantRef, post: Post) -> str:
+            raise ConnectionError("platform unavailable")
+
+    bot.introductions = Intros()
+    gateway = bot.gateways[Platform.CONSOLE]
+    bot.gateways[Platform.CONSOLE] = Down()  # the posts stay queued, naming alice
+    await chat.say(":clock 2026-11-30T11:00:00+01:00")
+    await tick(bot)
+    assert await _rows_mentioning(db, "<@alice>")
+    bot.gateways[Platform.CONSOLE] = gateway
+    await chat.say("alice: /narrate forget-me")
+    await chat.say("alice: /narrate forget-me confirm")
+    assert await _rows_mentioning(db, "alice") == []
+    assert "Your reminder" not in await chat.say(":advance 7d")

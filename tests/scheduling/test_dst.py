@@ -132,7 +132,7 @@ async def _sends(db) -> list[tuple[int, str, datetime]]:
         return [(r[0], r[1], r[2]) for r in rows]
 
 
-async def test_ticking_every_30_minutes_through_every_transition_sends_one_per_local_day(db):
+async def test_ticking_hourly_through_every_transition_sends_one_per_local_day(db):
     windows = _windows()
     bot, recorder, schedules = await _bot_with_all_schedules(db, windows[0][0])
     for start, end in windows:
@@ -140,7 +140,7 @@ async def test_ticking_every_30_minutes_through_every_transition_sends_one_per_l
         while now <= end:
             bot.clock.set(now)  # type: ignore[attr-defined]
             await tick(bot, now)
-            now += timedelta(minutes=30)
+            now += timedelta(hours=1)
     per_day = Counter((sid, slot) for sid, slot, _ in await _sends(db))
     assert per_day and set(per_day.values()) == {1}
     # Every transition day got its prompt, once, for all nine schedules.
