@@ -43,3 +43,7 @@ def test_the_walk_really_sees_imports(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("import slack_sdk\nfrom discord import Client\n")
     assert _imports(sample) == {"slack_sdk", "discord"}
+
+
+def test_only_scheduling_imports_apscheduler():
+    assert _offenders(("apscheduler",), {CORE / "scheduling.py"}) == []

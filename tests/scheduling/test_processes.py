@@ -24,8 +24,8 @@ from tests.scheduling.worker import replica
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULES = 500
-DAYS = 4
-KILL_SCHEDULES = 1000
+DAYS = 2
+KILL_SCHEDULES = 500
 
 
 def _lines(sink: Path) -> list[str]:
@@ -91,7 +91,7 @@ async def test_kill_9_mid_tick_then_restart_loses_nothing(db, tmp_path):
     sink = tmp_path / "posts.log"
     kills = 0
     now = start + timedelta(hours=1)
-    for target in (150, 450, 750):
+    for target in (60, 200, 340):
         process = _start(db, sink, f"run{kills}", now)
         deadline = time.monotonic() + 120
         while len(_lines(sink)) < target and process.poll() is None:
