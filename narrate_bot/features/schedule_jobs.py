@@ -174,8 +174,6 @@ async def _ensure_intros_schedules(bot: Bot, now: datetime) -> None:
 
 async def claim_due(bot: Bot, now: datetime) -> int:
     grace = timedelta(minutes=bot.settings.schedule_grace_minutes)
-    if bot.introductions is not None:
-        await _ensure_intros_schedules(bot, now)
     claimed = 0
     while True:
         async with bot.db.transaction() as session:
@@ -249,7 +247,14 @@ async def _postpone(
     bot: Bot, send_id: int, owner: str, due_at: datetime, error: str | None = None
 ) -> None:
     async with bot.db.transaction() as session:
-        await store.retry_later(session, send_id=send_id, owner=owner, due_at=due_at, error=error)
+        await store.retry_later(
+            session,
+            send_id=send_id,
+            owner=owner,
+            due_at=due_at,
+            error=error,
+            failed=error is not None,
+        )
 
 
 async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:
@@ -320,6 +325,8 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
 async def tick(bot: Bot, now: datetime | None = None) -> TickReport:
     """One pass: what APScheduler wakes every few seconds, and what tests call directly."""
     when = now if now is not None else bot.clock.now()
+    if bot.introductions is not None:
+        await _ensure_intros_schedules(bot, when)
     report = TickReport()
     report.claimed = await claim_due(bot, when)
     report.sent = await deliver_due(bot, when)
@@ -333,6 +340,8 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     the jobs read as "now" is the moment they were meant for; the clock ends at ``until``.
     """
     platforms = [p.value for p in bot.gateways]
+    if bot.introductions is not None:
+        await _ensure_intros_schedules(bot, bot.clock.now())
     total = TickReport()
     after: datetime | None = None
     while True:

@@ -269,15 +269,22 @@ async def finish(
 
 
 async def retry_later(
-    session: AsyncSession, *, send_id: int, owner: str, due_at: datetime, error: str | None
+    session: AsyncSession,
+    *,
+    send_id: int,
+    owner: str,
+    due_at: datetime,
+    error: str | None,
+    failed: bool = True,
 ) -> None:
+    """Hand the send back for later; ``failed`` counts it as an attempt (waiting doesn't)."""
     await session.exec(
         update(ScheduleSend)
         .where(col(ScheduleSend.id) == send_id, col(ScheduleSend.lease_owner) == owner)
         .values(
             due_at=due_at,
             lease_until=None,
-            attempts=col(ScheduleSend.attempts) + 1,
+            attempts=col(ScheduleSend.attempts) + (1 if failed else 0),
             error=error,
         )
     )

@@ -61,7 +61,7 @@ async def test_replicas_on_one_database_send_every_prompt_exactly_once(db, tmp_p
     per_channel = Counter(line.split()[0] for line in lines)
     assert len(lines) == SCHEDULES * DAYS
     assert set(per_channel.values()) == {DAYS} and len(per_channel) == SCHEDULES
-    assert len({line.split()[-1] for line in lines}) == replicas  # everyone did some of the work
+    # (Which replica sent what is up to the race: SKIP LOCKED lets one take a whole batch.)
     sent = await _sent_rows(db)
     assert len(sent) == len(set(sent)) == SCHEDULES * DAYS
 

@@ -203,3 +203,16 @@ async def test_admins_can_restrict_schedule_changes_to_admins(bot, clock):
     assert "Scheduled #1: a prompt in #team" in reply.text
     [reply] = await bot.handle(command("schedule remove 1", admin=False))
     assert "only admins" in reply.text
+
+
+async def test_a_new_workspace_gets_the_default_monday_slot_and_thursday_follow_up(chat, bot):
+    intros = FakeIntroductions()
+    bot.introductions = intros
+    await chat.say("alice: /narrate hello")  # the workspace now exists; the clock: Mon 08:00 UTC
+    out = await chat.say(":clock 2026-11-30T10:30:00+00:00")
+    assert [(kind, when.isoformat()) for kind, _, when in intros.calls] == [
+        ("weekly", "2026-11-23T10:00:00+00:00"),
+        ("follow_up", "2026-11-26T10:00:00+00:00"),
+        ("weekly", "2026-11-30T10:00:00+00:00"),
+    ]
+    assert out.count("[dm ana,ben] @ana, meet @ben") == 2
