@@ -7,6 +7,7 @@ outcome being committed (at most one duplicate per kill).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -109,6 +110,7 @@ async def test_kill_9_mid_tick_then_restart_loses_nothing(db, tmp_path):
     per_channel = Counter(line.split()[0] for line in lines)
     assert len(per_channel) == KILL_SCHEDULES  # nothing lost
     duplicates = len(lines) - KILL_SCHEDULES
+    logging.getLogger(__name__).info("kill -9: %d kills, %d duplicate posts", kills, duplicates)
     assert 0 <= duplicates <= kills  # only kills inside the accept→commit window repeat a post
     assert kills >= 1
     sent = await _sent_rows(db)
