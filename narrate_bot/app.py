@@ -19,8 +19,10 @@ from .events import (
 )
 from .features import channels, consent, help, narrate, privacy, profile, who_knows
 from .features.prompt_replies import REPLY_FORM, ask_to_reply, record_form, thread_reply
-from .features.schedule_commands import intros_schedule, remind, schedule, workspace_timezone
+from .features.reminders import remind
+from .features.schedule_commands import schedule
 from .features.schedule_jobs import TickReport, run_due
+from .features.schedule_settings import intros_schedule, workspace_timezone
 from .features.turn import Turn
 from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply

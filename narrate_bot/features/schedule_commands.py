@@ -1,5 +1,5 @@
-"""``/narrate schedule …``, ``/narrate remind …``, ``/narrate intros schedule``,
-``/narrate workspace-timezone``: setting up the gentle rhythm (README "Schedules").
+"""``/narrate schedule …``: a channel's prompts, skip dates, reminder and digest (README
+"Schedules").
 
 Who may change a channel's schedule follows the platform's norms: anyone who can read the
 channel (anyone for a public channel, members for a private one), unless an admin restricted it
@@ -8,18 +8,16 @@ to admins with ``/narrate schedule managers admins``.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import time
 from zoneinfo import ZoneInfo
 
 from ..events import ChannelKind
 from ..knowledge.durations import parse_timezone
-from ..knowledge.fire_times import WEEKDAYS, describe_days, next_fire
+from ..knowledge.fire_times import describe_days, next_fire
 from ..knowledge.schedule_words import (
     ChannelMention,
     Timing,
-    parse_remind,
     parse_schedule,
-    parse_timing,
 )
 from ..replies import Reply
 from ..storage import repositories as repo
@@ -27,25 +25,12 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import Schedule
 from ..storage.tables import Channel, Tenant
-from .consent import enroll
-from .schedule_jobs import DIGEST, FOLLOW_UP, INTROS, PERSONAL, PROMPT, reminder_key
+from .schedule_jobs import DIGEST, PROMPT, reminder_key
+from .schedule_settings import MANAGERS_KEY, TENANT_ZONE_KEY, hhmm, next_text, restricted
 from .turn import Turn
 
-MANAGERS_KEY = "schedule.managers"
-TENANT_ZONE_KEY = "workspace.timezone"
-INTROS_DEFAULT_DAY = 0  # Monday
-INTROS_DEFAULT_TIME = time(10, 0)
-FOLLOW_UP_AFTER_DAYS = 3  # Thursday for a Monday slot
 DIGEST_DEFAULT = Timing(days=1 << 4, at=time(16, 0), zone=None)  # Friday 16:00
 MAX_PROMPTS_PER_CHANNEL = 3
-
-
-def _hhmm(at: time) -> str:
-    return f"{at:%H:%M}"
-
-
-def _next_text(when: datetime, zone: str) -> str:
-    return f"{when.astimezone(ZoneInfo(zone)):%a %Y-%m-%d %H:%M %Z}"
 
 
 async def _zone(turn: Turn, session: Session, tenant: Tenant, given: str | None) -> str:
@@ -60,11 +45,6 @@ async def _zone(turn: Turn, session: Session, tenant: Tenant, given: str | None)
     return person.timezone if person is not None and person.timezone else "UTC"
 
 
-async def _restricted(session: Session, tenant: Tenant) -> bool:
-    assert tenant.id is not None
-    return await repo.get_setting(session, tenant_id=tenant.id, key=MANAGERS_KEY) == "admins"
-
-
 async def _may_manage(turn: Turn, session: Session, tenant: Tenant, channel: Channel) -> str | None:
     if channel.kind == ChannelKind.DIRECT.value:
         return (
@@ -73,7 +53,7 @@ async def _may_manage(turn: Turn, session: Session, tenant: Tenant, channel: Cha
         )
     if turn.event.user.is_admin:
         return None
-    if await _restricted(session, tenant):
+    if await restricted(session, tenant):
         return "In this workspace only admins change schedules (an admin chose that)."
     if channel.kind == ChannelKind.PRIVATE.value:
         assert channel.id is not None
@@ -82,12 +62,6 @@ async def _may_manage(turn: Turn, session: Session, tenant: Tenant, channel: Cha
         ):
             return f"Only members of #{channel.name} can change its schedule."
     return None
-
-
-async def _may_manage_workspace(turn: Turn, session: Session, tenant: Tenant) -> str | None:
-    if turn.event.user.is_admin or not await _restricted(session, tenant):
-        return None
-    return "In this workspace only admins change workspace schedules (an admin chose that)."
 
 
 async def _resolve(
@@ -188,7 +162,7 @@ async def _add(
         session, tenant_id=tenant.id, kinds=[PROMPT], channel_pk=channel.id
     )
     for row, _ in existing:
-        if (row.days, row.local_time, row.timezone) == (timing.days, _hhmm(timing.at), zone):
+        if (row.days, row.local_time, row.timezone) == (timing.days, hhmm(timing.at), zone):
             return f"That's already scheduled as #{row.id}."
     if len(existing) >= MAX_PROMPTS_PER_CHANNEL:
         return (
@@ -203,7 +177,7 @@ async def _add(
             kind=PROMPT,
             channel_pk=channel.id,
             days=timing.days,
-            local_time=_hhmm(timing.at),
+            local_time=hhmm(timing.at),
             timezone=zone,
             next_fire_at=fire.at,
             created_at=turn.now,
@@ -211,7 +185,7 @@ async def _add(
     )
     return (
         f"Scheduled #{row.id}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
-        f"{_hhmm(timing.at)} ({zone}). Next one: {_next_text(fire.at, zone)}. Replies in its "
+        f"{hhmm(timing.at)} ({zone}). Next one: {next_text(fire.at, zone)}. Replies in its "
         f"thread are kept as narrations, readable by whoever reads #{channel.name}."
     )
 
@@ -241,7 +215,7 @@ async def _digest(
             kind=DIGEST,
             channel_pk=channel.id,
             days=timing.days,
-            local_time=_hhmm(timing.at),
+            local_time=hhmm(timing.at),
             timezone=zone,
             next_fire_at=fire.at,
             created_at=turn.now,
@@ -249,8 +223,8 @@ async def _digest(
     )
     return (
         f"#{channel.name} gets a weekly digest, {describe_days(timing.days)} at "
-        f"{_hhmm(timing.at)} ({zone}): cross-team overlaps and open questions from what this "
-        f"channel may read. Never a list of who wrote. First: {_next_text(fire.at, zone)}."
+        f"{hhmm(timing.at)} ({zone}): cross-team overlaps and open questions from what this "
+        f"channel may read. Never a list of who wrote. First: {next_text(fire.at, zone)}."
     )
 
 
@@ -283,7 +257,7 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
                 )
         lines.append(
             f"#{row.id}  #{channel.name}  {what} {describe_days(row.days)} {row.local_time} "
-            f"{row.timezone}{extra}; next {_next_text(row.next_fire_at, row.timezone)}"
+            f"{row.timezone}{extra}; next {next_text(row.next_fire_at, row.timezone)}"
         )
     if not lines:
         return "No prompts are scheduled. /narrate schedule #channel weekdays 16:30 sets one up."
@@ -303,169 +277,3 @@ async def _remove(turn: Turn, session: Session, tenant: Tenant, number: int) -> 
     await store.delete_schedules(session, ids=[number])
     what = "prompts" if row.kind == PROMPT else "digests"
     return f"Removed #{number}: no more {what} in #{channel.name} from it."
-
-
-# ------------------------------------------------------------------------------ personal prompts
-
-
-async def remind(turn: Turn, arg: str) -> list[Reply]:
-    try:
-        request = parse_remind(arg)
-    except ValueError as problem:
-        return [turn.reply(str(problem))]
-    async with turn.db.transaction() as session:
-        if request.action == "show" or request.action == "off":
-            person = await turn.known_person(session)
-            mine = (
-                await store.personal_schedules(session, person_id=person.id)
-                if person is not None and person.id is not None
-                else []
-            )
-            if request.action == "off":
-                await store.delete_schedules(session, ids=[s.id for s in mine if s.id])
-                if not mine:
-                    return [turn.reply("You have no reminder; nothing to turn off.")]
-                return [turn.reply("Your reminder is off.")]
-            if not mine:
-                return [
-                    turn.reply(
-                        "You have no reminder. /narrate remind me weekdays 16:30 sets one, "
-                        "in your own time zone."
-                    )
-                ]
-            row = mine[0]
-            zone = person.timezone if person is not None and person.timezone else row.timezone
-            return [
-                turn.reply(
-                    f"I remind you {describe_days(row.days)} at {row.local_time} ({zone}). "
-                    "/narrate remind off stops it."
-                )
-            ]
-        assert request.timing is not None
-        tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
-        if not person.timezone:
-            return [
-                turn.reply(
-                    "I don't know your time zone yet. Set it with /narrate timezone "
-                    "Europe/Berlin (your own), then ask again."
-                )
-            ]
-        assert tenant.id is not None and person.id is not None
-        welcome = enroll(person, turn.now)
-        session.add(person)
-        old = await store.personal_schedules(session, person_id=person.id)
-        await store.delete_schedules(session, ids=[s.id for s in old if s.id])
-        timing = request.timing
-        fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(person.timezone))
-        await store.add_schedule(
-            session,
-            Schedule(
-                tenant_id=tenant.id,
-                kind=PERSONAL,
-                person_id=person.id,
-                days=timing.days,
-                local_time=_hhmm(timing.at),
-                timezone=person.timezone,
-                next_fire_at=fire.at,
-                created_at=turn.now,
-            ),
-        )
-    text = (
-        f"I'll remind you by direct message {describe_days(timing.days)} at {_hhmm(timing.at)} "
-        f"in your time zone ({person.timezone}). Next: {_next_text(fire.at, person.timezone)}. "
-        "/narrate remind off stops it; pausing or leaving silences it too."
-    )
-    return [turn.reply(text + (f"\n{welcome}" if welcome else ""))]
-
-
-# --------------------------------------------------------------------- introductions, workspace
-
-
-async def put_intros_schedules(
-    session: Session, *, tenant_id: int, weekday: int, at: time, zone: str, now: datetime
-) -> None:
-    """The weekly suggestions slot and its mid-week follow-up, replacing any earlier ones."""
-    old = await store.schedules_of(session, tenant_id=tenant_id, kinds=[INTROS, FOLLOW_UP])
-    await store.delete_schedules(session, ids=[row.id for row, _ in old if row.id])
-    for kind, day in ((INTROS, weekday), (FOLLOW_UP, (weekday + FOLLOW_UP_AFTER_DAYS) % 7)):
-        fire = next_fire(now, days=1 << day, at=at, zone=ZoneInfo(zone))
-        await store.add_schedule(
-            session,
-            Schedule(
-                tenant_id=tenant_id,
-                kind=kind,
-                days=1 << day,
-                local_time=_hhmm(at),
-                timezone=zone,
-                next_fire_at=fire.at,
-                created_at=now,
-            ),
-        )
-
-
-async def intros_schedule(turn: Turn, arg: str) -> list[Reply]:
-    try:
-        timing = parse_timing(arg.split(), weekly=True)
-        if timing.zone is not None:
-            parse_timezone(timing.zone)
-    except ValueError as problem:
-        return [turn.reply(f"{problem} For example /narrate intros schedule mon 10:00.")]
-    async with turn.db.transaction() as session:
-        tenant = await turn.tenant(session)
-        assert tenant.id is not None
-        if (refusal := await _may_manage_workspace(turn, session, tenant)) is not None:
-            return [turn.reply(refusal)]
-        zone = timing.zone and parse_timezone(timing.zone).key
-        if zone is None:
-            zone = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
-        zone = zone or "UTC"
-        weekday = timing.days.bit_length() - 1
-        await put_intros_schedules(
-            session, tenant_id=tenant.id, weekday=weekday, at=timing.at, zone=zone, now=turn.now
-        )
-    follow = WEEKDAYS[(weekday + FOLLOW_UP_AFTER_DAYS) % 7]
-    return [
-        turn.reply(
-            f"Connection suggestions go out {WEEKDAYS[weekday]} at {_hhmm(timing.at)} ({zone}), "
-            f"with a follow-up {follow} at {_hhmm(timing.at)}."
-        )
-    ]
-
-
-async def workspace_timezone(turn: Turn, arg: str) -> list[Reply]:
-    async with turn.db.transaction() as session:
-        tenant = await turn.tenant(session)
-        assert tenant.id is not None
-        current = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
-        if not arg.strip():
-            return [
-                turn.reply(
-                    f"This workspace's time zone is {current or 'not set (UTC)'}. Change it with "
-                    "/narrate workspace-timezone Europe/Berlin."
-                )
-            ]
-        try:
-            zone = parse_timezone(arg).key
-        except ValueError as problem:
-            return [turn.reply(str(problem))]
-        if (refusal := await _may_manage_workspace(turn, session, tenant)) is not None:
-            return [turn.reply(refusal)]
-        await repo.set_setting(
-            session, tenant_id=tenant.id, key=TENANT_ZONE_KEY, value=zone, now=turn.now
-        )
-        # Connection suggestions keep their weekday and time, now in the workspace's zone.
-        for row, _ in await store.schedules_of(
-            session, tenant_id=tenant.id, kinds=[INTROS, FOLLOW_UP]
-        ):
-            row.timezone = zone
-            row.next_fire_at = next_fire(
-                turn.now, days=row.days, at=time.fromisoformat(row.local_time), zone=ZoneInfo(zone)
-            ).at
-            session.add(row)
-    return [
-        turn.reply(
-            f"This workspace's time zone is now {zone}: new schedules and connection "
-            "suggestions use it. Existing channel prompts keep the zone they were set with."
-        )
-    ]

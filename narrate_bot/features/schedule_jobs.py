@@ -154,19 +154,19 @@ def plan(
 
 async def _ensure_intros_schedules(bot: Bot, now: datetime) -> None:
     """Every workspace gets the default weekly slot (Monday 10:00, its zone) when none is set."""
-    from . import schedule_commands  # the defaults live with the command that changes them
+    from . import schedule_settings as settings  # the defaults live with their command
 
     async with bot.db.transaction() as session:
         for tenant in await store.tenants_without(session, kind=INTROS):
             assert tenant.id is not None
             zone = await repo.get_setting(
-                session, tenant_id=tenant.id, key=schedule_commands.TENANT_ZONE_KEY
+                session, tenant_id=tenant.id, key=settings.TENANT_ZONE_KEY
             )
-            await schedule_commands.put_intros_schedules(
+            await settings.put_intros_schedules(
                 session,
                 tenant_id=tenant.id,
-                weekday=schedule_commands.INTROS_DEFAULT_DAY,
-                at=schedule_commands.INTROS_DEFAULT_TIME,
+                weekday=settings.INTROS_DEFAULT_DAY,
+                at=settings.INTROS_DEFAULT_TIME,
                 zone=zone or "UTC",
                 now=now,
             )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..replies import Button, Post
 from ..storage import schedules as store
+from ..storage.digest import week_for_channel
 from ..storage.tables import Person
 from .consent import JOINED
 from .narrate import snippet
@@ -71,7 +72,7 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
     channel = item.channel
     assert channel is not None and channel.id is not None
     async with bot.db.transaction() as session:
-        week = await store.week_for_channel(
+        week = await week_for_channel(
             session,
             tenant_id=item.tenant.id or 0,
             channel_pk=channel.id,

@@ -13,18 +13,17 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, delete, func, or_, update
+from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .repositories import visible_to
 from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip
-from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+from .tables import Channel, ChannelMember, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
 
@@ -351,46 +350,6 @@ async def prompt_for_message(
 
 async def is_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> bool:
     return await session.get(ChannelMember, (channel_pk, user_id)) is not None
-
-
-# ----------------------------------------------------------------------------------- the digest
-
-
-async def week_for_channel(
-    session: AsyncSession, *, tenant_id: int, channel_pk: int, since: datetime, until: datetime
-) -> list[tuple[Narration, Person, list[str]]]:
-    """Narrations of the week the channel may read: what anyone there could already see, plus
-    the channel's own (a private channel's members read those)."""
-    readable = or_(
-        cast(
-            ColumnElement[bool],
-            visible_to(tenant_id=tenant_id, viewer_user_id="", answer_channel_pk=channel_pk),
-        ),
-        and_(col(Narration.channel_pk) == channel_pk, col(Narration.audience) == "channel"),
-    )
-    rows = (
-        await session.exec(
-            select(Narration, Person)
-            .join(Channel, col(Channel.id) == col(Narration.channel_pk))
-            .join(Person, col(Person.id) == col(Narration.person_id))
-            .where(
-                col(Narration.tenant_id) == tenant_id,
-                col(Narration.created_at) >= since,
-                col(Narration.created_at) < until,
-                col(Channel.kind) != "direct",
-                readable,
-            )
-            .order_by(col(Narration.created_at))
-        )
-    ).all()
-    ids = [n.id for n, _ in rows if n.id is not None]
-    topics: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        for row in await session.exec(
-            select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(ids))
-        ):
-            topics[row.narration_id].append(row.topic)
-    return [(n, p, topics.get(n.id or -1, [])) for n, p in rows]
 
 
 # ------------------------------------------------------------------------------------- privacy
