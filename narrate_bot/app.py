@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from .config import Settings
 from .events import (
@@ -18,6 +19,11 @@ from .events import (
 )
 from .features import channels, consent, help, intros, narrate, privacy, profile, who_knows
 from .features.introductions import WeeklyIntroductions
+from .features.prompt_replies import REPLY_FORM, ask_to_reply, record_form, thread_reply
+from .features.reminders import remind
+from .features.schedule_commands import schedule
+from .features.schedule_jobs import TickReport, run_due
+from .features.schedule_settings import intros_schedule, workspace_timezone
 from .features.turn import Turn
 from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply
@@ -60,6 +66,10 @@ class Bot:
         log.debug("handling %s from %s", type(event).__name__, event.user.user_id)
         return await self._dispatch(turn, event)
 
+    async def run_due(self, until: datetime | None = None) -> TickReport:
+        """Run the scheduled work due up to ``until`` (default: now), each at its due time."""
+        return await run_due(self, until or self.clock.now())
+
     async def _dispatch(self, turn: Turn, event: ActorEvent) -> list[Reply]:
         if isinstance(event, CommandInvoked):
             if event.command.lower().lstrip("/") != NARRATE:
@@ -68,6 +78,8 @@ class Bot:
         if isinstance(event, FormSubmitted):
             if event.form == narrate.NARRATION_FORM:
                 return await narrate.record(turn, event.fields.get("text", ""))
+            if event.form.startswith(REPLY_FORM):
+                return await record_form(turn, event)
             return [turn.reply("That form has expired; please start again.")]
         return await self._message(turn, event)
 
@@ -130,12 +142,27 @@ class Bot:
                 return await intros.never_pair(turn, command)
             case "stats":
                 return await intros.stats(turn)
+            case "schedule":
+                return await schedule(turn, command.arg)
+            case "remind":
+                return await remind(turn, command.arg)
+            case "intros_schedule":
+                return await intros_schedule(turn, command.arg)
+            case "workspace_timezone":
+                return await workspace_timezone(turn, command.arg)
+            case "reply":
+                return ask_to_reply(turn, command.arg)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
 
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:
         topic = parse_question(event.text)
         if topic is not None and (event.addressed_to_bot or turn.in_dm):
             return await who_knows.answer(turn, topic)
+        if event.thread_id is not None and not event.addressed_to_bot:
+            # A reply in a scheduled prompt's thread is a narration; other threads are chatter.
+            recorded = await thread_reply(turn, event)
+            if recorded is not None:
+                return recorded
         if turn.in_dm:
             # Writing to the bot directly is narrating (kept private unless shared).
             text = strip_bot_address(event.text)

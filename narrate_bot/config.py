@@ -56,5 +56,10 @@ class Settings(BaseSettings):
     max_narration_chars: int = 4000
     export_dir: str = "narrate-exports"
     log_level: str = "INFO"
+    # Scheduling (README "Schedules"): a missed prompt is still sent this long after its time,
+    # never later; the tick runs this often; a claimed send is another process's after the lease.
+    schedule_grace_minutes: int = 120
+    schedule_tick_seconds: int = 30
+    schedule_lease_seconds: int = 120
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()

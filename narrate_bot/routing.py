@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .knowledge.fire_times import parse_days
+
 NARRATE = "narrate"
 
 _BOT_ADDRESS = re.compile(r"^\s*(?:<@[\w.\-|]+>|@narrate(?:-bot)?\b)[\s,:]*", re.I)
@@ -98,6 +100,8 @@ def parse_command(text: str) -> Command:
             else re.sub(r"^(?:knows?\s+)?(?:about\s+)?", "", rest, flags=re.I).strip(" ?")
         )
         return Command("who", arg=topic)
+    if (scheduling := _scheduling(word, rest)) is not None:
+        return scheduling
     if word == "intros":
         return parse_intros(rest)
     if word in ("never-pair", "neverpair"):
@@ -158,3 +162,29 @@ def parse_never_pair(rest: str) -> Command:
     if head.lower() in ("remove", "undo", "off") and tail.strip():
         return Command("never_pair", arg=parse_mention(tail) or "", hint="remove")
     return Command("never_pair", arg=parse_mention(rest) or "")
+
+
+# Scheduling sub-commands (README "Schedules"); their arguments are parsed by
+# knowledge.schedule_words. A narration that merely starts with "schedule" stays a narration.
+_SCHEDULE_HEADS = {"list", "remove", "delete", "stop", "skip", "reminder", "digest", "managers"}
+
+
+def _scheduling(word: str, rest: str) -> Command | None:
+    first = rest.split()[0].lower() if rest else ""
+    if word in ("schedule", "schedules"):
+        if not rest or first in _SCHEDULE_HEADS or first.startswith(("#", "<#")):
+            return Command("schedule", arg=rest if rest else "list")
+        try:
+            parse_days(first)
+        except ValueError:
+            return None
+        return Command("schedule", arg=rest)
+    if word == "remind" and first in ("", "me", "off", "stop"):
+        return Command("remind", arg=rest)
+    if word == "reply" and _ORDINAL.match(rest):
+        return Command("reply", arg=rest)
+    if word in ("workspace-timezone", "workspace-tz"):
+        return Command("workspace_timezone", arg=rest)
+    if word == "intros" and first == "schedule":
+        return Command("intros_schedule", arg=rest.partition(" ")[2].strip())
+    return None

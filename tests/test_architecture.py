@@ -61,3 +61,7 @@ def test_the_wheel_ships_every_package():
             relative = init.parent.relative_to(home).parts
             expected.add(".".join((name, *relative)))
     assert expected - listed == set()
+
+
+def test_only_scheduling_imports_apscheduler():
+    assert _offenders(("apscheduler",), {CORE / "scheduling.py"}) == []

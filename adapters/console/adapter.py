@@ -10,6 +10,7 @@ import asyncio
 import sys
 import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,9 +42,12 @@ Lines look like this:
   alice@payments: /narrate …                       … and her team is payments
   bob in #infra: @narrate who knows about kafka?   bob speaks in #infra
   bob in dm: who knows about kafka?                bob writes to the bot directly
+  bob in #team thread: shipped the importer        bob replies in the thread of the latest
+                                                   bot post in #team (or: thread m3)
   :channel #secret private alice,carol             declare a channel and its members
   :tz alice Europe/Berlin                          set a person's time zone
-  :clock 2026-11-23T09:00:00+01:00  :advance 3d    set or move the simulated clock
+  :clock 2026-11-23T09:00:00+01:00  :advance 3d    set or move the simulated clock; moving
+                                                   it forward runs the scheduled prompts due
   :help  :quit"""
 
 
@@ -69,6 +73,7 @@ class ConsoleAdapter:
         }
         self._forms: dict[str, FormRequest] = {}
         self._posted = 0
+        self._latest_post: dict[str, str] = {}  # channel id -> latest bot post (thread anchor)
         bot.gateways[Platform.CONSOLE] = self
 
     # ------------------------------------------------------------------------------- input side
@@ -92,11 +97,9 @@ class ConsoleAdapter:
             case grammar.SetTimezone():
                 await self._set_timezone(parsed.user, parsed.zone)
             case grammar.SetClock():
-                self.clock.set(parsed.when)
-                self._print(f"[console] the time is now {self.clock.now().isoformat()}")
+                await self._move_clock(parsed.when)
             case grammar.Advance():
-                self.clock.advance(parsed.delta)
-                self._print(f"[console] the time is now {self.clock.now().isoformat()}")
+                await self._move_clock(self.clock.now() + parsed.delta)
             case grammar.Speech():
                 await self._speak(parsed)
         return True
@@ -118,6 +121,13 @@ class ConsoleAdapter:
             line = await asyncio.to_thread(_read_line, stdin)
             if line is None or not await self.feed(line):
                 return
+
+    async def _move_clock(self, when: datetime) -> None:
+        """Moving forward runs what falls due in between, in order, each at its own time."""
+        if when > self.clock.now():
+            await self.bot.run_due(when)
+        self.clock.set(when)
+        self._print(f"[console] the time is now {self.clock.now().isoformat()}")
 
     async def _declare(self, line: grammar.DeclareChannel) -> None:
         kind = ChannelKind(line.kind)
@@ -173,6 +183,15 @@ class ConsoleAdapter:
             "occurred_at": self.clock.now(),
         }
         text = speech.text
+        if speech.thread is not None and not text.startswith("/") and speech.channel:
+            anchor = speech.thread or self._latest_post.get(channel.channel_id)
+            if anchor is None:
+                self._print(f"[console] nothing has been posted in #{channel.name} yet")
+                return None
+            addressed = text.lower().startswith("@narrate")
+            return MessageReceived(
+                text=text, addressed_to_bot=addressed, thread_id=anchor, **common
+            )
         if text.startswith("/"):
             self._forms.pop(speech.user, None)
             name, _, rest = text[1:].partition(" ")
@@ -212,6 +231,8 @@ class ConsoleAdapter:
         self._posted += 1
         if post.channel_id is not None:
             where = f"#{post.channel_id}" + (" thread" if post.thread_of else "")
+            if post.thread_of is None:
+                self._latest_post[post.channel_id] = f"m{self._posted}"
         else:
             where = "dm " + ",".join(post.to_users)
         reply = Reply(text=post.text, buttons=post.buttons, names=post.names)

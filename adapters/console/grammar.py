@@ -3,6 +3,8 @@
 alice: /narrate shipped the ledger migration      alice speaks in #general
 alice@payments: …                                 … and alice's team is payments
 bob in #infra: …     bob in dm: …                 a channel, or a DM with the bot
+bob in #team thread: …   bob in #team thread m3: …  a reply in the thread of the channel's
+                                                  latest bot post (or of post m3)
 :channel #secret private alice,carol              declare a channel and its members
 :tz alice Europe/Berlin                           a person's time zone
 :clock 2026-11-23T09:00:00+01:00   :advance 3d    move the simulated clock
@@ -20,7 +22,8 @@ DEFAULT_CHANNEL = "general"
 
 _SPEECH = re.compile(
     r"^(?P<user>[A-Za-z][\w.\-]{0,63})(?:@(?P<team>[\w.\-]{1,100}))?"
-    r"(?:\s+in\s+(?P<where>#[\w\-]{1,80}|dm))?\s*:\s?(?P<text>.*)$",
+    r"(?:\s+in\s+(?P<where>#[\w\-]{1,80}|dm))?"
+    r"(?P<in_thread>\s+thread(?:\s+(?P<thread>[\w\-]{1,40}))?)?\s*:\s?(?P<text>.*)$",
     re.S,
 )
 
@@ -36,6 +39,8 @@ class Speech:
     team: str | None = None
     channel: str | None = None  # None: the DM with the bot
     explicit_user: bool = True
+    # A reply in a thread: the anchor's message id, or "" for the channel's latest bot post.
+    thread: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,7 @@ def parse_line(line: str, *, default_user: str | None = None) -> Line | None:
             text=match.group("text").strip(),
             team=match.group("team"),
             channel=channel,
+            thread=(match.group("thread") or "") if match.group("in_thread") else None,
         )
     if default_user is not None:
         return Speech(

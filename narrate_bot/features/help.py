@@ -16,6 +16,10 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate join · /narrate pause <2w|3d|8h> · /narrate resume · /narrate leave
 /narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
+/narrate remind me weekdays 09:30 · /narrate remind off: a personal prompt, in your time zone
+/narrate schedule #channel weekdays 16:30 [zone] · list · remove <id> · skip <date>[..<date>]
+/narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
+/narrate workspace-timezone <Area/City>: the workspace's time zone for schedules
 /narrate export: everything I store about you, as JSON
 /narrate forget-me: erase everything about you (asks to confirm)
 Narrations are only shown to people who could already read where you wrote them."""

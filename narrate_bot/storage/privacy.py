@@ -13,8 +13,10 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import fulltext, intro_privacy
+from . import fulltext, intro_privacy, schedules
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -46,6 +48,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             .order_by(col(Channel.name))
         )
     ).all()
+    reminders = await schedules.personal_schedules(session, person_id=person.id or 0)
     return {
         "format": "narrate-bot export v1",
         "workspace": {
@@ -81,6 +84,15 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
         ],
         "introductions": await intro_privacy.export(session, person=person),
+        "reminders": [
+            {
+                "days": [d for i, d in enumerate(_WEEKDAYS) if r.days & (1 << i)],
+                "time": r.local_time,
+                "timezone": r.timezone,
+                "created_at": _iso(r.created_at),
+            }
+            for r in reminders
+        ],
     }
 
 
@@ -124,6 +136,10 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
             )
         )
     await intro_privacy.erase(session, person=person)
+    assert person.id is not None
+    await schedules.erase_for(
+        session, tenant_id=person.tenant_id, person_id=person.id, user_id=person.user_id
+    )
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     await fulltext.scrub(session, dialect)

@@ -133,3 +133,6 @@ from .intro_tables import (  # noqa: E402, F401
     IntroParticipant,
     IntroRound,
 )
+
+# Scheduling (docs/adr/0007) keeps its tables in their own module; importing it registers them.
+from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip  # noqa: E402, F401

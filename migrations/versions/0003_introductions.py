@@ -1,6 +1,6 @@
 """weekly introductions: participants, never-pair wishes, rounds, introductions, outcomes
 
-Revision ID: 0006_introductions
+Revision ID: 0003_introductions
 Revises: 0002
 Create Date: 2026-11-22
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0006_introductions"
+revision: str = "0003_introductions"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,102 @@
+"""Answers to a channel prompt: replies in its thread, or the "Write my update" form.
+
+Both are recorded as narrations of their authors in the prompt's channel, with that channel's
+visibility. Replies anywhere else in the channel stay ordinary chatter the bot never reads.
+"""
+
+from __future__ import annotations
+
+from ..events import Audience, FormSubmitted, MessageReceived, Source
+from ..knowledge.topics import extract_topics
+from ..replies import FormRequest, Reply
+from ..storage import repositories as repo
+from ..storage import schedules as store
+from ..storage.tables import Channel
+from .consent import enroll
+from .narrate import _too_long, record
+from .turn import Turn
+
+REPLY_FORM = "prompt-reply:"
+
+
+async def thread_reply(turn: Turn, event: MessageReceived) -> list[Reply] | None:
+    """Record a reply in a prompt's thread; ``None`` when the thread isn't a prompt's."""
+    if event.thread_id is None or turn.in_dm:
+        return None
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        found = await store.channels_named(
+            session, tenant_id=tenant.id, key=event.channel.channel_id
+        )
+        channel = next((c for c in found if c.channel_id == event.channel.channel_id), None)
+        if channel is None or channel.id is None:
+            return None
+        prompt = await store.prompt_for_message(
+            session, tenant_id=tenant.id, channel_pk=channel.id, message_id=event.thread_id
+        )
+    if prompt is None:
+        return None
+    return await record(turn, event.text)
+
+
+def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
+    """``/narrate reply <prompt>`` (the prompt's button): open the short form."""
+    ref = arg.strip().lstrip("#")
+    if not ref.isdigit():
+        return [turn.reply("Use the prompt's “Write my update” button, or reply in its thread.")]
+    return [
+        turn.reply(
+            "What are you working on, learning or stuck on?",
+            form=FormRequest(
+                form=f"{REPLY_FORM}{ref}",
+                title="Write my update",
+                prompt="What are you working on, learning or stuck on?",
+            ),
+        )
+    ]
+
+
+async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
+    """The form's text becomes a narration in the prompt's channel, as if replied there."""
+    ref = event.form.removeprefix(REPLY_FORM)
+    text = event.fields.get("text", "").strip()
+    if not text:
+        return [turn.reply("Nothing was written, so nothing was saved.")]
+    if problem := _too_long(turn, text):
+        return [turn.reply(problem)]
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        found = (
+            await store.get_schedule(session, tenant_id=tenant.id, schedule_id=int(ref))
+            if ref.isdigit()
+            else None
+        )
+        channel: Channel | None = found[1] if found is not None else None
+        if found is None or found[0].kind != "prompt" or channel is None or channel.id is None:
+            return [turn.reply("That prompt no longer exists; /narrate <text> still works.")]
+        user_id = turn.event.user.user_id
+        if channel.kind != "public" and not await store.is_member(
+            session, channel_pk=channel.id, user_id=user_id
+        ):
+            return [turn.reply(f"Only members of #{channel.name} can answer its prompt.")]
+        person = await turn.person(session, tenant)
+        welcome = enroll(person, turn.now)
+        session.add(person)
+        assert person.id is not None
+        topics = extract_topics(text)
+        narration = await repo.add_narration(
+            session,
+            tenant_id=tenant.id,
+            person_id=person.id,
+            channel_pk=channel.id,
+            text=text,
+            source=Source.PROMPT_REPLY.value,
+            audience=Audience.CHANNEL.value,
+            topics=topics,
+            now=turn.now,
+            link=turn.event.link,
+        )
+    line = f"Noted as #{narration.ordinal}, readable by whoever reads #{channel.name}."
+    return [turn.reply(line + (f"\n{welcome}" if welcome else ""))]

@@ -1,0 +1,279 @@
+"""``/narrate schedule …``: a channel's prompts, skip dates, reminder and digest (README
+"Schedules").
+
+Who may change a channel's schedule follows the platform's norms: anyone who can read the
+channel (anyone for a public channel, members for a private one), unless an admin restricted it
+to admins with ``/narrate schedule managers admins``.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from ..events import ChannelKind
+from ..knowledge.durations import parse_timezone
+from ..knowledge.fire_times import describe_days, next_fire
+from ..knowledge.schedule_words import (
+    ChannelMention,
+    Timing,
+    parse_schedule,
+)
+from ..replies import Reply
+from ..storage import repositories as repo
+from ..storage import schedules as store
+from ..storage.database import Session
+from ..storage.schedule_tables import Schedule
+from ..storage.tables import Channel, Tenant
+from .schedule_jobs import DIGEST, PROMPT, reminder_key
+from .schedule_settings import MANAGERS_KEY, TENANT_ZONE_KEY, hhmm, next_text, restricted
+from .turn import Turn
+
+DIGEST_DEFAULT = Timing(days=1 << 4, at=time(16, 0), zone=None)  # Friday 16:00
+MAX_PROMPTS_PER_CHANNEL = 3
+
+
+async def _zone(turn: Turn, session: Session, tenant: Tenant, given: str | None) -> str:
+    """The zone asked for, else the workspace's, else the actor's own, else UTC."""
+    if given:
+        return parse_timezone(given).key
+    assert tenant.id is not None
+    workspace = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
+    if workspace:
+        return workspace
+    person = await repo.find_person(session, tenant_id=tenant.id, user_id=turn.event.user.user_id)
+    return person.timezone if person is not None and person.timezone else "UTC"
+
+
+async def _may_manage(turn: Turn, session: Session, tenant: Tenant, channel: Channel) -> str | None:
+    if channel.kind == ChannelKind.DIRECT.value:
+        return (
+            "Prompts go to channels. For a reminder of your own, use "
+            "/narrate remind me weekdays 16:30."
+        )
+    if turn.event.user.is_admin:
+        return None
+    if await restricted(session, tenant):
+        return "In this workspace only admins change schedules (an admin chose that)."
+    if channel.kind == ChannelKind.PRIVATE.value:
+        assert channel.id is not None
+        if not await store.is_member(
+            session, channel_pk=channel.id, user_id=turn.event.user.user_id
+        ):
+            return f"Only members of #{channel.name} can change its schedule."
+    return None
+
+
+async def _resolve(
+    turn: Turn, session: Session, tenant: Tenant, mention: ChannelMention | None
+) -> Channel | str:
+    """The channel meant, or a friendly reason it can't be used."""
+    here = turn.event.channel
+    if (
+        mention is None
+        or mention.channel_id == here.channel_id
+        or (mention.channel_id is None and mention.name in (here.name, here.channel_id))
+    ):
+        if turn.in_dm:
+            return "Which channel? For example /narrate schedule #team weekdays 16:30."
+        return await turn.channel(session, tenant)
+    assert tenant.id is not None
+    wanted = mention.channel_id or mention.name
+    found = await store.channels_named(session, tenant_id=tenant.id, key=wanted)
+    if found:
+        return found[0]
+    return (
+        f"I haven't seen #{mention.name or wanted} yet. Run the command in that channel "
+        "(after adding me there)."
+    )
+
+
+async def schedule(turn: Turn, arg: str) -> list[Reply]:
+    try:
+        request = parse_schedule(arg)
+        if request.timing is not None and request.timing.zone is not None:
+            parse_timezone(request.timing.zone)
+    except ValueError as problem:
+        return [turn.reply(str(problem))]
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        if request.action == "list":
+            return [turn.reply(await _list(turn, session, tenant))]
+        if request.action == "managers":
+            if not turn.event.user.is_admin:
+                return [turn.reply("Only workspace admins can choose who manages schedules.")]
+            await repo.set_setting(
+                session,
+                tenant_id=tenant.id,
+                key=MANAGERS_KEY,
+                value="admins" if request.admins_only else None,
+                now=turn.now,
+            )
+            who = "only admins" if request.admins_only else "channel members"
+            return [turn.reply(f"From now on {who} can change schedules.")]
+        if request.action == "remove":
+            assert request.number is not None
+            return [turn.reply(await _remove(turn, session, tenant, request.number))]
+        channel = await _resolve(turn, session, tenant, request.channel)
+        if isinstance(channel, str):
+            return [turn.reply(channel)]
+        if (refusal := await _may_manage(turn, session, tenant, channel)) is not None:
+            return [turn.reply(refusal)]
+        assert channel.id is not None
+        if request.action == "skip":
+            assert request.first_day is not None and request.last_day is not None
+            first, last = request.first_day.isoformat(), request.last_day.isoformat()
+            await store.add_skip(session, channel_pk=channel.id, first_day=first, last_day=last)
+            span = first if first == last else f"{first} to {last}"
+            return [turn.reply(f"No prompts in #{channel.name} on {span} (each in its own zone).")]
+        if request.action == "reminder":
+            await repo.set_setting(
+                session,
+                tenant_id=tenant.id,
+                key=reminder_key(channel.id),
+                value="on" if request.on else None,
+                now=turn.now,
+            )
+            if request.on:
+                return [
+                    turn.reply(
+                        f"#{channel.name} now gets one gentle reminder in each prompt's thread, "
+                        "3 hours after the prompt. It never names anyone."
+                    )
+                ]
+            return [turn.reply(f"No more reminders in #{channel.name}: just the prompt.")]
+        if request.action == "digest":
+            return [
+                turn.reply(
+                    await _digest(turn, session, tenant, channel, request.on, request.timing)
+                )
+            ]
+        assert request.timing is not None
+        return [turn.reply(await _add(turn, session, tenant, channel, request.timing))]
+
+
+async def _add(
+    turn: Turn, session: Session, tenant: Tenant, channel: Channel, timing: Timing
+) -> str:
+    assert tenant.id is not None and channel.id is not None
+    zone = await _zone(turn, session, tenant, timing.zone)
+    existing = await store.schedules_of(
+        session, tenant_id=tenant.id, kinds=[PROMPT], channel_pk=channel.id
+    )
+    for row, _ in existing:
+        if (row.days, row.local_time, row.timezone) == (timing.days, hhmm(timing.at), zone):
+            return f"That's already scheduled as #{row.id}."
+    if len(existing) >= MAX_PROMPTS_PER_CHANNEL:
+        return (
+            f"#{channel.name} already has {len(existing)} prompts; remove one first "
+            "(/narrate schedule list shows them). Fewer prompts get better answers."
+        )
+    fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(zone))
+    row = await store.add_schedule(
+        session,
+        Schedule(
+            tenant_id=tenant.id,
+            kind=PROMPT,
+            channel_pk=channel.id,
+            days=timing.days,
+            local_time=hhmm(timing.at),
+            timezone=zone,
+            next_fire_at=fire.at,
+            created_at=turn.now,
+        ),
+    )
+    return (
+        f"Scheduled #{row.id}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
+        f"{hhmm(timing.at)} ({zone}). Next one: {next_text(fire.at, zone)}. Replies in its "
+        f"thread are kept as narrations, readable by whoever reads #{channel.name}."
+    )
+
+
+async def _digest(
+    turn: Turn,
+    session: Session,
+    tenant: Tenant,
+    channel: Channel,
+    on: bool | None,
+    timing: Timing | None,
+) -> str:
+    assert tenant.id is not None and channel.id is not None
+    existing = await store.schedules_of(
+        session, tenant_id=tenant.id, kinds=[DIGEST], channel_pk=channel.id
+    )
+    await store.delete_schedules(session, ids=[row.id for row, _ in existing if row.id])
+    if not on:
+        return f"No weekly digest in #{channel.name}."
+    timing = timing or DIGEST_DEFAULT
+    zone = await _zone(turn, session, tenant, timing.zone)
+    fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(zone))
+    await store.add_schedule(
+        session,
+        Schedule(
+            tenant_id=tenant.id,
+            kind=DIGEST,
+            channel_pk=channel.id,
+            days=timing.days,
+            local_time=hhmm(timing.at),
+            timezone=zone,
+            next_fire_at=fire.at,
+            created_at=turn.now,
+        ),
+    )
+    return (
+        f"#{channel.name} gets a weekly digest, {describe_days(timing.days)} at "
+        f"{hhmm(timing.at)} ({zone}): cross-team overlaps and open questions from what this "
+        f"channel may read. Never a list of who wrote. First: {next_text(fire.at, zone)}."
+    )
+
+
+async def _visible(turn: Turn, session: Session, channel: Channel | None) -> bool:
+    if channel is None or channel.kind == ChannelKind.PUBLIC.value or turn.event.user.is_admin:
+        return channel is not None
+    assert channel.id is not None
+    return await store.is_member(session, channel_pk=channel.id, user_id=turn.event.user.user_id)
+
+
+async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
+    assert tenant.id is not None
+    rows = await store.schedules_of(session, tenant_id=tenant.id, kinds=[PROMPT, DIGEST])
+    lines = []
+    today = turn.now.date().isoformat()
+    for row, channel in rows:
+        if channel is None or not await _visible(turn, session, channel):
+            continue
+        what = "prompt" if row.kind == PROMPT else "weekly digest"
+        extra = ""
+        if row.kind == PROMPT:
+            assert channel.id is not None
+            if await repo.get_setting(session, tenant_id=tenant.id, key=reminder_key(channel.id)):
+                extra += ", reminder on"
+            skips = await store.skips_of(session, channel_pk=channel.id, from_day=today)
+            if skips:
+                extra += ", skips " + ", ".join(
+                    s.first_day if s.first_day == s.last_day else f"{s.first_day}..{s.last_day}"
+                    for s in skips
+                )
+        lines.append(
+            f"#{row.id}  #{channel.name}  {what} {describe_days(row.days)} {row.local_time} "
+            f"{row.timezone}{extra}; next {next_text(row.next_fire_at, row.timezone)}"
+        )
+    if not lines:
+        return "No prompts are scheduled. /narrate schedule #channel weekdays 16:30 sets one up."
+    return "Scheduled:\n" + "\n".join(lines) + "\nRemove one with /narrate schedule remove <id>."
+
+
+async def _remove(turn: Turn, session: Session, tenant: Tenant, number: int) -> str:
+    assert tenant.id is not None
+    found = await store.get_schedule(session, tenant_id=tenant.id, schedule_id=number)
+    if found is None or found[0].kind not in (PROMPT, DIGEST) or found[1] is None:
+        return f"There's no schedule #{number}. /narrate schedule list shows them."
+    row, channel = found
+    if channel is None or not await _visible(turn, session, channel):
+        return f"There's no schedule #{number}. /narrate schedule list shows them."
+    if (refusal := await _may_manage(turn, session, tenant, channel)) is not None:
+        return refusal
+    await store.delete_schedules(session, ids=[number])
+    what = "prompts" if row.kind == PROMPT else "digests"
+    return f"Removed #{number}: no more {what} in #{channel.name} from it."

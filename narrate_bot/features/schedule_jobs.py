@@ -1,0 +1,361 @@
+"""The tick: claim what fell due, then deliver claimed sends (docs/adr/0007).
+
+Two steps, each safe to run in several processes at once:
+
+1. **Claim.** Due schedules are read (on PostgreSQL ``FOR UPDATE SKIP LOCKED``), their latest
+   slot at or before *now* is claimed (coalesced: after downtime, one catch-up per schedule, and
+   only within the grace period), and ``next_fire_at`` moves past *now*, in one transaction.
+2. **Deliver.** Due pending sends are leased, composed (at send time, so pause/leave and the
+   latest narrations count), posted through the platform's gateway, and their outcome committed.
+
+A process killed between the gateway accepting a post and the outcome being committed leaves a
+pending row whose lease runs out; the next tick sends it again. That is the only duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from ..clock import ManualClock
+from ..events import Platform, TenantRef
+from ..knowledge.fire_times import Fire, latest_fire, next_fire, parse_time, zone_named
+from ..replies import Post
+from ..storage import repositories as repo
+from ..storage import schedules as store
+from ..storage.database import Session
+from ..storage.schedule_tables import Schedule
+from ..storage.tables import Tenant
+from . import schedule_posts
+
+if TYPE_CHECKING:
+    from ..app import Bot
+
+log = logging.getLogger(__name__)
+
+PROMPT, PERSONAL, DIGEST = "prompt", "personal", "digest"
+INTROS, FOLLOW_UP = "intros", "intros_followup"
+JOB_KINDS = (INTROS, FOLLOW_UP)
+REMINDER_AFTER = timedelta(hours=3)
+CLAIM_BATCH = 500
+DELIVER_BATCH = 200
+MAX_ATTEMPTS = 4
+
+
+def reminder_key(channel_pk: int) -> str:
+    """The workspace setting that turns a channel's single reminder on."""
+    return f"schedule.reminder:{channel_pk}"
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    sent: int = 0
+
+
+def zone_of(schedule: Schedule, person_zone: str | None) -> ZoneInfo:
+    """Personal prompts follow the person's current zone; everything else its own."""
+    name = person_zone if schedule.kind == PERSONAL and person_zone else schedule.timezone
+    try:
+        return zone_named(name)
+    except Exception:  # a zone removed from tzdata since it was stored: fall back, don't stop
+        return ZoneInfo("UTC")
+
+
+def first_fire(schedule: Schedule, *, now: datetime, person_zone: str | None = None) -> Fire:
+    at = parse_time(schedule.local_time)
+    return next_fire(now, days=schedule.days, at=at, zone=zone_of(schedule, person_zone))
+
+
+def _row(
+    schedule: Schedule,
+    slot: str,
+    part: str,
+    *,
+    due_at: datetime,
+    now: datetime,
+    thread_part: str | None = None,
+    payload: str | None = None,
+) -> dict[str, Any]:
+    assert schedule.id is not None
+    return {
+        "schedule_id": schedule.id,
+        "tenant_id": schedule.tenant_id,
+        "person_id": schedule.person_id,
+        "slot": slot,
+        "part": part,
+        "status": store.PENDING,
+        "due_at": due_at,
+        "thread_part": thread_part,
+        "payload": payload,
+        "lease_owner": None,
+        "lease_until": None,
+        "attempts": 0,
+        "message_id": None,
+        "error": None,
+        "claimed_at": now,
+        "sent_at": None,
+    }
+
+
+def _skipped(day: str, ranges: list[tuple[str, str]]) -> bool:
+    return any(first <= day <= last for first, last in ranges)
+
+
+def plan(
+    due: list[store.DueSchedule],
+    *,
+    now: datetime,
+    grace: timedelta,
+    skips: dict[int, list[tuple[str, str]]],
+    reminders: set[int],
+    jobs_enabled: bool,
+) -> tuple[list[dict[str, Any]], list[tuple[int, datetime]]]:
+    """The claims to insert and the next fire time of every due schedule."""
+    rows: list[dict[str, Any]] = []
+    updates: list[tuple[int, datetime]] = []
+    for item in due:
+        schedule = item.schedule
+        assert schedule.id is not None
+        zone = zone_of(schedule, item.person_zone)
+        at = parse_time(schedule.local_time)
+        updates.append((schedule.id, next_fire(now, days=schedule.days, at=at, zone=zone).at))
+        latest = latest_fire(now, days=schedule.days, at=at, zone=zone)
+        if latest is None or latest.at < schedule.next_fire_at or now - latest.at > grace:
+            continue  # not yet this schedule's turn, or too stale to still be welcome
+        if schedule.kind in JOB_KINDS and not jobs_enabled:
+            continue
+        slot = latest.slot.isoformat()
+        pk = schedule.channel_pk
+        if schedule.kind == PROMPT and pk is not None and _skipped(slot, skips.get(pk, [])):
+            continue
+        rows.append(_row(schedule, slot, "main", due_at=latest.at, now=now))
+        if schedule.kind == PROMPT and pk in reminders:
+            rows.append(
+                _row(
+                    schedule,
+                    slot,
+                    "reminder",
+                    due_at=latest.at + REMINDER_AFTER,
+                    now=now,
+                    thread_part="main",
+                )
+            )
+        if schedule.kind == DIGEST:
+            rows.append(
+                _row(schedule, slot, "thread", due_at=latest.at, now=now, thread_part="main")
+            )
+    return rows, updates
+
+
+async def _ensure_intros_schedules(bot: Bot, now: datetime) -> None:
+    """Every workspace gets the default weekly slot (Monday 10:00, its zone) when none is set."""
+    from . import schedule_settings as settings  # the defaults live with their command
+
+    async with bot.db.transaction() as session:
+        for tenant in await store.tenants_without(session, kind=INTROS):
+            assert tenant.id is not None
+            zone = await repo.get_setting(
+                session, tenant_id=tenant.id, key=settings.TENANT_ZONE_KEY
+            )
+            await settings.put_intros_schedules(
+                session,
+                tenant_id=tenant.id,
+                weekday=settings.INTROS_DEFAULT_DAY,
+                at=settings.INTROS_DEFAULT_TIME,
+                zone=zone or "UTC",
+                now=now,
+            )
+
+
+async def claim_due(bot: Bot, now: datetime) -> int:
+    grace = timedelta(minutes=bot.settings.schedule_grace_minutes)
+    claimed = 0
+    while True:
+        async with bot.db.transaction() as session:
+            due = await store.due_schedules(
+                session, now=now, dialect=bot.db.dialect, limit=CLAIM_BATCH
+            )
+            if not due:
+                return claimed
+            pks = [d.schedule.channel_pk for d in due if d.schedule.channel_pk is not None]
+            skips = await store.skip_days(session, channel_pks=pks)
+            reminders = {pk for pk in set(pks) if await _reminder_on(session, due, pk)}
+            rows, updates = plan(
+                due,
+                now=now,
+                grace=grace,
+                skips=skips,
+                reminders=reminders,
+                jobs_enabled=bot.introductions is not None,
+            )
+            claimed += await store.claim(session, rows=rows, dialect=bot.db.dialect)
+            await store.set_next_fire(session, updates=updates)
+        if len(due) < CLAIM_BATCH:
+            return claimed
+
+
+async def _reminder_on(session: Session, due: list[store.DueSchedule], pk: int) -> bool:
+    tenant_id = next(d.schedule.tenant_id for d in due if d.schedule.channel_pk == pk)
+    return await repo.get_setting(session, tenant_id=tenant_id, key=reminder_key(pk)) is not None
+
+
+def tenant_ref(tenant: Tenant) -> TenantRef:
+    return TenantRef(
+        platform=Platform(tenant.platform), tenant_id=tenant.external_id, name=tenant.name
+    )
+
+
+async def deliver_due(bot: Bot, now: datetime) -> int:
+    owner = uuid.uuid4().hex
+    lease = timedelta(seconds=bot.settings.schedule_lease_seconds)
+    platforms = [p.value for p in bot.gateways]
+    sent = 0
+    while platforms:
+        async with bot.db.transaction() as session:
+            ids = await store.lease_due(
+                session,
+                now=now,
+                owner=owner,
+                lease=lease,
+                platforms=platforms,
+                dialect=bot.db.dialect,
+                limit=DELIVER_BATCH,
+            )
+            items = await store.leased(session, ids=ids)
+        for item in items:
+            sent += await _deliver(bot, item, now=now, owner=owner)
+        if len(ids) < DELIVER_BATCH and not any(
+            i.send.payload is None and i.schedule.kind in JOB_KINDS for i in items
+        ):
+            break  # nothing more is due (a job may have queued posts: then look again)
+    return sent
+
+
+async def _finish(
+    bot: Bot, send_id: int, owner: str, status: str, now: datetime, **kw: Any
+) -> None:
+    async with bot.db.transaction() as session:
+        await store.finish(session, send_id=send_id, owner=owner, status=status, now=now, **kw)
+
+
+async def _postpone(
+    bot: Bot, send_id: int, owner: str, due_at: datetime, error: str | None = None
+) -> None:
+    async with bot.db.transaction() as session:
+        await store.retry_later(
+            session,
+            send_id=send_id,
+            owner=owner,
+            due_at=due_at,
+            error=error,
+            failed=error is not None,
+        )
+
+
+async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:
+    send, schedule = item.send, item.schedule
+    assert send.id is not None
+    grace = timedelta(minutes=bot.settings.schedule_grace_minutes)
+    if now - send.due_at > grace:
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="too late")
+        return 0
+    if send.payload is None and schedule.kind in JOB_KINDS:
+        await _run_job(bot, item, now=now, owner=owner)
+        return 0
+    if send.payload is not None:
+        post: Post | None = Post.model_validate_json(send.payload)
+    else:
+        post = await schedule_posts.compose(bot, item, now=now)
+    if post is None:
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="nothing to send")
+        return 0
+    if send.thread_part is not None:
+        async with bot.db.transaction() as session:
+            anchor = await store.sibling(
+                session, schedule_id=send.schedule_id, slot=send.slot, part=send.thread_part
+            )
+        if anchor is not None and anchor.status == store.PENDING:
+            await _postpone(bot, send.id, owner, now + timedelta(minutes=1))
+            return 0
+        if anchor is None or anchor.status != store.SENT or anchor.message_id is None:
+            await _finish(bot, send.id, owner, store.SKIPPED, now, error="no thread")
+            return 0
+        post = post.model_copy(update={"thread_of": anchor.message_id})
+    gateway = bot.gateways[Platform(item.tenant.platform)]
+    try:
+        message_id = await gateway.post(tenant_ref(item.tenant), post)
+    except Exception as problem:  # the platform refused or timed out: retry, then give up
+        log.warning("scheduled send %s failed: %s", send.id, type(problem).__name__)
+        if send.attempts + 1 >= MAX_ATTEMPTS:
+            await _finish(bot, send.id, owner, store.FAILED, now, error=type(problem).__name__)
+        else:
+            delay = timedelta(minutes=2**send.attempts)
+            await _postpone(bot, send.id, owner, now + delay, error=type(problem).__name__)
+        return 0
+    # The duplicate window: the platform has the post, the outcome isn't committed yet.
+    await _finish(bot, send.id, owner, store.SENT, now, message_id=message_id)
+    return 1
+
+
+async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> None:
+    """A weekly introductions slot: ask the feature once, then queue each post it returns."""
+    send, schedule = item.send, item.schedule
+    assert send.id is not None
+    port = bot.introductions
+    if port is None:
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="no introductions")
+        return
+    ref = tenant_ref(item.tenant)
+    call = port.weekly if schedule.kind == INTROS else port.follow_up
+    posts = await call(tenant=ref, now=now)
+    rows = [
+        _row(schedule, send.slot, f"post-{i}", due_at=now, now=now, payload=p.model_dump_json())
+        for i, p in enumerate(posts)
+    ]
+    async with bot.db.transaction() as session:
+        await store.claim(session, rows=rows, dialect=bot.db.dialect)
+        await store.finish(session, send_id=send.id, owner=owner, status=store.SENT, now=now)
+
+
+async def tick(bot: Bot, now: datetime | None = None) -> TickReport:
+    """One pass: what APScheduler wakes every few seconds, and what tests call directly."""
+    when = now if now is not None else bot.clock.now()
+    if bot.introductions is not None:
+        await _ensure_intros_schedules(bot, when)
+    report = TickReport()
+    report.claimed = await claim_due(bot, when)
+    report.sent = await deliver_due(bot, when)
+    return report
+
+
+async def run_due(bot: Bot, until: datetime) -> TickReport:
+    """Run everything due up to ``until`` in order, each at its own due time.
+
+    With a ``ManualClock`` (console, tests) the clock is set to each due time first, so what
+    the jobs read as "now" is the moment they were meant for; the clock ends at ``until``.
+    """
+    platforms = [p.value for p in bot.gateways]
+    if bot.introductions is not None:
+        await _ensure_intros_schedules(bot, bot.clock.now())
+    total = TickReport()
+    after: datetime | None = None
+    while True:
+        async with bot.db.transaction() as session:
+            due = await store.next_due(session, after=after, until=until, platforms=platforms)
+        if due is None:
+            break
+        when = max(due, bot.clock.now())
+        if isinstance(bot.clock, ManualClock):
+            bot.clock.set(when)
+        report = await tick(bot, when)
+        total.claimed += report.claimed
+        total.sent += report.sent
+        after = when
+    if isinstance(bot.clock, ManualClock) and until > bot.clock.now():
+        bot.clock.set(until)
+    return total

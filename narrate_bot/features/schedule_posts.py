@@ -1,0 +1,120 @@
+"""What a scheduled send says, composed at send time (so pause, leave and this week count)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..replies import Button, Post
+from ..storage import schedules as store
+from ..storage.digest import week_for_channel
+from ..storage.tables import Person
+from .consent import JOINED
+from .narrate import snippet
+
+if TYPE_CHECKING:
+    from ..app import Bot
+
+WEEK = timedelta(days=7)
+MAX_OVERLAPS = 3
+MAX_QUESTIONS = 3
+
+
+def prompt_button(schedule_id: int) -> Button:
+    return Button(label="Write my update", command=f"/narrate reply {schedule_id}")
+
+
+def available(person: Person | None, now: datetime) -> bool:
+    """Taking part and not paused: everything else is silence (checked at send time)."""
+    return (
+        person is not None
+        and person.consent == JOINED
+        and person.erase_requested_at is None
+        and (person.paused_until is None or person.paused_until <= now)
+    )
+
+
+async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None:
+    schedule, send, channel, person = item.schedule, item.send, item.channel, item.person
+    assert schedule.id is not None
+    if schedule.kind == "personal":
+        if person is None or not available(person, now):
+            return None
+        return Post(
+            text="Your reminder to narrate: what are you working on, learning or stuck on? "
+            "Reply here (only you see it unless you /narrate share it), or use the button.",
+            to_users=(person.user_id,),
+            buttons=(Button(label="Write my update", command="/narrate"),),
+        )
+    if channel is None:
+        return None
+    if schedule.kind == "prompt" and send.part == "main":
+        return Post(
+            text="Time to work out loud: what are you working on, learning or stuck on? "
+            "Reply in this thread and I'll keep it as your narration, readable by whoever "
+            f"reads #{channel.name}.",
+            channel_id=channel.channel_id,
+            buttons=(prompt_button(schedule.id),),
+        )
+    if schedule.kind == "prompt" and send.part == "reminder":
+        return Post(
+            text="A gentle nudge: there's still time to add a line in this thread, if you like.",
+            channel_id=channel.channel_id,
+        )
+    if schedule.kind == "digest":
+        return await _digest(bot, item, now=now, thread=send.part == "thread")
+    return None
+
+
+async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) -> Post | None:
+    """A short weekly thread: volume, cross-team overlaps, open questions. Never a roll-call."""
+    channel = item.channel
+    assert channel is not None and channel.id is not None
+    async with bot.db.transaction() as session:
+        week = await week_for_channel(
+            session,
+            tenant_id=item.tenant.id or 0,
+            channel_pk=channel.id,
+            since=now - WEEK,
+            until=now,
+        )
+    if not week:
+        return None  # a quiet week stays quiet
+    if not thread:
+        distinct = {t for _, _, ts in week for t in ts}
+        return Post(
+            text=f"This week, as #{channel.name} can see it: {len(week)} narration"
+            f"{'s' if len(week) != 1 else ''} on {len(distinct)} topic"
+            f"{'s' if len(distinct) != 1 else ''}. Overlaps and open questions are in the thread.",
+            channel_id=channel.channel_id,
+        )
+    teams: dict[str, set[str]] = defaultdict(set)
+    counts: dict[str, int] = defaultdict(int)
+    for _, person, topics in week:
+        for topic in topics:
+            counts[topic] += 1
+            if person.team:
+                teams[topic].add(person.team)
+    overlaps = sorted(
+        (t for t in teams if len(teams[t]) > 1), key=lambda t: (-len(teams[t]), -counts[t], t)
+    )[:MAX_OVERLAPS]
+    questions = [
+        (narration, person)
+        for narration, person, _ in reversed(week)
+        if "?" in narration.text and available(person, now)
+    ][:MAX_QUESTIONS]
+    lines: list[str] = []
+    if overlaps:
+        lines.append("Worked on by more than one team (worth a chat?):")
+        lines += [f"• {t}: {', '.join(sorted(teams[t]))}" for t in overlaps]
+    if questions:
+        lines.append("Open questions someone here could help with:")
+        lines += [f"• <@{p.user_id}>: {snippet(n.text)}" for n, p in questions]
+    if not lines:
+        lines.append("No cross-team overlaps or open questions this week.")
+    return Post(
+        text="\n".join(lines),
+        channel_id=channel.channel_id,
+        names={p.user_id: p.display_name or p.user_id for _, p in questions},
+    )

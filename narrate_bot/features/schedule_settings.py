@@ -1,0 +1,134 @@
+"""Workspace-wide schedule settings: who may change schedules, the workspace's time zone, and
+when weekly connection suggestions go out (``/narrate intros schedule``, ``workspace-timezone``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from ..knowledge.durations import parse_timezone
+from ..knowledge.fire_times import WEEKDAYS, next_fire
+from ..knowledge.schedule_words import parse_timing
+from ..replies import Reply
+from ..storage import repositories as repo
+from ..storage import schedules as store
+from ..storage.database import Session
+from ..storage.schedule_tables import Schedule
+from ..storage.tables import Tenant
+from .schedule_jobs import FOLLOW_UP, INTROS
+from .turn import Turn
+
+MANAGERS_KEY = "schedule.managers"
+TENANT_ZONE_KEY = "workspace.timezone"
+INTROS_DEFAULT_DAY = 0  # Monday
+INTROS_DEFAULT_TIME = time(10, 0)
+FOLLOW_UP_AFTER_DAYS = 3  # Thursday for a Monday slot
+
+
+def hhmm(at: time) -> str:
+    return f"{at:%H:%M}"
+
+
+def next_text(when: datetime, zone: str) -> str:
+    return f"{when.astimezone(ZoneInfo(zone)):%a %Y-%m-%d %H:%M %Z}"
+
+
+async def restricted(session: Session, tenant: Tenant) -> bool:
+    assert tenant.id is not None
+    return await repo.get_setting(session, tenant_id=tenant.id, key=MANAGERS_KEY) == "admins"
+
+
+async def may_manage_workspace(turn: Turn, session: Session, tenant: Tenant) -> str | None:
+    if turn.event.user.is_admin or not await restricted(session, tenant):
+        return None
+    return "In this workspace only admins change workspace schedules (an admin chose that)."
+
+
+async def put_intros_schedules(
+    session: Session, *, tenant_id: int, weekday: int, at: time, zone: str, now: datetime
+) -> None:
+    """The weekly suggestions slot and its mid-week follow-up, replacing any earlier ones."""
+    old = await store.schedules_of(session, tenant_id=tenant_id, kinds=[INTROS, FOLLOW_UP])
+    await store.delete_schedules(session, ids=[row.id for row, _ in old if row.id])
+    for kind, day in ((INTROS, weekday), (FOLLOW_UP, (weekday + FOLLOW_UP_AFTER_DAYS) % 7)):
+        fire = next_fire(now, days=1 << day, at=at, zone=ZoneInfo(zone))
+        await store.add_schedule(
+            session,
+            Schedule(
+                tenant_id=tenant_id,
+                kind=kind,
+                days=1 << day,
+                local_time=hhmm(at),
+                timezone=zone,
+                next_fire_at=fire.at,
+                created_at=now,
+            ),
+        )
+
+
+async def intros_schedule(turn: Turn, arg: str) -> list[Reply]:
+    try:
+        timing = parse_timing(arg.split(), weekly=True)
+        if timing.zone is not None:
+            parse_timezone(timing.zone)
+    except ValueError as problem:
+        return [turn.reply(f"{problem} For example /narrate intros schedule mon 10:00.")]
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        if (refusal := await may_manage_workspace(turn, session, tenant)) is not None:
+            return [turn.reply(refusal)]
+        zone = timing.zone and parse_timezone(timing.zone).key
+        if zone is None:
+            zone = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
+        zone = zone or "UTC"
+        weekday = timing.days.bit_length() - 1
+        await put_intros_schedules(
+            session, tenant_id=tenant.id, weekday=weekday, at=timing.at, zone=zone, now=turn.now
+        )
+    follow = WEEKDAYS[(weekday + FOLLOW_UP_AFTER_DAYS) % 7]
+    return [
+        turn.reply(
+            f"Connection suggestions go out {WEEKDAYS[weekday]} at {hhmm(timing.at)} ({zone}), "
+            f"with a follow-up {follow} at {hhmm(timing.at)}."
+        )
+    ]
+
+
+async def workspace_timezone(turn: Turn, arg: str) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        current = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
+        if not arg.strip():
+            return [
+                turn.reply(
+                    f"This workspace's time zone is {current or 'not set (UTC)'}. Change it with "
+                    "/narrate workspace-timezone Europe/Berlin."
+                )
+            ]
+        try:
+            zone = parse_timezone(arg).key
+        except ValueError as problem:
+            return [turn.reply(str(problem))]
+        if (refusal := await may_manage_workspace(turn, session, tenant)) is not None:
+            return [turn.reply(refusal)]
+        await repo.set_setting(
+            session, tenant_id=tenant.id, key=TENANT_ZONE_KEY, value=zone, now=turn.now
+        )
+        # Connection suggestions keep their weekday and time, now in the workspace's zone.
+        for row, _ in await store.schedules_of(
+            session, tenant_id=tenant.id, kinds=[INTROS, FOLLOW_UP]
+        ):
+            row.timezone = zone
+            row.next_fire_at = next_fire(
+                turn.now, days=row.days, at=time.fromisoformat(row.local_time), zone=ZoneInfo(zone)
+            ).at
+            session.add(row)
+    return [
+        turn.reply(
+            f"This workspace's time zone is now {zone}: new schedules and connection "
+            "suggestions use it. Existing channel prompts keep the zone they were set with."
+        )
+    ]

@@ -1,0 +1,167 @@
+"""The words of ``/narrate schedule …``, ``/narrate remind …`` and ``/narrate intros schedule``.
+
+``routing`` routes the sub-command here; this turns its argument into a request, or raises
+``ValueError`` with a message fit to show the person. Pure: no storage, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+
+from .fire_times import parse_days, parse_time
+
+_CHANNEL = re.compile(r"^(?:<#(?P<id>[A-Za-z0-9]+)(?:\|(?P<label>[^>]*))?>|#(?P<name>[\w.\-]+))$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$")
+MAX_SKIP_DAYS = 366
+
+SCHEDULE_USAGE = (
+    "Try /narrate schedule #channel weekdays 16:30 Europe/Berlin, /narrate schedule list, "
+    "/narrate schedule remove <id>, /narrate schedule skip 2026-12-24..2026-12-26, "
+    "/narrate schedule reminder #channel on|off or /narrate schedule digest #channel on|off."
+)
+
+
+@dataclass(frozen=True)
+class ChannelMention:
+    """A channel as written: Slack's ``<#C123|name>`` gives an id, ``#name`` only a name."""
+
+    channel_id: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Timing:
+    days: int
+    at: time
+    zone: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleRequest:
+    action: str  # add | list | remove | skip | reminder | digest | managers
+    channel: ChannelMention | None = None
+    timing: Timing | None = None
+    number: int | None = None
+    first_day: date | None = None
+    last_day: date | None = None
+    on: bool | None = None
+    admins_only: bool | None = None
+
+
+def _channel(word: str) -> ChannelMention | None:
+    match = _CHANNEL.match(word)
+    if not match:
+        return None
+    if match.group("id"):
+        return ChannelMention(match.group("id"), (match.group("label") or "").lstrip("#"))
+    return ChannelMention(None, match.group("name"))
+
+
+def _leading_channel(words: list[str]) -> tuple[ChannelMention | None, list[str]]:
+    if words and (mention := _channel(words[0])) is not None:
+        return mention, words[1:]
+    return None, words
+
+
+def parse_timing(words: list[str], *, weekly: bool = False) -> Timing:
+    """``<days> <HH:MM> [zone]``; ``weekly`` wants exactly one weekday."""
+    if len(words) not in (2, 3):
+        example = "mon 10:00 Europe/Berlin" if weekly else "weekdays 16:30 Europe/Berlin"
+        raise ValueError(f"Give the days, a time and optionally a time zone, like {example}.")
+    days = parse_days(words[0])
+    if weekly and bin(days).count("1") != 1:
+        raise ValueError("That runs once a week: name one day, like mon or thursday.")
+    return Timing(days=days, at=parse_time(words[1]), zone=words[2] if len(words) == 3 else None)
+
+
+def _on_off(word: str) -> bool:
+    if word.lower() in ("on", "yes", "enable"):
+        return True
+    if word.lower() in ("off", "no", "disable"):
+        return False
+    raise ValueError(f"Say on or off, not {word!r}.")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} isn't a date I can read; use YYYY-MM-DD.") from None
+
+
+def parse_schedule(arg: str) -> ScheduleRequest:
+    words = arg.split()
+    if not words:
+        raise ValueError(SCHEDULE_USAGE)
+    head = words[0].lower()
+    rest = words[1:]
+    if head == "list" and not rest:
+        return ScheduleRequest("list")
+    if head in ("remove", "delete", "stop"):
+        if len(rest) != 1 or not rest[0].lstrip("#").isdigit():
+            raise ValueError(
+                "Which one? /narrate schedule remove <id> (ids: /narrate schedule list)."
+            )
+        return ScheduleRequest("remove", number=int(rest[0].lstrip("#")))
+    if head == "skip":
+        channel, rest = _leading_channel(rest)
+        match = _RANGE.match(rest[0]) if len(rest) == 1 else None
+        if match is None:
+            raise ValueError("Write /narrate schedule skip 2026-12-24 or 2026-12-24..2026-12-26.")
+        first = _day(match.group(1))
+        last = _day(match.group(2)) if match.group(2) else first
+        if last < first:
+            raise ValueError("The range ends before it starts; write the earlier date first.")
+        if (last - first).days >= MAX_SKIP_DAYS:
+            raise ValueError("That's more than a year; remove the schedule instead.")
+        return ScheduleRequest("skip", channel=channel, first_day=first, last_day=last)
+    if head == "reminder":
+        channel, rest = _leading_channel(rest)
+        if len(rest) != 1:
+            raise ValueError("Write /narrate schedule reminder #channel on (or off).")
+        return ScheduleRequest("reminder", channel=channel, on=_on_off(rest[0]))
+    if head == "digest":
+        channel, rest = _leading_channel(rest)
+        if not rest:
+            raise ValueError(
+                "Write /narrate schedule digest #channel on [fri 16:00 [zone]], or off."
+            )
+        on = _on_off(rest[0])
+        timing = parse_timing(rest[1:], weekly=True) if on and rest[1:] else None
+        if not on and rest[1:]:
+            raise ValueError("Turning the digest off takes no time: /narrate schedule digest off.")
+        return ScheduleRequest("digest", channel=channel, on=on, timing=timing)
+    if head == "managers":
+        if len(rest) != 1 or rest[0].lower() not in ("admins", "members"):
+            raise ValueError("Write /narrate schedule managers admins (or members).")
+        return ScheduleRequest("managers", admins_only=rest[0].lower() == "admins")
+    channel, rest = _leading_channel(words)
+    try:
+        timing = parse_timing(rest)
+    except ValueError as problem:
+        raise ValueError(f"{problem} {SCHEDULE_USAGE}") from None
+    return ScheduleRequest("add", channel=channel, timing=timing)
+
+
+@dataclass(frozen=True)
+class RemindRequest:
+    action: str  # show | set | off
+    timing: Timing | None = None
+
+
+def parse_remind(arg: str) -> RemindRequest:
+    words = arg.split()
+    if not words:
+        return RemindRequest("show")
+    if [w.lower() for w in words] in (["off"], ["me", "off"], ["stop"]):
+        return RemindRequest("off")
+    if words[0].lower() == "me":
+        words = words[1:]
+    if len(words) != 2:
+        raise ValueError(
+            "Write /narrate remind me <days> <HH:MM>, like /narrate remind me weekdays 16:30 "
+            "(in your own time zone), or /narrate remind off."
+        )
+    return RemindRequest("set", timing=parse_timing(words))

@@ -1,0 +1,65 @@
+"""The wake-up: APScheduler 3.x runs the core's tick every few seconds (docs/adr/0007).
+
+The only module that imports apscheduler. APScheduler holds no schedules of ours (our tables do)
+and no job store: a single in-memory interval job with a stable id. Missed wake-ups coalesce
+into one, and a late one still runs (a generous ``misfire_grace_time``; APScheduler's default
+of 1 s would silently drop a tick after a short event-loop stall). Correctness never depends on
+the wake-up: the tick claims each send in the database first, so several processes each running
+a ``Ticker`` on one database still send every prompt exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from .features.schedule_jobs import TickReport
+
+if TYPE_CHECKING:
+    from .app import Bot
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "narrate-bot:tick"
+
+
+class Ticker:
+    """Start it inside the running event loop (``await`` context); ``shutdown`` before exit."""
+
+    def __init__(self, bot: Bot, *, every: timedelta | None = None) -> None:
+        self.bot = bot
+        self.every = every or timedelta(seconds=bot.settings.schedule_tick_seconds)
+        self.ticks = 0
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+
+    def start(self) -> None:
+        self.scheduler.add_job(
+            self._tick,
+            IntervalTrigger(seconds=self.every.total_seconds(), timezone="UTC"),
+            id=JOB_ID,
+            name="run the scheduled prompts, digests and introductions that are due",
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=max(60, int(self.every.total_seconds() * 10)),
+        )
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def _tick(self) -> TickReport | None:
+        try:
+            report = await self.bot.run_due(self.bot.clock.now())
+        except Exception:  # keep waking: one failed tick (database restart) must not stop us
+            log.exception("scheduled tick failed; retrying at the next wake-up")
+            return None
+        self.ticks += 1
+        if report.claimed or report.sent:
+            log.info("tick: claimed %d, sent %d", report.claimed, report.sent)
+        return report

@@ -1,0 +1,50 @@
+"""The weekly digest's one query: this week's narrations a channel may read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .repositories import visible_to
+from .tables import Channel, Narration, NarrationTopic, Person
+
+
+async def week_for_channel(
+    session: AsyncSession, *, tenant_id: int, channel_pk: int, since: datetime, until: datetime
+) -> list[tuple[Narration, Person, list[str]]]:
+    """Narrations of the week the channel may read: what anyone there could already see, plus
+    the channel's own (a private channel's members read those)."""
+    readable = or_(
+        cast(
+            ColumnElement[bool],
+            visible_to(tenant_id=tenant_id, viewer_user_id="", answer_channel_pk=channel_pk),
+        ),
+        and_(col(Narration.channel_pk) == channel_pk, col(Narration.audience) == "channel"),
+    )
+    rows = (
+        await session.exec(
+            select(Narration, Person)
+            .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+            .join(Person, col(Person.id) == col(Narration.person_id))
+            .where(
+                col(Narration.tenant_id) == tenant_id,
+                col(Narration.created_at) >= since,
+                col(Narration.created_at) < until,
+                col(Channel.kind) != "direct",
+                readable,
+            )
+            .order_by(col(Narration.created_at))
+        )
+    ).all()
+    ids = [n.id for n, _ in rows if n.id is not None]
+    topics: dict[int, list[str]] = {i: [] for i in ids}
+    if ids:
+        for row in await session.exec(
+            select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(ids))
+        ):
+            topics[row.narration_id].append(row.topic)
+    return [(n, p, topics.get(n.id or -1, [])) for n, p in rows]

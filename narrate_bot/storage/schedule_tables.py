@@ -1,0 +1,99 @@
+"""Tables for scheduled work (docs/adr/0007): what is scheduled, and every send it claimed.
+
+``schedule`` is the source of truth (APScheduler only wakes the tick up). ``schedule_send`` is
+both the claim and the outbox: a row is inserted under ``UNIQUE(schedule_id, slot, part)`` and
+committed *before* anything is posted, then its outcome is recorded. A slot is the local date of
+the fire time in the schedule's zone, so a repeated DST hour can never claim a second send.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Schedule(SQLModel, table=True):
+    """A recurring job: a channel prompt, a personal prompt, a channel digest, or introductions.
+
+    ``days`` is a weekday bitmask (Monday = 1, Sunday = 64); ``local_time`` is ``HH:MM`` in
+    ``timezone``. ``next_fire_at`` (UTC) is the next due instant, recomputed after every tick.
+    """
+
+    __tablename__ = "schedule"
+    __table_args__ = (Index("ix_schedule_next_fire", "next_fire_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=16)  # prompt | personal | digest | intros | intros_followup
+    channel_pk: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("channel.id", ondelete="CASCADE"), nullable=True),
+    )
+    person_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=True),
+    )
+    days: int
+    local_time: str = Field(max_length=5)
+    timezone: str = Field(max_length=64)
+    next_fire_at: datetime
+    created_at: datetime
+
+
+class ScheduleSend(SQLModel, table=True):
+    """One claimed send (the outbox row): pending until posted, then sent, skipped or failed.
+
+    ``part`` tells the sends of one slot apart: ``main``, ``reminder``, ``thread``, ``post-3``.
+    ``lease_until`` lets another process take over a pending row whose owner died (kill -9).
+    ``payload`` (the post as JSON) is cleared once the send is final; ``message_id`` stays, so
+    replies in the prompt's thread can be recognised.
+    """
+
+    __tablename__ = "schedule_send"
+    __table_args__ = (
+        UniqueConstraint("schedule_id", "slot", "part", name="uq_schedule_send_slot_part"),
+        Index("ix_schedule_send_pending", "status", "due_at"),
+        Index("ix_schedule_send_message", "tenant_id", "message_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    schedule_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("schedule.id", ondelete="CASCADE"), nullable=False)
+    )
+    tenant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    )
+    person_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=True),
+    )
+    slot: str = Field(max_length=16)
+    part: str = Field(max_length=16)
+    status: str = Field(default="pending", max_length=16)  # pending | sent | skipped | failed
+    due_at: datetime
+    thread_part: str | None = Field(default=None, max_length=16)
+    payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    lease_owner: str | None = Field(default=None, max_length=40)
+    lease_until: datetime | None = None
+    attempts: int = 0
+    message_id: str | None = Field(default=None, sa_column=Column(String(128), nullable=True))
+    error: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime
+    sent_at: datetime | None = None
+
+
+class ScheduleSkip(SQLModel, table=True):
+    """Dates (inclusive, ``YYYY-MM-DD`` local to each schedule) when a channel gets no prompt."""
+
+    __tablename__ = "schedule_skip"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_pk: int = Field(
+        sa_column=Column(Integer, ForeignKey("channel.id", ondelete="CASCADE"), nullable=False)
+    )
+    first_day: str = Field(max_length=10)
+    last_day: str = Field(max_length=10)

@@ -1,0 +1,391 @@
+"""Data access for scheduled work: schedules, the claim/outbox rows, skip dates (docs/adr/0007).
+
+The claim is a batched ``INSERT … ON CONFLICT DO NOTHING`` under
+``UNIQUE(schedule_id, slot, part)``: whatever another process (or an earlier run) already claimed
+is silently left alone. Pending rows are taken with a lease (``UPDATE … RETURNING``; on
+PostgreSQL the candidates are picked ``FOR UPDATE SKIP LOCKED``), so a process killed mid-send
+leaves rows another process may finish once the lease runs out.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, or_, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip
+from .tables import Channel, ChannelMember, Person, Tenant
+
+PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
+
+
+@dataclass
+class DueSchedule:
+    """What planning a claim needs: the schedule, and the person's current zone if personal."""
+
+    schedule: Schedule
+    person_zone: str | None
+
+
+@dataclass
+class Leased:
+    send: ScheduleSend
+    schedule: Schedule
+    tenant: Tenant
+    channel: Channel | None
+    person: Person | None
+
+
+# ------------------------------------------------------------------------------------ schedules
+
+
+async def add_schedule(session: AsyncSession, schedule: Schedule) -> Schedule:
+    session.add(schedule)
+    await session.flush()
+    return schedule
+
+
+async def schedules_of(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    kinds: Sequence[str],
+    channel_pk: int | None = None,
+    person_id: int | None = None,
+) -> list[tuple[Schedule, Channel | None]]:
+    query = (
+        select(Schedule, Channel)
+        .join(Channel, col(Channel.id) == col(Schedule.channel_pk), isouter=True)
+        .where(Schedule.tenant_id == tenant_id, col(Schedule.kind).in_(list(kinds)))
+    )
+    if channel_pk is not None:
+        query = query.where(Schedule.channel_pk == channel_pk)
+    if person_id is not None:
+        query = query.where(Schedule.person_id == person_id)
+    rows = await session.exec(query.order_by(col(Schedule.id)))
+    return list(rows.all())
+
+
+async def get_schedule(
+    session: AsyncSession, *, tenant_id: int, schedule_id: int
+) -> tuple[Schedule, Channel | None] | None:
+    row = (
+        await session.exec(
+            select(Schedule, Channel)
+            .join(Channel, col(Channel.id) == col(Schedule.channel_pk), isouter=True)
+            .where(Schedule.tenant_id == tenant_id, Schedule.id == schedule_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def delete_schedules(session: AsyncSession, *, ids: Iterable[int]) -> None:
+    wanted = list(ids)
+    if wanted:
+        # Explicit, so SQLite without foreign-key cascades would not keep orphaned sends either.
+        await session.exec(delete(ScheduleSend).where(col(ScheduleSend.schedule_id).in_(wanted)))
+        await session.exec(delete(Schedule).where(col(Schedule.id).in_(wanted)))
+
+
+async def tenants_without(session: AsyncSession, *, kind: str) -> list[Tenant]:
+    has = select(Schedule.tenant_id).where(Schedule.kind == kind)
+    rows = await session.exec(select(Tenant).where(col(Tenant.id).not_in(has)))
+    return list(rows.all())
+
+
+async def due_schedules(
+    session: AsyncSession, *, now: datetime, dialect: str, limit: int
+) -> list[DueSchedule]:
+    query = (
+        select(Schedule, Person.timezone)
+        .join(Person, col(Person.id) == col(Schedule.person_id), isouter=True)
+        .where(col(Schedule.next_fire_at) <= now)
+        .order_by(col(Schedule.id))
+        .limit(limit)
+    )
+    if dialect == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Schedule)
+    rows = await session.exec(query)
+    return [DueSchedule(s, z) for s, z in rows.all()]
+
+
+async def set_next_fire(session: AsyncSession, *, updates: Sequence[tuple[int, datetime]]) -> None:
+    """One executemany (ORM bulk update by primary key), in id order so locks never cross."""
+    if updates:
+        table = Schedule.__table__  # type: ignore[attr-defined]
+        connection = await session.connection()
+        await connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(next_fire_at=bindparam("b_next")),
+            [{"b_id": schedule_id, "b_next": when} for schedule_id, when in sorted(updates)],
+        )
+
+
+async def skip_days(
+    session: AsyncSession, *, channel_pks: Iterable[int]
+) -> dict[int, list[tuple[str, str]]]:
+    wanted = list(set(channel_pks))
+    result: dict[int, list[tuple[str, str]]] = {pk: [] for pk in wanted}
+    if wanted:
+        rows = await session.exec(
+            select(ScheduleSkip).where(col(ScheduleSkip.channel_pk).in_(wanted))
+        )
+        for row in rows:
+            result[row.channel_pk].append((row.first_day, row.last_day))
+    return result
+
+
+async def add_skip(
+    session: AsyncSession, *, channel_pk: int, first_day: str, last_day: str
+) -> None:
+    session.add(ScheduleSkip(channel_pk=channel_pk, first_day=first_day, last_day=last_day))
+
+
+async def skips_of(session: AsyncSession, *, channel_pk: int, from_day: str) -> list[ScheduleSkip]:
+    rows = await session.exec(
+        select(ScheduleSkip)
+        .where(ScheduleSkip.channel_pk == channel_pk, col(ScheduleSkip.last_day) >= from_day)
+        .order_by(col(ScheduleSkip.first_day))
+    )
+    return list(rows.all())
+
+
+# ----------------------------------------------------------------------------- claims (outbox)
+
+
+async def claim(session: AsyncSession, *, rows: Sequence[dict[str, Any]], dialect: str) -> int:
+    """Insert claims; returns how many *this* call created (the others were already claimed).
+
+    One executemany of ``INSERT … ON CONFLICT DO NOTHING`` (SQLAlchemy batches it into
+    multi-row statements). No RETURNING: on psycopg it makes the insert several times slower.
+    Instead every row of this call carries a fresh token in ``lease_owner`` (not a lease:
+    ``lease_until`` stays empty, so any process may deliver it) and the token is counted.
+    """
+    if not rows:
+        return 0
+    token = f"claim:{uuid.uuid4().hex}"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(ScheduleSend.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
+        index_elements=["schedule_id", "slot", "part"]
+    )
+    connection = await session.connection()
+    await connection.execute(statement, [dict(row, lease_owner=token) for row in rows])
+    schedule_ids = sorted({row["schedule_id"] for row in rows})
+    counted = await session.exec(
+        select(func.count())
+        .select_from(ScheduleSend)
+        .where(
+            col(ScheduleSend.schedule_id).in_(schedule_ids),
+            col(ScheduleSend.lease_owner) == token,
+        )
+    )
+    return int(counted.one())
+
+
+async def lease_due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    platforms: Sequence[str],
+    dialect: str,
+    limit: int,
+) -> list[int]:
+    """Take pending sends that are due and not leased by a live owner; returns their ids."""
+    free = or_(col(ScheduleSend.lease_until).is_(None), col(ScheduleSend.lease_until) < now)
+    candidates = (
+        select(ScheduleSend.id)
+        .join(Tenant, col(Tenant.id) == col(ScheduleSend.tenant_id))
+        .where(
+            col(ScheduleSend.status) == PENDING,
+            col(ScheduleSend.due_at) <= now,
+            free,
+            col(Tenant.platform).in_(list(platforms)),
+        )
+        .order_by(col(ScheduleSend.due_at), col(ScheduleSend.id))
+        .limit(limit)
+    )
+    if dialect == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True, of=ScheduleSend)
+    result = await (await session.connection()).execute(
+        update(ScheduleSend)
+        .where(col(ScheduleSend.id).in_(candidates), col(ScheduleSend.status) == PENDING, free)
+        .values(lease_owner=owner, lease_until=now + lease)
+        .returning(col(ScheduleSend.id))
+    )
+    return sorted(row[0] for row in result.all() if row[0] is not None)
+
+
+async def leased(session: AsyncSession, *, ids: Sequence[int]) -> list[Leased]:
+    if not ids:
+        return []
+    rows = await session.exec(  # type: ignore[call-overload]
+        sa_select(ScheduleSend, Schedule, Tenant, Channel, Person)
+        .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
+        .join(Tenant, col(Tenant.id) == col(ScheduleSend.tenant_id))
+        .join(Channel, col(Channel.id) == col(Schedule.channel_pk), isouter=True)
+        .join(Person, col(Person.id) == col(Schedule.person_id), isouter=True)
+        .where(col(ScheduleSend.id).in_(list(ids)))
+        .order_by(col(ScheduleSend.due_at), col(ScheduleSend.id))
+    )
+    return [Leased(*row) for row in rows.all()]
+
+
+async def finish(
+    session: AsyncSession,
+    *,
+    send_id: int,
+    owner: str,
+    status: str,
+    now: datetime,
+    message_id: str | None = None,
+    error: str | None = None,
+) -> None:
+    """Record a final outcome; the payload is dropped (nothing about people lingers)."""
+    await session.exec(
+        update(ScheduleSend)
+        .where(col(ScheduleSend.id) == send_id, col(ScheduleSend.lease_owner) == owner)
+        .values(
+            status=status,
+            message_id=message_id,
+            error=error,
+            sent_at=now if status == SENT else None,
+            payload=None,
+            lease_until=None,
+        )
+    )
+
+
+async def retry_later(
+    session: AsyncSession,
+    *,
+    send_id: int,
+    owner: str,
+    due_at: datetime,
+    error: str | None,
+    failed: bool = True,
+) -> None:
+    """Hand the send back for later; ``failed`` counts it as an attempt (waiting doesn't)."""
+    await session.exec(
+        update(ScheduleSend)
+        .where(col(ScheduleSend.id) == send_id, col(ScheduleSend.lease_owner) == owner)
+        .values(
+            due_at=due_at,
+            lease_until=None,
+            attempts=col(ScheduleSend.attempts) + (1 if failed else 0),
+            error=error,
+        )
+    )
+
+
+async def add_posts(session: AsyncSession, *, rows: Sequence[dict[str, Any]], dialect: str) -> None:
+    await claim(session, rows=rows, dialect=dialect)
+
+
+async def sibling(
+    session: AsyncSession, *, schedule_id: int, slot: str, part: str
+) -> ScheduleSend | None:
+    return (
+        await session.exec(
+            select(ScheduleSend).where(
+                ScheduleSend.schedule_id == schedule_id,
+                ScheduleSend.slot == slot,
+                ScheduleSend.part == part,
+            )
+        )
+    ).first()
+
+
+async def next_due(
+    session: AsyncSession, *, after: datetime | None, until: datetime, platforms: Sequence[str]
+) -> datetime | None:
+    """The earliest schedule fire or pending send in ``(after, until]``."""
+    fire = select(func.min(Schedule.next_fire_at)).where(col(Schedule.next_fire_at) <= until)
+    send = (
+        select(func.min(ScheduleSend.due_at))
+        .join(Tenant, col(Tenant.id) == col(ScheduleSend.tenant_id))
+        .where(
+            col(ScheduleSend.status) == PENDING,
+            col(ScheduleSend.due_at) <= until,
+            col(Tenant.platform).in_(list(platforms)),
+        )
+    )
+    if after is not None:
+        fire = fire.where(col(Schedule.next_fire_at) > after)
+        send = send.where(col(ScheduleSend.due_at) > after)
+    found = [(await session.exec(fire)).one(), (await session.exec(send)).one()]
+    values = [v for v in found if v is not None]
+    return min(values) if values else None
+
+
+async def prompt_for_message(
+    session: AsyncSession, *, tenant_id: int, channel_pk: int, message_id: str
+) -> ScheduleSend | None:
+    """The sent channel prompt whose platform message is ``message_id`` (a thread anchor)."""
+    return (
+        await session.exec(
+            select(ScheduleSend)
+            .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
+            .where(
+                ScheduleSend.tenant_id == tenant_id,
+                ScheduleSend.message_id == message_id,
+                Schedule.channel_pk == channel_pk,
+                Schedule.kind == "prompt",
+                ScheduleSend.part == "main",
+            )
+        )
+    ).first()
+
+
+async def is_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> bool:
+    return await session.get(ChannelMember, (channel_pk, user_id)) is not None
+
+
+# ------------------------------------------------------------------------------------- privacy
+
+
+async def personal_schedules(session: AsyncSession, *, person_id: int) -> list[Schedule]:
+    rows = await session.exec(
+        select(Schedule).where(Schedule.person_id == person_id).order_by(col(Schedule.id))
+    )
+    return list(rows.all())
+
+
+async def erase_for(session: AsyncSession, *, tenant_id: int, person_id: int, user_id: str) -> None:
+    """Forget a person's schedules and any unsent post that names them."""
+    mine = select(Schedule.id).where(Schedule.person_id == person_id)
+    await session.exec(delete(ScheduleSend).where(col(ScheduleSend.schedule_id).in_(mine)))
+    await session.exec(delete(ScheduleSend).where(col(ScheduleSend.person_id) == person_id))
+    await session.exec(delete(Schedule).where(col(Schedule.person_id) == person_id))
+    await session.exec(
+        delete(ScheduleSend).where(
+            col(ScheduleSend.tenant_id) == tenant_id,
+            col(ScheduleSend.payload).is_not(None),
+            or_(
+                col(ScheduleSend.payload).contains(f'"{user_id}"'),
+                col(ScheduleSend.payload).contains(f"<@{user_id}>"),
+            ),
+        )
+    )
+
+
+async def channels_named(session: AsyncSession, *, tenant_id: int, key: str) -> list[Channel]:
+    """Channels of the tenant whose platform id, or else name, is ``key``."""
+    rows = await session.exec(
+        select(Channel)
+        .where(Channel.tenant_id == tenant_id)
+        .where(or_(col(Channel.channel_id) == key, col(Channel.name) == key))
+        .order_by(col(Channel.channel_id) != key, col(Channel.id))
+    )
+    return list(rows.all())

@@ -1,0 +1,91 @@
+"""Reading schedule commands: days, times, channels and ranges, with friendly refusals."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from narrate_bot.knowledge.fire_times import describe_days, parse_days
+from narrate_bot.knowledge.schedule_words import (
+    ChannelMention,
+    parse_remind,
+    parse_schedule,
+    parse_timing,
+)
+from narrate_bot.routing import parse_command
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ("weekdays", "weekdays"),
+        ("daily", "daily"),
+        ("mon,wed,fri", "mon,wed,fri"),
+        ("mon-thu", "mon,tue,wed,thu"),
+        ("fri-mon", "mon,fri,sat,sun"),
+        ("Thursday", "thu"),
+        ("sat,sun", "weekends"),
+    ],
+)
+def test_days(text, described):
+    assert describe_days(parse_days(text)) == described
+
+
+def test_a_slack_channel_mention_a_zone_and_a_range():
+    request = parse_schedule("<#C0123|team> weekdays 16:30 Europe/Berlin")
+    assert request.channel == ChannelMention("C0123", "team")
+    assert request.timing is not None and request.timing.at == time(16, 30)
+    assert request.timing.zone == "Europe/Berlin"
+    skip = parse_schedule("skip #team 2026-12-24..2026-12-26")
+    assert (skip.first_day, skip.last_day) == (date(2026, 12, 24), date(2026, 12, 26))
+
+
+@pytest.mark.parametrize(
+    ("arg", "message"),
+    [
+        ("#team weekdays", "Give the days, a time"),
+        ("#team someday 09:00", "isn't a day I know"),
+        ("#team daily 9.30", "24-hour HH:MM"),
+        ("skip 2026-12-26..2026-12-24", "ends before it starts"),
+        ("skip 2026-02-30", "isn't a date"),
+        ("remove", "Which one?"),
+        ("reminder #team maybe", "Say on or off"),
+    ],
+)
+def test_bad_schedule_commands_say_how_to_write_them(arg, message):
+    with pytest.raises(ValueError, match=message):
+        parse_schedule(arg)
+
+
+def test_weekly_timings_want_one_day():
+    assert parse_timing(["thu", "10:00"], weekly=True).days == 1 << 3
+    with pytest.raises(ValueError, match="one day"):
+        parse_timing(["weekdays", "10:00"], weekly=True)
+
+
+def test_remind():
+    assert parse_remind("").action == "show"
+    assert parse_remind("off").action == "off"
+    request = parse_remind("me weekdays 09:30")
+    assert request.timing is not None and request.timing.at == time(9, 30)
+
+
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("schedule list", "schedule"),
+        ("schedule #team weekdays 16:30", "schedule"),
+        ("schedule weekdays 16:30", "schedule"),
+        ("schedule", "schedule"),
+        ("schedule slipped again on the importer", "narrate"),
+        ("remind me daily 09:00", "remind"),
+        ("remind the team about the retro", "narrate"),
+        ("reply 12", "reply"),
+        ("reply times are slow in search", "narrate"),
+        ("intros schedule mon 10:00", "intros_schedule"),
+        ("workspace-timezone Europe/Berlin", "workspace_timezone"),
+    ],
+)
+def test_routing_keeps_narrations_that_merely_start_with_a_command_word(text, action):
+    assert parse_command(text).action == action
