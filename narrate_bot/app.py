@@ -16,7 +16,19 @@ from .events import (
     Platform,
     ProfileChanged,
 )
-from .features import channels, consent, help, narrate, privacy, profile, who_knows
+from .features import (
+    channels,
+    consent,
+    expertise_prefs,
+    help,
+    narrate,
+    open_questions,
+    privacy,
+    profile,
+    profile_view,
+    topic_map,
+    who_knows,
+)
 from .features.turn import Turn
 from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply
@@ -55,7 +67,13 @@ class Bot:
         if isinstance(event, ProfileChanged):
             await profile.apply_profile(self.db, event)
             return []
-        turn = Turn(event=event, db=self.db, settings=self.settings, now=self.clock.now())
+        turn = Turn(
+            event=event,
+            db=self.db,
+            settings=self.settings,
+            now=self.clock.now(),
+            gateways=self.gateways,
+        )
         log.debug("handling %s from %s", type(event).__name__, event.user.user_id)
         return await self._dispatch(turn, event)
 
@@ -107,6 +125,20 @@ class Bot:
                 return await profile.set_timezone(turn, command.arg)
             case "who":
                 return await who_knows.answer(turn, command.arg)
+            case "ask_me_about":
+                return await expertise_prefs.ask_me_about(turn, command.arg)
+            case "hide_me":
+                return await expertise_prefs.hide_me(turn, command.arg)
+            case "unhide_me":
+                return await expertise_prefs.unhide_me(turn, command.arg)
+            case "topics":
+                return await topic_map.show(turn)
+            case "profile":
+                return await profile_view.show_profile(turn, command.arg)
+            case "ask_channel":
+                return await open_questions.ask_channel(turn, command.arg)
+            case "questions_channel":
+                return await open_questions.questions_channel(turn, command.arg)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
 
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:

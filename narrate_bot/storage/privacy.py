@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import fulltext
+from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 
@@ -44,6 +45,13 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
             .where(Channel.tenant_id == person.tenant_id, ChannelMember.user_id == person.user_id)
             .order_by(col(Channel.name))
+        )
+    ).all()
+    preferences = (
+        await session.exec(
+            select(TopicPreference)
+            .where(TopicPreference.person_id == person.id)
+            .order_by(col(TopicPreference.created_at), col(TopicPreference.topic))
         )
     ).all()
     return {
@@ -79,6 +87,14 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
         ],
         "channel_memberships": [
             {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
+        ],
+        "ask_me_about": [
+            {"topic": p.topic, "since": _iso(p.created_at)} for p in preferences if p.kind == ASK_ME
+        ],
+        "hidden_topics": [
+            {"topic": p.topic, "since": _iso(p.created_at)}
+            for p in preferences
+            if p.kind == HIDE_ME
         ],
     }
 
@@ -122,6 +138,7 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
                 col(Channel.id).in_(direct_pks), col(Channel.id).not_in(still_used)
             )
         )
+    await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     await fulltext.scrub(session, dialect)

@@ -120,3 +120,7 @@ class TenantSetting(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(64), primary_key=True))
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime
+
+
+# Tables owned by one feature live in their own module; importing them here registers them.
+from .preference_tables import TopicPreference as TopicPreference  # noqa: E402
