@@ -43,6 +43,7 @@ Lines look like this:
   bob in dm: who knows about kafka?                bob writes to the bot directly
   :channel #secret private alice,carol             declare a channel and its members
   :tz alice Europe/Berlin                          set a person's time zone
+  :admin alice                                     make alice a workspace admin
   :clock 2026-11-23T09:00:00+01:00  :advance 3d    set or move the simulated clock
   :help  :quit"""
 
@@ -68,6 +69,7 @@ class ConsoleAdapter:
             grammar.DEFAULT_CHANNEL: ChannelRef(channel_id=grammar.DEFAULT_CHANNEL, name="general")
         }
         self._forms: dict[str, FormRequest] = {}
+        self.admins: set[str] = set()
         self._posted = 0
         bot.gateways[Platform.CONSOLE] = self
 
@@ -91,6 +93,9 @@ class ConsoleAdapter:
                 await self._declare(parsed)
             case grammar.SetTimezone():
                 await self._set_timezone(parsed.user, parsed.zone)
+            case grammar.SetAdmin():
+                self.admins.add(parsed.user)
+                self._print(f"[console] {parsed.user} is a workspace admin")
             case grammar.SetClock():
                 self.clock.set(parsed.when)
                 self._print(f"[console] the time is now {self.clock.now().isoformat()}")
@@ -191,7 +196,9 @@ class ConsoleAdapter:
         return MessageReceived(text=text, addressed_to_bot=addressed, **common)
 
     def _user(self, name: str) -> UserRef:
-        return UserRef(user_id=name.lower(), display_name=name)
+        return UserRef(
+            user_id=name.lower(), display_name=name, is_admin=name.lower() in self.admins
+        )
 
     def _channel(self, speech: grammar.Speech) -> ChannelRef:
         if speech.channel is None:

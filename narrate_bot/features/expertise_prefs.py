@@ -91,8 +91,9 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
         assert tenant.id is not None and person.id is not None
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         hidden = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+        known = {p.topic_key: p.topic for p in current}
         if len(current) + len(usable) > MAX_DECLARED and any(
-            topic_key(t) not in {p.topic_key for p in current} for t in usable
+            topic_key(t) not in known for t in usable
         ):
             return [
                 turn.reply(
@@ -110,7 +111,10 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
                 key=topic_key(topic),
                 now=turn.now,
             )
-            (added if stored else already).append(topic)
+            if stored:
+                added.append(topic)
+            else:
+                already.append(known.get(topic_key(topic), topic))
         enrolled = person.consent == JOINED
         also_hidden = [p.topic for p in hidden if p.topic_key in {topic_key(t) for t in usable}]
     lines = []
@@ -200,6 +204,7 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
         person = await turn.person(session, tenant)
         assert tenant.id is not None and person.id is not None
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+        known = {p.topic_key: p.topic for p in current}
         if len(current) + len(topics) > MAX_HIDDEN:
             return [
                 turn.reply(
@@ -217,7 +222,10 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
                 key=topic_key(topic),
                 now=turn.now,
             )
-            (added if stored else already).append(topic)
+            if stored:
+                added.append(topic)
+            else:
+                already.append(known.get(topic_key(topic), topic))
     lines = []
     if added:
         lines.append(
