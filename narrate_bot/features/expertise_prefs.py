@@ -38,15 +38,14 @@ async def for_question(session: Session, *, tenant_id: int, question: str) -> Qu
     asked = stems(question)
     if not asked:
         return QuestionPreferences()
-    hidden = {
-        p.person_id
-        for p in await prefs_repo.tenant_preferences(session, tenant_id=tenant_id, kind=HIDE_ME)
+    chosen = [
+        p
+        for p in await prefs_repo.tenant_preferences(session, tenant_id=tenant_id)
         if matches(p.topic, asked)
-    }
+    ]
+    hidden = {p.person_id for p in chosen if p.kind == HIDE_ME}
     boosts = {
-        p.person_id: ASK_ME_BOOST
-        for p in await prefs_repo.tenant_preferences(session, tenant_id=tenant_id, kind=ASK_ME)
-        if matches(p.topic, asked) and p.person_id not in hidden
+        p.person_id: ASK_ME_BOOST for p in chosen if p.kind == ASK_ME and p.person_id not in hidden
     }
     return QuestionPreferences(hidden=frozenset(hidden), boosts=boosts)
 

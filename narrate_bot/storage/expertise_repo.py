@@ -65,15 +65,13 @@ async def remove_preferences(
 
 
 async def tenant_preferences(
-    session: AsyncSession, *, tenant_id: int, kind: str
+    session: AsyncSession, *, tenant_id: int, kind: str | None = None
 ) -> list[TopicPreference]:
-    """Every preference of one kind in a tenant: few rows (people type them one by one)."""
-    rows = await session.exec(
-        select(TopicPreference).where(
-            TopicPreference.tenant_id == tenant_id, TopicPreference.kind == kind
-        )
-    )
-    return list(rows.all())
+    """A tenant's preferences (of one kind, or all): few rows, people type them one by one."""
+    statement = select(TopicPreference).where(TopicPreference.tenant_id == tenant_id)
+    if kind is not None:
+        statement = statement.where(TopicPreference.kind == kind)
+    return list((await session.exec(statement)).all())
 
 
 def available(now: datetime) -> object:
