@@ -91,9 +91,7 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         hidden = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
         known = {p.topic_key: p.topic for p in current}
-        if len(current) + len(usable) > MAX_DECLARED and any(
-            topic_key(t) not in known for t in usable
-        ):
+        if len(current) + len({topic_key(t) for t in usable} - known.keys()) > MAX_DECLARED:
             return [
                 turn.reply(
                     f"You can declare up to {MAX_DECLARED} topics; you have {len(current)}. "
@@ -204,7 +202,7 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
         assert tenant.id is not None and person.id is not None
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
         known = {p.topic_key: p.topic for p in current}
-        if len(current) + len(topics) > MAX_HIDDEN:
+        if len(current) + len({topic_key(t) for t in topics} - known.keys()) > MAX_HIDDEN:
             return [
                 turn.reply(
                     f"You can hide up to {MAX_HIDDEN} topics; /narrate unhide-me <topic> "

@@ -120,3 +120,12 @@ async def test_paused_and_departed_people_are_never_suggested_even_when_declared
     out = await org.say("zoe: /narrate who kafka")
     assert "@bob" not in out and "@carol" not in out
     assert "couldn't find anyone" in out
+
+
+async def test_there_is_a_limit_on_declared_topics_and_nothing_changes_past_it(org):
+    words = ", ".join(f"topic{chr(97 + i)}x" for i in range(20))
+    assert "Got it" in await org.say(f"carol: /narrate ask-me-about {words}")
+    assert "already declared" in await org.say("carol: /narrate ask-me-about topicax")
+    out = await org.say("carol: /narrate ask-me-about kafka")
+    assert "up to 20 topics" in out and "Nothing was changed" in out
+    assert "kafka" not in (await org.say("carol: /narrate ask-me-about")).split(":", 1)[1]
