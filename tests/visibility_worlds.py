@@ -13,6 +13,7 @@ from datetime import timedelta
 from hypothesis import strategies as st
 from sqlalchemy import insert, text
 
+from narrate_bot.knowledge.topic_match import topic_key
 from narrate_bot.knowledge.topics import extract_topics
 from narrate_bot.storage.preference_tables import HIDE_ME, TopicPreference
 from narrate_bot.storage.tables import (
@@ -209,7 +210,7 @@ async def insert_world(session, world: World, now, *, dialect: str):
                     {
                         "person_id": pk,
                         "kind": HIDE_ME,
-                        "topic_key": word,
+                        "topic_key": topic_key(word),
                         "tenant_id": t + 1,
                         "topic": word,
                         "created_at": now,

@@ -33,10 +33,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", "kind", "topic_key"),
     )
     op.create_index(
-        "ix_topic_preference_tenant_kind", "topic_preference", ["tenant_id", "kind"], unique=False
+        "ix_topic_preference_tenant_key",
+        "topic_preference",
+        ["tenant_id", "topic_key"],
+        unique=False,
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_topic_preference_tenant_kind", table_name="topic_preference")
+    op.drop_index("ix_topic_preference_tenant_key", table_name="topic_preference")
     op.drop_table("topic_preference")

@@ -40,7 +40,9 @@ async def for_question(session: Session, *, tenant_id: int, question: str) -> Qu
         return QuestionPreferences()
     chosen = [
         p
-        for p in await prefs_repo.tenant_preferences(session, tenant_id=tenant_id)
+        for p in await prefs_repo.preferences_for_stems(
+            session, tenant_id=tenant_id, stems=sorted(asked)
+        )
         if matches(p.topic, asked)
     ]
     hidden = {p.person_id for p in chosen if p.kind == HIDE_ME}

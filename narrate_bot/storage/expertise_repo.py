@@ -74,6 +74,28 @@ async def tenant_preferences(
     return list((await session.exec(statement)).all())
 
 
+async def preferences_for_stems(
+    session: AsyncSession, *, tenant_id: int, stems: Sequence[str]
+) -> list[TopicPreference]:
+    """The tenant's preferences that may match a question with these stems.
+
+    A topic matches when all its stems are the question's, so in particular its first (sorted)
+    stem is: the key equals a stem or starts with one and a space. Callers check the rest.
+    """
+    if not stems:
+        return []
+    key = col(TopicPreference.topic_key)
+    candidates = [
+        condition
+        for stem in stems
+        for condition in (key == stem, key.startswith(stem + " ", autoescape=True))
+    ]
+    rows = await session.exec(
+        select(TopicPreference).where(TopicPreference.tenant_id == tenant_id, or_(*candidates))
+    )
+    return list(rows.all())
+
+
 def available(now: datetime) -> object:
     """Enrolled, not paused: the same rule the ranking applies before suggesting anyone."""
     return (col(Person.consent) == "joined") & or_(

@@ -16,13 +16,13 @@ class TopicPreference(SQLModel, table=True):
     """One declared or hidden topic of one person.
 
     ``topic`` is what they typed (shown back to them); ``topic_key`` is its normalized form
-    (``knowledge.topic_match.topic_key``), unique per person and kind so declaring it twice is
-    one row. Matching against questions recomputes the key, so a better normalizer applies to
-    existing rows at once.
+    (``knowledge.topic_match.topic_key``: sorted stems), unique per person and kind so declaring
+    it twice is one row, and indexed so a question only loads rows that can match it. A change
+    to the normalizer therefore needs a data migration recomputing the keys.
     """
 
     __tablename__ = "topic_preference"
-    __table_args__ = (Index("ix_topic_preference_tenant_kind", "tenant_id", "kind"),)
+    __table_args__ = (Index("ix_topic_preference_tenant_key", "tenant_id", "topic_key"),)
 
     person_id: int = Field(
         sa_column=Column(Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
