@@ -17,7 +17,20 @@ from .events import (
     Platform,
     ProfileChanged,
 )
-from .features import channels, consent, help, intros, narrate, privacy, profile, who_knows
+from .features import (
+    channels,
+    consent,
+    expertise_prefs,
+    help,
+    intros,
+    narrate,
+    open_questions,
+    privacy,
+    profile,
+    profile_view,
+    topic_map,
+    who_knows,
+)
 from .features.introductions import WeeklyIntroductions
 from .features.prompt_replies import REPLY_FORM, ask_to_reply, record_form, thread_reply
 from .features.reminders import remind
@@ -62,7 +75,13 @@ class Bot:
         if isinstance(event, ProfileChanged):
             await profile.apply_profile(self.db, event)
             return []
-        turn = Turn(event=event, db=self.db, settings=self.settings, now=self.clock.now())
+        turn = Turn(
+            event=event,
+            db=self.db,
+            settings=self.settings,
+            now=self.clock.now(),
+            gateways=self.gateways,
+        )
         log.debug("handling %s from %s", type(event).__name__, event.user.user_id)
         return await self._dispatch(turn, event)
 
@@ -152,6 +171,20 @@ class Bot:
                 return await workspace_timezone(turn, command.arg)
             case "reply":
                 return ask_to_reply(turn, command.arg)
+            case "ask_me_about":
+                return await expertise_prefs.ask_me_about(turn, command.arg)
+            case "hide_me":
+                return await expertise_prefs.hide_me(turn, command.arg)
+            case "unhide_me":
+                return await expertise_prefs.unhide_me(turn, command.arg)
+            case "topics":
+                return await topic_map.show(turn)
+            case "profile":
+                return await profile_view.show_profile(turn, command.arg)
+            case "ask_channel":
+                return await open_questions.ask_channel(turn, command.arg)
+            case "questions_channel":
+                return await open_questions.questions_channel(turn, command.arg)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
 
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:

@@ -47,8 +47,18 @@ _BARE = {
     "export": "export",
     "forget-me": "forget",
     "forgetme": "forget",
+    "topics": "topics",
 }
 _NEEDS_ID = {"edit", "delete", "share", "unshare"}
+# Sub-commands whose argument may be empty (each answers an empty one itself).
+_WITH_ARG = {
+    "ask-me-about": "ask_me_about",
+    "hide-me": "hide_me",
+    "unhide-me": "unhide_me",
+    "profile": "profile",
+    "ask-channel": "ask_channel",
+    "questions-channel": "questions_channel",
+}
 
 
 def strip_bot_address(text: str) -> str:
@@ -92,6 +102,8 @@ def parse_command(text: str) -> Command:
         return Command("team", arg=rest)
     if word in ("timezone", "tz"):
         return Command("timezone", arg=rest)
+    if word in _WITH_ARG:
+        return Command(_WITH_ARG[word], arg=rest)
     if word == "who":
         question = parse_question(body)
         topic = (

@@ -46,6 +46,7 @@ Lines look like this:
                                                    bot post in #team (or: thread m3)
   :channel #secret private alice,carol             declare a channel and its members
   :tz alice Europe/Berlin                          set a person's time zone
+  :admin alice                                     make alice a workspace admin
   :clock 2026-11-23T09:00:00+01:00  :advance 3d    set or move the simulated clock; moving
                                                    it forward runs the scheduled prompts due
   :help  :quit"""
@@ -72,6 +73,7 @@ class ConsoleAdapter:
             grammar.DEFAULT_CHANNEL: ChannelRef(channel_id=grammar.DEFAULT_CHANNEL, name="general")
         }
         self._forms: dict[str, FormRequest] = {}
+        self.admins: set[str] = set()
         self._posted = 0
         self._latest_post: dict[str, str] = {}  # channel id -> latest bot post (thread anchor)
         bot.gateways[Platform.CONSOLE] = self
@@ -96,6 +98,9 @@ class ConsoleAdapter:
                 await self._declare(parsed)
             case grammar.SetTimezone():
                 await self._set_timezone(parsed.user, parsed.zone)
+            case grammar.SetAdmin():
+                self.admins.add(parsed.user)
+                self._print(f"[console] {parsed.user} is a workspace admin")
             case grammar.SetClock():
                 await self._move_clock(parsed.when)
             case grammar.Advance():
@@ -210,7 +215,9 @@ class ConsoleAdapter:
         return MessageReceived(text=text, addressed_to_bot=addressed, **common)
 
     def _user(self, name: str) -> UserRef:
-        return UserRef(user_id=name.lower(), display_name=name)
+        return UserRef(
+            user_id=name.lower(), display_name=name, is_admin=name.lower() in self.admins
+        )
 
     def _channel(self, speech: grammar.Speech) -> ChannelRef:
         if speech.channel is None:

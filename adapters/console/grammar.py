@@ -7,6 +7,7 @@ bob in #team thread: …   bob in #team thread m3: …  a reply in the thread of
                                                   latest bot post (or of post m3)
 :channel #secret private alice,carol              declare a channel and its members
 :tz alice Europe/Berlin                           a person's time zone
+:admin alice                                      alice administers the workspace
 :clock 2026-11-23T09:00:00+01:00   :advance 3d    move the simulated clock
 """
 
@@ -57,6 +58,13 @@ class SetTimezone:
 
 
 @dataclass(frozen=True)
+class SetAdmin:
+    """The person administers the workspace (what Slack and Discord report as admin)."""
+
+    user: str
+
+
+@dataclass(frozen=True)
 class SetClock:
     when: datetime
 
@@ -73,7 +81,7 @@ class Meta:
     name: str
 
 
-Line = Speech | DeclareChannel | SetTimezone | SetClock | Advance | Meta
+Line = Speech | DeclareChannel | SetTimezone | SetAdmin | SetClock | Advance | Meta
 
 
 def parse_iso(text: str) -> datetime:
@@ -109,6 +117,10 @@ def _directive(line: str) -> Line:
             if len(args) != 2:
                 raise GrammarError("Write :tz NAME Area/City, for example :tz alice Europe/Berlin.")
             return SetTimezone(user=args[0], zone=args[1])
+        case "admin":
+            if len(args) != 1:
+                raise GrammarError("Write :admin NAME, for example :admin alice.")
+            return SetAdmin(user=args[0].lower())
         case "clock":
             if not args:
                 raise GrammarError("Write :clock 2026-11-23T09:00:00+01:00.")

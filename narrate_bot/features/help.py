@@ -12,6 +12,9 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate edit <id> <text> · /narrate delete <id>: change or remove one of yours
 /narrate share <id> · /narrate unshare <id>: let the whole workspace find it, or not
 /narrate who <topic>, or ask me "who knows about <topic>?": people and why
+/narrate ask-me-about <topics> · /narrate hide-me <topic> · /narrate unhide-me <topic>
+/narrate topics: who narrates what lately · /narrate profile [@someone]: what they narrate about
+/narrate questions-channel #channel: where unanswered questions can go (/narrate ask-channel <q>)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> · /narrate resume · /narrate leave
 /narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions

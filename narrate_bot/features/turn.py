@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..config import Settings
-from ..events import ActorEvent, ChannelKind
+from ..events import ActorEvent, ChannelKind, Platform
+from ..ports import ChatGateway
 from ..replies import Attachment, Button, FormRequest, Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
@@ -19,6 +21,8 @@ class Turn:
     db: Database
     settings: Settings
     now: datetime
+    # How a feature posts on its own (an open question to a channel): the bot's gateways.
+    gateways: Mapping[Platform, ChatGateway] = field(default_factory=dict)
 
     @property
     def in_dm(self) -> bool:

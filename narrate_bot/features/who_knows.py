@@ -9,17 +9,21 @@ from datetime import datetime
 from ..events import ChannelKind, MessageReceived
 from ..knowledge.durations import humanize_age
 from ..knowledge.ranking import RankedPerson, rank_people
+from ..knowledge.topic_match import matched_terms
 from ..knowledge.words import query_terms
 from ..replies import Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.search import matching_narrations
 from ..storage.tables import Channel, Narration, Person
+from . import expertise_prefs, open_questions
 from .intros import note_question
 from .narrate import snippet
 from .turn import Turn
 
 MAX_PEOPLE = 5
+# Longer lists of matched words read better as "narrated about it".
+ABOUT_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         tenant = await turn.tenant(session)
         channel = await turn.channel(session, tenant)
         assert tenant.id is not None
+        chosen = await expertise_prefs.for_question(session, tenant_id=tenant.id, question=topic)
         ranked = await find_experts(
             session,
             dialect=turn.db.dialect,
@@ -83,6 +88,8 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
             answer_channel_pk=channel.id if public_answer else None,
             question=topic,
             now=turn.now,
+            exclude_person_ids=chosen.hidden,
+            boosts=chosen.boosts,
         )
         asker = await repo.find_person(
             session, tenant_id=tenant.id, user_id=turn.event.user.user_id
@@ -93,6 +100,11 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         narrations = {n.id: n for n in [await session.get(Narration, i) for i in evidence_ids] if n}
         channels = await repo.channels_by_pk(
             session, pks=[n.channel_pk for n in narrations.values()]
+        )
+        offer = (
+            await open_questions.offer(session, tenant_id=tenant.id, question=topic)
+            if not ranked
+            else None
         )
     answers = [
         Answer(
@@ -108,29 +120,46 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         if r.person_id in people
     ]
     if not answers:
+        if offer is None:  # ranked people vanished mid-question: still offer the channel
+            async with turn.db.transaction() as session:
+                offer = await open_questions.offer(session, tenant_id=tenant.id, question=topic)
         text = (
             f"I couldn't find anyone who narrated about “{topic}” in places you can read. "
             "Try a broader or different word. If you know about it yourself, /narrate it so "
-            "others can find you."
+            f"others can find you.\n{offer.text}"
         )
-        return [_answer_reply(turn, text, public_answer, {})]
+        reply = _answer_reply(turn, text, public_answer, {})
+        return [reply.model_copy(update={"buttons": offer.buttons})]
     lines = [f"Who knows about “{topic}”:"]
     names: dict[str, str] = {}
     for position, item in enumerate(answers, start=1):
         person = item.person
         names[person.user_id] = person.display_name or person.user_id
-        team = f" ({person.team})" if person.team else ""
-        times = f"{item.ranked.matches} time{'s' if item.ranked.matches != 1 else ''}"
-        lines.append(
-            f"{position}. <@{person.user_id}>{team}: narrated about it {times}, "
-            f"last {humanize_age(turn.now - item.ranked.last_at)}"
-        )
+        lines.append(f"{position}. <@{person.user_id}>: {_why(turn, item, topic, chosen)}")
         for narration, where in item.evidence:
             lines.append(
                 f"   • “{snippet(narration.text, 120)}” ({narration.created_at:%Y-%m-%d}, "
-                f"{_where(where)})"
+                f"{narration.link or _where(where)})"
             )
     return [_answer_reply(turn, "\n".join(lines), public_answer, names)]
+
+
+def _why(turn: Turn, item: Answer, topic: str, chosen: expertise_prefs.QuestionPreferences) -> str:
+    """One line a person can check: how often, how recently, which team, and any boost."""
+    shown = matched_terms(topic, [n.text for n, _ in item.evidence])
+    about = " and ".join(shown) if shown else "it"
+    if len(about) > ABOUT_CHARS:
+        about = "it"
+    count = item.ranked.matches
+    parts = [
+        f"narrated about {about} {count} time{'s' if count != 1 else ''}, "
+        f"last {humanize_age(turn.now - item.ranked.last_at)}"
+    ]
+    if item.person.team:
+        parts.append(f"team {item.person.team}")
+    if item.person.id in chosen.boosts:
+        parts.append("asks to be asked about it")
+    return "; ".join(parts)
 
 
 def _where(channel: Channel) -> str:

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import fulltext, intro_privacy, schedules
+from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -49,6 +50,13 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
         )
     ).all()
     reminders = await schedules.personal_schedules(session, person_id=person.id or 0)
+    preferences = (
+        await session.exec(
+            select(TopicPreference)
+            .where(TopicPreference.person_id == person.id)
+            .order_by(col(TopicPreference.created_at), col(TopicPreference.topic))
+        )
+    ).all()
     return {
         "format": "narrate-bot export v1",
         "workspace": {
@@ -92,6 +100,14 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "created_at": _iso(r.created_at),
             }
             for r in reminders
+        ],
+        "ask_me_about": [
+            {"topic": p.topic, "since": _iso(p.created_at)} for p in preferences if p.kind == ASK_ME
+        ],
+        "hidden_topics": [
+            {"topic": p.topic, "since": _iso(p.created_at)}
+            for p in preferences
+            if p.kind == HIDE_ME
         ],
     }
 
@@ -140,6 +156,7 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
     await schedules.erase_for(
         session, tenant_id=person.tenant_id, person_id=person.id, user_id=person.user_id
     )
+    await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     await fulltext.scrub(session, dialect)

@@ -134,5 +134,8 @@ from .intro_tables import (  # noqa: E402, F401
     IntroRound,
 )
 
+# Tables owned by one feature live in their own module; importing them here registers them.
+from .preference_tables import TopicPreference as TopicPreference  # noqa: E402
+
 # Scheduling (docs/adr/0007) keeps its tables in their own module; importing it registers them.
 from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip  # noqa: E402, F401

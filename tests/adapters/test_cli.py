@@ -25,7 +25,8 @@ def test_console_is_scriptable_and_state_persists_between_runs(tmp_path):
     )
     assert second.exit_code == 0, second.output
     assert "[#general thread] Who knows about “kafka”" in second.output
-    assert "@bob (infra)" in second.output and "yesterday" in second.output
+    assert "@bob: narrated about kafka" in second.output and "yesterday" in second.output
+    assert "team infra" in second.output
 
 
 def test_console_reports_bad_lines_and_keeps_going(tmp_path):
@@ -51,7 +52,7 @@ def test_console_refuses_a_bad_clock_with_a_message(tmp_path):
 def test_demo_has_an_organisation_to_ask_about():
     result = runner.invoke(app, ["demo"], input="you: @narrate who knows about kafka?\n")
     assert result.exit_code == 0, result.output
-    assert "@bob (infra)" in result.output
+    assert "@bob: narrated about kafka" in result.output and "team infra" in result.output
     assert "carol" not in result.output  # her #launch-secret narration stays private
     assert "preparing my talk" not in result.output  # bob's DM narration too
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import inspect, text
+from sqlmodel import select
 
 from narrate_bot.storage.fulltext import index_has_token
 
@@ -106,3 +107,52 @@ async def test_delete_leaves_no_token_in_the_index(chat, db):
     async with db.transaction() as s:
         assert not await index_has_token(s, db.dialect, "quokkaform")
         assert await index_has_token(s, db.dialect, "anoth")
+
+
+async def test_edit_leaves_no_trace_of_the_old_text_in_the_index(chat, db):
+    await chat.say("alice: /narrate quokkaformation rollout")
+    await chat.say("alice: /narrate edit 1 wombatization rollout")
+    async with db.transaction() as s:
+        assert not await index_has_token(s, db.dialect, "quokkaform")
+        assert await index_has_token(s, db.dialect, "wombat")
+    assert "couldn't find anyone" in await chat.say("zoe: /narrate who quokkaformation")
+    assert "@alice" in await chat.say("zoe: /narrate who wombatization")
+
+
+async def test_declared_and_hidden_topics_are_exported_and_erased(chat, db):
+    await chat.say(
+        "alice: /narrate ledger migration",
+        "alice: /narrate ask-me-about zanzibarquux, ledgers",
+        "alice: /narrate hide-me xylophonics",
+        "carol: /narrate ask-me-about xylophonics",
+    )
+    out = await chat.say("alice: /narrate export")
+    data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
+    assert [t["topic"] for t in data["ask_me_about"]] == ["ledgers", "zanzibarquux"]
+    assert [t["topic"] for t in data["hidden_topics"]] == ["xylophonics"]
+    await chat.say("alice: /narrate forget-me", "alice: /narrate forget-me confirm")
+    assert await _rows_mentioning(db, "zanzibarquux") == []
+    # Carol's own declaration of the same word stays; only alice's rows went.
+    assert len(await _rows_mentioning(db, "xylophonics")) == 1
+    assert "Happy to be asked about: xylophonics." in await chat.say("carol: /narrate profile")
+
+
+async def test_erasing_a_workspace_removes_preferences_and_settings(chat, db):
+    from narrate_bot.storage.privacy import erase_tenant
+    from narrate_bot.storage.tables import Tenant
+
+    await chat.say(
+        ":channel #questions public",
+        "alice: /narrate quokkaformation",
+        "alice: /narrate ask-me-about zanzibarquux",
+        "alice: /narrate hide-me xylophonics",
+        "alice: /narrate questions-channel #questions",
+    )
+    async with db.transaction() as s:
+        tenant = (await s.exec(select(Tenant))).one()
+        await erase_tenant(s, tenant_id=tenant.id, dialect=db.dialect)
+    async with db.engine.connect() as conn:
+        for table in ("topic_preference", "tenant_setting", "person", "narration"):
+            assert (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 0
+    async with db.transaction() as s:
+        assert not await index_has_token(s, db.dialect, "quokkaform")

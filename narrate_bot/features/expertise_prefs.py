@@ -1,0 +1,274 @@
+"""Topics people choose for themselves: ``ask-me-about`` (a boost, shown as such in answers) and
+``hide-me``/``unhide-me`` (never named in answers, or on the topic map, for that topic).
+
+Topics are matched to questions through ``knowledge.topic_match``: the same term split as the
+search, plus a light stemmer, so case, plurals and -ing/-ed forms don't matter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..knowledge.topic_match import clean_topic, matches, split_topics, stems, topic_key
+from ..replies import Reply
+from ..storage import expertise_repo as prefs_repo
+from ..storage.database import Session
+from ..storage.preference_tables import ASK_ME, HIDE_ME
+from .consent import JOINED
+from .turn import Turn
+
+# A declared topic multiplies the ranking score: enough to lift a close second, not to make
+# someone with one old mention outrank the person who narrates it every week.
+ASK_ME_BOOST = 1.5
+MAX_DECLARED = 20
+MAX_HIDDEN = 50
+_CLEAR_WORDS = {"clear", "none", "off", "reset"}
+
+
+@dataclass(frozen=True)
+class QuestionPreferences:
+    """What people chose about one question: who is hidden from it and who asked to be asked."""
+
+    hidden: frozenset[int] = frozenset()
+    boosts: dict[int, float] = field(default_factory=dict)
+
+
+async def for_question(session: Session, *, tenant_id: int, question: str) -> QuestionPreferences:
+    asked = stems(question)
+    if not asked:
+        return QuestionPreferences()
+    chosen = [
+        p
+        for p in await prefs_repo.preferences_for_stems(
+            session, tenant_id=tenant_id, stems=sorted(asked)
+        )
+        if matches(p.topic, asked)
+    ]
+    hidden = {p.person_id for p in chosen if p.kind == HIDE_ME}
+    boosts = {
+        p.person_id: ASK_ME_BOOST for p in chosen if p.kind == ASK_ME and p.person_id not in hidden
+    }
+    return QuestionPreferences(hidden=frozenset(hidden), boosts=boosts)
+
+
+def _listing(topics: Sequence[str]) -> str:
+    return ", ".join(topics)
+
+
+def _unmatchable(topic: str) -> str:
+    return (
+        f"“{topic}” is too common a word for me to match questions on; "
+        "try a more specific topic, like kafka or ledger migration."
+    )
+
+
+async def _topics(turn: Turn, session: Session, kind: str) -> list[str]:
+    person = await turn.known_person(session)
+    if person is None or person.id is None:
+        return []
+    return [
+        p.topic for p in await prefs_repo.preferences_of(session, person_id=person.id, kind=kind)
+    ]
+
+
+async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
+    arg = arg.strip()
+    words = arg.split()
+    if not arg:
+        return [await _show_declared(turn)]
+    if words[0].lower() in _CLEAR_WORDS:
+        return [await _clear_declared(turn, " ".join(words[1:]))]
+    topics = split_topics(arg)
+    usable = [t for t in topics if topic_key(t)]
+    rejected = [t for t in topics if not topic_key(t)]
+    if not usable:
+        return [turn.reply(_unmatchable(rejected[0] if rejected else arg))]
+    added: list[str] = []
+    already: list[str] = []
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        assert tenant.id is not None and person.id is not None
+        current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
+        hidden = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+        known = {p.topic_key: p.topic for p in current}
+        if len(current) + len({topic_key(t) for t in usable} - known.keys()) > MAX_DECLARED:
+            return [
+                turn.reply(
+                    f"You can declare up to {MAX_DECLARED} topics; you have {len(current)}. "
+                    "Remove some with /narrate ask-me-about clear <topic>. Nothing was changed."
+                )
+            ]
+        for topic in usable:
+            stored = await prefs_repo.add_preference(
+                session,
+                tenant_id=tenant.id,
+                person_id=person.id,
+                kind=ASK_ME,
+                topic=topic,
+                key=topic_key(topic),
+                now=turn.now,
+            )
+            if stored:
+                added.append(topic)
+            else:
+                already.append(known.get(topic_key(topic), topic))
+        enrolled = person.consent == JOINED
+        also_hidden = [p.topic for p in hidden if p.topic_key in {topic_key(t) for t in usable}]
+    lines = []
+    if added:
+        lines.append(
+            f"Got it: when someone asks about {_listing(added)}, I'll lift you in the answer "
+            "and say you're happy to be asked."
+        )
+    if already:
+        lines.append(f"You had already declared {_listing(already)}.")
+    if rejected:
+        lines.append(f"Skipped {_listing(rejected)}: too common to match questions on.")
+    if also_hidden:
+        lines.append(
+            f"You're also hidden from {_listing(also_hidden)}, and hiding wins: "
+            "/narrate unhide-me <topic> to be found."
+        )
+    if not enrolled:
+        lines.append("You aren't enrolled yet, so I won't suggest you: /narrate join.")
+    lines.append("I suggest you only where you've narrated about it somewhere the asker can read.")
+    return [turn.reply("\n".join(lines))]
+
+
+async def _show_declared(turn: Turn) -> Reply:
+    async with turn.db.transaction() as session:
+        topics = await _topics(turn, session, ASK_ME)
+    if not topics:
+        return turn.reply(
+            "You haven't declared any topics. Say what you're happy to be asked about: "
+            "/narrate ask-me-about kafka, ledger migration"
+        )
+    return turn.reply(
+        f"You're happy to be asked about: {_listing(topics)}.\n"
+        "Add more with /narrate ask-me-about <topics>; remove with "
+        "/narrate ask-me-about clear <topic> (or clear alone for all)."
+    )
+
+
+async def _clear_declared(turn: Turn, which: str) -> Reply:
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        if person is None or person.id is None:
+            return turn.reply("You haven't declared any topics, so there's nothing to clear.")
+        if not which.strip():
+            removed = await prefs_repo.remove_preferences(session, person_id=person.id, kind=ASK_ME)
+            if not removed:
+                return turn.reply("You haven't declared any topics, so there's nothing to clear.")
+            return turn.reply(
+                f"Cleared your {removed} declared topic{'s' if removed != 1 else ''}."
+            )
+        wanted = split_topics(which)
+        current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
+        keys = {p.topic_key: p.topic for p in current}
+        gone = [keys[topic_key(t)] for t in wanted if topic_key(t) in keys]
+        missing = [t for t in wanted if topic_key(t) not in keys]
+        await prefs_repo.remove_preferences(
+            session, person_id=person.id, kind=ASK_ME, keys=[topic_key(t) for t in wanted]
+        )
+        left = [p.topic for p in current if p.topic not in gone]
+    lines = [f"Removed {_listing(gone)}."] if gone else []
+    if missing:
+        lines.append(f"You hadn't declared {_listing(missing)}.")
+    lines.append(
+        f"You're happy to be asked about: {_listing(left)}." if left else "No declared topics left."
+    )
+    return turn.reply(" ".join(lines))
+
+
+def _hide_topics(arg: str) -> list[str]:
+    """``hide-me kafka streams`` is one topic; commas separate several."""
+    if "," in arg or ";" in arg:
+        return split_topics(arg)
+    topic = clean_topic(arg)
+    return [topic] if topic else []
+
+
+async def hide_me(turn: Turn, arg: str) -> list[Reply]:
+    topics = _hide_topics(arg)
+    if not topics:
+        return [await _show_hidden(turn, "Which topic? /narrate hide-me <topic>")]
+    if bad := [t for t in topics if not topic_key(t)]:
+        return [turn.reply(_unmatchable(bad[0]) + " Nothing was changed.")]
+    added: list[str] = []
+    already: list[str] = []
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.person(session, tenant)
+        assert tenant.id is not None and person.id is not None
+        current = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+        known = {p.topic_key: p.topic for p in current}
+        if len(current) + len({topic_key(t) for t in topics} - known.keys()) > MAX_HIDDEN:
+            return [
+                turn.reply(
+                    f"You can hide up to {MAX_HIDDEN} topics; /narrate unhide-me <topic> "
+                    "frees one. Nothing was changed."
+                )
+            ]
+        for topic in topics:
+            stored = await prefs_repo.add_preference(
+                session,
+                tenant_id=tenant.id,
+                person_id=person.id,
+                kind=HIDE_ME,
+                topic=topic,
+                key=topic_key(topic),
+                now=turn.now,
+            )
+            if stored:
+                added.append(topic)
+            else:
+                already.append(known.get(topic_key(topic), topic))
+    lines = []
+    if added:
+        lines.append(
+            f"Done: I won't name you when someone asks about {_listing(added)}, nor show you "
+            "for it on the topic map. Your narrations stay yours and unchanged. "
+            f"Undo with /narrate unhide-me {added[0]}."
+        )
+    if already:
+        lines.append(f"You were already hidden from {_listing(already)}.")
+    return [turn.reply("\n".join(lines))]
+
+
+async def unhide_me(turn: Turn, arg: str) -> list[Reply]:
+    topics = _hide_topics(arg)
+    if not topics:
+        return [await _show_hidden(turn, "Which topic? /narrate unhide-me <topic>")]
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        current = (
+            await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+            if person is not None and person.id is not None
+            else []
+        )
+        keys = {p.topic_key: p.topic for p in current}
+        gone = [keys[topic_key(t)] for t in topics if topic_key(t) in keys]
+        missing = [t for t in topics if topic_key(t) not in keys]
+        if gone and person is not None and person.id is not None:
+            await prefs_repo.remove_preferences(
+                session, person_id=person.id, kind=HIDE_ME, keys=[topic_key(t) for t in topics]
+            )
+    lines = []
+    if gone:
+        lines.append(f"You can be named again in answers about {_listing(gone)}.")
+    if missing:
+        still = [p.topic for p in current if p.topic not in gone]
+        lines.append(
+            f"You weren't hidden from {_listing(missing)}."
+            + (f" Hidden topics: {_listing(still)}." if still else " You hide no topics.")
+        )
+    return [turn.reply(" ".join(lines))]
+
+
+async def _show_hidden(turn: Turn, usage: str) -> Reply:
+    async with turn.db.transaction() as session:
+        topics = await _topics(turn, session, HIDE_ME)
+    hidden = f"You're hidden from: {_listing(topics)}." if topics else "You hide no topics."
+    return turn.reply(f"{usage}\n{hidden}")

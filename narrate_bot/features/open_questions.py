@@ -1,0 +1,191 @@
+"""When nobody is found: offer to post the question to the workspace's open-questions channel.
+
+The channel is a workspace setting. Anyone may choose it while none is set (so a small team gets
+going without hunting for an admin); once set, only workspace admins (``UserRef.is_admin``) may
+change or clear it, so one person can't quietly redirect everyone's questions.
+
+Posting reveals only what the asker wrote (their question, and that they asked): never the
+evidence, the people considered, or anything from the channel the question was asked in.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from ..events import ChannelKind
+from ..replies import Button, Post, Reply
+from ..storage import expertise_repo
+from ..storage import repositories as repo
+from ..storage.database import Session
+from ..storage.tables import Channel
+from .turn import Turn
+
+log = logging.getLogger(__name__)
+
+QUESTIONS_CHANNEL = "who_knows.questions_channel"
+ASK_CHANNEL_COMMAND = "/narrate ask-channel"
+MAX_QUESTION = 300
+_CLEAR_WORDS = {"off", "none", "clear", "unset"}
+_CHANNEL_MENTION = re.compile(r"^<#(?P<id>[A-Za-z0-9_\-]+)(?:\|(?P<name>[^>]*))?>$")
+_CHANNEL_NAME = re.compile(r"^#?(?P<name>[\w\-.]{1,80})$")
+# Platform syntax a question must not smuggle into a post: mentions, @here/@everyone/@channel.
+_PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>|@(?=(?:here|everyone|channel)\b)", re.I)
+
+
+@dataclass(frozen=True)
+class Offer:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+def _how_to_set() -> str:
+    return (
+        "No open-questions channel is set up yet, so I can't pass it on. Anyone can choose one "
+        "with /narrate questions-channel #channel (after that, only admins can change it)."
+    )
+
+
+async def _configured(session: Session, *, tenant_id: int) -> Channel | None:
+    channel_id = await repo.get_setting(session, tenant_id=tenant_id, key=QUESTIONS_CHANNEL)
+    if channel_id is None:
+        return None
+    return await expertise_repo.find_channel(
+        session, tenant_id=tenant_id, channel_id=channel_id, name=None
+    )
+
+
+async def offer(session: Session, *, tenant_id: int, question: str) -> Offer:
+    channel = await _configured(session, tenant_id=tenant_id)
+    if channel is None:
+        return Offer(_how_to_set())
+    command = f"{ASK_CHANNEL_COMMAND} {_one_line(question)[:MAX_QUESTION]}"
+    return Offer(
+        f"Want me to post your question in #{channel.name}, so someone there can pick it up?",
+        (Button(label=f"Ask in #{channel.name}", command=command),),
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def clean_question(text: str) -> str:
+    """The question as the asker wrote it, minus markup that would ping or link others."""
+    return _one_line(_PLATFORM_MARKUP.sub("", text)).strip(" ?")
+
+
+async def ask_channel(turn: Turn, question: str) -> list[Reply]:
+    question = clean_question(question)
+    if not question:
+        return [turn.reply("What should I ask? /narrate ask-channel <your question>")]
+    if len(question) > MAX_QUESTION:
+        return [turn.reply(f"Questions can be up to {MAX_QUESTION} characters; try a shorter one.")]
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        channel = await _configured(session, tenant_id=tenant.id)
+    if channel is None:
+        return [turn.reply(_how_to_set())]
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    if gateway is None:
+        return [turn.reply(f"I can't post to #{channel.name} from here right now, sorry.")]
+    user = turn.event.user
+    post = Post(
+        channel_id=channel.channel_id,
+        text=(
+            f"<@{user.user_id}> is looking for someone who knows about “{question}”. "
+            "Can you help? Reply in this thread."
+        ),
+        names={user.user_id: user.display_name or user.user_id},
+    )
+    try:
+        await gateway.post(turn.event.tenant, post)
+    except Exception as problem:  # the platform's failure must not become the asker's crash
+        log.warning("posting an open question failed: %s", type(problem).__name__)
+        return [turn.reply(f"I couldn't post to #{channel.name} just now; please try again.")]
+    return [turn.reply(f"Posted your question in #{channel.name}; replies will come there.")]
+
+
+def _parse_channel(arg: str) -> tuple[str | None, str | None] | None:
+    """(platform id, name) from ``<#C123|name>``, ``<#C123>`` or ``#name``; ``None`` if neither."""
+    if match := _CHANNEL_MENTION.match(arg):
+        return match.group("id"), (match.group("name") or None)
+    if match := _CHANNEL_NAME.match(arg):
+        return None, match.group("name")
+    return None
+
+
+async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
+    arg = arg.strip()
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        current = await _configured(session, tenant_id=tenant.id)
+        if not arg:
+            if current is None:
+                return [turn.reply(_how_to_set())]
+            return [
+                turn.reply(
+                    f"Open questions go to #{current.name}. "
+                    "Admins can change it with /narrate questions-channel #channel (or off)."
+                )
+            ]
+        if current is not None and not turn.event.user.is_admin:
+            return [
+                turn.reply(
+                    f"Open questions go to #{current.name}; only a workspace admin can change "
+                    "that. Nothing was changed."
+                )
+            ]
+        if arg.lower() in _CLEAR_WORDS:
+            if current is None:
+                return [turn.reply("There's no open-questions channel to turn off.")]
+            await repo.set_setting(
+                session, tenant_id=tenant.id, key=QUESTIONS_CHANNEL, value=None, now=turn.now
+            )
+            return [turn.reply("Done: I'll no longer offer to post unanswered questions.")]
+        if arg.lower() == "here":
+            target: Channel | None = await turn.channel(session, tenant)
+        else:
+            parsed = _parse_channel(arg)
+            if parsed is None:
+                return [
+                    turn.reply(
+                        f"“{arg}” isn't a channel I can read. Write it like "
+                        "/narrate questions-channel #questions (or here)."
+                    )
+                ]
+            target = await expertise_repo.find_channel(
+                session, tenant_id=tenant.id, channel_id=parsed[0], name=parsed[1]
+            )
+            if target is None:
+                shown = parsed[1] or parsed[0]
+                return [
+                    turn.reply(
+                        f"I haven't seen #{shown} yet: add me to it (or post there) and try "
+                        "again. Nothing was changed."
+                    )
+                ]
+        assert target is not None
+        if target.kind == ChannelKind.DIRECT.value:
+            return [turn.reply("Pick a channel people share, not a direct message.")]
+        await repo.set_setting(
+            session,
+            tenant_id=tenant.id,
+            key=QUESTIONS_CHANNEL,
+            value=target.channel_id,
+            now=turn.now,
+        )
+    note = (
+        " It's private, so only its members will see the questions."
+        if target.kind == ChannelKind.PRIVATE.value
+        else ""
+    )
+    return [
+        turn.reply(
+            f"Open questions now go to #{target.name}: when nobody is found, I'll offer to post "
+            f"the question there.{note}"
+        )
+    ]

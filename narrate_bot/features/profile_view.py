@@ -1,0 +1,156 @@
+"""``/narrate profile [@someone]``: what a person narrates about, and their recent narrations.
+
+Your own view shows everything (DMs, private channels, only-me notes, hidden topics); anyone
+else sees only what ``visible_to`` lets them read, like an answer to "who knows about X?".
+Mentions arrive as ``<@U123>`` (Slack, Discord, also ``<@!123>`` and ``<@U123|name>``) or as
+``@name`` (the console, or a name typed without autocompletion).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import datetime
+
+from ..events import ChannelKind
+from ..knowledge.topic_match import matches, stems
+from ..replies import Reply
+from ..storage import expertise_repo
+from ..storage import repositories as repo
+from ..storage.preference_tables import ASK_ME, HIDE_ME
+from ..storage.tables import Channel, Narration
+from .consent import JOINED
+from .narrate import snippet
+from .turn import Turn
+
+MAX_TOPICS = 8
+RECENT = 5
+TOPIC_SAMPLE = 200  # topics come from this many of their latest narrations
+_PLATFORM_MENTION = re.compile(r"^<@!?(?P<id>[\w.\-]{1,64})(?:\|(?P<name>[^>]{0,200}))?>$")
+_NAME_MENTION = re.compile(r"^@?(?P<name>[\w.\-]{1,64})$")
+
+
+def _target(arg: str) -> tuple[str | None, str | None] | None:
+    """(user id, name) the argument names; ``(None, None)`` for me; ``None`` if unreadable."""
+    arg = arg.strip()
+    if not arg or arg.lower() in ("me", "@me", "mine"):
+        return None, None
+    if match := _PLATFORM_MENTION.match(arg):
+        return match.group("id"), match.group("name")
+    if match := _NAME_MENTION.match(arg):
+        name = match.group("name")
+        return name.lower(), name
+    return None
+
+
+def _where(channel: Channel, *, own: bool) -> str:
+    if channel.kind == ChannelKind.DIRECT.value:
+        return "a DM with me" if own else "shared by them"
+    if channel.kind == ChannelKind.PRIVATE.value:
+        return f"#{channel.name}, private"
+    return f"#{channel.name}"
+
+
+async def show_profile(turn: Turn, arg: str) -> list[Reply]:
+    target = _target(arg)
+    if target is None:
+        return [turn.reply("Whose profile? /narrate profile @name, or /narrate profile for yours.")]
+    viewer = turn.event.user.user_id
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        user_id, name = target
+        if user_id is None:
+            person = await repo.find_person(session, tenant_id=tenant.id, user_id=viewer)
+        else:
+            person = await expertise_repo.person_by_mention(
+                session, tenant_id=tenant.id, user_id=user_id, name=name
+            )
+        if person is None or person.id is None:
+            if user_id is None:
+                return [
+                    turn.reply("I have nothing about you yet. /narrate what you're working on.")
+                ]
+            shown = name or user_id
+            return [
+                turn.reply(
+                    f"I don't know anyone called @{shown} here: they haven't narrated or joined "
+                    "yet. Check the spelling, or mention them."
+                )
+            ]
+        own = person.user_id == viewer
+        if not own and person.consent != JOINED:
+            return [
+                turn.reply(
+                    f"<@{person.user_id}> isn't taking part in narrate-bot right now."
+                ).model_copy(update={"names": {person.user_id: person.display_name}})
+            ]
+        if own:
+            rows = await repo.recent_narrations(session, person_id=person.id, limit=TOPIC_SAMPLE)
+        else:
+            rows = await expertise_repo.visible_narrations_of(
+                session,
+                tenant_id=tenant.id,
+                person_id=person.id,
+                viewer_user_id=viewer,
+                limit=TOPIC_SAMPLE,
+            )
+        topic_rows = await expertise_repo.narration_topics_of_person(
+            session, narration_ids=[n.id for n, _ in rows if n.id is not None]
+        )
+        declared = await expertise_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
+        hidden = await expertise_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+    topics = Counter(topic_rows)
+    if not own:  # a hidden topic stays out of what others are told they narrate about
+        for topic in list(topics):
+            if any(matches(h.topic, stems(topic)) for h in hidden):
+                del topics[topic]
+    names = {person.user_id: person.display_name or person.user_id}
+    team = f" (team {person.team})" if person.team else ""
+    lines = [
+        f"Your profile{team}: everything, including DMs and private channels; others see only "
+        "what they can read."
+        if own
+        else f"<@{person.user_id}>{team}, as far as you can read:"
+    ]
+    lines.append(_topics_line(topics))
+    if declared:
+        lines.append("Happy to be asked about: " + ", ".join(p.topic for p in declared) + ".")
+    if own:
+        if hidden:
+            lines.append("Hidden from answers about: " + ", ".join(p.topic for p in hidden) + ".")
+        lines.extend(_status(person.consent, paused=person.paused_until, now=turn.now))
+    elif person.paused_until is not None and person.paused_until > turn.now:
+        lines.append("Paused for now: not suggested in answers.")
+    lines.extend(_recent(rows[:RECENT], own=own))
+    reply = turn.reply("\n".join(lines))
+    return [reply.model_copy(update={"names": names})]
+
+
+def _topics_line(topics: Counter[str]) -> str:
+    if not topics:
+        return "Narrates about: nothing you can read yet."
+    top = ", ".join(f"{t} ({n})" for t, n in topics.most_common(MAX_TOPICS))
+    return f"Narrates about: {top}."
+
+
+def _status(consent: str, *, paused: datetime | None, now: datetime) -> list[str]:
+    if consent != JOINED:
+        return ["You aren't enrolled, so I don't suggest you: /narrate join."]
+    if paused is not None and paused > now:
+        return ["You're paused: I don't suggest you until you /narrate resume."]
+    return []
+
+
+def _recent(rows: list[tuple[Narration, Channel]], *, own: bool) -> list[str]:
+    if not rows:
+        return []
+    lines = ["Recent:"]
+    for narration, channel in rows:
+        where = narration.link or _where(channel, own=own)
+        ordinal = f"#{narration.ordinal} " if own else ""
+        lines.append(
+            f"   • {ordinal}“{snippet(narration.text, 100)}” "
+            f"({narration.created_at:%Y-%m-%d}, {where})"
+        )
+    return lines

@@ -1,0 +1,76 @@
+"""``/narrate topics``: the workspace's living map of who narrates what, lately.
+
+Built at question time from the narrations the asker may read (``visible_to``), so the map
+never shows a private channel's topics to outsiders nor anyone's DMs. Paused and departed people
+are left out, as are people who hid themselves from a topic.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from ..knowledge.topic_match import matches, stems
+from ..replies import Reply
+from ..storage import expertise_repo
+from ..storage import repositories as repo
+from ..storage.preference_tables import HIDE_ME
+from .turn import Turn
+
+WINDOW = timedelta(weeks=4)
+MAX_TOPICS = 10
+PEOPLE_PER_TOPIC = 5
+
+
+async def show(turn: Turn) -> list[Reply]:
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        rows = await expertise_repo.topic_people_counts(
+            session,
+            tenant_id=tenant.id,
+            viewer_user_id=turn.event.user.user_id,
+            since=turn.now - WINDOW,
+            now=turn.now,
+        )
+        hidden: dict[int, list[str]] = defaultdict(list)
+        for pref in await expertise_repo.tenant_preferences(
+            session, tenant_id=tenant.id, kind=HIDE_ME
+        ):
+            hidden[pref.person_id].append(pref.topic)
+        per_topic: dict[str, Counter[int]] = defaultdict(Counter)
+        for topic, person_id, count in rows:
+            topic_stems = stems(topic)
+            if any(matches(h, topic_stems) for h in hidden.get(person_id, [])):
+                continue
+            per_topic[topic][person_id] += count
+        ranked = sorted(
+            per_topic.items(), key=lambda item: (-item[1].total(), -len(item[1]), item[0])
+        )[:MAX_TOPICS]
+        wanted = {p for _, people in ranked for p, _ in people.most_common(PEOPLE_PER_TOPIC)}
+        people = await repo.people_by_id(session, ids=wanted)
+    if not ranked:
+        return [
+            turn.reply(
+                "Nothing narrated in the last 4 weeks that you can read yet. "
+                "/narrate what you're working on and the map starts with you."
+            )
+        ]
+    lines = ["What people here narrated about in the last 4 weeks (what you can read):"]
+    names: dict[str, str] = {}
+    for position, (topic, counts) in enumerate(ranked, start=1):
+        shown = []
+        for person_id, count in counts.most_common(PEOPLE_PER_TOPIC):
+            person = people[person_id]
+            names[person.user_id] = person.display_name or person.user_id
+            shown.append(f"<@{person.user_id}> ({count})")
+        more = len(counts) - len(shown)
+        tail = f" and {more} more" if more > 0 else ""
+        total = counts.total()
+        lines.append(
+            f"{position}. {topic}: {total} narration{'s' if total != 1 else ''} · "
+            f"{', '.join(shown)}{tail}"
+        )
+    lines.append("Ask “who knows about <topic>?” for the evidence.")
+    reply = turn.reply("\n".join(lines))
+    return [reply.model_copy(update={"names": names})]

@@ -1,0 +1,71 @@
+"""Matching a question to topics people declared or hid, robust to case, plurals and stems.
+
+Both sides go through the same steps: the query-term split every question gets
+(``words.query_terms``), then a light stemmer, so "Kafka Streams", "kafka stream" and
+"who knows about streaming in kafka?" meet. A topic matches a question when every one of its
+stems is among the question's: hiding "kafka" keeps you out of "kafka streams" too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .topics import normalize_topic
+from .words import content_words, query_terms
+
+MAX_TOPIC_CHARS = 64
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+
+
+def stem(word: str) -> str:
+    """Fold plurals and the commonest verb endings; deliberately conservative."""
+    word = normalize_topic(word)
+    for suffix, keep in (("ing", 4), ("ed", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word.endswith("e") and not word.endswith(("ee", "ie")):
+        word = word[:-1]  # "release"/"releasing" and "cache"/"caching" meet
+    return word
+
+
+def stems(text: str) -> frozenset[str]:
+    return frozenset(stem(term) for term in query_terms(text))
+
+
+def matched_terms(question: str, texts: Iterable[str]) -> list[str]:
+    """The question's words that these texts contain (any form): what the evidence is about."""
+    found = frozenset(stem(w) for text in texts for w in content_words(text))
+    return [term for term in query_terms(question) if stem(term) in found]
+
+
+def topic_key(topic: str) -> str:
+    """A stable identity for a topic: its sorted stems (empty when it has no content words)."""
+    return " ".join(sorted(stems(topic)))
+
+
+def clean_topic(topic: str) -> str:
+    return " ".join(topic.strip().lstrip("#").split())[:MAX_TOPIC_CHARS]
+
+
+def split_topics(text: str) -> list[str]:
+    """``kafka, kafka streams`` is two topics; without commas every word is its own topic."""
+    text = text.strip()
+    parts = _LIST_SPLIT.split(text) if ("," in text or ";" in text) else text.split()
+    seen: dict[str, str] = {}
+    for part in parts:
+        topic = clean_topic(part)
+        if topic:
+            seen.setdefault(topic_key(topic) or topic.lower(), topic)
+    return list(seen.values())
+
+
+def matches(topic: str, question_stems: frozenset[str]) -> bool:
+    own = stems(topic)
+    return bool(own) and own <= question_stems
+
+
+def matching(topics: Iterable[str], question: str) -> list[str]:
+    asked = stems(question)
+    return [t for t in topics if matches(t, asked)]

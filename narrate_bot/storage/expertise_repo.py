@@ -1,0 +1,217 @@
+"""Data access for who-knows product features: topic preferences and the tenant's topic map."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .preference_tables import TopicPreference
+from .repositories import visible_to
+from .tables import Channel, Narration, NarrationTopic, Person
+
+
+async def preferences_of(
+    session: AsyncSession, *, person_id: int, kind: str
+) -> list[TopicPreference]:
+    rows = await session.exec(
+        select(TopicPreference)
+        .where(TopicPreference.person_id == person_id, TopicPreference.kind == kind)
+        .order_by(col(TopicPreference.created_at), col(TopicPreference.topic))
+    )
+    return list(rows.all())
+
+
+async def add_preference(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    person_id: int,
+    kind: str,
+    topic: str,
+    key: str,
+    now: datetime,
+) -> bool:
+    """Store one topic; ``False`` when the person already had it (same normalized key)."""
+    if await session.get(TopicPreference, (person_id, kind, key)) is not None:
+        return False
+    session.add(
+        TopicPreference(
+            person_id=person_id,
+            kind=kind,
+            topic_key=key,
+            tenant_id=tenant_id,
+            topic=topic,
+            created_at=now,
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def remove_preferences(
+    session: AsyncSession, *, person_id: int, kind: str, keys: Sequence[str] | None = None
+) -> int:
+    """Remove some (``keys``) or all of a person's topics of one kind; returns how many went."""
+    condition = [col(TopicPreference.person_id) == person_id, col(TopicPreference.kind) == kind]
+    if keys is not None:
+        condition.append(col(TopicPreference.topic_key).in_(list(keys)))
+    found = len((await session.exec(select(TopicPreference).where(*condition))).all())
+    await session.exec(delete(TopicPreference).where(*condition))
+    return found
+
+
+async def tenant_preferences(
+    session: AsyncSession, *, tenant_id: int, kind: str | None = None
+) -> list[TopicPreference]:
+    """A tenant's preferences (of one kind, or all): few rows, people type them one by one."""
+    statement = select(TopicPreference).where(TopicPreference.tenant_id == tenant_id)
+    if kind is not None:
+        statement = statement.where(TopicPreference.kind == kind)
+    return list((await session.exec(statement)).all())
+
+
+async def preferences_for_stems(
+    session: AsyncSession, *, tenant_id: int, stems: Sequence[str]
+) -> list[TopicPreference]:
+    """The tenant's preferences that may match a question with these stems.
+
+    A topic matches when all its stems are the question's, so in particular its first (sorted)
+    stem is: the key equals a stem or starts with one and a space. Callers check the rest.
+    """
+    if not stems:
+        return []
+    key = col(TopicPreference.topic_key)
+    candidates = [
+        condition
+        for stem in stems
+        for condition in (key == stem, key.startswith(stem + " ", autoescape=True))
+    ]
+    rows = await session.exec(
+        select(TopicPreference).where(TopicPreference.tenant_id == tenant_id, or_(*candidates))
+    )
+    return list(rows.all())
+
+
+def available(now: datetime) -> object:
+    """Enrolled, not paused: the same rule the ranking applies before suggesting anyone."""
+    return (col(Person.consent) == "joined") & or_(
+        col(Person.paused_until).is_(None), col(Person.paused_until) <= now
+    )
+
+
+async def topic_people_counts(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    viewer_user_id: str,
+    since: datetime,
+    now: datetime,
+) -> list[tuple[str, int, int]]:
+    """(topic, person id, narrations) over the viewer-visible narrations since ``since``."""
+    count = func.count(col(Narration.id))
+    rows = await session.exec(
+        select(NarrationTopic.topic, col(Narration.person_id), count)
+        .select_from(Narration)
+        .join(NarrationTopic, col(NarrationTopic.narration_id) == col(Narration.id))
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .join(Person, col(Person.id) == col(Narration.person_id))
+        .where(
+            visible_to(tenant_id=tenant_id, viewer_user_id=viewer_user_id, answer_channel_pk=None),  # type: ignore[arg-type]
+            col(Narration.created_at) >= since,
+            available(now),  # type: ignore[arg-type]
+        )
+        .group_by(NarrationTopic.topic, col(Narration.person_id))
+    )
+    return [(topic, person_id, int(n)) for topic, person_id, n in rows.all()]
+
+
+async def visible_narrations_of(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    person_id: int,
+    viewer_user_id: str,
+    limit: int | None,
+) -> list[tuple[Narration, Channel]]:
+    """A person's narrations the viewer may read, newest first (``limit=None``: all of them)."""
+    statement = (
+        select(Narration, Channel)
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .where(
+            Narration.person_id == person_id,
+            visible_to(tenant_id=tenant_id, viewer_user_id=viewer_user_id, answer_channel_pk=None),  # type: ignore[arg-type]
+        )
+        .order_by(col(Narration.created_at).desc(), col(Narration.id).desc())
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list((await session.exec(statement)).all())
+
+
+async def narration_topics_of_person(
+    session: AsyncSession, *, narration_ids: Sequence[int]
+) -> list[str]:
+    """Every topic row of these narrations (repeats kept, so callers can count)."""
+    if not narration_ids:
+        return []
+    rows = await session.exec(
+        select(NarrationTopic.topic).where(col(NarrationTopic.narration_id).in_(narration_ids))
+    )
+    return list(rows.all())
+
+
+async def person_by_mention(
+    session: AsyncSession, *, tenant_id: int, user_id: str | None, name: str | None
+) -> Person | None:
+    """The person a mention names: by platform id, else by display name (case-insensitive)."""
+    if user_id is not None:
+        found = (
+            await session.exec(
+                select(Person).where(Person.tenant_id == tenant_id, Person.user_id == user_id)
+            )
+        ).first()
+        if found is not None or name is None:
+            return found
+    if name is None:
+        return None
+    rows = await session.exec(
+        select(Person)
+        .where(
+            Person.tenant_id == tenant_id,
+            or_(
+                func.lower(col(Person.display_name)) == name.lower(),
+                func.lower(col(Person.user_id)) == name.lower(),
+            ),
+        )
+        .order_by(col(Person.id))
+    )
+    return rows.first()
+
+
+async def find_channel(
+    session: AsyncSession, *, tenant_id: int, channel_id: str | None, name: str | None
+) -> Channel | None:
+    """A channel the bot has seen in this tenant, by platform id or by name."""
+    if channel_id is not None:
+        found = (
+            await session.exec(
+                select(Channel).where(
+                    Channel.tenant_id == tenant_id, Channel.channel_id == channel_id
+                )
+            )
+        ).first()
+        if found is not None:
+            return found
+    if name is None:
+        return None
+    return (
+        await session.exec(
+            select(Channel)
+            .where(Channel.tenant_id == tenant_id, func.lower(col(Channel.name)) == name.lower())
+            .order_by(col(Channel.id))
+        )
+    ).first()
