@@ -20,7 +20,7 @@ from datetime import datetime
 
 RECENCY_HALF_LIFE_DAYS = 365.0
 ACTIVITY_HALF_LIFE_DAYS = 30.0
-ACTIVITY_WINDOW_DAYS = 120
+ACTIVITY_WINDOW_DAYS = 120  # four half-lives: older activity would weigh under 1/16
 PRIOR_WEIGHT = 0.4
 BM25_K1 = 1.2
 BM25_B = 0.5
@@ -68,9 +68,17 @@ def idf(document_frequency: float, collection_size: float) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
-def activity_score(times: Sequence[datetime], now: datetime) -> float:
-    """Recent activity as a decayed count: a narration today counts 1, a month ago 1/2."""
-    return sum(decay((now - t).total_seconds() / 86400.0, ACTIVITY_HALF_LIFE_DAYS) for t in times)
+def activity_steps() -> list[tuple[int, float]]:
+    """The activity decay as steps the database can sum: (age under N days, weight).
+
+    Each step of one half-life weighs what the continuous decay gives its midpoint, so a
+    narration this month counts about 0.7, last month 0.35, and so on for ACTIVITY_WINDOW_DAYS.
+    """
+    step = int(ACTIVITY_HALF_LIFE_DAYS)
+    return [
+        (days, decay(days - step / 2, ACTIVITY_HALF_LIFE_DAYS))
+        for days in range(step, ACTIVITY_WINDOW_DAYS + 1, step)
+    ]
 
 
 def _evidence_weight(
@@ -102,7 +110,8 @@ def text_scores(
         weight = _evidence_weight(hit, term_weights, total, top, avg_length)
         per_person[hit.person_id].append((weight * recency_weight(hit.created_at, now), hit))
     for weighted in per_person.values():
-        weighted.sort(key=lambda pair: (-pair[0], -pair[1].created_at.timestamp()))
+        # Ties go to the newer narration (ids grow with time).
+        weighted.sort(key=lambda pair: (-pair[0], -pair[1].narration_id))
     return per_person
 
 

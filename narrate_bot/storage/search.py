@@ -15,24 +15,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, or_, true
+from sqlalchemy import ColumnElement, case, func, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from ..knowledge.ranking import (
-    ACTIVITY_WINDOW_DAYS,
     Hit,
-    activity_score,
+    activity_steps,
     idf,
-    text_scores,
 )
 from ..knowledge.words import SearchTerm
 from . import fulltext
 from .repositories import visible_to
 from .tables import Channel, Narration, Person
 
-TERM_WINDOW = 1000
+TERM_WINDOW = 300
 PRIOR_CANDIDATES = 200
 
 
@@ -123,21 +121,21 @@ async def find_evidence(
     ]
     found: dict[int, tuple[int, datetime, int]] = {}
     matched: dict[int, set[int]] = defaultdict(set)
-    frequencies: list[float] = []
+    windows: list[tuple[int, datetime | None]] = []
     for index, term in enumerate(terms):
         rows = list(await session.exec(_term_statement(dialect, term, conditions)))
         for narration_id, person_id, created_at, length in rows:
             found[narration_id] = (person_id, created_at, int(length or 0))
             matched[narration_id].add(index)
-        frequencies.append(float(len(rows)))
-        if len(rows) >= TERM_WINDOW:
-            frequencies[-1] = await _extrapolated_frequency(
-                session, tenant_id=tenant_id, before=before, end=end, oldest=min(r[2] for r in rows)
-            )
+        windows.append((len(rows), min((r[2] for r in rows), default=None)))
     if not found:
         return Evidence()
-    size = await _collection_size(session, tenant_id=tenant_id, before=before)
-    weights = [idf(df, size) * term.weight for df, term in zip(frequencies, terms, strict=True)]
+    history = await _History.read(session, tenant_id=tenant_id, before=before, end=end)
+    size = history.estimate(*await _collection_window(session, tenant_id=tenant_id, before=before))
+    weights = [
+        idf(history.estimate(count, oldest), size) * term.weight
+        for (count, oldest), term in zip(windows, terms, strict=True)
+    ]
     hits = [
         Hit(
             narration_id=narration_id,
@@ -150,17 +148,19 @@ async def find_evidence(
     ]
     activity = await _activity(
         session,
-        candidates=_best_candidates(hits, now=end, term_weights=weights),
+        candidates=_best_candidates(hits, term_weights=weights),
         conditions=_visible(tenant_id, viewer_user_id, answer_channel_pk, before),
         end=end,
     )
     return Evidence(hits=hits, term_weights=weights, activity=activity)
 
 
-def _best_candidates(hits: list[Hit], *, now: datetime, term_weights: list[float]) -> list[int]:
-    per_person = text_scores(hits, now=now, term_weights=term_weights)
-    strongest = sorted(per_person, key=lambda p: -sum(w for w, _ in per_person[p]))
-    return strongest[:PRIOR_CANDIDATES]
+def _best_candidates(hits: list[Hit], *, term_weights: list[float]) -> list[int]:
+    """People whose prior is worth reading: the most matched query specificity, summed."""
+    strength: dict[int, float] = defaultdict(float)
+    for hit in hits:
+        strength[hit.person_id] += sum(term_weights[i] for i in hit.terms)
+    return sorted(strength, key=lambda p: -strength[p])[:PRIOR_CANDIDATES]
 
 
 async def _activity(
@@ -170,49 +170,70 @@ async def _activity(
     conditions: list[ColumnElement[bool]],
     end: datetime,
 ) -> dict[int, float]:
-    """Decayed count of each candidate's visible narrations in the last weeks."""
+    """Decayed count of each candidate's visible narrations in the last weeks, summed in SQL."""
     if not candidates:
         return {}
+    steps = activity_steps()
+    weight = case(
+        *((col(Narration.created_at) >= end - timedelta(days=days), w) for days, w in steps),
+        else_=0.0,
+    )
     statement = (
-        select(col(Narration.person_id), col(Narration.created_at))
+        select(col(Narration.person_id), func.sum(weight))
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
         .where(
             col(Narration.person_id).in_(candidates),
-            col(Narration.created_at) >= end - timedelta(days=ACTIVITY_WINDOW_DAYS),
+            col(Narration.created_at) >= end - timedelta(days=steps[-1][0]),
             *conditions,
         )
+        .group_by(col(Narration.person_id))
     )
-    times: dict[int, list[datetime]] = defaultdict(list)
-    for person_id, created_at in await session.exec(statement):
-        times[person_id].append(created_at)
-    return {person: activity_score(stamps, end) for person, stamps in times.items()}
+    return {person: float(total or 0.0) for person, total in await session.exec(statement)}
 
 
 def _until(before: datetime | None) -> ColumnElement[bool]:
     return col(Narration.created_at) < before if before is not None else true()
 
 
-async def _collection_size(
+@dataclass(frozen=True)
+class _History:
+    """When the tenant's narrations start, to turn a full window into a frequency estimate."""
+
+    end: datetime
+    first: datetime | None
+
+    @classmethod
+    async def read(
+        cls, session: AsyncSession, *, tenant_id: int, before: datetime | None, end: datetime
+    ) -> _History:
+        statement = select(func.min(col(Narration.created_at))).where(
+            col(Narration.tenant_id) == tenant_id, _until(before)
+        )
+        return cls(end=end, first=(await session.exec(statement)).one())
+
+    def estimate(self, count: int, oldest: datetime | None) -> float:
+        """``count`` exactly when the window wasn't full; otherwise the window's count scaled
+        by how much of the tenant's history it spans (steady narration assumed)."""
+        if count < TERM_WINDOW or oldest is None or self.first is None:
+            return float(count)
+        span = max((self.end - oldest).total_seconds(), 1.0)
+        return count * max((self.end - self.first).total_seconds(), span) / span
+
+
+async def _collection_window(
     session: AsyncSession, *, tenant_id: int, before: datetime | None
-) -> float:
-    """How many narrations the tenant had: the N in IDF (a statistic, never shown)."""
-    statement = select(func.count()).where(col(Narration.tenant_id) == tenant_id, _until(before))
-    return float((await session.exec(statement)).one())
+) -> tuple[int, datetime | None]:
+    """The tenant's narrations as a window like a term's: N in IDF (a statistic, never shown).
 
-
-async def _extrapolated_frequency(
-    session: AsyncSession,
-    *,
-    tenant_id: int,
-    before: datetime | None,
-    end: datetime,
-    oldest: datetime,
-) -> float:
-    """A full window only says the term is common: scale its count by the time it spans."""
-    statement = select(func.min(col(Narration.created_at))).where(
-        col(Narration.tenant_id) == tenant_id, _until(before)
+    Counting every narration would cost a scan of a million index entries; the time of the
+    ``TERM_WINDOW``-th most recent one is a bounded read and extrapolates the same way.
+    """
+    newest = (
+        select(col(Narration.created_at))
+        .where(col(Narration.tenant_id) == tenant_id, _until(before))
+        .order_by(col(Narration.created_at).desc())
+        .limit(TERM_WINDOW)
+        .subquery()
     )
-    first = (await session.exec(statement)).one() or oldest
-    span = max((end - oldest).total_seconds(), 1.0)
-    history = max((end - first).total_seconds(), span)
-    return TERM_WINDOW * history / span
+    count, oldest = (await session.exec(select(func.count(), func.min(newest.c.created_at)))).one()
+    return int(count), oldest
