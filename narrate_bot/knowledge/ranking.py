@@ -140,8 +140,8 @@ def rank_people(
     activity = activity or {}
     ranked: list[RankedPerson] = []
     for person_id, weighted in text_scores(hits, now=now, term_weights=term_weights).items():
-        # Diminishing returns: the k-th piece of evidence counts 1/k as much.
-        text = sum(w / (rank + 1) for rank, (w, _) in enumerate(weighted))
+        # Diminishing returns: the k-th piece of evidence counts 1/sqrt(k) as much.
+        text = sum(w / math.sqrt(rank + 1) for rank, (w, _) in enumerate(weighted))
         recent = activity.get(person_id, 0.0)
         boost = max(boosts.get(person_id, 1.0), 1e-9)
         score = math.log(text + 1e-9) + PRIOR_WEIGHT * math.log1p(recent) + math.log(boost)

@@ -68,7 +68,7 @@ def _fts5_query(term: SearchTerm) -> str:
     return '"' + " ".join(term.words) + '"'
 
 
-def sqlite_recent_matches(term: SearchTerm, window: int) -> Subquery:
+def sqlite_recent_matches(term: SearchTerm, window: int, *, key: int = 0) -> Subquery:
     """The ``window`` most recent narrations matching ``term``, newest first.
 
     FTS5 walks a term's doclist in rowid order, backwards on request, and stops at the limit: a
@@ -76,11 +76,15 @@ def sqlite_recent_matches(term: SearchTerm, window: int) -> Subquery:
     """
     matches = (
         select(fts.c.rowid.label("id"))
-        .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=_fts5_query(term)))
+        .where(
+            text(f"{FTS_TABLE} MATCH :fts_query_{key}").bindparams(
+                **{f"fts_query_{key}": _fts5_query(term)}
+            )
+        )
         .order_by(fts.c.rowid.desc())
         .limit(window)
     )
-    return matches.subquery("fts_recent")
+    return matches.subquery(f"fts_recent_{key}")
 
 
 def _tsquery(term: SearchTerm) -> str:
@@ -92,11 +96,11 @@ def _tsquery(term: SearchTerm) -> str:
     return phrase
 
 
-def pg_match(term: SearchTerm) -> ColumnElement[bool]:
+def pg_match(term: SearchTerm, *, key: int = 0) -> ColumnElement[bool]:
     """The same for PostgreSQL; the vector expression matches the GIN index's exactly."""
     config: ColumnElement[str] = literal_column(f"'{PG_TEXT_CONFIG}'::regconfig")
     vector = func.to_tsvector(config, col(Narration.text))
-    tsquery = func.to_tsquery(config, bindparam("pg_query", value=_tsquery(term)))
+    tsquery = func.to_tsquery(config, bindparam(f"pg_query_{key}", value=_tsquery(term)))
     clause: ColumnElement[bool] = vector.op("@@")(tsquery)
     return clause
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, func, or_, true
+from sqlalchemy import ColumnElement, case, func, literal, or_, true, union_all
+from sqlalchemy import Select as SaSelect
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select
 
 from ..knowledge.ranking import (
     Hit,
@@ -30,8 +31,9 @@ from . import fulltext
 from .repositories import visible_to
 from .tables import Channel, Narration, Person
 
-TERM_WINDOW = 300
-PRIOR_CANDIDATES = 200
+TERM_WINDOW = 100
+PRIOR_CANDIDATES = 50
+COUNT_LIMIT = 50_000
 
 
 @dataclass
@@ -66,23 +68,25 @@ def _visible(
     ]
 
 
-def _term_statement(
-    dialect: str, term: SearchTerm, conditions: list[ColumnElement[bool]]
-) -> Select[int, int, datetime, int]:
-    columns = (
-        col(Narration.id),
-        col(Narration.person_id),
-        col(Narration.created_at),
-        func.length(col(Narration.text)),
+def _term_window(
+    dialect: str, key: int, term: SearchTerm, conditions: list[ColumnElement[bool]]
+) -> SaSelect[Any, Any, Any, Any, Any]:
+    """The term's ``TERM_WINDOW`` most recent visible matches, tagged with the term's index."""
+    columns: tuple[ColumnElement[Any], ...] = (
+        literal(key).label("term"),
+        col(Narration.id).label("id"),
+        col(Narration.person_id).label("person_id"),
+        col(Narration.created_at).label("created_at"),
+        func.length(col(Narration.text)).label("length"),
     )
     if dialect == "sqlite":
-        recent = fulltext.sqlite_recent_matches(term, TERM_WINDOW * 2)
-        base = select(*columns).select_from(
+        recent = fulltext.sqlite_recent_matches(term, TERM_WINDOW * 2, key=key)
+        base = sa_select(*columns).select_from(
             recent.join(Narration, col(Narration.id) == recent.c.id)
         )
         order: ColumnElement[Any] = recent.c.id.desc()
     else:
-        base = select(*columns).select_from(Narration).where(fulltext.pg_match(term))
+        base = sa_select(*columns).select_from(Narration).where(fulltext.pg_match(term, key=key))
         order = col(Narration.created_at).desc()
     statement = (
         base.join(Channel, col(Channel.id) == col(Narration.channel_pk))
@@ -91,7 +95,23 @@ def _term_statement(
         .order_by(order)
         .limit(TERM_WINDOW)
     )
-    return cast(Select[int, int, datetime, int], statement)
+    return statement
+
+
+async def _all_windows(
+    session: AsyncSession,
+    dialect: str,
+    terms: list[SearchTerm],
+    conditions: list[ColumnElement[bool]],
+) -> list[tuple[int, int, int, datetime, int]]:
+    """Every term's window in one round trip (each wrapped, so its own LIMIT applies)."""
+    members = []
+    for key, term in enumerate(terms):
+        window = _term_window(dialect, key, term, conditions).subquery(f"w{key}")
+        members.append(sa_select(*window.c))
+    connection = await session.connection()
+    result = await connection.execute(union_all(*members))
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
 
 
 async def find_evidence(
@@ -121,19 +141,23 @@ async def find_evidence(
     ]
     found: dict[int, tuple[int, datetime, int]] = {}
     matched: dict[int, set[int]] = defaultdict(set)
-    windows: list[tuple[int, datetime | None]] = []
-    for index, term in enumerate(terms):
-        rows = list(await session.exec(_term_statement(dialect, term, conditions)))
-        for narration_id, person_id, created_at, length in rows:
-            found[narration_id] = (person_id, created_at, int(length or 0))
-            matched[narration_id].add(index)
-        windows.append((len(rows), min((r[2] for r in rows), default=None)))
+    counts = [0] * len(terms)
+    oldest: list[datetime | None] = [None] * len(terms)
+    for key, narration_id, person_id, created_at, length in await _all_windows(
+        session, dialect, terms, conditions
+    ):
+        found[narration_id] = (person_id, created_at, int(length or 0))
+        matched[narration_id].add(key)
+        counts[key] += 1
+        current = oldest[key]
+        oldest[key] = created_at if current is None or created_at < current else current
+    windows = list(zip(counts, oldest, strict=True))
     if not found:
         return Evidence()
-    history = await _History.read(session, tenant_id=tenant_id, before=before, end=end)
-    size = history.estimate(*await _collection_window(session, tenant_id=tenant_id, before=before))
+    stats = _Statistics(session, tenant_id=tenant_id, before=before, end=end)
+    size = await stats.collection_size()
     weights = [
-        idf(history.estimate(count, oldest), size) * term.weight
+        idf(await stats.frequency(count, oldest, size), size) * term.weight
         for (count, oldest), term in zip(windows, terms, strict=True)
     ]
     hits = [
@@ -195,45 +219,54 @@ def _until(before: datetime | None) -> ColumnElement[bool]:
     return col(Narration.created_at) < before if before is not None else true()
 
 
-@dataclass(frozen=True)
-class _History:
-    """When the tenant's narrations start, to turn a full window into a frequency estimate."""
+class _Statistics:
+    """N and document frequencies for IDF, read at bounded cost (statistics, never shown).
 
-    end: datetime
-    first: datetime | None
-
-    @classmethod
-    async def read(
-        cls, session: AsyncSession, *, tenant_id: int, before: datetime | None, end: datetime
-    ) -> _History:
-        statement = select(func.min(col(Narration.created_at))).where(
-            col(Narration.tenant_id) == tenant_id, _until(before)
-        )
-        return cls(end=end, first=(await session.exec(statement)).one())
-
-    def estimate(self, count: int, oldest: datetime | None) -> float:
-        """``count`` exactly when the window wasn't full; otherwise the window's count scaled
-        by how much of the tenant's history it spans (steady narration assumed)."""
-        if count < TERM_WINDOW or oldest is None or self.first is None:
-            return float(count)
-        span = max((self.end - oldest).total_seconds(), 1.0)
-        return count * max((self.end - self.first).total_seconds(), span) / span
-
-
-async def _collection_window(
-    session: AsyncSession, *, tenant_id: int, before: datetime | None
-) -> tuple[int, datetime | None]:
-    """The tenant's narrations as a window like a term's: N in IDF (a statistic, never shown).
-
-    Counting every narration would cost a scan of a million index entries; the time of the
-    ``TERM_WINDOW``-th most recent one is a bounded read and extrapolates the same way.
+    Counts are exact up to ``COUNT_LIMIT`` narrations. A term whose window is full matched
+    ``TERM_WINDOW`` of the narrations written since the window's oldest match, so its frequency
+    is that share of N. Beyond the limit, counts are extrapolated over time (steady rate assumed).
     """
-    newest = (
-        select(col(Narration.created_at))
-        .where(col(Narration.tenant_id) == tenant_id, _until(before))
-        .order_by(col(Narration.created_at).desc())
-        .limit(TERM_WINDOW)
-        .subquery()
-    )
-    count, oldest = (await session.exec(select(func.count(), func.min(newest.c.created_at)))).one()
-    return int(count), oldest
+
+    def __init__(
+        self, session: AsyncSession, *, tenant_id: int, before: datetime | None, end: datetime
+    ) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.before = before
+        self.end = end
+
+    async def _count_since(self, since: datetime | None) -> float:
+        newest = (
+            select(col(Narration.created_at))
+            .where(
+                col(Narration.tenant_id) == self.tenant_id,
+                _until(self.before),
+                col(Narration.created_at) >= since if since is not None else true(),
+            )
+            .order_by(col(Narration.created_at).desc())
+            .limit(COUNT_LIMIT)
+            .subquery()
+        )
+        statement = select(func.count(), func.min(newest.c.created_at))
+        found, oldest = (await self.session.exec(statement)).one()
+        count = float(found)
+        if count < COUNT_LIMIT or oldest is None:
+            return count
+        first = since or await self._first() or oldest
+        span = max((self.end - oldest).total_seconds(), 1.0)
+        return float(count * max((self.end - first).total_seconds(), span) / span)
+
+    async def _first(self) -> datetime | None:
+        statement = select(func.min(col(Narration.created_at))).where(
+            col(Narration.tenant_id) == self.tenant_id, _until(self.before)
+        )
+        return (await self.session.exec(statement)).one()
+
+    async def collection_size(self) -> float:
+        return await self._count_since(None)
+
+    async def frequency(self, count: int, oldest: datetime | None, size: float) -> float:
+        if count < TERM_WINDOW or oldest is None:
+            return float(count)
+        since = await self._count_since(oldest)
+        return count * size / max(since, float(count))
