@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, func, literal, or_, true, union_all
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, true, union_all
 from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
@@ -33,7 +33,6 @@ from .tables import Channel, Narration, Person
 
 TERM_WINDOW = 100
 PRIOR_CANDIDATES = 50
-COUNT_LIMIT = 50_000
 
 
 @dataclass
@@ -157,7 +156,7 @@ async def find_evidence(
     stats = _Statistics(session, tenant_id=tenant_id, before=before, end=end)
     size = await stats.collection_size()
     weights = [
-        idf(await stats.frequency(count, oldest, size), size) * term.weight
+        idf(stats.frequency(count, oldest), size) * term.weight
         for (count, oldest), term in zip(windows, terms, strict=True)
     ]
     hits = [
@@ -208,7 +207,9 @@ async def _activity(
         .where(
             col(Narration.person_id).in_(candidates),
             col(Narration.created_at) >= end - timedelta(days=steps[-1][0]),
-            *conditions,
+            # Wrapped so no planner walks every tenant narration of the last weeks by the
+            # (tenant, created_at) index: the (person, created_at) index reads ~50 short ranges.
+            func.coalesce(and_(*conditions), false()),
         )
         .group_by(col(Narration.person_id))
     )
@@ -222,9 +223,10 @@ def _until(before: datetime | None) -> ColumnElement[bool]:
 class _Statistics:
     """N and document frequencies for IDF, read at bounded cost (statistics, never shown).
 
-    Counts are exact up to ``COUNT_LIMIT`` narrations. A term whose window is full matched
-    ``TERM_WINDOW`` of the narrations written since the window's oldest match, so its frequency
-    is that share of N. Beyond the limit, counts are extrapolated over time (steady rate assumed).
+    A term's frequency is its window's count when the window isn't full. A full window only says
+    the term is common: its count is scaled by how much of the tenant's history the window spans
+    (a steady narration rate assumed). N is estimated the same way from the tenant's newest
+    ``TERM_WINDOW`` narrations, because counting a million index entries per question is a scan.
     """
 
     def __init__(
@@ -234,39 +236,26 @@ class _Statistics:
         self.tenant_id = tenant_id
         self.before = before
         self.end = end
+        self.first: datetime | None = None
 
-    async def _count_since(self, since: datetime | None) -> float:
+    async def collection_size(self) -> float:
+        tenant = (col(Narration.tenant_id) == self.tenant_id, _until(self.before))
+        self.first = (
+            await self.session.exec(select(func.min(col(Narration.created_at))).where(*tenant))
+        ).one()
         newest = (
             select(col(Narration.created_at))
-            .where(
-                col(Narration.tenant_id) == self.tenant_id,
-                _until(self.before),
-                col(Narration.created_at) >= since if since is not None else true(),
-            )
+            .where(*tenant)
             .order_by(col(Narration.created_at).desc())
-            .limit(COUNT_LIMIT)
+            .limit(TERM_WINDOW)
             .subquery()
         )
         statement = select(func.count(), func.min(newest.c.created_at))
-        found, oldest = (await self.session.exec(statement)).one()
-        count = float(found)
-        if count < COUNT_LIMIT or oldest is None:
-            return count
-        first = since or await self._first() or oldest
-        span = max((self.end - oldest).total_seconds(), 1.0)
-        return float(count * max((self.end - first).total_seconds(), span) / span)
+        count, oldest = (await self.session.exec(statement)).one()
+        return self.frequency(int(count), oldest)
 
-    async def _first(self) -> datetime | None:
-        statement = select(func.min(col(Narration.created_at))).where(
-            col(Narration.tenant_id) == self.tenant_id, _until(self.before)
-        )
-        return (await self.session.exec(statement)).one()
-
-    async def collection_size(self) -> float:
-        return await self._count_since(None)
-
-    async def frequency(self, count: int, oldest: datetime | None, size: float) -> float:
-        if count < TERM_WINDOW or oldest is None:
+    def frequency(self, count: int, oldest: datetime | None) -> float:
+        if count < TERM_WINDOW or oldest is None or self.first is None:
             return float(count)
-        since = await self._count_since(oldest)
-        return count * size / max(since, float(count))
+        span = max((self.end - oldest).total_seconds(), 1.0)
+        return count * max((self.end - self.first).total_seconds(), span) / span
