@@ -152,8 +152,10 @@ async def seed(db: Database, source: list[dict[str, Any]], *, narrations: int, p
                 await conn.execute(insert(Narration), rows)
             rows = []
     if db.dialect == "postgresql":
-        async with db.engine.begin() as conn:
-            await conn.execute(text("ANALYZE"))
+        # What autovacuum does after a bulk load: merge the GIN pending list, refresh statistics.
+        async with db.engine.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("VACUUM ANALYZE"))
     return int(tenant_pk)
 
 
