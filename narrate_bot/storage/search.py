@@ -1,8 +1,9 @@
 """Finding the evidence for a question, among the narrations the asker may read, at bounded cost.
 
 Per search term, the index returns only the most recent ``TERM_WINDOW`` visible matches (FTS5
-walks its doclist backwards by rowid, PostgreSQL walks the (tenant, created_at) index backwards),
-so a word found in every narration costs the same as a rare one. The term's specificity comes from
+walks its doclist backwards by rowid; PostgreSQL intersects the GIN matches with widening spans of
+the (tenant, created_at) index), so a word found in every narration costs about what a rare one
+does. The term's specificity comes from
 the same window: exact when the window isn't full, otherwise extrapolated from how much time the
 window spans. The activity prior is then read for the best text candidates only, from their
 visible narrations of the last weeks. ``knowledge.ranking`` does the rest.
@@ -22,11 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.ranking import (
-    Hit,
-    activity_steps,
-    idf,
-)
+from ..knowledge.ranking import Hit, activity_steps, idf
 from ..knowledge.words import SearchTerm
 from . import fulltext
 from .repositories import visible_to
