@@ -31,7 +31,7 @@ from .tables import Channel, Narration, Person
 
 TERM_WINDOW = 100
 PRIOR_CANDIDATES = 50
-PG_LOOKBACK_DAYS = (30, 365, 0)  # 0: all of history
+PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
 
 
 @dataclass
@@ -126,7 +126,7 @@ async def _all_windows(
     """Every term's window. FTS5 reads a doclist newest first, so one pass is bounded.
 
     PostgreSQL's GIN index returns a term's matches in no order: reading them all costs as much
-    as the word is common. So it looks back in widening steps (a month, a year, everything),
+    as the word is common. So it looks back in widening steps (a week, two months, a year, all),
     each step intersecting the term's matches with that stretch of the (tenant, created_at)
     index; a term leaves as soon as its window is full. The windows are the same either way.
     """
