@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
 from ..knowledge.ranking import Hit, activity_steps, idf
 from ..knowledge.words import SearchTerm
 from . import fulltext
@@ -192,17 +193,7 @@ async def find_evidence(
     ]
     found: dict[int, tuple[int, datetime, int]] = {}
     matched: dict[int, set[int]] = defaultdict(set)
-    counts = [0] * len(terms)
-    oldest: list[datetime | None] = [None] * len(terms)
-    for key, narration_id, person_id, created_at, length in await _all_windows(
-        session, dialect, terms, conditions, end
-    ):
-        found[narration_id] = (person_id, created_at, int(length or 0))
-        matched[narration_id].add(key)
-        counts[key] += 1
-        current = oldest[key]
-        oldest[key] = created_at if current is None or created_at < current else current
-    windows = list(zip(counts, oldest, strict=True))
+    windows = await _collect(session, dialect, terms, conditions, end, found, matched)
     if not found:
         return Evidence()
     stats = _Statistics(session, tenant_id=tenant_id, before=before, end=end)
@@ -211,6 +202,16 @@ async def find_evidence(
         idf(stats.frequency(count, oldest), size) * term.weight
         for (count, oldest), term in zip(windows, terms, strict=True)
     ]
+    extra = expansion_terms(await _best_texts(session, matched, weights), asked=terms)
+    if extra:
+        more = await _collect(
+            session, dialect, extra, conditions, end, found, matched, offset=len(terms)
+        )
+        terms = [*terms, *extra]
+        weights += [
+            idf(stats.frequency(count, oldest), size) * term.weight
+            for (count, oldest), term in zip(more, extra, strict=True)
+        ]
     hits = [
         Hit(
             narration_id=narration_id,
@@ -228,6 +229,44 @@ async def find_evidence(
         end=end,
     )
     return Evidence(hits=hits, term_weights=weights, activity=activity)
+
+
+async def _collect(
+    session: AsyncSession,
+    dialect: str,
+    terms: list[SearchTerm],
+    conditions: list[ColumnElement[bool]],
+    end: datetime,
+    found: dict[int, tuple[int, datetime, int]],
+    matched: dict[int, set[int]],
+    *,
+    offset: int = 0,
+) -> list[tuple[int, datetime | None]]:
+    """Add the terms' windows to ``found``/``matched``; each window's (count, oldest match)."""
+    counts = [0] * len(terms)
+    oldest: list[datetime | None] = [None] * len(terms)
+    for key, narration_id, person_id, created_at, length in await _all_windows(
+        session, dialect, terms, conditions, end
+    ):
+        found[narration_id] = (person_id, created_at, int(length or 0))
+        matched[narration_id].add(offset + key)
+        counts[key] += 1
+        current = oldest[key]
+        oldest[key] = created_at if current is None or created_at < current else current
+    return list(zip(counts, oldest, strict=True))
+
+
+async def _best_texts(
+    session: AsyncSession, matched: dict[int, set[int]], weights: list[float]
+) -> list[str]:
+    """The texts of the narrations matching most of the question (newest first on ties)."""
+    strength = {n: sum(weights[i] for i in keys) for n, keys in matched.items()}
+    best = sorted(strength, key=lambda n: (-strength[n], -n))[:EXPANSION_DOCUMENTS]
+    rows = await session.exec(
+        select(col(Narration.id), col(Narration.text)).where(col(Narration.id).in_(best))
+    )
+    texts = dict(rows.all())
+    return [texts[n] for n in best if n in texts]
 
 
 def _best_candidates(hits: list[Hit], *, term_weights: list[float]) -> list[int]:

@@ -87,3 +87,15 @@ async def test_paused_and_departed_people_are_never_suggested(chat, clock, comma
     assert people(await chat.say("zoe: /narrate who kafka"))[0] == "kim"
     await chat.say(f"kim: {command}")
     assert people(await chat.say("zoe: /narrate who kafka")) == ["lee"]
+
+
+async def test_someone_who_uses_the_topics_other_words_is_found_too(chat, clock):
+    await chat.say(
+        "ann: /narrate flaky login test quarantined, selenium timeout",
+        "ann: /narrate login test flaky again after the selenium driver update",
+        "bob: /narrate selenium grid upgrade and browser pool sizing",
+        "cid: /narrate quarterly planning notes",
+    )
+    clock.advance(timedelta(hours=1))
+    out = await chat.say("zoe: /narrate who flaky login test")
+    assert people(out) == ["ann", "bob"]  # bob via "selenium", which ann's matches share
