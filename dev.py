@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".narrate-installed"
-LINT_TARGETS = ["narrate_bot", "adapters", "migrations", "tests", "dev.py"]
+LINT_TARGETS = ["narrate_bot", "adapters", "migrations", "tests", "benchmarks", "dev.py"]
 
 
 def _say(message: str) -> None:

@@ -1,0 +1,1 @@
+"""Speed and quality benchmarks, reported as ratios against a baseline measured in the same run."""

@@ -20,7 +20,7 @@ from .turn import Turn
 
 # A declared topic multiplies the ranking score: enough to lift a close second, not to make
 # someone with one old mention outrank the person who narrates it every week.
-ASK_ME_BOOST = 1.5
+ASK_ME_BOOST = 2.0
 MAX_DECLARED = 20
 MAX_HIDDEN = 50
 _CLEAR_WORDS = {"clear", "none", "off", "reset"}

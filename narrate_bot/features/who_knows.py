@@ -10,11 +10,11 @@ from ..events import ChannelKind, MessageReceived
 from ..knowledge.durations import humanize_age
 from ..knowledge.ranking import RankedPerson, rank_people
 from ..knowledge.topic_match import matched_terms
-from ..knowledge.words import query_terms
+from ..knowledge.words import query_terms, search_terms
 from ..replies import Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Session
-from ..storage.search import matching_narrations
+from ..storage.search import find_evidence
 from ..storage.tables import Channel, Narration, Person
 from . import expertise_prefs, open_questions
 from .intros import note_question
@@ -56,17 +56,25 @@ async def find_experts(
     hid themselves from this topic) and ``boosts`` (person id → score factor, for people who
     declared the topic) are honoured before the cut to ``limit``.
     """
-    hits = await matching_narrations(
+    evidence = await find_evidence(
         session,
         dialect=dialect,
         tenant_id=tenant_id,
         viewer_user_id=viewer_user_id,
         answer_channel_pk=answer_channel_pk,
-        terms=query_terms(question),
+        terms=search_terms(question),
         now=now,
         before=before,
     )
-    return rank_people(hits, now=now, limit=limit, exclude=exclude_person_ids, boosts=boosts)
+    return rank_people(
+        evidence.hits,
+        now=before or now,
+        limit=limit,
+        exclude=exclude_person_ids,
+        boosts=boosts,
+        term_weights=evidence.term_weights,
+        activity=evidence.activity,
+    )
 
 
 async def answer(turn: Turn, topic: str) -> list[Reply]:

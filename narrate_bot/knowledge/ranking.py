@@ -1,28 +1,46 @@
-"""Turning matched narrations into ranked people: a document model with recency.
+"""Turning matched narrations into ranked people: a document model, recency and an activity prior.
 
-Each matched narration is evidence for its author, weighted by how well it matches (the engine's
-relevance, normalized per question so SQLite's bm25 and PostgreSQL's ts_rank_cd are comparable)
-and by how recent it is. A person's score sums their evidence with diminishing returns, so one
-prolific narrator doesn't drown out three people who each know the topic well.
+Each matched narration is evidence for its author. Its strength is the share of the question's
+specificity it covers (the IDF of the terms it matches, over the IDF of all of them), with BM25's
+length normalization so a long daily summary doesn't match everything by sheer size, and a slow
+recency decay. A person's text score sums their evidence with diminishing returns, so one prolific
+narrator doesn't drown out several people who each know the topic well. The final score adds a
+candidate prior: how active the person has been lately (visible narrations, decayed with a short
+half-life), on a log scale so it reorders close calls without burying specialists.
+docs/adr/0006-ranking-v2.md records the model and every configuration measured.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-RECENCY_HALF_LIFE_DAYS = 180.0
+RECENCY_HALF_LIFE_DAYS = 365.0
+ACTIVITY_HALF_LIFE_DAYS = 30.0
+ACTIVITY_WINDOW_DAYS = 120  # four half-lives: older activity would weigh under 1/16
+PRIOR_WEIGHT = 0.4
+BM25_K1 = 1.2
+BM25_B = 0.5
 EVIDENCE_PER_PERSON = 2
 
 
 @dataclass(frozen=True)
 class Hit:
+    """A narration matching the question.
+
+    ``terms`` are the indexes (into the question's term weights) of the terms it matched;
+    ``relevance`` is used instead when a caller has no per-term detail.
+    """
+
     narration_id: int
     person_id: int
     created_at: datetime
-    relevance: float
+    relevance: float = 1.0
+    terms: frozenset[int] = frozenset()
+    length: int = 0
 
 
 @dataclass
@@ -32,11 +50,69 @@ class RankedPerson:
     matches: int
     last_at: datetime
     evidence: list[Hit] = field(default_factory=list)
+    activity: float = 0.0
+
+
+def decay(age_days: float, half_life_days: float) -> float:
+    return float(0.5 ** (max(age_days, 0.0) / half_life_days))
 
 
 def recency_weight(created_at: datetime, now: datetime) -> float:
-    age_days = max((now - created_at).total_seconds() / 86400.0, 0.0)
-    return float(0.5 ** (age_days / RECENCY_HALF_LIFE_DAYS))
+    return decay((now - created_at).total_seconds() / 86400.0, RECENCY_HALF_LIFE_DAYS)
+
+
+def idf(document_frequency: float, collection_size: float) -> float:
+    """BM25's IDF, always positive: a term in every narration still counts a little."""
+    df = max(document_frequency, 1.0)
+    n = max(collection_size, df)
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def activity_steps() -> list[tuple[int, float]]:
+    """The activity decay as steps the database can sum: (age under N days, weight).
+
+    Each step of one half-life weighs what the continuous decay gives its midpoint, so a
+    narration this month counts about 0.7, last month 0.35, and so on for ACTIVITY_WINDOW_DAYS.
+    """
+    step = int(ACTIVITY_HALF_LIFE_DAYS)
+    return [
+        (days, decay(days - step / 2, ACTIVITY_HALF_LIFE_DAYS))
+        for days in range(step, ACTIVITY_WINDOW_DAYS + 1, step)
+    ]
+
+
+def _evidence_weight(
+    hit: Hit, term_weights: Sequence[float], total: float, top: float, avg_length: float
+) -> float:
+    if hit.terms:
+        coverage = sum(term_weights[i] for i in hit.terms) / total
+    else:
+        coverage = max(hit.relevance, 0.0) / top
+    if hit.length and avg_length:
+        norm = 1.0 - BM25_B + BM25_B * hit.length / avg_length
+        coverage *= (BM25_K1 + 1.0) / (1.0 + BM25_K1 * norm)
+    return coverage
+
+
+def text_scores(
+    hits: Sequence[Hit],
+    *,
+    now: datetime,
+    term_weights: Sequence[float] = (),
+) -> dict[int, list[tuple[float, Hit]]]:
+    """Each person's evidence, strongest first."""
+    total = sum(term_weights) or 1.0
+    top = max((h.relevance for h in hits), default=1.0) or 1.0
+    lengths = [h.length for h in hits if h.length]
+    avg_length = sum(lengths) / len(lengths) if lengths else 0.0
+    per_person: dict[int, list[tuple[float, Hit]]] = defaultdict(list)
+    for hit in hits:
+        weight = _evidence_weight(hit, term_weights, total, top, avg_length)
+        per_person[hit.person_id].append((weight * recency_weight(hit.created_at, now), hit))
+    for weighted in per_person.values():
+        # Ties go to the newer narration (ids grow with time).
+        weighted.sort(key=lambda pair: (-pair[0], -pair[1].narration_id))
+    return per_person
 
 
 def rank_people(
@@ -46,29 +122,29 @@ def rank_people(
     limit: int,
     exclude: frozenset[int] = frozenset(),
     boosts: Mapping[int, float] | None = None,
+    term_weights: Sequence[float] = (),
+    activity: Mapping[int, float] | None = None,
 ) -> list[RankedPerson]:
-    """People ranked by their evidence.
+    """People ranked by their evidence, reordered by their recent activity.
 
-    ``exclude`` drops people who asked to stay out of answers on this topic (``hide-me``);
-    ``boosts`` multiplies the score of people who declared the topic (``ask-me-about``). Both are
-    applied before the cut to ``limit`` so a hidden person never takes a place and a boosted one
-    can earn it.
+    Only people with evidence are ranked: ``activity`` (person id → decayed recent narration
+    count) can reorder them but never adds anyone. ``exclude`` drops people who asked to stay out
+    of answers on this topic (``hide-me``); ``boosts`` multiplies the score of people who declared
+    the topic (``ask-me-about``). Both are applied before the cut to ``limit`` so a hidden person
+    never takes a place and a boosted one can earn it.
     """
     hits = [h for h in hits if h.person_id not in exclude]
     if not hits:
         return []
     boosts = boosts or {}
-    top = max(h.relevance for h in hits) or 1.0
-    per_person: dict[int, list[tuple[float, Hit]]] = defaultdict(list)
-    for hit in hits:
-        weight = (max(hit.relevance, 0.0) / top) * recency_weight(hit.created_at, now)
-        per_person[hit.person_id].append((weight, hit))
+    activity = activity or {}
     ranked: list[RankedPerson] = []
-    for person_id, weighted in per_person.items():
-        weighted.sort(key=lambda pair: pair[0], reverse=True)
-        # Diminishing returns: the k-th piece of evidence counts 1/k as much.
-        score = sum(w / (rank + 1) for rank, (w, _) in enumerate(weighted))
-        score *= boosts.get(person_id, 1.0)
+    for person_id, weighted in text_scores(hits, now=now, term_weights=term_weights).items():
+        # Diminishing returns: the k-th piece of evidence counts 1/sqrt(k) as much.
+        text = sum(w / math.sqrt(rank + 1) for rank, (w, _) in enumerate(weighted))
+        recent = activity.get(person_id, 0.0)
+        boost = max(boosts.get(person_id, 1.0), 1e-9)
+        score = math.log(text + 1e-9) + PRIOR_WEIGHT * math.log1p(recent) + math.log(boost)
         ranked.append(
             RankedPerson(
                 person_id=person_id,
@@ -76,6 +152,7 @@ def rank_people(
                 matches=len(weighted),
                 last_at=max(h.created_at for _, h in weighted),
                 evidence=[h for _, h in weighted[:EVIDENCE_PER_PERSON]],
+                activity=recent,
             )
         )
     ranked.sort(key=lambda p: (-p.score, -p.last_at.timestamp(), p.person_id))

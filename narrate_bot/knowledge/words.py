@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # Common English function words, chat filler, and words every work update uses ("fix", "add").
 # Leaving them out keeps "who knows about the fix for kafka?" about kafka, and keeps very common
@@ -50,3 +51,36 @@ def query_terms(question: str, *, limit: int = 12) -> list[str]:
 
 def hashtags(text: str) -> list[str]:
     return [m.group(0)[1:].lower() for m in _WORD.finditer(text) if m.group(0).startswith("#")]
+
+
+# A path-like field such as "gopls/internal/golang" or "services/payments.api": at least two
+# segments joined by "/". Work updates lead with them ("area: what changed"), and an exact path
+# says far more about who knows the area than its parts do ("internal" is everywhere).
+_PATH = re.compile(r"[\w][\w.\-]*(?:/[\w.\-]+)+", re.UNICODE)
+PATH_WEIGHT = 2.0
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    """One thing to look up in the index: a word, or a path matched as a phrase of its words.
+
+    ``weight`` multiplies the term's specificity (IDF); ``path`` keeps the original spelling for
+    engines whose parser indexes a path as one token (PostgreSQL's ``file`` tokens).
+    """
+
+    words: tuple[str, ...]
+    weight: float = 1.0
+    path: str | None = None
+
+
+def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
+    """The question's content words, plus each path in it as a phrase of its words."""
+    terms = [SearchTerm(words=(word,)) for word in query_terms(question, limit=limit)]
+    seen: set[tuple[str, ...]] = set()
+    for match in _PATH.finditer(question.lower()):
+        path = match.group(0).strip(".-/")
+        parts = tuple(words(path))
+        if len(parts) > 1 and parts not in seen:
+            seen.add(parts)
+            terms.append(SearchTerm(words=parts, weight=PATH_WEIGHT, path=path))
+    return terms

@@ -8,8 +8,8 @@ storage needs: matching a query, and scrubbing deleted text out of the index.
 from __future__ import annotations
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
+    Subquery,
     bindparam,
     column,
     func,
@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..knowledge.words import SearchTerm
 from .tables import Narration
 
 FTS_TABLE = "narration_fts"
@@ -58,33 +59,50 @@ PG_DROP = ("DROP INDEX IF EXISTS ix_narration_text_tsv",)
 MANAGED_NAMES = frozenset({FTS_TABLE, FTS_VOCAB, "ix_narration_text_tsv"})
 
 
-def _quoted(terms: list[str]) -> list[str]:
-    return ['"' + term.replace('"', "") + '"' for term in terms if term]
+def searchable(term: SearchTerm) -> bool:
+    return bool(term.words) and all(word.isalnum() for word in term.words)
 
 
-def sqlite_matches(terms: list[str]) -> CTE:
-    """Every narration matching any of ``terms``, with its relevance (bigger is better).
+def _fts5_query(term: SearchTerm) -> str:
+    """A word, or a phrase of a path's words (FTS5 phrases match consecutive tokens)."""
+    return '"' + " ".join(term.words) + '"'
 
-    Materialized on purpose: joined directly, SQLite's planner walks ``narration`` first and
-    re-runs the full-text query for every row (measured: ~200 ms a question on 1,670 rows).
+
+def sqlite_recent_matches(term: SearchTerm, window: int, *, key: int = 0) -> Subquery:
+    """The ``window`` most recent narrations matching ``term``, newest first.
+
+    FTS5 walks a term's doclist in rowid order, backwards on request, and stops at the limit: a
+    word found in every narration costs no more than a rare one. Row ids grow with time.
     """
-    query = " OR ".join(_quoted(terms))
-    # bm25() is negative, smaller is better: flip it so every engine ranks "bigger is better".
-    matches = select(
-        fts.c.rowid.label("id"), (-literal_column(f"bm25({FTS_TABLE})")).label("score")
-    ).where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=query))
-    return matches.cte("fts_match").prefix_with("MATERIALIZED")
+    matches = (
+        select(fts.c.rowid.label("id"))
+        .where(
+            text(f"{FTS_TABLE} MATCH :fts_query_{key}").bindparams(
+                **{f"fts_query_{key}": _fts5_query(term)}
+            )
+        )
+        .order_by(fts.c.rowid.desc())
+        .limit(window)
+    )
+    return matches.subquery(f"fts_recent_{key}")
 
 
-def pg_match(terms: list[str]) -> tuple[ColumnElement[bool], ColumnElement[float]]:
+def _tsquery(term: SearchTerm) -> str:
+    """PostgreSQL's parser keeps a path like ``a/b/c`` as one ``file`` token, so a path term
+    matches either that token or the phrase of its words."""
+    phrase = " <-> ".join(term.words)
+    if term.path and all(ch.isalnum() or ch in "/._-" for ch in term.path):
+        return f"'{term.path}' | ({phrase})"
+    return phrase
+
+
+def pg_match(term: SearchTerm, *, key: int = 0) -> ColumnElement[bool]:
     """The same for PostgreSQL; the vector expression matches the GIN index's exactly."""
-    query = " | ".join(term for term in terms if term.isalnum())
     config: ColumnElement[str] = literal_column(f"'{PG_TEXT_CONFIG}'::regconfig")
     vector = func.to_tsvector(config, col(Narration.text))
-    tsquery = func.to_tsquery(config, bindparam("pg_query", value=query))
+    tsquery = func.to_tsquery(config, bindparam(f"pg_query_{key}", value=_tsquery(term)))
     clause: ColumnElement[bool] = vector.op("@@")(tsquery)
-    score: ColumnElement[float] = func.ts_rank_cd(vector, tsquery, 1)
-    return clause, score
+    return clause
 
 
 async def scrub(session: AsyncSession, dialect: str) -> None:

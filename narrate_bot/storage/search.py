@@ -1,23 +1,47 @@
-"""Finding narrations that match a question, among those the asker may read.
+"""Finding the evidence for a question, among the narrations the asker may read, at bounded cost.
 
-The engine's index does the matching and a first relevance; ``knowledge.ranking`` does the rest.
+Per search term, the index returns only the most recent ``TERM_WINDOW`` visible matches (FTS5
+walks its doclist backwards by rowid; PostgreSQL intersects the GIN matches with widening spans of
+the (tenant, created_at) index), so a word found in every narration costs about what a rare one
+does. The term's specificity comes from
+the same window: exact when the window isn't full, otherwise extrapolated from how much time the
+window spans. The activity prior is then read for the best text candidates only, from their
+visible narrations of the last weeks. ``knowledge.ranking`` does the rest.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import cast
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, text, true, union_all
+from sqlalchemy import Select as SaSelect
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.ranking import Hit
+from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
+from ..knowledge.ranking import Hit, activity_steps, idf
+from ..knowledge.words import SearchTerm
 from . import fulltext
 from .repositories import visible_to
 from .tables import Channel, Narration, Person
 
-CANDIDATES = 400
+TERM_WINDOW = 100
+PRIOR_CANDIDATES = 50
+PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
+
+
+@dataclass
+class Evidence:
+    """What the ranking needs: matched narrations, each term's weight, and activity priors."""
+
+    hits: list[Hit] = field(default_factory=list)
+    term_weights: list[float] = field(default_factory=list)
+    activity: dict[int, float] = field(default_factory=dict)
 
 
 def _available(now: datetime) -> ColumnElement[bool]:
@@ -27,56 +51,302 @@ def _available(now: datetime) -> ColumnElement[bool]:
     )
 
 
-async def matching_narrations(
+def _visible(
+    tenant_id: int, viewer_user_id: str, answer_channel_pk: int | None, before: datetime | None
+) -> list[ColumnElement[bool]]:
+    return [
+        cast(
+            ColumnElement[bool],
+            visible_to(
+                tenant_id=tenant_id,
+                viewer_user_id=viewer_user_id,
+                answer_channel_pk=answer_channel_pk,
+            ),
+        ),
+        _until(before),
+    ]
+
+
+def _term_window(
+    dialect: str, key: int, term: SearchTerm, conditions: list[ColumnElement[bool]]
+) -> SaSelect[Any, Any, Any, Any, Any]:
+    """The term's ``TERM_WINDOW`` most recent visible matches, tagged with the term's index."""
+    columns: tuple[ColumnElement[Any], ...] = (
+        literal(key).label("term"),
+        col(Narration.id).label("id"),
+        col(Narration.person_id).label("person_id"),
+        col(Narration.created_at).label("created_at"),
+        func.length(col(Narration.text)).label("length"),
+    )
+    if dialect == "sqlite":
+        recent = fulltext.sqlite_recent_matches(term, TERM_WINDOW * 2, key=key)
+        base = sa_select(*columns).select_from(
+            recent.join(Narration, col(Narration.id) == recent.c.id)
+        )
+        order: ColumnElement[Any] = recent.c.id.desc()
+    else:
+        base = sa_select(*columns).select_from(Narration).where(fulltext.pg_match(term, key=key))
+        order = col(Narration.created_at).desc()
+    statement = (
+        base.join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .join(Person, col(Person.id) == col(Narration.person_id))
+        .where(*conditions)
+        .order_by(order)
+        .limit(TERM_WINDOW)
+    )
+    return statement
+
+
+Row = tuple[int, int, int, datetime, int]
+
+
+async def _windows(
+    session: AsyncSession,
+    dialect: str,
+    keys: list[int],
+    terms: list[SearchTerm],
+    conditions: list[ColumnElement[bool]],
+) -> list[Row]:
+    """The windows of ``keys`` in one round trip (each wrapped, so its own LIMIT applies)."""
+    members = []
+    for key in keys:
+        window = _term_window(dialect, key, terms[key], conditions).subquery(f"w{key}")
+        members.append(sa_select(*window.c))
+    connection = await session.connection()
+    result = await connection.execute(union_all(*members))
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
+
+
+async def _all_windows(
+    session: AsyncSession,
+    dialect: str,
+    terms: list[SearchTerm],
+    conditions: list[ColumnElement[bool]],
+    end: datetime,
+) -> list[Row]:
+    """Every term's window. FTS5 reads a doclist newest first, so one pass is bounded.
+
+    PostgreSQL's GIN index returns a term's matches in no order: reading them all costs as much
+    as the word is common. So it looks back in widening steps (a week, two months, a year, all),
+    each step intersecting the term's matches with that stretch of the (tenant, created_at)
+    index; a term leaves as soon as its window is full. The windows are the same either way.
+    """
+    if dialect != "postgresql":
+        return await _windows(session, dialect, list(range(len(terms))), terms, conditions)
+    connection = await session.connection()
+    await _prefer_the_text_index(connection, True)
+    rows: list[Row] = []
+    pending = list(range(len(terms)))
+    for days in PG_LOOKBACK_DAYS:
+        bound = [col(Narration.created_at) >= end - timedelta(days=days)] if days else []
+        found = await _windows(session, dialect, pending, terms, [*conditions, *bound])
+        counts: dict[int, int] = defaultdict(int)
+        for row in found:
+            counts[row[0]] += 1
+        full = {key for key in pending if counts[key] >= TERM_WINDOW}
+        rows += [row for row in found if row[0] in full or not days]
+        pending = [key for key in pending if key not in full]
+        if not pending:
+            break
+    await _prefer_the_text_index(connection, False)
+    return rows
+
+
+async def _prefer_the_text_index(connection: AsyncConnection, prefer: bool) -> None:
+    """PostgreSQL's planner likes to walk the (tenant, created_at) index backwards and re-parse
+    each narration's text until a window fills: measured at 100 k narrations, over a second for
+    a moderately common word. Reading the GIN index's matches and keeping the newest is bounded
+    by the word's frequency, so plain index scans are turned off for this one statement (and
+    parallel workers and JIT, whose start-up costs more than the query)."""
+    for setting, value in (
+        ("enable_indexscan", "off" if prefer else "on"),
+        ("max_parallel_workers_per_gather", "0" if prefer else "DEFAULT"),
+        ("jit", "off" if prefer else "DEFAULT"),
+    ):
+        await connection.execute(text(f"SET LOCAL {setting} = {value}"))
+
+
+async def find_evidence(
     session: AsyncSession,
     *,
     dialect: str,
     tenant_id: int,
     viewer_user_id: str,
     answer_channel_pk: int | None,
-    terms: list[str],
+    terms: list[SearchTerm],
     now: datetime,
     before: datetime | None = None,
-    limit: int = CANDIDATES,
-) -> list[Hit]:
-    """Up to ``limit`` best-matching narrations, never the viewer's own.
+) -> Evidence:
+    """Visible matches of each term, the terms' weights, and the candidates' recent activity.
 
-    ``before`` (exclusive) replays history: the evaluation asks as of a past moment.
+    Never the viewer's own narrations, never paused or departed people. ``before`` (exclusive)
+    replays history: the evaluation asks as of a past moment.
     """
+    terms = [t for t in terms if fulltext.searchable(t)]
     if not terms:
-        return []
-    score: ColumnElement[float]
-    if dialect == "sqlite":
-        matches = fulltext.sqlite_matches(terms)
-        score = matches.c.score
-        base = select(
-            col(Narration.id), col(Narration.person_id), col(Narration.created_at), score
-        ).select_from(matches.join(Narration, col(Narration.id) == matches.c.id))
-        match: ColumnElement[bool] = true()
-    else:
-        match, score = fulltext.pg_match(terms)
-        base = select(
-            col(Narration.id), col(Narration.person_id), col(Narration.created_at), score
-        ).select_from(Narration)
-    statement = (
-        base.join(Channel, col(Channel.id) == col(Narration.channel_pk))
-        .join(Person, col(Person.id) == col(Narration.person_id))
-        .where(
-            match,
-            visible_to(
-                tenant_id=tenant_id,
-                viewer_user_id=viewer_user_id,
-                answer_channel_pk=answer_channel_pk,
-            ),  # type: ignore[arg-type]
-            col(Narration.created_at) < before if before is not None else true(),
-            col(Person.user_id) != viewer_user_id,
-            _available(now),
-        )
-        .order_by(score.desc())
-        .limit(limit)
-    )
-    rows = await session.exec(statement)
-    return [
-        Hit(narration_id=cast(int, r[0]), person_id=r[1], created_at=r[2], relevance=float(r[3]))
-        for r in rows
+        return Evidence()
+    end = before if before is not None else now
+    conditions = [
+        *_visible(tenant_id, viewer_user_id, answer_channel_pk, before),
+        col(Person.user_id) != viewer_user_id,
+        _available(now),
     ]
+    found: dict[int, tuple[int, datetime, int]] = {}
+    matched: dict[int, set[int]] = defaultdict(set)
+    windows = await _collect(session, dialect, terms, conditions, end, found, matched)
+    if not found:
+        return Evidence()
+    stats = _Statistics(session, tenant_id=tenant_id, before=before, end=end)
+    size = await stats.collection_size()
+    weights = [
+        idf(stats.frequency(count, oldest), size) * term.weight
+        for (count, oldest), term in zip(windows, terms, strict=True)
+    ]
+    extra = expansion_terms(await _best_texts(session, matched, weights), asked=terms)
+    if extra:
+        more = await _collect(
+            session, dialect, extra, conditions, end, found, matched, offset=len(terms)
+        )
+        terms = [*terms, *extra]
+        weights += [
+            idf(stats.frequency(count, oldest), size) * term.weight
+            for (count, oldest), term in zip(more, extra, strict=True)
+        ]
+    hits = [
+        Hit(
+            narration_id=narration_id,
+            person_id=person_id,
+            created_at=created_at,
+            terms=frozenset(matched[narration_id]),
+            length=length,
+        )
+        for narration_id, (person_id, created_at, length) in found.items()
+    ]
+    activity = await _activity(
+        session,
+        candidates=_best_candidates(hits, term_weights=weights),
+        conditions=_visible(tenant_id, viewer_user_id, answer_channel_pk, before),
+        end=end,
+    )
+    return Evidence(hits=hits, term_weights=weights, activity=activity)
+
+
+async def _collect(
+    session: AsyncSession,
+    dialect: str,
+    terms: list[SearchTerm],
+    conditions: list[ColumnElement[bool]],
+    end: datetime,
+    found: dict[int, tuple[int, datetime, int]],
+    matched: dict[int, set[int]],
+    *,
+    offset: int = 0,
+) -> list[tuple[int, datetime | None]]:
+    """Add the terms' windows to ``found``/``matched``; each window's (count, oldest match)."""
+    counts = [0] * len(terms)
+    oldest: list[datetime | None] = [None] * len(terms)
+    for key, narration_id, person_id, created_at, length in await _all_windows(
+        session, dialect, terms, conditions, end
+    ):
+        found[narration_id] = (person_id, created_at, int(length or 0))
+        matched[narration_id].add(offset + key)
+        counts[key] += 1
+        current = oldest[key]
+        oldest[key] = created_at if current is None or created_at < current else current
+    return list(zip(counts, oldest, strict=True))
+
+
+async def _best_texts(
+    session: AsyncSession, matched: dict[int, set[int]], weights: list[float]
+) -> list[str]:
+    """The texts of the narrations matching most of the question (newest first on ties)."""
+    strength = {n: sum(weights[i] for i in keys) for n, keys in matched.items()}
+    best = sorted(strength, key=lambda n: (-strength[n], -n))[:EXPANSION_DOCUMENTS]
+    rows = await session.exec(
+        select(col(Narration.id), col(Narration.text)).where(col(Narration.id).in_(best))
+    )
+    texts = dict(rows.all())
+    return [texts[n] for n in best if n in texts]
+
+
+def _best_candidates(hits: list[Hit], *, term_weights: list[float]) -> list[int]:
+    """People whose prior is worth reading: the most matched query specificity, summed."""
+    strength: dict[int, float] = defaultdict(float)
+    for hit in hits:
+        strength[hit.person_id] += sum(term_weights[i] for i in hit.terms)
+    return sorted(strength, key=lambda p: -strength[p])[:PRIOR_CANDIDATES]
+
+
+async def _activity(
+    session: AsyncSession,
+    *,
+    candidates: list[int],
+    conditions: list[ColumnElement[bool]],
+    end: datetime,
+) -> dict[int, float]:
+    """Decayed count of each candidate's visible narrations in the last weeks, summed in SQL."""
+    if not candidates:
+        return {}
+    steps = activity_steps()
+    weight = case(
+        *((col(Narration.created_at) >= end - timedelta(days=days), w) for days, w in steps),
+        else_=0.0,
+    )
+    statement = (
+        select(col(Narration.person_id), func.sum(weight))
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .where(
+            col(Narration.person_id).in_(candidates),
+            col(Narration.created_at) >= end - timedelta(days=steps[-1][0]),
+            # Wrapped so no planner walks every tenant narration of the last weeks by the
+            # (tenant, created_at) index: the (person, created_at) index reads ~50 short ranges.
+            func.coalesce(and_(*conditions), false()),
+        )
+        .group_by(col(Narration.person_id))
+    )
+    return {person: float(total or 0.0) for person, total in await session.exec(statement)}
+
+
+def _until(before: datetime | None) -> ColumnElement[bool]:
+    return col(Narration.created_at) < before if before is not None else true()
+
+
+class _Statistics:
+    """N and document frequencies for IDF, read at bounded cost (statistics, never shown).
+
+    A term's frequency is its window's count when the window isn't full. A full window only says
+    the term is common: its count is scaled by how much of the tenant's history the window spans
+    (a steady narration rate assumed). N is estimated the same way from the tenant's newest
+    ``TERM_WINDOW`` narrations, because counting a million index entries per question is a scan.
+    """
+
+    def __init__(
+        self, session: AsyncSession, *, tenant_id: int, before: datetime | None, end: datetime
+    ) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.before = before
+        self.end = end
+        self.first: datetime | None = None
+
+    async def collection_size(self) -> float:
+        tenant = (col(Narration.tenant_id) == self.tenant_id, _until(self.before))
+        self.first = (
+            await self.session.exec(select(func.min(col(Narration.created_at))).where(*tenant))
+        ).one()
+        newest = (
+            select(col(Narration.created_at))
+            .where(*tenant)
+            .order_by(col(Narration.created_at).desc())
+            .limit(TERM_WINDOW)
+            .subquery()
+        )
+        statement = select(func.count(), func.min(newest.c.created_at))
+        count, oldest = (await self.session.exec(statement)).one()
+        return self.frequency(int(count), oldest)
+
+    def frequency(self, count: int, oldest: datetime | None) -> float:
+        if count < TERM_WINDOW or oldest is None or self.first is None:
+            return float(count)
+        span = max((self.end - oldest).total_seconds(), 1.0)
+        return count * max((self.end - self.first).total_seconds(), span) / span

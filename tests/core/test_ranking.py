@@ -1,10 +1,11 @@
-"""The ranking's contract with the features that call it: hide-me and ask-me-about."""
+"""The ranking's contract with the features that call it (hide-me, ask-me-about) and the
+behaviour people notice: specific evidence first, recent over old, activity only as a tiebreaker."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from narrate_bot.knowledge.ranking import Hit, rank_people
+from narrate_bot.knowledge.ranking import Hit, activity_steps, rank_people
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 HITS = [Hit(1, 10, NOW, 3.0), Hit(2, 20, NOW, 2.0), Hit(3, 30, NOW, 1.0)]
@@ -19,3 +20,47 @@ def test_hidden_people_never_take_a_place() -> None:
 def test_a_boost_can_earn_a_place_before_the_cut() -> None:
     boosted = rank_people(HITS, now=NOW, limit=2, boosts={30: 4.0})
     assert [p.person_id for p in boosted] == [30, 10]
+
+
+def _hit(narration: int, person: int, days_ago: float, terms: set[int], length: int = 40) -> Hit:
+    return Hit(
+        narration,
+        person,
+        NOW - timedelta(days=days_ago),
+        terms=frozenset(terms),
+        length=length,
+    )
+
+
+def test_activity_reorders_people_with_evidence_but_never_adds_anyone() -> None:
+    hits = [_hit(1, 10, 1, {0}), _hit(2, 20, 1, {0})]
+    ranked = rank_people(hits, now=NOW, limit=5, term_weights=[1.0], activity={20: 6.0, 99: 50.0})
+    assert [p.person_id for p in ranked] == [20, 10]
+    assert ranked[0].activity == 6.0
+
+
+def test_covering_the_specific_part_of_a_question_beats_being_busy() -> None:
+    # Term 0 is rare (weight 5), term 1 is everywhere (weight 0.2).
+    hits = [_hit(1, 10, 3, {0, 1}), *(_hit(i, 20, 1, {1}) for i in range(2, 12))]
+    ranked = rank_people(hits, now=NOW, limit=5, term_weights=[5.0, 0.2], activity={20: 12.0})
+    assert [p.person_id for p in ranked] == [10, 20]
+
+
+def test_old_evidence_fades_slowly_and_counts_with_diminishing_returns() -> None:
+    old = [_hit(i, 10, 700, {0}) for i in range(1, 7)]
+    recent = [_hit(7, 20, 2, {0}), _hit(8, 20, 3, {0})]
+    ranked = rank_people([*old, *recent], now=NOW, limit=5, term_weights=[1.0])
+    assert [p.person_id for p in ranked] == [20, 10]
+    assert ranked[1].matches == 6 and len(ranked[1].evidence) == 2
+
+
+def test_long_narrations_do_not_win_by_size_alone() -> None:
+    hits = [_hit(1, 10, 1, {0}, length=2000), _hit(2, 20, 1, {0}, length=60)]
+    ranked = rank_people(hits, now=NOW, limit=5, term_weights=[1.0])
+    assert [p.person_id for p in ranked] == [20, 10]
+
+
+def test_activity_steps_follow_the_half_life() -> None:
+    steps = activity_steps()
+    assert steps[0][0] == 30 and steps[-1][0] == 120
+    assert [round(w, 3) for _, w in steps] == [0.707, 0.354, 0.177, 0.088]

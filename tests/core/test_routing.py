@@ -6,7 +6,7 @@ import pytest
 
 from narrate_bot.knowledge.durations import parse_duration, parse_timezone
 from narrate_bot.knowledge.topics import extract_topics
-from narrate_bot.knowledge.words import query_terms
+from narrate_bot.knowledge.words import query_terms, search_terms
 from narrate_bot.routing import parse_command, parse_question
 
 
@@ -97,3 +97,16 @@ def test_timezones():
     for bad in ("Mars/Base", "../etc/passwd", "", "Europe"):
         with pytest.raises(ValueError, match="time zone"):
             parse_timezone(bad)
+
+
+def test_a_path_in_a_question_is_also_searched_as_a_phrase():
+    terms = search_terms("gopls/internal/golang: fix hover for generics")
+    assert [t.words for t in terms] == [
+        ("gopls",),
+        ("internal",),
+        ("golang",),
+        ("hover",),
+        ("generics",),
+        ("gopls", "internal", "golang"),
+    ]
+    assert terms[-1].path == "gopls/internal/golang" and terms[-1].weight > 1

@@ -1,0 +1,34 @@
+"""Query expansion from pseudo-relevance feedback: words the best matches share.
+
+A question names a topic in its own words; the narrations that match it best also use the
+topic's other words (a Q&A tag, a sibling package, the library's name). Words that at least two of
+the top matches share, and the question lacks, are searched too, at half weight, so people who
+narrate the topic in those words are found. Only narrations the asker may read are read here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from .words import SearchTerm, query_terms
+
+EXPANSION_DOCUMENTS = 10
+EXPANSION_TERMS = 3
+EXPANSION_WEIGHT = 0.5
+_WORDS_PER_DOCUMENT = 50
+
+
+def expansion_terms(texts: Iterable[str], *, asked: list[SearchTerm]) -> list[SearchTerm]:
+    """Up to ``EXPANSION_TERMS`` words shared by at least two of ``texts`` (best match first)."""
+    have = {term.words[0] for term in asked if len(term.words) == 1}
+    shared: Counter[str] = Counter()
+    for text in texts:
+        shared.update(set(query_terms(text, limit=_WORDS_PER_DOCUMENT)))
+    chosen: list[SearchTerm] = []
+    for word, documents in shared.most_common():
+        if len(chosen) >= EXPANSION_TERMS or documents < 2:
+            break
+        if word not in have and word.isalnum():
+            chosen.append(SearchTerm(words=(word,), weight=EXPANSION_WEIGHT))
+    return chosen

@@ -1,0 +1,101 @@
+"""Who knows about X, ranked the way a colleague would: recent specialists first, exact areas over
+loose words, common words still answered, and nobody named on evidence the asker can't read.
+Every scenario runs on SQLite and PostgreSQL and pins the same order on both."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from narrate_bot.storage import search
+
+
+def people(out: str) -> list[str]:
+    """The people named in an answer, in order."""
+    return re.findall(r"^\s*\d+\. <?@(\w+)", out, flags=re.MULTILINE)
+
+
+async def test_a_recent_specialist_beats_an_old_generalist(chat, clock):
+    for i in range(6):
+        await chat.say(f"olga: /narrate kafka topic cleanup round {i}, plus billing and docs")
+    clock.advance(timedelta(days=700))
+    await chat.say("sam: /narrate kafka consumer groups rebalanced after the upgrade")
+    clock.advance(timedelta(days=2))
+    await chat.say("sam: /narrate kafka consumer lag alerts tuned")
+    clock.advance(timedelta(days=1))
+    out = await chat.say("zoe: /narrate who kafka consumer")
+    assert people(out) == ["sam", "olga"]
+
+
+async def test_an_exact_area_beats_its_words_scattered(chat, clock):
+    await chat.say(
+        "pia: /narrate payments/api: retry idempotent charges",
+        "wes: /narrate the payments dashboard now shows api latency",
+        "wes: /narrate payments export and a new api client",
+    )
+    clock.advance(timedelta(hours=1))
+    out = await chat.say("zoe: @narrate who knows about payments/api retries?")
+    assert people(out)[0] == "pia"
+
+
+async def test_recent_activity_settles_a_close_call(chat, clock):
+    await chat.say("ann: /narrate terraform state locking", "ben: /narrate terraform state locking")
+    for i in range(5):
+        clock.advance(timedelta(days=1))
+        await chat.say(f"ben: /narrate on-call handover {i}")
+    clock.advance(timedelta(days=1))
+    out = await chat.say("zoe: /narrate who terraform locking")
+    assert people(out) == ["ben", "ann"]
+
+
+async def test_activity_never_names_someone_without_readable_evidence(chat, clock):
+    await chat.say(":channel #secret private carol,alice")
+    await chat.say("carol in #secret: /narrate kafka schema registry migration")
+    for i in range(10):
+        await chat.say(f"carol: /narrate sprint notes {i}")  # very active, publicly
+    await chat.say("bob: /narrate kafka connect sink for the warehouse")
+    clock.advance(timedelta(days=1))
+    assert people(await chat.say("zoe: /narrate who kafka")) == ["bob"]
+    assert set(people(await chat.say("alice: /narrate who kafka"))) == {"bob", "carol"}
+
+
+async def test_a_word_in_every_narration_still_answers(chat, clock, monkeypatch):
+    # A tiny window makes "deploy" overflow it, as a very common word does at a million rows.
+    monkeypatch.setattr(search, "TERM_WINDOW", 6)
+    for day in range(12):
+        await chat.say(f"p{day % 6}: /narrate deploy pipeline step {day}")
+        clock.advance(timedelta(days=1))
+    await chat.say("rae: /narrate deploy freeze for the canary rollout")
+    clock.advance(timedelta(hours=2))
+    out = await chat.say("zoe: /narrate who deploy canary")
+    assert people(out)[0] == "rae"
+    assert len(people(out)) == 5  # the window still fills the answer
+    out = await chat.say("zoe: /narrate who deploy")
+    # An undiscriminating word is answered from its most recent narrations: p0 last said it
+    # six days before the others' latest, outside the window.
+    assert len(people(out)) == 5 and "p0" not in people(out)
+
+
+@pytest.mark.parametrize("command", ["/narrate pause 2w", "/narrate leave"])
+async def test_paused_and_departed_people_are_never_suggested(chat, clock, command):
+    await chat.say("kim: /narrate kafka broker upgrade", "lee: /narrate kafka topic audit")
+    for i in range(5):
+        await chat.say(f"kim: /narrate standup notes {i}")
+    clock.advance(timedelta(days=1))
+    assert people(await chat.say("zoe: /narrate who kafka"))[0] == "kim"
+    await chat.say(f"kim: {command}")
+    assert people(await chat.say("zoe: /narrate who kafka")) == ["lee"]
+
+
+async def test_someone_who_uses_the_topics_other_words_is_found_too(chat, clock):
+    await chat.say(
+        "ann: /narrate flaky login test quarantined, selenium timeout",
+        "ann: /narrate login test flaky again after the selenium driver update",
+        "bob: /narrate selenium grid upgrade and browser pool sizing",
+        "cid: /narrate quarterly planning notes",
+    )
+    clock.advance(timedelta(hours=1))
+    out = await chat.say("zoe: /narrate who flaky login test")
+    assert people(out) == ["ann", "bob"]  # bob via "selenium", which ann's matches share

@@ -1,0 +1,27 @@
+"""The latency benchmark still runs end to end (tiny size; timings are its job, not the tests')."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import who_knows_latency
+
+pytestmark = pytest.mark.skipif(
+    not who_knows_latency.DEFAULT_DATA.exists(),
+    reason="the shared bench folder is not beside the repo",
+)
+
+
+def test_the_latency_benchmark_reports_every_class_against_the_scan(tmp_path, capsys):
+    code = who_knows_latency.main(
+        ["--narrations", "1500", "--queries", "3", "--repeat", "1", "--scans", "2"]
+        + ["--db", str(tmp_path / "bench.db")]
+    )
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["narrations"] == 1500 and report["people"] == 50
+    assert set(report["classes"]) == {"common word", "ordinary question"}
+    assert all(c["queries"] == 3 for c in report["classes"].values())
+    assert report["scan_median_ms"] > 0 and report["median_ms"] > 0
