@@ -181,6 +181,14 @@ def run() -> None:
         for name, section in (("Slack", settings.slack), ("Discord", settings.discord))
         if section.configured
     ]
+    if settings.slack.configured:
+        from .slack.runner import SlackConfigError, serve
+
+        try:
+            asyncio.run(serve(settings))
+        except SlackConfigError as problem:
+            raise _fail(f"Slack is not set up completely: {problem}") from None
+        return
     if not configured:
         raise _fail(
             "No platform is configured, so there's nothing to connect to.\n"

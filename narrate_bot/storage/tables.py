@@ -120,3 +120,8 @@ class TenantSetting(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(64), primary_key=True))
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime
+
+
+# Platform plumbing (installations, event dedupe) lives in its own module; imported here so
+# Alembic and the test schema see it.
+from .platform_store import Installation, SeenEvent  # noqa: E402, F401

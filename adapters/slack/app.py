@@ -1,0 +1,466 @@
+"""The Bolt ``AsyncApp`` wired to the core: listeners ack first, then translate, handle, deliver.
+
+Every listener calls ``ack()`` before any I/O (events are acked by Bolt itself), so Slack gets
+its answer in milliseconds and the database and Web API work happens after it. Events are
+claimed by ``event_id`` in the database before their effects, and the claim is given back when
+handling fails, so Slack's retry, never dropped for carrying a retry header, finishes the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.web.async_client import AsyncWebClient
+
+from narrate_bot.app import Bot
+from narrate_bot.config import SlackSettings
+from narrate_bot.events import ChannelKind, Event, Platform, TenantRef
+from narrate_bot.features import home
+from narrate_bot.storage import platform_store as ps
+from narrate_bot.storage import repositories as repo
+from narrate_bot.storage.privacy import erase_tenant
+
+from . import render, translate
+from .delivery import Target, deliver
+from .directory import Directory
+from .gateway import ENTERPRISE_KEY, SlackGateway
+from .store import PLATFORM, DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
+
+log = logging.getLogger(__name__)
+# Bolt logs the request body at INFO when a signature is wrong, and unhandled payloads at WARNING:
+# its framework logger is kept at ERROR so no message text reaches the logs.
+BOLT_LOGGER = "narrate_bot_adapters.slack.bolt"
+SHORTCUT_ID = "narrate_this"
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "app_mentions:read",
+    "channels:read",
+    "groups:read",
+    "users:read",
+    "files:write",
+)
+SEEN_KEEP = timedelta(hours=72)  # >= 48 h: Slack's delayed-event retries span 24 h
+CLAIM_LEASE = timedelta(seconds=30)
+PURGE_EVERY = 3600.0
+Payload = dict[str, Any]
+
+
+@dataclass
+class Ids:
+    """The installation key of a payload: an org-wide install has no team."""
+
+    enterprise_id: str | None
+    team_id: str | None
+
+
+def _ids(body: Payload) -> Ids:
+    enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
+    team = None if body.get("is_enterprise_install") else translate.tenant_of(body).tenant_id
+    return Ids(enterprise_id=enterprise, team_id=team)
+
+
+class SlackAdapter:
+    """Holds the Bolt app, the gateway the core speaks through, and the lookups."""
+
+    def __init__(self, bot: Bot, settings: SlackSettings, *, oauth: bool | None = None) -> None:
+        self.bot = bot
+        self.settings = settings
+        self.db = bot.db
+        token = settings.bot_token.get_secret_value() if settings.bot_token else None
+        self.oauth = oauth if oauth is not None else token is None
+        client = AsyncWebClient(token=None if self.oauth else token, base_url=settings.api_url)
+        self.gateway = SlackGateway(
+            self.db,
+            client=client,
+            per_second=settings.workspace_rate_per_minute / 60.0,
+            single_token=None if self.oauth else token,
+        )
+        self.directory = Directory(self.gateway)
+        self.installations = DatabaseInstallationStore(self.db)
+        bolt_logger = logging.getLogger(BOLT_LOGGER)
+        bolt_logger.setLevel(logging.ERROR)
+        secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
+        common: dict[str, Any] = {
+            "client": client,
+            "logger": bolt_logger,
+            "signing_secret": secret,
+            "request_verification_enabled": secret is not None,
+            "ignoring_self_events_enabled": True,
+        }
+        if self.oauth:
+            self.bolt = AsyncApp(
+                **common,
+                authorize=RotatingAuthorize(  # type: ignore[arg-type] # an AsyncAuthorize is accepted
+                    self.db,
+                    client_id=settings.client_id,
+                    client_secret=_secret(settings.client_secret),
+                    client=client,
+                ),
+                oauth_flow=self._oauth_flow(client),
+            )
+        else:
+            self.bolt = AsyncApp(**common, token=token)
+        self._tenant_pks: dict[str, int] = {}
+        self._last_purge = 0.0
+        bot.gateways[Platform.SLACK] = self.gateway
+        self._register()
+
+    def _oauth_flow(self, client: AsyncWebClient) -> AsyncOAuthFlow:
+        s = self.settings
+        return AsyncOAuthFlow(
+            client=client,
+            settings=AsyncOAuthSettings(
+                client_id=s.client_id,
+                client_secret=_secret(s.client_secret),
+                scopes=list(BOT_SCOPES),
+                installation_store=self.installations,
+                installation_store_bot_only=True,
+                state_store=SignedStateStore(_secret(s.state_secret) or ""),
+                authorization_url=s.authorize_url,
+            ),
+        )
+
+    # ------------------------------------------------------------------------------ plumbing
+
+    def _client(self, context: Any) -> AsyncWebClient:
+        client = context.client
+        assert isinstance(client, AsyncWebClient)
+        return client
+
+    async def _tenant_pk(self, tenant: TenantRef, enterprise_id: str | None) -> int:
+        found = self._tenant_pks.get(tenant.tenant_id)
+        if found is not None:
+            return found
+        now = datetime.now(UTC)
+        async with self.db.transaction() as session:
+            row = await repo.ensure_tenant(
+                session,
+                platform=PLATFORM,
+                external_id=tenant.tenant_id,
+                name=tenant.name,
+                now=now,
+            )
+            assert row.id is not None
+            if enterprise_id and enterprise_id != tenant.tenant_id:
+                await repo.set_setting(
+                    session, tenant_id=row.id, key=ENTERPRISE_KEY, value=enterprise_id, now=now
+                )
+        if enterprise_id:
+            self.gateway.enterprise_of[tenant.tenant_id] = enterprise_id
+        self._tenant_pks[tenant.tenant_id] = row.id
+        return row.id
+
+    async def once(self, body: Payload, work: Callable[[], Awaitable[None]]) -> bool:
+        """Run ``work`` once to completion per event id, across retries and replicas."""
+        event_id = body.get("event_id")
+        if not event_id:
+            await work()
+            return True
+        tenant = translate.tenant_of(body)
+        pk = await self._tenant_pk(tenant, _ids(body).enterprise_id)
+        now = datetime.now(UTC)
+        if not await ps.claim_event(
+            self.db, tenant_id=pk, event_id=str(event_id), now=now, lease=CLAIM_LEASE
+        ):
+            log.debug("event %s already handled", event_id)
+            return False
+        try:
+            await work()
+        except BaseException:
+            await ps.release_event(self.db, tenant_id=pk, event_id=str(event_id))
+            raise
+        await ps.finish_event(self.db, tenant_id=pk, event_id=str(event_id))
+        if time.monotonic() - self._last_purge > PURGE_EVERY:
+            self._last_purge = time.monotonic()
+            await ps.purge_seen_events(self.db, before=now - SEEN_KEEP)
+        return True
+
+    async def handle(self, event: Event) -> list[Any]:
+        return list(await self.bot.handle(event))
+
+    # ------------------------------------------------------------------------------ listeners
+
+    def _register(self) -> None:
+        app = self.bolt
+        app.command("/narrate")(self.on_command)
+        app.event("app_mention")(self.on_message)
+        app.event("message")(self.on_message)
+        app.shortcut(SHORTCUT_ID)(self.on_shortcut)
+        app.action(re.compile(f"^{render.ACTION_PREFIX}_"))(self.on_button)
+        app.view(translate.FORM_CALLBACK)(self.on_form)
+        app.event("app_home_opened")(self.on_home)
+        app.event("member_joined_channel")(self.on_membership)
+        app.event("member_left_channel")(self.on_membership)
+        for name in ("channel_created", "channel_rename", "channel_unarchive"):
+            app.event(name)(self.on_channel)
+        for name in ("group_rename", "group_unarchive", "channel_archive", "group_archive"):
+            app.event(name)(self.on_channel)
+        app.event("user_change")(self.on_user_change)
+        app.event("app_uninstalled")(self.on_uninstalled)
+        app.event("tokens_revoked")(self.on_tokens_revoked)
+
+    async def on_command(self, ack: Any, body: Payload, context: Any, respond: Any) -> None:
+        await ack()
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        await self._tenant_pk(tenant, _ids(body).enterprise_id)
+        user = await self.directory.user(
+            client, tenant.tenant_id, body["user_id"], body.get("user_name", "")
+        )
+        event = translate.slash_command(body, user, now=self.bot.clock.now())
+        where = translate.Where(
+            channel_id=event.channel.channel_id, kind=event.channel.kind, name=event.channel.name
+        )
+        await self._profile(client, tenant, body["user_id"])
+        replies = await self.handle(event)
+        target = Target(
+            tenant=tenant.tenant_id,
+            client=client,
+            user_id=user.user_id,
+            where=where,
+            trigger_id=body.get("trigger_id"),
+            respond=respond if body.get("response_url") else None,
+        )
+        await deliver(self.gateway, target, replies)
+
+    async def on_message(self, body: Payload, event: Payload, context: Any) -> None:
+        if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
+            return  # edits, joins, bot posts: nothing a person said to us
+        is_mention = event.get("type") == "app_mention"
+        is_dm = event.get("channel_type") == "im"
+        if not (is_mention or is_dm or event.get("thread_ts")):
+            return  # plain channel chatter never reaches the core
+        if not is_mention and _mentions(event, context.bot_user_id):
+            return  # the app_mention event for the same message answers it
+
+        async def work() -> None:
+            await self._on_message(body, event, context)
+
+        await self.once(body, work)
+
+    async def _on_message(self, body: Payload, event: Payload, context: Any) -> None:
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        channel_id = event["channel"]
+        where = await self.directory.where(
+            client, tenant.tenant_id, channel_id, event.get("channel_type")
+        )
+        if where.kind == ChannelKind.PRIVATE:
+            members = await self.directory.members(client, tenant.tenant_id, channel_id)
+            if members is not None:
+                await self.bot.handle(
+                    translate.channel_described(
+                        body,
+                        {"channel": {"id": channel_id, "name": where.name}},
+                        kind=where.kind,
+                        members=members,
+                    )
+                )
+        user = await self.directory.user(client, tenant.tenant_id, event["user"])
+        link = await self.directory.permalink(client, tenant.tenant_id, channel_id, event["ts"])
+        message = translate.message(body, event, user, where, link=link)
+        replies = await self.handle(message)
+        target = Target(
+            tenant=tenant.tenant_id,
+            client=client,
+            user_id=user.user_id,
+            where=where,
+            thread_ts=event.get("thread_ts") or event["ts"],
+        )
+        await deliver(self.gateway, target, replies)
+
+    async def on_shortcut(self, ack: Any, body: Payload, context: Any) -> None:
+        await ack()
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        channel = body.get("channel") or {}
+        msg = body.get("message") or {}
+        where = await self.directory.where(
+            client, tenant.tenant_id, channel.get("id", ""), None, channel.get("name", "")
+        )
+        user = await self.directory.user(client, tenant.tenant_id, body["user"]["id"])
+        link = await self.directory.permalink(
+            client, tenant.tenant_id, where.channel_id, msg.get("ts", ""), tenant.name
+        )
+        event = translate.shortcut(body, user, where, link=link, now=self.bot.clock.now())
+        replies = await self.handle(event)
+        await deliver(
+            self.gateway,
+            Target(
+                tenant=tenant.tenant_id,
+                client=client,
+                user_id=user.user_id,
+                where=where,
+                trigger_id=body.get("trigger_id"),
+                respond=None,
+            ),
+            replies,
+        )
+
+    async def on_button(self, ack: Any, body: Payload, action: Payload, context: Any) -> None:
+        await ack()
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        user_id = body["user"]["id"]
+        channel = body.get("channel") or {}
+        if channel.get("id"):
+            where = await self.directory.where(client, tenant.tenant_id, channel["id"])
+        else:  # a button on the App Home: answers go to the person's DM
+            where = translate.Where(channel_id=user_id, kind=ChannelKind.DIRECT)
+        user = await self.directory.user(client, tenant.tenant_id, user_id)
+        event = translate.button(body, action, user, where, now=self.bot.clock.now())
+        replies = await self.handle(event)
+        await deliver(
+            self.gateway,
+            Target(
+                tenant=tenant.tenant_id,
+                client=client,
+                user_id=user_id,
+                where=where,
+                trigger_id=body.get("trigger_id"),
+            ),
+            replies,
+        )
+        if body.get("view", {}).get("type") == "home":
+            await self._publish_home(client, tenant, user_id)
+
+    async def on_form(self, ack: Any, body: Payload, context: Any) -> None:
+        user_id = body["user"]["id"]
+        values = body["view"]["state"]["values"]
+        text = ((values.get(translate.TEXT_BLOCK) or {}).get(translate.TEXT_INPUT) or {}).get(
+            "value"
+        ) or ""
+        if not text.strip():
+            await ack(
+                response_action="errors",
+                errors={translate.TEXT_BLOCK: "Write a line or two first."},
+            )
+            return
+        await ack()
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        user = await self.directory.user(client, tenant.tenant_id, user_id)
+        event = translate.view_submission(body, user, now=self.bot.clock.now())
+        replies = await self.handle(event)
+        where = translate.Where(
+            channel_id=event.channel.channel_id, kind=event.channel.kind, name=event.channel.name
+        )
+        await deliver(
+            self.gateway,
+            Target(tenant=tenant.tenant_id, client=client, user_id=user_id, where=where),
+            replies,
+        )
+
+    async def on_home(self, body: Payload, event: Payload, context: Any) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        tenant = translate.tenant_of(body)
+        await self._publish_home(self._client(context), tenant, event["user"])
+
+    async def _publish_home(self, client: AsyncWebClient, tenant: TenantRef, user_id: str) -> None:
+        page = await home.summary(self.db, tenant=tenant, user_id=user_id, now=self.bot.clock.now())
+        view = render.home(page)
+        await self.gateway.call(
+            tenant.tenant_id, lambda: client.views_publish(user_id=user_id, view=view)
+        )
+
+    async def on_membership(self, body: Payload, event: Payload) -> None:
+        tenant = translate.tenant_of(body)
+        self.directory.forget_channel(tenant.tenant_id, event.get("channel", ""))
+        joined = event.get("type") == "member_joined_channel"
+        await self.once(
+            body, lambda: self._handle(translate.membership(body, event, joined=joined))
+        )
+
+    async def on_channel(self, body: Payload, event: Payload) -> None:
+        kind = (
+            ChannelKind.PRIVATE
+            if event.get("type", "").startswith("group_")
+            else ChannelKind.PUBLIC
+        )
+        tenant = translate.tenant_of(body)
+        channel = event.get("channel")
+        channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
+        self.directory.forget_channel(tenant.tenant_id, channel_id)
+        described = translate.channel_described(body, event, kind=kind)
+        await self.once(body, lambda: self._handle(described))
+
+    async def on_user_change(self, body: Payload, event: Payload) -> None:
+        changed = translate.profile(body, event)
+        if changed is None or not await self._known(changed.tenant, changed.user.user_id):
+            return  # people who never used the bot are not recorded
+        await self.once(body, lambda: self._handle(changed))
+
+    async def _handle(self, event: Event) -> None:
+        await self.bot.handle(event)
+
+    async def _known(self, tenant: TenantRef, user_id: str) -> bool:
+        async with self.db.transaction() as session:
+            row = await repo.ensure_tenant(
+                session,
+                platform=PLATFORM,
+                external_id=tenant.tenant_id,
+                name=tenant.name,
+                now=datetime.now(UTC),
+            )
+            assert row.id is not None
+            return await repo.find_person(session, tenant_id=row.id, user_id=user_id) is not None
+
+    async def _profile(self, client: AsyncWebClient, tenant: TenantRef, user_id: str) -> None:
+        """Take the person's time zone from their Slack profile once we know them."""
+        info = await self.directory.user_info(client, tenant.tenant_id, user_id)
+        if not info or not info.get("tz") or not await self._known(tenant, user_id):
+            return
+        changed = translate.profile({"team_id": tenant.tenant_id}, {"user": info})
+        if changed is not None:
+            try:
+                await self.bot.handle(changed)
+            except ValueError:
+                log.info("slack profile has an unknown time zone; kept the old one")
+
+    async def on_uninstalled(self, body: Payload) -> None:
+        """Retention policy: tokens and every row of the workspace are erased at once."""
+        ids = _ids(body)
+        tenant = translate.tenant_of(body)
+        await self.installations.async_delete_bot(
+            enterprise_id=ids.enterprise_id, team_id=ids.team_id
+        )
+        async with self.db.transaction() as session:
+            row = await repo.ensure_tenant(
+                session,
+                platform=PLATFORM,
+                external_id=tenant.tenant_id,
+                name="",
+                now=datetime.now(UTC),
+            )
+            assert row.id is not None
+            removed = await erase_tenant(session, tenant_id=row.id, dialect=self.db.dialect)
+        self._tenant_pks.pop(tenant.tenant_id, None)
+        log.info("slack workspace %s uninstalled: %d narrations erased", tenant.tenant_id, removed)
+
+    async def on_tokens_revoked(self, body: Payload, event: Payload) -> None:
+        if not (event.get("tokens") or {}).get("bot"):
+            return
+        ids = _ids(body)
+        await self.installations.async_delete_bot(
+            enterprise_id=ids.enterprise_id, team_id=ids.team_id
+        )
+        log.info("slack bot token revoked for %s", ids.team_id)
+
+
+def _mentions(event: Payload, bot_user_id: str | None) -> bool:
+    return bool(bot_user_id) and f"<@{bot_user_id}>" in (event.get("text") or "")
+
+
+def _secret(value: Any) -> str | None:
+    return None if value is None else str(value.get_secret_value())
