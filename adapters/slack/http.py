@@ -74,6 +74,13 @@ class SlackHttpServer:
             headers={k: request.headers.getall(k) for k in request.headers},
         )
         response = await self.adapter.bolt.async_dispatch(bolt_request)
+        if response.status >= 500:
+            # Bolt fails this way on signed payloads missing fields it expects: the request is
+            # bad, not the server, and a retry would fail again.
+            log.warning("a signed slack payload could not be dispatched")
+            return web.json_response(
+                {"error": "invalid request"}, status=400, headers={"X-Slack-No-Retry": "1"}
+            )
         return await to_aiohttp_response(response)
 
     async def install(self, request: web.Request) -> web.Response:
