@@ -29,6 +29,8 @@ class SlackSettings(BaseModel):
     port: int = 3000
     # Outbound pace per workspace; Slack allows "several hundred messages per minute".
     workspace_rate_per_minute: float = 300.0
+    # Payloads handled at once after their ack (the rest wait their turn in memory).
+    concurrency: int = 8
 
     @property
     def configured(self) -> bool:

@@ -8,6 +8,8 @@ handling fails, so Slack's retry, never dropped for carrying a retry header, fin
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import re
 import time
@@ -52,6 +54,7 @@ BOT_SCOPES = (
 SEEN_KEEP = timedelta(hours=72)  # >= 48 h: Slack's delayed-event retries span 24 h
 CLAIM_LEASE = timedelta(seconds=30)
 PURGE_EVERY = 3600.0
+RACE_RETRIES = 3
 Payload = dict[str, Any]
 
 
@@ -110,6 +113,11 @@ class SlackAdapter:
             )
         else:
             self.bolt = AsyncApp(**common, token=token)
+        # Work after the ack waits here, so a burst queues in memory instead of exhausting the
+        # database pool; the acks themselves never wait.
+        # SQLite has one writer at a time: more workers would only meet in its busy handler.
+        self._capacity = settings.concurrency if self.db.dialect != "sqlite" else 1
+        self.slots = asyncio.Semaphore(self._capacity)
         self._tenant_pks: dict[str, int] = {}
         self._last_purge = 0.0
         bot.gateways[Platform.SLACK] = self.gateway
@@ -142,23 +150,35 @@ class SlackAdapter:
         if found is not None:
             return found
         now = datetime.now(UTC)
-        async with self.db.transaction() as session:
-            row = await repo.ensure_tenant(
-                session,
-                platform=PLATFORM,
-                external_id=tenant.tenant_id,
-                name=tenant.name,
-                now=now,
-            )
-            assert row.id is not None
-            if enterprise_id and enterprise_id != tenant.tenant_id:
-                await repo.set_setting(
-                    session, tenant_id=row.id, key=ENTERPRISE_KEY, value=enterprise_id, now=now
-                )
+        pk = 0
+        for attempt in range(RACE_RETRIES):
+            try:
+                async with self.db.transaction() as session:
+                    row = await repo.ensure_tenant(
+                        session,
+                        platform=PLATFORM,
+                        external_id=tenant.tenant_id,
+                        name=tenant.name,
+                        now=now,
+                    )
+                    assert row.id is not None
+                    pk = row.id
+                    if enterprise_id and enterprise_id != tenant.tenant_id:
+                        await repo.set_setting(
+                            session,
+                            tenant_id=pk,
+                            key=ENTERPRISE_KEY,
+                            value=enterprise_id,
+                            now=now,
+                        )
+                break
+            except Exception as error:
+                if not ps.lost_a_race(error) or attempt == RACE_RETRIES - 1:
+                    raise
         if enterprise_id:
             self.gateway.enterprise_of[tenant.tenant_id] = enterprise_id
-        self._tenant_pks[tenant.tenant_id] = row.id
-        return row.id
+        self._tenant_pks[tenant.tenant_id] = pk
+        return pk
 
     async def once(self, body: Payload, work: Callable[[], Awaitable[None]]) -> bool:
         """Run ``work`` once to completion per event id, across retries and replicas."""
@@ -185,29 +205,67 @@ class SlackAdapter:
             await ps.purge_seen_events(self.db, before=now - SEEN_KEEP)
         return True
 
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for work already acked to finish (before shutting down or disposing the DB)."""
+        taken = 0
+        capacity = self._capacity
+        try:
+            async with asyncio.timeout(timeout):
+                while taken < capacity:
+                    await self.slots.acquire()
+                    taken += 1
+        except TimeoutError:
+            log.warning("slack: shut down with work still running")
+        finally:
+            for _ in range(taken):
+                self.slots.release()
+
     async def handle(self, event: Event) -> list[Any]:
-        return list(await self.bot.handle(event))
+        """The core's answer; a first-time row raced by a parallel event is simply retried."""
+        for attempt in range(RACE_RETRIES):
+            try:
+                return list(await self.bot.handle(event))
+            except Exception as error:
+                if not ps.lost_a_race(error) or attempt == RACE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------------------ listeners
 
+    def _paced(
+        self, handler: Callable[..., Awaitable[None]], *, ack_first: bool = True
+    ) -> Callable[..., Awaitable[None]]:
+        """Ack at once (Bolt injects ``ack`` by name), then run ``handler`` when a slot is free."""
+
+        @functools.wraps(handler)
+        async def run(**kwargs: Any) -> None:
+            ack = kwargs.get("ack")
+            if ack is not None and ack_first:
+                await ack()
+                kwargs["ack"] = _acked
+            async with self.slots:
+                await handler(**kwargs)
+
+        return run
+
     def _register(self) -> None:
-        app = self.bolt
-        app.command("/narrate")(self.on_command)
-        app.event("app_mention")(self.on_message)
-        app.event("message")(self.on_message)
-        app.shortcut(SHORTCUT_ID)(self.on_shortcut)
-        app.action(re.compile(f"^{render.ACTION_PREFIX}_"))(self.on_button)
+        app, paced = self.bolt, self._paced
+        app.command("/narrate")(paced(self.on_command))
+        app.event("app_mention")(paced(self.on_message))
+        app.event("message")(paced(self.on_message))
+        app.shortcut(SHORTCUT_ID)(paced(self.on_shortcut))
+        app.action(re.compile(f"^{render.ACTION_PREFIX}_"))(paced(self.on_button))
         app.view(translate.FORM_CALLBACK)(self.on_form)
-        app.event("app_home_opened")(self.on_home)
-        app.event("member_joined_channel")(self.on_membership)
-        app.event("member_left_channel")(self.on_membership)
+        app.event("app_home_opened")(paced(self.on_home))
+        app.event("member_joined_channel")(paced(self.on_membership))
+        app.event("member_left_channel")(paced(self.on_membership))
         for name in ("channel_created", "channel_rename", "channel_unarchive"):
-            app.event(name)(self.on_channel)
+            app.event(name)(paced(self.on_channel))
         for name in ("group_rename", "group_unarchive", "channel_archive", "group_archive"):
-            app.event(name)(self.on_channel)
-        app.event("user_change")(self.on_user_change)
-        app.event("app_uninstalled")(self.on_uninstalled)
-        app.event("tokens_revoked")(self.on_tokens_revoked)
+            app.event(name)(paced(self.on_channel))
+        app.event("user_change")(paced(self.on_user_change))
+        app.event("app_uninstalled")(paced(self.on_uninstalled))
+        app.event("tokens_revoked")(paced(self.on_tokens_revoked))
 
     async def on_command(self, ack: Any, body: Payload, context: Any, respond: Any) -> None:
         await ack()
@@ -258,7 +316,7 @@ class SlackAdapter:
         if where.kind == ChannelKind.PRIVATE:
             members = await self.directory.members(client, tenant.tenant_id, channel_id)
             if members is not None:
-                await self.bot.handle(
+                await self.handle(
                     translate.channel_described(
                         body,
                         {"channel": {"id": channel_id, "name": where.name}},
@@ -267,7 +325,9 @@ class SlackAdapter:
                     )
                 )
         user = await self.directory.user(client, tenant.tenant_id, event["user"])
-        link = await self.directory.permalink(client, tenant.tenant_id, channel_id, event["ts"])
+        link = await self.directory.permalink(
+            client, tenant.tenant_id, channel_id, event["ts"], _team_url(context)
+        )
         message = translate.message(body, event, user, where, link=link)
         replies = await self.handle(message)
         target = Target(
@@ -290,7 +350,7 @@ class SlackAdapter:
         )
         user = await self.directory.user(client, tenant.tenant_id, body["user"]["id"])
         link = await self.directory.permalink(
-            client, tenant.tenant_id, where.channel_id, msg.get("ts", ""), tenant.name
+            client, tenant.tenant_id, where.channel_id, msg.get("ts", ""), _team_url(context)
         )
         event = translate.shortcut(body, user, where, link=link, now=self.bot.clock.now())
         replies = await self.handle(event)
@@ -347,19 +407,22 @@ class SlackAdapter:
             )
             return
         await ack()
-        client = self._client(context)
-        tenant = translate.tenant_of(body)
-        user = await self.directory.user(client, tenant.tenant_id, user_id)
-        event = translate.view_submission(body, user, now=self.bot.clock.now())
-        replies = await self.handle(event)
-        where = translate.Where(
-            channel_id=event.channel.channel_id, kind=event.channel.kind, name=event.channel.name
-        )
-        await deliver(
-            self.gateway,
-            Target(tenant=tenant.tenant_id, client=client, user_id=user_id, where=where),
-            replies,
-        )
+        async with self.slots:
+            client = self._client(context)
+            tenant = translate.tenant_of(body)
+            user = await self.directory.user(client, tenant.tenant_id, user_id)
+            event = translate.view_submission(body, user, now=self.bot.clock.now())
+            replies = await self.handle(event)
+            where = translate.Where(
+                channel_id=event.channel.channel_id,
+                kind=event.channel.kind,
+                name=event.channel.name,
+            )
+            await deliver(
+                self.gateway,
+                Target(tenant=tenant.tenant_id, client=client, user_id=user_id, where=where),
+                replies,
+            )
 
     async def on_home(self, body: Payload, event: Payload, context: Any) -> None:
         if event.get("tab") not in (None, "home"):
@@ -402,7 +465,7 @@ class SlackAdapter:
         await self.once(body, lambda: self._handle(changed))
 
     async def _handle(self, event: Event) -> None:
-        await self.bot.handle(event)
+        await self.handle(event)
 
     async def _known(self, tenant: TenantRef, user_id: str) -> bool:
         async with self.db.transaction() as session:
@@ -424,7 +487,7 @@ class SlackAdapter:
         changed = translate.profile({"team_id": tenant.tenant_id}, {"user": info})
         if changed is not None:
             try:
-                await self.bot.handle(changed)
+                await self.handle(changed)
             except ValueError:
                 log.info("slack profile has an unknown time zone; kept the old one")
 
@@ -458,8 +521,18 @@ class SlackAdapter:
         log.info("slack bot token revoked for %s", ids.team_id)
 
 
+async def _acked(*_args: Any, **_kwargs: Any) -> None:
+    """Stands in for ``ack`` once the wrapper has acked."""
+
+
 def _mentions(event: Payload, bot_user_id: str | None) -> bool:
     return bool(bot_user_id) and f"<@{bot_user_id}>" in (event.get("text") or "")
+
+
+def _team_url(context: Any) -> str:
+    """``https://acme.slack.com/`` when Bolt's auth.test told us (single-workspace mode)."""
+    result = getattr(context, "authorize_result", None)
+    return str(getattr(result, "url", None) or "")
 
 
 def _secret(value: Any) -> str | None:

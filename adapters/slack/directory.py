@@ -127,17 +127,17 @@ class Directory:
         return members
 
     async def permalink(
-        self, client: AsyncWebClient, tenant: str, channel_id: str, ts: str, domain: str = ""
+        self, client: AsyncWebClient, tenant: str, channel_id: str, ts: str, team_url: str = ""
     ) -> str | None:
+        """Built from the workspace URL when known (no call); else ``chat.getPermalink``."""
+        if team_url.startswith("https://") and ts:
+            return f"{team_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
         try:
             response = await self.gateway.call(
                 tenant, lambda: client.chat_getPermalink(channel=channel_id, message_ts=ts)
             )
-            link = response.get("permalink")
-            if link:
-                return str(link)
         except SlackApiError as error:
             log.warning("chat.getPermalink failed in %s: %s", tenant, error.response.get("error"))
-        if domain:
-            return f"https://{domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
-        return None
+            return None
+        link = response.get("permalink")
+        return str(link) if link else None

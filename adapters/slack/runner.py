@@ -61,6 +61,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
                 await stop.wait()
             finally:
                 await handler.close_async()  # type: ignore[no-untyped-call]
+                await adapter.drain()
         else:
             assert slack.signing_secret is not None
             server = SlackHttpServer(adapter, slack.signing_secret.get_secret_value())
@@ -70,5 +71,6 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
                 await stop.wait()
             finally:
                 await runner.cleanup()
+                await adapter.drain()
     finally:
         await db.dispose()

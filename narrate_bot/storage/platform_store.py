@@ -69,6 +69,14 @@ class SeenEvent(SQLModel, table=True):
     done: bool = False
 
 
+def lost_a_race(error: BaseException) -> bool:
+    """A unique key another transaction inserted first (two first-time rows at once).
+
+    The losing transaction rolled back whole, so running the same work again is safe.
+    """
+    return isinstance(error, IntegrityError)
+
+
 # ----------------------------------------------------------------------------------- installations
 
 

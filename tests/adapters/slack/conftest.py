@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
-from sqlmodel import select
+from sqlmodel import func, select
 
 from narrate_bot.app import Bot
 from narrate_bot.config import SlackSettings
@@ -49,13 +49,13 @@ async def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> None:
+async def eventually(check: Callable[[], Any], timeout: float = 10.0, every: float = 0.02) -> None:
     """Poll an async predicate (a database read) until it holds."""
     deadline = time.monotonic() + timeout
     while not await check():
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(every)
 
 
 def event_body(event: dict[str, Any], event_id: str, team: str = "T1") -> str:
@@ -113,6 +113,10 @@ class SlackEnv:
             urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
         )
 
+    async def narration_count(self) -> int:
+        async with self.db.transaction() as session:
+            return int((await session.exec(select(func.count()).select_from(Narration))).one())
+
     async def narrations(self) -> list[Narration]:
         async with self.db.transaction() as session:
             return list((await session.exec(select(Narration).order_by(Narration.id))).all())
@@ -138,5 +142,6 @@ async def slack(bot: Bot, fake: FakeSlack, db: Database) -> AsyncIterator[SlackE
     runner, port = await server.start("127.0.0.1", 0)
     async with aiohttp.ClientSession() as http:
         yield SlackEnv(fake, adapter, http, f"http://127.0.0.1:{port}/slack/events", db)
-    await asyncio.sleep(0.05)
     await runner.cleanup()
+    await asyncio.sleep(0.05)
+    await adapter.drain()

@@ -164,9 +164,13 @@ async def test_thread_reply_in_a_channel_reaches_the_core_with_its_thread(slack)
     }
     status, _, _ = await slack.event(reply, "Ev-thread")
     assert status == 200
-    await until(lambda: slack.fake.called("chat.getPermalink"))  # handled after the ack
-    async with slack.db.transaction() as s:
-        assert (await s.exec(select(SeenEvent))).first().done
+
+    async def handled() -> bool:
+        async with slack.db.transaction() as s:
+            seen = (await s.exec(select(SeenEvent))).first()
+            return seen is not None and seen.done
+
+    await eventually(handled)
 
 
 async def test_message_shortcut_narrates_the_message_with_its_permalink(slack):
