@@ -44,38 +44,78 @@ RATE = 50.0
 
 def _signed(body: str, ctype: str) -> dict[str, str]:
     ts = str(int(time.time()))
-    return {"Content-Type": ctype, "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)}
+    return {
+        "Content-Type": ctype,
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+        or "",
+    }
 
 
 def _request(i: int, fake: FakeSlack) -> tuple[str, dict[str, str]]:
     form = "application/x-www-form-urlencoded"
     match i % 3:
         case 0:
-            body = urlencode({"command": "/narrate", "text": f"bench narration {i} about kafka",
-                              "team_id": "T1", "user_id": f"U{i % 25}", "channel_id": "C1",
-                              "channel_name": "general", "response_url": fake.response_url(),
-                              "trigger_id": f"t{i}"})
+            body = urlencode(
+                {
+                    "command": "/narrate",
+                    "text": f"bench narration {i} about kafka",
+                    "team_id": "T1",
+                    "user_id": f"U{i % 25}",
+                    "channel_id": "C1",
+                    "channel_name": "general",
+                    "response_url": fake.response_url(),
+                    "trigger_id": f"t{i}",
+                }
+            )
             return body, _signed(body, form)
         case 1:
-            body = json.dumps({"type": "event_callback", "team_id": "T1", "api_app_id": "A1",
-                               "event_id": f"EvB{i}", "event": {
-                                   "type": "message", "channel_type": "im", "user": f"U{i % 25}",
-                                   "text": f"dm narration {i}", "ts": f"1763800000.{i:06d}",
-                                   "channel": f"D{i % 25}"}})
+            body = json.dumps(
+                {
+                    "type": "event_callback",
+                    "team_id": "T1",
+                    "api_app_id": "A1",
+                    "event_id": f"EvB{i}",
+                    "event": {
+                        "type": "message",
+                        "channel_type": "im",
+                        "user": f"U{i % 25}",
+                        "text": f"dm narration {i}",
+                        "ts": f"1763800000.{i:06d}",
+                        "channel": f"D{i % 25}",
+                    },
+                }
+            )
             return body, _signed(body, "application/json")
         case _:
-            payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": f"U{i % 25}"},
-                       "api_app_id": "A1", "trigger_id": f"t{i}", "channel": {"id": "C1"},
-                       "response_url": fake.response_url(), "container": {"type": "message"},
-                       "actions": [{"action_id": "narrate_cmd_0", "type": "button",
-                                    "value": "/narrate mine", "action_ts": "1.1"}]}
+            payload = {
+                "type": "block_actions",
+                "team": {"id": "T1"},
+                "user": {"id": f"U{i % 25}"},
+                "api_app_id": "A1",
+                "trigger_id": f"t{i}",
+                "channel": {"id": "C1"},
+                "response_url": fake.response_url(),
+                "container": {"type": "message"},
+                "actions": [
+                    {
+                        "action_id": "narrate_cmd_0",
+                        "type": "button",
+                        "value": "/narrate mine",
+                        "action_ts": "1.1",
+                    }
+                ],
+            }
             body = urlencode({"payload": json.dumps(payload)})
             return body, _signed(body, form)
 
 
-async def _load(http: aiohttp.ClientSession, url: str, seconds: float,
-                make: Callable[[int], tuple[str, dict[str, str]]]) -> list[float]:
+async def _load(
+    http: aiohttp.ClientSession,
+    url: str,
+    seconds: float,
+    make: Callable[[int], tuple[str, dict[str, str]]],
+) -> list[float]:
     latencies: list[float] = []
     statuses: list[int] = []
 
@@ -106,29 +146,41 @@ async def _writer(bot: Bot, stop: asyncio.Event) -> int:
     tenant = TenantRef(platform=Platform.SLACK, tenant_id="T-writer")
     written = 0
     while not stop.is_set():
-        await bot.handle(CommandInvoked(
-            event_id=f"w{written}", tenant=tenant,
-            user=UserRef(user_id=f"W{written % 10}", display_name="writer"),
-            channel=ChannelRef(channel_id="CW", name="w", kind=ChannelKind.PUBLIC),
-            occurred_at=datetime.now(UTC), command="narrate",
-            text=f"background narration {written} on postgres tuning"))
+        await bot.handle(
+            CommandInvoked(
+                event_id=f"w{written}",
+                tenant=tenant,
+                user=UserRef(user_id=f"W{written % 10}", display_name="writer"),
+                channel=ChannelRef(channel_id="CW", name="w", kind=ChannelKind.PUBLIC),
+                occurred_at=datetime.now(UTC),
+                command="narrate",
+                text=f"background narration {written} on postgres tuning",
+            )
+        )
         written += 1
     return written
 
 
-def _p(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if q < 100 else 0
+def _p(values: list[float], q: int) -> float:
+    """The q-th percentile in milliseconds."""
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
 
 
-async def run(seconds: float, database_url: str | None) -> dict[str, float | int | bool]:
+async def run(seconds: float, database_url: str | None) -> dict[str, object]:
     fake = await FakeSlack().start()
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(database_url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         await upgrade(db)
         bot = Bot(db=db, clock=SystemClock())
-        adapter = SlackAdapter(bot, SlackSettings(
-            bot_token=SecretStr("xoxb-bench"), signing_secret=SecretStr(SECRET),
-            api_url=fake.base_url, workspace_rate_per_minute=60_000))
+        adapter = SlackAdapter(
+            bot,
+            SlackSettings(
+                bot_token=SecretStr("xoxb-bench"),
+                signing_secret=SecretStr(SECRET),
+                api_url=fake.base_url,
+                workspace_rate_per_minute=60_000,
+            ),
+        )
         server = SlackHttpServer(adapter, SECRET)
 
         async def bare(_request: web.Request) -> web.Response:
@@ -141,10 +193,10 @@ async def run(seconds: float, database_url: str | None) -> dict[str, float | int
         writer = asyncio.create_task(_writer(bot, stop))
         try:
             async with aiohttp.ClientSession() as http:
-                ours = await _load(http, f"{base}/slack/events", seconds,
-                                   lambda i: _request(i, fake))
-                bare_lat = await _load(http, f"{base}/bare", seconds,
-                                       lambda i: _request(i, fake))
+                ours = await _load(
+                    http, f"{base}/slack/events", seconds, lambda i: _request(i, fake)
+                )
+                bare_lat = await _load(http, f"{base}/bare", seconds, lambda i: _request(i, fake))
         finally:
             stop.set()
             written = await writer
@@ -154,11 +206,16 @@ async def run(seconds: float, database_url: str | None) -> dict[str, float | int
             await fake.stop()
     p99, bare_p99 = _p(ours, 99), _p(bare_lat, 99)
     return {
-        "requests_per_side": len(ours), "rate_per_s": RATE, "engine": db.dialect,
-        "p50_ms": round(_p(ours, 50), 1), "p99_ms": round(p99, 1),
-        "bare_p50_ms": round(_p(bare_lat, 50), 1), "bare_p99_ms": round(bare_p99, 1),
+        "requests_per_side": len(ours),
+        "rate_per_s": RATE,
+        "engine": db.dialect,
+        "p50_ms": round(_p(ours, 50), 1),
+        "p99_ms": round(p99, 1),
+        "bare_p50_ms": round(_p(bare_lat, 50), 1),
+        "bare_p99_ms": round(bare_p99, 1),
         "p99_ratio_to_bare": round(p99 / bare_p99, 2) if bare_p99 else 0.0,
-        "max_ms": round(max(ours) * 1000, 1), "writer_narrations": written,
+        "max_ms": round(max(ours) * 1000, 1),
+        "writer_narrations": written,
         "pass": p99 <= 300 and p99 <= 3 * bare_p99 + 20,
     }
 

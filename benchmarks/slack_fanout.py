@@ -1,9 +1,9 @@
 """Fan-out of prompts through the real slack_sdk client and our per-workspace limiter.
 
 The mock enforces a workspace rate R (token bucket, small burst) and answers 429 + Retry-After
-beyond it, as Slack does. Time is scaled (R per second instead of per minute). The floor is N/R at the mock's own limit
-(not at our slightly lower configured pace), so the headroom counts against us. Bars: completion
-<= 1.1x the floor N/R, 429s <= 1 % of calls, 0 lost, 0 duplicated.
+beyond it, as Slack does. Time is scaled (R per second instead of per minute). The floor is N/R
+at the mock's own limit (not at our slightly lower configured pace), so the headroom counts
+against us. Bars: completion <= 1.1x the floor N/R, 429s <= 1 % of calls, 0 lost, 0 duplicated.
 
     python -m benchmarks.slack_fanout          # 10,000 prompts
     python -m benchmarks.slack_fanout --ci     # 2,000 prompts (CI)
@@ -28,7 +28,6 @@ from narrate_bot.replies import Post
 from narrate_bot.storage.database import Database
 from narrate_bot_adapters.slack.gateway import SlackGateway
 
-
 HEADROOM = 0.97
 
 
@@ -52,17 +51,20 @@ class RateLimitedSlack:
 
     async def post(self, request: web.Request) -> web.Response:
         raw = await request.text()
-        params = json.loads(raw) if request.content_type == "application/json" else {
-            k: v[0] for k, v in parse_qs(raw).items()
-        }
+        params = (
+            json.loads(raw)
+            if request.content_type == "application/json"
+            else {k: v[0] for k, v in parse_qs(raw).items()}
+        )
         self.calls += 1
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens < 1:
             self.limited += 1
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
-                                     headers={"Retry-After": "1"})
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"}
+            )
         self.tokens -= 1
         self.delivered[params["channel"]] += 1
         return web.json_response({"ok": True, "channel": params["channel"], "ts": "1.1"})
@@ -82,17 +84,24 @@ async def run(n: int, rate: float) -> dict[str, float]:
         tenant = TenantRef(platform=Platform.SLACK, tenant_id="T1")
         users = [f"U{i:06d}" for i in range(n)]
         started = time.monotonic()
-        await asyncio.gather(*(
-            gateway.post(tenant, Post(text="What are you working on today?", to_users=(u,)))
-            for u in users
-        ))
+        await asyncio.gather(
+            *(
+                gateway.post(tenant, Post(text="What are you working on today?", to_users=(u,)))
+                for u in users
+            )
+        )
         elapsed = time.monotonic() - started
     await mock.runner.cleanup()
     await db.dispose()
     floor = n / rate
     return {
-        "prompts": n, "rate_per_s": rate, "elapsed_s": round(elapsed, 2), "floor_s": round(floor, 2),
-        "ratio_to_floor": round(elapsed / floor, 3), "calls": mock.calls, "429s": mock.limited,
+        "prompts": n,
+        "rate_per_s": rate,
+        "elapsed_s": round(elapsed, 2),
+        "floor_s": round(floor, 2),
+        "ratio_to_floor": round(elapsed / floor, 3),
+        "calls": mock.calls,
+        "429s": mock.limited,
         "429_share": round(mock.limited / max(mock.calls, 1), 4),
         "lost": sum(1 for u in users if mock.delivered[u] == 0),
         "duplicated": sum(1 for u in users if mock.delivered[u] > 1),
@@ -107,8 +116,12 @@ def main() -> int:
     args = parser.parse_args()
     n = args.prompts or (2000 if args.ci else 10_000)
     result = asyncio.run(run(n, args.rate))
-    ok = (result["ratio_to_floor"] <= 1.1 and result["429_share"] <= 0.01
-          and result["lost"] == 0 and result["duplicated"] == 0)
+    ok = (
+        result["ratio_to_floor"] <= 1.1
+        and result["429_share"] <= 0.01
+        and result["lost"] == 0
+        and result["duplicated"] == 0
+    )
     print(json.dumps(result | {"pass": ok}))
     return 0 if ok else 1
 

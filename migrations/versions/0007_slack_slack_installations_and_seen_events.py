@@ -14,7 +14,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "0007_slack"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None

@@ -300,3 +300,49 @@ async def test_app_uninstalled_erases_the_workspace(slack):
 
     await eventually(erased)
     assert await slack.narrations() == []
+
+
+async def test_write_my_update_button_on_a_prompt_opens_the_modal(slack):
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "api_app_id": "A1",
+        "trigger_id": "t-prompt",
+        "channel": {"id": "DU1"},
+        "container": {"type": "message"},
+        "message": {"ts": "1.1"},
+        "actions": [
+            {
+                "action_id": "narrate_cmd_0",
+                "type": "button",
+                "value": "/narrate",
+                "block_id": "b",
+                "action_ts": "2.2",
+            }
+        ],
+    }
+    status, _, took = await slack.interaction(payload)
+    assert status == 200 and took < ACK_BUDGET
+    await until(lambda: slack.fake.called("views.open"))
+    call = slack.fake.called("views.open")[0].params
+    assert call["trigger_id"] == "t-prompt" and call["view"]["callback_id"] == "narrate_form"
+
+
+async def test_a_prompt_posted_by_the_core_carries_its_buttons_and_returns_its_thread(slack):
+    from narrate_bot.events import Platform, TenantRef
+    from narrate_bot.replies import Button, Post
+
+    gateway = slack.adapter.bot.gateways[Platform.SLACK]
+    ts = await gateway.post(
+        TenantRef(platform=Platform.SLACK, tenant_id="T1"),
+        Post(
+            text="What are you working on, <@U1>?",
+            channel_id="C1",
+            buttons=(Button(label="Write my update", command="/narrate"),),
+        ),
+    )
+    [call] = slack.fake.called("chat.postMessage")
+    assert ts.startswith("1700000000.") and call.params["channel"] == "C1"
+    assert "<@U1>" in call.params["text"]
+    assert call.params["blocks"][-1]["elements"][0]["value"] == "/narrate"
