@@ -89,3 +89,25 @@ async def test_socket_mode_acks_over_the_websocket_and_dedupes_retried_envelopes
     async with db.transaction() as s:
         texts = sorted(n.text for n in (await s.exec(select(Narration))).all())
     assert texts == ["shipping the scheduler", "socket dm narration"]
+
+
+async def test_narrate_bot_run_connects_in_socket_mode_with_the_configured_api_url(fake, tmp_path):
+    """The path `narrate-bot run` takes: migrate, build the adapter, connect, stop cleanly."""
+    import asyncio
+
+    from narrate_bot.config import Settings
+    from narrate_bot_adapters.slack.runner import serve
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'run.db'}",
+        slack=SlackSettings(
+            bot_token=SecretStr(TOKEN), app_token=SecretStr("xapp-1-run"), api_url=fake.base_url
+        ),
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop=stop))
+    await until(lambda: fake.sockets)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert fake.methods()[0] == "apps.connections.open"
+    assert (tmp_path / "run.db").exists()
