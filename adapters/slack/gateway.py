@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_ATTEMPTS = 6
 ENTERPRISE_KEY = "slack.enterprise_id"
+CATCH_UP = 3  # slots a late caller may make up for; well inside Slack's burst allowance
 
 
 class WorkspaceLimiter:
@@ -44,16 +45,20 @@ class WorkspaceLimiter:
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
-        while True:
-            async with self._lock:
+        """Wait for this workspace's next slot; callers are served in arrival order.
+
+        The lock is held while sleeping, so slots are handed out one at a time and a 429 that
+        arrives meanwhile is seen by the very next caller. A late wake-up (a busy event loop)
+        may catch up a few slots (``CATCH_UP``), never more, so a stall doesn't become a burst.
+        """
+        async with self._lock:
+            while True:
                 now = self._now()
-                start = max(now, self._next, self.blocked_until)
-                self._next = start + self.interval
-            if start > now:
+                start = max(self._next, self.blocked_until)
+                if start <= now:
+                    self._next = max(self._next, now - CATCH_UP * self.interval) + self.interval
+                    return
                 await asyncio.sleep(start - now)
-            # A 429 may have arrived while we slept: then take a new slot after it.
-            if self._now() >= self.blocked_until:
-                return
 
     def block(self, seconds: float) -> None:
         self.blocked_until = max(self.blocked_until, self._now() + seconds)
