@@ -298,8 +298,8 @@ class SlackAdapter:
         is_dm = event.get("channel_type") == "im"
         if not (is_mention or is_dm or event.get("thread_ts")):
             return  # plain channel chatter never reaches the core
-        if not is_mention and _mentions(event, context.bot_user_id):
-            return  # the app_mention event for the same message answers it
+        if not (is_mention or is_dm) and _mentions(event, context.bot_user_id):
+            return  # in a channel, the app_mention event for the same message answers it
 
         async def work() -> None:
             await self._on_message(body, event, context)

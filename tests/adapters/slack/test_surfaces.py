@@ -346,3 +346,18 @@ async def test_a_prompt_posted_by_the_core_carries_its_buttons_and_returns_its_t
     assert ts.startswith("1700000000.") and call.params["channel"] == "C1"
     assert "<@U1>" in call.params["text"]
     assert call.params["blocks"][-1]["elements"][0]["value"] == "/narrate"
+
+
+async def test_a_dm_that_mentions_the_bot_is_still_narrated(slack):
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U1",
+        "channel": "D1",
+        "text": "<@UBOT> reading about raft",
+        "ts": "1763800000.000500",
+    }
+    await slack.event(dm, "Ev-dm-mention")
+    await until(lambda: slack.fake.called("chat.postMessage"))
+    [narration] = await slack.narrations()
+    assert narration.text == "reading about raft"
