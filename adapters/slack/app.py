@@ -12,10 +12,9 @@ import asyncio
 import functools
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -32,9 +31,10 @@ from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.privacy import erase_tenant
 
 from . import render, translate
+from .dedupe import EventDedupe, enterprise_of
 from .delivery import Target, deliver
 from .directory import Directory
-from .gateway import ENTERPRISE_KEY, SlackGateway
+from .gateway import SlackGateway
 from .store import PLATFORM, DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
 
 log = logging.getLogger(__name__)
@@ -51,9 +51,6 @@ BOT_SCOPES = (
     "users:read",
     "files:write",
 )
-SEEN_KEEP = timedelta(hours=72)  # >= 48 h: Slack's delayed-event retries span 24 h
-CLAIM_LEASE = timedelta(seconds=30)
-PURGE_EVERY = 3600.0
 RACE_RETRIES = 3
 Payload = dict[str, Any]
 
@@ -67,9 +64,8 @@ class Ids:
 
 
 def _ids(body: Payload) -> Ids:
-    enterprise = body.get("enterprise_id") or (body.get("enterprise") or {}).get("id")
     team = None if body.get("is_enterprise_install") else translate.tenant_of(body).tenant_id
-    return Ids(enterprise_id=enterprise, team_id=team)
+    return Ids(enterprise_id=enterprise_of(body), team_id=team)
 
 
 class SlackAdapter:
@@ -118,8 +114,7 @@ class SlackAdapter:
         # SQLite has one writer at a time: more workers would only meet in its busy handler.
         self._capacity = settings.concurrency if self.db.dialect != "sqlite" else 1
         self.slots = asyncio.Semaphore(self._capacity)
-        self._tenant_pks: dict[str, int] = {}
-        self._last_purge = 0.0
+        self.dedupe = EventDedupe(self.db, self.gateway)
         bot.gateways[Platform.SLACK] = self.gateway
         self._register()
 
@@ -144,66 +139,6 @@ class SlackAdapter:
         client = context.client
         assert isinstance(client, AsyncWebClient)
         return client
-
-    async def _tenant_pk(self, tenant: TenantRef, enterprise_id: str | None) -> int:
-        found = self._tenant_pks.get(tenant.tenant_id)
-        if found is not None:
-            return found
-        now = datetime.now(UTC)
-        pk = 0
-        for attempt in range(RACE_RETRIES):
-            try:
-                async with self.db.transaction() as session:
-                    row = await repo.ensure_tenant(
-                        session,
-                        platform=PLATFORM,
-                        external_id=tenant.tenant_id,
-                        name=tenant.name,
-                        now=now,
-                    )
-                    assert row.id is not None
-                    pk = row.id
-                    if enterprise_id and enterprise_id != tenant.tenant_id:
-                        await repo.set_setting(
-                            session,
-                            tenant_id=pk,
-                            key=ENTERPRISE_KEY,
-                            value=enterprise_id,
-                            now=now,
-                        )
-                break
-            except Exception as error:
-                if not ps.lost_a_race(error) or attempt == RACE_RETRIES - 1:
-                    raise
-        if enterprise_id:
-            self.gateway.enterprise_of[tenant.tenant_id] = enterprise_id
-        self._tenant_pks[tenant.tenant_id] = pk
-        return pk
-
-    async def once(self, body: Payload, work: Callable[[], Awaitable[None]]) -> bool:
-        """Run ``work`` once to completion per event id, across retries and replicas."""
-        event_id = body.get("event_id")
-        if not event_id:
-            await work()
-            return True
-        tenant = translate.tenant_of(body)
-        pk = await self._tenant_pk(tenant, _ids(body).enterprise_id)
-        now = datetime.now(UTC)
-        if not await ps.claim_event(
-            self.db, tenant_id=pk, event_id=str(event_id), now=now, lease=CLAIM_LEASE
-        ):
-            log.debug("event %s already handled", event_id)
-            return False
-        try:
-            await work()
-        except BaseException:
-            await ps.release_event(self.db, tenant_id=pk, event_id=str(event_id))
-            raise
-        await ps.finish_event(self.db, tenant_id=pk, event_id=str(event_id))
-        if time.monotonic() - self._last_purge > PURGE_EVERY:
-            self._last_purge = time.monotonic()
-            await ps.purge_seen_events(self.db, before=now - SEEN_KEEP)
-        return True
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for work already acked to finish (before shutting down or disposing the DB)."""
@@ -232,15 +167,13 @@ class SlackAdapter:
 
     # ------------------------------------------------------------------------------ listeners
 
-    def _paced(
-        self, handler: Callable[..., Awaitable[None]], *, ack_first: bool = True
-    ) -> Callable[..., Awaitable[None]]:
+    def _paced(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
         """Ack at once (Bolt injects ``ack`` by name), then run ``handler`` when a slot is free."""
 
         @functools.wraps(handler)
         async def run(**kwargs: Any) -> None:
             ack = kwargs.get("ack")
-            if ack is not None and ack_first:
+            if ack is not None:
                 await ack()
                 kwargs["ack"] = _acked
             async with self.slots:
@@ -271,7 +204,7 @@ class SlackAdapter:
         await ack()
         client = self._client(context)
         tenant = translate.tenant_of(body)
-        await self._tenant_pk(tenant, _ids(body).enterprise_id)
+        await self.dedupe.tenant_pk(tenant, enterprise_of(body))
         user = await self.directory.user(
             client, tenant.tenant_id, body["user_id"], body.get("user_name", "")
         )
@@ -304,7 +237,7 @@ class SlackAdapter:
         async def work() -> None:
             await self._on_message(body, event, context)
 
-        await self.once(body, work)
+        await self.dedupe.once(body, work)
 
     async def _on_message(self, body: Payload, event: Payload, context: Any) -> None:
         client = self._client(context)
@@ -441,7 +374,7 @@ class SlackAdapter:
         tenant = translate.tenant_of(body)
         self.directory.forget_channel(tenant.tenant_id, event.get("channel", ""))
         joined = event.get("type") == "member_joined_channel"
-        await self.once(
+        await self.dedupe.once(
             body, lambda: self._handle(translate.membership(body, event, joined=joined))
         )
 
@@ -456,13 +389,13 @@ class SlackAdapter:
         channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
         self.directory.forget_channel(tenant.tenant_id, channel_id)
         described = translate.channel_described(body, event, kind=kind)
-        await self.once(body, lambda: self._handle(described))
+        await self.dedupe.once(body, lambda: self._handle(described))
 
     async def on_user_change(self, body: Payload, event: Payload) -> None:
         changed = translate.profile(body, event)
         if changed is None or not await self._known(changed.tenant, changed.user.user_id):
             return  # people who never used the bot are not recorded
-        await self.once(body, lambda: self._handle(changed))
+        await self.dedupe.once(body, lambda: self._handle(changed))
 
     async def _handle(self, event: Event) -> None:
         await self.handle(event)
@@ -508,7 +441,7 @@ class SlackAdapter:
             )
             assert row.id is not None
             removed = await erase_tenant(session, tenant_id=row.id, dialect=self.db.dialect)
-        self._tenant_pks.pop(tenant.tenant_id, None)
+        self.dedupe.forget(tenant.tenant_id)
         log.info("slack workspace %s uninstalled: %d narrations erased", tenant.tenant_id, removed)
 
     async def on_tokens_revoked(self, body: Payload, event: Payload) -> None:
