@@ -28,9 +28,9 @@ from tests.adapters.slack.conftest import (
 )
 
 CANARY = "zebra-canary-ledger-secret"
-# 1,000 in CI (each event is a real narration through the core, on both engines); set
-# NARRATE_SLACK_STORM=2000 or more for a longer run.
-STORM_SIZE = int(os.environ.get("NARRATE_SLACK_STORM", "1000"))
+# 2,000 in CI (each event is a real narration through the core, on both engines); set
+# NARRATE_SLACK_STORM for a shorter or longer run.
+STORM_SIZE = int(os.environ.get("NARRATE_SLACK_STORM", "2000"))
 
 
 def _dm(i: int, text: str | None = None) -> dict:
