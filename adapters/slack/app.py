@@ -52,6 +52,11 @@ BOT_SCOPES = (
     "files:write",
 )
 RACE_RETRIES = 3
+# Message subtypes Slack posts in a channel when its type changes (with the history scopes).
+CONVERSIONS = {
+    "channel_convert_to_private": ChannelKind.PRIVATE,
+    "channel_convert_to_public": ChannelKind.PUBLIC,
+}
 Payload = dict[str, Any]
 
 
@@ -225,6 +230,9 @@ class SlackAdapter:
         await deliver(self.gateway, target, replies)
 
     async def on_message(self, body: Payload, event: Payload, context: Any) -> None:
+        if event.get("subtype") in CONVERSIONS:
+            await self._converted(body, event, context)
+            return
         if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
             return  # edits, joins, bot posts: nothing a person said to us
         is_mention = event.get("type") == "app_mention"
@@ -238,6 +246,22 @@ class SlackAdapter:
             await self._on_message(body, event, context)
 
         await self.dedupe.once(body, work)
+
+    async def _converted(self, body: Payload, event: Payload, context: Any) -> None:
+        """A channel made private (or public): reclassify it, with its readers."""
+        tenant = translate.tenant_of(body)
+        channel_id = event.get("channel", "")
+        self.directory.forget_channel(tenant.tenant_id, channel_id)
+        kind = CONVERSIONS[event["subtype"]]
+        members = None
+        if kind == ChannelKind.PRIVATE:
+            members = await self.directory.members(
+                self._client(context), tenant.tenant_id, channel_id
+            )
+        described = translate.channel_described(
+            body, {"channel": {"id": channel_id}}, kind=kind, members=members
+        )
+        await self.dedupe.once(body, lambda: self._handle(described))
 
     async def _on_message(self, body: Payload, event: Payload, context: Any) -> None:
         client = self._client(context)

@@ -291,3 +291,104 @@ async def test_slash_command_body_is_not_in_an_unhandled_request_warning(slack, 
     )
     await slack.post(body, "application/json")
     assert not any(CANARY in line for line in _loud_records(caplog))
+
+
+def _surfaces(fake) -> list[tuple[str, str, str]]:
+    form = "application/x-www-form-urlencoded"
+    action = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "api_app_id": "A1",
+        "trigger_id": "t1",
+        "channel": {"id": "C1"},
+        "container": {"type": "message"},
+        "actions": [
+            {
+                "action_id": "narrate_cmd_0",
+                "type": "button",
+                "value": "/narrate mine",
+                "action_ts": "1.1",
+            }
+        ],
+    }
+    shortcut = {
+        "type": "message_action",
+        "callback_id": "narrate_this",
+        "trigger_id": "t2",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "channel": {"id": "C1"},
+        "message": {"ts": "1.2", "text": "slow but kept"},
+    }
+    view = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "view": {
+            "id": "V",
+            "hash": "h",
+            "type": "modal",
+            "callback_id": "narrate_form",
+            "private_metadata": "{}",
+            "state": {"values": {"text_block": {"text": {"value": "via modal"}}}},
+        },
+    }
+    from urllib.parse import urlencode
+
+    return [
+        (
+            "command",
+            urlencode(
+                {
+                    "command": "/narrate",
+                    "text": "slow day",
+                    "team_id": "T1",
+                    "user_id": "U1",
+                    "channel_id": "C1",
+                    "trigger_id": "t0",
+                    "response_url": fake.response_url(),
+                }
+            ),
+            form,
+        ),
+        ("action", urlencode({"payload": json.dumps(action)}), form),
+        ("shortcut", urlencode({"payload": json.dumps(shortcut)}), form),
+        ("view_submission", urlencode({"payload": json.dumps(view)}), form),
+        (
+            "app_mention",
+            event_body(
+                {
+                    "type": "app_mention",
+                    "user": "U1",
+                    "channel": "C1",
+                    "text": "<@UBOT> who knows about x?",
+                    "ts": "1.3",
+                },
+                "Ev-s1",
+            ),
+            "application/json",
+        ),
+        (
+            "app_home_opened",
+            event_body({"type": "app_home_opened", "user": "U1", "tab": "home"}, "Ev-s2"),
+            "application/json",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(
+    "surface",
+    ["command", "action", "shortcut", "view_submission", "app_mention", "app_home_opened"],
+)
+async def test_every_surface_is_acked_at_once_even_when_slack_is_slower_than_the_deadline(
+    slack, surface
+):
+    slack.fake.delays["users.info"] = 3.5  # the work after the ack outlasts Slack's 3 s
+    slack.fake.delays["views.publish"] = 3.5
+    [(_, body, ctype)] = [s for s in _surfaces(slack.fake) if s[0] == surface]
+    status, _, took = await slack.post(body, ctype)
+    assert status == 200 and took < 1.0
+    # ...and the slow work really happens, after the answer went back.
+    slow = "views.publish" if surface == "app_home_opened" else "users.info"
+    await until(lambda: any(c.method == slow for c in slack.fake.calls))

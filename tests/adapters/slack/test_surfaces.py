@@ -7,7 +7,7 @@ import json
 from sqlmodel import select
 
 from narrate_bot.storage.platform_store import SeenEvent
-from narrate_bot.storage.tables import ChannelMember, Tenant
+from narrate_bot.storage.tables import Channel, ChannelMember, Tenant
 from tests.adapters.slack.conftest import eventually, until
 
 ACK_BUDGET = 3.0  # Slack's deadline; benchmarks/slack_ack.py measures the real p99
@@ -361,3 +361,33 @@ async def test_a_dm_that_mentions_the_bot_is_still_narrated(slack):
     await until(lambda: slack.fake.called("chat.postMessage"))
     [narration] = await slack.narrations()
     assert narration.text == "reading about raft"
+
+
+async def test_a_channel_made_private_is_reclassified_with_its_readers(slack):
+    await slack.command("design notes for the ledger", channel="C7", channel_name="ledger")
+    await until(lambda: slack.fake.responses)
+    slack.fake.members["C7"] = ["U1", "U3"]
+    converted = {
+        "type": "message",
+        "subtype": "channel_convert_to_private",
+        "user": "U1",
+        "text": "made this channel *private*.",
+        "ts": "1730984822.596869",
+        "channel": "C7",
+        "channel_type": "group",
+    }
+    assert (await slack.event(converted, "Ev-conv"))[0] == 200
+
+    async def private_with_readers() -> bool:
+        async with slack.db.transaction() as s:
+            channel = (await s.exec(select(Channel).where(Channel.channel_id == "C7"))).one()
+            readers = set(
+                (
+                    await s.exec(
+                        select(ChannelMember.user_id).where(ChannelMember.channel_pk == channel.id)
+                    )
+                ).all()
+            )
+            return channel.kind == "private" and readers == {"U1", "U3"}
+
+    await eventually(private_with_readers)
