@@ -32,6 +32,8 @@ class FakeSlack:
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
     envelopes: list[dict[str, Any]] = field(default_factory=list)
+    # Envelopes for the n-th websocket connection only (0-based), sent after ``envelopes``.
+    envelopes_on: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     rate_limit_once: dict[str, float] = field(default_factory=dict)  # method -> Retry-After
     failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
@@ -160,7 +162,7 @@ class FakeSlack:
         await ws.prepare(request)
         self.sockets.append(ws)
         await ws.send_json({"type": "hello", "num_connections": 1})
-        for envelope in self.envelopes:
+        for envelope in self.envelopes + self.envelopes_on.get(len(self.sockets) - 1, []):
             await ws.send_json(envelope)
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:

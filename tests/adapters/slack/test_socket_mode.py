@@ -111,3 +111,22 @@ async def test_narrate_bot_run_connects_in_socket_mode_with_the_configured_api_u
     await asyncio.wait_for(task, 10)
     assert fake.methods()[0] == "apps.connections.open"
     assert (tmp_path / "run.db").exists()
+
+
+async def test_socket_mode_reconnects_when_slack_asks_and_keeps_delivering(bot, fake, db):
+    fake.envelopes_on[0] = [{"type": "disconnect", "reason": "refresh_requested"}]
+    fake.envelopes_on[1] = [_command(fake)]
+    adapter = SlackAdapter(
+        bot,
+        SlackSettings(
+            bot_token=SecretStr(TOKEN), app_token=SecretStr("xapp-1-test"), api_url=fake.base_url
+        ),
+    )
+    handler = socket_handler(adapter, "xapp-1-test")
+    await handler.connect_async()
+    try:
+        await until(lambda: len(fake.called("apps.connections.open")) >= 2, timeout=15)
+        await until(lambda: fake.responses)  # the command sent on the new connection is served
+    finally:
+        await handler.close_async()
+        await adapter.drain()
