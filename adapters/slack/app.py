@@ -13,8 +13,6 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -27,15 +25,14 @@ from narrate_bot.config import SlackSettings
 from narrate_bot.events import ChannelKind, Event, Platform, TenantRef
 from narrate_bot.features import home
 from narrate_bot.storage import platform_store as ps
-from narrate_bot.storage import repositories as repo
-from narrate_bot.storage.privacy import erase_tenant
 
 from . import render, translate
 from .dedupe import EventDedupe, enterprise_of
 from .delivery import Target, deliver
 from .directory import Directory
 from .gateway import SlackGateway
-from .store import PLATFORM, DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
+from .lifecycle import CONVERSIONS, WorkspaceEvents
+from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
 
 log = logging.getLogger(__name__)
 # Bolt logs the request body at INFO when a signature is wrong, and unhandled payloads at WARNING:
@@ -52,28 +49,10 @@ BOT_SCOPES = (
     "files:write",
 )
 RACE_RETRIES = 3
-# Message subtypes Slack posts in a channel when its type changes (with the history scopes).
-CONVERSIONS = {
-    "channel_convert_to_private": ChannelKind.PRIVATE,
-    "channel_convert_to_public": ChannelKind.PUBLIC,
-}
 Payload = dict[str, Any]
 
 
-@dataclass
-class Ids:
-    """The installation key of a payload: an org-wide install has no team."""
-
-    enterprise_id: str | None
-    team_id: str | None
-
-
-def _ids(body: Payload) -> Ids:
-    team = None if body.get("is_enterprise_install") else translate.tenant_of(body).tenant_id
-    return Ids(enterprise_id=enterprise_of(body), team_id=team)
-
-
-class SlackAdapter:
+class SlackAdapter(WorkspaceEvents):
     """Holds the Bolt app, the gateway the core speaks through, and the lookups."""
 
     def __init__(self, bot: Bot, settings: SlackSettings, *, oauth: bool | None = None) -> None:
@@ -139,11 +118,6 @@ class SlackAdapter:
         )
 
     # ------------------------------------------------------------------------------ plumbing
-
-    def _client(self, context: Any) -> AsyncWebClient:
-        client = context.client
-        assert isinstance(client, AsyncWebClient)
-        return client
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for work already acked to finish (before shutting down or disposing the DB)."""
@@ -246,22 +220,6 @@ class SlackAdapter:
             await self._on_message(body, event, context)
 
         await self.dedupe.once(body, work)
-
-    async def _converted(self, body: Payload, event: Payload, context: Any) -> None:
-        """A channel made private (or public): reclassify it, with its readers."""
-        tenant = translate.tenant_of(body)
-        channel_id = event.get("channel", "")
-        self.directory.forget_channel(tenant.tenant_id, channel_id)
-        kind = CONVERSIONS[event["subtype"]]
-        members = None
-        if kind == ChannelKind.PRIVATE:
-            members = await self.directory.members(
-                self._client(context), tenant.tenant_id, channel_id
-            )
-        described = translate.channel_described(
-            body, {"channel": {"id": channel_id}}, kind=kind, members=members
-        )
-        await self.dedupe.once(body, lambda: self._handle(described))
 
     async def _on_message(self, body: Payload, event: Payload, context: Any) -> None:
         client = self._client(context)
@@ -393,89 +351,6 @@ class SlackAdapter:
         await self.gateway.call(
             tenant.tenant_id, lambda: client.views_publish(user_id=user_id, view=view)
         )
-
-    async def on_membership(self, body: Payload, event: Payload) -> None:
-        tenant = translate.tenant_of(body)
-        self.directory.forget_channel(tenant.tenant_id, event.get("channel", ""))
-        joined = event.get("type") == "member_joined_channel"
-        await self.dedupe.once(
-            body, lambda: self._handle(translate.membership(body, event, joined=joined))
-        )
-
-    async def on_channel(self, body: Payload, event: Payload) -> None:
-        kind = (
-            ChannelKind.PRIVATE
-            if event.get("type", "").startswith("group_")
-            else ChannelKind.PUBLIC
-        )
-        tenant = translate.tenant_of(body)
-        channel = event.get("channel")
-        channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
-        self.directory.forget_channel(tenant.tenant_id, channel_id)
-        described = translate.channel_described(body, event, kind=kind)
-        await self.dedupe.once(body, lambda: self._handle(described))
-
-    async def on_user_change(self, body: Payload, event: Payload) -> None:
-        changed = translate.profile(body, event)
-        if changed is None or not await self._known(changed.tenant, changed.user.user_id):
-            return  # people who never used the bot are not recorded
-        await self.dedupe.once(body, lambda: self._handle(changed))
-
-    async def _handle(self, event: Event) -> None:
-        await self.handle(event)
-
-    async def _known(self, tenant: TenantRef, user_id: str) -> bool:
-        async with self.db.transaction() as session:
-            row = await repo.ensure_tenant(
-                session,
-                platform=PLATFORM,
-                external_id=tenant.tenant_id,
-                name=tenant.name,
-                now=datetime.now(UTC),
-            )
-            assert row.id is not None
-            return await repo.find_person(session, tenant_id=row.id, user_id=user_id) is not None
-
-    async def _profile(self, client: AsyncWebClient, tenant: TenantRef, user_id: str) -> None:
-        """Take the person's time zone from their Slack profile once we know them."""
-        info = await self.directory.user_info(client, tenant.tenant_id, user_id)
-        if not info or not info.get("tz") or not await self._known(tenant, user_id):
-            return
-        changed = translate.profile({"team_id": tenant.tenant_id}, {"user": info})
-        if changed is not None:
-            try:
-                await self.handle(changed)
-            except ValueError:
-                log.info("slack profile has an unknown time zone; kept the old one")
-
-    async def on_uninstalled(self, body: Payload) -> None:
-        """Retention policy: tokens and every row of the workspace are erased at once."""
-        ids = _ids(body)
-        tenant = translate.tenant_of(body)
-        await self.installations.async_delete_bot(
-            enterprise_id=ids.enterprise_id, team_id=ids.team_id
-        )
-        async with self.db.transaction() as session:
-            row = await repo.ensure_tenant(
-                session,
-                platform=PLATFORM,
-                external_id=tenant.tenant_id,
-                name="",
-                now=datetime.now(UTC),
-            )
-            assert row.id is not None
-            removed = await erase_tenant(session, tenant_id=row.id, dialect=self.db.dialect)
-        self.dedupe.forget(tenant.tenant_id)
-        log.info("slack workspace %s uninstalled: %d narrations erased", tenant.tenant_id, removed)
-
-    async def on_tokens_revoked(self, body: Payload, event: Payload) -> None:
-        if not (event.get("tokens") or {}).get("bot"):
-            return
-        ids = _ids(body)
-        await self.installations.async_delete_bot(
-            enterprise_id=ids.enterprise_id, team_id=ids.team_id
-        )
-        log.info("slack bot token revoked for %s", ids.team_id)
 
 
 async def _acked(*_args: Any, **_kwargs: Any) -> None:

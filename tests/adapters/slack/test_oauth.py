@@ -204,3 +204,30 @@ async def test_tokens_revoked_deletes_the_installation(oauth_app, fake, db):
                 return
         await asyncio.sleep(0.05)
     raise AssertionError("installation still stored")
+
+
+async def test_uninstall_in_a_multi_workspace_deployment_erases_that_workspace_only(
+    oauth_app, fake, db
+):
+    await _install(db, team="T1")
+    await _install(db, team="T2")
+    adapter, http, base = oauth_app
+    body = (
+        '{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev-un",'
+        '"event":{"type":"app_uninstalled"}}'
+    )
+    async with http.post(
+        f"{base}/slack/events", data=body, headers=signed_headers(body, "application/json")
+    ) as r:
+        assert r.status == 200
+    for _ in range(100):
+        async with db.transaction() as s:
+            teams = sorted(i.team_id for i in (await s.exec(select(ps.Installation))).all())
+        if teams == ["T2"]:
+            break
+        await asyncio.sleep(0.05)
+    assert teams == ["T2"]
+    from narrate_bot.storage.tables import Tenant
+
+    async with db.transaction() as s:
+        assert [t.external_id for t in (await s.exec(select(Tenant))).all()] == ["T2"]
