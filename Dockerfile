@@ -11,7 +11,7 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY narrate_bot ./narrate_bot
 COPY adapters ./adapters
 COPY migrations ./migrations
-RUN pip install ".[discord]"
+RUN pip install ".[slack,discord]"
 
 USER narrate
 VOLUME ["/data"]

@@ -174,51 +174,19 @@ def migrate(db: DbOption = None) -> None:
 
 @app.command()
 def run() -> None:
-    """Start the configured platform adapters (Slack, Discord)."""
+    """Start the configured platform adapters (Slack, Discord) and the scheduled prompts."""
     settings = Settings()
-    configured = [
-        name
-        for name, section in (("Slack", settings.slack), ("Discord", settings.discord))
-        if section.configured
-    ]
-    if not configured:
+    if not (settings.slack.configured or settings.discord.configured):
         raise _fail(
             "No platform is configured, so there's nothing to connect to.\n"
             "Try the bot locally with `narrate-bot console` (or `narrate-bot demo`), or set up "
             'Slack or Discord as described in the README ("Add to Slack", "Add to Discord").'
         )
-    if settings.discord.configured:
-        _run_discord(settings)
-        return
-    raise _fail(
-        f"{' and '.join(configured)} {'is' if len(configured) == 1 else 'are'} configured, but "
-        "this version of narrate-bot doesn't ship the platform adapters yet: the console is "
-        "the only adapter in this release (see CHANGELOG.md)."
-    )
-
-
-def _run_discord(settings: Settings) -> None:
-    """Migrate, then run the Discord client until stopped (Ctrl-C or SIGTERM)."""
-    try:
-        from .discord.runner import DiscordStartupError
-        from .discord.runner import run as run_discord
-    except ImportError:
-        raise _fail(
-            "Discord is configured but discord.py isn't installed: "
-            "pip install 'narrate-bot[discord]'."
-        ) from None
-
-    async def _serve() -> None:
-        db = _open_database(settings.database_url)
-        try:
-            await upgrade(db)
-            await run_discord(settings, db)
-        finally:
-            await db.dispose()
+    from .serve import StartupError, serve
 
     try:
-        asyncio.run(_serve())
-    except DiscordStartupError as problem:
+        asyncio.run(serve(settings))
+    except StartupError as problem:
         raise _fail(str(problem)) from None
     except KeyboardInterrupt:
         return

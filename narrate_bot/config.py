@@ -16,10 +16,33 @@ class SlackSettings(BaseModel):
     bot_token: SecretStr | None = None
     app_token: SecretStr | None = None
     signing_secret: SecretStr | None = None
+    # OAuth v2 install flow (HTTP mode, several workspaces): used when no bot_token is set.
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    state_secret: SecretStr | None = None
+    # The Web API base; point it at https://slack-gov.com/api/ for Slack's government cloud.
+    api_url: str = "https://slack.com/api/"
+    authorize_url: str = "https://slack.com/oauth/v2/authorize"
+    # Socket Mode (app_token, no public URL) when on; otherwise an HTTP server on ``port``.
+    socket_mode: bool | None = None
+    host: str = "0.0.0.0"
+    port: int = 3000
+    # Outbound pace per workspace; Slack allows "several hundred messages per minute".
+    workspace_rate_per_minute: float = 300.0
+    # Payloads handled at once after their ack (the rest wait their turn in memory).
+    concurrency: int = 8
 
     @property
     def configured(self) -> bool:
-        return self.bot_token is not None or self.signing_secret is not None
+        return (
+            self.bot_token is not None
+            or self.signing_secret is not None
+            or self.client_id is not None
+        )
+
+    @property
+    def uses_socket_mode(self) -> bool:
+        return self.socket_mode if self.socket_mode is not None else self.app_token is not None
 
 
 class DiscordSettings(BaseModel):

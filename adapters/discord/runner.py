@@ -8,7 +8,6 @@ from typing import Any
 import discord
 
 from narrate_bot.app import Bot
-from narrate_bot.clock import SystemClock
 from narrate_bot.config import Settings
 from narrate_bot.storage.database import Database
 
@@ -52,8 +51,3 @@ async def serve(bot: Bot, settings: Settings, db: Database, **options: Any) -> N
         raise DiscordStartupError(intents_message(client.application_id)) from None
     except discord.LoginFailure:
         raise DiscordStartupError(TOKEN_MESSAGE) from None
-
-
-async def run(settings: Settings, db: Database) -> None:
-    bot = Bot(db=db, clock=SystemClock(), settings=settings)
-    await serve(bot, settings, db)

@@ -134,6 +134,10 @@ from .intro_tables import (  # noqa: E402, F401
     IntroRound,
 )
 
+# Platform plumbing (installations, event dedupe) lives in its own module; imported here so
+# Alembic and the test schema see it.
+from .platform_store import Installation, SeenEvent  # noqa: E402, F401
+
 # Tables owned by one feature live in their own module; importing them here registers them.
 from .preference_tables import TopicPreference as TopicPreference  # noqa: E402
 

@@ -70,9 +70,10 @@ def test_run_without_any_platform_points_to_the_console():
     assert "No platform is configured" in result.output and "narrate-bot console" in result.output
 
 
-def test_run_with_slack_configured_says_the_adapter_is_not_shipped_yet(monkeypatch):
+def test_run_with_incomplete_slack_settings_says_what_is_missing(monkeypatch):
     monkeypatch.setenv("NARRATE_SLACK__BOT_TOKEN", "xoxb-test-not-real")
     result = runner.invoke(app, ["run"])
     assert result.exit_code == 2
-    assert "Slack is configured" in result.output
+    assert "Slack is not set up completely" in result.output
+    assert "NARRATE_SLACK__SIGNING_SECRET" in result.output
     assert "xoxb" not in result.output

@@ -1,0 +1,371 @@
+"""The Bolt ``AsyncApp`` wired to the core: listeners ack first, then translate, handle, deliver.
+
+Every listener calls ``ack()`` before any I/O (events are acked by Bolt itself), so Slack gets
+its answer in milliseconds and the database and Web API work happens after it. Events are
+claimed by ``event_id`` in the database before their effects, and the claim is given back when
+handling fails, so Slack's retry, never dropped for carrying a retry header, finishes the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.web.async_client import AsyncWebClient
+
+from narrate_bot.app import Bot
+from narrate_bot.config import SlackSettings
+from narrate_bot.events import ChannelKind, Event, Platform, TenantRef
+from narrate_bot.features import home
+from narrate_bot.storage import platform_store as ps
+
+from . import render, translate
+from .dedupe import EventDedupe, enterprise_of
+from .delivery import Target, deliver
+from .directory import Directory
+from .gateway import SlackGateway
+from .lifecycle import CONVERSIONS, WorkspaceEvents
+from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
+
+log = logging.getLogger(__name__)
+# Bolt logs the request body at INFO when a signature is wrong, and unhandled payloads at WARNING:
+# its framework logger is kept at ERROR so no message text reaches the logs.
+BOLT_LOGGER = "narrate_bot_adapters.slack.bolt"
+SHORTCUT_ID = "narrate_this"
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "app_mentions:read",
+    "channels:read",
+    "groups:read",
+    "users:read",
+    "files:write",
+)
+RACE_RETRIES = 3
+Payload = dict[str, Any]
+
+
+class SlackAdapter(WorkspaceEvents):
+    """Holds the Bolt app, the gateway the core speaks through, and the lookups."""
+
+    def __init__(self, bot: Bot, settings: SlackSettings, *, oauth: bool | None = None) -> None:
+        self.bot = bot
+        self.settings = settings
+        self.db = bot.db
+        token = settings.bot_token.get_secret_value() if settings.bot_token else None
+        self.oauth = oauth if oauth is not None else token is None
+        client = AsyncWebClient(token=None if self.oauth else token, base_url=settings.api_url)
+        self.gateway = SlackGateway(
+            self.db,
+            client=client,
+            per_second=settings.workspace_rate_per_minute / 60.0,
+            single_token=None if self.oauth else token,
+        )
+        self.directory = Directory(self.gateway)
+        self.installations = DatabaseInstallationStore(self.db)
+        bolt_logger = logging.getLogger(BOLT_LOGGER)
+        bolt_logger.setLevel(logging.ERROR)
+        secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
+        common: dict[str, Any] = {
+            "client": client,
+            "logger": bolt_logger,
+            "signing_secret": secret,
+            "request_verification_enabled": secret is not None,
+            "ignoring_self_events_enabled": True,
+        }
+        if self.oauth:
+            self.bolt = AsyncApp(
+                **common,
+                authorize=RotatingAuthorize(  # type: ignore[arg-type] # an AsyncAuthorize is accepted
+                    self.db,
+                    client_id=settings.client_id,
+                    client_secret=_secret(settings.client_secret),
+                    client=client,
+                ),
+                oauth_flow=self._oauth_flow(client),
+            )
+        else:
+            self.bolt = AsyncApp(**common, token=token)
+        # Work after the ack waits here, so a burst queues in memory instead of exhausting the
+        # database pool; the acks themselves never wait.
+        # SQLite has one writer at a time: more workers would only meet in its busy handler.
+        self._capacity = settings.concurrency if self.db.dialect != "sqlite" else 1
+        self.slots = asyncio.Semaphore(self._capacity)
+        self.dedupe = EventDedupe(self.db, self.gateway)
+        bot.gateways[Platform.SLACK] = self.gateway
+        self._register()
+
+    def _oauth_flow(self, client: AsyncWebClient) -> AsyncOAuthFlow:
+        s = self.settings
+        return AsyncOAuthFlow(
+            client=client,
+            settings=AsyncOAuthSettings(
+                client_id=s.client_id,
+                client_secret=_secret(s.client_secret),
+                scopes=list(BOT_SCOPES),
+                installation_store=self.installations,
+                installation_store_bot_only=True,
+                state_store=SignedStateStore(_secret(s.state_secret) or ""),
+                authorization_url=s.authorize_url,
+            ),
+        )
+
+    # ------------------------------------------------------------------------------ plumbing
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for work already acked to finish (before shutting down or disposing the DB)."""
+        taken = 0
+        capacity = self._capacity
+        try:
+            async with asyncio.timeout(timeout):
+                while taken < capacity:
+                    await self.slots.acquire()
+                    taken += 1
+        except TimeoutError:
+            log.warning("slack: shut down with work still running")
+        finally:
+            for _ in range(taken):
+                self.slots.release()
+
+    async def handle(self, event: Event) -> list[Any]:
+        """The core's answer; a first-time row raced by a parallel event is simply retried."""
+        for attempt in range(RACE_RETRIES):
+            try:
+                return list(await self.bot.handle(event))
+            except Exception as error:
+                if not ps.lost_a_race(error) or attempt == RACE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # ------------------------------------------------------------------------------ listeners
+
+    def _paced(self, handler: Callable[..., Awaitable[None]]) -> Callable[..., Awaitable[None]]:
+        """Ack at once (Bolt injects ``ack`` by name), then run ``handler`` when a slot is free."""
+
+        @functools.wraps(handler)
+        async def run(**kwargs: Any) -> None:
+            ack = kwargs.get("ack")
+            if ack is not None:
+                await ack()
+                kwargs["ack"] = _acked
+            async with self.slots:
+                await handler(**kwargs)
+
+        return run
+
+    def _register(self) -> None:
+        app, paced = self.bolt, self._paced
+        app.command("/narrate")(paced(self.on_command))
+        app.event("app_mention")(paced(self.on_message))
+        app.event("message")(paced(self.on_message))
+        app.shortcut(SHORTCUT_ID)(paced(self.on_shortcut))
+        app.action(re.compile(f"^{render.ACTION_PREFIX}_"))(paced(self.on_button))
+        app.view(translate.FORM_CALLBACK)(self.on_form)
+        app.event("app_home_opened")(paced(self.on_home))
+        app.event("member_joined_channel")(paced(self.on_membership))
+        app.event("member_left_channel")(paced(self.on_membership))
+        for name in ("channel_created", "channel_rename", "channel_unarchive"):
+            app.event(name)(paced(self.on_channel))
+        for name in ("group_rename", "group_unarchive", "channel_archive", "group_archive"):
+            app.event(name)(paced(self.on_channel))
+        app.event("user_change")(paced(self.on_user_change))
+        app.event("app_uninstalled")(paced(self.on_uninstalled))
+        app.event("tokens_revoked")(paced(self.on_tokens_revoked))
+
+    async def on_command(self, ack: Any, body: Payload, context: Any, respond: Any) -> None:
+        await ack()
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        await self.dedupe.tenant_pk(tenant, enterprise_of(body))
+        user = await self.directory.user(
+            client, tenant.tenant_id, body["user_id"], body.get("user_name", "")
+        )
+        event = translate.slash_command(body, user, now=self.bot.clock.now())
+        where = translate.Where(
+            channel_id=event.channel.channel_id, kind=event.channel.kind, name=event.channel.name
+        )
+        await self._profile(client, tenant, body["user_id"])
+        replies = await self.handle(event)
+        target = Target(
+            tenant=tenant.tenant_id,
+            client=client,
+            user_id=user.user_id,
+            where=where,
+            trigger_id=body.get("trigger_id"),
+            respond=respond if body.get("response_url") else None,
+        )
+        await deliver(self.gateway, target, replies)
+
+    async def on_message(self, body: Payload, event: Payload, context: Any) -> None:
+        if event.get("subtype") in CONVERSIONS:
+            await self._converted(body, event, context)
+            return
+        if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
+            return  # edits, joins, bot posts: nothing a person said to us
+        is_mention = event.get("type") == "app_mention"
+        is_dm = event.get("channel_type") == "im"
+        if not (is_mention or is_dm or event.get("thread_ts")):
+            return  # plain channel chatter never reaches the core
+        if not (is_mention or is_dm) and _mentions(event, context.bot_user_id):
+            return  # in a channel, the app_mention event for the same message answers it
+
+        async def work() -> None:
+            await self._on_message(body, event, context)
+
+        await self.dedupe.once(body, work)
+
+    async def _on_message(self, body: Payload, event: Payload, context: Any) -> None:
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        channel_id = event["channel"]
+        where = await self.directory.where(
+            client, tenant.tenant_id, channel_id, event.get("channel_type")
+        )
+        if where.kind == ChannelKind.PRIVATE:
+            members = await self.directory.members(client, tenant.tenant_id, channel_id)
+            if members is not None:
+                await self.handle(
+                    translate.channel_described(
+                        body,
+                        {"channel": {"id": channel_id, "name": where.name}},
+                        kind=where.kind,
+                        members=members,
+                    )
+                )
+        user = await self.directory.user(client, tenant.tenant_id, event["user"])
+        link = await self.directory.permalink(
+            client, tenant.tenant_id, channel_id, event["ts"], _team_url(context)
+        )
+        message = translate.message(body, event, user, where, link=link)
+        replies = await self.handle(message)
+        target = Target(
+            tenant=tenant.tenant_id,
+            client=client,
+            user_id=user.user_id,
+            where=where,
+            thread_ts=event.get("thread_ts") or event["ts"],
+        )
+        await deliver(self.gateway, target, replies)
+
+    async def on_shortcut(self, ack: Any, body: Payload, context: Any) -> None:
+        await ack()
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        channel = body.get("channel") or {}
+        msg = body.get("message") or {}
+        where = await self.directory.where(
+            client, tenant.tenant_id, channel.get("id", ""), None, channel.get("name", "")
+        )
+        user = await self.directory.user(client, tenant.tenant_id, body["user"]["id"])
+        link = await self.directory.permalink(
+            client, tenant.tenant_id, where.channel_id, msg.get("ts", ""), _team_url(context)
+        )
+        event = translate.shortcut(body, user, where, link=link, now=self.bot.clock.now())
+        replies = await self.handle(event)
+        await deliver(
+            self.gateway,
+            Target(
+                tenant=tenant.tenant_id,
+                client=client,
+                user_id=user.user_id,
+                where=where,
+                trigger_id=body.get("trigger_id"),
+                respond=None,
+            ),
+            replies,
+        )
+
+    async def on_button(self, ack: Any, body: Payload, action: Payload, context: Any) -> None:
+        await ack()
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        user_id = body["user"]["id"]
+        channel = body.get("channel") or {}
+        if channel.get("id"):
+            where = await self.directory.where(client, tenant.tenant_id, channel["id"])
+        else:  # a button on the App Home: answers go to the person's DM
+            where = translate.Where(channel_id=user_id, kind=ChannelKind.DIRECT)
+        user = await self.directory.user(client, tenant.tenant_id, user_id)
+        event = translate.button(body, action, user, where, now=self.bot.clock.now())
+        replies = await self.handle(event)
+        await deliver(
+            self.gateway,
+            Target(
+                tenant=tenant.tenant_id,
+                client=client,
+                user_id=user_id,
+                where=where,
+                trigger_id=body.get("trigger_id"),
+            ),
+            replies,
+        )
+        if body.get("view", {}).get("type") == "home":
+            await self._publish_home(client, tenant, user_id)
+
+    async def on_form(self, ack: Any, body: Payload, context: Any) -> None:
+        user_id = body["user"]["id"]
+        values = body["view"]["state"]["values"]
+        text = ((values.get(translate.TEXT_BLOCK) or {}).get(translate.TEXT_INPUT) or {}).get(
+            "value"
+        ) or ""
+        if not text.strip():
+            await ack(
+                response_action="errors",
+                errors={translate.TEXT_BLOCK: "Write a line or two first."},
+            )
+            return
+        await ack()
+        async with self.slots:
+            client = self._client(context)
+            tenant = translate.tenant_of(body)
+            user = await self.directory.user(client, tenant.tenant_id, user_id)
+            event = translate.view_submission(body, user, now=self.bot.clock.now())
+            replies = await self.handle(event)
+            where = translate.Where(
+                channel_id=event.channel.channel_id,
+                kind=event.channel.kind,
+                name=event.channel.name,
+            )
+            await deliver(
+                self.gateway,
+                Target(tenant=tenant.tenant_id, client=client, user_id=user_id, where=where),
+                replies,
+            )
+
+    async def on_home(self, body: Payload, event: Payload, context: Any) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        tenant = translate.tenant_of(body)
+        await self._publish_home(self._client(context), tenant, event["user"])
+
+    async def _publish_home(self, client: AsyncWebClient, tenant: TenantRef, user_id: str) -> None:
+        page = await home.summary(self.db, tenant=tenant, user_id=user_id, now=self.bot.clock.now())
+        view = render.home(page)
+        await self.gateway.call(
+            tenant.tenant_id, lambda: client.views_publish(user_id=user_id, view=view)
+        )
+
+
+async def _acked(*_args: Any, **_kwargs: Any) -> None:
+    """Stands in for ``ack`` once the wrapper has acked."""
+
+
+def _mentions(event: Payload, bot_user_id: str | None) -> bool:
+    return bool(bot_user_id) and f"<@{bot_user_id}>" in (event.get("text") or "")
+
+
+def _team_url(context: Any) -> str:
+    """``https://acme.slack.com/`` when Bolt's auth.test told us (single-workspace mode)."""
+    result = getattr(context, "authorize_result", None)
+    return str(getattr(result, "url", None) or "")
+
+
+def _secret(value: Any) -> str | None:
+    return None if value is None else str(value.get_secret_value())

@@ -1,0 +1,143 @@
+"""What we look up about people and channels, cached briefly so a busy channel costs few calls.
+
+Admins come from ``users.info`` (``is_admin`` / ``is_owner``), time zones from the profile,
+a channel's kind from ``conversations.info`` and a private channel's readers from
+``conversations.members`` (kept current between lookups by the membership events).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from narrate_bot.events import ChannelKind, UserRef
+
+from .gateway import SlackGateway
+from .translate import Where, kind_of_channel_type, user_ref
+
+log = logging.getLogger(__name__)
+TTL_SECONDS = 300.0
+MEMBERS_PAGE = 200
+
+
+class Directory:
+    def __init__(self, gateway: SlackGateway, *, ttl: float = TTL_SECONDS) -> None:
+        self.gateway = gateway
+        self.ttl = ttl
+        self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
+        self._channels: dict[tuple[str, str], tuple[float, Where]] = {}
+        self._members: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
+
+    def _fresh(self, stamp: float) -> bool:
+        return time.monotonic() - stamp < self.ttl
+
+    async def user_info(
+        self, client: AsyncWebClient, tenant: str, user_id: str
+    ) -> dict[str, Any] | None:
+        cached = self._users.get((tenant, user_id))
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        try:
+            response = await self.gateway.call(tenant, lambda: client.users_info(user=user_id))
+        except SlackApiError as error:
+            log.warning("users.info failed in %s: %s", tenant, error.response.get("error"))
+            return None
+        info = dict(response.get("user") or {})
+        self._users[(tenant, user_id)] = (time.monotonic(), info)
+        return info
+
+    async def user(
+        self, client: AsyncWebClient, tenant: str, user_id: str, fallback_name: str = ""
+    ) -> UserRef:
+        info = await self.user_info(client, tenant, user_id)
+        if not info or not info.get("id"):
+            return UserRef(user_id=user_id, display_name=fallback_name or user_id)
+        return user_ref(info)
+
+    async def where(
+        self,
+        client: AsyncWebClient,
+        tenant: str,
+        channel_id: str,
+        channel_type: str | None = None,
+        name: str = "",
+    ) -> Where:
+        known = kind_of_channel_type(channel_type, channel_id)
+        if known is not None:
+            return Where(channel_id=channel_id, kind=known, name=name)
+        cached = self._channels.get((tenant, channel_id))
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        try:
+            response = await self.gateway.call(
+                tenant, lambda: client.conversations_info(channel=channel_id)
+            )
+            channel = response.get("channel") or {}
+        except SlackApiError as error:
+            # Unknown to us means private to us: never widen visibility on a failed lookup.
+            log.warning("conversations.info failed in %s: %s", tenant, error.response.get("error"))
+            return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name)
+        if channel.get("is_im"):
+            kind = ChannelKind.DIRECT
+        elif channel.get("is_private") or channel.get("is_mpim") or channel.get("is_ext_shared"):
+            kind = ChannelKind.PRIVATE  # Slack Connect channels are read by other orgs too
+        else:
+            kind = ChannelKind.PUBLIC
+        where = Where(channel_id=channel_id, kind=kind, name=channel.get("name", name) or name)
+        self._channels[(tenant, channel_id)] = (time.monotonic(), where)
+        return where
+
+    def forget_channel(self, tenant: str, channel_id: str) -> None:
+        self._channels.pop((tenant, channel_id), None)
+        self._members.pop((tenant, channel_id), None)
+
+    async def members(
+        self, client: AsyncWebClient, tenant: str, channel_id: str
+    ) -> tuple[str, ...] | None:
+        """Everyone who can read a private channel, or ``None`` when Slack won't say."""
+        cached = self._members.get((tenant, channel_id))
+        if cached and self._fresh(cached[0]):
+            return cached[1]
+        found: list[str] = []
+        cursor: str | None = None
+        try:
+            while True:
+                page_cursor = cursor
+                response = await self.gateway.call(
+                    tenant,
+                    lambda page_cursor=page_cursor: client.conversations_members(  # type: ignore[misc]
+                        channel=channel_id, limit=MEMBERS_PAGE, cursor=page_cursor
+                    ),
+                )
+                found += response.get("members") or []
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    break
+        except SlackApiError as error:
+            log.warning(
+                "conversations.members failed in %s: %s", tenant, error.response.get("error")
+            )
+            return None
+        members = tuple(found)
+        self._members[(tenant, channel_id)] = (time.monotonic(), members)
+        return members
+
+    async def permalink(
+        self, client: AsyncWebClient, tenant: str, channel_id: str, ts: str, team_url: str = ""
+    ) -> str | None:
+        """Built from the workspace URL when known (no call); else ``chat.getPermalink``."""
+        if team_url.startswith("https://") and ts:
+            return f"{team_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
+        try:
+            response = await self.gateway.call(
+                tenant, lambda: client.chat_getPermalink(channel=channel_id, message_ts=ts)
+            )
+        except SlackApiError as error:
+            log.warning("chat.getPermalink failed in %s: %s", tenant, error.response.get("error"))
+            return None
+        link = response.get("permalink")
+        return str(link) if link else None

@@ -1,0 +1,165 @@
+"""Everything we send to Slack's Web API goes through one limiter per workspace.
+
+slack_sdk's ``RateLimitErrorRetryHandler`` sleeps per call and shares nothing, so N concurrent
+senders each take a 429 and each retry. Here a workspace has one pacing schedule: calls take
+slots at the configured rate, and a 429's ``Retry-After`` closes the workspace until it passes,
+for every sender, including those already waiting for a slot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from narrate_bot.events import TenantRef
+from narrate_bot.replies import Post
+from narrate_bot.storage import platform_store as ps
+from narrate_bot.storage import repositories as repo
+from narrate_bot.storage.database import Database
+
+from . import render
+from .store import PLATFORM, to_bot
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_ATTEMPTS = 6
+ENTERPRISE_KEY = "slack.enterprise_id"
+CATCH_UP = 3  # slots a late caller may make up for; well inside Slack's burst allowance
+
+
+class WorkspaceLimiter:
+    """Paces one workspace's calls and honours ``Retry-After`` for all of them."""
+
+    def __init__(self, per_second: float, *, monotonic: Callable[[], float] = time.monotonic):
+        self.interval = 1.0 / per_second
+        self._now = monotonic
+        self._next = 0.0
+        self.blocked_until = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait for this workspace's next slot; callers are served in arrival order.
+
+        The lock is held while sleeping, so slots are handed out one at a time and a 429 that
+        arrives meanwhile is seen by the very next caller. A late wake-up (a busy event loop)
+        may catch up a few slots (``CATCH_UP``), never more, so a stall doesn't become a burst.
+        """
+        async with self._lock:
+            while True:
+                now = self._now()
+                start = max(self._next, self.blocked_until)
+                if start <= now:
+                    self._next = max(self._next, now - CATCH_UP * self.interval) + self.interval
+                    return
+                await asyncio.sleep(start - now)
+
+    def block(self, seconds: float) -> None:
+        self.blocked_until = max(self.blocked_until, self._now() + seconds)
+
+
+def retry_after(error: SlackApiError) -> float | None:
+    """Seconds to wait when Slack said 429, else ``None``."""
+    response = error.response
+    if getattr(response, "status_code", None) != 429:
+        return None
+    headers = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+    value = headers.get("retry-after", "1")
+    if isinstance(value, list):
+        value = value[0]
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return 1.0
+
+
+class SlackGateway:
+    """The ``ChatGateway`` for Slack, and the one door every outbound call uses."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        client: AsyncWebClient,
+        per_second: float,
+        single_token: str | None = None,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.per_second = per_second
+        self.single_token = single_token
+        self.limiters: dict[str, WorkspaceLimiter] = {}
+        self.enterprise_of: dict[str, str] = {}
+
+    def limiter(self, tenant_key: str) -> WorkspaceLimiter:
+        found = self.limiters.get(tenant_key)
+        if found is None:
+            found = self.limiters[tenant_key] = WorkspaceLimiter(self.per_second)
+        return found
+
+    async def call(self, tenant_key: str, send: Callable[[], Awaitable[T]]) -> T:
+        """Run one Web API call in the workspace's schedule; a 429 is waited out and retried."""
+        limiter = self.limiter(tenant_key)
+        for attempt in range(MAX_ATTEMPTS):
+            await limiter.acquire()
+            try:
+                return await send()
+            except SlackApiError as error:
+                wait = retry_after(error)
+                if wait is None or attempt == MAX_ATTEMPTS - 1:
+                    raise
+                limiter.block(wait)
+                log.warning("slack rate limited in %s: waiting %.1fs", tenant_key, wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def client_for(self, tenant: TenantRef) -> AsyncWebClient:
+        """A client with the workspace's bot token (the single token, or its installation's)."""
+        if self.single_token is not None:
+            return self.client
+        async with self.db.transaction() as session:
+            enterprise = self.enterprise_of.get(tenant.tenant_id)
+            if enterprise is None:
+                row = await repo.ensure_tenant(
+                    session,
+                    platform=PLATFORM,
+                    external_id=tenant.tenant_id,
+                    name=tenant.name,
+                    now=datetime.now(UTC),
+                )
+                assert row.id is not None
+                enterprise = await repo.get_setting(session, tenant_id=row.id, key=ENTERPRISE_KEY)
+            found = await ps.find_installation(
+                session,
+                platform=PLATFORM,
+                enterprise_id=enterprise or "",
+                team_id="" if tenant.tenant_id == enterprise else tenant.tenant_id,
+            )
+        if found is None:
+            raise LookupError(f"narrate-bot is not installed in Slack workspace {tenant.tenant_id}")
+        return AsyncWebClient(token=to_bot(found).bot_token, base_url=self.client.base_url)
+
+    async def post(self, tenant: TenantRef, post: Post) -> str:
+        client = await self.client_for(tenant)
+        payload: dict[str, Any] = render.message(post.text, post.buttons)
+        if post.channel_id is not None:
+            channel = post.channel_id
+            if post.thread_of:
+                payload["thread_ts"] = post.thread_of
+        elif len(post.to_users) == 1:
+            channel = post.to_users[0]  # a DM without conversations.open (Tier 3 would bind)
+        else:
+            opened = await self.call(
+                tenant.tenant_id,
+                lambda: client.conversations_open(users=",".join(post.to_users)),
+            )
+            channel = opened["channel"]["id"]
+        sent = await self.call(
+            tenant.tenant_id, lambda: client.chat_postMessage(channel=channel, **payload)
+        )
+        return str(sent["ts"])

@@ -1,0 +1,163 @@
+"""Workspace events: channels, memberships, profiles, conversions and the app's removal.
+
+Split from ``app.py`` (which holds the person-facing listeners); mixed into ``SlackAdapter``.
+Retention policy on ``app_uninstalled``: the installation and every row of the workspace are
+erased at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from narrate_bot.events import ChannelKind, Event, TenantRef
+from narrate_bot.storage import repositories as repo
+from narrate_bot.storage.database import Database
+from narrate_bot.storage.privacy import erase_tenant
+
+from . import translate
+from .dedupe import EventDedupe, enterprise_of
+from .directory import Directory
+from .store import PLATFORM, DatabaseInstallationStore
+
+log = logging.getLogger(__name__)
+Payload = dict[str, Any]
+
+# Message subtypes Slack posts in a channel when its type changes (with the history scopes).
+CONVERSIONS = {
+    "channel_convert_to_private": ChannelKind.PRIVATE,
+    "channel_convert_to_public": ChannelKind.PUBLIC,
+}
+
+
+@dataclass
+class Ids:
+    """The installation key of a payload: an org-wide install has no team."""
+
+    enterprise_id: str | None
+    team_id: str | None
+
+
+def _ids(body: Payload) -> Ids:
+    team = None if body.get("is_enterprise_install") else translate.tenant_of(body).tenant_id
+    return Ids(enterprise_id=enterprise_of(body), team_id=team)
+
+
+class WorkspaceEvents:
+    """What happens to the workspace rather than what a person asks; no replies are sent."""
+
+    db: Database
+    dedupe: EventDedupe
+    directory: Directory
+    installations: DatabaseInstallationStore
+
+    async def handle(self, event: Event) -> list[Any]:
+        raise NotImplementedError  # SlackAdapter's
+
+    def _client(self, context: Any) -> AsyncWebClient:
+        client = context.client
+        assert isinstance(client, AsyncWebClient)
+        return client
+
+    async def _converted(self, body: Payload, event: Payload, context: Any) -> None:
+        """A channel made private (or public): reclassify it, with its readers."""
+        tenant = translate.tenant_of(body)
+        channel_id = event.get("channel", "")
+        self.directory.forget_channel(tenant.tenant_id, channel_id)
+        kind = CONVERSIONS[event["subtype"]]
+        members = None
+        if kind == ChannelKind.PRIVATE:
+            members = await self.directory.members(
+                self._client(context), tenant.tenant_id, channel_id
+            )
+        described = translate.channel_described(
+            body, {"channel": {"id": channel_id}}, kind=kind, members=members
+        )
+        await self.dedupe.once(body, lambda: self._handle(described))
+
+    async def on_membership(self, body: Payload, event: Payload) -> None:
+        tenant = translate.tenant_of(body)
+        self.directory.forget_channel(tenant.tenant_id, event.get("channel", ""))
+        joined = event.get("type") == "member_joined_channel"
+        await self.dedupe.once(
+            body, lambda: self._handle(translate.membership(body, event, joined=joined))
+        )
+
+    async def on_channel(self, body: Payload, event: Payload) -> None:
+        kind = (
+            ChannelKind.PRIVATE
+            if event.get("type", "").startswith("group_")
+            else ChannelKind.PUBLIC
+        )
+        tenant = translate.tenant_of(body)
+        channel = event.get("channel")
+        channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
+        self.directory.forget_channel(tenant.tenant_id, channel_id)
+        described = translate.channel_described(body, event, kind=kind)
+        await self.dedupe.once(body, lambda: self._handle(described))
+
+    async def on_user_change(self, body: Payload, event: Payload) -> None:
+        changed = translate.profile(body, event)
+        if changed is None or not await self._known(changed.tenant, changed.user.user_id):
+            return  # people who never used the bot are not recorded
+        await self.dedupe.once(body, lambda: self._handle(changed))
+
+    async def _handle(self, event: Event) -> None:
+        await self.handle(event)
+
+    async def _known(self, tenant: TenantRef, user_id: str) -> bool:
+        async with self.db.transaction() as session:
+            row = await repo.ensure_tenant(
+                session,
+                platform=PLATFORM,
+                external_id=tenant.tenant_id,
+                name=tenant.name,
+                now=datetime.now(UTC),
+            )
+            assert row.id is not None
+            return await repo.find_person(session, tenant_id=row.id, user_id=user_id) is not None
+
+    async def _profile(self, client: AsyncWebClient, tenant: TenantRef, user_id: str) -> None:
+        """Take the person's time zone from their Slack profile once we know them."""
+        info = await self.directory.user_info(client, tenant.tenant_id, user_id)
+        if not info or not info.get("tz") or not await self._known(tenant, user_id):
+            return
+        changed = translate.profile({"team_id": tenant.tenant_id}, {"user": info})
+        if changed is not None:
+            try:
+                await self.handle(changed)
+            except ValueError:
+                log.info("slack profile has an unknown time zone; kept the old one")
+
+    async def on_uninstalled(self, body: Payload) -> None:
+        """Retention policy: tokens and every row of the workspace are erased at once."""
+        ids = _ids(body)
+        tenant = translate.tenant_of(body)
+        await self.installations.async_delete_bot(
+            enterprise_id=ids.enterprise_id, team_id=ids.team_id
+        )
+        async with self.db.transaction() as session:
+            row = await repo.ensure_tenant(
+                session,
+                platform=PLATFORM,
+                external_id=tenant.tenant_id,
+                name="",
+                now=datetime.now(UTC),
+            )
+            assert row.id is not None
+            removed = await erase_tenant(session, tenant_id=row.id, dialect=self.db.dialect)
+        self.dedupe.forget(tenant.tenant_id)
+        log.info("slack workspace %s uninstalled: %d narrations erased", tenant.tenant_id, removed)
+
+    async def on_tokens_revoked(self, body: Payload, event: Payload) -> None:
+        if not (event.get("tokens") or {}).get("bot"):
+            return
+        ids = _ids(body)
+        await self.installations.async_delete_bot(
+            enterprise_id=ids.enterprise_id, team_id=ids.team_id
+        )
+        log.info("slack bot token revoked for %s", ids.team_id)

@@ -1,0 +1,224 @@
+"""The core's replies, posts, forms and home page → Block Kit, inside Slack's limits.
+
+Limits (docs.slack.dev "Blocks"): 50 blocks per message, 100 per modal or Home tab, 3000
+characters per section text, 25 elements per actions block, 2000 characters per button value.
+Long answers are cut at a line boundary with a note, never mid-mention.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from narrate_bot.events import Audience
+from narrate_bot.features.home import HomeSummary
+from narrate_bot.replies import Button, FormRequest
+
+from .translate import (
+    AUDIENCE_BLOCK,
+    AUDIENCE_INPUT,
+    FORM_CALLBACK,
+    TEXT_BLOCK,
+    TEXT_INPUT,
+    Where,
+    form_metadata,
+)
+
+Block = dict[str, Any]
+MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
+SECTION_CHARS = 3000
+FALLBACK_CHARS = 3000
+BUTTONS_PER_BLOCK = 5
+ACTION_PREFIX = "narrate_cmd"
+CUT_NOTE = "_…the rest is cut to fit in Slack._"
+# Kept as Slack syntax: user and channel mentions. Everything else that looks like markup
+# (``<!channel>``, ``<https://evil|innocent>``) is escaped so a narration can't ping or disguise.
+_KEEP = re.compile(r"<[@#][UWC][A-Z0-9]+(?:\|[^<>]*)?>")
+
+
+def escape(text: str) -> str:
+    out, last = [], 0
+    for match in _KEEP.finditer(text):
+        out.append(_escape_plain(text[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_escape_plain(text[last:]))
+    return "".join(out)
+
+
+def _escape_plain(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split at line ends (then spaces) so no chunk exceeds ``limit`` and no mention is split."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > limit // 2 else limit
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        chunks.append(current)
+    return [c for c in chunks if c.strip()] or [" "]
+
+
+def sections(text: str) -> list[Block]:
+    return [
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
+        for chunk in _chunks(escape(text), SECTION_CHARS)
+    ]
+
+
+def _button(index: int, button: Button) -> Block:
+    element: Block = {
+        "type": "button",
+        "action_id": f"{ACTION_PREFIX}_{index}",
+        "text": {"type": "plain_text", "text": button.label[:75], "emoji": True},
+        "value": button.command[:2000],
+    }
+    if button.danger:
+        element["style"] = "danger"
+        element["confirm"] = {
+            "title": {"type": "plain_text", "text": "Are you sure?"},
+            "text": {"type": "plain_text", "text": f"{button.label}?"[:300]},
+            "confirm": {"type": "plain_text", "text": "Yes"},
+            "deny": {"type": "plain_text", "text": "Cancel"},
+        }
+    return element
+
+
+def actions(buttons: Sequence[Button]) -> list[Block]:
+    blocks = []
+    for start in range(0, len(buttons), BUTTONS_PER_BLOCK):
+        row = buttons[start : start + BUTTONS_PER_BLOCK]
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [_button(start + i, b) for i, b in enumerate(row)],
+            }
+        )
+    return blocks
+
+
+def fit(body: list[Block], tail: list[Block], limit: int) -> list[Block]:
+    """Keep ``tail`` (the buttons) and as much of ``body`` as fits, with a note when cut."""
+    room = limit - len(tail)
+    if len(body) <= room:
+        return body + tail
+    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": CUT_NOTE}]}
+    return body[: room - 1] + [note] + tail
+
+
+def fallback(text: str) -> str:
+    """The notification text: plain, short, mentions kept (Slack still renders them)."""
+    flat = escape(text)
+    return flat if len(flat) <= FALLBACK_CHARS else flat[: FALLBACK_CHARS - 1] + "…"
+
+
+def message(text: str, buttons: Sequence[Button] = ()) -> dict[str, Any]:
+    blocks = fit(sections(text), actions(buttons), MESSAGE_BLOCKS)
+    return {"text": fallback(text), "blocks": blocks}
+
+
+def modal(form: FormRequest, where: Where, *, initial_text: str = "") -> dict[str, Any]:
+    """The narration modal: the core's prompt, a text box and who may read it."""
+    options = [
+        (
+            Audience.CHANNEL,
+            "People who can read this channel" if where.kind != "direct" else "Only me",
+        ),
+        (Audience.TENANT, "Everyone in the workspace"),
+        (Audience.ONLY_ME, "Only me (a private log)"),
+    ]
+    rendered = [
+        {"text": {"type": "plain_text", "text": label}, "value": audience.value}
+        for audience, label in options
+    ]
+    text_input: Block = {
+        "type": "plain_text_input",
+        "action_id": TEXT_INPUT,
+        "multiline": True,
+        "max_length": 3000,
+    }
+    if initial_text:
+        text_input["initial_value"] = initial_text[:3000]
+    return {
+        "type": "modal",
+        "callback_id": FORM_CALLBACK,
+        "private_metadata": form_metadata(form=form.form, where=where),
+        "title": {"type": "plain_text", "text": form.title[:24]},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": TEXT_BLOCK,
+                "label": {"type": "plain_text", "text": form.prompt[:2000]},
+                "element": text_input,
+            },
+            {
+                "type": "input",
+                "block_id": AUDIENCE_BLOCK,
+                "label": {"type": "plain_text", "text": "Who may read it"},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": AUDIENCE_INPUT,
+                    "options": rendered,
+                    "initial_option": rendered[0],
+                },
+            },
+        ],
+    }
+
+
+def home(page: HomeSummary) -> dict[str, Any]:
+    """The App Home tab: settings first (they are short), then topics, then recent narrations."""
+    head: list[Block] = [{"type": "header", "text": {"type": "plain_text", "text": "narrate"}}]
+    if not page.enrolled:
+        head += sections(
+            "Work out loud: tell me what you're working on, learning or stuck on, and I'll help "
+            "people find who knows what. Nothing is collected until you write your first update."
+        )
+    else:
+        paused = f"paused until {page.paused_until:%Y-%m-%d}" if page.paused_until else ""
+        state = {"joined": "taking part", "left": "left"}.get(page.consent, "not joined")
+        settings = [
+            f"*Status:* {state}{f', {paused}' if paused else ''}",
+            f"*Time zone:* {page.timezone or 'from your Slack profile (not known yet)'}",
+            f"*Team:* {page.team or 'not set'} (set with `/narrate team <name>`)",
+        ]
+        head += sections("\n".join(settings))
+    tail = actions(page.actions)
+    body: list[Block] = []
+    if page.topics:
+        body.append({"type": "divider"})
+        body += sections("*Your topics:* " + ", ".join(page.topics))
+    if page.recent:
+        body.append({"type": "divider"})
+        body += sections("*Your recent narrations*")
+        for item in page.recent:
+            link = f" <{item.link}|open>" if item.link and item.link.startswith("https://") else ""
+            body.append(
+                {
+                    "type": "section",
+                    "text": {
+                        "type": "mrkdwn",
+                        "text": f"*#{item.ordinal}* · {item.created_at:%Y-%m-%d} · "
+                        f"{escape(item.text)}{link}"[:SECTION_CHARS],
+                    },
+                }
+            )
+    return {"type": "home", "blocks": fit(head + tail + body, [], VIEW_BLOCKS)}

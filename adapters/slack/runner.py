@@ -1,0 +1,86 @@
+"""Start the Slack adapter the way the settings say: Socket Mode, or HTTP with the OAuth flow."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from narrate_bot.app import Bot
+from narrate_bot.clock import SystemClock
+from narrate_bot.config import Settings
+from narrate_bot.storage.database import Database
+from narrate_bot.storage.migrate import upgrade
+
+from .app import SlackAdapter
+from .http import SlackHttpServer
+from .socket import socket_handler
+
+log = logging.getLogger(__name__)
+
+
+class SlackConfigError(ValueError):
+    """The Slack settings can't work together; the message says what to set."""
+
+
+def check(settings: Settings) -> None:
+    slack = settings.slack
+    if slack.uses_socket_mode:
+        if slack.app_token is None or slack.bot_token is None:
+            raise SlackConfigError(
+                "Socket Mode needs NARRATE_SLACK__APP_TOKEN (xapp-…) and "
+                "NARRATE_SLACK__BOT_TOKEN (xoxb-…)."
+            )
+        return
+    if slack.signing_secret is None:
+        raise SlackConfigError("HTTP mode needs NARRATE_SLACK__SIGNING_SECRET.")
+    if slack.bot_token is None and not (
+        slack.client_id and slack.client_secret and slack.state_secret
+    ):
+        raise SlackConfigError(
+            "Set NARRATE_SLACK__BOT_TOKEN for one workspace, or NARRATE_SLACK__CLIENT_ID, "
+            "NARRATE_SLACK__CLIENT_SECRET and NARRATE_SLACK__STATE_SECRET for the install flow."
+        )
+
+
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Run Slack alone until ``stop`` is set (or forever); the database is migrated first."""
+    check(settings)
+    db = Database(settings.database_url)
+    try:
+        await upgrade(db)
+        bot = Bot(db=db, clock=SystemClock(), settings=settings)
+        await serve_bot(bot, settings, stop=stop)
+    finally:
+        await db.dispose()
+
+
+async def serve_bot(bot: Bot, settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Connect ``bot`` to Slack until ``stop`` is set; the caller owns the database.
+
+    ``narrate-bot run`` uses this to serve Slack and Discord from one bot, so the scheduler
+    delivers on whichever platform a workspace lives.
+    """
+    check(settings)
+    stop = stop or asyncio.Event()
+    adapter = SlackAdapter(bot, settings.slack)
+    slack = settings.slack
+    if slack.uses_socket_mode:
+        assert slack.app_token is not None
+        handler = socket_handler(adapter, slack.app_token.get_secret_value())
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("slack: connected in Socket Mode")
+        try:
+            await stop.wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+            await adapter.drain()
+    else:
+        assert slack.signing_secret is not None
+        server = SlackHttpServer(adapter, slack.signing_secret.get_secret_value())
+        runner, port = await server.start(slack.host, slack.port)
+        log.info("slack: listening for HTTP on %s:%d", slack.host, port)
+        try:
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+            await adapter.drain()

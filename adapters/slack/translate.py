@@ -1,0 +1,254 @@
+"""Slack payloads → the core's events. Pure functions of the payload (and of facts the app looked
+up, like a channel's kind or a user's admin flag), so each shape is tested from a fixture.
+
+Nothing here decides intent: a mention becomes a ``MessageReceived`` addressed to the bot and the
+core works out whether it is a question.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from narrate_bot.events import (
+    Audience,
+    ChannelDescribed,
+    ChannelKind,
+    ChannelRef,
+    CommandInvoked,
+    FormSubmitted,
+    MembershipChanged,
+    MessageReceived,
+    Platform,
+    ProfileChanged,
+    Source,
+    TenantRef,
+    UserRef,
+)
+
+from .store import tenant_key
+
+Payload = dict[str, Any]
+NARRATE_PREFIX = "/narrate"
+FORM_CALLBACK = "narrate_form"
+TEXT_BLOCK, TEXT_INPUT = "text_block", "text"
+AUDIENCE_BLOCK, AUDIENCE_INPUT = "audience_block", "audience"
+_CHANNEL_TYPES = {
+    "im": ChannelKind.DIRECT,
+    "mpim": ChannelKind.PRIVATE,
+    "group": ChannelKind.PRIVATE,
+    "private_channel": ChannelKind.PRIVATE,
+    "channel": ChannelKind.PUBLIC,
+    "public_channel": ChannelKind.PUBLIC,
+}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a payload happened, as the app resolved it (kind and name may need a lookup)."""
+
+    channel_id: str
+    kind: ChannelKind
+    name: str = ""
+
+
+def tenant_of(body: Payload) -> TenantRef:
+    team = body.get("team")
+    team_id = body.get("team_id") or (team.get("id") if isinstance(team, dict) else None)
+    enterprise = body.get("enterprise")
+    enterprise_id = body.get("enterprise_id") or (
+        enterprise.get("id") if isinstance(enterprise, dict) else None
+    )
+    # An org-wide install delivers the workspace in the user object of interactive payloads.
+    user = body.get("user")
+    if not team_id and isinstance(user, dict):
+        team_id = user.get("team_id")
+    name = body.get("team_domain") or (team.get("domain", "") if isinstance(team, dict) else "")
+    return TenantRef(
+        platform=Platform.SLACK, tenant_id=tenant_key(enterprise_id, team_id), name=name or ""
+    )
+
+
+def kind_of_channel_type(channel_type: str | None, channel_id: str) -> ChannelKind | None:
+    if channel_type in _CHANNEL_TYPES:
+        return _CHANNEL_TYPES[channel_type]
+    if channel_id.startswith("D"):
+        return ChannelKind.DIRECT
+    return None
+
+
+def kind_of_command(body: Payload) -> ChannelKind:
+    """Slash commands say "directmessage" / "privategroup" in ``channel_name`` for those kinds."""
+    name = body.get("channel_name", "")
+    if name == "directmessage" or str(body.get("channel_id", "")).startswith("D"):
+        return ChannelKind.DIRECT
+    if name == "privategroup":
+        return ChannelKind.PRIVATE
+    return ChannelKind.PUBLIC
+
+
+def when(value: Any) -> datetime:
+    """A Slack ``ts`` / ``event_time`` (epoch seconds, maybe a string) as an aware datetime."""
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (TypeError, ValueError):
+        return datetime.now(UTC)
+
+
+def command_text(value: str) -> str:
+    """A ``Button.command`` like "/narrate share 3" → the text after the command name."""
+    stripped = value.strip()
+    if stripped.lower().startswith(NARRATE_PREFIX):
+        return stripped[len(NARRATE_PREFIX) :].strip()
+    return stripped
+
+
+def slash_command(body: Payload, user: UserRef, *, now: datetime) -> CommandInvoked:
+    return CommandInvoked(
+        event_id=f"cmd:{body.get('trigger_id') or now.timestamp()}",
+        tenant=tenant_of(body),
+        user=user,
+        channel=ChannelRef(
+            channel_id=body["channel_id"],
+            name=body.get("channel_name", ""),
+            kind=kind_of_command(body),
+        ),
+        occurred_at=now,
+        command=str(body.get("command", "")).lstrip("/"),
+        text=body.get("text", "") or "",
+    )
+
+
+def message(
+    body: Payload, event: Payload, user: UserRef, where: Where, *, link: str | None = None
+) -> MessageReceived:
+    """An ``app_mention``, a DM (``message.im``) or a thread reply in a channel."""
+    thread = event.get("thread_ts")
+    return MessageReceived(
+        event_id=body.get("event_id") or f"msg:{where.channel_id}:{event.get('ts')}",
+        tenant=tenant_of(body),
+        user=user,
+        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
+        occurred_at=when(event.get("ts") or body.get("event_time")),
+        link=link,
+        text=event.get("text", "") or "",
+        addressed_to_bot=event.get("type") == "app_mention",
+        thread_id=thread if thread and thread != event.get("ts") else None,
+    )
+
+
+def shortcut(
+    body: Payload, user: UserRef, where: Where, *, link: str | None, now: datetime
+) -> CommandInvoked:
+    """The "Narrate this" message shortcut: the message's text becomes a narration."""
+    msg = body.get("message") or {}
+    return CommandInvoked(
+        event_id=f"shortcut:{body.get('trigger_id') or msg.get('ts')}",
+        tenant=tenant_of(body),
+        user=user,
+        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
+        occurred_at=now,
+        link=link,
+        command="narrate",
+        text=msg.get("text", "") or "",
+        source=Source.SHORTCUT,
+    )
+
+
+def button(
+    body: Payload, action: Payload, user: UserRef, where: Where, *, now: datetime
+) -> CommandInvoked:
+    return CommandInvoked(
+        event_id=f"action:{body.get('trigger_id') or action.get('action_ts')}",
+        tenant=tenant_of(body),
+        user=user,
+        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
+        occurred_at=now,
+        command="narrate",
+        text=command_text(str(action.get("value", ""))),
+    )
+
+
+def form_metadata(*, form: str, where: Where) -> str:
+    """What a modal must remember: which core form it is and where it was asked for."""
+    return json.dumps({"form": form, "c": where.channel_id, "k": where.kind.value, "n": where.name})
+
+
+def view_submission(body: Payload, user: UserRef, *, now: datetime) -> FormSubmitted:
+    view = body.get("view") or {}
+    meta = json.loads(view.get("private_metadata") or "{}")
+    values = (view.get("state") or {}).get("values") or {}
+    text = ((values.get(TEXT_BLOCK) or {}).get(TEXT_INPUT) or {}).get("value") or ""
+    picked = ((values.get(AUDIENCE_BLOCK) or {}).get(AUDIENCE_INPUT) or {}).get(
+        "selected_option"
+    ) or {}
+    audience = picked.get("value") or Audience.CHANNEL.value
+    if audience not in {a.value for a in Audience}:
+        audience = Audience.CHANNEL.value
+    channel_id = meta.get("c") or user.user_id
+    return FormSubmitted(
+        event_id=f"view:{view.get('id', '')}:{view.get('hash', '')}",
+        tenant=tenant_of(body),
+        user=user,
+        channel=ChannelRef(
+            channel_id=channel_id,
+            name=meta.get("n", ""),
+            kind=ChannelKind(meta.get("k") or ChannelKind.DIRECT.value),
+        ),
+        occurred_at=now,
+        form=meta.get("form") or "",
+        fields={"text": text, "audience": audience},
+    )
+
+
+def membership(body: Payload, event: Payload, *, joined: bool) -> MembershipChanged:
+    """``member_joined_channel`` / ``member_left_channel``: ``channel_type`` C public, G private."""
+    kind = ChannelKind.PRIVATE if event.get("channel_type") == "G" else ChannelKind.PUBLIC
+    return MembershipChanged(
+        tenant=tenant_of(body),
+        channel=ChannelRef(channel_id=event["channel"], name="", kind=kind),
+        user_id=event["user"],
+        joined=joined,
+        occurred_at=when(body.get("event_time")),
+    )
+
+
+def channel_described(
+    body: Payload, event: Payload, *, kind: ChannelKind, members: tuple[str, ...] | None = None
+) -> ChannelDescribed:
+    """``channel_created`` / ``channel_rename`` / ``group_rename`` and type changes."""
+    channel = event.get("channel")
+    channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
+    name = channel.get("name", "") if isinstance(channel, dict) else ""
+    return ChannelDescribed(
+        tenant=tenant_of(body),
+        channel=ChannelRef(channel_id=channel_id, name=name, kind=kind),
+        members=members,
+        occurred_at=when(body.get("event_time")),
+    )
+
+
+def profile(body: Payload, event: Payload) -> ProfileChanged | None:
+    """``user_change``: the Slack profile's time zone becomes the person's."""
+    user = event.get("user") or {}
+    if not user.get("id"):
+        return None
+    return ProfileChanged(
+        tenant=tenant_of(body),
+        user=user_ref(user),
+        timezone=user.get("tz") or None,
+        occurred_at=when(body.get("event_time")),
+    )
+
+
+def user_ref(info: Payload) -> UserRef:
+    """From a ``users.info`` user object (or a ``user_change`` payload)."""
+    prof = info.get("profile") or {}
+    name = prof.get("display_name") or info.get("real_name") or info.get("name") or info["id"]
+    return UserRef(
+        user_id=info["id"],
+        display_name=name,
+        is_admin=bool(info.get("is_admin") or info.get("is_owner")),
+    )

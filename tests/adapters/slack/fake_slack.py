@@ -1,0 +1,170 @@
+"""A loopback Slack: Web API, response_url, file uploads and the Socket Mode websocket.
+
+It records every call with its time and token, answers with Slack's documented shapes, and can
+be told to be slow or to rate-limit (429 + Retry-After) so the adapter's behaviour is visible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from aiohttp import WSMsgType, web
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str
+    at: float
+    status: int = 200
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    envelopes: list[dict[str, Any]] = field(default_factory=list)
+    # Envelopes for the n-th websocket connection only (0-based), sent after ``envelopes``.
+    envelopes_on: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    delays: dict[str, float] = field(default_factory=dict)
+    rate_limit_once: dict[str, float] = field(default_factory=dict)  # method -> Retry-After
+    failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
+    oauth_responses: list[dict[str, Any]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_url
+    uploads: list[bytes] = field(default_factory=list)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._ts = itertools.count(1)
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{id}", self._respond)
+        app.router.add_post("/upload/{id}", self._upload)
+        app.router.add_get("/link", self._ws)
+        self.runner = web.AppRunner(app, access_log=None)
+        self.port = 0
+        self.sockets: list[web.WebSocketResponse] = []
+
+    async def start(self) -> FakeSlack:
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self.runner.addresses[0][1])
+        return self
+
+    async def stop(self) -> None:
+        for ws in self.sockets:
+            await ws.close()
+        await self.runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "x") -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{name}"
+
+    def methods(self) -> list[str]:
+        return [c.method for c in self.calls if c.method != "auth.test"]
+
+    def called(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.status == 200]
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        raw = await request.text()
+        if request.content_type == "application/json":
+            params: dict[str, Any] = json.loads(raw or "{}")
+        else:
+            params = {k: v[0] for k, v in parse_qs(raw).items()}
+        params.update(request.query)
+        for key in ("view", "blocks"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        call = Call(method=method, params=params, token=token, at=time.monotonic())
+        self.calls.append(call)
+        if method in self.delays:
+            await asyncio.sleep(self.delays[method])
+        if method in self.rate_limit_once:
+            retry = self.rate_limit_once.pop(method)
+            call.status = 429
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"},
+                status=429,
+                headers={"Retry-After": str(int(retry))},
+            )
+        if method in self.failures:
+            return web.json_response({"ok": False, "error": self.failures[method]})
+        return web.json_response({"ok": True, **self._answer(method, params)})
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        match method:
+            case "auth.test":
+                return {
+                    "user_id": "UBOT",
+                    "bot_id": "BBOT",
+                    "team_id": "T1",
+                    "team": "Acme",
+                    "url": "https://acme.slack.com/",
+                }
+            case "users.info":
+                uid = params["user"]
+                return {"user": self.users.get(uid, {"id": uid, "name": uid.lower()})}
+            case "conversations.info":
+                cid = params["channel"]
+                return {"channel": self.channels.get(cid, {"id": cid, "name": cid.lower()})}
+            case "conversations.members":
+                return {
+                    "members": self.members.get(params["channel"], []),
+                    "response_metadata": {"next_cursor": ""},
+                }
+            case "conversations.open":
+                return {"channel": {"id": "D" + str(params["users"]).replace(",", "")}}
+            case "chat.postMessage":
+                return {"channel": params.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+            case "chat.getPermalink":
+                ts = str(params["message_ts"]).replace(".", "")
+                return {"permalink": f"https://acme.slack.com/archives/{params['channel']}/p{ts}"}
+            case "files.getUploadURLExternal":
+                return {"upload_url": f"http://127.0.0.1:{self.port}/upload/F1", "file_id": "F1"}
+            case "files.completeUploadExternal":
+                return {"files": [{"id": "F1", "title": "export"}]}
+            case "apps.connections.open":
+                return {"url": f"ws://127.0.0.1:{self.port}/link"}
+            case "oauth.v2.access":
+                return self.oauth_responses.pop(0) if self.oauth_responses else {}
+        return {}
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.responses.append(json.loads(await request.text()))
+        return web.Response(text="ok")
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        self.uploads.append(await request.read())
+        return web.Response(text="OK")
+
+    async def _ws(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        for envelope in self.envelopes + self.envelopes_on.get(len(self.sockets) - 1, []):
+            await ws.send_json(envelope)
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(msg.data))
+        return ws

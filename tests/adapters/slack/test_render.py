@@ -1,0 +1,84 @@
+"""Block Kit within Slack's limits, mentions kept real, markup from people made harmless."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from narrate_bot.events import ChannelKind
+from narrate_bot.features.home import HomeNarration, HomeSummary
+from narrate_bot.replies import Button, FormRequest
+from narrate_bot_adapters.slack import render
+from narrate_bot_adapters.slack.translate import Where
+
+
+def test_mentions_stay_real_and_broadcasts_or_disguised_links_are_escaped():
+    text = "ask <@U123ABC> or <#C42|infra>; not <!channel> nor <https://evil.example|bank> & co"
+    out = render.escape(text)
+    assert "<@U123ABC>" in out and "<#C42|infra>" in out
+    assert "<!channel>" not in out and "&lt;!channel&gt;" in out
+    assert "<https://evil" not in out and "&amp; co" in out
+
+
+def test_a_long_answer_is_cut_at_50_blocks_with_a_note_and_keeps_its_buttons():
+    lines = "\n".join(f"<@U{i:05d}> knows about topic {i} " + "x" * 200 for i in range(2000))
+    message = render.message(lines, (Button(label="More", command="/narrate who x"),))
+    blocks = message["blocks"]
+    assert len(blocks) == 50
+    assert blocks[-1]["type"] == "actions" and blocks[-2]["type"] == "context"
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+    assert all(
+        b["text"]["text"].count("<@") == b["text"]["text"].count(">")
+        for b in blocks
+        if b["type"] == "section"
+    )  # no mention split across blocks
+    assert len(message["text"]) <= 3000
+
+
+def test_one_huge_line_is_split_into_sections_of_at_most_3000_chars():
+    blocks = render.sections("word " * 2000)
+    assert len(blocks) >= 4 and all(len(b["text"]["text"]) <= 3000 for b in blocks)
+
+
+def test_buttons_become_actions_with_confirmation_on_dangerous_ones():
+    buttons = tuple(Button(label=f"b{i}", command=f"/narrate x {i}") for i in range(7)) + (
+        Button(label="Forget me", command="/narrate forget-me", danger=True),
+    )
+    blocks = render.actions(buttons)
+    assert [len(b["elements"]) for b in blocks] == [5, 3]
+    ids = [e["action_id"] for b in blocks for e in b["elements"]]
+    assert len(set(ids)) == 8 and all(i.startswith("narrate_cmd_") for i in ids)
+    danger = blocks[-1]["elements"][-1]
+    assert danger["style"] == "danger" and "confirm" in danger
+    assert danger["value"] == "/narrate forget-me"
+
+
+def test_modal_carries_the_form_and_offers_the_audiences():
+    view = render.modal(
+        FormRequest(form="narration", title="Narrate your work", prompt="What are you on?"),
+        Where(channel_id="C1", kind=ChannelKind.PUBLIC, name="general"),
+    )
+    assert view["type"] == "modal" and len(view["title"]["text"]) <= 24
+    values = [o["value"] for o in view["blocks"][1]["element"]["options"]]
+    assert values == ["channel", "tenant", "only_me"]
+    assert '"form": "narration"' in view["private_metadata"]
+
+
+def test_home_stays_within_100_blocks_however_many_narrations():
+    page = HomeSummary(
+        enrolled=True,
+        consent="joined",
+        timezone="Europe/Berlin",
+        team="payments",
+        paused_until=None,
+        recent=tuple(
+            HomeNarration(
+                ordinal=i, created_at=datetime(2026, 11, 1, tzinfo=UTC), text=f"note {i}", link=None
+            )
+            for i in range(300)
+        ),
+        topics=("kafka", "postgres"),
+        actions=(Button(label="Export my data", command="/narrate export"),),
+    )
+    view = render.home(page)
+    assert view["type"] == "home" and len(view["blocks"]) == 100
+    assert any(b["type"] == "actions" for b in view["blocks"][:10])  # settings stay on top
