@@ -22,6 +22,17 @@ _NOT_PLURAL_TEXT = """
 """
 _NOT_PLURAL = frozenset(_NOT_PLURAL_TEXT.split())
 
+# What people *did* is not what they know about: "upgraded the kafka brokers" is about kafka.
+# These work verbs stay searchable (a question may use them) but are never a topic.
+_WORK_VERB_TEXT = """
+    upgraded tuned prototyped migrated refactored refactoring reviewed deployed released
+    implemented implementing improved improving investigated investigating debugged cleaned
+    wired merged landed tested removed renamed bumped rewrote rewriting finishing starting
+    paired helped prepared planned discussed discussing continued continuing spent spending
+    learned learnt created
+"""
+_WORK_VERBS = frozenset(_WORK_VERB_TEXT.split())
+
 
 def normalize_topic(word: str) -> str:
     """Lower-case, strip '#', and fold a plural 's' (not 'ss', not short words, not names)."""
@@ -48,6 +59,6 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     for word, _ in counts.most_common():
         if len(chosen) >= limit:
             break
-        if word and word not in STOPWORDS:
+        if word and word not in STOPWORDS and word not in _WORK_VERBS:
             chosen.setdefault(word, None)
     return list(chosen)[:limit]
