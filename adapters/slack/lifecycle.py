@@ -137,9 +137,8 @@ class WorkspaceEvents:
         """Retention policy: tokens and every row of the workspace are erased at once."""
         ids = _ids(body)
         tenant = translate.tenant_of(body)
-        await self.installations.async_delete_bot(
-            enterprise_id=ids.enterprise_id, team_id=ids.team_id
-        )
+        # The workspace's rows go first, in one transaction that also cascades to its
+        # installation rows: once the token is gone, so is everything else (never the reverse).
         async with self.db.transaction() as session:
             row = await repo.ensure_tenant(
                 session,
@@ -150,6 +149,9 @@ class WorkspaceEvents:
             )
             assert row.id is not None
             removed = await erase_tenant(session, tenant_id=row.id, dialect=self.db.dialect)
+        await self.installations.async_delete_bot(
+            enterprise_id=ids.enterprise_id, team_id=ids.team_id
+        )
         self.dedupe.forget(tenant.tenant_id)
         log.info("slack workspace %s uninstalled: %d narrations erased", tenant.tenant_id, removed)
 
