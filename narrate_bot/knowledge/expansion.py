@@ -24,7 +24,10 @@ def expansion_terms(texts: Iterable[str], *, asked: list[SearchTerm]) -> list[Se
     have = {term.words[0] for term in asked if len(term.words) == 1}
     shared: Counter[str] = Counter()
     for text in texts:
-        shared.update(set(query_terms(text, limit=_WORDS_PER_DOCUMENT)))
+        # Distinct words in reading order: ties in most_common() then go to the word met first,
+        # in the best match. (A set here made the choice depend on string hashing, so the same
+        # question could expand differently from one process to the next.)
+        shared.update(query_terms(text, limit=_WORDS_PER_DOCUMENT))
     chosen: list[SearchTerm] = []
     for word, documents in shared.most_common():
         if len(chosen) >= EXPANSION_TERMS or documents < 2:
