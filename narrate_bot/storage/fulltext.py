@@ -1,16 +1,19 @@
-"""The full-text index, per engine: FTS5 on SQLite, a GIN tsvector index on PostgreSQL.
+"""The full-text index, per engine: FTS5 on SQLite, a stored tsvector column on PostgreSQL.
 
-Both are created by the initial migration (Alembic's autogenerate cannot see them, so
-``migrations/env.py`` leaves them alone). This module holds the dialect-specific SQL the rest of
-storage needs: matching a query, and scrubbing deleted text out of the index.
+FTS5 comes from the initial migration; PostgreSQL's generated ``text_tsv`` column and its GIN
+index from ``0007_pg_tsvector`` (which replaced the initial expression index). Alembic's
+autogenerate cannot see them, so ``migrations/env.py`` leaves them alone. This module holds the
+dialect-specific SQL the rest of storage needs: matching a query, and scrubbing deleted text out
+of the index.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     ColumnElement,
     Subquery,
-    bindparam,
     column,
     func,
     literal_column,
@@ -18,11 +21,9 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.words import SearchTerm
-from .tables import Narration
 
 FTS_TABLE = "narration_fts"
 FTS_VOCAB = "narration_fts_vocab"
@@ -50,13 +51,28 @@ SQLITE_DROP = (
     f"DROP TABLE IF EXISTS {FTS_VOCAB}",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 )
+# The initial migration's expression index (0007 replaces it with the stored column below).
 PG_DDL = (
     "CREATE INDEX ix_narration_text_tsv ON narration "
     f"USING gin (to_tsvector('{PG_TEXT_CONFIG}', text))",
 )
 PG_DROP = ("DROP INDEX IF EXISTS ix_narration_text_tsv",)
 
-MANAGED_NAMES = frozenset({FTS_TABLE, FTS_VOCAB, "ix_narration_text_tsv"})
+PG_TSV_COLUMN = "text_tsv"
+PG_TSV_INDEX = "ix_narration_text_tsv_gin"
+PG_TSV_DDL = (
+    f"ALTER TABLE narration ADD COLUMN {PG_TSV_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS (to_tsvector('{PG_TEXT_CONFIG}'::regconfig, text)) STORED",
+    f"CREATE INDEX {PG_TSV_INDEX} ON narration USING gin ({PG_TSV_COLUMN})",
+)
+PG_TSV_DROP = (
+    f"DROP INDEX IF EXISTS {PG_TSV_INDEX}",
+    f"ALTER TABLE narration DROP COLUMN IF EXISTS {PG_TSV_COLUMN}",
+)
+
+MANAGED_NAMES = frozenset(
+    {FTS_TABLE, FTS_VOCAB, "ix_narration_text_tsv", PG_TSV_COLUMN, PG_TSV_INDEX}
+)
 
 
 def searchable(term: SearchTerm) -> bool:
@@ -87,7 +103,7 @@ def sqlite_recent_matches(term: SearchTerm, window: int, *, key: int = 0) -> Sub
     return matches.subquery(f"fts_recent_{key}")
 
 
-def _tsquery(term: SearchTerm) -> str:
+def pg_tsquery(term: SearchTerm) -> str:
     """PostgreSQL's parser keeps a path like ``a/b/c`` as one ``file`` token, so a path term
     matches either that token or the phrase of its words."""
     phrase = " <-> ".join(term.words)
@@ -96,12 +112,16 @@ def _tsquery(term: SearchTerm) -> str:
     return phrase
 
 
-def pg_match(term: SearchTerm, *, key: int = 0) -> ColumnElement[bool]:
-    """The same for PostgreSQL; the vector expression matches the GIN index's exactly."""
+def pg_parse(query: ColumnElement[str]) -> ColumnElement[Any]:
+    """``query`` (a ``pg_tsquery`` string) parsed with the configuration the column uses."""
     config: ColumnElement[str] = literal_column(f"'{PG_TEXT_CONFIG}'::regconfig")
-    vector = func.to_tsvector(config, col(Narration.text))
-    tsquery = func.to_tsquery(config, bindparam(f"pg_query_{key}", value=_tsquery(term)))
-    clause: ColumnElement[bool] = vector.op("@@")(tsquery)
+    return func.to_tsquery(config, query)
+
+
+def pg_matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
+    """The stored vector matches ``tsquery``: the GIN index answers it, and a recheck reads the
+    parsed vector, never re-parsing a narration's text."""
+    clause: ColumnElement[bool] = literal_column(f"narration.{PG_TSV_COLUMN}").op("@@")(tsquery)
     return clause
 
 
@@ -126,10 +146,10 @@ async def index_has_token(session: AsyncSession, dialect: str, token: str) -> bo
             text(f"SELECT count(*) FROM {FTS_VOCAB} WHERE term = :t").bindparams(t=token)
         )
         return bool(row.scalar_one())
+    # The stored vectors' lexemes themselves (ts_stat reads every vector; no match, no join).
     row = await connection.execute(
         text(
-            "SELECT count(*) FROM narration WHERE "
-            f"to_tsvector('{PG_TEXT_CONFIG}', text) @@ to_tsquery('{PG_TEXT_CONFIG}', :t)"
+            f"SELECT count(*) FROM ts_stat('SELECT {PG_TSV_COLUMN} FROM narration') WHERE word = :t"
         ).bindparams(t=token)
     )
     return bool(row.scalar_one())
