@@ -9,11 +9,17 @@ of the index.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
+    Boolean,
     ColumnElement,
+    Float,
+    Integer,
     Subquery,
+    Text,
+    bindparam,
     column,
     func,
     literal_column,
@@ -21,6 +27,7 @@ from sqlalchemy import (
     table,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.words import SearchTerm
@@ -112,16 +119,57 @@ def pg_tsquery(term: SearchTerm) -> str:
     return phrase
 
 
-def pg_parse(query: ColumnElement[str]) -> ColumnElement[Any]:
-    """``query`` (a ``pg_tsquery`` string) parsed with the configuration the column uses."""
-    config: ColumnElement[str] = literal_column(f"'{PG_TEXT_CONFIG}'::regconfig")
-    return func.to_tsquery(config, query)
+def pg_asked_terms(common_share: float, rare_rows: int) -> Subquery:
+    """The question's terms (bound as the array ``pg_queries`` of ``pg_tsquery`` strings): each
+    one's index ``term`` (from 0), its parsed ``tsquery``, and how common it is, from ANALYZE's
+    statistics of the stored column (its most common lexemes, each with the share of narrations
+    holding it, down to a cutoff share): ``common`` for a single lexeme in at least
+    ``common_share`` of them; ``rare`` for a single lexeme below the cutoff when the cutoff
+    means at most ``rare_rows`` narrations (or there are no statistics yet). A guess that only
+    picks how to read a window, never what it holds. (``OFFSET 0`` keeps each level a
+    subquery, so each query is parsed once, not once per row read.)
+    """
+    config = f"'{PG_TEXT_CONFIG}'::regconfig"
+    statement = text(
+        f"""SELECT term, tsquery, numnode(tsquery) = 1 AND share >= :pg_common_share AS common,
+            numnode(tsquery) = 1 AND share = 0 AND below <= :pg_rare_rows AS rare
+        FROM (SELECT asked.ordinal - 1 AS term, to_tsquery({config}, asked.query) AS tsquery,
+            coalesce((SELECT max(mce.share) FROM unnest(st.lexemes, st.shares)
+                    AS mce(lexeme, share)
+                WHERE quote_literal(mce.lexeme) = querytree(to_tsquery({config}, asked.query))
+            ), 0) AS share,
+            coalesce(st.cutoff * st.reltuples, 0) AS below
+            FROM unnest(CAST(:pg_queries AS text[])) WITH ORDINALITY AS asked(query, ordinal)
+            LEFT JOIN (SELECT s.most_common_elems::text::text[] AS lexemes,
+                    s.most_common_elem_freqs AS shares, c.reltuples,
+                    s.most_common_elem_freqs[array_length(s.most_common_elems, 1) + 1] AS cutoff
+                FROM pg_stats AS s JOIN pg_class AS c ON c.oid = to_regclass('narration')
+                WHERE s.schemaname = current_schema() AND s.tablename = 'narration'
+                AND s.attname = '{PG_TSV_COLUMN}') AS st ON true
+            OFFSET 0) AS shares
+        OFFSET 0"""
+    ).bindparams(
+        bindparam("pg_queries", type_=ARRAY(Text)),
+        bindparam("pg_common_share", common_share, type_=Float),
+        bindparam("pg_rare_rows", rare_rows, type_=Integer),
+    )
+    return statement.columns(
+        column("term", Integer),
+        column("tsquery", TSQUERY),
+        column("common", Boolean),
+        column("rare", Boolean),
+    ).subquery("q")
 
 
-def pg_matches(tsquery: ColumnElement[Any]) -> ColumnElement[bool]:
+def pg_matches(tsquery: ColumnElement[Any], *, indexed: bool = True) -> ColumnElement[bool]:
     """The stored vector matches ``tsquery``: the GIN index answers it, and a recheck reads the
-    parsed vector, never re-parsing a narration's text."""
-    clause: ColumnElement[bool] = literal_column(f"narration.{PG_TSV_COLUMN}").op("@@")(tsquery)
+    parsed vector, never re-parsing a narration's text. ``indexed=False`` spells the same test
+    as a function call, which the planner cannot answer from the GIN index: for checking rows
+    read in date order."""
+    vector: ColumnElement[Any] = literal_column(f"narration.{PG_TSV_COLUMN}")
+    if not indexed:
+        return cast(ColumnElement[bool], func.ts_match_vq(vector, tsquery))
+    clause: ColumnElement[bool] = vector.op("@@")(tsquery)
     return clause
 
 

@@ -17,11 +17,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
-    Text,
     and_,
-    bindparam,
     case,
     false,
     func,
@@ -47,6 +44,8 @@ from .tables import Channel, Narration, Person
 TERM_WINDOW = 100
 PRIOR_CANDIDATES = 50
 PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
+PG_COMMON_SHARE = 0.05  # of narrations: walk the date index for such a word
+PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 
 @dataclass
@@ -120,17 +119,18 @@ async def _all_windows(
     window is one bounded pass (each wrapped, so its own LIMIT applies)."""
     connection = await session.connection()
     if dialect == "postgresql":
-        await _prefer_the_text_index(connection, True)
+        before = await _prefer_the_text_index(connection)
         result = await connection.execute(
             _pg_windows(conditions, end), {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]}
         )
-        await _prefer_the_text_index(connection, False)
-    else:
-        members = []
-        for key, term in enumerate(terms):
-            window = _term_window(key, term, conditions).subquery(f"w{key}")
-            members.append(sa_select(*window.c))
-        result = await connection.execute(union_all(*members))
+        rows = [(r[0], r[1], r[2], r[3], r[4]) for r in result]
+        await _restore(connection, before)
+        return rows
+    members = []
+    for key, term in enumerate(terms):
+        window = _term_window(key, term, conditions).subquery(f"w{key}")
+        members.append(sa_select(*window.c))
+    result = await connection.execute(union_all(*members))
     return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
 
 
@@ -149,14 +149,7 @@ def _pg_windows(
     reading as soon as the window is full. A very common word is answered from the last week's
     rows, a rare one from its few matches: the same windows as one ordered query would give.
     """
-    asked = (
-        func.unnest(bindparam("pg_queries", type_=ARRAY(Text)))
-        .table_valued("query", with_ordinality="ordinal")
-        .render_derived(name="asked")
-    )
-    parsed = sa_select(
-        (asked.c.ordinal - 1).label("term"), fulltext.pg_parse(asked.c.query).label("tsquery")
-    ).subquery("q")
+    parsed = fulltext.pg_asked_terms(PG_COMMON_SHARE, PG_RARE_ROWS)
     bounds = [end - timedelta(days=days) for days in PG_LOOKBACK_DAYS if days]
     steps: list[list[ColumnElement[bool]]] = []
     newer: datetime | None = None
@@ -164,19 +157,37 @@ def _pg_windows(
         step = [] if newer is None else [col(Narration.created_at) < newer]
         steps.append([*step, col(Narration.created_at) >= bound] if bound else step)
         newer = bound
+    common, rare = parsed.c.common.is_(True), parsed.c.rare.is_(True)
+    # A common word's first step walks the date index newest first, checking each row's vector,
+    # and stops at the window: ~100 / frequency rows (its GIN matches would be most of the
+    # index). A rare word's GIN matches are few: one read of them all beats building a date
+    # bitmap per step. Each variant is gated on the term (a one-time filter, not a row filter).
+    variants: list[tuple[list[ColumnElement[bool]], ColumnElement[bool], bool]] = [
+        (steps[0], common, False),
+        ([], rare, True),
+        (steps[0], ~common & ~rare, True),
+    ]
+    variants += [(step, ~rare, True) for step in steps[1:]]
     members = []
-    for number, step in enumerate(steps):
-        window = (
+    for number, (step, gate, indexed) in enumerate(variants):
+        matches = (
             sa_select(*_window_columns())
             .select_from(Narration)
             .join(Channel, col(Channel.id) == col(Narration.channel_pk))
             .join(Person, col(Person.id) == col(Narration.person_id))
-            .where(fulltext.pg_matches(parsed.c.tsquery), *conditions, *step)
+            .where(gate, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed))
+            .where(*conditions, *step)
             .correlate(parsed)
-            .order_by(col(Narration.created_at).desc())
-            .limit(TERM_WINDOW)
-            .subquery(f"step{number}")
         )
+        if indexed:
+            # Fenced (OFFSET 0), so the planner reads the GIN matches whole and sorts them,
+            # instead of walking the date index for a LIMIT it believes a few rows away.
+            fenced = matches.offset(0).subquery(f"matches{number}")
+            matches = sa_select(*fenced.c).correlate(parsed)
+            newest_first = fenced.c.created_at.desc()
+        else:
+            newest_first = col(Narration.created_at).desc()
+        window = matches.order_by(newest_first).limit(TERM_WINDOW).subquery(f"step{number}")
         members.append(sa_select(*window.c).correlate(parsed))
     steps_union = union_all(*members).subquery("steps")
     newest = sa_select(*steps_union.c).limit(TERM_WINDOW).correlate(parsed).lateral("w")
@@ -185,28 +196,43 @@ def _pg_windows(
     ).select_from(parsed.join(newest, true()))
 
 
-_PLANNER_SETTINGS = ("enable_indexscan", "max_parallel_workers_per_gather", "jit")
+# The planner settings for the windows' statement, and the values they are set to for it.
+_PLANNER_SETTINGS = {
+    "enable_indexscan": "off",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",
+}
 
 
-async def _prefer_the_text_index(connection: AsyncConnection, prefer: bool) -> None:
+async def _prefer_the_text_index(connection: AsyncConnection) -> dict[str, str]:
     """PostgreSQL's planner likes to walk the (tenant, created_at) index backwards and check
     each narration until a window fills: measured at 100 k narrations, over a second for a
     moderately common word. Reading the GIN index's matches and keeping the newest is bounded
-    by the word's frequency, so plain index scans are turned off for this one statement (and
-    parallel workers, which would also let the steps' Append run out of order, and JIT, whose
-    start-up costs more than the query). One round trip each way."""
-    if prefer:
-        statement = (
-            "SELECT set_config('enable_indexscan', 'off', true), "
-            "set_config('max_parallel_workers_per_gather', '0', true), "
-            "set_config('jit', 'off', true)"
+    by the word's frequency, so plain index scans are turned off for the windows' statement
+    (and parallel workers, which would also let the steps' Append run out of order, and JIT,
+    whose start-up costs more than the query). One round trip, returning the values to restore.
+    """
+    names = list(_PLANNER_SETTINGS)
+    changes = ", ".join(
+        f"set_config('{name}', '{value}', true)" for name, value in _PLANNER_SETTINGS.items()
+    )
+    current = ", ".join(f"current_setting('{name}') AS s{i}" for i, name in enumerate(names))
+    # The CTE is read before the outer target list runs, so it holds the values from before.
+    row = (
+        await connection.execute(
+            text(
+                f"WITH previous AS MATERIALIZED (SELECT {current}) "
+                f"SELECT previous.*, {changes} FROM previous"
+            )
         )
-    else:
-        names = ", ".join(f"'{name}'" for name in _PLANNER_SETTINGS)
-        statement = (
-            f"SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name IN ({names})"
-        )
-    await connection.execute(text(statement))
+    ).one()
+    return {name: str(row[i]) for i, name in enumerate(names)}
+
+
+async def _restore(connection: AsyncConnection, settings: dict[str, str]) -> None:
+    changes = ", ".join(f"set_config('{name}', :v{i}, true)" for i, name in enumerate(settings))
+    values = {f"v{i}": value for i, value in enumerate(settings.values())}
+    await connection.execute(text(f"SELECT {changes}").bindparams(**values))
 
 
 async def find_evidence(
