@@ -44,7 +44,7 @@ from .tables import Channel, Narration, Person
 TERM_WINDOW = 100
 PRIOR_CANDIDATES = 50
 PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
-PG_COMMON_SHARE = 0.05  # of narrations: walk the date index for such a word
+PG_COMMON_SHARE = 0.1  # of narrations: walk the date index for such a word
 PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 
@@ -121,7 +121,8 @@ async def _all_windows(
     if dialect == "postgresql":
         before = await _prefer_the_text_index(connection)
         result = await connection.execute(
-            _pg_windows(conditions, end), {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]}
+            _pg_windows_for(conditions, end),
+            {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]},
         )
         rows = [(r[0], r[1], r[2], r[3], r[4]) for r in result]
         await _restore(connection, before)
@@ -132,6 +133,22 @@ async def _all_windows(
         members.append(sa_select(*window.c))
     result = await connection.execute(union_all(*members))
     return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
+
+
+_last_pg_windows: list[tuple[list[ColumnElement[bool]], datetime, Any]] = []
+
+
+def _pg_windows_for(
+    conditions: list[ColumnElement[bool]], end: datetime
+) -> SaSelect[Any, Any, Any, Any, Any]:
+    """The statement for these conditions, built once per question: building it takes longer
+    than running it, and the expansion terms' windows reuse the asked terms' statement."""
+    if _last_pg_windows and _last_pg_windows[0][0] is conditions and _last_pg_windows[0][1] == end:
+        statement: SaSelect[Any, Any, Any, Any, Any] = _last_pg_windows[0][2]
+        return statement
+    statement = _pg_windows(conditions, end)
+    _last_pg_windows[:] = [(conditions, end, statement)]
+    return statement
 
 
 def _pg_windows(
@@ -158,16 +175,18 @@ def _pg_windows(
         steps.append([*step, col(Narration.created_at) >= bound] if bound else step)
         newer = bound
     common, rare = parsed.c.common.is_(True), parsed.c.rare.is_(True)
-    # A common word's first step walks the date index newest first, checking each row's vector,
-    # and stops at the window: ~100 / frequency rows (its GIN matches would be most of the
-    # index). A rare word's GIN matches are few: one read of them all beats building a date
-    # bitmap per step. Each variant is gated on the term (a one-time filter, not a row filter).
+    # A common word walks the date index newest first through the first two steps' span,
+    # checking each row's vector, and stops at the window: ~100 / its share rows (its GIN
+    # matches would be most of the index). A rare word's GIN matches are few: one read of them
+    # all beats building a date bitmap per step. Each variant is gated on the term (a one-time
+    # filter, not a row filter), and each term's variants cover its history once, newest first.
     variants: list[tuple[list[ColumnElement[bool]], ColumnElement[bool], bool]] = [
-        (steps[0], common, False),
+        ([col(Narration.created_at) >= bounds[1]], common, False),
         ([], rare, True),
         (steps[0], ~common & ~rare, True),
+        (steps[1], ~common & ~rare, True),
     ]
-    variants += [(step, ~rare, True) for step in steps[1:]]
+    variants += [(step, ~rare, True) for step in steps[2:]]
     members = []
     for number, (step, gate, indexed) in enumerate(variants):
         matches = (
