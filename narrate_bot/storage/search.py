@@ -119,7 +119,7 @@ async def _all_windows(
     window is one bounded pass (each wrapped, so its own LIMIT applies)."""
     connection = await session.connection()
     if dialect == "postgresql":
-        before = await _prefer_the_text_index(connection)
+        before = await _windows_settings(connection)
         result = await connection.execute(
             _pg_windows_for(conditions, end),
             {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]},
@@ -217,20 +217,18 @@ def _pg_windows(
 
 # The planner settings for the windows' statement, and the values they are set to for it.
 _PLANNER_SETTINGS = {
-    "enable_indexscan": "off",
+    "plan_cache_mode": "force_custom_plan",
     "max_parallel_workers_per_gather": "0",
     "jit": "off",
 }
 
 
-async def _prefer_the_text_index(connection: AsyncConnection) -> dict[str, str]:
-    """PostgreSQL's planner likes to walk the (tenant, created_at) index backwards and check
-    each narration until a window fills: measured at 100 k narrations, over a second for a
-    moderately common word. Reading the GIN index's matches and keeping the newest is bounded
-    by the word's frequency, so plain index scans are turned off for the windows' statement
-    (and parallel workers, which would also let the steps' Append run out of order, and JIT,
-    whose start-up costs more than the query). One round trip, returning the values to restore.
-    """
+async def _windows_settings(connection: AsyncConnection) -> dict[str, str]:
+    """Settings for the windows' statement only: a plan made for this question's dates (the
+    driver prepares a statement it sees often, and a generic plan would not know how many
+    rows a step spans); no parallel workers, which would also let the steps' Append run out of
+    order; no JIT, whose start-up costs more than the query. One round trip, returning the
+    values to restore."""
     names = list(_PLANNER_SETTINGS)
     changes = ", ".join(
         f"set_config('{name}', '{value}', true)" for name, value in _PLANNER_SETTINGS.items()
