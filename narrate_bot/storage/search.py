@@ -1,12 +1,13 @@
 """Finding the evidence for a question, among the narrations the asker may read, at bounded cost.
 
 Per search term, the index returns only the most recent ``TERM_WINDOW`` visible matches (FTS5
-walks its doclist backwards by rowid; PostgreSQL intersects the GIN matches with widening spans of
-the (tenant, created_at) index), so a word found in every narration costs about what a rare one
-does. The term's specificity comes from
-the same window: exact when the window isn't full, otherwise extrapolated from how much time the
-window spans. The activity prior is then read for the best text candidates only, from their
-visible narrations of the last weeks. ``knowledge.ranking`` does the rest.
+walks its doclist backwards by rowid; PostgreSQL, in one statement, walks the date index for a
+common word, reads a rare word's GIN matches at once, and otherwise intersects the GIN matches
+with widening spans of the (tenant, created_at) index), so a word found in every narration costs
+about what a rare one does. The term's specificity comes from the same window: exact when the
+window isn't full, otherwise extrapolated from how much time the window spans. The activity prior
+is then read for the best text candidates only, from their visible narrations of the last weeks.
+``knowledge.ranking`` does the rest.
 """
 
 from __future__ import annotations
@@ -163,8 +164,9 @@ def _pg_windows(
     the rest): each step intersects the term's GIN matches with that stretch of the
     (tenant, created_at) index and keeps its newest ``TERM_WINDOW``; the steps are disjoint and
     newest first, under one LIMIT, and PostgreSQL's Append runs them in order and stops
-    reading as soon as the window is full. A very common word is answered from the last week's
-    rows, a rare one from its few matches: the same windows as one ordered query would give.
+    reading as soon as the window is full. Common and rare words (``fulltext.pg_asked_terms``)
+    replace the first steps with a cheaper read. Every way gives the same window as one ordered
+    query would (tests/storage/test_search_windows.py).
     """
     parsed = fulltext.pg_asked_terms(PG_COMMON_SHARE, PG_RARE_ROWS)
     bounds = [end - timedelta(days=days) for days in PG_LOOKBACK_DAYS if days]
