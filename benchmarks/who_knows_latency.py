@@ -26,6 +26,7 @@ import os
 import platform
 import random
 import re
+import sqlite3
 import statistics
 import sys
 import time
@@ -245,6 +246,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         async with db.transaction() as session:
             rows = await session.exec(select(col(Person.user_id)).limit(people))
             viewers = [str(row[0]) for row in rows]
+            version_query = "select version()" if db.dialect == "postgresql" else None
+            engine_version = (
+                str((await session.exec(text(version_query))).one()[0]).split(" on ")[0]
+                if version_query
+                else f"SQLite {sqlite3.sqlite_version}"
+            )
         rng = random.Random(5)
         classes = query_classes(source, questions, per_class=args.queries)
         for question in classes["ordinary question"][:3]:  # warm the caches once
@@ -268,6 +275,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     scan_median = statistics.median(scans)
     report: dict[str, Any] = {
         "engine": db.dialect,
+        "engine_version": engine_version,
         "narrations": args.narrations,
         "people": people,
         "machine": f"{os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}",

@@ -1,15 +1,24 @@
-"""The full-text index, per engine: FTS5 on SQLite, a GIN tsvector index on PostgreSQL.
+"""The full-text index, per engine: FTS5 on SQLite, a stored tsvector column on PostgreSQL.
 
-Both are created by the initial migration (Alembic's autogenerate cannot see them, so
-``migrations/env.py`` leaves them alone). This module holds the dialect-specific SQL the rest of
-storage needs: matching a query, and scrubbing deleted text out of the index.
+FTS5 comes from the initial migration; PostgreSQL's generated ``text_tsv`` column and its GIN
+index from ``0007_pg_tsvector`` (which replaced the initial expression index). Alembic's
+autogenerate cannot see them, so ``migrations/env.py`` leaves them alone. This module holds the
+dialect-specific SQL the rest of storage needs: matching a query, and scrubbing deleted text out
+of the index.
 """
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from sqlalchemy import (
+    ARRAY,
+    Boolean,
     ColumnElement,
+    Float,
+    Integer,
     Subquery,
+    Text,
     bindparam,
     column,
     func,
@@ -18,11 +27,10 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlmodel import col
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.words import SearchTerm
-from .tables import Narration
 
 FTS_TABLE = "narration_fts"
 FTS_VOCAB = "narration_fts_vocab"
@@ -50,13 +58,28 @@ SQLITE_DROP = (
     f"DROP TABLE IF EXISTS {FTS_VOCAB}",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 )
+# The initial migration's expression index (0007 replaces it with the stored column below).
 PG_DDL = (
     "CREATE INDEX ix_narration_text_tsv ON narration "
     f"USING gin (to_tsvector('{PG_TEXT_CONFIG}', text))",
 )
 PG_DROP = ("DROP INDEX IF EXISTS ix_narration_text_tsv",)
 
-MANAGED_NAMES = frozenset({FTS_TABLE, FTS_VOCAB, "ix_narration_text_tsv"})
+PG_TSV_COLUMN = "text_tsv"
+PG_TSV_INDEX = "ix_narration_text_tsv_gin"
+PG_TSV_DDL = (
+    f"ALTER TABLE narration ADD COLUMN {PG_TSV_COLUMN} tsvector "
+    f"GENERATED ALWAYS AS (to_tsvector('{PG_TEXT_CONFIG}'::regconfig, text)) STORED",
+    f"CREATE INDEX {PG_TSV_INDEX} ON narration USING gin ({PG_TSV_COLUMN})",
+)
+PG_TSV_DROP = (
+    f"DROP INDEX IF EXISTS {PG_TSV_INDEX}",
+    f"ALTER TABLE narration DROP COLUMN IF EXISTS {PG_TSV_COLUMN}",
+)
+
+MANAGED_NAMES = frozenset(
+    {FTS_TABLE, FTS_VOCAB, "ix_narration_text_tsv", PG_TSV_COLUMN, PG_TSV_INDEX}
+)
 
 
 def searchable(term: SearchTerm) -> bool:
@@ -87,7 +110,7 @@ def sqlite_recent_matches(term: SearchTerm, window: int, *, key: int = 0) -> Sub
     return matches.subquery(f"fts_recent_{key}")
 
 
-def _tsquery(term: SearchTerm) -> str:
+def pg_tsquery(term: SearchTerm) -> str:
     """PostgreSQL's parser keeps a path like ``a/b/c`` as one ``file`` token, so a path term
     matches either that token or the phrase of its words."""
     phrase = " <-> ".join(term.words)
@@ -96,11 +119,56 @@ def _tsquery(term: SearchTerm) -> str:
     return phrase
 
 
-def pg_match(term: SearchTerm, *, key: int = 0) -> ColumnElement[bool]:
-    """The same for PostgreSQL; the vector expression matches the GIN index's exactly."""
-    config: ColumnElement[str] = literal_column(f"'{PG_TEXT_CONFIG}'::regconfig")
-    vector = func.to_tsvector(config, col(Narration.text))
-    tsquery = func.to_tsquery(config, bindparam(f"pg_query_{key}", value=_tsquery(term)))
+def pg_asked_terms(common_share: float, rare_rows: int) -> Subquery:
+    """The question's terms (bound as the array ``pg_queries`` of ``pg_tsquery`` strings): each
+    one's index ``term`` (from 0), its parsed ``tsquery``, and how common it is, from ANALYZE's
+    statistics of the stored column (its most common lexemes, each with the share of narrations
+    holding it, down to a cutoff share): ``common`` for a single lexeme in at least
+    ``common_share`` of them; ``rare`` for a single lexeme below the cutoff when the cutoff
+    means at most ``rare_rows`` narrations (or there are no statistics yet). A guess that only
+    picks how to read a window, never what it holds. (``OFFSET 0`` keeps each level a
+    subquery, so each query is parsed once, not once per row read.)
+    """
+    config = f"'{PG_TEXT_CONFIG}'::regconfig"
+    statement = text(
+        f"""SELECT term, tsquery, numnode(tsquery) = 1 AND share >= :pg_common_share AS common,
+            numnode(tsquery) = 1 AND share = 0 AND below <= :pg_rare_rows AS rare
+        FROM (SELECT asked.ordinal - 1 AS term, to_tsquery({config}, asked.query) AS tsquery,
+            coalesce((SELECT max(mce.share) FROM unnest(st.lexemes, st.shares)
+                    AS mce(lexeme, share)
+                WHERE quote_literal(mce.lexeme) = querytree(to_tsquery({config}, asked.query))
+            ), 0) AS share,
+            coalesce(st.cutoff * st.reltuples, 0) AS below
+            FROM unnest(CAST(:pg_queries AS text[])) WITH ORDINALITY AS asked(query, ordinal)
+            LEFT JOIN (SELECT s.most_common_elems::text::text[] AS lexemes,
+                    s.most_common_elem_freqs AS shares, c.reltuples,
+                    s.most_common_elem_freqs[array_length(s.most_common_elems, 1) + 1] AS cutoff
+                FROM pg_stats AS s JOIN pg_class AS c ON c.oid = to_regclass('narration')
+                WHERE s.schemaname = current_schema() AND s.tablename = 'narration'
+                AND s.attname = '{PG_TSV_COLUMN}') AS st ON true
+            OFFSET 0) AS shares
+        OFFSET 0"""
+    ).bindparams(
+        bindparam("pg_queries", type_=ARRAY(Text)),
+        bindparam("pg_common_share", common_share, type_=Float),
+        bindparam("pg_rare_rows", rare_rows, type_=Integer),
+    )
+    return statement.columns(
+        column("term", Integer),
+        column("tsquery", TSQUERY),
+        column("common", Boolean),
+        column("rare", Boolean),
+    ).subquery("q")
+
+
+def pg_matches(tsquery: ColumnElement[Any], *, indexed: bool = True) -> ColumnElement[bool]:
+    """The stored vector matches ``tsquery``: the GIN index answers it, and a recheck reads the
+    parsed vector, never re-parsing a narration's text. ``indexed=False`` spells the same test
+    as a function call, which the planner cannot answer from the GIN index: for checking rows
+    read in date order."""
+    vector: ColumnElement[Any] = literal_column(f"narration.{PG_TSV_COLUMN}")
+    if not indexed:
+        return cast(ColumnElement[bool], func.ts_match_vq(vector, tsquery))
     clause: ColumnElement[bool] = vector.op("@@")(tsquery)
     return clause
 
@@ -126,10 +194,10 @@ async def index_has_token(session: AsyncSession, dialect: str, token: str) -> bo
             text(f"SELECT count(*) FROM {FTS_VOCAB} WHERE term = :t").bindparams(t=token)
         )
         return bool(row.scalar_one())
+    # The stored vectors' lexemes themselves (ts_stat reads every vector; no match, no join).
     row = await connection.execute(
         text(
-            "SELECT count(*) FROM narration WHERE "
-            f"to_tsvector('{PG_TEXT_CONFIG}', text) @@ to_tsquery('{PG_TEXT_CONFIG}', :t)"
+            f"SELECT count(*) FROM ts_stat('SELECT {PG_TSV_COLUMN} FROM narration') WHERE word = :t"
         ).bindparams(t=token)
     )
     return bool(row.scalar_one())

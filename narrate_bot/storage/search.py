@@ -1,12 +1,13 @@
 """Finding the evidence for a question, among the narrations the asker may read, at bounded cost.
 
 Per search term, the index returns only the most recent ``TERM_WINDOW`` visible matches (FTS5
-walks its doclist backwards by rowid; PostgreSQL intersects the GIN matches with widening spans of
-the (tenant, created_at) index), so a word found in every narration costs about what a rare one
-does. The term's specificity comes from
-the same window: exact when the window isn't full, otherwise extrapolated from how much time the
-window spans. The activity prior is then read for the best text candidates only, from their
-visible narrations of the last weeks. ``knowledge.ranking`` does the rest.
+walks its doclist backwards by rowid; PostgreSQL, in one statement, walks the date index for a
+common word, reads a rare word's GIN matches at once, and otherwise intersects the GIN matches
+with widening spans of the (tenant, created_at) index), so a word found in every narration costs
+about what a rare one does. The term's specificity comes from the same window: exact when the
+window isn't full, otherwise extrapolated from how much time the window spans. The activity prior
+is then read for the best text candidates only, from their visible narrations of the last weeks.
+``knowledge.ranking`` does the rest.
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, text, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    text,
+    true,
+    union_all,
+)
 from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,6 +45,8 @@ from .tables import Channel, Narration, Person
 TERM_WINDOW = 100
 PRIOR_CANDIDATES = 50
 PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
+PG_COMMON_SHARE = 0.1  # of narrations: walk the date index for such a word
+PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 
 @dataclass
@@ -68,53 +82,31 @@ def _visible(
 
 
 def _term_window(
-    dialect: str, key: int, term: SearchTerm, conditions: list[ColumnElement[bool]]
+    key: int, term: SearchTerm, conditions: list[ColumnElement[bool]]
 ) -> SaSelect[Any, Any, Any, Any, Any]:
-    """The term's ``TERM_WINDOW`` most recent visible matches, tagged with the term's index."""
-    columns: tuple[ColumnElement[Any], ...] = (
-        literal(key).label("term"),
+    """SQLite: the term's ``TERM_WINDOW`` most recent visible matches, tagged with its index."""
+    recent = fulltext.sqlite_recent_matches(term, TERM_WINDOW * 2, key=key)
+    return (
+        sa_select(literal(key).label("term"), *_window_columns())
+        .select_from(recent.join(Narration, col(Narration.id) == recent.c.id))
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .join(Person, col(Person.id) == col(Narration.person_id))
+        .where(*conditions)
+        .order_by(recent.c.id.desc())
+        .limit(TERM_WINDOW)
+    )
+
+
+def _window_columns() -> tuple[ColumnElement[Any], ...]:
+    return (
         col(Narration.id).label("id"),
         col(Narration.person_id).label("person_id"),
         col(Narration.created_at).label("created_at"),
         func.length(col(Narration.text)).label("length"),
     )
-    if dialect == "sqlite":
-        recent = fulltext.sqlite_recent_matches(term, TERM_WINDOW * 2, key=key)
-        base = sa_select(*columns).select_from(
-            recent.join(Narration, col(Narration.id) == recent.c.id)
-        )
-        order: ColumnElement[Any] = recent.c.id.desc()
-    else:
-        base = sa_select(*columns).select_from(Narration).where(fulltext.pg_match(term, key=key))
-        order = col(Narration.created_at).desc()
-    statement = (
-        base.join(Channel, col(Channel.id) == col(Narration.channel_pk))
-        .join(Person, col(Person.id) == col(Narration.person_id))
-        .where(*conditions)
-        .order_by(order)
-        .limit(TERM_WINDOW)
-    )
-    return statement
 
 
 Row = tuple[int, int, int, datetime, int]
-
-
-async def _windows(
-    session: AsyncSession,
-    dialect: str,
-    keys: list[int],
-    terms: list[SearchTerm],
-    conditions: list[ColumnElement[bool]],
-) -> list[Row]:
-    """The windows of ``keys`` in one round trip (each wrapped, so its own LIMIT applies)."""
-    members = []
-    for key in keys:
-        window = _term_window(dialect, key, terms[key], conditions).subquery(f"w{key}")
-        members.append(sa_select(*window.c))
-    connection = await session.connection()
-    result = await connection.execute(union_all(*members))
-    return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
 
 
 async def _all_windows(
@@ -124,46 +116,142 @@ async def _all_windows(
     conditions: list[ColumnElement[bool]],
     end: datetime,
 ) -> list[Row]:
-    """Every term's window. FTS5 reads a doclist newest first, so one pass is bounded.
-
-    PostgreSQL's GIN index returns a term's matches in no order: reading them all costs as much
-    as the word is common. So it looks back in widening steps (a week, two months, a year, all),
-    each step intersecting the term's matches with that stretch of the (tenant, created_at)
-    index; a term leaves as soon as its window is full. The windows are the same either way.
-    """
-    if dialect != "postgresql":
-        return await _windows(session, dialect, list(range(len(terms))), terms, conditions)
+    """Every term's window in one round trip. FTS5 reads a doclist newest first, so each
+    window is one bounded pass (each wrapped, so its own LIMIT applies)."""
     connection = await session.connection()
-    await _prefer_the_text_index(connection, True)
-    rows: list[Row] = []
-    pending = list(range(len(terms)))
-    for days in PG_LOOKBACK_DAYS:
-        bound = [col(Narration.created_at) >= end - timedelta(days=days)] if days else []
-        found = await _windows(session, dialect, pending, terms, [*conditions, *bound])
-        counts: dict[int, int] = defaultdict(int)
-        for row in found:
-            counts[row[0]] += 1
-        full = {key for key in pending if counts[key] >= TERM_WINDOW}
-        rows += [row for row in found if row[0] in full or not days]
-        pending = [key for key in pending if key not in full]
-        if not pending:
-            break
-    await _prefer_the_text_index(connection, False)
-    return rows
+    if dialect == "postgresql":
+        before = await _windows_settings(connection)
+        result = await connection.execute(
+            _pg_windows_for(conditions, end),
+            {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]},
+        )
+        rows = [(r[0], r[1], r[2], r[3], r[4]) for r in result]
+        await _restore(connection, before)
+        return rows
+    members = []
+    for key, term in enumerate(terms):
+        window = _term_window(key, term, conditions).subquery(f"w{key}")
+        members.append(sa_select(*window.c))
+    result = await connection.execute(union_all(*members))
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
 
 
-async def _prefer_the_text_index(connection: AsyncConnection, prefer: bool) -> None:
-    """PostgreSQL's planner likes to walk the (tenant, created_at) index backwards and re-parse
-    each narration's text until a window fills: measured at 100 k narrations, over a second for
-    a moderately common word. Reading the GIN index's matches and keeping the newest is bounded
-    by the word's frequency, so plain index scans are turned off for this one statement (and
-    parallel workers and JIT, whose start-up costs more than the query)."""
-    for setting, value in (
-        ("enable_indexscan", "off" if prefer else "on"),
-        ("max_parallel_workers_per_gather", "0" if prefer else "DEFAULT"),
-        ("jit", "off" if prefer else "DEFAULT"),
-    ):
-        await connection.execute(text(f"SET LOCAL {setting} = {value}"))
+_last_pg_windows: list[tuple[list[ColumnElement[bool]], datetime, Any]] = []
+
+
+def _pg_windows_for(
+    conditions: list[ColumnElement[bool]], end: datetime
+) -> SaSelect[Any, Any, Any, Any, Any]:
+    """The statement for these conditions, built once per question: building it takes longer
+    than running it, and the expansion terms' windows reuse the asked terms' statement."""
+    if _last_pg_windows and _last_pg_windows[0][0] is conditions and _last_pg_windows[0][1] == end:
+        statement: SaSelect[Any, Any, Any, Any, Any] = _last_pg_windows[0][2]
+        return statement
+    statement = _pg_windows(conditions, end)
+    _last_pg_windows[:] = [(conditions, end, statement)]
+    return statement
+
+
+def _pg_windows(
+    conditions: list[ColumnElement[bool]], end: datetime
+) -> SaSelect[Any, Any, Any, Any, Any]:
+    """PostgreSQL: one statement of the same shape for any question, so it is compiled once
+    and planned once per execution, not once per term (planning a dozen windows took ~15 ms).
+
+    The terms arrive as an array of ``tsquery`` strings; each one's window is a LATERAL
+    subquery. A GIN index returns a term's matches in no order, and reading them all costs as
+    much as the word is common, so the window looks back in steps (a week, two months, a year,
+    the rest): each step intersects the term's GIN matches with that stretch of the
+    (tenant, created_at) index and keeps its newest ``TERM_WINDOW``; the steps are disjoint and
+    newest first, under one LIMIT, and PostgreSQL's Append runs them in order and stops
+    reading as soon as the window is full. Common and rare words (``fulltext.pg_asked_terms``)
+    replace the first steps with a cheaper read. Every way gives the same window as one ordered
+    query would (tests/storage/test_search_windows.py).
+    """
+    parsed = fulltext.pg_asked_terms(PG_COMMON_SHARE, PG_RARE_ROWS)
+    bounds = [end - timedelta(days=days) for days in PG_LOOKBACK_DAYS if days]
+    steps: list[list[ColumnElement[bool]]] = []
+    newer: datetime | None = None
+    for bound in [*bounds, None]:
+        step = [] if newer is None else [col(Narration.created_at) < newer]
+        steps.append([*step, col(Narration.created_at) >= bound] if bound else step)
+        newer = bound
+    common, rare = parsed.c.common.is_(True), parsed.c.rare.is_(True)
+    # A common word walks the date index newest first through the first two steps' span,
+    # checking each row's vector, and stops at the window: ~100 / its share rows (its GIN
+    # matches would be most of the index). A rare word's GIN matches are few: one read of them
+    # all beats building a date bitmap per step. Each variant is gated on the term (a one-time
+    # filter, not a row filter), and each term's variants cover its history once, newest first.
+    variants: list[tuple[list[ColumnElement[bool]], ColumnElement[bool], bool]] = [
+        ([col(Narration.created_at) >= bounds[1]], common, False),
+        ([], rare, True),
+        (steps[0], ~common & ~rare, True),
+        (steps[1], ~common & ~rare, True),
+    ]
+    variants += [(step, ~rare, True) for step in steps[2:]]
+    members = []
+    for number, (step, gate, indexed) in enumerate(variants):
+        matches = (
+            sa_select(*_window_columns())
+            .select_from(Narration)
+            .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+            .join(Person, col(Person.id) == col(Narration.person_id))
+            .where(gate, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed))
+            .where(*conditions, *step)
+            .correlate(parsed)
+        )
+        if indexed:
+            # Fenced (OFFSET 0), so the planner reads the GIN matches whole and sorts them,
+            # instead of walking the date index for a LIMIT it believes a few rows away.
+            fenced = matches.offset(0).subquery(f"matches{number}")
+            matches = sa_select(*fenced.c).correlate(parsed)
+            newest_first = fenced.c.created_at.desc()
+        else:
+            newest_first = col(Narration.created_at).desc()
+        window = matches.order_by(newest_first).limit(TERM_WINDOW).subquery(f"step{number}")
+        members.append(sa_select(*window.c).correlate(parsed))
+    steps_union = union_all(*members).subquery("steps")
+    newest = sa_select(*steps_union.c).limit(TERM_WINDOW).correlate(parsed).lateral("w")
+    return sa_select(
+        parsed.c.term, newest.c.id, newest.c.person_id, newest.c.created_at, newest.c.length
+    ).select_from(parsed.join(newest, true()))
+
+
+# The planner settings for the windows' statement, and the values they are set to for it.
+_PLANNER_SETTINGS = {
+    "plan_cache_mode": "force_custom_plan",
+    "max_parallel_workers_per_gather": "0",
+    "jit": "off",
+}
+
+
+async def _windows_settings(connection: AsyncConnection) -> dict[str, str]:
+    """Settings for the windows' statement only: a plan made for this question's dates (the
+    driver prepares a statement it sees often, and a generic plan would not know how many
+    rows a step spans); no parallel workers, which would also let the steps' Append run out of
+    order; no JIT, whose start-up costs more than the query. One round trip, returning the
+    values to restore."""
+    names = list(_PLANNER_SETTINGS)
+    changes = ", ".join(
+        f"set_config('{name}', '{value}', true)" for name, value in _PLANNER_SETTINGS.items()
+    )
+    current = ", ".join(f"current_setting('{name}') AS s{i}" for i, name in enumerate(names))
+    # The CTE is read before the outer target list runs, so it holds the values from before.
+    row = (
+        await connection.execute(
+            text(
+                f"WITH previous AS MATERIALIZED (SELECT {current}) "
+                f"SELECT previous.*, {changes} FROM previous"
+            )
+        )
+    ).one()
+    return {name: str(row[i]) for i, name in enumerate(names)}
+
+
+async def _restore(connection: AsyncConnection, settings: dict[str, str]) -> None:
+    changes = ", ".join(f"set_config('{name}', :v{i}, true)" for i, name in enumerate(settings))
+    values = {f"v{i}": value for i, value in enumerate(settings.values())}
+    await connection.execute(text(f"SELECT {changes}").bindparams(**values))
 
 
 async def find_evidence(

@@ -1,0 +1,167 @@
+"""Each term's window is its newest 100 visible matches, however the engine reads it.
+
+PostgreSQL picks a way to read each term from the column's statistics (walk the date index for a
+common word, read a rare word's matches at once, widening date steps for the rest); none may
+change which narrations come back. Checked against a plain scan in Python, over three years of
+narrations so every date step is crossed, with a private channel the asker is not in.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, text
+from sqlalchemy import select as sa_select
+from sqlmodel import col
+
+from narrate_bot.knowledge.words import SearchTerm
+from narrate_bot.storage import fulltext, search
+from narrate_bot.storage.tables import Channel, ChannelMember, Narration, Person, Tenant
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+COUNT = 600
+TERMS = {
+    "zorb": SearchTerm(words=("zorb",)),  # every narration: common
+    "quux": SearchTerm(words=("quux",)),  # one in five: common
+    "blip": SearchTerm(words=("blip",)),  # one in twelve: neither
+    "gamma": SearchTerm(words=("gamma",)),  # three narrations: rare
+    "cmd/zorb": SearchTerm(words=("cmd", "zorb"), weight=2.0, path="cmd/zorb"),  # a phrase
+}
+
+
+CONSONANTS = "bcdfghjklmnpqrtvwxz"
+# More distinct words than the statistics keep (1,000 at the default target), each more
+# frequent than gamma, so gamma is below the statistics' cutoff as a rare word is.
+FILLER = ["q" + a + b + c for a in CONSONANTS for b in CONSONANTS for c in CONSONANTS][:1200]
+
+
+def _text(k: int) -> str:
+    words = ["zorb", "note", *(FILLER[(k * 10 + j) % len(FILLER)] for j in range(10))]
+    if k % 5 == 0:
+        words.append("quux")
+    if k % 12 == 0:
+        words.append("blip")
+    if k in (17, 300, 303):
+        words.append("gamma")
+    if k % 7 == 0:
+        words.append("see cmd/zorb")
+    return " ".join(words)
+
+
+async def _seed(db) -> tuple[int, dict[int, tuple[str, bool, str]]]:
+    """Narrations every two days back from NOW; returns (tenant, id -> (text, private, author))."""
+    async with db.engine.begin() as conn:
+        tenant = (
+            await conn.execute(
+                insert(Tenant).returning(col(Tenant.id)),
+                [{"platform": "console", "external_id": "w", "created_at": NOW}],
+            )
+        ).scalar_one()
+        public, private = (
+            await conn.execute(
+                insert(Channel).returning(col(Channel.id)),
+                [
+                    {"tenant_id": tenant, "channel_id": "C1", "kind": "public"},
+                    {"tenant_id": tenant, "channel_id": "C2", "kind": "private"},
+                ],
+            )
+        ).scalars()
+        await conn.execute(insert(ChannelMember), [{"channel_pk": private, "user_id": "bob"}])
+        people = dict(
+            zip(
+                ("alice", "bob", "carol"),
+                (
+                    await conn.execute(
+                        insert(Person).returning(col(Person.id)),
+                        [
+                            {
+                                "tenant_id": tenant,
+                                "user_id": user,
+                                "consent": "joined",
+                                "created_at": NOW,
+                            }
+                            for user in ("alice", "bob", "carol")
+                        ],
+                    )
+                ).scalars(),
+                strict=True,
+            )
+        )
+        rows = []
+        for k in reversed(range(COUNT)):  # oldest first: row ids grow with time
+            author = ("bob", "carol", "alice")[k % 3]
+            rows.append(
+                {
+                    "tenant_id": tenant,
+                    "person_id": people[author],
+                    "channel_pk": private if k % 4 == 1 else public,
+                    "ordinal": k,
+                    "source": "command",
+                    "audience": "channel",
+                    "text": _text(k),
+                    "created_at": NOW - timedelta(days=2 * k, minutes=1),
+                }
+            )
+        await conn.execute(insert(Narration), rows)
+        by_ordinal = {row["ordinal"]: row for row in rows}
+        seeded = {
+            narration_id: (
+                by_ordinal[k]["text"],
+                by_ordinal[k]["channel_pk"] == private,
+                ("bob", "carol", "alice")[k % 3],
+            )
+            for narration_id, k in await conn.execute(
+                sa_select(col(Narration.id), col(Narration.ordinal))
+            )
+        }
+    if db.dialect == "postgresql":
+        async with db.engine.begin() as conn:
+            await conn.execute(text("ANALYZE narration"))
+    return int(tenant), seeded
+
+
+def _expected(seeded: dict[int, tuple[str, bool, str]], needle: str, viewer: str) -> set[int]:
+    """The newest 100 narrations ``viewer`` may read that contain the term."""
+    visible = [
+        n
+        for n, (body, private, author) in seeded.items()
+        if author != viewer and not private and needle in body.split(" ")
+    ]
+    return set(sorted(visible, reverse=True)[: search.TERM_WINDOW])
+
+
+async def test_every_term_window_is_its_newest_visible_matches(db):
+    tenant, seeded = await _seed(db)
+    terms = list(TERMS.values())
+    conditions = [
+        *search._visible(tenant, "alice", None, None),
+        col(Person.user_id) != "alice",
+        search._available(NOW),
+    ]
+    async with db.transaction() as session:
+        rows = await search._all_windows(session, db.dialect, terms, conditions, NOW)
+        windows: dict[int, set[int]] = {}
+        for key, narration_id, *_ in rows:
+            windows.setdefault(key, set()).add(narration_id)
+        if db.dialect == "postgresql":
+            asked = fulltext.pg_asked_terms(search.PG_COMMON_SHARE, search.PG_RARE_ROWS)
+            strategies = {
+                int(term): (bool(common), bool(rare))
+                for term, common, rare in await (await session.connection()).execute(
+                    sa_select(asked.c.term, asked.c.common, asked.c.rare),
+                    {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]},
+                )
+            }
+            # The seeding exercises every way of reading a window.
+            assert strategies == {
+                0: (True, False),
+                1: (True, False),
+                2: (False, False),
+                3: (False, True),
+                4: (False, False),
+            }
+    for key, needle in enumerate(TERMS):
+        expected = _expected(seeded, needle, "alice")
+        assert windows.get(key, set()) == expected, needle
+    assert len(windows[0]) == search.TERM_WINDOW  # the common words' windows are full
+    assert len(windows[3]) == 2  # gamma: 17 is private and alice's own, so 300 and 303
