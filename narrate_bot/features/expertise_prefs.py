@@ -84,8 +84,6 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
     rejected = [t for t in topics if not topic_key(t)]
     if not usable:
         return [turn.reply(_unmatchable(rejected[0] if rejected else arg))]
-    added: list[str] = []
-    already: list[str] = []
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         person = await turn.person(session, tenant)
@@ -100,20 +98,15 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
                     "Remove some with /narrate ask-me-about clear <topic>. Nothing was changed."
                 )
             ]
-        for topic in usable:
-            stored = await prefs_repo.add_preference(
-                session,
-                tenant_id=tenant.id,
-                person_id=person.id,
-                kind=ASK_ME,
-                topic=topic,
-                key=topic_key(topic),
-                now=turn.now,
-            )
-            if stored:
-                added.append(topic)
-            else:
-                already.append(known.get(topic_key(topic), topic))
+        added, already = await _add_all(
+            session,
+            turn,
+            tenant_id=tenant.id,
+            person_id=person.id,
+            kind=ASK_ME,
+            topics=usable,
+            known=known,
+        )
         enrolled = person.consent == JOINED
         also_hidden = [p.topic for p in hidden if p.topic_key in {topic_key(t) for t in usable}]
     lines = []
@@ -196,8 +189,6 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
         return [await _show_hidden(turn, "Which topic? /narrate hide-me <topic>")]
     if bad := [t for t in topics if not topic_key(t)]:
         return [turn.reply(_unmatchable(bad[0]) + " Nothing was changed.")]
-    added: list[str] = []
-    already: list[str] = []
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         person = await turn.person(session, tenant)
@@ -211,20 +202,15 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
                     "frees one. Nothing was changed."
                 )
             ]
-        for topic in topics:
-            stored = await prefs_repo.add_preference(
-                session,
-                tenant_id=tenant.id,
-                person_id=person.id,
-                kind=HIDE_ME,
-                topic=topic,
-                key=topic_key(topic),
-                now=turn.now,
-            )
-            if stored:
-                added.append(topic)
-            else:
-                already.append(known.get(topic_key(topic), topic))
+        added, already = await _add_all(
+            session,
+            turn,
+            tenant_id=tenant.id,
+            person_id=person.id,
+            kind=HIDE_ME,
+            topics=topics,
+            known=known,
+        )
     lines = []
     if added:
         lines.append(
@@ -272,3 +258,34 @@ async def _show_hidden(turn: Turn, usage: str) -> Reply:
         topics = await _topics(turn, session, HIDE_ME)
     hidden = f"You're hidden from: {_listing(topics)}." if topics else "You hide no topics."
     return turn.reply(f"{usage}\n{hidden}")
+
+
+async def _add_all(
+    session: Session,
+    turn: Turn,
+    *,
+    tenant_id: int,
+    person_id: int,
+    kind: str,
+    topics: list[str],
+    known: dict[str, str],
+) -> tuple[list[str], list[str]]:
+    """Store each topic of one kind; returns (newly added, already there under its stored name)."""
+    added: list[str] = []
+    already: list[str] = []
+    for topic in topics:
+        key = topic_key(topic)
+        stored = await prefs_repo.add_preference(
+            session,
+            tenant_id=tenant_id,
+            person_id=person_id,
+            kind=kind,
+            topic=topic,
+            key=key,
+            now=turn.now,
+        )
+        if stored:
+            added.append(topic)
+        else:
+            already.append(known.get(key, topic))
+    return added, already
