@@ -169,24 +169,13 @@ async def _add(
             f"#{channel.name} already has {len(existing)} prompts; remove one first "
             "(/narrate schedule list shows them). Fewer prompts get better answers."
         )
-    fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(zone))
-    row = await store.add_schedule(
-        session,
-        Schedule(
-            tenant_id=tenant.id,
-            kind=PROMPT,
-            channel_pk=channel.id,
-            days=timing.days,
-            local_time=hhmm(timing.at),
-            timezone=zone,
-            next_fire_at=fire.at,
-            created_at=turn.now,
-        ),
+    row = await _store_schedule(
+        turn, session, tenant, channel, kind=PROMPT, timing=timing, zone=zone
     )
     return (
         f"Scheduled #{row.id}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
-        f"{hhmm(timing.at)} ({zone}). Next one: {next_text(fire.at, zone)}. Replies in its "
-        f"thread are kept as narrations, readable by whoever reads #{channel.name}."
+        f"{hhmm(timing.at)} ({zone}). Next one: {next_text(row.next_fire_at, zone)}. Replies in "
+        f"its thread are kept as narrations, readable by whoever reads #{channel.name}."
     )
 
 
@@ -207,24 +196,13 @@ async def _digest(
         return f"No weekly digest in #{channel.name}."
     timing = timing or DIGEST_DEFAULT
     zone = await _zone(turn, session, tenant, timing.zone)
-    fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(zone))
-    await store.add_schedule(
-        session,
-        Schedule(
-            tenant_id=tenant.id,
-            kind=DIGEST,
-            channel_pk=channel.id,
-            days=timing.days,
-            local_time=hhmm(timing.at),
-            timezone=zone,
-            next_fire_at=fire.at,
-            created_at=turn.now,
-        ),
+    row = await _store_schedule(
+        turn, session, tenant, channel, kind=DIGEST, timing=timing, zone=zone
     )
     return (
         f"#{channel.name} gets a weekly digest, {describe_days(timing.days)} at "
         f"{hhmm(timing.at)} ({zone}): cross-team overlaps and open questions from what this "
-        f"channel may read. Never a list of who wrote. First: {next_text(fire.at, zone)}."
+        f"channel may read. Never a list of who wrote. First: {next_text(row.next_fire_at, zone)}."
     )
 
 
@@ -277,3 +255,31 @@ async def _remove(turn: Turn, session: Session, tenant: Tenant, number: int) -> 
     await store.delete_schedules(session, ids=[number])
     what = "prompts" if row.kind == PROMPT else "digests"
     return f"Removed #{number}: no more {what} in #{channel.name} from it."
+
+
+async def _store_schedule(
+    turn: Turn,
+    session: Session,
+    tenant: Tenant,
+    channel: Channel,
+    *,
+    kind: str,
+    timing: Timing,
+    zone: str,
+) -> Schedule:
+    """Store a channel schedule with its first fire time computed in its own zone."""
+    assert tenant.id is not None and channel.id is not None
+    fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(zone))
+    return await store.add_schedule(
+        session,
+        Schedule(
+            tenant_id=tenant.id,
+            kind=kind,
+            channel_pk=channel.id,
+            days=timing.days,
+            local_time=hhmm(timing.at),
+            timezone=zone,
+            next_fire_at=fire.at,
+            created_at=turn.now,
+        ),
+    )
