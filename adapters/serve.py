@@ -22,12 +22,16 @@ from narrate_bot.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
+SHUTDOWN_SECONDS = 10.0
+
 
 class StartupError(RuntimeError):
     """A platform can't start with these settings; the message says what to change."""
 
 
-def _platforms(settings: Settings, bot: Bot, db: Database) -> list[Coroutine[Any, Any, None]]:
+def _platforms(
+    settings: Settings, bot: Bot, db: Database, stop: asyncio.Event
+) -> list[Coroutine[Any, Any, None]]:
     """The configured platforms' long-running coroutines, checked before anything connects."""
     runs: list[Coroutine[Any, Any, None]] = []
     if settings.slack.configured:
@@ -42,7 +46,7 @@ def _platforms(settings: Settings, bot: Bot, db: Database) -> list[Coroutine[Any
             check(settings)
         except SlackConfigError as problem:
             raise StartupError(f"Slack is not set up completely: {problem}") from None
-        runs.append(serve_bot(bot, settings))
+        runs.append(serve_bot(bot, settings, stop=stop))
     if settings.discord.configured:
         try:
             from .discord.runner import DiscordStartupError
@@ -63,25 +67,30 @@ def _platforms(settings: Settings, bot: Bot, db: Database) -> list[Coroutine[Any
     return runs
 
 
-async def serve(settings: Settings) -> None:
-    """Migrate, then serve every configured platform until one of them stops or fails."""
+async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
+    """Migrate, then serve every configured platform until ``stop`` is set or one of them stops
+    or fails. Setting ``stop`` lets each platform close its connections itself."""
+    stop = stop or asyncio.Event()
     db = Database(settings.database_url)
     try:
         await upgrade(db)
         bot = Bot(db=db, clock=SystemClock(), settings=settings)
-        runs = _platforms(settings, bot, db)
+        runs = _platforms(settings, bot, db, stop)
         ticker = Ticker(bot)
         ticker.start()
-        tasks = [asyncio.create_task(run) for run in runs]
+        tasks: list[asyncio.Task[object]] = [asyncio.create_task(run) for run in runs]
+        tasks.append(asyncio.create_task(stop.wait()))
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
                 task.result()  # a platform that failed to start says why
         finally:
-            ticker.shutdown()
-            for task in tasks:
+            stop.set()  # the others close their own connections (Slack drains its work)
+            await ticker.aclose()
+            _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
+            for task in pending:
                 task.cancel()
-            for task in tasks:
+            for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
     finally:

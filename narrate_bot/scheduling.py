@@ -10,6 +10,7 @@ a ``Ticker`` on one database still send every prompt exactly once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -35,6 +36,7 @@ class Ticker:
         self.every = every or timedelta(seconds=bot.settings.schedule_tick_seconds)
         self.ticks = 0
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._in_flight: set[asyncio.Task[object]] = set()
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -53,7 +55,21 @@ class Ticker:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
+    async def aclose(self) -> None:
+        """Stop waking up, then let a tick that is running finish its sends.
+
+        Disposing of the database under a tick that is still delivering would leave it waiting
+        forever; its sends are claimed, so finishing them is what keeps "exactly once".
+        """
+        self.shutdown()
+        if self._in_flight:
+            await asyncio.wait(self._in_flight)
+
     async def _tick(self) -> TickReport | None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
         try:
             report = await self.bot.run_due(self.bot.clock.now())
         except Exception:  # keep waking: one failed tick (database restart) must not stop us

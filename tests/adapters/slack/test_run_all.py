@@ -44,13 +44,14 @@ async def test_run_serves_slack_and_delivers_a_due_prompt_through_it(fake, tmp_p
             bot_token=SecretStr(TOKEN), app_token=SecretStr("xapp-1-run"), api_url=fake.base_url
         ),
     )
-    task = asyncio.create_task(serve(settings))
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve(settings, stop=stop))
     try:
         await until(lambda: fake.sockets)
         await until(lambda: fake.called("chat.postMessage"), timeout=15)
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        stop.set()
+        await asyncio.wait_for(task, 15)
     [call] = fake.called("chat.postMessage")
     assert call.params["channel"] == "c0" and call.token == TOKEN
     assert "Write my update" in str(call.params)
