@@ -73,7 +73,6 @@ async def find_experts(
         exclude=exclude_person_ids,
         boosts=boosts,
         term_weights=evidence.term_weights,
-        activity=evidence.activity,
     )
 
 

@@ -1,13 +1,15 @@
-"""Turning matched narrations into ranked people: a document model, recency and an activity prior.
+"""Turning matched narrations into ranked people: a document model, recency and a topical prior.
 
 Each matched narration is evidence for its author. Its strength is the share of the question's
 specificity it covers (the IDF of the terms it matches, over the IDF of all of them), with BM25's
 length normalization so a long daily summary doesn't match everything by sheer size, and a slow
 recency decay. A person's text score sums their evidence with diminishing returns, so one prolific
 narrator doesn't drown out several people who each know the topic well. The final score adds a
-candidate prior: how active the person has been lately (visible narrations, decayed with a short
-half-life), on a log scale so it reorders close calls without burying specialists.
-docs/adr/0006-ranking-v2.md records the model and every configuration measured.
+candidate prior: how much the person has narrated about *this topic* lately (their matches,
+decayed with a two-week half-life), on a log scale so it settles close calls between people with
+similar evidence. Being busy with other things lifts nobody, and the prior needs nothing beyond
+the matches already in hand. docs/adr/0006-ranking-v2.md records the model and every
+configuration measured.
 """
 
 from __future__ import annotations
@@ -19,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 RECENCY_HALF_LIFE_DAYS = 365.0
-ACTIVITY_HALF_LIFE_DAYS = 30.0
-ACTIVITY_WINDOW_DAYS = 120  # four half-lives: older activity would weigh under 1/16
+TOPICAL_HALF_LIFE_DAYS = 14.0
 PRIOR_WEIGHT = 0.4
 BM25_K1 = 1.2
 BM25_B = 0.5
@@ -50,7 +51,7 @@ class RankedPerson:
     matches: int
     last_at: datetime
     evidence: list[Hit] = field(default_factory=list)
-    activity: float = 0.0
+    topical: float = 0.0
 
 
 def decay(age_days: float, half_life_days: float) -> float:
@@ -68,17 +69,18 @@ def idf(document_frequency: float, collection_size: float) -> float:
     return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
 
-def activity_steps() -> list[tuple[int, float]]:
-    """The activity decay as steps the database can sum: (age under N days, weight).
+def topical_activity(hits: Sequence[Hit], *, now: datetime) -> float:
+    """How much a person has narrated about the question lately: their matches, each decayed.
 
-    Each step of one half-life weighs what the continuous decay gives its midpoint, so a
-    narration this month counts about 0.7, last month 0.35, and so on for ACTIVITY_WINDOW_DAYS.
+    Three matches this week count about three; one a month ago about a quarter. A prior built
+    from global activity (every narration, any topic) was the first choice: it ranked busy people
+    first on topics they barely touch, and reading it was a third of the latency at a million
+    narrations (ADR 0006, "the topical prior").
     """
-    step = int(ACTIVITY_HALF_LIFE_DAYS)
-    return [
-        (days, decay(days - step / 2, ACTIVITY_HALF_LIFE_DAYS))
-        for days in range(step, ACTIVITY_WINDOW_DAYS + 1, step)
-    ]
+    return sum(
+        decay((now - hit.created_at).total_seconds() / 86400.0, TOPICAL_HALF_LIFE_DAYS)
+        for hit in hits
+    )
 
 
 def _evidence_weight(
@@ -123,28 +125,26 @@ def rank_people(
     exclude: frozenset[int] = frozenset(),
     boosts: Mapping[int, float] | None = None,
     term_weights: Sequence[float] = (),
-    activity: Mapping[int, float] | None = None,
 ) -> list[RankedPerson]:
-    """People ranked by their evidence, reordered by their recent activity.
+    """People ranked by their evidence, reordered by how much of it is recent.
 
-    Only people with evidence are ranked: ``activity`` (person id → decayed recent narration
-    count) can reorder them but never adds anyone. ``exclude`` drops people who asked to stay out
-    of answers on this topic (``hide-me``); ``boosts`` multiplies the score of people who declared
-    the topic (``ask-me-about``). Both are applied before the cut to ``limit`` so a hidden person
-    never takes a place and a boosted one can earn it.
+    Only people with evidence are ranked, and only their matches feed the prior, so narrating a
+    lot about other things lifts nobody. ``exclude`` drops people who asked to stay out of answers
+    on this topic (``hide-me``); ``boosts`` multiplies the score of people who declared the topic
+    (``ask-me-about``). Both are applied before the cut to ``limit`` so a hidden person never
+    takes a place and a boosted one can earn it.
     """
     hits = [h for h in hits if h.person_id not in exclude]
     if not hits:
         return []
     boosts = boosts or {}
-    activity = activity or {}
     ranked: list[RankedPerson] = []
     for person_id, weighted in text_scores(hits, now=now, term_weights=term_weights).items():
         # Diminishing returns: the k-th piece of evidence counts 1/sqrt(k) as much.
         text = sum(w / math.sqrt(rank + 1) for rank, (w, _) in enumerate(weighted))
-        recent = activity.get(person_id, 0.0)
+        topical = topical_activity([hit for _, hit in weighted], now=now)
         boost = max(boosts.get(person_id, 1.0), 1e-9)
-        score = math.log(text + 1e-9) + PRIOR_WEIGHT * math.log1p(recent) + math.log(boost)
+        score = math.log(text + 1e-9) + PRIOR_WEIGHT * math.log1p(topical) + math.log(boost)
         ranked.append(
             RankedPerson(
                 person_id=person_id,
@@ -152,7 +152,7 @@ def rank_people(
                 matches=len(weighted),
                 last_at=max(h.created_at for _, h in weighted),
                 evidence=[h for _, h in weighted[:EVIDENCE_PER_PERSON]],
-                activity=recent,
+                topical=topical,
             )
         )
     ranked.sort(key=lambda p: (-p.score, -p.last_at.timestamp(), p.person_id))

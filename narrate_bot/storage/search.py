@@ -5,9 +5,8 @@ walks its doclist backwards by rowid; PostgreSQL, in one statement, walks the da
 common word, reads a rare word's GIN matches at once, and otherwise intersects the GIN matches
 with widening spans of the (tenant, created_at) index), so a word found in every narration costs
 about what a rare one does. The term's specificity comes from the same window: exact when the
-window isn't full, otherwise extrapolated from how much time the window spans. The activity prior
-is then read for the best text candidates only, from their visible narrations of the last weeks.
-``knowledge.ranking`` does the rest.
+window isn't full, otherwise extrapolated from how much time the window spans.
+``knowledge.ranking`` does the rest, from these hits alone.
 """
 
 from __future__ import annotations
@@ -19,9 +18,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    and_,
-    case,
-    false,
     func,
     literal,
     or_,
@@ -36,14 +32,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
-from ..knowledge.ranking import Hit, activity_steps, idf
+from ..knowledge.ranking import Hit, idf
 from ..knowledge.words import SearchTerm
 from . import fulltext
 from .repositories import visible_to
 from .tables import Channel, Narration, Person
 
 TERM_WINDOW = 100
-PRIOR_CANDIDATES = 50
 PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
 PG_COMMON_SHARE = 0.1  # of narrations: walk the date index for such a word
 PG_RARE_ROWS = 1000  # matches at most: read them all at once
@@ -51,11 +46,10 @@ PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 @dataclass
 class Evidence:
-    """What the ranking needs: matched narrations, each term's weight, and activity priors."""
+    """What the ranking needs: the matched narrations the asker may read, and each term's weight."""
 
     hits: list[Hit] = field(default_factory=list)
     term_weights: list[float] = field(default_factory=list)
-    activity: dict[int, float] = field(default_factory=dict)
 
 
 def _available(now: datetime) -> ColumnElement[bool]:
@@ -265,7 +259,7 @@ async def find_evidence(
     now: datetime,
     before: datetime | None = None,
 ) -> Evidence:
-    """Visible matches of each term, the terms' weights, and the candidates' recent activity.
+    """Visible matches of each term, and the terms' weights.
 
     Never the viewer's own narrations, never paused or departed people. ``before`` (exclusive)
     replays history: the evaluation asks as of a past moment.
@@ -310,13 +304,7 @@ async def find_evidence(
         )
         for narration_id, (person_id, created_at, length) in found.items()
     ]
-    activity = await _activity(
-        session,
-        candidates=_best_candidates(hits, term_weights=weights),
-        conditions=_visible(tenant_id, viewer_user_id, answer_channel_pk, before),
-        end=end,
-    )
-    return Evidence(hits=hits, term_weights=weights, activity=activity)
+    return Evidence(hits=hits, term_weights=weights)
 
 
 async def _collect(
@@ -355,44 +343,6 @@ async def _best_texts(
     )
     texts = dict(rows.all())
     return [texts[n] for n in best if n in texts]
-
-
-def _best_candidates(hits: list[Hit], *, term_weights: list[float]) -> list[int]:
-    """People whose prior is worth reading: the most matched query specificity, summed."""
-    strength: dict[int, float] = defaultdict(float)
-    for hit in hits:
-        strength[hit.person_id] += sum(term_weights[i] for i in hit.terms)
-    return sorted(strength, key=lambda p: -strength[p])[:PRIOR_CANDIDATES]
-
-
-async def _activity(
-    session: AsyncSession,
-    *,
-    candidates: list[int],
-    conditions: list[ColumnElement[bool]],
-    end: datetime,
-) -> dict[int, float]:
-    """Decayed count of each candidate's visible narrations in the last weeks, summed in SQL."""
-    if not candidates:
-        return {}
-    steps = activity_steps()
-    weight = case(
-        *((col(Narration.created_at) >= end - timedelta(days=days), w) for days, w in steps),
-        else_=0.0,
-    )
-    statement = (
-        select(col(Narration.person_id), func.sum(weight))
-        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
-        .where(
-            col(Narration.person_id).in_(candidates),
-            col(Narration.created_at) >= end - timedelta(days=steps[-1][0]),
-            # Wrapped so no planner walks every tenant narration of the last weeks by the
-            # (tenant, created_at) index: the (person, created_at) index reads ~50 short ranges.
-            func.coalesce(and_(*conditions), false()),
-        )
-        .group_by(col(Narration.person_id))
-    )
-    return {person: float(total or 0.0) for person, total in await session.exec(statement)}
 
 
 def _until(before: datetime | None) -> ColumnElement[bool]:

@@ -1,11 +1,12 @@
 """The ranking's contract with the features that call it (hide-me, ask-me-about) and the
-behaviour people notice: specific evidence first, recent over old, activity only as a tiebreaker."""
+behaviour people notice: specific evidence first, recent over old, and work on the topic these
+weeks (never being busy with other things) as a tiebreaker."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from narrate_bot.knowledge.ranking import Hit, activity_steps, rank_people
+from narrate_bot.knowledge.ranking import Hit, rank_people, topical_activity
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 HITS = [Hit(1, 10, NOW, 3.0), Hit(2, 20, NOW, 2.0), Hit(3, 30, NOW, 1.0)]
@@ -32,17 +33,19 @@ def _hit(narration: int, person: int, days_ago: float, terms: set[int], length: 
     )
 
 
-def test_activity_reorders_people_with_evidence_but_never_adds_anyone() -> None:
-    hits = [_hit(1, 10, 1, {0}), _hit(2, 20, 1, {0})]
-    ranked = rank_people(hits, now=NOW, limit=5, term_weights=[1.0], activity={20: 6.0, 99: 50.0})
+def test_narrating_the_topic_these_weeks_settles_a_close_call() -> None:
+    # Four old matches outweigh two recent ones on text alone; the topical prior turns it.
+    old = [_hit(i, 10, 200, {0}) for i in range(1, 5)]
+    recent = [_hit(5, 20, 2, {0}), _hit(6, 20, 3, {0})]
+    ranked = rank_people([*old, *recent], now=NOW, limit=5, term_weights=[1.0])
     assert [p.person_id for p in ranked] == [20, 10]
-    assert ranked[0].activity == 6.0
+    assert ranked[0].topical > 1.5 > 0.01 > ranked[1].topical
 
 
 def test_covering_the_specific_part_of_a_question_beats_being_busy() -> None:
     # Term 0 is rare (weight 5), term 1 is everywhere (weight 0.2).
     hits = [_hit(1, 10, 3, {0, 1}), *(_hit(i, 20, 1, {1}) for i in range(2, 12))]
-    ranked = rank_people(hits, now=NOW, limit=5, term_weights=[5.0, 0.2], activity={20: 12.0})
+    ranked = rank_people(hits, now=NOW, limit=5, term_weights=[5.0, 0.2])
     assert [p.person_id for p in ranked] == [10, 20]
 
 
@@ -60,7 +63,6 @@ def test_long_narrations_do_not_win_by_size_alone() -> None:
     assert [p.person_id for p in ranked] == [20, 10]
 
 
-def test_activity_steps_follow_the_half_life() -> None:
-    steps = activity_steps()
-    assert steps[0][0] == 30 and steps[-1][0] == 120
-    assert [round(w, 3) for _, w in steps] == [0.707, 0.354, 0.177, 0.088]
+def test_topical_activity_halves_every_two_weeks() -> None:
+    hits = [_hit(1, 10, 0, {0}), _hit(2, 10, 14, {0}), _hit(3, 10, 28, {0})]
+    assert round(topical_activity(hits, now=NOW), 3) == 1.75

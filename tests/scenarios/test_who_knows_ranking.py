@@ -40,17 +40,29 @@ async def test_an_exact_area_beats_its_words_scattered(chat, clock):
     assert people(out)[0] == "pia"
 
 
-async def test_recent_activity_settles_a_close_call(chat, clock):
-    await chat.say("ann: /narrate terraform state locking", "ben: /narrate terraform state locking")
-    for i in range(5):
-        clock.advance(timedelta(days=1))
-        await chat.say(f"ben: /narrate on-call handover {i}")
+async def test_narrating_the_topic_these_weeks_settles_a_close_call(chat, clock):
+    for i in range(4):
+        await chat.say(f"ann: /narrate terraform state locking, round {i}")
+    clock.advance(timedelta(days=200))
+    await chat.say("ben: /narrate terraform state locking, round 1")
+    await chat.say("ben: /narrate terraform state locking, round 2")
     clock.advance(timedelta(days=1))
     out = await chat.say("zoe: /narrate who terraform locking")
     assert people(out) == ["ben", "ann"]
 
 
-async def test_activity_never_names_someone_without_readable_evidence(chat, clock):
+async def test_being_busy_with_other_things_lifts_nobody(chat, clock):
+    await chat.say("ben: /narrate terraform state locking")
+    clock.advance(timedelta(hours=1))
+    await chat.say("ann: /narrate terraform state locking")
+    for i in range(10):
+        clock.advance(timedelta(hours=6))
+        await chat.say(f"ben: /narrate on-call handover {i}")
+    out = await chat.say("zoe: /narrate who terraform locking")
+    assert people(out) == ["ann", "ben"]
+
+
+async def test_busy_people_are_never_named_without_readable_evidence(chat, clock):
     await chat.say(":channel #secret private carol,alice")
     await chat.say("carol in #secret: /narrate kafka schema registry migration")
     for i in range(10):
@@ -80,9 +92,11 @@ async def test_a_word_in_every_narration_still_answers(chat, clock, monkeypatch)
 
 @pytest.mark.parametrize("command", ["/narrate pause 2w", "/narrate leave"])
 async def test_paused_and_departed_people_are_never_suggested(chat, clock, command):
-    await chat.say("kim: /narrate kafka broker upgrade", "lee: /narrate kafka topic audit")
-    for i in range(5):
-        await chat.say(f"kim: /narrate standup notes {i}")
+    await chat.say(
+        "kim: /narrate kafka broker upgrade",
+        "kim: /narrate kafka broker rollback drill",
+        "lee: /narrate kafka topic audit",
+    )
     clock.advance(timedelta(days=1))
     assert people(await chat.say("zoe: /narrate who kafka"))[0] == "kim"
     await chat.say(f"kim: {command}")
