@@ -12,6 +12,8 @@ window isn't full, otherwise extrapolated from how much time the window spans.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -114,14 +116,12 @@ async def _all_windows(
     window is one bounded pass (each wrapped, so its own LIMIT applies)."""
     connection = await session.connection()
     if dialect == "postgresql":
-        before = await _windows_settings(connection)
+        # The planner settings are in place for the whole question (``planner_settings``).
         result = await connection.execute(
             _pg_windows_for(conditions, end),
             {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]},
         )
-        rows = [(r[0], r[1], r[2], r[3], r[4]) for r in result]
-        await _restore(connection, before)
-        return rows
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
     members = []
     for key, term in enumerate(terms):
         window = _term_window(key, term, conditions).subquery(f"w{key}")
@@ -267,6 +267,36 @@ async def find_evidence(
     terms = [t for t in terms if fulltext.searchable(t)]
     if not terms:
         return Evidence()
+    async with planner_settings(session, dialect):
+        return await _find_evidence(
+            session, dialect, tenant_id, viewer_user_id, answer_channel_pk, terms, now, before
+        )
+
+
+@asynccontextmanager
+async def planner_settings(session: AsyncSession, dialect: str) -> AsyncIterator[None]:
+    """PostgreSQL: the windows' planner settings for a question's reads, one round trip to set
+    them and one to restore them, not two around each windows statement. (On an error they are
+    not restored here: the statement's error aborts the transaction they are local to.)"""
+    if dialect != "postgresql":
+        yield
+        return
+    connection = await session.connection()
+    previous = await _windows_settings(connection)
+    yield
+    await _restore(connection, previous)
+
+
+async def _find_evidence(
+    session: AsyncSession,
+    dialect: str,
+    tenant_id: int,
+    viewer_user_id: str,
+    answer_channel_pk: int | None,
+    terms: list[SearchTerm],
+    now: datetime,
+    before: datetime | None,
+) -> Evidence:
     end = before if before is not None else now
     conditions = [
         *_visible(tenant_id, viewer_user_id, answer_channel_pk, before),
@@ -368,10 +398,9 @@ class _Statistics:
         self.first: datetime | None = None
 
     async def collection_size(self) -> float:
+        """Both reads (the first narration's date, the newest window) in one round trip."""
         tenant = (col(Narration.tenant_id) == self.tenant_id, _until(self.before))
-        self.first = (
-            await self.session.exec(select(func.min(col(Narration.created_at))).where(*tenant))
-        ).one()
+        first = select(func.min(col(Narration.created_at))).where(*tenant).scalar_subquery()
         newest = (
             select(col(Narration.created_at))
             .where(*tenant)
@@ -379,8 +408,8 @@ class _Statistics:
             .limit(TERM_WINDOW)
             .subquery()
         )
-        statement = select(func.count(), func.min(newest.c.created_at))
-        count, oldest = (await self.session.exec(statement)).one()
+        statement = select(first, func.count(), func.min(newest.c.created_at))
+        self.first, count, oldest = (await self.session.exec(statement)).one()
         return self.frequency(int(count), oldest)
 
     def frequency(self, count: int, oldest: datetime | None) -> float:

@@ -138,7 +138,7 @@ async def test_every_term_window_is_its_newest_visible_matches(db):
         col(Person.user_id) != "alice",
         search._available(NOW),
     ]
-    async with db.transaction() as session:
+    async with db.transaction() as session, search.planner_settings(session, db.dialect):
         rows = await search._all_windows(session, db.dialect, terms, conditions, NOW)
         windows: dict[int, set[int]] = {}
         for key, narration_id, *_ in rows:
