@@ -77,8 +77,16 @@ PG_TSV_DROP = (
     f"ALTER TABLE narration DROP COLUMN IF EXISTS {PG_TSV_COLUMN}",
 )
 
+# A block-range index of narrations by date (0008): a window's step of a year or more
+# intersects the term's GIN matches with a few hundred page ranges, not a bitmap of every row
+# of that year from the (tenant, created_at) B-tree. Narrations are appended in time order, so
+# page ranges follow dates; where they don't (the planner sees the correlation), it isn't used.
+PG_DATE_BRIN = "ix_narration_created_brin"
+PG_DATE_BRIN_DDL = (f"CREATE INDEX {PG_DATE_BRIN} ON narration USING brin (tenant_id, created_at)",)
+PG_DATE_BRIN_DROP = (f"DROP INDEX IF EXISTS {PG_DATE_BRIN}",)
+
 MANAGED_NAMES = frozenset(
-    {FTS_TABLE, FTS_VOCAB, "ix_narration_text_tsv", PG_TSV_COLUMN, PG_TSV_INDEX}
+    {FTS_TABLE, FTS_VOCAB, "ix_narration_text_tsv", PG_TSV_COLUMN, PG_TSV_INDEX, PG_DATE_BRIN}
 )
 
 
