@@ -42,7 +42,9 @@ from .tables import Channel, Narration, Person
 
 TERM_WINDOW = 100
 PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
-PG_COMMON_SHARE = 0.1  # of narrations: walk the date index for such a word
+# Of narrations: walk the date index for such a word (~100 / share rows, at most 60 days);
+# below it, reading the GIN matches once per date step costs more (ADR 0006).
+PG_COMMON_SHARE = 0.01
 PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 

@@ -19,11 +19,11 @@ from narrate_bot.storage import fulltext, search
 from narrate_bot.storage.tables import Channel, ChannelMember, Narration, Person, Tenant
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-COUNT = 600
+COUNT = 1200
 TERMS = {
     "zorb": SearchTerm(words=("zorb",)),  # every narration: common
     "quux": SearchTerm(words=("quux",)),  # one in five: common
-    "blip": SearchTerm(words=("blip",)),  # one in twelve: neither
+    "blip": SearchTerm(words=("blip",)),  # one in 150: neither (above the cutoff, below 1 %)
     "gamma": SearchTerm(words=("gamma",)),  # three narrations: rare
     "cmd/zorb": SearchTerm(words=("cmd", "zorb"), weight=2.0, path="cmd/zorb"),  # a phrase
 }
@@ -31,15 +31,16 @@ TERMS = {
 
 CONSONANTS = "bcdfghjklmnpqrtvwxz"
 # More distinct words than the statistics keep (1,000 at the default target), each more
-# frequent than gamma, so gamma is below the statistics' cutoff as a rare word is.
+# frequent than gamma (5 narrations each), so gamma is below the statistics' cutoff as a rare
+# word is, and blip (8) is above it.
 FILLER = ["q" + a + b + c for a in CONSONANTS for b in CONSONANTS for c in CONSONANTS][:1200]
 
 
 def _text(k: int) -> str:
-    words = ["zorb", "note", *(FILLER[(k * 10 + j) % len(FILLER)] for j in range(10))]
+    words = ["zorb", "note", *(FILLER[(k * 5 + j) % len(FILLER)] for j in range(5))]
     if k % 5 == 0:
         words.append("quux")
-    if k % 12 == 0:
+    if k % 150 == 0:
         words.append("blip")
     if k in (17, 300, 303):
         words.append("gamma")
