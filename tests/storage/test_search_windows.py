@@ -134,13 +134,9 @@ def _expected(seeded: dict[int, tuple[str, bool, str]], needle: str, viewer: str
 async def test_every_term_window_is_its_newest_visible_matches(db):
     tenant, seeded = await _seed(db)
     terms = list(TERMS.values())
-    conditions = [
-        *search._visible(tenant, "alice", None, None),
-        col(Person.user_id) != "alice",
-        search._available(NOW),
-    ]
+    asker = search.Asker(tenant, "alice", None, NOW)
     async with db.transaction() as session, search.planner_settings(session, db.dialect):
-        rows = await search._all_windows(session, db.dialect, terms, conditions, NOW)
+        rows = await search._all_windows(session, db.dialect, terms, asker)
         windows: dict[int, set[int]] = {}
         for key, narration_id, *_ in rows:
             windows.setdefault(key, set()).add(narration_id)
