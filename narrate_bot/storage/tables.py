@@ -73,16 +73,7 @@ class Narration(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("person_id", "ordinal", name="uq_narration_person_ordinal"),
         Index("ix_narration_tenant_created", "tenant_id", "created_at"),
-        # A person's narrations by date, carrying what visibility needs (migration 0008): the
-        # activity prior reads ~50 people's last 120 days from the index alone.
-        Index(
-            "ix_narration_person_recent",
-            "person_id",
-            "created_at",
-            "channel_pk",
-            "audience",
-            "tenant_id",
-        ),
+        Index("ix_narration_person_created", "person_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
