@@ -12,12 +12,15 @@ window isn't full, otherwise extrapolated from how much time the window spans.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    bindparam,
     func,
     literal,
     or_,
@@ -40,7 +43,9 @@ from .tables import Channel, Narration, Person
 
 TERM_WINDOW = 100
 PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
-PG_COMMON_SHARE = 0.1  # of narrations: walk the date index for such a word
+# Of narrations: walk the date index for such a word (~100 / share rows, at most 60 days);
+# below it, reading the GIN matches once per date step costs more (ADR 0006).
+PG_COMMON_SHARE = 0.01
 PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 
@@ -103,25 +108,43 @@ def _window_columns() -> tuple[ColumnElement[Any], ...]:
 Row = tuple[int, int, int, datetime, int]
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who asks, from where and as of when: what bounds the evidence of one question."""
+
+    tenant_id: int
+    viewer_user_id: str
+    answer_channel_pk: int | None
+    now: datetime
+    before: datetime | None = None
+
+    @property
+    def end(self) -> datetime:
+        return self.before if self.before is not None else self.now
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """Visible to the asker, not the asker's own, by someone who may be suggested."""
+        return [
+            *_visible(self.tenant_id, self.viewer_user_id, self.answer_channel_pk, self.before),
+            col(Person.user_id) != self.viewer_user_id,
+            _available(self.now),
+        ]
+
+
 async def _all_windows(
-    session: AsyncSession,
-    dialect: str,
-    terms: list[SearchTerm],
-    conditions: list[ColumnElement[bool]],
-    end: datetime,
+    session: AsyncSession, dialect: str, terms: list[SearchTerm], asker: Asker
 ) -> list[Row]:
     """Every term's window in one round trip. FTS5 reads a doclist newest first, so each
     window is one bounded pass (each wrapped, so its own LIMIT applies)."""
     connection = await session.connection()
     if dialect == "postgresql":
-        before = await _windows_settings(connection)
-        result = await connection.execute(
-            _pg_windows_for(conditions, end),
-            {"pg_queries": [fulltext.pg_tsquery(t) for t in terms]},
+        # The planner settings are in place for the whole question (``planner_settings``).
+        statement = _pg_windows_for(
+            channel=asker.answer_channel_pk is not None, before=asker.before is not None
         )
-        rows = [(r[0], r[1], r[2], r[3], r[4]) for r in result]
-        await _restore(connection, before)
-        return rows
+        result = await connection.execute(statement, _pg_values(terms, asker))
+        return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
+    conditions = asker.conditions()
     members = []
     for key, term in enumerate(terms):
         window = _term_window(key, term, conditions).subquery(f"w{key}")
@@ -130,24 +153,51 @@ async def _all_windows(
     return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
 
 
-_last_pg_windows: list[tuple[list[ColumnElement[bool]], datetime, Any]] = []
+_pg_windows_cache: dict[tuple[bool, bool], SaSelect[Any, Any, Any, Any, Any]] = {}
 
 
-def _pg_windows_for(
-    conditions: list[ColumnElement[bool]], end: datetime
-) -> SaSelect[Any, Any, Any, Any, Any]:
-    """The statement for these conditions, built once per question: building it takes longer
-    than running it, and the expansion terms' windows reuse the asked terms' statement."""
-    if _last_pg_windows and _last_pg_windows[0][0] is conditions and _last_pg_windows[0][1] == end:
-        statement: SaSelect[Any, Any, Any, Any, Any] = _last_pg_windows[0][2]
-        return statement
-    statement = _pg_windows(conditions, end)
-    _last_pg_windows[:] = [(conditions, end, statement)]
-    return statement
+def _pg_windows_for(*, channel: bool, before: bool) -> SaSelect[Any, Any, Any, Any, Any]:
+    """The windows' statement, built once per process for each shape (answer posted in a
+    channel or not, replaying history or not): building it took longer than running it. The
+    asker, the dates and the terms are bound parameters (``_pg_values``)."""
+    key = (channel, before)
+    if key not in _pg_windows_cache:
+        conditions = [
+            *_visible(
+                cast(int, bindparam("pg_tenant")),
+                cast(str, bindparam("pg_viewer")),
+                cast(int, bindparam("pg_channel")) if channel else None,
+                cast(datetime, bindparam("pg_before")) if before else None,
+            ),
+            col(Person.user_id) != bindparam("pg_viewer"),
+            _available(cast(datetime, bindparam("pg_now"))),
+        ]
+        bounds: list[Any] = [
+            bindparam(f"pg_since_{i}") for i, days in enumerate(PG_LOOKBACK_DAYS) if days
+        ]
+        _pg_windows_cache[key] = _pg_windows(conditions, bounds)
+    return _pg_windows_cache[key]
+
+
+def _pg_values(terms: list[SearchTerm], asker: Asker) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "pg_queries": [fulltext.pg_tsquery(t) for t in terms],
+        "pg_tenant": asker.tenant_id,
+        "pg_viewer": asker.viewer_user_id,
+        "pg_now": asker.now,
+    }
+    if asker.answer_channel_pk is not None:
+        values["pg_channel"] = asker.answer_channel_pk
+    if asker.before is not None:
+        values["pg_before"] = asker.before
+    for i, days in enumerate(PG_LOOKBACK_DAYS):
+        if days:
+            values[f"pg_since_{i}"] = asker.end - timedelta(days=days)
+    return values
 
 
 def _pg_windows(
-    conditions: list[ColumnElement[bool]], end: datetime
+    conditions: list[ColumnElement[bool]], bounds: list[Any]
 ) -> SaSelect[Any, Any, Any, Any, Any]:
     """PostgreSQL: one statement of the same shape for any question, so it is compiled once
     and planned once per execution, not once per term (planning a dozen windows took ~15 ms).
@@ -163,12 +213,11 @@ def _pg_windows(
     query would (tests/storage/test_search_windows.py).
     """
     parsed = fulltext.pg_asked_terms(PG_COMMON_SHARE, PG_RARE_ROWS)
-    bounds = [end - timedelta(days=days) for days in PG_LOOKBACK_DAYS if days]
     steps: list[list[ColumnElement[bool]]] = []
-    newer: datetime | None = None
+    newer: Any = None
     for bound in [*bounds, None]:
         step = [] if newer is None else [col(Narration.created_at) < newer]
-        steps.append([*step, col(Narration.created_at) >= bound] if bound else step)
+        steps.append([*step, col(Narration.created_at) >= bound] if bound is not None else step)
         newer = bound
     common, rare = parsed.c.common.is_(True), parsed.c.rare.is_(True)
     # A common word walks the date index newest first through the first two steps' span,
@@ -267,15 +316,41 @@ async def find_evidence(
     terms = [t for t in terms if fulltext.searchable(t)]
     if not terms:
         return Evidence()
-    end = before if before is not None else now
-    conditions = [
-        *_visible(tenant_id, viewer_user_id, answer_channel_pk, before),
-        col(Person.user_id) != viewer_user_id,
-        _available(now),
-    ]
+    async with planner_settings(session, dialect):
+        return await _find_evidence(
+            session, dialect, tenant_id, viewer_user_id, answer_channel_pk, terms, now, before
+        )
+
+
+@asynccontextmanager
+async def planner_settings(session: AsyncSession, dialect: str) -> AsyncIterator[None]:
+    """PostgreSQL: the windows' planner settings for a question's reads, one round trip to set
+    them and one to restore them, not two around each windows statement. (On an error they are
+    not restored here: the statement's error aborts the transaction they are local to.)"""
+    if dialect != "postgresql":
+        yield
+        return
+    connection = await session.connection()
+    previous = await _windows_settings(connection)
+    yield
+    await _restore(connection, previous)
+
+
+async def _find_evidence(
+    session: AsyncSession,
+    dialect: str,
+    tenant_id: int,
+    viewer_user_id: str,
+    answer_channel_pk: int | None,
+    terms: list[SearchTerm],
+    now: datetime,
+    before: datetime | None,
+) -> Evidence:
+    asker = Asker(tenant_id, viewer_user_id, answer_channel_pk, now, before)
+    end = asker.end
     found: dict[int, tuple[int, datetime, int]] = {}
     matched: dict[int, set[int]] = defaultdict(set)
-    windows = await _collect(session, dialect, terms, conditions, end, found, matched)
+    windows = await _collect(session, dialect, terms, asker, found, matched)
     if not found:
         return Evidence()
     stats = _Statistics(session, tenant_id=tenant_id, before=before, end=end)
@@ -286,9 +361,7 @@ async def find_evidence(
     ]
     extra = expansion_terms(await _best_texts(session, matched, weights), asked=terms)
     if extra:
-        more = await _collect(
-            session, dialect, extra, conditions, end, found, matched, offset=len(terms)
-        )
+        more = await _collect(session, dialect, extra, asker, found, matched, offset=len(terms))
         terms = [*terms, *extra]
         weights += [
             idf(stats.frequency(count, oldest), size) * term.weight
@@ -311,8 +384,7 @@ async def _collect(
     session: AsyncSession,
     dialect: str,
     terms: list[SearchTerm],
-    conditions: list[ColumnElement[bool]],
-    end: datetime,
+    asker: Asker,
     found: dict[int, tuple[int, datetime, int]],
     matched: dict[int, set[int]],
     *,
@@ -322,7 +394,7 @@ async def _collect(
     counts = [0] * len(terms)
     oldest: list[datetime | None] = [None] * len(terms)
     for key, narration_id, person_id, created_at, length in await _all_windows(
-        session, dialect, terms, conditions, end
+        session, dialect, terms, asker
     ):
         found[narration_id] = (person_id, created_at, int(length or 0))
         matched[narration_id].add(offset + key)
@@ -368,10 +440,9 @@ class _Statistics:
         self.first: datetime | None = None
 
     async def collection_size(self) -> float:
+        """Both reads (the first narration's date, the newest window) in one round trip."""
         tenant = (col(Narration.tenant_id) == self.tenant_id, _until(self.before))
-        self.first = (
-            await self.session.exec(select(func.min(col(Narration.created_at))).where(*tenant))
-        ).one()
+        first = select(func.min(col(Narration.created_at))).where(*tenant).scalar_subquery()
         newest = (
             select(col(Narration.created_at))
             .where(*tenant)
@@ -379,8 +450,8 @@ class _Statistics:
             .limit(TERM_WINDOW)
             .subquery()
         )
-        statement = select(func.count(), func.min(newest.c.created_at))
-        count, oldest = (await self.session.exec(statement)).one()
+        statement = select(first, func.count(), func.min(newest.c.created_at))
+        self.first, count, oldest = (await self.session.exec(statement)).one()
         return self.frequency(int(count), oldest)
 
     def frequency(self, count: int, oldest: datetime | None) -> float:
