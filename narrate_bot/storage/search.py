@@ -316,10 +316,9 @@ async def find_evidence(
     terms = [t for t in terms if fulltext.searchable(t)]
     if not terms:
         return Evidence()
+    asker = Asker(tenant_id, viewer_user_id, answer_channel_pk, now, before)
     async with planner_settings(session, dialect):
-        return await _find_evidence(
-            session, dialect, tenant_id, viewer_user_id, answer_channel_pk, terms, now, before
-        )
+        return await _find_evidence(session, dialect, terms, asker)
 
 
 @asynccontextmanager
@@ -337,23 +336,15 @@ async def planner_settings(session: AsyncSession, dialect: str) -> AsyncIterator
 
 
 async def _find_evidence(
-    session: AsyncSession,
-    dialect: str,
-    tenant_id: int,
-    viewer_user_id: str,
-    answer_channel_pk: int | None,
-    terms: list[SearchTerm],
-    now: datetime,
-    before: datetime | None,
+    session: AsyncSession, dialect: str, terms: list[SearchTerm], asker: Asker
 ) -> Evidence:
-    asker = Asker(tenant_id, viewer_user_id, answer_channel_pk, now, before)
     end = asker.end
     found: dict[int, tuple[int, datetime, int]] = {}
     matched: dict[int, set[int]] = defaultdict(set)
     windows = await _collect(session, dialect, terms, asker, found, matched)
     if not found:
         return Evidence()
-    stats = _Statistics(session, tenant_id=tenant_id, before=before, end=end)
+    stats = _Statistics(session, tenant_id=asker.tenant_id, before=asker.before, end=end)
     size = await stats.collection_size()
     weights = [
         idf(stats.frequency(count, oldest), size) * term.weight
