@@ -4,12 +4,17 @@ PostgreSQL picks a way to read each term from the column's statistics (walk the 
 common word, read a rare word's matches at once, widening date steps for the rest); none may
 change which narrations come back. Checked against a plain scan in Python, over three years of
 narrations so every date step is crossed, with a private channel the asker is not in.
+
+The windows' planner settings (custom plans, no parallel workers, no JIT) are set once per
+question (ADR 0006); left behind, they would change every later statement of the caller's
+transaction, so they must be restored.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import insert, text
 from sqlalchemy import select as sa_select
 from sqlmodel import col
@@ -162,3 +167,33 @@ async def test_every_term_window_is_its_newest_visible_matches(db):
         assert windows.get(key, set()) == expected, needle
     assert len(windows[0]) == search.TERM_WINDOW  # the common words' windows are full
     assert len(windows[3]) == 2  # gamma: 17 is private and alice's own, so 300 and 303
+
+
+SETTINGS = ("plan_cache_mode", "max_parallel_workers_per_gather", "jit")
+
+
+async def test_the_windows_planner_settings_are_restored_after_a_question(db):
+    if db.dialect != "postgresql":
+        pytest.skip("planner settings are PostgreSQL's")
+    tenant, _ = await _seed(db)
+    read = text(", ".join(f"current_setting('{name}')" for name in SETTINGS).join(("SELECT ", "")))
+    async with db.transaction() as session:
+        connection = await session.connection()
+        await connection.execute(text("SELECT set_config('jit', 'on', true)"))
+        before = tuple((await connection.execute(read)).one())
+        async with search.planner_settings(session, db.dialect):
+            during = tuple((await connection.execute(read)).one())
+        evidence = await search.find_evidence(
+            session,
+            dialect=db.dialect,
+            tenant_id=tenant,
+            viewer_user_id="dave",
+            answer_channel_pk=None,
+            terms=[TERMS["quux"]],
+            now=NOW,
+        )
+        after = tuple((await connection.execute(read)).one())
+    assert evidence.hits  # the question was really answered in between
+    assert during == ("force_custom_plan", "0", "off")
+    assert after == before
+    assert before[2] == "on"
