@@ -73,6 +73,7 @@ async def find_experts(
         exclude=exclude_person_ids,
         boosts=boosts,
         term_weights=evidence.term_weights,
+        area_terms=evidence.area_terms,
     )
 
 

@@ -8,8 +8,11 @@ narrator doesn't drown out several people who each know the topic well. The fina
 candidate prior: how much the person has narrated about *this topic* lately (their matches,
 decayed with a two-week half-life), on a log scale so it settles close calls between people with
 similar evidence. Being busy with other things lifts nobody, and the prior needs nothing beyond
-the matches already in hand. docs/adr/0006-ranking-v2.md records the model and every
-configuration measured.
+the matches already in hand. When the question names its area (a path, or the label it leads
+with: "gopls: ..."), a second prior counts each person's matches of that area, whenever they
+were: the people who keep narrating an area are who colleagues ask about it, even in a month
+they have been quiet. docs/adr/0006-ranking-v2.md records the model and every configuration
+measured.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ PRIOR_WEIGHT = 0.4
 BM25_K1 = 1.2
 BM25_B = 0.5
 EVIDENCE_PER_PERSON = 2
+AREA_WEIGHT = 0.8
+# An area matched this many times in all is established enough for its prior to count in full.
+AREA_ESTABLISHED = 20
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class RankedPerson:
     last_at: datetime
     evidence: list[Hit] = field(default_factory=list)
     topical: float = 0.0
+    area_matches: int = 0
 
 
 def decay(age_days: float, half_life_days: float) -> float:
@@ -81,6 +88,17 @@ def topical_activity(hits: Sequence[Hit], *, now: datetime) -> float:
         decay((now - hit.created_at).total_seconds() / 86400.0, TOPICAL_HALF_LIFE_DAYS)
         for hit in hits
     )
+
+
+def area_prior(matches: int, area_total: int) -> float:
+    """How much a person's narrations of the question's area lift them: log(1 + their matches),
+    scaled by how established the area is. An area matched a handful of times in all says little
+    about who owns it; one matched twenty times or more names its regulars (ADR 0006,
+    "Follow-up 3: the area a question names").
+    """
+    if not matches or not area_total:
+        return 0.0
+    return AREA_WEIGHT * math.log1p(matches) * min(1.0, area_total / AREA_ESTABLISHED)
 
 
 def _evidence_weight(
@@ -125,8 +143,10 @@ def rank_people(
     exclude: frozenset[int] = frozenset(),
     boosts: Mapping[int, float] | None = None,
     term_weights: Sequence[float] = (),
+    area_terms: frozenset[int] = frozenset(),
 ) -> list[RankedPerson]:
-    """People ranked by their evidence, reordered by how much of it is recent.
+    """People ranked by their evidence, reordered by how much of it is recent and by how often
+    they narrated the question's area (``area_terms``: indexes into ``term_weights``).
 
     Only people with evidence are ranked, and only their matches feed the prior, so narrating a
     lot about other things lifts nobody. ``exclude`` drops people who asked to stay out of answers
@@ -138,13 +158,20 @@ def rank_people(
     if not hits:
         return []
     boosts = boosts or {}
+    area_total = sum(1 for hit in hits if hit.terms & area_terms)
     ranked: list[RankedPerson] = []
     for person_id, weighted in text_scores(hits, now=now, term_weights=term_weights).items():
         # Diminishing returns: the k-th piece of evidence counts 1/sqrt(k) as much.
         text = sum(w / math.sqrt(rank + 1) for rank, (w, _) in enumerate(weighted))
         topical = topical_activity([hit for _, hit in weighted], now=now)
+        in_area = sum(1 for _, hit in weighted if hit.terms & area_terms)
         boost = max(boosts.get(person_id, 1.0), 1e-9)
-        score = math.log(text + 1e-9) + PRIOR_WEIGHT * math.log1p(topical) + math.log(boost)
+        score = (
+            math.log(text + 1e-9)
+            + PRIOR_WEIGHT * math.log1p(topical)
+            + area_prior(in_area, area_total)
+            + math.log(boost)
+        )
         ranked.append(
             RankedPerson(
                 person_id=person_id,
@@ -153,6 +180,7 @@ def rank_people(
                 last_at=max(h.created_at for _, h in weighted),
                 evidence=[h for _, h in weighted[:EVIDENCE_PER_PERSON]],
                 topical=topical,
+                area_matches=in_area,
             )
         )
     ranked.sort(key=lambda p: (-p.score, -p.last_at.timestamp(), p.person_id))

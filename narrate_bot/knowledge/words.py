@@ -65,22 +65,48 @@ class SearchTerm:
     """One thing to look up in the index: a word, or a path matched as a phrase of its words.
 
     ``weight`` multiplies the term's specificity (IDF); ``path`` keeps the original spelling for
-    engines whose parser indexes a path as one token (PostgreSQL's ``file`` tokens).
+    engines whose parser indexes a path as one token (PostgreSQL's ``file`` tokens). ``area``
+    marks a term that names the area the question is about (see ``search_terms``).
     """
 
     words: tuple[str, ...]
     weight: float = 1.0
     path: str | None = None
+    area: bool = False
+
+
+# The label a work update or a question leads with, "area: what changed" ("gopls: ...",
+# "go/types, go/packages: ..."): one token per label, so "Quick question: ..." is no label, and
+# never a URL's scheme ("https://...").
+_LABELS = re.compile(r"\s*([\w][\w.\-/]*(?:\s*,\s*[\w][\w.\-/]*)*)\s*:(?!//)", re.UNICODE)
+
+
+def area_labels(question: str) -> set[tuple[str, ...]]:
+    """The words of each label the question leads with; empty when it leads with none."""
+    match = _LABELS.match(question.lower())
+    if not match:
+        return set()
+    labels = (label.strip().strip(".-/") for label in match.group(1).split(","))
+    return {tuple(words(label)) for label in labels if label}
 
 
 def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
-    """The question's content words, plus each path in it as a phrase of its words."""
-    terms = [SearchTerm(words=(word,)) for word in query_terms(question, limit=limit)]
+    """The question's content words, plus each path in it as a phrase of its words.
+
+    Terms that name the question's area are marked: every path, and the label it leads with.
+    Whoever keeps narrating an area is who people go to about it, even in a quiet month, so the
+    ranking counts those matches on their own (``ranking.area_prior``).
+    """
+    labels = area_labels(question)
+    terms = [
+        SearchTerm(words=(word,), area=(word,) in labels)
+        for word in query_terms(question, limit=limit)
+    ]
     seen: set[tuple[str, ...]] = set()
     for match in _PATH.finditer(question.lower()):
         path = match.group(0).strip(".-/")
         parts = tuple(words(path))
         if len(parts) > 1 and parts not in seen:
             seen.add(parts)
-            terms.append(SearchTerm(words=parts, weight=PATH_WEIGHT, path=path))
+            terms.append(SearchTerm(words=parts, weight=PATH_WEIGHT, path=path, area=True))
     return terms

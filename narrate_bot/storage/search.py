@@ -51,10 +51,12 @@ PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 @dataclass
 class Evidence:
-    """What the ranking needs: the matched narrations the asker may read, and each term's weight."""
+    """What the ranking needs: the matched narrations the asker may read, each term's weight, and
+    which terms (indexes into the weights) name the question's area."""
 
     hits: list[Hit] = field(default_factory=list)
     term_weights: list[float] = field(default_factory=list)
+    area_terms: frozenset[int] = frozenset()
 
 
 def _available(now: datetime) -> ColumnElement[bool]:
@@ -368,7 +370,8 @@ async def _find_evidence(
         )
         for narration_id, (person_id, created_at, length) in found.items()
     ]
-    return Evidence(hits=hits, term_weights=weights)
+    areas = frozenset(i for i, term in enumerate(terms) if term.area)
+    return Evidence(hits=hits, term_weights=weights, area_terms=areas)
 
 
 async def _collect(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from narrate_bot.knowledge.ranking import Hit, rank_people, topical_activity
+from narrate_bot.knowledge.ranking import Hit, area_prior, rank_people, topical_activity
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 HITS = [Hit(1, 10, NOW, 3.0), Hit(2, 20, NOW, 2.0), Hit(3, 30, NOW, 1.0)]
@@ -66,3 +66,26 @@ def test_long_narrations_do_not_win_by_size_alone() -> None:
 def test_topical_activity_halves_every_two_weeks() -> None:
     hits = [_hit(1, 10, 0, {0}), _hit(2, 10, 14, {0}), _hit(3, 10, 28, {0})]
     assert round(topical_activity(hits, now=NOW), 3) == 1.75
+
+
+def test_the_regular_of_a_named_area_outranks_a_recent_passer_by() -> None:
+    # "digraph: add transpose": term 0 names the area, term 1 is the specific word.
+    regular = [_hit(i, 10, 60 + 10 * i, {0}) for i in range(1, 13)]
+    passer_by = [_hit(100, 20, 2, {0, 1}), _hit(101, 20, 3, {1}), _hit(102, 20, 4, {1})]
+    others = [_hit(200 + i, 30 + i, 30, {0}) for i in range(8)]
+    hits = [*regular, *passer_by, *others]
+    words_only = rank_people(hits, now=NOW, limit=3, term_weights=[2.0, 3.0])
+    assert [p.person_id for p in words_only][:2] == [20, 10]
+    ranked = rank_people(hits, now=NOW, limit=3, term_weights=[2.0, 3.0], area_terms=frozenset({0}))
+    assert [p.person_id for p in ranked][:2] == [10, 20]
+    assert (ranked[0].area_matches, ranked[1].area_matches) == (12, 1)
+
+
+def test_an_area_barely_narrated_names_no_regulars() -> None:
+    # Three matches of the area in all: the two of person 10 don't make them its owner.
+    hits = [_hit(1, 10, 90, {0}), _hit(2, 10, 120, {0})]
+    hits += [_hit(3, 20, 2, {0, 1}), _hit(4, 20, 3, {1})]
+    ranked = rank_people(hits, now=NOW, limit=3, term_weights=[2.0, 3.0], area_terms=frozenset({0}))
+    assert [p.person_id for p in ranked] == [20, 10]
+    assert area_prior(2, 3) < area_prior(2, 20) == area_prior(2, 200)
+    assert area_prior(0, 50) == 0.0

@@ -116,3 +116,20 @@ def test_a_path_in_a_question_is_also_searched_as_a_phrase():
         ("gopls", "internal", "golang"),
     ]
     assert terms[-1].path == "gopls/internal/golang" and terms[-1].weight > 1
+
+
+def test_the_area_a_question_names_is_marked():
+    def areas(question: str) -> list[tuple[str, ...]]:
+        return [t.words for t in search_terms(question) if t.area]
+
+    assert areas("gopls/internal/golang: fix hover") == [("gopls", "internal", "golang")]
+    assert areas("digraph: add transpose") == [("digraph",)]
+    assert areas("go/types, digraph: share the walker") == [("digraph",), ("go", "types")]
+    assert areas("who knows about services/payments-api retries?") == [
+        ("services", "payments", "api")
+    ]
+    # No label: a phrase before the colon, a URL, no colon at all, a stopword label.
+    assert areas("Quick question: kafka lag?") == []
+    assert areas("https://example.com broken") == []
+    assert areas("kafka consumer lag") == []
+    assert areas("the: kafka") == []

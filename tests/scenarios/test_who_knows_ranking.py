@@ -113,3 +113,23 @@ async def test_someone_who_uses_the_topics_other_words_is_found_too(chat, clock)
     clock.advance(timedelta(hours=1))
     out = await chat.say("zoe: /narrate who flaky login test")
     assert people(out) == ["ann", "bob"]  # bob via "selenium", which ann's matches share
+
+
+async def test_the_regular_of_an_area_is_named_after_a_quiet_month(chat, clock):
+    for i in range(12):
+        topic = "rounding of fees" if i == 6 else f"reconcile batch {i}"
+        await chat.say(f"ivy: /narrate billing/ledger: {topic}")
+        clock.advance(timedelta(days=10))
+    for name in ("ada", "bo", "cy", "di", "ed", "fay", "gus", "hal"):
+        await chat.say(f"{name}: /narrate billing/ledger: nightly job rerun")
+    clock.advance(timedelta(days=30))
+    await chat.say(
+        "max: /narrate billing/ledger: rounding in the refunds export",
+        "max: /narrate rounding for invoices",
+    )
+    clock.advance(timedelta(days=2))
+    out = await chat.say("zoe: /narrate who billing/ledger: rounding off by a cent")
+    # max touched the ledger once this week; ivy has kept narrating it for four months.
+    assert people(out)[:2] == ["ivy", "max"]
+    # Asked without naming the area, the same word finds the recent specialist first.
+    assert people(await chat.say("zoe: /narrate who rounding"))[0] == "max"
