@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from .topics import normalize_topic
-from .words import content_words, query_terms
+from .words import content_words, paths, query_terms, words
 
 MAX_TOPIC_CHARS = 64
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
@@ -35,9 +35,22 @@ def stems(text: str) -> frozenset[str]:
 
 
 def matched_terms(question: str, texts: Iterable[str]) -> list[str]:
-    """The question's words that these texts contain (any form): what the evidence is about."""
+    """The question's words that these texts contain (any form): what the evidence is about.
+
+    A path of the question that the texts spell out ("billing/ledger") is shown as written, in
+    place of its words: it is how people name the area, and "billing and ledger" reads as two.
+    """
+    texts = list(texts)
     found = frozenset(stem(w) for text in texts for w in content_words(text))
-    return [term for term in query_terms(question) if stem(term) in found]
+    shown = [term for term in query_terms(question) if stem(term) in found]
+    lowered = [text.lower() for text in texts]
+    for path in paths(question):
+        parts = [w for w in words(path) if w in shown]
+        if not parts or not any(path in text for text in lowered):
+            continue
+        shown[shown.index(parts[0])] = path
+        shown = [term for term in shown if term not in parts[1:]]
+    return shown
 
 
 def topic_key(topic: str) -> str:

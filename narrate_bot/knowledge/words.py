@@ -102,11 +102,19 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
         SearchTerm(words=(word,), area=(word,) in labels)
         for word in query_terms(question, limit=limit)
     ]
-    seen: set[tuple[str, ...]] = set()
-    for match in _PATH.finditer(question.lower()):
+    terms += [
+        SearchTerm(words=tuple(words(path)), weight=PATH_WEIGHT, path=path, area=True)
+        for path in paths(question)
+    ]
+    return terms
+
+
+def paths(text: str) -> list[str]:
+    """The distinct paths in a text, lower-cased, each with two words or more."""
+    found: dict[tuple[str, ...], str] = {}
+    for match in _PATH.finditer(text.lower()):
         path = match.group(0).strip(".-/")
         parts = tuple(words(path))
-        if len(parts) > 1 and parts not in seen:
-            seen.add(parts)
-            terms.append(SearchTerm(words=parts, weight=PATH_WEIGHT, path=path, area=True))
-    return terms
+        if len(parts) > 1:
+            found.setdefault(parts, path)
+    return list(found.values())

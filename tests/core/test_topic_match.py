@@ -52,3 +52,11 @@ def test_lists_split_on_commas_else_on_spaces():
 def test_matched_terms_are_the_question_words_the_evidence_contains():
     texts = ["Tuned the Kafka consumers", "lag alerts"]
     assert matched_terms("kafka consumer lag terraform", texts) == ["kafka", "consumer", "lag"]
+
+
+def test_a_path_the_evidence_spells_out_is_shown_as_written():
+    texts = ["billing/ledger: rounding in the refunds export"]
+    question = "billing/ledger: rounding off by a cent"
+    assert matched_terms(question, texts) == ["billing/ledger", "rounding"]
+    # Its words scattered in the evidence are still shown as words.
+    assert matched_terms(question, ["the billing team's ledger"]) == ["billing", "ledger"]

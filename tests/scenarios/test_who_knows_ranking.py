@@ -131,5 +131,6 @@ async def test_the_regular_of_an_area_is_named_after_a_quiet_month(chat, clock):
     out = await chat.say("zoe: /narrate who billing/ledger: rounding off by a cent")
     # max touched the ledger once this week; ivy has kept narrating it for four months.
     assert people(out)[:2] == ["ivy", "max"]
+    assert "ivy: narrated about billing/ledger and rounding 12 times" in out
     # Asked without naming the area, the same word finds the recent specialist first.
     assert people(await chat.say("zoe: /narrate who rounding"))[0] == "max"
