@@ -9,8 +9,11 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 from sqlalchemy import text
+from sqlalchemy.engine import URL, make_url
 
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
@@ -25,6 +28,7 @@ START = datetime.fromisoformat("2026-11-23T09:00:00+01:00")
 
 _template: dict[str, Path] = {}
 _postgres_ready: list[bool] = []
+_run_database: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -51,9 +55,41 @@ async def _sqlite_db(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     return Database(f"sqlite:///{target}")
 
 
-async def _postgres_db() -> Database:
+def _libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _postgres_run_url() -> str:
+    """This run's own database, created beside the named one and dropped when the run ends.
+
+    Two runs against one server (a developer's suite while CI runs) used to wipe each other's
+    tables in the shared database and fail at random. A role that may not create databases
+    gets the named database, as before.
+    """
     assert POSTGRES_URL is not None
-    db = Database(POSTGRES_URL)
+    if "url" not in _run_database:
+        named = make_url(POSTGRES_URL)
+        own = f"{named.database}_run{os.getpid()}"
+        try:
+            with psycopg.connect(_libpq(named), autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(own)))
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own)))
+        except psycopg.errors.InsufficientPrivilege:
+            _run_database["url"] = POSTGRES_URL
+        else:
+            _run_database.update(url=named.set(database=own).render_as_string(False), own=own)
+    return _run_database["url"]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if "own" in _run_database and POSTGRES_URL is not None:
+        with psycopg.connect(_libpq(make_url(POSTGRES_URL)), autocommit=True) as conn:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(_run_database["own"])))
+
+
+async def _postgres_db() -> Database:
+    db = Database(_postgres_run_url())
     async with db.engine.begin() as conn:
         if not _postgres_ready:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
