@@ -66,9 +66,15 @@ def _available(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _visible(
-    tenant_id: int, viewer_user_id: str, answer_channel_pk: int | None, before: datetime | None
+def _evidence_conditions(
+    tenant_id: int,
+    viewer_user_id: str,
+    answer_channel_pk: int | None,
+    before: datetime | None,
+    now: datetime,
 ) -> list[ColumnElement[bool]]:
+    """Visible to the asker, not the asker's own, by someone who may be suggested. Values on
+    SQLite; bound parameters in PostgreSQL's statement built once per process."""
     return [
         cast(
             ColumnElement[bool],
@@ -79,6 +85,8 @@ def _visible(
             ),
         ),
         _until(before),
+        col(Person.user_id) != viewer_user_id,
+        _available(now),
     ]
 
 
@@ -125,12 +133,9 @@ class Asker:
         return self.before if self.before is not None else self.now
 
     def conditions(self) -> list[ColumnElement[bool]]:
-        """Visible to the asker, not the asker's own, by someone who may be suggested."""
-        return [
-            *_visible(self.tenant_id, self.viewer_user_id, self.answer_channel_pk, self.before),
-            col(Person.user_id) != self.viewer_user_id,
-            _available(self.now),
-        ]
+        return _evidence_conditions(
+            self.tenant_id, self.viewer_user_id, self.answer_channel_pk, self.before, self.now
+        )
 
 
 async def _all_windows(
@@ -164,16 +169,13 @@ def _pg_windows_for(*, channel: bool, before: bool) -> SaSelect[Any, Any, Any, A
     asker, the dates and the terms are bound parameters (``_pg_values``)."""
     key = (channel, before)
     if key not in _pg_windows_cache:
-        conditions = [
-            *_visible(
-                cast(int, bindparam("pg_tenant")),
-                cast(str, bindparam("pg_viewer")),
-                cast(int, bindparam("pg_channel")) if channel else None,
-                cast(datetime, bindparam("pg_before")) if before else None,
-            ),
-            col(Person.user_id) != bindparam("pg_viewer"),
-            _available(cast(datetime, bindparam("pg_now"))),
-        ]
+        conditions = _evidence_conditions(
+            cast(int, bindparam("pg_tenant")),
+            cast(str, bindparam("pg_viewer")),
+            cast(int, bindparam("pg_channel")) if channel else None,
+            cast(datetime, bindparam("pg_before")) if before else None,
+            cast(datetime, bindparam("pg_now")),
+        )
         bounds: list[Any] = [
             bindparam(f"pg_since_{i}") for i, days in enumerate(PG_LOOKBACK_DAYS) if days
         ]
