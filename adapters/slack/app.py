@@ -187,10 +187,8 @@ class SlackAdapter(WorkspaceEvents):
         user = await self.directory.user(
             client, tenant.tenant_id, body["user_id"], body.get("user_name", "")
         )
-        event = translate.slash_command(body, user, now=self.bot.clock.now())
-        where = translate.Where(
-            channel_id=event.channel.channel_id, kind=event.channel.kind, name=event.channel.name
-        )
+        where = await self._command_channel(client, tenant, body)
+        event = translate.slash_command(body, user, now=self.bot.clock.now(), where=where)
         await self._profile(client, tenant, body["user_id"])
         replies = await self.handle(event)
         target = Target(
@@ -202,6 +200,41 @@ class SlackAdapter(WorkspaceEvents):
             respond=respond if body.get("response_url") else None,
         )
         await deliver(self.gateway, target, replies)
+
+    async def _command_channel(
+        self, client: AsyncWebClient, tenant: TenantRef, body: Payload
+    ) -> translate.Where:
+        """Where a slash command was typed. Its payload only names DMs and private channels
+        reliably: a group DM or a Slack Connect channel looks public there, so anything not
+        already private is looked up (and treated as private when the lookup fails)."""
+        kind = translate.kind_of_command(body)
+        name = str(body.get("channel_name", ""))
+        if kind != ChannelKind.PUBLIC:
+            where = translate.Where(channel_id=body["channel_id"], kind=kind, name=name)
+        else:
+            where = await self.directory.where(
+                client, tenant.tenant_id, body["channel_id"], None, name
+            )
+        await self._record_readers(client, body, where)
+        return where
+
+    async def _record_readers(
+        self, client: AsyncWebClient, body: Payload, where: translate.Where
+    ) -> None:
+        """A private channel's readers, so its narrations reach exactly them."""
+        if where.kind != ChannelKind.PRIVATE:
+            return
+        tenant = translate.tenant_of(body)
+        members = await self.directory.members(client, tenant.tenant_id, where.channel_id)
+        if members is not None:
+            await self.handle(
+                translate.channel_described(
+                    body,
+                    {"channel": {"id": where.channel_id, "name": where.name}},
+                    kind=where.kind,
+                    members=members,
+                )
+            )
 
     async def on_message(self, body: Payload, event: Payload, context: Any) -> None:
         if event.get("subtype") in CONVERSIONS:
@@ -228,17 +261,7 @@ class SlackAdapter(WorkspaceEvents):
         where = await self.directory.where(
             client, tenant.tenant_id, channel_id, event.get("channel_type")
         )
-        if where.kind == ChannelKind.PRIVATE:
-            members = await self.directory.members(client, tenant.tenant_id, channel_id)
-            if members is not None:
-                await self.handle(
-                    translate.channel_described(
-                        body,
-                        {"channel": {"id": channel_id, "name": where.name}},
-                        kind=where.kind,
-                        members=members,
-                    )
-                )
+        await self._record_readers(client, body, where)
         user = await self.directory.user(client, tenant.tenant_id, event["user"])
         link = await self.directory.permalink(
             client, tenant.tenant_id, channel_id, event["ts"], _team_url(context)

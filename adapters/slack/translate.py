@@ -72,19 +72,28 @@ def tenant_of(body: Payload) -> TenantRef:
 
 
 def kind_of_channel_type(channel_type: str | None, channel_id: str) -> ChannelKind | None:
-    if channel_type in _CHANNEL_TYPES:
-        return _CHANNEL_TYPES[channel_type]
+    """The kind a payload's hint settles, or ``None`` when only a lookup may say.
+
+    Only hints that *narrow* visibility are trusted. "channel" is also what Slack says for a
+    Slack Connect channel, which other organisations read, so a public kind always comes from
+    ``conversations.info`` (``Directory.where``), never from a hint.
+    """
     if channel_id.startswith("D"):
         return ChannelKind.DIRECT
-    return None
+    kind = _CHANNEL_TYPES.get(channel_type or "")
+    return kind if kind is not None and kind != ChannelKind.PUBLIC else None
 
 
 def kind_of_command(body: Payload) -> ChannelKind:
-    """Slash commands say "directmessage" / "privategroup" in ``channel_name`` for those kinds."""
-    name = body.get("channel_name", "")
+    """What a slash command's payload says about its channel; PUBLIC means "look it up".
+
+    Slash commands say "directmessage" / "privategroup" in ``channel_name`` for those kinds; a
+    group DM arrives with a ``C`` id and a ``mpdm-`` name and is private to its members.
+    """
+    name = str(body.get("channel_name", ""))
     if name == "directmessage" or str(body.get("channel_id", "")).startswith("D"):
         return ChannelKind.DIRECT
-    if name == "privategroup":
+    if name == "privategroup" or name.startswith("mpdm-"):
         return ChannelKind.PRIVATE
     return ChannelKind.PUBLIC
 
@@ -105,16 +114,21 @@ def command_text(value: str) -> str:
     return stripped
 
 
-def slash_command(body: Payload, user: UserRef, *, now: datetime) -> CommandInvoked:
+def slash_command(
+    body: Payload, user: UserRef, *, now: datetime, where: Where | None = None
+) -> CommandInvoked:
+    """``where`` is the channel as the app resolved it; without it, the payload's own hint."""
+    if where is None:
+        where = Where(
+            channel_id=body["channel_id"],
+            kind=kind_of_command(body),
+            name=body.get("channel_name", ""),
+        )
     return CommandInvoked(
         event_id=f"cmd:{body.get('trigger_id') or now.timestamp()}",
         tenant=tenant_of(body),
         user=user,
-        channel=ChannelRef(
-            channel_id=body["channel_id"],
-            name=body.get("channel_name", ""),
-            kind=kind_of_command(body),
-        ),
+        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
         occurred_at=now,
         command=str(body.get("command", "")).lstrip("/"),
         text=body.get("text", "") or "",
@@ -203,9 +217,13 @@ def view_submission(body: Payload, user: UserRef, *, now: datetime) -> FormSubmi
     )
 
 
-def membership(body: Payload, event: Payload, *, joined: bool) -> MembershipChanged:
-    """``member_joined_channel`` / ``member_left_channel``: ``channel_type`` C public, G private."""
-    kind = ChannelKind.PRIVATE if event.get("channel_type") == "G" else ChannelKind.PUBLIC
+def membership(
+    body: Payload, event: Payload, *, joined: bool, kind: ChannelKind | None = None
+) -> MembershipChanged:
+    """``member_joined_channel`` / ``member_left_channel``. ``kind`` is the channel's kind as the
+    app resolved it; without it, ``channel_type`` G means private and anything else public."""
+    if kind is None:
+        kind = ChannelKind.PRIVATE if event.get("channel_type") == "G" else ChannelKind.PUBLIC
     return MembershipChanged(
         tenant=tenant_of(body),
         channel=ChannelRef(channel_id=event["channel"], name="", kind=kind),
