@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import fulltext, intro_privacy, schedules
+from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
@@ -157,6 +158,15 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
         session, tenant_id=person.tenant_id, person_id=person.id, user_id=person.user_id
     )
     await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
+    # The install keeps working for everyone else; it just stops naming who added the app.
+    await session.exec(
+        update(Installation)
+        .where(
+            col(Installation.tenant_id) == person.tenant_id,
+            col(Installation.installer_user_id) == person.user_id,
+        )
+        .values(installer_user_id="")
+    )
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     await fulltext.scrub(session, dialect)

@@ -10,6 +10,8 @@ from sqlalchemy import inspect, text
 from sqlmodel import select
 
 from narrate_bot.storage.fulltext import index_has_token
+from narrate_bot.storage.platform_store import Installation
+from narrate_bot.storage.tables import Tenant
 
 
 async def _setup(chat):
@@ -156,3 +158,28 @@ async def test_erasing_a_workspace_removes_preferences_and_settings(chat, db):
             assert (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 0
     async with db.transaction() as s:
         assert not await index_has_token(s, db.dialect, "quokkaform")
+
+
+async def test_forget_me_forgets_that_i_installed_the_app_and_keeps_the_install(chat, db, clock):
+    """The install record names the admin who added the app; after forget-me it must not, and
+    the workspace must keep working (its token stays)."""
+    await _setup(chat)
+    async with db.transaction() as s:
+        tenant = (await s.exec(select(Tenant))).one()
+        s.add(
+            Installation(
+                tenant_id=tenant.id,
+                platform="slack",
+                team_id="T1",
+                bot_token="xoxb-kept",
+                installer_user_id="alice",
+                installed_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+    await chat.say("alice: /narrate forget-me")
+    await chat.say("alice: /narrate forget-me confirm")
+    assert await _rows_mentioning(db, "alice") == []
+    async with db.transaction() as s:
+        install = (await s.exec(select(Installation))).one()
+    assert (install.bot_token, install.installer_user_id) == ("xoxb-kept", "")
