@@ -23,6 +23,7 @@ from .features import (
     expertise_prefs,
     help,
     intros,
+    members_only,
     narrate,
     open_questions,
     privacy,
@@ -44,6 +45,9 @@ from .routing import NARRATE, parse_command, parse_question, strip_bot_address
 from .storage.database import Database
 
 log = logging.getLogger(__name__)
+
+# What shows other people's narrations (or puts a guest's in front of strangers): members only.
+MEMBERS_ONLY_ACTIONS = frozenset({"who", "topics", "intros_join"})
 
 
 class Bot:
@@ -104,6 +108,8 @@ class Bot:
 
     async def _command(self, turn: Turn, text: str) -> list[Reply]:
         command = parse_command(text)
+        if command.action in MEMBERS_ONLY_ACTIONS and members_only.is_guest(turn):
+            return members_only.refuse(turn)
         match command.action:
             case "ask_text":
                 return narrate.ask_for_text(turn)
@@ -190,6 +196,8 @@ class Bot:
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:
         topic = parse_question(event.text)
         if topic is not None and (event.addressed_to_bot or turn.in_dm):
+            if members_only.is_guest(turn):
+                return members_only.refuse(turn)
             return await who_knows.answer(turn, topic)
         if event.thread_id is not None and not event.addressed_to_bot:
             # A reply in a scheduled prompt's thread is a narration; other threads are chatter.

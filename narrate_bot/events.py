@@ -61,12 +61,18 @@ class UserRef(_Frozen):
     display_name: str
     # The platform says this person administers the workspace/guild (for admin-only settings).
     is_admin: bool = False
+    # A guest account, or someone from another organisation in a shared channel: they can't
+    # read the workspace's public channels, so nothing narrated there may be shown to them.
+    guest: bool = False
 
 
 class ChannelRef(_Frozen):
     channel_id: str
     name: str
     kind: ChannelKind = ChannelKind.PUBLIC
+    # Read by people outside the workspace too (a Slack Connect channel): what the bot posts
+    # there for everyone may only hold what was written in that channel.
+    shared: bool = False
 
 
 class _ActorEvent(_Frozen):

@@ -47,6 +47,8 @@ Lines look like this:
   :channel #secret private alice,carol             declare a channel and its members
   :tz alice Europe/Berlin                          set a person's time zone
   :admin alice                                     make alice a workspace admin
+  :guest pat                                       pat is a guest (can narrate, can't ask)
+  :channel #partner shared alice,pat               a channel shared with another organisation
   :clock 2026-11-23T09:00:00+01:00  :advance 3d    set or move the simulated clock; moving
                                                    it forward runs the scheduled prompts due
   :help  :quit"""
@@ -74,6 +76,7 @@ class ConsoleAdapter:
         }
         self._forms: dict[str, FormRequest] = {}
         self.admins: set[str] = set()
+        self.guests: set[str] = set()
         self._posted = 0
         self._latest_post: dict[str, str] = {}  # channel id -> latest bot post (thread anchor)
         bot.gateways[Platform.CONSOLE] = self
@@ -101,6 +104,9 @@ class ConsoleAdapter:
             case grammar.SetAdmin():
                 self.admins.add(parsed.user)
                 self._print(f"[console] {parsed.user} is a workspace admin")
+            case grammar.SetGuest():
+                self.guests.add(parsed.user)
+                self._print(f"[console] {parsed.user} is a guest")
             case grammar.SetClock():
                 await self._move_clock(parsed.when)
             case grammar.Advance():
@@ -135,8 +141,10 @@ class ConsoleAdapter:
         self._print(f"[console] the time is now {self.clock.now().isoformat()}")
 
     async def _declare(self, line: grammar.DeclareChannel) -> None:
-        kind = ChannelKind(line.kind)
-        ref = ChannelRef(channel_id=line.name, name=line.name, kind=kind)
+        # A shared channel is private to its members, and its readers include outsiders.
+        shared = line.kind == "shared"
+        kind = ChannelKind.PRIVATE if shared else ChannelKind(line.kind)
+        ref = ChannelRef(channel_id=line.name, name=line.name, kind=kind, shared=shared)
         self.channels[line.name] = ref
         await self.bot.handle(
             ChannelDescribed(
@@ -216,7 +224,10 @@ class ConsoleAdapter:
 
     def _user(self, name: str) -> UserRef:
         return UserRef(
-            user_id=name.lower(), display_name=name, is_admin=name.lower() in self.admins
+            user_id=name.lower(),
+            display_name=name,
+            is_admin=name.lower() in self.admins,
+            guest=name.lower() in self.guests,
         )
 
     def _channel(self, speech: grammar.Speech) -> ChannelRef:

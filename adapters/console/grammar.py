@@ -6,8 +6,10 @@ bob in #infra: …     bob in dm: …                 a channel, or a DM with th
 bob in #team thread: …   bob in #team thread m3: …  a reply in the thread of the channel's
                                                   latest bot post (or of post m3)
 :channel #secret private alice,carol              declare a channel and its members
+:channel #partner shared alice,pat                a channel shared with another organisation
 :tz alice Europe/Berlin                           a person's time zone
 :admin alice                                      alice administers the workspace
+:guest pat                                        pat is a guest (or from another organisation)
 :clock 2026-11-23T09:00:00+01:00   :advance 3d    move the simulated clock
 """
 
@@ -65,6 +67,14 @@ class SetAdmin:
 
 
 @dataclass(frozen=True)
+class SetGuest:
+    """The person is a guest or from another organisation (what Slack reports as restricted or
+    external): they can narrate, but not read what members narrated."""
+
+    user: str
+
+
+@dataclass(frozen=True)
 class SetClock:
     when: datetime
 
@@ -81,7 +91,7 @@ class Meta:
     name: str
 
 
-Line = Speech | DeclareChannel | SetTimezone | SetAdmin | SetClock | Advance | Meta
+Line = Speech | DeclareChannel | SetTimezone | SetAdmin | SetGuest | SetClock | Advance | Meta
 
 
 def parse_iso(text: str) -> datetime:
@@ -103,10 +113,10 @@ def _directive(line: str) -> Line:
     match name.lower():
         case "channel":
             if len(args) < 2 or not args[0].startswith("#"):
-                raise GrammarError("Write :channel #name public|private [alice,bob].")
+                raise GrammarError("Write :channel #name public|private|shared [alice,bob].")
             kind = args[1].lower()
-            if kind not in ("public", "private"):
-                raise GrammarError(f"A channel is public or private, not {args[1]!r}.")
+            if kind not in ("public", "private", "shared"):
+                raise GrammarError(f"A channel is public, private or shared, not {args[1]!r}.")
             members = tuple(m for m in ",".join(args[2:]).split(",") if m)
             if kind == "public" and members:
                 raise GrammarError(
@@ -121,6 +131,10 @@ def _directive(line: str) -> Line:
             if len(args) != 1:
                 raise GrammarError("Write :admin NAME, for example :admin alice.")
             return SetAdmin(user=args[0].lower())
+        case "guest":
+            if len(args) != 1:
+                raise GrammarError("Write :guest NAME, for example :guest pat.")
+            return SetGuest(user=args[0].lower())
         case "clock":
             if not args:
                 raise GrammarError("Write :clock 2026-11-23T09:00:00+01:00.")

@@ -205,15 +205,16 @@ class SlackAdapter(WorkspaceEvents):
         self, client: AsyncWebClient, tenant: TenantRef, body: Payload
     ) -> translate.Where:
         """Where a slash command was typed. Its payload only names DMs and private channels
-        reliably: a group DM or a Slack Connect channel looks public there, so anything not
-        already private is looked up (and treated as private when the lookup fails)."""
+        reliably: a group DM or a Slack Connect channel looks public there, so anything but a DM
+        is looked up (private, and shared, when the lookup fails)."""
         kind = translate.kind_of_command(body)
         name = str(body.get("channel_name", ""))
-        if kind != ChannelKind.PUBLIC:
+        if kind == ChannelKind.DIRECT:
             where = translate.Where(channel_id=body["channel_id"], kind=kind, name=name)
         else:
+            hint = "group" if kind == ChannelKind.PRIVATE else None  # narrows, never widens
             where = await self.directory.where(
-                client, tenant.tenant_id, body["channel_id"], None, name
+                client, tenant.tenant_id, body["channel_id"], hint, name
             )
         await self._record_readers(client, body, where)
         return where

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -55,7 +56,9 @@ class Directory:
     ) -> UserRef:
         info = await self.user_info(client, tenant, user_id)
         if not info or not info.get("id"):
-            return UserRef(user_id=user_id, display_name=fallback_name or user_id)
+            # Slack won't describe them (an outside account, or a failed lookup): treat them as
+            # a guest until it does, so nothing from the workspace is shown on a guess.
+            return UserRef(user_id=user_id, display_name=fallback_name or user_id, guest=True)
         return user_ref(info)
 
     async def where(
@@ -66,12 +69,19 @@ class Directory:
         channel_type: str | None = None,
         name: str = "",
     ) -> Where:
-        known = kind_of_channel_type(channel_type, channel_id)
-        if known is not None:
-            return Where(channel_id=channel_id, kind=known, name=name)
+        """The channel's kind, and whether people outside the workspace read it.
+
+        A DM is settled by its id. Anything else is looked up (cached), because a payload's
+        hint can't say "shared": a Slack Connect channel says ``channel`` or ``group`` like any
+        other. A hint may still narrow the answer, never widen it, and a failed lookup counts as
+        private and shared, the most careful reading.
+        """
+        hinted = kind_of_channel_type(channel_type, channel_id)
+        if hinted == ChannelKind.DIRECT:
+            return Where(channel_id=channel_id, kind=hinted, name=name)
         cached = self._channels.get((tenant, channel_id))
         if cached and self._fresh(cached[0]):
-            return cached[1]
+            return _narrowed(cached[1], hinted)
         try:
             response = await self.gateway.call(
                 tenant, lambda: client.conversations_info(channel=channel_id)
@@ -80,16 +90,22 @@ class Directory:
         except SlackApiError as error:
             # Unknown to us means private to us: never widen visibility on a failed lookup.
             log.warning("conversations.info failed in %s: %s", tenant, error.response.get("error"))
-            return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name)
+            return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name, shared=True)
+        shared = any(channel.get(flag) for flag in ("is_ext_shared", "is_org_shared", "is_shared"))
         if channel.get("is_im"):
             kind = ChannelKind.DIRECT
-        elif channel.get("is_private") or channel.get("is_mpim") or channel.get("is_ext_shared"):
-            kind = ChannelKind.PRIVATE  # Slack Connect channels are read by other orgs too
+        elif channel.get("is_private") or channel.get("is_mpim") or shared:
+            kind = ChannelKind.PRIVATE  # shared channels are read by other workspaces too
         else:
             kind = ChannelKind.PUBLIC
-        where = Where(channel_id=channel_id, kind=kind, name=channel.get("name", name) or name)
+        where = Where(
+            channel_id=channel_id,
+            kind=kind,
+            name=channel.get("name", name) or name,
+            shared=shared,
+        )
         self._channels[(tenant, channel_id)] = (time.monotonic(), where)
-        return where
+        return _narrowed(where, hinted)
 
     def forget_channel(self, tenant: str, channel_id: str) -> None:
         self._channels.pop((tenant, channel_id), None)
@@ -141,3 +157,10 @@ class Directory:
             return None
         link = response.get("permalink")
         return str(link) if link else None
+
+
+def _narrowed(where: Where, hinted: ChannelKind | None) -> Where:
+    """A private hint wins over a public lookup: visibility only ever narrows."""
+    if hinted == ChannelKind.PRIVATE and where.kind == ChannelKind.PUBLIC:
+        return replace(where, kind=ChannelKind.PRIVATE)
+    return where

@@ -52,6 +52,12 @@ class Where:
     channel_id: str
     kind: ChannelKind
     name: str = ""
+    shared: bool = False  # people outside the workspace read it (Slack Connect, org-shared)
+
+    def ref(self) -> ChannelRef:
+        return ChannelRef(
+            channel_id=self.channel_id, name=self.name, kind=self.kind, shared=self.shared
+        )
 
 
 def tenant_of(body: Payload) -> TenantRef:
@@ -128,7 +134,7 @@ def slash_command(
         event_id=f"cmd:{body.get('trigger_id') or now.timestamp()}",
         tenant=tenant_of(body),
         user=user,
-        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
+        channel=where.ref(),
         occurred_at=now,
         command=str(body.get("command", "")).lstrip("/"),
         text=body.get("text", "") or "",
@@ -144,7 +150,7 @@ def message(
         event_id=body.get("event_id") or f"msg:{where.channel_id}:{event.get('ts')}",
         tenant=tenant_of(body),
         user=user,
-        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
+        channel=where.ref(),
         occurred_at=when(event.get("ts") or body.get("event_time")),
         link=link,
         text=event.get("text", "") or "",
@@ -162,7 +168,7 @@ def shortcut(
         event_id=f"shortcut:{body.get('trigger_id') or msg.get('ts')}",
         tenant=tenant_of(body),
         user=user,
-        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
+        channel=where.ref(),
         occurred_at=now,
         link=link,
         command="narrate",
@@ -178,7 +184,7 @@ def button(
         event_id=f"action:{body.get('trigger_id') or action.get('action_ts')}",
         tenant=tenant_of(body),
         user=user,
-        channel=ChannelRef(channel_id=where.channel_id, name=where.name, kind=where.kind),
+        channel=where.ref(),
         occurred_at=now,
         command="narrate",
         text=command_text(str(action.get("value", ""))),
@@ -269,4 +275,9 @@ def user_ref(info: Payload) -> UserRef:
         user_id=info["id"],
         display_name=name,
         is_admin=bool(info.get("is_admin") or info.get("is_owner")),
+        guest=bool(
+            info.get("is_restricted")  # a multi-channel guest
+            or info.get("is_ultra_restricted")  # a single-channel guest
+            or info.get("is_stranger")  # someone from another organisation (Slack Connect)
+        ),
     )

@@ -19,6 +19,7 @@ from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.preference_tables import ASK_ME, HIDE_ME
 from ..storage.tables import Channel, Narration
+from . import members_only
 from .consent import JOINED
 from .narrate import snippet
 from .turn import Turn
@@ -79,6 +80,8 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
                 )
             ]
         own = person.user_id == viewer
+        if not own and members_only.is_guest(turn):
+            return members_only.refuse(turn)
         if not own and person.consent != JOINED:
             return [
                 turn.reply(

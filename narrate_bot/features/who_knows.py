@@ -79,7 +79,11 @@ async def find_experts(
 
 async def answer(turn: Turn, topic: str) -> list[Reply]:
     topic = " ".join(topic.split())
-    public_answer = isinstance(turn.event, MessageReceived) and not turn.in_dm
+    # In a channel shared with other organisations the answer goes to the asker alone: its
+    # evidence comes from the workspace's channels, which those readers can't open.
+    public_answer = (
+        isinstance(turn.event, MessageReceived) and not turn.in_dm and not turn.event.channel.shared
+    )
     if not query_terms(topic):
         text = "Who knows about what? Ask me like this: who knows about kafka?"
         return [_answer_reply(turn, text, public_answer, {})]

@@ -96,3 +96,41 @@ async def test_a_public_channel_is_still_public_after_its_lookup(slack):
 
     assert (await _channel(slack, "CPUB"))[0] == "public"
     assert "ledger rounding" in await _answer(slack, "U2", "who ledger")
+
+
+async def _narrated_in_public(slack: SlackEnv) -> None:
+    slack.fake.channels["CPUB"] = {"id": "CPUB", "name": "payments"}
+    await slack.command("shipped the ledger rounding fix", channel="CPUB", channel_name="payments")
+    await until(lambda: slack.fake.responses)
+
+
+async def test_a_guest_account_is_told_answers_are_for_members(slack):
+    await _narrated_in_public(slack)
+    slack.fake.users["UGUEST"] = {"id": "UGUEST", "name": "gus", "is_restricted": True}
+    answer = await _answer(slack, "UGUEST", "who ledger")
+    assert "members only" in answer and "ledger rounding" not in answer
+
+
+async def test_someone_slack_cannot_describe_is_treated_as_a_guest(slack):
+    await _narrated_in_public(slack)
+    slack.fake.failures["users.info"] = "user_not_found"
+    answer = await _answer(slack, "UOUTSIDE", "who ledger")
+    assert "members only" in answer and "ledger rounding" not in answer
+
+
+async def test_an_answer_in_a_slack_connect_channel_is_sent_to_the_asker_alone(slack):
+    await _narrated_in_public(slack)
+    slack.fake.channels["CEXT"] = {"id": "CEXT", "name": "acme-partner", "is_ext_shared": True}
+    slack.fake.members["CEXT"] = ["U2", "UPARTNER"]
+    mention = {
+        "type": "app_mention",
+        "user": "U2",
+        "text": "<@UBOT> who knows about ledger?",
+        "ts": "1763800000.000100",
+        "channel": "CEXT",
+    }
+    await slack.event(mention, "Ev-ext-mention")
+    await until(lambda: slack.fake.called("chat.postEphemeral"))
+    [private] = slack.fake.called("chat.postEphemeral")
+    assert private.params["user"] == "U2" and "ledger rounding" in str(private.params["text"])
+    assert not slack.fake.called("chat.postMessage")  # nothing was posted for the partner to read

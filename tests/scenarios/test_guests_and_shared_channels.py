@@ -1,0 +1,58 @@
+"""Guests (and people from other organisations) can't open the workspace's channels, so the bot
+never shows them what members narrated; and an answer in a channel shared with another
+organisation goes to the asker alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate_bot.features.members_only import MEMBERS_ONLY
+
+
+@pytest.fixture
+async def org(chat):
+    await chat.say(
+        ":channel #infra public",
+        ":channel #partner shared alice,pat",
+        ":guest pat",
+        "bob@infra in #infra: /narrate upgraded the kafka brokers, consumer lag fixed",
+        "alice@payments: /narrate ledger rounding fix for the kafka consumer",
+        "alice: /narrate intros join",
+    )
+    return chat
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pat: /narrate who kafka",
+        "pat in #partner: @narrate who knows about kafka?",
+        "pat in dm: who knows about kafka?",
+        "pat: /narrate topics",
+        "pat: /narrate profile @bob",
+        "pat: /narrate intros join",
+    ],
+)
+async def test_a_guest_is_told_what_is_for_members_and_sees_nothing_of_theirs(org, line):
+    out = await org.say(line)
+    assert MEMBERS_ONLY.split(",")[0] in out
+    assert "kafka brokers" not in out and "@bob" not in out
+    assert "[#partner" not in out  # the refusal is for the guest alone
+
+
+async def test_a_guest_can_still_narrate_and_manage_their_own(org):
+    assert "Noted as #1" in await org.say("pat in #partner: /narrate partner api sandbox is up")
+    assert "partner api sandbox" in await org.say("pat: /narrate mine")
+    assert "I have nothing about you yet" not in await org.say("pat: /narrate profile")
+
+
+async def test_a_member_still_gets_answers(org):
+    out = await org.say("zoe: /narrate who kafka")
+    assert "@bob" in out and "kafka brokers" in out
+
+
+async def test_an_answer_in_a_shared_channel_goes_to_the_asker_alone(org):
+    out = await org.say("alice in #partner: @narrate who knows about kafka?")
+    assert out.startswith("[only alice in #partner] Who knows about")
+    assert "@bob" in out and "kafka brokers" in out
+    assert "[#partner thread]" not in out
