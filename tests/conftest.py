@@ -115,6 +115,33 @@ async def db(
     await database.dispose()
 
 
+@pytest.fixture(params=ENGINES)
+async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database no migration has touched, for tests that walk the revisions themselves (the
+    shared PostgreSQL database of ``db`` must stay at head for every other test)."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield database
+        await database.dispose()
+        return
+    assert POSTGRES_URL is not None
+    named = make_url(POSTGRES_URL)
+    own = f"{named.database}_empty{os.getpid()}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own))
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(own))
+    try:
+        with psycopg.connect(_libpq(named), autocommit=True) as conn:
+            conn.execute(drop)
+            conn.execute(create)
+    except psycopg.errors.InsufficientPrivilege:
+        pytest.skip("this PostgreSQL role may not create a database to migrate step by step")
+    database = Database(named.set(database=own).render_as_string(hide_password=False))
+    yield database
+    await database.dispose()
+    with psycopg.connect(_libpq(named), autocommit=True) as conn:
+        conn.execute(drop)
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(START)

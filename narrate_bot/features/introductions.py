@@ -51,10 +51,12 @@ def utc_offset(zone: str | None, now: datetime) -> float | None:
     return offset.total_seconds() / 3600 if offset is not None else None
 
 
-def outcome_buttons(introduction_id: int, *, skip: bool = True) -> tuple[Button, ...]:
+def outcome_buttons(number: int, *, skip: bool = True) -> tuple[Button, ...]:
+    """Buttons that type the command for the introduction's per-tenant ``number``: a click is
+    resolved in the clicker's own workspace, like the typed command."""
     buttons: tuple[Button, ...] = (
-        Button(label="We met", command=f"/narrate intros met {introduction_id}"),
-        Button(label="Not useful", command=f"/narrate intros not-useful {introduction_id}"),
+        Button(label="We met", command=f"/narrate intros met {number}"),
+        Button(label="Not useful", command=f"/narrate intros not-useful {number}"),
     )
     if skip:
         buttons += (Button(label="Skip me next week", command="/narrate intros skip"),)
@@ -94,7 +96,7 @@ class WeeklyIntroductions:
             posts: list[Post] = []
             for suggestion in pairing.plan():
                 group = [by_id[k] for k in suggestion.members]
-                introduction_id = await intro_repo.add_introduction(
+                introduction = await intro_repo.add_introduction(
                     session,
                     tenant_id=row.id,
                     round_id=round_id,
@@ -104,9 +106,9 @@ class WeeklyIntroductions:
                     answers_question=bool(suggestion.answers),
                 )
                 text = _text(
-                    introduction_id, group, reason_line(suggestion, pairing, period=PERIOD)
+                    introduction.number, group, reason_line(suggestion, pairing, period=PERIOD)
                 )
-                posts += _deliver(text, introduction_id, group, channel, delivery)
+                posts += _deliver(text, introduction.number, group, channel, delivery)
         return posts
 
     async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
@@ -123,20 +125,22 @@ class WeeklyIntroductions:
                 session, tenant_id=row.id, since=now - FOLLOW_UP_WITHIN, now=now
             )
             posts = []
-            for introduction_id in due:
-                group = await intro_repo.members(session, introduction_id=introduction_id)
+            for introduction in due:
+                assert introduction.id is not None
+                group = await intro_repo.members(session, introduction_id=introduction.id)
                 if len(group) < 2:
                     continue
+                number = introduction.number
                 posts.append(
                     Post(
                         text=(
-                            f"Introduction #{introduction_id}: did you get to meet "
+                            f"Introduction #{number}: did you get to meet "
                             f"{_names(group)}? Tell me with a button (or "
-                            f"/narrate intros met {introduction_id}); it helps me suggest "
+                            f"/narrate intros met {number}); it helps me suggest "
                             "better introductions."
                         ),
                         to_users=tuple(p.user_id for p in group),
-                        buttons=outcome_buttons(introduction_id, skip=False),
+                        buttons=outcome_buttons(number, skip=False),
                         names={p.user_id: p.display_name or p.user_id for p in group},
                     )
                 )
@@ -230,24 +234,24 @@ def _names(group: list[Person]) -> str:
     return ", ".join(mentions[:-1]) + " and " + mentions[-1]
 
 
-def _text(introduction_id: int, group: list[Person], reason: str) -> str:
+def _text(number: int, group: list[Person], reason: str) -> str:
     named = [f"<@{p.user_id}>" + (f" ({p.team})" if p.team else "") for p in group]
     if len(named) == 2:
         meet = f"{named[0]}, meet {named[1]}"
     else:
         meet = f"{', '.join(named[:-1])} and {named[-1]}, meet each other"
     return (
-        f"Introduction #{introduction_id}: {meet}.\n"
+        f"Introduction #{number}: {meet}.\n"
         f"Why: {reason}.\n"
         "Find 20 minutes this week to compare notes, then tell me how it went."
     )
 
 
 def _deliver(
-    text: str, introduction_id: int, group: list[Person], channel: str | None, delivery: str
+    text: str, number: int, group: list[Person], channel: str | None, delivery: str
 ) -> list[Post]:
     names = {p.user_id: p.display_name or p.user_id for p in group}
-    buttons = outcome_buttons(introduction_id)
+    buttons = outcome_buttons(number)
     posts = []
     if delivery in ("channel", "both") and channel:
         posts.append(Post(text=text, channel_id=channel, buttons=buttons, names=names))

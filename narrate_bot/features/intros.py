@@ -185,12 +185,16 @@ async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
         return [turn.reply("Which introduction? For example /narrate intros met 12.")]
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
-        group = await intro_repo.members(session, introduction_id=command.ordinal)
-        if person is None or person.id not in {p.id for p in group}:
+        introduction_id = (
+            None
+            if person is None
+            else await intro_repo.introduction_of(session, person=person, number=command.ordinal)
+        )
+        if person is None or introduction_id is None:
             return [turn.reply(f"Introduction #{command.ordinal} isn't one of yours.")]
         await intro_repo.set_feedback(
             session,
-            introduction_id=command.ordinal,
+            introduction_id=introduction_id,
             person_id=_pk(person),
             outcome=result,
             now=turn.now,
@@ -233,7 +237,7 @@ def intros_help(turn: Turn, word: str) -> list[Reply]:
     return [
         turn.reply(
             prefix + "Introductions: /narrate intros join · leave · skip · channel #name · "
-            "delivery channel|dm|both · same-team on|off · met <id> · not-useful <id>; "
+            "delivery channel|dm|both · same-team on|off · met <number> · not-useful <number>; "
             "/narrate never-pair @name; /narrate stats."
         )
     ]

@@ -70,7 +70,7 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
         "never_pair": [row.other_user_id for row in never],
         "introductions": [
             {
-                "id": i.id,
+                "id": i.number,  # "Introduction #3" as people saw it, like narrations' ordinals
                 "created_at": i.created_at.isoformat(),
                 "introduced_to": others.get(i.id or -1, []),
                 "topics": [t for t in i.topics.split(",") if t],

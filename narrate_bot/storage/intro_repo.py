@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, or_, update
+from sqlalchemy import case, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +25,7 @@ from .intro_tables import (
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person
 
 MET, NOT_USEFUL = "met", "not_useful"
+NUMBER_ATTEMPTS = 5  # inserts racing for one tenant's next number before one gives up
 
 # ----------------------------------------------------------------------------------- taking part
 
@@ -281,20 +282,65 @@ async def add_introduction(
     topics: Sequence[str],
     now: datetime,
     answers_question: bool = False,
-) -> int:
-    introduction = Introduction(
-        tenant_id=tenant_id,
-        round_id=round_id,
-        created_at=now,
-        topics=",".join(topics)[:400],
-        answers_question=answers_question,
-    )
-    session.add(introduction)
-    await session.flush()
+) -> Introduction:
+    """Store an introduction under the tenant's next number.
+
+    Rounds are claimed per (tenant, week), so two writers for one tenant only meet when two
+    weeks' runs overlap (replicas whose clocks straddle Monday 00:00 UTC). Then both may read the
+    same highest number; the unique index turns the loser's insert into an error, and it takes
+    the next number in a fresh savepoint (PostgreSQL's READ COMMITTED lets the retry see the
+    winner's row). SQLite serializes writers with ``BEGIN IMMEDIATE``, so it never retries.
+    """
+    attempt = 0
+    while True:
+        attempt += 1
+        last = (
+            await session.exec(
+                select(func.max(Introduction.number)).where(Introduction.tenant_id == tenant_id)
+            )
+        ).one()
+        introduction = Introduction(
+            tenant_id=tenant_id,
+            number=(last or 0) + 1,
+            round_id=round_id,
+            created_at=now,
+            topics=",".join(topics)[:400],
+            answers_question=answers_question,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(introduction)
+                await session.flush()
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS:
+                raise
+        else:
+            break
     assert introduction.id is not None
     for person_id, team in members:
         session.add(IntroMember(introduction_id=introduction.id, person_id=person_id, team=team))
-    return introduction.id
+    # Flushed here, outside the next introduction's savepoint, so a retry there can't undo them.
+    await session.flush()
+    return introduction
+
+
+async def introduction_of(session: AsyncSession, *, person: Person, number: int) -> int | None:
+    """The id of introduction ``number`` of the person's own tenant, if it introduced them.
+
+    Numbers count within a tenant, so they are only ever looked up there: the same number in
+    another workspace, or someone else's introduction, is "not yours" alike.
+    """
+    return (
+        await session.exec(
+            select(Introduction.id)
+            .join(IntroMember, col(IntroMember.introduction_id) == col(Introduction.id))
+            .where(
+                Introduction.tenant_id == person.tenant_id,
+                Introduction.number == number,
+                IntroMember.person_id == person.id,
+            )
+        )
+    ).first()
 
 
 async def members(session: AsyncSession, *, introduction_id: int) -> list[Person]:
@@ -309,33 +355,34 @@ async def members(session: AsyncSession, *, introduction_id: int) -> list[Person
 
 async def claim_follow_ups(
     session: AsyncSession, *, tenant_id: int, since: datetime, now: datetime
-) -> list[int]:
+) -> list[Introduction]:
     """Introductions made since ``since`` that nobody has answered about yet and that haven't
     been followed up; each is marked so a second call (or a concurrent one) never asks again."""
     answered = select(IntroFeedback.introduction_id)
     due = (
         await session.exec(
-            select(Introduction.id).where(
+            select(Introduction)
+            .where(
                 Introduction.tenant_id == tenant_id,
                 col(Introduction.created_at) >= since,
                 col(Introduction.created_at) < now,
                 col(Introduction.followed_up_at).is_(None),
                 col(Introduction.id).not_in(answered),
             )
+            .order_by(col(Introduction.number))
         )
     ).all()
     claimed = []
-    for introduction_id in due:
+    for introduction in due:
         result = await session.exec(
             update(Introduction)
             .where(
-                col(Introduction.id) == introduction_id, col(Introduction.followed_up_at).is_(None)
+                col(Introduction.id) == introduction.id, col(Introduction.followed_up_at).is_(None)
             )
             .values(followed_up_at=now)
         )
         if result.rowcount == 1:
-            assert introduction_id is not None
-            claimed.append(introduction_id)
+            claimed.append(introduction)
     return claimed
 
 

@@ -63,11 +63,18 @@ class IntroRound(SQLModel, table=True):
 
 
 class Introduction(SQLModel, table=True):
+    """One suggested meeting. People know it by ``number``, counted within its tenant, so no
+    workspace learns how many introductions the others had (the primary key is global)."""
+
     __tablename__ = "introduction"
-    __table_args__ = (Index("ix_introduction_tenant_created", "tenant_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_introduction_tenant_created", "tenant_id", "created_at"),
+        Index("uq_introduction_tenant_number", "tenant_id", "number", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(sa_column=_tenant_fk())
+    number: int  # "Introduction #3": the tenant's 1st, 2nd, 3rd … introduction
     round_id: int = Field(
         sa_column=Column(Integer, ForeignKey("intro_round.id", ondelete="CASCADE"), nullable=False)
     )

@@ -1,9 +1,14 @@
-"""Introductions' rows go with their workspace: erase_tenant leaves none behind."""
+"""Introductions' rows go with their workspace (erase_tenant leaves none behind), and their
+numbers stay unique within it when two writers race."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text
 
+from narrate_bot.storage import intro_repo
+from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.privacy import erase_tenant
 from narrate_bot_adapters.console.adapter import TENANT
 
@@ -41,3 +46,73 @@ async def test_erasing_a_workspace_removes_every_introductions_row(bot, chat, cl
     async with db.transaction() as session:
         await erase_tenant(session, tenant_id=1, dialect=db.dialect)
     assert not any((await _counts(db)).values())
+
+
+async def test_two_rounds_writing_at_once_give_their_introductions_different_numbers(db, clock):
+    """Two replicas whose clocks straddle a week boundary each claim a round for one workspace.
+    The second reads the same highest number while the first hasn't committed; it must still
+    store its introduction, under the next number, instead of failing the week."""
+    async with db.transaction() as session:
+        tenant = await repo.ensure_tenant(
+            session, platform="console", external_id="local", name="local", now=clock.now()
+        )
+        assert tenant.id is not None
+        people = [
+            await repo.ensure_person(
+                session, tenant_id=tenant.id, user_id=u, display_name=u, now=clock.now()
+            )
+            for u in ("alice", "carol")
+        ]
+        rounds = [
+            await intro_repo.claim_week(session, tenant_id=tenant.id, week=w, now=clock.now())
+            for w in ("2026-W48", "2026-W49")
+        ]
+    holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def introduce(round_id: int | None, *, hold: bool) -> int:
+        assert tenant.id is not None and round_id is not None
+        async with db.transaction() as session:
+            introduction = await intro_repo.add_introduction(
+                session,
+                tenant_id=tenant.id,
+                round_id=round_id,
+                members=[(p.id, p.team) for p in people if p.id is not None],
+                topics=["kafka"],
+                now=clock.now(),
+            )
+            if hold:
+                holding.set()
+                await release.wait()
+            return introduction.number
+
+    first = asyncio.create_task(introduce(rounds[0], hold=True))
+    await holding.wait()
+    second = asyncio.create_task(introduce(rounds[1], hold=False))
+    await _until_waiting_on_the_first(db, second)
+    release.set()
+    assert sorted(await asyncio.gather(first, second)) == [1, 2]
+    async with db.engine.connect() as conn:
+        members = await conn.execute(
+            text("SELECT introduction_id, COUNT(*) FROM intro_member GROUP BY introduction_id")
+        )
+        assert sorted(n for _, n in members) == [2, 2]
+
+
+async def _until_waiting_on_the_first(db, second: asyncio.Task[int]) -> None:
+    """PostgreSQL: until the second writer's insert waits on the first one's uncommitted number.
+    SQLite: its ``BEGIN IMMEDIATE`` waits for the first writer; give it a moment to get there."""
+    if db.dialect != "postgresql":
+        await asyncio.sleep(0.2)
+        return
+    waiting = text(
+        "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO introduction%'"
+    )
+    for _ in range(200):
+        assert not second.done(), second
+        async with db.engine.connect() as conn:
+            if (await conn.execute(waiting)).scalar_one():
+                return
+        await asyncio.sleep(0.025)
+    raise AssertionError("the second insert never waited on the first")
