@@ -71,8 +71,9 @@ class ChannelRef(_Frozen):
     name: str
     kind: ChannelKind = ChannelKind.PUBLIC
     # Read by people outside the workspace too (a Slack Connect channel): what the bot posts
-    # there for everyone may only hold what was written in that channel.
-    shared: bool = False
+    # there for everyone may only hold what was written in that channel. ``None``: the platform
+    # didn't say this time, and what is stored stays as it is.
+    shared: bool | None = None
 
 
 class _ActorEvent(_Frozen):

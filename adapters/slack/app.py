@@ -234,6 +234,7 @@ class SlackAdapter(WorkspaceEvents):
                     {"channel": {"id": where.channel_id, "name": where.name}},
                     kind=where.kind,
                     members=members,
+                    shared=where.shared,
                 )
             )
 

@@ -84,8 +84,10 @@ class WorkspaceEvents:
         channel_id = event.get("channel", "")
         self.directory.forget_channel(tenant.tenant_id, channel_id)
         joined = event.get("type") == "member_joined_channel"
-        kind = await self._kind(context, tenant.tenant_id, channel_id, event.get("channel_type"))
-        changed = translate.membership(body, event, joined=joined, kind=kind)
+        kind, shared = await self._kind(
+            context, tenant.tenant_id, channel_id, event.get("channel_type")
+        )
+        changed = translate.membership(body, event, joined=joined, kind=kind, shared=shared)
         await self.dedupe.once(body, lambda: self._handle(changed))
 
     async def on_channel(self, body: Payload, event: Payload, context: Any) -> None:
@@ -94,20 +96,22 @@ class WorkspaceEvents:
         channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
         self.directory.forget_channel(tenant.tenant_id, channel_id)
         hint = "G" if event.get("type", "").startswith("group_") else "C"
-        kind = await self._kind(context, tenant.tenant_id, channel_id, hint)
-        described = translate.channel_described(body, event, kind=kind)
+        kind, shared = await self._kind(context, tenant.tenant_id, channel_id, hint)
+        described = translate.channel_described(body, event, kind=kind, shared=shared)
         await self.dedupe.once(body, lambda: self._handle(described))
 
     async def _kind(
         self, context: Any, tenant: str, channel_id: str, channel_type: str | None
-    ) -> ChannelKind:
-        """A channel event's kind. "G" (private) is trusted as it is; "C" is also what a Slack
-        Connect channel says, so a public kind is only ever taken from ``conversations.info``
-        (which calls shared channels private, and a failed lookup private too)."""
+    ) -> tuple[ChannelKind, bool | None]:
+        """A channel event's kind and whether it is shared (``None``: not known from this event).
+
+        "G" (private) is trusted as it is; "C" is also what a Slack Connect channel says, so a
+        public kind is only ever taken from ``conversations.info`` (which calls shared channels
+        private and shared, and a failed lookup the same)."""
         if channel_type == "G":
-            return ChannelKind.PRIVATE
+            return ChannelKind.PRIVATE, None
         where = await self.directory.where(self._client(context), tenant, channel_id)
-        return where.kind
+        return where.kind, where.shared
 
     async def on_user_change(self, body: Payload, event: Payload) -> None:
         changed = translate.profile(body, event)

@@ -224,7 +224,12 @@ def view_submission(body: Payload, user: UserRef, *, now: datetime) -> FormSubmi
 
 
 def membership(
-    body: Payload, event: Payload, *, joined: bool, kind: ChannelKind | None = None
+    body: Payload,
+    event: Payload,
+    *,
+    joined: bool,
+    kind: ChannelKind | None = None,
+    shared: bool | None = None,
 ) -> MembershipChanged:
     """``member_joined_channel`` / ``member_left_channel``. ``kind`` is the channel's kind as the
     app resolved it; without it, ``channel_type`` G means private and anything else public."""
@@ -232,7 +237,7 @@ def membership(
         kind = ChannelKind.PRIVATE if event.get("channel_type") == "G" else ChannelKind.PUBLIC
     return MembershipChanged(
         tenant=tenant_of(body),
-        channel=ChannelRef(channel_id=event["channel"], name="", kind=kind),
+        channel=ChannelRef(channel_id=event["channel"], name="", kind=kind, shared=shared),
         user_id=event["user"],
         joined=joined,
         occurred_at=when(body.get("event_time")),
@@ -240,7 +245,12 @@ def membership(
 
 
 def channel_described(
-    body: Payload, event: Payload, *, kind: ChannelKind, members: tuple[str, ...] | None = None
+    body: Payload,
+    event: Payload,
+    *,
+    kind: ChannelKind,
+    members: tuple[str, ...] | None = None,
+    shared: bool | None = None,
 ) -> ChannelDescribed:
     """``channel_created`` / ``channel_rename`` / ``group_rename`` and type changes."""
     channel = event.get("channel")
@@ -248,7 +258,7 @@ def channel_described(
     name = channel.get("name", "") if isinstance(channel, dict) else ""
     return ChannelDescribed(
         tenant=tenant_of(body),
-        channel=ChannelRef(channel_id=channel_id, name=name, kind=kind),
+        channel=ChannelRef(channel_id=channel_id, name=name, kind=kind, shared=shared),
         members=members,
         occurred_at=when(body.get("event_time")),
     )

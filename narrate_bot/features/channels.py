@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..events import ChannelDescribed, MembershipChanged, TenantRef
+from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel
 
 
 async def _channel(
-    session: Session,
-    tenant_ref: TenantRef,
-    channel_id: str,
-    name: str,
-    kind: str,
-    now: datetime,
+    session: Session, tenant_ref: TenantRef, ref: ChannelRef, now: datetime
 ) -> Channel:
     tenant = await repo.ensure_tenant(
         session,
@@ -27,20 +22,18 @@ async def _channel(
     )
     assert tenant.id is not None
     return await repo.ensure_channel(
-        session, tenant_id=tenant.id, channel_id=channel_id, name=name, kind=kind
+        session,
+        tenant_id=tenant.id,
+        channel_id=ref.channel_id,
+        name=ref.name,
+        kind=ref.kind.value,
+        shared=ref.shared,
     )
 
 
 async def describe_channel(db: Database, event: ChannelDescribed) -> None:
     async with db.transaction() as session:
-        channel = await _channel(
-            session,
-            event.tenant,
-            event.channel.channel_id,
-            event.channel.name,
-            event.channel.kind.value,
-            event.occurred_at,
-        )
+        channel = await _channel(session, event.tenant, event.channel, event.occurred_at)
         if event.members is not None:
             assert channel.id is not None
             await repo.set_members(session, channel_pk=channel.id, user_ids=event.members)
@@ -48,14 +41,7 @@ async def describe_channel(db: Database, event: ChannelDescribed) -> None:
 
 async def change_membership(db: Database, event: MembershipChanged) -> None:
     async with db.transaction() as session:
-        channel = await _channel(
-            session,
-            event.tenant,
-            event.channel.channel_id,
-            event.channel.name,
-            event.channel.kind.value,
-            event.occurred_at,
-        )
+        channel = await _channel(session, event.tenant, event.channel, event.occurred_at)
         assert channel.id is not None
         if event.joined:
             await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)

@@ -78,6 +78,7 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
             channel_pk=channel.id,
             since=now - WEEK,
             until=now,
+            shared=channel.shared,
         )
     if not week:
         return None  # a quiet week stays quiet

@@ -62,6 +62,7 @@ class Turn:
             channel_id=ref.channel_id,
             name=ref.name,
             kind=ref.kind.value,
+            shared=ref.shared,
         )
         if ref.kind != ChannelKind.PUBLIC:
             assert channel.id is not None

@@ -91,6 +91,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         tenant = await turn.tenant(session)
         channel = await turn.channel(session, tenant)
         assert tenant.id is not None
+        public_answer = public_answer and not channel.shared
         chosen = await expertise_prefs.for_question(session, tenant_id=tenant.id, question=topic)
         ranked = await find_experts(
             session,

@@ -14,16 +14,29 @@ from .tables import Channel, Narration, NarrationTopic, Person
 
 
 async def week_for_channel(
-    session: AsyncSession, *, tenant_id: int, channel_pk: int, since: datetime, until: datetime
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    channel_pk: int,
+    since: datetime,
+    until: datetime,
+    shared: bool = False,
 ) -> list[tuple[Narration, Person, list[str]]]:
     """Narrations of the week the channel may read: what anyone there could already see, plus
-    the channel's own (a private channel's members read those)."""
-    readable = or_(
-        cast(
-            ColumnElement[bool],
-            visible_to(tenant_id=tenant_id, viewer_user_id="", answer_channel_pk=channel_pk),
-        ),
-        and_(col(Narration.channel_pk) == channel_pk, col(Narration.audience) == "channel"),
+    the channel's own (a private channel's members read those). A channel ``shared`` with
+    another organisation is read by people who can't open the workspace's other channels, so
+    its digest holds only what was narrated in it."""
+    own = and_(col(Narration.channel_pk) == channel_pk, col(Narration.audience) == "channel")
+    readable = (
+        own
+        if shared
+        else or_(
+            cast(
+                ColumnElement[bool],
+                visible_to(tenant_id=tenant_id, viewer_user_id="", answer_channel_pk=channel_pk),
+            ),
+            own,
+        )
     )
     rows = (
         await session.exec(

@@ -141,8 +141,10 @@ async def ensure_channel(
     name: str,
     kind: str,
     update_kind: bool = True,
+    shared: bool | None = None,
 ) -> Channel:
-    """The stored channel, created on first sight; kind and name follow what the platform says."""
+    """The stored channel, created on first sight; kind, name and ``shared`` follow what the
+    platform says (``shared`` only when it said something: ``None`` leaves it as stored)."""
 
     async def find() -> Channel | None:
         return (
@@ -155,13 +157,17 @@ async def ensure_channel(
 
     channel = await find()
     if channel is None:
-        created = Channel(tenant_id=tenant_id, channel_id=channel_id, name=name, kind=kind)
+        created = Channel(
+            tenant_id=tenant_id, channel_id=channel_id, name=name, kind=kind, shared=bool(shared)
+        )
         return await _insert_unless_raced(session, created, find)
     changed = False
     if name and channel.name != name:
         channel.name, changed = name, True
     if update_kind and channel.kind != kind:
         channel.kind, changed = kind, True
+    if shared is not None and channel.shared != shared:
+        channel.shared, changed = shared, True
     if changed:
         session.add(channel)
     return channel

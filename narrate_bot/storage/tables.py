@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -55,6 +65,11 @@ class Channel(SQLModel, table=True):
     channel_id: str = Field(max_length=64)
     name: str = Field(default="", max_length=200)
     kind: str = Field(default="public", max_length=16)  # public | private | direct
+    # Read by people outside the workspace too (Slack Connect): scheduled posts there may only
+    # carry what was written in the channel itself.
+    shared: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class ChannelMember(SQLModel, table=True):

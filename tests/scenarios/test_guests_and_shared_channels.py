@@ -56,3 +56,26 @@ async def test_an_answer_in_a_shared_channel_goes_to_the_asker_alone(org):
     assert out.startswith("[only alice in #partner] Who knows about")
     assert "@bob" in out and "kafka brokers" in out
     assert "[#partner thread]" not in out
+
+
+async def test_a_digest_in_a_shared_channel_holds_only_what_was_narrated_there(org):
+    await org.say(
+        "alice in #partner: /narrate schedule digest on fri 16:00 Europe/Berlin",
+        "alice@payments in #partner: /narrate partner kafka sandbox is ready",
+        "carol@search in #general: /narrate kafka consumer lag tuning",
+    )
+    out = await org.say(":advance 5d")
+    assert "[#partner] This week, as #partner can see it: 1 narration" in out
+    assert "consumer lag" not in out and "kafka brokers" not in out
+
+
+async def test_the_same_digest_in_an_ordinary_private_channel_includes_public_work(org):
+    await org.say(
+        ":channel #team private alice,carol",
+        "alice in #team: /narrate schedule digest on fri 16:00 Europe/Berlin",
+        "alice@payments in #team: /narrate partner kafka sandbox is ready",
+        "carol@search in #general: /narrate kafka consumer lag tuning",
+    )
+    out = await org.say(":advance 5d")
+    assert "[#team] This week, as #team can see it:" in out
+    assert "1 narration" not in out  # the public narrations of the week are in it too

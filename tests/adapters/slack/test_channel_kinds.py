@@ -51,6 +51,9 @@ async def test_a_slack_connect_channel_is_private_although_its_command_looks_pub
     await until(lambda: slack.fake.responses)
 
     assert await _channel(slack, "CEXT") == ("private", {"U1", "UPARTNER"})
+    async with slack.db.transaction() as s:
+        stored = (await s.exec(select(Channel).where(Channel.channel_id == "CEXT"))).one()
+    assert stored.shared  # so the weekly digest posted there keeps to the channel's own
     assert "partner renewal" not in await _answer(slack, "U2", "who pricing")
 
 
