@@ -4,9 +4,6 @@
 claims the tenant's ISO week first (a unique row, so a second or concurrent call returns
 nothing new), builds each participant from what they narrated where the other may read it, pairs
 them with ``knowledge.pairing`` and records every introduction before returning its posts.
-
-Each message's reason is cut to its readers (``intro_reasons.Audience``): the group DM to what
-every member may read, the introductions channel to what the whole workspace may read.
 """
 
 from __future__ import annotations
@@ -19,14 +16,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings
 from ..events import TenantRef
-from ..knowledge.intro_reasons import Audience, Reason, reason
-from ..knowledge.pairing import Pairing, Participant, Rules
+from ..knowledge.intro_reasons import reason_line
+from ..knowledge.pairing import Pairing, Participant, Rules, Suggestion
 from ..replies import Button, Post
-from ..storage import expertise_repo, intro_repo
+from ..storage import intro_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Person
-from .schedule_posts import available
 
 CHANNEL_KEY = "intros.channel"  # platform channel id where introductions are posted
 DELIVERY_KEY = "intros.delivery"  # channel | dm | both
@@ -96,30 +92,23 @@ class WeeklyIntroductions:
                 await repo.get_setting(session, tenant_id=row.id, key=DELIVERY_KEY)
                 or DEFAULT_DELIVERY
             )
-            post_in = channel if delivery in ("channel", "both") else None
-            as_dm = delivery in ("dm", "both") or not channel
-            readers = await _channel_readers(session, tenant_id=row.id, channel_id=post_in)
             by_id = {p.id: p for p in people}
             posts: list[Post] = []
             for suggestion in pairing.plan():
                 group = [by_id[k] for k in suggestion.members]
-                told = reason(suggestion, pairing, period=PERIOD)
-                posted = reason(suggestion, pairing, period=PERIOD, audience=readers)
-                # Stored for "not useful" and the export, which only the members read: what
-                # the message they were sent said, never more.
-                kept = told if as_dm else posted
                 introduction = await intro_repo.add_introduction(
                     session,
                     tenant_id=row.id,
                     round_id=round_id,
                     members=[(p.id, p.team) for p in group if p.id is not None],
-                    topics=list(kept.topics),
+                    topics=_cited(suggestion),
                     now=now,
-                    answers_question=kept.answers_question,
+                    answers_question=bool(suggestion.answers),
                 )
-                posts += _deliver(
-                    introduction.number, group, channel=post_in, as_dm=as_dm, told=told, posted=posted
+                text = _text(
+                    introduction.number, group, reason_line(suggestion, pairing, period=PERIOD)
                 )
+                posts += _deliver(text, introduction.number, group, channel, delivery)
         return posts
 
     async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
@@ -138,13 +127,7 @@ class WeeklyIntroductions:
             posts = []
             for introduction in due:
                 assert introduction.id is not None
-                members = await intro_repo.members(session, introduction_id=introduction.id)
-                taking_part = await intro_repo.taking_part(
-                    session, person_ids=[p.id for p in members if p.id is not None]
-                )
-                # Whoever paused, left narrate-bot or left introductions since hears nothing more
-                # about it; one person left alone has nobody to have met.
-                group = [p for p in members if available(p, now) and p.id in taking_part]
+                group = await intro_repo.members(session, introduction_id=introduction.id)
                 if len(group) < 2:
                     continue
                 number = introduction.number
@@ -159,11 +142,6 @@ class WeeklyIntroductions:
                         to_users=tuple(p.user_id for p in group),
                         buttons=outcome_buttons(number, skip=False),
                         names={p.user_id: p.display_name or p.user_id for p in group},
-                        pointer=(
-                            f"I have a question for you about introduction #{number}, but I "
-                            "couldn't send it as a DM: open your DMs, or answer with "
-                            f"/narrate intros met {number}."
-                        ),
                     )
                 )
         return posts
@@ -247,17 +225,8 @@ def _team_ties(
     return dict(ties)
 
 
-async def _channel_readers(
-    session: Session, *, tenant_id: int, channel_id: str | None
-) -> Audience:
-    """Who reads the introductions channel: the workspace, or people from another organisation
-    too (a Slack Connect channel), who may read none of its narrations."""
-    if channel_id is None:
-        return Audience.WORKSPACE
-    found = await expertise_repo.find_channel(
-        session, tenant_id=tenant_id, channel_id=channel_id, name=None
-    )
-    return Audience.OUTSIDE if found is not None and found.shared else Audience.WORKSPACE
+def _cited(suggestion: Suggestion) -> list[str]:
+    return list(dict.fromkeys([*suggestion.shared[:3], *(t for _, _, t in suggestion.answers)]))
 
 
 def _names(group: list[Person]) -> str:
@@ -279,32 +248,14 @@ def _text(number: int, group: list[Person], reason: str) -> str:
 
 
 def _deliver(
-    number: int,
-    group: list[Person],
-    *,
-    channel: str | None,
-    as_dm: bool,
-    told: Reason,
-    posted: Reason,
+    text: str, number: int, group: list[Person], channel: str | None, delivery: str
 ) -> list[Post]:
-    """The channel post carries the reason everyone may read; the group DM the members' own."""
     names = {p.user_id: p.display_name or p.user_id for p in group}
     buttons = outcome_buttons(number)
     posts = []
-    if channel:
-        text = _text(number, group, posted.line)
+    if delivery in ("channel", "both") and channel:
         posts.append(Post(text=text, channel_id=channel, buttons=buttons, names=names))
-    if as_dm:
-        posts.append(
-            Post(
-                text=_text(number, group, told.line),
-                to_users=tuple(p.user_id for p in group),
-                buttons=buttons,
-                names=names,
-                pointer=(
-                    f"I have an introduction for you (#{number}), but I couldn't send it as a "
-                    "DM: open your DMs, or use /narrate intros."
-                ),
-            )
-        )
+    if delivery in ("dm", "both") or not channel:
+        users = tuple(p.user_id for p in group)
+        posts.append(Post(text=text, to_users=users, buttons=buttons, names=names))
     return posts
