@@ -69,6 +69,10 @@ class Post(_Frozen):
     to_users: tuple[str, ...] = ()
     buttons: tuple[Button, ...] = ()
     names: dict[str, str] = Field(default_factory=dict)
+    # What an adapter may say in a channel, after a mention, when a DM can't be delivered
+    # (Discord refuses DMs some people closed). Never the DM's own text: that may cite work
+    # narrated where the channel's readers can't read it. Adapters have a generic default.
+    pointer: str | None = None
 
     @model_validator(mode="after")
     def _one_destination(self) -> Post:

@@ -10,7 +10,9 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   spent, far below Discord's 10,000 ban threshold;
 * a DM goes only where the core sends it (people who opted in through an interaction); when
   Discord refuses (50007 "cannot send messages to this user", 40003 "opening DMs too fast"),
-  that person gets no more DMs and the post falls back to a channel with a mention.
+  that person gets no more DMs and a short pointer (``Post.pointer``, or ``DM_CLOSED``) goes to
+  a channel with a mention. Never the DM itself: an introduction's reason may name topics from
+  private channels, and everyone in that channel would read it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ DM_REFUSED = {50007, 40003}
 MAX_DM_RECIPIENTS = 8
 # Once half the invalid-request budget is spent, proactive sends go this many times slower.
 SLOWDOWN = 4.0
+# Said in a channel instead of a refused DM the core gave no pointer for (as in conversation.py).
+DM_CLOSED = (
+    "I have a message for you, but I couldn't send it as a DM (your DMs from this server are "
+    "closed). Slash commands answer privately: try /narrate."
+)
 
 
 class OutboundPaused(RuntimeError):
@@ -199,6 +206,11 @@ class DiscordGateway:
             raise
 
     async def _fallback(self, guild_id: int, user_id: int, post: Post) -> discord.Message | None:
+        """Tell the person, where they last used the bot, that something waits for them.
+
+        Only the pointer and a mention: the channel's readers are not the DM's, so neither its
+        text nor its buttons (they act for whoever clicks) go there.
+        """
         guild = self.client.get_guild(guild_id)
         channel_id = self.last_channel.get((guild_id, user_id))
         if channel_id is None and guild is not None and guild.system_channel is not None:
@@ -208,7 +220,7 @@ class DiscordGateway:
             return None
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         first: discord.Message | None = None
-        for part in messages(f"<@{user_id}> {post.text}", post.buttons):
+        for part in messages(f"<@{user_id}> {post.pointer or DM_CLOSED}"):
             async with self.posts:
                 sent = await channel.send(**part.kwargs(mentions=PEOPLE_ONLY))
             first = first or sent

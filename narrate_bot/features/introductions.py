@@ -4,6 +4,9 @@
 claims the tenant's ISO week first (a unique row, so a second or concurrent call returns
 nothing new), builds each participant from what they narrated where the other may read it, pairs
 them with ``knowledge.pairing`` and records every introduction before returning its posts.
+
+Each message's reason is cut to its readers (``intro_reasons.Readers``): the group DM to what
+every member may read, the introductions channel to what the whole workspace may read.
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings
 from ..events import TenantRef
-from ..knowledge.intro_reasons import reason_line
-from ..knowledge.pairing import Pairing, Participant, Rules, Suggestion
+from ..knowledge.intro_reasons import Readers, Reason, reason
+from ..knowledge.pairing import Pairing, Participant, Rules
 from ..replies import Button, Post
-from ..storage import intro_repo
+from ..storage import expertise_repo, intro_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Person
+from .schedule_posts import available
 
 CHANNEL_KEY = "intros.channel"  # platform channel id where introductions are posted
 DELIVERY_KEY = "intros.delivery"  # channel | dm | both
@@ -92,23 +96,35 @@ class WeeklyIntroductions:
                 await repo.get_setting(session, tenant_id=row.id, key=DELIVERY_KEY)
                 or DEFAULT_DELIVERY
             )
+            post_in = channel if delivery in ("channel", "both") else None
+            as_dm = delivery in ("dm", "both") or not channel
+            readers = await _channel_readers(session, tenant_id=row.id, channel_id=post_in)
             by_id = {p.id: p for p in people}
             posts: list[Post] = []
             for suggestion in pairing.plan():
                 group = [by_id[k] for k in suggestion.members]
+                told = reason(suggestion, pairing, period=PERIOD)
+                posted = reason(suggestion, pairing, period=PERIOD, readers=readers)
+                # Stored for "not useful" and the export, which only the members read: what
+                # the message they were sent said, never more.
+                kept = told if as_dm else posted
                 introduction = await intro_repo.add_introduction(
                     session,
                     tenant_id=row.id,
                     round_id=round_id,
                     members=[(p.id, p.team) for p in group if p.id is not None],
-                    topics=_cited(suggestion),
+                    topics=list(kept.topics),
                     now=now,
-                    answers_question=bool(suggestion.answers),
+                    answers_question=kept.answers_question,
                 )
-                text = _text(
-                    introduction.number, group, reason_line(suggestion, pairing, period=PERIOD)
+                posts += _deliver(
+                    introduction.number,
+                    group,
+                    channel=post_in,
+                    as_dm=as_dm,
+                    told=told,
+                    posted=posted,
                 )
-                posts += _deliver(text, introduction.number, group, channel, delivery)
         return posts
 
     async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
@@ -127,7 +143,13 @@ class WeeklyIntroductions:
             posts = []
             for introduction in due:
                 assert introduction.id is not None
-                group = await intro_repo.members(session, introduction_id=introduction.id)
+                members = await intro_repo.members(session, introduction_id=introduction.id)
+                taking_part = await intro_repo.taking_part(
+                    session, person_ids=[p.id for p in members if p.id is not None]
+                )
+                # Whoever paused, left narrate-bot or left introductions since hears nothing more
+                # about it; one person left alone has nobody to have met.
+                group = [p for p in members if available(p, now) and p.id in taking_part]
                 if len(group) < 2:
                     continue
                 number = introduction.number
@@ -142,6 +164,11 @@ class WeeklyIntroductions:
                         to_users=tuple(p.user_id for p in group),
                         buttons=outcome_buttons(number, skip=False),
                         names={p.user_id: p.display_name or p.user_id for p in group},
+                        pointer=(
+                            f"I have a question for you about introduction #{number}, but I "
+                            "couldn't send it as a DM: open your DMs, or answer with "
+                            f"/narrate intros met {number}."
+                        ),
                     )
                 )
         return posts
@@ -225,8 +252,15 @@ def _team_ties(
     return dict(ties)
 
 
-def _cited(suggestion: Suggestion) -> list[str]:
-    return list(dict.fromkeys([*suggestion.shared[:3], *(t for _, _, t in suggestion.answers)]))
+async def _channel_readers(session: Session, *, tenant_id: int, channel_id: str | None) -> Readers:
+    """Who reads the introductions channel: the workspace, or people from another organisation
+    too (a Slack Connect channel), who may read none of its narrations."""
+    if channel_id is None:
+        return Readers.WORKSPACE
+    found = await expertise_repo.find_channel(
+        session, tenant_id=tenant_id, channel_id=channel_id, name=None
+    )
+    return Readers.OUTSIDE if found is not None and found.shared else Readers.WORKSPACE
 
 
 def _names(group: list[Person]) -> str:
@@ -248,14 +282,32 @@ def _text(number: int, group: list[Person], reason: str) -> str:
 
 
 def _deliver(
-    text: str, number: int, group: list[Person], channel: str | None, delivery: str
+    number: int,
+    group: list[Person],
+    *,
+    channel: str | None,
+    as_dm: bool,
+    told: Reason,
+    posted: Reason,
 ) -> list[Post]:
+    """The channel post carries the reason everyone may read; the group DM the members' own."""
     names = {p.user_id: p.display_name or p.user_id for p in group}
     buttons = outcome_buttons(number)
     posts = []
-    if delivery in ("channel", "both") and channel:
+    if channel:
+        text = _text(number, group, posted.line)
         posts.append(Post(text=text, channel_id=channel, buttons=buttons, names=names))
-    if delivery in ("dm", "both") or not channel:
-        users = tuple(p.user_id for p in group)
-        posts.append(Post(text=text, to_users=users, buttons=buttons, names=names))
+    if as_dm:
+        posts.append(
+            Post(
+                text=_text(number, group, told.line),
+                to_users=tuple(p.user_id for p in group),
+                buttons=buttons,
+                names=names,
+                pointer=(
+                    f"I have an introduction for you (#{number}), but I couldn't send it as a "
+                    "DM: open your DMs, or use /narrate intros."
+                ),
+            )
+        )
     return posts

@@ -3,6 +3,11 @@ delivered, never-pair wishes, how an introduction went, and the outcome statisti
 
 Outcomes, not activity: statistics count introductions and ties, never a person; a team's own
 figure is shown only when at least ``MIN_GROUP`` of its people take part.
+
+Where introductions are posted is for workspace admins (``UserRef.is_admin``) alone, like the
+open-questions channel once set: whoever picks the channel chooses who reads every introduction.
+Unlike open questions there is no first free choice, since introductions work without a channel
+(as group DMs) and the first choice is the one that moves them in front of a channel's readers.
 """
 
 from __future__ import annotations
@@ -91,6 +96,8 @@ async def set_channel(turn: Turn, command: Command) -> list[Reply]:
     name = turn.event.channel.name if here else (command.hint or command.arg)
     if here and turn.in_dm:
         return [turn.reply("Introductions can't be posted in a DM; name a channel instead.")]
+    if not turn.event.user.is_admin:
+        return [_admins_only(turn, "where introductions are posted")]
     await _set(turn, CHANNEL_KEY, channel_id)
     return [
         turn.reply(
@@ -109,6 +116,8 @@ async def set_delivery(turn: Turn, command: Command) -> list[Reply]:
                 "introductions channel), dm (a group DM per introduction) or both."
             )
         ]
+    if not turn.event.user.is_admin:
+        return [_admins_only(turn, "how introductions are delivered")]
     await _set(turn, DELIVERY_KEY, choice)
     described = {
         "channel": "as a post in the introductions channel",
@@ -236,9 +245,9 @@ def intros_help(turn: Turn, word: str) -> list[Reply]:
     prefix = f"I don't know /narrate intros {word}. " if word else ""
     return [
         turn.reply(
-            prefix + "Introductions: /narrate intros join · leave · skip · channel #name · "
-            "delivery channel|dm|both · same-team on|off · met <number> · not-useful <number>; "
-            "/narrate never-pair @name; /narrate stats."
+            prefix + "Introductions: /narrate intros join · leave · skip · same-team on|off · "
+            "met <number> · not-useful <number>; admins: channel #name · delivery "
+            "channel|dm|both; /narrate never-pair @name; /narrate stats."
         )
     ]
 
@@ -252,6 +261,10 @@ async def note_question(
     topics = [normalize_topic(w) for w in query_terms(question)]
     topics = [t for t in topics if len(t) > 2 and t not in STOPWORDS]
     await intro_repo.record_asked_topics(session, person=person, topics=topics, now=turn.now)
+
+
+def _admins_only(turn: Turn, what: str) -> Reply:
+    return turn.reply(f"Only a workspace admin can change {what}. Nothing was changed.")
 
 
 async def _set(turn: Turn, key: str, value: str | None) -> None:

@@ -14,7 +14,7 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .matching import Edge, max_weight_matching
 
@@ -58,7 +58,11 @@ class Rules:
 
 @dataclass(frozen=True)
 class Suggestion:
-    """An introduction: two people (three for the odd one out) and what the reason cites."""
+    """An introduction: two people (three for the odd one out) and what the reason may cite.
+
+    ``shared`` and ``answers`` are about the first two members, limited to what every member may
+    read (a trio's third too); a channel post cites less still (``intro_reasons``).
+    """
 
     members: tuple[int, ...]
     weight: float
@@ -116,6 +120,23 @@ class Pairing:
         if not private or not viewer.readable:
             return public
         return public | {t for t, scopes in private if scopes & viewer.readable}
+
+    def readable_by(self, owner: Participant, viewers: Sequence[Participant]) -> frozenset[str]:
+        """Owner's topics that every one of ``viewers`` may read on their own.
+
+        A message to several people may only say what each of them could already read: a
+        private channel's topic counts only when every viewer reads one of the channels it was
+        narrated in. The owner may always read their own, so only the others are checked.
+        """
+        public, private = self._split(owner)
+        if not private:
+            return public
+        others = [v for v in viewers if v.key != owner.key]
+        return public | {t for t, scopes in private if all(scopes & v.readable for v in others)}
+
+    def public(self, owner: Participant) -> frozenset[str]:
+        """Owner's topics anyone in the tenant may read: what a channel post may cite."""
+        return self._split(owner)[0]
 
     def _split(
         self, person: Participant
@@ -246,9 +267,30 @@ class Pairing:
             return first
         third = self.people[group[2]]
         extras = [self.explain(third, self.people[k]) for k in group[:2]]
-        return Suggestion(
-            members=group,
-            weight=first.weight + sum(e.weight for e in extras),
-            shared=first.shared,
-            answers=first.answers,
+        # The third person reads the trio's message too: cite only what all three may read.
+        return self.within(
+            Suggestion(
+                members=group,
+                weight=first.weight + sum(e.weight for e in extras),
+                shared=first.shared,
+                answers=first.answers,
+            )
+        )
+
+    def within(self, suggestion: Suggestion) -> Suggestion:
+        """The suggestion cut down to what every member of its group may read.
+
+        ``explain`` judges a pair by what each of the two may read of the other; a third member
+        reads the same message, so a topic stays only if all of them could read it already. The
+        weight is kept: it only ever chose the group, and is never shown.
+        """
+        members = [self.people[k] for k in suggestion.members]
+        both = self.readable_by(members[0], members) & self.readable_by(members[1], members)
+        answers = tuple(
+            (asker, narrator, topic)
+            for asker, narrator, topic in suggestion.answers
+            if topic in self.readable_by(self.people[narrator], members)
+        )
+        return replace(
+            suggestion, shared=tuple(t for t in suggestion.shared if t in both), answers=answers
         )

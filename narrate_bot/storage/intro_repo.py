@@ -138,7 +138,13 @@ class TopicRow:
 async def narrated_topics(
     session: AsyncSession, *, person_ids: Sequence[int], since: datetime, before: datetime
 ) -> list[TopicRow]:
-    """Topics narrated in the window, with where they may be read; DM narrations never count."""
+    """Topics narrated in the window, with where they may be read.
+
+    The rules of ``repositories.visible_to``: the whole workspace may read a narration shared
+    with it, or one that inherits a public channel's readers; a private channel's members read
+    what inherits that channel's readers. A DM has none, and an "only me" narration is a private
+    log wherever it was written: neither ever counts.
+    """
     if not person_ids:
         return []
     rows = await session.exec(
@@ -152,6 +158,7 @@ async def narrated_topics(
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
         .where(
             col(Narration.person_id).in_(person_ids),
+            col(Narration.audience).in_(("channel", "tenant")),
             col(Narration.created_at) >= since,
             col(Narration.created_at) <= before,
         )
@@ -351,6 +358,16 @@ async def members(session: AsyncSession, *, introduction_id: int) -> list[Person
         .order_by(col(Person.id))
     )
     return list(rows.all())
+
+
+async def taking_part(session: AsyncSession, *, person_ids: Sequence[int]) -> set[int]:
+    """Which of these people are in the weekly introductions now (not left since)."""
+    if not person_ids:
+        return set()
+    rows = await session.exec(
+        select(IntroParticipant.person_id).where(col(IntroParticipant.person_id).in_(person_ids))
+    )
+    return set(rows.all())
 
 
 async def claim_follow_ups(

@@ -119,3 +119,16 @@ def test_every_reason_is_a_non_empty_line():
     for suggestion in pairing.plan():
         line = reason_line(suggestion, pairing, period="this month")
         assert line and "\n" not in line
+
+
+def test_a_trio_cites_only_what_its_third_member_may_read_too():
+    secret = {"zanzibar": frozenset({7}), "kafka": frozenset({None})}
+    alice = Participant(key=1, user_id="u1", team="a", topics=secret, readable=frozenset({7}))
+    carol = Participant(key=2, user_id="u2", team="b", topics=secret, readable=frozenset({7}))
+    dan = Participant(key=3, user_id="u3", team="c", topics={"ledger": frozenset({None})})
+    pairing = Pairing([alice, carol, dan])
+    [trio] = pairing.plan()
+    assert sorted(trio.members) == [1, 2, 3] and trio.members[2] == 3
+    assert trio.shared == ("kafka",)
+    line = reason_line(trio, pairing, period="this month")
+    assert "zanzibar" not in line and "<@u1> and <@u2> both narrated about kafka" in line

@@ -142,6 +142,7 @@ async def test_delivery_to_the_intros_channel_and_or_group_dm(bot, chat, clock):
         "carol@search: /narrate intros join",
         "alice: /narrate kafka lag",
         "carol: /narrate kafka lag",
+        ":admin alice",
     )
     out = await chat.say("alice: /narrate intros channel #intros")
     assert "Introductions will be posted in #intros" in out

@@ -9,7 +9,7 @@ import pytest
 from narrate_bot.config import Settings
 from narrate_bot.events import Platform, TenantRef
 from narrate_bot.replies import Button, Post
-from narrate_bot_adapters.discord.gateway import InvalidRequestBudget, OutboundPaused
+from narrate_bot_adapters.discord.gateway import DM_CLOSED, InvalidRequestBudget, OutboundPaused
 
 from .conftest import FAST, Recorder, until
 from .fake import ALICE, GENERAL, FakeDiscord
@@ -154,19 +154,27 @@ async def test_a_dm_goes_to_the_person_with_buttons_naming_the_guild(fake, conne
     assert sent[0].body["allowed_mentions"]["parse"] == ["users"]
 
 
-async def test_a_refused_dm_falls_back_to_the_channel_and_is_never_retried(fake, connect):
+async def test_a_refused_dm_becomes_a_pointer_in_the_channel_and_is_never_retried(fake, connect):
     fake.fail(
         "POST", rf"^/channels/8{ALICE['id']}/messages$", 403,
         {"message": "Cannot send messages to this user", "code": 50007},
     )  # fmt: skip
     client = await connect(Recorder())
     client.gateway.last_channel[(2000, int(ALICE["id"]))] = int(GENERAL)
-    await client.gateway.post(TENANT, Post(text="An introduction", to_users=(ALICE["id"],)))
-    fallback = fake.posted(f"/channels/{GENERAL}/messages")
-    assert fallback[0].body["content"] == f"<@{ALICE['id']}> An introduction"
-    await client.gateway.post(TENANT, Post(text="Another", to_users=(ALICE["id"],)))
+    introduction = Post(
+        text="Introduction #4: you both narrated about the zanzibar acquisition",
+        to_users=(ALICE["id"],),
+        buttons=(Button(label="We met", command="/narrate intros met 4"),),
+        pointer="I have an introduction for you (#4).",
+    )
+    await client.gateway.post(TENANT, introduction)
+    await client.gateway.post(TENANT, Post(text="Your reminder: kafka?", to_users=(ALICE["id"],)))
     assert len(fake.posted("/users/@me/channels")) == 1  # no second attempt at a DM
-    assert len(fake.posted(f"/channels/{GENERAL}/messages")) == 2
+    first, second = fake.posted(f"/channels/{GENERAL}/messages")
+    assert first.body["content"] == f"<@{ALICE['id']}> I have an introduction for you (#4)."
+    assert not first.body.get("components")
+    assert second.body["content"] == f"<@{ALICE['id']}> {DM_CLOSED}"
+    assert "kafka" not in second.body["content"]
 
 
 async def test_dms_are_paced(fake, connect):
