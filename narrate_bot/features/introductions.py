@@ -226,6 +226,7 @@ class WeeklyIntroductions:
                 cross_team_only=same_team != "allowed", seed=zlib.crc32(week_of(now).encode())
             ),
             team_ties=_team_ties(history, people, readers),
+            introduced=_team_ties(history, [], {}),
         )
 
 

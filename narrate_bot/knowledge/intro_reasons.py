@@ -57,7 +57,7 @@ def _team_clause(people: list[Participant], pairing: Pairing) -> str | None:
     teams = sorted({p.team for p in people if p.team})
     if len(teams) < 2:
         return None
-    ties = [pairing.team_ties.get(frozenset(pair), 0) for pair in combinations(teams, 2)]
+    ties = [pairing.introduced.get(frozenset(pair), 0) for pair in combinations(teams, 2)]
     if max(ties) == 0:
         return f"{_listing(teams)} haven't been introduced yet"
     if len(teams) == 2 and ties[0] <= FEW_TIES:

@@ -79,10 +79,14 @@ class Pairing:
         *,
         rules: Rules = Rules(),
         team_ties: Mapping[frozenset[str], int] | None = None,
+        introduced: Mapping[frozenset[str], int] | None = None,
     ) -> None:
         self.people = {p.key: p for p in people}
         self.rules = rules
         self.team_ties = team_ties or {}
+        # What a reason may say about teams: introductions between them only. ``team_ties`` also
+        # counts private channels both teams read, which only weighs pairs and is never shown.
+        self.introduced = self.team_ties if introduced is None else introduced
         df: dict[str, int] = defaultdict(int)
         for person in people:
             for topic in set(person.topics) | person.asked:

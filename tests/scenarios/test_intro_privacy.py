@@ -213,3 +213,27 @@ async def test_only_admins_choose_where_introductions_go(bot, chat, clock):
     clock.advance(timedelta(weeks=1))
     posts = await _run_week(bot, chat, clock)
     assert posts and all(p.channel_id == "intros" for p in posts)
+
+
+async def test_a_reason_never_counts_a_private_channel_between_two_teams(bot, chat, clock):
+    """#wg is read by erin (payments) and frank (search): it weighs who to introduce, but saying
+    "payments and search have met once" would tell every reader that such a channel exists."""
+    await chat.say(
+        ":channel #wg private erin,frank",
+        ":admin ann",
+        "ann: /narrate intros channel #intros",
+        "alice@payments: /narrate intros join",
+        "carol@search: /narrate intros join",
+        "erin@payments: /narrate intros join",
+        "frank@search: /narrate intros join",
+        "erin@payments in #wg: /narrate vendor shortlist",
+        "frank@search in #wg: /narrate vendor pricing",
+        "alice: /narrate kafka",
+        "carol: /narrate kafka",
+    )
+    clock.advance(timedelta(days=1))
+    posts = await _run_week(bot, chat, clock)
+    assert posts
+    for post in posts:
+        assert "have met only once" not in post.text
+        assert "payments and search haven't been introduced yet" in post.text
