@@ -136,6 +136,8 @@ async def set_same_team(turn: Turn, command: Command) -> list[Reply]:
                 "off (the default) keeps introductions across teams."
             )
         ]
+    if not turn.event.user.is_admin:
+        return [_admins_only(turn, "whether introductions may stay inside a team")]
     await _set(turn, SAME_TEAM_KEY, "allowed" if choice == "on" else None)
     if choice == "on":
         return [turn.reply("Introductions may now pair two people of the same team.")]
@@ -245,9 +247,9 @@ def intros_help(turn: Turn, word: str) -> list[Reply]:
     prefix = f"I don't know /narrate intros {word}. " if word else ""
     return [
         turn.reply(
-            prefix + "Introductions: /narrate intros join · leave · skip · same-team on|off · "
+            prefix + "Introductions: /narrate intros join · leave · skip · "
             "met <number> · not-useful <number>; admins: channel #name · delivery "
-            "channel|dm|both; /narrate never-pair @name; /narrate stats."
+            "channel|dm|both · same-team on|off; /narrate never-pair @name; /narrate stats."
         )
     ]
 

@@ -237,3 +237,10 @@ async def test_a_reason_never_counts_a_private_channel_between_two_teams(bot, ch
     for post in posts:
         assert "have met only once" not in post.text
         assert "payments and search haven't been introduced yet" in post.text
+
+
+async def test_only_an_admin_lets_introductions_stay_inside_a_team(chat):
+    out = await chat.say("alice: /narrate intros same-team on")
+    assert "Only a workspace admin can change" in out and "Nothing was changed" in out
+    out = await chat.say(":admin ann", "ann: /narrate intros same-team on")
+    assert "may now pair two people of the same team" in out

@@ -153,7 +153,7 @@ async def test_delivery_to_the_intros_channel_and_or_group_dm(bot, chat, clock):
     out = chat.out.getvalue()
     assert "[#intros] Introduction #" in out and "@alice (payments), meet @carol (search)" in out
     await chat.say("alice: /narrate intros delivery both")
-    await chat.say("alice: /narrate intros same-team on")  # they've met: allow more pairs
+    await chat.say(":admin alice", "alice: /narrate intros same-team on")  # allow more pairs
     clock.advance(timedelta(weeks=13))  # past the repeat window
     await chat.say("alice: /narrate kafka again", "carol: /narrate kafka again")
     posts = await _run_week(bot, chat, clock)
