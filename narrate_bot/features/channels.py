@@ -21,9 +21,14 @@ async def _channel(
         now=now,
     )
     assert tenant.id is not None
+    return await stored_channel(session, tenant_id=tenant.id, ref=ref)
+
+
+async def stored_channel(session: Session, *, tenant_id: int, ref: ChannelRef) -> Channel:
+    """The channel's row, kept to what the platform says now (kind, name, shared)."""
     return await repo.ensure_channel(
         session,
-        tenant_id=tenant.id,
+        tenant_id=tenant_id,
         channel_id=ref.channel_id,
         name=ref.name,
         kind=ref.kind.value,

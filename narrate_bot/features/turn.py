@@ -13,6 +13,7 @@ from ..replies import Attachment, Button, FormRequest, Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Person, Tenant
+from .channels import stored_channel
 
 
 @dataclass
@@ -56,14 +57,7 @@ class Turn:
         """The channel the event came from, with the actor recorded as a reader when private."""
         assert tenant.id is not None
         ref = self.event.channel
-        channel = await repo.ensure_channel(
-            session,
-            tenant_id=tenant.id,
-            channel_id=ref.channel_id,
-            name=ref.name,
-            kind=ref.kind.value,
-            shared=ref.shared,
-        )
+        channel = await stored_channel(session, tenant_id=tenant.id, ref=ref)
         if ref.kind != ChannelKind.PUBLIC:
             assert channel.id is not None
             await repo.add_member(session, channel_pk=channel.id, user_id=self.event.user.user_id)
