@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .events import TenantRef
 from .replies import Post
@@ -21,6 +22,19 @@ class ChatGateway(Protocol):
     async def post(self, tenant: TenantRef, post: Post) -> str:
         """Deliver ``post`` in ``tenant``; return the platform's message id (a thread anchor)."""
         ...
+
+
+@runtime_checkable
+class AccessRefresher(Protocol):
+    """A gateway that can re-read who may open which private channel, when asked.
+
+    Optional: a platform whose events already keep channel membership current (Slack, the
+    console) doesn't implement it. Discord without privileged intents hears of no role change or
+    departure, so before the weekly introductions draw reasons from private channels the
+    scheduler asks it to correct the participants' access first (docs/adr/0010).
+    """
+
+    async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None: ...
 
 
 class Introductions(Protocol):

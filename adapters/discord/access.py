@@ -2,15 +2,21 @@
 
 Channel create/update/delete and role changes arrive with the default intents; member joins,
 leaves and role changes don't (they need the privileged members intent, which we don't ask
-for). So: channels are described on sight and on every change, cached members' access is
-recomputed then, and each person's access to every private channel is re-checked from their
-own roles whenever they talk to the bot (an interaction or a mention), before the core
-answers them. The only answers that could draw on a private channel are given at that moment,
-so a stale membership can't leak: it is corrected first.
+for), and the member cache keeps whatever roles a person had when last seen. So: channels are
+described on sight and on every change, cached members' access is recomputed then, and each
+person's access to every private channel is re-checked from their own roles whenever they talk
+to the bot (an interaction or a mention), before the core answers them. The weekly
+introductions speak first, to people who may not have talked to the bot for weeks, and their
+reasons may name topics from private channels: before they are computed, each participant's
+member record is fetched again over REST (no intent needed; ``recheck``), and someone no longer
+in the server loses every private channel. Only a stale membership nothing reads before it is
+corrected can remain.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -21,6 +27,8 @@ from narrate_bot.replies import Reply
 
 from . import translate
 from .visibility import cached_readers, channel_kind, describable, private_channel_access
+
+log = logging.getLogger(__name__)
 
 
 class Handles(Protocol):
@@ -72,3 +80,47 @@ class AccessTracker:
                 translate.membership(guild, ref, str(member.id), joined=visible, now=now)
             )
         self._seen[key] = access
+
+    async def recheck(self, guild: discord.Guild, user_ids: Iterable[int], now: datetime) -> None:
+        """Fetch each person's roles anew and tell the core what they may view now.
+
+        One request at a time: discord.py waits out each 429 (the members route has its own
+        bucket), and a batch of participants shouldn't burst. The cached member is not used: no
+        member update reaches us, so its roles are the ones it had when it was cached.
+        """
+        for user_id in user_ids:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.NotFound:  # left the server (or the account is gone)
+                await self.revoke(guild, user_id, now)
+                continue
+            except Exception as problem:  # refused, timed out, or rate limited past our wait
+                # Fail closed: they read nothing private until their next interaction, which
+                # re-checks them before any answer; a reason must not rely on a stale row.
+                log.warning(
+                    "couldn't re-read a member of guild %s (%s); no private channels for them",
+                    guild.id,
+                    type(problem).__name__,
+                )
+                await self.revoke(guild, user_id, now)
+                continue
+            await self.refresh(guild, member, now)
+
+    async def revoke(self, guild: discord.Guild, user_id: int, now: datetime) -> None:
+        """No private channel of ``guild`` is open to ``user_id`` any more, as far as we know."""
+        key = (guild.id, user_id)
+        before = self._seen.get(key, {})
+        closed: dict[str, bool] = {}
+        for channel in describable(guild):
+            if channel_kind(channel) != ChannelKind.PRIVATE:
+                continue
+            channel_id = str(channel.id)
+            closed[channel_id] = False
+            if before.get(channel_id) is False:
+                continue
+            await self.core.handle(
+                translate.membership(
+                    guild, translate.where(channel), str(user_id), joined=False, now=now
+                )
+            )
+        self._seen[key] = closed

@@ -75,8 +75,10 @@ class NarrateClient(discord.Client):
         self.db = db
         self.now = now
         self.tree: app_commands.CommandTree[NarrateClient] = app_commands.CommandTree(self)
-        self.gateway = DiscordGateway(self, self.discord_settings, self.budget)
         self.access = AccessTracker(self.core)
+        self.gateway = DiscordGateway(
+            self, self.discord_settings, self.budget, self.access, now=now
+        )
         self.interactions = Interactions(
             self.core, self.gateway, self.access, defer_after=defer_after
         )

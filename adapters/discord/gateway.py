@@ -13,6 +13,9 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   that person gets no more DMs and a short pointer (``Post.pointer``, or ``DM_CLOSED``) goes to
   a channel with a mention. Never the DM itself: an introduction's reason may name topics from
   private channels, and everyone in that channel would read it.
+
+Before the weekly introductions it also re-reads the participants' roles (``refresh_access``):
+without the members intent nothing else tells us someone lost a role or left (see access.py).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -32,6 +36,7 @@ from narrate_bot.config import DiscordSettings
 from narrate_bot.events import TenantRef
 from narrate_bot.replies import Post
 
+from .access import AccessTracker
 from .render import PEOPLE_ONLY, Outgoing, messages, thread_name
 
 log = logging.getLogger(__name__)
@@ -117,9 +122,17 @@ class DiscordGateway:
     """The core's ``ChatGateway`` on Discord; also delivers DM replies for interactions."""
 
     def __init__(
-        self, client: discord.Client, settings: DiscordSettings, budget: InvalidRequestBudget
+        self,
+        client: discord.Client,
+        settings: DiscordSettings,
+        budget: InvalidRequestBudget,
+        access: AccessTracker,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.client = client
+        self.access = access
+        self.now = now
         self.budget = budget
         self.settings = settings
         self.posts = Pacer(settings.post_interval_seconds)
@@ -128,6 +141,13 @@ class DiscordGateway:
         self.dm_closed: set[tuple[int, int]] = set()
         # Where each person last used the bot, per guild: the fallback when a DM is refused.
         self.last_channel: dict[tuple[int, int], int] = {}
+
+    async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None:
+        """The core's ``AccessRefresher``: correct these people's private-channel access."""
+        guild = self.client.get_guild(int(tenant.tenant_id))
+        if guild is None:
+            raise LookupError(f"guild {tenant.tenant_id} isn't available to re-check access in")
+        await self.access.recheck(guild, [int(u) for u in user_ids], self.now())
 
     async def post(self, tenant: TenantRef, post: Post) -> str:
         self.budget.check()

@@ -5,7 +5,8 @@ overwrites let them view it (``permissions_for``). Without the privileged member
 member cache holds only people seen recently (interaction authors, message authors, the owner),
 so the member list is never complete: the adapter records readers as they show up and
 re-checks each person's own view of the guild's private channels whenever they interact
-(``private_channel_access``), which is the moment an answer could reach them.
+(``private_channel_access``), which is the moment an answer could reach them, and before the
+weekly introductions, which reach them unasked (access.py).
 """
 
 from __future__ import annotations

@@ -24,7 +24,9 @@ from zoneinfo import ZoneInfo
 from ..clock import ManualClock
 from ..events import Platform, TenantRef
 from ..knowledge.fire_times import Fire, latest_fire, next_fire, parse_time, zone_named
+from ..ports import AccessRefresher
 from ..replies import Post
+from ..storage import intro_repo
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
@@ -311,6 +313,8 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="no introductions")
         return
     ref = tenant_ref(item.tenant)
+    if schedule.kind == INTROS:
+        await _refresh_access(bot, item.tenant, ref, now=now)
     call = port.weekly if schedule.kind == INTROS else port.follow_up
     posts = await call(tenant=ref, now=now)
     rows = [
@@ -320,6 +324,28 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     async with bot.db.transaction() as session:
         await store.claim(session, rows=rows, dialect=bot.db.dialect)
         await store.finish(session, send_id=send.id, owner=owner, status=store.SENT, now=now)
+
+
+async def _refresh_access(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:
+    """Let the platform correct the participants' private-channel access before the week's
+    reasons are drawn from it: on Discord the stored memberships may predate a removed role or
+    a departure nobody told us about. The follow-up names no topics, so it doesn't ask."""
+    gateway = bot.gateways.get(ref.platform)
+    if not isinstance(gateway, AccessRefresher):
+        return
+    assert tenant.id is not None
+    async with bot.db.transaction() as session:
+        people = await intro_repo.available_people(session, tenant_id=tenant.id, now=now)
+    if not people:
+        return
+    try:
+        await gateway.refresh_access(ref, [p.user_id for p in people])
+    except Exception as problem:  # introductions still go out, from the memberships we have
+        log.warning(
+            "refreshing private-channel access before introductions failed in tenant %s: %s",
+            tenant.id,
+            type(problem).__name__,
+        )
 
 
 async def tick(bot: Bot, now: datetime | None = None) -> TickReport:

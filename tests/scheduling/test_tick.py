@@ -1,8 +1,12 @@
 """The tick against a real database: catch-up after downtime, grace, stalls, retries, the
-weekly introductions slot. Jobs are called directly with a frozen clock."""
+weekly introductions slot (and the platform's access refresh before it). Jobs are called
+directly with a frozen clock."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -217,3 +221,72 @@ async def test_a_new_workspace_gets_the_default_monday_slot_and_thursday_follow_
         ("weekly", "2026-11-30T10:00:00+00:00"),
     ]
     assert out.count("[dm ana,ben] @ana, meet @ben") == 2
+
+
+@dataclass
+class RefreshingGateway(Recorder):
+    """A ChatGateway that is also an ``AccessRefresher``, noting each refresh in ``log``."""
+
+    log: list[tuple[str, object]] = field(default_factory=list)
+    broken: bool = False
+
+    async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None:
+        self.log.append(("refresh", sorted(user_ids)))
+        if self.broken:
+            raise ConnectionError("zanzibar")  # must not reach the log
+
+
+class OrderedIntroductions(FakeIntroductions):
+    def __init__(self, log: list[tuple[str, object]]) -> None:
+        super().__init__()
+        self.log = log
+
+    async def weekly(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
+        self.log.append(("weekly", tenant.tenant_id))
+        return await super().weekly(tenant=tenant, now=now)
+
+    async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
+        self.log.append(("follow_up", tenant.tenant_id))
+        return await super().follow_up(tenant=tenant, now=now)
+
+
+async def _participants_then_gateway(chat, bot: Bot, *, broken: bool) -> RefreshingGateway:
+    """alice and bob take part; carol joined but never narrated; dan narrated but never joined."""
+    await chat.say(
+        "alice: /narrate intros join",
+        "alice: /narrate kafka lag",
+        "bob: /narrate intros join",
+        "bob: /narrate kafka consumers",
+        "carol: /narrate intros join",
+        "dan: /narrate kafka topics",
+    )
+    gateway = RefreshingGateway(clock=bot.clock, broken=broken)
+    bot.gateways[Platform.CONSOLE] = gateway
+    bot.introductions = OrderedIntroductions(gateway.log)
+    return gateway
+
+
+async def test_access_is_refreshed_for_the_participants_before_the_weekly_run_only(
+    chat, bot: Bot, clock
+):
+    gateway = await _participants_then_gateway(chat, bot, broken=False)
+    await _tick(bot, clock.now())
+    await _tick(bot, datetime(2026, 11, 23, 10, tzinfo=UTC))  # the default slot
+    assert gateway.log == [("refresh", ["alice", "bob"]), ("weekly", "local")]
+    await _tick(bot, datetime(2026, 11, 26, 10, 0, 1, tzinfo=UTC))  # Thursday's follow-up
+    assert gateway.log[2:] == [("follow_up", "local")]
+
+
+async def test_a_failed_refresh_is_logged_and_the_introductions_still_go_out(
+    chat, bot: Bot, clock, caplog
+):
+    gateway = await _participants_then_gateway(chat, bot, broken=True)
+    await _tick(bot, clock.now())
+    with caplog.at_level(logging.WARNING, logger="narrate_bot.features.schedule_jobs"):
+        await _tick(bot, datetime(2026, 11, 23, 10, tzinfo=UTC))
+    assert gateway.log == [("refresh", ["alice", "bob"]), ("weekly", "local")]
+    assert "<@ana>, meet <@ben>" in [p.text for _, p in gateway.posts]
+    [warning] = [r for r in caplog.records if "refreshing" in r.getMessage()]
+    assert warning.levelno == logging.WARNING
+    assert "ConnectionError" in warning.getMessage()
+    assert "zanzibar" not in caplog.text

@@ -33,7 +33,10 @@ def user(uid: str, name: str) -> dict[str, Any]:
 
 
 ALICE, BOB, CAROL = user("4000", "alice"), user("4001", "bob"), user("4002", "carol")
-ROLES = {ALICE["id"]: [KEEPERS], BOB["id"]: [], CAROL["id"]: [KEEPERS]}
+FAY, GIL = user("4005", "fay"), user("4006", "gil")  # keepers too
+PEOPLE = {u["id"]: u for u in (ALICE, BOB, CAROL, FAY, GIL)}
+ROLES = {ALICE["id"]: [KEEPERS], BOB["id"]: [], CAROL["id"]: [KEEPERS], FAY["id"]: [KEEPERS],
+         GIL["id"]: [KEEPERS]}  # fmt: skip
 
 
 def member(who: dict[str, Any], roles: list[str] | None = None) -> dict[str, Any]:
@@ -132,6 +135,10 @@ class FakeDiscord:
     identify: dict[str, Any] = field(default_factory=dict)
     login_status: int = 200
     resumed: int = 0
+    # What GET /guilds/…/members/… says now, changed without any gateway event (as Discord
+    # does for a bot without the members intent): someone's roles, or that they left.
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
 
     async def start(self) -> FakeDiscord:
         self.ws: web.WebSocketResponse | None = None
@@ -242,9 +249,8 @@ class FakeDiscord:
                       "recipients": [user(str(rid), f"user{rid}")]})  # fmt: skip
         if match := re.fullmatch(r"/guilds/\d+/members/(\d+)", path):
             uid = match.group(1)
-            known = {u["id"]: u for u in (ALICE, BOB, CAROL)}
-            if uid in known:
-                return J(member(known[uid]))
+            if uid in PEOPLE and uid not in self.gone:
+                return J(member(PEOPLE[uid], self.roles.get(uid)))
             return J({"message": "Unknown Member", "code": 10007}, 404)
         if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
             return J(self.thread(match.group(1), match.group(2), body.get("name", "")))

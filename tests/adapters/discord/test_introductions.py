@@ -1,12 +1,18 @@
 """An introduction on Discord, from the real core through the real client: when Discord refuses
-someone's DM, their channel gets a short pointer, never the DM with its reason."""
+someone's DM, their channel gets a short pointer, never the DM with its reason; and a private
+channel someone lost access to without the bot hearing of it is not named to them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
+
 from narrate_bot.app import Bot
 from narrate_bot.events import Platform, TenantRef
+from narrate_bot.features.schedule_jobs import tick
 
-from .fake import ALICE, CAROL, GENERAL, GUILD, SECRET, FakeDiscord
+from .fake import ALICE, CAROL, FAY, GENERAL, GIL, GUILD, SECRET, FakeDiscord
 
 TENANT = TenantRef(platform=Platform.DISCORD, tenant_id=GUILD, name="Acme")
 REFUSED = {"message": "Cannot send messages to this user", "code": 50007}
@@ -41,3 +47,50 @@ async def test_a_refused_introduction_dm_leaves_only_a_pointer_in_the_channel(
     # carol reads #secret and got her DM, with the reason both of them may read.
     [dm] = fake.posted(f"/channels/8{CAROL['id']}/messages")
     assert "zanzibar" in dm.body["content"]
+
+
+@pytest.mark.parametrize("change", ["role removed", "left the server", "lookup refused"])
+async def test_a_private_channel_someone_lost_unseen_is_not_named_in_their_introduction(
+    fake, bot: Bot, clock, connect, change: str
+):
+    """Everyone here could read #secret when they narrated in it. Then alice lost the keepers
+    role (or left), and no event told the bot: without the members intent none arrives. The
+    weekly run re-reads her (if Discord won't answer, she is counted out of #secret), so her
+    introduction names nothing from #secret, while fay and gil, who still read it, hear about
+    their topic."""
+    await connect(bot)
+    people = (
+        (ALICE, "payments", "zanzibar acquisition terms"),
+        (CAROL, "search", "zanzibar acquisition pricing"),
+        (FAY, "infra", "quokka habitat survey"),
+        (GIL, "design", "quokka habitat census"),
+    )
+    for who, team, text in people:
+        await _slash(fake, "narrate-settings", sub="team", who=who, name=team)
+        await _slash(fake, "narrate", who=who, channel=SECRET, text=text)
+        await _slash(fake, "narrate-intros", sub="join", who=who)
+    if change == "role removed":
+        fake.roles[ALICE["id"]] = []
+    elif change == "left the server":
+        fake.gone.add(ALICE["id"])
+    else:  # when Discord won't say, she reads nothing private until she next talks to the bot
+        fake.fail(
+            "GET", rf"/members/{ALICE['id']}$", 403, {"message": "Missing Access", "code": 50001}
+        )
+
+    await tick(bot, clock.now())  # the guild gets the default weekly slot: Monday 10:00 UTC
+    monday_ten = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    clock.set(monday_ten)
+    await tick(bot, monday_ten)
+
+    def dm_to(who: dict[str, object]) -> str:
+        return " ".join(c.body["content"] for c in fake.posted(f"/channels/8{who['id']}/messages"))
+
+    assert "meet" in dm_to(ALICE) and "meet" in dm_to(CAROL)
+    assert "zanzibar" not in dm_to(ALICE) and "zanzibar" not in dm_to(CAROL)
+    assert "quokka" in dm_to(FAY) and "quokka" in dm_to(GIL)
+    # One member lookup per participant: roles as Discord knows them now, not as last seen.
+    looked_up = fake.posted(f"/guilds/{GUILD}/members/", method="GET")
+    assert sorted(c.path.rsplit("/", 1)[1] for c in looked_up) == sorted(
+        w["id"] for w, _, _ in people
+    )
