@@ -161,6 +161,8 @@ class Bot:
                 return await intros.outcome(turn, command, result="met")
             case "intros_not_useful":
                 return await intros.outcome(turn, command, result="not_useful")
+            case "intros_mine":
+                return await intros.mine(turn)
             case "intros_help":
                 return intros.intros_help(turn, command.arg)
             case "never_pair":

@@ -145,6 +145,8 @@ def parse_intros(rest: str) -> Command:
     word, tail = head.lower(), tail.strip()
     if word in _INTROS_BARE and not tail:
         return Command(_INTROS_BARE[word])
+    if word in ("", "mine", "list") and not tail:
+        return Command("intros_mine")
     if word == "channel":
         if tail.lower() == "here":
             return Command("intros_channel", arg="here")

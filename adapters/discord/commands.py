@@ -38,6 +38,7 @@ class Sub:
 
 
 _ID = Option("id", "The narration's number (/narrate-privacy mine lists them)")
+_INTRO = Option("number", "The introduction's number (/narrate-intros mine lists them)")
 
 GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
     "narrate-settings": (
@@ -110,9 +111,14 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
     "narrate-intros": (
         "Weekly introductions across teams",
         (
+            Sub("mine", "Your latest introductions, and how to answer them", "intros mine"),
             Sub("join", "Be introduced to people in other teams", "intros join"),
             Sub("leave", "No more introductions", "intros leave"),
             Sub("skip", "No introduction for you next week", "intros skip"),
+            Sub("met", "You met the people of an introduction", "intros met {number}",
+                (_INTRO,)),
+            Sub("not-useful", "An introduction wasn't useful", "intros not-useful {number}",
+                (_INTRO,)),
             Sub("never-pair", "Never be introduced to someone (private)", "never-pair {person}",
                 (Option("person", "A @mention"),)),
             Sub("channel", "Where introductions are posted (admins)", "intros channel {channel}",

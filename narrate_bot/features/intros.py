@@ -191,6 +191,45 @@ async def never_pair(turn: Turn, command: Command) -> list[Reply]:
     ]
 
 
+MINE_SHOWN = 5
+_ANSWERS = {intro_repo.MET: "you met", intro_repo.NOT_USEFUL: "not useful, you said"}
+
+
+async def mine(turn: Turn) -> list[Reply]:
+    """My latest introductions again, privately: where a DM never arrived (Discord refuses DMs
+    some people closed), this is how they read it, and how they answer it later."""
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        shown = (
+            []
+            if person is None
+            else await intro_repo.my_introductions(session, person=person, limit=MINE_SHOWN)
+        )
+    if not shown:
+        return [
+            turn.reply(
+                "You haven't been introduced to anyone yet. /narrate intros join takes part in "
+                "the weekly introductions; /narrate intros help lists the rest."
+            )
+        ]
+    lines = ["Your latest introductions:"]
+    names: dict[str, str] = {}
+    for item in shown:
+        who = []
+        for other in item.others:
+            names[other.user_id] = other.display_name or other.user_id
+            who.append(f"<@{other.user_id}>" + (f" ({other.team})" if other.team else ""))
+        about = f" · about {', '.join(item.topics)}" if item.topics else ""
+        answer = _ANSWERS.get(item.outcome or "") or (
+            f"how did it go? /narrate intros met {item.number} or not-useful {item.number}"
+        )
+        lines.append(
+            f"#{item.number} ({item.created_at:%Y-%m-%d}): {' and '.join(who) or 'nobody now'}"
+            f"{about} · {answer}"
+        )
+    return [turn.reply("\n".join(lines)).model_copy(update={"names": names})]
+
+
 async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
     if command.ordinal is None:
         return [turn.reply("Which introduction? For example /narrate intros met 12.")]
@@ -244,10 +283,10 @@ async def stats(turn: Turn) -> list[Reply]:
 
 
 def intros_help(turn: Turn, word: str) -> list[Reply]:
-    prefix = f"I don't know /narrate intros {word}. " if word else ""
+    prefix = f"I don't know /narrate intros {word}. " if word and word != "help" else ""
     return [
         turn.reply(
-            prefix + "Introductions: /narrate intros join · leave · skip · "
+            prefix + "Introductions: /narrate intros (your latest) · join · leave · skip · "
             "met <number> · not-useful <number>; admins: channel #name · delivery "
             "channel|dm|both · same-team on|off; /narrate never-pair @name; /narrate stats."
         )

@@ -414,3 +414,46 @@ async def set_feedback(
     else:
         row.outcome, row.at = outcome, now
     session.add(row)
+
+
+@dataclass(frozen=True)
+class MyIntroduction:
+    """One of a person's introductions as they may see it again: who, what its reason cited,
+    and their own answer (``None`` until they give one)."""
+
+    number: int
+    created_at: datetime
+    others: list[Person]
+    topics: list[str]
+    outcome: str | None
+
+
+async def my_introductions(
+    session: AsyncSession, *, person: Person, limit: int
+) -> list[MyIntroduction]:
+    """The person's latest introductions, newest first. The topics are the ones its members were
+    sent, so showing them again tells nobody more than they were told."""
+    rows = (
+        await session.exec(
+            select(Introduction)
+            .join(IntroMember, col(IntroMember.introduction_id) == col(Introduction.id))
+            .where(Introduction.tenant_id == person.tenant_id, IntroMember.person_id == person.id)
+            .order_by(col(Introduction.created_at).desc(), col(Introduction.id).desc())
+            .limit(limit)
+        )
+    ).all()
+    found: list[MyIntroduction] = []
+    for introduction in rows:
+        assert introduction.id is not None
+        group = await members(session, introduction_id=introduction.id)
+        answer = await session.get(IntroFeedback, (introduction.id, person.id))
+        found.append(
+            MyIntroduction(
+                number=introduction.number,
+                created_at=introduction.created_at,
+                others=[p for p in group if p.id != person.id],
+                topics=[t for t in introduction.topics.split(",") if t],
+                outcome=answer.outcome if answer else None,
+            )
+        )
+    return found

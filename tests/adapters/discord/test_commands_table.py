@@ -12,6 +12,7 @@ SAMPLES = {
     "name": "payments",
     "zone": "Europe/Berlin",
     "id": "3",
+    "number": "2",
     "text": "new words",
     "person": "<@123456789012345678>",
     "topics": "kafka, rate limiting",
