@@ -336,10 +336,16 @@ async def _refresh_access(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: date
     assert tenant.id is not None
     async with bot.db.transaction() as session:
         people = await intro_repo.available_people(session, tenant_id=tenant.id, now=now)
-    if not people:
+        # Only a stored private membership can be stale in the direction that leaks; people
+        # with none are never shown a private channel's topics, so they cost no lookup.
+        readers = await intro_repo.private_readers(
+            session, tenant_id=tenant.id, user_ids=[p.user_id for p in people]
+        )
+    user_ids = [p.user_id for p in people if readers.get(p.user_id)]
+    if not user_ids:
         return
     try:
-        await gateway.refresh_access(ref, [p.user_id for p in people])
+        await gateway.refresh_access(ref, user_ids)
     except Exception as problem:  # introductions still go out, from the memberships we have
         log.warning(
             "refreshing private-channel access before introductions failed in tenant %s: %s",

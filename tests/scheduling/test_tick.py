@@ -251,8 +251,13 @@ class OrderedIntroductions(FakeIntroductions):
 
 
 async def _participants_then_gateway(chat, bot: Bot, *, broken: bool) -> RefreshingGateway:
-    """alice and bob take part; carol joined but never narrated; dan narrated but never joined."""
+    """alice and bob take part and read #secret; frank takes part and reads no private channel
+    (nothing of his can be stale, so he costs no lookup); carol joined but never narrated; dan
+    narrated but never joined."""
     await chat.say(
+        ":channel #secret private alice,bob,dan",
+        "frank: /narrate intros join",
+        "frank: /narrate kafka partitions",
         "alice: /narrate intros join",
         "alice: /narrate kafka lag",
         "bob: /narrate intros join",
