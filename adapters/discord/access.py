@@ -70,14 +70,25 @@ class AccessTracker:
         """Tell the core which private channels ``member`` can view now (only what changed)."""
         channels = {str(c.id): c for c in describable(guild)}
         access = private_channel_access(member, channels.values())
-        key = (guild.id, member.id)
+        await self._tell(guild, channels, member.id, access, now)
+
+    async def _tell(
+        self,
+        guild: discord.Guild,
+        channels: dict[str, discord.abc.GuildChannel],
+        user_id: int,
+        access: dict[str, bool],
+        now: datetime,
+    ) -> None:
+        """Send the core each private channel whose access changed since we last told it."""
+        key = (guild.id, user_id)
         before = self._seen.get(key, {})
         for channel_id, visible in access.items():
             if before.get(channel_id) == visible:
                 continue
             ref = translate.where(channels[channel_id])
             await self.core.handle(
-                translate.membership(guild, ref, str(member.id), joined=visible, now=now)
+                translate.membership(guild, ref, str(user_id), joined=visible, now=now)
             )
         self._seen[key] = access
 
@@ -108,19 +119,10 @@ class AccessTracker:
 
     async def revoke(self, guild: discord.Guild, user_id: int, now: datetime) -> None:
         """No private channel of ``guild`` is open to ``user_id`` any more, as far as we know."""
-        key = (guild.id, user_id)
-        before = self._seen.get(key, {})
-        closed: dict[str, bool] = {}
-        for channel in describable(guild):
-            if channel_kind(channel) != ChannelKind.PRIVATE:
-                continue
-            channel_id = str(channel.id)
-            closed[channel_id] = False
-            if before.get(channel_id) is False:
-                continue
-            await self.core.handle(
-                translate.membership(
-                    guild, translate.where(channel), str(user_id), joined=False, now=now
-                )
-            )
-        self._seen[key] = closed
+        channels = {str(c.id): c for c in describable(guild)}
+        closed = {
+            channel_id: False
+            for channel_id, channel in channels.items()
+            if channel_kind(channel) == ChannelKind.PRIVATE
+        }
+        await self._tell(guild, channels, user_id, closed, now)

@@ -102,15 +102,11 @@ class WorkspaceEvents:
 
     async def _kind(
         self, context: Any, tenant: str, channel_id: str, channel_type: str | None
-    ) -> tuple[ChannelKind, bool | None]:
-        """A channel event's kind and whether it is shared (``None``: not known from this event).
-
-        "G" (private) is trusted as it is; "C" is also what a Slack Connect channel says, so a
-        public kind is only ever taken from ``conversations.info`` (which calls shared channels
-        private and shared, and a failed lookup the same)."""
-        if channel_type == "G":
-            return ChannelKind.PRIVATE, None
-        where = await self.directory.where(self._client(context), tenant, channel_id)
+    ) -> tuple[ChannelKind, bool]:
+        """A channel event's kind and whether it is shared, as ``Directory.where`` settles them
+        for every payload: "G" may narrow the lookup's answer, "C" (also what a Slack Connect
+        channel says) never widens it."""
+        where = await self.directory.where(self._client(context), tenant, channel_id, channel_type)
         return where.kind, where.shared
 
     async def on_user_change(self, body: Payload, event: Payload) -> None:

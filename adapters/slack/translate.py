@@ -42,6 +42,8 @@ _CHANNEL_TYPES = {
     "private_channel": ChannelKind.PRIVATE,
     "channel": ChannelKind.PUBLIC,
     "public_channel": ChannelKind.PUBLIC,
+    "G": ChannelKind.PRIVATE,  # member_joined_channel / member_left_channel say G or C
+    "C": ChannelKind.PUBLIC,
 }
 
 

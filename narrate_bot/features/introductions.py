@@ -220,28 +220,36 @@ class WeeklyIntroductions:
             for p in people
             if p.id is not None
         ]
+        introduced = _introduced(history)
         return Pairing(
             participants,
             rules=Rules(
                 cross_team_only=same_team != "allowed", seed=zlib.crc32(week_of(now).encode())
             ),
-            team_ties=_team_ties(history, people, readers),
-            introduced=_team_ties(history, [], {}),
+            team_ties=_team_ties(introduced, people, readers),
+            introduced=introduced,
         )
 
 
-def _team_ties(
-    history: list[list[tuple[int, str | None]]],
-    people: list[Person],
-    readers: dict[str, set[int]],
-) -> dict[frozenset[str], int]:
-    """Ties between teams so far: introductions between them, and private channels (working
-    groups) that people of both read. Public channels say nothing: everyone may read them."""
+def _introduced(history: list[list[tuple[int, str | None]]]) -> dict[frozenset[str], int]:
+    """Introductions so far between each pair of teams: all a reason may say about teams."""
     ties: dict[frozenset[str], int] = defaultdict(int)
     for group in history:
         teams = sorted({team for _, team in group if team})
         for pair in combinations(teams, 2):
             ties[frozenset(pair)] += 1
+    return dict(ties)
+
+
+def _team_ties(
+    introduced: dict[frozenset[str], int],
+    people: list[Person],
+    readers: dict[str, set[int]],
+) -> dict[frozenset[str], int]:
+    """Ties between teams so far, for the weight: introductions between them, and private
+    channels (working groups) that people of both read. Public channels say nothing: everyone
+    may read them."""
+    ties: dict[frozenset[str], int] = defaultdict(int, introduced)
     teams_in: dict[int, set[str]] = defaultdict(set)
     for person in people:
         if person.team:
