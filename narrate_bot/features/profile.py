@@ -63,6 +63,7 @@ async def apply_profile(db: Database, event: ProfileChanged) -> None:
             user_id=event.user.user_id,
             display_name=event.user.display_name,
             now=event.occurred_at,
+            guest=event.user.guest,
         )
         if zone is not None:
             person.timezone = zone

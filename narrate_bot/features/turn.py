@@ -72,6 +72,7 @@ class Turn:
             user_id=user.user_id,
             display_name=user.display_name,
             now=self.now,
+            guest=user.guest,
         )
 
     async def known_person(self, session: Session) -> Person | None:

@@ -108,7 +108,9 @@ async def record_asked_topics(
 
 
 async def available_people(session: AsyncSession, *, tenant_id: int, now: datetime) -> list[Person]:
-    """Joined introductions and narrate-bot, not paused, not skipping, narrated at least once."""
+    """Joined introductions and narrate-bot, not paused, not skipping, narrated at least once,
+    and a member the last time we saw them: a guest (or someone from another organisation) would
+    be shown what members narrated in channels they can't open."""
     narrated = select(Narration.person_id).where(Narration.tenant_id == tenant_id)
     rows = await session.exec(
         select(Person)
@@ -116,6 +118,7 @@ async def available_people(session: AsyncSession, *, tenant_id: int, now: dateti
         .where(
             Person.tenant_id == tenant_id,
             Person.consent == "joined",
+            col(Person.guest).is_(False),
             or_(col(Person.paused_until).is_(None), col(Person.paused_until) <= now),
             or_(
                 col(IntroParticipant.skip_until).is_(None), col(IntroParticipant.skip_until) <= now

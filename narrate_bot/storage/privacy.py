@@ -73,6 +73,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             "consent": person.consent,
             "joined_at": _iso(person.joined_at),
             "paused_until": _iso(person.paused_until),
+            "guest": person.guest,
             "created_at": _iso(person.created_at),
         },
         "narrations": [

@@ -107,17 +107,34 @@ async def find_person(session: AsyncSession, *, tenant_id: int, user_id: str) ->
 
 
 async def ensure_person(
-    session: AsyncSession, *, tenant_id: int, user_id: str, display_name: str, now: datetime
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    user_id: str,
+    display_name: str,
+    now: datetime,
+    guest: bool | None = None,
 ) -> Person:
+    """The person, created on first sight; the name and ``guest`` follow what the platform says
+    (``guest`` only when it said something: ``None`` leaves it as stored)."""
     person = await find_person(session, tenant_id=tenant_id, user_id=user_id)
     if person is None:
-        return await _insert_unless_raced(
-            session,
-            Person(tenant_id=tenant_id, user_id=user_id, display_name=display_name, created_at=now),
-            lambda: find_person(session, tenant_id=tenant_id, user_id=user_id),
+        created = Person(
+            tenant_id=tenant_id,
+            user_id=user_id,
+            display_name=display_name,
+            created_at=now,
+            guest=bool(guest),
         )
+        return await _insert_unless_raced(
+            session, created, lambda: find_person(session, tenant_id=tenant_id, user_id=user_id)
+        )
+    changed = False
     if display_name and person.display_name != display_name:
-        person.display_name = display_name
+        person.display_name, changed = display_name, True
+    if guest is not None and person.guest != guest:
+        person.guest, changed = guest, True
+    if changed:
         session.add(person)
     return person
 

@@ -52,6 +52,11 @@ class Person(SQLModel, table=True):
     paused_until: datetime | None = None
     erase_requested_at: datetime | None = None
     created_at: datetime
+    # What the platform said the last time this person did something: a guest, or someone from
+    # another organisation. The weekly introductions run without an event, so they read this.
+    guest: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class Channel(SQLModel, table=True):

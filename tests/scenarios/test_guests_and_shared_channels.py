@@ -4,9 +4,15 @@ organisation goes to the asker alone."""
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 
 from narrate_bot.features.members_only import MEMBERS_ONLY
+from narrate_bot.storage import repositories as repo
+from narrate_bot_adapters.console.adapter import TENANT
 
 
 @pytest.fixture
@@ -79,3 +85,66 @@ async def test_the_same_digest_in_an_ordinary_private_channel_includes_public_wo
     out = await org.say(":advance 5d")
     assert "[#team] This week, as #team can see it:" in out
     assert "1 narration" not in out  # the public narrations of the week are in it too
+
+
+async def _week(bot, chat, clock) -> list[tuple[str, ...]]:
+    posts = await bot.introductions.weekly(tenant=TENANT, now=clock.now())
+    for post in posts:
+        await chat.adapter.post(TENANT, post)
+    return [tuple(sorted(p.to_users)) for p in posts if p.to_users]
+
+
+async def _three_in_introductions(chat, clock):
+    await chat.say(
+        "alice@payments: /narrate intros join",
+        "carol@search: /narrate intros join",
+        "erin@infra: /narrate intros join",
+        "alice: /narrate kafka consumer lag on the ledger",
+        "carol: /narrate kafka consumer lag on the indexer",
+        "erin: /narrate kafka broker upgrade",
+    )
+    clock.advance(timedelta(days=1))
+
+
+async def test_a_member_who_became_a_guest_is_left_out_of_the_next_introductions(bot, chat, clock):
+    await _three_in_introductions(chat, clock)
+    await chat.say(":guest alice", "alice: /narrate partner sandbox is ready")
+    before = len(chat.out.getvalue())
+    assert await _week(bot, chat, clock) == [("carol", "erin")]
+    week = chat.out.getvalue()[before:]
+    assert "Introduction #" in week and "alice" not in week
+
+
+async def test_the_three_are_introduced_while_all_are_members(bot, chat, clock):
+    await _three_in_introductions(chat, clock)
+    assert await _week(bot, chat, clock) == [("alice", "carol", "erin")]
+
+
+async def test_the_platform_word_on_guests_is_stored_and_follows_it_back(db, clock):
+    async with db.transaction() as session:
+        tenant = await repo.ensure_tenant(
+            session, platform="console", external_id="T1", name="t", now=clock.now()
+        )
+        assert tenant.id is not None
+
+        async def seen(guest: bool | None) -> bool:
+            person = await repo.ensure_person(
+                session,
+                tenant_id=tenant.id,
+                user_id="U1",
+                display_name="u",
+                now=clock.now(),
+                guest=guest,
+            )
+            return person.guest
+
+        assert await seen(True)
+        assert await seen(None)  # the platform said nothing: as stored
+        assert not await seen(False)
+
+
+async def test_the_export_says_whether_we_took_the_person_for_a_guest(org):
+    await org.say("pat in #partner: /narrate partner api sandbox is up")
+    out = await org.say("pat: /narrate export")
+    exported = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
+    assert exported["person"]["guest"] is True
