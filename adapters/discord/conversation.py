@@ -51,7 +51,7 @@ class Conversation:
         guild, author = message.guild, message.author
         if guild is not None and isinstance(author, discord.Member):
             await self.access.refresh(guild, author, event.occurred_at)
-            self.gateway.last_channel[(guild.id, author.id)] = message.channel.id
+            self.gateway.seen(guild.id, author.id, message.channel.id)
         try:
             replies = await self.core.handle(event)
         except Exception:

@@ -10,9 +10,10 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   spent, far below Discord's 10,000 ban threshold;
 * a DM goes only where the core sends it (people who opted in through an interaction); when
   Discord refuses (50007 "cannot send messages to this user", 40003 "opening DMs too fast"),
-  that person gets no more DMs and a short pointer (``Post.pointer``, or ``DM_CLOSED``) goes to
-  a channel with a mention. Never the DM itself: an introduction's reason may name topics from
-  private channels, and everyone in that channel would read it.
+  that person gets no more DMs until they use the bot again, and a short pointer
+  (``Post.pointer``, or ``DM_CLOSED``) goes to a channel with a mention. Never the DM itself:
+  an introduction's reason may name topics from private channels, and everyone in that channel
+  would read it.
 
 Before the weekly introductions it also re-reads the participants' roles (``refresh_access``):
 without the members intent nothing else tells us someone lost a role or left (see access.py).
@@ -137,10 +138,18 @@ class DiscordGateway:
         self.settings = settings
         self.posts = Pacer(settings.post_interval_seconds)
         self.dms = Pacer(settings.dm_interval_seconds)
-        # (guild id, user id) Discord refused a DM to; kept for the life of the process.
+        # (guild id, user id) Discord refused a DM to: no DM is tried until they use the bot
+        # again (they may have opened their DMs meanwhile; a restart also tries once more).
         self.dm_closed: set[tuple[int, int]] = set()
         # Where each person last used the bot, per guild: the fallback when a DM is refused.
         self.last_channel: dict[tuple[int, int], int] = {}
+
+    def seen(self, guild_id: int, user_id: int, channel_id: int | None) -> None:
+        """The person used the bot: the fallback channel follows them, and DMs are worth a try
+        again. Someone who keeps them closed costs one refused request per use at most."""
+        if channel_id is not None:
+            self.last_channel[(guild_id, user_id)] = channel_id
+        self.dm_closed.discard((guild_id, user_id))
 
     async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None:
         """The core's ``AccessRefresher``: correct these people's private-channel access."""

@@ -142,8 +142,8 @@ class Interactions:
         guild, member = interaction.guild, interaction.user
         if guild is not None and isinstance(member, discord.Member):
             await self.access.refresh(guild, member, event.occurred_at)
-            if interaction.channel is not None:
-                self.gateway.last_channel[(guild.id, member.id)] = interaction.channel.id
+            channel = interaction.channel
+            self.gateway.seen(guild.id, member.id, channel.id if channel is not None else None)
         return await self.core.handle(event)
 
     async def _deliver(

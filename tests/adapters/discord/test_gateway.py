@@ -154,7 +154,9 @@ async def test_a_dm_goes_to_the_person_with_buttons_naming_the_guild(fake, conne
     assert sent[0].body["allowed_mentions"]["parse"] == ["users"]
 
 
-async def test_a_refused_dm_becomes_a_pointer_in_the_channel_and_is_never_retried(fake, connect):
+async def test_a_refused_dm_becomes_a_pointer_in_the_channel_and_is_not_retried_meanwhile(
+    fake, connect
+):
     fake.fail(
         "POST", rf"^/channels/8{ALICE['id']}/messages$", 403,
         {"message": "Cannot send messages to this user", "code": 50007},
@@ -175,6 +177,23 @@ async def test_a_refused_dm_becomes_a_pointer_in_the_channel_and_is_never_retrie
     assert not first.body.get("components")
     assert second.body["content"] == f"<@{ALICE['id']}> {DM_CLOSED}"
     assert "kafka" not in second.body["content"]
+
+
+async def test_dms_are_tried_again_once_the_person_uses_the_bot_again(fake, bot, connect):
+    fake.fail(
+        "POST", rf"^/channels/8{ALICE['id']}/messages$", 403,
+        {"message": "Cannot send messages to this user", "code": 50007},
+    )  # fmt: skip
+    client = await connect(bot)
+    await fake.answer(await fake.slash("narrate", text="wiring the kafka consumer"))
+    reminder = Post(text="Your reminder: kafka?", to_users=(ALICE["id"],))
+    await client.gateway.post(TENANT, reminder)
+    await client.gateway.post(TENANT, reminder)
+    tried = f"/channels/8{ALICE['id']}/messages"
+    assert len(fake.posted(tried)) == 1  # refused once: no second try
+    await fake.answer(await fake.slash("narrate", text="opened my DMs for the bot"))
+    await client.gateway.post(TENANT, reminder)
+    assert len(fake.posted(tried)) == 2
 
 
 async def test_dms_are_paced(fake, connect):
