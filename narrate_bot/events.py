@@ -141,6 +141,9 @@ class ProfileChanged(_Frozen):
     user: UserRef
     timezone: str | None = None
     team: str | None = None
+    # The account was deactivated or left the workspace/server (True), or is back (False):
+    # people who are gone are never suggested, introduced or prompted, and nothing is erased.
+    departed: bool | None = None
     occurred_at: datetime
 
 

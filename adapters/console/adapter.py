@@ -48,6 +48,8 @@ Lines look like this:
   :tz alice Europe/Berlin                          set a person's time zone
   :admin alice                                     make alice a workspace admin
   :guest pat                                       pat is a guest (can narrate, can't ask)
+  :gone pat                                        pat's account was deactivated (or left);
+                                                   pat speaking again brings them back
   :channel #partner shared alice,pat               a channel shared with another organisation
   :clock 2026-11-23T09:00:00+01:00  :advance 3d    set or move the simulated clock; moving
                                                    it forward runs the scheduled prompts due
@@ -107,6 +109,16 @@ class ConsoleAdapter:
             case grammar.SetGuest():
                 self.guests.add(parsed.user)
                 self._print(f"[console] {parsed.user} is a guest")
+            case grammar.SetGone():
+                await self.bot.handle(
+                    ProfileChanged(
+                        tenant=TENANT,
+                        user=self._user(parsed.user),
+                        departed=True,
+                        occurred_at=self.clock.now(),
+                    )
+                )
+                self._print(f"[console] {parsed.user}'s account is gone")
             case grammar.SetClock():
                 await self._move_clock(parsed.when)
             case grammar.Advance():

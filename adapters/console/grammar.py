@@ -10,6 +10,7 @@ bob in #team thread: …   bob in #team thread m3: …  a reply in the thread of
 :tz alice Europe/Berlin                           a person's time zone
 :admin alice                                      alice administers the workspace
 :guest pat                                        pat is a guest (or from another organisation)
+:gone pat                                         pat's account was deactivated (or left)
 :clock 2026-11-23T09:00:00+01:00   :advance 3d    move the simulated clock
 """
 
@@ -75,6 +76,14 @@ class SetGuest:
 
 
 @dataclass(frozen=True)
+class SetGone:
+    """The person's account was deactivated, or they left the workspace: what Slack's
+    ``user_change`` with ``deleted`` says. Speaking again brings them back."""
+
+    user: str
+
+
+@dataclass(frozen=True)
 class SetClock:
     when: datetime
 
@@ -91,7 +100,17 @@ class Meta:
     name: str
 
 
-Line = Speech | DeclareChannel | SetTimezone | SetAdmin | SetGuest | SetClock | Advance | Meta
+Line = (
+    Speech
+    | DeclareChannel
+    | SetTimezone
+    | SetAdmin
+    | SetGuest
+    | SetGone
+    | SetClock
+    | Advance
+    | Meta
+)
 
 
 def parse_iso(text: str) -> datetime:
@@ -135,6 +154,10 @@ def _directive(line: str) -> Line:
             if len(args) != 1:
                 raise GrammarError("Write :guest NAME, for example :guest pat.")
             return SetGuest(user=args[0].lower())
+        case "gone":
+            if len(args) != 1:
+                raise GrammarError("Write :gone NAME, for example :gone pat.")
+            return SetGone(user=args[0].lower())
         case "clock":
             if not args:
                 raise GrammarError("Write :clock 2026-11-23T09:00:00+01:00.")

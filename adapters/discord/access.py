@@ -9,8 +9,9 @@ to the bot (an interaction or a mention), before the core answers them. The week
 introductions speak first, to people who may not have talked to the bot for weeks, and their
 reasons may name topics from private channels: before they are computed, each participant's
 member record is fetched again over REST (no intent needed; ``recheck``), and someone no longer
-in the server loses every private channel. Only a stale membership nothing reads before it is
-corrected can remain.
+in the server loses every private channel and counts as gone (never suggested or introduced
+until they use the bot again). Only a stale membership nothing reads before it is corrected can
+remain.
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ class AccessTracker:
                 member = await guild.fetch_member(user_id)
             except discord.NotFound:  # left the server (or the account is gone)
                 await self.revoke(guild, user_id, now)
+                await self.core.handle(translate.departed(guild, str(user_id), now=now))
                 continue
             except Exception as problem:  # refused, timed out, or rate limited past our wait
                 # Fail closed: they read nothing private until their next interaction, which

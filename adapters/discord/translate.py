@@ -25,6 +25,7 @@ from narrate_bot.events import (
     MembershipChanged,
     MessageReceived,
     Platform,
+    ProfileChanged,
     TenantRef,
     UserRef,
 )
@@ -192,6 +193,16 @@ def channel_gone(channel: discord.abc.GuildChannel, *, now: datetime) -> Channel
     """A deleted channel can be read by no one: private with no members hides what was said."""
     ref = ChannelRef(channel_id=str(channel.id), name=channel.name, kind=ChannelKind.PRIVATE)
     return ChannelDescribed(tenant=tenant(channel.guild), channel=ref, members=(), occurred_at=now)
+
+
+def departed(guild: discord.Guild, user_id: str, *, now: datetime) -> ProfileChanged:
+    """Discord says this person is no longer a member of the server (or the account is gone)."""
+    return ProfileChanged(
+        tenant=tenant(guild),
+        user=UserRef(user_id=user_id, display_name=""),
+        departed=True,
+        occurred_at=now,
+    )
 
 
 def membership(

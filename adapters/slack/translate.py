@@ -267,7 +267,8 @@ def channel_described(
 
 
 def profile(body: Payload, event: Payload) -> ProfileChanged | None:
-    """``user_change``: the Slack profile's time zone becomes the person's."""
+    """``user_change``: the Slack profile's time zone becomes the person's, and a deactivated
+    account (``deleted``) is gone until Slack says otherwise."""
     user = event.get("user") or {}
     if not user.get("id"):
         return None
@@ -275,6 +276,7 @@ def profile(body: Payload, event: Payload) -> ProfileChanged | None:
         tenant=tenant_of(body),
         user=user_ref(user),
         timezone=user.get("tz") or None,
+        departed=bool(user["deleted"]) if "deleted" in user else None,
         occurred_at=when(body.get("event_time")),
     )
 

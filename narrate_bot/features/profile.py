@@ -64,6 +64,7 @@ async def apply_profile(db: Database, event: ProfileChanged) -> None:
             display_name=event.user.display_name,
             now=event.occurred_at,
             guest=event.user.guest,
+            departed=event.departed,
         )
         if zone is not None:
             person.timezone = zone

@@ -123,6 +123,8 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         if hidden:
             lines.append("Hidden from answers about: " + ", ".join(p.topic for p in hidden) + ".")
         lines.extend(_status(person.consent, paused=person.paused_until, now=turn.now))
+    elif person.departed_at is not None:
+        lines.append("No longer in the workspace: not suggested in answers.")
     elif person.paused_until is not None and person.paused_until > turn.now:
         lines.append("Paused for now: not suggested in answers.")
     lines.extend(_recent(rows[:RECENT], own=own))

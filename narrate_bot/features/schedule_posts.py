@@ -26,12 +26,13 @@ def prompt_button(schedule_id: int) -> Button:
 
 
 def available(person: Person | None, now: datetime) -> bool:
-    """Taking part and not paused: everything else is silence (checked at send time)."""
+    """Taking part, not paused, not gone: everything else is silence (checked at send time)."""
     return (
         person is not None
         and person.consent == JOINED
         and person.erase_requested_at is None
         and (person.paused_until is None or person.paused_until <= now)
+        and person.departed_at is None
     )
 
 

@@ -73,6 +73,7 @@ class Turn:
             display_name=user.display_name,
             now=self.now,
             guest=user.guest,
+            departed=False,  # whoever speaks to the bot is here, whatever was said before
         )
 
     async def known_person(self, session: Session) -> Person | None:

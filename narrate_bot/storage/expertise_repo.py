@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .preference_tables import TopicPreference
-from .repositories import visible_to
+from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
 
 
@@ -96,13 +96,6 @@ async def preferences_for_stems(
     return list(rows.all())
 
 
-def available(now: datetime) -> object:
-    """Enrolled, not paused: the same rule the ranking applies before suggesting anyone."""
-    return (col(Person.consent) == "joined") & or_(
-        col(Person.paused_until).is_(None), col(Person.paused_until) <= now
-    )
-
-
 async def topic_people_counts(
     session: AsyncSession,
     *,
@@ -122,7 +115,7 @@ async def topic_people_counts(
         .where(
             visible_to(tenant_id=tenant_id, viewer_user_id=viewer_user_id, answer_channel_pk=None),  # type: ignore[arg-type]
             col(Narration.created_at) >= since,
-            available(now),  # type: ignore[arg-type]
+            suggestable(now),
         )
         .group_by(NarrationTopic.topic, col(Narration.person_id))
     )

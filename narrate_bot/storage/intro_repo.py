@@ -22,6 +22,7 @@ from .intro_tables import (
     IntroParticipant,
     IntroRound,
 )
+from .repositories import suggestable
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person
 
 MET, NOT_USEFUL = "met", "not_useful"
@@ -117,9 +118,8 @@ async def available_people(session: AsyncSession, *, tenant_id: int, now: dateti
         .join(IntroParticipant, col(IntroParticipant.person_id) == col(Person.id))
         .where(
             Person.tenant_id == tenant_id,
-            Person.consent == "joined",
+            suggestable(now),
             col(Person.guest).is_(False),
-            or_(col(Person.paused_until).is_(None), col(Person.paused_until) <= now),
             or_(
                 col(IntroParticipant.skip_until).is_(None), col(IntroParticipant.skip_until) <= now
             ),

@@ -74,6 +74,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             "joined_at": _iso(person.joined_at),
             "paused_until": _iso(person.paused_until),
             "guest": person.guest,
+            "departed_at": _iso(person.departed_at),
             "created_at": _iso(person.created_at),
         },
         "narrations": [

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import and_, delete, exists, func, or_
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -114,9 +114,10 @@ async def ensure_person(
     display_name: str,
     now: datetime,
     guest: bool | None = None,
+    departed: bool | None = None,
 ) -> Person:
-    """The person, created on first sight; the name and ``guest`` follow what the platform says
-    (``guest`` only when it said something: ``None`` leaves it as stored)."""
+    """The person, created on first sight; the name, ``guest`` and ``departed`` follow what the
+    platform says (the flags only when it said something: ``None`` leaves them as stored)."""
     person = await find_person(session, tenant_id=tenant_id, user_id=user_id)
     if person is None:
         created = Person(
@@ -125,6 +126,7 @@ async def ensure_person(
             display_name=display_name,
             created_at=now,
             guest=bool(guest),
+            departed_at=now if departed else None,
         )
         return await _insert_unless_raced(
             session, created, lambda: find_person(session, tenant_id=tenant_id, user_id=user_id)
@@ -134,9 +136,21 @@ async def ensure_person(
         person.display_name, changed = display_name, True
     if guest is not None and person.guest != guest:
         person.guest, changed = guest, True
+    if departed is not None and (person.departed_at is not None) != departed:
+        person.departed_at, changed = (now if departed else None), True
     if changed:
         session.add(person)
     return person
+
+
+def suggestable(now: datetime) -> ColumnElement[bool]:
+    """Enrolled, not paused, not gone: the people answers may suggest and the weekly
+    introductions may pair. One rule, so no feature can suggest someone another would not."""
+    return and_(
+        col(Person.consent) == "joined",
+        or_(col(Person.paused_until).is_(None), col(Person.paused_until) <= now),
+        col(Person.departed_at).is_(None),
+    )
 
 
 async def people_by_id(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:

@@ -23,7 +23,6 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
-    or_,
     text,
     true,
     union_all,
@@ -38,7 +37,7 @@ from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
 from ..knowledge.ranking import Hit, idf
 from ..knowledge.words import SearchTerm
 from . import fulltext
-from .repositories import visible_to
+from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, Person
 
 TERM_WINDOW = 100
@@ -57,13 +56,6 @@ class Evidence:
     hits: list[Hit] = field(default_factory=list)
     term_weights: list[float] = field(default_factory=list)
     area_terms: frozenset[int] = frozenset()
-
-
-def _available(now: datetime) -> ColumnElement[bool]:
-    """Enrolled, not paused: paused and departed people are never suggested."""
-    return (col(Person.consent) == "joined") & or_(
-        col(Person.paused_until).is_(None), col(Person.paused_until) <= now
-    )
 
 
 def _evidence_conditions(
@@ -86,7 +78,7 @@ def _evidence_conditions(
         ),
         _until(before),
         col(Person.user_id) != viewer_user_id,
-        _available(now),
+        suggestable(now),
     ]
 
 

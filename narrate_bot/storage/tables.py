@@ -57,6 +57,8 @@ class Person(SQLModel, table=True):
     guest: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
+    # When the platform said the account was deactivated or left (None: here, as far as we know).
+    departed_at: datetime | None = None
 
 
 class Channel(SQLModel, table=True):

@@ -39,6 +39,8 @@ async def test_export_has_everything_about_me_and_nothing_about_others(chat):
         "consent": "joined",
         "joined_at": "2026-11-23T08:00:00+00:00",
         "paused_until": None,
+        "guest": False,
+        "departed_at": None,
         "created_at": "2026-11-23T08:00:00+00:00",
     }
     assert [n["text"] for n in data["narrations"]] == [

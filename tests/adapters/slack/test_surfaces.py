@@ -7,7 +7,7 @@ import json
 from sqlmodel import select
 
 from narrate_bot.storage.platform_store import SeenEvent
-from narrate_bot.storage.tables import Channel, ChannelMember, Tenant
+from narrate_bot.storage.tables import Channel, ChannelMember, Person, Tenant
 from tests.adapters.slack.conftest import eventually, until
 
 ACK_BUDGET = 3.0  # Slack's deadline; benchmarks/slack_ack.py measures the real p99
@@ -104,6 +104,28 @@ async def test_mention_question_is_answered_in_the_thread_with_a_real_mention(sl
     post = slack.fake.called("chat.postMessage")[0].params
     assert post["channel"] == "C1" and post["thread_ts"] == "1763800000.000200"
     assert "<@U2>" in post["text"]
+
+
+async def test_a_deactivated_account_is_no_longer_suggested(slack):
+    slack.fake.users["U2"] = {"id": "U2", "name": "grace", "tz": "Europe/Berlin"}
+    await slack.command("migrating the payments ledger to kafka streams", user="U2")
+    await until(lambda: slack.fake.responses)
+    await slack.command("who kafka")
+    await until(lambda: len(slack.fake.responses) >= 2)
+    assert "<@U2>" in slack.fake.responses[-1]["text"]
+    grace = {"id": "U2", "name": "grace", "tz": "Europe/Berlin", "deleted": True}
+    status, _, _ = await slack.event({"type": "user_change", "user": grace}, "Ev-gone")
+    assert status == 200
+
+    async def gone() -> bool:
+        async with slack.db.transaction() as s:
+            return (await s.exec(select(Person.departed_at))).first() is not None
+
+    await eventually(gone)
+    await slack.command("who kafka")
+    await until(lambda: len(slack.fake.responses) >= 3)
+    answer = slack.fake.responses[-1]["text"]
+    assert "couldn't find anyone" in answer and "<@U2>" not in answer
 
 
 async def test_direct_message_is_narrated_and_answered_in_the_dm(slack):

@@ -69,6 +69,7 @@ def _fields(event) -> dict:
         "user_id",
         "joined",
         "timezone",
+        "departed",
         "link",
     ):
         if hasattr(event, name):
