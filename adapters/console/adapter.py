@@ -81,6 +81,7 @@ class ConsoleAdapter:
         self.guests: set[str] = set()
         self._posted = 0
         self._latest_post: dict[str, str] = {}  # channel id -> latest bot post (thread anchor)
+        self._thread_posts: dict[str, str] = {}  # bot post id -> its channel id
         bot.gateways[Platform.CONSOLE] = self
 
     # ------------------------------------------------------------------------------- input side
@@ -213,6 +214,12 @@ class ConsoleAdapter:
             if anchor is None:
                 self._print(f"[console] nothing has been posted in #{channel.name} yet")
                 return None
+            if self._thread_posts.get(anchor) != channel.channel_id:
+                self._print(
+                    f"[console] there is no post {anchor} in #{channel.name} to reply under "
+                    "(the bot's channel posts say their id when they appear)"
+                )
+                return None
             addressed = text.lower().startswith("@narrate")
             return MessageReceived(
                 text=text, addressed_to_bot=addressed, thread_id=anchor, **common
@@ -259,15 +266,21 @@ class ConsoleAdapter:
         """The console's ``ChatGateway``: print the post where it goes; ids are ``m1``, ``m2``…"""
         del tenant  # the console has one tenant
         self._posted += 1
+        post_id = f"m{self._posted}"
         if post.channel_id is not None:
             where = f"#{post.channel_id}" + (" thread" if post.thread_of else "")
             if post.thread_of is None:
-                self._latest_post[post.channel_id] = f"m{self._posted}"
+                self._latest_post[post.channel_id] = post_id
+                self._thread_posts[post_id] = post.channel_id
         else:
             where = "dm " + ",".join(post.to_users)
         reply = Reply(text=post.text, buttons=post.buttons, names=post.names)
         self._print(block(where, reply))
-        return f"m{self._posted}"
+        if post.channel_id is not None and post.thread_of is None:
+            self._print(
+                f"[console] posted as {post_id}: reply in #{post.channel_id} thread {post_id}"
+            )
+        return post_id
 
     def _show(self, reply: Reply, *, user: str, channel: ChannelRef) -> None:
         if reply.form is not None:
@@ -275,11 +288,20 @@ class ConsoleAdapter:
         saved = self._save(reply) if reply.attachment is not None else None
         self._print(block(_destination(reply, user=user, channel=channel), reply, saved_to=saved))
 
-    def _save(self, reply: Reply) -> Path:
+    def _save(self, reply: Reply) -> Path | None:
+        """The file the attachment went to; ``None`` (and a note) when it can't be written, so
+        a read-only or mistyped ``--export-dir`` doesn't end the session."""
         assert reply.attachment is not None
-        self.export_dir.mkdir(parents=True, exist_ok=True)
-        path = (self.export_dir / Path(reply.attachment.filename).name).resolve()
-        path.write_bytes(reply.attachment.content)
+        try:
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path = (self.export_dir / Path(reply.attachment.filename).name).resolve()
+            path.write_bytes(reply.attachment.content)
+        except OSError as problem:
+            self._print(
+                f"[console] couldn't save {reply.attachment.filename} in {self.export_dir} "
+                f"({problem.strerror or type(problem).__name__}); choose another --export-dir"
+            )
+            return None
         return path
 
     def _print(self, text: str) -> None:

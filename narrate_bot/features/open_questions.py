@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ..events import ChannelKind
 from ..replies import Button, Post, Reply
+from ..routing import parse_question
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
@@ -77,7 +78,8 @@ def clean_question(text: str) -> str:
 
 
 async def ask_channel(turn: Turn, question: str) -> list[Reply]:
-    question = clean_question(question)
+    # "who knows cobol?" typed by hand asks about cobol, like the button's topic does.
+    question = clean_question(parse_question(question) or question)
     if not question:
         return [turn.reply("What should I ask? /narrate ask-channel <your question>")]
     if len(question) > MAX_QUESTION:

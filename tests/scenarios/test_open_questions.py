@@ -32,8 +32,15 @@ async def test_the_offer_posts_only_what_the_asker_wrote(chat):
     assert out.splitlines() == [
         "[#questions] @zoe is looking for someone who knows about “cobol mainframes”. "
         "Can you help? Reply in this thread.",
+        "[console] posted as m1: reply in #questions thread m1",
         "[only zoe in #general] Posted your question in #questions; replies will come there.",
     ]
+
+
+async def test_a_question_typed_as_who_knows_asks_about_its_topic(chat):
+    await chat.say(":channel #questions public", "zoe: /narrate questions-channel #questions")
+    out = await chat.say("zoe: /narrate ask-channel who knows about cobol?")
+    assert "someone who knows about “cobol”." in out
 
 
 async def test_a_question_cannot_ping_or_link_others(chat):
