@@ -12,8 +12,13 @@ COPY narrate_bot ./narrate_bot
 COPY adapters ./adapters
 COPY migrations ./migrations
 RUN pip install ".[slack,discord]"
+COPY docker/entrypoint.sh /usr/local/bin/narrate-entrypoint
+RUN chmod 755 /usr/local/bin/narrate-entrypoint
 
 USER narrate
+# The database and console exports live here; /app stays read-only for the bot's user.
+WORKDIR /data
 VOLUME ["/data"]
-COPY --chmod=755 docker/entrypoint.sh /usr/local/bin/narrate-entrypoint
+# Slack's HTTP mode listens here (NARRATE_SLACK__PORT); Socket Mode and Discord need no port.
+EXPOSE 3000
 ENTRYPOINT ["narrate-entrypoint"]

@@ -41,7 +41,7 @@ def _ensure_environment() -> None:
         _say("creating .venv (first run only)")
         venv.create(VENV, with_pip=True)
     _say("installing narrate-bot and its development tools into .venv")
-    subprocess.run(
+    installed = subprocess.run(
         [
             str(BIN / "python"),
             "-m",
@@ -52,8 +52,13 @@ def _ensure_environment() -> None:
             "-e",
             f"{ROOT}[dev]",
         ],
-        check=True,
     )
+    if installed.returncode != 0:
+        sys.exit(
+            "dev.py: pip could not install narrate-bot's dependencies into .venv (its messages "
+            "are above). Check that this machine can reach a package index (or set PIP_INDEX_URL "
+            "/ PIP_FIND_LINKS), then run the same command again; nothing else needs undoing."
+        )
     STAMP.write_text(wanted)
 
 
