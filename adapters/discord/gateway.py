@@ -13,7 +13,10 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   that person gets no more DMs until they use the bot again, and a short pointer
   (``Post.pointer``, or ``DM_CLOSED``) goes to a channel with a mention. Never the DM itself:
   an introduction's reason may name topics from private channels, and everyone in that channel
-  would read it.
+  would read it;
+* a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
+  still fails so the scheduler retries it, but the gateway remembers who already has it, and the
+  retry goes only to the others (``Delivered``; in memory, like the DM stop-list).
 
 Before the weekly introductions it also re-reads the participants' roles (``refresh_access``):
 without the members intent nothing else tells us someone lost a role or left (see access.py).
@@ -22,11 +25,12 @@ without the members intent nothing else tells us someone lost a role or left (se
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -48,6 +52,9 @@ DM_REFUSED = {50007, 40003}
 MAX_DM_RECIPIENTS = 8
 # Once half the invalid-request budget is spent, proactive sends go this many times slower.
 SLOWDOWN = 4.0
+# How long who-already-has-it is kept for a post that failed part-way: longer than the scheduler
+# keeps retrying a send (its grace, 120 minutes by default, after which the send is skipped).
+REMEMBER_DELIVERED = timedelta(hours=3)
 # Said in a channel instead of a refused DM the core gave no pointer for (as in conversation.py).
 DM_CLOSED = (
     "I have a message for you, but I couldn't send it as a DM (your DMs from this server are "
@@ -99,6 +106,42 @@ class InvalidRequestBudget:
             )
 
 
+class Delivered:
+    """Who already has each post that failed part-way, so its retry skips them.
+
+    The scheduler retries a failed send with the same ``Post``, so the post itself (its guild,
+    text, recipients, buttons) is the key. Only partial failures are kept, and only until the
+    post completes or ``keep`` passes: a later post with the same words to the same people (a
+    daily reminder) is a new post and goes out in full.
+    """
+
+    def __init__(self, keep: timedelta = REMEMBER_DELIVERED) -> None:
+        self.keep = keep
+        # post key -> (when it first failed, {recipient: the message they got, or None})
+        self._partial: dict[str, tuple[datetime, dict[str, str | None]]] = {}
+
+    @staticmethod
+    def key(guild_id: int, post: Post) -> str:
+        return hashlib.sha256(f"{guild_id}:{post.model_dump_json()}".encode()).hexdigest()
+
+    def of(self, key: str, now: datetime) -> dict[str, str | None]:
+        """The recipients who already have this post (a fresh, empty record when none)."""
+        for old, (since, _) in list(self._partial.items()):
+            if now - since > self.keep:
+                del self._partial[old]
+        found = self._partial.get(key)
+        return dict(found[1]) if found else {}
+
+    def failed(self, key: str, now: datetime, done: dict[str, str | None]) -> None:
+        if not done:
+            return  # nobody has it yet: the retry is a whole post again
+        since = self._partial.get(key, (now, {}))[0]
+        self._partial[key] = (since, done)
+
+    def completed(self, key: str) -> None:
+        self._partial.pop(key, None)
+
+
 class Pacer:
     """One send at a time, their starts at least ``interval`` seconds apart."""
 
@@ -143,6 +186,7 @@ class DiscordGateway:
         self.dm_closed: set[tuple[int, int]] = set()
         # Where each person last used the bot, per guild: the fallback when a DM is refused.
         self.last_channel: dict[tuple[int, int], int] = {}
+        self.delivered = Delivered()
 
     def seen(self, guild_id: int, user_id: int, channel_id: int | None) -> None:
         """The person used the bot: the fallback channel follows them, and DMs are worth a try
@@ -172,13 +216,29 @@ class DiscordGateway:
                 f"a DM post to {len(post.to_users)} people; post it in a channel instead "
                 f"(at most {MAX_DM_RECIPIENTS} recipients: no mass DMs on Discord)"
             )
-        first: str | None = None
+        return await self._post_to_people(guild_id, post, parts)
+
+    async def _post_to_people(self, guild_id: int, post: Post, parts: list[Outgoing]) -> str:
+        """One DM per recipient (or their channel pointer). When one fails, the post fails and
+        the scheduler retries it; those who already have it are skipped on that retry."""
+        key = Delivered.key(guild_id, post)
+        done = self.delivered.of(key, self.now())
+        if done:
+            log.info("a retried post goes to the %d of its people who don't have it yet",
+                     len(post.to_users) - len(done))  # fmt: skip
         for user_id in post.to_users:
-            sent = await self.send_dm(guild_id, int(user_id), parts)
-            if sent is None:
-                sent = await self._fallback(guild_id, int(user_id), post)
-            if sent is not None and first is None:
-                first = str(sent.id)
+            if user_id in done:
+                continue
+            try:
+                sent = await self.send_dm(guild_id, int(user_id), parts)
+                if sent is None:
+                    sent = await self._fallback(guild_id, int(user_id), post)
+            except BaseException:
+                self.delivered.failed(key, self.now(), done)
+                raise
+            done[user_id] = None if sent is None else str(sent.id)
+        self.delivered.completed(key)
+        first = next((done[u] for u in post.to_users if done.get(u) is not None), None)
         if first is None:
             raise RuntimeError("nobody could be reached, in a DM or in a channel")
         return first

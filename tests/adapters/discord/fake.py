@@ -123,6 +123,7 @@ class Failure:
     body: dict[str, Any]
     headers: dict[str, str]
     times: int
+    skip: int = 0  # matching requests let through before the first failure
 
 
 @dataclass
@@ -175,14 +176,18 @@ class FakeDiscord:
         *,
         headers: dict[str, str] | None = None,
         times: int = 1,
+        skip: int = 0,
     ) -> None:
         self._failures.append(
-            Failure(method, re.compile(pattern), status, body, headers or {}, times)
+            Failure(method, re.compile(pattern), status, body, headers or {}, times, skip)
         )
 
     def _failure(self, method: str, path: str) -> Failure | None:
         for failure in self._failures:
             if failure.times and failure.method == method and failure.pattern.search(path):
+                if failure.skip:
+                    failure.skip -= 1
+                    continue
                 failure.times -= 1
                 return failure
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import discord
 import pytest
 
 from narrate_bot.config import Settings
@@ -205,6 +206,21 @@ async def test_dms_are_paced(fake, connect):
     opened = [c.at for c in fake.posted("/users/@me/channels")]
     assert len(opened) == 5
     _paced(opened, pace)
+
+
+async def test_a_post_that_went_out_in_full_is_sent_in_full_again_the_next_time(fake, connect):
+    """Who already has a post is remembered only while it is being retried: the same reminder
+    to the same people tomorrow reaches them all again."""
+    client = await connect(Recorder())
+    fake.fail("POST", r"^/channels/8\d+/messages$", 503, {"message": "oops", "code": 0}, skip=1)
+    reminder = Post(text="Your reminder: kafka?", to_users=("4000", "4001"))
+    with pytest.raises(discord.DiscordServerError):
+        await client.gateway.post(TENANT, reminder)
+    await client.gateway.post(TENANT, reminder)  # the retry: only 4001, who didn't get it
+    await client.gateway.post(TENANT, reminder)  # tomorrow's: everyone
+    got = {u: len([c for c in fake.posted(f"/channels/8{u}/messages") if c.status == 200])
+           for u in ("4000", "4001")}  # fmt: skip
+    assert got == {"4000": 2, "4001": 2}
 
 
 async def test_a_mass_dm_is_refused_before_any_request(fake, connect):

@@ -97,3 +97,34 @@ async def test_a_private_channel_someone_lost_unseen_is_not_named_in_their_intro
     assert sorted(c.path.rsplit("/", 1)[1] for c in looked_up) == sorted(
         w["id"] for w, _, _ in people
     )
+
+
+async def test_one_failed_introduction_dm_is_retried_without_repeating_it_to_the_others(
+    fake, bot: Bot, clock, connect
+):
+    """An introduction is one DM per member. When Discord fails one of them (a 5xx), the send
+    is retried by the scheduler, and the retry reaches only the member who didn't get it."""
+    await connect(bot)
+    for who, team in ((ALICE, "payments"), (CAROL, "search")):
+        await _slash(fake, "narrate-settings", sub="team", who=who, name=team)
+        await _slash(fake, "narrate", who=who, text="zanzibar acquisition terms")
+        await _slash(fake, "narrate-intros", sub="join", who=who)
+    # The first member's DM goes out; the second one's meets a Discord outage, once.
+    unavailable = {"message": "upstream connect error", "code": 0}
+    fake.fail("POST", r"^/channels/8\d+/messages$", 503, unavailable, skip=1)
+
+    await tick(bot, clock.now())  # the guild gets the default weekly slot: Monday 10:00 UTC
+    for minute in (0, 1, 3, 7):  # the scheduler retries a failed send after 1, 2, 4 minutes
+        when = datetime(2026, 11, 23, 10, minute, tzinfo=UTC)
+        clock.set(when)
+        await tick(bot, when)
+
+    def delivered(who: dict[str, object]) -> list[str]:
+        path = f"/channels/8{who['id']}/messages"
+        return [c.body["content"] for c in fake.posted(path) if c.status == 200]
+
+    assert any(c.status == 503 for c in fake.calls)  # the outage happened
+    for who in (ALICE, CAROL):
+        got = delivered(who)
+        assert len(got) == 1, f"{who['username']} got the introduction {len(got)} times"
+        assert "zanzibar" in got[0]
