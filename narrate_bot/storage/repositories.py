@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -252,19 +252,11 @@ async def add_narration(
     now: datetime,
     link: str | None = None,
 ) -> Narration:
-    # Short ids are per person: lock the author's row so two narrations sent at once (possible on
-    # PostgreSQL; SQLite serializes writers anyway) can't both take the same next ordinal.
-    await session.exec(select(Person.id).where(Person.id == person_id).with_for_update())
-    last = (
-        await session.exec(
-            select(func.max(Narration.ordinal)).where(Narration.person_id == person_id)
-        )
-    ).one()
     narration = Narration(
         tenant_id=tenant_id,
         person_id=person_id,
         channel_pk=channel_pk,
-        ordinal=(last or 0) + 1,
+        ordinal=await _next_ordinal(session, person_id=person_id),
         source=source,
         audience=audience,
         text=text,
@@ -276,6 +268,32 @@ async def add_narration(
     assert narration.id is not None
     await _set_topics(session, narration_id=narration.id, topics=topics)
     return narration
+
+
+async def _next_ordinal(session: AsyncSession, *, person_id: int) -> int:
+    """The author's next short id: one more than any they were ever given, never one freed by a
+    delete (an old "/narrate share 2" button or an id from an old ``/narrate mine`` must not act
+    on a newer narration).
+
+    The counter moves in the statement that reads it: the row update locks the person on
+    PostgreSQL and SQLite serializes writers, so two narrations sent at once never share an id.
+    Rows loaded in bulk without the counter (benchmarks, test worlds) are stepped over too.
+    """
+    highest = func.coalesce(
+        select(func.max(Narration.ordinal))
+        .where(Narration.person_id == person_id)
+        .scalar_subquery(),
+        0,
+    )
+    last = col(Person.last_ordinal)
+    result = await session.exec(
+        update(Person)
+        .where(col(Person.id) == person_id)
+        .values(last_ordinal=case((last >= highest, last), else_=highest) + 1)
+        .returning(last)
+        .execution_options(synchronize_session="fetch")
+    )
+    return int(result.scalar_one())
 
 
 async def _set_topics(session: AsyncSession, *, narration_id: int, topics: Sequence[str]) -> None:

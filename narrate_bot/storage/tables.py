@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -59,6 +60,11 @@ class Person(SQLModel, table=True):
     )
     # When the platform said the account was deactivated or left (None: here, as far as we know).
     departed_at: datetime | None = None
+    # The highest short id (narration ordinal) ever given to this person. Ids are never given
+    # twice, even after a delete: an old "/narrate share 2" button must not act on a newer one.
+    last_ordinal: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
 
 
 class Channel(SQLModel, table=True):

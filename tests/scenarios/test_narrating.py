@@ -142,3 +142,24 @@ async def test_team_and_timezone(chat, db):
     assert people["alice"].team == "payments"
     assert people["alice"].timezone == "Europe/Berlin"
     assert people["bob"].team == "infra"
+
+
+async def test_a_deleted_narrations_id_is_never_given_to_a_later_one(chat):
+    """A stale "Share with my workspace: /narrate share 2" button (or an id from an old
+    /narrate mine) must not act on whatever was narrated after #2 was deleted."""
+    await chat.say("alice in dm: /narrate a", "alice in dm: /narrate salary notes")
+    assert "Deleted #2." in await chat.say("alice in dm: /narrate delete 2")
+    out = await chat.say("alice in dm: /narrate health plans")
+    assert "Noted as #3." in out and "/narrate share 3" in out
+    assert "no narration #2" in await chat.say("alice in dm: /narrate share 2")
+    assert "couldn't find anyone" in await chat.say("bob: /narrate who health")
+    mine = await chat.say("alice: /narrate mine")
+    assert "#3  2026-11-23  a DM  health plans" in mine and "#2 " not in mine
+
+
+async def test_work_that_starts_with_team_is_kept_and_the_team_is_untouched(chat):
+    await chat.say("alice@payments: /narrate ledger fix")
+    out = await chat.say("alice: /narrate team retro went well, action items filed")
+    assert "Noted as #2" in out and "If you meant to set your team" in out
+    assert "Your team is payments" in await chat.say("alice: /narrate team")
+    assert "team retro went well" in await chat.say("alice: /narrate mine")
