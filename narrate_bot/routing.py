@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
 
 NARRATE = "narrate"
@@ -96,12 +97,22 @@ def parse_command(text: str) -> Command:
             hint=f"If you meant to {word} a narration, use /narrate {word} <id> "
             "(/narrate mine lists the ids).",
         )
+    # A settings word followed by a sentence is a narration ("team retro went well, actions
+    # filed"; "timezone handling fixed"): recorded with a hint, never a silent settings change.
     if word == "pause":
-        return Command("pause", arg=rest)
+        if _reads_as_duration(rest):
+            return Command("pause", arg=rest)
+        return _narration(body, "If you meant to pause, use /narrate pause 2w (or 3d, 8h).")
     if word == "team":
-        return Command("team", arg=rest)
+        if _reads_as_name(rest):
+            return Command("team", arg=rest)
+        return _narration(body, "If you meant to set your team, use /narrate team <name>.")
     if word in ("timezone", "tz"):
-        return Command("timezone", arg=rest)
+        if len(rest.split()) <= 1:
+            return Command("timezone", arg=rest)
+        return _narration(body, "If you meant to set your time zone: /narrate timezone Area/City.")
+    if word == "profile" and len(rest.split()) > 1:
+        return _narration(body, "If you meant someone's profile: /narrate profile @name.")
     if word in _WITH_ARG:
         return Command(_WITH_ARG[word], arg=rest)
     if word == "who":
@@ -112,7 +123,7 @@ def parse_command(text: str) -> Command:
             else re.sub(r"^(?:knows?\s+)?(?:about\s+)?", "", rest, flags=re.I).strip(" ?")
         )
         return Command("who", arg=topic)
-    if (scheduling := _scheduling(word, rest)) is not None:
+    if (scheduling := _scheduling(word, rest, body)) is not None:
         return scheduling
     if word == "intros":
         return parse_intros(rest)
@@ -121,6 +132,29 @@ def parse_command(text: str) -> Command:
     if word == "stats" and not rest:
         return Command("stats")
     return Command("narrate", arg=body)
+
+
+_SENTENCE = re.compile(r"[,.;:!?]")
+
+
+def _narration(body: str, hint: str) -> Command:
+    return Command("narrate", arg=body, hint=hint)
+
+
+def _reads_as_duration(rest: str) -> bool:
+    """Empty (the feature asks how long), one word (it explains a bad one), or a duration."""
+    if len(rest.split()) <= 1:
+        return True
+    try:
+        parse_duration(rest)
+    except ValueError:
+        return False
+    return True
+
+
+def _reads_as_name(rest: str) -> bool:
+    """A team name is a few words, not a sentence."""
+    return len(rest.split()) <= 3 and not _SENTENCE.search(rest)
 
 
 # ------------------------------------------------------------------------------- introductions
@@ -183,7 +217,15 @@ def parse_never_pair(rest: str) -> Command:
 _SCHEDULE_HEADS = {"list", "remove", "delete", "stop", "skip", "reminder", "digest", "managers"}
 
 
-def _scheduling(word: str, rest: str) -> Command | None:
+def _reads_as_days(word: str) -> bool:
+    try:
+        parse_days(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _scheduling(word: str, rest: str, body: str) -> Command | None:
     first = rest.split()[0].lower() if rest else ""
     if word in ("schedule", "schedules"):
         if not rest or first in _SCHEDULE_HEADS or first.startswith(("#", "<#")):
@@ -193,8 +235,14 @@ def _scheduling(word: str, rest: str) -> Command | None:
         except ValueError:
             return None
         return Command("schedule", arg=rest)
-    if word == "remind" and first in ("", "me", "off", "stop"):
+    if word == "remind" and first in ("", "off", "stop"):
         return Command("remind", arg=rest)
+    if word == "remind" and first == "me":
+        # "remind me weekdays 16:30" (or "remind me off"); "remind me to call the vendor" is work.
+        after = rest.split()[1:]
+        if len(after) <= 1 or _reads_as_days(after[0]):
+            return Command("remind", arg=rest)
+        return _narration(body, "If you meant a reminder: /narrate remind me weekdays 16:30.")
     if word == "reply" and _ORDINAL.match(rest):
         return Command("reply", arg=rest)
     if word in ("workspace-timezone", "workspace-tz"):

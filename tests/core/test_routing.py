@@ -48,11 +48,34 @@ def test_other_messages_are_not_questions(text):
         ("team payments", "team", None, "payments"),
         ("mine and yours", "narrate", None, "mine and yours"),
         ("help the new hire settle in", "narrate", None, "help the new hire settle in"),
+        ("pause 2 weeks", "pause", None, "2 weeks"),
+        ("pause forever", "pause", None, "forever"),  # the feature explains durations
+        ("team Search Infra", "team", None, "Search Infra"),
+        ("timezone Europe/Berlin", "timezone", None, "Europe/Berlin"),
+        ("profile @bob", "profile", None, "@bob"),
+        ("remind me weekdays 16:30", "remind", None, "me weekdays 16:30"),
+        ("remind me off", "remind", None, "me off"),
     ],
 )
 def test_commands(text, action, ordinal, arg):
     command = parse_command(text)
     assert (command.action, command.ordinal, command.arg) == (action, ordinal, arg)
+
+
+@pytest.mark.parametrize(
+    ("text", "meant"),
+    [
+        ("team retro went well, action items filed", "/narrate team <name>"),
+        ("pause the rollout until the fix lands", "/narrate pause 2w"),
+        ("timezone handling fixed for the DST switch", "/narrate timezone Area/City"),
+        ("profile page redesign shipped", "/narrate profile @name"),
+        ("Remind me to call the vendor about the SLA", "/narrate remind me weekdays 16:30"),
+    ],
+)
+def test_work_that_starts_with_a_settings_word_is_a_narration_with_a_hint(text, meant):
+    command = parse_command(text)
+    assert (command.action, command.arg) == ("narrate", text)
+    assert command.hint is not None and meant in command.hint
 
 
 def test_query_terms_drop_filler_words():

@@ -48,9 +48,11 @@ async def test_a_member_of_the_private_channel_sees_its_narrations(org):
 
 async def test_unknown_people_and_bad_mentions_get_a_friendly_answer(org):
     assert "I don't know anyone called @nobody" in await org.say("zoe: /narrate profile @nobody")
-    out = await org.say("zoe: /narrate profile two words")
+    out = await org.say("zoe: /narrate profile #general")
     assert "Whose profile?" in out
     assert "I have nothing about you yet" in await org.say("zoe: /narrate profile")
+    out = await org.say("zoe: /narrate profile page redesign shipped")  # work, not a lookup
+    assert "Noted as #" in out and "If you meant someone's profile" in out
 
 
 async def test_people_who_left_are_not_profiled_to_others(org):
