@@ -223,10 +223,9 @@ async def mine(turn: Turn) -> list[Reply]:
         answer = _ANSWERS.get(item.outcome or "") or (
             f"how did it go? /narrate intros met {item.number} or not-useful {item.number}"
         )
-        lines.append(
-            f"#{item.number} ({item.created_at:%Y-%m-%d}): {' and '.join(who) or 'nobody now'}"
-            f"{about} · {answer}"
-        )
+        # Whoever erased themselves since has no row left to name: never a blank, never them.
+        met = " and ".join(who) or "someone who has since left"
+        lines.append(f"#{item.number} ({item.created_at:%Y-%m-%d}): {met}{about} · {answer}")
     return [turn.reply("\n".join(lines)).model_copy(update={"names": names})]
 
 

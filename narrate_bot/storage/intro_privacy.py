@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +21,8 @@ from .tables import Person
 
 async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
     """Only the person's own side: their wishes (never who wished them away), the
-    introductions they were part of, their answers and the topics they asked about."""
+    introductions they were part of (with whoever is still here), their answers and the topics
+    they asked about."""
     taking_part = await session.get(IntroParticipant, person.id)
     never = (
         await session.exec(
@@ -73,6 +74,9 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
                 "id": i.number,  # "Introduction #3" as people saw it, like narrations' ordinals
                 "created_at": i.created_at.isoformat(),
                 "introduced_to": others.get(i.id or -1, []),
+                # Whoever erased themselves since is gone from it, never named: with nobody
+                # else left, the export says so rather than "introduced to nobody".
+                "others_have_left": not others.get(i.id or -1),
                 "topics": [t for t in i.topics.split(",") if t],
                 "answered_a_question": i.answers_question,
                 "your_answer": feedback.get(i.id or -1),
@@ -84,10 +88,22 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
 
 
 async def erase(session: AsyncSession, *, person: Person) -> None:
-    """Forget-me: the person's introductions (a pair's history is about both), their wishes,
-    answers and questions, and every never-pair wish that names them."""
-    mine = select(IntroMember.introduction_id).where(IntroMember.person_id == person.id)
-    await session.exec(delete(Introduction).where(col(Introduction.id).in_(mine)))
+    """Forget-me: the person's side of the introductions, and nobody else's.
+
+    Their membership of each introduction, their answers, their questions, their taking part and
+    their never-pair wishes go. The introductions stay, with their numbers and everyone else's
+    membership and answers: the others' history, and the workspace's statistics, are theirs, and
+    a number is never given out twice (the next one is the tenant's highest + 1). A never-pair
+    wish someone else made naming the person goes too: it can only name them by their user id.
+    An introduction nobody is left in keeps no topics: they were kept for its members alone.
+    """
+    mine = list(
+        (
+            await session.exec(
+                select(IntroMember.introduction_id).where(IntroMember.person_id == person.id)
+            )
+        ).all()
+    )
     await session.exec(
         delete(IntroNeverPair).where(
             col(IntroNeverPair.tenant_id) == person.tenant_id,
@@ -99,3 +115,16 @@ async def erase(session: AsyncSession, *, person: Person) -> None:
     )
     for table in (IntroParticipant, IntroAskedTopic, IntroFeedback, IntroMember):
         await session.exec(delete(table).where(col(table.person_id) == person.id))
+    if mine:
+        await session.exec(
+            update(Introduction)
+            .where(
+                col(Introduction.id).in_(mine),
+                col(Introduction.id).not_in(
+                    select(IntroMember.introduction_id).where(
+                        col(IntroMember.introduction_id).in_(mine)
+                    )
+                ),
+            )
+            .values(topics="")
+        )

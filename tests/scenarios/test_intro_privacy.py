@@ -244,3 +244,46 @@ async def test_only_an_admin_lets_introductions_stay_inside_a_team(chat):
     assert "Only a workspace admin can change" in out and "Nothing was changed" in out
     out = await chat.say(":admin ann", "ann: /narrate intros same-team on")
     assert "may now pair two people of the same team" in out
+
+
+async def test_someone_who_erases_themselves_takes_only_their_side_and_is_never_named(
+    bot, chat, clock
+):
+    """alice and carol are introduced, then alice erases herself. carol's introduction, her
+    answer, the workspace's figures and the number stay (they used to vanish, and the next
+    introduction was "#1" again); wherever carol sees it, alice is "someone who has since left"."""
+    await chat.say(
+        "alice@payments: /narrate intros join",
+        "carol@search: /narrate intros join",
+        "alice: /narrate kafka",
+        "carol: /narrate kafka",
+    )
+    [first] = await _run_week(bot, chat, clock)
+    assert first.text.startswith("Introduction #1: <@alice> (payments), meet <@carol> (search).")
+    await chat.say("alice: /narrate forget-me", "alice: /narrate forget-me confirm")
+
+    # Nobody left to have met: carol alone isn't asked "did you get to meet …?".
+    clock.advance(timedelta(days=3))
+    assert await bot.introductions.follow_up(tenant=TENANT, now=clock.now()) == []
+    out = await chat.say("carol: /narrate intros")
+    assert "#1 (" in out and "someone who has since left · about kafka" in out
+    assert "/narrate intros met 1 or not-useful 1" in out
+    assert "Glad you met" in await chat.say("carol: /narrate intros met 1")
+    assert "someone who has since left · about kafka · you met" in await chat.say(
+        "carol: /narrate intros"
+    )
+    stats = await chat.say("zoe: /narrate stats")
+    assert "• 1 suggested" in stats and "• 1 happened" in stats
+    export = await _export(chat, "carol")
+    assert [
+        (i["id"], i["introduced_to"], i["others_have_left"]) for i in export["introductions"]
+    ] == [(1, [], True)]
+
+    # A number is never given out twice.
+    clock.advance(timedelta(days=4))
+    await chat.say("dan@infra: /narrate intros join", "dan: /narrate kafka")
+    [second] = await _run_week(bot, chat, clock)
+    assert second.text.startswith("Introduction #2: <@carol> (search), meet <@dan> (infra).")
+    assert "#2 (" in (mine := await chat.say("carol: /narrate intros")) and "#1 (" in mine
+    erased = chat.out.getvalue().split("Done: I erased everything about you", 1)[1]
+    assert "alice" not in erased.split("\n", 1)[1]  # everything said since

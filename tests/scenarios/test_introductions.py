@@ -309,7 +309,10 @@ async def test_working_hours_that_never_overlap_are_avoided(bot, chat, clock):
     assert sorted(groups) == [("alice", "bob"), ("carol", "dan")]
 
 
-async def test_export_shows_my_side_and_forget_me_erases_every_trace(bot, chat, clock, db):
+async def test_export_shows_my_side_and_forget_me_erases_my_side_only(bot, chat, clock, db):
+    """Forget-me used to delete the whole introduction, and with it carol's history and answer.
+    A pair's introduction is carol's as much as alice's: alice's side goes (every row naming
+    her, and carol's wish naming her), carol's stays."""
     await chat.say(
         "alice@payments: /narrate intros join",
         "carol@search: /narrate intros join",
@@ -321,16 +324,14 @@ async def test_export_shows_my_side_and_forget_me_erases_every_trace(bot, chat, 
     )
     posts = await _run_week(bot, chat, clock)
     number = int(re.search(r"#(\d+)", posts[0].text).group(1))
-    await chat.say(f"alice: /narrate intros met {number}")
-    out = await chat.say("alice: /narrate export")
-    data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())["introductions"]
+    await chat.say(f"alice: /narrate intros met {number}", f"carol: /narrate intros met {number}")
+    data = await _export(chat, "alice")
     assert data["taking_part"] is True and data["never_pair"] == ["zoe"]
     assert data["introductions"][0]["introduced_to"] == ["carol"]
+    assert data["introductions"][0]["others_have_left"] is False
     assert data["introductions"][0]["your_answer"] == "met"
     assert data["asked_topics"][0]["topic"] == "terraform"
-    out = await chat.say("carol: /narrate export")
-    carol = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())["introductions"]
-    assert carol["never_pair"] == ["bob"]  # never anyone else's list
+    assert (await _export(chat, "carol"))["never_pair"] == ["bob"]  # never anyone else's list
 
     await chat.say("carol: /narrate never-pair @alice")
     await chat.say("alice: /narrate forget-me", "alice: /narrate forget-me confirm")
@@ -338,7 +339,26 @@ async def test_export_shows_my_side_and_forget_me_erases_every_trace(bot, chat, 
 
     assert await _rows_mentioning(db, "alice") == []
     assert await _rows_mentioning(db, "zoe") == []
-    assert "@bob" in await chat.say("carol: /narrate never-pair list")
+    # carol's wish named alice, so it went with her (ADR 0008); carol's other wishes stay.
+    assert "@bob" in (listed := await chat.say("carol: /narrate never-pair list"))
+    assert "@alice" not in listed
+    carol = await _export(chat, "carol")
+    assert carol["introductions"] == [
+        {
+            "id": number,
+            "created_at": carol["introductions"][0]["created_at"],
+            "introduced_to": [],
+            "others_have_left": True,
+            "topics": ["kafka"],
+            "answered_a_question": False,
+            "your_answer": "met",
+        }
+    ]
+
+
+async def _export(chat, person: str) -> dict:
+    out = await chat.say(f"{person}: /narrate export")
+    return json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())["introductions"]
 
 
 @pytest.mark.parametrize(

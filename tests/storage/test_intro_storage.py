@@ -48,6 +48,32 @@ async def test_erasing_a_workspace_removes_every_introductions_row(bot, chat, cl
     assert not any((await _counts(db)).values())
 
 
+async def test_an_introduction_outlives_its_people_but_not_its_workspace(bot, chat, clock, db):
+    """Forget-me keeps the introduction (its number is never given again) and drops only the
+    person's rows; once nobody is left in it, not even its topics stay. The workspace's
+    erasure still takes it."""
+    await chat.say(
+        "alice@payments: /narrate intros join",
+        "carol@search: /narrate intros join",
+        "alice: /narrate kafka",
+        "carol: /narrate kafka",
+    )
+    await bot.introductions.weekly(tenant=TENANT, now=clock.now())
+    await chat.say("alice: /narrate intros met 1", "carol: /narrate intros met 1")
+    for person in ("alice", "carol"):
+        await chat.say(f"{person}: /narrate forget-me", f"{person}: /narrate forget-me confirm")
+        counts = await _counts(db)
+        left = 0 if person == "carol" else 1
+        assert (counts["intro_member"], counts["intro_feedback"]) == (left, left), counts
+        assert counts["introduction"] == 1, counts
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT number, topics FROM introduction"))).all()
+    assert [tuple(r) for r in rows] == [(1, "")]
+    async with db.transaction() as session:
+        await erase_tenant(session, tenant_id=1, dialect=db.dialect)
+    assert not any((await _counts(db)).values())
+
+
 async def test_two_rounds_writing_at_once_give_their_introductions_different_numbers(db, clock):
     """Two replicas whose clocks straddle a week boundary each claim a round for one workspace.
     The second reads the same highest number while the first hasn't committed; it must still
