@@ -159,7 +159,12 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
         await repo.edit_narration(
-            session, narration=narration, text=text, topics=extract_topics(text), now=turn.now
+            session,
+            narration=narration,
+            text=text,
+            topics=extract_topics(text),
+            now=turn.now,
+            dialect=turn.db.dialect,
         )
     return [turn.reply(f"Updated #{command.ordinal}.")]
 

@@ -186,12 +186,14 @@ def pg_matches(tsquery: ColumnElement[Any], *, indexed: bool = True) -> ColumnEl
 
 
 async def scrub(session: AsyncSession, dialect: str) -> None:
-    """Make deleted narrations' tokens unrecoverable from the index.
+    """Make deleted narrations' tokens, and edited ones' old text, unrecoverable from the index.
 
     SQLite before 3.42 has no FTS5 ``secure-delete``: a deleted row's tokens stay in old index
     segments until they merge. ``optimize`` merges every segment now, dropping them, and
-    ``secure_delete=ON`` (set per connection) zeroes the freed pages. On PostgreSQL the index entry
-    goes with the row; dead tuples wait for (auto)vacuum, as documented in the README.
+    ``secure_delete=ON`` (set per connection) zeroes the freed pages. An edit is a delete of the
+    old text plus an insert (the update trigger), so it needs the same. On PostgreSQL the index
+    entry goes with the row, and an edit recomputes the generated ``text_tsv``; the old row
+    version waits for (auto)vacuum, as documented in the README.
     """
     if dialect == "sqlite":
         connection = await session.connection()

@@ -328,14 +328,22 @@ async def narration_by_ordinal(
 
 
 async def edit_narration(
-    session: AsyncSession, *, narration: Narration, text: str, topics: Sequence[str], now: datetime
+    session: AsyncSession,
+    *,
+    narration: Narration,
+    text: str,
+    topics: Sequence[str],
+    now: datetime,
+    dialect: str,
 ) -> None:
+    """Replace the text; the old text's tokens leave the search index like a deleted one's."""
     narration.text = text
     narration.edited_at = now
     session.add(narration)
     await session.flush()
     assert narration.id is not None
     await _set_topics(session, narration_id=narration.id, topics=topics)
+    await fulltext.scrub(session, dialect)
 
 
 async def delete_narration(session: AsyncSession, *, narration: Narration, dialect: str) -> None:
