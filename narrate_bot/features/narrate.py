@@ -6,6 +6,7 @@ from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Sourc
 from ..knowledge.topics import extract_topics
 from ..replies import Button, FormRequest, Reply
 from ..routing import Command
+from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Narration
@@ -166,6 +167,7 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
             now=turn.now,
             dialect=turn.db.dialect,
         )
+    await privacy.truncate_log(turn.db)
     return [turn.reply(f"Updated #{command.ordinal}.")]
 
 
@@ -176,6 +178,7 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
         await repo.delete_narration(session, narration=narration, dialect=turn.db.dialect)
+    await privacy.truncate_log(turn.db)
     return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.")]
 
 

@@ -63,6 +63,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
                 )
             ]
         removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
+    await privacy.truncate_log(turn.db)
     return [
         turn.reply(
             f"Done: I erased everything about you, including {removed} "

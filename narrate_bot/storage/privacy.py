@@ -6,6 +6,7 @@ platform user id, so a new table must be added here (the forget-me test scans ev
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -14,9 +15,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import fulltext, intro_privacy, schedules
+from .database import Database
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+
+log = logging.getLogger(__name__)
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -189,3 +193,27 @@ async def erase_tenant(session: AsyncSession, *, tenant_id: int, dialect: str) -
     await session.flush()
     await fulltext.scrub(session, dialect)
     return len(removed)
+
+
+async def truncate_log(db: Database) -> None:
+    """SQLite: copy the write-ahead log into the database file and empty it, once an erasure has
+    committed. ``secure_delete`` zeroes freed pages in the database file, but the log keeps the
+    pages as they were (narration text, old index segments) until a checkpoint, which by default
+    waits for 1,000 pages; meanwhile the erased text would stay readable in ``-wal``.
+
+    It runs on the raw connection, outside any transaction (a checkpoint can't run inside one).
+    With readers still on an older snapshot it waits up to the busy timeout, then gives up on
+    truncating this time (the next erasure's, or SQLite's own, checkpoint takes it); nothing
+    fails. Its cost is writing the log's pages once, which the erasure's index ``optimize`` had
+    just produced anyway. PostgreSQL has nothing like it to do (README: vacuum and backups).
+    """
+    if db.dialect != "sqlite":
+        return
+    async with db.engine.connect() as connection:
+        driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
+        cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = await cursor.fetchone()
+        await cursor.close()
+    if row is not None and row[0]:
+        log.info("the write-ahead log is still in use by a reader; it will be checkpointed later")

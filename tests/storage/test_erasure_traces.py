@@ -43,3 +43,36 @@ async def test_an_edit_leaves_no_trace_of_the_old_text_in_the_index(chat, db):
     for path in _files(db):
         content = path.read_bytes()
         assert b"hunter2" not in content and b"quokkaform" not in content, path.name
+
+
+def _on_disk(db: Database, needle: bytes) -> list[str]:
+    """The SQLite files (database and write-ahead log) that hold ``needle``, read while the bot
+    still runs: that is when a curious admin, or a backup of the folder, would read them."""
+    return [path.name for path in _files(db) if needle in path.read_bytes()]
+
+
+async def test_forget_me_leaves_no_erased_text_in_the_write_ahead_log(chat, db):
+    await chat.say(
+        "alice: /narrate zanzibarquux ledger migration",
+        "alice in dm: /narrate private musings on xylophonics",
+        "carol: /narrate kafka streams for the launch",
+    )
+    if db.dialect == "sqlite":
+        assert _on_disk(db, b"zanzibarquux") == ["narrate.db-wal"]  # the test can see it
+    await chat.say("alice: /narrate forget-me")
+    assert "erased everything" in await chat.say("alice: /narrate forget-me confirm")
+    if db.dialect != "sqlite":
+        return  # PostgreSQL: dead tuples until (auto)vacuum, as the README says
+    assert _on_disk(db, b"zanzibarquux") == []
+    assert _on_disk(db, b"xylophonics") == []
+    assert "@carol" in await chat.say("zoe: /narrate who kafka")  # the others' data is intact
+
+
+async def test_delete_and_edit_leave_no_old_text_in_the_write_ahead_log(chat, db):
+    await chat.say("alice: /narrate quokkaformation rollout", "alice: /narrate hunter2 notes")
+    await chat.say("alice: /narrate delete 1", "alice: /narrate edit 2 wombat notes")
+    if db.dialect != "sqlite":
+        return
+    assert _on_disk(db, b"quokkaform") == []
+    assert _on_disk(db, b"hunter2") == []
+    assert "wombat notes" in await chat.say("alice: /narrate mine")
