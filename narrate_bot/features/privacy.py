@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..replies import Attachment, Button, Reply
 from ..storage import privacy
+from ..storage.tables import Person
 from .turn import Turn
 
 CONFIRM_WINDOW = timedelta(minutes=10)
 CONFIRM_COMMAND = "/narrate forget-me confirm"
+
+
+def erasure_pending(person: Person, now: datetime) -> bool:
+    """Asked to be forgotten and may still confirm: scheduled messages hold off meanwhile. A
+    request nobody confirmed lapses with its window, and reminders and follow-ups resume."""
+    requested = person.erase_requested_at
+    return requested is not None and now - CONFIRM_WINDOW <= requested <= now
 
 
 async def export(turn: Turn) -> list[Reply]:
@@ -54,8 +62,9 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
         person = await turn.known_person(session)
         if person is None:
             return [turn.reply("I have nothing stored about you.")]
-        requested = person.erase_requested_at
-        if requested is None or not (turn.now - CONFIRM_WINDOW <= requested <= turn.now):
+        if not erasure_pending(person, turn.now):
+            person.erase_requested_at = None  # a lapsed request is no request
+            session.add(person)
             return [
                 turn.reply(
                     "Nothing to confirm: ask with /narrate forget-me first, then confirm within "

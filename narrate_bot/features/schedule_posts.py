@@ -12,6 +12,7 @@ from ..storage.digest import week_for_channel
 from ..storage.tables import Person
 from .consent import JOINED
 from .narrate import snippet
+from .privacy import erasure_pending
 
 if TYPE_CHECKING:
     from ..app import Bot
@@ -26,11 +27,12 @@ def prompt_button(schedule_id: int) -> Button:
 
 
 def available(person: Person | None, now: datetime) -> bool:
-    """Taking part, not paused, not gone: everything else is silence (checked at send time)."""
+    """Taking part, not paused, not gone, not about to be forgotten: everything else is silence
+    (checked at send time)."""
     return (
         person is not None
         and person.consent == JOINED
-        and person.erase_requested_at is None
+        and not erasure_pending(person, now)
         and (person.paused_until is None or person.paused_until <= now)
         and person.departed_at is None
     )

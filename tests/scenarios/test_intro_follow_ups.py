@@ -54,3 +54,10 @@ async def test_the_rest_of_a_trio_is_still_asked_about_each_other(bot, chat, clo
     assert sorted(asked.to_users) == rest
     assert f"did you get to meet <@{rest[0]}> and <@{rest[1]}>?" in asked.text
     assert f"@{leaver}" not in chat.out.getvalue().split("did you get to meet", 1)[1]
+
+
+async def test_a_forget_me_that_was_never_confirmed_doesnt_silence_the_follow_up(bot, chat, clock):
+    [post] = await _introduce(bot, chat, clock, {"alice": "payments", "bob": "search"})
+    await chat.say("alice: /narrate forget-me")  # ...and she thinks better of it
+    [asked] = await _follow_up(bot, chat, clock)
+    assert sorted(asked.to_users) == ["alice", "bob"]

@@ -185,3 +185,14 @@ async def test_forget_me_forgets_that_i_installed_the_app_and_keeps_the_install(
     async with db.transaction() as s:
         install = (await s.exec(select(Installation))).one()
     assert (install.bot_token, install.installer_user_id) == ("xoxb-kept", "")
+
+
+async def test_an_unconfirmed_forget_me_pauses_reminders_only_while_it_can_be_confirmed(chat):
+    await chat.say(":tz alice Europe/Berlin", "alice: /narrate remind me weekdays 09:30")
+    await chat.say(":advance 25m", "alice: /narrate forget-me")
+    # Monday 09:30 falls inside the 10 minutes to confirm: nothing is sent meanwhile.
+    assert "Your reminder to narrate" not in await chat.say(":advance 1h")
+    # Alice never confirmed: the request lapsed, and her reminders carry on as before.
+    assert "[dm alice] Your reminder to narrate" in await chat.say(":advance 1d")
+    assert "Nothing to confirm" in await chat.say("alice: /narrate forget-me confirm")
+    assert "[dm alice] Your reminder to narrate" in await chat.say(":advance 1d")
