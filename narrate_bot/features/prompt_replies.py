@@ -1,18 +1,21 @@
 """Answers to a channel prompt: replies in its thread, or the "Write my update" form.
 
 Both are recorded as narrations of their authors in the prompt's channel, with that channel's
-visibility. Replies anywhere else in the channel stay ordinary chatter the bot never reads.
+visibility. Replies anywhere else in the channel stay ordinary chatter the bot never reads. A reply
+in the thread is kept only from someone taking part: it may be chatter, and nobody is enrolled,
+or brought back after leaving, by a message they didn't send to the bot (the form and /narrate
+are explicit, and enrol as always).
 """
 
 from __future__ import annotations
 
 from ..events import Audience, FormSubmitted, MessageReceived, Source
 from ..knowledge.topics import extract_topics
-from ..replies import FormRequest, Reply
+from ..replies import Button, FormRequest, Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.tables import Channel
-from .consent import enroll
+from .consent import JOINED, LEFT, enroll
 from .narrate import _too_long, record
 from .turn import Turn
 
@@ -35,9 +38,27 @@ async def thread_reply(turn: Turn, event: MessageReceived) -> list[Reply] | None
         prompt = await store.prompt_for_message(
             session, tenant_id=tenant.id, channel_pk=channel.id, message_id=event.thread_id
         )
-    if prompt is None:
-        return None
+        if prompt is None:
+            return None
+        person = await repo.find_person(session, tenant_id=tenant.id, user_id=event.user.user_id)
+    if person is None or person.consent != JOINED:
+        # A reply in the thread may be chatter ("thanks, nice work"): keeping it would enrol
+        # someone who never chose to take part, or bring back someone who left.
+        return [_not_taking_part(turn, left=person is not None and person.consent == LEFT)]
     return await record(turn, event.text)
+
+
+def _not_taking_part(turn: Turn, *, left: bool) -> Reply:
+    why, how = (
+        ("You left narrate-bot", "/narrate join brings you back")
+        if left
+        else ("You're not taking part in narrate-bot", "/narrate join to take part")
+    )
+    return turn.reply(
+        f"{why}, so I didn't keep that reply. {how}: after that, your replies to prompts are "
+        "kept as your narrations.",
+        buttons=(Button(label="Take part", command="/narrate join"),),
+    )
 
 
 def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:

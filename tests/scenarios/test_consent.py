@@ -57,3 +57,37 @@ async def test_leave_hides_me_and_narrating_again_brings_me_back(chat, db):
     out = await chat.say("bob: /narrate kafka connect workers")
     assert "Welcome back" in out
     assert "@bob" in await chat.say("alice: /narrate who kafka")
+
+
+async def _prompt_in_team(chat) -> None:
+    await chat.say(
+        ":channel #team public",
+        "alice in #team: /narrate schedule weekdays 16:30 Europe/Berlin",
+        ":advance 8h",
+    )
+
+
+async def test_a_reply_under_a_prompt_doesnt_bring_back_someone_who_left(chat, db):
+    await _prompt_in_team(chat)
+    await chat.say("bob in #infra: /narrate kafka broker upgrade", "bob: /narrate leave")
+    out = await chat.say("bob in #team thread: thanks alice, nice work")
+    assert "[only bob in #team] You left narrate-bot, so I didn't keep that reply." in out
+    assert "(button) Take part: /narrate join" in out
+    assert "Noted" not in out and "Welcome back" not in out
+    assert await _consent(db, "bob") == "left"
+    assert "thanks alice" not in await chat.say("bob: /narrate mine")
+    assert "couldn't find anyone" in await chat.say("alice: /narrate who kafka")
+    # Narrating explicitly still brings bob back, as /narrate leave told him.
+    assert "Welcome back" in await chat.say("bob: /narrate kafka connect workers")
+    assert "Noted as #3" in await chat.say("bob in #team thread: kafka lag alerts tuned")
+
+
+async def test_a_reply_under_a_prompt_doesnt_enrol_someone_who_never_joined(chat, db):
+    await _prompt_in_team(chat)
+    out = await chat.say("carol in #team thread: +1, nice work everyone")
+    assert "[only carol in #team] You're not taking part in narrate-bot" in out
+    assert "/narrate join to take part" in out and "Noted" not in out
+    assert await _consent(db, "carol") is None
+    assert "haven't narrated" in await chat.say("carol: /narrate mine")
+    await chat.say("carol: /narrate join")
+    assert "Noted as #1" in await chat.say("carol in #team thread: drafting the launch plan")

@@ -22,6 +22,7 @@ async def test_replies_in_the_prompt_thread_become_narrations_and_elsewhere_do_n
     await chat.say(
         ":channel #team public",
         "alice in #team: /narrate schedule weekdays 16:30 Europe/Berlin",
+        "bob: /narrate join",
         ":advance 8h",
     )
     out = await chat.say("bob in #team thread: wiring the ledger importer to kafka")
