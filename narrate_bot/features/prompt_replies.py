@@ -9,6 +9,8 @@ are explicit, and enrol as always).
 
 from __future__ import annotations
 
+import re
+
 from ..events import Audience, FormSubmitted, MessageReceived, Source
 from ..knowledge.topics import extract_topics
 from ..replies import Button, FormRequest, Reply
@@ -20,6 +22,7 @@ from .narrate import _too_long, record
 from .turn import Turn
 
 REPLY_FORM = "prompt-reply:"
+_PROMPT_ID = re.compile(r"^#?(\d{1,9})$")
 
 
 async def thread_reply(turn: Turn, event: MessageReceived) -> list[Reply] | None:
@@ -61,10 +64,17 @@ def _not_taking_part(turn: Turn, *, left: bool) -> Reply:
     )
 
 
+def _prompt_id(text: str) -> int | None:
+    """A prompt's id as written (``3``, ``#3``): nine decimal digits at most, like short ids, so
+    a forged form or button can't ask the database for a number it can't hold."""
+    match = _PROMPT_ID.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
 def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
     """``/narrate reply <prompt>`` (the prompt's button): open the short form."""
-    ref = arg.strip().lstrip("#")
-    if not ref.isdigit():
+    ref = _prompt_id(arg)
+    if ref is None:
         return [turn.reply("Use the prompt's “Write my update” button, or reply in its thread.")]
     return [
         turn.reply(
@@ -80,7 +90,7 @@ def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
 
 async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
     """The form's text becomes a narration in the prompt's channel, as if replied there."""
-    ref = event.form.removeprefix(REPLY_FORM)
+    ref = _prompt_id(event.form.removeprefix(REPLY_FORM))
     text = event.fields.get("text", "").strip()
     if not text:
         return [turn.reply("Nothing was written, so nothing was saved.")]
@@ -90,8 +100,8 @@ async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         found = (
-            await store.get_schedule(session, tenant_id=tenant.id, schedule_id=int(ref))
-            if ref.isdigit()
+            await store.get_schedule(session, tenant_id=tenant.id, schedule_id=ref)
+            if ref is not None
             else None
         )
         channel: Channel | None = found[1] if found is not None else None

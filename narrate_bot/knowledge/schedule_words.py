@@ -14,6 +14,9 @@ from .fire_times import parse_days, parse_time
 
 _CHANNEL = re.compile(r"^(?:<#(?P<id>[A-Za-z0-9]+)(?:\|(?P<label>[^>]*))?>|#(?P<name>[\w.\-]+))$")
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$")
+# Like ``routing``'s short ids: nine digits at most, so the number fits a 32-bit integer column
+# (SQLite even raises past 64 bits), and decimal digits only ("²".isdigit() is true).
+_NUMBER = re.compile(r"^#?(\d{1,9})$")
 MAX_SKIP_DAYS = 366
 
 SCHEDULE_USAGE = (
@@ -100,11 +103,12 @@ def parse_schedule(arg: str) -> ScheduleRequest:
     if head == "list" and not rest:
         return ScheduleRequest("list")
     if head in ("remove", "delete", "stop"):
-        if len(rest) != 1 or not rest[0].lstrip("#").isdigit():
+        number = _NUMBER.match(rest[0]) if len(rest) == 1 else None
+        if number is None:
             raise ValueError(
                 "Which one? /narrate schedule remove <id> (ids: /narrate schedule list)."
             )
-        return ScheduleRequest("remove", number=int(rest[0].lstrip("#")))
+        return ScheduleRequest("remove", number=int(number.group(1)))
     if head == "skip":
         channel, rest = _leading_channel(rest)
         match = _RANGE.match(rest[0]) if len(rest) == 1 else None

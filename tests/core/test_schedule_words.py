@@ -50,12 +50,20 @@ def test_a_slack_channel_mention_a_zone_and_a_range():
         ("skip 2026-12-26..2026-12-24", "ends before it starts"),
         ("skip 2026-02-30", "isn't a date"),
         ("remove", "Which one?"),
+        ("remove 99999999999999999999", "Which one?"),
+        ("remove ²", "Which one?"),
+        ("remove 1 2", "Which one?"),
         ("reminder #team maybe", "Say on or off"),
     ],
 )
 def test_bad_schedule_commands_say_how_to_write_them(arg, message):
     with pytest.raises(ValueError, match=message):
         parse_schedule(arg)
+
+
+def test_a_schedule_id_is_read_like_a_narration_id():
+    assert parse_schedule("remove #12").number == 12
+    assert parse_schedule("stop 999999999").number == 999_999_999
 
 
 def test_weekly_timings_want_one_day():
