@@ -1,14 +1,17 @@
 """The Bolt ``AsyncApp`` wired to the core: listeners ack first, then translate, handle, deliver.
 
 Every listener calls ``ack()`` before any I/O (events are acked by Bolt itself), so Slack gets
-its answer in milliseconds and the database and Web API work happens after it. Events are
-claimed by ``event_id`` in the database before their effects, and the claim is given back when
-handling fails, so Slack's retry, never dropped for carrying a retry header, finishes the job.
+its answer in milliseconds and the database and Web API work happens after it. Slack won't
+redeliver what it got a 200 for, so a failure after the ack is ours: the work is tried again in
+process, then the person is told to send it again (``recovery.py``). Events are claimed by
+``event_id`` in the database, so a redelivery (Slack's retries when an ack was late, Socket
+Mode's reconnects) never doubles what was done or told.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -23,15 +26,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from narrate_bot.app import Bot
 from narrate_bot.config import SlackSettings
 from narrate_bot.events import ChannelKind, Event, Platform, TenantRef
-from narrate_bot.features import home
 from narrate_bot.storage import platform_store as ps
 
-from . import render, translate
-from .dedupe import EventDedupe, enterprise_of
-from .delivery import Target, deliver
+from . import recovery, render, translate
+from .dedupe import EventDedupe, NotClaimed, enterprise_of
+from .delivery import Target
 from .directory import Directory
 from .gateway import SlackGateway
-from .lifecycle import CONVERSIONS, WorkspaceEvents
+from .interactive import InteractiveSurfaces, team_url
+from .lifecycle import CONVERSIONS
 from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ RACE_RETRIES = 3
 Payload = dict[str, Any]
 
 
-class SlackAdapter(WorkspaceEvents):
+class SlackAdapter(InteractiveSurfaces):
     """Holds the Bolt app, the gateway the core speaks through, and the lookups."""
 
     def __init__(self, bot: Bot, settings: SlackSettings, *, oauth: bool | None = None) -> None:
@@ -99,6 +102,7 @@ class SlackAdapter(WorkspaceEvents):
         self._capacity = settings.concurrency if self.db.dialect != "sqlite" else 1
         self.slots = asyncio.Semaphore(self._capacity)
         self.dedupe = EventDedupe(self.db, self.gateway)
+        self.retry_delays = recovery.RETRY_DELAYS
         bot.gateways[Platform.SLACK] = self.gateway
         self._register()
 
@@ -183,23 +187,37 @@ class SlackAdapter(WorkspaceEvents):
         await ack()
         client = self._client(context)
         tenant = translate.tenant_of(body)
-        await self.dedupe.tenant_pk(tenant, enterprise_of(body))
-        user = await self.directory.user(
-            client, tenant.tenant_id, body["user_id"], body.get("user_name", "")
+        respond = respond if body.get("response_url") else None
+
+        async def work() -> tuple[Target, list[Any]]:
+            await self.dedupe.tenant_pk(tenant, enterprise_of(body))
+            user = await self.directory.user(
+                client, tenant.tenant_id, body["user_id"], body.get("user_name", "")
+            )
+            where = await self._command_channel(client, tenant, body)
+            event = translate.slash_command(body, user, now=self.bot.clock.now(), where=where)
+            await self._profile(client, tenant, body["user_id"])
+            replies = await self.handle(event)
+            target = Target(
+                tenant=tenant.tenant_id,
+                client=client,
+                user_id=user.user_id,
+                where=where,
+                trigger_id=body.get("trigger_id"),
+                respond=respond,
+            )
+            return target, replies
+
+        text = str(body.get("text") or "").strip()
+        notice = recovery.Notice(
+            tenant.tenant_id,
+            client,
+            body["user_id"],
+            respond=respond,
+            channel_id=body.get("channel_id"),
+            wrote=f"{body.get('command') or '/narrate'} {text}" if text else "",
         )
-        where = await self._command_channel(client, tenant, body)
-        event = translate.slash_command(body, user, now=self.bot.clock.now(), where=where)
-        await self._profile(client, tenant, body["user_id"])
-        replies = await self.handle(event)
-        target = Target(
-            tenant=tenant.tenant_id,
-            client=client,
-            user_id=user.user_id,
-            where=where,
-            trigger_id=body.get("trigger_id"),
-            respond=respond if body.get("response_url") else None,
-        )
-        await deliver(self.gateway, target, replies)
+        await self._answer("command", work, notice)
 
     async def _command_channel(
         self, client: AsyncWebClient, tenant: TenantRef, body: Payload
@@ -251,12 +269,38 @@ class SlackAdapter(WorkspaceEvents):
         if not (is_mention or is_dm) and _mentions(event, context.bot_user_id):
             return  # in a channel, the app_mention event for the same message answers it
 
+        client = self._client(context)
+        tenant = translate.tenant_of(body)
+        notice = recovery.Notice(tenant.tenant_id, client, event["user"])
+        if not is_dm:
+            notice.channel_id, notice.thread_ts = event["channel"], event.get("thread_ts")
+
+        # A plain thread reply may be chatter the core ignores: it is retried but never
+        # apologised for, or every reply in every thread would get one during an outage.
+        told = notice if is_mention or is_dm else None
+
         async def work() -> None:
-            await self._on_message(body, event, context)
+            await recovery.answer(
+                self.gateway,
+                "message",
+                lambda: self._on_message(body, event, context),
+                told,
+                self.retry_delays,
+            )
 
-        await self.dedupe.once(body, work)
+        try:
+            await self.dedupe.once(body, work, self.retry_delays)
+        except recovery.Unanswered:
+            pass  # logged; the claim is given back, so a redelivery may still do it
+        except NotClaimed:
+            log.warning("slack: an event couldn't be claimed: the database didn't answer")
+            if told is not None:
+                with contextlib.suppress(recovery.Unanswered):
+                    await recovery.tell(self.gateway, told)
 
-    async def _on_message(self, body: Payload, event: Payload, context: Any) -> None:
+    async def _on_message(
+        self, body: Payload, event: Payload, context: Any
+    ) -> tuple[Target, list[Any]]:
         client = self._client(context)
         tenant = translate.tenant_of(body)
         channel_id = event["channel"]
@@ -266,7 +310,7 @@ class SlackAdapter(WorkspaceEvents):
         await self._record_readers(client, body, where)
         user = await self.directory.user(client, tenant.tenant_id, event["user"])
         link = await self.directory.permalink(
-            client, tenant.tenant_id, channel_id, event["ts"], _team_url(context)
+            client, tenant.tenant_id, channel_id, event["ts"], team_url(context)
         )
         message = translate.message(body, event, user, where, link=link)
         replies = await self.handle(message)
@@ -277,105 +321,7 @@ class SlackAdapter(WorkspaceEvents):
             where=where,
             thread_ts=event.get("thread_ts") or event["ts"],
         )
-        await deliver(self.gateway, target, replies)
-
-    async def on_shortcut(self, ack: Any, body: Payload, context: Any) -> None:
-        await ack()
-        client = self._client(context)
-        tenant = translate.tenant_of(body)
-        channel = body.get("channel") or {}
-        msg = body.get("message") or {}
-        where = await self.directory.where(
-            client, tenant.tenant_id, channel.get("id", ""), None, channel.get("name", "")
-        )
-        user = await self.directory.user(client, tenant.tenant_id, body["user"]["id"])
-        link = await self.directory.permalink(
-            client, tenant.tenant_id, where.channel_id, msg.get("ts", ""), _team_url(context)
-        )
-        event = translate.shortcut(body, user, where, link=link, now=self.bot.clock.now())
-        replies = await self.handle(event)
-        await deliver(
-            self.gateway,
-            Target(
-                tenant=tenant.tenant_id,
-                client=client,
-                user_id=user.user_id,
-                where=where,
-                trigger_id=body.get("trigger_id"),
-                respond=None,
-            ),
-            replies,
-        )
-
-    async def on_button(self, ack: Any, body: Payload, action: Payload, context: Any) -> None:
-        await ack()
-        client = self._client(context)
-        tenant = translate.tenant_of(body)
-        user_id = body["user"]["id"]
-        channel = body.get("channel") or {}
-        if channel.get("id"):
-            where = await self.directory.where(client, tenant.tenant_id, channel["id"])
-        else:  # a button on the App Home: answers go to the person's DM
-            where = translate.Where(channel_id=user_id, kind=ChannelKind.DIRECT)
-        user = await self.directory.user(client, tenant.tenant_id, user_id)
-        event = translate.button(body, action, user, where, now=self.bot.clock.now())
-        replies = await self.handle(event)
-        await deliver(
-            self.gateway,
-            Target(
-                tenant=tenant.tenant_id,
-                client=client,
-                user_id=user_id,
-                where=where,
-                trigger_id=body.get("trigger_id"),
-            ),
-            replies,
-        )
-        if body.get("view", {}).get("type") == "home":
-            await self._publish_home(client, tenant, user_id)
-
-    async def on_form(self, ack: Any, body: Payload, context: Any) -> None:
-        user_id = body["user"]["id"]
-        values = body["view"]["state"]["values"]
-        text = ((values.get(translate.TEXT_BLOCK) or {}).get(translate.TEXT_INPUT) or {}).get(
-            "value"
-        ) or ""
-        if not text.strip():
-            await ack(
-                response_action="errors",
-                errors={translate.TEXT_BLOCK: "Write a line or two first."},
-            )
-            return
-        await ack()
-        async with self.slots:
-            client = self._client(context)
-            tenant = translate.tenant_of(body)
-            user = await self.directory.user(client, tenant.tenant_id, user_id)
-            event = translate.view_submission(body, user, now=self.bot.clock.now())
-            replies = await self.handle(event)
-            where = translate.Where(
-                channel_id=event.channel.channel_id,
-                kind=event.channel.kind,
-                name=event.channel.name,
-            )
-            await deliver(
-                self.gateway,
-                Target(tenant=tenant.tenant_id, client=client, user_id=user_id, where=where),
-                replies,
-            )
-
-    async def on_home(self, body: Payload, event: Payload, context: Any) -> None:
-        if event.get("tab") not in (None, "home"):
-            return
-        tenant = translate.tenant_of(body)
-        await self._publish_home(self._client(context), tenant, event["user"])
-
-    async def _publish_home(self, client: AsyncWebClient, tenant: TenantRef, user_id: str) -> None:
-        page = await home.summary(self.db, tenant=tenant, user_id=user_id, now=self.bot.clock.now())
-        view = render.home(page)
-        await self.gateway.call(
-            tenant.tenant_id, lambda: client.views_publish(user_id=user_id, view=view)
-        )
+        return target, replies
 
 
 async def _acked(*_args: Any, **_kwargs: Any) -> None:
@@ -384,12 +330,6 @@ async def _acked(*_args: Any, **_kwargs: Any) -> None:
 
 def _mentions(event: Payload, bot_user_id: str | None) -> bool:
     return bool(bot_user_id) and f"<@{bot_user_id}>" in (event.get("text") or "")
-
-
-def _team_url(context: Any) -> str:
-    """``https://acme.slack.com/`` when Bolt's auth.test told us (single-workspace mode)."""
-    result = getattr(context, "authorize_result", None)
-    return str(getattr(result, "url", None) or "")
 
 
 def _secret(value: Any) -> str | None:

@@ -1,16 +1,19 @@
 """Each Slack event's effects happen once, however often Slack delivers it.
 
-Slack retries an event it thinks failed (three times, then hourly with Delayed Events), and
-Socket Mode redelivers over any live connection. Retries are never dropped by header: a retry is
-how a crash between the ack and the commit is recovered. Instead the event id is claimed in the
-database before the work and marked done after it (``storage.platform_store``).
+Slack retries an event it didn't get a timely 200 for (three times, then hourly with Delayed
+Events), and Socket Mode redelivers over any live connection. Retries are never dropped by
+header: one that arrives after a crash (a claim left past its lease) does the work. Instead the
+event id is claimed in the database before the work and marked done after it
+(``storage.platform_store``). Slack never redelivers because our work failed after the 200, so
+that is recovered in process (``recovery.py``); the claim is given back only when nobody could
+be told.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,7 +22,7 @@ from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 
-from . import translate
+from . import recovery, translate
 from .gateway import ENTERPRISE_KEY, SlackGateway
 from .store import PLATFORM
 
@@ -29,6 +32,10 @@ CLAIM_LEASE = timedelta(seconds=30)  # a claim older than this, not done, was le
 PURGE_EVERY = 3600.0
 RACE_RETRIES = 3
 Payload = dict[str, Any]
+
+
+class NotClaimed(Exception):
+    """The event couldn't be claimed (the database didn't answer): nothing was done."""
 
 
 def enterprise_of(body: Payload) -> str | None:
@@ -81,17 +88,29 @@ class EventDedupe:
         self._tenant_pks[tenant.tenant_id] = pk
         return pk
 
-    async def once(self, body: Payload, work: Callable[[], Awaitable[None]]) -> bool:
-        """Run ``work`` once to completion per event id, across retries and replicas."""
+    async def once(
+        self, body: Payload, work: Callable[[], Awaitable[None]], delays: Sequence[float] = ()
+    ) -> bool:
+        """Run ``work`` once to completion per event id, across retries and replicas. Claiming
+        is tried again after each of ``delays``; ``NotClaimed`` when it never succeeds."""
         event_id = body.get("event_id")
         if not event_id:
             await work()
             return True
-        pk = await self.tenant_pk(translate.tenant_of(body), enterprise_of(body))
         now = datetime.now(UTC)
-        if not await ps.claim_event(
-            self.db, tenant_id=pk, event_id=str(event_id), now=now, lease=CLAIM_LEASE
-        ):
+
+        async def claim() -> tuple[int, bool]:
+            pk = await self.tenant_pk(translate.tenant_of(body), enterprise_of(body))
+            claimed = await ps.claim_event(
+                self.db, tenant_id=pk, event_id=str(event_id), now=now, lease=CLAIM_LEASE
+            )
+            return pk, claimed
+
+        try:
+            pk, claimed = await recovery.attempts(claim, delays, "event claim")
+        except Exception as error:
+            raise NotClaimed from error
+        if not claimed:
             log.debug("event %s already handled", event_id)
             return False
         try:

@@ -8,6 +8,7 @@ erased at once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.privacy import erase_tenant
 
-from . import translate
+from . import recovery, translate
 from .dedupe import EventDedupe, enterprise_of
 from .directory import Directory
 from .store import PLATFORM, DatabaseInstallationStore
@@ -54,6 +55,7 @@ class WorkspaceEvents:
     dedupe: EventDedupe
     directory: Directory
     installations: DatabaseInstallationStore
+    retry_delays: Sequence[float]
 
     async def handle(self, event: Event) -> list[Any]:
         raise NotImplementedError  # SlackAdapter's
@@ -63,42 +65,62 @@ class WorkspaceEvents:
         assert isinstance(client, AsyncWebClient)
         return client
 
+    async def _once(self, body: Payload, work: Callable[[], Awaitable[None]]) -> None:
+        """Apply a workspace event once; a failure is tried again here (Slack has its 200 and
+        won't redeliver), and there is nobody to tell when it keeps failing."""
+        delays = self.retry_delays
+        await self.dedupe.once(
+            body, lambda: recovery.attempts(work, delays, "workspace event"), delays
+        )
+
     async def _converted(self, body: Payload, event: Payload, context: Any) -> None:
         """A channel made private (or public): reclassify it, with its readers."""
         tenant = translate.tenant_of(body)
         channel_id = event.get("channel", "")
-        self.directory.forget_channel(tenant.tenant_id, channel_id)
         kind = CONVERSIONS[event["subtype"]]
-        members = None
-        if kind == ChannelKind.PRIVATE:
-            members = await self.directory.members(
-                self._client(context), tenant.tenant_id, channel_id
+
+        async def work() -> None:
+            self.directory.forget_channel(tenant.tenant_id, channel_id)
+            members = None
+            if kind == ChannelKind.PRIVATE:
+                members = await self.directory.members(
+                    self._client(context), tenant.tenant_id, channel_id
+                )
+            described = translate.channel_described(
+                body, {"channel": {"id": channel_id}}, kind=kind, members=members
             )
-        described = translate.channel_described(
-            body, {"channel": {"id": channel_id}}, kind=kind, members=members
-        )
-        await self.dedupe.once(body, lambda: self._handle(described))
+            await self.handle(described)
+
+        await self._once(body, work)
 
     async def on_membership(self, body: Payload, event: Payload, context: Any) -> None:
         tenant = translate.tenant_of(body)
         channel_id = event.get("channel", "")
-        self.directory.forget_channel(tenant.tenant_id, channel_id)
         joined = event.get("type") == "member_joined_channel"
-        kind, shared = await self._kind(
-            context, tenant.tenant_id, channel_id, event.get("channel_type")
-        )
-        changed = translate.membership(body, event, joined=joined, kind=kind, shared=shared)
-        await self.dedupe.once(body, lambda: self._handle(changed))
+
+        async def work() -> None:
+            self.directory.forget_channel(tenant.tenant_id, channel_id)
+            kind, shared = await self._kind(
+                context, tenant.tenant_id, channel_id, event.get("channel_type")
+            )
+            await self.handle(
+                translate.membership(body, event, joined=joined, kind=kind, shared=shared)
+            )
+
+        await self._once(body, work)
 
     async def on_channel(self, body: Payload, event: Payload, context: Any) -> None:
         tenant = translate.tenant_of(body)
         channel = event.get("channel")
         channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
-        self.directory.forget_channel(tenant.tenant_id, channel_id)
         hint = "G" if event.get("type", "").startswith("group_") else "C"
-        kind, shared = await self._kind(context, tenant.tenant_id, channel_id, hint)
-        described = translate.channel_described(body, event, kind=kind, shared=shared)
-        await self.dedupe.once(body, lambda: self._handle(described))
+
+        async def work() -> None:
+            self.directory.forget_channel(tenant.tenant_id, channel_id)
+            kind, shared = await self._kind(context, tenant.tenant_id, channel_id, hint)
+            await self.handle(translate.channel_described(body, event, kind=kind, shared=shared))
+
+        await self._once(body, work)
 
     async def _kind(
         self, context: Any, tenant: str, channel_id: str, channel_type: str | None
@@ -111,12 +133,15 @@ class WorkspaceEvents:
 
     async def on_user_change(self, body: Payload, event: Payload) -> None:
         changed = translate.profile(body, event)
-        if changed is None or not await self._known(changed.tenant, changed.user.user_id):
-            return  # people who never used the bot are not recorded
-        await self.dedupe.once(body, lambda: self._handle(changed))
+        if changed is None:
+            return
 
-    async def _handle(self, event: Event) -> None:
-        await self.handle(event)
+        async def work() -> None:
+            assert changed is not None
+            if await self._known(changed.tenant, changed.user.user_id):
+                await self.handle(changed)  # people who never used the bot are not recorded
+
+        await self._once(body, work)
 
     async def _known(self, tenant: TenantRef, user_id: str) -> bool:
         async with self.db.transaction() as session:
@@ -143,7 +168,11 @@ class WorkspaceEvents:
                 log.info("slack profile has an unknown time zone; kept the old one")
 
     async def on_uninstalled(self, body: Payload) -> None:
-        """Retention policy: tokens and every row of the workspace are erased at once."""
+        """Retention policy: tokens and every row of the workspace are erased at once (tried
+        again here when it fails: Slack won't send the event twice)."""
+        await recovery.attempts(lambda: self._erase(body), self.retry_delays, "uninstall")
+
+    async def _erase(self, body: Payload) -> None:
         ids = _ids(body)
         tenant = translate.tenant_of(body)
         # The workspace's rows go first, in one transaction that also cascades to its

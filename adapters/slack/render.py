@@ -82,6 +82,15 @@ def sections(text: str) -> list[Block]:
     ]
 
 
+def verbatim(text: str) -> list[Block]:
+    """``text`` exactly as a person typed it: plain-text sections, so nothing in it is markup."""
+    blocks: list[Block] = [
+        {"type": "section", "text": {"type": "plain_text", "text": chunk, "emoji": False}}
+        for chunk in _chunks(text, SECTION_CHARS)
+    ]
+    return blocks[: MESSAGE_BLOCKS - 1]
+
+
 def _button(index: int, button: Button) -> Block:
     element: Block = {
         "type": "button",

@@ -24,6 +24,7 @@ class Call:
     token: str
     at: float
     status: int = 200
+    error: str | None = None  # the Slack error code it was answered with (``failures``)
 
 
 @dataclass
@@ -108,6 +109,7 @@ class FakeSlack:
                 headers={"Retry-After": str(int(retry))},
             )
         if method in self.failures:
+            call.error = self.failures[method]
             return web.json_response({"ok": False, "error": self.failures[method]})
         return web.json_response({"ok": True, **self._answer(method, params)})
 

@@ -166,40 +166,6 @@ async def test_retry_storm_stores_each_event_exactly_once(slack):
     assert len(texts) == total and len(set(texts)) == total
 
 
-async def test_a_failure_after_the_ack_is_recovered_by_slacks_retry(slack, monkeypatch):
-    real = slack.adapter.bot.handle
-    crashed: list[str] = []
-
-    async def crash_once(event):
-        if not crashed:
-            crashed.append(event.event_id)
-            raise RuntimeError("worker died before commit")
-        return await real(event)
-
-    monkeypatch.setattr(slack.adapter.bot, "handle", crash_once)
-    status, _, _ = await slack.event(_dm(3, "recovered narration"), "Ev-crash")
-    assert status == 200
-    await until(lambda: crashed)
-    await eventually(lambda: _released(slack, "Ev-crash"))
-    assert await slack.narrations() == []
-    status, _, _ = await slack.event(
-        _dm(3, "recovered narration"),
-        "Ev-crash",
-        **{"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
-    )
-    assert status == 200
-    await eventually(lambda: _count(slack, 1))
-    await asyncio.sleep(0.2)
-    assert [n.text for n in await slack.narrations()] == ["recovered narration"]
-
-
-async def _released(slack, event_id: str) -> bool:
-    async with slack.db.transaction() as s:
-        return (
-            await s.exec(select(ps.SeenEvent).where(ps.SeenEvent.event_id == event_id))
-        ).first() is None
-
-
 async def _claim_as_dead_worker(slack, event_id: str, age: timedelta) -> None:
     async with slack.db.transaction() as s:
         tenant = await repo.ensure_tenant(

@@ -1,0 +1,162 @@
+"""When the work after the ack fails: try it again here, then tell the person.
+
+Bolt acks before our listener runs (``SlackAdapter._paced`` for commands and clicks, Bolt itself
+for events), so Slack has its 200 and never redelivers because our work failed: nobody else
+will recover it. So the work (the lookups, then the core) is tried again in this process after
+``RETRY_DELAYS``, and when it still fails the person is told, privately, to send it again:
+where they typed a command (its ``response_url``), in the channel where they mentioned the bot,
+else in a DM. A modal's text, or a command's, is gone from Slack's screen once sent, so the
+notice gives it back to them (to them only; it never reaches the logs).
+
+Once the core has answered, its effects are committed: failing to deliver the answer is logged,
+and never runs the core again (a narration would be stored twice).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from narrate_bot.replies import Reply
+
+from . import render
+from .delivery import Respond, Target, deliver
+from .gateway import SlackGateway
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+# Pauses before the second and third tries: long enough for a database failover or a dropped
+# connection to come back, short enough to stay well inside a claimed event's 30 s lease.
+RETRY_DELAYS = (0.5, 2.0)
+SORRY = (
+    "Sorry, something failed on my side and I couldn't save or answer that. "
+    "Please send it again in a minute."
+)
+WROTE = "Here is what you wrote, to paste again:"
+Work = Callable[[], Awaitable[tuple[Target, Sequence[Reply]]]]
+
+
+class Unanswered(Exception):
+    """The work failed and the person couldn't be told either (both logged already)."""
+
+
+@dataclass
+class Notice:
+    """How to tell a person that their request failed.
+
+    ``respond`` (a command's ``response_url``) first, else an ephemeral message in
+    ``channel_id``; a DM when neither is given or works.
+    """
+
+    tenant: str
+    client: AsyncWebClient
+    user_id: str
+    respond: Respond | None = None
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    wrote: str = ""  # what they typed that Slack no longer shows them (a modal, a command)
+
+
+async def attempts(work: Callable[[], Awaitable[T]], delays: Sequence[float], what: str) -> T:
+    """``work()``, tried again after each of ``delays`` while it raises."""
+    for delay in delays:
+        try:
+            return await work()
+        except Exception as error:
+            # The type only: an error's text may carry what the person wrote.
+            log.warning("slack: a %s failed (%s); trying again", what, type(error).__name__)
+            log.debug("slack: %s failure", what, exc_info=True)
+            await asyncio.sleep(delay)
+    return await work()
+
+
+async def answer(
+    gateway: SlackGateway,
+    what: str,
+    work: Work,
+    notice: Notice | None,
+    delays: Sequence[float] = RETRY_DELAYS,
+) -> bool:
+    """Run the person's request and deliver the core's answer (``True``); when the request
+    keeps failing, tell them to send it again (``False``). Raises ``Unanswered`` when even
+    that can't reach them, and the work's own error when there is no ``notice``."""
+    try:
+        target, replies = await attempts(work, delays, what)
+    except Exception as error:
+        if notice is None:
+            raise
+        log.warning(
+            "slack: a %s failed %d times (%s); telling the person to send it again",
+            what,
+            len(delays) + 1,
+            type(error).__name__,
+        )
+        log.debug("slack: %s failure", what, exc_info=True)
+        await tell(gateway, notice)
+        return False
+    try:
+        await deliver(gateway, target, replies)
+    except Exception as error:
+        log.warning(
+            "slack: the answer to a %s wasn't delivered (%s); what it did is kept",
+            what,
+            type(error).__name__,
+        )
+        log.debug("slack: %s delivery failure", what, exc_info=True)
+    return True
+
+
+async def tell(gateway: SlackGateway, notice: Notice) -> None:
+    """Say ``SORRY`` (and give back what they wrote) where the person will see it."""
+    payload = _sorry(notice.wrote)
+    client = notice.client
+
+    async def respond() -> None:
+        assert notice.respond is not None
+        sent = await notice.respond(response_type="ephemeral", replace_original=False, **payload)
+        status = int(getattr(sent, "status_code", 200))
+        if status >= 400:
+            raise ConnectionError(f"response_url answered {status}")
+
+    async def ephemeral() -> None:
+        await gateway.call(
+            notice.tenant,
+            lambda: client.chat_postEphemeral(
+                channel=str(notice.channel_id),
+                user=notice.user_id,
+                thread_ts=notice.thread_ts,
+                **payload,
+            ),
+        )
+
+    async def direct() -> None:
+        await gateway.call(
+            notice.tenant, lambda: client.chat_postMessage(channel=notice.user_id, **payload)
+        )
+
+    routes: list[Callable[[], Awaitable[None]]] = []
+    if notice.respond is not None:
+        routes.append(respond)
+    elif notice.channel_id:
+        routes.append(ephemeral)
+    routes.append(direct)
+    for route in routes:
+        try:
+            await route()
+            return
+        except Exception as error:
+            log.warning("slack: couldn't tell the person either (%s)", type(error).__name__)
+    raise Unanswered
+
+
+def _sorry(wrote: str) -> dict[str, Any]:
+    payload = render.message(SORRY + (f"\n{WROTE}" if wrote.strip() else ""))
+    if wrote.strip():
+        # Plain text: shown exactly as typed, with no markup to ping or disguise anything.
+        payload["blocks"] = [*payload["blocks"], *render.verbatim(wrote)]
+    return payload
