@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..replies import Attachment, Button, Reply
 from ..storage import privacy
+from ..storage.database import Session
 from ..storage.tables import Person
 from .turn import Turn
 
@@ -21,12 +23,33 @@ def erasure_pending(person: Person, now: datetime) -> bool:
     return requested is not None and now - CONFIRM_WINDOW <= requested <= now
 
 
+async def _by_user_id(turn: Turn, session: Session) -> dict[str, Any] | None:
+    """What is kept under the actor's user id alone, when they have no person row (they never
+    narrated or joined): private-channel memberships, the app's installer record."""
+    tenant = await turn.tenant(session)
+    assert tenant.id is not None
+    return await privacy.export_user(session, tenant_id=tenant.id, user_id=turn.event.user.user_id)
+
+
+def _describe(kept: dict[str, Any]) -> str:
+    parts = []
+    if count := len(kept["channel_memberships"]):
+        places = "private channel or DM" if count == 1 else "private channels or DMs"
+        parts.append(f"as a member of {count} {places}")
+    if kept["installed_the_app"]:
+        parts.append("as the person who installed the app")
+    return " and ".join(parts)
+
+
 async def export(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
-        if person is None:
+        if person is not None:
+            data = await privacy.export_person(session, person=person)
+        elif (kept := await _by_user_id(turn, session)) is not None:
+            data = kept
+        else:
             return [turn.reply("I have nothing stored about you.")]
-        data = await privacy.export_person(session, person=person)
     data["exported_at"] = turn.now.isoformat()
     content = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
     filename = f"narrate-export-{turn.event.user.user_id}-{turn.now:%Y%m%d-%H%M%S}.json"
@@ -43,7 +66,20 @@ async def request_erasure(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         if person is None:
-            return [turn.reply("I have nothing stored about you, so there's nothing to forget.")]
+            kept = await _by_user_id(turn, session)
+            if kept is None:
+                return [
+                    turn.reply("I have nothing stored about you, so there's nothing to forget.")
+                ]
+            # Nothing is stored to remember the request by: the confirmation needs no window.
+            return [
+                turn.reply(
+                    f"I store only your user id, {_describe(kept)}. This erases it (the app "
+                    "keeps working for everyone else). It can't be undone. To go ahead: "
+                    f"{CONFIRM_COMMAND}",
+                    buttons=(Button(label="Erase it", command=CONFIRM_COMMAND, danger=True),),
+                )
+            ]
         person.erase_requested_at = turn.now
         session.add(person)
     return [
@@ -61,8 +97,13 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         if person is None:
-            return [turn.reply("I have nothing stored about you.")]
-        if not erasure_pending(person, turn.now):
+            tenant = await turn.tenant(session)
+            assert tenant.id is not None
+            user_id = turn.event.user.user_id
+            if not await privacy.erase_user(session, tenant_id=tenant.id, user_id=user_id):
+                return [turn.reply("I have nothing stored about you.")]
+            removed = None
+        elif not erasure_pending(person, turn.now):
             person.erase_requested_at = None  # a lapsed request is no request
             session.add(person)
             return [
@@ -71,8 +112,16 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
                     "10 minutes. Nothing was erased."
                 )
             ]
-        removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
+        else:
+            removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
     await privacy.truncate_log(turn.db)
+    if removed is None:
+        return [
+            turn.reply(
+                "Done: your user id is gone from everything I kept it in. You can take part any "
+                "time with /narrate join."
+            )
+        ]
     return [
         turn.reply(
             f"Done: I erased everything about you, including {removed} "

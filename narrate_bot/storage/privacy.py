@@ -16,17 +16,79 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import fulltext, intro_privacy, schedules
 from .database import Database
+from .intro_tables import IntroNeverPair
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 log = logging.getLogger(__name__)
 
+EXPORT_FORMAT = "narrate-bot export v1"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _workspace(tenant: Tenant | None) -> dict[str, Any]:
+    return {
+        "platform": tenant.platform if tenant else None,
+        "id": tenant.external_id if tenant else None,
+        "name": tenant.name if tenant else None,
+    }
+
+
+async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> dict[str, Any]:
+    """What is kept under the platform user id alone, for people who never enrolled too: the
+    private channels and DMs they can read (ADR 0004), and the app installs they made."""
+    memberships = (
+        await session.exec(
+            select(Channel)
+            .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
+            .where(Channel.tenant_id == tenant_id, ChannelMember.user_id == user_id)
+            .order_by(col(Channel.name))
+        )
+    ).all()
+    installs = (
+        await session.exec(
+            select(Installation)
+            .where(Installation.tenant_id == tenant_id, Installation.installer_user_id == user_id)
+            .order_by(col(Installation.installed_at))
+        )
+    ).all()
+    return {
+        "channel_memberships": [
+            {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
+        ],
+        # The role only: never the tokens or the bot's own ids.
+        "installed_the_app": [
+            {
+                "platform": i.platform,
+                "workspace": i.team_name or i.team_id or None,
+                "organisation": i.enterprise_name or i.enterprise_id or None,
+                "installed_at": _iso(i.installed_at),
+            }
+            for i in installs
+        ],
+    }
+
+
+async def export_user(
+    session: AsyncSession, *, tenant_id: int, user_id: str
+) -> dict[str, Any] | None:
+    """The export of someone with no person row (they never narrated or joined): what is kept
+    under their user id alone, or ``None`` when nothing is."""
+    by_user_id = await _by_user_id(session, tenant_id=tenant_id, user_id=user_id)
+    if not any(by_user_id.values()):
+        return None
+    return {
+        "format": EXPORT_FORMAT,
+        "workspace": _workspace(await session.get(Tenant, tenant_id)),
+        "person": {"user_id": user_id},
+        "narrations": [],
+        **by_user_id,
+    }
 
 
 async def export_person(session: AsyncSession, *, person: Person) -> dict[str, Any]:
@@ -46,14 +108,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(ids))
         ):
             topics[row.narration_id].append(row.topic)
-    memberships = (
-        await session.exec(
-            select(Channel)
-            .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
-            .where(Channel.tenant_id == person.tenant_id, ChannelMember.user_id == person.user_id)
-            .order_by(col(Channel.name))
-        )
-    ).all()
+    by_user_id = await _by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
     reminders = await schedules.personal_schedules(session, person_id=person.id or 0)
     preferences = (
         await session.exec(
@@ -63,12 +118,8 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
         )
     ).all()
     return {
-        "format": "narrate-bot export v1",
-        "workspace": {
-            "platform": tenant.platform if tenant else None,
-            "id": tenant.external_id if tenant else None,
-            "name": tenant.name if tenant else None,
-        },
+        "format": EXPORT_FORMAT,
+        "workspace": _workspace(tenant),
         "person": {
             "user_id": person.user_id,
             "display_name": person.display_name,
@@ -95,9 +146,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             }
             for n, c in narrations
         ],
-        "channel_memberships": [
-            {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
-        ],
+        **by_user_id,
         "introductions": await intro_privacy.export(session, person=person),
         "reminders": [
             {
@@ -119,34 +168,26 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
     }
 
 
-async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -> int:
-    """Delete every row about the person and scrub the index; returns narrations removed."""
-    narration_ids = list(
-        (await session.exec(select(Narration.id).where(Narration.person_id == person.id))).all()
-    )
-    if narration_ids:
-        await session.exec(
-            delete(NarrationTopic).where(col(NarrationTopic.narration_id).in_(narration_ids))
-        )
-        # A bulk DELETE still fires the FTS trigger for every row, so the index forgets each text.
-        await session.exec(delete(Narration).where(col(Narration.id).in_(narration_ids)))
-    tenant_channels = select(Channel.id).where(Channel.tenant_id == person.tenant_id)
+async def _erase_by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+    """Forget what is kept under the user id alone (see ``_by_user_id``), and others' never-pair
+    wishes naming it. Run after the person's narrations are gone (a DM channel goes with them)."""
+    tenant_channels = select(Channel.id).where(Channel.tenant_id == tenant_id)
     direct_pks = list(
         (
             await session.exec(
                 select(Channel.id)
                 .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
                 .where(
-                    Channel.tenant_id == person.tenant_id,
+                    Channel.tenant_id == tenant_id,
                     Channel.kind == "direct",
-                    ChannelMember.user_id == person.user_id,
+                    ChannelMember.user_id == user_id,
                 )
             )
         ).all()
     )
     await session.exec(
         delete(ChannelMember).where(
-            col(ChannelMember.user_id) == person.user_id,
+            col(ChannelMember.user_id) == user_id,
             col(ChannelMember.channel_pk).in_(tenant_channels),
         )
     )
@@ -158,21 +199,49 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
                 col(Channel.id).in_(direct_pks), col(Channel.id).not_in(still_used)
             )
         )
+    # The install keeps working for everyone else; it just stops naming who added the app.
+    await session.exec(
+        update(Installation)
+        .where(
+            col(Installation.tenant_id) == tenant_id,
+            col(Installation.installer_user_id) == user_id,
+        )
+        .values(installer_user_id="")
+    )
+    # Someone's wish never to be introduced to them can only name them by their user id.
+    await session.exec(
+        delete(IntroNeverPair).where(
+            col(IntroNeverPair.tenant_id) == tenant_id, col(IntroNeverPair.other_user_id) == user_id
+        )
+    )
+
+
+async def erase_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
+    """Forget-me for someone with no person row. ``False`` when nothing of theirs was kept (a
+    wish naming them, which is someone else's and not exported to them, still goes)."""
+    kept = await export_user(session, tenant_id=tenant_id, user_id=user_id) is not None
+    await _erase_by_user_id(session, tenant_id=tenant_id, user_id=user_id)
+    return kept
+
+
+async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -> int:
+    """Delete every row about the person and scrub the index; returns narrations removed."""
+    narration_ids = list(
+        (await session.exec(select(Narration.id).where(Narration.person_id == person.id))).all()
+    )
+    if narration_ids:
+        await session.exec(
+            delete(NarrationTopic).where(col(NarrationTopic.narration_id).in_(narration_ids))
+        )
+        # A bulk DELETE still fires the FTS trigger for every row, so the index forgets each text.
+        await session.exec(delete(Narration).where(col(Narration.id).in_(narration_ids)))
+    await _erase_by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
     await intro_privacy.erase(session, person=person)
     assert person.id is not None
     await schedules.erase_for(
         session, tenant_id=person.tenant_id, person_id=person.id, user_id=person.user_id
     )
     await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
-    # The install keeps working for everyone else; it just stops naming who added the app.
-    await session.exec(
-        update(Installation)
-        .where(
-            col(Installation.tenant_id) == person.tenant_id,
-            col(Installation.installer_user_id) == person.user_id,
-        )
-        .values(installer_user_id="")
-    )
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     await fulltext.scrub(session, dialect)
