@@ -1,9 +1,11 @@
 """The weekly introductions the scheduler delivers: who meets whom this week, and why.
 
 ``WeeklyIntroductions`` implements the ``Introductions`` port. The scheduler decides when; this
-claims the tenant's ISO week first (a unique row, so a second or concurrent call returns
-nothing new), builds each participant from what they narrated where the other may read it, pairs
-them with ``knowledge.pairing`` and records every introduction before returning its posts.
+claims the tenant's week first (a unique row, so a second or concurrent call returns nothing
+new), builds each participant from what they narrated where the other may read it, pairs them
+with ``knowledge.pairing`` and records every introduction before returning its posts. The
+scheduler calls the ``*_in`` forms inside its own transaction, so the round, its introductions
+and the posts queued for them commit together or not at all (docs/adr/0007).
 
 Each message's reason is cut to its readers (``intro_reasons.Readers``): the group DM to what
 every member may read, the introductions channel to what the whole workspace may read.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,8 +42,11 @@ PERIOD = "in the last three months"  # how reasons name LOOKBACK
 FOLLOW_UP_WITHIN = timedelta(days=7)
 
 
-def week_of(now: datetime) -> str:
-    year, week, _ = now.astimezone(UTC).isocalendar()
+def week_of(slot: date) -> str:
+    """The round a run belongs to: the ISO week of its slot, the local date it was scheduled
+    for. Not the UTC week of the moment it runs: Monday 10:00 in Sydney is Monday 00:00 UTC in
+    winter and Sunday 23:00 UTC in summer, and both weeks would be one round."""
+    year, week, _ = slot.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -75,106 +80,119 @@ class WeeklyIntroductions:
         self.settings = settings
 
     async def weekly(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
+        """The port: ``weekly_in`` in a transaction of its own, for the UTC date of ``now``."""
         async with self.db.transaction() as session:
-            row = await repo.ensure_tenant(
-                session,
-                platform=tenant.platform.value,
-                external_id=tenant.tenant_id,
-                name=tenant.name,
-                now=now,
-            )
-            assert row.id is not None
-            round_id = await intro_repo.claim_week(
-                session, tenant_id=row.id, week=week_of(now), now=now
-            )
-            if round_id is None:
-                return []
-            people = await intro_repo.available_people(session, tenant_id=row.id, now=now)
-            pairing = await self._pairing(session, tenant_id=row.id, people=people, now=now)
-            channel = await repo.get_setting(session, tenant_id=row.id, key=CHANNEL_KEY)
-            delivery = (
-                await repo.get_setting(session, tenant_id=row.id, key=DELIVERY_KEY)
-                or DEFAULT_DELIVERY
-            )
-            post_in = channel if delivery in ("channel", "both") else None
-            as_dm = delivery in ("dm", "both") or not channel
-            readers = await _channel_readers(session, tenant_id=row.id, channel_id=post_in)
-            by_id = {p.id: p for p in people}
-            posts: list[Post] = []
-            for suggestion in pairing.plan():
-                group = [by_id[k] for k in suggestion.members]
-                told = reason(suggestion, pairing, period=PERIOD)
-                posted = reason(suggestion, pairing, period=PERIOD, readers=readers)
-                # Stored for "not useful" and the export, which only the members read: what
-                # the message they were sent said, never more.
-                kept = told if as_dm else posted
-                introduction = await intro_repo.add_introduction(
-                    session,
-                    tenant_id=row.id,
-                    round_id=round_id,
-                    members=[(p.id, p.team) for p in group if p.id is not None],
-                    topics=list(kept.topics),
-                    now=now,
-                    answers_question=kept.answers_question,
-                )
-                posts += _deliver(
-                    introduction.number,
-                    group,
-                    channel=post_in,
-                    as_dm=as_dm,
-                    told=told,
-                    posted=posted,
-                )
-        return posts
+            slot = now.astimezone(UTC).date()
+            return await self.weekly_in(session, tenant=tenant, slot=slot, now=now)
 
     async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
         async with self.db.transaction() as session:
-            row = await repo.ensure_tenant(
+            return await self.follow_up_in(session, tenant=tenant, now=now)
+
+    async def weekly_in(
+        self, session: Session, *, tenant: TenantRef, slot: date, now: datetime
+    ) -> list[Post]:
+        """The introductions of the week of ``slot``, recorded in the caller's transaction;
+        nothing if that week already had its round."""
+        row = await repo.ensure_tenant(
+            session,
+            platform=tenant.platform.value,
+            external_id=tenant.tenant_id,
+            name=tenant.name,
+            now=now,
+        )
+        assert row.id is not None
+        week = week_of(slot)
+        round_id = await intro_repo.claim_week(session, tenant_id=row.id, week=week, now=now)
+        if round_id is None:
+            return []
+        people = await intro_repo.available_people(session, tenant_id=row.id, now=now)
+        pairing = await self._pairing(session, tenant_id=row.id, people=people, now=now, week=week)
+        channel = await repo.get_setting(session, tenant_id=row.id, key=CHANNEL_KEY)
+        delivery = (
+            await repo.get_setting(session, tenant_id=row.id, key=DELIVERY_KEY) or DEFAULT_DELIVERY
+        )
+        post_in = channel if delivery in ("channel", "both") else None
+        as_dm = delivery in ("dm", "both") or not channel
+        readers = await _channel_readers(session, tenant_id=row.id, channel_id=post_in)
+        by_id = {p.id: p for p in people}
+        posts: list[Post] = []
+        for suggestion in pairing.plan():
+            group = [by_id[k] for k in suggestion.members]
+            told = reason(suggestion, pairing, period=PERIOD)
+            posted = reason(suggestion, pairing, period=PERIOD, readers=readers)
+            # Stored for "not useful" and the export, which only the members read: what
+            # the message they were sent said, never more.
+            kept = told if as_dm else posted
+            introduction = await intro_repo.add_introduction(
                 session,
-                platform=tenant.platform.value,
-                external_id=tenant.tenant_id,
-                name=tenant.name,
+                tenant_id=row.id,
+                round_id=round_id,
+                members=[(p.id, p.team) for p in group if p.id is not None],
+                topics=list(kept.topics),
                 now=now,
+                answers_question=kept.answers_question,
             )
-            assert row.id is not None
-            due = await intro_repo.claim_follow_ups(
-                session, tenant_id=row.id, since=now - FOLLOW_UP_WITHIN, now=now
+            posts += _deliver(
+                introduction.number,
+                group,
+                channel=post_in,
+                as_dm=as_dm,
+                told=told,
+                posted=posted,
             )
-            posts = []
-            for introduction in due:
-                assert introduction.id is not None
-                members = await intro_repo.members(session, introduction_id=introduction.id)
-                taking_part = await intro_repo.taking_part(
-                    session, person_ids=[p.id for p in members if p.id is not None]
+        return posts
+
+    async def follow_up_in(
+        self, session: Session, *, tenant: TenantRef, now: datetime
+    ) -> list[Post]:
+        """The mid-week questions, the introductions marked asked in the caller's transaction."""
+        row = await repo.ensure_tenant(
+            session,
+            platform=tenant.platform.value,
+            external_id=tenant.tenant_id,
+            name=tenant.name,
+            now=now,
+        )
+        assert row.id is not None
+        due = await intro_repo.claim_follow_ups(
+            session, tenant_id=row.id, since=now - FOLLOW_UP_WITHIN, now=now
+        )
+        posts = []
+        for introduction in due:
+            assert introduction.id is not None
+            members = await intro_repo.members(session, introduction_id=introduction.id)
+            taking_part = await intro_repo.taking_part(
+                session, person_ids=[p.id for p in members if p.id is not None]
+            )
+            # Whoever paused, left narrate-bot or left introductions since hears nothing more
+            # about it; one person left alone has nobody to have met.
+            group = [p for p in members if available(p, now) and p.id in taking_part]
+            if len(group) < 2:
+                continue
+            number = introduction.number
+            posts.append(
+                Post(
+                    text=(
+                        f"Introduction #{number}: did you get to meet "
+                        f"{_names(group)}? Tell me with a button (or "
+                        f"/narrate intros met {number}); it helps me suggest "
+                        "better introductions."
+                    ),
+                    to_users=tuple(p.user_id for p in group),
+                    buttons=outcome_buttons(number, skip=False),
+                    names={p.user_id: p.display_name or p.user_id for p in group},
+                    pointer=(
+                        f"I have a question for you about introduction #{number}, but I "
+                        "couldn't send it as a DM: open your DMs, or answer with "
+                        f"/narrate intros met {number}."
+                    ),
                 )
-                # Whoever paused, left narrate-bot or left introductions since hears nothing more
-                # about it; one person left alone has nobody to have met.
-                group = [p for p in members if available(p, now) and p.id in taking_part]
-                if len(group) < 2:
-                    continue
-                number = introduction.number
-                posts.append(
-                    Post(
-                        text=(
-                            f"Introduction #{number}: did you get to meet "
-                            f"{_names(group)}? Tell me with a button (or "
-                            f"/narrate intros met {number}); it helps me suggest "
-                            "better introductions."
-                        ),
-                        to_users=tuple(p.user_id for p in group),
-                        buttons=outcome_buttons(number, skip=False),
-                        names={p.user_id: p.display_name or p.user_id for p in group},
-                        pointer=(
-                            f"I have a question for you about introduction #{number}, but I "
-                            "couldn't send it as a DM: open your DMs, or answer with "
-                            f"/narrate intros met {number}."
-                        ),
-                    )
-                )
+            )
         return posts
 
     async def _pairing(
-        self, session: Session, *, tenant_id: int, people: list[Person], now: datetime
+        self, session: Session, *, tenant_id: int, people: list[Person], now: datetime, week: str
     ) -> Pairing:
         ids = [p.id for p in people if p.id is not None]
         topics = await intro_repo.narrated_topics(
@@ -223,9 +241,7 @@ class WeeklyIntroductions:
         introduced = _introduced(history)
         return Pairing(
             participants,
-            rules=Rules(
-                cross_team_only=same_team != "allowed", seed=zlib.crc32(week_of(now).encode())
-            ),
+            rules=Rules(cross_team_only=same_team != "allowed", seed=zlib.crc32(week.encode())),
             team_ties=_team_ties(introduced, people, readers),
             introduced=introduced,
         )

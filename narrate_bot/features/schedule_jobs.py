@@ -5,11 +5,16 @@ Two steps, each safe to run in several processes at once:
 1. **Claim.** Due schedules are read (on PostgreSQL ``FOR UPDATE SKIP LOCKED``), their latest
    slot at or before *now* is claimed (coalesced: after downtime, one catch-up per schedule, and
    only within the grace period), and ``next_fire_at`` moves past *now*, in one transaction.
-2. **Deliver.** Due pending sends are leased, composed (at send time, so pause/leave and the
-   latest narrations count), posted through the platform's gateway, and their outcome committed.
+2. **Deliver.** Due pending sends are leased a few at a time, from the clock as it is (a batch
+   can take minutes: platform pacing, ``Retry-After``), composed (at send time, so pause/leave
+   and the latest narrations count), their lease renewed right before posting (a send whose
+   lease ran out is left to whoever holds it now), posted through the platform's gateway, and
+   their outcome committed. A send that fails, however, counts one attempt and the tick goes on
+   with the others.
 
 A process killed between the gateway accepting a post and the outcome being committed leaves a
-pending row whose lease runs out; the next tick sends it again. That is the only duplicate.
+pending row whose lease runs out; the next tick sends it again. That is the only duplicate,
+as long as one post returns within the lease (``schedule_lease_seconds``).
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from ..clock import ManualClock
@@ -44,8 +49,24 @@ INTROS, FOLLOW_UP = "intros", "intros_followup"
 JOB_KINDS = (INTROS, FOLLOW_UP)
 REMINDER_AFTER = timedelta(hours=3)
 CLAIM_BATCH = 500
-DELIVER_BATCH = 200
+DELIVER_BATCH = 10  # leased at once: small, so a slow batch never outlasts its lease
 MAX_ATTEMPTS = 4
+
+
+@runtime_checkable
+class SessionIntroductions(Protocol):
+    """An ``Introductions`` port that works inside the scheduler's transaction, so a week's
+    round, its introductions and the posts queued for them commit together: a failure in
+    between leaves the week unclaimed for the retry, never claimed with nothing sent. The round
+    is the week of ``slot``, the local date the run was scheduled for."""
+
+    async def weekly_in(
+        self, session: Session, *, tenant: TenantRef, slot: date, now: datetime
+    ) -> list[Post]: ...
+
+    async def follow_up_in(
+        self, session: Session, *, tenant: TenantRef, now: datetime
+    ) -> list[Post]: ...
 
 
 def reminder_key(channel_pk: int) -> str:
@@ -212,25 +233,30 @@ def tenant_ref(tenant: Tenant) -> TenantRef:
     )
 
 
+def _moment(bot: Bot, now: datetime) -> datetime:
+    """The time a lease is taken or renewed: the clock as it is, which runs on while a tick
+    posts, and never earlier than the tick's own time."""
+    return max(now, bot.clock.now())
+
+
 async def deliver_due(bot: Bot, now: datetime) -> int:
     owner = uuid.uuid4().hex
-    lease = timedelta(seconds=bot.settings.schedule_lease_seconds)
     platforms = [p.value for p in bot.gateways]
     sent = 0
     while platforms:
         async with bot.db.transaction() as session:
             ids = await store.lease_due(
                 session,
-                now=now,
+                now=_moment(bot, now),
                 owner=owner,
-                lease=lease,
+                lease=_lease(bot),
                 platforms=platforms,
                 dialect=bot.db.dialect,
                 limit=DELIVER_BATCH,
             )
             items = await store.leased(session, ids=ids)
         for item in items:
-            sent += await _deliver(bot, item, now=now, owner=owner)
+            sent += await _attempt(bot, item, now=_moment(bot, now), owner=owner)
         if len(ids) < DELIVER_BATCH and not any(
             i.send.payload is None and i.schedule.kind in JOB_KINDS for i in items
         ):
@@ -238,11 +264,17 @@ async def deliver_due(bot: Bot, now: datetime) -> int:
     return sent
 
 
+def _lease(bot: Bot) -> timedelta:
+    return timedelta(seconds=bot.settings.schedule_lease_seconds)
+
+
 async def _finish(
     bot: Bot, send_id: int, owner: str, status: str, now: datetime, **kw: Any
-) -> None:
+) -> bool:
     async with bot.db.transaction() as session:
-        await store.finish(session, send_id=send_id, owner=owner, status=status, now=now, **kw)
+        return await store.finish(
+            session, send_id=send_id, owner=owner, status=status, now=now, **kw
+        )
 
 
 async def _postpone(
@@ -257,6 +289,35 @@ async def _postpone(
             error=error,
             failed=error is not None,
         )
+
+
+async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:
+    """Deliver one send. Whatever goes wrong with it (the platform, composing, the weekly job,
+    the database) is one of its attempts, retried later and given up after ``MAX_ATTEMPTS``;
+    the sends after it, of every workspace, go on. Only the error's type is logged: its
+    message may quote what people wrote."""
+    send = item.send
+    assert send.id is not None
+    try:
+        return await _deliver(bot, item, now=now, owner=owner)
+    except Exception as problem:
+        error = type(problem).__name__
+        log.warning(
+            "scheduled send %s (%s, tenant %s) failed: %s",
+            send.id,
+            item.schedule.kind,
+            send.tenant_id,
+            error,
+        )
+        log.debug("scheduled send %s failed", send.id, exc_info=True)
+    try:
+        if send.attempts + 1 >= MAX_ATTEMPTS:
+            await _finish(bot, send.id, owner, store.FAILED, now, error=error)
+        else:
+            await _postpone(bot, send.id, owner, now + timedelta(minutes=2**send.attempts), error)
+    except Exception as problem:  # the database too: the lease runs out, and it's tried again
+        log.warning("recording send %s's failure failed: %s", send.id, type(problem).__name__)
+    return 0
 
 
 async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:
@@ -288,24 +349,39 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
             await _finish(bot, send.id, owner, store.SKIPPED, now, error="no thread")
             return 0
         post = post.model_copy(update={"thread_of": anchor.message_id})
+    async with bot.db.transaction() as session:
+        if not await _hold(bot, session, send.id, owner, now):
+            return 0
     gateway = bot.gateways[Platform(item.tenant.platform)]
+    message_id = await gateway.post(tenant_ref(item.tenant), post)
+    # The duplicate window: the platform has the post, the outcome isn't committed yet. So
+    # nothing from here on may hand the send back for another try.
     try:
-        message_id = await gateway.post(tenant_ref(item.tenant), post)
-    except Exception as problem:  # the platform refused or timed out: retry, then give up
-        log.warning("scheduled send %s failed: %s", send.id, type(problem).__name__)
-        if send.attempts + 1 >= MAX_ATTEMPTS:
-            await _finish(bot, send.id, owner, store.FAILED, now, error=type(problem).__name__)
-        else:
-            delay = timedelta(minutes=2**send.attempts)
-            await _postpone(bot, send.id, owner, now + delay, error=type(problem).__name__)
-        return 0
-    # The duplicate window: the platform has the post, the outcome isn't committed yet.
-    await _finish(bot, send.id, owner, store.SENT, now, message_id=message_id)
+        if not await _finish(bot, send.id, owner, store.SENT, now, message_id=message_id):
+            log.error("scheduled send %s was posted after another process took it over", send.id)
+    except Exception as problem:
+        log.error(
+            "scheduled send %s was posted; recording it failed: %s", send.id, type(problem).__name__
+        )
     return 1
 
 
+async def _hold(bot: Bot, session: Session, send_id: int, owner: str, now: datetime) -> bool:
+    """Renew the lease right before posting. If it ran out, another process may have taken the
+    send over by now, so this one leaves it alone (if nobody did, it is leased again)."""
+    moment = _moment(bot, now)
+    held = await store.hold(session, send_id=send_id, owner=owner, now=moment, lease=_lease(bot))
+    if not held:
+        log.info("scheduled send %s: lease lost before posting, left to its new owner", send_id)
+    return held
+
+
 async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> None:
-    """A weekly introductions slot: ask the feature once, then queue each post it returns."""
+    """A weekly introductions slot: ask the feature once, then queue each post it returns.
+
+    A ``SessionIntroductions`` port works in the transaction that holds the job's lease and
+    queues its posts, so the round and its posts commit together; a port with transactions of
+    its own is asked first, and its posts queued right after."""
     send, schedule = item.send, item.schedule
     assert send.id is not None
     port = bot.introductions
@@ -315,15 +391,39 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     ref = tenant_ref(item.tenant)
     if schedule.kind == INTROS:
         await _refresh_access(bot, item.tenant, ref, now=now)
-    call = port.weekly if schedule.kind == INTROS else port.follow_up
-    posts = await call(tenant=ref, now=now)
-    rows = [
-        _row(schedule, send.slot, f"post-{i}", due_at=now, now=now, payload=p.model_dump_json())
-        for i, p in enumerate(posts)
-    ]
+    if not isinstance(port, SessionIntroductions):
+        async with bot.db.transaction() as session:
+            if not await _hold(bot, session, send.id, owner, now):
+                return
+        call = port.weekly if schedule.kind == INTROS else port.follow_up
+        posts = await call(tenant=ref, now=now)
+        async with bot.db.transaction() as session:
+            await _queue(bot, session, item, posts, now=now, owner=owner)
+        return
     async with bot.db.transaction() as session:
+        if not await _hold(bot, session, send.id, owner, now):
+            return
+        if schedule.kind == INTROS:
+            slot = date.fromisoformat(send.slot)
+            posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now)
+        else:
+            posts = await port.follow_up_in(session, tenant=ref, now=now)
+        await _queue(bot, session, item, posts, now=now, owner=owner)
+
+
+async def _queue(
+    bot: Bot, session: Session, job: store.Leased, posts: list[Post], *, now: datetime, owner: str
+) -> None:
+    """Each post of a job becomes a send of its own, in the transaction that marks the job
+    done; if the job is no longer this process's, it queues nothing."""
+    send, schedule = job.send, job.schedule
+    assert send.id is not None
+    if await store.finish(session, send_id=send.id, owner=owner, status=store.SENT, now=now):
+        rows = [
+            _row(schedule, send.slot, f"post-{i}", due_at=now, now=now, payload=p.model_dump_json())
+            for i, p in enumerate(posts)
+        ]
         await store.claim(session, rows=rows, dialect=bot.db.dialect)
-        await store.finish(session, send_id=send.id, owner=owner, status=store.SENT, now=now)
 
 
 async def _refresh_access(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:

@@ -4,7 +4,8 @@ The claim is a batched ``INSERT … ON CONFLICT DO NOTHING`` under
 ``UNIQUE(schedule_id, slot, part)``: whatever another process (or an earlier run) already claimed
 is silently left alone. Pending rows are taken with a lease (``UPDATE … RETURNING``; on
 PostgreSQL the candidates are picked ``FOR UPDATE SKIP LOCKED``), so a process killed mid-send
-leaves rows another process may finish once the lease runs out.
+leaves rows another process may finish once the lease runs out. The owner renews its lease
+right before posting (``hold``), and outcomes are recorded only by the owner of a pending row.
 """
 
 from __future__ import annotations
@@ -218,9 +219,14 @@ async def lease_due(
     )
     if dialect == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True, of=ScheduleSend)
+    # Picked first, then updated: as a subquery of the UPDATE, PostgreSQL may rescan the locking
+    # pick once per row, each rescan skipping the rows just leased, and lease far past ``limit``.
+    picked = [pk for pk in (await session.exec(candidates)).all() if pk is not None]
+    if not picked:
+        return []
     result = await (await session.connection()).execute(
         update(ScheduleSend)
-        .where(col(ScheduleSend.id).in_(candidates), col(ScheduleSend.status) == PENDING, free)
+        .where(col(ScheduleSend.id).in_(picked), col(ScheduleSend.status) == PENDING, free)
         .values(lease_owner=owner, lease_until=now + lease)
         .returning(col(ScheduleSend.id))
     )
@@ -242,6 +248,25 @@ async def leased(session: AsyncSession, *, ids: Sequence[int]) -> list[Leased]:
     return [Leased(*row) for row in rows.all()]
 
 
+async def hold(
+    session: AsyncSession, *, send_id: int, owner: str, now: datetime, lease: timedelta
+) -> bool:
+    """Renew ``owner``'s lease on a pending send right before posting it: ``False`` when the
+    lease ran out or the send is no longer this owner's to post (another process took it over,
+    or finished it), and then nothing may be posted."""
+    result = await (await session.connection()).execute(
+        update(ScheduleSend)
+        .where(
+            col(ScheduleSend.id) == send_id,
+            col(ScheduleSend.lease_owner) == owner,
+            col(ScheduleSend.status) == PENDING,
+            col(ScheduleSend.lease_until) > now,
+        )
+        .values(lease_until=now + lease)
+    )
+    return bool(result.rowcount == 1)
+
+
 async def finish(
     session: AsyncSession,
     *,
@@ -251,11 +276,18 @@ async def finish(
     now: datetime,
     message_id: str | None = None,
     error: str | None = None,
-) -> None:
-    """Record a final outcome; the payload is dropped (nothing about people lingers)."""
-    await session.exec(
+) -> bool:
+    """Record a final outcome; the payload is dropped (nothing about people lingers).
+
+    ``False`` when the send was no longer this owner's: another process took it over, and this
+    outcome must not overwrite its own."""
+    result = await (await session.connection()).execute(
         update(ScheduleSend)
-        .where(col(ScheduleSend.id) == send_id, col(ScheduleSend.lease_owner) == owner)
+        .where(
+            col(ScheduleSend.id) == send_id,
+            col(ScheduleSend.lease_owner) == owner,
+            col(ScheduleSend.status) == PENDING,
+        )
         .values(
             status=status,
             message_id=message_id,
@@ -265,6 +297,7 @@ async def finish(
             lease_until=None,
         )
     )
+    return bool(result.rowcount == 1)
 
 
 async def retry_later(
@@ -275,11 +308,16 @@ async def retry_later(
     due_at: datetime,
     error: str | None,
     failed: bool = True,
-) -> None:
-    """Hand the send back for later; ``failed`` counts it as an attempt (waiting doesn't)."""
-    await session.exec(
+) -> bool:
+    """Hand the send back for later; ``failed`` counts it as an attempt (waiting doesn't).
+    ``False`` when it was no longer this owner's to hand back."""
+    result = await (await session.connection()).execute(
         update(ScheduleSend)
-        .where(col(ScheduleSend.id) == send_id, col(ScheduleSend.lease_owner) == owner)
+        .where(
+            col(ScheduleSend.id) == send_id,
+            col(ScheduleSend.lease_owner) == owner,
+            col(ScheduleSend.status) == PENDING,
+        )
         .values(
             due_at=due_at,
             lease_until=None,
@@ -287,6 +325,7 @@ async def retry_later(
             error=error,
         )
     )
+    return bool(result.rowcount == 1)
 
 
 async def add_posts(session: AsyncSession, *, rows: Sequence[dict[str, Any]], dialect: str) -> None:
@@ -373,8 +412,9 @@ async def erase_for(session: AsyncSession, *, tenant_id: int, person_id: int, us
             col(ScheduleSend.tenant_id) == tenant_id,
             col(ScheduleSend.payload).is_not(None),
             or_(
-                col(ScheduleSend.payload).contains(f'"{user_id}"'),
-                col(ScheduleSend.payload).contains(f"<@{user_id}>"),
+                # Escaped: a ``_`` or ``%`` in a platform id must not match someone else's.
+                col(ScheduleSend.payload).contains(f'"{user_id}"', autoescape=True),
+                col(ScheduleSend.payload).contains(f"<@{user_id}>", autoescape=True),
             ),
         )
     )

@@ -188,3 +188,30 @@ async def test_reminders_are_exported_and_forget_me_erases_them_and_unsent_posts
     await chat.say("alice: /narrate forget-me confirm")
     assert await _rows_mentioning(db, "alice") == []
     assert "Your reminder" not in await chat.say(":advance 7d")
+
+
+async def test_forget_me_leaves_unsent_posts_naming_someone_else_alone(chat, bot):
+    """``a_c`` forgets themselves while a post to ``abc`` waits for the platform: a ``_`` in an
+    id is no wildcard, so ``abc`` still gets their introduction."""
+    from narrate_bot.events import TenantRef
+    from narrate_bot.replies import Post
+
+    class Intros:
+        async def weekly(self, *, tenant: TenantRef, now):
+            return [Post(text="<@abc>, meet <@zed>", to_users=("abc", "zed"))]
+
+        async def follow_up(self, *, tenant: TenantRef, now):
+            return []
+
+    class Down:
+        async def post(self, tenant: TenantRef, post: Post) -> str:
+            raise ConnectionError("platform unavailable")
+
+    await chat.say("a_c: /narrate hello", "abc: /narrate hello", "zed: /narrate hello")
+    bot.introductions = Intros()
+    gateway = bot.gateways[Platform.CONSOLE]
+    bot.gateways[Platform.CONSOLE] = Down()  # Monday 10:00 UTC: the post stays queued
+    await chat.say(":clock 2026-11-23T11:00:00+01:00")
+    bot.gateways[Platform.CONSOLE] = gateway
+    await chat.say("a_c: /narrate forget-me", "a_c: /narrate forget-me confirm")
+    assert "[dm abc,zed] @abc, meet @zed" in await chat.say(":advance 5m")
