@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Protocol, runtime_checkable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .events import TenantRef
 from .replies import Post
+
+if TYPE_CHECKING:
+    from .storage.database import Session
 
 
 class Clock(Protocol):
@@ -49,3 +52,19 @@ class Introductions(Protocol):
     async def weekly(self, *, tenant: TenantRef, now: datetime) -> list[Post]: ...
 
     async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]: ...
+
+
+@runtime_checkable
+class SessionIntroductions(Protocol):
+    """An ``Introductions`` port that works inside the scheduler's transaction, so a week's
+    round, its introductions and the posts queued for them commit together: a failure in
+    between leaves the week unclaimed for the retry, never claimed with nothing sent. The round
+    is the week of ``slot``, the local date the run was scheduled for."""
+
+    async def weekly_in(
+        self, session: Session, *, tenant: TenantRef, slot: date, now: datetime
+    ) -> list[Post]: ...
+
+    async def follow_up_in(
+        self, session: Session, *, tenant: TenantRef, now: datetime
+    ) -> list[Post]: ...

@@ -10,9 +10,8 @@ from ..knowledge.fire_times import describe_days, next_fire
 from ..knowledge.schedule_words import parse_remind
 from ..replies import Reply
 from ..storage import schedules as store
-from ..storage.schedule_tables import Schedule
+from ..storage.schedule_tables import PERSONAL, Schedule
 from .consent import enroll
-from .schedule_jobs import PERSONAL
 from .schedule_settings import hhmm, next_text
 from .turn import Turn
 

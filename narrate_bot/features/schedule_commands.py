@@ -23,9 +23,9 @@ from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
-from ..storage.schedule_tables import Schedule
+from ..storage.schedule_tables import DIGEST, PROMPT, Schedule
 from ..storage.tables import Channel, Tenant
-from .schedule_jobs import DIGEST, PROMPT, reminder_key
+from .schedule_jobs import reminder_key
 from .schedule_settings import MANAGERS_KEY, TENANT_ZONE_KEY, hhmm, next_text, restricted
 from .turn import Turn
 

@@ -2,71 +2,37 @@
 
 Two steps, each safe to run in several processes at once:
 
-1. **Claim.** Due schedules are read (on PostgreSQL ``FOR UPDATE SKIP LOCKED``), their latest
-   slot at or before *now* is claimed (coalesced: after downtime, one catch-up per schedule, and
-   only within the grace period), and ``next_fire_at`` moves past *now*, in one transaction.
-2. **Deliver.** Due pending sends are leased a few at a time, from the clock as it is (a batch
-   can take minutes: platform pacing, ``Retry-After``), composed (at send time, so pause/leave
-   and the latest narrations count), their lease renewed right before posting (a send whose
-   lease ran out is left to whoever holds it now), posted through the platform's gateway, and
-   their outcome committed. A send that fails, however, counts one attempt and the tick goes on
-   with the others.
-
-A process killed between the gateway accepting a post and the outcome being committed leaves a
-pending row whose lease runs out; the next tick sends it again. That is the only duplicate,
-as long as one post returns within the lease (``schedule_lease_seconds``).
+1. **Claim** (here). Due schedules are read (on PostgreSQL ``FOR UPDATE SKIP LOCKED``), their
+   latest slot at or before *now* is claimed (coalesced: after downtime, one catch-up per
+   schedule, and only within the grace period), and ``next_fire_at`` moves past *now*, in one
+   transaction.
+2. **Deliver** (``schedule_delivery``): leased, composed, posted and recorded, one send at a
+   time, each failure one attempt of that send only.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ..clock import ManualClock
-from ..events import Platform, TenantRef
 from ..knowledge.fire_times import Fire, latest_fire, next_fire, parse_time, zone_named
-from ..ports import AccessRefresher
-from ..replies import Post
-from ..storage import intro_repo
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
-from ..storage.schedule_tables import Schedule
-from ..storage.tables import Tenant
-from . import schedule_posts
+from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
+from .schedule_delivery import deliver_due, send_row
 
 if TYPE_CHECKING:
     from ..app import Bot
 
 log = logging.getLogger(__name__)
 
-PROMPT, PERSONAL, DIGEST = "prompt", "personal", "digest"
-INTROS, FOLLOW_UP = "intros", "intros_followup"
-JOB_KINDS = (INTROS, FOLLOW_UP)
 REMINDER_AFTER = timedelta(hours=3)
 CLAIM_BATCH = 500
-DELIVER_BATCH = 10  # leased at once: small, so a slow batch never outlasts its lease
-MAX_ATTEMPTS = 4
-
-
-@runtime_checkable
-class SessionIntroductions(Protocol):
-    """An ``Introductions`` port that works inside the scheduler's transaction, so a week's
-    round, its introductions and the posts queued for them commit together: a failure in
-    between leaves the week unclaimed for the retry, never claimed with nothing sent. The round
-    is the week of ``slot``, the local date the run was scheduled for."""
-
-    async def weekly_in(
-        self, session: Session, *, tenant: TenantRef, slot: date, now: datetime
-    ) -> list[Post]: ...
-
-    async def follow_up_in(
-        self, session: Session, *, tenant: TenantRef, now: datetime
-    ) -> list[Post]: ...
 
 
 def reminder_key(channel_pk: int) -> str:
@@ -92,37 +58,6 @@ def zone_of(schedule: Schedule, person_zone: str | None) -> ZoneInfo:
 def first_fire(schedule: Schedule, *, now: datetime, person_zone: str | None = None) -> Fire:
     at = parse_time(schedule.local_time)
     return next_fire(now, days=schedule.days, at=at, zone=zone_of(schedule, person_zone))
-
-
-def _row(
-    schedule: Schedule,
-    slot: str,
-    part: str,
-    *,
-    due_at: datetime,
-    now: datetime,
-    thread_part: str | None = None,
-    payload: str | None = None,
-) -> dict[str, Any]:
-    assert schedule.id is not None
-    return {
-        "schedule_id": schedule.id,
-        "tenant_id": schedule.tenant_id,
-        "person_id": schedule.person_id,
-        "slot": slot,
-        "part": part,
-        "status": store.PENDING,
-        "due_at": due_at,
-        "thread_part": thread_part,
-        "payload": payload,
-        "lease_owner": None,
-        "lease_until": None,
-        "attempts": 0,
-        "message_id": None,
-        "error": None,
-        "claimed_at": now,
-        "sent_at": None,
-    }
 
 
 def _skipped(day: str, ranges: list[tuple[str, str]]) -> bool:
@@ -156,10 +91,10 @@ def plan(
         pk = schedule.channel_pk
         if schedule.kind == PROMPT and pk is not None and _skipped(slot, skips.get(pk, [])):
             continue
-        rows.append(_row(schedule, slot, "main", due_at=latest.at, now=now))
+        rows.append(send_row(schedule, slot, "main", due_at=latest.at, now=now))
         if schedule.kind == PROMPT and pk in reminders:
             rows.append(
-                _row(
+                send_row(
                     schedule,
                     slot,
                     "reminder",
@@ -170,7 +105,7 @@ def plan(
             )
         if schedule.kind == DIGEST:
             rows.append(
-                _row(schedule, slot, "thread", due_at=latest.at, now=now, thread_part="main")
+                send_row(schedule, slot, "thread", due_at=latest.at, now=now, thread_part="main")
             )
     return rows, updates
 
@@ -225,233 +160,6 @@ async def claim_due(bot: Bot, now: datetime) -> int:
 async def _reminder_on(session: Session, due: list[store.DueSchedule], pk: int) -> bool:
     tenant_id = next(d.schedule.tenant_id for d in due if d.schedule.channel_pk == pk)
     return await repo.get_setting(session, tenant_id=tenant_id, key=reminder_key(pk)) is not None
-
-
-def tenant_ref(tenant: Tenant) -> TenantRef:
-    return TenantRef(
-        platform=Platform(tenant.platform), tenant_id=tenant.external_id, name=tenant.name
-    )
-
-
-def _moment(bot: Bot, now: datetime) -> datetime:
-    """The time a lease is taken or renewed: the clock as it is, which runs on while a tick
-    posts, and never earlier than the tick's own time."""
-    return max(now, bot.clock.now())
-
-
-async def deliver_due(bot: Bot, now: datetime) -> int:
-    owner = uuid.uuid4().hex
-    platforms = [p.value for p in bot.gateways]
-    sent = 0
-    while platforms:
-        async with bot.db.transaction() as session:
-            ids = await store.lease_due(
-                session,
-                now=_moment(bot, now),
-                owner=owner,
-                lease=_lease(bot),
-                platforms=platforms,
-                dialect=bot.db.dialect,
-                limit=DELIVER_BATCH,
-            )
-            items = await store.leased(session, ids=ids)
-        for item in items:
-            sent += await _attempt(bot, item, now=_moment(bot, now), owner=owner)
-        if len(ids) < DELIVER_BATCH and not any(
-            i.send.payload is None and i.schedule.kind in JOB_KINDS for i in items
-        ):
-            break  # nothing more is due (a job may have queued posts: then look again)
-    return sent
-
-
-def _lease(bot: Bot) -> timedelta:
-    return timedelta(seconds=bot.settings.schedule_lease_seconds)
-
-
-async def _finish(
-    bot: Bot, send_id: int, owner: str, status: str, now: datetime, **kw: Any
-) -> bool:
-    async with bot.db.transaction() as session:
-        return await store.finish(
-            session, send_id=send_id, owner=owner, status=status, now=now, **kw
-        )
-
-
-async def _postpone(
-    bot: Bot, send_id: int, owner: str, due_at: datetime, error: str | None = None
-) -> None:
-    async with bot.db.transaction() as session:
-        await store.retry_later(
-            session,
-            send_id=send_id,
-            owner=owner,
-            due_at=due_at,
-            error=error,
-            failed=error is not None,
-        )
-
-
-async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:
-    """Deliver one send. Whatever goes wrong with it (the platform, composing, the weekly job,
-    the database) is one of its attempts, retried later and given up after ``MAX_ATTEMPTS``;
-    the sends after it, of every workspace, go on. Only the error's type is logged: its
-    message may quote what people wrote."""
-    send = item.send
-    assert send.id is not None
-    try:
-        return await _deliver(bot, item, now=now, owner=owner)
-    except Exception as problem:
-        error = type(problem).__name__
-        log.warning(
-            "scheduled send %s (%s, tenant %s) failed: %s",
-            send.id,
-            item.schedule.kind,
-            send.tenant_id,
-            error,
-        )
-        log.debug("scheduled send %s failed", send.id, exc_info=True)
-    try:
-        if send.attempts + 1 >= MAX_ATTEMPTS:
-            await _finish(bot, send.id, owner, store.FAILED, now, error=error)
-        else:
-            await _postpone(bot, send.id, owner, now + timedelta(minutes=2**send.attempts), error)
-    except Exception as problem:  # the database too: the lease runs out, and it's tried again
-        log.warning("recording send %s's failure failed: %s", send.id, type(problem).__name__)
-    return 0
-
-
-async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:
-    send, schedule = item.send, item.schedule
-    assert send.id is not None
-    grace = timedelta(minutes=bot.settings.schedule_grace_minutes)
-    if now - send.due_at > grace:
-        await _finish(bot, send.id, owner, store.SKIPPED, now, error="too late")
-        return 0
-    if send.payload is None and schedule.kind in JOB_KINDS:
-        await _run_job(bot, item, now=now, owner=owner)
-        return 0
-    if send.payload is not None:
-        post: Post | None = Post.model_validate_json(send.payload)
-    else:
-        post = await schedule_posts.compose(bot, item, now=now)
-    if post is None:
-        await _finish(bot, send.id, owner, store.SKIPPED, now, error="nothing to send")
-        return 0
-    if send.thread_part is not None:
-        async with bot.db.transaction() as session:
-            anchor = await store.sibling(
-                session, schedule_id=send.schedule_id, slot=send.slot, part=send.thread_part
-            )
-        if anchor is not None and anchor.status == store.PENDING:
-            await _postpone(bot, send.id, owner, now + timedelta(minutes=1))
-            return 0
-        if anchor is None or anchor.status != store.SENT or anchor.message_id is None:
-            await _finish(bot, send.id, owner, store.SKIPPED, now, error="no thread")
-            return 0
-        post = post.model_copy(update={"thread_of": anchor.message_id})
-    async with bot.db.transaction() as session:
-        if not await _hold(bot, session, send.id, owner, now):
-            return 0
-    gateway = bot.gateways[Platform(item.tenant.platform)]
-    message_id = await gateway.post(tenant_ref(item.tenant), post)
-    # The duplicate window: the platform has the post, the outcome isn't committed yet. So
-    # nothing from here on may hand the send back for another try.
-    try:
-        if not await _finish(bot, send.id, owner, store.SENT, now, message_id=message_id):
-            log.error("scheduled send %s was posted after another process took it over", send.id)
-    except Exception as problem:
-        log.error(
-            "scheduled send %s was posted; recording it failed: %s", send.id, type(problem).__name__
-        )
-    return 1
-
-
-async def _hold(bot: Bot, session: Session, send_id: int, owner: str, now: datetime) -> bool:
-    """Renew the lease right before posting. If it ran out, another process may have taken the
-    send over by now, so this one leaves it alone (if nobody did, it is leased again)."""
-    moment = _moment(bot, now)
-    held = await store.hold(session, send_id=send_id, owner=owner, now=moment, lease=_lease(bot))
-    if not held:
-        log.info("scheduled send %s: lease lost before posting, left to its new owner", send_id)
-    return held
-
-
-async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> None:
-    """A weekly introductions slot: ask the feature once, then queue each post it returns.
-
-    A ``SessionIntroductions`` port works in the transaction that holds the job's lease and
-    queues its posts, so the round and its posts commit together; a port with transactions of
-    its own is asked first, and its posts queued right after."""
-    send, schedule = item.send, item.schedule
-    assert send.id is not None
-    port = bot.introductions
-    if port is None:
-        await _finish(bot, send.id, owner, store.SKIPPED, now, error="no introductions")
-        return
-    ref = tenant_ref(item.tenant)
-    if schedule.kind == INTROS:
-        await _refresh_access(bot, item.tenant, ref, now=now)
-    if not isinstance(port, SessionIntroductions):
-        async with bot.db.transaction() as session:
-            if not await _hold(bot, session, send.id, owner, now):
-                return
-        call = port.weekly if schedule.kind == INTROS else port.follow_up
-        posts = await call(tenant=ref, now=now)
-        async with bot.db.transaction() as session:
-            await _queue(bot, session, item, posts, now=now, owner=owner)
-        return
-    async with bot.db.transaction() as session:
-        if not await _hold(bot, session, send.id, owner, now):
-            return
-        if schedule.kind == INTROS:
-            slot = date.fromisoformat(send.slot)
-            posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now)
-        else:
-            posts = await port.follow_up_in(session, tenant=ref, now=now)
-        await _queue(bot, session, item, posts, now=now, owner=owner)
-
-
-async def _queue(
-    bot: Bot, session: Session, job: store.Leased, posts: list[Post], *, now: datetime, owner: str
-) -> None:
-    """Each post of a job becomes a send of its own, in the transaction that marks the job
-    done; if the job is no longer this process's, it queues nothing."""
-    send, schedule = job.send, job.schedule
-    assert send.id is not None
-    if await store.finish(session, send_id=send.id, owner=owner, status=store.SENT, now=now):
-        rows = [
-            _row(schedule, send.slot, f"post-{i}", due_at=now, now=now, payload=p.model_dump_json())
-            for i, p in enumerate(posts)
-        ]
-        await store.claim(session, rows=rows, dialect=bot.db.dialect)
-
-
-async def _refresh_access(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:
-    """Let the platform correct the participants' private-channel access before the week's
-    reasons are drawn from it: on Discord the stored memberships may predate a removed role or
-    a departure nobody told us about. The follow-up names no topics, so it doesn't ask."""
-    gateway = bot.gateways.get(ref.platform)
-    if not isinstance(gateway, AccessRefresher):
-        return
-    assert tenant.id is not None
-    async with bot.db.transaction() as session:
-        people = await intro_repo.available_people(session, tenant_id=tenant.id, now=now)
-        # Only a stored private membership can be stale in the direction that leaks; people
-        # with none are never shown a private channel's topics, so they cost no lookup.
-        readers = await intro_repo.private_readers(
-            session, tenant_id=tenant.id, user_ids=[p.user_id for p in people]
-        )
-    user_ids = [p.user_id for p in people if readers.get(p.user_id)]
-    if not user_ids:
-        return
-    try:
-        await gateway.refresh_access(ref, user_ids)
-    except Exception as problem:  # introductions still go out, from the memberships we have
-        log.warning(
-            "refreshing private-channel access before introductions failed in tenant %s: %s",
-            tenant.id,
-            type(problem).__name__,
-        )
 
 
 async def tick(bot: Bot, now: datetime | None = None) -> TickReport:

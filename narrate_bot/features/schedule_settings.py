@@ -14,9 +14,8 @@ from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
-from ..storage.schedule_tables import Schedule
+from ..storage.schedule_tables import FOLLOW_UP, INTROS, Schedule
 from ..storage.tables import Tenant
-from .schedule_jobs import FOLLOW_UP, INTROS
 from .turn import Turn
 
 MANAGERS_KEY = "schedule.managers"

@@ -13,6 +13,12 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# What a schedule is (``Schedule.kind``): a channel's prompt, a person's own reminder, a channel's
+# weekly digest, or one of the weekly introductions' two jobs (pairing, then the follow-up).
+PROMPT, PERSONAL, DIGEST = "prompt", "personal", "digest"
+INTROS, FOLLOW_UP = "intros", "intros_followup"
+JOB_KINDS = (INTROS, FOLLOW_UP)
+
 
 class Schedule(SQLModel, table=True):
     """A recurring job: a channel prompt, a personal prompt, a channel digest, or introductions.

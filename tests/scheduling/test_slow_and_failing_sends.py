@@ -16,7 +16,8 @@ from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
 from narrate_bot.events import Platform, TenantRef
-from narrate_bot.features.schedule_jobs import MAX_ATTEMPTS, tick
+from narrate_bot.features.schedule_delivery import MAX_ATTEMPTS
+from narrate_bot.features.schedule_jobs import tick
 from narrate_bot.replies import Post
 from narrate_bot.storage.database import Database
 from tests.scheduling.support import Recorder, add_channel_prompts
