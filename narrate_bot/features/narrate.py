@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Source
 from ..knowledge.topics import extract_topics
 from ..replies import Button, FormRequest, Reply
-from ..routing import Command
+from ..routing import Command, clean_text
 from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.database import Session
@@ -19,7 +19,8 @@ SNIPPET = 80
 
 
 def snippet(text: str, limit: int = SNIPPET) -> str:
-    flat = " ".join(text.split())
+    # Cleaned again on the way out: text stored before ``clean_text`` may hold a bidi override.
+    flat = " ".join(clean_text(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
@@ -47,7 +48,7 @@ def _too_long(turn: Turn, text: str) -> str | None:
 
 
 async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Reply]:
-    text = text.strip()
+    text = clean_text(text)
     if not text:
         return ask_for_text(turn)
     if problem := _too_long(turn, text):
@@ -146,11 +147,12 @@ def _missing(ordinal: int) -> str:
 
 async def edit(turn: Turn, command: Command) -> list[Reply]:
     assert command.ordinal is not None
-    text = command.arg.strip()
+    text = clean_text(command.arg)
     if not text:
         return [
             turn.reply(
-                f"What should #{command.ordinal} say? /narrate edit {command.ordinal} <new text>"
+                f"What should #{command.ordinal} say? /narrate edit {command.ordinal} <new text> "
+                "(it stays as it is until then)"
             )
         ]
     if problem := _too_long(turn, text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..events import ProfileChanged
 from ..knowledge.durations import parse_timezone
 from ..replies import Reply
+from ..routing import clean_text
 from ..storage import repositories as repo
 from ..storage.database import Database
 from .turn import Turn
@@ -13,9 +14,10 @@ MAX_TEAM = 100
 
 
 async def set_team(turn: Turn, name: str) -> list[Reply]:
-    name = " ".join(name.split()).lstrip("#")
+    name = " ".join(clean_text(name).split()).lstrip("#")
     async with turn.db.transaction() as session:
         if not name:
+            # Also for a name with nothing visible in it: it would show as no team at all.
             person = await turn.known_person(session)
             current = person.team if person is not None else None
             if current:
@@ -69,5 +71,5 @@ async def apply_profile(db: Database, event: ProfileChanged) -> None:
         if zone is not None:
             person.timezone = zone
         if event.team is not None:
-            person.team = event.team.strip() or None
+            person.team = " ".join(clean_text(event.team).split())[:MAX_TEAM] or None
         session.add(person)

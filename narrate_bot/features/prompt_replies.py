@@ -14,6 +14,7 @@ import re
 from ..events import Audience, FormSubmitted, MessageReceived, Source
 from ..knowledge.topics import extract_topics
 from ..replies import Button, FormRequest, Reply
+from ..routing import clean_text
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.tables import Channel
@@ -91,7 +92,7 @@ def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
 async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
     """The form's text becomes a narration in the prompt's channel, as if replied there."""
     ref = _prompt_id(event.form.removeprefix(REPLY_FORM))
-    text = event.fields.get("text", "").strip()
+    text = clean_text(event.fields.get("text", ""))
     if not text:
         return [turn.reply("Nothing was written, so nothing was saved.")]
     if problem := _too_long(turn, text):

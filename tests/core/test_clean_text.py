@@ -1,0 +1,54 @@
+"""People's text is cleaned once where it enters: nothing invisible that changes how a line
+reads, nothing a database refuses, and nothing kept when nothing visible was written."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate_bot.routing import clean_text, parse_command, parse_question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\u200b",
+        "\u202e",
+        "\u200b\u202e \u2066",
+        "\x00",
+        "\u3164",
+        "\u2800\u200d",
+        "\u0301",
+    ],
+)
+def test_text_with_nothing_visible_is_empty(text):
+    assert clean_text(text) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("  shipped the importer \n", "shipped the importer"),
+        ("kafka \u202egnal remusnoc", "kafka gnal remusnoc"),  # the override goes, the text stays
+        ("\u2067مرحبا\u2069 team", "مرحبا team"),
+        ("ka\x00fka\x07 lag", "kafka lag"),
+        ("line one\n\tline two", "line one\n\tline two"),
+        ("\u200bkafka\u200b", "kafka"),
+        ("kaf\ud800ka", "kaf\ufffdka"),  # a lone surrogate, as JSON may carry it
+        ("launch \ud83d\ude80", "launch \U0001f680"),  # a pair written as two halves is one emoji
+        ("👩\u200d💻 pairing", "👩\u200d💻 pairing"),  # joiners inside emoji stay
+        ("cafe\u0301 ❤\ufe0f", "cafe\u0301 ❤\ufe0f"),  # marks stay on what they mark
+    ],
+)
+def test_visible_text_keeps_its_words(text, kept):
+    cleaned = clean_text(text)
+    assert cleaned == kept
+    cleaned.encode("utf-8")  # storable by every engine
+
+
+def test_commands_and_questions_are_read_from_the_cleaned_text():
+    assert parse_command("\u200b").action == "ask_text"
+    assert parse_command("edit 1 \u200b") == parse_command("edit 1")
+    assert parse_command("\u202eteam payments").action == "team"
+    assert parse_question("who knows about \u202ekafka\u202c?") == "kafka"
