@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfoNotFoundError
 
 from ..knowledge.durations import parse_duration
+from ..knowledge.fire_times import zone_named
 from ..replies import Reply
 from ..storage.tables import Person
 from .turn import Turn
@@ -53,12 +55,22 @@ async def pause(turn: Turn, arg: str) -> list[Reply]:
         person = await turn.person(session, tenant)
         person.paused_until = until
         session.add(person)
+        zone = person.timezone
     return [
         turn.reply(
-            f"Paused until {until:%Y-%m-%d %H:%M} UTC: no prompts, and you won't be suggested "
+            f"Paused until {_local(until, zone)}: no prompts, and you won't be suggested "
             "in answers until then. /narrate resume ends the pause early."
         )
     ]
+
+
+def _local(moment: datetime, zone: str | None) -> str:
+    """In the person's own time zone when we know it, else in UTC, and labelled either way."""
+    try:
+        where = zone_named(zone) if zone else UTC
+    except (ValueError, ZoneInfoNotFoundError):
+        where = UTC
+    return f"{moment.astimezone(where):%Y-%m-%d %H:%M} {zone if where is not UTC else 'UTC'}"
 
 
 async def resume(turn: Turn) -> list[Reply]:

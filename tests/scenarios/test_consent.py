@@ -24,6 +24,14 @@ async def test_nobody_is_enrolled_until_they_narrate_or_join(chat, db):
     assert "already taking part" in await chat.say("alice: /narrate join")
 
 
+async def test_the_end_of_a_pause_is_told_in_my_time_zone_or_in_utc(chat):
+    # The clock reads 09:00 in Berlin (08:00 UTC).
+    assert "Paused until 2026-11-23 16:00 UTC" in await chat.say("bob: /narrate pause 8h")
+    await chat.say(":tz carol America/New_York")
+    out = await chat.say("carol: /narrate pause 8h")
+    assert "Paused until 2026-11-23 11:00 America/New_York" in out
+
+
 async def test_pause_hides_me_from_answers_until_it_ends(chat, clock):
     await chat.say("bob in #infra: /narrate kafka broker upgrade")
     out = await chat.say("bob: /narrate pause 2w")
