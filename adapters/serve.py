@@ -3,6 +3,11 @@
 One ``Bot`` holds every platform's ``ChatGateway``, so a scheduled prompt, digest or introduction
 is delivered on whichever platform its workspace lives. The ``Ticker`` only wakes the core up; the
 claims in our tables keep several replicas (each running this) from sending anything twice.
+
+SIGTERM (``docker stop``, a rolling deploy) and SIGINT (Ctrl-C) stop it gracefully: each platform
+closes its connection and finishes the work it acked, and a running tick finishes its sends,
+within ``SHUTDOWN_SECONDS``. In a container the bot is PID 1, which the kernel gives no default
+action for SIGTERM: without a handler it was ignored until the SIGKILL ten seconds later.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections.abc import Coroutine
 from typing import Any
 
@@ -22,7 +28,9 @@ from narrate_bot.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
-SHUTDOWN_SECONDS = 10.0
+# Within docker stop's default 10 s between SIGTERM and SIGKILL, with room to close the database.
+SHUTDOWN_SECONDS = 8.0
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class StartupError(RuntimeError):
@@ -59,7 +67,7 @@ def _platforms(
 
         async def discord() -> None:
             try:
-                await serve_discord(bot, settings, db)
+                await serve_discord(bot, settings, db, stop=stop)
             except DiscordStartupError as problem:
                 raise StartupError(str(problem)) from None
 
@@ -67,11 +75,32 @@ def _platforms(
     return runs
 
 
+def _stop_on_signals(stop: asyncio.Event) -> list[signal.Signals]:
+    """SIGTERM and SIGINT set ``stop``; the signals handled (none off the main thread)."""
+    loop = asyncio.get_running_loop()
+    handled = []
+    for sig in STOP_SIGNALS:
+        try:
+            loop.add_signal_handler(sig, _stopping, stop, sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            continue
+        handled.append(sig)
+    return handled
+
+
+def _stopping(stop: asyncio.Event, sig: signal.Signals) -> None:
+    if not stop.is_set():
+        log.info("%s: shutting down after the work in hand", sig.name)
+    stop.set()
+
+
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
-    """Migrate, then serve every configured platform until ``stop`` is set or one of them stops
-    or fails. Setting ``stop`` lets each platform close its connections itself."""
+    """Migrate, then serve every configured platform until ``stop`` is set (SIGTERM, SIGINT) or
+    one of them stops or fails. Setting ``stop`` lets each platform close its connections
+    itself."""
     stop = stop or asyncio.Event()
     db = Database(settings.database_url)
+    handled = _stop_on_signals(stop)
     try:
         await upgrade(db)
         bot = Bot(db=db, clock=SystemClock(), settings=settings)
@@ -86,8 +115,15 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
                 task.result()  # a platform that failed to start says why
         finally:
             stop.set()  # the others close their own connections (Slack drains its work)
-            await ticker.aclose()
-            _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
+            # The ticker's sends and the platforms' work finish side by side, in one budget.
+            closing = asyncio.create_task(ticker.aclose())
+            _, pending = await asyncio.wait([closing, *tasks], timeout=SHUTDOWN_SECONDS)
+            if pending:
+                log.warning(
+                    "shutdown: %d task(s) still busy after %.0f s were cancelled",
+                    len(pending),
+                    SHUTDOWN_SECONDS,
+                )
             for task in pending:
                 task.cancel()
             for task in pending:
@@ -95,3 +131,6 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
                     await task
     finally:
         await db.dispose()
+        loop = asyncio.get_running_loop()
+        for sig in handled:
+            loop.remove_signal_handler(sig)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -38,16 +40,43 @@ TOKEN_MESSAGE = (
 )
 
 
-async def serve(bot: Bot, settings: Settings, db: Database, **options: Any) -> None:
-    """Run until stopped; raises ``DiscordStartupError`` when Discord won't have us."""
+async def serve(
+    bot: Bot,
+    settings: Settings,
+    db: Database,
+    *,
+    stop: asyncio.Event | None = None,
+    **options: Any,
+) -> None:
+    """Run until ``stop`` is set (then close the connection) or the client stops; raises
+    ``DiscordStartupError`` when Discord won't have us."""
     section = settings.discord
     assert section.token is not None
     point_at(section.api_base_url, section.gateway_url)
     client = NarrateClient(bot, settings, db=db, **options)
     try:
         async with client:
-            await client.start(section.token.get_secret_value())
+            await _until_stopped(client, section.token.get_secret_value(), stop)
     except discord.PrivilegedIntentsRequired:
         raise DiscordStartupError(intents_message(client.application_id)) from None
     except discord.LoginFailure:
         raise DiscordStartupError(TOKEN_MESSAGE) from None
+
+
+async def _until_stopped(client: NarrateClient, token: str, stop: asyncio.Event | None) -> None:
+    """``client.start`` until it ends by itself, or until ``stop``: then close it, which ends
+    the gateway connection with a normal close and lets ``start`` return."""
+    running = asyncio.create_task(client.start(token))
+    stopping = asyncio.create_task(stop.wait() if stop is not None else asyncio.Event().wait())
+    try:
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not running.done():
+            log.info("discord: closing the connection")
+            await client.close()
+        await running  # its error, if it failed (a rejected token, a refused intent)
+    finally:
+        stopping.cancel()
+        if not running.done():
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running

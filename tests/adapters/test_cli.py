@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sys
+from typing import Any
+
+from sqlmodel import select
 from typer.testing import CliRunner
 
+from narrate_bot.storage.database import Database
+from narrate_bot.storage.tables import Narration
 from narrate_bot_adapters.cli import app
+from tests.adapters.discord.fake import FakeDiscord
+from tests.adapters.slack.conftest import until
+from tests.adapters.slack.fake_slack import FakeSlack
 
 runner = CliRunner()
 
@@ -77,3 +89,76 @@ def test_run_with_incomplete_slack_settings_says_what_is_missing(monkeypatch):
     assert "Slack is not set up completely" in result.output
     assert "NARRATE_SLACK__SIGNING_SECRET" in result.output
     assert "xoxb" not in result.output
+
+
+def _socket_dm(text: str) -> dict[str, Any]:
+    return {
+        "envelope_id": "env-term",
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "payload": {
+            "type": "event_callback",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event_id": "Ev-term",
+            "event_time": 1763800000,
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "user": "U1",
+                "text": text,
+                "ts": "1763800000.000100",
+                "channel": "D1",
+            },
+        },
+    }
+
+
+async def _stored_texts(url: str) -> list[str]:
+    db = Database(url)
+    try:
+        async with db.transaction() as session:
+            return [n.text for n in (await session.exec(select(Narration))).all()]
+    finally:
+        await db.dispose()
+
+
+async def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(tmp_path):
+    """``docker stop`` and rolling deploys send SIGTERM: the real ``narrate-bot run`` (Slack in
+    Socket Mode and Discord, against the fakes) closes both connections, finishes the narration
+    it was handling, and exits 0 within its shutdown budget, so nothing is cut short."""
+    slack = await FakeSlack(envelopes=[_socket_dm("narrated just before the deploy")]).start()
+    slack.delays["users.info"] = 1.0  # the narration is still being handled at SIGTERM
+    discord = await FakeDiscord().start()
+    url = f"sqlite:///{tmp_path / 'run.db'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NARRATE_", "SLACK_"))}
+    env |= {
+        "NARRATE_DATABASE_URL": url,
+        "NARRATE_SLACK__BOT_TOKEN": "xoxb-test-0000",
+        "NARRATE_SLACK__APP_TOKEN": "xapp-1-test",
+        "NARRATE_SLACK__API_URL": slack.base_url,
+        "NARRATE_DISCORD__TOKEN": "fake-token",
+        "NARRATE_DISCORD__API_BASE_URL": discord.api_base,
+        "NARRATE_DISCORD__GATEWAY_URL": discord.ws_url,
+    }
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "narrate_bot_adapters.cli", "run",
+        env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await until(lambda: slack.acks and discord.identify, timeout=30)
+        await until(lambda: any(c.method == "users.info" for c in slack.calls))
+        bot.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(bot.communicate(), 30)
+    finally:
+        if bot.returncode is None:
+            bot.kill()
+            await bot.wait()
+        await slack.stop()
+        await discord.stop()
+    log = stderr.decode()
+    assert bot.returncode == 0, log
+    assert "Traceback" not in log and "were cancelled" not in log, log
+    assert await _stored_texts(url) == ["narrated just before the deploy"]
+    [noted] = [c for c in slack.calls if c.method == "chat.postMessage"]
+    assert "Noted as #1" in str(noted.params)
