@@ -7,9 +7,9 @@ nothing. Adapters never interpret wording.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from .knowledge.clean_text import clean_text
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
 
@@ -27,40 +27,6 @@ _QUESTION = re.compile(
     re.I | re.S,
 )
 _ORDINAL = re.compile(r"^#?(\d{1,9})$")
-
-# Text people write, cleaned once where it enters (``clean_text``). Bidirectional controls
-# (embeddings, overrides, isolates, marks) are invisible yet turn the rest of a line around: one
-# in a narration would reverse an answer's evidence. Control characters other than tab and new
-# line are invisible too, and PostgreSQL refuses NUL.
-_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\n\r")
-_DROPPED = str.maketrans(dict.fromkeys(_BIDI_CONTROLS + _CONTROLS))
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# Letters that draw nothing (Hangul fillers, the blank Braille pattern), and edges to trim.
-_FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
-_EDGES = " \t\n\r\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-_EDGES += "\u200a\u200b\u2028\u2029\u202f\u205f\u2060\u3000\ufeff" + _FILLERS
-# Unicode categories that draw nothing on their own: separators, controls, format characters,
-# surrogates, unassigned code points, combining marks.
-_UNSEEN = {"Zs", "Zl", "Zp", "Cc", "Cf", "Cs", "Cn", "Mn", "Me"}
-
-
-def clean_text(text: str) -> str:
-    """People's text as the bot keeps and shows it; ``""`` when nothing visible is left.
-
-    Drops bidirectional controls and control characters (keeping tab and new line), replaces a
-    lone surrogate (JSON can carry one; no database can store it) with U+FFFD, and trims blank
-    edges. Zero-width joiners and other format characters inside the text stay: emoji
-    sequences and some scripts need them. Text with no visible character (only U+200B, say) is
-    empty, so it is asked for again instead of stored.
-    """
-    if _SURROGATE.search(text):
-        # UTF-16 pairs the surrogates that belong together and replaces the lone ones.
-        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    text = text.translate(_DROPPED).strip(_EDGES)
-    if not any(unicodedata.category(ch) not in _UNSEEN and ch not in _FILLERS for ch in text):
-        return ""
-    return text
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Source
+from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
 from ..replies import Button, FormRequest, Reply
-from ..routing import Command, clean_text
+from ..routing import Command
 from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.database import Session

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..events import ProfileChanged
+from ..knowledge.clean_text import clean_text
 from ..knowledge.durations import parse_timezone
 from ..replies import Reply
-from ..routing import clean_text
 from ..storage import repositories as repo
 from ..storage.database import Database
 from .turn import Turn

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 
 from ..events import Audience, FormSubmitted, MessageReceived, Source
+from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
 from ..replies import Button, FormRequest, Reply
-from ..routing import clean_text
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.tables import Channel

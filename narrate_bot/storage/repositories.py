@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..knowledge.clean_text import clean_text
 from . import fulltext
 from .tables import (
     Channel,
@@ -118,6 +119,8 @@ async def ensure_person(
 ) -> Person:
     """The person, created on first sight; the name, ``guest`` and ``departed`` follow what the
     platform says (the flags only when it said something: ``None`` leaves them as stored)."""
+    # A name is shown beside evidence in answers: nothing in it may turn that line around.
+    display_name = clean_text(display_name)[:200]
     person = await find_person(session, tenant_id=tenant_id, user_id=user_id)
     if person is None:
         created = Person(

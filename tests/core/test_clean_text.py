@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from narrate_bot.routing import clean_text, parse_command, parse_question
+from narrate_bot.knowledge.clean_text import clean_text
+from narrate_bot.routing import parse_command, parse_question
 
 
 @pytest.mark.parametrize(
@@ -52,3 +53,14 @@ def test_commands_and_questions_are_read_from_the_cleaned_text():
     assert parse_command("edit 1 \u200b") == parse_command("edit 1")
     assert parse_command("\u202eteam payments").action == "team"
     assert parse_question("who knows about \u202ekafka\u202c?") == "kafka"
+
+
+async def test_a_display_name_cannot_turn_an_answer_around(bot, chat, clock):
+    from narrate_bot.events import ProfileChanged, UserRef
+    from narrate_bot_adapters.console.adapter import TENANT
+
+    await chat.say("bob: /narrate upgraded the kafka brokers")
+    bob = UserRef(user_id="bob", display_name="\u202ebob the builder")
+    await bot.handle(ProfileChanged(tenant=TENANT, user=bob, occurred_at=clock.now()))
+    out = await chat.say("zoe: /narrate who kafka")
+    assert "@bob the builder" in out and "\u202e" not in out
