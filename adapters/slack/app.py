@@ -72,7 +72,17 @@ class SlackAdapter(InteractiveSurfaces):
             single_token=None if self.oauth else token,
         )
         self.directory = Directory(self.gateway)
-        self.installations = DatabaseInstallationStore(self.db)
+        self.authorize: RotatingAuthorize | None = None
+        if self.oauth:
+            self.authorize = RotatingAuthorize(
+                self.db,
+                client_id=settings.client_id,
+                client_secret=_secret(settings.client_secret),
+                client=client,
+            )
+        self.installations = DatabaseInstallationStore(
+            self.db, changed=self.authorize.forget if self.authorize else None
+        )
         bolt_logger = logging.getLogger(BOLT_LOGGER)
         bolt_logger.setLevel(logging.ERROR)
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
@@ -83,15 +93,10 @@ class SlackAdapter(InteractiveSurfaces):
             "request_verification_enabled": secret is not None,
             "ignoring_self_events_enabled": True,
         }
-        if self.oauth:
+        if self.authorize is not None:
             self.bolt = AsyncApp(
                 **common,
-                authorize=RotatingAuthorize(  # type: ignore[arg-type] # an AsyncAuthorize is accepted
-                    self.db,
-                    client_id=settings.client_id,
-                    client_secret=_secret(settings.client_secret),
-                    client=client,
-                ),
+                authorize=self.authorize,  # type: ignore[arg-type] # an AsyncAuthorize is accepted
                 oauth_flow=self._oauth_flow(client),
             )
         else:

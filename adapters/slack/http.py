@@ -3,7 +3,8 @@
 Bolt parses the body before verifying the signature and answers 500 to a non-numeric timestamp
 or an unparseable body (and logs the body at INFO on a bad signature). This guard verifies the
 HMAC and the ±5 min window first, then that the body parses, so bad requests get 401/400 without
-touching the app, the database or the logs.
+touching the app, the database or the logs. A request our database failed to authorize (OAuth
+mode) gets 503, so Slack retries it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from .app import SlackAdapter
+from .store import AUTHORIZE_FAILED
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -74,6 +76,10 @@ class SlackHttpServer:
             headers={k: request.headers.getall(k) for k in request.headers},
         )
         response = await self.adapter.bolt.async_dispatch(bolt_request)
+        if response.status >= 500 and bolt_request.context.get(AUTHORIZE_FAILED):
+            # Our database failed to say whose request it is: that may pass, so Slack retries.
+            log.warning("a slack request could not be authorized; asking Slack to retry")
+            return web.json_response({"error": "try again"}, status=503)
         if response.status >= 500:
             # Bolt fails this way on signed payloads missing fields it expects: the request is
             # bad, not the server, and a retry would fail again.

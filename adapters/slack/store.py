@@ -5,6 +5,11 @@ slack_sdk's stores keep tokens in their own tables and rotate with no cross-proc
 replicas refreshing together spend the same single-use refresh token and the loser bricks the
 install. Here rotation happens inside a transaction holding the installation row
 (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), re-read after the lock.
+
+Authorization runs before the ack, so a workspace's token is then remembered for a few minutes
+(never into its rotation window): the ack doesn't wait for the database, which may be busy
+(on SQLite, another workspace's rotation holds the only write lock for the length of Slack's
+``oauth.v2.access`` call) or down.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import hmac
 import logging
 import secrets
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,6 +41,13 @@ from narrate_bot.storage.database import Database
 
 log = logging.getLogger(__name__)
 PLATFORM = Platform.SLACK.value
+# How long a workspace's token is used without asking the database again. A token revoked or
+# replaced through another replica is used at most this long (its calls then fail and are told).
+REMEMBER_SECONDS = 300.0
+# Set on the Bolt context when authorization itself failed (the database), so the front door
+# answers 503 and Slack retries, instead of the 400 meant for payloads Bolt can't handle.
+AUTHORIZE_FAILED = "narrate_authorize_failed"
+Changed = Callable[[str | None, str | None], None]
 
 
 def tenant_key(enterprise_id: str | None, team_id: str | None) -> str:
@@ -52,12 +66,17 @@ def _epoch(value: datetime | None) -> int | None:
 class DatabaseInstallationStore(AsyncInstallationStore):
     """Bolt's installation store on the ``installation`` table (bot tokens only; no user tokens)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, changed: Changed | None = None) -> None:
         self.db = db
+        self.changed = changed  # told (enterprise, team) when an install is saved or deleted
 
     @property
     def logger(self) -> logging.Logger:
         return log
+
+    def _changed(self, enterprise_id: str | None, team_id: str | None) -> None:
+        if self.changed is not None:
+            self.changed(enterprise_id, team_id)
 
     async def async_save(self, installation: SlackInstallation) -> None:
         await self._save(installation.to_bot(), installer=installation.user_id)
@@ -98,6 +117,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
                     updated_at=now,
                 ),
             )
+        self._changed(bot.enterprise_id, bot.team_id)
         log.info("slack install saved for %s", tenant_key(bot.enterprise_id, bot.team_id))
 
     async def async_find_bot(
@@ -156,6 +176,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             await ps.delete_installations(
                 session, platform=PLATFORM, enterprise_id=enterprise_id or "", team_id=team_id or ""
             )
+        self._changed(enterprise_id, team_id)
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
@@ -185,11 +206,18 @@ def to_bot(row: ps.Installation) -> Bot:
     )
 
 
+@dataclass
+class _Known:
+    bot: Bot
+    until: float  # monotonic
+
+
 class RotatingAuthorize(AsyncAuthorize):
     """Find the workspace's bot token; rotate it first if it is about to expire, under a row lock.
 
     The refresh happens while the row is locked, and the row is read again after the lock is
-    taken: a replica that waited finds the fresh token and spends nothing.
+    taken: a replica that waited finds the fresh token and spends nothing. The token found is
+    remembered for ``remember_seconds``, or until it enters its rotation window if sooner.
     """
 
     def __init__(
@@ -200,22 +228,47 @@ class RotatingAuthorize(AsyncAuthorize):
         client_secret: str | None,
         client: AsyncWebClient,
         rotate_minutes_before: int = 120,
+        remember_seconds: float = REMEMBER_SECONDS,
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.db = db
         self.client_id, self.client_secret = client_id, client_secret
         self.client = client
         self.token_rotation_expiration_minutes = rotate_minutes_before
+        self.remember_seconds = remember_seconds
+        self._known: dict[tuple[str, str], _Known] = {}
+
+    def forget(self, enterprise_id: str | None, team_id: str | None) -> None:
+        """An install was saved or deleted here: its next request reads the database."""
+        for key in list(self._known):
+            if (team_id and key[1] == team_id) or (not team_id and key[0] == enterprise_id):
+                del self._known[key]
 
     async def __call__(
         self,
         *,
-        context: AsyncBoltContext,  # noqa: ARG002 (Bolt's signature)
+        context: AsyncBoltContext | None,
         enterprise_id: str | None,
         team_id: str | None,
         user_id: str | None,
         **_actor: Any,
     ) -> AuthorizeResult | None:
+        key = (enterprise_id or "", team_id or "")
+        known = self._known.get(key)
+        if known is not None and time.monotonic() < known.until:
+            return self._result(known.bot, enterprise_id, team_id, user_id)
+        try:
+            bot = await self._read(enterprise_id, team_id)
+        except Exception:
+            if context is not None:
+                context[AUTHORIZE_FAILED] = True
+            raise
+        if bot is None:
+            return None
+        self._known[key] = _Known(bot, self._until(bot))
+        return self._result(bot, enterprise_id, team_id, user_id)
+
+    async def _read(self, enterprise_id: str | None, team_id: str | None) -> Bot | None:
         async with self.db.transaction() as session:
             row = await ps.find_installation(
                 session,
@@ -229,7 +282,21 @@ class RotatingAuthorize(AsyncAuthorize):
             if self._expiring(row):
                 await self._rotate(row)
                 session.add(row)
-            bot = to_bot(row)
+            return to_bot(row)
+
+    def _until(self, bot: Bot) -> float:
+        """When to read the database again: soon, and before the token needs rotating."""
+        now = time.monotonic()
+        until = now + self.remember_seconds
+        if bot.bot_token_expires_at is not None and bot.bot_refresh_token and self.client_id:
+            margin = self.token_rotation_expiration_minutes * 60
+            until = min(until, now + bot.bot_token_expires_at - time.time() - margin)
+        return until
+
+    @staticmethod
+    def _result(
+        bot: Bot, enterprise_id: str | None, team_id: str | None, user_id: str | None
+    ) -> AuthorizeResult:
         return AuthorizeResult(
             enterprise_id=enterprise_id or bot.enterprise_id,
             team_id=team_id or bot.team_id,

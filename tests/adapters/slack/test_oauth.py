@@ -17,10 +17,11 @@ from narrate_bot.config import SlackSettings
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
+from narrate_bot.storage.tables import Narration
 from narrate_bot_adapters.slack.app import SlackAdapter
 from narrate_bot_adapters.slack.http import SlackHttpServer
 from narrate_bot_adapters.slack.store import RotatingAuthorize, SignedStateStore
-from tests.adapters.slack.conftest import SECRET, signed_headers, until
+from tests.adapters.slack.conftest import SECRET, event_body, eventually, signed_headers, until
 
 # slack_sdk 3.47 passes aiohttp.BasicAuth to oauth.v2.access, which aiohttp 3.14 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -231,3 +232,99 @@ async def test_uninstall_in_a_multi_workspace_deployment_erases_that_workspace_o
 
     async with db.transaction() as s:
         assert [t.external_id for t in (await s.exec(select(Tenant))).all()] == ["T2"]
+
+
+async def _post(http, base: str, body: str, ctype: str, **headers: str) -> int:
+    hdrs = signed_headers(body, ctype) | headers
+    async with http.post(f"{base}/slack/events", data=body, headers=hdrs) as r:
+        return r.status
+
+
+def _command(fake, text: str, team: str = "T1") -> tuple[str, str]:
+    fields = {
+        "command": "/narrate",
+        "text": text,
+        "team_id": team,
+        "user_id": "U1",
+        "channel_id": "C1",
+        "channel_name": "general",
+        "response_url": fake.response_url(text[:8]),
+        "trigger_id": "t",
+    }
+    return urlencode(fields), "application/x-www-form-urlencoded"
+
+
+async def test_a_busy_database_doesnt_hold_up_the_ack_of_a_known_workspace(oauth_app, fake, db):
+    """Authorization runs before the ack. While the installation row is locked (on SQLite the
+    whole database: another workspace's token rotation holds it for the length of Slack's
+    oauth.v2.access call), a workspace we just served is still answered at once."""
+    await _install(db, team="T1")
+    adapter, http, base = oauth_app
+    assert await _post(http, base, *_command(fake, "help")) == 200
+    await until(lambda: fake.responses)
+    async with db.transaction() as busy:
+        await ps.find_installation(
+            busy, platform="slack", enterprise_id="", team_id="T1", for_update=True
+        )
+        # A hang guard only (SQLite gives up on the lock after 10 s, PostgreSQL never).
+        status = await asyncio.wait_for(_post(http, base, *_command(fake, "still acked")), 8)
+        assert status == 200
+    await until(lambda: len(fake.responses) >= 2)  # and answered once the database is back
+    assert "Noted as #1" in str(fake.responses[-1])
+
+
+async def test_a_database_failure_while_authorizing_asks_slack_to_retry(
+    oauth_app, fake, db, monkeypatch
+):
+    """Not the 400 + X-Slack-No-Retry meant for payloads Bolt can't handle: the event would be
+    dropped for good. A 503 brings Slack's retry, which finds the database back."""
+    await _install(db, team="T1")
+    adapter, http, base = oauth_app
+    real = ps.find_installation
+
+    async def down(*_args, **_kwargs):
+        raise ConnectionError("database restarting")
+
+    monkeypatch.setattr(ps, "find_installation", down)
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U1",
+        "channel": "D1",
+        "text": "narrated during a failover",
+        "ts": "1763800000.000100",
+    }
+    body = (event_body(event, "Ev-auth"), "application/json")
+    assert await _post(http, base, *body) == 503
+    monkeypatch.setattr(ps, "find_installation", real)
+    assert await _post(http, base, *body, **{"X-Slack-Retry-Num": "1"}) == 200
+
+    async def stored() -> bool:
+        async with db.transaction() as s:
+            return [n.text for n in (await s.exec(select(Narration))).all()] == [event["text"]]
+
+    await eventually(stored)
+
+
+async def test_a_revoked_token_is_not_used_again_even_though_it_was_remembered(oauth_app, fake, db):
+    await _install(db, team="T1")
+    adapter, http, base = oauth_app
+    assert await _post(http, base, *_command(fake, "help")) == 200
+    await until(lambda: fake.responses)
+    revoked = (
+        '{"type":"event_callback","team_id":"T1","api_app_id":"A1","event_id":"Ev-rv",'
+        '"event":{"type":"tokens_revoked","tokens":{"bot":["UBOT"]}}}'
+    )
+    assert await _post(http, base, revoked, "application/json") == 200
+
+    async def gone() -> bool:
+        async with db.transaction() as s:
+            return (await s.exec(select(ps.Installation))).first() is None
+
+    await eventually(gone)
+    calls = len(fake.calls)
+    await _post(http, base, *_command(fake, "after the revocation"))
+    await asyncio.sleep(0.3)  # anything wrongly dispatched would be calling Slack by now
+    assert [c for c in fake.calls[calls:] if c.token == "xoxe.xoxb-old"] == []
+    async with db.transaction() as s:
+        assert (await s.exec(select(Narration))).first() is None
