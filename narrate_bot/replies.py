@@ -42,7 +42,13 @@ class FormRequest(_Frozen):
 
     form: str
     title: str
+    # The input's label: keep it within 45 characters, the shortest platform limit (Discord's
+    # text input label); longer ones are cut there.
     prompt: str
+
+
+# What the narration forms ask (a form's label: see ``FormRequest.prompt``).
+FORM_PROMPT = "Working on, learning or stuck on?"
 
 
 class Reply(_Frozen):

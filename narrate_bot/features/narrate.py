@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
-from ..replies import Button, FormRequest, Reply
+from ..replies import FORM_PROMPT, Button, FormRequest, Reply
 from ..routing import Command
 from ..storage import privacy
 from ..storage import repositories as repo
@@ -32,7 +32,7 @@ def ask_for_text(turn: Turn) -> list[Reply]:
             form=FormRequest(
                 form=NARRATION_FORM,
                 title="Narrate your work",
-                prompt="What are you working on, learning or stuck on?",
+                prompt=FORM_PROMPT,
             ),
         )
     ]

@@ -14,7 +14,7 @@ import re
 from ..events import Audience, FormSubmitted, MessageReceived, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
-from ..replies import Button, FormRequest, Reply
+from ..replies import FORM_PROMPT, Button, FormRequest, Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.tables import Channel
@@ -83,7 +83,7 @@ def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
             form=FormRequest(
                 form=f"{REPLY_FORM}{ref}",
                 title="Write my update",
-                prompt="What are you working on, learning or stuck on?",
+                prompt=FORM_PROMPT,
             ),
         )
     ]

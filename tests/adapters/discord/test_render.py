@@ -83,3 +83,22 @@ def test_thread_names_come_from_the_first_line_within_100_characters():
 def test_an_attachment_rides_on_the_last_message():
     parts = messages("here", attachment=Attachment(filename="me.json", content=b"{}"))
     assert parts[-1].attachment is not None and parts[-1].attachment.filename == "me.json"
+
+
+async def test_the_narration_forms_question_fits_discords_label_whole(bot, chat):
+    """The core's own forms (/narrate alone, "Write my update") are asked without a cut."""
+    from narrate_bot.events import ChannelRef, CommandInvoked, Platform, TenantRef, UserRef
+
+    asked = CommandInvoked(
+        event_id="form-1",
+        tenant=TenantRef(platform=Platform.DISCORD, tenant_id="2000", name="Acme"),
+        user=UserRef(user_id="4000", display_name="alice"),
+        channel=ChannelRef(channel_id="3000", name="general"),
+        occurred_at=chat.adapter.clock.now(),
+        command="narrate",
+        text="",
+    )
+    [reply] = await bot.handle(asked)
+    assert reply.form is not None
+    text_input = FormModal(reply.form, max_length=4000).to_dict()["components"][0]["components"][0]
+    assert text_input["label"] == reply.form.prompt and not text_input["label"].endswith("…")
