@@ -135,11 +135,17 @@ class WorkspaceEvents:
         changed = translate.profile(body, event)
         if changed is None:
             return
+        known = await recovery.attempts(
+            lambda: self._known(changed.tenant, changed.user.user_id),
+            self.retry_delays,
+            "workspace event",
+        )
+        if not known:
+            return  # people who never used the bot are not recorded (nor their events claimed)
 
         async def work() -> None:
             assert changed is not None
-            if await self._known(changed.tenant, changed.user.user_id):
-                await self.handle(changed)  # people who never used the bot are not recorded
+            await self.handle(changed)
 
         await self._once(body, work)
 
