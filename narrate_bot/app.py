@@ -116,7 +116,7 @@ class Bot:
             case "narrate":
                 return await narrate.record(turn, command.arg, hint=command.hint)
             case "help":
-                return help.show_help(turn)
+                return help.show_help(turn, command.arg)
             case "mine":
                 return await narrate.list_mine(turn)
             case "edit":

@@ -23,12 +23,20 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate schedule #channel weekdays 16:30 [zone] · list · remove <id> · skip <date>[..<date>]
 /narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
 /narrate workspace-timezone <Area/City>: the workspace's time zone for schedules
+/narrate reply <id>: write your update to a prompt in a form (its button does this)
 /narrate export: everything I store about you, as JSON
 /narrate forget-me: erase everything about you (asks to confirm)
 Narrations are only shown to people who could already read where you wrote them."""
 
 
-def show_help(turn: Turn) -> list[Reply]:
+def show_help(turn: Turn, topic: str = "") -> list[Reply]:
+    """All of it, or the lines about one command (``/narrate help schedule``, ``/narrate
+    schedule help``), so asking for help on one thing doesn't bury it in everything."""
+    wanted = topic.strip().lower().lstrip("/")
+    if wanted:
+        lines = [line for line in HELP.splitlines() if f"/narrate {wanted}" in line]
+        if lines:
+            return [turn.reply("\n".join([*lines, "/narrate help lists everything."]))]
     return [turn.reply(HELP)]
 
 

@@ -74,7 +74,7 @@ def _one_line(text: str) -> str:
 
 def clean_question(text: str) -> str:
     """The question as the asker wrote it, minus markup that would ping or link others."""
-    return _one_line(_PLATFORM_MARKUP.sub("", text)).strip(" ?")
+    return _one_line(_PLATFORM_MARKUP.sub("", text)).strip(" ?\"'`“”‘’")
 
 
 async def ask_channel(turn: Turn, question: str) -> list[Reply]:

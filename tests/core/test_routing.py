@@ -7,7 +7,7 @@ import pytest
 from narrate_bot.knowledge.durations import parse_duration, parse_timezone
 from narrate_bot.knowledge.topics import extract_topics
 from narrate_bot.knowledge.words import query_terms, search_terms
-from narrate_bot.routing import parse_command, parse_question
+from narrate_bot.routing import Command, parse_command, parse_question
 
 
 @pytest.mark.parametrize(
@@ -156,3 +156,54 @@ def test_the_area_a_question_names_is_marked():
     assert areas("https://example.com broken") == []
     assert areas("kafka consumer lag") == []
     assert areas("the: kafka") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("schedule help", "schedule"),
+        ("help schedule", "schedule"),
+        ("remind help", "remind"),
+        ("topics help", "topics"),
+        ("stats help", "stats"),
+        ("ask-me-about help", "ask-me-about"),
+        ("hide-me help", "hide-me"),
+        ("edit", "edit"),
+        ("share", "share"),
+        ("reply", "reply"),
+    ],
+)
+def test_asking_for_help_on_a_command_is_never_stored_or_taken_as_a_topic(text, topic):
+    assert parse_command(text) == Command("help", arg=topic)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["who's an expert on kafka?", "anyone know kafka?", "Does anybody know about kafka"],
+)
+def test_a_question_after_narrate_is_asked_not_stored(text):
+    assert parse_command(text) == Command("who", arg="kafka")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ('who "kafka"', "kafka"),
+        ("who knows about “kafka”?", "kafka"),
+        ("who knows about cobol? @here <@U123>", "cobol"),
+        ("who <!channel> mainframes", "mainframes"),
+    ],
+)
+def test_quotes_mentions_and_broadcasts_are_not_part_of_a_topic(text, topic):
+    assert parse_command(text) == Command("who", arg=topic)
+
+
+@pytest.mark.parametrize(
+    "text", ["schedule weekday 16:30", "schedule every weekday at 16:30", "remind me daily 9am"]
+)
+def test_a_schedule_with_a_time_is_a_command_the_feature_can_explain(text):
+    assert parse_command(text).action in ("schedule", "remind")
+
+
+def test_a_one_word_team_may_have_a_dot():
+    assert parse_command("team platform.infra") == Command("team", arg="platform.infra")

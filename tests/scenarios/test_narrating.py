@@ -163,3 +163,17 @@ async def test_work_that_starts_with_team_is_kept_and_the_team_is_untouched(chat
     assert "Noted as #2" in out and "If you meant to set your team" in out
     assert "Your team is payments" in await chat.say("alice: /narrate team")
     assert "team retro went well" in await chat.say("alice: /narrate mine")
+
+
+async def test_help_on_one_command_shows_its_lines_and_stores_nothing(chat):
+    out = await chat.say("alice: /narrate schedule help")
+    assert "/narrate schedule #channel weekdays 16:30" in out and "forget-me" not in out
+    assert "/narrate remind me weekdays 09:30" in await chat.say("alice: /narrate help remind")
+    assert "I have nothing about you yet" in await chat.say("alice: /narrate profile")
+
+
+async def test_a_question_after_narrate_is_answered_and_the_asker_isnt_made_an_expert(chat):
+    await chat.say("bob@search: /narrate kafka streams notes")
+    out = await chat.say("zoe: /narrate who's an expert on kafka?")
+    assert "@bob" in out and "Noted" not in out
+    assert "@zoe" not in await chat.say("carol: /narrate who kafka")
