@@ -16,6 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 EVERY_DAY = 0b1111111
 _NAMED = {
     "daily": EVERY_DAY,
@@ -42,12 +43,12 @@ def zone_named(name: str) -> ZoneInfo:
 
 
 def _weekday(word: str) -> int:
-    word = word.lower()[:3]
-    if word not in WEEKDAYS:
+    day = word.lower()[:3]
+    if day not in WEEKDAYS or not _DAY_NAMES[WEEKDAYS.index(day)].startswith(word.lower()):
         raise ValueError(
             f"{word!r} isn't a day I know. Use weekdays, daily, weekends, or days like mon,wed,fri."
         )
-    return WEEKDAYS.index(word)
+    return WEEKDAYS.index(day)
 
 
 def parse_days(text: str) -> int:

@@ -33,6 +33,22 @@ _WORK_VERB_TEXT = """
 """
 _WORK_VERBS = frozenset(_WORK_VERB_TEXT.split())
 
+# How it went, and when: "the release went fine this morning, finally green" is about the
+# release. Like the work verbs these stay searchable, but a topic map or an introduction
+# ("you both narrated about finally, fine and green") must never be made of them.
+_FILLER_TEXT = """
+    went go goes going gone come came coming take took taken taking give gave keep kept let
+    fine good great nice okay bad better best worse worst easy hard quick quickly slow slowly
+    finally almost mostly mainly already again nearly maybe probably actually basically
+    pretty quite little bit bits stuff whole half full enough sure last next first second
+    green red yellow morning afternoon evening night tonight weekend month months hour hours
+    minute minutes earlier later soon now ago time times sprint standup today's tomorrow's
+    happy glad sad busy ready tough tricky interesting lovely awesome cool
+    seems seemed looks looked feel felt think thought want wanted said says told asked
+    lot plenty many several various another others everything nothing anything
+"""
+_FILLER = frozenset(_FILLER_TEXT.split())
+
 
 def normalize_topic(word: str) -> str:
     """Lower-case, strip '#', and fold a plural 's' (not 'ss', not short words, not names)."""
@@ -59,6 +75,6 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     for word, _ in counts.most_common():
         if len(chosen) >= limit:
             break
-        if word and word not in STOPWORDS and word not in _WORK_VERBS:
+        if word and word not in STOPWORDS and word not in _WORK_VERBS and word not in _FILLER:
             chosen.setdefault(word, None)
     return list(chosen)[:limit]

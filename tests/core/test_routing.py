@@ -207,3 +207,8 @@ def test_a_schedule_with_a_time_is_a_command_the_feature_can_explain(text):
 
 def test_a_one_word_team_may_have_a_dot():
     assert parse_command("team platform.infra") == Command("team", arg="platform.infra")
+
+
+def test_how_it_went_and_when_are_never_topics():
+    assert extract_topics("the release went fine this morning, finally green") == ["release"]
+    assert extract_topics("morning standup went fine, finally green build") == ["build"]

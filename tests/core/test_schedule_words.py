@@ -97,3 +97,13 @@ def test_remind():
 )
 def test_routing_keeps_narrations_that_merely_start_with_a_command_word(text, action):
     assert parse_command(text).action == action
+
+
+def test_a_day_that_isnt_one_is_quoted_as_written():
+    from narrate_bot.knowledge.fire_times import parse_days
+
+    with pytest.raises(ValueError, match="'weekday' isn't a day I know"):
+        parse_days("weekday")
+    with pytest.raises(ValueError, match="'monkey' isn't a day"):
+        parse_days("monkey")
+    assert parse_days("tues") == parse_days("tue")
