@@ -19,12 +19,11 @@ import typer
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
-from narrate_bot.storage.database import Database
-from narrate_bot.storage.migrate import upgrade
 
 from .console import ConsoleAdapter
 from .console.demo import DEMO_END, SCRIPT
 from .console.grammar import GrammarError, parse_iso
+from .serve import StartupError, open_database, prepare_database
 
 app = typer.Typer(
     help="narrate-bot: work out loud in chat, and find who knows what.",
@@ -50,16 +49,14 @@ def _database_url(db: str | None, settings: Settings) -> str:
     return db if "://" in db else f"sqlite+aiosqlite:///{Path(db).expanduser().resolve()}"
 
 
+def _database_setting(db: str | None) -> str:
+    """Where the database came from, for messages that say what to correct."""
+    return "NARRATE_DATABASE_URL" if db is None else "--db"
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(message, err=True)
     return typer.Exit(code=2)
-
-
-def _open_database(url: str) -> Database:
-    try:
-        return Database(url)
-    except Exception as problem:  # a bad URL or a missing driver: say which, don't trace
-        raise _fail(f"Can't use the database {url!r}: {problem}") from None
 
 
 def _now(now: str | None) -> datetime:
@@ -72,14 +69,23 @@ def _now(now: str | None) -> datetime:
 
 
 async def _console(
-    url: str, start: datetime, *, export_dir: Path, user: str | None, script: str | None
+    url: str,
+    start: datetime,
+    *,
+    export_dir: Path,
+    user: str | None,
+    script: str | None,
+    setting: str = "NARRATE_DATABASE_URL",
 ) -> None:
-    db = _open_database(url)
+    try:
+        db = open_database(url, setting=setting)
+    except StartupError as problem:
+        raise _fail(str(problem)) from None
     try:
         try:
-            await upgrade(db)
-        except Exception as problem:
-            raise _fail(f"Can't prepare the database {url!r}: {problem}") from None
+            await prepare_database(db, setting=setting)
+        except StartupError as problem:
+            raise _fail(str(problem)) from None
         clock = ManualClock(start)
         bot = Bot(db=db, clock=clock, settings=Settings())
         if script is not None:
@@ -123,6 +129,7 @@ def console(
             export_dir=export_dir or Path(settings.export_dir),
             user=user,
             script=None,
+            setting=_database_setting(db),
         )
     )
 
@@ -155,20 +162,19 @@ def migrate(db: DbOption = None) -> None:
     """Bring the database schema up to date (run before starting a new version)."""
     settings = Settings()
     url = _database_url(db, settings)
+    setting = _database_setting(db)
 
     async def _run() -> None:
-        database = _open_database(url)
+        database = open_database(url, setting=setting)
         try:
-            await upgrade(database)
+            await prepare_database(database, setting=setting)
         finally:
             await database.dispose()
 
     try:
         asyncio.run(_run())
-    except typer.Exit:
-        raise
-    except Exception as problem:
-        raise _fail(f"Migration failed on {url!r}: {problem}") from None
+    except StartupError as problem:
+        raise _fail(str(problem)) from None
     typer.echo("The database is up to date.")
 
 
@@ -182,7 +188,7 @@ def run() -> None:
             "Try the bot locally with `narrate-bot console` (or `narrate-bot demo`), or set up "
             'Slack or Discord as described in the README ("Add to Slack", "Add to Discord").'
         )
-    from .serve import StartupError, serve
+    from .serve import serve
 
     try:
         asyncio.run(serve(settings))

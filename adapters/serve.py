@@ -19,6 +19,9 @@ import signal
 from collections.abc import Coroutine
 from typing import Any
 
+from alembic.util import CommandError
+from sqlalchemy.engine import make_url
+
 from narrate_bot.app import Bot
 from narrate_bot.clock import SystemClock
 from narrate_bot.config import Settings
@@ -35,6 +38,74 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 class StartupError(RuntimeError):
     """A platform can't start with these settings; the message says what to change."""
+
+
+def shown_url(url: str) -> str:
+    """The database URL as it may be printed: its password, if any, replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can read: hide whatever sits between : and @
+        scheme, sep, rest = url.partition("://")
+        user, at, host = rest.rpartition("@")
+        if not (sep and at):
+            return url
+        return f"{scheme}://{user.partition(':')[0]}:***@{host}"
+
+
+def _reason(problem: BaseException, url: str) -> str:
+    """The driver's own words as one sentence (not SQLAlchemy's wrapper), never the password."""
+    reason = " ".join(str(getattr(problem, "orig", None) or problem).split())
+    with contextlib.suppress(Exception):
+        password = make_url(url).password
+        if password:
+            reason = reason.replace(str(password), "***")
+    reason = reason or type(problem).__name__
+    return reason if reason.endswith((".", "?", "!")) else f"{reason}."
+
+
+def open_database(url: str, *, setting: str = "NARRATE_DATABASE_URL") -> Database:
+    """A ``Database`` for ``url``, or a ``StartupError`` naming the setting to correct."""
+    try:
+        return Database(url)
+    except Exception as problem:  # a bad URL or a missing driver
+        raise StartupError(
+            f"Can't use the database {shown_url(url)}: {_reason(problem, url)} Check {setting}."
+        ) from None
+
+
+async def prepare_database(db: Database, *, setting: str = "NARRATE_DATABASE_URL") -> None:
+    """Connect, then migrate; each way that fails becomes one ``StartupError`` line saying
+    which database (password hidden) and what to check, instead of a driver's traceback."""
+    shown = shown_url(db.url)
+    try:
+        async with db.engine.connect():
+            pass
+    except Exception as problem:
+        if db.dialect == "postgresql":
+            check = (
+                "Check that PostgreSQL is running and reachable from this host, and the host, "
+                f"port, user, password and database name in {setting}."
+            )
+        else:
+            check = f"Check that the file's folder exists and is writable, and {setting}."
+        raise StartupError(
+            f"Can't connect to the database {shown}: {_reason(problem, db.url)} {check}"
+        ) from None
+    try:
+        await upgrade(db)
+    except CommandError as problem:  # stamped with a revision this version doesn't have
+        raise StartupError(
+            f"The database {shown} doesn't match this version's migrations: "
+            f"{_reason(problem, db.url)} A newer narrate-bot probably migrated it: run that "
+            "version (or restore a backup from before); if the database belongs to another "
+            f"application, give narrate-bot its own in {setting}."
+        ) from None
+    except Exception as problem:
+        log.debug("migration failed", exc_info=True)
+        raise StartupError(
+            f"Migrating the database {shown} failed: {_reason(problem, db.url)} "
+            "NARRATE_LOG_LEVEL=DEBUG shows the details."
+        ) from None
 
 
 def _platforms(
@@ -99,10 +170,10 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     one of them stops or fails. Setting ``stop`` lets each platform close its connections
     itself."""
     stop = stop or asyncio.Event()
-    db = Database(settings.database_url)
+    db = open_database(settings.database_url)
     handled = _stop_on_signals(stop)
     try:
-        await upgrade(db)
+        await prepare_database(db)
         bot = Bot(db=db, clock=SystemClock(), settings=settings)
         runs = _platforms(settings, bot, db, stop)
         ticker = Ticker(bot)

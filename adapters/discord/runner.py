@@ -7,6 +7,7 @@ import contextlib
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 
 from narrate_bot.app import Bot
@@ -32,6 +33,16 @@ def intents_message(application_id: int | None) -> str:
         "Gateway Intents), or unset NARRATE_DISCORD__MESSAGE_CONTENT: the bot works fully "
         "without it, through slash commands, buttons and forms."
     )
+
+
+def unreachable_message(problem: Exception, custom_base: bool) -> str:
+    where = discord.http.Route.BASE
+    check = (
+        "NARRATE_DISCORD__API_BASE_URL, and that what it names is running"
+        if custom_base
+        else "this host's network, DNS, proxy and firewall (outbound HTTPS to discord.com)"
+    )
+    return f"Can't reach Discord's API at {where} ({problem}). Check {check}."
 
 
 TOKEN_MESSAGE = (
@@ -61,6 +72,15 @@ async def serve(
         raise DiscordStartupError(intents_message(client.application_id)) from None
     except discord.LoginFailure:
         raise DiscordStartupError(TOKEN_MESSAGE) from None
+    # discord.py retries a lost gateway by itself, but not the first call (logging in).
+    except aiohttp.ClientConnectionError as problem:
+        unreachable = unreachable_message(problem, section.api_base_url is not None)
+        raise DiscordStartupError(unreachable) from None
+    except discord.DiscordServerError as problem:
+        raise DiscordStartupError(
+            f"Discord's API answered {problem.status} while the bot was starting: Discord is "
+            "having trouble (https://discordstatus.com). Start narrate-bot again later."
+        ) from None
 
 
 async def _until_stopped(client: NarrateClient, token: str, stop: asyncio.Event | None) -> None:

@@ -1,0 +1,125 @@
+"""What an operator sees when ``narrate-bot run`` can't start: one line that says which database
+or host and what to check, a non-zero exit, and never a traceback or a password.
+
+Each test runs the installed ``narrate-bot`` entry point in a subprocess, in an empty folder (so
+no developer's ``.env`` is read), with only the variables it names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.adapters.discord.fake import FakeDiscord
+
+PASSWORD = "s3cret-pw"
+
+
+def narrate_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point (the console script beside this Python) and collect its output."""
+    script = Path(sys.executable).with_name("narrate-bot")
+    command = (
+        [str(script)] if script.exists() else [sys.executable, "-m", "narrate_bot_adapters.cli"]
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NARRATE_", "SLACK_"))}
+    return subprocess.run(
+        [*command, *args],
+        cwd=cwd,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (taken, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def the_message(result: subprocess.CompletedProcess[str]) -> str:
+    """The error line: the command's last line, with no traceback anywhere before it."""
+    assert result.returncode != 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines, result
+    return lines[-1]
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_an_unreachable_postgresql_is_one_line_with_the_host_and_no_password(tmp_path, command):
+    port = closed_port()
+    result = narrate_bot(
+        command,
+        cwd=tmp_path,
+        NARRATE_DATABASE_URL=f"postgresql://narrate:{PASSWORD}@127.0.0.1:{port}/narrate",
+        NARRATE_DISCORD__TOKEN="not-a-real-token",
+    )
+    line = the_message(result)
+    assert line.startswith("Can't connect to the database "), line
+    assert f"narrate:***@127.0.0.1:{port}/narrate" in line
+    assert "Connection refused" in line and "NARRATE_DATABASE_URL" in line
+    assert PASSWORD not in result.stdout + result.stderr
+    assert "not-a-real-token" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "migrate"])
+def test_a_database_from_a_newer_version_is_one_line_that_says_so(tmp_path, command):
+    db = tmp_path / "newer.db"
+    assert narrate_bot("migrate", "--db", str(db), cwd=tmp_path).returncode == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeed0001'")
+    result = narrate_bot(
+        command,
+        cwd=tmp_path,
+        NARRATE_DATABASE_URL=f"sqlite:///{db}",
+        NARRATE_DISCORD__TOKEN="not-a-real-token",
+    )
+    line = the_message(result)
+    assert str(db) in line and "'f00dfeed0001'" in line, line
+    assert "doesn't match this version's migrations" in line
+    assert "A newer narrate-bot probably migrated it" in line
+
+
+def test_an_unreachable_discord_is_one_line_with_the_url(tmp_path):
+    port = closed_port()
+    result = narrate_bot(
+        "run",
+        cwd=tmp_path,
+        NARRATE_DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        NARRATE_DISCORD__TOKEN="not-a-real-token",
+        NARRATE_DISCORD__API_BASE_URL=f"http://127.0.0.1:{port}/api/v10",
+    )
+    line = the_message(result)
+    assert line.startswith(f"Can't reach Discord's API at http://127.0.0.1:{port}/api/v10 ("), line
+    assert "NARRATE_DISCORD__API_BASE_URL" in line
+    assert "not-a-real-token" not in result.stdout + result.stderr
+
+
+async def test_discord_failing_at_startup_says_try_later(tmp_path):
+    """Discord answering 503 to the login is an outage on its side: say so, and to retry."""
+    fake = await FakeDiscord(login_status=503).start()
+    try:
+        result = await asyncio.to_thread(
+            narrate_bot,
+            "run",
+            cwd=tmp_path,
+            NARRATE_DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+            NARRATE_DISCORD__TOKEN="not-a-real-token",
+            NARRATE_DISCORD__API_BASE_URL=fake.api_base,
+            NARRATE_DISCORD__GATEWAY_URL=fake.ws_url,
+        )
+    finally:
+        await fake.stop()
+    line = the_message(result)
+    assert line.startswith("Discord's API answered 503 while the bot was starting"), line
+    assert "discordstatus.com" in line
