@@ -10,7 +10,7 @@ from ..routing import Command
 from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.database import Session
-from ..storage.tables import Narration
+from ..storage.tables import Channel, Narration
 from .consent import enroll
 from .turn import Turn
 
@@ -187,12 +187,62 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
 
 async def share(turn: Turn, command: Command, *, shared: bool) -> list[Reply]:
     assert command.ordinal is not None
+    if not shared:
+        return await unshare(turn, command.ordinal)
     async with turn.db.transaction() as session:
         narration = await _own(turn, session, command.ordinal)
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
-        narration.audience = (Audience.TENANT if shared else Audience.CHANNEL).value
+        narration.audience = Audience.TENANT.value
         session.add(narration)
-    if shared:
-        return [turn.reply(f"#{command.ordinal} is now visible to everyone in this workspace.")]
-    return [turn.reply(f"#{command.ordinal} is back to being visible only where you wrote it.")]
+    return [turn.reply(f"#{command.ordinal} is now visible to everyone in this workspace.")]
+
+
+# Sources that could carry the author's choice of audience ("Only me" among them). A narration
+# typed as a command, a DM or a prompt reply always started as its channel's.
+_CHOSEN = {Source.FORM.value, Source.SHORTCUT.value}
+
+
+def _before_sharing(narration: Narration, channel: Channel) -> Audience:
+    """The audience a shared narration goes back to. What it was before ``share`` isn't stored,
+    so the rule may only narrow (ADR 0004): written in a DM, or where the author could have
+    picked "Only me", it goes back to its author alone; otherwise to its channel's readers."""
+    if channel.kind == ChannelKind.DIRECT.value or narration.source in _CHOSEN:
+        return Audience.ONLY_ME
+    return Audience.CHANNEL
+
+
+def _readers(audience: str, channel: Channel) -> str:
+    if audience == Audience.ONLY_ME.value or channel.kind == ChannelKind.DIRECT.value:
+        return "only to you"
+    if channel.kind == ChannelKind.PRIVATE.value:
+        return f"only to members of #{channel.name}"
+    return f"where you wrote it, #{channel.name}"
+
+
+async def unshare(turn: Turn, ordinal: int) -> list[Reply]:
+    """Undo a ``share``, never more: a narration not shared with the workspace stays as it is,
+    so unsharing an "Only me" note can't hand it to its channel."""
+    async with turn.db.transaction() as session:
+        narration = await _own(turn, session, ordinal)
+        if narration is None:
+            return [turn.reply(_missing(ordinal))]
+        channel = await session.get(Channel, narration.channel_pk)
+        assert channel is not None
+        if narration.audience != Audience.TENANT.value:
+            readers = _readers(narration.audience, channel)
+            return [
+                turn.reply(
+                    f"#{ordinal} isn't shared with the workspace, so there's nothing to undo: "
+                    f"it stays visible {readers}."
+                )
+            ]
+        narration.audience = _before_sharing(narration, channel).value
+        session.add(narration)
+    text = f"#{ordinal} is no longer shared: it's visible {_readers(narration.audience, channel)}."
+    if narration.source in _CHOSEN and channel.kind != ChannelKind.DIRECT.value:
+        text += (
+            f" I don't keep whether it was for #{channel.name} or only for you before you shared "
+            f"it, so I chose only you. /narrate share {ordinal} shares it again."
+        )
+    return [turn.reply(text)]
