@@ -16,6 +16,7 @@ from ..replies import Button
 from ..storage import repositories as repo
 from ..storage.database import Database
 from .narrate import snippet
+from .turn import reader_calendar
 
 RECENT = 10
 TOP_TOPICS = 12
@@ -82,17 +83,23 @@ async def summary(db: Database, *, tenant: TenantRef, user_id: str, now: datetim
             )
         rows = await repo.recent_narrations(session, person_id=person.id, limit=RECENT)
         topics = await repo.topics_of(session, narration_ids=[n.id for n, _ in rows if n.id])
+        # Times on the person's own clock, so the dates a platform prints are their calendar's.
+        calendar = await reader_calendar(session, tenant_id=row.id, person=person, now=now)
     counts = Counter(topic for names in topics.values() for topic in names)
-    paused = person.paused_until is not None and person.paused_until > now
+    until = person.paused_until
+    paused = until is not None and until > now
     return HomeSummary(
         enrolled=True,
         consent=person.consent,
         timezone=person.timezone,
         team=person.team,
-        paused_until=person.paused_until if paused else None,
+        paused_until=calendar.local(until) if until is not None and paused else None,
         recent=tuple(
             HomeNarration(
-                ordinal=n.ordinal, created_at=n.created_at, text=snippet(n.text, 200), link=n.link
+                ordinal=n.ordinal,
+                created_at=calendar.local(n.created_at),
+                text=snippet(n.text, 200),
+                link=n.link,
             )
             for n, _ in rows
         ),

@@ -205,6 +205,7 @@ async def mine(turn: Turn) -> list[Reply]:
             if person is None
             else await intro_repo.my_introductions(session, person=person, limit=MINE_SHOWN)
         )
+        calendar = await turn.calendar(session)
     if not shown:
         return [
             turn.reply(
@@ -225,7 +226,8 @@ async def mine(turn: Turn) -> list[Reply]:
         )
         # Whoever erased themselves since has no row left to name: never a blank, never them.
         met = " and ".join(who) or "someone who has since left"
-        lines.append(f"#{item.number} ({item.created_at:%Y-%m-%d}): {met}{about} · {answer}")
+        when = calendar.dated(item.created_at)
+        lines.append(f"#{item.number} ({when}): {met}{about} · {answer}")
     return [turn.reply("\n".join(lines)).model_copy(update={"names": names})]
 
 

@@ -115,6 +115,7 @@ async def list_mine(turn: Turn) -> list[Reply]:
             if person is not None and person.id is not None
             else []
         )
+        calendar = await turn.calendar(session)
     if not rows:
         return [turn.reply("You haven't narrated anything yet. Try /narrate <what you're on>.")]
     lines = [f"Your last {len(rows)} narration{'s' if len(rows) != 1 else ''}:"]
@@ -122,7 +123,7 @@ async def list_mine(turn: Turn) -> list[Reply]:
         where = "a DM" if channel.kind == ChannelKind.DIRECT.value else f"#{channel.name}"
         edited = " (edited)" if narration.edited_at else ""
         lines.append(
-            f"#{narration.ordinal}  {narration.created_at:%Y-%m-%d}  {where}  "
+            f"#{narration.ordinal}  {calendar.dated(narration.created_at)}  {where}  "
             f"{snippet(narration.text)}{edited}"
         )
     lines.append(

@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import datetime
 
 from ..events import ChannelKind
+from ..knowledge.durations import Calendar
 from ..knowledge.topic_match import matches, stems
 from ..replies import Reply
 from ..storage import expertise_repo
@@ -103,6 +104,7 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         )
         declared = await expertise_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         hidden = await expertise_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+        calendar = await turn.calendar(session)
     topics = Counter(topic_rows)
     if not own:  # a hidden topic stays out of what others are told they narrate about
         for topic in list(topics):
@@ -127,7 +129,7 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         lines.append("No longer in the workspace: not suggested in answers.")
     elif person.paused_until is not None and person.paused_until > turn.now:
         lines.append("Paused for now: not suggested in answers.")
-    lines.extend(_recent(rows[:RECENT], own=own))
+    lines.extend(_recent(rows[:RECENT], own=own, calendar=calendar))
     reply = turn.reply("\n".join(lines))
     return [reply.model_copy(update={"names": names})]
 
@@ -147,7 +149,7 @@ def _status(consent: str, *, paused: datetime | None, now: datetime) -> list[str
     return []
 
 
-def _recent(rows: list[tuple[Narration, Channel]], *, own: bool) -> list[str]:
+def _recent(rows: list[tuple[Narration, Channel]], *, own: bool, calendar: Calendar) -> list[str]:
     if not rows:
         return []
     lines = ["Recent:"]
@@ -156,6 +158,6 @@ def _recent(rows: list[tuple[Narration, Channel]], *, own: bool) -> list[str]:
         ordinal = f"#{narration.ordinal} " if own else ""
         lines.append(
             f"   • {ordinal}“{snippet(narration.text, 100)}” "
-            f"({narration.created_at:%Y-%m-%d}, {where})"
+            f"({calendar.dated(narration.created_at)}, {where})"
         )
     return lines

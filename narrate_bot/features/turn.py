@@ -8,12 +8,24 @@ from datetime import datetime
 
 from ..config import Settings
 from ..events import ActorEvent, ChannelKind, Platform
+from ..knowledge.durations import Calendar
 from ..ports import ChatGateway
 from ..replies import Attachment, Button, FormRequest, Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Person, Tenant
 from .channels import stored_channel
+
+
+async def reader_calendar(
+    session: Session, *, tenant_id: int, person: Person | None, now: datetime
+) -> Calendar:
+    """The calendar dates are shown on to a reader: their own time zone, else the workspace's
+    (``/narrate workspace-timezone``), else UTC."""
+    from .schedule_settings import TENANT_ZONE_KEY  # that module imports this one
+
+    workspace = await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY)
+    return Calendar.of(now, person.timezone if person is not None else None, workspace)
 
 
 @dataclass
@@ -81,3 +93,12 @@ class Turn:
         tenant = await self.tenant(session)
         assert tenant.id is not None
         return await repo.find_person(session, tenant_id=tenant.id, user_id=self.event.user.user_id)
+
+    async def calendar(self, session: Session) -> Calendar:
+        """The actor's calendar, for every date and "days ago" in a reply to them."""
+        tenant = await self.tenant(session)
+        assert tenant.id is not None
+        person = await repo.find_person(
+            session, tenant_id=tenant.id, user_id=self.event.user.user_id
+        )
+        return await reader_calendar(session, tenant_id=tenant.id, person=person, now=self.now)

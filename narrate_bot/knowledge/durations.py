@@ -1,9 +1,11 @@
-"""Parsing the durations and time zones people type ("2w", "3d", "90m", "Europe/Berlin")."""
+"""Parsing the durations and time zones people type ("2w", "3d", "90m", "Europe/Berlin"), and
+saying when something happened on the reader's own calendar."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.I)
@@ -40,10 +42,19 @@ def parse_timezone(name: str) -> ZoneInfo:
 
 
 def humanize_age(delta: timedelta) -> str:
+    """A span in 24-hour days. For when something happened use ``Calendar.age``, which counts
+    the reader's calendar days: 47 hours from Monday 08:00 to Wednesday 07:00 is "2 days ago",
+    not "yesterday"."""
     days = delta.days
     if days <= 0:
         hours = int(delta.total_seconds() // 3600)
         return "just now" if hours <= 0 else f"{hours}h ago"
+    return _in_days(days)
+
+
+def _in_days(days: int) -> str:
+    if days <= 0:
+        return "today"
     if days == 1:
         return "yesterday"
     if days < 14:
@@ -53,3 +64,53 @@ def humanize_age(delta: timedelta) -> str:
     if days < 730:
         return f"{days // 30} months ago"
     return f"{days // 365} years ago"
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return parse_timezone(name)
+    except ValueError:  # a zone the system's tz database no longer knows
+        return None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The reader's calendar: stored UTC moments as the dates and days ago they live by.
+
+    Dates in a reply are the reader's, not UTC's: bob's narration of Monday 08:00 in Tokyo is
+    dated Monday for a reader in Tokyo (UTC still says Sunday), and on Wednesday 07:00 it is
+    "2 days ago" there, although only 47 hours have passed.
+    """
+
+    zone: ZoneInfo
+    today: date
+
+    @classmethod
+    def of(cls, now: datetime, *zones: str | None) -> Calendar:
+        """The first of ``zones`` that is set and known (the reader's own, then the
+        workspace's), else UTC."""
+        zone = next((z for z in map(_zone, zones) if z is not None), ZoneInfo("UTC"))
+        return cls(zone=zone, today=_aware(now).astimezone(zone).date())
+
+    def local(self, moment: datetime) -> datetime:
+        """The same moment on the reader's clock (for a platform that formats it itself)."""
+        return _aware(moment).astimezone(self.zone)
+
+    def day_of(self, moment: datetime) -> date:
+        return self.local(moment).date()
+
+    def dated(self, moment: datetime) -> str:
+        """``2026-11-23``: the reader's date of the moment."""
+        return self.day_of(moment).isoformat()
+
+    def age(self, moment: datetime) -> str:
+        """Today, yesterday, 3 days ago, 2 weeks ago…, in calendar days of the reader's zone.
+        A moment later than now (another replica's clock) reads as today."""
+        return _in_days((self.today - self.day_of(moment)).days)
+
+
+def _aware(moment: datetime) -> datetime:
+    # Stored timestamps are UTC; a driver that hands one back naive still means UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
