@@ -12,9 +12,11 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
 
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
@@ -59,6 +61,49 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+QUIET = "WARNING"  # until commands say otherwise: the chat and the reports stay readable
+
+
+def _settings(default_level: str = QUIET) -> Settings:
+    """This command's settings, read once (environment, then ``.env``), and logging at
+    ``NARRATE_LOG_LEVEL`` or the command's own level. A bad variable stops the command with
+    one line per variable saying what it should be, and exit code 2."""
+    try:
+        settings = Settings()
+    except ValidationError as problem:
+        raise _fail("\n".join(_wrong_setting(error) for error in problem.errors())) from None
+    except SettingsError as problem:  # a section (NARRATE_SLACK=…) that isn't JSON
+        raise _fail(
+            f"Can't read the settings: {problem}. Check the NARRATE_* variables in the "
+            "environment and .env."
+        ) from None
+    _log_at(settings.log_level or default_level)
+    return settings
+
+
+def _wrong_setting(error: Any) -> str:
+    name = "NARRATE_" + "__".join(str(part) for part in error["loc"]).upper()
+    value = str(error["input"])
+    if any(secret in name for secret in ("TOKEN", "SECRET", "PASSWORD")):
+        value = "set"  # never echo a secret, even a malformed one
+    elif len(value) > 40:
+        value = f"{value[:40]!r}…"
+    else:
+        value = repr(value)
+    expected = error["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
+    return (
+        f"{name} is {value}: it {expected}. Correct it in the environment or .env, or unset it "
+        "for the default."
+    )
+
+
+def _log_at(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:  # under a test runner its own capture handler stays in place
+        logging.basicConfig()
+    root.setLevel(level)
+
+
 def _now(now: str | None) -> datetime:
     if now is None:
         return datetime.now(UTC)
@@ -72,6 +117,7 @@ async def _console(
     url: str,
     start: datetime,
     *,
+    settings: Settings,
     export_dir: Path,
     user: str | None,
     script: str | None,
@@ -87,7 +133,7 @@ async def _console(
         except StartupError as problem:
             raise _fail(str(problem)) from None
         clock = ManualClock(start)
-        bot = Bot(db=db, clock=clock, settings=Settings())
+        bot = Bot(db=db, clock=clock, settings=settings)
         if script is not None:
             quiet = ConsoleAdapter(bot, clock, open(os.devnull, "w"), export_dir=export_dir)  # noqa: SIM115
             await quiet.feed_all(script.splitlines())
@@ -121,11 +167,12 @@ def console(
     ] = None,
 ) -> None:
     """Chat with the bot in the terminal (scriptable: pipe one line per message)."""
-    settings = Settings()
+    settings = _settings()
     asyncio.run(
         _console(
             _database_url(db, settings),
             _now(now),
+            settings=settings,
             export_dir=export_dir or Path(settings.export_dir),
             user=user,
             script=None,
@@ -139,6 +186,7 @@ def demo(
     user: Annotated[str, typer.Option("--as", help="Who you are in the demo.")] = "you",
 ) -> None:
     """A sample organisation (four teams, three weeks of narrations) in a throwaway database."""
+    settings = _settings()
     with tempfile.TemporaryDirectory(prefix="narrate-demo-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}"
         if sys.stdin.isatty():
@@ -150,7 +198,8 @@ def demo(
             _console(
                 url,
                 parse_iso(DEMO_END),
-                export_dir=Path(Settings().export_dir),
+                settings=settings,
+                export_dir=Path(settings.export_dir),
                 user=user,
                 script=SCRIPT,
             )
@@ -160,7 +209,7 @@ def demo(
 @app.command()
 def migrate(db: DbOption = None) -> None:
     """Bring the database schema up to date (run before starting a new version)."""
-    settings = Settings()
+    settings = _settings()
     url = _database_url(db, settings)
     setting = _database_setting(db)
 
@@ -181,7 +230,7 @@ def migrate(db: DbOption = None) -> None:
 @app.command()
 def run() -> None:
     """Start the configured platform adapters (Slack, Discord) and the scheduled prompts."""
-    settings = Settings()
+    settings = _settings()
     if not (settings.slack.configured or settings.discord.configured):
         raise _fail(
             "No platform is configured, so there's nothing to connect to.\n"
@@ -211,6 +260,7 @@ def eval_expertise(
     ] = False,
 ) -> None:
     """Replay a dev set through the bot's intake and who-knows ranking, and score it."""
+    _settings()  # the replay's bot reads them too
     from narrate_bot.evaluation.expertise import run_cli
 
     code = asyncio.run(run_cli(data, run_out=run_out, as_json=as_json))
@@ -230,13 +280,13 @@ def eval_connections(
     ] = 180,
 ) -> None:
     """Replay a dev set week by week and score the introductions against random pairing."""
+    _settings()
     from narrate_bot.evaluation.connections import run_cli as run_connections
 
     raise typer.Exit(code=run_connections(data, as_json=as_json, active_days=active_days))
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("NARRATE_LOG_LEVEL", "WARNING").upper())
     app()
 
 

@@ -6,10 +6,14 @@ platform-neutral fields.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, SecretStr
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///narrate.db"
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class SlackSettings(BaseModel):
@@ -78,7 +82,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     max_narration_chars: int = 4000
     export_dir: str = "narrate-exports"
-    log_level: str = "INFO"
+    # Unset, each command picks its own level. Any case: ``debug`` works too.
+    log_level: LogLevel | None = None
     # Scheduling (README "Schedules"): a missed prompt is still sent this long after its time,
     # never later; the tick runs this often; a claimed send is another process's after the lease.
     schedule_grace_minutes: int = 120
@@ -86,3 +91,12 @@ class Settings(BaseSettings):
     schedule_lease_seconds: int = 120
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        if value.strip().upper() not in get_args(LogLevel):
+            raise ValueError("should be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value.strip().upper()

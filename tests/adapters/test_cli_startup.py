@@ -1,58 +1,17 @@
 """What an operator sees when ``narrate-bot run`` can't start: one line that says which database
-or host and what to check, a non-zero exit, and never a traceback or a password.
-
-Each test runs the installed ``narrate-bot`` entry point in a subprocess, in an empty folder (so
-no developer's ``.env`` is read), with only the variables it names.
-"""
+or host and what to check, a non-zero exit, and never a traceback or a password."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.adapters.discord.fake import FakeDiscord
+from tests.adapters.entry_point import closed_port, narrate_bot, the_message
 
 PASSWORD = "s3cret-pw"
-
-
-def narrate_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run the real entry point (the console script beside this Python) and collect its output."""
-    script = Path(sys.executable).with_name("narrate-bot")
-    command = (
-        [str(script)] if script.exists() else [sys.executable, "-m", "narrate_bot_adapters.cli"]
-    )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NARRATE_", "SLACK_"))}
-    return subprocess.run(
-        [*command, *args],
-        cwd=cwd,
-        env=clean | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def closed_port() -> int:
-    """A local port nothing listens on (taken, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def the_message(result: subprocess.CompletedProcess[str]) -> str:
-    """The error line: the command's last line, with no traceback anywhere before it."""
-    assert result.returncode != 0, result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert lines, result
-    return lines[-1]
 
 
 @pytest.mark.parametrize("command", ["run", "migrate"])
