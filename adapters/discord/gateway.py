@@ -14,6 +14,8 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   (``Post.pointer``, or ``DM_CLOSED``) goes to a channel with a mention. Never the DM itself:
   an introduction's reason may name topics from private channels, and everyone in that channel
   would read it;
+* a post pings only the people the core cites in it (``Post.names``, ``Post.to_users``), not
+  someone a quoted narration mentions, and never @everyone, @here or a role;
 * a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
   still fails so the scheduler retries it, but the gateway remembers who already has it, and the
   retry goes only to the others (``Delivered``; in memory, like the DM stop-list).
@@ -42,7 +44,7 @@ from narrate_bot.events import TenantRef
 from narrate_bot.replies import Post
 
 from .access import AccessTracker
-from .render import PEOPLE_ONLY, Outgoing, messages, thread_name
+from .render import QUIET, Outgoing, messages, only, thread_name
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +232,7 @@ class DiscordGateway:
             if user_id in done:
                 continue
             try:
-                sent = await self.send_dm(guild_id, int(user_id), parts)
+                sent = await self.send_dm(guild_id, int(user_id), parts, mentions=_cited(post))
                 if sent is None:
                     sent = await self._fallback(guild_id, int(user_id), post)
             except BaseException:
@@ -250,7 +252,7 @@ class DiscordGateway:
         first: discord.Message | None = None
         for part in messages(post.text, post.buttons):
             async with self.posts:
-                sent = await channel.send(**part.kwargs(mentions=PEOPLE_ONLY))
+                sent = await channel.send(**part.kwargs(mentions=_cited(post)))
             first = first or sent
         assert first is not None
         if post.thread_of is None:
@@ -271,7 +273,12 @@ class DiscordGateway:
             log.warning("no thread on a post in channel %s: %s", message.channel.id, problem.status)
 
     async def send_dm(
-        self, guild_id: int, user_id: int, parts: list[Outgoing]
+        self,
+        guild_id: int,
+        user_id: int,
+        parts: list[Outgoing],
+        *,
+        mentions: discord.AllowedMentions = QUIET,
     ) -> discord.Message | None:
         """The first message sent, or ``None`` when this person can't get DMs from us."""
         if (guild_id, user_id) in self.dm_closed:
@@ -282,9 +289,7 @@ class DiscordGateway:
             first: discord.Message | None = None
             for part in parts:
                 async with self.posts:
-                    sent = await channel.send(
-                        **part.kwargs(mentions=PEOPLE_ONLY, guild_id=guild_id)
-                    )
+                    sent = await channel.send(**part.kwargs(mentions=mentions, guild_id=guild_id))
                 first = first or sent
             return first
         except discord.HTTPException as problem:
@@ -311,6 +316,11 @@ class DiscordGateway:
         first: discord.Message | None = None
         for part in messages(f"<@{user_id}> {post.pointer or DM_CLOSED}"):
             async with self.posts:
-                sent = await channel.send(**part.kwargs(mentions=PEOPLE_ONLY))
+                sent = await channel.send(**part.kwargs(mentions=only([str(user_id)])))
             first = first or sent
         return first
+
+
+def _cited(post: Post) -> discord.AllowedMentions:
+    """Who a post may ping: the people the core names in it, not whom a quoted text mentions."""
+    return only([*post.names, *post.to_users])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,8 +40,14 @@ FORM_FIELD = "text"
 
 # Answers mention people as <@id> so names render, but nobody gets pinged by an answer.
 QUIET = discord.AllowedMentions.none()
-# The bot's own posts (an introduction) may ping the people they are for; never @everyone/roles.
-PEOPLE_ONLY = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+
+
+def only(user_ids: Iterable[str]) -> discord.AllowedMentions:
+    """The bot's own posts (an introduction, a digest) may ping the people the core cites in
+    them (``Post.names``, ``Post.to_users``), and nobody else: not someone a quoted narration
+    mentions, never @everyone, @here or a role."""
+    users = [discord.Object(id=int(u)) for u in sorted(set(user_ids)) if u.isdigit()]
+    return discord.AllowedMentions(everyone=False, roles=False, users=users, replied_user=False)
 
 
 def clip(text: str, limit: int) -> str:

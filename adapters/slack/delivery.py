@@ -68,7 +68,7 @@ async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply
 async def _send_text(
     gateway: SlackGateway, target: Target, reply: Reply, buttons: tuple[Button, ...]
 ) -> None:
-    payload = render.message(reply.text, buttons)
+    payload = render.message(reply.text, buttons, mentions=reply.names)
     client = target.client
     if reply.visibility == Visibility.PRIVATE and target.where.kind.value == "direct":
         reply = reply.model_copy(update={"visibility": Visibility.DIRECT})

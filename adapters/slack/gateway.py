@@ -146,7 +146,8 @@ class SlackGateway:
 
     async def post(self, tenant: TenantRef, post: Post) -> str:
         client = await self.client_for(tenant)
-        payload: dict[str, Any] = render.message(post.text, post.buttons)
+        cited = {*post.names, *post.to_users}  # nobody else in its text is pinged
+        payload: dict[str, Any] = render.message(post.text, post.buttons, mentions=cited)
         if post.channel_id is not None:
             channel = post.channel_id
             if post.thread_of:

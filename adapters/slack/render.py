@@ -3,12 +3,18 @@
 Limits (docs.slack.dev "Blocks"): 50 blocks per message, 100 per modal or Home tab, 3000
 characters per section text, 25 elements per actions block, 2000 characters per button value.
 Long answers are cut at a line boundary with a note, never mid-mention.
+
+People's text reaches Slack inside the core's answers (a quoted narration, a question). Only the
+people the core itself cites (``Reply.names``, ``Post.names``) are real mentions; any other
+``<@U…>`` or ``<#C…|label>`` in the text is shown as plain "@U…" / "#label", and broadcasts
+and links are escaped, so a narration can't ping anyone or disguise a person or channel link.
+Section text is ``verbatim``, so Slack doesn't turn a plain "@here" or "#name" into one either.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from narrate_bot.events import Audience
@@ -32,19 +38,33 @@ FALLBACK_CHARS = 3000
 BUTTONS_PER_BLOCK = 5
 ACTION_PREFIX = "narrate_cmd"
 CUT_NOTE = "_…the rest is cut to fit in Slack._"
-# Kept as Slack syntax: user and channel mentions. Everything else that looks like markup
-# (``<!channel>``, ``<https://evil|innocent>``) is escaped so a narration can't ping or disguise.
-_KEEP = re.compile(r"<[@#][UWC][A-Z0-9]+(?:\|[^<>]*)?>")
+# Slack markup is whatever sits in angle brackets: ``<@U1>``, ``<#C1|name>``, ``<!here>``, links.
+_MARKUP = re.compile(r"<([^<>]*)>")
+_USER = re.compile(r"^@(?P<id>[UW][A-Z0-9]+)(?:\|(?P<label>.*))?$", re.S)
+_CHANNEL = re.compile(r"^#(?P<id>[CGD][A-Z0-9]+)(?:\|(?P<label>.*))?$", re.S)
 
 
-def escape(text: str) -> str:
+def escape(text: str, mentions: Collection[str] = ()) -> str:
+    """``text`` as mrkdwn in which only ``<@id>`` of the ``mentions`` ids is live markup."""
     out, last = [], 0
-    for match in _KEEP.finditer(text):
+    for match in _MARKUP.finditer(text):
         out.append(_escape_plain(text[last : match.start()]))
-        out.append(match.group(0))
+        out.append(_markup(match.group(1), mentions))
         last = match.end()
     out.append(_escape_plain(text[last:]))
     return "".join(out)
+
+
+def _markup(inner: str, mentions: Collection[str]) -> str:
+    """One ``<…>``: a mention the core made stays; a labelled one never is the core's (it
+    writes ``<@id>``), so like any other person or channel reference it becomes plain text."""
+    if (user := _USER.match(inner)) is not None:
+        if user["label"] is None and user["id"] in mentions:
+            return f"<@{user['id']}>"
+        return _escape_plain("@" + (user["label"] or user["id"]))
+    if (channel := _CHANNEL.match(inner)) is not None:
+        return _escape_plain("#" + (channel["label"] or channel["id"]))
+    return _escape_plain(f"<{inner}>")
 
 
 def _escape_plain(text: str) -> str:
@@ -75,10 +95,15 @@ def _chunks(text: str, limit: int) -> list[str]:
     return [c for c in chunks if c.strip()] or [" "]
 
 
-def sections(text: str) -> list[Block]:
+def mrkdwn(text: str) -> Block:
+    """A text object Slack shows as given: no plain "@here" or "#name" is linked (``verbatim``)."""
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def sections(text: str, mentions: Collection[str] = ()) -> list[Block]:
     return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": chunk}}
-        for chunk in _chunks(escape(text), SECTION_CHARS)
+        {"type": "section", "text": mrkdwn(chunk)}
+        for chunk in _chunks(escape(text, mentions), SECTION_CHARS)
     ]
 
 
@@ -127,19 +152,22 @@ def fit(body: list[Block], tail: list[Block], limit: int) -> list[Block]:
     room = limit - len(tail)
     if len(body) <= room:
         return body + tail
-    note = {"type": "context", "elements": [{"type": "mrkdwn", "text": CUT_NOTE}]}
+    note = {"type": "context", "elements": [mrkdwn(CUT_NOTE)]}
     return body[: room - 1] + [note] + tail
 
 
-def fallback(text: str) -> str:
-    """The notification text: plain, short, mentions kept (Slack still renders them)."""
-    flat = escape(text)
+def fallback(text: str, mentions: Collection[str] = ()) -> str:
+    """The notification text: plain, short, the cited mentions kept (Slack still renders them)."""
+    flat = escape(text, mentions)
     return flat if len(flat) <= FALLBACK_CHARS else flat[: FALLBACK_CHARS - 1] + "…"
 
 
-def message(text: str, buttons: Sequence[Button] = ()) -> dict[str, Any]:
-    blocks = fit(sections(text), actions(buttons), MESSAGE_BLOCKS)
-    return {"text": fallback(text), "blocks": blocks}
+def message(
+    text: str, buttons: Sequence[Button] = (), *, mentions: Collection[str] = ()
+) -> dict[str, Any]:
+    """A message whose only live mentions are ``mentions`` (the people the core cites)."""
+    blocks = fit(sections(text, mentions), actions(buttons), MESSAGE_BLOCKS)
+    return {"text": fallback(text, mentions), "blocks": blocks}
 
 
 def modal(form: FormRequest, where: Where, *, initial_text: str = "") -> dict[str, Any]:
@@ -223,11 +251,10 @@ def home(page: HomeSummary) -> dict[str, Any]:
             body.append(
                 {
                     "type": "section",
-                    "text": {
-                        "type": "mrkdwn",
-                        "text": f"*#{item.ordinal}* · {item.created_at:%Y-%m-%d} · "
-                        f"{escape(item.text)}{link}"[:SECTION_CHARS],
-                    },
+                    "text": mrkdwn(
+                        f"*#{item.ordinal}* · {item.created_at:%Y-%m-%d} · "
+                        f"{escape(item.text)}{link}"[:SECTION_CHARS]
+                    ),
                 }
             )
     return {"type": "home", "blocks": fit(head + tail + body, [], VIEW_BLOCKS)}

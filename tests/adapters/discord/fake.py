@@ -98,6 +98,23 @@ def guild() -> dict[str, Any]:
     }  # fmt: skip
 
 
+def pinged(body: dict[str, Any]) -> set[str]:
+    """Whom Discord would notify for a message it was sent: user ids, ``role:<id>`` and
+    ``@everyone``, as ``allowed_mentions`` permits (no field: everything in the content)."""
+    content = str(body.get("content") or "")
+    allowed = body.get("allowed_mentions")
+    parse = set(allowed.get("parse", [])) if allowed is not None else {"users", "roles", "everyone"}
+    users = {str(u) for u in (allowed or {}).get("users", [])}
+    roles = {str(r) for r in (allowed or {}).get("roles", [])}
+    out = {u for u in re.findall(r"<@!?(\d+)>", content) if "users" in parse or u in users}
+    out |= {
+        f"role:{r}" for r in re.findall(r"<@&(\d+)>", content) if "roles" in parse or r in roles
+    }
+    if "everyone" in parse and re.search(r"@(?:everyone|here)\b", content):
+        out.add("@everyone")
+    return out
+
+
 def J(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # discord.py's json_or_text wants exactly "application/json" (aiohttp would add a charset).
     return web.Response(
@@ -337,7 +354,7 @@ class FakeDiscord:
 
     async def interaction(
         self, kind: int, data: dict[str, Any], *, who: dict[str, Any] = ALICE,
-        channel: str = GENERAL, in_guild: bool = True, **extra: Any,
+        channel: str = GENERAL, in_guild: bool = True, admin: bool = False, **extra: Any,
     ) -> str:  # fmt: skip
         iid = str(next(self._ids))
         payload: dict[str, Any] = {
@@ -348,7 +365,8 @@ class FakeDiscord:
         }  # fmt: skip
         if in_guild:
             payload["guild_id"] = GUILD
-            payload["member"] = member(who) | {"permissions": "68608"}
+            perms = 68608 | (1 << 5 if admin else 0)  # view, send, history (+ manage server)
+            payload["member"] = member(who) | {"permissions": str(perms)}
             payload["channel"] = {"id": channel, "type": 0, "guild_id": GUILD}
         else:
             payload["user"] = who
@@ -360,13 +378,13 @@ class FakeDiscord:
 
     async def slash(
         self, command: str, /, *, sub: str | None = None, who: dict[str, Any] = ALICE,
-        channel: str = GENERAL, **opts: Any,
+        channel: str = GENERAL, admin: bool = False, **opts: Any,
     ) -> str:  # fmt: skip
         options = [{"name": k, "type": 3, "value": v} for k, v in opts.items()]
         if sub is not None:
             options = [{"name": sub, "type": 1, "options": options}]
         data = {"id": "6000", "name": command, "type": 1, "options": options}
-        return await self.interaction(2, data, who=who, channel=channel)
+        return await self.interaction(2, data, who=who, channel=channel, admin=admin)
 
     async def click(self, custom_id: str, **kw: Any) -> str:
         data = {"custom_id": custom_id, "component_type": 2}

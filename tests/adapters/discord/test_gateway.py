@@ -13,7 +13,7 @@ from narrate_bot.replies import Button, Post
 from narrate_bot_adapters.discord.gateway import DM_CLOSED, InvalidRequestBudget, OutboundPaused
 
 from .conftest import FAST, Recorder, until
-from .fake import ALICE, GENERAL, FakeDiscord
+from .fake import ALICE, GENERAL, FakeDiscord, pinged
 
 TENANT = TenantRef(platform=Platform.DISCORD, tenant_id="2000", name="Acme")
 PROMPT = Post(
@@ -152,7 +152,7 @@ async def test_a_dm_goes_to_the_person_with_buttons_naming_the_guild(fake, conne
     assert (
         sent[0].body["components"][0]["components"][0]["custom_id"] == "narrate@2000:/narrate met"
     )
-    assert sent[0].body["allowed_mentions"]["parse"] == ["users"]
+    assert pinged(sent[0].body) == set()  # <@4001> isn't among the people the post cites
 
 
 async def test_a_refused_dm_becomes_a_pointer_in_the_channel_and_is_not_retried_meanwhile(

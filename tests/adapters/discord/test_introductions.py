@@ -12,7 +12,7 @@ from narrate_bot.app import Bot
 from narrate_bot.events import Platform, TenantRef
 from narrate_bot.features.schedule_jobs import tick
 
-from .fake import ALICE, CAROL, FAY, GENERAL, GIL, GUILD, SECRET, FakeDiscord
+from .fake import ALICE, CAROL, FAY, GENERAL, GIL, GUILD, SECRET, FakeDiscord, pinged
 
 TENANT = TenantRef(platform=Platform.DISCORD, tenant_id=GUILD, name="Acme")
 REFUSED = {"message": "Cannot send messages to this user", "code": 50007}
@@ -43,7 +43,7 @@ async def test_a_refused_introduction_dm_leaves_only_a_pointer_in_the_channel(
         "open your DMs, or use /narrate intros."
     )
     assert not pointer.body.get("components")  # its buttons act for whoever clicks: DM only
-    assert pointer.body["allowed_mentions"]["parse"] == ["users"]
+    assert pinged(pointer.body) == {ALICE["id"]}
     # carol reads #secret and got her DM, with the reason both of them may read.
     [dm] = fake.posted(f"/channels/8{CAROL['id']}/messages")
     assert "zanzibar" in dm.body["content"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,64 @@ class Call:
     at: float
     status: int = 200
     error: str | None = None  # the Slack error code it was answered with (``failures``)
+
+
+_USER = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_CHANNEL = re.compile(r"<#(?P<id>[CGD][A-Z0-9]+)(?:\|[^<>]*)?>")
+_SPECIAL = re.compile(r"<!(?P<what>here|channel|everyone|subteam\^[A-Z0-9]+)(?:\|[^<>]*)?>")
+_LINK = re.compile(r"<(?P<url>(?:https?|mailto):[^<>|]*)(?:\|[^<>]*)?>")
+# What Slack links by itself in a mrkdwn text object without ``verbatim`` ("automatic parsing").
+_AUTO_SPECIAL = re.compile(r"(?<![\w@])@(?P<what>here|channel|everyone)\b")
+_AUTO_CHANNEL = re.compile(r"(?<![\w#&])#(?P<name>[a-z0-9][a-z0-9_\-]*)")
+
+
+@dataclass
+class Markup:
+    """What a message's readers would see as live: who is notified, what is a link."""
+
+    people: set[str] = field(default_factory=set)  # user ids notified (live user mentions)
+    broadcasts: set[str] = field(default_factory=set)  # here / channel / everyone / subteam^S1
+    channels: set[str] = field(default_factory=set)  # channel ids or auto-linked #names
+    links: set[str] = field(default_factory=set)  # URLs of links, whatever their label
+
+
+def markup(params: dict[str, Any]) -> Markup:
+    """Read a chat.postMessage (or response_url) payload as Slack would render it: the
+    notification ``text`` and every mrkdwn text object in its blocks."""
+    found = Markup()
+    texts: list[tuple[str, bool]] = [(str(params.get("text") or ""), True)]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
+                texts.append((node["text"], bool(node.get("verbatim"))))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(params.get("blocks") or [])
+    for text, verbatim in texts:
+        found.people |= {m["id"] for m in _USER.finditer(text)}
+        found.channels |= {m["id"] for m in _CHANNEL.finditer(text)}
+        found.broadcasts |= {m["what"] for m in _SPECIAL.finditer(text)}
+        found.links |= {m["url"] for m in _LINK.finditer(text)}
+        if not verbatim:
+            found.broadcasts |= {m["what"] for m in _AUTO_SPECIAL.finditer(text)}
+            found.channels |= {m["name"] for m in _AUTO_CHANNEL.finditer(text)}
+    return found
+
+
+def shown(params: dict[str, Any]) -> str:
+    """The blocks' text as a reader sees it, entities decoded (markup left as written)."""
+    parts: list[str] = []
+    for block in params.get("blocks") or []:
+        text = (block.get("text") or {}).get("text")
+        if isinstance(text, str):
+            parts.append(text)
+    joined = "\n".join(parts)
+    return joined.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 @dataclass

@@ -11,12 +11,18 @@ from narrate_bot_adapters.slack import render
 from narrate_bot_adapters.slack.translate import Where
 
 
-def test_mentions_stay_real_and_broadcasts_or_disguised_links_are_escaped():
-    text = "ask <@U123ABC> or <#C42|infra>; not <!channel> nor <https://evil.example|bank> & co"
-    out = render.escape(text)
-    assert "<@U123ABC>" in out and "<#C42|infra>" in out
+def test_cited_mentions_stay_real_and_anything_else_from_people_is_text():
+    text = (
+        "ask <@U123ABC> or <@U999> or <@U123ABC|the CEO> in <#C42|infra> or <#C43>; "
+        "not <!channel> nor <https://evil.example|bank> & co"
+    )
+    out = render.escape(text, mentions={"U123ABC"})
+    assert out.startswith("ask <@U123ABC> or @U999 or @the CEO in #infra or #C43;")
     assert "<!channel>" not in out and "&lt;!channel&gt;" in out
     assert "<https://evil" not in out and "&amp; co" in out
+    assert "<@" not in render.escape("<@U123ABC>")  # nobody is cited: nobody is live
+    [section] = render.sections("@here, see #general")
+    assert section["text"]["verbatim"] is True  # Slack links no plain "@here" or "#name"
 
 
 def test_a_long_answer_is_cut_at_50_blocks_with_a_note_and_keeps_its_buttons():

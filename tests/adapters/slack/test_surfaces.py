@@ -362,6 +362,7 @@ async def test_a_prompt_posted_by_the_core_carries_its_buttons_and_returns_its_t
             text="What are you working on, <@U1>?",
             channel_id="C1",
             buttons=(Button(label="Write my update", command="/narrate"),),
+            names={"U1": "ada"},
         ),
     )
     [call] = slack.fake.called("chat.postMessage")
