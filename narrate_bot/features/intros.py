@@ -12,13 +12,15 @@ Unlike open questions there is no first free choice, since introductions work wi
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+from ..events import CommandInvoked, MessageReceived
 from ..knowledge.topics import normalize_topic
 from ..knowledge.words import STOPWORDS, query_terms
 from ..replies import Reply
 from ..routing import Command
-from ..storage import intro_repo, intro_stats
+from ..storage import expertise_repo, intro_repo, intro_stats
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Person
@@ -167,28 +169,63 @@ async def never_pair(turn: Turn, command: Command) -> list[Reply]:
                 "/narrate never-pair remove @name, or /narrate never-pair list."
             )
         ]
-    if command.arg == turn.event.user.user_id:
-        return [turn.reply("That's you: I never introduce you to yourself.")]
     remove = command.hint == "remove"
+    mentioned = _platform_mention(turn, command.arg)
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        other = await expertise_repo.person_by_mention(
+            session,
+            tenant_id=tenant.id,
+            user_id=command.arg,
+            name=None if mentioned else command.arg,
+        )
+        if other is None and not (mentioned or remove):
+            return [
+                turn.reply(
+                    f"I don't know anyone called @{command.arg} here: nobody by that name has "
+                    "used narrate-bot, and only people who join are introduced. Check the "
+                    "spelling, or add them once they've joined. Nothing was saved."
+                )
+            ]
+        other_id = other.user_id if other is not None else command.arg
+        if other_id == turn.event.user.user_id:
+            return [turn.reply("That's you: I never introduce you to yourself.")]
         person = await turn.person(session, tenant)
         changed = await intro_repo.set_never_pair(
-            session, person=person, other_user_id=command.arg, never=not remove, now=turn.now
+            session, person=person, other_user_id=other_id, never=not remove, now=turn.now
         )
-    who = f"<@{command.arg}>"
+        if remove and not changed and other_id != command.arg:
+            # A wish kept under the typed name, from before names were looked up.
+            changed = await intro_repo.set_never_pair(
+                session, person=person, other_user_id=command.arg, never=False, now=turn.now
+            )
+    who = f"<@{other_id}>"
     if remove:
-        if not changed:
-            return [turn.reply(f"{who} wasn't on your never-pair list.")]
-        return [turn.reply(f"Removed: {who} may be introduced to you again.")]
-    if not changed:
-        return [turn.reply(f"{who} is already on your never-pair list.")]
-    return [
-        turn.reply(
+        text = (
+            f"Removed: {who} may be introduced to you again."
+            if changed
+            else f"{who} wasn't on your never-pair list."
+        )
+    elif changed:
+        text = (
             f"Done: I'll never introduce you to {who}. Nobody is told, including them. "
             f"/narrate never-pair remove {who} undoes it."
         )
-    ]
+    else:
+        text = f"{who} is already on your never-pair list."
+    names = {other_id: other.display_name or other_id} if other is not None else {}
+    return [turn.reply(text).model_copy(update={"names": names})]
+
+
+def _platform_mention(turn: Turn, user_id: str) -> bool:
+    """Was the person named by a platform mention (``<@U123>``)? Slack and Discord make one only
+    for a real member picked from the @ list, so the wish holds for someone who hasn't used the
+    bot yet: it is there before they ever join. A typed ``@name`` is only a name, and one nobody
+    here has is refused rather than kept as a wish that can never match anyone."""
+    event = turn.event
+    text = event.text if isinstance(event, CommandInvoked | MessageReceived) else ""
+    return re.search(rf"<@!?{re.escape(user_id)}(?:\|[^>]*)?>", text) is not None
 
 
 MINE_SHOWN = 5

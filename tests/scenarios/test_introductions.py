@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from narrate_bot.events import ChannelRef, CommandInvoked, UserRef
 from narrate_bot.replies import Post
 from narrate_bot_adapters.console.adapter import TENANT
 
@@ -201,6 +202,7 @@ async def test_a_team_of_five_gets_its_own_figure(bot, chat, clock):
 
 
 async def test_never_pair_is_private_listable_and_undoable(bot, chat, clock):
+    await chat.say("carol@search: /narrate intros join")  # known, though she never narrated
     out = await chat.say("alice: /narrate never-pair @Carol")
     assert out.startswith("[only alice in #general] Done: I'll never introduce you to @carol.")
     assert "already" in await chat.say("alice: /narrate never-pair <@carol>")
@@ -211,6 +213,51 @@ async def test_never_pair_is_private_listable_and_undoable(bot, chat, clock):
         "alice: /narrate never-pair remove @carol"
     )
     assert "list is empty" in await chat.say("alice: /narrate never-pair list")
+
+
+async def test_never_pair_refuses_a_name_nobody_has(bot, chat, clock):
+    out = await chat.say("alice: /narrate never-pair @nobody")
+    assert "I don't know anyone called @nobody here" in out and "Nothing was saved" in out
+    assert "Done" not in out
+    assert "list is empty" in await chat.say("alice: /narrate never-pair list")
+    assert "wasn't on your never-pair list" in await chat.say(
+        "alice: /narrate never-pair remove @nobody"
+    )
+
+
+async def test_never_pair_by_name_keeps_the_platform_id_of_that_person(bot, chat, clock):
+    """A typed @name (Slack sends slash-command text unescaped) finds the person by display
+    name; the wish is kept under their platform id, the one the weekly pairing compares."""
+    dana = UserRef(user_id="U42", display_name="Dana")
+    for n, line in enumerate(["intros join", "team search", "kafka streams for reindexing"]):
+        await bot.handle(
+            CommandInvoked(
+                event_id=f"dana-{n}",
+                tenant=TENANT,
+                user=dana,
+                channel=ChannelRef(channel_id="general", name="general"),
+                occurred_at=clock.now(),
+                command="narrate",
+                text=line,
+            )
+        )
+    await chat.say("alice@payments: /narrate intros join", "alice: /narrate kafka consumer lag")
+    out = await chat.say("alice: /narrate never-pair @dana")
+    assert "Done: I'll never introduce you to @Dana." in out
+    assert "@U42" in await chat.say("alice: /narrate never-pair list")  # her platform id
+    clock.advance(timedelta(days=1))
+    assert await _run_week(bot, chat, clock) == []
+
+
+async def test_never_pair_holds_for_a_platform_mention_of_someone_not_here_yet(bot, chat, clock):
+    """Slack and Discord make ``<@id>`` only for a real member picked from the @ list: the wish
+    is kept before they ever use the bot, so their first week already respects it."""
+    await chat.say("alice@payments: /narrate intros join", "alice: /narrate kafka consumer lag")
+    out = await chat.say("alice: /narrate never-pair <@erin>")
+    assert "Done: I'll never introduce you to @erin." in out
+    await chat.say("erin@search: /narrate intros join", "erin: /narrate kafka streams")
+    clock.advance(timedelta(days=1))
+    assert await _run_week(bot, chat, clock) == []
 
 
 async def test_never_pair_wins_even_when_nobody_else_is_left(bot, chat, clock):
@@ -318,8 +365,8 @@ async def test_export_shows_my_side_and_forget_me_erases_my_side_only(bot, chat,
         "carol@search: /narrate intros join",
         "alice: /narrate kafka",
         "carol: /narrate kafka",
-        "alice: /narrate never-pair @zoe",
-        "carol: /narrate never-pair @bob",
+        "alice: /narrate never-pair <@zoe>",  # a platform mention: zoe never used the bot
+        "carol: /narrate never-pair <@bob>",
         "alice: /narrate who knows about terraform?",
     )
     posts = await _run_week(bot, chat, clock)
