@@ -11,13 +11,20 @@ cut to its ``Readers``: a group DM names topics every member may read (and a que
 them asked, which the asker agreed to when joining); a channel post names only topics narrated
 where the whole workspace may read them, and never a question; a channel shared with another
 organisation gets no topics at all.
+
+What a reason says about teams counts introductions only (never the private channels that also
+weigh a pair), and this round's earlier ones too: a round asks for its reasons in the order
+``Pairing.plan`` gave them, so its second payments–search pair reads "introduced only once so
+far", not "haven't been introduced yet" again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import combinations
+from weakref import WeakKeyDictionary
 
 from .pairing import Pairing, Participant, Suggestion
 
@@ -53,16 +60,41 @@ def _mention(person: Participant) -> str:
     return f"<@{person.user_id}>"
 
 
-def _team_clause(people: list[Participant], pairing: Pairing) -> str | None:
+@dataclass
+class _Round:
+    """One round's introductions so far, as its reasons counted them."""
+
+    introduced: Counter[frozenset[str]] = field(default_factory=Counter)
+    # Each introduction's counts as first given, so its group DM and its channel post agree.
+    given: dict[tuple[int, ...], list[int]] = field(default_factory=dict)
+
+
+# A ``Pairing`` is one round's; its memory goes when the round's pairing does.
+_ROUNDS: WeakKeyDictionary[Pairing, _Round] = WeakKeyDictionary()
+
+
+def _ties(suggestion: Suggestion, pairing: Pairing, teams: list[str]) -> list[int]:
+    """Introductions so far between each two of ``teams``: earlier rounds' and this one's."""
+    this_round = _ROUNDS.setdefault(pairing, _Round())
+    if (given := this_round.given.get(suggestion.members)) is not None:
+        return given
+    pairs = [frozenset(pair) for pair in combinations(teams, 2)]
+    ties = [pairing.introduced.get(pair, 0) + this_round.introduced[pair] for pair in pairs]
+    this_round.given[suggestion.members] = ties
+    this_round.introduced.update(pairs)
+    return ties
+
+
+def _team_clause(suggestion: Suggestion, people: list[Participant], pairing: Pairing) -> str | None:
     teams = sorted({p.team for p in people if p.team})
     if len(teams) < 2:
         return None
-    ties = [pairing.introduced.get(frozenset(pair), 0) for pair in combinations(teams, 2)]
+    ties = _ties(suggestion, pairing, teams)
     if max(ties) == 0:
         return f"{_listing(teams)} haven't been introduced yet"
     if len(teams) == 2 and ties[0] <= FEW_TIES:
         times = "once" if ties[0] == 1 else "twice"
-        return f"{teams[0]} and {teams[1]} have met only {times} so far"
+        return f"{teams[0]} and {teams[1]} have been introduced only {times} so far"
     return f"you bring {_listing(teams)} together"
 
 
@@ -124,7 +156,7 @@ def reason(
             cited += topics[:MAX_TOPICS]
         else:
             clauses.append(f"{_mention(third)} joins to make three this week")
-    team = _team_clause(people, pairing)
+    team = _team_clause(suggestion, people, pairing)
     if team:
         clauses.append(team)
     if not shared and not answers:

@@ -59,6 +59,10 @@ def _groups(posts: list[Post]) -> list[tuple[str, ...]]:
     return [tuple(sorted(p.to_users)) for p in posts if p.to_users]
 
 
+def _why(post: Post) -> str:
+    return post.text.split("Why: ", 1)[1].split("\n", 1)[0]
+
+
 def _texts_of(person: str) -> str:
     return " ".join(line.split("/narrate ", 1)[1] for line in NARRATIONS if line.startswith(person))
 
@@ -120,6 +124,36 @@ async def test_reason_names_a_real_shared_topic_and_untied_teams(bot, chat, cloc
     assert "@alice (payments), meet @carol (search)." in out
     assert "you both narrated about" in out and "rate" in out and "limiting" in out
     assert "payments and search haven't been introduced yet" in out
+
+
+async def test_team_clauses_count_introductions_this_round_included_and_never_say_met(
+    bot, chat, clock
+):
+    """Reasons used to say two teams "have met" when they had only been introduced, and two
+    pairs of one round were both told their teams "haven't been introduced yet"."""
+    await chat.say(
+        "alice@payments: /narrate intros join",
+        "bob@payments: /narrate intros join",
+        "carol@search: /narrate intros join",
+        "dan@search: /narrate intros join",
+        "alice: /narrate kafka consumer lag",
+        "bob: /narrate ledger rounding",
+        "carol: /narrate kafka streams",
+        "dan: /narrate ledger search",
+    )
+    clock.advance(timedelta(days=1))
+    first = [_why(p) for p in await _run_week(bot, chat, clock)]
+    assert len(first) == 2
+    assert "payments and search haven't been introduced yet" in first[0]
+    assert "payments and search have been introduced only once so far" in first[1]
+    await chat.say("alice: /narrate intros met 1")  # only #1 happened
+
+    clock.advance(timedelta(days=7))
+    second = [_why(p) for p in await _run_week(bot, chat, clock)]
+    assert len(second) == 2
+    assert "payments and search have been introduced only twice so far" in second[0]
+    assert "you bring payments and search together" in second[1]
+    assert not any("met" in why for why in first + second)
 
 
 async def test_a_second_or_concurrent_call_for_the_same_week_suggests_nothing_new(bot, chat, clock):
