@@ -23,6 +23,7 @@ from narrate_bot.replies import Button, Reply, Visibility
 from . import translate
 from .access import AccessTracker
 from .gateway import DiscordGateway
+from .kept import EXPIRED, KEPT
 from .render import FormModal, Outgoing, messages
 
 log = logging.getLogger(__name__)
@@ -86,9 +87,13 @@ class Interactions:
                 interaction, translate.form_event(interaction, guild, parsed.payload)
             )
             return
-        event = translate.button_event(interaction, guild, parsed.payload)
+        command = KEPT.get(parsed.payload) if parsed.kept else parsed.payload
+        if command is None:
+            await interaction.response.send_message(EXPIRED, ephemeral=True)
+            return
+        event = translate.button_event(interaction, guild, command)
         if event is not None:
-            await self._answer(interaction, event, reopen=parsed.payload)
+            await self._answer(interaction, event, reopen=command)
 
     async def _guild_for(
         self, interaction: discord.Interaction[Any], guild_id: int | None

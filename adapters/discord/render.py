@@ -3,7 +3,8 @@
 Text up to 2,000 characters is message content; up to 4,096 it becomes an embed description;
 longer text is split at line breaks into several messages. Buttons go on the last message, five
 to a row and at most 25; each carries its command in its ``custom_id`` (at most 100 characters),
-so a click still works after a restart. A ``FormRequest`` becomes a modal.
+so a click still works after a restart. A command too long for that is kept in memory under a
+short key (``kept.py``). A ``FormRequest`` becomes a modal.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import discord
 
 from narrate_bot.replies import Attachment, Button, FormRequest
 
+from .kept import KEPT
+
 log = logging.getLogger(__name__)
 
 CONTENT_LIMIT = 2000
@@ -33,9 +36,12 @@ INPUT_VALUE_LIMIT = 4000
 THREAD_NAME_LIMIT = 100
 BUTTON_LABEL_LIMIT = 80
 
-# custom_id = "narrate" ["-form"] ["@" guild id] ":" payload. The guild is named only on
-# components sent in DMs, where the click itself carries no guild (so no tenant).
-CUSTOM_ID = re.compile(r"^narrate(?P<form>-form)?(?:@(?P<guild>\d{1,20}))?:(?P<payload>.+)$", re.S)
+# custom_id = "narrate" ["-form" | "-kept"] ["@" guild id] ":" payload. The guild is named only
+# on components sent in DMs, where the click itself carries no guild (so no tenant). A "-kept"
+# payload is a key to a command kept in memory (kept.py), not the command.
+CUSTOM_ID = re.compile(
+    r"^narrate(?:-(?P<kind>form|kept))?(?:@(?P<guild>\d{1,20}))?:(?P<payload>.+)$", re.S
+)
 FORM_FIELD = "text"
 
 # Answers mention people as <@id> so names render, but nobody gets pinged by an answer.
@@ -114,24 +120,30 @@ def messages(
     return parts
 
 
-def custom_id(payload: str, *, form: bool = False, guild_id: int | None = None) -> str | None:
+def custom_id(
+    payload: str, *, form: bool = False, guild_id: int | None = None, kept: bool = False
+) -> str | None:
     """The component id carrying ``payload``; ``None`` when Discord's 100 characters don't fit."""
-    value = "narrate" + ("-form" if form else "") + (f"@{guild_id}" if guild_id else "") + ":"
-    value += payload
+    kind = "-form" if form else "-kept" if kept else ""
+    value = f"narrate{kind}" + (f"@{guild_id}" if guild_id else "") + ":" + payload
     return value if len(value) <= CUSTOM_ID_LIMIT else None
+
+
+def button_id(command: str, *, guild_id: int | None = None) -> str:
+    """The command itself when it fits (works after a restart), else a key to it in memory."""
+    direct = custom_id(command, guild_id=guild_id)
+    if direct is not None:
+        return direct
+    keyed = custom_id(KEPT.keep(command), guild_id=guild_id, kept=True)
+    assert keyed is not None  # 12 + 21 + 1 + 16 characters
+    return keyed
 
 
 def button_rows(
     buttons: tuple[Button, ...], *, guild_id: int | None = None
 ) -> list[list[tuple[Button, str]]]:
     """Buttons with their custom ids, laid out five to a row, at most five rows."""
-    usable: list[tuple[Button, str]] = []
-    for button in buttons:
-        custom_id_ = custom_id(button.command, guild_id=guild_id)
-        if custom_id_ is None:
-            log.warning("a button's command is too long for a Discord custom_id; left out")
-            continue
-        usable.append((button, custom_id_))
+    usable = [(button, button_id(button.command, guild_id=guild_id)) for button in buttons]
     limit = BUTTONS_PER_ROW * MAX_ROWS
     if len(usable) > limit:
         log.warning("%d buttons, Discord shows %d; the rest are left out", len(usable), limit)

@@ -83,6 +83,7 @@ class Component:
     form: bool
     guild_id: int | None
     payload: str
+    kept: bool = False  # ``payload`` is a key to a command kept in memory (kept.py)
 
 
 def component(custom_id: str) -> Component | None:
@@ -91,9 +92,10 @@ def component(custom_id: str) -> Component | None:
         return None
     guild = match.group("guild")
     return Component(
-        form=match.group("form") is not None,
+        form=match.group("kind") == "form",
         guild_id=int(guild) if guild else None,
         payload=match.group("payload"),
+        kept=match.group("kind") == "kept",
     )
 
 
