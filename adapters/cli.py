@@ -61,7 +61,15 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-QUIET = "WARNING"  # until commands say otherwise: the chat and the reports stay readable
+# Unless NARRATE_LOG_LEVEL says otherwise: the console's chat and eval's reports stay readable,
+# while run and migrate tell an operator what they do (connected, listening, invite link, ticks).
+# Narration text and tokens are logged at DEBUG at most.
+QUIET = "WARNING"
+TELLING = "INFO"
+# Libraries whose INFO is routine chatter (APScheduler: two lines per tick), kept to warnings
+# unless NARRATE_LOG_LEVEL=DEBUG.
+CHATTY = ("apscheduler",)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def _settings(default_level: str = QUIET) -> Settings:
@@ -100,8 +108,10 @@ def _wrong_setting(error: Any) -> str:
 def _log_at(level: str) -> None:
     root = logging.getLogger()
     if not root.handlers:  # under a test runner its own capture handler stays in place
-        logging.basicConfig()
+        logging.basicConfig(format=LOG_FORMAT)
     root.setLevel(level)
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.NOTSET if level == "DEBUG" else logging.WARNING)
 
 
 def _now(now: str | None) -> datetime:
@@ -209,7 +219,7 @@ def demo(
 @app.command()
 def migrate(db: DbOption = None) -> None:
     """Bring the database schema up to date (run before starting a new version)."""
-    settings = _settings()
+    settings = _settings(TELLING)
     url = _database_url(db, settings)
     setting = _database_setting(db)
 
@@ -230,7 +240,7 @@ def migrate(db: DbOption = None) -> None:
 @app.command()
 def run() -> None:
     """Start the configured platform adapters (Slack, Discord) and the scheduled prompts."""
-    settings = _settings()
+    settings = _settings(TELLING)
     if not (settings.slack.configured or settings.discord.configured):
         raise _fail(
             "No platform is configured, so there's nothing to connect to.\n"

@@ -174,10 +174,15 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     handled = _stop_on_signals(stop)
     try:
         await prepare_database(db)
+        log.info("database %s is up to date", shown_url(db.url))
         bot = Bot(db=db, clock=SystemClock(), settings=settings)
         runs = _platforms(settings, bot, db, stop)
         ticker = Ticker(bot)
         ticker.start()
+        log.info(
+            "schedules: checking for due prompts, digests and introductions every %.0f s",
+            ticker.every.total_seconds(),
+        )
         tasks: list[asyncio.Task[object]] = [asyncio.create_task(run) for run in runs]
         tasks.append(asyncio.create_task(stop.wait()))
         try:

@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 
-def narrate_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def narrate_bot(
+    *args: str, cwd: Path, input: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run the real entry point (the console script beside this Python) and collect its output."""
     script = Path(sys.executable).with_name("narrate-bot")
     command = (
@@ -24,6 +26,7 @@ def narrate_bot(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProces
         [*command, *args],
         cwd=cwd,
         env=clean | env,
+        input=input,
         capture_output=True,
         text=True,
         timeout=60,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -19,6 +22,17 @@ from tests.adapters.slack.conftest import until
 from tests.adapters.slack.fake_slack import FakeSlack
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _log_levels_as_they_were() -> Iterator[None]:
+    """Each command sets the log levels in this process (``run``: INFO); later tests don't
+    expect that."""
+    loggers = [logging.getLogger(), logging.getLogger("apscheduler")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
 
 
 def test_console_is_scriptable_and_state_persists_between_runs(tmp_path):

@@ -56,4 +56,4 @@ def test_the_log_level_is_read_from_dotenv_in_any_case(tmp_path):
     (tmp_path / ".env").write_text("NARRATE_LOG_LEVEL=debug\n")
     result = narrate_bot("migrate", "--db", str(tmp_path / "m.db"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "DEBUG:" in result.stderr
+    assert " DEBUG " in result.stderr, result.stderr
