@@ -12,10 +12,11 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from pydantic_settings import SettingsError
 
 from narrate_bot.app import Bot
@@ -89,7 +90,7 @@ def _settings(default_level: str = QUIET) -> Settings:
     return settings
 
 
-def _wrong_setting(error: Any) -> str:
+def _wrong_setting(error: ErrorDetails) -> str:
     name = "NARRATE_" + "__".join(str(part) for part in error["loc"]).upper()
     value = str(error["input"])
     if any(secret in name for secret in ("TOKEN", "SECRET", "PASSWORD")):
@@ -98,7 +99,9 @@ def _wrong_setting(error: Any) -> str:
         value = f"{value[:40]!r}…"
     else:
         value = repr(value)
-    expected = error["msg"].removeprefix("Value error, ").replace("Input should be", "should be")
+    expected = error["msg"].removeprefix("Value error, ").replace("Input should", "should", 1)
+    if not expected.startswith("should"):
+        expected = f"isn't valid ({expected})"
     return (
         f"{name} is {value}: it {expected}. Correct it in the environment or .env, or unset it "
         "for the default."

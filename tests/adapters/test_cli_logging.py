@@ -66,7 +66,7 @@ def _dm(text: str) -> str:
     )
 
 
-async def test_run_logs_its_startup_at_info_and_nothing_private(tmp_path: Path):
+async def test_run_logs_its_startup_at_info_and_nothing_private(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'run.db'}"
     await _due_prompt(url)
     slack = await FakeSlack().start()
@@ -102,7 +102,7 @@ async def test_run_logs_its_startup_at_info_and_nothing_private(tmp_path: Path):
         return next(filter(None, (re.search(pattern, line) for line in lines)), None)
 
     try:
-        await until(lambda: logged(r"listening for HTTP on 127\.0\.0\.1:(\d+)"), timeout=30)
+        await until(lambda: bool(logged(r"listening for HTTP on 127\.0\.0\.1:(\d+)")), 30)
         listening = logged(r"listening for HTTP on 127\.0\.0\.1:(\d+)")
         assert listening is not None
         body = _dm(WRITTEN)
@@ -112,7 +112,7 @@ async def test_run_logs_its_startup_at_info_and_nothing_private(tmp_path: Path):
             async with session.post(events, data=body, headers=headers) as answer:
                 assert answer.status == 200
         await until(lambda: "Noted as #1" in str(slack.called("chat.postMessage")), timeout=15)
-        await until(lambda: logged("invite link: ") and logged("tick: claimed 1, sent 1"), 15)
+        await until(lambda: bool(logged("invite link: ") and logged("tick: claimed 1, sent 1")), 15)
         bot.send_signal(signal.SIGTERM)
         await asyncio.wait_for(bot.wait(), 30)
         await reading
@@ -141,7 +141,7 @@ async def test_run_logs_its_startup_at_info_and_nothing_private(tmp_path: Path):
     assert "Traceback" not in log, log
 
 
-def test_the_console_keeps_its_chat_clear(tmp_path: Path):
+def test_the_console_keeps_its_chat_clear(tmp_path: Path) -> None:
     result = narrate_bot(
         "console", "--db", str(tmp_path / "c.db"), cwd=tmp_path, input="alice: /narrate hi\n"
     )

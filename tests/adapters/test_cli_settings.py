@@ -57,3 +57,12 @@ def test_the_log_level_is_read_from_dotenv_in_any_case(tmp_path):
     result = narrate_bot("migrate", "--db", str(tmp_path / "m.db"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert " DEBUG " in result.stderr, result.stderr
+
+
+def test_a_message_pydantic_words_otherwise_still_reads():
+    from narrate_bot_adapters.cli import _wrong_setting
+
+    error = {"type": "missing", "loc": ("slack", "port"), "msg": "Field required", "input": {}}
+    assert _wrong_setting(error).startswith(
+        "NARRATE_SLACK__PORT is '{}': it isn't valid (Field required). Correct it"
+    )
