@@ -3,8 +3,10 @@
 PRIVATE → the slash command's ``response_url`` when there is one, else ``chat.postEphemeral``;
 DIRECT → a DM (``chat.postMessage`` to the user id); CHANNEL → the channel, in the asking
 message's thread when ``in_thread``. A form opens a modal while the ``trigger_id`` is fresh, else
-a button that opens it. An export goes to the person's DM as a file (files.uploadV2), or as a DM
-message holding the JSON when uploading fails.
+a button that opens it. An export goes to the person's DM as a file (files.uploadV2). When that
+fails, a small export comes as plain text in one DM message; a larger one never does (Slack
+refuses a message's blocks past about 12,000 characters, and a cut JSON is no export): the
+person is told it didn't arrive and how to ask again.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.replies import Attachment, Button, Reply, Visibility
@@ -26,6 +29,14 @@ from .translate import Where
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
 OPEN_FORM = Button(label="Write my update", command="/narrate")
+# An export this small (one plain-text section) may come as a message when the file can't.
+INLINE_EXPORT_CHARS = 2500
+EXPORT_AS_TEXT = "I couldn't upload your export as a file, so here it is as text ({name}):"
+EXPORT_FAILED = (
+    "I couldn't upload your export as a file just now, so you haven't received it. Please try "
+    "again in a few minutes with `/narrate export`, or with the *Export my data* button in my "
+    "Home tab."
+)
 
 
 @dataclass
@@ -113,12 +124,16 @@ async def _send_file(gateway: SlackGateway, target: Target, attachment: Attachme
         )
         return
     except SlackApiError as error:
-        log.warning(
-            "file upload failed, sending the export as text: %s", error.response.get("error")
-        )
+        log.warning("slack: the export's file upload failed: %s", error.response.get("error"))
+    except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+        log.warning("slack: the export's file upload failed: %s", type(error).__name__)
     body = attachment.content.decode("utf-8", errors="replace")
-    text = f"Your export ({attachment.filename}):\n```{body}```"
+    if len(body) <= INLINE_EXPORT_CHARS:
+        # Plain text: the JSON exactly, with no markup in it acted on.
+        payload = render.message(EXPORT_AS_TEXT.format(name=attachment.filename))
+        payload["blocks"] = [*payload["blocks"], *render.verbatim(body)]
+    else:
+        payload = render.message(EXPORT_FAILED)
     await gateway.call(
-        target.tenant,
-        lambda: client.chat_postMessage(channel=target.user_id, **render.message(text, ())),
+        target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
     )

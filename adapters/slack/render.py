@@ -2,7 +2,9 @@
 
 Limits (docs.slack.dev "Blocks"): 50 blocks per message, 100 per modal or Home tab, 3000
 characters per section text, 25 elements per actions block, 2000 characters per button value.
-Long answers are cut at a line boundary with a note, never mid-mention.
+A message's blocks together may hold about 12,000 characters (undocumented: Slack answers
+``msg_blocks_too_long`` past ~13,200, slackapi/bolt-js#2509), so a message keeps to
+``MESSAGE_CHARS``. Long answers are cut at a line boundary with a note, never mid-mention.
 
 People's text reaches Slack inside the core's answers (a quoted narration, a question). Only the
 people the core itself cites (``Reply.names``, ``Post.names``) are real mentions; any other
@@ -13,6 +15,7 @@ Section text is ``verbatim``, so Slack doesn't turn a plain "@here" or "#name" i
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Sequence
 from typing import Any
@@ -33,6 +36,9 @@ from .translate import (
 
 Block = dict[str, Any]
 MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
+# All of a message's blocks as JSON (text, buttons and their structure): well under the ~12,000
+# characters of text Slack accepts in one message's blocks, whatever it counts exactly.
+MESSAGE_CHARS = 10_000
 SECTION_CHARS = 3000
 FALLBACK_CHARS = 3000
 BUTTONS_PER_BLOCK = 5
@@ -147,13 +153,27 @@ def actions(buttons: Sequence[Button]) -> list[Block]:
     return blocks
 
 
-def fit(body: list[Block], tail: list[Block], limit: int) -> list[Block]:
-    """Keep ``tail`` (the buttons) and as much of ``body`` as fits, with a note when cut."""
+def size(blocks: Sequence[Block]) -> int:
+    """What blocks weigh against Slack's per-message total: their JSON, in characters."""
+    return len(json.dumps(list(blocks), ensure_ascii=False))
+
+
+def fit(body: list[Block], tail: list[Block], limit: int, chars: int | None = None) -> list[Block]:
+    """Keep ``tail`` (the buttons) and as much of ``body`` as fits in ``limit`` blocks and
+    ``chars`` characters, with a note when cut."""
     room = limit - len(tail)
-    if len(body) <= room:
+    budget = None if chars is None else chars - size(tail)
+    if len(body) <= room and (budget is None or size(body) <= budget):
         return body + tail
     note = {"type": "context", "elements": [mrkdwn(CUT_NOTE)]}
-    return body[: room - 1] + [note] + tail
+    kept: list[Block] = []
+    used = size([note])
+    for block in body[: room - 1]:
+        used += size([block]) + 1  # and its comma
+        if budget is not None and used > budget:
+            break
+        kept.append(block)
+    return kept + [note] + tail
 
 
 def fallback(text: str, mentions: Collection[str] = ()) -> str:
@@ -165,8 +185,9 @@ def fallback(text: str, mentions: Collection[str] = ()) -> str:
 def message(
     text: str, buttons: Sequence[Button] = (), *, mentions: Collection[str] = ()
 ) -> dict[str, Any]:
-    """A message whose only live mentions are ``mentions`` (the people the core cites)."""
-    blocks = fit(sections(text, mentions), actions(buttons), MESSAGE_BLOCKS)
+    """A message whose only live mentions are ``mentions`` (the people the core cites), cut
+    with a note to what Slack accepts in one message."""
+    blocks = fit(sections(text, mentions), actions(buttons), MESSAGE_BLOCKS, MESSAGE_CHARS)
     return {"text": fallback(text, mentions), "blocks": blocks}
 
 

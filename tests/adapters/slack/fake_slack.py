@@ -37,6 +37,40 @@ _AUTO_SPECIAL = re.compile(r"(?<![\w@])@(?P<what>here|channel|everyone)\b")
 _AUTO_CHANNEL = re.compile(r"(?<![\w#&])#(?P<name>[a-z0-9][a-z0-9_\-]*)")
 
 
+# Slack refuses a message whose blocks' text adds up to more than about 13,200 characters
+# (``msg_blocks_too_long``; undocumented, measured in slackapi/bolt-js#2509). The fake refuses
+# a little earlier, so a message that passes here passes there.
+BLOCKS_TEXT_LIMIT = 12_000
+
+
+def blocks_problem(params: dict[str, Any]) -> str | None:
+    """The error Slack would answer a message's blocks with, or ``None`` when it takes them."""
+    blocks = params.get("blocks") or []
+    if len(blocks) > 50:
+        return "invalid_blocks"
+    for block in blocks:
+        text = (block.get("text") or {}).get("text")
+        if block.get("type") == "section" and isinstance(text, str) and len(text) > 3000:
+            return "invalid_blocks"
+    total = sum(len(text) for _, _, text in _texts(blocks))
+    return "msg_blocks_too_long" if total > BLOCKS_TEXT_LIMIT else None
+
+
+def _texts(node: Any) -> list[tuple[str, bool, str]]:
+    """(type, verbatim, text) of every text object under ``node``."""
+    found: list[tuple[str, bool, str]] = []
+    if isinstance(node, dict):
+        kind, text = node.get("type"), node.get("text")
+        if kind in ("mrkdwn", "plain_text") and isinstance(text, str):
+            found.append((kind, bool(node.get("verbatim")), text))
+        for value in node.values():
+            found += _texts(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _texts(value)
+    return found
+
+
 @dataclass
 class Markup:
     """What a message's readers would see as live: who is notified, what is a link."""
@@ -49,22 +83,11 @@ class Markup:
 
 def markup(params: dict[str, Any]) -> Markup:
     """Read a chat.postMessage (or response_url) payload as Slack would render it: the
-    notification ``text`` and every mrkdwn text object in its blocks."""
+    notification ``text`` and every mrkdwn text object in its blocks (plain_text has none)."""
     found = Markup()
-    texts: list[tuple[str, bool]] = [(str(params.get("text") or ""), True)]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
-                texts.append((node["text"], bool(node.get("verbatim"))))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(params.get("blocks") or [])
-    for text, verbatim in texts:
+    texts = [(True, str(params.get("text") or ""))]
+    texts += [(v, t) for kind, v, t in _texts(params.get("blocks") or []) if kind == "mrkdwn"]
+    for verbatim, text in texts:
         found.people |= {m["id"] for m in _USER.finditer(text)}
         found.channels |= {m["id"] for m in _CHANNEL.finditer(text)}
         found.broadcasts |= {m["what"] for m in _SPECIAL.finditer(text)}
@@ -77,13 +100,15 @@ def markup(params: dict[str, Any]) -> Markup:
 
 def shown(params: dict[str, Any]) -> str:
     """The blocks' text as a reader sees it, entities decoded (markup left as written)."""
-    parts: list[str] = []
-    for block in params.get("blocks") or []:
-        text = (block.get("text") or {}).get("text")
-        if isinstance(text, str):
-            parts.append(text)
-    joined = "\n".join(parts)
-    return joined.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    parts = [
+        text if kind == "plain_text" else _decoded(text)
+        for kind, _, text in _texts(params.get("blocks") or [])
+    ]
+    return "\n".join(parts)
+
+
+def _decoded(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 @dataclass
@@ -101,6 +126,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_url
     uploads: list[bytes] = field(default_factory=list)
+    upload_status: int = 200  # what the file upload URL answers (files.uploadV2's step 2)
     acks: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -170,6 +196,9 @@ class FakeSlack:
         if method in self.failures:
             call.error = self.failures[method]
             return web.json_response({"ok": False, "error": self.failures[method]})
+        if method.startswith("chat.") and (problem := blocks_problem(params)) is not None:
+            call.error = problem
+            return web.json_response({"ok": False, "error": problem})
         return web.json_response({"ok": True, **self._answer(method, params)})
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -215,7 +244,10 @@ class FakeSlack:
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:
-        self.uploads.append(await request.read())
+        body = await request.read()
+        if self.upload_status != 200:
+            return web.Response(status=self.upload_status, text="upload failed")
+        self.uploads.append(body)
         return web.Response(text="OK")
 
     async def _ws(self, request: web.Request) -> web.WebSocketResponse:

@@ -25,12 +25,16 @@ def test_cited_mentions_stay_real_and_anything_else_from_people_is_text():
     assert section["text"]["verbatim"] is True  # Slack links no plain "@here" or "#name"
 
 
-def test_a_long_answer_is_cut_at_50_blocks_with_a_note_and_keeps_its_buttons():
+def test_a_long_answer_is_cut_with_a_note_and_keeps_its_buttons():
     lines = "\n".join(f"<@U{i:05d}> knows about topic {i} " + "x" * 200 for i in range(2000))
-    message = render.message(lines, (Button(label="More", command="/narrate who x"),))
+    cited = {f"U{i:05d}" for i in range(2000)}
+    message = render.message(
+        lines, (Button(label="More", command="/narrate who x"),), mentions=cited
+    )
     blocks = message["blocks"]
-    assert len(blocks) == 50
+    assert len(blocks) <= 50 and render.size(blocks) <= render.MESSAGE_CHARS
     assert blocks[-1]["type"] == "actions" and blocks[-2]["type"] == "context"
+    assert blocks[0]["text"]["text"].startswith("<@U00000> knows about topic 0")
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
     assert all(
         b["text"]["text"].count("<@") == b["text"]["text"].count(">")
@@ -38,6 +42,13 @@ def test_a_long_answer_is_cut_at_50_blocks_with_a_note_and_keeps_its_buttons():
         if b["type"] == "section"
     )  # no mention split across blocks
     assert len(message["text"]) <= 3000
+
+
+def test_many_short_blocks_are_cut_at_50_with_the_buttons_kept():
+    body = [{"type": "divider"} for _ in range(80)]
+    blocks = render.fit(body, render.actions((Button(label="b", command="/narrate"),)), 50)
+    assert len(blocks) == 50
+    assert blocks[-1]["type"] == "actions" and blocks[-2]["type"] == "context"
 
 
 def test_one_huge_line_is_split_into_sections_of_at_most_3000_chars():
