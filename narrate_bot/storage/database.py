@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 BUSY_TIMEOUT_MS = 10_000
+# A PostgreSQL host that drops packets instead of refusing them would otherwise hold a connection
+# attempt (and `narrate-bot run`'s start) for the operating system's TCP timeout, minutes.
+CONNECT_TIMEOUT_S = 10
 
 # Features type their sessions with this name so only storage imports sqlmodel.
 Session = AsyncSession
@@ -71,6 +74,8 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
         if self.dialect == "postgresql":
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=5)
+            if "connect_timeout" not in make_url(self.url).query:
+                kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
         self.engine = create_async_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
