@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # its framework logger is kept at ERROR so no message text reaches the logs.
 BOLT_LOGGER = "narrate_bot_adapters.slack.bolt"
 SHORTCUT_ID = "narrate_this"
+# What the OAuth install asks for: the same list as manifest.yaml (a test keeps them equal).
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -50,6 +51,8 @@ BOT_SCOPES = (
     "groups:read",
     "users:read",
     "files:write",
+    "im:write",  # conversations.open for one person: the DM an export's file is shared in
+    "mpim:write",  # conversations.open for several: introductions and their follow-ups
 )
 RACE_RETRIES = 3
 Payload = dict[str, Any]

@@ -2,6 +2,9 @@
 
 It records every call with its time and token, answers with Slack's documented shapes, and can
 be told to be slow or to rate-limit (429 + Retry-After) so the adapter's behaviour is visible.
+Like Slack, it answers ``missing_scope`` to a method the token wasn't granted a scope for: by
+default every token has exactly the scopes ``adapters/slack/manifest.yaml`` asks for (what an
+admin installing the app grants); an OAuth install gets the ``scope`` its oauth.v2.access said.
 """
 
 from __future__ import annotations
@@ -12,10 +15,36 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import yaml
 from aiohttp import WSMsgType, web
+
+MANIFEST = Path(__file__).resolve().parents[3] / "adapters" / "slack" / "manifest.yaml"
+
+
+def manifest_scopes() -> set[str]:
+    """The bot scopes an admin grants when installing the app from its manifest."""
+    return set(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
+
+
+# The bot-token scopes each method needs (docs.slack.dev, each method's "Scopes"). The
+# conversation methods need the one for the conversation's type (``_needed``).
+SCOPES = {
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "users.info": "users:read",
+    "files.getUploadURLExternal": "files:write",
+    "files.completeUploadExternal": "files:write",
+}
+READ_SCOPE = {
+    "im": "im:read",
+    "mpim": "mpim:read",
+    "private": "groups:read",
+    "public": "channels:read",
+}
 
 
 @dataclass
@@ -123,6 +152,9 @@ class FakeSlack:
     rate_limit_once: dict[str, float] = field(default_factory=dict)  # method -> Retry-After
     failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
     oauth_responses: list[dict[str, Any]] = field(default_factory=list)
+    # token -> the scopes Slack granted it; other tokens have ``default_scopes``.
+    granted: dict[str, set[str]] = field(default_factory=dict)
+    default_scopes: set[str] = field(default_factory=manifest_scopes)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict[str, Any]] = field(default_factory=list)  # posts to response_url
     uploads: list[bytes] = field(default_factory=list)
@@ -196,10 +228,42 @@ class FakeSlack:
         if method in self.failures:
             call.error = self.failures[method]
             return web.json_response({"ok": False, "error": self.failures[method]})
+        needed = self._needed(method, params)
+        provided = self.granted.get(token, self.default_scopes)
+        if needed is not None and needed not in provided:
+            call.error = "missing_scope"
+            return web.json_response(
+                {
+                    "ok": False,
+                    "error": "missing_scope",
+                    "needed": needed,
+                    "provided": ",".join(sorted(provided)),
+                }
+            )
         if method.startswith("chat.") and (problem := blocks_problem(params)) is not None:
             call.error = problem
             return web.json_response({"ok": False, "error": problem})
         return web.json_response({"ok": True, **self._answer(method, params)})
+
+    def _needed(self, method: str, params: dict[str, Any]) -> str | None:
+        """The scope ``method`` needs here, or ``None`` when it needs none (auth.test, views.*,
+        chat.getPermalink, oauth.v2.access, apps.connections.open)."""
+        if method == "conversations.open":
+            users = [u for u in str(params.get("users", "")).split(",") if u]
+            return "mpim:write" if len(users) > 1 else "im:write"
+        if method in ("conversations.info", "conversations.members"):
+            return READ_SCOPE[self._kind(str(params.get("channel", "")))]
+        return SCOPES.get(method)
+
+    def _kind(self, channel_id: str) -> str:
+        known = self.channels.get(channel_id, {})
+        if known.get("is_im") or (not known and channel_id.startswith("D")):
+            return "im"
+        if known.get("is_mpim"):
+            return "mpim"
+        if known.get("is_private") or (not known and channel_id.startswith("G")):
+            return "private"
+        return "public"
 
     def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         match method:
@@ -236,7 +300,10 @@ class FakeSlack:
             case "apps.connections.open":
                 return {"url": f"ws://127.0.0.1:{self.port}/link"}
             case "oauth.v2.access":
-                return self.oauth_responses.pop(0) if self.oauth_responses else {}
+                answer = self.oauth_responses.pop(0) if self.oauth_responses else {}
+                if "access_token" in answer and "scope" in answer:
+                    self.granted[answer["access_token"]] = set(answer["scope"].split(","))
+                return answer
         return {}
 
     async def _respond(self, request: web.Request) -> web.Response:

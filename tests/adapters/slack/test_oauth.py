@@ -18,7 +18,7 @@ from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.tables import Narration
-from narrate_bot_adapters.slack.app import SlackAdapter
+from narrate_bot_adapters.slack.app import BOT_SCOPES, SlackAdapter
 from narrate_bot_adapters.slack.http import SlackHttpServer
 from narrate_bot_adapters.slack.store import RotatingAuthorize, SignedStateStore
 from tests.adapters.slack.conftest import SECRET, event_body, eventually, signed_headers, until
@@ -56,7 +56,7 @@ async def test_install_flow_stores_the_workspace_and_its_token_is_used(oauth_app
         {
             "app_id": "A1",
             "authed_user": {"id": "U9"},
-            "scope": "commands,chat:write",
+            "scope": ",".join(BOT_SCOPES),  # what the install page asked for
             "token_type": "bot",
             "access_token": "xoxb-installed-9",
             "bot_user_id": "UBOT",
