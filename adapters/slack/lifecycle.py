@@ -2,7 +2,8 @@
 
 Split from ``app.py`` (which holds the person-facing listeners); mixed into ``SlackAdapter``.
 Retention policy on ``app_uninstalled``: the installation and every row of the workspace are
-erased at once.
+erased at once, and SQLite's write-ahead log is emptied so the erased text (and the token)
+can't still be read there.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from narrate_bot.events import ChannelKind, Event, TenantRef
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.privacy import erase_tenant
+from narrate_bot.storage.privacy import erase_tenant, truncate_log
 
 from . import recovery, translate
 from .dedupe import EventDedupe, enterprise_of
@@ -197,6 +198,7 @@ class WorkspaceEvents:
             enterprise_id=ids.enterprise_id, team_id=ids.team_id
         )
         self.dedupe.forget(tenant.tenant_id)
+        await truncate_log(self.db)  # the log still holds the erased pages (no-op off SQLite)
         log.info("slack workspace %s uninstalled: %d narrations erased", tenant.tenant_id, removed)
 
     async def on_tokens_revoked(self, body: Payload, event: Payload) -> None:
@@ -206,4 +208,5 @@ class WorkspaceEvents:
         await self.installations.async_delete_bot(
             enterprise_id=ids.enterprise_id, team_id=ids.team_id
         )
+        await truncate_log(self.db)  # nor a revoked token
         log.info("slack bot token revoked for %s", ids.team_id)

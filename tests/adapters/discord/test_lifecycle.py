@@ -105,6 +105,29 @@ async def test_removing_the_bot_erases_the_guild(fake, bot: Bot, connect):
         assert (await session.exec(select(Tenant))).all() == []
 
 
+async def test_removing_the_bot_leaves_no_narration_readable_in_the_write_ahead_log(
+    fake, bot: Bot, connect
+):
+    """Read while the bot runs, as an admin or a backup of the folder would read the files."""
+    from pathlib import Path
+
+    def on_disk(needle: bytes) -> list[str]:
+        database = bot.db.engine.url.database
+        assert database is not None
+        files = [Path(database + suffix) for suffix in ("", "-wal")]
+        return [f.name for f in files if f.exists() and needle in f.read_bytes()]
+
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", text="zanzibarquux acquisition terms"))
+    if bot.db.dialect != "sqlite":
+        return  # PostgreSQL: dead tuples until (auto)vacuum, as the README says
+    assert on_disk(b"zanzibarquux") == ["narrate.db-wal"]  # the test can see it
+    await fake.dispatch("GUILD_DELETE", {"id": GUILD})
+    await until(lambda: on_disk(b"zanzibarquux") == [], timeout=3.0)
+    async with bot.db.transaction() as session:
+        assert (await session.exec(select(Tenant))).all() == []
+
+
 async def test_an_outage_keeps_the_guilds_data(fake, bot: Bot, connect):
     await connect(bot)
     await fake.answer(await fake.slash("narrate", text="tuning postgres autovacuum"))
