@@ -8,9 +8,8 @@ from datetime import datetime
 
 from ..events import ChannelKind, MessageReceived
 from ..knowledge.durations import humanize_age
-from ..knowledge.ranking import RankedPerson, rank_people
-from ..knowledge.topic_match import matched_terms
-from ..knowledge.words import query_terms, search_terms
+from ..knowledge.ranking import Hit, RankedPerson, rank_people
+from ..knowledge.words import SearchTerm, query_terms, search_terms
 from ..replies import Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Session
@@ -22,8 +21,11 @@ from .narrate import snippet
 from .turn import Turn
 
 MAX_PEOPLE = 5
-# Longer lists of matched words read better as "narrated about it".
-ABOUT_CHARS = 40
+# The why-line names at most this many different counts of the question's words, in at most
+# this many characters of words; words that would run longer are left out (the evidence shows
+# them), and when not even the first count fits it reads "narrated about it".
+ABOUT_CHARS = 50
+ABOUT_GROUPS = 3
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,16 @@ class Answer:
     person: Person
     ranked: RankedPerson
     evidence: list[tuple[Narration, Channel]]
+
+
+@dataclass(frozen=True)
+class Experts:
+    """The ranked people, and the terms their hits' ``terms`` index: the asker's
+    (``asked_terms``), then the words query expansion borrowed."""
+
+    people: list[RankedPerson]
+    terms: list[SearchTerm]
+    asked_terms: frozenset[int]
 
 
 async def find_experts(
@@ -49,12 +61,45 @@ async def find_experts(
     exclude_person_ids: frozenset[int] = frozenset(),
     boosts: Mapping[int, float] | None = None,
 ) -> list[RankedPerson]:
-    """The ranking every surface uses (chat answers and ``narrate-bot eval expertise``).
+    """The ranking every surface uses (chat answers and ``narrate-bot eval expertise``); see
+    ``rank_experts``."""
+    experts = await rank_experts(
+        session,
+        dialect=dialect,
+        tenant_id=tenant_id,
+        viewer_user_id=viewer_user_id,
+        answer_channel_pk=answer_channel_pk,
+        question=question,
+        now=now,
+        before=before,
+        limit=limit,
+        exclude_person_ids=exclude_person_ids,
+        boosts=boosts,
+    )
+    return experts.people
+
+
+async def rank_experts(
+    session: Session,
+    *,
+    dialect: str,
+    tenant_id: int,
+    viewer_user_id: str,
+    answer_channel_pk: int | None,
+    question: str,
+    now: datetime,
+    before: datetime | None = None,
+    limit: int = MAX_PEOPLE,
+    exclude_person_ids: frozenset[int] = frozenset(),
+    boosts: Mapping[int, float] | None = None,
+) -> Experts:
+    """The ranked people, with the terms an answer needs to say what their evidence is about.
 
     ``before`` (exclusive) limits the evidence to narrations written earlier; the evaluation
     sets it to the question's time, the bot leaves it open. ``exclude_person_ids`` (people who
     hid themselves from this topic) and ``boosts`` (person id → score factor, for people who
-    declared the topic) are honoured before the cut to ``limit``.
+    declared the topic) are honoured before the cut to ``limit``. Only people with a match on a
+    word (or path) of the question are ranked; words borrowed by query expansion re-rank them.
     """
     evidence = await find_evidence(
         session,
@@ -66,7 +111,7 @@ async def find_experts(
         now=now,
         before=before,
     )
-    return rank_people(
+    ranked = rank_people(
         evidence.hits,
         now=before or now,
         limit=limit,
@@ -74,7 +119,9 @@ async def find_experts(
         boosts=boosts,
         term_weights=evidence.term_weights,
         area_terms=evidence.area_terms,
+        asked_terms=evidence.asked_terms,
     )
+    return Experts(people=ranked, terms=evidence.terms, asked_terms=evidence.asked_terms)
 
 
 async def answer(turn: Turn, topic: str) -> list[Reply]:
@@ -93,7 +140,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         assert tenant.id is not None
         public_answer = public_answer and not channel.shared
         chosen = await expertise_prefs.for_question(session, tenant_id=tenant.id, question=topic)
-        ranked = await find_experts(
+        experts = await rank_experts(
             session,
             dialect=turn.db.dialect,
             tenant_id=tenant.id,
@@ -104,6 +151,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
             exclude_person_ids=chosen.hidden,
             boosts=chosen.boosts,
         )
+        ranked = experts.people
         asker = await repo.find_person(
             session, tenant_id=tenant.id, user_id=turn.event.user.user_id
         )
@@ -136,8 +184,16 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         if offer is None:  # ranked people vanished mid-question: still offer the channel
             async with turn.db.transaction() as session:
                 offer = await open_questions.offer(session, tenant_id=tenant.id, question=topic)
-        text = (
-            f"I couldn't find anyone who narrated about “{topic}” in places you can read. "
+        text = f"I couldn't find anyone who narrated about “{topic}” in places you can read. "
+        if public_answer:
+            # Answered here, only what everyone in the channel may read counts; a private
+            # answer may also use what the asker alone may read.
+            text = (
+                f"I couldn't find anyone who narrated about “{topic}” in places everyone here "
+                f"can read. Ask /narrate who {topic} for an answer only you see, which can also "
+                "use what you alone may read. "
+            )
+        text += (
             "Try a broader or different word. If you know about it yourself, /narrate it so "
             f"others can find you.\n{offer.text}"
         )
@@ -148,7 +204,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
     for position, item in enumerate(answers, start=1):
         person = item.person
         names[person.user_id] = person.display_name or person.user_id
-        lines.append(f"{position}. <@{person.user_id}>: {_why(turn, item, topic, chosen)}")
+        lines.append(f"{position}. <@{person.user_id}>: {_why(turn, item, experts, chosen)}")
         for narration, where in item.evidence:
             lines.append(
                 f"   • “{snippet(narration.text, 120)}” ({narration.created_at:%Y-%m-%d}, "
@@ -157,22 +213,73 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
     return [_answer_reply(turn, "\n".join(lines), public_answer, names)]
 
 
-def _why(turn: Turn, item: Answer, topic: str, chosen: expertise_prefs.QuestionPreferences) -> str:
+def _why(
+    turn: Turn, item: Answer, experts: Experts, chosen: expertise_prefs.QuestionPreferences
+) -> str:
     """One line a person can check: how often, how recently, which team, and any boost."""
-    shown = matched_terms(topic, [n.text for n, _ in item.evidence])
-    about = " and ".join(shown) if shown else "it"
-    if len(about) > ABOUT_CHARS:
-        about = "it"
-    count = item.ranked.matches
-    parts = [
-        f"narrated about {about} {count} time{'s' if count != 1 else ''}, "
-        f"last {humanize_age(turn.now - item.ranked.last_at)}"
-    ]
+    asked = [h for h in item.ranked.hits if h.terms & experts.asked_terms]
+    groups = _about_groups(asked, experts.terms, experts.asked_terms)
+    shown: list[tuple[list[str], int]] = []
+    for group in groups[:ABOUT_GROUPS]:
+        if len(" and ".join(w for named, _ in [*shown, group] for w in named)) > ABOUT_CHARS:
+            break
+        shown.append(group)
+    if not shown:  # one long list of words, all in the same narrations
+        shown = [(["it"], groups[0][1] if groups else len(asked))]
+    about = _listing(
+        [f"{_listing(named)} {count} time{'s' if count != 1 else ''}" for named, count in shown]
+    )
+    last = max(h.created_at for h in asked)
+    parts = [f"narrated about {about}, last {humanize_age(turn.now - last)}"]
     if item.person.team:
         parts.append(f"team {item.person.team}")
     if item.person.id in chosen.boosts:
         parts.append("asks to be asked about it")
     return "; ".join(parts)
+
+
+def _about_groups(
+    hits: list[Hit], terms: list[SearchTerm], asked_terms: frozenset[int]
+) -> list[tuple[list[str], int]]:
+    """The question's words these narrations match, each group with the number of narrations
+    that contain every word in it: "kafka" 3, then "lag" 1, never "kafka and lag" 3 when only one
+    of them mentions lag. Words matched by exactly the same narrations share a group; a path
+    ("billing/ledger") stands for its own words where they match no other narration. Groups are
+    ordered by count, then by where the question says them."""
+    matched = {
+        i: frozenset(h.narration_id for h in hits if i in h.terms)
+        for i in sorted(asked_terms)
+        if i < len(terms)
+    }
+    matched = {i: found for i, found in matched.items() if found}
+    position = {i: _position(terms, i) for i in matched}
+    for path in [i for i in matched if terms[i].path]:
+        for i in [i for i in matched if not terms[i].path]:
+            if terms[i].words[0] in terms[path].words and matched[i] <= matched[path]:
+                del matched[i]
+    groups: dict[frozenset[int], list[int]] = {}
+    for i in sorted(matched, key=lambda i: position[i]):
+        groups.setdefault(matched[i], []).append(i)
+    ordered = sorted(groups.items(), key=lambda g: (-len(g[0]), position[g[1][0]]))
+    return [([_label(terms[i]) for i in members], len(found)) for found, members in ordered]
+
+
+def _listing(items: list[str]) -> str:
+    return " and ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _label(term: SearchTerm) -> str:
+    return term.path or " ".join(term.words)
+
+
+def _position(terms: list[SearchTerm], index: int) -> int:
+    """Where the question says a term: a path where its first word is."""
+    term = terms[index]
+    if term.path:
+        for i, other in enumerate(terms):
+            if not other.path and other.words[0] == term.words[0]:
+                return i
+    return index
 
 
 def _where(channel: Channel) -> str:

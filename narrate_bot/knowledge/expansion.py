@@ -3,7 +3,10 @@
 A question names a topic in its own words; the narrations that match it best also use the
 topic's other words (a Q&A tag, a sibling package, the library's name). Words that at least two of
 the top matches share, and the question lacks, are searched too, at half weight, so people who
-narrate the topic in those words are found. Only narrations the asker may read are read here.
+also narrate the topic in those words rank higher. A borrowed word never names anyone on its own:
+only people with a match on a word the asker typed are suggested (``ranking.rank_people``), since
+"consumer" borrowed from "kafka consumer lag" is also "consumer pricing". Only narrations the asker
+may read are read here.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ similar evidence. Being busy with other things lifts nobody, and the prior needs
 the matches already in hand. When the question names its area (a path, or the label it leads
 with: "gopls: ..."), a second prior counts each person's matches of that area, whenever they
 were: the people who keep narrating an area are who colleagues ask about it, even in a month
-they have been quiet. docs/adr/0006-ranking-v2.md records the model and every configuration
-measured.
+they have been quiet. Only people with a match on a word the asker typed are ranked: words
+the query expansion borrowed re-rank them, and never name anyone on their own.
+docs/adr/0006-ranking-v2.md records the model and every configuration measured.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ class Hit:
 
 @dataclass
 class RankedPerson:
+    """A person worth suggesting: the score, and what an answer shows and counts.
+
+    ``hits`` are all their matched narrations, strongest first; ``evidence`` the ones shown (their
+    newest match of an asked word and the strongest other, newest first).
+    """
+
     person_id: int
     score: float
     matches: int
@@ -59,6 +66,7 @@ class RankedPerson:
     evidence: list[Hit] = field(default_factory=list)
     topical: float = 0.0
     area_matches: int = 0
+    hits: list[Hit] = field(default_factory=list)
 
 
 def decay(age_days: float, half_life_days: float) -> float:
@@ -144,15 +152,19 @@ def rank_people(
     boosts: Mapping[int, float] | None = None,
     term_weights: Sequence[float] = (),
     area_terms: frozenset[int] = frozenset(),
+    asked_terms: frozenset[int] | None = None,
 ) -> list[RankedPerson]:
     """People ranked by their evidence, reordered by how much of it is recent and by how often
     they narrated the question's area (``area_terms``: indexes into ``term_weights``).
 
     Only people with evidence are ranked, and only their matches feed the prior, so narrating a
-    lot about other things lifts nobody. ``exclude`` drops people who asked to stay out of answers
-    on this topic (``hide-me``); ``boosts`` multiplies the score of people who declared the topic
-    (``ask-me-about``). Both are applied before the cut to ``limit`` so a hidden person never
-    takes a place and a boosted one can earn it.
+    lot about other things lifts nobody. When ``asked_terms`` names the terms the asker typed
+    (the rest were borrowed by query expansion), only people with a match on one of them are
+    ranked: borrowed words add to the evidence of people who qualify, and name nobody on their
+    own. ``exclude`` drops people who asked to stay out of answers on this topic (``hide-me``);
+    ``boosts`` multiplies the score of people who declared the topic (``ask-me-about``). Both are
+    applied before the cut to ``limit`` so a hidden person never takes a place and a boosted one
+    can earn it.
     """
     hits = [h for h in hits if h.person_id not in exclude]
     if not hits:
@@ -160,7 +172,12 @@ def rank_people(
     boosts = boosts or {}
     area_total = sum(1 for hit in hits if hit.terms & area_terms)
     ranked: list[RankedPerson] = []
+    # Everyone's matches still set the length normalization, so dropping the people who only
+    # matched borrowed words leaves the others' scores (and order) exactly as they were.
     for person_id, weighted in text_scores(hits, now=now, term_weights=term_weights).items():
+        asked = [hit for _, hit in weighted if asked_terms is None or hit.terms & asked_terms]
+        if not asked:
+            continue
         # Diminishing returns: the k-th piece of evidence counts 1/sqrt(k) as much.
         text = sum(w / math.sqrt(rank + 1) for rank, (w, _) in enumerate(weighted))
         topical = topical_activity([hit for _, hit in weighted], now=now)
@@ -178,10 +195,23 @@ def rank_people(
                 score=score,
                 matches=len(weighted),
                 last_at=max(h.created_at for _, h in weighted),
-                evidence=[h for _, h in weighted[:EVIDENCE_PER_PERSON]],
+                evidence=shown_evidence(asked),
                 topical=topical,
                 area_matches=in_area,
+                hits=[hit for _, hit in weighted],
             )
         )
     ranked.sort(key=lambda p: (-p.score, -p.last_at.timestamp(), p.person_id))
     return ranked[:limit]
+
+
+def shown_evidence(hits: Sequence[Hit]) -> list[Hit]:
+    """The narrations an answer shows, from ``hits`` (strongest first): the newest, so the
+    answer's "last 3 days ago" is there to read, and the strongest others, newest first."""
+    if not hits:
+        return []
+    newest = max(hits, key=lambda hit: (hit.created_at, hit.narration_id))
+    others = [hit for hit in hits if hit is not newest][: EVIDENCE_PER_PERSON - 1]
+    return sorted(
+        [newest, *others], key=lambda hit: (hit.created_at, hit.narration_id), reverse=True
+    )

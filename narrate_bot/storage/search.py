@@ -50,12 +50,19 @@ PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
 @dataclass
 class Evidence:
-    """What the ranking needs: the matched narrations the asker may read, each term's weight, and
-    which terms (indexes into the weights) name the question's area."""
+    """What the ranking needs: the matched narrations the asker may read, each term's weight,
+    which terms (indexes into the weights) name the question's area, and which the asker typed.
+
+    ``terms`` are the terms searched, the asker's first and then the words query expansion
+    borrowed; ``asked_terms`` indexes the asker's. Only a match on an asked term can get a person
+    named (``ranking.rank_people``).
+    """
 
     hits: list[Hit] = field(default_factory=list)
     term_weights: list[float] = field(default_factory=list)
     area_terms: frozenset[int] = frozenset()
+    terms: list[SearchTerm] = field(default_factory=list)
+    asked_terms: frozenset[int] = frozenset()
 
 
 def _evidence_conditions(
@@ -335,6 +342,7 @@ async def _find_evidence(
     session: AsyncSession, dialect: str, terms: list[SearchTerm], asker: Asker
 ) -> Evidence:
     end = asker.end
+    asked = frozenset(range(len(terms)))
     found: dict[int, tuple[int, datetime, int]] = {}
     matched: dict[int, set[int]] = defaultdict(set)
     windows = await _collect(session, dialect, terms, asker, found, matched)
@@ -365,7 +373,9 @@ async def _find_evidence(
         for narration_id, (person_id, created_at, length) in found.items()
     ]
     areas = frozenset(i for i, term in enumerate(terms) if term.area)
-    return Evidence(hits=hits, term_weights=weights, area_terms=areas)
+    return Evidence(
+        hits=hits, term_weights=weights, area_terms=areas, terms=terms, asked_terms=asked
+    )
 
 
 async def _collect(

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from narrate_bot.knowledge.ranking import Hit, area_prior, rank_people, topical_activity
+from narrate_bot.knowledge.ranking import (
+    Hit,
+    area_prior,
+    rank_people,
+    shown_evidence,
+    topical_activity,
+)
 
 NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
 HITS = [Hit(1, 10, NOW, 3.0), Hit(2, 20, NOW, 2.0), Hit(3, 30, NOW, 1.0)]
@@ -89,3 +95,26 @@ def test_an_area_barely_narrated_names_no_regulars() -> None:
     assert [p.person_id for p in ranked] == [20, 10]
     assert area_prior(2, 3) < area_prior(2, 20) == area_prior(2, 200)
     assert area_prior(0, 50) == 0.0
+
+
+def test_borrowed_words_alone_name_nobody_and_leave_the_order_as_it_was() -> None:
+    # Term 0 was asked; term 1 was borrowed by query expansion.
+    hits = [_hit(1, 10, 1, {0, 1}), _hit(2, 10, 2, {1}), _hit(3, 30, 1, {0})]
+    hits += [_hit(i, 20, 1, {1}) for i in range(4, 9)]
+    weights = [2.0, 1.0]
+    everyone = rank_people(hits, now=NOW, limit=5, term_weights=weights)
+    assert [p.person_id for p in everyone] == [20, 10, 30]
+    asked = rank_people(hits, now=NOW, limit=5, term_weights=weights, asked_terms=frozenset({0}))
+    assert [p.person_id for p in asked] == [10, 30]
+    assert [p.score for p in asked] == [p.score for p in everyone if p.person_id != 20]
+    # The borrowed-word narration still counts for person 10, but is not shown as evidence.
+    assert asked[0].matches == 2 and [h.narration_id for h in asked[0].evidence] == [1]
+
+
+def test_the_newest_match_is_always_shown() -> None:
+    strong = [_hit(1, 10, 30, {0, 1}, length=20), _hit(2, 10, 20, {0, 1}, length=20)]
+    newest = _hit(3, 10, 1, {0}, length=400)
+    ranked = rank_people([*strong, newest], now=NOW, limit=5, term_weights=[1.0, 1.0])
+    assert [h.narration_id for h in ranked[0].evidence] == [3, 2]
+    assert [h.narration_id for h in shown_evidence([strong[1], newest])] == [3, 2]
+    assert shown_evidence([]) == []
