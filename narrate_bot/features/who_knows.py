@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..events import ChannelKind, MessageReceived
-from ..knowledge.durations import humanize_age
+from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, query_terms, search_terms
 from ..replies import Reply, Visibility
@@ -18,7 +18,7 @@ from ..storage.tables import Channel, Narration, Person
 from . import expertise_prefs, open_questions
 from .intros import note_question
 from .narrate import snippet
-from .turn import Turn
+from .turn import Turn, reader_calendar
 
 MAX_PEOPLE = 5
 # The why-line names at most this many different counts of the question's words, in at most
@@ -162,6 +162,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         channels = await repo.channels_by_pk(
             session, pks=[n.channel_pk for n in narrations.values()]
         )
+        calendar = await reader_calendar(session, tenant_id=tenant.id, person=asker, now=turn.now)
         offer = (
             await open_questions.offer(session, tenant_id=tenant.id, question=topic)
             if not ranked
@@ -204,17 +205,20 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
     for position, item in enumerate(answers, start=1):
         person = item.person
         names[person.user_id] = person.display_name or person.user_id
-        lines.append(f"{position}. <@{person.user_id}>: {_why(turn, item, experts, chosen)}")
+        lines.append(f"{position}. <@{person.user_id}>: {_why(item, experts, chosen, calendar)}")
         for narration, where in item.evidence:
             lines.append(
-                f"   • “{snippet(narration.text, 120)}” ({narration.created_at:%Y-%m-%d}, "
+                f"   • “{snippet(narration.text, 120)}” ({calendar.dated(narration.created_at)}, "
                 f"{narration.link or _where(where)})"
             )
     return [_answer_reply(turn, "\n".join(lines), public_answer, names)]
 
 
 def _why(
-    turn: Turn, item: Answer, experts: Experts, chosen: expertise_prefs.QuestionPreferences
+    item: Answer,
+    experts: Experts,
+    chosen: expertise_prefs.QuestionPreferences,
+    calendar: Calendar,
 ) -> str:
     """One line a person can check: how often, how recently, which team, and any boost."""
     asked = [h for h in item.ranked.hits if h.terms & experts.asked_terms]
@@ -230,7 +234,7 @@ def _why(
         [f"{_listing(named)} {count} time{'s' if count != 1 else ''}" for named, count in shown]
     )
     last = max(h.created_at for h in asked)
-    parts = [f"narrated about {about}, last {humanize_age(turn.now - last)}"]
+    parts = [f"narrated about {about}, last {calendar.age(last)}"]
     if item.person.team:
         parts.append(f"team {item.person.team}")
     if item.person.id in chosen.boosts:

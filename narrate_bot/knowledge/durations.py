@@ -41,17 +41,6 @@ def parse_timezone(name: str) -> ZoneInfo:
         ) from None
 
 
-def humanize_age(delta: timedelta) -> str:
-    """A span in 24-hour days. For when something happened use ``Calendar.age``, which counts
-    the reader's calendar days: 47 hours from Monday 08:00 to Wednesday 07:00 is "2 days ago",
-    not "yesterday"."""
-    days = delta.days
-    if days <= 0:
-        hours = int(delta.total_seconds() // 3600)
-        return "just now" if hours <= 0 else f"{hours}h ago"
-    return _in_days(days)
-
-
 def _in_days(days: int) -> str:
     if days <= 0:
         return "today"

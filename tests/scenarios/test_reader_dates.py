@@ -62,3 +62,11 @@ async def test_the_home_page_gives_times_on_the_persons_clock(bot, chat, clock):
     page = await summary(bot.db, tenant=TENANT, user_id="bob", now=clock.now())
     assert [f"{n.created_at:%Y-%m-%d}" for n in page.recent] == ["2026-11-23"]
     assert page.paused_until is not None and f"{page.paused_until:%Y-%m-%d}" == "2026-11-26"
+
+
+async def test_who_knows_dates_and_days_ago_are_on_the_askers_calendar(chat):
+    await _bob_narrates_monday_morning_in_tokyo(chat)  # now Wednesday 07:00 in Tokyo
+    out = await chat.say("zoe: /narrate who kafka")
+    assert "last 2 days ago" in out and "(2026-11-23, #general)" in out
+    out = await chat.say("carol: /narrate who kafka")  # UTC: Sunday 23:00 to Tuesday 22:00
+    assert "last 2 days ago" in out and "(2026-11-22, #general)" in out
