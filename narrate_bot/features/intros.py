@@ -156,12 +156,23 @@ async def never_pair(turn: Turn, command: Command) -> list[Reply]:
                 if person is None
                 else await intro_repo.never_pair_list(session, person_id=_pk(person))
             )
+            known = (
+                []
+                if person is None
+                else [
+                    await repo.find_person(session, tenant_id=person.tenant_id, user_id=o)
+                    for o in others
+                ]
+            )
         if not others:
             return [
                 turn.reply("Your never-pair list is empty. /narrate never-pair @name adds someone.")
             ]
+        # Named, so each platform shows the person (and, privately here, pings nobody).
+        names = {p.user_id: p.display_name or p.user_id for p in known if p is not None}
         listed = ", ".join(f"<@{o}>" for o in others)
-        return [turn.reply(f"Only you see this. I never introduce you to: {listed}.")]
+        reply = turn.reply(f"Only you see this. I never introduce you to: {listed}.")
+        return [reply.model_copy(update={"names": names})]
     if not command.arg:
         return [
             turn.reply(

@@ -278,7 +278,7 @@ async def test_never_pair_by_name_keeps_the_platform_id_of_that_person(bot, chat
     await chat.say("alice@payments: /narrate intros join", "alice: /narrate kafka consumer lag")
     out = await chat.say("alice: /narrate never-pair @dana")
     assert "Done: I'll never introduce you to @Dana." in out
-    assert "@U42" in await chat.say("alice: /narrate never-pair list")  # her platform id
+    assert "@Dana" in await chat.say("alice: /narrate never-pair list")  # named, as shown
     clock.advance(timedelta(days=1))
     assert await _run_week(bot, chat, clock) == []
 
