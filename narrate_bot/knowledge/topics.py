@@ -6,6 +6,7 @@ words that occur most, with a crude singular form so "migrations" and "migration
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .words import STOPWORDS, content_words, hashtags
@@ -44,7 +45,7 @@ _FILLER_TEXT = """
     green red yellow morning afternoon evening night tonight weekend month months hour hours
     minute minutes earlier later soon now ago time times sprint standup today's tomorrow's
     happy glad sad busy ready tough tricky interesting lovely awesome cool
-    seems seemed looks looked feel felt think thought want wanted said says told asked
+    seems seemed looks looked feel felt think thought want wanted said says told asked ask see
     lot plenty many several various another others everything nothing anything
 """
 _FILLER = frozenset(_FILLER_TEXT.split())
@@ -62,7 +63,14 @@ def normalize_topic(word: str) -> str:
     return word[:MAX_TOPIC_LEN]
 
 
+# Platform markup (``<@U999>``, ``<#C7|general>``, ``<https://…|docs>``) and bare links name
+# people, channels and addresses, not what the work is about: "u999" or "https" as a topic
+# would read as noise on the map and in introductions.
+_MARKUP = re.compile(r"<[^<>\s][^<>]*>|\b(?:https?|ftp)://\S+", re.I)
+
+
 def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
+    text = _MARKUP.sub(" ", text)
     tags = [normalize_topic(t) for t in hashtags(text)]
     counts = Counter(
         normalize_topic(w) for w in content_words(text) if len(w) > 2 and not w[0].isdigit()

@@ -212,3 +212,8 @@ def test_a_one_word_team_may_have_a_dot():
 def test_how_it_went_and_when_are_never_topics():
     assert extract_topics("the release went fine this morning, finally green") == ["release"]
     assert extract_topics("morning standup went fine, finally green build") == ["build"]
+
+
+def test_mentions_channels_and_links_are_never_topics():
+    text = "kafka tuning, ask <@U999> in <#C777|general>, see <https://evil.example|docs> or https://x.io/a"
+    assert extract_topics(text) == ["kafka", "tuning"]
