@@ -115,7 +115,7 @@ def _platforms(
     runs: list[Coroutine[Any, Any, None]] = []
     if settings.slack.configured:
         try:
-            from .slack.runner import SlackConfigError, check, serve_bot
+            from .slack.runner import SlackConfigError, SlackListenError, check, serve_bot
         except ImportError:
             raise StartupError(
                 "Slack is configured but slack-bolt isn't installed: "
@@ -125,7 +125,14 @@ def _platforms(
             check(settings)
         except SlackConfigError as problem:
             raise StartupError(f"Slack is not set up completely: {problem}") from None
-        runs.append(serve_bot(bot, settings, stop=stop))
+
+        async def slack() -> None:
+            try:
+                await serve_bot(bot, settings, stop=stop)
+            except SlackListenError as problem:
+                raise StartupError(str(problem)) from None
+
+        runs.append(slack())
     if settings.discord.configured:
         try:
             from .discord.runner import DiscordStartupError

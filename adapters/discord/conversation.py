@@ -54,8 +54,9 @@ class Conversation:
             self.gateway.seen(guild.id, author.id, message.channel.id)
         try:
             replies = await self.core.handle(event)
-        except Exception:
-            log.exception("handling a Discord message failed")
+        except Exception as problem:  # the type only: a message may quote what people wrote
+            log.error("handling a Discord message failed: %s", type(problem).__name__)
+            log.debug("Discord message failure", exc_info=True)
             replies = [Reply(text=TRIED_AGAIN, visibility=Visibility.CHANNEL)]
         for reply in replies:
             await self._deliver(message, reply)

@@ -124,8 +124,9 @@ class Interactions:
             await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             replies = await work
-        except Exception:
-            log.exception("handling a Discord interaction failed")
+        except Exception as problem:  # the type only: a message may quote what people wrote
+            log.error("handling a Discord interaction failed: %s", type(problem).__name__)
+            log.debug("Discord interaction failure", exc_info=True)
             replies = [Reply(text=TRIED_AGAIN)]
         for reply in replies:
             await self._deliver(interaction, reply, reopen=reopen)

@@ -18,6 +18,10 @@ from .socket import socket_handler
 log = logging.getLogger(__name__)
 
 
+class SlackListenError(RuntimeError):
+    """HTTP mode can't listen where it was told to (the port is taken, or not ours to use)."""
+
+
 class SlackConfigError(ValueError):
     """The Slack settings can't work together; the message says what to set."""
 
@@ -77,7 +81,15 @@ async def serve_bot(bot: Bot, settings: Settings, *, stop: asyncio.Event | None 
     else:
         assert slack.signing_secret is not None
         server = SlackHttpServer(adapter, slack.signing_secret.get_secret_value())
-        runner, port = await server.start(slack.host, slack.port)
+        try:
+            runner, port = await server.start(slack.host, slack.port)
+        except OSError as problem:
+            raise SlackListenError(
+                f"Slack's HTTP server can't listen on {slack.host}:{slack.port} "
+                f"({problem.strerror or type(problem).__name__}). Another process may be using "
+                "that port: stop it, or set NARRATE_SLACK__PORT (and NARRATE_SLACK__HOST) to a "
+                "free one and update the app's request URLs."
+            ) from None
         log.info("slack: listening for HTTP on %s:%d", slack.host, port)
         try:
             await stop.wait()

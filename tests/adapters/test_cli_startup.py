@@ -82,3 +82,25 @@ async def test_discord_failing_at_startup_says_try_later(tmp_path):
     line = the_message(result)
     assert line.startswith("Discord's API answered 503 while the bot was starting"), line
     assert "discordstatus.com" in line
+
+
+def test_a_slack_port_already_taken_is_one_line_that_says_which(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = narrate_bot(
+            "run",
+            cwd=tmp_path,
+            NARRATE_DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+            NARRATE_SLACK__BOT_TOKEN="xoxb-not-a-real-token",
+            NARRATE_SLACK__SIGNING_SECRET="not-a-real-secret",
+            NARRATE_SLACK__HOST="127.0.0.1",
+            NARRATE_SLACK__PORT=str(port),
+        )
+    line = the_message(result)
+    assert line.startswith(f"Slack's HTTP server can't listen on 127.0.0.1:{port}"), line
+    assert "NARRATE_SLACK__PORT" in line
+    assert "xoxb-not-a-real-token" not in result.stdout + result.stderr

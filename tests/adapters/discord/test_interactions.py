@@ -281,3 +281,21 @@ async def test_a_channel_turned_private_stops_showing_its_narrations_to_outsider
     keeper = await fake.answer(await fake.slash("whoknows", who=CAROL, topic="kafka"))
     assert f"<@{BOB['id']}>" not in outsider["data"]["content"]
     assert f"<@{BOB['id']}>" in keeper["data"]["content"]
+
+
+async def test_a_failure_is_logged_by_type_never_with_what_was_written(fake, connect, caplog):
+    import logging
+
+    class Failing(Recorder):
+        async def handle(self, event):
+            if isinstance(event, CommandInvoked):
+                raise ValueError("couldn't store 'salary talks with dana'")
+            return await super().handle(event)
+
+    await connect(Failing())
+    with caplog.at_level(logging.INFO):
+        iid = await fake.slash("narrate", text="salary talks with dana")
+        await fake.answer(iid)
+    logged = [r for r in caplog.records if r.levelno >= logging.INFO]
+    assert any("ValueError" in r.getMessage() for r in logged)
+    assert not any("salary" in r.getMessage() or r.exc_info for r in logged)
