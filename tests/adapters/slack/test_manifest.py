@@ -60,6 +60,7 @@ async def test_what_the_manifest_grants_covers_every_call_the_bot_makes(slack):
     slack.fake.channels["G1"] = {"id": "G1", "name": "secret", "is_private": True}
     slack.fake.members["G1"] = ["U1", "U2"]
     await slack.command("reading about raft in the secret channel", channel="G1")
+    await until(lambda: slack.fake.responses)  # stored before it's exported (acks come first)
     await slack.command("export")
     await until(lambda: slack.fake.called("files.completeUploadExternal"))
     gateway = slack.adapter.bot.gateways[Platform.SLACK]
