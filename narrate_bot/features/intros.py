@@ -314,6 +314,8 @@ async def stats(turn: Turn) -> list[Reply]:
         assert tenant.id is not None
         figures = await intro_stats.outcomes(session, tenant_id=tenant.id)
     if figures.suggested == 0:
+        if turn.event.user.guest:  # they can't join: don't invite them to
+            return [turn.reply("No introductions yet.")]
         return [turn.reply("No introductions yet. /narrate intros join takes part.")]
     lines = [
         "Introductions so far (outcomes only, never per person):",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.I)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -35,10 +36,21 @@ def parse_timezone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a directory: OSError
-        raise ValueError(
-            f"{cleaned!r} isn't a time zone I know. Use an IANA name like Europe/Berlin, "
-            "America/New_York or UTC."
-        ) from None
+        pass
+    # People type "europe/berlin" or "America/New York": the zone's own spelling is found.
+    wanted = cleaned.casefold().replace(" ", "_")
+    if spelled := _zones_by_folded().get(wanted):
+        return ZoneInfo(spelled)
+    raise ValueError(
+        f"{cleaned!r} isn't a time zone I know. Use an IANA name like Europe/Berlin, "
+        "America/New_York or UTC."
+    )
+
+
+@cache
+def _zones_by_folded() -> dict[str, str]:
+    """Every zone by its case-folded name, built on first use."""
+    return {zone.casefold(): zone for zone in available_timezones()}
 
 
 def _in_days(days: int) -> str:

@@ -217,3 +217,14 @@ def test_how_it_went_and_when_are_never_topics():
 def test_mentions_channels_and_links_are_never_topics():
     text = "kafka tuning, ask <@U999> in <#C777|general>, see <https://evil.example|docs> or https://x.io/a"
     assert extract_topics(text) == ["kafka", "tuning"]
+
+
+@pytest.mark.parametrize("typed", ["europe/berlin", "EUROPE/BERLIN", " Europe/Berlin "])
+def test_a_time_zone_is_found_whatever_its_case(typed):
+    assert parse_timezone(typed).key == "Europe/Berlin"
+    assert parse_timezone("america/new york").key == "America/New_York"
+
+
+def test_a_zone_that_doesnt_exist_is_still_refused_kindly():
+    with pytest.raises(ValueError, match="isn't a time zone I know"):
+        parse_timezone("europe/atlantis")

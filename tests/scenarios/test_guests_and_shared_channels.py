@@ -148,3 +148,9 @@ async def test_the_export_says_whether_we_took_the_person_for_a_guest(org):
     out = await org.say("pat: /narrate export")
     exported = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
     assert exported["person"]["guest"] is True
+
+
+async def test_a_guest_asking_for_stats_isnt_invited_to_join(org):
+    out = await org.say("pat: /narrate stats")
+    assert "No introductions yet." in out and "intros join" not in out
+    assert "intros join" in await org.say("zoe: /narrate stats")
