@@ -20,11 +20,9 @@ far", not "haven't been introduced yet" again.
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
-from weakref import WeakKeyDictionary
 
 from .pairing import Pairing, Participant, Suggestion
 
@@ -60,28 +58,14 @@ def _mention(person: Participant) -> str:
     return f"<@{person.user_id}>"
 
 
-@dataclass
-class _Round:
-    """One round's introductions so far, as its reasons counted them."""
-
-    introduced: Counter[frozenset[str]] = field(default_factory=Counter)
-    # Each introduction's counts as first given, so its group DM and its channel post agree.
-    given: dict[tuple[int, ...], list[int]] = field(default_factory=dict)
-
-
-# A ``Pairing`` is one round's; its memory goes when the round's pairing does.
-_ROUNDS: WeakKeyDictionary[Pairing, _Round] = WeakKeyDictionary()
-
-
 def _ties(suggestion: Suggestion, pairing: Pairing, teams: list[str]) -> list[int]:
     """Introductions so far between each two of ``teams``: earlier rounds' and this one's."""
-    this_round = _ROUNDS.setdefault(pairing, _Round())
-    if (given := this_round.given.get(suggestion.members)) is not None:
+    if (given := pairing.ties_given.get(suggestion.members)) is not None:
         return given
     pairs = [frozenset(pair) for pair in combinations(teams, 2)]
-    ties = [pairing.introduced.get(pair, 0) + this_round.introduced[pair] for pair in pairs]
-    this_round.given[suggestion.members] = ties
-    this_round.introduced.update(pairs)
+    ties = [pairing.introduced.get(pair, 0) + pairing.introduced_now[pair] for pair in pairs]
+    pairing.ties_given[suggestion.members] = ties
+    pairing.introduced_now.update(pairs)
     return ties
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -95,6 +95,10 @@ class Pairing:
         self.idf = {t: math.log(1 + count / n) for t, n in df.items()}
         self.df = df
         self._scoped: dict[int, tuple[frozenset[str], list[tuple[str, frozenset[int]]]]] = {}
+        # This round's introductions so far, as their reasons counted them (intro_reasons), and
+        # each introduction's counts as first given, so its group DM and its channel post agree.
+        self.introduced_now: Counter[frozenset[str]] = Counter()
+        self.ties_given: dict[tuple[int, ...], list[int]] = {}
 
     # ------------------------------------------------------------------------------- rules
 
