@@ -9,7 +9,7 @@ from datetime import datetime
 from ..events import ChannelKind, MessageReceived
 from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
-from ..knowledge.words import SearchTerm, query_terms, search_terms
+from ..knowledge.words import SearchTerm, search_terms
 from ..replies import Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Session
@@ -131,7 +131,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
     public_answer = (
         isinstance(turn.event, MessageReceived) and not turn.in_dm and not turn.event.channel.shared
     )
-    if not query_terms(topic):
+    if not search_terms(topic):
         text = "Who knows about what? Ask me like this: who knows about kafka?"
         return [_answer_reply(turn, text, public_answer, {})]
     async with turn.db.transaction() as session:
@@ -273,7 +273,7 @@ def _listing(items: list[str]) -> str:
 
 
 def _label(term: SearchTerm) -> str:
-    return term.path or " ".join(term.words)
+    return term.label()
 
 
 def _position(terms: list[SearchTerm], index: int) -> int:

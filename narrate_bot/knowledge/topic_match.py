@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from .topics import normalize_topic
-from .words import content_words, paths, query_terms, words
+from .words import content_words, paths, query_terms, symbol_names, words
 
 MAX_TOPIC_CHARS = 64
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
@@ -31,7 +31,10 @@ def stem(word: str) -> str:
 
 
 def stems(text: str) -> frozenset[str]:
-    return frozenset(stem(term) for term in query_terms(text))
+    """Content words stemmed, and symbol names as written ("c++", "r"): whoever can be found
+    for C++ must be able to hide from it."""
+    found = {stem(term) for term in query_terms(text)}
+    return frozenset(found | {name.lower() for name in symbol_names(text)})
 
 
 def matched_terms(question: str, texts: Iterable[str]) -> list[str]:

@@ -73,6 +73,11 @@ class SearchTerm:
     weight: float = 1.0
     path: str | None = None
     area: bool = False
+    literal: str | None = None
+
+    def label(self) -> str:
+        """How an answer names the term: as the asker wrote a path or a symbol name."""
+        return self.literal or self.path or " ".join(self.words)
 
 
 # The label a work update or a question leads with, "area: what changed" ("gopls: ...",
@@ -106,7 +111,48 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
         SearchTerm(words=tuple(words(path)), weight=PATH_WEIGHT, path=path, area=True)
         for path in paths(question)
     ]
+    terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
     return terms
+
+
+# Technologies named with a symbol or a single capital letter: C++, C#, F#, and the C and R
+# languages. Both full-text engines index only their letter ("c"), and single letters are no
+# content words, so without this "who knows C++?" searched nothing. They are looked up by their
+# letter and kept only where the narration spells the name (``spells``). "C++17" counts as C++;
+# "r/w", "plan B/C" and "R&D" are not the languages.
+_SYMBOL_NAME = re.compile(
+    r"(?<![\w+#])([A-Za-z])(?:(\+\+)(?![+#a-zA-Z_])|(#)(?![+#\w]))"
+    r"|(?<![\w+#/&.'-])([CR])(?![\w+#/&'-])"
+)
+_SPELLINGS = {
+    "++": r"(?<![\w+#]){letter}\+\+(?![+#a-zA-Z_])",
+    "#": r"(?<![\w+#]){letter}#(?![+#\w])",
+    "": r"(?<![\w+#/&.'-]){letter}(?![\w+#/&'-])",
+}
+
+
+def symbol_names(text: str) -> list[str]:
+    """The symbol-named technologies a question asks about, as written ("C++", "c#")."""
+    found: dict[str, str] = {}
+    for match in _SYMBOL_NAME.finditer(text):
+        if match.group(4):
+            name = match.group(4)
+        else:
+            name = match.group(1).upper() + (match.group(2) or match.group(3))
+        found.setdefault(name.lower(), name)
+    return list(found.values())
+
+
+def spells(term: SearchTerm, text: str) -> bool:
+    """Whether a narration matched by ``term``'s letter really names it: "C++" needs the
+    pluses, "R" a capital R standing alone. Terms without a symbol name always do."""
+    if term.literal is None:
+        return True
+    letter, symbol = term.literal[0], term.literal[1:]
+    if symbol:
+        pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))
+        return re.search(pattern, text, flags=re.IGNORECASE) is not None
+    return re.search(_SPELLINGS[""].format(letter=re.escape(letter)), text) is not None
 
 
 def paths(text: str) -> list[str]:

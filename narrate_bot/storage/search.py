@@ -35,7 +35,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
 from ..knowledge.ranking import Hit, idf
-from ..knowledge.words import SearchTerm
+from ..knowledge.words import SearchTerm, spells
 from . import fulltext
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, Person
@@ -391,15 +391,30 @@ async def _collect(
     """Add the terms' windows to ``found``/``matched``; each window's (count, oldest match)."""
     counts = [0] * len(terms)
     oldest: list[datetime | None] = [None] * len(terms)
-    for key, narration_id, person_id, created_at, length in await _all_windows(
-        session, dialect, terms, asker
-    ):
+    rows = await _spelled(session, terms, await _all_windows(session, dialect, terms, asker))
+    for key, narration_id, person_id, created_at, length in rows:
         found[narration_id] = (person_id, created_at, int(length or 0))
         matched[narration_id].add(offset + key)
         counts[key] += 1
         current = oldest[key]
         oldest[key] = created_at if current is None or created_at < current else current
     return list(zip(counts, oldest, strict=True))
+
+
+async def _spelled(session: AsyncSession, terms: list[SearchTerm], rows: list[Row]) -> list[Row]:
+    """Drop the matches of a symbol-named term ("C++", "R") whose text doesn't spell it: the
+    index only holds the letter. One read of those texts, only when the question names one."""
+    named = {key for key, term in enumerate(terms) if term.literal}
+    ids = {row[1] for row in rows if row[0] in named}
+    if not ids:
+        return rows
+    found = await session.exec(
+        select(col(Narration.id), col(Narration.text)).where(col(Narration.id).in_(ids))
+    )
+    texts = dict(found.all())
+    return [
+        row for row in rows if row[0] not in named or spells(terms[row[0]], texts.get(row[1], ""))
+    ]
 
 
 async def _best_texts(
