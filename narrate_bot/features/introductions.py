@@ -22,11 +22,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..config import Settings
 from ..events import TenantRef
 from ..knowledge.intro_reasons import Readers, Reason, reason
-from ..knowledge.pairing import Pairing, Participant, Rules
+from ..knowledge.pairing import Pairing, Participant, Rules, without_hidden
 from ..replies import Button, Post
 from ..storage import expertise_repo, intro_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
+from ..storage.preference_tables import HIDE_ME
 from ..storage.tables import Person
 from .schedule_posts import available
 
@@ -213,6 +214,11 @@ class WeeklyIntroductions:
         )
         history = await intro_repo.past_groups(session, tenant_id=tenant_id)
         same_team = await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY)
+        hidden: dict[int, list[str]] = defaultdict(list)
+        for pref in await expertise_repo.tenant_preferences(
+            session, tenant_id=tenant_id, kind=HIDE_ME
+        ):
+            hidden[pref.person_id].append(pref.topic)
 
         partners: dict[int, set[int]] = defaultdict(set)
         for group in recent:
@@ -238,6 +244,7 @@ class WeeklyIntroductions:
             for p in people
             if p.id is not None
         ]
+        participants = [without_hidden(p, hidden[p.key]) for p in participants]
         introduced = _introduced(history)
         return Pairing(
             participants,

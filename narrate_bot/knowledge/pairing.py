@@ -13,10 +13,11 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .matching import Edge, max_weight_matching
+from .topic_match import matches, stems
 
 WORK_START, WORK_END = 9.0, 17.0  # local working hours assumed for everyone
 BASE_WEIGHT = 0.05  # any allowed pair is better than nobody
@@ -32,6 +33,7 @@ class Participant:
     ``topics`` maps each narrated topic to where it was narrated: ``None`` for places anyone in
     the tenant may read, else the private channel's key; a topic is only used for a pair when
     the other person may read it too. ``asked`` are topics of their recent who-knows questions.
+    Neither holds a topic they hid (``without_hidden``).
     """
 
     key: int
@@ -46,6 +48,30 @@ class Participant:
     recent_partners: frozenset[int] = frozenset()  # keys introduced within the repeat window
     # How often they narrated each topic (1 + log of the count); a topic absent here counts 1.
     strength: Mapping[str, float] = field(default_factory=dict)
+
+
+def without_hidden(person: Participant, hidden: Iterable[str]) -> Participant:
+    """The person with every topic matching one they hid taken out.
+
+    Hiding wins and is broad (docs/adr/0011): a topic someone hid must be neither a reason to
+    introduce them nor a word any reason line says about them, whichever side of a shared topic
+    or of an answered question they are on. Dropping it here, before anything is weighed, keeps
+    it out of the weight, the candidates, the idf and every reason alike.
+    """
+    hidden = list(hidden)
+    if not hidden:
+        return person
+
+    def kept(topic: str) -> bool:
+        topic_stems = stems(topic)
+        return not any(matches(h, topic_stems) for h in hidden)
+
+    return replace(
+        person,
+        topics={t: scopes for t, scopes in person.topics.items() if kept(t)},
+        asked=frozenset(t for t in person.asked if kept(t)),
+        strength={t: s for t, s in person.strength.items() if kept(t)},
+    )
 
 
 @dataclass(frozen=True)
