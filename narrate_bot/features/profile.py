@@ -8,6 +8,7 @@ from ..knowledge.durations import parse_timezone
 from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage.database import Database
+from .reminders import follow_zone, moved_text
 from .turn import Turn
 
 MAX_TEAM = 100
@@ -42,9 +43,15 @@ async def set_timezone(turn: Turn, name: str) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         person = await turn.person(session, tenant)
+        assert person.id is not None
+        moved = (
+            await follow_zone(session, person_id=person.id, zone=zone.key, now=turn.now)
+            if person.timezone != zone.key
+            else []
+        )
         person.timezone = zone.key
         session.add(person)
-    return [turn.reply(f"Your time zone is now {zone.key}.")]
+    return [turn.reply(" ".join([f"Your time zone is now {zone.key}.", *map(moved_text, moved)]))]
 
 
 async def apply_profile(db: Database, event: ProfileChanged) -> None:
@@ -68,7 +75,10 @@ async def apply_profile(db: Database, event: ProfileChanged) -> None:
             guest=event.user.guest,
             departed=event.departed,
         )
-        if zone is not None:
+        if zone is not None and zone != person.timezone:
+            assert person.id is not None
+            # Said nowhere: a platform's profile sync has no one to reply to.
+            await follow_zone(session, person_id=person.id, zone=zone, now=event.occurred_at)
             person.timezone = zone
         if event.team is not None:
             person.team = " ".join(clean_text(event.team).split())[:MAX_TEAM] or None

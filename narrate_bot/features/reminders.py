@@ -4,16 +4,51 @@ time zone; ``/narrate remind off``. Pause and leave silence them (checked at sen
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..knowledge.fire_times import describe_days, next_fire
+from ..knowledge.fire_times import describe_days, next_fire, parse_time, zone_named
 from ..knowledge.schedule_words import parse_remind
 from ..replies import Reply
 from ..storage import schedules as store
+from ..storage.database import Session
 from ..storage.schedule_tables import PERSONAL, Schedule
 from .consent import enroll
 from .schedule_settings import hhmm, next_text
 from .turn import Turn
+
+
+async def follow_zone(
+    session: Session, *, person_id: int, zone: str, now: datetime
+) -> list[Schedule]:
+    """Re-time a person's reminders in the zone they just moved to; returns those that moved.
+
+    The tick reads the person's current zone, but only once the stored ``next_fire_at`` (from
+    the old zone) falls due: after a move east that is later than the new local time, so that
+    day's reminder was silently skipped. A slot already sent today is not offered again (the
+    claim would refuse it anyway), so the next time we tell the person is the one that comes.
+    """
+    moved: list[Schedule] = []
+    for row in await store.personal_schedules(session, person_id=person_id):
+        if row.kind != PERSONAL or row.id is None:
+            continue
+        at, where = parse_time(row.local_time), zone_named(zone)
+        fire = next_fire(now, days=row.days, at=at, zone=where)
+        slot = fire.slot.isoformat()
+        if await store.sibling(session, schedule_id=row.id, slot=slot, part="main"):
+            fire = next_fire(fire.at, days=row.days, at=at, zone=where)
+        if fire.at != row.next_fire_at:
+            moved.append(row)
+        row.timezone, row.next_fire_at = zone, fire.at
+        session.add(row)
+    return moved
+
+
+def moved_text(row: Schedule) -> str:
+    return (
+        f"Your reminder moved with you: {describe_days(row.days)} at {row.local_time} "
+        f"({row.timezone}), next {next_text(row.next_fire_at, row.timezone)}."
+    )
 
 
 async def remind(turn: Turn, arg: str) -> list[Reply]:
