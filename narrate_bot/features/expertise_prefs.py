@@ -1,5 +1,6 @@
 """Topics people choose for themselves: ``ask-me-about`` (a boost, shown as such in answers) and
-``hide-me``/``unhide-me`` (never named in answers, or on the topic map, for that topic).
+``hide-me``/``unhide-me`` (never named in answers, on the topic map or in introductions, for
+that topic).
 
 Topics are matched to questions through ``knowledge.topic_match``: the same term split as the
 search, plus a light stemmer, so case, plurals and -ing/-ed forms don't matter.
@@ -214,8 +215,9 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
     lines = []
     if added:
         lines.append(
-            f"Done: I won't name you when someone asks about {_listing(added)}, nor show you "
-            "for it on the topic map. Your narrations stay yours and unchanged. "
+            f"Done: I won't name you when someone asks about {_listing(added)}, show you "
+            "for it on the topic map, or introduce you because of it. "
+            "Your narrations stay yours and unchanged. "
             f"Undo with /narrate unhide-me {added[0]}."
         )
     if already:

@@ -74,6 +74,7 @@ async def test_hide_me_keeps_me_out_of_answers_for_that_topic_only(org):
     assert "@bob" in await org.say("zoe: /narrate who kafka")
     out = await org.say("bob: /narrate hide-me Kafka")
     assert "I won't name you when someone asks about Kafka" in out
+    assert "or introduce you because of it" in out
     out = await org.say("zoe: /narrate who kafka")
     assert "@bob" not in out and "@carol" in out
     # Any question containing the hidden topic, in any form, leaves bob out.
