@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .knowledge.clean_text import clean_text
+from .knowledge.clean_text import clean_text, without_mentions
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
 
@@ -98,13 +98,10 @@ def parse_question(text: str) -> str | None:
     return _topic(match.group("topic"))
 
 
-# Mentions and broadcasts in a question (``<@U1>``, ``<!here>``, ``@channel``) aren't its topic,
-# and echoing them back in an answer could ping people.
-_MARKUP = re.compile(r"<[@!#][^>]*>|(?<!\w)@(?:here|channel|everyone)\b", re.I)
-
-
 def _topic(text: str) -> str | None:
-    topic = " ".join(_MARKUP.sub(" ", text).split()).strip(" ?!.\"'`“”‘’")
+    """Mentions and broadcasts in a question aren't its topic, and echoing them back in an
+    answer could ping people."""
+    topic = " ".join(without_mentions(text).split()).strip(" ?!.\"'`“”‘’")
     return topic or None
 
 

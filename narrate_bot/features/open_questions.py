@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..events import ChannelKind
+from ..knowledge.clean_text import without_mentions
 from ..replies import Button, Post, Reply
 from ..routing import parse_question
 from ..storage import expertise_repo
@@ -31,8 +32,6 @@ MAX_QUESTION = 300
 _CLEAR_WORDS = {"off", "none", "clear", "unset"}
 _CHANNEL_MENTION = re.compile(r"^<#(?P<id>[A-Za-z0-9_\-]+)(?:\|(?P<name>[^>]*))?>$")
 _CHANNEL_NAME = re.compile(r"^#?(?P<name>[\w\-.]{1,80})$")
-# Platform syntax a question must not smuggle into a post: mentions, @here/@everyone/@channel.
-_PLATFORM_MARKUP = re.compile(r"<[@#!][^>]*>|@(?=(?:here|everyone|channel)\b)", re.I)
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def _one_line(text: str) -> str:
 
 def clean_question(text: str) -> str:
     """The question as the asker wrote it, minus markup that would ping or link others."""
-    return _one_line(_PLATFORM_MARKUP.sub("", text)).strip(" ?\"'`“”‘’")
+    return _one_line(without_mentions(text, keep_broadcast_words=True)).strip(" ?\"'`“”‘’")
 
 
 async def ask_channel(turn: Turn, question: str) -> list[Reply]:

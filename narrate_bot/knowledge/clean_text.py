@@ -39,3 +39,32 @@ def clean_text(text: str) -> str:
     if not any(unicodedata.category(ch) not in _UNSEEN and ch not in _FILLERS for ch in text):
         return ""
     return text
+
+
+# Platform syntax inside people's text: Slack's ``<@U1>``, ``<#C1|general>``, ``<!here>`` and
+# links ``<https://…|docs>``, Discord's ``<@123>``, ``<#123>`` and ``<@&role>``; and broadcasts
+# typed plainly (``@here``, ``@channel``, ``@everyone``). One definition, so a question, an open
+# question's post and the topics of a narration agree on what markup is.
+_MENTIONS = re.compile(r"<[@#!][^>]*>")
+_ANY_MARKUP = re.compile(r"<[^<>\s][^<>]*>")
+_BROADCASTS = re.compile(r"(?<!\w)@(?:here|channel|everyone)\b", re.I)
+_BROADCAST_AT = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.I)
+_LINKS = re.compile(r"\b(?:https?|ftp)://\S+", re.I)
+
+
+def without_mentions(text: str, *, keep_broadcast_words: bool = False) -> str:
+    """Text with its mentions removed (each leaves a space), so echoing it pings nobody.
+
+    A plain broadcast goes too; with ``keep_broadcast_words`` only its "@" does ("ask here"
+    still reads as written in a post, and can't ping anyone).
+    """
+    text = _MENTIONS.sub(" ", text)
+    if keep_broadcast_words:
+        return _BROADCAST_AT.sub("", text)
+    return _BROADCASTS.sub(" ", text)
+
+
+def without_markup(text: str) -> str:
+    """Text with every platform markup (mentions, channels, formatted links) and bare link
+    removed: none of it says what the text is about."""
+    return _LINKS.sub(" ", _ANY_MARKUP.sub(" ", text))

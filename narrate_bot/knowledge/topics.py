@@ -6,9 +6,9 @@ words that occur most, with a crude singular form so "migrations" and "migration
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
+from .clean_text import without_markup
 from .words import STOPWORDS, content_words, hashtags
 
 MAX_TOPICS = 8
@@ -63,14 +63,10 @@ def normalize_topic(word: str) -> str:
     return word[:MAX_TOPIC_LEN]
 
 
-# Platform markup (``<@U999>``, ``<#C7|general>``, ``<https://…|docs>``) and bare links name
-# people, channels and addresses, not what the work is about: "u999" or "https" as a topic
-# would read as noise on the map and in introductions.
-_MARKUP = re.compile(r"<[^<>\s][^<>]*>|\b(?:https?|ftp)://\S+", re.I)
-
-
 def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
-    text = _MARKUP.sub(" ", text)
+    # Markup and links name people, channels and addresses, not what the work is about: "u999"
+    # or "https" as a topic would read as noise on the map and in introductions.
+    text = without_markup(text)
     tags = [normalize_topic(t) for t in hashtags(text)]
     counts = Counter(
         normalize_topic(w) for w in content_words(text) if len(w) > 2 and not w[0].isdigit()

@@ -64,3 +64,26 @@ async def test_a_display_name_cannot_turn_an_answer_around(bot, chat, clock):
     await bot.handle(ProfileChanged(tenant=TENANT, user=bob, occurred_at=clock.now()))
     out = await chat.say("zoe: /narrate who kafka")
     assert "@bob the builder" in out and "\u202e" not in out
+
+
+def test_mentions_are_taken_out_of_text_that_will_be_echoed() -> None:
+    from narrate_bot.knowledge.clean_text import without_markup, without_mentions
+
+    text = "ask <@U1> and <!here> or @channel in <#C7|general>, see email@here.com"
+    assert without_mentions(text).split() == [
+        "ask",
+        "and",
+        "or",
+        "in",
+        ",",
+        "see",
+        "email@here.com",
+    ]
+    # In a post the words stay, defused: "@" is what pings.
+    assert without_mentions("ask @here please", keep_broadcast_words=True) == "ask here please"
+    assert "@" not in without_mentions("ping<@&123>me@everyone", keep_broadcast_words=True)
+    assert without_markup("docs <https://x.io|here> and https://y.io/z by <@U1>").split() == [
+        "docs",
+        "and",
+        "by",
+    ]
