@@ -39,6 +39,8 @@ class Command:
     hint: str | None = None
 
 
+# How people ask for help out of habit from other tools: only alone ("? about kafka" is work).
+_HELP_WORDS = {"?", "/help", "--help", "-h", "-help", "/?"}
 # Sub-commands that take no argument: only a command when they stand alone.
 _BARE = {
     "help": "help",
@@ -90,9 +92,14 @@ def strip_bot_address(text: str) -> str:
     return _BOT_ADDRESS.sub("", text, count=1)
 
 
+# Apostrophes phones and Slack type for "'" ("who’s"): the question's wording must not depend on
+# the keyboard.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'"})
+
+
 def parse_question(text: str) -> str | None:
     """The topic of a "who knows about X?" question, or ``None`` when it isn't one."""
-    match = _QUESTION.match(strip_bot_address(clean_text(text)))
+    match = _QUESTION.match(strip_bot_address(clean_text(text)).translate(_APOSTROPHES))
     if not match:
         return None
     return _topic(match.group("topic"))
@@ -114,6 +121,13 @@ def parse_command(text: str) -> Command:
     rest = rest.strip()
     if word in _BARE and not rest:
         return Command(_BARE[word])
+    if word in _HELP_WORDS and not rest:
+        return Command("help")
+    if word in ("help", *_HELP_WORDS) and rest.lower().lstrip("/") in ("intros", "introductions"):
+        return Command("intros_help", arg="help")
+    if word in ("forget-me", "forgetme") and rest.lower() not in ("confirm", "yes"):
+        # "forget-me please" is never work to keep; the feature asks for confirmation anyway.
+        return Command("forget")
     if word == "help" and rest.lower().lstrip("/") in _HELPED:
         return Command("help", arg=rest.lower().lstrip("/"))  # "help the new hire" is work
     if rest.lower() == "help" and word in _HELPED:
