@@ -47,23 +47,33 @@ async def may_manage_workspace(turn: Turn, session: Session, tenant: Tenant) -> 
 async def put_intros_schedules(
     session: Session, *, tenant_id: int, weekday: int, at: time, zone: str, now: datetime
 ) -> None:
-    """The weekly suggestions slot and its mid-week follow-up, replacing any earlier ones."""
+    """The weekly suggestions slot and its mid-week follow-up, moving any earlier ones.
+
+    Existing rows are updated, never deleted: a round's queued posts (and a claimed job still
+    waiting for its retry) are sends of that schedule, and deleting it cascades to them, so a
+    round made before the change would never be delivered. Its week stays claimed either way
+    (``intro_round``), so the new slot makes no second round in the same week."""
     old = await store.schedules_of(session, tenant_id=tenant_id, kinds=[INTROS, FOLLOW_UP])
-    await store.delete_schedules(session, ids=[row.id for row, _ in old if row.id])
     for kind, day in ((INTROS, weekday), (FOLLOW_UP, (weekday + FOLLOW_UP_AFTER_DAYS) % 7)):
         fire = next_fire(now, days=1 << day, at=at, zone=ZoneInfo(zone))
-        await store.add_schedule(
-            session,
-            Schedule(
-                tenant_id=tenant_id,
-                kind=kind,
-                days=1 << day,
-                local_time=hhmm(at),
-                timezone=zone,
-                next_fire_at=fire.at,
-                created_at=now,
-            ),
-        )
+        rows = [row for row, _ in old if row.kind == kind]
+        if not rows:
+            await store.add_schedule(
+                session,
+                Schedule(
+                    tenant_id=tenant_id,
+                    kind=kind,
+                    days=1 << day,
+                    local_time=hhmm(at),
+                    timezone=zone,
+                    next_fire_at=fire.at,
+                    created_at=now,
+                ),
+            )
+        for row in rows:
+            row.days, row.local_time, row.timezone = 1 << day, hhmm(at), zone
+            row.next_fire_at = fire.at
+            session.add(row)
 
 
 async def intros_schedule(turn: Turn, arg: str) -> list[Reply]:
