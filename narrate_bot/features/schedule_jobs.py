@@ -23,6 +23,7 @@ from ..knowledge.fire_times import Fire, latest_fire, next_fire, parse_time, zon
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
+from ..storage.locks import lock_tenant
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
 from .schedule_delivery import deliver_due, send_row
 
@@ -115,8 +116,15 @@ async def _ensure_intros_schedules(bot: Bot, now: datetime) -> None:
     from . import schedule_settings as settings  # the defaults live with their command
 
     async with bot.db.transaction() as session:
-        for tenant in await store.tenants_without(session, kind=INTROS):
+        # In id order, each re-checked under its row lock: another replica's tick, or an
+        # admin's `intros schedule`, may have added the slot since the list was read.
+        for tenant in sorted(
+            await store.tenants_without(session, kind=INTROS), key=lambda t: t.id or 0
+        ):
             assert tenant.id is not None
+            await lock_tenant(session, tenant_id=tenant.id)
+            if await store.schedules_of(session, tenant_id=tenant.id, kinds=[INTROS]):
+                continue
             zone = await repo.get_setting(
                 session, tenant_id=tenant.id, key=settings.TENANT_ZONE_KEY
             )
