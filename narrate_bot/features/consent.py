@@ -29,16 +29,35 @@ def enroll(person: Person, now: datetime) -> str | None:
     )
 
 
+# Said to someone who left whenever they pause or resume: leaving outlasts any pause, so neither
+# may sound as if they will be suggested or prompted again without joining.
+_LEFT = (
+    "You've left narrate-bot: no prompts, and you aren't suggested to anyone. "
+    "/narrate join brings you back."
+)
+
+
+def _paused(person: Person, now: datetime) -> bool:
+    return person.paused_until is not None and person.paused_until > now
+
+
 async def join(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         person = await turn.person(session, tenant)
         message = enroll(person, turn.now)
-        paused = person.paused_until is not None and person.paused_until > turn.now
+        paused = _paused(person, turn.now)
+        until, zone = person.paused_until, person.timezone
         session.add(person)
     if message is None:
         extra = " You're paused for now; /narrate resume ends the pause." if paused else ""
         return [turn.reply("You're already taking part." + extra)]
+    if paused and until is not None:
+        # A pause taken before leaving still runs: say so, or "welcome back" promises too much.
+        message += (
+            f"\nYou're still paused until {_local(until, zone)}: no prompts, and you won't be "
+            "suggested in answers until then. /narrate resume ends the pause."
+        )
     return [turn.reply(message)]
 
 
@@ -53,6 +72,15 @@ async def pause(turn: Turn, arg: str) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         person = await turn.person(session, tenant)
+        if person.consent == LEFT:
+            # Leaving already stops everything a pause would; a pause stored now would only
+            # surprise them after they join again. Nothing is changed.
+            return [
+                turn.reply(
+                    f"{_LEFT} There's nothing to pause; after joining, /narrate pause {arg.strip()}"
+                    " takes a break."
+                )
+            ]
         person.paused_until = until
         session.add(person)
         zone = person.timezone
@@ -76,10 +104,14 @@ def _local(moment: datetime, zone: str | None) -> str:
 async def resume(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
-        if person is None or person.paused_until is None or person.paused_until <= turn.now:
-            return [turn.reply("You weren't paused.")]
+        left = person is not None and person.consent == LEFT
+        if person is None or not _paused(person, turn.now):
+            return [turn.reply("You weren't paused." + (f" {_LEFT}" if left else ""))]
         person.paused_until = None
         session.add(person)
+    if left:
+        # The pause is over, but leaving isn't: "welcome back" would promise answers and prompts.
+        return [turn.reply(f"Your pause is over, but that alone changes nothing. {_LEFT}")]
     return [turn.reply("Welcome back: your pause is over.")]
 
 

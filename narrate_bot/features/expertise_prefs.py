@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..knowledge.topic_match import clean_topic, matches, split_topics, stems, topic_key
+from ..knowledge.topic_match import (
+    MAX_TOPIC_CHARS,
+    clean_topic,
+    matches,
+    split_topics,
+    stems,
+    too_long,
+    topic_key,
+)
 from ..replies import Reply
 from ..storage import expertise_repo as prefs_repo
 from ..storage.database import Session
@@ -57,10 +65,42 @@ def _listing(topics: Sequence[str]) -> str:
     return ", ".join(topics)
 
 
+def _has_words(topic: str) -> bool:
+    """Whether a topic has a letter or digit at all: "🚀" or "???" has nothing to match on, which
+    is not the same trouble as "the" (a word, but too common)."""
+    return any(char.isalnum() for char in topic)
+
+
 def _unmatchable(topic: str) -> str:
+    if not _has_words(topic):
+        return (
+            f"I match topics by their words; “{topic}” has none. "
+            "Try a word or two, like kafka or ledger migration."
+        )
     return (
         f"“{topic}” is too common a word for me to match questions on; "
         "try a more specific topic, like kafka or ledger migration."
+    )
+
+
+def _why_skipped(topics: Sequence[str]) -> str:
+    wordless = [t for t in topics if not _has_words(t)]
+    common = [t for t in topics if _has_words(t)]
+    parts = [f"{_listing(common)}: too common to match questions on"] if common else []
+    parts += [f"{_listing(wordless)}: no words to match questions on"] if wordless else []
+    return f"Skipped {'; '.join(parts)}."
+
+
+def _over_limit(topics: Sequence[str]) -> str | None:
+    """The refusal for topics over the stored length: said whole, never cut to fit, so nothing
+    is kept that the person didn't write."""
+    long = too_long(topics)
+    if not long:
+        return None
+    shown = long[0][:40] + "…"
+    return (
+        f"A topic can be up to {MAX_TOPIC_CHARS} characters; “{shown}” has {len(long[0]):,}. "
+        "Use a shorter name, or separate several topics with commas. Nothing was changed."
     )
 
 
@@ -81,6 +121,8 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
     if words[0].lower() in _CLEAR_WORDS:
         return [await _clear_declared(turn, " ".join(words[1:]))]
     topics = split_topics(arg)
+    if problem := _over_limit(topics):
+        return [turn.reply(problem)]
     usable = [t for t in topics if topic_key(t)]
     rejected = [t for t in topics if not topic_key(t)]
     if not usable:
@@ -119,7 +161,7 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
     if already:
         lines.append(f"You had already declared {_listing(already)}.")
     if rejected:
-        lines.append(f"Skipped {_listing(rejected)}: too common to match questions on.")
+        lines.append(_why_skipped(rejected))
     if also_hidden:
         lines.append(
             f"You're also hidden from {_listing(also_hidden)}, and hiding wins: "
@@ -159,6 +201,8 @@ async def _clear_declared(turn: Turn, which: str) -> Reply:
                 f"Cleared your {removed} declared topic{'s' if removed != 1 else ''}."
             )
         wanted = split_topics(which)
+        if problem := _over_limit(wanted):
+            return turn.reply(problem)
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         keys = {p.topic_key: p.topic for p in current}
         gone = [keys[topic_key(t)] for t in wanted if topic_key(t) in keys]
@@ -188,6 +232,8 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
     topics = _hide_topics(arg)
     if not topics:
         return [await _show_hidden(turn, "Which topic? /narrate hide-me <topic>")]
+    if problem := _over_limit(topics):
+        return [turn.reply(problem)]
     if bad := [t for t in topics if not topic_key(t)]:
         return [turn.reply(_unmatchable(bad[0]) + " Nothing was changed.")]
     async with turn.db.transaction() as session:
@@ -229,6 +275,8 @@ async def unhide_me(turn: Turn, arg: str) -> list[Reply]:
     topics = _hide_topics(arg)
     if not topics:
         return [await _show_hidden(turn, "Which topic? /narrate unhide-me <topic>")]
+    if problem := _over_limit(topics):
+        return [turn.reply(problem)]
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         current = (

@@ -17,7 +17,8 @@ from ..knowledge.topics import extract_topics
 from ..replies import FORM_PROMPT, Button, FormRequest, Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
-from ..storage.tables import Channel
+from ..storage.database import Session
+from ..storage.tables import Channel, Tenant
 from .consent import JOINED, LEFT, enroll
 from .narrate import _too_long, record
 from .turn import Turn
@@ -72,11 +73,41 @@ def _prompt_id(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
-    """``/narrate reply <prompt>`` (the prompt's button): open the short form."""
+_WHICH = (
+    "Which prompt? Use the “Write my update” button under it, or reply in its thread; "
+    "/narrate schedule list shows the prompts you can answer, with their ids "
+    "(/narrate reply <id>)."
+)
+
+
+async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
+    """``/narrate reply <prompt>`` (the prompt's button): the short form, once the prompt is
+    known to exist and be answerable by this person, so nobody writes an update for nothing."""
     ref = _prompt_id(arg)
     if ref is None:
-        return [turn.reply("Use the prompt's “Write my update” button, or reply in its thread.")]
+        return [turn.reply(_WHICH)]
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        found = await _prompt_channel(turn, session, tenant, ref)
+    if found is None:
+        return [
+            turn.reply(
+                f"There's no prompt #{ref}; it may have been removed. /narrate schedule list "
+                "shows the prompts you can answer, with their ids, and /narrate <text> records "
+                "an update anywhere."
+            )
+        ]
+    if isinstance(found, str):
+        return [turn.reply(_members_only(found) + ".")]
+    return ask_to_reply(turn, arg)
+
+
+def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
+    """The form itself, unchecked; ``open_reply_form`` checks the prompt first (and the form's
+    answer is checked again, as the prompt may go while the form is open)."""
+    ref = _prompt_id(arg)
+    if ref is None:
+        return [turn.reply(_WHICH)]
     return [
         turn.reply(
             "What are you working on, learning or stuck on?",
@@ -87,6 +118,41 @@ def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
             ),
         )
     ]
+
+
+async def _prompt_channel(
+    turn: Turn, session: Session, tenant: Tenant, ref: int | None
+) -> Channel | str | None:
+    """The channel of prompt ``ref`` when this person may answer it; ``None`` when there is no
+    such prompt; the channel's name when it is private and they aren't a member."""
+    assert tenant.id is not None
+    found = (
+        await store.get_schedule(session, tenant_id=tenant.id, schedule_id=ref)
+        if ref is not None
+        else None
+    )
+    channel: Channel | None = found[1] if found is not None else None
+    if found is None or found[0].kind != "prompt" or channel is None or channel.id is None:
+        return None
+    if channel.kind != "public" and not await store.is_member(
+        session, channel_pk=channel.id, user_id=turn.event.user.user_id
+    ):
+        return channel.name
+    return channel
+
+
+def _members_only(name: str) -> str:
+    return f"Only members of #{name} can answer its prompt"
+
+
+def _given_back(why: str, text: str) -> str:
+    """A refusal that hands back what was typed in the form, which the platform no longer shows
+    them: nothing written is lost."""
+    quoted = "\n".join(f"> {line}" for line in text.splitlines())
+    return (
+        f"{why}, so I didn't save your update. Here is what you wrote, to keep or to send with "
+        f"/narrate <text>:\n{quoted}"
+    )
 
 
 async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
@@ -100,19 +166,11 @@ async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
-        found = (
-            await store.get_schedule(session, tenant_id=tenant.id, schedule_id=ref)
-            if ref is not None
-            else None
-        )
-        channel: Channel | None = found[1] if found is not None else None
-        if found is None or found[0].kind != "prompt" or channel is None or channel.id is None:
-            return [turn.reply("That prompt no longer exists; /narrate <text> still works.")]
-        user_id = turn.event.user.user_id
-        if channel.kind != "public" and not await store.is_member(
-            session, channel_pk=channel.id, user_id=user_id
-        ):
-            return [turn.reply(f"Only members of #{channel.name} can answer its prompt.")]
+        channel = await _prompt_channel(turn, session, tenant, ref)
+        if channel is None or isinstance(channel, str):
+            why = "That prompt no longer exists" if channel is None else _members_only(channel)
+            return [turn.reply(_given_back(why, text))]
+        assert channel.id is not None
         person = await turn.person(session, tenant)
         welcome = enroll(person, turn.now)
         session.add(person)

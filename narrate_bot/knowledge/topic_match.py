@@ -62,7 +62,15 @@ def topic_key(topic: str) -> str:
 
 
 def clean_topic(topic: str) -> str:
-    return " ".join(topic.strip().lstrip("#").split())[:MAX_TOPIC_CHARS]
+    """A topic as typed, tidied: no leading ``#``, runs of spaces folded. Never shortened: a topic
+    over ``MAX_TOPIC_CHARS`` is refused by the command (``too_long``), so what is stored is what
+    the person wrote, never a cut they didn't choose."""
+    return " ".join(topic.strip().lstrip("#").split())
+
+
+def too_long(topics: Iterable[str]) -> list[str]:
+    """The topics over ``MAX_TOPIC_CHARS``, which commands refuse whole (nothing is stored)."""
+    return [topic for topic in topics if len(topic) > MAX_TOPIC_CHARS]
 
 
 def split_topics(text: str) -> list[str]:
