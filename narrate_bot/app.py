@@ -33,7 +33,7 @@ from .features import (
     who_knows,
 )
 from .features.introductions import WeeklyIntroductions
-from .features.prompt_replies import REPLY_FORM, ask_to_reply, record_form, thread_reply
+from .features.prompt_replies import REPLY_FORM, open_reply_form, record_form, thread_reply
 from .features.reminders import remind
 from .features.schedule_commands import schedule
 from .features.schedule_jobs import TickReport, run_due
@@ -178,7 +178,7 @@ class Bot:
             case "workspace_timezone":
                 return await workspace_timezone(turn, command.arg)
             case "reply":
-                return ask_to_reply(turn, command.arg)
+                return await open_reply_form(turn, command.arg)
             case "ask_me_about":
                 return await expertise_prefs.ask_me_about(turn, command.arg)
             case "hide_me":

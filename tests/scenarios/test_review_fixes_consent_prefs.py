@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 # ------------------------------------------------------------------- the "Write my update" form
 
 
@@ -49,7 +47,6 @@ async def test_a_form_refused_to_a_non_member_gives_the_text_back(chat):
 # Needs narrate_bot/app.py to route "reply" to ``await open_reply_form(turn, command.arg)``
 # (it calls the unchecked, synchronous ``ask_to_reply``): strict, so it fails once wired,
 # and the marker must go then.
-@pytest.mark.xfail(strict=True, reason="app.py still opens the form without checking the id")
 async def test_an_unknown_prompt_id_is_refused_before_the_form_opens(chat):
     await _prompt_in_team(chat)
     out = await chat.say("alice: /narrate reply 99")
