@@ -106,7 +106,35 @@ async def ask_channel(turn: Turn, question: str) -> list[Reply]:
     except Exception as problem:  # the platform's failure must not become the asker's crash
         log.warning("posting an open question failed: %s", type(problem).__name__)
         return [turn.reply(f"I couldn't post to #{channel.name} just now; please try again.")]
+    await _remember(turn, channel, question)
     return [turn.reply(f"Posted your question in #{channel.name}; replies will come there.")]
+
+
+async def _remember(turn: Turn, channel: Channel, question: str) -> None:
+    """Keep the posted question for the weekly digests that may read ``channel``.
+
+    Only after the post went out: a question nobody saw isn't open anywhere. The question is
+    already posted, so failing to keep it costs its digest line, never the asker's reply.
+    """
+    assert channel.id is not None
+    try:
+        async with turn.db.transaction() as session:
+            tenant = await turn.tenant(session)
+            assert tenant.id is not None
+            person = await turn.author(session, tenant)
+            assert person.id is not None
+            await expertise_repo.record_open_question(
+                session,
+                tenant_id=tenant.id,
+                person_id=person.id,
+                channel_pk=channel.id,
+                text=question,
+                now=turn.now,
+            )
+    except repo.PersonErased:
+        return  # forgotten meanwhile (another replica): nothing of theirs is kept
+    except Exception as problem:
+        log.warning("keeping an open question for the digest failed: %s", type(problem).__name__)
 
 
 def _parse_channel(arg: str) -> tuple[str | None, str | None] | None:

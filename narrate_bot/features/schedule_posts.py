@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 
 from ..replies import Button, Post
 from ..storage import schedules as store
-from ..storage.digest import week_for_channel
+from ..storage.digest import questions_for_channel, week_for_channel
 from ..storage.tables import Person
-from .consent import JOINED
+from .consent import JOINED, LEFT
 from .narrate import snippet
 from .privacy import erasure_pending
 
@@ -70,27 +70,66 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
     return None
 
 
+def still_asking(person: Person, now: datetime) -> bool:
+    """Whether a question someone posted may still be shown again: not if they left
+    narrate-bot, their account is gone or they asked to be forgotten. (They needn't have joined:
+    asking in the open-questions channel was their own choice to be seen asking.)"""
+    return (
+        person.consent != LEFT and person.departed_at is None and not erasure_pending(person, now)
+    )
+
+
 async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) -> Post | None:
     """A short weekly thread: volume, cross-team overlaps, open questions. Never a roll-call."""
     channel = item.channel
     assert channel is not None and channel.id is not None
+    tenant_id, since = item.tenant.id or 0, now - WEEK
     async with bot.db.transaction() as session:
         week = await week_for_channel(
             session,
-            tenant_id=item.tenant.id or 0,
+            tenant_id=tenant_id,
             channel_pk=channel.id,
-            since=now - WEEK,
+            since=since,
             until=now,
             shared=channel.shared,
         )
-    if not week:
+        asked = await questions_for_channel(
+            session,
+            tenant_id=tenant_id,
+            channel_pk=channel.id,
+            since=since,
+            until=now,
+            shared=channel.shared,
+        )
+    # Posted with /narrate ask-channel: certainly questions, so they come before narrations that
+    # merely contain a "?". Each says where it was posted, the thread to answer in.
+    questions = [
+        (
+            f"<@{p.user_id}> is looking for someone who knows about “{snippet(q.text)}”"
+            + ("" if where == channel.name else f" (in #{where})"),
+            p,
+        )
+        for q, p, where in asked
+        if still_asking(p, now)
+    ]
+    questions += [
+        (f"<@{p.user_id}>: {snippet(n.text)}", p)
+        for n, p, _ in reversed(week)
+        if "?" in n.text and available(p, now)
+    ]
+    questions = questions[:MAX_QUESTIONS]
+    if not week and not questions:
         return None  # a quiet week stays quiet
     if not thread:
         distinct = {t for _, _, ts in week for t in ts}
+        volume = (
+            f"{len(week)} narration{'s' if len(week) != 1 else ''} on {len(distinct)} topic"
+            f"{'s' if len(distinct) != 1 else ''}. Overlaps and open questions are in the thread."
+            if week
+            else "no narrations, but open questions someone here could help with are in the thread."
+        )
         return Post(
-            text=f"This week, as #{channel.name} can see it: {len(week)} narration"
-            f"{'s' if len(week) != 1 else ''} on {len(distinct)} topic"
-            f"{'s' if len(distinct) != 1 else ''}. Overlaps and open questions are in the thread.",
+            text=f"This week, as #{channel.name} can see it: {volume}",
             channel_id=channel.channel_id,
         )
     teams: dict[str, set[str]] = defaultdict(set)
@@ -103,18 +142,13 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
     overlaps = sorted(
         (t for t in teams if len(teams[t]) > 1), key=lambda t: (-len(teams[t]), -counts[t], t)
     )[:MAX_OVERLAPS]
-    questions = [
-        (narration, person)
-        for narration, person, _ in reversed(week)
-        if "?" in narration.text and available(person, now)
-    ][:MAX_QUESTIONS]
     lines: list[str] = []
     if overlaps:
         lines.append("Worked on by more than one team (worth a chat?):")
         lines += [f"• {t}: {', '.join(sorted(teams[t]))}" for t in overlaps]
     if questions:
         lines.append("Open questions someone here could help with:")
-        lines += [f"• <@{p.user_id}>: {snippet(n.text)}" for n, p in questions]
+        lines += [f"• {line}" for line, _ in questions]
     if not lines:
         lines.append("No cross-team overlaps or open questions this week.")
     return Post(

@@ -1,4 +1,4 @@
-"""The weekly digest's one query: this week's narrations a channel may read."""
+"""The weekly digest's queries: this week's narrations, and open questions, a channel may read."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .question_tables import OpenQuestion
 from .repositories import visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
 
@@ -61,3 +62,39 @@ async def week_for_channel(
         ):
             topics[row.narration_id].append(row.topic)
     return [(n, p, topics.get(n.id or -1, [])) for n, p in rows]
+
+
+async def questions_for_channel(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    channel_pk: int,
+    since: datetime,
+    until: datetime,
+    shared: bool = False,
+) -> list[tuple[OpenQuestion, Person, str]]:
+    """Open questions of the week the channel may read, newest first, with the name of the
+    channel each was posted in.
+
+    Each was posted in one channel, so it is as readable as that channel: anyone reads one
+    posted in a public channel, only its members one posted in a private channel (listed in that
+    channel's own digest alone). A ``shared`` channel's digest, like its narrations, holds only
+    what was posted in it.
+    """
+    own = col(OpenQuestion.channel_pk) == channel_pk
+    readable = own if shared else or_(col(Channel.kind) == "public", own)
+    rows = await session.exec(
+        select(OpenQuestion, Person, Channel.name)
+        .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+        .join(Person, col(Person.id) == col(OpenQuestion.person_id))
+        .where(
+            col(OpenQuestion.tenant_id) == tenant_id,
+            col(Channel.tenant_id) == tenant_id,
+            col(OpenQuestion.asked_at) >= since,
+            col(OpenQuestion.asked_at) < until,
+            col(Channel.kind) != "direct",
+            readable,
+        )
+        .order_by(col(OpenQuestion.asked_at).desc(), col(OpenQuestion.id).desc())
+    )
+    return list(rows.all())

@@ -1,4 +1,5 @@
-"""Data access for who-knows product features: topic preferences and the tenant's topic map."""
+"""Data access for who-knows product features: topic preferences, the tenant's topic map and
+the open questions posted for others to answer."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .preference_tables import TopicPreference
+from .question_tables import OpenQuestion
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
 
@@ -208,3 +210,25 @@ async def find_channel(
             .order_by(col(Channel.id))
         )
     ).first()
+
+
+async def record_open_question(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    person_id: int,
+    channel_pk: int,
+    text: str,
+    now: datetime,
+) -> None:
+    """Remember a question posted to the open-questions channel, for that week's digests."""
+    session.add(
+        OpenQuestion(
+            tenant_id=tenant_id,
+            person_id=person_id,
+            channel_pk=channel_pk,
+            text=text,
+            asked_at=now,
+        )
+    )
+    await session.flush()
