@@ -192,11 +192,17 @@ class ConsoleAdapter:
                 )
             )
         channel = self._channel(speech)
+        waiting = self._forms.get(speech.user)
         event = self._event(speech, user, channel)
         if event is None:
             return
         for reply in await self.bot.handle(event):
             self._show(reply, user=speech.user, channel=channel)
+        if waiting is not None and self._forms.get(speech.user) is waiting:
+            self._print(
+                f"[console] {speech.user}'s form is still open: their next line not addressed "
+                "to @narrate fills it; a /command cancels it"
+            )
 
     def _event(
         self, speech: grammar.Speech, user: UserRef, channel: ChannelRef
@@ -220,22 +226,22 @@ class ConsoleAdapter:
                     "(the bot's channel posts say their id when they appear)"
                 )
                 return None
-            addressed = text.lower().startswith("@narrate")
             return MessageReceived(
-                text=text, addressed_to_bot=addressed, thread_id=anchor, **common
+                text=text, addressed_to_bot=_mentions_bot(text), thread_id=anchor, **common
             )
         if text.startswith("/"):
             self._forms.pop(speech.user, None)
             name, _, rest = text[1:].partition(" ")
             return CommandInvoked(command=name, text=rest.strip(), **common)
-        form = self._forms.pop(speech.user, None)
-        if form is not None:
+        # A form is a modal on Slack and Discord: a mention of the bot is a channel message
+        # beside it, never the form's text ("who knows …?" is answered, not kept as work), and
+        # the form stays open.
+        if speech.user in self._forms and not _mentions_bot(text):
+            form = self._forms.pop(speech.user)
             return FormSubmitted(form=form.form, fields={"text": text}, **common)
         # Typing at the console's prompt is talking to the bot; scripted lines say so explicitly.
         addressed = (
-            channel.kind == ChannelKind.DIRECT
-            or text.lower().startswith("@narrate")
-            or not speech.explicit_user
+            channel.kind == ChannelKind.DIRECT or _mentions_bot(text) or not speech.explicit_user
         )
         if not addressed:
             return None  # ordinary chatter: the bot reads only what's addressed to it
@@ -307,6 +313,11 @@ class ConsoleAdapter:
     def _print(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def _mentions_bot(text: str) -> bool:
+    """``@narrate …``: the console's spelling of a mention of the bot (Slack's app mention)."""
+    return text.lower().startswith("@narrate")
 
 
 def _destination(reply: Reply, *, user: str, channel: ChannelRef) -> str:
