@@ -33,14 +33,22 @@ SKIP_FOR = timedelta(days=7)  # always covers exactly the next weekly run
 
 
 async def join(turn: Turn) -> list[Reply]:
-    async with turn.db.transaction() as session:
-        tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
-        enroll(person, turn.now)
-        session.add(person)
-        added = await intro_repo.join(session, person=person, now=turn.now)
-        assert person.id is not None
-        narrated = bool(await repo.recent_narrations(session, person_id=person.id, limit=1))
+    try:
+        async with turn.db.transaction() as session:
+            tenant = await turn.tenant(session)
+            person = await turn.author(session, tenant)  # held: a forget-me waits, or went first
+            enroll(person, turn.now)
+            session.add(person)
+            added = await intro_repo.join(session, person=person, now=turn.now)
+            assert person.id is not None
+            narrated = bool(await repo.recent_narrations(session, person_id=person.id, limit=1))
+    except repo.PersonErased:
+        return [
+            turn.reply(
+                "Your forget-me went through just as this arrived, so I didn't add you: nothing "
+                "about you is stored. /narrate intros join starts afresh."
+            )
+        ]
     if not added:
         return [turn.reply("You're already in the weekly introductions.")]
     text = (

@@ -17,6 +17,10 @@ from .turn import Turn
 NARRATION_FORM = "narration"
 MINE_LIMIT = 10
 SNIPPET = 80
+ERASED_MEANWHILE = (
+    "Your forget-me went through just as this arrived, so I didn't keep it: nothing about you "
+    "is stored. Send it again if you want to start afresh."
+)
 
 
 def snippet(text: str, limit: int = SNIPPET) -> str:
@@ -64,26 +68,31 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
     else:
         source = Source.DM if turn.in_dm else Source.PROMPT_REPLY
         audience = Audience.CHANNEL
-    async with turn.db.transaction() as session:
-        tenant = await turn.tenant(session)
-        channel = await turn.channel(session, tenant)
-        person = await turn.person(session, tenant)
-        welcome = enroll(person, turn.now)
-        session.add(person)
-        assert tenant.id is not None and person.id is not None and channel.id is not None
-        topics = extract_topics(text)
-        narration = await repo.add_narration(
-            session,
-            tenant_id=tenant.id,
-            person_id=person.id,
-            channel_pk=channel.id,
-            text=text,
-            source=source.value,
-            audience=audience.value,
-            topics=topics,
-            now=turn.now,
-            link=turn.event.link,
-        )
+    try:
+        async with turn.db.transaction() as session:
+            tenant = await turn.tenant(session)
+            # The author before the channel: its membership row is about them too, and a
+            # forget-me on another replica must erase it or never see it (Turn.author).
+            person = await turn.author(session, tenant)
+            channel = await turn.channel(session, tenant)
+            welcome = enroll(person, turn.now)
+            session.add(person)
+            assert tenant.id is not None and person.id is not None and channel.id is not None
+            topics = extract_topics(text)
+            narration = await repo.add_narration(
+                session,
+                tenant_id=tenant.id,
+                person_id=person.id,
+                channel_pk=channel.id,
+                text=text,
+                source=source.value,
+                audience=audience.value,
+                topics=topics,
+                now=turn.now,
+                link=turn.event.link,
+            )
+    except repo.PersonErased:
+        return [turn.reply(ERASED_MEANWHILE)]
     lines = [f"Noted as #{narration.ordinal}."]
     if topics:
         lines[0] += " Topics: " + ", ".join(topics[:5]) + "."

@@ -88,6 +88,23 @@ class Turn:
             departed=False,  # whoever speaks to the bot is here, whatever was said before
         )
 
+    async def author(self, session: Session, tenant: Tenant) -> Person:
+        """``person``, held until the transaction ends: take it before writing anything for
+        them (a narration, the channel membership that comes with it).
+
+        A forget-me on another replica takes the same row before erasing (ADR 0003: replicas
+        share one PostgreSQL database), so either it waits for this transaction and erases
+        what it stored too, or it went first. Then the row is gone and ``repo.PersonErased``
+        is raised, rolling back this transaction: the caller tells the person nothing was kept.
+        """
+        assert tenant.id is not None
+        seen = await repo.find_person(session, tenant_id=tenant.id, user_id=self.event.user.user_id)
+        if seen is not None:
+            assert seen.id is not None
+            if not await repo.hold_person(session, person_id=seen.id):
+                raise repo.PersonErased
+        return await self.person(session, tenant)
+
     async def known_person(self, session: Session) -> Person | None:
         """The actor's person row if we have one, without creating anything."""
         tenant = await self.tenant(session)

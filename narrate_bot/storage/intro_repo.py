@@ -22,7 +22,7 @@ from .intro_tables import (
     IntroParticipant,
     IntroRound,
 )
-from .repositories import suggestable
+from .repositories import conflict_insert, suggestable
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person
 
 MET, NOT_USEFUL = "met", "not_useful"
@@ -36,12 +36,19 @@ async def participant(session: AsyncSession, *, person_id: int) -> IntroParticip
 
 
 async def join(session: AsyncSession, *, person: Person, now: datetime) -> bool:
-    """Take part; ``False`` when already in."""
+    """Take part; ``False`` when already in.
+
+    One ``INSERT … ON CONFLICT DO NOTHING``: a double click reaching two replicas makes two
+    joins at once, and the second waits for the first and then finds it already in.
+    """
     assert person.id is not None
-    if await session.get(IntroParticipant, person.id) is not None:
-        return False
-    session.add(IntroParticipant(person_id=person.id, tenant_id=person.tenant_id, joined_at=now))
-    return True
+    added = await session.exec(
+        conflict_insert(session, IntroParticipant)
+        .values(person_id=person.id, tenant_id=person.tenant_id, joined_at=now)
+        .on_conflict_do_nothing()
+        .returning(col(IntroParticipant.person_id))
+    )
+    return added.first() is not None
 
 
 async def leave(session: AsyncSession, *, person_id: int) -> bool:

@@ -225,7 +225,18 @@ async def erase_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> 
 
 
 async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -> int:
-    """Delete every row about the person and scrub the index; returns narrations removed."""
+    """Delete every row about the person and scrub the index; returns narrations removed.
+
+    The person's row is taken first (``FOR UPDATE``) and held until the erasure commits. A
+    narration on another replica holds the same row before it writes anything for them
+    (``repositories.hold_person``), so the two run one after the other: a narration that got
+    the row first has committed, and everything it stored (the narration, the channel
+    membership) is seen and deleted below; one that comes second finds the row gone. Without
+    it a narration stored at the same moment survived as a membership with nobody behind it,
+    or was reported as kept and then deleted by the cascade. SQLite's writers are already
+    serialized, and the clause is a plain read there.
+    """
+    await session.exec(select(Person.id).where(col(Person.id) == person.id).with_for_update())
     narration_ids = list(
         (await session.exec(select(Narration.id).where(Narration.person_id == person.id))).all()
     )

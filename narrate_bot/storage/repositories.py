@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,7 +28,28 @@ from .tables import (
     TenantSetting,
 )
 
-Row = TypeVar("Row", Tenant, Person, Channel, ChannelMember)
+Row = TypeVar("Row", Tenant, Person, Channel)
+
+
+class PersonErased(Exception):
+    """The person's row went while this transaction waited to hold it: a forget-me on another
+    replica got there first. Raised, not returned, so the caller's transaction rolls back whole
+    and nothing of what it had written for them is kept."""
+
+
+def conflict_insert(
+    session: AsyncSession, table: type[object]
+) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the session's dialect, which can say ``ON CONFLICT``: both engines have it.
+
+    Replicas write the same key at once (two people in one private channel, two admins, a
+    double click): a read-then-insert lets both see "absent" and one insert fail. ``ON CONFLICT``
+    decides in the statement; on PostgreSQL it waits for the other writer and then skips or
+    updates, so neither transaction is lost.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 async def _insert_unless_raced(
@@ -76,24 +98,38 @@ async def ensure_tenant(
 
 
 async def get_setting(session: AsyncSession, *, tenant_id: int, key: str) -> str | None:
-    row = await session.get(TenantSetting, (tenant_id, key))
-    return row.value if row is not None else None
+    # The column, not the row object: ``set_setting`` writes with plain statements, which a row
+    # kept in the session's identity map would not see.
+    return (
+        await session.exec(
+            select(TenantSetting.value).where(
+                TenantSetting.tenant_id == tenant_id, TenantSetting.key == key
+            )
+        )
+    ).first()
 
 
 async def set_setting(
     session: AsyncSession, *, tenant_id: int, key: str, value: str | None, now: datetime
 ) -> None:
-    """Store a workspace-wide choice; ``None`` removes it (back to the default)."""
-    row = await session.get(TenantSetting, (tenant_id, key))
+    """Store a workspace-wide choice; ``None`` removes it (back to the default).
+
+    One upsert on the (tenant, key) primary key: two admins choosing at once on two replicas
+    both write, the later one wins, and neither gets a duplicate-key error.
+    """
+    where = (col(TenantSetting.tenant_id) == tenant_id, col(TenantSetting.key) == key)
     if value is None:
-        if row is not None:
-            await session.delete(row)
+        await session.exec(delete(TenantSetting).where(*where))
         return
-    if row is None:
-        row = TenantSetting(tenant_id=tenant_id, key=key, value=value, updated_at=now)
-    else:
-        row.value, row.updated_at = value, now
-    session.add(row)
+    insert = conflict_insert(session, TenantSetting).values(
+        tenant_id=tenant_id, key=key, value=value, updated_at=now
+    )
+    await session.exec(
+        insert.on_conflict_do_update(
+            index_elements=[col(TenantSetting.tenant_id), col(TenantSetting.key)],
+            set_={"value": insert.excluded.value, "updated_at": insert.excluded.updated_at},
+        )
+    )
 
 
 # ----------------------------------------------------------------------------------------- people
@@ -144,6 +180,26 @@ async def ensure_person(
     if changed:
         session.add(person)
     return person
+
+
+async def hold_person(session: AsyncSession, *, person_id: int) -> bool:
+    """Hold the person's row until the transaction ends; ``False`` when it is gone.
+
+    What is written for someone (a narration, the channel membership that comes with it) is
+    written after this, and a forget-me takes the same row first (``privacy.erase_person``), so
+    on PostgreSQL the two run one after the other: the erasure sees, and deletes, everything the
+    narration stored, or the narration finds the row gone. ``FOR NO KEY UPDATE`` is the lock
+    the short-id counter's update takes anyway. SQLite's writers are already serialized (ADR
+    0003); there it is a plain read.
+    """
+    held = await session.exec(
+        select(Person)
+        .where(col(Person.id) == person_id)
+        .with_for_update(key_share=True)
+        # What another transaction committed while we waited, not what this session read before.
+        .execution_options(populate_existing=True)
+    )
+    return held.first() is not None
 
 
 def suggestable(now: datetime) -> ColumnElement[bool]:
@@ -208,18 +264,43 @@ async def ensure_channel(
 
 
 async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Sequence[str]) -> None:
-    await session.exec(delete(ChannelMember).where(col(ChannelMember.channel_pk) == channel_pk))
-    for user_id in dict.fromkeys(user_ids):
-        session.add(ChannelMember(channel_pk=channel_pk, user_id=user_id))
+    """Make the channel's stored readers the platform's list, touching only the difference.
+
+    Slack describes a private channel before every command there, so two people's commands on
+    two replicas describe it at once: each removes only who left and adds who is new, ignoring
+    a row the other has just added (deleting everyone and inserting them again made the second
+    transaction's inserts collide with the first's, and its command fail).
+    """
+    wanted = set(user_ids)
+    stored = set(
+        (
+            await session.exec(
+                select(ChannelMember.user_id).where(ChannelMember.channel_pk == channel_pk)
+            )
+        ).all()
+    )
+    if gone := stored - wanted:
+        await session.exec(
+            delete(ChannelMember).where(
+                col(ChannelMember.channel_pk) == channel_pk,
+                col(ChannelMember.user_id).in_(sorted(gone)),
+            )
+        )
+    await _add_members(session, channel_pk=channel_pk, user_ids=wanted - stored)
 
 
 async def add_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
-    existing = await session.get(ChannelMember, (channel_pk, user_id))
-    if existing is None:
-        await _insert_unless_raced(
-            session,
-            ChannelMember(channel_pk=channel_pk, user_id=user_id),
-            lambda: session.get(ChannelMember, (channel_pk, user_id)),
+    await _add_members(session, channel_pk=channel_pk, user_ids={user_id})
+
+
+async def _add_members(session: AsyncSession, *, channel_pk: int, user_ids: set[str]) -> None:
+    """Insert the memberships not stored yet; one another transaction is adding is skipped.
+    In sorted order, so two transactions adding the same people wait on each other in the same
+    order instead of deadlocking."""
+    if user_ids:
+        await session.exec(
+            conflict_insert(session, ChannelMember).on_conflict_do_nothing(),
+            params=[{"channel_pk": channel_pk, "user_id": u} for u in sorted(user_ids)],
         )
 
 
@@ -296,7 +377,10 @@ async def _next_ordinal(session: AsyncSession, *, person_id: int) -> int:
         .returning(last)
         .execution_options(synchronize_session="fetch")
     )
-    return int(result.scalar_one())
+    ordinal = result.scalar_one_or_none()
+    if ordinal is None:  # a forget-me deleted the person on another replica meanwhile
+        raise PersonErased
+    return int(ordinal)
 
 
 async def _set_topics(session: AsyncSession, *, narration_id: int, topics: Sequence[str]) -> None:
