@@ -106,10 +106,20 @@ class Turn:
         return await self.person(session, tenant)
 
     async def known_person(self, session: Session) -> Person | None:
-        """The actor's person row if we have one, without creating anything."""
+        """The actor's person row if we have one, without creating anything.
+
+        Someone marked departed who uses the bot again (asks, lists their narrations) is back,
+        as with ``person``: the platform said they left, but here they are.
+        """
         tenant = await self.tenant(session)
         assert tenant.id is not None
-        return await repo.find_person(session, tenant_id=tenant.id, user_id=self.event.user.user_id)
+        person = await repo.find_person(
+            session, tenant_id=tenant.id, user_id=self.event.user.user_id
+        )
+        if person is not None and person.departed_at is not None:
+            person.departed_at = None
+            session.add(person)
+        return person
 
     async def calendar(self, session: Session) -> Calendar:
         """The actor's calendar, for every date and "days ago" in a reply to them."""

@@ -152,9 +152,7 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
             boosts=chosen.boosts,
         )
         ranked = experts.people
-        asker = await repo.find_person(
-            session, tenant_id=tenant.id, user_id=turn.event.user.user_id
-        )
+        asker = await turn.known_person(session)  # asking is using the bot: back if departed
         await note_question(session, person=asker, question=topic, turn=turn)
         people = await repo.people_by_id(session, ids=[r.person_id for r in ranked])
         evidence_ids = [h.narration_id for r in ranked for h in r.evidence]

@@ -52,3 +52,14 @@ async def test_someone_gone_is_neither_introduced_nor_prompted(bot, chat, clock)
 
 async def test_the_console_explains_gone(chat):
     assert "Write :gone NAME" in await chat.say(":gone")
+
+
+async def test_asking_or_listing_is_using_the_bot_too(chat):
+    await chat.say("bob: /narrate upgraded the kafka brokers")
+    await chat.say(":gone bob")
+    assert "@bob" not in await chat.say("zoe: /narrate who kafka")
+    await chat.say("bob: /narrate mine")
+    assert "@bob" in await chat.say("zoe: /narrate who kafka")
+    await chat.say(":gone bob")
+    await chat.say("bob: @narrate who knows about lag?")
+    assert "@bob" in await chat.say("zoe: /narrate who kafka")
