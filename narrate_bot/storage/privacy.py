@@ -19,6 +19,7 @@ from .database import Database
 from .intro_tables import IntroNeverPair
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
+from .question_tables import OpenQuestion
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,14 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             .order_by(col(TopicPreference.created_at), col(TopicPreference.topic))
         )
     ).all()
+    questions = (
+        await session.exec(
+            select(OpenQuestion, Channel)
+            .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+            .where(OpenQuestion.person_id == person.id)
+            .order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
+        )
+    ).all()
     return {
         "format": EXPORT_FORMAT,
         "workspace": _workspace(tenant),
@@ -164,6 +173,14 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             {"topic": p.topic, "since": _iso(p.created_at)}
             for p in preferences
             if p.kind == HIDE_ME
+        ],
+        "open_questions": [
+            {
+                "question": q.text,
+                "posted_in": {"id": c.channel_id, "name": c.name},
+                "asked_at": _iso(q.asked_at),
+            }
+            for q, c in questions
         ],
     }
 

@@ -196,3 +196,21 @@ async def test_an_unconfirmed_forget_me_pauses_reminders_only_while_it_can_be_co
     assert "[dm alice] Your reminder to narrate" in await chat.say(":advance 1d")
     assert "Nothing to confirm" in await chat.say("alice: /narrate forget-me confirm")
     assert "[dm alice] Your reminder to narrate" in await chat.say(":advance 1d")
+
+
+async def test_questions_i_posted_to_the_open_questions_channel_are_exported(chat):
+    await chat.say(
+        ":channel #questions public",
+        "zoe: /narrate questions-channel #questions",
+        "zoe: /narrate ask-channel cobol mainframes",
+        "carol: /narrate ask-channel fortran compilers",
+    )
+    out = await chat.say("zoe: /narrate export")
+    data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
+    assert data["open_questions"] == [
+        {
+            "question": "cobol mainframes",
+            "posted_in": {"id": "questions", "name": "questions"},
+            "asked_at": "2026-11-23T08:00:00+00:00",
+        }
+    ]
