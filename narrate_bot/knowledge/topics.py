@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .clean_text import without_markup
-from .words import STOPWORDS, content_words, hashtags
+from .words import STOPWORDS, content_words, hashtags, symbol_names
 
 MAX_TOPICS = 8
 MAX_TOPIC_LEN = 64
@@ -75,6 +75,12 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     for tag in tags:
         if tag and tag not in STOPWORDS:
             chosen.setdefault(tag, None)
+    # C++, C#, F#: technologies named with a symbol, which content words can't hold. (A capital
+    # letter alone, "R" or "C", is asked about but not taken as a topic: in work updates it is
+    # as often "option C" as the language.)
+    for name in symbol_names(text):
+        if len(name) > 1:
+            chosen.setdefault(name.lower(), None)
     # Most frequent first; ties keep their first appearance (Counter preserves insertion order).
     for word, _ in counts.most_common():
         if len(chosen) >= limit:

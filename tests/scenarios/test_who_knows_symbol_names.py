@@ -67,3 +67,10 @@ async def test_a_symbol_name_can_be_hidden_and_declared(chat, clock):
     assert people(await chat.say("zoe: /narrate who C")) == ["cleo"]
     out = await chat.say("zoe: /narrate who c#")
     assert people(out) == ["sasha"] and "asks to be asked about it" in out
+
+
+async def test_the_confirmation_and_the_map_name_symbol_topics(chat, clock):
+    out = await chat.say("carol: /narrate C++17 build fixed, C# client updated")
+    assert "Topics:" in out and "c++" in out and "c#" in out
+    clock.advance(timedelta(hours=1))
+    assert "c++" in await chat.say("zoe: /narrate topics")
