@@ -20,7 +20,7 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.tables import Channel, Tenant
 from .consent import JOINED, LEFT, enroll
-from .narrate import _too_long, record
+from .narrate import ERASED_MEANWHILE, _too_long, record
 from .turn import Turn
 
 REPLY_FORM = "prompt-reply:"
@@ -163,6 +163,13 @@ async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
         return [turn.reply("Nothing was written, so nothing was saved.")]
     if problem := _too_long(turn, text):
         return [turn.reply(problem)]
+    try:
+        return await _record_form(turn, ref, text)
+    except repo.PersonErased:
+        return [turn.reply(ERASED_MEANWHILE)]
+
+
+async def _record_form(turn: Turn, ref: int | None, text: str) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
@@ -171,7 +178,8 @@ async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
             why = "That prompt no longer exists" if channel is None else _members_only(channel)
             return [turn.reply(_given_back(why, text))]
         assert channel.id is not None
-        person = await turn.person(session, tenant)
+        # Held before anything is written for them, like every narration (Turn.author).
+        person = await turn.author(session, tenant)
         welcome = enroll(person, turn.now)
         session.add(person)
         assert person.id is not None

@@ -205,3 +205,46 @@ async def test_forget_me_racing_a_narration_leaves_nothing_and_tells_the_truth(
             # The forget-me won while the narration waited: nothing half-stored, and told so.
             assert narrated.startswith("Your forget-me went through just as this arrived"), narrated
             assert (erased, traces) == (1, (0, 0, 0)), (confirmed, traces)
+
+
+async def test_forget_me_racing_a_prompt_reply_in_its_form_leaves_nothing(
+    db: Database, bots: tuple[Bot, Bot]
+) -> None:
+    """The same race through a prompt's reply form: it writes a narration too, and used to
+    fail with an error when the forget-me won."""
+    from narrate_bot.events import FormSubmitted
+    from narrate_bot.features.prompt_replies import REPLY_FORM
+
+    a, b = bots
+    for n in range(ROUNDS):
+        tenant = _tenant(500 + n)
+        await a.handle(_command(tenant, "U9", "schedule daily 10:00 UTC", GENERAL, admin=True))
+        prompt = await _count(
+            db,
+            "SELECT s.id FROM schedule s JOIN tenant t ON t.id = s.tenant_id"
+            " WHERE t.external_id = :t AND s.kind = 'prompt'",
+            t=tenant.tenant_id,
+        )
+        await a.handle(_command(tenant, "U1", "first narration about kafka", GENERAL))
+        await a.handle(_command(tenant, "U1", "forget-me", GENERAL))
+        form = FormSubmitted(
+            event_id=f"race{next(_event_ids)}",
+            tenant=tenant,
+            user=UserRef(user_id="U1", display_name="U1"),
+            channel=GENERAL,
+            occurred_at=START,
+            form=f"{REPLY_FORM}{prompt}",
+            fields={"text": "ledger migration done"},
+        )
+        confirmed, replied = await _both(
+            a.handle(_command(tenant, "U1", "forget-me confirm", GENERAL)), b.handle(form)
+        )
+        erased = _erased(confirmed)
+        people, narrations, _ = await _traces(db, tenant, "U1")
+        if replied.startswith("Noted as #2"):
+            assert (erased, people, narrations) == (2, 0, 0), (confirmed, replied)
+        elif replied.startswith("Noted as #1"):
+            assert (erased, people, narrations) == (1, 1, 1), (confirmed, replied)
+        else:
+            assert replied.startswith("Your forget-me went through just as this arrived"), replied
+            assert (erased, people, narrations) == (1, 0, 0), (confirmed, replied)
