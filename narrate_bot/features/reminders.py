@@ -27,7 +27,10 @@ async def follow_zone(
     the old zone) falls due: after a move east that is later than the new local time, so that
     day's reminder was silently skipped. A slot already sent today is not offered again (the
     claim would refuse it anyway), so the next time we tell the person is the one that comes.
+    The person row is locked first, so a ``remind`` on another replica cannot replace the
+    reminders between this read and these writes (one would keep the old zone).
     """
+    await store.lock_person(session, person_id=person_id)
     moved: list[Schedule] = []
     for row in await store.personal_schedules(session, person_id=person_id):
         if row.kind != PERSONAL or row.id is None:
@@ -59,6 +62,8 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
     async with turn.db.transaction() as session:
         if request.action == "show" or request.action == "off":
             person = await turn.known_person(session)
+            if request.action == "off" and person is not None and person.id is not None:
+                await store.lock_person(session, person_id=person.id)
             mine = (
                 await store.personal_schedules(session, person_id=person.id)
                 if person is not None and person.id is not None
@@ -87,6 +92,11 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
         assert request.timing is not None
         tenant = await turn.tenant(session)
         person = await turn.person(session, tenant)
+        assert tenant.id is not None and person.id is not None
+        # One reminder per person: with the row locked, a second `remind` at the same moment
+        # (another replica) waits, then replaces this one instead of adding its own beside it.
+        if not await store.lock_person(session, person_id=person.id):
+            return [turn.reply("You were just forgotten (forget-me), so no reminder was set.")]
         if not person.timezone:
             return [
                 turn.reply(
@@ -94,7 +104,6 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
                     "Europe/Berlin (your own), then ask again."
                 )
             ]
-        assert tenant.id is not None and person.id is not None
         welcome = enroll(person, turn.now)
         session.add(person)
         old = await store.personal_schedules(session, person_id=person.id)

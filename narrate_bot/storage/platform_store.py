@@ -10,11 +10,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .database import Database
+
+INSTALLATION_KEY = ("platform", "enterprise_id", "team_id")
 
 
 class Installation(SQLModel, table=True):
@@ -25,9 +29,7 @@ class Installation(SQLModel, table=True):
     """
 
     __tablename__ = "installation"
-    __table_args__ = (
-        UniqueConstraint("platform", "enterprise_id", "team_id", name="uq_installation_key"),
-    )
+    __table_args__ = (UniqueConstraint(*INSTALLATION_KEY, name="uq_installation_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(
@@ -104,26 +106,27 @@ async def find_installation(
 
 
 async def save_installation(session: AsyncSession, *, row: Installation) -> Installation:
-    """Insert or replace the install with the same key (a re-install refreshes the tokens)."""
-    existing = (
-        await session.exec(
-            select(Installation).where(
-                Installation.platform == row.platform,
-                Installation.enterprise_id == row.enterprise_id,
-                Installation.team_id == row.team_id,
-            )
-        )
-    ).first()
-    if existing is None:
-        session.add(row)
-        await session.flush()
-        return row
-    for name in Installation.model_fields:
-        if name not in ("id", "installed_at"):
-            setattr(existing, name, getattr(row, name))
-    session.add(existing)
-    await session.flush()
-    return existing
+    """Insert the install, or replace the one with the same key (a re-install refreshes tokens).
+
+    One ``INSERT … ON CONFLICT DO UPDATE`` on the key: two replicas finishing the same OAuth at
+    once both succeed (a read-then-insert let both insert, and one failed on the unique key).
+    Every column is written, so the later writer's whole token set wins: the ORM's update of
+    only the columns that differed from what it read could keep one replica's token beside the
+    other's expiry or scopes. The first ``installed_at`` is kept.
+    """
+    values = row.model_dump(exclude={"id"})
+    dialect = (await session.connection()).dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Installation).values(**values)
+    keep = {*INSTALLATION_KEY, "installed_at"}
+    upsert = statement.on_conflict_do_update(
+        index_elements=list(INSTALLATION_KEY),
+        set_={name: statement.excluded[name] for name in values if name not in keep},
+    ).returning(Installation)
+    # Refreshes a copy this session already holds, which the statement updated behind its back.
+    result = await session.exec(upsert, execution_options={"populate_existing": True})
+    saved: Installation = result.scalars().one()
+    return saved
 
 
 async def delete_installations(
