@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from ..knowledge.fire_times import describe_days, next_fire, parse_time, zone_named
 from ..knowledge.schedule_words import parse_remind
 from ..replies import Reply
+from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import PERSONAL, Schedule
@@ -30,7 +31,7 @@ async def follow_zone(
     The person row is locked first, so a ``remind`` on another replica cannot replace the
     reminders between this read and these writes (one would keep the old zone).
     """
-    await store.lock_person(session, person_id=person_id)
+    await repo.hold_person(session, person_id=person_id)
     moved: list[Schedule] = []
     for row in await store.personal_schedules(session, person_id=person_id):
         if row.kind != PERSONAL or row.id is None:
@@ -63,7 +64,7 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
         if request.action == "show" or request.action == "off":
             person = await turn.known_person(session)
             if request.action == "off" and person is not None and person.id is not None:
-                await store.lock_person(session, person_id=person.id)
+                await repo.hold_person(session, person_id=person.id)
             mine = (
                 await store.personal_schedules(session, person_id=person.id)
                 if person is not None and person.id is not None
@@ -95,7 +96,7 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
         assert tenant.id is not None and person.id is not None
         # One reminder per person: with the row locked, a second `remind` at the same moment
         # (another replica) waits, then replaces this one instead of adding its own beside it.
-        if not await store.lock_person(session, person_id=person.id):
+        if not await repo.hold_person(session, person_id=person.id):
             return [turn.reply("You were just forgotten (forget-me), so no reminder was set.")]
         if not person.timezone:
             return [

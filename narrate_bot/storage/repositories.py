@@ -188,7 +188,10 @@ async def hold_person(session: AsyncSession, *, person_id: int) -> bool:
     What is written for someone (a narration, the channel membership that comes with it) is
     written after this, and a forget-me takes the same row first (``privacy.erase_person``), so
     on PostgreSQL the two run one after the other: the erasure sees, and deletes, everything the
-    narration stored, or the narration finds the row gone. ``FOR NO KEY UPDATE`` is the lock
+    narration stored, or the narration finds the row gone. A person's reminders are read, then
+    replaced or moved, under the same hold: two replicas doing that at once (a double-submitted
+    ``remind``, a zone change) both kept theirs before. The row is reloaded, since its zone may
+    have changed while we waited. ``FOR NO KEY UPDATE`` is the lock
     the short-id counter's update takes anyway. SQLite's writers are already serialized (ADR
     0003); there it is a plain read.
     """

@@ -394,27 +394,6 @@ async def is_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> 
 # ------------------------------------------------------------------------------------- privacy
 
 
-async def lock_person(session: AsyncSession, *, person_id: int) -> bool:
-    """Hold the person's row until the transaction ends and reload the session's copy of it;
-    ``False`` when the row is gone (a forget-me got there first).
-
-    A person's reminders are read, then replaced or moved: on PostgreSQL two replicas doing
-    that at once (a double-submitted ``remind``, a zone change) each acted on what they read
-    and both reminders survived. Locked first, the second waits, then reads what the first
-    wrote; the row is reloaded because its zone may have changed meanwhile (the ``Person`` the
-    caller holds is that copy). ``FOR NO KEY UPDATE``: the lock any update of the row takes,
-    without holding up inserts that merely refer to the person. SQLite's writers are already
-    serialized (``BEGIN IMMEDIATE``) and ignore the clause.
-    """
-    query = (
-        select(Person)
-        .where(col(Person.id) == person_id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
-    return (await session.exec(query)).first() is not None
-
-
 async def personal_schedules(session: AsyncSession, *, person_id: int) -> list[Schedule]:
     rows = await session.exec(
         select(Schedule).where(Schedule.person_id == person_id).order_by(col(Schedule.id))
