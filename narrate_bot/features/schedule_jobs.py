@@ -23,7 +23,6 @@ from ..knowledge.fire_times import Fire, latest_fire, next_fire, parse_time, zon
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
-from ..storage.locks import lock_tenant
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
 from .schedule_delivery import deliver_due, send_row
 
@@ -122,7 +121,7 @@ async def _ensure_intros_schedules(bot: Bot, now: datetime) -> None:
             await store.tenants_without(session, kind=INTROS), key=lambda t: t.id or 0
         ):
             assert tenant.id is not None
-            await lock_tenant(session, tenant_id=tenant.id)
+            await repo.hold_tenant(session, tenant_id=tenant.id)
             if await store.schedules_of(session, tenant_id=tenant.id, kinds=[INTROS]):
                 continue
             zone = await repo.get_setting(

@@ -14,7 +14,6 @@ from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
-from ..storage.locks import lock_tenant
 from ..storage.schedule_tables import FOLLOW_UP, INTROS, Schedule
 from ..storage.tables import Tenant
 from .turn import Turn
@@ -57,7 +56,7 @@ async def put_intros_schedules(
 
     The tenant row is locked first, so two replicas (an admin's command and a tick adding the
     default slot) never both find no rows and both add them."""
-    await lock_tenant(session, tenant_id=tenant_id)
+    await repo.hold_tenant(session, tenant_id=tenant_id)
     old = await store.schedules_of(session, tenant_id=tenant_id, kinds=[INTROS, FOLLOW_UP])
     for kind, day in ((INTROS, weekday), (FOLLOW_UP, (weekday + FOLLOW_UP_AFTER_DAYS) % 7)):
         fire = next_fire(now, days=1 << day, at=at, zone=ZoneInfo(zone))
@@ -95,7 +94,7 @@ async def intros_schedule(turn: Turn, arg: str) -> list[Reply]:
             return [turn.reply(refusal)]
         # Before reading the workspace's zone: a concurrent workspace-timezone change either
         # lands first (and is read here) or waits and moves these rows after.
-        await lock_tenant(session, tenant_id=tenant.id)
+        await repo.hold_tenant(session, tenant_id=tenant.id)
         zone = timing.zone and parse_timezone(timing.zone).key
         if zone is None:
             zone = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
@@ -131,7 +130,7 @@ async def workspace_timezone(turn: Turn, arg: str) -> list[Reply]:
             return [turn.reply(str(problem))]
         if (refusal := await may_manage_workspace(turn, session, tenant)) is not None:
             return [turn.reply(refusal)]
-        await lock_tenant(session, tenant_id=tenant.id)
+        await repo.hold_tenant(session, tenant_id=tenant.id)
         await repo.set_setting(
             session, tenant_id=tenant.id, key=TENANT_ZONE_KEY, value=zone, now=turn.now
         )

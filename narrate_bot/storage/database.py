@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -91,3 +92,18 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def conflict_insert(
+    session: AsyncSession, table: type[object]
+) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT in the session's dialect, which can say ``ON CONFLICT``: both engines have it.
+
+    Replicas write the same key at once (two people in one private channel, two admins, a
+    double click): a read-then-insert lets both see "absent" and one insert fail. ``ON CONFLICT``
+    decides in the statement; on PostgreSQL it waits for the other writer and then skips or
+    updates, so neither transaction is lost.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .database import conflict_insert
 from .intro_tables import (
     IntroAskedTopic,
     Introduction,
@@ -22,7 +23,7 @@ from .intro_tables import (
     IntroParticipant,
     IntroRound,
 )
-from .repositories import conflict_insert, suggestable
+from .repositories import suggestable
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person
 
 MET, NOT_USEFUL = "met", "not_useful"

@@ -10,13 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, SQLModel, col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .database import Database
+from .database import Database, conflict_insert
 
 INSTALLATION_KEY = ("platform", "enterprise_id", "team_id")
 
@@ -115,9 +113,7 @@ async def save_installation(session: AsyncSession, *, row: Installation) -> Inst
     other's expiry or scopes. The first ``installed_at`` is kept.
     """
     values = row.model_dump(exclude={"id"})
-    dialect = (await session.connection()).dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Installation).values(**values)
+    statement = conflict_insert(session, Installation).values(**values)
     keep = {*INSTALLATION_KEY, "installed_at"}
     upsert = statement.on_conflict_do_update(
         index_elements=list(INSTALLATION_KEY),

@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.clean_text import clean_text
 from . import fulltext
+from .database import conflict_insert
 from .tables import (
     Channel,
     ChannelMember,
@@ -35,21 +35,6 @@ class PersonErased(Exception):
     """The person's row went while this transaction waited to hold it: a forget-me on another
     replica got there first. Raised, not returned, so the caller's transaction rolls back whole
     and nothing of what it had written for them is kept."""
-
-
-def conflict_insert(
-    session: AsyncSession, table: type[object]
-) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT in the session's dialect, which can say ``ON CONFLICT``: both engines have it.
-
-    Replicas write the same key at once (two people in one private channel, two admins, a
-    double click): a read-then-insert lets both see "absent" and one insert fail. ``ON CONFLICT``
-    decides in the statement; on PostgreSQL it waits for the other writer and then skips or
-    updates, so neither transaction is lost.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 async def _insert_unless_raced(
@@ -191,9 +176,8 @@ async def hold_person(session: AsyncSession, *, person_id: int) -> bool:
     narration stored, or the narration finds the row gone. A person's reminders are read, then
     replaced or moved, under the same hold: two replicas doing that at once (a double-submitted
     ``remind``, a zone change) both kept theirs before. The row is reloaded, since its zone may
-    have changed while we waited. ``FOR NO KEY UPDATE`` is the lock
-    the short-id counter's update takes anyway. SQLite's writers are already serialized (ADR
-    0003); there it is a plain read.
+    have changed while we waited. ``FOR NO KEY UPDATE`` is the lock the short-id counter's update
+    takes anyway. SQLite's writers are already serialized (ADR 0003); there it is a plain read.
     """
     held = await session.exec(
         select(Person)
@@ -203,6 +187,14 @@ async def hold_person(session: AsyncSession, *, person_id: int) -> bool:
         .execution_options(populate_existing=True)
     )
     return held.first() is not None
+
+
+async def hold_tenant(session: AsyncSession, *, tenant_id: int) -> None:
+    """Hold the workspace's row until the transaction ends, before a read-then-write of its
+    settings: two replicas reading "no intros slot yet" (or the workspace's zone) and each
+    writing what they read would leave one of them acting on stale data; held first, the
+    second waits and reads what the first wrote. SQLite ignores the clause (ADR 0003)."""
+    await session.exec(select(col(Tenant.id)).where(col(Tenant.id) == tenant_id).with_for_update())
 
 
 def suggestable(now: datetime) -> ColumnElement[bool]:
