@@ -1,5 +1,6 @@
 """Personal prompts: ``/narrate remind me <days> <HH:MM>`` by direct message, in the person's own
-time zone; ``/narrate remind off``. Pause and leave silence them (checked at send time).
+time zone (the workspace's until they set one); ``/narrate remind off``. Pause and leave silence
+them (checked at send time).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import PERSONAL, Schedule
 from .consent import enroll
-from .schedule_settings import hhmm, next_text
+from .schedule_settings import TENANT_ZONE_KEY, hhmm, next_text
 from .turn import Turn
 
 
@@ -46,6 +47,19 @@ async def follow_zone(
         row.timezone, row.next_fire_at = zone, fire.at
         session.add(row)
     return moved
+
+
+async def reminder_zone(session: Session, *, tenant_id: int, own: str | None) -> str | None:
+    """The zone a new reminder is timed in: the person's own, else the workspace's.
+
+    People who never set a zone still expect "remind me weekdays 09:30" to work where the
+    workspace lives, rather than a refusal; it is stored on the row, which the tick falls back
+    to while the person has no zone, and ``follow_zone`` re-times it once they set their own.
+    ``None`` only when neither is known: guessing UTC would remind most people at an odd hour.
+    """
+    if own:
+        return own
+    return await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY) or None
 
 
 def moved_text(row: Schedule) -> str:
@@ -98,11 +112,12 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
         # (another replica) waits, then replaces this one instead of adding its own beside it.
         if not await repo.hold_person(session, person_id=person.id):
             return [turn.reply("You were just forgotten (forget-me), so no reminder was set.")]
-        if not person.timezone:
+        timed_in = await reminder_zone(session, tenant_id=tenant.id, own=person.timezone)
+        if timed_in is None:
             return [
                 turn.reply(
-                    "I don't know your time zone yet. Set it with /narrate timezone "
-                    "Europe/Berlin (your own), then ask again."
+                    "I don't know your time zone yet, and this workspace has none either. Set "
+                    "yours with /narrate timezone Europe/Berlin (your own), then ask again."
                 )
             ]
         welcome = enroll(person, turn.now)
@@ -110,7 +125,7 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
         old = await store.personal_schedules(session, person_id=person.id)
         await store.delete_schedules(session, ids=[s.id for s in old if s.id])
         timing = request.timing
-        fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(person.timezone))
+        fire = next_fire(turn.now, days=timing.days, at=timing.at, zone=ZoneInfo(timed_in))
         await store.add_schedule(
             session,
             Schedule(
@@ -119,14 +134,20 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
                 person_id=person.id,
                 days=timing.days,
                 local_time=hhmm(timing.at),
-                timezone=person.timezone,
+                timezone=timed_in,
                 next_fire_at=fire.at,
                 created_at=turn.now,
             ),
         )
+    whose = "your time zone" if person.timezone else "the workspace's time zone"
     text = (
         f"I'll remind you by direct message {describe_days(timing.days)} at {hhmm(timing.at)} "
-        f"in your time zone ({person.timezone}). Next: {next_text(fire.at, person.timezone)}. "
+        f"in {whose} ({timed_in}). Next: {next_text(fire.at, timed_in)}. "
         "/narrate remind off stops it; pausing or leaving silences it too."
     )
+    if not person.timezone:
+        text += (
+            "\nI don't know your own time zone yet: set it with /narrate timezone <Area/City> "
+            "(for example America/New_York) and the reminder moves to it."
+        )
     return [turn.reply(text + (f"\n{welcome}" if welcome else ""))]
