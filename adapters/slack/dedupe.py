@@ -7,13 +7,18 @@ event id is claimed in the database before the work and marked done after it
 (``storage.platform_store``). Slack never redelivers because our work failed after the 200, so
 that is recovered in process (``recovery.py``); the claim is given back only when nobody could
 be told.
+
+The claim is a lease, renewed while the work runs: work slower than the lease (a slow database,
+a big fan-out) would otherwise look abandoned, and a retry on another replica would do it again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,7 +33,8 @@ from .store import PLATFORM
 
 log = logging.getLogger(__name__)
 SEEN_KEEP = timedelta(hours=72)  # >= 48 h: Slack's delayed-event retries span 24 h
-CLAIM_LEASE = timedelta(seconds=30)  # a claim older than this, not done, was left by a crash
+CLAIM_LEASE = timedelta(seconds=30)  # a claim not renewed for this long was left by a crash
+RENEWALS_PER_LEASE = 3  # so one late or failed renewal doesn't lose the claim
 PURGE_EVERY = 3600.0
 RACE_RETRIES = 3
 Payload = dict[str, Any]
@@ -45,9 +51,21 @@ def enterprise_of(body: Payload) -> str | None:
     )
 
 
+@dataclass
+class Claim:
+    """An event this worker holds. ``owner`` is the ``claimed_at`` it last wrote, its owner
+    token (``platform_store.renew_event``); ``lost`` once another worker took the event over."""
+
+    tenant_id: int
+    event_id: str
+    owner: datetime
+    lost: bool = False
+
+
 class EventDedupe:
-    def __init__(self, db: Database, gateway: SlackGateway) -> None:
+    def __init__(self, db: Database, gateway: SlackGateway, lease: timedelta = CLAIM_LEASE) -> None:
         self.db = db
+        self.lease = lease  # shorter in tests, so work can outlast it without waiting 30 s
         self.gateway = gateway
         self._tenant_pks: dict[str, int] = {}
         self._last_purge = 0.0
@@ -97,29 +115,91 @@ class EventDedupe:
         if not event_id:
             await work()
             return True
-        now = datetime.now(UTC)
 
-        async def claim() -> tuple[int, bool]:
+        async def take() -> Claim | None:
             pk = await self.tenant_pk(translate.tenant_of(body), enterprise_of(body))
+            now = datetime.now(UTC)
             claimed = await ps.claim_event(
-                self.db, tenant_id=pk, event_id=str(event_id), now=now, lease=CLAIM_LEASE
+                self.db, tenant_id=pk, event_id=str(event_id), now=now, lease=self.lease
             )
-            return pk, claimed
+            return Claim(pk, str(event_id), owner=now) if claimed else None
 
         try:
-            pk, claimed = await recovery.attempts(claim, delays, "event claim")
+            held = await recovery.attempts(take, delays, "event claim")
         except Exception as error:
             raise NotClaimed from error
-        if not claimed:
+        if held is None:
             log.debug("event %s already handled", event_id)
             return False
+        keeper = asyncio.create_task(self._keep(held))
         try:
             await work()
         except BaseException:
-            await ps.release_event(self.db, tenant_id=pk, event_id=str(event_id))
+            await _stop(keeper)
+            await self._give_back(held)
             raise
-        await ps.finish_event(self.db, tenant_id=pk, event_id=str(event_id))
+        await _stop(keeper)
+
+        async def finish() -> None:
+            await ps.finish_event(self.db, tenant_id=held.tenant_id, event_id=held.event_id)
+
+        # Its effects are committed: a claim left unfinished would let a retry do it all again.
+        await recovery.attempts(finish, delays, "finished event's record")
         if time.monotonic() - self._last_purge > PURGE_EVERY:
             self._last_purge = time.monotonic()
-            await ps.purge_seen_events(self.db, before=now - SEEN_KEEP)
+            await ps.purge_seen_events(self.db, before=datetime.now(UTC) - SEEN_KEEP)
         return True
+
+    async def _keep(self, claim: Claim) -> None:
+        """Renew ``claim`` while its work runs, so a retry elsewhere never takes a live claim.
+
+        A claim found taken over (this worker stalled past the lease) is left to its new owner:
+        both may now do the work, which is logged, but renewing it back would let a third in.
+        """
+        every = self.lease.total_seconds() / RENEWALS_PER_LEASE
+        while True:
+            await asyncio.sleep(every)
+            now = datetime.now(UTC)
+            try:
+                kept = await ps.renew_event(
+                    self.db,
+                    tenant_id=claim.tenant_id,
+                    event_id=claim.event_id,
+                    owner=claim.owner,
+                    now=now,
+                )
+            except Exception as error:
+                # Tried again next time; the lease outlasts a few missed renewals.
+                log.warning("slack: an event claim's renewal failed (%s)", type(error).__name__)
+                continue
+            if not kept:
+                claim.lost = True
+                log.warning(
+                    "slack: event %s: its claim was taken over while its work was still running "
+                    "here; it may be handled twice",
+                    claim.event_id,
+                )
+                return
+            claim.owner = now
+
+    async def _give_back(self, claim: Claim) -> None:
+        """Release a failed event's claim so a retry redoes it; a failed release only delays
+        that retry until the lease runs out, and must not hide the work's own error."""
+        if claim.lost:
+            return  # another worker's claim now
+        try:
+            await ps.release_event(
+                self.db, tenant_id=claim.tenant_id, event_id=claim.event_id, owner=claim.owner
+            )
+        except Exception as error:
+            log.warning(
+                "slack: an event claim wasn't given back (%s); it lapses with its lease",
+                type(error).__name__,
+            )
+
+
+async def _stop(keeper: asyncio.Task[None]) -> None:
+    """Cancel the renewals and wait for them, so none lands after the claim is finished or
+    given back; ``asyncio.wait`` (not ``await keeper``) never swallows our own cancellation."""
+    keeper.cancel()
+    await asyncio.wait([keeper])

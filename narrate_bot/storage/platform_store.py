@@ -172,7 +172,33 @@ async def claim_event(
         return bool(result.rowcount)
 
 
+async def renew_event(
+    db: Database, *, tenant_id: int, event_id: str, owner: datetime, now: datetime
+) -> bool:
+    """Extend a claim whose work is still running; ``False`` when it is no longer ``owner``'s.
+
+    ``owner`` is the ``claimed_at`` this worker last wrote: every claim, takeover and renewal
+    writes a new time (a takeover one at least a lease later), so it is an owner token without
+    a column of its own. A worker that lost its claim (stalled past the lease) must not
+    overwrite the time of the one that took it over, or a third could take it from both.
+    """
+    async with db.transaction() as session:
+        result = await session.exec(
+            update(SeenEvent)
+            .where(
+                col(SeenEvent.tenant_id) == tenant_id,
+                col(SeenEvent.event_id) == event_id,
+                col(SeenEvent.claimed_at) == owner,
+                col(SeenEvent.done).is_(False),
+            )
+            .values(claimed_at=now)
+        )
+        return bool(result.rowcount)
+
+
 async def finish_event(db: Database, *, tenant_id: int, event_id: str) -> None:
+    """Mark the event done whoever holds its claim now: its effects are committed, so any later
+    retry must be ignored, even when another worker took the claim over meanwhile."""
     async with db.transaction() as session:
         await session.exec(
             update(SeenEvent)
@@ -181,13 +207,18 @@ async def finish_event(db: Database, *, tenant_id: int, event_id: str) -> None:
         )
 
 
-async def release_event(db: Database, *, tenant_id: int, event_id: str) -> None:
-    """Give the claim back after a failure so the platform's next retry is processed."""
+async def release_event(db: Database, *, tenant_id: int, event_id: str, owner: datetime) -> None:
+    """Give the claim back after a failure so the platform's next retry is processed.
+
+    Only while it is still ``owner``'s (see ``renew_event``): deleting a claim another worker
+    took over would let a third delivery run the same event beside it.
+    """
     async with db.transaction() as session:
         await session.exec(
             delete(SeenEvent).where(
                 col(SeenEvent.tenant_id) == tenant_id,
                 col(SeenEvent.event_id) == event_id,
+                col(SeenEvent.claimed_at) == owner,
                 col(SeenEvent.done).is_(False),
             )
         )
