@@ -273,6 +273,22 @@ def parse_never_pair(rest: str) -> Command:
 _SCHEDULE_HEADS = {"list", "remove", "delete", "stop", "skip", "reminder", "digest", "managers"}
 
 
+_PROMPT_REF = re.compile(r"#\S*|\d+")
+
+
+def _reads_as_prompt_ref(rest: str) -> bool:
+    """After ``reply``: an attempt at a prompt's number, which must not be kept as a narration.
+
+    One word (``reply x``, ``reply x1``, ``reply #x``) is a mistyped or misremembered id, never
+    an update worth keeping; nor is a sentence opening with ``#…`` or digits (``reply 3 done``,
+    someone expecting the text to go to prompt 3). Anything else is a sentence that merely
+    starts with the word ("reply templates for the support team are done") and stays a
+    narration, told about the command like other settings words followed by a sentence.
+    """
+    words = rest.split()
+    return len(words) == 1 or _PROMPT_REF.fullmatch(words[0]) is not None
+
+
 def _reads_as_days(word: str) -> bool:
     try:
         parse_days(word)
@@ -302,6 +318,10 @@ def _scheduling(word: str, rest: str, body: str) -> Command | None:
         return Command("reply", arg=rest)
     if word == "reply" and not rest:
         return Command("help", arg="reply")
+    if word == "reply" and _reads_as_prompt_ref(rest):
+        return Command("reply", arg=rest)  # the feature explains /narrate reply <number>
+    if word == "reply":
+        return _narration(body, "If you meant to answer a prompt: /narrate reply <number>.")
     if word in ("workspace-timezone", "workspace-tz"):
         return Command("workspace_timezone", arg=rest)
     if word == "intros" and first == "schedule":

@@ -80,12 +80,21 @@ _WHICH = (
 )
 
 
+_NOT_A_NUMBER = (
+    "I didn't record that: /narrate reply <number> takes just a prompt's number (for example "
+    "/narrate reply 3) and opens a form for your update to it. /narrate schedule list shows "
+    "the prompts you can answer, with their ids; /narrate <text> records an update anywhere."
+)
+
+
 async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
     """``/narrate reply <prompt>`` (the prompt's button): the short form, once the prompt is
-    known to exist and be answerable by this person, so nobody writes an update for nothing."""
+    known to exist and be answerable by this person, so nobody writes an update for nothing.
+    Something else after ``reply`` is said to be no number: stored, it would be a narration
+    reading "reply x" that its author never meant to write."""
     ref = _prompt_id(arg)
     if ref is None:
-        return [turn.reply(_WHICH)]
+        return [turn.reply(_NOT_A_NUMBER if arg.strip() else _WHICH)]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         found = await _prompt_channel(turn, session, tenant, ref)
