@@ -49,6 +49,26 @@ async def follow_zone(
     return moved
 
 
+async def follow_workspace_zone(
+    session: Session, *, tenant_id: int, zone: str, now: datetime
+) -> int:
+    """Re-time the reminders of people who have no zone of their own in the workspace's new one;
+    returns how many people's reminders moved.
+
+    Their reminder was timed in the workspace's zone because they never set theirs
+    (``reminder_zone``), so "09:30" meant the workspace's 09:30: when an admin moves the
+    workspace, it should still mean that, not the old city's morning. People with their own zone
+    keep it. Person rows are taken in id order, as every other path takes one, so two of these
+    on two replicas queue instead of deadlocking.
+    """
+    people = await store.zoneless_reminder_people(session, tenant_id=tenant_id)
+    moved = 0
+    for person_id in people:
+        if await follow_zone(session, person_id=person_id, zone=zone, now=now):
+            moved += 1
+    return moved
+
+
 async def reminder_zone(session: Session, *, tenant_id: int, own: str | None) -> str | None:
     """The zone a new reminder is timed in: the person's own, else the workspace's.
 

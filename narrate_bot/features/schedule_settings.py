@@ -143,9 +143,18 @@ async def workspace_timezone(turn: Turn, arg: str) -> list[Reply]:
                 turn.now, days=row.days, at=time.fromisoformat(row.local_time), zone=ZoneInfo(zone)
             ).at
             session.add(row)
-    return [
-        turn.reply(
-            f"This workspace's time zone is now {zone}: new schedules and connection "
-            "suggestions use it. Existing channel prompts keep the zone they were set with."
+        # Imported here: reminders builds on this module's helpers.
+        from .reminders import follow_workspace_zone
+
+        moved = await follow_workspace_zone(session, tenant_id=tenant.id, zone=zone, now=turn.now)
+    text = (
+        f"This workspace's time zone is now {zone}: new schedules and connection suggestions "
+        "use it. Existing channel prompts keep the zone they were set with."
+    )
+    if moved:
+        people = "person" if moved == 1 else "people"
+        text += (
+            f" Personal reminders of {moved} {people} without a time zone of their own moved "
+            "with it."
         )
-    ]
+    return [turn.reply(text)]

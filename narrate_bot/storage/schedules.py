@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip
+from .schedule_tables import PERSONAL, Schedule, ScheduleSend, ScheduleSkip
 from .tables import Channel, ChannelMember, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
@@ -399,6 +399,23 @@ async def personal_schedules(session: AsyncSession, *, person_id: int) -> list[S
         select(Schedule).where(Schedule.person_id == person_id).order_by(col(Schedule.id))
     )
     return list(rows.all())
+
+
+async def zoneless_reminder_people(session: AsyncSession, *, tenant_id: int) -> list[int]:
+    """People of a tenant with a personal reminder and no zone of their own (timed in the
+    workspace's), in id order."""
+    rows = await session.exec(
+        select(Schedule.person_id)
+        .join(Person, col(Person.id) == col(Schedule.person_id))
+        .where(
+            Schedule.tenant_id == tenant_id,
+            Schedule.kind == PERSONAL,
+            or_(col(Person.timezone).is_(None), col(Person.timezone) == ""),
+        )
+        .distinct()
+        .order_by(col(Schedule.person_id))
+    )
+    return [pid for pid in rows.all() if pid is not None]
 
 
 async def erase_for(session: AsyncSession, *, tenant_id: int, person_id: int, user_id: str) -> None:

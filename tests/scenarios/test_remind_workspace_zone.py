@@ -77,3 +77,31 @@ async def test_with_no_zone_anywhere_it_still_asks_for_one_and_sets_nothing(chat
     assert "/narrate timezone" in out
     assert "You have no reminder" in await chat.say("bob: /narrate remind")
     assert REMINDER not in await at(chat, "2026-11-28T00:00:00+00:00")
+
+
+async def test_moving_the_workspace_moves_the_reminders_of_people_without_a_zone(
+    chat: Chat,
+) -> None:
+    await berlin_workspace(chat)
+    await chat.say("bob: /narrate remind me fri 16:00")
+    await chat.say(":tz carol Europe/Berlin", "carol: /narrate remind me fri 16:00")
+
+    out = await chat.say("alice: /narrate workspace-timezone America/New_York")
+    assert "Personal reminders of 1 person without a time zone of their own moved" in out
+
+    # bob's 16:00 is New York's now; carol set Berlin herself and keeps it.
+    assert "I remind you fri at 16:00 (America/New_York)" in await chat.say("bob: /narrate remind")
+    out = await at(chat, "2026-11-27T15:00:00+00:00")  # 16:00 Berlin
+    assert "[dm carol] Your reminder to narrate" in out and REMINDER not in out
+    assert REMINDER not in await at(chat, "2026-11-27T20:59:00+00:00")
+    assert REMINDER in await at(chat, "2026-11-27T21:00:00+00:00")  # 16:00 New York
+
+
+async def test_moving_a_workspace_without_zoneless_reminders_says_nothing_about_them(
+    chat: Chat,
+) -> None:
+    await berlin_workspace(chat)
+    await chat.say(":tz carol Europe/Berlin", "carol: /narrate remind me fri 16:00")
+    out = await chat.say("alice: /narrate workspace-timezone America/New_York")
+    assert "This workspace's time zone is now America/New_York" in out
+    assert "Personal reminders" not in out
