@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -94,8 +94,11 @@ async def erase(session: AsyncSession, *, person: Person) -> None:
     their never-pair wishes go. The introductions stay, with their numbers and everyone else's
     membership and answers: the others' history, and the workspace's statistics, are theirs, and
     a number is never given out twice (the next one is the tenant's highest + 1). A never-pair
-    wish someone else made naming the person goes too: it can only name them by their user id.
-    An introduction nobody is left in keeps no topics: they were kept for its members alone.
+    wish someone else made naming the person stays: it is the wisher's (only its owner's
+    forget-me or ``never-pair remove`` takes it), and the wisher was promised "never". Erasing
+    it with the person named let anyone lift a wish about them with one forget-me, and be
+    introduced to its owner the next week. An introduction nobody is left in keeps no topics:
+    they were kept for its members alone.
     """
     mine = list(
         (
@@ -104,16 +107,7 @@ async def erase(session: AsyncSession, *, person: Person) -> None:
             )
         ).all()
     )
-    await session.exec(
-        delete(IntroNeverPair).where(
-            col(IntroNeverPair.tenant_id) == person.tenant_id,
-            or_(
-                col(IntroNeverPair.person_id) == person.id,
-                col(IntroNeverPair.other_user_id) == person.user_id,
-            ),
-        )
-    )
-    for table in (IntroParticipant, IntroAskedTopic, IntroFeedback, IntroMember):
+    for table in (IntroNeverPair, IntroParticipant, IntroAskedTopic, IntroFeedback, IntroMember):
         await session.exec(delete(table).where(col(table.person_id) == person.id))
     if mine:
         await session.exec(

@@ -1,7 +1,9 @@
 """Export and erasure of everything stored about one person.
 
 Erasure walks every table that can hold a trace of the person, by their person row or by their
-platform user id, so a new table must be added here (the forget-me test scans every table).
+platform user id, so a new table must be added here (the forget-me test scans every table). The
+one row that names them and stays is someone else's never-pair wish: its owner's data, neither
+erased nor exported with the person it names (``_erase_by_user_id``).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import fulltext, intro_privacy, schedules
 from .database import Database
-from .intro_tables import IntroNeverPair
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
@@ -186,8 +187,14 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
 
 
 async def _erase_by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
-    """Forget what is kept under the user id alone (see ``_by_user_id``), and others' never-pair
-    wishes naming it. Run after the person's narrations are gone (a DM channel goes with them)."""
+    """Forget what is kept under the user id alone (see ``_by_user_id``). Run after the person's
+    narrations are gone (a DM channel goes with them).
+
+    Someone else's never-pair wish naming this user id stays: it is its owner's data, kept
+    until they remove it or erase themselves. Deleting it here let anyone undo a private wish
+    about them with one command (without even knowing it existed), and then be introduced to
+    the very person who asked never to be. It is never shown to the person it names either.
+    """
     tenant_channels = select(Channel.id).where(Channel.tenant_id == tenant_id)
     direct_pks = list(
         (
@@ -225,17 +232,11 @@ async def _erase_by_user_id(session: AsyncSession, *, tenant_id: int, user_id: s
         )
         .values(installer_user_id="")
     )
-    # Someone's wish never to be introduced to them can only name them by their user id.
-    await session.exec(
-        delete(IntroNeverPair).where(
-            col(IntroNeverPair.tenant_id) == tenant_id, col(IntroNeverPair.other_user_id) == user_id
-        )
-    )
 
 
 async def erase_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
-    """Forget-me for someone with no person row. ``False`` when nothing of theirs was kept (a
-    wish naming them, which is someone else's and not exported to them, still goes)."""
+    """Forget-me for someone with no person row. ``False`` when nothing of theirs was kept. A
+    never-pair wish naming them is someone else's, so it neither counts as theirs nor goes."""
     kept = await export_user(session, tenant_id=tenant_id, user_id=user_id) is not None
     await _erase_by_user_id(session, tenant_id=tenant_id, user_id=user_id)
     return kept
