@@ -22,7 +22,12 @@ from .tables import Person
 async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
     """Only the person's own side: their wishes (never who wished them away), the
     introductions they were part of (with whoever is still here), their answers and the topics
-    they asked about."""
+    they asked about. Every column kept about them is in it, dates and the team recorded on
+    each introduction too, so the export shows all that forget-me would erase.
+
+    ``never_pair`` stays the plain list of user ids it always was; when each wish was made is
+    beside it in ``never_pair_since``, so a reader of the earlier exports still reads this one.
+    """
     taking_part = await session.get(IntroParticipant, person.id)
     never = (
         await session.exec(
@@ -41,8 +46,15 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
     ).all()
     ids = [i.id for i in mine if i.id is not None]
     others: dict[int, list[str]] = {i: [] for i in ids}
-    feedback: dict[int, str] = {}
+    feedback: dict[int, tuple[str, str]] = {}  # introduction → (outcome, when they answered)
+    teams: dict[int, str | None] = {}
     if ids:
+        for introduction_id, team in await session.exec(
+            select(IntroMember.introduction_id, IntroMember.team).where(
+                col(IntroMember.introduction_id).in_(ids), IntroMember.person_id == person.id
+            )
+        ):
+            teams[introduction_id] = team
         for introduction_id, user_id in await session.exec(
             select(IntroMember.introduction_id, Person.user_id)
             .join(Person, col(Person.id) == col(IntroMember.person_id))
@@ -54,7 +66,7 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
                 col(IntroFeedback.introduction_id).in_(ids), IntroFeedback.person_id == person.id
             )
         ):
-            feedback[row.introduction_id] = row.outcome
+            feedback[row.introduction_id] = (row.outcome, row.at.isoformat())
     asked = (
         await session.exec(
             select(IntroAskedTopic)
@@ -69,6 +81,7 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
             taking_part.skip_until.isoformat() if taking_part and taking_part.skip_until else None
         ),
         "never_pair": [row.other_user_id for row in never],
+        "never_pair_since": {row.other_user_id: row.created_at.isoformat() for row in never},
         "introductions": [
             {
                 "id": i.number,  # "Introduction #3" as people saw it, like narrations' ordinals
@@ -79,7 +92,10 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
                 "others_have_left": not others.get(i.id or -1),
                 "topics": [t for t in i.topics.split(",") if t],
                 "answered_a_question": i.answers_question,
-                "your_answer": feedback.get(i.id or -1),
+                # The team they were in then, as the introduction recorded it for its ties.
+                "your_team": teams.get(i.id or -1),
+                "your_answer": feedback.get(i.id or -1, (None, None))[0],
+                "answered_at": feedback.get(i.id or -1, (None, None))[1],
             }
             for i in mine
         ],

@@ -21,6 +21,7 @@ from .database import Database
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
+from .schedule_tables import ScheduleSend
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 log = logging.getLogger(__name__)
@@ -112,6 +113,13 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             topics[row.narration_id].append(row.topic)
     by_user_id = await _by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
     reminders = await schedules.personal_schedules(session, person_id=person.id or 0)
+    deliveries = (
+        await session.exec(
+            select(ScheduleSend)
+            .where(ScheduleSend.person_id == person.id)
+            .order_by(col(ScheduleSend.slot), col(ScheduleSend.id))
+        )
+    ).all()
     preferences = (
         await session.exec(
             select(TopicPreference)
@@ -166,6 +174,13 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "created_at": _iso(r.created_at),
             }
             for r in reminders
+        ],
+        # Each personal reminder the bot claimed, by its local date, and what became of it
+        # (sent, skipped while paused, failed). Not the platform's message id: an opaque handle
+        # on a DM they already hold, kept only to recognise replies to it, which tells them
+        # nothing the date and time don't.
+        "reminder_deliveries": [
+            {"date": d.slot, "status": d.status, "sent_at": _iso(d.sent_at)} for d in deliveries
         ],
         "ask_me_about": [
             {"topic": p.topic, "since": _iso(p.created_at)} for p in preferences if p.kind == ASK_ME
