@@ -26,7 +26,16 @@ async def week_for_channel(
     """Narrations of the week the channel may read: what anyone there could already see, plus
     the channel's own (a private channel's members read those). A channel ``shared`` with
     another organisation is read by people who can't open the workspace's other channels, so
-    its digest holds only what was narrated in it."""
+    its digest holds only what was narrated in it.
+
+    Only people taking part count. Leaving (``/narrate leave``) is "stop using my narrations":
+    they stay the author's, to export, but no longer feed what others are shown, and the
+    digest's counts and cross-team overlaps are built from them as much as the topic map is.
+    Pausing is "leave me alone for now", a break from prompts and from being suggested, not a
+    withdrawal of what was written: a paused person's narrations still count in the digest's
+    figures, which name nobody. The lines that do name someone (a narrated question) are
+    filtered again at send time (``schedule_posts.available``), where paused people are left out.
+    """
     own = and_(col(Narration.channel_pk) == channel_pk, col(Narration.audience) == "channel")
     readable = (
         own
@@ -49,6 +58,7 @@ async def week_for_channel(
                 col(Narration.created_at) >= since,
                 col(Narration.created_at) < until,
                 col(Channel.kind) != "direct",
+                col(Person.consent) == "joined",
                 readable,
             )
             .order_by(col(Narration.created_at))
