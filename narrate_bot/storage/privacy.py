@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import ColumnElement, and_, delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,7 +22,15 @@ from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
 from .schedule_tables import ScheduleSend
-from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+from .tables import (
+    Channel,
+    ChannelMember,
+    Narration,
+    NarrationTopic,
+    Person,
+    Tenant,
+    TenantSetting,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +50,47 @@ def _workspace(tenant: Tenant | None) -> dict[str, Any]:
     }
 
 
+def organisation_setting(platform: str) -> str:
+    """The tenant setting in which a platform's adapter records the organisation a workspace
+    belongs to (Slack: its Enterprise Grid org, ``slack.enterprise_id``). Named by pattern, so
+    the core needs no adapter to find it, and a test pins the Slack adapter's key to it."""
+    return f"{platform}.enterprise_id"
+
+
+async def _installs_for(session: AsyncSession, *, tenant_id: int) -> ColumnElement[bool]:
+    """The installs someone acting in this tenant may have made: the workspace's own, and the
+    org-wide install of the organisation it belongs to.
+
+    An org-wide install (Slack Enterprise Grid) is filed under the organisation's own tenant
+    (``team_id`` empty), while its installer narrates and asks from their workspace's tenant.
+    Looking at the workspace's tenant alone, their export never listed the install and
+    forget-me never erased their user id from it. Within one organisation a user id is one
+    person (Grid ids are org-wide), so the installer finds it from any of its workspaces; the
+    organisation comes from what the platform said the workspace belongs to, never from the
+    person.
+    """
+    own = col(Installation.tenant_id) == tenant_id
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        return own
+    organisation = (
+        await session.exec(
+            select(TenantSetting.value).where(
+                TenantSetting.tenant_id == tenant_id,
+                TenantSetting.key == organisation_setting(tenant.platform),
+            )
+        )
+    ).first()
+    if not organisation:
+        return own
+    org_wide = and_(
+        col(Installation.platform) == tenant.platform,
+        col(Installation.enterprise_id) == organisation,
+        col(Installation.team_id) == "",
+    )
+    return or_(own, org_wide)
+
+
 async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> dict[str, Any]:
     """What is kept under the platform user id alone, for people who never enrolled too: the
     private channels and DMs they can read (ADR 0004), and the app installs they made."""
@@ -56,7 +105,10 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
     installs = (
         await session.exec(
             select(Installation)
-            .where(Installation.tenant_id == tenant_id, Installation.installer_user_id == user_id)
+            .where(
+                await _installs_for(session, tenant_id=tenant_id),
+                Installation.installer_user_id == user_id,
+            )
             .order_by(col(Installation.installed_at))
         )
     ).all()
@@ -238,11 +290,12 @@ async def _erase_by_user_id(session: AsyncSession, *, tenant_id: int, user_id: s
                 col(Channel.id).in_(direct_pks), col(Channel.id).not_in(still_used)
             )
         )
-    # The install keeps working for everyone else; it just stops naming who added the app.
+    # The install keeps working for everyone else; it just stops naming who added the app. An
+    # org-wide install is blanked the same way from any workspace of its organisation.
     await session.exec(
         update(Installation)
         .where(
-            col(Installation.tenant_id) == tenant_id,
+            await _installs_for(session, tenant_id=tenant_id),
             col(Installation.installer_user_id) == user_id,
         )
         .values(installer_user_id="")
