@@ -392,8 +392,8 @@ async def test_working_hours_that_never_overlap_are_avoided(bot, chat, clock):
 
 async def test_export_shows_my_side_and_forget_me_erases_my_side_only(bot, chat, clock, db):
     """Forget-me used to delete the whole introduction, and with it carol's history and answer.
-    A pair's introduction is carol's as much as alice's: alice's side goes (every row naming
-    her, and carol's wish naming her), carol's stays."""
+    A pair's introduction is carol's as much as alice's: alice's side goes (every row of
+    hers), carol's stays, and so does carol's wish naming alice: it is carol's, not alice's."""
     await chat.say(
         "alice@payments: /narrate intros join",
         "carol@search: /narrate intros join",
@@ -418,11 +418,11 @@ async def test_export_shows_my_side_and_forget_me_erases_my_side_only(bot, chat,
     await chat.say("alice: /narrate forget-me", "alice: /narrate forget-me confirm")
     from tests.scenarios.test_privacy import _rows_mentioning
 
-    assert await _rows_mentioning(db, "alice") == []
+    # Only carol's own wish still names alice (ADR 0008); alice's own wish went with her.
+    assert [r.split(":")[0] for r in await _rows_mentioning(db, "alice")] == ["intro_never_pair"]
     assert await _rows_mentioning(db, "zoe") == []
-    # carol's wish named alice, so it went with her (ADR 0008); carol's other wishes stay.
-    assert "@bob" in (listed := await chat.say("carol: /narrate never-pair list"))
-    assert "@alice" not in listed
+    listed = await chat.say("carol: /narrate never-pair list")
+    assert "@bob" in listed and "@alice" in listed
     carol = await _export(chat, "carol")
     assert carol["introductions"] == [
         {
@@ -432,7 +432,9 @@ async def test_export_shows_my_side_and_forget_me_erases_my_side_only(bot, chat,
             "others_have_left": True,
             "topics": ["kafka"],
             "answered_a_question": False,
+            "your_team": "search",
             "your_answer": "met",
+            "answered_at": carol["introductions"][0]["answered_at"],
         }
     ]
 
