@@ -239,6 +239,8 @@ class SlackAdapter(InteractiveSurfaces):
             where = translate.Where(channel_id=body["channel_id"], kind=kind, name=name)
         else:
             hint = "group" if kind == ChannelKind.PRIVATE else None  # narrows, never widens
+            if name.startswith(translate.GROUP_DM_PREFIX):
+                hint = "mpim"  # also private; and its name, Slack's list of handles, isn't kept
             where = await self.directory.where(
                 client, tenant.tenant_id, body["channel_id"], hint, name
             )

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from narrate_bot.events import ChannelKind, UserRef
 
 from .gateway import SlackGateway
-from .translate import Where, kind_of_channel_type, user_ref
+from .translate import Where, channel_name, kind_of_channel_type, user_ref
 
 log = logging.getLogger(__name__)
 TTL_SECONDS = 300.0
@@ -75,8 +75,13 @@ class Directory:
         hint can't say "shared": a Slack Connect channel says ``channel`` or ``group`` like any
         other. A hint may still narrow the answer, never widen it, and a failed lookup counts as
         private and shared, the most careful reading.
+
+        A group DM (``channel_type`` "mpim", ``is_mpim``, or Slack's ``mpdm-`` name) gets a
+        neutral name: Slack's lists its members' handles (``translate.channel_name``).
         """
         hinted = kind_of_channel_type(channel_type, channel_id)
+        group_dm = channel_type == "mpim"
+        name = channel_name(name, group_dm=group_dm)
         if hinted == ChannelKind.DIRECT:
             return Where(channel_id=channel_id, kind=hinted, name=name)
         cached = self._channels.get((tenant, channel_id))
@@ -101,7 +106,10 @@ class Directory:
         where = Where(
             channel_id=channel_id,
             kind=kind,
-            name=channel.get("name", name) or name,
+            name=channel_name(
+                channel.get("name", name) or name,
+                group_dm=group_dm or bool(channel.get("is_mpim")),
+            ),
             shared=shared,
         )
         self._channels[(tenant, channel_id)] = (time.monotonic(), where)

@@ -45,6 +45,24 @@ _CHANNEL_TYPES = {
     "G": ChannelKind.PRIVATE,  # member_joined_channel / member_left_channel say G or C
     "C": ChannelKind.PUBLIC,
 }
+# Slack names a group DM after its members' handles ("mpdm-ann.lee--ben.ray-1"); the prefix is
+# also all a slash command says about being typed in one.
+GROUP_DM_PREFIX = "mpdm-"
+# What every group DM is called instead. It can't be a Slack channel's name (those have no
+# spaces or capitals), so a "#name" typed in a command never picks a group DM by mistake.
+GROUP_DM_NAME = "group DM"
+
+
+def channel_name(name: str, *, group_dm: bool = False) -> str:
+    """The name we keep for a channel: a group DM's carries no one's handle.
+
+    Stored, Slack's group-DM name kept each member's handle after their forget-me, in the other
+    members' exports and as where answers' evidence was written; no one's erasure can edit a
+    name the others share, so no group DM keeps one.
+    """
+    if group_dm or name.startswith(GROUP_DM_PREFIX):
+        return GROUP_DM_NAME
+    return name
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,11 @@ class Where:
     kind: ChannelKind
     name: str = ""
     shared: bool = False  # people outside the workspace read it (Slack Connect, org-shared)
+
+    def __post_init__(self) -> None:
+        # Every route to the core and to a modal's metadata goes through a Where, so a name
+        # with a handle in it is caught here whichever payload or lookup it came from.
+        object.__setattr__(self, "name", channel_name(self.name))
 
     def ref(self) -> ChannelRef:
         return ChannelRef(
@@ -101,7 +124,7 @@ def kind_of_command(body: Payload) -> ChannelKind:
     name = str(body.get("channel_name", ""))
     if name == "directmessage" or str(body.get("channel_id", "")).startswith("D"):
         return ChannelKind.DIRECT
-    if name == "privategroup" or name.startswith("mpdm-"):
+    if name == "privategroup" or name.startswith(GROUP_DM_PREFIX):
         return ChannelKind.PRIVATE
     return ChannelKind.PUBLIC
 
@@ -216,7 +239,8 @@ def view_submission(body: Payload, user: UserRef, *, now: datetime) -> FormSubmi
         user=user,
         channel=ChannelRef(
             channel_id=channel_id,
-            name=meta.get("n", ""),
+            # A modal opened before group DMs were renamed may still carry Slack's name.
+            name=channel_name(str(meta.get("n", ""))),
             kind=ChannelKind(meta.get("k") or ChannelKind.DIRECT.value),
         ),
         occurred_at=now,
@@ -257,7 +281,7 @@ def channel_described(
     """``channel_created`` / ``channel_rename`` / ``group_rename`` and type changes."""
     channel = event.get("channel")
     channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
-    name = channel.get("name", "") if isinstance(channel, dict) else ""
+    name = channel_name(channel.get("name", "") if isinstance(channel, dict) else "")
     return ChannelDescribed(
         tenant=tenant_of(body),
         channel=ChannelRef(channel_id=channel_id, name=name, kind=kind, shared=shared),
