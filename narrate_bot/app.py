@@ -38,11 +38,12 @@ from .features.reminders import remind
 from .features.schedule_commands import schedule
 from .features.schedule_jobs import TickReport, run_due
 from .features.schedule_settings import intros_schedule, workspace_timezone
-from .features.turn import Turn
+from .features.turn import FORGOTTEN_MEANWHILE, Turn
 from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply
 from .routing import NARRATE, parse_command, parse_question, strip_bot_address
 from .storage.database import Database
+from .storage.repositories import PersonErased
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,13 @@ class Bot:
             gateways=self.gateways,
         )
         log.debug("handling %s from %s", type(event).__name__, event.user.user_id)
-        return await self._dispatch(turn, event)
+        try:
+            return await self._dispatch(turn, event)
+        except PersonErased:
+            # Raised by ``Turn.author`` when a forget-me on another replica went first; the
+            # transaction rolled back, so every command can say plainly that nothing was kept
+            # instead of failing (features with a more specific reply catch it themselves).
+            return [turn.reply(FORGOTTEN_MEANWHILE)]
 
     async def run_due(self, until: datetime | None = None) -> TickReport:
         """Run the scheduled work due up to ``until`` (default: now), each at its due time."""

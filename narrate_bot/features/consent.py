@@ -44,7 +44,7 @@ def _paused(person: Person, now: datetime) -> bool:
 async def join(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
+        person = await turn.author(session, tenant)
         message = enroll(person, turn.now)
         paused = _paused(person, turn.now)
         until, zone = person.paused_until, person.timezone
@@ -71,7 +71,7 @@ async def pause(turn: Turn, arg: str) -> list[Reply]:
     until = turn.now + delta
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
+        person = await turn.author(session, tenant)
         if person.consent == LEFT:
             # Leaving already stops everything a pause would; a pause stored now would only
             # surprise them after they join again. Nothing is changed.

@@ -129,7 +129,7 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
         return [turn.reply(_unmatchable(rejected[0] if rejected else arg))]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
+        person = await turn.author(session, tenant)
         assert tenant.id is not None and person.id is not None
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         hidden = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
@@ -238,7 +238,7 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
         return [turn.reply(_unmatchable(bad[0]) + " Nothing was changed.")]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
+        person = await turn.author(session, tenant)
         assert tenant.id is not None and person.id is not None
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
         known = {p.topic_key: p.topic for p in current}

@@ -210,7 +210,7 @@ async def never_pair(turn: Turn, command: Command) -> list[Reply]:
         other_id = other.user_id if other is not None else command.arg
         if other_id == turn.event.user.user_id:
             return [turn.reply("That's you: I never introduce you to yourself.")]
-        person = await turn.person(session, tenant)
+        person = await turn.author(session, tenant)
         changed = await intro_repo.set_never_pair(
             session, person=person, other_user_id=other_id, never=not remove, now=turn.now
         )

@@ -27,7 +27,7 @@ async def set_team(turn: Turn, name: str) -> list[Reply]:
         if len(name) > MAX_TEAM:
             return [turn.reply(f"Team names can be up to {MAX_TEAM} characters.")]
         tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
+        person = await turn.author(session, tenant)
         person.team = name
         session.add(person)
     return [turn.reply(f"Your team is now {name}.")]
@@ -42,7 +42,7 @@ async def set_timezone(turn: Turn, name: str) -> list[Reply]:
         return [turn.reply(str(problem))]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
-        person = await turn.person(session, tenant)
+        person = await turn.author(session, tenant)
         assert person.id is not None
         moved = (
             await follow_zone(session, person_id=person.id, zone=zone.key, now=turn.now)

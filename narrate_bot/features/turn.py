@@ -16,6 +16,11 @@ from ..storage.database import Database, Session
 from ..storage.tables import Channel, Person, Tenant
 from .channels import stored_channel
 
+FORGOTTEN_MEANWHILE = (
+    "Your forget-me went through just as this arrived, so I didn't do it: nothing about you is "
+    "stored. Send it again if you want to start afresh."
+)
+
 
 async def reader_calendar(
     session: Session, *, tenant_id: int, person: Person | None, now: datetime
@@ -36,6 +41,8 @@ class Turn:
     now: datetime
     # How a feature posts on its own (an open question to a channel): the bot's gateways.
     gateways: Mapping[Platform, ChatGateway] = field(default_factory=dict)
+    # A forget-me on another replica erased the actor while this command waited (``still_here``).
+    forgotten: bool = field(default=False, init=False)
 
     @property
     def in_dm(self) -> bool:
@@ -66,16 +73,25 @@ class Turn:
         )
 
     async def channel(self, session: Session, tenant: Tenant) -> Channel:
-        """The channel the event came from, with the actor recorded as a reader when private."""
+        """The channel the event came from, with the actor recorded as a reader when private,
+        unless a forget-me erased them while this command waited (``still_here``).
+
+        The membership is about the actor, stored by user id: written beside an erasure on
+        another replica, it outlived it. So it is written under the actor's held row, like a
+        narration; for a command from them that the erasure beat, it is left out and the
+        command goes on without it (a question is still answered, as for someone new).
+        """
         assert tenant.id is not None
         ref = self.event.channel
         channel = await stored_channel(session, tenant_id=tenant.id, ref=ref)
-        if ref.kind != ChannelKind.PUBLIC:
+        if ref.kind != ChannelKind.PUBLIC and await self.still_here(session, tenant):
             assert channel.id is not None
             await repo.add_member(session, channel_pk=channel.id, user_id=self.event.user.user_id)
         return channel
 
     async def person(self, session: Session, tenant: Tenant) -> Person:
+        """The actor's row, created on first sight, not held: commands that write for them
+        take it through ``author``."""
         assert tenant.id is not None
         user = self.event.user
         return await repo.ensure_person(
@@ -88,21 +104,37 @@ class Turn:
             departed=False,  # whoever speaks to the bot is here, whatever was said before
         )
 
-    async def author(self, session: Session, tenant: Tenant) -> Person:
-        """``person``, held until the transaction ends: take it before writing anything for
-        them (a narration, the channel membership that comes with it).
+    async def still_here(self, session: Session, tenant: Tenant) -> bool:
+        """Hold the actor's person row until the transaction ends; ``False`` when a forget-me on
+        another replica erased it while we waited. Take it before writing anything about them.
 
-        A forget-me on another replica takes the same row before erasing (ADR 0003: replicas
-        share one PostgreSQL database), so either it waits for this transaction and erases
-        what it stored too, or it went first. Then the row is gone and ``repo.PersonErased``
-        is raised, rolling back this transaction: the caller tells the person nothing was kept.
+        The erasure takes the same row first (ADR 0003: replicas share one PostgreSQL database),
+        so the two run one after the other: what this transaction writes is committed before
+        the erasure looks, and erased with the rest, or the erasure went first. Someone with no
+        row is still here: never seen, or seen again after a forget-me that had finished, which
+        is the fresh start its confirmation offers, so their command is handled as anyone's
+        first. Once ``False`` it stays so for this command (``forgotten``): a later look would
+        find no row and take them for someone new, bringing back the trace just erased.
         """
         assert tenant.id is not None
+        if self.forgotten:
+            return False
         seen = await repo.find_person(session, tenant_id=tenant.id, user_id=self.event.user.user_id)
         if seen is not None:
             assert seen.id is not None
-            if not await repo.hold_person(session, person_id=seen.id):
-                raise repo.PersonErased
+            self.forgotten = not await repo.hold_person(session, person_id=seen.id)
+        return not self.forgotten
+
+    async def author(self, session: Session, tenant: Tenant) -> Person:
+        """``person``, held until the transaction ends (``still_here``): take it before writing
+        anything for them (a narration, a preference, a setting on their row).
+
+        When a forget-me got there first, ``repo.PersonErased`` is raised, rolling back this
+        transaction: the caller, or ``Bot.handle`` for any command, tells the person nothing was
+        kept. Carrying on would recreate them from a command sent before they were forgotten.
+        """
+        if not await self.still_here(session, tenant):
+            raise repo.PersonErased
         return await self.person(session, tenant)
 
     async def known_person(self, session: Session) -> Person | None:

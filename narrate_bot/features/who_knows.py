@@ -21,6 +21,10 @@ from .narrate import snippet
 from .turn import Turn, reader_calendar
 
 MAX_PEOPLE = 5
+FORGOTTEN_ASKING = (
+    "Your forget-me went through just as this arrived: I answered, and kept nothing about you "
+    "from this question."
+)
 # The why-line names at most this many different counts of the question's words, in at most
 # this many characters of words; words that would run longer are left out (the evidence shows
 # them), and when not even the first count fits it reads "narrated about it".
@@ -125,6 +129,15 @@ async def rank_experts(
 
 
 async def answer(turn: Turn, topic: str) -> list[Reply]:
+    replies = await _answer(turn, topic)
+    if turn.forgotten:
+        # Apart from the answer, which may be posted in the channel: that someone asked to be
+        # forgotten is theirs to know.
+        replies.append(turn.reply(FORGOTTEN_ASKING))
+    return replies
+
+
+async def _answer(turn: Turn, topic: str) -> list[Reply]:
     topic = " ".join(topic.split())
     # In a channel shared with other organisations the answer goes to the asker alone: its
     # evidence comes from the workspace's channels, which those readers can't open.
@@ -136,6 +149,11 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
         return [_answer_reply(turn, text, public_answer, {})]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
+        # The asker's row before anything about them is written (the membership of a private
+        # channel, the question's topics for their introductions, "back" if departed): a
+        # forget-me on another replica then erases it too, or went first and the question is
+        # answered as for someone the bot doesn't know, recording nothing (Turn.still_here).
+        asking = await turn.still_here(session, tenant)
         channel = await turn.channel(session, tenant)
         assert tenant.id is not None
         public_answer = public_answer and not channel.shared
@@ -152,7 +170,8 @@ async def answer(turn: Turn, topic: str) -> list[Reply]:
             boosts=chosen.boosts,
         )
         ranked = experts.people
-        asker = await turn.known_person(session)  # asking is using the bot: back if departed
+        # Asking is using the bot: back if departed.
+        asker = await turn.known_person(session) if asking else None
         await note_question(session, person=asker, question=topic, turn=turn)
         people = await repo.people_by_id(session, ids=[r.person_id for r in ranked])
         evidence_ids = [h.narration_id for r in ranked for h in r.evidence]
