@@ -1,6 +1,8 @@
 """Who can read a Discord channel, computed from its permission overwrites.
 
-A channel @everyone cannot view is private; its readers are the members whose roles and
+A channel is public only if @everyone may view it and no overwrite on it takes View Channel
+from a role or a person: "everyone but guests" is not everyone, and its narrations must not
+reach the guests. Any other channel is private; its readers are the members whose roles and
 overwrites let them view it (``permissions_for``). Without the privileged members intent the
 member cache holds only people seen recently (interaction authors, message authors, the owner),
 so the member list is never complete: the adapter records readers as they show up and
@@ -21,17 +23,36 @@ Located = discord.abc.GuildChannel | discord.Thread
 
 
 def channel_kind(channel: Located) -> ChannelKind:
+    """Public only when every human in the server can read it, so anyone may be shown it."""
     if isinstance(channel, discord.Thread):
         if channel.type == discord.ChannelType.private_thread:
             return ChannelKind.PRIVATE
         parent = channel.parent
         return channel_kind(parent) if parent is not None else ChannelKind.PRIVATE
     everyone = channel.guild.default_role
-    return (
-        ChannelKind.PUBLIC
-        if channel.permissions_for(everyone).view_channel
-        else ChannelKind.PRIVATE
-    )
+    if not channel.permissions_for(everyone).view_channel:
+        return ChannelKind.PRIVATE
+    if any(_hides(target, overwrite) for target, overwrite in channel.overwrites.items()):
+        return ChannelKind.PRIVATE
+    return ChannelKind.PUBLIC
+
+
+def _hides(target: object, overwrite: discord.PermissionOverwrite) -> bool:
+    """Does this overwrite take View Channel from someone who could be a person?
+
+    The channel's own overwrites are what Discord applies (a channel synced to its category
+    carries copies of the category's, and is updated when they change), so only they are read.
+    A role Discord manages for one bot, or a bot's own overwrite, hides nothing from people;
+    any other target counts, also one the cache can't name (a ``discord.Object``): unknown is
+    treated as someone.
+    """
+    if overwrite.view_channel is not False:
+        return False
+    if isinstance(target, discord.Role):
+        return not target.is_default() and not target.is_bot_managed()
+    if isinstance(target, discord.Member | discord.User):
+        return not target.bot
+    return True
 
 
 def location(channel: Located) -> ChannelRef:
