@@ -12,6 +12,11 @@ member record is fetched again over REST (no intent needed; ``recheck``), and so
 in the server loses every private channel and counts as gone (never suggested or introduced
 until they use the bot again). Only a stale membership nothing reads before it is corrected can
 remain.
+
+What the core has stored is compared with the fresh view, not a memory of what we last told it:
+the core changes memberships on its own (a forget-me erases them, a command in a private channel
+adds its author, another replica writes too), and a remembered "already told" then hid a change
+that was needed, such as someone who erased themselves and still reads a channel.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ from datetime import datetime
 from typing import Protocol
 
 import discord
+from sqlmodel import col, select
 
-from narrate_bot.events import ChannelKind, Event
+from narrate_bot.events import ChannelKind, Event, Platform
 from narrate_bot.replies import Reply
+from narrate_bot.storage.database import Database
+from narrate_bot.storage.tables import Channel, ChannelMember, Tenant
 
 from . import translate
 from .visibility import cached_readers, channel_kind, describable, private_channel_access
@@ -37,13 +45,13 @@ class Handles(Protocol):
 
 
 class AccessTracker:
-    def __init__(self, core: Handles) -> None:
+    def __init__(self, core: Handles, db: Database | None = None) -> None:
+        """``db`` is where the core keeps memberships; ``None`` for a stand-in core that keeps
+        none (then every readable private channel is told each time)."""
         self.core = core
-        # (guild, user) → private channel id → could view, as last told to the core.
-        self._seen: dict[tuple[int, int], dict[str, bool]] = {}
+        self.db = db
 
     async def describe_guild(self, guild: discord.Guild, now: datetime) -> None:
-        self.forget(guild.id)
         for channel in describable(guild):
             await self.describe_channel(channel, now)
 
@@ -56,19 +64,13 @@ class AccessTracker:
             await self.core.handle(
                 translate.membership(channel.guild, ref, user_id, joined=visible, now=now)
             )
-        self.forget(channel.guild.id)
 
     async def channel_deleted(self, channel: discord.abc.GuildChannel, now: datetime) -> None:
         await self.core.handle(translate.channel_gone(channel, now=now))
-        self.forget(channel.guild.id)
-
-    def forget(self, guild_id: int) -> None:
-        """Overwrites or roles changed: re-check everyone in full at their next interaction."""
-        for key in [k for k in self._seen if k[0] == guild_id]:
-            del self._seen[key]
 
     async def refresh(self, guild: discord.Guild, member: discord.Member, now: datetime) -> None:
-        """Tell the core which private channels ``member`` can view now (only what changed)."""
+        """Tell the core which private channels ``member`` can view now, where that differs
+        from what it has stored."""
         channels = {str(c.id): c for c in describable(guild)}
         access = private_channel_access(member, channels.values())
         await self._tell(guild, channels, member.id, access, now)
@@ -81,17 +83,37 @@ class AccessTracker:
         access: dict[str, bool],
         now: datetime,
     ) -> None:
-        """Send the core each private channel whose access changed since we last told it."""
-        key = (guild.id, user_id)
-        before = self._seen.get(key, {})
+        """Send the core each private channel whose access differs from its stored one."""
+        recorded = await self._recorded(guild.id, user_id)
         for channel_id, visible in access.items():
-            if before.get(channel_id) == visible:
+            if (channel_id in recorded) == visible:
                 continue
             ref = translate.where(channels[channel_id])
             await self.core.handle(
                 translate.membership(guild, ref, str(user_id), joined=visible, now=now)
             )
-        self._seen[key] = access
+
+    async def _recorded(self, guild_id: int, user_id: int) -> set[str]:
+        """The private places of this guild the core has ``user_id`` down as reading.
+
+        Read each time, outside the per-guild queue: a read racing a write of the same person
+        at worst tells the core again what it already has (adding or removing is idempotent).
+        """
+        if self.db is None:
+            return set()
+        async with self.db.transaction() as session:
+            rows = await session.exec(
+                select(Channel.channel_id)
+                .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
+                .join(Tenant, col(Tenant.id) == col(Channel.tenant_id))
+                .where(
+                    Tenant.platform == Platform.DISCORD.value,
+                    Tenant.external_id == str(guild_id),
+                    Channel.kind == ChannelKind.PRIVATE.value,
+                    ChannelMember.user_id == str(user_id),
+                )
+            )
+            return set(rows.all())
 
     async def recheck(self, guild: discord.Guild, user_ids: Iterable[int], now: datetime) -> None:
         """Fetch each person's roles anew and tell the core what they may view now.

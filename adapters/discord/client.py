@@ -75,7 +75,9 @@ class NarrateClient(discord.Client):
         self.db = db
         self.now = now
         self.tree: app_commands.CommandTree[NarrateClient] = app_commands.CommandTree(self)
-        self.access = AccessTracker(self.core)
+        # The core's own database, where the memberships it acts on are stored (a stand-in core
+        # in tests keeps none).
+        self.access = AccessTracker(self.core, getattr(core, "db", None))
         self.gateway = DiscordGateway(
             self, self.discord_settings, self.budget, self.access, now=now
         )
