@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from narrate_bot.channel_names import GROUP_DM
 from narrate_bot.events import (
     Audience,
     ChannelDescribed,
@@ -50,7 +51,7 @@ _CHANNEL_TYPES = {
 GROUP_DM_PREFIX = "mpdm-"
 # What every group DM is called instead. It can't be a Slack channel's name (those have no
 # spaces or capitals), so a "#name" typed in a command never picks a group DM by mistake.
-GROUP_DM_NAME = "group DM"
+GROUP_DM_NAME = GROUP_DM  # the core names it "the group DM" in replies (channel_names.shown)
 
 
 def channel_name(name: str, *, group_dm: bool = False) -> str:

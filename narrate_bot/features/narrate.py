@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..channel_names import shown
 from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
@@ -108,7 +109,7 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
             Button(label="Share with my workspace", command=f"/narrate share {narration.ordinal}"),
         )
     elif turn.event.channel.kind == ChannelKind.PRIVATE:
-        lines.append(f"Only members of #{turn.event.channel.name} can see it.")
+        lines.append(f"Only members of {shown(turn.event.channel.name)} can see it.")
     if welcome:
         lines.append(welcome)
     if hint:
@@ -129,7 +130,7 @@ async def list_mine(turn: Turn) -> list[Reply]:
         return [turn.reply("You haven't narrated anything yet. Try /narrate <what you're on>.")]
     lines = [f"Your last {len(rows)} narration{'s' if len(rows) != 1 else ''}:"]
     for narration, channel in rows:
-        where = "a DM" if channel.kind == ChannelKind.DIRECT.value else f"#{channel.name}"
+        where = "a DM" if channel.kind == ChannelKind.DIRECT.value else shown(channel.name)
         edited = " (edited)" if narration.edited_at else ""
         lines.append(
             f"#{narration.ordinal}  {calendar.dated(narration.created_at)}  {where}  "
@@ -226,8 +227,8 @@ def _readers(audience: str, channel: Channel) -> str:
     if audience == Audience.ONLY_ME.value or channel.kind == ChannelKind.DIRECT.value:
         return "only to you"
     if channel.kind == ChannelKind.PRIVATE.value:
-        return f"only to members of #{channel.name}"
-    return f"where you wrote it, #{channel.name}"
+        return f"only to members of {shown(channel.name)}"
+    return f"where you wrote it, {shown(channel.name)}"
 
 
 async def unshare(turn: Turn, ordinal: int) -> list[Reply]:
@@ -252,7 +253,7 @@ async def unshare(turn: Turn, ordinal: int) -> list[Reply]:
     text = f"#{ordinal} is no longer shared: it's visible {_readers(narration.audience, channel)}."
     if narration.source in _CHOSEN and channel.kind != ChannelKind.DIRECT.value:
         text += (
-            f" I don't keep whether it was for #{channel.name} or only for you before you shared "
-            f"it, so I chose only you. /narrate share {ordinal} shares it again."
+            f" I don't keep whether it was for {shown(channel.name)} or only for you before you "
+            f"shared it, so I chose only you. /narrate share {ordinal} shares it again."
         )
     return [turn.reply(text)]

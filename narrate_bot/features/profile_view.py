@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from datetime import datetime
 
+from ..channel_names import shown
 from ..events import ChannelKind
 from ..knowledge.durations import Calendar
 from ..knowledge.topic_match import matches, stems
@@ -49,8 +50,8 @@ def _where(channel: Channel, *, own: bool) -> str:
     if channel.kind == ChannelKind.DIRECT.value:
         return "a DM with me" if own else "shared by them"
     if channel.kind == ChannelKind.PRIVATE.value:
-        return f"#{channel.name}, private"
-    return f"#{channel.name}"
+        return f"{shown(channel.name)}, private"
+    return shown(channel.name)
 
 
 async def show_profile(turn: Turn, arg: str) -> list[Reply]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..channel_names import shown
 from ..events import Audience, FormSubmitted, MessageReceived, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
@@ -151,7 +152,7 @@ async def _prompt_channel(
 
 
 def _members_only(name: str) -> str:
-    return f"Only members of #{name} can answer its prompt"
+    return f"Only members of {shown(name)} can answer its prompt"
 
 
 def _given_back(why: str, text: str) -> str:
@@ -205,5 +206,5 @@ async def _record_form(turn: Turn, ref: int | None, text: str) -> list[Reply]:
             now=turn.now,
             link=turn.event.link,
         )
-    line = f"Noted as #{narration.ordinal}, readable by whoever reads #{channel.name}."
+    line = f"Noted as #{narration.ordinal}, readable by whoever reads {shown(channel.name)}."
     return [turn.reply(line + (f"\n{welcome}" if welcome else ""))]

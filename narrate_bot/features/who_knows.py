@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..channel_names import shown
 from ..events import ChannelKind, MessageReceived
 from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
@@ -307,8 +308,8 @@ def _where(channel: Channel) -> str:
     if channel.kind == ChannelKind.DIRECT.value:
         return "shared by them"
     if channel.kind == ChannelKind.PRIVATE.value:
-        return f"#{channel.name}, private"
-    return f"#{channel.name}"
+        return f"{shown(channel.name)}, private"
+    return shown(channel.name)
 
 
 def _answer_reply(turn: Turn, text: str, public: bool, names: dict[str, str]) -> Reply:

@@ -102,7 +102,7 @@ async def test_evidence_from_a_group_dm_is_shown_under_the_neutral_name(group_dm
 
     answer = await _say(slack, "UBOB", "who zanzibar")
     assert "zanzibar ledger" in answer
-    assert GROUP_DM_NAME in answer
+    assert "the group DM, private" in answer and "#group DM" not in answer
     assert "mpdm-" not in answer and "alice.smith" not in answer
     assert "zanzibar ledger" not in await _say(slack, "UZED", "who zanzibar")  # still private
 
