@@ -11,9 +11,11 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
 * a DM goes only where the core sends it (people who opted in through an interaction); when
   Discord refuses (50007 "cannot send messages to this user", 40003 "opening DMs too fast"),
   that person gets no more DMs until they use the bot again, and a short pointer
-  (``Post.pointer``, or ``DM_CLOSED``) goes to a channel with a mention. Never the DM itself:
-  an introduction's reason may name topics from private channels, and everyone in that channel
-  would read it;
+  (``Post.pointer``, or ``DM_CLOSED``) goes to a channel with a mention: where they last used
+  the bot if the bot may post there, else the server's system channel if they can view it.
+  Never the DM itself: an introduction's reason may name topics from private channels, and
+  everyone in that channel would read it. A channel that refuses the pointer is not tried again
+  for a while, so a retried post doesn't spend the invalid-request budget on it each time;
 * a post pings only the people the core cites in it (``Post.names``, ``Post.to_users``), not
   someone a quoted narration mentions, and never @everyone, @here or a role;
 * a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
@@ -57,6 +59,8 @@ SLOWDOWN = 4.0
 # How long who-already-has-it is kept for a post that failed part-way: longer than the scheduler
 # keeps retrying a send (its grace, 120 minutes by default, after which the send is skipped).
 REMEMBER_DELIVERED = timedelta(hours=3)
+# How long a channel that refused a pointer (403) is left alone: also past the scheduler's retries.
+REMEMBER_REFUSED = timedelta(hours=3)
 # Said in a channel instead of a refused DM the core gave no pointer for (as in conversation.py).
 DM_CLOSED = (
     "I have a message for you, but I couldn't send it as a DM (your DMs from this server are "
@@ -186,14 +190,21 @@ class DiscordGateway:
         # (guild id, user id) Discord refused a DM to: no DM is tried until they use the bot
         # again (they may have opened their DMs meanwhile; a restart also tries once more).
         self.dm_closed: set[tuple[int, int]] = set()
-        # Where each person last used the bot, per guild: the fallback when a DM is refused.
+        # Where each person last used the bot, per guild, among the channels the bot may post
+        # in: the fallback when a DM is refused.
         self.last_channel: dict[tuple[int, int], int] = {}
+        # Channels that refused a pointer (403) despite what the cache said, and since when.
+        self.refused_channels: dict[int, datetime] = {}
         self.delivered = Delivered()
 
     def seen(self, guild_id: int, user_id: int, channel_id: int | None) -> None:
         """The person used the bot: the fallback channel follows them, and DMs are worth a try
-        again. Someone who keeps them closed costs one refused request per use at most."""
-        if channel_id is not None:
+        again. Someone who keeps them closed costs one refused request per use at most.
+
+        Slash commands work in channels the bot can't post in (a private channel it wasn't
+        added to), so only a channel it may send to is remembered; otherwise the previous one
+        (or the system channel) stays the fallback."""
+        if channel_id is not None and self._can_post(self.client.get_guild(guild_id), channel_id):
             self.last_channel[(guild_id, user_id)] = channel_id
         self.dm_closed.discard((guild_id, user_id))
 
@@ -303,15 +314,53 @@ class DiscordGateway:
         """Tell the person, where they last used the bot, that something waits for them.
 
         Only the pointer and a mention: the channel's readers are not the DM's, so neither its
-        text nor its buttons (they act for whoever clicks) go there.
+        text nor its buttons (they act for whoever clicks) go there. A channel that refuses it
+        (403: permissions changed since) is dropped for the next candidate, the system channel,
+        rather than failing the post: the scheduler's retries would only be refused again.
         """
         guild = self.client.get_guild(guild_id)
-        channel_id = self.last_channel.get((guild_id, user_id))
-        if channel_id is None and guild is not None and guild.system_channel is not None:
-            channel_id = guild.system_channel.id
-        if channel_id is None:
-            log.warning("no channel to reach %s in guild %s", user_id, guild_id)
+        if guild is None:
+            log.warning("no channel to reach %s in guild %s (not cached)", user_id, guild_id)
             return None
+        for channel_id in await self._pointer_channels(guild, user_id):
+            try:
+                return await self._point(guild_id, channel_id, user_id, post)
+            except discord.Forbidden as problem:
+                log.warning(
+                    "channel %s refused a DM pointer (%s); not trying it again for a while",
+                    channel_id,
+                    problem.code,
+                )
+                self.refused_channels[channel_id] = self.now()
+                if self.last_channel.get((guild_id, user_id)) == channel_id:
+                    del self.last_channel[(guild_id, user_id)]
+        log.warning("no channel to reach %s in guild %s", user_id, guild_id)
+        return None
+
+    async def _pointer_channels(self, guild: discord.Guild, user_id: int) -> list[int]:
+        """Where a pointer may go, best first: the person's last channel, then the system
+        channel if they can view it (a mention in a channel they can't read reaches nobody)."""
+        now = self.now()
+        for old, since in list(self.refused_channels.items()):
+            if now - since > REMEMBER_REFUSED:
+                del self.refused_channels[old]
+        found: list[int] = []
+        last = self.last_channel.get((guild.id, user_id))
+        if last is not None and self._can_post(guild, last):
+            found.append(last)
+        system = guild.system_channel
+        if (
+            system is not None
+            and system.id not in found
+            and self._can_post(guild, system.id)
+            and await self._can_view(guild, system, user_id)
+        ):
+            found.append(system.id)
+        return found
+
+    async def _point(
+        self, guild_id: int, channel_id: int, user_id: int, post: Post
+    ) -> discord.Message | None:
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         first: discord.Message | None = None
         for part in messages(f"<@{user_id}> {post.pointer or DM_CLOSED}"):
@@ -319,6 +368,39 @@ class DiscordGateway:
                 sent = await channel.send(**part.kwargs(mentions=only([str(user_id)])))
             first = first or sent
         return first
+
+    def _can_post(self, guild: discord.Guild | None, channel_id: int) -> bool:
+        """The cache says the bot may send in this channel, and it hasn't refused us lately.
+        A channel missing from the cache is one the bot can't see."""
+        if guild is None or channel_id in self.refused_channels:
+            return False
+        channel = guild.get_channel_or_thread(channel_id)
+        me = guild.me
+        if channel is None or me is None or not isinstance(channel, discord.abc.Messageable):
+            return False
+        try:
+            perms = channel.permissions_for(me)
+        except discord.ClientException:  # a thread whose parent isn't cached
+            return False
+        if isinstance(channel, discord.Thread):
+            return perms.send_messages_in_threads and not channel.locked
+        return perms.send_messages
+
+    async def _can_view(
+        self, guild: discord.Guild, channel: discord.abc.GuildChannel, user_id: int
+    ) -> bool:
+        """Whether this person can view ``channel``, by the roles we know: the cached member's,
+        or (without the members intent most people aren't cached) one fetch of them."""
+        member = guild.get_member(user_id)
+        if member is None:
+            try:
+                member = await guild.fetch_member(user_id)
+            except discord.HTTPException as problem:  # left the server, or not described to us
+                log.info(
+                    "couldn't read member %s of guild %s (%s)", user_id, guild.id, problem.status
+                )
+                return False
+        return channel.permissions_for(member).view_channel
 
 
 def _cited(post: Post) -> discord.AllowedMentions:
