@@ -9,13 +9,16 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   counted over ten minutes; proactive posts slow down at half the budget and stop when it is
   spent, far below Discord's 10,000 ban threshold;
 * a DM goes only where the core sends it (people who opted in through an interaction); when
-  Discord refuses (50007 "cannot send messages to this user", 40003 "opening DMs too fast"),
-  that person gets no more DMs until they use the bot again, and a short pointer
-  (``Post.pointer``, or ``DM_CLOSED``) goes to a channel with a mention: where they last used
-  the bot if the bot may post there, else the server's system channel if they can view it.
-  Never the DM itself: an introduction's reason may name topics from private channels, and
-  everyone in that channel would read it. A channel that refuses the pointer is not tried again
-  for a while, so a retried post doesn't spend the invalid-request budget on it each time;
+  the person refuses them (50007 "cannot send messages to this user", or another 403), they
+  get no more DMs until they use the bot again, and a short pointer (``Post.pointer``, or
+  ``DM_CLOSED``) goes to a channel with a mention: where they last used the bot if the bot may
+  post there, else the server's system channel if they can view it. Never the DM itself: an
+  introduction's reason may name topics from private channels, and everyone in that channel
+  would read it. A channel that refuses the pointer is not tried again for a while, so a retried
+  post doesn't spend the invalid-request budget on it each time;
+* 40003 ("you are opening direct messages too fast") is Discord throttling the bot, not the
+  person's choice: nobody is put on the stop-list or told their DMs are closed. Opening DMs
+  pauses bot-wide for ``DM_PAUSE`` and the post fails, so the scheduler retries it later;
 * a post pings only the people the core cites in it (``Post.names``, ``Post.to_users``), not
   someone a quoted narration mentions, and never @everyone, @here or a role;
 * a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
@@ -51,7 +54,13 @@ from .render import QUIET, Outgoing, messages, only, thread_name
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 600.0
-DM_REFUSED = {50007, 40003}
+# "Cannot send messages to this user": the person's own settings (DMs from this server closed).
+DM_REFUSED = 50007
+# "You are opening direct messages too fast": Discord throttles the bot as a whole.
+DM_THROTTLED = 40003
+# How long no DM is opened after a 40003. Discord publishes no figure; it is shorter than the
+# scheduler's retries of one send (1 + 2 + 4 minutes), so each send still gets a try after it.
+DM_PAUSE = timedelta(minutes=5)
 # A post to more people than this is a broadcast, not an introduction: Discord forbids mass DMs.
 MAX_DM_RECIPIENTS = 8
 # Once half the invalid-request budget is spent, proactive sends go this many times slower.
@@ -70,6 +79,10 @@ DM_CLOSED = (
 
 class OutboundPaused(RuntimeError):
     """Raised instead of posting while too many requests were refused recently."""
+
+
+class DmsPaused(OutboundPaused):
+    """Raised instead of opening a DM while Discord throttles the bot's DMs (40003)."""
 
 
 class InvalidRequestBudget:
@@ -195,6 +208,8 @@ class DiscordGateway:
         self.last_channel: dict[tuple[int, int], int] = {}
         # Channels that refused a pointer (403) despite what the cache said, and since when.
         self.refused_channels: dict[int, datetime] = {}
+        # No DM is opened before this (Discord said 40003, "opening DMs too fast").
+        self.dms_paused_until: datetime | None = None
         self.delivered = Delivered()
 
     def seen(self, guild_id: int, user_id: int, channel_id: int | None) -> None:
@@ -243,7 +258,7 @@ class DiscordGateway:
             if user_id in done:
                 continue
             try:
-                sent = await self.send_dm(guild_id, int(user_id), parts, mentions=_cited(post))
+                sent = await self._dm(guild_id, int(user_id), parts, mentions=_cited(post))
                 if sent is None:
                     sent = await self._fallback(guild_id, int(user_id), post)
             except BaseException:
@@ -291,11 +306,31 @@ class DiscordGateway:
         *,
         mentions: discord.AllowedMentions = QUIET,
     ) -> discord.Message | None:
-        """The first message sent, or ``None`` when this person can't get DMs from us."""
+        """The first message sent, or ``None`` when this person can't get a DM from us now.
+
+        Also ``None`` while DMs are paused (40003): someone who used the bot still gets the
+        answer where they asked, and nothing about them is remembered as refused."""
+        try:
+            return await self._dm(guild_id, user_id, parts, mentions=mentions)
+        except DmsPaused:
+            return None
+
+    async def _dm(
+        self,
+        guild_id: int,
+        user_id: int,
+        parts: list[Outgoing],
+        *,
+        mentions: discord.AllowedMentions,
+    ) -> discord.Message | None:
+        """Like ``send_dm``, but a pause raises ``DmsPaused``: a proactive post then fails and
+        the scheduler retries it after the pause, instead of telling people their DMs are closed."""
         if (guild_id, user_id) in self.dm_closed:
             return None
+        self._check_dm_pause()
         try:
             async with self.dms:
+                self._check_dm_pause()  # another send may have been throttled while we waited
                 channel = await self.client.create_dm(discord.Object(id=user_id))
             first: discord.Message | None = None
             for part in parts:
@@ -304,11 +339,27 @@ class DiscordGateway:
                 first = first or sent
             return first
         except discord.HTTPException as problem:
-            if problem.code in DM_REFUSED or problem.status == 403:
+            if problem.code == DM_THROTTLED:
+                self.dms_paused_until = self.now() + DM_PAUSE
+                log.warning(
+                    "Discord throttles the bot's DMs (40003); no DM is opened for %s", DM_PAUSE
+                )
+                raise DmsPaused("Discord throttles the bot's DMs (40003)") from problem
+            if problem.code == DM_REFUSED or problem.status == 403:
                 log.info("DMs to %s refused (%s); no more DMs to them", user_id, problem.code)
                 self.dm_closed.add((guild_id, user_id))
                 return None
             raise
+
+    def _check_dm_pause(self) -> None:
+        """Raise ``DmsPaused`` while a 40003 pause lasts: another DM now would only prolong it."""
+        until = self.dms_paused_until
+        if until is None:
+            return
+        if self.now() >= until:
+            self.dms_paused_until = None
+            return
+        raise DmsPaused("Discord throttles the bot's DMs (40003); no DM is opened for now")
 
     async def _fallback(self, guild_id: int, user_id: int, post: Post) -> discord.Message | None:
         """Tell the person, where they last used the bot, that something waits for them.
