@@ -34,6 +34,9 @@ from .render import CUSTOM_ID
 from .visibility import location
 
 _NICK_MENTION = re.compile(r"<@!(\d+)>")
+# Mentions written in a message's text (discord.py's raw_mentions also wants 15-20 digits).
+_USER_MENTIONS = re.compile(r"<@!?(\d+)>")
+_ROLE_MENTIONS = re.compile(r"<@&(\d+)>")
 _TEXT_INPUT = 4
 _LABEL = 18
 
@@ -141,11 +144,14 @@ def form_event(
 
 
 def mentions_bot(message: discord.Message, bot_user: discord.abc.User) -> bool:
-    """Mentioned by name, or by the role Discord gives the bot (autocomplete offers both)."""
-    if any(m.id == bot_user.id for m in message.mentions):
+    """Mentioned by name, or by the role Discord gives the bot (autocomplete offers both), in
+    the words themselves. Not ``message.mentions``: it also lists the author of the message a
+    Discord Reply answers when the reply pings them (the default), and a reply to the bot's
+    prompt in its thread is an update to keep, not a question to the bot."""
+    if str(bot_user.id) in _USER_MENTIONS.findall(message.content):
         return True
     own = message.guild.self_role if message.guild is not None else None
-    return own is not None and own in message.role_mentions
+    return own is not None and str(own.id) in _ROLE_MENTIONS.findall(message.content)
 
 
 def _plain_mentions(message: discord.Message, bot_user: discord.abc.User) -> str:
