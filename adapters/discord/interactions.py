@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
 from typing import Any, Protocol
 
 import discord
@@ -66,7 +67,9 @@ class Interactions:
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
         event = translate.command_event(interaction, interaction.guild, command=command, text=text)
-        await self._answer(interaction, event, reopen=f"/{command} {text}".strip())
+        await self._answer(
+            interaction, self._handle(interaction, event), reopen=f"/{command} {text}".strip()
+        )
 
     async def component_or_modal(self, interaction: discord.Interaction[Any]) -> None:
         """Clicks on our buttons and submissions of our modals, recognised by custom_id."""
@@ -78,22 +81,33 @@ class Interactions:
         parsed = translate.component(translate.custom_id_of(interaction))
         if parsed is None:
             return
+        submitted = interaction.type == discord.InteractionType.modal_submit and parsed.form
+        command = None if submitted else KEPT.get(parsed.payload) if parsed.kept else parsed.payload
+        work = self._click(interaction, parsed, submitted=submitted, command=command)
+        await self._answer(interaction, work, reopen=command or "")
+
+    async def _click(
+        self,
+        interaction: discord.Interaction[Any],
+        parsed: translate.Component,
+        *,
+        submitted: bool,
+        command: str | None,
+    ) -> list[Reply]:
+        """The answer to a click or a submission. It runs inside ``_answer``'s timer: a click in
+        a DM may fetch the member over REST first, which can wait out a rate limit for up to a
+        minute, and Discord drops the interaction if nothing answers it within 3 s."""
         guild = await self._guild_for(interaction, parsed.guild_id)
         if guild is None:
-            await interaction.response.send_message(OTHER_SERVER, ephemeral=True)
-            return
-        if interaction.type == discord.InteractionType.modal_submit and parsed.form:
-            await self._answer(
+            return [Reply(text=OTHER_SERVER)]
+        if submitted:
+            return await self._handle(
                 interaction, translate.form_event(interaction, guild, parsed.payload)
             )
-            return
-        command = KEPT.get(parsed.payload) if parsed.kept else parsed.payload
         if command is None:
-            await interaction.response.send_message(EXPIRED, ephemeral=True)
-            return
+            return [Reply(text=EXPIRED)]
         event = translate.button_event(interaction, guild, command)
-        if event is not None:
-            await self._answer(interaction, event, reopen=command)
+        return [] if event is None else await self._handle(interaction, event)
 
     async def _guild_for(
         self, interaction: discord.Interaction[Any], guild_id: int | None
@@ -116,9 +130,15 @@ class Interactions:
     # ------------------------------------------------------------------------------ answer
 
     async def _answer(
-        self, interaction: discord.Interaction[Any], event: ActorEvent, *, reopen: str = ""
+        self,
+        interaction: discord.Interaction[Any],
+        answering: Coroutine[Any, Any, list[Reply]],
+        *,
+        reopen: str = "",
     ) -> None:
-        work = asyncio.create_task(self._handle(interaction, event))
+        """Everything that may be slow goes in ``answering``: it runs under the deferral timer,
+        so no network wait can hold back the initial response past Discord's 3 s."""
+        work = asyncio.create_task(answering)
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
             await interaction.response.defer(ephemeral=True, thinking=True)
