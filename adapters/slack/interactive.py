@@ -16,6 +16,7 @@ from narrate_bot.events import ChannelKind, TenantRef
 from narrate_bot.features import home
 
 from . import recovery, render, translate
+from .dedupe import EventDedupe, enterprise_of
 from .delivery import Target
 from .gateway import SlackGateway
 from .lifecycle import WorkspaceEvents
@@ -34,6 +35,7 @@ class InteractiveSurfaces(WorkspaceEvents):
 
     bot: Bot
     gateway: SlackGateway
+    dedupe: EventDedupe
     slots: asyncio.Semaphore
 
     async def _answer(self, what: str, work: recovery.Work, notice: recovery.Notice) -> bool:
@@ -43,6 +45,12 @@ class InteractiveSurfaces(WorkspaceEvents):
         except recovery.Unanswered:
             return False  # logged: Slack couldn't be reached to tell them either
 
+    async def _org_noted(self, tenant: TenantRef, body: Payload) -> None:
+        """Note the workspace (and its Grid org) before the core acts: a click may be the first
+        thing someone does in a workspace, and export and forget-me find an org-wide install's
+        installer through the org recorded here (ADR 0009)."""
+        await self.dedupe.tenant_pk(tenant, enterprise_of(body))
+
     async def on_shortcut(self, ack: Any, body: Payload, context: Any) -> None:
         await ack()
         client = self._client(context)
@@ -51,6 +59,7 @@ class InteractiveSurfaces(WorkspaceEvents):
         msg = body.get("message") or {}
 
         async def work() -> tuple[Target, list[Any]]:
+            await self._org_noted(tenant, body)
             where = await self.directory.where(
                 client, tenant.tenant_id, channel.get("id", ""), None, channel.get("name", "")
             )
@@ -80,6 +89,7 @@ class InteractiveSurfaces(WorkspaceEvents):
         channel = body.get("channel") or {}
 
         async def work() -> tuple[Target, list[Any]]:
+            await self._org_noted(tenant, body)
             if channel.get("id"):
                 where = await self.directory.where(client, tenant.tenant_id, channel["id"])
             else:  # a button on the App Home: answers go to the person's DM
@@ -118,6 +128,7 @@ class InteractiveSurfaces(WorkspaceEvents):
         tenant = translate.tenant_of(body)
 
         async def work() -> tuple[Target, list[Any]]:
+            await self._org_noted(tenant, body)
             user = await self.directory.user(client, tenant.tenant_id, user_id)
             event = translate.view_submission(body, user, now=self.bot.clock.now())
             replies = await self.handle(event)

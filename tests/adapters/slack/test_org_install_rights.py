@@ -120,3 +120,42 @@ async def test_a_workspace_of_another_org_sees_nothing_of_the_install(slack):
     alone = {"team_id": "T8", "team_domain": "alone"}
     assert "I have nothing stored about you." in await _said(slack, "export", **alone)
     assert await _installer_on_record(slack) == INSTALLER
+
+
+async def _clicked_on_the_home(slack: SlackEnv, command: str) -> None:
+    """A button on the installer's App Home in workspace T1 of org E1: no channel, no command."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1", "domain": "acme", "enterprise_id": "E1"},
+        "enterprise": {"id": "E1", "name": "Grid Org"},
+        "is_enterprise_install": True,
+        "user": {"id": INSTALLER, "team_id": "T1"},
+        "api_app_id": "A1",
+        "trigger_id": "t-home",
+        "container": {"type": "view", "view_id": "V1"},
+        "view": {"type": "home", "id": "V1"},
+        "actions": [
+            {
+                "action_id": "narrate_cmd_0",
+                "type": "button",
+                "value": command,
+                "block_id": "b",
+                "action_ts": "2.2",
+            }
+        ],
+    }
+    status, _, _ = await slack.interaction(payload)
+    assert status == 200
+
+
+async def test_an_org_installer_whose_first_click_is_the_home_export_finds_the_install(slack):
+    """The App Home's "Export my data" may be the first thing the installer does in a
+    workspace: the click, not only commands and events, tells us which org it belongs to."""
+    await _installed_org_wide(slack)
+    await _clicked_on_the_home(slack, "/narrate export")
+    await until(lambda: slack.fake.uploads or slack.fake.called("chat.postMessage"))
+    told = [shown(c.params) for c in slack.fake.called("chat.postMessage")]
+    assert "I have nothing stored about you." not in told
+    await until(lambda: slack.fake.uploads)
+    data = json.loads(slack.fake.uploads[-1])
+    assert [i["organisation"] for i in data["installed_the_app"]] == ["Grid Org"]
