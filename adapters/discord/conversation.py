@@ -27,6 +27,11 @@ NO_DM = (
     "I couldn't send you that privately (your DMs from this server are closed). "
     "Slash commands answer privately: try /narrate or /whoknows."
 )
+DMS_BUSY = (
+    "I couldn't send you that privately just now: Discord is limiting how fast I open DMs. "
+    "Try again in a few minutes, or use a slash command, which answers privately: /narrate or "
+    "/whoknows."
+)
 
 
 class Conversation:
@@ -72,7 +77,9 @@ class Conversation:
         assert message.guild is not None
         parts = messages(reply.text, reply.buttons, reply.attachment)
         if await self.gateway.send_dm(message.guild.id, message.author.id, parts) is None:
-            await message.reply(NO_DM, mention_author=False)
+            # Their DMs aren't closed when Discord throttles the bot (40003): say which it is.
+            said = DMS_BUSY if self.gateway.dms_paused() else NO_DM
+            await message.reply(said, mention_author=False)
 
     async def _in_channel(self, message: discord.Message, reply: Reply) -> None:
         target: discord.abc.Messageable = message.channel

@@ -351,6 +351,12 @@ class DiscordGateway:
                 return None
             raise
 
+    def dms_paused(self) -> bool:
+        """Whether a 40003 pause holds DMs back now, so a failed DM is Discord's limit on the
+        bot, not the person's settings."""
+        until = self.dms_paused_until
+        return until is not None and self.now() < until
+
     def _check_dm_pause(self) -> None:
         """Raise ``DmsPaused`` while a 40003 pause lasts: another DM now would only prolong it."""
         until = self.dms_paused_until

@@ -12,8 +12,8 @@ from narrate_bot.events import Platform, TenantRef
 from narrate_bot.replies import Post, Reply, Visibility
 from narrate_bot_adapters.discord.gateway import OutboundPaused
 
-from .conftest import Recorder
-from .fake import ALICE, BOB, CAROL, GENERAL, GUILD
+from .conftest import Recorder, until
+from .fake import ALICE, BOB, BOT, CAROL, GENERAL, GUILD
 
 TENANT = TenantRef(platform=Platform.DISCORD, tenant_id=GUILD, name="Acme")
 # Discord answers it with 403 (it counts toward the invalid-request budget).
@@ -63,3 +63,22 @@ async def test_during_the_pause_a_private_answer_comes_where_it_was_asked(fake, 
     assert answer["data"]["flags"] == EPHEMERAL
     assert len(fake.posted("/users/@me/channels")) == 1  # alice's, which was throttled
     assert fake.posted(f"/channels/8{BOB['id']}/messages") == []
+
+
+async def test_during_the_pause_a_mention_s_private_answer_says_why_it_didn_t_come(
+    fake, clock, connect
+):
+    """alice mentions the bot and its answer is for her alone, while Discord throttles the
+    bot's DMs: she is told to try again or use a slash command, not that her DMs are closed."""
+    core = Recorder([Reply(text="only for you", visibility=Visibility.PRIVATE)])
+    fake.fail("POST", r"^/users/@me/channels$", 403, TOO_FAST)
+    client = await connect(core, now=clock.now)
+    with pytest.raises(OutboundPaused):
+        await client.gateway.post(TENANT, _reminder(BOB))
+
+    await fake.say(f"<@{BOT['id']}> hello", mentions=[BOT])
+    await until(lambda: fake.posted(f"/channels/{GENERAL}/messages"))
+    [said] = fake.posted(f"/channels/{GENERAL}/messages")
+    assert "Discord is limiting how fast I open DMs" in said.body["content"]
+    assert "closed" not in said.body["content"]
+    assert not fake.posted(f"/channels/8{ALICE['id']}/messages")
