@@ -17,6 +17,14 @@ What the core has stored is compared with the fresh view, not a memory of what w
 the core changes memberships on its own (a forget-me erases them, a command in a private channel
 adds its author, another replica writes too), and a remembered "already told" then hid a change
 that was needed, such as someone who erased themselves and still reads a channel.
+
+A private thread is a private place of its own, read by the people in it who can see its parent.
+The bot can't list a thread's members (that needs the members intent either) and hears nothing
+when someone is taken out of one, so its readers are the people the core recorded there
+(whoever used the bot inside), and each is checked again whenever their access is: the parent's
+permissions, then their thread membership over REST (``GET /channels/{thread}/thread-members/
+{user}``, no intent needed). A thread the bot can't look up counts as unreadable until they use
+the bot inside again; a deleted one is read by no one.
 """
 
 from __future__ import annotations
@@ -29,13 +37,19 @@ from typing import Protocol
 import discord
 from sqlmodel import col, select
 
-from narrate_bot.events import ChannelKind, Event, Platform
+from narrate_bot.events import ChannelDescribed, ChannelKind, ChannelRef, Event, Platform
 from narrate_bot.replies import Reply
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.tables import Channel, ChannelMember, Tenant
 
 from . import translate
-from .visibility import cached_readers, channel_kind, describable, private_channel_access
+from .visibility import (
+    cached_readers,
+    can_view,
+    channel_kind,
+    describable,
+    private_channel_access,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,29 +82,96 @@ class AccessTracker:
     async def channel_deleted(self, channel: discord.abc.GuildChannel, now: datetime) -> None:
         await self.core.handle(translate.channel_gone(channel, now=now))
 
+    async def thread_deleted(
+        self, guild: discord.Guild, thread_id: int, kind: discord.ChannelType, now: datetime
+    ) -> None:
+        """A deleted private thread can be read by no one, like a deleted channel. (A public
+        thread's narrations live under its parent, which is still there.)"""
+        if kind == discord.ChannelType.private_thread:
+            await self._gone(guild, str(thread_id), now)
+
+    async def _gone(self, guild: discord.Guild, place_id: str, now: datetime) -> None:
+        ref = ChannelRef(channel_id=place_id, name="", kind=ChannelKind.PRIVATE)
+        gone = ChannelDescribed(
+            tenant=translate.tenant(guild), channel=ref, members=(), occurred_at=now
+        )
+        await self.core.handle(gone)
+
     async def refresh(self, guild: discord.Guild, member: discord.Member, now: datetime) -> None:
-        """Tell the core which private channels ``member`` can view now, where that differs
-        from what it has stored."""
+        """Tell the core which private places ``member`` can read now, where that differs from
+        what it has stored.
+
+        Private threads are not guild channels: their readers are the people the core recorded
+        there (whoever used the bot inside), and each of them is checked again here, since
+        nothing tells the bot when someone loses the parent channel or is removed from the
+        thread (thread member events about others need the members intent).
+        """
+        recorded = await self._recorded(guild.id, member.id)
         channels = {str(c.id): c for c in describable(guild)}
         access = private_channel_access(member, channels.values())
-        await self._tell(guild, channels, member.id, access, now)
+        refs = {channel_id: translate.where(channels[channel_id]) for channel_id in access}
+        for place_id in recorded - channels.keys():
+            place = await self._find(guild, place_id, now)
+            name = place.name if place is not None else ""
+            refs[place_id] = ChannelRef(channel_id=place_id, name=name, kind=ChannelKind.PRIVATE)
+            access[place_id] = place is not None and await self._reads(place, member)
+        await self._tell(guild, refs, member.id, access, recorded, now)
+
+    async def _find(
+        self, guild: discord.Guild, place_id: str, now: datetime
+    ) -> discord.abc.GuildChannel | discord.Thread | None:
+        """The recorded place, from the cache or else from Discord (an archived thread isn't
+        cached, nor one from before a restart); ``None`` when it can't be had, which counts as
+        unreadable: better to hide a narration until its reader uses the bot there again than
+        to show it to someone who may have lost it."""
+        cached = guild.get_channel_or_thread(int(place_id))
+        if cached is not None:
+            return cached
+        try:
+            return await guild.fetch_channel(int(place_id))
+        except discord.NotFound:  # deleted (a channel's threads go with it, unannounced)
+            await self._gone(guild, place_id, now)
+        except Exception as problem:  # the bot can't see it, a timeout, another guild's id
+            log.info("can't look up place %s in guild %s (%s)", place_id, guild.id, problem)
+        return None
+
+    async def _reads(
+        self, place: discord.abc.GuildChannel | discord.Thread, member: discord.Member
+    ) -> bool:
+        """A private thread is read by those who see its parent and are in it, or who manage
+        threads there (Discord shows them every private thread)."""
+        if not isinstance(place, discord.Thread):
+            return can_view(place, member)
+        if place.parent is None or not place.permissions_for(member).view_channel:
+            return False
+        if place.type != discord.ChannelType.private_thread:
+            return False  # never a place of its own (a public thread counts as its parent)
+        if place.permissions_for(member).manage_threads:
+            return True
+        try:
+            await place.fetch_member(member.id)
+        except discord.NotFound:
+            return False
+        except Exception as problem:  # refused (the bot isn't in the thread), a timeout
+            log.info("can't tell who is in thread %s (%s); taken as not", place.id, problem)
+            return False
+        return True
 
     async def _tell(
         self,
         guild: discord.Guild,
-        channels: dict[str, discord.abc.GuildChannel],
+        refs: dict[str, ChannelRef],
         user_id: int,
         access: dict[str, bool],
+        recorded: set[str],
         now: datetime,
     ) -> None:
-        """Send the core each private channel whose access differs from its stored one."""
-        recorded = await self._recorded(guild.id, user_id)
-        for channel_id, visible in access.items():
-            if (channel_id in recorded) == visible:
+        """Send the core each private place whose access differs from its stored one."""
+        for place_id, visible in access.items():
+            if (place_id in recorded) == visible:
                 continue
-            ref = translate.where(channels[channel_id])
             await self.core.handle(
-                translate.membership(guild, ref, str(user_id), joined=visible, now=now)
+                translate.membership(guild, refs[place_id], str(user_id), joined=visible, now=now)
             )
 
     async def _recorded(self, guild_id: int, user_id: int) -> set[str]:
@@ -142,11 +223,11 @@ class AccessTracker:
             await self.refresh(guild, member, now)
 
     async def revoke(self, guild: discord.Guild, user_id: int, now: datetime) -> None:
-        """No private channel of ``guild`` is open to ``user_id`` any more, as far as we know."""
-        channels = {str(c.id): c for c in describable(guild)}
-        closed = {
-            channel_id: False
-            for channel_id, channel in channels.items()
-            if channel_kind(channel) == ChannelKind.PRIVATE
+        """No private place of ``guild`` is open to ``user_id`` any more, as far as we know."""
+        recorded = await self._recorded(guild.id, user_id)
+        refs = {
+            place_id: ChannelRef(channel_id=place_id, name="", kind=ChannelKind.PRIVATE)
+            for place_id in recorded
         }
-        await self._tell(guild, channels, user_id, closed, now)
+        closed = dict.fromkeys(recorded, False)
+        await self._tell(guild, refs, user_id, closed, recorded, now)

@@ -138,6 +138,14 @@ class NarrateClient(discord.Client):
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         await self.access.channel_deleted(channel, self.now())
 
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """Raw: a thread deleted while archived (so uncached) must be forgotten all the same."""
+        guild = self.get_guild(payload.guild_id)
+        if guild is not None:
+            await self.access.thread_deleted(
+                guild, payload.thread_id, payload.thread_type, self.now()
+            )
+
     async def on_guild_role_create(self, role: discord.Role) -> None:
         await self.access.describe_guild(role.guild, self.now())
 
