@@ -41,7 +41,7 @@ from .features.schedule_settings import intros_schedule, workspace_timezone
 from .features.turn import FORGOTTEN_MEANWHILE, Turn
 from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply
-from .routing import NARRATE, parse_command, parse_question, strip_bot_address
+from .routing import NARRATE, parse_command, parse_named, parse_question, strip_bot_address
 from .storage.database import Database
 from .storage.repositories import PersonErased
 
@@ -102,9 +102,10 @@ class Bot:
 
     async def _dispatch(self, turn: Turn, event: ActorEvent) -> list[Reply]:
         if isinstance(event, CommandInvoked):
-            if event.command.lower().lstrip("/") != NARRATE:
+            name, _, sub = event.command.lower().lstrip("/").partition(" ")
+            if name != NARRATE:
                 return help.unknown_command(turn, event.command.lstrip("/"))
-            return await self._command(turn, event.text)
+            return await self._command(turn, event.text, sub.strip())
         if isinstance(event, FormSubmitted):
             if event.form == narrate.NARRATION_FORM:
                 return await narrate.record(turn, event.fields.get("text", ""))
@@ -113,8 +114,9 @@ class Bot:
             return [turn.reply("That form has expired; please start again.")]
         return await self._message(turn, event)
 
-    async def _command(self, turn: Turn, text: str) -> list[Reply]:
-        command = parse_command(text)
+    async def _command(self, turn: Turn, text: str, sub: str = "") -> list[Reply]:
+        # A sub-command the platform's interface named is never guessed into a narration.
+        command = parse_named(sub, text) if sub else parse_command(text)
         if command.action in MEMBERS_ONLY_ACTIONS and members_only.is_guest(turn):
             return members_only.refuse(turn)
         match command.action:

@@ -89,7 +89,11 @@ class _ActorEvent(_Frozen):
 class CommandInvoked(_ActorEvent):
     """A slash command (``/narrate …``) or a button that stands for one.
 
-    ``audience`` is set when the platform let the person choose it (a modal, a shortcut).
+    ``command`` is ``narrate``, with ``text`` in ``/narrate``'s free-text grammar; or
+    ``narrate <sub-command>`` (``narrate team``) when the platform's interface let the person
+    pick the sub-command itself, with ``text`` only its argument: that is never guessed into a
+    narration (``routing.parse_named``). ``audience`` is set when the platform let the person
+    choose it (a modal, a shortcut).
     """
 
     command: str

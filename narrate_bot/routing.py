@@ -188,6 +188,50 @@ def parse_command(text: str) -> Command:
     return Command("narrate", arg=body)
 
 
+# ---------------------------------------------------------------------- sub-commands named outright
+
+# What a named sub-command means when the free-text grammar would have kept it as a narration.
+_NAMED_ACTIONS = {
+    "pause": "pause",
+    "team": "team",
+    "timezone": "timezone",
+    "tz": "timezone",
+    "profile": "profile",
+    "remind": "remind",
+    "reply": "reply",
+    "schedule": "schedule",
+    "schedules": "schedule",
+}
+
+
+def parse_named(word: str, arg: str = "") -> Command:
+    """``word`` as the sub-command, whatever ``arg`` says: never a narration.
+
+    For a platform whose interface names the sub-command itself (a Discord subcommand with its
+    own fields; ``CommandInvoked.command`` is then ``"narrate team"``). The free-text grammar
+    guesses whether "team retro went well" is a setting or work worth keeping; here the person
+    already said which, so a value the command can't use gets that command's own reply (which
+    changes nothing) instead of being published to the channel and enrolling them. Everything
+    else (``help``, numbers, channels, mentions) is read as in ``/narrate`` text.
+    """
+    word = word.strip().lower()
+    rest = " ".join(clean_text(arg).split())
+    command = parse_command(f"{word} {rest}".strip())
+    if command.action != "narrate":
+        return command
+    if word in _NEEDS_ID:
+        # No usable number: the command's help says where the numbers are.
+        return Command("help", arg=word)
+    if word in _NAMED_ACTIONS:
+        return Command(_NAMED_ACTIONS[word], arg=rest)
+    if word in _BARE:
+        return Command(_BARE[word])
+    if word == "stats":
+        return Command("stats")
+    # No such sub-command (an adapter's table out of step with the core): what there is.
+    return Command("help", arg=word)
+
+
 _SENTENCE = re.compile(r"[,.;:!?]")
 _TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 

@@ -1,7 +1,12 @@
-"""The help text: every command in a few lines."""
+"""The help text: every command in a few lines, named the way the person's platform names them."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..events import Platform
 from ..replies import Reply
 from .turn import Turn
 
@@ -29,15 +34,50 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 Narrations are only shown to people who could already read where you wrote them."""
 
 
+_FIRST, *_, _LAST = HELP.splitlines()
+
+
+@dataclass(frozen=True)
+class CommandNames:
+    """How a platform's own commands read in help, when they aren't ``/narrate <sub-command>``.
+
+    ``lines`` replace the command lines of ``HELP`` (its first and last lines stay); each names
+    its sub-commands as words, so ``help team`` finds the line about ``team``. ``everything``
+    is the command that shows all of it.
+    """
+
+    lines: tuple[str, ...]
+    everything: str
+
+
+_NAMES: dict[Platform, CommandNames] = {}
+
+
+def name_commands(platform: Platform, lines: Sequence[str], *, everything: str) -> None:
+    """Registered by an adapter whose platform lays the commands out differently (Discord
+    can't give ``/narrate`` both a text field and subcommands, so they live in groups): help
+    must name what people can type there. The adapter holds that table; the core never
+    imports adapters, so the adapter tells it."""
+    _NAMES[platform] = CommandNames(tuple(lines), everything)
+
+
 def show_help(turn: Turn, topic: str = "") -> list[Reply]:
     """All of it, or the lines about one command (``/narrate help schedule``, ``/narrate
     schedule help``), so asking for help on one thing doesn't bury it in everything."""
     wanted = topic.strip().lower().lstrip("/")
+    names = _NAMES.get(turn.event.tenant.platform)
+    if names is None:
+        if wanted:
+            lines = [line for line in HELP.splitlines() if f"/narrate {wanted}" in line]
+            if lines:
+                return [turn.reply("\n".join([*lines, "/narrate help lists everything."]))]
+        return [turn.reply(HELP)]
     if wanted:
-        lines = [line for line in HELP.splitlines() if f"/narrate {wanted}" in line]
+        word = re.compile(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", re.I)
+        lines = [line for line in names.lines if word.search(line)]
         if lines:
-            return [turn.reply("\n".join([*lines, "/narrate help lists everything."]))]
-    return [turn.reply(HELP)]
+            return [turn.reply("\n".join([*lines, f"{names.everything} lists everything."]))]
+    return [turn.reply("\n".join([_FIRST, *names.lines, _LAST]))]
 
 
 def unknown_command(turn: Turn, command: str) -> list[Reply]:
