@@ -1,13 +1,18 @@
-"""The slash commands, declared as a table that maps each to the core's ``/narrate`` text.
+"""The slash commands, declared as a table that maps each to a core sub-command.
 
 Discord doesn't let a command take options *and* have subcommands, so ``/narrate [text]`` stands
-alone and the core's subcommands are grouped as ``/narrate-settings …`` and ``/narrate-privacy …``
-(and ``/whoknows <topic>``). Each row becomes one subcommand; adding a core subcommand is adding
-a row. Everything also stays reachable as ``/narrate text:<subcommand …>``.
+alone and the core's subcommands are grouped as ``/narrate-settings …``, ``/narrate-privacy …``
+and so on (and ``/whoknows <topic>``). Each row becomes one subcommand; adding a core subcommand
+is adding a row. Everything also stays reachable as ``/narrate text:<subcommand …>``.
+
+A row reaches the core *named*, as command ``narrate <sub-command>`` with only the argument as
+text (``routing.parse_named``): the person picked the subcommand, so what they typed into its
+fields is that command's argument and is never guessed into a narration the channel can read.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +20,11 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from narrate_bot.events import Platform
+from narrate_bot.features import help as core_help
+
 NARRATE = "narrate"
+EVERYTHING = "/narrate-settings help"
 
 Handler = Callable[[discord.Interaction[Any], str, str], Awaitable[None]]
 """Called with (interaction, core command, core text) for every slash command."""
@@ -23,22 +32,34 @@ Handler = Callable[[discord.Interaction[Any], str, str], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Option:
+    """``required=False`` where the core answers the command alone (lists, shows, "yours"), so
+    that form is reachable; ``number`` for a narration's, schedule's or introduction's number,
+    which Discord then only accepts as a whole number from 1."""
+
     name: str
     description: str
+    required: bool = True
+    number: bool = False
 
 
 @dataclass(frozen=True)
 class Sub:
-    """One subcommand: ``template`` is the core's text, options filled in by name."""
+    """One subcommand: ``template`` is the core's sub-command and argument, options filled in by
+    name (its first word is the sub-command)."""
 
     name: str
     description: str
     template: str
     options: tuple[Option, ...] = ()
+    # The core's words when every field is left empty, where its alone form takes a word
+    # ("never-pair list") or drops one ("remind", not "remind me").
+    alone: str | None = None
 
 
-_ID = Option("id", "The narration's number (/narrate-privacy mine lists them)")
-_INTRO = Option("number", "The introduction's number (/narrate-intros mine lists them)")
+_ID = Option("id", "The narration's number (/narrate-privacy mine lists them)", number=True)
+_INTRO = Option(
+    "number", "The introduction's number (/narrate-intros mine lists them)", number=True
+)
 
 GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
     "narrate-settings": (
@@ -49,7 +70,9 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
                 (Option("duration", "How long, e.g. 2w, 3d or 8h"),)),
             Sub("resume", "Prompts again after a pause", "resume"),
             Sub("leave", "No prompts, not suggested in answers", "leave"),
-            Sub("team", "Set your team", "team {name}", (Option("name", "Your team's name"),)),
+            Sub("team", "Set your team (empty: see it)", "team {name}",
+                (Option("name", "Your team's name; leave empty to see the current one",
+                        required=False),)),
             Sub("timezone", "Set your time zone", "timezone {zone}",
                 (Option("zone", "An Area/City name, e.g. Europe/Berlin"),)),
             Sub("help", "What narrate-bot can do", "help"),
@@ -73,15 +96,23 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
         (
             Sub("map", "The topics narrated most lately, and who narrates them", "topics"),
             Sub("profile", "What someone narrates about (empty: you)", "profile {person}",
-                (Option("person", "A @mention, or leave as 'me'"),)),
-            Sub("ask-me-about", "Topics you're happy to be asked about", "ask-me-about {topics}",
-                (Option("topics", "Comma-separated, e.g. kafka, rate limiting"),)),
-            Sub("hide-me", "Keep me out of answers about a topic", "hide-me {topic}",
-                (Option("topic", "The topic"),)),
-            Sub("unhide-me", "Appear in answers about a topic again", "unhide-me {topic}",
-                (Option("topic", "The topic"),)),
-            Sub("questions-channel", "Where unanswered questions can be posted",
-                "questions-channel {channel}", (Option("channel", "A #channel, here, or off"),)),
+                (Option("person", "A @mention; leave empty for your own", required=False),)),
+            Sub("ask-me-about", "Topics you're happy to be asked about (empty: yours)",
+                "ask-me-about {topics}",
+                (Option("topics", "Comma-separated, e.g. kafka, rate limiting; empty lists yours",
+                        required=False),)),
+            Sub("hide-me", "Keep you out of answers about a topic (empty: what you hide)",
+                "hide-me {topic}",
+                (Option("topic", "The topic; leave empty to list the ones you hide",
+                        required=False),)),
+            Sub("unhide-me", "Appear in answers about a topic again (empty: what you hide)",
+                "unhide-me {topic}",
+                (Option("topic", "The topic; leave empty to list the ones you hide",
+                        required=False),)),
+            Sub("questions-channel", "Where unanswered questions can be posted (empty: show it)",
+                "questions-channel {channel}",
+                (Option("channel", "A #channel, here, or off (admins, once set); empty shows it",
+                        required=False),)),
         ),
     ),
     "narrate-schedules": (
@@ -92,7 +123,7 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
                  Option("when", "Days, time and zone, e.g. weekdays 16:30 Europe/Berlin"))),
             Sub("list", "This server's schedules", "schedule list"),
             Sub("remove", "Stop a schedule", "schedule remove {id}",
-                (Option("id", "The schedule's number (see list)"),)),
+                (Option("id", "The schedule's number (see list)", number=True),)),
             Sub("skip", "No prompts on these dates", "schedule skip {dates}",
                 (Option("dates", "A date or a range, e.g. 2026-12-24..2026-12-26"),)),
             Sub("reminder", "One gentle reminder in a channel, or none",
@@ -101,11 +132,16 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
             Sub("digest", "A weekly digest thread in a channel",
                 "schedule digest {channel} {state}",
                 (Option("channel", "The #channel"), Option("state", "on [day time zone], or off"))),
-            Sub("remind-me", "A personal prompt in your own time zone", "remind me {when}",
-                (Option("when", "Days and time, e.g. weekdays 09:30"),)),
+            Sub("remind-me", "A personal prompt in your own time zone (empty: yours)",
+                "remind me {when}",
+                (Option("when", "Days and time, e.g. weekdays 09:30; leave empty to see yours",
+                        required=False),),
+                alone="remind"),
             Sub("remind-off", "No more personal prompts", "remind off"),
-            Sub("server-timezone", "The server's time zone for schedules",
-                "workspace-timezone {zone}", (Option("zone", "An Area/City name"),)),
+            Sub("server-timezone", "The server's time zone for schedules (empty: show it)",
+                "workspace-timezone {zone}",
+                (Option("zone", "An Area/City name; leave empty to see the current one",
+                        required=False),)),
         ),
     ),
     "narrate-intros": (
@@ -119,12 +155,15 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
                 (_INTRO,)),
             Sub("not-useful", "An introduction wasn't useful", "intros not-useful {number}",
                 (_INTRO,)),
-            Sub("never-pair", "Never be introduced to someone (private)", "never-pair {person}",
-                (Option("person", "A @mention"),)),
+            Sub("never-pair", "Never be introduced to someone (private; empty: your list)",
+                "never-pair {person}",
+                (Option("person", "A @mention; leave empty to see your list", required=False),),
+                alone="never-pair list"),
             Sub("channel", "Where introductions are posted (admins)", "intros channel {channel}",
                 (Option("channel", "A #channel or here"),)),
-            Sub("delivery", "Channel post, group DM, or both (admins)", "intros delivery {how}",
-                (Option("how", "channel, dm or both"),)),
+            Sub("delivery", "A post in the channel, a DM to each person, or both (admins)",
+                "intros delivery {how}",
+                (Option("how", "channel, dm (one DM to each person introduced) or both"),)),
             Sub("schedule", "When introductions go out", "intros schedule {when}",
                 (Option("when", "Weekday and time, e.g. mon 10:00 Europe/Berlin"),)),
             Sub("stats", "What introductions and answers led to (no per-person figures)", "stats"),
@@ -133,29 +172,49 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
 }  # fmt: skip
 
 
-def core_text(sub: Sub, values: dict[str, str]) -> str:
-    return sub.template.format(**{k: " ".join(str(v).split()) for k, v in values.items()}).strip()
+def core_text(sub: Sub, values: dict[str, Any]) -> str:
+    """The row as ``/narrate`` words (``team payments``), fields left empty left out."""
+    filled = {k: "" if v is None else " ".join(str(v).split()) for k, v in values.items()}
+    if sub.alone is not None and not any(filled.values()):
+        return sub.alone
+    return " ".join(sub.template.format(**{o.name: "" for o in sub.options} | filled).split())
+
+
+def core_command(sub: Sub, values: dict[str, Any]) -> tuple[str, str]:
+    """The core command naming the row's sub-command (``narrate team``), and its argument."""
+    word, _, arg = core_text(sub, values).partition(" ")
+    return f"{NARRATE} {word}", arg
 
 
 def _callback(sub: Sub, handler: Handler) -> Callable[..., Coroutine[Any, Any, None]]:
-    """A callback with one ``str`` parameter per option (discord.py reads its signature)."""
-    names = [o.name for o in sub.options]
+    """A callback whose signature has one parameter per option, typed and defaulted as the
+    option is (discord.py builds the options from the signature)."""
 
-    async def none(interaction: discord.Interaction[Any]) -> None:
-        await handler(interaction, NARRATE, core_text(sub, {}))
+    async def callback(interaction: discord.Interaction[Any], **values: Any) -> None:
+        await handler(interaction, *core_command(sub, values))
 
-    async def one(interaction: discord.Interaction[Any], first: str) -> None:
-        await handler(interaction, NARRATE, core_text(sub, {names[0]: first}))
+    def annotation(option: Option) -> Any:
+        kind: Any = app_commands.Range[int, 1, None] if option.number else str
+        return kind if option.required else kind | None
 
-    async def two(interaction: discord.Interaction[Any], first: str, second: str) -> None:
-        await handler(interaction, NARRATE, core_text(sub, {names[0]: first, names[1]: second}))
-
-    chosen: Callable[..., Coroutine[Any, Any, None]] = (none, one, two)[len(names)]
-    positions = ("first", "second")[: len(names)]
-    renamed = app_commands.rename(**dict(zip(positions, names, strict=True)))(chosen)
-    return app_commands.describe(
-        **{p: o.description for p, o in zip(positions, sub.options, strict=True)}
-    )(renamed)
+    parameters = [
+        inspect.Parameter(
+            "interaction",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=discord.Interaction,
+        ),
+        *(
+            inspect.Parameter(
+                o.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=annotation(o),
+                default=inspect.Parameter.empty if o.required else None,
+            )
+            for o in sorted(sub.options, key=lambda o: not o.required)
+        ),
+    ]
+    callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    return app_commands.describe(**{o.name: o.description for o in sub.options})(callback)
 
 
 def _subcommand(sub: Sub, handler: Handler) -> app_commands.Command[Any, ..., None]:
@@ -164,7 +223,28 @@ def _subcommand(sub: Sub, handler: Handler) -> app_commands.Command[Any, ..., No
     )
 
 
+def _usage(sub: Sub) -> str:
+    fields = (f"<{o.name}>" if o.required else f"[{o.name}]" for o in sub.options)
+    return " ".join([sub.name, *fields])
+
+
+def help_lines() -> list[str]:
+    """The command lines of help on Discord, from this table, so help names what people can
+    type here (the core's own help names Slack's ``/narrate <sub-command>``)."""
+    lines = [
+        "/narrate [text]: record what you're working on (alone: opens a form)",
+        '/whoknows <topic>, or ask me "who knows about <topic>?": people and why',
+    ]
+    for name, (description, subs) in GROUPS.items():
+        usage = " · ".join(_usage(sub) for sub in subs)
+        lines.append(f"/{name} {usage}: {description[0].lower()}{description[1:]}")
+    lines.append("Where I say /narrate <words> (/narrate pause 2w), type them as /narrate's text")
+    return lines
+
+
 def build(tree: app_commands.CommandTree[Any], handler: Handler) -> None:
+    core_help.name_commands(Platform.DISCORD, help_lines(), everything=EVERYTHING)
+
     @tree.command(name=NARRATE, description="Narrate your work (alone: opens a form)")
     @app_commands.describe(text="What you're working on, learning or stuck on")
     @app_commands.guild_only()
@@ -175,7 +255,7 @@ def build(tree: app_commands.CommandTree[Any], handler: Handler) -> None:
     @app_commands.describe(topic="A topic, e.g. kafka or onboarding")
     @app_commands.guild_only()
     async def whoknows(interaction: discord.Interaction[Any], topic: str) -> None:
-        await handler(interaction, NARRATE, f"who {' '.join(topic.split())}")
+        await handler(interaction, f"{NARRATE} who", " ".join(topic.split()))
 
     for name, (description, subs) in GROUPS.items():
         group = app_commands.Group(name=name, description=description, guild_only=True)
