@@ -7,7 +7,8 @@ figure is shown only when at least ``MIN_GROUP`` of its people take part.
 Where introductions are posted is for workspace admins (``UserRef.is_admin``) alone, like the
 open-questions channel once set: whoever picks the channel chooses who reads every introduction.
 Unlike open questions there is no first free choice, since introductions work without a channel
-(as group DMs) and the first choice is the one that moves them in front of a channel's readers.
+(by direct message: a group DM on Slack, one DM each on Discord) and the first choice is the one
+that moves them in front of a channel's readers.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ async def set_channel(turn: Turn, command: Command) -> list[Reply]:
     return [
         turn.reply(
             f"Introductions will be posted in #{name}. /narrate intros delivery dm sends them "
-            "only as group DMs."
+            "only by direct message."
         )
     ]
 
@@ -123,7 +124,7 @@ async def set_delivery(turn: Turn, command: Command) -> list[Reply]:
         return [
             turn.reply(
                 "Deliver introductions how? /narrate intros delivery channel (a post in the "
-                "introductions channel), dm (a group DM per introduction) or both."
+                "introductions channel), dm (by direct message to the people introduced) or both."
             )
         ]
     if not turn.event.user.is_admin:
@@ -131,8 +132,8 @@ async def set_delivery(turn: Turn, command: Command) -> list[Reply]:
     await _set(turn, DELIVERY_KEY, choice)
     described = {
         "channel": "as a post in the introductions channel",
-        "dm": "as a group DM to the people introduced",
-        "both": "in the introductions channel and as a group DM",
+        "dm": "by direct message to the people introduced",
+        "both": "in the introductions channel and by direct message",
     }[choice]
     return [turn.reply(f"Introductions will be delivered {described}.")]
 

@@ -199,7 +199,10 @@ async def test_only_admins_choose_where_introductions_go(bot, chat, clock):
     assert "Only a workspace admin" in out
     out = await chat.say("bob: /narrate intros delivery channel")
     assert "Only a workspace admin can change how introductions are delivered." in out
-    assert "/narrate intros delivery" in await chat.say("bob: /narrate intros delivery pigeon")
+    asked = await chat.say("bob: /narrate intros delivery pigeon")
+    # Slack sends one group DM, Discord one DM each: the words fit both.
+    assert "/narrate intros delivery" in asked and "by direct message" in asked
+    assert "group DM" not in asked
     posts = await _run_week(bot, chat, clock)
     assert [(p.channel_id, p.to_users) for p in posts] == [(None, ("alice", "carol"))]
 
