@@ -33,6 +33,9 @@ ASK_ME_BOOST = 2.0
 MAX_DECLARED = 20
 MAX_HIDDEN = 50
 _CLEAR_WORDS = {"clear", "none", "off", "reset"}
+# "never-pair list" lists; people type the same after hide-me and ask-me-about, and a topic
+# called "list" or "show" is far less likely than someone asking to see theirs.
+_LIST_WORDS = {"list", "show"}
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ async def _topics(turn: Turn, session: Session, kind: str) -> list[str]:
 async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
     arg = arg.strip()
     words = arg.split()
-    if not arg:
+    if not arg or arg.lower() in _LIST_WORDS:
         return [await _show_declared(turn)]
     if words[0].lower() in _CLEAR_WORDS:
         return [await _clear_declared(turn, " ".join(words[1:]))]
@@ -230,7 +233,7 @@ def _hide_topics(arg: str) -> list[str]:
 
 async def hide_me(turn: Turn, arg: str) -> list[Reply]:
     topics = _hide_topics(arg)
-    if not topics:
+    if not topics or arg.strip().lower() in _LIST_WORDS:
         return [await _show_hidden(turn, "Which topic? /narrate hide-me <topic>")]
     if problem := _over_limit(topics):
         return [turn.reply(problem)]
@@ -273,7 +276,7 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
 
 async def unhide_me(turn: Turn, arg: str) -> list[Reply]:
     topics = _hide_topics(arg)
-    if not topics:
+    if not topics or arg.strip().lower() in _LIST_WORDS:
         return [await _show_hidden(turn, "Which topic? /narrate unhide-me <topic>")]
     if problem := _over_limit(topics):
         return [turn.reply(problem)]

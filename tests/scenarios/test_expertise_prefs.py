@@ -130,3 +130,15 @@ async def test_there_is_a_limit_on_declared_topics_and_nothing_changes_past_it(o
     out = await org.say("carol: /narrate ask-me-about kafka")
     assert "up to 20 topics" in out and "Nothing was changed" in out
     assert "kafka" not in (await org.say("carol: /narrate ask-me-about")).split(":", 1)[1]
+
+
+async def test_list_after_hide_me_or_ask_me_about_shows_them_and_adds_nothing(org):
+    """People type "list" after these as after never-pair; it must not become a topic."""
+    await org.say("bob: /narrate hide-me kafka", "bob: /narrate ask-me-about postgres")
+    out = await org.say("bob: /narrate hide-me list")
+    assert "You're hidden from: kafka." in out and "list" not in out.split("hidden from:")[1]
+    assert "You're hidden from: kafka." in await org.say("bob: /narrate unhide-me list")
+    out = await org.say("bob: /narrate ask-me-about show")
+    assert "postgres" in out and "show" not in out.lower().split("postgres")[1]
+    out = await org.say("bob: /narrate hide-me")
+    assert "You're hidden from: kafka." in out  # still just the one
