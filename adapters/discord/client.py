@@ -6,6 +6,7 @@ Content only when the server owner turned it on (``NARRATE_DISCORD__MESSAGE_CONT
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from .access import AccessTracker
 from .conversation import Conversation
 from .gateway import DiscordGateway, InvalidRequestBudget
 from .interactions import DEFER_AFTER, Core, Interactions
-from .retention import erase_guild
+from .retention import erase_guild, stored_guild_ids
 from .serial import PerGuild
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,9 @@ class NarrateClient(discord.Client):
         super().__init__(intents=intents, http_trace=self.budget.trace, **options)
         self.core = PerGuild(core)
         self.db = db
+        # A stand-in core (tests) stores no guilds, so there are none to compare with READY.
+        self.stores_guilds = getattr(core, "db", None) is not None
+        self.departures: asyncio.Task[list[int]] | None = None
         self.now = now
         self.tree: app_commands.CommandTree[NarrateClient] = app_commands.CommandTree(self)
         # The core's own database, where the memberships it acts on are stored (a stand-in core
@@ -110,6 +114,61 @@ class NarrateClient(discord.Client):
                 self.application_id, permissions=PERMISSIONS, scopes=SCOPES
             )
             log.info("connected to %d servers; invite link: %s", len(self.guilds), url)
+        if self.stores_guilds:
+            # Its own task, so ``close`` can wait for it: an erasure isn't cut short by a stop,
+            # and the database isn't closed under it.
+            self.departures = asyncio.create_task(self.erase_departed_guilds())
+            await self.departures
+
+    async def close(self) -> None:
+        if self.departures is not None:
+            await asyncio.wait({self.departures})  # its error is on_ready's to report
+        await super().close()
+
+    async def erase_departed_guilds(self) -> list[int]:
+        """Erase every stored guild that READY no longer lists: the bot was removed while it
+        wasn't connected (a deploy, a crash, a host outage), so no GUILD_DELETE will ever come
+        for it, and its schedules would fire into 403/404 forever.
+
+        ``ready`` fires once READY's guild list is in the cache and the GUILD_CREATEs that follow
+        have arrived (or timed out). READY lists every guild the bot is in, unavailable ones
+        included, so a guild that is merely down (an outage) is still in ``self.guilds`` and
+        keeps its data; only a guild absent from the list entirely is erased.
+
+        Assumes one Discord application per database: tenants are keyed by guild id alone, so
+        another application's guilds would look removed (the schema can't tell them apart; two
+        applications in one server would already share a tenant). A client run as one shard of
+        several hears only its own guilds, so only those are compared. Returns the erased ids.
+        """
+        if not self.intents.guilds:
+            return []  # no guild events at all: the cache says nothing about membership
+        present = {guild.id for guild in self.guilds}
+        gone = [
+            guild_id
+            for guild_id in await stored_guild_ids(self.db)
+            if guild_id not in present and self._on_this_shard(guild_id)
+        ]
+        erased: list[int] = []
+        for guild_id in gone:
+            async with self.core.exclusive(str(guild_id)):
+                if self.get_guild(guild_id) is not None:
+                    continue  # added back since READY: a fresh GUILD_CREATE, not a leftover
+                await erase_guild(self.db, guild_id, now=self.now())
+            erased.append(guild_id)
+        if erased:
+            log.info(
+                "erased %d servers that removed the bot while it was offline: %s",
+                len(erased),
+                ", ".join(map(str, erased)),
+            )
+        return erased
+
+    def _on_this_shard(self, guild_id: int) -> bool:
+        """Discord's shard formula: with ``shard_id``/``shard_count`` set, READY lists only the
+        guilds of this shard, and another shard's guilds are not gone."""
+        if self.shard_id is None or self.shard_count is None or self.shard_count <= 1:
+            return True
+        return (guild_id >> 22) % self.shard_count == self.shard_id
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         await self.interactions.component_or_modal(interaction)
@@ -125,7 +184,8 @@ class NarrateClient(discord.Client):
         await self.access.describe_guild(guild, self.now())
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await erase_guild(self.db, guild.id, now=self.now())
+        async with self.core.exclusive(str(guild.id)):
+            await erase_guild(self.db, guild.id, now=self.now())
 
     async def on_guild_channel_create(self, channel: discord.abc.GuildChannel) -> None:
         await self.access.describe_channel(channel, self.now())

@@ -6,6 +6,10 @@ index entries (``storage.privacy.erase_tenant``); then SQLite's write-ahead log 
 the erased text isn't still readable there (``truncate_log``; nothing to do on PostgreSQL).
 Nothing is kept "in case it comes back": a server that adds the bot again starts empty. A guild
 that is only *unavailable* (a Discord outage) is not removed and keeps its data.
+
+A removal while the bot is not connected (a deploy, a crash, a host outage) sends no event at
+all: the client compares ``stored_guild_ids`` with the guilds READY lists on every connect and
+erases the missing ones the same way (``NarrateClient.erase_departed_guilds``).
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from sqlmodel import select
+
 from narrate_bot.events import Platform
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.privacy import erase_tenant, truncate_log
+from narrate_bot.storage.tables import Tenant
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +39,16 @@ async def erase_guild(db: Database, guild_id: int, *, now: datetime) -> int:
     await truncate_log(db)
     log.info("guild %s removed the bot: erased its data (%d narrations)", guild_id, removed)
     return removed
+
+
+async def stored_guild_ids(db: Database) -> list[int]:
+    """Every guild this database holds data for. Tenants are keyed by guild id alone, not by
+    Discord application, so this is only "this bot's guilds" with one application per database
+    (two applications in one server would already share, and erase, one tenant)."""
+    async with db.transaction() as session:
+        ids = (
+            await session.exec(
+                select(Tenant.external_id).where(Tenant.platform == Platform.DISCORD.value)
+            )
+        ).all()
+    return sorted(int(i) for i in ids if i.isdigit())

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from narrate_bot.config import Settings
 from narrate_bot.events import Event, Platform
@@ -31,3 +33,11 @@ class PerGuild:
     async def handle(self, event: Event) -> list[Reply]:
         async with self._locks[event.tenant.tenant_id]:
             return await self.inner.handle(event)
+
+    @asynccontextmanager
+    async def exclusive(self, tenant_id: str) -> AsyncIterator[None]:
+        """The guild's turn, outside the core: erasing a guild between two of its events, not
+        in the middle of one, so an event already under way can't write the tenant back half
+        erased."""
+        async with self._locks[tenant_id]:
+            yield
