@@ -318,7 +318,9 @@ class SlackAdapter(InteractiveSurfaces):
             client, tenant.tenant_id, channel_id, event.get("channel_type")
         )
         await self._record_readers(client, body, where)
-        user = await self.directory.user(client, tenant.tenant_id, event["user"])
+        user = await self.directory.user(
+            client, tenant.tenant_id, event["user"], user_team=event.get("user_team")
+        )
         link = await self.directory.permalink(
             client, tenant.tenant_id, channel_id, event["ts"], team_url(context)
         )

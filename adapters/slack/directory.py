@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from narrate_bot.events import ChannelKind, UserRef
 
 from .gateway import SlackGateway
-from .translate import Where, channel_name, kind_of_channel_type, user_ref
+from .translate import Where, Workspace, channel_name, kind_of_channel_type, user_ref
 
 log = logging.getLogger(__name__)
 TTL_SECONDS = 300.0
@@ -32,6 +32,8 @@ class Directory:
         self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._channels: dict[tuple[str, str], tuple[float, Where]] = {}
         self._members: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
+        # The workspace's Grid org, per tenant, once auth.test said (it never changes).
+        self._orgs: dict[str, str | None] = {}
 
     def _fresh(self, stamp: float) -> bool:
         return time.monotonic() - stamp < self.ttl
@@ -52,14 +54,45 @@ class Directory:
         return info
 
     async def user(
-        self, client: AsyncWebClient, tenant: str, user_id: str, fallback_name: str = ""
+        self,
+        client: AsyncWebClient,
+        tenant: str,
+        user_id: str,
+        fallback_name: str = "",
+        *,
+        user_team: str | None = None,
     ) -> UserRef:
+        """``user_team`` is the team an event says the person belongs to: a second witness that
+        they come from another organisation, should ``users.info`` leave it out."""
         info = await self.user_info(client, tenant, user_id)
         if not info or not info.get("id"):
             # Slack won't describe them (an outside account, or a failed lookup): treat them as
             # a guest until it does, so nothing from the workspace is shown on a guess.
             return UserRef(user_id=user_id, display_name=fallback_name or user_id, guest=True)
-        return user_ref(info)
+        teams = {team for team in (info.get("team_id"), user_team) if team}
+        org = None
+        if teams - {tenant}:
+            # Only a person from elsewhere costs a lookup: a colleague on another workspace of
+            # the same Grid org is one of us, an outside organisation's member is not.
+            org = await self._org(client, tenant)
+        return user_ref(info, workspace=Workspace(team_id=tenant, enterprise_id=org), teams=teams)
+
+    async def _org(self, client: AsyncWebClient, tenant: str) -> str | None:
+        """The workspace's Grid org (``auth.test``), or ``None`` outside Grid or when Slack
+        won't say: then only the workspace's own people count as members, the careful way."""
+        if tenant in self._orgs:
+            return self._orgs[tenant]
+        if tenant.startswith("E"):
+            self._orgs[tenant] = tenant  # an org-wide install's tenant is the org itself
+            return tenant
+        try:
+            response = await self.gateway.call(tenant, lambda: client.auth_test())
+        except SlackApiError as error:
+            log.warning("auth.test failed in %s: %s", tenant, error.response.get("error"))
+            return None
+        org = response.get("enterprise_id") or None
+        self._orgs[tenant] = org
+        return org
 
     async def where(
         self,

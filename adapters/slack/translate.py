@@ -306,17 +306,49 @@ def profile(body: Payload, event: Payload) -> ProfileChanged | None:
     )
 
 
-def user_ref(info: Payload) -> UserRef:
-    """From a ``users.info`` user object (or a ``user_change`` payload)."""
+@dataclass(frozen=True)
+class Workspace:
+    """The workspace the bot is installed in, as far as telling members from outsiders goes."""
+
+    team_id: str
+    enterprise_id: str | None = None  # its Grid org, whose other workspaces are colleagues
+
+
+def from_elsewhere(info: Payload, workspace: Workspace, teams: set[str] | None = None) -> bool:
+    """Whether a person belongs to another organisation (Slack Connect).
+
+    Slack flags a person from another company as ``is_stranger`` only when they share no
+    channel the app can see; a Slack Connect member of a shared channel carries no flag at all,
+    just their own company's ``team_id``. A colleague on another workspace of the same Grid org
+    is still one of us.
+    """
+    teams = {t for t in (teams or set()) | {info.get("team_id") or ""} if t}
+    if not teams - {workspace.team_id}:
+        return False  # the workspace's own, or Slack didn't say (nothing to go on)
+    enterprise = (info.get("enterprise_user") or {}).get("enterprise_id") or info.get(
+        "enterprise_id"
+    )
+    return not (enterprise and workspace.enterprise_id and enterprise == workspace.enterprise_id)
+
+
+def user_ref(
+    info: Payload, *, workspace: Workspace | None = None, teams: set[str] | None = None
+) -> UserRef:
+    """From a ``users.info`` user object (or a ``user_change`` payload). ``workspace`` is where
+    the bot is installed, and ``teams`` other teams a payload says the person belongs to; without
+    a workspace only Slack's guest flags can mark someone as an outsider."""
     prof = info.get("profile") or {}
     name = prof.get("display_name") or info.get("real_name") or info.get("name") or info["id"]
+    outsider = workspace is not None and from_elsewhere(info, workspace, teams)
     return UserRef(
         user_id=info["id"],
         display_name=name,
-        is_admin=bool(info.get("is_admin") or info.get("is_owner")),
-        guest=bool(
+        # Their own company's admin is no admin here.
+        is_admin=not outsider and bool(info.get("is_admin") or info.get("is_owner")),
+        guest=outsider
+        or bool(
             info.get("is_restricted")  # a multi-channel guest
             or info.get("is_ultra_restricted")  # a single-channel guest
-            or info.get("is_stranger")  # someone from another organisation (Slack Connect)
+            or info.get("is_stranger")  # from another organisation, sharing no channel with us
         ),
     )
