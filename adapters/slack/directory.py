@@ -2,7 +2,8 @@
 
 Admins come from ``users.info`` (``is_admin`` / ``is_owner``), time zones from the profile,
 a channel's kind from ``conversations.info`` and a private channel's readers from
-``conversations.members`` (kept current between lookups by the membership events).
+``conversations.members``, asked afresh every time they are recorded: a cached list can't hear
+a removal another replica was told of, and recording it would let the removed person back in.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from .translate import Where, Workspace, channel_name, kind_of_channel_type, use
 log = logging.getLogger(__name__)
 TTL_SECONDS = 300.0
 MEMBERS_PAGE = 200
+# What conversations.members answers once the bot is no longer in the channel (or can't see it
+# at all): it can't list the readers, and nobody but the authors may be assumed to read it.
+NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
 
 
 class Directory:
@@ -31,7 +35,6 @@ class Directory:
         self.ttl = ttl
         self._users: dict[tuple[str, str], tuple[float, dict[str, Any]]] = {}
         self._channels: dict[tuple[str, str], tuple[float, Where]] = {}
-        self._members: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
         # The workspace's Grid org, per tenant, once auth.test said (it never changes).
         self._orgs: dict[str, str | None] = {}
 
@@ -150,15 +153,17 @@ class Directory:
 
     def forget_channel(self, tenant: str, channel_id: str) -> None:
         self._channels.pop((tenant, channel_id), None)
-        self._members.pop((tenant, channel_id), None)
 
     async def members(
         self, client: AsyncWebClient, tenant: str, channel_id: str
     ) -> tuple[str, ...] | None:
-        """Everyone who can read a private channel, or ``None`` when Slack won't say."""
-        cached = self._members.get((tenant, channel_id))
-        if cached and self._fresh(cached[0]):
-            return cached[1]
+        """Everyone who can read a private channel, or ``None`` when Slack won't say.
+
+        Never cached: the list replaces the stored readers, and a copy kept here would restore
+        someone whose removal another replica heard of. Tier 4 allows one call per command.
+        Once the bot isn't in the channel Slack stops telling it who leaves, so "not in
+        channel" means no known readers (``()``), not "unchanged".
+        """
         found: list[str] = []
         cursor: str | None = None
         try:
@@ -175,13 +180,10 @@ class Directory:
                 if not cursor:
                     break
         except SlackApiError as error:
-            log.warning(
-                "conversations.members failed in %s: %s", tenant, error.response.get("error")
-            )
-            return None
-        members = tuple(found)
-        self._members[(tenant, channel_id)] = (time.monotonic(), members)
-        return members
+            problem = error.response.get("error")
+            log.warning("conversations.members failed in %s: %s", tenant, problem)
+            return () if problem in NOT_A_MEMBER else None
+        return tuple(found)
 
     async def permalink(
         self, client: AsyncWebClient, tenant: str, channel_id: str, ts: str, team_url: str = ""

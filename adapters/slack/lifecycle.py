@@ -104,11 +104,43 @@ class WorkspaceEvents:
             kind, shared = await self._kind(
                 context, tenant.tenant_id, channel_id, event.get("channel_type")
             )
+            if event.get("user") == getattr(context, "bot_user_id", None):
+                await self._bot_membership(body, context, channel_id, joined, kind, shared)
+                return
             await self.handle(
                 translate.membership(body, event, joined=joined, kind=kind, shared=shared)
             )
 
         await self._once(body, work)
+
+    async def _bot_membership(
+        self,
+        body: Payload,
+        context: Any,
+        channel_id: str,
+        joined: bool,
+        kind: ChannelKind,
+        shared: bool,
+    ) -> None:
+        """The bot itself joined or left: its readers are re-read, or forgotten.
+
+        Out of a channel the bot hears of nobody leaving it, and ``conversations.members`` won't
+        answer, so readers kept from before would keep seeing its narrations after Slack removed
+        them: once it is out, nobody but their authors reads them (the core's rule for a private
+        channel without members). Back in, the channel is read afresh, as it missed everything.
+        """
+        members: tuple[str, ...] | None = ()
+        if joined:
+            members = await self.directory.members(
+                self._client(context), translate.tenant_of(body).tenant_id, channel_id
+            )
+            if members is None:
+                return  # Slack won't say yet; the next command there records them
+        await self.handle(
+            translate.channel_described(
+                body, {"channel": {"id": channel_id}}, kind=kind, members=members, shared=shared
+            )
+        )
 
     async def on_channel(self, body: Payload, event: Payload, context: Any) -> None:
         tenant = translate.tenant_of(body)
