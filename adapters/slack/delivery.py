@@ -1,6 +1,7 @@
 """Where each of the core's replies goes in Slack, and how.
 
-PRIVATE → the slash command's ``response_url`` when there is one, else ``chat.postEphemeral``;
+PRIVATE → the ``response_url`` of the command, shortcut or click when there is one, else
+``chat.postEphemeral``, else (a channel the bot isn't in, where Slack refuses that) a DM;
 DIRECT → a DM (``chat.postMessage`` to the user id); CHANNEL → the channel, in the asking
 message's thread when ``in_thread``. A form opens a modal while the ``trigger_id`` is fresh, else
 a button that opens it. An export goes to the person's DM as a file (files.uploadV2). When that
@@ -29,6 +30,17 @@ from .translate import Where
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
 OPEN_FORM = Button(label="Write my update", command="/narrate")
+# chat.postEphemeral's answers for a conversation the bot can't post in (never joined, a DM
+# between other people, archived, posting restricted) or the person is no longer in.
+NOT_POSTABLE_HERE = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "user_not_in_channel",
+        "is_archived",
+        "restricted_action",
+    }
+)
 # An export this small (one plain-text section) may come as a message when the file can't.
 INLINE_EXPORT_CHARS = 2500
 EXPORT_AS_TEXT = "I couldn't upload your export as a file, so here it is as text ({name}):"
@@ -84,15 +96,8 @@ async def _send_text(
     if reply.visibility == Visibility.PRIVATE and target.where.kind.value == "direct":
         reply = reply.model_copy(update={"visibility": Visibility.DIRECT})
     match reply.visibility:
-        case Visibility.PRIVATE if target.respond is not None:
-            await target.respond(response_type="ephemeral", replace_original=False, **payload)
         case Visibility.PRIVATE:
-            await gateway.call(
-                target.tenant,
-                lambda: client.chat_postEphemeral(
-                    channel=target.where.channel_id, user=target.user_id, **payload
-                ),
-            )
+            await _send_private(gateway, target, payload)
         case Visibility.DIRECT:
             await gateway.call(
                 target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
@@ -104,6 +109,40 @@ async def _send_text(
                 target.tenant,
                 lambda: client.chat_postMessage(channel=target.where.channel_id, **payload),
             )
+
+
+async def _send_private(gateway: SlackGateway, target: Target, payload: dict[str, Any]) -> None:
+    """A reply for the asking person only, wherever they asked.
+
+    The ``response_url`` works in any conversation they used; ``chat.postEphemeral`` only
+    where the bot may post, so in a channel the bot was never invited to (or a DM between
+    people) Slack refuses it and the reply comes in the person's own DM instead. It is theirs
+    alone, so it never falls back to the channel, and a DM to the asker shows it to nobody else.
+    """
+    client = target.client
+    if target.respond is not None:
+        sent = await target.respond(response_type="ephemeral", replace_original=False, **payload)
+        status = int(getattr(sent, "status_code", 200))
+        if status < 400:
+            return
+        # Expired (30 minutes) or used up (5 answers): Slack posted nothing, so try the API.
+        log.warning("slack: the response_url refused a private answer (%d)", status)
+    try:
+        await gateway.call(
+            target.tenant,
+            lambda: client.chat_postEphemeral(
+                channel=target.where.channel_id, user=target.user_id, **payload
+            ),
+        )
+        return
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code not in NOT_POSTABLE_HERE:
+            raise
+        log.info("slack: can't answer privately in that conversation (%s); sending a DM", code)
+    await gateway.call(
+        target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
+    )
 
 
 async def _send_file(gateway: SlackGateway, target: Target, attachment: Attachment) -> None:

@@ -17,7 +17,7 @@ from narrate_bot.features import home
 
 from . import recovery, render, translate
 from .dedupe import EventDedupe, enterprise_of
-from .delivery import Target
+from .delivery import Respond, Target
 from .gateway import SlackGateway
 from .lifecycle import WorkspaceEvents
 
@@ -28,6 +28,16 @@ def team_url(context: Any) -> str:
     """``https://acme.slack.com/`` when Bolt's auth.test told us (single-workspace mode)."""
     result = getattr(context, "authorize_result", None)
     return str(getattr(result, "url", None) or "")
+
+
+def _response_url(body: Payload, respond: Any) -> Respond | None:
+    """Bolt's ``respond`` when the payload carries a ``response_url``, else ``None``.
+
+    A private answer through the ``response_url`` reaches the person in any conversation they
+    clicked in, including a channel the bot was never invited to, where Slack refuses the bot's
+    ``chat.postEphemeral`` (``not_in_channel``). A click in the App Home or a modal has none.
+    """
+    return respond if body.get("response_url") else None
 
 
 class InteractiveSurfaces(WorkspaceEvents):
@@ -51,10 +61,11 @@ class InteractiveSurfaces(WorkspaceEvents):
         installer through the org recorded here (ADR 0009)."""
         await self.dedupe.tenant_pk(tenant, enterprise_of(body))
 
-    async def on_shortcut(self, ack: Any, body: Payload, context: Any) -> None:
+    async def on_shortcut(self, ack: Any, body: Payload, context: Any, respond: Any) -> None:
         await ack()
         client = self._client(context)
         tenant = translate.tenant_of(body)
+        respond = _response_url(body, respond)
         channel = body.get("channel") or {}
         msg = body.get("message") or {}
 
@@ -75,16 +86,20 @@ class InteractiveSurfaces(WorkspaceEvents):
                 user_id=user.user_id,
                 where=where,
                 trigger_id=body.get("trigger_id"),
+                respond=respond,
             )
             return target, replies
 
-        notice = recovery.Notice(tenant.tenant_id, client, body["user"]["id"])
+        notice = recovery.Notice(tenant.tenant_id, client, body["user"]["id"], respond=respond)
         await self._answer("shortcut", work, notice)
 
-    async def on_button(self, ack: Any, body: Payload, action: Payload, context: Any) -> None:
+    async def on_button(
+        self, ack: Any, body: Payload, action: Payload, context: Any, respond: Any
+    ) -> None:
         await ack()
         client = self._client(context)
         tenant = translate.tenant_of(body)
+        respond = _response_url(body, respond)
         user_id = body["user"]["id"]
         channel = body.get("channel") or {}
 
@@ -103,10 +118,11 @@ class InteractiveSurfaces(WorkspaceEvents):
                 user_id=user_id,
                 where=where,
                 trigger_id=body.get("trigger_id"),
+                respond=respond,
             )
             return target, replies
 
-        notice = recovery.Notice(tenant.tenant_id, client, user_id)
+        notice = recovery.Notice(tenant.tenant_id, client, user_id, respond=respond)
         answered = await self._answer("button", work, notice)
         if answered and body.get("view", {}).get("type") == "home":
             await self._publish_home(client, tenant, user_id)
