@@ -35,12 +35,11 @@ from datetime import datetime
 from typing import Protocol
 
 import discord
-from sqlmodel import col, select
 
 from narrate_bot.events import ChannelDescribed, ChannelKind, ChannelRef, Event, Platform
 from narrate_bot.replies import Reply
+from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.tables import Channel, ChannelMember, Tenant
 
 from . import translate
 from .visibility import (
@@ -183,18 +182,12 @@ class AccessTracker:
         if self.db is None:
             return set()
         async with self.db.transaction() as session:
-            rows = await session.exec(
-                select(Channel.channel_id)
-                .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
-                .join(Tenant, col(Tenant.id) == col(Channel.tenant_id))
-                .where(
-                    Tenant.platform == Platform.DISCORD.value,
-                    Tenant.external_id == str(guild_id),
-                    Channel.kind == ChannelKind.PRIVATE.value,
-                    ChannelMember.user_id == str(user_id),
-                )
+            return await repo.private_places_of(
+                session,
+                platform=Platform.DISCORD.value,
+                external_id=str(guild_id),
+                user_id=str(user_id),
             )
-            return set(rows.all())
 
     async def recheck(self, guild: discord.Guild, user_ids: Iterable[int], now: datetime) -> None:
         """Fetch each person's roles anew and tell the core what they may view now.

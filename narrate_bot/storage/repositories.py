@@ -258,6 +258,25 @@ async def ensure_channel(
     return channel
 
 
+async def private_places_of(
+    session: AsyncSession, *, platform: str, external_id: str, user_id: str
+) -> set[str]:
+    """The platform ids of a tenant's private channels that ``user_id`` is recorded as reading:
+    what an adapter compares with what the platform says they may view now."""
+    rows = await session.exec(
+        select(Channel.channel_id)
+        .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
+        .join(Tenant, col(Tenant.id) == col(Channel.tenant_id))
+        .where(
+            Tenant.platform == platform,
+            Tenant.external_id == external_id,
+            col(Channel.kind) == "private",
+            ChannelMember.user_id == user_id,
+        )
+    )
+    return set(rows.all())
+
+
 async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Sequence[str]) -> None:
     """Make the channel's stored readers the platform's list, touching only the difference.
 
