@@ -187,6 +187,8 @@ class SlackAdapter(InteractiveSurfaces):
             app.event(name)(paced(self.on_channel))
         for name in ("group_rename", "group_unarchive", "channel_archive", "group_archive"):
             app.event(name)(paced(self.on_channel))
+        for name in ("channel_shared", "channel_unshared"):
+            app.event(name)(paced(self.on_sharing))
         app.event("user_change")(paced(self.on_user_change))
         app.event("app_uninstalled")(paced(self.on_uninstalled))
         app.event("tokens_revoked")(paced(self.on_tokens_revoked))

@@ -94,6 +94,34 @@ class WorkspaceEvents:
 
         await self._once(body, work)
 
+    async def on_sharing(self, body: Payload, event: Payload, context: Any) -> None:
+        """A channel shared with another organisation (or no longer): read it again at once.
+
+        Until this is heard, a channel shared a minute ago still looks internal (its lookup is
+        kept 5 minutes), so a mention there would be answered in the channel, with internal
+        evidence, for the other organisation to read. Shared, it is private to its members;
+        unshared, it is whatever Slack now says.
+        """
+        tenant = translate.tenant_of(body)
+        channel = event.get("channel")
+        channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
+
+        async def work() -> None:
+            self.directory.forget_channel(tenant.tenant_id, channel_id)
+            kind, shared = await self._kind(context, tenant.tenant_id, channel_id, None)
+            members = None
+            if kind == ChannelKind.PRIVATE:
+                members = await self.directory.members(
+                    self._client(context), tenant.tenant_id, channel_id
+                )
+            await self.handle(
+                translate.channel_described(
+                    body, {"channel": {"id": channel_id}}, kind=kind, members=members, shared=shared
+                )
+            )
+
+        await self._once(body, work)
+
     async def on_membership(self, body: Payload, event: Payload, context: Any) -> None:
         tenant = translate.tenant_of(body)
         channel_id = event.get("channel", "")
