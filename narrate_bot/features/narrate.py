@@ -204,8 +204,10 @@ async def share(turn: Turn, command: Command, *, shared: bool) -> list[Reply]:
         narration = await _own(turn, session, command.ordinal)
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
-        narration.audience = Audience.TENANT.value
-        session.add(narration)
+        if narration.audience != Audience.TENANT.value:
+            narration.audience_before_sharing = narration.audience
+            narration.audience = Audience.TENANT.value
+            session.add(narration)
     return [turn.reply(f"#{command.ordinal} is now visible to everyone in this workspace.")]
 
 
@@ -215,9 +217,12 @@ _CHOSEN = {Source.FORM.value, Source.SHORTCUT.value}
 
 
 def _before_sharing(narration: Narration, channel: Channel) -> Audience:
-    """The audience a shared narration goes back to. What it was before ``share`` isn't stored,
-    so the rule may only narrow (ADR 0004): written in a DM, or where the author could have
-    picked "Only me", it goes back to its author alone; otherwise to its channel's readers."""
+    """The audience a shared narration goes back to: the one it had before ``share``. A
+    narration shared before that was kept (or written for the workspace in a form) falls to a
+    rule that may only narrow (ADR 0004): written in a DM, or where the author could have picked
+    "Only me", it goes back to its author alone; otherwise to its channel's readers."""
+    if narration.audience_before_sharing in {Audience.CHANNEL.value, Audience.ONLY_ME.value}:
+        return Audience(narration.audience_before_sharing)
     if channel.kind == ChannelKind.DIRECT.value or narration.source in _CHOSEN:
         return Audience.ONLY_ME
     return Audience.CHANNEL
@@ -248,12 +253,14 @@ async def unshare(turn: Turn, ordinal: int) -> list[Reply]:
                     f"it stays visible {readers}."
                 )
             ]
+        remembered = narration.audience_before_sharing is not None
         narration.audience = _before_sharing(narration, channel).value
+        narration.audience_before_sharing = None
         session.add(narration)
     text = f"#{ordinal} is no longer shared: it's visible {_readers(narration.audience, channel)}."
-    if narration.source in _CHOSEN and channel.kind != ChannelKind.DIRECT.value:
+    if not remembered and narration.source in _CHOSEN and channel.kind != ChannelKind.DIRECT.value:
         text += (
-            f" I don't keep whether it was for {shown(channel.name)} or only for you before you "
+            f" I don't know whether it was for {shown(channel.name)} or only for you before you "
             f"shared it, so I chose only you. /narrate share {ordinal} shares it again."
         )
     return [turn.reply(text)]

@@ -208,6 +208,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "text": n.text,
                 "source": n.source,
                 "audience": n.audience,
+                "audience_before_sharing": n.audience_before_sharing,
                 "channel": {"id": c.channel_id, "name": c.name, "kind": c.kind},
                 "created_at": _iso(n.created_at),
                 "edited_at": _iso(n.edited_at),

@@ -117,6 +117,9 @@ class Narration(SQLModel, table=True):
     ordinal: int  # the short id people see: their 1st, 2nd, … narration
     source: str = Field(max_length=16)
     audience: str = Field(default="channel", max_length=16)
+    # What ``audience`` was before ``share``, so ``unshare`` gives exactly that back (migration
+    # 0016); None when never shared, or shared before the column existed.
+    audience_before_sharing: str | None = Field(default=None, max_length=16)
     text: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime
     edited_at: datetime | None = None

@@ -3,6 +3,9 @@ takes that back, and never lets an "Only me" note reach its channel."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from sqlmodel import select
 
 from narrate_bot.events import ChannelRef, FormSubmitted, UserRef
@@ -12,7 +15,7 @@ from narrate_bot_adapters.console.adapter import TENANT
 NOBODY = "couldn't find anyone"
 
 
-async def _only_me_form(bot, clock, text: str) -> str:
+async def _only_me_form(bot, clock, text: str, audience: str = "only_me") -> str:
     """alice fills the narration form in #general and picks "Only me" (Slack's modal)."""
     [reply] = await bot.handle(
         FormSubmitted(
@@ -22,7 +25,7 @@ async def _only_me_form(bot, clock, text: str) -> str:
             channel=ChannelRef(channel_id="general", name="general"),
             occurred_at=clock.now(),
             form="narration",
-            fields={"text": text, "audience": "only_me"},
+            fields={"text": text, "audience": audience},
         )
     )
     return reply.text
@@ -55,7 +58,7 @@ async def test_share_then_unshare_returns_an_only_me_note_to_only_me(chat, bot, 
 
     out = await chat.say("alice: /narrate unshare 2")
     assert "#2 is no longer shared: it's visible only to you." in out
-    assert "I chose only you" in out and "/narrate share 2" in out
+    assert "I don't know" not in out  # it was only hers before sharing, and that was kept
     assert NOBODY in await chat.say("zoe: /narrate who kafka")
     assert "burnout" not in await chat.say("zoe: /narrate profile @alice")
     assert "nothing to undo" in await chat.say("alice: /narrate unshare 2")
@@ -90,3 +93,36 @@ async def test_unshare_names_no_narration_of_someone_else(chat):
     await chat.say("alice: /narrate kafka lag alerts", "alice: /narrate share 1")
     assert "no narration #1" in await chat.say("bob: /narrate unshare 1")
     assert "@alice" in await chat.say("zoe: /narrate who kafka")
+
+
+async def test_a_form_narration_for_its_channel_goes_back_to_its_channel(chat, bot, clock, db):
+    """Shared by mistake and unshared: #general reads it again, as alice chose in the form."""
+    await chat.say("alice: /narrate joined the platform team")
+    await _only_me_form(bot, clock, "kafka consumer lag runbook", audience="channel")
+    assert "@alice" in await chat.say("zoe: /narrate who kafka")
+    await chat.say("alice: /narrate share 2")
+    exported = await chat.say("alice: /narrate export")
+    data = json.loads(Path(exported.split("saved to ", 1)[1].strip()).read_text())
+    assert data["narrations"][1]["audience"] == "tenant"
+    assert data["narrations"][1]["audience_before_sharing"] == "channel"
+
+    out = await chat.say("alice: /narrate unshare 2")
+    assert "#2 is no longer shared: it's visible where you wrote it, #general." in out
+    assert "I don't know" not in out
+    assert "@alice" in await chat.say("zoe: /narrate who kafka")
+    assert await _audiences(db) == ["channel", "channel"]
+
+
+async def test_a_narration_shared_before_its_audience_was_kept_still_narrows(chat, bot, clock, db):
+    """Rows shared before migration 0016 have no record: unshare keeps the narrowing rule."""
+    await chat.say("alice: /narrate joined the platform team")
+    await _only_me_form(bot, clock, "kafka consumer lag runbook", audience="channel")
+    await chat.say("alice: /narrate share 2")
+    async with db.transaction() as s:
+        row = (await s.exec(select(Narration).where(Narration.ordinal == 2))).one()
+        row.audience_before_sharing = None
+        s.add(row)
+
+    out = await chat.say("alice: /narrate unshare 2")
+    assert "visible only to you" in out and "I don't know whether it was for #general" in out
+    assert await _audiences(db) == ["channel", "only_me"]
