@@ -314,7 +314,12 @@ def parse_never_pair(rest: str) -> Command:
 
 # Scheduling sub-commands (README "Schedules"); their arguments are parsed by
 # knowledge.schedule_words. A narration that merely starts with "schedule" stays a narration.
-_SCHEDULE_HEADS = {"list", "remove", "delete", "stop", "skip", "reminder", "digest", "managers"}
+_SCHEDULE_HEADS = {
+    "list", "remove", "delete", "stop", "skip", "skips", "unskip", "reminder", "digest", "managers"
+}  # fmt: skip
+# After an unknown word: a date, a range or a channel is a command attempt ("unskip 2026-11-24",
+# "undo #team"), which schedule_words explains; never work worth keeping.
+_SCHEDULE_ARG = re.compile(r"^(?:#\S*|<#\S*|\d{4}-\d{2}-\d{2}\S*)$")
 
 
 _PROMPT_REF = re.compile(r"#\S*|\d+")
@@ -348,7 +353,10 @@ def _scheduling(word: str, rest: str, body: str) -> Command | None:
             return Command("schedule", arg=rest if rest else "list")
         if _reads_as_days(first) or _TIME.search(rest):
             return Command("schedule", arg=rest)  # with a time it's meant: the feature explains
-        return None
+        after = rest.split()[1:]
+        if not after or _SCHEDULE_ARG.match(after[0]):
+            return Command("schedule", arg=rest)  # one word, or a word and a date: explained
+        return _narration(body, "If you meant a schedule command: /narrate help schedule.")
     if word == "remind" and first in ("", "off", "stop"):
         return Command("remind", arg=rest)
     if word == "remind" and first == "me":

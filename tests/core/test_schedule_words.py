@@ -107,3 +107,24 @@ def test_a_day_that_isnt_one_is_quoted_as_written():
     with pytest.raises(ValueError, match="'monkey' isn't a day"):
         parse_days("monkey")
     assert parse_days("tues") == parse_days("tue")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "schedule unskip 2026-11-24..2026-12-31",
+        "schedule skips",
+        "schedule skips #team",
+        "schedule undo 2026-11-24",
+        "schedule unskip #team 2026-11-24",
+        "schedule slipped",
+    ],
+)
+def test_words_after_schedule_that_arent_a_sentence_are_a_command_never_a_narration(text):
+    assert parse_command(text).action == "schedule"
+
+
+def test_a_sentence_after_schedule_stays_a_narration_with_a_hint():
+    command = parse_command("schedule slipped again on the importer")
+    assert command.action == "narrate" and command.hint is not None
+    assert "/narrate help schedule" in command.hint
