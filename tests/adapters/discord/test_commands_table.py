@@ -22,6 +22,9 @@ SAMPLES = {
     "dates": "2026-12-24..2026-12-26",
     "state": "on",
     "how": "both",
+    "question": "who runs the kafka upgrade?",
+    "who": "admins",
+    "command": "intros",
 }
 ROWS = [(group, sub) for group, (_, subs) in GROUPS.items() for sub in subs]
 
