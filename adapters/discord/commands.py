@@ -254,7 +254,7 @@ def help_lines() -> list[str]:
     for name, (description, subs) in GROUPS.items():
         usage = " · ".join(_usage(sub) for sub in subs)
         lines.append(f"/{name} {usage}: {description[0].lower()}{description[1:]}")
-    lines.append("Where I say /narrate <words> (/narrate pause 2w), type them as /narrate's text")
+    lines.append("Each also works as /narrate's text, e.g. /narrate text: pause 2w")
     return lines
 
 

@@ -1,7 +1,8 @@
 """Core replies and posts as Discord messages, within Discord's limits.
 
 Text up to 2,000 characters is message content; up to 4,096 it becomes an embed description;
-longer text is split at line breaks into several messages. Buttons go on the last message, five
+longer text is split at line breaks into several messages. Commands the core names are written
+as Discord's (``wording.py``). Buttons go on the last message, five
 to a row and at most 25; each carries its command in its ``custom_id`` (at most 100 characters),
 so a click still works after a restart. A command too long for that is kept in memory under a
 short key (``kept.py``). A ``FormRequest`` becomes a modal.
@@ -21,6 +22,7 @@ import discord
 from narrate_bot.replies import Attachment, Button, FormRequest
 
 from .kept import KEPT
+from .wording import discord_text
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,8 @@ class Outgoing:
 def messages(
     text: str, buttons: tuple[Button, ...] = (), attachment: Attachment | None = None
 ) -> list[Outgoing]:
+    """The core's ``text`` as Discord messages, its commands named as typed here (``wording``)."""
+    text = discord_text(text)
     if len(text) <= CONTENT_LIMIT:
         parts = [Outgoing(content=text)]
     elif len(text) <= EMBED_LIMIT:

@@ -142,6 +142,7 @@ async def test_help_about_one_command(fake, bot: Bot, connect):
     await connect(bot)
     intros = await _say(fake, "narrate-settings", "help", command="intros")
     assert intros.startswith("Introductions:"), intros
+    assert "/narrate-intros" in intros
     team = await _say(fake, "narrate-settings", "help", command="team")
     assert "/narrate-settings" in team and "team [name]" in team
     assert ALICE["id"] not in team

@@ -40,7 +40,7 @@ async def test_a_refused_introduction_dm_leaves_only_a_pointer_in_the_channel(
     content = pointer.body["content"]
     assert content == (
         f"<@{ALICE['id']}> I have an introduction for you (#1), but I couldn't send it as a DM: "
-        "open your DMs, or use /narrate intros."
+        "open your DMs, or use /narrate-intros mine."
     )
     assert not pointer.body.get("components")  # its buttons act for whoever clicks: DM only
     assert pinged(pointer.body) == {ALICE["id"]}

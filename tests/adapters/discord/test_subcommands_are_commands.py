@@ -80,7 +80,7 @@ def _registered(fake: FakeDiscord) -> dict[tuple[str, str], dict[str, Any]]:
             "narrate-schedules",
             "remind-me",
             {"when": "every morning please"},
-            "Write /narrate remind me <days> <HH:MM>",
+            "Write /narrate-schedules remind-me when: <days> <HH:MM>",
         ),
     ],
 )
@@ -144,8 +144,8 @@ async def test_narration_numbers_are_whole_numbers_and_edit_changes_that_narrati
 
 
 ALONE = [
-    ("narrate-topics", "hide-me", "Which topic? /narrate hide-me <topic>"),
-    ("narrate-topics", "unhide-me", "Which topic? /narrate unhide-me <topic>"),
+    ("narrate-topics", "hide-me", "Which topic? /narrate-topics hide-me topic: <topic>"),
+    ("narrate-topics", "unhide-me", "Which topic? /narrate-topics unhide-me topic: <topic>"),
     ("narrate-topics", "ask-me-about", "You haven't declared any topics"),
     ("narrate-topics", "questions-channel", "No open-questions channel is set up yet"),
     ("narrate-topics", "profile", "I have nothing about you yet"),
