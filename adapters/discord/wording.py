@@ -18,7 +18,7 @@ and a placeholder for a narration becomes the ``text`` field (``/narrate text: <
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .commands import GROUPS, NARRATE, Option
 
@@ -90,6 +90,9 @@ class Form:
     options: tuple[Option, ...] = ()
     preset: str = ""  # fields the core's words already fill ("intros help": command: intros)
     alone: bool = False  # only before punctuation: "intros (your latest)", not "intros foo"
+    # Only with its first field: "schedule #team …" is add, "schedule foo" no row's (other rows
+    # begin with "schedule" too, and a sub-command newer than the table must not read as add).
+    strict: bool = False
 
 
 def _forms() -> list[Form]:
@@ -103,7 +106,7 @@ def _forms() -> list[Form]:
             forms.setdefault(words, Form(words, f"/{group} {sub.name}", ordered))
             if sub.alone is not None:
                 alone = tuple(sub.alone.split())
-                forms.setdefault(alone, Form(alone, f"/{group} {sub.name}"))
+                forms.setdefault(alone, Form(alone, f"/{group} {sub.name}", alone=True))
     mine, helped = forms[("intros", "mine")], forms[("help",)]
     extra = [
         Form(("who",), "/whoknows", (Option("topic", ""),)),
@@ -113,6 +116,10 @@ def _forms() -> list[Form]:
     ]
     for form in extra:
         forms.setdefault(form.words, form)
+    begun = {words[:n] for words in forms for n in range(1, len(words))}
+    for words, form in forms.items():
+        if words in begun and form.options:
+            forms[words] = replace(form, strict=True)
     # The longest words first: "schedule list" before "schedule <channel> <when>".
     return sorted(forms.values(), key=lambda f: -len(f.words))
 
@@ -153,6 +160,8 @@ def _rewrite(text: str, at: int) -> tuple[str, int] | None:
             if value is None:
                 break
             end, out = value.end(), f"{out} {option.name}: {value.group('v')}"
+        if form.strict and end == named.end():
+            continue  # "schedule foo": not this row; /narrate's text reaches the core as is
         if form.words or out != form.command:  # "/narrate" alone, or before prose: as it is
             return out, end
     return None

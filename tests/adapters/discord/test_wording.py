@@ -59,6 +59,10 @@ CORE_SENTENCES = [
     ("If you know about it, /narrate it so others can find you.",
      "If you know about it, /narrate it so others can find you."),
     ("e.g. /narrate text: pause 2w", "e.g. /narrate text: pause 2w"),
+    # A sub-command newer than the table is not mistaken for the row it begins like.
+    ("/narrate schedule unskip <date> undoes it.",
+     "/narrate text: schedule unskip <date> undoes it."),
+    ("/narrate never-pair <@4001>", "/narrate-intros never-pair person: <@4001>"),
     ("I answer to /narrate; /narrate-settings help",
      "I answer to /narrate; /narrate-settings help"),
 ]  # fmt: skip
