@@ -79,9 +79,11 @@ async def _resolve(
         return await turn.channel(session, tenant)
     assert tenant.id is not None
     wanted = mention.channel_id or mention.name
-    found = await store.channels_named(session, tenant_id=tenant.id, key=wanted)
-    if found:
-        return found[0]
+    for found in await store.channels_named(session, tenant_id=tenant.id, key=wanted):
+        # A private channel is named only to its members (and admins): anyone else gets the
+        # reply an unknown name gets, so no one can probe which private channels exist.
+        if found.kind != ChannelKind.PRIVATE.value or await _visible(turn, session, found):
+            return found
     return (
         f"I haven't seen #{mention.name or wanted} yet. Run the command in that channel "
         "(after adding me there)."
