@@ -38,7 +38,9 @@ async def join(turn: Turn) -> list[Reply]:
         async with turn.db.transaction() as session:
             tenant = await turn.tenant(session)
             person = await turn.author(session, tenant)  # held: a forget-me waits, or went first
-            enroll(person, turn.now)
+            # Joining introductions is taking part in narrate-bot: say so, above all to someone
+            # who had left, whose reminders and answers come back with it.
+            welcome = enroll(person, turn.now)
             session.add(person)
             added = await intro_repo.join(session, person=person, now=turn.now)
             assert person.id is not None
@@ -51,7 +53,8 @@ async def join(turn: Turn) -> list[Reply]:
             )
         ]
     if not added:
-        return [turn.reply("You're already in the weekly introductions.")]
+        text = "You're already in the weekly introductions."
+        return [turn.reply(text + (f"\n{welcome}" if welcome else ""))]
     text = (
         "You're in the weekly introductions: once a week I may introduce you to someone in "
         "another team whose narrations touch yours, and say why. Topics you ask me "
@@ -60,7 +63,7 @@ async def join(turn: Turn) -> list[Reply]:
     )
     if not narrated:
         text += " Narrate what you work on (/narrate <text>) so I have something to go on."
-    return [turn.reply(text)]
+    return [turn.reply(text + (f"\n{welcome}" if welcome else ""))]
 
 
 async def leave(turn: Turn) -> list[Reply]:
@@ -321,7 +324,7 @@ async def stats(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
-        figures = await intro_stats.outcomes(session, tenant_id=tenant.id)
+        figures = await intro_stats.outcomes(session, tenant_id=tenant.id, now=turn.now)
     if figures.suggested == 0:
         if turn.event.user.guest:  # they can't join: don't invite them to
             return [turn.reply("No introductions yet.")]
