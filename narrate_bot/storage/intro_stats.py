@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -11,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .intro_repo import MET
 from .intro_tables import Introduction, IntroFeedback, IntroMember, IntroParticipant
-from .tables import Person
+from .repositories import suggestable
+from .tables import Narration, Person
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Outcomes:
     happened_by_team: dict[str, int]
 
 
-async def outcomes(session: AsyncSession, *, tenant_id: int) -> Outcomes:
+async def outcomes(session: AsyncSession, *, tenant_id: int, now: datetime) -> Outcomes:
     suggested = (
         await session.exec(
             select(func.count())
@@ -64,11 +66,15 @@ async def outcomes(session: AsyncSession, *, tenant_id: int) -> Outcomes:
     for teams in teams_of.values():
         for team in teams:
             happened_by_team[team] += 1
+    # Taking part as the README has it: joined introductions, not paused, and narrated. Counting
+    # everyone who ever joined would show a team's own figure while fewer than five of its people
+    # could be introduced at all, near enough a figure per person.
+    narrated = select(Narration.person_id).where(Narration.tenant_id == tenant_id)
     participants_by_team: dict[str, int] = defaultdict(int)
     for team in await session.exec(
         select(Person.team)
         .join(IntroParticipant, col(IntroParticipant.person_id) == col(Person.id))
-        .where(Person.tenant_id == tenant_id, Person.consent == "joined")
+        .where(Person.tenant_id == tenant_id, suggestable(now), col(Person.id).in_(narrated))
     ):
         if team:
             participants_by_team[team] += 1
