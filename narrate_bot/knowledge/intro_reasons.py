@@ -3,7 +3,7 @@
 Built only from what the weight used, so the reason never claims more than the matcher knew:
 topics both can read, a question one asked that the other's narrations answer, teams with few
 ties yet. Never empty: a pair with nothing in common is still told what they do have (different
-teams, overlapping hours, a first meeting).
+teams, working hours known to overlap, a first meeting).
 
 The weight judged each pair by what the two may read of each other, but a reason has more
 readers: the third of a trio, or everyone who reads the introductions channel. So each line is
@@ -144,7 +144,7 @@ def reason(
     if team:
         clauses.append(team)
     if not shared and not answers:
-        hours = " and your working hours overlap" if pairing.overlap(first, second) else ""
+        hours = " and your working hours overlap" if pairing.overlap_known(first, second) else ""
         clauses.append(f"you haven't been introduced recently{hours}")
     return Reason(
         line="; ".join(clauses),

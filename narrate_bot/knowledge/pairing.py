@@ -146,6 +146,13 @@ class Pairing:
         diff = min(diff, 24 - diff)
         return diff < WORK_END - WORK_START
 
+    @staticmethod
+    def overlap_known(a: Participant, b: Participant) -> bool:
+        """Do their working hours overlap, as far as their time zones show? ``overlap`` gives
+        unknown zones the benefit when choosing pairs; a reason may not (docs/adr/0008: it never
+        claims more than the matcher knew), so this is true only when both zones are known."""
+        return a.utc_offset is not None and b.utc_offset is not None and Pairing.overlap(a, b)
+
     # ----------------------------------------------------------------------------- weights
 
     def _visible(self, owner: Participant, viewer: Participant) -> frozenset[str]:
