@@ -3,7 +3,11 @@
 that topic).
 
 Topics are matched to questions through ``knowledge.topic_match``: the same term split as the
-search, plus a light stemmer, so case, plurals and -ing/-ed forms don't matter.
+search, plus a light stemmer, so case, accents, plurals and -ing/-ed forms don't matter.
+
+A stored ``topic_key`` from before accents were folded may still hold them ("zürich"), so a
+person's own topics are compared by the key of what they typed (``_key``), never the stored one,
+and removed by whatever key they were stored under.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ..knowledge.topic_match import (
 from ..replies import Reply
 from ..storage import expertise_repo as prefs_repo
 from ..storage.database import Session
-from ..storage.preference_tables import ASK_ME, HIDE_ME
+from ..storage.preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .consent import JOINED
 from .turn import Turn
 
@@ -50,10 +54,12 @@ async def for_question(session: Session, *, tenant_id: int, question: str) -> Qu
     asked = stems(question)
     if not asked:
         return QuestionPreferences()
+    # The accented stems too, to find keys stored before folding; ``matches`` then folds both.
+    candidates = asked | stems(question, fold=False)
     chosen = [
         p
         for p in await prefs_repo.preferences_for_stems(
-            session, tenant_id=tenant_id, stems=sorted(asked)
+            session, tenant_id=tenant_id, stems=sorted(candidates)
         )
         if matches(p.topic, asked)
     ]
@@ -136,7 +142,7 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
         assert tenant.id is not None and person.id is not None
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         hidden = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
-        known = {p.topic_key: p.topic for p in current}
+        known = {_key(p): p.topic for p in current}
         if len(current) + len({topic_key(t) for t in usable} - known.keys()) > MAX_DECLARED:
             return [
                 turn.reply(
@@ -154,7 +160,7 @@ async def ask_me_about(turn: Turn, arg: str) -> list[Reply]:
             known=known,
         )
         enrolled = person.consent == JOINED
-        also_hidden = [p.topic for p in hidden if p.topic_key in {topic_key(t) for t in usable}]
+        also_hidden = [p.topic for p in hidden if _key(p) in {topic_key(t) for t in usable}]
     lines = []
     if added:
         lines.append(
@@ -207,11 +213,11 @@ async def _clear_declared(turn: Turn, which: str) -> Reply:
         if problem := _over_limit(wanted):
             return turn.reply(problem)
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
-        keys = {p.topic_key: p.topic for p in current}
+        keys = {_key(p): p.topic for p in current}
         gone = [keys[topic_key(t)] for t in wanted if topic_key(t) in keys]
         missing = [t for t in wanted if topic_key(t) not in keys]
         await prefs_repo.remove_preferences(
-            session, person_id=person.id, kind=ASK_ME, keys=[topic_key(t) for t in wanted]
+            session, person_id=person.id, kind=ASK_ME, keys=_stored_keys(current, wanted)
         )
         left = [p.topic for p in current if p.topic not in gone]
     lines = [f"Removed {_listing(gone)}."] if gone else []
@@ -244,7 +250,7 @@ async def hide_me(turn: Turn, arg: str) -> list[Reply]:
         person = await turn.author(session, tenant)
         assert tenant.id is not None and person.id is not None
         current = await prefs_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
-        known = {p.topic_key: p.topic for p in current}
+        known = {_key(p): p.topic for p in current}
         if len(current) + len({topic_key(t) for t in topics} - known.keys()) > MAX_HIDDEN:
             return [
                 turn.reply(
@@ -287,12 +293,12 @@ async def unhide_me(turn: Turn, arg: str) -> list[Reply]:
             if person is not None and person.id is not None
             else []
         )
-        keys = {p.topic_key: p.topic for p in current}
+        keys = {_key(p): p.topic for p in current}
         gone = [keys[topic_key(t)] for t in topics if topic_key(t) in keys]
         missing = [t for t in topics if topic_key(t) not in keys]
         if gone and person is not None and person.id is not None:
             await prefs_repo.remove_preferences(
-                session, person_id=person.id, kind=HIDE_ME, keys=[topic_key(t) for t in topics]
+                session, person_id=person.id, kind=HIDE_ME, keys=_stored_keys(current, topics)
             )
     lines = []
     if gone:
@@ -313,6 +319,17 @@ async def _show_hidden(turn: Turn, usage: str) -> Reply:
     return turn.reply(f"{usage}\n{hidden}")
 
 
+def _key(preference: TopicPreference) -> str:
+    """The topic's key as it is computed now, whatever key it was stored under."""
+    return topic_key(preference.topic)
+
+
+def _stored_keys(current: Sequence[TopicPreference], topics: Sequence[str]) -> list[str]:
+    """The keys ``current`` holds these topics under, to remove them by."""
+    wanted = {topic_key(t) for t in topics}
+    return [p.topic_key for p in current if _key(p) in wanted]
+
+
 async def _add_all(
     session: Session,
     turn: Turn,
@@ -328,6 +345,9 @@ async def _add_all(
     already: list[str] = []
     for topic in topics:
         key = topic_key(topic)
+        if key in known:  # perhaps stored under a key from before accents were folded
+            already.append(known[key])
+            continue
         stored = await prefs_repo.add_preference(
             session,
             tenant_id=tenant_id,

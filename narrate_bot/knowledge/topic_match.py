@@ -1,14 +1,22 @@
-"""Matching a question to topics people declared or hid, robust to case, plurals and stems.
+"""Matching a question to topics people declared or hid, robust to case, accents, plurals and
+stems.
 
 Both sides go through the same steps: the query-term split every question gets
-(``words.query_terms``), then a light stemmer, so "Kafka Streams", "kafka stream" and
-"who knows about streaming in kafka?" meet. A topic matches a question when every one of its
-stems is among the question's: hiding "kafka" keeps you out of "kafka streams" too.
+(``words.query_terms``), accents folded, then a light stemmer, so "Kafka Streams", "kafka
+stream" and "who knows about streaming in kafka?" meet, and so do "Zürich" and "zurich". A topic
+matches a question when every one of its stems is among the question's: hiding "kafka" keeps you
+out of "kafka streams" too.
+
+Folding accents is for matching only; a topic is always shown as the person typed it. The search
+folds them on SQLite (FTS5's unicode61) and not on PostgreSQL (the ``english`` configuration
+keeps "zürich"), so matching folds on both: hiding must cover every form some engine's search
+finds, and a hide broader than one engine's search only hides what that search never shows.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from .topics import normalize_topic
@@ -18,9 +26,18 @@ MAX_TOPIC_CHARS = 64
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
 
 
-def stem(word: str) -> str:
-    """Fold plurals and the commonest verb endings; deliberately conservative."""
-    word = normalize_topic(word)
+def fold_accents(text: str) -> str:
+    """``text`` without its diacritics ("Zürich" → "Zurich", "café" → "cafe"): each character
+    decomposed and its combining marks dropped, as FTS5's unicode61 does for the search. Letters
+    that don't decompose ("ø", "ß") stay, as they do there."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def stem(word: str, *, fold: bool = True) -> str:
+    """Fold accents, plurals and the commonest verb endings; deliberately conservative.
+    ``fold=False`` keeps the accents, as keys stored before accents were folded have them."""
+    word = normalize_topic(fold_accents(word) if fold else word)
     for suffix, keep in (("ing", 4), ("ed", 4)):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             word = word[: -len(suffix)]
@@ -30,11 +47,12 @@ def stem(word: str) -> str:
     return word
 
 
-def stems(text: str) -> frozenset[str]:
+def stems(text: str, *, fold: bool = True) -> frozenset[str]:
     """Content words stemmed, and symbol names as written ("c++", "r"): whoever can be found
     for C++ must be able to hide from it."""
-    found = {stem(term) for term in query_terms(text)}
-    return frozenset(found | {name.lower() for name in symbol_names(text)})
+    found = {stem(term, fold=fold) for term in query_terms(text)}
+    names = {fold_accents(n) if fold else n for n in symbol_names(text)}
+    return frozenset(found | {name.lower() for name in names})
 
 
 def matched_terms(question: str, texts: Iterable[str]) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from narrate_bot.knowledge.topic_match import (
+    fold_accents,
     matched_terms,
     matches,
     split_topics,
@@ -60,3 +61,23 @@ def test_a_path_the_evidence_spells_out_is_shown_as_written():
     assert matched_terms(question, texts) == ["billing/ledger", "rounding"]
     # Its words scattered in the evidence are still shown as words.
     assert matched_terms(question, ["the billing team's ledger"]) == ["billing", "ledger"]
+
+
+@pytest.mark.parametrize(
+    ("topic", "question"),
+    [
+        ("Zürich", "who knows about zurich?"),
+        ("zurich", "ZÜRICH office"),
+        ("cafe", "café ordering"),
+        ("Café", "cafes"),
+        ("résumé parsing", "parsing resumes"),
+    ],
+)
+def test_accents_are_folded_for_matching_as_the_search_folds_them(topic, question):
+    assert matches(topic, stems(question))
+    assert topic_key(topic) == topic_key(fold_accents(topic))
+
+
+def test_letters_that_do_not_decompose_stay_as_the_search_keeps_them():
+    assert fold_accents("Zürich café") == "Zurich cafe"
+    assert fold_accents("Øresund straße") == "Øresund straße"
