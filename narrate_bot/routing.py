@@ -9,24 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .knowledge.clean_text import clean_text, without_mentions
+from .knowledge.clean_text import clean_text
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
+from .questions import parse_question as parse_question
+from .questions import strip_bot_address as strip_bot_address
+from .questions import topic_of
 
 NARRATE = "narrate"
 
-_BOT_ADDRESS = re.compile(r"^\s*(?:<@[\w.\-|]+>|@narrate(?:-bot)?\b)[\s,:]*", re.I)
-_QUESTION = re.compile(
-    r"^\s*(?:hey[\s,]+|hi[\s,]+|so[\s,]+)?"
-    r"(?:who(?:'s| is| are)?\s+(?:knows?|knowledgeable|(?:an\s+)?experts?|familiar|"
-    r"has\s+(?:worked|experience)|(?:has\s+)?worked|working|can\s+help(?:\s+me)?)"
-    r"|(?:does\s+)?any(?:one|body)\s+(?:know|knows|familiar|worked|working|can\s+help(?:\s+me)?)"
-    r"|who\s+should\s+i\s+ask)"
-    r"(?:\s+(?:anything|something|much|a\s+lot))?"
-    r"(?:\s+(?:about|on|with|in|of|regarding))?\s+(?P<topic>.+?)\s*[?!.]*\s*$",
-    re.I | re.S,
-)
 _ORDINAL = re.compile(r"^#?(\d{1,9})$")
+_EXCLAMATION = re.compile(r"^(?:knew|would(?:\s+have|'ve)\s+(?:thought|guessed))\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -88,30 +81,6 @@ _WITH_ARG = {
 }
 
 
-def strip_bot_address(text: str) -> str:
-    return _BOT_ADDRESS.sub("", text, count=1)
-
-
-# Apostrophes phones and Slack type for "'" ("who’s"): the question's wording must not depend on
-# the keyboard.
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\uff07": "'"})
-
-
-def parse_question(text: str) -> str | None:
-    """The topic of a "who knows about X?" question, or ``None`` when it isn't one."""
-    match = _QUESTION.match(strip_bot_address(clean_text(text)).translate(_APOSTROPHES))
-    if not match:
-        return None
-    return _topic(match.group("topic"))
-
-
-def _topic(text: str) -> str | None:
-    """Mentions and broadcasts in a question aren't its topic, and echoing them back in an
-    answer could ping people."""
-    topic = " ".join(without_mentions(text).split()).strip(" ?!.\"'`“”‘’")
-    return topic or None
-
-
 def parse_command(text: str) -> Command:
     body = clean_text(text)
     if not body:
@@ -165,14 +134,17 @@ def parse_command(text: str) -> Command:
         return _narration(body, "If you meant someone's profile: /narrate profile @name.")
     if word in _WITH_ARG:
         return Command(_WITH_ARG[word], arg=rest)
+    if word == "who" and _EXCLAMATION.match(rest):
+        # "who knew the deploy would break, fixed it" tells, it doesn't ask.
+        return _narration(body, "If you meant to ask, use /narrate who <topic>.")
     if word == "who":
         question = parse_question(body)
         topic = (
             question
             if question is not None
-            else _topic(re.sub(r"^(?:knows?\s+)?(?:about\s+)?", "", rest, flags=re.I))
+            else topic_of(re.sub(r"^(?:knows?\s+)?(?:about\s+)?", "", rest, flags=re.I))
         )
-        return Command("who", arg=topic or "")
+        return Command("who", arg=topic)
     if (scheduling := _scheduling(word, rest, body)) is not None:
         return scheduling
     if word == "intros":

@@ -95,23 +95,44 @@ def area_labels(question: str) -> set[tuple[str, ...]]:
     return {tuple(words(label)) for label in labels if label}
 
 
+# Links and platform markup in a question: Slack's ``<https://…|label>``, ``<mailto:…>``, ``<@U1>``,
+# ``<#C1|x>``, ``<!here>``; Discord's ``<@1>``, ``<:emoji:1>``, ``<t:1:R>``; and bare links. Their
+# parts ("https", "com", "wiki", "u123") say nothing about the topic, yet a link-only match could
+# rank first. Narrower than ``clean_text.without_markup``: markup opens with a sigil or a scheme,
+# so a literal "<email>" or "diff<->edit" (Discord and commit messages keep "<") stays text.
+_LINK_MARKUP = re.compile(r"<[a-z][a-z0-9+.\-]*:[^<>]*>", re.I)
+_PLATFORM_MARKUP = re.compile(r"<[@#!:][^<>]*>")
+_BARE_LINK = re.compile(r"\b(?:https?|ftp)://\S+", re.I)
+
+
+def without_links(text: str) -> str:
+    """Text without links (bare or formatted), each leaving a space; mentions stay."""
+    return _BARE_LINK.sub(" ", _LINK_MARKUP.sub(" ", text))
+
+
 def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     """The question's content words, plus each path in it as a phrase of its words.
 
     Terms that name the question's area are marked: every path, and the label it leads with.
     Whoever keeps narrating an area is who people go to about it, even in a quiet month, so the
-    ranking counts those matches on their own (``ranking.area_prior``).
+    ranking counts those matches on their own (``ranking.area_prior``). Links and markup are
+    never searched (see ``without_links``).
     """
+    question = without_links(_PLATFORM_MARKUP.sub(" ", question))
+    dotted = _DOTTED_NAME.findall(question)
+    plain = _DOTTED_NAME.sub(" ", question)  # ".NET" is searched as .NET, never as "net" too
     labels = area_labels(question)
     terms = [
         SearchTerm(words=(word,), area=(word,) in labels)
-        for word in query_terms(question, limit=limit)
+        for word in query_terms(plain, limit=limit)
     ]
     terms += [
         SearchTerm(words=tuple(words(path)), weight=PATH_WEIGHT, path=path, area=True)
-        for path in paths(question)
+        for path in paths(plain)
     ]
     terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
+    if dotted:
+        terms.append(SearchTerm(words=("net",), literal=".NET"))
     return terms
 
 
@@ -143,11 +164,21 @@ def symbol_names(text: str) -> list[str]:
     return list(found.values())
 
 
+# .NET, named with a leading dot: both engines index it as "net" (and PostgreSQL "ASP.NET" or
+# "example.net" as one host token), so it is looked up as "net" and kept only where the narration
+# spells ".NET" standing alone: "net revenue" and "example.net" are not it. Only this name: a
+# dotted file name (".env") is no technology.
+_DOTTED_NAME = re.compile(r"(?<![\w.])\.net(?!\w)(?!\.\w)", re.I)
+
+
 def spells(term: SearchTerm, text: str) -> bool:
     """Whether a narration matched by ``term``'s letter really names it: "C++" needs the
-    pluses, "R" a capital R standing alone. Terms without a symbol name always do."""
+    pluses, "R" a capital R standing alone, ".NET" its dot. Terms without a symbol name always
+    do."""
     if term.literal is None:
         return True
+    if term.literal == ".NET":
+        return _DOTTED_NAME.search(text) is not None
     letter, symbol = term.literal[0], term.literal[1:]
     if symbol:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))
