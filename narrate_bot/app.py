@@ -47,8 +47,9 @@ from .storage.repositories import PersonErased
 
 log = logging.getLogger(__name__)
 
-# What shows other people's narrations (or puts a guest's in front of strangers): members only.
-MEMBERS_ONLY_ACTIONS = frozenset({"who", "topics", "intros_join"})
+# What shows other people's narrations (or puts a guest's in front of strangers, as posting to
+# the open-questions channel would, naming it even when private): members only.
+MEMBERS_ONLY_ACTIONS = frozenset({"who", "topics", "intros_join", "ask_channel"})
 
 
 class Bot:

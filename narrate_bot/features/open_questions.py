@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from ..events import ChannelKind
 from ..knowledge.clean_text import without_mentions
+from ..knowledge.words import without_links
+from ..questions import parse_question, unsearchable
 from ..replies import Button, Post, Reply
-from ..routing import parse_question
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
@@ -72,15 +73,22 @@ def _one_line(text: str) -> str:
 
 
 def clean_question(text: str) -> str:
-    """The question as the asker wrote it, minus markup that would ping or link others."""
-    return _one_line(without_mentions(text, keep_broadcast_words=True)).strip(" ?\"'`“”‘’")
+    """The question as the asker wrote it, minus markup that would ping or link others: a
+    posted ``<https://…|click here>`` would put the asker's link, under words of their
+    choosing, in front of a whole channel in the bot's name."""
+    text = without_links(without_mentions(text, keep_broadcast_words=True))
+    return _one_line(text).strip(" ?\"'`“”‘’")
 
 
 async def ask_channel(turn: Turn, question: str) -> list[Reply]:
     # "who knows cobol?" typed by hand asks about cobol, like the button's topic does.
-    question = clean_question(parse_question(question) or question)
+    topic = parse_question(question)
+    question = clean_question(topic if topic is not None else question)
     if not question:
         return [turn.reply("What should I ask? /narrate ask-channel <your question>")]
+    if (unclear := unsearchable(topic if topic is not None else question)) is not None:
+        # Nobody there could answer what nobody here could search for.
+        return [turn.reply(unclear)]
     if len(question) > MAX_QUESTION:
         return [turn.reply(f"Questions can be up to {MAX_QUESTION} characters; try a shorter one.")]
     async with turn.db.transaction() as session:

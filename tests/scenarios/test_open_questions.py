@@ -107,4 +107,4 @@ async def test_a_failed_post_is_reported_not_raised(chat, bot):
     out = await chat.say("zoe: /narrate ask-channel cobol")
     assert "I couldn't post to #questions just now" in out
     del bot.gateways[Platform.CONSOLE]
-    assert "can't post to #questions from here" in await chat.say("zoe: /narrate ask-channel x")
+    assert "can't post to #questions from here" in await chat.say("zoe: /narrate ask-channel cobol")
