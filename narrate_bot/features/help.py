@@ -26,6 +26,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
 /narrate remind me weekdays 09:30 · /narrate remind off: a personal prompt, in your time zone
 /narrate schedule #channel weekdays 16:30 [zone] · list · remove <id> · skip <date>[..<date>]
+/narrate schedule skips [#channel] · unskip <date>[..<date>]: see skipped days, take some back
 /narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
 /narrate workspace-timezone <Area/City>: the workspace's time zone for schedules
 /narrate reply <id>: write your update to a prompt in a form (its button does this)

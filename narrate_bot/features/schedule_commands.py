@@ -8,12 +8,12 @@ to admins with ``/narrate schedule managers admins``.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..events import ChannelKind
 from ..knowledge.durations import parse_timezone
-from ..knowledge.fire_times import describe_days, next_fire
+from ..knowledge.fire_times import describe_days, next_fire, next_fire_outside, zone_named
 from ..knowledge.schedule_words import (
     ChannelMention,
     Timing,
@@ -22,6 +22,7 @@ from ..knowledge.schedule_words import (
 from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
+from ..storage import skip_dates
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, PROMPT, Schedule
 from ..storage.tables import Channel, Tenant
@@ -120,15 +121,32 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
         channel = await _resolve(turn, session, tenant, request.channel)
         if isinstance(channel, str):
             return [turn.reply(channel)]
+        assert channel.id is not None
+        if request.action == "skips":
+            return [turn.reply(await _skips(turn, session, tenant, channel))]
         if (refusal := await _may_manage(turn, session, tenant, channel)) is not None:
             return [turn.reply(refusal)]
-        assert channel.id is not None
         if request.action == "skip":
             assert request.first_day is not None and request.last_day is not None
             first, last = request.first_day.isoformat(), request.last_day.isoformat()
             await store.add_skip(session, channel_pk=channel.id, first_day=first, last_day=last)
-            span = first if first == last else f"{first} to {last}"
-            return [turn.reply(f"No prompts in #{channel.name} on {span} (each in its own zone).")]
+            span = _span(request.first_day, request.last_day, " to ")
+            return [
+                turn.reply(
+                    f"No prompts in #{channel.name} on {span} (each in its own zone)."
+                    f"{await _next_prompt(session, tenant, channel)} Undo with "
+                    f"/narrate schedule unskip {_span(request.first_day, request.last_day)}."
+                )
+            ]
+        if request.action == "unskip":
+            assert request.first_day is not None and request.last_day is not None
+            return [
+                turn.reply(
+                    await _unskip(
+                        turn, session, tenant, channel, request.first_day, request.last_day
+                    )
+                )
+            ]
         if request.action == "reminder":
             await repo.set_setting(
                 session,
@@ -176,7 +194,7 @@ async def _add(
     )
     return (
         f"Scheduled #{row.id}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
-        f"{hhmm(timing.at)} ({zone}). Next one: {next_text(row.next_fire_at, zone)}. Replies in "
+        f"{hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}. Replies in "
         f"its thread are kept as narrations, readable by whoever reads #{channel.name}."
     )
 
@@ -224,7 +242,7 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
         if channel is None or not await _visible(turn, session, channel):
             continue
         what = "prompt" if row.kind == PROMPT else "weekly digest"
-        extra = ""
+        extra, upcoming = "", next_text(row.next_fire_at, row.timezone)
         if row.kind == PROMPT:
             assert channel.id is not None
             if await repo.get_setting(session, tenant_id=tenant.id, key=reminder_key(channel.id)):
@@ -235,13 +253,108 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
                     s.first_day if s.first_day == s.last_day else f"{s.first_day}..{s.last_day}"
                     for s in skips
                 )
+            upcoming = await _next_of(session, row)
         lines.append(
             f"#{row.id}  #{channel.name}  {what} {describe_days(row.days)} {row.local_time} "
-            f"{row.timezone}{extra}; next {next_text(row.next_fire_at, row.timezone)}"
+            f"{row.timezone}{extra}; next {upcoming}"
         )
     if not lines:
         return "No prompts are scheduled. /narrate schedule #channel weekdays 16:30 sets one up."
     return "Scheduled:\n" + "\n".join(lines) + "\nRemove one with /narrate schedule remove <id>."
+
+
+def _span(first: date, last: date, between: str = "..") -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()}{between}{last.isoformat()}"
+
+
+async def _skipped(session: Session, channel_pk: int) -> list[tuple[date, date]]:
+    ranges = (await store.skip_days(session, channel_pks=[channel_pk]))[channel_pk]
+    return [(date.fromisoformat(first), date.fromisoformat(last)) for first, last in ranges]
+
+
+async def _next_fire_of(session: Session, row: Schedule) -> datetime | None:
+    """A prompt's next post: the first fire on a day no skip covers (a skipped slot posts
+    nothing, so naming it would promise a prompt that never comes)."""
+    if row.kind != PROMPT or row.channel_pk is None:
+        return row.next_fire_at
+    fire = next_fire_outside(
+        row.next_fire_at - timedelta(microseconds=1),
+        days=row.days,
+        at=time.fromisoformat(row.local_time),
+        zone=zone_named(row.timezone),
+        skipped=await _skipped(session, row.channel_pk),
+    )
+    return fire.at if fire is not None else None
+
+
+async def _next_of(session: Session, row: Schedule) -> str:
+    when = await _next_fire_of(session, row)
+    return next_text(when, row.timezone) if when else "none for now: every one is skipped"
+
+
+async def _next_prompt(session: Session, tenant: Tenant, channel: Channel) -> str:
+    """ " Next prompt: …." for a channel with prompts, else nothing: after a skip changes, so a
+    mistyped date shows at once."""
+    assert tenant.id is not None and channel.id is not None
+    rows = await store.schedules_of(
+        session, tenant_id=tenant.id, kinds=[PROMPT], channel_pk=channel.id
+    )
+    upcoming = [
+        (when, row) for row, _ in rows if (when := await _next_fire_of(session, row)) is not None
+    ]
+    if not upcoming:
+        return " No prompt comes while the skips last." if rows else ""
+    when, row = min(upcoming, key=lambda pair: pair[0])
+    return f" Next prompt: {next_text(when, row.timezone)}."
+
+
+async def _skips(turn: Turn, session: Session, tenant: Tenant, channel: Channel) -> str:
+    assert channel.id is not None
+    skips = await store.skips_of(
+        session, channel_pk=channel.id, from_day=turn.now.date().isoformat()
+    )
+    if not skips:
+        return (
+            f"No skipped days in #{channel.name}. /narrate schedule skip 2026-12-24..2026-12-26 "
+            "adds some."
+        )
+    spans = ", ".join(
+        _span(date.fromisoformat(s.first_day), date.fromisoformat(s.last_day)) for s in skips
+    )
+    example = _span(date.fromisoformat(skips[0].first_day), date.fromisoformat(skips[0].last_day))
+    return (
+        f"No prompts in #{channel.name} on {spans}.{await _next_prompt(session, tenant, channel)} "
+        f"Take days back with /narrate schedule unskip {example} (or some of its days)."
+    )
+
+
+async def _unskip(
+    turn: Turn, session: Session, tenant: Tenant, channel: Channel, first: date, last: date
+) -> str:
+    assert tenant.id is not None and channel.id is not None
+    await repo.hold_tenant(session, tenant_id=tenant.id)
+    span = _span(first, last, " to ")
+    if not await skip_dates.unskip(session, channel_pk=channel.id, first_day=first, last_day=last):
+        return (
+            f"#{channel.name} has no skipped days on {span}, so nothing changed. "
+            "/narrate schedule skips lists them."
+        )
+    left = await store.skips_of(
+        session, channel_pk=channel.id, from_day=turn.now.date().isoformat()
+    )
+    still = ""
+    if left:
+        still = (
+            " Still skipped: "
+            + ", ".join(
+                _span(date.fromisoformat(s.first_day), date.fromisoformat(s.last_day)) for s in left
+            )
+            + "."
+        )
+    return (
+        f"Prompts in #{channel.name} are back on {span}.{still}"
+        f"{await _next_prompt(session, tenant, channel)}"
+    )
 
 
 async def _remove(turn: Turn, session: Session, tenant: Tenant, number: int) -> str:

@@ -10,6 +10,7 @@ Rules (docs/adr/0007, README "Schedules"):
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -139,4 +140,31 @@ def latest_fire(until: datetime, *, days: int, at: time, zone: ZoneInfo) -> Fire
             when = fire_at(day, at, zone)
             if when <= until:
                 return Fire(when, day)
+    return None
+
+
+# Far enough for stacked skips (each at most a year) and short enough to stay cheap.
+_MAX_SKIPPED_FIRES = 64
+
+
+def next_fire_outside(
+    after: datetime,
+    *,
+    days: int,
+    at: time,
+    zone: ZoneInfo,
+    skipped: Sequence[tuple[date, date]],
+) -> Fire | None:
+    """The first firing strictly after ``after`` whose local date no skip covers, or ``None``
+    when skips cover every one for years: what "next one" means to the people waiting for it,
+    since a skipped slot posts nothing."""
+    for _ in range(_MAX_SKIPPED_FIRES):
+        fire = next_fire(after, days=days, at=at, zone=zone)
+        covering = [last for first, last in skipped if first <= fire.slot <= last]
+        if not covering:
+            return fire
+        # Past the whole skip at once, not one fire at a time: the day after its last day.
+        after = fire_at(max(covering) + timedelta(days=1), time(0, 0), zone) - timedelta(
+            microseconds=1
+        )
     return None

@@ -17,13 +17,23 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$")
 # Like ``routing``'s short ids: nine digits at most, so the number fits a 32-bit integer column
 # (SQLite even raises past 64 bits), and decimal digits only ("²".isdigit() is true).
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
+# A time, even a wrong one ("25:00", "9am"): the words before it are days, however misspelt.
+_TIMEISH = re.compile(r"^\d{1,2}(?:[:.h]\d{1,2})?(?:am|pm)?$", re.I)
 MAX_SKIP_DAYS = 366
 
 SCHEDULE_USAGE = (
     "Try /narrate schedule #channel weekdays 16:30 Europe/Berlin, /narrate schedule list, "
     "/narrate schedule remove <id>, /narrate schedule skip 2026-12-24..2026-12-26, "
+    "/narrate schedule skips (and unskip <date>), "
     "/narrate schedule reminder #channel on|off or /narrate schedule digest #channel on|off."
 )
+_SKIP_USAGE = "Write /narrate schedule skip 2026-12-24 or 2026-12-24..2026-12-26."
+_UNSKIP_USAGE = (
+    "Write /narrate schedule unskip 2026-12-24 or 2026-12-24..2026-12-26 "
+    "(/narrate schedule skips lists them)."
+)
+# "skip remove …" and "skip list" read as unskip and skips: what people try first.
+_SKIP_UNDO = {"remove", "undo", "delete", "off", "cancel"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ class Timing:
 
 @dataclass(frozen=True)
 class ScheduleRequest:
-    action: str  # add | list | remove | skip | reminder | digest | managers
+    action: str  # add | list | remove | skip | skips | unskip | reminder | digest | managers
     channel: ChannelMention | None = None
     timing: Timing | None = None
     number: int | None = None
@@ -87,6 +97,21 @@ def _on_off(word: str) -> bool:
     raise ValueError(f"Say on or off, not {word!r}.")
 
 
+def _days_and_channel(words: list[str], usage: str) -> tuple[date, date, ChannelMention | None]:
+    """``<date>[..<date>]`` with an optional channel before or after it."""
+    channel, rest = _leading_channel(words)
+    if channel is None and len(words) == 2 and (channel := _channel(words[1])) is not None:
+        rest = words[:1]
+    match = _RANGE.match(rest[0]) if len(rest) == 1 else None
+    if match is None:
+        raise ValueError(usage)
+    first = _day(match.group(1))
+    last = _day(match.group(2)) if match.group(2) else first
+    if last < first:
+        raise ValueError("The range ends before it starts; write the earlier date first.")
+    return first, last, channel
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -109,15 +134,20 @@ def parse_schedule(arg: str) -> ScheduleRequest:
                 "Which one? /narrate schedule remove <id> (ids: /narrate schedule list)."
             )
         return ScheduleRequest("remove", number=int(number.group(1)))
-    if head == "skip":
+    if head == "skip" and rest and rest[0].lower() in ("list", "show"):
+        head, rest = "skips", rest[1:]
+    if head == "skip" and rest and rest[0].lower() in _SKIP_UNDO:
+        head, rest = "unskip", rest[1:]
+    if head == "skips":
         channel, rest = _leading_channel(rest)
-        match = _RANGE.match(rest[0]) if len(rest) == 1 else None
-        if match is None:
-            raise ValueError("Write /narrate schedule skip 2026-12-24 or 2026-12-24..2026-12-26.")
-        first = _day(match.group(1))
-        last = _day(match.group(2)) if match.group(2) else first
-        if last < first:
-            raise ValueError("The range ends before it starts; write the earlier date first.")
+        if rest:
+            raise ValueError("Write /narrate schedule skips, or skips #channel.")
+        return ScheduleRequest("skips", channel=channel)
+    if head == "unskip":
+        first, last, channel = _days_and_channel(rest, _UNSKIP_USAGE)
+        return ScheduleRequest("unskip", channel=channel, first_day=first, last_day=last)
+    if head == "skip":
+        first, last, channel = _days_and_channel(rest, _SKIP_USAGE)
         if (last - first).days >= MAX_SKIP_DAYS:
             raise ValueError("That's more than a year; remove the schedule instead.")
         return ScheduleRequest("skip", channel=channel, first_day=first, last_day=last)
@@ -142,11 +172,26 @@ def parse_schedule(arg: str) -> ScheduleRequest:
             raise ValueError("Write /narrate schedule managers admins (or members).")
         return ScheduleRequest("managers", admins_only=rest[0].lower() == "admins")
     channel, rest = _leading_channel(words)
+    if rest and not _reads_as_timing(rest):
+        # routing sends "schedule unskp 2026-11-24" here, so it's explained, never kept.
+        raise ValueError(f"There's no /narrate schedule {rest[0]}. {SCHEDULE_USAGE}")
     try:
         timing = parse_timing(rest)
     except ValueError as problem:
         raise ValueError(f"{problem} {SCHEDULE_USAGE}") from None
     return ScheduleRequest("add", channel=channel, timing=timing)
+
+
+def _reads_as_timing(words: list[str]) -> bool:
+    """Days first, or a time second: a timing, perhaps mistyped, which ``parse_timing``
+    explains better than "no such command" ("weekday 16:30" → "'weekday' isn't a day")."""
+    if len(words) > 1 and _TIMEISH.match(words[1]):
+        return True
+    try:
+        parse_days(words[0])
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

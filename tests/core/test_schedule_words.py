@@ -128,3 +128,38 @@ def test_a_sentence_after_schedule_stays_a_narration_with_a_hint():
     command = parse_command("schedule slipped again on the importer")
     assert command.action == "narrate" and command.hint is not None
     assert "/narrate help schedule" in command.hint
+
+
+@pytest.mark.parametrize(
+    ("arg", "action", "channel"),
+    [
+        ("skips", "skips", None),
+        ("skips #team", "skips", "team"),
+        ("skip list", "skips", None),
+        ("unskip 2026-11-24..2026-12-31", "unskip", None),
+        ("unskip #team 2026-11-24", "unskip", "team"),
+        ("unskip 2026-11-24 #team", "unskip", "team"),
+        ("skip remove 2026-11-24..2026-12-31", "unskip", None),
+        ("skip 2026-12-24 #team", "skip", "team"),
+    ],
+)
+def test_skips_are_listed_and_taken_back(arg, action, channel):
+    request = parse_schedule(arg)
+    assert request.action == action
+    assert (request.channel.name if request.channel else None) == channel
+
+
+@pytest.mark.parametrize(
+    ("arg", "message"),
+    [
+        ("undo 2026-11-24", "There's no /narrate schedule undo"),
+        ("slipped", "There's no /narrate schedule slipped"),
+        ("unskip", "/narrate schedule unskip 2026-12-24"),
+        ("unskip 2026-12-31..2026-11-24", "ends before it starts"),
+        ("skips tomorrow", "skips #channel"),
+        ("weekday 16:30", "'weekday' isn't a day"),
+    ],
+)
+def test_unknown_and_bad_skip_words_are_explained(arg, message):
+    with pytest.raises(ValueError, match=message):
+        parse_schedule(arg)

@@ -15,6 +15,8 @@ COMMANDS = [
     "schedule digest {} on",
     "schedule digest {} off",
     "schedule skip {} 2026-12-24",
+    "schedule unskip {} 2026-12-24",
+    "schedule skips {}",
 ]
 
 
