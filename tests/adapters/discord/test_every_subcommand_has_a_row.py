@@ -25,7 +25,8 @@ CORE_SUBCOMMANDS = [
     "help", "help intros", "mine", "edit", "delete", "share", "unshare", "export", "forget-me",
     "forget-me confirm", "join", "pause", "resume", "leave", "team", "timezone", "topics",
     "profile", "ask-me-about", "hide-me", "unhide-me", "ask-channel", "questions-channel",
-    "schedule", "schedule list", "schedule remove", "schedule skip", "schedule reminder",
+    "schedule", "schedule list", "schedule remove", "schedule skip", "schedule skips",
+    "schedule unskip", "schedule reminder",
     "schedule digest", "schedule managers", "remind me", "remind off", "reply",
     "workspace-timezone", "intros mine", "intros join", "intros leave", "intros skip",
     "intros met", "intros not-useful", "intros channel", "intros delivery", "intros same-team",
@@ -146,3 +147,17 @@ async def test_help_about_one_command(fake, bot: Bot, connect):
     team = await _say(fake, "narrate-settings", "help", command="team")
     assert "/narrate-settings" in team and "team [name]" in team
     assert ALICE["id"] not in team
+
+
+async def test_skipped_days_are_listed_and_taken_back(fake, bot: Bot, connect):
+    await connect(bot)
+    here = f"<#{GENERAL}>"
+    await _say(fake, "narrate-schedules", "add", channel=here, when="daily 09:30 UTC")
+    skipped = await _say(fake, "narrate-schedules", "skip", dates="2026-12-24..2026-12-26")
+    assert "2026-12-24" in skipped
+    listed = await _say(fake, "narrate-schedules", "skips")
+    assert "2026-12-24" in listed and "2026-12-26" in listed
+    back = await _say(fake, "narrate-schedules", "unskip", dates="2026-12-25", channel=here)
+    assert "back on" in back
+    listed = await _say(fake, "narrate-schedules", "skips", channel=here)
+    assert "2026-12-24" in listed and "2026-12-25" not in listed.replace("2026-12-24", "")

@@ -61,7 +61,9 @@ CORE_SENTENCES = [
     ("e.g. /narrate text: pause 2w", "e.g. /narrate text: pause 2w"),
     # A sub-command newer than the table is not mistaken for the row it begins like.
     ("/narrate schedule unskip <date> undoes it.",
-     "/narrate text: schedule unskip <date> undoes it."),
+     "/narrate-schedules unskip dates: <date> undoes it."),
+    ("/narrate schedule holidays <date> undoes it.",
+     "/narrate text: schedule holidays <date> undoes it."),
     ("/narrate never-pair <@4001>", "/narrate-intros never-pair person: <@4001>"),
     ("I answer to /narrate; /narrate-settings help",
      "I answer to /narrate; /narrate-settings help"),
