@@ -19,6 +19,7 @@ from ..replies import FORM_PROMPT, Button, FormRequest, Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
+from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
 from .consent import JOINED, LEFT, enroll
 from .narrate import ERASED_MEANWHILE, _too_long, record
@@ -134,15 +135,24 @@ async def _prompt_channel(
     turn: Turn, session: Session, tenant: Tenant, ref: int | None
 ) -> Channel | str | None:
     """The channel of prompt ``ref`` when this person may answer it; ``None`` when there is no
-    such prompt; the channel's name when it is private and they aren't a member."""
+    such prompt; the channel's name when it is private and they aren't a member.
+
+    A removed schedule's prompt is still answered if it was posted: its button stays under it
+    in the channel. Its id is never given to another schedule, so the button always means the
+    prompt it was posted with, in that prompt's channel, read by that channel's readers."""
     assert tenant.id is not None
     found = (
-        await store.get_schedule(session, tenant_id=tenant.id, schedule_id=ref)
+        await store.get_schedule(session, tenant_id=tenant.id, schedule_id=ref, removed_too=True)
         if ref is not None
         else None
     )
     channel: Channel | None = found[1] if found is not None else None
-    if found is None or found[0].kind != "prompt" or channel is None or channel.id is None:
+    if found is None or found[0].kind != PROMPT or channel is None or channel.id is None:
+        return None
+    schedule = found[0]
+    if schedule.removed_at is not None and not await store.was_posted(
+        session, schedule_id=schedule.id or 0
+    ):
         return None
     if channel.kind != "public" and not await store.is_member(
         session, channel_pk=channel.id, user_id=turn.event.user.user_id

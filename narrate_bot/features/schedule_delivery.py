@@ -168,6 +168,10 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     if now - send.due_at > grace:
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="too late")
         return 0
+    if schedule.removed_at is not None:
+        # Removing drops what was queued; this catches a send claimed as the removal committed.
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="removed")
+        return 0
     if send.payload is None and schedule.kind in JOB_KINDS:
         await _run_job(bot, item, now=now, owner=owner)
         return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # What a schedule is (``Schedule.kind``): a channel's prompt, a person's own reminder, a channel's
@@ -25,10 +25,23 @@ class Schedule(SQLModel, table=True):
 
     ``days`` is a weekday bitmask (Monday = 1, Sunday = 64); ``local_time`` is ``HH:MM`` in
     ``timezone``. ``next_fire_at`` (UTC) is the next due instant, recomputed after every tick.
+
+    A removed channel schedule keeps its row, marked ``removed_at``: it never fires and isn't
+    listed, but its id is never given to another schedule (SQLite reuses the highest freed
+    rowid), so a prompt already posted still answers its thread and its "Write my update"
+    button as the prompt it was, in its own channel. It goes with its tenant, like any row.
     """
 
     __tablename__ = "schedule"
-    __table_args__ = (Index("ix_schedule_next_fire", "next_fire_at"),)
+    __table_args__ = (
+        # Only live schedules are ever due: removed ones pile up, and mustn't slow the tick.
+        Index(
+            "ix_schedule_next_fire",
+            "next_fire_at",
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(
@@ -48,6 +61,7 @@ class Schedule(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     next_fire_at: datetime
     created_at: datetime
+    removed_at: datetime | None = None
 
 
 class ScheduleSend(SQLModel, table=True):

@@ -6,6 +6,9 @@ is silently left alone. Pending rows are taken with a lease (``UPDATE … RETURN
 PostgreSQL the candidates are picked ``FOR UPDATE SKIP LOCKED``), so a process killed mid-send
 leaves rows another process may finish once the lease runs out. The owner renews its lease
 right before posting (``hold``), and outcomes are recorded only by the owner of a pending row.
+
+A removed channel schedule stays as a row marked ``removed_at`` (``delete_schedules``): every
+query here leaves it out, except the ones answering a prompt it already posted.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, or_, update
@@ -23,7 +26,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .schedule_tables import PERSONAL, Schedule, ScheduleSend, ScheduleSkip
+from .schedule_tables import PERSONAL, PROMPT, Schedule, ScheduleSend, ScheduleSkip
 from .tables import Channel, ChannelMember, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
@@ -48,6 +51,8 @@ class Leased:
 
 # ------------------------------------------------------------------------------------ schedules
 
+LIVE = col(Schedule.removed_at).is_(None)
+
 
 async def add_schedule(session: AsyncSession, schedule: Schedule) -> Schedule:
     session.add(schedule)
@@ -66,7 +71,7 @@ async def schedules_of(
     query = (
         select(Schedule, Channel)
         .join(Channel, col(Channel.id) == col(Schedule.channel_pk), isouter=True)
-        .where(Schedule.tenant_id == tenant_id, col(Schedule.kind).in_(list(kinds)))
+        .where(Schedule.tenant_id == tenant_id, col(Schedule.kind).in_(list(kinds)), LIVE)
     )
     if channel_pk is not None:
         query = query.where(Schedule.channel_pk == channel_pk)
@@ -77,28 +82,67 @@ async def schedules_of(
 
 
 async def get_schedule(
-    session: AsyncSession, *, tenant_id: int, schedule_id: int
+    session: AsyncSession, *, tenant_id: int, schedule_id: int, removed_too: bool = False
 ) -> tuple[Schedule, Channel | None] | None:
-    row = (
-        await session.exec(
-            select(Schedule, Channel)
-            .join(Channel, col(Channel.id) == col(Schedule.channel_pk), isouter=True)
-            .where(Schedule.tenant_id == tenant_id, Schedule.id == schedule_id)
-        )
-    ).first()
+    """A schedule by id; a removed one only with ``removed_too`` (a prompt it already posted
+    is still answered)."""
+    query = (
+        select(Schedule, Channel)
+        .join(Channel, col(Channel.id) == col(Schedule.channel_pk), isouter=True)
+        .where(Schedule.tenant_id == tenant_id, Schedule.id == schedule_id)
+    )
+    row = (await session.exec(query if removed_too else query.where(LIVE))).first()
     return None if row is None else (row[0], row[1])
 
 
-async def delete_schedules(session: AsyncSession, *, ids: Iterable[int]) -> None:
+async def was_posted(session: AsyncSession, *, schedule_id: int) -> bool:
+    """Whether a prompt of this schedule is in its channel (a thread and a button to answer)."""
+    found = await session.exec(
+        select(ScheduleSend.id).where(
+            ScheduleSend.schedule_id == schedule_id,
+            ScheduleSend.part == "main",
+            ScheduleSend.status == SENT,
+        )
+    )
+    return found.first() is not None
+
+
+async def delete_schedules(
+    session: AsyncSession, *, ids: Iterable[int], now: datetime | None = None
+) -> None:
+    """Stop schedules: nothing of theirs is posted any more (their unsent sends go).
+
+    A channel schedule's row stays, marked removed, with the sends it already posted: its id is
+    never given again (SQLite would reuse the highest freed one, and an old prompt's button
+    would answer another channel's), and replies to a prompt already in the channel are still
+    kept. A personal reminder's row goes: its id is never shown, and nothing answers it by id.
+    ``now`` only dates the removal (the wall clock when the caller has none).
+    """
     wanted = list(ids)
-    if wanted:
-        # Explicit, so SQLite without foreign-key cascades would not keep orphaned sends either.
-        await session.exec(delete(ScheduleSend).where(col(ScheduleSend.schedule_id).in_(wanted)))
-        await session.exec(delete(Schedule).where(col(Schedule.id).in_(wanted)))
+    if not wanted:
+        return
+    # Explicit, so SQLite without foreign-key cascades would not keep orphaned sends either.
+    await session.exec(
+        delete(ScheduleSend).where(
+            col(ScheduleSend.schedule_id).in_(wanted), col(ScheduleSend.status) == PENDING
+        )
+    )
+    personal = select(Schedule.id).where(
+        col(Schedule.id).in_(wanted), col(Schedule.channel_pk).is_(None)
+    )
+    await session.exec(delete(ScheduleSend).where(col(ScheduleSend.schedule_id).in_(personal)))
+    await session.exec(
+        delete(Schedule).where(col(Schedule.id).in_(wanted), col(Schedule.channel_pk).is_(None))
+    )
+    await session.exec(
+        update(Schedule)
+        .where(col(Schedule.id).in_(wanted), LIVE)
+        .values(removed_at=now if now is not None else datetime.now(UTC))
+    )
 
 
 async def tenants_without(session: AsyncSession, *, kind: str) -> list[Tenant]:
-    has = select(Schedule.tenant_id).where(Schedule.kind == kind)
+    has = select(Schedule.tenant_id).where(Schedule.kind == kind, LIVE)
     rows = await session.exec(select(Tenant).where(col(Tenant.id).not_in(has)))
     return list(rows.all())
 
@@ -109,7 +153,7 @@ async def due_schedules(
     query = (
         select(Schedule, Person.timezone)
         .join(Person, col(Person.id) == col(Schedule.person_id), isouter=True)
-        .where(col(Schedule.next_fire_at) <= now)
+        .where(col(Schedule.next_fire_at) <= now, LIVE)
         .order_by(col(Schedule.id))
         .limit(limit)
     )
@@ -350,7 +394,7 @@ async def next_due(
     session: AsyncSession, *, after: datetime | None, until: datetime, platforms: Sequence[str]
 ) -> datetime | None:
     """The earliest schedule fire or pending send in ``(after, until]``."""
-    fire = select(func.min(Schedule.next_fire_at)).where(col(Schedule.next_fire_at) <= until)
+    fire = select(func.min(Schedule.next_fire_at)).where(col(Schedule.next_fire_at) <= until, LIVE)
     send = (
         select(func.min(ScheduleSend.due_at))
         .join(Tenant, col(Tenant.id) == col(ScheduleSend.tenant_id))
@@ -371,7 +415,8 @@ async def next_due(
 async def prompt_for_message(
     session: AsyncSession, *, tenant_id: int, channel_pk: int, message_id: str
 ) -> ScheduleSend | None:
-    """The sent channel prompt whose platform message is ``message_id`` (a thread anchor)."""
+    """The sent channel prompt whose platform message is ``message_id`` (a thread anchor), its
+    schedule removed or not: the prompt is in the channel, inviting replies, either way."""
     return (
         await session.exec(
             select(ScheduleSend)
@@ -380,7 +425,7 @@ async def prompt_for_message(
                 ScheduleSend.tenant_id == tenant_id,
                 ScheduleSend.message_id == message_id,
                 Schedule.channel_pk == channel_pk,
-                Schedule.kind == "prompt",
+                Schedule.kind == PROMPT,
                 ScheduleSend.part == "main",
             )
         )
@@ -396,7 +441,7 @@ async def is_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> 
 
 async def personal_schedules(session: AsyncSession, *, person_id: int) -> list[Schedule]:
     rows = await session.exec(
-        select(Schedule).where(Schedule.person_id == person_id).order_by(col(Schedule.id))
+        select(Schedule).where(Schedule.person_id == person_id, LIVE).order_by(col(Schedule.id))
     )
     return list(rows.all())
 
@@ -410,6 +455,7 @@ async def zoneless_reminder_people(session: AsyncSession, *, tenant_id: int) -> 
         .where(
             Schedule.tenant_id == tenant_id,
             Schedule.kind == PERSONAL,
+            LIVE,
             or_(col(Person.timezone).is_(None), col(Person.timezone) == ""),
         )
         .distinct()
