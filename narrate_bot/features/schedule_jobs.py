@@ -25,6 +25,7 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
 from .schedule_delivery import deliver_due, send_row
+from .schedule_posts import reminder_key as reminder_key  # the schedule commands' import
 
 if TYPE_CHECKING:
     from ..app import Bot
@@ -33,11 +34,6 @@ log = logging.getLogger(__name__)
 
 REMINDER_AFTER = timedelta(hours=3)
 CLAIM_BATCH = 500
-
-
-def reminder_key(channel_pk: int) -> str:
-    """The workspace setting that turns a channel's single reminder on."""
-    return f"schedule.reminder:{channel_pk}"
 
 
 @dataclass

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..replies import Button, Post
+from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.digest import questions_for_channel, week_for_channel
 from ..storage.tables import Person
-from .consent import JOINED, LEFT
+from .consent import JOINED
 from .narrate import snippet
 from .privacy import erasure_pending
 
@@ -20,6 +21,11 @@ if TYPE_CHECKING:
 WEEK = timedelta(days=7)
 MAX_OVERLAPS = 3
 MAX_QUESTIONS = 3
+
+
+def reminder_key(channel_pk: int) -> str:
+    """The workspace setting that turns a channel's single reminder on."""
+    return f"schedule.reminder:{channel_pk}"
 
 
 def prompt_button(schedule_id: int) -> Button:
@@ -61,6 +67,14 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
             buttons=(prompt_button(schedule.id),),
         )
     if schedule.kind == "prompt" and send.part == "reminder":
+        # Queued with the prompt, 3 h ahead: turning reminders off since then is honoured.
+        assert channel.id is not None
+        async with bot.db.transaction() as session:
+            wanted = await repo.get_setting(
+                session, tenant_id=schedule.tenant_id, key=reminder_key(channel.id)
+            )
+        if wanted is None:
+            return None
         return Post(
             text="A gentle nudge: there's still time to add a line in this thread, if you like.",
             channel_id=channel.channel_id,
@@ -71,12 +85,20 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
 
 
 def still_asking(person: Person, now: datetime) -> bool:
-    """Whether a question someone posted may still be shown again: not if they left
-    narrate-bot, their account is gone or they asked to be forgotten. (They needn't have joined:
-    asking in the open-questions channel was their own choice to be seen asking.)"""
+    """Whether a question someone posted may be shown again in a digest: only while they take
+    part, like everything a digest is built from. Not if they never joined (asking in the
+    open-questions channel once isn't taking part), left narrate-bot, their account is gone or
+    they asked to be forgotten. A paused person's question is still shown, unnamed."""
     return (
-        person.consent != LEFT and person.departed_at is None and not erasure_pending(person, now)
+        person.consent == JOINED and person.departed_at is None and not erasure_pending(person, now)
     )
+
+
+def _asking(person: Person, now: datetime, about: str) -> str:
+    """A posted question as a digest lists it: nobody is named while on a break."""
+    if available(person, now):
+        return f"<@{person.user_id}> is looking for someone who knows about “{about}”"
+    return f"Someone is looking for help with “{about}”"
 
 
 async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) -> Post | None:
@@ -103,11 +125,12 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
         )
     # Posted with /narrate ask-channel: certainly questions, so they come before narrations that
     # merely contain a "?". Each says where it was posted, the thread to answer in.
-    questions = [
+    # A narrated question is only worth listing with its author (there is no thread to answer
+    # it in), so a paused person's is left out; a posted one keeps its thread, and goes unnamed.
+    questions: list[tuple[str, Person | None]] = [
         (
-            f"<@{p.user_id}> is looking for someone who knows about “{snippet(q.text)}”"
-            + ("" if where == channel.name else f" (in #{where})"),
-            p,
+            _asking(p, now, snippet(q.text)) + ("" if where == channel.name else f" (in #{where})"),
+            p if available(p, now) else None,
         )
         for q, p, where in asked
         if still_asking(p, now)
@@ -154,5 +177,5 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
     return Post(
         text="\n".join(lines),
         channel_id=channel.channel_id,
-        names={p.user_id: p.display_name or p.user_id for _, p in questions},
+        names={p.user_id: p.display_name or p.user_id for _, p in questions if p is not None},
     )
