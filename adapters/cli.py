@@ -12,10 +12,10 @@ import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from pydantic_settings import SettingsError
 
@@ -100,12 +100,42 @@ def _wrong_setting(error: ErrorDetails) -> str:
     else:
         value = repr(value)
     expected = error["msg"].removeprefix("Value error, ").replace("Input should", "should", 1)
+    if error["type"] in OUT_OF_RANGE:
+        expected = _allowed_range(error["loc"]) or expected
     if not expected.startswith("should"):
         expected = f"isn't valid ({expected})"
     return (
         f"{name} is {value}: it {expected}. Correct it in the environment or .env, or unset it "
         "for the default."
     )
+
+
+OUT_OF_RANGE = frozenset(
+    {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number"}
+)
+
+
+def _allowed_range(loc: tuple[int | str, ...]) -> str | None:
+    """Both ends of the field's bounds ("should be a whole number from 1 to 300"): pydantic
+    names only the bound that was crossed, and an operator correcting a value wants both."""
+    fields = Settings.model_fields
+    field = None
+    for part in loc:
+        field = fields.get(str(part))
+        if field is None:
+            return None
+        section = field.annotation
+        is_section = isinstance(section, type) and issubclass(section, BaseModel)
+        fields = section.model_fields if is_section else {}  # type: ignore[union-attr]
+    if field is None:
+        return None
+    low = next((m.ge for m in field.metadata if hasattr(m, "ge")), None)
+    high = next((m.le for m in field.metadata if hasattr(m, "le")), None)
+    if low is None or high is None:
+        return None
+    whole = field.annotation is int or int in get_args(field.annotation)
+    kind = "a whole number" if whole else "a number"
+    return f"should be {kind} from {low} to {high}"
 
 
 def _log_at(level: str) -> None:

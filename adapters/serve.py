@@ -108,23 +108,31 @@ async def prepare_database(db: Database, *, setting: str = "NARRATE_DATABASE_URL
         ) from None
 
 
+def check_slack(settings: Settings) -> None:
+    """Slack's settings work together and its library is installed, or a ``StartupError``
+    saying what to set; ``serve`` asks before it touches the database."""
+    if not settings.slack.configured:
+        return
+    try:
+        from .slack.runner import SlackConfigError, check
+    except ImportError:
+        raise StartupError(
+            "Slack is configured but slack-bolt isn't installed: pip install 'narrate-bot[slack]'."
+        ) from None
+    try:
+        check(settings)
+    except SlackConfigError as problem:
+        raise StartupError(f"Slack is not set up completely: {problem}") from None
+
+
 def _platforms(
     settings: Settings, bot: Bot, db: Database, stop: asyncio.Event
 ) -> list[Coroutine[Any, Any, None]]:
     """The configured platforms' long-running coroutines, checked before anything connects."""
     runs: list[Coroutine[Any, Any, None]] = []
     if settings.slack.configured:
-        try:
-            from .slack.runner import SlackConfigError, SlackListenError, check, serve_bot
-        except ImportError:
-            raise StartupError(
-                "Slack is configured but slack-bolt isn't installed: "
-                "pip install 'narrate-bot[slack]'."
-            ) from None
-        try:
-            check(settings)
-        except SlackConfigError as problem:
-            raise StartupError(f"Slack is not set up completely: {problem}") from None
+        check_slack(settings)
+        from .slack.runner import SlackListenError, serve_bot
 
         async def slack() -> None:
             try:
@@ -177,6 +185,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     one of them stops or fails. Setting ``stop`` lets each platform close its connections
     itself."""
     stop = stop or asyncio.Event()
+    check_slack(settings)  # a settings mistake is told before the database is migrated
     db = open_database(settings.database_url)
     handled = _stop_on_signals(stop)
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///narrate.db"
@@ -30,18 +30,27 @@ class SlackSettings(BaseModel):
     # Socket Mode (app_token, no public URL) when on; otherwise an HTTP server on ``port``.
     socket_mode: bool | None = None
     host: str = "0.0.0.0"
-    port: int = 3000
+    # 0 lets the system pick a free port (tests); the log says which.
+    port: int = Field(3000, ge=0, le=65535)
     # Outbound pace per workspace; Slack allows "several hundred messages per minute".
-    workspace_rate_per_minute: float = 300.0
+    workspace_rate_per_minute: float = Field(300.0, ge=1, le=60_000)
     # Payloads handled at once after their ack (the rest wait their turn in memory).
-    concurrency: int = 8
+    concurrency: int = Field(8, ge=1, le=1000)
 
     @property
     def configured(self) -> bool:
-        return (
-            self.bot_token is not None
-            or self.signing_secret is not None
-            or self.client_id is not None
+        """Any Slack variable set: then ``run`` starts Slack, and its startup check says what
+        is missing, instead of "no platform is configured"."""
+        return any(
+            value is not None
+            for value in (
+                self.bot_token,
+                self.app_token,
+                self.signing_secret,
+                self.client_id,
+                self.client_secret,
+                self.state_secret,
+            )
         )
 
     @property
@@ -51,7 +60,7 @@ class SlackSettings(BaseModel):
 
 class DiscordSettings(BaseModel):
     token: SecretStr | None = None
-    dev_guild_id: int | None = None
+    dev_guild_id: int | None = Field(None, ge=1, le=2**64 - 1)  # a snowflake
     # Where the REST API and gateway live; only tests (a local fake) and proxies change these.
     api_base_url: str | None = None
     gateway_url: str | None = None
@@ -59,11 +68,11 @@ class DiscordSettings(BaseModel):
     # Off by default: buttons and modals work without it. Turn it on in the Developer Portal too.
     message_content: bool = False
     # Pace of the bot's own posts (prompts to many channels) and of opening DMs, in seconds.
-    post_interval_seconds: float = 0.5
-    dm_interval_seconds: float = 1.0
+    post_interval_seconds: float = Field(0.5, ge=0, le=60)
+    dm_interval_seconds: float = Field(1.0, ge=0, le=60)
     # Proactive posts stop once this many 401/403/429 answers arrived within ten minutes
     # (Discord bans an IP at 10,000).
-    invalid_request_budget: int = 1000
+    invalid_request_budget: int = Field(1000, ge=1, le=9_999)
 
     @property
     def configured(self) -> bool:
@@ -80,15 +89,19 @@ class Settings(BaseSettings):
     )
 
     database_url: str = DEFAULT_DATABASE_URL
-    max_narration_chars: int = 4000
+    # Every number has bounds: a negative tick locked ``run`` up, a negative grace skipped every
+    # prompt and 0 characters refused every narration, all without a word at startup.
+    max_narration_chars: int = Field(4000, ge=1, le=100_000)
     export_dir: str = "narrate-exports"
     # Unset, each command picks its own level. Any case: ``debug`` works too.
     log_level: LogLevel | None = None
     # Scheduling (README "Schedules"): a missed prompt is still sent this long after its time,
     # never later; the tick runs this often; a claimed send is another process's after the lease.
-    schedule_grace_minutes: int = 120
-    schedule_tick_seconds: int = 30
-    schedule_lease_seconds: int = 120
+    # The longest tick (5 min) stays under the shortest grace (10 min), so no prompt falls
+    # between two ticks; a lease must outlast one post, rate-limit waits included.
+    schedule_grace_minutes: int = Field(120, ge=10, le=10_080)
+    schedule_tick_seconds: int = Field(30, ge=1, le=300)
+    schedule_lease_seconds: int = Field(120, ge=30, le=3600)
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
 

@@ -28,6 +28,20 @@ class SlackConfigError(ValueError):
 
 def check(settings: Settings) -> None:
     slack = settings.slack
+    install_flow = [
+        f"NARRATE_SLACK__{name.upper()}"
+        for name in ("client_id", "client_secret", "state_secret")
+        if getattr(slack, name) is not None
+    ]
+    if slack.bot_token is not None and install_flow:
+        # The bot token wins in the adapter, so the install flow would be silently off:
+        # /slack/install answers 404 with nothing in the log.
+        names = ", ".join(install_flow)
+        raise SlackConfigError(
+            f"NARRATE_SLACK__BOT_TOKEN (one workspace) and {names} (the install flow, several "
+            "workspaces) are set together: pick one. For the install flow leave "
+            f"NARRATE_SLACK__BOT_TOKEN unset; for one workspace unset {names}."
+        )
     if slack.uses_socket_mode:
         if slack.app_token is None or slack.bot_token is None:
             raise SlackConfigError(

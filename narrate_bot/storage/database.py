@@ -39,6 +39,10 @@ def normalize_url(url: str) -> str:
         raise ValueError(
             f"unsupported database URL scheme {driver!r}: use sqlite:///PATH or postgresql://…"
         )
+    if parsed.drivername == "sqlite+aiosqlite" and (parsed.database or "").startswith("~"):
+        # ``sqlite:///~/narrate.db`` means the home folder, as ``--db ~/narrate.db`` does; the
+        # driver alone would open a folder literally named "~" in the working directory.
+        parsed = parsed.set(database=str(Path(parsed.database or "").expanduser()))
     return parsed.render_as_string(hide_password=False)
 
 
@@ -69,7 +73,7 @@ class Database:
         parsed = make_url(self.url)
         self.dialect = "sqlite" if parsed.drivername.startswith("sqlite") else "postgresql"
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A failed statement's message would otherwise carry its parameters (narration text,
         # tokens) into every log line and error report that prints the exception.
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
