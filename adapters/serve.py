@@ -27,7 +27,7 @@ from narrate_bot.clock import SystemClock
 from narrate_bot.config import Settings
 from narrate_bot.scheduling import Ticker
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.migrate import upgrade
+from narrate_bot.storage.migrate import ForeignDatabase, refuse_foreign_file, upgrade
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,10 @@ async def prepare_database(db: Database, *, setting: str = "NARRATE_DATABASE_URL
     which database (password hidden) and what to check, instead of a driver's traceback."""
     shown = shown_url(db.url)
     try:
+        refuse_foreign_file(db)
+    except ForeignDatabase as problem:
+        raise _not_ours(problem, shown, setting) from None
+    try:
         async with db.engine.connect():
             pass
     except Exception as problem:
@@ -93,6 +97,8 @@ async def prepare_database(db: Database, *, setting: str = "NARRATE_DATABASE_URL
         ) from None
     try:
         await upgrade(db)
+    except ForeignDatabase as problem:
+        raise _not_ours(problem, shown, setting) from None
     except CommandError as problem:  # stamped with a revision this version doesn't have
         raise StartupError(
             f"The database {shown} doesn't match this version's migrations: "
@@ -123,6 +129,16 @@ def check_slack(settings: Settings) -> None:
         check(settings)
     except SlackConfigError as problem:
         raise StartupError(f"Slack is not set up completely: {problem}") from None
+
+
+def _not_ours(problem: ForeignDatabase, shown: str, setting: str) -> StartupError:
+    names = ", ".join(problem.names[:3]) + (", …" if len(problem.names) > 3 else "")
+    return StartupError(
+        f"The database {shown} already has tables ({names}) but no record of narrate-bot's "
+        "migrations, so narrate-bot changed nothing in it. If the database belongs to another "
+        f"application, give narrate-bot its own in {setting} (a new SQLite file, or an empty "
+        "PostgreSQL database)."
+    )
 
 
 def _platforms(

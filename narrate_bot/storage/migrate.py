@@ -6,13 +6,28 @@ The migration scripts ship as the ``narrate_bot_migrations`` package (the reposi
 
 from __future__ import annotations
 
+import sqlite3
 from importlib.resources import files
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 
 from .database import Database
+
+VERSION_TABLE = "alembic_version"
+
+
+class ForeignDatabase(RuntimeError):
+    """The database holds tables but no record of narrate-bot's migrations: another
+    application's, most likely. Migrating would mix narrate-bot's tables into it."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(f"tables without narrate-bot's migrations: {', '.join(names)}")
+        self.names = names
 
 
 def alembic_config(url: str) -> Config:
@@ -27,11 +42,56 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     config = alembic_config(db.url)
 
     def _run(connection: Connection) -> None:
+        strangers = _unrecorded_objects(connection)
+        if strangers:
+            raise ForeignDatabase(strangers)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
     async with db.engine.begin() as connection:
         await connection.run_sync(_run)
+
+
+def refuse_foreign_file(db: Database) -> None:
+    """On SQLite, ask ``upgrade``'s question read-only before our first connection: that one
+    switches the file to WAL for good, which another application's file must not get."""
+    if db.dialect != "sqlite":
+        return
+    path = make_url(db.url).database
+    if not path or path == ":memory:" or not Path(path).is_file():
+        return
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True))
+    try:
+        with engine.connect() as connection:
+            strangers = _unrecorded_objects(connection)
+    except DBAPIError:
+        return  # not a database, or not readable: connecting for real says why
+    finally:
+        engine.dispose()
+    if strangers:
+        raise ForeignDatabase(strangers)
+
+
+def _unrecorded_objects(connection: Connection) -> list[str]:
+    """The tables, views and sequences of the schema we'd migrate, when no revision of ours is
+    recorded; empty for an empty database and for one any migration of ours has stamped.
+
+    The whole upgrade runs in one transaction (DDL included, on both engines), so a migration
+    that failed leaves the database as it found it: a half-migrated database without a
+    recorded revision can't come from us. A revision another Alembic application recorded is
+    refused by Alembic itself (it doesn't know the revision).
+    """
+    inspector = inspect(connection)
+    names = set(inspector.get_table_names()) | set(inspector.get_view_names())
+    if connection.dialect.name == "postgresql":
+        names |= set(inspector.get_materialized_view_names())
+        names |= set(inspector.get_sequence_names())
+    if VERSION_TABLE in names:
+        if connection.execute(text(f"SELECT 1 FROM {VERSION_TABLE} LIMIT 1")).first():
+            return []
+        names.discard(VERSION_TABLE)  # downgraded to base: nothing of ours is left
+    return sorted(names)
 
 
 async def check(db: Database) -> None:
