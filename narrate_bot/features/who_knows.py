@@ -11,7 +11,7 @@ from ..events import ChannelKind, MessageReceived
 from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
-from ..questions import unsearchable
+from ..questions import about_person, unsearchable
 from ..replies import Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Session
@@ -147,9 +147,9 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
         isinstance(turn.event, MessageReceived) and not turn.in_dm and not turn.event.channel.shared
     )
     if (unclear := unsearchable(topic)) is not None:
-        # Said to the asker alone: a question about a person, or nothing searchable, has no
-        # answer the channel needs (and echoing a mention there could ping them).
-        return [turn.reply(unclear)]
+        if about_person(topic) is not None:
+            return [turn.reply(unclear)]  # to the asker alone: in the channel it would ping them
+        return [_answer_reply(turn, unclear, public_answer, {})]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         # The asker's row before anything about them is written (the membership of a private
