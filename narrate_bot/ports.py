@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from .events import TenantRef
+from .events import ChannelKind, TenantRef
 from .replies import Post
 
 if TYPE_CHECKING:
@@ -38,6 +38,21 @@ class AccessRefresher(Protocol):
     """
 
     async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None: ...
+
+
+@runtime_checkable
+class ReplyHearing(Protocol):
+    """A gateway that may not be told of plain replies, and knows whether it is.
+
+    A prompt says "reply in this thread" and a personal reminder "reply here" only where the
+    platform passes those replies to us: a default Slack install holds no ``*:history`` scope,
+    and Discord sends thread text only with the Message Content intent and DMs never. Anywhere
+    else the reply would be silently lost, so the post points to its button instead. ``kind`` is
+    the channel's (``DIRECT`` for the person's DM with the bot). A gateway without this method
+    (the console) hears everything.
+    """
+
+    async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool: ...
 
 
 class Introductions(Protocol):

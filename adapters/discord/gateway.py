@@ -45,7 +45,7 @@ import aiohttp
 import discord
 
 from narrate_bot.config import DiscordSettings
-from narrate_bot.events import TenantRef
+from narrate_bot.events import ChannelKind, TenantRef
 from narrate_bot.replies import Post
 
 from .access import AccessTracker
@@ -229,6 +229,13 @@ class DiscordGateway:
         if guild is None:
             raise LookupError(f"guild {tenant.tenant_id} isn't available to re-check access in")
         await self.access.recheck(guild, [int(u) for u in user_ids], self.now())
+
+    async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool:
+        """Whether Discord gives us a plain reply there: thread text only with the Message
+        Content intent (off by default, ``NARRATE_DISCORD__MESSAGE_CONTENT``), and a DM never
+        (the bot listens to servers only). Elsewhere a post points to its button."""
+        del tenant  # one setting for every server
+        return kind != ChannelKind.DIRECT and self.settings.message_content
 
     async def post(self, tenant: TenantRef, post: Post) -> str:
         self.budget.check()

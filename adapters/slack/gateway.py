@@ -15,10 +15,11 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from slack_sdk.errors import SlackApiError
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from narrate_bot.events import TenantRef
+from narrate_bot.events import ChannelKind, TenantRef
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
@@ -32,6 +33,16 @@ T = TypeVar("T")
 MAX_ATTEMPTS = 6
 ENTERPRISE_KEY = "slack.enterprise_id"
 CATCH_UP = 3  # slots a late caller may make up for; well inside Slack's burst allowance
+# The scope without which Slack never tells us of a plain message in that kind of conversation
+# (a reply in a prompt's thread, a message in the DM with the app).
+HISTORY_SCOPE = {
+    ChannelKind.PUBLIC: "channels:history",
+    ChannelKind.PRIVATE: "groups:history",
+    ChannelKind.DIRECT: "im:history",
+}
+# How long a workspace's granted scopes are trusted: an admin who adds the history scopes and
+# reinstalls sees prompts invite thread replies within the hour.
+SCOPES_FRESH_SECONDS = 3600.0
 
 
 class WorkspaceLimiter:
@@ -96,6 +107,7 @@ class SlackGateway:
         self.single_token = single_token
         self.limiters: dict[str, WorkspaceLimiter] = {}
         self.enterprise_of: dict[str, str] = {}
+        self.scopes: dict[str, tuple[float, frozenset[str]]] = {}
 
     def limiter(self, tenant_key: str) -> WorkspaceLimiter:
         found = self.limiters.get(tenant_key)
@@ -164,3 +176,26 @@ class SlackGateway:
             tenant.tenant_id, lambda: client.chat_postMessage(channel=channel, **payload)
         )
         return str(sent["ts"])
+
+    async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool:
+        """Whether Slack tells us of plain messages there: only with the ``*:history`` scope for
+        that kind of conversation (the manifest asks for none; README, "Add to Slack"). Read from
+        the token's granted scopes (``auth.test``'s ``x-oauth-scopes``, as Bolt reads them), so
+        a single-token install and each OAuth installation answer for themselves. When Slack
+        can't be asked, the answer is no: a post then points to its button, which always works,
+        rather than promise a reply that may be lost.
+        """
+        scope = HISTORY_SCOPE[kind]
+        cached = self.scopes.get(tenant.tenant_id)
+        if cached is not None and time.monotonic() - cached[0] < SCOPES_FRESH_SECONDS:
+            return scope in cached[1]
+        try:
+            client = await self.client_for(tenant)
+            response = await self.call(tenant.tenant_id, lambda: client.auth_test())
+        except (LookupError, SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("slack: couldn't read the granted scopes in %s: %s", tenant, error)
+            return False
+        header = str(response.headers.get("x-oauth-scopes", ""))
+        granted = frozenset(part.strip() for part in header.split(",") if part.strip())
+        self.scopes[tenant.tenant_id] = (time.monotonic(), granted)
+        return scope in granted

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from ..events import ChannelKind
 from ..replies import Button, Post
 from ..storage import repositories as repo
 from ..storage import schedules as store
@@ -14,6 +15,7 @@ from ..storage.tables import Person
 from .consent import JOINED
 from .narrate import snippet
 from .privacy import erasure_pending
+from .prompt_wording import hears_replies, nudge_text, prompt_text, reminder_text
 
 if TYPE_CHECKING:
     from ..app import Bot
@@ -50,19 +52,18 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
     if schedule.kind == "personal":
         if person is None or not available(person, now):
             return None
+        heard = await hears_replies(bot, item.tenant, ChannelKind.DIRECT)
         return Post(
-            text="Your reminder to narrate: what are you working on, learning or stuck on? "
-            "Reply here (only you see it unless you /narrate share it), or use the button.",
+            text=reminder_text(replies_heard=heard),
             to_users=(person.user_id,),
             buttons=(Button(label="Write my update", command="/narrate"),),
         )
     if channel is None:
         return None
     if schedule.kind == "prompt" and send.part == "main":
+        heard = await hears_replies(bot, item.tenant, ChannelKind(channel.kind))
         return Post(
-            text="Time to work out loud: what are you working on, learning or stuck on? "
-            "Reply in this thread and I'll keep it as your narration, readable by whoever "
-            f"reads #{channel.name}.",
+            text=prompt_text(channel.name, replies_heard=heard),
             channel_id=channel.channel_id,
             buttons=(prompt_button(schedule.id),),
         )
@@ -75,8 +76,9 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
             )
         if wanted is None:
             return None
+        heard = await hears_replies(bot, item.tenant, ChannelKind(channel.kind))
         return Post(
-            text="A gentle nudge: there's still time to add a line in this thread, if you like.",
+            text=nudge_text(replies_heard=heard),
             channel_id=channel.channel_id,
         )
     if schedule.kind == "digest":

@@ -243,7 +243,11 @@ class FakeSlack:
         if method.startswith("chat.") and (problem := blocks_problem(params)) is not None:
             call.error = problem
             return web.json_response({"ok": False, "error": problem})
-        return web.json_response({"ok": True, **self._answer(method, params)})
+        # Slack lists the token's scopes on every Web API answer (Bolt reads them off auth.test).
+        return web.json_response(
+            {"ok": True, **self._answer(method, params)},
+            headers={"X-OAuth-Scopes": ",".join(sorted(provided))},
+        )
 
     def _needed(self, method: str, params: dict[str, Any]) -> str | None:
         """The scope ``method`` needs here, or ``None`` when it needs none (auth.test, views.*,
