@@ -22,7 +22,7 @@ from ..replies import Button, Post, Reply
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
-from ..storage.tables import Channel
+from ..storage.tables import Channel, ChannelMember
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,37 @@ async def _configured(session: Session, *, tenant_id: int) -> Channel | None:
     )
 
 
-async def offer(session: Session, *, tenant_id: int, question: str) -> Offer:
+# Said instead of an offer when the open-questions channel is private and the asker isn't in
+# it: a question posted there would get its answers where the asker can't read them.
+NOT_YOURS = (
+    "The open-questions channel is private and you're not in it, so answers there wouldn't "
+    "reach you. Ask its members to add you, or ask around in a channel you share."
+)
+
+
+async def _member(session: Session, channel: Channel, user_id: str) -> bool:
+    if channel.kind != ChannelKind.PRIVATE.value:
+        return True
+    assert channel.id is not None
+    return await session.get(ChannelMember, (channel.id, user_id)) is not None
+
+
+async def _known_to(turn: Turn, session: Session, channel: Channel) -> bool:
+    """A private channel is named only to its members and admins, like every other command
+    that names channels: anyone else can't learn that it exists, or what it is called."""
+    return turn.event.user.is_admin or await _member(session, channel, turn.event.user.user_id)
+
+
+async def _name_for(turn: Turn, session: Session, channel: Channel) -> str:
+    return f"#{channel.name}" if await _known_to(turn, session, channel) else "a private channel"
+
+
+async def offer(session: Session, *, tenant_id: int, question: str, asker: str) -> Offer:
     channel = await _configured(session, tenant_id=tenant_id)
     if channel is None:
         return Offer(_how_to_set())
+    if not await _member(session, channel, asker):
+        return Offer(NOT_YOURS)
     command = f"{ASK_CHANNEL_COMMAND} {_one_line(question)[:MAX_QUESTION]}"
     return Offer(
         f"Want me to post your question in #{channel.name}, so someone there can pick it up?",
@@ -95,8 +122,11 @@ async def ask_channel(turn: Turn, question: str) -> list[Reply]:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         channel = await _configured(session, tenant_id=tenant.id)
+        reachable = channel is not None and await _member(session, channel, turn.event.user.user_id)
     if channel is None:
         return [turn.reply(_how_to_set())]
+    if not reachable:
+        return [turn.reply(NOT_YOURS)]
     gateway = turn.gateways.get(turn.event.tenant.platform)
     if gateway is None:
         return [turn.reply(f"I can't post to #{channel.name} from here right now, sorry.")]
@@ -165,15 +195,15 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
                 return [turn.reply(_how_to_set())]
             return [
                 turn.reply(
-                    f"Open questions go to #{current.name}. "
+                    f"Open questions go to {await _name_for(turn, session, current)}. "
                     "Admins can change it with /narrate questions-channel #channel (or off)."
                 )
             ]
         if current is not None and not turn.event.user.is_admin:
             return [
                 turn.reply(
-                    f"Open questions go to #{current.name}; only a workspace admin can change "
-                    "that. Nothing was changed."
+                    f"Open questions go to {await _name_for(turn, session, current)}; only a "
+                    "workspace admin can change that. Nothing was changed."
                 )
             ]
         if arg.lower() in _CLEAR_WORDS:
@@ -197,6 +227,8 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
             target = await expertise_repo.find_channel(
                 session, tenant_id=tenant.id, channel_id=parsed[0], name=parsed[1]
             )
+            if target is not None and not await _known_to(turn, session, target):
+                target = None  # a private channel they aren't in: as if never seen
             if target is None:
                 shown = parsed[1] or parsed[0]
                 return [

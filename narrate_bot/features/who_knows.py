@@ -184,7 +184,9 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
         )
         calendar = await reader_calendar(session, tenant_id=tenant.id, person=asker, now=turn.now)
         offer = (
-            await open_questions.offer(session, tenant_id=tenant.id, question=topic)
+            await open_questions.offer(
+                session, tenant_id=tenant.id, question=topic, asker=turn.event.user.user_id
+            )
             if not ranked
             else None
         )
@@ -204,7 +206,9 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
     if not answers:
         if offer is None:  # ranked people vanished mid-question: still offer the channel
             async with turn.db.transaction() as session:
-                offer = await open_questions.offer(session, tenant_id=tenant.id, question=topic)
+                offer = await open_questions.offer(
+                    session, tenant_id=tenant.id, question=topic, asker=turn.event.user.user_id
+                )
         text = f"I couldn't find anyone who narrated about “{topic}” in places you can read. "
         if public_answer:
             # Answered here, only what everyone in the channel may read counts; a private
