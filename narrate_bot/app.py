@@ -119,7 +119,7 @@ class Bot:
         # A sub-command the platform's interface named is never guessed into a narration.
         command = parse_named(sub, text) if sub else parse_command(text)
         if command.action in MEMBERS_ONLY_ACTIONS and members_only.is_guest(turn):
-            return members_only.refuse(turn)
+            return members_only.refuse(turn, command.action)
         match command.action:
             case "ask_text":
                 return narrate.ask_for_text(turn)

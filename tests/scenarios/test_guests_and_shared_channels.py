@@ -36,7 +36,6 @@ async def org(chat):
         "pat in dm: who knows about kafka?",
         "pat: /narrate topics",
         "pat: /narrate profile @bob",
-        "pat: /narrate intros join",
     ],
 )
 async def test_a_guest_is_told_what_is_for_members_and_sees_nothing_of_theirs(org, line):
@@ -44,6 +43,19 @@ async def test_a_guest_is_told_what_is_for_members_and_sees_nothing_of_theirs(or
     assert MEMBERS_ONLY.split(",")[0] in out
     assert "kafka brokers" not in out and "@bob" not in out
     assert "[#partner" not in out  # the refusal is for the guest alone
+
+
+@pytest.mark.parametrize(
+    ("line", "refusal"),
+    [
+        ("pat: /narrate intros join", "Introductions are made from what people narrated"),
+        ("pat: /narrate ask-channel cobol mainframes", "The open-questions channel is where"),
+    ],
+)
+async def test_a_guest_is_told_what_the_refused_thing_is(org, line, refusal):
+    out = await org.say(line)
+    assert refusal in out and "members only" in out
+    assert "That shows what people narrated" not in out
 
 
 async def test_a_guest_can_still_narrate_and_manage_their_own(org):
