@@ -22,11 +22,21 @@ def enroll(person: Person, now: datetime) -> str | None:
     person.consent = JOINED
     person.joined_at = now
     if came_back:
-        return "Welcome back: you're taking part again. /narrate leave stops it any time."
-    return (
-        "You're now taking part in narrate-bot. /narrate pause 2w takes a break, "
-        "/narrate leave stops, /narrate help shows everything."
-    )
+        message = "Welcome back: you're taking part again. /narrate leave stops it any time."
+    else:
+        message = (
+            "You're now taking part in narrate-bot. /narrate pause 2w takes a break, "
+            "/narrate leave stops, /narrate help shows everything."
+        )
+    if _paused(person, now) and person.paused_until is not None:
+        # A pause taken before leaving still runs, whatever brought them back (a narration,
+        # a reminder, introductions): say so, or "welcome back" promises too much.
+        message += (
+            f"\nYou're still paused until {_local(person.paused_until, person.timezone)}: no "
+            "prompts, and you won't be suggested in answers until then. /narrate resume ends "
+            "the pause."
+        )
+    return message
 
 
 # Said to someone who left whenever they pause or resume: leaving outlasts any pause, so neither
@@ -47,17 +57,10 @@ async def join(turn: Turn) -> list[Reply]:
         person = await turn.author(session, tenant)
         message = enroll(person, turn.now)
         paused = _paused(person, turn.now)
-        until, zone = person.paused_until, person.timezone
         session.add(person)
     if message is None:
         extra = " You're paused for now; /narrate resume ends the pause." if paused else ""
         return [turn.reply("You're already taking part." + extra)]
-    if paused and until is not None:
-        # A pause taken before leaving still runs: say so, or "welcome back" promises too much.
-        message += (
-            f"\nYou're still paused until {_local(until, zone)}: no prompts, and you won't be "
-            "suggested in answers until then. /narrate resume ends the pause."
-        )
     return [turn.reply(message)]
 
 
