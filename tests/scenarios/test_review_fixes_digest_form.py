@@ -44,7 +44,7 @@ async def test_the_digest_lists_a_question_posted_with_ask_channel(chat):
 async def test_a_question_posted_in_a_private_channel_stays_in_that_channels_digest(chat):
     await chat.say(
         ":channel #team public",
-        ":channel #secret private alice,carol",
+        ":channel #secret private alice,carol,zoe",  # only members may post there
         "alice@payments in #general: /narrate moving the ledger to kafka",
         "alice: /narrate questions-channel #secret",
         "zoe: /narrate join",  # the digest lists only the questions of people taking part
