@@ -37,13 +37,15 @@ _ASKING = r"(?:does|do|is|are|can|could|would|will)\s+"
 _OPENER = "|".join(
     (
         r"who(?:'s|\s+is|\s+are)?" + _WHERE,
-        r"(?:" + _ASKING + r")?any(?:one|body)" + _WHERE + r"(?:\s+who)?",
+        _ASKING + r"any(?:one|body)" + _WHERE + r"(?:\s+who)?",
+        # A bare "anyone …" asks only as "anyone know …" or with a "?" (see parse_question).
+        r"(?P<bare>any(?:one|body))" + _WHERE + r"(?:\s+who)?",
         _ASKING + _SOMEONE + _WHERE + r"(?:\s+who)?",
     )
 )
 # What they should have. "knew" is deliberately absent: "who knew …" is an exclamation.
 _PREDICATE = (
-    r"(?:knows?(?:\s+(?:anything|something|much|a\s+lot|a\s+thing|a\s+bit|stuff))?"
+    r"(?:(?P<know>knows?)(?:\s+(?:anything|something|much|a\s+lot|a\s+thing|a\s+bit|stuff))?"
     r"|(?:(?:is|are)\s+)?(?:knowledgeable|familiar|experienced|(?:well[\s-]+)?versed)"
     r"|(?:(?:the|an?|our|any|some)\s+)?(?:experts?|gurus?|go-?to(?:\s+(?:person|people))?)"
     r"|(?:(?:has|have|had)\s+)?(?:any\s+)?(?:worked|experience|used)|working"
@@ -112,6 +114,10 @@ def parse_question(text: str) -> str | None:
     if match := _NAMED_EXPERT.match(text):
         return topic_of(match.group("topic"))
     if match := _QUESTION.match(text):
+        if match.group("bare") and not match.group("know") and "?" not in text:
+            # "anyone used to the old deploy flow should read my runbook" is an update: with no
+            # question word, only "anyone know …" or a question mark says it asks.
+            return None
         return topic_of(match.group("topic"), question=True)
     return None
 
@@ -131,8 +137,8 @@ def topic_of(text: str, *, question: bool = False) -> str:
     text = " ".join(without_mentions(text).split())
     while True:
         shorter = _without_trailing_symbols(_COURTESY.sub("", text)).rstrip(_TRAILING)
-        if shorter == text:
-            break
+        if shorter == text or not shorter.strip(_LEADING):
+            break  # nothing but "thanks" left is no courtesy: "who knows about ty?" asks about ty
         text = shorter
     return text.lstrip(_LEADING)
 

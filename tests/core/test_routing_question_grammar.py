@@ -52,6 +52,10 @@ def test_common_wordings_are_questions(text):
         "hi all, quick one: anyone around for the retro?",
         "expert review of the kafka brokers done",
         "asked who owns the ledger, it's payments",
+        # A bare "anyone" with no question word and no "?" is an update.
+        "anyone used to the old deploy flow should read the runbook I wrote for it",
+        "anyone experienced with terraform can now use the module I published today",
+        "anyone else working on the release: I cut rc2",
     ],
 )
 def test_work_updates_that_mention_helping_or_knowing_stay_narrations(text):
@@ -73,6 +77,11 @@ def test_work_updates_that_mention_helping_or_knowing_stay_narrations(text):
 )
 def test_the_topic_ends_at_the_question_mark_and_courtesy_is_dropped(text):
     assert parse_question(text) == "kafka"
+
+
+def test_a_topic_that_looks_like_thanks_is_still_the_topic():
+    """ "ty" is a type checker before it is "thank you": courtesy never empties a topic."""
+    assert parse_question("who knows about ty?") == "ty"
 
 
 def test_help_stays_searchable_as_a_topic_word():

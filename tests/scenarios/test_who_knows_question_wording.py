@@ -159,3 +159,14 @@ async def test_a_meaningless_question_is_not_posted(chat, question):
     out = await chat.say(f"carol: /narrate ask-channel {question}")
     assert "[#leads]" not in out and "Posted" not in out
     assert out.startswith("[only carol")
+
+
+async def test_an_update_that_starts_with_anyone_is_kept(chat):
+    """No question word and no "?": an update for whoever needs it, not a question."""
+    out = await chat.say(
+        "alice: /narrate anyone used to the old deploy flow should read the runbook I wrote"
+    )
+    assert "Noted as #1" in out
+    out = await chat.say("alice in dm: anyone experienced with terraform can use my new module")
+    assert "Noted as #2" in out
+    assert "runbook" in await chat.say("alice: /narrate mine")
