@@ -87,11 +87,28 @@ def _unrecorded_objects(connection: Connection) -> list[str]:
     if connection.dialect.name == "postgresql":
         names |= set(inspector.get_materialized_view_names())
         names |= set(inspector.get_sequence_names())
+        names -= _extension_objects(connection)
     if VERSION_TABLE in names:
         if connection.execute(text(f"SELECT 1 FROM {VERSION_TABLE} LIMIT 1")).first():
             return []
         names.discard(VERSION_TABLE)  # downgraded to base: nothing of ours is left
     return sorted(names)
+
+
+# Relations an extension created (pg_stat_statements' views, PostGIS's spatial_ref_sys): they
+# come with ``CREATE EXTENSION``, which a platform often runs in every new database.
+_EXTENSION_RELATIONS = text(
+    "SELECT c.relname FROM pg_depend d"
+    " JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE d.deptype = 'e' AND n.nspname = current_schema()"
+)
+
+
+def _extension_objects(connection: Connection) -> set[str]:
+    """What an extension put in the schema is not another application's: a fresh database
+    with ``pg_stat_statements`` installed is still empty for us."""
+    return {str(name) for (name,) in connection.execute(_EXTENSION_RELATIONS)}
 
 
 async def check(db: Database) -> None:

@@ -155,6 +155,21 @@ def test_an_empty_database_migrates(blank, tmp_path):
     assert blank.sql("SELECT version_num FROM alembic_version") == [(_head(blank.url),)]
 
 
+def test_a_fresh_database_with_an_extension_migrates(blank, tmp_path):
+    """A platform that runs CREATE EXTENSION in every new database (here pg_stat_statements,
+    whose views land in public) hands over an empty database all the same."""
+    if blank.engine == "sqlite":
+        pytest.skip("extensions are PostgreSQL's")
+    available = "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements'"
+    if not blank.sql(available):
+        pytest.skip("pg_stat_statements isn't installed on this server")
+    blank.sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    result = narrate_bot("migrate", "--db", blank.url, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "The database is up to date."
+    assert blank.sql("SELECT version_num FROM alembic_version") == [(_head(blank.url),)]
+
+
 async def test_one_of_ours_at_an_older_revision_migrates(blank, tmp_path):
     db = Database(blank.url)
     await upgrade(db, "0005_expertise_prefs")
