@@ -100,7 +100,9 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         found = await _prompt_channel(turn, session, tenant, ref)
-    if found is None:
+    if found is None or isinstance(found, str):
+        # A private channel's prompt is answered like a missing one by anyone outside it: its
+        # name would tell them the channel exists, and ids can be tried one by one.
         return [
             turn.reply(
                 f"There's no prompt #{ref}; it may have been removed. /narrate schedule list "
@@ -108,8 +110,6 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
                 "an update anywhere."
             )
         ]
-    if isinstance(found, str):
-        return [turn.reply(_members_only(found) + ".")]
     return ask_to_reply(turn, arg)
 
 

@@ -55,3 +55,17 @@ async def test_members_and_admins_still_manage_it_from_elsewhere(chat):
     out = await chat.say("zoe: /narrate schedule reminder #layoffs-2027 on")
     assert "#layoffs-2027 now gets one gentle reminder" in out
     assert "#layoffs-2027" not in await chat.say("bob: /narrate schedule list")
+
+
+async def test_reply_to_a_private_prompt_by_id_names_nothing_to_a_non_member(chat):
+    """Ids can be tried one by one: a private prompt answers an outsider like a missing one."""
+    await chat.say(
+        ":channel #hr-layoffs private alice",
+        "alice in #hr-layoffs: /narrate schedule daily 10:00 Europe/Berlin",
+        ":advance 2h",
+    )
+    out = await chat.say("bob: /narrate reply 1")
+    missing = await chat.say("bob: /narrate reply 99")
+    assert "hr-layoffs" not in out
+    assert out.replace("#1", "#N") == missing.replace("#99", "#N")
+    assert "fills the form" in await chat.say("alice in #hr-layoffs: /narrate reply 1")
