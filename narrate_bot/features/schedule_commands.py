@@ -135,7 +135,8 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
                 turn.reply(
                     f"No prompts in #{channel.name} on {span} (each in its own zone)."
                     f"{await _next_prompt(session, tenant, channel)} Undo with "
-                    f"/narrate schedule unskip {_span(request.first_day, request.last_day)}."
+                    f"/narrate schedule unskip {_span(request.first_day, request.last_day)}"
+                    f"{_naming(turn, channel)}."
                 )
             ]
         if request.action == "unskip":
@@ -263,6 +264,13 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
     return "Scheduled:\n" + "\n".join(lines) + "\nRemove one with /narrate schedule remove <id>."
 
 
+def _naming(turn: Turn, channel: Channel) -> str:
+    """The channel, as ' #team', to append to a suggested command when it isn't the channel
+    the command was typed in: a suggestion is run where it is read, so without the name it
+    would act on (or report) the wrong channel."""
+    return "" if channel.channel_id == turn.event.channel.channel_id else f" #{channel.name}"
+
+
 def _span(first: date, last: date, between: str = "..") -> str:
     return first.isoformat() if first == last else f"{first.isoformat()}{between}{last.isoformat()}"
 
@@ -315,8 +323,8 @@ async def _skips(turn: Turn, session: Session, tenant: Tenant, channel: Channel)
     )
     if not skips:
         return (
-            f"No skipped days in #{channel.name}. /narrate schedule skip 2026-12-24..2026-12-26 "
-            "adds some."
+            f"No skipped days in #{channel.name}. /narrate schedule skip 2026-12-24..2026-12-26"
+            f"{_naming(turn, channel)} adds some."
         )
     spans = ", ".join(
         _span(date.fromisoformat(s.first_day), date.fromisoformat(s.last_day)) for s in skips
@@ -324,7 +332,8 @@ async def _skips(turn: Turn, session: Session, tenant: Tenant, channel: Channel)
     example = _span(date.fromisoformat(skips[0].first_day), date.fromisoformat(skips[0].last_day))
     return (
         f"No prompts in #{channel.name} on {spans}.{await _next_prompt(session, tenant, channel)} "
-        f"Take days back with /narrate schedule unskip {example} (or some of its days)."
+        f"Take days back with /narrate schedule unskip {example}{_naming(turn, channel)} "
+        "(or some of its days)."
     )
 
 
@@ -337,7 +346,7 @@ async def _unskip(
     if not await skip_dates.unskip(session, channel_pk=channel.id, first_day=first, last_day=last):
         return (
             f"#{channel.name} has no skipped days on {span}, so nothing changed. "
-            "/narrate schedule skips lists them."
+            f"/narrate schedule skips{_naming(turn, channel)} lists them."
         )
     left = await store.skips_of(
         session, channel_pk=channel.id, from_day=turn.now.date().isoformat()
