@@ -82,6 +82,18 @@ def _team_clause(suggestion: Suggestion, people: list[Participant], pairing: Pai
     return f"you bring {_listing(teams)} together"
 
 
+def _hours_overlap(people: list[Participant]) -> bool:
+    """Whether "your working hours overlap" may be said to everyone introduced: only when every
+    zone is known and every two of them overlap. Every pair, because that is what the matcher
+    checked when it added a third (``Pairing._join_as_third``), so the line claims no more than
+    it knew; a check on the first two alone told a trio with a third in Auckland their hours
+    overlapped. Every pair is also enough for the whole group: three 8-hour days on a 24-hour
+    clock that overlap two by two always share some time (three arcs that meet pairwise but
+    not all together would have to cover the clock, which needs more than 24 hours of them),
+    so the group can meet together, as the message asks."""
+    return all(Pairing.overlap_known(a, b) for a, b in combinations(people, 2))
+
+
 def _showable(
     pairing: Pairing, owner: Participant, people: list[Participant], readers: Readers
 ) -> frozenset[str]:
@@ -144,7 +156,7 @@ def reason(
     if team:
         clauses.append(team)
     if not shared and not answers:
-        hours = " and your working hours overlap" if pairing.overlap_known(first, second) else ""
+        hours = " and your working hours overlap" if _hours_overlap(people) else ""
         clauses.append(f"you haven't been introduced recently{hours}")
     return Reason(
         line="; ".join(clauses),
