@@ -45,9 +45,8 @@ async def test_the_write_my_update_button_opens_a_form_recorded_in_the_prompt_ch
     assert "your next line here fills the form" in out
     out = await chat.say("carol in #secret: drafting the launch checklist")
     assert "Noted as #1, readable by whoever reads #secret" in out
-    assert "Only members of #secret" in (
-        await chat.say("mallory: /narrate reply 1", "mallory: sneaking in")
-    )
+    refused = await chat.say("mallory: /narrate reply 1", "mallory: sneaking in")
+    assert "There's no prompt #1" in refused and "secret" not in refused  # as for a missing id
     assert "carol" not in await chat.say("zoe: /narrate who launch checklist")
 
 
