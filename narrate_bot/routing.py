@@ -32,7 +32,7 @@ class Command:
     hint: str | None = None
 
 
-# How people ask for help out of habit from other tools: only alone ("? about kafka" is work).
+# How people ask for help out of habit from other tools (alone, or before a topic like "help").
 _HELP_WORDS = {"?", "/help", "--help", "-h", "-help", "/?"}
 # Sub-commands that take no argument: only a command when they stand alone.
 _BARE = {
@@ -48,6 +48,7 @@ _BARE = {
 }
 _NEEDS_ID = {"edit", "delete", "share", "unshare"}
 # "<command> help" asks about the command (never a narration, a topic or a team called "help").
+# ("help <anything>" always asks for help: see parse_help.)
 _HELPED = {
     *_BARE,
     *_NEEDS_ID,
@@ -97,8 +98,8 @@ def parse_command(text: str) -> Command:
     if word in ("forget-me", "forgetme") and rest.lower() not in ("confirm", "yes"):
         # "forget-me please" is never work to keep; the feature asks for confirmation anyway.
         return Command("forget")
-    if word == "help" and rest.lower().lstrip("/") in _HELPED:
-        return Command("help", arg=rest.lower().lstrip("/"))  # "help the new hire" is work
+    if (asked := parse_help(body)) is not None:
+        return asked
     if rest.lower() == "help" and word in _HELPED:
         return Command("help", arg=word)
     if word in _NEEDS_ID and not rest:
@@ -158,6 +159,20 @@ def parse_command(text: str) -> Command:
         # as a narration it would make the asker the top "expert" on what they asked.
         return Command("who", arg=question)
     return Command("narrate", arg=body)
+
+
+def parse_help(text: str) -> Command | None:
+    """``help <words>`` (or ``? <words>``, ``--help …``): help on those words, whatever they are.
+
+    Only a known sub-command used to count, so ``help unskip`` or ``help schedule skips`` was
+    published as a narration and enrolled the person asking. Nobody narrates work by opening
+    with "help"; an unknown topic gets the whole help, saying so (help.show_help), and nothing
+    is stored.
+    """
+    head, _, rest = clean_text(text).partition(" ")
+    if head.lower() not in ("help", *_HELP_WORDS):
+        return None
+    return Command("help", arg=" ".join(rest.lower().lstrip("/").split()))
 
 
 # ---------------------------------------------------------------------- sub-commands named outright

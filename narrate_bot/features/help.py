@@ -26,8 +26,9 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
 /narrate remind me weekdays 09:30 · /narrate remind off: a personal prompt, in your time zone
 /narrate schedule #channel weekdays 16:30 [zone] · list · remove <id> · skip <date>[..<date>]
-/narrate schedule skips [#channel] · unskip <date>[..<date>]: see skipped days, take some back
+/narrate schedule skips [#channel] · unskip <date>[..<date>] [#channel]: see or undo skipped days
 /narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
+/narrate schedule managers admins|members: who may change schedules (admins choose)
 /narrate workspace-timezone <Area/City>: the workspace's time zone for schedules
 /narrate reply <id>: write your update to a prompt in a form (its button does this)
 /narrate export: everything I store about you, as JSON
@@ -64,21 +65,44 @@ def name_commands(platform: Platform, lines: Sequence[str], *, everything: str) 
 
 def show_help(turn: Turn, topic: str = "") -> list[Reply]:
     """All of it, or the lines about one command (``/narrate help schedule``, ``/narrate
-    schedule help``), so asking for help on one thing doesn't bury it in everything."""
-    wanted = topic.strip().lower().lstrip("/")
+    schedule help``), so asking for help on one thing doesn't bury it in everything. A topic
+    nothing mentions still gets everything, saying so, rather than an answer that looks like
+    the question went unread."""
+    wanted = _words(topic)
     names = _NAMES.get(turn.event.tenant.platform)
-    if names is None:
-        if wanted:
-            lines = [line for line in HELP.splitlines() if f"/narrate {wanted}" in line]
-            if lines:
-                return [turn.reply("\n".join([*lines, "/narrate help lists everything."]))]
-        return [turn.reply(HELP)]
+    lines, everything = (
+        (HELP.splitlines()[1:-1], "/narrate help") if names is None
+        else (list(names.lines), names.everything)
+    )  # fmt: skip
     if wanted:
-        word = re.compile(rf"(?<![\w-]){re.escape(wanted)}(?![\w-])", re.I)
-        lines = [line for line in names.lines if word.search(line)]
-        if lines:
-            return [turn.reply("\n".join([*lines, f"{names.everything} lists everything."]))]
-    return [turn.reply("\n".join([_FIRST, *names.lines, _LAST]))]
+        found = [line for line in lines if wanted <= _words(line)]
+        if found:
+            return [turn.reply("\n".join([*found, f"{everything} lists everything."]))]
+    full = "\n".join([_FIRST, *lines, _LAST])
+    if not wanted:
+        return [turn.reply(full)]
+    asked = " ".join(topic.split())
+    asked = asked if len(asked) <= 40 else asked[:39] + "…"
+    return [turn.reply(f"I have no help on “{asked}”; here is everything.\n{full}")]
+
+
+# Words in a request for help that name no command ("help on schedule", "help with commands").
+_FILLER = {"on", "about", "with", "for", "the", "a", "an", "of", "command", "commands", "narrate"}
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> set[str]:
+    """A topic's or a help line's words, each in its singular and plural form, so one reads
+    the other however each spells it: "schedule" finds ``/narrate-schedules`` (Discord's group),
+    "remind" finds ``remind-me``, "unskip" finds "… · unskip <date>", and "never-pair remove"
+    the line naming both words, while "remind" doesn't find "reminder"."""
+    found: set[str] = set()
+    for word in _WORD.findall(text.lower()):
+        if word in _FILLER:
+            continue
+        found.add(word)
+        found.add(word[:-1] if word.endswith("s") and len(word) > 3 else f"{word}s")
+    return found
 
 
 def unknown_command(turn: Turn, command: str) -> list[Reply]:
