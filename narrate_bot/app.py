@@ -41,7 +41,14 @@ from .features.schedule_settings import intros_schedule, workspace_timezone
 from .features.turn import FORGOTTEN_MEANWHILE, Turn
 from .ports import ChatGateway, Clock, Introductions
 from .replies import Reply
-from .routing import NARRATE, parse_command, parse_named, parse_question, strip_bot_address
+from .routing import (
+    NARRATE,
+    parse_command,
+    parse_help,
+    parse_named,
+    parse_question,
+    strip_bot_address,
+)
 from .storage.database import Database
 from .storage.repositories import PersonErased
 
@@ -217,8 +224,11 @@ class Bot:
             if recorded is not None:
                 return recorded
         if turn.in_dm:
-            # Writing to the bot directly is narrating (kept private unless shared).
+            # Writing to the bot directly is narrating (kept private unless shared), except
+            # asking it for help ("help", "help skip"), which would otherwise be kept as a note.
             text = strip_bot_address(event.text)
+            if (asked := parse_help(text)) is not None:
+                return help.show_help(turn, asked.arg)
             return await narrate.record(turn, text)
         if event.addressed_to_bot:
             return [

@@ -42,3 +42,10 @@ async def test_help_on_something_unknown_says_so_and_shows_everything(chat):
 async def test_help_on_remind_is_not_help_on_reminders(chat):
     out = await chat.say("alice: /narrate help remind")
     assert "reminder|digest" not in out
+
+
+async def test_help_in_a_dm_is_help_not_a_private_note(chat):
+    out = await chat.say("alice in dm: help skip")
+    assert "unskip" in out and "Noted" not in out
+    assert "Noted" not in await chat.say("alice in dm: help")
+    assert "haven't narrated" in await chat.say("alice: /narrate mine")
