@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef
+from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef, UserRef
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel
@@ -52,3 +52,10 @@ async def change_membership(db: Database, event: MembershipChanged) -> None:
             await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)
         else:
             await repo.remove_member(session, channel_pk=channel.id, user_id=event.user_id)
+
+
+async def named_to(session: Session, channel: Channel, user: UserRef) -> bool:
+    """Whether a command may name ``channel`` to ``user``: its readers and admins only. Anyone
+    else gets the answer an unknown channel gets, so nobody learns that a private channel exists
+    or what it is called (schedule commands, the open-questions channel)."""
+    return user.is_admin or await repo.reads_channel(session, channel=channel, user_id=user.user_id)

@@ -22,7 +22,8 @@ from ..replies import Button, Post, Reply
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
-from ..storage.tables import Channel, ChannelMember
+from ..storage.tables import Channel
+from .channels import named_to
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -65,28 +66,16 @@ NOT_YOURS = (
 )
 
 
-async def _member(session: Session, channel: Channel, user_id: str) -> bool:
-    if channel.kind != ChannelKind.PRIVATE.value:
-        return True
-    assert channel.id is not None
-    return await session.get(ChannelMember, (channel.id, user_id)) is not None
-
-
-async def _known_to(turn: Turn, session: Session, channel: Channel) -> bool:
-    """A private channel is named only to its members and admins, like every other command
-    that names channels: anyone else can't learn that it exists, or what it is called."""
-    return turn.event.user.is_admin or await _member(session, channel, turn.event.user.user_id)
-
-
 async def _name_for(turn: Turn, session: Session, channel: Channel) -> str:
-    return f"#{channel.name}" if await _known_to(turn, session, channel) else "a private channel"
+    named = await named_to(session, channel, turn.event.user)
+    return f"#{channel.name}" if named else "a private channel"
 
 
 async def offer(session: Session, *, tenant_id: int, question: str, asker: str) -> Offer:
     channel = await _configured(session, tenant_id=tenant_id)
     if channel is None:
         return Offer(_how_to_set())
-    if not await _member(session, channel, asker):
+    if not await repo.reads_channel(session, channel=channel, user_id=asker):
         return Offer(NOT_YOURS)
     command = f"{ASK_CHANNEL_COMMAND} {_one_line(question)[:MAX_QUESTION]}"
     return Offer(
@@ -122,7 +111,9 @@ async def ask_channel(turn: Turn, question: str) -> list[Reply]:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         channel = await _configured(session, tenant_id=tenant.id)
-        reachable = channel is not None and await _member(session, channel, turn.event.user.user_id)
+        reachable = channel is not None and await repo.reads_channel(
+            session, channel=channel, user_id=turn.event.user.user_id
+        )
     if channel is None:
         return [turn.reply(_how_to_set())]
     if not reachable:
@@ -227,7 +218,7 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
             target = await expertise_repo.find_channel(
                 session, tenant_id=tenant.id, channel_id=parsed[0], name=parsed[1]
             )
-            if target is not None and not await _known_to(turn, session, target):
+            if target is not None and not await named_to(session, target, turn.event.user):
                 target = None  # a private channel they aren't in: as if never seen
             if target is None:
                 shown = parsed[1] or parsed[0]

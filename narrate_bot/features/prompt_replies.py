@@ -154,9 +154,7 @@ async def _prompt_channel(
         session, schedule_id=schedule.id or 0
     ):
         return None
-    if channel.kind != "public" and not await store.is_member(
-        session, channel_pk=channel.id, user_id=turn.event.user.user_id
-    ):
+    if not await repo.reads_channel(session, channel=channel, user_id=turn.event.user.user_id):
         return channel.name
     return channel
 

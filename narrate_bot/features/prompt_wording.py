@@ -11,21 +11,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..events import ChannelKind, Platform, TenantRef
+from ..events import ChannelKind, TenantRef
 from ..ports import ReplyHearing
-from ..storage.tables import Tenant
 
 if TYPE_CHECKING:
     from ..app import Bot
 
 
-async def hears_replies(bot: Bot, tenant: Tenant, kind: ChannelKind) -> bool:
-    ref = TenantRef(
-        platform=Platform(tenant.platform), tenant_id=tenant.external_id, name=tenant.name
-    )
-    gateway = bot.gateways.get(ref.platform)
+async def hears_replies(bot: Bot, tenant: TenantRef, kind: ChannelKind) -> bool:
+    gateway = bot.gateways.get(tenant.platform)
     if isinstance(gateway, ReplyHearing):
-        return await gateway.hears_replies(ref, kind)
+        return await gateway.hears_replies(tenant, kind)
     return True  # a gateway that can't tell (the console) hears everything
 
 

@@ -26,6 +26,7 @@ from ..storage import skip_dates
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, PROMPT, Schedule
 from ..storage.tables import Channel, Tenant
+from .channels import named_to
 from .schedule_jobs import reminder_key
 from .schedule_settings import MANAGERS_KEY, TENANT_ZONE_KEY, hhmm, next_text, restricted
 from .turn import Turn
@@ -58,7 +59,7 @@ async def _may_manage(turn: Turn, session: Session, tenant: Tenant, channel: Cha
         return "In this workspace only admins change schedules (an admin chose that)."
     if channel.kind == ChannelKind.PRIVATE.value:
         assert channel.id is not None
-        if not await store.is_member(
+        if not await repo.is_member(
             session, channel_pk=channel.id, user_id=turn.event.user.user_id
         ):
             return f"Only members of #{channel.name} can change its schedule."
@@ -228,10 +229,7 @@ async def _digest(
 
 
 async def _visible(turn: Turn, session: Session, channel: Channel | None) -> bool:
-    if channel is None or channel.kind == ChannelKind.PUBLIC.value or turn.event.user.is_admin:
-        return channel is not None
-    assert channel.id is not None
-    return await store.is_member(session, channel_pk=channel.id, user_id=turn.event.user.user_id)
+    return channel is not None and await named_to(session, channel, turn.event.user)
 
 
 async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:

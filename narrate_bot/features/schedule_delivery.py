@@ -27,6 +27,7 @@ from ..storage.database import Session
 from ..storage.schedule_tables import INTROS, JOB_KINDS, Schedule
 from ..storage.tables import Tenant
 from . import schedule_posts
+from .schedule_posts import tenant_ref
 
 if TYPE_CHECKING:
     from ..app import Bot
@@ -66,12 +67,6 @@ def send_row(
         "claimed_at": now,
         "sent_at": None,
     }
-
-
-def tenant_ref(tenant: Tenant) -> TenantRef:
-    return TenantRef(
-        platform=Platform(tenant.platform), tenant_id=tenant.external_id, name=tenant.name
-    )
 
 
 def _moment(bot: Bot, now: datetime) -> datetime:

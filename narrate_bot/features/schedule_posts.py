@@ -6,12 +6,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from ..events import ChannelKind
+from ..events import ChannelKind, Platform, TenantRef
 from ..replies import Button, Post
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.digest import questions_for_channel, week_for_channel
-from ..storage.tables import Person
+from ..storage.tables import Person, Tenant
 from .consent import JOINED
 from .narrate import snippet
 from .privacy import erasure_pending
@@ -28,6 +28,13 @@ MAX_QUESTIONS = 3
 def reminder_key(channel_pk: int) -> str:
     """The workspace setting that turns a channel's single reminder on."""
     return f"schedule.reminder:{channel_pk}"
+
+
+def tenant_ref(tenant: Tenant) -> TenantRef:
+    """The stored workspace as its platform's gateway names it."""
+    return TenantRef(
+        platform=Platform(tenant.platform), tenant_id=tenant.external_id, name=tenant.name
+    )
 
 
 def prompt_button(schedule_id: int) -> Button:
@@ -52,7 +59,7 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
     if schedule.kind == "personal":
         if person is None or not available(person, now):
             return None
-        heard = await hears_replies(bot, item.tenant, ChannelKind.DIRECT)
+        heard = await hears_replies(bot, tenant_ref(item.tenant), ChannelKind.DIRECT)
         return Post(
             text=reminder_text(replies_heard=heard),
             to_users=(person.user_id,),
@@ -61,7 +68,7 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
     if channel is None:
         return None
     if schedule.kind == "prompt" and send.part == "main":
-        heard = await hears_replies(bot, item.tenant, ChannelKind(channel.kind))
+        heard = await hears_replies(bot, tenant_ref(item.tenant), ChannelKind(channel.kind))
         return Post(
             text=prompt_text(channel.name, replies_heard=heard),
             channel_id=channel.channel_id,
@@ -76,7 +83,7 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
             )
         if wanted is None:
             return None
-        heard = await hears_replies(bot, item.tenant, ChannelKind(channel.kind))
+        heard = await hears_replies(bot, tenant_ref(item.tenant), ChannelKind(channel.kind))
         return Post(
             text=nudge_text(replies_heard=heard),
             channel_id=channel.channel_id,

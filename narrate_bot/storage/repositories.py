@@ -318,6 +318,19 @@ async def _add_members(session: AsyncSession, *, channel_pk: int, user_ids: set[
         )
 
 
+async def is_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> bool:
+    return await session.get(ChannelMember, (channel_pk, user_id)) is not None
+
+
+async def reads_channel(session: AsyncSession, *, channel: Channel, user_id: str) -> bool:
+    """Whether ``user_id`` reads ``channel``: everyone in the tenant reads a public one; any
+    other only its recorded members (ADR 0004)."""
+    if channel.kind == "public":
+        return True
+    assert channel.id is not None
+    return await is_member(session, channel_pk=channel.id, user_id=user_id)
+
+
 async def remove_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
     await session.exec(
         delete(ChannelMember).where(

@@ -27,7 +27,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .schedule_tables import PERSONAL, PROMPT, Schedule, ScheduleSend, ScheduleSkip
-from .tables import Channel, ChannelMember, Person, Tenant
+from .tables import Channel, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
 
@@ -430,10 +430,6 @@ async def prompt_for_message(
             )
         )
     ).first()
-
-
-async def is_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> bool:
-    return await session.get(ChannelMember, (channel_pk, user_id)) is not None
 
 
 # ------------------------------------------------------------------------------------- privacy
