@@ -131,14 +131,15 @@ class EventDedupe:
         if held is None:
             log.debug("event %s already handled", event_id)
             return False
-        keeper = asyncio.create_task(self._keep(held))
+        stop = asyncio.Event()
+        keeper = asyncio.create_task(self._keep(held, stop))
         try:
             await work()
         except BaseException:
-            await _stop(keeper)
+            await _stop(keeper, stop)
             await self._give_back(held)
             raise
-        await _stop(keeper)
+        await _stop(keeper, stop)
 
         async def finish() -> None:
             await ps.finish_event(self.db, tenant_id=held.tenant_id, event_id=held.event_id)
@@ -150,7 +151,7 @@ class EventDedupe:
             await ps.purge_seen_events(self.db, before=datetime.now(UTC) - SEEN_KEEP)
         return True
 
-    async def _keep(self, claim: Claim) -> None:
+    async def _keep(self, claim: Claim, stop: asyncio.Event) -> None:
         """Renew ``claim`` while its work runs, so a retry elsewhere never takes a live claim.
 
         A claim found taken over (this worker stalled past the lease) is left to its new owner:
@@ -158,7 +159,11 @@ class EventDedupe:
         """
         every = self.lease.total_seconds() / RENEWALS_PER_LEASE
         while True:
-            await asyncio.sleep(every)
+            try:
+                await asyncio.wait_for(stop.wait(), every)
+                return  # the work is over: stopped between renewals, never in one
+            except TimeoutError:
+                pass
             now = datetime.now(UTC)
             try:
                 kept = await ps.renew_event(
@@ -198,8 +203,14 @@ class EventDedupe:
             )
 
 
-async def _stop(keeper: asyncio.Task[None]) -> None:
-    """Cancel the renewals and wait for them, so none lands after the claim is finished or
-    given back; ``asyncio.wait`` (not ``await keeper``) never swallows our own cancellation."""
-    keeper.cancel()
-    await asyncio.wait([keeper])
+async def _stop(keeper: asyncio.Task[None], stop: asyncio.Event) -> None:
+    """End the renewals and wait for them, so none lands after the claim is finished or given
+    back. Not by cancelling: a renewal cancelled after its write committed left ``owner`` behind
+    the database's token, and the failed event's claim was then never given back (it lapsed with
+    its lease). ``asyncio.wait`` (not ``await keeper``) never swallows our own cancellation."""
+    stop.set()
+    try:
+        await asyncio.wait([keeper])
+    except asyncio.CancelledError:
+        keeper.cancel()
+        raise
