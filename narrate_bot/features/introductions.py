@@ -23,6 +23,7 @@ from ..config import Settings
 from ..events import TenantRef
 from ..knowledge.intro_reasons import Readers, Reason, reason
 from ..knowledge.pairing import Pairing, Participant, Rules, without_hidden
+from ..knowledge.spellings import Spellings
 from ..replies import Button, Post
 from ..storage import expertise_repo, intro_repo
 from ..storage import repositories as repo
@@ -225,9 +226,11 @@ class WeeklyIntroductions:
             for (a, _), (b, _) in combinations(group, 2):
                 partners[a].add(b)
                 partners[b].add(a)
+        # "café" narrated by one and "cafe" by the other is a topic they share, named one way.
+        spelling = Spellings(row.topic for row in topics).label
         by_person: dict[int, dict[str, set[int | None]]] = defaultdict(lambda: defaultdict(set))
         for row in topics:
-            by_person[row.person_id][row.topic].add(row.scope)
+            by_person[row.person_id][spelling(row.topic)].add(row.scope)
         participants = [
             Participant(
                 key=p.id,
@@ -235,9 +238,9 @@ class WeeklyIntroductions:
                 team=p.team,
                 utc_offset=utc_offset(p.timezone, now),
                 topics={t: frozenset(s) for t, s in by_person[p.id].items()},
-                asked=frozenset(asked.get(p.id, ())),
+                asked=frozenset(spelling(t) for t in asked.get(p.id, ())),
                 readable=frozenset(readers.get(p.user_id, ())),
-                disliked=frozenset(disliked.get(p.id, ())),
+                disliked=frozenset(spelling(t) for t in disliked.get(p.id, ())),
                 never=frozenset(never.get(p.id, ())),
                 recent_partners=frozenset(partners.get(p.id, ())),
             )

@@ -15,6 +15,7 @@ from datetime import datetime
 from ..channel_names import shown
 from ..events import ChannelKind
 from ..knowledge.durations import Calendar
+from ..knowledge.spellings import merged
 from ..knowledge.topic_match import matches, stems
 from ..replies import Reply
 from ..storage import expertise_repo
@@ -106,7 +107,7 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         declared = await expertise_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         hidden = await expertise_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
         calendar = await turn.calendar(session)
-    topics = Counter(topic_rows)
+    topics = merged(Counter(topic_rows))
     if not own:  # a hidden topic stays out of what others are told they narrate about
         for topic in list(topics):
             if any(matches(h.topic, stems(topic)) for h in hidden):

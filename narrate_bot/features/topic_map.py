@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import timedelta
 
+from ..knowledge.spellings import Spellings
 from ..knowledge.topic_match import matches, stems
 from ..replies import Reply
 from ..storage import expertise_repo
@@ -38,12 +39,13 @@ async def show(turn: Turn) -> list[Reply]:
             session, tenant_id=tenant.id, kind=HIDE_ME
         ):
             hidden[pref.person_id].append(pref.topic)
+        spellings = _spellings(rows)
         per_topic: dict[str, Counter[int]] = defaultdict(Counter)
         for topic, person_id, count in rows:
             topic_stems = stems(topic)
             if any(matches(h, topic_stems) for h in hidden.get(person_id, [])):
                 continue
-            per_topic[topic][person_id] += count
+            per_topic[spellings.label(topic)][person_id] += count
         ranked = sorted(
             per_topic.items(), key=lambda item: (-item[1].total(), -len(item[1]), item[0])
         )[:MAX_TOPICS]
@@ -74,3 +76,10 @@ async def show(turn: Turn) -> list[Reply]:
     lines.append("Ask “who knows about <topic>?” for the evidence.")
     reply = turn.reply("\n".join(lines))
     return [reply.model_copy(update={"names": names})]
+
+
+def _spellings(rows: list[tuple[str, int, int]]) -> Spellings:
+    uses: Counter[str] = Counter()
+    for topic, _, count in rows:
+        uses[topic] += count
+    return Spellings(uses)

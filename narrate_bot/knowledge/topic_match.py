@@ -16,22 +16,14 @@ finds, and a hide broader than one engine's search only hides what that search n
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
+from .spellings import fold_accents as fold_accents  # tests import it from here
 from .topics import normalize_topic
 from .words import content_words, paths, query_terms, symbol_names, words
 
 MAX_TOPIC_CHARS = 64
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
-
-
-def fold_accents(text: str) -> str:
-    """``text`` without its diacritics ("Zürich" → "Zurich", "café" → "cafe"): each character
-    decomposed and its combining marks dropped, as FTS5's unicode61 does for the search. Letters
-    that don't decompose ("ø", "ß") stay, as they do there."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def stem(word: str, *, fold: bool = True) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .clean_text import without_markup
+from .spellings import fold_accents
 from .words import STOPWORDS, content_words, hashtags, symbol_names
 
 MAX_TOPICS = 8
@@ -71,20 +72,22 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     counts = Counter(
         normalize_topic(w) for w in content_words(text) if len(w) > 2 and not w[0].isdigit()
     )
-    chosen: dict[str, None] = {}
+    # Keyed by the spelling without accents: "café" and "cafe" in one narration are one topic,
+    # shown as first written.
+    chosen: dict[str, str] = {}
     for tag in tags:
         if tag and tag not in STOPWORDS:
-            chosen.setdefault(tag, None)
+            chosen.setdefault(fold_accents(tag), tag)
     # C++, C#, F#: technologies named with a symbol, which content words can't hold. (A capital
     # letter alone, "R" or "C", is asked about but not taken as a topic: in work updates it is
     # as often "option C" as the language.)
     for name in symbol_names(text):
         if len(name) > 1:
-            chosen.setdefault(name.lower(), None)
+            chosen.setdefault(name.lower(), name.lower())
     # Most frequent first; ties keep their first appearance (Counter preserves insertion order).
     for word, _ in counts.most_common():
         if len(chosen) >= limit:
             break
         if word and word not in STOPWORDS and word not in _WORK_VERBS and word not in _FILLER:
-            chosen.setdefault(word, None)
-    return list(chosen)[:limit]
+            chosen.setdefault(fold_accents(word), word)
+    return list(chosen.values())[:limit]
