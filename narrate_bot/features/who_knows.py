@@ -220,9 +220,16 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
             )
         text += (
             "Try a broader or different word. If you know about it yourself, /narrate it so "
-            f"others can find you.\n{offer.text}"
+            "others can find you."
         )
-        reply = _answer_reply(turn, text, public_answer, {})
+        if public_answer:
+            # The offer is the asker's alone: it may name a private open-questions channel
+            # (to them, a member), and its button posts the question as whoever clicks it.
+            return [
+                _answer_reply(turn, text, True, {}),
+                turn.reply(offer.text, buttons=offer.buttons),
+            ]
+        reply = _answer_reply(turn, f"{text}\n{offer.text}", False, {})
         return [reply.model_copy(update={"buttons": offer.buttons})]
     lines = [f"Who knows about “{topic}”:"]
     names: dict[str, str] = {}

@@ -37,3 +37,18 @@ async def test_only_members_are_told_its_name_and_offered_to_post_there(chat):
     out = await chat.say("bob: /narrate who knows about cobol mainframes?")
     assert "(button) Ask in #leads" in out
     assert "[#leads] @bob is looking for" in await chat.say("bob: /narrate ask-channel cobol")
+
+
+async def test_a_public_answer_leaves_the_offer_to_the_asker_alone(chat):
+    """A mention is answered in the channel; the offer to post in a private questions channel
+    named it to everyone there, and its button posted the question as whoever clicked it."""
+    await chat.say(
+        ":channel #leads private alice,bob",
+        "alice in #leads: /narrate questions-channel here",
+    )
+    out = await chat.say("bob: @narrate who knows about cobol mainframes?")
+    public, private = out.split("\n[only bob in #general] ")
+    assert public.startswith("[#general thread]") and NOBODY in public
+    assert "leads" not in public and "(button)" not in public
+    assert private.startswith("Want me to post your question in #leads")
+    assert "(button) Ask in #leads: /narrate ask-channel cobol mainframes" in private
