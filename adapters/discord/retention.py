@@ -2,8 +2,9 @@
 
 Policy: removal (kick, ban, the guild deleted, or the bot leaving) erases the guild at once:
 every narration, person, channel, membership and setting of that tenant, and their full-text
-index entries (``storage.privacy.erase_tenant``); then SQLite's write-ahead log is emptied, so
-the erased text isn't still readable there (``truncate_log``; nothing to do on PostgreSQL).
+index entries (``storage.privacy.erase_tenant``); then SQLite's write-ahead log is emptied (on
+PostgreSQL the planner's samples are refreshed), so the erased text isn't still readable there
+(``clear_traces``).
 Nothing is kept "in case it comes back": a server that adds the bot again starts empty. A guild
 that is only *unavailable* (a Discord outage) is not removed and keeps its data.
 
@@ -22,7 +23,7 @@ from sqlmodel import select
 from narrate_bot.events import Platform
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.privacy import erase_tenant, truncate_log
+from narrate_bot.storage.privacy import clear_traces, erase_tenant
 from narrate_bot.storage.tables import Tenant
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ async def erase_guild(db: Database, guild_id: int, *, now: datetime) -> int:
         )
         assert tenant.id is not None
         removed = await erase_tenant(session, tenant_id=tenant.id, dialect=db.dialect)
-    await truncate_log(db)
+    await clear_traces(db)
     log.info("guild %s removed the bot: erased its data (%d narrations)", guild_id, removed)
     return removed
 

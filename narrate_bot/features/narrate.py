@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from ..channel_names import shown
-from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Source
+from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, MessageReceived, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
 from ..replies import FORM_PROMPT, Button, FormRequest, Reply
@@ -45,12 +47,48 @@ def ask_for_text(turn: Turn) -> list[Reply]:
 
 def _too_long(turn: Turn, text: str) -> str | None:
     limit = turn.settings.max_narration_chars
-    if len(text) > limit:
-        return (
-            f"That's {len(text):,} characters; a narration can be up to {limit:,}. "
-            "Try a short summary, or split it into a few narrations. Nothing was saved."
-        )
-    return None
+    if len(text) <= limit:
+        return None
+    refusal = (
+        f"That's {len(text):,} characters; a narration can be up to {limit:,}. "
+        "Try a short summary, or split it into a few narrations. Nothing was saved."
+    )
+    if isinstance(turn.event, MessageReceived):
+        return refusal  # a message stays in the conversation, where it can be copied
+    # A slash command's box and a form are emptied once sent: the text exists nowhere else.
+    return f"{refusal}\nHere is what you wrote, to shorten:\n{quoted(text)}"
+
+
+def quoted(text: str) -> str:
+    """Text handed back as a quote, line by line (a refusal never loses what was typed)."""
+    return "\n".join(f"> {line}" for line in text.splitlines())
+
+
+def form_audience(event: FormSubmitted) -> Audience:
+    """The audience picked in a form; one the core doesn't know is the channel's readers."""
+    try:
+        return Audience(event.fields.get("audience") or Audience.CHANNEL.value)
+    except ValueError:
+        return Audience.CHANNEL
+
+
+def share_button(ordinal: int, created_at: datetime) -> Button:
+    """The button carries when the narration was written: the short id alone is given again
+    after a forget-me (a new person row counts from #1), and an old button in the chat history
+    must never share a different, newer note."""
+    return Button(
+        label="Share with my workspace",
+        command=f"/narrate share {ordinal} {WRITTEN} {_stamp(created_at)}",
+    )
+
+
+WRITTEN = "written"
+
+
+def _stamp(moment: datetime) -> str:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Reply]:
@@ -62,7 +100,7 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
     event = turn.event
     if isinstance(event, FormSubmitted):
         source = Source.FORM
-        audience = Audience(event.fields.get("audience") or Audience.CHANNEL.value)
+        audience = form_audience(event)
     elif isinstance(event, CommandInvoked):
         source = Source.DM if turn.in_dm and event.source == Source.COMMAND else event.source
         audience = event.audience or Audience.CHANNEL
@@ -105,9 +143,7 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
             "Only you can see it. To let colleagues find you through it: "
             f"/narrate share {narration.ordinal}"
         )
-        buttons = (
-            Button(label="Share with my workspace", command=f"/narrate share {narration.ordinal}"),
-        )
+        buttons = (share_button(narration.ordinal, narration.created_at),)
     elif turn.event.channel.kind == ChannelKind.PRIVATE:
         lines.append(f"Only members of {shown(turn.event.channel.name)} can see it.")
     if welcome:
@@ -181,7 +217,7 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
             now=turn.now,
             dialect=turn.db.dialect,
         )
-    await privacy.truncate_log(turn.db)
+    await privacy.clear_traces(turn.db)
     return [turn.reply(f"Updated #{command.ordinal}.")]
 
 
@@ -192,7 +228,7 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
         await repo.delete_narration(session, narration=narration, dialect=turn.db.dialect)
-    await privacy.truncate_log(turn.db)
+    await privacy.clear_traces(turn.db)
     return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.")]
 
 
@@ -202,13 +238,20 @@ async def share(turn: Turn, command: Command, *, shared: bool) -> list[Reply]:
         return await unshare(turn, command.ordinal)
     async with turn.db.transaction() as session:
         narration = await _own(turn, session, command.ordinal)
-        if narration is None:
+        if narration is None or _another(narration, command.arg):
             return [turn.reply(_missing(command.ordinal))]
         if narration.audience != Audience.TENANT.value:
             narration.audience_before_sharing = narration.audience
             narration.audience = Audience.TENANT.value
             session.add(narration)
     return [turn.reply(f"#{command.ordinal} is now visible to everyone in this workspace.")]
+
+
+def _another(narration: Narration, arg: str) -> bool:
+    """A share button's narration was written at another moment: it was erased since (with a
+    forget-me) and the same short id now names a newer narration."""
+    word, _, stamp = arg.partition(" ")
+    return word == WRITTEN and stamp.strip() != _stamp(narration.created_at)
 
 
 # Sources that could carry the author's choice of audience ("Only me" among them). A narration

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..events import Platform
 from ..replies import Attachment, Button, Reply
 from ..storage import privacy
 from ..storage.database import Session
@@ -41,6 +42,20 @@ def _describe(kept: dict[str, Any]) -> str:
     return " and ".join(parts)
 
 
+def _only_here(turn: Turn) -> str:
+    """Said on Discord, where one account takes part in every server the bot is in: each server
+    is a tenant of its own, so "everything" means this server's, and the person must hear that
+    the others keep theirs. (A Slack user id belongs to one workspace.)"""
+    if turn.event.tenant.platform != Platform.DISCORD:
+        return ""
+    name = turn.event.tenant.name
+    server = f"this server ({name})" if name else "this server"
+    return (
+        f"\nThat is {server} only: every server I'm in keeps its own, so run it in each server "
+        "you narrated in."
+    )
+
+
 async def export(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
@@ -56,7 +71,8 @@ async def export(turn: Turn) -> list[Reply]:
     count = len(data["narrations"])
     return [
         turn.reply(
-            f"Here is everything I store about you ({count} narration{'s' if count != 1 else ''}).",
+            f"Here is everything I store about you ({count} narration{'s' if count != 1 else ''})."
+            + _only_here(turn),
             attachment=Attachment(filename=filename, content=content),
         )
     ]
@@ -87,7 +103,7 @@ async def request_erasure(turn: Turn) -> list[Reply]:
             "This erases everything I store about you: your narrations, topics, settings and "
             "memberships, and their traces in the search index. It can't be undone "
             "(/narrate export first if you want a copy). To go ahead within 10 minutes: "
-            f"{CONFIRM_COMMAND}",
+            f"{CONFIRM_COMMAND}" + _only_here(turn),
             buttons=(Button(label="Erase everything", command=CONFIRM_COMMAND, danger=True),),
         )
     ]
@@ -114,18 +130,18 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             ]
         else:
             removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
-    await privacy.truncate_log(turn.db)
+    await privacy.clear_traces(turn.db)
     if removed is None:
         return [
             turn.reply(
                 "Done: your user id is gone from everything I kept it in. You can take part any "
-                "time with /narrate join."
+                "time with /narrate join." + _only_here(turn)
             )
         ]
     return [
         turn.reply(
             f"Done: I erased everything about you, including {removed} "
             f"narration{'s' if removed != 1 else ''}. You can start again any time with "
-            "/narrate join."
+            "/narrate join." + _only_here(turn)
         )
     ]

@@ -22,7 +22,7 @@ from ..storage.database import Session
 from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
 from .consent import JOINED, LEFT, enroll
-from .narrate import ERASED_MEANWHILE, _too_long, record
+from .narrate import ERASED_MEANWHILE, _too_long, form_audience, quoted, record, share_button
 from .turn import Turn
 
 REPLY_FORM = "prompt-reply:"
@@ -166,10 +166,9 @@ def _members_only(name: str) -> str:
 def _given_back(why: str, text: str) -> str:
     """A refusal that hands back what was typed in the form, which the platform no longer shows
     them: nothing written is lost."""
-    quoted = "\n".join(f"> {line}" for line in text.splitlines())
     return (
         f"{why}, so I didn't save your update. Here is what you wrote, to keep or to send with "
-        f"/narrate <text>:\n{quoted}"
+        f"/narrate <text>:\n{quoted(text)}"
     )
 
 
@@ -182,12 +181,12 @@ async def record_form(turn: Turn, event: FormSubmitted) -> list[Reply]:
     if problem := _too_long(turn, text):
         return [turn.reply(problem)]
     try:
-        return await _record_form(turn, ref, text)
+        return await _record_form(turn, ref, text, form_audience(event))
     except repo.PersonErased:
         return [turn.reply(ERASED_MEANWHILE)]
 
 
-async def _record_form(turn: Turn, ref: int | None, text: str) -> list[Reply]:
+async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audience) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
@@ -209,10 +208,20 @@ async def _record_form(turn: Turn, ref: int | None, text: str) -> list[Reply]:
             channel_pk=channel.id,
             text=text,
             source=Source.PROMPT_REPLY.value,
-            audience=Audience.CHANNEL.value,
+            audience=audience.value,
             topics=topics,
             now=turn.now,
             link=turn.event.link,
         )
-    line = f"Noted as #{narration.ordinal}, readable by whoever reads {shown(channel.name)}."
-    return [turn.reply(line + (f"\n{welcome}" if welcome else ""))]
+    buttons: tuple[Button, ...] = ()
+    if audience == Audience.ONLY_ME:
+        line = (
+            f"Noted as #{narration.ordinal}, only for you. To let colleagues find you through "
+            f"it: /narrate share {narration.ordinal}"
+        )
+        buttons = (share_button(narration.ordinal, narration.created_at),)
+    elif audience == Audience.TENANT:
+        line = f"Noted as #{narration.ordinal}, readable by everyone in this workspace."
+    else:
+        line = f"Noted as #{narration.ordinal}, readable by whoever reads {shown(channel.name)}."
+    return [turn.reply(line + (f"\n{welcome}" if welcome else ""), buttons=buttons)]
