@@ -115,6 +115,10 @@ class Bot:
                 return help.unknown_command(turn, event.command.lstrip("/"))
             return await self._command(turn, event.text, sub.strip())
         if isinstance(event, FormSubmitted):
+            # "who knows about kafka?" typed into the form is asked, not kept: kept, it was
+            # published as the asker's update and made them the "expert" in later answers.
+            if (topic := parse_question(event.fields.get("text", ""))) is not None:
+                return await who_knows.answer(turn, topic)
             if event.form == narrate.NARRATION_FORM:
                 return await narrate.record(turn, event.fields.get("text", ""))
             if event.form.startswith(REPLY_FORM):
