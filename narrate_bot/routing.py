@@ -91,6 +91,8 @@ def parse_command(text: str) -> Command:
     rest = rest.strip()
     if word in _BARE and not rest:
         return Command(_BARE[word])
+    if word in ("forget-me-confirm", "forgetme-confirm") and not rest:
+        return Command("forget_confirm")  # Discord's name for it, typed after /narrate
     if word in _HELP_WORDS and not rest:
         return Command("help")
     if word in ("help", *_HELP_WORDS) and rest.lower().lstrip("/") in ("intros", "introductions"):

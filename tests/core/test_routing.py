@@ -42,6 +42,7 @@ def test_other_messages_are_not_questions(text):
         ("delete #12", "delete", 12, ""),
         ("forget-me", "forget", None, ""),
         ("forget-me confirm", "forget_confirm", None, ""),
+        ("forget-me-confirm", "forget_confirm", None, ""),  # Discord's name for it
         ("pause 2w", "pause", None, "2w"),
         ("who kafka streams", "who", None, "kafka streams"),
         ("who knows about kafka?", "who", None, "kafka"),
