@@ -191,6 +191,9 @@ class SlackAdapter(InteractiveSurfaces):
             app.event(name)(paced(self.on_sharing))
         app.event("user_change")(paced(self.on_user_change))
         app.event("app_uninstalled")(paced(self.on_uninstalled))
+        # An org-wide install removed from some of the org's workspaces (not the whole org).
+        app.event("team_access_revoked")(paced(self.on_team_access_revoked))
+        app.event("app_uninstalled_team")(paced(self.on_uninstalled_team))
         app.event("tokens_revoked")(paced(self.on_tokens_revoked))
 
     async def on_command(self, ack: Any, body: Payload, context: Any, respond: Any) -> None:

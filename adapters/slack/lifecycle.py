@@ -3,7 +3,9 @@
 Split from ``app.py`` (which holds the person-facing listeners); mixed into ``SlackAdapter``.
 Retention policy on ``app_uninstalled``: the installation and every row of the workspace are
 erased at once, and SQLite's write-ahead log is emptied so the erased text (and the token)
-can't still be read there.
+can't still be read there. An org-wide install removed from its Enterprise Grid org erases every
+workspace recorded as the org's (``slack.enterprise_id``); removed from some of the org's
+workspaces only (``team_access_revoked``), it erases those.
 """
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import col, select
 
 from narrate_bot.events import ChannelKind, Event, TenantRef
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.privacy import erase_tenant, truncate_log
+from narrate_bot.storage.tables import Tenant, TenantSetting
 
 from . import recovery, translate
 from .dedupe import EventDedupe, enterprise_of
 from .directory import Directory
+from .gateway import ENTERPRISE_KEY
 from .store import PLATFORM, DatabaseInstallationStore
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,14 @@ class Ids:
 
     enterprise_id: str | None
     team_id: str | None
+
+
+def _org_install(body: Payload) -> bool:
+    """An org-wide install's event: Slack says so at the top or in its authorization."""
+    if body.get("is_enterprise_install"):
+        return True
+    authorizations = body.get("authorizations") or []
+    return bool(authorizations) and bool(authorizations[0].get("is_enterprise_install"))
 
 
 def _ids(body: Payload) -> Ids:
@@ -236,30 +249,105 @@ class WorkspaceEvents:
 
     async def on_uninstalled(self, body: Payload) -> None:
         """Retention policy: tokens and every row of the workspace are erased at once (tried
-        again here when it fails: Slack won't send the event twice)."""
+        again here when it fails: Slack won't send the event twice). An org-wide install
+        removed from its Grid org takes every workspace of the org recorded with it."""
         await recovery.attempts(lambda: self._erase(body), self.retry_delays, "uninstall")
+
+    async def on_team_access_revoked(self, body: Payload, event: Payload) -> None:
+        """An org-wide install taken out of some of the org's workspaces (``team_ids``): each
+        of them is erased as if the app were uninstalled there; the org's others keep theirs."""
+        teams = [str(team) for team in event.get("team_ids") or [] if team]
+        enterprise = enterprise_of(body)
+        await recovery.attempts(
+            lambda: self._erase_workspaces(enterprise, teams), self.retry_delays, "uninstall"
+        )
+
+    async def on_uninstalled_team(self, body: Payload, event: Payload) -> None:
+        """``app_uninstalled_team``: this app removed from one workspace, or from a whole org
+        (an ``E`` id). Slack also sends it to admin apps about other apps: those are ignored."""
+        app_id = event.get("app_id")
+        if app_id and body.get("api_app_id") and app_id != body.get("api_app_id"):
+            return
+        team = str(event.get("team_id") or "")
+        if not team:
+            return
+        if team.startswith("E"):
+            await recovery.attempts(
+                lambda: self._erase_org(team, []), self.retry_delays, "uninstall"
+            )
+            return
+        enterprise = enterprise_of(body)
+        await recovery.attempts(
+            lambda: self._erase_workspaces(enterprise, [team]), self.retry_delays, "uninstall"
+        )
 
     async def _erase(self, body: Payload) -> None:
         ids = _ids(body)
-        tenant = translate.tenant_of(body)
-        # The workspace's rows go first, in one transaction that also cascades to its
-        # installation rows: once the token is gone, so is everything else (never the reverse).
+        named = translate.tenant_of(body).tenant_id
+        if ids.enterprise_id and (
+            ids.team_id is None or _org_install(body) or named == ids.enterprise_id
+        ):
+            await self._erase_org(ids.enterprise_id, [named] if named else [])
+            return
+        await self._erase_workspaces(ids.enterprise_id, [named])
+
+    async def _erase_org(self, enterprise_id: str, named: Sequence[str]) -> None:
+        """Every workspace of the org we hold anything for, the org's own rows, and then its
+        installation (the token last: never a token left without the rows it reads)."""
+        # The org's own tenant last: its rows hold the org-wide installation (the token).
+        workspaces = [*named, *await self._org_workspaces(enterprise_id)]
+        keys = [*dict.fromkeys(k for k in workspaces if k != enterprise_id), enterprise_id]
+        removed = 0
+        for key in keys:
+            removed += await self._erase_tenant(key)
+        for key in keys:
+            team = None if key == enterprise_id else key
+            await self.installations.async_delete_bot(enterprise_id=enterprise_id, team_id=team)
+        await truncate_log(self.db)  # the log still holds the erased pages (no-op off SQLite)
+        log.info(
+            "slack org %s uninstalled: %d workspaces, %d narrations erased",
+            enterprise_id,
+            len(keys),
+            removed,
+        )
+
+    async def _erase_workspaces(self, enterprise_id: str | None, teams: Sequence[str]) -> None:
+        removed = 0
+        for team in dict.fromkeys(teams):
+            # The workspace's rows go first, in one transaction that also cascades to its
+            # installation rows: once the token is gone, so is everything else (never the
+            # reverse).
+            removed += await self._erase_tenant(team)
+            team_id = None if enterprise_id and team == enterprise_id else team
+            await self.installations.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
+        await truncate_log(self.db)  # the log still holds the erased pages (no-op off SQLite)
+        log.info("slack workspace %s uninstalled: %d narrations erased", ",".join(teams), removed)
+
+    async def _erase_tenant(self, key: str) -> int:
+        """Every row of one workspace (its narrations, people, settings), in one transaction."""
         async with self.db.transaction() as session:
             row = await repo.ensure_tenant(
-                session,
-                platform=PLATFORM,
-                external_id=tenant.tenant_id,
-                name="",
-                now=datetime.now(UTC),
+                session, platform=PLATFORM, external_id=key, name="", now=datetime.now(UTC)
             )
             assert row.id is not None
             removed = await erase_tenant(session, tenant_id=row.id, dialect=self.db.dialect)
-        await self.installations.async_delete_bot(
-            enterprise_id=ids.enterprise_id, team_id=ids.team_id
-        )
-        self.dedupe.forget(tenant.tenant_id)
-        await truncate_log(self.db)  # the log still holds the erased pages (no-op off SQLite)
-        log.info("slack workspace %s uninstalled: %d narrations erased", tenant.tenant_id, removed)
+        self.dedupe.forget(key)
+        self.dedupe.gateway.enterprise_of.pop(key, None)
+        return removed
+
+    async def _org_workspaces(self, enterprise_id: str) -> list[str]:
+        """The workspaces recorded as the org's (``ENTERPRISE_KEY``, noted on first sight)."""
+        async with self.db.transaction() as session:
+            rows = await session.exec(
+                select(Tenant.external_id)
+                .join(TenantSetting, col(TenantSetting.tenant_id) == col(Tenant.id))
+                .where(
+                    col(Tenant.platform) == PLATFORM,
+                    col(TenantSetting.key) == ENTERPRISE_KEY,
+                    col(TenantSetting.value) == enterprise_id,
+                )
+            )
+            return sorted(str(key) for key in rows.all())
 
     async def on_tokens_revoked(self, body: Payload, event: Payload) -> None:
         if not (event.get("tokens") or {}).get("bot"):
