@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 from collections.abc import Coroutine
 from typing import Any
 
@@ -76,6 +77,36 @@ def open_database(url: str, *, setting: str = "NARRATE_DATABASE_URL") -> Databas
 async def prepare_database(db: Database, *, setting: str = "NARRATE_DATABASE_URL") -> None:
     """Connect, then migrate; each way that fails becomes one ``StartupError`` line saying
     which database (password hidden) and what to check, instead of a driver's traceback."""
+    before = set(threading.enumerate())
+    try:
+        await _prepare(db, setting=setting)
+    except StartupError:
+        await _let_sqlite_workers_stop(before)
+        raise
+
+
+# aiosqlite runs each connection on a thread with this target, named "Thread-N (<target>)".
+SQLITE_WORKER = "(_connection_worker_thread)"
+SQLITE_WORKER_WAIT_S = 2.0
+
+
+async def _let_sqlite_workers_stop(before: set[threading.Thread]) -> None:
+    """Wait, while the event loop is still open, for the aiosqlite threads a failed attempt left.
+
+    When aiosqlite (0.22) can't open the file (a folder, an unwritable path) it raises at once and
+    only queues its worker thread's stop; the thread then hands the stop's result to the event
+    loop. If ``asyncio.run`` has closed the loop by then, the thread dies with "Exception in
+    thread ... RuntimeError: Event loop is closed" after our one-line message (about one run in
+    three). SQLAlchemy never saw a connection, so disposing the engine can't stop that thread.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + SQLITE_WORKER_WAIT_S
+    workers = [t for t in threading.enumerate() if t not in before and SQLITE_WORKER in t.name]
+    while any(t.is_alive() for t in workers) and loop.time() < deadline:
+        await asyncio.sleep(0.005)
+
+
+async def _prepare(db: Database, *, setting: str) -> None:
     shown = shown_url(db.url)
     try:
         refuse_foreign_file(db)
