@@ -277,16 +277,16 @@ async def run_cli(
     except DataError as problem:
         sys.stderr.write(f"narrate-bot eval expertise: {problem}\n")
         return 2
+    # The replay takes minutes on a real set: a run file we can't write is said before it.
+    cannot_write = unwritable(run_out) if run_out is not None else None
+    if cannot_write:
+        sys.stderr.write(f"narrate-bot eval expertise: {cannot_write}\n")
+        return 2
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="narrate-eval-") as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'eval.db'}"
         rankings = await replay(narrations, queries, database_url=url)
     seconds = round(time.perf_counter() - started, 1)
-    if run_out is not None:
-        with run_out.open("w", encoding="utf-8") as handle:
-            for query in queries:
-                handle.write(json.dumps({"id": query["id"], "ranking": rankings[query["id"]]}))
-                handle.write("\n")
     tail = tail_query_ids(narrations, queries)
     results = {
         "overall": mean_metrics(queries, rankings),
@@ -301,4 +301,46 @@ async def run_cli(
     )
     if as_json:
         out.write(json.dumps({"dataset": name, **results, "seconds": seconds}) + "\n")
+    out.flush()
+    if run_out is not None:
+        # After the metrics are out: a folder removed or a disk filled during the replay costs
+        # the run file only, never the scores the replay took minutes to compute.
+        try:
+            write_run_file(run_out, queries, rankings)
+        except OSError as failure:
+            sys.stderr.write(
+                f"narrate-bot eval expertise: the metrics are above, but the run file "
+                f"{run_out} couldn't be written: {failure.strerror or failure}.\n"
+            )
+            return 2
     return 0
+
+
+def write_run_file(
+    path: Path, queries: Sequence[Record], rankings: Mapping[str, list[str]]
+) -> None:
+    """One JSON line per query, ``{"id": ..., "ranking": [...]}``, as evaluate.py reads them."""
+    with path.open("w", encoding="utf-8") as handle:
+        for query in queries:
+            handle.write(json.dumps({"id": query["id"], "ranking": rankings[query["id"]]}))
+            handle.write("\n")
+
+
+def unwritable(path: Path) -> str | None:
+    """Why the run file can't be written at ``path`` (one sentence), or None when it can.
+
+    Asked by opening it for appending, as the real write will (permissions, a read-only disk);
+    a file this creates is removed again, and an existing one is left as it was."""
+    if path.is_dir():
+        return f"the run file {path} is a folder: give a file name, such as {path / 'run.txt'}."
+    if not path.parent.is_dir():
+        return f"the run file {path} can't be written: the folder {path.parent} doesn't exist."
+    existed = path.exists()
+    try:
+        with path.open("a", encoding="utf-8"):
+            pass
+    except OSError as problem:
+        return f"the run file {path} can't be written: {problem.strerror or problem}."
+    if not existed:
+        path.unlink(missing_ok=True)
+    return None
