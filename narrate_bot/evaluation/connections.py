@@ -59,10 +59,30 @@ class Result:
     random: Tally = field(default_factory=Tally)
     with_reason: int = 0
     introductions: int = 0
+    active_days: int = ACTIVE_DAYS
+    scorable_weeks: int = 0  # weeks followed by 12 weeks of questions, whoever took part
 
     @property
-    def lift(self) -> float:
-        return self.suggested.rate / self.random.rate if self.random.rate else float("inf")
+    def lift(self) -> float | None:
+        """How many times the random pairs' hit rate the suggestions' is; None when there is
+        nothing to divide by (``why_no_lift`` says why)."""
+        return self.suggested.rate / self.random.rate if self.random.rate else None
+
+    @property
+    def why_no_lift(self) -> str | None:
+        if self.random.rate:
+            return None
+        if self.random.pairs:
+            return "no random pair interacted within 12 weeks, so there is nothing to compare with"
+        if not self.scorable_weeks:
+            return (
+                "no pairs: a week is scored only when 12 weeks of questions follow it, "
+                "and this set's questions span less than 13 weeks"
+            )
+        who = "people in different teams" if self.cross_team else "people"
+        return (
+            f"no pairs: no week had two {who} who narrated in the {self.active_days} days before it"
+        )
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -75,7 +95,8 @@ class Result:
             "random_pairs": self.random.pairs,
             "random_hits": self.random.hits,
             "random_hit_rate": round(self.random.rate, 4),
-            "lift": round(self.lift, 2),
+            "lift": None if self.lift is None else round(self.lift, 2),
+            "lift_note": self.why_no_lift,
             "introductions": self.introductions,
             "with_reason": self.with_reason,
         }
@@ -142,7 +163,9 @@ def replay(
     log = interactions(queries)
     # A set with a single team (a Q&A site) can't be paired across teams: allow same-team.
     cross_team = len({r.get("team") for r in narrations}) > 1
-    result = Result(dataset=name, cross_team=cross_team)
+    if active_days < 1:
+        raise ValueError(f"active_days must be at least 1 (got {active_days})")
+    result = Result(dataset=name, cross_team=cross_team, active_days=active_days)
     active = timedelta(days=active_days)
     if not queries:
         return result
@@ -152,6 +175,7 @@ def replay(
     start = asked.times[0]
     last = asked.times[-1] - HORIZON
     while start <= last:
+        result.scorable_weeks += 1
         people = _participants(said, asked, start, active, keys, history)
         if len(people) >= 2:
             rules = Rules(cross_team_only=cross_team, seed=result.weeks)
@@ -232,6 +256,7 @@ def _ties(
 
 def format_result(result: Result, seconds: float) -> str:
     kind = "cross-team" if result.cross_team else "same-team (one team in the set)"
+    lift = f"{result.lift:.2f}x" if result.lift is not None else f"n/a ({result.why_no_lift})"
     return (
         f"{result.dataset}: {result.weeks} weeks, {result.introductions} introductions "
         f"({result.with_reason} with a reason)\n"
@@ -239,7 +264,7 @@ def format_result(result: Result, seconds: float) -> str:
         f"interacted within 12 weeks ({result.suggested.rate:.2%})\n"
         f"  random pairs of the same people: {result.random.hits}/{result.random.pairs} "
         f"({result.random.rate:.2%}, {RANDOM_DRAWS} seeded draws per week)\n"
-        f"  lift: {result.lift:.2f}x   replayed in {seconds} s"
+        f"  lift: {lift}   replayed in {seconds} s"
     )
 
 
@@ -249,10 +274,18 @@ def run_cli(data_dir: Path, *, as_json: bool, active_days: int = ACTIVE_DAYS) ->
     except DataError as problem:
         sys.stderr.write(f"narrate-bot eval connections: {problem}\n")
         return 2
+    if active_days < 1:
+        sys.stderr.write(
+            f"narrate-bot eval connections: --active-days must be at least 1 (got {active_days}):"
+            " it is how many days back someone's last narration may be for them to take part.\n"
+        )
+        return 2
     started = time.perf_counter()
     result = replay(narrations, queries, name=data_dir.resolve().name, active_days=active_days)
     seconds = round(time.perf_counter() - started, 1)
     sys.stdout.write(format_result(result, seconds) + "\n")
     if as_json:
-        sys.stdout.write(json.dumps({**result.as_dict(), "seconds": seconds}) + "\n")
+        sys.stdout.write(
+            json.dumps({**result.as_dict(), "seconds": seconds}, allow_nan=False) + "\n"
+        )
     return 0
