@@ -77,7 +77,7 @@ class Result:
         if not self.scorable_weeks:
             return (
                 "no pairs: a week is scored only when 12 weeks of questions follow it, "
-                "and this set's questions span less than 13 weeks"
+                "and this set's questions span less than 12 weeks"
             )
         who = "people in different teams" if self.cross_team else "people"
         return (
