@@ -13,6 +13,7 @@ every member may read, the introductions channel to what the whole workspace may
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
@@ -20,7 +21,7 @@ from itertools import combinations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings
-from ..events import TenantRef
+from ..events import ChannelKind, Platform, TenantRef
 from ..knowledge.intro_reasons import Readers, Reason, reason
 from ..knowledge.pairing import Pairing, Participant, Rules, without_hidden
 from ..knowledge.spellings import Spellings
@@ -29,7 +30,7 @@ from ..storage import expertise_repo, intro_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.preference_tables import HIDE_ME
-from ..storage.tables import Person
+from ..storage.tables import Channel, Person
 from .schedule_posts import available
 
 CHANNEL_KEY = "intros.channel"  # platform channel id where introductions are posted
@@ -108,15 +109,28 @@ class WeeklyIntroductions:
         round_id = await intro_repo.claim_week(session, tenant_id=row.id, week=week, now=now)
         if round_id is None:
             return []
-        people = await intro_repo.available_people(session, tenant_id=row.id, now=now)
-        pairing = await self._pairing(session, tenant_id=row.id, people=people, now=now, week=week)
-        channel = await repo.get_setting(session, tenant_id=row.id, key=CHANNEL_KEY)
+        # Whoever asked to be forgotten and may still confirm is left out, like every other
+        # scheduled message holds off for them meanwhile.
+        people = [
+            p
+            for p in await intro_repo.available_people(session, tenant_id=row.id, now=now)
+            if available(p, now)
+        ]
+        pairing = await self._pairing(
+            session,
+            tenant_id=row.id,
+            people=people,
+            now=now,
+            week=week,
+            platform=tenant.platform,
+        )
+        channel = await _intros_channel(session, tenant_id=row.id)
         delivery = (
             await repo.get_setting(session, tenant_id=row.id, key=DELIVERY_KEY) or DEFAULT_DELIVERY
         )
-        post_in = channel if delivery in ("channel", "both") else None
-        as_dm = delivery in ("dm", "both") or not channel
-        readers = await _channel_readers(session, tenant_id=row.id, channel_id=post_in)
+        post_in = channel.channel_id if channel and delivery in ("channel", "both") else None
+        as_dm = delivery in ("dm", "both") or post_in is None
+        readers = _channel_readers(channel if post_in else None)
         by_id = {p.id: p for p in people}
         posts: list[Post] = []
         for suggestion in pairing.plan():
@@ -194,7 +208,14 @@ class WeeklyIntroductions:
         return posts
 
     async def _pairing(
-        self, session: Session, *, tenant_id: int, people: list[Person], now: datetime, week: str
+        self,
+        session: Session,
+        *,
+        tenant_id: int,
+        people: list[Person],
+        now: datetime,
+        week: str,
+        platform: Platform,
     ) -> Pairing:
         ids = [p.id for p in people if p.id is not None]
         topics = await intro_repo.narrated_topics(
@@ -204,7 +225,9 @@ class WeeklyIntroductions:
             session, tenant_id=tenant_id, user_ids=[p.user_id for p in people]
         )
         asked = await intro_repo.asked_topics(session, person_ids=ids, since=now - LOOKBACK)
-        never = await intro_repo.never_pairs(session, person_ids=ids)
+        never = await intro_repo.never_pairs(
+            session, person_ids=ids, everywhere=platform_wide_never_pairs(platform)
+        )
         disliked = await intro_repo.disliked_topics(session, person_ids=ids)
         weeks = int(
             await repo.get_setting(session, tenant_id=tenant_id, key=REPEAT_WEEKS_KEY)
@@ -287,15 +310,46 @@ def _team_ties(
     return dict(ties)
 
 
-async def _channel_readers(session: Session, *, tenant_id: int, channel_id: str | None) -> Readers:
-    """Who reads the introductions channel: the workspace, or people from another organisation
-    too (a Slack Connect channel), who may read none of its narrations."""
+def platform_wide_never_pairs(platform: Platform) -> bool:
+    """Whether a never-pair wish holds in every tenant of the platform. A Discord user id is
+    one person in every server, so a wish made in one server is theirs everywhere (and honouring
+    it tells nobody anything). Slack user ids are only unique within a workspace: a wish there
+    names someone of that workspace alone."""
+    return platform is Platform.DISCORD
+
+
+async def _intros_channel(session: Session, *, tenant_id: int) -> Channel | None:
+    """The introductions channel, if it is one of this tenant's the bot has seen. A stored id
+    that isn't (set before channels were checked: perhaps another server's channel) is never
+    posted in; the introductions go by direct message instead."""
+    channel_id = await repo.get_setting(session, tenant_id=tenant_id, key=CHANNEL_KEY)
     if channel_id is None:
-        return Readers.WORKSPACE
+        return None
     found = await expertise_repo.find_channel(
         session, tenant_id=tenant_id, channel_id=channel_id, name=None
     )
-    return Readers.OUTSIDE if found is not None and found.shared else Readers.WORKSPACE
+    if found is None or found.kind == ChannelKind.DIRECT.value:
+        return None
+    return found
+
+
+def _channel_readers(channel: Channel | None) -> Readers:
+    """Who reads the introductions channel: the workspace, or people from another organisation
+    too (a Slack Connect channel), who may read none of its narrations. A channel whose readers
+    aren't known counts as read by outsiders: never as the workspace alone."""
+    if channel is None:
+        return Readers.OUTSIDE
+    return Readers.OUTSIDE if channel.shared else Readers.WORKSPACE
+
+
+_NUMBERED = re.compile(r"^Introduction #(\d+):")
+
+
+def introduction_number(text: str) -> int | None:
+    """The number of the introduction a post (or its follow-up) is about, from how ``_text``
+    and ``follow_up_in`` begin; ``None`` for any other post."""
+    match = _NUMBERED.match(text)
+    return int(match.group(1)) if match else None
 
 
 def _names(group: list[Person]) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from ..events import CommandInvoked, MessageReceived
+from ..events import ChannelKind, CommandInvoked, MessageReceived, Platform
 from ..knowledge.topics import normalize_topic
 from ..knowledge.words import STOPWORDS, query_terms
 from ..replies import Reply
@@ -24,9 +24,16 @@ from ..routing import Command
 from ..storage import expertise_repo, intro_repo, intro_stats
 from ..storage import repositories as repo
 from ..storage.database import Session
-from ..storage.tables import Person
+from ..storage.tables import Channel, Person
+from .channels import named_to
 from .consent import enroll
-from .introductions import CHANNEL_KEY, DELIVERIES, DELIVERY_KEY, SAME_TEAM_KEY
+from .introductions import (
+    CHANNEL_KEY,
+    DELIVERIES,
+    DELIVERY_KEY,
+    SAME_TEAM_KEY,
+    platform_wide_never_pairs,
+)
 from .turn import Turn
 
 MIN_GROUP = 5
@@ -106,17 +113,45 @@ async def set_channel(turn: Turn, command: Command) -> list[Reply]:
             )
         ]
     here = command.arg == "here"
-    channel_id = turn.event.channel.channel_id if here else command.arg
-    name = turn.event.channel.name if here else (command.hint or command.arg)
     if here and turn.in_dm:
         return [turn.reply("Introductions can't be posted in a DM; name a channel instead.")]
     if not turn.event.user.is_admin:
         return [_admins_only(turn, "where introductions are posted")]
-    await _set(turn, CHANNEL_KEY, channel_id)
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        if here:
+            target: Channel | None = await turn.channel(session, tenant)
+        else:
+            # Only a channel of this workspace the bot has seen: an id typed by hand may be a
+            # channel of another server (Discord's ids reach every guild the bot is in), and
+            # one never seen has no known readers (a Slack Connect channel reads nothing).
+            plain = command.hint == command.arg
+            target = await expertise_repo.find_channel(
+                session,
+                tenant_id=tenant.id,
+                channel_id=None if plain else command.arg,
+                name=command.arg if plain else None,
+            )
+            if target is not None and not await named_to(session, target, turn.event.user):
+                target = None  # a private channel they aren't in: as if never seen
+        if target is None:
+            shown = command.hint or command.arg
+            return [
+                turn.reply(
+                    f"I haven't seen #{shown} yet: add me to it (or post there) and try "
+                    "again. Nothing was changed."
+                )
+            ]
+        if target.kind == ChannelKind.DIRECT.value:
+            return [turn.reply("Introductions can't be posted in a DM; name a channel instead.")]
+        await repo.set_setting(
+            session, tenant_id=tenant.id, key=CHANNEL_KEY, value=target.channel_id, now=turn.now
+        )
     return [
         turn.reply(
-            f"Introductions will be posted in #{name}. /narrate intros delivery dm sends them "
-            "only by direct message."
+            f"Introductions will be posted in #{target.name}. /narrate intros delivery dm sends "
+            "them only by direct message."
         )
     ]
 
@@ -231,8 +266,16 @@ async def never_pair(turn: Turn, command: Command) -> list[Reply]:
             else f"{who} wasn't on your never-pair list."
         )
     elif changed:
+        # A Slack user id means one person within one workspace, so the wish holds here alone;
+        # a Discord id is one person everywhere, and the wish holds in every server.
+        where = (
+            ""
+            if platform_wide_never_pairs(turn.event.tenant.platform)
+            or turn.event.tenant.platform is Platform.CONSOLE
+            else " This holds in this workspace."
+        )
         text = (
-            f"Done: I'll never introduce you to {who}. Nobody is told, including them. "
+            f"Done: I'll never introduce you to {who}. Nobody is told, including them.{where} "
             f"/narrate never-pair remove {who} undoes it."
         )
     else:

@@ -16,17 +16,20 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import date, datetime, timedelta
+from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from ..events import Platform, TenantRef
 from ..ports import AccessRefresher, SessionIntroductions
 from ..replies import Post
 from ..storage import intro_repo
+from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import INTROS, JOB_KINDS, Schedule
 from ..storage.tables import Tenant
 from . import schedule_posts
+from .introductions import introduction_number, platform_wide_never_pairs
 from .schedule_posts import tenant_ref
 
 if TYPE_CHECKING:
@@ -172,6 +175,10 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         return 0
     if send.payload is not None:
         post: Post | None = Post.model_validate_json(send.payload)
+        if post is not None and schedule.kind in JOB_KINDS:
+            async with bot.db.transaction() as session:
+                if not await _still_introducible(session, item.tenant, post, now=now):
+                    post = None  # a retry after someone left, paused or asked never-pair
     else:
         post = await schedule_posts.compose(bot, item, now=now)
     if post is None:
@@ -204,6 +211,39 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
             "scheduled send %s was posted; recording it failed: %s", send.id, type(problem).__name__
         )
     return 1
+
+
+async def _still_introducible(
+    session: Session, tenant: Tenant, post: Post, *, now: datetime
+) -> bool:
+    """Whether an introduction (or its follow-up), queued when the week's run made it, may
+    still go out: a first send that failed is retried minutes or hours later, and by then one
+    of the people in it may have left narrate-bot or introductions, paused, asked to be
+    forgotten, or asked never to be introduced to another of them. Then nobody gets it."""
+    assert tenant.id is not None
+    user_ids = list(dict.fromkeys([*post.names, *post.to_users]))
+    if introduction_number(post.text) is None or not user_ids:
+        return True  # not an introduction: nobody in it to re-check
+    people = []
+    for user_id in user_ids:
+        person = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
+        if person is None:
+            continue  # erased: a confirmed forget-me drops the sends naming them itself
+        if person.id is None or not schedule_posts.available(person, now):
+            return False
+        people.append(person)
+    ids = [p.id for p in people if p.id is not None]
+    if len(await intro_repo.taking_part(session, person_ids=ids)) < len(ids):
+        return False
+    never = await intro_repo.never_pairs(
+        session,
+        person_ids=ids,
+        everywhere=platform_wide_never_pairs(Platform(tenant.platform)),
+    )
+    return not any(
+        b.user_id in never.get(a.id or 0, ()) or a.user_id in never.get(b.id or 0, ())
+        for a, b in combinations(people, 2)
+    )
 
 
 async def _hold(bot: Bot, session: Session, send_id: int, owner: str, now: datetime) -> bool:

@@ -24,7 +24,7 @@ from .intro_tables import (
     IntroRound,
 )
 from .repositories import suggestable
-from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person
+from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 MET, NOT_USEFUL = "met", "not_useful"
 NUMBER_ATTEMPTS = 5  # inserts racing for one tenant's next number before one gives up
@@ -101,9 +101,12 @@ async def never_pair_list(session: AsyncSession, *, person_id: int) -> list[str]
 async def record_asked_topics(
     session: AsyncSession, *, person: Person, topics: Sequence[str], now: datetime
 ) -> None:
-    """Remember a who-knows question's topics, only for someone who joined introductions."""
+    """Remember a who-knows question's topics, only for someone who takes part in narrate-bot
+    and joined introductions: after ``/narrate leave`` nothing they ask is kept for them."""
     assert person.id is not None
-    if not topics or await session.get(IntroParticipant, person.id) is None:
+    if not topics or person.consent != "joined" or person.departed_at is not None:
+        return
+    if await session.get(IntroParticipant, person.id) is None:
         return
     for topic in dict.fromkeys(topics):
         session.add(
@@ -221,16 +224,48 @@ async def asked_topics(
     return result
 
 
-async def never_pairs(session: AsyncSession, *, person_ids: Sequence[int]) -> dict[int, set[str]]:
+async def never_pairs(
+    session: AsyncSession, *, person_ids: Sequence[int], everywhere: bool = False
+) -> dict[int, set[str]]:
+    """Each person's never-pair wishes: the user ids they asked never to be introduced to.
+
+    ``everywhere`` adds the wishes the same user id made in the other tenants of the platform
+    (Discord, where one user id is one person in every server); never for Slack, whose user ids
+    only mean one person within a workspace."""
     result: dict[int, set[str]] = defaultdict(set)
-    if person_ids:
-        rows = await session.exec(
-            select(IntroNeverPair.person_id, IntroNeverPair.other_user_id).where(
-                col(IntroNeverPair.person_id).in_(person_ids)
-            )
+    if not person_ids:
+        return result
+    rows = await session.exec(
+        select(IntroNeverPair.person_id, IntroNeverPair.other_user_id).where(
+            col(IntroNeverPair.person_id).in_(person_ids)
         )
-        for person_id, other in rows:
-            result[person_id].add(other)
+    )
+    for person_id, other in rows:
+        result[person_id].add(other)
+    if not everywhere:
+        return result
+    here = (
+        await session.exec(
+            select(Person.id, Person.user_id, Tenant.platform)
+            .join(Tenant, col(Tenant.id) == col(Person.tenant_id))
+            .where(col(Person.id).in_(person_ids))
+        )
+    ).all()
+    ids_of: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for pk, user_id, platform in here:
+        assert pk is not None
+        ids_of[(platform, user_id)].append(pk)
+    for platform in {platform for _, _, platform in here}:
+        wanted = [user_id for p, user_id in ids_of if p == platform]
+        elsewhere = await session.exec(
+            select(Person.user_id, IntroNeverPair.other_user_id)
+            .join(IntroNeverPair, col(IntroNeverPair.person_id) == col(Person.id))
+            .join(Tenant, col(Tenant.id) == col(Person.tenant_id))
+            .where(Tenant.platform == platform, col(Person.user_id).in_(wanted))
+        )
+        for user_id, other in elsewhere:
+            for pk in ids_of[(platform, user_id)]:
+                result[pk].add(other)
     return result
 
 
