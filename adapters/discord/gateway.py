@@ -243,15 +243,29 @@ class DiscordGateway:
         self.posts.interval = self.settings.post_interval_seconds * slow
         self.dms.interval = self.settings.dm_interval_seconds * slow
         guild_id = int(tenant.tenant_id)
-        parts = messages(post.text, post.buttons)
         if post.channel_id is not None:
             return await self._post_in_channel(guild_id, post)
+        parts = messages(self._from_server(guild_id, tenant, post.text), post.buttons)
         if len(post.to_users) > MAX_DM_RECIPIENTS:
             raise ValueError(
                 f"a DM post to {len(post.to_users)} people; post it in a channel instead "
                 f"(at most {MAX_DM_RECIPIENTS} recipients: no mass DMs on Discord)"
             )
         return await self._post_to_people(guild_id, post, parts)
+
+    def _from_server(self, guild_id: int, tenant: TenantRef, text: str) -> str:
+        """A DM's text, headed by the server it comes from. Every server the bot is in shares
+        one DM conversation with a person: without it, "Introduction #1" from two servers reads
+        as one, and its numbers (typed in the server they belong to) as the wrong server's. A
+        bot in one server only has nothing to tell apart, and says nothing more."""
+        if len(self.client.guilds) < 2:
+            return text
+        guild = self.client.get_guild(guild_id)
+        name = (guild.name if guild is not None else "") or tenant.name
+        if not name.strip():
+            return text
+        name = discord.utils.escape_mentions(discord.utils.escape_markdown(name.strip()))
+        return f"From the **{name}** server:\n{text}"
 
     async def _post_to_people(self, guild_id: int, post: Post, parts: list[Outgoing]) -> str:
         """One DM per recipient (or their channel pointer). When one fails, the post fails and
