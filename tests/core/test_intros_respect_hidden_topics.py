@@ -37,6 +37,7 @@ async def test_a_shared_topic_one_of_the_two_hid_is_cited_nowhere(
 ) -> None:
     await chat.say(
         ":admin ann",
+        ":channel #intros public",
         "ann: /narrate intros channel #intros",
         "alice@payments: /narrate intros join",
         "carol@search: /narrate intros join",

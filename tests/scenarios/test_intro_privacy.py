@@ -24,6 +24,7 @@ async def _secret_pair(chat, *, delivery: str = "both", readers: str = "alice,ca
     await chat.say(
         f":channel #secret private {readers}",
         ":admin ann",
+        ":channel #intros public",
         "ann: /narrate intros channel #intros",
         f"ann: /narrate intros delivery {delivery}",
         "alice@payments: /narrate intros join",
@@ -83,6 +84,7 @@ async def test_with_nothing_public_in_common_the_post_still_makes_sense(bot, cha
 async def test_what_someone_asked_stays_out_of_the_channel(bot, chat, clock):
     await chat.say(
         ":admin ann",
+        ":channel #intros public",
         "ann: /narrate intros channel #intros",
         "dan@search: /narrate intros join",
         "dan: /narrate relevance tuning",
@@ -206,6 +208,7 @@ async def test_only_admins_choose_where_introductions_go(bot, chat, clock):
     assert [(p.channel_id, p.to_users) for p in posts] == [(None, ("alice", "carol"))]
 
     await chat.say(":admin ann")
+    await chat.say(":channel #intros public")
     assert "posted in #intros" in await chat.say("ann: /narrate intros channel #intros")
     assert "as a post in the introductions channel" in await chat.say(
         "ann: /narrate intros delivery channel"
@@ -224,6 +227,7 @@ async def test_a_reason_never_counts_a_private_channel_between_two_teams(bot, ch
     await chat.say(
         ":channel #wg private erin,frank",
         ":admin ann",
+        ":channel #intros public",
         "ann: /narrate intros channel #intros",
         "alice@payments: /narrate intros join",
         "carol@search: /narrate intros join",

@@ -179,6 +179,7 @@ async def test_delivery_to_the_intros_channel_and_or_group_dm(bot, chat, clock):
         "carol: /narrate kafka lag",
         ":admin alice",
     )
+    await chat.say(":channel #intros public")  # the bot has seen it
     out = await chat.say("alice: /narrate intros channel #intros")
     assert "Introductions will be posted in #intros" in out
     assert "/narrate intros delivery" in await chat.say("alice: /narrate intros delivery pigeon")
