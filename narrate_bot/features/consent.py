@@ -9,6 +9,7 @@ from ..knowledge.durations import parse_duration
 from ..knowledge.fire_times import zone_named
 from ..replies import Reply
 from ..storage.tables import Person
+from .server_scope import only_here
 from .turn import Turn
 
 JOINED, LEFT, NONE = "joined", "left", "none"
@@ -91,6 +92,7 @@ async def pause(turn: Turn, arg: str) -> list[Reply]:
         turn.reply(
             f"Paused until {_local(until, zone)}: no prompts, and you won't be suggested "
             "in answers until then. /narrate resume ends the pause early."
+            + only_here(turn, "other servers I'm in carry on as before.")
         )
     ]
 

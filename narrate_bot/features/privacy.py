@@ -6,11 +6,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..events import Platform
 from ..replies import Attachment, Button, Reply
 from ..storage import privacy
 from ..storage.database import Session
 from ..storage.tables import Person
+from .server_scope import only_here
 from .turn import Turn
 
 CONFIRM_WINDOW = timedelta(minutes=10)
@@ -43,16 +43,8 @@ def _describe(kept: dict[str, Any]) -> str:
 
 
 def _only_here(turn: Turn) -> str:
-    """Said on Discord, where one account takes part in every server the bot is in: each server
-    is a tenant of its own, so "everything" means this server's, and the person must hear that
-    the others keep theirs. (A Slack user id belongs to one workspace.)"""
-    if turn.event.tenant.platform != Platform.DISCORD:
-        return ""
-    name = turn.event.tenant.name
-    server = f"this server ({name})" if name else "this server"
-    return (
-        f"\nThat is {server} only: every server I'm in keeps its own, so run it in each server "
-        "you narrated in."
+    return only_here(
+        turn, "every server I'm in keeps its own, so run it in each server you narrated in."
     )
 
 

@@ -45,3 +45,10 @@ async def test_the_console_and_slack_wording_is_unchanged(chat):
     await chat.say("alice: /narrate kafka lag")
     out = await chat.say("alice: /narrate forget-me")
     assert "this server" not in out
+
+
+async def test_a_pause_on_discord_says_it_is_this_servers(bot, clock):
+    await _say(bot, clock, ONE, "xylophonics tuning", 1)
+    paused = await _say(bot, clock, ONE, "pause 2w", 2)
+    assert paused.startswith("Paused until ")
+    assert "That is this server (Guild One) only: other servers I'm in carry on" in paused
