@@ -138,11 +138,13 @@ async def _prompt_channel(
     such prompt; the channel's name when it is private and they aren't a member.
 
     A removed schedule's prompt is still answered if it was posted: its button stays under it
-    in the channel. Its id is never given to another schedule, so the button always means the
-    prompt it was posted with, in that prompt's channel, read by that channel's readers."""
+    in the channel. ``ref`` is the schedule's number in this workspace (never the global id),
+    and a number is never given to another schedule of the workspace, so the button always
+    means the prompt it was posted with, in that prompt's channel, read by that channel's
+    readers."""
     assert tenant.id is not None
     found = (
-        await store.get_schedule(session, tenant_id=tenant.id, schedule_id=ref, removed_too=True)
+        await store.get_schedule(session, tenant_id=tenant.id, number=ref, removed_too=True)
         if ref is not None
         else None
     )

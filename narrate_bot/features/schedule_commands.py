@@ -185,7 +185,7 @@ async def _add(
     )
     for row, _ in existing:
         if (row.days, row.local_time, row.timezone) == (timing.days, hhmm(timing.at), zone):
-            return f"That's already scheduled as #{row.id}."
+            return f"That's already scheduled as #{row.number}."
     if len(existing) >= MAX_PROMPTS_PER_CHANNEL:
         return (
             f"#{channel.name} already has {len(existing)} prompts; remove one first "
@@ -195,7 +195,7 @@ async def _add(
         turn, session, tenant, channel, kind=PROMPT, timing=timing, zone=zone
     )
     return (
-        f"Scheduled #{row.id}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
+        f"Scheduled #{row.number}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
         f"{hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}. Replies in "
         f"its thread are kept as narrations, readable by whoever reads #{channel.name}."
     )
@@ -254,7 +254,7 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
                 )
             upcoming = await _next_of(session, row)
         lines.append(
-            f"#{row.id}  #{channel.name}  {what} {describe_days(row.days)} {row.local_time} "
+            f"#{row.number}  #{channel.name}  {what} {describe_days(row.days)} {row.local_time} "
             f"{row.timezone}{extra}; next {upcoming}"
         )
     if not lines:
@@ -366,7 +366,7 @@ async def _unskip(
 
 async def _remove(turn: Turn, session: Session, tenant: Tenant, number: int) -> str:
     assert tenant.id is not None
-    found = await store.get_schedule(session, tenant_id=tenant.id, schedule_id=number)
+    found = await store.get_schedule(session, tenant_id=tenant.id, number=number)
     if found is None or found[0].kind not in (PROMPT, DIGEST) or found[1] is None:
         return f"There's no schedule #{number}. /narrate schedule list shows them."
     row, channel = found
@@ -374,7 +374,8 @@ async def _remove(turn: Turn, session: Session, tenant: Tenant, number: int) -> 
         return f"There's no schedule #{number}. /narrate schedule list shows them."
     if (refusal := await _may_manage(turn, session, tenant, channel)) is not None:
         return refusal
-    await store.delete_schedules(session, ids=[number])
+    assert row.id is not None
+    await store.delete_schedules(session, ids=[row.id])
     what = "prompts" if row.kind == PROMPT else "digests"
     return f"Removed #{number}: no more {what} in #{channel.name} from it."
 

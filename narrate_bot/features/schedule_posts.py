@@ -37,8 +37,10 @@ def tenant_ref(tenant: Tenant) -> TenantRef:
     )
 
 
-def prompt_button(schedule_id: int) -> Button:
-    return Button(label="Write my update", command=f"/narrate reply {schedule_id}")
+def prompt_button(number: int) -> Button:
+    """A prompt's "Write my update": its schedule's number in the workspace, never the global
+    id (``Schedule.number``), so the button shows nothing about other workspaces."""
+    return Button(label="Write my update", command=f"/narrate reply {number}")
 
 
 def available(person: Person | None, now: datetime) -> bool:
@@ -72,7 +74,7 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
         return Post(
             text=prompt_text(channel.name, replies_heard=heard),
             channel_id=channel.channel_id,
-            buttons=(prompt_button(schedule.id),),
+            buttons=(prompt_button(schedule.number),) if schedule.number is not None else (),
         )
     if schedule.kind == "prompt" and send.part == "reminder":
         # Queued with the prompt, 3 h ahead: turning reminders off since then is honoured.

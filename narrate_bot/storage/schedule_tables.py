@@ -9,8 +9,23 @@ the fire time in the schedule's zone, so a repeated DST hour can never claim a s
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapper, object_session
 from sqlmodel import Field, SQLModel
 
 # What a schedule is (``Schedule.kind``): a channel's prompt, a person's own reminder, a channel's
@@ -18,6 +33,9 @@ from sqlmodel import Field, SQLModel
 PROMPT, PERSONAL, DIGEST = "prompt", "personal", "digest"
 INTROS, FOLLOW_UP = "intros", "intros_followup"
 JOB_KINDS = (INTROS, FOLLOW_UP)
+# The kinds people see and type a number for (``#3`` in ``schedule list``, ``schedule remove 3``,
+# a prompt's "Write my update" button ``/narrate reply 3``): a channel's prompts and digests.
+NUMBERED = (PROMPT, DIGEST)
 
 
 class Schedule(SQLModel, table=True):
@@ -30,6 +48,17 @@ class Schedule(SQLModel, table=True):
     listed, but its id is never given to another schedule (SQLite reuses the highest freed
     rowid), so a prompt already posted still answers its thread and its "Write my update"
     button as the prompt it was, in its own channel. It goes with its tenant, like any row.
+
+    ``number`` is what people see and type ("Scheduled #3", ``schedule remove 3``, the
+    "Write my update" button's ``/narrate reply 3``): 1, 2, 3 … within the tenant, for channel
+    prompts and digests only (``NUMBERED``; a personal reminder or an introductions job is
+    never named by number and has none, so they don't show how many others exist either). The
+    global ``id`` counted every workspace's schedules, so a workspace's first prompt could read
+    "#3" and tell how many other workspaces the install serves and how busy they are. A number
+    is never given twice within a tenant: removed rows keep theirs and count for the next
+    (``next_number``; ``storage.schedules.add_schedule`` retries a race). Schedules stored
+    before numbers existed kept their id as their number (migration 0019), so what was
+    already posted or learnt still means them.
     """
 
     __tablename__ = "schedule"
@@ -41,6 +70,8 @@ class Schedule(SQLModel, table=True):
             sqlite_where=text("removed_at IS NULL"),
             postgresql_where=text("removed_at IS NULL"),
         ),
+        # NULLs (reminders, introductions jobs) never clash, on SQLite and PostgreSQL alike.
+        Index("uq_schedule_tenant_number", "tenant_id", "number", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -48,6 +79,7 @@ class Schedule(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
     )
     kind: str = Field(max_length=16)  # prompt | personal | digest | intros | intros_followup
+    number: int | None = None  # per tenant, for NUMBERED kinds; set on insert (``next_number``)
     channel_pk: int | None = Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("channel.id", ondelete="CASCADE"), nullable=True),
@@ -62,6 +94,31 @@ class Schedule(SQLModel, table=True):
     next_fire_at: datetime
     created_at: datetime
     removed_at: datetime | None = None
+
+
+@event.listens_for(Schedule, "before_insert")
+def next_number(_mapper: Mapper[Any], connection: Connection, target: Schedule) -> None:
+    """Number a channel prompt or digest as it is inserted, however it was added: its tenant's
+    highest number + 1 (removed rows count: they keep theirs), above any other schedule of the
+    tenant numbered in the same flush. A concurrent insert from another replica can still take
+    the same number first; the unique index then refuses this one, and
+    ``storage.schedules.add_schedule`` tries again."""
+    if target.number is not None or target.kind not in NUMBERED:
+        return
+    table = Schedule.__table__  # type: ignore[attr-defined]
+    last = connection.execute(
+        select(func.max(table.c.number)).where(table.c.tenant_id == target.tenant_id)
+    ).scalar()
+    session = object_session(target)
+    flushed = [
+        other.number
+        for other in (session.new if session is not None else ())
+        if isinstance(other, Schedule)
+        and other is not target
+        and other.tenant_id == target.tenant_id
+        and other.number is not None
+    ]
+    target.number = max([last or 0, *flushed]) + 1
 
 
 class ScheduleSend(SQLModel, table=True):

@@ -9,6 +9,9 @@ right before posting (``hold``), and outcomes are recorded only by the owner of 
 
 A removed channel schedule stays as a row marked ``removed_at`` (``delete_schedules``): every
 query here leaves it out, except the ones answering a prompt it already posted.
+
+People name a channel schedule by its ``number`` within their workspace (``add_schedule`` gives
+it, ``get_schedule`` finds it); ``id`` is internal and counts every workspace's schedules.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .schedule_tables import PERSONAL, PROMPT, Schedule, ScheduleSend, ScheduleSkip
+from .schedule_tables import NUMBERED, PERSONAL, PROMPT, Schedule, ScheduleSend, ScheduleSkip
 from .tables import Channel, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
+NUMBER_ATTEMPTS = 5  # inserts racing for one tenant's next schedule number before one gives up
 
 
 @dataclass
@@ -55,9 +60,35 @@ LIVE = col(Schedule.removed_at).is_(None)
 
 
 async def add_schedule(session: AsyncSession, schedule: Schedule) -> Schedule:
-    session.add(schedule)
-    await session.flush()
-    return schedule
+    """Store a schedule, returned; a channel prompt or digest gets its tenant's next number
+    (``schedule_tables.next_number``, as it is inserted).
+
+    The next number is the tenant's highest + 1, counting removed schedules (they keep their
+    rows and numbers), so a number is never given twice within a tenant and an old prompt's
+    button keeps meaning its prompt. Two replicas adding a schedule to one workspace at once
+    may read the same highest number: the unique index on (tenant, number) rejects the second
+    insert, which is tried again in a fresh savepoint, reading the highest number again
+    (PostgreSQL's READ COMMITTED sees the winner's row once it committed). SQLite serializes
+    writers (``BEGIN IMMEDIATE``), so there it never retries. No lock on the tenant row:
+    adding a schedule is rare, and a retry is cheaper than making every writer queue."""
+    if schedule.kind not in NUMBERED or schedule.number is not None:
+        session.add(schedule)
+        await session.flush()
+        return schedule
+    fields = schedule.model_dump(exclude={"id", "number"})
+    attempt = 0
+    while True:
+        attempt += 1
+        row = Schedule(**fields)
+        try:
+            async with session.begin_nested():
+                session.add(row)
+                await session.flush()
+        except IntegrityError:
+            if attempt == NUMBER_ATTEMPTS:
+                raise
+        else:
+            return row
 
 
 async def schedules_of(
@@ -82,14 +113,25 @@ async def schedules_of(
 
 
 async def get_schedule(
-    session: AsyncSession, *, tenant_id: int, schedule_id: int, removed_too: bool = False
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    number: int | None = None,
+    schedule_id: int | None = None,
+    removed_too: bool = False,
 ) -> tuple[Schedule, Channel | None] | None:
-    """A schedule by id; a removed one only with ``removed_too`` (a prompt it already posted
-    is still answered)."""
+    """The tenant's schedule by ``number``, the one people see and type (``#3``,
+    ``/narrate reply 3``), or by its internal ``schedule_id`` (never one a person gave: ids
+    count every workspace's schedules); never another tenant's. A removed one only with
+    ``removed_too`` (a prompt it already posted is still answered)."""
+    assert (number is None) != (schedule_id is None), "a number or an id"
     query = (
         select(Schedule, Channel)
         .join(Channel, col(Channel.id) == col(Schedule.channel_pk), isouter=True)
-        .where(Schedule.tenant_id == tenant_id, Schedule.id == schedule_id)
+        .where(
+            Schedule.tenant_id == tenant_id,
+            Schedule.number == number if number is not None else Schedule.id == schedule_id,
+        )
     )
     row = (await session.exec(query if removed_too else query.where(LIVE))).first()
     return None if row is None else (row[0], row[1])
