@@ -10,9 +10,10 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, get_args
+from typing import Annotated, Any, get_args
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -177,10 +178,6 @@ async def _console(
             raise _fail(str(problem)) from None
         clock = ManualClock(start)
         bot = Bot(db=db, clock=clock, settings=settings)
-        if script is not None:
-            quiet = ConsoleAdapter(bot, clock, open(os.devnull, "w"), export_dir=export_dir)  # noqa: SIM115
-            await quiet.feed_all(script.splitlines())
-            quiet.out.close()
         console = ConsoleAdapter(
             bot,
             clock,
@@ -188,6 +185,13 @@ async def _console(
             export_dir=export_dir,
             default_user=user if sys.stdin.isatty() else None,
         )
+        if script is not None:
+            # The same console plays the script (quietly) and then the session: it knows the
+            # script's channels, guests and forms, as the person's own lines expect.
+            with open(os.devnull, "w") as quiet:
+                console.out = quiet
+                await console.feed_all(script.splitlines())
+            console.out = sys.stdout
         if sys.stdin.isatty():
             await console.run_interactive()
         else:
@@ -211,7 +215,7 @@ def console(
 ) -> None:
     """Chat with the bot in the terminal (scriptable: pipe one line per message)."""
     settings = _settings()
-    asyncio.run(
+    _until_interrupted(
         _console(
             _database_url(db, settings),
             _now(now),
@@ -222,6 +226,15 @@ def console(
             setting=_database_setting(db),
         )
     )
+
+
+def _until_interrupted(session: Coroutine[Any, Any, None]) -> None:
+    """Run a console session; Ctrl-C ends it at once, with the shell's code for it (130)."""
+    try:
+        asyncio.run(session)
+    except KeyboardInterrupt:
+        typer.echo("")
+        raise typer.Exit(code=130) from None
 
 
 @app.command()
@@ -237,7 +250,7 @@ def demo(
                 "Demo organisation loaded: alice, grace (payments), bob, farid (infra), carol, "
                 "erin (search), dan, hana (platform). Try: who knows about kafka?"
             )
-        asyncio.run(
+        _until_interrupted(
             _console(
                 url,
                 parse_iso(DEMO_END),

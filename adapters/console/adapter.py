@@ -7,9 +7,13 @@ and turns each line into the same events Slack and Discord produce.
 from __future__ import annotations
 
 import asyncio
+import queue
+import re
 import sys
+import threading
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -31,13 +35,14 @@ from narrate_bot.events import (
 )
 from narrate_bot.knowledge.durations import parse_timezone
 from narrate_bot.replies import FormRequest, Post, Reply, Visibility
+from narrate_bot.storage import repositories as repo
 
 from . import grammar
 from .render import block
 
 TENANT = TenantRef(platform=Platform.CONSOLE, tenant_id="local", name="local")
 HELP = """\
-Lines look like this:
+[console] Lines look like this:
   alice: /narrate shipped the ledger migration     alice speaks in #general
   alice@payments: /narrate …                       … and her team is payments
   bob in #infra: @narrate who knows about kafka?   bob speaks in #infra
@@ -72,13 +77,18 @@ class ConsoleAdapter:
         self.clock = clock
         self.out = out
         self.export_dir = export_dir
-        self.default_user = default_user
-        self.channels: dict[str, ChannelRef] = {
-            grammar.DEFAULT_CHANNEL: ChannelRef(channel_id=grammar.DEFAULT_CHANNEL, name="general")
-        }
-        self._forms: dict[str, FormRequest] = {}
+        # Names are user ids, read in lowercase like the speakers of lines ("--as Bob" is bob).
+        self.default_user = default_user.lower() if default_user else default_user
+        # The channels declared in this session, as declared (kind word and members): what the
+        # note refusing a non-member suggests. What a channel *is* comes from the database, so a
+        # later session on it never turns a private channel public (README: it persists).
+        self.declared: dict[str, tuple[str, tuple[str, ...]]] = {}
+        # An open form and the channel it was opened in: Slack's modal remembers its channel.
+        self._forms: dict[str, tuple[FormRequest, ChannelRef]] = {}
         self.admins: set[str] = set()
         self.guests: set[str] = set()
+        self._known: set[str] = set()  # people named in this session or found in the database
+        self._looked_up: set[str] = set()
         self._posted = 0
         self._latest_post: dict[str, str] = {}  # channel id -> latest bot post (thread anchor)
         self._thread_posts: dict[str, str] = {}  # bot post id -> its channel id
@@ -106,15 +116,17 @@ class ConsoleAdapter:
                 await self._set_timezone(parsed.user, parsed.zone)
             case grammar.SetAdmin():
                 self.admins.add(parsed.user)
+                self._known.add(parsed.user)
                 self._print(f"[console] {parsed.user} is a workspace admin")
             case grammar.SetGuest():
                 self.guests.add(parsed.user)
+                self._known.add(parsed.user)
                 self._print(f"[console] {parsed.user} is a guest")
             case grammar.SetGone():
                 await self.bot.handle(
                     ProfileChanged(
                         tenant=TENANT,
-                        user=self._user(parsed.user),
+                        user=await self._user(parsed.user),
                         departed=True,
                         occurred_at=self.clock.now(),
                     )
@@ -141,8 +153,9 @@ class ConsoleAdapter:
             "Ask “who knows about X?”, narrate with /narrate <text>, see /narrate help, or :help "
             "for the console's own commands. Ctrl-D quits."
         )
+        reader = _LineReader(stdin)
         while True:
-            line = await asyncio.to_thread(_read_line, stdin)
+            line = await reader.next_line()
             if line is None or not await self.feed(line):
                 return
 
@@ -158,7 +171,8 @@ class ConsoleAdapter:
         shared = line.kind == "shared"
         kind = ChannelKind.PRIVATE if shared else ChannelKind(line.kind)
         ref = ChannelRef(channel_id=line.name, name=line.name, kind=kind, shared=shared)
-        self.channels[line.name] = ref
+        self.declared[line.name] = (line.kind, line.members)
+        self._known.update(line.members)
         await self.bot.handle(
             ChannelDescribed(
                 tenant=TENANT,
@@ -176,26 +190,43 @@ class ConsoleAdapter:
         except ValueError as problem:
             self._print(f"[console] {problem}")
             return
+        self._known.add(user)
         await self.bot.handle(
             ProfileChanged(
-                tenant=TENANT, user=self._user(user), timezone=key, occurred_at=self.clock.now()
+                tenant=TENANT,
+                user=await self._user(user),
+                timezone=key,
+                occurred_at=self.clock.now(),
             )
         )
         self._print(f"[console] {user}'s time zone is {key}")
 
     async def _speak(self, speech: grammar.Speech) -> None:
-        user = self._user(speech.user)
+        speech = await self._whose(speech)
+        user = await self._user(speech.user)
+        self._known.add(speech.user)
+        # A line that fills an open form is the form's text, sent from the modal, not a message
+        # in the channel it was typed in (the bot checks the form's own channel).
+        fills_form = (
+            speech.user in self._forms
+            and speech.thread is None
+            and not speech.text.startswith("/")
+            and not _mentions_bot(speech.text)
+        )
+        channel = await self._channel(speech, user, check=not fills_form)
+        if channel is None:
+            return
         if speech.team:
             await self.bot.handle(
                 ProfileChanged(
                     tenant=TENANT, user=user, team=speech.team, occurred_at=self.clock.now()
                 )
             )
-        channel = self._channel(speech)
         waiting = self._forms.get(speech.user)
-        event = self._event(speech, user, channel)
-        if event is None:
+        made = self._event(speech, user, channel)
+        if made is None:
             return
+        event, channel = made
         for reply in await self.bot.handle(event):
             self._show(reply, user=speech.user, channel=channel)
         if waiting is not None and self._forms.get(speech.user) is waiting:
@@ -204,9 +235,28 @@ class ConsoleAdapter:
                 "to @narrate fills it; a /command cancels it"
             )
 
+    async def _whose(self, speech: grammar.Speech) -> grammar.Speech:
+        """At the interactive prompt, "Update: shipped the importer" is the person's own text
+        unless someone called update is known here (named in this session or in the database):
+        a newcomer's line is never silently given to a stranger and dropped as chatter."""
+        me = self.default_user
+        if me is None or not speech.bare or speech.user == me or speech.user in self._known:
+            return speech
+        if (await self._peek(user_id=speech.user)).person:
+            self._known.add(speech.user)
+            return speech
+        self._print(
+            f"[console] read as said by {me}: nobody called {speech.user} is here yet "
+            f"(to speak as them, write {speech.user} in #general: …)"
+        )
+        return grammar.Speech(
+            user=me, text=speech.line, channel=grammar.DEFAULT_CHANNEL, explicit_user=False
+        )
+
     def _event(
         self, speech: grammar.Speech, user: UserRef, channel: ChannelRef
-    ) -> ActorEvent | None:
+    ) -> tuple[ActorEvent, ChannelRef] | None:
+        """The event the line makes, and the channel it happens in (a form's own channel)."""
         common: dict[str, Any] = {
             "event_id": uuid.uuid4().hex,
             "tenant": TENANT,
@@ -226,28 +276,40 @@ class ConsoleAdapter:
                     "(the bot's channel posts say their id when they appear)"
                 )
                 return None
-            return MessageReceived(
+            message = MessageReceived(
                 text=text, addressed_to_bot=_mentions_bot(text), thread_id=anchor, **common
             )
+            return message, channel
         if text.startswith("/"):
             self._forms.pop(speech.user, None)
             name, _, rest = text[1:].partition(" ")
-            return CommandInvoked(command=name, text=rest.strip(), **common)
+            return CommandInvoked(command=name, text=rest.strip(), **common), channel
         # A form is a modal on Slack and Discord: a mention of the bot is a channel message
         # beside it, never the form's text ("who knows …?" is answered, not kept as work), and
-        # the form stays open.
+        # the form stays open. What it holds goes to the channel it was opened in, wherever
+        # the line that fills it was typed.
         if speech.user in self._forms and not _mentions_bot(text):
-            form = self._forms.pop(speech.user)
-            return FormSubmitted(form=form.form, fields={"text": text}, **common)
+            form, opened_in = self._forms.pop(speech.user)
+            common["channel"] = opened_in
+            return FormSubmitted(form=form.form, fields={"text": text}, **common), opened_in
         # Typing at the console's prompt is talking to the bot; scripted lines say so explicitly.
         addressed = (
             channel.kind == ChannelKind.DIRECT or _mentions_bot(text) or not speech.explicit_user
         )
         if not addressed:
             return None  # ordinary chatter: the bot reads only what's addressed to it
-        return MessageReceived(text=text, addressed_to_bot=addressed, **common)
+        return MessageReceived(text=text, addressed_to_bot=addressed, **common), channel
 
-    def _user(self, name: str) -> UserRef:
+    async def _user(self, name: str) -> UserRef:
+        """The person as the platform describes them; a guest stays a guest in a later session
+        on the same database (the console's ``:guest`` is remembered there)."""
+        if name not in self._looked_up:
+            self._looked_up.add(name)
+            stored = await self._peek(user_id=name)
+            if stored.person:
+                self._known.add(name)
+            if stored.guest:
+                self.guests.add(name)
         return UserRef(
             user_id=name.lower(),
             display_name=name,
@@ -255,16 +317,68 @@ class ConsoleAdapter:
             guest=name.lower() in self.guests,
         )
 
-    def _channel(self, speech: grammar.Speech) -> ChannelRef:
+    async def _channel(
+        self, speech: grammar.Speech, user: UserRef, *, check: bool = True
+    ) -> ChannelRef | None:
+        """Where the line is said, as the database knows it (an unknown channel is public);
+        ``None``, with a note, when the speaker isn't a member of that private channel: on Slack
+        nobody can post where they aren't a member, and speaking would make them a reader."""
         if speech.channel is None:
             return ChannelRef(
                 channel_id=f"dm-{speech.user}", name=f"dm {speech.user}", kind=ChannelKind.DIRECT
             )
-        known = self.channels.get(speech.channel)
-        if known is None:
-            known = ChannelRef(channel_id=speech.channel, name=speech.channel)
-            self.channels[speech.channel] = known
-        return known
+        name = speech.channel
+        stored = await self._peek(user_id=user.user_id, channel_id=name)
+        if check and stored.kind != ChannelKind.PUBLIC and not stored.member:
+            self._print(f"[console] {_refusal(speech.user, name, stored, self.declared.get(name))}")
+            return None
+        return ChannelRef(channel_id=name, name=name, kind=stored.kind, shared=stored.shared)
+
+    async def _peek(self, *, user_id: str, channel_id: str | None = None) -> _Stored:
+        """What the database holds about a person (and a channel, and whether they read it),
+        in a transaction that is always rolled back: looking writes nothing."""
+        found = _Stored()
+        try:
+            async with self.bot.db.transaction() as session:
+                tenant = await repo.ensure_tenant(
+                    session,
+                    platform=TENANT.platform.value,
+                    external_id=TENANT.tenant_id,
+                    name=TENANT.name,
+                    now=self.clock.now(),
+                )
+                assert tenant.id is not None
+                person = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
+                if person is not None:
+                    found.person, found.guest = True, person.guest
+                else:  # declared a member of a channel, though they never spoke
+                    found.person = bool(
+                        await repo.private_places_of(
+                            session,
+                            platform=TENANT.platform.value,
+                            external_id=TENANT.tenant_id,
+                            user_id=user_id,
+                        )
+                    )
+                if channel_id is not None:
+                    # Stored as it is, or (rolled back below) a new public channel.
+                    channel = await repo.ensure_channel(
+                        session,
+                        tenant_id=tenant.id,
+                        channel_id=channel_id,
+                        name="",
+                        kind=ChannelKind.PUBLIC.value,
+                        update_kind=False,
+                    )
+                    assert channel.id is not None
+                    found.kind, found.shared = ChannelKind(channel.kind), channel.shared
+                    found.member = await repo.is_member(
+                        session, channel_pk=channel.id, user_id=user_id
+                    )
+                raise _LookedUp
+        except _LookedUp:
+            pass
+        return found
 
     # ------------------------------------------------------------------------------ output side
 
@@ -290,7 +404,7 @@ class ConsoleAdapter:
 
     def _show(self, reply: Reply, *, user: str, channel: ChannelRef) -> None:
         if reply.form is not None:
-            self._forms[user] = reply.form
+            self._forms[user] = (reply.form, channel)
         saved = self._save(reply) if reply.attachment is not None else None
         self._print(block(_destination(reply, user=user, channel=channel), reply, saved_to=saved))
 
@@ -300,8 +414,9 @@ class ConsoleAdapter:
         assert reply.attachment is not None
         try:
             self.export_dir.mkdir(parents=True, exist_ok=True)
-            path = (self.export_dir / Path(reply.attachment.filename).name).resolve()
-            path.write_bytes(reply.attachment.content)
+            path = _write_new(
+                self.export_dir / Path(reply.attachment.filename).name, reply.attachment.content
+            )
         except OSError as problem:
             self._print(
                 f"[console] couldn't save {reply.attachment.filename} in {self.export_dir} "
@@ -311,13 +426,82 @@ class ConsoleAdapter:
         return path
 
     def _print(self, text: str) -> None:
-        self.out.write(text + "\n")
+        self.out.write(printable(text) + "\n")
         self.out.flush()
 
 
+class _LookedUp(Exception):  # noqa: N818 - not an error: it rolls back a look at the database
+    """Ends ``_peek``'s transaction, so that it is rolled back."""
+
+
+@dataclass
+class _Stored:
+    person: bool = False
+    guest: bool = False
+    kind: ChannelKind = ChannelKind.PUBLIC
+    shared: bool = False
+    member: bool = False
+
+
+def _refusal(
+    user: str, name: str, stored: _Stored, declared: tuple[str, tuple[str, ...]] | None
+) -> str:
+    if stored.kind == ChannelKind.DIRECT:
+        return (
+            f"#{name} is someone's direct messages with the bot, so {user} can't write there "
+            f"(write {user} in dm: … for their own)"
+        )
+    kind = "shared" if stored.shared else "private"
+    if declared is not None:
+        kind = declared[0]
+        members = ",".join((*declared[1], user))
+    else:
+        members = f"MEMBERS,{user} (everyone in it)"
+    return (
+        f"{user} isn't in #{name} (a {kind} channel), so nothing was sent; "
+        f"add them with :channel #{name} {kind} {members}"
+    )
+
+
+# The console's spelling of a mention of the bot (Slack's app mention): "@narrate" (or
+# "@narrate-bot") as a word of its own, anywhere in the line, as Slack reads a mention.
+_BOT_MENTION = re.compile(r"(?<![\w@.\-])@narrate(?:-bot)?(?![\w\-])", re.IGNORECASE)
+
+
 def _mentions_bot(text: str) -> bool:
-    """``@narrate …``: the console's spelling of a mention of the bot (Slack's app mention)."""
-    return text.lower().startswith("@narrate")
+    return _BOT_MENTION.search(text) is not None
+
+
+# What a terminal would obey rather than show: escape sequences (colours, cursor moves, clearing
+# the screen, window titles) and other control characters. Someone's narration printed to the
+# next person must not repaint their terminal.
+_ESCAPE_SEQUENCES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor, erase
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window title, hyperlinks
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
+    r"|\x1b[ -/]*[0-~]?"  # any other escape
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # 8-bit CSI
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without what a terminal would act on; newlines and tabs stay."""
+    return _CONTROLS.sub("", _ESCAPE_SEQUENCES.sub("", text))
+
+
+def _write_new(path: Path, content: bytes) -> Path:
+    """Write ``content`` to ``path``, or beside it (``name-2.json``…) when a file is there
+    already: two exports in one simulated second, or in an earlier run, keep both."""
+    for attempt in range(1, 1000):
+        candidate = path if attempt == 1 else path.with_stem(f"{path.stem}-{attempt}")
+        try:
+            with candidate.open("xb") as file:
+                file.write(content)
+        except FileExistsError:
+            continue
+        return candidate.resolve()
+    raise FileExistsError(path)
 
 
 def _destination(reply: Reply, *, user: str, channel: ChannelRef) -> str:
@@ -333,3 +517,42 @@ def _read_line(stdin: TextIO) -> str | None:
         return input("> ") if stdin is sys.stdin else (stdin.readline() or None)
     except EOFError:
         return None
+
+
+class _LineReader:
+    """Reads the terminal in a daemon thread, one line when asked for it.
+
+    ``asyncio.to_thread`` ran ``input()`` in the loop's executor, which ``asyncio.run`` waits
+    for on the way out: Ctrl-C hung until Enter. Nothing waits for a daemon thread.
+    """
+
+    def __init__(self, stdin: TextIO) -> None:
+        self._stdin = stdin
+        self._wanted: queue.SimpleQueue[asyncio.Future[str | None]] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="console-input", daemon=True)
+        self._thread.start()
+
+    async def next_line(self) -> str | None:
+        """The next line, or ``None`` at the end of input."""
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self._wanted.put(future)
+        return await future
+
+    def _run(self) -> None:
+        while True:
+            future = self._wanted.get()
+            try:
+                line: str | None = _read_line(self._stdin)
+            except (OSError, ValueError):  # the terminal went away
+                line = None
+            try:
+                future.get_loop().call_soon_threadsafe(_settle, future, line)
+            except RuntimeError:  # the loop is closed: the console has ended
+                return
+            if line is None:
+                return
+
+
+def _settle(future: asyncio.Future[str | None], line: str | None) -> None:
+    if not future.done():
+        future.set_result(line)

@@ -27,7 +27,8 @@ DEFAULT_CHANNEL = "general"
 _SPEECH = re.compile(
     r"^(?P<user>[A-Za-z][\w.\-]{0,63})(?:@(?P<team>[\w.\-]{1,100}))?"
     r"(?:\s+in\s+(?P<where>#[\w\-]{1,80}|dm))?"
-    r"(?P<in_thread>\s+thread(?:\s+(?P<thread>[\w\-]{1,40}))?)?\s*:\s?(?P<text>.*)$",
+    # "https://…" is a link, never a speaker called https.
+    r"(?P<in_thread>\s+thread(?:\s+(?P<thread>[\w\-]{1,40}))?)?\s*:(?!//)\s?(?P<text>.*)$",
     re.S,
 )
 
@@ -45,6 +46,10 @@ class Speech:
     explicit_user: bool = True
     # A reply in a thread: the anchor's message id, or "" for the channel's latest bot post.
     thread: str | None = None
+    # Only "name: text" (no team, place or thread): at the interactive prompt that may just as
+    # well be someone's own text ("Update: shipped the importer"); ``line`` is what was typed.
+    bare: bool = False
+    line: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,16 +141,17 @@ def _directive(line: str) -> Line:
             kind = args[1].lower()
             if kind not in ("public", "private", "shared"):
                 raise GrammarError(f"A channel is public, private or shared, not {args[1]!r}.")
-            members = tuple(m for m in ",".join(args[2:]).split(",") if m)
+            # Names as speakers are read (lowercase), channels as Slack names them (lowercase).
+            members = tuple(m.lower() for m in ",".join(args[2:]).split(",") if m)
             if kind == "public" and members:
                 raise GrammarError(
                     "Everyone is a member of a public channel; list members only for private ones."
                 )
-            return DeclareChannel(name=args[0][1:], kind=kind, members=members)
+            return DeclareChannel(name=args[0][1:].lower(), kind=kind, members=members)
         case "tz":
             if len(args) != 2:
                 raise GrammarError("Write :tz NAME Area/City, for example :tz alice Europe/Berlin.")
-            return SetTimezone(user=args[0], zone=args[1])
+            return SetTimezone(user=args[0].lower(), zone=args[1])
         case "admin":
             if len(args) != 1:
                 raise GrammarError("Write :admin NAME, for example :admin alice.")
@@ -184,13 +190,15 @@ def parse_line(line: str, *, default_user: str | None = None) -> Line | None:
     match = _SPEECH.match(stripped)
     if match:
         where = match.group("where")
-        channel = None if where == "dm" else (where[1:] if where else DEFAULT_CHANNEL)
+        channel = None if where == "dm" else (where[1:].lower() if where else DEFAULT_CHANNEL)
         return Speech(
             user=match.group("user").lower(),
             text=match.group("text").strip(),
             team=match.group("team"),
             channel=channel,
             thread=(match.group("thread") or "") if match.group("in_thread") else None,
+            bare=not (match.group("team") or where or match.group("in_thread")),
+            line=stripped,
         )
     if default_user is not None:
         return Speech(
