@@ -21,7 +21,11 @@ import unicodedata
 from .knowledge.clean_text import clean_text, without_mentions
 from .knowledge.words import search_terms, without_links, words
 
-_BOT_ADDRESS = re.compile(r"^\s*(?:<@[\w.\-|]+>|@narrate(?:-bot)?\b)[\s,:]*", re.I)
+# The bot's mention, alone or after a greeting ("hey @narrate who knows…", as people write it).
+_BOT_ADDRESS = re.compile(
+    r"^\s*(?:(?:hey|hi|hello|yo|ok|okay)[\s,!]+)?(?:<@[\w.\-|]+>|@narrate(?:-bot)?\b)[\s,:]*",
+    re.I,
+)
 
 # ---------------------------------------------------------------------------------- the grammar
 

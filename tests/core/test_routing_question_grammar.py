@@ -35,6 +35,8 @@ from narrate_bot.routing import Command, parse_command, parse_question
         "does anyone know anything about kafka?",
         "who has experience with kafka?",
         "hey team, who knows kafka?",
+        "hey @narrate who knows about kafka?",  # the mention after a greeting
+        "hi, <@U0BOT>: who knows about kafka?",
     ],
 )
 def test_common_wordings_are_questions(text):

@@ -44,3 +44,11 @@ async def test_a_question_in_a_prompts_form_is_answered_not_kept(chat, bot, cloc
 async def test_an_update_in_the_form_is_still_kept(chat, bot, clock):
     [reply] = await bot.handle(_form(clock, "narration", "helped bob with kafka consumer lag"))
     assert reply.text.startswith("Noted as #1.")
+
+
+async def test_a_greeting_before_the_bots_mention_still_asks(chat):
+    """In a DM "hey @narrate who knows about kafka?" was kept as a narration about "hey"."""
+    await chat.say("bob: /narrate tuned the kafka consumer lag alerts")
+    out = await chat.say("zoe in dm: hey @narrate who knows about kafka?")
+    assert "Who knows about “kafka”:" in out and "@bob" in out
+    assert "haven't narrated" in await chat.say("zoe: /narrate mine")
