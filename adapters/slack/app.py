@@ -33,7 +33,7 @@ from .dedupe import EventDedupe, NotClaimed, enterprise_of
 from .delivery import Target
 from .directory import Directory
 from .gateway import SlackGateway
-from .interactive import InteractiveSurfaces, team_url
+from .interactive import InteractiveSurfaces, forgets, team_url
 from .lifecycle import CONVERSIONS
 from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
 
@@ -230,7 +230,9 @@ class SlackAdapter(InteractiveSurfaces):
             channel_id=body.get("channel_id"),
             wrote=f"{body.get('command') or '/narrate'} {text}" if text else "",
         )
-        await self._answer("command", work, notice)
+        answered = await self._answer("command", work, notice)
+        if answered and forgets(text):
+            await self._publish_home(client, tenant, body["user_id"])  # no longer theirs to show
 
     async def _command_channel(
         self, client: AsyncWebClient, tenant: TenantRef, body: Payload
@@ -251,25 +253,6 @@ class SlackAdapter(InteractiveSurfaces):
             )
         await self._record_readers(client, body, where)
         return where
-
-    async def _record_readers(
-        self, client: AsyncWebClient, body: Payload, where: translate.Where
-    ) -> None:
-        """A private channel's readers, so its narrations reach exactly them."""
-        if where.kind != ChannelKind.PRIVATE:
-            return
-        tenant = translate.tenant_of(body)
-        members = await self.directory.members(client, tenant.tenant_id, where.channel_id)
-        if members is not None:
-            await self.handle(
-                translate.channel_described(
-                    body,
-                    {"channel": {"id": where.channel_id, "name": where.name}},
-                    kind=where.kind,
-                    members=members,
-                    shared=where.shared,
-                )
-            )
 
     async def on_message(self, body: Payload, event: Payload, context: Any) -> None:
         if event.get("subtype") in CONVERSIONS:

@@ -62,12 +62,16 @@ class Target:
     thread_ts: str | None = None
     trigger_id: str | None = None
     respond: Respond | None = None
+    text_limit: int = render.TEXT_CHARS  # the longest narration a modal opened here may take
+    home: bool = False  # asked from the App Home, which shows what a modal saves
 
 
 async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply]) -> None:
     for reply in replies:
         if reply.form is not None and target.trigger_id:
-            view = render.modal(reply.form, target.where)
+            view = render.modal(
+                reply.form, target.where, max_chars=target.text_limit, home=target.home
+            )
             trigger = target.trigger_id
             target.trigger_id = None  # a trigger opens one modal
             try:

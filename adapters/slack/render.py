@@ -20,8 +20,9 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from narrate_bot.events import Audience
+from narrate_bot.events import Audience, ChannelKind
 from narrate_bot.features.home import HomeSummary
+from narrate_bot.features.prompt_replies import REPLY_FORM
 from narrate_bot.replies import Button, FormRequest
 
 from .translate import (
@@ -40,6 +41,7 @@ MESSAGE_BLOCKS, VIEW_BLOCKS = 50, 100
 # characters of text Slack accepts in one message's blocks, whatever it counts exactly.
 MESSAGE_CHARS = 10_000
 SECTION_CHARS = 3000
+TEXT_CHARS = 3000  # a plain_text_input's max_length can't be more
 FALLBACK_CHARS = 3000
 BUTTONS_PER_BLOCK = 5
 ACTION_PREFIX = "narrate_cmd"
@@ -191,32 +193,60 @@ def message(
     return {"text": fallback(text, mentions), "blocks": blocks}
 
 
-def modal(form: FormRequest, where: Where, *, initial_text: str = "") -> dict[str, Any]:
-    """The narration modal: the core's prompt, a text box and who may read it."""
-    options = [
-        (
-            Audience.CHANNEL,
-            "People who can read this channel" if where.kind != "direct" else "Only me",
-        ),
+def audiences(form: FormRequest, where: Where) -> list[tuple[Audience, str]]:
+    """Who may read what the modal saves, as offered to pick from (the first is the default).
+
+    In a DM (or the App Home) the channel's readers are the author alone, the same as a
+    private log: one "Only me" is offered, not two. A prompt's form saves in the prompt's
+    channel wherever it was opened, so there its readers are offered by that name."""
+    if form.form.startswith(REPLY_FORM):
+        return [
+            (Audience.CHANNEL, "People who can read the prompt's channel"),
+            (Audience.TENANT, "Everyone in the workspace"),
+            (Audience.ONLY_ME, "Only me (a private log)"),
+        ]
+    if where.kind == ChannelKind.DIRECT:
+        return [
+            (Audience.ONLY_ME, "Only me (a private log)"),
+            (Audience.TENANT, "Everyone in the workspace"),
+        ]
+    return [
+        (Audience.CHANNEL, "People who can read this channel"),
         (Audience.TENANT, "Everyone in the workspace"),
         (Audience.ONLY_ME, "Only me (a private log)"),
     ]
+
+
+def modal(
+    form: FormRequest,
+    where: Where,
+    *,
+    initial_text: str = "",
+    max_chars: int = TEXT_CHARS,
+    home: bool = False,
+) -> dict[str, Any]:
+    """The narration modal: the core's prompt, a text box and who may read it.
+
+    The text box takes no more than a narration may hold (``max_chars``, the configured limit,
+    within Slack's 3000), so nothing longer can be typed and then refused with the modal gone.
+    ``home``: opened from the App Home, which is published again once it is saved."""
     rendered = [
         {"text": {"type": "plain_text", "text": label}, "value": audience.value}
-        for audience, label in options
+        for audience, label in audiences(form, where)
     ]
+    limit = max(1, min(TEXT_CHARS, max_chars))
     text_input: Block = {
         "type": "plain_text_input",
         "action_id": TEXT_INPUT,
         "multiline": True,
-        "max_length": 3000,
+        "max_length": limit,
     }
     if initial_text:
-        text_input["initial_value"] = initial_text[:3000]
+        text_input["initial_value"] = initial_text[:limit]
     return {
         "type": "modal",
         "callback_id": FORM_CALLBACK,
-        "private_metadata": form_metadata(form=form.form, where=where),
+        "private_metadata": form_metadata(form=form.form, where=where, home=home),
         "title": {"type": "plain_text", "text": form.title[:24]},
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},

@@ -217,33 +217,83 @@ def button(
     )
 
 
-def form_metadata(*, form: str, where: Where) -> str:
-    """What a modal must remember: which core form it is and where it was asked for."""
-    return json.dumps({"form": form, "c": where.channel_id, "k": where.kind.value, "n": where.name})
+def form_metadata(*, form: str, where: Where, home: bool = False) -> str:
+    """What a modal must remember: which core form it is, where it was asked for, and whether
+    from the App Home (which then shows the new narration). The channel's kind and name are
+    only what they were when it opened: ``form_where`` is all a submission may take from them."""
+    meta: dict[str, Any] = {"form": form, "c": where.channel_id, "k": where.kind.value}
+    meta["n"] = where.name
+    if home:
+        meta["h"] = 1
+    return json.dumps(meta)
 
 
-def view_submission(body: Payload, user: UserRef, *, now: datetime) -> FormSubmitted:
+def _metadata(body: Payload) -> Payload:
     view = body.get("view") or {}
-    meta = json.loads(view.get("private_metadata") or "{}")
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def form_text(body: Payload) -> str:
+    """What was typed in the narration modal's text box."""
+    values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+    return str(((values.get(TEXT_BLOCK) or {}).get(TEXT_INPUT) or {}).get("value") or "")
+
+
+def form_where(body: Payload, user_id: str) -> tuple[str, ChannelKind, str]:
+    """The channel a modal was opened in, as it was then: (id, kind, name).
+
+    A modal stays open as long as the person likes, and a channel may be made private, or the
+    person removed from it, meanwhile: only a DM (which never changes kind) is taken from here
+    as it is; any other channel is looked up again when the form is submitted."""
+    meta = _metadata(body)
+    try:
+        kind = ChannelKind(meta.get("k") or ChannelKind.DIRECT.value)
+    except ValueError:
+        kind = ChannelKind.PRIVATE
+    return str(meta.get("c") or user_id), kind, channel_name(str(meta.get("n", "")))
+
+
+def from_home(body: Payload) -> bool:
+    """Whether the modal was opened from the App Home's "Write my update"."""
+    return bool(_metadata(body).get("h"))
+
+
+def shortcut_author(body: Payload) -> str | None:
+    """Who wrote the message a message shortcut was used on (``None``: an app or bot)."""
+    msg = body.get("message") or {}
+    if msg.get("bot_id") and not msg.get("user"):
+        return None
+    return str(msg.get("user") or "") or None
+
+
+def view_submission(
+    body: Payload, user: UserRef, *, now: datetime, where: Where | None = None
+) -> FormSubmitted:
+    """``where`` is the channel as the app looked it up on submission; without it, the one
+    saved in the modal when it opened (``form_where``)."""
+    view = body.get("view") or {}
+    meta = _metadata(body)
     values = (view.get("state") or {}).get("values") or {}
-    text = ((values.get(TEXT_BLOCK) or {}).get(TEXT_INPUT) or {}).get("value") or ""
+    text = form_text(body)
     picked = ((values.get(AUDIENCE_BLOCK) or {}).get(AUDIENCE_INPUT) or {}).get(
         "selected_option"
     ) or {}
     audience = picked.get("value") or Audience.CHANNEL.value
     if audience not in {a.value for a in Audience}:
         audience = Audience.CHANNEL.value
-    channel_id = meta.get("c") or user.user_id
+    if where is None:
+        # A modal opened before group DMs were renamed may still carry Slack's name.
+        channel_id, kind, name = form_where(body, user.user_id)
+        where = Where(channel_id=channel_id, kind=kind, name=name)
     return FormSubmitted(
         event_id=f"view:{view.get('id', '')}:{view.get('hash', '')}",
         tenant=tenant_of(body),
         user=user,
-        channel=ChannelRef(
-            channel_id=channel_id,
-            # A modal opened before group DMs were renamed may still carry Slack's name.
-            name=channel_name(str(meta.get("n", ""))),
-            kind=ChannelKind(meta.get("k") or ChannelKind.DIRECT.value),
-        ),
+        channel=where.ref(),
         occurred_at=now,
         form=meta.get("form") or "",
         fields={"text": text, "audience": audience},

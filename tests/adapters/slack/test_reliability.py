@@ -285,7 +285,7 @@ def _surfaces(fake) -> list[tuple[str, str, str]]:
         "team": {"id": "T1"},
         "user": {"id": "U1"},
         "channel": {"id": "C1"},
-        "message": {"ts": "1.2", "text": "slow but kept"},
+        "message": {"user": "U1", "ts": "1.2", "text": "slow but kept"},  # their own
     }
     view = {
         "type": "view_submission",
