@@ -37,7 +37,7 @@ async def erase_guild(db: Database, guild_id: int, *, now: datetime) -> int:
         )
         assert tenant.id is not None
         removed = await erase_tenant(session, tenant_id=tenant.id, dialect=db.dialect)
-    await clear_traces(db)
+    await clear_traces(db, erasure=True)
     log.info("guild %s removed the bot: erased its data (%d narrations)", guild_id, removed)
     return removed
 

@@ -122,7 +122,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             ]
         else:
             removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
-    await privacy.clear_traces(turn.db)
+    await privacy.clear_traces(turn.db, erasure=True)
     if removed is None:
         return [
             turn.reply(
