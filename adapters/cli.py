@@ -332,7 +332,8 @@ def eval_connections(
         bool, typer.Option("--json", help="Print the result as one JSON object on the last line.")
     ] = False,
     active_days: Annotated[
-        int, typer.Option(help="Who takes part in a week: people who narrated in these days.")
+        int,
+        typer.Option(min=1, help="Who takes part in a week: people who narrated in these days."),
     ] = 180,
 ) -> None:
     """Replay a dev set week by week and score the introductions against random pairing."""
