@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import case, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -123,7 +123,9 @@ async def available_people(session: AsyncSession, *, tenant_id: int, now: dateti
     """Joined introductions and narrate-bot, not paused, not skipping, narrated at least once,
     and a member the last time we saw them: a guest (or someone from another organisation) would
     be shown what members narrated in channels they can't open."""
-    narrated = select(Narration.person_id).where(Narration.tenant_id == tenant_id)
+    # Per person, through the person's own narration index: an ``IN (SELECT person_id …)``
+    # over the tenant scanned every narration (1.7 s at 300,000, in the weekly job's lock).
+    narrated = exists().where(col(Narration.person_id) == col(Person.id))
     rows = await session.exec(
         select(Person)
         .join(IntroParticipant, col(IntroParticipant.person_id) == col(Person.id))
@@ -134,7 +136,7 @@ async def available_people(session: AsyncSession, *, tenant_id: int, now: dateti
             or_(
                 col(IntroParticipant.skip_until).is_(None), col(IntroParticipant.skip_until) <= now
             ),
-            col(Person.id).in_(narrated),
+            narrated,
         )
         .order_by(col(Person.id))
     )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,12 +69,14 @@ async def outcomes(session: AsyncSession, *, tenant_id: int, now: datetime) -> O
     # Taking part as the README has it: joined introductions, not paused, and narrated. Counting
     # everyone who ever joined would show a team's own figure while fewer than five of its people
     # could be introduced at all, near enough a figure per person.
-    narrated = select(Narration.person_id).where(Narration.tenant_id == tenant_id)
+    # Per person, through the person's own narration index: an ``IN (SELECT person_id …)``
+    # over the tenant scanned every narration (1.7 s at 300,000, in the weekly job's lock).
+    narrated = exists().where(col(Narration.person_id) == col(Person.id))
     participants_by_team: dict[str, int] = defaultdict(int)
     for team in await session.exec(
         select(Person.team)
         .join(IntroParticipant, col(IntroParticipant.person_id) == col(Person.id))
-        .where(Person.tenant_id == tenant_id, suggestable(now), col(Person.id).in_(narrated))
+        .where(Person.tenant_id == tenant_id, suggestable(now), narrated)
     ):
         if team:
             participants_by_team[team] += 1
