@@ -221,7 +221,7 @@ async def test_forget_me_racing_a_prompt_reply_in_its_form_leaves_nothing(
         await a.handle(_command(tenant, "U9", "schedule daily 10:00 UTC", GENERAL, admin=True))
         prompt = await _count(
             db,
-            "SELECT s.id FROM schedule s JOIN tenant t ON t.id = s.tenant_id"
+            "SELECT s.number FROM schedule s JOIN tenant t ON t.id = s.tenant_id"
             " WHERE t.external_id = :t AND s.kind = 'prompt'",
             t=tenant.tenant_id,
         )
