@@ -23,11 +23,11 @@ from .intro_tables import (
     IntroParticipant,
     IntroRound,
 )
+from .numbering import insert_numbered
 from .repositories import suggestable
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
 MET, NOT_USEFUL = "met", "not_useful"
-NUMBER_ATTEMPTS = 5  # inserts racing for one tenant's next number before one gives up
 
 # ----------------------------------------------------------------------------------- taking part
 
@@ -338,23 +338,17 @@ async def add_introduction(
     now: datetime,
     answers_question: bool = False,
 ) -> Introduction:
-    """Store an introduction under the tenant's next number.
+    """Store an introduction under the tenant's next number (``numbering``). Rounds are claimed
+    per (tenant, week), so two writers for one tenant only race when two weeks' runs overlap
+    (replicas whose clocks straddle Monday 00:00 UTC)."""
 
-    Rounds are claimed per (tenant, week), so two writers for one tenant only meet when two
-    weeks' runs overlap (replicas whose clocks straddle Monday 00:00 UTC). Then both may read the
-    same highest number; the unique index turns the loser's insert into an error, and it takes
-    the next number in a fresh savepoint (PostgreSQL's READ COMMITTED lets the retry see the
-    winner's row). SQLite serializes writers with ``BEGIN IMMEDIATE``, so it never retries.
-    """
-    attempt = 0
-    while True:
-        attempt += 1
+    async def build() -> Introduction:
         last = (
             await session.exec(
                 select(func.max(Introduction.number)).where(Introduction.tenant_id == tenant_id)
             )
         ).one()
-        introduction = Introduction(
+        return Introduction(
             tenant_id=tenant_id,
             number=(last or 0) + 1,
             round_id=round_id,
@@ -362,15 +356,8 @@ async def add_introduction(
             topics=",".join(topics)[:400],
             answers_question=answers_question,
         )
-        try:
-            async with session.begin_nested():
-                session.add(introduction)
-                await session.flush()
-        except IntegrityError:
-            if attempt == NUMBER_ATTEMPTS:
-                raise
-        else:
-            break
+
+    introduction = await insert_numbered(session, build)
     assert introduction.id is not None
     for person_id, team in members:
         session.add(IntroMember(introduction_id=introduction.id, person_id=person_id, team=team))

@@ -26,15 +26,14 @@ from sqlalchemy import bindparam, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .numbering import insert_numbered
 from .schedule_tables import NUMBERED, PERSONAL, PROMPT, Schedule, ScheduleSend, ScheduleSkip
 from .tables import Channel, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
-NUMBER_ATTEMPTS = 5  # inserts racing for one tenant's next schedule number before one gives up
 
 
 @dataclass
@@ -61,34 +60,20 @@ LIVE = col(Schedule.removed_at).is_(None)
 
 async def add_schedule(session: AsyncSession, schedule: Schedule) -> Schedule:
     """Store a schedule, returned; a channel prompt or digest gets its tenant's next number
-    (``schedule_tables.next_number``, as it is inserted).
+    (``schedule_tables.next_number``, as it is inserted; ``numbering`` for the race).
 
-    The next number is the tenant's highest + 1, counting removed schedules (they keep their
-    rows and numbers), so a number is never given twice within a tenant and an old prompt's
-    button keeps meaning its prompt. Two replicas adding a schedule to one workspace at once
-    may read the same highest number: the unique index on (tenant, number) rejects the second
-    insert, which is tried again in a fresh savepoint, reading the highest number again
-    (PostgreSQL's READ COMMITTED sees the winner's row once it committed). SQLite serializes
-    writers (``BEGIN IMMEDIATE``), so there it never retries. No lock on the tenant row:
-    adding a schedule is rare, and a retry is cheaper than making every writer queue."""
+    Removed schedules keep their rows and numbers, so a number is never given twice within a
+    tenant and an old prompt's button keeps meaning its prompt."""
     if schedule.kind not in NUMBERED or schedule.number is not None:
         session.add(schedule)
         await session.flush()
         return schedule
     fields = schedule.model_dump(exclude={"id", "number"})
-    attempt = 0
-    while True:
-        attempt += 1
-        row = Schedule(**fields)
-        try:
-            async with session.begin_nested():
-                session.add(row)
-                await session.flush()
-        except IntegrityError:
-            if attempt == NUMBER_ATTEMPTS:
-                raise
-        else:
-            return row
+
+    async def build() -> Schedule:
+        return Schedule(**fields)
+
+    return await insert_numbered(session, build)
 
 
 async def schedules_of(
