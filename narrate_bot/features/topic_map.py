@@ -40,11 +40,16 @@ async def show(turn: Turn) -> list[Reply]:
         ):
             hidden[pref.person_id].append(pref.topic)
         spellings = _spellings(rows)
+        # Stemmed once per topic, and only for people who hide something: the window holds a
+        # row per (topic, person), 80,000 of them for 300,000 narrations (scale review).
+        topic_stems: dict[str, frozenset[str]] = {}
         per_topic: dict[str, Counter[int]] = defaultdict(Counter)
         for topic, person_id, count in rows:
-            topic_stems = stems(topic)
-            if any(matches(h, topic_stems) for h in hidden.get(person_id, [])):
-                continue
+            if hides := hidden.get(person_id):
+                if topic not in topic_stems:
+                    topic_stems[topic] = stems(topic)
+                if any(matches(h, topic_stems[topic]) for h in hides):
+                    continue
             per_topic[spellings.label(topic)][person_id] += count
         ranked = sorted(
             per_topic.items(), key=lambda item: (-item[1].total(), -len(item[1]), item[0])
