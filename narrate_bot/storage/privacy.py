@@ -9,6 +9,7 @@ erased nor exported with the person it names (``_erase_by_user_id``).
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -156,13 +157,15 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             .order_by(col(Narration.created_at), col(Narration.id))
         )
     ).all()
-    ids = [n.id for n, _ in narrations if n.id is not None]
-    topics: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        for row in await session.exec(
-            select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(ids))
-        ):
-            topics[row.narration_id].append(row.topic)
+    topics: dict[int, list[str]] = defaultdict(list)
+    # Two columns, joined on the person: rows of entities, looked up by a list of every id, took
+    # most of 21 s for someone with 6,000 narrations (scale review).
+    for narration_id, topic in await session.exec(
+        select(NarrationTopic.narration_id, NarrationTopic.topic)
+        .join(Narration, col(Narration.id) == col(NarrationTopic.narration_id))
+        .where(Narration.person_id == person.id)
+    ):
+        topics[narration_id].append(topic)
     by_user_id = await _by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
     reminders = await schedules.personal_schedules(session, person_id=person.id or 0)
     deliveries = (
