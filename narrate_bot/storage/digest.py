@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from typing import cast
 
@@ -48,29 +49,35 @@ async def week_for_channel(
             own,
         )
     )
+    conditions = (
+        col(Narration.tenant_id) == tenant_id,
+        col(Narration.created_at) >= since,
+        col(Narration.created_at) < until,
+        col(Channel.kind) != "direct",
+        col(Person.consent) == "joined",
+        readable,
+    )
     rows = (
         await session.exec(
             select(Narration, Person)
             .join(Channel, col(Channel.id) == col(Narration.channel_pk))
             .join(Person, col(Person.id) == col(Narration.person_id))
-            .where(
-                col(Narration.tenant_id) == tenant_id,
-                col(Narration.created_at) >= since,
-                col(Narration.created_at) < until,
-                col(Channel.kind) != "direct",
-                col(Person.consent) == "joined",
-                readable,
-            )
+            .where(*conditions)
             .order_by(col(Narration.created_at))
         )
     ).all()
-    ids = [n.id for n, _ in rows if n.id is not None]
-    topics: dict[int, list[str]] = {i: [] for i in ids}
-    if ids:
-        for row in await session.exec(
-            select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(ids))
+    # The week's topics by the same conditions, as two columns: not a list of every narration
+    # id as bound parameters (past SQLite's 32,766 in a busy week), nor rows of entities.
+    topics: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        for narration_id, topic in await session.exec(
+            select(NarrationTopic.narration_id, NarrationTopic.topic)
+            .join(Narration, col(Narration.id) == col(NarrationTopic.narration_id))
+            .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+            .join(Person, col(Person.id) == col(Narration.person_id))
+            .where(*conditions)
         ):
-            topics[row.narration_id].append(row.topic)
+            topics[narration_id].append(topic)
     return [(n, p, topics.get(n.id or -1, [])) for n, p in rows]
 
 
