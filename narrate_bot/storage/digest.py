@@ -67,7 +67,7 @@ async def week_for_channel(
         )
     ).all()
     # The week's topics by the same conditions, as two columns: not a list of every narration
-    # id as bound parameters (past SQLite's 32,766 in a busy week), nor rows of entities.
+    # id as parameters (SQLite's default cap is 32,766; builds differ), nor rows of entities.
     topics: dict[int, list[str]] = defaultdict(list)
     if rows:
         for narration_id, topic in await session.exec(

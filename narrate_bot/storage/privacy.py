@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, text, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, text, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -327,15 +327,16 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
     serialized, and the clause is a plain read there.
     """
     await session.exec(select(Person.id).where(col(Person.id) == person.id).with_for_update())
-    narration_ids = list(
-        (await session.exec(select(Narration.id).where(Narration.person_id == person.id))).all()
-    )
-    if narration_ids:
+    theirs = select(Narration.id).where(Narration.person_id == person.id)
+    removed = (await session.exec(select(func.count()).select_from(theirs.subquery()))).one()
+    if removed:
+        # By a subquery, not a list of every id as parameters: SQLite's default cap is 32,766
+        # per statement (builds differ), which the people who narrated most could pass.
         await session.exec(
-            delete(NarrationTopic).where(col(NarrationTopic.narration_id).in_(narration_ids))
+            delete(NarrationTopic).where(col(NarrationTopic.narration_id).in_(theirs))
         )
         # A bulk DELETE still fires the FTS trigger for every row, so the index forgets each text.
-        await session.exec(delete(Narration).where(col(Narration.id).in_(narration_ids)))
+        await session.exec(delete(Narration).where(col(Narration.person_id) == person.id))
     await _erase_by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
     await intro_privacy.erase(session, person=person)
     assert person.id is not None
@@ -346,7 +347,7 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     await fulltext.scrub(session, dialect)
-    return len(narration_ids)
+    return removed
 
 
 async def erase_tenant(session: AsyncSession, *, tenant_id: int, dialect: str) -> int:
