@@ -118,6 +118,8 @@ class Bot:
             # "who knows about kafka?" typed into the form is asked, not kept: kept, it was
             # published as the asker's update and made them the "expert" in later answers.
             if (topic := parse_question(event.fields.get("text", ""))) is not None:
+                if members_only.is_guest(turn):
+                    return members_only.refuse(turn, "who")
                 return await who_knows.answer(turn, topic)
             if event.form == narrate.NARRATION_FORM:
                 return await narrate.record(turn, event.fields.get("text", ""))

@@ -21,10 +21,11 @@ import unicodedata
 from .knowledge.clean_text import clean_text, without_mentions
 from .knowledge.words import search_terms, without_links, words
 
-# The bot's mention, alone or after a greeting ("hey @narrate who knows…", as people write it).
-_BOT_ADDRESS = re.compile(
-    r"^\s*(?:(?:hey|hi|hello|yo|ok|okay)[\s,!]+)?(?:<@[\w.\-|]+>|@narrate(?:-bot)?\b)[\s,:]*",
-    re.I,
+_BOT_ADDRESS = re.compile(r"^\s*(?:<@[\w.\-|]+>|@narrate(?:-bot)?\b)[\s,:]*", re.I)
+# Questions only: the mention may follow a greeting ("hey @narrate who knows…", as people write
+# it). Never stripped from a narration: "hey <@bob> thanks, the fix worked" keeps its words.
+_GREETED_ADDRESS = re.compile(
+    r"^\s*(?:hey|hi|hello|yo|ok|okay)[\s,!]+(?:<@[\w.\-|]+>|@narrate(?:-bot)?\b)[\s,:]*", re.I
 )
 
 # ---------------------------------------------------------------------------------- the grammar
@@ -114,7 +115,8 @@ def parse_question(text: str) -> str | None:
     (only a link, only "@here"), so it is answered and never kept as a narration; a lone person
     mention is kept as typed for ``about_person``.
     """
-    text = strip_bot_address(clean_text(text)).translate(_APOSTROPHES)
+    text = strip_bot_address(clean_text(text))
+    text = _GREETED_ADDRESS.sub("", text, count=1).translate(_APOSTROPHES)
     if match := _NAMED_EXPERT.match(text):
         return topic_of(match.group("topic"))
     if match := _QUESTION.match(text):

@@ -8,11 +8,11 @@ from narrate_bot.events import ChannelRef, FormSubmitted, UserRef
 from narrate_bot_adapters.console.adapter import TENANT
 
 
-def _form(clock, form: str, text: str) -> FormSubmitted:
+def _form(clock, form: str, text: str, *, guest: bool = False) -> FormSubmitted:
     return FormSubmitted(
-        event_id=f"form-{form}-{text}",
+        event_id=f"form-{form}-{text}-{guest}",
         tenant=TENANT,
-        user=UserRef(user_id="zoe", display_name="zoe"),
+        user=UserRef(user_id="zoe", display_name="zoe", guest=guest),
         channel=ChannelRef(channel_id="team", name="team"),
         occurred_at=clock.now(),
         form=form,
@@ -52,3 +52,19 @@ async def test_a_greeting_before_the_bots_mention_still_asks(chat):
     out = await chat.say("zoe in dm: hey @narrate who knows about kafka?")
     assert "Who knows about “kafka”:" in out and "@bob" in out
     assert "haven't narrated" in await chat.say("zoe: /narrate mine")
+
+
+async def test_a_guest_asking_in_the_form_is_refused_as_anywhere_else(chat, bot, clock):
+    await chat.say(":guest zoe", "bob in #team: /narrate tuned the kafka consumer lag alerts")
+    refused = await chat.say("zoe in #team: /narrate who knows about kafka?")
+    [reply] = await bot.handle(_form(clock, "narration", "who knows about kafka?", guest=True))
+    assert "bob" not in reply.text and "kafka consumer" not in reply.text
+    assert reply.text in refused
+
+
+async def test_a_greeting_and_a_mention_in_a_dm_narration_keep_their_words(chat, db):
+    out = await chat.say("alice in dm: hey <@bob> thanks, the kafka consumer lag fix worked")
+    assert "Noted as #1." in out
+    assert "hey @bob thanks, the kafka consumer lag fix worked" in await chat.say(
+        "alice: /narrate mine"
+    )
