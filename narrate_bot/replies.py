@@ -85,3 +85,8 @@ class Post(_Frozen):
         if (self.channel_id is None) == (not self.to_users):
             raise ValueError("a post goes to a channel or to people, not both or neither")
         return self
+
+
+def quoted(text: str) -> str:
+    """Text handed back as a quote, line by line: a refusal never loses what was typed."""
+    return "\n".join(f"> {line}" for line in text.splitlines())

@@ -16,7 +16,7 @@ from narrate_bot.app import Bot
 from narrate_bot.events import ChannelKind, TenantRef
 from narrate_bot.features import home
 from narrate_bot.knowledge.clean_text import clean_text
-from narrate_bot.replies import Reply, Visibility
+from narrate_bot.replies import Reply, Visibility, quoted
 from narrate_bot.routing import parse_command
 
 from . import recovery, render, translate
@@ -277,9 +277,8 @@ class InteractiveSurfaces(WorkspaceEvents):
     @staticmethod
     def _no_longer_a_member(where: translate.Where, text: str) -> Reply:
         name = f"#{where.name}" if where.name and " " not in where.name else "that conversation"
-        quoted = "\n".join(f"> {line}" for line in text.splitlines())
         # To their DM: they can't be answered in a channel they are no longer in.
-        text = f"{NO_LONGER_A_MEMBER.format(channel=name)}\n{quoted}"
+        text = f"{NO_LONGER_A_MEMBER.format(channel=name)}\n{quoted(text)}"
         return Reply(text=text, visibility=Visibility.DIRECT)
 
     async def on_home(self, body: Payload, event: Payload, context: Any) -> None:

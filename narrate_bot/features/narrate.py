@@ -8,7 +8,7 @@ from ..channel_names import shown
 from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, MessageReceived, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
-from ..replies import FORM_PROMPT, Button, FormRequest, Reply
+from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..routing import Command
 from ..storage import privacy
 from ..storage import repositories as repo
@@ -57,11 +57,6 @@ def _too_long(turn: Turn, text: str) -> str | None:
         return refusal  # a message stays in the conversation, where it can be copied
     # A slash command's box and a form are emptied once sent: the text exists nowhere else.
     return f"{refusal}\nHere is what you wrote, to shorten:\n{quoted(text)}"
-
-
-def quoted(text: str) -> str:
-    """Text handed back as a quote, line by line (a refusal never loses what was typed)."""
-    return "\n".join(f"> {line}" for line in text.splitlines())
 
 
 def form_audience(event: FormSubmitted) -> Audience:

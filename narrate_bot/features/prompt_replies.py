@@ -15,14 +15,14 @@ from ..channel_names import shown
 from ..events import Audience, FormSubmitted, MessageReceived, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
-from ..replies import FORM_PROMPT, Button, FormRequest, Reply
+from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
 from .consent import JOINED, LEFT, enroll
-from .narrate import ERASED_MEANWHILE, _too_long, form_audience, quoted, record, share_button
+from .narrate import ERASED_MEANWHILE, _too_long, form_audience, record, share_button
 from .turn import Turn
 
 REPLY_FORM = "prompt-reply:"
