@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef, UserRef
+from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel
@@ -59,3 +60,25 @@ async def named_to(session: Session, channel: Channel, user: UserRef) -> bool:
     else gets the answer an unknown channel gets, so nobody learns that a private channel exists
     or what it is called (schedule commands, the open-questions channel)."""
     return user.is_admin or await repo.reads_channel(session, channel=channel, user_id=user.user_id)
+
+
+async def named_channel(
+    session: Session, *, tenant_id: int, user: UserRef, channel_id: str | None, name: str | None
+) -> Channel | None:
+    """The channel a setting names: one of this tenant's the bot has seen, and that ``user`` may
+    be told about; ``None`` otherwise, so a private channel they aren't in answers exactly as an
+    unknown one (an id typed by hand may also be another Discord server's)."""
+    target = await expertise_repo.find_channel(
+        session, tenant_id=tenant_id, channel_id=channel_id, name=name
+    )
+    if target is None or not await named_to(session, target, user):
+        return None
+    return target
+
+
+def not_seen(shown: str) -> str:
+    """The answer for a channel ``named_channel`` didn't give (nothing is changed)."""
+    return (
+        f"I haven't seen #{shown} yet: add me to it (or post there) and try again. "
+        "Nothing was changed."
+    )

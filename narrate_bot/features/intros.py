@@ -25,7 +25,7 @@ from ..storage import expertise_repo, intro_repo, intro_stats
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Channel, Person
-from .channels import named_to
+from .channels import named_channel, not_seen
 from .consent import enroll
 from .introductions import (
     CHANNEL_KEY,
@@ -127,22 +127,15 @@ async def set_channel(turn: Turn, command: Command) -> list[Reply]:
             # channel of another server (Discord's ids reach every guild the bot is in), and
             # one never seen has no known readers (a Slack Connect channel reads nothing).
             plain = command.hint == command.arg
-            target = await expertise_repo.find_channel(
+            target = await named_channel(
                 session,
                 tenant_id=tenant.id,
+                user=turn.event.user,
                 channel_id=None if plain else command.arg,
                 name=command.arg if plain else None,
             )
-            if target is not None and not await named_to(session, target, turn.event.user):
-                target = None  # a private channel they aren't in: as if never seen
         if target is None:
-            shown = command.hint or command.arg
-            return [
-                turn.reply(
-                    f"I haven't seen #{shown} yet: add me to it (or post there) and try "
-                    "again. Nothing was changed."
-                )
-            ]
+            return [turn.reply(not_seen(command.hint or command.arg))]
         if target.kind == ChannelKind.DIRECT.value:
             return [turn.reply("Introductions can't be posted in a DM; name a channel instead.")]
         await repo.set_setting(

@@ -23,7 +23,7 @@ from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Channel
-from .channels import named_to
+from .channels import named_channel, named_to, not_seen
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -215,19 +215,15 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
                         "/narrate questions-channel #questions (or here)."
                     )
                 ]
-            target = await expertise_repo.find_channel(
-                session, tenant_id=tenant.id, channel_id=parsed[0], name=parsed[1]
+            target = await named_channel(
+                session,
+                tenant_id=tenant.id,
+                user=turn.event.user,
+                channel_id=parsed[0],
+                name=parsed[1],
             )
-            if target is not None and not await named_to(session, target, turn.event.user):
-                target = None  # a private channel they aren't in: as if never seen
             if target is None:
-                shown = parsed[1] or parsed[0]
-                return [
-                    turn.reply(
-                        f"I haven't seen #{shown} yet: add me to it (or post there) and try "
-                        "again. Nothing was changed."
-                    )
-                ]
+                return [turn.reply(not_seen(parsed[1] or parsed[0] or arg))]
         assert target is not None
         if target.kind == ChannelKind.DIRECT.value:
             return [turn.reply("Pick a channel people share, not a direct message.")]
