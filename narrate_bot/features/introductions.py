@@ -13,9 +13,11 @@ every member may read, the introductions channel to what the whole workspace may
 
 from __future__ import annotations
 
+import asyncio
 import re
 import zlib
 from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..config import Settings
 from ..events import ChannelKind, Platform, TenantRef
 from ..knowledge.intro_reasons import Readers, Reason, reason
-from ..knowledge.pairing import Pairing, Participant, Rules, without_hidden
+from ..knowledge.pairing import Pairing, Participant, Rules, Suggestion, without_hidden
 from ..knowledge.spellings import Spellings
 from ..replies import Button, Post
 from ..storage import expertise_repo, intro_repo
@@ -75,28 +77,95 @@ def outcome_buttons(number: int, *, skip: bool = True) -> tuple[Button, ...]:
     return buttons
 
 
+@dataclass
+class WeekInputs:
+    """Everything a week's pairing is worked out from, read from the database in one go."""
+
+    people: list[Person]
+    topics: list[intro_repo.TopicRow]
+    readers: dict[str, set[int]]
+    asked: dict[int, set[str]]
+    never: dict[int, set[str]]
+    disliked: dict[int, set[str]]
+    recent: list[list[tuple[int, str | None]]]
+    history: list[list[tuple[int, str | None]]]
+    same_team: str | None
+    hidden: dict[int, list[str]]
+    channel: Channel | None
+    delivery: str
+
+
+@dataclass
+class WeekPlan:
+    """A week's introductions worked out, not yet stored: each suggestion with the reason its
+    group is told and the one its channel post may give (for ``channel`` as it was then)."""
+
+    tenant_id: int
+    week: str
+    people: dict[int, Person]
+    pairing: Pairing
+    suggestions: list[Suggestion]
+    told: list[Reason]
+    posted: list[Reason]
+    channel: Channel | None
+    delivery: str
+
+
 class WeeklyIntroductions:
-    """The ``Introductions`` port, built from the database and settings."""
+    """The ``Introductions`` port, built from the database and settings.
+
+    A week is worked out in three steps so a large workspace never stalls the bot: its inputs
+    are read from one snapshot (no write lock on SQLite), the pairs and reasons are computed in
+    a worker thread (tens of seconds of CPU for thousands of people, which on the event loop
+    kept every command, and Slack's 3-second acknowledgements, waiting), and only storing the
+    round is a write transaction, which re-checks that everyone may still be introduced. 8,000
+    people: one 74 s write transaction with the loop blocked before; see docs/adr/0007.
+    """
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
 
     async def weekly(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
-        """The port: ``weekly_in`` in a transaction of its own, for the UTC date of ``now``."""
+        """The port: the week of the UTC date of ``now``, worked out, then stored."""
+        slot = now.astimezone(UTC).date()
+        plan = await self.plan_week(tenant=tenant, slot=slot, now=now)
         async with self.db.transaction() as session:
-            slot = now.astimezone(UTC).date()
-            return await self.weekly_in(session, tenant=tenant, slot=slot, now=now)
+            return await self.weekly_in(session, tenant=tenant, slot=slot, now=now, plan=plan)
 
     async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
         async with self.db.transaction() as session:
             return await self.follow_up_in(session, tenant=tenant, now=now)
 
+    async def plan_week(self, *, tenant: TenantRef, slot: date, now: datetime) -> WeekPlan | None:
+        """The week of ``slot`` worked out ahead of claiming it, outside any write transaction;
+        ``None`` when there is nothing to work out (no such tenant yet, or the week is taken)."""
+        week = week_of(slot)
+        async with self.db.snapshot() as session:
+            tenant_id = await intro_repo.unclaimed_tenant(
+                session, platform=tenant.platform.value, external_id=tenant.tenant_id, week=week
+            )
+            if tenant_id is None:
+                return None
+            inputs = await _read_inputs(
+                session, tenant_id=tenant_id, now=now, platform=tenant.platform
+            )
+        return await asyncio.to_thread(_work_out, inputs, tenant_id=tenant_id, now=now, week=week)
+
     async def weekly_in(
-        self, session: Session, *, tenant: TenantRef, slot: date, now: datetime
+        self,
+        session: Session,
+        *,
+        tenant: TenantRef,
+        slot: date,
+        now: datetime,
+        plan: WeekPlan | None = None,
     ) -> list[Post]:
         """The introductions of the week of ``slot``, recorded in the caller's transaction;
-        nothing if that week already had its round."""
+        nothing if that week already had its round. ``plan`` (from ``plan_week``) is used when
+        it is this week's: everyone in it is checked again, and a group with someone who may
+        no longer be introduced (paused, left, asked never to meet the other, …) is dropped.
+        Without one the week is worked out here, inside the caller's transaction."""
         row = await repo.ensure_tenant(
             session,
             platform=tenant.platform.value,
@@ -109,54 +178,42 @@ class WeeklyIntroductions:
         round_id = await intro_repo.claim_week(session, tenant_id=row.id, week=week, now=now)
         if round_id is None:
             return []
-        # Whoever asked to be forgotten and may still confirm is left out, like every other
-        # scheduled message holds off for them meanwhile.
-        people = [
-            p
-            for p in await intro_repo.available_people(session, tenant_id=row.id, now=now)
-            if available(p, now)
+        if plan is None or plan.tenant_id != row.id or plan.week != week:
+            inputs = await _read_inputs(
+                session, tenant_id=row.id, now=now, platform=tenant.platform
+            )
+            plan = await asyncio.to_thread(_work_out, inputs, tenant_id=row.id, now=now, week=week)
+        else:
+            plan = await _still_valid(session, plan, now=now, platform=tenant.platform)
+        post_in = (
+            plan.channel.channel_id
+            if plan.channel and plan.delivery in ("channel", "both")
+            else None
+        )
+        as_dm = plan.delivery in ("dm", "both") or post_in is None
+        kept = [
+            told if as_dm else posted for told, posted in zip(plan.told, plan.posted, strict=True)
         ]
-        pairing = await self._pairing(
+        numbers = await intro_repo.add_introductions(
             session,
             tenant_id=row.id,
-            people=people,
+            round_id=round_id,
+            introductions=[
+                intro_repo.NewIntroduction(
+                    members=[(k, plan.people[k].team) for k in suggestion.members],
+                    topics=list(why.topics),
+                    answers_question=why.answers_question,
+                )
+                for suggestion, why in zip(plan.suggestions, kept, strict=True)
+            ],
             now=now,
-            week=week,
-            platform=tenant.platform,
         )
-        channel = await _intros_channel(session, tenant_id=row.id)
-        delivery = (
-            await repo.get_setting(session, tenant_id=row.id, key=DELIVERY_KEY) or DEFAULT_DELIVERY
-        )
-        post_in = channel.channel_id if channel and delivery in ("channel", "both") else None
-        as_dm = delivery in ("dm", "both") or post_in is None
-        readers = _channel_readers(channel if post_in else None)
-        by_id = {p.id: p for p in people}
         posts: list[Post] = []
-        for suggestion in pairing.plan():
-            group = [by_id[k] for k in suggestion.members]
-            told = reason(suggestion, pairing, period=PERIOD)
-            posted = reason(suggestion, pairing, period=PERIOD, readers=readers)
-            # Stored for "not useful" and the export, which only the members read: what
-            # the message they were sent said, never more.
-            kept = told if as_dm else posted
-            introduction = await intro_repo.add_introduction(
-                session,
-                tenant_id=row.id,
-                round_id=round_id,
-                members=[(p.id, p.team) for p in group if p.id is not None],
-                topics=list(kept.topics),
-                now=now,
-                answers_question=kept.answers_question,
-            )
-            posts += _deliver(
-                introduction.number,
-                group,
-                channel=post_in,
-                as_dm=as_dm,
-                told=told,
-                posted=posted,
-            )
+        for number, suggestion, told, posted in zip(
+            numbers, plan.suggestions, plan.told, plan.posted, strict=True
+        ):
+            group = [plan.people[k] for k in suggestion.members]
+            posts += _deliver(number, group, channel=post_in, as_dm=as_dm, told=told, posted=posted)
         return posts
 
     async def follow_up_in(
@@ -207,77 +264,152 @@ class WeeklyIntroductions:
             )
         return posts
 
-    async def _pairing(
-        self,
-        session: Session,
-        *,
-        tenant_id: int,
-        people: list[Person],
-        now: datetime,
-        week: str,
-        platform: Platform,
-    ) -> Pairing:
-        ids = [p.id for p in people if p.id is not None]
-        topics = await intro_repo.narrated_topics(
-            session, person_ids=ids, since=now - LOOKBACK, before=now
-        )
-        readers = await intro_repo.private_readers(
-            session, tenant_id=tenant_id, user_ids=[p.user_id for p in people]
-        )
-        asked = await intro_repo.asked_topics(session, person_ids=ids, since=now - LOOKBACK)
-        never = await intro_repo.never_pairs(
-            session, person_ids=ids, everywhere=platform_wide_never_pairs(platform)
-        )
-        disliked = await intro_repo.disliked_topics(session, person_ids=ids)
-        weeks = int(
-            await repo.get_setting(session, tenant_id=tenant_id, key=REPEAT_WEEKS_KEY)
-            or DEFAULT_REPEAT_WEEKS
-        )
-        recent = await intro_repo.past_groups(
-            session, tenant_id=tenant_id, since=now - timedelta(weeks=weeks)
-        )
-        history = await intro_repo.past_groups(session, tenant_id=tenant_id)
-        same_team = await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY)
-        hidden: dict[int, list[str]] = defaultdict(list)
-        for pref in await expertise_repo.tenant_preferences(
-            session, tenant_id=tenant_id, kind=HIDE_ME
-        ):
-            hidden[pref.person_id].append(pref.topic)
 
-        partners: dict[int, set[int]] = defaultdict(set)
-        for group in recent:
-            for (a, _), (b, _) in combinations(group, 2):
-                partners[a].add(b)
-                partners[b].add(a)
-        # "café" narrated by one and "cafe" by the other is a topic they share, named one way.
-        spelling = Spellings(row.topic for row in topics).label
-        by_person: dict[int, dict[str, set[int | None]]] = defaultdict(lambda: defaultdict(set))
-        for row in topics:
-            by_person[row.person_id][spelling(row.topic)].add(row.scope)
-        participants = [
-            Participant(
-                key=p.id,
-                user_id=p.user_id,
-                team=p.team,
-                utc_offset=utc_offset(p.timezone, now),
-                topics={t: frozenset(s) for t, s in by_person[p.id].items()},
-                asked=frozenset(spelling(t) for t in asked.get(p.id, ())),
-                readable=frozenset(readers.get(p.user_id, ())),
-                disliked=frozenset(spelling(t) for t in disliked.get(p.id, ())),
-                never=frozenset(never.get(p.id, ())),
-                recent_partners=frozenset(partners.get(p.id, ())),
-            )
-            for p in people
-            if p.id is not None
-        ]
-        participants = [without_hidden(p, hidden[p.key]) for p in participants]
-        introduced = _introduced(history)
-        return Pairing(
-            participants,
-            rules=Rules(cross_team_only=same_team != "allowed", seed=zlib.crc32(week.encode())),
-            team_ties=_team_ties(introduced, people, readers),
-            introduced=introduced,
+async def _read_inputs(
+    session: Session, *, tenant_id: int, now: datetime, platform: Platform
+) -> WeekInputs:
+    # Whoever asked to be forgotten and may still confirm is left out, like every other
+    # scheduled message holds off for them meanwhile.
+    people = [
+        p
+        for p in await intro_repo.available_people(session, tenant_id=tenant_id, now=now)
+        if available(p, now)
+    ]
+    ids = [p.id for p in people if p.id is not None]
+    weeks = int(
+        await repo.get_setting(session, tenant_id=tenant_id, key=REPEAT_WEEKS_KEY)
+        or DEFAULT_REPEAT_WEEKS
+    )
+    hidden: dict[int, list[str]] = defaultdict(list)
+    for pref in await expertise_repo.tenant_preferences(session, tenant_id=tenant_id, kind=HIDE_ME):
+        hidden[pref.person_id].append(pref.topic)
+    return WeekInputs(
+        people=people,
+        topics=await intro_repo.narrated_topics(
+            session, person_ids=ids, since=now - LOOKBACK, before=now
+        ),
+        readers=await intro_repo.private_readers(
+            session, tenant_id=tenant_id, user_ids=[p.user_id for p in people]
+        ),
+        asked=await intro_repo.asked_topics(session, person_ids=ids, since=now - LOOKBACK),
+        never=await intro_repo.never_pairs(
+            session, person_ids=ids, everywhere=platform_wide_never_pairs(platform)
+        ),
+        disliked=await intro_repo.disliked_topics(session, person_ids=ids),
+        recent=await intro_repo.past_groups(
+            session, tenant_id=tenant_id, since=now - timedelta(weeks=weeks)
+        ),
+        history=await intro_repo.past_groups(session, tenant_id=tenant_id),
+        same_team=await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY),
+        hidden=hidden,
+        channel=await _intros_channel(session, tenant_id=tenant_id),
+        delivery=(
+            await repo.get_setting(session, tenant_id=tenant_id, key=DELIVERY_KEY)
+            or DEFAULT_DELIVERY
+        ),
+    )
+
+
+def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -> WeekPlan:
+    """The week's pairs and their reasons: CPU only, no database, safe in a worker thread."""
+    pairing = _pairing(inputs, now=now, week=week)
+    suggestions = pairing.plan()
+    readers = _channel_readers(inputs.channel)
+    return WeekPlan(
+        tenant_id=tenant_id,
+        week=week,
+        people={p.id: p for p in inputs.people if p.id is not None},
+        pairing=pairing,
+        suggestions=suggestions,
+        told=[reason(s, pairing, period=PERIOD) for s in suggestions],
+        # Stored for "not useful" and the export, which only the members read: what the
+        # message they were sent said, never more (``weekly_in`` keeps one of the two).
+        posted=[reason(s, pairing, period=PERIOD, readers=readers) for s in suggestions],
+        channel=inputs.channel,
+        delivery=inputs.delivery,
+    )
+
+
+async def _still_valid(
+    session: Session, plan: WeekPlan, *, now: datetime, platform: Platform
+) -> WeekPlan:
+    """The plan as it stands now it is stored: groups whose members may all still be
+    introduced to each other, with their current names and teams, and the channel post's
+    reason for the introductions channel and delivery as they are now."""
+    current = {
+        p.id: p
+        for p in await intro_repo.available_people(session, tenant_id=plan.tenant_id, now=now)
+        if p.id is not None and available(p, now)
+    }
+    never = await intro_repo.never_pairs(
+        session, person_ids=list(plan.people), everywhere=platform_wide_never_pairs(platform)
+    )
+    channel = await _intros_channel(session, tenant_id=plan.tenant_id)
+    delivery = (
+        await repo.get_setting(session, tenant_id=plan.tenant_id, key=DELIVERY_KEY)
+        or DEFAULT_DELIVERY
+    )
+    kept = [
+        i
+        for i, suggestion in enumerate(plan.suggestions)
+        if all(k in current for k in suggestion.members)
+        and not any(
+            current[b].user_id in never.get(a, ()) or current[a].user_id in never.get(b, ())
+            for a, b in combinations(suggestion.members, 2)
         )
+    ]
+    suggestions = [plan.suggestions[i] for i in kept]
+    posted = [plan.posted[i] for i in kept]
+    if _channel_readers(channel) != _channel_readers(plan.channel):
+        readers = _channel_readers(channel)
+        posted = [reason(s, plan.pairing, period=PERIOD, readers=readers) for s in suggestions]
+    return replace(
+        plan,
+        people=current,
+        suggestions=suggestions,
+        told=[plan.told[i] for i in kept],
+        posted=posted,
+        channel=channel,
+        delivery=delivery,
+    )
+
+
+def _pairing(inputs: WeekInputs, *, now: datetime, week: str) -> Pairing:
+    partners: dict[int, set[int]] = defaultdict(set)
+    for group in inputs.recent:
+        for (a, _), (b, _) in combinations(group, 2):
+            partners[a].add(b)
+            partners[b].add(a)
+    # "café" narrated by one and "cafe" by the other is a topic they share, named one way.
+    spelling = Spellings(row.topic for row in inputs.topics).label
+    by_person: dict[int, dict[str, set[int | None]]] = defaultdict(lambda: defaultdict(set))
+    for row in inputs.topics:
+        by_person[row.person_id][spelling(row.topic)].add(row.scope)
+    asked, disliked, never = inputs.asked, inputs.disliked, inputs.never
+    participants = [
+        Participant(
+            key=p.id,
+            user_id=p.user_id,
+            team=p.team,
+            utc_offset=utc_offset(p.timezone, now),
+            topics={t: frozenset(s) for t, s in by_person[p.id].items()},
+            asked=frozenset(spelling(t) for t in asked.get(p.id, ())),
+            readable=frozenset(inputs.readers.get(p.user_id, ())),
+            disliked=frozenset(spelling(t) for t in disliked.get(p.id, ())),
+            never=frozenset(never.get(p.id, ())),
+            recent_partners=frozenset(partners.get(p.id, ())),
+        )
+        for p in inputs.people
+        if p.id is not None
+    ]
+    participants = [without_hidden(p, inputs.hidden.get(p.key, ())) for p in participants]
+    introduced = _introduced(inputs.history)
+    return Pairing(
+        participants,
+        rules=Rules(cross_team_only=inputs.same_team != "allowed", seed=zlib.crc32(week.encode())),
+        team_ties=_team_ties(introduced, inputs.people, inputs.readers),
+        introduced=introduced,
+    )
 
 
 def _introduced(history: list[list[tuple[int, str | None]]]) -> dict[frozenset[str], int]:

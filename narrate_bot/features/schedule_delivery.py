@@ -13,6 +13,7 @@ long as one post returns within the lease (``schedule_lease_seconds``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import date, datetime, timedelta
@@ -29,7 +30,12 @@ from ..storage.database import Session
 from ..storage.schedule_tables import INTROS, JOB_KINDS, Schedule
 from ..storage.tables import Tenant
 from . import schedule_posts
-from .introductions import introduction_number, platform_wide_never_pairs
+from .introductions import (
+    WeeklyIntroductions,
+    WeekPlan,
+    introduction_number,
+    platform_wide_never_pairs,
+)
 from .schedule_posts import tenant_ref
 
 if TYPE_CHECKING:
@@ -280,15 +286,59 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         async with bot.db.transaction() as session:
             await _queue(bot, session, item, posts, now=now, owner=owner)
         return
+    slot = date.fromisoformat(send.slot) if schedule.kind == INTROS else None
+    plan: WeekPlan | None = None
+    if slot is not None and isinstance(port, WeeklyIntroductions):
+        planned = await _plan_holding_lease(bot, port, send.id, owner, ref, slot, now)
+        if planned is _LOST:
+            return
+        plan = planned if isinstance(planned, WeekPlan) else None
     async with bot.db.transaction() as session:
         if not await _hold(bot, session, send.id, owner, now):
             return
-        if schedule.kind == INTROS:
-            slot = date.fromisoformat(send.slot)
+        if slot is not None and isinstance(port, WeeklyIntroductions):
+            posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now, plan=plan)
+        elif slot is not None:
             posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now)
         else:
             posts = await port.follow_up_in(session, tenant=ref, now=now)
         await _queue(bot, session, item, posts, now=now, owner=owner)
+
+
+_LOST = object()  # the lease ran out while the week was being worked out
+
+
+def _renew_every(bot: Bot) -> float:
+    """Seconds between renewals of a lease held while a week is worked out: a third of it."""
+    return _lease(bot).total_seconds() / 3
+
+
+async def _plan_holding_lease(
+    bot: Bot,
+    port: WeeklyIntroductions,
+    send_id: int,
+    owner: str,
+    ref: TenantRef,
+    slot: date,
+    now: datetime,
+) -> WeekPlan | None | object:
+    """The week worked out before the transaction that stores it, the lease renewed meanwhile.
+
+    For a large workspace working it out takes tens of seconds: inside the transaction that
+    holds the lease it kept SQLite's write lock (every command waiting) the whole time. Outside
+    it, the lease must be kept: a round that outlasts it would be taken over and worked out
+    again by another process, and again, never stored. ``_LOST`` if the lease was lost anyway.
+    """
+    task = asyncio.create_task(port.plan_week(tenant=ref, slot=slot, now=now))
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=_renew_every(bot))
+        if done:
+            return task.result()
+        async with bot.db.transaction() as session:
+            held = await _hold(bot, session, send_id, owner, now)
+        if not held:
+            task.cancel()
+            return _LOST
 
 
 async def _queue(

@@ -1,7 +1,8 @@
 """Engines and transactions for SQLite (embedded default) and PostgreSQL (production).
 
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with ``BEGIN IMMEDIATE``
-so two writers queue on the busy timeout instead of failing with ``SQLITE_BUSY_SNAPSHOT``.
+so two writers queue on the busy timeout instead of failing with ``SQLITE_BUSY_SNAPSHOT``; only a
+``snapshot()``, which reads and never writes, begins without taking the write lock.
 ``secure_delete`` zeroes freed pages so erased narrations leave no readable trace in the file.
 """
 
@@ -22,6 +23,7 @@ BUSY_TIMEOUT_MS = 10_000
 # A PostgreSQL host that drops packets instead of refusing them would otherwise hold a connection
 # attempt (and `narrate-bot run`'s start) for the operating system's TCP timeout, minutes.
 CONNECT_TIMEOUT_S = 10
+READS_ONLY = "narrate_reads_only"  # execution option: begin SQLite transactions DEFERRED
 
 # Features type their sessions with this name so only storage imports sqlmodel.
 Session = AsyncSession
@@ -62,7 +64,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READS_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -92,6 +97,18 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work commits together at the end, or not at all."""
         async with self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only, which on SQLite takes no write lock: a plain (deferred)
+        ``BEGIN`` reads one snapshot of the write-ahead log while writers go on. For a long read
+        (the weekly introductions' inputs for thousands of people) that would otherwise hold
+        ``BEGIN IMMEDIATE``'s lock and keep every command waiting. Nothing written here lands:
+        it rolls back when the session closes. Rows read stay readable afterwards (closing
+        detaches them; a rollback would expire them)."""
+        async with self._sessions() as session:
+            await session.connection(execution_options={READS_ONLY: True})
             yield session
 
     async def dispose(self) -> None:
