@@ -92,12 +92,19 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Transactions of this process begun (or waiting to begin) and not yet ended: the
+        # full-text scrub lets them go first between its steps (``index_scrub``).
+        self.open_transactions = 0
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work commits together at the end, or not at all."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        self.open_transactions += 1
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        finally:
+            self.open_transactions -= 1
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[AsyncSession]:

@@ -3,8 +3,8 @@
 FTS5 comes from the initial migration; PostgreSQL's generated ``text_tsv`` column and its GIN
 index from ``0007_pg_tsvector`` (which replaced the initial expression index). Alembic's
 autogenerate cannot see them, so ``migrations/env.py`` leaves them alone. This module holds the
-dialect-specific SQL the rest of storage needs: matching a query, and scrubbing deleted text out
-of the index.
+dialect-specific SQL the rest of storage needs: matching a query, and telling whether a token is
+still in the index (scrubbing deleted text out of SQLite's index is ``index_scrub``).
 """
 
 from __future__ import annotations
@@ -183,21 +183,6 @@ def pg_matches(tsquery: ColumnElement[Any], *, indexed: bool = True) -> ColumnEl
         return cast(ColumnElement[bool], func.ts_match_vq(vector, tsquery))
     clause: ColumnElement[bool] = vector.op("@@")(tsquery)
     return clause
-
-
-async def scrub(session: AsyncSession, dialect: str) -> None:
-    """Make deleted narrations' tokens, and edited ones' old text, unrecoverable from the index.
-
-    SQLite before 3.42 has no FTS5 ``secure-delete``: a deleted row's tokens stay in old index
-    segments until they merge. ``optimize`` merges every segment now, dropping them, and
-    ``secure_delete=ON`` (set per connection) zeroes the freed pages. An edit is a delete of the
-    old text plus an insert (the update trigger), so it needs the same. On PostgreSQL the index
-    entry goes with the row, and an edit recomputes the generated ``text_tsv``; the old row
-    version waits for (auto)vacuum, as documented in the README.
-    """
-    if dialect == "sqlite":
-        connection = await session.connection()
-        await connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
 
 
 async def index_has_token(session: AsyncSession, dialect: str, token: str) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, text, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import fulltext, intro_privacy, schedules
+from . import index_scrub, intro_privacy, schedules
 from .database import Database
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
@@ -315,7 +315,8 @@ async def erase_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> 
 
 
 async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -> int:
-    """Delete every row about the person and scrub the index; returns narrations removed.
+    """Delete every row about the person; returns narrations removed. The index's blocks
+    forget their text once ``clear_traces`` has run after the commit.
 
     The person's row is taken first (``FOR UPDATE``) and held until the erasure commits. A
     narration on another replica holds the same row before it writes anything for them
@@ -346,7 +347,7 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
     await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
-    await fulltext.scrub(session, dialect)
+    del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)
     return removed
 
 
@@ -355,6 +356,7 @@ async def erase_tenant(session: AsyncSession, *, tenant_id: int, dialect: str) -
 
     Narrations are deleted explicitly first so the SQLite full-text triggers forget each text;
     everything else goes with the tenant row (foreign keys cascade). Returns narrations removed.
+    The index's blocks forget the text once ``clear_traces`` has run after the commit.
     """
     removed = (
         await session.exec(select(Narration.id).where(Narration.tenant_id == tenant_id))
@@ -362,16 +364,19 @@ async def erase_tenant(session: AsyncSession, *, tenant_id: int, dialect: str) -
     await session.exec(delete(Narration).where(col(Narration.tenant_id) == tenant_id))
     await session.exec(delete(Tenant).where(col(Tenant.id) == tenant_id))
     await session.flush()
-    await fulltext.scrub(session, dialect)
+    del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)
     return len(removed)
 
 
 async def clear_traces(db: Database, *, erasure: bool = False) -> None:
     """Once a delete, an edit or an ``erasure`` (forget-me, a workspace removed, a token revoked)
-    has committed, leave no readable copy of the old values behind: SQLite's write-ahead log
-    (``_truncate_log``) always; PostgreSQL's planner samples (``_refresh_statistics``) after an
+    has committed, leave no readable copy of the old values behind, before the command replies:
+    on SQLite the full-text index's old segments (``index_scrub.scrub``, merged in short
+    transactions so other writers go between them) and then the write-ahead log
+    (``_truncate_log``), always; PostgreSQL's planner samples (``_refresh_statistics``) after an
     erasure."""
     if db.dialect == "sqlite":
+        await index_scrub.scrub(db)
         await _truncate_log(db)
     elif db.dialect == "postgresql" and erasure:
         await _refresh_statistics(db)
@@ -403,13 +408,15 @@ async def _truncate_log(db: Database) -> None:
     It runs on the raw connection, outside any transaction (a checkpoint can't run inside one).
     With readers still on an older snapshot it waits up to the busy timeout, then gives up on
     truncating this time (the next erasure's, or SQLite's own, checkpoint takes it); nothing
-    fails. Its cost is writing the log's pages once, which the erasure's index ``optimize`` had
-    just produced anyway. (PostgreSQL: ``_refresh_statistics``; dead row versions wait for
-    vacuum, README.)
+    fails. Its cost is writing the log's pages once, which the index's merge had just produced
+    anyway. A ``TRUNCATE`` checkpoint keeps writers out while it copies, so a ``PASSIVE`` one,
+    which lets them in, copies the bulk first. (PostgreSQL: ``_refresh_statistics``; dead row
+    versions wait for vacuum, README.)
     """
     async with db.engine.connect() as connection:
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None
+        await (await driver.execute("PRAGMA wal_checkpoint(PASSIVE)")).close()
         cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         row = await cursor.fetchone()
         await cursor.close()

@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.clean_text import clean_text
-from . import fulltext
 from .database import conflict_insert
 from .tables import (
     Channel,
@@ -450,20 +449,23 @@ async def edit_narration(
     now: datetime,
     dialect: str,
 ) -> None:
-    """Replace the text; the old text's tokens leave the search index like a deleted one's."""
+    """Replace the text; the old text's tokens leave the search index like a deleted one's,
+    from its blocks too once ``privacy.clear_traces`` has run after the commit."""
+    del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)
     narration.text = text
     narration.edited_at = now
     session.add(narration)
     await session.flush()
     assert narration.id is not None
     await _set_topics(session, narration_id=narration.id, topics=topics)
-    await fulltext.scrub(session, dialect)
 
 
 async def delete_narration(session: AsyncSession, *, narration: Narration, dialect: str) -> None:
+    """The row and its search index entry go; the index's blocks forget the text once
+    ``privacy.clear_traces`` has run after the commit."""
+    del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)
     await session.delete(narration)
     await session.flush()
-    await fulltext.scrub(session, dialect)
 
 
 async def topics_of(session: AsyncSession, *, narration_ids: Iterable[int]) -> dict[int, list[str]]:

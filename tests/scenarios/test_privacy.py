@@ -142,7 +142,7 @@ async def test_declared_and_hidden_topics_are_exported_and_erased(chat, db):
 
 
 async def test_erasing_a_workspace_removes_preferences_and_settings(chat, db):
-    from narrate_bot.storage.privacy import erase_tenant
+    from narrate_bot.storage.privacy import clear_traces, erase_tenant
     from narrate_bot.storage.tables import Tenant
 
     await chat.say(
@@ -155,6 +155,7 @@ async def test_erasing_a_workspace_removes_preferences_and_settings(chat, db):
     async with db.transaction() as s:
         tenant = (await s.exec(select(Tenant))).one()
         await erase_tenant(s, tenant_id=tenant.id, dialect=db.dialect)
+    await clear_traces(db, erasure=True)  # what the adapters call once the erasure committed
     async with db.engine.connect() as conn:
         for table in ("topic_preference", "tenant_setting", "person", "narration"):
             assert (await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one() == 0

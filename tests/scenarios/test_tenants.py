@@ -43,7 +43,7 @@ async def test_same_user_and_channel_ids_in_two_workspaces_never_mix(bot, clock)
 
 async def test_removing_the_app_from_one_workspace_erases_it_and_only_it(bot, clock, db):
     from narrate_bot.storage.fulltext import index_has_token
-    from narrate_bot.storage.privacy import erase_tenant
+    from narrate_bot.storage.privacy import clear_traces, erase_tenant
     from narrate_bot.storage.tables import Narration, Person, Tenant
 
     await bot.handle(_cmd(ACME, "U1", "tuned the zanzibarquux cache", clock))
@@ -52,6 +52,7 @@ async def test_removing_the_app_from_one_workspace_erases_it_and_only_it(bot, cl
         acme = (await s.exec(select(Tenant).where(Tenant.external_id == "T1"))).one()
         assert acme.id is not None
         assert await erase_tenant(s, tenant_id=acme.id, dialect=db.dialect) == 1
+    await clear_traces(db, erasure=True)  # what the adapters call once the erasure committed
     async with db.transaction() as s:
         assert not await index_has_token(s, db.dialect, "zanzibarquux")
         assert [t.external_id for t in (await s.exec(select(Tenant))).all()] == ["T2"]

@@ -1,0 +1,138 @@
+"""Scrubbing deleted and edited-away text out of SQLite's full-text index, in short steps.
+
+SQLite before 3.42 has no FTS5 ``secure-delete``: deleting a row only writes a delete marker
+into a new index segment, and the row's tokens stay readable in the old segments' blocks (the
+vocabulary view hides them; ``narration_fts_data`` does not) until a merge writes the oldest
+segment again. Merging every segment drops them, and ``secure_delete=ON`` (set per connection)
+zeroes the freed pages; ``privacy._truncate_log`` then empties the write-ahead log's copies.
+
+FTS5's ``optimize`` does that merge in one statement. Inside the deleting transaction it held
+the write lock for the whole rewrite of the index: 5-6 s at 300,000 narrations, past the 10 s
+busy timeout near a million, so everyone else's commands failed with "database is locked" while
+one person deleted a narration. The same merge runs here as FTS5 ``merge`` steps instead, each
+its own short transaction after the delete has committed: ``('merge', -N)`` puts every segment
+on one level and starts merging them into one, and ``('merge', N)`` continues, N pages at a
+time, until a step finds nothing to do (``total_changes()`` grows by less than 2, as FTS5's
+documentation says). Other writers take the lock between steps; the narrations they add meanwhile
+go into new segments, which never held the deleted text. Once the merge finishes the index holds
+what ``optimize`` would have left, and the command replies.
+
+One run merges everything committed before it started, so requests are coalesced per database
+within a process: a caller waits for the next run that starts after it arrived (one already
+under way may have started before its delete committed), and callers that arrive during one run
+share the next. PostgreSQL needs none of this: a deleted row's entry goes with the row, and an
+edit recomputes the stored ``text_tsv``; old row versions wait for (auto)vacuum (README).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import weakref
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+
+from .database import Database
+from .fulltext import FTS_TABLE
+
+log = logging.getLogger(__name__)
+
+# Pages written per step: 40-60 ms of lock each on a shared 2-core machine, whatever the index's
+# size (benchmarks/fts_scrub.py), so another writer waits at most about that plus its busy
+# handler's next poll. Smaller steps cost more in all: each is a commit, and re-opens the merge.
+STEP_PAGES = 500
+# After a step, the lock stays free for this share of the step's own time, so a writer in
+# another process (whose busy handler polls, up to 100 ms apart) finds it free on some poll.
+PAUSE_SHARE = 0.25
+# Writers of this process are waited for (``Database.open_transactions``), up to this long per
+# step, so a stream of them cannot hold the scrub back for ever.
+MAX_DEFER_S = 1.0
+_POLL_S = 0.001
+
+
+@dataclass
+class _Runs:
+    """The scrub runs of one database in one event loop: ``started`` counts runs begun,
+    ``finished`` the runs completed, in order (one at a time, under ``lock``)."""
+
+    loop: asyncio.AbstractEventLoop
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    started: int = 0
+    finished: int = 0
+
+
+_runs: weakref.WeakKeyDictionary[Database, _Runs] = weakref.WeakKeyDictionary()
+
+
+def _runs_of(db: Database) -> _Runs:
+    loop = asyncio.get_running_loop()
+    runs = _runs.get(db)
+    if runs is None or runs.loop is not loop:
+        runs = _runs[db] = _Runs(loop=loop)
+    return runs
+
+
+def completed_runs(db: Database) -> int:
+    """Full merges this process has completed on ``db`` (in the current event loop)."""
+    runs = _runs.get(db)
+    return runs.finished if runs is not None else 0
+
+
+async def scrub(db: Database, *, step_pages: int | None = None) -> None:
+    """Return once every index segment committed before the call has been merged into one, so
+    no token of a narration deleted (or text edited away) before the call is left in the
+    index's blocks. A no-op on PostgreSQL."""
+    if db.dialect != "sqlite":
+        return
+    runs = _runs_of(db)
+    wanted = runs.started + 1  # a run under way now may have started before our commit
+    async with runs.lock:
+        if runs.finished >= wanted:
+            return  # a run that started after we arrived has finished: it covered us
+        runs.started += 1
+        await _merge_all(db, step_pages or STEP_PAGES)
+        runs.finished = runs.started
+
+
+async def _merge_all(db: Database, step_pages: int) -> None:
+    started = time.perf_counter()
+    steps = 0
+    pages = -step_pages  # negative: every segment onto one level first, then merge them
+    took = 0.0  # the delete has just committed: whoever queued behind it goes first
+    while True:
+        await yield_to_writers(db, took)
+        worked, took = await _step(db, pages)
+        steps += 1
+        if not worked and pages > 0:
+            break
+        pages = step_pages
+    log.debug(
+        "full-text index merged in %d steps, %.0f ms", steps, (time.perf_counter() - started) * 1e3
+    )
+
+
+async def _step(db: Database, pages: int) -> tuple[bool, float]:
+    """One merge step in its own transaction: whether it did any work, and how long it held
+    the lock for it."""
+    async with db.transaction() as session:
+        connection = await session.connection()
+        began = time.perf_counter()
+        before = (await connection.execute(text("SELECT total_changes()"))).scalar_one()
+        await connection.execute(
+            text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('merge', :pages)"),
+            {"pages": pages},
+        )
+        after = (await connection.execute(text("SELECT total_changes()"))).scalar_one()
+        took = time.perf_counter() - began
+    return int(after) - int(before) >= 2, took
+
+
+async def yield_to_writers(db: Database, step_seconds: float) -> None:
+    """Between two steps: leave the write lock free for a while, then let this process's
+    transactions that are waiting for it (or already hold it) finish before the next step."""
+    await asyncio.sleep(step_seconds * PAUSE_SHARE)
+    deadline = time.monotonic() + MAX_DEFER_S
+    while db.open_transactions and time.monotonic() < deadline:
+        await asyncio.sleep(_POLL_S)
