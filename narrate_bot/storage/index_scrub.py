@@ -33,6 +33,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .database import Database
 from .fulltext import FTS_TABLE
@@ -50,6 +51,8 @@ PAUSE_SHARE = 0.25
 # step, so a stream of them cannot hold the scrub back for ever.
 MAX_DEFER_S = 1.0
 _POLL_S = 0.001
+# FTS5's own default, which nothing else in the project changes.
+FTS5_AUTOMERGE = 4
 
 
 @dataclass
@@ -97,26 +100,39 @@ async def scrub(db: Database, *, step_pages: int | None = None) -> None:
 
 
 async def _merge_all(db: Database, step_pages: int) -> None:
+    """The merge, with FTS5's automerge off meanwhile: each insert's automerge continues a merge
+    under way, ``64 x levels`` pages at a time (FTS5's work unit times the structure's levels,
+    which grow by two with every full merge, past 60), so an insert landing mid-scrub did
+    hundreds of milliseconds of the scrub's work while holding the lock, and everyone queued
+    behind it. New segments wait for the scrub to finish (a level of 16 still merges at once,
+    FTS5's ``crisismerge``); automerge is back at FTS5's default afterwards, or on the next run
+    if this one died midway."""
     started = time.perf_counter()
     steps = 0
     pages = -step_pages  # negative: every segment onto one level first, then merge them
     took = 0.0  # the delete has just committed: whoever queued behind it goes first
-    while True:
-        await yield_to_writers(db, took)
-        worked, took = await _step(db, pages)
-        steps += 1
-        if not worked and pages > 0:
-            break
-        pages = step_pages
+    try:
+        while True:
+            await yield_to_writers(db, took)
+            worked, took = await _step(db, pages, automerge=0 if pages < 0 else None)
+            steps += 1
+            if not worked and pages > 0:
+                break
+            pages = step_pages
+    finally:
+        async with db.transaction() as session:
+            await _configure(session, "automerge", FTS5_AUTOMERGE)
     log.debug(
         "full-text index merged in %d steps, %.0f ms", steps, (time.perf_counter() - started) * 1e3
     )
 
 
-async def _step(db: Database, pages: int) -> tuple[bool, float]:
+async def _step(db: Database, pages: int, *, automerge: int | None) -> tuple[bool, float]:
     """One merge step in its own transaction: whether it did any work, and how long it held
     the lock for it."""
     async with db.transaction() as session:
+        if automerge is not None:
+            await _configure(session, "automerge", automerge)
         connection = await session.connection()
         began = time.perf_counter()
         before = (await connection.execute(text("SELECT total_changes()"))).scalar_one()
@@ -127,6 +143,15 @@ async def _step(db: Database, pages: int) -> tuple[bool, float]:
         after = (await connection.execute(text("SELECT total_changes()"))).scalar_one()
         took = time.perf_counter() - began
     return int(after) - int(before) >= 2, took
+
+
+async def _configure(session: AsyncSession, option: str, value: int) -> None:
+    """An FTS5 configuration option: stored in the index, so every connection sees it."""
+    connection = await session.connection()
+    await connection.execute(
+        text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES (:option, :value)"),
+        {"option": option, "value": value},
+    )
 
 
 async def yield_to_writers(db: Database, step_seconds: float) -> None:

@@ -144,6 +144,9 @@ async def test_others_write_without_waiting_while_a_delete_is_scrubbed(
     assert "@carol" in await chat.say("zoe: /narrate who kiwifruit")
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO narration_fts(narration_fts) VALUES ('integrity-check')")
+        # Automerge (off while the merge ran) is back on for everyone's next inserts.
+        [(automerge,)] = conn.execute("SELECT v FROM narration_fts_config WHERE k = 'automerge'")
+        assert automerge == 4
     # The edit committed mid-merge; its own command's clear_traces scrubs what it replaced.
     await privacy.clear_traces(db)
     await _gone(db, "mangosteen")
