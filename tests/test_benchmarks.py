@@ -25,3 +25,16 @@ def test_the_latency_benchmark_reports_every_class_against_the_scan(tmp_path, ca
     assert set(report["classes"]) == {"common word", "ordinary question"}
     assert all(c["queries"] == 3 for c in report["classes"].values())
     assert report["scan_median_ms"] > 0 and report["median_ms"] > 0
+
+
+def test_the_scrub_benchmark_compares_both_ways_under_every_load(tmp_path, capsys):
+    from benchmarks import fts_scrub
+
+    code = fts_scrub.main(["--narrations", "1500", "--fresh", "5", "--db", str(tmp_path / "b.db")])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["narrations"] == 1500 and report["index_pages"] > 0
+    for load in ("nobody", "this process", "own connection"):
+        assert report[load]["old"]["delete_ms"] > 0 and report[load]["new"]["steps"] >= 1
+    assert report["this process"]["new"]["writes"] > 0
+    assert report["own connection"]["new"]["writes"] > 0
