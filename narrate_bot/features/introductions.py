@@ -119,7 +119,7 @@ class WeeklyIntroductions:
     a worker thread (tens of seconds of CPU for thousands of people, which on the event loop
     kept every command, and Slack's 3-second acknowledgements, waiting), and only storing the
     round is a write transaction, which re-checks that everyone may still be introduced. 8,000
-    people: one 74 s write transaction with the loop blocked before; see docs/adr/0007.
+    people: one 74 s write transaction with the loop blocked before; see docs/adr/0008.
     """
 
     def __init__(self, db: Database, settings: Settings) -> None:
