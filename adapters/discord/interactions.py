@@ -66,10 +66,10 @@ class Interactions:
         if interaction.guild is None:
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
-        event = translate.command_event(interaction, interaction.guild, command=command, text=text)
-        await self._answer(
-            interaction, self._handle(interaction, event), reopen=f"/{command} {text}".strip()
-        )
+        guild = interaction.guild
+        event = translate.command_event(interaction, guild, command=command, text=text)
+        answering = self._handle(interaction, event, guild, interaction.user)
+        await self._answer(interaction, answering, reopen=f"/{command} {text}".strip())
 
     async def component_or_modal(self, interaction: discord.Interaction[Any]) -> None:
         """Clicks on our buttons and submissions of our modals, recognised by custom_id."""
@@ -95,37 +95,43 @@ class Interactions:
         command: str | None,
     ) -> list[Reply]:
         """The answer to a click or a submission. It runs inside ``_answer``'s timer: a click in
-        a DM may fetch the member over REST first, which can wait out a rate limit for up to a
+        a DM fetches the member over REST first, which can wait out a rate limit for up to a
         minute, and Discord drops the interaction if nothing answers it within 3 s."""
-        guild = await self._guild_for(interaction, parsed.guild_id)
-        if guild is None:
+        acting = await self._acting(interaction, parsed.guild_id)
+        if acting is None:
             return [Reply(text=OTHER_SERVER)]
+        guild, member = acting
         if submitted:
-            return await self._handle(
-                interaction, translate.form_event(interaction, guild, parsed.payload)
-            )
+            form = translate.form_event(interaction, guild, parsed.payload)
+            return await self._handle(interaction, form, guild, member)
         if command is None:
             return [Reply(text=EXPIRED)]
         event = translate.button_event(interaction, guild, command)
-        return [] if event is None else await self._handle(interaction, event)
+        return [] if event is None else await self._handle(interaction, event, guild, member)
 
-    async def _guild_for(
+    async def _acting(
         self, interaction: discord.Interaction[Any], guild_id: int | None
-    ) -> discord.Guild | None:
+    ) -> tuple[discord.Guild, discord.Member | discord.User] | None:
+        """The guild a click or a form acts in, and the person as its member now.
+
+        In a server the interaction carries the person's current roles. A DM carries none, and
+        names its guild in the custom id: only a member of that guild may act in it, and what
+        they may read there is their roles' now, so the member is fetched over REST every time.
+        The cached one won't do: without the members intent no role change reaches the cache,
+        and a question asked in a DM form would be answered from channels they no longer read.
+        """
         if interaction.guild is not None:
-            return interaction.guild
+            return interaction.guild, interaction.user
         if guild_id is None:
             return None
         guild = self.gateway.client.get_guild(guild_id)
         if guild is None:
             return None
-        # A click in a DM names its guild; only a member of that guild may act in it.
-        if guild.get_member(interaction.user.id) is None:
-            try:
-                await guild.fetch_member(interaction.user.id)
-            except discord.HTTPException:
-                return None
-        return guild
+        try:
+            member = await guild.fetch_member(interaction.user.id)
+        except discord.HTTPException:
+            return None
+        return guild, member
 
     # ------------------------------------------------------------------------------ answer
 
@@ -163,12 +169,18 @@ class Interactions:
             await interaction.response.defer()  # a click or a form: acknowledged, nothing shown
 
     async def _handle(
-        self, interaction: discord.Interaction[Any], event: ActorEvent
+        self,
+        interaction: discord.Interaction[Any],
+        event: ActorEvent,
+        guild: discord.Guild,
+        member: discord.Member | discord.User,
     ) -> list[Reply]:
-        guild, member = interaction.guild, interaction.user
-        if guild is not None and isinstance(member, discord.Member):
+        """The core's answer, after the person's private access is re-checked (README: before
+        answering anyone who uses a command, a button or a mention), wherever they clicked."""
+        if isinstance(member, discord.Member):
             await self.access.refresh(guild, member, event.occurred_at)
-            channel = interaction.channel
+            # A DM is no channel of the guild's to fall back to when their DMs close.
+            channel = interaction.channel if interaction.guild is not None else None
             self.gateway.seen(guild.id, member.id, channel.id if channel is not None else None)
         return await self.core.handle(event)
 
