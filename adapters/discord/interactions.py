@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, Protocol
 
 import discord
@@ -19,7 +19,7 @@ import discord
 from narrate_bot.config import Settings
 from narrate_bot.events import ActorEvent, Event, Platform
 from narrate_bot.ports import ChatGateway
-from narrate_bot.replies import Button, Reply, Visibility
+from narrate_bot.replies import Button, Reply, Visibility, quoted
 
 from . import translate
 from .access import AccessTracker
@@ -31,7 +31,15 @@ log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.0
 TRIED_AGAIN = "Sorry, that didn't work on my side. Please try again in a minute."
-OTHER_SERVER = "That button belongs to a server you're no longer in."
+OTHER_SERVER = "I can't act in that server: I'm no longer in it, or you aren't."
+UNREACHABLE = (
+    "I can't reach that server just now: Discord isn't telling me about it, or couldn't say "
+    "whether you're in it. Please try again in a few minutes."
+)
+NOT_KNOWN_HERE = (
+    "I can't work in this server just now: I'm no longer in it, or Discord hasn't told me about "
+    "it yet (after an outage or a restart). Please try again in a few minutes."
+)
 NOT_HERE = "I work inside a server: use /narrate in one of its channels."
 
 
@@ -66,10 +74,20 @@ class Interactions:
         if interaction.guild is None:
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
-        guild = interaction.guild
+        await self._answer(
+            interaction,
+            self._command(interaction, command, text),
+            reopen=f"/{command} {text}".strip(),
+        )
+
+    async def _command(
+        self, interaction: discord.Interaction[Any], command: str, text: str
+    ) -> list[Reply]:
+        guild = self._usable(interaction.guild)
+        if guild is None:
+            return [_refusal(NOT_KNOWN_HERE, [text])]
         event = translate.command_event(interaction, guild, command=command, text=text)
-        answering = self._handle(interaction, event, guild, interaction.user)
-        await self._answer(interaction, answering, reopen=f"/{command} {text}".strip())
+        return await self._handle(interaction, event, guild, interaction.user)
 
     async def component_or_modal(self, interaction: discord.Interaction[Any]) -> None:
         """Clicks on our buttons and submissions of our modals, recognised by custom_id."""
@@ -98,8 +116,9 @@ class Interactions:
         a DM fetches the member over REST first, which can wait out a rate limit for up to a
         minute, and Discord drops the interaction if nothing answers it within 3 s."""
         acting = await self._acting(interaction, parsed.guild_id)
-        if acting is None:
-            return [Reply(text=OTHER_SERVER)]
+        if isinstance(acting, str):
+            written = translate.submitted(interaction).values() if submitted else ()
+            return [_refusal(acting, written)]
         guild, member = acting
         if submitted:
             form = translate.form_event(interaction, guild, parsed.payload)
@@ -111,8 +130,9 @@ class Interactions:
 
     async def _acting(
         self, interaction: discord.Interaction[Any], guild_id: int | None
-    ) -> tuple[discord.Guild, discord.Member | discord.User] | None:
-        """The guild a click or a form acts in, and the person as its member now.
+    ) -> tuple[discord.Guild, discord.Member | discord.User] | str:
+        """The guild a click or a form acts in, and the person as its member now; or why it
+        can't be acted in.
 
         In a server the interaction carries the person's current roles. A DM carries none, and
         names its guild in the custom id: only a member of that guild may act in it, and what
@@ -121,17 +141,28 @@ class Interactions:
         and a question asked in a DM form would be answered from channels they no longer read.
         """
         if interaction.guild is not None:
-            return interaction.guild, interaction.user
+            guild = self._usable(interaction.guild)
+            return NOT_KNOWN_HERE if guild is None else (guild, interaction.user)
         if guild_id is None:
-            return None
+            return OTHER_SERVER
         guild = self.gateway.client.get_guild(guild_id)
         if guild is None:
-            return None
+            return OTHER_SERVER
+        if not translate.usable(guild):
+            return UNREACHABLE
         try:
             member = await guild.fetch_member(interaction.user.id)
+        except (discord.NotFound, discord.Forbidden):  # they left; or the bot is out already
+            return OTHER_SERVER
         except discord.HTTPException:
-            return None
+            return UNREACHABLE
         return guild, member
+
+    def _usable(self, guild: discord.Guild | None) -> discord.Guild | None:
+        """The cached guild an interaction came from, when it can be acted in: not the
+        placeholder discord.py makes for a guild it doesn't hold (``translate.usable``)."""
+        cached = self.gateway.client.get_guild(guild.id) if guild is not None else None
+        return cached if translate.usable(cached) else None
 
     # ------------------------------------------------------------------------------ answer
 
@@ -226,6 +257,16 @@ class Interactions:
             await channel.send(**kwargs)
         else:
             await interaction.followup.send(ephemeral=not public, **kwargs)
+
+
+def _refusal(why: str, written: Iterable[str]) -> Reply:
+    """``why``, with what was typed quoted back: a form or a command's box is emptied once
+    sent, so the text exists nowhere else."""
+    texts = [text for text in written if text.strip()]
+    if not texts:
+        return Reply(text=why)
+    quotes = "\n\n".join(quoted(text) for text in texts)
+    return Reply(text=f"{why}\nNothing was saved. Here is what you wrote:\n{quotes}")
 
 
 def _dm_guild(interaction: discord.Interaction[Any]) -> int | None:

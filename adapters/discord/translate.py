@@ -53,10 +53,23 @@ def user(who: discord.Member | discord.User) -> UserRef:
     return UserRef(user_id=str(who.id), display_name=who.display_name, is_admin=admin)
 
 
+def usable(guild: discord.Guild | None) -> bool:
+    """A guild the cache holds with its roles, so its channels' readers can be told.
+
+    discord.py never gives an interaction no guild: for one it doesn't hold (the bot was
+    removed, or the guild isn't available yet after an outage or a restart) it makes a
+    placeholder with a name, no roles and no channels."""
+    return guild is not None and not guild.unavailable and guild.get_role(guild.id) is not None
+
+
 def where(channel: Any) -> ChannelRef:
     """The narration location of an interaction's or message's channel."""
     if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
-        return location(channel)
+        if usable(channel.guild):
+            return location(channel)
+        # Its readers can't be told without the guild's roles: private hides, never shows.
+        name = str(getattr(channel, "name", "") or "")
+        return ChannelRef(channel_id=str(channel.id), name=name, kind=ChannelKind.PRIVATE)
     if isinstance(channel, discord.DMChannel):
         return ChannelRef(channel_id=str(channel.id), name="dm", kind=ChannelKind.DIRECT)
     channel_id = str(getattr(channel, "id", "unknown"))
@@ -135,12 +148,16 @@ def _inputs(components: list[Mapping[str, Any]]) -> dict[str, str]:
     return values
 
 
+def submitted(interaction: discord.Interaction[Any]) -> dict[str, str]:
+    """What was typed into a modal, by input id (empty for anything else)."""
+    data: Mapping[str, Any] = interaction.data or {}
+    return _inputs(list(data.get("components") or []))
+
+
 def form_event(
     interaction: discord.Interaction[Any], guild: discord.Guild, form: str
 ) -> FormSubmitted:
-    data: Mapping[str, Any] = interaction.data or {}
-    fields = _inputs(list(data.get("components") or []))
-    return FormSubmitted(form=form, fields=fields, **_common(interaction, guild))
+    return FormSubmitted(form=form, fields=submitted(interaction), **_common(interaction, guild))
 
 
 def mentions_bot(message: discord.Message, bot_user: discord.abc.User) -> bool:
