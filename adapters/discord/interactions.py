@@ -18,6 +18,8 @@ import discord
 
 from narrate_bot.config import Settings
 from narrate_bot.events import ActorEvent, Event, Platform
+from narrate_bot.features.narrate import NARRATION_FORM
+from narrate_bot.features.prompt_replies import REPLY_FORM
 from narrate_bot.ports import ChatGateway
 from narrate_bot.replies import Button, Reply, Visibility, quoted
 
@@ -102,7 +104,8 @@ class Interactions:
         submitted = interaction.type == discord.InteractionType.modal_submit and parsed.form
         command = None if submitted else KEPT.get(parsed.payload) if parsed.kept else parsed.payload
         work = self._click(interaction, parsed, submitted=submitted, command=command)
-        await self._answer(interaction, work, reopen=command or "")
+        reopen = _reopening(parsed.payload) if submitted else command or ""
+        await self._answer(interaction, work, reopen=reopen)
 
     async def _click(
         self,
@@ -257,6 +260,17 @@ class Interactions:
             await channel.send(**kwargs)
         else:
             await interaction.followup.send(ephemeral=not public, **kwargs)
+
+
+def _reopening(form: str) -> str:
+    """The command that opens ``form`` again. A form can't answer a form: when the core asks
+    for it again (nothing was written in it), a button must open it, or the person is asked to
+    write with nowhere to write."""
+    if form == NARRATION_FORM:
+        return "/narrate"
+    if form.startswith(REPLY_FORM):
+        return f"/narrate reply {form.removeprefix(REPLY_FORM)}"
+    return ""
 
 
 def _refusal(why: str, written: Iterable[str]) -> Reply:
