@@ -19,7 +19,8 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate who <topic>, or ask me "who knows about <topic>?": people and why
 /narrate ask-me-about <topics> · /narrate hide-me <topic> · /narrate unhide-me <topic>
 /narrate topics: who narrates what lately · /narrate profile [@someone]: what they narrate about
-/narrate questions-channel #channel: where unanswered questions can go (/narrate ask-channel <q>)
+/narrate questions-channel [#channel|here|off]: where unanswered questions go; alone, shows it
+/narrate ask-channel <q>: post there · only admins change questions-channel once it's set
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> · /narrate resume · /narrate leave
 /narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions

@@ -6,6 +6,12 @@ change or clear it, so one person can't quietly redirect everyone's questions.
 
 Posting reveals only what the asker wrote (their question, and that they asked): never the
 evidence, the people considered, or anything from the channel the question was asked in.
+
+A question goes only to the channel the asker was shown: the offer's button names it
+(``/narrate ask-channel <#C123> question``), and a click after an admin moved the setting
+offers the new channel instead of posting there. A command without a channel (typed, or a
+button from before buttons carried one) is offered the same way, so nobody's question lands in
+a channel they never saw named.
 """
 
 from __future__ import annotations
@@ -13,15 +19,20 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
+from sqlmodel import col, select
+
+from ..channel_names import GROUP_DM, shown
 from ..events import ChannelKind
 from ..knowledge.clean_text import without_mentions
 from ..knowledge.words import without_links
 from ..questions import parse_question, unsearchable
-from ..replies import Button, Post, Reply
+from ..replies import Button, Post, Reply, quoted
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
+from ..storage.question_tables import OpenQuestion
 from ..storage.tables import Channel
 from .channels import named_channel, named_to, not_seen
 from .turn import Turn
@@ -34,6 +45,11 @@ MAX_QUESTION = 300
 _CLEAR_WORDS = {"off", "none", "clear", "unset"}
 _CHANNEL_MENTION = re.compile(r"^<#(?P<id>[A-Za-z0-9_\-]+)(?:\|(?P<name>[^>]*))?>$")
 _CHANNEL_NAME = re.compile(r"^#?(?P<name>[\w\-.]{1,80})$")
+# The channel a question is for, first in the command: the button's ``<#C123>``, or ``#name``.
+_LEADING_MENTION = re.compile(r"^\s*<#(?P<id>[A-Za-z0-9_\-]+)(?:\|[^>]*)?>\s*")
+_LEADING_NAME = re.compile(r"^\s*#(?P<name>[\w\-.]{1,80})(?:\s+|$)")
+# A second click, or a platform's retry of one, within this long posts nothing new.
+REPEAT_WINDOW = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,12 @@ async def _configured(session: Session, *, tenant_id: int) -> Channel | None:
     )
 
 
+# A guest, or someone from another organisation in a shared channel, would otherwise choose
+# where the workspace's members put their questions (and might point them at a channel of theirs).
+GUESTS_DONT_CHOOSE = (
+    "The open-questions channel is chosen by the workspace's members, and your account is a "
+    "guest or from another organisation here, so I can't change it for you. Nothing was changed."
+)
 # Said instead of an offer when the open-questions channel is private and the asker isn't in
 # it: a question posted there would get its answers where the asker can't read them.
 NOT_YOURS = (
@@ -68,7 +90,17 @@ NOT_YOURS = (
 
 async def _name_for(turn: Turn, session: Session, channel: Channel) -> str:
     named = await named_to(session, channel, turn.event.user)
-    return f"#{channel.name}" if named else "a private channel"
+    return shown(channel.name) if named else "a private channel"
+
+
+def _too_long(question: str, *, where: str) -> str:
+    """The refusal for a question over ``MAX_QUESTION``, with the question handed back: a
+    slash command's box is emptied once sent, and a button must never post a cut question."""
+    return (
+        f"That question is too long to post: questions in {where} can be up to {MAX_QUESTION} "
+        f"characters, and it has {len(question):,}. Nothing was posted. Here it is, to shorten "
+        f"and ask again with {ASK_CHANNEL_COMMAND} <question>:\n{quoted(question)}"
+    )
 
 
 async def offer(session: Session, *, tenant_id: int, question: str, asker: str) -> Offer:
@@ -77,10 +109,20 @@ async def offer(session: Session, *, tenant_id: int, question: str, asker: str) 
         return Offer(_how_to_set())
     if not await repo.reads_channel(session, channel=channel, user_id=asker):
         return Offer(NOT_YOURS)
-    command = f"{ASK_CHANNEL_COMMAND} {_one_line(question)[:MAX_QUESTION]}"
+    return _offer_in(channel, question)
+
+
+def _offer_in(channel: Channel, question: str, *, lead: str = "") -> Offer:
+    """The offer to post ``question`` in ``channel``, whose button names that channel, so a
+    click after the setting moved can't post anywhere the asker wasn't shown."""
+    where = shown(channel.name)
+    cleaned = clean_question(question)
+    if len(cleaned) > MAX_QUESTION:
+        return Offer(lead + _too_long(cleaned, where=where))
+    command = f"{ASK_CHANNEL_COMMAND} <#{channel.channel_id}> {_one_line(question)}"
     return Offer(
-        f"Want me to post your question in #{channel.name}, so someone there can pick it up?",
-        (Button(label=f"Ask in #{channel.name}", command=command),),
+        f"{lead}Want me to post your question in {where}, so someone there can pick it up?",
+        (Button(label=f"Ask in {where}", command=command),),
     )
 
 
@@ -96,36 +138,89 @@ def clean_question(text: str) -> str:
     return _one_line(text).strip(" ?\"'`“”‘’")
 
 
-async def ask_channel(turn: Turn, question: str) -> list[Reply]:
+def _split_target(text: str) -> tuple[str | None, str | None, str]:
+    """(channel id, channel name, the rest) when ``text`` starts with a channel (the button's
+    ``<#C123>``, or a typed ``#name``); otherwise ``(None, None, text)``."""
+    if match := _LEADING_MENTION.match(text):
+        return match.group("id"), None, text[match.end() :]
+    if match := _LEADING_NAME.match(text):
+        return None, match.group("name"), text[match.end() :]
+    return None, None, text
+
+
+def _checked(turn: Turn, question: str) -> tuple[str, Reply | None]:
+    """The question as it would be posted, or the reply refusing it."""
     # "who knows cobol?" typed by hand asks about cobol, like the button's topic does.
     topic = parse_question(question)
-    question = clean_question(topic if topic is not None else question)
-    if not question:
-        return [turn.reply("What should I ask? /narrate ask-channel <your question>")]
+    cleaned = clean_question(topic if topic is not None else question)
+    if not cleaned:
+        return cleaned, turn.reply("What should I ask? /narrate ask-channel <your question>")
     if (unclear := unsearchable(topic if topic is not None else question)) is not None:
         # Nobody there could answer what nobody here could search for.
-        return [turn.reply(unclear)]
-    if len(question) > MAX_QUESTION:
-        return [turn.reply(f"Questions can be up to {MAX_QUESTION} characters; try a shorter one.")]
+        return cleaned, turn.reply(unclear)
+    if len(cleaned) > MAX_QUESTION:
+        return cleaned, turn.reply(_too_long(cleaned, where="the open-questions channel"))
+    return cleaned, None
+
+
+async def ask_channel(turn: Turn, text: str) -> list[Reply]:
+    target_id, target_name, question = _split_target(text)
+    cleaned, refusal = _checked(turn, question)
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
+        if target_name is not None and not await named_channel(
+            session, tenant_id=tenant.id, user=turn.event.user, channel_id=None, name=target_name
+        ):
+            # "#5 on the list?": no channel of that name (that they may know of), so it's part
+            # of the question.
+            target_name, question = None, text
+            cleaned, refusal = _checked(turn, question)
+        if refusal is not None:
+            return [refusal]
         channel = await _configured(session, tenant_id=tenant.id)
-        reachable = channel is not None and await repo.reads_channel(
-            session, channel=channel, user_id=turn.event.user.user_id
+        if channel is None:
+            return [turn.reply(_how_to_set())]
+        if not await repo.reads_channel(session, channel=channel, user_id=turn.event.user.user_id):
+            return [turn.reply(NOT_YOURS)]
+        if not _chosen(channel, target_id, target_name):
+            # No channel (typed, or a button from before buttons named one), or one that is no
+            # longer where questions go: show where they go now and let the asker choose.
+            lead = (
+                ""
+                if target_id is None and target_name is None
+                else f"Open questions go to {shown(channel.name)} now, so I posted nothing. "
+            )
+            again = _offer_in(channel, question, lead=lead)
+            return [turn.reply(again.text, buttons=again.buttons)]
+        person = await turn.author(session, tenant)
+        assert person.id is not None and channel.id is not None
+        if await _posted_lately(session, person.id, channel, cleaned, turn):
+            return [
+                turn.reply(f"Already posted in {shown(channel.name)}; replies will come there.")
+            ]
+        # Kept (for the weekly digests that may read the channel) before posting, under the
+        # asker's held row: a second click waits for this one and finds it. A question whose
+        # post fails is dropped again below.
+        await expertise_repo.record_open_question(
+            session,
+            tenant_id=tenant.id,
+            person_id=person.id,
+            channel_pk=channel.id,
+            text=cleaned,
+            now=turn.now,
         )
-    if channel is None:
-        return [turn.reply(_how_to_set())]
-    if not reachable:
-        return [turn.reply(NOT_YOURS)]
+        claim = (person.id, channel.id, cleaned)
+    where = shown(channel.name)
     gateway = turn.gateways.get(turn.event.tenant.platform)
     if gateway is None:
-        return [turn.reply(f"I can't post to #{channel.name} from here right now, sorry.")]
+        await _drop(turn, *claim)
+        return [turn.reply(f"I can't post to {where} from here right now, sorry.")]
     user = turn.event.user
     post = Post(
         channel_id=channel.channel_id,
         text=(
-            f"<@{user.user_id}> is looking for someone who knows about “{question}”. "
+            f"<@{user.user_id}> is looking for someone who knows about “{cleaned}”. "
             "Can you help? Reply in this thread."
         ),
         names={user.user_id: user.display_name or user.user_id},
@@ -134,36 +229,51 @@ async def ask_channel(turn: Turn, question: str) -> list[Reply]:
         await gateway.post(turn.event.tenant, post)
     except Exception as problem:  # the platform's failure must not become the asker's crash
         log.warning("posting an open question failed: %s", type(problem).__name__)
-        return [turn.reply(f"I couldn't post to #{channel.name} just now; please try again.")]
-    await _remember(turn, channel, question)
-    return [turn.reply(f"Posted your question in #{channel.name}; replies will come there.")]
+        await _drop(turn, *claim)
+        return [turn.reply(f"I couldn't post to {where} just now; please try again.")]
+    return [turn.reply(f"Posted your question in {where}; replies will come there.")]
 
 
-async def _remember(turn: Turn, channel: Channel, question: str) -> None:
-    """Keep the posted question for the weekly digests that may read ``channel``.
+def _chosen(channel: Channel, target_id: str | None, target_name: str | None) -> bool:
+    """Whether the command names ``channel``, the one questions go to now."""
+    if target_id is not None:
+        return target_id == channel.channel_id
+    return target_name is not None and target_name.lower() == channel.name.lower()
 
-    Only after the post went out: a question nobody saw isn't open anywhere. The question is
-    already posted, so failing to keep it costs its digest line, never the asker's reply.
-    """
-    assert channel.id is not None
+
+async def _posted_lately(
+    session: Session, person_id: int, channel: Channel, question: str, turn: Turn
+) -> bool:
+    """Whether this person posted this question there within ``REPEAT_WINDOW``: a double
+    click, or a platform retrying the click, rather than a new question."""
+    found = await session.exec(
+        select(OpenQuestion.id).where(
+            OpenQuestion.person_id == person_id,
+            OpenQuestion.channel_pk == channel.id,
+            OpenQuestion.text == question,
+            col(OpenQuestion.asked_at) >= turn.now - REPEAT_WINDOW,
+        )
+    )
+    return found.first() is not None
+
+
+async def _drop(turn: Turn, person_id: int, channel_pk: int, question: str) -> None:
+    """Forget a question kept for a post that never went out: nobody saw it, so it isn't open
+    anywhere, and asking again must not be taken for a repeat."""
     try:
         async with turn.db.transaction() as session:
-            tenant = await turn.tenant(session)
-            assert tenant.id is not None
-            person = await turn.author(session, tenant)
-            assert person.id is not None
-            await expertise_repo.record_open_question(
-                session,
-                tenant_id=tenant.id,
-                person_id=person.id,
-                channel_pk=channel.id,
-                text=question,
-                now=turn.now,
+            rows = await session.exec(
+                select(OpenQuestion).where(
+                    OpenQuestion.person_id == person_id,
+                    OpenQuestion.channel_pk == channel_pk,
+                    OpenQuestion.text == question,
+                    col(OpenQuestion.asked_at) >= turn.now - REPEAT_WINDOW,
+                )
             )
-    except repo.PersonErased:
-        return  # forgotten meanwhile (another replica): nothing of theirs is kept
+            for row in rows.all():
+                await session.delete(row)
     except Exception as problem:
-        log.warning("keeping an open question for the digest failed: %s", type(problem).__name__)
+        log.warning("dropping an unposted open question failed: %s", type(problem).__name__)
 
 
 def _parse_channel(arg: str) -> tuple[str | None, str | None] | None:
@@ -190,6 +300,8 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
                     "Admins can change it with /narrate questions-channel #channel (or off)."
                 )
             ]
+        if turn.event.user.guest:
+            return [turn.reply(GUESTS_DONT_CHOOSE)]
         if current is not None and not turn.event.user.is_admin:
             return [
                 turn.reply(
@@ -227,6 +339,20 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
         assert target is not None
         if target.kind == ChannelKind.DIRECT.value:
             return [turn.reply("Pick a channel people share, not a direct message.")]
+        if target.name == GROUP_DM:
+            # Stored as private, it would collect the workspace's questions among a few people
+            # who never chose to field them, in a conversation nobody else can join.
+            return [
+                turn.reply("Pick a channel people can join, not a group DM. Nothing was changed.")
+            ]
+        if target.shared:
+            return [
+                turn.reply(
+                    f"{shown(target.name)} is shared with another organisation, so questions "
+                    "posted there would be read outside this workspace. Pick a channel only "
+                    "this workspace reads. Nothing was changed."
+                )
+            ]
         await repo.set_setting(
             session,
             tenant_id=tenant.id,
@@ -241,7 +367,7 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
     )
     return [
         turn.reply(
-            f"Open questions now go to #{target.name}: when nobody is found, I'll offer to post "
-            f"the question there.{note}"
+            f"Open questions now go to {shown(target.name)}: when nobody is found, I'll offer to "
+            f"post the question there.{note}"
         )
     ]

@@ -27,8 +27,8 @@ async def test_the_offer_posts_only_what_the_asker_wrote(chat):
     out = await chat.say("zoe: /narrate questions-channel #questions")
     assert "Open questions now go to #questions" in out
     out = await chat.say("zoe: @narrate who knows about cobol mainframes?")
-    assert "(button) Ask in #questions: /narrate ask-channel cobol mainframes" in out
-    out = await chat.say("zoe: /narrate ask-channel cobol mainframes")
+    assert "(button) Ask in #questions: /narrate ask-channel <#questions> cobol mainframes" in out
+    out = await chat.say("zoe: /narrate ask-channel <#questions> cobol mainframes")
     assert out.splitlines() == [
         "[#questions] @zoe is looking for someone who knows about “cobol mainframes”. "
         "Can you help? Reply in this thread.",
@@ -39,13 +39,13 @@ async def test_the_offer_posts_only_what_the_asker_wrote(chat):
 
 async def test_a_question_typed_as_who_knows_asks_about_its_topic(chat):
     await chat.say(":channel #questions public", "zoe: /narrate questions-channel #questions")
-    out = await chat.say("zoe: /narrate ask-channel who knows about cobol?")
+    out = await chat.say("zoe: /narrate ask-channel #questions who knows about cobol?")
     assert "someone who knows about “cobol”." in out
 
 
 async def test_a_question_cannot_ping_or_link_others(chat):
     await chat.say(":channel #questions public", "zoe: /narrate questions-channel #questions")
-    out = await chat.say("zoe: /narrate ask-channel <!here> <@U1> @everyone cobol?")
+    out = await chat.say("zoe: /narrate ask-channel #questions <!here> <@U1> @everyone cobol?")
     first = out.splitlines()[0]
     assert "<!here>" not in first and "U1" not in first and "@everyone" not in first
     assert "“everyone cobol”" in first
@@ -104,7 +104,8 @@ class _FailingGateway:
 async def test_a_failed_post_is_reported_not_raised(chat, bot):
     await chat.say(":channel #questions public", "zoe: /narrate questions-channel #questions")
     bot.gateways[Platform.CONSOLE] = _FailingGateway()
-    out = await chat.say("zoe: /narrate ask-channel cobol")
+    out = await chat.say("zoe: /narrate ask-channel #questions cobol")
     assert "I couldn't post to #questions just now" in out
     del bot.gateways[Platform.CONSOLE]
-    assert "can't post to #questions from here" in await chat.say("zoe: /narrate ask-channel cobol")
+    out = await chat.say("zoe: /narrate ask-channel #questions cobol")
+    assert "can't post to #questions from here" in out

@@ -203,8 +203,8 @@ async def test_questions_i_posted_to_the_open_questions_channel_are_exported(cha
     await chat.say(
         ":channel #questions public",
         "zoe: /narrate questions-channel #questions",
-        "zoe: /narrate ask-channel cobol mainframes",
-        "carol: /narrate ask-channel fortran compilers",
+        "zoe: /narrate ask-channel #questions cobol mainframes",
+        "carol: /narrate ask-channel #questions fortran compilers",
     )
     out = await chat.say("zoe: /narrate export")
     data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())

@@ -31,12 +31,14 @@ async def test_only_members_are_told_its_name_and_offered_to_post_there(chat):
     out = await chat.say("zoe: /narrate who knows about cobol mainframes?")
     assert NOBODY in out and "(button)" not in out and "leads" not in out
     assert "private and you're not in it" in out
-    posted = await chat.say("zoe: /narrate ask-channel cobol mainframes")
+    posted = await chat.say("zoe: /narrate ask-channel #leads cobol mainframes")
     assert "private and you're not in it" in posted and "[#leads]" not in posted
 
     out = await chat.say("bob: /narrate who knows about cobol mainframes?")
     assert "(button) Ask in #leads" in out
-    assert "[#leads] @bob is looking for" in await chat.say("bob: /narrate ask-channel cobol")
+    assert "[#leads] @bob is looking for" in await chat.say(
+        "bob: /narrate ask-channel #leads cobol"
+    )
 
 
 async def test_a_public_answer_leaves_the_offer_to_the_asker_alone(chat):
@@ -51,4 +53,4 @@ async def test_a_public_answer_leaves_the_offer_to_the_asker_alone(chat):
     assert public.startswith("[#general thread]") and NOBODY in public
     assert "leads" not in public and "(button)" not in public
     assert private.startswith("Want me to post your question in #leads")
-    assert "(button) Ask in #leads: /narrate ask-channel cobol mainframes" in private
+    assert "(button) Ask in #leads: /narrate ask-channel <#leads> cobol mainframes" in private

@@ -116,7 +116,7 @@ async def test_a_paused_persons_posted_question_is_listed_without_their_name(cha
     thread = await _digest_week(
         chat,
         "bob: /narrate join",
-        "bob: /narrate ask-channel who knows about cobol mainframes",
+        "bob: /narrate ask-channel #questions who knows about cobol mainframes",
         "bob: /narrate pause 2w",
     )
     assert "• Someone is looking for help with “cobol mainframes” (in #questions)" in thread
@@ -126,12 +126,12 @@ async def test_a_paused_persons_posted_question_is_listed_without_their_name(cha
 async def test_questions_of_people_not_taking_part_are_left_out_of_the_digest(chat):
     thread = await _digest_week(
         chat,
-        "zed: /narrate ask-channel who knows about cobol",
+        "zed: /narrate ask-channel #questions who knows about cobol",
         "liz: /narrate join",
-        "liz: /narrate ask-channel who knows about fortran",
+        "liz: /narrate ask-channel #questions who knows about fortran",
         "liz: /narrate leave",
         "ann: /narrate join",
-        "ann: /narrate ask-channel who knows about pascal",
+        "ann: /narrate ask-channel #questions who knows about pascal",
     )
     assert "cobol" not in thread and "@zed" not in thread  # never joined
     assert "fortran" not in thread and "@liz" not in thread  # left

@@ -30,7 +30,7 @@ async def test_the_digest_lists_a_question_posted_with_ask_channel(chat):
         "bob@infra in #team: /narrate kafka broker upgrade",
         "alice: /narrate questions-channel #team",
     )
-    out = await chat.say("zoe: /narrate join", "zoe: /narrate ask-channel who knows cobol?")
+    out = await chat.say("zoe: /narrate join", "zoe: /narrate ask-channel #team who knows cobol?")
     assert "[#team] @zoe is looking for someone who knows about “cobol”" in out
     await chat.say("alice: /narrate schedule digest #team on mon 12:00")
     thread = _said_in(await chat.say(":advance 7d"), "#team thread")
@@ -48,7 +48,7 @@ async def test_a_question_posted_in_a_private_channel_stays_in_that_channels_dig
         "alice@payments in #general: /narrate moving the ledger to kafka",
         "alice: /narrate questions-channel #secret",
         "zoe: /narrate join",  # the digest lists only the questions of people taking part
-        "zoe: /narrate ask-channel who knows cobol?",
+        "zoe: /narrate ask-channel #secret who knows cobol?",
         "alice: /narrate schedule digest #team on mon 12:00",
         "alice in #secret: /narrate schedule digest on mon 12:00",
     )
@@ -67,7 +67,7 @@ async def test_a_public_questions_channel_is_named_and_a_shared_channel_gets_onl
         "pat in #partner: /narrate reviewing the partner api contract",
         "alice: /narrate questions-channel #questions",
         "zoe: /narrate join",  # the digest lists only the questions of people taking part
-        "zoe: /narrate ask-channel how do we rotate the ledger keys?",
+        "zoe: /narrate ask-channel #questions how do we rotate the ledger keys?",
         "alice: /narrate schedule digest #team on mon 12:00",
         "alice in #partner: /narrate schedule digest on mon 12:00",
     )
@@ -86,7 +86,7 @@ async def test_a_week_with_only_a_question_still_gets_a_digest_and_it_is_gone_a_
         ":channel #team public",
         "alice: /narrate questions-channel #team",
         "zoe: /narrate join",  # the digest lists only the questions of people taking part
-        "zoe: /narrate ask-channel who knows cobol?",
+        "zoe: /narrate ask-channel #team who knows cobol?",
         "alice: /narrate schedule digest #team on mon 12:00",
     )
     out = await chat.say(":advance 7d")
@@ -103,7 +103,7 @@ async def test_forget_me_takes_the_askers_questions_out_of_the_digest(chat, db):
         ":channel #team public",
         "alice@payments in #team: /narrate moving the ledger to kafka",
         "alice: /narrate questions-channel #team",
-        "zoe: /narrate ask-channel who knows zanzicobol?",
+        "zoe: /narrate ask-channel #team who knows zanzicobol?",
     )
     assert await _rows_mentioning(db, "zanzicobol")  # kept for the digest
     await chat.say("zoe: /narrate forget-me", "zoe: /narrate forget-me confirm")

@@ -146,7 +146,8 @@ async def test_guests_cannot_post_to_the_questions_channel(chat):
 async def test_a_posted_question_carries_no_links(chat):
     await _questions_channel(chat)
     out = await chat.say(
-        "carol: /narrate ask-channel is the acme renewal at risk? <https://evil.example|click here>"
+        "carol: /narrate ask-channel #leads is the acme renewal at risk? "
+        "<https://evil.example|click here>"
     )
     posted = next(line for line in out.splitlines() if line.startswith("[#leads]"))
     assert "evil.example" not in posted and "click here" not in posted
@@ -156,7 +157,7 @@ async def test_a_posted_question_carries_no_links(chat):
 @pytest.mark.parametrize("question", ["who knows about it?", "🙏", "who knows about @bob?", "404"])
 async def test_a_meaningless_question_is_not_posted(chat, question):
     await _questions_channel(chat)
-    out = await chat.say(f"carol: /narrate ask-channel {question}")
+    out = await chat.say(f"carol: /narrate ask-channel #leads {question}")
     assert "[#leads]" not in out and "Posted" not in out
     assert out.startswith("[only carol")
 

@@ -108,7 +108,11 @@ async def test_reply_opens_the_prompts_form_and_its_text_is_kept(fake, bot: Bot,
 async def test_ask_channel_posts_the_question_in_the_questions_channel(fake, bot: Bot, connect):
     await connect(bot)
     await _say(fake, "narrate-topics", "questions-channel", by=OWNER, channel="here")
+    # Without a channel it is offered (a button's channel is the one its asker was shown).
     out = await _say(fake, "narrate-topics", "ask-channel", question="who runs the kafka upgrade?")
+    assert out.startswith("Want me to post your question in #general"), out
+    question = f"<#{GENERAL}> who runs the kafka upgrade?"
+    out = await _say(fake, "narrate-topics", "ask-channel", question=question)
     assert out.startswith("Posted your question in #general"), out
     [posted] = [
         c
