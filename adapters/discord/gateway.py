@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -75,6 +76,9 @@ DM_CLOSED = (
     "I have a message for you, but I couldn't send it as a DM (your DMs from this server are "
     "closed). Slash commands answer privately: try /narrate."
 )
+
+
+_USER_MENTION = re.compile(r"<@!?(\d+)>")  # a person, as the core's post text names them
 
 
 class OutboundPaused(RuntimeError):
@@ -303,7 +307,7 @@ class DiscordGateway:
             first = first or sent
         assert first is not None
         if post.thread_of is None:
-            await self._open_thread(first, post.text)
+            await self._open_thread(first, _titled(post))
         return str(first.id)
 
     async def _open_thread(self, message: discord.Message, text: str) -> None:
@@ -479,6 +483,12 @@ class DiscordGateway:
                 )
                 return False
         return channel.permissions_for(member).view_channel
+
+
+def _titled(post: Post) -> str:
+    """The post's text for its thread's title: Discord shows a title as typed, so a mention
+    there would read "<@4000> is looking for…"; each becomes the name the post gives it."""
+    return _USER_MENTION.sub(lambda found: post.names.get(found.group(1), "someone"), post.text)
 
 
 def _cited(post: Post) -> discord.AllowedMentions:
