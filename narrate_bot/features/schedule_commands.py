@@ -19,6 +19,7 @@ from ..knowledge.schedule_words import (
     Timing,
     parse_schedule,
 )
+from ..ports import ReplyHearing
 from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
@@ -194,11 +195,27 @@ async def _add(
     row = await _store_schedule(
         turn, session, tenant, channel, kind=PROMPT, timing=timing, zone=zone
     )
+    readers = f"readable by whoever reads #{channel.name}"
+    if await _replies_heard(turn, ChannelKind(channel.kind)):
+        kept = f"Replies in its thread are kept as narrations, {readers}."
+    else:
+        kept = (
+            f"Updates sent with its “Write my update” button are kept as narrations, {readers}; "
+            "I don't read replies in its thread."
+        )
     return (
         f"Scheduled #{row.number}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
-        f"{hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}. Replies in "
-        f"its thread are kept as narrations, readable by whoever reads #{channel.name}."
+        f"{hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}. {kept}"
     )
+
+
+async def _replies_heard(turn: Turn, kind: ChannelKind) -> bool:
+    """What the prompt itself will say (``prompt_wording.hears_replies``, which takes the bot):
+    a thread reply the platform doesn't pass on is lost, so it isn't promised here either."""
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    if isinstance(gateway, ReplyHearing):
+        return await gateway.hears_replies(turn.event.tenant, kind)
+    return True  # a gateway that can't tell (the console) hears everything
 
 
 async def _digest(
