@@ -21,18 +21,15 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import col, select
-
 from ..channel_names import GROUP_DM, shown
 from ..events import ChannelKind
 from ..knowledge.clean_text import without_mentions
 from ..knowledge.words import without_links
 from ..questions import parse_question, unsearchable
 from ..replies import Button, Post, Reply, quoted
-from ..storage import expertise_repo
+from ..storage import expertise_repo, question_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
-from ..storage.question_tables import OpenQuestion
 from ..storage.tables import Channel
 from .channels import named_channel, named_to, not_seen
 from .turn import Turn
@@ -246,15 +243,14 @@ async def _posted_lately(
 ) -> bool:
     """Whether this person posted this question there within ``REPEAT_WINDOW``: a double
     click, or a platform retrying the click, rather than a new question."""
-    found = await session.exec(
-        select(OpenQuestion.id).where(
-            OpenQuestion.person_id == person_id,
-            OpenQuestion.channel_pk == channel.id,
-            OpenQuestion.text == question,
-            col(OpenQuestion.asked_at) >= turn.now - REPEAT_WINDOW,
-        )
+    assert channel.id is not None
+    return await question_repo.asked_since(
+        session,
+        person_id=person_id,
+        channel_pk=channel.id,
+        text=question,
+        since=turn.now - REPEAT_WINDOW,
     )
-    return found.first() is not None
 
 
 async def _drop(turn: Turn, person_id: int, channel_pk: int, question: str) -> None:
@@ -262,16 +258,13 @@ async def _drop(turn: Turn, person_id: int, channel_pk: int, question: str) -> N
     anywhere, and asking again must not be taken for a repeat."""
     try:
         async with turn.db.transaction() as session:
-            rows = await session.exec(
-                select(OpenQuestion).where(
-                    OpenQuestion.person_id == person_id,
-                    OpenQuestion.channel_pk == channel_pk,
-                    OpenQuestion.text == question,
-                    col(OpenQuestion.asked_at) >= turn.now - REPEAT_WINDOW,
-                )
+            await question_repo.drop_since(
+                session,
+                person_id=person_id,
+                channel_pk=channel_pk,
+                text=question,
+                since=turn.now - REPEAT_WINDOW,
             )
-            for row in rows.all():
-                await session.delete(row)
     except Exception as problem:
         log.warning("dropping an unposted open question failed: %s", type(problem).__name__)
 
