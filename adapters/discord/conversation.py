@@ -75,8 +75,10 @@ class Conversation:
             await self._in_channel(message, reply)
             return
         assert message.guild is not None
-        parts = messages(reply.text, reply.buttons, reply.attachment)
-        if await self.gateway.send_dm(message.guild.id, message.author.id, parts) is None:
+        sent = await self.gateway.send_dm(
+            message.guild.id, message.author.id, reply.text, reply.buttons, reply.attachment
+        )
+        if sent is None:
             # Their DMs aren't closed when Discord throttles the bot (40003): say which it is.
             said = DMS_BUSY if self.gateway.dms_paused() else NO_DM
             await message.reply(said, mention_author=False)

@@ -47,7 +47,7 @@ import discord
 
 from narrate_bot.config import DiscordSettings
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.replies import Post
+from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
 from .render import QUIET, Outgoing, messages, only, thread_name
@@ -249,7 +249,7 @@ class DiscordGateway:
         guild_id = int(tenant.tenant_id)
         if post.channel_id is not None:
             return await self._post_in_channel(guild_id, post)
-        parts = messages(self._from_server(guild_id, tenant, post.text), post.buttons)
+        parts = messages(self._from_server(guild_id, post.text, tenant.name), post.buttons)
         if len(post.to_users) > MAX_DM_RECIPIENTS:
             raise ValueError(
                 f"a DM post to {len(post.to_users)} people; post it in a channel instead "
@@ -257,7 +257,7 @@ class DiscordGateway:
             )
         return await self._post_to_people(guild_id, post, parts)
 
-    def _from_server(self, guild_id: int, tenant: TenantRef, text: str) -> str:
+    def _from_server(self, guild_id: int, text: str, known_as: str = "") -> str:
         """A DM's text, headed by the server it comes from. Every server the bot is in shares
         one DM conversation with a person: without it, "Introduction #1" from two servers reads
         as one, and its numbers (typed in the server they belong to) as the wrong server's. A
@@ -265,7 +265,7 @@ class DiscordGateway:
         if len(self.client.guilds) < 2:
             return text
         guild = self.client.get_guild(guild_id)
-        name = (guild.name if guild is not None else "") or tenant.name
+        name = (guild.name if guild is not None else "") or known_as
         if not name.strip():
             return text
         name = discord.utils.escape_mentions(discord.utils.escape_markdown(name.strip()))
@@ -327,14 +327,19 @@ class DiscordGateway:
         self,
         guild_id: int,
         user_id: int,
-        parts: list[Outgoing],
+        text: str,
+        buttons: tuple[Button, ...] = (),
+        attachment: Attachment | None = None,
         *,
         mentions: discord.AllowedMentions = QUIET,
     ) -> discord.Message | None:
-        """The first message sent, or ``None`` when this person can't get a DM from us now.
+        """An answer to someone who used the bot in ``guild_id``, by DM, headed with the server
+        like every DM (``_from_server``): the first message sent, or ``None`` when this person
+        can't get a DM from us now.
 
         Also ``None`` while DMs are paused (40003): someone who used the bot still gets the
         answer where they asked, and nothing about them is remembered as refused."""
+        parts = messages(self._from_server(guild_id, text), buttons, attachment)
         try:
             return await self._dm(guild_id, user_id, parts, mentions=mentions)
         except DmsPaused:

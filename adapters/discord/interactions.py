@@ -238,8 +238,10 @@ class Interactions:
                 )
         if reply.visibility == Visibility.DIRECT and interaction.guild is not None:
             assert guild_id is not None
-            parts = messages(reply.text, reply.buttons)
-            if await self.gateway.send_dm(guild_id, interaction.user.id, parts) is not None:
+            sent = await self.gateway.send_dm(
+                guild_id, interaction.user.id, reply.text, reply.buttons
+            )
+            if sent is not None:
                 await self._send(interaction, Outgoing(content="I sent you a DM."), public=False)
                 return
         public = reply.visibility == Visibility.CHANNEL
