@@ -200,8 +200,8 @@ async def _add(
         kept = f"Replies in its thread are kept as narrations, {readers}."
     else:
         kept = (
-            f"Updates sent with its “Write my update” button are kept as narrations, {readers}; "
-            "I don't read replies in its thread."
+            f"Its “Write my update” button records updates as narrations, {readers}; I don't "
+            "read replies in its thread."
         )
     return (
         f"Scheduled #{row.number}: a prompt in #{channel.name}, {describe_days(timing.days)} at "

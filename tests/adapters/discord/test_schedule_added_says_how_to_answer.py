@@ -32,9 +32,9 @@ async def test_by_default_adding_a_prompt_points_to_its_button_not_to_thread_rep
     said = await _add_prompt(fake)
 
     assert said.startswith("Scheduled #1: a prompt in #secret"), said
-    assert "Replies in its thread are kept" not in said
-    assert "“Write my update” button are kept as narrations" in said
-    assert "readable by whoever reads #secret" in said
+    assert "kept as narrations" not in said
+    assert "“Write my update” button records updates as narrations" in said
+    assert "readable by whoever reads #secret; I don't read replies in its thread." in said
 
 
 async def test_with_message_content_adding_a_prompt_promises_thread_replies(
