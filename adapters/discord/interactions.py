@@ -71,8 +71,9 @@ class Interactions:
     # ----------------------------------------------------------------------------- inbound
 
     async def command(self, interaction: discord.Interaction[Any], command: str, text: str) -> None:
-        """A slash command from the tree (guild-only, but a guild missing from the cache is
-        possible while it is unavailable)."""
+        """A slash command from the tree. It is guild-only, yet one can come from a guild the
+        cache doesn't hold (the bot was removed, or the guild isn't available yet): discord.py
+        then gives a placeholder guild, which ``_command`` turns away with the text quoted."""
         if interaction.guild is None:
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
