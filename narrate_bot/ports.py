@@ -19,11 +19,27 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class CannotPostThere(Exception):  # noqa: N818 - a refusal, not a fault of ours
+    """The platform refuses ``ChatGateway.post`` in that channel until someone changes it: it
+    was archived or deleted, or the bot isn't in it (or may not post there). Trying again won't
+    help, so a feature tells the person what is wrong instead of "try again"; any other
+    exception from ``post`` may pass."""
+
+    ARCHIVED = "archived"
+    NOT_IN_IT = "not_in_it"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class ChatGateway(Protocol):
     """How the core speaks first (scheduled prompts, digests, introductions): one per platform."""
 
     async def post(self, tenant: TenantRef, post: Post) -> str:
-        """Deliver ``post`` in ``tenant``; return the platform's message id (a thread anchor)."""
+        """Deliver ``post`` in ``tenant``; return the platform's message id (a thread anchor).
+
+        Raises ``CannotPostThere`` when the platform refuses the channel for good."""
         ...
 
 

@@ -47,6 +47,7 @@ import discord
 
 from narrate_bot.config import DiscordSettings
 from narrate_bot.events import ChannelKind, TenantRef
+from narrate_bot.ports import CannotPostThere
 from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
@@ -303,7 +304,13 @@ class DiscordGateway:
         first: discord.Message | None = None
         for part in messages(post.text, post.buttons):
             async with self.posts:
-                sent = await channel.send(**part.kwargs(mentions=_cited(post)))
+                try:
+                    sent = await channel.send(**part.kwargs(mentions=_cited(post)))
+                except (discord.Forbidden, discord.NotFound) as problem:
+                    if first is not None:
+                        raise  # a later part: the post is out, and half of it is no answer
+                    # Missing access or permissions, or the channel is gone: not for a retry.
+                    raise CannotPostThere(CannotPostThere.NOT_IN_IT) from problem
             first = first or sent
         assert first is not None
         if post.thread_of is None:

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, TenantRef
+from narrate_bot.ports import CannotPostThere
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
@@ -39,6 +40,12 @@ HISTORY_SCOPE = {
     ChannelKind.PUBLIC: "channels:history",
     ChannelKind.PRIVATE: "groups:history",
     ChannelKind.DIRECT: "im:history",
+}
+# chat.postMessage's answers that stay the same until someone changes the channel or the app.
+NOT_POSTABLE = {
+    "is_archived": CannotPostThere.ARCHIVED,
+    "not_in_channel": CannotPostThere.NOT_IN_IT,
+    "channel_not_found": CannotPostThere.NOT_IN_IT,
 }
 # How long a workspace's granted scopes are trusted: an admin who adds the history scopes and
 # reinstalls sees prompts invite thread replies within the hour.
@@ -172,9 +179,15 @@ class SlackGateway:
                 lambda: client.conversations_open(users=",".join(post.to_users)),
             )
             channel = opened["channel"]["id"]
-        sent = await self.call(
-            tenant.tenant_id, lambda: client.chat_postMessage(channel=channel, **payload)
-        )
+        try:
+            sent = await self.call(
+                tenant.tenant_id, lambda: client.chat_postMessage(channel=channel, **payload)
+            )
+        except SlackApiError as error:
+            reason = NOT_POSTABLE.get(str(error.response.get("error", "")))
+            if reason is None:
+                raise
+            raise CannotPostThere(reason) from error
         return str(sent["ts"])
 
     async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool:

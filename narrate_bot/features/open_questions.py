@@ -25,6 +25,7 @@ from ..channel_names import GROUP_DM, shown
 from ..events import ChannelKind
 from ..knowledge.clean_text import without_mentions
 from ..knowledge.words import without_links
+from ..ports import CannotPostThere
 from ..questions import parse_question, unsearchable
 from ..replies import Button, Post, Reply, quoted
 from ..storage import expertise_repo, question_repo
@@ -224,6 +225,15 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
     )
     try:
         await gateway.post(turn.event.tenant, post)
+    except CannotPostThere as refused:
+        await _drop(turn, *claim)
+        why = "it's archived" if refused.reason == CannotPostThere.ARCHIVED else "I'm not in it"
+        return [
+            turn.reply(
+                f"I can't post in {where}: {why}. An admin can choose another open-questions "
+                "channel with /narrate questions-channel #channel."
+            )
+        ]
     except Exception as problem:  # the platform's failure must not become the asker's crash
         log.warning("posting an open question failed: %s", type(problem).__name__)
         await _drop(turn, *claim)
