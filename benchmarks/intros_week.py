@@ -41,6 +41,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlmodel import col
 
+from benchmarks.engines import database_url
 from narrate_bot.config import Settings
 from narrate_bot.events import Platform, TenantRef
 from narrate_bot.features.introductions import WeeklyIntroductions
@@ -226,16 +227,8 @@ async def probed(db: Database, work: Callable[[], Awaitable[Any]]) -> dict[str, 
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    if args.engine == "sqlite":
-        path = Path(args.db or f"/tmp/narrate-bench-intros-{args.people}.db")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        url = args.postgres_url or os.environ.get("NARRATE_TEST_POSTGRES_URL", "")
-        if not url:
-            sys.exit("--engine postgres needs --postgres-url or NARRATE_TEST_POSTGRES_URL")
-    db = Database(url)
+    path = Path(args.db or f"/tmp/narrate-bench-intros-{args.people}.db")
+    db = Database(database_url(args.engine, path=path, postgres_url=args.postgres_url))
     try:
         if db.dialect == "postgresql":
             async with db.engine.begin() as conn:

@@ -28,7 +28,6 @@ import random
 import re
 import sqlite3
 import statistics
-import sys
 import time
 import zlib
 from collections import Counter
@@ -40,6 +39,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, text
 from sqlmodel import col
 
+from benchmarks.engines import database_url
 from narrate_bot.features.who_knows import find_experts
 from narrate_bot.knowledge.words import query_terms
 from narrate_bot.storage.database import Database
@@ -220,16 +220,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     source = load(args.data / "narrations.jsonl")
     questions = load(args.data / "queries.jsonl")
     people = args.people or max(50, args.narrations // 100)
-    if args.engine == "sqlite":
-        path = Path(args.db or f"/tmp/narrate-bench-{args.narrations}.db")
-        if not args.reuse:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        url = args.postgres_url or os.environ.get("NARRATE_TEST_POSTGRES_URL", "")
-        if not url:
-            sys.exit("--engine postgres needs --postgres-url or NARRATE_TEST_POSTGRES_URL")
+    path = Path(args.db or f"/tmp/narrate-bench-{args.narrations}.db")
+    url = database_url(args.engine, path=path, postgres_url=args.postgres_url, reuse=args.reuse)
     db = Database(url)
     try:
         if db.dialect == "postgresql" and not args.reuse:
