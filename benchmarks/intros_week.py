@@ -119,9 +119,8 @@ async def seed(db: Database, *, people: int, narrations: int, seed: int) -> None
         person_pks: list[int] = []
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
-            person_pks += (
-                await conn.execute(insert(Person).returning(col(Person.id)), chunk)
-            ).scalars()
+            made = await conn.execute(insert(Person).returning(col(Person.id)), chunk)
+            person_pks += [int(pk) for pk in made.scalars() if pk is not None]
         await conn.execute(
             insert(IntroParticipant),
             [{"person_id": pk, "tenant_id": tenant_pk, "joined_at": joined} for pk in person_pks],
