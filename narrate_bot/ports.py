@@ -42,6 +42,15 @@ class ChatGateway(Protocol):
         Raises ``CannotPostThere`` when the platform refuses the channel for good."""
         ...
 
+    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+        """Remove the bot's own post ``message_id`` from ``channel_id`` (and whatever the
+        platform made of it that repeats its words, like a Discord thread titled with it).
+
+        Returns once it is gone, also when it was gone already (deleted by someone, or its
+        channel deleted); raises when it stays, so the caller can tell the person it named.
+        Used by forget-me and ``ask-channel withdraw`` (an open question names its asker)."""
+        ...
+
 
 @runtime_checkable
 class AccessRefresher(Protocol):

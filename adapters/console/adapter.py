@@ -402,6 +402,16 @@ class ConsoleAdapter:
             )
         return post_id
 
+    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+        """The console's ``ChatGateway.delete``: say which post was removed (and its thread,
+        which goes with it here); a post it never made, or removed already, is simply gone."""
+        del tenant
+        if self._thread_posts.pop(message_id, None) is not None:
+            for channel, latest in list(self._latest_post.items()):
+                if latest == message_id:
+                    del self._latest_post[channel]
+        self._print(f"[console] removed {message_id} from #{channel_id}, with its thread")
+
     def _show(self, reply: Reply, *, user: str, channel: ChannelRef) -> None:
         if reply.form is not None:
             self._forms[user] = (reply.form, channel)

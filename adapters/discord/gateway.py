@@ -79,6 +79,8 @@ DM_CLOSED = (
 )
 
 
+# A thread's title once its post was deleted and the bot may not delete the thread itself.
+REMOVED_THREAD = "(removed)"
 _USER_MENTION = re.compile(r"<@!?(\d+)>")  # a person, as the core's post text names them
 
 
@@ -257,6 +259,51 @@ class DiscordGateway:
                 f"(at most {MAX_DM_RECIPIENTS} recipients: no mass DMs on Discord)"
             )
         return await self._post_to_people(guild_id, post, parts)
+
+    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+        """The core's ``ChatGateway.delete``: the message, then the thread ``post`` opened on
+        it. Deleting a thread's first message leaves the thread, titled with the post's words
+        (an open question's names its asker), so the thread goes too; that takes Manage
+        Threads, which the bot isn't invited with, so without it the thread is renamed to
+        ``REMOVED_THREAD`` and archived (a thread's creator may do both) instead.
+
+        A message or thread already gone (404) is done; anything else raises, so the person
+        the post named is told it stayed. Its replies go with a deleted thread, as on Discord."""
+        try:
+            async with self.posts:
+                await self.client.http.delete_message(int(channel_id), int(message_id))
+        except discord.NotFound:
+            log.debug("a post to delete in channel %s was gone already", channel_id)
+        # A channel post's thread has the message's id (ids are unique across Discord's
+        # objects, so it is that thread or nothing); a post in a thread opened none.
+        thread = int(message_id)
+        if self._may_manage_threads(int(tenant.tenant_id), int(channel_id)) is not False:
+            try:
+                async with self.posts:
+                    await self.client.http.delete_channel(thread)
+                return
+            except discord.NotFound:
+                return  # no thread was opened, or it is gone already
+            except discord.Forbidden:
+                pass  # the cache didn't know: rename it, as below
+        log.info("no Manage Threads in channel %s: renaming a deleted post's thread", channel_id)
+        try:
+            async with self.posts:
+                await self.client.http.edit_channel(thread, name=REMOVED_THREAD, archived=False)
+        except discord.NotFound:
+            return
+        async with self.posts:
+            await self.client.http.edit_channel(thread, archived=True)
+
+    def _may_manage_threads(self, guild_id: int, channel_id: int) -> bool | None:
+        """Whether the bot may delete threads in that channel, as the cache says; ``None`` when
+        it doesn't know. Asked first, so a bot without the permission (as it is invited) goes
+        straight to renaming and spends no refused request of the budget on trying."""
+        guild = self.client.get_guild(guild_id)
+        channel = guild.get_channel(channel_id) if guild is not None else None
+        if guild is None or guild.me is None or channel is None:
+            return None
+        return channel.permissions_for(guild.me).manage_threads
 
     def _from_server(self, guild_id: int, text: str, known_as: str = "") -> str:
         """A DM's text, headed by the server it comes from. Every server the bot is in shares

@@ -47,6 +47,11 @@ NOT_POSTABLE = {
     "not_in_channel": CannotPostThere.NOT_IN_IT,
     "channel_not_found": CannotPostThere.NOT_IN_IT,
 }
+# chat.delete's answers: the message is gone already; or it will never go by our hand (Slack
+# says ``channel_not_found`` for a deleted channel, but also for a private one the app was
+# removed from, where the post still shows, so it counts as staying). Other errors raise too.
+GONE = {"message_not_found"}
+NOT_DELETABLE = {"channel_not_found", "not_in_channel", "cant_delete_message"}
 # How long a workspace's granted scopes are trusted: an admin who adds the history scopes and
 # reinstalls sees prompts invite thread replies within the hour.
 SCOPES_FRESH_SECONDS = 3600.0
@@ -189,6 +194,28 @@ class SlackGateway:
                 raise
             raise CannotPostThere(reason) from error
         return str(sent["ts"])
+
+    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+        """The core's ``ChatGateway.delete``: ``chat.delete`` with the workspace's bot token
+        (a bot may delete its own messages with ``chat:write``). Replies others wrote in its
+        thread are theirs and stay; Slack shows the parent as deleted.
+
+        A message already gone is done. ``NOT_DELETABLE`` answers won't change by retrying:
+        logged and raised, so the person it named is told it stayed. Only the error code is
+        logged, never the text."""
+        client = await self.client_for(tenant)
+        try:
+            await self.call(
+                tenant.tenant_id, lambda: client.chat_delete(channel=channel_id, ts=message_id)
+            )
+        except SlackApiError as error:
+            code = str(error.response.get("error", ""))
+            if code in GONE:
+                log.debug("slack: a post to delete in %s was gone already (%s)", tenant, code)
+                return
+            if code in NOT_DELETABLE:
+                log.info("slack: a post in %s can't be deleted by the app (%s)", tenant, code)
+            raise
 
     async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool:
         """Whether Slack tells us of plain messages there: only with the ``*:history`` scope for

@@ -1,4 +1,10 @@
-"""A person's own data: export it all as JSON, or erase it all after a confirmation."""
+"""A person's own data: export it all as JSON, or erase it all after a confirmation.
+
+Erasure also deletes the bot's posts of their open questions ("@zoe is looking for someone
+who knows about …"), which name them in a channel: where they are is read before the rows go,
+and the posts are deleted once the erasure has committed, best effort. A platform that keeps a
+post never holds the erasure back; the reply says which stayed.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..replies import Attachment, Button, Reply
-from ..storage import privacy
+from ..storage import privacy, question_repo
 from ..storage.database import Session
 from ..storage.tables import Person
+from .open_questions import remove_posts, unremoved
 from .server_scope import only_here
 from .turn import Turn
 
@@ -102,6 +109,7 @@ async def request_erasure(turn: Turn) -> list[Reply]:
 
 
 async def confirm_erasure(turn: Turn) -> list[Reply]:
+    posts: list[question_repo.PostRef] = []
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         if person is None:
@@ -121,6 +129,9 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
                 )
             ]
         else:
+            assert person.id is not None
+            # Read before the rows go (they cascade from the person); deleted after the commit.
+            posts = await question_repo.posts_of(session, person_id=person.id)
             removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
     await privacy.clear_traces(turn.db, erasure=True)
     if removed is None:
@@ -130,10 +141,11 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
                 "time with /narrate join." + _only_here(turn)
             )
         ]
+    stayed = await remove_posts(turn, posts)
     return [
         turn.reply(
             f"Done: I erased everything about you, including {removed} "
-            f"narration{'s' if removed != 1 else ''}. You can start again any time with "
-            "/narrate join." + _only_here(turn)
+            f"narration{'s' if removed != 1 else ''}.{unremoved(stayed)} You can start again any "
+            "time with /narrate join." + _only_here(turn)
         )
     ]

@@ -2,11 +2,13 @@
 
 A question is kept before it is posted, under the asker's held row, so a second click of the same
 button (or a platform's retry of it) finds the first and posts nothing; a question whose post
-then fails is dropped again, since nobody saw it.
+then fails is dropped again, since nobody saw it. Once posted, the row keeps where the post is
+(``keep_post``), so the post can be deleted again when its asker is forgotten (``posts_of``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_
@@ -14,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .question_tables import OpenQuestion
+from .tables import Channel
 
 
 def _same(person_id: int, channel_pk: int, text: str, since: datetime) -> ColumnElement[bool]:
@@ -42,3 +45,62 @@ async def drop_since(
     rows = await session.exec(select(OpenQuestion).where(_same(person_id, channel_pk, text, since)))
     for row in rows.all():
         await session.delete(row)
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """Where a question's post is, read before its row goes so the post can follow it."""
+
+    channel_id: str
+    message_id: str
+    channel_pk: int
+    text: str
+    channel_name: str = ""
+
+
+async def keep_post(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    channel_pk: int,
+    text: str,
+    since: datetime,
+    channel_id: str,
+    message_id: str,
+) -> bool:
+    """Note where the question kept at ``since`` or later was posted. ``False`` when its row is
+    gone: the asker was forgotten (or the question dropped) while it was being posted."""
+    rows = await session.exec(
+        select(OpenQuestion).where(
+            _same(person_id, channel_pk, text, since), col(OpenQuestion.post_message_id).is_(None)
+        )
+    )
+    found = rows.all()
+    for row in found:
+        row.post_channel_id, row.post_message_id = channel_id, message_id
+        session.add(row)
+    await session.flush()
+    return bool(found)
+
+
+async def posts_of(session: AsyncSession, *, person_id: int) -> list[PostRef]:
+    """The posts of this person's questions whose ids were kept, oldest first."""
+    rows = await session.exec(
+        select(OpenQuestion, Channel.name)
+        .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+        .where(
+            col(OpenQuestion.person_id) == person_id,
+            col(OpenQuestion.post_message_id).is_not(None),
+        )
+        .order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
+    )
+    return [
+        PostRef(
+            channel_id=row.post_channel_id or "",
+            message_id=row.post_message_id or "",
+            channel_pk=row.channel_pk,
+            text=row.text,
+            channel_name=name,
+        )
+        for row, name in rows.all()
+    ]

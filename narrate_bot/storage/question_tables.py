@@ -5,14 +5,20 @@ Kept so the weekly digest can list the week's open questions: they are not narra
 nothing about what the asker knows), so they never reach answers, topics or introductions. A row
 holds only what was posted (the cleaned question, who asked, where it went) and cascades from
 the asker's person row, so forget-me takes it with them.
+
+The post itself is the platform's: the row keeps its channel and message id (once the platform
+accepted it) so forget-me and ``ask-channel withdraw`` can delete it, since it names the asker.
+A question is open until its asker marks it answered or withdraws it; only open ones are listed.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
+
+OPEN, ANSWERED, WITHDRAWN = "open", "answered", "withdrawn"
 
 
 class OpenQuestion(SQLModel, table=True):
@@ -32,3 +38,11 @@ class OpenQuestion(SQLModel, table=True):
     )
     text: str = Field(sa_column=Column(Text, nullable=False))
     asked_at: datetime
+    # The post, for deleting it: empty while it is being posted, and for posts made before
+    # migration 0020 (their ids were never kept).
+    post_channel_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    post_message_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(
+        default=OPEN, sa_column=Column(String(16), nullable=False, server_default=OPEN)
+    )
+    closed_at: datetime | None = None

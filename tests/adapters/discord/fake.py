@@ -163,6 +163,7 @@ class FakeDiscord:
         self._seq = itertools.count(1)
         self._ids = itertools.count(7000)
         self._failures: list[Failure] = []
+        self.threads: dict[str, dict[str, Any]] = {}  # thread id -> the thread, as last set
         self.guild = guild()
         self.app = web.Application()
         self.app.router.add_get("/gateway", self._gateway)
@@ -276,6 +277,18 @@ class FakeDiscord:
             return J({"message": "Unknown Member", "code": 10007}, 404)
         if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
             return J(self.thread(match.group(1), match.group(2), body.get("name", "")))
+        if method == "DELETE" and re.fullmatch(r"/channels/\d+/messages/\d+", path):
+            return web.Response(status=204)
+        if method in ("DELETE", "PATCH") and (match := re.fullmatch(r"/channels/(\d+)", path)):
+            found = self.threads.get(match.group(1))
+            if found is None:
+                return J({"message": "Unknown Channel", "code": 10003}, 404)
+            if method == "DELETE":
+                return J(self.threads.pop(match.group(1)))
+            found["name"] = body.get("name", found["name"])
+            if "archived" in body:
+                found["thread_metadata"]["archived"] = body["archived"]
+            return J(found)
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
             return J(self.message(match.group(1), body))
         if path.startswith("/webhooks/") and method in ("POST", "PATCH"):
@@ -293,6 +306,10 @@ class FakeDiscord:
         }  # fmt: skip
 
     def thread(self, parent: str, message_id: str, name: str) -> dict[str, Any]:
+        self.threads[message_id] = self._thread(parent, message_id, name)
+        return self._thread(parent, message_id, name)
+
+    def _thread(self, parent: str, message_id: str, name: str) -> dict[str, Any]:
         return {
             "id": message_id, "type": 11, "guild_id": GUILD, "parent_id": parent, "name": name,
             "owner_id": APP, "member_count": 1, "message_count": 0, "rate_limit_per_user": 0,

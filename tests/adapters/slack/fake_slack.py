@@ -35,6 +35,7 @@ def manifest_scopes() -> set[str]:
 SCOPES = {
     "chat.postMessage": "chat:write",
     "chat.postEphemeral": "chat:write",
+    "chat.delete": "chat:write",
     "users.info": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
@@ -294,6 +295,8 @@ class FakeSlack:
                 return {"channel": {"id": "D" + str(params["users"]).replace(",", "")}}
             case "chat.postMessage":
                 return {"channel": params.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
+            case "chat.delete":
+                return {"channel": params.get("channel"), "ts": params.get("ts")}
             case "chat.getPermalink":
                 ts = str(params["message_ts"]).replace(".", "")
                 return {"permalink": f"https://acme.slack.com/archives/{params['channel']}/p{ts}"}
