@@ -29,6 +29,7 @@ from .features import (
     privacy,
     profile,
     profile_view,
+    question_posts,
     topic_map,
     who_knows,
 )
@@ -50,6 +51,7 @@ from .routing import (
     strip_bot_address,
 )
 from .storage.database import Database
+from .storage.question_tables import ANSWERED, WITHDRAWN
 from .storage.repositories import PersonErased
 
 log = logging.getLogger(__name__)
@@ -216,6 +218,10 @@ class Bot:
                 return await open_questions.ask_channel(turn, command.arg)
             case "questions_channel":
                 return await open_questions.questions_channel(turn, command.arg)
+            case "question_answered":
+                return await question_posts.close_question(turn, ANSWERED)
+            case "question_withdrawn":
+                return await question_posts.close_question(turn, WITHDRAWN)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
 
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:

@@ -81,6 +81,14 @@ _WITH_ARG = {
     "questions-channel": "questions_channel",
 }
 
+# ``ask-channel answered|withdraw``: the asker closes their newest open question. A question
+# of those words alone would name nothing anybody could search for.
+_CLOSE_QUESTION = {
+    "answered": "question_answered",
+    "withdraw": "question_withdrawn",
+    "withdrawn": "question_withdrawn",
+}
+
 
 def parse_command(text: str) -> Command:
     body = clean_text(text)
@@ -135,6 +143,8 @@ def parse_command(text: str) -> Command:
         return _narration(body, "If you meant to set your time zone: /narrate timezone Area/City.")
     if word == "profile" and len(rest.split()) > 1:
         return _narration(body, "If you meant someone's profile: /narrate profile @name.")
+    if word == "ask-channel" and rest.lower() in _CLOSE_QUESTION:
+        return Command(_CLOSE_QUESTION[rest.lower()])
     if word in _WITH_ARG:
         return Command(_WITH_ARG[word], arg=rest)
     if word == "who" and _EXCLAMATION.match(rest):

@@ -21,6 +21,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate topics: who narrates what lately · /narrate profile [@someone]: what they narrate about
 /narrate questions-channel [#channel|here|off]: where unanswered questions go; alone, shows it
 /narrate ask-channel <q>: post there · only admins change questions-channel once it's set
+/narrate ask-channel answered|withdraw: close your newest open question (withdraw deletes it)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> · /narrate resume · /narrate leave
 /narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions

@@ -21,7 +21,7 @@ from ..knowledge.topics import normalize_topic
 from ..knowledge.words import STOPWORDS, query_terms
 from ..replies import Reply
 from ..routing import Command
-from ..storage import expertise_repo, intro_repo, intro_stats
+from ..storage import expertise_repo, intro_repo, intro_stats, question_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Channel, Person
@@ -361,10 +361,19 @@ async def stats(turn: Turn) -> list[Reply]:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         figures = await intro_stats.outcomes(session, tenant_id=tenant.id, now=turn.now)
+        answered = await question_repo.answered_count(session, tenant_id=tenant.id)
+    # Questions from the open-questions channel whose askers said they got their answer
+    # (``ask-channel answered``): an outcome of people finding each other, like a meeting.
+    asked = (
+        f"\n• {_count(answered, 'open question')} answered in the open-questions channel "
+        "(its asker said so)"
+        if answered
+        else ""
+    )
     if figures.suggested == 0:
         if turn.event.user.guest:  # they can't join: don't invite them to
-            return [turn.reply("No introductions yet.")]
-        return [turn.reply("No introductions yet. /narrate intros join takes part.")]
+            return [turn.reply("No introductions yet." + asked)]
+        return [turn.reply("No introductions yet. /narrate intros join takes part." + asked)]
     lines = [
         "Introductions so far (outcomes only, never per person):",
         f"• {figures.suggested} suggested",
@@ -378,7 +387,7 @@ async def stats(turn: Turn) -> list[Reply]:
         lines.append(f"• {team}: {figures.happened_by_team.get(team, 0)} happened")
     if len(shown) < len(figures.participants_by_team):
         lines.append(f"Teams with fewer than {MIN_GROUP} people taking part aren't shown alone.")
-    return [turn.reply("\n".join(lines))]
+    return [turn.reply("\n".join(lines) + asked)]
 
 
 def intros_help(turn: Turn, word: str) -> list[Reply]:

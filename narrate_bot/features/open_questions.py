@@ -32,6 +32,7 @@ from ..storage import expertise_repo, question_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Channel
+from . import question_posts
 from .channels import named_channel, named_to, not_seen
 from .turn import Turn
 
@@ -238,73 +239,14 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
         log.warning("posting an open question failed: %s", type(problem).__name__)
         await _drop(turn, *claim)
         return [turn.reply(f"I couldn't post to {where} just now; please try again.")]
-    await _keep_post(turn, *claim, channel_id=channel.channel_id, message_id=message_id)
+    await question_posts.keep_post(
+        turn,
+        *claim,
+        since=turn.now - REPEAT_WINDOW,
+        channel_id=channel.channel_id,
+        message_id=message_id,
+    )
     return [turn.reply(f"Posted your question in {where}; replies will come there.")]
-
-
-async def _keep_post(
-    turn: Turn, person_id: int, channel_pk: int, question: str, *, channel_id: str, message_id: str
-) -> None:
-    """Note where the question was posted: the post names the asker, and forget-me (or a
-    withdrawal) must be able to delete it. When its row is gone already (the asker confirmed
-    forget-me while it was being posted), the post goes at once: nothing would find it later."""
-    try:
-        async with turn.db.transaction() as session:
-            kept = await question_repo.keep_post(
-                session,
-                person_id=person_id,
-                channel_pk=channel_pk,
-                text=question,
-                since=turn.now - REPEAT_WINDOW,
-                channel_id=channel_id,
-                message_id=message_id,
-            )
-    except Exception as problem:
-        log.warning("keeping an open question's post id failed: %s", type(problem).__name__)
-        return
-    if not kept:
-        ref = question_repo.PostRef(
-            channel_id=channel_id, message_id=message_id, channel_pk=channel_pk, text=question
-        )
-        await remove_posts(turn, [ref])
-
-
-async def remove_posts(
-    turn: Turn, posts: list[question_repo.PostRef]
-) -> list[question_repo.PostRef]:
-    """Delete these question posts, best effort; returns the ones that stay. Run after the
-    change that made them go (an erasure, a withdrawal) has committed, and never undoing it: a
-    platform that refuses or fails is reported to the person, who can delete the post there."""
-    if not posts:
-        return []
-    gateway = turn.gateways.get(turn.event.tenant.platform)
-    if gateway is None:
-        return list(posts)
-    stayed: list[question_repo.PostRef] = []
-    for ref in posts:
-        try:
-            await gateway.delete(turn.event.tenant, ref.channel_id, ref.message_id)
-        except Exception as problem:  # the platform's failure is reported, never raised
-            log.warning("deleting an open question's post failed: %s", type(problem).__name__)
-            stayed.append(ref)
-    return stayed
-
-
-def unremoved(stayed: list[question_repo.PostRef]) -> str:
-    """What to tell someone whose question posts stay in their channels: which, and where, so
-    they (or an admin) can delete them by hand. Empty when none stayed."""
-    if not stayed:
-        return ""
-    listed = "; ".join(
-        f"“{ref.text}” in {shown(ref.channel_name) if ref.channel_name else 'its channel'}"
-        for ref in stayed
-    )
-    one = len(stayed) == 1
-    return (
-        f" I couldn't remove my {'post' if one else 'posts'} of your "
-        f"{'question' if one else 'questions'} ({listed}); please delete "
-        f"{'it' if one else 'them'} there, or ask an admin to."
-    )
 
 
 def _chosen(channel: Channel, target_id: str | None, target_name: str | None) -> bool:

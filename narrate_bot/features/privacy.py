@@ -16,7 +16,7 @@ from ..replies import Attachment, Button, Reply
 from ..storage import privacy, question_repo
 from ..storage.database import Session
 from ..storage.tables import Person
-from .open_questions import remove_posts, unremoved
+from .question_posts import remove_posts, unremoved
 from .server_scope import only_here
 from .turn import Turn
 

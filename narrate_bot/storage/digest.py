@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .question_tables import OpenQuestion
+from .question_tables import OPEN, OpenQuestion
 from .repositories import visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
 
@@ -109,6 +109,7 @@ async def questions_for_channel(
             col(Channel.tenant_id) == tenant_id,
             col(OpenQuestion.asked_at) >= since,
             col(OpenQuestion.asked_at) < until,
+            col(OpenQuestion.status) == OPEN,  # answered or withdrawn by the asker: not open
             col(Channel.kind) != "direct",
             readable,
         )

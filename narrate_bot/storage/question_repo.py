@@ -4,6 +4,7 @@ A question is kept before it is posted, under the asker's held row, so a second 
 button (or a platform's retry of it) finds the first and posts nothing; a question whose post
 then fails is dropped again, since nobody saw it. Once posted, the row keeps where the post is
 (``keep_post``), so the post can be deleted again when its asker is forgotten (``posts_of``).
+Its asker may close it (``close``): answered, or withdrawn (its post deleted too).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .question_tables import OpenQuestion
+from .question_tables import ANSWERED, OPEN, WITHDRAWN, OpenQuestion
 from .tables import Channel
 
 
@@ -104,3 +105,53 @@ async def posts_of(session: AsyncSession, *, person_id: int) -> list[PostRef]:
         )
         for row, name in rows.all()
     ]
+
+
+async def latest_open(session: AsyncSession, *, person_id: int) -> tuple[OpenQuestion, str] | None:
+    """This person's newest question still open, with its channel's name; ``None`` if none."""
+    found = await session.exec(
+        select(OpenQuestion, Channel.name)
+        .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+        .where(col(OpenQuestion.person_id) == person_id, col(OpenQuestion.status) == OPEN)
+        .order_by(col(OpenQuestion.asked_at).desc(), col(OpenQuestion.id).desc())
+        .with_for_update(of=OpenQuestion)
+    )
+    row = found.first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def open_count(session: AsyncSession, *, person_id: int) -> int:
+    found = await session.exec(
+        select(func.count())
+        .select_from(OpenQuestion)
+        .where(col(OpenQuestion.person_id) == person_id, col(OpenQuestion.status) == OPEN)
+    )
+    return int(found.one())
+
+
+async def close(
+    session: AsyncSession, question: OpenQuestion, *, status: str, now: datetime
+) -> None:
+    """Mark ``question`` answered or withdrawn: digests stop listing it."""
+    assert status in (ANSWERED, WITHDRAWN)
+    question.status, question.closed_at = status, now
+    session.add(question)
+    await session.flush()
+
+
+async def forget_post(session: AsyncSession, *, question_id: int) -> None:
+    """The question's post was deleted: nothing is left to delete later (forget-me)."""
+    question = await session.get(OpenQuestion, question_id)
+    if question is not None:
+        question.post_channel_id = question.post_message_id = None
+        session.add(question)
+
+
+async def answered_count(session: AsyncSession, *, tenant_id: int) -> int:
+    """How many of the workspace's posted questions their askers marked answered."""
+    found = await session.exec(
+        select(func.count())
+        .select_from(OpenQuestion)
+        .where(col(OpenQuestion.tenant_id) == tenant_id, col(OpenQuestion.status) == ANSWERED)
+    )
+    return int(found.one())

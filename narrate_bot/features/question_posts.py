@@ -1,0 +1,158 @@
+"""The bot's posts of open questions after they went out: where each is, and taking it back.
+
+A post ("@zoe is looking for someone who knows about …") names its asker in a channel, so the
+row keeps where it is (``keep_post``) and it is deleted when its asker is forgotten
+(``features.privacy``) or withdraws it (``close_question``). Deleting is best effort and runs
+after the change that asked for it has committed: a platform that refuses never undoes or
+holds back an erasure or a withdrawal; the person is told which post stayed, to delete it by
+hand. A question can also be marked answered: digests stop listing it, its post (and the
+answers in its thread) stay, and ``/narrate stats`` counts it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from ..channel_names import shown
+from ..replies import Reply
+from ..storage import question_repo
+from ..storage.question_tables import ANSWERED
+from .turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+async def keep_post(
+    turn: Turn,
+    person_id: int,
+    channel_pk: int,
+    question: str,
+    *,
+    since: datetime,
+    channel_id: str,
+    message_id: str,
+) -> None:
+    """Note where the question was posted: the post names the asker, and forget-me (or a
+    withdrawal) must be able to delete it. When its row is gone already (the asker confirmed
+    forget-me while it was being posted), the post goes at once: nothing would find it later."""
+    try:
+        async with turn.db.transaction() as session:
+            kept = await question_repo.keep_post(
+                session,
+                person_id=person_id,
+                channel_pk=channel_pk,
+                text=question,
+                since=since,
+                channel_id=channel_id,
+                message_id=message_id,
+            )
+    except Exception as problem:
+        log.warning("keeping an open question's post id failed: %s", type(problem).__name__)
+        return
+    if not kept:
+        ref = question_repo.PostRef(
+            channel_id=channel_id, message_id=message_id, channel_pk=channel_pk, text=question
+        )
+        await remove_posts(turn, [ref])
+
+
+async def remove_posts(
+    turn: Turn, posts: list[question_repo.PostRef]
+) -> list[question_repo.PostRef]:
+    """Delete these question posts, best effort; returns the ones that stay. Run after the
+    change that made them go (an erasure, a withdrawal) has committed, and never undoing it: a
+    platform that refuses or fails is reported to the person, who can delete the post there."""
+    if not posts:
+        return []
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    if gateway is None:
+        return list(posts)
+    stayed: list[question_repo.PostRef] = []
+    for ref in posts:
+        try:
+            await gateway.delete(turn.event.tenant, ref.channel_id, ref.message_id)
+        except Exception as problem:  # the platform's failure is reported, never raised
+            log.warning("deleting an open question's post failed: %s", type(problem).__name__)
+            stayed.append(ref)
+    return stayed
+
+
+def unremoved(stayed: list[question_repo.PostRef]) -> str:
+    """What to tell someone whose question posts stay in their channels: which, and where, so
+    they (or an admin) can delete them by hand. Empty when none stayed."""
+    if not stayed:
+        return ""
+    listed = "; ".join(
+        f"“{ref.text}” in {shown(ref.channel_name) if ref.channel_name else 'its channel'}"
+        for ref in stayed
+    )
+    one = len(stayed) == 1
+    return (
+        f" I couldn't remove my {'post' if one else 'posts'} of your "
+        f"{'question' if one else 'questions'} ({listed}); please delete "
+        f"{'it' if one else 'them'} there, or ask an admin to."
+    )
+
+
+NO_OPEN_QUESTION = (
+    "You have no open question in the open-questions channel (ask one with "
+    "/narrate ask-channel <question>)."
+)
+
+
+async def close_question(turn: Turn, status: str) -> list[Reply]:
+    """``ask-channel answered`` or ``ask-channel withdraw``: close the asker's newest open
+    question, so digests stop listing it. Answered leaves the post (its thread holds the
+    answer) and counts in ``/narrate stats``; withdrawn deletes the post too, after the commit
+    and best effort, like forget-me. Said again, it closes the one before: one word to
+    remember, and nobody has to learn numbers for their questions."""
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        if person is None or person.id is None:
+            return [turn.reply(NO_OPEN_QUESTION)]
+        found = await question_repo.latest_open(session, person_id=person.id)
+        if found is None:
+            return [turn.reply(NO_OPEN_QUESTION)]
+        question, channel_name = found
+        assert question.id is not None
+        await question_repo.close(session, question, status=status, now=turn.now)
+        left = await question_repo.open_count(session, person_id=person.id)
+        ref = (
+            question_repo.PostRef(
+                channel_id=question.post_channel_id,
+                message_id=question.post_message_id,
+                channel_pk=question.channel_pk,
+                text=question.text,
+                channel_name=channel_name,
+            )
+            if question.post_channel_id and question.post_message_id
+            else None
+        )
+        question_id = question.id
+    what = f"your question “{question.text}” in {shown(channel_name)}"
+    if left:
+        more = "question" if left == 1 else "questions"
+        after = f" You have {left} more open {more}; the same command closes the newest of them."
+    else:
+        after = ""
+    if status == ANSWERED:
+        return [
+            turn.reply(
+                f"Glad it's answered: I marked {what} answered, and digests stop "
+                f"listing it. Its post stays, with the answers.{after}"
+            )
+        ]
+    if ref is None:
+        # Posted before its id was kept (or its id was lost): it can't be found to delete.
+        gone = f" I can't find its post to delete; please delete it in {shown(channel_name)}."
+    elif await remove_posts(turn, [ref]):
+        gone = f" I couldn't remove its post; please delete it in {shown(channel_name)}."
+    else:
+        gone = f" Its post is removed from {shown(channel_name)}."
+        try:
+            async with turn.db.transaction() as session:
+                await question_repo.forget_post(session, question_id=question_id)
+        except Exception as problem:  # only a second, harmless delete at forget-me
+            log.warning("forgetting a deleted post's id failed: %s", type(problem).__name__)
+    return [turn.reply(f"Withdrawn: {what} is no longer listed in digests.{gone}{after}")]

@@ -1,0 +1,40 @@
+"""``ask-channel answered`` and ``withdraw`` have Discord rows of their own, and withdraw
+deletes the question's post (and renames its thread, the bot having no Manage Threads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from narrate_bot.app import Bot
+from narrate_bot_adapters.discord.commands import GROUPS, core_text
+
+from .fake import ALICE, GENERAL, FakeDiscord
+
+
+async def _row(fake: FakeDiscord, sub: str) -> str:
+    data: dict[str, Any] = {"id": "6000", "name": "narrate-topics", "type": 1,
+                            "options": [{"name": sub, "type": 1, "options": []}]}  # fmt: skip
+    answer = await fake.answer(await fake.interaction(2, data, who=ALICE))
+    return str(answer["data"].get("content"))
+
+
+def test_the_rows_say_the_core_words():
+    rows = {sub.name: core_text(sub, {}) for sub in GROUPS["narrate-topics"][1]}
+    assert rows["ask-channel-answered"] == "ask-channel answered"
+    assert rows["ask-channel-withdraw"] == "ask-channel withdraw"
+
+
+async def test_withdraw_through_its_row_deletes_the_post(fake: FakeDiscord, bot: Bot, connect):
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", admin=True, text="questions-channel here"))
+    await fake.answer(await fake.slash("narrate", text=f"ask-channel <#{GENERAL}> cobol"))
+    await fake.answer(await fake.slash("narrate", text=f"ask-channel <#{GENERAL}> rexx"))
+    older, newer = fake.threads
+    answered = await _row(fake, "ask-channel-answered")
+    assert "I marked your question “rexx” in #general answered" in answered
+    withdrawn = await _row(fake, "ask-channel-withdraw")
+    assert "Withdrawn: your question “cobol” in #general" in withdrawn
+    assert "Its post is removed from #general." in withdrawn
+    assert fake.posted(f"/channels/{GENERAL}/messages/{older}", "DELETE")
+    assert not fake.posted(f"/channels/{GENERAL}/messages/{newer}", "DELETE")
+    assert fake.threads[older]["name"] == "(removed)"
