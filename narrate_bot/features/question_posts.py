@@ -70,6 +70,9 @@ async def remove_posts(
         return list(posts)
     stayed: list[question_repo.PostRef] = []
     for ref in posts:
+        if not ref.message_id:  # its id was never kept: it can't be found to delete
+            stayed.append(ref)
+            continue
         try:
             await gateway.delete(turn.event.tenant, ref.channel_id, ref.message_id)
         except Exception as problem:  # the platform's failure is reported, never raised

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,6 +46,10 @@ async def drop_since(
     rows = await session.exec(select(OpenQuestion).where(_same(person_id, channel_pk, text, since)))
     for row in rows.all():
         await session.delete(row)
+
+
+# A post id once the post was deleted (withdrawn): NULL means never known, which is different.
+DELETED = ""
 
 
 @dataclass(frozen=True)
@@ -85,13 +89,18 @@ async def keep_post(
 
 
 async def posts_of(session: AsyncSession, *, person_id: int) -> list[PostRef]:
-    """The posts of this person's questions whose ids were kept, oldest first."""
+    """The posts of this person's questions not deleted yet, oldest first. One whose id was
+    never kept (posted before migration 0020, or its id failed to store) has an empty
+    ``message_id``: it can't be deleted, but the person is told it is there."""
     rows = await session.exec(
         select(OpenQuestion, Channel.name)
         .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
         .where(
             col(OpenQuestion.person_id) == person_id,
-            col(OpenQuestion.post_message_id).is_not(None),
+            or_(
+                col(OpenQuestion.post_message_id).is_(None),
+                col(OpenQuestion.post_message_id) != DELETED,
+            ),
         )
         .order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
     )
@@ -143,7 +152,7 @@ async def forget_post(session: AsyncSession, *, question_id: int) -> None:
     """The question's post was deleted: nothing is left to delete later (forget-me)."""
     question = await session.get(OpenQuestion, question_id)
     if question is not None:
-        question.post_channel_id = question.post_message_id = None
+        question.post_channel_id = question.post_message_id = DELETED
         session.add(question)
 
 

@@ -105,3 +105,17 @@ async def test_a_post_whose_asker_was_forgotten_meanwhile_goes_at_once(chat, bot
     bot.gateways[Platform.CONSOLE] = gateway
     await chat.say("zoe: /narrate ask-channel #questions cobol")
     assert gateway.deleted == ["m1"]
+
+
+async def test_a_post_whose_id_was_never_kept_is_named(chat, bot):
+    """Questions posted before migration 0020 have no post id: forget-me can't delete their
+    posts, and says so rather than let the person think they are gone."""
+    await _ask(chat)
+    async with bot.db.transaction() as session:
+        for row in (await session.exec(select(OpenQuestion))).all():
+            row.post_channel_id = row.post_message_id = None
+            session.add(row)
+    await chat.say("zoe: /narrate forget-me")
+    out = await chat.say("zoe: /narrate forget-me confirm")
+    assert "[console] removed" not in out
+    assert "I couldn't remove my post of your question (“cobol mainframes” in #questions)" in out
