@@ -27,8 +27,10 @@ from narrate_bot.app import Bot
 from narrate_bot.clock import SystemClock
 from narrate_bot.config import Settings
 from narrate_bot.scheduling import Ticker
+from narrate_bot.storage import index_scrub
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import ForeignDatabase, refuse_foreign_file, upgrade
+from narrate_bot.storage.privacy import clear_traces
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +145,11 @@ async def _prepare(db: Database, *, setting: str) -> None:
             f"Migrating the database {shown} failed: {_reason(problem, db.url)} "
             "NARRATE_LOG_LEVEL=DEBUG shows the details."
         ) from None
+    if await index_scrub.interrupted(db):
+        # A delete committed, then the process stopped between the scrub's steps: finish it
+        # now rather than at the next person's delete (storage/index_scrub.py).
+        log.info("finishing an interrupted scrub of the full-text index")
+        await clear_traces(db)
 
 
 def check_slack(settings: Settings) -> None:

@@ -188,10 +188,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     steps: list[float] = []
     step = index_scrub._step
 
-    async def timed_step(database: Database, pages: int, **kwargs: Any) -> tuple[bool, float]:
-        worked, took = await step(database, pages, **kwargs)
+    async def timed_step(database: Database, pages: int, **kwargs: Any) -> tuple[bool, float, bool]:
+        worked, took, merging = await step(database, pages, **kwargs)
         steps.append(took)
-        return worked, took
+        return worked, took, merging
 
     index_scrub._step = timed_step  # type: ignore[assignment]
     try:

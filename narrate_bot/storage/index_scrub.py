@@ -33,6 +33,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .database import Database
@@ -53,6 +54,9 @@ MAX_DEFER_S = 1.0
 _POLL_S = 0.001
 # FTS5's own default, which nothing else in the project changes.
 FTS5_AUTOMERGE = 4
+# Restarts of a stalled merge before one ``optimize`` finishes it (writers would have to stall it
+# this many times in a row).
+MAX_RESTARTS = 8
 
 
 @dataclass
@@ -106,30 +110,86 @@ async def _merge_all(db: Database, step_pages: int) -> None:
     hundreds of milliseconds of the scrub's work while holding the lock, and everyone queued
     behind it. New segments wait for the scrub to finish (a level of 16 still merges at once,
     FTS5's ``crisismerge``); automerge is back at FTS5's default afterwards, or on the next run
-    if this one died midway."""
+    (or start, ``interrupted``) if this one died midway.
+
+    A step that finds nothing to do doesn't mean the merge is done: FTS5 continues a merge under
+    way only while no lower level holds as many segments as it has inputs, so two or three
+    narrations stored meanwhile can stall it, the deleted words still in its inputs. The run
+    ends on a step that finds nothing to do while the structure shows no merge under way: the
+    merge that ``merge, -N`` began over every segment (or a restart of it) has then written the
+    oldest level, which drops deleted rows and their markers. A stalled one is started again
+    (``merge, -N`` puts every segment, the half-merged ones too, on one level), and after
+    ``MAX_RESTARTS`` one ``optimize`` finishes the job.
+    """
     started = time.perf_counter()
-    steps = 0
+    steps = restarts = 0
     pages = -step_pages  # negative: every segment onto one level first, then merge them
     took = 0.0  # the delete has just committed: whoever queued behind it goes first
     try:
         while True:
             await yield_to_writers(db, took)
-            worked, took = await _step(db, pages, automerge=0 if pages < 0 else None)
+            worked, took, merging = await _step(db, pages, automerge=0 if pages < 0 else None)
             steps += 1
-            if not worked and pages > 0:
+            if pages < 0 or worked:
+                pages = step_pages
+                continue
+            if not merging:
                 break
-            pages = step_pages
+            restarts += 1
+            if restarts > MAX_RESTARTS:
+                await _optimize(db)
+                break
+            pages = -step_pages
     finally:
         async with db.transaction() as session:
             await _configure(session, "automerge", FTS5_AUTOMERGE)
     log.debug(
-        "full-text index merged in %d steps, %.0f ms", steps, (time.perf_counter() - started) * 1e3
+        "full-text index merged in %d steps (%d restarts), %.0f ms",
+        steps,
+        restarts,
+        (time.perf_counter() - started) * 1e3,
     )
 
 
-async def _step(db: Database, pages: int, *, automerge: int | None) -> tuple[bool, float]:
-    """One merge step in its own transaction: whether it did any work, and how long it held
-    the lock for it."""
+def merge_under_way(block: bytes) -> bool:
+    """Whether FTS5's structure record (row 10 of ``<table>_data``) shows a merge under way: a
+    4-byte cookie, then varints: levels, segments, write counter, and per level the merge's
+    input count (0 when none is under way) and its segments, each as id, first and last page."""
+
+    def varint(at: int) -> tuple[int, int]:
+        value = 0
+        for _ in range(9):
+            byte = block[at]
+            at += 1
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        return value, at
+
+    at = 4
+    levels, at = varint(at)
+    _, at = varint(at)  # segments in all
+    _, at = varint(at)  # write counter
+    for _ in range(levels):
+        inputs, at = varint(at)
+        if inputs:
+            return True
+        count, at = varint(at)
+        for _ in range(3 * count):
+            _, at = varint(at)
+    return False
+
+
+async def _merging(connection: AsyncConnection) -> bool:
+    block = (
+        await connection.execute(text(f"SELECT block FROM {FTS_TABLE}_data WHERE id = 10"))
+    ).scalar_one_or_none()
+    return block is not None and merge_under_way(bytes(block))
+
+
+async def _step(db: Database, pages: int, *, automerge: int | None) -> tuple[bool, float, bool]:
+    """One merge step in its own transaction: whether it did any work, how long it held the
+    lock for it, and whether a merge is still under way after it."""
     async with db.transaction() as session:
         if automerge is not None:
             await _configure(session, "automerge", automerge)
@@ -141,8 +201,33 @@ async def _step(db: Database, pages: int, *, automerge: int | None) -> tuple[boo
             {"pages": pages},
         )
         after = (await connection.execute(text("SELECT total_changes()"))).scalar_one()
+        merging = await _merging(connection)
         took = time.perf_counter() - began
-    return int(after) - int(before) >= 2, took
+    return int(after) - int(before) >= 2, took, merging
+
+
+async def _optimize(db: Database) -> None:
+    """The whole merge in one transaction: the lock held throughout, as before the steps."""
+    log.info("full-text index merge kept stalling; finishing it in one step")
+    async with db.transaction() as session:
+        connection = await session.connection()
+        await connection.execute(text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')"))
+
+
+async def interrupted(db: Database) -> bool:
+    """Whether a scrub was cut short (the process stopped between its steps): automerge is
+    still off, the deleted words perhaps still in old segments. Asked at start, so the next
+    start finishes the job instead of the next person's delete."""
+    if db.dialect != "sqlite":
+        return False
+    async with db.snapshot() as session:
+        connection = await session.connection()
+        value = (
+            await connection.execute(
+                text(f"SELECT v FROM {FTS_TABLE}_config WHERE k = 'automerge'")
+            )
+        ).scalar_one_or_none()
+    return value is not None and int(value) == 0
 
 
 async def _configure(session: AsyncSession, option: str, value: int) -> None:
