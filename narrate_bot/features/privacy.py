@@ -9,6 +9,7 @@ post never holds the erasure back; the reply says which stayed.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,8 @@ from ..storage.tables import Person
 from .question_posts import remove_posts, unremoved
 from .server_scope import only_here
 from .turn import Turn
+
+log = logging.getLogger(__name__)
 
 CONFIRM_WINDOW = timedelta(minutes=10)
 CONFIRM_COMMAND = "/narrate forget-me confirm"
@@ -133,19 +136,36 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             # Read before the rows go (they cascade from the person); deleted after the commit.
             posts = await question_repo.posts_of(session, person_id=person.id)
             removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
-    await privacy.clear_traces(turn.db, erasure=True)
+    # The posts first: their only record (the question rows) is gone, so a failure after this
+    # point must not leave them unnamed.
+    stayed = await remove_posts(turn, posts) if removed is not None else []
+    scrubbed = await _clear_traces(turn)
     if removed is None:
         return [
             turn.reply(
                 "Done: your user id is gone from everything I kept it in. You can take part any "
-                "time with /narrate join." + _only_here(turn)
+                "time with /narrate join." + scrubbed + _only_here(turn)
             )
         ]
-    stayed = await remove_posts(turn, posts)
     return [
         turn.reply(
             f"Done: I erased everything about you, including {removed} "
-            f"narration{'s' if removed != 1 else ''}.{unremoved(stayed)} You can start again any "
-            "time with /narrate join." + _only_here(turn)
+            f"narration{'s' if removed != 1 else ''}.{unremoved(stayed)}{scrubbed} You can start "
+            "again any time with /narrate join." + _only_here(turn)
         )
     ]
+
+
+async def _clear_traces(turn: Turn) -> str:
+    """The index scrub and log checkpoint after the erasure committed; a failure (the database
+    locked by another process, say) is told, not raised: the erasure stands, nothing finds the
+    words any more, and the next scrub (or start, after one cut short) removes what is left."""
+    try:
+        await privacy.clear_traces(turn.db, erasure=True)
+    except Exception as problem:  # noqa: BLE001 - the erasure has committed either way
+        log.warning("clearing an erasure's traces failed: %s", type(problem).__name__)
+        return (
+            " Your words are no longer found, but I couldn't finish wiping them from the search "
+            "index's storage just now; my next clean-up does."
+        )
+    return ""

@@ -32,9 +32,13 @@ def _same(person_id: int, channel_pk: int, text: str, since: datetime) -> Column
 async def asked_since(
     session: AsyncSession, *, person_id: int, channel_pk: int, text: str, since: datetime
 ) -> bool:
-    """Whether this person's question ``text`` went to that channel at ``since`` or later."""
+    """Whether this person's question ``text`` went to that channel at ``since`` or later and
+    is still open there: one they withdrew (its post deleted) or said was answered may be
+    asked again at once."""
     found = await session.exec(
-        select(OpenQuestion.id).where(_same(person_id, channel_pk, text, since))
+        select(OpenQuestion.id).where(
+            _same(person_id, channel_pk, text, since), col(OpenQuestion.status) == OPEN
+        )
     )
     return found.first() is not None
 
