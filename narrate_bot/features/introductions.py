@@ -17,6 +17,7 @@ import asyncio
 import re
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
@@ -109,6 +110,8 @@ class WeekPlan:
     posted: list[Reason]
     channel: Channel | None
     delivery: str
+    label: Callable[[str], str]  # a topic as stored -> as the pairing names it (spellings folded)
+    stored_as: dict[str, frozenset[str]]  # the reverse: each name's spellings as stored
 
 
 class WeeklyIntroductions:
@@ -312,7 +315,10 @@ async def _read_inputs(
 
 def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -> WeekPlan:
     """The week's pairs and their reasons: CPU only, no database, safe in a worker thread."""
-    pairing = _pairing(inputs, now=now, week=week)
+    pairing, label = _pairing(inputs, now=now, week=week)
+    stored_as: dict[str, set[str]] = defaultdict(set)
+    for row in inputs.topics:
+        stored_as[label(row.topic)].add(row.topic)
     suggestions = pairing.plan()
     readers = _channel_readers(inputs.channel)
     return WeekPlan(
@@ -327,6 +333,8 @@ def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -
         posted=[reason(s, pairing, period=PERIOD, readers=readers) for s in suggestions],
         channel=inputs.channel,
         delivery=inputs.delivery,
+        label=label,
+        stored_as={name: frozenset(spelt) for name, spelt in stored_as.items()},
     )
 
 
@@ -358,23 +366,73 @@ async def _still_valid(
             for a, b in combinations(suggestion.members, 2)
         )
     ]
-    suggestions = [plan.suggestions[i] for i in kept]
-    posted = [plan.posted[i] for i in kept]
-    if _channel_readers(channel) != _channel_readers(plan.channel):
-        readers = _channel_readers(channel)
-        posted = [reason(s, plan.pairing, period=PERIOD, readers=readers) for s in suggestions]
+    cited = {t for i in kept for why in (plan.told[i], plan.posted[i]) for t in why.topics}
+    await _recheck_topics(
+        session,
+        plan,
+        keys=sorted({k for i in kept for k in plan.suggestions[i].members}),
+        cited=cited,
+        people=current,
+        now=now,
+    )
+    # Each reason drawn again from the participants as they are now, which only ever cites
+    # fewer topics than planned: what was hidden, deleted or made unreadable meanwhile is gone.
+    suggestions = [plan.pairing.suggestion(plan.suggestions[i].members) for i in kept]
+    readers = _channel_readers(channel)
     return replace(
         plan,
         people=current,
         suggestions=suggestions,
-        told=[plan.told[i] for i in kept],
-        posted=posted,
+        told=[reason(s, plan.pairing, period=PERIOD) for s in suggestions],
+        posted=[reason(s, plan.pairing, period=PERIOD, readers=readers) for s in suggestions],
         channel=channel,
         delivery=delivery,
     )
 
 
-def _pairing(inputs: WeekInputs, *, now: datetime, week: str) -> Pairing:
+async def _recheck_topics(
+    session: Session,
+    plan: WeekPlan,
+    *,
+    keys: list[int],
+    cited: set[str],
+    people: dict[int, Person],
+    now: datetime,
+) -> None:
+    """Bring the plan's participants up to date on the topics its reasons cite: narrated in
+    the window where the others may read them (a narration deleted, edited or unshared while
+    the week was worked out no longer counts), not hidden (hide-me meanwhile), and the private
+    channels each person reads now (someone who left #secret meanwhile isn't told its topics).
+    Only the cited topics are read again, in the write transaction: the week's full read of
+    every topic is what the snapshot was for. Every other topic is dropped from the
+    participant, so a reason drawn again can only cite fewer."""
+    stored = {spelt for name in cited for spelt in plan.stored_as.get(name, ())}
+    rows = await intro_repo.narrated_topics(
+        session, person_ids=keys, since=now - LOOKBACK, before=now, only=stored
+    )
+    readers = await intro_repo.private_readers(
+        session, tenant_id=plan.tenant_id, user_ids=[people[k].user_id for k in keys]
+    )
+    hidden: dict[int, list[str]] = defaultdict(list)
+    for pref in await expertise_repo.tenant_preferences(
+        session, tenant_id=plan.tenant_id, kind=HIDE_ME
+    ):
+        hidden[pref.person_id].append(pref.topic)
+    topics: dict[int, dict[str, set[int | None]]] = defaultdict(lambda: defaultdict(set))
+    for row in rows:
+        topics[row.person_id][plan.label(row.topic)].add(row.scope)
+    for key in keys:
+        fresh = replace(
+            plan.pairing.people[key],
+            topics={t: frozenset(scopes) for t, scopes in topics[key].items()},
+            readable=frozenset(readers.get(people[key].user_id, ())),
+        )
+        plan.pairing.refresh(without_hidden(fresh, hidden.get(key, ())))
+
+
+def _pairing(
+    inputs: WeekInputs, *, now: datetime, week: str
+) -> tuple[Pairing, Callable[[str], str]]:
     partners: dict[int, set[int]] = defaultdict(set)
     for group in inputs.recent:
         for (a, _), (b, _) in combinations(group, 2):
@@ -404,12 +462,13 @@ def _pairing(inputs: WeekInputs, *, now: datetime, week: str) -> Pairing:
     ]
     participants = [without_hidden(p, inputs.hidden.get(p.key, ())) for p in participants]
     introduced = _introduced(inputs.history)
-    return Pairing(
+    pairing = Pairing(
         participants,
         rules=Rules(cross_team_only=inputs.same_team != "allowed", seed=zlib.crc32(week.encode())),
         team_ties=_team_ties(introduced, inputs.people, inputs.readers),
         introduced=introduced,
     )
+    return pairing, spelling
 
 
 def _introduced(history: list[list[tuple[int, str | None]]]) -> dict[frozenset[str], int]:

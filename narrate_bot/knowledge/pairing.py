@@ -302,6 +302,16 @@ class Pairing:
         if best is not None:
             groups[best] = (*groups[best], odd)
 
+    def suggestion(self, group: tuple[int, ...]) -> Suggestion:
+        """The suggestion for ``group`` (a pair, or a pair and its third) as the people stand
+        now: for a plan whose participants were brought up to date after it was made."""
+        return self._suggestion(group)
+
+    def refresh(self, person: Participant) -> None:
+        """Replace one participant (what they narrate or may read changed); the idf stays."""
+        self.people[person.key] = person
+        self._scoped.pop(person.key, None)
+
     def _suggestion(self, group: tuple[int, ...]) -> Suggestion:
         first = self.explain(self.people[group[0]], self.people[group[1]])
         if len(group) == 2:
