@@ -120,10 +120,11 @@ class WeeklyIntroductions:
     """The ``Introductions`` port, built from the database and settings.
 
     A week is worked out in three steps so a large workspace never stalls the bot: its inputs
-    are read outside any write transaction (one snapshot on SQLite, without its write lock), the pairs and reasons are computed in
-    a worker thread (tens of seconds of CPU for thousands of people, which on the event loop
-    kept every command, and Slack's 3-second acknowledgements, waiting), and only storing the
-    round is a write transaction, which re-checks that everyone may still be introduced. 8,000
+    are read outside any write transaction (one snapshot on SQLite, without its write lock), the
+    pairs and reasons are computed in a worker thread (tens of seconds of CPU for thousands of
+    people, which on the event loop kept every command, and Slack's 3-second acknowledgements,
+    waiting), and only storing the round is a write transaction, which re-checks that everyone
+    may still be introduced and draws again the reasons of whoever changed meanwhile. 8,000
     people: one 74 s write transaction with the loop blocked before; see docs/adr/0008.
     """
 
