@@ -115,9 +115,10 @@ async def _merge_all(db: Database, step_pages: int) -> None:
     A step that finds nothing to do doesn't mean the merge is done: FTS5 continues a merge under
     way only while no lower level holds as many segments as it has inputs, so two or three
     narrations stored meanwhile can stall it, the deleted words still in its inputs. The run
-    ends on a step that finds nothing to do while the structure shows no merge under way: the
-    merge that ``merge, -N`` began over every segment (or a restart of it) has then written the
-    oldest level, which drops deleted rows and their markers. A stalled one is started again
+    ends on the first step after which the structure shows no merge under way: the merge that
+    ``merge, -N`` began over every segment (or a restart of it) has then written the oldest
+    level, which drops deleted rows and their markers; segments written since never held the
+    words, so a steady stream of narrations can't keep it going. A stalled one is started again
     (``merge, -N`` puts every segment, the half-merged ones too, on one level), and after
     ``MAX_RESTARTS`` one ``optimize`` finishes the job.
     """
@@ -130,11 +131,11 @@ async def _merge_all(db: Database, step_pages: int) -> None:
             await yield_to_writers(db, took)
             worked, took, merging = await _step(db, pages, automerge=0 if pages < 0 else None)
             steps += 1
+            if not merging:
+                break  # the merge of everything there was is done; newer segments never held it
             if pages < 0 or worked:
                 pages = step_pages
                 continue
-            if not merging:
-                break
             restarts += 1
             if restarts > MAX_RESTARTS:
                 await _optimize(db)
