@@ -251,6 +251,8 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "question": q.text,
                 "posted_in": {"id": c.channel_id, "name": c.name},
                 "asked_at": _iso(q.asked_at),
+                "status": q.status,  # open, answered or withdrawn (/narrate ask-channel …)
+                "closed_at": _iso(q.closed_at),
             }
             for q, c in questions
         ],

@@ -213,5 +213,13 @@ async def test_questions_i_posted_to_the_open_questions_channel_are_exported(cha
             "question": "cobol mainframes",
             "posted_in": {"id": "questions", "name": "questions"},
             "asked_at": "2026-11-23T08:00:00+00:00",
+            "status": "open",
+            "closed_at": None,
         }
     ]
+    await chat.say(":advance 1h", "zoe: /narrate ask-channel answered")
+    out = await chat.say("zoe: /narrate export")
+    data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
+    [question] = data["open_questions"]
+    assert question["status"] == "answered"
+    assert question["closed_at"] == "2026-11-23T09:00:00+00:00"
