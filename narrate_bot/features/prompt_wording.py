@@ -9,17 +9,16 @@ works on every platform, and to ``/narrate <text>``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-from ..events import ChannelKind, TenantRef
-from ..ports import ReplyHearing
-
-if TYPE_CHECKING:
-    from ..app import Bot
+from ..events import ChannelKind, Platform, TenantRef
+from ..ports import ChatGateway, ReplyHearing
 
 
-async def hears_replies(bot: Bot, tenant: TenantRef, kind: ChannelKind) -> bool:
-    gateway = bot.gateways.get(tenant.platform)
+async def hears_replies(
+    gateways: Mapping[Platform, ChatGateway], tenant: TenantRef, kind: ChannelKind
+) -> bool:
+    gateway = gateways.get(tenant.platform)
     if isinstance(gateway, ReplyHearing):
         return await gateway.hears_replies(tenant, kind)
     return True  # a gateway that can't tell (the console) hears everything

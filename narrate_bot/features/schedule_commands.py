@@ -19,7 +19,6 @@ from ..knowledge.schedule_words import (
     Timing,
     parse_schedule,
 )
-from ..ports import ReplyHearing
 from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage import schedules as store
@@ -28,6 +27,7 @@ from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, PROMPT, Schedule
 from ..storage.tables import Channel, Tenant
 from .channels import named_to
+from .prompt_wording import hears_replies
 from .schedule_jobs import reminder_key
 from .schedule_settings import MANAGERS_KEY, TENANT_ZONE_KEY, hhmm, next_text, restricted
 from .turn import Turn
@@ -196,7 +196,7 @@ async def _add(
         turn, session, tenant, channel, kind=PROMPT, timing=timing, zone=zone
     )
     readers = f"readable by whoever reads #{channel.name}"
-    if await _replies_heard(turn, ChannelKind(channel.kind)):
+    if await hears_replies(turn.gateways, turn.event.tenant, ChannelKind(channel.kind)):
         kept = f"Replies in its thread are kept as narrations, {readers}."
     else:
         kept = (
@@ -207,15 +207,6 @@ async def _add(
         f"Scheduled #{row.number}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
         f"{hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}. {kept}"
     )
-
-
-async def _replies_heard(turn: Turn, kind: ChannelKind) -> bool:
-    """What the prompt itself will say (``prompt_wording.hears_replies``, which takes the bot):
-    a thread reply the platform doesn't pass on is lost, so it isn't promised here either."""
-    gateway = turn.gateways.get(turn.event.tenant.platform)
-    if isinstance(gateway, ReplyHearing):
-        return await gateway.hears_replies(turn.event.tenant, kind)
-    return True  # a gateway that can't tell (the console) hears everything
 
 
 async def _digest(

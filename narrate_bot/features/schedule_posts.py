@@ -61,7 +61,7 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
     if schedule.kind == "personal":
         if person is None or not available(person, now):
             return None
-        heard = await hears_replies(bot, tenant_ref(item.tenant), ChannelKind.DIRECT)
+        heard = await hears_replies(bot.gateways, tenant_ref(item.tenant), ChannelKind.DIRECT)
         return Post(
             text=reminder_text(replies_heard=heard),
             to_users=(person.user_id,),
@@ -70,7 +70,9 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
     if channel is None:
         return None
     if schedule.kind == "prompt" and send.part == "main":
-        heard = await hears_replies(bot, tenant_ref(item.tenant), ChannelKind(channel.kind))
+        heard = await hears_replies(
+            bot.gateways, tenant_ref(item.tenant), ChannelKind(channel.kind)
+        )
         return Post(
             text=prompt_text(channel.name, replies_heard=heard),
             channel_id=channel.channel_id,
@@ -85,7 +87,9 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
             )
         if wanted is None:
             return None
-        heard = await hears_replies(bot, tenant_ref(item.tenant), ChannelKind(channel.kind))
+        heard = await hears_replies(
+            bot.gateways, tenant_ref(item.tenant), ChannelKind(channel.kind)
+        )
         return Post(
             text=nudge_text(replies_heard=heard),
             channel_id=channel.channel_id,
