@@ -289,10 +289,9 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     slot = date.fromisoformat(send.slot) if schedule.kind == INTROS else None
     plan: WeekPlan | None = None
     if slot is not None and isinstance(port, WeeklyIntroductions):
-        planned = await _plan_holding_lease(bot, port, send.id, owner, ref, slot, now)
-        if planned is _LOST:
+        held, plan = await _plan_holding_lease(bot, port, send.id, owner, ref, slot, now)
+        if not held:
             return
-        plan = planned if isinstance(planned, WeekPlan) else None
     async with bot.db.transaction() as session:
         if not await _hold(bot, session, send.id, owner, now):
             return
@@ -303,9 +302,6 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         else:
             posts = await port.follow_up_in(session, tenant=ref, now=now)
         await _queue(bot, session, item, posts, now=now, owner=owner)
-
-
-_LOST = object()  # the lease ran out while the week was being worked out
 
 
 def _renew_every(bot: Bot) -> float:
@@ -321,24 +317,25 @@ async def _plan_holding_lease(
     ref: TenantRef,
     slot: date,
     now: datetime,
-) -> WeekPlan | None | object:
+) -> tuple[bool, WeekPlan | None]:
     """The week worked out before the transaction that stores it, the lease renewed meanwhile.
 
     For a large workspace working it out takes tens of seconds: inside the transaction that
     holds the lease it kept SQLite's write lock (every command waiting) the whole time. Outside
     it, the lease must be kept: a round that outlasts it would be taken over and worked out
-    again by another process, and again, never stored. ``_LOST`` if the lease was lost anyway.
+    again by another process, and again, never stored. ``False`` first if the lease was lost
+    anyway.
     """
     task = asyncio.create_task(port.plan_week(tenant=ref, slot=slot, now=now))
     while True:
         done, _ = await asyncio.wait({task}, timeout=_renew_every(bot))
         if done:
-            return task.result()
+            return True, task.result()
         async with bot.db.transaction() as session:
             held = await _hold(bot, session, send_id, owner, now)
         if not held:
             task.cancel()
-            return _LOST
+            return False, None
 
 
 async def _queue(
