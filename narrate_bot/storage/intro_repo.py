@@ -24,7 +24,7 @@ from .intro_tables import (
     IntroParticipant,
     IntroRound,
 )
-from .numbering import ATTEMPTS, insert_numbered
+from .numbering import ATTEMPTS
 from .repositories import suggestable
 from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
 
@@ -385,44 +385,6 @@ async def claim_week(
     return round_.id
 
 
-async def add_introduction(
-    session: AsyncSession,
-    *,
-    tenant_id: int,
-    round_id: int,
-    members: Sequence[tuple[int, str | None]],
-    topics: Sequence[str],
-    now: datetime,
-    answers_question: bool = False,
-) -> Introduction:
-    """Store an introduction under the tenant's next number (``numbering``). Rounds are claimed
-    per (tenant, week), so two writers for one tenant only race when two weeks' runs overlap
-    (replicas whose clocks straddle Monday 00:00 UTC)."""
-
-    async def build() -> Introduction:
-        last = (
-            await session.exec(
-                select(func.max(Introduction.number)).where(Introduction.tenant_id == tenant_id)
-            )
-        ).one()
-        return Introduction(
-            tenant_id=tenant_id,
-            number=(last or 0) + 1,
-            round_id=round_id,
-            created_at=now,
-            topics=",".join(topics)[:400],
-            answers_question=answers_question,
-        )
-
-    introduction = await insert_numbered(session, build)
-    assert introduction.id is not None
-    for person_id, team in members:
-        session.add(IntroMember(introduction_id=introduction.id, person_id=person_id, team=team))
-    # Flushed here, outside the next introduction's savepoint, so a retry there can't undo them.
-    await session.flush()
-    return introduction
-
-
 @dataclass(frozen=True)
 class NewIntroduction:
     """One introduction of a round, before it has a number."""
@@ -486,7 +448,8 @@ async def add_introductions(
                     for introduction_id, new in zip(ids, introductions, strict=True)
                     for person_id, team in new.members
                 ]
-                await connection.execute(insert(IntroMember), members)
+                if members:  # executemany with no rows is deprecated
+                    await connection.execute(insert(IntroMember), members)
         except IntegrityError:
             if attempt == ATTEMPTS:
                 raise

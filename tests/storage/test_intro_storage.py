@@ -110,18 +110,22 @@ async def test_two_rounds_writing_at_once_give_their_introductions_different_num
     async def introduce(round_id: int | None, *, hold: bool) -> int:
         assert tenant.id is not None and round_id is not None
         async with db.transaction() as session:
-            introduction = await intro_repo.add_introduction(
+            [number] = await intro_repo.add_introductions(
                 session,
                 tenant_id=tenant.id,
                 round_id=round_id,
-                members=[(p.id, p.team) for p in people if p.id is not None],
-                topics=["kafka"],
+                introductions=[
+                    intro_repo.NewIntroduction(
+                        members=[(p.id, p.team) for p in people if p.id is not None],
+                        topics=["kafka"],
+                    )
+                ],
                 now=clock.now(),
             )
             if hold:
                 holding.set()
                 await release.wait()
-            return introduction.number
+            return number
 
     first = asyncio.create_task(introduce(rounds[0], hold=True))
     await holding.wait()
