@@ -1,5 +1,6 @@
-"""Rows numbered per tenant (introductions, schedules): "#1" is the workspace's first, whatever
-other workspaces on the same database hold, and a number is never given twice.
+"""Rows numbered per tenant (schedules here; a week's introductions go in one batch by the same
+rule, ``intro_repo.add_introductions``): "#1" is the workspace's first, whatever other
+workspaces on the same database hold, and a number is never given twice.
 
 The next number is the tenant's highest + 1. Two replicas inserting for one tenant at once may
 read the same highest number: the unique index on (tenant, number) rejects the second insert,
