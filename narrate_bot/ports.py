@@ -33,6 +33,12 @@ class CannotPostThere(Exception):  # noqa: N818 - a refusal, not a fault of ours
         self.reason = reason
 
 
+class ThreadStayed(Exception):  # noqa: N818 - a partial outcome, reported to the person
+    """Raised by ``ChatGateway.delete`` when the post itself is deleted but the thread the
+    platform opened on it stays, titled with the post's words (on Discord, a thread the bot may
+    neither delete nor rename). The person is told that thread stayed, not that the post did."""
+
+
 class ChatGateway(Protocol):
     """How the core speaks first (scheduled prompts, digests, introductions): one per platform."""
 
@@ -47,7 +53,9 @@ class ChatGateway(Protocol):
         platform made of it that repeats its words, like a Discord thread titled with it).
 
         Returns once it is gone, also when it was gone already (deleted by someone, or its
-        channel deleted); raises when it stays, so the caller can tell the person it named.
+        channel deleted); raises when it stays, so the caller can tell the person it named:
+        ``ThreadStayed`` when only the thread titled with its words stays, anything else when
+        the post itself does.
         Used by forget-me and ``ask-channel withdraw`` (an open question names its asker)."""
         ...
 

@@ -47,7 +47,7 @@ import discord
 
 from narrate_bot.config import DiscordSettings
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotPostThere
+from narrate_bot.ports import CannotPostThere, ThreadStayed
 from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
@@ -267,23 +267,48 @@ class DiscordGateway:
         Threads, which the bot isn't invited with, so without it the thread is renamed to
         ``REMOVED_THREAD`` and archived (a thread's creator may do both) instead.
 
-        A message or thread already gone (404) is done; anything else raises, so the person
-        the post named is told it stayed. Its replies go with a deleted thread, as on Discord."""
+        A message or thread already gone (404) is done. A message that stays raises, so the
+        person the post named is told it stayed; a thread that stays (neither deleted nor
+        renamed) raises ``ThreadStayed``, so they are told that the post went and its thread,
+        titled with their words, did not. Once renamed, the thread repeats none of them: an
+        archiving refused then is only logged. Its replies go with a deleted thread, as on
+        Discord."""
         try:
             async with self.posts:
                 await self.client.http.delete_message(int(channel_id), int(message_id))
         except discord.NotFound:
             log.debug("a post to delete in channel %s was gone already", channel_id)
+        try:
+            renamed = await self._remove_thread(int(tenant.tenant_id), int(channel_id), message_id)
+        except Exception as problem:
+            log.warning(
+                "a deleted post's thread in channel %s stays: %s", channel_id, _status(problem)
+            )
+            raise ThreadStayed() from problem
+        if not renamed:
+            return
+        try:
+            async with self.posts:
+                await self.client.http.edit_channel(int(message_id), archived=True)
+        except Exception as problem:  # renamed already: nothing of the post's words is left
+            log.warning(
+                "a renamed thread in channel %s stays unarchived: %s", channel_id, _status(problem)
+            )
+
+    async def _remove_thread(self, guild_id: int, channel_id: int, message_id: str) -> bool:
+        """Delete the thread opened on a post whose message is deleted, or rename it to
+        ``REMOVED_THREAD`` without Manage Threads; ``True`` when it was renamed (and is still to
+        be archived), ``False`` when it is gone. Raises when it stays as it was."""
         # A channel post's thread has the message's id (ids are unique across Discord's
         # objects, so it is that thread or nothing); a post in a thread opened none.
         thread = int(message_id)
-        if self._may_manage_threads(int(tenant.tenant_id), int(channel_id)) is not False:
+        if self._may_manage_threads(guild_id, channel_id) is not False:
             try:
                 async with self.posts:
                     await self.client.http.delete_channel(thread)
-                return
+                return False
             except discord.NotFound:
-                return  # no thread was opened, or it is gone already
+                return False  # no thread was opened, or it is gone already
             except discord.Forbidden:
                 pass  # the cache didn't know: rename it, as below
         log.info("no Manage Threads in channel %s: renaming a deleted post's thread", channel_id)
@@ -291,9 +316,8 @@ class DiscordGateway:
             async with self.posts:
                 await self.client.http.edit_channel(thread, name=REMOVED_THREAD, archived=False)
         except discord.NotFound:
-            return
-        async with self.posts:
-            await self.client.http.edit_channel(thread, archived=True)
+            return False
+        return True
 
     def _may_manage_threads(self, guild_id: int, channel_id: int) -> bool | None:
         """Whether the bot may delete threads in that channel, as the cache says; ``None`` when
@@ -542,6 +566,13 @@ class DiscordGateway:
                 )
                 return False
         return channel.permissions_for(member).view_channel
+
+
+def _status(problem: Exception) -> str:
+    """A failed request for the log: Discord's status, or what went wrong on our side."""
+    if isinstance(problem, discord.HTTPException):
+        return f"{problem.status} ({problem.code})"
+    return type(problem).__name__
 
 
 def _titled(post: Post) -> str:

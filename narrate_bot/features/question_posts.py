@@ -4,17 +4,20 @@ A post ("@zoe is looking for someone who knows about …") names its asker in a 
 row keeps where it is (``keep_post``) and it is deleted when its asker is forgotten
 (``features.privacy``) or withdraws it (``close_question``). Deleting is best effort and runs
 after the change that asked for it has committed: a platform that refuses never undoes or
-holds back an erasure or a withdrawal; the person is told which post stayed, to delete it by
-hand. A question can also be marked answered: digests stop listing it, its post (and the
-answers in its thread) stay, and ``/narrate stats`` counts it.
+holds back an erasure or a withdrawal; the person is told which post stayed (or, when only the
+thread the platform opened on it did, which thread), to delete it by hand. A question can also
+be marked answered: digests stop listing it, its post (and the answers in its thread) stay, and
+``/narrate stats`` counts it.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from ..channel_names import shown
+from ..ports import ThreadStayed
 from ..replies import Reply
 from ..storage import question_repo
 from ..storage.question_tables import ANSWERED
@@ -60,9 +63,10 @@ async def keep_post(
 async def remove_posts(
     turn: Turn, posts: list[question_repo.PostRef]
 ) -> list[question_repo.PostRef]:
-    """Delete these question posts, best effort; returns the ones that stay. Run after the
-    change that made them go (an erasure, a withdrawal) has committed, and never undoing it: a
-    platform that refuses or fails is reported to the person, who can delete the post there."""
+    """Delete these question posts, best effort; returns the ones that stay (``only_thread``
+    when the post went but the thread opened on it, titled with its words, stayed). Run after
+    the change that made them go (an erasure, a withdrawal) has committed, and never undoing it:
+    a platform that refuses or fails is reported to the person, who can delete it there."""
     if not posts:
         return []
     gateway = turn.gateways.get(turn.event.tenant.platform)
@@ -75,6 +79,9 @@ async def remove_posts(
             continue
         try:
             await gateway.delete(turn.event.tenant, ref.channel_id, ref.message_id)
+        except ThreadStayed:
+            log.warning("an open question's post was deleted, but its thread stays")
+            stayed.append(replace(ref, only_thread=True))
         except Exception as problem:  # the platform's failure is reported, never raised
             log.warning("deleting an open question's post failed: %s", type(problem).__name__)
             stayed.append(ref)
@@ -83,18 +90,35 @@ async def remove_posts(
 
 def unremoved(stayed: list[question_repo.PostRef]) -> str:
     """What to tell someone whose question posts stay in their channels: which, and where, so
-    they (or an admin) can delete them by hand. Empty when none stayed."""
-    if not stayed:
-        return ""
-    listed = "; ".join(
+    they (or an admin) can delete them by hand. A post that went while its thread stayed is
+    told as that thread, titled with their name and question: saying the post stayed would send
+    them looking for a message that is gone. Empty when none stayed."""
+    posts = [ref for ref in stayed if not ref.only_thread]
+    threads = [ref for ref in stayed if ref.only_thread]
+    said = ""
+    if posts:
+        one = len(posts) == 1
+        said += (
+            f" I couldn't remove my {'post' if one else 'posts'} of your "
+            f"{'question' if one else 'questions'} ({_listed(posts)}); please delete "
+            f"{'it' if one else 'them'} there, or ask an admin to."
+        )
+    if threads:
+        one = len(threads) == 1
+        said += (
+            f" I removed my {'post' if one else 'posts'} of your "
+            f"{'question' if one else 'questions'} ({_listed(threads)}), but not the "
+            f"{'thread' if one else 'threads'} under {'it' if one else 'them'}, titled with "
+            f"your name and question; please delete {'that thread' if one else 'those threads'}"
+            " there, or ask an admin to."
+        )
+    return said
+
+
+def _listed(refs: list[question_repo.PostRef]) -> str:
+    return "; ".join(
         f"“{ref.text}” in {shown(ref.channel_name) if ref.channel_name else 'its channel'}"
-        for ref in stayed
-    )
-    one = len(stayed) == 1
-    return (
-        f" I couldn't remove my {'post' if one else 'posts'} of your "
-        f"{'question' if one else 'questions'} ({listed}); please delete "
-        f"{'it' if one else 'them'} there, or ask an admin to."
+        for ref in refs
     )
 
 
@@ -149,8 +173,15 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
     if ref is None:
         # Posted before its id was kept (or its id was lost): it can't be found to delete.
         gone = f" I can't find its post to delete; please delete it in {shown(channel_name)}."
-    elif await remove_posts(turn, [ref]):
-        gone = f" I couldn't remove its post; please delete it in {shown(channel_name)}."
+    elif stayed := await remove_posts(turn, [ref]):
+        if stayed[0].only_thread:
+            gone = (
+                f" Its post is removed from {shown(channel_name)}, but not the thread under it,"
+                " titled with your name and question; please delete that thread there, or ask"
+                " an admin to."
+            )
+        else:
+            gone = f" I couldn't remove its post; please delete it in {shown(channel_name)}."
     else:
         gone = f" Its post is removed from {shown(channel_name)}."
         try:

@@ -65,6 +65,8 @@ class PostRef:
     channel_pk: int
     text: str
     channel_name: str = ""
+    # Set by the feature when the post was deleted but its thread, titled with it, stayed.
+    only_thread: bool = False
 
 
 async def keep_post(

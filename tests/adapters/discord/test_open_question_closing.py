@@ -38,3 +38,23 @@ async def test_withdraw_through_its_row_deletes_the_post(fake: FakeDiscord, bot:
     assert fake.posted(f"/channels/{GENERAL}/messages/{older}", "DELETE")
     assert not fake.posted(f"/channels/{GENERAL}/messages/{newer}", "DELETE")
     assert fake.threads[older]["name"] == "(removed)"
+
+
+async def test_withdraw_says_the_thread_stayed_when_only_the_thread_did(
+    fake: FakeDiscord, bot: Bot, connect
+):
+    """Renaming the thread is refused after the message went: she is told to delete the thread
+    titled with her question, not a post that is gone."""
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", admin=True, text="questions-channel here"))
+    await fake.answer(await fake.slash("narrate", text=f"ask-channel <#{GENERAL}> cobol"))
+    [post_id] = fake.threads
+    fake.fail("PATCH", r"^/channels/\d+$", 403, {"message": "Missing Permissions", "code": 50013})
+    withdrawn = await _row(fake, "ask-channel-withdraw")
+    assert fake.posted(f"/channels/{GENERAL}/messages/{post_id}", "DELETE")
+    assert "Withdrawn: your question “cobol” in #general" in withdrawn
+    assert "couldn't remove its post" not in withdrawn
+    assert (
+        "Its post is removed from #general, but not the thread under it, titled with your name "
+        "and question; please delete that thread there"
+    ) in withdrawn

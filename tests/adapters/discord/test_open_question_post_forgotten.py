@@ -63,3 +63,34 @@ async def test_a_post_discord_keeps_is_named_and_the_erasure_still_happens(
     _, told = await _ask_then_forget(fake, bot, connect)
     assert "Done: I erased everything about you" in told
     assert "I couldn't remove my post of your question (“cobol mainframes” in #general)" in told
+
+
+async def test_a_thread_discord_keeps_is_named_as_the_thread_not_as_the_post(
+    fake: FakeDiscord, bot: Bot, connect
+):
+    """The message goes, but renaming its thread is refused: the reply says the thread stays
+    (titled with her name and question), not the post she would look for in vain."""
+    fake.fail("PATCH", r"^/channels/\d+$", 403, {"message": "Missing Permissions", "code": 50013})
+    post_id, told = await _ask_then_forget(fake, bot, connect)
+    assert fake.posted(f"/channels/{GENERAL}/messages/{post_id}", "DELETE")
+    assert fake.threads[post_id]["name"].startswith("alice is looking for someone")
+    assert "Done: I erased everything about you" in told
+    assert "couldn't remove my post" not in told
+    assert (
+        "I removed my post of your question (“cobol mainframes” in #general), but not the "
+        "thread under it, titled with your name and question; please delete that thread there"
+    ) in told
+
+
+async def test_a_renamed_thread_left_unarchived_is_nothing_to_report(
+    fake: FakeDiscord, bot: Bot, connect
+):
+    """Renamed, the thread repeats none of her words: archiving it refused is no reason to tell
+    her something of hers stayed."""
+    fake.fail("PATCH", r"^/channels/\d+$", 403, {"message": "Missing Permissions", "code": 50013},
+              skip=1)  # fmt: skip
+    post_id, told = await _ask_then_forget(fake, bot, connect)
+    assert fake.threads[post_id]["name"] == REMOVED_THREAD
+    assert "Done: I erased everything about you" in told
+    assert "couldn't remove" not in told
+    assert "thread" not in told
