@@ -8,6 +8,7 @@ to admins with ``/narrate schedule managers admins``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -173,12 +174,40 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
                 )
             ]
         assert request.timing is not None
-        return [turn.reply(await _add(turn, session, tenant, channel, request.timing))]
+        added = await _add(turn, session, tenant, channel, request.timing)
+    if isinstance(added, str):
+        return [turn.reply(added)]
+    # Asked only once the schedule is committed: a gateway may open a transaction of its own
+    # (an app installed per workspace looks its token up), which on SQLite would wait for this
+    # one's write lock while this one waits for it.
+    heard = await hears_replies(turn.gateways, turn.event.tenant, added.kind)
+    return [turn.reply(added.confirmation(replies_heard=heard))]
+
+
+@dataclass(frozen=True)
+class _Added:
+    """A prompt just scheduled; its confirmation says how answers are kept, which depends on
+    what the platform lets the bot hear, asked after the transaction."""
+
+    kind: ChannelKind
+    channel_name: str
+    scheduled: str
+
+    def confirmation(self, *, replies_heard: bool) -> str:
+        readers = f"readable by whoever reads #{self.channel_name}"
+        if replies_heard:
+            kept = f"Replies in its thread are kept as narrations, {readers}."
+        else:
+            kept = (
+                f"Its “Write my update” button records updates as narrations, {readers}; I "
+                "don't read replies in its thread."
+            )
+        return f"{self.scheduled} {kept}"
 
 
 async def _add(
     turn: Turn, session: Session, tenant: Tenant, channel: Channel, timing: Timing
-) -> str:
+) -> _Added | str:
     assert tenant.id is not None and channel.id is not None
     zone = await _zone(turn, session, tenant, timing.zone)
     existing = await store.schedules_of(
@@ -195,17 +224,13 @@ async def _add(
     row = await _store_schedule(
         turn, session, tenant, channel, kind=PROMPT, timing=timing, zone=zone
     )
-    readers = f"readable by whoever reads #{channel.name}"
-    if await hears_replies(turn.gateways, turn.event.tenant, ChannelKind(channel.kind)):
-        kept = f"Replies in its thread are kept as narrations, {readers}."
-    else:
-        kept = (
-            f"Its “Write my update” button records updates as narrations, {readers}; I don't "
-            "read replies in its thread."
-        )
-    return (
-        f"Scheduled #{row.number}: a prompt in #{channel.name}, {describe_days(timing.days)} at "
-        f"{hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}. {kept}"
+    return _Added(
+        kind=ChannelKind(channel.kind),
+        channel_name=channel.name,
+        scheduled=(
+            f"Scheduled #{row.number}: a prompt in #{channel.name}, {describe_days(timing.days)} "
+            f"at {hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}."
+        ),
     )
 
 
