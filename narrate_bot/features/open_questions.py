@@ -92,6 +92,23 @@ async def _name_for(turn: Turn, session: Session, channel: Channel) -> str:
     return shown(channel.name) if named else "a private channel"
 
 
+def _shared_now(channel: Channel) -> str:
+    """Said instead of an offer, or a post, when the open-questions channel was shared with
+    another organisation after it was chosen: questions name their askers, and the channel is
+    read outside the workspace now."""
+    return (
+        f"The open-questions channel {shown(channel.name)} is now shared with another "
+        "organisation, so I won't post questions there. Ask an admin to choose another with "
+        "/narrate questions-channel #channel."
+    )
+
+
+def _handed_back(question: str) -> str:
+    """The question as the asker wrote it, to send again: a slash command's box is emptied once
+    sent, so a refusal that doesn't quote it loses it."""
+    return f"Here it is, to ask again with {ASK_CHANNEL_COMMAND} <question>:\n{quoted(question)}"
+
+
 def _too_long(question: str, *, where: str) -> str:
     """The refusal for a question over ``MAX_QUESTION``, with the question handed back: a
     slash command's box is emptied once sent, and a button must never post a cut question."""
@@ -108,6 +125,8 @@ async def offer(session: Session, *, tenant_id: int, question: str, asker: str) 
         return Offer(_how_to_set())
     if not await repo.reads_channel(session, channel=channel, user_id=asker):
         return Offer(NOT_YOURS)
+    if channel.shared:
+        return Offer(_shared_now(channel))
     return _offer_in(channel, question)
 
 
@@ -182,6 +201,10 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
             return [turn.reply(_how_to_set())]
         if not await repo.reads_channel(session, channel=channel, user_id=turn.event.user.user_id):
             return [turn.reply(NOT_YOURS)]
+        if channel.shared:
+            return [
+                turn.reply(f"{_shared_now(channel)} Nothing was posted. {_handed_back(cleaned)}")
+            ]
         if not _chosen(channel, target_id, target_name):
             # No channel (typed, or a button from before buttons named one), or one that is no
             # longer where questions go: show where they go now and let the asker choose.
