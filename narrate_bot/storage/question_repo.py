@@ -46,8 +46,16 @@ async def asked_since(
 async def drop_since(
     session: AsyncSession, *, person_id: int, channel_pk: int, text: str, since: datetime
 ) -> None:
-    """Forget that question, kept at ``since`` or later, whose post never went out."""
-    rows = await session.exec(select(OpenQuestion).where(_same(person_id, channel_pk, text, since)))
+    """Forget that question, kept at ``since`` or later, whose post never went out: the open
+    row with no post noted. The same question asked earlier in the window and answered since
+    keeps its row, which forget-me needs to delete that earlier post, and stats count."""
+    rows = await session.exec(
+        select(OpenQuestion).where(
+            _same(person_id, channel_pk, text, since),
+            col(OpenQuestion.status) == OPEN,
+            col(OpenQuestion.post_message_id).is_(None),
+        )
+    )
     for row in rows.all():
         await session.delete(row)
 
@@ -79,11 +87,14 @@ async def keep_post(
     channel_id: str,
     message_id: str,
 ) -> bool:
-    """Note where the question kept at ``since`` or later was posted. ``False`` when its row is
-    gone: the asker was forgotten (or the question dropped) while it was being posted."""
+    """Note where the question kept at ``since`` or later was posted: the open row with no post
+    noted (one answered or withdrawn in the window is another post's). ``False`` when its row
+    is gone: the asker was forgotten (or the question dropped) while it was being posted."""
     rows = await session.exec(
         select(OpenQuestion).where(
-            _same(person_id, channel_pk, text, since), col(OpenQuestion.post_message_id).is_(None)
+            _same(person_id, channel_pk, text, since),
+            col(OpenQuestion.status) == OPEN,
+            col(OpenQuestion.post_message_id).is_(None),
         )
     )
     found = rows.all()
