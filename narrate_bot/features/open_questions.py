@@ -237,7 +237,11 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
     gateway = turn.gateways.get(turn.event.tenant.platform)
     if gateway is None:
         await _drop(turn, *claim)
-        return [turn.reply(f"I can't post to {where} from here right now, sorry.")]
+        return [
+            turn.reply(
+                f"I can't post to {where} from here right now, sorry. {_handed_back(cleaned)}"
+            )
+        ]
     user = turn.event.user
     post = Post(
         channel_id=channel.channel_id,
@@ -255,13 +259,17 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
         return [
             turn.reply(
                 f"I can't post in {where}: {why}. An admin can choose another open-questions "
-                "channel with /narrate questions-channel #channel."
+                f"channel with /narrate questions-channel #channel. {_handed_back(cleaned)}"
             )
         ]
     except Exception as problem:  # the platform's failure must not become the asker's crash
         log.warning("posting an open question failed: %s", type(problem).__name__)
         await _drop(turn, *claim)
-        return [turn.reply(f"I couldn't post to {where} just now; please try again.")]
+        return [
+            turn.reply(
+                f"I couldn't post to {where} just now; please try again. {_handed_back(cleaned)}"
+            )
+        ]
     await question_posts.keep_post(
         turn,
         *claim,
