@@ -137,7 +137,9 @@ def _offer_in(channel: Channel, question: str, *, lead: str = "") -> Offer:
     cleaned = clean_question(question)
     if len(cleaned) > MAX_QUESTION:
         return Offer(lead + _too_long(cleaned, where=where))
-    command = f"{ASK_CHANNEL_COMMAND} <#{channel.channel_id}> {_one_line(question)}"
+    # The question as it would be posted: as typed, a long link could outgrow what a button
+    # may carry, and the platform would cut the command mid-link.
+    command = f"{ASK_CHANNEL_COMMAND} <#{channel.channel_id}> {cleaned}"
     return Offer(
         f"{lead}Want me to post your question in {where}, so someone there can pick it up?",
         (Button(label=f"Ask in {where}", command=command),),
