@@ -112,6 +112,11 @@ async def _merge_all(db: Database, step_pages: int) -> None:
     FTS5's ``crisismerge``); automerge is back at FTS5's default afterwards, or on the next run
     (or start, ``interrupted``) if this one died midway.
 
+    A run that fails (the database locked past the busy timeout, say) raises its own error, so
+    the caller tells the person what happened; turning automerge back on then is best effort, and
+    its own failure (likely, with the lock still held) is only logged. A run cancelled (the
+    process stopping) leaves automerge off: that is what tells the next start to finish it.
+
     A step that finds nothing to do doesn't mean the merge is done: FTS5 continues a merge under
     way only while no lower level holds as many segments as it has inputs, so two or three
     narrations stored meanwhile can stall it, the deleted words still in its inputs. The run
@@ -141,15 +146,31 @@ async def _merge_all(db: Database, step_pages: int) -> None:
                 await _optimize(db)
                 break
             pages = -step_pages
-    finally:
-        async with db.transaction() as session:
-            await _configure(session, "automerge", FTS5_AUTOMERGE)
+    except Exception:
+        await _automerge_back(db)
+        raise
+    await _automerge_back(db)
     log.debug(
         "full-text index merged in %d steps (%d restarts), %.0f ms",
         steps,
         restarts,
         (time.perf_counter() - started) * 1e3,
     )
+
+
+async def _automerge_back(db: Database) -> None:
+    """FTS5's default automerge again, best effort: it fails when the database is locked (as it
+    may be right after a step failed for that), and must then neither hide the run's own error
+    nor fail a run that merged everything. Left off, the next run (or start) turns it back on."""
+    try:
+        async with db.transaction() as session:
+            await _configure(session, "automerge", FTS5_AUTOMERGE)
+    except Exception as problem:
+        log.warning(
+            "turning the full-text index's automerge back on failed (%s); "
+            "the next scrub or start does",
+            type(problem).__name__,
+        )
 
 
 def merge_under_way(block: bytes) -> bool:
