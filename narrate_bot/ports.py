@@ -28,9 +28,13 @@ class CannotPostThere(Exception):  # noqa: N818 - a refusal, not a fault of ours
     ARCHIVED = "archived"
     NOT_IN_IT = "not_in_it"
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, how_to_add: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
+        # For ``NOT_IN_IT``: who can let the bot post there, and how, as a sentence in the
+        # platform's terms ("Anyone in it can add me with /invite @narrate there."); empty when
+        # the platform has no one answer.
+        self.how_to_add = how_to_add
 
 
 class ThreadStayed(Exception):  # noqa: N818 - a partial outcome, reported to the person
@@ -71,6 +75,22 @@ class AccessRefresher(Protocol):
     """
 
     async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None: ...
+
+
+@runtime_checkable
+class ChannelPresence(Protocol):
+    """A gateway that can tell whether the bot is in a channel, and so may post there.
+
+    Asked when someone chooses the channel the bot will post in on its own (the open-questions
+    channel), so they hear at once that it must be added, not from each asker's failed post.
+    Call it outside any transaction: a gateway may open one of its own. A gateway without it
+    (Discord, where access follows roles, and the console) is not asked.
+    """
+
+    async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:
+        """``None`` when the bot is in ``channel_id`` (or the platform won't say); otherwise
+        how someone adds it, as a sentence (``CannotPostThere.how_to_add``)."""
+        ...
 
 
 @runtime_checkable

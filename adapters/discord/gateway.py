@@ -55,6 +55,11 @@ from .render import QUIET, Outgoing, messages, only, thread_name
 
 log = logging.getLogger(__name__)
 
+# Who can let the bot post in a channel it may not see or post in, in Discord's terms.
+HOW_TO_ADD = (
+    "Someone who manages the server can let me view the channel and send messages there "
+    "(its permissions)."
+)
 WINDOW_SECONDS = 600.0
 # "Cannot send messages to this user": the person's own settings (DMs from this server closed).
 DM_REFUSED = 50007
@@ -381,7 +386,9 @@ class DiscordGateway:
                     if first is not None:
                         raise  # a later part: the post is out, and half of it is no answer
                     # Missing access or permissions, or the channel is gone: not for a retry.
-                    raise CannotPostThere(CannotPostThere.NOT_IN_IT) from problem
+                    raise CannotPostThere(
+                        CannotPostThere.NOT_IN_IT, how_to_add=HOW_TO_ADD
+                    ) from problem
             first = first or sent
         assert first is not None
         if post.thread_of is None:

@@ -47,6 +47,9 @@ NOT_POSTABLE = {
     "not_in_channel": CannotPostThere.NOT_IN_IT,
     "channel_not_found": CannotPostThere.NOT_IN_IT,
 }
+# Who can let the app post in a channel it isn't in, in Slack's terms. The manifest names the
+# app's bot user "narrate" (adapters/slack/manifest.yaml), which /invite completes.
+HOW_TO_ADD = "Anyone in it can add me with /invite @narrate there."
 # chat.delete's answers: the message is gone already; or it will never go by our hand (Slack
 # says ``channel_not_found`` for a deleted channel, but also for a private one the app was
 # removed from, where the post still shows, so it counts as staying). Other errors raise too.
@@ -192,8 +195,31 @@ class SlackGateway:
             reason = NOT_POSTABLE.get(str(error.response.get("error", "")))
             if reason is None:
                 raise
-            raise CannotPostThere(reason) from error
+            how = HOW_TO_ADD if reason == CannotPostThere.NOT_IN_IT else ""
+            raise CannotPostThere(reason, how_to_add=how) from error
         return str(sent["ts"])
+
+    async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:
+        """The core's ``ChannelPresence``: ``conversations.info``'s ``is_member`` (the bot
+        token's own membership; ``channels:read``/``groups:read``). A private channel the app
+        isn't in is unknown to it (``channel_not_found``), which says the same. Any other
+        failure says nothing, rather than warn wrongly."""
+        client = await self.client_for(tenant)
+        try:
+            response = await self.call(
+                tenant.tenant_id, lambda: client.conversations_info(channel=channel_id)
+            )
+        except SlackApiError as error:
+            if error.response.get("error") == "channel_not_found":
+                return HOW_TO_ADD
+            log.warning(
+                "conversations.info failed in %s: %s", tenant.tenant_id, error.response.get("error")
+            )
+            return None
+        channel = response.get("channel") or {}
+        if channel.get("is_member") is False:
+            return HOW_TO_ADD
+        return None
 
     async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
         """The core's ``ChatGateway.delete``: ``chat.delete`` with the workspace's bot token

@@ -29,5 +29,6 @@ async def test_a_channel_discord_refuses_is_named_with_who_can_fix_it(
     )
     text = answer["data"]["content"]
     assert "I can't post in #general: I'm not in it." in text
+    assert "Someone who manages the server can let me view the channel and send" in text
     assert "An admin can choose another open-questions channel" in text
     assert "try again" not in text
