@@ -38,11 +38,46 @@ async def stored_channel(session: Session, *, tenant_id: int, ref: ChannelRef) -
 
 
 async def describe_channel(db: Database, event: ChannelDescribed) -> None:
+    if await _as_described(db, event):
+        return
     async with db.transaction() as session:
         channel = await _channel(session, event.tenant, event.channel, event.occurred_at)
         if event.members is not None:
             assert channel.id is not None
             await repo.set_members(session, channel_pk=channel.id, user_ids=event.members)
+
+
+async def _as_described(db: Database, event: ChannelDescribed) -> bool:
+    """Whether the stored channel, and its readers when the event lists them, already are what
+    the platform describes: then nothing is written. Slack describes a private channel before
+    every command there, so reading this first, in a snapshot, spares those commands SQLite's
+    write lock (and the wait for it behind another writer) when nothing changed. A difference
+    (someone who left, someone new, a rename) is written as before."""
+    ref = event.channel
+    async with db.snapshot() as session:
+        tenant = await repo.current_tenant(
+            session,
+            platform=event.tenant.platform.value,
+            external_id=event.tenant.tenant_id,
+            name=event.tenant.name,
+        )
+        if tenant is None:
+            return False
+        assert tenant.id is not None
+        channel = await repo.current_channel(
+            session,
+            tenant_id=tenant.id,
+            channel_id=ref.channel_id,
+            name=ref.name,
+            kind=ref.kind.value,
+            shared=ref.shared,
+        )
+        if channel is None:
+            return False
+        if event.members is None:
+            return True
+        assert channel.id is not None
+        return await repo.members_of(session, channel_pk=channel.id) == set(event.members)
 
 
 async def change_membership(db: Database, event: MembershipChanged) -> None:

@@ -14,7 +14,7 @@ from datetime import datetime
 from ..events import TenantRef
 from ..replies import Button
 from ..storage import repositories as repo
-from ..storage.database import Database
+from ..storage.database import Database, Session
 from .narrate import snippet
 from .turn import reader_calendar
 
@@ -61,30 +61,36 @@ def _actions(consent: str, paused: bool) -> tuple[Button, ...]:
 
 
 async def summary(db: Database, *, tenant: TenantRef, user_id: str, now: datetime) -> HomeSummary:
-    """What the person's page shows; read-only, so opening it never enrols anyone."""
+    """What the person's page shows; read-only, so opening it never enrols anyone. Read from a
+    snapshot, which on SQLite waits for no writer, unless the workspace is new or renamed."""
+    where = {"platform": tenant.platform.value, "external_id": tenant.tenant_id}
+    async with db.snapshot() as session:
+        row = await repo.current_tenant(session, name=tenant.name, **where)
+        if row is not None:
+            return await _summary(session, tenant_id=row.id, user_id=user_id, now=now)
     async with db.transaction() as session:
-        row = await repo.ensure_tenant(
-            session,
-            platform=tenant.platform.value,
-            external_id=tenant.tenant_id,
-            name=tenant.name,
-            now=now,
+        row = await repo.ensure_tenant(session, name=tenant.name, now=now, **where)
+        return await _summary(session, tenant_id=row.id, user_id=user_id, now=now)
+
+
+async def _summary(
+    session: Session, *, tenant_id: int | None, user_id: str, now: datetime
+) -> HomeSummary:
+    assert tenant_id is not None
+    person = await repo.find_person(session, tenant_id=tenant_id, user_id=user_id)
+    if person is None or person.id is None:
+        return HomeSummary(
+            enrolled=False,
+            consent="none",
+            timezone=None,
+            team=None,
+            paused_until=None,
+            actions=_actions("none", paused=False),
         )
-        assert row.id is not None
-        person = await repo.find_person(session, tenant_id=row.id, user_id=user_id)
-        if person is None or person.id is None:
-            return HomeSummary(
-                enrolled=False,
-                consent="none",
-                timezone=None,
-                team=None,
-                paused_until=None,
-                actions=_actions("none", paused=False),
-            )
-        rows = await repo.recent_narrations(session, person_id=person.id, limit=RECENT)
-        topics = await repo.topics_of(session, narration_ids=[n.id for n, _ in rows if n.id])
-        # Times on the person's own clock, so the dates a platform prints are their calendar's.
-        calendar = await reader_calendar(session, tenant_id=row.id, person=person, now=now)
+    rows = await repo.recent_narrations(session, person_id=person.id, limit=RECENT)
+    topics = await repo.topics_of(session, narration_ids=[n.id for n, _ in rows if n.id])
+    # Times on the person's own clock, so the dates a platform prints are their calendar's.
+    calendar = await reader_calendar(session, tenant_id=tenant_id, person=person, now=now)
     counts = Counter(topic for names in topics.values() for topic in names)
     until = person.paused_until
     paused = until is not None and until > now

@@ -294,7 +294,7 @@ _ANSWERS = {intro_repo.MET: "you met", intro_repo.NOT_USEFUL: "not useful, you s
 async def mine(turn: Turn) -> list[Reply]:
     """My latest introductions again, privately: where a DM never arrived (Discord refuses DMs
     some people closed), this is how they read it, and how they answer it later."""
-    async with turn.db.transaction() as session:
+    async with turn.reading() as session:
         person = await turn.known_person(session)
         shown = (
             []
@@ -357,7 +357,7 @@ async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
 
 
 async def stats(turn: Turn) -> list[Reply]:
-    async with turn.db.transaction() as session:
+    async with turn.reading() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         figures = await intro_stats.outcomes(session, tenant_id=tenant.id, now=turn.now)
@@ -407,9 +407,20 @@ async def note_question(
     """Remember a who-knows question's topics for a participant (see ``record_asked_topics``)."""
     if person is None:
         return
-    topics = [normalize_topic(w) for w in query_terms(question)]
-    topics = [t for t in topics if len(t) > 2 and t not in STOPWORDS]
+    topics = _asked_topics(question)
     await intro_repo.record_asked_topics(session, person=person, topics=topics, now=turn.now)
+
+
+async def notes_question(session: Session, *, person: Person | None, question: str) -> bool:
+    """Whether ``note_question`` would write anything (a read)."""
+    if person is None or not _asked_topics(question):
+        return False
+    return await intro_repo.keeps_asked_topics(session, person=person)
+
+
+def _asked_topics(question: str) -> list[str]:
+    topics = [normalize_topic(w) for w in query_terms(question)]
+    return [t for t in topics if len(t) > 2 and t not in STOPWORDS]
 
 
 def _admins_only(turn: Turn, what: str) -> Reply:

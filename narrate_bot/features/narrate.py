@@ -149,7 +149,7 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
 
 
 async def list_mine(turn: Turn) -> list[Reply]:
-    async with turn.db.transaction() as session:
+    async with turn.reading() as session:
         person = await turn.known_person(session)
         rows = (
             await repo.recent_narrations(session, person_id=person.id, limit=MINE_LIMIT)

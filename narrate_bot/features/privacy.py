@@ -59,7 +59,7 @@ def _only_here(turn: Turn) -> str:
 
 
 async def export(turn: Turn) -> list[Reply]:
-    async with turn.db.transaction() as session:
+    async with turn.reading() as session:
         person = await turn.known_person(session)
         if person is not None:
             data = await privacy.export_person(session, person=person)

@@ -60,7 +60,7 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
     if target is None:
         return [turn.reply("Whose profile? /narrate profile @name, or /narrate profile for yours.")]
     viewer = turn.event.user.user_id
-    async with turn.db.transaction() as session:
+    async with turn.reading() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         user_id, name = target

@@ -24,7 +24,7 @@ PEOPLE_PER_TOPIC = 5
 
 
 async def show(turn: Turn) -> list[Reply]:
-    async with turn.db.transaction() as session:
+    async with turn.reading() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
         rows = await expertise_repo.topic_people_counts(

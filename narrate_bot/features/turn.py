@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -31,6 +32,15 @@ async def reader_calendar(
 
     workspace = await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY)
     return Calendar.of(now, person.timezone if person is not None else None, workspace)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What a turn starts from when handling it writes nothing first (``Turn.settled``)."""
+
+    tenant: Tenant
+    channel: Channel | None
+    person: Person | None
 
 
 @dataclass
@@ -88,6 +98,60 @@ class Turn:
             assert channel.id is not None
             await repo.add_member(session, channel_pk=channel.id, user_id=self.event.user.user_id)
         return channel
+
+    async def settled(self, session: Session, *, in_channel: bool = False) -> Settled | None:
+        """The workspace, the channel (with ``in_channel``) and the actor's row if any, when
+        ``tenant``, ``channel`` and ``known_person`` would write nothing: the workspace and the
+        channel are stored as the platform describes them, the actor is already recorded as a
+        reader of a channel that isn't public, and isn't marked departed. ``None`` when any of
+        that must be written: the caller then works in ``db.transaction()``, as every command
+        did. A command that only reads otherwise runs in ``db.snapshot()``, which on SQLite waits
+        for no writer (a forget-me's scrub, an import, the weekly job, another replica) and so
+        never fails with "database is locked" behind one."""
+        ref = self.event.tenant
+        tenant = await repo.current_tenant(
+            session, platform=ref.platform.value, external_id=ref.tenant_id, name=ref.name
+        )
+        if tenant is None:
+            return None
+        assert tenant.id is not None
+        user_id = self.event.user.user_id
+        channel = None
+        if in_channel:
+            where = self.event.channel
+            channel = await repo.current_channel(
+                session,
+                tenant_id=tenant.id,
+                channel_id=where.channel_id,
+                name=where.name,
+                kind=where.kind.value,
+                shared=where.shared,
+            )
+            if channel is None:
+                return None
+            assert channel.id is not None
+            if where.kind != ChannelKind.PUBLIC and not await repo.is_member(
+                session, channel_pk=channel.id, user_id=user_id
+            ):
+                return None
+        person = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
+        if person is not None and person.departed_at is not None:
+            return None
+        return Settled(tenant=tenant, channel=channel, person=person)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Session]:
+        """The session of a command that only reads (``tenant``, ``known_person`` and
+        ``calendar`` included): a snapshot when ``settled`` finds nothing to write, else a
+        transaction, which writes what those write (a new or renamed workspace, someone back
+        after being marked departed)."""
+        async with self.db.snapshot() as session:
+            quiet = await self.settled(session) is not None
+            if quiet:
+                yield session
+        if not quiet:
+            async with self.db.transaction() as session:
+                yield session
 
     async def person(self, session: Session, tenant: Tenant) -> Person:
         """The actor's row, created on first sight, not held: commands that write for them

@@ -16,9 +16,9 @@ from ..replies import Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.search import find_evidence
-from ..storage.tables import Channel, Narration, Person
+from ..storage.tables import Channel, Narration, Person, Tenant
 from . import expertise_prefs, open_questions
-from .intros import note_question
+from .intros import note_question, notes_question
 from .narrate import snippet
 from .turn import Turn, reader_calendar
 
@@ -150,46 +150,52 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
         if about_person(topic) is not None:
             return [turn.reply(unclear)]  # to the asker alone: in the channel it would ping them
         return [_answer_reply(turn, unclear, public_answer, {})]
-    async with turn.db.transaction() as session:
-        tenant = await turn.tenant(session)
-        # The asker's row before anything about them is written (the membership of a private
-        # channel, the question's topics for their introductions, "back" if departed): a
-        # forget-me on another replica then erases it too, or went first and the question is
-        # answered as for someone the bot doesn't know, recording nothing (Turn.still_here).
-        asking = await turn.still_here(session, tenant)
-        channel = await turn.channel(session, tenant)
-        assert tenant.id is not None
-        public_answer = public_answer and not channel.shared
-        chosen = await expertise_prefs.for_question(session, tenant_id=tenant.id, question=topic)
-        experts = await rank_experts(
-            session,
-            dialect=turn.db.dialect,
-            tenant_id=tenant.id,
-            viewer_user_id=turn.event.user.user_id,
-            answer_channel_pk=channel.id if public_answer else None,
-            question=topic,
-            now=turn.now,
-            exclude_person_ids=chosen.hidden,
-            boosts=chosen.boosts,
-        )
-        ranked = experts.people
-        # Asking is using the bot: back if departed.
-        asker = await turn.known_person(session) if asking else None
-        await note_question(session, person=asker, question=topic, turn=turn)
-        people = await repo.people_by_id(session, ids=[r.person_id for r in ranked])
-        evidence_ids = [h.narration_id for r in ranked for h in r.evidence]
-        narrations = {n.id: n for n in [await session.get(Narration, i) for i in evidence_ids] if n}
-        channels = await repo.channels_by_pk(
-            session, pks=[n.channel_pk for n in narrations.values()]
-        )
-        calendar = await reader_calendar(session, tenant_id=tenant.id, person=asker, now=turn.now)
-        offer = (
-            await open_questions.offer(
-                session, tenant_id=tenant.id, question=topic, asker=turn.event.user.user_id
+    async with turn.db.snapshot() as session:
+        # Nothing to write first (the usual case): the answer is read from one snapshot, which
+        # on SQLite waits for no writer (``Turn.settled``).
+        settled = await turn.settled(session, in_channel=True)
+        if settled is not None:
+            assert settled.channel is not None
+            public_answer = public_answer and not settled.channel.shared
+            found = await _look_up(
+                turn, session, settled.tenant, settled.channel, topic, public_answer
             )
-            if not ranked
-            else None
-        )
+            calendar = await reader_calendar(
+                session, tenant_id=found.tenant_id, person=settled.person, now=turn.now
+            )
+            noting = await notes_question(session, person=settled.person, question=topic)
+    if settled is None:
+        async with turn.db.transaction() as session:
+            tenant = await turn.tenant(session)
+            # The asker's row before anything about them is written (the membership of a private
+            # channel, the question's topics for their introductions, "back" if departed): a
+            # forget-me on another replica then erases it too, or went first and the question is
+            # answered as for someone the bot doesn't know, recording nothing (Turn.still_here).
+            asking = await turn.still_here(session, tenant)
+            channel = await turn.channel(session, tenant)
+            public_answer = public_answer and not channel.shared
+            found = await _look_up(turn, session, tenant, channel, topic, public_answer)
+            # Asking is using the bot: back if departed.
+            asker = await turn.known_person(session) if asking else None
+            await note_question(session, person=asker, question=topic, turn=turn)
+            calendar = await reader_calendar(
+                session, tenant_id=found.tenant_id, person=asker, now=turn.now
+            )
+    elif noting:
+        # The question's topics, kept for a participant's introductions, are all there is to
+        # write: after the answer was read, under the hold every write about them takes.
+        async with turn.db.transaction() as session:
+            tenant = await turn.tenant(session)
+            if await turn.still_here(session, tenant):
+                asker = await turn.known_person(session)
+                await note_question(session, person=asker, question=topic, turn=turn)
+    experts, chosen, ranked = found.experts, found.chosen, found.experts.people
+    people, narrations, channels, offer = (
+        found.people,
+        found.narrations,
+        found.channels,
+        found.offer,
+    )
     answers = [
         Answer(
             person=people[r.person_id],
@@ -205,9 +211,12 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
     ]
     if not answers:
         if offer is None:  # ranked people vanished mid-question: still offer the channel
-            async with turn.db.transaction() as session:
+            async with turn.db.snapshot() as session:
                 offer = await open_questions.offer(
-                    session, tenant_id=tenant.id, question=topic, asker=turn.event.user.user_id
+                    session,
+                    tenant_id=found.tenant_id,
+                    question=topic,
+                    asker=turn.event.user.user_id,
                 )
         text = f"I couldn't find anyone who narrated about “{topic}” in places you can read. "
         if public_answer:
@@ -243,6 +252,60 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
                 f"{narration.link or _where(where)})"
             )
     return [_answer_reply(turn, "\n".join(lines), public_answer, names)]
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What an answer is made of, read in one session."""
+
+    tenant_id: int
+    chosen: expertise_prefs.QuestionPreferences
+    experts: Experts
+    people: dict[int, Person]
+    narrations: dict[int, Narration]
+    channels: dict[int, Channel]
+    offer: open_questions.Offer | None
+
+
+async def _look_up(
+    turn: Turn, session: Session, tenant: Tenant, channel: Channel, topic: str, public: bool
+) -> _Found:
+    """The ranked people and their evidence, as the session reads them; with nobody to
+    suggest, the offer to ask in the open-questions channel instead."""
+    assert tenant.id is not None
+    chosen = await expertise_prefs.for_question(session, tenant_id=tenant.id, question=topic)
+    experts = await rank_experts(
+        session,
+        dialect=turn.db.dialect,
+        tenant_id=tenant.id,
+        viewer_user_id=turn.event.user.user_id,
+        answer_channel_pk=channel.id if public else None,
+        question=topic,
+        now=turn.now,
+        exclude_person_ids=chosen.hidden,
+        boosts=chosen.boosts,
+    )
+    ranked = experts.people
+    people = await repo.people_by_id(session, ids=[r.person_id for r in ranked])
+    evidence_ids = [h.narration_id for r in ranked for h in r.evidence]
+    narrations = {n.id: n for n in [await session.get(Narration, i) for i in evidence_ids] if n}
+    channels = await repo.channels_by_pk(session, pks=[n.channel_pk for n in narrations.values()])
+    offer = (
+        await open_questions.offer(
+            session, tenant_id=tenant.id, question=topic, asker=turn.event.user.user_id
+        )
+        if not ranked
+        else None
+    )
+    return _Found(
+        tenant_id=tenant.id,
+        chosen=chosen,
+        experts=experts,
+        people=people,
+        narrations={i: n for i, n in narrations.items() if i is not None},
+        channels=channels,
+        offer=offer,
+    )
 
 
 def _why(

@@ -99,16 +99,22 @@ async def never_pair_list(session: AsyncSession, *, person_id: int) -> list[str]
     return list(rows.all())
 
 
+async def keeps_asked_topics(session: AsyncSession, *, person: Person) -> bool:
+    """Whether ``record_asked_topics`` keeps what this person asks (a read, nothing written)."""
+    assert person.id is not None
+    if person.consent != "joined" or person.departed_at is not None:
+        return False
+    return await session.get(IntroParticipant, person.id) is not None
+
+
 async def record_asked_topics(
     session: AsyncSession, *, person: Person, topics: Sequence[str], now: datetime
 ) -> None:
     """Remember a who-knows question's topics, only for someone who takes part in narrate-bot
     and joined introductions: after ``/narrate leave`` nothing they ask is kept for them."""
+    if not topics or not await keeps_asked_topics(session, person=person):
+        return
     assert person.id is not None
-    if not topics or person.consent != "joined" or person.departed_at is not None:
-        return
-    if await session.get(IntroParticipant, person.id) is None:
-        return
     for topic in dict.fromkeys(topics):
         session.add(
             IntroAskedTopic(

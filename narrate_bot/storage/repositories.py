@@ -61,15 +61,31 @@ async def _insert_unless_raced(
 # ---------------------------------------------------------------------------------------- tenants
 
 
+async def find_tenant(session: AsyncSession, *, platform: str, external_id: str) -> Tenant | None:
+    return (
+        await session.exec(
+            select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
+        )
+    ).first()
+
+
+async def current_tenant(
+    session: AsyncSession, *, platform: str, external_id: str, name: str
+) -> Tenant | None:
+    """The workspace's row when ``ensure_tenant`` would write nothing; ``None`` when it would
+    (a workspace seen for the first time, or renamed). For commands that only read: they read
+    in a snapshot, without SQLite's write lock, unless something must be written first."""
+    found = await find_tenant(session, platform=platform, external_id=external_id)
+    if found is None or (name and found.name != name):
+        return None
+    return found
+
+
 async def ensure_tenant(
     session: AsyncSession, *, platform: str, external_id: str, name: str, now: datetime
 ) -> Tenant:
     async def find() -> Tenant | None:
-        return (
-            await session.exec(
-                select(Tenant).where(Tenant.platform == platform, Tenant.external_id == external_id)
-            )
-        ).first()
+        return await find_tenant(session, platform=platform, external_id=external_id)
 
     found = await find()
     if found is not None:
@@ -245,15 +261,49 @@ async def ensure_channel(
             tenant_id=tenant_id, channel_id=channel_id, name=name, kind=kind, shared=bool(shared)
         )
         return await _insert_unless_raced(session, created, find)
-    changed = False
-    if name and channel.name != name:
-        channel.name, changed = name, True
-    if update_kind and channel.kind != kind:
-        channel.kind, changed = kind, True
-    if shared is not None and channel.shared != shared:
-        channel.shared, changed = shared, True
-    if changed:
+    changes = _channel_changes(
+        channel, name=name, kind=kind if update_kind else None, shared=shared
+    )
+    if changes:
+        for field, value in changes.items():
+            setattr(channel, field, value)
         session.add(channel)
+    return channel
+
+
+def _channel_changes(
+    channel: Channel, *, name: str, kind: str | None, shared: bool | None
+) -> dict[str, object]:
+    """What the platform says about a stored channel that differs from what is stored (an empty
+    name, or a ``None`` kind or ``shared``, says nothing)."""
+    changes: dict[str, object] = {}
+    if name and channel.name != name:
+        changes["name"] = name
+    if kind is not None and channel.kind != kind:
+        changes["kind"] = kind
+    if shared is not None and channel.shared != shared:
+        changes["shared"] = shared
+    return changes
+
+
+async def current_channel(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    channel_id: str,
+    name: str,
+    kind: str,
+    shared: bool | None,
+) -> Channel | None:
+    """The channel's row when ``ensure_channel`` would write nothing; ``None`` when it would
+    (first sight, or a new name, kind or sharing), like ``current_tenant``."""
+    channel = (
+        await session.exec(
+            select(Channel).where(Channel.tenant_id == tenant_id, Channel.channel_id == channel_id)
+        )
+    ).first()
+    if channel is None or _channel_changes(channel, name=name, kind=kind, shared=shared):
+        return None
     return channel
 
 
@@ -285,13 +335,7 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
     transaction's inserts collide with the first's, and its command fail).
     """
     wanted = set(user_ids)
-    stored = set(
-        (
-            await session.exec(
-                select(ChannelMember.user_id).where(ChannelMember.channel_pk == channel_pk)
-            )
-        ).all()
-    )
+    stored = await members_of(session, channel_pk=channel_pk)
     if gone := stored - wanted:
         await session.exec(
             delete(ChannelMember).where(
@@ -300,6 +344,14 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
             )
         )
     await _add_members(session, channel_pk=channel_pk, user_ids=wanted - stored)
+
+
+async def members_of(session: AsyncSession, *, channel_pk: int) -> set[str]:
+    """The channel's stored readers (user ids)."""
+    rows = await session.exec(
+        select(ChannelMember.user_id).where(ChannelMember.channel_pk == channel_pk)
+    )
+    return set(rows.all())
 
 
 async def add_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
