@@ -17,9 +17,10 @@ a channel they never saw named.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..channel_names import GROUP_DM, shown
 from ..events import ChannelKind
@@ -220,20 +221,26 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
         person = await turn.author(session, tenant)
         assert person.id is not None and channel.id is not None
         if await _posted_lately(session, person.id, channel, cleaned, turn):
+            if (kept := await _posting(session, person.id, channel, cleaned, turn)) is not None:
+                return [turn.reply(_still_posting(channel, kept, turn))]
             return [
                 turn.reply(f"Already posted in {shown(channel.name)}; replies will come there.")
             ]
         # Kept (for the weekly digests that may read the channel) before posting, under the
         # asker's held row: a second click waits for this one and finds it. A question whose
-        # post fails is dropped again below.
-        await expertise_repo.record_open_question(
-            session,
-            tenant_id=tenant.id,
-            person_id=person.id,
-            channel_pk=channel.id,
-            text=cleaned,
-            now=turn.now,
-        )
+        # post fails is dropped again below. One kept earlier whose post never went out (its
+        # process died first) is taken over, rather than listed as open beside this one.
+        if not await question_repo.reclaim_unposted(
+            session, person_id=person.id, channel_pk=channel.id, text=cleaned, now=turn.now
+        ):
+            await expertise_repo.record_open_question(
+                session,
+                tenant_id=tenant.id,
+                person_id=person.id,
+                channel_pk=channel.id,
+                text=cleaned,
+                now=turn.now,
+            )
         claim = (person.id, channel.id, cleaned)
     where = shown(channel.name)
     gateway = turn.gateways.get(turn.event.tenant.platform)
@@ -303,6 +310,35 @@ async def _posted_lately(
         channel_pk=channel.id,
         text=question,
         since=turn.now - REPEAT_WINDOW,
+    )
+
+
+async def _posting(
+    session: Session, person_id: int, channel: Channel, question: str, turn: Turn
+) -> datetime | None:
+    """When the question found by ``_posted_lately`` was kept, if its post hasn't gone out."""
+    assert channel.id is not None
+    kept = await question_repo.posting(
+        session,
+        person_id=person_id,
+        channel_pk=channel.id,
+        text=question,
+        since=turn.now - REPEAT_WINDOW,
+    )
+    return kept if kept is None or kept.tzinfo is not None else kept.replace(tzinfo=UTC)
+
+
+def _still_posting(channel: Channel, kept: datetime, turn: Turn) -> str:
+    """A click while the question is being posted: a double click, or one after the process
+    posting it died before the platform took it. Nothing tells the two apart (another replica
+    may be posting it), so it posts nothing and says when asking again will: once
+    ``REPEAT_WINDOW`` is over, a question whose post never went out is posted again."""
+    left = kept + REPEAT_WINDOW - turn.now  # the window holds its last moment too
+    minutes = max(0, math.floor(left.total_seconds() / 60)) + 1
+    return (
+        f"I'm still posting your question in {shown(channel.name)}, so I didn't post it again. "
+        f"If it isn't there in {minutes} minute{'s' if minutes != 1 else ''}, ask again then "
+        "and I'll post it."
     )
 
 

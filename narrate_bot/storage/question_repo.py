@@ -34,13 +34,60 @@ async def asked_since(
 ) -> bool:
     """Whether this person's question ``text`` went to that channel at ``since`` or later and
     is still open there: one they withdrew (its post deleted) or said was answered may be
-    asked again at once."""
+    asked again at once. ``posting`` tells whether its post is out yet."""
     found = await session.exec(
         select(OpenQuestion.id).where(
             _same(person_id, channel_pk, text, since), col(OpenQuestion.status) == OPEN
         )
     )
     return found.first() is not None
+
+
+async def posting(
+    session: AsyncSession, *, person_id: int, channel_pk: int, text: str, since: datetime
+) -> datetime | None:
+    """When that question, kept at ``since`` or later and not posted yet, was kept; ``None``
+    if there is none. A question is kept before its post goes out and has no post id until the
+    platform accepted it, or ever if the process posting it died in between."""
+    found = await session.exec(
+        select(OpenQuestion.asked_at)
+        .where(
+            _same(person_id, channel_pk, text, since),
+            col(OpenQuestion.status) == OPEN,
+            col(OpenQuestion.post_message_id).is_(None),
+        )
+        .order_by(col(OpenQuestion.asked_at).desc())
+    )
+    return found.first()
+
+
+async def reclaim_unposted(
+    session: AsyncSession, *, person_id: int, channel_pk: int, text: str, now: datetime
+) -> bool:
+    """Take over that question's row kept for a post that never went out (its process died
+    before the platform accepted it), as asked ``now``: asked again, it is posted under that
+    row instead of leaving it listed in digests as open beside the new one. ``False`` when
+    there is none. Called with the asker's row held, once ``posting`` found none under way in
+    the repeat window. Should its first post still land (a platform slower than that window),
+    ``keep_post`` gives this row to whichever post is kept first and deletes the other."""
+    rows = await session.exec(
+        select(OpenQuestion)
+        .where(
+            col(OpenQuestion.person_id) == person_id,
+            col(OpenQuestion.channel_pk) == channel_pk,
+            col(OpenQuestion.text) == text,
+            col(OpenQuestion.status) == OPEN,
+            col(OpenQuestion.post_message_id).is_(None),
+        )
+        .order_by(col(OpenQuestion.asked_at).desc())
+    )
+    row = rows.first()
+    if row is None:
+        return False
+    row.asked_at = now
+    session.add(row)
+    await session.flush()
+    return True
 
 
 async def drop_since(

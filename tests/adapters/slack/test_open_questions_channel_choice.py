@@ -99,8 +99,11 @@ async def test_a_double_click_posts_the_question_once(slack):
     ]
     await until(lambda: len(answered()) + len(slack.fake.responses) >= 3)
     assert len(_posts_to(slack, "CQ")) == 1
-    assert "Already posted in #questions" in str(
-        [c.params for c in answered()] + slack.fake.responses
+    # Which one the second click hears depends on whether the first's post was out yet.
+    told = str([c.params for c in answered()] + slack.fake.responses)
+    assert (
+        "Already posted in #questions" in told
+        or "I'm still posting your question in #questions" in told
     )
 
 
