@@ -124,8 +124,8 @@ def parse_command(text: str) -> Command:
         return Command(
             "narrate",
             arg=body,
-            hint=f"If you meant to {word} a narration, use /narrate {word} <id> "
-            "(/narrate mine lists the ids).",
+            hint=f"If you meant to {word} a narration, use /narrate {word} with its number "
+            f"from /narrate mine (for example /narrate {word} 3 for #3).",
         )
     # A settings word followed by a sentence is a narration ("team retro went well, actions
     # filed"; "timezone handling fixed"): recorded with a hint, never a silent settings change.

@@ -167,8 +167,10 @@ async def list_mine(turn: Turn) -> list[Reply]:
             f"#{narration.ordinal}  {calendar.dated(narration.created_at)}  {where}  "
             f"{snippet(narration.text)}{edited}"
         )
+    first = rows[0][0].ordinal  # a real number from the list, not "<id>" to decode
     lines.append(
-        "Change one with /narrate edit <id> <text>, or remove it with /narrate delete <id>."
+        f"Change one with /narrate edit {first} <text>, or remove it with /narrate delete "
+        f"{first} (the number before it)."
     )
     return [turn.reply("\n".join(lines))]
 

@@ -77,15 +77,16 @@ def _prompt_id(text: str) -> int | None:
 
 _WHICH = (
     "Which prompt? Use the “Write my update” button under it, or reply in its thread; "
-    "/narrate schedule list shows the prompts you can answer, with their ids "
-    "(/narrate reply <id>)."
+    "/narrate schedule list shows the prompts you can answer, each with its number "
+    "(/narrate reply 3 answers prompt #3)."
 )
 
 
 _NOT_A_NUMBER = (
     "I didn't record that: /narrate reply <number> takes just a prompt's number (for example "
     "/narrate reply 3) and opens a form for your update to it. /narrate schedule list shows "
-    "the prompts you can answer, with their ids; /narrate <text> records an update anywhere."
+    "the prompts you can answer, each with its number; /narrate <text> records an update "
+    "anywhere."
 )
 
 
@@ -106,8 +107,8 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
         return [
             turn.reply(
                 f"There's no prompt #{ref}; it may have been removed. /narrate schedule list "
-                "shows the prompts you can answer, with their ids, and /narrate <text> records "
-                "an update anywhere."
+                "shows the prompts you can answer, each with its number, and /narrate <text> "
+                "records an update anywhere."
             )
         ]
     return ask_to_reply(turn, arg)

@@ -268,7 +268,8 @@ async def _visible(turn: Turn, session: Session, channel: Channel | None) -> boo
 async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
     assert tenant.id is not None
     rows = await store.schedules_of(session, tenant_id=tenant.id, kinds=[PROMPT, DIGEST])
-    lines = []
+    lines: list[str] = []
+    numbers: list[int] = []
     today = turn.now.date().isoformat()
     for row, channel in rows:
         if channel is None or not await _visible(turn, session, channel):
@@ -286,13 +287,22 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
                     for s in skips
                 )
             upcoming = await _next_of(session, row)
+        if row.number is not None:
+            numbers.append(row.number)
         lines.append(
             f"#{row.number}  #{channel.name}  {what} {describe_days(row.days)} {row.local_time} "
             f"{row.timezone}{extra}; next {upcoming}"
         )
     if not lines:
         return "No prompts are scheduled. /narrate schedule #channel weekdays 16:30 sets one up."
-    return "Scheduled:\n" + "\n".join(lines) + "\nRemove one with /narrate schedule remove <id>."
+    # A real number from the list: "<id>" left people guessing which of the numbers on a line
+    # (the #number, the time, the date) the command takes.
+    how = (
+        f"/narrate schedule remove {numbers[0]} removes #{numbers[0]}"
+        if numbers
+        else "/narrate schedule remove <number>"
+    )
+    return "Scheduled:\n" + "\n".join(lines) + f"\nRemove one by its number: {how}."
 
 
 def _naming(turn: Turn, channel: Channel) -> str:

@@ -23,7 +23,7 @@ MAX_SKIP_DAYS = 366
 
 SCHEDULE_USAGE = (
     "Try /narrate schedule #channel weekdays 16:30 Europe/Berlin, /narrate schedule list, "
-    "/narrate schedule remove <id>, /narrate schedule skip 2026-12-24..2026-12-26, "
+    "/narrate schedule remove <number>, /narrate schedule skip 2026-12-24..2026-12-26, "
     "/narrate schedule skips (and unskip <date>), "
     "/narrate schedule reminder #channel on|off or /narrate schedule digest #channel on|off."
 )
@@ -131,7 +131,8 @@ def parse_schedule(arg: str) -> ScheduleRequest:
         number = _NUMBER.match(rest[0]) if len(rest) == 1 else None
         if number is None:
             raise ValueError(
-                "Which one? /narrate schedule remove <id> (ids: /narrate schedule list)."
+                "Which one? Give its number from /narrate schedule list: for example "
+                "/narrate schedule remove 2 removes #2."
             )
         return ScheduleRequest("remove", number=int(number.group(1)))
     if head == "skip" and rest and rest[0].lower() in ("list", "show"):

@@ -74,7 +74,7 @@ async def test_edit_and_delete_work_on_my_own_only(chat, db):
 
 async def test_edit_or_delete_without_an_id_is_a_narration_with_a_hint(chat, db):
     out = await chat.say("alice: /narrate delete the stale s3 buckets")
-    assert "Noted as #1." in out and "/narrate delete <id>" in out
+    assert "Noted as #1." in out and "use /narrate delete with its number" in out
     assert [n.text for n in await _narrations(db)] == ["delete the stale s3 buckets"]
 
 

@@ -13,7 +13,7 @@ async def test_an_impossible_schedule_id_is_refused_kindly(chat):
     await chat.say("alice in #team: /narrate schedule weekdays 16:30 Europe/Berlin")
     for number in (HUGE, "²", "#-1", "1234567890"):
         out = await chat.say(f"alice in #team: /narrate schedule remove {number}")
-        assert "Which one? /narrate schedule remove <id>" in out, number
+        assert "Which one? Give its number from /narrate schedule list" in out, number
     assert "#1  #team  prompt" in await chat.say("alice: /narrate schedule list")
     assert "Removed #1" in await chat.say("alice in #team: /narrate schedule remove #1")
 
@@ -40,7 +40,7 @@ async def test_impossible_narration_and_introduction_ids_never_crash(chat):
     await chat.say("alice: /narrate kafka lag")
     for line in (f"share {HUGE}", "share ²", "delete 1234567890"):
         out = await chat.say(f"alice: /narrate {line}")
-        assert "use /narrate" in out and "(/narrate mine lists the ids)" in out, line
+        assert "use /narrate" in out and "with its number from /narrate mine" in out, line
     for line in (f"intros met {HUGE}", "intros met ²", f"intros not-useful {HUGE}"):
         assert "Which introduction?" in await chat.say(f"alice: /narrate {line}"), line
     assert "kafka lag" in await chat.say("alice: /narrate mine")
