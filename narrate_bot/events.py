@@ -128,6 +128,10 @@ class ChannelDescribed(_Frozen):
     channel: ChannelRef
     members: tuple[str, ...] | None = None
     occurred_at: datetime
+    # Set when the platform said so this time (``None``: unchanged): archived or unarchived, and
+    # the bot itself removed from the channel or added to it.
+    archived: bool | None = None
+    bot_in: bool | None = None
 
 
 class MembershipChanged(_Frozen):

@@ -172,14 +172,19 @@ class WorkspaceEvents:
         """
         members: tuple[str, ...] | None = ()
         if joined:
+            # ``None`` when Slack won't say yet: the readers stay, and the next command there
+            # records them; that the bot is back is recorded now.
             members = await self.directory.members(
                 self._client(context), translate.tenant_of(body).tenant_id, channel_id
             )
-            if members is None:
-                return  # Slack won't say yet; the next command there records them
         await self.handle(
             translate.channel_described(
-                body, {"channel": {"id": channel_id}}, kind=kind, members=members, shared=shared
+                body,
+                {"channel": {"id": channel_id}},
+                kind=kind,
+                members=members,
+                shared=shared,
+                bot_in=joined,
             )
         )
 

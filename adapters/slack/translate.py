@@ -328,8 +328,10 @@ def channel_described(
     kind: ChannelKind,
     members: tuple[str, ...] | None = None,
     shared: bool | None = None,
+    bot_in: bool | None = None,
 ) -> ChannelDescribed:
-    """``channel_created`` / ``channel_rename`` / ``group_rename`` and type changes."""
+    """``channel_created`` / ``channel_rename`` / ``group_rename`` and type changes; an
+    ``*_archive`` / ``*_unarchive`` event says whether it is archived."""
     channel = event.get("channel")
     channel_id = channel.get("id", "") if isinstance(channel, dict) else str(channel or "")
     name = channel_name(channel.get("name", "") if isinstance(channel, dict) else "")
@@ -338,7 +340,18 @@ def channel_described(
         channel=ChannelRef(channel_id=channel_id, name=name, kind=kind, shared=shared),
         members=members,
         occurred_at=when(body.get("event_time")),
+        archived=_ARCHIVING.get(str(event.get("type", ""))),
+        bot_in=bot_in,
     )
+
+
+# The events that archive a channel or bring it back.
+_ARCHIVING = {
+    "channel_archive": True,
+    "group_archive": True,
+    "channel_unarchive": False,
+    "group_unarchive": False,
+}
 
 
 def profile(body: Payload, event: Payload) -> ProfileChanged | None:

@@ -38,6 +38,8 @@ async def stored_channel(session: Session, *, tenant_id: int, ref: ChannelRef) -
 
 
 async def describe_channel(db: Database, event: ChannelDescribed) -> None:
+    if event.archived is not None or event.bot_in is not None:
+        await _note_reachable(db, event)
     if await _as_described(db, event):
         return
     async with db.transaction() as session:
@@ -78,6 +80,18 @@ async def _as_described(db: Database, event: ChannelDescribed) -> bool:
             return True
         assert channel.id is not None
         return await repo.members_of(session, channel_pk=channel.id) == set(event.members)
+
+
+async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
+    """Whether the channel is archived, and whether the bot is in it: said only by the events
+    that change them (so written apart from what every description says)."""
+    async with db.transaction() as session:
+        channel = await _channel(session, event.tenant, event.channel, event.occurred_at)
+        if event.archived is not None:
+            channel.archived = event.archived
+        if event.bot_in is not None:
+            channel.bot_left = not event.bot_in
+        session.add(channel)
 
 
 async def change_membership(db: Database, event: MembershipChanged) -> None:

@@ -104,6 +104,27 @@ def _shared_now(channel: Channel) -> str:
     )
 
 
+def _unreachable(channel: Channel, *, named: bool) -> str | None:
+    """Why nothing can be posted in the open-questions channel, as the platform last said
+    (archived, or the bot removed from it); ``None`` while it can. A private channel the bot
+    left is named only when ``named``: the bot no longer knows who reads it."""
+    if channel.bot_left:
+        private = channel.kind == ChannelKind.PRIVATE.value
+        where = shown(channel.name) if named or not private else "the open-questions channel"
+        return (
+            f"I'm no longer in {where}, so I can't post questions there. Someone in it can add "
+            "me back, or an admin can choose another open-questions channel with "
+            "/narrate questions-channel #channel."
+        )
+    if channel.archived:
+        return (
+            f"The open-questions channel {shown(channel.name)} is archived, so I can't post "
+            "questions there. An admin can unarchive it, or choose another with "
+            "/narrate questions-channel #channel."
+        )
+    return None
+
+
 def _handed_back(question: str) -> str:
     """The question as the asker wrote it, to send again: a slash command's box is emptied once
     sent, so a refusal that doesn't quote it loses it."""
@@ -124,8 +145,12 @@ async def offer(session: Session, *, tenant_id: int, question: str, asker: str) 
     channel = await _configured(session, tenant_id=tenant_id)
     if channel is None:
         return Offer(_how_to_set())
+    if channel.bot_left and (why := _unreachable(channel, named=False)) is not None:
+        return Offer(why)  # before the readers: the bot gone, it no longer knows them
     if not await repo.reads_channel(session, channel=channel, user_id=asker):
         return Offer(NOT_YOURS)
+    if (why := _unreachable(channel, named=True)) is not None:
+        return Offer(why)
     if channel.shared:
         return Offer(_shared_now(channel))
     return _offer_in(channel, question)
@@ -202,8 +227,15 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
         channel = await _configured(session, tenant_id=tenant.id)
         if channel is None:
             return [turn.reply(_how_to_set())]
+        if channel.bot_left:
+            # Before the readers: the bot gone, it no longer knows them.
+            named = await named_to(session, channel, turn.event.user)
+            why = _unreachable(channel, named=named)
+            return [turn.reply(f"{why} Nothing was posted. {_handed_back(cleaned)}")]
         if not await repo.reads_channel(session, channel=channel, user_id=turn.event.user.user_id):
             return [turn.reply(NOT_YOURS)]
+        if (why := _unreachable(channel, named=True)) is not None:
+            return [turn.reply(f"{why} Nothing was posted. {_handed_back(cleaned)}")]
         if channel.shared:
             return [
                 turn.reply(f"{_shared_now(channel)} Nothing was posted. {_handed_back(cleaned)}")

@@ -83,6 +83,15 @@ class Channel(SQLModel, table=True):
     shared: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
+    # Archived on the platform: nothing can be posted there until it is unarchived.
+    archived: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    # The bot was removed from it (and not added back since): it can't post there, and of a
+    # private channel it no longer knows the readers.
+    bot_left: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class ChannelMember(SQLModel, table=True):
