@@ -20,6 +20,11 @@ from .database import Database
 
 VERSION_TABLE = "alembic_version"
 
+# The key of the PostgreSQL advisory lock every upgrade holds ("narrate-" as a big-endian int):
+# two replicas starting at once (docker/entrypoint.sh migrates on every start) take turns, and
+# the second finds the schema up to date instead of adding the same column again and failing.
+MIGRATION_LOCK = 7953764252499862829
+
 
 class ForeignDatabase(RuntimeError):
     """The database holds tables but no record of narrate-bot's migrations: another
@@ -42,6 +47,7 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     config = alembic_config(db.url)
 
     def _run(connection: Connection) -> None:
+        _take_turns(connection)
         strangers = _unrecorded_objects(connection)
         if strangers:
             raise ForeignDatabase(strangers)
@@ -50,6 +56,18 @@ async def upgrade(db: Database, revision: str = "head") -> None:
 
     async with db.engine.begin() as connection:
         await connection.run_sync(_run)
+
+
+def _take_turns(connection: Connection) -> None:
+    """Wait until no other upgrade of this database is under way, before reading anything.
+
+    On PostgreSQL a transaction-level advisory lock, released when this upgrade commits or rolls
+    back; every read after it (READ COMMITTED, the default) sees what the upgrade before it
+    committed. On SQLite the transaction's ``BEGIN IMMEDIATE`` already makes a second upgrade
+    wait.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
 
 
 def refuse_foreign_file(db: Database) -> None:
