@@ -62,7 +62,10 @@ async def test_a_narration_that_names_a_command_is_quoted_verbatim(fake, bot: Bo
 
     mine = await _content(fake, "narrate-privacy", sub="mine")
     assert TIP in mine, mine
-    assert "Change one with /narrate-privacy edit id: <id> text: <text>" in mine
+    assert (
+        "Change one with /narrate-privacy edit id: 1 text: <text>, "
+        "or remove it with /narrate-privacy delete id: 1" in mine
+    ), mine
 
     profile = await _content(fake, "narrate-topics", sub="profile")
     assert f"“{TIP}”" in profile, profile
