@@ -335,49 +335,42 @@ class ConsoleAdapter:
         return ChannelRef(channel_id=name, name=name, kind=stored.kind, shared=stored.shared)
 
     async def _peek(self, *, user_id: str, channel_id: str | None = None) -> _Stored:
-        """What the database holds about a person (and a channel, and whether they read it),
-        in a transaction that is always rolled back: looking writes nothing."""
+        """What the database holds about a person (and a channel, and whether they read it).
+        Looking writes nothing: it reads in a snapshot, so on SQLite a line waits for no other
+        writer (a forget-me's scrub, an import, the weekly job, another session on the file)
+        and a line that only reads ("who knows …?", topics, mine) is answered meanwhile. A
+        channel not stored yet is a new public one; the bot stores it when it handles the
+        line, as it stores anything the line changes."""
         found = _Stored()
-        try:
-            async with self.bot.db.transaction() as session:
-                tenant = await repo.ensure_tenant(
-                    session,
-                    platform=TENANT.platform.value,
-                    external_id=TENANT.tenant_id,
-                    name=TENANT.name,
-                    now=self.clock.now(),
-                )
-                assert tenant.id is not None
-                person = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
-                if person is not None:
-                    found.person, found.guest = True, person.guest
-                else:  # declared a member of a channel, though they never spoke
-                    found.person = bool(
-                        await repo.private_places_of(
-                            session,
-                            platform=TENANT.platform.value,
-                            external_id=TENANT.tenant_id,
-                            user_id=user_id,
-                        )
-                    )
-                if channel_id is not None:
-                    # Stored as it is, or (rolled back below) a new public channel.
-                    channel = await repo.ensure_channel(
+        async with self.bot.db.snapshot() as session:
+            tenant = await repo.find_tenant(
+                session, platform=TENANT.platform.value, external_id=TENANT.tenant_id
+            )
+            if tenant is None:  # a new database: nobody and no channel is stored yet
+                return found
+            assert tenant.id is not None
+            person = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
+            if person is not None:
+                found.person, found.guest = True, person.guest
+            else:  # declared a member of a channel, though they never spoke
+                found.person = bool(
+                    await repo.private_places_of(
                         session,
-                        tenant_id=tenant.id,
-                        channel_id=channel_id,
-                        name="",
-                        kind=ChannelKind.PUBLIC.value,
-                        update_kind=False,
+                        platform=TENANT.platform.value,
+                        external_id=TENANT.tenant_id,
+                        user_id=user_id,
                     )
+                )
+            if channel_id is not None:
+                channel = await repo.find_channel(
+                    session, tenant_id=tenant.id, channel_id=channel_id
+                )
+                if channel is not None:
                     assert channel.id is not None
                     found.kind, found.shared = ChannelKind(channel.kind), channel.shared
                     found.member = await repo.is_member(
                         session, channel_pk=channel.id, user_id=user_id
                     )
-                raise _LookedUp
-        except _LookedUp:
-            pass
         return found
 
     # ------------------------------------------------------------------------------ output side
@@ -438,10 +431,6 @@ class ConsoleAdapter:
     def _print(self, text: str) -> None:
         self.out.write(printable(text) + "\n")
         self.out.flush()
-
-
-class _LookedUp(Exception):  # noqa: N818 - not an error: it rolls back a look at the database
-    """Ends ``_peek``'s transaction, so that it is rolled back."""
 
 
 @dataclass

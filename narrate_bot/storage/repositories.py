@@ -233,6 +233,15 @@ async def people_by_id(session: AsyncSession, *, ids: Iterable[int]) -> dict[int
 # --------------------------------------------------------------------------------------- channels
 
 
+async def find_channel(session: AsyncSession, *, tenant_id: int, channel_id: str) -> Channel | None:
+    """The stored channel, or ``None`` on first sight; reads only."""
+    return (
+        await session.exec(
+            select(Channel).where(Channel.tenant_id == tenant_id, Channel.channel_id == channel_id)
+        )
+    ).first()
+
+
 async def ensure_channel(
     session: AsyncSession,
     *,
@@ -247,13 +256,7 @@ async def ensure_channel(
     platform says (``shared`` only when it said something: ``None`` leaves it as stored)."""
 
     async def find() -> Channel | None:
-        return (
-            await session.exec(
-                select(Channel).where(
-                    Channel.tenant_id == tenant_id, Channel.channel_id == channel_id
-                )
-            )
-        ).first()
+        return await find_channel(session, tenant_id=tenant_id, channel_id=channel_id)
 
     channel = await find()
     if channel is None:
@@ -297,11 +300,7 @@ async def current_channel(
 ) -> Channel | None:
     """The channel's row when ``ensure_channel`` would write nothing; ``None`` when it would
     (first sight, or a new name, kind or sharing), like ``current_tenant``."""
-    channel = (
-        await session.exec(
-            select(Channel).where(Channel.tenant_id == tenant_id, Channel.channel_id == channel_id)
-        )
-    ).first()
+    channel = await find_channel(session, tenant_id=tenant_id, channel_id=channel_id)
     if channel is None or _channel_changes(channel, name=name, kind=kind, shared=shared):
         return None
     return channel
