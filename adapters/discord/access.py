@@ -178,10 +178,15 @@ class AccessTracker:
 
         Read each time, outside the per-guild queue: a read racing a write of the same person
         at worst tells the core again what it already has (adding or removing is idempotent).
+        Read in a snapshot: on SQLite a transaction takes the write lock, and every command,
+        click and mention reads this first, so each waited behind any other writer (a
+        forget-me's scrub, the weekly job, another replica) and failed with "database is
+        locked" past the busy timeout, though it writes nothing. What differs is then written
+        by the core, in its own transaction, before the answer that depends on it.
         """
         if self.db is None:
             return set()
-        async with self.db.transaction() as session:
+        async with self.db.snapshot() as session:
             return await repo.private_places_of(
                 session,
                 platform=Platform.DISCORD.value,
