@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError
 
+from . import old_writes
 from .database import Database
 
 VERSION_TABLE = "alembic_version"
@@ -53,6 +54,9 @@ async def upgrade(db: Database, revision: str = "head") -> None:
             raise ForeignDatabase(strangers)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if revision == "head":
+            # An older version may have written to this schema since it was migrated.
+            old_writes.repair(connection)
 
     async with db.engine.begin() as connection:
         await connection.run_sync(_run)

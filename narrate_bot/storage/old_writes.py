@@ -1,0 +1,116 @@
+"""What an older narrate-bot wrote after this version migrated the database, put right.
+
+In a rolling deploy (or an old process left running) an older version keeps writing to the
+migrated schema without knowing its newer rules, and nothing refuses its rows:
+
+* a channel prompt or digest it schedules has no ``number`` (migration 0019): ``schedule list``
+  shows it as "#None", ``schedule remove`` can't name it, its prompts come without the "Write
+  my update" button, and ``/narrate reply`` can't find it;
+* a topic it stores with ``hide-me`` or ``ask-me-about`` keeps its key unfolded ("café",
+  migration 0018): a question about "cafe" names the person who hid "Café".
+
+``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
+upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
+to do on a database only this version wrote, and each repair is what the migration would have
+done to the row had it been there:
+
+* the schedule gets its id as its number, as 0019 numbered every schedule stored before it (the
+  older version showed the id: "Scheduled #6", buttons carrying ``/narrate reply 6``), unless the
+  workspace already has that number, in which case it gets the workspace's next one;
+* the key is recomputed (``topic_key``), and where the person already has the new key for the
+  same kind, the older row goes, as in 0018.
+
+What an older version deleted or changed by the old key (``unhide-me Café`` against a folded
+row) can't be told afterwards and isn't repaired: the README asks for every old process to be
+stopped before migrating.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from narrate_bot.knowledge.topic_match import topic_key
+
+from .schedule_tables import NUMBERED
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 5  # a replica of this version numbering a new schedule of the same workspace at once
+
+UNNUMBERED = text(
+    "SELECT id, tenant_id FROM schedule WHERE number IS NULL AND kind IN :kinds ORDER BY id"
+).bindparams(bindparam("kinds", value=list(NUMBERED), expanding=True))
+NUMBER_TAKEN = text("SELECT 1 FROM schedule WHERE tenant_id = :tenant AND number = :number")
+NEXT_NUMBER = text("SELECT COALESCE(MAX(number), 0) + 1 FROM schedule WHERE tenant_id = :tenant")
+SET_NUMBER = text("UPDATE schedule SET number = :number WHERE id = :id AND number IS NULL")
+
+# Only a key with a character outside printable ASCII can be one the fold changes.
+UNFOLDED = {
+    "sqlite": "topic_key GLOB '*[^ -~]*'",
+    "postgresql": "topic_key ~ '[^ -~]'",
+}
+PREFERENCES = "SELECT person_id, kind, topic_key, topic FROM topic_preference WHERE {}"
+KEY_TAKEN = text(
+    "SELECT 1 FROM topic_preference WHERE person_id = :person AND kind = :kind AND topic_key = :key"
+)
+MOVE_KEY = text(
+    "UPDATE topic_preference SET topic_key = :new"
+    " WHERE person_id = :person AND kind = :kind AND topic_key = :old"
+)
+DROP_KEY = text(
+    "DELETE FROM topic_preference WHERE person_id = :person AND kind = :kind AND topic_key = :old"
+)
+
+
+def repair(connection: Connection) -> None:
+    """Put right what an older version wrote since the migration (see the module's doc)."""
+    numbered = _number_schedules(connection)
+    rekeyed = _fold_topic_keys(connection)
+    if numbered or rekeyed:
+        log.info(
+            "put right what an older version wrote after the upgrade: %d schedule number(s), "
+            "%d topic key(s)",
+            numbered,
+            rekeyed,
+        )
+
+
+def _number_schedules(connection: Connection) -> int:
+    done = 0
+    for schedule_id, tenant in connection.execute(UNNUMBERED).all():
+        for attempt in range(1, ATTEMPTS + 1):
+            number = schedule_id
+            if connection.execute(NUMBER_TAKEN, {"tenant": tenant, "number": number}).first():
+                number = connection.execute(NEXT_NUMBER, {"tenant": tenant}).scalar_one()
+            try:
+                with connection.begin_nested():
+                    connection.execute(SET_NUMBER, {"number": number, "id": schedule_id})
+            except IntegrityError:  # a new schedule of the workspace took it meanwhile
+                if attempt == ATTEMPTS:
+                    raise
+            else:
+                done += 1
+                break
+    return done
+
+
+def _fold_topic_keys(connection: Connection) -> int:
+    unfolded = UNFOLDED.get(connection.dialect.name)
+    if unfolded is None:
+        return 0
+    done = 0
+    for person, kind, old, topic in connection.execute(text(PREFERENCES.format(unfolded))).all():
+        new = topic_key(topic)
+        if not new or new == old:
+            continue
+        where = {"person": person, "kind": kind, "old": old}
+        if connection.execute(KEY_TAKEN, {"person": person, "kind": kind, "key": new}).first():
+            connection.execute(DROP_KEY, where)
+        else:
+            connection.execute(MOVE_KEY, {**where, "new": new})
+        done += 1
+    return done
