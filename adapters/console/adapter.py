@@ -216,7 +216,7 @@ class ConsoleAdapter:
         channel = await self._channel(speech, user, check=not fills_form)
         if channel is None:
             return
-        if speech.team:
+        if speech.team and not await self._has_team(user, speech.team):
             await self.bot.handle(
                 ProfileChanged(
                     tenant=TENANT, user=user, team=speech.team, occurred_at=self.clock.now()
@@ -334,6 +334,12 @@ class ConsoleAdapter:
             return None
         return ChannelRef(channel_id=name, name=name, kind=stored.kind, shared=stored.shared)
 
+    async def _has_team(self, user: UserRef, team: str) -> bool:
+        """Whether ``user`` is stored as the platform describes them, in ``team``: then
+        "alice@payments: …" has nothing to write, and a question asked so waits for no writer."""
+        stored = await self._peek(user_id=user.user_id)
+        return stored.profile == (user.display_name, user.guest, team)
+
     async def _peek(self, *, user_id: str, channel_id: str | None = None) -> _Stored:
         """What the database holds about a person (and a channel, and whether they read it).
         Looking writes nothing: it reads in a snapshot, so on SQLite a line waits for no other
@@ -352,6 +358,7 @@ class ConsoleAdapter:
             person = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
             if person is not None:
                 found.person, found.guest = True, person.guest
+                found.profile = (person.display_name, person.guest, person.team)
             else:  # declared a member of a channel, though they never spoke
                 found.person = bool(
                     await repo.private_places_of(
@@ -440,6 +447,7 @@ class _Stored:
     kind: ChannelKind = ChannelKind.PUBLIC
     shared: bool = False
     member: bool = False
+    profile: tuple[str, bool, str | None] | None = None  # name, guest, team, when stored
 
 
 def _refusal(

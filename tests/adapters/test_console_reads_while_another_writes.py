@@ -6,7 +6,8 @@ they read it) in a transaction it rolled back, which on SQLite began with ``BEGI
 import, the weekly job, another session on the same file) and past the busy timeout ended the
 console with "database is locked", though the bot itself answers such a question from a
 snapshot. It now looks in a snapshot too. A change of a private channel's readers is still
-written first, and the next answer follows it.
+written first, and the next answer follows it. So is a new team ("alice@payments: …"); the
+team she already has is not written again.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import pytest
 
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
+from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot_adapters.console import ConsoleAdapter
+from narrate_bot_adapters.console.adapter import TENANT
 from tests.held_lock import another_writer, short_busy_timeout
 from tests.helpers import Chat
 
@@ -30,7 +33,7 @@ READING = (
     "zoe: /narrate who kafka",
     "carol in dm: who knows about kafka?",
     "carol in #secret: /narrate who kafka",
-    "alice: /narrate topics",
+    "alice@billing: /narrate topics",  # her team as stored: nothing to write
     "alice: /narrate mine",
     "alice: /narrate stats",
 )
@@ -59,7 +62,7 @@ async def test_reading_lines_are_answered_while_another_connection_writes(
 ) -> None:
     await chat.say(
         ":channel #secret private bob,carol",
-        "alice: /narrate kafka consumer lag fixed in billing",
+        "alice@billing: /narrate kafka consumer lag fixed in billing",
         "bob in #secret: /narrate kafka migration plan for the ledger",
         "carol in dm: who knows about kafka?",
         "carol in #secret: /narrate who kafka",
@@ -95,3 +98,17 @@ async def test_reading_lines_are_answered_while_another_connection_writes(
     assert "failed" not in after and "1. @alice" in after, after
     assert "ledger" not in after and "#secret, private" not in after, after
     assert "carol isn't in #secret (a private channel), so nothing was sent" in after, after
+
+    # A new team is written with the line that names it.
+    await chat.say("alice@payments: /narrate mine")
+    assert await _team(db, "alice") == "payments"
+
+
+async def _team(db: Database, user_id: str) -> str | None:
+    async with db.snapshot() as session:
+        tenant = await repo.find_tenant(
+            session, platform=TENANT.platform.value, external_id=TENANT.tenant_id
+        )
+        assert tenant is not None and tenant.id is not None
+        person = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
+        return person.team if person is not None else None
