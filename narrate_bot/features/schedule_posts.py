@@ -138,10 +138,10 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
             until=now,
             shared=channel.shared,
         )
-    # Posted with /narrate ask-channel: certainly questions, so they come before narrations that
-    # merely contain a "?". Each says where it was posted, the thread to answer in.
-    # A narrated question is only worth listing with its author (there is no thread to answer
-    # it in), so a paused person's is left out; a posted one keeps its thread, and goes unnamed.
+    # Only the questions asked through the bot (/narrate ask-channel, the "couldn't find anyone"
+    # button) and still open: a narration with a "?" in it ("What did I do today? Reviewed PRs")
+    # is an update, not a question, and listing it would single its author out. Each says where
+    # it was posted, the thread to answer in; a paused asker's goes unnamed.
     questions: list[tuple[str, Person | None]] = [
         (
             _asking(p, now, snippet(q.text)) + ("" if where == channel.name else f" (in #{where})"),
@@ -149,13 +149,7 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
         )
         for q, p, where in asked
         if still_asking(p, now)
-    ]
-    questions += [
-        (f"<@{p.user_id}>: {snippet(n.text)}", p)
-        for n, p, _ in reversed(week)
-        if "?" in n.text and available(p, now)
-    ]
-    questions = questions[:MAX_QUESTIONS]
+    ][:MAX_QUESTIONS]
     if not week and not questions:
         return None  # a quiet week stays quiet
     if not thread:

@@ -34,8 +34,8 @@ async def week_for_channel(
     digest's counts and cross-team overlaps are built from them as much as the topic map is.
     Pausing is "leave me alone for now", a break from prompts and from being suggested, not a
     withdrawal of what was written: a paused person's narrations still count in the digest's
-    figures, which name nobody. The lines that do name someone (a narrated question) are
-    filtered again at send time (``schedule_posts.available``), where paused people are left out.
+    figures, which name nobody. No narration is listed as a question, whatever it says: the
+    digest's open questions are those asked through the bot (``questions_for_channel``).
     """
     own = and_(col(Narration.channel_pk) == channel_pk, col(Narration.audience) == "channel")
     readable = (
