@@ -78,6 +78,20 @@ class AccessRefresher(Protocol):
 
 
 @runtime_checkable
+class DepartureCheck(Protocol):
+    """A gateway that can say which of a workspace's people the platform has deactivated.
+
+    Optional. Slack tells of a deactivation as it happens (``user_change``), but not of one that
+    happened before: an account deactivated while an older narrate-bot ignored that event (or
+    before migration 0012 began keeping departures) stayed present, and could be introduced,
+    suggested and reminded. Before the weekly introductions the scheduler asks, and marks the
+    deactivated ones departed. Discord re-reads its members in ``refresh_access`` instead.
+    """
+
+    async def deactivated(self, tenant: TenantRef, user_ids: Sequence[str]) -> set[str]: ...
+
+
+@runtime_checkable
 class ChannelPresence(Protocol):
     """A gateway that can tell whether the bot is in a channel, and so may post there.
 

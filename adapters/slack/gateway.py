@@ -9,9 +9,10 @@ for every sender, including those already waiting for a slot.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -58,6 +59,9 @@ NOT_DELETABLE = {"channel_not_found", "not_in_channel", "cant_delete_message"}
 # How long a workspace's granted scopes are trusted: an admin who adds the history scopes and
 # reinstalls sees prompts invite thread replies within the hour.
 SCOPES_FRESH_SECONDS = 3600.0
+# users.list's page size: Slack's most (it may answer with fewer); a 10,000-person workspace is
+# ten calls, each taking a slot of the workspace's limiter.
+USERS_PAGE = 1000
 
 
 class WorkspaceLimiter:
@@ -242,6 +246,27 @@ class SlackGateway:
             if code in NOT_DELETABLE:
                 log.info("slack: a post in %s can't be deleted by the app (%s)", tenant, code)
             raise
+
+    async def deactivated(self, tenant: TenantRef, user_ids: Sequence[str]) -> set[str]:
+        """The core's ``DepartureCheck``: which of these people Slack lists as ``deleted``
+        (deactivated), from ``users.list`` (``users:read``), page by page through the workspace's
+        limiter, each 429 waited out. Someone Slack doesn't list (a Slack Connect member of
+        another organisation) isn't taken for deactivated. A failure raises: nobody is marked
+        from half an answer."""
+        client = await self.client_for(tenant)
+        wanted, gone = set(user_ids), set[str]()
+        cursor = ""
+        while True:
+            response = await self.call(
+                tenant.tenant_id,
+                functools.partial(client.users_list, cursor=cursor or None, limit=USERS_PAGE),
+            )
+            for member in response.get("members") or []:
+                if member.get("deleted") and member.get("id") in wanted:
+                    gone.add(str(member["id"]))
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return gone
 
     async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool:
         """Whether Slack tells us of plain messages there: only with the ``*:history`` scope for

@@ -21,9 +21,9 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from ..events import Platform, TenantRef
-from ..ports import AccessRefresher, SessionIntroductions
+from ..ports import AccessRefresher, DepartureCheck, SessionIntroductions
 from ..replies import Post
-from ..storage import intro_repo
+from ..storage import departures, intro_repo
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
@@ -276,6 +276,7 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         return
     ref = tenant_ref(item.tenant)
     if schedule.kind == INTROS:
+        await _mark_departures(bot, item.tenant, ref, now=now)
         await _refresh_access(bot, item.tenant, ref, now=now)
     if not isinstance(port, SessionIntroductions):
         async with bot.db.transaction() as session:
@@ -353,6 +354,36 @@ async def _queue(
             for i, p in enumerate(posts)
         ]
         await store.claim(session, rows=rows, dialect=bot.db.dialect)
+
+
+async def _mark_departures(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:
+    """Mark departed whoever the platform says was deactivated, before the week is drawn: an
+    account deactivated before the bot kept departures (or while it missed the event) would
+    otherwise be introduced, suggested and reminded for ever. Best effort: when the platform
+    can't be asked, the introductions go out from what is stored."""
+    gateway = bot.gateways.get(ref.platform)
+    if not isinstance(gateway, DepartureCheck):
+        return
+    assert tenant.id is not None
+    async with bot.db.snapshot() as session:
+        present = await departures.present_user_ids(session, tenant_id=tenant.id)
+    if not present:
+        return
+    try:
+        gone = await gateway.deactivated(ref, present)
+    except Exception as problem:
+        log.warning(
+            "checking for deactivated accounts before introductions failed in tenant %s: %s",
+            tenant.id,
+            type(problem).__name__,
+        )
+        return
+    if gone:
+        async with bot.db.transaction() as session:
+            marked = await departures.mark_departed(
+                session, tenant_id=tenant.id, user_ids=gone, now=now
+            )
+        log.info("tenant %s: %d deactivated account(s) marked departed", tenant.id, marked)
 
 
 async def _refresh_access(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:

@@ -37,6 +37,7 @@ SCOPES = {
     "chat.postEphemeral": "chat:write",
     "chat.delete": "chat:write",
     "users.info": "users:read",
+    "users.list": "users:read",
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
 }
@@ -279,6 +280,14 @@ class FakeSlack:
                     "team_id": "T1",
                     "team": "Acme",
                     "url": "https://acme.slack.com/",
+                }
+            case "users.list":
+                listed = sorted(self.users)
+                start = int(params.get("cursor") or 0)
+                end = start + int(params.get("limit") or 0 or len(listed) or 1)
+                return {
+                    "members": [self.users[u] for u in listed[start:end]],
+                    "response_metadata": {"next_cursor": str(end) if end < len(listed) else ""},
                 }
             case "users.info":
                 uid = params["user"]
