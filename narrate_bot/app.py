@@ -140,6 +140,8 @@ class Bot:
                 return narrate.ask_for_text(turn)
             case "narrate":
                 return await narrate.record(turn, command.arg, hint=command.hint)
+            case "unparsed":
+                return narrate.offer_to_keep(turn, command)
             case "help":
                 return help.show_help(turn, command.arg)
             case "mine":
@@ -222,6 +224,8 @@ class Bot:
                 return await question_posts.close_question(turn, ANSWERED)
             case "question_withdrawn":
                 return await question_posts.close_question(turn, WITHDRAWN)
+            case "who_knows_helped":
+                return await who_knows.helped(turn, command.arg)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
 
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:

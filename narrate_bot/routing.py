@@ -88,6 +88,9 @@ _CLOSE_QUESTION = {
     "withdraw": "question_withdrawn",
     "withdrawn": "question_withdrawn",
 }
+# "This helped" under a who-knows answer sends ``helped <token>`` (``who_knows.helped``); any
+# other sentence starting with "helped" is a narration.
+_HELPED_TOKEN = re.compile(r"^wk[0-9a-f]{12}$", re.IGNORECASE)
 
 
 def parse_command(text: str) -> Command:
@@ -99,6 +102,10 @@ def parse_command(text: str) -> Command:
     rest = rest.strip()
     if word in _BARE and not rest:
         return Command(_BARE[word])
+    if word == KEEP and rest and rest.split()[0].lower() in _COMMAND_WORDS:
+        # "/narrate note mine kafka": the words as written, kept even though they read like a
+        # command (the "Keep as a narration" button sends this). Other "note …" is a narration.
+        return Command("narrate", arg=rest)
     if word in ("forget-me-confirm", "forgetme-confirm") and not rest:
         return Command("forget_confirm")  # Discord's name for it, typed after /narrate
     if word in _HELP_WORDS and not rest:
@@ -121,18 +128,22 @@ def parse_command(text: str) -> Command:
         match = _ORDINAL.match(id_text)
         if match:
             return Command(word, arg=tail.strip(), ordinal=int(match.group(1)))
-        return Command(
-            "narrate",
-            arg=body,
-            hint=f"If you meant to {word} a narration, use /narrate {word} with its number "
+        return _narration_or_attempt(
+            rest,
+            body,
+            f"If you meant to {word} a narration, use /narrate {word} with its number "
             f"from /narrate mine (for example /narrate {word} 3 for #3).",
         )
     # A settings word followed by a sentence is a narration ("team retro went well, actions
-    # filed"; "timezone handling fixed"): recorded with a hint, never a silent settings change.
+    # filed"; "timezone handling fixed for DST"): recorded with a hint, never a silent settings
+    # change. Followed by what reads as that command's arguments ("timezone Europe Berlin",
+    # "pause for 2 weeks"), it is an attempt at the command: nothing is kept (see _attempt).
     if word == "pause":
         if _reads_as_duration(rest):
             return Command("pause", arg=rest)
-        return _narration(body, "If you meant to pause, use /narrate pause 2w (or 3d, 8h).")
+        return _narration_or_attempt(
+            rest, body, "If you meant to pause, use /narrate pause 2w (or 3d, 8h)."
+        )
     if word == "team":
         if _reads_as_name(rest):
             return Command("team", arg=rest)
@@ -140,11 +151,17 @@ def parse_command(text: str) -> Command:
     if word in ("timezone", "tz"):
         if len(rest.split()) <= 1:
             return Command("timezone", arg=rest)
-        return _narration(body, "If you meant to set your time zone: /narrate timezone Area/City.")
+        return _narration_or_attempt(
+            rest, body, "If you meant to set your time zone: /narrate timezone Area/City."
+        )
     if word == "profile" and len(rest.split()) > 1:
-        return _narration(body, "If you meant someone's profile: /narrate profile @name.")
+        return _narration_or_attempt(
+            rest, body, "If you meant someone's profile: /narrate profile @name."
+        )
     if word == "ask-channel" and rest.lower() in _CLOSE_QUESTION:
         return Command(_CLOSE_QUESTION[rest.lower()])
+    if word == "helped" and _HELPED_TOKEN.match(rest):
+        return Command("who_knows_helped", arg=rest.lower())
     if word in _WITH_ARG:
         return Command(_WITH_ARG[word], arg=rest)
     if word == "who" and _EXCLAMATION.match(rest):
@@ -166,6 +183,10 @@ def parse_command(text: str) -> Command:
         return parse_never_pair(rest)
     if word == "stats" and not rest:
         return Command("stats")
+    if (word in _BARE or word in _NOT_COMMANDS or word in ("stats", "remind")) and _attempt(rest):
+        # "follow kafka", "join #team", "export json": a command that isn't one, or one that
+        # takes nothing; longer prose ("join tables are slow on the ledger db") is work.
+        return Command("unparsed", arg=body, hint=_ATTEMPT_HINTS.get(word))
     if (question := parse_question(body)) is not None:
         # "/narrate who's an expert on kafka?" asks, like the same words said to the bot; kept
         # as a narration it would make the asker the top "expert" on what they asked.
@@ -216,7 +237,7 @@ def parse_named(word: str, arg: str = "") -> Command:
     word = word.strip().lower()
     rest = " ".join(clean_text(arg).split())
     command = parse_command(f"{word} {rest}".strip())
-    if command.action != "narrate":
+    if command.action not in ("narrate", "unparsed"):
         return command
     if word in _NEEDS_ID:
         # No usable number: the command's help says where the numbers are.
@@ -237,6 +258,89 @@ _TIME = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s*(?:am|pm)\b", re.I)
 
 def _narration(body: str, hint: str) -> Command:
     return Command("narrate", arg=body, hint=hint)
+
+
+# ------------------------------------------------------------- command attempts, never kept
+
+# Typed as ``/narrate note <text>`` (and sent by the "Keep as a narration" button): ``text``
+# kept as written, though its first word is a command's.
+KEEP = "note"
+
+# Commands people try that the bot doesn't have, each with what does the job instead.
+_NOT_COMMANDS = {
+    "follow": "There's no follow: ask /narrate who <topic> (or me, “who knows about <topic>?”) "
+    "whenever you need to know.",
+    "unfollow": "There's no follow or unfollow: /narrate who <topic> asks who knows about it.",
+    "search": "To search your own narrations: /narrate mine <words>; to find who knows about "
+    "a topic: /narrate who <topic>.",
+    "find": "To search your own narrations: /narrate mine <words>; to find who knows about "
+    "a topic: /narrate who <topic>.",
+    "settings": "There's no settings command: /narrate help lists what you can set (team, "
+    "timezone, pause, remind, hide-me …).",
+    "config": "There's no config command: /narrate help lists what you can set (team, "
+    "timezone, pause, remind, hide-me …).",
+    "status": "There's no status command: /narrate profile shows what you narrate about, "
+    "/narrate mine your narrations.",
+    "skip": "/narrate intros skip skips next week's introduction; /narrate schedule skip <date> "
+    "skips a channel's prompt that day.",
+    "unskip": "/narrate schedule unskip <date> brings back a channel's prompt that day.",
+    "subscribe": "/narrate join takes part (prompts, introductions, answers about you).",
+    "unsubscribe": "/narrate pause 2w takes a break; /narrate leave stops everything.",
+    "stop": "/narrate pause 2w takes a break; /narrate leave stops everything; /narrate remind "
+    "off stops your reminder.",
+    "list": "/narrate mine lists your narrations; /narrate schedule list a channel's prompts.",
+    "undo": "/narrate delete <number> removes one of yours (the number shown in /narrate mine).",
+}
+_ATTEMPT_HINTS = {
+    **_NOT_COMMANDS,
+    "join": "If you meant to take part: /narrate join, alone.",
+    "leave": "If you meant to stop taking part: /narrate leave, alone.",
+    "resume": "If you meant to end a pause: /narrate resume, alone.",
+    "export": "If you meant your data: /narrate export, alone, sends everything I store about you.",
+    "topics": "/narrate topics, alone, shows who narrates what lately; /narrate who <topic> "
+    "asks about one.",
+    "stats": "If you meant the numbers: /narrate stats, alone.",
+    "mine": "/narrate mine, alone, lists your narrations.",
+    "remind": "If you meant a reminder: /narrate remind me weekdays 16:30 (or remind off).",
+}
+# Every word that opens a command (or one people try): after ``note`` it is kept as written.
+_COMMAND_WORDS = frozenset(
+    {
+        *_BARE, *_NEEDS_ID, *_HELPED, *_WITH_ARG, *_HELP_WORDS, *_NOT_COMMANDS, KEEP,
+        "who", "intros", "never-pair", "neverpair", "forget-me-confirm", "forgetme-confirm",
+        "workspace-tz", "remind", "reply", "stats",
+    }
+)  # fmt: skip
+_CLAUSE = re.compile(r"[,;!?]|[.:](?:\s|$)")
+# What a command's arguments look like: a number or a date (3, #3, 2w, 2026-12-28, 16:30), a
+# mention or a channel.
+_ARG_TOKEN = re.compile(r"#?\d\S*|<[#@!][^>]*>|@[A-Za-z][\w.\-]*|#[\w\-]+")
+ATTEMPT_CHARS = 200
+_DETERMINERS = {"the", "a", "an", "our", "my", "this", "that", "these", "those", "some", "all"}
+
+
+def _attempt(rest: str) -> bool:
+    """``rest`` reads as a command's arguments, not a sentence: nothing, a word or two ("follow
+    kafka", "timezone Europe Berlin"), or a few words holding a number, date, mention or channel
+    ("pause for 2 weeks", "share design doc #4"). A sentence ("join tables are slow on the
+    ledger db", "share the design doc with the data team", "follow up with the vendor, done")
+    is work to keep."""
+    text = rest.rstrip(".").strip()
+    if len(text) > ATTEMPT_CHARS or _CLAUSE.search(text):
+        return False
+    words = text.split()
+    if len(words) > 5 or (words and words[0].lower() in _DETERMINERS):
+        # "pause the rollout": arguments never open with "the".
+        return any(_ARG_TOKEN.fullmatch(word) for word in words) and len(words) <= 5
+    return len(words) <= 2 or any(_ARG_TOKEN.fullmatch(word) for word in words)
+
+
+def _narration_or_attempt(rest: str, body: str, hint: str) -> Command:
+    """A command word whose arguments don't parse: a command attempt gets ``hint`` and nothing
+    is kept (the reply offers to keep it); a sentence is a narration, told about the command."""
+    if _attempt(rest):
+        return Command("unparsed", arg=body, hint=hint)
+    return _narration(body, hint)
 
 
 def _reads_as_duration(rest: str) -> bool:
@@ -314,7 +418,8 @@ def parse_never_pair(rest: str) -> Command:
 # Scheduling sub-commands (README "Schedules"); their arguments are parsed by
 # knowledge.schedule_words. A narration that merely starts with "schedule" stays a narration.
 _SCHEDULE_HEADS = {
-    "list", "remove", "delete", "stop", "skip", "skips", "unskip", "reminder", "digest", "managers"
+    "list", "remove", "delete", "stop", "skip", "skips", "unskip", "reminder", "digest", "managers",
+    "question",
 }  # fmt: skip
 # After an unknown word: a date, a range or a channel is a command attempt ("unskip 2026-11-24",
 # "undo #team"), which schedule_words explains; never work worth keeping.
@@ -355,7 +460,9 @@ def _scheduling(word: str, rest: str, body: str) -> Command | None:
         after = rest.split()[1:]
         if not after or _SCHEDULE_ARG.match(after[0]):
             return Command("schedule", arg=rest)  # one word, or a word and a date: explained
-        return _narration(body, "If you meant a schedule command: /narrate help schedule.")
+        return _narration_or_attempt(
+            rest, body, "If you meant a schedule command: /narrate help schedule."
+        )
     if word == "remind" and first in ("", "off", "stop"):
         return Command("remind", arg=rest)
     if word == "remind" and first == "me":
@@ -364,7 +471,9 @@ def _scheduling(word: str, rest: str, body: str) -> Command | None:
         asks = len(after) <= 1 or _reads_as_days(after[0]) or _TIME.search(rest)
         if asks and after[:1] != ["to"]:
             return Command("remind", arg=rest)
-        return _narration(body, "If you meant a reminder: /narrate remind me weekdays 16:30.")
+        return _narration_or_attempt(
+            rest, body, "If you meant a reminder: /narrate remind me weekdays 16:30."
+        )
     if word == "reply" and _ORDINAL.match(rest):
         return Command("reply", arg=rest)
     if word == "reply" and not rest:

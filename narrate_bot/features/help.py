@@ -13,6 +13,7 @@ from .turn import Turn
 HELP = """\
 narrate-bot keeps what you narrate about your work and helps colleagues find who knows what.
 /narrate <text>: record what you're working on (/narrate alone asks for it)
+/narrate note <text>: keep it as written, even when it starts like a command (“follow kafka”)
 /narrate mine: your recent narrations with their ids
 /narrate edit <id> <text> · /narrate delete <id>: change or remove one of yours
 /narrate share <id> · /narrate unshare <id>: let the whole workspace find it, or not

@@ -9,7 +9,7 @@ from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Messa
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
 from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
-from ..routing import Command
+from ..routing import KEEP, Command
 from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.database import Session
@@ -146,6 +146,28 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
     if hint:
         lines.append(hint)
     return [turn.reply("\n".join(lines), buttons=buttons)]
+
+
+KEEP_LABEL = "Keep as a narration"
+
+
+def offer_to_keep(turn: Turn, command: Command) -> list[Reply]:
+    """A command that didn't parse ("follow kafka", "timezone Europe Berlin"): nothing is kept.
+
+    The reply says what does the job, quotes the words back, and offers to keep them as written
+    (a button, or ``/narrate note <text>`` typed), so work that happened to start with a
+    command's word is never lost, and a mistyped command is never published to the channel.
+    """
+    text = " ".join(clean_text(command.arg).split())
+    keep = f"/narrate {KEEP} {text}"
+    hint = command.hint or "/narrate help lists what I can do."
+    lines = [
+        hint,
+        "I didn't keep this:",
+        quoted(text),
+        f"To keep it as a narration, as written: press “{KEEP_LABEL}”, or send {keep}",
+    ]
+    return [turn.reply("\n".join(lines), buttons=(Button(label=KEEP_LABEL, command=keep),))]
 
 
 async def list_mine(turn: Turn) -> list[Reply]:
