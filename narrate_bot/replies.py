@@ -42,8 +42,9 @@ class FormRequest(_Frozen):
 
     form: str
     title: str
-    # The input's label: keep it within 45 characters, the shortest platform limit (Discord's
-    # text input label); longer ones are cut there.
+    # The input's label: within 45 characters it fits every platform (Discord's text input
+    # label is the shortest); a prompt's own question may be longer (up to 200), and is cut
+    # there at a word's end.
     prompt: str
 
 

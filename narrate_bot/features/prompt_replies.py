@@ -23,6 +23,7 @@ from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
 from .consent import JOINED, LEFT, enroll
 from .narrate import ERASED_MEANWHILE, _too_long, form_audience, record, share_button
+from .prompt_wording import DEFAULT_QUESTION
 from .turn import Turn
 
 REPLY_FORM = "prompt-reply:"
@@ -101,6 +102,7 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         found = await _prompt_channel(turn, session, tenant, ref)
+        question = await _question_of(session, tenant, ref) if isinstance(found, Channel) else None
     if found is None or isinstance(found, str):
         # A private channel's prompt is answered like a missing one by anyone outside it: its
         # name would tell them the channel exists, and ids can be tried one by one.
@@ -111,25 +113,35 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
                 "records an update anywhere."
             )
         ]
-    return ask_to_reply(turn, arg)
+    return ask_to_reply(turn, arg, question=question)
 
 
-def ask_to_reply(turn: Turn, arg: str) -> list[Reply]:
+def ask_to_reply(turn: Turn, arg: str, *, question: str | None = None) -> list[Reply]:
     """The form itself, unchecked; ``open_reply_form`` checks the prompt first (and the form's
-    answer is checked again, as the prompt may go while the form is open)."""
+    answer is checked again, as the prompt may go while the form is open). It asks the
+    prompt's own ``question`` when it has one: the form answers what the prompt asked."""
     ref = _prompt_id(arg)
     if ref is None:
         return [turn.reply(_WHICH)]
     return [
         turn.reply(
-            "What are you working on, learning or stuck on?",
+            question or DEFAULT_QUESTION,
             form=FormRequest(
                 form=f"{REPLY_FORM}{ref}",
                 title="Write my update",
-                prompt=FORM_PROMPT,
+                prompt=question or FORM_PROMPT,
             ),
         )
     ]
+
+
+async def _question_of(session: Session, tenant: Tenant, ref: int | None) -> str | None:
+    """Prompt ``ref``'s own question, as it asks it now (``None``: the default one)."""
+    assert tenant.id is not None
+    if ref is None:
+        return None
+    found = await store.get_schedule(session, tenant_id=tenant.id, number=ref, removed_too=True)
+    return found[0].question if found is not None else None
 
 
 async def _prompt_channel(

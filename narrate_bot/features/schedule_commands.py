@@ -3,7 +3,8 @@
 
 Who may change a channel's schedule follows the platform's norms: anyone who can read the
 channel (anyone for a public channel, members for a private one), unless an admin restricted it
-to admins with ``/narrate schedule managers admins``.
+to admins with ``/narrate schedule managers admins``. The same people set a prompt's own
+question, when adding it or later with ``/narrate schedule question <number> …``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..knowledge.schedule_words import (
     Timing,
     parse_schedule,
 )
-from ..replies import Reply
+from ..replies import Reply, quoted
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage import skip_dates
@@ -28,7 +29,7 @@ from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, PROMPT, Schedule
 from ..storage.tables import Channel, Tenant
 from .channels import named_to
-from .prompt_wording import hears_replies
+from .prompt_wording import MAX_QUESTION, clean_question, hears_replies
 from .schedule_jobs import reminder_key
 from .schedule_settings import MANAGERS_KEY, TENANT_ZONE_KEY, hhmm, next_text, restricted
 from .turn import Turn
@@ -94,13 +95,47 @@ async def _resolve(
     )
 
 
+def _is_zone(word: str) -> bool:
+    try:
+        parse_timezone(word)
+    except ValueError:
+        return False
+    return True
+
+
+def _question_refused(typed: str, cleaned: str, *, nothing: str) -> str | None:
+    """Why a prompt's question can't be kept, quoting it back so nothing typed is lost; ``None``
+    when it can. ``nothing`` says what didn't happen ("Nothing was scheduled")."""
+    if not cleaned:
+        return (
+            "That question has nothing left once mentions and links are taken out (a prompt "
+            f"never pings anyone). {nothing}. Here is what you wrote:\n{quoted(typed)}"
+        )
+    if len(cleaned) > MAX_QUESTION:
+        return (
+            f"That question is {len(cleaned)} characters; a prompt's question can be at most "
+            f"{MAX_QUESTION}, so it's read at a glance. {nothing}. Here it is to shorten:\n"
+            f"{quoted(typed)}"
+        )
+    return None
+
+
 async def schedule(turn: Turn, arg: str) -> list[Reply]:
     try:
-        request = parse_schedule(arg)
+        request = parse_schedule(arg, is_zone=_is_zone)
         if request.timing is not None and request.timing.zone is not None:
             parse_timezone(request.timing.zone)
     except ValueError as problem:
         return [turn.reply(str(problem))]
+    question = clean_question(request.question) if request.question else None
+    if request.question and (
+        refusal := _question_refused(
+            request.question,
+            question or "",
+            nothing="Nothing was scheduled" if request.action == "add" else "Nothing changed",
+        )
+    ):
+        return [turn.reply(refusal)]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         assert tenant.id is not None
@@ -121,6 +156,10 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
         if request.action == "remove":
             assert request.number is not None
             return [turn.reply(await _remove(turn, session, tenant, request.number))]
+        if request.action == "question":
+            assert request.number is not None
+            asked = "" if request.question == "" else question
+            return [turn.reply(await _question(turn, session, tenant, request.number, asked))]
         channel = await _resolve(turn, session, tenant, request.channel)
         if isinstance(channel, str):
             return [turn.reply(channel)]
@@ -174,7 +213,7 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
                 )
             ]
         assert request.timing is not None
-        added = await _add(turn, session, tenant, channel, request.timing)
+        added = await _add(turn, session, tenant, channel, request.timing, question)
     if isinstance(added, str):
         return [turn.reply(added)]
     # Asked only once the schedule is committed: a gateway may open a transaction of its own
@@ -206,7 +245,12 @@ class _Added:
 
 
 async def _add(
-    turn: Turn, session: Session, tenant: Tenant, channel: Channel, timing: Timing
+    turn: Turn,
+    session: Session,
+    tenant: Tenant,
+    channel: Channel,
+    timing: Timing,
+    question: str | None,
 ) -> _Added | str:
     assert tenant.id is not None and channel.id is not None
     zone = await _zone(turn, session, tenant, timing.zone)
@@ -215,6 +259,11 @@ async def _add(
     )
     for row, _ in existing:
         if (row.days, row.local_time, row.timezone) == (timing.days, hhmm(timing.at), zone):
+            if question is not None and question != row.question:
+                return (
+                    f"That's already scheduled as #{row.number}; to change what it asks: "
+                    f"/narrate schedule question {row.number} {question}"
+                )
             return f"That's already scheduled as #{row.number}."
     if len(existing) >= MAX_PROMPTS_PER_CHANNEL:
         return (
@@ -222,14 +271,15 @@ async def _add(
             "(/narrate schedule list shows them). Fewer prompts get better answers."
         )
     row = await _store_schedule(
-        turn, session, tenant, channel, kind=PROMPT, timing=timing, zone=zone
+        turn, session, tenant, channel, kind=PROMPT, timing=timing, zone=zone, question=question
     )
+    asks = f" It asks: “{question}”" if question else ""
     return _Added(
         kind=ChannelKind(channel.kind),
         channel_name=channel.name,
         scheduled=(
             f"Scheduled #{row.number}: a prompt in #{channel.name}, {describe_days(timing.days)} "
-            f"at {hhmm(timing.at)} ({zone}). Next one: {await _next_of(session, row)}."
+            f"at {hhmm(timing.at)} ({zone}).{asks} Next one: {await _next_of(session, row)}."
         ),
     )
 
@@ -287,6 +337,8 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
                     for s in skips
                 )
             upcoming = await _next_of(session, row)
+            if row.question:
+                extra += f", asks “{row.question}”"
         if row.number is not None:
             numbers.append(row.number)
         lines.append(
@@ -423,6 +475,42 @@ async def _remove(turn: Turn, session: Session, tenant: Tenant, number: int) -> 
     return f"Removed #{number}: no more {what} in #{channel.name} from it."
 
 
+async def _question(
+    turn: Turn, session: Session, tenant: Tenant, number: int, question: str | None
+) -> str:
+    """Show (``""``), set, or with ``None`` clear prompt ``number``'s own question, for the
+    people who may manage it (showing it: for whoever sees the schedule in the list)."""
+    assert tenant.id is not None
+    found = await store.get_schedule(session, tenant_id=tenant.id, number=number)
+    channel = found[1] if found is not None else None
+    if found is None or channel is None or not await _visible(turn, session, channel):
+        return f"There's no schedule #{number}. /narrate schedule list shows them."
+    row = found[0]
+    if row.kind != PROMPT:
+        return f"#{number} is a weekly digest, which asks nothing; a question is a prompt's."
+    if question == "":
+        asks = f"“{row.question}”" if row.question else "the default question"
+        return (
+            f"Prompt #{number} in #{channel.name} asks {asks}. Change it with /narrate schedule "
+            f"question {number} <question>, or back to the default with /narrate schedule "
+            f"question {number} default."
+        )
+    if (refusal := await _may_manage(turn, session, tenant, channel)) is not None:
+        return refusal
+    row.question = question
+    session.add(row)
+    if question is None:
+        return (
+            f"Prompt #{number} in #{channel.name} asks the default question again, from its "
+            "next post."
+        )
+    return (
+        f"From its next post, prompt #{number} in #{channel.name} asks: “{question}” (its "
+        f"reminder and “Write my update” form too). Back to the default with /narrate schedule "
+        f"question {number} default."
+    )
+
+
 async def _store_schedule(
     turn: Turn,
     session: Session,
@@ -432,6 +520,7 @@ async def _store_schedule(
     kind: str,
     timing: Timing,
     zone: str,
+    question: str | None = None,
 ) -> Schedule:
     """Store a channel schedule with its first fire time computed in its own zone."""
     assert tenant.id is not None and channel.id is not None
@@ -447,5 +536,6 @@ async def _store_schedule(
             timezone=zone,
             next_fire_at=fire.at,
             created_at=turn.now,
+            question=question,
         ),
     )

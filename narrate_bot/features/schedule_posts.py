@@ -74,7 +74,7 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
             bot.gateways, tenant_ref(item.tenant), ChannelKind(channel.kind)
         )
         return Post(
-            text=prompt_text(channel.name, replies_heard=heard),
+            text=prompt_text(channel.name, replies_heard=heard, question=schedule.question),
             channel_id=channel.channel_id,
             buttons=(prompt_button(schedule.number),) if schedule.number is not None else (),
         )
@@ -91,7 +91,7 @@ async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None
             bot.gateways, tenant_ref(item.tenant), ChannelKind(channel.kind)
         )
         return Post(
-            text=nudge_text(replies_heard=heard),
+            text=nudge_text(replies_heard=heard, question=schedule.question),
             channel_id=channel.channel_id,
         )
     if schedule.kind == "digest":

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -19,11 +20,18 @@ _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:\.\.(\d{4}-\d{2}-\d{2}))?$")
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
 # A time, even a wrong one ("25:00", "9am"): the words before it are days, however misspelt.
 _TIMEISH = re.compile(r"^\d{1,2}(?:[:.h]\d{1,2})?(?:am|pm)?$", re.I)
+# A word shaped like an Area/City zone ("Europe/Berln", "Mars/Olympus"): after the time it is
+# the zone, mistyped or not, never the first word of the question.
+_ZONE_SHAPED = re.compile(r"^[A-Za-z_]+(?:/[A-Za-z0-9_+\-]+)+$")
 MAX_SKIP_DAYS = 366
+# ``schedule question <number> default`` (or reset, clear, none): the prompt's usual question.
+DEFAULT_WORDS = frozenset({"default", "reset", "clear", "none"})
 
 SCHEDULE_USAGE = (
-    "Try /narrate schedule #channel weekdays 16:30 Europe/Berlin, /narrate schedule list, "
-    "/narrate schedule remove <number>, /narrate schedule skip 2026-12-24..2026-12-26, "
+    "Try /narrate schedule #channel weekdays 16:30 Europe/Berlin (then, if you like, the "
+    "question it asks), /narrate schedule list, /narrate schedule remove <number>, "
+    "/narrate schedule question <number> <question>, "
+    "/narrate schedule skip 2026-12-24..2026-12-26, "
     "/narrate schedule skips (and unskip <date>), "
     "/narrate schedule reminder #channel on|off or /narrate schedule digest #channel on|off."
 )
@@ -34,6 +42,10 @@ _UNSKIP_USAGE = (
 )
 # "skip remove …" and "skip list" read as unskip and skips: what people try first.
 _SKIP_UNDO = {"remove", "undo", "delete", "off", "cancel"}
+_QUESTION_USAGE = (
+    "Which prompt? Give its number from /narrate schedule list, then its question: for example "
+    "/narrate schedule question 2 What did you ship today? (or question 2 default)."
+)
 
 
 @dataclass(frozen=True)
@@ -49,11 +61,13 @@ class Timing:
     days: int
     at: time
     zone: str | None
+    question: str | None = None  # a channel prompt's own question (``parse_prompt_timing``)
 
 
 @dataclass(frozen=True)
 class ScheduleRequest:
-    action: str  # add | list | remove | skip | skips | unskip | reminder | digest | managers
+    # add | list | remove | question | skip | skips | unskip | reminder | digest | managers
+    action: str
     channel: ChannelMention | None = None
     timing: Timing | None = None
     number: int | None = None
@@ -61,6 +75,9 @@ class ScheduleRequest:
     last_day: date | None = None
     on: bool | None = None
     admins_only: bool | None = None
+    # add: the prompt's own question as typed (one line), or None for the default one;
+    # question: the new question, "" to show the current one, None for the default again.
+    question: str | None = None
 
 
 def _channel(word: str) -> ChannelMention | None:
@@ -87,6 +104,21 @@ def parse_timing(words: list[str], *, weekly: bool = False) -> Timing:
     if weekly and bin(days).count("1") != 1:
         raise ValueError("That runs once a week: name one day, like mon or thursday.")
     return Timing(days=days, at=parse_time(words[1]), zone=words[2] if len(words) == 3 else None)
+
+
+def parse_prompt_timing(words: list[str], *, is_zone: Callable[[str], bool]) -> Timing:
+    """``<days> <HH:MM> [zone] [question…]`` for a channel prompt; the question, if any, is
+    returned in ``Timing.question``. The word after the time is the zone when ``is_zone`` says
+    it names one, or when it is shaped like one (``Europe/Berln``: explained as a zone, never
+    posted as the question's first word); otherwise the question starts there."""
+    if len(words) < 2:
+        return parse_timing(words)
+    zone: str | None = None
+    rest = words[2:]
+    if rest and (_ZONE_SHAPED.match(rest[0]) or is_zone(rest[0])):
+        zone, rest = rest[0], rest[1:]
+    timing = parse_timing(words[:2] + ([zone] if zone else []))
+    return Timing(days=timing.days, at=timing.at, zone=timing.zone, question=" ".join(rest) or None)
 
 
 def _on_off(word: str) -> bool:
@@ -119,7 +151,11 @@ def _day(text: str) -> date:
         raise ValueError(f"{text!r} isn't a date I can read; use YYYY-MM-DD.") from None
 
 
-def parse_schedule(arg: str) -> ScheduleRequest:
+def parse_schedule(
+    arg: str, *, is_zone: Callable[[str], bool] = lambda _: False
+) -> ScheduleRequest:
+    """``is_zone`` tells a time zone's name from a question's first word after a prompt's time
+    (the caller knows the zones; this module stays pure)."""
     words = arg.split()
     if not words:
         raise ValueError(SCHEDULE_USAGE)
@@ -135,6 +171,16 @@ def parse_schedule(arg: str) -> ScheduleRequest:
                 "/narrate schedule remove 2 removes #2."
             )
         return ScheduleRequest("remove", number=int(number.group(1)))
+    if head in ("question", "questions"):
+        number = _NUMBER.match(rest[0]) if rest else None
+        if number is None:
+            raise ValueError(_QUESTION_USAGE)
+        text = " ".join(rest[1:])
+        return ScheduleRequest(
+            "question",
+            number=int(number.group(1)),
+            question=None if text.lower() in DEFAULT_WORDS else text,
+        )
     if head == "skip" and rest and rest[0].lower() in ("list", "show"):
         head, rest = "skips", rest[1:]
     if head == "skip" and rest and rest[0].lower() in _SKIP_UNDO:
@@ -177,10 +223,10 @@ def parse_schedule(arg: str) -> ScheduleRequest:
         # routing sends "schedule unskp 2026-11-24" here, so it's explained, never kept.
         raise ValueError(f"There's no /narrate schedule {rest[0]}. {SCHEDULE_USAGE}")
     try:
-        timing = parse_timing(rest)
+        timing = parse_prompt_timing(rest, is_zone=is_zone)
     except ValueError as problem:
         raise ValueError(f"{problem} {SCHEDULE_USAGE}") from None
-    return ScheduleRequest("add", channel=channel, timing=timing)
+    return ScheduleRequest("add", channel=channel, timing=timing, question=timing.question)
 
 
 def _reads_as_timing(words: list[str]) -> bool:

@@ -59,6 +59,10 @@ class Schedule(SQLModel, table=True):
     (``next_number``; ``storage.schedules.add_schedule`` retries a race). Schedules stored
     before numbers existed kept their id as their number (migration 0019), so what was
     already posted or learnt still means them.
+
+    ``question`` is a channel prompt's own question ("What did you ship today?"), set by whoever
+    may manage the schedule; ``None`` asks the default one (``features.prompt_wording``). Stored
+    as it is posted: one line, mentions and links taken out (``prompt_wording.clean_question``).
     """
 
     __tablename__ = "schedule"
@@ -94,6 +98,7 @@ class Schedule(SQLModel, table=True):
     next_fire_at: datetime
     created_at: datetime
     removed_at: datetime | None = None
+    question: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 @event.listens_for(Schedule, "before_insert")
