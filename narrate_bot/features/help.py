@@ -14,9 +14,9 @@ HELP = """\
 narrate-bot keeps what you narrate about your work and helps colleagues find who knows what.
 /narrate <text>: record what you're working on (/narrate alone asks for it)
 /narrate note <text>: keep it as written, even when it starts like a command (“follow kafka”)
-/narrate mine: your recent narrations with their ids
-/narrate edit <id> <text> · /narrate delete <id>: change or remove one of yours
-/narrate share <id> · /narrate unshare <id>: let the whole workspace find it, or not
+/narrate mine: your recent narrations, each with its number
+/narrate edit <number> <text> · /narrate delete <number>: change or remove one of yours
+/narrate share <number> · /narrate unshare <number>: let the workspace find it, or not
 /narrate who <topic>, or ask me "who knows about <topic>?": people and why
 /narrate ask-me-about <topics> · /narrate hide-me <topic> · /narrate unhide-me <topic>
 /narrate topics: who narrates what lately · /narrate profile [@someone]: what they narrate about
@@ -28,13 +28,12 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
 /narrate remind me weekdays 09:30 · /narrate remind off: a personal prompt, in your time zone
-/narrate schedule #channel weekdays 16:30 [zone] · list · remove <id> · skip <date>[..<date>]
+/narrate schedule #channel weekdays 16:30 [zone] · list · remove <number> · skip <date>[..<date>]
 /narrate schedule skips [#channel] · unskip <date>[..<date>] [#channel]: see or undo skipped days
 /narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
 /narrate schedule managers admins|members: who may change schedules (admins choose)
-/narrate schedule question <number> <text>|default: what a prompt asks (or put it after its time)
 /narrate workspace-timezone <Area/City>: the workspace's time zone for schedules
-/narrate reply <id>: write your update to a prompt in a form (its button does this)
+/narrate reply <number>: write your update to a prompt in a form (its button does this)
 /narrate export: everything I store about you, as JSON
 /narrate forget-me: erase everything about you (asks to confirm)
 Narrations are only shown to people who could already read where you wrote them."""
