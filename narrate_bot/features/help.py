@@ -32,6 +32,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate schedule skips [#channel] · unskip <date>[..<date>] [#channel]: see or undo skipped days
 /narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
 /narrate schedule managers admins|members: who may change schedules (admins choose)
+/narrate schedule question <number> <text>|default: what a prompt asks (or put it after its time)
 /narrate workspace-timezone <Area/City>: the workspace's time zone for schedules
 /narrate reply <number>: write your update to a prompt in a form (its button does this)
 /narrate export: everything I store about you, as JSON
