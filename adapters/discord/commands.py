@@ -129,12 +129,19 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
     "narrate-schedules": (
         "Prompts, reminders and digests",
         (
-            Sub("add", "Prompt a channel on a schedule", "schedule {channel} {when}",
+            Sub("add", "Prompt a channel on a schedule", "schedule {channel} {when} {question}",
                 (Option("channel", "The #channel"),
-                 Option("when", "Days, time and zone, e.g. weekdays 16:30 Europe/Berlin"))),
+                 Option("when", "Days, time and zone, e.g. weekdays 16:30 Europe/Berlin"),
+                 Option("question", "What it asks, e.g. What did you ship today? Empty: the "
+                        "default question", required=False))),
             Sub("list", "This server's schedules", "schedule list"),
             Sub("remove", "Stop a schedule", "schedule remove {id}",
                 (Option("id", "The schedule's number (see list)", number=True),)),
+            Sub("question", "What a prompt asks (empty: show it)",
+                "schedule question {id} {question}",
+                (Option("id", "The prompt's number (see list)", number=True),
+                 Option("question", "The new question, or default; leave empty to see it",
+                        required=False))),
             Sub("reply", "Write your update to a prompt, in a form (its button does this)",
                 "reply {id}", (Option("id", "The prompt's number (see list)", number=True),)),
             Sub("skip", "No prompts on these dates", "schedule skip {dates}",

@@ -62,6 +62,15 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def clip_words(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` at a word's end, with "…": a prompt's own question as a form's
+    label (45 characters on Discord) reads as its opening words, not a word cut in two."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return (text[:cut] if cut > limit // 2 else text[: limit - 1]).rstrip(" ,;:-") + "…"
+
+
 def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     """Pieces of at most ``limit`` characters, broken at line ends (or spaces) where possible."""
     pieces: list[str] = []
@@ -207,8 +216,10 @@ class FormModal(discord.ui.Modal):
         )
         self.form = form.form
         self.text: discord.ui.TextInput[FormModal] = discord.ui.TextInput(
-            label=clip(form.prompt, INPUT_LABEL_LIMIT),
-            placeholder=clip(form.prompt, PLACEHOLDER_LIMIT),
+            # A prompt's own question may outgrow the label: its opening words there, and as
+            # much as fits in the placeholder (the whole question is in the prompt above).
+            label=clip_words(form.prompt, INPUT_LABEL_LIMIT),
+            placeholder=clip_words(form.prompt, PLACEHOLDER_LIMIT),
             style=discord.TextStyle.paragraph,
             max_length=min(max_length, INPUT_VALUE_LIMIT),
             custom_id=FORM_FIELD,

@@ -27,7 +27,7 @@ CORE_SUBCOMMANDS = [
     "profile", "ask-me-about", "hide-me", "unhide-me", "ask-channel", "questions-channel",
     "schedule", "schedule list", "schedule remove", "schedule skip", "schedule skips",
     "schedule unskip", "schedule reminder",
-    "schedule digest", "schedule managers", "remind me", "remind off", "reply",
+    "schedule digest", "schedule managers", "schedule question", "remind me", "remind off", "reply",
     "workspace-timezone", "intros mine", "intros join", "intros leave", "intros skip",
     "intros met", "intros not-useful", "intros channel", "intros delivery", "intros same-team",
     "intros schedule", "never-pair", "never-pair list", "never-pair remove", "stats",
