@@ -92,6 +92,20 @@ class DepartureCheck(Protocol):
 
 
 @runtime_checkable
+class ChannelSharing(Protocol):
+    """A gateway that can say, when asked, whether people outside the workspace read a channel.
+
+    Optional. A digest or an introductions post is built from the stored ``shared`` flag, which
+    only an event from the channel updates: one stored before the flag existed (migration 0010),
+    by an older version during a rolling deploy, or shared while the app wasn't subscribed to
+    ``channel_shared`` may be wrong. The scheduler asks right before building either; an answer
+    that can't be had counts as shared (the careful reading).
+    """
+
+    async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool: ...
+
+
+@runtime_checkable
 class ChannelPresence(Protocol):
     """A gateway that can tell whether the bot is in a channel, and so may post there.
 

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, UserRef
 
-from .gateway import SlackGateway
+from .gateway import SHARED_FLAGS, SlackGateway
 from .translate import Where, Workspace, channel_name, kind_of_channel_type, user_ref
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class Directory:
             # Unknown to us means private to us: never widen visibility on a failed lookup.
             log.warning("conversations.info failed in %s: %s", tenant, error.response.get("error"))
             return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name, shared=True)
-        shared = any(channel.get(flag) for flag in ("is_ext_shared", "is_org_shared", "is_shared"))
+        shared = any(channel.get(flag) for flag in SHARED_FLAGS)
         if channel.get("is_im"):
             kind = ChannelKind.DIRECT
         elif channel.get("is_private") or channel.get("is_mpim") or shared:

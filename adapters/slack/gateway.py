@@ -59,6 +59,9 @@ NOT_DELETABLE = {"channel_not_found", "not_in_channel", "cant_delete_message"}
 # How long a workspace's granted scopes are trusted: an admin who adds the history scopes and
 # reinstalls sees prompts invite thread replies within the hour.
 SCOPES_FRESH_SECONDS = 3600.0
+# conversations.info's flags for a channel people outside the workspace read (Slack Connect, a
+# Grid org's other workspaces): ``Directory.where`` reads the same ones.
+SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
 # users.list's page size: Slack's most (it may answer with fewer); a 10,000-person workspace is
 # ten calls, each taking a slot of the workspace's limiter.
 USERS_PAGE = 1000
@@ -246,6 +249,23 @@ class SlackGateway:
             if code in NOT_DELETABLE:
                 log.info("slack: a post in %s can't be deleted by the app (%s)", tenant, code)
             raise
+
+    async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool:
+        """The core's ``ChannelSharing``: ``conversations.info``'s sharing flags, as
+        ``Directory.where`` reads them; a lookup that fails (the app removed from a private
+        channel, an outage) counts as shared, the most careful reading."""
+        client = await self.client_for(tenant)
+        try:
+            response = await self.call(
+                tenant.tenant_id, lambda: client.conversations_info(channel=channel_id)
+            )
+        except SlackApiError as error:
+            log.warning(
+                "conversations.info failed in %s: %s", tenant.tenant_id, error.response.get("error")
+            )
+            return True
+        channel = response.get("channel") or {}
+        return any(bool(channel.get(flag)) for flag in SHARED_FLAGS)
 
     async def deactivated(self, tenant: TenantRef, user_ids: Sequence[str]) -> set[str]:
         """The core's ``DepartureCheck``: which of these people Slack lists as ``deleted``

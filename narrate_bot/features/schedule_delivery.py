@@ -20,17 +20,18 @@ from datetime import date, datetime, timedelta
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from ..events import Platform, TenantRef
-from ..ports import AccessRefresher, DepartureCheck, SessionIntroductions
+from ..events import ChannelKind, Platform, TenantRef
+from ..ports import AccessRefresher, ChannelSharing, DepartureCheck, SessionIntroductions
 from ..replies import Post
-from ..storage import departures, intro_repo
+from ..storage import channel_sharing, departures, intro_repo
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
-from ..storage.schedule_tables import INTROS, JOB_KINDS, Schedule
-from ..storage.tables import Tenant
+from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, Schedule
+from ..storage.tables import Channel, Tenant
 from . import schedule_posts
 from .introductions import (
+    CHANNEL_KEY,
     WeeklyIntroductions,
     WeekPlan,
     introduction_number,
@@ -186,6 +187,8 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
                 if not await _still_introducible(session, item.tenant, post, now=now):
                     post = None  # a retry after someone left, paused or asked never-pair
     else:
+        if schedule.kind == DIGEST and item.channel is not None:
+            await _sharing_now(bot, item.tenant, item.channel)
         post = await schedule_posts.compose(bot, item, now=now)
     if post is None:
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="nothing to send")
@@ -278,6 +281,7 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     if schedule.kind == INTROS:
         await _mark_departures(bot, item.tenant, ref, now=now)
         await _refresh_access(bot, item.tenant, ref, now=now)
+        await _intros_channel_sharing_now(bot, item.tenant)
     if not isinstance(port, SessionIntroductions):
         async with bot.db.transaction() as session:
             if not await _hold(bot, session, send.id, owner, now):
@@ -354,6 +358,38 @@ async def _queue(
             for i, p in enumerate(posts)
         ]
         await store.claim(session, rows=rows, dialect=bot.db.dialect)
+
+
+async def _sharing_now(bot: Bot, tenant: Tenant, channel: Channel) -> None:
+    """Ask the platform whether outsiders read ``channel`` before a post is built from its
+    flag, and keep the answer (on ``channel`` and its row). The stored flag may be wrong: set
+    before 0010, written by an older version, or shared without the event reaching us. When the
+    platform can't say, the channel counts as shared."""
+    gateway = bot.gateways.get(Platform(tenant.platform))
+    if not isinstance(gateway, ChannelSharing) or channel.id is None:
+        return
+    try:
+        shared = await gateway.shared_now(tenant_ref(tenant), channel.channel_id)
+    except Exception as problem:
+        log.warning(
+            "asking whether channel %s is shared failed: %s", channel.id, type(problem).__name__
+        )
+        shared = True
+    if shared != channel.shared:
+        async with bot.db.transaction() as session:
+            await channel_sharing.keep_shared(session, channel_pk=channel.id, shared=shared)
+        channel.shared = shared
+
+
+async def _intros_channel_sharing_now(bot: Bot, tenant: Tenant) -> None:
+    """The introductions channel's sharing, asked afresh before the week's posts are written."""
+    assert tenant.id is not None
+    async with bot.db.snapshot() as session:
+        channel = await channel_sharing.channel_named_by(
+            session, tenant_id=tenant.id, key=CHANNEL_KEY
+        )
+    if channel is not None and channel.kind != ChannelKind.DIRECT.value:
+        await _sharing_now(bot, tenant, channel)
 
 
 async def _mark_departures(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:

@@ -1,0 +1,30 @@
+"""A channel's ``shared`` flag as the platform states it when asked (``ports.ChannelSharing``),
+kept on its stored row; and which row is the workspace's introductions channel."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .tables import Channel, TenantSetting
+
+
+async def keep_shared(session: AsyncSession, *, channel_pk: int, shared: bool) -> None:
+    await session.exec(update(Channel).where(col(Channel.id) == channel_pk).values(shared=shared))
+
+
+async def channel_named_by(session: AsyncSession, *, tenant_id: int, key: str) -> Channel | None:
+    """The tenant's stored channel whose platform id the setting ``key`` holds, if any."""
+    setting = await session.exec(
+        select(TenantSetting.value).where(
+            TenantSetting.tenant_id == tenant_id, TenantSetting.key == key
+        )
+    )
+    channel_id = setting.first()
+    if channel_id is None:
+        return None
+    found = await session.exec(
+        select(Channel).where(Channel.tenant_id == tenant_id, Channel.channel_id == channel_id)
+    )
+    return found.first()
