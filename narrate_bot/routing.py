@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .knowledge.clean_text import clean_text
+from .knowledge.days import UNTIL_WORDS, reads_as_day
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
 from .questions import parse_question as parse_question
@@ -139,11 +140,9 @@ def parse_command(text: str) -> Command:
     # change. Followed by what reads as that command's arguments ("timezone Europe Berlin",
     # "pause for 2 weeks"), it is an attempt at the command: nothing is kept (see _attempt).
     if word == "pause":
-        if _reads_as_duration(rest):
+        if _reads_as_duration(rest) or _reads_as_until(rest):
             return Command("pause", arg=rest)
-        return _narration_or_attempt(
-            rest, body, "If you meant to pause, use /narrate pause 2w (or 3d, 8h)."
-        )
+        return _narration_or_attempt(rest, body, PAUSE_HINT)
     if word == "team":
         if _reads_as_name(rest):
             return Command("team", arg=rest)
@@ -352,6 +351,15 @@ def _reads_as_duration(rest: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+PAUSE_HINT = "If you meant to pause, use /narrate pause 2w (or 3d, 8h, until <date>)."
+
+
+def _reads_as_until(rest: str) -> bool:
+    """``until 2026-12-28`` (or ``until friday``, ``until 28 dec``): a pause to that day."""
+    head, _, day = rest.partition(" ")
+    return head.lower() in UNTIL_WORDS and reads_as_day(day)
 
 
 def _reads_as_name(rest: str) -> bool:

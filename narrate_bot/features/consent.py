@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
-from ..knowledge.durations import parse_duration
+from ..knowledge.days import UNTIL_WORDS, read_day
+from ..knowledge.durations import MAX_DURATION, Calendar, parse_duration
 from ..knowledge.fire_times import zone_named
 from ..replies import Reply
 from ..storage.tables import Person
@@ -68,11 +69,20 @@ async def join(turn: Turn) -> list[Reply]:
 async def pause(turn: Turn, arg: str) -> list[Reply]:
     if not arg.strip():
         return [turn.reply("For how long? For example /narrate pause 3d or /narrate pause 2w.")]
+    head, _, day = arg.strip().partition(" ")
+    by_date = head.lower() in UNTIL_WORDS
+    calendar: Calendar | None = None
     try:
-        delta = parse_duration(arg)
+        if by_date:
+            # Read on the person's calendar before anything is written: a day that isn't one
+            # is explained without storing them.
+            async with turn.reading() as session:
+                calendar = await turn.calendar(session)
+            until = _until_day(day, calendar, turn.now)
+        else:
+            until = turn.now + parse_duration(arg)
     except ValueError as problem:
         return [turn.reply(str(problem))]
-    until = turn.now + delta
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         person = await turn.author(session, tenant)
@@ -88,6 +98,8 @@ async def pause(turn: Turn, arg: str) -> list[Reply]:
         person.paused_until = until
         session.add(person)
         zone = person.timezone
+        if calendar is not None:
+            zone = calendar.zone.key  # the date was read on this calendar: shown on it
     return [
         turn.reply(
             f"Paused until {_local(until, zone)}: no prompts, and you won't be suggested "
@@ -95,6 +107,33 @@ async def pause(turn: Turn, arg: str) -> list[Reply]:
             + only_here(turn, "other servers I'm in carry on as before.")
         )
     ]
+
+
+def _until_day(text: str, calendar: Calendar, now: datetime) -> datetime:
+    """The start of the day ``text`` names, on the person's calendar (their time zone, else the
+    workspace's, else UTC): ``pause until 2026-12-28`` is back on the 28th. ``ValueError``
+    with a message to show for a day that isn't one, has passed, or is a year away."""
+    later = (calendar.today + timedelta(days=14)).isoformat()
+    example = f"for example /narrate pause until {later}, until friday or until 28 dec"
+    if not text.strip():
+        raise ValueError(f"Until when? Give a date, {example}.")
+    try:
+        day = read_day(text, calendar.today)
+    except ValueError as problem:
+        raise ValueError(f"{problem} Give a date, {example}; or a duration like 2w.") from None
+    if day < calendar.today:
+        raise ValueError(
+            f"{day.isoformat()} has already passed (today is {calendar.today.isoformat()} "
+            f"in {calendar.zone.key}). Pick a later date, {example}."
+        )
+    if day == calendar.today:
+        raise ValueError(
+            "That's today: pause until a later date, or for a few hours with /narrate pause 8h."
+        )
+    until = datetime.combine(day, time(0), tzinfo=calendar.zone).astimezone(UTC)
+    if until - now > MAX_DURATION:
+        raise ValueError("That's more than a year away; use /narrate leave to stop for good.")
+    return until
 
 
 def _local(moment: datetime, zone: str | None) -> str:

@@ -24,7 +24,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate ask-channel <q>: post there · only admins change questions-channel once it's set
 /narrate ask-channel answered|withdraw: close your newest open question (withdraw deletes it)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
-/narrate join · /narrate pause <2w|3d|8h> · /narrate resume · /narrate leave
+/narrate join · /narrate pause <2w|3d|8h> or until <date> · /narrate resume · /narrate leave
 /narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
 /narrate remind me weekdays 09:30 · /narrate remind off: a personal prompt, in your time zone

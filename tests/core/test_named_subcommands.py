@@ -22,7 +22,7 @@ GENERAL = ChannelRef(channel_id="C1", name="general", kind=ChannelKind.PUBLIC)
         ("team", "Platform Infra Core Team", Command("team", "Platform Infra Core Team")),
         ("team", "retro went well, actions", Command("team", "retro went well, actions")),
         ("timezone", "Central European Time", Command("timezone", "Central European Time")),
-        ("pause", "until monday", Command("pause", "until monday")),
+        ("pause", "until someday", Command("pause", "until someday")),
         ("profile", "Alice Smith", Command("profile", "Alice Smith")),
         ("remind", "me to call the vendor", Command("remind", "me to call the vendor")),
         ("reply", "templates are done", Command("reply", "templates are done")),
@@ -74,8 +74,8 @@ async def _stored(db) -> tuple[list[str], list[tuple[str, str | None, str | None
 async def test_a_bad_value_gets_the_commands_answer_and_nothing_is_kept(bot, clock, db):
     [reply] = await bot.handle(_command("narrate timezone", "Central European Time", clock))
     assert reply.text.startswith("'Central European Time' isn't a time zone I know.")
-    [reply] = await bot.handle(_command("/narrate pause", "until monday", clock))
-    assert "couldn't read 'until monday' as a duration" in reply.text
+    [reply] = await bot.handle(_command("/narrate pause", "until someday", clock))
+    assert "couldn't read 'someday' as a date" in reply.text
     assert await _stored(db) == ([], [])
 
 

@@ -72,8 +72,8 @@ def _registered(fake: FakeDiscord) -> dict[tuple[str, str], dict[str, Any]]:
         (
             "narrate-settings",
             "pause",
-            {"duration": "until monday"},
-            "I couldn't read 'until monday' as a duration",
+            {"duration": "until someday"},
+            "I couldn't read 'someday' as a date",
         ),
         ("narrate-topics", "profile", {"person": "Alice Smith"}, "Whose profile?"),
         (

@@ -1,0 +1,86 @@
+"""Reading a day people type after "until" or "since": ``2026-12-28``, ``tomorrow``,
+``friday``, ``28 dec``, ``december 28th 2027``. Pure: the caller gives today's date, on the
+person's calendar, and decides what a day in the past means."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
+            ("sun", "sunday"),
+        )
+    )
+    for name in names
+}  # fmt: skip
+# "pause until …": the words people type before the day.
+UNTIL_WORDS = ("until", "till", "til", "untill")
+
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"(?P<month>[a-z]+)\.?"
+_YEAR = r"(?:,?\s+(?P<year>\d{4}))?"
+_DAY_MONTH = re.compile(rf"^{_DAY}\s+{_MONTH}{_YEAR}$")
+_MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$")
+
+
+class UnreadableDay(ValueError):
+    """Words that aren't written like a day at all (not a day that doesn't exist, "30 feb")."""
+
+
+def read_day(text: str, today: date) -> date:
+    """The day ``text`` names, seen from ``today``: a weekday is the next one after today, a
+    day and month without a year the next one from today on. ``ValueError`` with a message fit
+    to show a person when it names no day."""
+    words = " ".join(text.lower().replace(",", " , ").split()).replace(" ,", ",")
+    if words in ("today",):
+        return today
+    if words in ("tomorrow", "tmrw", "tmr"):
+        return today + timedelta(days=1)
+    weekday = _WEEKDAYS.get(words.removeprefix("next ").rstrip("."))
+    if weekday is not None:
+        return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    try:
+        return date.fromisoformat(words)
+    except ValueError:
+        pass
+    named = _DAY_MONTH.match(words) or _MONTH_DAY.match(words)
+    month = _MONTHS.get(named.group("month")) if named else None
+    if named is None or month is None:
+        raise UnreadableDay(f"I couldn't read {text.strip()!r} as a date.")
+    day, year = int(named.group("day")), named.group("year")
+    try:
+        found = date(int(year) if year else today.year, month, day)
+        if year is None and found < today:
+            found = date(today.year + 1, month, day)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} isn't a day of the calendar.") from None
+    return found
+
+
+def reads_as_day(text: str) -> bool:
+    """Whether ``text`` is written like a day at all (past, or not on the calendar, or not)."""
+    try:
+        read_day(text, date(2000, 1, 1))
+    except UnreadableDay:
+        return False
+    except ValueError:
+        return True
+    return True

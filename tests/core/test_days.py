@@ -1,0 +1,39 @@
+"""The days people type after "until": read on their calendar's today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from narrate_bot.knowledge.days import UnreadableDay, read_day, reads_as_day
+
+TODAY = date(2026, 11, 24)  # a Tuesday
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-12-28", date(2026, 12, 28)),
+        ("tomorrow", date(2026, 11, 25)),
+        ("friday", date(2026, 11, 27)),
+        ("Tue", date(2026, 12, 1)),  # the next one, never today
+        ("next monday", date(2026, 11, 30)),
+        ("28 dec", date(2026, 12, 28)),
+        ("Dec 28th", date(2026, 12, 28)),
+        ("December 28, 2027", date(2027, 12, 28)),
+        ("nov 20", date(2027, 11, 20)),  # without a year: the next one
+    ],
+)
+def test_days(text, day):
+    assert read_day(text, TODAY) == day and reads_as_day(text)
+
+
+def test_words_that_are_no_day():
+    for text in ("blah", "the fix lands", "2026-13-01x", ""):
+        with pytest.raises(UnreadableDay):
+            read_day(text, TODAY)
+        assert not reads_as_day(text)
+    with pytest.raises(ValueError, match="isn't a day of the calendar"):
+        read_day("30 feb", TODAY)
+    assert reads_as_day("30 feb")  # written like one: the pause explains
