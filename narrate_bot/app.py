@@ -145,7 +145,7 @@ class Bot:
             case "help":
                 return help.show_help(turn, command.arg)
             case "mine":
-                return await narrate.list_mine(turn)
+                return await narrate.list_mine(turn, command.arg)
             case "edit":
                 return await narrate.edit(turn, command)
             case "delete":

@@ -103,6 +103,10 @@ def parse_command(text: str) -> Command:
     rest = rest.strip()
     if word in _BARE and not rest:
         return Command(_BARE[word])
+    if word == "mine":
+        # "mine kafka", "mine since 2026-11-01", "mine 2026-11-01..2026-11-20": a search
+        # through one's own narrations, never a narration.
+        return Command("mine", arg=rest)
     if word == KEEP and rest and rest.split()[0].lower() in _COMMAND_WORDS:
         # "/narrate note mine kafka": the words as written, kept even though they read like a
         # command (the "Keep as a narration" button sends this). Other "note …" is a narration.
@@ -299,7 +303,6 @@ _ATTEMPT_HINTS = {
     "topics": "/narrate topics, alone, shows who narrates what lately; /narrate who <topic> "
     "asks about one.",
     "stats": "If you meant the numbers: /narrate stats, alone.",
-    "mine": "/narrate mine, alone, lists your narrations.",
     "remind": "If you meant a reminder: /narrate remind me weekdays 16:30 (or remind off).",
 }
 # Every word that opens a command (or one people try): after ``note`` it is kept as written.

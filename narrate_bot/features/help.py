@@ -15,6 +15,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate <text>: record what you're working on (/narrate alone asks for it)
 /narrate note <text>: keep it as written, even when it starts like a command (“follow kafka”)
 /narrate mine: your recent narrations, each with its number
+/narrate mine <words> · mine since <date> · mine <date>..<date>: search all of yours
 /narrate edit <number> <text> · /narrate delete <number>: change or remove one of yours
 /narrate share <number> · /narrate unshare <number>: let the workspace find it, or not
 /narrate who <topic>, or ask me "who knows about <topic>?": people and why

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from ..channel_names import shown
 from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, MessageReceived, Source
 from ..knowledge.clean_text import clean_text
+from ..knowledge.days import read_day
+from ..knowledge.durations import Calendar
 from ..knowledge.topics import extract_topics
+from ..knowledge.words import query_terms
 from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..routing import KEEP, Command
 from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.database import Session
+from ..storage.own_search import OwnSearch, own_narrations
 from ..storage.tables import Channel, Narration
 from .consent import enroll
 from .turn import Turn
@@ -170,18 +176,51 @@ def offer_to_keep(turn: Turn, command: Command) -> list[Reply]:
     return [turn.reply("\n".join(lines), buttons=(Button(label=KEEP_LABEL, command=keep),))]
 
 
-async def list_mine(turn: Turn) -> list[Reply]:
+async def list_mine(turn: Turn, arg: str = "") -> list[Reply]:
+    """Your latest narrations; with words, a date range or ``since <date>``, the ones that
+    match, among all of yours (DMs and "Only me" ones too: the reply is yours alone)."""
     async with turn.reading() as session:
         person = await turn.known_person(session)
-        rows = (
-            await repo.recent_narrations(session, person_id=person.id, limit=MINE_LIMIT)
-            if person is not None and person.id is not None
-            else []
-        )
         calendar = await turn.calendar(session)
-    if not rows:
+        try:
+            asked = _mine_request(arg, calendar)
+        except ValueError as problem:
+            return [turn.reply(str(problem))]
+        if person is None or person.id is None:
+            rows, total = [], 0
+        elif asked is None:
+            rows = await repo.recent_narrations(session, person_id=person.id, limit=MINE_LIMIT)
+            total = len(rows)
+        else:
+            rows, total = await own_narrations(
+                session,
+                person_id=person.id,
+                dialect=turn.db.dialect,
+                search=asked.search,
+                limit=MINE_LIMIT,
+            )
+        anything = bool(rows) or (
+            person is not None
+            and person.id is not None
+            and bool(await repo.recent_narrations(session, person_id=person.id, limit=1))
+        )
+    if not anything:
         return [turn.reply("You haven't narrated anything yet. Try /narrate <what you're on>.")]
-    lines = [f"Your last {len(rows)} narration{'s' if len(rows) != 1 else ''}:"]
+    if asked is not None and not rows:
+        return [
+            turn.reply(
+                f"None of your narrations {asked.label}. /narrate mine lists your latest; "
+                "/narrate mine <words> searches all of yours, "
+                "/narrate mine since <date> or <date>..<date> by date."
+            )
+        ]
+    plural = "s" if len(rows) != 1 else ""
+    if asked is None:
+        lines = [f"Your last {len(rows)} narration{plural}:"]
+    elif total > len(rows):
+        lines = [f"{total} of your narrations {asked.label}; the newest {len(rows)}:"]
+    else:
+        lines = [f"Your narration{plural} {asked.label}:"]
     for narration, channel in rows:
         where = "a DM" if channel.kind == ChannelKind.DIRECT.value else shown(channel.name)
         edited = " (edited)" if narration.edited_at else ""
@@ -195,6 +234,82 @@ async def list_mine(turn: Turn) -> list[Reply]:
         f"{first} (the number before it)."
     )
     return [turn.reply("\n".join(lines))]
+
+
+@dataclass(frozen=True)
+class _MineRequest:
+    search: OwnSearch
+    label: str  # "matching “kafka” since 2026-11-01", after "your narrations"
+
+
+_RANGE = re.compile(r"^(\S+?)\.\.(\S+)$")
+
+
+def _mine_request(arg: str, calendar: Calendar) -> _MineRequest | None:
+    """``kafka``, ``kafka since 2026-11-01``, ``2026-11-01..2026-11-20``, ``since friday``.
+    ``ValueError`` with what to type when there is nothing to search by."""
+    tokens = arg.split()
+    if not tokens:
+        return None
+    since: date | None = None
+    last: date | None = None
+    lowered = [token.lower() for token in tokens]
+    if "since" in lowered:
+        at = lowered.index("since")
+        since = _past_day(" ".join(tokens[at + 1 :]), calendar)
+        tokens = tokens[:at]
+    elif ranged := [t for t in tokens if _RANGE.match(t)]:
+        match = _RANGE.match(ranged[0])
+        assert match is not None
+        since, last = (_past_day(part, calendar) for part in match.groups())
+        if last < since:
+            raise ValueError("That range ends before it starts; write the earlier date first.")
+        tokens = [t for t in tokens if t != ranged[0]]
+    elif len(tokens) == 1 and _ISO_DAY.match(tokens[0]):
+        since = last = _past_day(tokens[0], calendar)
+        tokens = []
+    typed = " ".join(tokens)
+    words = query_terms(typed)
+    if typed and not words:
+        raise ValueError(
+            f"“{snippet(typed, 40)}” has no words I can search for. Try /narrate mine kafka, "
+            "/narrate mine since 2026-11-01 or /narrate mine 2026-11-01..2026-11-20."
+        )
+    labels = [f"matching “{snippet(typed, 40)}”"] if words else []
+    if since is not None and last is None:
+        labels.append(f"since {since.isoformat()}")
+    elif since is not None and last == since:
+        labels.append(f"on {since.isoformat()}")
+    elif since is not None and last is not None:
+        labels.append(f"from {since.isoformat()} to {last.isoformat()}")
+    return _MineRequest(
+        OwnSearch(
+            words=words,
+            since=_start_of(since, calendar) if since is not None else None,
+            before=_start_of(last + timedelta(days=1), calendar) if last is not None else None,
+        ),
+        " ".join(labels),
+    )
+
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _past_day(text: str, calendar: Calendar) -> date:
+    if not text.strip():
+        raise ValueError("Since when? For example /narrate mine since 2026-11-01.")
+    try:
+        return read_day(text, calendar.today, past=True)
+    except ValueError as problem:
+        raise ValueError(
+            f"{problem} Use YYYY-MM-DD, for example /narrate mine since 2026-11-01 "
+            "or /narrate mine 2026-11-01..2026-11-20."
+        ) from None
+
+
+def _start_of(day: date, calendar: Calendar) -> datetime:
+    """Midnight of ``day`` on the reader's calendar, as the UTC moment narrations are kept in."""
+    return datetime.combine(day, time(0), tzinfo=calendar.zone).astimezone(UTC)
 
 
 async def _own(turn: Turn, session: Session, ordinal: int) -> Narration | None:

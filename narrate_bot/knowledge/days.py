@@ -45,16 +45,21 @@ class UnreadableDay(ValueError):
     """Words that aren't written like a day at all (not a day that doesn't exist, "30 feb")."""
 
 
-def read_day(text: str, today: date) -> date:
+def read_day(text: str, today: date, *, past: bool = False) -> date:
     """The day ``text`` names, seen from ``today``: a weekday is the next one after today, a
-    day and month without a year the next one from today on. ``ValueError`` with a message fit
-    to show a person when it names no day."""
+    day and month without a year the next one from today on; with ``past`` (a search through
+    what was written), the last one up to today instead. ``ValueError`` with a message fit to
+    show a person when it names no day."""
     words = " ".join(text.lower().replace(",", " , ").split()).replace(" ,", ",")
     if words in ("today",):
         return today
     if words in ("tomorrow", "tmrw", "tmr"):
         return today + timedelta(days=1)
-    weekday = _WEEKDAYS.get(words.removeprefix("next ").rstrip("."))
+    if words == "yesterday":
+        return today - timedelta(days=1)
+    weekday = _WEEKDAYS.get(words.removeprefix("next ").removeprefix("last ").rstrip("."))
+    if weekday is not None and past:
+        return today - timedelta(days=(today.weekday() - weekday) % 7)
     if weekday is not None:
         return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     try:
@@ -68,8 +73,10 @@ def read_day(text: str, today: date) -> date:
     day, year = int(named.group("day")), named.group("year")
     try:
         found = date(int(year) if year else today.year, month, day)
-        if year is None and found < today:
+        if year is None and not past and found < today:
             found = date(today.year + 1, month, day)
+        if year is None and past and found > today:
+            found = date(today.year - 1, month, day)
     except ValueError:
         raise ValueError(f"{text.strip()!r} isn't a day of the calendar.") from None
     return found

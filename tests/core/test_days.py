@@ -37,3 +37,12 @@ def test_words_that_are_no_day():
     with pytest.raises(ValueError, match="isn't a day of the calendar"):
         read_day("30 feb", TODAY)
     assert reads_as_day("30 feb")  # written like one: the pause explains
+
+
+def test_days_looked_back_on():
+    """In a search through what was written, a weekday or a day without a year is the last
+    one up to today."""
+    assert read_day("friday", TODAY, past=True) == date(2026, 11, 20)
+    assert read_day("tuesday", TODAY, past=True) == TODAY
+    assert read_day("dec 28", TODAY, past=True) == date(2025, 12, 28)
+    assert read_day("yesterday", TODAY, past=True) == date(2026, 11, 23)
