@@ -224,6 +224,8 @@ class Bot:
                 return await question_posts.close_question(turn, ANSWERED)
             case "question_withdrawn":
                 return await question_posts.close_question(turn, WITHDRAWN)
+            case "who_knows_helped":
+                return await who_knows.helped(turn, command.arg)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover
 
     async def _message(self, turn: Turn, event: MessageReceived) -> list[Reply]:

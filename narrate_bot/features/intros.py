@@ -21,7 +21,7 @@ from ..knowledge.topics import normalize_topic
 from ..knowledge.words import STOPWORDS, query_terms
 from ..replies import Reply
 from ..routing import Command
-from ..storage import expertise_repo, intro_repo, intro_stats, question_repo
+from ..storage import expertise_repo, intro_repo, intro_stats, question_repo, who_knows_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Channel, Person
@@ -362,6 +362,7 @@ async def stats(turn: Turn) -> list[Reply]:
         assert tenant.id is not None
         figures = await intro_stats.outcomes(session, tenant_id=tenant.id, now=turn.now)
         answered = await question_repo.answered_count(session, tenant_id=tenant.id)
+        helped = await who_knows_repo.helped(session, tenant_id=tenant.id)
     # Questions from the open-questions channel whose askers said they got their answer
     # (``ask-channel answered``): an outcome of people finding each other, like a meeting.
     asked = (
@@ -370,6 +371,17 @@ async def stats(turn: Turn) -> list[Reply]:
         if answered
         else ""
     )
+    # Who-knows answers their askers said helped: counted for the workspace, and only once
+    # enough different people asked that the figure says nothing about any one of them.
+    if helped.answers and helped.askers >= MIN_GROUP:
+        asked += (
+            f"\n• who-knows answers that helped: {helped.helped} of {helped.answers} asked "
+            "(their askers said so)"
+        )
+    elif helped.answers:
+        asked += (
+            f"\n• who-knows answers that helped: shown once at least {MIN_GROUP} people have asked"
+        )
     if figures.suggested == 0:
         if turn.event.user.guest:  # they can't join: don't invite them to
             return [turn.reply("No introductions yet." + asked)]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy.exc import OperationalError
 
 from ..channel_names import shown
 from ..events import ChannelKind, MessageReceived
@@ -12,8 +16,9 @@ from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
 from ..questions import about_person, unsearchable
-from ..replies import Reply, Visibility
+from ..replies import Button, Reply, Visibility
 from ..storage import repositories as repo
+from ..storage import who_knows_repo
 from ..storage.database import Session
 from ..storage.search import find_evidence
 from ..storage.tables import Channel, Narration, Person, Tenant
@@ -22,7 +27,29 @@ from .intros import note_question, notes_question
 from .narrate import snippet
 from .turn import Turn, reader_calendar
 
+log = logging.getLogger(__name__)
+
 MAX_PEOPLE = 5
+# "This helped", under an answer that names people: only its asker may say so, once.
+HELPED_LABEL = "This helped"
+HELPED_COMMAND = "/narrate helped"
+HELPED_ASK = (
+    "Did this answer help? Tell me with the button, only you see it: /narrate stats counts "
+    "the answers that helped for the whole workspace, never who asked or who was suggested."
+)
+HELPED_THANKS = (
+    "Thanks: counted once, for the whole workspace. /narrate stats shows how many who-knows "
+    "answers helped; it never names who asked or who was suggested."
+)
+HELPED_ALREADY = "Already counted: you said this answer helped. Once is enough."
+HELPED_NOT_YOURS = (
+    "Only the person who asked can say this answer helped them. Nothing was counted. Ask "
+    "/narrate who <topic> for an answer of your own."
+)
+HELPED_UNKNOWN = (
+    "I can't find that answer any more (its asker may have asked to be forgotten), so nothing "
+    "was counted."
+)
 FORGOTTEN_ASKING = (
     "Your forget-me went through just as this arrived: I answered, and kept nothing about you "
     "from this question."
@@ -164,6 +191,7 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
                 session, tenant_id=found.tenant_id, person=settled.person, now=turn.now
             )
             noting = await notes_question(session, person=settled.person, question=topic)
+    recorded = False  # the answer kept, for its "This helped" button
     if settled is None:
         async with turn.db.transaction() as session:
             tenant = await turn.tenant(session)
@@ -181,14 +209,23 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
             calendar = await reader_calendar(
                 session, tenant_id=found.tenant_id, person=asker, now=turn.now
             )
+            if asking and _names_anyone(found):
+                await _record(session, turn, found.tenant_id, topic)
+                recorded = True
     elif noting:
-        # The question's topics, kept for a participant's introductions, are all there is to
-        # write: after the answer was read, under the hold every write about them takes.
+        # The question's topics, kept for a participant's introductions, and the answer, for its
+        # button, are all there is to write: after the answer was read, under the hold every
+        # write about them takes.
         async with turn.db.transaction() as session:
             tenant = await turn.tenant(session)
             if await turn.still_here(session, tenant):
                 asker = await turn.known_person(session)
                 await note_question(session, person=asker, question=topic, turn=turn)
+                if _names_anyone(found):
+                    await _record(session, turn, found.tenant_id, topic)
+                    recorded = True
+    elif _names_anyone(found):
+        recorded = await _record_alone(turn, settled.tenant, topic)
     experts, chosen, ranked = found.experts, found.chosen, found.experts.people
     people, narrations, channels, offer = (
         found.people,
@@ -218,6 +255,10 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
                     question=topic,
                     asker=turn.event.user.user_id,
                 )
+        # Not offered for the channel's stored flags: the platform is asked, once, first.
+        offer = await open_questions.confirmed(
+            turn, offer, tenant_id=found.tenant_id, question=topic
+        )
         text = f"I couldn't find anyone who narrated about “{topic}” in places you can read. "
         if public_answer:
             # Answered here, only what everyone in the channel may read counts; a private
@@ -251,7 +292,81 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
                 f"   • “{snippet(narration.text, 120)}” ({calendar.dated(narration.created_at)}, "
                 f"{narration.link or _where(where)})"
             )
-    return [_answer_reply(turn, "\n".join(lines), public_answer, names)]
+    reply = _answer_reply(turn, "\n".join(lines), public_answer, names)
+    if not recorded or turn.forgotten:
+        return [reply]
+    helped = (
+        Button(
+            label=HELPED_LABEL, command=f"{HELPED_COMMAND} {_token(turn, found.tenant_id, topic)}"
+        ),
+    )
+    if public_answer:
+        # The answer is in the channel's thread, for everyone there; the button is the asker's
+        # alone, so it goes to them privately (``helped`` checks the clicker all the same).
+        return [reply, turn.reply(HELPED_ASK, buttons=helped)]
+    return [reply.model_copy(update={"buttons": helped})]
+
+
+def _names_anyone(found: _Found) -> bool:
+    return any(r.person_id in found.people for r in found.experts.people)
+
+
+def _token(turn: Turn, tenant_id: int, topic: str) -> str:
+    """Which answer a "This helped" button is about: the same for the same asker, question,
+    place and moment (a replica or a retry of the same question gives the same answer), and
+    not a number anyone could count on to learn how many answers a workspace was given."""
+    where = turn.event.channel.channel_id
+    seed = f"{tenant_id}|{where}|{turn.event.user.user_id}|{topic}|{turn.now.isoformat()}"
+    return "wk" + hashlib.sha256(seed.encode()).hexdigest()[:12]
+
+
+async def _record(session: Session, turn: Turn, tenant_id: int, topic: str) -> None:
+    await who_knows_repo.record(
+        session,
+        tenant_id=tenant_id,
+        token=_token(turn, tenant_id, topic),
+        asker_user_id=turn.event.user.user_id,
+        now=turn.now,
+    )
+
+
+async def _record_alone(turn: Turn, tenant: Tenant, topic: str) -> bool:
+    """Keep the answer when it was read without writing anything: whether it is kept.
+
+    The only write of such a question, and not worth its answer: while another connection
+    holds SQLite's write lock past the busy timeout the answer goes out all the same, with its
+    button if the same answer was kept before (a retry), else without one.
+    """
+    assert tenant.id is not None
+    try:
+        async with turn.db.transaction() as session:
+            if not await turn.still_here(session, tenant):
+                return False
+            await _record(session, turn, tenant.id, topic)
+        return True
+    except OperationalError:
+        log.warning("a who-knows answer wasn't kept: the database was busy")
+        async with turn.db.snapshot() as session:
+            token = _token(turn, tenant.id, topic)
+            found = await who_knows_repo.find(session, tenant_id=tenant.id, token=token)
+            return found is not None and found.asker_user_id == turn.event.user.user_id
+
+
+async def helped(turn: Turn, token: str) -> list[Reply]:
+    """The asker says a who-knows answer helped them: counted once, whoever clicks again or
+    wherever (a replica, a retried click). Anyone else's click counts nothing."""
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        answer = await who_knows_repo.find(session, tenant_id=tenant.id, token=token.strip())
+        if answer is None or answer.id is None:
+            return [turn.reply(HELPED_UNKNOWN)]
+        if answer.asker_user_id != turn.event.user.user_id:
+            return [turn.reply(HELPED_NOT_YOURS)]
+        if not await turn.still_here(session, tenant):
+            return [turn.reply(HELPED_UNKNOWN)]
+        first = await who_knows_repo.mark_helped(session, answer_id=answer.id, now=turn.now)
+    return [turn.reply(HELPED_THANKS if first else HELPED_ALREADY)]
 
 
 @dataclass(frozen=True)

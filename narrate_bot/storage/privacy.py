@@ -32,6 +32,7 @@ from .tables import (
     Tenant,
     TenantSetting,
 )
+from .who_knows_tables import WhoKnowsAnswer
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,8 @@ async def _installs_for(session: AsyncSession, *, tenant_id: int) -> ColumnEleme
 
 async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> dict[str, Any]:
     """What is kept under the platform user id alone, for people who never enrolled too: the
-    private channels and DMs they can read (ADR 0004), and the app installs they made."""
+    private channels and DMs they can read (ADR 0004), the app installs they made, and the
+    who-knows answers they were given (whether each helped them)."""
     memberships = (
         await session.exec(
             select(Channel)
@@ -113,6 +115,18 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
             .order_by(col(Installation.installed_at))
         )
     ).all()
+    # Who-knows answers they were given: when, and when they said one helped (never the
+    # question or who was suggested: neither is kept).
+    answers = (
+        await session.exec(
+            select(WhoKnowsAnswer)
+            .where(
+                col(WhoKnowsAnswer.tenant_id) == tenant_id,
+                col(WhoKnowsAnswer.asker_user_id) == user_id,
+            )
+            .order_by(col(WhoKnowsAnswer.asked_at), col(WhoKnowsAnswer.id))
+        )
+    ).all()
     return {
         "channel_memberships": [
             {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
@@ -126,6 +140,9 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
                 "installed_at": _iso(i.installed_at),
             }
             for i in installs
+        ],
+        "who_knows_answers": [
+            {"answered_at": _iso(a.asked_at), "helped_at": _iso(a.helped_at)} for a in answers
         ],
     }
 
@@ -296,6 +313,12 @@ async def _erase_by_user_id(session: AsyncSession, *, tenant_id: int, user_id: s
                 col(Channel.id).in_(direct_pks), col(Channel.id).not_in(still_used)
             )
         )
+    await session.exec(
+        delete(WhoKnowsAnswer).where(
+            col(WhoKnowsAnswer.tenant_id) == tenant_id,
+            col(WhoKnowsAnswer.asker_user_id) == user_id,
+        )
+    )
     # The install keeps working for everyone else; it just stops naming who added the app. An
     # org-wide install is blanked the same way from any workspace of its organisation.
     await session.exec(

@@ -76,7 +76,11 @@ async def test_reading_lines_are_answered_while_another_connection_writes(
     assert held == quiet, held
     assert "failed" not in held and took < 5, (took, held)
     # The real answers: alice's narration for everyone, bob's in #secret for its readers only.
-    zoe_at_prompt, zoe, carol_dm, carol_there, topics, mine, stats = held.split("\n[")
+    zoe_at_prompt, helped, zoe, carol_dm, carol_there, topics, mine, stats = held.split("\n[")
+    # The answer's "This helped" button, the asker's alone: kept with the answer when the lines
+    # were first typed, so it is there while another connection writes too.
+    assert helped.startswith("only zoe in #general] Did this answer help?"), helped
+    assert "(button) This helped: /narrate helped wk" in helped, helped
     for answer in (zoe_at_prompt, zoe):
         assert "1. @alice" in answer and "ledger" not in answer, answer
     for answer in (carol_dm, carol_there):
