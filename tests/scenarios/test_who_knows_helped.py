@@ -141,3 +141,12 @@ async def test_two_replicas_count_a_double_click_once(chat, db: Database, clock:
     assert sum(ALREADY in out for out in said) == 1, said
     [(_, helped_at)] = await _answers(db)
     assert helped_at is not None
+
+
+async def test_a_narration_that_starts_with_helped_is_still_a_narration(chat, db):
+    out = await chat.say("carol: /narrate helped the search team tune kafka")
+    assert "Noted as #1" in out and "Only the person who asked" not in out
+    out = await chat.say("carol: /narrate helped wk00000000000z")  # not a button's token
+    assert "Noted as #2" in out
+    assert "I can't find that answer" in await chat.say("carol: /narrate helped wk000000000000")
+    assert await _answers(db) == []
