@@ -44,6 +44,11 @@ async def test_the_question_is_changed_and_cleared_later_with_its_reminder(chat)
         "alice in #team: /narrate schedule daily 10:00 Europe/Berlin",
         "alice in #team: /narrate schedule reminder on",
     )
+    # Added again with a question: the existing prompt is named, with how to change its question.
+    out = await chat.say("bob in #team: /narrate schedule daily 10:00 Europe/Berlin What now?")
+    assert "already scheduled as #1; to change what it asks: /narrate schedule question 1 What" in (
+        out
+    )
     out = await chat.say("bob in #team: /narrate schedule question 1 What did you learn today?")
     assert "prompt #1 in #team asks: “What did you learn today?”" in out
     shown = await chat.say("carol: /narrate schedule question 1")
