@@ -163,3 +163,45 @@ def test_skips_are_listed_and_taken_back(arg, action, channel):
 def test_unknown_and_bad_skip_words_are_explained(arg, message):
     with pytest.raises(ValueError, match=message):
         parse_schedule(arg)
+
+
+def _is_zone(word: str) -> bool:
+    return word in ("UTC", "Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "question"),
+    [
+        ("#team weekdays 16:30 What did you ship today?", None, "What did you ship today?"),
+        ("#team weekdays 16:30 UTC What did you ship today?", "UTC", "What did you ship today?"),
+        ("weekdays 16:30 Europe/Berlin", "Europe/Berlin", None),
+        # Shaped like Area/City: the zone, mistyped or not (explained later), never the question.
+        ("weekdays 16:30 Europe/Berln Anything new?", "Europe/Berln", "Anything new?"),
+        ("weekdays 16:30 CI/CD: what broke?", None, "CI/CD: what broke?"),
+    ],
+)
+def test_a_prompts_question_follows_its_time_and_zone(text, zone, question):
+    request = parse_schedule(text, is_zone=_is_zone)
+    assert request.action == "add" and request.timing is not None
+    assert (request.timing.zone, request.question) == (zone, question)
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "question"),
+    [
+        ("question 2 What did you ship today?", 2, "What did you ship today?"),
+        ("question #2 default", 2, None),
+        ("question 2 Reset", 2, None),
+        ("question 2", 2, ""),  # shows the current one
+    ],
+)
+def test_a_prompts_question_changed_by_number(text, number, question):
+    request = parse_schedule(text)
+    assert (request.action, request.number, request.question) == ("question", number, question)
+
+
+@pytest.mark.parametrize("text", ["question", "question #team What now?", "question two"])
+def test_a_question_without_a_number_says_how(text):
+    with pytest.raises(ValueError, match="Give its number from /narrate schedule list"):
+        parse_schedule(text)
+    assert parse_command(f"schedule {text}").action == "schedule"  # explained, never kept
