@@ -67,7 +67,7 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
         (
             Sub("join", "Get prompts and be findable", "join"),
             Sub("pause", "No prompts for a while", "pause {duration}",
-                (Option("duration", "How long, e.g. 2w, 3d or 8h"),)),
+                (Option("duration", "How long (2w, 3d, 8h), or until a date: until 2026-12-28"),)),
             Sub("resume", "Prompts again after a pause", "resume"),
             Sub("leave", "No prompts, not suggested in answers", "leave"),
             Sub("team", "Set your team (empty: see it)", "team {name}",
@@ -83,7 +83,10 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
     "narrate-privacy": (
         "Your narrations and your data",
         (
-            Sub("mine", "Your recent narrations with their numbers", "mine"),
+            Sub("mine", "Your recent narrations with their numbers, or a search of them all",
+                "mine {search}",
+                (Option("search", "Words, since <date> or <date>..<date>; empty: your latest",
+                        required=False),)),
             Sub("edit", "Change one of your narrations", "edit {id} {text}",
                 (_ID, Option("text", "The new text"))),
             Sub("delete", "Remove one of your narrations", "delete {id}", (_ID,)),

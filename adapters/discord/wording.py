@@ -27,7 +27,7 @@ from .commands import GROUPS, NARRATE, Option
 _TYPED: dict[str, str | None] = {
     "id": r"#?\d+",
     "number": r"#?\d+",
-    "duration": r"\d+[a-z]{1,7}",
+    "duration": r"\d+[a-z]{1,7}|until \d{4}-\d{2}-\d{2}",
     "zone": r"[A-Z][A-Za-z_]+(?:/[A-Za-z_+\-]+)+",
     "channel": r"<#\d+>|#[\w\-]+|here",
     "state": r"on\|off|on|off",
@@ -38,6 +38,7 @@ _TYPED: dict[str, str | None] = {
     "dates": r"\d{4}-\d{2}-\d{2}(?:\.\.\d{4}-\d{2}-\d{2})?",
     "person": r"<@!?\d+>|@[A-Za-z][\w.\-]*",
     "name": None,
+    "search": None,
     "text": None,
     "topic": None,
     "topics": None,

@@ -25,6 +25,7 @@ SAMPLES = {
     "question": "who runs the kafka upgrade?",
     "who": "admins",
     "command": "intros",
+    "search": "kafka since 2026-11-01",
 }
 ROWS = [(group, sub) for group, (_, subs) in GROUPS.items() for sub in subs]
 

@@ -29,7 +29,10 @@ async def test_replies_name_the_grouped_commands(fake, bot: Bot, connect):
     assert "/narrate pause" not in joined and "/narrate leave" not in joined
 
     hinted = await _content(fake, "narrate", text="pause for lunch went long, slept in")
-    assert "If you meant to pause, use /narrate-settings pause duration: 2w (or 3d, 8h)." in hinted
+    assert (
+        "If you meant to pause, use /narrate-settings pause duration: 2w (or 3d, 8h, until <date>)."
+        in hinted
+    )
 
     intros = await _content(fake, "narrate-intros", sub="mine")
     assert "/narrate-intros join takes part" in intros, intros
