@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -118,6 +119,34 @@ class ChannelPresence(Protocol):
     async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:
         """``None`` when the bot is in ``channel_id`` (or the platform won't say); otherwise
         how someone adds it, as a sentence (``CannotPostThere.how_to_add``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChannelNow:
+    """What the platform says of a channel when asked; ``None`` where it didn't say."""
+
+    shared: bool | None = None  # read by people outside the workspace (Slack Connect, Grid)
+    archived: bool | None = None
+    member: bool | None = None  # the bot is in it
+
+
+@runtime_checkable
+class ChannelLookup(Protocol):
+    """A gateway that can say, when asked, whether a channel is shared, archived, and whether
+    the bot is in it, in one look-up.
+
+    Optional. The open-questions channel is refused (and not offered) while its stored row says
+    it is shared, archived or the bot left; only an event from the channel corrects those
+    flags, so one stored by migration 0022 or left by a missed event would refuse for ever. The
+    core asks only when the stored flags would refuse, keeps the answer, and refuses only on
+    what the platform said (or, when it can't say, on what was stored). Call it outside any
+    transaction. A gateway without it (Discord, which has neither archiving nor sharing and
+    never stores these flags, and the console) is not asked.
+    """
+
+    async def channel_now(self, tenant: TenantRef, channel_id: str) -> ChannelNow | None:
+        """``None`` when the platform couldn't be asked or wouldn't answer."""
         ...
 
 

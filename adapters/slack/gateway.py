@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotPostThere
+from narrate_bot.ports import CannotPostThere, ChannelNow
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
@@ -211,11 +211,8 @@ class SlackGateway:
         token's own membership; ``channels:read``/``groups:read``). A private channel the app
         isn't in is unknown to it (``channel_not_found``), which says the same. Any other
         failure says nothing, rather than warn wrongly."""
-        client = await self.client_for(tenant)
         try:
-            response = await self.call(
-                tenant.tenant_id, lambda: client.conversations_info(channel=channel_id)
-            )
+            channel = await self._conversation(tenant, channel_id)
         except SlackApiError as error:
             if error.response.get("error") == "channel_not_found":
                 return HOW_TO_ADD
@@ -223,7 +220,6 @@ class SlackGateway:
                 "conversations.info failed in %s: %s", tenant.tenant_id, error.response.get("error")
             )
             return None
-        channel = response.get("channel") or {}
         if channel.get("is_member") is False:
             return HOW_TO_ADD
         return None
@@ -254,18 +250,45 @@ class SlackGateway:
         """The core's ``ChannelSharing``: ``conversations.info``'s sharing flags, as
         ``Directory.where`` reads them; a lookup that fails (the app removed from a private
         channel, an outage) counts as shared, the most careful reading."""
-        client = await self.client_for(tenant)
         try:
-            response = await self.call(
-                tenant.tenant_id, lambda: client.conversations_info(channel=channel_id)
-            )
+            channel = await self._conversation(tenant, channel_id)
         except SlackApiError as error:
             log.warning(
                 "conversations.info failed in %s: %s", tenant.tenant_id, error.response.get("error")
             )
             return True
-        channel = response.get("channel") or {}
         return any(bool(channel.get(flag)) for flag in SHARED_FLAGS)
+
+    async def channel_now(self, tenant: TenantRef, channel_id: str) -> ChannelNow | None:
+        """The core's ``ChannelLookup``: one ``conversations.info`` (the look-up ``shared_now``
+        and ``how_to_add`` make) read for its sharing flags, ``is_archived`` and ``is_member``
+        (the bot token's own membership). A private channel the app isn't in is unknown to it
+        (``channel_not_found``): the bot isn't in it, and nothing else is said. Any other
+        failure says nothing (``None``)."""
+        try:
+            channel = await self._conversation(tenant, channel_id)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            if code == "channel_not_found":
+                return ChannelNow(member=False)
+            log.warning("conversations.info failed in %s: %s", tenant.tenant_id, code)
+            return None
+        member = channel.get("is_member")
+        return ChannelNow(
+            shared=any(bool(channel.get(flag)) for flag in SHARED_FLAGS),
+            archived=bool(channel.get("is_archived")),
+            member=member if isinstance(member, bool) else None,
+        )
+
+    async def _conversation(self, tenant: TenantRef, channel_id: str) -> dict[str, Any]:
+        """``conversations.info``'s channel, through the workspace's limiter; raises
+        ``SlackApiError`` as Slack answered."""
+        client = await self.client_for(tenant)
+        response = await self.call(
+            tenant.tenant_id, lambda: client.conversations_info(channel=channel_id)
+        )
+        channel = response.get("channel") or {}
+        return dict(channel) if isinstance(channel, dict) else {}
 
     async def deactivated(self, tenant: TenantRef, user_ids: Sequence[str]) -> set[str]:
         """The core's ``DepartureCheck``: which of these people Slack lists as ``deleted``

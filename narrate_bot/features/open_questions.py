@@ -19,17 +19,17 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from ..channel_names import GROUP_DM, shown
 from ..events import ChannelKind
 from ..knowledge.clean_text import without_mentions
 from ..knowledge.words import without_links
-from ..ports import CannotPostThere, ChannelPresence
+from ..ports import CannotPostThere, ChannelLookup, ChannelPresence
 from ..questions import parse_question, unsearchable
 from ..replies import Button, Post, Reply, quoted
-from ..storage import expertise_repo, question_repo
+from ..storage import channel_sharing, expertise_repo, question_repo
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.tables import Channel
@@ -56,6 +56,19 @@ REPEAT_WINDOW = timedelta(minutes=5)
 class Offer:
     text: str
     buttons: tuple[Button, ...] = ()
+    # Not offered because of what the channel's row says (shared with another organisation),
+    # which only the platform's events correct: ``confirmed`` asks the platform, then offers
+    # again from its answer.
+    unsure: bool = False
+
+
+@dataclass(frozen=True)
+class _AskFirst:
+    """A refusal that rests on the stored flags of ``channel_id``: the platform is asked about
+    it (``_ask_platform``) before refusing."""
+
+    tenant_id: int
+    channel_id: str
 
 
 def _how_to_set() -> str:
@@ -142,18 +155,75 @@ def _too_long(question: str, *, where: str) -> str:
 
 
 async def offer(session: Session, *, tenant_id: int, question: str, asker: str) -> Offer:
+    """The offer to post ``question`` in the open-questions channel, or why it isn't made. One
+    not made because of the channel's stored flags is ``unsure``: pass it to ``confirmed``
+    once the session is over."""
     channel = await _configured(session, tenant_id=tenant_id)
     if channel is None:
         return Offer(_how_to_set())
     if channel.bot_left and (why := _unreachable(channel, named=False)) is not None:
-        return Offer(why)  # before the readers: the bot gone, it no longer knows them
+        # Before the readers: the bot gone, it no longer knows them.
+        return Offer(why)
     if not await repo.reads_channel(session, channel=channel, user_id=asker):
         return Offer(NOT_YOURS)
     if (why := _unreachable(channel, named=True)) is not None:
         return Offer(why)
     if channel.shared:
-        return Offer(_shared_now(channel))
+        return Offer(_shared_now(channel), unsure=True)
     return _offer_in(channel, question)
+
+
+async def confirmed(turn: Turn, made: Offer, *, tenant_id: int, question: str) -> Offer:
+    """``made``, or, when it refused only because of the channel's stored flags, the offer
+    made again once the platform was asked about the channel and its answer kept: a channel
+    migration 0022 took for shared is offered again. Call it outside any transaction. Asked
+    once; when the platform can't say, the stored flag stands."""
+    if not made.unsure:
+        return made
+    async with turn.db.snapshot() as session:
+        channel = await _configured(session, tenant_id=tenant_id)
+    if channel is None:
+        return replace(made, unsure=False)
+    await _ask_platform(turn, _AskFirst(tenant_id=tenant_id, channel_id=channel.channel_id))
+    async with turn.db.snapshot() as session:
+        again = await offer(
+            session, tenant_id=tenant_id, question=question, asker=turn.event.user.user_id
+        )
+    return replace(again, unsure=False)
+
+
+def _stale(channel: Channel) -> bool:
+    """Whether the channel's row refuses it for what only the platform's events correct."""
+    return channel.shared
+
+
+async def _ask_platform(turn: Turn, ask: _AskFirst) -> None:
+    """Ask the platform whether the channel is shared, and keep what it says on the channel's
+    row. Only a channel whose row refuses it is asked (never
+    on every question), outside any transaction. A platform that can't be asked, or doesn't
+    say, leaves the row as it is: a refusal stands."""
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    if not isinstance(gateway, ChannelLookup):
+        return
+    async with turn.db.snapshot() as session:
+        channel = await expertise_repo.find_channel(
+            session, tenant_id=ask.tenant_id, channel_id=ask.channel_id, name=None
+        )
+    if channel is None or channel.id is None or not _stale(channel):
+        return
+    try:
+        now = await gateway.channel_now(turn.event.tenant, channel.channel_id)
+    except Exception as problem:  # a look-up that fails leaves the careful refusal standing
+        log.warning("asking about the questions channel failed: %s", type(problem).__name__)
+        return
+    if now is None:
+        return
+    said = {"shared": now.shared}
+    changed = {k: v for k, v in said.items() if v is not None and v != getattr(channel, k)}
+    if not changed:
+        return
+    async with turn.db.transaction() as session:
+        await channel_sharing.keep_now(session, channel_pk=channel.id, **changed)
 
 
 def _offer_in(channel: Channel, question: str, *, lead: str = "") -> Offer:
@@ -210,6 +280,19 @@ def _checked(turn: Turn, question: str) -> tuple[str, Reply | None]:
 
 
 async def ask_channel(turn: Turn, text: str) -> list[Reply]:
+    done = await _ask_channel(turn, text, asked=False)
+    if isinstance(done, _AskFirst):
+        # Refused only for the channel's stored flags: the platform is asked once, then the
+        # question is asked again on what it said.
+        await _ask_platform(turn, done)
+        done = await _ask_channel(turn, text, asked=True)
+    assert not isinstance(done, _AskFirst)
+    return done
+
+
+async def _ask_channel(turn: Turn, text: str, *, asked: bool) -> list[Reply] | _AskFirst:
+    """Post the question; ``_AskFirst`` (never once ``asked``) when the channel's stored flags
+    would refuse it."""
     target_id, target_name, question = _split_target(text)
     cleaned, refusal = _checked(turn, question)
     async with turn.db.transaction() as session:
@@ -234,6 +317,8 @@ async def ask_channel(turn: Turn, text: str) -> list[Reply]:
             return [turn.reply(f"{why} Nothing was posted. {_handed_back(cleaned)}")]
         if not await repo.reads_channel(session, channel=channel, user_id=turn.event.user.user_id):
             return [turn.reply(NOT_YOURS)]
+        if not asked and _stale(channel):
+            return _AskFirst(tenant_id=tenant.id, channel_id=channel.channel_id)
         if (why := _unreachable(channel, named=True)) is not None:
             return [turn.reply(f"{why} Nothing was posted. {_handed_back(cleaned)}")]
         if channel.shared:
@@ -400,6 +485,19 @@ def _parse_channel(arg: str) -> tuple[str | None, str | None] | None:
 
 
 async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
+    done = await _questions_channel(turn, arg, asked=False)
+    if isinstance(done, _AskFirst):
+        # A channel stored as shared (migration 0022 takes every private channel for shared
+        # until told otherwise): the platform is asked once, then the choice is made again.
+        await _ask_platform(turn, done)
+        done = await _questions_channel(turn, arg, asked=True)
+    assert not isinstance(done, _AskFirst)
+    return done
+
+
+async def _questions_channel(turn: Turn, arg: str, *, asked: bool) -> list[Reply] | _AskFirst:
+    """Show, change or clear the setting; ``_AskFirst`` (never once ``asked``) when the chosen
+    channel's stored ``shared`` flag would refuse it."""
     arg = arg.strip()
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
@@ -460,6 +558,8 @@ async def questions_channel(turn: Turn, arg: str) -> list[Reply]:
                 turn.reply("Pick a channel people can join, not a group DM. Nothing was changed.")
             ]
         if target.shared:
+            if not asked:
+                return _AskFirst(tenant_id=tenant.id, channel_id=target.channel_id)
             return [
                 turn.reply(
                     f"{shown(target.name)} is shared with another organisation, so questions "

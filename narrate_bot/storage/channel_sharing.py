@@ -1,5 +1,6 @@
 """A channel's ``shared`` flag as the platform states it when asked (``ports.ChannelSharing``),
-kept on its stored row; and which row is the workspace's introductions channel."""
+kept on its stored row (with whether it is archived and the bot is in it); and which row is the
+workspace's introductions channel."""
 
 from __future__ import annotations
 
@@ -28,3 +29,22 @@ async def channel_named_by(session: AsyncSession, *, tenant_id: int, key: str) -
         select(Channel).where(Channel.tenant_id == tenant_id, Channel.channel_id == channel_id)
     )
     return found.first()
+
+
+async def keep_now(
+    session: AsyncSession,
+    *,
+    channel_pk: int,
+    shared: bool | None = None,
+    archived: bool | None = None,
+    bot_left: bool | None = None,
+) -> None:
+    """Keep on the channel's row what the platform said when asked (``ports.ChannelLookup``);
+    a ``None`` is something it didn't say, and leaves the stored flag as it is."""
+    said = {
+        name: value
+        for name, value in (("shared", shared), ("archived", archived), ("bot_left", bot_left))
+        if value is not None
+    }
+    if said:
+        await session.exec(update(Channel).where(col(Channel.id) == channel_pk).values(**said))
