@@ -56,7 +56,7 @@ REPEAT_WINDOW = timedelta(minutes=5)
 class Offer:
     text: str
     buttons: tuple[Button, ...] = ()
-    # Not offered because of what the channel's row says (shared with another organisation),
+    # Not offered because of what the channel's row says (shared, archived, the bot gone),
     # which only the platform's events correct: ``confirmed`` asks the platform, then offers
     # again from its answer.
     unsure: bool = False
@@ -163,11 +163,11 @@ async def offer(session: Session, *, tenant_id: int, question: str, asker: str) 
         return Offer(_how_to_set())
     if channel.bot_left and (why := _unreachable(channel, named=False)) is not None:
         # Before the readers: the bot gone, it no longer knows them.
-        return Offer(why)
+        return Offer(why, unsure=True)
     if not await repo.reads_channel(session, channel=channel, user_id=asker):
         return Offer(NOT_YOURS)
     if (why := _unreachable(channel, named=True)) is not None:
-        return Offer(why)
+        return Offer(why, unsure=True)
     if channel.shared:
         return Offer(_shared_now(channel), unsure=True)
     return _offer_in(channel, question)
@@ -176,8 +176,9 @@ async def offer(session: Session, *, tenant_id: int, question: str, asker: str) 
 async def confirmed(turn: Turn, made: Offer, *, tenant_id: int, question: str) -> Offer:
     """``made``, or, when it refused only because of the channel's stored flags, the offer
     made again once the platform was asked about the channel and its answer kept: a channel
-    migration 0022 took for shared is offered again. Call it outside any transaction. Asked
-    once; when the platform can't say, the stored flag stands."""
+    migration 0022 took for shared, or one whose unarchiving or the bot's return was never
+    heard of, is offered again. Call it outside any transaction. Asked once; when the
+    platform can't say, the stored flags stand."""
     if not made.unsure:
         return made
     async with turn.db.snapshot() as session:
@@ -194,12 +195,12 @@ async def confirmed(turn: Turn, made: Offer, *, tenant_id: int, question: str) -
 
 def _stale(channel: Channel) -> bool:
     """Whether the channel's row refuses it for what only the platform's events correct."""
-    return channel.shared
+    return channel.shared or channel.archived or channel.bot_left
 
 
 async def _ask_platform(turn: Turn, ask: _AskFirst) -> None:
-    """Ask the platform whether the channel is shared, and keep what it says on the channel's
-    row. Only a channel whose row refuses it is asked (never
+    """Ask the platform whether the channel is shared, archived, and has the bot, and keep
+    what it says on the channel's row. Only a channel whose row refuses it is asked (never
     on every question), outside any transaction. A platform that can't be asked, or doesn't
     say, leaves the row as it is: a refusal stands."""
     gateway = turn.gateways.get(turn.event.tenant.platform)
@@ -218,7 +219,11 @@ async def _ask_platform(turn: Turn, ask: _AskFirst) -> None:
         return
     if now is None:
         return
-    said = {"shared": now.shared}
+    said = {
+        "shared": now.shared,
+        "archived": now.archived,
+        "bot_left": None if now.member is None else not now.member,
+    }
     changed = {k: v for k, v in said.items() if v is not None and v != getattr(channel, k)}
     if not changed:
         return
@@ -312,6 +317,8 @@ async def _ask_channel(turn: Turn, text: str, *, asked: bool) -> list[Reply] | _
             return [turn.reply(_how_to_set())]
         if channel.bot_left:
             # Before the readers: the bot gone, it no longer knows them.
+            if not asked:
+                return _AskFirst(tenant_id=tenant.id, channel_id=channel.channel_id)
             named = await named_to(session, channel, turn.event.user)
             why = _unreachable(channel, named=named)
             return [turn.reply(f"{why} Nothing was posted. {_handed_back(cleaned)}")]

@@ -219,7 +219,25 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.error(
             "scheduled send %s was posted; recording it failed: %s", send.id, type(problem).__name__
         )
+    await _posted_there(bot, item.channel, post)
     return 1
+
+
+async def _posted_there(bot: Bot, channel: Channel | None, post: Post) -> None:
+    """A post the platform took in ``channel`` says the bot is in it and it isn't archived:
+    flags left by a missed "bot joined" or "unarchived" event (which would keep it from being
+    the open-questions channel) are cleared. Best effort: the send is done either way."""
+    if channel is None or channel.id is None or post.channel_id != channel.channel_id:
+        return
+    if not (channel.bot_left or channel.archived):
+        return
+    try:
+        async with bot.db.transaction() as session:
+            await channel_sharing.keep_now(
+                session, channel_pk=channel.id, archived=False, bot_left=False
+            )
+    except Exception as problem:
+        log.warning("clearing channel %s's flags failed: %s", channel.id, type(problem).__name__)
 
 
 async def _still_introducible(

@@ -1,13 +1,15 @@
-"""An open-questions channel whose stored row says it is shared is looked up in Slack
-(``conversations.info``) before anyone is refused, and what Slack says is kept. Before, a
-really internal private channel that migration 0022 took for shared refused every question
-("now shared with another organisation") until someone used the bot inside it. The look-up is
-made only when the stored flag would refuse, once per question; when Slack can't be asked, the
-refusal stands."""
+"""An open-questions channel whose stored row refuses it for what only Slack's events correct
+(shared, archived, the app gone) is looked up in Slack (``conversations.info``) before anyone
+is refused, and what Slack says is kept. Before, a really internal private channel that
+migration 0022 took for shared refused every question ("now shared with another
+organisation") until someone used the bot inside it; and a missed "app joined" or
+"unarchived" event left the channel refused for ever. The look-up is made only when the stored
+flags would refuse, once per question; when Slack can't be asked, the refusal stands."""
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -123,6 +125,43 @@ async def test_when_slack_cant_be_asked_the_refusal_stands(slack):
     assert await _flags(slack) == (True, False, False)
 
 
+async def test_a_missed_app_joined_event_no_longer_refuses_for_ever(slack):
+    await _questions_channel(slack)
+    await _stored(slack, "bot_left = true")  # removed, added back: the join event was missed
+    answer = await _said(slack, "who knows about cobol?")
+    assert _offered(answer), answer["text"]
+    assert await _flags(slack) == (False, False, False)
+    told = str((await _said(slack, "ask-channel <#GQ|eng-questions> cobol"))["text"])
+    assert told.startswith("Posted your question in #eng-questions"), told
+
+
+async def test_an_app_still_out_of_the_channel_stays_refused(slack):
+    await _questions_channel(slack)
+    await _stored(slack, "bot_left = true")
+    slack.fake.failures["conversations.info"] = "channel_not_found"  # private, app not in it
+    told = str((await _said(slack, "ask-channel <#GQ|eng-questions> cobol"))["text"])
+    assert told.startswith("I'm no longer in #eng-questions"), told
+    assert _posted_in_questions(slack) == []
+    assert await _flags(slack) == (False, False, True)
+
+
+async def test_a_missed_unarchive_event_no_longer_refuses_for_ever(slack):
+    await _questions_channel(slack)
+    await _stored(slack, "archived = true")
+    told = str((await _said(slack, "ask-channel <#GQ|eng-questions> cobol"))["text"])
+    assert told.startswith("Posted your question in #eng-questions"), told
+    assert await _flags(slack) == (False, False, False)
+
+
+async def test_a_channel_still_archived_stays_refused(slack):
+    await _questions_channel(slack)
+    await _stored(slack, "archived = true")
+    slack.fake.channels["GQ"]["is_archived"] = True
+    answer = await _said(slack, "who knows about cobol?")
+    assert "is archived" in str(answer["text"]) and not _offered(answer), answer["text"]
+    assert await _flags(slack) == (False, True, False)
+
+
 async def test_a_question_to_a_channel_nothing_refuses_asks_slack_nothing(slack):
     await _questions_channel(slack)
     before = _looked_up(slack)
@@ -145,4 +184,22 @@ async def test_an_internal_channel_taken_for_shared_can_be_chosen(slack):
     await _stored(slack, "shared = true")
     told = str((await _said(slack, "questions-channel <#GQ|eng-questions>", user="U2"))["text"])
     assert told.startswith("Open questions now go to #eng-questions"), told
+    assert await _flags(slack) == (False, False, False)
+
+
+async def test_a_digest_posted_in_the_channel_clears_a_missed_join(slack):
+    slack.fake.users["U2"] = {"id": "U2", "name": "bo", "is_admin": True}
+    await _questions_channel(slack)
+    await slack.command(
+        "schedule digest on fri 16:00 UTC", user="U2", channel="GQ", channel_name="eng-questions"
+    )
+    await until(lambda: "weekly digest" in str(slack.fake.responses[-1]["text"]))
+    await slack.command(
+        "kafka lag on payroll", user="U2", channel="GQ", channel_name="eng-questions"
+    )
+    await until(lambda: len(slack.fake.responses) >= 3)
+    await _stored(slack, "bot_left = true")
+    bot = slack.adapter.bot
+    await bot.run_due(bot.clock.now() + timedelta(days=5))
+    assert _posted_in_questions(slack), "no digest was posted"
     assert await _flags(slack) == (False, False, False)
