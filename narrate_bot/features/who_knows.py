@@ -8,8 +8,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import OperationalError
-
 from ..channel_names import shown
 from ..events import ChannelKind, MessageReceived
 from ..knowledge.durations import Calendar
@@ -19,7 +17,7 @@ from ..questions import about_person, unsearchable
 from ..replies import Button, Reply, Visibility
 from ..storage import repositories as repo
 from ..storage import who_knows_repo
-from ..storage.database import Session
+from ..storage.database import DatabaseBusy, Session
 from ..storage.search import find_evidence
 from ..storage.tables import Channel, Narration, Person, Tenant
 from . import expertise_prefs, open_questions
@@ -344,7 +342,7 @@ async def _record_alone(turn: Turn, tenant: Tenant, topic: str) -> bool:
                 return False
             await _record(session, turn, tenant.id, topic)
         return True
-    except OperationalError:
+    except DatabaseBusy:
         log.warning("a who-knows answer wasn't kept: the database was busy")
         async with turn.db.snapshot() as session:
             token = _token(turn, tenant.id, topic)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +28,10 @@ READS_ONLY = "narrate_reads_only"  # execution option: begin SQLite transactions
 
 # Features type their sessions with this name so only storage imports sqlmodel.
 Session = AsyncSession
+# What a write the database can't take now raises (SQLite locked past the busy timeout, among
+# other operational failures); features that may go on without their write catch this name, so
+# only storage imports sqlalchemy.
+DatabaseBusy = OperationalError
 
 
 def normalize_url(url: str) -> str:
