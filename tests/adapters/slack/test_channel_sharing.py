@@ -52,9 +52,11 @@ async def test_a_channel_shared_a_moment_ago_gets_answers_for_the_asker_alone(sl
     kind, readers = await _wait_for_kind(slack, "CPART", "private")
     assert readers == {"UBOT", "U2", "UACME"}
 
+    # The answer in the channel came with a private "Did this answer help?" for the asker.
+    before = len(slack.fake.called("chat.postEphemeral"))
     await _mention(slack, "1763800200.000100", "Ev-after-sharing")
-    await until(lambda: slack.fake.called("chat.postEphemeral"))
-    [private] = slack.fake.called("chat.postEphemeral")
+    await until(lambda: len(slack.fake.called("chat.postEphemeral")) > before)
+    [private] = slack.fake.called("chat.postEphemeral")[before:]
     assert private.params["user"] == "U2" and "ledger rounding" in str(private.params["text"])
     assert len(slack.fake.called("chat.postMessage")) == posted  # nothing for Acme to read
 
