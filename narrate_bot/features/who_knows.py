@@ -210,20 +210,10 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
             if asking and _names_anyone(found):
                 await _record(session, turn, found.tenant_id, topic)
                 recorded = True
-    elif noting:
-        # The question's topics, kept for a participant's introductions, and the answer, for its
-        # button, are all there is to write: after the answer was read, under the hold every
-        # write about them takes.
-        async with turn.db.transaction() as session:
-            tenant = await turn.tenant(session)
-            if await turn.still_here(session, tenant):
-                asker = await turn.known_person(session)
-                await note_question(session, person=asker, question=topic, turn=turn)
-                if _names_anyone(found):
-                    await _record(session, turn, found.tenant_id, topic)
-                    recorded = True
-    elif _names_anyone(found):
-        recorded = await _record_alone(turn, settled.tenant, topic)
+    elif noting or _names_anyone(found):
+        recorded = await _record_alone(
+            turn, settled.tenant, topic, noting=noting, names_anyone=_names_anyone(found)
+        )
     experts, chosen, ranked = found.experts, found.chosen, found.experts.people
     people, narrations, channels, offer = (
         found.people,
@@ -328,22 +318,35 @@ async def _record(session: Session, turn: Turn, tenant_id: int, topic: str) -> N
     )
 
 
-async def _record_alone(turn: Turn, tenant: Tenant, topic: str) -> bool:
-    """Keep the answer when it was read without writing anything: whether it is kept.
+async def _record_alone(
+    turn: Turn, tenant: Tenant, topic: str, *, noting: bool, names_anyone: bool
+) -> bool:
+    """Keep what a question read without writing anything leaves to write: its topics, for a
+    participant's introductions (``noting``), and the answer, for its button, when it names
+    anyone; after the answer was read, under the hold every write about the asker takes.
+    Whether the answer is kept.
 
-    The only write of such a question, and not worth its answer: while another connection
-    holds SQLite's write lock past the busy timeout the answer goes out all the same, with its
-    button if the same answer was kept before (a retry), else without one.
+    Neither is worth the answer: while another connection holds SQLite's write lock past the
+    busy timeout the answer goes out all the same, with its button if the same answer was kept
+    before (a retry), else without one, and the question's topics are left out of their
+    introductions this once.
     """
     assert tenant.id is not None
     try:
         async with turn.db.transaction() as session:
             if not await turn.still_here(session, tenant):
                 return False
+            if noting:
+                asker = await turn.known_person(session)
+                await note_question(session, person=asker, question=topic, turn=turn)
+            if not names_anyone:
+                return False
             await _record(session, turn, tenant.id, topic)
         return True
     except DatabaseBusy:
-        log.warning("a who-knows answer wasn't kept: the database was busy")
+        log.warning("a who-knows question's answer or topics weren't kept: the database was busy")
+        if not names_anyone:
+            return False
         async with turn.db.snapshot() as session:
             token = _token(turn, tenant.id, topic)
             found = await who_knows_repo.find(session, tenant_id=tenant.id, token=token)

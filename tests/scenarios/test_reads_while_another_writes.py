@@ -242,3 +242,44 @@ async def test_what_a_question_must_still_write_is_written(
         )
         answer = await _command(bot, "carol", "who kafka", _dm("carol"))
         assert ("#secret, private" in answer) is shown, (readers, answer)
+
+
+async def test_a_participants_question_is_answered_while_another_connection_holds_the_lock(
+    db: Database,
+    bot: Bot,
+    chat: Chat,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An introductions participant's question has their question's topics to write: with
+    another connection holding SQLite's write lock past the busy timeout it is answered all the
+    same (it failed with "database is locked", its answer lost), without a "This helped" button
+    it couldn't keep, and the log says so without the question's words."""
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite's write lock")
+    await _world(chat)
+    await chat.say("erin: /narrate terraform state locking", "erin: /narrate intros join")
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", FAST_MS)
+    await db.dispose()  # new connections, with the short busy timeout
+    asked = "SELECT COUNT(*) FROM intro_asked_topic t JOIN person p ON p.id = t.person_id"
+    with _writer_holding_the_lock(db):
+        replies = await bot.handle(
+            CommandInvoked(
+                event_id=f"read{next(_ids)}",
+                tenant=TENANT,
+                user=UserRef(user_id="erin", display_name="erin"),
+                channel=GENERAL,
+                occurred_at=bot.clock.now(),
+                command="narrate",
+                text="who kafka",
+            )
+        )
+    assert replies[0].text.startswith("Who knows about “kafka”:\n1. <@alice>"), replies
+    assert all(not reply.buttons for reply in replies), replies
+    assert await _count(db, f"{asked} WHERE p.user_id = 'erin'") == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("database was busy" in w for w in warnings), warnings
+    assert not any("kafka" in w for w in warnings), warnings
+    # Once the lock is free, her next question keeps its topics and its answer again.
+    assert "<@alice>" in await _command(bot, "erin", "who kafka")
+    assert await _count(db, f"{asked} WHERE p.user_id = 'erin' AND t.topic = 'kafka'") == 1
