@@ -48,7 +48,7 @@ def clean_text(text: str) -> str:
 _MENTIONS = re.compile(r"<[@#!][^>]*>")
 _ANY_MARKUP = re.compile(r"<[^<>\s][^<>]*>")
 _BROADCASTS = re.compile(r"(?<!\w)@(?:here|channel|everyone)\b", re.I)
-_BROADCAST_AT = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.I)
+_BROADCAST_AT = re.compile(r"@+(?=(?:here|channel|everyone)\b)", re.I)
 # A plain "@name" (the console's mentions; typed names elsewhere), but not a scoped package
 # ("@types/node") or an address ("ops@example.com").
 _PLAIN_NAMES = re.compile(r"(?<![\w@/])@[A-Za-z][\w.\-]*(?![\w/@])")
@@ -59,7 +59,7 @@ def without_mentions(text: str, *, keep_broadcast_words: bool = False) -> str:
     """Text with its mentions removed (each leaves a space), so echoing it pings nobody:
     platform markup and plain "@name" alike.
 
-    A plain broadcast goes too; with ``keep_broadcast_words`` only its "@" does ("ask here"
+    A plain broadcast goes too; with ``keep_broadcast_words`` only its "@"s do ("ask here"
     still reads as written in a post, and can't ping anyone).
     """
     text = _MENTIONS.sub(" ", text)

@@ -82,6 +82,9 @@ def test_mentions_are_taken_out_of_text_that_will_be_echoed() -> None:
     # In a post the words stay, defused: "@" is what pings.
     assert without_mentions("ask @here please", keep_broadcast_words=True) == "ask here please"
     assert "@" not in without_mentions("ping<@&123>me@everyone", keep_broadcast_words=True)
+    # However many "@"s: "x@@here" must not leave "x@here" behind.
+    doubled = without_mentions("Ping x@@here and @@@everyone", keep_broadcast_words=True)
+    assert doubled == "Ping xhere and everyone"
     assert without_markup("docs <https://x.io|here> and https://y.io/z by <@U1>").split() == [
         "docs",
         "and",

@@ -101,3 +101,13 @@ async def test_only_schedule_managers_change_the_question(chat):
     assert "asks: “Anything blocked?”" in out
     listed = await chat.say("bob: /narrate schedule list")
     assert "asks “Anything blocked?”" in listed and "Pwned" not in listed
+
+
+async def test_doubled_at_signs_leave_no_broadcast_in_the_posted_question(chat):
+    out = await chat.say(
+        "alice in #team: /narrate schedule #team daily 10:00 Ping x@@here and @@@everyone: shipped?"
+    )
+    assert "It asks: “Ping xhere and everyone: shipped?”" in out
+    posted = await chat.say(":advance 1d")
+    prompt = next(line for line in posted.splitlines() if line.startswith("[#team] Time"))
+    assert "Ping xhere and everyone: shipped?" in prompt and "@" not in prompt
