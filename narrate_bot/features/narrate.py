@@ -295,16 +295,30 @@ def _mine_request(arg: str, calendar: Calendar) -> _MineRequest | None:
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+# Days a search can name: 9999-12-31 (whose next midnight is past ``date.max``) or 0001-01-01
+# east of UTC (before ``datetime.min`` in UTC) can't even be turned into moments.
+FIRST_SEARCH_DAY = date(1970, 1, 1)
+SEARCH_DAYS_AHEAD = 365
+
+
 def _past_day(text: str, calendar: Calendar) -> date:
     if not text.strip():
         raise ValueError("Since when? For example /narrate mine since 2026-11-01.")
+    usage = (
+        "Use YYYY-MM-DD, for example /narrate mine since 2026-11-01 "
+        "or /narrate mine 2026-11-01..2026-11-20."
+    )
     try:
-        return read_day(text, calendar.today, past=True)
+        day = read_day(text, calendar.today, past=True)
     except ValueError as problem:
+        raise ValueError(f"{problem} {usage}") from None
+    last = calendar.today + timedelta(days=SEARCH_DAYS_AHEAD)
+    if not FIRST_SEARCH_DAY <= day <= last:
         raise ValueError(
-            f"{problem} Use YYYY-MM-DD, for example /narrate mine since 2026-11-01 "
-            "or /narrate mine 2026-11-01..2026-11-20."
-        ) from None
+            f"I search days from {FIRST_SEARCH_DAY.isoformat()} to {last.isoformat()}; "
+            f"{day.isoformat()} is outside that. {usage}"
+        )
+    return day
 
 
 def _start_of(day: date, calendar: Calendar) -> datetime:

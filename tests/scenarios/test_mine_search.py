@@ -78,3 +78,14 @@ async def test_many_matches_say_how_many(chat, clock):
     out = await chat.say("alice: /narrate mine kafka")
     assert "12 of your narrations matching “kafka”; the newest 10:" in out
     assert "#12 " in out and "#3 " in out and "#2 " not in out
+
+
+async def test_days_far_from_today_are_explained_not_a_crash(chat):
+    # 9999-12-31 + 1 day and 0001-01-01 east of UTC used to raise OverflowError.
+    await chat.say("alice: /narrate timezone Europe/Berlin")
+    await chat.say("alice in #general: /narrate vacuum tuned on the ledger db")
+    for asked in ("mine 9999-12-31", "mine since 0001-01-01", "mine 1900-01-01..2026-11-23"):
+        out = await chat.say(f"alice: /narrate {asked}")
+        assert "I search days from 1970-01-01 to 2027-11-23" in out, asked
+        assert "Use YYYY-MM-DD" in out
+    assert "vacuum tuned" in await chat.say("alice: /narrate mine since 1970-01-01")
