@@ -49,7 +49,14 @@ def _describe(kept: dict[str, Any]) -> str:
         parts.append(f"as a member of {count} {places}")
     if kept["installed_the_app"]:
         parts.append("as the person who installed the app")
-    return " and ".join(parts)
+    if count := len(kept["who_knows_answers"]):
+        answers, it = (
+            ("1 who-knows answer", "it") if count == 1 else (f"{count} who-knows answers", "they")
+        )
+        parts.append(f"with when you were given {answers} and whether {it} helped")
+    if len(parts) < 3:
+        return " and ".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _only_here(turn: Turn) -> str:

@@ -86,3 +86,26 @@ async def test_a_narrators_export_names_the_installs_they_made(chat, db):
     data = _export(await chat.say("alice: /narrate export"))
     assert [i["workspace"] for i in data["installed_the_app"]] == ["Acme"]
     assert len(data["narrations"]) == 1
+
+
+async def test_forget_me_says_it_keeps_the_who_knows_answers_of_someone_who_never_joined(chat, db):
+    """Someone who only ever asked "who knows" is told what forget-me would erase: the answers
+    they were given (it read "I store only your user id, ." before)."""
+    await chat.say("alice: /narrate kafka consumer lag fixed in billing")
+    await chat.say("carol: /narrate who kafka")
+    out = await chat.say("carol: /narrate forget-me")
+    assert (
+        "I store only your user id, with when you were given 1 who-knows answer and whether it "
+        "helped. This erases it" in out
+    ), out
+    await chat.say("carol: /narrate who kafka consumer")
+    await chat.say(":channel #secret private alice,carol")
+    await _installed_by(db, "carol")
+    out = await chat.say("carol: /narrate forget-me")
+    assert (
+        "I store only your user id, as a member of 1 private channel or DM, as the person who "
+        "installed the app and with when you were given 2 who-knows answers and whether they "
+        "helped. This erases it" in out
+    ), out
+    assert "your user id is gone" in await chat.say("carol: /narrate forget-me confirm")
+    assert await _rows_mentioning(db, "carol") == []
