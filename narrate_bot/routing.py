@@ -105,8 +105,10 @@ def parse_command(text: str) -> Command:
         return Command(_BARE[word])
     if word == "mine":
         # "mine kafka", "mine since 2026-11-01", "mine 2026-11-01..2026-11-20": a search
-        # through one's own narrations, never a narration.
-        return Command("mine", arg=rest)
+        # through one's own narrations. "mine was a long day: fixed …" is work to keep.
+        if _reads_as_own_search(rest):
+            return Command("mine", arg=rest)
+        return _narration_or_attempt(rest, body, MINE_HINT)
     if word == KEEP and rest and rest.split()[0].lower() in _COMMAND_WORDS:
         # "/narrate note mine kafka": the words as written, kept even though they read like a
         # command (the "Keep as a narration" button sends this). Other "note …" is a narration.
@@ -215,6 +217,7 @@ def parse_help(text: str) -> Command | None:
 
 # What a named sub-command means when the free-text grammar would have kept it as a narration.
 _NAMED_ACTIONS = {
+    "mine": "mine",  # Discord's search field: whatever is typed there is searched for
     "pause": "pause",
     "team": "team",
     "timezone": "timezone",
@@ -337,6 +340,30 @@ def _attempt(rest: str) -> bool:
     return len(words) <= 2 or any(_ARG_TOKEN.fullmatch(word) for word in words)
 
 
+MINE_HINT = "If you meant to search your narrations: /narrate mine <words> (or mine since <date>)."
+# After "mine", words that make it the pronoun opening a sentence ("mine was a long day",
+# "mine is done"), never a search.
+_MINE_SENTENCE = {"is", "was", "are", "were", "has", "had", "will", "took", "went", "got", "too"}
+_SEARCH_WORDS = 4
+
+
+def _reads_as_own_search(rest: str) -> bool:
+    """After ``mine``: what a search looks like (a command attempt, or up to four words with no
+    sentence punctuation, not opening with "the" or "was"), never a sentence that merely
+    starts with the word."""
+    text = rest.rstrip(".").strip()
+    words = text.split()
+    if words and words[0].lower() in _MINE_SENTENCE:
+        return False
+    if _attempt(rest):
+        return True
+    return (
+        len(words) <= _SEARCH_WORDS
+        and not _CLAUSE.search(text)
+        and words[0].lower() not in _DETERMINERS
+    )
+
+
 def _narration_or_attempt(rest: str, body: str, hint: str) -> Command:
     """A command word whose arguments don't parse: a command attempt gets ``hint`` and nothing
     is kept (the reply offers to keep it); a sentence is a narration, told about the command."""
@@ -429,9 +456,15 @@ def parse_never_pair(rest: str) -> Command:
 # Scheduling sub-commands (README "Schedules"); their arguments are parsed by
 # knowledge.schedule_words. A narration that merely starts with "schedule" stays a narration.
 _SCHEDULE_HEADS = {
-    "list", "remove", "delete", "stop", "skip", "skips", "unskip", "reminder", "digest", "managers",
-    "question",
+    "list", "remove", "delete", "stop", "skip", "skips", "unskip", "reminder", "digest", "managers"
 }  # fmt: skip
+# ``schedule question <number> …`` only with a number (or ``#…``) next: "schedule question for
+# the offsite: …" is work to keep.
+_QUESTION_HEADS = {"question", "questions"}
+QUESTION_HINT = (
+    "If you meant a prompt's question: /narrate schedule question <number> <question> "
+    "(the number from /narrate schedule list)."
+)
 # After an unknown word: a date, a range or a channel is a command attempt ("unskip 2026-11-24",
 # "undo #team"), which schedule_words explains; never work worth keeping.
 _SCHEDULE_ARG = re.compile(r"^(?:#\S*|<#\S*|\d{4}-\d{2}-\d{2}\S*)$")
@@ -463,6 +496,11 @@ def _reads_as_days(word: str) -> bool:
 
 def _scheduling(word: str, rest: str, body: str) -> Command | None:
     first = rest.split()[0].lower() if rest else ""
+    if word in ("schedule", "schedules") and first in _QUESTION_HEADS:
+        after = rest.split()[1:]
+        if not after or _PROMPT_REF.fullmatch(after[0]):
+            return Command("schedule", arg=rest)  # the feature explains a missing question
+        return _narration_or_attempt(rest, body, QUESTION_HINT)
     if word in ("schedule", "schedules"):
         if not rest or first in _SCHEDULE_HEADS or first.startswith(("#", "<#")):
             return Command("schedule", arg=rest if rest else "list")

@@ -7,7 +7,7 @@ import pytest
 from narrate_bot.knowledge.durations import parse_duration, parse_timezone
 from narrate_bot.knowledge.topics import extract_topics
 from narrate_bot.knowledge.words import query_terms, search_terms
-from narrate_bot.routing import Command, parse_command, parse_question
+from narrate_bot.routing import Command, parse_command, parse_named, parse_question
 
 
 @pytest.mark.parametrize(
@@ -229,3 +229,14 @@ def test_a_time_zone_is_found_whatever_its_case(typed):
 def test_a_zone_that_doesnt_exist_is_still_refused_kindly():
     with pytest.raises(ValueError, match="isn't a time zone I know"):
         parse_timezone("europe/atlantis")
+
+
+def test_mine_searches_a_few_words_and_keeps_a_sentence():
+    assert parse_command("mine kafka consumer lag") == Command("mine", arg="kafka consumer lag")
+    assert parse_command("mine kafka since 2026-11-01").action == "mine"
+    kept = parse_command("mine was a long day: fixed the kafka consumer lag")
+    assert kept.action == "narrate" and kept.hint is not None and "/narrate mine" in kept.hint
+    # Typed into Discord's search field, the words are searched for, however they read.
+    assert parse_named("mine", "was a long day: kafka") == Command(
+        "mine", arg="was a long day: kafka"
+    )
