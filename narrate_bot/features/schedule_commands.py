@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from ..events import ChannelKind
-from ..knowledge.durations import parse_timezone
+from ..knowledge.durations import parse_timezone, zone_spelling
 from ..knowledge.fire_times import describe_days, next_fire, next_fire_outside, zone_named
 from ..knowledge.schedule_words import (
     ChannelMention,
@@ -95,14 +95,6 @@ async def _resolve(
     )
 
 
-def _is_zone(word: str) -> bool:
-    try:
-        parse_timezone(word)
-    except ValueError:
-        return False
-    return True
-
-
 def _question_refused(typed: str, cleaned: str, *, nothing: str) -> str | None:
     """Why a prompt's question can't be kept, quoting it back so nothing typed is lost; ``None``
     when it can. ``nothing`` says what didn't happen ("Nothing was scheduled")."""
@@ -122,7 +114,7 @@ def _question_refused(typed: str, cleaned: str, *, nothing: str) -> str | None:
 
 async def schedule(turn: Turn, arg: str) -> list[Reply]:
     try:
-        request = parse_schedule(arg, is_zone=_is_zone)
+        request = parse_schedule(arg, zone_spelling=zone_spelling)
         if request.timing is not None and request.timing.zone is not None:
             parse_timezone(request.timing.zone)
     except ValueError as problem:

@@ -47,6 +47,16 @@ def parse_timezone(name: str) -> ZoneInfo:
     )
 
 
+def zone_spelling(name: str) -> str | None:
+    """The zone ``name`` names, in the zone's own spelling ("met" → "MET", "europe/berlin" →
+    "Europe/Berlin"), or ``None`` when it names none."""
+    try:
+        parse_timezone(name)
+    except ValueError:
+        return None
+    return _zones_by_folded().get(name.strip().casefold().replace(" ", "_"))
+
+
 @cache
 def _zones_by_folded() -> dict[str, str]:
     """Every zone by its case-folded name, built on first use."""

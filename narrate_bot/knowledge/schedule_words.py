@@ -106,19 +106,39 @@ def parse_timing(words: list[str], *, weekly: bool = False) -> Timing:
     return Timing(days=days, at=parse_time(words[1]), zone=words[2] if len(words) == 3 else None)
 
 
-def parse_prompt_timing(words: list[str], *, is_zone: Callable[[str], bool]) -> Timing:
+def parse_prompt_timing(words: list[str], *, zone_spelling: Callable[[str], str | None]) -> Timing:
     """``<days> <HH:MM> [zone] [question…]`` for a channel prompt; the question, if any, is
-    returned in ``Timing.question``. The word after the time is the zone when ``is_zone`` says
-    it names one, or when it is shaped like one (``Europe/Berln``: explained as a zone, never
-    posted as the question's first word); otherwise the question starts there."""
+    returned in ``Timing.question``. The word after the time is the zone when it reads as one
+    (``_names_zone``); otherwise the question starts there."""
     if len(words) < 2:
         return parse_timing(words)
     zone: str | None = None
     rest = words[2:]
-    if rest and (_ZONE_SHAPED.match(rest[0]) or is_zone(rest[0])):
+    if rest and _names_zone(rest[0], rest[1:], zone_spelling):
         zone, rest = rest[0], rest[1:]
     timing = parse_timing(words[:2] + ([zone] if zone else []))
     return Timing(days=timing.days, at=timing.at, zone=timing.zone, question=" ".join(rest) or None)
+
+
+# Named in any case after a prompt's time, whatever follows.
+_ANY_CASE_ZONES = frozenset({"utc", "gmt"})
+
+
+def _names_zone(word: str, after: list[str], zone_spelling: Callable[[str], str | None]) -> bool:
+    """Whether ``word``, after a prompt's time and before the words ``after``, is its zone.
+
+    Shaped like Area/City (``Europe/Berlin``, mistyped ``Europe/Berln`` too: explained as a
+    zone, never posted as the question's first word), or UTC/GMT in any case: always. A zone
+    without an area is often an ordinary word ("Met anyone new?", "Japan launch?", "EST"): it
+    is the zone alone, or spelt as the zone spells it (``MET``, ``Japan``) before a question
+    that starts anew (not in lower case: "CET What shipped?").
+    """
+    if _ZONE_SHAPED.match(word) or word.casefold() in _ANY_CASE_ZONES:
+        return True
+    spelled = zone_spelling(word)
+    if spelled is None:
+        return False
+    return not after or (spelled == word and not after[0][:1].islower())
 
 
 def _on_off(word: str) -> bool:
@@ -152,10 +172,11 @@ def _day(text: str) -> date:
 
 
 def parse_schedule(
-    arg: str, *, is_zone: Callable[[str], bool] = lambda _: False
+    arg: str, *, zone_spelling: Callable[[str], str | None] = lambda _: None
 ) -> ScheduleRequest:
-    """``is_zone`` tells a time zone's name from a question's first word after a prompt's time
-    (the caller knows the zones; this module stays pure)."""
+    """``zone_spelling`` gives the zone a word names, in the zone's own spelling, to tell a
+    time zone from a question's first word after a prompt's time (the caller knows the zones;
+    this module stays pure)."""
     words = arg.split()
     if not words:
         raise ValueError(SCHEDULE_USAGE)
@@ -223,7 +244,7 @@ def parse_schedule(
         # routing sends "schedule unskp 2026-11-24" here, so it's explained, never kept.
         raise ValueError(f"There's no /narrate schedule {rest[0]}. {SCHEDULE_USAGE}")
     try:
-        timing = parse_prompt_timing(rest, is_zone=is_zone)
+        timing = parse_prompt_timing(rest, zone_spelling=zone_spelling)
     except ValueError as problem:
         raise ValueError(f"{problem} {SCHEDULE_USAGE}") from None
     return ScheduleRequest("add", channel=channel, timing=timing, question=timing.question)

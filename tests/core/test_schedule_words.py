@@ -165,8 +165,9 @@ def test_unknown_and_bad_skip_words_are_explained(arg, message):
         parse_schedule(arg)
 
 
-def _is_zone(word: str) -> bool:
-    return word in ("UTC", "Europe/Berlin")
+def _zone_spelling(word: str) -> str | None:
+    zones = {"utc": "UTC", "europe/berlin": "Europe/Berlin", "met": "MET", "japan": "Japan"}
+    return zones.get(word.casefold())
 
 
 @pytest.mark.parametrize(
@@ -178,10 +179,20 @@ def _is_zone(word: str) -> bool:
         # Shaped like Area/City: the zone, mistyped or not (explained later), never the question.
         ("weekdays 16:30 Europe/Berln Anything new?", "Europe/Berln", "Anything new?"),
         ("weekdays 16:30 CI/CD: what broke?", None, "CI/CD: what broke?"),
+        # A zone without an area that is also a word: the zone only as the zone spells it,
+        # before a question that starts anew, or alone.
+        ("fri 16:00 Met anyone new this week?", None, "Met anyone new this week?"),
+        ("fri 16:00 MET anyone new this week?", None, "MET anyone new this week?"),
+        ("fri 16:00 Japan launch?", None, "Japan launch?"),
+        ("fri 16:00 japan How was it?", None, "japan How was it?"),
+        ("fri 16:00 MET What shipped?", "MET", "What shipped?"),
+        ("fri 16:00 met", "met", None),
+        ("fri 16:00 utc what shipped?", "utc", "what shipped?"),
+        ("fri 16:00 europe/berlin what shipped?", "europe/berlin", "what shipped?"),
     ],
 )
 def test_a_prompts_question_follows_its_time_and_zone(text, zone, question):
-    request = parse_schedule(text, is_zone=_is_zone)
+    request = parse_schedule(text, zone_spelling=_zone_spelling)
     assert request.action == "add" and request.timing is not None
     assert (request.timing.zone, request.question) == (zone, question)
 

@@ -103,6 +103,24 @@ async def test_only_schedule_managers_change_the_question(chat):
     assert "asks “Anything blocked?”" in listed and "Pwned" not in listed
 
 
+async def test_a_question_opening_with_a_word_that_is_also_a_zone_stays_the_question(chat):
+    # "Met" (case-folded MET), "Japan", "est" used to be taken for the prompt's time zone.
+    await chat.say("alice: /narrate workspace-tz Europe/London")
+    out = await chat.say(
+        "alice in #general: /narrate schedule #general fri 16:00 Met anyone new this week?"
+    )
+    assert "It asks: “Met anyone new this week?”" in out and "(Europe/London)" in out
+    out = await chat.say("alice in #general: /narrate schedule #general mon 09:00 Japan launch?")
+    assert "It asks: “Japan launch?”" in out and "(Europe/London)" in out
+    # Spelt as the zone and followed by a new sentence, or alone: the zone, as before.
+    out = await chat.say("alice in #team: /narrate schedule #team mon 10:00 CET What shipped?")
+    assert "(CET)" in out and "It asks: “What shipped?”" in out
+    out = await chat.say("alice in #team: /narrate schedule #team tue 10:00 utc Blockers?")
+    assert "(UTC)" in out and "It asks: “Blockers?”" in out
+    out = await chat.say("alice in #team: /narrate schedule #team wed 10:00 europe/berlin")
+    assert "(Europe/Berlin)" in out and "It asks" not in out
+
+
 async def test_doubled_at_signs_leave_no_broadcast_in_the_posted_question(chat):
     out = await chat.say(
         "alice in #team: /narrate schedule #team daily 10:00 Ping x@@here and @@@everyone: shipped?"
