@@ -126,7 +126,9 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             tenant = await turn.tenant(session)
             assert tenant.id is not None
             user_id = turn.event.user.user_id
-            if not await privacy.erase_user(session, tenant_id=tenant.id, user_id=user_id):
+            if not await privacy.erase_user(
+                session, tenant_id=tenant.id, user_id=user_id, now=turn.now
+            ):
                 return [turn.reply("I have nothing stored about you.")]
             removed = None
         elif not erasure_pending(person, turn.now):
@@ -142,7 +144,9 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             assert person.id is not None
             # Read before the rows go (they cascade from the person); deleted after the commit.
             posts = await question_repo.posts_of(session, person_id=person.id)
-            removed = await privacy.erase_person(session, person=person, dialect=turn.db.dialect)
+            removed = await privacy.erase_person(
+                session, person=person, dialect=turn.db.dialect, now=turn.now
+            )
     # The posts first: their only record (the question rows) is gone, so a failure after this
     # point must not leave them unnamed.
     stayed = await remove_posts(turn, posts) if removed is not None else []

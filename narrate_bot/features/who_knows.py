@@ -15,8 +15,8 @@ from ..knowledge.ranking import Hit, RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
 from ..questions import about_person, unsearchable
 from ..replies import Button, Reply, Visibility
+from ..storage import privacy, who_knows_repo
 from ..storage import repositories as repo
-from ..storage import who_knows_repo
 from ..storage.database import DatabaseBusy, Session
 from ..storage.search import find_evidence
 from ..storage.tables import Channel, Narration, Person, Tenant
@@ -176,6 +176,12 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
             return [turn.reply(unclear)]  # to the asker alone: in the channel it would ping them
         return [_answer_reply(turn, unclear, public_answer, {})]
     async with turn.db.snapshot() as session:
+        # First of all: the answer is kept only if no forget-me ran since (``_record``).
+        mark = await privacy.erasure_mark(
+            session,
+            platform=turn.event.tenant.platform.value,
+            external_id=turn.event.tenant.tenant_id,
+        )
         # Nothing to write first (the usual case): the answer is read from one snapshot, which
         # on SQLite waits for no writer (``Turn.settled``).
         settled = await turn.settled(session, in_channel=True)
@@ -208,11 +214,10 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
                 session, tenant_id=found.tenant_id, person=asker, now=turn.now
             )
             if asking and _names_anyone(found):
-                await _record(session, turn, found.tenant_id, topic)
-                recorded = True
+                recorded = await _record(session, turn, found.tenant_id, topic, mark)
     elif noting or _names_anyone(found):
         recorded = await _record_alone(
-            turn, settled.tenant, topic, noting=noting, names_anyone=_names_anyone(found)
+            turn, settled.tenant, topic, mark, noting=noting, names_anyone=_names_anyone(found)
         )
     experts, chosen, ranked = found.experts, found.chosen, found.experts.people
     people, narrations, channels, offer = (
@@ -308,18 +313,27 @@ def _token(turn: Turn, tenant_id: int, topic: str) -> str:
     return "wk" + hashlib.sha256(seed.encode()).hexdigest()[:12]
 
 
-async def _record(session: Session, turn: Turn, tenant_id: int, topic: str) -> None:
+async def _record(
+    session: Session, turn: Turn, tenant_id: int, topic: str, mark: str | None
+) -> bool:
+    """Keep the answer, for its button: whether it is kept. Not when a forget-me in the
+    workspace committed since the question began (``mark``): the asker may have no person row
+    for ``Turn.still_here`` to hold, and their user id would outlive their erasure."""
+    user_id = turn.event.user.user_id
+    if not await privacy.hold_user_id(session, tenant_id=tenant_id, user_id=user_id, mark=mark):
+        return False
     await who_knows_repo.record(
         session,
         tenant_id=tenant_id,
         token=_token(turn, tenant_id, topic),
-        asker_user_id=turn.event.user.user_id,
+        asker_user_id=user_id,
         now=turn.now,
     )
+    return True
 
 
 async def _record_alone(
-    turn: Turn, tenant: Tenant, topic: str, *, noting: bool, names_anyone: bool
+    turn: Turn, tenant: Tenant, topic: str, mark: str | None, *, noting: bool, names_anyone: bool
 ) -> bool:
     """Keep what a question read without writing anything leaves to write: its topics, for a
     participant's introductions (``noting``), and the answer, for its button, when it names
@@ -341,8 +355,7 @@ async def _record_alone(
                 await note_question(session, person=asker, question=topic, turn=turn)
             if not names_anyone:
                 return False
-            await _record(session, turn, tenant.id, topic)
-        return True
+            return await _record(session, turn, tenant.id, topic, mark)
     except DatabaseBusy:
         log.warning("a who-knows question's answer or topics weren't kept: the database was busy")
         if not names_anyone:

@@ -8,7 +8,9 @@ erased nor exported with the person it names (``_erase_by_user_id``).
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,7 @@ from .database import Database
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
+from .repositories import get_setting, set_setting
 from .schedule_tables import ScheduleSend
 from .tables import (
     Channel,
@@ -37,6 +40,10 @@ from .who_knows_tables import WhoKnowsAnswer
 log = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "narrate-bot export v1"
+# A workspace setting every forget-me changes to a new random value (never who, only that one
+# happened): what a command writes under a user id alone, with no person row to hold, is written
+# only if it hasn't changed since the command began (``erasure_mark``, ``hold_user_id``).
+ERASURE_MARK_KEY = "privacy.erasure_mark"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -276,15 +283,65 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
     }
 
 
-async def _erase_by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+async def erasure_mark(session: AsyncSession, *, platform: str, external_id: str) -> str | None:
+    """The workspace's erasure mark (``ERASURE_MARK_KEY``), looked up by the platform's ids so
+    that it can be the first thing a command reads: a command that writes something under its
+    actor's user id alone (a who-knows answer of someone who never joined) reads it as it
+    begins, and writes only if ``hold_user_id`` then finds it unchanged."""
+    return (
+        await session.exec(
+            select(TenantSetting.value)
+            .join(Tenant, col(Tenant.id) == col(TenantSetting.tenant_id))
+            .where(
+                Tenant.platform == platform,
+                Tenant.external_id == external_id,
+                TenantSetting.key == ERASURE_MARK_KEY,
+            )
+        )
+    ).first()
+
+
+async def hold_user_id(
+    session: AsyncSession, *, tenant_id: int, user_id: str, mark: str | None
+) -> bool:
+    """Hold ``user_id`` in the workspace until the transaction ends, as every forget-me of it
+    does before erasing (``_erase_by_user_id``); ``False`` when a forget-me in the workspace
+    committed since ``mark`` was read (``erasure_mark``): what was read as the command began may
+    then be theirs, and nothing more may be written under the user id.
+
+    Someone with no person row has no row to hold (``repositories.hold_person``): a who-knows
+    answer kept for them at the moment their forget-me ran on another replica outlived it, and
+    they had been told "Done". With this hold the two run one after the other on PostgreSQL
+    (a transaction-scoped advisory lock on the workspace and user id): the answer is committed
+    before the erasure deletes, and goes with the rest, or the erasure committed first and the
+    changed mark says so. Any forget-me in the workspace changes the mark, so a question asked
+    meanwhile by someone else keeps no answer either (its button is left out, this once).
+    SQLite's writers are already serialized (ADR 0003): the mark is read in this write.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"{tenant_id}:{user_id}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        connection = await session.connection()
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    return await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY) == mark
+
+
+async def _erase_by_user_id(
+    session: AsyncSession, *, tenant_id: int, user_id: str, now: datetime
+) -> None:
     """Forget what is kept under the user id alone (see ``_by_user_id``). Run after the person's
-    narrations are gone (a DM channel goes with them).
+    narrations are gone (a DM channel goes with them). The user id is held first, and the
+    workspace's erasure mark changed (``hold_user_id``).
 
     Someone else's never-pair wish naming this user id stays: it is its owner's data, kept
     until they remove it or erase themselves. Deleting it here let anyone undo a private wish
     about them with one command (without even knowing it existed), and then be introduced to
     the very person who asked never to be. It is never shown to the person it names either.
     """
+    await hold_user_id(session, tenant_id=tenant_id, user_id=user_id, mark=None)
+    await set_setting(
+        session, tenant_id=tenant_id, key=ERASURE_MARK_KEY, value=secrets.token_hex(8), now=now
+    )
     tenant_channels = select(Channel.id).where(Channel.tenant_id == tenant_id)
     direct_pks = list(
         (
@@ -331,15 +388,17 @@ async def _erase_by_user_id(session: AsyncSession, *, tenant_id: int, user_id: s
     )
 
 
-async def erase_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
+async def erase_user(session: AsyncSession, *, tenant_id: int, user_id: str, now: datetime) -> bool:
     """Forget-me for someone with no person row. ``False`` when nothing of theirs was kept. A
     never-pair wish naming them is someone else's, so it neither counts as theirs nor goes."""
     kept = await export_user(session, tenant_id=tenant_id, user_id=user_id) is not None
-    await _erase_by_user_id(session, tenant_id=tenant_id, user_id=user_id)
+    await _erase_by_user_id(session, tenant_id=tenant_id, user_id=user_id, now=now)
     return kept
 
 
-async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -> int:
+async def erase_person(
+    session: AsyncSession, *, person: Person, dialect: str, now: datetime
+) -> int:
     """Delete every row about the person; returns narrations removed. The index's blocks
     forget their text once ``clear_traces`` has run after the commit.
 
@@ -363,7 +422,7 @@ async def erase_person(session: AsyncSession, *, person: Person, dialect: str) -
         )
         # A bulk DELETE still fires the FTS trigger for every row, so the index forgets each text.
         await session.exec(delete(Narration).where(col(Narration.person_id) == person.id))
-    await _erase_by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
+    await _erase_by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id, now=now)
     await intro_privacy.erase(session, person=person)
     assert person.id is not None
     await schedules.erase_for(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from sqlalchemy import text
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
+from narrate_bot.features import who_knows
+from narrate_bot.storage import database
 from narrate_bot.storage.database import Database
 from tests.helpers import Chat
 
@@ -150,3 +153,46 @@ async def test_a_narration_that_starts_with_helped_is_still_a_narration(chat, db
     assert "Noted as #2" in out
     assert "I can't find that answer" in await chat.say("carol: /narrate helped wk000000000000")
     assert await _answers(db) == []
+
+
+async def test_a_forget_me_confirmed_while_the_answer_is_read_leaves_no_answer_behind(
+    chat, db: Database, clock: ManualClock, monkeypatch
+):
+    """Carol never joined (no person row to hold): her forget-me, confirmed on another replica
+    while her question's answer is being read, told her "Done", and the answer kept for its
+    button stayed with her user id. Now it isn't kept, and she gets no button for it."""
+    await _narrated(chat)
+    await chat.say("carol: /narrate who kafka")  # she has something stored: one answer
+    assert [asker for asker, _ in await _answers(db)] == ["carol"]
+    # The replica's log checkpoint after the erasure waits for the question's open read no
+    # longer than this (it is then left for later, as it would be).
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    other = Database(db.url)
+    replica = Chat.create(
+        Bot(db=other, clock=clock, settings=Settings()), clock, export_dir=Path("/nonexistent")
+    )
+    look_up = who_knows._look_up
+    confirmed: list[str] = []
+
+    async def forget_me_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        found = await look_up(*args, **kwargs)
+        if not confirmed:
+            confirmed.append(
+                await replica.say("carol: /narrate forget-me", "carol: /narrate forget-me confirm")
+            )
+        return found
+
+    monkeypatch.setattr(who_knows, "_look_up", forget_me_meanwhile)
+    try:
+        clock.advance(timedelta(seconds=5))
+        out = await chat.say("carol: /narrate who kafka")
+    finally:
+        await other.dispose()
+    assert "your user id is gone" in confirmed[0], confirmed
+    assert "@alice" in out and "This helped" not in out, out
+    assert await _answers(db) == []
+    monkeypatch.undo()
+    # Her next question is a fresh start: its answer is kept, with its button.
+    clock.advance(timedelta(seconds=5))
+    assert "This helped" in await chat.say("carol: /narrate who kafka")
+    assert [asker for asker, _ in await _answers(db)] == ["carol"]
