@@ -32,6 +32,7 @@ import platform
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -229,7 +230,9 @@ async def probed(db: Database, work: Callable[[], Awaitable[Any]]) -> dict[str, 
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    path = Path(args.db or f"/tmp/narrate-bench-intros-{args.people}.db")
+    # A fresh folder unless told: two runs at once (two CI jobs on one machine) would otherwise
+    # wipe and claim each other's week.
+    path = Path(args.db or Path(tempfile.mkdtemp(prefix="narrate-bench-intros-")) / "bench.db")
     db = Database(database_url(args.engine, path=path, postgres_url=args.postgres_url))
     try:
         if db.dialect == "postgresql":
@@ -272,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=None)
     parser.add_argument("--narrations", type=int, default=None)
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
-    parser.add_argument("--db", help="SQLite file to build (default under /tmp)")
+    parser.add_argument("--db", help="SQLite file to build (default: a new temporary folder)")
     parser.add_argument("--postgres-url", help="default: NARRATE_TEST_POSTGRES_URL")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
