@@ -8,7 +8,7 @@ from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef,
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
-from ..storage.tables import Channel
+from ..storage.tables import Channel, Tenant
 
 
 async def _channel(
@@ -23,6 +23,26 @@ async def _channel(
     )
     assert tenant.id is not None
     return await stored_channel(session, tenant_id=tenant.id, ref=ref)
+
+
+async def settled_tenant(session: Session, ref: TenantRef) -> Tenant | None:
+    """The workspace's row when storing it as the platform names it would write nothing, else
+    ``None`` (``repo.current_tenant``): what a read-only turn starts from."""
+    return await repo.current_tenant(
+        session, platform=ref.platform.value, external_id=ref.tenant_id, name=ref.name
+    )
+
+
+async def settled_channel(session: Session, *, tenant_id: int, ref: ChannelRef) -> Channel | None:
+    """``stored_channel`` when it would write nothing, else ``None`` (``repo.current_channel``)."""
+    return await repo.current_channel(
+        session,
+        tenant_id=tenant_id,
+        channel_id=ref.channel_id,
+        name=ref.name,
+        kind=ref.kind.value,
+        shared=ref.shared,
+    )
 
 
 async def stored_channel(session: Session, *, tenant_id: int, ref: ChannelRef) -> Channel:
@@ -55,25 +75,12 @@ async def _as_described(db: Database, event: ChannelDescribed) -> bool:
     every command there, so reading this first, in a snapshot, spares those commands SQLite's
     write lock (and the wait for it behind another writer) when nothing changed. A difference
     (someone who left, someone new, a rename) is written as before."""
-    ref = event.channel
     async with db.snapshot() as session:
-        tenant = await repo.current_tenant(
-            session,
-            platform=event.tenant.platform.value,
-            external_id=event.tenant.tenant_id,
-            name=event.tenant.name,
-        )
+        tenant = await settled_tenant(session, event.tenant)
         if tenant is None:
             return False
         assert tenant.id is not None
-        channel = await repo.current_channel(
-            session,
-            tenant_id=tenant.id,
-            channel_id=ref.channel_id,
-            name=ref.name,
-            kind=ref.kind.value,
-            shared=ref.shared,
-        )
+        channel = await settled_channel(session, tenant_id=tenant.id, ref=event.channel)
         if channel is None:
             return False
         if event.members is None:

@@ -15,7 +15,7 @@ from ..replies import Attachment, Button, FormRequest, Reply, Visibility
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Person, Tenant
-from .channels import stored_channel
+from .channels import settled_channel, settled_tenant, stored_channel
 
 FORGOTTEN_MEANWHILE = (
     "Your forget-me went through just as this arrived, so I didn't do it: nothing about you is "
@@ -108,10 +108,7 @@ class Turn:
         did. A command that only reads otherwise runs in ``db.snapshot()``, which on SQLite waits
         for no writer (a forget-me's scrub, an import, the weekly job, another replica) and so
         never fails with "database is locked" behind one."""
-        ref = self.event.tenant
-        tenant = await repo.current_tenant(
-            session, platform=ref.platform.value, external_id=ref.tenant_id, name=ref.name
-        )
+        tenant = await settled_tenant(session, self.event.tenant)
         if tenant is None:
             return None
         assert tenant.id is not None
@@ -119,14 +116,7 @@ class Turn:
         channel = None
         if in_channel:
             where = self.event.channel
-            channel = await repo.current_channel(
-                session,
-                tenant_id=tenant.id,
-                channel_id=where.channel_id,
-                name=where.name,
-                kind=where.kind.value,
-                shared=where.shared,
-            )
+            channel = await settled_channel(session, tenant_id=tenant.id, ref=where)
             if channel is None:
                 return None
             assert channel.id is not None
