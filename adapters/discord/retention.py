@@ -45,8 +45,9 @@ async def erase_guild(db: Database, guild_id: int, *, now: datetime) -> int:
 async def stored_guild_ids(db: Database) -> list[int]:
     """Every guild this database holds data for. Tenants are keyed by guild id alone, not by
     Discord application, so this is only "this bot's guilds" with one application per database
-    (two applications in one server would already share, and erase, one tenant)."""
-    async with db.transaction() as session:
+    (two applications in one server would already share, and erase, one tenant). Read in a
+    snapshot: a connect must not wait for another writer's lock."""
+    async with db.snapshot() as session:
         ids = (
             await session.exec(
                 select(Tenant.external_id).where(Tenant.platform == Platform.DISCORD.value)

@@ -133,7 +133,7 @@ class DatabaseInstallationStore(AsyncInstallationStore):
     async def _row(
         self, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None
     ) -> ps.Installation | None:
-        async with self.db.transaction() as session:
+        async with self.db.snapshot() as session:  # a read: it never waits for a writer
             return await ps.find_installation(
                 session,
                 platform=PLATFORM,
@@ -269,6 +269,21 @@ class RotatingAuthorize(AsyncAuthorize):
         return self._result(bot, enterprise_id, team_id, user_id)
 
     async def _read(self, enterprise_id: str | None, team_id: str | None) -> Bot | None:
+        """The token, read in a snapshot; the row lock only when it must be rotated.
+
+        Every request that finds no remembered token reads here before its ack. In a
+        transaction, on SQLite that read began ``BEGIN IMMEDIATE`` and waited behind any writer
+        (a forget-me's scrub, the weekly introductions, another replica), and past the busy
+        timeout the request failed; a token that needs no rotation needs no lock."""
+        async with self.db.snapshot() as session:
+            row = await ps.find_installation(
+                session,
+                platform=PLATFORM,
+                enterprise_id=enterprise_id or "",
+                team_id=team_id or "",
+            )
+        if row is None or not self._expiring(row):
+            return None if row is None else to_bot(row)
         async with self.db.transaction() as session:
             row = await ps.find_installation(
                 session,
@@ -279,7 +294,7 @@ class RotatingAuthorize(AsyncAuthorize):
             )
             if row is None:
                 return None
-            if self._expiring(row):
+            if self._expiring(row):  # again under the lock: another replica may have rotated it
                 await self._rotate(row)
                 session.add(row)
             return to_bot(row)
