@@ -188,7 +188,9 @@ def parse_command(text: str) -> Command:
         return parse_never_pair(rest)
     if word == "stats" and not rest:
         return Command("stats")
-    if (word in _BARE or word in _NOT_COMMANDS or word in ("stats", "remind")) and _attempt(rest):
+    if (word in _BARE or word in _NOT_COMMANDS or word in ("stats", "remind")) and _attempt(
+        rest, takes_nothing=word in _TAKES_NOTHING
+    ):
         # "follow kafka", "join #team", "export json": a command that isn't one, or one that
         # takes nothing; longer prose ("join tables are slow on the ledger db") is work.
         return Command("unparsed", arg=body, hint=_ATTEMPT_HINTS.get(word))
@@ -324,12 +326,18 @@ ATTEMPT_CHARS = 200
 _DETERMINERS = {"the", "a", "an", "our", "my", "this", "that", "these", "those", "some", "all"}
 
 
-def _attempt(rest: str) -> bool:
+def _attempt(rest: str, *, takes_nothing: bool = False) -> bool:
     """``rest`` reads as a command's arguments, not a sentence: nothing, a word or two ("follow
     kafka", "timezone Europe Berlin"), or a few words holding a number, date, mention or channel
     ("pause for 2 weeks", "share design doc #4"). A sentence ("join tables are slow on the
     ledger db", "share the design doc with the data team", "follow up with the vendor, done")
-    is work to keep."""
+    is work to keep, and so are a few words that say something was done ("search ranking
+    tuned", "export job fixed"): no command's arguments end with a verb like that.
+
+    ``takes_nothing``: the command meant takes no words ("status", "settings", "export"), so a
+    word after it may be a mistyped option ("export json", "stats kafka") but two plain words are
+    a thing being worked on ("status page redesign"), unless they open like an option ("stats
+    last week", "subscribe to kafka")."""
     text = rest.rstrip(".").strip()
     if len(text) > ATTEMPT_CHARS or _CLAUSE.search(text):
         return False
@@ -337,7 +345,50 @@ def _attempt(rest: str) -> bool:
     if len(words) > 5 or (words and words[0].lower() in _DETERMINERS):
         # "pause the rollout": arguments never open with "the".
         return any(_ARG_TOKEN.fullmatch(word) for word in words) and len(words) <= 5
-    return len(words) <= 2 or any(_ARG_TOKEN.fullmatch(word) for word in words)
+    if any(_ARG_TOKEN.fullmatch(word) for word in words):
+        return True
+    if len(words) >= 2 and _reads_as_done(words[-1]):
+        return False
+    if takes_nothing and len(words) >= 2 and words[0].lower() not in _OPTION_OPENERS:
+        return False
+    return len(words) <= 2
+
+
+# Words that say work happened or where it stands ("ranking tuned", "page redesign done"),
+# besides regular past participles ("-ed"): closing a few words, they make a sentence.
+_DONE_WORDS = frozenset(
+    {
+        "done", "built", "rebuilt", "made", "ran", "wrote", "written", "rewritten",
+        "sent", "found", "kept", "shown", "drawn", "begun", "gone", "spent", "split", "cut",
+        "redone", "live", "underway", "ongoing", "complete", "wip", "green", "out",
+    }
+)  # fmt: skip
+# Words ending in "-ed" that aren't verbs.
+_NOT_DONE = frozenset({"embed", "hundred", "infrared", "kindred", "sacred", "naked"})
+
+
+def _reads_as_done(word: str) -> bool:
+    word = word.lower().strip("!.")
+    if word in _DONE_WORDS:
+        return True
+    regular = len(word) >= 5 and word.endswith("ed") and not word.endswith("eed")
+    return regular and word not in _NOT_DONE
+
+
+# Commands (or words people try as commands) that take no words after them; see ``_attempt``.
+_TAKES_NOTHING = frozenset(
+    {
+        "settings", "config", "status", "join", "leave", "resume", "export", "topics", "stats",
+        "subscribe", "unsubscribe",
+    }
+)  # fmt: skip
+# How an option after such a word opens ("stats last week", "unsubscribe from prompts").
+_OPTION_OPENERS = frozenset(
+    {
+        "me", "my", "mine", "for", "to", "from", "of", "on", "off", "in", "about", "last",
+        "next", "this", "all", "please", "now", "with", "as", "by",
+    }
+)  # fmt: skip
 
 
 MINE_HINT = "If you meant to search your narrations: /narrate mine <words> (or mine since <date>)."
