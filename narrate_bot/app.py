@@ -45,7 +45,6 @@ from .replies import Reply
 from .routing import (
     NARRATE,
     parse_command,
-    parse_help,
     parse_named,
     parse_question,
     strip_bot_address,
@@ -177,7 +176,11 @@ class Bot:
             case "intros_leave":
                 return await intros.leave(turn)
             case "intros_skip":
-                return await intros.skip(turn)
+                return await intros.skip(turn, command.arg)
+            case "intros_every":
+                return await intros.every(turn, command.arg)
+            case "intros_cadence":
+                return await intros.set_cadence(turn, command.arg)
             case "intros_channel":
                 return await intros.set_channel(turn, command)
             case "intros_delivery":
@@ -240,12 +243,11 @@ class Bot:
             if recorded is not None:
                 return recorded
         if turn.in_dm:
-            # Writing to the bot directly is narrating (kept private unless shared), except
-            # asking it for help ("help", "help skip"), which would otherwise be kept as a note.
-            text = strip_bot_address(event.text)
-            if (asked := parse_help(text)) is not None:
-                return help.show_help(turn, asked.arg)
-            return await narrate.record(turn, text)
+            # Writing to the bot directly is narrating (kept private unless shared), read as
+            # ``/narrate`` text: "help", "pause", "mine kafka" or "forget-me" said to the bot is
+            # that command, and "follow kafka" gets the same hint and "Keep as a narration"
+            # offer, instead of being kept as a note.
+            return await self._command(turn, strip_bot_address(event.text))
         if event.addressed_to_bot:
             return [
                 turn.reply(
