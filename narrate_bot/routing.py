@@ -112,7 +112,10 @@ def parse_command(text: str) -> Command:
     if word == KEEP and rest and rest.split()[0].lower() in _COMMAND_WORDS:
         # "/narrate note mine kafka": the words as written, kept even though they read like a
         # command (the "Keep as a narration" button sends this). Other "note …" is a narration.
-        return Command("narrate", arg=rest)
+        said = rest.split()[0].lower()
+        return Command(
+            "narrate", arg=rest, hint=f"Kept as written: “{said}” wasn't run as a command."
+        )
     if word in ("forget-me-confirm", "forgetme-confirm") and not rest:
         return Command("forget_confirm")  # Discord's name for it, typed after /narrate
     if word in _HELP_WORDS and not rest:
