@@ -268,6 +268,8 @@ def help_lines() -> list[str]:
     type here (the core's own help names Slack's ``/narrate <sub-command>``)."""
     lines = [
         "/narrate [text]: record what you're working on (alone: opens a form)",
+        "/narrate text: note <text>: keep it as written, even when it starts like a command "
+        "(“follow kafka”)",
         '/whoknows <topic>, or ask me "who knows about <topic>?": people and why',
     ]
     for name, (description, subs) in GROUPS.items():
