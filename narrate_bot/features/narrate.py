@@ -151,7 +151,11 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
         lines.append(welcome)
     if hint:
         lines.append(hint)
-    return [turn.reply("\n".join(lines), buttons=buttons)]
+    reply = turn.reply("\n".join(lines), buttons=buttons)
+    # Imported here: it reads who_knows, which imports this module.
+    from .blocker_help import with_help
+
+    return [await with_help(turn, reply, text, tenant_id=tenant.id, person_id=person.id)]
 
 
 KEEP_LABEL = "Keep as a narration"

@@ -21,6 +21,7 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
+from .blocker_help import with_help
 from .consent import JOINED, LEFT, enroll
 from .narrate import ERASED_MEANWHILE, _too_long, form_audience, record, share_button
 from .prompt_wording import DEFAULT_QUESTION
@@ -239,4 +240,5 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
         line = f"Noted as #{narration.ordinal}, readable by everyone in this workspace."
     else:
         line = f"Noted as #{narration.ordinal}, readable by whoever reads {shown(channel.name)}."
-    return [turn.reply(line + (f"\n{welcome}" if welcome else ""), buttons=buttons)]
+    reply = turn.reply(line + (f"\n{welcome}" if welcome else ""), buttons=buttons)
+    return [await with_help(turn, reply, text, tenant_id=tenant.id, person_id=person.id)]

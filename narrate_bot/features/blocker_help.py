@@ -1,0 +1,103 @@
+"""A narration that asks for help or reports a blocker is pointed to the people who can help.
+
+"Stuck on postgres vacuum tuning" is kept like any narration; its author's confirmation also
+names up to ``MAX_NAMED`` people who narrate about the topic, found by the very search
+``/narrate who knows <topic>`` runs for them (``who_knows.rank_experts``, answered privately):
+only narrations the author may read count (public channels, private ones they are in, never
+DMs, never another workspace), nobody paused, departed or hidden from the topic is named, nor
+the author. With nobody to name, the workspace's open-questions channel is offered, when it has
+one the author can post to. Guests get neither: they may not ask who knows. Only the author
+sees any of it, in the confirmation that is already theirs alone; nobody named is told.
+
+Cheap and harmless by construction: the search runs only for a narration ``asks.find_ask``
+recognizes, after the narration is stored, and a search that fails leaves the confirmation as
+it was (logged at DEBUG, without the text).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..knowledge.asks import Ask, find_ask
+from ..replies import Reply
+from ..storage import repositories as repo
+from ..storage.tables import Person
+from . import expertise_prefs, members_only, open_questions
+from .turn import Turn
+from .who_knows import rank_experts
+
+log = logging.getLogger(__name__)
+
+MAX_NAMED = 3
+
+
+async def with_help(
+    turn: Turn, reply: Reply, text: str, *, tenant_id: int, person_id: int
+) -> Reply:
+    """``reply`` (the author's confirmation of a narration just stored) with who could help,
+    when ``text`` asks for help; otherwise, or if that can't be found out, ``reply`` as it was."""
+    # A guest may not ask who knows, nor post to the open-questions channel (members_only):
+    # the names would come from what members narrated where the guest can't read.
+    if members_only.is_guest(turn):
+        return reply
+    ask = find_ask(text)
+    if ask is None:
+        return reply
+    try:
+        return await _pointed(turn, reply, ask, tenant_id=tenant_id, person_id=person_id)
+    except Exception as problem:  # the narration is kept: only the suggestion is left out
+        log.debug("no help suggested for a narration: %s", type(problem).__name__)
+        return reply
+
+
+async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person_id: int) -> Reply:
+    asker = turn.event.user.user_id
+    async with turn.db.snapshot() as session:
+        chosen = await expertise_prefs.for_question(
+            session, tenant_id=tenant_id, question=ask.topic
+        )
+        # As the author's own "/narrate who knows <topic>" would rank them, answered to them
+        # alone (no answer channel): what they may read, nobody hidden from the topic.
+        experts = await rank_experts(
+            session,
+            dialect=turn.db.dialect,
+            tenant_id=tenant_id,
+            viewer_user_id=asker,
+            answer_channel_pk=None,
+            question=ask.topic,
+            now=turn.now,
+            limit=MAX_NAMED,
+            exclude_person_ids=chosen.hidden | {person_id},
+            boosts=chosen.boosts,
+        )
+        found = await repo.people_by_id(session, ids=[r.person_id for r in experts.people])
+        people = [found[r.person_id] for r in experts.people if r.person_id in found]
+        offer = (
+            None
+            if people
+            else await open_questions.offer(
+                session, tenant_id=tenant_id, question=ask.topic, asker=asker
+            )
+        )
+    if people:
+        line = (
+            f"{ask.echo} {_listing(people)} narrate{'s' if len(people) == 1 else ''} about it: "
+            f"/narrate who knows {ask.topic} shows why. Only you see this; nobody was told."
+        )
+        names = {p.user_id: p.display_name or p.user_id for p in people}
+        return reply.model_copy(
+            update={"text": f"{reply.text}\n{line}", "names": {**reply.names, **names}}
+        )
+    # An offer that can't be made (no channel, a private one the author isn't in, one the bot
+    # left) is no help to someone stuck: the confirmation stays as it was.
+    if offer is None or not offer.buttons:
+        return reply
+    line = f"{ask.echo} I found nobody who narrates about it where you can read. {offer.text}"
+    return reply.model_copy(
+        update={"text": f"{reply.text}\n{line}", "buttons": (*reply.buttons, *offer.buttons)}
+    )
+
+
+def _listing(people: list[Person]) -> str:
+    named = [f"<@{p.user_id}>" for p in people]
+    return " and ".join(named) if len(named) < 3 else f"{', '.join(named[:-1])} and {named[-1]}"
