@@ -34,12 +34,15 @@ Handler = Callable[[discord.Interaction[Any], str, str], Awaitable[None]]
 class Option:
     """``required=False`` where the core answers the command alone (lists, shows, "yours"), so
     that form is reachable; ``number`` for a narration's, schedule's or introduction's number,
-    which Discord then only accepts as a whole number from 1."""
+    which Discord then only accepts as a whole number from 1; ``quoted`` for free text after a
+    field whose last word it could be read as (a prompt's question after its zone: "cet" then
+    "what shipped?"), sent in quotes so the core knows where it starts."""
 
     name: str
     description: str
     required: bool = True
     number: bool = False
+    quoted: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
                 (Option("channel", "The #channel"),
                  Option("when", "Days, time and zone, e.g. weekdays 16:30 Europe/Berlin"),
                  Option("question", "What it asks, e.g. What did you ship today? Empty: the "
-                        "default question", required=False))),
+                        "default question", required=False, quoted=True))),
             Sub("list", "This server's schedules", "schedule list"),
             Sub("remove", "Stop a schedule", "schedule remove {id}",
                 (Option("id", "The schedule's number (see list)", number=True),)),
@@ -210,6 +213,9 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
 def core_text(sub: Sub, values: dict[str, Any]) -> str:
     """The row as ``/narrate`` words (``team payments``), fields left empty left out."""
     filled = {k: "" if v is None else " ".join(str(v).split()) for k, v in values.items()}
+    for option in sub.options:
+        if option.quoted and filled.get(option.name):
+            filled[option.name] = f'"{filled[option.name]}"'
     if sub.alone is not None and not any(filled.values()):
         return sub.alone
     return " ".join(sub.template.format(**{o.name: "" for o in sub.options} | filled).split())

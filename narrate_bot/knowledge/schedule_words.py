@@ -114,10 +114,34 @@ def parse_prompt_timing(words: list[str], *, zone_spelling: Callable[[str], str 
         return parse_timing(words)
     zone: str | None = None
     rest = words[2:]
+    if (at := _quoted_question(rest)) is not None:
+        # "weekdays 16:30 cet "what shipped?"": the quote says where the question starts, so
+        # the word before it is the zone in any case (Discord sends its fields this way).
+        timing = parse_timing(words[:2] + rest[:at])
+        question = " ".join(rest[at:])[1:-1].strip()
+        return Timing(days=timing.days, at=timing.at, zone=timing.zone, question=question or None)
     if rest and _names_zone(rest[0], rest[1:], zone_spelling):
         zone, rest = rest[0], rest[1:]
     timing = parse_timing(words[:2] + ([zone] if zone else []))
     return Timing(days=timing.days, at=timing.at, zone=timing.zone, question=" ".join(rest) or None)
+
+
+_OPEN_QUOTES = ('"', "“", "„", "«")
+_CLOSE_QUOTES = ('"', "”", "“", "»")
+
+
+def _quoted_question(rest: list[str]) -> int | None:
+    """Where a question written whole in quotes starts among the words after a prompt's time:
+    right after the time, or after one word (its zone)."""
+    for at in (0, 1):
+        if (
+            at < len(rest)
+            and rest[at].startswith(_OPEN_QUOTES)
+            and rest[-1].endswith(_CLOSE_QUOTES)
+            and len(" ".join(rest[at:])) >= 2
+        ):
+            return at
+    return None
 
 
 # Named in any case after a prompt's time, whatever follows.
