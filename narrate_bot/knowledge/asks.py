@@ -13,6 +13,8 @@ recognized by a few explained cues:
   "thanks!" may follow): "What did I do today? Reviewed PRs" answers itself, and
   "what did I do today?" or "guess what?" ask nobody.
 
+Mentions and links are left out of the topic: it is echoed to the author and searched.
+
 A cue in a clause that says it is over or never was ("was stuck on", "no longer blocked",
 "stuck on X but fixed it") is not an ask. A topic without a word worth searching for ("stuck on
 it for hours") is not one either: there would be nobody to point to.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .clean_text import without_markup, without_mentions
 from .topics import extract_topics
 
 # Long enough for "the kafka consumer group rebalancing on every deploy"; a topic is echoed in
@@ -40,6 +43,8 @@ class Ask:
 
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'"})
+# What a removed mention leaves of "@bob's review": "'s review".
+_ORPHAN_POSSESSIVE = re.compile(r"(?<![\w'])'s\b")
 
 # Where a clause ends: the topic is what follows a cue up to here. A dot, "?" or "!" ends one
 # only before a space or the end, so "asp.net" and "v1.2" stay whole.
@@ -106,7 +111,9 @@ _RHETORICAL = re.compile(
 
 def find_ask(text: str) -> Ask | None:
     """The narration's first ask with a searchable topic, or ``None`` (the usual case)."""
-    text = text.translate(_APOSTROPHES)
+    # Echoed in the reply and searched: mentions and links are no topic, and must ping nobody.
+    text = without_mentions(without_markup(text), keep_broadcast_words=True)
+    text = _ORPHAN_POSSESSIVE.sub(" ", text.translate(_APOSTROPHES))
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
     for index, sentence in enumerate(sentences):
         if (found := _cued(sentence)) is not None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from narrate_bot.knowledge.asks import MAX_TOPIC, Ask, find_ask
+from narrate_bot.knowledge.words import search_terms
+from narrate_bot.routing import parse_command
 
 
 @pytest.mark.parametrize(
@@ -116,6 +118,48 @@ def test_asks_are_recognized_with_their_topic(text: str, topic: str, echo: str |
 )
 def test_updates_and_rhetorical_questions_are_not_asks(text: str) -> None:
     assert find_ask(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "blocked on <@U123> reviewing the kafka acl PR <https://example.com/pull/1|#1>",
+            "reviewing the kafka acl PR",
+        ),
+        (
+            "stuck on @bob's review of https://example.com/x.y the ledger schema",
+            "review of the ledger schema",
+        ),
+        ("stuck on the kafka acl setup, cc <@U123>", "the kafka acl setup"),
+        ("need help with <!here> terraform drift", "terraform drift"),
+    ],
+)
+def test_mentions_and_links_are_never_part_of_a_topic(text: str, topic: str) -> None:
+    found = find_ask(text)
+    assert found is not None and found.topic == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stuck on postgres vacuum tuning",
+        "can't figure out why the selenium tests time out",
+        "anyone know how autovacuum thresholds work?",
+        "how do I rotate the vault tokens?",
+        "reading. Is the staging elasticsearch cluster read-only?",
+        "Stuck on C++ template errors",
+        "anybody know about billing/ledger reconciliation?",
+    ],
+)
+def test_the_command_the_reply_names_asks_the_same_question(text: str) -> None:
+    """The reply says "/narrate who knows <topic> shows why": typed, it runs the very search
+    that named the people."""
+    found = find_ask(text)
+    assert found is not None
+    command = parse_command(f"who knows {found.topic}")
+    assert command.action == "who"
+    assert search_terms(command.arg) == search_terms(found.topic)
 
 
 def test_a_long_topic_is_cut_at_a_word() -> None:
