@@ -176,7 +176,11 @@ class Bot:
             case "intros_leave":
                 return await intros.leave(turn)
             case "intros_skip":
-                return await intros.skip(turn)
+                return await intros.skip(turn, command.arg)
+            case "intros_every":
+                return await intros.every(turn, command.arg)
+            case "intros_cadence":
+                return await intros.set_cadence(turn, command.arg)
             case "intros_channel":
                 return await intros.set_channel(turn, command)
             case "intros_delivery":

@@ -40,6 +40,8 @@ CHANNEL_KEY = "intros.channel"  # platform channel id where introductions are po
 DELIVERY_KEY = "intros.delivery"  # channel | dm | both
 SAME_TEAM_KEY = "intros.same_team"  # "allowed" lets two people of one team be introduced
 REPEAT_WEEKS_KEY = "intros.repeat_weeks"
+CADENCE_KEY = "intros.cadence"  # "biweekly": a round every other week (no row: weekly)
+BIWEEKLY = "biweekly"
 DELIVERIES = ("channel", "dm", "both")
 DEFAULT_DELIVERY = "both"
 DEFAULT_REPEAT_WEEKS = 12
@@ -54,6 +56,48 @@ def week_of(slot: date) -> str:
     winter and Sunday 23:00 UTC in summer, and both weeks would be one round."""
     year, week, _ = slot.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+_RECENT = timedelta(weeks=3)  # wide enough for every round of the weeks counted back
+
+
+def week_number(week: str) -> int:
+    """Weeks since an epoch, from a round's week (``2026-W48``): consecutive ISO weeks are
+    consecutive numbers, across a 53-week year too."""
+    year, _, number = week.partition("-W")
+    return date.fromisocalendar(int(year), int(number), 1).toordinal() // 7
+
+
+async def off_week(session: Session, *, tenant_id: int, week: str, now: datetime) -> bool:
+    """Whether a workspace whose admins chose a round every other week has none in ``week``:
+    one came the week before. Counted from the latest round, so a workspace that turns it on
+    right after a round skips the next week, and one whose last round is older runs now. Only
+    read here: a week that runs is still claimed once (``claim_week``)."""
+    if await repo.get_setting(session, tenant_id=tenant_id, key=CADENCE_KEY) != BIWEEKLY:
+        return False
+    this = week_number(week)
+    earlier = await intro_repo.round_weeks(session, tenant_id=tenant_id, since=now - _RECENT)
+    return any(this - week_number(w) == 1 for w in earlier)
+
+
+async def due_this_week(
+    session: Session, people: list[Person], *, tenant_id: int, week: str, now: datetime
+) -> list[Person]:
+    """``people`` without whoever chose to be introduced every 2 or 4 weeks and was introduced
+    in a round fewer weeks before ``week`` than that (/narrate intros every)."""
+    every = await intro_repo.every_weeks(session, tenant_id=tenant_id)
+    slow = [p.id for p in people if p.id is not None and every.get(p.id, 1) > 1]
+    if not slow:
+        return people
+    longest = max(every[k] for k in slow)
+    weeks = await intro_repo.last_introduced(
+        session, person_ids=slow, since=now - timedelta(weeks=longest) - _RECENT
+    )
+    this = week_number(week)
+    resting = {
+        k for k in slow if any(0 <= this - week_number(w) < every[k] for w in weeks.get(k, ()))
+    }
+    return [p for p in people if p.id not in resting]
 
 
 def utc_offset(zone: str | None, now: datetime) -> float | None:
@@ -151,10 +195,12 @@ class WeeklyIntroductions:
             tenant_id = await intro_repo.unclaimed_tenant(
                 session, platform=tenant.platform.value, external_id=tenant.tenant_id, week=week
             )
-            if tenant_id is None:
+            if tenant_id is None or await off_week(
+                session, tenant_id=tenant_id, week=week, now=now
+            ):
                 return None
             inputs = await _read_inputs(
-                session, tenant_id=tenant_id, now=now, platform=tenant.platform
+                session, tenant_id=tenant_id, now=now, platform=tenant.platform, week=week
             )
         return await asyncio.to_thread(_work_out, inputs, tenant_id=tenant_id, now=now, week=week)
 
@@ -181,12 +227,14 @@ class WeeklyIntroductions:
         )
         assert row.id is not None
         week = week_of(slot)
+        if await off_week(session, tenant_id=row.id, week=week, now=now):
+            return []  # not claimed: the week stays one without a round
         round_id = await intro_repo.claim_week(session, tenant_id=row.id, week=week, now=now)
         if round_id is None:
             return []
         if plan is None or plan.tenant_id != row.id or plan.week != week:
             inputs = await _read_inputs(
-                session, tenant_id=row.id, now=now, platform=tenant.platform
+                session, tenant_id=row.id, now=now, platform=tenant.platform, week=week
             )
             plan = await asyncio.to_thread(_work_out, inputs, tenant_id=row.id, now=now, week=week)
         else:
@@ -272,7 +320,7 @@ class WeeklyIntroductions:
 
 
 async def _read_inputs(
-    session: Session, *, tenant_id: int, now: datetime, platform: Platform
+    session: Session, *, tenant_id: int, now: datetime, platform: Platform, week: str
 ) -> WeekInputs:
     # Whoever asked to be forgotten and may still confirm is left out, like every other
     # scheduled message holds off for them meanwhile.
@@ -281,6 +329,7 @@ async def _read_inputs(
         for p in await intro_repo.available_people(session, tenant_id=tenant_id, now=now)
         if available(p, now)
     ]
+    people = await due_this_week(session, people, tenant_id=tenant_id, week=week, now=now)
     ids = [p.id for p in people if p.id is not None]
     weeks = int(
         await repo.get_setting(session, tenant_id=tenant_id, key=REPEAT_WEEKS_KEY)
@@ -348,11 +397,13 @@ async def _still_valid(
     """The plan as it stands now it is stored: groups whose members may all still be
     introduced to each other, with their current names and teams, and the channel post's
     reason for the introductions channel and delivery as they are now."""
-    current = {
-        p.id: p
+    ready = [
+        p
         for p in await intro_repo.available_people(session, tenant_id=plan.tenant_id, now=now)
         if p.id is not None and available(p, now)
-    }
+    ]
+    ready = await due_this_week(session, ready, tenant_id=plan.tenant_id, week=plan.week, now=now)
+    current = {p.id: p for p in ready if p.id is not None}
     never = await intro_repo.never_pairs(
         session, person_ids=list(plan.people), everywhere=platform_wide_never_pairs(platform)
     )

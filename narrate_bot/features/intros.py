@@ -14,9 +14,11 @@ that moves them in front of a channel's readers.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from ..events import ChannelKind, CommandInvoked, MessageReceived, Platform
+from ..knowledge.days import UNTIL_WORDS, read_day
+from ..knowledge.durations import MAX_DURATION, Calendar
 from ..knowledge.topics import normalize_topic
 from ..knowledge.words import STOPWORDS, query_terms
 from ..replies import Reply
@@ -28,6 +30,8 @@ from ..storage.tables import Channel, Person
 from .channels import named_channel, not_seen
 from .consent import enroll
 from .introductions import (
+    BIWEEKLY,
+    CADENCE_KEY,
     CHANNEL_KEY,
     DELIVERIES,
     DELIVERY_KEY,
@@ -89,8 +93,77 @@ async def leave(turn: Turn) -> list[Reply]:
     ]
 
 
-async def skip(turn: Turn) -> list[Reply]:
+SKIP_WEEKS = 12  # the most "skip 3w" takes; longer is "skip until <date>" (up to a year)
+SKIP_FORMS = (
+    "/narrate intros skip (next week), /narrate intros skip 3w (1 to 12 weeks), "
+    "/narrate intros skip until <date> (e.g. until 11 jan) or /narrate intros skip off (back in "
+    "from the next round)"
+)
+_WEEKS = re.compile(r"^(\d{1,4}) ?(?:w|wk|wks|weeks?)$")
+_OFF = ("off", "cancel", "stop", "none", "no")
+
+
+class _Unclear(ValueError):
+    """A skip or cadence nobody can act on; its message is the friendly reply."""
+
+
+def _skip_until(arg: str, calendar: Calendar, now: datetime) -> datetime | None:
+    """When a ``skip`` ends (``None``: it is cancelled). ``_Unclear`` says why it can't be."""
+    words = " ".join(arg.lower().split())
+    if words in ("", "next week", "1w", "1 week"):
+        return now + SKIP_FOR
+    if words in _OFF:
+        return None
+    head, _, day = words.partition(" ")
+    if head in UNTIL_WORDS:
+        return _until_day(day, calendar, now)
+    weeks = _WEEKS.match(words)
+    if weeks is None:
+        raise _Unclear(f"I can't read “{arg.strip()}” as a skip. Say {SKIP_FORMS}.")
+    count = int(weeks.group(1))
+    if not 1 <= count <= SKIP_WEEKS:
+        raise _Unclear(
+            f"Skip 1 to {SKIP_WEEKS} weeks at a time, or to a date with /narrate intros skip "
+            "until <date> (up to a year); /narrate intros leave stops introductions for good."
+        )
+    return now + count * SKIP_FOR
+
+
+def _until_day(text: str, calendar: Calendar, now: datetime) -> datetime:
+    """The start of the day ``text`` names, on the person's calendar, as ``pause until`` reads
+    it: back in from the first round on or after that day."""
+    later = (calendar.today + timedelta(days=28)).isoformat()
+    example = f"for example /narrate intros skip until {later} or until 11 jan"
+    if not text.strip():
+        raise _Unclear(f"Until when? Give a date, {example}.")
+    try:
+        day = read_day(text, calendar.today)
+    except ValueError as problem:
+        raise _Unclear(f"{problem} Give a date, {example}; or a number of weeks like 3w.") from None
+    if day <= calendar.today:
+        passed = "is today" if day == calendar.today else "has already passed"
+        raise _Unclear(
+            f"{day.isoformat()} {passed} (today is {calendar.today.isoformat()} in "
+            f"{calendar.zone.key}): pick a later date, {example}. Nothing was changed."
+        )
+    until = datetime.combine(day, time(0), tzinfo=calendar.zone).astimezone(UTC)
+    if until - now > MAX_DURATION:
+        raise _Unclear(
+            "That's more than a year away; /narrate intros leave stops introductions for good "
+            "(and /narrate intros join brings you back). Nothing was changed."
+        )
+    return until
+
+
+async def skip(turn: Turn, arg: str = "") -> list[Reply]:
+    """No introductions for a while: next week (the button, ``skip``), some weeks, until a
+    day, or none of it any more (``skip off``)."""
     async with turn.db.transaction() as session:
+        calendar = await turn.calendar(session)
+        try:
+            until = _skip_until(arg, calendar, turn.now)
+        except _Unclear as problem:
+            return [turn.reply(str(problem))]
         person = await turn.known_person(session)
         row = (
             None if person is None else await intro_repo.participant(session, person_id=_pk(person))
@@ -99,9 +172,119 @@ async def skip(turn: Turn) -> list[Reply]:
             return [
                 turn.reply("You're not in the weekly introductions, so there's nothing to skip.")
             ]
-        row.skip_until = turn.now + SKIP_FOR
+        was = row.skip_until if row.skip_until and row.skip_until > turn.now else None
+        row.skip_until = until
         session.add(row)
-    return [turn.reply("Done: no introduction for you next week. The week after, you're back in.")]
+    if until is None:
+        if was is None:
+            return [turn.reply("You weren't skipping introductions: you're in every round.")]
+        return [turn.reply("Done: you're back in the introductions from the next round.")]
+    if not arg.strip():
+        return [
+            turn.reply("Done: no introduction for you next week. The week after, you're back in.")
+        ]
+    return [
+        turn.reply(
+            f"Done: no introductions for you until {calendar.dated(until)}; you're back in from "
+            "the first round after that. /narrate intros skip off undoes it."
+        )
+    ]
+
+
+_EVERY = {
+    "week": 1, "weekly": 1, "other week": 2, "biweekly": 2, "fortnight": 2, "fortnightly": 2,
+    "month": 4, "monthly": 4,
+}  # fmt: skip
+EVERY_WEEKS = (1, 2, 4)
+EVERY_FORMS = (
+    "/narrate intros every week, /narrate intros every 2w or /narrate intros every 4w (monthly)"
+)
+
+
+async def every(turn: Turn, arg: str) -> list[Reply]:
+    """At most how often someone is introduced: every round (weekly), or after 2 or 4 weeks
+    counted from their latest introduction."""
+    words = " ".join(arg.lower().split()).removeprefix("every ")
+    count = _WEEKS.match(words)
+    weeks = int(count.group(1)) if count else _EVERY.get(words)
+    if weeks not in EVERY_WEEKS:
+        weeks = None
+    if words and weeks is None:
+        return [turn.reply(f"I can't read “{arg.strip()}” as how often. Say {EVERY_FORMS}.")]
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        row = (
+            None if person is None else await intro_repo.participant(session, person_id=_pk(person))
+        )
+        if person is None or row is None:
+            return [
+                turn.reply("You're not in the weekly introductions; /narrate intros join adds you.")
+            ]
+        key = intro_repo.every_key(_pk(person))
+        if weeks is None:
+            current = await repo.get_setting(session, tenant_id=row.tenant_id, key=key)
+            return [turn.reply(f"{_every_line(int(current or 1))} Change it with {EVERY_FORMS}.")]
+        await repo.set_setting(
+            session,
+            tenant_id=row.tenant_id,
+            key=key,
+            value=None if weeks == 1 else str(weeks),
+            now=turn.now,
+        )
+    if weeks == 1:
+        return [turn.reply("Done: you may be introduced every week again.")]
+    return [
+        turn.reply(
+            f"Done: after an introduction, you're left out of the next {weeks - 1} "
+            f"round{'s' if weeks > 2 else ''}: at most one introduction every {weeks} weeks. "
+            "/narrate intros every week goes back to weekly."
+        )
+    ]
+
+
+def _every_line(weeks: int) -> str:
+    if weeks <= 1:
+        return "You may be introduced every week."
+    return f"You're introduced at most every {weeks} weeks, counted from your latest one."
+
+
+_CADENCES = {
+    "weekly": None, "week": None, "every week": None, "1w": None,
+    BIWEEKLY: BIWEEKLY, "every other week": BIWEEKLY, "fortnightly": BIWEEKLY,
+    "every 2 weeks": BIWEEKLY, "2w": BIWEEKLY,
+}  # fmt: skip
+CADENCE_FORMS = (
+    "/narrate intros cadence weekly (the default) or /narrate intros cadence biweekly (every "
+    "other week)"
+)
+
+
+async def set_cadence(turn: Turn, arg: str) -> list[Reply]:
+    """How often the workspace's rounds run (admins): weekly, or every other week."""
+    words = " ".join(arg.lower().split())
+    if words and words not in _CADENCES:
+        return [turn.reply(f"I can't read “{arg.strip()}” as a cadence. Say {CADENCE_FORMS}.")]
+    if not words:
+        async with turn.reading() as session:
+            tenant = await turn.tenant(session)
+            assert tenant.id is not None
+            current = await repo.get_setting(session, tenant_id=tenant.id, key=CADENCE_KEY)
+        said = "every other week" if current == BIWEEKLY else "every week"
+        return [
+            turn.reply(f"Introductions run {said} here. Admins change it with {CADENCE_FORMS}.")
+        ]
+    if not turn.event.user.is_admin:
+        return [_admins_only(turn, "how often introductions run")]
+    choice = _CADENCES[words]
+    await _set(turn, CADENCE_KEY, choice)
+    if choice == BIWEEKLY:
+        return [
+            turn.reply(
+                "Introductions now run every other week: the week after a round has none (and "
+                "no follow-up). /narrate intros cadence weekly goes back to every week."
+            )
+        ]
+    return [turn.reply("Introductions now run every week.")]
 
 
 async def set_channel(turn: Turn, command: Command) -> list[Reply]:
@@ -302,11 +485,12 @@ async def mine(turn: Turn) -> list[Reply]:
             else await intro_repo.my_introductions(session, person=person, limit=MINE_SHOWN)
         )
         calendar = await turn.calendar(session)
+        pace = await _pace(turn, session, person, calendar)
     if not shown:
         return [
             turn.reply(
                 "You haven't been introduced to anyone yet. /narrate intros join takes part in "
-                "the weekly introductions; /narrate intros help lists the rest."
+                "the weekly introductions; /narrate intros help lists the rest." + pace
             )
         ]
     lines = ["Your latest introductions:"]
@@ -324,7 +508,27 @@ async def mine(turn: Turn) -> list[Reply]:
         met = " and ".join(who) or "someone who has since left"
         when = calendar.dated(item.created_at)
         lines.append(f"#{item.number} ({when}): {met}{about} · {answer}")
-    return [turn.reply("\n".join(lines)).model_copy(update={"names": names})]
+    return [turn.reply("\n".join(lines) + pace).model_copy(update={"names": names})]
+
+
+async def _pace(turn: Turn, session: Session, person: Person | None, calendar: Calendar) -> str:
+    """What someone taking part chose about their pace, as lines to add to ``mine``: until when
+    they skip, and how often at most they are introduced (nothing when it is every week)."""
+    row = None if person is None else await intro_repo.participant(session, person_id=_pk(person))
+    if person is None or row is None:
+        return ""
+    lines = []
+    if row.skip_until is not None and row.skip_until > turn.now:
+        lines.append(
+            f"You're skipping introductions until {calendar.dated(row.skip_until)}; "
+            "/narrate intros skip off brings you back from the next round."
+        )
+    weeks = await repo.get_setting(
+        session, tenant_id=row.tenant_id, key=intro_repo.every_key(_pk(person))
+    )
+    if weeks and weeks.isdigit() and int(weeks) > 1:
+        lines.append(f"{_every_line(int(weeks))} /narrate intros every week undoes it.")
+    return "".join(f"\n{line}" for line in lines)
 
 
 async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
@@ -406,9 +610,11 @@ def intros_help(turn: Turn, word: str) -> list[Reply]:
     prefix = f"I don't know /narrate intros {word}. " if word and word != "help" else ""
     return [
         turn.reply(
-            prefix + "Introductions: /narrate intros (your latest) · join · leave · skip · "
+            prefix + "Introductions: /narrate intros (your latest) · join · leave · "
+            "skip (next week) · skip 3w · skip until <date> · skip off · every week|2w|4w · "
             "met <number> · not-useful <number>; admins: channel #name · delivery "
-            "channel|dm|both · same-team on|off; /narrate never-pair @name; /narrate stats."
+            "channel|dm|both · same-team on|off · cadence weekly|biweekly; "
+            "/narrate never-pair @name; /narrate stats."
         )
     ]
 

@@ -8,6 +8,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .intro_repo import every_key, forget_every
 from .intro_tables import (
     IntroAskedTopic,
     Introduction,
@@ -16,6 +17,7 @@ from .intro_tables import (
     IntroNeverPair,
     IntroParticipant,
 )
+from .repositories import get_setting
 from .tables import Person
 
 
@@ -74,12 +76,15 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
             .order_by(col(IntroAskedTopic.asked_at))
         )
     ).all()
+    every = await get_setting(session, tenant_id=person.tenant_id, key=every_key(person.id or 0))
     return {
         "taking_part": taking_part is not None,
         "joined_at": taking_part.joined_at.isoformat() if taking_part else None,
         "skip_until": (
             taking_part.skip_until.isoformat() if taking_part and taking_part.skip_until else None
         ),
+        # At most how often they want to be introduced (/narrate intros every): weeks.
+        "every_weeks": int(every) if every and every.isdigit() else 1,
         "never_pair": [row.other_user_id for row in never],
         "never_pair_since": {row.other_user_id: row.created_at.isoformat() for row in never},
         "introductions": [
@@ -125,6 +130,8 @@ async def erase(session: AsyncSession, *, person: Person) -> None:
     )
     for table in (IntroNeverPair, IntroParticipant, IntroAskedTopic, IntroFeedback, IntroMember):
         await session.exec(delete(table).where(col(table.person_id) == person.id))
+    assert person.id is not None
+    await forget_every(session, person_id=person.id)  # how often they wanted introductions
     if mine:
         await session.exec(
             update(Introduction)

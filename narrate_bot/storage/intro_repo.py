@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, insert, or_, update
+from sqlalchemy import case, delete, exists, func, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -26,7 +26,15 @@ from .intro_tables import (
 )
 from .numbering import ATTEMPTS
 from .repositories import suggestable
-from .tables import Channel, ChannelMember, Narration, NarrationTopic, Person, Tenant
+from .tables import (
+    Channel,
+    ChannelMember,
+    Narration,
+    NarrationTopic,
+    Person,
+    Tenant,
+    TenantSetting,
+)
 
 MET, NOT_USEFUL = "met", "not_useful"
 
@@ -54,11 +62,71 @@ async def join(session: AsyncSession, *, person: Person, now: datetime) -> bool:
 
 
 async def leave(session: AsyncSession, *, person_id: int) -> bool:
+    """Stop taking part; the pace they chose (a skip, ``every``) goes with it."""
     row = await session.get(IntroParticipant, person_id)
     if row is None:
         return False
     await session.delete(row)
+    await forget_every(session, person_id=person_id)
     return True
+
+
+# How often someone wants to be introduced at most, in weeks (2 or 4; weekly is no row): a
+# tenant setting per person, ``intros.every.<person id>``, so the choice needs no column. It is
+# theirs like the participant row: ``leave`` and forget-me delete it, the export shows it.
+EVERY_KEY = "intros.every."
+
+
+def every_key(person_id: int) -> str:
+    return f"{EVERY_KEY}{person_id}"
+
+
+async def every_weeks(session: AsyncSession, *, tenant_id: int) -> dict[int, int]:
+    """Each person of the tenant who chose to be introduced less often than weekly: weeks."""
+    rows = await session.exec(
+        select(TenantSetting.key, TenantSetting.value).where(
+            TenantSetting.tenant_id == tenant_id,
+            col(TenantSetting.key).startswith(EVERY_KEY, autoescape=True),
+        )
+    )
+    found: dict[int, int] = {}
+    for key, value in rows:
+        person, weeks = key.removeprefix(EVERY_KEY), value
+        if person.isdigit() and weeks.isdigit() and int(weeks) > 1:
+            found[int(person)] = int(weeks)
+    return found
+
+
+async def forget_every(session: AsyncSession, *, person_id: int) -> None:
+    await session.exec(delete(TenantSetting).where(col(TenantSetting.key) == every_key(person_id)))
+
+
+async def last_introduced(
+    session: AsyncSession, *, person_ids: Sequence[int], since: datetime
+) -> dict[int, list[str]]:
+    """The weeks (``2026-W48``) of the rounds since ``since`` that introduced each person."""
+    if not person_ids:
+        return {}
+    rows = await session.exec(
+        select(IntroMember.person_id, IntroRound.week)
+        .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
+        .join(IntroRound, col(IntroRound.id) == col(Introduction.round_id))
+        .where(col(IntroMember.person_id).in_(list(person_ids)), Introduction.created_at >= since)
+    )
+    weeks: dict[int, list[str]] = defaultdict(list)
+    for person_id, week in rows:
+        weeks[person_id].append(week)
+    return dict(weeks)
+
+
+async def round_weeks(session: AsyncSession, *, tenant_id: int, since: datetime) -> list[str]:
+    """The weeks of the tenant's rounds claimed since ``since``."""
+    rows = await session.exec(
+        select(IntroRound.week).where(
+            IntroRound.tenant_id == tenant_id, IntroRound.created_at >= since
+        )
+    )
+    return list(rows.all())
 
 
 async def set_never_pair(
