@@ -26,6 +26,9 @@ SAMPLES = {
     "who": "admins",
     "command": "intros",
     "search": "kafka since 2026-11-01",
+    "length": "3w",
+    "interval": "2w",
+    "rhythm": "biweekly",
 }
 ROWS = [(group, sub) for group, (_, subs) in GROUPS.items() for sub in subs]
 
