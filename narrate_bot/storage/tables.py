@@ -185,5 +185,8 @@ from .question_tables import OpenQuestion as OpenQuestion  # noqa: E402
 # Scheduling (docs/adr/0007) keeps its tables in their own module; importing it registers them.
 from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip  # noqa: E402, F401
 
+# Form updates posted in their prompt's thread (where, to edit or delete the post).
+from .update_post_tables import UpdatePost as UpdatePost  # noqa: E402
+
 # Who-knows answers and whether they helped (an outcome for /narrate stats).
 from .who_knows_tables import WhoKnowsAnswer as WhoKnowsAnswer  # noqa: E402

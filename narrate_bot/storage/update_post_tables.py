@@ -1,0 +1,32 @@
+"""Where a form update was posted in its prompt's thread, imported by ``tables.py`` so Alembic
+sees it.
+
+An update written through a prompt's "Write my update" form (or ``/narrate reply``) is posted in
+that prompt's thread, naming its author. The row keeps where that post is, so an edit of the
+narration edits it, and a delete, an "only for me" again or forget-me deletes it. It is claimed
+(inserted, ``message_id`` empty) before the post goes out, under ``UNIQUE(narration_id)``, so a
+second try for the same narration (a replica, a double click on "share") posts nothing; a post
+the platform refused drops its claim. It cascades from the narration, and so from its author.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UpdatePost(SQLModel, table=True):
+    __tablename__ = "update_post"
+    __table_args__ = (UniqueConstraint("narration_id", name="uq_update_post_narration"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    narration_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("narration.id", ondelete="CASCADE"), nullable=False)
+    )
+    # The platform's ids: the prompt's channel, the prompt's message (the thread), the post.
+    channel_id: str = Field(sa_column=Column(Text, nullable=False))
+    thread_of: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    claimed_at: datetime

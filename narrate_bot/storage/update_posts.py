@@ -1,0 +1,140 @@
+"""Queries on the posts of form updates in their prompts' threads (``UpdatePost``).
+
+A post is claimed before it goes out (``claim``: one row per narration, so a second try finds it
+and posts nothing), noted once the platform took it (``keep``), and its claim dropped when the
+platform refused (``drop``). An edit reads it (``of_narration``); a delete, an "only for me"
+again and forget-me read it before its narration goes (``of_person``), then delete the post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .schedule_tables import PROMPT, Schedule, ScheduleSend
+from .schedules import SENT
+from .tables import Narration
+from .update_post_tables import UpdatePost
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """Where an update's post is: its channel, the prompt's message (the thread) and its own."""
+
+    channel_id: str
+    thread_of: str
+    message_id: str
+    ordinal: int = 0
+
+
+async def latest_prompt(session: AsyncSession, *, schedule_id: int) -> str | None:
+    """The platform message id of this schedule's newest prompt that went out (its thread is
+    where an update to it goes); ``None`` when none has."""
+    found = await session.exec(
+        select(ScheduleSend.message_id)
+        .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
+        .where(
+            ScheduleSend.schedule_id == schedule_id,
+            Schedule.kind == PROMPT,
+            ScheduleSend.part == "main",
+            ScheduleSend.status == SENT,
+            col(ScheduleSend.message_id).is_not(None),
+        )
+        .order_by(col(ScheduleSend.slot).desc(), col(ScheduleSend.id).desc())
+    )
+    return found.first()
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    narration_id: int,
+    channel_id: str,
+    thread_of: str,
+    now: datetime,
+) -> bool:
+    """Claim the post of this narration; ``False`` when it was claimed already (posted, or being
+    posted by another try). Commits nothing itself: the caller's transaction holds the claim."""
+    if await find(session, narration_id=narration_id) is not None:
+        return False
+    try:
+        async with session.begin_nested():
+            session.add(
+                UpdatePost(
+                    narration_id=narration_id,
+                    channel_id=channel_id,
+                    thread_of=thread_of,
+                    claimed_at=now,
+                )
+            )
+    except IntegrityError:  # another replica claimed it between the read and the insert
+        return False
+    return True
+
+
+async def find(session: AsyncSession, *, narration_id: int) -> UpdatePost | None:
+    found = await session.exec(select(UpdatePost).where(UpdatePost.narration_id == narration_id))
+    return found.first()
+
+
+async def keep(session: AsyncSession, *, narration_id: int, message_id: str) -> bool:
+    """Note the post's id; ``False`` when its claim is gone (the narration was deleted, or its
+    author forgotten, while it was being posted): the caller deletes the post at once."""
+    row = await find(session, narration_id=narration_id)
+    if row is None:
+        return False
+    row.message_id = message_id
+    session.add(row)
+    await session.flush()
+    return True
+
+
+async def drop(session: AsyncSession, *, narration_id: int) -> None:
+    """Forget a claim whose post never went out (the platform refused it)."""
+    await session.exec(
+        delete(UpdatePost).where(
+            col(UpdatePost.narration_id) == narration_id, col(UpdatePost.message_id).is_(None)
+        )
+    )
+
+
+async def forget(session: AsyncSession, *, narration_id: int) -> None:
+    """Forget the post of this narration (deleted from its thread)."""
+    await session.exec(delete(UpdatePost).where(col(UpdatePost.narration_id) == narration_id))
+
+
+def ref(row: UpdatePost, ordinal: int = 0) -> PostRef:
+    return PostRef(
+        channel_id=row.channel_id,
+        thread_of=row.thread_of,
+        message_id=row.message_id or "",
+        ordinal=ordinal,
+    )
+
+
+async def of_person(session: AsyncSession, *, person_id: int) -> list[PostRef]:
+    """The posts of this person's updates, oldest first; read before their rows go. One still
+    being posted has an empty ``message_id`` (its poster deletes it when it finds its claim
+    gone)."""
+    rows = await session.exec(
+        select(UpdatePost, Narration.ordinal)
+        .join(Narration, col(Narration.id) == col(UpdatePost.narration_id))
+        .where(Narration.person_id == person_id)
+        .order_by(col(UpdatePost.claimed_at), col(UpdatePost.id))
+    )
+    return [ref(row, ordinal) for row, ordinal in rows.all()]
+
+
+async def posted_of(session: AsyncSession, *, person_id: int) -> dict[int, datetime]:
+    """When each of this person's narrations was posted in its prompt's thread, by narration id
+    (for their export)."""
+    rows = await session.exec(
+        select(UpdatePost.narration_id, UpdatePost.claimed_at)
+        .join(Narration, col(Narration.id) == col(UpdatePost.narration_id))
+        .where(Narration.person_id == person_id, col(UpdatePost.message_id).is_not(None))
+    )
+    return dict(rows.all())
