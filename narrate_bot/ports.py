@@ -53,15 +53,26 @@ class ChatGateway(Protocol):
         Raises ``CannotPostThere`` when the platform refuses the channel for good."""
         ...
 
-    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+    async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
+        """Replace the text of the bot's own post ``message_id``, made with ``post``'s
+        ``channel_id`` and ``thread_of``, with ``post``'s (an edited update in a prompt's
+        thread). Raises when it can't; the caller tells the person the post is unchanged."""
+        ...
+
+    async def delete(
+        self, tenant: TenantRef, channel_id: str, message_id: str, *, thread_of: str | None = None
+    ) -> None:
         """Remove the bot's own post ``message_id`` from ``channel_id`` (and whatever the
         platform made of it that repeats its words, like a Discord thread titled with it).
+        ``thread_of`` is the thread it was posted in (``Post.thread_of``), if any: a post
+        there opened no thread of its own, and on some platforms lives in the thread.
 
         Returns once it is gone, also when it was gone already (deleted by someone, or its
         channel deleted); raises when it stays, so the caller can tell the person it named:
         ``ThreadStayed`` when only the thread titled with its words stays, anything else when
         the post itself does.
-        Used by forget-me and ``ask-channel withdraw`` (an open question names its asker)."""
+        Used by forget-me and ``ask-channel withdraw`` (an open question names its asker), and
+        when a form update posted in a prompt's thread is deleted."""
         ...
 
 

@@ -80,6 +80,10 @@ class Post(_Frozen):
     # (Discord refuses DMs some people closed). Never the DM's own text: that may cite work
     # narrated where the channel's readers can't read it. Adapters have a generic default.
     pointer: str | None = None
+    # Name the people of ``names`` without notifying them (an update posted for its author):
+    # adapters show each as a mention that pings nobody, or as their name where a mention
+    # always pings (Slack).
+    quiet: bool = False
 
     @model_validator(mode="after")
     def _one_destination(self) -> Post:

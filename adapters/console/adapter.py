@@ -400,12 +400,29 @@ class ConsoleAdapter:
             self._print(
                 f"[console] posted as {post_id}: reply in #{post.channel_id} thread {post_id}"
             )
+        elif post.channel_id is not None:
+            self._print(
+                f"[console] posted as {post_id} in #{post.channel_id} thread {post.thread_of}"
+            )
         return post_id
 
-    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+    async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
+        """The console's ``ChatGateway.update``: print the post's new text, and which it was."""
+        del tenant
+        assert post.channel_id is not None
+        where = f"#{post.channel_id}" + (" thread" if post.thread_of else "")
+        self._print(block(where, Reply(text=post.text, buttons=post.buttons, names=post.names)))
+        self._print(f"[console] edited {message_id} in #{post.channel_id}")
+
+    async def delete(
+        self, tenant: TenantRef, channel_id: str, message_id: str, *, thread_of: str | None = None
+    ) -> None:
         """The console's ``ChatGateway.delete``: say which post was removed (and its thread,
         which goes with it here); a post it never made, or removed already, is simply gone."""
         del tenant
+        if thread_of is not None:  # a post in a thread opened none of its own
+            self._print(f"[console] removed {message_id} from #{channel_id} thread {thread_of}")
+            return
         if self._thread_posts.pop(message_id, None) is not None:
             for channel, latest in list(self._latest_post.items()):
                 if latest == message_id:

@@ -265,7 +265,26 @@ class DiscordGateway:
             )
         return await self._post_to_people(guild_id, post, parts)
 
-    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+    async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
+        """The core's ``ChatGateway.update``: edit the bot's own message, in the thread it was
+        posted in (a thread is a channel whose id is its first message's), pinging nobody new.
+        Only its first message is edited: the core keeps such posts within one."""
+        self.budget.check()
+        assert post.channel_id is not None
+        where = self.client.get_partial_messageable(
+            int(post.thread_of or post.channel_id), guild_id=int(tenant.tenant_id)
+        )
+        first = messages(post.text, post.buttons)[0]
+        async with self.posts:
+            await where.get_partial_message(int(message_id)).edit(
+                content=first.content,
+                embed=discord.Embed(description=first.embed) if first.embed is not None else None,
+                allowed_mentions=_cited(post),
+            )
+
+    async def delete(
+        self, tenant: TenantRef, channel_id: str, message_id: str, *, thread_of: str | None = None
+    ) -> None:
         """The core's ``ChatGateway.delete``: the message, then the thread ``post`` opened on
         it. Deleting a thread's first message leaves the thread, titled with the post's words
         (an open question's names its asker), so the thread goes too; that takes Manage
@@ -277,12 +296,16 @@ class DiscordGateway:
         renamed) raises ``ThreadStayed``, so they are told that the post went and its thread,
         titled with their words, did not. Once renamed, the thread repeats none of them: an
         archiving refused then is only logged. Its replies go with a deleted thread, as on
-        Discord."""
+        Discord.
+
+        A post in a thread (``thread_of``) is deleted there, and opened no thread of its own."""
         try:
             async with self.posts:
-                await self.client.http.delete_message(int(channel_id), int(message_id))
+                await self.client.http.delete_message(int(thread_of or channel_id), int(message_id))
         except discord.NotFound:
             log.debug("a post to delete in channel %s was gone already", channel_id)
+        if thread_of is not None:
+            return
         try:
             renamed = await self._remove_thread(int(tenant.tenant_id), int(channel_id), message_id)
         except Exception as problem:
@@ -589,5 +612,8 @@ def _titled(post: Post) -> str:
 
 
 def _cited(post: Post) -> discord.AllowedMentions:
-    """Who a post may ping: the people the core names in it, not whom a quoted text mentions."""
+    """Who a post may ping: the people the core names in it, not whom a quoted text mentions;
+    nobody for a ``quiet`` post (its mentions show the names, and notify no one)."""
+    if post.quiet:
+        return QUIET
     return only([*post.names, *post.to_users])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -61,6 +62,8 @@ NOT_DELETABLE = {"channel_not_found", "not_in_channel", "cant_delete_message"}
 SCOPES_FRESH_SECONDS = 3600.0
 # conversations.info's flags for a channel people outside the workspace read (Slack Connect, a
 # Grid org's other workspaces): ``Directory.where`` reads the same ones.
+# A person the core cites, ``<@U123>`` (``replies``): a quiet post writes their name instead.
+_CITED = re.compile(r"<@([A-Z0-9]+)>")
 SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
 # users.list's page size: Slack's most (it may answer with fewer); a 10,000-person workspace is
 # ten calls, each taking a slot of the workspace's limiter.
@@ -180,8 +183,7 @@ class SlackGateway:
 
     async def post(self, tenant: TenantRef, post: Post) -> str:
         client = await self.client_for(tenant)
-        cited = {*post.names, *post.to_users}  # nobody else in its text is pinged
-        payload: dict[str, Any] = render.message(post.text, post.buttons, mentions=cited)
+        payload: dict[str, Any] = _rendered(post)
         if post.channel_id is not None:
             channel = post.channel_id
             if post.thread_of:
@@ -224,14 +226,30 @@ class SlackGateway:
             return HOW_TO_ADD
         return None
 
-    async def delete(self, tenant: TenantRef, channel_id: str, message_id: str) -> None:
+    async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
+        """The core's ``ChatGateway.update``: ``chat.update`` of the bot's own message (with
+        ``chat:write``), its text and blocks rendered as ``post`` would be. Slack's refusals are
+        raised, so the person is told the post still shows the old text."""
+        assert post.channel_id is not None
+        client = await self.client_for(tenant)
+        payload = _rendered(post)
+        await self.call(
+            tenant.tenant_id,
+            lambda: client.chat_update(channel=post.channel_id or "", ts=message_id, **payload),
+        )
+
+    async def delete(
+        self, tenant: TenantRef, channel_id: str, message_id: str, *, thread_of: str | None = None
+    ) -> None:
         """The core's ``ChatGateway.delete``: ``chat.delete`` with the workspace's bot token
         (a bot may delete its own messages with ``chat:write``). Replies others wrote in its
         thread are theirs and stay; Slack shows the parent as deleted.
 
         A message already gone is done. ``NOT_DELETABLE`` answers won't change by retrying:
         logged and raised, so the person it named is told it stayed. Only the error code is
-        logged, never the text."""
+        logged, never the text. A reply in a thread is deleted by its channel and ts alone
+        (``thread_of`` isn't needed)."""
+        del thread_of
         client = await self.client_for(tenant)
         try:
             await self.call(
@@ -333,3 +351,14 @@ class SlackGateway:
         granted = frozenset(part.strip() for part in header.split(",") if part.strip())
         self.scopes[tenant.tenant_id] = (time.monotonic(), granted)
         return scope in granted
+
+
+def _rendered(post: Post) -> dict[str, Any]:
+    """A post's text and blocks: only the people it cites are mentions (nobody else in its
+    text is pinged); a ``quiet`` post names them as plain text, since a mention on Slack
+    always notifies."""
+    if not post.quiet:
+        cited = {*post.names, *post.to_users}
+        return render.message(post.text, post.buttons, mentions=cited)
+    text = _CITED.sub(lambda m: post.names.get(m.group(1), m.group(0)), post.text)
+    return render.message(text, post.buttons)

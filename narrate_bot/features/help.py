@@ -26,14 +26,13 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate ask-channel answered|withdraw: close your newest open question (withdraw deletes it)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> or until <date> · /narrate resume · /narrate leave
-/narrate intros join · /narrate intros leave · /narrate intros: weekly introductions, yours
-/narrate intros skip [3w|until <date>|off] · /narrate intros every week|2w|4w: your pace
-/narrate intros cadence weekly|biweekly: how often rounds run (admins)
+/narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
 /narrate remind me weekdays 09:30 · /narrate remind off: a personal prompt, in your time zone
 /narrate schedule #channel weekdays 16:30 [zone] · list · remove <number> · skip <date>[..<date>]
 /narrate schedule skips [#channel] · unskip <date>[..<date>] [#channel]: see or undo skipped days
 /narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
+/narrate schedule updates #channel thread|off: post form updates in the prompt's thread, or not
 /narrate schedule managers admins|members: who may change schedules (admins choose)
 /narrate schedule question <number> <text>|default: what a prompt asks (or put it after its time)
 /narrate workspace-timezone <Area/City>: the workspace's time zone for schedules

@@ -17,9 +17,11 @@ from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..routing import KEEP, Command
 from ..storage import privacy
 from ..storage import repositories as repo
+from ..storage import update_posts as update_post_repo
 from ..storage.database import Session
 from ..storage.own_search import OwnSearch, own_narrations
 from ..storage.tables import Channel, Narration
+from . import update_posts
 from .consent import enroll
 from .turn import Turn
 
@@ -369,8 +371,11 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
             now=turn.now,
             dialect=turn.db.dialect,
         )
+        assert narration.id is not None
+        narration_id = narration.id
     await privacy.clear_traces(turn.db)
-    return [turn.reply(f"Updated #{command.ordinal}.")]
+    told = await update_posts.edited(turn, narration_id=narration_id, text=text)
+    return [turn.reply(f"Updated #{command.ordinal}.{told}")]
 
 
 async def delete(turn: Turn, command: Command) -> list[Reply]:
@@ -379,9 +384,14 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
         narration = await _own(turn, session, command.ordinal)
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
+        assert narration.id is not None
+        posted = await update_post_repo.find(session, narration_id=narration.id)  # goes with it
         await repo.delete_narration(session, narration=narration, dialect=turn.db.dialect)
     await privacy.clear_traces(turn.db)
-    return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.")]
+    told = await update_posts.removed_with(
+        turn, update_post_repo.ref(posted) if posted is not None else None
+    )
+    return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.{told}")]
 
 
 async def share(turn: Turn, command: Command, *, shared: bool) -> list[Reply]:

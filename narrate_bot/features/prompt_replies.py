@@ -21,6 +21,7 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
+from . import update_posts
 from .blocker_help import with_help
 from .consent import JOINED, LEFT, enroll
 from .narrate import ERASED_MEANWHILE, _too_long, form_audience, record, share_button
@@ -211,6 +212,11 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
             why = "That prompt no longer exists" if channel is None else _members_only(channel)
             return [turn.reply(_given_back(why, text))]
         assert channel.id is not None
+        prompt = await store.get_schedule(
+            session, tenant_id=tenant.id, number=ref, removed_too=True
+        )
+        assert prompt is not None and prompt[0].id is not None
+        schedule_id = prompt[0].id
         # Held before anything is written for them, like every narration (Turn.author).
         person = await turn.author(session, tenant)
         welcome = enroll(person, turn.now)
@@ -230,6 +236,17 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
             link=turn.event.link,
         )
     buttons: tuple[Button, ...] = ()
+    posted = ""
+    if audience != Audience.ONLY_ME:
+        assert narration.id is not None
+        posted = await update_posts.post_update(
+            turn,
+            narration_id=narration.id,
+            ordinal=narration.ordinal,
+            text=text,
+            channel=channel,
+            schedule_id=schedule_id,
+        )
     if audience == Audience.ONLY_ME:
         line = (
             f"Noted as #{narration.ordinal}, only for you. To let colleagues find you through "
@@ -240,5 +257,5 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
         line = f"Noted as #{narration.ordinal}, readable by everyone in this workspace."
     else:
         line = f"Noted as #{narration.ordinal}, readable by whoever reads {shown(channel.name)}."
-    reply = turn.reply(line + (f"\n{welcome}" if welcome else ""), buttons=buttons)
+    reply = turn.reply(line + posted + (f"\n{welcome}" if welcome else ""), buttons=buttons)
     return [await with_help(turn, reply, text, tenant_id=tenant.id, person_id=person.id)]

@@ -33,6 +33,7 @@ from .prompt_wording import MAX_QUESTION, clean_question, hears_replies
 from .schedule_jobs import reminder_key
 from .schedule_settings import MANAGERS_KEY, TENANT_ZONE_KEY, hhmm, next_text, restricted
 from .turn import Turn
+from .update_posts import OFF, updates_key
 
 DIGEST_DEFAULT = Timing(days=1 << 4, at=time(16, 0), zone=None)  # Friday 16:00
 MAX_PROMPTS_PER_CHANNEL = 3
@@ -198,6 +199,29 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
                     )
                 ]
             return [turn.reply(f"No more reminders in #{channel.name}: just the prompt.")]
+        if request.action == "updates":
+            await repo.set_setting(
+                session,
+                tenant_id=tenant.id,
+                key=updates_key(channel.id),
+                value=None if request.on else OFF,
+                now=turn.now,
+            )
+            if request.on:
+                return [
+                    turn.reply(
+                        f"Updates written with a prompt's “Write my update” form in "
+                        f"#{channel.name} are posted in that prompt's thread, naming their "
+                        "author (never one kept only for its author)."
+                    )
+                ]
+            return [
+                turn.reply(
+                    f"Updates written with a prompt's form in #{channel.name} are no longer "
+                    "posted in its thread: they are kept as narrations, as before. Back with "
+                    f"/narrate schedule updates #{channel.name} thread."
+                )
+            ]
         if request.action == "digest":
             return [
                 turn.reply(
@@ -322,6 +346,8 @@ async def _list(turn: Turn, session: Session, tenant: Tenant) -> str:
             assert channel.id is not None
             if await repo.get_setting(session, tenant_id=tenant.id, key=reminder_key(channel.id)):
                 extra += ", reminder on"
+            if await repo.get_setting(session, tenant_id=tenant.id, key=updates_key(channel.id)):
+                extra += ", form updates not posted"
             skips = await store.skips_of(session, channel_pk=channel.id, from_day=today)
             if skips:
                 extra += ", skips " + ", ".join(

@@ -33,7 +33,8 @@ SCHEDULE_USAGE = (
     "/narrate schedule question <number> <question>, "
     "/narrate schedule skip 2026-12-24..2026-12-26, "
     "/narrate schedule skips (and unskip <date>), "
-    "/narrate schedule reminder #channel on|off or /narrate schedule digest #channel on|off."
+    "/narrate schedule reminder #channel on|off, /narrate schedule updates #channel thread|off "
+    "or /narrate schedule digest #channel on|off."
 )
 _SKIP_USAGE = "Write /narrate schedule skip 2026-12-24 or 2026-12-24..2026-12-26."
 _UNSKIP_USAGE = (
@@ -66,7 +67,8 @@ class Timing:
 
 @dataclass(frozen=True)
 class ScheduleRequest:
-    # add | list | remove | question | skip | skips | unskip | reminder | digest | managers
+    # add | list | remove | question | skip | skips | unskip | reminder | updates | digest |
+    # managers
     action: str
     channel: ChannelMention | None = None
     timing: Timing | None = None
@@ -248,6 +250,12 @@ def parse_schedule(
         if len(rest) != 1:
             raise ValueError("Write /narrate schedule reminder #channel on (or off).")
         return ScheduleRequest("reminder", channel=channel, on=_on_off(rest[0]))
+    if head == "updates":
+        # Form updates posted in the prompt's thread ("thread", the default) or not ("off").
+        channel, rest = _leading_channel(rest)
+        if len(rest) != 1 or rest[0].lower() not in ("thread", "on", "off"):
+            raise ValueError("Write /narrate schedule updates #channel thread (or off).")
+        return ScheduleRequest("updates", channel=channel, on=rest[0].lower() != "off")
     if head == "digest":
         channel, rest = _leading_channel(rest)
         if not rest:

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, text, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import index_scrub, intro_privacy, schedules
+from . import index_scrub, intro_privacy, schedules, update_posts
 from .database import Database
 from .platform_store import Installation
 from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
@@ -190,6 +190,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
         .where(Narration.person_id == person.id)
     ):
         topics[narration_id].append(topic)
+    posted = await update_posts.posted_of(session, person_id=person.id or 0)
     by_user_id = await _by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
     reminders = await schedules.personal_schedules(session, person_id=person.id or 0)
     deliveries = (
@@ -241,6 +242,8 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "edited_at": _iso(n.edited_at),
                 "link": n.link,
                 "topics": topics.get(n.id or -1, []),
+                # When the bot posted it in its prompt's thread (a "Write my update" form).
+                "posted_in_thread_at": _iso(posted.get(n.id or -1)),
             }
             for n, c in narrations
         ],

@@ -29,6 +29,7 @@ async def test_posts_print_with_their_destination_and_return_thread_anchors(chat
         "[#team] What are you working on?",
         "[console] posted as m1: reply in #team thread m1",
         "[#team thread] Reminder",
+        "[console] posted as m2 in #team thread m1",
         "[dm alice,bob] @Alice, meet @Bob",
         "  (button) We met: /narrate intros met 1",
     ]

@@ -72,7 +72,10 @@ class _Undeleting:
     async def post(self, tenant, post: Post) -> str:
         return await self.console.post(tenant, post)
 
-    async def delete(self, tenant, channel_id: str, message_id: str) -> None:
+    async def update(self, tenant, message_id: str, post: Post) -> None:
+        raise ConnectionError("platform down")
+
+    async def delete(self, tenant, channel_id: str, message_id: str, **_: object) -> None:
         raise ConnectionError("platform down")
 
 

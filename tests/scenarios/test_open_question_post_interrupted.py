@@ -32,8 +32,11 @@ class _Held:
         await self.release.wait()
         return str(await self.inner.post(tenant, post))
 
-    async def delete(self, tenant: Any, channel_id: str, message_id: str) -> None:
-        await self.inner.delete(tenant, channel_id, message_id)
+    async def update(self, tenant: Any, message_id: str, post: Any) -> None:
+        await self.inner.update(tenant, message_id, post)
+
+    async def delete(self, tenant: Any, channel_id: str, message_id: str, **more: Any) -> None:
+        await self.inner.delete(tenant, channel_id, message_id, **more)
 
 
 async def _rows(db: Any) -> list[OpenQuestion]:

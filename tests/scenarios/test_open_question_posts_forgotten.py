@@ -61,7 +61,10 @@ class _Undeleting:
     async def post(self, tenant, post: Post) -> str:
         return await self.console.post(tenant, post)
 
-    async def delete(self, tenant, channel_id: str, message_id: str) -> None:
+    async def update(self, tenant, message_id: str, post: Post) -> None:
+        raise ConnectionError("platform down")
+
+    async def delete(self, tenant, channel_id: str, message_id: str, **_: object) -> None:
         raise ConnectionError("platform down")
 
 
@@ -94,7 +97,10 @@ class _ForgottenWhilePosting:
             await session.delete(zoe)
         return await self.console.post(tenant, post)
 
-    async def delete(self, tenant, channel_id: str, message_id: str) -> None:
+    async def update(self, tenant, message_id: str, post: Post) -> None:
+        await self.console.update(tenant, message_id, post)
+
+    async def delete(self, tenant, channel_id: str, message_id: str, **_: object) -> None:
         self.deleted.append(message_id)
 
 

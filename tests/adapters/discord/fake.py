@@ -279,6 +279,8 @@ class FakeDiscord:
             return J(self.thread(match.group(1), match.group(2), body.get("name", "")))
         if method == "DELETE" and re.fullmatch(r"/channels/\d+/messages/\d+", path):
             return web.Response(status=204)
+        if method == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
+            return J(self.message(match.group(1), body or {}) | {"id": match.group(2)})
         if method in ("DELETE", "PATCH") and (match := re.fullmatch(r"/channels/(\d+)", path)):
             found = self.threads.get(match.group(1))
             if found is None:

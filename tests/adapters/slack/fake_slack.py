@@ -36,6 +36,7 @@ SCOPES = {
     "chat.postMessage": "chat:write",
     "chat.postEphemeral": "chat:write",
     "chat.delete": "chat:write",
+    "chat.update": "chat:write",
     "users.info": "users:read",
     "users.list": "users:read",
     "files.getUploadURLExternal": "files:write",
@@ -304,7 +305,7 @@ class FakeSlack:
                 return {"channel": {"id": "D" + str(params["users"]).replace(",", "")}}
             case "chat.postMessage":
                 return {"channel": params.get("channel"), "ts": f"1700000000.{next(self._ts):06d}"}
-            case "chat.delete":
+            case "chat.delete" | "chat.update":
                 return {"channel": params.get("channel"), "ts": params.get("ts")}
             case "chat.getPermalink":
                 ts = str(params["message_ts"]).replace(".", "")

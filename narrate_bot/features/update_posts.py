@@ -1,0 +1,202 @@
+"""Updates written through a prompt's "Write my update" form, posted in the prompt's thread.
+
+A reply typed in a prompt's thread is seen there already; an update sent through the form (or
+``/narrate reply``) was kept where only a search found it. Once it is recorded for the channel's
+readers (or the whole workspace), it is posted in the thread of the newest prompt of its
+schedule, naming its author without notifying anyone. One kept "only for me" is never posted,
+and sharing it later doesn't post it either: ``share`` widens who can find a note, it never
+publishes one its author wrote for themselves.
+
+The post is claimed before it goes out (``storage.update_posts``), so a second try posts
+nothing. A platform that refuses it (the channel archived, the bot removed) never costs the
+narration: the author is told the post didn't go out, and why. Editing the narration edits the
+post; deleting it, or forget-me, deletes it, after the change has committed and best effort:
+the person is told which post stayed. A channel turns posting off with
+``/narrate schedule updates #channel off``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..channel_names import shown
+from ..ports import CannotPostThere, ThreadStayed
+from ..replies import Post
+from ..storage import repositories as repo
+from ..storage import update_posts as store
+from ..storage.tables import Channel
+from .turn import Turn
+
+log = logging.getLogger(__name__)
+
+# A post repeats the update, cut to fit one message on every platform (Discord's is 2,000).
+POST_CHARS = 1500
+ON, OFF = "thread", "off"
+
+
+def updates_key(channel_pk: int) -> str:
+    """The workspace setting that stops a channel's form updates being posted (on unless set)."""
+    return f"schedule.updates:{channel_pk}"
+
+
+def post_for(turn: Turn, *, channel_id: str, thread_of: str, text: str) -> Post:
+    """The post of an update by the turn's actor (its author)."""
+    user = turn.event.user
+    if len(text) > POST_CHARS:
+        text = text[: POST_CHARS - 1].rstrip() + "… (shortened)"
+    return Post(
+        text=f"<@{user.user_id}> wrote an update:\n{text}",
+        channel_id=channel_id,
+        thread_of=thread_of,
+        names={user.user_id: user.display_name or user.user_id},
+        quiet=True,
+    )
+
+
+def _how_to_change(ordinal: int) -> str:
+    return (
+        f"Change it with /narrate edit {ordinal} <text>, or remove it with "
+        f"/narrate delete {ordinal}."
+    )
+
+
+async def post_update(
+    turn: Turn, *, narration_id: int, ordinal: int, text: str, channel: Channel, schedule_id: int
+) -> str:
+    """Post a just-recorded form update in its prompt's thread; what to tell its author, as
+    sentences to follow the confirmation ("" when nothing was to be posted)."""
+    where = shown(channel.name)
+    async with turn.db.transaction() as session:
+        assert channel.id is not None
+        off = await repo.get_setting(
+            session, tenant_id=channel.tenant_id, key=updates_key(channel.id)
+        )
+        thread = await store.latest_prompt(session, schedule_id=schedule_id)
+        if off or thread is None:
+            return ""
+        if not await store.claim(
+            session,
+            narration_id=narration_id,
+            channel_id=channel.channel_id,
+            thread_of=thread,
+            now=turn.now,
+        ):
+            return ""  # posted already, or being posted by another try
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    post = post_for(turn, channel_id=channel.channel_id, thread_of=thread, text=text)
+    try:
+        if gateway is None:
+            raise LookupError("no gateway for this platform")
+        message_id = await gateway.post(turn.event.tenant, post)
+    except CannotPostThere as refused:
+        await _drop(turn, narration_id)
+        if refused.reason == CannotPostThere.ARCHIVED:
+            why = "it's archived."
+        else:
+            why = f"I'm not in it. {refused.how_to_add}".strip()
+            why = why if why.endswith(".") else f"{why}."
+        return (
+            f"\nI couldn't post it in the prompt's thread in {where}: {why} Your update is kept "
+            "all the same."
+        )
+    except Exception as problem:  # the platform's failure must not become the author's crash
+        log.warning("posting a form update failed: %s", type(problem).__name__)
+        await _drop(turn, narration_id)
+        return (
+            f"\nI couldn't post it in the prompt's thread in {where} just now. Your update is "
+            "kept all the same."
+        )
+    await _keep(turn, narration_id, channel.channel_id, thread, message_id)
+    return f"\nPosted in the prompt's thread in {where}. {_how_to_change(ordinal)}"
+
+
+async def _drop(turn: Turn, narration_id: int) -> None:
+    try:
+        async with turn.db.transaction() as session:
+            await store.drop(session, narration_id=narration_id)
+    except Exception as problem:  # a claim left behind only stops a second post of it
+        log.warning("dropping an update post's claim failed: %s", type(problem).__name__)
+
+
+async def _keep(
+    turn: Turn, narration_id: int, channel_id: str, thread: str, message_id: str
+) -> None:
+    """Note the post's id; when its claim is gone (the narration deleted, or its author
+    forgotten, while it was posted), the post goes at once: nothing would find it later."""
+    try:
+        async with turn.db.transaction() as session:
+            kept = await store.keep(session, narration_id=narration_id, message_id=message_id)
+    except Exception as problem:
+        log.warning("keeping an update post's id failed: %s", type(problem).__name__)
+        return
+    if not kept:
+        await remove(turn, [store.PostRef(channel_id, thread, message_id)])
+
+
+async def edited(turn: Turn, *, narration_id: int, text: str) -> str:
+    """After an edit of a narration committed: edit its post, if it has one; what to tell."""
+    async with turn.db.transaction() as session:
+        row = await store.find(session, narration_id=narration_id)
+    if row is None or not row.message_id:
+        return ""
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    post = post_for(turn, channel_id=row.channel_id, thread_of=row.thread_of, text=text)
+    try:
+        if gateway is None:
+            raise LookupError("no gateway for this platform")
+        await gateway.update(turn.event.tenant, row.message_id, post)
+    except Exception as problem:  # told, never raised: the narration is edited either way
+        log.warning("editing a form update's post failed: %s", type(problem).__name__)
+        return (
+            " I couldn't change its post in the prompt's thread, which still shows the old "
+            "text; delete the narration (/narrate delete) to remove the post."
+        )
+    return " Its post in the prompt's thread is changed too."
+
+
+async def remove(turn: Turn, posts: list[store.PostRef]) -> list[store.PostRef]:
+    """Delete these update posts, best effort; returns the ones that stay. Run after the change
+    that made them go (a delete, an erasure) has committed, never undoing it."""
+    if not posts:
+        return []
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    stayed: list[store.PostRef] = []
+    for ref in posts:
+        if gateway is None or not ref.message_id:
+            stayed.append(ref)
+            continue
+        try:
+            await gateway.delete(
+                turn.event.tenant, ref.channel_id, ref.message_id, thread_of=ref.thread_of
+            )
+        except ThreadStayed:
+            pass  # the thread is the prompt's, not the post's: the post is gone
+        except Exception as problem:  # the platform's failure is reported, never raised
+            log.warning("deleting a form update's post failed: %s", type(problem).__name__)
+            stayed.append(ref)
+    return stayed
+
+
+async def removed_with(turn: Turn, ref: store.PostRef | None) -> str:
+    """After a narration's delete committed: delete its post too; what to tell."""
+    if ref is None:
+        return ""
+    if await remove(turn, [ref]):
+        return (
+            " I couldn't remove its post in the prompt's thread; please delete it there, or ask "
+            "an admin to."
+        )
+    return " Its post in the prompt's thread is removed too."
+
+
+def unremoved(stayed: list[store.PostRef]) -> str:
+    """What forget-me tells of update posts that stay in their prompts' threads."""
+    if not stayed:
+        return ""
+    one = len(stayed) == 1
+    numbers = ", ".join(f"#{ref.ordinal}" for ref in stayed)
+    return (
+        f" I couldn't remove my {'post' if one else 'posts'} of your "
+        f"{'update' if one else 'updates'} {numbers} in the prompt's thread; please delete "
+        f"{'it' if one else 'them'} there, or ask an admin to."
+    )
