@@ -292,8 +292,8 @@ _NOT_COMMANDS = {
     "timezone, pause, remind, hide-me …).",
     "status": "There's no status command: /narrate profile shows what you narrate about, "
     "/narrate mine your narrations.",
-    "skip": "/narrate intros skip skips next week's introduction; /narrate schedule skip <date> "
-    "skips a channel's prompt that day.",
+    "skip": "/narrate intros skip skips next week's introduction (intros skip 3w, or until "
+    "<date>, for longer); /narrate schedule skip <date> skips a channel's prompt that day.",
     "unskip": "/narrate schedule unskip <date> brings back a channel's prompt that day.",
     "subscribe": "/narrate join takes part (prompts, introductions, answers about you).",
     "unsubscribe": "/narrate pause 2w takes a break; /narrate leave stops everything.",
@@ -490,6 +490,12 @@ def parse_intros(rest: str) -> Command:
         return Command("intros_delivery", arg=tail)
     if word in ("same-team", "sameteam"):
         return Command("intros_same_team", arg=tail)
+    if word == "skip":  # "skip 3w", "skip until 2026-12-28", "skip off": the feature reads it
+        return Command("intros_skip", arg=tail)
+    if word == "every":
+        return Command("intros_every", arg=tail)
+    if word == "cadence":
+        return Command("intros_cadence", arg=tail)
     if word in ("met", "not-useful", "notuseful"):
         match = _ORDINAL.match(tail)
         action = "intros_met" if word == "met" else "intros_not_useful"

@@ -26,7 +26,9 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate ask-channel answered|withdraw: close your newest open question (withdraw deletes it)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> or until <date> · /narrate resume · /narrate leave
-/narrate intros join · /narrate intros leave · /narrate intros skip: weekly introductions
+/narrate intros join · /narrate intros leave · /narrate intros: weekly introductions, yours
+/narrate intros skip [3w|until <date>|off] · /narrate intros every week|2w|4w: your pace
+/narrate intros cadence weekly|biweekly: how often rounds run (admins)
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats
 /narrate remind me weekdays 09:30 · /narrate remind off: a personal prompt, in your time zone
 /narrate schedule #channel weekdays 16:30 [zone] · list · remove <number> · skip <date>[..<date>]
