@@ -43,6 +43,9 @@ NOT_KNOWN_HERE = (
     "it yet (after an outage or a restart). Please try again in a few minutes."
 )
 NOT_HERE = "I work inside a server: use /narrate in one of its channels."
+# Commands whose text is prose someone wrote (an update, an edit, a question for the channel):
+# handed back when it couldn't be acted on, since Discord empties the command's box once sent.
+PROSE = frozenset({"narrate", "narrate edit", "narrate ask-channel"})
 
 
 class Core(Protocol):
@@ -81,6 +84,7 @@ class Interactions:
             interaction,
             self._command(interaction, command, text),
             reopen=f"/{command} {text}".strip(),
+            written=[text] if command in PROSE else [],
         )
 
     async def _command(
@@ -106,7 +110,8 @@ class Interactions:
         command = None if submitted else KEPT.get(parsed.payload) if parsed.kept else parsed.payload
         work = self._click(interaction, parsed, submitted=submitted, command=command)
         reopen = _reopening(parsed.payload) if submitted else command or ""
-        await self._answer(interaction, work, reopen=reopen)
+        written = list(translate.submitted(interaction).values()) if submitted else []
+        await self._answer(interaction, work, reopen=reopen, written=written)
 
     async def _click(
         self,
@@ -176,9 +181,14 @@ class Interactions:
         answering: Coroutine[Any, Any, list[Reply]],
         *,
         reopen: str = "",
+        written: Iterable[str] = (),
     ) -> None:
         """Everything that may be slow goes in ``answering``: it runs under the deferral timer,
-        so no network wait can hold back the initial response past Discord's 3 s."""
+        so no network wait can hold back the initial response past Discord's 3 s.
+
+        When it fails (the database gave up waiting for a lock, a dropped connection), the
+        person is told to try again with ``written``, what they typed into a form or a
+        command's box, quoted back: Discord emptied it once sent, so it exists nowhere else."""
         work = asyncio.create_task(answering)
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
@@ -188,7 +198,7 @@ class Interactions:
         except Exception as problem:  # the type only: a message may quote what people wrote
             log.error("handling a Discord interaction failed: %s", type(problem).__name__)
             log.debug("Discord interaction failure", exc_info=True)
-            replies = [Reply(text=TRIED_AGAIN)]
+            replies = [_refusal(TRIED_AGAIN, written)]
         for reply in replies:
             await self._deliver(interaction, reply, reopen=reopen)
         if not replies:

@@ -1,0 +1,106 @@
+"""An update that couldn't be saved is handed back to whoever wrote it.
+
+When the core fails (here: another connection holds the lock a new narration needs, and the
+database gives up waiting: SQLite's "database is locked" after its busy timeout, PostgreSQL's
+lock timeout), the person is told to try again. A form
+and a command's box are empty once sent, so the answer quotes what they wrote: the "Write my
+update" form in a DM, the /narrate form in the server, and /narrate text:. Nothing is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlmodel import select
+
+from narrate_bot.app import Bot
+from narrate_bot.storage.tables import Narration
+from narrate_bot_adapters.discord.interactions import TRIED_AGAIN
+from tests.held_lock import another_writer, short_busy_timeout
+
+from .fake import ALICE, GUILD, FakeDiscord
+
+UPDATE = "Shipped the ledger importer; stuck on the flaky kafka consumer test, ideas welcome"
+SECOND = "Paired with bob on the billing retries and wrote down why they back off"
+
+
+async def _stored(bot: Bot) -> list[str]:
+    async with bot.db.snapshot() as session:
+        return [n.text for n in (await session.exec(select(Narration))).all()]
+
+
+@asynccontextmanager
+async def _narrations_locked(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """Another connection holds what storing a narration needs, and the bot's connections give
+    up waiting for it after a fraction of a second."""
+    if bot.db.dialect == "sqlite":
+        await short_busy_timeout(bot.db, monkeypatch)
+        with another_writer(bot.db):
+            yield
+        return
+
+    def _short_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET lock_timeout = '200ms'")
+        cursor.close()
+        dbapi_connection.commit()  # a SET in a transaction rolled back is undone
+
+    event.listen(bot.db.engine.sync_engine, "connect", _short_lock_timeout)
+    await bot.db.dispose()
+    libpq = make_url(bot.db.url).set(drivername="postgresql")
+    with psycopg.connect(libpq.render_as_string(hide_password=False)) as pg:
+        pg.execute("LOCK TABLE narration IN EXCLUSIVE MODE")  # reads go on, writes wait
+        try:
+            yield
+        finally:
+            pg.rollback()
+            event.remove(bot.db.engine.sync_engine, "connect", _short_lock_timeout)
+            await bot.db.dispose()
+
+
+async def _while_written(
+    fake: FakeDiscord, bot: Bot, monkeypatch: pytest.MonkeyPatch, ask: Any
+) -> str:
+    async with _narrations_locked(bot, monkeypatch):
+        answer = await ask()
+        await asyncio.sleep(0.2)  # any follow-up after a deferral
+    content = str(answer["data"].get("content", ""))
+    followed = [c.body for c in fake.calls if c.path.startswith("/webhooks/")]
+    if answer["type"] == 5 and followed:  # deferred: the answer is the follow-up
+        content = str(followed[-1].get("content", ""))
+    return content
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["server form", "DM form", "command"],
+)
+async def test_an_update_that_could_not_be_saved_is_handed_back(
+    fake: FakeDiscord, bot: Bot, connect: Any, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", who=ALICE, text="kafka consumer lag fixed"))
+
+    async def ask() -> dict[str, Any]:
+        if where == "server form":
+            return await fake.answer(await fake.submit("narrate-form:narration", UPDATE))
+        if where == "DM form":
+            form = f"narrate-form@{GUILD}:narration"
+            return await fake.answer(await fake.submit(form, UPDATE, in_guild=False))
+        return await fake.answer(await fake.slash("narrate", who=ALICE, text=UPDATE))
+
+    said = await _while_written(fake, bot, monkeypatch, ask)
+
+    assert said.startswith(TRIED_AGAIN), said
+    assert "Nothing was saved" in said and f"> {UPDATE}" in said, said
+    assert UPDATE not in await _stored(bot)
+    # Afterwards the same words are kept, once.
+    await fake.answer(await fake.slash("narrate", who=ALICE, text=SECOND))
+    assert (await _stored(bot)).count(SECOND) == 1
