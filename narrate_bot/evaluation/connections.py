@@ -27,8 +27,8 @@ from pathlib import Path
 
 from ..knowledge.intro_reasons import reason_line
 from ..knowledge.pairing import Pairing, Participant, Rules
-from ..knowledge.topics import extract_topics, normalize_topic
-from ..knowledge.words import STOPWORDS, query_terms
+from ..knowledge.topics import extract_topics, is_topic, normalize_topic
+from ..knowledge.words import query_terms
 from .expertise import DataError, Record, _parse_ts, load_dataset
 
 WEEK = timedelta(weeks=1)
@@ -114,9 +114,10 @@ class _Timeline:
 
 
 def asked_topics(question: str) -> set[str]:
-    """The topics the bot records for a who-knows question (``features.intros.note_question``)."""
+    """The topics the bot records for a who-knows question (``features.intros.note_question``),
+    as introductions read them back (``intro_repo.asked_topics``: never "issue" or "help")."""
     topics = {normalize_topic(w) for w in query_terms(question)}
-    return {t for t in topics if len(t) > 2 and t not in STOPWORDS}
+    return {t for t in topics if len(t) > 2 and is_topic(t)}
 
 
 def interactions(queries: Sequence[Record]) -> dict[frozenset[str], list[datetime]]:

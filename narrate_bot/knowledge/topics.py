@@ -51,6 +51,26 @@ _FILLER_TEXT = """
 """
 _FILLER = frozenset(_FILLER_TEXT.split())
 
+# Where the work stands and how it is organized, not what it is about: "stuck on the postgres
+# vacuum, need help" is about postgres and vacuum; a topic map led by "blocked", "issue" and
+# "help", or an introduction "you both narrated about issue", says nothing. Chosen from the words
+# the benchmark narrations made topics of (golang-tools, se-quantumcomputing-2018) and what blocker
+# narrations say, plus the base forms of the work verbs above. Words that are some team's subject
+# stay topics even when they are often filler: sync (Go's sync package, data sync), call
+# (function calls), plan (Plan 9), and test, build, release, deploy, debug, merge, refactor,
+# support, documentation and feedback. "progress" goes: in work updates it is how far along
+# something is ("good progress on the migration"); gopls' progress reporting says lsp too.
+_STATUS_TEXT = """
+    stuck blocked blocker blockers blocking unblock unblocked help helping helpful
+    issue issues problem problems bug bugs trouble question questions answer answers answered
+    per doc docs todo todos wip progress ticket tickets task tasks review reviews followup
+    meeting meetings retro standups eod eow asap fyi etc
+    remove improve implement investigate bump rewrite finish start prepare discuss continue
+    spend learn create try
+    instead possible exactly following based available non way one two three four five
+"""
+_STATUS = frozenset(_STATUS_TEXT.split())
+
 
 def normalize_topic(word: str) -> str:
     """Lower-case, strip '#', and fold a plural 's' (not 'ss', not short words, not names)."""
@@ -62,6 +82,27 @@ def normalize_topic(word: str) -> str:
     elif len(word) > 3 and word.endswith("s"):
         word = word[:-1]
     return word[:MAX_TOPIC_LEN]
+
+
+# Every word above, as written and as ``normalize_topic`` stores it ("issues" is kept as "issue"):
+# what ``is_topic`` checks a stored topic against.
+_NOT_TOPICS = frozenset(
+    {normalize_topic(w) for w in STOPWORDS | _WORK_VERBS | _FILLER | _STATUS}
+    | STOPWORDS
+    | _WORK_VERBS
+    | _FILLER
+    | _STATUS
+)
+
+
+def is_topic(topic: str) -> bool:
+    """Whether a topic as stored names what the work is about, not how it stands or went.
+
+    Checked when topics are extracted, and again wherever stored topics are read (the topic
+    map, profiles, digests, introductions): topics stored before a word joined these lists stop
+    showing without rewriting anyone's narrations. Who-knows searches never read topics.
+    """
+    return topic.lower() not in _NOT_TOPICS
 
 
 def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
@@ -76,7 +117,7 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     # shown as first written.
     chosen: dict[str, str] = {}
     for tag in tags:
-        if tag and tag not in STOPWORDS:
+        if tag and is_topic(tag):
             chosen.setdefault(fold_accents(tag), tag)
     # C++, C#, F#: technologies named with a symbol, which content words can't hold. (A capital
     # letter alone, "R" or "C", is asked about but not taken as a topic: in work updates it is
@@ -88,6 +129,6 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     for word, _ in counts.most_common():
         if len(chosen) >= limit:
             break
-        if word and word not in STOPWORDS and word not in _WORK_VERBS and word not in _FILLER:
+        if word and is_topic(word):
             chosen.setdefault(fold_accents(word), word)
     return list(chosen.values())[:limit]

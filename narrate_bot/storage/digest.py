@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..knowledge.topics import is_topic
 from .question_tables import OPEN, OpenQuestion
 from .repositories import visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
@@ -77,7 +78,8 @@ async def week_for_channel(
             .join(Person, col(Person.id) == col(Narration.person_id))
             .where(*conditions)
         ):
-            topics[narration_id].append(topic)
+            if is_topic(topic):  # stored before its word was known to be no topic
+                topics[narration_id].append(topic)
     return [(n, p, topics.get(n.id or -1, [])) for n, p in rows]
 
 

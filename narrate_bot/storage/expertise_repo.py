@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..knowledge.topics import is_topic
 from .preference_tables import TopicPreference
 from .question_tables import OpenQuestion
 from .repositories import suggestable, visible_to
@@ -106,7 +107,8 @@ async def topic_people_counts(
     since: datetime,
     now: datetime,
 ) -> list[tuple[str, int, int]]:
-    """(topic, person id, narrations) over the viewer-visible narrations since ``since``."""
+    """(topic, person id, narrations) over the viewer-visible narrations since ``since``; never
+    a stored topic that says how the work stands rather than what it is about (``is_topic``)."""
     count = func.count(col(Narration.id))
     rows = await session.exec(
         select(NarrationTopic.topic, col(Narration.person_id), count)
@@ -121,7 +123,7 @@ async def topic_people_counts(
         )
         .group_by(NarrationTopic.topic, col(Narration.person_id))
     )
-    return [(topic, person_id, int(n)) for topic, person_id, n in rows.all()]
+    return [(topic, person_id, int(n)) for topic, person_id, n in rows.all() if is_topic(topic)]
 
 
 async def visible_narrations_of(
@@ -150,13 +152,14 @@ async def visible_narrations_of(
 async def narration_topics_of_person(
     session: AsyncSession, *, narration_ids: Sequence[int]
 ) -> list[str]:
-    """Every topic row of these narrations (repeats kept, so callers can count)."""
+    """Every topic row of these narrations (repeats kept, so callers can count), but those
+    ``is_topic`` turns down: stored before their word was known to be no topic."""
     if not narration_ids:
         return []
     rows = await session.exec(
         select(NarrationTopic.topic).where(col(NarrationTopic.narration_id).in_(narration_ids))
     )
-    return list(rows.all())
+    return [topic for topic in rows.all() if is_topic(topic)]
 
 
 async def person_by_mention(

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..knowledge.topics import is_topic
 from .database import conflict_insert
 from .intro_tables import (
     IntroAskedTopic,
@@ -259,7 +260,11 @@ async def narrated_topics(
             col(Narration.created_at) <= before,
         )
     )
-    return [TopicRow(person_id, topic, scope) for person_id, topic, scope in rows]
+    # A topic stored before its word was known to say how the work stands ("blocked",
+    # "issue") is no reason to introduce anyone: ``is_topic`` at read time, as for new ones.
+    return [
+        TopicRow(person_id, topic, scope) for person_id, topic, scope in rows if is_topic(topic)
+    ]
 
 
 async def narration_fingerprints(
@@ -333,7 +338,8 @@ async def asked_topics(
             )
         )
         for person_id, topic in rows:
-            result[person_id].add(topic)
+            if is_topic(topic):  # "who knows about the build issue" asked about build
+                result[person_id].add(topic)
     return result
 
 

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.clean_text import clean_text
+from ..knowledge.topics import is_topic
 from .database import conflict_insert
 from .tables import (
     Channel,
@@ -528,7 +529,8 @@ async def topics_of(session: AsyncSession, *, narration_ids: Iterable[int]) -> d
         select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(wanted))
     )
     for row in rows:
-        result[row.narration_id].append(row.topic)
+        if is_topic(row.topic):  # stored before its word was known to be no topic
+            result[row.narration_id].append(row.topic)
     return result
 
 
