@@ -24,13 +24,18 @@ when someone is taken out of one, so its readers are the people the core recorde
 (whoever used the bot inside), and each is checked again whenever their access is: the parent's
 permissions, then their thread membership over REST (``GET /channels/{thread}/thread-members/
 {user}``, no intent needed). A thread the bot can't look up counts as unreadable until they use
-the bot inside again; a deleted one is read by no one.
+the bot inside again; a deleted one is read by no one. An archived thread isn't cached, so it is
+fetched too: those look-ups run side by side, and a thread fetched lately is kept for
+``THREAD_LOOKUP_SECONDS`` (its parent and type, all that is read from it, don't go stale; its
+parent's permissions are read from the cache each time). The membership is always asked anew.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Protocol
 
@@ -52,17 +57,30 @@ from .visibility import (
 
 log = logging.getLogger(__name__)
 
+# How long a private thread fetched over REST (archived ones aren't cached) is kept.
+THREAD_LOOKUP_SECONDS = 300.0
+Place = discord.abc.GuildChannel | discord.Thread
+
 
 class Handles(Protocol):
     async def handle(self, event: Event) -> list[Reply]: ...
 
 
 class AccessTracker:
-    def __init__(self, core: Handles, db: Database | None = None) -> None:
+    def __init__(
+        self,
+        core: Handles,
+        db: Database | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         """``db`` is where the core keeps memberships; ``None`` for a stand-in core that keeps
         none (then every readable private channel is told each time)."""
         self.core = core
         self.db = db
+        self.clock = clock
+        # Private threads fetched over REST lately: place id -> (when, the thread).
+        self._fetched: dict[str, tuple[float, Place]] = {}
 
     async def describe_guild(self, guild: discord.Guild, now: datetime) -> None:
         for channel in describable(guild):
@@ -86,6 +104,7 @@ class AccessTracker:
     ) -> None:
         """A deleted private thread can be read by no one, like a deleted channel. (A public
         thread's narrations live under its parent, which is still there.)"""
+        self._fetched.pop(str(thread_id), None)
         if kind == discord.ChannelType.private_thread:
             await self._gone(guild, str(thread_id), now)
 
@@ -103,22 +122,32 @@ class AccessTracker:
         Private threads are not guild channels: their readers are the people the core recorded
         there (whoever used the bot inside), and each of them is checked again here, since
         nothing tells the bot when someone loses the parent channel or is removed from the
-        thread (thread member events about others need the members intent).
+        thread (thread member events about others need the members intent). They are checked
+        side by side: one after another, a few archived threads (REST look-ups each) held every
+        answer past the deferral, and the narration form with it.
         """
         recorded = await self._recorded(guild.id, member.id)
         channels = {str(c.id): c for c in describable(guild)}
         access = private_channel_access(member, channels.values())
         refs = {channel_id: translate.where(channels[channel_id]) for channel_id in access}
-        for place_id in recorded - channels.keys():
-            place = await self._find(guild, place_id, now)
-            name = place.name if place is not None else ""
+        others = sorted(recorded - channels.keys())
+        checked = await asyncio.gather(*(self._check(guild, p, member, now) for p in others))
+        for place_id, (name, visible) in zip(others, checked, strict=True):
             refs[place_id] = ChannelRef(channel_id=place_id, name=name, kind=ChannelKind.PRIVATE)
-            access[place_id] = place is not None and await self._reads(place, member)
+            access[place_id] = visible
         await self._tell(guild, refs, member.id, access, recorded, now)
 
-    async def _find(
-        self, guild: discord.Guild, place_id: str, now: datetime
-    ) -> discord.abc.GuildChannel | discord.Thread | None:
+    async def _check(
+        self, guild: discord.Guild, place_id: str, member: discord.Member, now: datetime
+    ) -> tuple[str, bool]:
+        """A recorded place that isn't a guild channel: its name, and whether ``member``
+        reads it now."""
+        place = await self._find(guild, place_id, now)
+        if place is None:
+            return "", False
+        return place.name, await self._reads(place, member)
+
+    async def _find(self, guild: discord.Guild, place_id: str, now: datetime) -> Place | None:
         """The recorded place, from the cache or else from Discord (an archived thread isn't
         cached, nor one from before a restart); ``None`` when it can't be had, which counts as
         unreadable: better to hide a narration until its reader uses the bot there again than
@@ -126,17 +155,36 @@ class AccessTracker:
         cached = guild.get_channel_or_thread(int(place_id))
         if cached is not None:
             return cached
+        fetched_at, fetched = self._fetched.get(place_id, (None, None))
+        if (
+            fetched is not None
+            and fetched_at is not None
+            and fetched.guild.id == guild.id
+            and self.clock() - fetched_at < THREAD_LOOKUP_SECONDS
+        ):
+            return fetched
         try:
-            return await guild.fetch_channel(int(place_id))
+            place = await guild.fetch_channel(int(place_id))
         except discord.NotFound:  # deleted (a channel's threads go with it, unannounced)
             await self._gone(guild, place_id, now)
         except Exception as problem:  # the bot can't see it, a timeout, another guild's id
             log.info("can't look up place %s in guild %s (%s)", place_id, guild.id, problem)
+        else:
+            if isinstance(place, discord.Thread):  # a channel's overwrites would go stale
+                self._remember(place_id, place)
+            return place
         return None
 
-    async def _reads(
-        self, place: discord.abc.GuildChannel | discord.Thread, member: discord.Member
-    ) -> bool:
+    def _remember(self, place_id: str, place: Place) -> None:
+        """Keep a fetched place for a while, forgetting those kept too long."""
+        now = self.clock()
+        for stale in [
+            k for k, (at, _) in self._fetched.items() if now - at >= THREAD_LOOKUP_SECONDS
+        ]:
+            del self._fetched[stale]
+        self._fetched[place_id] = (now, place)
+
+    async def _reads(self, place: Place, member: discord.Member) -> bool:
         """A private thread is read by those who see its parent and are in it, or who manage
         threads there (Discord shows them every private thread)."""
         if not isinstance(place, discord.Thread):
@@ -149,7 +197,8 @@ class AccessTracker:
             return True
         try:
             await place.fetch_member(member.id)
-        except discord.NotFound:
+        except discord.NotFound:  # not in it (or the thread is gone: looked up again next time)
+            self._fetched.pop(str(place.id), None)
             return False
         except Exception as problem:  # refused (the bot isn't in the thread), a timeout
             log.info("can't tell who is in thread %s (%s); taken as not", place.id, problem)

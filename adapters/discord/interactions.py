@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import discord
 
 from narrate_bot.config import Settings
-from narrate_bot.events import ActorEvent, Event, Platform
+from narrate_bot.events import ActorEvent, CommandInvoked, Event, Platform
 from narrate_bot.features.narrate import NARRATION_FORM
 from narrate_bot.features.prompt_replies import REPLY_FORM
 from narrate_bot.ports import ChatGateway
@@ -221,9 +221,14 @@ class Interactions:
         member: discord.Member | discord.User,
     ) -> list[Reply]:
         """The core's answer, after the person's private access is re-checked (README: before
-        answering anyone who uses a command, a button or a mention), wherever they clicked."""
+        answering anyone who uses a command, a button or a mention), wherever they clicked.
+
+        Not to open the narration form: that answer reads nothing private (what is written in
+        it is checked when it is sent), and the re-check's REST look-ups could take it past
+        the deferral, after which Discord lets no form open."""
         if isinstance(member, discord.Member):
-            await self.access.refresh(guild, member, event.occurred_at)
+            if not _opens_the_form(event):
+                await self.access.refresh(guild, member, event.occurred_at)
             # A DM is no channel of the guild's to fall back to when their DMs close.
             channel = interaction.channel if interaction.guild is not None else None
             self.gateway.seen(guild.id, member.id, channel.id if channel is not None else None)
@@ -273,6 +278,13 @@ class Interactions:
             await channel.send(**kwargs)
         else:
             await interaction.followup.send(ephemeral=not public, **kwargs)
+
+
+def _opens_the_form(event: ActorEvent) -> bool:
+    """``/narrate`` alone, typed or clicked: the core answers with the narration form."""
+    return (
+        isinstance(event, CommandInvoked) and event.command == "narrate" and not event.text.strip()
+    )
 
 
 def _reopening(form: str) -> str:
