@@ -18,6 +18,7 @@ from ..knowledge.topics import extract_topics
 from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..storage import repositories as repo
 from ..storage import schedules as store
+from ..storage import update_posts as update_post_repo
 from ..storage.database import Session
 from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
@@ -222,6 +223,24 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
         welcome = enroll(person, turn.now)
         session.add(person)
         assert person.id is not None
+        # Under their held row: a second send of the same form waits for the first, finds it,
+        # and neither keeps nor posts it again.
+        if (
+            repeat := await update_post_repo.repeat_of(
+                session,
+                person_id=person.id,
+                channel_pk=channel.id,
+                text=text,
+                source=Source.PROMPT_REPLY.value,
+                since=turn.now - update_posts.REPEAT_WINDOW,
+            )
+        ) is not None:
+            return [
+                turn.reply(
+                    f"Already noted as #{repeat}: that was the same update again, so I kept and "
+                    "posted nothing new."
+                )
+            ]
         topics = extract_topics(text)
         narration = await repo.add_narration(
             session,

@@ -18,6 +18,7 @@ the person is told which post stayed. A channel turns posting off with
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from ..channel_names import shown
 from ..ports import CannotPostThere, ThreadStayed
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 # A post repeats the update, cut to fit one message on every platform (Discord's is 2,000).
 POST_CHARS = 1500
 ON, OFF = "thread", "off"
+# The same form sent again within this (a double submit, a platform's retry) is that update.
+REPEAT_WINDOW = timedelta(minutes=2)
 
 
 def updates_key(channel_pk: int) -> str:

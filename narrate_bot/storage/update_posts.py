@@ -31,6 +31,32 @@ class PostRef:
     ordinal: int = 0
 
 
+async def repeat_of(
+    session: AsyncSession,
+    *,
+    person_id: int,
+    channel_pk: int,
+    text: str,
+    source: str,
+    since: datetime,
+) -> int | None:
+    """The short id of this person's narration with this very text, from this source in this
+    channel, kept at ``since`` or later: the same form sent twice (a double submit, a retry),
+    which must neither be kept nor posted again. ``None`` when there is none."""
+    found = await session.exec(
+        select(Narration.ordinal)
+        .where(
+            Narration.person_id == person_id,
+            Narration.channel_pk == channel_pk,
+            Narration.source == source,
+            col(Narration.created_at) >= since,
+            col(Narration.text) == text,
+        )
+        .order_by(col(Narration.created_at).desc())
+    )
+    return found.first()
+
+
 async def latest_prompt(session: AsyncSession, *, schedule_id: int) -> str | None:
     """The platform message id of this schedule's newest prompt that went out (its thread is
     where an update to it goes); ``None`` when none has."""

@@ -9,6 +9,8 @@ platform refuses never costs the narration.
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlmodel import select
 
 from narrate_bot.events import ChannelRef, FormSubmitted, Platform, UserRef
@@ -54,9 +56,10 @@ async def test_a_form_update_is_posted_in_the_prompts_thread_naming_its_author(c
     async with bot.db.transaction() as session:
         [narration] = (await session.exec(select(Narration))).all()
     assert narration.text == "shipped the ledger importer"
-    # A second submit of the same form is its own update, posted once.
+    # Another update through the form is its own, posted once.
     again = await _form_update(chat, "and its docs")
     assert again.count("[console] posted as") == 1
+    assert "[console] posted as m3 in #team thread m1" in again
 
 
 async def test_a_reply_typed_in_the_thread_is_not_posted_again(chat):
@@ -66,9 +69,9 @@ async def test_a_reply_typed_in_the_thread_is_not_posted_again(chat):
     assert "Noted as" in out and "posted as" not in out and POSTED not in out
 
 
-def _form(clock, audience: str) -> FormSubmitted:
+def _form(clock, audience: str, event_id: str = "") -> FormSubmitted:
     return FormSubmitted(
-        event_id=f"form-{audience}",
+        event_id=event_id or f"form-{audience}",
         tenant=TENANT,
         user=UserRef(user_id="bob", display_name="bob"),
         channel=ChannelRef(channel_id="team", name="team"),
@@ -208,3 +211,24 @@ async def test_a_refused_post_keeps_the_narration_and_says_why(chat, bot):
     )
     assert await _rows(bot) == []
     assert "shipped the ledger importer" in await chat.say("bob: /narrate mine")
+
+
+async def test_the_same_form_sent_twice_is_kept_and_posted_once(chat, bot, clock):
+    """A double submit, or a platform's retry of the submit, at once (each waits for the other
+    under the author's held row) or one after the other: one narration, one post."""
+    await _prompted(chat)
+    together = await asyncio.gather(
+        bot.handle(_form(clock, "channel", "submit-1")),
+        bot.handle(_form(clock, "channel", "submit-2")),
+    )
+    texts = sorted(r.text for [r] in together)
+    already = (
+        "Already noted as #1: that was the same update again, so I kept and posted nothing new."
+    )
+    assert texts[0] == already and texts[1].startswith("Noted as #1") and POSTED in texts[1]
+    [again] = await bot.handle(_form(clock, "channel", "submit-3"))
+    assert again.text == already
+    assert chat.out.getvalue().count("salary talk stalls") == 1
+    assert len(await _rows(bot)) == 1
+    async with bot.db.transaction() as session:
+        assert len((await session.exec(select(Narration))).all()) == 1
