@@ -10,6 +10,8 @@ platform refuses never costs the narration.
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 from sqlmodel import select
 
@@ -232,3 +234,14 @@ async def test_the_same_form_sent_twice_is_kept_and_posted_once(chat, bot, clock
     assert len(await _rows(bot)) == 1
     async with bot.db.transaction() as session:
         assert len((await session.exec(select(Narration))).all()) == 1
+
+
+async def test_my_export_says_which_updates_were_posted(chat, bot, clock):
+    await _prompted(chat)
+    await _form_update(chat)
+    await bot.handle(_form(clock, "only_me"))
+    out = await chat.say("bob: /narrate export")
+    data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
+    posted = {n["text"]: n["posted_in_thread_at"] for n in data["narrations"]}
+    assert posted["shipped the ledger importer"] == "2026-11-23T17:00:00+00:00"
+    assert posted["salary talk stalls"] is None
