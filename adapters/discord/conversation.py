@@ -3,7 +3,10 @@ server enabled Message Content, replies in prompt threads.
 
 A message can't get an ephemeral answer, so what the core meant for the person alone goes to
 them as a DM (they addressed the bot, so a reply is expected), or, if Discord refuses the DM,
-a short pointer to the private slash commands. Channel answers go in a thread on the message.
+a short pointer to the private slash commands; the "This helped" ask under a channel answer is
+then left out (it would say, in the channel, that DMs failed). Channel answers go in a thread on
+the message; where Discord refuses the bot's post (its permissions there), by DM, and the
+channel is told nothing. Each reply is delivered on its own: one refused doesn't lose the rest.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import discord
 
 from narrate_bot.config import DiscordSettings
+from narrate_bot.features.who_knows import HELPED_ASK
 from narrate_bot.replies import Button, Reply, Visibility
 
 from . import translate
@@ -64,7 +68,15 @@ class Conversation:
             log.debug("Discord message failure", exc_info=True)
             replies = [Reply(text=TRIED_AGAIN, visibility=Visibility.CHANNEL)]
         for reply in replies:
-            await self._deliver(message, reply)
+            try:
+                await self._deliver(message, reply)
+            except discord.HTTPException as problem:  # the next reply may still get through
+                log.warning(
+                    "a reply to message %s wasn't delivered (%s %s)",
+                    message.id,
+                    problem.status,
+                    problem.code,
+                )
 
     async def _deliver(self, message: discord.Message, reply: Reply) -> None:
         if reply.form is not None:
@@ -72,16 +84,28 @@ class Conversation:
             button = Button(label=reply.form.title, command="/narrate")
             reply = reply.model_copy(update={"buttons": (*reply.buttons, button)})
         if reply.visibility == Visibility.CHANNEL:
-            await self._in_channel(message, reply)
+            try:
+                await self._in_channel(message, reply)
+            except discord.HTTPException as problem:  # 403 Missing Permissions, mostly
+                log.info(
+                    "channel %s refused an answer (%s %s); sending it by DM",
+                    message.channel.id,
+                    problem.status,
+                    problem.code,
+                )
+                await self._by_dm(message, reply)  # nothing to the channel: it refuses us
             return
-        assert message.guild is not None
-        sent = await self.gateway.send_dm(
-            message.guild.id, message.author.id, reply.text, reply.buttons, reply.attachment
-        )
-        if sent is None:
+        sent = await self._by_dm(message, reply)
+        if sent is None and reply.text != HELPED_ASK:
             # Their DMs aren't closed when Discord throttles the bot (40003): say which it is.
             said = DMS_BUSY if self.gateway.dms_paused() else NO_DM
             await message.reply(said, mention_author=False)
+
+    async def _by_dm(self, message: discord.Message, reply: Reply) -> discord.Message | None:
+        assert message.guild is not None
+        return await self.gateway.send_dm(
+            message.guild.id, message.author.id, reply.text, reply.buttons, reply.attachment
+        )
 
     async def _in_channel(self, message: discord.Message, reply: Reply) -> None:
         target: discord.abc.Messageable = message.channel
