@@ -124,7 +124,8 @@ class ChannelPresence(Protocol):
     Asked when someone chooses the channel the bot will post in on its own (the open-questions
     channel), so they hear at once that it must be added, not from each asker's failed post.
     Call it outside any transaction: a gateway may open one of its own. A gateway without it
-    (Discord, where access follows roles, and the console) is not asked.
+    (the console) is not asked. On Discord, where access follows roles, "in it" means it may
+    view the channel and send messages there.
     """
 
     async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:

@@ -242,6 +242,16 @@ class DiscordGateway:
             raise LookupError(f"guild {tenant.tenant_id} isn't available to re-check access in")
         await self.access.recheck(guild, [int(u) for u in user_ids], self.now())
 
+    async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:
+        """The core's ``ChannelPresence``, from the cache: ``HOW_TO_ADD`` when the bot may not
+        view or send messages in ``channel_id`` (so a question could never be posted there);
+        ``None`` when it may, or when the server or the bot's member isn't cached (nothing can
+        be said then, and a wrong warning is worse than none)."""
+        guild = self.client.get_guild(int(tenant.tenant_id))
+        if guild is None or guild.me is None or not channel_id.isdigit():
+            return None
+        return None if self._can_post(guild, int(channel_id)) else HOW_TO_ADD
+
     async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool:
         """Whether Discord gives us a plain reply there: thread text only with the Message
         Content intent (off by default, ``NARRATE_DISCORD__MESSAGE_CONTENT``), and a DM never
