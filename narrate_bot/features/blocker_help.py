@@ -24,7 +24,7 @@ from ..storage import repositories as repo
 from ..storage.tables import Person
 from . import expertise_prefs, members_only, open_questions
 from .turn import Turn
-from .who_knows import rank_experts
+from .who_knows import only_asked, rank_experts
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         )
         found = await repo.people_by_id(session, ids=[r.person_id for r in experts.people])
         people = [found[r.person_id] for r in experts.people if r.person_id in found]
+        asking = await only_asked(session, experts) if people else frozenset()
         offer = (
             None
             if people
@@ -80,8 +81,18 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
             )
         )
     if people:
+        # Someone whose every narration on it asks about it too is named as asking, not as
+        # someone who narrates about it (and so might know): the who-knows answer says so too.
+        knowing = [p for p in people if p.id not in asking]
+        asked = [p for p in people if p.id in asking]
+        said = [
+            f"{_listing(knowing)} narrate{'s' if len(knowing) == 1 else ''} about it"
+            if knowing
+            else "",
+            f"{_listing(asked)} asked about it too" if asked else "",
+        ]
         line = (
-            f"{ask.echo} {_listing(people)} narrate{'s' if len(people) == 1 else ''} about it: "
+            f"{ask.echo} {', and '.join(s for s in said if s)}: "
             f"/narrate who knows {ask.topic} shows why. Only you see this; nobody was told."
         )
         names = {p.user_id: p.display_name or p.user_id for p in people}

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from ..channel_names import shown
 from ..events import ChannelKind, MessageReceived
+from ..knowledge.asks import find_ask
 from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
@@ -66,6 +67,7 @@ class Answer:
     person: Person
     ranked: RankedPerson
     evidence: list[tuple[Narration, Channel]]
+    only_asked: bool = False  # every narration matching the question asks about it
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,32 @@ async def rank_experts(
     return Experts(people=ranked, terms=evidence.terms, asked_terms=evidence.asked_terms)
 
 
+async def only_asked(
+    session: Session, experts: Experts, *, read: Mapping[int, Narration] | None = None
+) -> frozenset[int]:
+    """The ranked people whose every narration matching the question's words asks about them
+    ("stuck on X", "anyone know X?": ``asks.find_ask``): an answer says they asked about it,
+    not that they narrate about it, as if they knew. Only the wording: the ranking is as it was.
+
+    ``read`` holds narrations already read; others are read one by one, each person's only up
+    to their first that doesn't ask (for someone who knows the topic, usually the first).
+    """
+    known = dict(read or {})
+    result: set[int] = set()
+    for ranked in experts.people:
+        matching = [h for h in ranked.hits if h.terms & experts.asked_terms]
+        for hit in matching:
+            narration = known.get(hit.narration_id) or await session.get(
+                Narration, hit.narration_id
+            )
+            if narration is None or find_ask(narration.text) is None:
+                break
+        else:
+            if matching:
+                result.add(ranked.person_id)
+    return frozenset(result)
+
+
 async def answer(turn: Turn, topic: str) -> list[Reply]:
     replies = await _answer(turn, topic)
     if turn.forgotten:
@@ -235,6 +263,7 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
                 for h in r.evidence
                 if h.narration_id in narrations
             ],
+            only_asked=r.person_id in found.only_asked,
         )
         for r in ranked
         if r.person_id in people
@@ -394,6 +423,7 @@ class _Found:
     narrations: dict[int, Narration]
     channels: dict[int, Channel]
     offer: open_questions.Offer | None
+    only_asked: frozenset[int]
 
 
 async def _look_up(
@@ -419,6 +449,7 @@ async def _look_up(
     evidence_ids = [h.narration_id for r in ranked for h in r.evidence]
     narrations = {n.id: n for n in [await session.get(Narration, i) for i in evidence_ids] if n}
     channels = await repo.channels_by_pk(session, pks=[n.channel_pk for n in narrations.values()])
+    known = {i: n for i, n in narrations.items() if i is not None}
     offer = (
         await open_questions.offer(
             session, tenant_id=tenant.id, question=topic, asker=turn.event.user.user_id
@@ -431,9 +462,10 @@ async def _look_up(
         chosen=chosen,
         experts=experts,
         people=people,
-        narrations={i: n for i, n in narrations.items() if i is not None},
+        narrations=known,
         channels=channels,
         offer=offer,
+        only_asked=await only_asked(session, experts, read=known),
     )
 
 
@@ -457,7 +489,8 @@ def _why(
         [f"{_listing(named)} {count} time{'s' if count != 1 else ''}" for named, count in shown]
     )
     last = max(h.created_at for h in asked)
-    parts = [f"narrated about {about}, last {calendar.age(last)}"]
+    said = "asked about" if item.only_asked else "narrated about"
+    parts = [f"{said} {about}, last {calendar.age(last)}"]
     if item.person.team:
         parts.append(f"team {item.person.team}")
     if item.person.id in chosen.boosts:
