@@ -247,6 +247,9 @@ def parse_named(word: str, arg: str = "") -> Command:
     """
     word = word.strip().lower()
     rest = " ".join(clean_text(arg).split())
+    if word == "pause" and reads_as_day(rest) and not _is_duration(rest):
+        # A day in pause's own field ("2026-12-28", "friday", "28 dec"): a pause to that day.
+        rest = f"until {rest}"
     command = parse_command(f"{word} {rest}".strip())
     if command.action not in ("narrate", "unparsed"):
         return command
@@ -426,15 +429,17 @@ def _narration_or_attempt(rest: str, body: str, hint: str) -> Command:
     return _narration(body, hint)
 
 
-def _reads_as_duration(rest: str) -> bool:
-    """Empty (the feature asks how long), one word (it explains a bad one), or a duration."""
-    if len(rest.split()) <= 1:
-        return True
+def _is_duration(rest: str) -> bool:
     try:
         parse_duration(rest)
     except ValueError:
         return False
     return True
+
+
+def _reads_as_duration(rest: str) -> bool:
+    """Empty (the feature asks how long), one word (it explains a bad one), or a duration."""
+    return len(rest.split()) <= 1 or _is_duration(rest)
 
 
 PAUSE_HINT = "If you meant to pause, use /narrate pause 2w (or 3d, 8h, until <date>)."

@@ -36,13 +36,17 @@ class Option:
     that form is reachable; ``number`` for a narration's, schedule's or introduction's number,
     which Discord then only accepts as a whole number from 1; ``quoted`` for free text after a
     field whose last word it could be read as (a prompt's question after its zone: "cet" then
-    "what shipped?"), sent in quotes so the core knows where it starts."""
+    "what shipped?"), sent in quotes so the core knows where it starts; ``empty_words`` mean the
+    field left empty ("default" in a new prompt's question, as in ``question``'s field);
+    ``usage`` names the field in help where its name alone says too little."""
 
     name: str
     description: str
     required: bool = True
     number: bool = False
     quoted: bool = False
+    empty_words: tuple[str, ...] = ()
+    usage: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,8 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
         (
             Sub("join", "Get prompts and be findable", "join"),
             Sub("pause", "No prompts for a while", "pause {duration}",
-                (Option("duration", "How long (2w, 3d, 8h), or until a date: until 2026-12-28"),)),
+                (Option("duration", "How long (2w, 3d, 8h), or until a date: until 2026-12-28",
+                        usage="duration or until <date>"),)),
             Sub("resume", "Prompts again after a pause", "resume"),
             Sub("leave", "No prompts, not suggested in answers", "leave"),
             Sub("team", "Set your team (empty: see it)", "team {name}",
@@ -139,7 +144,8 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
                 (Option("channel", "The #channel"),
                  Option("when", "Days, time and zone, e.g. weekdays 16:30 Europe/Berlin"),
                  Option("question", "What it asks, e.g. What did you ship today? Empty: the "
-                        "default question", required=False, quoted=True))),
+                        "default question", required=False, quoted=True,
+                        empty_words=("default",)))),
             Sub("list", "This server's schedules", "schedule list"),
             Sub("remove", "Stop a schedule", "schedule remove {id}",
                 (Option("id", "The schedule's number (see list)", number=True),)),
@@ -228,6 +234,8 @@ def core_text(sub: Sub, values: dict[str, Any]) -> str:
     """The row as ``/narrate`` words (``team payments``), fields left empty left out."""
     filled = {k: "" if v is None else " ".join(str(v).split()) for k, v in values.items()}
     for option in sub.options:
+        if filled.get(option.name, "").lower() in option.empty_words:
+            filled[option.name] = ""
         if option.quoted and filled.get(option.name):
             filled[option.name] = f'"{filled[option.name]}"'
     if sub.alone is not None and not any(filled.values()):
@@ -279,7 +287,9 @@ def _subcommand(sub: Sub, handler: Handler) -> app_commands.Command[Any, ..., No
 
 
 def _usage(sub: Sub) -> str:
-    fields = (f"<{o.name}>" if o.required else f"[{o.name}]" for o in sub.options)
+    fields = (
+        f"<{o.usage or o.name}>" if o.required else f"[{o.usage or o.name}]" for o in sub.options
+    )
     return " ".join([sub.name, *fields])
 
 
