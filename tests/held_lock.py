@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from narrate_bot.storage import database
@@ -46,3 +48,33 @@ def another_writer(db: Database) -> Iterator[None]:
             yield
         finally:
             pg.rollback()
+
+
+@asynccontextmanager
+async def narrations_locked(db: Database, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
+    """Another connection holds what storing a narration needs, and ``db``'s connections give
+    up waiting for it after ``FAST_MS``: on SQLite the write lock (``another_writer``), on
+    PostgreSQL the narration table (reads go on, writes wait) with a short ``lock_timeout``."""
+    if db.dialect == "sqlite":
+        await short_busy_timeout(db, monkeypatch)
+        with another_writer(db):
+            yield
+        return
+
+    def _short_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET lock_timeout = '{FAST_MS}ms'")
+        cursor.close()
+        dbapi_connection.commit()  # a SET in a transaction rolled back is undone
+
+    event.listen(db.engine.sync_engine, "connect", _short_lock_timeout)
+    await db.dispose()
+    libpq = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq) as pg:
+        pg.execute("LOCK TABLE narration IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            pg.rollback()
+            event.remove(db.engine.sync_engine, "connect", _short_lock_timeout)
+            await db.dispose()

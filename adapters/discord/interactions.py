@@ -22,6 +22,7 @@ from narrate_bot.features.narrate import NARRATION_FORM
 from narrate_bot.features.prompt_replies import REPLY_FORM
 from narrate_bot.ports import ChatGateway
 from narrate_bot.replies import Button, Reply, Visibility, quoted
+from narrate_bot.routing import KEEP
 
 from . import translate
 from .access import AccessTracker
@@ -111,7 +112,8 @@ class Interactions:
         work = self._click(interaction, parsed, submitted=submitted, command=command)
         reopen = _reopening(parsed.payload) if submitted else command or ""
         written = list(translate.submitted(interaction).values()) if submitted else []
-        await self._answer(interaction, work, reopen=reopen, written=written)
+        once = not submitted and command is not None and _keeps(command)
+        await self._answer(interaction, work, reopen=reopen, written=written, replace=once)
 
     async def _click(
         self,
@@ -182,27 +184,58 @@ class Interactions:
         *,
         reopen: str = "",
         written: Iterable[str] = (),
+        replace: bool = False,
     ) -> None:
         """Everything that may be slow goes in ``answering``: it runs under the deferral timer,
         so no network wait can hold back the initial response past Discord's 3 s.
 
         When it fails (the database gave up waiting for a lock, a dropped connection), the
         person is told to try again with ``written``, what they typed into a form or a
-        command's box, quoted back: Discord emptied it once sent, so it exists nowhere else."""
+        command's box, quoted back: Discord emptied it once sent, so it exists nowhere else.
+
+        ``replace``: a button that acts once ("Keep as a narration") has its message replaced
+        by the answer (``UPDATE_MESSAGE``), so the button goes and can't act twice. Not when
+        the work fails: the message, with what it quotes, stays for another try."""
         work = asyncio.create_task(answering)
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            if replace:
+                await interaction.response.defer()  # the clicked message is edited later
+            else:
+                await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             replies = await work
         except Exception as problem:  # the type only: a message may quote what people wrote
             log.error("handling a Discord interaction failed: %s", type(problem).__name__)
             log.debug("Discord interaction failure", exc_info=True)
             replies = [_refusal(TRIED_AGAIN, written)]
+            replace = False
+        if replace and replies and _in_place(replies[0]):
+            first, *rest = messages(replies[0].text, replies[0].buttons, replies[0].attachment)
+            await self._replace(interaction, first)
+            for part in rest:
+                await self._send(interaction, part, public=False)
+            replies = replies[1:]
         for reply in replies:
             await self._deliver(interaction, reply, reopen=reopen)
         if not replies:
             await self._acknowledge(interaction)
+
+    async def _replace(self, interaction: discord.Interaction[Any], part: Outgoing) -> None:
+        """The clicked message becomes ``part``, its buttons with it."""
+        sent = part.kwargs(guild_id=_dm_guild(interaction))
+        file = sent.get("file")
+        edit: dict[str, Any] = {
+            "content": part.content,
+            "embeds": [sent["embed"]] if "embed" in sent else [],
+            "attachments": [file] if file is not None else [],
+            "view": sent.get("view"),
+            "allowed_mentions": sent["allowed_mentions"],
+        }
+        if interaction.response.is_done():
+            await interaction.edit_original_response(**edit)
+        else:
+            await interaction.response.edit_message(**edit)
 
     async def _acknowledge(self, interaction: discord.Interaction[Any]) -> None:
         """Nothing to say still needs an answer, or Discord shows "This interaction failed"."""
@@ -278,6 +311,16 @@ class Interactions:
             await channel.send(**kwargs)
         else:
             await interaction.followup.send(ephemeral=not public, **kwargs)
+
+
+def _keeps(command: str) -> bool:
+    """The "Keep as a narration" button's command (``/narrate note <text>``)."""
+    return command.split()[:2] == ["/narrate", KEEP]
+
+
+def _in_place(reply: Reply) -> bool:
+    """A reply that can take the place of the clicked message: the person's alone."""
+    return reply.visibility == Visibility.PRIVATE and reply.form is None
 
 
 def _opens_the_form(event: ActorEvent) -> bool:

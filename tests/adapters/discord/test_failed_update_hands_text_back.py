@@ -10,20 +10,15 @@ update" form in a DM, the /narrate form in the server, and /narrate text:. Nothi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
-import psycopg
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from narrate_bot.app import Bot
 from narrate_bot.storage.tables import Narration
 from narrate_bot_adapters.discord.interactions import TRIED_AGAIN
-from tests.held_lock import another_writer, short_busy_timeout
+from tests.held_lock import narrations_locked
 
 from .fake import ALICE, GUILD, FakeDiscord
 
@@ -36,39 +31,10 @@ async def _stored(bot: Bot) -> list[str]:
         return [n.text for n in (await session.exec(select(Narration))).all()]
 
 
-@asynccontextmanager
-async def _narrations_locked(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    """Another connection holds what storing a narration needs, and the bot's connections give
-    up waiting for it after a fraction of a second."""
-    if bot.db.dialect == "sqlite":
-        await short_busy_timeout(bot.db, monkeypatch)
-        with another_writer(bot.db):
-            yield
-        return
-
-    def _short_lock_timeout(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET lock_timeout = '200ms'")
-        cursor.close()
-        dbapi_connection.commit()  # a SET in a transaction rolled back is undone
-
-    event.listen(bot.db.engine.sync_engine, "connect", _short_lock_timeout)
-    await bot.db.dispose()
-    libpq = make_url(bot.db.url).set(drivername="postgresql")
-    with psycopg.connect(libpq.render_as_string(hide_password=False)) as pg:
-        pg.execute("LOCK TABLE narration IN EXCLUSIVE MODE")  # reads go on, writes wait
-        try:
-            yield
-        finally:
-            pg.rollback()
-            event.remove(bot.db.engine.sync_engine, "connect", _short_lock_timeout)
-            await bot.db.dispose()
-
-
 async def _while_written(
     fake: FakeDiscord, bot: Bot, monkeypatch: pytest.MonkeyPatch, ask: Any
 ) -> str:
-    async with _narrations_locked(bot, monkeypatch):
+    async with narrations_locked(bot.db, monkeypatch):
         answer = await ask()
         await asyncio.sleep(0.2)  # any follow-up after a deferral
     content = str(answer["data"].get("content", ""))

@@ -1,0 +1,64 @@
+""" "Keep as a narration" keeps the words once: its click replaces the offer with the answer.
+
+The button sat on an ephemeral message that Discord leaves in place after a click, so a second
+click kept the same words a second time ("Noted as #2"). The click is now answered by updating
+that message (``UPDATE_MESSAGE``): the confirmation takes the offer's place and the button goes.
+When keeping fails, the offer (with the words it quotes) stays, and the refusal comes apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from narrate_bot.app import Bot
+from narrate_bot.storage.tables import Narration
+from tests.held_lock import narrations_locked
+
+from .fake import ALICE, FakeDiscord
+
+UPDATE_MESSAGE = 7
+CHANNEL_MESSAGE = 4
+
+
+async def _offer(fake: FakeDiscord) -> str:
+    """/narrate text: follow kafka: not a command, so it is offered to be kept, with a button."""
+    data = (await fake.answer(await fake.slash("narrate", who=ALICE, text="follow kafka")))["data"]
+    [button] = [c for row in data["components"] for c in row["components"]]
+    assert button["label"] == "Keep as a narration"
+    return str(button["custom_id"])
+
+
+async def _kept(bot: Bot) -> list[str]:
+    async with bot.db.snapshot() as session:
+        return [n.text for n in (await session.exec(select(Narration))).all()]
+
+
+async def test_keeping_replaces_the_offer_and_its_button(
+    fake: FakeDiscord, bot: Bot, connect: Any
+) -> None:
+    await connect(bot)
+    button = await _offer(fake)
+
+    clicked = await fake.answer(await fake.click(button, who=ALICE))
+
+    assert clicked["type"] == UPDATE_MESSAGE, clicked
+    assert clicked["data"]["content"].startswith("Noted as #1."), clicked
+    assert clicked["data"]["components"] == [], clicked  # no button left to click again
+    assert await _kept(bot) == ["follow kafka"]
+
+
+async def test_when_keeping_fails_the_offer_stays(
+    fake: FakeDiscord, bot: Bot, connect: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await connect(bot)
+    button = await _offer(fake)
+
+    async with narrations_locked(bot.db, monkeypatch):
+        clicked = await fake.answer(await fake.click(button, who=ALICE))
+
+    assert clicked["type"] == CHANNEL_MESSAGE, clicked  # a message of its own
+    assert clicked["data"]["content"].startswith("Sorry, that didn't work"), clicked
+    assert await _kept(bot) == []
