@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from typing import Any, Protocol
 
 import discord
@@ -33,6 +33,9 @@ from .render import FormModal, Outgoing, messages
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.0
+# The pause before the one more try a failed interaction gets: long enough for a lock another
+# connection held, or a dropped database connection, to be gone.
+RETRY_AFTER = 0.5
 TRIED_AGAIN = "Sorry, that didn't work on my side. Please try again in a minute."
 OTHER_SERVER = "I can't act in that server: I'm no longer in it, or you aren't."
 UNREACHABLE = (
@@ -66,11 +69,13 @@ class Interactions:
         access: AccessTracker,
         *,
         defer_after: float = DEFER_AFTER,
+        retry_after: float = RETRY_AFTER,
     ) -> None:
         self.core = core
         self.gateway = gateway
         self.access = access
         self.defer_after = defer_after
+        self.retry_after = retry_after
 
     # ----------------------------------------------------------------------------- inbound
 
@@ -83,7 +88,7 @@ class Interactions:
             return
         await self._answer(
             interaction,
-            self._command(interaction, command, text),
+            lambda: self._command(interaction, command, text),
             reopen=f"/{command} {text}".strip(),
             written=[text] if command in PROSE else [],
         )
@@ -109,7 +114,10 @@ class Interactions:
             return
         submitted = interaction.type == discord.InteractionType.modal_submit and parsed.form
         command = None if submitted else KEPT.get(parsed.payload) if parsed.kept else parsed.payload
-        work = self._click(interaction, parsed, submitted=submitted, command=command)
+
+        def work() -> Coroutine[Any, Any, list[Reply]]:
+            return self._click(interaction, parsed, submitted=submitted, command=command)
+
         reopen = _reopening(parsed.payload) if submitted else command or ""
         written = list(translate.submitted(interaction).values()) if submitted else []
         once = not submitted and command is not None and _keeps(command)
@@ -180,23 +188,25 @@ class Interactions:
     async def _answer(
         self,
         interaction: discord.Interaction[Any],
-        answering: Coroutine[Any, Any, list[Reply]],
+        answering: Callable[[], Coroutine[Any, Any, list[Reply]]],
         *,
         reopen: str = "",
         written: Iterable[str] = (),
         replace: bool = False,
     ) -> None:
-        """Everything that may be slow goes in ``answering``: it runs under the deferral timer,
-        so no network wait can hold back the initial response past Discord's 3 s.
+        """Everything that may be slow goes in ``answering()``: it runs under the deferral
+        timer, so no network wait can hold back the initial response past Discord's 3 s.
 
-        When it fails (the database gave up waiting for a lock, a dropped connection), the
-        person is told to try again with ``written``, what they typed into a form or a
+        When it fails (the database gave up waiting for a lock, a dropped connection), it is
+        tried once more after ``retry_after``, as the Slack adapter does: nobody else will (an
+        interaction is never delivered again). Failing again, the person is told to try again
+        with ``written``, what they typed into a form or a
         command's box, quoted back: Discord emptied it once sent, so it exists nowhere else.
 
         ``replace``: a button that acts once ("Keep as a narration") has its message replaced
         by the answer (``UPDATE_MESSAGE``), so the button goes and can't act twice. Not when
         the work fails: the message, with what it quotes, stays for another try."""
-        work = asyncio.create_task(answering)
+        work = asyncio.create_task(self._twice(answering))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
             if replace:
@@ -220,6 +230,19 @@ class Interactions:
             await self._deliver(interaction, reply, reopen=reopen)
         if not replies:
             await self._acknowledge(interaction)
+
+    async def _twice(
+        self, answering: Callable[[], Coroutine[Any, Any, list[Reply]]]
+    ) -> list[Reply]:
+        """``answering()``, and once more if it raises: the core is run again on the same
+        terms as the Slack adapter's retries (``adapters/slack/recovery.py``)."""
+        try:
+            return await answering()
+        except Exception as problem:  # the type only: a message may quote what people wrote
+            log.warning("a Discord interaction failed (%s); trying again", type(problem).__name__)
+            log.debug("Discord interaction failure", exc_info=True)
+        await asyncio.sleep(self.retry_after)
+        return await answering()
 
     async def _replace(self, interaction: discord.Interaction[Any], part: Outgoing) -> None:
         """The clicked message becomes ``part``, its buttons with it."""

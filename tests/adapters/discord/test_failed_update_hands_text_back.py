@@ -18,7 +18,7 @@ from sqlmodel import select
 from narrate_bot.app import Bot
 from narrate_bot.storage.tables import Narration
 from narrate_bot_adapters.discord.interactions import TRIED_AGAIN
-from tests.held_lock import narrations_locked
+from tests.held_lock import FAST_MS, narrations_locked
 
 from .fake import ALICE, GUILD, FakeDiscord
 
@@ -70,3 +70,22 @@ async def test_an_update_that_could_not_be_saved_is_handed_back(
     # Afterwards the same words are kept, once.
     await fake.answer(await fake.slash("narrate", who=ALICE, text=SECOND))
     assert (await _stored(bot)).count(SECOND) == 1
+
+
+async def test_an_update_is_kept_when_the_lock_goes_before_the_second_try(
+    fake: FakeDiscord, bot: Bot, connect: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first try gives up waiting (after ``FAST_MS``); the lock is gone by the second."""
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", who=ALICE, text="kafka consumer lag fixed"))
+
+    async with narrations_locked(bot.db, monkeypatch):
+        sent = await fake.submit("narrate-form:narration", UPDATE)
+        await asyncio.sleep(FAST_MS / 1000 + 0.15)  # the first try has failed by now
+    answer = await fake.answer(sent)
+    await asyncio.sleep(0.2)
+    followed = [c.body for c in fake.calls if c.path.startswith("/webhooks/")]
+    said = str((followed[-1] if answer["type"] == 5 else answer["data"]).get("content", ""))
+
+    assert said.startswith("Noted as #2."), said
+    assert (await _stored(bot)).count(UPDATE) == 1
