@@ -13,6 +13,7 @@ from .knowledge.clean_text import clean_text
 from .knowledge.days import UNTIL_WORDS, reads_as_day
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
+from .own_attempts import own_attempt_hint
 from .questions import parse_question as parse_question
 from .questions import strip_bot_address as strip_bot_address
 from .questions import topic_of
@@ -129,6 +130,9 @@ def parse_command(text: str) -> Command:
         return asked
     if rest.lower() == "help" and word in _HELPED:
         return Command("help", arg=word)
+    if (own := own_attempt_hint(body)) is not None:
+        # "list my narrations", "delete the old one", "cancel that": asked, never work to keep.
+        return Command("unparsed", arg=body, hint=own)
     if word in _NEEDS_ID and not rest:
         return Command("help", arg=word)
     if word in ("forget-me", "forgetme") and rest.lower() in ("confirm", "yes"):
