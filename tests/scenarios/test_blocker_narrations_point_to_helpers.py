@@ -165,7 +165,8 @@ async def test_every_way_of_narrating_points_to_helpers(dba):
     assert "Noted as #4." in out and POINTED in out
     _only_to(out, "alice")
     await dba.say("alice in #team: /narrate reply 1")
-    out = await dba.say("alice in #team: stuck on postgres autovacuum thresholds")
+    # Not the thread reply's words again: the same update sent twice is kept once.
+    out = await dba.say("alice in #team: still stuck on postgres autovacuum thresholds")
     assert "Noted as #5" in out and POINTED in out
     _only_to(out, "alice")
 
