@@ -143,6 +143,8 @@ class Bot:
                 return narrate.offer_to_keep(turn, command)
             case "help":
                 return help.show_help(turn, command.arg)
+            case "help_with":
+                return await help.help_or_who_knows(turn, command.arg)
             case "mine":
                 return await narrate.list_mine(turn, command.arg)
             case "edit":

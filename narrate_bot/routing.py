@@ -219,7 +219,25 @@ def parse_help(text: str) -> Command | None:
     head, _, rest = clean_text(text).partition(" ")
     if head.lower() not in ("help", *_HELP_WORDS):
         return None
-    return Command("help", arg=" ".join(rest.lower().lstrip("/").split()))
+    asked = " ".join(rest.lower().lstrip("/").split())
+    if (me := _HELP_ME.match(asked)) is not None:
+        # "help me with kafka acls" asks for help with work: who knows, unless the words name
+        # something of the bot's (help.help_or_who_knows); "help me with my notes" is help.
+        topic = me.group("topic") or ""
+        if topic and not {word.lstrip("/") for word in topic.split()} & _ABOUT_THE_BOT:
+            return Command("help_with", arg=topic)
+        return Command("help", arg=topic)
+    return Command("help", arg=asked)
+
+
+_HELP_ME = re.compile(r"^(?:me|us)(?:\s+out)?(?:\s+(?:with|on)\s+(?P<topic>.+))?$")
+# After "help me with": words about the bot or one's own things, never a topic to ask about.
+_ABOUT_THE_BOT = frozenset(
+    {
+        "narrate", "narrations", "narration", "narrating", "bot", "command", "commands", "note",
+        "notes", "mine", "my", "it", "this", "that", "these", "everything", "you", "narrate-bot",
+    }
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------------- sub-commands named outright

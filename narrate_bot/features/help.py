@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..events import Platform
+from ..questions import topic_of
 from ..replies import Reply
+from . import members_only, who_knows
 from .turn import Turn
 
 HELP = """\
@@ -77,11 +79,7 @@ def show_help(turn: Turn, topic: str = "") -> list[Reply]:
     nothing mentions still gets everything, saying so, rather than an answer that looks like
     the question went unread."""
     wanted = _words(topic)
-    names = _NAMES.get(turn.event.tenant.platform)
-    lines, everything = (
-        (HELP.splitlines()[1:-1], "/narrate help") if names is None
-        else (list(names.lines), names.everything)
-    )  # fmt: skip
+    lines, everything = _lines(turn)
     if wanted:
         found = [line for line in lines if wanted <= _words(line)]
         if found:
@@ -92,6 +90,29 @@ def show_help(turn: Turn, topic: str = "") -> list[Reply]:
     asked = " ".join(topic.split())
     asked = asked if len(asked) <= 40 else asked[:39] + "…"
     return [turn.reply(f"I have no help on “{asked}”; here is everything.\n{full}")]
+
+
+def _lines(turn: Turn) -> tuple[list[str], str]:
+    """The command lines of the person's platform, and the command that shows them all."""
+    names = _NAMES.get(turn.event.tenant.platform)
+    if names is None:
+        return HELP.splitlines()[1:-1], "/narrate help"
+    return list(names.lines), names.everything
+
+
+async def help_or_who_knows(turn: Turn, topic: str) -> list[Reply]:
+    """``help me with kafka acls``: who knows about it, as asked; nothing is kept.
+
+    The whole help page answered someone stuck on their work with a list of commands (a DM
+    is read like ``/narrate`` text, so a plain "help me with …" said to the bot got it too).
+    Words that name something of the bot's ("help me with schedules", "help me with
+    commands") still get help, as ``help <words>`` does."""
+    wanted = _words(topic)
+    if not wanted or any(wanted <= _words(line) for line in _lines(turn)[0]):
+        return show_help(turn, topic)
+    if members_only.is_guest(turn):
+        return members_only.refuse(turn, "who")
+    return await who_knows.answer(turn, topic_of(topic))
 
 
 # Words in a request for help that name no command ("help on schedule", "help with commands").
