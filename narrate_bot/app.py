@@ -21,6 +21,7 @@ from .features import (
     channels,
     consent,
     expertise_prefs,
+    follows,
     help,
     intros,
     members_only,
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 
 # What shows other people's narrations (or puts a guest's in front of strangers, as posting to
 # the open-questions channel would, naming it even when private): members only.
-MEMBERS_ONLY_ACTIONS = frozenset({"who", "topics", "intros_join", "ask_channel"})
+MEMBERS_ONLY_ACTIONS = frozenset({"who", "topics", "intros_join", "ask_channel", "follow"})
 
 
 class Bot:
@@ -219,6 +220,10 @@ class Bot:
                 return await expertise_prefs.unhide_me(turn, command.arg)
             case "topics":
                 return await topic_map.show(turn)
+            case "follow":
+                return await follows.follow(turn, command.arg)
+            case "unfollow":
+                return await follows.unfollow(turn, command.arg)
             case "profile":
                 return await profile_view.show_profile(turn, command.arg)
             case "ask_channel":

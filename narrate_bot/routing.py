@@ -72,6 +72,8 @@ _HELPED = {
     "stats",
     "never-pair",
     "workspace-timezone",
+    "follow",
+    "unfollow",
 }
 # Sub-commands whose argument may be empty (each answers an empty one itself).
 _WITH_ARG = {
@@ -174,6 +176,8 @@ def parse_command(text: str) -> Command:
         return Command(_CLOSE_QUESTION[rest.lower()])
     if word == "helped" and _HELPED_TOKEN.match(rest):
         return Command("who_knows_helped", arg=rest.lower())
+    if word in ("follow", "unfollow") and (following := _following(word, rest, body)):
+        return following
     if word in _WITH_ARG:
         return Command(_WITH_ARG[word], arg=rest)
     if word == "who" and _EXCLAMATION.match(rest):
@@ -254,6 +258,8 @@ _NAMED_ACTIONS = {
     "reply": "reply",
     "schedule": "schedule",
     "schedules": "schedule",
+    "follow": "follow",  # Discord's topic field: whatever is typed there is the topic
+    "unfollow": "unfollow",
 }
 
 
@@ -304,9 +310,6 @@ KEEP = "note"
 
 # Commands people try that the bot doesn't have, each with what does the job instead.
 _NOT_COMMANDS = {
-    "follow": "There's no follow: ask /narrate who <topic> (or me, “who knows about <topic>?”) "
-    "whenever you need to know.",
-    "unfollow": "There's no follow or unfollow: /narrate who <topic> asks who knows about it.",
     "search": "To search your own narrations: /narrate mine <words>; to find who knows about "
     "a topic: /narrate who <topic>.",
     "find": "To search your own narrations: /narrate mine <words>; to find who knows about "
@@ -441,6 +444,29 @@ def _reads_as_own_search(rest: str) -> bool:
         and not _CLAUSE.search(text)
         and words[0].lower() not in _DETERMINERS
     )
+
+
+FOLLOW_PERSON_HINT = (
+    "You follow topics, not people: /narrate follow <topic> (for example kafka); "
+    "/narrate profile @name shows what someone narrates about."
+)
+
+
+def _following(word: str, rest: str, body: str) -> Command | None:
+    """``follow kafka``, ``unfollow kafka streams``, ``follow`` or ``follow list``: the command.
+    A sentence that starts with the word ("follow up with the vendor, done", "follow up done")
+    stays a narration (``None``); a person instead of a topic is explained."""
+    if not rest:
+        return Command(word)
+    words = rest.split()
+    if any(_MENTION.match(w) for w in words):
+        return Command("unparsed", arg=body, hint=FOLLOW_PERSON_HINT)
+    if _attempt(rest) and not words[0].startswith("<"):
+        return Command(word, arg=rest)  # "<#C1|kafka>" is a channel, not a topic: explained
+    parts = [part.split() for part in re.split(r"\s*[,;]\s*", rest.rstrip("."))]
+    if len(parts) > 1 and all(0 < len(p) <= 2 and not _reads_as_done(p[-1]) for p in parts):
+        return Command(word, arg=rest)  # "follow kafka, ledger migration": several topics
+    return None  # a sentence: work to keep, as it always was
 
 
 def _narration_or_attempt(rest: str, body: str, hint: str) -> Command:

@@ -23,6 +23,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate who <topic>, or ask me "who knows about <topic>?": people and why
 /narrate ask-me-about <topics> · /narrate hide-me <topic> · /narrate unhide-me <topic>
 /narrate topics: who narrates what lately · /narrate profile [@someone]: what they narrate about
+/narrate follow <topic> · /narrate unfollow <topic> · /narrate follow: a Monday DM of what's new
 /narrate questions-channel [#channel|here|off]: where unanswered questions go; alone, shows it
 /narrate ask-channel <q>: post there · only admins change questions-channel once it's set
 /narrate ask-channel answered|withdraw: close your newest open question (withdraw deletes it)

@@ -13,6 +13,7 @@ from .turn import Turn
 _WHAT = {
     "intros_join": "Introductions are made from what people narrated across the workspace",
     "ask_channel": "The open-questions channel is where the workspace's members help each other",
+    "follow": "Following a topic sends you what people narrated about it across the workspace",
 }
 _SHOWS = "That shows what people narrated across the workspace"
 _REST = (

@@ -24,6 +24,7 @@ from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
+from . import follow_digest
 from .schedule_delivery import deliver_due, send_row
 from .schedule_posts import reminder_key as reminder_key  # the schedule commands' import
 
@@ -173,6 +174,8 @@ async def tick(bot: Bot, now: datetime | None = None) -> TickReport:
     report = TickReport()
     report.claimed = await claim_due(bot, when)
     report.sent = await deliver_due(bot, when)
+    # Followed topics' weekly DMs, each claimed per person and week (follow_digest).
+    report.sent += await follow_digest.send_digests(bot, when)
     return report
 
 
@@ -190,6 +193,9 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     while True:
         async with bot.db.transaction() as session:
             due = await store.next_due(session, after=after, until=until, platforms=platforms)
+        digest = await follow_digest.next_due(bot, after=after, until=until)
+        if digest is not None and (due is None or digest < due):
+            due = digest
         if due is None:
             break
         when = max(due, bot.clock.now())

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 
 ASK_ME = "ask"  # /narrate ask-me-about: a boost in answers, shown as such
 HIDE_ME = "hide"  # /narrate hide-me: never named in answers (or the topic map) for this topic
+FOLLOW = "follow"  # /narrate follow: a weekly DM of new narrations about it (follow_digest)
 
 
 class TopicPreference(SQLModel, table=True):

@@ -21,8 +21,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import index_scrub, intro_privacy, schedules, update_posts
 from .database import Database
+from .follow_tables import FollowDigest
 from .platform_store import Installation
-from .preference_tables import ASK_ME, HIDE_ME, TopicPreference
+from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
 from .repositories import get_setting, set_setting
 from .schedule_tables import ScheduleSend
@@ -207,6 +208,13 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             .order_by(col(TopicPreference.created_at), col(TopicPreference.topic))
         )
     ).all()
+    digests = (
+        await session.exec(
+            select(FollowDigest)
+            .where(FollowDigest.person_id == person.id)
+            .order_by(col(FollowDigest.week), col(FollowDigest.id))
+        )
+    ).all()
     questions = (
         await session.exec(
             select(OpenQuestion, Channel)
@@ -272,6 +280,14 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             {"topic": p.topic, "since": _iso(p.created_at)}
             for p in preferences
             if p.kind == HIDE_ME
+        ],
+        # /narrate follow: the topics whose new narrations come in a weekly DM, and each week
+        # that DM was claimed (sent, quiet: nothing new, skipped: paused or left, failed).
+        "follows": [
+            {"topic": p.topic, "since": _iso(p.created_at)} for p in preferences if p.kind == FOLLOW
+        ],
+        "follow_digests": [
+            {"week_of": d.week, "status": d.status, "sent_at": _iso(d.sent_at)} for d in digests
         ],
         "open_questions": [
             {
@@ -432,6 +448,7 @@ async def erase_person(
         session, tenant_id=person.tenant_id, person_id=person.id, user_id=person.user_id
     )
     await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
+    await session.exec(delete(FollowDigest).where(col(FollowDigest.person_id) == person.id))
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)

@@ -162,6 +162,9 @@ class TenantSetting(SQLModel, table=True):
     updated_at: datetime
 
 
+# Weekly digests of followed topics: one claim per person and week.
+from .follow_tables import FollowDigest as FollowDigest  # noqa: E402
+
 # The weekly introductions' tables live in their own module; importing them here registers
 # them with the metadata Alembic compares against.
 from .intro_tables import (  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""A mistyped or missing command is answered, never kept: "/narrate follow kafka" used to be
+"""A mistyped or missing command is answered, never kept: "/narrate find kafka" used to be
 published as a narration that anyone in the channel could find through "who knows". The words
 are quoted back with a way to keep them as written; work that merely starts with a command's
 word stays a narration."""
@@ -19,8 +19,8 @@ async def _stored(db) -> tuple[list[str], int]:
 
 
 ATTEMPTS = [
-    ("follow kafka", "/narrate who <topic>"),
-    ("unfollow @bob", "/narrate who <topic>"),
+    ("find kafka", "/narrate who <topic>"),
+    ("unfollow @bob", "/narrate follow <topic>"),
     ("search postgres vacuum", "/narrate mine <words>"),
     ("settings", "/narrate help"),
     ("status", "/narrate profile"),
@@ -47,13 +47,13 @@ async def test_a_command_that_doesnt_parse_is_answered_and_nothing_is_kept(chat,
 
 
 async def test_nobody_finds_the_author_through_a_mistyped_command(chat):
-    await chat.say("alice in #general: /narrate follow kafka")
+    await chat.say("alice in #general: /narrate find kafka")
     out = await chat.say("carol in #general: /narrate who knows about kafka")
     assert "@alice" not in out
 
 
 async def test_the_button_or_note_keeps_the_words_exactly_as_written(chat, db):
-    out = await chat.say("alice in #general: /narrate follow kafka")
+    out = await chat.say("alice in #general: /narrate find kafka")
     command = out.split("(button) Keep as a narration: ", 1)[1].splitlines()[0]
     out = await chat.say(f"alice in #general: {command}")  # what the button sends
     assert "Noted as #1." in out
@@ -63,7 +63,7 @@ async def test_the_button_or_note_keeps_the_words_exactly_as_written(chat, db):
     assert "Noted as #3." in await chat.say("alice: /narrate note to self: vacuum runs nightly")
     texts, _ = await _stored(db)
     assert texts == [
-        "follow kafka",
+        "find kafka",
         "pause until the fix lands",
         "note to self: vacuum runs nightly",
     ]

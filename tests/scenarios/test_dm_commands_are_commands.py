@@ -1,7 +1,7 @@
 """A plain DM to the bot that reads as a command is that command, never a private note.
 
 Writing to the bot directly narrates (kept for the writer alone), but "forget-me", "pause",
-"mine" or "follow kafka" sent as a DM were kept as notes: the person asked for their data to be
+"mine" or "find kafka" sent as a DM were kept as notes: the person asked for their data to be
 erased and got "Noted as #1." with the words stored. A DM is now read as ``/narrate`` text is.
 """
 
@@ -32,11 +32,11 @@ async def test_commands_said_in_a_dm_are_run_not_kept(chat, db):
 
 
 async def test_a_mistyped_command_in_a_dm_gets_the_keep_offer(chat, db):
-    out = await chat.say("alice in dm: follow kafka")
+    out = await chat.say("alice in dm: find kafka")
     assert "Noted" not in out and "/narrate who <topic>" in out
-    assert "(button) Keep as a narration: /narrate note follow kafka" in out
+    assert "(button) Keep as a narration: /narrate note find kafka" in out
     assert await _texts(db) == []
-    out = await chat.say("alice in dm: /narrate note follow kafka")  # what the button sends
+    out = await chat.say("alice in dm: /narrate note find kafka")  # what the button sends
     assert "Noted as #1." in out and "Only you can see it" in out
 
 

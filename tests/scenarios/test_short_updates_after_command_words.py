@@ -1,6 +1,6 @@
 """A short update that opens with a command's word is kept, a mistyped command still isn't.
 
-Since mistyped commands stopped being kept ("/narrate follow kafka" is answered, not published),
+Since mistyped commands stopped being kept ("/narrate find kafka" is answered, not published),
 any two words after such a word were taken as the command's arguments: "/narrate search ranking
 tuned" and "/narrate status page redesign" were answered with "To search your own narrations …"
 or "There's no status command …" and not kept. A few words ending with what was done ("tuned",
@@ -41,8 +41,8 @@ async def test_a_short_update_opening_with_a_command_word_is_kept(chat, db, text
 
 
 STILL_ATTEMPTS = [
-    ("follow kafka", "/narrate who <topic>"),
-    ("follow distributed systems", "/narrate who <topic>"),
+    ("find kafka", "/narrate who <topic>"),
+    ("find distributed systems", "/narrate who <topic>"),
     ("search shared drive", "/narrate mine <words>"),
     ("settings", "/narrate help"),
     ("settings page", "/narrate help"),

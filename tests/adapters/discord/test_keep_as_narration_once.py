@@ -24,8 +24,8 @@ CHANNEL_MESSAGE = 4
 
 
 async def _offer(fake: FakeDiscord) -> str:
-    """/narrate text: follow kafka: not a command, so it is offered to be kept, with a button."""
-    data = (await fake.answer(await fake.slash("narrate", who=ALICE, text="follow kafka")))["data"]
+    """/narrate text: find kafka: not a command, so it is offered to be kept, with a button."""
+    data = (await fake.answer(await fake.slash("narrate", who=ALICE, text="find kafka")))["data"]
     [button] = [c for row in data["components"] for c in row["components"]]
     assert button["label"] == "Keep as a narration"
     return str(button["custom_id"])
@@ -47,7 +47,7 @@ async def test_keeping_replaces_the_offer_and_its_button(
     assert clicked["type"] == UPDATE_MESSAGE, clicked
     assert clicked["data"]["content"].startswith("Noted as #1."), clicked
     assert clicked["data"]["components"] == [], clicked  # no button left to click again
-    assert await _kept(bot) == ["follow kafka"]
+    assert await _kept(bot) == ["find kafka"]
 
 
 async def test_when_keeping_fails_the_offer_stays(

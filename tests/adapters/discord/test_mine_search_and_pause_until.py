@@ -36,8 +36,8 @@ async def test_mine_searches_and_pause_takes_a_day(fake, bot, connect):
 
 async def test_a_mistyped_command_offers_a_button_that_keeps_it(fake, bot, connect):
     await connect(bot)
-    data = await _say(fake, "narrate", text="follow kafka")
-    assert "I didn't keep this:\n> follow kafka" in data["content"]
+    data = await _say(fake, "narrate", text="find kafka")
+    assert "I didn't keep this:\n> find kafka" in data["content"]
     async with bot.db.transaction() as session:
         assert not (await session.exec(select(Narration))).all()
         assert not (await session.exec(select(Person))).all()
@@ -46,4 +46,4 @@ async def test_a_mistyped_command_offers_a_button_that_keeps_it(fake, bot, conne
     answer = await fake.answer(await fake.click(button["custom_id"], who=ALICE))
     assert "Noted as #1." in answer["data"]["content"]
     async with bot.db.transaction() as session:
-        assert [n.text for n in (await session.exec(select(Narration))).all()] == ["follow kafka"]
+        assert [n.text for n in (await session.exec(select(Narration))).all()] == ["find kafka"]

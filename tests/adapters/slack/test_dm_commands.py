@@ -1,4 +1,4 @@
-"""Slack: a DM to the bot that reads as a command ("follow kafka", "mine") is answered like
+"""Slack: a DM to the bot that reads as a command ("find kafka", "mine") is answered like
 ``/narrate`` text, never kept as a private note. Signed HTTP into the real Bolt app."""
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ def _dm(text: str, ts: str) -> dict[str, str]:
 
 
 async def test_a_command_in_a_dm_is_answered_and_nothing_is_kept(slack):
-    await slack.event(_dm("follow kafka", "1763800000.000700"), "Ev-dm-follow")
+    await slack.event(_dm("find kafka", "1763800000.000700"), "Ev-dm-follow")
     await until(lambda: slack.fake.called("chat.postMessage"))
     [answer] = slack.fake.called("chat.postMessage")
     assert answer.params["channel"] == "U1"
     assert "I didn't keep this" in str(answer.params["text"])
-    assert "/narrate note follow kafka" in str(answer.params["blocks"])
+    assert "/narrate note find kafka" in str(answer.params["blocks"])
     await slack.event(_dm("<@UBOT> mine", "1763800000.000800"), "Ev-dm-mine")
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 2)
     assert "haven't narrated anything yet" in str(

@@ -1,0 +1,229 @@
+"""The weekly DM of followed topics (``/narrate follow <topic>``): Monday at 09:00 in each
+follower's time zone (their own, else the workspace's, else UTC).
+
+Each follower whose topics had new narrations in the week before gets one private message:
+per topic, up to ``PER_TOPIC`` of the newest narrations they may read, checked when it is sent
+with the rule every answer uses (``visible_to``: public channels, private ones they are in,
+what was shared with the workspace; never a DM, never another workspace), never their own, and
+nobody who is paused, gone, not taking part or hidden from that topic (``hide-me``). Nothing
+new: no message. A follower who is paused, left, was marked departed or is a guest gets none.
+
+Exactly once per person and week: the week is claimed in ``follow_digest`` (unique per person
+and week) and committed before anything is posted; a tick, a restart or another replica that
+finds it claimed sends nothing. A post that fails is recorded as failed, not sent again: a late
+or doubled digest is worse than a missed one, and next week's comes as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from ..channel_names import shown
+from ..events import ChannelKind, Platform
+from ..knowledge.durations import Calendar
+from ..knowledge.fire_times import Fire, latest_fire, zone_named
+from ..knowledge.topic_match import matches, stems
+from ..replies import Post
+from ..storage import expertise_repo as prefs_repo
+from ..storage import follows as store
+from ..storage import repositories as repo
+from ..storage.follow_tables import FAILED, QUIET, SENT, SKIPPED
+from ..storage.preference_tables import FOLLOW
+from ..storage.tables import Channel, Narration, Person, Tenant
+from . import expertise_prefs
+from .follows import DIGEST_AT
+from .narrate import snippet
+from .schedule_posts import available, tenant_ref
+from .schedule_settings import TENANT_ZONE_KEY
+
+if TYPE_CHECKING:
+    from ..app import Bot
+
+log = logging.getLogger(__name__)
+
+MONDAY = 1  # weekday bitmask (``knowledge.fire_times``)
+WEEK = timedelta(days=7)
+PER_TOPIC = 5
+# A digest still goes out this long after its Monday 09:00 (the bot was down); later, that
+# week's is skipped: next Monday's covers its own week.
+LATE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Due:
+    person: Person
+    tenant: Tenant
+    fire: Fire
+
+    @property
+    def week(self) -> str:
+        return self.fire.slot.isoformat()
+
+
+def _zone(person: Person, workspace: str | None) -> ZoneInfo:
+    for name in (person.timezone, workspace):
+        if name:
+            try:
+                return zone_named(name)
+            except Exception:  # a zone removed from tzdata since it was stored
+                continue
+    return ZoneInfo("UTC")
+
+
+def _slot(now: datetime, zone: ZoneInfo, first_followed: datetime) -> Fire | None:
+    """The Monday 09:00 whose digest is due at ``now``, if any: after the first follow (a new
+    follower waits for next Monday) and no more than ``LATE`` ago."""
+    fire = latest_fire(now, days=MONDAY, at=DIGEST_AT, zone=zone)
+    if fire is None or fire.at <= first_followed or now - fire.at > LATE:
+        return None
+    return fire
+
+
+async def _due(bot: Bot, now: datetime) -> list[Due]:
+    platforms = [p.value for p in bot.gateways]
+    if not platforms:
+        return []
+    async with bot.db.snapshot() as session:
+        found = await store.followers(session, platforms=platforms)
+        # A week due now began at most LATE ago (a day or so earlier in some zones).
+        claims = await store.claimed_weeks(
+            session, since=(now - LATE - timedelta(days=2)).date().isoformat()
+        )
+        zones: dict[int, str | None] = {}
+        due: list[Due] = []
+        for person, tenant, first in found:
+            assert tenant.id is not None and person.id is not None
+            if tenant.id not in zones:
+                zones[tenant.id] = await repo.get_setting(
+                    session, tenant_id=tenant.id, key=TENANT_ZONE_KEY
+                )
+            fire = _slot(now, _zone(person, zones[tenant.id]), first)
+            if fire is None:
+                continue
+            if (person.id, fire.slot.isoformat()) in claims:
+                continue
+            due.append(Due(person=person, tenant=tenant, fire=fire))
+    return due
+
+
+async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
+    """The earliest unsent digest due in ``(after, until]`` (``run_due`` wakes the tick then)."""
+    times = [d.fire.at for d in await _due(bot, until) if after is None or d.fire.at > after]
+    return min(times) if times else None
+
+
+async def send_digests(bot: Bot, now: datetime) -> int:
+    """Claim and send every digest due at ``now``; returns how many DMs went out."""
+    sent = 0
+    for item in await _due(bot, now):
+        assert item.person.id is not None and item.tenant.id is not None
+        async with bot.db.transaction() as session:
+            mine = await store.claim(
+                session,
+                tenant_id=item.tenant.id,
+                person_id=item.person.id,
+                week=item.week,
+                now=now,
+                dialect=bot.db.dialect,
+            )
+        if not mine:
+            continue  # another tick, process or replica has it
+        try:
+            sent += await _deliver(bot, item, now=now)
+        except Exception as problem:  # one follower's failure never stops the others
+            log.warning(
+                "follow digest for person %s (week %s) failed: %s",
+                item.person.id,
+                item.week,
+                type(problem).__name__,
+            )
+            log.debug("follow digest failed", exc_info=True)
+            async with bot.db.transaction() as session:
+                await store.finish(
+                    session, person_id=item.person.id, week=item.week, status=FAILED, now=None
+                )
+    return sent
+
+
+async def _deliver(bot: Bot, item: Due, *, now: datetime) -> int:
+    assert item.person.id is not None
+    post, status = await compose(bot, item, now=now)
+    if post is not None:
+        gateway = bot.gateways[Platform(item.tenant.platform)]
+        await gateway.post(tenant_ref(item.tenant), post)
+    async with bot.db.transaction() as session:
+        await store.finish(
+            session,
+            person_id=item.person.id,
+            week=item.week,
+            status=status,
+            now=now if post is not None else None,
+        )
+    return 1 if post is not None else 0
+
+
+async def compose(bot: Bot, item: Due, *, now: datetime) -> tuple[Post | None, str]:
+    """The DM and the claim's outcome, from what is stored now (the person re-read)."""
+    tenant_id = item.tenant.id
+    assert tenant_id is not None and item.person.id is not None
+    async with bot.db.snapshot() as session:
+        person = await session.get(Person, item.person.id)
+        if person is None or person.guest or not available(person, now):
+            return None, SKIPPED
+        followed = [
+            p.topic
+            for p in await prefs_repo.preferences_of(session, person_id=person.id or 0, kind=FOLLOW)
+        ]
+        rows = await store.week_narrations(
+            session,
+            tenant_id=tenant_id,
+            viewer=person,
+            since=item.fire.at - WEEK,
+            until=item.fire.at,
+            now=now,
+        )
+        found: list[tuple[str, list[tuple[Narration, Channel, Person]]]] = []
+        for topic in followed:
+            hidden = (
+                await expertise_prefs.for_question(session, tenant_id=tenant_id, question=topic)
+            ).hidden
+            about = [r for r in rows if r[2].id not in hidden and matches(topic, stems(r[0].text))]
+            if about:
+                found.append((topic, about[:PER_TOPIC]))
+        workspace = await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY)
+    if not found:
+        return None, QUIET
+    calendar = Calendar.of(now, person.timezone, workspace)
+    return _post(person, found, calendar), SENT
+
+
+def _where(channel: Channel) -> str:
+    if channel.kind == ChannelKind.DIRECT.value:
+        return "shared by them"
+    if channel.kind == ChannelKind.PRIVATE.value:
+        return f"{shown(channel.name)}, private"
+    return shown(channel.name)
+
+
+def _post(
+    person: Person,
+    found: Sequence[tuple[str, Sequence[tuple[Narration, Channel, Person]]]],
+    calendar: Calendar,
+) -> Post:
+    lines = ["New this week about the topics you follow:"]
+    names: dict[str, str] = {}
+    for topic, rows in found:
+        lines.append(f"“{topic}” (/narrate unfollow {topic} stops these):")
+        for narration, channel, author in rows:
+            names[author.user_id] = author.display_name or author.user_id
+            lines.append(
+                f"   • <@{author.user_id}>: “{snippet(narration.text, 120)}” "
+                f"({calendar.dated(narration.created_at)}, {narration.link or _where(channel)})"
+            )
+    lines.append("Only narrations you could already read are listed. /narrate follow lists yours.")
+    return Post(text="\n".join(lines), to_users=(person.user_id,), names=names, quiet=True)

@@ -1,0 +1,165 @@
+"""``/narrate follow <topic>``, ``/narrate unfollow <topic>`` and ``/narrate follow`` (list).
+
+Following is asking for "serendipitous helping" (Khan/snippets): once a week, on Monday at
+09:00 in the follower's time zone, one private DM lists the newest narrations about each
+followed topic that they may read (``features.follow_digest``). Nothing new: no DM.
+
+Topics are normalized like ``ask-me-about`` and ``hide-me`` (``knowledge.topic_match``), so
+"Kafka", "kafka" and "#kafka" are one follow. Guests and people from other organisations may
+not follow (what they would get is what members narrated across the workspace), like the
+topic map.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from ..knowledge.topic_match import clean_topic, split_topics, topic_key
+from ..replies import Reply
+from ..storage import expertise_repo as prefs_repo
+from ..storage import repositories as repo
+from ..storage.preference_tables import FOLLOW
+from .consent import enroll
+from .expertise_prefs import _over_limit, _unmatchable
+from .schedule_settings import TENANT_ZONE_KEY
+from .turn import Turn
+
+MAX_FOLLOWED = 10
+DIGEST_DAY = "Monday"
+DIGEST_AT = time(9, 0)
+_LIST_WORDS = {"list", "show"}
+_ALL_WORDS = {"all", "everything"}
+
+
+def _topics_of(arg: str) -> list[str]:
+    """``follow kafka streams`` is one topic; commas separate several."""
+    if "," in arg or ";" in arg:
+        return split_topics(arg)
+    topic = clean_topic(arg)
+    return [topic] if topic else []
+
+
+def _listing(topics: list[str]) -> str:
+    return ", ".join(topics)
+
+
+async def follow(turn: Turn, arg: str) -> list[Reply]:
+    arg = arg.strip()
+    if not arg or arg.lower() in _LIST_WORDS:
+        return [await _show(turn)]
+    topics = _topics_of(arg)
+    if not topics:
+        return [await _show(turn)]
+    if problem := _over_limit(topics):
+        return [turn.reply(problem)]
+    if bad := [t for t in topics if not topic_key(t)]:
+        return [turn.reply(_unmatchable(bad[0]) + " Nothing was changed.")]
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        person = await turn.author(session, tenant)
+        assert tenant.id is not None and person.id is not None
+        current = await prefs_repo.preferences_of(session, person_id=person.id, kind=FOLLOW)
+        known = {topic_key(p.topic): p.topic for p in current}
+        new = {topic_key(t) for t in topics} - known.keys()
+        if len(current) + len(new) > MAX_FOLLOWED:
+            return [
+                turn.reply(
+                    f"You can follow up to {MAX_FOLLOWED} topics; you follow {len(current)} "
+                    f"({_listing([p.topic for p in current])}). /narrate unfollow <topic> frees "
+                    "one. Nothing was changed."
+                )
+            ]
+        added: list[str] = []
+        already: list[str] = []
+        for topic in topics:
+            key = topic_key(topic)
+            if key in known:
+                already.append(known[key])
+                continue
+            stored = await prefs_repo.add_preference(
+                session,
+                tenant_id=tenant.id,
+                person_id=person.id,
+                kind=FOLLOW,
+                topic=topic,
+                key=key,
+                now=turn.now,
+            )
+            (added if stored else already).append(topic)
+            known[key] = topic
+        welcome = enroll(person, turn.now) if added else None
+        session.add(person)
+        workspace = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
+        zone = person.timezone or workspace or "UTC"
+    lines = []
+    if added:
+        lines.append(
+            f"Following {_listing(added)}. Every {DIGEST_DAY} at {DIGEST_AT:%H:%M} ({zone}) I'll "
+            "send you one private message with the newest narrations about it from the week, "
+            "only ones you could already read, and nothing when there's nothing new. "
+            f"/narrate unfollow {added[0]} stops it."
+        )
+    if already:
+        lines.append(f"You already follow {_listing(already)}.")
+    if welcome:
+        lines.append(welcome)
+    return [turn.reply("\n".join(lines))]
+
+
+async def unfollow(turn: Turn, arg: str) -> list[Reply]:
+    arg = arg.strip()
+    topics = _topics_of(arg)
+    if not topics or arg.lower() in _LIST_WORDS:
+        return [await _show(turn, "Which topic? /narrate unfollow <topic>")]
+    if problem := _over_limit(topics):
+        return [turn.reply(problem)]
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        if person is None or person.id is None:
+            return [turn.reply("You don't follow any topics, so there's nothing to unfollow.")]
+        current = await prefs_repo.preferences_of(session, person_id=person.id, kind=FOLLOW)
+        if arg.lower() in _ALL_WORDS:
+            gone = [p.topic for p in current]
+            keys = [p.topic_key for p in current]
+            missing: list[str] = []
+        else:
+            wanted = {topic_key(t) for t in topics}
+            gone = [p.topic for p in current if topic_key(p.topic) in wanted]
+            keys = [p.topic_key for p in current if topic_key(p.topic) in wanted]
+            have = {topic_key(p.topic) for p in current}
+            missing = [t for t in topics if topic_key(t) not in have]
+        if keys:
+            await prefs_repo.remove_preferences(
+                session, person_id=person.id, kind=FOLLOW, keys=keys
+            )
+        left = [p.topic for p in current if p.topic not in gone]
+    lines = [f"Unfollowed {_listing(gone)}: no more weekly messages about it."] if gone else []
+    if missing:
+        lines.append(f"You didn't follow {_listing(missing)}.")
+    lines.append(f"You follow: {_listing(left)}." if left else "You follow no topics.")
+    return [turn.reply(" ".join(lines))]
+
+
+async def _show(turn: Turn, usage: str | None = None) -> Reply:
+    async with turn.reading() as session:
+        person = await turn.known_person(session)
+        topics = (
+            [
+                p.topic
+                for p in await prefs_repo.preferences_of(session, person_id=person.id, kind=FOLLOW)
+            ]
+            if person is not None and person.id is not None
+            else []
+        )
+    if topics:
+        text = (
+            f"You follow: {_listing(topics)}. Every {DIGEST_DAY} at {DIGEST_AT:%H:%M} your time, "
+            "one private message lists the week's newest narrations about them that you may "
+            "read (none when there's nothing new). /narrate unfollow <topic> stops one."
+        )
+    else:
+        text = (
+            "You follow no topics. /narrate follow kafka sends you, once a week, the newest "
+            f"narrations about kafka that you may read (up to {MAX_FOLLOWED} topics)."
+        )
+    return turn.reply(f"{usage}\n{text}" if usage else text)

@@ -1,0 +1,124 @@
+"""Data access for followed topics' weekly digests (``features.follow_digest``): who follows
+anything, each week's claim, and the week's narrations a follower may read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .follow_tables import PENDING, FollowDigest
+from .preference_tables import FOLLOW, TopicPreference
+from .repositories import suggestable, visible_to
+from .tables import Channel, Narration, Person, Tenant
+
+# A week's narrations read for one follower at most: the newest, plenty for five per topic.
+WEEK_LIMIT = 1000
+
+
+async def followers(
+    session: AsyncSession, *, platforms: Sequence[str]
+) -> list[tuple[Person, Tenant, datetime]]:
+    """Everyone following a topic on these platforms, with when they first followed one."""
+    first = func.min(col(TopicPreference.created_at))
+    rows = (
+        await session.exec(
+            select(col(TopicPreference.person_id), first)
+            .join(Tenant, col(Tenant.id) == col(TopicPreference.tenant_id))
+            .where(TopicPreference.kind == FOLLOW, col(Tenant.platform).in_(list(platforms)))
+            .group_by(col(TopicPreference.person_id))
+            .order_by(col(TopicPreference.person_id))
+        )
+    ).all()
+    since: dict[int, datetime] = {row[0]: row[1] for row in rows}
+    if not since:
+        return []
+    found = (
+        await session.exec(
+            select(Person, Tenant)
+            .join(Tenant, col(Tenant.id) == col(Person.tenant_id))
+            .where(col(Person.id).in_(list(since)))
+            .order_by(col(Person.id))
+        )
+    ).all()
+    return [(p, t, since[p.id]) for p, t in found if p.id is not None]
+
+
+async def claim(
+    session: AsyncSession, *, tenant_id: int, person_id: int, week: str, now: datetime, dialect: str
+) -> bool:
+    """Claim this person's digest of ``week``; ``False`` when it was already claimed (another
+    tick, process or replica), and then nothing may be sent."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(FollowDigest.__table__)  # type: ignore[attr-defined]
+        .values(tenant_id=tenant_id, person_id=person_id, week=week, status=PENDING, claimed_at=now)
+        .on_conflict_do_nothing(index_elements=["person_id", "week"])
+        .returning(col(FollowDigest.id))
+    )
+    # RETURNING, not the row count: on PostgreSQL SQLAlchemy may report -1 for a skipped row.
+    connection = await session.connection()
+    result = await connection.execute(statement)
+    return result.first() is not None
+
+
+async def claimed_weeks(session: AsyncSession, *, since: str) -> set[tuple[int, str]]:
+    """(person, week) of every claim from the week ``since`` (ISO date) on: one read per tick
+    instead of one per follower."""
+    rows = await session.exec(
+        select(FollowDigest.person_id, FollowDigest.week).where(col(FollowDigest.week) >= since)
+    )
+    return {(person_id, week) for person_id, week in rows.all()}
+
+
+async def finish(
+    session: AsyncSession, *, person_id: int, week: str, status: str, now: datetime | None
+) -> None:
+    await session.exec(
+        update(FollowDigest)
+        .where(col(FollowDigest.person_id) == person_id, col(FollowDigest.week) == week)
+        .values(status=status, sent_at=now)
+    )
+
+
+async def digests_of(session: AsyncSession, *, person_id: int) -> list[FollowDigest]:
+    rows = await session.exec(
+        select(FollowDigest)
+        .where(FollowDigest.person_id == person_id)
+        .order_by(col(FollowDigest.week), col(FollowDigest.id))
+    )
+    return list(rows.all())
+
+
+async def week_narrations(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    viewer: Person,
+    since: datetime,
+    until: datetime,
+    now: datetime,
+) -> list[tuple[Narration, Channel, Person]]:
+    """Others' narrations in ``[since, until)`` that ``viewer`` may read (``visible_to``: public
+    channels, private ones they are in, what was shared with the workspace; never a DM, never
+    another workspace), by people taking part, not paused and not gone; newest first."""
+    rows = await session.exec(
+        select(Narration, Channel, Person)
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .join(Person, col(Person.id) == col(Narration.person_id))
+        .where(
+            visible_to(tenant_id=tenant_id, viewer_user_id=viewer.user_id, answer_channel_pk=None),  # type: ignore[arg-type]
+            col(Narration.person_id) != viewer.id,
+            col(Narration.created_at) >= since,
+            col(Narration.created_at) < until,
+            suggestable(now),
+        )
+        .order_by(col(Narration.created_at).desc(), col(Narration.id).desc())
+        .limit(WEEK_LIMIT)
+    )
+    return list(rows.all())

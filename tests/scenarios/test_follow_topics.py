@@ -1,0 +1,155 @@
+"""Following a topic: ``/narrate follow kafka`` (it used to be the commonest command people
+typed that didn't exist). Once a week, Monday 09:00 in the follower's zone, one private DM lists
+the week's newest narrations about it that the follower may read; nothing new, no DM.
+
+The clock starts on Monday 2026-11-23 09:00 (+01:00); carol lives in Europe/Berlin, so her
+digests are due every Monday at 08:00 UTC, and ``:advance 7d`` reaches the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from sqlmodel import select
+
+from narrate_bot.features.schedule_jobs import tick
+from narrate_bot.storage.preference_tables import TopicPreference
+
+DIGEST = "[dm carol] New this week about the topics you follow:"
+WORLD = (
+    ":channel #secret private alice,bob",
+    ":channel #ops private carol,erin",
+    ":tz carol Europe/Berlin",
+)
+
+
+async def _week_of_kafka(chat) -> None:
+    await chat.say(
+        "alice in #general: /narrate tuned the kafka consumer lag alerts",
+        "bob in #secret: /narrate rotated the kafka acl certificates in secret",
+        "bob in dm: /narrate kafka notes only for me",
+        "erin in #ops: /narrate moved kafka brokers to the new racks",
+        "carol in #general: /narrate my own kafka partition work",
+        "dave in #general: /narrate ledger migration reviewed",
+    )
+
+
+async def test_a_week_later_one_dm_lists_what_the_follower_may_read(chat):
+    await chat.say(*WORLD)
+    out = await chat.say("carol: /narrate follow kafka")
+    assert "Following kafka. Every Monday at 09:00 (Europe/Berlin)" in out
+    assert "/narrate unfollow kafka stops it" in out
+    await _week_of_kafka(chat)
+    assert DIGEST not in await chat.say(":advance 6d")
+    out = await chat.say(":advance 1d")
+    assert out.count(DIGEST) == 1, out
+    digest = out.split(DIGEST, 1)[1]
+    assert "“kafka” (/narrate unfollow kafka stops these):" in digest
+    assert "@alice: “tuned the kafka consumer lag alerts” (2026-11-23, #general)" in digest
+    assert "@erin: “moved kafka brokers to the new racks” (2026-11-23, #ops, private)" in digest
+    assert "acl certificates" not in out  # a private channel carol isn't in
+    assert "notes only for me" not in out  # a DM, never
+    assert "my own kafka partition" not in out  # her own
+    assert "ledger migration" not in out  # another topic
+    # Nobody else follows anything: nobody else gets a DM.
+    assert "[dm alice]" not in out and "[dm bob]" not in out
+
+
+async def test_nothing_new_sends_nothing_and_the_next_week_only_the_new(chat):
+    await chat.say(*WORLD, "carol: /narrate follow kafka, ledger")
+    assert DIGEST not in await chat.say(":advance 7d")  # a quiet week stays quiet
+    await chat.say("dave in #general: /narrate ledger migration reviewed")
+    out = await chat.say(":advance 7d")
+    assert out.count(DIGEST) == 1
+    assert "ledger migration reviewed" in out and "“kafka”" not in out
+    assert DIGEST not in await chat.say(":advance 7d")  # last week's is not sent again
+
+
+async def test_paused_left_and_unfollowed_people_get_nothing(chat):
+    await chat.say(*WORLD, "carol: /narrate follow kafka", "carol: /narrate pause 10d")
+    await _week_of_kafka(chat)
+    assert DIGEST not in await chat.say(":advance 7d")
+    await chat.say("carol: /narrate resume", "alice in #general: /narrate kafka lag fixed")
+    assert DIGEST in await chat.say(":advance 7d")
+    await chat.say("carol: /narrate leave", "alice in #general: /narrate kafka lag fixed again")
+    assert DIGEST not in await chat.say(":advance 7d")
+    await chat.say("carol: /narrate join")
+    out = await chat.say("carol: /narrate unfollow kafka")
+    assert "Unfollowed kafka" in out and "You follow no topics." in out
+    await chat.say("alice in #general: /narrate kafka lag fixed for good")
+    assert DIGEST not in await chat.say(":advance 7d")
+
+
+async def test_two_ticks_two_replicas_and_a_restart_send_one_dm(chat, bot, clock, db):
+    from narrate_bot.features import follow_digest  # new with this feature
+    from narrate_bot.storage.follow_tables import FollowDigest
+
+    await chat.say(*WORLD, "carol: /narrate follow kafka")
+    await _week_of_kafka(chat)
+    due = clock.now() + follow_digest.WEEK
+    clock.set(due)
+    reports = await asyncio.gather(
+        tick(bot, due), tick(bot, due), follow_digest.send_digests(bot, due)
+    )
+    out = chat.out.getvalue()
+    assert out.count(DIGEST) == 1, out
+    assert sum(r if isinstance(r, int) else r.sent for r in reports) == 1
+    # A restart: the same database, a tick at the same time and an hour later, nothing more.
+    assert (await tick(bot, due)).sent == 0
+    assert await follow_digest.send_digests(bot, due.replace(minute=30)) == 0
+    assert chat.out.getvalue().count(DIGEST) == 1
+    async with db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest))).all()
+    assert [(r.week, r.status) for r in rows] == [("2026-11-30", "sent")]
+
+
+async def test_export_lists_follows_and_forget_me_erases_them_and_the_claims(chat, db):
+    from narrate_bot.storage.follow_tables import FollowDigest  # new with this feature
+
+    await chat.say(*WORLD, "carol: /narrate follow kafka, ledger migration")
+    await _week_of_kafka(chat)
+    await chat.say(":advance 7d")
+    out = await chat.say("carol: /narrate export")
+    path = out.split("saved to ", 1)[1].split()[0].rstrip(".")
+    data = json.loads(Path(path).read_text())
+    assert [f["topic"] for f in data["follows"]] == ["kafka", "ledger migration"]
+    assert data["follow_digests"] == [
+        {"week_of": "2026-11-30", "status": "sent", "sent_at": "2026-11-30T08:00:00+00:00"}
+    ]
+    await chat.say("carol: /narrate forget-me", "carol: /narrate forget-me confirm")
+    async with db.transaction() as session:
+        assert (await session.exec(select(FollowDigest))).all() == []
+        assert (await session.exec(select(TopicPreference))).all() == []
+    assert "You follow no topics" in await chat.say("carol: /narrate follow")
+
+
+async def test_listing_and_bad_input_get_a_friendly_reply(chat):
+    out = await chat.say("carol: /narrate follow")
+    assert "You follow no topics. /narrate follow kafka" in out
+    assert "Which topic? /narrate unfollow <topic>" in await chat.say("carol: /narrate unfollow")
+    out = await chat.say("carol: /narrate follow 🚀")
+    assert "has none" in out and "Nothing was changed" in out
+    out = await chat.say("carol: /narrate follow about")
+    assert "too common a word" in out and "Nothing was changed" in out
+    topics = ", ".join(f"topic{i}" for i in range(10))
+    out = await chat.say(f"carol: /narrate follow {topics}")
+    assert "Following topic0" in out
+    out = await chat.say("carol: /narrate follow kafka")
+    assert "You can follow up to 10 topics; you follow 10" in out and "Nothing was changed" in out
+    out = await chat.say("carol: /narrate follow Topic3")
+    assert "You already follow topic3." in out
+    assert "You follow: topic0, topic1" in await chat.say("carol: /narrate follow list")
+    out = await chat.say("carol: /narrate unfollow @bob")
+    assert "You follow topics, not people" in out
+    assert "Noted" not in await chat.say("carol: /narrate follow help")
+    # A sentence that opens with the word is still work to keep.
+    assert "Noted as #1" in await chat.say("carol: /narrate follow up with the vendor, done")
+
+
+async def test_a_guest_may_not_follow_and_gets_no_digest(chat):
+    await chat.say(":guest pat")
+    out = await chat.say("pat: /narrate follow kafka")
+    assert "Following a topic sends you what people narrated" in out
+    assert "members only" in out and "Following kafka" not in out
