@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from ..channel_names import shown
 from ..events import ChannelKind, Platform
 from ..knowledge.durations import Calendar
-from ..knowledge.fire_times import Fire, latest_fire, zone_named
+from ..knowledge.fire_times import Fire, latest_fire, next_fire, zone_named
 from ..knowledge.topic_match import matches, stems
 from ..replies import Post
 from ..storage import expertise_repo as prefs_repo
@@ -112,8 +112,37 @@ async def _due(bot: Bot, now: datetime) -> list[Due]:
 
 
 async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
-    """The earliest unsent digest due in ``(after, until]`` (``run_due`` wakes the tick then)."""
-    times = [d.fire.at for d in await _due(bot, until) if after is None or d.fire.at > after]
+    """The earliest unsent digest due in ``(after, until]`` (``run_due`` wakes the tick then).
+
+    Every Monday in the range counts, not only the last: moving a test clock two weeks on
+    sends both weeks' digests, each at its own time. One already too late to send (``LATE``)
+    is not offered, so a wake-up never runs for nothing."""
+    platforms = [p.value for p in bot.gateways]
+    if not platforms:
+        return None
+    floor = bot.clock.now() - LATE
+    if after is not None:
+        floor = max(floor, after)
+    times: list[datetime] = []
+    async with bot.db.snapshot() as session:
+        found = await store.followers(session, platforms=platforms)
+        claims = await store.claimed_weeks(
+            session, since=(floor - timedelta(days=2)).date().isoformat()
+        )
+        zones: dict[int, str | None] = {}
+        for person, tenant, first in found:
+            assert tenant.id is not None
+            if tenant.id not in zones:
+                zones[tenant.id] = await repo.get_setting(
+                    session, tenant_id=tenant.id, key=TENANT_ZONE_KEY
+                )
+            zone = _zone(person, zones[tenant.id])
+            fire = next_fire(max(floor, first), days=MONDAY, at=DIGEST_AT, zone=zone)
+            while fire.at <= until:
+                if (person.id, fire.slot.isoformat()) not in claims:
+                    times.append(fire.at)
+                    break
+                fire = next_fire(fire.at, days=MONDAY, at=DIGEST_AT, zone=zone)
     return min(times) if times else None
 
 

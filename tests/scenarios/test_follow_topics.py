@@ -153,3 +153,37 @@ async def test_a_guest_may_not_follow_and_gets_no_digest(chat):
     out = await chat.say("pat: /narrate follow kafka")
     assert "Following a topic sends you what people narrated" in out
     assert "members only" in out and "Following kafka" not in out
+
+
+async def test_two_weeks_on_each_monday_has_its_digest_at_its_own_time(chat, db):
+    from narrate_bot.storage.follow_tables import FollowDigest  # new with this feature
+
+    await chat.say(*WORLD, "carol: /narrate follow kafka", ":advance 1d")
+    await chat.say("alice in #general: /narrate kafka week one")
+    out = await chat.say(":advance 14d")
+    assert out.count(DIGEST) == 1 and "kafka week one" in out, out
+    async with db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest).order_by(FollowDigest.week))).all()
+    # Monday 09:00 in Berlin each time; the second week had nothing new: no DM.
+    assert [(r.week, r.status, r.sent_at and r.sent_at.isoformat()) for r in rows] == [
+        ("2026-11-30", "sent", "2026-11-30T08:00:00+00:00"),
+        ("2026-12-07", "quiet", None),
+    ]
+
+
+async def test_authors_hidden_from_the_topic_paused_or_gone_are_left_out(chat):
+    await chat.say(*WORLD, "carol: /narrate follow kafka")
+    await chat.say(
+        "alice in #general: /narrate kafka consumer lag tuned",
+        "frank in #general: /narrate kafka upgrade planned",
+        "frank: /narrate hide-me kafka",
+        "gina in #general: /narrate kafka quotas reviewed",
+        "gina: /narrate pause 3w",
+        "hugo in #general: /narrate kafka topic cleanup",
+        ":gone hugo",
+    )
+    out = await chat.say(":advance 7d")
+    assert out.count(DIGEST) == 1 and "kafka consumer lag tuned" in out, out
+    assert "upgrade planned" not in out  # hidden from kafka
+    assert "quotas reviewed" not in out  # paused
+    assert "topic cleanup" not in out  # account gone

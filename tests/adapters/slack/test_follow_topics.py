@@ -1,0 +1,38 @@
+"""Slack: ``/narrate follow kafka`` through the real Bolt app (signed requests), then the weekly
+DM through its Web API client: one ``chat.postMessage`` to the follower, listing a colleague's
+narration from a public channel and leaving out one from a private channel the follower isn't
+in; nobody else gets one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.adapters.slack.conftest import SlackEnv, until
+
+
+async def _said(slack: SlackEnv, text: str, **where: str) -> str:
+    before = len(slack.fake.responses)
+    await slack.command(text, **where)
+    await until(lambda: len(slack.fake.responses) > before)
+    return str(slack.fake.responses[-1]["text"])
+
+
+async def test_follow_then_one_dm_a_week_later(slack):
+    slack.fake.channels["C1"] = {"id": "C1", "name": "general", "is_channel": True}
+    slack.fake.channels["G9"] = {"id": "G9", "name": "secret", "is_private": True}
+    assert "Following kafka." in await _said(slack, "follow kafka")
+    await _said(slack, "tuned the kafka consumer lag alerts", user="U2")
+    await _said(
+        slack, "rotated the kafka acl certificates", user="U2", channel="G9", channel_name="secret"
+    )
+    bot = slack.adapter.bot
+    # No zone anywhere: Mondays 09:00 UTC; the clock starts on Monday 08:00 UTC.
+    await bot.run_due(bot.clock.now() + timedelta(days=7, hours=2))
+    dms = [c.params for c in slack.fake.called("chat.postMessage") if c.params["channel"] == "U1"]
+    assert len(dms) == 1, dms
+    text = str(dms[0]["text"])
+    assert "New this week about the topics you follow" in text, text
+    assert "tuned the kafka consumer lag alerts" in text
+    assert "acl certificates" not in text
+    assert "/narrate unfollow kafka" in text
+    assert not [c for c in slack.fake.called("chat.postMessage") if c.params["channel"] == "U2"]
