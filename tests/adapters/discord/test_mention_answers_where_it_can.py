@@ -60,7 +60,9 @@ async def test_a_channel_that_refuses_the_answer_gets_it_sent_by_dm(
 
     answer, ask = _contents(fake, before, CAROL_DM)
     assert "Who knows about" in answer and f"<@{BOB['id']}>" in answer, answer
-    assert ask.startswith(HELPED_ASK.split("?")[0]) and _labels(fake, before, CAROL_DM) == [HELPED_LABEL]
+    assert ask.startswith(HELPED_ASK.split("?")[0]) and _labels(fake, before, CAROL_DM) == [
+        HELPED_LABEL
+    ]
     assert _contents(fake, before, f"/channels/{GENERAL}/messages") == []  # nothing got there
 
 
