@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
+from narrate_bot.events import Platform
 from narrate_bot.features.schedule_jobs import tick
 from narrate_bot.storage.preference_tables import TopicPreference
 
@@ -187,3 +188,27 @@ async def test_authors_hidden_from_the_topic_paused_or_gone_are_left_out(chat):
     assert "upgrade planned" not in out  # hidden from kafka
     assert "quotas reviewed" not in out  # paused
     assert "topic cleanup" not in out  # account gone
+
+
+async def test_a_dm_that_fails_is_recorded_and_the_others_still_go(chat, bot, db, monkeypatch):
+    from narrate_bot.storage.follow_tables import FollowDigest  # new with this feature
+
+    await chat.say(*WORLD, ":tz erin Europe/Berlin")
+    await chat.say("carol: /narrate follow kafka", "erin: /narrate follow kafka")
+    await _week_of_kafka(chat)
+    gateway = bot.gateways[Platform.CONSOLE]
+    post = gateway.post
+
+    async def refuses_carol(tenant, message):
+        if message.to_users == ("carol",):
+            raise ConnectionError("platform down")
+        return await post(tenant, message)
+
+    monkeypatch.setattr(gateway, "post", refuses_carol)
+    out = await chat.say(":advance 7d")
+    assert DIGEST not in out and "[dm erin] New this week" in out, out
+    monkeypatch.setattr(gateway, "post", post)
+    assert DIGEST not in await chat.say(":advance 1h")  # not sent twice, late and doubled
+    async with db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest).order_by(FollowDigest.id))).all()
+    assert sorted(r.status for r in rows) == ["failed", "sent"]
