@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfoNotFoundError
 
-from ..knowledge.days import UNTIL_WORDS, read_day
+from ..knowledge.days import UNTIL_WORDS, PassedDay, read_day
 from ..knowledge.durations import MAX_DURATION, Calendar, parse_duration
 from ..knowledge.fire_times import zone_named
 from ..replies import Reply
@@ -119,6 +119,8 @@ def _until_day(text: str, calendar: Calendar, now: datetime) -> datetime:
         raise ValueError(f"Until when? Give a date, {example}.")
     try:
         day = read_day(text, calendar.today)
+    except PassedDay as problem:
+        raise ValueError(f"{problem} Nothing was changed.") from None
     except ValueError as problem:
         raise ValueError(f"{problem} Give a date, {example}; or a duration like 2w.") from None
     if day < calendar.today:

@@ -17,7 +17,7 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 from ..events import ChannelKind, CommandInvoked, MessageReceived, Platform
-from ..knowledge.days import UNTIL_WORDS, read_day
+from ..knowledge.days import UNTIL_WORDS, PassedDay, read_day
 from ..knowledge.durations import MAX_DURATION, Calendar
 from ..knowledge.topics import normalize_topic
 from ..knowledge.words import STOPWORDS, query_terms
@@ -138,6 +138,8 @@ def _until_day(text: str, calendar: Calendar, now: datetime) -> datetime:
         raise _Unclear(f"Until when? Give a date, {example}.")
     try:
         day = read_day(text, calendar.today)
+    except PassedDay as problem:
+        raise _Unclear(f"{problem} Nothing was changed.") from None
     except ValueError as problem:
         raise _Unclear(f"{problem} Give a date, {example}; or a number of weeks like 3w.") from None
     if day <= calendar.today:

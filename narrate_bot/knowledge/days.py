@@ -20,6 +20,9 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
+_ABBREVIATIONS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
 _WEEKDAYS = {
     name: number
     for number, names in enumerate(
@@ -45,11 +48,21 @@ class UnreadableDay(ValueError):
     """Words that aren't written like a day at all (not a day that doesn't exist, "30 feb")."""
 
 
+class PassedDay(ValueError):
+    """A day and month without a year that has just passed ("until nov 22" on 23 Nov): read as
+    next year's it is nearly a year away, which nobody saying it means without the year."""
+
+
+# A yearless day read forward further than this had passed this year not long ago.
+ROLLED_TOO_FAR = timedelta(days=300)
+
+
 def read_day(text: str, today: date, *, past: bool = False) -> date:
     """The day ``text`` names, seen from ``today``: a weekday is the next one after today, a
     day and month without a year the next one from today on; with ``past`` (a search through
     what was written), the last one up to today instead. ``ValueError`` with a message fit to
-    show a person when it names no day."""
+    show a person when it names no day; ``PassedDay`` when a day and month without a year has
+    lately passed, so that its next one is over ``ROLLED_TOO_FAR`` away (with a year it's read)."""
     words = " ".join(text.lower().replace(",", " , ").split()).replace(" ,", ",")
     if words in ("today",):
         return today
@@ -71,14 +84,20 @@ def read_day(text: str, today: date, *, past: bool = False) -> date:
     if named is None or month is None:
         raise UnreadableDay(f"I couldn't read {text.strip()!r} as a date.")
     day, year = int(named.group("day")), named.group("year")
+    rolled = False
     try:
         found = date(int(year) if year else today.year, month, day)
         if year is None and not past and found < today:
-            found = date(today.year + 1, month, day)
+            found, rolled = date(today.year + 1, month, day), True
         if year is None and past and found > today:
             found = date(today.year - 1, month, day)
     except ValueError:
         raise ValueError(f"{text.strip()!r} isn't a day of the calendar.") from None
+    if rolled and found - today > ROLLED_TOO_FAR:
+        raise PassedDay(
+            f"{day} {_ABBREVIATIONS[month - 1]} has passed; did you mean {found.isoformat()}? "
+            "Say it with the year."
+        )
     return found
 
 

@@ -199,3 +199,32 @@ async def test_my_pace_is_in_my_export_and_forget_me_erases_it(chat, db):
     # Joining again starts at the default pace.
     await chat.say("alice@team0: /narrate intros join", "alice: /narrate kafka lag")
     assert "You may be introduced every week." in await chat.say("alice: /narrate intros every")
+
+
+@pytest.mark.parametrize(
+    ("line", "passed"),
+    [
+        ("alice: /narrate intros skip until nov 22", "22 Nov has passed; did you mean 2027-11-22?"),
+        ("alice: /narrate intros skip until 20 oct", "20 Oct has passed; did you mean 2027-10-20?"),
+    ],
+)
+async def test_skip_until_a_day_and_month_that_just_passed_is_refused(chat, line, passed):
+    # Today is Monday 23 Nov 2026: read as next year's, these were 364 and 331 days away.
+    await _everyone(chat, PEOPLE[:2])
+    out = await chat.say(line)
+    assert passed in out and "Say it with the year" in out and "Nothing was changed" in out
+    assert "Done" not in out and "skipping" not in await chat.say("alice: /narrate intros")
+    # With the year, it is taken as said.
+    out = await chat.say("alice: /narrate intros skip until 22 nov 2027")
+    assert "no introductions for you until 2027-11-22" in out
+    # Still read forward: a day a few weeks on, or early next year.
+    assert "until 2026-12-20" in await chat.say("alice: /narrate intros skip until dec 20")
+    assert "until 2027-01-05" in await chat.say("alice: /narrate intros skip until 5 jan")
+
+
+async def test_skip_until_dec_20_said_on_dec_21_is_refused(chat, clock):
+    await _everyone(chat, PEOPLE[:2])
+    clock.advance(timedelta(days=28))  # Monday 21 Dec
+    out = await chat.say("alice: /narrate intros skip until dec 20")
+    assert "20 Dec has passed; did you mean 2027-12-20? Say it with the year." in out
+    assert "skipping" not in await chat.say("alice: /narrate intros")

@@ -5,7 +5,7 @@ explained and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -68,3 +68,20 @@ async def test_help_names_pause_until(chat):
     assert "/narrate pause <2w|3d|8h> or until <date>" in await chat.say(
         "alice: /narrate help pause"
     )
+
+
+async def test_a_day_and_month_that_just_passed_is_not_read_as_next_years(chat, db, clock):
+    # Today is 23 Nov 2026: "until nov 22" paused until 22 Nov 2027 (364 days, under the year).
+    out = await chat.say("alice: /narrate pause until nov 22")
+    assert "22 Nov has passed; did you mean 2027-11-22? Say it with the year." in out
+    assert "Paused" not in out and "Noted" not in out
+    assert (await _people(db)).get("alice") is None
+    assert "Paused until 2027-11-22 00:00 UTC" in await chat.say(
+        "alice: /narrate pause until nov 22 2027"
+    )
+    clock.advance(timedelta(days=28))  # Monday 21 Dec
+    out = await chat.say("bob: /narrate pause until dec 20")
+    assert "20 Dec has passed; did you mean 2027-12-20?" in out
+    assert (await _people(db)).get("bob") is None
+    # A day and month a few weeks on is next year's as before.
+    assert "Paused until 2027-01-05 00:00 UTC" in await chat.say("bob: /narrate pause until 5 jan")
