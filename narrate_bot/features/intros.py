@@ -166,7 +166,7 @@ async def skip(turn: Turn, arg: str = "") -> list[Reply]:
             until = _skip_until(arg, calendar, turn.now)
         except _Unclear as problem:
             return [turn.reply(str(problem))]
-        person = await turn.known_person(session)
+        person = await _held(turn, session)
         row = (
             None if person is None else await intro_repo.participant(session, person_id=_pk(person))
         )
@@ -214,7 +214,7 @@ async def every(turn: Turn, arg: str) -> list[Reply]:
     if words and weeks is None:
         return [turn.reply(f"I can't read “{arg.strip()}” as how often. Say {EVERY_FORMS}.")]
     async with turn.db.transaction() as session:
-        person = await turn.known_person(session)
+        person = await (turn.known_person(session) if weeks is None else _held(turn, session))
         row = (
             None if person is None else await intro_repo.participant(session, person_id=_pk(person))
         )
@@ -641,6 +641,16 @@ async def notes_question(session: Session, *, person: Person | None, question: s
 def _asked_topics(question: str) -> list[str]:
     topics = [normalize_topic(w) for w in query_terms(question)]
     return [t for t in topics if len(t) > 2 and t not in STOPWORDS]
+
+
+async def _held(turn: Turn, session: Session) -> Person | None:
+    """The actor's person row, held until the transaction ends, before writing their pace: a
+    forget-me confirmed on another replica meanwhile waits, and then erases what this writes too,
+    or went first (``repo.PersonErased``: nothing is written). ``None``: never seen here."""
+    tenant = await turn.tenant(session)
+    if not await turn.still_here(session, tenant):
+        raise repo.PersonErased
+    return await turn.known_person(session)
 
 
 def _admins_only(turn: Turn, what: str) -> Reply:

@@ -7,6 +7,7 @@ Personal: ``intros skip`` (next week), ``skip 3w``, ``skip until <date>``, ``ski
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from datetime import timedelta
@@ -15,9 +16,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from narrate_bot.app import Bot
+from narrate_bot.config import Settings
+from narrate_bot.features import intros
 from narrate_bot.features.schedule_jobs import tick
-from narrate_bot.storage.tables import TenantSetting
+from narrate_bot.storage.intro_tables import IntroParticipant
+from narrate_bot.storage.tables import Person, TenantSetting
 from narrate_bot_adapters.console.adapter import TENANT
+from tests.helpers import Chat
 
 # "Introduction #3: @alice (t0), meet @bob (t1)." (or a trio's "…, meet each other")
 INTRODUCED = re.compile(r"Introduction #(\d+): ([^\n]+?, meet [^\n]+?)\.\n")
@@ -228,3 +234,53 @@ async def test_skip_until_dec_20_said_on_dec_21_is_refused(chat, clock):
     out = await chat.say("alice: /narrate intros skip until dec 20")
     assert "20 Dec has passed; did you mean 2027-12-20? Say it with the year." in out
     assert "skipping" not in await chat.say("alice: /narrate intros")
+
+
+@pytest.mark.parametrize(
+    "line", ["alice: /narrate intros every 4w", "alice: /narrate intros skip 3w"]
+)
+async def test_my_pace_set_while_a_forget_me_commits_is_erased_with_the_rest(
+    db, chat, clock, tmp_path, monkeypatch, line
+):
+    """Two replicas on one PostgreSQL database: the forget-me is confirmed on the other while
+    this one is about to write the pace. It read the person without holding their row, so the
+    erasure ran through and the pace was written after it: intros.every.<id> outlived
+    "I erased everything". Now the erasure waits for the write and erases it too."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite serializes writers: a forget-me can't run between read and write")
+    await chat.say(
+        "alice@t0: /narrate intros join", "alice: /narrate kafka lag", "alice: /narrate forget-me"
+    )
+    other = Chat.create(Bot(db=db, clock=clock, settings=Settings()), clock, export_dir=tmp_path)
+    confirming: list[asyncio.Task[str]] = []
+    real_setting, real_participant = intros.repo.set_setting, intros.intro_repo.participant
+
+    async def other_replica_confirms() -> None:
+        if not confirming:
+            confirming.append(asyncio.create_task(other.say("alice: /narrate forget-me confirm")))
+            # Either it erases everything now, or it waits for this write's transaction.
+            await asyncio.wait(confirming, timeout=1.5)
+
+    async def setting_racing(session, **kw):
+        if kw["key"].startswith("intros.every."):
+            await other_replica_confirms()
+        return await real_setting(session, **kw)
+
+    async def participant_racing(session, **kw):
+        row = await real_participant(session, **kw)
+        if "skip" in line:
+            await other_replica_confirms()
+        return row
+
+    monkeypatch.setattr(intros.repo, "set_setting", setting_racing)
+    monkeypatch.setattr(intros.intro_repo, "participant", participant_racing)
+    out = await chat.say(line)
+    erased = await confirming[0]
+    assert "I erased everything about you" in erased
+    assert "Done" in out, out
+    async with db.transaction() as session:
+        keys = (await session.exec(select(TenantSetting.key))).all()
+        kept = (await session.exec(select(IntroParticipant))).all()
+        people = (await session.exec(select(Person.user_id))).all()
+    assert not [k for k in keys if k.startswith("intros.every.")], keys
+    assert not kept and "alice" not in people
