@@ -25,14 +25,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..config import Settings
 from ..events import ChannelKind, Platform, TenantRef
+from ..knowledge.fire_times import next_fire, parse_time, zone_named
 from ..knowledge.intro_reasons import Readers, Reason, reason
 from ..knowledge.pairing import Pairing, Participant, Rules, Suggestion, without_hidden
 from ..knowledge.spellings import Spellings
 from ..replies import Button, Post
 from ..storage import expertise_repo, intro_repo
 from ..storage import repositories as repo
+from ..storage import schedules as schedule_store
 from ..storage.database import Database, Session
 from ..storage.preference_tables import HIDE_ME
+from ..storage.schedule_tables import INTROS
 from ..storage.tables import Channel, Person
 from .schedule_posts import available
 
@@ -78,6 +81,38 @@ async def off_week(session: Session, *, tenant_id: int, week: str, now: datetime
     this = week_number(week)
     earlier = await intro_repo.round_weeks(session, tenant_id=tenant_id, since=now - _RECENT)
     return any(this - week_number(w) == 1 for w in earlier)
+
+
+async def next_round(session: Session, *, tenant_id: int, now: datetime) -> datetime | None:
+    """When the workspace's next round will actually run: the first firing of its
+    introductions slot after ``now`` whose week is neither claimed already nor, in a workspace
+    with a round every other week, the week right after a round (``off_week``). ``None`` when
+    there is no slot yet (the scheduler adds the default one at its next tick)."""
+    slots = await schedule_store.schedules_of(session, tenant_id=tenant_id, kinds=[INTROS])
+    if not slots:
+        return None
+    biweekly = await repo.get_setting(session, tenant_id=tenant_id, key=CADENCE_KEY) == BIWEEKLY
+    claimed = {
+        week_number(w)
+        for w in await intro_repo.round_weeks(session, tenant_id=tenant_id, since=now - _RECENT)
+    }
+    fires = []
+    for schedule, _ in slots:
+        try:
+            zone = zone_named(schedule.timezone)
+        except Exception:  # a zone removed from tzdata since: the scheduler falls back to UTC
+            zone = ZoneInfo("UTC")
+        at, after = parse_time(schedule.local_time), now
+        for _ in range(3):  # a week runs at most once, so the third week at the latest
+            fire = next_fire(after, days=schedule.days, at=at, zone=zone)
+            fires.append(fire)
+            after = fire.at
+    for fire in sorted(fires, key=lambda f: f.at):
+        week = week_number(week_of(fire.slot))
+        if week in claimed or (biweekly and week - 1 in claimed):
+            continue
+        return fire.at
+    return None
 
 
 async def due_this_week(

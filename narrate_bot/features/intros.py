@@ -36,6 +36,7 @@ from .introductions import (
     DELIVERIES,
     DELIVERY_KEY,
     SAME_TEAM_KEY,
+    next_round,
     platform_wide_never_pairs,
 )
 from .turn import Turn
@@ -101,6 +102,7 @@ SKIP_FORMS = (
 )
 _WEEKS = re.compile(r"^(\d{1,4}) ?(?:w|wk|wks|weeks?)$")
 _OFF = ("off", "cancel", "stop", "none", "no")
+_NEXT_ROUND = ("", "next week", "1w", "1 week")  # the plain skip: the button's, next round's
 
 
 class _Unclear(ValueError):
@@ -110,7 +112,7 @@ class _Unclear(ValueError):
 def _skip_until(arg: str, calendar: Calendar, now: datetime) -> datetime | None:
     """When a ``skip`` ends (``None``: it is cancelled). ``_Unclear`` says why it can't be."""
     words = " ".join(arg.lower().split())
-    if words in ("", "next week", "1w", "1 week"):
+    if words in _NEXT_ROUND:
         return now + SKIP_FOR
     if words in _OFF:
         return None
@@ -175,12 +177,26 @@ async def skip(turn: Turn, arg: str = "") -> list[Reply]:
                 turn.reply("You're not in the weekly introductions, so there's nothing to skip.")
             ]
         was = row.skip_until if row.skip_until and row.skip_until > turn.now else None
+        skipped = None  # the round a plain skip leaves them out of, when not simply next week's
+        plain = " ".join(arg.lower().split()) in _NEXT_ROUND
+        if plain and await _biweekly(session, row.tenant_id):
+            # The week after a round has none: "next week" is the next round that runs.
+            skipped = await next_round(session, tenant_id=row.tenant_id, now=turn.now)
+            if skipped is not None:
+                until = turn.now + SKIP_FOR * ((skipped - turn.now) // SKIP_FOR + 1)
         row.skip_until = until
         session.add(row)
     if until is None:
         if was is None:
             return [turn.reply("You weren't skipping introductions: you're in every round.")]
         return [turn.reply("Done: you're back in the introductions from the next round.")]
+    if skipped is not None:
+        return [
+            turn.reply(
+                f"Done: no introduction for you in the next round ({calendar.dated(skipped)}); "
+                "you're back in from the round after. /narrate intros skip off undoes it."
+            )
+        ]
     if not arg.strip():
         return [
             turn.reply("Done: no introduction for you next week. The week after, you're back in.")
@@ -651,6 +667,10 @@ async def _held(turn: Turn, session: Session) -> Person | None:
     if not await turn.still_here(session, tenant):
         raise repo.PersonErased
     return await turn.known_person(session)
+
+
+async def _biweekly(session: Session, tenant_id: int) -> bool:
+    return await repo.get_setting(session, tenant_id=tenant_id, key=CADENCE_KEY) == BIWEEKLY
 
 
 def _admins_only(turn: Turn, what: str) -> Reply:

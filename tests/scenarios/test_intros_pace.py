@@ -207,6 +207,40 @@ async def test_my_pace_is_in_my_export_and_forget_me_erases_it(chat, db):
     assert "You may be introduced every week." in await chat.say("alice: /narrate intros every")
 
 
+async def _biweekly(chat, people: list[str]) -> list[str]:
+    """A workspace whose admins chose a round every other week, its first round run."""
+    await _everyone(chat, people)
+    await chat.say(":admin alice", "alice: /narrate intros cadence biweekly")
+    return await _weeks(chat, 1)
+
+
+async def test_skip_in_a_biweekly_workspace_skips_the_next_round_that_runs(chat):
+    # The round of Monday 23 Nov ran; 30 Nov has none, 7 Dec is the next. "Skip me next week"
+    # (the button) and the plain skip used to end on 30 Nov, before the next round: no skip.
+    [first] = await _biweekly(chat, PEOPLE[:6])
+    assert "bob" in _introduced(first) and "Skip me next week: /narrate intros skip" in first
+    out = await chat.say("bob: /narrate intros skip")
+    assert "no introduction for you in the next round (2026-12-07)" in out
+    assert "you're back in from the round after" in out
+    assert "You're skipping introductions until 2026-12-14" in await chat.say(
+        "bob: /narrate intros"
+    )
+    weeks = await _weeks(chat, 4)
+    assert [_count(w) for w in weeks] == [0, 2, 0, 3]
+    assert [("bob" in _introduced(w)) for w in weeks] == [False, False, False, True]
+
+
+async def test_skip_in_a_biweekly_off_week_skips_the_round_of_next_week(chat):
+    await _biweekly(chat, PEOPLE[:6])  # the round of 23 Nov ran; now Monday 30 Nov, 08:00 UTC
+    off = await chat.say(":advance 1d")  # Tuesday 1 Dec, an off week: the next round is Monday
+    assert _count(off) == 0
+    out = await chat.say("bob: /narrate intros skip")
+    assert "no introduction for you in the next round (2026-12-07)" in out
+    weeks = await _weeks(chat, 3)
+    assert [_count(w) > 0 for w in weeks] == [True, False, True]
+    assert [("bob" in _introduced(w)) for w in weeks] == [False, False, True]
+
+
 @pytest.mark.parametrize(
     ("line", "passed"),
     [
