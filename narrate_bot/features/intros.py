@@ -249,15 +249,29 @@ async def every(turn: Turn, arg: str) -> list[Reply]:
             value=None if weeks == 1 else str(weeks),
             now=turn.now,
         )
+        biweekly = await _biweekly(session, row.tenant_id)
     if weeks == 1:
         return [turn.reply("Done: you may be introduced every week again.")]
     return [
         turn.reply(
-            f"Done: after an introduction, you're left out of the next {weeks - 1} "
-            f"round{'s' if weeks > 2 else ''}: at most one introduction every {weeks} weeks. "
-            "/narrate intros every week goes back to weekly."
+            f"Done: at most one introduction every {weeks} weeks: after one, you're not "
+            f"introduced again until {weeks} weeks have passed. {_every_here(weeks, biweekly)} "
+            "/narrate intros every week undoes it."
         )
     ]
+
+
+def _every_here(weeks: int, biweekly: bool) -> str:
+    """What ``every`` means with the workspace's rounds as they run now."""
+    if not biweekly:
+        rounds = "the next round" if weeks == 2 else f"the next {weeks - 1} rounds"
+        return f"Rounds run every week here, so you're left out of {rounds} after each one."
+    if weeks == 2:
+        return (
+            "Rounds run every other week here, so that changes nothing for now: you may be in "
+            "each one."
+        )
+    return "Rounds run every other week here, so you're left out of the next round after each one."
 
 
 def _every_line(weeks: int) -> str:

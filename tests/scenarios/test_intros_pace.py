@@ -108,7 +108,8 @@ async def test_plain_skip_and_its_button_still_mean_next_week(chat):
 async def test_every_two_weeks_introduces_me_on_alternate_weeks_only(chat):
     await _everyone(chat, PEOPLE)
     out = await chat.say("alice: /narrate intros every 2w")
-    assert "left out of the next 1 round" in out and "every 2 weeks" in out
+    assert "at most one introduction every 2 weeks" in out
+    assert "left out of the next round after each one" in out
     assert "at most every 2 weeks" in await chat.say("alice: /narrate intros")
     weeks = await _weeks(chat, 5)
     assert [("alice" in _introduced(w)) for w in weeks] == [True, False, True, False, True]
@@ -120,7 +121,8 @@ async def test_every_two_weeks_introduces_me_on_alternate_weeks_only(chat):
 
 async def test_every_four_weeks_and_leaving_forgets_it(chat):
     await _everyone(chat, PEOPLE)
-    await chat.say("alice: /narrate intros every monthly")
+    out = await chat.say("alice: /narrate intros every monthly")
+    assert "left out of the next 3 rounds after each one" in out
     weeks = await _weeks(chat, 5)
     assert [("alice" in _introduced(w)) for w in weeks] == [True, False, False, False, True]
     await chat.say("alice: /narrate intros leave", "alice: /narrate intros join")
@@ -239,6 +241,21 @@ async def test_skip_in_a_biweekly_off_week_skips_the_round_of_next_week(chat):
     weeks = await _weeks(chat, 3)
     assert [_count(w) > 0 for w in weeks] == [True, False, True]
     assert [("bob" in _introduced(w)) for w in weeks] == [False, False, True]
+
+
+async def test_every_in_a_biweekly_workspace_says_what_it_does_there(chat):
+    await _biweekly(chat, PEOPLE)
+    out = await chat.say("bob: /narrate intros every 2w")
+    assert "at most one introduction every 2 weeks" in out
+    assert "every other week here, so that changes nothing for now" in out
+    assert "left out" not in out
+    weeks = await _weeks(chat, 4)
+    assert [("bob" in _introduced(w)) for w in weeks] == [False, True, False, True]
+    out = await chat.say("bob: /narrate intros every 4w")
+    assert "every other week here, so you're left out of the next round after each one" in out
+    weeks = await _weeks(chat, 6)
+    assert [_count(w) > 0 for w in weeks] == [False, True, False, True, False, True]
+    assert [("bob" in _introduced(w)) for w in weeks] == [False, False, False, True, False, False]
 
 
 @pytest.mark.parametrize(
