@@ -2,7 +2,7 @@
 
 "Stuck on postgres vacuum tuning" is kept like any narration; its author's confirmation also
 names up to ``MAX_NAMED`` people who narrate about the topic, found by the very search
-``/narrate who knows <topic>`` runs for them (``who_knows.rank_experts``, answered privately):
+``/narrate who <topic>`` runs for them (``who_knows.rank_experts``, answered privately):
 only narrations the author may read count (public channels, private ones they are in, never
 DMs, never another workspace), nobody paused, departed or hidden from the topic is named, nor
 the author. With nobody to name, the workspace's open-questions channel is offered, when it has
@@ -56,7 +56,7 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         chosen = await expertise_prefs.for_question(
             session, tenant_id=tenant_id, question=ask.topic
         )
-        # As the author's own "/narrate who knows <topic>" would rank them, answered to them
+        # As the author's own "/narrate who <topic>" would rank them, answered to them
         # alone (no answer channel): what they may read, nobody hidden from the topic.
         experts = await rank_experts(
             session,
@@ -93,7 +93,7 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         ]
         line = (
             f"{ask.echo} {', and '.join(s for s in said if s)}: "
-            f"/narrate who knows {ask.topic} shows why. Only you see this; nobody was told."
+            f"/narrate who {ask.topic} shows why. Only you see this; nobody was told."
         )
         names = {p.user_id: p.display_name or p.user_id for p in people}
         return reply.model_copy(

@@ -153,11 +153,11 @@ def test_mentions_and_links_are_never_part_of_a_topic(text: str, topic: str) -> 
     ],
 )
 def test_the_command_the_reply_names_asks_the_same_question(text: str) -> None:
-    """The reply says "/narrate who knows <topic> shows why": typed, it runs the very search
+    """The reply says "/narrate who <topic> shows why": typed, it runs the very search
     that named the people."""
     found = find_ask(text)
     assert found is not None
-    command = parse_command(f"who knows {found.topic}")
+    command = parse_command(f"who {found.topic}")
     assert command.action == "who"
     assert search_terms(command.arg) == search_terms(found.topic)
 

@@ -2,7 +2,7 @@
 
 Before, "stuck on postgres autovacuum thresholds" was kept (and counted as its author's
 expertise) and nobody was pointed anywhere. Now the author's confirmation, which only they see,
-also names up to three people the author's own "/narrate who knows <topic>" would name: what
+also names up to three people the author's own "/narrate who <topic>" would name: what
 the author may read, nobody hidden, paused or the author; with nobody to name, the
 open-questions channel is offered. Ordinary narrations and rhetorical questions are confirmed
 as before.
@@ -18,7 +18,7 @@ import pytest
 STUCK = "alice: /narrate stuck on postgres autovacuum thresholds, anyone know how they work?"
 POINTED = (
     "Stuck on postgres autovacuum thresholds? @carol and @erin narrate about it: "
-    "/narrate who knows postgres autovacuum thresholds shows why. Only you see this; nobody "
+    "/narrate who postgres autovacuum thresholds shows why. Only you see this; nobody "
     "was told."
 )
 

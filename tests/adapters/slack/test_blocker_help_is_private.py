@@ -2,7 +2,7 @@
 
 Before, "/narrate stuck on postgres autovacuum thresholds" was confirmed with "Noted as #2."
 and nobody was pointed anywhere. Now the ephemeral confirmation (the response_url's, for the
-author alone) also names the people their own "/narrate who knows" would name; nothing is
+author alone) also names the people their own "/narrate who" would name; nothing is
 posted, and nobody else gets a message. Signed HTTP into the real Bolt app."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ async def test_the_people_who_could_help_are_named_in_the_ephemeral_confirmation
     assert "Noted as #1." in reply["text"]
     assert (
         "Stuck on postgres autovacuum thresholds? <@U2> narrates about it: "
-        "/narrate who knows postgres autovacuum thresholds shows why." in reply["text"]
+        "/narrate who postgres autovacuum thresholds shows why." in reply["text"]
     )
     # Nobody else was told: nothing was posted, and no other response went out.
     assert not slack.fake.called("chat.postMessage")
