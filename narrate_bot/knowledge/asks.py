@@ -7,30 +7,46 @@ recognized by a few explained cues:
 
 - "stuck on/with X", "blocked on/by X", "need help with X", "can't figure out X": X is the
   topic, up to the end of its clause;
-- "anyone know X", "does anyone …", "has anybody used X": a question to colleagues;
+- "anyone know X", "does anyone (else) know X", "has anybody used X": a question to colleagues
+  ("does anyone else hate helm?" asks for agreement, not help);
 - "how do I X?": only in a sentence that ends with "?";
-- any other sentence ending with "?", when it is the narration's last sentence (courtesy such as
-  "thanks!" may follow): "What did I do today? Reviewed PRs" answers itself, and
-  "what did I do today?" or "guess what?" ask nobody.
+- a question that seeks a fact ("why does the ledger export time out?", "is there a way to
+  …?", "which datasource should we use …?"), when it is the narration's last sentence
+  (courtesy such as "thanks!" may follow): "What did I do today? Reviewed PRs" answers itself.
+  Chat that merely ends with "?" asks nobody: "fingers crossed?", "can you believe it?",
+  "not bad for a Monday, right?", "did you see the numbers?", "who wants coffee?".
 
-Mentions and links are left out of the topic: it is echoed to the author and searched.
+A sentence that reports answering or helping ("answered a question in #help: how do I …?",
+"answered: …", "helped bob with …") asks nothing; after "answered …:" the rest is the question
+answered. Mentions and links are left out of the topic: it is echoed to the author and searched.
 
 A cue in a clause that says it is over or never was ("was stuck on", "no longer blocked",
 "stuck on X but fixed it") is not an ask. A topic without a word worth searching for ("stuck on
 it for hours") is not one either: there would be nobody to point to.
+
+The work is linear in the narration's length (up to 100,000 characters): cues are read in the
+order they appear and the first ask ends the search, at most ``MAX_CUES`` are weighed, and each
+looks only ``WINDOW`` characters around itself.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .clean_text import without_markup, without_mentions
 from .topics import extract_topics
 
 # Long enough for "the kafka consumer group rebalancing on every deploy"; a topic is echoed in
-# the reply and run as a who-knows search, and "/narrate who knows <topic>" must reproduce it.
+# the reply and run as a who-knows search, and "/narrate who <topic>" must reproduce it.
 MAX_TOPIC = 80
+# How many cues one narration weighs: "does anyone know " 400 times is 400 cues, each with
+# nothing to search, and the narration is read on the event loop.
+MAX_CUES = 8
+# How far from a cue its clause, its topic and "fixed it" are looked for.
+WINDOW = 4 * MAX_TOPIC
 
 
 @dataclass(frozen=True)
@@ -70,7 +86,17 @@ _ANYONE = re.compile(
     r"(?:\s+(?:with|about|of|on|in|for|to))?\s*",
     re.I,
 )
-_DOES_ANYONE = re.compile(r"\b(?:does|do|can|could|would|has|is)\s+any(?:one|body)\b\s*", re.I)
+# "Does anyone else hate helm as much as I do?" asks for agreement: "else" only with a verb of
+# knowing (``_ANYONE``).
+_DOES_ANYONE = re.compile(
+    r"\b(?:does|do|can|could|would|has|is)\s+any(?:one|body)\b(?!\s+else\b)\s*", re.I
+)
+# A word every cue has: a sentence without one is passed over at the cost of one search.
+_CUE_WORD = re.compile(
+    r"\b(?:stuck|blocked|need(?:s|ed)?|can't|cannot|can|couldn't|unable|any(?:one|body)|"
+    r"some(?:one|body)|how)\b",
+    re.I,
+)
 _HOW_DO_I = re.compile(r"\bhow\s+(?:do|can|should|would|could)\s+(?:i|we|one)\s+", re.I)
 
 # Words before a cue, in its clause, that say the blocker is over or never was.
@@ -107,6 +133,50 @@ _RHETORICAL = re.compile(
     r")",
     re.I,
 )
+# A question that seeks a fact or a way, by how its clause opens: a question word, or a verb
+# asking about a thing ("is there", "does the", "should we"). "Who" only asks for a person.
+_SEEKS = re.compile(
+    r"^(?:what|which|where|when|why|how)\b"
+    r"|^(?:is|are|was|were|does|do|did|should|can|could|would|will|has|have)\s+"
+    r"(?:there|the|a|an|this|that|these|those|it|its|we|i|our|my|one|any|all|each|every)\b"
+    r"|^who(?:'s|\s+is)?\s+(?:owns?|maintains?|knows?|runs?|wrote|built|handles?|manages?|"
+    r"responsible|should|can|could|would|do|does)\b",
+    re.I,
+)
+# Questions that only sound like it: to the reader ("can you believe it", "did you see"), polls
+# ("did anyone else notice"), tags ("…, right?", "eh?", "isn't it?") and figures of speech
+# ("what could possibly go wrong", "why is everything urgent", "is it Friday yet").
+_CHAT = re.compile(
+    r"\b(?:you|your|you're|yours|ya|y'all|u)\b"
+    r"|\bany(?:one|body)\s+else\b|\bsome(?:one|body)\s+else\b"
+    r"|\b(?:everything|everyone|everybody|nothing|nobody)\b"
+    r"|\b(?:possibly|seriously|honestly|really\s+need)\b|\bgo(?:es)?\s+wrong\b"
+    r"|^how\s+about\b|^what\s+about\b|^how\s+come\b|^why\s+not\b"
+    r"|\b(?:right|eh|no|huh|ok|okay|yeah|yet|lol|though|innit)\W*$"
+    r"|\b(?:isn't|aren't|wasn't|didn't|don't|doesn't|won't)\s+(?:it|that|this|they|we|i)\W*$",
+    re.I,
+)
+# A sentence that reports answering or helping: a question in it was someone else's.
+_REPORTED = re.compile(
+    r"^\W*(?:i\s+)?(?:just\s+|also\s+)?(?:answered|answering|helped|helping|replied|replying|"
+    r"responded|responding|explained|explaining)\b",
+    re.I,
+)
+# "Answered a question in #help: …", "answered: …": what follows the colon is what was answered.
+_REPORTED_QUOTE = re.compile(_REPORTED.pattern + r"[^:\n]{0,80}:", re.I)
+# Conjunctions that open the clause a long question is cut to.
+_CONJUNCTION = re.compile(r"^(?:but|and|so|or|yet|though|however|also|then)\b\W*", re.I)
+# Question cues: a report of answering them ("answered …: how do I …?") asks nothing.
+_ASKING = 1
+_STATING = 0
+_CUES: tuple[tuple[re.Pattern[str], str, int], ...] = (
+    (_STUCK, "Stuck on", _STATING),
+    (_BLOCKED, "Blocked", _STATING),
+    (_HELP, "Need help with", _STATING),
+    (_FIGURE, "Trying to figure out", _STATING),
+    (_ANYONE, "Asking about", _ASKING),
+    (_DOES_ANYONE, "Asking about", _ASKING),
+)
 
 
 def find_ask(text: str) -> Ask | None:
@@ -115,70 +185,112 @@ def find_ask(text: str) -> Ask | None:
     text = without_mentions(without_markup(text), keep_broadcast_words=True)
     text = _ORPHAN_POSSESSIVE.sub(" ", text.translate(_APOSTROPHES))
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    # The last sentence that isn't courtesy ("thanks!"): the only one a bare question may be.
+    last = len(sentences) - 1
+    while last >= 0 and _COURTESY_SENTENCE.match(sentences[last]):
+        last -= 1
+    budget = [MAX_CUES]
     for index, sentence in enumerate(sentences):
-        if (found := _cued(sentence)) is not None:
+        reported = _REPORTED.match(sentence) is not None
+        if reported and _REPORTED_QUOTE.match(sentence):
+            return None  # the rest is the question answered, and its words
+        if (found := _cued(sentence, budget, reported=reported)) is not None:
             return found
-        rest = sentences[index + 1 :]
-        if sentence.endswith("?") and all(_COURTESY_SENTENCE.match(s) for s in rest):
+        if budget[0] <= 0:
+            return None
+        if index == last and not reported and sentence.endswith("?"):
             return _question(sentence)
     return None
 
 
-def _cued(sentence: str) -> Ask | None:
-    cues: list[tuple[int, Ask | None]] = []
-    for match in _STUCK.finditer(sentence):
-        cues.append((match.start(), _said(sentence, match, "Stuck on")))
-    for match in _BLOCKED.finditer(sentence):
-        cues.append((match.start(), _said(sentence, match, f"Blocked {match.group('by')}")))
-    for match in _HELP.finditer(sentence):
-        cues.append((match.start(), _said(sentence, match, "Need help with")))
-    for match in _FIGURE.finditer(sentence):
-        cues.append((match.start(), _said(sentence, match, "Trying to figure out")))
-    for match in _ANYONE.finditer(sentence):
-        cues.append((match.start(), _said(sentence, match, "Asking about")))
-    for match in _DOES_ANYONE.finditer(sentence):
-        cues.append((match.start(), _said(sentence, match, "Asking about")))
-    if sentence.endswith("?"):
-        for match in _HOW_DO_I.finditer(sentence):
-            cues.append((match.start(), _said(sentence, match, "Asking how to")))
-    for _, ask in sorted(cues, key=lambda cue: cue[0]):
-        if ask is not None:
+def _cued(sentence: str, budget: list[int], *, reported: bool) -> Ask | None:
+    """The first cue in ``sentence`` that asks, in the order they appear; each one weighed
+    takes one from ``budget``."""
+    if not _CUE_WORD.search(sentence):
+        return None
+    for _, match, lead, kind in _in_order(sentence):
+        if budget[0] <= 0:
+            return None
+        if reported and kind == _ASKING:
+            continue
+        budget[0] -= 1
+        by = match.groupdict().get("by")
+        if (ask := _said(sentence, match, f"{lead} {by}" if by else lead)) is not None:
             return ask
     return None
 
 
+def _in_order(sentence: str) -> Iterator[tuple[int, re.Match[str], str, int]]:
+    """Every cue's matches, merged by where they start: read lazily, so the first ask found
+    ends the reading."""
+
+    def matches(
+        pattern: re.Pattern[str], lead: str, kind: int, order: int
+    ) -> Iterator[tuple[int, int, re.Match[str], str, int]]:
+        for match in pattern.finditer(sentence):
+            yield match.start(), order, match, lead, kind
+
+    streams = [
+        matches(pattern, lead, kind, order) for order, (pattern, lead, kind) in enumerate(_CUES)
+    ]
+    if sentence.endswith("?"):
+        streams.append(matches(_HOW_DO_I, "Asking how to", _ASKING, len(_CUES)))
+    for start, _, match, lead, kind in heapq.merge(*streams, key=lambda cue: cue[:2]):
+        yield start, match, lead, kind
+
+
 def _said(sentence: str, match: re.Match[str], lead: str) -> Ask | None:
     """The ask a cue makes, when its clause says the blocker is current and names a topic."""
+    before = max(0, match.start() - WINDOW)
     clause_start = max(
-        (m.end() for m in _CLAUSE_END.finditer(sentence, 0, match.start())), default=0
+        (m.end() for m in _CLAUSE_END.finditer(sentence, before, match.start())), default=before
     )
     if _OVER_BEFORE.search(sentence, clause_start, match.start()):
         return None
-    if _SOLVED_AFTER.search(sentence, match.end()):
+    after = min(len(sentence), match.end() + WINDOW)
+    if _SOLVED_AFTER.search(sentence, match.end(), after):
         return None
-    end = _CLAUSE_END.search(sentence, match.end())
-    topic = _topic(sentence[match.end() : end.start() if end else len(sentence)])
+    end = _CLAUSE_END.search(sentence, match.end(), after)
+    topic = _topic(sentence[match.end() : end.start() if end else after])
     if topic is None:
         return None
     return Ask(topic=topic, echo=f"{lead} {topic}?")
 
 
 def _question(sentence: str) -> Ask | None:
-    """A sentence ending with "?" and no cue: the whole of it asks, unless rhetorical."""
-    if _RHETORICAL.match(sentence):
+    """A last sentence ending with "?" and no cue: it asks when its question seeks a fact or a
+    way about something searchable, and isn't chat or asked of oneself."""
+    # The question is the clause the "?" ends: "Quick fix to get the build green, but what is
+    # the right answer for Windows?" asks "what is the right answer for Windows".
+    tail = sentence[-WINDOW:].rstrip(" ?!.")
+    starts = [m.end() for m in _CLAUSE_END.finditer(tail)]
+    clause = _CONJUNCTION.sub("", tail[starts[-1] if starts else 0 :].strip())
+    if _RHETORICAL.match(sentence) or _RHETORICAL.match(clause):
+        return None
+    if not _SEEKS.match(clause) or _CHAT.search(clause):
         return None
     # "Anyone?" or "thoughts?" after a statement ask about the statement, which has no cue here
-    # to say what it is about: nothing to search.
-    topic = _topic(sentence)
+    # to say what it is about: nothing to search. Too long, the question keeps its end.
+    words = " ".join(sentence.split())
+    said = words if len(words) <= MAX_TOPIC + 1 else " ".join(clause.split())
+    topic = _topic(said, keep="end")
     if topic is None:
         return None
-    return Ask(topic=topic, echo=f"Asking “{topic}?”")
+    cut = "" if said.lstrip("\"'“‘").startswith(topic) else "…"
+    return Ask(topic=topic, echo=f"Asking “{cut}{topic}?”")
 
 
-def _topic(words: str) -> str | None:
-    topic = _COURTESY_TAIL.sub("", " ".join(words.split())).strip(" ?!.,;:\"'“”‘’")
+def _topic(words: str, *, keep: str = "start") -> str | None:
+    topic = _COURTESY_TAIL.sub("", " ".join(words[: 2 * WINDOW].split()))
+    topic = topic.strip(" ?!.,;:\"'“”‘’")
     if len(topic) > MAX_TOPIC:
-        topic = topic[:MAX_TOPIC].rsplit(" ", 1)[0].rstrip(" ,;:")
+        if keep == "end":
+            # From the first whole word of the last ``MAX_TOPIC`` characters.
+            cut = len(topic) - MAX_TOPIC
+            topic = topic[cut:] if topic[cut - 1] == " " else topic[cut:].split(" ", 1)[-1]
+            topic = topic.lstrip(" ,;:")
+        else:
+            topic = topic[:MAX_TOPIC].rsplit(" ", 1)[0].rstrip(" ,;:")
     # A topic worth a search names a thing (see ``topics``): "it", "this for hours" or
     # "the same thing again" would point at whoever narrates the most.
     if not topic or not extract_topics(topic):

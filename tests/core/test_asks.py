@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
 import pytest
 
+from narrate_bot.knowledge import asks
 from narrate_bot.knowledge.asks import MAX_TOPIC, Ask, find_ask
 from narrate_bot.knowledge.words import search_terms
 from narrate_bot.routing import parse_command
@@ -167,3 +171,155 @@ def test_a_long_topic_is_cut_at_a_word() -> None:
     assert found is not None
     assert len(found.topic) <= MAX_TOPIC
     assert found.topic.endswith(("kafka", "consumer", "group", "rebalancing"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Chat that ends with "?": a hope, a tag, a poll, a question to the reader.
+        "Pushed the fix to prod. Fingers crossed?",
+        "Shipped the release. Can you believe it?",
+        "Closed 12 tickets today. Not bad for a Monday, right?",
+        "Spent the day on the kubernetes upgrade, does anyone else hate helm as much as I do?",
+        "Released the new onboarding flow. Did you see the conversion numbers?",
+        "Merged the dark mode PR. Did anyone else notice the new icons?",
+        "Finished the quarterly planning doc. Any thoughts?",
+        "Demo of the billing dashboard at 3pm tomorrow. See you there?",
+        "Migrated the last service to the new cluster. Who's ready for the weekend?",
+        "Wrapped up the terraform refactor, finally. Isn't that nice?",
+        "Deployed the search reindex. What could possibly go wrong?",
+        "Spent the morning in meetings about the roadmap. Is it Friday yet?",
+        "Reviewed five PRs on the payments service. Why is everything urgent?",
+        "Wrote the postmortem for the outage. Lessons learned, eh?",
+        "The flaky selenium tests are green again. How about that?",
+        "Cleaned up the staging database, 40 GB freed. Who knew it was that big?",
+        "Who wants coffee?",
+        # Reports of answering or helping: the question was someone else's.
+        "Answered a question in #help: how do I rotate the vault tokens?",
+        "answered: how do I configure the grafana alert routing?",
+        "Answered: how do I rotate the vault tokens? Use vault token renew with the periodic role.",
+        "Helped bob with the question: how can we shard the ledger table?",
+        "answered: Why does the ledger export time out? [ledger]\nStuck on the export since May.",
+    ],
+)
+def test_updates_that_end_with_a_question_are_not_asks(text: str) -> None:
+    assert find_ask(text) is None, find_ask(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "does anyone else know how to configure the helm chart secrets?",
+            "how to configure the helm chart secrets",
+        ),
+        (
+            "Why does the ledger export time out on large accounts?",
+            "Why does the ledger export time out on large accounts",
+        ),
+        (
+            "Is there a way to run the integration tests against a local kafka?",
+            "Is there a way to run the integration tests against a local kafka",
+        ),
+        (
+            "Which grafana datasource should we use for the new cluster's logs? Thanks",
+            "Which grafana datasource should we use for the new cluster's logs",
+        ),
+        (
+            "Spent the morning on the webhook retries. Where are the dead letters stored?",
+            "Where are the dead letters stored",
+        ),
+        ("Who owns the billing proration service?", "Who owns the billing proration service"),
+    ],
+)
+def test_questions_that_seek_a_fact_or_a_way_are_asks(text: str, topic: str) -> None:
+    found = find_ask(text)
+    assert found is not None and found.topic == topic, found
+
+
+def test_a_long_question_keeps_its_end_where_the_subject_is() -> None:
+    found = find_ask(
+        "Quick fix to get the build green, but what really is the right answer for Windows?"
+    )
+    assert found == Ask(
+        topic="what really is the right answer for Windows",
+        echo="Asking “what really is the right answer for Windows?”",
+    )
+    found = find_ask(
+        "Tried the cache flags. What is the right way to keep the gradle build cache warm on "
+        "ephemeral CI runners for Windows and macOS?"
+    )
+    assert found == Ask(
+        topic="keep the gradle build cache warm on ephemeral CI runners for Windows and macOS",
+        echo="Asking “…keep the gradle build cache warm on ephemeral CI runners for Windows and "
+        "macOS?”",
+    )
+    assert len(found.topic) <= MAX_TOPIC
+
+
+class _Counting:
+    """A compiled pattern that counts the characters each use of it may read."""
+
+    def __init__(self, pattern: re.Pattern[str], read: list[int]) -> None:
+        self._pattern, self._read = pattern, read
+
+    def _span(self, text: str, pos: int = 0, endpos: int | None = None) -> None:
+        self._read[0] += max(0, min(len(text), len(text) if endpos is None else endpos) - pos)
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        self._span(text, *args)
+        return self._pattern.search(text, *args)
+
+    def match(self, text: str, *args: int) -> re.Match[str] | None:
+        self._span(text, *args)
+        return self._pattern.match(text, *args)
+
+    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
+        # Read lazily: what was read is up to the last match taken, or all when exhausted.
+        at = args[0] if args else 0
+        for match in self._pattern.finditer(text, *args):
+            self._read[0] += max(0, match.end() - at)
+            at = max(at, match.end())
+            yield match
+        self._span(text, at, *args[1:])
+
+    def sub(self, repl: str, text: str, *args: int) -> str:
+        self._span(text)
+        return self._pattern.sub(repl, text, *args)
+
+    def split(self, text: str, *args: int) -> list[str]:
+        self._span(text)
+        return self._pattern.split(text, *args)
+
+    @property
+    def pattern(self) -> str:
+        return self._pattern.pattern
+
+
+@pytest.mark.parametrize("size", [4_000, 16_000, 100_000])
+@pytest.mark.parametrize(
+    "unit",
+    ["does anyone know ", "stuck on it, ", "how do I, ", "x. ", "anyone? thanks? ", "why, "],
+)
+def test_recognizing_reads_a_long_narration_a_bounded_number_of_times(
+    monkeypatch: pytest.MonkeyPatch, unit: str, size: int
+) -> None:
+    """Narrations may be 100,000 characters and are read on the event loop: every pattern's
+    reads together stay within a constant times the narration's length (400 cues of "does
+    anyone know " in 4,000 characters each read the whole sentence: 160-230 ms, 3.5 s at
+    16,000). Counted, not timed."""
+    read = [0]
+    for name, value in list(vars(asks).items()):
+        if isinstance(value, re.Pattern):
+            monkeypatch.setattr(asks, name, _Counting(value, read))
+    if hasattr(asks, "_CUES"):
+        monkeypatch.setattr(
+            asks, "_CUES", tuple((getattr(asks, _name_of(p)), *rest) for p, *rest in asks._CUES)
+        )
+    text = (unit * (size // len(unit) + 1))[:size] + "?"
+    asks.find_ask(text)
+    assert read[0] <= 40 * len(text), read[0] / len(text)
+
+
+def _name_of(pattern: re.Pattern[str]) -> str:
+    return next(n for n, v in vars(asks).items() if getattr(v, "_pattern", None) is pattern)
