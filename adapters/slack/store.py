@@ -37,7 +37,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from narrate_bot.events import Platform
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
-from narrate_bot.storage.database import Database
+from narrate_bot.storage.database import Database, Session
 
 log = logging.getLogger(__name__)
 PLATFORM = Platform.SLACK.value
@@ -206,6 +206,23 @@ def to_bot(row: ps.Installation) -> Bot:
     )
 
 
+async def _installation(
+    session: Session,
+    enterprise_id: str | None,
+    team_id: str | None,
+    *,
+    for_update: bool = False,
+) -> ps.Installation | None:
+    """The workspace's install row as Bolt's authorize names it (no Grid flag: the team first)."""
+    return await ps.find_installation(
+        session,
+        platform=PLATFORM,
+        enterprise_id=enterprise_id or "",
+        team_id=team_id or "",
+        for_update=for_update,
+    )
+
+
 @dataclass
 class _Known:
     bot: Bot
@@ -276,22 +293,11 @@ class RotatingAuthorize(AsyncAuthorize):
         (a forget-me's scrub, the weekly introductions, another replica), and past the busy
         timeout the request failed; a token that needs no rotation needs no lock."""
         async with self.db.snapshot() as session:
-            row = await ps.find_installation(
-                session,
-                platform=PLATFORM,
-                enterprise_id=enterprise_id or "",
-                team_id=team_id or "",
-            )
+            row = await _installation(session, enterprise_id, team_id)
         if row is None or not self._expiring(row):
             return None if row is None else to_bot(row)
         async with self.db.transaction() as session:
-            row = await ps.find_installation(
-                session,
-                platform=PLATFORM,
-                enterprise_id=enterprise_id or "",
-                team_id=team_id or "",
-                for_update=True,
-            )
+            row = await _installation(session, enterprise_id, team_id, for_update=True)
             if row is None:
                 return None
             if self._expiring(row):  # again under the lock: another replica may have rotated it

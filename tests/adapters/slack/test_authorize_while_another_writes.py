@@ -10,42 +10,16 @@ needs no rotation is now read in a snapshot; rotation still takes the lock (test
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
 
-from narrate_bot_adapters.slack.app import BOT_SCOPES
 from tests.adapters.slack.conftest import signed_headers, until
-from tests.adapters.slack.test_oauth import oauth_app  # noqa: F401 - the fixture
+from tests.adapters.slack.test_oauth import install_t9, oauth_app  # noqa: F401 - the fixture
 from tests.held_lock import another_writer, short_busy_timeout
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
-
-
-async def _install(http: aiohttp.ClientSession, base: str, fake) -> None:
-    async with http.get(f"{base}/slack/install") as response:
-        page = await response.text()
-        cookie = response.headers["Set-Cookie"].split(";")[0]
-    state = re.search(r"state=([^&\"]+)", page).group(1)
-    fake.oauth_responses.append(
-        {
-            "app_id": "A1",
-            "authed_user": {"id": "U9"},
-            "scope": ",".join(BOT_SCOPES),
-            "token_type": "bot",
-            "access_token": "xoxb-installed-9",
-            "bot_user_id": "UBOT",
-            "team": {"id": "T9", "name": "Nine"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-        }
-    )
-    async with http.get(
-        f"{base}/slack/oauth_redirect?code=c0de&state={state}", headers={"Cookie": cookie}
-    ) as response:
-        assert response.status == 200
 
 
 async def _command(http: aiohttp.ClientSession, base: str, fake, text: str) -> tuple[int, str]:
@@ -88,7 +62,7 @@ async def test_a_question_is_answered_while_another_connection_writes(
     monkeypatch: pytest.MonkeyPatch,
 ):
     adapter, http, base = oauth_app
-    await _install(http, base, fake)
+    await install_t9(http, base, fake)
     fake.channels["C9"] = {"id": "C9", "name": "team"}
     status, noted = await _command(http, base, fake, "tuned the vault key rotation")
     assert status == 200 and "Noted as #1" in noted, noted

@@ -44,6 +44,32 @@ async def oauth_app(bot, fake):
     await adapter.drain()
 
 
+async def install_t9(http: aiohttp.ClientSession, base: str, fake) -> None:
+    """Install the app in workspace T9 ("Nine") through the OAuth pages, as its admin U9 would,
+    with every scope the install page asks for; its bot token is ``xoxb-installed-9``."""
+    async with http.get(f"{base}/slack/install") as response:
+        page = await response.text()
+        cookie = response.headers["Set-Cookie"].split(";")[0]
+    state = re.search(r"state=([^&\"]+)", page).group(1)
+    fake.oauth_responses.append(
+        {
+            "app_id": "A1",
+            "authed_user": {"id": "U9"},
+            "scope": ",".join(BOT_SCOPES),
+            "token_type": "bot",
+            "access_token": "xoxb-installed-9",
+            "bot_user_id": "UBOT",
+            "team": {"id": "T9", "name": "Nine"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+        }
+    )
+    async with http.get(
+        f"{base}/slack/oauth_redirect?code=c0de&state={state}", headers={"Cookie": cookie}
+    ) as response:
+        assert response.status == 200
+
+
 async def test_install_flow_stores_the_workspace_and_its_token_is_used(oauth_app, fake, db):
     adapter, http, base = oauth_app
     async with http.get(f"{base}/slack/install") as response:

@@ -6,7 +6,6 @@ the first one's write lock, which waited for it, and the command failed after th
 
 from __future__ import annotations
 
-import re
 import time
 from urllib.parse import urlencode
 
@@ -14,9 +13,8 @@ import pytest
 from sqlmodel import select
 
 from narrate_bot.storage.schedule_tables import Schedule
-from narrate_bot_adapters.slack.app import BOT_SCOPES
 from tests.adapters.slack.conftest import signed_headers, until
-from tests.adapters.slack.test_oauth import oauth_app  # noqa: F401 - the fixture
+from tests.adapters.slack.test_oauth import install_t9, oauth_app  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
@@ -27,27 +25,7 @@ async def test_scheduling_a_prompt_in_an_oauth_workspace_is_confirmed_promptly(
     db,
 ):
     adapter, http, base = oauth_app
-    async with http.get(f"{base}/slack/install") as response:
-        page = await response.text()
-        cookie = response.headers["Set-Cookie"].split(";")[0]
-    state = re.search(r"state=([^&\"]+)", page).group(1)
-    fake.oauth_responses.append(
-        {
-            "app_id": "A1",
-            "authed_user": {"id": "U9"},
-            "scope": ",".join(BOT_SCOPES),
-            "token_type": "bot",
-            "access_token": "xoxb-installed-9",
-            "bot_user_id": "UBOT",
-            "team": {"id": "T9", "name": "Nine"},
-            "enterprise": None,
-            "is_enterprise_install": False,
-        }
-    )
-    async with http.get(
-        f"{base}/slack/oauth_redirect?code=c0de&state={state}", headers={"Cookie": cookie}
-    ) as response:
-        assert response.status == 200
+    await install_t9(http, base, fake)
     fake.channels["C9"] = {"id": "C9", "name": "team"}
     body = urlencode(
         {
