@@ -5,8 +5,10 @@ names up to ``MAX_NAMED`` people who narrate about the topic, found by the very 
 ``/narrate who <topic>`` runs for them (``who_knows.rank_experts``, answered privately):
 only narrations the author may read count (public channels, private ones they are in, never
 DMs, never another workspace), nobody paused, departed or hidden from the topic is named, nor
-the author. With nobody to name, the workspace's open-questions channel is offered, when it has
-one the author can post to. Guests get neither: they may not ask who knows. Only the author
+the author. People whose only narrations on it ask about it too ("@dave asked about it too")
+come after those who narrate about it, and only fill places those leave. With nobody who
+narrates about it, the workspace's open-questions channel is offered, when it has one the
+author can post to. Guests get neither: they may not ask who knows. Only the author
 sees any of it, in the confirmation that is already theirs alone; nobody named is told.
 
 Cheap and harmless by construction: the search runs only for a narration ``asks.find_ask``
@@ -29,6 +31,8 @@ from .who_knows import only_asked, rank_experts
 log = logging.getLogger(__name__)
 
 MAX_NAMED = 3
+# How many ranked people are weighed for those places.
+CANDIDATES = 2 * MAX_NAMED
 
 
 async def with_help(
@@ -57,7 +61,9 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
             session, tenant_id=tenant_id, question=ask.topic
         )
         # As the author's own "/narrate who <topic>" would rank them, answered to them
-        # alone (no answer channel): what they may read, nobody hidden from the topic.
+        # alone (no answer channel): what they may read, nobody hidden from the topic. A few
+        # more than are named, so that people who only asked about it too don't take the
+        # places of people who narrate about it.
         experts = await rank_experts(
             session,
             dialect=turn.db.dialect,
@@ -66,16 +72,22 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
             answer_channel_pk=None,
             question=ask.topic,
             now=turn.now,
-            limit=MAX_NAMED,
+            limit=CANDIDATES,
             exclude_person_ids=chosen.hidden | {person_id},
             boosts=chosen.boosts,
         )
         found = await repo.people_by_id(session, ids=[r.person_id for r in experts.people])
-        people = [found[r.person_id] for r in experts.people if r.person_id in found]
-        asking = await only_asked(session, experts) if people else frozenset()
+        ranked = [found[r.person_id] for r in experts.people if r.person_id in found]
+        asking = await only_asked(session, experts) if ranked else frozenset()
+        # Who narrates about it first, in the search's order; then who only asked about it.
+        knowing = [p for p in ranked if p.id not in asking][:MAX_NAMED]
+        asked = [p for p in ranked if p.id in asking][: MAX_NAMED - len(knowing)]
+        people = [*knowing, *asked]
+        # Nobody who narrates about it: the open-questions channel may still find someone, also
+        # when others only asked about it too.
         offer = (
             None
-            if people
+            if knowing
             else await open_questions.offer(
                 session, tenant_id=tenant_id, question=ask.topic, asker=asker
             )
@@ -83,8 +95,6 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
     if people:
         # Someone whose every narration on it asks about it too is named as asking, not as
         # someone who narrates about it (and so might know): the who-knows answer says so too.
-        knowing = [p for p in people if p.id not in asking]
-        asked = [p for p in people if p.id in asking]
         said = [
             f"{_listing(knowing)} narrate{'s' if len(knowing) == 1 else ''} about it"
             if knowing
@@ -96,8 +106,16 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
             f"/narrate who {ask.topic} shows why. Only you see this; nobody was told."
         )
         names = {p.user_id: p.display_name or p.user_id for p in people}
+        buttons = reply.buttons
+        if offer is not None and offer.buttons:
+            line = f"{line} {offer.text}"
+            buttons = (*buttons, *offer.buttons)
         return reply.model_copy(
-            update={"text": f"{reply.text}\n{line}", "names": {**reply.names, **names}}
+            update={
+                "text": f"{reply.text}\n{line}",
+                "names": {**reply.names, **names},
+                "buttons": buttons,
+            }
         )
     # An offer that can't be made (no channel, a private one the author isn't in, one the bot
     # left) is no help to someone stuck: the confirmation stays as it was.

@@ -65,3 +65,38 @@ async def test_a_blocker_whose_only_match_asked_too_says_so(chat, clock):
         "/narrate who zookeeper quorum loss shows why." in out
     ), out
     assert "narrates about it" not in out
+
+
+async def test_people_who_only_asked_leave_the_places_to_people_who_narrate_about_it(chat, clock):
+    """Before, three people who had been stuck on it too ranked first and took the three
+    places: the one person who had narrated about it wasn't named at all."""
+    await chat.say(
+        "erin: /narrate moved the kafka consumer group offsets to the new cluster",
+        "dave: /narrate stuck on kafka consumer rebalancing, anyone know?",
+        "frank: /narrate stuck on kafka consumer rebalancing again",
+        "gina: /narrate blocked by kafka consumer rebalancing on every deploy",
+    )
+    clock.advance(timedelta(days=1))
+    out = await chat.say("alice: /narrate stuck on kafka consumer rebalancing")
+    assert ("Stuck on kafka consumer rebalancing? @erin narrates about it, and ") in out, out
+    assert out.count("asked about it too") == 1 and out.count("@") == 3, out
+
+
+async def test_people_who_only_asked_come_with_the_open_questions_channel(chat, clock):
+    """Nobody found narrates about it: someone else stuck on it too is no answer, so the
+    open-questions channel is offered as well (before, only the fellow asker was named)."""
+    await chat.say(
+        ":channel #questions public",
+        "zoe: /narrate questions-channel #questions",
+        "dave: /narrate blocked on the zookeeper quorum loss, anyone know?",
+    )
+    clock.advance(timedelta(days=1))
+    out = await chat.say("alice: /narrate stuck on zookeeper quorum loss")
+    assert (
+        "Stuck on zookeeper quorum loss? @dave asked about it too: /narrate who zookeeper quorum "
+        "loss shows why. Only you see this; nobody was told. Want me to post your question in "
+        "#questions, so someone there can pick it up?"
+    ) in out, out
+    assert (
+        "(button) Ask in #questions: /narrate ask-channel <#questions> zookeeper quorum loss" in out
+    )
