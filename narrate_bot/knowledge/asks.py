@@ -68,7 +68,12 @@ _CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[,;:()\n—–]|\s-\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 # The cues, each with how the reply says the topic back. ``pre`` is the clause before the cue.
-_STUCK = re.compile(r"\bstuck\s+(?:on|with)\s+", re.I)
+# "Stuck with the on-call pager this week" is a chore to bear, not a problem to solve.
+_STUCK = re.compile(
+    r"\bstuck\s+(?:on|with(?!\s+(?:(?:the|a|an|my|our|some)\s+)?(?:on-?call|pager|rota|duty|"
+    r"duties|meetings?|interviews?|paperwork|admin|chores?|cold|flu|covid|kids?)\b))\s+",
+    re.I,
+)
 _BLOCKED = re.compile(r"\bblocked\s+(?P<by>on|by)\s+", re.I)
 _HELP = re.compile(
     r"\bneed(?:s|ed)?\s+(?:some\s+|a\s+little\s+|a\s+hand\s+)?help\s+(?:with|on)\s+", re.I

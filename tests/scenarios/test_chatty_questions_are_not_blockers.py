@@ -27,6 +27,8 @@ CHATTY = [
     "Released the new onboarding flow. Did you see the conversion numbers?",
     "Coffee run to the new place downstairs at 3. Who wants coffee?",
     "Deployed the vault token rotation. What could possibly go wrong?",
+    # Not a question, but no blocker either: a chore to bear.
+    "Stuck with the on-call pager this week, so fewer PRs from me.",
 ]
 
 
