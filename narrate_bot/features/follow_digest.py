@@ -28,9 +28,11 @@ from ..events import ChannelKind, Platform
 from ..knowledge.durations import Calendar
 from ..knowledge.fire_times import Fire, latest_fire, next_fire, zone_named
 from ..knowledge.topic_match import matches, stems
+from ..ports import AccessRefresher
 from ..replies import Post
 from ..storage import expertise_repo as prefs_repo
 from ..storage import follows as store
+from ..storage import intro_repo
 from ..storage import repositories as repo
 from ..storage.follow_tables import FAILED, QUIET, SENT, SKIPPED
 from ..storage.preference_tables import FOLLOW
@@ -146,10 +148,52 @@ async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> date
     return min(times) if times else None
 
 
+async def _refresh_access(bot: Bot, due: Sequence[Due]) -> set[int]:
+    """Let the platform correct the due followers' private-channel access before their digests
+    are drawn from it, one request per workspace: on Discord a removed role or a departure
+    nobody told us about leaves a stored membership that would list a private channel's
+    narrations to someone who can no longer read it. Only people with a stored private
+    membership are asked about (nobody else is shown a private channel's narrations).
+
+    Returns the followers whose access couldn't be re-checked: their digests list nothing from
+    a private channel this week (a missing line is better than a leaked one)."""
+    by_tenant: dict[int, list[Due]] = {}
+    for item in due:
+        assert item.tenant.id is not None
+        by_tenant.setdefault(item.tenant.id, []).append(item)
+    blind: set[int] = set()
+    for tenant_id, items in by_tenant.items():
+        tenant = items[0].tenant
+        gateway = bot.gateways.get(Platform(tenant.platform))
+        if not isinstance(gateway, AccessRefresher):
+            continue
+        async with bot.db.snapshot() as session:
+            readers = await intro_repo.private_readers(
+                session, tenant_id=tenant_id, user_ids=[i.person.user_id for i in items]
+            )
+        asked = [i for i in items if readers.get(i.person.user_id)]
+        if not asked:
+            continue
+        try:
+            await gateway.refresh_access(tenant_ref(tenant), [i.person.user_id for i in asked])
+        except Exception as problem:
+            log.warning(
+                "refreshing private-channel access before follow digests failed in tenant %s "
+                "(%d follower(s) get no private narrations this week): %s",
+                tenant_id,
+                len(asked),
+                type(problem).__name__,
+            )
+            blind.update(i.person.id for i in asked if i.person.id is not None)
+    return blind
+
+
 async def send_digests(bot: Bot, now: datetime) -> int:
     """Claim and send every digest due at ``now``; returns how many DMs went out."""
     sent = 0
-    for item in await _due(bot, now):
+    due = await _due(bot, now)
+    blind = await _refresh_access(bot, due) if due else set()
+    for item in due:
         assert item.person.id is not None and item.tenant.id is not None
         async with bot.db.transaction() as session:
             mine = await store.claim(
@@ -163,7 +207,7 @@ async def send_digests(bot: Bot, now: datetime) -> int:
         if not mine:
             continue  # another tick, process or replica has it
         try:
-            sent += await _deliver(bot, item, now=now)
+            sent += await _deliver(bot, item, now=now, private=item.person.id not in blind)
         except Exception as problem:  # one follower's failure never stops the others
             log.warning(
                 "follow digest for person %s (week %s) failed: %s",
@@ -179,9 +223,9 @@ async def send_digests(bot: Bot, now: datetime) -> int:
     return sent
 
 
-async def _deliver(bot: Bot, item: Due, *, now: datetime) -> int:
+async def _deliver(bot: Bot, item: Due, *, now: datetime, private: bool) -> int:
     assert item.person.id is not None
-    post, status = await compose(bot, item, now=now)
+    post, status = await compose(bot, item, now=now, private=private)
     if post is not None:
         gateway = bot.gateways[Platform(item.tenant.platform)]
         await gateway.post(tenant_ref(item.tenant), post)
@@ -196,8 +240,11 @@ async def _deliver(bot: Bot, item: Due, *, now: datetime) -> int:
     return 1 if post is not None else 0
 
 
-async def compose(bot: Bot, item: Due, *, now: datetime) -> tuple[Post | None, str]:
-    """The DM and the claim's outcome, from what is stored now (the person re-read)."""
+async def compose(
+    bot: Bot, item: Due, *, now: datetime, private: bool = True
+) -> tuple[Post | None, str]:
+    """The DM and the claim's outcome, from what is stored now (the person re-read).
+    ``private=False``: nothing from a private channel (their access couldn't be re-checked)."""
     tenant_id = item.tenant.id
     assert tenant_id is not None and item.person.id is not None
     async with bot.db.snapshot() as session:
@@ -215,6 +262,7 @@ async def compose(bot: Bot, item: Due, *, now: datetime) -> tuple[Post | None, s
             since=item.fire.at - WEEK,
             until=item.fire.at,
             now=now,
+            private=private,
         )
         found: list[tuple[str, list[tuple[Narration, Channel, Person]]]] = []
         for topic in followed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -103,21 +103,27 @@ async def week_narrations(
     since: datetime,
     until: datetime,
     now: datetime,
+    private: bool = True,
 ) -> list[tuple[Narration, Channel, Person]]:
     """Others' narrations in ``[since, until)`` that ``viewer`` may read (``visible_to``: public
     channels, private ones they are in, what was shared with the workspace; never a DM, never
-    another workspace), by people taking part, not paused and not gone; newest first."""
+    another workspace), by people taking part, not paused and not gone; newest first.
+    ``private=False`` leaves out what only a private channel's members may read (shared with
+    the workspace still counts): for a follower whose memberships couldn't be re-checked."""
+    conditions = [
+        visible_to(tenant_id=tenant_id, viewer_user_id=viewer.user_id, answer_channel_pk=None),
+        col(Narration.person_id) != viewer.id,
+        col(Narration.created_at) >= since,
+        col(Narration.created_at) < until,
+        suggestable(now),
+    ]
+    if not private:
+        conditions.append(or_(col(Narration.audience) == "tenant", col(Channel.kind) != "private"))
     rows = await session.exec(
         select(Narration, Channel, Person)
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
         .join(Person, col(Person.id) == col(Narration.person_id))
-        .where(
-            visible_to(tenant_id=tenant_id, viewer_user_id=viewer.user_id, answer_channel_pk=None),  # type: ignore[arg-type]
-            col(Narration.person_id) != viewer.id,
-            col(Narration.created_at) >= since,
-            col(Narration.created_at) < until,
-            suggestable(now),
-        )
+        .where(*conditions)  # type: ignore[arg-type]
         .order_by(col(Narration.created_at).desc(), col(Narration.id).desc())
         .limit(WEEK_LIMIT)
     )
