@@ -8,7 +8,10 @@ and sharing it later doesn't post it either: ``share`` widens who can find a not
 publishes one its author wrote for themselves.
 
 The post is claimed before it goes out (``storage.update_posts``), so a second try posts
-nothing. A platform that refuses it (the channel archived, the bot removed) never costs the
+nothing. Nothing is posted in a channel shared with another organisation, whichever audience
+was chosen: the form is private, and its text never reaches another organisation through the
+bot otherwise (the platform is asked right before posting where it can say, as for digests).
+A platform that refuses it (the channel archived, the bot removed) never costs the
 narration: the author is told the post didn't go out, and why. Editing the narration edits the
 post; deleting it, or forget-me, deletes it, after the change has committed and best effort:
 the person is told which post stayed. A channel turns posting off with
@@ -21,8 +24,9 @@ import logging
 from datetime import timedelta
 
 from ..channel_names import shown
-from ..ports import CannotPostThere, ThreadStayed
+from ..ports import CannotPostThere, ChannelSharing, ThreadStayed
 from ..replies import Post
+from ..storage import channel_sharing
 from ..storage import repositories as repo
 from ..storage import update_posts as store
 from ..storage.tables import Channel
@@ -77,6 +81,17 @@ async def post_update(
         thread = await store.latest_prompt(session, schedule_id=schedule_id)
         if off or thread is None:
             return ""
+        stored = await session.get(Channel, channel.id)
+        shared_stored = channel.shared if stored is None else stored.shared
+    shared = await _shared_now(turn, channel, stored=shared_stored)
+    if shared is not False:
+        why = (
+            "it's shared with another organisation"
+            if shared
+            else "I couldn't check whether it's shared with another organisation"
+        )
+        return f"\nNot posted in {where}'s thread: {why}. Your update is kept."
+    async with turn.db.transaction() as session:
         if not await store.claim(
             session,
             narration_id=narration_id,
@@ -111,6 +126,27 @@ async def post_update(
         )
     await _keep(turn, narration_id, channel.channel_id, thread, message_id)
     return f"\nPosted in the prompt's thread in {where}. {_how_to_change(ordinal)}"
+
+
+async def _shared_now(turn: Turn, channel: Channel, *, stored: bool) -> bool | None:
+    """Whether people of another organisation read ``channel``, asked of the platform right
+    before posting (and kept on its row) where it can say, as digests and introductions are
+    (``ports.ChannelSharing``): the stored flag may be wrong (set before migration 0010, or
+    shared while the event didn't reach us). ``None`` when the platform couldn't be asked: no
+    post then either. A platform that can't say (the console, Discord) goes by the stored
+    flag."""
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    if not isinstance(gateway, ChannelSharing) or channel.id is None:
+        return stored
+    try:
+        shared = await gateway.shared_now(turn.event.tenant, channel.channel_id)
+    except Exception as problem:
+        log.warning("asking whether a channel is shared failed: %s", type(problem).__name__)
+        return None
+    if shared != stored:
+        async with turn.db.transaction() as session:
+            await channel_sharing.keep_shared(session, channel_pk=channel.id, shared=shared)
+    return shared
 
 
 async def _drop(turn: Turn, narration_id: int) -> None:
