@@ -124,8 +124,8 @@ async def post_update(
             f"\nI couldn't post it in the prompt's thread in {where} just now. Your update is "
             "kept all the same."
         )
-    await _keep(turn, narration_id, channel.channel_id, thread, message_id)
-    return f"\nPosted in the prompt's thread in {where}. {_how_to_change(ordinal)}"
+    ref = store.PostRef(channel.channel_id, thread, message_id, ordinal)
+    return await _keep(turn, narration_id, ref, text=text, where=where)
 
 
 async def _shared_now(turn: Turn, channel: Channel, *, stored: bool) -> bool | None:
@@ -157,40 +157,54 @@ async def _drop(turn: Turn, narration_id: int) -> None:
         log.warning("dropping an update post's claim failed: %s", type(problem).__name__)
 
 
-async def _keep(
-    turn: Turn, narration_id: int, channel_id: str, thread: str, message_id: str
-) -> None:
-    """Note the post's id; when its claim is gone (the narration deleted, or its author
-    forgotten, while it was posted), the post goes at once: nothing would find it later."""
+async def _keep(turn: Turn, narration_id: int, ref: store.PostRef, *, text: str, where: str) -> str:
+    """Note the post's id; what to tell its author. When its claim is gone (the narration
+    deleted, or its author forgotten, while it was posted), the post goes at once: nothing
+    would find it later. When the narration was edited while it was posted (the edit found no
+    post to change yet), the post is changed to the text it has now."""
     try:
         async with turn.db.transaction() as session:
-            kept = await store.keep(session, narration_id=narration_id, message_id=message_id)
+            now = await store.keep(session, narration_id=narration_id, message_id=ref.message_id)
     except Exception as problem:
         log.warning("keeping an update post's id failed: %s", type(problem).__name__)
-        return
-    if not kept:
-        await remove(turn, [store.PostRef(channel_id, thread, message_id)])
-
-
-async def edited(turn: Turn, *, narration_id: int, text: str) -> str:
-    """After an edit of a narration committed: edit its post, if it has one; what to tell."""
-    async with turn.db.transaction() as session:
-        row = await store.find(session, narration_id=narration_id)
-    if row is None or not row.message_id:
+        return f"\nPosted in the prompt's thread in {where}."
+    if now is None:
+        await remove(turn, [ref])
         return ""
+    done = f"\nPosted in the prompt's thread in {where}. {_how_to_change(ref.ordinal)}"
+    if now == text:
+        return done
+    return done + (await _changed(turn, ref, now) or " It shows your edit.")
+
+
+async def _changed(turn: Turn, ref: store.PostRef, text: str) -> str:
+    """Change a post to the narration's text; "" when done, else what to tell."""
     gateway = turn.gateways.get(turn.event.tenant.platform)
-    post = post_for(turn, channel_id=row.channel_id, thread_of=row.thread_of, text=text)
+    post = post_for(turn, channel_id=ref.channel_id, thread_of=ref.thread_of, text=text)
     try:
         if gateway is None:
             raise LookupError("no gateway for this platform")
-        await gateway.update(turn.event.tenant, row.message_id, post)
+        await gateway.update(turn.event.tenant, ref.message_id, post)
     except Exception as problem:  # told, never raised: the narration is edited either way
         log.warning("editing a form update's post failed: %s", type(problem).__name__)
         return (
             " I couldn't change its post in the prompt's thread, which still shows the old "
             "text; delete the narration (/narrate delete) to remove the post."
         )
-    return " Its post in the prompt's thread is changed too."
+    return ""
+
+
+async def edited(turn: Turn, *, narration_id: int, text: str) -> str:
+    """After an edit of a narration committed: edit its post, if it has one; what to tell. A
+    post still going out is changed by its poster, which reads the text once it is out."""
+    async with turn.db.transaction() as session:
+        row = await store.find(session, narration_id=narration_id)
+    if row is None:
+        return ""
+    if not row.message_id:
+        return " Its post in the prompt's thread is still going out; it will show the new text."
+    told = await _changed(turn, store.ref(row), text)
+    return told or " Its post in the prompt's thread is changed too."
 
 
 async def remove(turn: Turn, posts: list[store.PostRef]) -> list[store.PostRef]:
@@ -201,7 +215,9 @@ async def remove(turn: Turn, posts: list[store.PostRef]) -> list[store.PostRef]:
     gateway = turn.gateways.get(turn.event.tenant.platform)
     stayed: list[store.PostRef] = []
     for ref in posts:
-        if gateway is None or not ref.message_id:
+        if not ref.message_id:
+            continue  # still going out: its poster finds its claim gone and deletes it
+        if gateway is None:
             stayed.append(ref)
             continue
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -103,20 +104,31 @@ async def claim(
 
 
 async def find(session: AsyncSession, *, narration_id: int) -> UpdatePost | None:
-    found = await session.exec(select(UpdatePost).where(UpdatePost.narration_id == narration_id))
+    """The post's row, held until the transaction ends (on PostgreSQL): a delete reading it
+    waits for a post being noted (``keep``), or the noting waits for the delete, so one of
+    them always sees the other and the post never outlives its narration unnoticed."""
+    found = await session.exec(
+        select(UpdatePost).where(UpdatePost.narration_id == narration_id).with_for_update()
+    )
     return found.first()
 
 
-async def keep(session: AsyncSession, *, narration_id: int, message_id: str) -> bool:
-    """Note the post's id; ``False`` when its claim is gone (the narration was deleted, or its
-    author forgotten, while it was being posted): the caller deletes the post at once."""
-    row = await find(session, narration_id=narration_id)
-    if row is None:
-        return False
-    row.message_id = message_id
-    session.add(row)
-    await session.flush()
-    return True
+async def keep(session: AsyncSession, *, narration_id: int, message_id: str) -> str | None:
+    """Note the post's id, and return the narration's text as it is now (held until the
+    transaction ends, so an edit committing meanwhile either is read here or finds the id);
+    ``None`` when its claim is gone (the narration was deleted, or its author forgotten, while
+    it was being posted): the caller deletes the post at once."""
+    noted = await session.exec(
+        update(UpdatePost)
+        .where(col(UpdatePost.narration_id) == narration_id)
+        .values(message_id=message_id)
+    )
+    if not noted.rowcount:
+        return None
+    found = await session.exec(
+        select(Narration.text).where(col(Narration.id) == narration_id).with_for_update()
+    )
+    return found.first()
 
 
 async def drop(session: AsyncSession, *, narration_id: int) -> None:
@@ -143,14 +155,15 @@ def ref(row: UpdatePost, ordinal: int = 0) -> PostRef:
 
 
 async def of_person(session: AsyncSession, *, person_id: int) -> list[PostRef]:
-    """The posts of this person's updates, oldest first; read before their rows go. One still
-    being posted has an empty ``message_id`` (its poster deletes it when it finds its claim
-    gone)."""
+    """The posts of this person's updates, oldest first; read (and held) before their rows go.
+    One still being posted has an empty ``message_id`` (its poster deletes it when it finds its
+    claim gone)."""
     rows = await session.exec(
         select(UpdatePost, Narration.ordinal)
         .join(Narration, col(Narration.id) == col(UpdatePost.narration_id))
         .where(Narration.person_id == person_id)
         .order_by(col(UpdatePost.claimed_at), col(UpdatePost.id))
+        .with_for_update(of=UpdatePost)  # as ``find``: a post being noted is seen, or sees
     )
     return [ref(row, ordinal) for row, ordinal in rows.all()]
 
