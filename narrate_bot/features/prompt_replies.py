@@ -230,6 +230,7 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
                 session,
                 person_id=person.id,
                 channel_pk=channel.id,
+                schedule_id=schedule_id,
                 text=text,
                 source=Source.PROMPT_REPLY.value,
                 since=turn.now - update_posts.REPEAT_WINDOW,
@@ -254,6 +255,8 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
             now=turn.now,
             link=turn.event.link,
         )
+        narration.prompt_schedule_id = schedule_id  # the prompt it answers: see repeat_of
+        session.add(narration)
     buttons: tuple[Button, ...] = ()
     posted = ""
     if audience != Audience.ONLY_ME:

@@ -133,6 +133,9 @@ class Narration(SQLModel, table=True):
     created_at: datetime
     edited_at: datetime | None = None
     link: str | None = Field(default=None, max_length=500)  # the platform's permalink, if any
+    # The schedule whose prompt's "Write my update" form it came from (migration 0027): only
+    # the same prompt's form sent again is taken for a repeat of it.
+    prompt_schedule_id: int | None = None
 
 
 class NarrationTopic(SQLModel, table=True):

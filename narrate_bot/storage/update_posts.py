@@ -37,18 +37,22 @@ async def repeat_of(
     *,
     person_id: int,
     channel_pk: int,
+    schedule_id: int,
     text: str,
     source: str,
     since: datetime,
 ) -> int | None:
     """The short id of this person's narration with this very text, from this source in this
-    channel, kept at ``since`` or later: the same form sent twice (a double submit, a retry),
-    which must neither be kept nor posted again. ``None`` when there is none."""
+    channel answering the same prompt (``schedule_id``), kept at ``since`` or later: the same
+    form sent twice (a double submit, a retry), which must neither be kept nor posted again.
+    The same words to another prompt ("done" to the standup and to the release checklist) are
+    another update. ``None`` when there is none."""
     found = await session.exec(
         select(Narration.ordinal)
         .where(
             Narration.person_id == person_id,
             Narration.channel_pk == channel_pk,
+            Narration.prompt_schedule_id == schedule_id,
             Narration.source == source,
             col(Narration.created_at) >= since,
             col(Narration.text) == text,
