@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,7 @@ from ..storage import expertise_repo as prefs_repo
 from ..storage import follows as store
 from ..storage import intro_repo
 from ..storage import repositories as repo
+from ..storage.database import Session
 from ..storage.follow_tables import FAILED, QUIET, SENT, SKIPPED
 from ..storage.preference_tables import FOLLOW
 from ..storage.tables import Channel, Narration, Person, Tenant
@@ -54,6 +55,13 @@ PER_TOPIC = 5
 # A digest still goes out this long after its Monday 09:00 (the bot was down); later, that
 # week's is skipped: next Monday's covers its own week.
 LATE = timedelta(days=1)
+# Monday 09:00 somewhere on Earth: from Sunday 19:00 UTC (UTC+14) to Monday 21:00 UTC (UTC-12),
+# each with an hour to spare. Outside these hours (and ``LATE`` after them) nothing can be due.
+_EARLIEST = timedelta(hours=-15)
+_LATEST = timedelta(hours=13)
+# Digests sent per tick at most (``send_batch``): at Discord's pace of about one new DM a
+# second, a batch holds the tick for some 20 s before the next one delivers prompts again.
+BATCH = 20
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,8 @@ class Due:
         return self.fire.slot.isoformat()
 
 
-def _zone(person: Person, workspace: str | None) -> ZoneInfo:
-    for name in (person.timezone, workspace):
+def _zone(own: str | None, workspace: str | None) -> ZoneInfo:
+    for name in (own, workspace):
         if name:
             try:
                 return zone_named(name)
@@ -77,40 +85,66 @@ def _zone(person: Person, workspace: str | None) -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def _slot(now: datetime, zone: ZoneInfo, first_followed: datetime) -> Fire | None:
-    """The Monday 09:00 whose digest is due at ``now``, if any: after the first follow (a new
-    follower waits for next Monday) and no more than ``LATE`` ago."""
-    fire = latest_fire(now, days=MONDAY, at=DIGEST_AT, zone=zone)
-    if fire is None or fire.at <= first_followed or now - fire.at > LATE:
-        return None
-    return fire
+def _mondays_near(start: datetime, end: datetime) -> bool:
+    """Whether any zone's Monday 09:00 may fall in ``[start, end]``: the wake-ups of the other
+    five days or so ask the database nothing about followers."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    monday = datetime.combine(start.date() - timedelta(days=start.weekday()), DIGEST_AT, UTC)
+    monday -= WEEK  # the window of the week before reaches into this one
+    while monday + _EARLIEST <= end:
+        if monday + _LATEST >= start:
+            return True
+        monday += WEEK
+    return False
+
+
+async def _zones(bot: Bot, session: Session) -> dict[store.ZonePair, ZoneInfo]:
+    """Every distinct (own, workspace) zone pair among the followers, and the zone it makes."""
+    platforms = [p.value for p in bot.gateways]
+    pairs = await store.follower_zones(
+        session, platforms=platforms, tenant_zone_key=TENANT_ZONE_KEY
+    )
+    return {pair: _zone(*pair) for pair in pairs}
+
+
+async def _unclaimed(
+    bot: Bot, session: Session, fires: dict[str, dict[store.ZonePair, Fire]]
+) -> list[Due]:
+    """The followers whose week's Monday is in ``fires`` (week -> zone pair -> its Monday
+    09:00), who followed before it and whose week nobody has claimed: only followers in a zone
+    whose Monday 09:00 has come are read, and only those not yet claimed."""
+    platforms = [p.value for p in bot.gateways]
+    due: list[Due] = []
+    for week, by_pair in sorted(fires.items()):
+        found = await store.unclaimed_followers(
+            session,
+            platforms=platforms,
+            tenant_zone_key=TENANT_ZONE_KEY,
+            zones=list(by_pair),
+            week=week,
+        )
+        for person, tenant, first, pair in found:
+            fire = by_pair[pair]
+            if fire.at > first:  # a new follower waits for next Monday
+                due.append(Due(person=person, tenant=tenant, fire=fire))
+    # The longest waiting first, when a Monday's digests take several batches.
+    due.sort(key=lambda d: (d.fire.at, d.person.id or 0))
+    return due
 
 
 async def _due(bot: Bot, now: datetime) -> list[Due]:
-    platforms = [p.value for p in bot.gateways]
-    if not platforms:
+    """Every digest due at ``now``: its Monday 09:00 has come, no more than ``LATE`` ago."""
+    if not bot.gateways or not _mondays_near(now - LATE, now):
         return []
     async with bot.db.snapshot() as session:
-        found = await store.followers(session, platforms=platforms)
-        # A week due now began at most LATE ago (a day or so earlier in some zones).
-        claims = await store.claimed_weeks(
-            session, since=(now - LATE - timedelta(days=2)).date().isoformat()
-        )
-        zones: dict[int, str | None] = {}
-        due: list[Due] = []
-        for person, tenant, first in found:
-            assert tenant.id is not None and person.id is not None
-            if tenant.id not in zones:
-                zones[tenant.id] = await repo.get_setting(
-                    session, tenant_id=tenant.id, key=TENANT_ZONE_KEY
-                )
-            fire = _slot(now, _zone(person, zones[tenant.id]), first)
-            if fire is None:
-                continue
-            if (person.id, fire.slot.isoformat()) in claims:
-                continue
-            due.append(Due(person=person, tenant=tenant, fire=fire))
-    return due
+        fires: dict[str, dict[store.ZonePair, Fire]] = {}
+        for pair, zone in (await _zones(bot, session)).items():
+            fire = latest_fire(now, days=MONDAY, at=DIGEST_AT, zone=zone)
+            if fire is not None and now - fire.at <= LATE:
+                fires.setdefault(fire.slot.isoformat(), {})[pair] = fire
+        if not fires:
+            return []
+        return await _unclaimed(bot, session, fires)
 
 
 async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
@@ -118,34 +152,30 @@ async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> date
 
     Every Monday in the range counts, not only the last: moving a test clock two weeks on
     sends both weeks' digests, each at its own time. One already too late to send (``LATE``)
-    is not offered, so a wake-up never runs for nothing."""
-    platforms = [p.value for p in bot.gateways]
-    if not platforms:
+    is not offered, so a wake-up never runs for nothing.
+
+    This runs on every wake-up (every 30 s). Unless some zone's Monday 09:00 may be in the
+    range it reads nothing; otherwise the followers' distinct zones (one small query), then
+    followers only in zones whose Monday 09:00 is in the range, and of those only the ones
+    whose week is unclaimed. An idle wake-up reads no follower."""
+    if not bot.gateways:
         return None
     floor = bot.clock.now() - LATE
     if after is not None:
         floor = max(floor, after)
-    times: list[datetime] = []
+    if floor >= until or not _mondays_near(floor, until):
+        return None
     async with bot.db.snapshot() as session:
-        found = await store.followers(session, platforms=platforms)
-        claims = await store.claimed_weeks(
-            session, since=(floor - timedelta(days=2)).date().isoformat()
-        )
-        zones: dict[int, str | None] = {}
-        for person, tenant, first in found:
-            assert tenant.id is not None
-            if tenant.id not in zones:
-                zones[tenant.id] = await repo.get_setting(
-                    session, tenant_id=tenant.id, key=TENANT_ZONE_KEY
-                )
-            zone = _zone(person, zones[tenant.id])
-            fire = next_fire(max(floor, first), days=MONDAY, at=DIGEST_AT, zone=zone)
+        fires: dict[str, dict[store.ZonePair, Fire]] = {}
+        for pair, zone in (await _zones(bot, session)).items():
+            fire = next_fire(floor, days=MONDAY, at=DIGEST_AT, zone=zone)
             while fire.at <= until:
-                if (person.id, fire.slot.isoformat()) not in claims:
-                    times.append(fire.at)
-                    break
+                fires.setdefault(fire.slot.isoformat(), {})[pair] = fire
                 fire = next_fire(fire.at, days=MONDAY, at=DIGEST_AT, zone=zone)
-    return min(times) if times else None
+        if not fires:
+            return None
+        due = await _unclaimed(bot, session, fires)
+    return min((d.fire.at for d in due), default=None)
 
 
 async def _refresh_access(bot: Bot, due: Sequence[Due]) -> set[int]:
@@ -189,11 +219,27 @@ async def _refresh_access(bot: Bot, due: Sequence[Due]) -> set[int]:
 
 
 async def send_digests(bot: Bot, now: datetime) -> int:
-    """Claim and send every digest due at ``now``; returns how many DMs went out."""
+    """Claim and send every digest due at ``now``, batch after batch; returns how many DMs
+    went out. The tick sends one batch at a time instead (``send_batch``)."""
+    total = 0
+    while True:
+        sent, more = await send_batch(bot, now)
+        total += sent
+        if not more:
+            return total
+
+
+async def send_batch(bot: Bot, now: datetime, *, limit: int = BATCH) -> tuple[int, bool]:
+    """Claim and send up to ``limit`` of the digests due at ``now``, the longest waiting
+    first; returns how many DMs went out and whether more are due. A Monday with thousands
+    of followers is sent over many ticks, each delivering the prompts that fell due first, so
+    paced DMs (Discord opens about one a second) never hold a channel's prompt for long. What
+    is left is found unclaimed by the next tick."""
     sent = 0
     due = await _due(bot, now)
-    blind = await _refresh_access(bot, due) if due else set()
-    for item in due:
+    batch = due[:limit]
+    blind = await _refresh_access(bot, batch) if batch else set()
+    for item in batch:
         assert item.person.id is not None and item.tenant.id is not None
         async with bot.db.transaction() as session:
             mine = await store.claim(
@@ -220,7 +266,7 @@ async def send_digests(bot: Bot, now: datetime) -> int:
                 await store.finish(
                     session, person_id=item.person.id, week=item.week, status=FAILED, now=None
                 )
-    return sent
+    return sent, len(due) > limit
 
 
 async def _deliver(bot: Bot, item: Due, *, now: datetime, private: bool) -> int:

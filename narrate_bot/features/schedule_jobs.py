@@ -41,6 +41,8 @@ CLAIM_BATCH = 500
 class TickReport:
     claimed: int = 0
     sent: int = 0
+    # Followed-topics digests still due after this tick's batch (``follow_digest.send_batch``).
+    more: bool = False
 
 
 def zone_of(schedule: Schedule, person_zone: str | None) -> ZoneInfo:
@@ -174,8 +176,10 @@ async def tick(bot: Bot, now: datetime | None = None) -> TickReport:
     report = TickReport()
     report.claimed = await claim_due(bot, when)
     report.sent = await deliver_due(bot, when)
-    # Followed topics' weekly DMs, each claimed per person and week (follow_digest).
-    report.sent += await follow_digest.send_digests(bot, when)
+    # Followed topics' weekly DMs, each claimed per person and week (follow_digest), after the
+    # prompts and in bounded batches: a large Monday continues at the next tick.
+    sent, report.more = await follow_digest.send_batch(bot, when)
+    report.sent += sent
     return report
 
 
@@ -190,12 +194,18 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
         await _ensure_intros_schedules(bot, bot.clock.now())
     total = TickReport()
     after: datetime | None = None
+    more = False
     while True:
-        async with bot.db.transaction() as session:
-            due = await store.next_due(session, after=after, until=until, platforms=platforms)
-        digest = await follow_digest.next_due(bot, after=after, until=until)
-        if digest is not None and (due is None or digest < due):
-            due = digest
+        if more and after is not None:
+            # The last tick's digests didn't all fit in its batch: another tick at once, which
+            # delivers whatever prompts fell due meanwhile before the next batch.
+            due: datetime | None = after
+        else:
+            async with bot.db.transaction() as session:
+                due = await store.next_due(session, after=after, until=until, platforms=platforms)
+            digest = await follow_digest.next_due(bot, after=after, until=until)
+            if digest is not None and (due is None or digest < due):
+                due = digest
         if due is None:
             break
         when = max(due, bot.clock.now())
@@ -204,6 +214,7 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
         report = await tick(bot, when)
         total.claimed += report.claimed
         total.sent += report.sent
+        more = report.more
         after = when
     if isinstance(bot.clock, ManualClock) and until > bot.clock.now():
         bot.clock.set(until)

@@ -1,12 +1,13 @@
 """Data access for followed topics' weekly digests (``features.follow_digest``): who follows
-anything, each week's claim, and the week's narrations a follower may read."""
+anything and in which zones, each week's claim, and the week's narrations a follower may read."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -15,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .follow_tables import PENDING, FollowDigest
 from .preference_tables import FOLLOW, TopicPreference
 from .repositories import suggestable, visible_to
-from .tables import Channel, Narration, Person, Tenant
+from .tables import Channel, Narration, Person, Tenant, TenantSetting
 
 # A week's narrations read for one follower at most: the newest, plenty for five per topic.
 WEEK_LIMIT = 1000
@@ -49,6 +50,86 @@ async def followers(
     return [(p, t, since[p.id]) for p, t in found if p.id is not None]
 
 
+# A follower's zones as stored: their own and their workspace's ("" for none). Which zone that
+# makes (``features.follow_digest._zone``) is decided once per distinct pair, not per follower.
+ZonePair = tuple[str, str]
+
+
+def _followers(platforms: Sequence[str], tenant_zone_key: str, *columns: Any) -> Any:
+    """``columns`` of everyone following a topic on these platforms, one row each, from person
+    joined with their workspace and its zone setting."""
+    follows = exists().where(
+        col(TopicPreference.person_id) == col(Person.id), col(TopicPreference.kind) == FOLLOW
+    )
+    return (
+        select(*columns)
+        .select_from(Person)
+        .join(Tenant, col(Tenant.id) == col(Person.tenant_id))
+        .outerjoin(
+            TenantSetting,
+            and_(
+                col(TenantSetting.tenant_id) == col(Person.tenant_id),
+                col(TenantSetting.key) == tenant_zone_key,
+            ),
+        )
+        .where(col(Tenant.platform).in_(list(platforms)), follows)
+    )
+
+
+def _own() -> Any:
+    return func.coalesce(col(Person.timezone), "")
+
+
+def _workspace() -> Any:
+    return func.coalesce(col(TenantSetting.value), "")
+
+
+async def follower_zones(
+    session: AsyncSession, *, platforms: Sequence[str], tenant_zone_key: str
+) -> list[ZonePair]:
+    """The distinct (own zone, workspace zone) pairs among followers: a few hundred rows at
+    most whatever the number of followers, so a wake-up can tell which zones' Monday 09:00 has
+    come without reading anyone."""
+    if not platforms:
+        return []
+    query = _followers(platforms, tenant_zone_key, _own(), _workspace()).distinct()
+    rows = await session.exec(query)
+    return [(own, workspace) for own, workspace in rows.all()]
+
+
+async def unclaimed_followers(
+    session: AsyncSession,
+    *,
+    platforms: Sequence[str],
+    tenant_zone_key: str,
+    zones: Sequence[ZonePair],
+    week: str,
+) -> list[tuple[Person, Tenant, datetime, ZonePair]]:
+    """Followers in these zone pairs whose digest of ``week`` nobody has claimed yet, with
+    when they first followed a topic and their zone pair; by person id. Once a week is
+    claimed for everyone this reads no one (the claim's unique index answers it)."""
+    if not platforms or not zones:
+        return []
+    claimed = exists().where(
+        col(FollowDigest.person_id) == col(Person.id), col(FollowDigest.week) == week
+    )
+    first = (
+        select(func.min(col(TopicPreference.created_at)))
+        .where(
+            col(TopicPreference.person_id) == col(Person.id), col(TopicPreference.kind) == FOLLOW
+        )
+        .scalar_subquery()
+    )
+    workspace = _workspace()
+    query = (
+        _followers(platforms, tenant_zone_key, Person, Tenant, first, workspace)
+        .where((_own() + "\n" + workspace).in_([f"{o}\n{w}" for o, w in zones]), ~claimed)
+        .order_by(col(Person.id))
+    )
+    rows = await session.exec(query)
+    return [(p, t, at, (p.timezone or "", ws)) for p, t, at, ws in rows.all()]
+
+
 async def claim(
     session: AsyncSession, *, tenant_id: int, person_id: int, week: str, now: datetime, dialect: str
 ) -> bool:
@@ -65,15 +146,6 @@ async def claim(
     connection = await session.connection()
     result = await connection.execute(statement)
     return result.first() is not None
-
-
-async def claimed_weeks(session: AsyncSession, *, since: str) -> set[tuple[int, str]]:
-    """(person, week) of every claim from the week ``since`` (ISO date) on: one read per tick
-    instead of one per follower."""
-    rows = await session.exec(
-        select(FollowDigest.person_id, FollowDigest.week).where(col(FollowDigest.week) >= since)
-    )
-    return {(person_id, week) for person_id, week in rows.all()}
 
 
 async def finish(

@@ -212,3 +212,62 @@ async def test_a_dm_that_fails_is_recorded_and_the_others_still_go(chat, bot, db
     async with db.transaction() as session:
         rows = (await session.exec(select(FollowDigest).order_by(FollowDigest.id))).all()
     assert sorted(r.status for r in rows) == ["failed", "sent"]
+
+
+async def test_a_large_monday_of_digests_does_not_hold_a_channel_prompt(
+    chat, bot, clock, monkeypatch
+):
+    """Digests go out in batches, each tick delivering the prompts that fell due first. With
+    120 followers and DMs paced at one a second (as Discord opens them), #general's 09:01
+    prompt waited until all 120 DMs had gone (09:02), two minutes of a schedule's minute."""
+    from datetime import UTC, datetime, timedelta
+
+    people = [f"p{i}" for i in range(120)]
+    await chat.say(*(f"{who}: /narrate follow kafka" for who in people))
+    await chat.say("alice in #general: /narrate schedule #general weekdays 09:01 UTC")
+    await chat.say(":advance 1d", "alice in #general: /narrate kafka lag fixed")
+    gateway = bot.gateways[Platform.CONSOLE]
+    post = gateway.post
+    posted: list[tuple[datetime, bool]] = []
+
+    async def paced(tenant, message):
+        if message.channel_id is None:
+            clock.set(clock.now() + timedelta(seconds=1))  # one DM a second
+        posted.append((clock.now(), message.channel_id is not None))
+        return await post(tenant, message)
+
+    monkeypatch.setattr(gateway, "post", paced)
+    await chat.say(":advance 7d")
+    monday = datetime(2026, 11, 30, 9, 1, tzinfo=UTC)
+    [prompt_at] = [at for at, in_channel in posted if in_channel and at >= monday]
+    dms = [at for at, in_channel in posted if not in_channel and at.date() == monday.date()]
+    assert len(dms) == len(people)  # every follower's digest still goes out that Monday
+    # At most one batch of paced DMs goes out after the prompt fell due and before it: no later
+    # than the scheduler's next wake-up (30 s) would have taken it.
+    assert prompt_at - monday <= timedelta(seconds=30), prompt_at
+
+
+async def test_the_earliest_and_latest_zones_get_theirs_at_their_own_9_00(chat, db):
+    """Wake-ups far from any Monday 09:00 don't look at followers at all; the first and last
+    zones on Earth (UTC+14, UTC-12) still get their digest at their own Monday 09:00."""
+    from datetime import UTC, datetime
+
+    from narrate_bot.storage.follow_tables import FollowDigest
+
+    await chat.say(
+        ":tz carol Pacific/Kiritimati",
+        ":tz erin Etc/GMT+12",
+        "carol: /narrate follow kafka",
+        "erin: /narrate follow kafka",
+        ":advance 1d",
+        "alice in #general: /narrate kafka lag fixed",
+    )
+    out = await chat.say(":advance 7d")
+    assert out.count("[dm carol] New this week") == 1 and out.count("[dm erin] New this") == 1
+    async with db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest).order_by(FollowDigest.sent_at))).all()
+    # erin's first Monday 09:00 came the evening she followed (nothing new then: quiet).
+    assert [(r.week, r.sent_at) for r in rows if r.status == "sent"] == [
+        ("2026-11-30", datetime(2026, 11, 29, 19, 0, tzinfo=UTC)),  # Kiritimati: Sunday 19:00 UTC
+        ("2026-11-30", datetime(2026, 11, 30, 21, 0, tzinfo=UTC)),  # UTC-12: Monday 21:00 UTC
+    ]
