@@ -10,6 +10,12 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The most text one message the core composes should carry, whatever the platform: a Slack
+# message's blocks hold about 10,000 characters with their markup and escaping, and Discord
+# splits a post into messages of 2,000. Long composed posts (the weekly followed-topics DM) are
+# built to fit instead of being cut by the adapter, which would drop what comes last.
+MESSAGE_BUDGET = 9_000
+
 
 class Visibility(StrEnum):
     """Where a reply goes relative to the event that caused it."""

@@ -29,7 +29,7 @@ from ..knowledge.durations import Calendar
 from ..knowledge.fire_times import Fire, latest_fire, next_fire, zone_named
 from ..knowledge.topic_match import matches, stems
 from ..ports import AccessRefresher
-from ..replies import Post
+from ..replies import MESSAGE_BUDGET, Post
 from ..storage import expertise_repo as prefs_repo
 from ..storage import follows as store
 from ..storage import intro_repo
@@ -317,7 +317,7 @@ async def compose(
             ).hidden
             about = [r for r in rows if r[2].id not in hidden and matches(topic, stems(r[0].text))]
             if about:
-                found.append((topic, about[:PER_TOPIC]))
+                found.append((topic, about))
         workspace = await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY)
     if not found:
         return None, QUIET
@@ -333,20 +333,69 @@ def _where(channel: Channel) -> str:
     return shown(channel.name)
 
 
+Row = tuple[Narration, Channel, Person]
+_ESCAPED = frozenset('&<>"\\')
+
+
+def _weight(line: str) -> int:
+    """What a line costs against ``MESSAGE_BUDGET``: its characters, and more for those a
+    platform writes longer (Slack's ``&amp;``, a JSON ``\\"``), plus its line break."""
+    return len(line) + 4 * sum(1 for c in line if c in _ESCAPED) + 1
+
+
+def _header(topic: str) -> str:
+    return f"“{topic}” (/narrate unfollow {topic} stops these):"
+
+
+def _more(topic: str, count: int) -> str:
+    return f"   … and {count} more this week: /narrate who {topic}"
+
+
 def _post(
     person: Person,
-    found: Sequence[tuple[str, Sequence[tuple[Narration, Channel, Person]]]],
+    found: Sequence[tuple[str, Sequence[Row]]],
     calendar: Calendar,
+    budget: int = MESSAGE_BUDGET,
 ) -> Post:
-    lines = ["New this week about the topics you follow:"]
+    """The DM, within ``budget``: up to ``PER_TOPIC`` narrations per topic, newest first; when
+    that is too long, narrations are left out evenly across topics (one from the topic with
+    most listed, again and again, its oldest first). Every topic keeps its line, and one that
+    had more says how many and where to see them: a cut message (the adapter's last resort)
+    would drop the last topics and nobody would know."""
     names: dict[str, str] = {}
-    for topic, rows in found:
-        lines.append(f"“{topic}” (/narrate unfollow {topic} stops these):")
-        for narration, channel, author in rows:
+
+    def line(row: Row) -> str:
+        narration, channel, author = row
+        return (
+            f"   • <@{author.user_id}>: “{snippet(narration.text, 120)}” "
+            f"({calendar.dated(narration.created_at)}, {narration.link or _where(channel)})"
+        )
+
+    first = "New this week about the topics you follow:"
+    last = "Only narrations you could already read are listed. /narrate follow lists yours."
+    lines = [[line(r) for r in rows[:PER_TOPIC]] for _, rows in found]
+    weights = [[_weight(x) for x in listed] for listed in lines]
+    keep = [len(listed) for listed in lines]
+
+    def total() -> int:
+        size = _weight(first) + _weight(last)
+        for (topic, rows), kept, weighed in zip(found, keep, weights, strict=True):
+            size += _weight(_header(topic)) + sum(weighed[:kept])
+            if kept < len(rows):
+                size += _weight(_more(topic, len(rows) - kept))
+        return size
+
+    while total() > budget and any(keep):
+        most = max(keep)
+        drop = max(i for i, kept in enumerate(keep) if kept == most)  # the later topic first
+        keep[drop] -= 1
+    out = [first]
+    for (topic, rows), kept, listed in zip(found, keep, lines, strict=True):
+        out.append(_header(topic))
+        out.extend(listed[:kept])
+        for _, _, author in rows[:kept]:
             names[author.user_id] = author.display_name or author.user_id
-            lines.append(
-                f"   • <@{author.user_id}>: “{snippet(narration.text, 120)}” "
-                f"({calendar.dated(narration.created_at)}, {narration.link or _where(channel)})"
-            )
-    lines.append("Only narrations you could already read are listed. /narrate follow lists yours.")
-    return Post(text="\n".join(lines), to_users=(person.user_id,), names=names, quiet=True)
+        if kept < len(rows):
+            out.append(_more(topic, len(rows) - kept))
+    out.append(last)
+    return Post(text="\n".join(out), to_users=(person.user_id,), names=names, quiet=True)

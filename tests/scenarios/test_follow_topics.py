@@ -271,3 +271,13 @@ async def test_the_earliest_and_latest_zones_get_theirs_at_their_own_9_00(chat, 
         ("2026-11-30", datetime(2026, 11, 29, 19, 0, tzinfo=UTC)),  # Kiritimati: Sunday 19:00 UTC
         ("2026-11-30", datetime(2026, 11, 30, 21, 0, tzinfo=UTC)),  # UTC-12: Monday 21:00 UTC
     ]
+
+
+async def test_a_topic_with_more_than_five_says_how_many_more(chat):
+    await chat.say(*WORLD, "carol: /narrate follow kafka")
+    await chat.say(*(f"alice in #general: /narrate kafka change {n}" for n in range(7)))
+    out = await chat.say(":advance 7d")
+    digest = out.split(DIGEST, 1)[1]
+    assert "kafka change 6" in digest and "kafka change 2" in digest
+    assert "kafka change 1" not in digest and "kafka change 0" not in digest
+    assert "   … and 2 more this week: /narrate who kafka" in digest, digest

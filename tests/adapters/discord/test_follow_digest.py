@@ -19,7 +19,7 @@ from narrate_bot.clock import ManualClock
 from narrate_bot.events import Platform
 from narrate_bot.features.schedule_jobs import tick
 
-from .fake import ALICE, CAROL, GENERAL, SECRET, FakeDiscord
+from .fake import ALICE, CAROL, GENERAL, SECRET, FakeDiscord, pinged
 
 MONDAY = datetime(2026, 11, 30, 9, 1, tzinfo=UTC)
 
@@ -100,3 +100,31 @@ async def test_when_access_cant_be_rechecked_nothing_private_is_listed(
     text = _dm_text(fake, CAROL)
     assert "kafka consumer lag fixed" in text, text
     assert "zanzibar" not in text, text
+
+
+async def test_ten_busy_topics_fit_in_a_few_dms_that_ping_nobody(
+    fake: FakeDiscord, bot: Bot, clock: ManualClock, connect: Any
+) -> None:
+    """The same budget as on Slack (``MESSAGE_BUDGET``): every topic is there, in parts of at
+    most 2,000 characters, and a narration's '@everyone' pings nobody."""
+    await connect(bot)
+    topics = [f"topic{i}" for i in range(10)]
+    await _slash(fake, "narrate", who=CAROL, channel=GENERAL, text="carol joins")
+    for topic in topics:
+        await _follow(fake, CAROL, topic)
+    clock.set(datetime(2026, 11, 24, 12, tzinfo=UTC))
+    for topic in topics:
+        for n in range(5):
+            text = f"{topic} work item {n} @everyone " + "long words about it " * 30
+            await _slash(fake, "narrate", who=ALICE, channel=GENERAL, text=text)
+    clock.set(MONDAY)
+    await tick(bot, MONDAY)
+    bodies = [c.body for c in fake.posted(f"/channels/8{CAROL['id']}/messages")]
+    assert 1 < len(bodies) <= 6, len(bodies)
+    for body in bodies:
+        assert len(str(body.get("content") or "")) <= 2000
+        assert pinged(body) == set(), body.get("allowed_mentions")
+    text = _dm_text(fake, CAROL)
+    assert [t for t in topics if f"“{t}”" not in text] == []
+    # What was left out to fit is counted, with Discord's command to see it.
+    assert "… and 1 more this week: /whoknows topic: topic9" in text, text

@@ -36,3 +36,43 @@ async def test_follow_then_one_dm_a_week_later(slack):
     assert "acl certificates" not in text
     assert "/narrate unfollow kafka" in text
     assert not [c for c in slack.fake.called("chat.postMessage") if c.params["channel"] == "U2"]
+
+
+async def test_ten_busy_topics_all_reach_the_follower_within_one_message(slack):
+    """Ten followed topics with five long narrations each used to make a DM longer than one
+    Slack message holds: it was cut ('the rest is cut to fit in Slack') after the sixth topic,
+    the week was recorded as sent, and the last four topics never reached the follower. Now
+    every topic keeps its header, narrations are left out evenly across topics, and each topic
+    with more says how many and where to find them."""
+    import json
+
+    from sqlalchemy import text as sql
+
+    slack.fake.channels["C1"] = {"id": "C1", "name": "general", "is_channel": True}
+    topics = ["kafka", "ledger", "flink", "billing", "search", "oncall", "docker", "terraform",
+              "grafana", "postgres"]  # fmt: skip
+    assert "Following" in await _said(slack, "follow " + ", ".join(topics))
+    for topic in topics:
+        for n in range(5):
+            await _said(
+                slack,
+                f"{topic} change {n}: " + "rolled out the new configuration & checked it " * 4,
+                user="U2",
+            )
+    bot = slack.adapter.bot
+    # Narrations said in a channel keep Slack's permalink (these were slash commands).
+    async with bot.db.transaction() as session:
+        await session.exec(
+            sql(
+                "UPDATE narration SET link = 'https://acme-corp.slack.com/archives/"
+                "C01ABCDEF23/p1732358400123456'"
+            )
+        )
+    await bot.run_due(bot.clock.now() + timedelta(days=7, hours=2))
+    [dm] = [c.params for c in slack.fake.called("chat.postMessage") if c.params["channel"] == "U1"]
+    blocks = json.dumps(dm["blocks"], ensure_ascii=False)
+    assert "the rest is cut" not in blocks
+    assert [t for t in topics if f"“{t}”" not in blocks] == []
+    for topic in topics:  # each topic lists some of its narrations and points to the rest
+        assert f"{topic} change 4" in blocks, topic
+        assert f"more this week: /narrate who {topic}" in blocks, topic
