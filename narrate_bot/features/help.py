@@ -21,9 +21,10 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate edit <number> <text> · /narrate delete <number>: change or remove one of yours
 /narrate share <number> · /narrate unshare <number>: let the workspace find it, or not
 /narrate who <topic>, or ask me "who knows about <topic>?": people and why
+/narrate stuck on <what> (or need help with …): I name who narrates about it, to you alone
 /narrate ask-me-about <topics> · /narrate hide-me <topic> · /narrate unhide-me <topic>
 /narrate topics: who narrates what lately · /narrate profile [@someone]: what they narrate about
-/narrate follow <topic> · /narrate unfollow <topic> · /narrate follow: a Monday DM of what's new
+/narrate follow <topic> · unfollow <topic>|all · /narrate follow: a Monday DM of what's new
 /narrate questions-channel [#channel|here|off]: where unanswered questions go; alone, shows it
 /narrate ask-channel <q>: post there · only admins change questions-channel once it's set
 /narrate ask-channel answered|withdraw: close your newest open question (withdraw deletes it)
@@ -82,10 +83,13 @@ def show_help(turn: Turn, topic: str = "") -> list[Reply]:
     wanted = _words(topic)
     lines, everything = _lines(turn)
     if wanted:
-        found = [line for line in lines if wanted <= _words(line)]
+        # The commands a line names first ("help follow" is the follow line, not the note
+        # line whose example is "follow kafka"); only when none does, what lines say.
+        found = [line for line in lines if wanted <= _command_words(line)]
+        found = found or [line for line in lines if wanted <= _words(line)]
         if found:
             return [turn.reply("\n".join([*found, f"{everything} lists everything."]))]
-    full = "\n".join([_FIRST, *lines, _LAST])
+    full = "\n".join([_FIRST, *lines, _last(turn, everything)])
     if not wanted:
         return [turn.reply(full)]
     asked = " ".join(topic.split())
@@ -101,15 +105,25 @@ def _lines(turn: Turn) -> tuple[list[str], str]:
     return list(names.lines), names.everything
 
 
+def _last(turn: Turn, everything: str) -> str:
+    """Help's last line, with how to ask about one command (and, where a DM to the bot is read
+    like ``/narrate`` text, that it is)."""
+    if turn.event.tenant.platform in _NAMES:
+        return f"{_LAST} {everything} <command> shows one."
+    return f"{_LAST} In a DM, skip /narrate; /narrate help <command> shows one."
+
+
 async def help_or_who_knows(turn: Turn, topic: str) -> list[Reply]:
     """``help me with kafka acls``: who knows about it, as asked; nothing is kept.
 
     The whole help page answered someone stuck on their work with a list of commands (a DM
     is read like ``/narrate`` text, so a plain "help me with …" said to the bot got it too).
     Words that name something of the bot's ("help me with schedules", "help me with
-    commands") still get help, as ``help <words>`` does."""
+    commands") still get help, as ``help <words>`` does: the words a command is made of, not
+    what help says about it ("help me with kafka" isn't the note line, whose example is
+    "follow kafka"; "help me with search" isn't the line of ``mine``, which searches)."""
     wanted = _words(topic)
-    if not wanted or any(wanted <= _words(line) for line in _lines(turn)[0]):
+    if not wanted or any(wanted <= _command_words(line) for line in _lines(turn)[0]):
         return show_help(turn, topic)
     if members_only.is_guest(turn):
         return members_only.refuse(turn, "who")
@@ -133,6 +147,22 @@ def _words(text: str) -> set[str]:
         found.add(word)
         found.add(word[:-1] if word.endswith("s") and len(word) > 3 else f"{word}s")
     return found
+
+
+# What a help line says about a command rather than its words: examples and placeholders.
+_EXAMPLES = re.compile(r"“[^”]*”|\"[^\"]*\"|<[^>]*>|\[[^\]]*\]")
+
+
+def _command_words(line: str) -> set[str]:
+    """The words of the commands a help line names: each of its " · " parts up to where it
+    says what the command does (its last ": "), without examples, ``<…>`` and ``[…]``.
+    "/narrate mine <words> · mine since <date>: search all of yours" is ``mine`` and ``since``,
+    never "search"."""
+    named = []
+    for part in _EXAMPLES.sub(" ", line).split(" · "):
+        said = part.split(": ")
+        named.append(" ".join(said[:-1]) if len(said) > 1 else part)
+    return _words(" ".join(named))
 
 
 def unknown_command(turn: Turn, command: str) -> list[Reply]:
