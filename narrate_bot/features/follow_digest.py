@@ -301,23 +301,38 @@ async def compose(
             p.topic
             for p in await prefs_repo.preferences_of(session, person_id=person.id or 0, kind=FOLLOW)
         ]
-        rows = await store.week_narrations(
-            session,
-            tenant_id=tenant_id,
-            viewer=person,
-            since=item.fire.at - WEEK,
-            until=item.fire.at,
-            now=now,
-            private=private,
-        )
-        found: list[tuple[str, list[tuple[Narration, Channel, Person]]]] = []
-        for topic in followed:
-            hidden = (
+        hidden = {
+            topic: (
                 await expertise_prefs.for_question(session, tenant_id=tenant_id, question=topic)
             ).hidden
-            about = [r for r in rows if r[2].id not in hidden and matches(topic, stems(r[0].text))]
-            if about:
-                found.append((topic, about))
+            for topic in followed
+        }
+        about: dict[str, list[tuple[Narration, Channel, Person]]] = {t: [] for t in followed}
+        before: tuple[datetime, int] | None = None
+        while followed:
+            # Page by page, newest first: a busy week's every narration is matched, so one
+            # from Monday about a followed topic is never lost behind a thousand later ones.
+            rows = await store.week_narrations(
+                session,
+                tenant_id=tenant_id,
+                viewer=person,
+                since=item.fire.at - WEEK,
+                until=item.fire.at,
+                now=now,
+                private=private,
+                before=before,
+            )
+            for row in rows:
+                said = stems(row[0].text)
+                for topic in followed:
+                    if row[2].id not in hidden[topic] and matches(topic, said):
+                        about[topic].append(row)
+            if len(rows) < store.WEEK_LIMIT:
+                break
+            last = rows[-1][0]
+            assert last.id is not None
+            before = (last.created_at, last.id)
+        found = [(topic, about[topic]) for topic in followed if about[topic]]
         workspace = await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY)
     if not found:
         return None, QUIET

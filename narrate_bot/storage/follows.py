@@ -18,7 +18,9 @@ from .preference_tables import FOLLOW, TopicPreference
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, Person, Tenant, TenantSetting
 
-# A week's narrations read for one follower at most: the newest, plenty for five per topic.
+# A week's narrations read for one follower at a time (``week_narrations`` pages through the
+# rest): a busy workspace's week may hold many more, and a followed topic's early-week
+# narrations must not be left out because others came after them.
 WEEK_LIMIT = 1000
 
 
@@ -176,12 +178,16 @@ async def week_narrations(
     until: datetime,
     now: datetime,
     private: bool = True,
+    before: tuple[datetime, int] | None = None,
 ) -> list[tuple[Narration, Channel, Person]]:
     """Others' narrations in ``[since, until)`` that ``viewer`` may read (``visible_to``: public
     channels, private ones they are in, what was shared with the workspace; never a DM, never
     another workspace), by people taking part, not paused and not gone; newest first.
     ``private=False`` leaves out what only a private channel's members may read (shared with
-    the workspace still counts): for a follower whose memberships couldn't be re-checked."""
+    the workspace still counts): for a follower whose memberships couldn't be re-checked.
+
+    One page of at most ``WEEK_LIMIT``; ``before`` (the last row's ``created_at`` and id)
+    reads the next, older one. A page shorter than ``WEEK_LIMIT`` is the last."""
     conditions = [
         visible_to(tenant_id=tenant_id, viewer_user_id=viewer.user_id, answer_channel_pk=None),
         col(Narration.person_id) != viewer.id,
@@ -191,6 +197,14 @@ async def week_narrations(
     ]
     if not private:
         conditions.append(or_(col(Narration.audience) == "tenant", col(Channel.kind) != "private"))
+    if before is not None:
+        at, narration_id = before
+        conditions.append(
+            or_(
+                col(Narration.created_at) < at,
+                and_(col(Narration.created_at) == at, col(Narration.id) < narration_id),
+            )
+        )
     rows = await session.exec(
         select(Narration, Channel, Person)
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))

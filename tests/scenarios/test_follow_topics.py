@@ -138,7 +138,8 @@ async def test_listing_and_bad_input_get_a_friendly_reply(chat):
     out = await chat.say(f"carol: /narrate follow {topics}")
     assert "Following topic0" in out
     out = await chat.say("carol: /narrate follow kafka")
-    assert "You can follow up to 10 topics; you follow 10" in out and "Nothing was changed" in out
+    assert "You follow 10 (topic0, topic1" in out and "1 more would make 11 of 10" in out
+    assert "Nothing was changed" in out
     out = await chat.say("carol: /narrate follow Topic3")
     assert "You already follow topic3." in out
     assert "You follow: topic0, topic1" in await chat.say("carol: /narrate follow list")
@@ -281,3 +282,28 @@ async def test_a_topic_with_more_than_five_says_how_many_more(chat):
     assert "kafka change 6" in digest and "kafka change 2" in digest
     assert "kafka change 1" not in digest and "kafka change 0" not in digest
     assert "   … and 2 more this week: /narrate who kafka" in digest, digest
+
+
+async def test_a_busy_week_still_lists_the_followed_topic_from_its_first_day(chat, monkeypatch):
+    """The week is read a page at a time (``WEEK_LIMIT``, 1,000 in production): a workspace
+    with more narrations than a page used to lose the followed topic's early ones, and with
+    them the whole DM. Here a page is 2 and the week holds 9 others after Monday's kafka ones."""
+    from narrate_bot.storage import follows as store
+
+    monkeypatch.setattr(store, "WEEK_LIMIT", 2)
+    await chat.say(*WORLD, "carol: /narrate follow kafka, ledger")
+    await chat.say(*(f"alice in #general: /narrate kafka change {n}" for n in range(7)))
+    await chat.say(":advance 1d")
+    await chat.say(
+        "dave in #general: /narrate ledger migration reviewed",
+        *(f"dave in #general: /narrate billing retries round {n}" for n in range(8)),
+    )
+    out = await chat.say(":advance 6d")
+    assert out.count(DIGEST) == 1, out
+    digest = out.split(DIGEST, 1)[1]
+    assert "“kafka” (/narrate unfollow kafka stops these):" in digest
+    assert "kafka change 6" in digest and "kafka change 2" in digest
+    assert "   … and 2 more this week: /narrate who kafka" in digest, digest
+    assert "“ledger” (/narrate unfollow ledger stops these):" in digest
+    assert "ledger migration reviewed" in digest
+    assert "billing retries" not in digest
