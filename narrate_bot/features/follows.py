@@ -15,12 +15,13 @@ from __future__ import annotations
 from datetime import time
 
 from ..knowledge.topic_match import clean_topic, split_topics, topic_key
+from ..knowledge.topics import is_topic
 from ..replies import Reply
 from ..storage import expertise_repo as prefs_repo
 from ..storage import repositories as repo
 from ..storage.preference_tables import FOLLOW
 from .consent import enroll
-from .expertise_prefs import _over_limit, _unmatchable
+from .expertise_prefs import _has_words, _over_limit
 from .schedule_settings import TENANT_ZONE_KEY
 from .turn import Turn
 
@@ -43,6 +44,25 @@ def _listing(topics: list[str]) -> str:
     return ", ".join(topics)
 
 
+def _not_followable(topic: str) -> str:
+    """Why ``topic`` can't be followed (no words, or only common ones); see ``follow``."""
+    if not _has_words(topic):
+        return (
+            f"I match topics by their words; “{topic}” has none. "
+            "Try a word or two, like kafka or ledger migration. Nothing was changed."
+        )
+    return (
+        f"“{topic}” is too common a word to follow; try a more specific topic, like kafka or "
+        "ledger migration. Nothing was changed."
+    )
+
+
+def _about_status(topic: str) -> bool:
+    """``stuck``, ``blocked help``: only words the topic map drops as how work is going, never
+    what it is about. Followed, they would send a weekly list of who is struggling."""
+    return not any(is_topic(word.strip(".!?'\"#")) for word in topic.lower().split())
+
+
 async def follow(turn: Turn, arg: str) -> list[Reply]:
     arg = arg.strip()
     if not arg or arg.lower() in _LIST_WORDS:
@@ -52,8 +72,30 @@ async def follow(turn: Turn, arg: str) -> list[Reply]:
         return [await _show(turn)]
     if problem := _over_limit(topics):
         return [turn.reply(problem)]
+    if arg.lower() in _ALL_WORDS:
+        return [
+            turn.reply(
+                f"I follow topics one by one: name up to {MAX_FOLLOWED}, comma-separated, like "
+                "/narrate follow kafka, ledger migration. Nothing was changed."
+            )
+        ]
     if bad := [t for t in topics if not topic_key(t)]:
-        return [turn.reply(_unmatchable(bad[0]) + " Nothing was changed.")]
+        return [turn.reply(_not_followable(bad[0]))]
+    if status := [t for t in topics if _about_status(t)]:
+        return [
+            turn.reply(
+                f"“{status[0]}” says how work is going, not what it's about, so I don't follow "
+                "it. Follow a subject, like kafka or ledger migration. Nothing was changed."
+            )
+        ]
+    asked = len({topic_key(t) for t in topics})
+    if asked > MAX_FOLLOWED:
+        return [
+            turn.reply(
+                f"That's {asked} topics; you can follow up to {MAX_FOLLOWED}. Nothing was "
+                f"changed: send up to {MAX_FOLLOWED}, comma-separated."
+            )
+        ]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         person = await turn.author(session, tenant)
@@ -64,9 +106,9 @@ async def follow(turn: Turn, arg: str) -> list[Reply]:
         if len(current) + len(new) > MAX_FOLLOWED:
             return [
                 turn.reply(
-                    f"You can follow up to {MAX_FOLLOWED} topics; you follow {len(current)} "
-                    f"({_listing([p.topic for p in current])}). /narrate unfollow <topic> frees "
-                    "one. Nothing was changed."
+                    f"You follow {len(current)} ({_listing([p.topic for p in current])}); "
+                    f"{len(new)} more would make {len(current) + len(new)} of {MAX_FOLLOWED}. "
+                    "/narrate unfollow <topic> frees one. Nothing was changed."
                 )
             ]
         added: list[str] = []
@@ -93,11 +135,16 @@ async def follow(turn: Turn, arg: str) -> list[Reply]:
         zone = person.timezone or workspace or "UTC"
     lines = []
     if added:
+        about, stops = (
+            ("it", f"/narrate unfollow {added[0]} stops it")
+            if len(added) == 1
+            else ("them", "/narrate unfollow <topic> stops one")
+        )
         lines.append(
             f"Following {_listing(added)}. Every {DIGEST_DAY} at {DIGEST_AT:%H:%M} ({zone}) I'll "
-            "send you one private message with the newest narrations about it from the week, "
-            "only ones you could already read, and nothing when there's nothing new. "
-            f"/narrate unfollow {added[0]} stops it."
+            f"send you one private message with the newest narrations about {about} from the "
+            f"week, only ones you could already read, and nothing when there's nothing new. "
+            f"{stops}."
         )
     if already:
         lines.append(f"You already follow {_listing(already)}.")
@@ -133,7 +180,8 @@ async def unfollow(turn: Turn, arg: str) -> list[Reply]:
                 session, person_id=person.id, kind=FOLLOW, keys=keys
             )
         left = [p.topic for p in current if p.topic not in gone]
-    lines = [f"Unfollowed {_listing(gone)}: no more weekly messages about it."] if gone else []
+    about = "it" if len(gone) == 1 else "them"
+    lines = [f"Unfollowed {_listing(gone)}: no more weekly messages about {about}."] if gone else []
     if missing:
         lines.append(f"You didn't follow {_listing(missing)}.")
     lines.append(f"You follow: {_listing(left)}." if left else "You follow no topics.")

@@ -1,0 +1,68 @@
+"""What ``/narrate follow`` and ``unfollow`` say back, found by a newcomer review.
+
+"follow stuck" sent a weekly list of who was struggling; eleven topics at once got "you
+follow 0 ()"; several topics were "it"; and "follow about" spoke of matching questions.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from narrate_bot.storage.preference_tables import FOLLOW, TopicPreference
+
+
+async def _followed(db) -> list[str]:
+    async with db.transaction() as session:
+        rows = (await session.exec(select(TopicPreference))).all()
+    return sorted(r.topic for r in rows if r.kind == FOLLOW)
+
+
+async def test_status_words_are_not_followed(chat, db):
+    out = await chat.say("carol: /narrate follow stuck")
+    assert (
+        "“stuck” says how work is going, not what it's about, so I don't follow it. Follow a "
+        "subject, like kafka or ledger migration. Nothing was changed."
+    ) in out
+    out = await chat.say("carol: /narrate follow kafka, blocked help")
+    assert "“blocked help” says how work is going" in out
+    assert await _followed(db) == []
+    # One subject word is enough: "stuck builds" is about builds.
+    assert "Following kafka, stuck builds." in await chat.say(
+        "carol: /narrate follow kafka, stuck builds"
+    )
+
+
+async def test_too_many_topics_say_how_many(chat, db):
+    eleven = ", ".join(f"topic{i}" for i in range(11))
+    out = await chat.say(f"carol: /narrate follow {eleven}")
+    assert (
+        "That's 11 topics; you can follow up to 10. Nothing was changed: send up to 10, "
+        "comma-separated."
+    ) in out
+    await chat.say("carol: /narrate follow grafana, kafka, ledger, postgres, vault")
+    six = ", ".join(f"topic{i}" for i in range(6))
+    out = await chat.say(f"carol: /narrate follow {six}")
+    assert (
+        "You follow 5 (grafana, kafka, ledger, postgres, vault); 6 more would make 11 of 10. "
+        "/narrate unfollow <topic> frees one. Nothing was changed."
+    ) in out
+    assert await _followed(db) == ["grafana", "kafka", "ledger", "postgres", "vault"]
+
+
+async def test_several_topics_are_them(chat):
+    out = await chat.say("carol: /narrate follow kafka, postgres")
+    assert "the newest narrations about them from the week" in out
+    assert "/narrate unfollow <topic> stops one." in out
+    out = await chat.say("carol: /narrate follow grafana")
+    assert "about it from the week" in out and "/narrate unfollow grafana stops it." in out
+    out = await chat.say("carol: /narrate unfollow kafka, postgres")
+    assert "Unfollowed kafka, postgres: no more weekly messages about them." in out
+    out = await chat.say("carol: /narrate unfollow grafana")
+    assert "Unfollowed grafana: no more weekly messages about it." in out
+
+
+async def test_a_common_word_is_too_common_to_follow(chat, db):
+    out = await chat.say("carol: /narrate follow about")
+    assert "“about” is too common a word to follow;" in out and "Nothing was changed" in out
+    assert "match questions" not in out
+    assert await _followed(db) == []
