@@ -145,6 +145,9 @@ def _object(rest: list[str]) -> str | None:
         return noun if mine and not between else None
     if _NARRATION.fullmatch(noun):
         return noun if mine or _plain(between) else None
+    if noun in ("one", "ones") and between and (_plain(between[:-1]) or _plain(between[1:])):
+        # "the kafka one", "the old kafka one": one word naming which, like a modifier.
+        return noun
     if _EVERYDAY.fullmatch(noun) or (mine and _MY_EVERYDAY.fullmatch(noun)):
         # "the last update", "the old one"; "share the update" may be work ("share the doc").
         return noun if _plain(between) and (mine or between) else None

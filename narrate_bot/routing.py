@@ -452,6 +452,15 @@ FOLLOW_PERSON_HINT = (
 )
 
 
+# Kept in step with ``features.follows._ALL_WORDS`` ("all" reads as a determiner to _attempt).
+_FOLLOW_ALL = frozenset({"all", "everything"})
+_ARTICLES = frozenset({"the", "a", "an"})
+# "follow the vendor up", "follow the trail to the root cause": a sentence, not a topic.
+_NOT_IN_TOPIC = frozenset(
+    {"up", "with", "on", "through", "to", "into", "for", "from", "along", "back", "in", "of"}
+)
+
+
 def _following(word: str, rest: str, body: str) -> Command | None:
     """``follow kafka``, ``unfollow kafka streams``, ``follow`` or ``follow list``: the command.
     A sentence that starts with the word ("follow up with the vendor, done", "follow up done")
@@ -461,6 +470,17 @@ def _following(word: str, rest: str, body: str) -> Command | None:
     words = rest.split()
     if any(_MENTION.match(w) for w in words):
         return Command("unparsed", arg=body, hint=FOLLOW_PERSON_HINT)
+    if rest.rstrip(".!").strip().lower() in _FOLLOW_ALL:
+        return Command(word, arg=rest.rstrip(".!").strip())  # "unfollow all": every one
+    if (
+        words[0].lower() in _ARTICLES
+        and 2 <= len(words) <= 4
+        and not _CLAUSE.search(rest.rstrip("."))
+        and not _reads_as_done(words[-1])
+        and not _NOT_IN_TOPIC.intersection(w.lower() for w in words)
+    ):
+        # "follow the billing service": the topic is "billing service".
+        return Command(word, arg=" ".join(words[1:]).rstrip("."))
     if _attempt(rest) and not words[0].startswith("<"):
         return Command(word, arg=rest)  # "<#C1|kafka>" is a channel, not a topic: explained
     parts = [part.split() for part in re.split(r"\s*[,;]\s*", rest.rstrip("."))]

@@ -1,7 +1,9 @@
 """What ``/narrate follow`` and ``unfollow`` say back, found by a newcomer review.
 
-"follow stuck" sent a weekly list of who was struggling; eleven topics at once got "you
-follow 0 ()"; several topics were "it"; and "follow about" spoke of matching questions.
+"unfollow all" was kept as a public narration and unfollowed nothing; "follow stuck" sent a
+weekly list of who was struggling; "follow the billing service" and "delete the kafka one" were
+kept as narrations; eleven topics at once got "you follow 0 ()"; several topics were "it"; and
+"follow 404" spoke of matching questions.
 """
 
 from __future__ import annotations
@@ -9,12 +11,29 @@ from __future__ import annotations
 from sqlmodel import select
 
 from narrate_bot.storage.preference_tables import FOLLOW, TopicPreference
+from narrate_bot.storage.tables import Narration
 
 
 async def _followed(db) -> list[str]:
     async with db.transaction() as session:
         rows = (await session.exec(select(TopicPreference))).all()
     return sorted(r.topic for r in rows if r.kind == FOLLOW)
+
+
+async def _narrations(db) -> list[str]:
+    async with db.transaction() as session:
+        return [n.text for n in (await session.exec(select(Narration))).all()]
+
+
+async def test_unfollow_all_unfollows_every_topic_and_keeps_nothing(chat, db):
+    await chat.say("carol: /narrate follow kafka, ledger migration")
+    out = await chat.say("carol in #general: /narrate unfollow all")
+    assert "Noted" not in out
+    assert "Unfollowed kafka, ledger migration" in out and "You follow no topics." in out
+    assert await _followed(db) == [] and await _narrations(db) == []
+    out = await chat.say("carol in #general: /narrate follow all")
+    assert "I follow topics one by one" in out and "Nothing was changed" in out
+    assert await _followed(db) == [] and await _narrations(db) == []
 
 
 async def test_status_words_are_not_followed(chat, db):
@@ -30,6 +49,25 @@ async def test_status_words_are_not_followed(chat, db):
     assert "Following kafka, stuck builds." in await chat.say(
         "carol: /narrate follow kafka, stuck builds"
     )
+
+
+async def test_follow_the_billing_service_follows_it(chat, db):
+    out = await chat.say("carol in #general: /narrate follow the billing service")
+    assert "Following billing service." in out and "Noted" not in out
+    out = await chat.say("carol in #general: /narrate unfollow the billing service")
+    assert "Unfollowed billing service" in out and "Noted" not in out
+    assert await _followed(db) == [] and await _narrations(db) == []
+    # A sentence that opens with "follow the" is still work to keep.
+    assert "Noted as #1" in await chat.say("carol in #general: /narrate follow the vendor up")
+
+
+async def test_delete_the_kafka_one_is_answered_with_the_keep_offer(chat, db):
+    await chat.say("alice in #general: /narrate tuned the kafka brokers")
+    out = await chat.say("alice in #general: /narrate delete the kafka one")
+    assert "Noted" not in out
+    assert "To delete one: /narrate mine lists them with numbers" in out
+    assert "(button) Keep as a narration: /narrate note delete the kafka one" in out
+    assert await _narrations(db) == ["tuned the kafka brokers"]
 
 
 async def test_too_many_topics_say_how_many(chat, db):
