@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +25,8 @@ from ..storage.tables import Channel, Narration
 from . import update_posts
 from .consent import enroll
 from .turn import Turn
+
+log = logging.getLogger(__name__)
 
 NARRATION_FORM = "narration"
 MINE_LIMIT = 10
@@ -373,9 +376,9 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         )
         assert narration.id is not None
         narration_id = narration.id
-    await privacy.clear_traces(turn.db)
+    scrubbed = await _clear_traces(turn)
     told = await update_posts.edited(turn, narration_id=narration_id, text=text)
-    return [turn.reply(f"Updated #{command.ordinal}.{told}")]
+    return [turn.reply(f"Updated #{command.ordinal}.{told}{scrubbed}")]
 
 
 async def delete(turn: Turn, command: Command) -> list[Reply]:
@@ -387,11 +390,29 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
         assert narration.id is not None
         posted = await update_post_repo.find(session, narration_id=narration.id)  # goes with it
         await repo.delete_narration(session, narration=narration, dialect=turn.db.dialect)
-    await privacy.clear_traces(turn.db)
+    # The delete has committed: what follows is told, never raised. Raised, it would reach the
+    # adapter's retry, which finds no #n and leaves the post in the thread with nothing to
+    # find it by (its row went with the narration).
     told = await update_posts.removed_with(
         turn, update_post_repo.ref(posted) if posted is not None else None
     )
-    return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.{told}")]
+    scrubbed = await _clear_traces(turn)
+    return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.{told}{scrubbed}")]
+
+
+async def _clear_traces(turn: Turn) -> str:
+    """``privacy.clear_traces`` after an edit or delete committed; a failure (the database
+    locked by another process, say) is told, not raised: the change stands, search no longer
+    finds the old words, and the next scrub (or start) removes what is left."""
+    try:
+        await privacy.clear_traces(turn.db)
+    except Exception as problem:  # noqa: BLE001 - the change has committed either way
+        log.warning("clearing an edit's or delete's traces failed: %s", type(problem).__name__)
+        return (
+            " I couldn't finish wiping the old words from the search index's storage just "
+            "now; my next clean-up does."
+        )
+    return ""
 
 
 async def share(turn: Turn, command: Command, *, shared: bool) -> list[Reply]:

@@ -73,16 +73,27 @@ async def post_update(
     """Post a just-recorded form update in its prompt's thread; what to tell its author, as
     sentences to follow the confirmation ("" when nothing was to be posted)."""
     where = shown(channel.name)
-    async with turn.db.transaction() as session:
-        assert channel.id is not None
-        off = await repo.get_setting(
-            session, tenant_id=channel.tenant_id, key=updates_key(channel.id)
-        )
-        thread = await store.latest_prompt(session, schedule_id=schedule_id)
-        if off or thread is None:
-            return ""
-        stored = await session.get(Channel, channel.id)
-        shared_stored = channel.shared if stored is None else stored.shared
+    unposted = (
+        f"\nI couldn't post it in the prompt's thread in {where} just now. Your update is "
+        "kept all the same."
+    )
+    # The narration has committed: from here a failure is told, never raised. Raised, it would
+    # reach the adapter's retry, which finds the narration a repeat ("Already noted … posted
+    # nothing new") though nothing was posted.
+    try:
+        async with turn.db.transaction() as session:
+            assert channel.id is not None
+            off = await repo.get_setting(
+                session, tenant_id=channel.tenant_id, key=updates_key(channel.id)
+            )
+            thread = await store.latest_prompt(session, schedule_id=schedule_id)
+            if off or thread is None:
+                return ""
+            stored = await session.get(Channel, channel.id)
+            shared_stored = channel.shared if stored is None else stored.shared
+    except Exception as problem:
+        log.warning("reading where to post a form update failed: %s", type(problem).__name__)
+        return unposted
     shared = await _shared_now(turn, channel, stored=shared_stored)
     if shared is not False:
         why = (
@@ -91,15 +102,19 @@ async def post_update(
             else "I couldn't check whether it's shared with another organisation"
         )
         return f"\nNot posted in {where}'s thread: {why}. Your update is kept."
-    async with turn.db.transaction() as session:
-        if not await store.claim(
-            session,
-            narration_id=narration_id,
-            channel_id=channel.channel_id,
-            thread_of=thread,
-            now=turn.now,
-        ):
-            return ""  # posted already, or being posted by another try
+    try:
+        async with turn.db.transaction() as session:
+            if not await store.claim(
+                session,
+                narration_id=narration_id,
+                channel_id=channel.channel_id,
+                thread_of=thread,
+                now=turn.now,
+            ):
+                return ""  # posted already, or being posted by another try
+    except Exception as problem:
+        log.warning("claiming a form update's post failed: %s", type(problem).__name__)
+        return unposted
     gateway = turn.gateways.get(turn.event.tenant.platform)
     post = post_for(turn, channel_id=channel.channel_id, thread_of=thread, text=text)
     try:
@@ -120,10 +135,7 @@ async def post_update(
     except Exception as problem:  # the platform's failure must not become the author's crash
         log.warning("posting a form update failed: %s", type(problem).__name__)
         await _drop(turn, narration_id)
-        return (
-            f"\nI couldn't post it in the prompt's thread in {where} just now. Your update is "
-            "kept all the same."
-        )
+        return unposted
     ref = store.PostRef(channel.channel_id, thread, message_id, ordinal)
     return await _keep(turn, narration_id, ref, text=text, where=where)
 
@@ -144,8 +156,11 @@ async def _shared_now(turn: Turn, channel: Channel, *, stored: bool) -> bool | N
         log.warning("asking whether a channel is shared failed: %s", type(problem).__name__)
         return None
     if shared != stored:
-        async with turn.db.transaction() as session:
-            await channel_sharing.keep_shared(session, channel_pk=channel.id, shared=shared)
+        try:
+            async with turn.db.transaction() as session:
+                await channel_sharing.keep_shared(session, channel_pk=channel.id, shared=shared)
+        except Exception as problem:  # the answer stands; the flag is kept by the next ask
+            log.warning("keeping a channel's shared flag failed: %s", type(problem).__name__)
     return shared
 
 
