@@ -86,25 +86,36 @@ async def off_week(session: Session, *, tenant_id: int, week: str, now: datetime
 async def next_round(session: Session, *, tenant_id: int, now: datetime) -> datetime | None:
     """When the workspace's next round will actually run: the first firing of its
     introductions slot after ``now`` whose week is neither claimed already nor, in a workspace
-    with a round every other week, the week right after a round (``off_week``). ``None`` when
-    there is no slot yet (the scheduler adds the default one at its next tick)."""
-    slots = await schedule_store.schedules_of(session, tenant_id=tenant_id, kinds=[INTROS])
+    with a round every other week, the week right after a round (``off_week``). A workspace
+    with no slot yet has the default one's (the scheduler adds it at its next tick); ``None``
+    only when none of the next three weeks runs."""
+    slots = [
+        (schedule.days, parse_time(schedule.local_time), schedule.timezone)
+        for schedule, _ in await schedule_store.schedules_of(
+            session, tenant_id=tenant_id, kinds=[INTROS]
+        )
+    ]
     if not slots:
-        return None
+        from . import schedule_settings as default  # the defaults live with their command
+
+        zone_name = await repo.get_setting(
+            session, tenant_id=tenant_id, key=default.TENANT_ZONE_KEY
+        )
+        slots = [(1 << default.INTROS_DEFAULT_DAY, default.INTROS_DEFAULT_TIME, zone_name or "UTC")]
     biweekly = await repo.get_setting(session, tenant_id=tenant_id, key=CADENCE_KEY) == BIWEEKLY
     claimed = {
         week_number(w)
         for w in await intro_repo.round_weeks(session, tenant_id=tenant_id, since=now - _RECENT)
     }
     fires = []
-    for schedule, _ in slots:
+    for days, at, zone_name in slots:
         try:
-            zone = zone_named(schedule.timezone)
+            zone = zone_named(zone_name)
         except Exception:  # a zone removed from tzdata since: the scheduler falls back to UTC
             zone = ZoneInfo("UTC")
-        at, after = parse_time(schedule.local_time), now
+        after = now
         for _ in range(3):  # a week runs at most once, so the third week at the latest
-            fire = next_fire(after, days=schedule.days, at=at, zone=zone)
+            fire = next_fire(after, days=days, at=at, zone=zone)
             fires.append(fire)
             after = fire.at
     for fire in sorted(fires, key=lambda f: f.at):

@@ -177,10 +177,11 @@ async def skip(turn: Turn, arg: str = "") -> list[Reply]:
                 turn.reply("You're not in the weekly introductions, so there's nothing to skip.")
             ]
         was = row.skip_until if row.skip_until and row.skip_until > turn.now else None
-        skipped = None  # the round a plain skip leaves them out of, when not simply next week's
-        plain = " ".join(arg.lower().split()) in _NEXT_ROUND
-        if plain and await _biweekly(session, row.tenant_id):
-            # The week after a round has none: "next week" is the next round that runs.
+        skipped = None  # the round a plain skip leaves them out of, named by its date
+        if " ".join(arg.lower().split()) in _NEXT_ROUND:
+            # The next round that runs: today's when it is still to come (said on a Monday
+            # before 10:00, "next week" was today's round), and in a workspace with a round
+            # every other week, not the week right after one.
             skipped = await next_round(session, tenant_id=row.tenant_id, now=turn.now)
             if skipped is not None:
                 until = turn.now + SKIP_FOR * ((skipped - turn.now) // SKIP_FOR + 1)

@@ -96,12 +96,26 @@ async def test_skip_until_a_weekday_and_skip_off(chat):
     assert "alice" in _introduced(week)
 
 
-async def test_plain_skip_and_its_button_still_mean_next_week(chat):
+async def test_plain_skip_and_its_button_skip_the_next_round_named_by_its_date(chat):
+    # Monday 23 Nov, 08:00 UTC: the next round is today's at 10:00, not next week's. The reply
+    # said "no introduction for you next week" while today's round went on without her.
     await _everyone(chat, PEOPLE)
     out = await chat.say("alice: /narrate intros skip")
-    assert "no introduction for you next week. The week after, you're back in." in out
+    assert "Done: no introduction for you in the next round (2026-11-23)" in out
+    assert "you're back in from the round after. /narrate intros skip off undoes it." in out
+    assert "next week" not in out
     weeks = await _weeks(chat, 2)
     assert "(button) Skip me next week: /narrate intros skip" in weeks[1]
+    assert [("alice" in _introduced(w)) for w in weeks] == [False, True]
+
+
+async def test_plain_skip_after_todays_round_ran_skips_next_weeks(chat):
+    await _everyone(chat, PEOPLE)
+    today = await chat.say(":advance 3h")  # Monday 23 Nov, 11:00 UTC: today's round ran
+    assert "alice" in _introduced(today)
+    out = await chat.say("alice: /narrate intros skip")
+    assert "Done: no introduction for you in the next round (2026-11-30)" in out
+    weeks = await _weeks(chat, 2)
     assert [("alice" in _introduced(w)) for w in weeks] == [False, True]
 
 

@@ -57,7 +57,7 @@ async def test_skip_off_until_and_the_plain_skip(fake, bot: Bot, clock, connect)
     await _join(fake, [ALICE, BOB, CAROL])
     assert "until 2026-12-10" in await _say(fake, "skip", length="until 2026-12-10")
     assert "back in the introductions" in await _say(fake, "skip", length="off")
-    assert "no introduction for you next week" in await _say(fake, "skip")
+    assert "no introduction for you in the next round (" in await _say(fake, "skip")
     [first, second] = await _rounds(bot, clock, 2)
     assert ALICE["id"] not in first and ALICE["id"] in second
 
