@@ -519,6 +519,25 @@ async def mine(turn: Turn) -> list[Reply]:
         )
         calendar = await turn.calendar(session)
         pace = await _pace(turn, session, person, calendar)
+        taking_part = (
+            None
+            if person is None or shown
+            else await intro_repo.participant(session, person_id=_pk(person))
+        )
+        upcoming = (
+            None
+            if taking_part is None
+            else await next_round(session, tenant_id=taking_part.tenant_id, now=turn.now)
+        )
+    if not shown and taking_part is not None:
+        # Someone who joined was told to join: they are in, and the next round says when.
+        when = f" The next round is {calendar.dated(upcoming)}." if upcoming is not None else ""
+        return [
+            turn.reply(
+                f"You're in the introductions; nobody yet.{when} /narrate intros help lists "
+                "the rest." + pace
+            )
+        ]
     if not shown:
         return [
             turn.reply(

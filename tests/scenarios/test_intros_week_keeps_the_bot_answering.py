@@ -95,7 +95,9 @@ async def test_someone_who_leaves_while_the_week_is_worked_out_is_not_introduced
     # erin left, and alice asked never to meet carol: both introductions worked out for them
     # are dropped, not sent; nothing else about the week changes.
     assert [p for p in posts if p.to_users] == []
-    assert "haven't been introduced to anyone yet" in await chat.say("frank: /narrate intros mine")
+    assert "You're in the introductions; nobody yet." in await chat.say(
+        "frank: /narrate intros mine"
+    )
     # The week is taken: asking again gives nothing new.
     assert await bot.introductions.weekly(tenant=TENANT, now=clock.now()) == []
 
