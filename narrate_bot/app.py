@@ -148,6 +148,9 @@ class Bot:
                 return await help.help_or_who_knows(turn, command.arg)
             case "mine":
                 return await narrate.list_mine(turn, command.arg)
+            case "edit" if isinstance(turn.event, MessageReceived):
+                # Written to the bot, "edit 2 docs pages for the launch" may be work: asked first.
+                return await narrate.offer_edit(turn, command)
             case "edit":
                 return await narrate.edit(turn, command)
             case "delete":

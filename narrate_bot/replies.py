@@ -15,6 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 # splits a post into messages of 2,000. Long composed posts (the weekly followed-topics DM) are
 # built to fit instead of being cut by the adapter, which would drop what comes last.
 MESSAGE_BUDGET = 9_000
+# The longest command a button can carry on every platform: Slack holds 2,000 characters in a
+# button's value and cuts the rest (Discord keeps long ones by key, adapters/discord/kept.py). A
+# button whose command is longer would store or apply cut text, so it is left out and the reply
+# says what to send instead.
+BUTTON_COMMAND_CHARS = 2_000
 
 
 class Visibility(StrEnum):

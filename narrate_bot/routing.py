@@ -143,7 +143,12 @@ def parse_command(text: str) -> Command:
         id_text, _, tail = rest.partition(" ")
         match = _ORDINAL.match(id_text)
         if match:
-            return Command(word, arg=tail.strip(), ordinal=int(match.group(1)))
+            ordinal, tail = int(match.group(1)), tail.strip()
+            if word == "edit" or not tail or (word == "share" and _SHARE_STAMP.fullmatch(tail)):
+                return Command(word, arg=tail, ordinal=ordinal)
+            # "delete 3 stale branches", "share 1 dashboards with the data team": a sentence
+            # that opens with the word and a number never deletes or publishes anything.
+            return Command("unparsed", arg=body, hint=_one_number_hint(word, ordinal))
         return _narration_or_attempt(
             rest,
             body,
@@ -210,6 +215,19 @@ def parse_command(text: str) -> Command:
         # as a narration it would make the asker the top "expert" on what they asked.
         return Command("who", arg=question)
     return Command("narrate", arg=body)
+
+
+# What the "Share with my workspace" button adds after the number (features.narrate.share_button).
+_SHARE_STAMP = re.compile(r"written \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+_DONE_BY = {"delete": "deleted", "share": "shared", "unshare": "changed"}
+
+
+def _one_number_hint(word: str, ordinal: int) -> str:
+    """``delete``, ``share`` and ``unshare`` take a narration's number and nothing else."""
+    return (
+        f"If you meant to {word} #{ordinal}, send /narrate {word} {ordinal} with nothing after "
+        f"the number. Nothing was {_DONE_BY[word]}."
+    )
 
 
 def parse_help(text: str) -> Command | None:

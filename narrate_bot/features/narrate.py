@@ -14,7 +14,7 @@ from ..knowledge.days import read_day
 from ..knowledge.durations import Calendar
 from ..knowledge.topics import extract_topics
 from ..knowledge.words import query_terms
-from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
+from ..replies import BUTTON_COMMAND_CHARS, FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..routing import KEEP, Command
 from ..storage import privacy
 from ..storage import repositories as repo
@@ -176,13 +176,54 @@ def offer_to_keep(turn: Turn, command: Command) -> list[Reply]:
     text = " ".join(clean_text(command.arg).split())
     keep = f"/narrate {KEEP} {text}"
     hint = command.hint or "/narrate help lists what I can do."
+    lines = [hint, "I didn't keep this:", quoted(text), _keep_line(keep)]
+    return [turn.reply("\n".join(lines), buttons=_buttons(Button(label=KEEP_LABEL, command=keep)))]
+
+
+def _keep_line(keep: str) -> str:
+    if len(keep) > BUTTON_COMMAND_CHARS:
+        return f"To keep it as a narration, as written, send {keep}"
+    return f"To keep it as a narration, as written: press “{KEEP_LABEL}”, or send {keep}"
+
+
+def _buttons(*buttons: Button) -> tuple[Button, ...]:
+    """Only buttons whose command a platform carries whole (replies.BUTTON_COMMAND_CHARS)."""
+    return tuple(button for button in buttons if len(button.command) <= BUTTON_COMMAND_CHARS)
+
+
+async def offer_edit(turn: Turn, command: Command) -> list[Reply]:
+    """``edit 2 docs pages for the launch`` written to the bot: maybe an edit, maybe work that
+    starts with the word. Nothing changes until the person picks: replacing #2 (the button runs
+    ``/narrate edit 2 <text>``, the explicit command) or keeping the words as a new narration.
+    ``/narrate edit`` typed as a command is explicit and applies at once (``edit``)."""
+    assert command.ordinal is not None
+    ordinal, text = command.ordinal, clean_text(command.arg)
+    said = f"edit {ordinal} {text}"
+    if not text:
+        return await edit(turn, command)  # asks what #n should say; changes nothing
+    async with turn.db.transaction() as session:
+        narration = await _own(turn, session, ordinal)
+        current = narration.text if narration is not None else None
+    if current is None:
+        hint = f"You have no narration #{ordinal} to edit; /narrate mine lists yours."
+        return offer_to_keep(turn, Command("unparsed", arg=said, hint=hint))
+    replace = f"/narrate edit {ordinal} {text}"
+    label = f"Replace #{ordinal} with this"
+    keep = f"/narrate {KEEP} {said}"
     lines = [
-        hint,
-        "I didn't keep this:",
+        f"Did you mean to change #{ordinal}? It stays as it is until you choose. It says:",
+        quoted(snippet(current)),
+        "Your message:",
         quoted(text),
-        f"To keep it as a narration, as written: press “{KEEP_LABEL}”, or send {keep}",
+        (
+            f"To replace #{ordinal} with it: press “{label}”, or send {replace}"
+            if len(replace) <= BUTTON_COMMAND_CHARS
+            else f"To replace #{ordinal} with it, send {replace}"
+        ),
+        _keep_line(keep),
     ]
-    return [turn.reply("\n".join(lines), buttons=(Button(label=KEEP_LABEL, command=keep),))]
+    buttons = _buttons(Button(label=label, command=replace), Button(label=KEEP_LABEL, command=keep))
+    return [turn.reply("\n".join(lines), buttons=buttons)]
 
 
 async def list_mine(turn: Turn, arg: str = "") -> list[Reply]:
