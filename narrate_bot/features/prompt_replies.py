@@ -16,6 +16,7 @@ from ..events import Audience, FormSubmitted, MessageReceived, Source
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import extract_topics
 from ..replies import FORM_PROMPT, Button, FormRequest, Reply, quoted
+from ..routing import Command
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage import update_posts as update_post_repo
@@ -25,7 +26,14 @@ from ..storage.tables import Channel, Tenant
 from . import update_posts
 from .blocker_help import with_help
 from .consent import JOINED, LEFT, enroll
-from .narrate import ERASED_MEANWHILE, _too_long, form_audience, record, share_button
+from .narrate import (
+    ERASED_MEANWHILE,
+    _too_long,
+    form_audience,
+    offer_to_keep,
+    record,
+    share_button,
+)
 from .prompt_wording import DEFAULT_QUESTION
 from .turn import Turn
 
@@ -100,8 +108,11 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
     Something else after ``reply`` is said to be no number: stored, it would be a narration
     reading "reply x" that its author never meant to write."""
     ref = _prompt_id(arg)
+    if ref is None and arg.strip():
+        # "reply 1 customer about the outage": nothing is kept, and the words can be, as written.
+        return offer_to_keep(turn, Command("unparsed", arg=f"reply {arg}", hint=_NOT_A_NUMBER))
     if ref is None:
-        return [turn.reply(_NOT_A_NUMBER if arg.strip() else _WHICH)]
+        return [turn.reply(_WHICH)]
     async with turn.db.transaction() as session:
         tenant = await turn.tenant(session)
         found = await _prompt_channel(turn, session, tenant, ref)
