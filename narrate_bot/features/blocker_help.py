@@ -19,8 +19,10 @@ it was (logged at DEBUG, without the text).
 from __future__ import annotations
 
 import logging
+import re
 
 from ..knowledge.asks import Ask, find_ask
+from ..knowledge.topics import extract_topics
 from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage.tables import Person
@@ -103,7 +105,8 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         ]
         line = (
             f"{ask.echo} {', and '.join(s for s in said if s)}: "
-            f"/narrate who {ask.topic} shows why. Only you see this; nobody was told."
+            f"/narrate who {_command_topic(ask.topic)} shows why. Only you see this; "
+            "nobody was told."
         )
         names = {p.user_id: p.display_name or p.user_id for p in people}
         buttons = reply.buttons
@@ -125,6 +128,27 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
     return reply.model_copy(
         update={"text": f"{reply.text}\n{line}", "buttons": (*reply.buttons, *offer.buttons)}
     )
+
+
+# How a topic may open that a command to type needn't repeat: "why does …", "how do I …", "is
+# there a way to …", a leading article ("the kafka consumer rebalancing").
+_OPENING = re.compile(
+    r"^(?:(?:is|are)\s+there\s+(?:a|any)\s+way\s+(?:to|of)\s+"
+    r"|(?:what|which|where|when|why|how)(?:'s|\s+(?:does|do|did|is|are|was|were|can|could|"
+    r"should|would|will|to))(?:\s+(?:i|we|one|there))?\s+"
+    r"|(?:does|do|did|is|are|can|could|should|would|will|has|have)\s+"
+    r"(?:(?:i|we|one|there)\s+|(?=(?:the|a|an)\s)))?"
+    r"(?:(?:the|a|an)\s+)?",
+    re.I,
+)
+
+
+def _command_topic(topic: str) -> str:
+    """``topic`` as the ``/narrate who`` to type: without a leading question phrase or
+    article, which the search leaves out anyway ("/narrate who why does the ledger export time
+    out" read as a typo). The whole topic when what is left names nothing to search."""
+    shorter = _OPENING.sub("", topic, count=1).strip()
+    return shorter if shorter and extract_topics(shorter) else topic
 
 
 def _listing(people: list[Person]) -> str:
