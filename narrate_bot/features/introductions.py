@@ -156,15 +156,19 @@ def utc_offset(zone: str | None, now: datetime) -> float | None:
     return offset.total_seconds() / 3600 if offset is not None else None
 
 
-def outcome_buttons(number: int, *, skip: bool = True) -> tuple[Button, ...]:
+def outcome_buttons(
+    number: int, *, skip: bool = True, biweekly: bool = False
+) -> tuple[Button, ...]:
     """Buttons that type the command for the introduction's per-tenant ``number``: a click is
-    resolved in the clicker's own workspace, like the typed command."""
+    resolved in the clicker's own workspace, like the typed command. Where rounds run every
+    other week there is no round next week: the skip button says what it skips there."""
     buttons: tuple[Button, ...] = (
         Button(label="We met", command=f"/narrate intros met {number}"),
         Button(label="Not useful", command=f"/narrate intros not-useful {number}"),
     )
     if skip:
-        buttons += (Button(label="Skip me next week", command="/narrate intros skip"),)
+        label = "Skip my next round" if biweekly else "Skip me next week"
+        buttons += (Button(label=label, command="/narrate intros skip"),)
     return buttons
 
 
@@ -308,12 +312,21 @@ class WeeklyIntroductions:
             ],
             now=now,
         )
+        biweekly = await repo.get_setting(session, tenant_id=row.id, key=CADENCE_KEY) == BIWEEKLY
         posts: list[Post] = []
         for number, suggestion, told, posted in zip(
             numbers, plan.suggestions, plan.told, plan.posted, strict=True
         ):
             group = [plan.people[k] for k in suggestion.members]
-            posts += _deliver(number, group, channel=post_in, as_dm=as_dm, told=told, posted=posted)
+            posts += _deliver(
+                number,
+                group,
+                channel=post_in,
+                as_dm=as_dm,
+                told=told,
+                posted=posted,
+                biweekly=biweekly,
+            )
         return posts
 
     async def follow_up_in(
@@ -692,10 +705,11 @@ def _deliver(
     as_dm: bool,
     told: Reason,
     posted: Reason,
+    biweekly: bool = False,
 ) -> list[Post]:
     """The channel post carries the reason everyone may read; the group DM the members' own."""
     names = {p.user_id: p.display_name or p.user_id for p in group}
-    buttons = outcome_buttons(number)
+    buttons = outcome_buttons(number, biweekly=biweekly)
     posts = []
     if channel:
         text = _text(number, group, posted.line)

@@ -231,10 +231,12 @@ async def _biweekly(chat, people: list[str]) -> list[str]:
 
 
 async def test_skip_in_a_biweekly_workspace_skips_the_next_round_that_runs(chat):
-    # The round of Monday 23 Nov ran; 30 Nov has none, 7 Dec is the next. "Skip me next week"
-    # (the button) and the plain skip used to end on 30 Nov, before the next round: no skip.
+    # The round of Monday 23 Nov ran; 30 Nov has none, 7 Dec is the next. The skip button
+    # and the plain skip used to end on 30 Nov, before the next round: no skip. The button said
+    # "Skip me next week", a week without a round here: it says "Skip my next round".
     [first] = await _biweekly(chat, PEOPLE[:6])
-    assert "bob" in _introduced(first) and "Skip me next week: /narrate intros skip" in first
+    assert "bob" in _introduced(first) and "Skip my next round: /narrate intros skip" in first
+    assert "Skip me next week" not in first
     out = await chat.say("bob: /narrate intros skip")
     assert "no introduction for you in the next round (2026-12-07)" in out
     assert "you're back in from the round after" in out
