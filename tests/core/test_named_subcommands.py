@@ -98,7 +98,9 @@ async def test_other_commands_are_still_unknown(bot, clock):
 
 async def test_help_names_a_platforms_registered_commands(bot, clock, monkeypatch):
     [plain] = await bot.handle(_command("narrate", "help", clock))
-    assert plain.text == help.HELP
+    # Help's last line says how to ask about one command (and, off Discord, that a DM needs no
+    # /narrate).
+    assert plain.text == help.HELP + " In a DM, skip /narrate; /narrate help <command> shows one."
     monkeypatch.setitem(
         help._NAMES,
         Platform.CONSOLE,
@@ -107,7 +109,12 @@ async def test_help_names_a_platforms_registered_commands(bot, clock, monkeypatc
     [named] = await bot.handle(_command("narrate", "help", clock))
     first, *_, last = help.HELP.splitlines()
     assert named.text == "\n".join(
-        [first, "/settings team [name]: your team", "/ask <topic>", last]
+        [
+            first,
+            "/settings team [name]: your team",
+            "/ask <topic>",
+            f"{last} /settings help <command> shows one.",
+        ]
     )
     [about] = await bot.handle(_command("narrate team", "help", clock))
     assert about.text == "/settings team [name]: your team\n/settings help lists everything."
