@@ -23,8 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..channel_names import shown
-from ..events import ChannelKind, Platform
+from ..events import Platform
 from ..knowledge.durations import Calendar
 from ..knowledge.fire_times import Fire, latest_fire, next_fire, zone_named
 from ..knowledge.topic_match import matches, stems
@@ -40,7 +39,7 @@ from ..storage.preference_tables import FOLLOW
 from ..storage.tables import Channel, Narration, Person, Tenant
 from . import expertise_prefs
 from .follows import DIGEST_AT
-from .narrate import snippet
+from .narrate import snippet, written_where
 from .schedule_posts import available, tenant_ref
 from .schedule_settings import TENANT_ZONE_KEY
 
@@ -340,14 +339,6 @@ async def compose(
     return _post(person, found, calendar), SENT
 
 
-def _where(channel: Channel) -> str:
-    if channel.kind == ChannelKind.DIRECT.value:
-        return "shared by them"
-    if channel.kind == ChannelKind.PRIVATE.value:
-        return f"{shown(channel.name)}, private"
-    return shown(channel.name)
-
-
 Row = tuple[Narration, Channel, Person]
 _ESCAPED = frozenset('&<>"\\')
 
@@ -383,7 +374,7 @@ def _post(
         narration, channel, author = row
         return (
             f"   • <@{author.user_id}>: “{snippet(narration.text, 120)}” "
-            f"({calendar.dated(narration.created_at)}, {narration.link or _where(channel)})"
+            f"({calendar.dated(narration.created_at)}, {narration.link or written_where(channel)})"
         )
 
     first = "New this week about the topics you follow:"

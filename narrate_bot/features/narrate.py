@@ -37,6 +37,17 @@ ERASED_MEANWHILE = (
 )
 
 
+def written_where(channel: Channel) -> str:
+    """Where evidence shown to someone else was written, when it has no link: a DM narration is
+    only ever shown because its author shared it, and a private channel says so, so a reader
+    knows not to repeat it outside."""
+    if channel.kind == ChannelKind.DIRECT.value:
+        return "shared by them"
+    if channel.kind == ChannelKind.PRIVATE.value:
+        return f"{shown(channel.name)}, private"
+    return shown(channel.name)
+
+
 def snippet(text: str, limit: int = SNIPPET) -> str:
     # Cleaned again on the way out: text stored before ``clean_text`` may hold a bidi override.
     flat = " ".join(clean_text(text).split())

@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..channel_names import shown
-from ..events import ChannelKind, MessageReceived
+from ..events import MessageReceived
 from ..knowledge.asks import find_ask
 from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
@@ -23,7 +22,7 @@ from ..storage.search import find_evidence
 from ..storage.tables import Channel, Narration, Person, Tenant
 from . import expertise_prefs, open_questions
 from .intros import note_question, notes_question
-from .narrate import snippet
+from .narrate import snippet, written_where
 from .turn import Turn, reader_calendar
 
 log = logging.getLogger(__name__)
@@ -312,7 +311,7 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
         for narration, where in item.evidence:
             lines.append(
                 f"   • “{snippet(narration.text, 120)}” ({calendar.dated(narration.created_at)}, "
-                f"{narration.link or _where(where)})"
+                f"{narration.link or written_where(where)})"
             )
     reply = _answer_reply(turn, "\n".join(lines), public_answer, names)
     if not recorded or turn.forgotten:
@@ -540,14 +539,6 @@ def _position(terms: list[SearchTerm], index: int) -> int:
             if not other.path and other.words[0] == term.words[0]:
                 return i
     return index
-
-
-def _where(channel: Channel) -> str:
-    if channel.kind == ChannelKind.DIRECT.value:
-        return "shared by them"
-    if channel.kind == ChannelKind.PRIVATE.value:
-        return f"{shown(channel.name)}, private"
-    return shown(channel.name)
 
 
 def _answer_reply(turn: Turn, text: str, public: bool, names: dict[str, str]) -> Reply:
