@@ -73,6 +73,41 @@ async def _insert(db: Database, statement: str, **values) -> int:
         return (await conn.execute(text(statement + " RETURNING id"), values)).scalar_one()
 
 
+async def _workspace(
+    db: Database, revision: str, *, channel: tuple[str, str] | None = ("C1", "team")
+) -> dict[str, int]:
+    """The schema at ``revision`` holding workspace T1 ("Acme"), a public channel (id and name;
+    ``None``: none) and zoe (U1, taking part): the rows a migration's data test starts from,
+    their ids by name ("tenant", "channel", "person")."""
+    await upgrade(db, revision)
+    at = START.astimezone(UTC)
+    ids = {
+        "tenant": await _insert(
+            db,
+            "INSERT INTO tenant (platform, external_id, name, created_at)"
+            " VALUES ('slack', 'T1', 'Acme', :at)",
+            at=at,
+        )
+    }
+    if channel is not None:
+        ids["channel"] = await _insert(
+            db,
+            "INSERT INTO channel (tenant_id, channel_id, name, kind, shared)"
+            " VALUES (:t, :c, :n, 'public', false)",
+            t=ids["tenant"],
+            c=channel[0],
+            n=channel[1],
+        )
+    ids["person"] = await _insert(
+        db,
+        "INSERT INTO person (tenant_id, user_id, display_name, consent, guest, created_at)"
+        " VALUES (:t, 'U1', 'zoe', 'joined', false, :at)",
+        t=ids["tenant"],
+        at=at,
+    )
+    return ids
+
+
 async def _introductions_at_0008(db: Database) -> dict[str, int]:
     """Two workspaces' introductions as 0008 stored them, their ids interleaved: acme's first
     (U1, U2; U2 said they met), globex's first (U1, U2), acme's second (U1, U3). Returns the

@@ -14,35 +14,14 @@ from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
 from narrate_bot.storage.question_tables import OpenQuestion
 from tests.conftest import START
-from tests.storage.test_migrations import _downgrade, _insert
+from tests.storage.test_migrations import _downgrade, _insert, _workspace
 
 BEFORE = "0019_schedule_numbers"
 
 
 async def _question_at_0019(db: Database) -> dict[str, int]:
-    await upgrade(db, BEFORE)
+    ids = await _workspace(db, BEFORE, channel=("CQ", "questions"))
     at = START.astimezone(UTC)
-    ids = {
-        "tenant": await _insert(
-            db,
-            "INSERT INTO tenant (platform, external_id, name, created_at)"
-            " VALUES ('slack', 'T1', 'Acme', :at)",
-            at=at,
-        )
-    }
-    ids["channel"] = await _insert(
-        db,
-        "INSERT INTO channel (tenant_id, channel_id, name, kind, shared)"
-        " VALUES (:t, 'CQ', 'questions', 'public', false)",
-        t=ids["tenant"],
-    )
-    ids["person"] = await _insert(
-        db,
-        "INSERT INTO person (tenant_id, user_id, display_name, consent, guest, created_at)"
-        " VALUES (:t, 'U1', 'zoe', 'joined', false, :at)",
-        t=ids["tenant"],
-        at=at,
-    )
     ids["question"] = await _insert(
         db,
         "INSERT INTO open_question (tenant_id, person_id, channel_pk, text, asked_at)"

@@ -12,35 +12,14 @@ from narrate_bot.storage import update_posts
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
 from tests.conftest import START
-from tests.storage.test_migrations import _downgrade, _insert
+from tests.storage.test_migrations import _downgrade, _insert, _workspace
 
 BEFORE = "0024_who_knows_answers"
 
 
 async def _narration_at_0024(db: Database) -> dict[str, int]:
-    await upgrade(db, BEFORE)
+    ids = await _workspace(db, BEFORE)
     at = START.astimezone(UTC)
-    ids = {
-        "tenant": await _insert(
-            db,
-            "INSERT INTO tenant (platform, external_id, name, created_at)"
-            " VALUES ('slack', 'T1', 'Acme', :at)",
-            at=at,
-        )
-    }
-    ids["channel"] = await _insert(
-        db,
-        "INSERT INTO channel (tenant_id, channel_id, name, kind, shared)"
-        " VALUES (:t, 'C1', 'team', 'public', false)",
-        t=ids["tenant"],
-    )
-    ids["person"] = await _insert(
-        db,
-        "INSERT INTO person (tenant_id, user_id, display_name, consent, guest, created_at)"
-        " VALUES (:t, 'U1', 'zoe', 'joined', false, :at)",
-        t=ids["tenant"],
-        at=at,
-    )
     for ordinal in (1, 2):
         ids[f"narration{ordinal}"] = await _insert(
             db,

@@ -12,30 +12,13 @@ from narrate_bot.storage import who_knows_repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
 from tests.conftest import START
-from tests.storage.test_migrations import _downgrade, _insert
+from tests.storage.test_migrations import _downgrade, _workspace
 
 BEFORE = "0023_schedule_question"
 
 
 async def _workspace_at_0023(db: Database) -> dict[str, int]:
-    await upgrade(db, BEFORE)
-    at = START.astimezone(UTC)
-    ids = {
-        "tenant": await _insert(
-            db,
-            "INSERT INTO tenant (platform, external_id, name, created_at)"
-            " VALUES ('slack', 'T1', 'Acme', :at)",
-            at=at,
-        )
-    }
-    ids["person"] = await _insert(
-        db,
-        "INSERT INTO person (tenant_id, user_id, display_name, consent, guest, created_at)"
-        " VALUES (:t, 'U1', 'zoe', 'joined', false, :at)",
-        t=ids["tenant"],
-        at=at,
-    )
-    return ids
+    return await _workspace(db, BEFORE, channel=None)
 
 
 async def _helped(db: Database, tenant_id: int) -> who_knows_repo.Helped:
