@@ -46,6 +46,7 @@ from .replies import Reply
 from .routing import (
     NARRATE,
     parse_command,
+    parse_help_request,
     parse_named,
     parse_question,
     strip_bot_address,
@@ -252,6 +253,12 @@ class Bot:
             recorded = await thread_reply(turn, event)
             if recorded is not None:
                 return recorded
+        if (event.addressed_to_bot or turn.in_dm) and (
+            asked := parse_help_request(event.text)
+        ) is not None:
+            # "help me with kafka acls" as a mention, "need help with kafka acls" in a DM: who
+            # knows, as the question would answer it; nothing is kept.
+            return await help.help_or_who_knows(turn, asked.arg)
         if turn.in_dm:
             # Writing to the bot directly is narrating (kept private unless shared), read as
             # ``/narrate`` text: "help", "pause", "mine kafka" or "forget-me" said to the bot is

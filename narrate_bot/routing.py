@@ -13,6 +13,7 @@ from .knowledge.clean_text import clean_text
 from .knowledge.days import UNTIL_WORDS, reads_as_day
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
+from .knowledge.topic_match import only_pointing
 from .own_attempts import own_attempt_hint
 from .questions import parse_question as parse_question
 from .questions import strip_bot_address as strip_bot_address
@@ -253,6 +254,42 @@ def parse_help(text: str) -> Command | None:
 
 
 _HELP_ME = re.compile(r"^(?:me|us)(?:\s+out)?(?:\s+(?:with|on)\s+(?P<topic>.+))?$")
+# "need help with kafka acls", "I need some help on the ledger export please": the whole message.
+_NEED_HELP = re.compile(
+    r"^(?:(?:hi|hey|hello)\b[\s,!]*)?(?:i|we)?\s*(?:really\s+|urgently\s+)?(?:need|want)\s+"
+    r"(?:some\s+|a\s+little\s+|a\s+bit\s+of\s+)?help\s+(?:with|on)\s+(?P<topic>.+)$",
+    re.I | re.S,
+)
+# A request is a few words; more is a narration about the work (kept, with blocker help).
+_REQUEST_WORDS = 6
+
+
+def parse_help_request(text: str) -> Command | None:
+    """A message to the bot (a DM, a mention) that only asks for help with something: who
+    knows about it (``help_with``), nothing kept; ``None`` for anything else.
+
+    A DM "need help with kafka acls" was kept as a private note, and a mention "@narrate help
+    me with kafka acls" got the generic "ask me who knows" pointer, while "help me with kafka
+    acls" in a DM already answered who knows. Only a short request counts: "I need help with
+    the migration, stuck on locks since monday" says where the work stands and is a
+    narration, as ``/narrate need help with …`` always is (its confirmation names who could
+    help). "help me", "help me with my notes" are the bot's help (``parse_help``), no request.
+    """
+    body = strip_bot_address(clean_text(text)).strip()
+    if (asked := parse_help(body)) is not None:
+        return asked if asked.action == "help_with" else None
+    need = _NEED_HELP.match(body)
+    if need is None:
+        return None
+    topic = topic_of(need.group("topic"), question=True)
+    words = topic.split()
+    if not words or len(words) > _REQUEST_WORDS or _CLAUSE.search(topic):
+        return None
+    if {word.lower().lstrip("/") for word in words} & _ABOUT_THE_BOT:
+        return None  # "need help with my notes" is no question for colleagues
+    return Command("help_with", arg=topic)
+
+
 # After "help me with": words about the bot or one's own things, never a topic to ask about.
 _ABOUT_THE_BOT = frozenset(
     {
@@ -490,6 +527,9 @@ def _following(word: str, rest: str, body: str) -> Command | None:
         return Command("unparsed", arg=body, hint=FOLLOW_PERSON_HINT)
     if rest.rstrip(".!").strip().lower() in _FOLLOW_ALL:
         return Command(word, arg=rest.rstrip(".!").strip())  # "unfollow all": every one
+    if only_pointing(rest):
+        # "follow it", "follow the", "follow that one": names nothing; the command says so.
+        return Command(word, arg=rest)
     if (
         words[0].lower() in _ARTICLES
         and 2 <= len(words) <= 4
