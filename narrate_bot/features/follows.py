@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import time
 
-from ..knowledge.topic_match import clean_topic, split_topics, topic_key
+from ..knowledge.topic_match import clean_topic, only_pointing, split_topics, topic_key
 from ..knowledge.topics import is_topic
 from ..replies import Reply
 from ..storage import expertise_repo as prefs_repo
@@ -57,6 +57,16 @@ def _not_followable(topic: str) -> str:
     )
 
 
+def _names_nothing(arg: str, word: str) -> str:
+    """``follow it``, ``unfollow the``: words that point at a topic named elsewhere (a chat
+    message has no "it" to look back at), so say what to type instead."""
+    said = arg.rstrip(".!?")
+    return (
+        f"“{said}” doesn't name a topic: /narrate {word} <topic>, like /narrate {word} kafka "
+        "or ledger migration. Nothing was changed."
+    )
+
+
 def _about_status(topic: str) -> bool:
     """``stuck``, ``blocked help``: only words the topic map drops as how work is going, never
     what it is about. Followed, they would send a weekly list of who is struggling."""
@@ -79,6 +89,8 @@ async def follow(turn: Turn, arg: str) -> list[Reply]:
                 "/narrate follow kafka, ledger migration. Nothing was changed."
             )
         ]
+    if only_pointing(arg):
+        return [turn.reply(_names_nothing(arg, "follow"))]
     if bad := [t for t in topics if not topic_key(t)]:
         return [turn.reply(_not_followable(bad[0]))]
     if status := [t for t in topics if _about_status(t)]:
@@ -160,6 +172,8 @@ async def unfollow(turn: Turn, arg: str) -> list[Reply]:
         return [await _show(turn, "Which topic? /narrate unfollow <topic>")]
     if problem := _over_limit(topics):
         return [turn.reply(problem)]
+    if only_pointing(arg):
+        return [await _show(turn, _names_nothing(arg, "unfollow"))]
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         if person is None or person.id is None:

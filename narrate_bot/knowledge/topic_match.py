@@ -24,6 +24,20 @@ from .words import content_words, paths, query_terms, symbol_names, words
 
 MAX_TOPIC_CHARS = 64
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+# Words that point at something named elsewhere ("follow it", "follow the", "follow that one"):
+# a topic made of nothing else names no subject, and is neither kept nor followed.
+POINTING_WORDS = frozenset(
+    {
+        "the", "a", "an", "it", "its", "this", "that", "these", "those", "them", "they",
+        "one", "ones", "some", "my", "our", "your", "their", "his", "her", "here", "there",
+    }
+)  # fmt: skip
+
+
+def only_pointing(text: str) -> bool:
+    """Whether ``text`` has words and every one of them only points (``POINTING_WORDS``)."""
+    found = [w for w in (word.strip(".,;:!?'\"“”‘’#").lower() for word in text.split()) if w]
+    return bool(found) and all(word in POINTING_WORDS for word in found)
 
 
 def stem(word: str, *, fold: bool = True) -> str:

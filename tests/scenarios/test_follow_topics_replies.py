@@ -104,3 +104,22 @@ async def test_a_common_word_is_too_common_to_follow(chat, db):
     assert "“about” is too common a word to follow;" in out and "Nothing was changed" in out
     assert "match questions" not in out
     assert await _followed(db) == []
+
+
+async def test_follow_it_or_the_names_no_topic_and_keeps_nothing(chat, db):
+    """'follow the', 'follow this' and 'follow that one' were kept as a public narration
+    ('Noted as #1. Topics: follow.'), and 'follow it' said 'it' was too common a word, as if
+    a rarer pronoun would do. Words that only point at something say what to type instead."""
+    for said in ("follow it", "follow the", "follow this", "follow that one", "follow it."):
+        out = await chat.say(f"carol in #general: /narrate {said}")
+        shown = said.removeprefix("follow ").rstrip(".")
+        assert f"“{shown}” doesn't name a topic: /narrate follow <topic>" in out, out
+        assert "Nothing was changed." in out and "Noted" not in out
+    out = await chat.say("carol in dm: follow that one")
+    assert "“that one” doesn't name a topic" in out and "Noted" not in out, out
+    await chat.say("carol: /narrate follow kafka")
+    out = await chat.say("carol: /narrate unfollow it")
+    assert "“it” doesn't name a topic: /narrate unfollow <topic>" in out, out
+    assert "You follow: kafka." in out
+    assert await _followed(db) == ["kafka"] and await _narrations(db) == []
+    assert "Following runbook." in await chat.say("carol: /narrate follow the runbook")
