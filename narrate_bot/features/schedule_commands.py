@@ -159,6 +159,8 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
         assert channel.id is not None
         if request.action == "skips":
             return [turn.reply(await _skips(turn, session, tenant, channel))]
+        if request.action == "updates" and request.on is None:
+            return [turn.reply(await _updates_shown(session, tenant, channel))]
         if (refusal := await _may_manage(turn, session, tenant, channel)) is not None:
             return [turn.reply(refusal)]
         if request.action == "skip":
@@ -237,6 +239,24 @@ async def schedule(turn: Turn, arg: str) -> list[Reply]:
     # one's write lock while this one waits for it.
     heard = await hears_replies(turn.gateways, turn.event.tenant, added.kind)
     return [turn.reply(added.confirmation(replies_heard=heard))]
+
+
+async def _updates_shown(session: Session, tenant: Tenant, channel: Channel) -> str:
+    """``schedule updates [#channel]`` with no state: where form updates go now, and the
+    command that changes it (the usage line said neither, only how to write the command)."""
+    assert tenant.id is not None and channel.id is not None
+    off = await repo.get_setting(session, tenant_id=tenant.id, key=updates_key(channel.id))
+    if off:
+        return (
+            f"Updates written with a prompt's form in #{channel.name} aren't posted in its "
+            "thread: they are kept as narrations only. To post them there: /narrate schedule "
+            f"updates #{channel.name} thread."
+        )
+    return (
+        f"Updates written with a prompt's “Write my update” form in #{channel.name} are posted "
+        "in that prompt's thread, naming their author (the default). To stop: /narrate "
+        f"schedule updates #{channel.name} off."
+    )
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,8 @@ async def put_intros_schedules(
 
 
 async def intros_schedule(turn: Turn, arg: str) -> list[Reply]:
+    if not arg.strip():
+        return [turn.reply(await _intros_schedule_shown(turn))]
     try:
         timing = parse_timing(arg.split(), weekly=True)
         if timing.zone is not None:
@@ -110,6 +112,29 @@ async def intros_schedule(turn: Turn, arg: str) -> list[Reply]:
             f"with a follow-up {follow} at {hhmm(timing.at)}."
         )
     ]
+
+
+async def _intros_schedule_shown(turn: Turn) -> str:
+    """``intros schedule`` alone: when suggestions go out now, and how to change it (it said
+    "Give the days, a time …", as for a mistyped slot). A workspace without a slot yet gets
+    the default one at the scheduler's next tick: that is what it shows."""
+    async with turn.db.transaction() as session:
+        tenant = await turn.tenant(session)
+        assert tenant.id is not None
+        rows = await store.schedules_of(session, tenant_id=tenant.id, kinds=[INTROS])
+        if rows:
+            row = rows[0][0]
+            weekday, at, zone = row.days.bit_length() - 1, row.local_time, row.timezone
+        else:
+            workspace = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
+            weekday, at, zone = INTROS_DEFAULT_DAY, hhmm(INTROS_DEFAULT_TIME), workspace or "UTC"
+    follow = WEEKDAYS[(weekday + FOLLOW_UP_AFTER_DAYS) % 7]
+    return (
+        f"Connection suggestions go out {WEEKDAYS[weekday]} at {at} ({zone}), with a follow-up "
+        f"{follow} at {at}. Change it with /narrate intros schedule <day> <HH:MM> [zone], for "
+        "example /narrate intros schedule mon 10:00 Europe/Berlin (admins, where only admins "
+        "manage schedules)."
+    )
 
 
 async def workspace_timezone(turn: Turn, arg: str) -> list[Reply]:

@@ -251,8 +251,11 @@ def parse_schedule(
             raise ValueError("Write /narrate schedule reminder #channel on (or off).")
         return ScheduleRequest("reminder", channel=channel, on=_on_off(rest[0]))
     if head == "updates":
-        # Form updates posted in the prompt's thread ("thread", the default) or not ("off").
+        # Form updates posted in the prompt's thread ("thread", the default) or not ("off");
+        # no state shows which it is (``on`` stays ``None``).
         channel, rest = _leading_channel(rest)
+        if not rest:
+            return ScheduleRequest("updates", channel=channel)
         if len(rest) != 1 or rest[0].lower() not in ("thread", "on", "off"):
             raise ValueError("Write /narrate schedule updates #channel thread (or off).")
         return ScheduleRequest("updates", channel=channel, on=rest[0].lower() != "off")
