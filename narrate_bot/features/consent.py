@@ -9,6 +9,7 @@ from ..knowledge.days import UNTIL_WORDS, PassedDay, read_day
 from ..knowledge.durations import MAX_DURATION, Calendar, parse_duration
 from ..knowledge.fire_times import zone_named
 from ..replies import Reply
+from ..storage import follows as follow_store
 from ..storage.tables import Person
 from .server_scope import only_here
 from .turn import Turn
@@ -168,10 +169,20 @@ async def leave(turn: Turn) -> list[Reply]:
             return [turn.reply("You're not taking part, so there's nothing to leave.")]
         person.consent = LEFT
         session.add(person)
+        assert person.id is not None
+        # Leaving stops everything the person asked for, the followed topics' weekly DM too:
+        # a DM that keeps coming after "leave" is one they never agreed to any more.
+        dropped = await follow_store.drop_follows(session, person_id=person.id)
+    follows = (
+        f" I've unfollowed {', '.join(dropped)} too: no more weekly messages about "
+        f"{'it' if len(dropped) == 1 else 'them'}."
+        if dropped
+        else ""
+    )
     return [
         turn.reply(
-            "You've left: no more prompts, and you won't be suggested to anyone. Your narrations "
-            "stay yours: /narrate export downloads them, /narrate forget-me erases everything, "
-            "and /narrate join brings you back."
+            f"You've left: no more prompts, and you won't be suggested to anyone.{follows} "
+            "Your narrations stay yours: /narrate export downloads them, /narrate forget-me "
+            "erases everything, and /narrate join brings you back."
         )
     ]

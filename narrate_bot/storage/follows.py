@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, delete, exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
@@ -130,6 +130,23 @@ async def unclaimed_followers(
     )
     rows = await session.exec(query)
     return [(p, t, at, (p.timezone or "", ws)) for p, t, at, ws in rows.all()]
+
+
+async def drop_follows(session: AsyncSession, *, person_id: int) -> list[str]:
+    """Unfollow every topic of a person (``/narrate leave``); returns the topics, as typed."""
+    rows = await session.exec(
+        select(TopicPreference)
+        .where(col(TopicPreference.person_id) == person_id, col(TopicPreference.kind) == FOLLOW)
+        .order_by(col(TopicPreference.created_at), col(TopicPreference.topic))
+    )
+    topics = [row.topic for row in rows.all()]
+    if topics:
+        await session.exec(
+            delete(TopicPreference).where(
+                col(TopicPreference.person_id) == person_id, col(TopicPreference.kind) == FOLLOW
+            )
+        )
+    return topics
 
 
 async def claim(

@@ -76,7 +76,7 @@ async def test_paused_left_and_unfollowed_people_get_nothing(chat):
     assert DIGEST in await chat.say(":advance 7d")
     await chat.say("carol: /narrate leave", "alice in #general: /narrate kafka lag fixed again")
     assert DIGEST not in await chat.say(":advance 7d")
-    await chat.say("carol: /narrate join")
+    await chat.say("carol: /narrate join", "carol: /narrate follow kafka")
     out = await chat.say("carol: /narrate unfollow kafka")
     assert "Unfollowed kafka" in out and "You follow no topics." in out
     await chat.say("alice in #general: /narrate kafka lag fixed for good")
@@ -307,3 +307,21 @@ async def test_a_busy_week_still_lists_the_followed_topic_from_its_first_day(cha
     assert "“ledger” (/narrate unfollow ledger stops these):" in digest
     assert "ledger migration reviewed" in digest
     assert "billing retries" not in digest
+
+
+async def test_leave_unfollows_every_topic_and_says_so(chat):
+    """'/narrate leave' answered 'no more prompts' and kept the follows: the weekly DM came
+    back with '/narrate join' though nobody asked for it again, and the reply never said the
+    follows were stopped too. Leaving stops everything, and says which topics went."""
+    await chat.say(*WORLD, "carol: /narrate follow kafka, ledger migration")
+    out = await chat.say("carol: /narrate leave")
+    assert "You've left: no more prompts" in out
+    assert "I've unfollowed kafka, ledger migration too: no more weekly messages about them" in out
+    await chat.say("carol: /narrate join")
+    assert "You follow no topics." in await chat.say("carol: /narrate follow")
+    await _week_of_kafka(chat)
+    assert DIGEST not in await chat.say(":advance 7d")
+    # Someone who followed nothing hears nothing about follows.
+    await chat.say("erin in #ops: /narrate racks moved")
+    out = await chat.say("erin: /narrate leave")
+    assert "You've left: no more prompts" in out and "unfollowed" not in out
