@@ -117,6 +117,17 @@ class ChannelSharing(Protocol):
     async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool: ...
 
 
+@dataclass(frozen=True)
+class PermissionsMissing:
+    """Why the bot can't post in a channel where access follows permissions, not membership
+    (Discord): the ones it lacks there, named as the platform's settings name them ("View
+    Channel", "Send Messages"), and who can grant them, as a sentence. "I'm not in it" sent
+    admins looking for an invitation that doesn't exist there."""
+
+    missing: tuple[str, ...]
+    how_to_grant: str
+
+
 @runtime_checkable
 class ChannelPresence(Protocol):
     """A gateway that can tell whether the bot is in a channel, and so may post there.
@@ -125,12 +136,15 @@ class ChannelPresence(Protocol):
     channel), so they hear at once that it must be added, not from each asker's failed post.
     Call it outside any transaction: a gateway may open one of its own. A gateway without it
     (the console) is not asked. On Discord, where access follows roles, "in it" means it may
-    view the channel and send messages there.
+    view the channel and send messages there (``PermissionsMissing`` says which it can't).
     """
 
-    async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:
+    async def how_to_add(
+        self, tenant: TenantRef, channel_id: str
+    ) -> str | PermissionsMissing | None:
         """``None`` when the bot is in ``channel_id`` (or the platform won't say); otherwise
-        how someone adds it, as a sentence (``CannotPostThere.how_to_add``)."""
+        how someone adds it, as a sentence (``CannotPostThere.how_to_add``), or the
+        permissions it lacks there."""
         ...
 
 

@@ -47,7 +47,7 @@ import discord
 
 from narrate_bot.config import DiscordSettings
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotPostThere, ThreadStayed
+from narrate_bot.ports import CannotPostThere, PermissionsMissing, ThreadStayed
 from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
@@ -59,6 +59,11 @@ log = logging.getLogger(__name__)
 HOW_TO_ADD = (
     "Someone who manages the server can let me view the channel and send messages there "
     "(its permissions)."
+)
+# Who can grant the permissions the bot lacks in a channel (``PermissionsMissing``).
+HOW_TO_GRANT = (
+    "Someone who manages the server can allow them for me in the channel's permissions "
+    "(Edit Channel → Permissions)."
 )
 WINDOW_SECONDS = 600.0
 # "Cannot send messages to this user": the person's own settings (DMs from this server closed).
@@ -242,15 +247,42 @@ class DiscordGateway:
             raise LookupError(f"guild {tenant.tenant_id} isn't available to re-check access in")
         await self.access.recheck(guild, [int(u) for u in user_ids], self.now())
 
-    async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:
-        """The core's ``ChannelPresence``, from the cache: ``HOW_TO_ADD`` when the bot may not
-        view or send messages in ``channel_id`` (so a question could never be posted there);
-        ``None`` when it may, or when the server or the bot's member isn't cached (nothing can
-        be said then, and a wrong warning is worse than none)."""
+    async def how_to_add(self, tenant: TenantRef, channel_id: str) -> PermissionsMissing | None:
+        """The core's ``ChannelPresence``: the permissions the bot lacks in ``channel_id`` (so
+        a question could never be posted there); ``None`` when it has them, or when the server
+        or the bot's member isn't cached (nothing can be said then, and a wrong warning is
+        worse than none).
+
+        Asked when an admin chooses the channel, so the channel is fetched afresh: the cache
+        lags (an overwrite changed a moment ago, a send just refused), and the warning is the
+        admin's one chance to hear of it. A refusal remembered for DM pointers is dropped when
+        the channel turns out fine."""
         guild = self.client.get_guild(int(tenant.tenant_id))
         if guild is None or guild.me is None or not channel_id.isdigit():
             return None
-        return None if self._can_post(guild, int(channel_id)) else HOW_TO_ADD
+        try:
+            channel: object = await guild.fetch_channel(int(channel_id))
+        except discord.Forbidden:
+            channel = None  # Discord hides a channel the bot may not view
+        except (discord.HTTPException, discord.InvalidData) as problem:
+            log.info("couldn't fetch channel %s afresh: %s", channel_id, _status(problem))
+            channel = guild.get_channel_or_thread(int(channel_id))
+        if not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+            return PermissionsMissing(("View Channel", "Send Messages"), HOW_TO_GRANT)
+        try:
+            perms = channel.permissions_for(guild.me)
+        except discord.ClientException:  # a thread whose parent isn't cached: can't tell
+            return None
+        needs = [("View Channel", perms.view_channel)]
+        if isinstance(channel, discord.Thread):
+            needs.append(("Send Messages in Threads", perms.send_messages_in_threads))
+        else:
+            needs.append(("Send Messages", perms.send_messages))
+        missing = tuple(name for name, allowed in needs if not allowed)
+        if not missing:
+            self.refused_channels.pop(int(channel_id), None)
+            return None
+        return PermissionsMissing(missing, HOW_TO_GRANT)
 
     async def hears_replies(self, tenant: TenantRef, kind: ChannelKind) -> bool:
         """Whether Discord gives us a plain reply there: thread text only with the Message

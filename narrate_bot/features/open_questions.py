@@ -26,7 +26,7 @@ from ..channel_names import GROUP_DM, shown
 from ..events import ChannelKind
 from ..knowledge.clean_text import without_mentions
 from ..knowledge.words import without_links
-from ..ports import CannotPostThere, ChannelLookup, ChannelPresence
+from ..ports import CannotPostThere, ChannelLookup, ChannelPresence, PermissionsMissing
 from ..questions import parse_question, unsearchable
 from ..replies import Button, Post, Reply, quoted
 from ..storage import channel_sharing, expertise_repo, question_repo
@@ -610,6 +610,15 @@ async def _absent(turn: Turn, channel: Channel) -> str:
         return ""
     if how is None:
         return ""
+    if isinstance(how, PermissionsMissing):
+        *most, last = how.missing or ("needed",)
+        lacking = f"{', '.join(most)} and {last}" if most else last
+        plural = "s" if len(how.missing) != 1 else ""
+        return (
+            f" But I can't post in {shown(channel.name)} yet: I'm missing the {lacking} "
+            f"permission{plural} there, so questions can't go there until I have "
+            f"{'them' if plural else 'it'}. {how.how_to_grant}"
+        )
     return (
         f" But I'm not in {shown(channel.name)} yet, so I can't post there until someone adds "
         f"me. {how}"

@@ -281,6 +281,14 @@ class FakeDiscord:
             return web.Response(status=204)
         if method == "PATCH" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)):
             return J(self.message(match.group(1), body or {}) | {"id": match.group(2)})
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)", path)):
+            # The channel as it is now, overwrites included, whatever the gateway said of it.
+            for channel in self.guild["channels"]:
+                if channel["id"] == match.group(1):
+                    return J(channel)
+            if (thread := self.threads.get(match.group(1))) is not None:
+                return J(thread)
+            return J({"message": "Unknown Channel", "code": 10003}, 404)
         if method in ("DELETE", "PATCH") and (match := re.fullmatch(r"/channels/(\d+)", path)):
             found = self.threads.get(match.group(1))
             if found is None:

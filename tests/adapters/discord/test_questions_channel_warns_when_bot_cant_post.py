@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from narrate_bot.app import Bot
-from narrate_bot_adapters.discord.gateway import HOW_TO_ADD
+from narrate_bot_adapters.discord.gateway import HOW_TO_GRANT
 
 from .fake import ALICE, GENERAL, SECRET, FakeDiscord
 
@@ -38,8 +38,8 @@ async def test_a_channel_the_bot_cant_post_in_is_warned_about(
     chosen = await _choose(fake, SECRET)
 
     assert "Open questions now go to #secret" in chosen, chosen
-    assert "so I can't post there until someone adds me" in chosen, chosen
-    assert HOW_TO_ADD in chosen, chosen
+    assert "I'm missing the View Channel and Send Messages permissions there" in chosen, chosen
+    assert HOW_TO_GRANT in chosen, chosen
 
 
 async def test_a_channel_the_bot_can_post_in_is_chosen_without_a_warning(
@@ -50,4 +50,4 @@ async def test_a_channel_the_bot_can_post_in_is_chosen_without_a_warning(
     chosen = await _choose(fake, GENERAL)
 
     assert "Open questions now go to #general" in chosen, chosen
-    assert HOW_TO_ADD not in chosen and "adds me" not in chosen, chosen
+    assert HOW_TO_GRANT not in chosen and "missing" not in chosen, chosen
