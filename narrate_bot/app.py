@@ -207,7 +207,7 @@ class Bot:
             case "stats":
                 return await intros.stats(turn)
             case "schedule":
-                return await schedule(turn, command.arg)
+                return await schedule(turn, command.arg, fields=bool(sub))
             case "remind":
                 return await remind(turn, command.arg)
             case "intros_schedule":

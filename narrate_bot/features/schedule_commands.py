@@ -113,9 +113,11 @@ def _question_refused(typed: str, cleaned: str, *, nothing: str) -> str | None:
     return None
 
 
-async def schedule(turn: Turn, arg: str) -> list[Reply]:
+async def schedule(turn: Turn, arg: str, *, fields: bool = False) -> list[Reply]:
+    """``fields``: the platform's interface named the sub-command and gave each argument a
+    field of its own (``CommandInvoked``), so a new prompt's timing ends where its field did."""
     try:
-        request = parse_schedule(arg, zone_spelling=zone_spelling)
+        request = parse_schedule(arg, zone_spelling=zone_spelling, fields=fields)
         if request.timing is not None and request.timing.zone is not None:
             parse_timezone(request.timing.zone)
     except ValueError as problem:

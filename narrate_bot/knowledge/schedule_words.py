@@ -108,10 +108,17 @@ def parse_timing(words: list[str], *, weekly: bool = False) -> Timing:
     return Timing(days=days, at=parse_time(words[1]), zone=words[2] if len(words) == 3 else None)
 
 
-def parse_prompt_timing(words: list[str], *, zone_spelling: Callable[[str], str | None]) -> Timing:
+def parse_prompt_timing(
+    words: list[str], *, zone_spelling: Callable[[str], str | None], fields: bool = False
+) -> Timing:
     """``<days> <HH:MM> [zone] [question…]`` for a channel prompt; the question, if any, is
     returned in ``Timing.question``. The word after the time is the zone when it reads as one
-    (``_names_zone``); otherwise the question starts there."""
+    (``_names_zone``); otherwise the question starts there.
+
+    ``fields``: the platform gave the timing and the question fields of their own (a Discord
+    subcommand), the question sent whole in quotes; see ``_fields_timing``."""
+    if fields:
+        return _fields_timing(words)
     if len(words) < 2:
         return parse_timing(words)
     zone: str | None = None
@@ -126,6 +133,28 @@ def parse_prompt_timing(words: list[str], *, zone_spelling: Callable[[str], str 
         zone, rest = rest[0], rest[1:]
     timing = parse_timing(words[:2] + ([zone] if zone else []))
     return Timing(days=timing.days, at=timing.at, zone=timing.zone, question=" ".join(rest) or None)
+
+
+def _fields_timing(words: list[str]) -> Timing:
+    """The timing typed in a field of its own (``<days> <HH:MM> [zone]``, as in ``/narrate
+    schedule`` text), then the question field, if filled, in quotes.
+
+    Joined into one line, the timing field's extra words were read as the question's first
+    ("weekdays 9:30 Europe/Paris daily" with the question "What shipped?" asked "daily "What
+    shipped?""; "weekdays 9:30 cet daily" ran in the server's zone and asked "cet daily"). The
+    field says where the timing ends: a word after the zone is left over, and explained."""
+    ends = len(words)
+    if words and words[-1].endswith(_CLOSE_QUOTES):
+        ends = next((i for i, word in enumerate(words) if word.startswith(_OPEN_QUOTES)), ends)
+    timing, asked = words[:ends], " ".join(words[ends:])[1:-1].strip()
+    if len(timing) > 3:
+        raise ValueError(
+            f"“{' '.join(timing)}” has more than days, a time and a time zone: "
+            f"“{' '.join(timing[3:])}” is left over (the question has a field of its own). "
+            "For example weekdays 16:30 Europe/Berlin."
+        )
+    read = parse_timing(timing)
+    return Timing(days=read.days, at=read.at, zone=read.zone, question=asked or None)
 
 
 _OPEN_QUOTES = ('"', "“", "„", "«")
@@ -198,11 +227,12 @@ def _day(text: str) -> date:
 
 
 def parse_schedule(
-    arg: str, *, zone_spelling: Callable[[str], str | None] = lambda _: None
+    arg: str, *, zone_spelling: Callable[[str], str | None] = lambda _: None, fields: bool = False
 ) -> ScheduleRequest:
     """``zone_spelling`` gives the zone a word names, in the zone's own spelling, to tell a
     time zone from a question's first word after a prompt's time (the caller knows the zones;
-    this module stays pure)."""
+    this module stays pure). ``fields``: a new prompt's timing and question came in fields of
+    their own (``parse_prompt_timing``)."""
     words = arg.split()
     if not words:
         raise ValueError(SCHEDULE_USAGE)
@@ -279,8 +309,10 @@ def parse_schedule(
         # routing sends "schedule unskp 2026-11-24" here, so it's explained, never kept.
         raise ValueError(f"There's no /narrate schedule {rest[0]}. {SCHEDULE_USAGE}")
     try:
-        timing = parse_prompt_timing(rest, zone_spelling=zone_spelling)
+        timing = parse_prompt_timing(rest, zone_spelling=zone_spelling, fields=fields)
     except ValueError as problem:
+        if fields:
+            raise  # about the field just filled in: the usage of typed text would bury it
         raise ValueError(f"{problem} {SCHEDULE_USAGE}") from None
     return ScheduleRequest("add", channel=channel, timing=timing, question=timing.question)
 
