@@ -20,7 +20,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate mine <words> · mine since <date> · mine <date>..<date>: search all of yours
 /narrate edit <number> <text> · /narrate delete <number>: change or remove one of yours
 /narrate share <number> · /narrate unshare <number>: let the workspace find it, or not
-/narrate who <topic>, or ask me "who knows about <topic>?": people and why
+/narrate who <topic>, or ask me "who knows about <topic>?" ("help me with …"): people and why
 /narrate stuck on <what> (or need help with …): I name who narrates about it, to you alone
 /narrate ask-me-about <topics> · /narrate hide-me <topic> · /narrate unhide-me <topic>
 /narrate topics: who narrates what lately · /narrate profile [@someone]: what they narrate about
@@ -38,7 +38,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate schedule #channel weekdays 16:30 [zone] · list · remove <number> · skip <date>[..<date>]
 /narrate schedule skips [#channel] · unskip <date>[..<date>] [#channel]: see or undo skipped days
 /narrate schedule reminder|digest #channel on|off · /narrate intros schedule mon 10:00 [zone]
-/narrate schedule updates #channel thread|off: post form updates in the prompt's thread, or not
+/narrate schedule updates #channel [thread|off]: post form updates in the prompt's thread, or not
 /narrate schedule managers admins|members: who may change schedules (admins choose)
 /narrate schedule question <number> <text>|default: what a prompt asks (or put it after its time)
 /narrate workspace-timezone <Area/City>: the workspace's time zone for schedules
