@@ -106,6 +106,19 @@ class Bot:
             # transaction rolled back, so every command can say plainly that nothing was kept
             # instead of failing (features with a more specific reply catch it themselves).
             return [turn.reply(FORGOTTEN_MEANWHILE)]
+        except Exception as problem:
+            if turn.committed is None:
+                raise  # nothing was kept: the adapter may try it again, or hand the text back
+            # The change has committed (``Turn.committed_as``): raised, this would reach the
+            # adapter's retry, which runs it again. Answered with what was kept instead. The
+            # type only: an error's text may quote what the person wrote.
+            log.warning(
+                "a step after %s's change committed failed (%s); answering with what was kept",
+                type(event).__name__,
+                type(problem).__name__,
+            )
+            log.debug("failure after a committed change", exc_info=True)
+            return list(turn.committed)
 
     async def run_due(self, until: datetime | None = None) -> TickReport:
         """Run the scheduled work due up to ``until`` (default: now), each at its due time."""

@@ -235,7 +235,10 @@ class Interactions:
         self, answering: Callable[[], Coroutine[Any, Any, list[Reply]]]
     ) -> list[Reply]:
         """``answering()``, and once more if it raises: the core is run again on the same
-        terms as the Slack adapter's retries (``adapters/slack/recovery.py``)."""
+        terms as the Slack adapter's retries (``adapters/slack/recovery.py``). Once a narration
+        is kept, edited or deleted, the core answers with that even when a later step fails
+        (``Turn.committed_as``): what reaches this retry never kept one, so it can't keep it
+        twice, and the text handed back after it was truly not saved."""
         try:
             return await answering()
         except Exception as problem:  # the type only: a message may quote what people wrote

@@ -9,7 +9,9 @@ else in a DM. A modal's text, or a command's, is gone from Slack's screen once s
 notice gives it back to them (to them only; it never reaches the logs).
 
 Once the core has answered, its effects are committed: failing to deliver the answer is logged,
-and never runs the core again (a narration would be stored twice).
+and never runs the core again (a narration would be stored twice). Nor does a failure after
+the core kept, edited or deleted a narration reach these retries: the core answers with what
+it kept (``Turn.committed_as``), so what is tried again here never kept one.
 """
 
 from __future__ import annotations

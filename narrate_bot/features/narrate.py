@@ -149,6 +149,7 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
             )
     except repo.PersonErased:
         return [turn.reply(ERASED_MEANWHILE)]
+    turn.committed_as(turn.reply(f"Noted as #{narration.ordinal}."))
     lines = [f"Noted as #{narration.ordinal}."]
     if topics:
         lines[0] += " Topics: " + ", ".join(topics[:5]) + "."
@@ -168,6 +169,7 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
     if hint:
         lines.append(hint)
     reply = turn.reply("\n".join(lines), buttons=buttons)
+    turn.committed_as(reply)
     # Imported here: it reads who_knows, which imports this module.
     from .blocker_help import with_help
 
@@ -428,6 +430,7 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         )
         assert narration.id is not None
         narration_id = narration.id
+    turn.committed_as(turn.reply(f"Updated #{command.ordinal}.{update_posts.UNCHECKED_EDIT}"))
     scrubbed = await _clear_traces(turn)
     told = await update_posts.edited(turn, narration_id=narration_id, text=text)
     return [turn.reply(f"Updated #{command.ordinal}.{told}{scrubbed}")]
@@ -445,6 +448,10 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
     # The delete has committed: what follows is told, never raised. Raised, it would reach the
     # adapter's retry, which finds no #n and leaves the post in the thread with nothing to
     # find it by (its row went with the narration).
+    unchecked = update_posts.UNCHECKED_DELETE if posted is not None else ""
+    turn.committed_as(
+        turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.{unchecked}")
+    )
     told = await update_posts.removed_with(
         turn, update_post_repo.ref(posted) if posted is not None else None
     )

@@ -127,23 +127,38 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
                 "records an update anywhere."
             )
         ]
-    return ask_to_reply(turn, arg, question=question)
+    shared = found.name if found.shared else None
+    return ask_to_reply(turn, arg, question=question, shared=shared)
 
 
-def ask_to_reply(turn: Turn, arg: str, *, question: str | None = None) -> list[Reply]:
+def kept_not_posted(channel_name: str) -> str:
+    """The form's note in a channel shared with another organisation: its text is never posted
+    there (``update_posts``), so the author knows before writing, not from the confirmation."""
+    return (
+        f"{shown(channel_name)} is shared with another organisation, so this update is kept "
+        "as your narration and not posted in the prompt's thread."
+    )
+
+
+def ask_to_reply(
+    turn: Turn, arg: str, *, question: str | None = None, shared: str | None = None
+) -> list[Reply]:
     """The form itself, unchecked; ``open_reply_form`` checks the prompt first (and the form's
     answer is checked again, as the prompt may go while the form is open). It asks the
-    prompt's own ``question`` when it has one: the form answers what the prompt asked."""
+    prompt's own ``question`` when it has one: the form answers what the prompt asked.
+    ``shared``: the prompt's channel, when stored as shared with another organisation."""
     ref = _prompt_id(arg)
     if ref is None:
         return [turn.reply(_WHICH)]
+    note = kept_not_posted(shared) if shared is not None else ""
     return [
         turn.reply(
-            question or DEFAULT_QUESTION,
+            f"{question or DEFAULT_QUESTION}{f' ({note})' if note else ''}",
             form=FormRequest(
                 form=f"{REPLY_FORM}{ref}",
                 title="Write my update",
                 prompt=question or FORM_PROMPT,
+                note=note,
             ),
         )
     ]
@@ -269,6 +284,21 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
         narration.prompt_schedule_id = schedule_id  # the prompt it answers: see repeat_of
         session.add(narration)
     buttons: tuple[Button, ...] = ()
+    if audience == Audience.ONLY_ME:
+        line = (
+            f"Noted as #{narration.ordinal}, only for you. To let colleagues find you through "
+            f"it: /narrate share {narration.ordinal}"
+        )
+        buttons = (share_button(narration.ordinal, narration.created_at),)
+    elif audience == Audience.TENANT:
+        line = f"Noted as #{narration.ordinal}, readable by everyone in this workspace."
+    else:
+        line = f"Noted as #{narration.ordinal}, readable by whoever reads {shown(channel.name)}."
+    welcomed = f"\n{welcome}" if welcome else ""
+    # Kept: a step that fails from here must not reach a retry, which would find the update a
+    # repeat ("Already noted … posted nothing new") whether or not it was posted.
+    unposted = "" if audience == Audience.ONLY_ME else update_posts.unposted_in(shown(channel.name))
+    turn.committed_as(turn.reply(line + unposted + welcomed, buttons=buttons))
     posted = ""
     if audience != Audience.ONLY_ME:
         assert narration.id is not None
@@ -280,15 +310,6 @@ async def _record_form(turn: Turn, ref: int | None, text: str, audience: Audienc
             channel=channel,
             schedule_id=schedule_id,
         )
-    if audience == Audience.ONLY_ME:
-        line = (
-            f"Noted as #{narration.ordinal}, only for you. To let colleagues find you through "
-            f"it: /narrate share {narration.ordinal}"
-        )
-        buttons = (share_button(narration.ordinal, narration.created_at),)
-    elif audience == Audience.TENANT:
-        line = f"Noted as #{narration.ordinal}, readable by everyone in this workspace."
-    else:
-        line = f"Noted as #{narration.ordinal}, readable by whoever reads {shown(channel.name)}."
-    reply = turn.reply(line + posted + (f"\n{welcome}" if welcome else ""), buttons=buttons)
+    reply = turn.reply(line + posted + welcomed, buttons=buttons)
+    turn.committed_as(reply)
     return [await with_help(turn, reply, text, tenant_id=tenant.id, person_id=person.id)]

@@ -53,6 +53,9 @@ class Turn:
     gateways: Mapping[Platform, ChatGateway] = field(default_factory=dict)
     # A forget-me on another replica erased the actor while this command waited (``still_here``).
     forgotten: bool = field(default=False, init=False)
+    # Set once the command's change has committed (``committed_as``): the answer that is true
+    # whatever a later step does. ``None`` while nothing is committed.
+    committed: tuple[Reply, ...] | None = field(default=None, init=False)
 
     @property
     def in_dm(self) -> bool:
@@ -71,6 +74,15 @@ class Turn:
         return Reply(
             text=text, visibility=visibility, buttons=buttons, attachment=attachment, form=form
         )
+
+    def committed_as(self, *replies: Reply) -> None:
+        """Mark the command's change (a narration kept, edited or deleted) as committed, and
+        ``replies`` as what tells it truthfully from here on; called again as later steps add
+        to the answer. When a step after this raises, ``Bot.handle`` answers with ``replies``
+        instead of raising: an adapter's retry (Discord's and Slack's in-process tries, a
+        redelivered Slack event whose claim was given back) would run the change again,
+        keeping a narration twice, or tell its author it failed when it was kept."""
+        self.committed = replies
 
     async def tenant(self, session: Session) -> Tenant:
         ref = self.event.tenant
