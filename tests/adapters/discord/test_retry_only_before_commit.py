@@ -25,7 +25,7 @@ from narrate_bot.storage.tables import Narration
 from narrate_bot_adapters.discord.interactions import TRIED_AGAIN
 
 from .fake import ALICE, CAROL, FakeDiscord
-from .test_update_posts import _prompted, _said, _submit
+from .test_update_posts import _prompted, _said
 
 STUCK = "stuck on the kafka consumer rebalancing, any ideas?"
 
@@ -59,11 +59,20 @@ async def _told(fake: FakeDiscord, iid: str) -> str:
     if answer["type"] != 5:
         return str(answer["data"]["content"])
     for _ in range(500):
-        followed = [c.body for c in fake.calls if c.path.startswith("/webhooks/")]
+        followed = [
+            c.body for c in fake.calls if c.path.startswith("/webhooks/") and f"/tok{iid}" in c.path
+        ]
         if followed:
             return str(followed[-1].get("content", ""))
         await asyncio.sleep(0.01)
     raise AssertionError("no follow-up after the deferral")
+
+
+async def _submit(fake: FakeDiscord, prompt: dict[str, Any], text: str) -> str:
+    """The prompt's "Write my update" form, sent with ``text``: what its author is told."""
+    custom_id = prompt["components"][0]["components"][0]["custom_id"]
+    modal = await fake.answer(await fake.click(custom_id, who=CAROL))
+    return await _told(fake, await fake.submit(modal["data"]["custom_id"], text, who=CAROL))
 
 
 async def test_a_narration_whose_blocker_help_failed_is_kept_once_and_said_noted(
