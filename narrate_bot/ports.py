@@ -38,6 +38,13 @@ class CannotPostThere(Exception):  # noqa: N818 - a refusal, not a fault of ours
         self.how_to_add = how_to_add
 
 
+class NotPosted(Exception):  # noqa: N818 - an outcome, reported to the person
+    """Raised by ``ChatGateway.post`` when the platform answered and took nothing, for a reason
+    that may pass (an outage, a limit, an error on its side): trying again later cannot post
+    twice. Any other exception leaves it unknown whether the post went out, so a feature that
+    must never post twice doesn't try again then."""
+
+
 class ThreadStayed(Exception):  # noqa: N818 - a partial outcome, reported to the person
     """Raised by ``ChatGateway.delete`` when the post itself is deleted but the thread the
     platform opened on it stays, titled with the post's words (on Discord, a thread the bot may

@@ -57,6 +57,9 @@ class FormRequest(_Frozen):
     # label is the shortest); a prompt's own question may be longer (up to 200), and is cut
     # there at a word's end.
     prompt: str
+    # Said above the input, before anything is written (a platform without room for it has the
+    # reply's text say it): what becomes of this form's text that its author wouldn't expect.
+    note: str = ""
 
 
 # What the narration forms ask (a form's label: see ``FormRequest.prompt``).

@@ -47,7 +47,7 @@ import discord
 
 from narrate_bot.config import DiscordSettings
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotPostThere, PermissionsMissing, ThreadStayed
+from narrate_bot.ports import CannotPostThere, NotPosted, PermissionsMissing, ThreadStayed
 from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
@@ -454,6 +454,12 @@ class DiscordGateway:
                     raise CannotPostThere(
                         CannotPostThere.NOT_IN_IT, how_to_add=HOW_TO_ADD
                     ) from problem
+                except discord.HTTPException as problem:
+                    if first is not None or problem.status >= 500:
+                        raise  # a server error may come after the message was made
+                    # Discord answered and made nothing (a limit, a bad request): a try later
+                    # can't post it twice.
+                    raise NotPosted(_status(problem)) from problem
             first = first or sent
         assert first is not None
         if post.thread_of is None:

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotPostThere, ChannelNow
+from narrate_bot.ports import CannotPostThere, ChannelNow, NotPosted
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
@@ -203,7 +203,8 @@ class SlackGateway:
         except SlackApiError as error:
             reason = NOT_POSTABLE.get(str(error.response.get("error", "")))
             if reason is None:
-                raise
+                # Slack answered, and posted nothing: a try later can't post it twice.
+                raise NotPosted(str(error.response.get("error", ""))) from error
             how = HOW_TO_ADD if reason == CannotPostThere.NOT_IN_IT else ""
             raise CannotPostThere(reason, how_to_add=how) from error
         return str(sent["ts"])

@@ -256,6 +256,8 @@ def modal(
                 "block_id": TEXT_BLOCK,
                 "label": {"type": "plain_text", "text": form.prompt[:2000]},
                 "element": text_input,
+                # Right under the box, read before anything is written.
+                **({"hint": {"type": "plain_text", "text": form.note[:2000]}} if form.note else {}),
             },
             {
                 "type": "input",

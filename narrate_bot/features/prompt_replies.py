@@ -127,23 +127,38 @@ async def open_reply_form(turn: Turn, arg: str) -> list[Reply]:
                 "records an update anywhere."
             )
         ]
-    return ask_to_reply(turn, arg, question=question)
+    shared = found.name if found.shared else None
+    return ask_to_reply(turn, arg, question=question, shared=shared)
 
 
-def ask_to_reply(turn: Turn, arg: str, *, question: str | None = None) -> list[Reply]:
+def kept_not_posted(channel_name: str) -> str:
+    """The form's note in a channel shared with another organisation: its text is never posted
+    there (``update_posts``), so the author knows before writing, not from the confirmation."""
+    return (
+        f"{shown(channel_name)} is shared with another organisation, so this update is kept "
+        "as your narration and not posted in the prompt's thread."
+    )
+
+
+def ask_to_reply(
+    turn: Turn, arg: str, *, question: str | None = None, shared: str | None = None
+) -> list[Reply]:
     """The form itself, unchecked; ``open_reply_form`` checks the prompt first (and the form's
     answer is checked again, as the prompt may go while the form is open). It asks the
-    prompt's own ``question`` when it has one: the form answers what the prompt asked."""
+    prompt's own ``question`` when it has one: the form answers what the prompt asked.
+    ``shared``: the prompt's channel, when stored as shared with another organisation."""
     ref = _prompt_id(arg)
     if ref is None:
         return [turn.reply(_WHICH)]
+    note = kept_not_posted(shared) if shared is not None else ""
     return [
         turn.reply(
-            question or DEFAULT_QUESTION,
+            f"{question or DEFAULT_QUESTION}{f' ({note})' if note else ''}",
             form=FormRequest(
                 form=f"{REPLY_FORM}{ref}",
                 title="Write my update",
                 prompt=question or FORM_PROMPT,
+                note=note,
             ),
         )
     ]

@@ -24,7 +24,7 @@ from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
-from . import follow_digest
+from . import follow_digest, update_post_retries
 from .schedule_delivery import deliver_due, send_row
 from .schedule_posts import reminder_key as reminder_key  # the schedule commands' import
 
@@ -176,6 +176,8 @@ async def tick(bot: Bot, now: datetime | None = None) -> TickReport:
     report = TickReport()
     report.claimed = await claim_due(bot, when)
     report.sent = await deliver_due(bot, when)
+    # Form updates whose post in the prompt's thread failed for a passing reason, tried again.
+    report.sent += await update_post_retries.retry_due(bot, when)
     # Followed topics' weekly DMs, each claimed per person and week (follow_digest), after the
     # prompts and in bounded batches: a large Monday continues at the next tick.
     sent, report.more = await follow_digest.send_batch(bot, when)
@@ -206,6 +208,9 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
             digest = await follow_digest.next_due(bot, after=after, until=until)
             if digest is not None and (due is None or digest < due):
                 due = digest
+            retry = await update_post_retries.next_due(bot, after=after, until=until)
+            if retry is not None and (due is None or retry < due):
+                due = retry
         if due is None:
             break
         when = max(due, bot.clock.now())

@@ -24,11 +24,20 @@ import logging
 from datetime import timedelta
 
 from ..channel_names import shown
-from ..ports import CannotPostThere, ChannelSharing, ThreadStayed
+from ..events import TenantRef
+from ..ports import (
+    CannotPostThere,
+    ChannelLookup,
+    ChannelSharing,
+    ChatGateway,
+    NotPosted,
+    ThreadStayed,
+)
 from ..replies import Post
 from ..storage import channel_sharing
 from ..storage import repositories as repo
 from ..storage import update_posts as store
+from ..storage.database import Database
 from ..storage.tables import Channel
 from .turn import Turn
 
@@ -39,6 +48,10 @@ POST_CHARS = 1500
 ON, OFF = "thread", "off"
 # The same form sent again within this (a double submit, a platform's retry) is that update.
 REPEAT_WINDOW = timedelta(minutes=2)
+# A post that failed for a passing reason (``NotPosted``, the database, the sharing check) is
+# tried again by the scheduler's tick this long after, then twice as long each time
+# (``update_post_retries``).
+RETRY_FIRST = timedelta(minutes=2)
 # Told after a narration's edit or delete committed when what became of its post in a prompt's
 # thread couldn't be found out (``edited``, or ``Bot.handle`` after a later step failed).
 UNCHECKED_EDIT = (
@@ -59,14 +72,40 @@ def updates_key(channel_pk: int) -> str:
 def post_for(turn: Turn, *, channel_id: str, thread_of: str, text: str) -> Post:
     """The post of an update by the turn's actor (its author)."""
     user = turn.event.user
+    return post_of(
+        user.user_id, user.display_name, channel_id=channel_id, thread_of=thread_of, text=text
+    )
+
+
+def post_of(user_id: str, name: str, *, channel_id: str, thread_of: str, text: str) -> Post:
+    """The post of an update by ``user_id`` (shown as ``name``), also made by the tick's retry,
+    where no turn is."""
     if len(text) > POST_CHARS:
         text = text[: POST_CHARS - 1].rstrip() + "… (shortened)"
     return Post(
-        text=f"<@{user.user_id}> wrote an update:\n{text}",
+        text=f"<@{user_id}> wrote an update:\n{text}",
         channel_id=channel_id,
         thread_of=thread_of,
-        names={user.user_id: user.display_name or user.user_id},
+        names={user_id: name or user_id},
         quiet=True,
+    )
+
+
+def no_prompt_yet(where: str) -> str:
+    """Told of a form update sent before its schedule's first prompt went out: there is no
+    thread to post it in, and posting it later under a prompt asked after it was written would
+    read as an answer to a question it never saw."""
+    return (
+        f"\nIt won't appear in a thread in {where}: no prompt has gone out there yet. Your "
+        "update is kept all the same."
+    )
+
+
+def will_retry(where: str, why: str = "just now") -> str:
+    """Told of a form update whose post is left for the tick to try again."""
+    return (
+        f"\nI couldn't post it in the prompt's thread in {where} {why}; I'll try again in a few "
+        "minutes. Your update is kept all the same."
     )
 
 
@@ -94,21 +133,25 @@ async def post_update(
                 session, tenant_id=channel.tenant_id, key=updates_key(channel.id)
             )
             thread = await store.latest_prompt(session, schedule_id=schedule_id)
-            if off or thread is None:
+            if off:
                 return ""
+            if thread is None:
+                return no_prompt_yet(where)
             stored = await session.get(Channel, channel.id)
             shared_stored = channel.shared if stored is None else stored.shared
     except Exception as problem:
         log.warning("reading where to post a form update failed: %s", type(problem).__name__)
-        return unposted
-    shared = await _shared_now(turn, channel, stored=shared_stored)
-    if shared is not False:
-        why = (
-            "it's shared with another organisation"
-            if shared
-            else "I couldn't check whether it's shared with another organisation"
+        return await _later(turn, narration_id, channel, thread="", told=will_retry(where))
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    shared = await shared_now(turn.db, gateway, turn.event.tenant, channel, stored=shared_stored)
+    if shared:
+        return (
+            f"\nNot posted in {where}'s thread: it's shared with another organisation. Your "
+            "update is kept."
         )
-        return f"\nNot posted in {where}'s thread: {why}. Your update is kept."
+    if shared is None:
+        why = "just now: I couldn't check whether it's shared with another organisation"
+        return await _later(turn, narration_id, channel, thread=thread, told=will_retry(where, why))
     try:
         async with turn.db.transaction() as session:
             if not await store.claim(
@@ -121,8 +164,7 @@ async def post_update(
                 return ""  # posted already, or being posted by another try
     except Exception as problem:
         log.warning("claiming a form update's post failed: %s", type(problem).__name__)
-        return unposted
-    gateway = turn.gateways.get(turn.event.tenant.platform)
+        return await _later(turn, narration_id, channel, thread=thread, told=will_retry(where))
     post = post_for(turn, channel_id=channel.channel_id, thread_of=thread, text=text)
     try:
         if gateway is None:
@@ -139,7 +181,12 @@ async def post_update(
             f"\nI couldn't post it in the prompt's thread in {where}: {why} Your update is kept "
             "all the same."
         )
+    except NotPosted as problem:  # the platform took nothing: trying again can't post twice
+        log.warning("posting a form update was refused for now: %s", type(problem).__name__)
+        return await _later(turn, narration_id, channel, thread=thread, told=will_retry(where))
     except Exception as problem:  # the platform's failure must not become the author's crash
+        # Whether it went out is unknown (a timeout after the platform took it): trying again
+        # could post it twice, so it isn't.
         log.warning("posting a form update failed: %s", type(problem).__name__)
         await _drop(turn, narration_id)
         return unposted
@@ -156,28 +203,61 @@ def unposted_in(where: str) -> str:
     )
 
 
-async def _shared_now(turn: Turn, channel: Channel, *, stored: bool) -> bool | None:
+async def shared_now(
+    db: Database, gateway: ChatGateway | None, tenant: TenantRef, channel: Channel, *, stored: bool
+) -> bool | None:
     """Whether people of another organisation read ``channel``, asked of the platform right
     before posting (and kept on its row) where it can say, as digests and introductions are
-    (``ports.ChannelSharing``): the stored flag may be wrong (set before migration 0010, or
-    shared while the event didn't reach us). ``None`` when the platform couldn't be asked: no
-    post then either. A platform that can't say (the console, Discord) goes by the stored
-    flag."""
-    gateway = turn.gateways.get(turn.event.tenant.platform)
-    if not isinstance(gateway, ChannelSharing) or channel.id is None:
+    (``ports.ChannelLookup``, ``ports.ChannelSharing``): the stored flag may be wrong (set
+    before migration 0010, or shared while the event didn't reach us). ``None`` when the
+    platform couldn't be asked: no post then, and the tick asks again later (a look-up that
+    fails is no answer: read as "shared" it would tell the author so, wrongly). A platform that
+    can't say (the console, Discord) goes by the stored flag, as does a channel the platform
+    won't describe because the bot isn't in it (the post then says so)."""
+    if channel.id is None:
         return stored
     try:
-        shared = await gateway.shared_now(turn.event.tenant, channel.channel_id)
+        if isinstance(gateway, ChannelLookup):
+            now = await gateway.channel_now(tenant, channel.channel_id)
+            if now is not None and now.shared is None and now.member is False:
+                return stored
+            shared = None if now is None else now.shared
+        elif isinstance(gateway, ChannelSharing):
+            shared = await gateway.shared_now(tenant, channel.channel_id)
+        else:
+            return stored
     except Exception as problem:
         log.warning("asking whether a channel is shared failed: %s", type(problem).__name__)
         return None
+    if shared is None:
+        return None
     if shared != stored:
         try:
-            async with turn.db.transaction() as session:
+            async with db.transaction() as session:
                 await channel_sharing.keep_shared(session, channel_pk=channel.id, shared=shared)
         except Exception as problem:  # the answer stands; the flag is kept by the next ask
             log.warning("keeping a channel's shared flag failed: %s", type(problem).__name__)
     return shared
+
+
+async def _later(turn: Turn, narration_id: int, channel: Channel, *, thread: str, told: str) -> str:
+    """Leave the post for the tick to try again (``update_post_retries``); ``told`` when it is
+    left, what ``unposted_in`` says when even that fails, "" when it went out meanwhile."""
+    try:
+        async with turn.db.transaction() as session:
+            left = await store.later(
+                session,
+                narration_id=narration_id,
+                channel_id=channel.channel_id,
+                thread_of=thread,
+                retry_at=turn.now + RETRY_FIRST,
+                now=turn.now,
+            )
+    except Exception as problem:
+        log.warning("leaving a form update's post for later failed: %s", type(problem).__name__)
+        await _drop(turn, narration_id)
+        return unposted_in(shown(channel.name))
+    return told if left else ""
 
 
 async def _drop(turn: Turn, narration_id: int) -> None:

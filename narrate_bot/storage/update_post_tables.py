@@ -30,3 +30,8 @@ class UpdatePost(SQLModel, table=True):
     thread_of: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     claimed_at: datetime
+    # When the scheduler's tick may try the post (again), after a passing failure (migration
+    # 0028); ``None`` when there is nothing for it to try: the post went out, or the command
+    # that claimed it is making it. ``attempts``: the tick's tries so far, bounded.
+    retry_at: datetime | None = Field(default=None)
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))

@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .schedule_tables import PROMPT, Schedule, ScheduleSend
 from .schedules import SENT
-from .tables import Narration
+from .tables import Channel, Narration, Person, Tenant
 from .update_post_tables import UpdatePost
 
 
@@ -125,7 +125,7 @@ async def keep(session: AsyncSession, *, narration_id: int, message_id: str) -> 
     noted = await session.exec(
         update(UpdatePost)
         .where(col(UpdatePost.narration_id) == narration_id)
-        .values(message_id=message_id)
+        .values(message_id=message_id, retry_at=None)
     )
     if not noted.rowcount:
         return None
@@ -181,3 +181,104 @@ async def posted_of(session: AsyncSession, *, person_id: int) -> dict[int, datet
         .where(Narration.person_id == person_id, col(UpdatePost.message_id).is_not(None))
     )
     return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class Retry:
+    """A post waiting for the tick to try it again, with what it is made from."""
+
+    row: UpdatePost
+    narration: Narration
+    person: Person
+    channel: Channel
+    tenant: Tenant
+
+
+async def later(
+    session: AsyncSession,
+    *,
+    narration_id: int,
+    channel_id: str,
+    thread_of: str,
+    retry_at: datetime,
+    now: datetime,
+) -> bool:
+    """Leave this narration's post for the tick to try at ``retry_at`` (claiming it first when
+    the failure came before the claim); ``thread_of`` empty when the prompt's thread wasn't
+    known yet (the tick looks it up). ``False`` when it went out already."""
+    row = await find(session, narration_id=narration_id)
+    if row is not None and row.message_id:
+        return False
+    if row is None:
+        try:
+            async with session.begin_nested():
+                session.add(
+                    UpdatePost(
+                        narration_id=narration_id,
+                        channel_id=channel_id,
+                        thread_of=thread_of,
+                        claimed_at=now,
+                        retry_at=retry_at,
+                    )
+                )
+        except IntegrityError:  # claimed meanwhile by another try: that one posts it
+            return False
+        return True
+    row.retry_at = retry_at
+    if thread_of:
+        row.thread_of = thread_of
+    session.add(row)
+    return True
+
+
+async def due_retries(session: AsyncSession, *, now: datetime, limit: int) -> list[Retry]:
+    """Posts whose retry is due, oldest claim first."""
+    rows = await session.exec(
+        select(UpdatePost, Narration, Person, Channel)
+        .join(Narration, col(Narration.id) == col(UpdatePost.narration_id))
+        .join(Person, col(Person.id) == col(Narration.person_id))
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .where(
+            col(UpdatePost.message_id).is_(None),
+            col(UpdatePost.retry_at).is_not(None),
+            col(UpdatePost.retry_at) <= now,
+        )
+        .order_by(col(UpdatePost.retry_at), col(UpdatePost.id))
+        .limit(limit)
+    )
+    found: list[Retry] = []
+    for row, narration, person, channel in rows.all():
+        tenant = await session.get(Tenant, narration.tenant_id)
+        if tenant is not None:
+            found.append(Retry(row, narration, person, channel, tenant))
+    return found
+
+
+async def take(session: AsyncSession, *, post_id: int, seen: datetime, until: datetime) -> bool:
+    """Take a due retry for one try, counted, leased until ``until``: ``False`` when another
+    tick (a replica) took it since it was read (its ``retry_at`` is no longer ``seen``)."""
+    taken = await session.exec(
+        update(UpdatePost)
+        .where(
+            col(UpdatePost.id) == post_id,
+            col(UpdatePost.retry_at) == seen,
+            col(UpdatePost.message_id).is_(None),
+        )
+        .values(retry_at=until, attempts=UpdatePost.attempts + 1)
+    )
+    return bool(taken.rowcount)
+
+
+async def next_retry(
+    session: AsyncSession, *, after: datetime | None, until: datetime
+) -> datetime | None:
+    """When the next retry falls due, after ``after`` and up to ``until`` (``run_due``)."""
+    query = select(UpdatePost.retry_at).where(
+        col(UpdatePost.message_id).is_(None),
+        col(UpdatePost.retry_at).is_not(None),
+        col(UpdatePost.retry_at) <= until,
+    )
+    if after is not None:
+        query = query.where(col(UpdatePost.retry_at) > after)
+    found = await session.exec(query.order_by(col(UpdatePost.retry_at)).limit(1))
+    return found.first()

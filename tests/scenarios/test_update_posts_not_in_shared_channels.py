@@ -130,8 +130,9 @@ async def test_a_platform_that_cant_say_gets_no_post(chat, bot, clock):
     before = chat.out.getvalue()
     [reply] = await bot.handle(_form(clock, "fixed the invoice export", "channel", "f1"))
     assert (
-        "Not posted in #partner's thread: I couldn't check whether it's shared with another "
-        "organisation. Your update is kept." in reply.text
+        "I couldn't post it in the prompt's thread in #partner just now: I couldn't check "
+        "whether it's shared with another organisation; I'll try again in a few minutes."
+        in reply.text
     )
     assert "posted as" not in chat.out.getvalue()[len(before) :]
     assert await _texts(bot) == ["fixed the invoice export"]

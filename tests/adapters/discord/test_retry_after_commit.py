@@ -7,6 +7,7 @@ nothing left to find it by. Now the committed step is told as done, with what di
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -47,13 +48,21 @@ async def test_a_form_update_whose_thread_could_not_be_looked_up_is_noted_not_a_
     assert "Already noted" not in told and "posted nothing new" not in told
     assert told.startswith("Noted as #1"), told
     assert (
-        "I couldn't post it in the prompt's thread in #general just now. Your update is kept "
-        "all the same." in told
+        "I couldn't post it in the prompt's thread in #general just now; I'll try again in a "
+        "few minutes. Your update is kept all the same." in told
     ), told
     assert not fake.posted(f"/channels/{thread}/messages")
     async with bot.db.snapshot() as s:
         assert [n.text for n in (await s.exec(select(Narration))).all()] == ["shipped the importer"]
-        assert (await s.exec(select(UpdatePost))).all() == []
+    # A later tick posts it in the prompt's thread, once.
+    await bot.run_due(clock.now() + timedelta(minutes=3))
+    [post] = fake.posted(f"/channels/{thread}/messages")
+    assert "shipped the importer" in str(post)
+    await bot.run_due(clock.now() + timedelta(hours=2))
+    assert len(fake.posted(f"/channels/{thread}/messages")) == 1
+    async with bot.db.snapshot() as s:
+        [row] = (await s.exec(select(UpdatePost))).all()
+        assert row.message_id and row.retry_at is None
 
 
 async def test_a_delete_whose_scrub_failed_still_removes_its_post_and_says_deleted(

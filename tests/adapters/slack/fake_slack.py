@@ -154,6 +154,8 @@ class FakeSlack:
     delays: dict[str, float] = field(default_factory=dict)
     rate_limit_once: dict[str, float] = field(default_factory=dict)  # method -> Retry-After
     failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
+    # method -> (calls still answered normally, then the Slack error code for every later one)
+    failures_after: dict[str, tuple[int, str]] = field(default_factory=dict)
     oauth_responses: list[dict[str, Any]] = field(default_factory=list)
     # token -> the scopes Slack granted it; other tokens have ``default_scopes``.
     granted: dict[str, set[str]] = field(default_factory=dict)
@@ -228,6 +230,13 @@ class FakeSlack:
                 status=429,
                 headers={"Retry-After": str(int(retry))},
             )
+        if method in self.failures_after:
+            left, code = self.failures_after[method]
+            if left > 0:
+                self.failures_after[method] = (left - 1, code)
+            else:
+                call.error = code
+                return web.json_response({"ok": False, "error": code})
         if method in self.failures:
             call.error = self.failures[method]
             return web.json_response({"ok": False, "error": self.failures[method]})

@@ -1,0 +1,178 @@
+"""Form updates whose post in the prompt's thread failed for a passing reason, tried again.
+
+When the platform answered with an error and took nothing (``ports.NotPosted``), the database
+timed out, or the channel's sharing couldn't be checked, the author was told "I couldn't post it
+just now" and the update was never posted. Now its ``update_post`` row waits with a
+``retry_at`` (``update_posts.RETRY_FIRST`` after the failure) and the scheduler's tick tries it
+again, ``RETRY_TRIES`` times at most, backing off. Each try takes the row first (a compare on
+``retry_at``, so two replicas' ticks never both post it) and leases it for
+``schedule_lease_seconds``; a try whose outcome is unknown (a timeout after the platform may
+have taken it) is never repeated: posting twice is worse than not posting.
+
+A try re-reads everything at its time: the narration's text (an edit meanwhile is posted as
+edited), its audience (made "only for me" meanwhile: not posted), the channel's "updates off"
+setting and, from the platform, its sharing; a narration deleted or forgotten meanwhile took
+its row with it. After the last try fails the author gets one DM saying the update stays
+unposted, so the "I'll try again" they read is never left hanging.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..channel_names import shown
+from ..events import Audience, Platform
+from ..ports import CannotPostThere, ChatGateway, NotPosted
+from ..replies import Post
+from ..storage import repositories as repo
+from ..storage import update_posts as store
+from .privacy import erasure_pending
+from .schedule_posts import tenant_ref
+from .update_posts import post_of, shared_now, updates_key
+
+if TYPE_CHECKING:
+    from ..app import Bot
+
+log = logging.getLogger(__name__)
+
+RETRY_TRIES = 4  # the tick's tries; with RETRY_FIRST's doubling, about half an hour in all
+RETRY_BATCH = 20
+
+
+def _backoff(attempts: int) -> timedelta:
+    """The wait before the next try, after ``attempts`` tries of the tick: 4, 8, 16… minutes."""
+    return timedelta(minutes=2 ** (attempts + 1))
+
+
+async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
+    """When the next retry falls due (``run_due`` wakes the tick then)."""
+    async with bot.db.transaction() as session:
+        return await store.next_retry(session, after=after, until=until)
+
+
+async def retry_due(bot: Bot, now: datetime) -> int:
+    """Try the posts whose retry is due; how many went out. One post's failure is its own."""
+    async with bot.db.transaction() as session:
+        due = await store.due_retries(session, now=now, limit=RETRY_BATCH)
+    posted = 0
+    for item in due:
+        try:
+            posted += await _retry(bot, item, now=now)
+        except Exception as problem:  # the database: the lease runs out and a later tick tries
+            log.warning("retrying update post %s failed: %s", item.row.id, type(problem).__name__)
+    return posted
+
+
+async def _retry(bot: Bot, item: store.Retry, *, now: datetime) -> int:
+    row, narration, person, channel = item.row, item.narration, item.person, item.channel
+    assert row.id is not None and row.retry_at is not None and channel.id is not None
+    lease = timedelta(seconds=bot.settings.schedule_lease_seconds)
+    async with bot.db.transaction() as session:
+        if not await store.take(session, post_id=row.id, seen=row.retry_at, until=now + lease):
+            return 0  # another tick took it
+        off = await repo.get_setting(
+            session, tenant_id=channel.tenant_id, key=updates_key(channel.id)
+        )
+        thread: str | None = row.thread_of
+        if not thread and narration.prompt_schedule_id is not None:
+            thread = await store.latest_prompt(session, schedule_id=narration.prompt_schedule_id)
+        if (
+            off
+            or not thread
+            or narration.audience == Audience.ONLY_ME.value
+            or person.departed_at is not None
+            or erasure_pending(person, now)
+        ):
+            await store.drop(session, narration_id=narration.id or 0)
+            return 0
+    tenant = tenant_ref(item.tenant)
+    gateway = bot.gateways.get(Platform(item.tenant.platform))
+    where = shown(channel.name)
+    if gateway is None:
+        return await _again(bot, item, gateway, now=now, where=where)
+    shared = await shared_now(bot.db, gateway, tenant, channel, stored=channel.shared)
+    if shared is None:
+        return await _again(bot, item, gateway, now=now, where=where)
+    if shared:
+        await _drop(bot, item)
+        return 0
+    text = narration.text
+    post = post_of(
+        person.user_id,
+        person.display_name,
+        channel_id=channel.channel_id,
+        thread_of=thread,
+        text=text,
+    )
+    try:
+        message_id = await gateway.post(tenant, post)
+    except CannotPostThere:
+        await _drop(bot, item)
+        return 0
+    except NotPosted:
+        return await _again(bot, item, gateway, now=now, where=where)
+    except Exception as problem:  # maybe out, maybe not: never tried again (never twice)
+        log.warning("retried update post %s failed: %s", row.id, type(problem).__name__)
+        await _drop(bot, item)
+        return 0
+    async with bot.db.transaction() as session:
+        current = await store.keep(session, narration_id=narration.id or 0, message_id=message_id)
+    try:
+        if current is None:  # deleted or forgotten while it went out: nothing would find it
+            await gateway.delete(tenant, channel.channel_id, message_id, thread_of=thread)
+        elif current != text:  # edited while it went out
+            edited = post_of(
+                person.user_id,
+                person.display_name,
+                channel_id=channel.channel_id,
+                thread_of=thread,
+                text=current,
+            )
+            await gateway.update(tenant, message_id, edited)
+    except Exception as problem:
+        log.warning("settling retried update post %s failed: %s", row.id, type(problem).__name__)
+    return 1
+
+
+async def _drop(bot: Bot, item: store.Retry) -> None:
+    async with bot.db.transaction() as session:
+        await store.drop(session, narration_id=item.narration.id or 0)
+
+
+async def _again(
+    bot: Bot, item: store.Retry, gateway: ChatGateway | None, *, now: datetime, where: str
+) -> int:
+    """Try once more later, or, after the last try, drop the claim and tell the author."""
+    tries = item.row.attempts + 1
+    if tries < RETRY_TRIES:
+        async with bot.db.transaction() as session:
+            await store.later(
+                session,
+                narration_id=item.narration.id or 0,
+                channel_id=item.channel.channel_id,
+                thread_of=item.row.thread_of,
+                retry_at=now + _backoff(tries),
+                now=now,
+            )
+        return 0
+    await _drop(bot, item)
+    if gateway is None:
+        return 0
+    ordinal = item.narration.ordinal
+    try:
+        await gateway.post(
+            tenant_ref(item.tenant),
+            Post(
+                text=(
+                    f"I couldn't post your update #{ordinal} in the prompt's thread in {where} "
+                    "after several tries, so it isn't there. It is kept as your narration all "
+                    "the same."
+                ),
+                to_users=(item.person.user_id,),
+            ),
+        )
+    except Exception as problem:  # the update is kept either way
+        log.warning("telling of an unposted update failed: %s", type(problem).__name__)
+    return 0
