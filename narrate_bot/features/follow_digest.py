@@ -372,9 +372,10 @@ def _post(
 
     def line(row: Row) -> str:
         narration, channel, author = row
+        where = narration.link or written_where(channel, named=narration.audience != "tenant")
         return (
             f"   • <@{author.user_id}>: “{snippet(narration.text, 120)}” "
-            f"({calendar.dated(narration.created_at)}, {narration.link or written_where(channel)})"
+            f"({calendar.dated(narration.created_at)}, {where})"
         )
 
     first = "New this week about the topics you follow:"

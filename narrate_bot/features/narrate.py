@@ -37,14 +37,20 @@ ERASED_MEANWHILE = (
 )
 
 
-def written_where(channel: Channel) -> str:
+def written_where(channel: Channel, *, named: bool) -> str:
     """Where evidence shown to someone else was written, when it has no link: a DM narration is
     only ever shown because its author shared it, and a private channel says so, so a reader
-    knows not to repeat it outside."""
+    knows not to repeat it outside.
+
+    ``named``: everyone reading the line reads the channel. A private channel's name is its
+    members' to know (the author shared their words, not where they were written), so anyone
+    else reads only that it came from one. What ``visible_to`` lets through with the channel's
+    own audience is read by its members alone: ``named=narration.audience != "tenant"`` is
+    right wherever it chose the narration, and names a shared one to nobody."""
     if channel.kind == ChannelKind.DIRECT.value:
         return "shared by them"
     if channel.kind == ChannelKind.PRIVATE.value:
-        return f"{shown(channel.name)}, private"
+        return f"{shown(channel.name)}, private" if named else "shared from a private channel"
     return shown(channel.name)
 
 

@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from datetime import datetime
 
-from ..channel_names import shown
 from ..events import ChannelKind
 from ..knowledge.durations import Calendar
 from ..knowledge.spellings import merged
@@ -24,7 +23,7 @@ from ..storage.preference_tables import ASK_ME, HIDE_ME
 from ..storage.tables import Channel, Narration
 from . import members_only
 from .consent import JOINED
-from .narrate import snippet
+from .narrate import snippet, written_where
 from .turn import Turn
 
 MAX_TOPICS = 8
@@ -47,12 +46,10 @@ def _target(arg: str) -> tuple[str | None, str | None] | None:
     return None
 
 
-def _where(channel: Channel, *, own: bool) -> str:
-    if channel.kind == ChannelKind.DIRECT.value:
-        return "a DM with me" if own else "shared by them"
-    if channel.kind == ChannelKind.PRIVATE.value:
-        return f"{shown(channel.name)}, private"
-    return shown(channel.name)
+def _where(channel: Channel, *, own: bool, named: bool) -> str:
+    if own and channel.kind == ChannelKind.DIRECT.value:
+        return "a DM with me"
+    return written_where(channel, named=own or named)
 
 
 async def show_profile(turn: Turn, arg: str) -> list[Reply]:
@@ -107,6 +104,16 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         declared = await expertise_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
         hidden = await expertise_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
         calendar = await turn.calendar(session)
+        # Someone else's narration shared from a private channel may come from one the viewer
+        # isn't in: its name stays with its members (``written_where``).
+        private = {
+            c.id for _, c in rows[:RECENT] if not own and c.kind == ChannelKind.PRIVATE.value
+        }
+        named = {
+            pk
+            for pk in private
+            if pk is not None and await repo.is_member(session, channel_pk=pk, user_id=viewer)
+        }
     topics = merged(Counter(topic_rows))
     if not own:  # a hidden topic stays out of what others are told they narrate about
         for topic in list(topics):
@@ -131,7 +138,7 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         lines.append("No longer in the workspace: not suggested in answers.")
     elif person.paused_until is not None and person.paused_until > turn.now:
         lines.append("Paused for now: not suggested in answers.")
-    lines.extend(_recent(rows[:RECENT], own=own, calendar=calendar))
+    lines.extend(_recent(rows[:RECENT], own=own, named=named, calendar=calendar))
     reply = turn.reply("\n".join(lines))
     return [reply.model_copy(update={"names": names})]
 
@@ -151,12 +158,14 @@ def _status(consent: str, *, paused: datetime | None, now: datetime) -> list[str
     return []
 
 
-def _recent(rows: list[tuple[Narration, Channel]], *, own: bool, calendar: Calendar) -> list[str]:
+def _recent(
+    rows: list[tuple[Narration, Channel]], *, own: bool, named: set[int], calendar: Calendar
+) -> list[str]:
     if not rows:
         return []
     lines = ["Recent:"]
     for narration, channel in rows:
-        where = narration.link or _where(channel, own=own)
+        where = narration.link or _where(channel, own=own, named=channel.id in named)
         ordinal = f"#{narration.ordinal} " if own else ""
         lines.append(
             f"   • {ordinal}“{snippet(narration.text, 100)}” "

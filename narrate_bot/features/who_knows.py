@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..events import MessageReceived
+from ..events import ChannelKind, MessageReceived
 from ..knowledge.asks import find_ask
 from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
@@ -311,7 +311,7 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
         for narration, where in item.evidence:
             lines.append(
                 f"   • “{snippet(narration.text, 120)}” ({calendar.dated(narration.created_at)}, "
-                f"{narration.link or written_where(where)})"
+                f"{narration.link or written_where(where, named=where.id in found.named)})"
             )
     reply = _answer_reply(turn, "\n".join(lines), public_answer, names)
     if not recorded or turn.forgotten:
@@ -423,6 +423,7 @@ class _Found:
     channels: dict[int, Channel]
     offer: open_questions.Offer | None
     only_asked: frozenset[int]
+    named: frozenset[int]  # the private channels the answer may name (``_named``)
 
 
 async def _look_up(
@@ -465,6 +466,24 @@ async def _look_up(
         channels=channels,
         offer=offer,
         only_asked=await only_asked(session, experts, read=known),
+        named=await _named(
+            session, turn, channels.values(), answer_channel_pk=channel.id if public else None
+        ),
+    )
+
+
+async def _named(
+    session: Session, turn: Turn, channels: Iterable[Channel], *, answer_channel_pk: int | None
+) -> frozenset[int]:
+    """The private channels of the evidence whose names every reader of the answer may read:
+    the asker's own (a shared narration may come from one they aren't in); in a channel, only
+    that channel itself (its other readers needn't be in any other)."""
+    private = [c.id for c in channels if c.kind == ChannelKind.PRIVATE.value and c.id is not None]
+    if answer_channel_pk is not None:
+        return frozenset(pk for pk in private if pk == answer_channel_pk)
+    user_id = turn.event.user.user_id
+    return frozenset(
+        [pk for pk in private if await repo.is_member(session, channel_pk=pk, user_id=user_id)]
     )
 
 
