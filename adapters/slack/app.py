@@ -33,7 +33,7 @@ from .dedupe import EventDedupe, NotClaimed, enterprise_of
 from .delivery import Target
 from .directory import Directory
 from .gateway import SlackGateway
-from .interactive import InteractiveSurfaces, forgets, team_url
+from .interactive import InteractiveSurfaces, changes_home, team_url
 from .lifecycle import CONVERSIONS
 from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
 
@@ -231,7 +231,7 @@ class SlackAdapter(InteractiveSurfaces):
             wrote=f"{body.get('command') or '/narrate'} {text}" if text else "",
         )
         answered = await self._answer("command", work, notice)
-        if answered and forgets(text):
+        if answered and changes_home(text):
             await self._publish_home(client, tenant, body["user_id"])  # no longer theirs to show
 
     async def _command_channel(
@@ -277,8 +277,11 @@ class SlackAdapter(InteractiveSurfaces):
         # apologised for, or every reply in every thread would get one during an outage.
         told = notice if is_mention or is_dm else None
 
+        answered = False
+
         async def work() -> None:
-            await recovery.answer(
+            nonlocal answered
+            answered = await recovery.answer(
                 self.gateway,
                 "message",
                 lambda: self._on_message(body, event, context),
@@ -295,6 +298,10 @@ class SlackAdapter(InteractiveSurfaces):
             if told is not None:
                 with contextlib.suppress(recovery.Unanswered):
                     await recovery.tell(self.gateway, told)
+        if answered and is_dm and changes_home(str(event.get("text") or "")):
+            # A command typed in a DM ("forget-me confirm", "delete 2") runs as the slash
+            # command does, and the App Home must stop showing what it took back just the same.
+            await self._publish_home(client, tenant, event["user"])
 
     async def _on_message(
         self, body: Payload, event: Payload, context: Any

@@ -210,7 +210,7 @@ class InteractiveSurfaces(WorkspaceEvents):
 
         notice = recovery.Notice(tenant.tenant_id, client, user_id, respond=respond)
         answered = await self._answer("button", work, notice)
-        if answered and (on_home or forgets(str(action.get("value", "")))):
+        if answered and (on_home or changes_home(str(action.get("value", "")))):
             # The Home tab shows what the click changed: a forget-me confirmed in a DM empties
             # it too, or it would go on showing the erased narrations.
             await self._publish_home(client, tenant, user_id)
@@ -295,6 +295,13 @@ class InteractiveSurfaces(WorkspaceEvents):
         )
 
 
-def forgets(value: str) -> bool:
-    """Whether a button's command confirms a forget-me."""
-    return parse_command(translate.command_text(value)).action == "forget_confirm"
+# Commands that take back or change narrations the App Home may be showing: Slack keeps the
+# view last published, so it would go on showing the erased, deleted or old words until the
+# person next opens the tab.
+HOME_CHANGES = frozenset({"forget_confirm", "delete", "edit"})
+
+
+def changes_home(value: str) -> bool:
+    """Whether a command (a button's, a slash command's or one typed in a DM) confirms a
+    forget-me, deletes or edits a narration: the App Home is published again after it."""
+    return parse_command(translate.command_text(value)).action in HOME_CHANGES
