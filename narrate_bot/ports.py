@@ -97,6 +97,20 @@ class AccessRefresher(Protocol):
 
 
 @runtime_checkable
+class OneMessage(Protocol):
+    """A gateway that delivers a long post as several messages (Discord: over 4,096
+    characters), and can say whether a post stays one.
+
+    Optional. A post that is tried again when it fails (the weekly followed-topics DM) is
+    built to fit one message: a failure then leaves nothing of it delivered, and the retry
+    repeats no part. A gateway without it (Slack, the console) sends any post within
+    ``replies.MESSAGE_BUDGET`` as one message.
+    """
+
+    def fits_one_message(self, tenant: TenantRef, post: Post) -> bool: ...
+
+
+@runtime_checkable
 class DepartureCheck(Protocol):
     """A gateway that can say which of a workspace's people the platform has deactivated.
 

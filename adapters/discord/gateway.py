@@ -94,8 +94,9 @@ REMOVED_THREAD = "(removed)"
 _USER_MENTION = re.compile(r"<@!?(\d+)>")  # a person, as the core's post text names them
 
 
-class OutboundPaused(RuntimeError):
-    """Raised instead of posting while too many requests were refused recently."""
+class OutboundPaused(NotPosted, RuntimeError):
+    """Raised instead of posting while too many requests were refused recently: nothing was
+    posted, so a try later (the follow digest's retry) can't post twice."""
 
 
 class DmsPaused(OutboundPaused):
@@ -307,6 +308,14 @@ class DiscordGateway:
             )
         return await self._post_to_people(guild_id, post, parts)
 
+    def fits_one_message(self, tenant: TenantRef, post: Post) -> bool:
+        """The core's ``OneMessage``: whether ``post`` goes out as one Discord message (up to
+        4,096 characters as an embed; a DM headed with its server, like every DM)."""
+        text = post.text
+        if post.channel_id is None:
+            text = self._from_server(int(tenant.tenant_id), text, tenant.name)
+        return len(messages(text, post.buttons)) == 1
+
     async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
         """The core's ``ChatGateway.update``: edit the bot's own message, in the thread it was
         posted in (a thread is a channel whose id is its first message's), pinging nobody new.
@@ -514,11 +523,11 @@ class DiscordGateway:
         if (guild_id, user_id) in self.dm_closed:
             return None
         self._check_dm_pause()
+        first: discord.Message | None = None
         try:
             async with self.dms:
                 self._check_dm_pause()  # another send may have been throttled while we waited
                 channel = await self.client.create_dm(discord.Object(id=user_id))
-            first: discord.Message | None = None
             for part in parts:
                 async with self.posts:
                     sent = await channel.send(**part.kwargs(mentions=mentions, guild_id=guild_id))
@@ -535,7 +544,14 @@ class DiscordGateway:
                 log.info("DMs to %s refused (%s); no more DMs to them", user_id, problem.code)
                 self.dm_closed.add((guild_id, user_id))
                 return None
-            raise
+            if first is not None or problem.status >= 500:
+                raise  # part of it is out, or a server error may come after it was made
+            if problem.status == 404:
+                # An unknown user (10013): no DM will reach them, now or later.
+                raise CannotPostThere(CannotPostThere.NOT_IN_IT) from problem
+            # Discord answered and made nothing (a limit, a bad request): a try later can't
+            # post it twice.
+            raise NotPosted(_status(problem)) from problem
 
     def dms_paused(self) -> bool:
         """Whether a 40003 pause holds DMs back now, so a failed DM is Discord's limit on the

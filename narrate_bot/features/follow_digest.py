@@ -8,37 +8,46 @@ what was shared with the workspace; never a DM, never another workspace), never 
 nobody who is paused, gone, not taking part or hidden from that topic (``hide-me``). Nothing
 new: no message. A follower who is paused, left, was marked departed or is a guest gets none.
 
-Exactly once per person and week: the week is claimed in ``follow_digest`` (unique per person
-and week) and committed before anything is posted; a tick, a restart or another replica that
-finds it claimed sends nothing. A post that fails is recorded as failed, not sent again: a late
-or doubled digest is worse than a missed one, and next week's comes as usual.
+When: each follower has a ``follow_schedule`` row holding the UTC instant their digest next
+needs a look (their next Monday 09:00), kept when they follow, unfollow or change zone (theirs
+or the workspace's) and after each week. A wake-up reads only the rows due, through the index:
+its cost doesn't grow with the followers. A row looked at early (a zone moved) is moved on.
+
+Exactly once per person and week: a due row is taken by moving its time (a compare, so one
+process has the turn), then the week is claimed in ``follow_digest`` (unique per person and
+week) and committed before anything is posted; a tick, a restart or another replica that finds
+it claimed sends nothing. The DM is built to fit one message of the platform
+(``ports.OneMessage``), so a failure never leaves part of it delivered. A post the platform
+answered and took nothing from (``ports.NotPosted``), or a failure before posting, is tried
+again later that day (``RETRY_AFTER``, ``MAX_ATTEMPTS`` in all); one the platform refuses for
+good (``CannotPostThere``: the person can't be sent a DM) or whose outcome is unknown (a
+timeout after the platform may have taken it) is recorded failed and not sent again: a doubled
+digest is worse than a missed one, and next week's comes as usual.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from ..events import Platform
 from ..knowledge.durations import Calendar
-from ..knowledge.fire_times import Fire, latest_fire, next_fire, zone_named
+from ..knowledge.fire_times import Fire, latest_fire, next_fire
 from ..knowledge.topic_match import matches, stems
-from ..ports import AccessRefresher
+from ..ports import AccessRefresher, CannotPostThere, NotPosted, OneMessage
 from ..replies import MESSAGE_BUDGET, Post
 from ..storage import expertise_repo as prefs_repo
 from ..storage import follows as store
 from ..storage import intro_repo
 from ..storage import repositories as repo
-from ..storage.database import Session
-from ..storage.follow_tables import FAILED, QUIET, SENT, SKIPPED
+from ..storage.follow_tables import FAILED, QUIET, RETRY, SENT, SKIPPED
 from ..storage.preference_tables import FOLLOW
 from ..storage.tables import Channel, Narration, Person, Tenant
 from . import expertise_prefs
-from .follows import DIGEST_AT
+from .follows import DIGEST_AT, digest_zone
 from .narrate import snippet, written_where
 from .schedule_posts import available, tenant_ref
 from .schedule_settings import TENANT_ZONE_KEY
@@ -52,15 +61,18 @@ MONDAY = 1  # weekday bitmask (``knowledge.fire_times``)
 WEEK = timedelta(days=7)
 PER_TOPIC = 5
 # A digest still goes out this long after its Monday 09:00 (the bot was down); later, that
-# week's is skipped: next Monday's covers its own week.
+# week's is skipped: next Monday's covers its own week. Retries stay within it too.
 LATE = timedelta(days=1)
-# Monday 09:00 somewhere on Earth: from Sunday 19:00 UTC (UTC+14) to Monday 21:00 UTC (UTC-12),
-# each with an hour to spare. Outside these hours (and ``LATE`` after them) nothing can be due.
-_EARLIEST = timedelta(hours=-15)
-_LATEST = timedelta(hours=13)
 # Digests sent per tick at most (``send_batch``): at Discord's pace of about one new DM a
 # second, a batch holds the tick for some 20 s before the next one delivers prompts again.
 BATCH = 20
+# Tries of one week's digest, and the waits after the first and second failed one: a platform
+# outage or a rate limit that outlasted the gateway's own retries usually passes in minutes.
+MAX_ATTEMPTS = 3
+RETRY_AFTER = (timedelta(minutes=10), timedelta(minutes=40))
+# While a turn is being sent its row is due this far on: a process that dies meanwhile leaves
+# it to be found then, its week claimed (never sent again) and the row moved to next Monday.
+HOLD = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -68,113 +80,76 @@ class Due:
     person: Person
     tenant: Tenant
     fire: Fire
+    # Which try of the week this is (1 for the first), and the follower's next Monday 09:00.
+    attempt: int
+    upcoming: datetime
 
     @property
     def week(self) -> str:
         return self.fire.slot.isoformat()
 
 
-def _zone(own: str | None, workspace: str | None) -> ZoneInfo:
-    for name in (own, workspace):
-        if name:
-            try:
-                return zone_named(name)
-            except Exception:  # a zone removed from tzdata since it was stored
-                continue
-    return ZoneInfo("UTC")
-
-
-def _mondays_near(start: datetime, end: datetime) -> bool:
-    """Whether any zone's Monday 09:00 may fall in ``[start, end]``: the wake-ups of the other
-    five days or so ask the database nothing about followers."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    monday = datetime.combine(start.date() - timedelta(days=start.weekday()), DIGEST_AT, UTC)
-    monday -= WEEK  # the window of the week before reaches into this one
-    while monday + _EARLIEST <= end:
-        if monday + _LATEST >= start:
-            return True
-        monday += WEEK
-    return False
-
-
-async def _zones(bot: Bot, session: Session) -> dict[store.ZonePair, ZoneInfo]:
-    """Every distinct (own, workspace) zone pair among the followers, and the zone it makes."""
-    platforms = [p.value for p in bot.gateways]
-    pairs = await store.follower_zones(
-        session, platforms=platforms, tenant_zone_key=TENANT_ZONE_KEY
-    )
-    return {pair: _zone(*pair) for pair in pairs}
-
-
-async def _unclaimed(
-    bot: Bot, session: Session, fires: dict[str, dict[store.ZonePair, Fire]]
-) -> list[Due]:
-    """The followers whose week's Monday is in ``fires`` (week -> zone pair -> its Monday
-    09:00), who followed before it and whose week nobody has claimed: only followers in a zone
-    whose Monday 09:00 has come are read, and only those not yet claimed."""
-    platforms = [p.value for p in bot.gateways]
-    due: list[Due] = []
-    for week, by_pair in sorted(fires.items()):
-        found = await store.unclaimed_followers(
-            session,
-            platforms=platforms,
-            tenant_zone_key=TENANT_ZONE_KEY,
-            zones=list(by_pair),
-            week=week,
-        )
-        for person, tenant, first, pair in found:
-            fire = by_pair[pair]
-            if fire.at > first:  # a new follower waits for next Monday
-                due.append(Due(person=person, tenant=tenant, fire=fire))
-    # The longest waiting first, when a Monday's digests take several batches.
-    due.sort(key=lambda d: (d.fire.at, d.person.id or 0))
-    return due
-
-
-async def _due(bot: Bot, now: datetime) -> list[Due]:
-    """Every digest due at ``now``: its Monday 09:00 has come, no more than ``LATE`` ago."""
-    if not bot.gateways or not _mondays_near(now - LATE, now):
-        return []
-    async with bot.db.snapshot() as session:
-        fires: dict[str, dict[store.ZonePair, Fire]] = {}
-        for pair, zone in (await _zones(bot, session)).items():
-            fire = latest_fire(now, days=MONDAY, at=DIGEST_AT, zone=zone)
-            if fire is not None and now - fire.at <= LATE:
-                fires.setdefault(fire.slot.isoformat(), {})[pair] = fire
-        if not fires:
-            return []
-        return await _unclaimed(bot, session, fires)
-
-
 async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
-    """The earliest unsent digest due in ``(after, until]`` (``run_due`` wakes the tick then).
+    """The earliest digest turn due in ``(after, until]`` (``run_due`` wakes the tick then);
+    with ``after`` ``None``, also one overdue. One look-up in the ``due_at`` index, however
+    many follow: an idle wake-up reads no follower.
 
     Every Monday in the range counts, not only the last: moving a test clock two weeks on
-    sends both weeks' digests, each at its own time. One already too late to send (``LATE``)
-    is not offered, so a wake-up never runs for nothing.
-
-    This runs on every wake-up (every 30 s). Unless some zone's Monday 09:00 may be in the
-    range it reads nothing; otherwise the followers' distinct zones (one small query), then
-    followers only in zones whose Monday 09:00 is in the range, and of those only the ones
-    whose week is unclaimed. An idle wake-up reads no follower."""
+    sends both weeks' digests, each at its own time (each turn sets the next one's time)."""
     if not bot.gateways:
         return None
-    floor = bot.clock.now() - LATE
-    if after is not None:
-        floor = max(floor, after)
-    if floor >= until or not _mondays_near(floor, until):
-        return None
     async with bot.db.snapshot() as session:
-        fires: dict[str, dict[store.ZonePair, Fire]] = {}
-        for pair, zone in (await _zones(bot, session)).items():
-            fire = next_fire(floor, days=MONDAY, at=DIGEST_AT, zone=zone)
-            while fire.at <= until:
-                fires.setdefault(fire.slot.isoformat(), {})[pair] = fire
-                fire = next_fire(fire.at, days=MONDAY, at=DIGEST_AT, zone=zone)
-        if not fires:
+        return await store.next_due_at(
+            session, platforms=[p.value for p in bot.gateways], after=after, until=until
+        )
+
+
+async def _take(bot: Bot, row: store.DueRow, now: datetime) -> Due | None:
+    """This due row's turn, in one transaction: taken (``store.take_turn``), then either the
+    week's digest claimed (or a retry re-claimed) and returned to be sent, or the row moved to
+    the follower's next Monday 09:00 (nothing due this week, or the week settled already)."""
+    person = row.person
+    assert person.id is not None and row.tenant.id is not None
+    async with bot.db.transaction() as session:
+        if not await store.take_turn(
+            session, person_id=person.id, seen=row.due_at, until=now + HOLD
+        ):
+            return None  # another tick, process or replica has this turn
+        first = await store.first_followed(session, person_id=person.id)
+        if first is None:
+            await store.unschedule(session, person_id=person.id)
             return None
-        due = await _unclaimed(bot, session, fires)
-    return min((d.fire.at for d in due), default=None)
+        zone = digest_zone(person.timezone, row.workspace_zone)
+        fire = latest_fire(now, days=MONDAY, at=DIGEST_AT, zone=zone)
+        upcoming = next_fire(now, days=MONDAY, at=DIGEST_AT, zone=zone).at
+        if fire is None or now - fire.at > LATE or fire.at <= first:
+            # Too late for this week's (the bot was down), a new follower waiting for a whole
+            # week, or a row made early by a zone change: on to the next Monday.
+            await store.set_due(session, person_id=person.id, due_at=upcoming)
+            return None
+        week = fire.slot.isoformat()
+        claim = await store.week_claim(session, person_id=person.id, week=week)
+        attempt = 1
+        if claim is None:
+            mine = await store.claim(
+                session,
+                tenant_id=row.tenant.id,
+                person_id=person.id,
+                week=week,
+                now=now,
+                dialect=bot.db.dialect,
+            )
+        elif claim.status == RETRY:
+            attempt = claim.attempts + 1
+            mine = await store.reclaim(
+                session, person_id=person.id, week=week, attempts=claim.attempts, now=now
+            )
+        else:
+            mine = False  # sent, quiet, skipped, failed, or taken by a process that died
+        if not mine:
+            await store.set_due(session, person_id=person.id, due_at=upcoming)
+            return None
+    return Due(person=person, tenant=row.tenant, fire=fire, attempt=attempt, upcoming=upcoming)
 
 
 async def _refresh_access(bot: Bot, due: Sequence[Due]) -> set[int]:
@@ -218,8 +193,8 @@ async def _refresh_access(bot: Bot, due: Sequence[Due]) -> set[int]:
 
 
 async def send_digests(bot: Bot, now: datetime) -> int:
-    """Claim and send every digest due at ``now``, batch after batch; returns how many DMs
-    went out. The tick sends one batch at a time instead (``send_batch``)."""
+    """Take and send every digest turn due at ``now``, batch after batch; returns how many
+    DMs went out. The tick sends one batch at a time instead (``send_batch``)."""
     total = 0
     while True:
         sent, more = await send_batch(bot, now)
@@ -229,67 +204,133 @@ async def send_digests(bot: Bot, now: datetime) -> int:
 
 
 async def send_batch(bot: Bot, now: datetime, *, limit: int = BATCH) -> tuple[int, bool]:
-    """Claim and send up to ``limit`` of the digests due at ``now``, the longest waiting
-    first; returns how many DMs went out and whether more are due. A Monday with thousands
-    of followers is sent over many ticks, each delivering the prompts that fell due first, so
-    paced DMs (Discord opens about one a second) never hold a channel's prompt for long. What
-    is left is found unclaimed by the next tick."""
-    sent = 0
-    due = await _due(bot, now)
-    batch = due[:limit]
-    blind = await _refresh_access(bot, batch) if batch else set()
-    for item in batch:
-        assert item.person.id is not None and item.tenant.id is not None
-        async with bot.db.transaction() as session:
-            mine = await store.claim(
-                session,
-                tenant_id=item.tenant.id,
-                person_id=item.person.id,
-                week=item.week,
-                now=now,
-                dialect=bot.db.dialect,
-            )
-        if not mine:
-            continue  # another tick, process or replica has it
+    """Take up to ``limit`` of the digest turns due at ``now``, the longest waiting first, and
+    send what they claim; returns how many DMs went out and whether more are due. A Monday
+    with thousands of followers is sent over many ticks, each delivering the prompts that fell
+    due first, so paced DMs (Discord opens about one a second) never hold a channel's prompt
+    for long. What is left is still due at the next tick."""
+    if not bot.gateways:
+        return 0, False
+    async with bot.db.snapshot() as session:
+        rows = await store.due_followers(
+            session,
+            platforms=[p.value for p in bot.gateways],
+            tenant_zone_key=TENANT_ZONE_KEY,
+            now=now,
+            limit=limit + 1,
+        )
+    batch: list[Due] = []
+    moved = False
+    for row in rows[:limit]:
         try:
-            sent += await _deliver(bot, item, now=now, private=item.person.id not in blind)
-        except Exception as problem:  # one follower's failure never stops the others
+            taken = await _take(bot, row, now)
+        except Exception as problem:  # one follower's trouble never stops the others
             log.warning(
-                "follow digest for person %s (week %s) failed: %s",
-                item.person.id,
-                item.week,
+                "looking at person %s's follow digest failed: %s",
+                row.person.id,
                 type(problem).__name__,
             )
-            log.debug("follow digest failed", exc_info=True)
-            async with bot.db.transaction() as session:
-                await store.finish(
-                    session, person_id=item.person.id, week=item.week, status=FAILED, now=None
-                )
-    return sent, len(due) > limit
+            continue
+        moved = True
+        if taken is not None:
+            batch.append(taken)
+    blind = await _refresh_access(bot, batch) if batch else set()
+    sent = 0
+    for item in batch:
+        sent += await _attempt(bot, item, now=now, private=item.person.id not in blind)
+    # More only when this batch moved something: rows that keep failing to be looked at wait
+    # for the next wake-up instead of spinning this one.
+    return sent, len(rows) > limit and moved
 
 
-async def _deliver(bot: Bot, item: Due, *, now: datetime, private: bool) -> int:
+def _fits(bot: Bot, item: Due) -> Callable[[Post], bool] | None:
+    """Whether a DM is one message where the platform would split a long one."""
+    gateway = bot.gateways.get(Platform(item.tenant.platform))
+    if not isinstance(gateway, OneMessage):
+        return None
+    ref = tenant_ref(item.tenant)
+    return lambda post: gateway.fits_one_message(ref, post)
+
+
+async def _attempt(bot: Bot, item: Due, *, now: datetime, private: bool) -> int:
+    """Compose and post one claimed digest and record the outcome; 1 when a DM went out."""
     assert item.person.id is not None
-    post, status = await compose(bot, item, now=now, private=private)
-    if post is not None:
-        gateway = bot.gateways[Platform(item.tenant.platform)]
-        await gateway.post(tenant_ref(item.tenant), post)
-    async with bot.db.transaction() as session:
-        await store.finish(
-            session,
-            person_id=item.person.id,
-            week=item.week,
-            status=status,
-            now=now if post is not None else None,
+    posting = False
+    try:
+        post, status = await compose(bot, item, now=now, private=private, fits=_fits(bot, item))
+        if post is not None:
+            gateway = bot.gateways[Platform(item.tenant.platform)]
+            posting = True  # from here a failure may have reached the person, unless it says
+            await gateway.post(tenant_ref(item.tenant), post)
+    except Exception as problem:  # one follower's failure never stops the others
+        # Nothing was posted when it failed before the post or the platform says it took
+        # nothing; a refusal for good (DMs closed, the person gone) is not tried again.
+        again = not isinstance(problem, CannotPostThere) and (
+            not posting or isinstance(problem, NotPosted)
         )
+        await _failed(bot, item, now=now, problem=problem, again=again)
+        return 0
+    await _record(
+        bot, item, status=status, sent_at=now if post is not None else None, due=item.upcoming
+    )
     return 1 if post is not None else 0
 
 
+async def _failed(bot: Bot, item: Due, *, now: datetime, problem: Exception, again: bool) -> None:
+    """A failed try: the week waits for a retry later that day when nothing was posted and
+    tries are left, else it is recorded failed and the row moves to next Monday."""
+    retry_at: datetime | None = None
+    if again and item.attempt < MAX_ATTEMPTS:
+        retry_at = now + RETRY_AFTER[item.attempt - 1]
+        if retry_at > item.fire.at + LATE:
+            retry_at = None  # no longer that day's digest
+    log.warning(
+        "follow digest for person %s (week %s, try %d) failed: %s; %s",
+        item.person.id,
+        item.week,
+        item.attempt,
+        type(problem).__name__,
+        f"trying again at {retry_at:%H:%M} UTC" if retry_at else "not trying again",
+    )
+    log.debug("follow digest failed", exc_info=problem)
+    if retry_at is not None:
+        await _record(bot, item, status=RETRY, sent_at=None, due=retry_at)
+    else:
+        await _record(bot, item, status=FAILED, sent_at=None, due=item.upcoming)
+
+
+async def _record(
+    bot: Bot, item: Due, *, status: str, sent_at: datetime | None, due: datetime
+) -> None:
+    """The week's outcome and the row's next time, together. If this fails the row is found
+    again after ``HOLD``, its week still claimed: moved on, never sent twice."""
+    assert item.person.id is not None
+    try:
+        async with bot.db.transaction() as session:
+            await store.finish(
+                session, person_id=item.person.id, week=item.week, status=status, now=sent_at
+            )
+            await store.set_due(session, person_id=item.person.id, due_at=due)
+    except Exception as problem:
+        log.warning(
+            "recording person %s's follow digest (week %s) failed: %s",
+            item.person.id,
+            item.week,
+            type(problem).__name__,
+        )
+
+
 async def compose(
-    bot: Bot, item: Due, *, now: datetime, private: bool = True
+    bot: Bot,
+    item: Due,
+    *,
+    now: datetime,
+    private: bool = True,
+    fits: Callable[[Post], bool] | None = None,
 ) -> tuple[Post | None, str]:
     """The DM and the claim's outcome, from what is stored now (the person re-read).
-    ``private=False``: nothing from a private channel (their access couldn't be re-checked)."""
+    ``private=False``: nothing from a private channel (their access couldn't be re-checked).
+    ``fits``: whether a DM is one message on the platform (``_post``)."""
     tenant_id = item.tenant.id
     assert tenant_id is not None and item.person.id is not None
     async with bot.db.snapshot() as session:
@@ -336,7 +377,7 @@ async def compose(
     if not found:
         return None, QUIET
     calendar = Calendar.of(now, person.timezone, workspace)
-    return _post(person, found, calendar), SENT
+    return _post(person, found, calendar, fits=fits), SENT
 
 
 Row = tuple[Narration, Channel, Person]
@@ -362,13 +403,15 @@ def _post(
     found: Sequence[tuple[str, Sequence[Row]]],
     calendar: Calendar,
     budget: int = MESSAGE_BUDGET,
+    fits: Callable[[Post], bool] | None = None,
 ) -> Post:
-    """The DM, within ``budget``: up to ``PER_TOPIC`` narrations per topic, newest first; when
-    that is too long, narrations are left out evenly across topics (one from the topic with
-    most listed, again and again, its oldest first). Every topic keeps its line, and one that
-    had more says how many and where to see them: a cut message (the adapter's last resort)
-    would drop the last topics and nobody would know."""
-    names: dict[str, str] = {}
+    """The DM, within ``budget`` and, where the platform splits long posts, one message of it
+    (``fits``): up to ``PER_TOPIC`` narrations per topic, newest first; when that is too long,
+    narrations are left out evenly across topics (one from the topic with most listed, again
+    and again, its oldest first). Every topic keeps its line, and one that had more says how
+    many and where to see them: a cut message would drop the last topics and nobody would
+    know, and a split one could fail half delivered, so a retry would repeat its first part.
+    (Ten topics of the longest kind with no narration listed fit in one message anywhere.)"""
 
     def line(row: Row) -> str:
         narration, channel, author = row
@@ -392,17 +435,28 @@ def _post(
                 size += _weight(_more(topic, len(rows) - kept))
         return size
 
-    while total() > budget and any(keep):
+    def drop_one() -> None:
         most = max(keep)
         drop = max(i for i, kept in enumerate(keep) if kept == most)  # the later topic first
         keep[drop] -= 1
-    out = [first]
-    for (topic, rows), kept, listed in zip(found, keep, lines, strict=True):
-        out.append(_header(topic))
-        out.extend(listed[:kept])
-        for _, _, author in rows[:kept]:
-            names[author.user_id] = author.display_name or author.user_id
-        if kept < len(rows):
-            out.append(_more(topic, len(rows) - kept))
-    out.append(last)
-    return Post(text="\n".join(out), to_users=(person.user_id,), names=names, quiet=True)
+
+    def built() -> Post:
+        names: dict[str, str] = {}
+        out = [first]
+        for (topic, rows), kept, listed in zip(found, keep, lines, strict=True):
+            out.append(_header(topic))
+            out.extend(listed[:kept])
+            for _, _, author in rows[:kept]:
+                names[author.user_id] = author.display_name or author.user_id
+            if kept < len(rows):
+                out.append(_more(topic, len(rows) - kept))
+        out.append(last)
+        return Post(text="\n".join(out), to_users=(person.user_id,), names=names, quiet=True)
+
+    while total() > budget and any(keep):
+        drop_one()
+    post = built()
+    while fits is not None and any(keep) and not fits(post):
+        drop_one()
+        post = built()
+    return post

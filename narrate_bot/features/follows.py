@@ -12,13 +12,17 @@ topic map.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from ..knowledge.fire_times import next_fire, zone_named
 from ..knowledge.topic_match import clean_topic, only_pointing, split_topics, topic_key
 from ..knowledge.topics import is_topic
 from ..replies import Reply
 from ..storage import expertise_repo as prefs_repo
+from ..storage import follows as follow_store
 from ..storage import repositories as repo
+from ..storage.database import Session
 from ..storage.preference_tables import FOLLOW
 from .consent import enroll
 from .expertise_prefs import _has_words, _over_limit
@@ -28,8 +32,44 @@ from .turn import Turn
 MAX_FOLLOWED = 10
 DIGEST_DAY = "Monday"
 DIGEST_AT = time(9, 0)
+MONDAY = 1  # weekday bitmask (``knowledge.fire_times``)
 _LIST_WORDS = {"list", "show"}
 _ALL_WORDS = {"all", "everything"}
+
+
+def digest_zone(own: str | None, workspace: str | None) -> ZoneInfo:
+    """The zone a follower's Monday 09:00 is in: their own, else the workspace's, else UTC."""
+    for name in (own, workspace):
+        if name:
+            try:
+                return zone_named(name)
+            except Exception:  # a zone removed from tzdata since it was stored
+                continue
+    return ZoneInfo("UTC")
+
+
+def next_digest(now: datetime, *, own: str | None, workspace: str | None) -> datetime:
+    """The UTC instant of the follower's first Monday 09:00 after ``now``."""
+    return next_fire(now, days=MONDAY, at=DIGEST_AT, zone=digest_zone(own, workspace)).at
+
+
+async def person_zone_moved(
+    session: Session, *, person_id: int, zone: str, workspace: str | None, now: datetime
+) -> None:
+    """A person's own zone changed: if they follow topics, their next Monday 09:00 may now
+    come sooner (``follow_schedule``; one that comes later is moved on when looked at)."""
+    due = next_digest(now, own=zone, workspace=workspace)
+    await follow_store.due_sooner(session, person_id=person_id, due_at=due)
+
+
+async def workspace_zone_moved(
+    session: Session, *, tenant_id: int, zone: str, now: datetime
+) -> None:
+    """The workspace's zone changed: its followers without a zone of their own may be due
+    sooner. All its followers are brought forward, in one update however many follow; those
+    with their own zone are moved back when looked at."""
+    due = next_digest(now, own=None, workspace=zone)
+    await follow_store.due_sooner(session, tenant_id=tenant_id, due_at=due)
 
 
 def _topics_of(arg: str) -> list[str]:
@@ -145,6 +185,16 @@ async def follow(turn: Turn, arg: str) -> list[Reply]:
         session.add(person)
         workspace = await repo.get_setting(session, tenant_id=tenant.id, key=TENANT_ZONE_KEY)
         zone = person.timezone or workspace or "UTC"
+        if added:
+            # Their digest is due next Monday 09:00: a new follower waits for a whole week.
+            # Following one more topic keeps the time they had.
+            await follow_store.ensure_scheduled(
+                session,
+                person_id=person.id,
+                tenant_id=tenant.id,
+                due_at=next_digest(turn.now, own=person.timezone, workspace=workspace),
+                dialect=turn.db.dialect,
+            )
     lines = []
     if added:
         about, stops = (
@@ -194,6 +244,8 @@ async def unfollow(turn: Turn, arg: str) -> list[Reply]:
                 session, person_id=person.id, kind=FOLLOW, keys=keys
             )
         left = [p.topic for p in current if p.topic not in gone]
+        if not left:
+            await follow_store.unschedule(session, person_id=person.id)
     about = "it" if len(gone) == 1 else "them"
     lines = [f"Unfollowed {_listing(gone)}: no more weekly messages about {about}."] if gone else []
     if missing:

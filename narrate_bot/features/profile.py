@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ..events import ProfileChanged
 from ..knowledge.clean_text import clean_text
 from ..knowledge.durations import parse_timezone
 from ..replies import Reply
 from ..storage import repositories as repo
-from ..storage.database import Database
+from ..storage.database import Database, Session
+from .follows import person_zone_moved
 from .reminders import follow_zone, moved_text
+from .schedule_settings import TENANT_ZONE_KEY
 from .turn import Turn
 
 MAX_TEAM = 100
@@ -49,6 +53,8 @@ async def set_timezone(turn: Turn, name: str) -> list[Reply]:
             if person.timezone != zone.key
             else []
         )
+        if person.timezone != zone.key:
+            await _digest_follows(session, person.id, person.tenant_id, zone.key, turn.now)
         person.timezone = zone.key
         session.add(person)
     return [turn.reply(" ".join([f"Your time zone is now {zone.key}.", *map(moved_text, moved)]))]
@@ -79,7 +85,16 @@ async def apply_profile(db: Database, event: ProfileChanged) -> None:
             assert person.id is not None
             # Said nowhere: a platform's profile sync has no one to reply to.
             await follow_zone(session, person_id=person.id, zone=zone, now=event.occurred_at)
+            await _digest_follows(session, person.id, tenant.id, zone, event.occurred_at)
             person.timezone = zone
         if event.team is not None:
             person.team = " ".join(clean_text(event.team).split())[:MAX_TEAM] or None
         session.add(person)
+
+
+async def _digest_follows(
+    session: Session, person_id: int, tenant_id: int, zone: str, now: datetime
+) -> None:
+    """A followed-topics digest due at Monday 09:00 in the old zone may now come sooner."""
+    workspace = await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY)
+    await person_zone_moved(session, person_id=person_id, zone=zone, workspace=workspace, now=now)

@@ -172,6 +172,10 @@ async def workspace_timezone(turn: Turn, arg: str) -> list[Reply]:
         from .reminders import follow_workspace_zone
 
         moved = await follow_workspace_zone(session, tenant_id=tenant.id, zone=zone, now=turn.now)
+        # Followed-topics digests without a zone of their own come at 09:00 in this one now.
+        from .follows import workspace_zone_moved
+
+        await workspace_zone_moved(session, tenant_id=tenant.id, zone=zone, now=turn.now)
     text = (
         f"This workspace's time zone is now {zone}: new schedules and connection suggestions "
         "use it. Existing channel prompts keep the zone they were set with."

@@ -1,9 +1,10 @@
-"""Data access for followed topics' weekly digests (``features.follow_digest``): who follows
-anything and in which zones, each week's claim, and the week's narrations a follower may read."""
+"""Data access for followed topics' weekly digests (``features.follow_digest``): whose digest is
+due (``follow_schedule``), each week's claim, and the week's narrations a follower may read."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .follow_tables import PENDING, FollowDigest
+from .follow_tables import PENDING, RETRY, FollowDigest, FollowSchedule
 from .preference_tables import FOLLOW, TopicPreference
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, Person, Tenant, TenantSetting
@@ -52,20 +53,47 @@ async def followers(
     return [(p, t, since[p.id]) for p, t in found if p.id is not None]
 
 
-# A follower's zones as stored: their own and their workspace's ("" for none). Which zone that
-# makes (``features.follow_digest._zone``) is decided once per distinct pair, not per follower.
-ZonePair = tuple[str, str]
+@dataclass(frozen=True)
+class DueRow:
+    """A follower whose ``follow_schedule`` row is due, with what deciding their turn needs."""
+
+    person: Person
+    tenant: Tenant
+    due_at: datetime
+    workspace_zone: str | None
 
 
-def _followers(platforms: Sequence[str], tenant_zone_key: str, *columns: Any) -> Any:
-    """``columns`` of everyone following a topic on these platforms, one row each, from person
-    joined with their workspace and its zone setting."""
-    follows = exists().where(
-        col(TopicPreference.person_id) == col(Person.id), col(TopicPreference.kind) == FOLLOW
+def _on(platforms: Sequence[str]) -> Any:
+    """The schedule row's workspace is on one of these platforms (checked per row in
+    ``due_at`` order, so only the rows a query returns are looked at)."""
+    return exists().where(
+        col(Tenant.id) == col(FollowSchedule.tenant_id), col(Tenant.platform).in_(list(platforms))
     )
-    return (
-        select(*columns)
-        .select_from(Person)
+
+
+async def due_followers(
+    session: AsyncSession,
+    *,
+    platforms: Sequence[str],
+    tenant_zone_key: str,
+    now: datetime,
+    limit: int,
+) -> list[DueRow]:
+    """Up to ``limit`` followers whose row is due at ``now``, the longest waiting first: an
+    index range on ``due_at``, so a wake-up with nothing due reads no follower at all."""
+    if not platforms:
+        return []
+    due = (
+        select(col(FollowSchedule.person_id), col(FollowSchedule.due_at))
+        .where(col(FollowSchedule.due_at) <= now, _on(platforms))
+        .order_by(col(FollowSchedule.due_at), col(FollowSchedule.person_id))
+        .limit(limit)
+    )
+    found: dict[int, datetime] = dict((await session.exec(due)).all())
+    if not found:
+        return []
+    rows = await session.exec(
+        select(Person, Tenant, TenantSetting.value)
         .join(Tenant, col(Tenant.id) == col(Person.tenant_id))
         .outerjoin(
             TenantSetting,
@@ -74,62 +102,136 @@ def _followers(platforms: Sequence[str], tenant_zone_key: str, *columns: Any) ->
                 col(TenantSetting.key) == tenant_zone_key,
             ),
         )
-        .where(col(Tenant.platform).in_(list(platforms)), follows)
+        .where(col(Person.id).in_(list(found)))
     )
+    out = [
+        DueRow(person=p, tenant=t, due_at=found[p.id or 0], workspace_zone=zone)
+        for p, t, zone in rows.all()
+    ]
+    out.sort(key=lambda row: (row.due_at, row.person.id or 0))
+    return out
 
 
-def _own() -> Any:
-    return func.coalesce(col(Person.timezone), "")
-
-
-def _workspace() -> Any:
-    return func.coalesce(col(TenantSetting.value), "")
-
-
-async def follower_zones(
-    session: AsyncSession, *, platforms: Sequence[str], tenant_zone_key: str
-) -> list[ZonePair]:
-    """The distinct (own zone, workspace zone) pairs among followers: a few hundred rows at
-    most whatever the number of followers, so a wake-up can tell which zones' Monday 09:00 has
-    come without reading anyone."""
-    if not platforms:
-        return []
-    query = _followers(platforms, tenant_zone_key, _own(), _workspace()).distinct()
-    rows = await session.exec(query)
-    return [(own, workspace) for own, workspace in rows.all()]
-
-
-async def unclaimed_followers(
+async def next_due_at(
     session: AsyncSession,
     *,
     platforms: Sequence[str],
-    tenant_zone_key: str,
-    zones: Sequence[ZonePair],
-    week: str,
-) -> list[tuple[Person, Tenant, datetime, ZonePair]]:
-    """Followers in these zone pairs whose digest of ``week`` nobody has claimed yet, with
-    when they first followed a topic and their zone pair; by person id. Once a week is
-    claimed for everyone this reads no one (the claim's unique index answers it)."""
-    if not platforms or not zones:
-        return []
-    claimed = exists().where(
-        col(FollowDigest.person_id) == col(Person.id), col(FollowDigest.week) == week
+    after: datetime | None,
+    until: datetime,
+) -> datetime | None:
+    """The earliest ``due_at`` in ``(after, until]`` (any at or before ``until`` when ``after``
+    is ``None``: one overdue while the bot was down counts too). One index look-up."""
+    if not platforms:
+        return None
+    conditions = [col(FollowSchedule.due_at) <= until, _on(platforms)]
+    if after is not None:
+        conditions.append(col(FollowSchedule.due_at) > after)
+    rows = await session.exec(
+        select(col(FollowSchedule.due_at))
+        .where(*conditions)
+        .order_by(col(FollowSchedule.due_at))
+        .limit(1)
     )
-    first = (
-        select(func.min(col(TopicPreference.created_at)))
-        .where(
-            col(TopicPreference.person_id) == col(Person.id), col(TopicPreference.kind) == FOLLOW
+    return rows.first()
+
+
+async def ensure_scheduled(
+    session: AsyncSession, *, person_id: int, tenant_id: int, due_at: datetime, dialect: str
+) -> None:
+    """A follower's row, due at ``due_at``, unless they have one (following one more topic
+    keeps the due time they had)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    connection = await session.connection()
+    await connection.execute(
+        insert(FollowSchedule.__table__)  # type: ignore[attr-defined]
+        .values(person_id=person_id, tenant_id=tenant_id, due_at=due_at)
+        .on_conflict_do_nothing(index_elements=["person_id"])
+    )
+
+
+async def unschedule(session: AsyncSession, *, person_id: int) -> None:
+    """No more digests: the person follows nothing."""
+    await session.exec(delete(FollowSchedule).where(col(FollowSchedule.person_id) == person_id))
+
+
+async def due_sooner(
+    session: AsyncSession,
+    *,
+    due_at: datetime,
+    person_id: int | None = None,
+    tenant_id: int | None = None,
+) -> None:
+    """Bring a person's (or a whole workspace's followers') due time forward to ``due_at``
+    where it was later: after a zone change. A row made early is moved on when looked at."""
+    where = [col(FollowSchedule.due_at) > due_at]
+    if person_id is not None:
+        where.append(col(FollowSchedule.person_id) == person_id)
+    if tenant_id is not None:
+        where.append(col(FollowSchedule.tenant_id) == tenant_id)
+    await session.exec(update(FollowSchedule).where(*where).values(due_at=due_at))
+
+
+async def take_turn(
+    session: AsyncSession, *, person_id: int, seen: datetime, until: datetime
+) -> bool:
+    """Move a due row found at ``seen`` to ``until``; ``False`` when it had moved already
+    (another tick, process or replica took this turn). The compare makes the turn one
+    process's: on PostgreSQL a second update waits for the first and then matches nothing."""
+    statement = (
+        update(FollowSchedule)
+        .where(col(FollowSchedule.person_id) == person_id, col(FollowSchedule.due_at) == seen)
+        .values(due_at=until)
+        .returning(col(FollowSchedule.person_id))
+    )
+    connection = await session.connection()
+    return (await connection.execute(statement)).first() is not None
+
+
+async def set_due(session: AsyncSession, *, person_id: int, due_at: datetime) -> None:
+    """The turn's outcome: the next Monday's time, or a retry's."""
+    await session.exec(
+        update(FollowSchedule)
+        .where(col(FollowSchedule.person_id) == person_id)
+        .values(due_at=due_at)
+    )
+
+
+async def first_followed(session: AsyncSession, *, person_id: int) -> datetime | None:
+    """When the person began following what they follow now (``None``: nothing)."""
+    rows = await session.exec(
+        select(func.min(col(TopicPreference.created_at))).where(
+            col(TopicPreference.person_id) == person_id, col(TopicPreference.kind) == FOLLOW
         )
-        .scalar_subquery()
     )
-    workspace = _workspace()
-    query = (
-        _followers(platforms, tenant_zone_key, Person, Tenant, first, workspace)
-        .where((_own() + "\n" + workspace).in_([f"{o}\n{w}" for o, w in zones]), ~claimed)
-        .order_by(col(Person.id))
+    return rows.first()
+
+
+async def week_claim(session: AsyncSession, *, person_id: int, week: str) -> FollowDigest | None:
+    rows = await session.exec(
+        select(FollowDigest).where(
+            col(FollowDigest.person_id) == person_id, col(FollowDigest.week) == week
+        )
     )
-    rows = await session.exec(query)
-    return [(p, t, at, (p.timezone or "", ws)) for p, t, at, ws in rows.all()]
+    return rows.first()
+
+
+async def reclaim(
+    session: AsyncSession, *, person_id: int, week: str, attempts: int, now: datetime
+) -> bool:
+    """Take a week left to retry for one more attempt; ``False`` when someone else did."""
+    statement = (
+        update(FollowDigest)
+        .where(
+            col(FollowDigest.person_id) == person_id,
+            col(FollowDigest.week) == week,
+            col(FollowDigest.status) == RETRY,
+            col(FollowDigest.attempts) == attempts,
+        )
+        .values(status=PENDING, attempts=attempts + 1, claimed_at=now)
+        .returning(col(FollowDigest.id))
+    )
+    connection = await session.connection()
+    return (await connection.execute(statement)).first() is not None
 
 
 async def drop_follows(session: AsyncSession, *, person_id: int) -> list[str]:
@@ -146,6 +248,7 @@ async def drop_follows(session: AsyncSession, *, person_id: int) -> list[str]:
                 col(TopicPreference.person_id) == person_id, col(TopicPreference.kind) == FOLLOW
             )
         )
+    await unschedule(session, person_id=person_id)
     return topics
 
 

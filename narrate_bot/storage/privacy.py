@@ -21,7 +21,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import index_scrub, intro_privacy, schedules, update_posts
 from .database import Database
-from .follow_tables import FollowDigest
+from .follow_tables import FollowDigest, FollowSchedule
 from .platform_store import Installation
 from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
@@ -215,6 +215,7 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             .order_by(col(FollowDigest.week), col(FollowDigest.id))
         )
     ).all()
+    next_digest = await session.get(FollowSchedule, person.id)
     questions = (
         await session.exec(
             select(OpenQuestion, Channel)
@@ -282,13 +283,16 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             if p.kind == HIDE_ME
         ],
         # /narrate follow: the topics whose new narrations come in a weekly DM, and each week
-        # that DM was claimed (sent, quiet: nothing new, skipped: paused or left, failed).
+        # that DM was claimed (sent, quiet: nothing new, skipped: paused or left, retry: to be
+        # tried again, failed) and how many tries it took; when the next one is due.
         "follows": [
             {"topic": p.topic, "since": _iso(p.created_at)} for p in preferences if p.kind == FOLLOW
         ],
         "follow_digests": [
-            {"week_of": d.week, "status": d.status, "sent_at": _iso(d.sent_at)} for d in digests
+            {"week_of": d.week, "status": d.status, "sent_at": _iso(d.sent_at), "tries": d.attempts}
+            for d in digests
         ],
+        "next_follow_digest_at": _iso(next_digest.due_at) if next_digest is not None else None,
         "open_questions": [
             {
                 "question": q.text,
@@ -449,6 +453,7 @@ async def erase_person(
     )
     await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
     await session.exec(delete(FollowDigest).where(col(FollowDigest.person_id) == person.id))
+    await session.exec(delete(FollowSchedule).where(col(FollowSchedule.person_id) == person.id))
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()
     del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)

@@ -167,6 +167,7 @@ class TenantSetting(SQLModel, table=True):
 
 # Weekly digests of followed topics: one claim per person and week.
 from .follow_tables import FollowDigest as FollowDigest  # noqa: E402
+from .follow_tables import FollowSchedule as FollowSchedule  # noqa: E402
 
 # The weekly introductions' tables live in their own module; importing them here registers
 # them with the metadata Alembic compares against.

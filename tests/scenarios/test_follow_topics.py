@@ -107,7 +107,7 @@ async def test_two_ticks_two_replicas_and_a_restart_send_one_dm(chat, bot, clock
 
 
 async def test_export_lists_follows_and_forget_me_erases_them_and_the_claims(chat, db):
-    from narrate_bot.storage.follow_tables import FollowDigest  # new with this feature
+    from narrate_bot.storage.follow_tables import FollowDigest, FollowSchedule
 
     await chat.say(*WORLD, "carol: /narrate follow kafka, ledger migration")
     await _week_of_kafka(chat)
@@ -117,12 +117,19 @@ async def test_export_lists_follows_and_forget_me_erases_them_and_the_claims(cha
     data = json.loads(Path(path).read_text())
     assert [f["topic"] for f in data["follows"]] == ["kafka", "ledger migration"]
     assert data["follow_digests"] == [
-        {"week_of": "2026-11-30", "status": "sent", "sent_at": "2026-11-30T08:00:00+00:00"}
+        {
+            "week_of": "2026-11-30",
+            "status": "sent",
+            "sent_at": "2026-11-30T08:00:00+00:00",
+            "tries": 1,
+        }
     ]
+    assert data["next_follow_digest_at"] == "2026-12-07T08:00:00+00:00"
     await chat.say("carol: /narrate forget-me", "carol: /narrate forget-me confirm")
     async with db.transaction() as session:
         assert (await session.exec(select(FollowDigest))).all() == []
         assert (await session.exec(select(TopicPreference))).all() == []
+        assert (await session.exec(select(FollowSchedule))).all() == []
     assert "You follow no topics" in await chat.say("carol: /narrate follow")
 
 
@@ -325,3 +332,106 @@ async def test_leave_unfollows_every_topic_and_says_so(chat):
     await chat.say("erin in #ops: /narrate racks moved")
     out = await chat.say("erin: /narrate leave")
     assert "You've left: no more prompts" in out and "unfollowed" not in out
+
+
+async def test_a_digest_the_platform_took_nothing_of_is_tried_again_that_day(
+    chat, bot, db, monkeypatch
+):
+    """A digest that failed was recorded failed and never sent, however passing the trouble
+    (a platform error, a rate limit that outlasted the gateway's retries): that week the
+    follower got nothing. When the platform answered and took nothing (``NotPosted``) it is
+    tried again 10 and then 40 minutes later, three tries in all, and sent once."""
+    from datetime import timedelta
+
+    from narrate_bot.ports import NotPosted
+    from narrate_bot.storage.follow_tables import FollowDigest
+
+    await chat.say(*WORLD, ":tz erin Europe/Berlin")
+    await chat.say("carol: /narrate follow kafka", "erin: /narrate follow kafka")
+    await _week_of_kafka(chat)
+    gateway = bot.gateways[Platform.CONSOLE]
+    post = gateway.post
+    refused: list[str] = []
+
+    async def busy(tenant, message):
+        if message.to_users in (("carol",), ("erin",)) and len(refused) < 3:
+            refused.append(message.to_users[0])
+            raise NotPosted("ratelimited")
+        return await post(tenant, message)
+
+    monkeypatch.setattr(gateway, "post", busy)
+    out = await chat.say(":advance 7d")  # Monday 08:00 UTC: both refused
+    assert DIGEST not in out and "[dm erin] New this week" not in out, out
+    out = await chat.say(":advance 9m")
+    assert DIGEST not in out, out  # not before its time
+    out = await chat.say(":advance 1m")  # 08:10: one more refusal, then one goes out
+    assert out.count("New this week about the topics you follow:") == 1, out
+    out += await chat.say(":advance 40m", ":advance 7h")
+    assert chat.out.getvalue().count(DIGEST) == 1
+    assert chat.out.getvalue().count("[dm erin] New this week") == 1
+    async with db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest).order_by(FollowDigest.id))).all()
+    assert sorted((r.status, r.attempts) for r in rows) == [("sent", 2), ("sent", 3)]
+    assert max(r.sent_at for r in rows) - min(r.sent_at for r in rows) == timedelta(minutes=40)
+
+
+async def test_three_refusals_or_a_refusal_for_good_are_not_tried_again(chat, bot, db, monkeypatch):
+    """Tries are bounded: after three the week is recorded failed; a refusal for good (the
+    person can't be sent a DM: ``CannotPostThere``) is not tried again at all. Next week's
+    digest still comes."""
+    from narrate_bot.ports import CannotPostThere, NotPosted
+    from narrate_bot.storage.follow_tables import FollowDigest
+
+    await chat.say(*WORLD, ":tz erin Europe/Berlin")
+    await chat.say("carol: /narrate follow kafka", "erin: /narrate follow kafka")
+    await _week_of_kafka(chat)
+    gateway = bot.gateways[Platform.CONSOLE]
+    post = gateway.post
+    tries = {"carol": 0, "erin": 0}
+
+    async def refusing(tenant, message):
+        who = message.to_users[0] if message.to_users else ""
+        if who in tries:
+            tries[who] += 1
+            if who == "carol":
+                raise NotPosted("service_unavailable")
+            raise CannotPostThere(CannotPostThere.NOT_IN_IT)
+        return await post(tenant, message)
+
+    monkeypatch.setattr(gateway, "post", refusing)
+    await chat.say(":advance 7d", ":advance 1d")
+    assert tries == {"carol": 3, "erin": 1}
+    async with db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest).order_by(FollowDigest.id))).all()
+    assert sorted((r.status, r.attempts) for r in rows) == [("failed", 1), ("failed", 3)]
+    monkeypatch.setattr(gateway, "post", post)
+    await chat.say("alice in #general: /narrate kafka lag fixed again")
+    out = await chat.say(":advance 6d")
+    assert out.count(DIGEST) == 1 and out.count("[dm erin] New this week") == 1, out
+
+
+async def test_a_zone_moved_east_brings_the_digest_to_its_new_monday_9_00(chat, db):
+    """The due time is kept per follower: moving to a zone where Monday 09:00 comes sooner
+    (Los Angeles to Tokyo, Monday 17:00 UTC to Sunday 00:00 UTC) brings the digest there, and
+    a workspace's zone moves its followers without one of their own."""
+    from datetime import UTC, datetime
+
+    from narrate_bot.storage.follow_tables import FollowDigest
+
+    await chat.say(
+        ":tz carol America/Los_Angeles",
+        "carol: /narrate follow kafka",
+        "erin: /narrate follow kafka",
+        ":advance 1d",
+        "alice in #general: /narrate kafka lag fixed",
+        "carol: /narrate timezone Asia/Tokyo",
+        "alice: /narrate workspace-timezone Pacific/Auckland",
+    )
+    await chat.say(":advance 7d")
+    async with db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest).order_by(FollowDigest.sent_at))).all()
+    # (carol's first Monday 09:00 in Los Angeles came the day she followed: quiet.)
+    assert [(r.week, r.sent_at) for r in rows if r.status == "sent"] == [
+        ("2026-11-30", datetime(2026, 11, 29, 20, 0, tzinfo=UTC)),  # Auckland 09:00
+        ("2026-11-30", datetime(2026, 11, 30, 0, 0, tzinfo=UTC)),  # Tokyo 09:00
+    ]

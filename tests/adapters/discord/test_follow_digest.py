@@ -9,7 +9,7 @@ listed a private channel's narration to someone who could no longer read it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -41,8 +41,15 @@ async def _follow(fake: FakeDiscord, who: dict[str, Any], topic: str) -> None:
 
 
 def _dm_text(fake: FakeDiscord, who: dict[str, Any]) -> str:
-    bodies = [c.body for c in fake.posted(f"/channels/8{who['id']}/messages")]
-    return " ".join(str(b.get("content") or "") for b in bodies)
+    """What the person's DMs say (a message's content, or its embed's description), as sent."""
+    calls = fake.posted(f"/channels/8{who['id']}/messages")
+    said = [
+        str(c.body.get("content") or "")
+        + "".join(str(e.get("description") or "") for e in c.body.get("embeds") or [])
+        for c in calls
+        if c.status == 200
+    ]
+    return " ".join(said)
 
 
 async def _week(fake: FakeDiscord, bot: Bot, clock: ManualClock) -> None:
@@ -102,11 +109,14 @@ async def test_when_access_cant_be_rechecked_nothing_private_is_listed(
     assert "zanzibar" not in text, text
 
 
-async def test_ten_busy_topics_fit_in_a_few_dms_that_ping_nobody(
+async def test_ten_busy_topics_fit_in_one_dm_that_pings_nobody(
     fake: FakeDiscord, bot: Bot, clock: ManualClock, connect: Any
 ) -> None:
-    """The same budget as on Slack (``MESSAGE_BUDGET``): every topic is there, in parts of at
-    most 2,000 characters, and a narration's '@everyone' pings nobody."""
+    """Ten busy topics came as five messages of 2,000 characters: when a later one failed, the
+    follower kept the first topics and the week was recorded failed, and a retry would have
+    sent the first ones again. The digest is now built to be one Discord message (an embed of
+    up to 4,096 characters, ``ports.OneMessage``): every topic is there, what was left out to
+    fit is counted with the command to see it, and a narration's '@everyone' pings nobody."""
     await connect(bot)
     topics = [f"topic{i}" for i in range(10)]
     await _slash(fake, "narrate", who=CAROL, channel=GENERAL, text="carol joins")
@@ -120,11 +130,48 @@ async def test_ten_busy_topics_fit_in_a_few_dms_that_ping_nobody(
     clock.set(MONDAY)
     await tick(bot, MONDAY)
     bodies = [c.body for c in fake.posted(f"/channels/8{CAROL['id']}/messages")]
-    assert 1 < len(bodies) <= 6, len(bodies)
-    for body in bodies:
-        assert len(str(body.get("content") or "")) <= 2000
-        assert pinged(body) == set(), body.get("allowed_mentions")
+    assert len(bodies) == 1, [str(b)[:80] for b in bodies]
+    assert pinged(bodies[0]) == set(), bodies[0].get("allowed_mentions")
     text = _dm_text(fake, CAROL)
+    assert len(text) <= 4096
     assert [t for t in topics if f"“{t}”" not in text] == []
-    # What was left out to fit is counted, with Discord's command to see it.
-    assert "… and 1 more this week: /whoknows topic: topic9" in text, text
+    assert "work item 4" in text  # narrations are listed, not only the topics
+    assert "… and 4 more this week: /whoknows topic: topic9" in text, text
+
+
+async def test_a_digest_discord_refused_is_sent_whole_later_that_day(
+    fake: FakeDiscord, bot: Bot, clock: ManualClock, connect: Any
+) -> None:
+    """A digest whose DM Discord refused (429 after discord.py's own retries) was recorded
+    failed and never sent: that week the follower got nothing. Discord answered and made
+    nothing (``ports.NotPosted``), so it is tried again ten minutes later, whole and once."""
+    from sqlmodel import select
+
+    from narrate_bot.storage.follow_tables import FollowDigest
+
+    await connect(bot)
+    await _slash(fake, "narrate", who=CAROL, channel=GENERAL, text="carol joins")
+    for topic in ("kafka", "ledger", "billing"):
+        await _follow(fake, CAROL, topic)
+    clock.set(datetime(2026, 11, 24, 12, tzinfo=UTC))
+    for topic in ("kafka", "ledger", "billing"):
+        for n in range(5):
+            text = f"{topic} change {n} " + "with a few more words about it " * 8
+            await _slash(fake, "narrate", who=ALICE, channel=GENERAL, text=text)
+    limited = {"message": "You are being rate limited.", "retry_after": 0.01, "global": False}
+    fake.fail("POST", rf"/channels/8{CAROL['id']}/messages", 429, limited, times=5)
+    clock.set(MONDAY)
+    await tick(bot, MONDAY)
+    assert _dm_text(fake, CAROL) == ""
+    later = MONDAY + timedelta(minutes=10)  # follow_digest.RETRY_AFTER[0]
+    clock.set(later)
+    await tick(bot, later)
+    text = _dm_text(fake, CAROL)
+    assert text.count("New this week about the topics you follow:") == 1, text
+    assert all(f"“{t}”" in text for t in ("kafka", "ledger", "billing")), text
+    clock.set(later + timedelta(hours=2))
+    await tick(bot, later + timedelta(hours=2))
+    assert _dm_text(fake, CAROL) == text  # not again
+    async with bot.db.transaction() as session:
+        rows = (await session.exec(select(FollowDigest))).all()
+    assert [(r.status, r.attempts) for r in rows] == [("sent", 2)]
