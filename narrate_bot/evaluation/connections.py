@@ -7,7 +7,9 @@ earlier who-knows questions, team ties from earlier suggestions, no repeats insi
 seeing only narrations and questions from before that week. A suggested cross-team pair is a
 hit when the two interact in the next 12 weeks: one asked a question the other is ``relevant``
 for (in golang-tools, reviewed the change). The baseline pairs the same people at random across
-teams, seeded, in the same run; lift is the ratio of hit rates.
+teams, seeded, in the same run; lift is the ratio of hit rates. Each introduction's reason is
+counted by what it rests on: work in common (a topic both narrate, a question answered), only
+what each narrates (a conversation starter), or nothing to cite (a chance to meet).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from datetime import datetime, timedelta
 from itertools import combinations
 from pathlib import Path
 
-from ..knowledge.intro_reasons import reason_line
+from ..knowledge.intro_reasons import Grounds, reason
 from ..knowledge.pairing import Pairing, Participant, Rules
 from ..knowledge.topics import extract_topics, is_topic, normalize_topic
 from ..knowledge.words import query_terms
@@ -58,6 +60,7 @@ class Result:
     suggested: Tally = field(default_factory=Tally)
     random: Tally = field(default_factory=Tally)
     with_reason: int = 0
+    grounds: dict[str, int] = field(default_factory=lambda: {g.value: 0 for g in Grounds})
     introductions: int = 0
     active_days: int = ACTIVE_DAYS
     scorable_weeks: int = 0  # weeks followed by 12 weeks of questions, whoever took part
@@ -99,6 +102,9 @@ class Result:
             "lift_note": self.why_no_lift,
             "introductions": self.introductions,
             "with_reason": self.with_reason,
+            "with_work_reason": self.grounds[Grounds.WORK],
+            "with_starter": self.grounds[Grounds.STARTER],
+            "only_to_meet": self.grounds[Grounds.MEET],
         }
 
 
@@ -184,7 +190,9 @@ def replay(
             for suggestion in pairing.plan():
                 group = [pairing.people[k] for k in suggestion.members]
                 result.introductions += 1
-                result.with_reason += bool(reason_line(suggestion, pairing, period=PERIOD).strip())
+                why = reason(suggestion, pairing, period=PERIOD)
+                result.with_reason += bool(why.line.strip())
+                result.grounds[why.grounds] += 1
                 history.append(
                     (start, tuple(p.user_id for p in group), tuple(p.team for p in group))
                 )
@@ -260,7 +268,9 @@ def format_result(result: Result, seconds: float) -> str:
     lift = f"{result.lift:.2f}x" if result.lift is not None else f"n/a ({result.why_no_lift})"
     return (
         f"{result.dataset}: {result.weeks} weeks, {result.introductions} introductions "
-        f"({result.with_reason} with a reason)\n"
+        f"({result.with_reason} with a reason: {result.grounds[Grounds.WORK]} work in common, "
+        f"{result.grounds[Grounds.STARTER]} what each narrates, "
+        f"{result.grounds[Grounds.MEET]} only a chance to meet)\n"
         f"  suggested {kind} pairs: {result.suggested.hits}/{result.suggested.pairs} "
         f"interacted within 12 weeks ({result.suggested.rate:.2%})\n"
         f"  random pairs of the same people: {result.random.hits}/{result.random.pairs} "

@@ -14,6 +14,7 @@ every member may read, the introductions channel to what the whole workspace may
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import zlib
 from collections import defaultdict
@@ -34,7 +35,7 @@ from ..storage import expertise_repo, intro_repo
 from ..storage import repositories as repo
 from ..storage import schedules as schedule_store
 from ..storage.database import Database, Session
-from ..storage.preference_tables import HIDE_ME
+from ..storage.preference_tables import ASK_ME, HIDE_ME
 from ..storage.schedule_tables import INTROS
 from ..storage.tables import Channel, Person
 from .schedule_posts import available
@@ -186,6 +187,7 @@ class WeekInputs:
     history: list[list[tuple[int, str | None]]]
     same_team: str | None
     hidden: dict[int, list[str]]
+    offers: dict[int, list[str]]  # ask-me-about topics, as declared
     channel: Channel | None
     delivery: str
     fingerprints: dict[int, tuple[int, float, str, int]]  # intro_repo.narration_fingerprints
@@ -394,9 +396,7 @@ async def _read_inputs(
         await repo.get_setting(session, tenant_id=tenant_id, key=REPEAT_WEEKS_KEY)
         or DEFAULT_REPEAT_WEEKS
     )
-    hidden: dict[int, list[str]] = defaultdict(list)
-    for pref in await expertise_repo.tenant_preferences(session, tenant_id=tenant_id, kind=HIDE_ME):
-        hidden[pref.person_id].append(pref.topic)
+    hidden, offers = await _choices(session, tenant_id=tenant_id)
     return WeekInputs(
         people=people,
         topics=await intro_repo.narrated_topics(
@@ -416,6 +416,7 @@ async def _read_inputs(
         history=await intro_repo.past_groups(session, tenant_id=tenant_id),
         same_team=await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY),
         hidden=hidden,
+        offers=offers,
         channel=await _intros_channel(session, tenant_id=tenant_id),
         delivery=(
             await repo.get_setting(session, tenant_id=tenant_id, key=DELIVERY_KEY)
@@ -426,6 +427,25 @@ async def _read_inputs(
         ),
         channel_kinds=await intro_repo.channel_kinds(session, tenant_id=tenant_id),
     )
+
+
+async def _choices(
+    session: Session, *, tenant_id: int
+) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+    """Each person's hide-me topics and ask-me-about topics, as they typed them."""
+    hidden: dict[int, list[str]] = defaultdict(list)
+    offers: dict[int, list[str]] = defaultdict(list)
+    for pref in await expertise_repo.tenant_preferences(session, tenant_id=tenant_id):
+        if pref.kind == HIDE_ME:
+            hidden[pref.person_id].append(pref.topic)
+        elif pref.kind == ASK_ME:
+            offers[pref.person_id].append(pref.topic)
+    return hidden, offers
+
+
+def _strength(counts: dict[str, int]) -> dict[str, float]:
+    """How much someone narrates each topic, as the weight and the reasons read it."""
+    return {topic: 1 + math.log(count) for topic, count in counts.items() if count > 1}
 
 
 def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -> WeekPlan:
@@ -526,9 +546,7 @@ async def _refresh_changed(
     added (the pairing has no weight for it); a reason drawn again can only cite fewer."""
     before = plan.inputs
     tenant_id = plan.tenant_id
-    hidden: dict[int, list[str]] = defaultdict(list)
-    for pref in await expertise_repo.tenant_preferences(session, tenant_id=tenant_id, kind=HIDE_ME):
-        hidden[pref.person_id].append(pref.topic)
+    hidden, offers = await _choices(session, tenant_id=tenant_id)
     readers = await intro_repo.private_readers(
         session, tenant_id=tenant_id, user_ids=[people[k].user_id for k in keys]
     )
@@ -544,6 +562,7 @@ async def _refresh_changed(
             for k in keys
             if prints.get(k) != before.fingerprints.get(k)
             or sorted(hidden.get(k, ())) != sorted(before.hidden.get(k, ()))
+            or sorted(offers.get(k, ())) != sorted(before.offers.get(k, ()))
             or readers.get(people[k].user_id, set()) != before.readers.get(people[k].user_id, set())
         }
     if not changed:
@@ -553,14 +572,18 @@ async def _refresh_changed(
     )
     known = plan.pairing.idf
     topics: dict[int, dict[str, set[int | None]]] = defaultdict(lambda: defaultdict(set))
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         if (name := plan.label(row.topic)) in known:
             topics[row.person_id][name].add(row.scope)
+            counts[row.person_id][name] += row.count
     for key in changed:
         fresh = replace(
             plan.pairing.people[key],
             topics={t: frozenset(scopes) for t, scopes in topics[key].items()},
+            strength=_strength(counts[key]),
             readable=frozenset(readers.get(people[key].user_id, ())),
+            offers=frozenset(offers.get(key, ())),
         )
         plan.pairing.refresh(without_hidden(fresh, hidden.get(key, ())))
     return changed
@@ -577,8 +600,10 @@ def _pairing(
     # "café" narrated by one and "cafe" by the other is a topic they share, named one way.
     spelling = Spellings(row.topic for row in inputs.topics).label
     by_person: dict[int, dict[str, set[int | None]]] = defaultdict(lambda: defaultdict(set))
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in inputs.topics:
         by_person[row.person_id][spelling(row.topic)].add(row.scope)
+        counts[row.person_id][spelling(row.topic)] += row.count
     asked, disliked, never = inputs.asked, inputs.disliked, inputs.never
     participants = [
         Participant(
@@ -592,6 +617,8 @@ def _pairing(
             disliked=frozenset(spelling(t) for t in disliked.get(p.id, ())),
             never=frozenset(never.get(p.id, ())),
             recent_partners=frozenset(partners.get(p.id, ())),
+            strength=_strength(counts[p.id]),
+            offers=frozenset(inputs.offers.get(p.id, ())),
         )
         for p in inputs.people
         if p.id is not None

@@ -1,9 +1,12 @@
 """The one line that says why two (or three) people are introduced, as its readers may read it.
 
 Built only from what the weight used, so the reason never claims more than the matcher knew:
-topics both can read, a question one asked that the other's narrations answer, teams with few
-ties yet. Never empty: a pair with nothing in common is still told what they do have (different
-teams, working hours known to overlap, a first meeting).
+topics both can read, a question one asked that the other's narrations answer, a topic one
+declared (``ask-me-about``) that the other narrates or asked about, teams with few ties yet.
+Never empty, and never a bare "you haven't been introduced": a pair with no work in common is
+told what each of them narrates (what the readers may read, the most narrated first) as
+something to start from; people with nothing to cite are told plainly that this is a chance to
+meet someone from another team.
 
 The weight judged each pair by what the two may read of each other, but a reason has more
 readers: the third of a trio, or everyone who reads the introductions channel. So each line is
@@ -25,9 +28,19 @@ from enum import StrEnum
 from itertools import combinations
 
 from .pairing import Pairing, Participant, Suggestion
+from .topic_match import matches, stems
 
 MAX_TOPICS = 3
+STARTER_TOPICS = 2  # per person, when what they narrate is only a conversation starter
 FEW_TIES = 2
+
+
+class Grounds(StrEnum):
+    """What a reason rests on, for the evaluation's counts (never shown)."""
+
+    WORK = "work"  # a topic both narrate, a question answered, a declared topic
+    STARTER = "starter"  # what each narrates, with nothing in common
+    MEET = "meet"  # nothing to cite: a chance to meet
 
 
 class Readers(StrEnum):
@@ -46,6 +59,7 @@ class Reason:
     line: str
     topics: tuple[str, ...]
     answers_question: bool
+    grounds: Grounds = Grounds.WORK
 
 
 def _listing(items: list[str] | tuple[str, ...]) -> str:
@@ -105,16 +119,80 @@ def _showable(
     return frozenset()
 
 
+def _starter_topics(
+    pairing: Pairing, person: Participant, showable: frozenset[str], people: list[Participant]
+) -> list[str]:
+    """What to tell others a person narrates about: the topics they narrated most (then the
+    rarest), topics someone in the group found "not useful" in an introduction last. Never a
+    topic anyone in the group hid: their own hidden topics are gone already, and naming the
+    other's "kafka" to someone who hid kafka (perhaps right after asking who knows about it)
+    ties it to them."""
+    hidden = [h for p in people for h in p.hidden]
+    disliked = frozenset().union(*(p.disliked for p in people))
+    return sorted(
+        (t for t in showable if not any(matches(h, stems(t)) for h in hidden)),
+        key=lambda t: (
+            t in disliked,
+            -person.strength.get(t, 1.0),
+            -pairing.idf.get(t, 0.0),
+            t,
+        ),
+    )[:STARTER_TOPICS]
+
+
+def _starter(
+    pairing: Pairing, people: list[Participant], showable: dict[int, frozenset[str]]
+) -> tuple[str | None, list[str]]:
+    """ "<@a> narrates about x and y, <@b> about z": the first two's own topics, for a pair with
+    no topic in common. Only whoever has something showable is named, so nothing is said about
+    anyone's silence (it could stand for narrations elsewhere)."""
+    parts: list[str] = []
+    cited: list[str] = []
+    for person in people[:2]:
+        topics = _starter_topics(pairing, person, showable[person.key], people)
+        if topics:
+            verb = "narrates about " if not parts else "about "
+            parts.append(f"{_mention(person)} {verb}{_listing(topics)}")
+            cited += topics
+    if not parts:
+        return None, []
+    if len(parts) == 2:
+        return f"{parts[0]}, {parts[1]}", cited
+    return parts[0], cited
+
+
+def _offer_clause(pairing: Pairing, offer: tuple[int, int, str, str, bool], period: str) -> str:
+    by, other, declared, _, asked = offer
+    did = "asked about" if asked else f"narrated about {period}"
+    return (
+        f"{_mention(pairing.people[by])} is happy to be asked about {declared}, which "
+        f"{_mention(pairing.people[other])} {did}"
+    )
+
+
+def _meet(people: list[Participant]) -> str:
+    """The honest reason when nothing may be cited: a chance to meet, across teams only when
+    every team is known and they differ."""
+    teams = [p.team for p in people]
+    if all(teams) and len(set(teams)) == len(teams):
+        return "a chance to meet someone from another team"
+    return "a chance to meet someone new"
+
+
 def reason(
     suggestion: Suggestion, pairing: Pairing, *, period: str, readers: Readers = Readers.GROUP
 ) -> Reason:
     """The line for one message of this introduction. Each clause keeps only topics all its
-    ``readers`` may read; with none left the line falls back to teams and hours, so it still
-    reads as a reason."""
+    ``readers`` may read; with no work in common left to cite, it says what each of them
+    narrates, and with nothing at all, that this is a chance to meet."""
     people = [pairing.people[k] for k in suggestion.members]
     first, second = people[0], people[1]
     trio = len(people) == 3
     showable = {p.key: _showable(pairing, p, people, readers) for p in people}
+    # What each narrates, with nothing in common, is said only where they may read it too.
+    current = {
+        p.key: showable[p.key] & pairing.readable_by(p, people, owner_too=True) for p in people
+    }
     shared = tuple(
         t for t in suggestion.shared if t in showable[first.key] and t in showable[second.key]
     )[:MAX_TOPICS]
@@ -123,8 +201,20 @@ def reason(
         if readers is Readers.GROUP
         else []
     )
+    # A declaration is on the declarer's profile for the whole workspace, never outside it; a
+    # question asked stays with the group, as above.
+    offers = (
+        [
+            o
+            for o in suggestion.offers
+            if (readers is Readers.GROUP and o[4]) or (not o[4] and o[3] in showable[o[1]])
+        ]
+        if readers is not Readers.OUTSIDE
+        else []
+    )
     clauses: list[str] = []
     cited: list[str] = []
+    grounds = Grounds.WORK
     if shared:
         who = f"{_mention(first)} and {_mention(second)} both" if trio else "you both"
         clauses.append(f"{who} narrated about {_listing(shared)} {period}")
@@ -136,6 +226,17 @@ def reason(
             f"{_mention(pairing.people[asker])} asked about"
         )
         cited.append(topic)
+    if offers and not shared and not answers:
+        clauses.append(_offer_clause(pairing, offers[0], period))
+        cited.append(offers[0][3])
+    elif not shared and not answers:
+        starter, starters = _starter(pairing, people, current)
+        if starter:
+            clauses.append(starter)
+            cited += starters
+            grounds = Grounds.STARTER
+        else:
+            grounds = Grounds.MEET
     if trio:
         third = people[2]
         links = []
@@ -150,18 +251,27 @@ def reason(
                 f"like {_mention(other)}"
             )
             cited += topics[:MAX_TOPICS]
+        elif own := _starter_topics(pairing, third, current[third.key], people):
+            clauses.append(
+                f"{_mention(third)} joins to make three and narrates about {_listing(own)}"
+            )
+            cited += own
+            if grounds is Grounds.MEET:
+                grounds = Grounds.STARTER
         else:
             clauses.append(f"{_mention(third)} joins to make three this week")
     team = _team_clause(suggestion, people, pairing)
     if team:
         clauses.append(team)
-    if not shared and not answers:
-        hours = " and your working hours overlap" if _hours_overlap(people) else ""
-        clauses.append(f"you haven't been introduced recently{hours}")
+    if grounds is Grounds.MEET:
+        clauses.append(_meet(people))
+    if grounds is not Grounds.WORK and _hours_overlap(people):
+        clauses.append("your working hours overlap")
     return Reason(
         line="; ".join(clauses),
         topics=tuple(dict.fromkeys(cited)),
         answers_question=bool(answers),
+        grounds=grounds,
     )
 
 

@@ -4,8 +4,9 @@ Pure logic over ``Participant`` values the feature builds from storage (and the 
 builds from a bench set), so the bot and ``narrate-bot eval connections`` pair people the same
 way. Hard rules are never bent: the same team (unless the tenant allows it), a private
 never-pair wish, a repeat inside the window. Soft rules shape the weight: narrated topics both
-people can read, a question one asked that the other's narrations answer, teams with few ties
-yet, earlier "not useful" feedback, and working hours that overlap.
+people can read, a question one asked that the other's narrations answer, a topic one declared
+(``ask-me-about``) that the other narrates or asked about, teams with few ties yet, earlier "not
+useful" feedback, and working hours that overlap.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field, replace
 
 from .matching import Edge, max_weight_matching
 from .topic_match import matches, stems
+
+Offer = tuple[int, int, str, str, bool]  # (declared by, other, as declared, their topic, asked?)
 
 WORK_START, WORK_END = 9.0, 17.0  # local working hours assumed for everyone
 BASE_WEIGHT = 0.05  # any allowed pair is better than nobody
@@ -33,7 +36,9 @@ class Participant:
     ``topics`` maps each narrated topic to where it was narrated: ``None`` for places anyone in
     the tenant may read, else the private channel's key; a topic is only used for a pair when
     the other person may read it too. ``asked`` are topics of their recent who-knows questions.
-    Neither holds a topic they hid (``without_hidden``).
+    ``offers`` are the topics they declared with ``ask-me-about``, as typed: anyone in the
+    workspace may read them already (their profile lists them). None holds a topic they hid
+    (``without_hidden``).
     """
 
     key: int
@@ -48,6 +53,8 @@ class Participant:
     recent_partners: frozenset[int] = frozenset()  # keys introduced within the repeat window
     # How often they narrated each topic (1 + log of the count); a topic absent here counts 1.
     strength: Mapping[str, float] = field(default_factory=dict)
+    offers: frozenset[str] = frozenset()
+    hidden: frozenset[str] = frozenset()  # their hide-me topics, kept by ``without_hidden``
 
 
 def without_hidden(person: Participant, hidden: Iterable[str]) -> Participant:
@@ -60,7 +67,7 @@ def without_hidden(person: Participant, hidden: Iterable[str]) -> Participant:
     """
     hidden = list(hidden)
     if not hidden:
-        return person
+        return replace(person, hidden=frozenset()) if person.hidden else person
 
     def kept(topic: str) -> bool:
         topic_stems = stems(topic)
@@ -70,6 +77,8 @@ def without_hidden(person: Participant, hidden: Iterable[str]) -> Participant:
         person,
         topics={t: scopes for t, scopes in person.topics.items() if kept(t)},
         asked=frozenset(t for t in person.asked if kept(t)),
+        offers=frozenset(t for t in person.offers if kept(t)),
+        hidden=frozenset(hidden),
         strength={t: s for t, s in person.strength.items() if kept(t)},
     )
 
@@ -86,14 +95,17 @@ class Rules:
 class Suggestion:
     """An introduction: two people (three for the odd one out) and what the reason may cite.
 
-    ``shared`` and ``answers`` are about the first two members, limited to what every member may
-    read (a trio's third too); a channel post cites less still (``intro_reasons``).
+    ``shared``, ``answers`` and ``offers`` are about the first two members, limited to what every
+    member may read (a trio's third too); a channel post cites less still (``intro_reasons``).
+    An offer is a topic one declared (``ask-me-about``) that the other narrated (or asked about,
+    when ``asked``) and that isn't already shared or answered.
     """
 
     members: tuple[int, ...]
     weight: float
     shared: tuple[str, ...] = ()
     answers: tuple[tuple[int, int, str], ...] = ()  # (asker key, narrator key, topic)
+    offers: tuple[Offer, ...] = ()
 
 
 class Pairing:
@@ -121,6 +133,13 @@ class Pairing:
         self.idf = {t: math.log(1 + count / n) for t, n in df.items()}
         self.df = df
         self._scoped: dict[int, tuple[frozenset[str], list[tuple[str, frozenset[int]]]]] = {}
+        # Known topics by stem, to find which ones a declared topic ("kafka consumers") covers.
+        self._by_stem: dict[str, set[str]] = defaultdict(set)
+        if any(p.offers for p in people):
+            for topic in df:
+                for one in stems(topic):
+                    self._by_stem[one].add(topic)
+        self._offered: dict[int, dict[str, str]] = {}
         # This round's introductions so far, as their reasons counted them (intro_reasons), and
         # each introduction's counts as first given, so its group DM and its channel post agree.
         self.introduced_now: Counter[frozenset[str]] = Counter()
@@ -162,17 +181,21 @@ class Pairing:
             return public
         return public | {t for t, scopes in private if scopes & viewer.readable}
 
-    def readable_by(self, owner: Participant, viewers: Sequence[Participant]) -> frozenset[str]:
+    def readable_by(
+        self, owner: Participant, viewers: Sequence[Participant], *, owner_too: bool = False
+    ) -> frozenset[str]:
         """Owner's topics that every one of ``viewers`` may read on their own.
 
         A message to several people may only say what each of them could already read: a
         private channel's topic counts only when every viewer reads one of the channels it was
-        narrated in. The owner may always read their own, so only the others are checked.
+        narrated in. The owner may always read their own, so only the others are checked,
+        unless ``owner_too``: what someone narrated in a channel they have since left is theirs
+        to read, but no longer something to introduce them by.
         """
         public, private = self._split(owner)
         if not private:
             return public
-        others = [v for v in viewers if v.key != owner.key]
+        others = [v for v in viewers if owner_too or v.key != owner.key]
         return public | {t for t, scopes in private if all(scopes & v.readable for v in others)}
 
     def public(self, owner: Participant) -> frozenset[str]:
@@ -193,12 +216,54 @@ class Pairing:
             cached = self._scoped[person.key] = (public, private)
         return cached
 
+    def offered(self, person: Participant) -> dict[str, str]:
+        """Known topics (narrated or asked about by anyone this week) that one of the person's
+        declared topics covers, each with the declaration: "kafka consumers" covers "kafka" and
+        "consumer". Rarest first, so the best one is cited."""
+        cached = self._offered.get(person.key)
+        if cached is None:
+            found: dict[str, str] = {}
+            for declared in sorted(person.offers):
+                declared_stems = stems(declared)
+                near = set().union(*(self._by_stem.get(one, set()) for one in declared_stems))
+                for topic in near:
+                    if matches(topic, declared_stems):
+                        found.setdefault(topic, declared)
+            cached = self._offered[person.key] = dict(
+                sorted(found.items(), key=lambda item: (-self.idf.get(item[0], 0.0), item[0]))
+            )
+        return cached
+
+    def _offers(
+        self,
+        a: Participant,
+        b: Participant,
+        visible: Mapping[int, frozenset[str]],
+        taken: set[str],
+    ) -> list[Offer]:
+        """What one declared and the other narrated (where the declarer may read it) or asked
+        about, beyond the topics already shared or answered (``taken``)."""
+        offers: list[Offer] = []
+        for by, other in ((a, b), (b, a)):
+            if not by.offers:
+                continue
+            for topic, declared in self.offered(by).items():
+                if topic in taken:
+                    continue
+                if topic in visible[other.key]:
+                    offers.append((by.key, other.key, declared, topic, False))
+                elif topic in other.asked:
+                    offers.append((by.key, other.key, declared, topic, True))
+        return offers
+
     def explain(self, a: Participant, b: Participant) -> Suggestion:
-        """The pair's weight and the topics and answered questions behind it."""
+        """The pair's weight and the topics, answered questions and offers behind it."""
         from_a, from_b = self._visible(a, b), self._visible(b, a)
         shared = sorted(from_a & from_b, key=lambda t: (-self.idf.get(t, 0.0), t))
         answers = [(a.key, b.key, t) for t in sorted(a.asked & from_b)]
         answers += [(b.key, a.key, t) for t in sorted(b.asked & from_a)]
+        taken = set(shared) | {t for _, _, t in answers}
+        offers = self._offers(a, b, {a.key: from_a, b.key: from_b}, taken)
         disliked = a.disliked | b.disliked
         weight = BASE_WEIGHT
         for topic in shared:
@@ -207,10 +272,19 @@ class Pairing:
         for _, _, topic in answers:
             factor = NOT_USEFUL_FACTOR if topic in disliked else 1.0
             weight += ANSWER_FACTOR * self.idf.get(topic, 0.0) * factor
+        # A declared topic the other narrates weighs like a shared one, one they asked about
+        # like an answered question: the declarer said they'd welcome being asked.
+        for _, _, _, topic, asked in offers:
+            factor = NOT_USEFUL_FACTOR if topic in disliked else 1.0
+            weight += (ANSWER_FACTOR if asked else 1.0) * self.idf.get(topic, 0.0) * factor
         if a.team is not None and b.team is not None and a.team != b.team:
             weight += TEAM_BONUS / (1 + self.team_ties.get(frozenset((a.team, b.team)), 0))
         return Suggestion(
-            members=(a.key, b.key), weight=weight, shared=tuple(shared), answers=tuple(answers)
+            members=(a.key, b.key),
+            weight=weight,
+            shared=tuple(shared),
+            answers=tuple(answers),
+            offers=tuple(offers),
         )
 
     # -------------------------------------------------------------------------- candidates
@@ -227,13 +301,13 @@ class Pairing:
         limit = max(50, len(pool) // 20)  # topics everyone shares find nobody in particular
         index: dict[str, list[Participant]] = defaultdict(list)
         for person in pool:
-            for topic in person.topics:
+            for topic in set(person.topics) | set(self.offered(person)):
                 index[topic].append(person)
         rng = random.Random(self.rules.seed)
         pairs: set[tuple[int, int]] = set()
         for a in pool:
             score: dict[int, float] = defaultdict(float)
-            for topic in set(a.topics) | a.asked:
+            for topic in set(a.topics) | a.asked | set(self.offered(a)):
                 holders = index.get(topic, ())
                 if len(holders) > limit:
                     continue
@@ -311,6 +385,7 @@ class Pairing:
         """Replace one participant (what they narrate or may read changed); the idf stays."""
         self.people[person.key] = person
         self._scoped.pop(person.key, None)
+        self._offered.pop(person.key, None)
 
     def _suggestion(self, group: tuple[int, ...]) -> Suggestion:
         first = self.explain(self.people[group[0]], self.people[group[1]])
@@ -325,6 +400,7 @@ class Pairing:
                 weight=first.weight + sum(e.weight for e in extras),
                 shared=first.shared,
                 answers=first.answers,
+                offers=first.offers,
             )
         )
 
@@ -342,6 +418,16 @@ class Pairing:
             for asker, narrator, topic in suggestion.answers
             if topic in self.readable_by(self.people[narrator], members)
         )
+        # A declaration anyone may read; the other's side only if everyone may read it too (a
+        # question asked is the asker's own, told only to the group, like an answered one).
+        offers = tuple(
+            offer
+            for offer in suggestion.offers
+            if offer[4] or offer[3] in self.readable_by(self.people[offer[1]], members)
+        )
         return replace(
-            suggestion, shared=tuple(t for t in suggestion.shared if t in both), answers=answers
+            suggestion,
+            shared=tuple(t for t in suggestion.shared if t in both),
+            answers=answers,
+            offers=offers,
         )

@@ -114,7 +114,7 @@ async def test_no_time_zones_known_no_claim_about_working_hours(bot, chat, clock
     await _pair_with_nothing_in_common(chat)
     [post] = await _run_week(bot, chat, clock)
     assert "working hours" not in post.text
-    assert _why(post).endswith("you haven't been introduced recently")
+    assert _why(post).endswith("payments and search haven't been introduced yet")
 
 
 async def test_one_time_zone_known_is_not_enough_to_claim_an_overlap(bot, chat, clock):
@@ -129,7 +129,7 @@ async def test_known_overlapping_zones_are_still_said(bot, chat, clock):
     await _pair_with_nothing_in_common(chat)
     [post] = await _run_week(bot, chat, clock)
     assert _why(post).endswith(
-        "you haven't been introduced recently and your working hours overlap"
+        "payments and search haven't been introduced yet; your working hours overlap"
     )
 
 

@@ -39,9 +39,9 @@ async def test_a_third_far_away_means_no_claim_about_working_hours(bot, chat, cl
     await _trio_with_nothing_in_common(chat, "Europe/Berlin", "Europe/Paris", "Pacific/Auckland")
     [post] = await _run_week(bot, chat, clock)
     assert sorted(post.to_users) == ["alice", "bob", "carol"]
-    assert "<@carol> joins to make three this week" in post.text
+    assert "<@carol> joins to make three and narrates about cherry" in post.text
     assert "working hours" not in post.text
-    assert _why(post).endswith("you haven't been introduced recently")
+    assert _why(post).endswith("a, b and c haven't been introduced yet")
 
 
 async def test_a_trio_with_one_zone_unknown_makes_no_claim(bot, chat, clock):
@@ -55,6 +55,4 @@ async def test_a_trio_whose_hours_all_overlap_is_still_told(bot, chat, clock):
     await _trio_with_nothing_in_common(chat, "Europe/Berlin", "Europe/Paris", "Europe/London")
     [post] = await _run_week(bot, chat, clock)
     assert sorted(post.to_users) == ["alice", "bob", "carol"]
-    assert _why(post).endswith(
-        "you haven't been introduced recently and your working hours overlap"
-    )
+    assert _why(post).endswith("a, b and c haven't been introduced yet; your working hours overlap")
