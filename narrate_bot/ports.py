@@ -28,13 +28,16 @@ class CannotPostThere(Exception):  # noqa: N818 - a refusal, not a fault of ours
 
     ARCHIVED = "archived"
     NOT_IN_IT = "not_in_it"
+    # A post for a thread (``Post.thread_of``) whose message has no thread, and the bot may
+    # not open one on it (or the message is gone): the bot is in the channel all the same.
+    NO_THREAD = "no_thread"
 
     def __init__(self, reason: str, *, how_to_add: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         # For ``NOT_IN_IT``: who can let the bot post there, and how, as a sentence in the
         # platform's terms ("Anyone in it can add me with /invite @narrate there."); empty when
-        # the platform has no one answer.
+        # the platform has no one answer. For ``NO_THREAD``: who can let it open the thread.
         self.how_to_add = how_to_add
 
 

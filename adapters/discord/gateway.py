@@ -37,7 +37,7 @@ import logging
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -65,6 +65,20 @@ HOW_TO_GRANT = (
     "Someone who manages the server can allow them for me in the channel's permissions "
     "(Edit Channel → Permissions)."
 )
+# Who can let the bot open a thread on a prompt that has none (its own Create Public Threads).
+HOW_TO_THREAD = (
+    "Someone who manages the server can allow me Create Public Threads in the channel's "
+    "permissions (Edit Channel → Permissions)."
+)
+# A thread that was never opened (or was deleted) answers a message sent to it with this.
+UNKNOWN_CHANNEL = 10003
+# "Operation cannot be performed on an archived thread": an edit of a message in a thread that
+# archived itself after a day without messages (``auto_archive_duration``).
+THREAD_ARCHIVED = 50083
+# "A thread has already been created for this message": opened meanwhile, by another try.
+THREAD_EXISTS = 160004
+# A prompt's thread opened late (see ``_open_missing_thread``) is titled like the prompt.
+LATE_THREAD_TITLE = "Time to work out loud"
 WINDOW_SECONDS = 600.0
 # "Cannot send messages to this user": the person's own settings (DMs from this server closed).
 DM_REFUSED = 50007
@@ -92,6 +106,10 @@ DM_CLOSED = (
 # A thread's title once its post was deleted and the bot may not delete the thread itself.
 REMOVED_THREAD = "(removed)"
 _USER_MENTION = re.compile(r"<@!?(\d+)>")  # a person, as the core's post text names them
+
+
+class _ThreadMissing(Exception):  # noqa: N818 - a signal inside the gateway
+    """A post's thread is unknown to Discord: it was never opened (``_post_in_channel``)."""
 
 
 class OutboundPaused(NotPosted, RuntimeError):
@@ -326,12 +344,44 @@ class DiscordGateway:
             int(post.thread_of or post.channel_id), guild_id=int(tenant.tenant_id)
         )
         first = messages(post.text, post.buttons)[0]
+
+        async def edit() -> None:
+            async with self.posts:
+                await where.get_partial_message(int(message_id)).edit(
+                    content=first.content,
+                    embed=(
+                        discord.Embed(description=first.embed) if first.embed is not None else None
+                    ),
+                    allowed_mentions=_cited(post),
+                )
+
+        await self._in_thread(post.thread_of, edit)
+
+    async def _in_thread(
+        self, thread_of: str | None, change: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``change`` on a message in thread ``thread_of``; when Discord refuses it because
+        the thread archived itself (a day without messages), open the thread, change it, and
+        archive it again: an edit of yesterday's update neither fails nor brings yesterday's
+        thread back to the channel's active list. A thread the bot may not open (locked) raises,
+        and the person is told the post is unchanged."""
+        try:
+            await change()
+            return
+        except discord.HTTPException as problem:
+            if thread_of is None or problem.code != THREAD_ARCHIVED:
+                raise
+        thread = int(thread_of)
         async with self.posts:
-            await where.get_partial_message(int(message_id)).edit(
-                content=first.content,
-                embed=discord.Embed(description=first.embed) if first.embed is not None else None,
-                allowed_mentions=_cited(post),
-            )
+            await self.client.http.edit_channel(thread, archived=False)
+        try:
+            await change()
+        finally:
+            try:
+                async with self.posts:
+                    await self.client.http.edit_channel(thread, archived=True)
+            except discord.HTTPException as problem:  # it archives itself again in a day
+                log.info("a thread opened for an edit stays open: %s", _status(problem))
 
     async def delete(
         self, tenant: TenantRef, channel_id: str, message_id: str, *, thread_of: str | None = None
@@ -349,10 +399,15 @@ class DiscordGateway:
         archiving refused then is only logged. Its replies go with a deleted thread, as on
         Discord.
 
-        A post in a thread (``thread_of``) is deleted there, and opened no thread of its own."""
-        try:
+        A post in a thread (``thread_of``) is deleted there, and opened no thread of its own;
+        a thread archived meanwhile is opened for it and archived again (``_in_thread``)."""
+
+        async def delete() -> None:
             async with self.posts:
                 await self.client.http.delete_message(int(thread_of or channel_id), int(message_id))
+
+        try:
+            await self._in_thread(thread_of, delete)
         except discord.NotFound:
             log.debug("a post to delete in channel %s was gone already", channel_id)
         if thread_of is not None:
@@ -448,6 +503,44 @@ class DiscordGateway:
         return first
 
     async def _post_in_channel(self, guild_id: int, post: Post) -> str:
+        """A post in a channel, or in the thread of ``post.thread_of`` there. A prompt whose
+        thread never opened (the bot lacked Create Public Threads then, or Discord failed) has
+        no thread to post in, which Discord answers as an unknown channel: the thread is
+        opened on the prompt now, and the post sent there. Only a thread that can't be opened
+        is refused, as ``NO_THREAD``, never as "not in the channel"."""
+        try:
+            return await self._send_in_channel(guild_id, post, missing_thread=post.thread_of)
+        except _ThreadMissing:
+            await self._open_missing_thread(post)
+        return await self._send_in_channel(guild_id, post, missing_thread=None)
+
+    async def _open_missing_thread(self, post: Post) -> None:
+        assert post.channel_id is not None and post.thread_of is not None
+        try:
+            async with self.posts:
+                await self.client.http.start_thread_with_message(
+                    int(post.channel_id),
+                    int(post.thread_of),
+                    name=thread_name(LATE_THREAD_TITLE),
+                    auto_archive_duration=1440,
+                )
+        except discord.Forbidden as problem:
+            raise CannotPostThere(CannotPostThere.NO_THREAD, how_to_add=HOW_TO_THREAD) from problem
+        except discord.NotFound as problem:  # the prompt itself was deleted
+            raise CannotPostThere(CannotPostThere.NO_THREAD) from problem
+        except discord.HTTPException as problem:
+            if problem.code == THREAD_EXISTS:
+                return  # opened meanwhile: post in it
+            if problem.status >= 500:
+                raise
+            raise NotPosted(_status(problem)) from problem
+        log.info("opened the missing thread of a prompt in channel %s", post.channel_id)
+
+    async def _send_in_channel(
+        self, guild_id: int, post: Post, *, missing_thread: str | None
+    ) -> str:
+        """Send ``post``'s messages; ``_ThreadMissing`` when ``missing_thread`` is set and
+        Discord says that thread is unknown before anything went out."""
         assert post.channel_id is not None
         target = post.thread_of or post.channel_id
         channel = self.client.get_partial_messageable(int(target), guild_id=guild_id)
@@ -459,6 +552,12 @@ class DiscordGateway:
                 except (discord.Forbidden, discord.NotFound) as problem:
                     if first is not None:
                         raise  # a later part: the post is out, and half of it is no answer
+                    if (
+                        missing_thread is not None
+                        and isinstance(problem, discord.NotFound)
+                        and problem.code == UNKNOWN_CHANNEL
+                    ):
+                        raise _ThreadMissing from problem
                     # Missing access or permissions, or the channel is gone: not for a retry.
                     raise CannotPostThere(
                         CannotPostThere.NOT_IN_IT, how_to_add=HOW_TO_ADD

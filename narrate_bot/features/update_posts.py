@@ -174,6 +174,9 @@ async def post_update(
         await _drop(turn, narration_id)
         if refused.reason == CannotPostThere.ARCHIVED:
             why = "it's archived."
+        elif refused.reason == CannotPostThere.NO_THREAD:
+            # The bot is in the channel: the prompt has no thread it may open (or is gone).
+            why = f"the prompt has no thread, and I couldn't open one. {refused.how_to_add}".strip()
         else:
             why = f"I'm not in it. {refused.how_to_add}".strip()
             why = why if why.endswith(".") else f"{why}."
