@@ -76,3 +76,30 @@ async def test_ten_busy_topics_all_reach_the_follower_within_one_message(slack):
     for topic in topics:  # each topic lists some of its narrations and points to the rest
         assert f"{topic} change 4" in blocks, topic
         assert f"more this week: /narrate who {topic}" in blocks, topic
+
+
+async def test_a_digest_slack_refused_is_sent_later_that_day_once(slack):
+    """Slack answered the Monday DM with an error ('service_unavailable': it took nothing), and
+    the week was recorded failed: no digest that week. It is tried again 10 minutes later, and
+    sent once."""
+    from sqlalchemy import text as sql
+
+    slack.fake.channels["C1"] = {"id": "C1", "name": "general", "is_channel": True}
+    assert "Following kafka." in await _said(slack, "follow kafka")
+    await _said(slack, "tuned the kafka consumer lag alerts", user="U2")
+    bot = slack.adapter.bot
+    monday = bot.clock.now() + timedelta(hours=1)  # 09:00 UTC, the day she followed
+    slack.fake.failures["chat.postMessage"] = "service_unavailable"
+    await bot.run_due(monday + timedelta(minutes=5))
+    del slack.fake.failures["chat.postMessage"]
+    await bot.run_due(monday + timedelta(hours=3))
+    dms = [
+        c
+        for c in slack.fake.called("chat.postMessage")
+        if c.params["channel"] == "U1" and c.error is None
+    ]
+    assert len(dms) == 1, dms
+    assert "tuned the kafka consumer lag alerts" in str(dms[0].params["text"])
+    async with bot.db.engine.connect() as conn:
+        rows = (await conn.execute(sql("SELECT status, attempts FROM follow_digest"))).all()
+    assert [tuple(r) for r in rows] == [("sent", 2)]
