@@ -9,6 +9,7 @@ digests are due every Monday at 08:00 UTC, and ``:advance 7d`` reaches the next 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -435,3 +436,28 @@ async def test_a_zone_moved_east_brings_the_digest_to_its_new_monday_9_00(chat, 
         ("2026-11-30", datetime(2026, 11, 29, 20, 0, tzinfo=UTC)),  # Auckland 09:00
         ("2026-11-30", datetime(2026, 11, 30, 0, 0, tzinfo=UTC)),  # Tokyo 09:00
     ]
+
+
+async def test_a_process_that_died_mid_send_is_never_sent_again(chat, bot, clock, monkeypatch):
+    """A replica took carol's turn, claimed the week and died before its outcome was
+    recorded: whether the DM went out is unknown, so nobody sends it again. Her row comes due
+    after the hold (``HOLD``), is moved to next Monday, and next week's digest comes as usual."""
+    from narrate_bot.features import follow_digest
+
+    await chat.say(*WORLD, "carol: /narrate follow kafka")
+    await _week_of_kafka(chat)
+    due = clock.now() + follow_digest.WEEK
+    clock.set(due)
+
+    async def dies(*args, **kwargs):
+        raise SystemExit("killed")  # not an Exception: nothing after the claim runs
+
+    monkeypatch.setattr(follow_digest, "_attempt", dies)
+    with contextlib.suppress(SystemExit):
+        await follow_digest.send_batch(bot, due)
+    monkeypatch.undo()
+    out = await chat.say(":advance 1h", ":advance 1d")
+    assert DIGEST not in out, out
+    await chat.say("alice in #general: /narrate kafka lag fixed again")
+    out = await chat.say(":advance 6d")
+    assert out.count(DIGEST) == 1 and "kafka lag fixed again" in out, out
