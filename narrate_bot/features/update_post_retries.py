@@ -5,9 +5,10 @@ timed out, or the channel's sharing couldn't be checked, the author was told "I 
 just now" and the update was never posted. Now its ``update_post`` row waits with a
 ``retry_at`` (``update_posts.RETRY_FIRST`` after the failure) and the scheduler's tick tries it
 again, ``RETRY_TRIES`` times at most, backing off. Each try takes the row first (a compare on
-``retry_at``, so two replicas' ticks never both post it) and leases it for
-``schedule_lease_seconds``; a try whose outcome is unknown (a timeout after the platform may
-have taken it) is never repeated: posting twice is worse than not posting.
+``retry_at``, so two replicas' ticks never both post it), which leaves it in flight, not due: a
+try whose outcome is unknown (a timeout after the platform may have taken it, the process
+killed before the post's id was saved) is never repeated: posting twice is worse than not
+posting.
 
 A try re-reads everything at its time: the narration's text (an edit meanwhile is posted as
 edited), its audience (made "only for me" meanwhile: not posted), the channel's "updates off"
@@ -68,9 +69,8 @@ async def retry_due(bot: Bot, now: datetime) -> int:
 async def _retry(bot: Bot, item: store.Retry, *, now: datetime) -> int:
     row, narration, person, channel = item.row, item.narration, item.person, item.channel
     assert row.id is not None and row.retry_at is not None and channel.id is not None
-    lease = timedelta(seconds=bot.settings.schedule_lease_seconds)
     async with bot.db.transaction() as session:
-        if not await store.take(session, post_id=row.id, seen=row.retry_at, until=now + lease):
+        if not await store.take(session, post_id=row.id, seen=row.retry_at, now=now):
             return 0  # another tick took it
         off = await repo.get_setting(
             session, tenant_id=channel.tenant_id, key=updates_key(channel.id)

@@ -254,9 +254,11 @@ async def due_retries(session: AsyncSession, *, now: datetime, limit: int) -> li
     return found
 
 
-async def take(session: AsyncSession, *, post_id: int, seen: datetime, until: datetime) -> bool:
-    """Take a due retry for one try, counted, leased until ``until``: ``False`` when another
-    tick (a replica) took it since it was read (its ``retry_at`` is no longer ``seen``)."""
+async def take(session: AsyncSession, *, post_id: int, seen: datetime, now: datetime) -> bool:
+    """Take a due retry for one try, counted: ``False`` when another tick (a replica) took it
+    since it was read (its ``retry_at`` is no longer ``seen``). Taken, it is in flight like a
+    claim its command makes (no ``retry_at``): a tick that dies after the platform took the
+    post leaves it there, and it is never posted a second time."""
     taken = await session.exec(
         update(UpdatePost)
         .where(
@@ -264,7 +266,7 @@ async def take(session: AsyncSession, *, post_id: int, seen: datetime, until: da
             col(UpdatePost.retry_at) == seen,
             col(UpdatePost.message_id).is_(None),
         )
-        .values(retry_at=until, attempts=UpdatePost.attempts + 1)
+        .values(retry_at=None, claimed_at=now, attempts=UpdatePost.attempts + 1)
     )
     return bool(taken.rowcount)
 

@@ -22,7 +22,7 @@ AFTER = "0028_update_post_retries"
 async def _at_0027(db: Database) -> dict[str, int]:
     ids = await _workspace(db, BEFORE)
     at = START.astimezone(UTC)
-    for ordinal in (1, 2):
+    for ordinal in (1, 2, 3):
         ids[f"narration{ordinal}"] = await _insert(
             db,
             "INSERT INTO narration (tenant_id, person_id, channel_pk, ordinal, source, audience,"
@@ -77,21 +77,39 @@ async def test_up_down_up_with_data(empty_db):
         assert due.tenant.id == ids["tenant"] and due.channel.id == ids["channel"]
         assert due.row.id is not None and due.row.retry_at is not None
         seen, post_id = due.row.retry_at, due.row.id
-        lease = at + timedelta(minutes=7)
-        assert await update_posts.take(session, post_id=post_id, seen=seen, until=lease)
+        taken_at = at + timedelta(minutes=2)
+        assert await update_posts.take(session, post_id=post_id, seen=seen, now=taken_at)
         # A second tick (a replica) that read it at the same time takes nothing.
-        assert not await update_posts.take(session, post_id=post_id, seen=seen, until=lease)
+        assert not await update_posts.take(session, post_id=post_id, seen=seen, now=taken_at)
     async with db.transaction() as session:
         assert (
             await update_posts.due_retries(session, now=at + timedelta(minutes=3), limit=10) == []
         )
         row = await update_posts.find(session, narration_id=ids["narration2"])
-        assert row is not None and row.attempts == 1
+        # In flight: never due again by itself (a try that died may have posted it).
+        assert row is not None and row.attempts == 1 and row.retry_at is None
+        assert (
+            await update_posts.next_retry(session, after=None, until=at + timedelta(days=1)) is None
+        )
 
+    async with db.transaction() as session:  # one still waiting for its retry
+        assert await update_posts.later(
+            session,
+            narration_id=ids["narration3"],
+            channel_id="C1",
+            thread_of="1.000001",
+            retry_at=at + timedelta(hours=1),
+            now=at,
+        )
     await _downgrade(db, BEFORE)
     async with db.engine.connect() as conn:
         rows = await conn.execute(text("SELECT narration_id, message_id FROM update_post"))
-        assert [(r.narration_id, r.message_id) for r in rows] == [(ids["narration1"], "1.000002")]
+        # The claim a tick took stays (the older code knows claims in flight); only claims
+        # still waiting for a retry would go.
+        assert sorted((r.narration_id, r.message_id or "") for r in rows) == [
+            (ids["narration1"], "1.000002"),
+            (ids["narration2"], ""),
+        ]
     await upgrade(db)
     await check(db)
     async with db.transaction() as session:

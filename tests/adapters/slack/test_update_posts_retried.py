@@ -92,3 +92,27 @@ async def test_a_post_refused_every_time_is_given_up_and_the_author_told(slack):
         in str(d)
         for d in dms
     )
+
+
+async def test_a_tick_that_dies_after_posting_never_posts_it_again(slack, monkeypatch):
+    """The platform took the retried post, then saving its id failed (the process killed, the
+    database gone): the next ticks must not post it a second time."""
+    from sqlalchemy.exc import OperationalError
+
+    from narrate_bot.storage import update_posts as store
+
+    thread = await _prompt_ts(slack)
+    slack.fake.failures["chat.postMessage"] = "internal_error"
+    await _submit(slack, "shipped the importer")
+    del slack.fake.failures["chat.postMessage"]
+    real = store.keep
+
+    async def dies(*args, **kwargs):
+        monkeypatch.setattr(store, "keep", real)
+        raise OperationalError("UPDATE update_post", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(store, "keep", dies)
+    await _ticks(slack, 3)
+    await _ticks(slack, 240)
+    posted = [c for c in slack.fake.called("chat.postMessage") if c.error is None]
+    assert len([c for c in posted if c.params.get("thread_ts") == thread]) == 1
