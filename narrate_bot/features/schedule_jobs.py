@@ -25,6 +25,7 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
 from . import follow_digest, update_post_retries
+from .orphan_posts import delete_orphaned_posts
 from .schedule_delivery import deliver_due, send_row
 from .schedule_posts import reminder_key as reminder_key  # the schedule commands' import
 
@@ -194,6 +195,9 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     platforms = [p.value for p in bot.gateways]
     if bot.introductions is not None:
         await _ensure_intros_schedules(bot, bot.clock.now())
+    # Posts of form updates whose narrations an older version deleted without them: every
+    # wake-up, as that version keeps deleting after the upgrade (two index probes when none).
+    await delete_orphaned_posts(bot, until)
     total = TickReport()
     after: datetime | None = None
     more = False

@@ -35,6 +35,7 @@ from ..ports import (
 )
 from ..replies import Post
 from ..storage import channel_sharing
+from ..storage import orphan_posts as orphans
 from ..storage import repositories as repo
 from ..storage import update_posts as store
 from ..storage.database import Database
@@ -328,11 +329,14 @@ async def edited(turn: Turn, *, narration_id: int, text: str) -> str:
 
 async def remove(turn: Turn, posts: list[store.PostRef]) -> list[store.PostRef]:
     """Delete these update posts, best effort; returns the ones that stay. Run after the change
-    that made them go (a delete, an erasure) has committed, never undoing it."""
+    that made them go (a delete, an erasure) has committed, never undoing it. Their narrations'
+    delete left their places to the orphaned posts' repair (``orphan_posts``): the places of
+    those deleted here are forgotten, and one that stayed is tried again by that repair."""
     if not posts:
         return []
     gateway = turn.gateways.get(turn.event.tenant.platform)
     stayed: list[store.PostRef] = []
+    gone: list[tuple[str, str]] = []
     for ref in posts:
         if not ref.message_id:
             continue  # still going out: its poster finds its claim gone and deletes it
@@ -348,7 +352,27 @@ async def remove(turn: Turn, posts: list[store.PostRef]) -> list[store.PostRef]:
         except Exception as problem:  # the platform's failure is reported, never raised
             log.warning("deleting a form update's post failed: %s", type(problem).__name__)
             stayed.append(ref)
+            continue
+        gone.append((ref.channel_id, ref.message_id))
+    await _settle(turn, gone)
     return stayed
+
+
+async def _settle(turn: Turn, gone: list[tuple[str, str]]) -> None:
+    """Forget the places of posts just deleted; left behind, the repair deletes them again (a
+    post gone counts as deleted) and forgets them then."""
+    if not gone:
+        return
+    try:
+        async with turn.db.transaction() as session:
+            await orphans.settle(
+                session,
+                platform=turn.event.tenant.platform.value,
+                external_id=turn.event.tenant.tenant_id,
+                posts=gone,
+            )
+    except Exception as problem:
+        log.warning("forgetting deleted update posts' places failed: %s", type(problem).__name__)
 
 
 async def removed_with(turn: Turn, ref: store.PostRef | None) -> str:

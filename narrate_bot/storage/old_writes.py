@@ -22,7 +22,10 @@ done to the row had it been there:
 
 What an older version deleted or changed by the old key (``unhide-me Café`` against a folded
 row) can't be told afterwards and isn't repaired: the README asks for every old process to be
-stopped before migrating.
+stopped before migrating. What its deletes would lose for good is kept by database triggers as
+it deletes instead (migration 0030): the place of a form update's post whose narration it
+deleted, which ``features.orphan_posts`` deletes from the platform at every scheduler wake-up,
+not just after an upgrade; and a person's intro pace goes with the person's row.
 """
 
 from __future__ import annotations

@@ -1,0 +1,97 @@
+"""Posts of form updates whose narrations went without them, deleted from their threads.
+
+A replica still running a version from before migration 0025 (a rolling deploy, an old process
+left running) deletes narrations by ``/narrate delete`` and forget-me without knowing that a
+form update was posted in its prompt's thread, naming its author. A database trigger keeps the
+post's place as the narration goes (``storage.orphan_post_tables``); this repair, run on every
+wake-up of the scheduler of every replica of this version, deletes the post through the
+platform's gateway and then forgets the place. It runs regularly, not once after an upgrade:
+the older replica keeps deleting after this version migrated.
+
+Deleting is idempotent: a post gone already (deleted by hand, its channel deleted) counts as
+done, as does a Discord post whose thread stays (the thread is the prompt's). A failure puts
+the place off, twice as long each time up to ``LONGEST_WAIT``, and it is never dropped while
+its workspace is there: a post naming someone who asked to be forgotten must not stay because
+the platform was down for an hour. Each try takes its place first (leased for
+``schedule_lease_seconds``), so two replicas never both try it, and a process that stopped
+mid-try leaves it to the next once the lease runs out. A workspace removed (the app
+uninstalled) takes its places with it: nothing could delete its posts any more. With nothing
+orphaned, the whole repair is two probes of an index.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..events import Platform
+from ..ports import ThreadStayed
+from ..storage import orphan_posts as store
+from .schedule_posts import tenant_ref
+
+if TYPE_CHECKING:
+    from ..app import Bot
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # places tried per wake-up; more wait for the next one, seconds later
+LONGEST_WAIT = timedelta(hours=6)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after ``attempts`` failed tries: 2, 4, 8… minutes, at most ``LONGEST_WAIT``."""
+    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
+
+
+async def delete_orphaned_posts(bot: Bot, now: datetime) -> int:
+    """Delete the due orphaned posts; how many were deleted. Never raises: a failure here must
+    not keep the scheduler's prompts from going out (what failed is tried at a later wake-up)."""
+    platforms = [platform.value for platform in bot.gateways]
+    try:
+        # A read-only snapshot: on SQLite, the wake-up's probe takes no write lock.
+        async with bot.db.snapshot() as session:
+            found = await store.due(session, now=now, platforms=platforms, limit=BATCH)
+    except Exception as problem:
+        log.warning("reading orphaned update posts failed: %s", type(problem).__name__)
+        return 0
+    deleted = 0
+    for orphan in found:
+        try:
+            deleted += await _delete(bot, orphan, now=now)
+        except Exception as problem:  # the database: the lease runs out and a later try runs
+            log.warning("deleting an orphaned update post failed: %s", type(problem).__name__)
+    if deleted:
+        log.info(
+            "deleted %d post(s) of updates whose narrations were deleted without them", deleted
+        )
+    return deleted
+
+
+async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime) -> int:
+    row = orphan.row
+    assert row.id is not None
+    lease = timedelta(seconds=bot.settings.schedule_lease_seconds)
+    async with bot.db.transaction() as session:
+        if not await store.take(session, orphan_id=row.id, seen=row.retry_at, until=now + lease):
+            return 0  # another replica took it
+    gateway = bot.gateways.get(Platform(orphan.tenant.platform))
+    try:
+        if gateway is None:
+            raise LookupError("no gateway for this platform")
+        await gateway.delete(
+            tenant_ref(orphan.tenant), row.channel_id, row.message_id, thread_of=row.thread_of
+        )
+    except ThreadStayed:
+        pass  # the thread is the prompt's, not the post's: the post is gone
+    except Exception as problem:
+        tries = row.attempts + 1
+        log.warning(
+            "deleting an orphaned update post failed (try %d): %s", tries, type(problem).__name__
+        )
+        async with bot.db.transaction() as session:
+            await store.later(session, orphan_id=row.id, retry_at=now + backoff(tries))
+        return 0
+    async with bot.db.transaction() as session:
+        await store.done(session, orphan_id=row.id)
+    return 1
