@@ -21,7 +21,7 @@ the person is told which post stayed. A channel turns posting off with
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..channel_names import shown
 from ..events import TenantRef
@@ -53,6 +53,15 @@ REPEAT_WINDOW = timedelta(minutes=2)
 # tried again by the scheduler's tick this long after, then twice as long each time
 # (``update_post_retries``).
 RETRY_FIRST = timedelta(minutes=2)
+# A post claimed this long ago, with no id noted and no retry waiting, may be out with its id
+# never saved: the process stopped between the platform's answer and the save. Nothing can
+# find it on Slack (the app holds no *:history scope to read the thread), so it is told as
+# unknown, never as "still going out" or "removed".
+UNSURE_AFTER = timedelta(minutes=10)
+UNSURE_EDIT = (
+    " I couldn't change its post in the prompt's thread: it may have gone out without my noting "
+    "where. If it's there, it shows the old text; please delete it there, or ask an admin to."
+)
 # Told after a narration's edit or delete committed when what became of its post in a prompt's
 # thread couldn't be found out (``edited``, or ``Bot.handle`` after a later step failed).
 UNCHECKED_EDIT = (
@@ -322,6 +331,8 @@ async def edited(turn: Turn, *, narration_id: int, text: str) -> str:
     if row is None:
         return ""
     if not row.message_id:
+        if unsure(store.ref(row), turn.now):
+            return UNSURE_EDIT
         return " Its post in the prompt's thread is still going out; it will show the new text."
     told = await _changed(turn, store.ref(row), text)
     return told or " Its post in the prompt's thread is changed too."
@@ -339,6 +350,8 @@ async def remove(turn: Turn, posts: list[store.PostRef]) -> list[store.PostRef]:
     gone: list[tuple[str, str]] = []
     for ref in posts:
         if not ref.message_id:
+            if unsure(ref, turn.now):
+                stayed.append(ref)  # maybe out, its id never saved: told as staying
             continue  # still going out: its poster finds its claim gone and deletes it
         if gateway is None:
             stayed.append(ref)
@@ -373,6 +386,16 @@ async def _settle(turn: Turn, gone: list[tuple[str, str]]) -> None:
             )
     except Exception as problem:
         log.warning("forgetting deleted update posts' places failed: %s", type(problem).__name__)
+
+
+def unsure(ref: store.PostRef, now: datetime) -> bool:
+    """Whether a post with no id may be out all the same (``UNSURE_AFTER``)."""
+    return (
+        not ref.message_id
+        and not ref.waiting
+        and ref.claimed_at is not None
+        and now - ref.claimed_at > UNSURE_AFTER
+    )
 
 
 async def removed_with(turn: Turn, ref: store.PostRef | None) -> str:

@@ -30,6 +30,10 @@ class PostRef:
     thread_of: str
     message_id: str
     ordinal: int = 0
+    # For a post with no id yet: when it was claimed (or taken by a retry), and whether it
+    # waits for the tick's retry (so is known not to be out).
+    claimed_at: datetime | None = None
+    waiting: bool = False
 
 
 async def repeat_of(
@@ -155,6 +159,8 @@ def ref(row: UpdatePost, ordinal: int = 0) -> PostRef:
         thread_of=row.thread_of,
         message_id=row.message_id or "",
         ordinal=ordinal,
+        claimed_at=row.claimed_at,
+        waiting=row.retry_at is not None,
     )
 
 
