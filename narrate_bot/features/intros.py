@@ -19,8 +19,8 @@ from datetime import UTC, datetime, time, timedelta
 from ..events import ChannelKind, CommandInvoked, MessageReceived, Platform
 from ..knowledge.days import UNTIL_WORDS, PassedDay, read_day
 from ..knowledge.durations import MAX_DURATION, Calendar
-from ..knowledge.topics import normalize_topic
-from ..knowledge.words import STOPWORDS, query_terms
+from ..knowledge.topics import is_topic, normalize_topic
+from ..knowledge.words import query_terms
 from ..replies import Reply
 from ..routing import Command
 from ..storage import expertise_repo, intro_repo, intro_stats, question_repo, who_knows_repo
@@ -689,8 +689,11 @@ async def notes_question(session: Session, *, person: Person | None, question: s
 
 
 def _asked_topics(question: str) -> list[str]:
+    """The topics kept for a who-knows question: "who knows about the build issue, need help"
+    asked about build. Filler ("issue", "help") was kept before and only hidden when read back,
+    so it sat in exports and counted toward nothing; now it is never written."""
     topics = [normalize_topic(w) for w in query_terms(question)]
-    return [t for t in topics if len(t) > 2 and t not in STOPWORDS]
+    return [t for t in topics if len(t) > 2 and is_topic(t)]
 
 
 async def _held(turn: Turn, session: Session) -> Person | None:

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.topics import is_topic
+from ..knowledge.topics import shown_topic
 from .question_tables import OPEN, OpenQuestion
 from .repositories import visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
@@ -78,8 +78,11 @@ async def week_for_channel(
             .join(Person, col(Person.id) == col(Narration.person_id))
             .where(*conditions)
         ):
-            if is_topic(topic):  # stored before its word was known to be no topic
-                topics[narration_id].append(topic)
+            # Stored before its word was known to be no topic, or folded as "passe": as
+            # ``shown_topic`` reads it, once per narration.
+            shown = shown_topic(topic)
+            if shown is not None and shown not in topics[narration_id]:
+                topics[narration_id].append(shown)
     return [(n, p, topics.get(n.id or -1, [])) for n, p in rows]
 
 

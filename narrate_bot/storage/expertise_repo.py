@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.topics import is_topic
+from ..knowledge.topics import shown_topic
 from .preference_tables import TopicPreference
 from .question_tables import OpenQuestion
 from .repositories import suggestable, visible_to
@@ -107,8 +107,9 @@ async def topic_people_counts(
     since: datetime,
     now: datetime,
 ) -> list[tuple[str, int, int]]:
-    """(topic, person id, narrations) over the viewer-visible narrations since ``since``; never
-    a stored topic that says how the work stands rather than what it is about (``is_topic``)."""
+    """(topic, person id, narrations) over the viewer-visible narrations since ``since``, each
+    topic as ``shown_topic`` reads it (so one topic and person may come in several rows); never
+    a stored topic that says how the work stands rather than what it is about."""
     count = func.count(col(Narration.id))
     rows = await session.exec(
         select(NarrationTopic.topic, col(Narration.person_id), count)
@@ -123,7 +124,11 @@ async def topic_people_counts(
         )
         .group_by(NarrationTopic.topic, col(Narration.person_id))
     )
-    return [(topic, person_id, int(n)) for topic, person_id, n in rows.all() if is_topic(topic)]
+    return [
+        (shown, person_id, int(n))
+        for topic, person_id, n in rows.all()
+        if (shown := shown_topic(topic)) is not None
+    ]
 
 
 async def visible_narrations_of(
@@ -152,14 +157,18 @@ async def visible_narrations_of(
 async def narration_topics_of_person(
     session: AsyncSession, *, narration_ids: Sequence[int]
 ) -> list[str]:
-    """Every topic row of these narrations (repeats kept, so callers can count), but those
-    ``is_topic`` turns down: stored before their word was known to be no topic."""
+    """Every topic of these narrations, once per narration (repeats across narrations kept, so
+    callers can count), as ``shown_topic`` reads it: "pass" and "passe" stored for one narration
+    are one "pass"; a word since known to be no topic is left out."""
     if not narration_ids:
         return []
     rows = await session.exec(
-        select(NarrationTopic.topic).where(col(NarrationTopic.narration_id).in_(narration_ids))
+        select(NarrationTopic.narration_id, NarrationTopic.topic).where(
+            col(NarrationTopic.narration_id).in_(narration_ids)
+        )
     )
-    return [topic for topic in rows.all() if is_topic(topic)]
+    seen = dict.fromkeys((narration_id, shown_topic(topic)) for narration_id, topic in rows.all())
+    return [shown for _, shown in seen if shown is not None]
 
 
 async def person_by_mention(

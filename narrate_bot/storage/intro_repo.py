@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.topics import is_topic
+from ..knowledge.topics import shown_topic
 from .database import conflict_insert
 from .intro_tables import (
     IntroAskedTopic,
@@ -271,11 +271,12 @@ async def narrated_topics(
         )
     )
     # A topic stored before its word was known to say how the work stands ("blocked",
-    # "issue") is no reason to introduce anyone: ``is_topic`` at read time, as for new ones.
+    # "issue") is no reason to introduce anyone, and one folded as "passe" from "passes" is
+    # "pass": ``shown_topic`` at read time.
     counts: dict[tuple[int, str, int | None], int] = defaultdict(int)
     for person_id, topic, where, count in rows:
-        if is_topic(topic):
-            counts[(person_id, topic, where)] += int(count)
+        if (shown := shown_topic(topic)) is not None:
+            counts[(person_id, shown, where)] += int(count)
     return [TopicRow(*key, count) for key, count in counts.items()]
 
 
@@ -350,8 +351,10 @@ async def asked_topics(
             )
         )
         for person_id, topic in rows:
-            if is_topic(topic):  # "who knows about the build issue" asked about build
-                result[person_id].add(topic)
+            # "who knows about the build issue" asked about build; stored before its word
+            # was known to be no topic, or folded as "passe" from "passes": as shown.
+            if (shown := shown_topic(topic)) is not None:
+                result[person_id].add(shown)
     return result
 
 

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.clean_text import clean_text
-from ..knowledge.topics import is_topic
+from ..knowledge.topics import shown_topic
 from .database import conflict_insert
 from .tables import (
     Channel,
@@ -529,8 +529,11 @@ async def topics_of(session: AsyncSession, *, narration_ids: Iterable[int]) -> d
         select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(wanted))
     )
     for row in rows:
-        if is_topic(row.topic):  # stored before its word was known to be no topic
-            result[row.narration_id].append(row.topic)
+        # Stored before its word was known to be no topic, or folded as "passe" from "passes":
+        # as ``shown_topic`` reads it, once ("pass" and "passe" may both have been stored).
+        topic = shown_topic(row.topic)
+        if topic is not None and topic not in result[row.narration_id]:
+            result[row.narration_id].append(topic)
     return result
 
 
