@@ -121,8 +121,12 @@ class Bot:
             return list(turn.committed)
 
     async def run_due(self, until: datetime | None = None) -> TickReport:
-        """Run the scheduled work due up to ``until`` (default: now), each at its due time."""
-        return await run_due(self, until or self.clock.now())
+        """Run the scheduled work due up to ``until`` (default: now), each at its due time;
+        and clear the forget-me requests that lapsed meanwhile (``privacy.lapse_requests``)."""
+        when = until or self.clock.now()
+        report = await run_due(self, when)
+        await privacy.lapse_requests(self.db, when)
+        return report
 
     async def _dispatch(self, turn: Turn, event: ActorEvent) -> list[Reply]:
         if isinstance(event, CommandInvoked):

@@ -17,7 +17,7 @@ from typing import Any
 from ..replies import Attachment, Button, Reply
 from ..storage import privacy, question_repo
 from ..storage import update_posts as update_post_repo
-from ..storage.database import Session
+from ..storage.database import Database, Session
 from ..storage.tables import Person
 from . import update_posts
 from .question_posts import remove_posts, unremoved
@@ -35,6 +35,13 @@ def erasure_pending(person: Person, now: datetime) -> bool:
     request nobody confirmed lapses with its window, and reminders and follow-ups resume."""
     requested = person.erase_requested_at
     return requested is not None and now - CONFIRM_WINDOW <= requested <= now
+
+
+async def lapse_requests(db: Database, now: datetime) -> None:
+    """Clear the forget-me requests whose window to confirm passed (the scheduler's every
+    wake-up): a request nobody confirmed is no request, and its time isn't kept."""
+    async with db.transaction() as session:
+        await privacy.lapse_erasure_requests(session, before=now - CONFIRM_WINDOW)
 
 
 async def _by_user_id(turn: Turn, session: Session) -> dict[str, Any] | None:

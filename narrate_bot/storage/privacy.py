@@ -233,6 +233,8 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             "team": person.team,
             "timezone": person.timezone,
             "consent": person.consent,
+            # A forget-me not confirmed (yet): kept for its 10 minutes, then cleared.
+            "erase_requested_at": _iso(person.erase_requested_at),
             "joined_at": _iso(person.joined_at),
             "paused_until": _iso(person.paused_until),
             "guest": person.guest,
@@ -304,6 +306,18 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             for q, c in questions
         ],
     }
+
+
+async def lapse_erasure_requests(session: AsyncSession, *, before: datetime) -> None:
+    """Forget when people asked to be forgotten and never confirmed, once the window to
+    confirm it closed (``before``): the request is no request any more, and a timestamp of it
+    kept for good would tell of something they chose not to do. Through the index on the
+    column, so a wake-up with none to clear costs one probe."""
+    await session.exec(
+        update(Person)
+        .where(col(Person.erase_requested_at) < before)
+        .values(erase_requested_at=None)
+    )
 
 
 async def erasure_mark(session: AsyncSession, *, platform: str, external_id: str) -> str | None:

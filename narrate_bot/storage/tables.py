@@ -51,7 +51,9 @@ class Person(SQLModel, table=True):
     consent: str = Field(default="none", max_length=16)  # none | joined | left
     joined_at: datetime | None = None
     paused_until: datetime | None = None
-    erase_requested_at: datetime | None = None
+    # An unconfirmed forget-me, until its window passes (``features.privacy``); indexed for the
+    # wake-up that clears the lapsed ones.
+    erase_requested_at: datetime | None = Field(default=None, index=True)
     created_at: datetime
     # What the platform said the last time this person did something: a guest, or someone from
     # another organisation. The weekly introductions run without an event, so they read this.

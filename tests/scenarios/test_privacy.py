@@ -37,6 +37,7 @@ async def test_export_has_everything_about_me_and_nothing_about_others(chat):
         "team": "payments",
         "timezone": "Europe/Berlin",
         "consent": "joined",
+        "erase_requested_at": None,
         "joined_at": "2026-11-23T08:00:00+00:00",
         "paused_until": None,
         "guest": False,
