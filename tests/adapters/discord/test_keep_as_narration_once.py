@@ -17,10 +17,16 @@ from narrate_bot.app import Bot
 from narrate_bot.storage.tables import Narration
 from tests.held_lock import narrations_locked
 
-from .fake import ALICE, FakeDiscord
+from .conftest import until
+from .fake import ALICE, Call, FakeDiscord
 
 UPDATE_MESSAGE = 7
 CHANNEL_MESSAGE = 4
+DEFERRED_UPDATE_MESSAGE = 6
+# Seconds the core gets before an interaction is deferred, pinned rather than left to the clock:
+# with the default 1 s, the two tries that wait out a held lock (2 x FAST_MS and the pause
+# between them) ran past it on a loaded machine, and a deferral came instead of the refusal.
+IN_TIME, DEFERRED = 60.0, 0.0
 
 
 async def _offer(fake: FakeDiscord) -> str:
@@ -31,6 +37,11 @@ async def _offer(fake: FakeDiscord) -> str:
     return str(button["custom_id"])
 
 
+def _later(fake: FakeDiscord) -> list[Call]:
+    """What followed a deferral: follow-ups (POST) and edits of the clicked message (PATCH)."""
+    return [c for c in fake.calls if c.path.startswith("/webhooks/")]
+
+
 async def _kept(bot: Bot) -> list[str]:
     async with bot.db.snapshot() as session:
         return [n.text for n in (await session.exec(select(Narration))).all()]
@@ -39,7 +50,7 @@ async def _kept(bot: Bot) -> list[str]:
 async def test_keeping_replaces_the_offer_and_its_button(
     fake: FakeDiscord, bot: Bot, connect: Any
 ) -> None:
-    await connect(bot)
+    await connect(bot, defer_after=IN_TIME)
     button = await _offer(fake)
 
     clicked = await fake.answer(await fake.click(button, who=ALICE))
@@ -50,15 +61,27 @@ async def test_keeping_replaces_the_offer_and_its_button(
     assert await _kept(bot) == ["find kafka"]
 
 
+@pytest.mark.parametrize("defer_after", [IN_TIME, DEFERRED], ids=["in time", "deferred"])
 async def test_when_keeping_fails_the_offer_stays(
-    fake: FakeDiscord, bot: Bot, connect: Any, monkeypatch: pytest.MonkeyPatch
+    fake: FakeDiscord, bot: Bot, connect: Any, monkeypatch: pytest.MonkeyPatch, defer_after: float
 ) -> None:
-    await connect(bot)
+    client = await connect(bot, defer_after=IN_TIME)
     button = await _offer(fake)
+    client.interactions.defer_after = defer_after
+    client.interactions.retry_after = 0.0  # the second try fails as the first: no need to wait
 
     async with narrations_locked(bot.db, monkeypatch):
         clicked = await fake.answer(await fake.click(button, who=ALICE))
+        if defer_after == DEFERRED:
+            await until(lambda: _later(fake))  # the answer after both tries
 
-    assert clicked["type"] == CHANNEL_MESSAGE, clicked  # a message of its own
-    assert clicked["data"]["content"].startswith("Sorry, that didn't work"), clicked
+    if defer_after == DEFERRED:
+        assert clicked["type"] == DEFERRED_UPDATE_MESSAGE, clicked  # the offer, untouched
+        later = _later(fake)
+        assert [c.method for c in later] == ["POST"], later  # its own follow-up; no edit
+        said = later[0].body
+    else:
+        assert clicked["type"] == CHANNEL_MESSAGE, clicked  # a message of its own
+        said = clicked["data"]
+    assert said["content"].startswith("Sorry, that didn't work"), clicked
     assert await _kept(bot) == []
