@@ -2,9 +2,10 @@
 
 Erasure also deletes the bot's posts of their open questions ("@zoe is looking for someone
 who knows about …"), which name them in a channel: where they are is read before the rows go,
-and the posts are deleted once the erasure has committed, best effort. So are the posts of their
-form updates in prompts' threads (``update_posts``). A platform that keeps a post never holds
-the erasure back; the reply says which stayed.
+and the posts are deleted once the erasure has committed, best effort; the weekly digests'
+copies of those questions are edited out of their threads the same way (``digest_copies``).
+So are the posts of their form updates in prompts' threads (``update_posts``). A platform that
+keeps a post never holds the erasure back; the reply says which stayed.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ..storage import privacy, question_repo
 from ..storage import update_posts as update_post_repo
 from ..storage.database import Database, Session
 from ..storage.tables import Person
-from . import update_posts
+from . import digest_copies, update_posts
 from .question_posts import remove_posts, unremoved
 from .server_scope import only_here
 from .turn import Turn
@@ -131,6 +132,7 @@ async def request_erasure(turn: Turn) -> list[Reply]:
 async def confirm_erasure(turn: Turn) -> list[Reply]:
     posts: list[question_repo.PostRef] = []
     updates: list[update_post_repo.PostRef] = []
+    listed: list[digest_copies.Retraction] = []
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         if person is None:
@@ -156,6 +158,8 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             # Read before the rows go (they cascade from the person); deleted after the commit.
             posts = await question_repo.posts_of(session, person_id=person.id)
             updates = await update_post_repo.of_person(session, person_id=person.id)
+            # Their questions' lines in weekly digests, edited out of what is kept now.
+            listed = await digest_copies.take_out(session, person_id=person.id)
             removed = await privacy.erase_person(
                 session, person=person, dialect=turn.db.dialect, now=turn.now
             )
@@ -163,6 +167,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     # point must not leave them unnamed.
     stayed = await remove_posts(turn, posts) if removed is not None else []
     updates_stayed = await update_posts.remove(turn, updates) if removed is not None else []
+    digests_stayed = await digest_copies.retract(turn.gateways, listed)
     scrubbed = await _clear_traces(turn)
     if removed is None:
         return [
@@ -175,7 +180,8 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
         turn.reply(
             f"Done: I erased everything about you, including {removed} "
             f"narration{'s' if removed != 1 else ''}.{unremoved(stayed)}"
-            f"{update_posts.unremoved(updates_stayed)}{scrubbed} You can start "
+            f"{update_posts.unremoved(updates_stayed)}"
+            f"{digest_copies.unretracted(digests_stayed)}{scrubbed} You can start "
             "again any time with /narrate join." + _only_here(turn)
         )
     ]

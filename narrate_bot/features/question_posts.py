@@ -21,6 +21,7 @@ from ..ports import ThreadStayed
 from ..replies import Reply
 from ..storage import question_repo
 from ..storage.question_tables import ANSWERED
+from . import digest_copies
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,13 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
         question, channel_name = found
         assert question.id is not None
         await question_repo.close(session, question, status=status, now=turn.now)
+        # Withdrawn, it leaves the digests that listed it too (answered, it stays listed there
+        # as it does in its own post).
+        listed = (
+            await digest_copies.take_out(session, question_id=question.id)
+            if status != ANSWERED
+            else []
+        )
         left = await question_repo.open_count(session, person_id=person.id)
         ref = (
             question_repo.PostRef(
@@ -170,6 +178,8 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
                 f"listing it. Its post stays, with the answers.{after}"
             )
         ]
+    stayed_listed = await digest_copies.retract(turn.gateways, listed)
+    gone_from_digests = digest_copies.unretracted(stayed_listed, what="it")
     if ref is None:
         # Posted before its id was kept (or its id was lost): it can't be found to delete.
         gone = f" I can't find its post to delete; please delete it in {shown(channel_name)}."
@@ -189,4 +199,8 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
                 await question_repo.forget_post(session, question_id=question_id)
         except Exception as problem:  # only a second, harmless delete at forget-me
             log.warning("forgetting a deleted post's id failed: %s", type(problem).__name__)
-    return [turn.reply(f"Withdrawn: {what} is no longer listed in digests.{gone}{after}")]
+    return [
+        turn.reply(
+            f"Withdrawn: {what} is no longer listed in digests.{gone}{gone_from_digests}{after}"
+        )
+    ]

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 from ..events import ChannelKind, Platform, TenantRef
 from ..replies import Button, Post
+from ..storage import digest_copies as copies
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.digest import questions_for_channel, week_for_channel
 from ..storage.tables import Person, Tenant
 from .consent import JOINED
+from .digest_copies import QUESTIONS_HEADER
 from .narrate import snippet
 from .privacy import erasure_pending
 from .prompt_wording import hears_replies, nudge_text, prompt_text, reminder_text
@@ -142,10 +144,11 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
     # button) and still open: a narration with a "?" in it ("What did I do today? Reviewed PRs")
     # is an update, not a question, and listing it would single its author out. Each says where
     # it was posted, the thread to answer in; a paused asker's goes unnamed.
-    questions: list[tuple[str, Person | None]] = [
+    questions: list[tuple[str, Person | None, int | None]] = [
         (
             _asking(p, now, snippet(q.text)) + ("" if where == channel.name else f" (in #{where})"),
             p if available(p, now) else None,
+            q.id,
         )
         for q, p, where in asked
         if still_asking(p, now)
@@ -179,12 +182,24 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
         lines.append("Worked on by more than one team (worth a chat?):")
         lines += [f"• {t}: {', '.join(sorted(teams[t]))}" for t in overlaps]
     if questions:
-        lines.append("Open questions someone here could help with:")
-        lines += [f"• {line}" for line, _ in questions]
+        lines.append(QUESTIONS_HEADER)
+        lines += [f"• {line}" for line, _, _ in questions]
     if not lines:
         lines.append("No cross-team overlaps or open questions this week.")
-    return Post(
+    post = Post(
         text="\n".join(lines),
         channel_id=channel.channel_id,
-        names={p.user_id: p.display_name or p.user_id for _, p in questions if p is not None},
+        names={p.user_id: p.display_name or p.user_id for _, p, _ in questions if p is not None},
     )
+    if questions and item.send.id is not None:
+        # Each line quotes a question and names its asker: withdrawing it or forgetting them
+        # takes it back out of this post (``digest_copies``), which needs the post as posted.
+        async with bot.db.transaction() as session:
+            await copies.keep(
+                session,
+                send_id=item.send.id,
+                post=post.model_dump_json(),
+                alone=not week,
+                lines=[(i, f"• {line}") for line, _, i in questions if i is not None],
+            )
+    return post

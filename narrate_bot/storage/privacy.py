@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, text, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import index_scrub, intro_privacy, schedules, update_posts
+from . import digest_copies, index_scrub, intro_privacy, schedules, update_posts
 from .database import Database
 from .follow_tables import FollowDigest, FollowSchedule
 from .platform_store import Installation
@@ -305,6 +305,11 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             }
             for q, c in questions
         ],
+        # Their open questions as weekly digests' threads listed them (the line as posted,
+        # kept to take it back out when the question is withdrawn or they are forgotten).
+        "open_questions_in_digests": await digest_copies.lines_of(
+            session, person_id=person.id or 0
+        ),
     }
 
 

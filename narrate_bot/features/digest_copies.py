@@ -1,0 +1,131 @@
+"""Taking an open question back out of the weekly digests that listed it.
+
+A digest's thread quotes each open question with its asker's name ("@zoe is looking for
+someone who knows about “cobol”"): a copy of the question's own post, which ``ask-channel
+withdraw`` and forget-me delete. So they take the line out of every digest post that listed it
+too (``storage.digest_copies`` keeps each post and its lines): the post is edited to what is
+left, or deleted when nothing is, with the week's post it hangs from when that was there for
+the questions alone. As with the question's post, the change that asked for it commits first
+and the platform is asked after, best effort: the person is told which digest post stayed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..events import Platform, TenantRef
+from ..ports import ChatGateway
+from ..replies import Post
+from ..storage import digest_copies as store
+from ..storage.database import Session
+from ..storage.tables import Tenant
+
+log = logging.getLogger(__name__)
+
+# Heads the digest thread's open questions, which come last (``schedule_posts._digest``).
+QUESTIONS_HEADER = "Open questions someone here could help with:"
+
+
+@dataclass(frozen=True)
+class Retraction:
+    """What to do to one digest post once the change has committed."""
+
+    platform: Platform
+    tenant: Tenant
+    channel_id: str
+    message_id: str
+    thread_of: str | None
+    post: Post | None  # the post as edited; ``None``: delete it
+    main_message_id: str | None  # the week's post, deleted with its thread when set
+
+
+def _without(post: Post, lines: tuple[str, ...]) -> Post | None:
+    """``post`` without ``lines`` (and without the questions' heading once none is left, and
+    the names nobody mentions any more); ``None`` when nothing else was in it."""
+    kept = post.text.split("\n")
+    for line in lines:
+        if line in kept:
+            kept.remove(line)
+    if kept and kept[-1] == QUESTIONS_HEADER:
+        kept.pop()  # the questions come last: a heading with none under it
+    if not kept:
+        return None
+    text = "\n".join(kept)
+    names = {user: name for user, name in post.names.items() if f"<@{user}>" in text}
+    return post.model_copy(update={"text": text, "names": names})
+
+
+async def take_out(
+    session: Session, *, person_id: int | None = None, question_id: int | None = None
+) -> list[Retraction]:
+    """In the transaction that withdraws the question (or erases its asker): the digest posts
+    listing it, as they are to be left, and the records of its lines gone."""
+    retractions: list[Retraction] = []
+    for listing in await store.listings(session, person_id=person_id, question_id=question_id):
+        before = Post.model_validate_json(listing.post)
+        after = _without(before, listing.lines)
+        await store.rewrite(
+            session,
+            send_id=listing.send_id,
+            post=None if after is None else after.model_dump_json(),
+        )
+        if listing.message_id is None or before.channel_id is None:
+            continue  # never posted: nothing to edit (a digest composed later reads afresh)
+        retractions.append(
+            Retraction(
+                platform=Platform(listing.tenant.platform),
+                tenant=listing.tenant,
+                channel_id=before.channel_id,
+                message_id=listing.message_id,
+                thread_of=listing.main_message_id,
+                post=after,
+                main_message_id=listing.main_message_id
+                if after is None and listing.alone
+                else None,
+            )
+        )
+    await store.forget(session, person_id=person_id, question_id=question_id)
+    return retractions
+
+
+async def retract(gateways: Mapping[Platform, ChatGateway], retractions: list[Retraction]) -> int:
+    """Edit or delete the digest posts, after the commit; returns how many stayed as they were
+    (the platform refused or failed: logged, never raised)."""
+    stayed = 0
+    for r in retractions:
+        gateway = gateways.get(r.platform)
+        if gateway is None:
+            stayed += 1
+            continue
+        where = TenantRef(platform=r.platform, tenant_id=r.tenant.external_id, name=r.tenant.name)
+        try:
+            if r.post is not None:
+                await gateway.update(
+                    where, r.message_id, r.post.model_copy(update={"thread_of": r.thread_of})
+                )
+                continue
+            await gateway.delete(where, r.channel_id, r.message_id, thread_of=r.thread_of)
+        except Exception as problem:  # reported to the person, never raised
+            log.warning("taking a question out of a digest failed: %s", type(problem).__name__)
+            stayed += 1
+            continue
+        if r.main_message_id is not None:
+            try:
+                await gateway.delete(where, r.channel_id, r.main_message_id)
+            except Exception as problem:  # names nobody: the thread under it is gone
+                log.warning("deleting an emptied digest failed: %s", type(problem).__name__)
+    return stayed
+
+
+def unretracted(stayed: int, *, what: str = "your question") -> str:
+    """What to tell someone whose question stays listed in a digest's thread."""
+    if not stayed:
+        return ""
+    where = "a weekly digest" if stayed == 1 else f"{stayed} weekly digests"
+    lines = "that line" if stayed == 1 else "those lines"
+    return (
+        f" I couldn't take {what} out of {where} that listed it; please delete {lines} there, "
+        "or ask an admin to."
+    )

@@ -1,0 +1,132 @@
+"""Reading and rewriting the digest's copies of open questions (``digest_copy_tables``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .digest_copy_tables import DigestQuestion, DigestThread
+from .question_tables import OpenQuestion
+from .schedule_tables import ScheduleSend
+from .schedules import SENT
+from .tables import Tenant
+
+
+async def keep(
+    session: AsyncSession, *, send_id: int, post: str, alone: bool, lines: Sequence[tuple[int, str]]
+) -> None:
+    """Note the digest thread post ``send_id`` is about to deliver and which question each of
+    ``lines`` is. A send composed again (a retry) replaces what its first try noted."""
+    await session.exec(delete(DigestThread).where(col(DigestThread.send_id) == send_id))
+    session.add(DigestThread(send_id=send_id, post=post, alone=alone))
+    await session.flush()
+    for question_id, line in lines:
+        session.add(DigestQuestion(send_id=send_id, question_id=question_id, line=line))
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A digest thread post that listed some of the questions, and where it is."""
+
+    send_id: int
+    post: str
+    alone: bool
+    lines: tuple[str, ...]  # the questions' lines, to take out
+    tenant: Tenant
+    message_id: str | None  # None: not posted (yet, or ever)
+    main_message_id: str | None  # the week's post the thread hangs from
+
+
+async def listings(
+    session: AsyncSession, *, person_id: int | None = None, question_id: int | None = None
+) -> list[Listing]:
+    """The digest posts listing a person's questions, or one question, taken for this
+    transaction (``FOR UPDATE``: two erasures editing one post take turns)."""
+    condition = (
+        col(OpenQuestion.person_id) == person_id
+        if person_id is not None
+        else col(OpenQuestion.id) == question_id
+    )
+    rows = (
+        await session.exec(
+            select(DigestQuestion.send_id, DigestQuestion.line)
+            .join(OpenQuestion, col(OpenQuestion.id) == col(DigestQuestion.question_id))
+            .where(condition)
+            .order_by(col(DigestQuestion.send_id))
+        )
+    ).all()
+    lines: dict[int, list[str]] = {}
+    for send_id, line in rows:
+        lines.setdefault(send_id, []).append(line)
+    main = aliased(ScheduleSend)
+    found: list[Listing] = []
+    for send_id, taken in lines.items():
+        row = (
+            await session.exec(
+                select(DigestThread, ScheduleSend, Tenant, main.message_id)
+                .join(ScheduleSend, col(ScheduleSend.id) == col(DigestThread.send_id))
+                .join(Tenant, col(Tenant.id) == col(ScheduleSend.tenant_id))
+                .outerjoin(
+                    main,
+                    (col(main.schedule_id) == col(ScheduleSend.schedule_id))
+                    & (col(main.slot) == col(ScheduleSend.slot))
+                    & (col(main.part) == col(ScheduleSend.thread_part)),
+                )
+                .where(col(DigestThread.send_id) == send_id)
+                .with_for_update(of=DigestThread)
+            )
+        ).first()
+        if row is None:
+            continue
+        thread, send, tenant, main_message_id = row
+        found.append(
+            Listing(
+                send_id=send_id,
+                post=thread.post,
+                alone=thread.alone,
+                lines=tuple(taken),
+                tenant=tenant,
+                message_id=send.message_id if send.status == SENT else None,
+                main_message_id=main_message_id,
+            )
+        )
+    return found
+
+
+async def rewrite(session: AsyncSession, *, send_id: int, post: str | None) -> None:
+    """Keep the post as edited; ``None``: nothing of it is left to keep."""
+    if post is None:
+        await session.exec(delete(DigestThread).where(col(DigestThread.send_id) == send_id))
+        return
+    await session.exec(
+        update(DigestThread).where(col(DigestThread.send_id) == send_id).values(post=post)
+    )
+
+
+async def forget(
+    session: AsyncSession, *, person_id: int | None = None, question_id: int | None = None
+) -> None:
+    """Drop the lines' records once they are out of their posts."""
+    questions = select(OpenQuestion.id).where(
+        col(OpenQuestion.person_id) == person_id
+        if person_id is not None
+        else col(OpenQuestion.id) == question_id
+    )
+    await session.exec(delete(DigestQuestion).where(col(DigestQuestion.question_id).in_(questions)))
+
+
+async def lines_of(session: AsyncSession, *, person_id: int) -> list[str]:
+    """A person's questions' lines in digests' threads, as posted: for their export."""
+    rows = await session.exec(
+        select(DigestQuestion.line)
+        .join(OpenQuestion, col(OpenQuestion.id) == col(DigestQuestion.question_id))
+        .where(col(OpenQuestion.person_id) == person_id)
+        .order_by(col(DigestQuestion.send_id))
+    )
+    return list(rows.all())

@@ -1,0 +1,50 @@
+"""The weekly channel digest's copies of open questions.
+
+A digest's thread lists open questions ("@zoe is looking for someone who knows about …"): it
+names each asker and quotes their question in a channel, like the question's own post. When the
+question is withdrawn or its asker forgotten, that line must leave the digest too, so the thread
+post is kept as it was posted (``digest_thread``) with which question each of its lines is
+(``digest_question``); ``features.digest_copies`` edits the line out (or deletes the post when
+nothing else is left in it). Kept only for digests that listed a question.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Text
+from sqlmodel import Field, SQLModel
+
+
+class DigestThread(SQLModel, table=True):
+    """A digest's thread post that listed open questions, as it stands now."""
+
+    __tablename__ = "digest_thread"
+
+    send_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("schedule_send.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    # The ``replies.Post`` as posted (JSON), less the lines taken out since.
+    post: str = Field(sa_column=Column(Text, nullable=False))
+    # The week had no narrations: the digest's post ("no narrations, but open questions …")
+    # was there for the questions alone, and goes with the last of them.
+    alone: bool = Field(sa_column=Column(Boolean, nullable=False))
+
+
+class DigestQuestion(SQLModel, table=True):
+    """One open question's line in a digest's thread post."""
+
+    __tablename__ = "digest_question"
+    __table_args__ = (Index("ix_digest_question_question", "question_id"),)
+
+    send_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("digest_thread.send_id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("open_question.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    line: str = Field(sa_column=Column(Text, nullable=False))  # exactly as posted
