@@ -114,6 +114,23 @@ class OneMessage(Protocol):
 
 
 @runtime_checkable
+class PostFinder(Protocol):
+    """A gateway that can find the bot's own post in a thread again, when its id was never
+    saved (the process stopped between the platform's answer and the save).
+
+    Optional. Discord lets the bot read its own messages in a thread; Slack would need a
+    ``*:history`` scope the app doesn't ask for, so it isn't one. Without it, such a post is
+    told to its author as unknown (``update_posts.UNSURE_EDIT``).
+    """
+
+    async def find_post(self, tenant: TenantRef, post: Post, *, known: Sequence[str]) -> str | None:
+        """The id of the bot's oldest message in ``post.thread_of`` that begins with
+        ``post``'s first line (who wrote the update) and isn't in ``known`` (the posts noted
+        already); ``None`` when there is none. Raises when the platform can't be asked."""
+        ...
+
+
+@runtime_checkable
 class DepartureCheck(Protocol):
     """A gateway that can say which of a workspace's people the platform has deactivated.
 

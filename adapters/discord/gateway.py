@@ -357,6 +357,29 @@ class DiscordGateway:
 
         await self._in_thread(post.thread_of, edit)
 
+    async def find_post(self, tenant: TenantRef, post: Post, *, known: Sequence[str]) -> str | None:
+        """The core's ``PostFinder``: the thread's last 100 messages (the bot may read its own
+        without the Message Content intent), the oldest of the bot's that begins with
+        ``post``'s first line and isn't ``known``. An update post lost this way is minutes old,
+        so 100 messages reach it in all but the busiest thread."""
+        del tenant
+        assert post.thread_of is not None
+        self.budget.check()
+        me = self.client.user
+        if me is None:
+            raise LookupError("not logged in to Discord yet")
+        first_line = post.text.split("\n", 1)[0]
+        async with self.posts:
+            found = await self.client.http.logs_from(int(post.thread_of), 100)
+        mine = [
+            int(m["id"])
+            for m in found
+            if str(m["author"]["id"]) == str(me.id)
+            and str(m.get("content") or "").startswith(first_line)
+            and str(m["id"]) not in known
+        ]
+        return str(min(mine)) if mine else None
+
     async def _in_thread(
         self, thread_of: str | None, change: Callable[[], Awaitable[None]]
     ) -> None:

@@ -15,6 +15,13 @@ edited), its audience (made "only for me" meanwhile: not posted), the channel's 
 setting and, from the platform, its sharing; a narration deleted or forgotten meanwhile took
 its row with it. After the last try fails the author gets one DM saying the update stays
 unposted, so the "I'll try again" they read is never left hanging.
+
+A post claimed ``update_posts.UNSURE_AFTER`` ago with no id saved and no retry waiting may be
+out (the process stopped between the platform's answer and the save). Where the platform can
+find the bot's own posts in a thread (``ports.PostFinder``: Discord), ``find_lost`` looks for it:
+found, its id is saved and edits and deletes reach it; not there, it goes to the retry, which
+then can't post it twice. Elsewhere (Slack, without a ``*:history`` scope) its author is told it
+is unknown (``update_posts.UNSURE_EDIT``).
 """
 
 from __future__ import annotations
@@ -25,13 +32,13 @@ from typing import TYPE_CHECKING
 
 from ..channel_names import shown
 from ..events import Audience, Platform
-from ..ports import CannotPostThere, ChatGateway, NotPosted
+from ..ports import CannotPostThere, ChatGateway, NotPosted, PostFinder
 from ..replies import Post
 from ..storage import repositories as repo
 from ..storage import update_posts as store
 from .privacy import erasure_pending
 from .schedule_posts import tenant_ref
-from .update_posts import post_of, shared_now, updates_key
+from .update_posts import UNSURE_AFTER, post_of, shared_now, updates_key
 
 if TYPE_CHECKING:
     from ..app import Bot
@@ -50,11 +57,16 @@ def _backoff(attempts: int) -> timedelta:
 async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
     """When the next retry falls due (``run_due`` wakes the tick then)."""
     async with bot.db.transaction() as session:
-        return await store.next_retry(session, after=after, until=until)
+        retry = await store.next_retry(session, after=after, until=until)
+        look = await store.next_unsure(
+            session, tries=RETRY_TRIES, after=after, until=until, wait=UNSURE_AFTER
+        )
+    return min((t for t in (retry, look) if t is not None), default=None)
 
 
 async def retry_due(bot: Bot, now: datetime) -> int:
     """Try the posts whose retry is due; how many went out. One post's failure is its own."""
+    await find_lost(bot, now)
     async with bot.db.transaction() as session:
         due = await store.due_retries(session, now=now, limit=RETRY_BATCH)
     posted = 0
@@ -134,6 +146,80 @@ async def _retry(bot: Bot, item: store.Retry, *, now: datetime) -> int:
     except Exception as problem:
         log.warning("settling retried update post %s failed: %s", row.id, type(problem).__name__)
     return 1
+
+
+async def find_lost(bot: Bot, now: datetime) -> None:
+    """Look for posts that may be out with their id never saved (claimed ``UNSURE_AFTER``
+    ago, no id, no retry waiting), where the platform can find them (``ports.PostFinder``):
+    found, the id is saved, so an edit or delete reaches it again; known not to be there, it
+    is left to the retry, which can't post it twice now. Bounded like the retries."""
+    platforms = [p.value for p, g in bot.gateways.items() if isinstance(g, PostFinder)]
+    if not platforms:
+        return
+    async with bot.db.transaction() as session:
+        due = await store.unsure_due(
+            session,
+            claimed_before=now - UNSURE_AFTER,
+            tries=RETRY_TRIES,
+            limit=RETRY_BATCH,
+            platforms=platforms,
+        )
+    for item in due:
+        gateway = bot.gateways.get(Platform(item.tenant.platform))
+        if not isinstance(gateway, PostFinder) or not item.row.thread_of:
+            continue  # told as unknown to its author (update_posts.UNSURE_EDIT)
+        try:
+            await _find(bot, item, gateway, now=now)
+        except Exception as problem:
+            log.warning(
+                "looking for update post %s failed: %s", item.row.id, type(problem).__name__
+            )
+
+
+async def _find(bot: Bot, item: store.Retry, gateway: ChatGateway, *, now: datetime) -> None:
+    row, narration, person = item.row, item.narration, item.person
+    assert row.id is not None and isinstance(gateway, PostFinder)
+    async with bot.db.transaction() as session:
+        if not await store.take_unsure(session, post_id=row.id, seen=row.claimed_at, now=now):
+            return
+        known = await store.known_in(session, channel_id=row.channel_id, thread_of=row.thread_of)
+    tenant = tenant_ref(item.tenant)
+    post = post_of(
+        person.user_id,
+        person.display_name,
+        channel_id=row.channel_id,
+        thread_of=row.thread_of,
+        text=narration.text,
+    )
+    message_id = await gateway.find_post(tenant, post, known=known)
+    async with bot.db.transaction() as session:
+        if message_id is None:  # not there: the retry posts it
+            await store.later(
+                session,
+                narration_id=narration.id or 0,
+                channel_id=row.channel_id,
+                thread_of=row.thread_of,
+                retry_at=now,
+                now=now,
+            )
+            return
+        current = await store.keep(session, narration_id=narration.id or 0, message_id=message_id)
+    if current is None:
+        return
+    try:  # it shows the text it went out with: an edit made since is applied now
+        await gateway.update(
+            tenant,
+            message_id,
+            post_of(
+                person.user_id,
+                person.display_name,
+                channel_id=row.channel_id,
+                thread_of=row.thread_of,
+                text=current,
+            ),
+        )
+    except Exception as problem:
+        log.warning("updating a found update post failed: %s", type(problem).__name__)
 
 
 async def _drop(bot: Bot, item: store.Retry) -> None:

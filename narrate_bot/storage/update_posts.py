@@ -9,7 +9,7 @@ again and forget-me read it before its narration goes (``of_person``), then dele
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -290,3 +290,83 @@ async def next_retry(
         query = query.where(col(UpdatePost.retry_at) > after)
     found = await session.exec(query.order_by(col(UpdatePost.retry_at)).limit(1))
     return found.first()
+
+
+async def unsure_due(
+    session: AsyncSession,
+    *,
+    claimed_before: datetime,
+    tries: int,
+    limit: int,
+    platforms: list[str],
+) -> list[Retry]:
+    """Posts claimed before ``claimed_before`` with no id and no retry waiting (maybe out, their
+    id never saved), looked for fewer than ``tries`` times, on ``platforms``, oldest first."""
+    rows = await session.exec(
+        select(UpdatePost, Narration, Person, Channel)
+        .join(Narration, col(Narration.id) == col(UpdatePost.narration_id))
+        .join(Person, col(Person.id) == col(Narration.person_id))
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .join(Tenant, col(Tenant.id) == col(Narration.tenant_id))
+        .where(
+            col(Tenant.platform).in_(platforms),
+            col(UpdatePost.message_id).is_(None),
+            col(UpdatePost.retry_at).is_(None),
+            col(UpdatePost.claimed_at) <= claimed_before,
+            col(UpdatePost.attempts) < tries,
+        )
+        .order_by(col(UpdatePost.claimed_at), col(UpdatePost.id))
+        .limit(limit)
+    )
+    found: list[Retry] = []
+    for row, narration, person, channel in rows.all():
+        tenant = await session.get(Tenant, narration.tenant_id)
+        if tenant is not None:
+            found.append(Retry(row, narration, person, channel, tenant))
+    return found
+
+
+async def take_unsure(
+    session: AsyncSession, *, post_id: int, seen: datetime, now: datetime
+) -> bool:
+    """Take a maybe-out post for one look, counted: ``False`` when another tick took it."""
+    taken = await session.exec(
+        update(UpdatePost)
+        .where(
+            col(UpdatePost.id) == post_id,
+            col(UpdatePost.claimed_at) == seen,
+            col(UpdatePost.message_id).is_(None),
+            col(UpdatePost.retry_at).is_(None),
+        )
+        .values(claimed_at=now, attempts=UpdatePost.attempts + 1)
+    )
+    return bool(taken.rowcount)
+
+
+async def known_in(session: AsyncSession, *, channel_id: str, thread_of: str) -> list[str]:
+    """The ids of the posts noted in this thread (a look for a lost one skips them)."""
+    rows = await session.exec(
+        select(UpdatePost.message_id).where(
+            UpdatePost.channel_id == channel_id,
+            UpdatePost.thread_of == thread_of,
+            col(UpdatePost.message_id).is_not(None),
+        )
+    )
+    return [m for m in rows.all() if m]
+
+
+async def next_unsure(
+    session: AsyncSession, *, tries: int, after: datetime | None, until: datetime, wait: timedelta
+) -> datetime | None:
+    """When the next maybe-out post may be looked for (``run_due``)."""
+    query = select(UpdatePost.claimed_at).where(
+        col(UpdatePost.message_id).is_(None),
+        col(UpdatePost.retry_at).is_(None),
+        col(UpdatePost.attempts) < tries,
+        col(UpdatePost.claimed_at) <= until - wait,
+    )
+    if after is not None:
+        query = query.where(col(UpdatePost.claimed_at) > after - wait)
+    found = await session.exec(query.order_by(col(UpdatePost.claimed_at)).limit(1))
+    first = found.first()
+    return None if first is None else first + wait

@@ -164,6 +164,7 @@ class FakeDiscord:
         self._ids = itertools.count(7000)
         self._failures: list[Failure] = []
         self.threads: dict[str, dict[str, Any]] = {}  # thread id -> the thread, as last set
+        self.sent: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages posted there
         self.guild = guild()
         self.app = web.Application()
         self.app.router.add_get("/gateway", self._gateway)
@@ -299,8 +300,12 @@ class FakeDiscord:
             if "archived" in body:
                 found["thread_metadata"]["archived"] = body["archived"]
             return J(found)
+        if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
+            return J(list(reversed(self.sent.get(match.group(1), []))))  # newest first
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
-            return J(self.message(match.group(1), body))
+            made = self.message(match.group(1), body)
+            self.sent.setdefault(match.group(1), []).append(made)
+            return J(made)
         if path.startswith("/webhooks/") and method in ("POST", "PATCH"):
             return J(self.message(GENERAL, body or {}))
         return J({"message": f"not faked: {method} {path}", "code": 0}, 404)
