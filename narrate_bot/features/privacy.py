@@ -70,14 +70,35 @@ def _describe(kept: dict[str, Any]) -> str:
     return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def _only_here(turn: Turn) -> str:
-    return only_here(
+async def _only_here(turn: Turn, session: Session) -> str:
+    """Where an export or erasure applies, when that is not everywhere the person is: on
+    Discord this server; on Slack Enterprise Grid this workspace, naming the organisation's
+    others that keep something of theirs. Each workspace is a tenant of its own, its posts
+    reachable only through its own install, so they are exported and erased one by one, each
+    from where the person runs the command there (docs/adr/0009)."""
+    if on_discord := only_here(
         turn, "every server I'm in keeps its own, so run it in each server you narrated in."
+    ):
+        return on_discord
+    tenant = await turn.tenant(session)
+    assert tenant.id is not None
+    others = await privacy.other_workspaces(
+        session, tenant_id=tenant.id, user_id=turn.event.user.user_id
+    )
+    if others is None:
+        return ""
+    name = turn.event.tenant.name
+    here = f"this workspace ({name})" if name else "this workspace"
+    kept = f" (I keep something about you in {', '.join(others)} too)" if others else ""
+    return (
+        f"\nThat is {here} only: each workspace of your organisation keeps its own{kept}, so "
+        "run it in each workspace you narrated in."
     )
 
 
 async def export(turn: Turn) -> list[Reply]:
     async with turn.reading() as session:
+        scope = await _only_here(turn, session)
         person = await turn.known_person(session)
         if person is not None:
             data = await privacy.export_person(session, person=person)
@@ -92,7 +113,7 @@ async def export(turn: Turn) -> list[Reply]:
     return [
         turn.reply(
             f"Here is everything I store about you ({count} narration{'s' if count != 1 else ''})."
-            + _only_here(turn),
+            + scope,
             attachment=Attachment(filename=filename, content=content),
         )
     ]
@@ -118,12 +139,13 @@ async def request_erasure(turn: Turn) -> list[Reply]:
             ]
         person.erase_requested_at = turn.now
         session.add(person)
+        scope = await _only_here(turn, session)
     return [
         turn.reply(
             "This erases everything I store about you: your narrations, topics, settings and "
             "memberships, and their traces in the search index. It can't be undone "
             "(/narrate export first if you want a copy). To go ahead within 10 minutes: "
-            f"{CONFIRM_COMMAND}" + _only_here(turn),
+            f"{CONFIRM_COMMAND}" + scope,
             buttons=(Button(label="Erase everything", command=CONFIRM_COMMAND, danger=True),),
         )
     ]
@@ -134,6 +156,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     updates: list[update_post_repo.PostRef] = []
     listed: list[digest_copies.Retraction] = []
     async with turn.db.transaction() as session:
+        scope = await _only_here(turn, session)  # read before their rows go
         person = await turn.known_person(session)
         if person is None:
             tenant = await turn.tenant(session)
@@ -173,7 +196,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
         return [
             turn.reply(
                 "Done: your user id is gone from everything I kept it in. You can take part any "
-                "time with /narrate join." + scrubbed + _only_here(turn)
+                "time with /narrate join." + scrubbed + scope
             )
         ]
     return [
@@ -182,7 +205,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             f"narration{'s' if removed != 1 else ''}.{unremoved(stayed)}"
             f"{update_posts.unremoved(updates_stayed)}"
             f"{digest_copies.unretracted(digests_stayed)}{scrubbed} You can start "
-            "again any time with /narrate join." + _only_here(turn)
+            "again any time with /narrate join." + scope
         )
     ]
 

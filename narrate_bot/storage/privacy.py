@@ -67,6 +67,34 @@ def organisation_setting(platform: str) -> str:
     return f"{platform}.enterprise_id"
 
 
+async def other_workspaces(
+    session: AsyncSession, *, tenant_id: int, user_id: str
+) -> list[str] | None:
+    """The other workspaces of this one's organisation (Slack Enterprise Grid) that keep a
+    person under ``user_id``, by name; ``None`` when the platform never said this workspace
+    belongs to one. Within an organisation a user id is one person (``_installs_for``)."""
+    tenant = await session.get(Tenant, tenant_id)
+    if tenant is None:
+        return None
+    key = organisation_setting(tenant.platform)
+    organisation = await get_setting(session, tenant_id=tenant_id, key=key)
+    if not organisation:
+        return None
+    rows = await session.exec(
+        select(Tenant.name, Tenant.external_id)
+        .join(TenantSetting, col(TenantSetting.tenant_id) == col(Tenant.id))
+        .join(Person, col(Person.tenant_id) == col(Tenant.id))
+        .where(
+            col(Tenant.platform) == tenant.platform,
+            col(Tenant.id) != tenant_id,
+            col(TenantSetting.key) == key,
+            col(TenantSetting.value) == organisation,
+            col(Person.user_id) == user_id,
+        )
+    )
+    return sorted({name or external_id for name, external_id in rows.all()})
+
+
 async def _installs_for(session: AsyncSession, *, tenant_id: int) -> ColumnElement[bool]:
     """The installs someone acting in this tenant may have made: the workspace's own, and the
     org-wide install of the organisation it belongs to.
