@@ -10,6 +10,7 @@ from ..knowledge.durations import MAX_DURATION, Calendar, parse_duration
 from ..knowledge.fire_times import zone_named
 from ..replies import Reply
 from ..storage import follows as follow_store
+from ..storage import intro_repo
 from ..storage.tables import Person
 from .server_scope import only_here
 from .turn import Turn
@@ -173,6 +174,8 @@ async def leave(turn: Turn) -> list[Reply]:
         # Leaving stops everything the person asked for, the followed topics' weekly DM too:
         # a DM that keeps coming after "leave" is one they never agreed to any more.
         dropped = await follow_store.drop_follows(session, person_id=person.id)
+        # Questions are remembered for introductions only while the person takes part.
+        await intro_repo.forget_asked(session, person_id=person.id)
     follows = (
         f" I've unfollowed {', '.join(dropped)} too: no more weekly messages about "
         f"{'it' if len(dropped) == 1 else 'them'}."

@@ -284,6 +284,8 @@ class WeeklyIntroductions:
         round_id = await intro_repo.claim_week(session, tenant_id=row.id, week=week, now=now)
         if round_id is None:
             return []
+        # Questions older than any week reads are kept for nothing: gone with each round.
+        await intro_repo.forget_asked_before(session, tenant_id=row.id, before=now - LOOKBACK)
         if plan is None or plan.tenant_id != row.id or plan.week != week:
             inputs = await _read_inputs(
                 session, tenant_id=row.id, now=now, platform=tenant.platform, week=week

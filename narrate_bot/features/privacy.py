@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..replies import Attachment, Button, Reply
+from ..storage import intro_posts as intro_post_repo
 from ..storage import privacy, question_repo
 from ..storage import update_posts as update_post_repo
 from ..storage.database import Database, Session
 from ..storage.tables import Person
-from . import digest_copies, update_posts
+from . import digest_copies, intro_posts, update_posts
 from .question_posts import remove_posts, unremoved
 from .server_scope import only_here
 from .turn import Turn
@@ -155,6 +156,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     posts: list[question_repo.PostRef] = []
     updates: list[update_post_repo.PostRef] = []
     listed: list[digest_copies.Retraction] = []
+    introduced: list[int] = []
     async with turn.db.transaction() as session:
         scope = await _only_here(turn, session)  # read before their rows go
         person = await turn.known_person(session)
@@ -183,6 +185,8 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             updates = await update_post_repo.of_person(session, person_id=person.id)
             # Their questions' lines in weekly digests, edited out of what is kept now.
             listed = await digest_copies.take_out(session, person_id=person.id)
+            # Their introductions' posts in the introductions channel, edited after.
+            introduced = await intro_post_repo.posted_of(session, person_id=person.id)
             removed = await privacy.erase_person(
                 session, person=person, dialect=turn.db.dialect, now=turn.now
             )
@@ -191,6 +195,17 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     stayed = await remove_posts(turn, posts) if removed is not None else []
     updates_stayed = await update_posts.remove(turn, updates) if removed is not None else []
     digests_stayed = await digest_copies.retract(turn.gateways, listed)
+    intros_stayed = (
+        await intro_posts.sync(
+            turn.db,
+            turn.gateways,
+            now=turn.now,
+            lease=timedelta(seconds=turn.settings.schedule_lease_seconds),
+            introduction_ids=introduced,
+        )
+        if introduced
+        else 0
+    )
     scrubbed = await _clear_traces(turn)
     if removed is None:
         return [
@@ -204,7 +219,8 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             f"Done: I erased everything about you, including {removed} "
             f"narration{'s' if removed != 1 else ''}.{unremoved(stayed)}"
             f"{update_posts.unremoved(updates_stayed)}"
-            f"{digest_copies.unretracted(digests_stayed)}{scrubbed} You can start "
+            f"{digest_copies.unretracted(digests_stayed)}"
+            f"{intro_posts.unedited(intros_stayed)}{scrubbed} You can start "
             "again any time with /narrate join." + scope
         )
     ]

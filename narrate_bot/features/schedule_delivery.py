@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..events import ChannelKind, Platform, TenantRef
 from ..ports import AccessRefresher, ChannelSharing, DepartureCheck, SessionIntroductions
 from ..replies import Post
-from ..storage import channel_sharing, departures, intro_repo
+from ..storage import channel_sharing, departures, intro_posts, intro_repo
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
@@ -213,7 +213,17 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     # The duplicate window: the platform has the post, the outcome isn't committed yet. So
     # nothing from here on may hand the send back for another try.
     try:
-        if not await _finish(bot, send.id, owner, store.SENT, now, message_id=message_id):
+        async with bot.db.transaction() as session:
+            finished = await store.finish(
+                session,
+                send_id=send.id,
+                owner=owner,
+                status=store.SENT,
+                now=now,
+                message_id=message_id,
+            )
+            await _keep_intro_post(session, item, post, message_id, now=now)
+        if not finished:
             log.error("scheduled send %s was posted after another process took it over", send.id)
     except Exception as problem:
         log.error(
@@ -221,6 +231,34 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         )
     await _posted_there(bot, item.channel, post)
     return 1
+
+
+async def _keep_intro_post(
+    session: Session, item: store.Leased, post: Post, message_id: str, *, now: datetime
+) -> None:
+    """Where an introduction was just posted in the introductions channel, kept with the send's
+    outcome (also when another process took the send over: this post is out all the same), so a
+    forget-me of someone it names can edit it (``intro_posts``). In a savepoint: a failure
+    here is logged and must not undo the outcome, or the post would be sent again."""
+    number = introduction_number(post.text)
+    if item.schedule.kind != INTROS or post.channel_id is None or number is None:
+        return
+    assert item.tenant.id is not None
+    try:
+        async with session.begin_nested():
+            await intro_posts.keep(
+                session,
+                tenant_id=item.tenant.id,
+                number=number,
+                channel_id=post.channel_id,
+                message_id=message_id,
+                user_ids=list(post.names),
+                now=now,
+            )
+    except Exception as problem:
+        log.warning(
+            "keeping where introduction #%s was posted failed: %s", number, type(problem).__name__
+        )
 
 
 async def _posted_there(bot: Bot, channel: Channel | None, post: Post) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from . import intro_posts
 from .intro_repo import every_key, forget_every
 from .intro_tables import (
     IntroAskedTopic,
@@ -108,7 +110,7 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
     }
 
 
-async def erase(session: AsyncSession, *, person: Person) -> None:
+async def erase(session: AsyncSession, *, person: Person, now: datetime) -> None:
     """Forget-me: the person's side of the introductions, and nobody else's.
 
     Their membership of each introduction, their answers, their questions, their taking part and
@@ -119,7 +121,8 @@ async def erase(session: AsyncSession, *, person: Person) -> None:
     forget-me or ``never-pair remove`` takes it), and the wisher was promised "never". Erasing
     it with the person named let anyone lift a wish about them with one forget-me, and be
     introduced to its owner the next week. An introduction nobody is left in keeps no topics:
-    they were kept for its members alone.
+    they were kept for its members alone. Its post in the introductions channel, which names
+    them to the whole workspace, is due for an edit from ``now`` (``features.intro_posts``).
     """
     mine = list(
         (
@@ -128,6 +131,7 @@ async def erase(session: AsyncSession, *, person: Person) -> None:
             )
         ).all()
     )
+    await intro_posts.retract(session, introduction_ids=mine, now=now)
     for table in (IntroNeverPair, IntroParticipant, IntroAskedTopic, IntroFeedback, IntroMember):
         await session.exec(delete(table).where(col(table.person_id) == person.id))
     assert person.id is not None

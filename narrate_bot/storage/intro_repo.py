@@ -63,13 +63,33 @@ async def join(session: AsyncSession, *, person: Person, now: datetime) -> bool:
 
 
 async def leave(session: AsyncSession, *, person_id: int) -> bool:
-    """Stop taking part; the pace they chose (a skip, ``every``) goes with it."""
+    """Stop taking part; the pace they chose (a skip, ``every``) and the questions kept for
+    their introductions go with it."""
     row = await session.get(IntroParticipant, person_id)
     if row is None:
         return False
     await session.delete(row)
     await forget_every(session, person_id=person_id)
+    await forget_asked(session, person_id=person_id)
     return True
+
+
+async def forget_asked(session: AsyncSession, *, person_id: int) -> None:
+    """Delete the who-knows questions kept for someone's introductions: they are remembered
+    only while the person takes part (``intros leave``, ``/narrate leave``). An index probe
+    (``ix_intro_asked_topic_person``)."""
+    await session.exec(delete(IntroAskedTopic).where(col(IntroAskedTopic.person_id) == person_id))
+
+
+async def forget_asked_before(session: AsyncSession, *, tenant_id: int, before: datetime) -> None:
+    """Delete the tenant's questions asked before ``before``: older than any week reads
+    (``asked_topics``' ``since``), so kept for nothing. A range of
+    ``ix_intro_asked_topic_tenant_at``, run with each week's round."""
+    await session.exec(
+        delete(IntroAskedTopic).where(
+            col(IntroAskedTopic.tenant_id) == tenant_id, col(IntroAskedTopic.asked_at) < before
+        )
+    )
 
 
 # How often someone wants to be introduced at most, in weeks (2 or 4; weekly is no row): a

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -119,10 +119,45 @@ class IntroAskedTopic(SQLModel, table=True):
     can be introduced to them. Recorded only for people who joined introductions."""
 
     __tablename__ = "intro_asked_topic"
-    __table_args__ = (Index("ix_intro_asked_topic_tenant_at", "tenant_id", "asked_at"),)
+    __table_args__ = (
+        Index("ix_intro_asked_topic_tenant_at", "tenant_id", "asked_at"),
+        # ``intros leave``, ``/narrate leave`` and forget-me delete one person's rows, and the
+        # week reads its participants': by person, never a scan of the whole table.
+        Index("ix_intro_asked_topic_person", "person_id", "asked_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(sa_column=_tenant_fk())
     person_id: int = Field(sa_column=_person_fk())
     topic: str = Field(sa_column=Column(String(64), nullable=False))
     asked_at: datetime
+
+
+class IntroPost(SQLModel, table=True):
+    """Where an introduction was posted in the introductions channel (migration 0033).
+
+    The post names its people, their teams and what they narrated about, in a channel the whole
+    workspace reads. When one of them is forgotten, it is edited to say "someone who has since
+    left" (deleted once nobody in it is left), as their own views of it say:
+    ``features.intro_posts``. ``retract_at`` is set then, when the edit is due (again: a
+    failure puts it off, ``attempts`` so far setting how long); ``None`` while nothing is to be
+    done. ``people`` is how many it introduced, so the edit can say someone left after the
+    member rows went. Nothing here names anyone: platform ids of the channel and the post.
+    Goes with its introduction, and so with its workspace.
+    """
+
+    __tablename__ = "intro_post"
+    __table_args__ = (
+        Index("ix_intro_post_introduction", "introduction_id"),
+        Index("ix_intro_post_retract_at", "retract_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    introduction_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("introduction.id", ondelete="CASCADE"), nullable=False)
+    )
+    channel_id: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: str = Field(sa_column=Column(Text, nullable=False))
+    people: int
+    retract_at: datetime | None = None
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))

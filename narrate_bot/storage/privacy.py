@@ -493,7 +493,7 @@ async def erase_person(
         # A bulk DELETE still fires the FTS trigger for every row, so the index forgets each text.
         await session.exec(delete(Narration).where(col(Narration.person_id) == person.id))
     await _erase_by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id, now=now)
-    await intro_privacy.erase(session, person=person)
+    await intro_privacy.erase(session, person=person, now=now)
     assert person.id is not None
     await schedules.erase_for(
         session, tenant_id=person.tenant_id, person_id=person.id, user_id=person.user_id

@@ -1,0 +1,148 @@
+"""An introduction's post in the introductions channel follows its people's forget-me.
+
+The post names everyone it introduced, their teams and what they narrated about, for the whole
+workspace to read. Once one of them is forgotten, their own side of the introduction is gone
+and the others' views of it say "someone who has since left"; so does the post: it is edited to
+name only who is left, with no reason (a reason cites what the forgotten person narrated, and
+isn't stored to be cut), and deleted once nobody in it is left. Leaving introductions (or
+narrate-bot) changes nothing here: an introduction that happened stays as it was.
+
+The group DM of the introduction is not edited: it went only to the introduction's own members,
+the forgotten person among them, and is the others' correspondence with them, which they keep
+("the people you were introduced to keep their side", as for every forget-me).
+
+As for other posts that name someone (``orphan_posts``, ``narration_copies``), the forget-me
+commits first, with the posts marked due (``storage.intro_posts.retract``), and the platform is
+asked after: at once, and again at the scheduler's every wake-up until it confirms, waiting
+twice as long each time, at most ``LONGEST_WAIT``. Never dropped while the workspace is there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from ..events import Platform
+from ..ports import ChatGateway
+from ..replies import Post
+from ..storage import intro_posts as store
+from ..storage.database import Database
+from ..storage.tables import Person
+
+# Modules, not names: ``privacy`` imports this one while they are still being imported.
+from . import introductions, schedule_posts
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # posts edited per wake-up; more wait for the next one
+LONGEST_WAIT = timedelta(hours=6)
+LEFT = "someone who has since left"
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after ``attempts`` failed tries: 2, 4, 8… minutes, at most ``LONGEST_WAIT``."""
+    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
+
+
+def edited(number: int, left: Sequence[tuple[Person, str | None]], *, people: int) -> str:
+    """What introduction ``number``'s post says once some of its ``people`` were forgotten:
+    who is left (with their team, as it was posted), and that someone left."""
+    named = [f"<@{p.user_id}>" + (f" ({team})" if team else "") for p, team in left]
+    gone = max(people - len(named), 1)
+    named += [LEFT] if gone == 1 else [f"{gone} people who have since left"]
+    if len(named) == 2:
+        meet = f"{named[0]}, meet {named[1]}"
+    else:
+        meet = f"{', '.join(named[:-1])} and {named[-1]}, meet each other"
+    return f"Introduction #{number}: {meet}."
+
+
+async def sync(
+    db: Database,
+    gateways: Mapping[Platform, ChatGateway],
+    *,
+    now: datetime,
+    lease: timedelta,
+    introduction_ids: Sequence[int] = (),
+) -> int:
+    """Edit (or delete) the due posts: all of them (the scheduler's wake-up), or only those of
+    ``introduction_ids`` (a forget-me, at once). Each try is leased for ``lease``. Returns how
+    many stayed as they were: the platform refused or failed, and a later wake-up tries again.
+    Never raises."""
+    platforms = [p.value for p in gateways]
+    try:
+        # A read-only snapshot: on SQLite, the wake-up's probe takes no write lock.
+        async with db.snapshot() as session:
+            found = await store.due(
+                session, now=now, platforms=platforms, limit=BATCH, ids=introduction_ids
+            )
+    except Exception as problem:
+        log.warning("reading introductions' posts to edit failed: %s", type(problem).__name__)
+        return len(introduction_ids)
+    stayed = 0
+    for due in found:
+        try:
+            stayed += not await _edit(db, gateways, due, now=now, lease=lease)
+        except Exception as problem:  # the database: the lease runs out and a later try runs
+            log.warning("editing an introduction's post failed: %s", type(problem).__name__)
+            stayed += 1
+    return stayed
+
+
+async def _edit(
+    db: Database,
+    gateways: Mapping[Platform, ChatGateway],
+    due: store.Due,
+    *,
+    now: datetime,
+    lease: timedelta,
+) -> bool:
+    """One try at one post: ``False`` when it stayed as it was (put off for a later try)."""
+    row = due.row
+    assert row.id is not None and row.retract_at is not None
+    until = now + lease
+    async with db.transaction() as session:
+        if not await store.take(session, post_id=row.id, seen=row.retract_at, until=until):
+            return True  # another replica took it
+        left = await store.left_in(session, introduction_id=row.introduction_id)
+    gateway = gateways.get(Platform(due.tenant.platform))
+    where = schedule_posts.tenant_ref(due.tenant)
+    try:
+        if gateway is None:
+            raise LookupError("no gateway for this platform")
+        if left:
+            post = Post(
+                text=edited(due.number, left, people=row.people),
+                channel_id=row.channel_id,
+                buttons=introductions.outcome_buttons(due.number, skip=False),
+                names={p.user_id: p.display_name or p.user_id for p, _ in left},
+            )
+            await gateway.update(where, row.message_id, post)
+        else:
+            await gateway.delete(where, row.channel_id, row.message_id)
+    except Exception as problem:
+        tries = row.attempts + 1
+        log.warning(
+            "editing an introduction's post failed (try %d): %s", tries, type(problem).__name__
+        )
+        async with db.transaction() as session:
+            await store.later(session, post_id=row.id, until=until, retract_at=now + backoff(tries))
+        return False
+    async with db.transaction() as session:
+        if left:
+            await store.done(session, post_id=row.id, until=until)
+        else:
+            await store.gone(session, post_id=row.id)
+    return True
+
+
+def unedited(stayed: int) -> str:
+    """What to tell someone forgotten whose name an introductions channel post still shows."""
+    if not stayed:
+        return ""
+    posts = "an introduction's post" if stayed == 1 else f"{stayed} introductions' posts"
+    return (
+        f" I couldn't edit {posts} in the introductions channel yet; I'll keep trying until "
+        "it no longer names you."
+    )
