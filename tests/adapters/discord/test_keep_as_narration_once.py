@@ -23,10 +23,10 @@ from .fake import ALICE, Call, FakeDiscord
 UPDATE_MESSAGE = 7
 CHANNEL_MESSAGE = 4
 DEFERRED_UPDATE_MESSAGE = 6
-# Seconds the core gets before an interaction is deferred, pinned rather than left to the clock:
-# with the default 1 s, the two tries that wait out a held lock (2 x FAST_MS and the pause
-# between them) ran past it on a loaded machine, and a deferral came instead of the refusal.
-IN_TIME, DEFERRED = 60.0, 0.0
+# The deferral is pinned rather than left to the clock (``undeferred``, or at once): with the
+# default 1 s, the two tries that wait out a held lock (2 x FAST_MS and the pause between them)
+# ran past it on a loaded machine, and a deferral came instead of the refusal.
+pytestmark = pytest.mark.undeferred
 
 
 async def _offer(fake: FakeDiscord) -> str:
@@ -50,7 +50,7 @@ async def _kept(bot: Bot) -> list[str]:
 async def test_keeping_replaces_the_offer_and_its_button(
     fake: FakeDiscord, bot: Bot, connect: Any
 ) -> None:
-    await connect(bot, defer_after=IN_TIME)
+    await connect(bot)
     button = await _offer(fake)
 
     clicked = await fake.answer(await fake.click(button, who=ALICE))
@@ -61,21 +61,22 @@ async def test_keeping_replaces_the_offer_and_its_button(
     assert await _kept(bot) == ["find kafka"]
 
 
-@pytest.mark.parametrize("defer_after", [IN_TIME, DEFERRED], ids=["in time", "deferred"])
+@pytest.mark.parametrize("deferred", [False, True], ids=["in time", "deferred"])
 async def test_when_keeping_fails_the_offer_stays(
-    fake: FakeDiscord, bot: Bot, connect: Any, monkeypatch: pytest.MonkeyPatch, defer_after: float
+    fake: FakeDiscord, bot: Bot, connect: Any, monkeypatch: pytest.MonkeyPatch, deferred: bool
 ) -> None:
-    client = await connect(bot, defer_after=IN_TIME)
+    client = await connect(bot)
     button = await _offer(fake)
-    client.interactions.defer_after = defer_after
+    if deferred:
+        client.interactions.defer_after = 0.0
     client.interactions.retry_after = 0.0  # the second try fails as the first: no need to wait
 
     async with narrations_locked(bot.db, monkeypatch):
         clicked = await fake.answer(await fake.click(button, who=ALICE))
-        if defer_after == DEFERRED:
+        if deferred:
             await until(lambda: _later(fake))  # the answer after both tries
 
-    if defer_after == DEFERRED:
+    if deferred:
         assert clicked["type"] == DEFERRED_UPDATE_MESSAGE, clicked  # the offer, untouched
         later = _later(fake)
         assert [c.method for c in later] == ["POST"], later  # its own follow-up; no edit
