@@ -407,9 +407,14 @@ class ConsoleAdapter:
         return post_id
 
     async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
-        """The console's ``ChatGateway.update``: print the post's new text, and which it was."""
+        """The console's ``ChatGateway.update``: print the post's new text, and which it was
+        (a DM, like a followed-topics digest, too)."""
         del tenant
-        assert post.channel_id is not None
+        if post.channel_id is None:
+            where = "dm " + ",".join(post.to_users)
+            self._print(block(where, Reply(text=post.text, buttons=post.buttons, names=post.names)))
+            self._print(f"[console] edited {message_id} in {where}")
+            return
         where = f"#{post.channel_id}" + (" thread" if post.thread_of else "")
         self._print(block(where, Reply(text=post.text, buttons=post.buttons, names=post.names)))
         self._print(f"[console] edited {message_id} in #{post.channel_id}")

@@ -337,9 +337,16 @@ class DiscordGateway:
     async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
         """The core's ``ChatGateway.update``: edit the bot's own message, in the thread it was
         posted in (a thread is a channel whose id is its first message's), pinging nobody new.
-        Only its first message is edited: the core keeps such posts within one."""
+        Only its first message is edited: the core keeps such posts within one.
+
+        A DM (``post.to_users``: a followed-topics digest, one message) is edited in the DM,
+        headed with its server as it was sent (``_from_server``). One that isn't there (the
+        person couldn't be sent a DM, and got a pointer in a channel instead, which quotes
+        nothing) is done: nothing shows the old text."""
         self.budget.check()
-        assert post.channel_id is not None
+        if post.channel_id is None:
+            await self._update_dm(tenant, message_id, post)
+            return
         where = self.client.get_partial_messageable(
             int(post.thread_of or post.channel_id), guild_id=int(tenant.tenant_id)
         )
@@ -379,6 +386,27 @@ class DiscordGateway:
             and str(m["id"]) not in known
         ]
         return str(min(mine)) if mine else None
+
+    async def _update_dm(self, tenant: TenantRef, message_id: str, post: Post) -> None:
+        guild_id = int(tenant.tenant_id)
+        first = messages(self._from_server(guild_id, post.text, tenant.name), post.buttons)[0]
+        for user_id in post.to_users:
+            async with self.dms:
+                channel = await self.client.create_dm(discord.Object(id=int(user_id)))
+            try:
+                async with self.posts:
+                    await channel.get_partial_message(int(message_id)).edit(
+                        content=first.content,
+                        embed=(
+                            discord.Embed(description=first.embed)
+                            if first.embed is not None
+                            else None
+                        ),
+                        allowed_mentions=_cited(post),
+                    )
+                return  # the message is in one DM: the first recipient's (``_post_to_people``)
+            except discord.NotFound:
+                log.debug("a DM to edit in server %s isn't there", guild_id)
 
     async def _in_thread(
         self, thread_of: str | None, change: Callable[[], Awaitable[None]]

@@ -230,13 +230,23 @@ class SlackGateway:
     async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
         """The core's ``ChatGateway.update``: ``chat.update`` of the bot's own message (with
         ``chat:write``), its text and blocks rendered as ``post`` would be. Slack's refusals are
-        raised, so the person is told the post still shows the old text."""
-        assert post.channel_id is not None
+        raised, so the person is told the post still shows the old text.
+
+        A DM (``post.to_users``, a followed-topics digest) was posted to the user id, which
+        ``chat.update`` doesn't take: it needs the DM's id, which ``conversations.open`` gives
+        (the existing DM; ``im:write``)."""
         client = await self.client_for(tenant)
+        channel = post.channel_id
+        if channel is None:
+            opened = await self.call(
+                tenant.tenant_id,
+                lambda: client.conversations_open(users=",".join(post.to_users)),
+            )
+            channel = str(opened["channel"]["id"])
         payload = _rendered(post)
         await self.call(
             tenant.tenant_id,
-            lambda: client.chat_update(channel=post.channel_id or "", ts=message_id, **payload),
+            lambda: client.chat_update(channel=channel, ts=message_id, **payload),
         )
 
     async def delete(

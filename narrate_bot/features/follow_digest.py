@@ -46,9 +46,10 @@ from ..storage import repositories as repo
 from ..storage.follow_tables import FAILED, QUIET, RETRY, SENT, SKIPPED
 from ..storage.preference_tables import FOLLOW
 from ..storage.tables import Channel, Narration, Person, Tenant
-from . import expertise_prefs
+from . import expertise_prefs, narration_copies
 from .follows import DIGEST_AT, digest_zone
 from .narrate import snippet, written_where
+from .narration_copies import QUOTED
 from .schedule_posts import available, tenant_ref
 from .schedule_settings import TENANT_ZONE_KEY
 
@@ -256,12 +257,15 @@ async def _attempt(bot: Bot, item: Due, *, now: datetime, private: bool) -> int:
     """Compose and post one claimed digest and record the outcome; 1 when a DM went out."""
     assert item.person.id is not None
     posting = False
+    message_id = ""
     try:
-        post, status = await compose(bot, item, now=now, private=private, fits=_fits(bot, item))
+        post, status, quotes = await compose(
+            bot, item, now=now, private=private, fits=_fits(bot, item)
+        )
         if post is not None:
             gateway = bot.gateways[Platform(item.tenant.platform)]
             posting = True  # from here a failure may have reached the person, unless it says
-            await gateway.post(tenant_ref(item.tenant), post)
+            message_id = await gateway.post(tenant_ref(item.tenant), post)
     except Exception as problem:  # one follower's failure never stops the others
         # Nothing was posted when it failed before the post or the platform says it took
         # nothing; a refusal for good (DMs closed, the person gone) is not tried again.
@@ -270,6 +274,18 @@ async def _attempt(bot: Bot, item: Due, *, now: datetime, private: bool) -> int:
         )
         await _failed(bot, item, now=now, problem=problem, again=again)
         return 0
+    if post is not None:
+        # Its lines quote narrations: their delete, edit or unshare edits it (ADR 0012).
+        assert item.tenant.id is not None
+        await narration_copies.keep(
+            bot.db,
+            tenant_id=item.tenant.id,
+            person_id=item.person.id,
+            message_id=message_id,
+            post=post,
+            quotes=quotes,
+            now=now,
+        )
     await _record(
         bot, item, status=status, sent_at=now if post is not None else None, due=item.upcoming
     )
@@ -327,8 +343,9 @@ async def compose(
     now: datetime,
     private: bool = True,
     fits: Callable[[Post], bool] | None = None,
-) -> tuple[Post | None, str]:
-    """The DM and the claim's outcome, from what is stored now (the person re-read).
+) -> tuple[Post | None, str, list[tuple[int, str]]]:
+    """The DM and the claim's outcome, from what is stored now (the person re-read), and the
+    line of the DM that quotes each narration in it (kept, for their edits and deletes).
     ``private=False``: nothing from a private channel (their access couldn't be re-checked).
     ``fits``: whether a DM is one message on the platform (``_post``)."""
     tenant_id = item.tenant.id
@@ -336,7 +353,7 @@ async def compose(
     async with bot.db.snapshot() as session:
         person = await session.get(Person, item.person.id)
         if person is None or person.guest or not available(person, now):
-            return None, SKIPPED
+            return None, SKIPPED, []
         followed = [
             p.topic
             for p in await prefs_repo.preferences_of(session, person_id=person.id or 0, kind=FOLLOW)
@@ -375,9 +392,17 @@ async def compose(
         found = [(topic, about[topic]) for topic in followed if about[topic]]
         workspace = await repo.get_setting(session, tenant_id=tenant_id, key=TENANT_ZONE_KEY)
     if not found:
-        return None, QUIET
+        return None, QUIET, []
     calendar = Calendar.of(now, person.timezone, workspace)
-    return _post(person, found, calendar, fits=fits), SENT
+    post = _post(person, found, calendar, fits=fits)
+    shown = set(post.text.split("\n"))
+    quotes = [
+        (row[0].id, line)
+        for _, rows in found
+        for row in rows
+        if row[0].id is not None and (line := _line(row, calendar)) in shown
+    ]
+    return post, SENT, quotes
 
 
 Row = tuple[Narration, Channel, Person]
@@ -398,6 +423,16 @@ def _more(topic: str, count: int) -> str:
     return f"   … and {count} more this week: /narrate who {topic}"
 
 
+def _line(row: Row, calendar: Calendar) -> str:
+    """A narration's line in the DM: its author, its first ``QUOTED`` characters, when, where."""
+    narration, channel, author = row
+    where = narration.link or written_where(channel, named=narration.audience != "tenant")
+    return (
+        f"   • <@{author.user_id}>: “{snippet(narration.text, QUOTED)}” "
+        f"({calendar.dated(narration.created_at)}, {where})"
+    )
+
+
 def _post(
     person: Person,
     found: Sequence[tuple[str, Sequence[Row]]],
@@ -413,17 +448,9 @@ def _post(
     know, and a split one could fail half delivered, so a retry would repeat its first part.
     (Ten topics of the longest kind with no narration listed fit in one message anywhere.)"""
 
-    def line(row: Row) -> str:
-        narration, channel, author = row
-        where = narration.link or written_where(channel, named=narration.audience != "tenant")
-        return (
-            f"   • <@{author.user_id}>: “{snippet(narration.text, 120)}” "
-            f"({calendar.dated(narration.created_at)}, {where})"
-        )
-
     first = "New this week about the topics you follow:"
     last = "Only narrations you could already read are listed. /narrate follow lists yours."
-    lines = [[line(r) for r in rows[:PER_TOPIC]] for _, rows in found]
+    lines = [[_line(r, calendar) for r in rows[:PER_TOPIC]] for _, rows in found]
     weights = [[_weight(x) for x in listed] for listed in lines]
     keep = [len(listed) for listed in lines]
 

@@ -22,7 +22,7 @@ from ..storage import update_posts as update_post_repo
 from ..storage.database import Session
 from ..storage.own_search import OwnSearch, own_narrations
 from ..storage.tables import Channel, Narration
-from . import update_posts
+from . import narration_copies, update_posts
 from .consent import enroll
 from .turn import Turn
 
@@ -426,6 +426,11 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         narration = await _own(turn, session, command.ordinal)
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
+        assert narration.id is not None
+        # The messages quoting it (a followed-topics DM) will quote the new words.
+        copies = await narration_copies.edited(
+            session, narration_id=narration.id, old=narration.text, new=text, now=turn.now
+        )
         await repo.edit_narration(
             session,
             narration=narration,
@@ -439,6 +444,9 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
     turn.committed_as(turn.reply(f"Updated #{command.ordinal}.{update_posts.UNCHECKED_EDIT}"))
     scrubbed = await _clear_traces(turn)
     told = await update_posts.edited(turn, narration_id=narration_id, text=text)
+    told += narration_copies.unedited(
+        await narration_copies.sync(turn.db, turn.gateways, now=turn.now, copy_ids=copies)
+    )
     return [turn.reply(f"Updated #{command.ordinal}.{told}{scrubbed}")]
 
 
@@ -450,6 +458,8 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
             return [turn.reply(_missing(command.ordinal))]
         assert narration.id is not None
         posted = await update_post_repo.find(session, narration_id=narration.id)  # goes with it
+        # Its lines in messages quoting it (a followed-topics DM) say it was removed.
+        copies = await narration_copies.removed(session, narration_ids=[narration.id], now=turn.now)
         await repo.delete_narration(session, narration=narration, dialect=turn.db.dialect)
     # The delete has committed: what follows is told, never raised. Raised, it would reach the
     # adapter's retry, which finds no #n and leaves the post in the thread with nothing to
@@ -460,6 +470,9 @@ async def delete(turn: Turn, command: Command) -> list[Reply]:
     )
     told = await update_posts.removed_with(
         turn, update_post_repo.ref(posted) if posted is not None else None
+    )
+    told += narration_copies.unedited(
+        await narration_copies.sync(turn.db, turn.gateways, now=turn.now, copy_ids=copies)
     )
     scrubbed = await _clear_traces(turn)
     return [turn.reply(f"Deleted #{command.ordinal}. It's gone from search too.{told}{scrubbed}")]
@@ -548,10 +561,18 @@ async def unshare(turn: Turn, ordinal: int) -> list[Reply]:
         narration.audience = _before_sharing(narration, channel).value
         narration.audience_before_sharing = None
         session.add(narration)
+        await session.flush()
+        assert narration.id is not None
+        # A followed-topics DM quoting it to someone who may no longer read it loses the line.
+        copies = await narration_copies.unshared(session, narration_id=narration.id, now=turn.now)
     text = f"#{ordinal} is no longer shared: it's visible {_readers(narration.audience, channel)}."
     if not remembered and narration.source in _CHOSEN and channel.kind != ChannelKind.DIRECT.value:
         text += (
             f" I don't know whether it was for {shown(channel.name)} or only for you before you "
             f"shared it, so I chose only you. /narrate share {ordinal} shares it again."
         )
+    turn.committed_as(turn.reply(text))
+    text += narration_copies.unedited(
+        await narration_copies.sync(turn.db, turn.gateways, now=turn.now, copy_ids=copies)
+    )
     return [turn.reply(text)]

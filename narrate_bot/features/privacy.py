@@ -17,11 +17,12 @@ from typing import Any
 
 from ..replies import Attachment, Button, Reply
 from ..storage import intro_posts as intro_post_repo
+from ..storage import narration_copies as copy_repo
 from ..storage import privacy, question_repo
 from ..storage import update_posts as update_post_repo
 from ..storage.database import Database, Session
 from ..storage.tables import Person
-from . import digest_copies, intro_posts, update_posts
+from . import digest_copies, intro_posts, narration_copies, update_posts
 from .question_posts import remove_posts, unremoved
 from .server_scope import only_here
 from .turn import Turn
@@ -156,6 +157,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     posts: list[question_repo.PostRef] = []
     updates: list[update_post_repo.PostRef] = []
     listed: list[digest_copies.Retraction] = []
+    quoted: list[int] = []
     introduced: list[int] = []
     async with turn.db.transaction() as session:
         scope = await _only_here(turn, session)  # read before their rows go
@@ -185,6 +187,12 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             updates = await update_post_repo.of_person(session, person_id=person.id)
             # Their questions' lines in weekly digests, edited out of what is kept now.
             listed = await digest_copies.take_out(session, person_id=person.id)
+            # Their narrations' lines in others' followed-topics DMs, edited out after.
+            quoted = await narration_copies.removed(
+                session,
+                narration_ids=await copy_repo.quoting_person(session, person_id=person.id),
+                now=turn.now,
+            )
             # Their introductions' posts in the introductions channel, edited after.
             introduced = await intro_post_repo.posted_of(session, person_id=person.id)
             removed = await privacy.erase_person(
@@ -195,6 +203,9 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     stayed = await remove_posts(turn, posts) if removed is not None else []
     updates_stayed = await update_posts.remove(turn, updates) if removed is not None else []
     digests_stayed = await digest_copies.retract(turn.gateways, listed)
+    quoted_stayed = await narration_copies.sync(
+        turn.db, turn.gateways, now=turn.now, copy_ids=quoted
+    )
     intros_stayed = (
         await intro_posts.sync(
             turn.db,
@@ -220,6 +231,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             f"narration{'s' if removed != 1 else ''}.{unremoved(stayed)}"
             f"{update_posts.unremoved(updates_stayed)}"
             f"{digest_copies.unretracted(digests_stayed)}"
+            f"{narration_copies.unedited(quoted_stayed, it='your words')}"
             f"{intro_posts.unedited(intros_stayed)}{scrubbed} You can start "
             "again any time with /narrate join." + scope
         )

@@ -24,7 +24,7 @@ from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
-from . import follow_digest, intro_posts, update_post_retries
+from . import follow_digest, intro_posts, narration_copies, update_post_retries
 from .orphan_posts import delete_orphaned_posts
 from .schedule_delivery import deliver_due, send_row
 from .schedule_posts import reminder_key as reminder_key  # the schedule commands' import
@@ -198,6 +198,9 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     # Posts of form updates whose narrations an older version deleted without them: every
     # wake-up, as that version keeps deleting after the upgrade (two index probes when none).
     await delete_orphaned_posts(bot, until)
+    # Followed-topics DMs whose edit (a quoted narration deleted or edited) the platform
+    # hasn't confirmed yet: one index probe when none is due.
+    await narration_copies.sync(bot.db, bot.gateways, now=until)
     # Introductions' channel posts naming someone forgotten since, whose edit the platform
     # hasn't confirmed yet: one index probe when none is due.
     await intro_posts.sync(

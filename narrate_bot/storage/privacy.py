@@ -9,6 +9,7 @@ erased nor exported with the person it names (``_erase_by_user_id``).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
 from collections import defaultdict
@@ -22,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from . import digest_copies, index_scrub, intro_privacy, schedules, update_posts
 from .database import Database
 from .follow_tables import FollowDigest, FollowSchedule
+from .narration_copies import forget_reader, of_reader
 from .platform_store import Installation
 from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
@@ -323,6 +325,16 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             for d in digests
         ],
         "next_follow_digest_at": _iso(next_digest.due_at) if next_digest is not None else None,
+        # The weekly DMs sent to them that quote narrations, as they read now (a quoted
+        # narration deleted or edited since is shown so), kept to follow those changes.
+        "follow_digest_messages": [
+            {
+                "message_id": c.message_id,
+                "sent_at": _iso(c.posted_at),
+                "text": json.loads(c.post)["text"],
+            }
+            for c in await of_reader(session, person_id=person.id or 0)
+        ],
         "open_questions": [
             {
                 "question": q.text,
@@ -500,6 +512,7 @@ async def erase_person(
     )
     await session.exec(delete(TopicPreference).where(col(TopicPreference.person_id) == person.id))
     await session.exec(delete(FollowDigest).where(col(FollowDigest.person_id) == person.id))
+    await forget_reader(session, person_id=person.id)
     await session.exec(delete(FollowSchedule).where(col(FollowSchedule.person_id) == person.id))
     await session.exec(delete(Person).where(col(Person.id) == person.id))
     await session.flush()

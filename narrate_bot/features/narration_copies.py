@@ -1,0 +1,238 @@
+"""Messages the bot posted that quote narrations follow the narrations' edits and deletes.
+
+The weekly followed-topics DM quotes each narration it lists ("@alice: “kafka rebalancing …”").
+A narration's ``/narrate delete``, its author's forget-me, and an ``unshare`` after which the
+DM's reader may no longer read it turn its line into ``REMOVED``; ``/narrate edit`` rewrites the
+quote to the new words. As for the form update's post in a prompt's thread (ADR 0012), the
+change commits first, with what each message is to say now (``storage.narration_copies``), and
+the platform is asked after: at once, and again by the scheduler's every wake-up until it
+confirms, waiting twice as long each time (``backoff``). A message is edited, never
+deleted: the DM is in the reader's own conversation, and its other lines stay theirs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from ..events import Platform, TenantRef
+from ..ports import ChatGateway
+from ..replies import Post
+from ..storage import narration_copies as store
+from ..storage.copy_tables import FOLLOW_DIGEST
+from ..storage.database import Database, Session
+from ..storage.tables import Tenant
+
+# ``narrate`` calls this module on its edits and deletes: its ``snippet`` is looked up when used.
+from . import narrate
+
+log = logging.getLogger(__name__)
+
+# What a quoted narration's line says once its author deleted it (or the reader may no longer
+# read it): the message's other lines keep their places.
+REMOVED = "   • (removed by its author)"
+QUOTED = 120  # the characters of a narration a digest's line quotes
+BATCH = 50  # messages edited per wake-up; more wait for the next one
+LEASE = timedelta(minutes=2)  # a try under way, for another replica
+LONGEST_WAIT = timedelta(hours=6)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after ``attempts`` failed tries: 2, 4, 8… minutes, at most ``LONGEST_WAIT``
+    (as ``orphan_posts``): a workspace whose platform is down for hours is not hammered, and
+    nothing is ever dropped while the message and its workspace are there."""
+    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
+
+
+def _where(tenant: Tenant) -> TenantRef:
+    return TenantRef(
+        platform=Platform(tenant.platform), tenant_id=tenant.external_id, name=tenant.name
+    )
+
+
+async def keep(
+    db: Database,
+    *,
+    tenant_id: int,
+    person_id: int,
+    message_id: str,
+    post: Post,
+    quotes: Sequence[tuple[int, str]],
+    now: datetime,
+) -> None:
+    """Note a follow digest just posted and which narration each of its lines quotes. A
+    narration deleted while the DM went out has its line taken out at once. Never raises: the
+    DM is out, and a failure here is logged (its lines then can't be found)."""
+    try:
+        async with db.transaction() as session:
+            there = await store.existing(session, narration_ids=[i for i, _ in quotes])
+            gone = [line for i, line in quotes if i not in there]
+            shown = _without(post, gone) if gone else post
+            await store.keep(
+                session,
+                tenant_id=tenant_id,
+                person_id=person_id,
+                kind=FOLLOW_DIGEST,
+                message_id=message_id,
+                post=shown.model_dump_json(),
+                now=now,
+                quotes=[(i, line) for i, line in quotes if i in there],
+                due_at=now if gone else None,
+            )
+    except Exception as problem:
+        log.warning("keeping a follow digest's quotes failed: %s", type(problem).__name__)
+
+
+def _without(post: Post, lines: Sequence[str]) -> Post:
+    """``post`` with each of ``lines`` said to be removed, and the names nobody is named by."""
+    text = "\n".join(REMOVED if line in lines else line for line in post.text.split("\n"))
+    return _named(post, text)
+
+
+def _named(post: Post, text: str) -> Post:
+    names = {user: name for user, name in post.names.items() if f"<@{user}>" in text}
+    return post.model_copy(update={"text": text, "names": names})
+
+
+async def removed(session: Session, *, narration_ids: Sequence[int], now: datetime) -> list[int]:
+    """In the transaction that deletes these narrations (or erases their author), before they
+    go: their lines in messages become ``REMOVED``. The messages to edit, once committed."""
+    return await _change(session, narration_ids=narration_ids, now=now, text=None)
+
+
+async def edited(
+    session: Session, *, narration_id: int, old: str, new: str, now: datetime
+) -> list[int]:
+    """In an edit's transaction: its quotes say the new words (as long a snippet as before)."""
+    return await _change(session, narration_ids=[narration_id], now=now, text=(old, new))
+
+
+async def unshared(session: Session, *, narration_id: int, now: datetime) -> list[int]:
+    """After an unshare, in its transaction: a message whose reader may no longer read the
+    narration has its line removed (one who still may, as a channel's member, keeps it)."""
+    changed: list[int] = []
+    for found in await store.quoting(session, narration_ids=[narration_id]):
+        if await store.readable(session, narration_id=narration_id, reader=found.reader):
+            continue
+        changed += await _rewrite(session, found, narration_id=narration_id, now=now, text=None)
+    return changed
+
+
+async def _change(
+    session: Session,
+    *,
+    narration_ids: Sequence[int],
+    now: datetime,
+    text: tuple[str, str] | None,
+) -> list[int]:
+    changed: list[int] = []
+    for narration_id in narration_ids:
+        for found in await store.quoting(session, narration_ids=[narration_id]):
+            changed += await _rewrite(session, found, narration_id=narration_id, now=now, text=text)
+    return changed
+
+
+async def _rewrite(
+    session: Session,
+    found: store.Quoting,
+    *,
+    narration_id: int,
+    now: datetime,
+    text: tuple[str, str] | None,
+) -> list[int]:
+    copy = found.copy
+    assert copy.id is not None
+    post = Post.model_validate_json(copy.post)
+    if text is None:
+        line: str | None = None
+        after = _without(post, [found.line])
+    else:
+        old, new = text
+        line = found.line.replace(
+            f"“{narrate.snippet(old, QUOTED)}”", f"“{narrate.snippet(new, QUOTED)}”", 1
+        )
+        if line == found.line:
+            return []
+        lines = [line if x == found.line else x for x in post.text.split("\n")]
+        after = _named(post, "\n".join(lines))
+    await store.rewrite(
+        session,
+        copy_id=copy.id,
+        post=after.model_dump_json(),
+        narration_id=narration_id,
+        line=line,
+        now=now,
+    )
+    return [copy.id]
+
+
+async def sync(
+    db: Database,
+    gateways: Mapping[Platform, ChatGateway],
+    *,
+    now: datetime,
+    copy_ids: Sequence[int] | None = None,
+) -> int:
+    """Edit the due messages (or only ``copy_ids``) to what they should say; how many stay
+    behind (to be tried again). Never raises: the change that asked for it has committed."""
+    if copy_ids is not None and not copy_ids:
+        return 0
+    platforms = [p.value for p in gateways]
+    try:
+        async with db.snapshot() as session:
+            found = await store.due(
+                session, now=now, platforms=platforms, limit=BATCH, copy_ids=copy_ids
+            )
+    except Exception as problem:
+        log.warning("reading messages to edit failed: %s", type(problem).__name__)
+        return len(copy_ids or ())
+    stayed = 0
+    for item in found:
+        try:
+            stayed += 0 if await _sync_one(db, gateways, item, now=now) else 1
+        except Exception as problem:  # the database: the lease runs out, a later try runs
+            log.warning(
+                "editing a message that quotes narrations failed: %s", type(problem).__name__
+            )
+            stayed += 1
+    return stayed
+
+
+async def _sync_one(
+    db: Database, gateways: Mapping[Platform, ChatGateway], item: store.Due, *, now: datetime
+) -> bool:
+    copy = item.copy
+    assert copy.id is not None and copy.retry_at is not None
+    async with db.transaction() as session:
+        if not await store.take(session, copy_id=copy.id, seen=copy.retry_at, until=now + LEASE):
+            return True  # another replica, or a change meanwhile that makes it due again
+    gateway = gateways.get(Platform(item.tenant.platform))
+    try:
+        if gateway is None:
+            raise LookupError("no gateway for this platform")
+        await gateway.update(
+            _where(item.tenant), copy.message_id, Post.model_validate_json(copy.post)
+        )
+    except Exception as problem:
+        tries = copy.attempts + 1
+        log.warning(
+            "editing a message that quotes narrations failed (try %d): %s",
+            tries,
+            type(problem).__name__,
+        )
+        async with db.transaction() as session:
+            await store.later(session, copy_id=copy.id, retry_at=now + backoff(tries))
+        return False
+    async with db.transaction() as session:
+        await store.synced(session, copy_id=copy.id, post=copy.post)
+    return True
+
+
+def unedited(stayed: int, *, it: str = "it") -> str:
+    """What to tell someone whose change hasn't reached every message quoting ``it`` yet."""
+    if not stayed:
+        return ""
+    which = "A followed-topics digest" if stayed == 1 else f"{stayed} followed-topics digests"
+    shows = "still shows" if stayed == 1 else "still show"
+    return f" {which} I sent quoting {it} {shows} the old words; I'll keep trying to edit them."

@@ -1,0 +1,68 @@
+"""Messages the bot posted that quote narrations, and which narrations each quotes (the
+migration ``narration_copies``), imported by ``tables.py`` so Alembic sees them.
+
+The weekly followed-topics DM quotes up to 120 characters of each narration it lists. The
+narration's ``/narrate delete``, ``edit``, ``unshare`` and its author's forget-me change what
+may be read of it; the DM, a message the platform keeps for good, must follow, as the form
+update's post in a prompt's thread does (ADR 0012). So each such message is kept as it stands
+now (``post``, the ``replies.Post`` as JSON) with the line that quotes each narration
+(``NarrationCopyQuote``); ``features.narration_copies`` rewrites a line and edits the message.
+
+Kept while it quotes a narration still there: the message stays on the platform as long, and a
+fixed expiry would leave the words of a narration deleted later in it. The last quote gone, the
+row goes once the platform has the edit. Both go with the follower (``person_id``) and the
+workspace.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlmodel import Field, SQLModel
+
+# What a message is: the weekly followed-topics DM (the only kind for now).
+FOLLOW_DIGEST = "follow_digest"
+
+
+class NarrationCopy(SQLModel, table=True):
+    """One posted message quoting narrations, as it stands now."""
+
+    __tablename__ = "narration_copy"
+    __table_args__ = (Index("ix_narration_copy_retry_at", "retry_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
+    )
+    # Who it was sent to: it goes with them (their forget-me, their workspace's removal).
+    person_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: str = Field(sa_column=Column(Text, nullable=False))
+    post: str = Field(sa_column=Column(Text, nullable=False))  # ``replies.Post`` JSON, as now
+    posted_at: datetime
+    # When the platform must next be told what ``post`` says now: ``None`` while it shows it
+    # already; a try under way leases it, a failure puts it off (``attempts`` sets how long).
+    retry_at: datetime | None = Field(default=None)
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+
+
+class NarrationCopyQuote(SQLModel, table=True):
+    """The line of a message that quotes one narration, exactly as the message shows it."""
+
+    __tablename__ = "narration_copy_quote"
+    __table_args__ = (Index("ix_narration_copy_quote_narration", "narration_id"),)
+
+    copy_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("narration_copy.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    narration_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("narration.id", ondelete="CASCADE"), primary_key=True)
+    )
+    line: str = Field(sa_column=Column(Text, nullable=False))

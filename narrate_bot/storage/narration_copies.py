@@ -1,0 +1,234 @@
+"""Queries on messages that quote narrations (``copy_tables``).
+
+``keep`` notes a message once posted. ``quoting`` reads, for a narration's delete, edit or
+unshare (or its author's forget-me), the messages quoting it, taken for the transaction
+(``FOR UPDATE``: two changes to one message take turns), and ``rewrite`` keeps what each is to
+say now and makes it due. ``due``/``take``/``synced``/``later`` run the platform's edits, as
+``orphan_posts`` does for deletes: every change is tried until the platform confirms it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import ColumnElement, update
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from .copy_tables import NarrationCopy, NarrationCopyQuote
+from .repositories import visible_to
+from .tables import Channel, Narration, Person, Tenant
+
+
+async def keep(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    person_id: int,
+    kind: str,
+    message_id: str,
+    post: str,
+    now: datetime,
+    quotes: Sequence[tuple[int, str]],
+    due_at: datetime | None = None,
+) -> None:
+    """Note a posted message and the line quoting each narration in it; ``due_at``: the
+    platform's copy must be edited (a narration deleted while it went out)."""
+    copy = NarrationCopy(
+        tenant_id=tenant_id,
+        person_id=person_id,
+        kind=kind,
+        message_id=message_id,
+        post=post,
+        posted_at=now,
+        retry_at=due_at,
+    )
+    session.add(copy)
+    await session.flush()
+    assert copy.id is not None
+    for narration_id, line in quotes:
+        session.add(NarrationCopyQuote(copy_id=copy.id, narration_id=narration_id, line=line))
+    await session.flush()
+
+
+@dataclass(frozen=True)
+class Quoting:
+    """A message quoting a narration, with that narration's line in it and who reads it."""
+
+    copy: NarrationCopy
+    line: str
+    reader: Person
+
+
+async def quoting(session: AsyncSession, *, narration_ids: Sequence[int]) -> list[Quoting]:
+    """The messages quoting any of ``narration_ids``, one entry per quote, taken for this
+    transaction."""
+    if not narration_ids:
+        return []
+    rows = await session.exec(
+        select(NarrationCopy, NarrationCopyQuote.line, Person)
+        .join(NarrationCopyQuote, col(NarrationCopyQuote.copy_id) == col(NarrationCopy.id))
+        .join(Person, col(Person.id) == col(NarrationCopy.person_id))
+        .where(col(NarrationCopyQuote.narration_id).in_(list(narration_ids)))
+        .order_by(col(NarrationCopy.id))
+        .with_for_update(of=NarrationCopy)
+    )
+    return [Quoting(copy, line, reader) for copy, line, reader in rows.all()]
+
+
+async def quoting_person(session: AsyncSession, *, person_id: int) -> list[int]:
+    """The ids of a person's narrations that some message quotes (their forget-me)."""
+    rows = await session.exec(
+        select(NarrationCopyQuote.narration_id)
+        .join(Narration, col(Narration.id) == col(NarrationCopyQuote.narration_id))
+        .where(col(Narration.person_id) == person_id)
+        .distinct()
+    )
+    return list(rows.all())
+
+
+async def rewrite(
+    session: AsyncSession,
+    *,
+    copy_id: int,
+    post: str,
+    narration_id: int,
+    line: str | None,
+    now: datetime,
+) -> None:
+    """Keep what the message is to say now and make it due at once; the narration's line is
+    ``line`` now, or no longer a quote (``None``: removed)."""
+    await session.exec(
+        update(NarrationCopy)
+        .where(col(NarrationCopy.id) == copy_id)
+        .values(post=post, retry_at=now, attempts=0)
+    )
+    quote = (col(NarrationCopyQuote.copy_id) == copy_id) & (
+        col(NarrationCopyQuote.narration_id) == narration_id
+    )
+    if line is None:
+        await session.exec(delete(NarrationCopyQuote).where(quote))
+    else:
+        await session.exec(update(NarrationCopyQuote).where(quote).values(line=line))
+
+
+async def readable(session: AsyncSession, *, narration_id: int, reader: Person) -> bool:
+    """Whether ``reader`` may still read the narration, by the rule every answer uses."""
+    found = await session.exec(
+        select(Narration.id)
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .where(
+            col(Narration.id) == narration_id,
+            cast(
+                "ColumnElement[bool]",
+                visible_to(
+                    tenant_id=reader.tenant_id,
+                    viewer_user_id=reader.user_id,
+                    answer_channel_pk=None,
+                ),
+            ),
+        )
+    )
+    return found.first() is not None
+
+
+async def existing(session: AsyncSession, *, narration_ids: Sequence[int]) -> set[int]:
+    """Which of ``narration_ids`` are still there."""
+    if not narration_ids:
+        return set()
+    rows = await session.exec(
+        select(Narration.id).where(col(Narration.id).in_(list(narration_ids)))
+    )
+    return {i for i in rows.all() if i is not None}
+
+
+@dataclass(frozen=True)
+class Due:
+    """A message whose platform copy is behind what it should say, with its workspace."""
+
+    copy: NarrationCopy
+    tenant: Tenant
+
+
+async def due(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    platforms: Sequence[str],
+    limit: int,
+    copy_ids: Sequence[int] | None = None,
+) -> list[Due]:
+    """The messages to edit now (a range read of ``ix_narration_copy_retry_at``: one probe
+    when none is), in workspaces of ``platforms``; or only ``copy_ids`` of them."""
+    query = (
+        select(NarrationCopy, Tenant)
+        .join(Tenant, col(Tenant.id) == col(NarrationCopy.tenant_id))
+        .where(
+            col(NarrationCopy.retry_at) <= now,
+            col(Tenant.platform).in_(list(platforms)),
+        )
+        .order_by(col(NarrationCopy.retry_at))
+        .limit(limit)
+    )
+    if copy_ids is not None:
+        query = query.where(col(NarrationCopy.id).in_(list(copy_ids)))
+    return [Due(copy, tenant) for copy, tenant in (await session.exec(query)).all()]
+
+
+async def take(session: AsyncSession, *, copy_id: int, seen: datetime, until: datetime) -> bool:
+    """Take a due message for one try, leased until ``until``: ``False`` when another replica
+    (or a change) moved it since it was read."""
+    taken = await session.exec(
+        update(NarrationCopy)
+        .where(col(NarrationCopy.id) == copy_id, col(NarrationCopy.retry_at) == seen)
+        .values(retry_at=until, attempts=NarrationCopy.attempts + 1)
+    )
+    return bool(taken.rowcount)
+
+
+async def synced(session: AsyncSession, *, copy_id: int, post: str) -> None:
+    """The platform shows ``post``: nothing is due, unless the message changed meanwhile (its
+    ``post`` differs, and it is due again). With no narration quoted any more, the row goes."""
+    await session.exec(
+        update(NarrationCopy)
+        .where(col(NarrationCopy.id) == copy_id, col(NarrationCopy.post) == post)
+        .values(retry_at=None, attempts=0)
+    )
+    quoted = (
+        await session.exec(
+            select(NarrationCopyQuote.narration_id)
+            .where(col(NarrationCopyQuote.copy_id) == copy_id)
+            .limit(1)
+        )
+    ).first()
+    if quoted is None:
+        await session.exec(
+            delete(NarrationCopy).where(
+                col(NarrationCopy.id) == copy_id, col(NarrationCopy.retry_at).is_(None)
+            )
+        )
+
+
+async def later(session: AsyncSession, *, copy_id: int, retry_at: datetime) -> None:
+    """A try failed: put the message off until ``retry_at``."""
+    await session.exec(
+        update(NarrationCopy).where(col(NarrationCopy.id) == copy_id).values(retry_at=retry_at)
+    )
+
+
+async def of_reader(session: AsyncSession, *, person_id: int) -> list[NarrationCopy]:
+    """The messages sent to a person: for their export."""
+    rows = await session.exec(
+        select(NarrationCopy)
+        .where(col(NarrationCopy.person_id) == person_id)
+        .order_by(col(NarrationCopy.id))
+    )
+    return list(rows.all())
+
+
+async def forget_reader(session: AsyncSession, *, person_id: int) -> None:
+    """Forget the messages sent to a person (their erasure): their quote lines cascade."""
+    await session.exec(delete(NarrationCopy).where(col(NarrationCopy.person_id) == person_id))
