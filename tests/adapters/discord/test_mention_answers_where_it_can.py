@@ -74,8 +74,10 @@ async def test_this_helped_is_left_out_quietly_when_dms_are_closed(
     before = len(fake.calls)
 
     await fake.say(f"<@{APP}> who knows about kafka?", who=CAROL)
-    await until(lambda: any(c.path.endswith("/threads") for c in fake.calls[before:]))
-    await asyncio.sleep(0.5)  # the ask, and anything said about it
+    # The answer, then the ask's refused DM, waited for (a fixed 0.5 s fell short under load);
+    # then a moment for anything said about it.
+    await until(lambda: any(c.path == CAROL_DM and c.status == 403 for c in fake.calls[before:]))
+    await asyncio.sleep(0.2)
 
     said = [
         str((c.body or {}).get("content", ""))
