@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .knowledge.clean_text import clean_text
+from .knowledge.command_typos import NUMBER_SLIPS, slip_of
 from .knowledge.days import UNTIL_WORDS, reads_as_day
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
@@ -113,7 +114,7 @@ def parse_command(text: str) -> Command:
         if _reads_as_own_search(rest):
             return Command("mine", arg=rest)
         return _narration_or_attempt(rest, body, MINE_HINT)
-    if word == KEEP and rest and rest.split()[0].lower() in _COMMAND_WORDS:
+    if word == KEEP and rest and _reads_as_command_word(rest.split()[0]):
         # "/narrate note mine kafka": the words as written, kept even though they read like a
         # command (the "Keep as a narration" button sends this). Other "note …" is a narration.
         said = rest.split()[0].lower()
@@ -211,6 +212,8 @@ def parse_command(text: str) -> Command:
         # "follow kafka", "join #team", "export json": a command that isn't one, or one that
         # takes nothing; longer prose ("join tables are slow on the ledger db") is work.
         return Command("unparsed", arg=body, hint=_ATTEMPT_HINTS.get(word))
+    if (slip := _command_slip(word, rest, body)) is not None:
+        return slip
     if (question := parse_question(body)) is not None:
         # "/narrate who's an expert on kafka?" asks, like the same words said to the bot; kept
         # as a narration it would make the asker the top "expert" on what they asked.
@@ -404,6 +407,47 @@ _COMMAND_WORDS = frozenset(
         "workspace-tz", "remind", "reply", "stats",
     }
 )  # fmt: skip
+# The words a slip is measured against (``_command_slip``): what people type first. Not
+# "note", which keeps whatever follows, nor the help spellings.
+_SLIP_TARGETS = _COMMAND_WORDS - {KEEP, *_HELP_WORDS, "forget-me-confirm", "forgetme-confirm"}
+
+
+def _reads_as_command_word(head: str) -> bool:
+    """After ``note``: a command's word, or a slip of one, is kept as written."""
+    word = head.lower()
+    return (
+        word in _COMMAND_WORDS or word in NUMBER_SLIPS or slip_of(word, _SLIP_TARGETS) is not None
+    )
+
+
+def _command_slip(word: str, rest: str, body: str) -> Command | None:
+    """``folow kafka``, ``topcis``, ``profil``, ``topic``: a mistyped command word, answered
+    like any command attempt (nothing kept, "Did you mean …?", the "Keep as a narration"
+    button); ``None`` when ``word`` is no slip or the words read as work once corrected.
+
+    The corrected words go through the same grammar as if typed right, so a sentence still is
+    a narration ("folow up with the vendor, done" as "follow up …"). A slip that is a real word
+    by number ("topic" for "topics") counts only when the corrected words are the command
+    itself: "topic" alone asks for the map, "topic modelling spike" and "intro deck" are work.
+    """
+    number = NUMBER_SLIPS.get(word)
+    meant = number or slip_of(word, _SLIP_TARGETS)
+    if meant is None:
+        return None
+    said = f"{meant} {rest}".strip()
+    command = parse_command(said)
+    if command.action == "narrate":
+        return None
+    if number is not None and rest and command.action in ("unparsed", "help", "intros_help"):
+        return None  # "intro deck", "topic modelling spike": work about an intro, a topic
+    if meant in _NOT_COMMANDS:
+        return Command("unparsed", arg=body, hint=command.hint)  # "serach kafka": what does it
+    asked = f"Did you mean /narrate {said}?"
+    if command.action == "unparsed" and command.hint:
+        asked += f" {command.hint}"
+    return Command("unparsed", arg=body, hint=asked)
+
+
 _CLAUSE = re.compile(r"[,;!?]|[.:](?:\s|$)")
 # What a command's arguments look like: a number or a date (3, #3, 2w, 2026-12-28, 16:30), a
 # mention or a channel.
@@ -542,9 +586,23 @@ def _following(word: str, rest: str, body: str) -> Command | None:
     if _attempt(rest) and not words[0].startswith("<"):
         return Command(word, arg=rest)  # "<#C1|kafka>" is a channel, not a topic: explained
     parts = [part.split() for part in re.split(r"\s*[,;]\s*", rest.rstrip("."))]
-    if len(parts) > 1 and all(0 < len(p) <= 2 and not _reads_as_done(p[-1]) for p in parts):
-        return Command(word, arg=rest)  # "follow kafka, ledger migration": several topics
+    if len(parts) > 1 and all(0 < len(p) <= 2 and _names_or_states(p) for p in parts):
+        # "follow kafka, ledger migration": several topics. A word saying how work stands
+        # ("Stuck, blocked, kafka") is the command's to refuse, never a reason to keep it all.
+        return Command(word, arg=rest)
     return None  # a sentence: work to keep, as it always was
+
+
+# How work stands: in a follow list they are the command's to refuse (features.follows).
+_STATES = frozenset({"stuck", "blocked", "blocking", "broken"})
+
+
+def _names_or_states(part: list[str]) -> bool:
+    """One item of a follow list: a topic, or a word about how work stands ("blocked"), not a
+    few words ending with what was done ("schema migrated", "up, done")."""
+    if len(part) == 1 and part[0].lower() in _STATES:
+        return True
+    return not _reads_as_done(part[-1])
 
 
 def _narration_or_attempt(rest: str, body: str, hint: str) -> Command:

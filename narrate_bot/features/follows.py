@@ -113,6 +113,14 @@ def _about_status(topic: str) -> bool:
     return not any(is_topic(word.strip(".!?'\"#")) for word in topic.lower().split())
 
 
+def _status_refused(status: list[str]) -> str:
+    """Why words like "stuck" aren't followed, said once for all of them in a list: the
+    subjects beside them ("follow Stuck, blocked, kafka") are followed all the same."""
+    named = " and ".join(f"“{t}”" for t in status)
+    verb, them = ("says", "it") if len(status) == 1 else ("say", "them")
+    return f"{named} {verb} how work is going, not what it's about, so I don't follow {them}."
+
+
 async def follow(turn: Turn, arg: str) -> list[Reply]:
     arg = arg.strip()
     if not arg or arg.lower() in _LIST_WORDS:
@@ -133,11 +141,13 @@ async def follow(turn: Turn, arg: str) -> list[Reply]:
         return [turn.reply(_names_nothing(arg, "follow"))]
     if bad := [t for t in topics if not topic_key(t)]:
         return [turn.reply(_not_followable(bad[0]))]
-    if status := [t for t in topics if _about_status(t)]:
+    status = [t for t in topics if _about_status(t)]
+    topics = [t for t in topics if t not in status]
+    refused = _status_refused(status) if status else ""
+    if not topics:
         return [
             turn.reply(
-                f"“{status[0]}” says how work is going, not what it's about, so I don't follow "
-                "it. Follow a subject, like kafka or ledger migration. Nothing was changed."
+                f"{refused} Follow a subject, like kafka or ledger migration. Nothing was changed."
             )
         ]
     asked = len({topic_key(t) for t in topics})
@@ -210,6 +220,8 @@ async def follow(turn: Turn, arg: str) -> list[Reply]:
         )
     if already:
         lines.append(f"You already follow {_listing(already)}.")
+    if refused:
+        lines.append(refused)
     if welcome:
         lines.append(welcome)
     return [turn.reply("\n".join(lines))]
@@ -249,7 +261,8 @@ async def unfollow(turn: Turn, arg: str) -> list[Reply]:
     about = "it" if len(gone) == 1 else "them"
     lines = [f"Unfollowed {_listing(gone)}: no more weekly messages about {about}."] if gone else []
     if missing:
-        lines.append(f"You didn't follow {_listing(missing)}.")
+        # Each quoted: "You didn't follow kafka, stuck." read as one topic never split.
+        lines.append(f"You didn't follow {' or '.join(f'“{t}”' for t in missing)}.")
     lines.append(f"You follow: {_listing(left)}." if left else "You follow no topics.")
     return [turn.reply(" ".join(lines))]
 

@@ -35,6 +35,7 @@ from .introductions import (
     CHANNEL_KEY,
     DELIVERIES,
     DELIVERY_KEY,
+    LOOKBACK,
     SAME_TEAM_KEY,
     next_round,
     platform_wide_never_pairs,
@@ -504,6 +505,13 @@ def _platform_mention(turn: Turn, user_id: str) -> bool:
 
 
 MINE_SHOWN = 5
+# Rounds pair people by what they narrated (``introductions.LOOKBACK``) where others may read it:
+# someone in with nothing of that kind is never picked, and waited for rounds that passed them.
+NOTHING_NARRATED = (
+    " Only people who narrated in the last three months, where colleagues can read it, take "
+    "part: /narrate <what you're working on> in a channel (one kept in a DM counts once you "
+    "/narrate share it)."
+)
 _ANSWERS = {intro_repo.MET: "you met", intro_repo.NOT_USEFUL: "not useful, you said"}
 
 
@@ -529,13 +537,24 @@ async def mine(turn: Turn) -> list[Reply]:
             if taking_part is None
             else await next_round(session, tenant_id=taking_part.tenant_id, now=turn.now)
         )
+        narrated = (
+            person is not None
+            and taking_part is not None
+            and bool(
+                await intro_repo.narrated_topics(
+                    session, person_ids=[_pk(person)], since=turn.now - LOOKBACK, before=turn.now
+                )
+            )
+        )
     if not shown and taking_part is not None:
         # Someone who joined was told to join: they are in, and the next round says when.
         when = f" The next round is {calendar.dated(upcoming)}." if upcoming is not None else ""
         return [
             turn.reply(
-                f"You're in the introductions; nobody yet.{when} /narrate intros help lists "
-                "the rest." + pace
+                f"You're in the introductions; nobody yet.{when}"
+                + ("" if narrated else NOTHING_NARRATED)
+                + " /narrate intros help lists the rest."
+                + pace
             )
         ]
     if not shown:

@@ -414,6 +414,11 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
     assert command.ordinal is not None
     text = clean_text(command.arg)
     if not text:
+        async with turn.reading() as session:
+            if await _own(turn, session, command.ordinal) is None:
+                # Asking for the new words of a narration that isn't theirs (or doesn't exist)
+                # would only fail once they had typed them.
+                return [turn.reply(_missing(command.ordinal))]
         return [
             turn.reply(
                 f"What should #{command.ordinal} say? /narrate edit {command.ordinal} <new text> "
@@ -427,6 +432,7 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         if narration is None:
             return [turn.reply(_missing(command.ordinal))]
         assert narration.id is not None
+        said = _said_before(narration.text)
         # The messages quoting it (a followed-topics DM) will quote the new words.
         copies = await narration_copies.edited(
             session, narration_id=narration.id, old=narration.text, new=text, now=turn.now
@@ -441,13 +447,19 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         )
         assert narration.id is not None
         narration_id = narration.id
-    turn.committed_as(turn.reply(f"Updated #{command.ordinal}.{update_posts.UNCHECKED_EDIT}"))
+    turn.committed_as(turn.reply(f"Updated #{command.ordinal}.{update_posts.UNCHECKED_EDIT}{said}"))
     scrubbed = await _clear_traces(turn)
     told = await update_posts.edited(turn, narration_id=narration_id, text=text)
     told += narration_copies.unedited(
         await narration_copies.sync(turn.db, turn.gateways, now=turn.now, copy_ids=copies)
     )
-    return [turn.reply(f"Updated #{command.ordinal}.{told}{scrubbed}")]
+    return [turn.reply(f"Updated #{command.ordinal}.{told}{scrubbed}{said}")]
+
+
+def _said_before(old: str) -> str:
+    """The words an edit replaced, quoted in its reply: nothing else keeps them, so a slip
+    ("/narrate edit 1 🚀" meant for another message) can be put back by copying them."""
+    return f"\nIt said: “{old}”"
 
 
 async def delete(turn: Turn, command: Command) -> list[Reply]:

@@ -167,6 +167,8 @@ async def schedule(turn: Turn, arg: str, *, fields: bool = False) -> list[Reply]
             return [turn.reply(refusal)]
         if request.action == "skip":
             assert request.first_day is not None and request.last_day is not None
+            if (passed := _passed_everywhere(request.last_day, turn.now)) is not None:
+                return [turn.reply(passed)]
             first, last = request.first_day.isoformat(), request.last_day.isoformat()
             await store.add_skip(session, channel_pk=channel.id, first_day=first, last_day=last)
             span = _span(request.first_day, request.last_day, " to ")
@@ -467,6 +469,23 @@ async def _skips(turn: Turn, session: Session, tenant: Tenant, channel: Channel)
         f"No prompts in #{channel.name} on {spans}.{await _next_prompt(session, tenant, channel)} "
         f"Take days back with /narrate schedule unskip {example}{_naming(turn, channel)} "
         "(or some of its days)."
+    )
+
+
+# The last time zone to finish a day is UTC-12: a day has passed everywhere 12 hours after
+# it ended in UTC.
+_LAST_ZONE = timedelta(hours=12)
+
+
+def _passed_everywhere(last_day: date, now: datetime) -> str | None:
+    """Why a skip of days that are over in every zone is refused: "schedule skip 1999-01-01"
+    was stored and confirmed, skipping nothing."""
+    if last_day >= (now.astimezone(ZoneInfo("UTC")) - _LAST_ZONE).date():
+        return None
+    later = (now.date() + timedelta(days=7)).isoformat()
+    return (
+        f"{last_day.isoformat()} has already passed, so there's no prompt to skip. Skip today "
+        f"or a later day, like /narrate schedule skip {later}. Nothing was changed."
     )
 
 

@@ -44,6 +44,19 @@ _DAY_MONTH = re.compile(rf"^{_DAY}\s+{_MONTH}{_YEAR}$")
 _MONTH_DAY = re.compile(rf"^{_MONTH}\s+{_DAY}{_YEAR}$")
 
 
+# Written like a date ("2026-02-30"), whether or not the calendar has it.
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-\d{1,2}$")
+
+
+def _not_on_calendar(text: str, year: int, month: int) -> str:
+    """Why a day written like a date isn't one: "pause until 2026-02-30" got the generic pause
+    hint, as if no date had been written."""
+    if not 1 <= month <= 12:
+        return f"{text} isn't a date: there's no month {month}."
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return f"{text} isn't a date: {_ABBREVIATIONS[month - 1]} {year} has {last} days."
+
+
 class UnreadableDay(ValueError):
     """Words that aren't written like a day at all (not a day that doesn't exist, "30 feb")."""
 
@@ -78,7 +91,11 @@ def read_day(text: str, today: date, *, past: bool = False) -> date:
     try:
         return date.fromisoformat(words)
     except ValueError:
-        pass
+        if (iso := _ISO.match(words)) is not None:
+            written = text.strip()
+            raise ValueError(
+                _not_on_calendar(written, int(iso.group(1)), int(iso.group(2)))
+            ) from None
     named = _DAY_MONTH.match(words) or _MONTH_DAY.match(words)
     month = _MONTHS.get(named.group("month")) if named else None
     if named is None or month is None:

@@ -9,9 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-_DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.I)
+_DURATION = re.compile(r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$", re.I)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 MAX_DURATION = timedelta(days=366)
+# Past these, any amount is too long anyway.
+_LONGEST = {"m": 10**7, "h": 10**6, "d": 10**5, "w": 10**4}
 
 
 def parse_duration(text: str) -> timedelta:
@@ -20,11 +22,15 @@ def parse_duration(text: str) -> timedelta:
     if not match:
         raise ValueError(f"I couldn't read {text.strip()!r} as a duration. Try 90m, 8h, 3d or 2w.")
     amount, unit = int(match.group(1)), match.group(2)[0].lower()
-    delta = timedelta(**{_UNITS[unit]: amount})
+    # "99999w" is read, and answered with the longest there is (timedelta can't hold it all).
+    delta = timedelta(**{_UNITS[unit]: min(amount, _LONGEST[unit])})
     if delta <= timedelta(0):
         raise ValueError("The duration has to be longer than zero.")
     if delta > MAX_DURATION:
-        raise ValueError("That's longer than a year; use /narrate leave to stop for good.")
+        raise ValueError(
+            f"That's longer than a year: the most is {MAX_DURATION.days}d ("
+            f"{MAX_DURATION.days // 7}w); use /narrate leave to stop for good."
+        )
     return delta
 
 

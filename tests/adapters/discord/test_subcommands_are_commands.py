@@ -138,7 +138,7 @@ async def test_narration_numbers_are_whole_numbers_and_edit_changes_that_narrati
             {"name": "text", "type": 3, "value": "actually the ledger fix is blocked on legal"},
         ],
     )
-    assert out == "Updated #1."
+    assert out == "Updated #1.\nIt said: “ledger fix merged”"
     texts, _ = await _stored(bot)
     assert texts == ["actually the ledger fix is blocked on legal"]
 
