@@ -35,7 +35,13 @@ from .features import (
     who_knows,
 )
 from .features.introductions import WeeklyIntroductions
-from .features.prompt_replies import REPLY_FORM, open_reply_form, record_form, thread_reply
+from .features.prompt_replies import (
+    REPLY_FORM,
+    answers_reminder,
+    open_reply_form,
+    record_form,
+    thread_reply,
+)
 from .features.reminders import remind
 from .features.schedule_commands import schedule
 from .features.schedule_jobs import TickReport, run_due
@@ -270,11 +276,14 @@ class Bot:
             recorded = await thread_reply(turn, event)
             if recorded is not None:
                 return recorded
-        if (event.addressed_to_bot or turn.in_dm) and (
-            asked := parse_help_request(event.text)
-        ) is not None:
+        if (
+            (event.addressed_to_bot or turn.in_dm)
+            and (asked := parse_help_request(event.text)) is not None
+            and not (turn.in_dm and await answers_reminder(turn))
+        ):
             # "help me with kafka acls" as a mention, "need help with kafka acls" in a DM: who
-            # knows, as the question would answer it; nothing is kept.
+            # knows, as the question would answer it; nothing is kept, but a DM's answer offers
+            # to keep it. A DM answering the person's reminder is their update, read below.
             return await help.help_or_who_knows(turn, asked.arg)
         if turn.in_dm:
             # Writing to the bot directly is narrating (kept private unless shared), read as

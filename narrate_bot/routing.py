@@ -121,6 +121,10 @@ def parse_command(text: str) -> Command:
         return Command(
             "narrate", arg=rest, hint=f"Kept as written: “{said}” wasn't run as a command."
         )
+    if word == KEEP and rest and parse_help_request(rest) is not None:
+        # "need help with kafka acls" said in a DM was asked, with the offer to keep it (that
+        # button sends this): kept as written, without the "note" that asked for it.
+        return Command("narrate", arg=rest)
     if word in ("forget-me-confirm", "forgetme-confirm") and not rest:
         return Command("forget_confirm")  # Discord's name for it, typed after /narrate
     if word in _HELP_WORDS and not rest:
@@ -265,6 +269,22 @@ _NEED_HELP = re.compile(
 )
 # A request is a few words; more is a narration about the work (kept, with blocker help).
 _REQUEST_WORDS = 6
+# In a topic, punctuation that joins a second thought ("the migration - stuck on locks",
+# "kafka? since monday", "k8s: pods crash"); inside a name (node.js, C++, C#, 16:30) it doesn't.
+_REQUEST_BREAK = re.compile(r"[,;!?…()\[\]{}\"“”—–]|[.:](?:\s|$)|(?:^|\s)[-/]+(?:\s|$)|--")
+# Words that say when, or how the work stands: "need help with the release today", "… flaky
+# tests again", "… the export since monday" report work in progress, a narration to keep.
+_STATUS_WORDS = frozenset(
+    {
+        "today", "tonight", "yesterday", "tomorrow", "tmrw", "now", "currently", "since",
+        "until", "till", "ago", "lately", "recently", "earlier", "again", "still", "yet",
+        "already", "anymore", "stuck", "blocked", "blocking", "broken", "failing", "eod", "eow",
+        "asap", "morning", "afternoon", "evening", "night", "day", "days", "hours", "week",
+        "weeks", "weekend", "sprint", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "saturday", "sunday", "mondays", "tuesdays", "wednesdays", "thursdays", "fridays",
+    }
+)  # fmt: skip
+_WORD_CHARS = re.compile(r"[^\W\d_]+")
 
 
 def parse_help_request(text: str) -> Command | None:
@@ -273,10 +293,14 @@ def parse_help_request(text: str) -> Command | None:
 
     A DM "need help with kafka acls" was kept as a private note, and a mention "@narrate help
     me with kafka acls" got the generic "ask me who knows" pointer, while "help me with kafka
-    acls" in a DM already answered who knows. Only a short request counts: "I need help with
-    the migration, stuck on locks since monday" says where the work stands and is a
-    narration, as ``/narrate need help with …`` always is (its confirmation names who could
-    help). "help me", "help me with my notes" are the bot's help (``parse_help``), no request.
+    acls" in a DM already answered who knows. Only a bare request counts: a few words naming
+    a subject, nothing after them but thanks or a final "?". A status update is a narration,
+    as ``/narrate need help with …`` always is (its confirmation names who could help):
+    "need help with the billing export since monday", "… the release today", "… flaky tests
+    again" say when or how the work stands, and "… the migration - stuck on locks" goes on
+    after a break. (The answer in a DM still offers "Keep as a narration":
+    ``help.help_or_who_knows``.) "help me", "help me with my notes" are the bot's help
+    (``parse_help``), no request.
     """
     body = strip_bot_address(clean_text(text)).strip()
     if (asked := parse_help(body)) is not None:
@@ -284,9 +308,12 @@ def parse_help_request(text: str) -> Command | None:
     need = _NEED_HELP.match(body)
     if need is None:
         return None
-    topic = topic_of(need.group("topic"), question=True)
+    # Not ``question=True``: that ends the topic at the first "?" and drops what follows it.
+    topic = topic_of(need.group("topic"))
     words = topic.split()
-    if not words or len(words) > _REQUEST_WORDS or _CLAUSE.search(topic):
+    if not words or len(words) > _REQUEST_WORDS or _REQUEST_BREAK.search(topic):
+        return None
+    if {word.lower() for word in _WORD_CHARS.findall(topic)} & _STATUS_WORDS:
         return None
     if {word.lower().lstrip("/") for word in words} & _ABOUT_THE_BOT:
         return None  # "need help with my notes" is no question for colleagues

@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..events import Platform
-from ..questions import topic_of
+from ..events import MessageReceived, Platform
+from ..questions import strip_bot_address, topic_of
 from ..replies import Reply
-from . import members_only, who_knows
+from . import members_only, narrate, who_knows
 from .turn import Turn
 
 HELP = """\
@@ -126,8 +126,28 @@ async def help_or_who_knows(turn: Turn, topic: str) -> list[Reply]:
     if not wanted or any(wanted <= _command_words(line) for line in _lines(turn)[0]):
         return show_help(turn, topic)
     if members_only.is_guest(turn):
-        return members_only.refuse(turn, "who")
-    return await who_knows.answer(turn, topic_of(topic))
+        replies = members_only.refuse(turn, "who")
+    else:
+        replies = await who_knows.answer(turn, topic_of(topic))
+    return _with_keep_offer(turn, replies)
+
+
+def _with_keep_offer(turn: Turn, replies: list[Reply]) -> list[Reply]:
+    """A DM read as a request kept nothing, yet it may have been an update about the work
+    ("need help with the ledger export" to say where one is): its answer offers to keep the
+    words as written, as a mistyped command's does, so nothing said to the bot is lost."""
+    event = turn.event
+    if not (turn.in_dm and isinstance(event, MessageReceived)) or not replies:
+        return replies
+    line, buttons = narrate.keep_offer(strip_bot_address(event.text))
+    first = replies[0]
+    offered = first.model_copy(
+        update={
+            "text": f"{first.text}\nI didn't keep your message. {line}",
+            "buttons": (*first.buttons, *buttons),
+        }
+    )
+    return [offered, *replies[1:]]
 
 
 # Words in a request for help that name no command ("help on schedule", "help with commands").

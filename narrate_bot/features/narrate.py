@@ -199,6 +199,13 @@ def offer_to_keep(turn: Turn, command: Command) -> list[Reply]:
     return [turn.reply("\n".join(lines), buttons=_buttons(Button(label=KEEP_LABEL, command=keep)))]
 
 
+def keep_offer(text: str) -> tuple[str, tuple[Button, ...]]:
+    """The line and button that keep ``text`` as a narration, as written: added to an answer
+    that kept nothing though the words may have been an update (a DM read as a request)."""
+    keep = f"/narrate {KEEP} {' '.join(clean_text(text).split())}"
+    return _keep_line(keep), _buttons(Button(label=KEEP_LABEL, command=keep))
+
+
 def _keep_line(keep: str) -> str:
     if len(keep) > BUTTON_COMMAND_CHARS:
         return f"To keep it as a narration, as written, send {keep}"

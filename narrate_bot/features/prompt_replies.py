@@ -10,6 +10,7 @@ are explicit, and enrol as always).
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from ..channel_names import shown
 from ..events import Audience, FormSubmitted, MessageReceived, Source
@@ -39,6 +40,31 @@ from .turn import Turn
 
 REPLY_FORM = "prompt-reply:"
 _PROMPT_ID = re.compile(r"^#?(\d{1,9})$")
+# A DM this soon after one's own reminder ("what are you working on, learning or stuck on?"),
+# before anything else was narrated, answers it: kept, whatever it says (``answers_reminder``).
+REMINDER_REPLY_WINDOW = timedelta(hours=24)
+
+
+async def answers_reminder(turn: Turn) -> bool:
+    """Whether a DM to the bot answers the reminder it sent them: one of their own reminders
+    went out within ``REMINDER_REPLY_WINDOW`` and they have narrated nothing since. Such a DM
+    is an update to keep, even one that reads like a request ("need help with kafka acls"
+    answering "what are you stuck on?"): taken as a question, nothing of it was kept."""
+    ref = turn.event.tenant
+    async with turn.db.snapshot() as session:
+        tenant = await repo.find_tenant(
+            session, platform=ref.platform.value, external_id=ref.tenant_id
+        )
+        if tenant is None or tenant.id is None:
+            return False
+        person = await repo.find_person(
+            session, tenant_id=tenant.id, user_id=turn.event.user.user_id
+        )
+        if person is None or person.id is None:
+            return False
+        return await store.unanswered_reminder(
+            session, person_id=person.id, since=turn.now - REMINDER_REPLY_WINDOW
+        )
 
 
 async def thread_reply(turn: Turn, event: MessageReceived) -> list[Reply] | None:

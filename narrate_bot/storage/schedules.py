@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .numbering import insert_numbered
 from .schedule_tables import NUMBERED, PERSONAL, PROMPT, Schedule, ScheduleSend, ScheduleSkip
-from .tables import Channel, Person, Tenant
+from .tables import Channel, Narration, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
 
@@ -457,6 +457,35 @@ async def prompt_for_message(
             )
         )
     ).first()
+
+
+async def unanswered_reminder(session: AsyncSession, *, person_id: int, since: datetime) -> bool:
+    """Whether one of the person's own reminders (a DM) was sent to them at or after ``since``,
+    and they have narrated nothing since the latest: it still waits for their answer. Its
+    sends are read through the unique ``(schedule_id, slot, part)`` index from the day before
+    ``since`` (a slot is the fire's local date, at most a day before its UTC instant), their
+    narrations through ``ix_narration_person_created``."""
+    first_slot = (since - timedelta(days=1)).date().isoformat()
+    rows = await session.exec(
+        select(func.max(col(ScheduleSend.sent_at)))
+        .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
+        .where(
+            col(Schedule.person_id) == person_id,
+            col(Schedule.kind) == PERSONAL,
+            col(ScheduleSend.slot) >= first_slot,
+            col(ScheduleSend.status) == SENT,
+            col(ScheduleSend.sent_at) >= since,
+        )
+    )
+    sent = rows.one()
+    if sent is None:
+        return False
+    answered = await session.exec(
+        select(col(Narration.id))
+        .where(col(Narration.person_id) == person_id, col(Narration.created_at) >= sent)
+        .limit(1)
+    )
+    return answered.first() is None
 
 
 # ------------------------------------------------------------------------------------- privacy
