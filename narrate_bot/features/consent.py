@@ -9,8 +9,9 @@ from ..knowledge.days import UNTIL_WORDS, PassedDay, read_day
 from ..knowledge.durations import MAX_DURATION, Calendar, parse_duration
 from ..knowledge.fire_times import zone_named
 from ..replies import Reply
-from ..storage import follows as follow_store
+from ..storage import expertise_repo as prefs_repo
 from ..storage import intro_repo
+from ..storage.preference_tables import FOLLOW
 from ..storage.tables import Person
 from .server_scope import only_here
 from .turn import Turn
@@ -171,15 +172,20 @@ async def leave(turn: Turn) -> list[Reply]:
         person.consent = LEFT
         session.add(person)
         assert person.id is not None
-        # Leaving stops everything the person asked for, the followed topics' weekly DM too:
-        # a DM that keeps coming after "leave" is one they never agreed to any more.
-        dropped = await follow_store.drop_follows(session, person_id=person.id)
+        # Followed topics are kept, like hide-me, ask-me-about and reminders: "/narrate join
+        # brings you back" brings them back too. No digest goes out meanwhile: its turn finds
+        # them not taking part and skips the week (follow_digest.compose), their
+        # ``follow_schedule`` row moving on to the next Monday as for a pause.
+        followed = [
+            p.topic
+            for p in await prefs_repo.preferences_of(session, person_id=person.id, kind=FOLLOW)
+        ]
         # Questions are remembered for introductions only while the person takes part.
         await intro_repo.forget_asked(session, person_id=person.id)
     follows = (
-        f" I've unfollowed {', '.join(dropped)} too: no more weekly messages about "
-        f"{'it' if len(dropped) == 1 else 'them'}."
-        if dropped
+        f" Your follows ({', '.join(followed)}) are kept, but no weekly message is sent while "
+        f"you're away; /narrate unfollow all drops {'it' if len(followed) == 1 else 'them'}."
+        if followed
         else ""
     )
     return [

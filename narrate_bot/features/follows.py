@@ -24,7 +24,7 @@ from ..storage import follows as follow_store
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.preference_tables import FOLLOW
-from .consent import enroll
+from .consent import LEFT, enroll
 from .expertise_prefs import _has_words, _over_limit
 from .schedule_settings import TENANT_ZONE_KEY
 from .turn import Turn
@@ -270,6 +270,7 @@ async def unfollow(turn: Turn, arg: str) -> list[Reply]:
 async def _show(turn: Turn, usage: str | None = None) -> Reply:
     async with turn.reading() as session:
         person = await turn.known_person(session)
+        away = person is not None and person.consent == LEFT
         topics = (
             [
                 p.topic
@@ -284,6 +285,9 @@ async def _show(turn: Turn, usage: str | None = None) -> Reply:
             "one private message lists the week's newest narrations about them that you may "
             "read (none when there's nothing new). /narrate unfollow <topic> stops one."
         )
+        if away:
+            # Kept when they left (consent.leave), sent again only once they join.
+            text += " You've left narrate-bot, so none is sent until /narrate join."
     else:
         text = (
             "You follow no topics. /narrate follow kafka sends you, once a week, the newest "

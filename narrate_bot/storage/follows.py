@@ -234,24 +234,6 @@ async def reclaim(
     return (await connection.execute(statement)).first() is not None
 
 
-async def drop_follows(session: AsyncSession, *, person_id: int) -> list[str]:
-    """Unfollow every topic of a person (``/narrate leave``); returns the topics, as typed."""
-    rows = await session.exec(
-        select(TopicPreference)
-        .where(col(TopicPreference.person_id) == person_id, col(TopicPreference.kind) == FOLLOW)
-        .order_by(col(TopicPreference.created_at), col(TopicPreference.topic))
-    )
-    topics = [row.topic for row in rows.all()]
-    if topics:
-        await session.exec(
-            delete(TopicPreference).where(
-                col(TopicPreference.person_id) == person_id, col(TopicPreference.kind) == FOLLOW
-            )
-        )
-    await unschedule(session, person_id=person_id)
-    return topics
-
-
 async def claim(
     session: AsyncSession, *, tenant_id: int, person_id: int, week: str, now: datetime, dialect: str
 ) -> bool:

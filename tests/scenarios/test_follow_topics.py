@@ -77,7 +77,7 @@ async def test_paused_left_and_unfollowed_people_get_nothing(chat):
     assert DIGEST in await chat.say(":advance 7d")
     await chat.say("carol: /narrate leave", "alice in #general: /narrate kafka lag fixed again")
     assert DIGEST not in await chat.say(":advance 7d")
-    await chat.say("carol: /narrate join", "carol: /narrate follow kafka")
+    await chat.say("carol: /narrate join")
     out = await chat.say("carol: /narrate unfollow kafka")
     assert "Unfollowed kafka" in out and "You follow no topics." in out
     await chat.say("alice in #general: /narrate kafka lag fixed for good")
@@ -317,22 +317,27 @@ async def test_a_busy_week_still_lists_the_followed_topic_from_its_first_day(cha
     assert "billing retries" not in digest
 
 
-async def test_leave_unfollows_every_topic_and_says_so(chat):
-    """'/narrate leave' answered 'no more prompts' and kept the follows: the weekly DM came
-    back with '/narrate join' though nobody asked for it again, and the reply never said the
-    follows were stopped too. Leaving stops everything, and says which topics went."""
+async def test_leave_keeps_the_follows_and_says_no_digest_comes_meanwhile(chat):
+    """'/narrate leave' deleted every followed topic for good (d352e20), though hide-me,
+    ask-me-about and reminders are kept and '/narrate join brings you back'. The follows are
+    kept, the reply says so truthfully, and no weekly message comes until they join."""
     await chat.say(*WORLD, "carol: /narrate follow kafka, ledger migration")
     out = await chat.say("carol: /narrate leave")
     assert "You've left: no more prompts" in out
-    assert "I've unfollowed kafka, ledger migration too: no more weekly messages about them" in out
-    await chat.say("carol: /narrate join")
-    assert "You follow no topics." in await chat.say("carol: /narrate follow")
-    await _week_of_kafka(chat)
+    assert (
+        "Your follows (kafka, ledger migration) are kept, but no weekly message is sent while "
+        "you're away; /narrate unfollow all drops them." in out
+    )
+    assert "unfollowed" not in out
+    out = await chat.say("carol: /narrate follow")
+    assert "You follow: kafka, ledger migration." in out
+    assert "You've left narrate-bot, so none is sent until /narrate join." in out
+    await chat.say("alice in #general: /narrate tuned the kafka consumer lag alerts")
     assert DIGEST not in await chat.say(":advance 7d")
     # Someone who followed nothing hears nothing about follows.
     await chat.say("erin in #ops: /narrate racks moved")
     out = await chat.say("erin: /narrate leave")
-    assert "You've left: no more prompts" in out and "unfollowed" not in out
+    assert "You've left: no more prompts" in out and "follows" not in out
 
 
 async def test_a_digest_the_platform_took_nothing_of_is_tried_again_that_day(
