@@ -32,9 +32,14 @@ every version's claim/keep/find by ``narration_id`` would have to learn to skip 
 tombstone table leaves ``update_post`` and its readers exactly as they were, on both engines.
 The trigger's cost is one primary-key probe of ``update_post`` per deleted narration.
 
-SQLite re-checks triggers when a table is renamed, so a later batch rebuild of ``update_post``
-or ``tenant_setting`` must drop these triggers first and create them again after (a rename
-otherwise fails with "error in trigger … no such table").
+Every table involved: the triggers sit on ``narration`` and ``person``; their bodies read
+``update_post``, ``tenant`` and ``tenant_setting``, and write ``update_post_orphan`` and
+``tenant_setting``. On SQLite a later batch rebuild of ``narration`` or ``person`` drops its
+trigger with the table, silently (``narration``'s full-text triggers from 0001 too), and one of
+``update_post``, ``tenant``, ``tenant_setting`` or ``update_post_orphan`` fails at the rename
+("error in trigger …: no such table: main.tenant"). Such a migration wraps its batch in
+``narrate_bot_migrations.triggers.triggers_set_aside``; ``tests/storage/test_triggers.py``
+fails when a trigger is missing at head.
 
 Downgrading drops the triggers and the table: posts not yet deleted stay in their threads, as
 the older code leaves them.

@@ -114,6 +114,9 @@ async def _ensure_intros_schedules(bot: Bot, now: datetime) -> None:
     """Every workspace gets the default weekly slot (Monday 10:00, its zone) when none is set."""
     from . import schedule_settings as settings  # the defaults live with their command
 
+    async with bot.db.snapshot() as session:  # every wake-up asks: the write lock only to add
+        if not await store.tenants_without(session, kind=INTROS):
+            return
     async with bot.db.transaction() as session:
         # In id order, each re-checked under its row lock: another replica's tick, or an
         # admin's `intros schedule`, may have added the slot since the list was read.
@@ -218,7 +221,7 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
             # delivers whatever prompts fell due meanwhile before the next batch.
             due: datetime | None = after
         else:
-            async with bot.db.transaction() as session:
+            async with bot.db.snapshot() as session:  # every wake-up asks: no write lock
                 due = await store.next_due(session, after=after, until=until, platforms=platforms)
             digest = await follow_digest.next_due(bot, after=after, until=until)
             if digest is not None and (due is None or digest < due):

@@ -55,8 +55,10 @@ def _backoff(attempts: int) -> timedelta:
 
 
 async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
-    """When the next retry falls due (``run_due`` wakes the tick then)."""
-    async with bot.db.transaction() as session:
+    """When the next retry falls due (``run_due`` wakes the tick then). Asked at every
+    scheduler wake-up, so a read-only snapshot (no SQLite write lock) of two partial indexes
+    (migration 0035) that hold only the posts in flight."""
+    async with bot.db.snapshot() as session:
         retry = await store.next_retry(session, after=after, until=until)
         look = await store.next_unsure(
             session, tries=RETRY_TRIES, after=after, until=until, wait=UNSURE_AFTER
@@ -65,9 +67,11 @@ async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> date
 
 
 async def retry_due(bot: Bot, now: datetime) -> int:
-    """Try the posts whose retry is due; how many went out. One post's failure is its own."""
+    """Try the posts whose retry is due; how many went out. One post's failure is its own.
+    Read in a snapshot: each tick asks, and only a post found due takes the write lock (its
+    ``store.take`` compares, so a row another replica took since is left alone)."""
     await find_lost(bot, now)
-    async with bot.db.transaction() as session:
+    async with bot.db.snapshot() as session:
         due = await store.due_retries(session, now=now, limit=RETRY_BATCH)
     posted = 0
     for item in due:
@@ -156,7 +160,7 @@ async def find_lost(bot: Bot, now: datetime) -> None:
     platforms = [p.value for p, g in bot.gateways.items() if isinstance(g, PostFinder)]
     if not platforms:
         return
-    async with bot.db.transaction() as session:
+    async with bot.db.snapshot() as session:  # each tick asks: no write lock for "none"
         due = await store.unsure_due(
             session,
             claimed_before=now - UNSURE_AFTER,

@@ -365,6 +365,15 @@ async def lapse_erasure_requests(session: AsyncSession, *, before: datetime) -> 
     )
 
 
+async def any_lapsed_erasure_request(session: AsyncSession, *, before: datetime) -> bool:
+    """Whether a request to clear is there (one probe of the index): the scheduler's wake-up
+    asks in a read-only snapshot and takes the write lock only when one is."""
+    found = await session.exec(
+        select(col(Person.id)).where(col(Person.erase_requested_at) < before).limit(1)
+    )
+    return found.first() is not None
+
+
 async def erasure_mark(session: AsyncSession, *, platform: str, external_id: str) -> str | None:
     """The workspace's erasure mark (``ERASURE_MARK_KEY``), looked up by the platform's ids so
     that it can be the first thing a command reads: a command that writes something under its

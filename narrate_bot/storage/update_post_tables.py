@@ -13,13 +13,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+# The few rows in flight, each under its own partial index (migration 0035): a scheduler
+# wake-up asks when the next retry (``retry_at``) or look for a lost post (``claimed_at``) is
+# due, and must not read every post ever made to answer "none".
+WAITING = text("message_id IS NULL AND retry_at IS NOT NULL")
+UNSURE = text("message_id IS NULL AND retry_at IS NULL")
 
 
 class UpdatePost(SQLModel, table=True):
     __tablename__ = "update_post"
-    __table_args__ = (UniqueConstraint("narration_id", name="uq_update_post_narration"),)
+    __table_args__ = (
+        UniqueConstraint("narration_id", name="uq_update_post_narration"),
+        Index(
+            "ix_update_post_retry_at", "retry_at", sqlite_where=WAITING, postgresql_where=WAITING
+        ),
+        Index("ix_update_post_unsure", "claimed_at", sqlite_where=UNSURE, postgresql_where=UNSURE),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     narration_id: int = Field(

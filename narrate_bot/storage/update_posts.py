@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import exists, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -307,9 +307,12 @@ async def unsure_due(
         .join(Narration, col(Narration.id) == col(UpdatePost.narration_id))
         .join(Person, col(Person.id) == col(Narration.person_id))
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
-        .join(Tenant, col(Tenant.id) == col(Narration.tenant_id))
         .where(
-            col(Tenant.platform).in_(platforms),
+            # Checked per post found, not joined: joined, SQLite began with the workspaces'
+            # every narration instead of the few posts in flight (``ix_update_post_unsure``).
+            exists().where(
+                col(Tenant.id) == col(Narration.tenant_id), col(Tenant.platform).in_(platforms)
+            ),
             col(UpdatePost.message_id).is_(None),
             col(UpdatePost.retry_at).is_(None),
             col(UpdatePost.claimed_at) <= claimed_before,
