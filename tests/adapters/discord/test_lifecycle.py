@@ -102,9 +102,8 @@ async def test_removing_the_bot_erases_the_guild(fake, bot: Bot, connect):
 
     assert await narrations() == 1
     await fake.dispatch("GUILD_DELETE", {"id": GUILD})  # no "unavailable": the bot was removed
-    for _ in range(200):
-        if await narrations() == 0:
-            break
+    deadline = asyncio.get_running_loop().time() + 30  # 200 polls (~4 s) fell short under load
+    while await narrations() and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.02)
     assert await narrations() == 0
     # The rows go first; the handler goes on to scrub the index and empty the log. The test is
@@ -132,7 +131,7 @@ async def test_removing_the_bot_leaves_no_narration_readable_in_the_write_ahead_
         return  # PostgreSQL: dead tuples until (auto)vacuum, as the README says
     assert on_disk(b"zanzibarquux") == ["narrate.db-wal"]  # the test can see it
     await fake.dispatch("GUILD_DELETE", {"id": GUILD})
-    await until(lambda: on_disk(b"zanzibarquux") == [], timeout=3.0)
+    await until(lambda: on_disk(b"zanzibarquux") == [], timeout=10)
     await until(lambda: not _handling("guild_remove"), timeout=10)
     async with bot.db.transaction() as session:
         assert (await session.exec(select(Tenant))).all() == []

@@ -43,7 +43,7 @@ async def test_uninstalling_leaves_no_narration_in_the_write_ahead_log(slack):
     async def unreadable() -> bool:
         return _on_disk(slack.db, b"zanzibarquux") == []
 
-    await eventually(unreadable, timeout=3.0)
+    await eventually(unreadable)
 
 
 async def test_a_revoked_token_is_not_left_in_the_write_ahead_log(slack):
@@ -81,4 +81,4 @@ async def test_a_revoked_token_is_not_left_in_the_write_ahead_log(slack):
         async def unreadable() -> bool:
             return _on_disk(slack.db, token.encode()) == []
 
-        await eventually(unreadable, timeout=3.0)
+        await eventually(unreadable)

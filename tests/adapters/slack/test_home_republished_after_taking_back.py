@@ -43,7 +43,7 @@ async def test_a_forget_me_confirmed_in_a_dm_empties_the_home_tab(slack):
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 2)
     assert "erased everything" in str(slack.fake.called("chat.postMessage")[-1].params["text"])
     assert await slack.narration_count() == 0
-    await until(lambda: "zanzibarquux" not in _home(slack), timeout=3)
+    await until(lambda: "zanzibarquux" not in _home(slack))
 
 
 async def test_a_delete_takes_the_narration_off_the_home_tab(slack):
@@ -52,7 +52,7 @@ async def test_a_delete_takes_the_narration_off_the_home_tab(slack):
     await slack.command("delete 1")
     await until(lambda: len(slack.fake.responses) > before)
     assert await slack.narration_count() == 0
-    await until(lambda: "zanzibarquux" not in _home(slack), timeout=3)
+    await until(lambda: "zanzibarquux" not in _home(slack))
 
 
 async def test_a_delete_typed_in_a_dm_takes_it_off_too(slack):
@@ -60,7 +60,7 @@ async def test_a_delete_typed_in_a_dm_takes_it_off_too(slack):
     await slack.event(_dm("delete 1", "1763800000.000900"), "Ev-dm-3")
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 1)
     assert await slack.narration_count() == 0
-    await until(lambda: "zanzibarquux" not in _home(slack), timeout=3)
+    await until(lambda: "zanzibarquux" not in _home(slack))
 
 
 async def test_an_edit_shows_the_new_words_on_the_home_tab(slack):
@@ -68,5 +68,5 @@ async def test_an_edit_shows_the_new_words_on_the_home_tab(slack):
     before = len(slack.fake.responses)
     await slack.command("edit 1 quokka ledger migration")
     await until(lambda: len(slack.fake.responses) > before)
-    await until(lambda: "quokka" in _home(slack), timeout=3)
+    await until(lambda: "quokka" in _home(slack))
     assert "zanzibarquux" not in _home(slack)
