@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from narrate_bot.events import ChannelKind, TenantRef
 from narrate_bot.ports import CannotPostThere, ChannelNow, NotPosted
@@ -52,6 +53,44 @@ NOT_POSTABLE = {
 # Who can let the app post in a channel it isn't in, in Slack's terms. The manifest names the
 # app's bot user "narrate" (adapters/slack/manifest.yaml), which /invite completes.
 HOW_TO_ADD = "Anyone in it can add me with /invite @narrate there."
+# chat.postMessage's answers that say Slack took nothing: refused before posting (a limit still
+# in force after ``call`` waited out its 429s, the token, a scope, the message itself), so a
+# try later can't post it twice (``NotPosted``). Any other answer, ``internal_error`` and
+# ``fatal_error`` among them ("it's possible some aspect of the operation succeeded", Slack's
+# docs), a 5xx or no error code at all, leaves it unknown whether the post went out: raised as
+# it is, and never tried again.
+TOOK_NOTHING = frozenset(
+    {
+        "ratelimited",
+        "message_limit_exceeded",
+        "not_authed",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "team_access_not_granted",
+        "no_permission",
+        "missing_scope",
+        "not_allowed_token_type",
+        "access_denied",
+        "ekm_access_denied",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "msg_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "too_many_attachments",
+        "invalid_arguments",
+        "invalid_arg_name",
+        "invalid_charset",
+        "invalid_form_data",
+        "invalid_post_type",
+        "missing_post_type",
+    }
+)
 # chat.delete's answers: the message is gone already; or it will never go by our hand (Slack
 # says ``channel_not_found`` for a deleted channel, but also for a private one the app was
 # removed from, where the post still shows, so it counts as staying). Other errors raise too.
@@ -113,6 +152,16 @@ def retry_after(error: SlackApiError) -> float | None:
         return max(float(value), 0.0)
     except ValueError:
         return 1.0
+
+
+def error_code(error: SlackApiError) -> str:
+    """Slack's error code in ``error``'s answer; empty when it names none. A 5xx whose body
+    isn't JSON (Slack's edge answering) leaves slack_sdk's raw HTTP response there, not a
+    ``AsyncSlackResponse``."""
+    response = error.response
+    if isinstance(response, AsyncSlackResponse) and isinstance(response.data, dict):
+        return str(response.data.get("error", "") or "")
+    return ""
 
 
 class SlackGateway:
@@ -201,12 +250,15 @@ class SlackGateway:
                 tenant.tenant_id, lambda: client.chat_postMessage(channel=channel, **payload)
             )
         except SlackApiError as error:
-            reason = NOT_POSTABLE.get(str(error.response.get("error", "")))
-            if reason is None:
-                # Slack answered, and posted nothing: a try later can't post it twice.
-                raise NotPosted(str(error.response.get("error", ""))) from error
-            how = HOW_TO_ADD if reason == CannotPostThere.NOT_IN_IT else ""
-            raise CannotPostThere(reason, how_to_add=how) from error
+            code = error_code(error)
+            reason = NOT_POSTABLE.get(code)
+            if reason is not None:
+                how = HOW_TO_ADD if reason == CannotPostThere.NOT_IN_IT else ""
+                raise CannotPostThere(reason, how_to_add=how) from error
+            if code in TOOK_NOTHING or getattr(error.response, "status_code", None) == 429:
+                # Slack refused it before posting: a try later can't post it twice.
+                raise NotPosted(code or "ratelimited") from error
+            raise  # maybe posted, maybe not: the caller must not post it again
         return str(sent["ts"])
 
     async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:

@@ -156,6 +156,9 @@ class FakeSlack:
     failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
     # method -> (calls still answered normally, then the Slack error code for every later one)
     failures_after: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # method -> (an HTTP status, its body) with no Slack error code: a 5xx from Slack's edge,
+    # with an empty or plain body, or JSON that names no error
+    statuses: dict[str, tuple[int, str]] = field(default_factory=dict)
     oauth_responses: list[dict[str, Any]] = field(default_factory=list)
     # token -> the scopes Slack granted it; other tokens have ``default_scopes``.
     granted: dict[str, set[str]] = field(default_factory=dict)
@@ -230,6 +233,11 @@ class FakeSlack:
                 status=429,
                 headers={"Retry-After": str(int(retry))},
             )
+        if method in self.statuses:
+            status, body = self.statuses[method]
+            call.error = str(status)
+            kind = "application/json" if body.startswith("{") else "text/plain"
+            return web.Response(status=status, text=body, content_type=kind)
         if method in self.failures_after:
             left, code = self.failures_after[method]
             if left > 0:

@@ -79,7 +79,7 @@ async def test_ten_busy_topics_all_reach_the_follower_within_one_message(slack):
 
 
 async def test_a_digest_slack_refused_is_sent_later_that_day_once(slack):
-    """Slack answered the Monday DM with an error ('service_unavailable': it took nothing), and
+    """Slack answered the Monday DM with an error ('ratelimited': it took nothing), and
     the week was recorded failed: no digest that week. It is tried again 10 minutes later, and
     sent once."""
     from sqlalchemy import text as sql
@@ -89,7 +89,7 @@ async def test_a_digest_slack_refused_is_sent_later_that_day_once(slack):
     await _said(slack, "tuned the kafka consumer lag alerts", user="U2")
     bot = slack.adapter.bot
     monday = bot.clock.now() + timedelta(hours=1)  # 09:00 UTC, the day she followed
-    slack.fake.failures["chat.postMessage"] = "service_unavailable"
+    slack.fake.failures["chat.postMessage"] = "ratelimited"
     await bot.run_due(monday + timedelta(minutes=5))
     del slack.fake.failures["chat.postMessage"]
     await bot.run_due(monday + timedelta(hours=3))

@@ -1,12 +1,12 @@
 """A form update whose post in the prompt's thread failed for a passing reason is posted by a
 later scheduler tick, once, through the real Bolt app and slack_sdk against the fake Web API.
 
-Before, Slack answering ``chat.postMessage`` with an error (``internal_error``) or
-``conversations.info`` failing right before the post left the update kept and never posted
-("I couldn't post it … just now", or even "it's shared with another organisation", which was
-not true). Now the author reads that it will be tried again, the tick posts it within minutes,
-never twice, and an edit made meanwhile is what gets posted. After the last try fails, the
-author is told by DM that it stays unposted.
+Before, Slack answering ``chat.postMessage`` with an error it took nothing for
+(``ratelimited``) or ``conversations.info`` failing right before the post left the update kept
+and never posted ("I couldn't post it … just now", or even "it's shared with another
+organisation", which was not true). Now the author reads that it will be tried again, the tick
+posts it within minutes, never twice, and an edit made meanwhile is what gets posted. After the
+last try fails, the author is told by DM that it stays unposted.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def _ticks(slack: SlackEnv, minutes: int) -> None:
 
 async def test_a_refused_post_goes_out_at_a_later_tick_once(slack):
     thread = await _prompt_ts(slack)
-    slack.fake.failures["chat.postMessage"] = "internal_error"
+    slack.fake.failures["chat.postMessage"] = "ratelimited"
     told = await _submit(slack, "shipped the importer")
     assert "Noted as #1" in told
     assert (
@@ -74,7 +74,7 @@ async def test_an_unanswered_sharing_check_is_asked_again_not_called_shared(slac
 
 async def test_a_post_refused_every_time_is_given_up_and_the_author_told(slack):
     thread = await _prompt_ts(slack)
-    slack.fake.failures["chat.postMessage"] = "internal_error"
+    slack.fake.failures["chat.postMessage"] = "ratelimited"
     await _submit(slack, "shipped the importer")
     await _ticks(slack, 120)
     tries = [c for c in slack.fake.called("chat.postMessage") if c.error is not None]
@@ -102,7 +102,7 @@ async def test_a_tick_that_dies_after_posting_never_posts_it_again(slack, monkey
     from narrate_bot.storage import update_posts as store
 
     thread = await _prompt_ts(slack)
-    slack.fake.failures["chat.postMessage"] = "internal_error"
+    slack.fake.failures["chat.postMessage"] = "ratelimited"
     await _submit(slack, "shipped the importer")
     del slack.fake.failures["chat.postMessage"]
     real = store.keep
