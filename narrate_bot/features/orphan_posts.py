@@ -12,7 +12,10 @@ Deleting is idempotent: a post gone already (deleted by hand, its channel delete
 done, as does a Discord post whose thread stays (the thread is the prompt's). A failure puts
 the place off, twice as long each time up to ``LONGEST_WAIT``, and it is never dropped while
 its workspace is there: a post naming someone who asked to be forgotten must not stay because
-the platform was down for an hour. Each try takes its place first (leased for
+the platform was down for an hour. The repair runs after the wake-up's prompts went out, and
+starts no delete after ``BUDGET_SECONDS`` (and cuts off a delete taking longer than that):
+with the platform slow, the rest waits for the next wake-up instead of holding back prompts.
+Each try takes its place first (leased for
 ``schedule_lease_seconds``), so two replicas never both try it, and a process that stopped
 mid-try leaves it to the next once the lease runs out. A workspace removed (the app
 uninstalled) takes its places with it: nothing could delete its posts any more. With nothing
@@ -21,7 +24,9 @@ orphaned, the whole repair is two probes of an index.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -37,6 +42,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 50  # places tried per wake-up; more wait for the next one, seconds later
 LONGEST_WAIT = timedelta(hours=6)
+# Seconds of deleting per wake-up: one slow delete (slack_sdk waits up to 30 s for an answer)
+# or many in an outage never delay the prompts of the next wake-up by more.
+BUDGET_SECONDS = 3.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -44,9 +52,12 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
 
 
-async def delete_orphaned_posts(bot: Bot, now: datetime) -> int:
-    """Delete the due orphaned posts; how many were deleted. Never raises: a failure here must
-    not keep the scheduler's prompts from going out (what failed is tried at a later wake-up)."""
+async def delete_orphaned_posts(bot: Bot, now: datetime, *, budget: float | None = None) -> int:
+    """Delete the due orphaned posts, for at most ``budget`` seconds (``BUDGET_SECONDS``); how
+    many were deleted. Never raises: a failure here must not keep the scheduler's prompts from
+    going out (what failed, or didn't fit the budget, is tried at a later wake-up)."""
+    budget = BUDGET_SECONDS if budget is None else budget
+    deadline = time.monotonic() + budget
     platforms = [platform.value for platform in bot.gateways]
     try:
         # A read-only snapshot: on SQLite, the wake-up's probe takes no write lock.
@@ -57,8 +68,10 @@ async def delete_orphaned_posts(bot: Bot, now: datetime) -> int:
         return 0
     deleted = 0
     for orphan in found:
+        if time.monotonic() >= deadline:
+            break  # not taken: due still, for the next wake-up
         try:
-            deleted += await _delete(bot, orphan, now=now)
+            deleted += await _delete(bot, orphan, now=now, within=budget)
         except Exception as problem:  # the database: the lease runs out and a later try runs
             log.warning("deleting an orphaned update post failed: %s", type(problem).__name__)
     if deleted:
@@ -68,7 +81,7 @@ async def delete_orphaned_posts(bot: Bot, now: datetime) -> int:
     return deleted
 
 
-async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime) -> int:
+async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime, within: float) -> int:
     row = orphan.row
     assert row.id is not None
     lease = timedelta(seconds=bot.settings.schedule_lease_seconds)
@@ -79,9 +92,13 @@ async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime) -> int:
     try:
         if gateway is None:
             raise LookupError("no gateway for this platform")
-        await gateway.delete(
-            tenant_ref(orphan.tenant), row.channel_id, row.message_id, thread_of=row.thread_of
-        )
+        # A delete slower than the whole budget is cut off (a TimeoutError): tried again later,
+        # as deleting is idempotent. One started late runs to its end: a wake-up's repair stays
+        # within twice the budget.
+        async with asyncio.timeout(within):
+            await gateway.delete(
+                tenant_ref(orphan.tenant), row.channel_id, row.message_id, thread_of=row.thread_of
+            )
     except ThreadStayed:
         pass  # the thread is the prompt's, not the post's: the post is gone
     except Exception as problem:

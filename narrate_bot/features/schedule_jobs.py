@@ -198,9 +198,6 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     platforms = [p.value for p in bot.gateways]
     if bot.introductions is not None:
         await _ensure_intros_schedules(bot, bot.clock.now())
-    # Posts of form updates whose narrations an older version deleted without them: every
-    # wake-up, as that version keeps deleting after the upgrade (two index probes when none).
-    await delete_orphaned_posts(bot, until)
     # Followed-topics DMs whose edit (a quoted narration deleted or edited) the platform
     # hasn't confirmed yet: one index probe when none is due.
     await narration_copies.sync(bot.db, bot.gateways, now=until)
@@ -241,4 +238,9 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
         after = when
     if isinstance(bot.clock, ManualClock) and until > bot.clock.now():
         bot.clock.set(until)
+    # Posts of form updates whose narrations an older version deleted without them: every
+    # wake-up, as that version keeps deleting after the upgrade (two index probes when none).
+    # After the prompts and within a few seconds (``orphan_posts.BUDGET_SECONDS``): a slow
+    # platform's deletes never hold this wake-up's prompts back, nor much the next one's.
+    await delete_orphaned_posts(bot, until)
     return total
