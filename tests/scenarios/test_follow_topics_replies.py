@@ -47,9 +47,7 @@ async def test_status_words_are_not_followed(chat, db):
     # The subject beside it is followed all the same (newcomer review, 2026-11-24).
     assert "Following kafka." in out and await _followed(db) == ["kafka"]
     # One subject word is enough: "stuck builds" is about builds.
-    assert "Following stuck builds." in await chat.say(
-        "carol: /narrate follow kafka, stuck builds"
-    )
+    assert "Following stuck builds." in await chat.say("carol: /narrate follow kafka, stuck builds")
 
 
 async def test_follow_the_billing_service_follows_it(chat, db):
