@@ -170,6 +170,8 @@ class Bot:
                 return help.show_help(turn, command.arg)
             case "help_with":
                 return await help.help_or_who_knows(turn, command.arg)
+            case "help_what":
+                return help.ask_what(turn)
             case "mine":
                 return await narrate.list_mine(turn, command.arg)
             case "edit" if isinstance(turn.event, MessageReceived):
@@ -284,6 +286,8 @@ class Bot:
             # "help me with kafka acls" as a mention, "need help with kafka acls" in a DM: who
             # knows, as the question would answer it; nothing is kept, but a DM's answer offers
             # to keep it. A DM answering the person's reminder is their update, read below.
+            if asked.action == "help_what":
+                return help.ask_what(turn)  # "need help", with nothing named: with what?
             return await help.help_or_who_knows(turn, asked.arg)
         if turn.in_dm:
             # Writing to the bot directly is narrating (kept private unless shared), read as

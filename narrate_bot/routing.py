@@ -253,20 +253,37 @@ def parse_help(text: str) -> Command | None:
     if (me := _HELP_ME.match(asked)) is not None:
         # "help me with kafka acls" asks for help with work: who knows, unless the words name
         # something of the bot's (help.help_or_who_knows); "help me with my notes" is help.
-        topic = me.group("topic") or ""
+        topic = (me.group("topic") or "").strip()
+        if me.group("with") and _names_nothing(topic):
+            return Command("help_what")  # "help me with", "help me with it": with what?
         if topic and not {word.lstrip("/") for word in topic.split()} & _ABOUT_THE_BOT:
             return Command("help_with", arg=topic)
         return Command("help", arg=topic)
     return Command("help", arg=asked)
 
 
-_HELP_ME = re.compile(r"^(?:me|us)(?:\s+out)?(?:\s+(?:with|on)\s+(?P<topic>.+))?$")
+_HELP_ME = re.compile(r"^(?:me|us)(?:\s+out)?(?P<with>\s+(?:with|on)\b(?P<topic>.*))?$")
+_NEED = r"^(?:(?:hi|hey|hello)\b[\s,!]*)?(?:i|we)?\s*(?:really\s+|urgently\s+)?(?:need|want)\s+"
+_NEED += r"(?:some\s+|a\s+little\s+|a\s+bit\s+of\s+)?help"
 # "need help with kafka acls", "I need some help on the ledger export please": the whole message.
-_NEED_HELP = re.compile(
-    r"^(?:(?:hi|hey|hello)\b[\s,!]*)?(?:i|we)?\s*(?:really\s+|urgently\s+)?(?:need|want)\s+"
-    r"(?:some\s+|a\s+little\s+|a\s+bit\s+of\s+)?help\s+(?:with|on)\s+(?P<topic>.+)$",
-    re.I | re.S,
-)
+_NEED_HELP = re.compile(_NEED + r"\s+(?:with|on)\s+(?P<topic>.+)$", re.I | re.S)
+# "need help", "need help with", "need help please", "need help with it", "need help with 🙏".
+_NEED_HELP_ALONE = re.compile(_NEED + r"(?:\s+(?:with|on)\b)?(?P<rest>(?:\W.*)?)$", re.I | re.S)
+# What a request may say that names no subject: a pronoun, thanks, please.
+_NO_SUBJECT = frozenset(
+    {
+        "it", "this", "that", "these", "those", "something", "stuff", "things", "sth", "smth",
+        "please", "pls", "plz", "thanks", "thank", "you", "thx", "ty", "cheers",
+    }
+)  # fmt: skip
+_SUBJECT_WORD = re.compile(r"[^\W_]+")
+
+
+def _names_nothing(rest: str) -> bool:
+    """Whether what follows "help (with)" names no subject: nothing, an emoji, "?", "it"."""
+    return all(word.lower() in _NO_SUBJECT for word in _SUBJECT_WORD.findall(rest))
+
+
 # A request is a few words; more is a narration about the work (kept, with blocker help).
 _REQUEST_WORDS = 6
 # In a topic, punctuation that joins a second thought ("the migration - stuck on locks",
@@ -304,7 +321,11 @@ def parse_help_request(text: str) -> Command | None:
     """
     body = strip_bot_address(clean_text(text)).strip()
     if (asked := parse_help(body)) is not None:
-        return asked if asked.action == "help_with" else None
+        return asked if asked.action in ("help_with", "help_what") else None
+    if (alone := _NEED_HELP_ALONE.match(body)) is not None and _names_nothing(alone["rest"]):
+        # "need help", "need help with 🙏": with what? (``help_what``). Kept as an empty
+        # narration in a DM (re-enrolling a leaver), or answered with the whole help.
+        return Command("help_what")
     need = _NEED_HELP.match(body)
     if need is None:
         return None

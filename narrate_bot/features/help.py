@@ -132,6 +132,18 @@ async def help_or_who_knows(turn: Turn, topic: str) -> list[Reply]:
     return _with_keep_offer(turn, replies)
 
 
+ASK_WHAT = "Help with what? Say e.g. “need help with kafka acls” and I'll tell you who knows."
+
+
+def ask_what(turn: Turn) -> list[Reply]:
+    """A request that names no subject ("need help", "need help with 🙏", "help me with"). It
+    was kept in a DM as an empty narration (enrolling again someone who had left), or got the
+    whole help; it asks what about, keeping nothing (a DM's answer offers to keep it)."""
+    if members_only.is_guest(turn):
+        return _with_keep_offer(turn, members_only.refuse(turn, "who"))
+    return _with_keep_offer(turn, [turn.reply(ASK_WHAT)])
+
+
 def _with_keep_offer(turn: Turn, replies: list[Reply]) -> list[Reply]:
     """A DM read as a request kept nothing, yet it may have been an update about the work
     ("need help with the ledger export" to say where one is): its answer offers to keep the
