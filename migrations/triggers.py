@@ -23,10 +23,10 @@ as they were, whatever revision made them. Rows the rebuild copies fire no trigg
 has none yet), so the full-text index is neither doubled nor emptied. On PostgreSQL a table is
 altered in place and keeps its triggers: nothing to do.
 
-Not solved here: with ``PRAGMA foreign_keys=ON`` (every connection of ours) dropping a table
-others reference with ``ON DELETE CASCADE`` (``tenant``, ``person``, ``narration``) deletes
-their rows, and the upgrade's single transaction can't switch foreign keys off: a rebuild of
-such a table holding data needs that solved first.
+Dropping a table others reference with ``ON DELETE CASCADE`` (``tenant``, ``person``,
+``narration``) would delete their rows while ``PRAGMA foreign_keys`` is on (every connection of
+ours): ``narrate_bot.storage.migrate`` switches it off around the migration's transaction and
+runs ``PRAGMA foreign_key_check`` before committing instead.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ The migration scripts ship as the ``narrate_bot_migrations`` package (the reposi
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from importlib.resources import files
 from pathlib import Path
 
@@ -58,8 +61,103 @@ async def upgrade(db: Database, revision: str = "head") -> None:
             # An older version may have written to this schema since it was migrated.
             old_writes.repair(connection)
 
-    async with db.engine.begin() as connection:
+    await _migrate(db, _run, revision)
+
+
+async def downgrade(db: Database, revision: str) -> None:
+    """Take the schema back to ``revision``, as ``upgrade`` takes it forward: one transaction,
+    SQLite's foreign keys off around it and checked before it commits."""
+    config = alembic_config(db.url)
+
+    def _run(connection: Connection) -> None:
+        _take_turns(connection)
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    await _migrate(db, _run, revision)
+
+
+class DanglingReferences(RuntimeError):
+    """A migration left rows pointing at rows that don't exist; it was rolled back."""
+
+    def __init__(self, revision: str, counts: dict[tuple[str, str], int]) -> None:
+        where = "; ".join(
+            f"{count} row{'s' if count != 1 else ''} of {table} point at missing {parent} rows"
+            for (table, parent), count in sorted(counts.items())
+        )
+        super().__init__(
+            f"migrating to {revision} would leave broken references ({where}), so nothing was "
+            "changed"
+        )
+        self.tables = sorted({table for table, _ in counts})
+
+
+async def _migrate(db: Database, work: Callable[[Connection], None], revision: str) -> None:
+    """Run ``work`` in one transaction that commits only if every reference still holds.
+
+    On SQLite with ``PRAGMA foreign_keys=ON`` (every connection of ours), a batch rebuild's
+    ``DROP TABLE`` of ``tenant``, ``person`` or ``narration`` would first delete every row
+    referencing it through ``ON DELETE CASCADE``: the copy keeps the table's own rows, its
+    children are gone for good. The pragma can't change inside a transaction, so it goes off
+    before ``BEGIN`` and back on after the end, and ``PRAGMA foreign_key_check`` stands in for
+    it before the commit (SQLite's documented procedure for altering a table). PostgreSQL
+    alters tables in place and checks references as it goes: a plain transaction.
+    """
+
+    def _run(connection: Connection) -> None:
+        with _foreign_keys_off(connection), connection.begin():
+            work(connection)
+            _check_references(connection, revision)
+
+    async with db.engine.connect() as connection:
         await connection.run_sync(_run)
+
+
+@contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off for the block, on the connection not yet in a transaction.
+
+    The pragma goes through the driver's cursor: a statement through SQLAlchemy would begin the
+    transaction first (``BEGIN IMMEDIATE``, database.py), inside which SQLite ignores it. A
+    connection whose foreign keys can't be switched back on is discarded rather than returned
+    to the pool without them."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    if not _set_foreign_keys(connection, on=False):
+        raise RuntimeError("SQLite kept foreign keys on: the migration can't run safely")
+    try:
+        yield
+    finally:
+        try:
+            restored = _set_foreign_keys(connection, on=True)
+        except Exception:
+            restored = False
+        if not restored:
+            connection.invalidate()
+
+
+def _set_foreign_keys(connection: Connection, *, on: bool) -> bool:
+    """Set ``PRAGMA foreign_keys`` and say whether it took (it doesn't inside a transaction)."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        cursor.execute("PRAGMA foreign_keys")
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return row is not None and bool(row[0]) == on
+
+
+def _check_references(connection: Connection, revision: str) -> None:
+    """Raise ``DanglingReferences`` (rolling the migration back) if a row of any table points
+    at a row that isn't there: what the foreign keys, off for the migration, would have refused.
+    """
+    if connection.dialect.name != "sqlite":
+        return
+    rows = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if rows:
+        raise DanglingReferences(revision, dict(Counter((str(r[0]), str(r[2])) for r in rows)))
 
 
 def _take_turns(connection: Connection) -> None:
