@@ -15,11 +15,16 @@ As for other posts that name someone (``orphan_posts``, ``narration_copies``), t
 commits first, with the posts marked due (``storage.intro_posts.retract``), and the platform is
 asked after: at once, and again at the scheduler's every wake-up until it confirms, waiting
 twice as long each time, at most ``LONGEST_WAIT``. Never dropped while the workspace is there.
+The wake-up's edits run after its prompts went out, and start none after ``BUDGET_SECONDS``
+(one taking longer is cut off and tried again later: the same edit, or delete, twice changes
+nothing): with the platform slow, the rest waits for the next wake-up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -37,6 +42,9 @@ log = logging.getLogger(__name__)
 
 BATCH = 50  # posts edited per wake-up; more wait for the next one
 LONGEST_WAIT = timedelta(hours=6)
+# Seconds of editing per scheduler wake-up (as ``orphan_posts``): one hung edit (slack_sdk waits
+# up to 30 s for an answer) or many in an outage never delay the next prompts by more.
+BUDGET_SECONDS = 3.0
 LEFT = "someone who has since left"
 
 
@@ -65,11 +73,17 @@ async def sync(
     now: datetime,
     lease: timedelta,
     introduction_ids: Sequence[int] = (),
+    budget: float | None = None,
 ) -> int:
     """Edit (or delete) the due posts: all of them (the scheduler's wake-up), or only those of
     ``introduction_ids`` (a forget-me, at once). Each try is leased for ``lease``. Returns how
     many stayed as they were: the platform refused or failed, and a later wake-up tries again.
-    Never raises."""
+    Never raises.
+
+    With a ``budget`` (the scheduler's wake-up: ``BUDGET_SECONDS``), no edit starts after that
+    many seconds and one taking longer is cut off: what is left stays due for a later wake-up.
+    """
+    deadline = None if budget is None else time.monotonic() + budget
     platforms = [p.value for p in gateways]
     try:
         # A read-only snapshot: on SQLite, the wake-up's probe takes no write lock.
@@ -82,8 +96,11 @@ async def sync(
         return len(introduction_ids)
     stayed = 0
     for due in found:
+        if deadline is not None and time.monotonic() >= deadline:
+            stayed += 1  # not taken: due still, for the next wake-up
+            continue
         try:
-            stayed += not await _edit(db, gateways, due, now=now, lease=lease)
+            stayed += not await _edit(db, gateways, due, now=now, lease=lease, within=budget)
         except Exception as problem:  # the database: the lease runs out and a later try runs
             log.warning("editing an introduction's post failed: %s", type(problem).__name__)
             stayed += 1
@@ -97,6 +114,7 @@ async def _edit(
     *,
     now: datetime,
     lease: timedelta,
+    within: float | None = None,
 ) -> bool:
     """One try at one post: ``False`` when it stayed as it was (put off for a later try)."""
     row = due.row
@@ -111,16 +129,19 @@ async def _edit(
     try:
         if gateway is None:
             raise LookupError("no gateway for this platform")
-        if left:
-            post = Post(
-                text=edited(due.number, left, people=row.people),
-                channel_id=row.channel_id,
-                buttons=introductions.outcome_buttons(due.number, skip=False),
-                names={p.user_id: p.display_name or p.user_id for p, _ in left},
-            )
-            await gateway.update(where, row.message_id, post)
-        else:
-            await gateway.delete(where, row.channel_id, row.message_id)
+        # A call slower than ``within`` is cut off (a TimeoutError, put off as any failure):
+        # if it got through, the same edit (or delete of a post gone) later changes nothing.
+        async with asyncio.timeout(within):
+            if left:
+                post = Post(
+                    text=edited(due.number, left, people=row.people),
+                    channel_id=row.channel_id,
+                    buttons=introductions.outcome_buttons(due.number, skip=False),
+                    names={p.user_id: p.display_name or p.user_id for p, _ in left},
+                )
+                await gateway.update(where, row.message_id, post)
+            else:
+                await gateway.delete(where, row.channel_id, row.message_id)
     except Exception as problem:
         tries = row.attempts + 1
         log.warning(

@@ -8,11 +8,18 @@ change commits first, with what each message is to say now (``storage.narration_
 the platform is asked after: at once, and again by the scheduler's every wake-up until it
 confirms, waiting twice as long each time (``backoff``). A message is edited, never
 deleted: the DM is in the reader's own conversation, and its other lines stay theirs.
+
+The wake-up's edits run after its prompts went out, and start no edit after ``BUDGET_SECONDS``
+(an edit taking longer than that is cut off and tried again later: editing to the same words is
+idempotent): with the platform slow, the rest waits for the next wake-up instead of holding
+back every workspace's prompts.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -36,6 +43,9 @@ QUOTED = 120  # the characters of a narration a digest's line quotes
 BATCH = 50  # messages edited per wake-up; more wait for the next one
 LEASE = timedelta(minutes=2)  # a try under way, for another replica
 LONGEST_WAIT = timedelta(hours=6)
+# Seconds of editing per scheduler wake-up (as ``orphan_posts``): one hung edit (slack_sdk waits
+# up to 30 s for an answer) or many in an outage never delay the next prompts by more.
+BUDGET_SECONDS = 3.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -173,11 +183,17 @@ async def sync(
     *,
     now: datetime,
     copy_ids: Sequence[int] | None = None,
+    budget: float | None = None,
 ) -> int:
     """Edit the due messages (or only ``copy_ids``) to what they should say; how many stay
-    behind (to be tried again). Never raises: the change that asked for it has committed."""
+    behind (to be tried again). Never raises: the change that asked for it has committed.
+
+    With a ``budget`` (the scheduler's wake-up: ``BUDGET_SECONDS``), no edit starts after that
+    many seconds and one taking longer is cut off: what is left stays due for a later wake-up.
+    """
     if copy_ids is not None and not copy_ids:
         return 0
+    deadline = None if budget is None else time.monotonic() + budget
     platforms = [p.value for p in gateways]
     try:
         async with db.snapshot() as session:
@@ -189,8 +205,11 @@ async def sync(
         return len(copy_ids or ())
     stayed = 0
     for item in found:
+        if deadline is not None and time.monotonic() >= deadline:
+            stayed += 1  # not taken: due still, for the next wake-up
+            continue
         try:
-            stayed += 0 if await _sync_one(db, gateways, item, now=now) else 1
+            stayed += 0 if await _sync_one(db, gateways, item, now=now, within=budget) else 1
         except Exception as problem:  # the database: the lease runs out, a later try runs
             log.warning(
                 "editing a message that quotes narrations failed: %s", type(problem).__name__
@@ -200,7 +219,12 @@ async def sync(
 
 
 async def _sync_one(
-    db: Database, gateways: Mapping[Platform, ChatGateway], item: store.Due, *, now: datetime
+    db: Database,
+    gateways: Mapping[Platform, ChatGateway],
+    item: store.Due,
+    *,
+    now: datetime,
+    within: float | None,
 ) -> bool:
     copy = item.copy
     assert copy.id is not None and copy.retry_at is not None
@@ -211,9 +235,13 @@ async def _sync_one(
     try:
         if gateway is None:
             raise LookupError("no gateway for this platform")
-        await gateway.update(
-            _where(item.tenant), copy.message_id, Post.model_validate_json(copy.post)
-        )
+        # An edit slower than the whole budget is cut off (a TimeoutError, put off as any
+        # failure): the same words again later change nothing if this one got through. One
+        # started late runs to its end: a wake-up's edits stay within twice the budget.
+        async with asyncio.timeout(within):
+            await gateway.update(
+                _where(item.tenant), copy.message_id, Post.model_validate_json(copy.post)
+            )
     except Exception as problem:
         tries = copy.attempts + 1
         log.warning(

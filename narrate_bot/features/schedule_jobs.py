@@ -198,17 +198,6 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     platforms = [p.value for p in bot.gateways]
     if bot.introductions is not None:
         await _ensure_intros_schedules(bot, bot.clock.now())
-    # Followed-topics DMs whose edit (a quoted narration deleted or edited) the platform
-    # hasn't confirmed yet: one index probe when none is due.
-    await narration_copies.sync(bot.db, bot.gateways, now=until)
-    # Introductions' channel posts naming someone forgotten since, whose edit the platform
-    # hasn't confirmed yet: one index probe when none is due.
-    await intro_posts.sync(
-        bot.db,
-        bot.gateways,
-        now=until,
-        lease=timedelta(seconds=bot.settings.schedule_lease_seconds),
-    )
     total = TickReport()
     after: datetime | None = None
     more = False
@@ -243,4 +232,19 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     # After the prompts and within a few seconds (``orphan_posts.BUDGET_SECONDS``): a slow
     # platform's deletes never hold this wake-up's prompts back, nor much the next one's.
     await delete_orphaned_posts(bot, until)
+    # Followed-topics DMs whose edit (a quoted narration deleted or edited) the platform
+    # hasn't confirmed yet: one index probe when none is due. After the prompts too, each
+    # within its own few seconds: a slow platform's edits never hold prompts back.
+    await narration_copies.sync(
+        bot.db, bot.gateways, now=until, budget=narration_copies.BUDGET_SECONDS
+    )
+    # Introductions' channel posts naming someone forgotten since, whose edit the platform
+    # hasn't confirmed yet: one index probe when none is due; after the prompts, as above.
+    await intro_posts.sync(
+        bot.db,
+        bot.gateways,
+        now=until,
+        lease=timedelta(seconds=bot.settings.schedule_lease_seconds),
+        budget=intro_posts.BUDGET_SECONDS,
+    )
     return total
