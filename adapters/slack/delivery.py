@@ -24,7 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from narrate_bot.replies import Attachment, Button, Reply, Visibility
 
 from . import render
-from .gateway import SlackGateway
+from .gateway import SlackGateway, error_code
 from .translate import Where
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply
                 )
                 continue
             except SlackApiError as error:
-                log.warning("views.open failed: %s", error.response.get("error"))
+                log.warning("views.open failed: %s", error_code(error))
         buttons = reply.buttons
         if reply.form is not None and OPEN_FORM not in buttons:
             buttons = (*buttons, OPEN_FORM)
@@ -140,7 +140,7 @@ async def _send_private(gateway: SlackGateway, target: Target, payload: dict[str
         )
         return
     except SlackApiError as error:
-        code = error.response.get("error")
+        code = error_code(error)
         if code not in NOT_POSTABLE_HERE:
             raise
         log.info("slack: can't answer privately in that conversation (%s); sending a DM", code)
@@ -167,7 +167,7 @@ async def _send_file(gateway: SlackGateway, target: Target, attachment: Attachme
         )
         return
     except SlackApiError as error:
-        log.warning("slack: the export's file upload failed: %s", error.response.get("error"))
+        log.warning("slack: the export's file upload failed: %s", error_code(error))
     except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
         log.warning("slack: the export's file upload failed: %s", type(error).__name__)
     body = attachment.content.decode("utf-8", errors="replace")

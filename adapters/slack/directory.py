@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, UserRef
 
-from .gateway import SHARED_FLAGS, SlackGateway
+from .gateway import SHARED_FLAGS, SlackGateway, error_code
 from .translate import Where, Workspace, channel_name, kind_of_channel_type, user_ref
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class Directory:
         try:
             response = await self.gateway.call(tenant, lambda: client.users_info(user=user_id))
         except SlackApiError as error:
-            log.warning("users.info failed in %s: %s", tenant, error.response.get("error"))
+            log.warning("users.info failed in %s: %s", tenant, error_code(error))
             return None
         info = dict(response.get("user") or {})
         self._users[(tenant, user_id)] = (time.monotonic(), info)
@@ -91,7 +91,7 @@ class Directory:
         try:
             response = await self.gateway.call(tenant, lambda: client.auth_test())
         except SlackApiError as error:
-            log.warning("auth.test failed in %s: %s", tenant, error.response.get("error"))
+            log.warning("auth.test failed in %s: %s", tenant, error_code(error))
             return None
         org = response.get("enterprise_id") or None
         self._orgs[tenant] = org
@@ -130,7 +130,7 @@ class Directory:
             channel = response.get("channel") or {}
         except SlackApiError as error:
             # Unknown to us means private to us: never widen visibility on a failed lookup.
-            log.warning("conversations.info failed in %s: %s", tenant, error.response.get("error"))
+            log.warning("conversations.info failed in %s: %s", tenant, error_code(error))
             return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name, shared=True)
         shared = any(channel.get(flag) for flag in SHARED_FLAGS)
         if channel.get("is_im"):
@@ -180,7 +180,7 @@ class Directory:
                 if not cursor:
                     break
         except SlackApiError as error:
-            problem = error.response.get("error")
+            problem = error_code(error)
             log.warning("conversations.members failed in %s: %s", tenant, problem)
             return () if problem in NOT_A_MEMBER else None
         return tuple(found)
@@ -196,7 +196,7 @@ class Directory:
                 tenant, lambda: client.chat_getPermalink(channel=channel_id, message_ts=ts)
             )
         except SlackApiError as error:
-            log.warning("chat.getPermalink failed in %s: %s", tenant, error.response.get("error"))
+            log.warning("chat.getPermalink failed in %s: %s", tenant, error_code(error))
             return None
         link = response.get("permalink")
         return str(link) if link else None

@@ -269,11 +269,10 @@ class SlackGateway:
         try:
             channel = await self._conversation(tenant, channel_id)
         except SlackApiError as error:
-            if error.response.get("error") == "channel_not_found":
+            code = error_code(error)  # a 5xx's plain body names none: nothing is said
+            if code == "channel_not_found":
                 return HOW_TO_ADD
-            log.warning(
-                "conversations.info failed in %s: %s", tenant.tenant_id, error.response.get("error")
-            )
+            log.warning("conversations.info failed in %s: %s", tenant.tenant_id, code or "-")
             return None
         if channel.get("is_member") is False:
             return HOW_TO_ADD
@@ -319,7 +318,7 @@ class SlackGateway:
                 tenant.tenant_id, lambda: client.chat_delete(channel=channel_id, ts=message_id)
             )
         except SlackApiError as error:
-            code = str(error.response.get("error", ""))
+            code = error_code(error)  # a 5xx's plain body names none: raised as it is
             if code in GONE:
                 log.debug("slack: a post to delete in %s was gone already (%s)", tenant, code)
                 return
@@ -335,7 +334,7 @@ class SlackGateway:
             channel = await self._conversation(tenant, channel_id)
         except SlackApiError as error:
             log.warning(
-                "conversations.info failed in %s: %s", tenant.tenant_id, error.response.get("error")
+                "conversations.info failed in %s: %s", tenant.tenant_id, error_code(error) or "-"
             )
             return True
         return any(bool(channel.get(flag)) for flag in SHARED_FLAGS)
@@ -349,10 +348,10 @@ class SlackGateway:
         try:
             channel = await self._conversation(tenant, channel_id)
         except SlackApiError as error:
-            code = error.response.get("error")
+            code = error_code(error)
             if code == "channel_not_found":
                 return ChannelNow(member=False)
-            log.warning("conversations.info failed in %s: %s", tenant.tenant_id, code)
+            log.warning("conversations.info failed in %s: %s", tenant.tenant_id, code or "-")
             return None
         member = channel.get("is_member")
         return ChannelNow(
