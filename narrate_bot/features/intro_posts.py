@@ -37,20 +37,13 @@ from ..storage.tables import Person
 
 # Modules, not names: ``privacy`` imports this one while they are still being imported.
 from . import introductions, schedule_posts
+from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
+from .repair_pace import backoff
 
 log = logging.getLogger(__name__)
 
 BATCH = 50  # posts edited per wake-up; more wait for the next one
-LONGEST_WAIT = timedelta(hours=6)
-# Seconds of editing per scheduler wake-up (as ``orphan_posts``): one hung edit (slack_sdk waits
-# up to 30 s for an answer) or many in an outage never delay the next prompts by more.
-BUDGET_SECONDS = 3.0
 LEFT = "someone who has since left"
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait after ``attempts`` failed tries: 2, 4, 8… minutes, at most ``LONGEST_WAIT``."""
-    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
 
 
 def edited(number: int, left: Sequence[tuple[Person, str | None]], *, people: int) -> str:

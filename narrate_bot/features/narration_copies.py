@@ -33,6 +33,8 @@ from ..storage.tables import Tenant
 
 # ``narrate`` calls this module on its edits and deletes: its ``snippet`` is looked up when used.
 from . import narrate
+from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
+from .repair_pace import backoff
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +44,6 @@ REMOVED = "   • (removed by its author)"
 QUOTED = 120  # the characters of a narration a digest's line quotes
 BATCH = 50  # messages edited per wake-up; more wait for the next one
 LEASE = timedelta(minutes=2)  # a try under way, for another replica
-LONGEST_WAIT = timedelta(hours=6)
-# Seconds of editing per scheduler wake-up (as ``orphan_posts``): one hung edit (slack_sdk waits
-# up to 30 s for an answer) or many in an outage never delay the next prompts by more.
-BUDGET_SECONDS = 3.0
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait after ``attempts`` failed tries: 2, 4, 8… minutes, at most ``LONGEST_WAIT``
-    (as ``orphan_posts``): a workspace whose platform is down for hours is not hammered, and
-    nothing is ever dropped while the message and its workspace are there."""
-    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
 
 
 def _where(tenant: Tenant) -> TenantRef:

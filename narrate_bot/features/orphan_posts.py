@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from ..events import Platform
 from ..ports import ThreadStayed
 from ..storage import orphan_posts as store
+from .repair_pace import BUDGET_SECONDS, backoff
 from .schedule_posts import tenant_ref
 
 if TYPE_CHECKING:
@@ -41,15 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 50  # places tried per wake-up; more wait for the next one, seconds later
-LONGEST_WAIT = timedelta(hours=6)
-# Seconds of deleting per wake-up: one slow delete (slack_sdk waits up to 30 s for an answer)
-# or many in an outage never delay the prompts of the next wake-up by more.
-BUDGET_SECONDS = 3.0
-
-
-def backoff(attempts: int) -> timedelta:
-    """The wait after ``attempts`` failed tries: 2, 4, 8… minutes, at most ``LONGEST_WAIT``."""
-    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
 
 
 async def delete_orphaned_posts(bot: Bot, now: datetime, *, budget: float | None = None) -> int:

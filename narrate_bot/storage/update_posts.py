@@ -8,6 +8,7 @@ again and forget-me read it before its narration goes (``of_person``), then dele
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -237,6 +238,19 @@ async def later(
     return True
 
 
+async def _with_tenants(
+    session: AsyncSession, rows: Sequence[tuple[UpdatePost, Narration, Person, Channel]]
+) -> list[Retry]:
+    """Each post found with its workspace, read per post rather than joined (see ``unsure_due``);
+    a post whose workspace went meanwhile is left out."""
+    found: list[Retry] = []
+    for row, narration, person, channel in rows:
+        tenant = await session.get(Tenant, narration.tenant_id)
+        if tenant is not None:
+            found.append(Retry(row, narration, person, channel, tenant))
+    return found
+
+
 async def due_retries(session: AsyncSession, *, now: datetime, limit: int) -> list[Retry]:
     """Posts whose retry is due, oldest claim first."""
     rows = await session.exec(
@@ -252,12 +266,7 @@ async def due_retries(session: AsyncSession, *, now: datetime, limit: int) -> li
         .order_by(col(UpdatePost.retry_at), col(UpdatePost.id))
         .limit(limit)
     )
-    found: list[Retry] = []
-    for row, narration, person, channel in rows.all():
-        tenant = await session.get(Tenant, narration.tenant_id)
-        if tenant is not None:
-            found.append(Retry(row, narration, person, channel, tenant))
-    return found
+    return await _with_tenants(session, rows.all())
 
 
 async def take(session: AsyncSession, *, post_id: int, seen: datetime, now: datetime) -> bool:
@@ -321,12 +330,7 @@ async def unsure_due(
         .order_by(col(UpdatePost.claimed_at), col(UpdatePost.id))
         .limit(limit)
     )
-    found: list[Retry] = []
-    for row, narration, person, channel in rows.all():
-        tenant = await session.get(Tenant, narration.tenant_id)
-        if tenant is not None:
-            found.append(Retry(row, narration, person, channel, tenant))
-    return found
+    return await _with_tenants(session, rows.all())
 
 
 async def take_unsure(

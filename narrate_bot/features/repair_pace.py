@@ -1,0 +1,21 @@
+"""The pace of repairs that must reach a platform in the end, shared by all of them.
+
+Deleting an orphaned update post, editing a followed-topics DM after a delete, editing an
+introductions post after a forget-me: each runs on the scheduler's wake-ups, and each failure
+waits before the next try. One wait for all: a workspace whose platform is down for hours is
+not hammered by any of them, nothing is ever dropped while its workspace is there, and each
+repair works for at most ``BUDGET_SECONDS`` per wake-up, so one hung call (slack_sdk waits up
+to 30 s for an answer) or many in an outage never delay the next prompts by more.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+LONGEST_WAIT = timedelta(hours=6)
+BUDGET_SECONDS = 3.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after ``attempts`` failed tries: 2, 4, 8… minutes, at most ``LONGEST_WAIT``."""
+    return min(timedelta(minutes=2 ** min(attempts, 16)), LONGEST_WAIT)
