@@ -7,6 +7,7 @@ words that occur most, with a crude singular form so "migrations" and "migration
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 from .clean_text import without_markup
 from .spellings import fold_accents
@@ -231,6 +232,7 @@ _NOT_TOPIC_WORDS |= frozenset(_QUALIFIER_TEXT.split()) | frozenset(_DOING_TEXT.s
 _NOT_TOPICS = frozenset({normalize_topic(w) for w in _NOT_TOPIC_WORDS} | _NOT_TOPIC_WORDS)
 
 
+@lru_cache(maxsize=65536)
 def is_topic(topic: str) -> bool:
     """Whether a topic as stored names what the work is about, not how it stands or went.
 
@@ -253,6 +255,7 @@ def is_topic(topic: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def shown_topic(stored: str) -> str | None:
     """The topic a stored one is shown as, or ``None`` for a word that is no topic (``is_topic``).
 
