@@ -21,16 +21,24 @@ class Clock(Protocol):
 
 
 class CannotPostThere(Exception):  # noqa: N818 - a refusal, not a fault of ours
-    """The platform refuses ``ChatGateway.post`` in that channel until someone changes it: it
-    was archived or deleted, or the bot isn't in it (or may not post there). Trying again won't
-    help, so a feature tells the person what is wrong instead of "try again"; any other
-    exception from ``post`` may pass."""
+    """The platform refuses ``ChatGateway.post`` there until someone changes something: the
+    channel was archived or deleted, or the bot isn't in it (or may not post there); the DM's
+    person can't be sent one; or the workspace, the app's token or the message is refused
+    (``reason``). It took nothing, but trying again won't help, so a feature tells the person
+    what is wrong instead of "try again", and a retry loop gives up at once."""
 
     ARCHIVED = "archived"
     NOT_IN_IT = "not_in_it"
     # A post for a thread (``Post.thread_of``) whose message has no thread, and the bot may
     # not open one on it (or the message is gone): the bot is in the channel all the same.
     NO_THREAD = "no_thread"
+    # A DM (``Post.to_users``) the person can't be sent: their account is deactivated or
+    # unknown, it is a bot's, or the app takes no DMs (Slack's Messages tab turned off).
+    NO_DM = "no_dm"
+    # Refused for a reason that isn't the channel's or the person's and stays until someone
+    # changes it: a workspace setting (posting restricted there), the app's token or scopes
+    # (revoked, missing), or the message itself (too long, malformed).
+    REFUSED = "refused"
 
     def __init__(self, reason: str, *, how_to_add: str = "") -> None:
         super().__init__(reason)

@@ -24,7 +24,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from narrate_bot.replies import Attachment, Button, Reply, Visibility
 
 from . import render
-from .gateway import SlackGateway, error_code
+from .gateway import SlackGateway
+from .refusals import error_code
 from .translate import Where
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, UserRef
 
-from .gateway import SHARED_FLAGS, SlackGateway, error_code
+from .gateway import SHARED_FLAGS, SlackGateway
+from .refusals import error_code
 from .translate import Where, Workspace, channel_name, kind_of_channel_type, user_ref
 
 log = logging.getLogger(__name__)

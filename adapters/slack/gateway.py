@@ -20,16 +20,16 @@ from typing import Any, TypeVar
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotPostThere, ChannelNow, NotPosted
+from narrate_bot.ports import ChannelNow, NotPosted
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 
 from . import render
+from .refusals import HOW_TO_ADD, error_code, open_refused, post_refused
 from .store import PLATFORM, to_bot
 
 log = logging.getLogger(__name__)
@@ -44,53 +44,6 @@ HISTORY_SCOPE = {
     ChannelKind.PRIVATE: "groups:history",
     ChannelKind.DIRECT: "im:history",
 }
-# chat.postMessage's answers that stay the same until someone changes the channel or the app.
-NOT_POSTABLE = {
-    "is_archived": CannotPostThere.ARCHIVED,
-    "not_in_channel": CannotPostThere.NOT_IN_IT,
-    "channel_not_found": CannotPostThere.NOT_IN_IT,
-}
-# Who can let the app post in a channel it isn't in, in Slack's terms. The manifest names the
-# app's bot user "narrate" (adapters/slack/manifest.yaml), which /invite completes.
-HOW_TO_ADD = "Anyone in it can add me with /invite @narrate there."
-# chat.postMessage's answers that say Slack took nothing: refused before posting (a limit still
-# in force after ``call`` waited out its 429s, the token, a scope, the message itself), so a
-# try later can't post it twice (``NotPosted``). Any other answer, ``internal_error`` and
-# ``fatal_error`` among them ("it's possible some aspect of the operation succeeded", Slack's
-# docs), a 5xx or no error code at all, leaves it unknown whether the post went out: raised as
-# it is, and never tried again.
-TOOK_NOTHING = frozenset(
-    {
-        "ratelimited",
-        "message_limit_exceeded",
-        "not_authed",
-        "invalid_auth",
-        "account_inactive",
-        "token_revoked",
-        "token_expired",
-        "team_access_not_granted",
-        "no_permission",
-        "missing_scope",
-        "not_allowed_token_type",
-        "access_denied",
-        "ekm_access_denied",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "msg_too_long",
-        "no_text",
-        "invalid_blocks",
-        "invalid_blocks_format",
-        "too_many_attachments",
-        "invalid_arguments",
-        "invalid_arg_name",
-        "invalid_charset",
-        "invalid_form_data",
-        "invalid_post_type",
-        "missing_post_type",
-    }
-)
 # chat.delete's answers: the message is gone already; or it will never go by our hand (Slack
 # says ``channel_not_found`` for a deleted channel, but also for a private one the app was
 # removed from, where the post still shows, so it counts as staying). Other errors raise too.
@@ -152,16 +105,6 @@ def retry_after(error: SlackApiError) -> float | None:
         return max(float(value), 0.0)
     except ValueError:
         return 1.0
-
-
-def error_code(error: SlackApiError) -> str:
-    """Slack's error code in ``error``'s answer; empty when it names none. A 5xx whose body
-    isn't JSON (Slack's edge answering) leaves slack_sdk's raw HTTP response there, not a
-    ``AsyncSlackResponse``."""
-    response = error.response
-    if isinstance(response, AsyncSlackResponse) and isinstance(response.data, dict):
-        return str(response.data.get("error", "") or "")
-    return ""
 
 
 class SlackGateway:
@@ -240,26 +183,35 @@ class SlackGateway:
         elif len(post.to_users) == 1:
             channel = post.to_users[0]  # a DM without conversations.open (Tier 3 would bind)
         else:
-            opened = await self.call(
-                tenant.tenant_id,
-                lambda: client.conversations_open(users=",".join(post.to_users)),
-            )
-            channel = opened["channel"]["id"]
+            channel = await self._open(tenant, client, post.to_users)
         try:
             sent = await self.call(
                 tenant.tenant_id, lambda: client.chat_postMessage(channel=channel, **payload)
             )
         except SlackApiError as error:
-            code = error_code(error)
-            reason = NOT_POSTABLE.get(code)
-            if reason is not None:
-                how = HOW_TO_ADD if reason == CannotPostThere.NOT_IN_IT else ""
-                raise CannotPostThere(reason, how_to_add=how) from error
-            if code in TOOK_NOTHING or getattr(error.response, "status_code", None) == 429:
-                # Slack refused it before posting: a try later can't post it twice.
-                raise NotPosted(code or "ratelimited") from error
-            raise  # maybe posted, maybe not: the caller must not post it again
+            # Final (``CannotPostThere``), for later (``NotPosted``), or maybe posted: then
+            # raised as it is, and the caller must not post it again (``refusals``).
+            refused = post_refused(error, direct=post.channel_id is None)
+            if refused is None:
+                raise
+            raise refused from error
         return str(sent["ts"])
+
+    async def _open(self, tenant: TenantRef, client: AsyncWebClient, users: Sequence[str]) -> str:
+        """The group DM's id, from ``conversations.open``. It posts nothing, so its failure is
+        never "maybe posted": a refusal that stays (someone deactivated, a bot) is final, any
+        other (a 5xx, a timeout, ``internal_error``) is ``NotPosted``, tried again later."""
+        try:
+            opened = await self.call(
+                tenant.tenant_id, lambda: client.conversations_open(users=",".join(users))
+            )
+        except SlackApiError as error:
+            log.warning("conversations.open failed in %s: %s", tenant, error_code(error) or "-")
+            raise open_refused(error) from error
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("conversations.open failed in %s: %s", tenant, type(error).__name__)
+            raise NotPosted(type(error).__name__) from error
+        return str(opened["channel"]["id"])
 
     async def how_to_add(self, tenant: TenantRef, channel_id: str) -> str | None:
         """The core's ``ChannelPresence``: ``conversations.info``'s ``is_member`` (the bot

@@ -389,7 +389,9 @@ async def _ask_channel(turn: Turn, text: str, *, asked: bool) -> list[Reply] | _
     except CannotPostThere as refused:
         await _drop(turn, *claim)
         why = "it's archived" if refused.reason == CannotPostThere.ARCHIVED else "I'm not in it"
-        if refused.reason != CannotPostThere.ARCHIVED and refused.how_to_add:
+        if refused.reason == CannotPostThere.REFUSED:
+            why = "posting there isn't allowed for me (a workspace setting, or my permissions)"
+        elif refused.reason != CannotPostThere.ARCHIVED and refused.how_to_add:
             why = f"{why}. {refused.how_to_add.rstrip('.')}"
         return [
             turn.reply(

@@ -21,7 +21,13 @@ from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
 from ..events import ChannelKind, Platform, TenantRef
-from ..ports import AccessRefresher, ChannelSharing, DepartureCheck, SessionIntroductions
+from ..ports import (
+    AccessRefresher,
+    CannotPostThere,
+    ChannelSharing,
+    DepartureCheck,
+    SessionIntroductions,
+)
 from ..replies import Post
 from ..storage import channel_sharing, departures, intro_posts, intro_repo
 from ..storage import repositories as repo
@@ -139,15 +145,21 @@ async def _postpone(
 
 async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:
     """Deliver one send. Whatever goes wrong with it (the platform, composing, the weekly job,
-    the database) is one of its attempts, retried later and given up after ``MAX_ATTEMPTS``;
-    the sends after it, of every workspace, go on. Only the error's type is logged: its
+    the database) is one of its attempts, retried later and given up after ``MAX_ATTEMPTS``,
+    or at once when the platform refuses it for good (``CannotPostThere``); the sends after
+    it, of every workspace, go on. Only the error's type is logged: its
     message may quote what people wrote."""
     send = item.send
     assert send.id is not None
+    final = False
     try:
         return await _deliver(bot, item, now=now, owner=owner)
     except Exception as problem:
         error = type(problem).__name__
+        # Refused until someone changes something (the channel archived, the person's account
+        # deactivated, the app's token revoked): the same refusal three more times is no use.
+        if isinstance(problem, CannotPostThere):
+            final, error = True, f"{error}: {problem.reason}"
         log.warning(
             "scheduled send %s (%s, tenant %s) failed: %s",
             send.id,
@@ -157,7 +169,7 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         )
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
-        if send.attempts + 1 >= MAX_ATTEMPTS:
+        if final or send.attempts + 1 >= MAX_ATTEMPTS:
             await _finish(bot, send.id, owner, store.FAILED, now, error=error)
         else:
             await _postpone(bot, send.id, owner, now + timedelta(minutes=2**send.attempts), error)

@@ -184,6 +184,8 @@ async def post_update(
         await _drop(turn, narration_id)
         if refused.reason == CannotPostThere.ARCHIVED:
             why = "it's archived."
+        elif refused.reason == CannotPostThere.REFUSED:
+            why = "posting there isn't allowed for me (a workspace setting, or my permissions)."
         elif refused.reason == CannotPostThere.NO_THREAD:
             # The bot is in the channel: the prompt has no thread it may open (or is gone).
             why = f"the prompt has no thread, and I couldn't open one. {refused.how_to_add}".strip()
