@@ -13,6 +13,11 @@ The wake-up's edits run after its prompts went out, and start no edit after ``BU
 (an edit taking longer than that is cut off and tried again later: editing to the same words is
 idempotent): with the platform slow, the rest waits for the next wake-up instead of holding
 back every workspace's prompts.
+
+A replica still running the code from before these messages were kept (migration 0034) deletes
+narrations without a word to them: a trigger keeps each line the delete took away
+(``NarrationCopyGone``, migration 0037), and the wake-up turns it into ``REMOVED`` in the kept
+message, which is then edited like any other, with the same back-off.
 """
 
 from __future__ import annotations
@@ -184,6 +189,8 @@ async def sync(
     """
     if copy_ids is not None and not copy_ids:
         return 0
+    if copy_ids is None:
+        await _removed_elsewhere(db, now=now)
     deadline = None if budget is None else time.monotonic() + budget
     platforms = [p.value for p in gateways]
     try:
@@ -207,6 +214,36 @@ async def sync(
             )
             stayed += 1
     return stayed
+
+
+async def _removed_elsewhere(db: Database, *, now: datetime) -> None:
+    """The lines of narrations an older replica deleted become ``REMOVED``, and their messages
+    due. Never raises: what failed stays for the next wake-up."""
+    try:
+        async with db.snapshot() as session:
+            found = await store.gone(session, limit=BATCH)
+    except Exception as problem:
+        log.warning("reading quotes of deleted narrations failed: %s", type(problem).__name__)
+        return
+    for copy_id, lines in found.items():
+        try:
+            async with db.transaction() as session:
+                copy = await store.taken(session, copy_id=copy_id)
+                if copy is None:
+                    continue  # its reader went since, and the lines with it
+                post = Post.model_validate_json(copy.post)
+                after = _without(post, [line for _, line in lines])
+                await store.said_gone(
+                    session,
+                    copy_id=copy_id,
+                    post=None if after == post else after.model_dump_json(),
+                    narration_ids=[i for i, _ in lines],
+                    now=now,
+                )
+        except Exception as problem:
+            log.warning(
+                "marking a deleted narration's quote removed failed: %s", type(problem).__name__
+            )
 
 
 async def _sync_one(

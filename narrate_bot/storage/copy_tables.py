@@ -66,3 +66,20 @@ class NarrationCopyQuote(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("narration.id", ondelete="CASCADE"), primary_key=True)
     )
     line: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class NarrationCopyGone(SQLModel, table=True):
+    """A line of a kept message whose narration an older replica deleted without editing the
+    message (the quote's row cascaded): copied here by a trigger (migration 0037) for the
+    scheduler's repair to say it was removed. This version's deletes leave none."""
+
+    __tablename__ = "narration_copy_gone"
+
+    copy_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("narration_copy.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    # The narration's id, for the key only: the narration is gone.
+    narration_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    line: str = Field(sa_column=Column(Text, nullable=False))

@@ -5,6 +5,8 @@ unshare (or its author's forget-me), the messages quoting it, taken for the tran
 (``FOR UPDATE``: two changes to one message take turns), and ``rewrite`` keeps what each is to
 say now and makes it due. ``due``/``take``/``synced``/``later`` run the platform's edits, as
 ``orphan_posts`` does for deletes: every change is tried until the platform confirms it.
+``gone``/``said_gone`` turn the lines an older replica's deletes left (``NarrationCopyGone``,
+kept by a trigger) into what this version's own deletes would have written.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sqlalchemy import ColumnElement, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .copy_tables import NarrationCopy, NarrationCopyQuote
+from .copy_tables import NarrationCopy, NarrationCopyGone, NarrationCopyQuote
 from .repositories import visible_to
 from .tables import Channel, Narration, Person, Tenant
 
@@ -232,3 +234,49 @@ async def of_reader(session: AsyncSession, *, person_id: int) -> list[NarrationC
 async def forget_reader(session: AsyncSession, *, person_id: int) -> None:
     """Forget the messages sent to a person (their erasure): their quote lines cascade."""
     await session.exec(delete(NarrationCopy).where(col(NarrationCopy.person_id) == person_id))
+
+
+async def gone(session: AsyncSession, *, limit: int) -> dict[int, list[tuple[int, str]]]:
+    """Lines whose narration an older replica deleted, by message: (narration id, line). A
+    read of the table's primary key (empty but for an older replica's deletes)."""
+    rows = await session.exec(
+        select(NarrationCopyGone)
+        .order_by(col(NarrationCopyGone.copy_id), col(NarrationCopyGone.narration_id))
+        .limit(limit)
+    )
+    found: dict[int, list[tuple[int, str]]] = {}
+    for row in rows.all():
+        found.setdefault(row.copy_id, []).append((row.narration_id, row.line))
+    return found
+
+
+async def taken(session: AsyncSession, *, copy_id: int) -> NarrationCopy | None:
+    """A message, taken for this transaction (a change to it waits its turn)."""
+    rows = await session.exec(
+        select(NarrationCopy).where(col(NarrationCopy.id) == copy_id).with_for_update()
+    )
+    return rows.first()
+
+
+async def said_gone(
+    session: AsyncSession,
+    *,
+    copy_id: int,
+    post: str | None,
+    narration_ids: Sequence[int],
+    now: datetime,
+) -> None:
+    """The message says ``post`` now (``None``: as it did) and is due at once; the lines of
+    ``narration_ids`` are dealt with."""
+    if post is not None:
+        await session.exec(
+            update(NarrationCopy)
+            .where(col(NarrationCopy.id) == copy_id)
+            .values(post=post, retry_at=now, attempts=0)
+        )
+    await session.exec(
+        delete(NarrationCopyGone).where(
+            col(NarrationCopyGone.copy_id) == copy_id,
+            col(NarrationCopyGone.narration_id).in_(list(narration_ids)),
+        )
+    )

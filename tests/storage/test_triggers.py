@@ -25,6 +25,8 @@ EVERY_ENGINE = {
     "narration_orphans_update_post",  # 0030: a deleted narration's post is still deleted
     "person_forgets_intros_pace",  # 0030: a person's intro pace goes with them
     "topic_preference_schedules_follow",  # 0035: any version's follow gets its digest
+    "narration_keeps_quotes_gone",  # 0037: a deleted narration's DM lines are still edited
+    "intro_member_retracts_post",  # 0037: a forgotten member's introduction post is edited
 }
 SQLITE_ONLY = {"narration_fts_ai", "narration_fts_ad", "narration_fts_au"}  # 0001: FTS5 index
 
