@@ -10,8 +10,9 @@ now (``post``, the ``replies.Post`` as JSON) with the line that quotes each narr
 
 Kept while it quotes a narration still there: the message stays on the platform as long, and a
 fixed expiry would leave the words of a narration deleted later in it. The last quote gone, the
-row goes once the platform has the edit. Both go with the follower (``person_id``) and the
-workspace.
+row goes once the platform has the edit. Both go with the reader (``person_id``: a follower,
+or the asker a who-knows answer went to by DM; or ``channel_pk``, the channel a who-knows answer
+was posted in) and the workspace.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
-# What a message is: the weekly followed-topics DM (the only kind for now).
+# What a message is: the weekly followed-topics DM, or a who-knows answer (in the channel it
+# was asked in, or the asker's DM).
 FOLLOW_DIGEST = "follow_digest"
+WHO_KNOWS = "who_knows"
 
 
 class NarrationCopy(SQLModel, table=True):
@@ -36,10 +39,20 @@ class NarrationCopy(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False)
     )
     # Who it was sent to: it goes with them (their forget-me, their workspace's removal).
-    person_id: int = Field(
+    # ``None`` for an answer in a channel, which everyone there reads (``channel_pk``).
+    person_id: int | None = Field(
+        default=None,
         sa_column=Column(
-            Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+            Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
+    # The channel whose readers read it (a who-knows answer posted there): an unshare removes
+    # a quote that channel may no longer read, and the record goes with the channel.
+    channel_pk: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("channel.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
     )
     kind: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(sa_column=Column(Text, nullable=False))
