@@ -16,8 +16,10 @@ from .events import (
     MessageReceived,
     Platform,
     ProfileChanged,
+    TenantRef,
 )
 from .features import (
+    answer_copies,
     channels,
     consent,
     expertise_prefs,
@@ -26,6 +28,7 @@ from .features import (
     intros,
     members_only,
     narrate,
+    narration_copies,
     open_questions,
     privacy,
     profile,
@@ -48,7 +51,7 @@ from .features.schedule_jobs import TickReport, run_due
 from .features.schedule_settings import intros_schedule, workspace_timezone
 from .features.turn import FORGOTTEN_MEANWHILE, Turn
 from .ports import ChatGateway, Clock, Introductions
-from .replies import Reply
+from .replies import Post, Reply
 from .routing import (
     NARRATE,
     parse_command,
@@ -125,6 +128,22 @@ class Bot:
             )
             log.debug("failure after a committed change", exc_info=True)
             return list(turn.committed)
+
+    async def reply_posted(
+        self, tenant: TenantRef, reply: Reply, post: Post, message_id: str
+    ) -> None:
+        """An adapter posted ``reply`` (one that quotes narrations: ``Reply.quotes``) as the
+        editable message ``message_id``, where ``post`` says (its ``channel_id`` and
+        ``thread_of``, or the DM's ``to_users``): from now on the message follows those
+        narrations' edits and deletes (``answer_copies``). Never raises."""
+        if not reply.quotes:
+            return
+        now = self.clock.now()
+        due = await answer_copies.keep(
+            self.db, tenant=tenant, reply=reply, post=post, message_id=message_id, now=now
+        )
+        if due is not None:  # a quote changed while it went out
+            await narration_copies.sync(self.db, self.gateways, now=now, copy_ids=[due])
 
     async def run_due(self, until: datetime | None = None) -> TickReport:
         """Run the scheduled work due up to ``until`` (default: now), each at its due time;

@@ -66,6 +66,15 @@ class FormRequest(_Frozen):
 FORM_PROMPT = "Working on, learning or stuck on?"
 
 
+class Quote(_Frozen):
+    """A line of a reply that quotes a narration (a who-knows answer's evidence), exactly as
+    the reply's text holds it: once the adapter reports where the reply was posted
+    (``Bot.reply_posted``), the line follows the narration's edits and deletes."""
+
+    narration_id: int
+    line: str
+
+
 class Reply(_Frozen):
     text: str
     visibility: Visibility = Visibility.PRIVATE
@@ -74,6 +83,10 @@ class Reply(_Frozen):
     attachment: Attachment | None = None
     form: FormRequest | None = None
     names: dict[str, str] = Field(default_factory=dict)
+    # The narrations the text quotes. An adapter that posts the reply as a message the bot can
+    # edit later (in the channel, or a DM) reports its id with ``Bot.reply_posted``; an
+    # ephemeral one (private to the asker, gone on reload, not editable later) is not reported.
+    quotes: tuple[Quote, ...] = ()
 
 
 class Post(_Frozen):

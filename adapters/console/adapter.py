@@ -90,6 +90,7 @@ class ConsoleAdapter:
         self._known: set[str] = set()  # people named in this session or found in the database
         self._looked_up: set[str] = set()
         self._posted = 0
+        self._answered = 0  # who-knows answers reported to the core (``_report``)
         self._latest_post: dict[str, str] = {}  # channel id -> latest bot post (thread anchor)
         self._thread_posts: dict[str, str] = {}  # bot post id -> its channel id
         bot.gateways[Platform.CONSOLE] = self
@@ -229,6 +230,8 @@ class ConsoleAdapter:
         event, channel = made
         for reply in await self.bot.handle(event):
             self._show(reply, user=speech.user, channel=channel)
+            if reply.quotes:
+                await self._report(reply, user=user, channel=channel)
         if waiting is not None and self._forms.get(speech.user) is waiting:
             self._print(
                 f"[console] {speech.user}'s form is still open: their next line not addressed "
@@ -439,6 +442,27 @@ class ConsoleAdapter:
             self._forms[user] = (reply.form, channel)
         saved = self._save(reply) if reply.attachment is not None else None
         self._print(block(_destination(reply, user=user, channel=channel), reply, saved_to=saved))
+
+    async def _report(self, reply: Reply, *, user: UserRef, channel: ChannelRef) -> None:
+        """A reply quoting narrations (a who-knows answer) that every platform would post as a
+        message the bot can edit: it gets an id like a post's, and the core is told, so the
+        narrations' edits and deletes reach it (printed as an edit). A private answer in a
+        channel is ephemeral on the platforms, never edited: not reported."""
+        if reply.visibility == Visibility.PRIVATE and channel.kind != ChannelKind.DIRECT:
+            return
+        self._answered += 1
+        answer_id = f"a{self._answered}"  # apart from posts' ids, which tests and demos name
+        if reply.visibility == Visibility.CHANNEL:
+            # The asking line has no id here: the answer's thread is named by the answer.
+            where = Post(
+                text=reply.text,
+                channel_id=channel.channel_id,
+                thread_of=answer_id if reply.in_thread else None,
+                names=reply.names,
+            )
+        else:
+            where = Post(text=reply.text, to_users=(user.user_id,), names=reply.names)
+        await self.bot.reply_posted(TENANT, reply, where, answer_id)
 
     def _save(self, reply: Reply) -> Path | None:
         """The file the attachment went to; ``None`` (and a note) when it can't be written, so

@@ -1,6 +1,7 @@
 """Messages the bot posted that quote narrations follow the narrations' edits and deletes.
 
-The weekly followed-topics DM quotes each narration it lists ("@alice: “kafka rebalancing …”").
+The weekly followed-topics DM quotes each narration it lists ("@alice: “kafka rebalancing …”"),
+and a who-knows answer each narration it shows as evidence (``answer_copies``).
 A narration's ``/narrate delete``, its author's forget-me, and an ``unshare`` after which the
 DM's reader may no longer read it turn its line into ``REMOVED``; ``/narrate edit`` rewrites the
 quote to the new words. As for the form update's post in a prompt's thread (ADR 0012), the
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -32,7 +34,7 @@ from ..events import Platform, TenantRef
 from ..ports import ChatGateway
 from ..replies import Post
 from ..storage import narration_copies as store
-from ..storage.copy_tables import FOLLOW_DIGEST
+from ..storage.copy_tables import FOLLOW_DIGEST, WHO_KNOWS
 from ..storage.database import Database, Session
 from ..storage.tables import Tenant
 
@@ -46,6 +48,10 @@ log = logging.getLogger(__name__)
 # What a quoted narration's line says once its author deleted it (or the reader may no longer
 # read it): the message's other lines keep their places.
 REMOVED = "   • (removed by its author)"
+# A who-knows answer's person with none of their evidence left: their line named them (and
+# their team) as knowing about it, on the strength of what is gone.
+PERSON_REMOVED = "{number}. (removed by its author)"
+_PERSON_LINE = re.compile(r"^(\d+)\. <@")
 QUOTED = 120  # the characters of a narration a digest's line quotes
 BATCH = 50  # messages edited per wake-up; more wait for the next one
 LEASE = timedelta(minutes=2)  # a try under way, for another replica
@@ -74,7 +80,7 @@ async def keep(
         async with db.transaction() as session:
             there = await store.existing(session, narration_ids=[i for i, _ in quotes])
             gone = [line for i, line in quotes if i not in there]
-            shown = _without(post, gone) if gone else post
+            shown = _without(post, gone, kind=FOLLOW_DIGEST) if gone else post
             await store.keep(
                 session,
                 tenant_id=tenant_id,
@@ -90,10 +96,32 @@ async def keep(
         log.warning("keeping a follow digest's quotes failed: %s", type(problem).__name__)
 
 
-def _without(post: Post, lines: Sequence[str]) -> Post:
-    """``post`` with each of ``lines`` said to be removed, and the names nobody is named by."""
-    text = "\n".join(REMOVED if line in lines else line for line in post.text.split("\n"))
-    return _named(post, text)
+def _without(post: Post, lines: Sequence[str], *, kind: str = FOLLOW_DIGEST) -> Post:
+    """``post`` with each of ``lines`` said to be removed, and the names nobody is named by. In
+    a who-knows answer (``kind``), a person whose every evidence line is removed is too."""
+    kept = [REMOVED if line in lines else line for line in post.text.split("\n")]
+    if kind == WHO_KNOWS:
+        kept = _people_without_evidence(kept)
+    return _named(post, "\n".join(kept))
+
+
+def _people_without_evidence(lines: list[str]) -> list[str]:
+    """A who-knows answer's lines, each person's ("2. <@U1>: narrated about kafka …") followed
+    by their evidence; a person all of whose evidence is removed becomes one removed line."""
+    out: list[str] = []
+    at = 0
+    while at < len(lines):
+        person = _PERSON_LINE.match(lines[at])
+        end = at + 1
+        while end < len(lines) and lines[end].startswith("   • "):
+            end += 1
+        evidence = lines[at + 1 : end]
+        if person is not None and evidence and all(line == REMOVED for line in evidence):
+            out.append(PERSON_REMOVED.format(number=person.group(1)))
+        else:
+            out.extend(lines[at:end])
+        at = end
+    return out
 
 
 def _named(post: Post, text: str) -> Post:
@@ -116,13 +144,25 @@ async def edited(
 
 async def unshared(session: Session, *, narration_id: int, now: datetime) -> list[int]:
     """After an unshare, in its transaction: a message whose reader may no longer read the
-    narration has its line removed (one who still may, as a channel's member, keeps it)."""
+    narration has its line removed (one who still may, as a channel's member, keeps it). A
+    who-knows answer in a channel is read by everyone there: it keeps the line only if the
+    channel may still read it."""
     changed: list[int] = []
     for found in await store.quoting(session, narration_ids=[narration_id]):
-        if await store.readable(session, narration_id=narration_id, reader=found.reader):
+        if await _still_readable(session, found, narration_id=narration_id):
             continue
         changed += await _rewrite(session, found, narration_id=narration_id, now=now, text=None)
     return changed
+
+
+async def _still_readable(session: Session, found: store.Quoting, *, narration_id: int) -> bool:
+    if found.reader is not None:
+        return await store.readable(session, narration_id=narration_id, reader=found.reader)
+    if found.copy.channel_pk is not None:
+        return await store.readable_in(
+            session, narration_id=narration_id, channel_pk=found.copy.channel_pk
+        )
+    return False  # a reader no longer known: nobody it could still be for
 
 
 async def _change(
@@ -152,7 +192,7 @@ async def _rewrite(
     post = Post.model_validate_json(copy.post)
     if text is None:
         line: str | None = None
-        after = _without(post, [found.line])
+        after = _without(post, [found.line], kind=copy.kind)
     else:
         old, new = text
         line = found.line.replace(
@@ -232,7 +272,7 @@ async def _removed_elsewhere(db: Database, *, now: datetime) -> None:
                 if copy is None:
                     continue  # its reader went since, and the lines with it
                 post = Post.model_validate_json(copy.post)
-                after = _without(post, [line for _, line in lines])
+                after = _without(post, [line for _, line in lines], kind=copy.kind)
                 await store.said_gone(
                     session,
                     copy_id=copy_id,
@@ -289,6 +329,12 @@ def unedited(stayed: int, *, it: str = "it") -> str:
     """What to tell someone whose change hasn't reached every message quoting ``it`` yet."""
     if not stayed:
         return ""
-    which = "A followed-topics digest" if stayed == 1 else f"{stayed} followed-topics digests"
-    shows = "still shows" if stayed == 1 else "still show"
-    return f" {which} I sent quoting {it} {shows} the old words; I'll keep trying to edit them."
+    if stayed == 1:
+        return (
+            f" A message I sent quoting {it} (a followed-topics digest or a who-knows answer) "
+            "still shows the old words; I'll keep trying to edit it."
+        )
+    return (
+        f" {stayed} messages I sent quoting {it} (followed-topics digests or who-knows answers) "
+        "still show the old words; I'll keep trying to edit them."
+    )

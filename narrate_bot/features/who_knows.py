@@ -14,7 +14,7 @@ from ..knowledge.durations import Calendar
 from ..knowledge.ranking import Hit, RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
 from ..questions import about_person, unsearchable
-from ..replies import Button, Reply, Visibility
+from ..replies import Button, Quote, Reply, Visibility
 from ..storage import privacy, who_knows_repo
 from ..storage import repositories as repo
 from ..storage.database import DatabaseBusy, Session
@@ -23,6 +23,7 @@ from ..storage.tables import Channel, Narration, Person, Tenant
 from . import expertise_prefs, open_questions
 from .intros import note_question, notes_question
 from .narrate import snippet, written_where
+from .narration_copies import QUOTED
 from .turn import Turn, reader_calendar
 
 log = logging.getLogger(__name__)
@@ -304,16 +305,23 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
         return [reply.model_copy(update={"buttons": offer.buttons})]
     lines = [f"Who knows about “{topic}”:"]
     names: dict[str, str] = {}
+    quotes: list[Quote] = []
     for position, item in enumerate(answers, start=1):
         person = item.person
         names[person.user_id] = person.display_name or person.user_id
         lines.append(f"{position}. <@{person.user_id}>: {_why(item, experts, chosen, calendar)}")
         for narration, where in item.evidence:
-            lines.append(
-                f"   • “{snippet(narration.text, 120)}” ({calendar.dated(narration.created_at)}, "
+            line = (
+                f"   • “{snippet(narration.text, QUOTED)}” "
+                f"({calendar.dated(narration.created_at)}, "
                 f"{narration.link or written_where(where, named=where.id in found.named)})"
             )
+            lines.append(line)
+            if narration.id is not None:
+                quotes.append(Quote(narration_id=narration.id, line=line))
     reply = _answer_reply(turn, "\n".join(lines), public_answer, names)
+    # Where the adapter posts it, the answer then follows its quotes (``answer_copies``).
+    reply = reply.model_copy(update={"quotes": tuple(quotes)})
     if not recorded or turn.forgotten:
         return [reply]
     helped = (

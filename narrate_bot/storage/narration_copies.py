@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,19 +29,22 @@ async def keep(
     session: AsyncSession,
     *,
     tenant_id: int,
-    person_id: int,
+    person_id: int | None,
     kind: str,
     message_id: str,
     post: str,
     now: datetime,
     quotes: Sequence[tuple[int, str]],
     due_at: datetime | None = None,
-) -> None:
+    channel_pk: int | None = None,
+) -> int:
     """Note a posted message and the line quoting each narration in it; ``due_at``: the
-    platform's copy must be edited (a narration deleted while it went out)."""
+    platform's copy must be edited (a narration deleted while it went out). Its reader is
+    ``person_id``, or everyone in ``channel_pk``. The new record's id."""
     copy = NarrationCopy(
         tenant_id=tenant_id,
         person_id=person_id,
+        channel_pk=channel_pk,
         kind=kind,
         message_id=message_id,
         post=post,
@@ -54,15 +57,17 @@ async def keep(
     for narration_id, line in quotes:
         session.add(NarrationCopyQuote(copy_id=copy.id, narration_id=narration_id, line=line))
     await session.flush()
+    return copy.id
 
 
 @dataclass(frozen=True)
 class Quoting:
-    """A message quoting a narration, with that narration's line in it and who reads it."""
+    """A message quoting a narration, with that narration's line in it and who reads it
+    (``None``: everyone in the channel ``copy.channel_pk``)."""
 
     copy: NarrationCopy
     line: str
-    reader: Person
+    reader: Person | None
 
 
 async def quoting(session: AsyncSession, *, narration_ids: Sequence[int]) -> list[Quoting]:
@@ -73,7 +78,7 @@ async def quoting(session: AsyncSession, *, narration_ids: Sequence[int]) -> lis
     rows = await session.exec(
         select(NarrationCopy, NarrationCopyQuote.line, Person)
         .join(NarrationCopyQuote, col(NarrationCopyQuote.copy_id) == col(NarrationCopy.id))
-        .join(Person, col(Person.id) == col(NarrationCopy.person_id))
+        .outerjoin(Person, col(Person.id) == col(NarrationCopy.person_id))
         .where(col(NarrationCopyQuote.narration_id).in_(list(narration_ids)))
         .order_by(col(NarrationCopy.id))
         .with_for_update(of=NarrationCopy)
@@ -131,6 +136,25 @@ async def readable(session: AsyncSession, *, narration_id: int, reader: Person) 
                     viewer_user_id=reader.user_id,
                     answer_channel_pk=None,
                 ),
+            ),
+        )
+    )
+    return found.first() is not None
+
+
+async def readable_in(session: AsyncSession, *, narration_id: int, channel_pk: int) -> bool:
+    """Whether everyone in the channel ``channel_pk`` may still read the narration, by the rule
+    an answer posted there chose its evidence with: shared with the whole workspace, written in
+    a public channel, or written in that channel."""
+    found = await session.exec(
+        select(Narration.id)
+        .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+        .where(
+            col(Narration.id) == narration_id,
+            or_(
+                col(Narration.audience) == "tenant",
+                and_(col(Narration.audience) == "channel", col(Channel.kind) == "public"),
+                col(Channel.id) == channel_pk,
             ),
         )
     )
@@ -221,11 +245,11 @@ async def later(session: AsyncSession, *, copy_id: int, retry_at: datetime) -> N
     )
 
 
-async def of_reader(session: AsyncSession, *, person_id: int) -> list[NarrationCopy]:
-    """The messages sent to a person: for their export."""
+async def of_reader(session: AsyncSession, *, person_id: int, kind: str) -> list[NarrationCopy]:
+    """The messages of ``kind`` sent to a person: for their export."""
     rows = await session.exec(
         select(NarrationCopy)
-        .where(col(NarrationCopy.person_id) == person_id)
+        .where(col(NarrationCopy.person_id) == person_id, col(NarrationCopy.kind) == kind)
         .order_by(col(NarrationCopy.id))
     )
     return list(rows.all())

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from . import digest_copies, index_scrub, intro_privacy, schedules, update_posts
+from .copy_tables import FOLLOW_DIGEST, WHO_KNOWS
 from .database import Database
 from .follow_tables import FollowDigest, FollowSchedule
 from .narration_copies import forget_reader, of_reader
@@ -333,7 +334,16 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "sent_at": _iso(c.posted_at),
                 "text": json.loads(c.post)["text"],
             }
-            for c in await of_reader(session, person_id=person.id or 0)
+            for c in await of_reader(session, person_id=person.id or 0, kind=FOLLOW_DIGEST)
+        ],
+        # The who-knows answers sent to their DM, as they read now, kept likewise.
+        "who_knows_answer_messages": [
+            {
+                "message_id": c.message_id,
+                "sent_at": _iso(c.posted_at),
+                "text": json.loads(c.post)["text"],
+            }
+            for c in await of_reader(session, person_id=person.id or 0, kind=WHO_KNOWS)
         ],
         "open_questions": [
             {

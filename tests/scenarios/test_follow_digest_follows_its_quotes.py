@@ -112,7 +112,10 @@ async def test_a_failed_edit_is_tried_again_by_the_scheduler(chat, bot, monkeypa
 
     monkeypatch.setattr(type(gateway), "update", flaky)
     out = await chat.say("alice: /narrate delete 1")
-    assert "A followed-topics digest I sent quoting it still shows the old words" in out
+    assert (
+        "A message I sent quoting it (a followed-topics digest or a who-knows answer) still "
+        "shows the old words"
+    ) in out
     assert "edited" not in out
     async with bot.db.snapshot() as session:
         waiting = (await session.exec(select(NarrationCopy))).one()

@@ -1,0 +1,139 @@
+"""A posted who-knows answer follows the narrations it quotes.
+
+"@narrate who knows about kafka?" is answered in the channel (the asking message's thread), for
+everyone there, quoting up to 120 characters of each narration shown as evidence. The adapter
+renders and posts that answer; the core learns the message's id only when the adapter reports
+it (``Bot.reply_posted``), and keeps the answer then as a ``narration_copy``: from then on a
+narration's ``/narrate delete``, its author's forget-me, and an ``unshare`` after which the
+channel may no longer read it turn its line into "(removed by its author)", and ``/narrate
+edit`` rewrites it, as for the followed-topics DM (``narration_copies``: committed first, the
+platform asked at once and again on every wake-up, with the shared back-off).
+
+Which answers are kept:
+
+* In a channel: read by everyone there, so it has no one reader (``channel_pk``). Its asker
+  isn't quoted or named in it: their forget-me leaves the record (the others' quotes stay
+  tracked), as it leaves their question on the platform.
+* In the asker's DM (asked in a DM, or a Discord mention's private part): a message like the
+  followed-topics DM, kept with the asker as its reader, and forgotten with them.
+* Ephemeral answers (Slack's ``chat.postEphemeral`` and ``response_url``, Discord's ephemeral
+  interaction responses) are never reported: they show to the asker alone, who could read every
+  quote when asking, they are gone on reload, and no API edits them later (Slack has none;
+  Discord's interaction token lasts 15 minutes).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from ..events import TenantRef
+from ..replies import Post, Reply
+from ..storage import narration_copies as store
+from ..storage import repositories as repo
+from ..storage.copy_tables import WHO_KNOWS
+from ..storage.database import Database, Session
+from ..storage.tables import Narration, Person
+from . import narrate
+from .narration_copies import QUOTED, _without
+
+log = logging.getLogger(__name__)
+
+
+async def keep(
+    db: Database, *, tenant: TenantRef, reply: Reply, post: Post, message_id: str, now: datetime
+) -> int | None:
+    """Note a who-knows answer the adapter posted as ``message_id`` (where ``post`` says, with
+    ``reply``'s text): the id of its record when what it shows must be edited at once (a quoted
+    narration was deleted, edited or unshared while it went out), else ``None``.
+
+    Never raises: the answer is out, and a failure here is logged (its quotes then stay)."""
+    if not reply.quotes:
+        return None
+    try:
+        async with db.transaction() as session:
+            return await _keep(
+                session, tenant=tenant, reply=reply, post=post, message_id=message_id, now=now
+            )
+    except Exception as problem:
+        log.warning("keeping a who-knows answer's quotes failed: %s", type(problem).__name__)
+        return None
+
+
+async def _keep(
+    session: Session,
+    *,
+    tenant: TenantRef,
+    reply: Reply,
+    post: Post,
+    message_id: str,
+    now: datetime,
+) -> int | None:
+    found = await repo.find_tenant(
+        session, platform=tenant.platform.value, external_id=tenant.tenant_id
+    )
+    if found is None or found.id is None:
+        return None
+    reader: Person | None = None
+    channel_pk: int | None = None
+    if post.channel_id is not None:
+        channel = await repo.find_channel(session, tenant_id=found.id, channel_id=post.channel_id)
+        if channel is None or channel.id is None:
+            return None  # gone with its workspace's channel: so is the message
+        channel_pk = channel.id
+    else:
+        reader = await repo.find_person(session, tenant_id=found.id, user_id=post.to_users[0])
+        if reader is None or reader.id is None:
+            return None  # the asker was forgotten meanwhile: their DM is theirs alone
+    shown = post.model_copy(update={"text": reply.text, "names": dict(reply.names)})
+    removed: list[str] = []
+    quotes: list[tuple[int, str]] = []
+    for quote in reply.quotes:
+        narration = await session.get(Narration, quote.narration_id)
+        line = quote.line
+        if narration is None or narration.tenant_id != found.id:
+            removed.append(line)
+            continue
+        readable = (
+            await store.readable(session, narration_id=quote.narration_id, reader=reader)
+            if reader is not None
+            else channel_pk is not None
+            and await store.readable_in(
+                session, narration_id=quote.narration_id, channel_pk=channel_pk
+            )
+        )
+        if not readable:
+            removed.append(line)
+            continue
+        now_line = _current(line, narration.text)
+        if now_line != line:
+            lines = [now_line if x == line else x for x in shown.text.split("\n")]
+            shown = shown.model_copy(update={"text": "\n".join(lines)})
+        quotes.append((quote.narration_id, now_line))
+    changed = shown.text != reply.text
+    if removed:
+        shown = _without(shown, removed, kind=WHO_KNOWS)
+        changed = True
+    return_id = await store.keep(
+        session,
+        tenant_id=found.id,
+        person_id=reader.id if reader is not None else None,
+        channel_pk=channel_pk,
+        kind=WHO_KNOWS,
+        message_id=message_id,
+        post=shown.model_dump_json(),
+        now=now,
+        quotes=quotes,
+        due_at=now if changed else None,
+    )
+    return return_id if changed else None
+
+
+def _current(line: str, text: str) -> str:
+    """``line`` quoting ``text`` as it reads now: the quote rewritten after an edit made while
+    the answer went out (the line's own snippet is the one the answer was built with)."""
+    start, end = line.find("“"), line.rfind("” (")
+    if start < 0 or end < start:
+        return line
+    now = f"“{narrate.snippet(text, QUOTED)}”"
+    return line[:start] + now + line[end + 1 :]
