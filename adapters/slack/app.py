@@ -327,6 +327,7 @@ class SlackAdapter(InteractiveSurfaces):
             user_id=user.user_id,
             where=where,
             thread_ts=event.get("thread_ts") or event["ts"],
+            posted=functools.partial(self.bot.reply_posted, tenant),
         )
         return target, replies
 

@@ -21,7 +21,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from narrate_bot.replies import Attachment, Button, Reply, Visibility
+from narrate_bot.replies import Attachment, Button, Post, Reply, Visibility
 
 from . import render
 from .gateway import SlackGateway
@@ -30,6 +30,7 @@ from .translate import Where
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
+Posted = Callable[[Reply, Post, str], Awaitable[None]]
 OPEN_FORM = Button(label="Write my update", command="/narrate")
 # chat.postEphemeral's answers for a conversation the bot can't post in (never joined, a DM
 # between other people, archived, posting restricted) or the person is no longer in.
@@ -65,6 +66,9 @@ class Target:
     respond: Respond | None = None
     text_limit: int = render.TEXT_CHARS  # the longest narration a modal opened here may take
     home: bool = False  # asked from the App Home, which shows what a modal saves
+    # Tells the core where a reply quoting narrations went (``Bot.reply_posted``), so their
+    # edits and deletes reach it; ``None`` where no such reply is answered (not a message).
+    posted: Posted | None = None
 
 
 async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply]) -> None:
@@ -102,22 +106,55 @@ async def _send_text(
         reply = reply.model_copy(update={"visibility": Visibility.DIRECT})
     match reply.visibility:
         case Visibility.PRIVATE:
-            await _send_private(gateway, target, payload)
+            sent = await _send_private(gateway, target, payload)
+            if sent is not None:  # their DM: a message like any other
+                await _report(target, reply, buttons, sent, to_user=True)
         case Visibility.DIRECT:
-            await gateway.call(
+            sent = await gateway.call(
                 target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
             )
+            await _report(target, reply, buttons, sent, to_user=True)
         case Visibility.CHANNEL:
             if reply.in_thread and target.thread_ts:
                 payload["thread_ts"] = target.thread_ts
-            await gateway.call(
+            sent = await gateway.call(
                 target.tenant,
                 lambda: client.chat_postMessage(channel=target.where.channel_id, **payload),
             )
+            await _report(target, reply, buttons, sent, to_user=False, thread=payload)
 
 
-async def _send_private(gateway: SlackGateway, target: Target, payload: dict[str, Any]) -> None:
-    """A reply for the asking person only, wherever they asked.
+async def _report(
+    target: Target,
+    reply: Reply,
+    buttons: tuple[Button, ...],
+    sent: Any,
+    *,
+    to_user: bool,
+    thread: dict[str, Any] | None = None,
+) -> None:
+    """A reply quoting narrations (a who-knows answer), posted as a message ``chat.update``
+    can edit: the core is told its ``ts`` and where it is. An ephemeral one is never told: Slack
+    edits none later, and it is the asker's alone."""
+    if not reply.quotes or target.posted is None:
+        return
+    ts = sent.get("ts") if sent is not None else None
+    if not ts:
+        return
+    common: dict[str, Any] = {"text": reply.text, "names": reply.names, "buttons": buttons}
+    if to_user:
+        post = Post(to_users=(target.user_id,), **common)
+    else:
+        thread_ts = (thread or {}).get("thread_ts")
+        post = Post(channel_id=target.where.channel_id, thread_of=thread_ts, **common)
+    await target.posted(reply, post, str(ts))
+
+
+async def _send_private(
+    gateway: SlackGateway, target: Target, payload: dict[str, Any]
+) -> Any | None:
+    """A reply for the asking person only, wherever they asked: Slack's answer when it went to
+    their DM as a message, ``None`` when it is ephemeral.
 
     The ``response_url`` works in any conversation they used; ``chat.postEphemeral`` only
     where the bot may post, so in a channel the bot was never invited to (or a DM between
@@ -129,7 +166,7 @@ async def _send_private(gateway: SlackGateway, target: Target, payload: dict[str
         sent = await target.respond(response_type="ephemeral", replace_original=False, **payload)
         status = int(getattr(sent, "status_code", 200))
         if status < 400:
-            return
+            return None
         # Expired (30 minutes) or used up (5 answers): Slack posted nothing, so try the API.
         log.warning("slack: the response_url refused a private answer (%d)", status)
     try:
@@ -139,13 +176,13 @@ async def _send_private(gateway: SlackGateway, target: Target, payload: dict[str
                 channel=target.where.channel_id, user=target.user_id, **payload
             ),
         )
-        return
+        return None
     except SlackApiError as error:
         code = error_code(error)
         if code not in NOT_POSTABLE_HERE:
             raise
         log.info("slack: can't answer privately in that conversation (%s); sending a DM", code)
-    await gateway.call(
+    return await gateway.call(
         target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
     )
 
