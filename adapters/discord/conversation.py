@@ -16,8 +16,9 @@ import logging
 import discord
 
 from narrate_bot.config import DiscordSettings
+from narrate_bot.events import MessageReceived
 from narrate_bot.features.who_knows import HELPED_ASK
-from narrate_bot.replies import Button, Reply, Visibility
+from narrate_bot.replies import Button, Post, Reply, Visibility
 
 from . import translate
 from .access import AccessTracker
@@ -69,7 +70,7 @@ class Conversation:
             replies = [Reply(text=TRIED_AGAIN, visibility=Visibility.CHANNEL)]
         for reply in replies:
             try:
-                await self._deliver(message, reply)
+                await self._deliver(message, reply, event)
             except discord.HTTPException as problem:  # the next reply may still get through
                 log.warning(
                     "a reply to message %s wasn't delivered (%s %s)",
@@ -78,14 +79,16 @@ class Conversation:
                     problem.code,
                 )
 
-    async def _deliver(self, message: discord.Message, reply: Reply) -> None:
+    async def _deliver(
+        self, message: discord.Message, reply: Reply, event: MessageReceived
+    ) -> None:
         if reply.form is not None:
             # A message can't open a modal; a button can (the click is an interaction).
             button = Button(label=reply.form.title, command="/narrate")
             reply = reply.model_copy(update={"buttons": (*reply.buttons, button)})
         if reply.visibility == Visibility.CHANNEL:
             try:
-                await self._in_channel(message, reply)
+                await self._in_channel(message, reply, event)
             except discord.HTTPException as problem:  # 403 Missing Permissions, mostly
                 log.info(
                     "channel %s refused an answer (%s %s); sending it by DM",
@@ -93,9 +96,11 @@ class Conversation:
                     problem.status,
                     problem.code,
                 )
-                await self._by_dm(message, reply)  # nothing to the channel: it refuses us
+                # Nothing to the channel: it refuses us.
+                await self._report_dm(message, reply, event, await self._by_dm(message, reply))
             return
         sent = await self._by_dm(message, reply)
+        await self._report_dm(message, reply, event, sent)
         if sent is None and reply.text != HELPED_ASK:
             # Their DMs aren't closed when Discord throttles the bot (40003): say which it is.
             said = DMS_BUSY if self.gateway.dms_paused() else NO_DM
@@ -107,12 +112,56 @@ class Conversation:
             message.guild.id, message.author.id, reply.text, reply.buttons, reply.attachment
         )
 
-    async def _in_channel(self, message: discord.Message, reply: Reply) -> None:
+    async def _in_channel(
+        self, message: discord.Message, reply: Reply, event: MessageReceived
+    ) -> None:
         target: discord.abc.Messageable = message.channel
         if reply.in_thread and not isinstance(message.channel, discord.Thread):
             try:
                 target = await message.create_thread(name=thread_name(reply.text))
             except discord.HTTPException as problem:
                 log.info("no thread on message %s (%s); answering in place", message.id, problem)
+        sent: list[discord.Message] = []
         for part in messages(reply.text, reply.buttons, reply.attachment):
-            await target.send(**part.kwargs())
+            sent.append(await target.send(**part.kwargs()))
+        if reply.quotes and sent:
+            thread = target if isinstance(target, discord.Thread) else None
+            where = Post(
+                text=reply.text,
+                channel_id=event.channel.channel_id,
+                thread_of=str(thread.id) if thread is not None else None,
+                names=reply.names,
+                buttons=reply.buttons,
+                quiet=True,  # an answer pings nobody (``QUIET``), and neither does its edit
+            )
+            await self._report(reply, event, where, sent)
+
+    async def _report_dm(
+        self,
+        message: discord.Message,
+        reply: Reply,
+        event: MessageReceived,
+        sent: discord.Message | None,
+    ) -> None:
+        """A DM answer quoting narrations is a message the bot can edit, like a digest."""
+        if reply.quotes and sent is not None:
+            where = Post(
+                text=reply.text,
+                to_users=(str(message.author.id),),
+                names=reply.names,
+                buttons=reply.buttons,
+                quiet=True,
+            )
+            await self._report(reply, event, where, [sent])
+
+    async def _report(
+        self, reply: Reply, event: MessageReceived, where: Post, sent: list[discord.Message]
+    ) -> None:
+        """Tell the core where a reply quoting narrations (a who-knows answer) went, so their
+        edits and deletes reach it. Only one message: the gateway edits a post's first
+        message, and an answer split in several (over 4,096 characters, which five people's
+        evidence doesn't reach) would keep its other parts' old words."""
+        if len(sent) != 1:
+            log.info("an answer quoting narrations went out as %d messages: not kept", len(sent))
+            return
+        await self.core.reply_posted(event.tenant, reply, where, str(sent[0].id))

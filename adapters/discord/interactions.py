@@ -17,11 +17,11 @@ from typing import Any, Protocol
 import discord
 
 from narrate_bot.config import Settings
-from narrate_bot.events import ActorEvent, CommandInvoked, Event, Platform
+from narrate_bot.events import ActorEvent, CommandInvoked, Event, Platform, TenantRef
 from narrate_bot.features.narrate import NARRATION_FORM
 from narrate_bot.features.prompt_replies import REPLY_FORM
 from narrate_bot.ports import ChatGateway
-from narrate_bot.replies import Button, Reply, Visibility, quoted
+from narrate_bot.replies import Button, Post, Reply, Visibility, quoted
 from narrate_bot.routing import KEEP
 
 from . import translate
@@ -59,6 +59,10 @@ class Core(Protocol):
     settings: Settings
 
     async def handle(self, event: Event) -> list[Reply]: ...
+
+    async def reply_posted(
+        self, tenant: TenantRef, reply: Reply, post: Post, message_id: str
+    ) -> None: ...
 
 
 class Interactions:

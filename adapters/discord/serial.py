@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from narrate_bot.config import Settings
-from narrate_bot.events import Event, Platform
+from narrate_bot.events import Event, Platform, TenantRef
 from narrate_bot.ports import ChatGateway
-from narrate_bot.replies import Reply
+from narrate_bot.replies import Post, Reply
 
 from .interactions import Core
 
@@ -33,6 +33,13 @@ class PerGuild:
     async def handle(self, event: Event) -> list[Reply]:
         async with self._locks[event.tenant.tenant_id]:
             return await self.inner.handle(event)
+
+    async def reply_posted(
+        self, tenant: TenantRef, reply: Reply, post: Post, message_id: str
+    ) -> None:
+        """Not in the guild's turn: it inserts nothing another event could race (it reads the
+        guild's stored rows, and finds a narration deleted meanwhile gone)."""
+        await self.inner.reply_posted(tenant, reply, post, message_id)
 
     @asynccontextmanager
     async def exclusive(self, tenant_id: str) -> AsyncIterator[None]:

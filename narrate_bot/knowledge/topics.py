@@ -6,12 +6,13 @@ words that occur most, with a crude singular form so "migrations" and "migration
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from functools import lru_cache
 
 from .clean_text import without_markup
 from .spellings import fold_accents
-from .words import STOPWORDS, content_words, hashtags, symbol_names
+from .words import STOPWORDS, content_words, hashtags, paths, symbol_names, words
 
 MAX_TOPICS = 8
 MAX_TOPIC_LEN = 64
@@ -169,6 +170,60 @@ _DOING_TEXT = """
     calculating combining simplifying migrating rotating drafting
 """
 
+# Past tenses and participles that don't end in "-ed" ("held", "built", "seen", "ran", "began",
+# "brought"): what was done, as the "-ed" rule below says of the regular ones. The "-ed" rule
+# can't see them, so the review found them on the map ("built", "seen", "sent", "chosen").
+# Those that are as often a subject stay topics: bound (upper bounds, bound variables), ground
+# (ground states), shot (measurement shots), split, cut, put, hit, read, set (see above), lit.
+_IRREGULAR_PAST_TEXT = """
+    held withheld upheld built rebuilt seen ran rerun reran began begun brought bought caught
+    taught fought sought wrought chose chosen proven forgot forgotten sent heard understood
+    misunderstood became become overcame undertook undertaken mistook shook taken wrote
+    rewritten overwrote overwritten drew drawn grew grown threw thrown flew blew knew
+    withdrew fell fallen stood withstood lost led paid laid sold spoke spoken stole stolen
+    woke woken broke drove driven rode ridden arose arisen gave forgave ate eaten saw sank
+    sang rang swam drank shrank sprang struck stung swung hung clung flung dug spun slid hid
+    froze meant dealt slept swept crept wept leapt dreamt burnt spelt met sped
+"""
+# General verbs any narration may use, whatever it is about ("the fix depends on how we
+# assume the cache is warm", "this requires a restart"): like the generic words above, read
+# off the benchmark maps. Not "support" (a support team, the support rotation), "build",
+# "call", "test", "load", "compute", "copy", "extract" (gopls' refactoring), "send" and
+# "receive" (Go's channel operations) or "matter" (condensed matter): some team's subject.
+_GENERAL_VERB_TEXT = """
+    depend depends dependent assume assumes assumption require requires seem happen happens
+    occur occurs suggest suggests expect expects consider considers describe describes
+    determine identify produce produces accept accepts treat treats omit adjust mimic
+    reproduce preserve propagate recognize recognise realize realise conclude deduce notice
+    refer correspond impose convey seek wish differ appear deal choose solve define measure
+    simulate prove disprove invoke expose introduce involve involves obtain achieve lead
+    leads mention decide prefer believe expand synthesize survive originate
+    distinguish recreate minimize automate diagnose consolidate substitute associate warn
+    inspect ensure imply implies tend tends manage wonder hope care turn pick stop follow drop
+    small smaller smallest harder easier smarter subtle significant substantial sensible
+    relevant insufficient incorrect usual consistent identical superfluous trivial
+    particular extra bogus misleading careful curious stupid excellent handy aware
+    informative explanatory greater less long short valid robust true false sense multi
+    however explain explains rely useless
+"""
+
+# Verbs of doing whose "-ion" names the work itself: "migrating the payroll database" is about
+# the migration, as "the payroll migration" is, and is counted with it on the map. A curated
+# list, not a rule ("rating" is no ration, "floating" no floation, "passing" no passion): each
+# "-ion" here names a practice or a field people ask about.
+_ING_TO_ION_TEXT = """
+    migrating:migration validating:validation simulating:simulation generating:generation
+    converting:conversion invalidating:invalidation optimizing:optimization
+    optimising:optimisation compiling:compilation integrating:integration
+    authenticating:authentication serializing:serialization normalizing:normalization
+    installing:installation configuring:configuration encrypting:encryption
+    decrypting:decryption replicating:replication translating:translation
+    allocating:allocation instrumenting:instrumentation orchestrating:orchestration
+    deduplicating:deduplication compressing:compression rotating:rotation
+    estimating:estimation
+"""
+_ING_TO_ION = dict(pair.split(":") for pair in _ING_TO_ION_TEXT.split())
+
 # Adverbs in "-ly" ("privately", "currently", "correctly") say how or when, never what about;
 # these "-ly" words are nouns or names of their own ("nightly" builds, "readonly" files, the
 # "lineFoldingOnly" LSP option).
@@ -229,7 +284,20 @@ _NOT_TOPIC_WORDS = (
     STOPWORDS | _WORK_VERBS | _FILLER | _STATUS | _GENERIC | frozenset(_WHEN_WHO_TEXT.split())
 )
 _NOT_TOPIC_WORDS |= frozenset(_QUALIFIER_TEXT.split()) | frozenset(_DOING_TEXT.split())
+_NOT_TOPIC_WORDS |= frozenset(_IRREGULAR_PAST_TEXT.split()) | frozenset(_GENERAL_VERB_TEXT.split())
 _NOT_TOPICS = frozenset({normalize_topic(w) for w in _NOT_TOPIC_WORDS} | _NOT_TOPIC_WORDS)
+
+
+# Status words as stored ("blockers" as "blocker"): ``says_how_work_stands``.
+_STATUS_STORED = frozenset(normalize_topic(w) for w in _STATUS)
+# Words in "-ed" that name a subject, for whoever reads "-ed" as done (``routing``).
+ED_SUBJECTS = _ED_SUBJECTS
+
+
+def says_how_work_stands(word: str) -> bool:
+    """Whether a word only says how work stands ("unblocked", "blockers", "wip"), the status
+    words topics leave out."""
+    return normalize_topic(word) in _STATUS_STORED
 
 
 @lru_cache(maxsize=65536)
@@ -260,11 +328,13 @@ def shown_topic(stored: str) -> str | None:
     """The topic a stored one is shown as, or ``None`` for a word that is no topic (``is_topic``).
 
     Read wherever stored topics are (the topic map, profiles, digests, introductions): a topic
-    stored by a version that folded "passes" into "passe" is shown as "pass", and counted with
-    the "pass" stored since, without rewriting anyone's narrations.
+    stored by a version that folded "passes" into "passe" is shown as "pass", and one stored as
+    "migrating" as "migration" (``_ING_TO_ION``), each counted with the topic stored since,
+    without rewriting anyone's narrations.
     """
     plural = stored + "s"
     topic = normalize_topic(plural) if _folded_before(plural) == stored.lower() else stored
+    topic = _ING_TO_ION.get(topic, topic)
     return topic if is_topic(topic) else None
 
 
@@ -273,8 +343,9 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     # or "https" as a topic would read as noise on the map and in introductions.
     text = without_markup(text)
     tags = [normalize_topic(t) for t in hashtags(text)]
+    code = _written_as_code(text)
     counts = Counter(
-        normalize_topic(w) for w in content_words(text) if len(w) > 2 and not w[0].isdigit()
+        _stored_form(w, code) for w in _topic_words(text) if len(w) > 2 and not w[0].isdigit()
     )
     # Keyed by the spelling without accents: "café" and "cafe" in one narration are one topic,
     # shown as first written.
@@ -295,3 +366,82 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
         if word and is_topic(word):
             chosen.setdefault(fold_accents(word), word)
     return list(chosen.values())[:limit]
+
+
+# A run of word characters, hyphens joining them: "double-entry", "end-to-end", "kafka".
+_HYPHENATED = re.compile(r"\w+(?:-\w+)*")
+
+
+def _topic_words(text: str) -> list[str]:
+    """The content words of ``text`` (``words.content_words``), but a hyphenated word that says
+    more than its parts (``_compound``) is one word: "double-entry bookkeeping" is about
+    double-entry, not "entry"."""
+    found: list[str] = []
+    for token in _HYPHENATED.findall(text.lower()):
+        if token in _HYPHENATED_IDIOMS:
+            continue
+        if "-" in token and (whole := _compound(token)) is not None:
+            found.append(whole)
+        else:
+            found.extend(content_words(token.replace("-", " ")))
+    return found
+
+
+# Say how current or how often, never what about: "up-to-date" is no date.
+_HYPHENATED_IDIOMS_TEXT = """
+    up-to-date out-of-date day-to-day state-of-the-art follow-up follow-ups
+"""
+_HYPHENATED_IDIOMS = frozenset(_HYPHENATED_IDIOMS_TEXT.split())
+# First parts that count or scope what follows: "two-qubit gates", "multi-module workspaces",
+# "n-bit", "per-package" and "go-review" (Gerrit's host, "go-diff", "go-mode") are about qubits,
+# modules, bits and packages, each counted with the plain word.
+_COMPOUND_PREFIX_TEXT = """
+    n multi single two three four five half per go sub
+"""
+_COMPOUND_PREFIXES = frozenset(_COMPOUND_PREFIX_TEXT.split())
+
+
+@lru_cache(maxsize=65536)
+def _compound(token: str) -> str | None:
+    """A hyphenated word kept whole, as stored, or ``None`` when its parts are the topics.
+
+    Whole when the first part names nothing on its own and the last part does: "double-entry",
+    "in-memory", "non-nil", "end-to-end", "no-cloning", "post-quantum". When the first part is
+    a topic itself ("quantum-gate", "type-checking", "kafka-streams": tags and prose write them
+    either way), the parts stay the topics, so one subject isn't split on the map by how it
+    was spelled. Never a word of more than three parts, nor one with a number in it.
+    """
+    parts = token.split("-")
+    if len(parts) > 3 or not all(part[:1].isalpha() for part in parts):
+        return None
+    first, last = parts[0], normalize_topic(parts[-1])
+    if first in _COMPOUND_PREFIXES or (len(first) > 1 and is_topic(first)):
+        return None
+    whole = "-".join([*parts[:-1], last])  # "non-physics" isn't many a "non-physic"
+    if len(last) < 3 or not is_topic(last) or not is_topic(whole):
+        return None
+    return whole
+
+
+# Code in a narration: "`fillReturns`", "internal/lsp/analysis/fillreturns", "node_modules",
+# "ParseFiles". Its names are shown as written: "fillreturns" (an analyzer) isn't many a
+# "fillreturn".
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+_CAMEL_OR_SNAKE = re.compile(r"\b(?:[a-z]+[A-Z]\w*|[A-Z][a-z0-9]+[A-Z]\w*|\w+_\w+)\b")
+
+
+def _written_as_code(text: str) -> frozenset[str]:
+    """The words ``text`` writes as code (lower-cased): path segments, backticked words,
+    camelCase and snake_case names."""
+    code = {word for path in paths(text) for word in words(path)}
+    code.update(word for quoted in _BACKTICKED.findall(text) for word in words(quoted))
+    code.update(name.lower() for name in _CAMEL_OR_SNAKE.findall(text))
+    return frozenset(code)
+
+
+def _stored_form(word: str, code: frozenset[str]) -> str:
+    """How a content word is stored as a topic: a name written as code as it is, a verb of
+    doing folded into its field ("migrating" → "migration"), else its singular."""
+    if word in code or "-" in word:  # a hyphenated word comes folded (``_compound``)
+        return word[:MAX_TOPIC_LEN]
+    return _ING_TO_ION.get(word) or normalize_topic(word)

@@ -3,6 +3,7 @@ the open questions posted for others to answer."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -107,9 +108,18 @@ async def topic_people_counts(
     since: datetime,
     now: datetime,
 ) -> list[tuple[str, int, int]]:
-    """(topic, person id, narrations) over the viewer-visible narrations since ``since``, each
-    topic as ``shown_topic`` reads it (so one topic and person may come in several rows); never
-    a stored topic that says how the work stands rather than what it is about."""
+    """(topic, person id, narrations) over the viewer-visible narrations since ``since``, one row
+    per topic and person, each topic as ``shown_topic`` reads it; never a stored topic that says
+    how the work stands rather than what it is about.
+
+    A narration stored by an earlier version with two spellings of one topic ("pass" and
+    "passe", "migration" and "migrating") counts once for it: the map said "pass: 2
+    narrations" of one."""
+    visible = (
+        visible_to(tenant_id=tenant_id, viewer_user_id=viewer_user_id, answer_channel_pk=None),
+        col(Narration.created_at) >= since,
+        suggestable(now),
+    )
     count = func.count(col(Narration.id))
     rows = await session.exec(
         select(NarrationTopic.topic, col(Narration.person_id), count)
@@ -117,18 +127,35 @@ async def topic_people_counts(
         .join(NarrationTopic, col(NarrationTopic.narration_id) == col(Narration.id))
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
         .join(Person, col(Person.id) == col(Narration.person_id))
-        .where(
-            visible_to(tenant_id=tenant_id, viewer_user_id=viewer_user_id, answer_channel_pk=None),  # type: ignore[arg-type]
-            col(Narration.created_at) >= since,
-            suggestable(now),
-        )
+        .where(*visible)  # type: ignore[arg-type]
         .group_by(NarrationTopic.topic, col(Narration.person_id))
     )
-    return [
-        (shown, person_id, int(n))
-        for topic, person_id, n in rows.all()
-        if (shown := shown_topic(topic)) is not None
-    ]
+    counts: dict[tuple[str, int], int] = {}
+    spellings: dict[str, set[str]] = {}
+    for topic, person_id, n in rows.all():
+        if (shown := shown_topic(topic)) is not None:
+            counts[shown, person_id] = counts.get((shown, person_id), 0) + int(n)
+            spellings.setdefault(shown, set()).add(topic)
+    # Only topics stored under several spellings can be counted twice for one narration; they
+    # are few (old folds), so only their rows are read again, one per narration.
+    twice = sorted(t for stored in spellings.values() if len(stored) > 1 for t in stored)
+    if twice:
+        pairs = await session.exec(
+            select(col(Narration.id), col(Narration.person_id), NarrationTopic.topic)
+            .select_from(Narration)
+            .join(NarrationTopic, col(NarrationTopic.narration_id) == col(Narration.id))
+            .join(Channel, col(Channel.id) == col(Narration.channel_pk))
+            .join(Person, col(Person.id) == col(Narration.person_id))
+            .where(*visible, col(NarrationTopic.topic).in_(twice))  # type: ignore[arg-type]
+        )
+        per_narration = Counter(
+            (narration_id, person_id, shown_topic(topic))
+            for narration_id, person_id, topic in pairs.all()
+        )
+        for (_, person_id, shown), stored in per_narration.items():
+            if shown is not None and stored > 1:
+                counts[shown, person_id] -= stored - 1
+    return [(topic, person_id, n) for (topic, person_id), n in counts.items()]
 
 
 async def visible_narrations_of(

@@ -4,7 +4,8 @@ Before, "the migration lock until monday, nobody has it" was confirmed with "Top
 migration, lock, monday, nobody", "rebalanced the kafka partitions" with "rebalanced" as a topic,
 "migrating the payroll vault" with "migrating", and "privately", "mine" or "drafted" reached the
 topic map and profiles. Day and month names, pronouns, adverbs in "-ly", past tenses in "-ed"
-and verbs of doing in "-ing" are no topics now (words in "-ed" that name a subject, "embedded"
+and verbs of doing in "-ing" are no topics now (a few are their field: "migrating" is counted
+as "migration") (words in "-ed" that name a subject, "embedded"
 or "distributed", and "-ing" subjects like "tracing" or "rebalancing" stay), and topics stored by
 earlier versions are read the same way, without rewriting anyone's narrations.
 """
@@ -43,7 +44,8 @@ async def test_a_narration_is_confirmed_with_its_subjects_only(chat):
     out = await chat.say("alice: /narrate privately rotated the vault credentials")
     assert _topics_of_confirmation(out) == ["vault", "credential"]
     out = await chat.say("alice: /narrate migrating the payroll vault to hsm; that lag is mine")
-    assert _topics_of_confirmation(out) == ["payroll", "vault", "hsm", "lag"]
+    # "migrating" is the work of a migration, counted with it (``topics._ING_TO_ION``).
+    assert _topics_of_confirmation(out) == ["migration", "payroll", "vault", "hsm", "lag"]
     # Words in "-ed", "-eed" and "-ing" that name a subject stay topics.
     out = await chat.say(
         "carol: /narrate embedded distributed tracing: the speed while rebalancing"
