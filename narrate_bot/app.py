@@ -60,6 +60,7 @@ from .routing import (
     parse_question,
     strip_bot_address,
 )
+from .storage import pending_actions
 from .storage.database import Database
 from .storage.question_tables import ANSWERED, WITHDRAWN
 from .storage.repositories import PersonErased
@@ -147,10 +148,12 @@ class Bot:
 
     async def run_due(self, until: datetime | None = None) -> TickReport:
         """Run the scheduled work due up to ``until`` (default: now), each at its due time;
-        and clear the forget-me requests that lapsed meanwhile (``privacy.lapse_requests``)."""
+        clear the forget-me requests that lapsed meanwhile (``privacy.lapse_requests``), and
+        the button commands kept longer than a week (``pending_actions.sweep``)."""
         when = until or self.clock.now()
         report = await run_due(self, when)
         await privacy.lapse_requests(self.db, when)
+        await pending_actions.sweep(self.db, now=when)
         return report
 
     async def _dispatch(self, turn: Turn, event: ActorEvent) -> list[Reply]:

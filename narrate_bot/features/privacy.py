@@ -71,6 +71,12 @@ def _describe(kept: dict[str, Any]) -> str:
             ("1 who-knows answer", "it") if count == 1 else (f"{count} who-knows answers", "they")
         )
         parts.append(f"with when you were given {answers} and whether {it} helped")
+    if count := len(kept["button_commands"]):
+        parts.append(
+            "with the words of 1 button I showed you"
+            if count == 1
+            else f"with the words of {count} buttons I showed you"
+        )
     if len(parts) < 3:
         return " and ".join(parts)
     return f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, text, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import digest_copies, index_scrub, intro_privacy, schedules, update_posts
+from . import digest_copies, index_scrub, intro_privacy, pending_actions, schedules, update_posts
 from .copy_tables import FOLLOW_DIGEST, WHO_KNOWS
 from .database import Database
 from .follow_tables import FollowDigest, FollowSchedule
@@ -134,8 +134,9 @@ async def _installs_for(session: AsyncSession, *, tenant_id: int) -> ColumnEleme
 
 async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> dict[str, Any]:
     """What is kept under the platform user id alone, for people who never enrolled too: the
-    private channels and DMs they can read (ADR 0004), the app installs they made, and the
-    who-knows answers they were given (whether each helped them)."""
+    private channels and DMs they can read (ADR 0004), the app installs they made, the
+    who-knows answers they were given (whether each helped them), and the commands kept for
+    buttons shown to them (``pending_actions``: "Keep as a narration" holds their words)."""
     memberships = (
         await session.exec(
             select(Channel)
@@ -166,6 +167,7 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
             .order_by(col(WhoKnowsAnswer.asked_at), col(WhoKnowsAnswer.id))
         )
     ).all()
+    buttons = await pending_actions.of_user(session, tenant_id=tenant_id, user_id=user_id)
     return {
         "channel_memberships": [
             {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
@@ -183,6 +185,9 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
         "who_knows_answers": [
             {"answered_at": _iso(a.asked_at), "helped_at": _iso(a.helped_at)} for a in answers
         ],
+        # Commands too long for their button, kept until it is used or for a week: what
+        # "Keep as a narration" would keep, a question "Ask in #…" would post.
+        "button_commands": [{"command": b.command, "kept_at": _iso(b.created_at)} for b in buttons],
     }
 
 
@@ -477,6 +482,7 @@ async def _erase_by_user_id(
             col(WhoKnowsAnswer.asker_user_id) == user_id,
         )
     )
+    await pending_actions.forget_user(session, tenant_id=tenant_id, user_id=user_id)
     # The install keeps working for everyone else; it just stops naming who added the app. An
     # org-wide install is blanked the same way from any workspace of its organisation.
     await session.exec(

@@ -192,6 +192,9 @@ from .intro_tables import (  # noqa: E402, F401
 # Where a form update's post is, once its narration went without it (kept by a trigger).
 from .orphan_post_tables import UpdatePostOrphan as UpdatePostOrphan  # noqa: E402
 
+# Button commands too long for the button, kept under a key (``pending_actions``).
+from .pending_action_tables import PendingAction as PendingAction  # noqa: E402
+
 # Platform plumbing (installations, event dedupe) lives in its own module; imported here so
 # Alembic and the test schema see it.
 from .platform_store import Installation, SeenEvent  # noqa: E402, F401
