@@ -15,6 +15,7 @@ from .knowledge.days import UNTIL_WORDS, reads_as_day
 from .knowledge.durations import parse_duration
 from .knowledge.fire_times import parse_days
 from .knowledge.topic_match import only_pointing
+from .knowledge.topics import ED_SUBJECTS, says_how_work_stands
 from .own_attempts import own_attempt_hint
 from .questions import parse_question as parse_question
 from .questions import strip_bot_address as strip_bot_address
@@ -135,6 +136,8 @@ def parse_command(text: str) -> Command:
         # "forget-me please" is never work to keep; the feature asks for confirmation anyway.
         return Command("forget")
     if (asked := parse_help(body)) is not None:
+        return asked
+    if (asked := _help_with_the_bot(body)) is not None:
         return asked
     if rest.lower() == "help" and word in _HELPED:
         return Command("help", arg=word)
@@ -339,6 +342,35 @@ def parse_help_request(text: str) -> Command | None:
     if {word.lower().lstrip("/") for word in words} & _ABOUT_THE_BOT:
         return None  # "need help with my notes" is no question for colleagues
     return Command("help_with", arg=topic)
+
+
+def _help_with_the_bot(body: str) -> Command | None:
+    """ "need help with my notes", "I need some help with the bot": the bot's help, as "help me
+    with my notes" is (``parse_help``). A DM saying it was kept as a private narration, and
+    ``/narrate`` published it; nobody is asked, nothing is kept. Only a bare request naming
+    the bot's things (``_BOT_THINGS``): "need help with my kafka acls" is no question about
+    the bot, and "… my notes since monday" says how work stands (``parse_help_request``)."""
+    need = _NEED_HELP.match(body)
+    if need is None:
+        return None
+    topic = topic_of(need.group("topic"))
+    words = topic.split()
+    if not words or len(words) > _REQUEST_WORDS or _REQUEST_BREAK.search(topic):
+        return None
+    if {word.lower() for word in _WORD_CHARS.findall(topic)} & _STATUS_WORDS:
+        return None
+    if {word.lower().lstrip("/") for word in words} & _BOT_THINGS:
+        return Command("help", arg=topic)
+    return None
+
+
+# The bot's own things, named after "need help with": its help, not a colleague, answers.
+_BOT_THINGS = frozenset(
+    {
+        "narrate", "narrations", "narration", "narrating", "bot", "command", "commands", "note",
+        "notes", "narrate-bot",
+    }
+)  # fmt: skip
 
 
 # After "help me with": words about the bot or one's own things, never a topic to ask about.
@@ -646,10 +678,18 @@ _STATES = frozenset({"stuck", "blocked", "blocking", "broken"})
 
 
 def _names_or_states(part: list[str]) -> bool:
-    """One item of a follow list: a topic, or a word about how work stands ("blocked"), not a
-    few words ending with what was done ("schema migrated", "up, done")."""
-    if len(part) == 1 and part[0].lower() in _STATES:
-        return True
+    """One item of a follow list: a topic, or a word about how work stands ("blocked",
+    "unblocked": the status words topics leave out, ``says_how_work_stands``), not a few words
+    ending with what was done ("schema migrated", "up, done"). "follow kafka, unblocked" and
+    "follow embedded, distributed systems" (words in "-ed" that are subjects,
+    ``topics.ED_SUBJECTS``) were kept as narrations; a word that reads as done ("wip", "live")
+    still makes one."""
+    if len(part) == 1:
+        word = part[0].lower().strip("!.")
+        if word in _STATES or word in ED_SUBJECTS:
+            return True
+        if says_how_work_stands(word) and word not in _DONE_WORDS:
+            return True
     return not _reads_as_done(part[-1])
 
 
