@@ -7,6 +7,8 @@ a short pointer to the private slash commands; the "This helped" ask under a cha
 then left out (it would say, in the channel, that DMs failed). Channel answers go in a thread on
 the message; where Discord refuses the bot's post (its permissions there), by DM, and the
 channel is told nothing. Each reply is delivered on its own: one refused doesn't lose the rest.
+A 5xx or a dropped connection, after which an answer may exist, is sent again with the same
+nonce (``once.py``), so the asker gets it once; it is never sent by DM as well.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from . import translate
 from .access import AccessTracker
 from .gateway import DiscordGateway
 from .interactions import TRIED_AGAIN, Core
+from .once import nonce, send_once
 from .render import messages, thread_name
 
 log = logging.getLogger(__name__)
@@ -90,6 +93,8 @@ class Conversation:
             try:
                 await self._in_channel(message, reply, event)
             except discord.HTTPException as problem:  # 403 Missing Permissions, mostly
+                if problem.status >= 500:
+                    raise  # it may be in the channel after all: never a second copy by DM
                 log.info(
                     "channel %s refused an answer (%s %s); sending it by DM",
                     message.channel.id,
@@ -109,7 +114,12 @@ class Conversation:
     async def _by_dm(self, message: discord.Message, reply: Reply) -> discord.Message | None:
         assert message.guild is not None
         return await self.gateway.send_dm(
-            message.guild.id, message.author.id, reply.text, reply.buttons, reply.attachment
+            message.guild.id,
+            message.author.id,
+            reply.text,
+            reply.buttons,
+            reply.attachment,
+            once=_once(message, reply),
         )
 
     async def _in_channel(
@@ -121,9 +131,14 @@ class Conversation:
                 target = await message.create_thread(name=thread_name(reply.text))
             except discord.HTTPException as problem:
                 log.info("no thread on message %s (%s); answering in place", message.id, problem)
+        assert message.guild is not None
         sent: list[discord.Message] = []
-        for part in messages(reply.text, reply.buttons, reply.attachment):
-            sent.append(await target.send(**part.kwargs()))
+        for index, part in enumerate(messages(reply.text, reply.buttons, reply.attachment)):
+            # The answer's buttons are the mention's author's, as a command's are its user's.
+            part = await self.gateway.kept.prepare(
+                part, guild_id=message.guild.id, owner=message.author.id, in_dm=False
+            )
+            sent.append(await send_once(target, nonce(_once(message, reply), index), part.kwargs))
         if reply.quotes and sent:
             thread = target if isinstance(target, discord.Thread) else None
             where = Post(
@@ -165,3 +180,9 @@ class Conversation:
             log.info("an answer quoting narrations went out as %d messages: not kept", len(sent))
             return
         await self.core.reply_posted(event.tenant, reply, where, str(sent[0].id))
+
+
+def _once(message: discord.Message, reply: Reply) -> str:
+    """What an answer delivers, for its nonces: this reply to this message. Sent again after a
+    failure, it is the same; another reply, or the same question asked again, is not."""
+    return nonce("answer", message.id, reply.model_dump_json())

@@ -23,7 +23,10 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   someone a quoted narration mentions, and never @everyone, @here or a role;
 * a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
   still fails so the scheduler retries it, but the gateway remembers who already has it, and the
-  retry goes only to the others (``Delivered``; in memory, like the DM stop-list).
+  retry goes only to the others (``Delivered``; in memory, like the DM stop-list);
+* every message goes with a nonce derived from the post (``once.py``): a 5xx or a dropped
+  connection, after which it may exist, is sent again with it within seconds, and Discord
+  answers with the message it made instead of making a second one.
 
 Before the weekly introductions it also re-reads the participants' roles (``refresh_access``):
 without the members intent nothing else tells us someone lost a role or left (see access.py).
@@ -32,9 +35,11 @@ without the members intent nothing else tells us someone lost a role or left (se
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
 import re
+import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -51,6 +56,7 @@ from narrate_bot.ports import CannotPostThere, NotPosted, PermissionsMissing, Th
 from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
+from .once import nonce, send_once
 from .render import QUIET, Outgoing, messages, only, thread_name
 
 log = logging.getLogger(__name__)
@@ -540,7 +546,9 @@ class DiscordGateway:
             if user_id in done:
                 continue
             try:
-                sent = await self._dm(guild_id, int(user_id), parts, mentions=_cited(post))
+                sent = await self._dm(
+                    guild_id, int(user_id), parts, mentions=_cited(post), once=key
+                )
                 if sent is None:
                     sent = await self._fallback(guild_id, int(user_id), post)
             except BaseException:
@@ -596,10 +604,15 @@ class DiscordGateway:
         target = post.thread_of or post.channel_id
         channel = self.client.get_partial_messageable(int(target), guild_id=guild_id)
         first: discord.Message | None = None
-        for part in messages(post.text, post.buttons):
+        key = Delivered.key(guild_id, post)  # a retry of this post (``once``) reuses its nonces
+        for index, part in enumerate(messages(post.text, post.buttons)):
             async with self.posts:
                 try:
-                    sent = await channel.send(**part.kwargs(mentions=_cited(post)))
+                    sent = await send_once(
+                        channel,
+                        nonce(key, target, index),
+                        functools.partial(part.kwargs, mentions=_cited(post)),
+                    )
                 except (discord.Forbidden, discord.NotFound) as problem:
                     if first is not None:
                         raise  # a later part: the post is out, and half of it is no answer
@@ -647,16 +660,20 @@ class DiscordGateway:
         attachment: Attachment | None = None,
         *,
         mentions: discord.AllowedMentions = QUIET,
+        once: str | None = None,
     ) -> discord.Message | None:
         """An answer to someone who used the bot in ``guild_id``, by DM, headed with the server
         like every DM (``_from_server``): the first message sent, or ``None`` when this person
-        can't get a DM from us now.
+        can't get a DM from us now. ``once`` names what it answers (a mention's message), so
+        sending it again can't show it twice (``once.py``).
 
         Also ``None`` while DMs are paused (40003): someone who used the bot still gets the
         answer where they asked, and nothing about them is remembered as refused."""
         parts = messages(self._from_server(guild_id, text), buttons, attachment)
         try:
-            return await self._dm(guild_id, user_id, parts, mentions=mentions)
+            return await self._dm(
+                guild_id, user_id, parts, mentions=mentions, once=once or secrets.token_hex(8)
+            )
         except DmsPaused:
             return None
 
@@ -667,20 +684,29 @@ class DiscordGateway:
         parts: list[Outgoing],
         *,
         mentions: discord.AllowedMentions,
+        once: str,
     ) -> discord.Message | None:
         """Like ``send_dm``, but a pause raises ``DmsPaused``: a proactive post then fails and
-        the scheduler retries it after the pause, instead of telling people their DMs are closed."""
+        the scheduler retries it after the pause, instead of telling people their DMs are closed.
+        ``once``: what is delivered, for the messages' nonces (``once.py``).
+
+        Opening the DM channel posts nothing: its 5xx is ``NotPosted``, tried again later."""
         if (guild_id, user_id) in self.dm_closed:
             return None
         self._check_dm_pause()
         first: discord.Message | None = None
+        channel: discord.DMChannel | None = None
         try:
             async with self.dms:
                 self._check_dm_pause()  # another send may have been throttled while we waited
                 channel = await self.client.create_dm(discord.Object(id=user_id))
-            for part in parts:
+            for index, part in enumerate(parts):
                 async with self.posts:
-                    sent = await channel.send(**part.kwargs(mentions=mentions, guild_id=guild_id))
+                    sent = await send_once(
+                        channel,
+                        nonce(once, user_id, index),
+                        functools.partial(part.kwargs, mentions=mentions, guild_id=guild_id),
+                    )
                 first = first or sent
             return first
         except discord.HTTPException as problem:
@@ -694,11 +720,13 @@ class DiscordGateway:
                 log.info("DMs to %s refused (%s); no more DMs to them", user_id, problem.code)
                 self.dm_closed.add((guild_id, user_id))
                 return None
+            if channel is None and problem.status >= 500:
+                raise NotPosted(_status(problem)) from problem  # no DM opened: nothing sent
             if first is not None or problem.status >= 500:
                 raise  # part of it is out, or a server error may come after it was made
             if problem.status == 404:
                 # An unknown user (10013): no DM will reach them, now or later.
-                raise CannotPostThere(CannotPostThere.NOT_IN_IT) from problem
+                raise CannotPostThere(CannotPostThere.NO_DM) from problem
             # Discord answered and made nothing (a limit, a bad request): a try later can't
             # post it twice.
             raise NotPosted(_status(problem)) from problem
@@ -772,9 +800,14 @@ class DiscordGateway:
     ) -> discord.Message | None:
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         first: discord.Message | None = None
-        for part in messages(f"<@{user_id}> {post.pointer or DM_CLOSED}"):
+        key = Delivered.key(guild_id, post)
+        for index, part in enumerate(messages(f"<@{user_id}> {post.pointer or DM_CLOSED}")):
             async with self.posts:
-                sent = await channel.send(**part.kwargs(mentions=only([str(user_id)])))
+                sent = await send_once(
+                    channel,
+                    nonce(key, channel_id, user_id, index),
+                    functools.partial(part.kwargs, mentions=only([str(user_id)])),
+                )
             first = first or sent
         return first
 

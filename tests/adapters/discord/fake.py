@@ -24,6 +24,10 @@ KEEPERS = "2100"  # a role that can see #secret
 VIEW = 1 << 10
 EVERYONE_PERMS = str(VIEW | (1 << 11) | (1 << 16))  # view, send, read history
 
+# How long Discord returns the message made with a nonce instead of making another ("the past
+# few minutes"; it publishes no figure, and the fake keeps to the short side of it).
+NONCE_WINDOW = 120.0
+
 BOT = {"id": APP, "username": "narrate-bot", "discriminator": "0", "avatar": None, "bot": True}
 OWNER = {"id": "9999", "username": "owner", "discriminator": "0", "avatar": None}
 
@@ -141,6 +145,9 @@ class Failure:
     headers: dict[str, str]
     times: int
     skip: int = 0  # matching requests let through before the first failure
+    # Do what was asked first, then answer with the failure: a 5xx after Discord created the
+    # message (or the connection lost on the way back), the case a nonce is for.
+    made: bool = False
 
 
 @dataclass
@@ -165,6 +172,8 @@ class FakeDiscord:
         self._failures: list[Failure] = []
         self.threads: dict[str, dict[str, Any]] = {}  # thread id -> the thread, as last set
         self.sent: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages posted there
+        # (channel id, nonce) -> the message made with it, and when
+        self.nonces: dict[tuple[str, str], tuple[dict[str, Any], float]] = {}
         self.guild = guild()
         self.app = web.Application()
         self.app.router.add_get("/gateway", self._gateway)
@@ -196,9 +205,10 @@ class FakeDiscord:
         headers: dict[str, str] | None = None,
         times: int = 1,
         skip: int = 0,
+        made: bool = False,
     ) -> None:
         self._failures.append(
-            Failure(method, re.compile(pattern), status, body, headers or {}, times, skip)
+            Failure(method, re.compile(pattern), status, body, headers or {}, times, skip, made)
         )
 
     def _failure(self, method: str, path: str) -> Failure | None:
@@ -233,6 +243,8 @@ class FakeDiscord:
         failure = self._failure(req.method, path)
         if failure is not None:
             call.status = failure.status
+            if failure.made:
+                self._answer(req.method, path, body)
             return J(failure.body, failure.status, {"Via": "1.1 google", **failure.headers})
         return self._answer(req.method, path, body)
 
@@ -303,12 +315,24 @@ class FakeDiscord:
         if method == "GET" and (match := re.fullmatch(r"/channels/(\d+)/messages", path)):
             return J(list(reversed(self.sent.get(match.group(1), []))))  # newest first
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
-            made = self.message(match.group(1), body)
+            if (same := self._same_nonce(match.group(1), body)) is not None:
+                return J(same)
+            made = self.message(match.group(1), body) | {"nonce": body.get("nonce")}
+            if body.get("nonce") is not None:
+                self.nonces[(match.group(1), str(body["nonce"]))] = (made, self.now())
             self.sent.setdefault(match.group(1), []).append(made)
             return J(made)
         if path.startswith("/webhooks/") and method in ("POST", "PATCH"):
             return J(self.message(GENERAL, body or {}))
         return J({"message": f"not faked: {method} {path}", "code": 0}, 404)
+
+    def _same_nonce(self, channel_id: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        """As Discord's create-message: with ``enforce_nonce``, a message the bot created in the
+        past few minutes with the same nonce is returned, and no new one is created."""
+        if not body.get("enforce_nonce") or body.get("nonce") is None:
+            return None
+        made, at = self.nonces.get((channel_id, str(body["nonce"])), (None, 0.0))
+        return made if made is not None and self.now() - at < NONCE_WINDOW else None
 
     def message(self, channel_id: str, body: dict[str, Any], author: Any = BOT) -> dict[str, Any]:
         return {

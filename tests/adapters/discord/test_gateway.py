@@ -10,6 +10,7 @@ import pytest
 from narrate_bot.config import Settings
 from narrate_bot.events import Platform, TenantRef
 from narrate_bot.replies import Button, Post
+from narrate_bot_adapters.discord import once
 from narrate_bot_adapters.discord.gateway import DM_CLOSED, InvalidRequestBudget, OutboundPaused
 
 from .conftest import FAST, Recorder, until
@@ -208,11 +209,18 @@ async def test_dms_are_paced(fake, connect):
     _paced(opened, pace)
 
 
-async def test_a_post_that_went_out_in_full_is_sent_in_full_again_the_next_time(fake, connect):
+async def test_a_post_that_went_out_in_full_is_sent_in_full_again_the_next_time(
+    fake, connect, monkeypatch
+):
     """Who already has a post is remembered only while it is being retried: the same reminder
-    to the same people tomorrow reaches them all again."""
+    to the same people tomorrow reaches them all again. (A 5xx is sent again with its nonce at
+    once, ``once.py``: here it lasts through every one of those tries.)"""
+    monkeypatch.setattr(once, "RESEND_AFTER", (0.0, 0.0))
     client = await connect(Recorder())
-    fake.fail("POST", r"^/channels/8\d+/messages$", 503, {"message": "oops", "code": 0}, skip=1)
+    fake.fail(
+        "POST", r"^/channels/8\d+/messages$", 503, {"message": "oops", "code": 0}, skip=1,
+        times=1 + len(once.RESEND_AFTER),
+    )  # fmt: skip
     reminder = Post(text="Your reminder: kafka?", to_users=("4000", "4001"))
     with pytest.raises(discord.DiscordServerError):
         await client.gateway.post(TENANT, reminder)
