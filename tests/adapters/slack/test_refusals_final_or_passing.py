@@ -20,6 +20,7 @@ from narrate_bot.events import Platform, TenantRef
 from narrate_bot.ports import CannotPostThere, NotPosted
 from narrate_bot.replies import Post
 from tests.adapters.slack.conftest import SlackEnv
+from tests.adapters.slack.fake_slack import Call
 from tests.adapters.slack.test_follow_topics import _said
 from tests.adapters.slack.test_update_posts import _prompt_ts
 
@@ -38,8 +39,14 @@ async def _follower_with_news(slack: SlackEnv):
     return bot, bot.clock.now() + timedelta(hours=1)  # the clock starts Monday 08:00 UTC
 
 
+def _tries(calls: list[Call], channel: str) -> list[str | None]:
+    """The error each ``chat.postMessage`` to ``channel`` was answered with (``None``: taken)."""
+    posts = [c for c in calls if c.method == "chat.postMessage"]
+    return [c.error for c in posts if c.params.get("channel") == channel]
+
+
 def _digest_tries(slack: SlackEnv) -> list[str | None]:
-    return [c.error for c in slack.fake.calls if c.method == "chat.postMessage" and c.params.get("channel") == "U1"]  # fmt: skip
+    return _tries(slack.fake.calls, "U1")
 
 
 @pytest.mark.parametrize("code", FOR_GOOD)
@@ -68,7 +75,7 @@ async def test_a_prompt_to_an_archived_channel_is_tried_once(slack):
     slack.fake.failures["chat.postMessage"] = "is_archived"
     # The next prompt (09:30 UTC, the clock is at 08:00) and the hours its retries would take.
     await bot.run_due(bot.clock.now() + timedelta(hours=4))
-    tries = [c.error for c in slack.fake.calls[before:] if c.method == "chat.postMessage" and c.params.get("channel") == "C1"]  # fmt: skip
+    tries = _tries(slack.fake.calls[before:], "C1")
     assert tries == ["is_archived"], tries
 
 
