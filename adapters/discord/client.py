@@ -25,6 +25,7 @@ from .access import AccessTracker
 from .conversation import Conversation
 from .gateway import DiscordGateway, InvalidRequestBudget
 from .interactions import DEFER_AFTER, Core, Interactions
+from .kept import KeptButtons
 from .retention import erase_guild, stored_guild_ids
 from .serial import PerGuild
 
@@ -83,7 +84,12 @@ class NarrateClient(discord.Client):
         # in tests keeps none).
         self.access = AccessTracker(self.core, getattr(core, "db", None))
         self.gateway = DiscordGateway(
-            self, self.discord_settings, self.budget, self.access, now=now
+            self,
+            self.discord_settings,
+            self.budget,
+            self.access,
+            now=now,
+            kept=KeptButtons(db, now),
         )
         self.interactions = Interactions(
             self.core, self.gateway, self.access, defer_after=defer_after

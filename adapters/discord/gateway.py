@@ -56,6 +56,7 @@ from narrate_bot.ports import CannotPostThere, NotPosted, PermissionsMissing, Th
 from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
+from .kept import KeptButtons
 from .once import nonce, send_once
 from .render import QUIET, Outgoing, messages, only, thread_name
 
@@ -234,10 +235,13 @@ class DiscordGateway:
         access: AccessTracker,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        kept: KeptButtons | None = None,
     ) -> None:
         self.client = client
         self.access = access
         self.now = now
+        # Where button commands too long for a custom_id are kept (the database).
+        self.kept = kept or KeptButtons(None, now)
         self.budget = budget
         self.settings = settings
         self.posts = Pacer(settings.post_interval_seconds)
@@ -606,6 +610,8 @@ class DiscordGateway:
         first: discord.Message | None = None
         key = Delivered.key(guild_id, post)  # a retry of this post (``once``) reuses its nonces
         for index, part in enumerate(messages(post.text, post.buttons)):
+            # A post in a channel is for everyone there: its buttons are anyone's to click.
+            part = await self.kept.prepare(part, guild_id=guild_id, owner=None, in_dm=False)
             async with self.posts:
                 try:
                     sent = await send_once(
@@ -701,6 +707,7 @@ class DiscordGateway:
                 self._check_dm_pause()  # another send may have been throttled while we waited
                 channel = await self.client.create_dm(discord.Object(id=user_id))
             for index, part in enumerate(parts):
+                part = await self.kept.prepare(part, guild_id=guild_id, owner=user_id, in_dm=True)
                 async with self.posts:
                     sent = await send_once(
                         channel,

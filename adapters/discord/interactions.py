@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import discord
@@ -27,7 +28,7 @@ from narrate_bot.routing import KEEP
 from . import translate
 from .access import AccessTracker
 from .gateway import DiscordGateway
-from .kept import EXPIRED, KEPT
+from .kept import EXPIRED, NOT_YOURS
 from .render import FormModal, Outgoing, messages
 
 log = logging.getLogger(__name__)
@@ -90,10 +91,11 @@ class Interactions:
         if interaction.guild is None:
             await interaction.response.send_message(NOT_HERE, ephemeral=True)
             return
+        reopen = f"/{command} {text}".strip()
         await self._answer(
             interaction,
             lambda: self._command(interaction, command, text),
-            reopen=f"/{command} {text}".strip(),
+            reopen=lambda: reopen,
             written=[text] if command in PROSE else [],
         )
 
@@ -117,15 +119,25 @@ class Interactions:
         if parsed is None:
             return
         submitted = interaction.type == discord.InteractionType.modal_submit and parsed.form
-        command = None if submitted else KEPT.get(parsed.payload) if parsed.kept else parsed.payload
+        click = _Click(command=None if submitted or parsed.kept else parsed.payload)
 
         def work() -> Coroutine[Any, Any, list[Reply]]:
-            return self._click(interaction, parsed, submitted=submitted, command=command)
+            return self._click(interaction, parsed, submitted=submitted, click=click)
 
-        reopen = _reopening(parsed.payload) if submitted else command or ""
+        def reopen() -> str:
+            return _reopening(parsed.payload) if submitted else click.command or ""
+
+        def once() -> bool | None:
+            if click.command is None:
+                return None if parsed.kept and not submitted else False  # not read yet
+            return not submitted and _keeps(click.command)
+
         written = list(translate.submitted(interaction).values()) if submitted else []
-        once = not submitted and command is not None and _keeps(command)
-        await self._answer(interaction, work, reopen=reopen, written=written, replace=once)
+        replaced = await self._answer(
+            interaction, work, reopen=reopen, written=written, replace=once
+        )
+        if replaced and parsed.kept and click.guild_id is not None:
+            await self.gateway.kept.used(click.guild_id, parsed.payload)
 
     async def _click(
         self,
@@ -133,11 +145,12 @@ class Interactions:
         parsed: translate.Component,
         *,
         submitted: bool,
-        command: str | None,
+        click: _Click,
     ) -> list[Reply]:
         """The answer to a click or a submission. It runs inside ``_answer``'s timer: a click in
         a DM fetches the member over REST first, which can wait out a rate limit for up to a
-        minute, and Discord drops the interaction if nothing answers it within 3 s."""
+        minute, and Discord drops the interaction if nothing answers it within 3 s. A kept
+        command is read here too (``kept.py``), once the guild it was kept in is known."""
         acting = await self._acting(interaction, parsed.guild_id)
         if isinstance(acting, str):
             written = translate.submitted(interaction).values() if submitted else ()
@@ -146,6 +159,14 @@ class Interactions:
         if submitted:
             form = translate.form_event(interaction, guild, parsed.payload)
             return await self._handle(interaction, form, guild, member)
+        if parsed.kept:
+            kept = await self.gateway.kept.find(guild.id, parsed.payload)
+            if kept is None:
+                return [Reply(text=EXPIRED)]  # nothing is deleted: whatever is kept stays
+            if not kept.usable_by(str(interaction.user.id)):
+                return [Reply(text=NOT_YOURS)]
+            click.command, click.guild_id = kept.command, guild.id
+        command = click.command
         if command is None:
             return [Reply(text=EXPIRED)]
         event = translate.button_event(interaction, guild, command)
@@ -194,10 +215,10 @@ class Interactions:
         interaction: discord.Interaction[Any],
         answering: Callable[[], Coroutine[Any, Any, list[Reply]]],
         *,
-        reopen: str = "",
+        reopen: Callable[[], str] = lambda: "",
         written: Iterable[str] = (),
-        replace: bool = False,
-    ) -> None:
+        replace: Callable[[], bool | None] = lambda: False,
+    ) -> bool:
         """Everything that may be slow goes in ``answering()``: it runs under the deferral
         timer, so no network wait can hold back the initial response past Discord's 3 s.
 
@@ -207,13 +228,16 @@ class Interactions:
         with ``written``, what they typed into a form or a
         command's box, quoted back: Discord emptied it once sent, so it exists nowhere else.
 
-        ``replace``: a button that acts once ("Keep as a narration") has its message replaced
+        ``replace()``: a button that acts once ("Keep as a narration") has its message replaced
         by the answer (``UPDATE_MESSAGE``), so the button goes and can't act twice. Not when
-        the work fails: the message, with what it quotes, stays for another try."""
+        the work fails: the message, with what it quotes, stays for another try. ``None``: not
+        known yet (the work reads a kept command): a deferral then leaves the message to be
+        replaced, and shows no "thinking…". ``reopen()``: the command that opens a form the
+        core asks for again. Returns whether the clicked message was replaced."""
         work = asyncio.create_task(self._twice(answering))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
-            if replace:
+            if replace() is not False:
                 await interaction.response.defer()  # the clicked message is edited later
             else:
                 await interaction.response.defer(ephemeral=True, thinking=True)
@@ -223,17 +247,22 @@ class Interactions:
             log.error("handling a Discord interaction failed: %s", type(problem).__name__)
             log.debug("Discord interaction failure", exc_info=True)
             replies = [_refusal(TRIED_AGAIN, written)]
-            replace = False
-        if replace and replies and _in_place(replies[0]):
+            replacing = False
+        else:
+            replacing = replace() is True
+        replaced = False
+        if replacing and replies and _in_place(replies[0]):
             first, *rest = messages(replies[0].text, replies[0].buttons, replies[0].attachment)
             await self._replace(interaction, first)
+            replaced = True
             for part in rest:
                 await self._send(interaction, part, public=False)
             replies = replies[1:]
         for reply in replies:
-            await self._deliver(interaction, reply, reopen=reopen)
-        if not replies:
+            await self._deliver(interaction, reply, reopen=reopen())
+        if not replies and not replaced:
             await self._acknowledge(interaction)
+        return replaced
 
     async def _twice(
         self, answering: Callable[[], Coroutine[Any, Any, list[Reply]]]
@@ -253,6 +282,7 @@ class Interactions:
 
     async def _replace(self, interaction: discord.Interaction[Any], part: Outgoing) -> None:
         """The clicked message becomes ``part``, its buttons with it."""
+        part = await self._prepared(interaction, part)
         sent = part.kwargs(guild_id=_dm_guild(interaction))
         file = sent.get("file")
         edit: dict[str, Any] = {
@@ -330,6 +360,7 @@ class Interactions:
     async def _send(
         self, interaction: discord.Interaction[Any], part: Outgoing, *, public: bool
     ) -> None:
+        part = await self._prepared(interaction, part)
         kwargs = part.kwargs(guild_id=_dm_guild(interaction))
         if not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=not public, **kwargs)
@@ -341,6 +372,24 @@ class Interactions:
             await channel.send(**kwargs)
         else:
             await interaction.followup.send(ephemeral=not public, **kwargs)
+
+    async def _prepared(self, interaction: discord.Interaction[Any], part: Outgoing) -> Outgoing:
+        """``part`` with its long commands kept for the person who used the bot (``kept.py``),
+        in the guild they used it in (a DM's: the one its custom ids name)."""
+        in_dm = interaction.guild is None
+        guild_id = _dm_guild(interaction) if in_dm else interaction.guild_id
+        return await self.gateway.kept.prepare(
+            part, guild_id=guild_id, owner=interaction.user.id, in_dm=in_dm
+        )
+
+
+@dataclass
+class _Click:
+    """What a click runs, once known: a kept command is read from the database by the work
+    (``_click``), in the guild it was kept in (``guild_id``, to forget it once used)."""
+
+    command: str | None = None
+    guild_id: int | None = None
 
 
 def _keeps(command: str) -> bool:

@@ -1,65 +1,105 @@
-"""Button commands too long for a Discord ``custom_id``, kept in this process under a short key.
+"""Button commands too long for a Discord ``custom_id``, kept in the database under a short key.
 
 A button carries its command in its ``custom_id`` (at most 100 characters), so a click works
-after a restart (``render.py``). Some commands don't fit: "Ask in #questions" carries the whole
-question, which left out the button for any question over about 70 characters. Such a command
-is kept here under a key derived from it, and the button carries ``narrate-kept[@guild]:<key>``.
+after a restart (``render.py``). Some commands don't fit: "Keep as a narration" carries the
+person's whole text, "Ask in #questions" their whole question, "Replace #2 with this" the new
+text. Such a command is kept in the database (``narrate_bot.storage.pending_actions``) under a
+random key, with who may click it, and the button carries ``narrate-kept[@guild]:<key>``: a
+click after a restart, a deploy or on another replica finds the words all the same.
 
-The map is bounded by the characters it holds (the oldest go first), so memory doesn't grow
-with every post. A click on a key this process doesn't have (it restarted since, or the key was
-evicted) is told that the button expired and to type the command. Short commands never come
-here: their buttons keep working across restarts.
+Only the person the button was shown to may use it (a post in a channel: anyone who sees it);
+someone else is told so, and nothing changes. A key older than a week (swept by the scheduler),
+or one kept in memory by a version before this, is answered with ``EXPIRED``. When the database
+can't keep one, the button is left out: the reply names the command to send instead.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from collections import OrderedDict
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
 
-# A million characters (a few MB): thousands of long questions, more than are clicked in days.
-MAX_CHARS = 1_000_000
+from narrate_bot.events import Platform
+from narrate_bot.storage import pending_actions
+from narrate_bot.storage.database import Database
+
+from .render import Outgoing, custom_id
+
+log = logging.getLogger(__name__)
+
 EXPIRED = (
-    "That button has expired: I was restarted since it was posted. Please type the command "
-    "again (for a question, /whoknows and your topic) and use the button on my new answer."
+    "That button has expired — send it again: type the command (for a question, /whoknows "
+    "and your topic; for words to keep, /narrate note and your text) and use the button on my "
+    "new answer. Nothing was changed."
+)
+NOT_YOURS = (
+    "That button is for the person I showed it to, so it does nothing for you. Type the "
+    "command yourself to do the same. Nothing was changed."
 )
 
 
-class KeptCommands:
-    """Key → command, oldest out first once ``max_chars`` characters are held."""
+class KeptButtons:
+    """The adapter's side of ``pending_actions``: keys for a message's long commands, and the
+    command behind a clicked key. ``db`` is ``None`` for a client without one (long buttons
+    are then left out)."""
 
-    def __init__(self, max_chars: int = MAX_CHARS) -> None:
-        self.max_chars = max_chars
-        self._commands: OrderedDict[str, str] = OrderedDict()
-        self._chars = 0
+    def __init__(self, db: Database | None, now: Callable[[], datetime]) -> None:
+        self.db = db
+        self.now = now
 
-    @staticmethod
-    def key(command: str) -> str:
-        """16 characters from the command itself: the same command keeps the same key."""
-        digest = hashlib.blake2b(command.encode(), digest_size=12).digest()
-        return base64.urlsafe_b64encode(digest).decode()
+    async def prepare(
+        self, part: Outgoing, *, guild_id: int | None, owner: int | None, in_dm: bool
+    ) -> Outgoing:
+        """``part`` with a key for each of its commands that don't fit a ``custom_id``, kept
+        in ``guild_id``'s workspace for ``owner`` (``None``: anyone who sees it). ``in_dm``:
+        the ids name their guild too, which leaves less room."""
+        named = guild_id if in_dm else None
+        long = sorted(
+            {b.command for b in part.buttons if custom_id(b.command, guild_id=named) is None}
+        )
+        if not long:
+            return part
+        if self.db is None or guild_id is None:
+            log.warning("%d long button commands with nowhere to keep them: left out", len(long))
+            return part
+        keys: list[tuple[str, str]] = []
+        try:
+            for command in long:
+                key = await pending_actions.keep(
+                    self.db,
+                    platform=Platform.DISCORD.value,
+                    external_id=str(guild_id),
+                    user_id=pending_actions.ANYONE if owner is None else str(owner),
+                    command=command,
+                    now=self.now(),
+                )
+                keys.append((command, key))
+        except Exception as problem:  # the type only: the command holds someone's words
+            log.warning("keeping a long button command failed (%s)", type(problem).__name__)
+            log.debug("keeping a long button command failed", exc_info=True)
+        return replace(part, keys=tuple(keys))
 
-    def keep(self, command: str) -> str:
-        key = self.key(command)
-        if key in self._commands:
-            self._commands.move_to_end(key)
-            return key
-        self._commands[key] = command
-        self._chars += len(command)
-        while self._chars > self.max_chars and len(self._commands) > 1:
-            _, dropped = self._commands.popitem(last=False)
-            self._chars -= len(dropped)
-        return key
+    async def find(self, guild_id: int, key: str) -> pending_actions.Kept | None:
+        """The command kept under ``key`` in the guild; ``None`` when expired or unknown."""
+        if self.db is None:
+            return None
+        return await pending_actions.find(
+            self.db,
+            platform=Platform.DISCORD.value,
+            external_id=str(guild_id),
+            key=key,
+            now=self.now(),
+        )
 
-    def get(self, key: str) -> str | None:
-        command = self._commands.get(key)
-        if command is not None:
-            self._commands.move_to_end(key)  # a button people click stays longest
-        return command
-
-    def __len__(self) -> int:
-        return len(self._commands)
-
-
-# One per process, like discord.py's own caches: render.py fills it, interactions.py reads it.
-KEPT = KeptCommands()
+    async def used(self, guild_id: int, key: str) -> None:
+        """Forget a command whose button did its one job (its message was replaced). A failure
+        only leaves it to expire."""
+        if self.db is None:
+            return
+        try:
+            await pending_actions.used(
+                self.db, platform=Platform.DISCORD.value, external_id=str(guild_id), key=key
+            )
+        except Exception as problem:  # it expires within the week all the same
+            log.warning("forgetting a used button command failed (%s)", type(problem).__name__)

@@ -4,8 +4,9 @@ Text up to 2,000 characters is message content; up to 4,096 it becomes an embed 
 longer text is split at line breaks into several messages. Commands the core names are written
 as Discord's (``wording.py``). Buttons go on the last message, five
 to a row and at most 25; each carries its command in its ``custom_id`` (at most 100 characters),
-so a click still works after a restart. A command too long for that is kept in memory under a
-short key (``kept.py``). A ``FormRequest`` becomes a modal.
+so a click still works after a restart. A command too long for that is kept in the database
+under a short key (``kept.py``), which the button carries instead. A ``FormRequest`` becomes a
+modal.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,6 @@ import discord
 
 from narrate_bot.replies import Attachment, Button, FormRequest
 
-from .kept import KEPT
 from .wording import discord_text
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ BUTTON_LABEL_LIMIT = 80
 
 # custom_id = "narrate" ["-form" | "-kept"] ["@" guild id] ":" payload. The guild is named only
 # on components sent in DMs, where the click itself carries no guild (so no tenant). A "-kept"
-# payload is a key to a command kept in memory (kept.py), not the command.
+# payload is a key to a command kept in the database (kept.py), not the command.
 CUSTOM_ID = re.compile(
     r"^narrate(?:-(?P<kind>form|kept))?(?:@(?P<guild>\d{1,20}))?:(?P<payload>.+)$", re.S
 )
@@ -90,12 +90,14 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One Discord message: content or an embed description, and its buttons."""
+    """One Discord message: content or an embed description, and its buttons; ``keys``: the
+    key each command too long for a ``custom_id`` is kept under (``kept.KeptButtons.prepare``)."""
 
     content: str | None = None
     embed: str | None = None
     buttons: tuple[Button, ...] = ()
     attachment: Attachment | None = field(default=None)
+    keys: tuple[tuple[str, str], ...] = ()
 
     def kwargs(
         self, *, mentions: discord.AllowedMentions = QUIET, guild_id: int | None = None
@@ -105,7 +107,7 @@ class Outgoing:
             out["content"] = self.content
         if self.embed is not None:
             out["embed"] = discord.Embed(description=self.embed)
-        view = button_view(self.buttons, guild_id=guild_id)
+        view = button_view(self.buttons, guild_id=guild_id, keys=dict(self.keys))
         if view is not None:
             out["view"] = view
         if self.attachment is not None:
@@ -142,21 +144,30 @@ def custom_id(
     return value if len(value) <= CUSTOM_ID_LIMIT else None
 
 
-def button_id(command: str, *, guild_id: int | None = None) -> str:
-    """The command itself when it fits (works after a restart), else a key to it in memory."""
+def button_id(
+    command: str, *, guild_id: int | None = None, keys: Mapping[str, str] | None = None
+) -> str | None:
+    """The command itself when it fits, else the key it is kept under (``keys``); ``None``
+    when it is kept nowhere (the database failed): the button is then left out."""
     direct = custom_id(command, guild_id=guild_id)
     if direct is not None:
         return direct
-    keyed = custom_id(KEPT.keep(command), guild_id=guild_id, kept=True)
-    assert keyed is not None  # 12 + 21 + 1 + 16 characters
-    return keyed
+    key = (keys or {}).get(command)
+    return None if key is None else custom_id(key, guild_id=guild_id, kept=True)
 
 
 def button_rows(
-    buttons: tuple[Button, ...], *, guild_id: int | None = None
+    buttons: tuple[Button, ...],
+    *,
+    guild_id: int | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> list[list[tuple[Button, str]]]:
-    """Buttons with their custom ids, laid out five to a row, at most five rows."""
-    usable = [(button, button_id(button.command, guild_id=guild_id)) for button in buttons]
+    """Buttons with their custom ids, laid out five to a row, at most five rows. A button whose
+    long command was kept nowhere is left out (the reply says what to send instead)."""
+    ids = [(button, button_id(button.command, guild_id=guild_id, keys=keys)) for button in buttons]
+    usable = [(button, found) for button, found in ids if found is not None]
+    if len(usable) < len(ids):
+        log.warning("%d buttons whose command wasn't kept are left out", len(ids) - len(usable))
     limit = BUTTONS_PER_ROW * MAX_ROWS
     if len(usable) > limit:
         log.warning("%d buttons, Discord shows %d; the rest are left out", len(usable), limit)
@@ -176,9 +187,12 @@ class StatelessView(discord.ui.View):
 
 
 def button_view(
-    buttons: tuple[Button, ...], *, guild_id: int | None = None
+    buttons: tuple[Button, ...],
+    *,
+    guild_id: int | None = None,
+    keys: Mapping[str, str] | None = None,
 ) -> discord.ui.View | None:
-    rows = button_rows(buttons, guild_id=guild_id)
+    rows = button_rows(buttons, guild_id=guild_id, keys=keys)
     if not rows:
         return None
     view = StatelessView(timeout=None)

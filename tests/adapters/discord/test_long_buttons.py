@@ -1,14 +1,13 @@
 """A button whose command is too long for Discord's 100-character custom_id still works: the
-"Ask in #questions" offered for a 200-character question posts it when clicked. After a restart
-its click says the button expired instead of failing silently."""
+"Ask in #questions" offered for a 200-character question posts it when clicked. A key nobody
+kept (a button from a version that kept them in memory) says the button expired instead of
+failing silently. That a kept command outlives a restart: ``test_kept_buttons_outlive_restarts``."""
 
 from __future__ import annotations
 
 from narrate_bot.app import Bot
 from narrate_bot.events import CommandInvoked
 from narrate_bot.replies import Button, Reply, Visibility
-from narrate_bot_adapters.discord import interactions
-from narrate_bot_adapters.discord.kept import KeptCommands
 from narrate_bot_adapters.discord.render import button_rows
 
 from .conftest import Recorder, until
@@ -44,25 +43,25 @@ async def test_the_ask_in_channel_button_of_a_long_question_posts_it(fake, bot: 
     assert question["content"].startswith(f"<@{BOB['id']}> is looking for someone")
 
 
-async def test_after_a_restart_a_long_buttons_click_says_it_expired(
-    fake: FakeDiscord, connect, monkeypatch
-):
+async def test_a_key_nobody_kept_says_the_button_expired(fake: FakeDiscord, db, connect):
     command = f"/narrate ask-channel {QUESTION}"
     core = Recorder([Reply(text="nobody yet", buttons=(Button(label="Ask", command=command),))])
+    core.db = db
     await connect(core)
     offered = await fake.answer(await fake.slash("whoknows", topic=QUESTION))
     [button] = _buttons(offered)
-    monkeypatch.setattr(interactions, "KEPT", KeptCommands())  # a new process remembers nothing
-    expired = await fake.answer(await fake.click(button["custom_id"], who=ALICE))
+    assert button["custom_id"].startswith("narrate-kept:")
+    expired = await fake.answer(await fake.click("narrate-kept:AAAAAAAAAAAAAAAA", who=ALICE))
     assert expired["data"]["flags"] == EPHEMERAL
     assert "expired" in expired["data"]["content"] and "/whoknows" in expired["data"]["content"]
     assert len(core.of(CommandInvoked)) == 1  # the click reached nothing: only the question
 
 
-async def test_a_long_command_in_a_dm_button_names_its_guild_and_fits(fake, connect):
+async def test_a_long_command_in_a_dm_button_names_its_guild_and_fits(fake, db, connect):
     command = f"/narrate ask-channel {QUESTION}"
     reply = Reply(text="nobody yet", visibility=Visibility.DIRECT)
     core = Recorder([reply.model_copy(update={"buttons": (Button(label="Ask", command=command),)})])
+    core.db = db
     await connect(core)
     await fake.answer(await fake.slash("whoknows", topic=QUESTION))
     await until(lambda: fake.posted(f"/channels/8{ALICE['id']}/messages"))
@@ -74,9 +73,10 @@ async def test_a_long_command_in_a_dm_button_names_its_guild_and_fits(fake, conn
     assert len(core.of(CommandInvoked)) == 2 and clicked.text == command.removeprefix("/narrate ")
 
 
-def test_a_command_that_fits_is_carried_whole_and_one_that_doesnt_is_kept():
+def test_a_command_that_fits_is_carried_whole_and_one_that_doesnt_by_its_key():
     short = Button(label="Share", command="/narrate share 3")
     long = Button(label="Ask", command="/narrate ask-channel " + "x" * 90)
-    [[(_, kept), (_, whole)]] = button_rows((long, short))
+    [[(_, kept), (_, whole)]] = button_rows((long, short), keys={long.command: "K" * 16})
     assert whole == "narrate:/narrate share 3"
-    assert kept.startswith("narrate-kept:") and len(kept) <= 100
+    assert kept == "narrate-kept:" + "K" * 16
+    assert button_rows((long, short)) == [[(short, whole)]]  # kept nowhere: left out

@@ -41,20 +41,16 @@ def test_split_text_never_exceeds_the_limit_and_loses_nothing_but_break_spaces(t
 def test_buttons_fill_at_most_five_rows_of_five_with_ids_that_fit():
     buttons = tuple(Button(label=f"b{n}", command=f"/narrate share {n}") for n in range(30))
     too_long = Button(label="long", command="/narrate " + "z" * 100)
-    rows = button_rows((too_long, *buttons))
+    rows = button_rows((too_long, *buttons), keys={too_long.command: "k" * 16})
     assert len(rows) == 5 and all(len(r) == 5 for r in rows)
     assert rows[0][0][1].startswith("narrate-kept:") and rows[0][1][1] == "narrate:/narrate share 0"
     assert all(len(custom_id) <= 100 for row in rows for _, custom_id in row)
 
 
-def test_kept_commands_stay_within_their_bound_oldest_first():
-    from narrate_bot_adapters.discord.kept import KeptCommands
-
-    kept = KeptCommands(max_chars=1000)
-    keys = [kept.keep(f"/narrate ask-channel {n:03d} " + "q" * 180) for n in range(10)]
-    assert kept.keep("/narrate ask-channel 009 " + "q" * 180) == keys[-1]  # same command, key
-    assert len(kept) == 4 and kept.get(keys[0]) is None
-    assert kept.get(keys[-1]) == "/narrate ask-channel 009 " + "q" * 180
+def test_a_long_command_kept_nowhere_leaves_its_button_out():
+    too_long = Button(label="long", command="/narrate " + "z" * 100)
+    short = Button(label="short", command="/narrate share 1")
+    assert button_rows((too_long, short)) == [[(short, "narrate:/narrate share 1")]]
 
 
 async def test_a_view_has_the_styles_and_rows_discord_expects():

@@ -1,0 +1,127 @@
+"""A button whose command is too long for Discord's 100-character custom_id ("Keep as a
+narration" with the person's whole text) works after a restart, a deploy or on another replica:
+its command is kept in the database, not in the process. Only the person it was shown to may use
+it; an expired or unknown key is answered kindly, and nothing kept is lost by that click."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from narrate_bot.app import Bot
+from narrate_bot.config import Settings
+from narrate_bot.storage.tables import Narration
+from narrate_bot_adapters.discord import client as client_module
+from narrate_bot_adapters.discord import interactions, render
+
+from .fake import ALICE, BOB, FakeDiscord
+
+UPDATE_MESSAGE = 7
+CHANNEL_MESSAGE = 4
+EPHEMERAL = 64
+# "find" is no command: the words are offered to be kept, with the button carrying them all.
+WORDS = "find https://wiki.example.com/payments/quokkaledger/rollback-notes-from-the-cutover"
+
+
+def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a restart does to the adapter's memory: a version that kept these commands in a
+    module-level map (``KEPT``) starts with an empty one."""
+    for module in (interactions, render, client_module):
+        kept = getattr(module, "KEPT", None)
+        if kept is not None:
+            monkeypatch.setattr(module, "KEPT", type(kept)())
+
+
+async def _offer(fake: FakeDiscord, who: dict[str, Any] = ALICE) -> str:
+    data = (await fake.answer(await fake.slash("narrate", who=who, text=WORDS)))["data"]
+    [button] = [c for row in data["components"] for c in row["components"]]
+    assert button["label"] == "Keep as a narration"
+    assert button["custom_id"].startswith("narrate-kept:") and len(button["custom_id"]) <= 100
+    return str(button["custom_id"])
+
+
+async def _narrations(bot: Bot) -> list[str]:
+    async with bot.db.snapshot() as session:
+        return [n.text for n in (await session.exec(select(Narration))).all()]
+
+
+async def _pending(bot: Bot) -> list[str]:
+    from narrate_bot.storage.pending_action_tables import PendingAction
+
+    async with bot.db.snapshot() as session:
+        return [p.command for p in (await session.exec(select(PendingAction))).all()]
+
+
+async def _until_none_pending(bot: Bot) -> None:
+    """The used key is forgotten once the click is answered: wait for that, not a time."""
+    for _ in range(500):
+        if not await _pending(bot):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"still kept: {await _pending(bot)}")
+
+
+@pytest.mark.parametrize("how", ["restart", "another replica"])
+async def test_keep_as_a_narration_keeps_the_words_after_a_restart(
+    fake: FakeDiscord, bot: Bot, clock, connect, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    first = await connect(bot)
+    button = await _offer(fake)
+    if how == "restart":
+        await first.close()
+        _new_process(monkeypatch)
+    # A new bot on the same database; the fake sends every event to the newest connection.
+    await connect(Bot(db=bot.db, clock=clock, settings=Settings()))
+
+    clicked = await fake.answer(await fake.click(button, who=ALICE))
+
+    assert clicked["type"] == UPDATE_MESSAGE, clicked
+    assert clicked["data"]["content"].startswith("Noted as #1."), clicked
+    assert clicked["data"]["components"] == []
+    assert await _narrations(bot) == [WORDS]
+    await _until_none_pending(bot)  # used: the words live on in the narration alone
+
+
+async def test_someone_else_clicking_is_refused_and_the_button_keeps_working(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    await connect(bot)
+    button = await _offer(fake, who=ALICE)
+
+    refused = await fake.answer(await fake.click(button, who=BOB))
+
+    assert refused["type"] == CHANNEL_MESSAGE and refused["data"]["flags"] == EPHEMERAL
+    assert "for the person I showed it to" in refused["data"]["content"]
+    assert WORDS not in refused["data"]["content"]  # nothing of alice's words reaches bob
+    assert await _narrations(bot) == []
+    assert await _pending(bot) == [f"/narrate note {WORDS}"]
+
+    clicked = await fake.answer(await fake.click(button, who=ALICE))
+    assert clicked["data"]["content"].startswith("Noted as #1.")
+    assert await _narrations(bot) == [WORDS]
+
+
+async def test_an_expired_button_says_so_kindly_and_loses_nothing(
+    fake: FakeDiscord, bot: Bot, clock, connect
+) -> None:
+    await connect(bot, now=clock.now)
+    old = await _offer(fake)
+    clock.advance(timedelta(days=7, minutes=1))
+    fresh = await _offer(fake)  # a week later, the same words offered again
+
+    expired = await fake.answer(await fake.click(old, who=ALICE))
+    unknown = await fake.answer(await fake.click("narrate-kept:AAAAAAAAAAAAAAAA", who=ALICE))
+
+    for answer in (expired, unknown):
+        assert answer["type"] == CHANNEL_MESSAGE and answer["data"]["flags"] == EPHEMERAL
+        assert answer["data"]["content"].startswith("That button has expired — send it again")
+    assert await _narrations(bot) == []
+    assert len(await _pending(bot)) == 2  # the click deleted nothing; the sweep will
+    clicked = await fake.answer(await fake.click(fresh, who=ALICE))
+    assert clicked["data"]["content"].startswith("Noted as #1.")
+    await bot.run_due()  # sweeps the week-old one
+    await _until_none_pending(bot)  # and the fresh one went once used
