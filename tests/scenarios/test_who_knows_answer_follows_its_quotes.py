@@ -103,3 +103,16 @@ async def test_an_answer_in_the_askers_dm_is_edited(chat):
     out = await chat.say("alice: /narrate delete 1")
     assert re.search(r"\[console\] edited a\d+ in dm bob", out), out
     assert "hunter2" not in _said_in(out, "dm bob")
+
+
+async def test_the_askers_forget_me_forgets_their_dm_answer(chat):
+    """The DM answer is its asker's: their forget-me forgets it (their DM is theirs to clear),
+    and a later delete of what it quoted has nothing of theirs to edit."""
+    await chat.say(
+        "bob: /narrate join",
+        f"alice in #general: /narrate {SECRET}",
+        "bob in dm: who knows about kafka?",
+    )
+    out = await chat.say("bob: /narrate forget-me", "bob: /narrate forget-me confirm")
+    assert "Done: I erased everything about you" in out, out
+    assert "[console] edited" not in await chat.say("alice: /narrate delete 1")
