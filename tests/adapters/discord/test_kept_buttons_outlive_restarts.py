@@ -84,6 +84,9 @@ async def test_keep_as_a_narration_keeps_the_words_after_a_restart(
     assert clicked["data"]["components"] == []
     assert await _narrations(bot) == [WORDS]
     await _until_none_pending(bot)  # used: the words live on in the narration alone
+    # The answer stays as it is: it used to be edited to "Done." right after taking its place.
+    edits = [c.body for c in fake.calls if c.method == "PATCH" and c.path.startswith("/webhooks/")]
+    assert edits == []
 
 
 async def test_someone_else_clicking_is_refused_and_the_button_keeps_working(
