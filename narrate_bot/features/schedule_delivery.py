@@ -147,8 +147,8 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     """Deliver one send. Whatever goes wrong with it (the platform, composing, the weekly job,
     the database) is one of its attempts, retried later and given up after ``MAX_ATTEMPTS``,
     or at once when the platform refuses it for good (``CannotPostThere``); the sends after
-    it, of every workspace, go on. Only the error's type is logged: its
-    message may quote what people wrote."""
+    it, of every workspace, go on. Only the error's type is logged: its message may quote
+    what people wrote."""
     send = item.send
     assert send.id is not None
     final = False
