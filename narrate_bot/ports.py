@@ -62,6 +62,18 @@ class ThreadStayed(Exception):  # noqa: N818 - a partial outcome, reported to th
     neither delete nor rename). The person is told that thread stayed, not that the post did."""
 
 
+class CannotDelete(Exception):  # noqa: N818 - a refusal, not a fault of ours
+    """Raised by ``ChatGateway.delete`` when the platform refuses for good to delete the post:
+    the app may not delete it (Slack's ``cant_delete_message``), or may no longer reach its
+    channel (the app removed from it; Discord's Missing Access). Trying again gives the same
+    answer until someone changes something, so a repair stops trying; any other exception from
+    ``delete`` may pass. ``reason``: the platform's error code, never the post's words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class ChatGateway(Protocol):
     """How the core speaks first (scheduled prompts, digests, introductions): one per platform."""
 
@@ -87,8 +99,8 @@ class ChatGateway(Protocol):
 
         Returns once it is gone, also when it was gone already (deleted by someone, or its
         channel deleted); raises when it stays, so the caller can tell the person it named:
-        ``ThreadStayed`` when only the thread titled with its words stays, anything else when
-        the post itself does.
+        ``ThreadStayed`` when only the thread titled with its words stays, ``CannotDelete`` when
+        the platform refuses for good, anything else (which may pass) when the post stays.
         Used by forget-me and ``ask-channel withdraw`` (an open question names its asker), and
         when a form update posted in a prompt's thread is deleted."""
         ...

@@ -52,7 +52,13 @@ import discord
 
 from narrate_bot.config import DiscordSettings
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotPostThere, NotPosted, PermissionsMissing, ThreadStayed
+from narrate_bot.ports import (
+    CannotDelete,
+    CannotPostThere,
+    NotPosted,
+    PermissionsMissing,
+    ThreadStayed,
+)
 from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
@@ -453,12 +459,12 @@ class DiscordGateway:
         Threads, which the bot isn't invited with, so without it the thread is renamed to
         ``REMOVED_THREAD`` and archived (a thread's creator may do both) instead.
 
-        A message or thread already gone (404) is done. A message that stays raises, so the
-        person the post named is told it stayed; a thread that stays (neither deleted nor
-        renamed) raises ``ThreadStayed``, so they are told that the post went and its thread,
+        A message or thread already gone (404) is done. A message that stays raises, so the person
+        the post named is told it stayed (``CannotDelete`` when Discord refuses it, 403: the bot can
+        no longer see the channel, or may not delete there); a thread that stays (neither deleted
+        nor renamed) raises ``ThreadStayed``, so they are told that the post went and its thread,
         titled with their words, did not. Once renamed, the thread repeats none of them: an
-        archiving refused then is only logged. Its replies go with a deleted thread, as on
-        Discord.
+        archiving refused then is only logged. Its replies go with a deleted thread, as on Discord.
 
         A post in a thread (``thread_of``) is deleted there, and opened no thread of its own;
         a thread archived meanwhile is opened for it and archived again (``_in_thread``)."""
@@ -471,6 +477,9 @@ class DiscordGateway:
             await self._in_thread(thread_of, delete)
         except discord.NotFound:
             log.debug("a post to delete in channel %s was gone already", channel_id)
+        except discord.Forbidden as problem:  # Missing Access/Permissions: until someone acts
+            log.info("a post in channel %s can't be deleted: %s", channel_id, _status(problem))
+            raise CannotDelete(_status(problem)) from problem
         if thread_of is not None:
             return
         try:

@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import ChannelNow, NotPosted
+from narrate_bot.ports import CannotDelete, ChannelNow, NotPosted
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
@@ -260,7 +260,8 @@ class SlackGateway:
         thread are theirs and stay; Slack shows the parent as deleted.
 
         A message already gone is done. ``NOT_DELETABLE`` answers won't change by retrying:
-        logged and raised, so the person it named is told it stayed. Only the error code is
+        raised as ``CannotDelete``, so the person it named is told it stayed and a repair
+        stops trying. Only the error code is
         logged, never the text. A reply in a thread is deleted by its channel and ts alone
         (``thread_of`` isn't needed)."""
         del thread_of
@@ -276,6 +277,7 @@ class SlackGateway:
                 return
             if code in NOT_DELETABLE:
                 log.info("slack: a post in %s can't be deleted by the app (%s)", tenant, code)
+                raise CannotDelete(code) from error
             raise
 
     async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool:

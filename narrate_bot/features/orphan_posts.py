@@ -8,18 +8,19 @@ wake-up of the scheduler of every replica of this version, deletes the post thro
 platform's gateway and then forgets the place. It runs regularly, not once after an upgrade:
 the older replica keeps deleting after this version migrated.
 
-Deleting is idempotent: a post gone already (deleted by hand, its channel deleted) counts as
-done, as does a Discord post whose thread stays (the thread is the prompt's). A failure puts
-the place off, twice as long each time up to ``LONGEST_WAIT``, and it is never dropped while
-its workspace is there: a post naming someone who asked to be forgotten must not stay because
-the platform was down for an hour. The repair runs after the wake-up's prompts went out, and
-starts no delete after ``BUDGET_SECONDS`` (and cuts off a delete taking longer than that):
-with the platform slow, the rest waits for the next wake-up instead of holding back prompts.
-Each try takes its place first (leased for
-``schedule_lease_seconds``), so two replicas never both try it, and a process that stopped
-mid-try leaves it to the next once the lease runs out. A workspace removed (the app
-uninstalled) takes its places with it: nothing could delete its posts any more. With nothing
-orphaned, the whole repair is two probes of an index.
+Deleting is idempotent: a post gone already (deleted by hand, its channel deleted) counts as done,
+as does a Discord post whose thread stays (the thread is the prompt's). A refusal that stays until
+someone changes something (``CannotDelete``: Slack's ``cant_delete_message``, the app removed from
+the channel, Discord's Missing Access) is final: the place is kept as given up and never tried
+again, logged once. Any other failure puts the place off, twice as long each time up to
+``LONGEST_WAIT``, and it is never dropped while its workspace is there: a post naming someone who
+asked to be forgotten must not stay because the platform was down for an hour. The repair runs after
+the wake-up's prompts went out, and starts no delete after ``BUDGET_SECONDS`` (and cuts off a delete
+taking longer than that): with the platform slow, the rest waits for the next wake-up instead of
+holding back prompts. Each try takes its place first (leased for ``schedule_lease_seconds``), so two
+replicas never both try it, and a process that stopped mid-try leaves it to the next once the lease
+runs out. A workspace removed (the app uninstalled) takes its places with it: nothing could delete
+its posts any more. With nothing orphaned, the whole repair is two probes of an index.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..events import Platform
-from ..ports import ThreadStayed
+from ..ports import CannotDelete, ThreadStayed
 from ..storage import orphan_posts as store
 from .repair_pace import BUDGET_SECONDS, backoff
 from .schedule_posts import tenant_ref
@@ -93,6 +94,15 @@ async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime, within: floa
             )
     except ThreadStayed:
         pass  # the thread is the prompt's, not the post's: the post is gone
+    except CannotDelete as refusal:
+        # The platform's code only, never the post's words; the once it is given up.
+        log.warning(
+            "an orphaned update post can't be deleted (%s): given up, it stays in its thread",
+            refusal.reason,
+        )
+        async with bot.db.transaction() as session:
+            await store.refused(session, orphan_id=row.id, at=now)
+        return 0
     except Exception as problem:
         tries = row.attempts + 1
         log.warning(

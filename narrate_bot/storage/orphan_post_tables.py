@@ -15,13 +15,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text, text
 from sqlmodel import Field, SQLModel
 
 
 class UpdatePostOrphan(SQLModel, table=True):
     __tablename__ = "update_post_orphan"
-    __table_args__ = (Index("ix_update_post_orphan_retry_at", "retry_at"),)
+    # Places still to be tried only (``refused_at`` unset): the wake-up's probes.
+    __table_args__ = (
+        Index(
+            "ix_update_post_orphan_retry_at",
+            "retry_at",
+            sqlite_where=text("refused_at IS NULL"),
+            postgresql_where=text("refused_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Gone with its workspace (the app removed: nothing could delete the post any more). The
@@ -36,3 +44,6 @@ class UpdatePostOrphan(SQLModel, table=True):
     # under way leases it, a failure puts it off (``attempts`` so far sets how long).
     retry_at: datetime | None = Field(default=None)
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # When the platform refused for good to delete it (the app may not, or no longer reaches
+    # its channel): never tried again, kept as the record of a post that stayed.
+    refused_at: datetime | None = Field(default=None)

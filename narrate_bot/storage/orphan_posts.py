@@ -1,11 +1,11 @@
 """Queries on the places of update posts whose narration went without them
 (``UpdatePostOrphan``, filled by a trigger as a narration is deleted).
 
-The repair (``features.orphan_posts``) reads the due ones (``due``: two index probes when there
-are none, as on every wake-up of a database only this version wrote), takes each for one try
-(``take``, a compare-and-set, so two replicas never both try it), and then forgets it
-(``done``) or puts it off (``later``). This version's own delete and forget-me, having deleted
-the posts themselves, forget their places at once (``settle``).
+The repair (``features.orphan_posts``) reads the due ones (``due``: two index probes when there are
+none, as on every wake-up of a database only this version wrote), takes each for one try (``take``,
+a compare-and-set, so two replicas never both try it), and then forgets it (``done``), puts it off
+(``later``), or gives it up for good (``refused``: kept, never due). This version's own delete and
+forget-me, having deleted the posts themselves, forget their places at once (``settle``).
 """
 
 from __future__ import annotations
@@ -48,7 +48,11 @@ async def due(
         rows = await session.exec(
             select(UpdatePostOrphan, Tenant)
             .join(Tenant, col(Tenant.id) == col(UpdatePostOrphan.tenant_id))
-            .where(due_now, col(Tenant.platform).in_(list(platforms)))
+            .where(
+                due_now,
+                col(UpdatePostOrphan.refused_at).is_(None),
+                col(Tenant.platform).in_(list(platforms)),
+            )
             .order_by(order)
             .limit(limit - len(found))
         )
@@ -85,6 +89,13 @@ async def later(session: AsyncSession, *, orphan_id: int, retry_at: datetime) ->
         update(UpdatePostOrphan)
         .where(col(UpdatePostOrphan.id) == orphan_id)
         .values(retry_at=retry_at)
+    )
+
+
+async def refused(session: AsyncSession, *, orphan_id: int, at: datetime) -> None:
+    """Give up a place whose post the platform refuses for good to delete: kept, never due."""
+    await session.exec(
+        update(UpdatePostOrphan).where(col(UpdatePostOrphan.id) == orphan_id).values(refused_at=at)
     )
 
 
