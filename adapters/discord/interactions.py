@@ -234,15 +234,16 @@ class Interactions:
         known yet (the work reads a kept command): a deferral then leaves the message to be
         replaced, and shows no "thinking…". ``reopen()``: the command that opens a form the
         core asks for again. Returns whether the clicked message was replaced."""
-        work = asyncio.create_task(self._twice(answering))
+        work = asyncio.create_task(self._with_keys(interaction, answering))
         done, _ = await asyncio.wait({work}, timeout=self.defer_after)
         if not done:
             if replace() is not False:
                 await interaction.response.defer()  # the clicked message is edited later
             else:
                 await interaction.response.defer(ephemeral=True, thinking=True)
+        keys: dict[str, str] = {}
         try:
-            replies = await work
+            replies, keys = await work
         except Exception as problem:  # the type only: a message may quote what people wrote
             log.error("handling a Discord interaction failed: %s", type(problem).__name__)
             log.debug("Discord interaction failure", exc_info=True)
@@ -253,16 +254,36 @@ class Interactions:
         replaced = False
         if replacing and replies and _in_place(replies[0]):
             first, *rest = messages(replies[0].text, replies[0].buttons, replies[0].attachment)
-            await self._replace(interaction, first)
+            await self._replace(interaction, first, keys)
             replaced = True
             for part in rest:
-                await self._send(interaction, part, public=False)
+                await self._send(interaction, part, public=False, keys=keys)
             replies = replies[1:]
         for reply in replies:
-            await self._deliver(interaction, reply, reopen=reopen())
+            await self._deliver(interaction, reply, reopen=reopen(), keys=keys)
         if not replies and not replaced:
             await self._acknowledge(interaction)
         return replaced
+
+    async def _with_keys(
+        self,
+        interaction: discord.Interaction[Any],
+        answering: Callable[[], Coroutine[Any, Any, list[Reply]]],
+    ) -> tuple[list[Reply], dict[str, str]]:
+        """The answer, and the keys of its button commands too long for a custom_id, kept
+        (``kept.py``) while the deferral timer runs: a write held up by another writer's lock
+        then defers the interaction, instead of making its first response late."""
+        replies = await self._twice(answering)
+        # Not a DM's from a server: the DM keeps its own, its ids naming the server.
+        by_dm = interaction.guild is not None
+        buttons = tuple(
+            button
+            for reply in replies
+            if not (by_dm and reply.visibility == Visibility.DIRECT)
+            for button in reply.buttons
+        )
+        kept = await self._prepared(interaction, Outgoing(buttons=buttons), {})
+        return replies, dict(kept.keys)
 
     async def _twice(
         self, answering: Callable[[], Coroutine[Any, Any, list[Reply]]]
@@ -280,9 +301,11 @@ class Interactions:
         await asyncio.sleep(self.retry_after)
         return await answering()
 
-    async def _replace(self, interaction: discord.Interaction[Any], part: Outgoing) -> None:
+    async def _replace(
+        self, interaction: discord.Interaction[Any], part: Outgoing, keys: dict[str, str]
+    ) -> None:
         """The clicked message becomes ``part``, its buttons with it."""
-        part = await self._prepared(interaction, part)
+        part = await self._prepared(interaction, part, keys)
         sent = part.kwargs(guild_id=_dm_guild(interaction))
         file = sent.get("file")
         edit: dict[str, Any] = {
@@ -328,7 +351,12 @@ class Interactions:
         return await self.core.handle(event)
 
     async def _deliver(
-        self, interaction: discord.Interaction[Any], reply: Reply, *, reopen: str
+        self,
+        interaction: discord.Interaction[Any],
+        reply: Reply,
+        *,
+        reopen: str,
+        keys: dict[str, str],
     ) -> None:
         guild_id = interaction.guild.id if interaction.guild else None
         if reply.form is not None:
@@ -355,12 +383,17 @@ class Interactions:
                 return
         public = reply.visibility == Visibility.CHANNEL
         for part in messages(reply.text, reply.buttons, reply.attachment):
-            await self._send(interaction, part, public=public)
+            await self._send(interaction, part, public=public, keys=keys)
 
     async def _send(
-        self, interaction: discord.Interaction[Any], part: Outgoing, *, public: bool
+        self,
+        interaction: discord.Interaction[Any],
+        part: Outgoing,
+        *,
+        public: bool,
+        keys: dict[str, str] | None = None,
     ) -> None:
-        part = await self._prepared(interaction, part)
+        part = await self._prepared(interaction, part, keys or {})
         kwargs = part.kwargs(guild_id=_dm_guild(interaction))
         if not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=not public, **kwargs)
@@ -373,13 +406,16 @@ class Interactions:
         else:
             await interaction.followup.send(ephemeral=not public, **kwargs)
 
-    async def _prepared(self, interaction: discord.Interaction[Any], part: Outgoing) -> Outgoing:
+    async def _prepared(
+        self, interaction: discord.Interaction[Any], part: Outgoing, keys: dict[str, str]
+    ) -> Outgoing:
         """``part`` with its long commands kept for the person who used the bot (``kept.py``),
-        in the guild they used it in (a DM's: the one its custom ids name)."""
+        in the guild they used it in (a DM's: the one its custom ids name); ``keys``: those
+        kept already for this answer (``_with_keys``)."""
         in_dm = interaction.guild is None
         guild_id = _dm_guild(interaction) if in_dm else interaction.guild_id
         return await self.gateway.kept.prepare(
-            part, guild_id=guild_id, owner=interaction.user.id, in_dm=in_dm
+            part, guild_id=guild_id, owner=interaction.user.id, in_dm=in_dm, known=keys
         )
 
 

@@ -16,7 +16,7 @@ can't keep one, the button is left out: the reply names the command to send inst
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 
@@ -49,21 +49,29 @@ class KeptButtons:
         self.now = now
 
     async def prepare(
-        self, part: Outgoing, *, guild_id: int | None, owner: int | None, in_dm: bool
+        self,
+        part: Outgoing,
+        *,
+        guild_id: int | None,
+        owner: int | None,
+        in_dm: bool,
+        known: Mapping[str, str] | None = None,
     ) -> Outgoing:
         """``part`` with a key for each of its commands that don't fit a ``custom_id``, kept
         in ``guild_id``'s workspace for ``owner`` (``None``: anyone who sees it). ``in_dm``:
-        the ids name their guild too, which leaves less room."""
+        the ids name their guild too, which leaves less room. ``known``: keys kept already
+        for this answer (``Interactions``), written again nowhere."""
         named = guild_id if in_dm else None
         long = sorted(
             {b.command for b in part.buttons if custom_id(b.command, guild_id=named) is None}
         )
+        keys = [(command, (known or {})[command]) for command in long if command in (known or {})]
+        long = [command for command in long if command not in (known or {})]
         if not long:
-            return part
+            return replace(part, keys=tuple(keys)) if keys else part
         if self.db is None or guild_id is None:
             log.warning("%d long button commands with nowhere to keep them: left out", len(long))
-            return part
-        keys: list[tuple[str, str]] = []
+            return replace(part, keys=tuple(keys))
         try:
             for command in long:
                 key = await pending_actions.keep(

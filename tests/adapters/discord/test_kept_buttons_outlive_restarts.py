@@ -6,22 +6,31 @@ it; an expired or unknown key is answered kindly, and nothing kept is lost by th
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from narrate_bot.app import Bot
 from narrate_bot.config import Settings
+from narrate_bot.replies import Button, Reply
+from narrate_bot.storage.database import Database
 from narrate_bot.storage.tables import Narration
 from narrate_bot_adapters.discord import client as client_module
 from narrate_bot_adapters.discord import interactions, render
+from tests.held_lock import another_writer
 
+from .conftest import Recorder, until
 from .fake import ALICE, BOB, FakeDiscord
 
 UPDATE_MESSAGE = 7
 CHANNEL_MESSAGE = 4
+DEFERRED_CHANNEL_MESSAGE = 5
 EPHEMERAL = 64
 # "find" is no command: the words are offered to be kept, with the button carrying them all.
 WORDS = "find https://wiki.example.com/payments/quokkaledger/rollback-notes-from-the-cutover"
@@ -49,20 +58,20 @@ async def _narrations(bot: Bot) -> list[str]:
         return [n.text for n in (await session.exec(select(Narration))).all()]
 
 
-async def _pending(bot: Bot) -> list[str]:
+async def _pending(db: Database) -> list[str]:
     from narrate_bot.storage.pending_action_tables import PendingAction
 
-    async with bot.db.snapshot() as session:
+    async with db.snapshot() as session:
         return [p.command for p in (await session.exec(select(PendingAction))).all()]
 
 
 async def _until_none_pending(bot: Bot) -> None:
     """The used key is forgotten once the click is answered: wait for that, not a time."""
     for _ in range(500):
-        if not await _pending(bot):
+        if not await _pending(bot.db):
             return
         await asyncio.sleep(0.01)
-    raise AssertionError(f"still kept: {await _pending(bot)}")
+    raise AssertionError(f"still kept: {await _pending(bot.db)}")
 
 
 @pytest.mark.parametrize("how", ["restart", "another replica"])
@@ -101,7 +110,7 @@ async def test_someone_else_clicking_is_refused_and_the_button_keeps_working(
     assert "for the person I showed it to" in refused["data"]["content"]
     assert WORDS not in refused["data"]["content"]  # nothing of alice's words reaches bob
     assert await _narrations(bot) == []
-    assert await _pending(bot) == [f"/narrate note {WORDS}"]
+    assert await _pending(bot.db) == [f"/narrate note {WORDS}"]
 
     clicked = await fake.answer(await fake.click(button, who=ALICE))
     assert clicked["data"]["content"].startswith("Noted as #1.")
@@ -123,8 +132,46 @@ async def test_an_expired_button_says_so_kindly_and_loses_nothing(
         assert answer["type"] == CHANNEL_MESSAGE and answer["data"]["flags"] == EPHEMERAL
         assert answer["data"]["content"].startswith("That button has expired — send it again")
     assert await _narrations(bot) == []
-    assert len(await _pending(bot)) == 2  # the click deleted nothing; the sweep will
+    assert len(await _pending(bot.db)) == 2  # the click deleted nothing; the sweep will
     clicked = await fake.answer(await fake.click(fresh, who=ALICE))
     assert clicked["data"]["content"].startswith("Noted as #1.")
     await bot.run_due()  # sweeps the week-old one
     await _until_none_pending(bot)  # and the fresh one went once used
+
+
+@contextmanager
+def _keeping_held_up(db: Database) -> Iterator[None]:
+    """Another connection in the middle of a write that keeping a button's command waits for:
+    SQLite's write lock; on PostgreSQL the ``pending_action`` table."""
+    if db.dialect == "sqlite":
+        with another_writer(db):
+            yield
+        return
+    libpq = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq) as pg:
+        pg.execute("LOCK TABLE pending_action IN EXCLUSIVE MODE")
+        try:
+            yield
+        finally:
+            pg.rollback()
+
+
+async def test_a_slow_write_defers_the_answer_instead_of_making_it_late(
+    fake: FakeDiscord, db: Database, connect
+) -> None:
+    """Keeping the command is part of the work the deferral timer watches: a write waiting for
+    another writer's lock defers the interaction, and the button follows once it is kept."""
+    command = f"/narrate note {WORDS}"
+    core = Recorder([Reply(text="Keep it?", buttons=(Button(label="Keep", command=command),))])
+    client = await connect(core, defer_after=0.05)
+    client.gateway.kept.db = db  # the stand-in core keeps nothing; the adapter keeps buttons
+
+    with _keeping_held_up(db):
+        first = await fake.answer(await fake.slash("narrate", who=ALICE, text=WORDS))
+        assert first["type"] == DEFERRED_CHANNEL_MESSAGE, first  # not waiting on the lock
+
+    await until(lambda: fake.posted("/webhooks/"))
+    [follow_up] = fake.posted("/webhooks/")
+    [button] = [c for row in follow_up.body["components"] for c in row["components"]]
+    assert button["custom_id"].startswith("narrate-kept:")
+    assert await _pending(db) == [command]
