@@ -14,7 +14,10 @@ A try re-reads everything at its time: the narration's text (an edit meanwhile i
 edited), its audience (made "only for me" meanwhile: not posted), the channel's "updates off"
 setting and, from the platform, its sharing; a narration deleted or forgotten meanwhile took
 its row with it. After the last try fails the author gets one DM saying the update stays
-unposted, so the "I'll try again" they read is never left hanging.
+unposted, so the "I'll try again" they read is never left hanging; so they do when an admin
+turned the channel's updates off while the retry waited (the update is dropped, not kept for
+later: the admin asked for no more posts there, and one turning up after updates come back on,
+days later, would surprise everyone).
 
 A post claimed ``update_posts.UNSURE_AFTER`` ago with no id saved and no retry waiting may be
 out (the process stopped between the platform's answer and the save). Where the platform can
@@ -94,23 +97,29 @@ async def _retry(bot: Bot, item: store.Retry, *, now: datetime) -> int:
         thread: str | None = row.thread_of
         if not thread and narration.prompt_schedule_id is not None:
             thread = await store.latest_prompt(session, schedule_id=narration.prompt_schedule_id)
-        if (
-            off
-            or not thread
-            or narration.audience == Audience.ONLY_ME.value
+        gone = (
+            narration.audience == Audience.ONLY_ME.value
             or person.departed_at is not None
             or erasure_pending(person, now)
-        ):
+        )
+        if off or not thread or gone:
             await store.drop(session, narration_id=narration.id or 0)
-            return 0
+            dropped = True
+        else:
+            dropped = False
+    if dropped:
+        if off and not gone:  # an admin's doing, after the author read "I'll try again"
+            gateway = bot.gateways.get(Platform(item.tenant.platform))
+            await _tell(item, gateway, why="as updates there were turned off since")
+        return 0
+    assert thread  # not dropped: there is a thread to post in
     tenant = tenant_ref(item.tenant)
     gateway = bot.gateways.get(Platform(item.tenant.platform))
-    where = shown(channel.name)
     if gateway is None:
-        return await _again(bot, item, gateway, now=now, where=where)
+        return await _again(bot, item, gateway, now=now)
     shared = await shared_now(bot.db, gateway, tenant, channel, stored=channel.shared)
     if shared is None:
-        return await _again(bot, item, gateway, now=now, where=where)
+        return await _again(bot, item, gateway, now=now)
     if shared:
         await _drop(bot, item)
         return 0
@@ -128,7 +137,7 @@ async def _retry(bot: Bot, item: store.Retry, *, now: datetime) -> int:
         await _drop(bot, item)
         return 0
     except NotPosted:
-        return await _again(bot, item, gateway, now=now, where=where)
+        return await _again(bot, item, gateway, now=now)
     except Exception as problem:  # maybe out, maybe not: never tried again (never twice)
         log.warning("retried update post %s failed: %s", row.id, type(problem).__name__)
         await _drop(bot, item)
@@ -231,9 +240,7 @@ async def _drop(bot: Bot, item: store.Retry) -> None:
         await store.drop(session, narration_id=item.narration.id or 0)
 
 
-async def _again(
-    bot: Bot, item: store.Retry, gateway: ChatGateway | None, *, now: datetime, where: str
-) -> int:
+async def _again(bot: Bot, item: store.Retry, gateway: ChatGateway | None, *, now: datetime) -> int:
     """Try once more later, or, after the last try, drop the claim and tell the author."""
     tries = item.row.attempts + 1
     if tries < RETRY_TRIES:
@@ -248,21 +255,26 @@ async def _again(
             )
         return 0
     await _drop(bot, item)
+    await _tell(item, gateway, why="after several tries")
+    return 0
+
+
+async def _tell(item: store.Retry, gateway: ChatGateway | None, *, why: str) -> None:
+    """DM the author that the update they were told would be tried again stays unposted."""
     if gateway is None:
-        return 0
+        return
     ordinal = item.narration.ordinal
+    where = shown(item.channel.name)
     try:
         await gateway.post(
             tenant_ref(item.tenant),
             Post(
                 text=(
                     f"I couldn't post your update #{ordinal} in the prompt's thread in {where} "
-                    "after several tries, so it isn't there. It is kept as your narration all "
-                    "the same."
+                    f"{why}, so it isn't there. It is kept as your narration all the same."
                 ),
                 to_users=(item.person.user_id,),
             ),
         )
     except Exception as problem:  # the update is kept either way
         log.warning("telling of an unposted update failed: %s", type(problem).__name__)
-    return 0

@@ -116,3 +116,22 @@ async def test_a_tick_that_dies_after_posting_never_posts_it_again(slack, monkey
     await _ticks(slack, 240)
     posted = [c for c in slack.fake.called("chat.postMessage") if c.error is None]
     assert len([c for c in posted if c.params.get("thread_ts") == thread]) == 1
+
+
+async def test_a_retry_waiting_when_updates_are_turned_off_tells_the_author(slack):
+    """The author read "I'll try again"; an admin then turned the channel's updates off. The
+    retry is dropped (no post turns up in the thread later) and the author is told by DM, as
+    when the tries run out. Before, it was dropped without a word."""
+    thread = await _prompt_ts(slack)
+    slack.fake.failures["chat.postMessage"] = "ratelimited"
+    assert "I'll try again in a few minutes" in await _submit(slack, "shipped the importer")
+    del slack.fake.failures["chat.postMessage"]
+    assert "no longer posted in its thread" in await _said(slack, "schedule updates <#C1|team> off")
+    await _ticks(slack, 120)
+    posted = [c.params for c in slack.fake.called("chat.postMessage") if c.error is None]
+    assert [p for p in posted if p.get("thread_ts") == thread] == []
+    dms = [c.params for c in slack.fake.called("chat.postMessage") if c.params["channel"] == "U1"]
+    assert [d["text"] for d in dms] == [
+        "I couldn't post your update #1 in the prompt's thread in #team as updates there were "
+        "turned off since, so it isn't there. It is kept as your narration all the same."
+    ]
