@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import case, delete, exists, func, insert, or_, update
+from sqlalchemy import case, delete, exists, func, insert, literal_column, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -38,6 +39,9 @@ from .tables import (
 )
 
 MET, NOT_USEFUL = "met", "not_useful"
+# Rows of a large read taken from the database and worked through at a time, the event loop
+# free in between (``narrated_topics``): a few milliseconds of Python each.
+READ_BATCH = 2000
 
 # ----------------------------------------------------------------------------------- taking part
 
@@ -239,12 +243,15 @@ async def available_people(session: AsyncSession, *, tenant_id: int, now: dateti
     return list(rows.all())
 
 
-@dataclass(frozen=True)
-class TopicRow:
+class TopicRow(NamedTuple):
+    """A topic someone narrated, where it may be read, and how often. A named tuple, made in a
+    third of a frozen dataclass's time: the weekly job makes 70,000 at 2,000 people, on the
+    event loop."""
+
     person_id: int
     topic: str
     scope: int | None  # None: anyone in the tenant may read it; else the private channel's pk
-    count: int = 1  # how many of their narrations in the window name it there
+    narrations: int = 1  # how many of theirs in the window name it there
 
 
 async def narrated_topics(
@@ -268,8 +275,16 @@ async def narrated_topics(
     if not person_ids:
         return []
     public = or_(col(Narration.audience) == "tenant", col(Channel.kind) == "public")
-    scope = case((public, None), else_=col(Channel.id))
-    rows = await session.exec(
+    # Grouped by the place it may be read, not by channel: a topic narrated in 20 public
+    # channels is one row, not 20 (195,000 rows for 2,000 people were 71,000). The CASE is
+    # written with literals so that it reads the same in SELECT and GROUP BY: with bound
+    # values PostgreSQL saw two different expressions there and refused the query.
+    anyone = or_(
+        col(Narration.audience) == literal_column("'tenant'"),
+        col(Channel.kind) == literal_column("'public'"),
+    )
+    scope = case((anyone, None), else_=col(Channel.id))
+    result = await session.stream(
         select(col(Narration.person_id), col(NarrationTopic.topic), scope, func.count())
         .join(NarrationTopic, col(NarrationTopic.narration_id) == col(Narration.id))
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
@@ -280,23 +295,17 @@ async def narrated_topics(
             col(Narration.created_at) >= since,
             col(Narration.created_at) <= before,
         )
-        # By the columns the scope is worked out from, not by the CASE itself: PostgreSQL
-        # sees the CASE's bound values in GROUP BY as another expression and refuses it.
-        .group_by(
-            col(Narration.person_id),
-            col(NarrationTopic.topic),
-            col(Narration.audience),
-            col(Channel.kind),
-            col(Channel.id),
-        )
+        .group_by(col(Narration.person_id), col(NarrationTopic.topic), scope)
     )
     # A topic stored before its word was known to say how the work stands ("blocked",
     # "issue") is no reason to introduce anyone, and one folded as "passe" from "passes" is
-    # "pass": ``shown_topic`` at read time.
+    # "pass": ``shown_topic`` at read time. Read and folded a batch at a time, the bot's other
+    # work running in between: all at once held the event loop for 0.3 s at 2,000 people.
     counts: dict[tuple[int, str, int | None], int] = defaultdict(int)
-    for person_id, topic, where, count in rows:
-        if (shown := shown_topic(topic)) is not None:
-            counts[(person_id, shown, where)] += int(count)
+    async for batch in result.partitions(READ_BATCH):
+        for person_id, topic, where, count in batch:
+            if (shown := shown_topic(topic)) is not None:
+                counts[(person_id, shown, where)] += int(count)
     return [TopicRow(*key, count) for key, count in counts.items()]
 
 
