@@ -152,6 +152,8 @@ class FakeSlack:
     # Envelopes for the n-th websocket connection only (0-based), sent after ``envelopes``.
     envelopes_on: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
+    # method -> answered only once the event is set: Slack slower than anything else in a test
+    holds: dict[str, asyncio.Event] = field(default_factory=dict)
     rate_limit_once: dict[str, float] = field(default_factory=dict)  # method -> Retry-After
     failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
     # method -> (calls still answered normally, then the Slack error code for every later one)
@@ -225,6 +227,8 @@ class FakeSlack:
         self.calls.append(call)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])
+        if method in self.holds:
+            await self.holds[method].wait()
         if method in self.rate_limit_once:
             retry = self.rate_limit_once.pop(method)
             call.status = 429

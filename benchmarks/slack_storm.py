@@ -1,0 +1,180 @@
+"""What Slack's retries cost: DM events stored per second with three in ten sent again, against
+the same number sent once.
+
+Signed events go through the real Bolt app behind our HTTP guard into the core, 50 in flight,
+each one a narration; a retry (``X-Slack-Retry-Num`` 1-3) is acked and then dropped by the event
+claim (``adapters/slack/dedupe.py``), out of order with its original. Each side gets a fresh
+database and is timed from its first request until every acked event's work is over
+(``SlackAdapter.drain``). Targets (docs: research B5 #5): with retries ≥ 0.9x the throughput
+without, and every event stored exactly once on both sides.
+
+    python -m benchmarks.slack_storm            # 2,000 events per side
+    python -m benchmarks.slack_storm --ci       # 300 events per side
+    python -m benchmarks.slack_storm --db postgresql://…   # on PostgreSQL (tables are emptied)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
+from pydantic import SecretStr
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import text
+from sqlmodel import select
+
+from narrate_bot.app import Bot
+from narrate_bot.clock import SystemClock
+from narrate_bot.config import SlackSettings
+from narrate_bot.storage.database import Database
+from narrate_bot.storage.migrate import upgrade
+from narrate_bot.storage.tables import Narration
+from narrate_bot_adapters.slack.app import SlackAdapter
+from narrate_bot_adapters.slack.http import SlackHttpServer
+from tests.adapters.slack.fake_slack import FakeSlack
+
+SECRET = "bench-secret"
+IN_FLIGHT = 50
+RETRIED = 0.3
+
+
+def _body(i: int, side: str) -> str:
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "event_id": f"Ev{side}{i:05d}",
+            "event_time": 1763800000,
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "user": f"U{i % 40}",
+                "channel": f"D{i % 40}",
+                "text": f"narration number {i} about topic{i}",
+                "ts": f"1763800000.{i:06d}",
+            },
+        }
+    )
+
+
+def _deliveries(events: int, retries: bool) -> list[tuple[int, dict[str, str]]]:
+    """Every event once, and with ``retries`` three in ten again, all in a shuffled order."""
+    rng = random.Random(6)
+    sent: list[tuple[int, dict[str, str]]] = [(i, {}) for i in range(events)]
+    if retries:
+        for i in rng.sample(range(events), k=int(events * RETRIED)):
+            for num in range(1, rng.choice([1, 2, 3]) + 1):
+                reason = rng.choice(["http_timeout", "http_error"])
+                sent.append((i, {"X-Slack-Retry-Num": str(num), "X-Slack-Retry-Reason": reason}))
+    rng.shuffle(sent)
+    return sent
+
+
+async def _empty(db: Database) -> None:
+    """A PostgreSQL database named with --db is shared by both sides: each starts empty."""
+    async with db.transaction() as session:
+        for table in ("seen_event", "narration", "tenant"):
+            await session.exec(text(f"DELETE FROM {table}"))  # type: ignore[call-overload]
+
+
+async def _side(url: str, events: int, retries: bool, fake: FakeSlack) -> dict[str, float]:
+    db = Database(url)
+    await upgrade(db)
+    if db.dialect != "sqlite":
+        await _empty(db)
+    adapter = SlackAdapter(
+        Bot(db=db, clock=SystemClock()),
+        SlackSettings(
+            bot_token=SecretStr("xoxb-bench"),
+            signing_secret=SecretStr(SECRET),
+            api_url=fake.base_url,
+            workspace_rate_per_minute=60_000,
+        ),
+    )
+    runner, port = await SlackHttpServer(adapter, SECRET).start("127.0.0.1", 0)
+    url_in = f"http://127.0.0.1:{port}/slack/events"
+    side = "R" if retries else "O"
+    deliveries = _deliveries(events, retries)
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    failed: list[int] = []
+
+    async def deliver(http: aiohttp.ClientSession, i: int, extra: dict[str, str]) -> None:
+        body = _body(i, side)
+        ts = str(int(time.time()))
+        signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
+        headers = {
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature or "",
+        } | extra
+        async with gate, http.post(url_in, data=body.encode(), headers=headers) as response:
+            await response.read()
+            if response.status != 200:
+                failed.append(response.status)
+
+    started = time.perf_counter()
+    async with aiohttp.ClientSession() as http:
+        await asyncio.gather(*(deliver(http, i, h) for i, h in deliveries))
+    await adapter.drain(timeout=math.inf)  # every acked event's work is over
+    elapsed = time.perf_counter() - started
+    async with db.transaction() as session:
+        texts = [n.text for n in (await session.exec(select(Narration))).all()]
+    await runner.cleanup()
+    await db.dispose()
+    if failed:
+        raise SystemExit(f"{len(failed)} requests failed: {sorted(set(failed))}")
+    return {
+        "requests": len(deliveries),
+        "elapsed_s": round(elapsed, 2),
+        "stored_per_s": round(events / elapsed, 1),
+        "duplicates": len(texts) - len(set(texts)),
+        "lost": events - len(set(texts)),
+    }
+
+
+async def run(events: int, database_url: str | None) -> dict[str, object]:
+    fake = await FakeSlack().start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            once = await _side(
+                database_url or f"sqlite:///{Path(tmp)}/once.db", events, False, fake
+            )
+            again = await _side(
+                database_url or f"sqlite:///{Path(tmp)}/again.db", events, True, fake
+            )
+    finally:
+        await fake.stop()
+    ratio = again["stored_per_s"] / once["stored_per_s"]
+    clean = not (once["duplicates"] or once["lost"] or again["duplicates"] or again["lost"])
+    return {
+        "events_per_side": events,
+        "engine": "sqlite" if database_url is None else database_url.split(":")[0],
+        "sent_once": once,
+        "with_retries": again,
+        "throughput_ratio_to_sent_once": round(ratio, 2),
+        "pass": ratio >= 0.9 and clean,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ci", action="store_true", help="300 events per side instead of 2,000")
+    parser.add_argument("--events", type=int, default=None)
+    parser.add_argument("--db", default=None, help="database URL (default: temporary SQLite)")
+    args = parser.parse_args()
+    result = asyncio.run(run(args.events or (300 if args.ci else 2000), args.db))
+    print(json.dumps(result))
+    return 0 if result["pass"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
