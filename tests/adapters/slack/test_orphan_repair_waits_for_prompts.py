@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from narrate_bot.features import orphan_posts
+from narrate_bot.features import orphan_posts, repair_pace
 from tests.adapters.slack.test_update_posts import _prompt_ts
 
 ORPHAN = (
@@ -43,7 +43,6 @@ async def test_prompts_go_out_before_orphaned_posts_are_deleted_a_few_at_a_time(
     before = len(_prompts(slack))
     started = time.monotonic()
     await bot.run_due(bot.clock.now() + timedelta(days=1))
-    took = time.monotonic() - started
     prompts = _prompts(slack)
     assert len(prompts) == before + 1
     deletes = slack.fake.called("chat.delete")
@@ -51,21 +50,21 @@ async def test_prompts_go_out_before_orphaned_posts_are_deleted_a_few_at_a_time(
     # The day's prompt went out first, not after the deletes.
     assert prompts[-1].at < deletes[0].at, (prompts[-1].at - started, len(deletes))
     # The wake-up stopped deleting at its budget; the rest wait.
+    # (Each delete takes DELAY, so the budget is spent long before all ORPHANS, however fast
+    # the rest.)
     assert len(deletes) < ORPHANS, len(deletes)
-    assert took < BUDGET + 2 * DELAY + 1.0, took
-    # The next wake-ups, seconds later, delete the rest, each within its budget.
-    for _ in range(ORPHANS):
-        if len(slack.fake.called("chat.delete")) >= ORPHANS:
+    # The next wake-ups delete the rest. Each is past the longest wait: on a loaded machine a
+    # delete may run past the budget too, be cut off and be made again later.
+    for _ in range(2 * ORPHANS):
+        async with slack.db.engine.connect() as conn:
+            left = (await conn.execute(text("SELECT count(*) FROM update_post_orphan"))).scalar()
+        if not left:
             break
-        started = time.monotonic()
-        await bot.run_due(bot.clock.now() + timedelta(seconds=5))
-        assert time.monotonic() - started < BUDGET + 2 * DELAY + 1.0
-    assert sorted(c.params["ts"] for c in slack.fake.called("chat.delete")) == [
-        f"1600000000.{n:06d}" for n in range(ORPHANS)
-    ]
-    async with slack.db.engine.connect() as conn:
-        left = (await conn.execute(text("SELECT count(*) FROM update_post_orphan"))).scalar()
+        await bot.run_due(bot.clock.now() + repair_pace.LONGEST_WAIT + timedelta(minutes=1))
     assert left == 0
+    assert {c.params["ts"] for c in slack.fake.called("chat.delete")} == {
+        f"1600000000.{n:06d}" for n in range(ORPHANS)
+    }
 
 
 async def test_a_delete_slack_never_answers_in_time_is_cut_off_and_tried_later(slack, monkeypatch):
@@ -75,10 +74,10 @@ async def test_a_delete_slack_never_answers_in_time_is_cut_off_and_tried_later(s
         await conn.execute(text(ORPHAN), {"m": "1600000000.000001"})
     slack.fake.delays["chat.delete"] = 4.0  # Slack hanging on it
     bot = slack.adapter.bot
-    started = time.monotonic()
     await bot.run_due(bot.clock.now() + timedelta(seconds=5))
-    took = time.monotonic() - started
-    assert took < BUDGET + 1.0, took
+    async with slack.db.engine.connect() as conn:
+        left = (await conn.execute(text("SELECT count(*) FROM update_post_orphan"))).scalar()
+    assert left == 1  # cut off at the budget: waited for, Slack's answer would have deleted it
     del slack.fake.delays["chat.delete"]
     await bot.run_due(bot.clock.now() + timedelta(minutes=3))  # after its 2 minutes' wait
     async with slack.db.engine.connect() as conn:
