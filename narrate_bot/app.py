@@ -8,6 +8,7 @@ from datetime import datetime
 from .config import Settings
 from .events import (
     ActorEvent,
+    ChannelDeleted,
     ChannelDescribed,
     CommandInvoked,
     Event,
@@ -15,6 +16,7 @@ from .events import (
     MembershipChanged,
     MessageReceived,
     Platform,
+    PostDeleted,
     ProfileChanged,
     TenantRef,
 )
@@ -26,6 +28,7 @@ from .features import (
     follows,
     help,
     intros,
+    lost_questions,
     members_only,
     narrate,
     narration_copies,
@@ -94,6 +97,14 @@ class Bot:
     async def handle(self, event: Event) -> list[Reply]:
         if isinstance(event, ChannelDescribed):
             await channels.describe_channel(self.db, event)
+            if event.archived:
+                await lost_questions.channel_archived(self.db, self.gateways, event)
+            return []
+        if isinstance(event, PostDeleted):
+            await lost_questions.post_deleted(self.db, self.gateways, event)
+            return []
+        if isinstance(event, ChannelDeleted):
+            await lost_questions.channel_deleted(self.db, self.gateways, event)
             return []
         if isinstance(event, MembershipChanged):
             await channels.change_membership(self.db, event)

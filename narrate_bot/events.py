@@ -155,5 +155,34 @@ class ProfileChanged(_Frozen):
     occurred_at: datetime
 
 
+class PostDeleted(_Frozen):
+    """A message was deleted in a channel (by its author, a moderator, or the bot itself).
+
+    Platforms say only where it was (no words, no author): the core looks the ids up among the
+    bot's own posts that matter after they went out, such as an open question's.
+    """
+
+    tenant: TenantRef
+    channel_id: str
+    message_id: str
+    occurred_at: datetime
+
+
+class ChannelDeleted(_Frozen):
+    """The platform deleted a channel, and every post in it. Who may read what was narrated there
+    is ``ChannelDescribed``'s business; this tells the features whose posts lived there."""
+
+    tenant: TenantRef
+    channel_id: str
+    occurred_at: datetime
+
+
 ActorEvent = CommandInvoked | MessageReceived | FormSubmitted
-Event = ActorEvent | ChannelDescribed | MembershipChanged | ProfileChanged
+Event = (
+    ActorEvent
+    | ChannelDescribed
+    | MembershipChanged
+    | ProfileChanged
+    | PostDeleted
+    | ChannelDeleted
+)

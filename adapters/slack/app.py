@@ -34,7 +34,7 @@ from .delivery import Target
 from .directory import Directory
 from .gateway import SlackGateway
 from .interactive import InteractiveSurfaces, changes_home, team_url
-from .lifecycle import CONVERSIONS
+from .lifecycle import CONVERSIONS, DELETED
 from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,8 @@ class SlackAdapter(InteractiveSurfaces):
             app.event(name)(paced(self.on_channel))
         for name in ("group_rename", "group_unarchive", "channel_archive", "group_archive"):
             app.event(name)(paced(self.on_channel))
+        for name in ("channel_deleted", "group_deleted"):
+            app.event(name)(paced(self.on_channel_deleted))
         for name in ("channel_shared", "channel_unshared"):
             app.event(name)(paced(self.on_sharing))
         app.event("user_change")(paced(self.on_user_change))
@@ -257,6 +259,9 @@ class SlackAdapter(InteractiveSurfaces):
     async def on_message(self, body: Payload, event: Payload, context: Any) -> None:
         if event.get("subtype") in CONVERSIONS:
             await self._converted(body, event, context)
+            return
+        if event.get("subtype") == DELETED:
+            await self._message_deleted(body, event)
             return
         if event.get("bot_id") or event.get("subtype") not in (None, "thread_broadcast"):
             return  # edits, joins, bot posts: nothing a person said to us

@@ -34,6 +34,8 @@ from .store import PLATFORM, DatabaseInstallationStore
 log = logging.getLogger(__name__)
 Payload = dict[str, Any]
 
+# The message subtype Slack sends when a message is deleted (with the history scopes).
+DELETED = "message_deleted"
 # Message subtypes Slack posts in a channel when its type changes (with the history scopes).
 CONVERSIONS = {
     "channel_convert_to_private": ChannelKind.PRIVATE,
@@ -104,6 +106,32 @@ class WorkspaceEvents:
                 body, {"channel": {"id": channel_id}}, kind=kind, members=members
             )
             await self.handle(described)
+
+        await self._once(body, work)
+
+    async def _message_deleted(self, body: Payload, event: Payload) -> None:
+        """A message deleted in a channel (heard only with the history scopes' ``message.*``
+        events): one that was an open question's post closes that question."""
+        deleted = translate.post_deleted(body, event)
+        if deleted is None:
+            return
+
+        async def work() -> None:
+            assert deleted is not None
+            await self.handle(deleted)
+
+        await self._once(body, work)
+
+    async def on_channel_deleted(self, body: Payload, event: Payload) -> None:
+        """``channel_deleted`` / ``group_deleted``: the channel is gone, with every post in it."""
+        deleted = translate.channel_deleted(body, event)
+        if deleted is None:
+            return
+
+        async def work() -> None:
+            assert deleted is not None
+            self.directory.forget_channel(deleted.tenant.tenant_id, deleted.channel_id)
+            await self.handle(deleted)
 
         await self._once(body, work)
 

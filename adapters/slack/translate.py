@@ -15,6 +15,7 @@ from typing import Any
 from narrate_bot.channel_names import GROUP_DM
 from narrate_bot.events import (
     Audience,
+    ChannelDeleted,
     ChannelDescribed,
     ChannelKind,
     ChannelRef,
@@ -23,6 +24,7 @@ from narrate_bot.events import (
     MembershipChanged,
     MessageReceived,
     Platform,
+    PostDeleted,
     ProfileChanged,
     Source,
     TenantRef,
@@ -342,6 +344,32 @@ def channel_described(
         occurred_at=when(body.get("event_time")),
         archived=_ARCHIVING.get(str(event.get("type", ""))),
         bot_in=bot_in,
+    )
+
+
+def post_deleted(body: Payload, event: Payload) -> PostDeleted | None:
+    """A ``message_deleted`` message event: which message went (Slack's ``deleted_ts``)."""
+    channel_id, message_id = event.get("channel"), event.get("deleted_ts")
+    if not isinstance(channel_id, str) or not isinstance(message_id, str):
+        return None
+    if not channel_id or not message_id:
+        return None
+    return PostDeleted(
+        tenant=tenant_of(body),
+        channel_id=channel_id,
+        message_id=message_id,
+        occurred_at=when(body.get("event_time")),
+    )
+
+
+def channel_deleted(body: Payload, event: Payload) -> ChannelDeleted | None:
+    """``channel_deleted`` / ``group_deleted``: Slack names only the channel's id."""
+    channel = event.get("channel")
+    channel_id = channel.get("id", "") if isinstance(channel, dict) else channel
+    if not isinstance(channel_id, str) or not channel_id:
+        return None
+    return ChannelDeleted(
+        tenant=tenant_of(body), channel_id=channel_id, occurred_at=when(body.get("event_time"))
     )
 
 

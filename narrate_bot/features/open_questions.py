@@ -20,7 +20,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ..channel_names import GROUP_DM, shown
 from ..events import ChannelKind
@@ -49,7 +49,7 @@ _CHANNEL_NAME = re.compile(r"^#?(?P<name>[\w\-.]{1,80})$")
 _LEADING_MENTION = re.compile(r"^\s*<#(?P<id>[A-Za-z0-9_\-]+)(?:\|[^>]*)?>\s*")
 _LEADING_NAME = re.compile(r"^\s*#(?P<name>[\w\-.]{1,80})(?:\s+|$)")
 # A second click, or a platform's retry of one, within this long posts nothing new.
-REPEAT_WINDOW = timedelta(minutes=5)
+REPEAT_WINDOW = question_posts.POSTING_WINDOW
 
 
 @dataclass(frozen=True)

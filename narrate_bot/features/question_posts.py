@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from ..channel_names import shown
 from ..ports import ThreadStayed
 from ..replies import Reply
 from ..storage import question_repo
-from ..storage.question_tables import ANSWERED
+from ..storage.question_tables import ANSWERED, WITHDRAWN
 from . import digest_copies
 from .turn import Turn
 
 log = logging.getLogger(__name__)
+
+# How long a question's post may take to go out: a second click within it posts nothing new, and
+# a question kept this long ago without a post id may still get one.
+POSTING_WINDOW = timedelta(minutes=5)
 
 
 async def keep_post(
@@ -39,7 +43,9 @@ async def keep_post(
 ) -> None:
     """Note where the question was posted: the post names the asker, and forget-me (or a
     withdrawal) must be able to delete it. When its row is gone already (the asker confirmed
-    forget-me while it was being posted), the post goes at once: nothing would find it later."""
+    forget-me while it was being posted), the post goes at once: nothing would find it later.
+    So does the post of a question its asker withdrew while it went out; one they marked
+    answered meanwhile stays, like any answered question's."""
     try:
         async with turn.db.transaction() as session:
             kept = await question_repo.keep_post(
@@ -54,11 +60,18 @@ async def keep_post(
     except Exception as problem:
         log.warning("keeping an open question's post id failed: %s", type(problem).__name__)
         return
-    if not kept:
-        ref = question_repo.PostRef(
-            channel_id=channel_id, message_id=message_id, channel_pk=channel_pk, text=question
-        )
-        await remove_posts(turn, [ref])
+    if kept is not None and kept.status != WITHDRAWN:
+        return  # open, or answered while it went out: the post stays, with the answers
+    ref = question_repo.PostRef(
+        channel_id=channel_id, message_id=message_id, channel_pk=channel_pk, text=question
+    )
+    if await remove_posts(turn, [ref]) or kept is None:
+        return  # a withdrawn question's post that stayed keeps its id, for forget-me
+    try:
+        async with turn.db.transaction() as session:
+            await question_repo.forget_post(session, question_id=kept.question_id)
+    except Exception as problem:  # only a second, harmless delete at forget-me
+        log.warning("forgetting a deleted post's id failed: %s", type(problem).__name__)
 
 
 async def remove_posts(
@@ -165,6 +178,9 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
             else None
         )
         question_id = question.id
+        asked_at = question.asked_at
+        if asked_at.tzinfo is None:  # SQLite gives naive UTC
+            asked_at = asked_at.replace(tzinfo=UTC)
     what = f"your question “{question.text}” in {shown(channel_name)}"
     if left:
         more = "question" if left == 1 else "questions"
@@ -180,7 +196,10 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
         ]
     stayed_listed = await digest_copies.retract(turn.gateways, listed)
     gone_from_digests = digest_copies.unretracted(stayed_listed, what="it")
-    if ref is None:
+    if ref is None and asked_at >= turn.now - POSTING_WINDOW:
+        # Withdrawn while its post was going out: ``keep_post`` deletes the post once it's out.
+        gone = f" It was still being posted in {shown(channel_name)}; I'll remove it once it's out."
+    elif ref is None:
         # Posted before its id was kept (or its id was lost): it can't be found to delete.
         gone = f" I can't find its post to delete; please delete it in {shown(channel_name)}."
     elif stayed := await remove_posts(turn, [ref]):

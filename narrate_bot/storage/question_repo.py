@@ -4,7 +4,8 @@ A question is kept before it is posted, under the asker's held row, so a second 
 button (or a platform's retry of it) finds the first and posts nothing; a question whose post
 then fails is dropped again, since nobody saw it. Once posted, the row keeps where the post is
 (``keep_post``), so the post can be deleted again when its asker is forgotten (``posts_of``).
-Its asker may close it (``close``): answered, or withdrawn (its post deleted too).
+Its asker may close it (``close``): answered, or withdrawn (its post deleted too). One whose post
+the platform says is gone (``lose_post``, ``lose_channel``) is closed as lost.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .question_tables import ANSWERED, OPEN, WITHDRAWN, OpenQuestion
-from .tables import Channel
+from .question_tables import ANSWERED, LOST, OPEN, WITHDRAWN, OpenQuestion
+from .tables import Channel, Person
 
 
 def _same(person_id: int, channel_pk: int, text: str, since: datetime) -> ColumnElement[bool]:
@@ -124,6 +125,14 @@ class PostRef:
     only_thread: bool = False
 
 
+@dataclass(frozen=True)
+class Kept:
+    """The question a post was noted for, as it stands now."""
+
+    question_id: int
+    status: str
+
+
 async def keep_post(
     session: AsyncSession,
     *,
@@ -133,23 +142,33 @@ async def keep_post(
     since: datetime,
     channel_id: str,
     message_id: str,
-) -> bool:
-    """Note where the question kept at ``since`` or later was posted: the open row with no post
-    noted (one answered or withdrawn in the window is another post's). ``False`` when its row
-    is gone: the asker was forgotten (or the question dropped) while it was being posted."""
+) -> Kept | None:
+    """Note where the question kept at ``since`` or later was posted, on its row with no post
+    noted yet, whatever became of it meanwhile: its asker may have marked it answered (its
+    post stays, with the answers to come) or withdrawn it (the caller deletes the post, and
+    forget-me can find it should that fail) while it went out. An open row goes first (one
+    closed in the window and asked again is posted twice with the same words). ``None``
+    when its row is gone: the asker was forgotten (or the question dropped) meanwhile."""
     rows = await session.exec(
-        select(OpenQuestion).where(
+        select(OpenQuestion)
+        .where(
             _same(person_id, channel_pk, text, since),
-            col(OpenQuestion.status) == OPEN,
             col(OpenQuestion.post_message_id).is_(None),
         )
+        .order_by(
+            (col(OpenQuestion.status) == OPEN).desc(),
+            col(OpenQuestion.asked_at).desc(),
+            col(OpenQuestion.id).desc(),
+        )
+        .with_for_update()
     )
-    found = rows.all()
-    for row in found:
-        row.post_channel_id, row.post_message_id = channel_id, message_id
-        session.add(row)
+    row = rows.first()
+    if row is None or row.id is None:
+        return None
+    row.post_channel_id, row.post_message_id = channel_id, message_id
+    session.add(row)
     await session.flush()
-    return bool(found)
+    return Kept(question_id=row.id, status=row.status)
 
 
 async def posts_of(session: AsyncSession, *, person_id: int) -> list[PostRef]:
@@ -228,3 +247,102 @@ async def answered_count(session: AsyncSession, *, tenant_id: int) -> int:
         .where(col(OpenQuestion.tenant_id) == tenant_id, col(OpenQuestion.status) == ANSWERED)
     )
     return int(found.one())
+
+
+@dataclass(frozen=True)
+class Lost:
+    """An open question closed because its post is gone, for telling its asker."""
+
+    question_id: int
+    user_id: str
+    text: str
+    channel_name: str
+    # Whether to tell them: not once they left the workspace.
+    tell: bool = True
+
+
+async def is_post(
+    session: AsyncSession, *, tenant_id: int, channel_id: str, message_id: str
+) -> bool:
+    """Whether that message is a question's post: a read, since most deletions are not."""
+    found = await session.exec(
+        select(OpenQuestion.id).where(
+            col(OpenQuestion.tenant_id) == tenant_id,
+            col(OpenQuestion.post_channel_id) == channel_id,
+            col(OpenQuestion.post_message_id) == message_id,
+        )
+    )
+    return found.first() is not None
+
+
+async def any_posted_in(session: AsyncSession, *, channel_pk: int, still_open: bool) -> bool:
+    """Whether any question (``still_open``: any open one) was posted in that channel."""
+    query = select(OpenQuestion.id).where(col(OpenQuestion.channel_pk) == channel_pk)
+    if still_open:
+        query = query.where(col(OpenQuestion.status) == OPEN)
+    return (await session.exec(query.limit(1))).first() is not None
+
+
+async def lose_post(
+    session: AsyncSession, *, tenant_id: int, channel_id: str, message_id: str, now: datetime
+) -> list[Lost]:
+    """The post ``message_id`` in ``channel_id`` was deleted on the platform: the open question
+    it carried is closed as lost (nobody can answer it there), and returned so its asker can be
+    told. Any question posted there, open or not, keeps no id of it any more: forget-me has
+    nothing left to delete. Nothing when it was no question's post, or when the bot deleted it
+    itself (a withdrawal or forget-me changed the row first)."""
+    rows = await session.exec(
+        select(OpenQuestion, Person, Channel.name)
+        .join(Person, col(Person.id) == col(OpenQuestion.person_id))
+        .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+        .where(
+            col(OpenQuestion.tenant_id) == tenant_id,
+            col(OpenQuestion.post_channel_id) == channel_id,
+            col(OpenQuestion.post_message_id) == message_id,
+        )
+        .with_for_update(of=OpenQuestion)
+    )
+    return await _lost(session, list(rows.all()), now=now, post_gone=True)
+
+
+async def lose_channel(
+    session: AsyncSession, *, channel_pk: int, now: datetime, deleted: bool
+) -> list[Lost]:
+    """The channel the questions were posted in was archived, or ``deleted``: its open
+    questions can't be answered there any more and are closed as lost (returned, to tell their
+    askers). Deleted, its posts went with it, so no post id is kept; archived, the posts
+    are still there (and name their askers), so forget-me still tries to delete them."""
+    rows = await session.exec(
+        select(OpenQuestion, Person, Channel.name)
+        .join(Person, col(Person.id) == col(OpenQuestion.person_id))
+        .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+        .where(col(OpenQuestion.channel_pk) == channel_pk)
+        .where(
+            or_(col(OpenQuestion.status) == OPEN, col(OpenQuestion.post_message_id) != DELETED)
+            if deleted
+            else col(OpenQuestion.status) == OPEN
+        )
+        .with_for_update(of=OpenQuestion)
+    )
+    return await _lost(session, list(rows.all()), now=now, post_gone=deleted)
+
+
+async def _lost(
+    session: AsyncSession,
+    rows: list[tuple[OpenQuestion, Person, str]],
+    *,
+    now: datetime,
+    post_gone: bool,
+) -> list[Lost]:
+    lost: list[Lost] = []
+    for question, person, channel_name in rows:
+        assert question.id is not None
+        if question.status == OPEN:
+            question.status, question.closed_at = LOST, now
+            tell = person.departed_at is None
+            lost.append(Lost(question.id, person.user_id, question.text, channel_name, tell))
+        if post_gone:
+            question.post_channel_id = question.post_message_id = DELETED
+        session.add(question)
+    await session.flush()
+    return lost

@@ -8,7 +8,9 @@ the asker's person row, so forget-me takes it with them.
 
 The post itself is the platform's: the row keeps its channel and message id (once the platform
 accepted it) so forget-me and ``ask-channel withdraw`` can delete it, since it names the asker.
-A question is open until its asker marks it answered or withdraws it; only open ones are listed.
+A question is open until its asker marks it answered or withdraws it, or its post is lost (deleted
+in the channel, or the channel deleted or archived): nobody can answer it there any more, so it
+is no longer listed, and its asker is told. Only open ones are listed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
-OPEN, ANSWERED, WITHDRAWN = "open", "answered", "withdrawn"
+OPEN, ANSWERED, WITHDRAWN, LOST = "open", "answered", "withdrawn", "lost"
 
 
 class OpenQuestion(SQLModel, table=True):
