@@ -166,11 +166,13 @@ async def test_a_slow_write_defers_the_answer_instead_of_making_it_late(
     client = await connect(core, defer_after=0.05)
     client.gateway.kept.db = db  # the stand-in core keeps nothing; the adapter keeps buttons
 
+    # Waits for events, with room for a loaded machine: each returns as soon as it happens.
     with _keeping_held_up(db):
-        first = await fake.answer(await fake.slash("narrate", who=ALICE, text=WORDS))
+        asked = await fake.slash("narrate", who=ALICE, text=WORDS)
+        first = await fake.answer(asked, timeout=30)
         assert first["type"] == DEFERRED_CHANNEL_MESSAGE, first  # not waiting on the lock
 
-    await until(lambda: fake.posted("/webhooks/"))
+    await until(lambda: fake.posted("/webhooks/"), timeout=30)
     [follow_up] = fake.posted("/webhooks/")
     [button] = [c for row in follow_up.body["components"] for c in row["components"]]
     assert button["custom_id"].startswith("narrate-kept:")
