@@ -143,8 +143,8 @@ _WHEN_WHO_TEXT = """
 """
 # Read off the top 250 topics of the benchmark narrations like the generic words above (and off
 # those that rose into the top 250 once these went): what qualifies or links ("rather", "due",
-# "regarding", "unnecessary"), "double" of "double-quote", "double-export" and "double-entry",
-# whose subject is the other half, and LaTeX's "newcommand".
+# "regarding", "unnecessary"), "double" (written alone; "double-entry" is one topic,
+# ``_compound``), and LaTeX's "newcommand".
 _QUALIFIER_TEXT = """
     rather longer due able regarding according suppose unnecessary contain eliminate prevent
     separate current old part place course idea approach highest faster double within around
@@ -406,10 +406,11 @@ def _compound(token: str) -> str | None:
     """A hyphenated word kept whole, as stored, or ``None`` when its parts are the topics.
 
     Whole when the first part names nothing on its own and the last part does: "double-entry",
-    "in-memory", "non-nil", "end-to-end", "no-cloning", "post-quantum". When the first part is
+    "in-memory", "on-disk", "non-nil", "no-cloning", "post-quantum". When the first part is
     a topic itself ("quantum-gate", "type-checking", "kafka-streams": tags and prose write them
     either way), the parts stay the topics, so one subject isn't split on the map by how it
-    was spelled. Never a word of more than three parts, nor one with a number in it.
+    was spelled. Never a word of more than three parts, nor one a part of which opens with a
+    digit ("utf-8", "2-qubit").
     """
     parts = token.split("-")
     if len(parts) > 3 or not all(part[:1].isalpha() for part in parts):
