@@ -144,17 +144,22 @@ async def readable(session: AsyncSession, *, narration_id: int, reader: Person) 
 
 async def readable_in(session: AsyncSession, *, narration_id: int, channel_pk: int) -> bool:
     """Whether everyone in the channel ``channel_pk`` may still read the narration, by the rule
-    an answer posted there chose its evidence with: shared with the whole workspace, written in
-    a public channel, or written in that channel."""
+    an answer posted there chose its evidence with: of that channel's workspace, and shared
+    with the whole workspace, or shared with its channel when that is public or is this one.
+    A narration unshared back to "only me" is its author's alone, wherever it was written."""
+    workspace = select(Channel.tenant_id).where(col(Channel.id) == channel_pk).scalar_subquery()
     found = await session.exec(
         select(Narration.id)
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
         .where(
             col(Narration.id) == narration_id,
+            col(Narration.tenant_id) == workspace,
             or_(
                 col(Narration.audience) == "tenant",
-                and_(col(Narration.audience) == "channel", col(Channel.kind) == "public"),
-                col(Channel.id) == channel_pk,
+                and_(
+                    col(Narration.audience) == "channel",
+                    or_(col(Channel.kind) == "public", col(Channel.id) == channel_pk),
+                ),
             ),
         )
     )
