@@ -540,14 +540,25 @@ def _about_groups(
     matched = {i: found for i, found in matched.items() if found}
     position = {i: _position(terms, i) for i in matched}
     for path in [i for i in matched if terms[i].path]:
-        for i in [i for i in matched if not terms[i].path]:
-            if terms[i].words[0] in terms[path].words and matched[i] <= matched[path]:
+        for i in [i for i in matched if i != path]:
+            if _within(terms[i], terms[path]) and matched[i] <= matched.get(path, frozenset()):
                 del matched[i]
     groups: dict[frozenset[int], list[int]] = {}
     for i in sorted(matched, key=lambda i: position[i]):
         groups.setdefault(matched[i], []).append(i)
     ordered = sorted(groups.items(), key=lambda g: (-len(g[0]), position[g[1][0]]))
     return [([_label(terms[i]) for i in members], len(found)) for found, members in ordered]
+
+
+def _within(term: SearchTerm, path: SearchTerm) -> bool:
+    """Whether ``term`` is a word of ``path``, or a shorter path or identifier inside it
+    ("folding_range" in "gopls/internal/folding_range")."""
+    if not term.path:
+        return term.words[0] in path.words
+    size = len(term.words)
+    return size < len(path.words) and any(
+        path.words[i : i + size] == term.words for i in range(len(path.words) - size + 1)
+    )
 
 
 def _listing(items: list[str]) -> str:

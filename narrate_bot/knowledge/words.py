@@ -34,9 +34,21 @@ def words(text: str) -> list[str]:
     return [w for w in _SPLIT.split(text.lower()) if w]
 
 
+def _is_content(word: str) -> bool:
+    return word not in STOPWORDS and len(word) > 1 and not word.isdigit()
+
+
 def content_words(text: str) -> list[str]:
     """Words worth matching on: not stopwords, not single characters, not pure numbers."""
-    return [w for w in words(text) if w not in STOPWORDS and len(w) > 1 and not w.isdigit()]
+    return [w for w in words(text) if _is_content(w)]
+
+
+def index_words(text: str) -> tuple[str, ...]:
+    """The words both full-text engines index for ``text``: ``words``, with underscores
+    separating words too (FTS5's unicode61 and PostgreSQL's parser both split
+    ``third_party`` into "third" and "party"). A question's ``folding_range`` kept whole
+    matched nothing, so the search quietly dropped it."""
+    return tuple(part for word in words(text) for part in word.split("_") if part)
 
 
 def query_terms(question: str, *, limit: int = 12) -> list[str]:
@@ -111,7 +123,8 @@ def without_links(text: str) -> str:
 
 
 def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
-    """The question's content words, plus each path in it as a phrase of its words.
+    """The question's content words, plus each path in it as a phrase of its words, and each
+    identifier joined by underscores (``feature_flags``) as its words and a phrase of them.
 
     Terms that name the question's area are marked: every path, and the label it leads with.
     Whoever keeps narrating an area is who people go to about it, even in a quiet month, so the
@@ -122,14 +135,27 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     dotted = _DOTTED_NAME.findall(question)
     plain = _DOTTED_NAME.sub(" ", question)  # ".NET" is searched as .NET, never as "net" too
     labels = area_labels(question)
-    terms = [
-        SearchTerm(words=(word,), area=(word,) in labels)
-        for word in query_terms(plain, limit=limit)
-    ]
+    terms: list[SearchTerm] = []
+    for word in query_terms(plain, limit=limit):
+        parts = index_words(word)
+        if not parts:  # underscores only ("__")
+            continue
+        if len(parts) == 1:
+            terms.append(SearchTerm(words=parts, area=(word,) in labels))
+            continue
+        # An identifier (``folding_range``): its words, and the identifier as a phrase of them,
+        # as for a path.
+        terms += [SearchTerm(words=(part,)) for part in parts if _is_content(part)]
+        terms.append(SearchTerm(words=parts, weight=PATH_WEIGHT, path=word, area=(word,) in labels))
     terms += [
-        SearchTerm(words=tuple(words(path)), weight=PATH_WEIGHT, path=path, area=True)
+        SearchTerm(words=index_words(path), weight=PATH_WEIGHT, path=path, area=True)
         for path in paths(plain)
+        if len(index_words(path)) > 1
     ]
+    distinct: dict[tuple[str, ...], SearchTerm] = {}
+    for term in terms:
+        distinct.setdefault(term.words, term)  # "folding range folding_range": one "folding"
+    terms = list(distinct.values())
     terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
     if dotted:
         terms.append(SearchTerm(words=("net",), literal=".NET"))
