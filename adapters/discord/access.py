@@ -98,6 +98,7 @@ class AccessTracker:
 
     async def channel_deleted(self, channel: discord.abc.GuildChannel, now: datetime) -> None:
         await self.core.handle(translate.channel_gone(channel, now=now))
+        await self.core.handle(translate.channel_deleted(channel, now=now))
 
     async def thread_deleted(
         self, guild: discord.Guild, thread_id: int, kind: discord.ChannelType, now: datetime

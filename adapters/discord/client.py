@@ -20,7 +20,7 @@ from narrate_bot.config import Settings
 from narrate_bot.events import Platform
 from narrate_bot.storage.database import Database
 
-from . import commands
+from . import commands, translate
 from .access import AccessTracker
 from .conversation import Conversation
 from .gateway import DiscordGateway, InvalidRequestBudget
@@ -203,6 +203,23 @@ class NarrateClient(discord.Client):
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         await self.access.channel_deleted(channel, self.now())
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Raw: the post deleted is usually not cached, and its words aren't needed (nor read:
+        no message content intent). One of the bot's open-question posts closes its question."""
+        await self._deleted(payload.guild_id, payload.channel_id, [payload.message_id])
+
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        await self._deleted(payload.guild_id, payload.channel_id, sorted(payload.message_ids))
+
+    async def _deleted(self, guild_id: int | None, channel_id: int, message_ids: list[int]) -> None:
+        guild = self.get_guild(guild_id) if guild_id is not None else None
+        if guild is None:
+            return  # a DM's message: no open question is ever posted there
+        for message_id in message_ids:
+            await self.core.handle(
+                translate.post_deleted(guild, channel_id, message_id, now=self.now())
+            )
 
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """Raw: a thread deleted while archived (so uncached) must be forgotten all the same."""

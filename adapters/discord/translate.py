@@ -17,6 +17,7 @@ from typing import Any
 import discord
 
 from narrate_bot.events import (
+    ChannelDeleted,
     ChannelDescribed,
     ChannelKind,
     ChannelRef,
@@ -25,6 +26,7 @@ from narrate_bot.events import (
     MembershipChanged,
     MessageReceived,
     Platform,
+    PostDeleted,
     ProfileChanged,
     TenantRef,
     UserRef,
@@ -218,6 +220,23 @@ def channel_gone(channel: discord.abc.GuildChannel, *, now: datetime) -> Channel
     """A deleted channel can be read by no one: private with no members hides what was said."""
     ref = ChannelRef(channel_id=str(channel.id), name=channel.name, kind=ChannelKind.PRIVATE)
     return ChannelDescribed(tenant=tenant(channel.guild), channel=ref, members=(), occurred_at=now)
+
+
+def channel_deleted(channel: discord.abc.GuildChannel, *, now: datetime) -> ChannelDeleted:
+    """The channel and every post in it are gone (its narrations' readers: ``channel_gone``)."""
+    return ChannelDeleted(tenant=tenant(channel.guild), channel_id=str(channel.id), occurred_at=now)
+
+
+def post_deleted(
+    guild: discord.Guild, channel_id: int, message_id: int, *, now: datetime
+) -> PostDeleted:
+    """``MESSAGE_DELETE`` (ids only: it carries no content, and needs no privileged intent)."""
+    return PostDeleted(
+        tenant=tenant(guild),
+        channel_id=str(channel_id),
+        message_id=str(message_id),
+        occurred_at=now,
+    )
 
 
 def departed(guild: discord.Guild, user_id: str, *, now: datetime) -> ProfileChanged:
