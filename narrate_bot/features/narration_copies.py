@@ -138,7 +138,8 @@ async def removed(session: Session, *, narration_ids: Sequence[int], now: dateti
 async def edited(
     session: Session, *, narration_id: int, old: str, new: str, now: datetime
 ) -> list[int]:
-    """In an edit's transaction: its quotes say the new words (as long a snippet as before)."""
+    """In an edit's transaction: its quotes say the new words (as long a snippet as before),
+    to readers who may still read it; a message whose reader may not has its line removed."""
     return await _change(session, narration_ids=[narration_id], now=now, text=(old, new))
 
 
@@ -175,7 +176,17 @@ async def _change(
     changed: list[int] = []
     for narration_id in narration_ids:
         for found in await store.quoting(session, narration_ids=[narration_id]):
-            changed += await _rewrite(session, found, narration_id=narration_id, now=now, text=text)
+            # New words go only to readers who may still read the narration (one who left its
+            # private channel, or a channel's answer after the source went private): for the
+            # others the edit removes the line, as a delete would.
+            now_text = text
+            if text is not None and not await _still_readable(
+                session, found, narration_id=narration_id
+            ):
+                now_text = None
+            changed += await _rewrite(
+                session, found, narration_id=narration_id, now=now, text=now_text
+            )
     return changed
 
 
