@@ -7,22 +7,35 @@ too (``storage.digest_copies`` keeps each post and its lines): the post is edite
 left, or deleted when nothing is, with the week's post it hangs from when that was there for
 the questions alone. As with the question's post, the change that asked for it commits first
 and the platform is asked after, best effort: the person is told which digest post stayed.
+
+A replica still running the code from before these copies were kept (migration 0032) deletes
+questions without a word to the digests: a trigger keeps each line the delete took away
+(``DigestQuestionGone``, migration 0040), and the scheduler's every wake-up takes it out
+(``take_out_gone``), tried again with the repairs' back-off until the platform confirms.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from ..events import Platform, TenantRef
 from ..ports import ChatGateway
 from ..replies import Post
 from ..storage import digest_copies as store
-from ..storage.database import Session
+from ..storage.database import Database, Session
 from ..storage.tables import Tenant
+from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
+from .repair_pace import backoff
 
 log = logging.getLogger(__name__)
+
+BATCH = 50  # digest posts repaired per wake-up; more wait for the next one
+LEASE = timedelta(minutes=2)  # a try under way, for another replica
 
 # Heads the digest thread's open questions, which come last (``schedule_posts._digest``).
 QUESTIONS_HEADER = "Open questions someone here could help with:"
@@ -117,6 +130,83 @@ async def retract(gateways: Mapping[Platform, ChatGateway], retractions: list[Re
             except Exception as problem:  # names nobody: the thread under it is gone
                 log.warning("deleting an emptied digest failed: %s", type(problem).__name__)
     return stayed
+
+
+async def take_out_gone(
+    db: Database,
+    gateways: Mapping[Platform, ChatGateway],
+    *,
+    now: datetime,
+    budget: float | None = None,
+) -> int:
+    """Take the lines an older replica's deletes left out of their digest posts (the
+    scheduler's wake-up); how many posts stayed as they were. Starts none after ``budget``
+    seconds (``BUDGET_SECONDS``) and cuts off a call taking longer. Never raises."""
+    budget = BUDGET_SECONDS if budget is None else budget
+    deadline = time.monotonic() + budget
+    try:
+        async with db.snapshot() as session:
+            sends = await store.gone(session, now=now, limit=BATCH)
+    except Exception as problem:
+        log.warning("reading digest lines of deleted questions failed: %s", type(problem).__name__)
+        return 0
+    stayed = 0
+    for send_id in sends:
+        if time.monotonic() >= deadline:
+            break  # not taken: due still, for the next wake-up
+        try:
+            stayed += not await _take_out_one(db, gateways, send_id, now=now, within=budget)
+        except Exception as problem:  # the database: the lease runs out and a later try runs
+            log.warning("taking a deleted question out failed: %s", type(problem).__name__)
+            stayed += 1
+    return stayed
+
+
+async def _take_out_one(
+    db: Database,
+    gateways: Mapping[Platform, ChatGateway],
+    send_id: int,
+    *,
+    now: datetime,
+    within: float,
+) -> bool:
+    async with db.transaction() as session:
+        listing, tries, questions = await store.take_gone(
+            session, send_id=send_id, now=now, until=now + LEASE
+        )
+    if listing is None:
+        return True  # another replica took it, or the post went
+    before = Post.model_validate_json(listing.post)
+    after = _without(before, listing.lines)
+    if listing.message_id is not None and before.channel_id is not None:
+        retraction = Retraction(
+            platform=Platform(listing.tenant.platform),
+            tenant=listing.tenant,
+            channel_id=before.channel_id,
+            message_id=listing.message_id,
+            thread_of=listing.main_message_id,
+            post=after,
+            main_message_id=listing.main_message_id if after is None and listing.alone else None,
+        )
+        try:
+            # A call slower than the budget is cut off and tried again: the same edit, or the
+            # delete of a post gone, changes nothing the second time.
+            async with asyncio.timeout(within):
+                stayed = await retract(gateways, [retraction])
+        except TimeoutError:
+            stayed = 1
+        if stayed:
+            async with db.transaction() as session:
+                await store.gone_later(session, send_id=send_id, retry_at=now + backoff(tries + 1))
+            return False
+    async with db.transaction() as session:
+        await store.gone_done(
+            session,
+            send_id=send_id,
+            post=None if after is None else after.model_dump_json(),
+            question_ids=questions,
+        )
+    return True
 
 
 def unretracted(stayed: int, *, what: str = "your question") -> str:

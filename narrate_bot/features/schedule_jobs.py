@@ -24,7 +24,7 @@ from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
-from . import follow_digest, intro_posts, narration_copies, update_post_retries
+from . import digest_copies, follow_digest, intro_posts, narration_copies, update_post_retries
 from .orphan_posts import delete_orphaned_posts
 from .schedule_delivery import deliver_due, send_row
 from .schedule_posts import reminder_key as reminder_key  # the schedule commands' import
@@ -237,6 +237,11 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
     # within its own few seconds: a slow platform's edits never hold prompts back.
     await narration_copies.sync(
         bot.db, bot.gateways, now=until, budget=narration_copies.BUDGET_SECONDS
+    )
+    # Weekly digests' lines of open questions an older version deleted without them: one read
+    # of an empty table when there are none; after the prompts, as above.
+    await digest_copies.take_out_gone(
+        bot.db, bot.gateways, now=until, budget=digest_copies.BUDGET_SECONDS
     )
     # Introductions' channel posts naming someone forgotten since, whose edit the platform
     # hasn't confirmed yet: one index probe when none is due; after the prompts, as above.

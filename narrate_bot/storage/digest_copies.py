@@ -1,16 +1,21 @@
-"""Reading and rewriting the digest's copies of open questions (``digest_copy_tables``)."""
+"""Reading and rewriting the digest's copies of open questions (``digest_copy_tables``).
+
+``gone``/``take_gone``/``gone_done``/``gone_later`` run the repair of the lines an older
+replica's deletes left (``DigestQuestionGone``, kept by a trigger), as ``orphan_posts`` does.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .digest_copy_tables import DigestQuestion, DigestThread
+from .digest_copy_tables import DigestQuestion, DigestQuestionGone, DigestThread
 from .question_tables import OpenQuestion
 from .schedule_tables import ScheduleSend
 from .schedules import SENT
@@ -64,39 +69,46 @@ async def listings(
     lines: dict[int, list[str]] = {}
     for send_id, line in rows:
         lines.setdefault(send_id, []).append(line)
-    main = aliased(ScheduleSend)
     found: list[Listing] = []
     for send_id, taken in lines.items():
-        row = (
-            await session.exec(
-                select(DigestThread, ScheduleSend, Tenant, main.message_id)
-                .join(ScheduleSend, col(ScheduleSend.id) == col(DigestThread.send_id))
-                .join(Tenant, col(Tenant.id) == col(ScheduleSend.tenant_id))
-                .outerjoin(
-                    main,
-                    (col(main.schedule_id) == col(ScheduleSend.schedule_id))
-                    & (col(main.slot) == col(ScheduleSend.slot))
-                    & (col(main.part) == col(ScheduleSend.thread_part)),
-                )
-                .where(col(DigestThread.send_id) == send_id)
-                .with_for_update(of=DigestThread)
-            )
-        ).first()
-        if row is None:
-            continue
-        thread, send, tenant, main_message_id = row
-        found.append(
-            Listing(
-                send_id=send_id,
-                post=thread.post,
-                alone=thread.alone,
-                lines=tuple(taken),
-                tenant=tenant,
-                message_id=send.message_id if send.status == SENT else None,
-                main_message_id=main_message_id,
-            )
-        )
+        listing = await _listing(session, send_id=send_id, lines=tuple(taken))
+        if listing is not None:
+            found.append(listing)
     return found
+
+
+async def _listing(
+    session: AsyncSession, *, send_id: int, lines: tuple[str, ...]
+) -> Listing | None:
+    """One digest post with ``lines`` to take out, taken for this transaction."""
+    main = aliased(ScheduleSend)
+    row = (
+        await session.exec(
+            select(DigestThread, ScheduleSend, Tenant, main.message_id)
+            .join(ScheduleSend, col(ScheduleSend.id) == col(DigestThread.send_id))
+            .join(Tenant, col(Tenant.id) == col(ScheduleSend.tenant_id))
+            .outerjoin(
+                main,
+                (col(main.schedule_id) == col(ScheduleSend.schedule_id))
+                & (col(main.slot) == col(ScheduleSend.slot))
+                & (col(main.part) == col(ScheduleSend.thread_part)),
+            )
+            .where(col(DigestThread.send_id) == send_id)
+            .with_for_update(of=DigestThread)
+        )
+    ).first()
+    if row is None:
+        return None
+    thread, send, tenant, main_message_id = row
+    return Listing(
+        send_id=send_id,
+        post=thread.post,
+        alone=thread.alone,
+        lines=lines,
+        tenant=tenant,
+        message_id=send.message_id if send.status == SENT else None,
+        main_message_id=main_message_id,
+    )
 
 
 async def rewrite(session: AsyncSession, *, send_id: int, post: str | None) -> None:
@@ -130,3 +142,91 @@ async def lines_of(session: AsyncSession, *, person_id: int) -> list[str]:
         .order_by(col(DigestQuestion.send_id))
     )
     return list(rows.all())
+
+
+async def gone(session: AsyncSession, *, now: datetime, limit: int) -> list[int]:
+    """The digest posts with lines an older replica's deletes left, due for a try (new ones,
+    then those whose wait is over). A read of the table (empty but for such deletes)."""
+    rows = await session.exec(
+        select(DigestQuestionGone.send_id)
+        .where(
+            col(DigestQuestionGone.retry_at).is_(None) | (col(DigestQuestionGone.retry_at) <= now)
+        )
+        .distinct()
+        .order_by(col(DigestQuestionGone.send_id))
+        .limit(limit)
+    )
+    return list(rows.all())
+
+
+async def take_gone(
+    session: AsyncSession, *, send_id: int, now: datetime, until: datetime
+) -> tuple[Listing | None, int, list[int]]:
+    """Take a post's due lines for one try, leased until ``until``: the post with them (``None``
+    when another replica took them, or the post went), the tries so far, and the lines'
+    question ids."""
+    listing = await _listing(session, send_id=send_id, lines=())
+    if listing is None:
+        return None, 0, []
+    due = (
+        await session.exec(
+            select(DigestQuestionGone).where(
+                col(DigestQuestionGone.send_id) == send_id,
+                col(DigestQuestionGone.retry_at).is_(None)
+                | (col(DigestQuestionGone.retry_at) <= now),
+            )
+        )
+    ).all()
+    if not due:
+        return None, 0, []
+    questions = [row.question_id for row in due]
+    tries = max(row.attempts for row in due)  # before the update below refreshes them
+    await session.exec(
+        update(DigestQuestionGone)
+        .where(
+            col(DigestQuestionGone.send_id) == send_id,
+            col(DigestQuestionGone.question_id).in_(questions),
+        )
+        .values(retry_at=until, attempts=DigestQuestionGone.attempts + 1)
+    )
+    return (
+        Listing(
+            send_id=listing.send_id,
+            post=listing.post,
+            alone=listing.alone,
+            lines=tuple(row.line for row in due),
+            tenant=listing.tenant,
+            message_id=listing.message_id,
+            main_message_id=listing.main_message_id,
+        ),
+        tries,
+        questions,
+    )
+
+
+async def gone_done(
+    session: AsyncSession, *, send_id: int, post: str | None, question_ids: Sequence[int]
+) -> None:
+    """The platform shows the post without the lines: keep it as it now is (``None``: deleted,
+    and its record with its lines goes), and forget those lines."""
+    if post is None:
+        await session.exec(delete(DigestThread).where(col(DigestThread.send_id) == send_id))
+        return
+    await session.exec(
+        update(DigestThread).where(col(DigestThread.send_id) == send_id).values(post=post)
+    )
+    await session.exec(
+        delete(DigestQuestionGone).where(
+            col(DigestQuestionGone.send_id) == send_id,
+            col(DigestQuestionGone.question_id).in_(list(question_ids)),
+        )
+    )
+
+
+async def gone_later(session: AsyncSession, *, send_id: int, retry_at: datetime) -> None:
+    """A try failed: put the post's lines off until ``retry_at``."""
+    await session.exec(
+        update(DigestQuestionGone)
+        .where(col(DigestQuestionGone.send_id) == send_id)
+        .values(retry_at=retry_at)
+    )

@@ -10,6 +10,8 @@ nothing else is left in it). Kept only for digests that listed a question.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
@@ -48,3 +50,24 @@ class DigestQuestion(SQLModel, table=True):
         )
     )
     line: str = Field(sa_column=Column(Text, nullable=False))  # exactly as posted
+
+
+class DigestQuestionGone(SQLModel, table=True):
+    """A digest line whose question an older replica deleted without taking it out (its
+    ``DigestQuestion`` cascaded): copied here by a trigger (migration 0040) for the scheduler's
+    repair to take it out. This version's withdraw and forget-me leave none."""
+
+    __tablename__ = "digest_question_gone"
+
+    send_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("digest_thread.send_id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    # The question's id, for the key only: the question is gone.
+    question_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    line: str = Field(sa_column=Column(Text, nullable=False))  # exactly as posted
+    # When the repair may try (again): ``None``, as the trigger leaves it, is at once; a try
+    # under way leases it, a failure puts it off (``attempts`` so far sets how long).
+    retry_at: datetime | None = Field(default=None)
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))

@@ -171,7 +171,11 @@ class TenantSetting(SQLModel, table=True):
 from .copy_tables import NarrationCopy, NarrationCopyGone, NarrationCopyQuote  # noqa: E402, F401
 
 # The weekly channel digest's copies of open questions, to take them back out of its thread.
-from .digest_copy_tables import DigestQuestion, DigestThread  # noqa: E402, F401
+from .digest_copy_tables import (  # noqa: E402, F401
+    DigestQuestion,
+    DigestQuestionGone,
+    DigestThread,
+)
 
 # Weekly digests of followed topics: one claim per person and week.
 from .follow_tables import FollowDigest as FollowDigest  # noqa: E402

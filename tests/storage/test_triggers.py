@@ -27,6 +27,7 @@ EVERY_ENGINE = {
     "topic_preference_schedules_follow",  # 0035: any version's follow gets its digest
     "narration_keeps_quotes_gone",  # 0037: a deleted narration's DM lines are still edited
     "intro_member_retracts_post",  # 0037: a forgotten member's introduction post is edited
+    "open_question_keeps_lines_gone",  # 0040: a deleted question's digest lines are taken out
 }
 SQLITE_ONLY = {"narration_fts_ai", "narration_fts_ad", "narration_fts_au"}  # 0001: FTS5 index
 
