@@ -47,17 +47,25 @@ async def keep(
     ``reply``'s text): the id of its record when what it shows must be edited at once (a quoted
     narration was deleted, edited or unshared while it went out), else ``None``.
 
+    A quoted narration deleted by another request between ``_keep``'s read and its insert
+    (PostgreSQL: the insert fails its foreign key) makes it run once more, where that
+    narration's line is removed at once.
+
     Never raises: the answer is out, and a failure here is logged (its quotes then stay)."""
     if not reply.quotes:
         return None
-    try:
-        async with db.transaction() as session:
-            return await _keep(
-                session, tenant=tenant, reply=reply, post=post, message_id=message_id, now=now
-            )
-    except Exception as problem:
-        log.warning("keeping a who-knows answer's quotes failed: %s", type(problem).__name__)
-        return None
+    for last in (False, True):
+        try:
+            async with db.transaction() as session:
+                return await _keep(
+                    session, tenant=tenant, reply=reply, post=post, message_id=message_id, now=now
+                )
+        except Exception as problem:
+            if not last and store.quoted_one_gone(problem):
+                continue
+            log.warning("keeping a who-knows answer's quotes failed: %s", type(problem).__name__)
+            return None
+    return None
 
 
 async def _keep(

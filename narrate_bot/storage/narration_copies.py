@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import ColumnElement, and_, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -164,6 +165,13 @@ async def readable_in(session: AsyncSession, *, narration_id: int, channel_pk: i
         )
     )
     return found.first() is not None
+
+
+def quoted_one_gone(error: BaseException) -> bool:
+    """A message's quote named a narration deleted by another transaction after it was read
+    (PostgreSQL checks the foreign key at the insert): the whole transaction rolled back, and
+    keeping the message again sees the narration gone."""
+    return isinstance(error, IntegrityError)
 
 
 async def existing(session: AsyncSession, *, narration_ids: Sequence[int]) -> set[int]:
