@@ -293,7 +293,7 @@ class Bot:
             case "questions_channel":
                 return await open_questions.questions_channel(turn, command.arg)
             case "question_answered":
-                return await question_posts.close_question(turn, ANSWERED)
+                return await question_posts.close_question(turn, ANSWERED, credit=command.arg)
             case "question_withdrawn":
                 return await question_posts.close_question(turn, WITHDRAWN)
             case "who_knows_helped":

@@ -95,6 +95,13 @@ _CLOSE_QUESTION = {
     "withdraw": "question_withdrawn",
     "withdrawn": "question_withdrawn",
 }
+# ``ask-channel answered by @bob``: the asker credits who answered (``thanks to`` reads as well).
+_ANSWERED_BY = re.compile(
+    r"^answered\s+(?:(?:by|thanks\s+to)\s+)?(?P<who><@!?[\w.\-]{1,64}(?:\|[^>]{0,200})?>"
+    r"|@[\w.\-]{1,64})[\s.!]*$"
+    r"|^answered\s+(?:by|thanks\s+to)\s+(?P<bare>[\w.\-]{1,64})[\s.!]*$",
+    re.IGNORECASE,
+)
 # "This helped" under a who-knows answer sends ``helped <token>`` (``who_knows.helped``); any
 # other sentence starting with "helped" is a narration.
 _HELPED_TOKEN = re.compile(r"^wk[0-9a-f]{12}$", re.IGNORECASE)
@@ -188,6 +195,8 @@ def parse_command(text: str) -> Command:
         )
     if word == "ask-channel" and rest.lower() in _CLOSE_QUESTION:
         return Command(_CLOSE_QUESTION[rest.lower()])
+    if word == "ask-channel" and (credit := _ANSWERED_BY.match(rest)):
+        return Command("question_answered", arg=credit.group("who") or credit.group("bare"))
     if word == "helped" and _HELPED_TOKEN.match(rest):
         return Command("who_knows_helped", arg=rest.lower())
     if word in ("follow", "unfollow") and (following := _following(word, rest, body)):

@@ -637,12 +637,14 @@ async def stats(turn: Turn) -> list[Reply]:
         assert tenant.id is not None
         figures = await intro_stats.outcomes(session, tenant_id=tenant.id, now=turn.now)
         answered = await question_repo.answered_count(session, tenant_id=tenant.id)
+        credited = await question_repo.credited_count(session, tenant_id=tenant.id)
         helped = await who_knows_repo.helped(session, tenant_id=tenant.id)
     # Questions from the open-questions channel whose askers said they got their answer
     # (``ask-channel answered``): an outcome of people finding each other, like a meeting.
+    credits = f", {credited} of them credited to the person who answered" if credited else ""
     asked = (
         f"\n• {_count(answered, 'open question')} answered in the open-questions channel "
-        "(its asker said so)"
+        f"(its asker said so{credits})"
         if answered
         else ""
     )

@@ -13,15 +13,20 @@ be marked answered: digests stop listing it, its post (and the answers in its th
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from ..channel_names import shown
 from ..ports import ThreadStayed
-from ..replies import Reply
-from ..storage import question_repo
-from ..storage.question_tables import ANSWERED, WITHDRAWN
+from ..replies import Post, Reply
+from ..storage import expertise_repo, question_repo
+from ..storage import repositories as repo
+from ..storage.database import Session
+from ..storage.question_tables import ANSWERED, WITHDRAWN, OpenQuestion
+from ..storage.tables import Channel, Person
 from . import digest_copies
+from .consent import JOINED
 from .turn import Turn
 
 log = logging.getLogger(__name__)
@@ -136,18 +141,94 @@ def _listed(refs: list[question_repo.PostRef]) -> str:
     )
 
 
+_MENTION = re.compile(r"^<@!?(?P<id>[\w.\-]{1,64})(?:\|(?P<name>[^>]{0,200}))?>$")
+_JUST_ANSWERED = "/narrate ask-channel answered marks it answered without naming anyone"
+
+
+async def _answerer(
+    turn: Turn, session: Session, asker: Person, credit: str
+) -> tuple[Person | None, Reply | None]:
+    """The person ``credit`` names, to credit with the answer; else the reply refusing it
+    (nothing is closed then: the asker may have mistyped the name)."""
+    tenant_id = asker.tenant_id
+    if match := _MENTION.match(credit):
+        user_id, name = match.group("id"), match.group("name")
+    else:
+        user_id, name = None, credit.lstrip("@")
+    found = await expertise_repo.person_by_mention(
+        session, tenant_id=tenant_id, user_id=user_id, name=name
+    )
+    shown_as = f"@{name}" if name else f"<@{user_id}>"
+    if found is None or found.id is None:
+        return None, turn.reply(
+            f"I don't know anyone called {shown_as} here: they haven't narrated or joined yet, "
+            f"so I can't credit them. Nothing was changed; {_JUST_ANSWERED}."
+        )
+    if found.id == asker.id:
+        return None, turn.reply(
+            "That's you: name whoever answered, like /narrate ask-channel answered by @name. "
+            f"Nothing was changed; {_JUST_ANSWERED}."
+        )
+    if found.consent != JOINED or found.departed_at is not None:
+        reply = turn.reply(
+            f"<@{found.user_id}> isn't taking part in narrate-bot right now, so I can't credit "
+            f"them. Nothing was changed; {_JUST_ANSWERED}."
+        )
+        return None, reply.model_copy(
+            update={"names": {found.user_id: found.display_name or found.user_id}}
+        )
+    return found, None
+
+
+async def _thanks(
+    session: Session, asker: Person, answerer: Person, question: OpenQuestion
+) -> Post:
+    """The DM thanking ``answerer``: the question and its channel only when they may read
+    that channel (they may have answered some other way, by DM say)."""
+    channel = await session.get(Channel, question.channel_pk)
+    reads = channel is not None and await repo.reads_channel(
+        session, channel=channel, user_id=answerer.user_id
+    )
+    what = (
+        f"their question “{question.text}” in {shown(channel.name)}"
+        if reads and channel is not None
+        else "a question of theirs"
+    )
+    return Post(
+        text=(
+            f"<@{asker.user_id}> says you answered {what}. Thank you! It counts among the "
+            "workspace's answered questions in /narrate stats."
+        ),
+        to_users=(answerer.user_id,),
+        names={asker.user_id: asker.display_name or asker.user_id},
+    )
+
+
+async def _send_thanks(turn: Turn, thanks: Post) -> None:
+    """Best effort, after the commit: the credit is kept either way."""
+    gateway = turn.gateways.get(turn.event.tenant.platform)
+    if gateway is None:
+        return
+    try:
+        await gateway.post(turn.event.tenant, thanks)
+    except Exception as problem:
+        log.warning("thanking whoever answered failed: %s", type(problem).__name__)
+
+
 NO_OPEN_QUESTION = (
     "You have no open question in the open-questions channel (ask one with "
     "/narrate ask-channel <question>)."
 )
 
 
-async def close_question(turn: Turn, status: str) -> list[Reply]:
+async def close_question(turn: Turn, status: str, *, credit: str = "") -> list[Reply]:
     """``ask-channel answered`` or ``ask-channel withdraw``: close the asker's newest open
     question, so digests stop listing it. Answered leaves the post (its thread holds the
-    answer) and counts in ``/narrate stats``; withdrawn deletes the post too, after the commit
-    and best effort, like forget-me. Said again, it closes the one before: one word to
-    remember, and nobody has to learn numbers for their questions."""
+    answer) and counts in ``/narrate stats``; ``answered by @bob`` (``credit``) also credits
+    bob, who is thanked by DM. Withdrawn deletes the post too, after the commit and best
+    effort, like forget-me. Said again, it closes the one before: one word to remember, and
+    nobody has to learn numbers for their questions."""
+    thanks: Post | None = None
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         if person is None or person.id is None:
@@ -157,7 +238,16 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
             return [turn.reply(NO_OPEN_QUESTION)]
         question, channel_name = found
         assert question.id is not None
+        answerer: Person | None = None
+        if credit:
+            answerer, refusal = await _answerer(turn, session, person, credit)
+            if refusal is not None:
+                return [refusal]
         await question_repo.close(session, question, status=status, now=turn.now)
+        if answerer is not None:
+            assert answerer.id is not None
+            await question_repo.credit(session, question_id=question.id, person_id=answerer.id)
+            thanks = await _thanks(session, person, answerer, question)
         # Withdrawn, it leaves the digests that listed it too (answered, it stays listed there
         # as it does in its own post).
         listed = (
@@ -188,12 +278,18 @@ async def close_question(turn: Turn, status: str) -> list[Reply]:
     else:
         after = ""
     if status == ANSWERED:
-        return [
-            turn.reply(
-                f"Glad it's answered: I marked {what} answered, and digests stop "
-                f"listing it. Its post stays, with the answers.{after}"
-            )
-        ]
+        thanked = ""
+        names: dict[str, str] = {}
+        if answerer is not None:
+            thanked = f", thanks to <@{answerer.user_id}>"
+            names = {answerer.user_id: answerer.display_name or answerer.user_id}
+            if thanks is not None:
+                await _send_thanks(turn, thanks)
+        reply = turn.reply(
+            f"Glad it's answered: I marked {what} answered{thanked}, and digests stop "
+            f"listing it. Its post stays, with the answers.{after}"
+        )
+        return [reply.model_copy(update={"names": names})]
     stayed_listed = await digest_copies.retract(turn.gateways, listed)
     gone_from_digests = digest_copies.unretracted(stayed_listed, what="it")
     if ref is None and asked_at >= turn.now - POSTING_WINDOW:

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .question_tables import ANSWERED, LOST, OPEN, WITHDRAWN, OpenQuestion
+from .question_tables import ANSWERED, LOST, OPEN, WITHDRAWN, OpenQuestion, QuestionCredit
 from .tables import Channel, Person
 
 
@@ -237,6 +237,23 @@ async def forget_post(session: AsyncSession, *, question_id: int) -> None:
     if question is not None:
         question.post_channel_id = question.post_message_id = DELETED
         session.add(question)
+
+
+async def credit(session: AsyncSession, *, question_id: int, person_id: int) -> None:
+    """Note that ``person_id`` answered the question, as its asker said."""
+    session.add(QuestionCredit(question_id=question_id, person_id=person_id))
+    await session.flush()
+
+
+async def credited_count(session: AsyncSession, *, tenant_id: int) -> int:
+    """How many answered questions their askers credited to someone who answered."""
+    found = await session.exec(
+        select(func.count())
+        .select_from(QuestionCredit)
+        .join(OpenQuestion, col(OpenQuestion.id) == col(QuestionCredit.question_id))
+        .where(col(OpenQuestion.tenant_id) == tenant_id, col(OpenQuestion.status) == ANSWERED)
+    )
+    return int(found.one())
 
 
 async def answered_count(session: AsyncSession, *, tenant_id: int) -> int:

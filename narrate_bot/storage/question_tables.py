@@ -48,3 +48,23 @@ class OpenQuestion(SQLModel, table=True):
         default=OPEN, sa_column=Column(String(16), nullable=False, server_default=OPEN)
     )
     closed_at: datetime | None = None
+
+
+class QuestionCredit(SQLModel, table=True):
+    """Who answered a question, as its asker said (``ask-channel answered by @bob``): an outcome
+    of people finding each other, counted in ``/narrate stats``. Its own table (not a column
+    of ``open_question``) so adding it rebuilt nothing. Goes with the question, and with the
+    answerer's forget-me: the question stays answered, uncredited."""
+
+    __tablename__ = "question_credit"
+
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("open_question.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    person_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )

@@ -206,6 +206,7 @@ from .platform_store import Installation, SeenEvent  # noqa: E402, F401
 # Tables owned by one feature live in their own module; importing them here registers them.
 from .preference_tables import TopicPreference as TopicPreference  # noqa: E402
 from .question_tables import OpenQuestion as OpenQuestion  # noqa: E402
+from .question_tables import QuestionCredit as QuestionCredit  # noqa: E402
 
 # Scheduling (docs/adr/0007) keeps its tables in their own module; importing it registers them.
 from .schedule_tables import Schedule, ScheduleSend, ScheduleSkip  # noqa: E402, F401
