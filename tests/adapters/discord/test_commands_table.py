@@ -29,6 +29,7 @@ SAMPLES = {
     "length": "3w",
     "interval": "2w",
     "rhythm": "biweekly",
+    "by": "<@123456789012345678>",
 }
 ROWS = [(group, sub) for group, (_, subs) in GROUPS.items() for sub in subs]
 

@@ -8,7 +8,7 @@ from typing import Any
 from narrate_bot.app import Bot
 from narrate_bot_adapters.discord.commands import GROUPS, core_text
 
-from .fake import ALICE, GENERAL, FakeDiscord
+from .fake import ALICE, BOB, GENERAL, FakeDiscord
 
 
 async def _row(fake: FakeDiscord, sub: str) -> str:
@@ -58,3 +58,26 @@ async def test_withdraw_says_the_thread_stayed_when_only_the_thread_did(
         "Its post is removed from #general, but not the thread under it, titled with your name "
         "and question; please delete that thread there"
     ) in withdrawn
+
+
+def test_the_answered_row_names_who_answered():
+    sub = {s.name: s for s in GROUPS["narrate-topics"][1]}["ask-channel-answered"]
+    assert core_text(sub, {"by": "<@4001>"}) == "ask-channel answered by <@4001>"
+    assert core_text(sub, {"by": None}) == "ask-channel answered"
+
+
+async def test_answered_by_through_its_row_credits_them(fake: FakeDiscord, bot: Bot, connect):
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", admin=True, text="questions-channel here"))
+    await fake.answer(await fake.slash("narrate", who=BOB, text="fixed the cobol build"))
+    await fake.answer(await fake.slash("narrate", text=f"ask-channel <#{GENERAL}> cobol"))
+    data: dict[str, Any] = {"id": "6000", "name": "narrate-topics", "type": 1, "options": [
+        {"name": "ask-channel-answered", "type": 1,
+         "options": [{"name": "by", "type": 3, "value": f"<@{BOB['id']}>"}]}]}  # fmt: skip
+    answer = await fake.answer(await fake.interaction(2, data, who=ALICE))
+    told = str(answer["data"].get("content"))
+    assert "I marked your question “cobol” in #general answered, thanks to <@4001>" in told
+    [thanks] = fake.posted(f"/channels/8{BOB['id']}/messages")
+    assert str(thanks.body["content"]).startswith(
+        "<@4000> says you answered their question “cobol” in #general. Thank you!"
+    )
