@@ -15,7 +15,8 @@ Which answers are kept:
   isn't quoted or named in it: their forget-me leaves the record (the others' quotes stay
   tracked), as it leaves their question on the platform.
 * In the asker's DM (asked in a DM, or a Discord mention's private part): a message like the
-  followed-topics DM, kept with the asker as its reader, and forgotten with them.
+  followed-topics DM, kept with the asker as its reader (their person, or their user id when
+  they never joined). Their forget-me first edits it to quote nothing, then forgets it.
 * Ephemeral answers (Slack's ``chat.postEphemeral`` and ``response_url``, Discord's ephemeral
   interaction responses) are never reported: they show to the asker alone, who could read every
   quote when asking, they are gone on reload, and no API edits them later (Slack has none;
@@ -83,6 +84,7 @@ async def _keep(
     if found is None or found.id is None:
         return None
     reader: Person | None = None
+    reader_user_id: str | None = None  # a DM's reader: its asker, whether or not they joined
     channel_pk: int | None = None
     if post.channel_id is not None:
         channel = await repo.find_channel(session, tenant_id=found.id, channel_id=post.channel_id)
@@ -90,9 +92,8 @@ async def _keep(
             return None  # gone with its workspace's channel: so is the message
         channel_pk = channel.id
     else:
-        reader = await repo.find_person(session, tenant_id=found.id, user_id=post.to_users[0])
-        if reader is None or reader.id is None:
-            return None  # the asker was forgotten meanwhile: their DM is theirs alone
+        reader_user_id = post.to_users[0]
+        reader = await repo.find_person(session, tenant_id=found.id, user_id=reader_user_id)
     shown = post.model_copy(update={"text": reply.text, "names": dict(reply.names)})
     removed: list[str] = []
     quotes: list[tuple[int, str]] = []
@@ -103,8 +104,10 @@ async def _keep(
             removed.append(line)
             continue
         readable = (
-            await store.readable(session, narration_id=quote.narration_id, reader=reader)
-            if reader is not None
+            await store.readable(
+                session, narration_id=quote.narration_id, tenant_id=found.id, user_id=reader_user_id
+            )
+            if reader_user_id is not None
             else channel_pk is not None
             and await store.readable_in(
                 session, narration_id=quote.narration_id, channel_pk=channel_pk
@@ -126,6 +129,9 @@ async def _keep(
         session,
         tenant_id=found.id,
         person_id=reader.id if reader is not None else None,
+        # Someone the bot keeps no person for: kept under their user id (their export and
+        # forget-me find it by that).
+        reader_user_id=reader_user_id if reader is None else None,
         channel_pk=channel_pk,
         kind=WHO_KNOWS,
         message_id=message_id,

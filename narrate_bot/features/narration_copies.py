@@ -158,12 +158,44 @@ async def unshared(session: Session, *, narration_id: int, now: datetime) -> lis
 
 async def _still_readable(session: Session, found: store.Quoting, *, narration_id: int) -> bool:
     if found.reader is not None:
-        return await store.readable(session, narration_id=narration_id, reader=found.reader)
+        return await store.readable(
+            session,
+            narration_id=narration_id,
+            tenant_id=found.reader.tenant_id,
+            user_id=found.reader.user_id,
+        )
+    if found.copy.reader_user_id is not None:
+        return await store.readable(
+            session,
+            narration_id=narration_id,
+            tenant_id=found.copy.tenant_id,
+            user_id=found.copy.reader_user_id,
+        )
     if found.copy.channel_pk is not None:
         return await store.readable_in(
             session, narration_id=narration_id, channel_pk=found.copy.channel_pk
         )
     return False  # a reader no longer known: nobody it could still be for
+
+
+async def reader_forgotten(
+    session: Session, *, tenant_id: int, person_id: int | None, user_id: str, now: datetime
+) -> list[int]:
+    """In a reader's forget-me, before their rows go: each message sent to them (followed-topics
+    DMs, who-knows answers by DM) quotes nothing any more, every line removed, and names no
+    reader. Kept until the platform has that edit (tried at once, then by the wake-up's
+    back-off), then gone; a narration deleted later has nothing left in it to reach. The
+    messages to edit, once committed."""
+    changed: list[int] = []
+    for copy, lines in await store.to_empty(
+        session, tenant_id=tenant_id, person_id=person_id, user_id=user_id
+    ):
+        assert copy.id is not None
+        post = Post.model_validate_json(copy.post)
+        after = _without(post, lines, kind=copy.kind) if lines else post
+        await store.emptied(session, copy_id=copy.id, post=after.model_dump_json(), now=now)
+        changed.append(copy.id)
+    return changed
 
 
 async def _change(

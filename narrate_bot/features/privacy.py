@@ -176,8 +176,15 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             tenant = await turn.tenant(session)
             assert tenant.id is not None
             user_id = turn.event.user.user_id
-            if not await privacy.erase_user(
-                session, tenant_id=tenant.id, user_id=user_id, now=turn.now
+            # Who-knows answers sent to their DM before they joined: emptied, edited after.
+            quoted = await narration_copies.reader_forgotten(
+                session, tenant_id=tenant.id, person_id=None, user_id=user_id, now=turn.now
+            )
+            if (
+                not await privacy.erase_user(
+                    session, tenant_id=tenant.id, user_id=user_id, now=turn.now
+                )
+                and not quoted
             ):
                 return [turn.reply("I have nothing stored about you.")]
             removed = None
@@ -201,6 +208,16 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             quoted = await narration_copies.removed(
                 session,
                 narration_ids=await copy_repo.quoting_person(session, person_id=person.id),
+                now=turn.now,
+            )
+            # The messages sent to them quoting others' narrations (followed-topics DMs,
+            # who-knows answers by DM) quote nothing any more, edited after: the messages stay
+            # on the platform, and nothing would be left to reach them by once they are gone.
+            quoted += await narration_copies.reader_forgotten(
+                session,
+                tenant_id=person.tenant_id,
+                person_id=person.id,
+                user_id=person.user_id,
                 now=turn.now,
             )
             # Their introductions' posts in the introductions channel, edited after.

@@ -10,9 +10,10 @@ now (``post``, the ``replies.Post`` as JSON) with the line that quotes each narr
 
 Kept while it quotes a narration still there: the message stays on the platform as long, and a
 fixed expiry would leave the words of a narration deleted later in it. The last quote gone, the
-row goes once the platform has the edit. Both go with the reader (``person_id``: a follower,
-or the asker a who-knows answer went to by DM; or ``channel_pk``, the channel a who-knows answer
-was posted in) and the workspace.
+row goes once the platform has the edit. A reader's forget-me first empties their messages
+(every quote removed: a narration deleted later would have nothing left to reach them by), the
+row then naming no reader until the platform has that edit. Both go with the channel
+(``channel_pk``, where a who-knows answer was posted) and the workspace.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ class NarrationCopy(SQLModel, table=True):
     """One posted message quoting narrations, as it stands now."""
 
     __tablename__ = "narration_copy"
-    __table_args__ = (Index("ix_narration_copy_retry_at", "retry_at"),)
+    __table_args__ = (
+        Index("ix_narration_copy_retry_at", "retry_at"),
+        Index("ix_narration_copy_reader_user", "tenant_id", "reader_user_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tenant_id: int = Field(
@@ -54,6 +58,10 @@ class NarrationCopy(SQLModel, table=True):
             Integer, ForeignKey("channel.id", ondelete="CASCADE"), nullable=True, index=True
         ),
     )
+    # A who-knows answer sent by DM to someone the bot keeps no person for (they never joined):
+    # their platform user id in the workspace, by which the quotes are read for them, and by
+    # which their export shows the message and their forget-me empties it (migration 0042).
+    reader_user_id: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     kind: str = Field(sa_column=Column(Text, nullable=False))
     message_id: str = Field(sa_column=Column(Text, nullable=False))
     post: str = Field(sa_column=Column(Text, nullable=False))  # ``replies.Post`` JSON, as now

@@ -38,13 +38,16 @@ async def keep(
     quotes: Sequence[tuple[int, str]],
     due_at: datetime | None = None,
     channel_pk: int | None = None,
+    reader_user_id: str | None = None,
 ) -> int:
     """Note a posted message and the line quoting each narration in it; ``due_at``: the
     platform's copy must be edited (a narration deleted while it went out). Its reader is
-    ``person_id``, or everyone in ``channel_pk``. The new record's id."""
+    ``person_id``, or ``reader_user_id`` (someone with no person row), or everyone in
+    ``channel_pk``. The new record's id."""
     copy = NarrationCopy(
         tenant_id=tenant_id,
         person_id=person_id,
+        reader_user_id=reader_user_id,
         channel_pk=channel_pk,
         kind=kind,
         message_id=message_id,
@@ -64,7 +67,8 @@ async def keep(
 @dataclass(frozen=True)
 class Quoting:
     """A message quoting a narration, with that narration's line in it and who reads it
-    (``None``: everyone in the channel ``copy.channel_pk``)."""
+    (``None``: ``copy.reader_user_id``, someone with no person row, or everyone in the channel
+    ``copy.channel_pk``)."""
 
     copy: NarrationCopy
     line: str
@@ -123,8 +127,11 @@ async def rewrite(
         await session.exec(update(NarrationCopyQuote).where(quote).values(line=line))
 
 
-async def readable(session: AsyncSession, *, narration_id: int, reader: Person) -> bool:
-    """Whether ``reader`` may still read the narration, by the rule every answer uses."""
+async def readable(
+    session: AsyncSession, *, narration_id: int, tenant_id: int, user_id: str
+) -> bool:
+    """Whether the workspace's ``user_id`` may still read the narration, by the rule every
+    answer uses."""
     found = await session.exec(
         select(Narration.id)
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
@@ -132,11 +139,7 @@ async def readable(session: AsyncSession, *, narration_id: int, reader: Person) 
             col(Narration.id) == narration_id,
             cast(
                 "ColumnElement[bool]",
-                visible_to(
-                    tenant_id=reader.tenant_id,
-                    viewer_user_id=reader.user_id,
-                    answer_channel_pk=None,
-                ),
+                visible_to(tenant_id=tenant_id, viewer_user_id=user_id, answer_channel_pk=None),
             ),
         )
     )
@@ -258,19 +261,80 @@ async def later(session: AsyncSession, *, copy_id: int, retry_at: datetime) -> N
     )
 
 
-async def of_reader(session: AsyncSession, *, person_id: int, kind: str) -> list[NarrationCopy]:
-    """The messages of ``kind`` sent to a person: for their export."""
+def _sent_to(*, tenant_id: int, person_id: int | None, user_id: str) -> ColumnElement[bool]:
+    """The messages read by one reader: kept under their person, or under their user id (a DM
+    answer sent before they joined)."""
+    by_user_id = and_(
+        col(NarrationCopy.tenant_id) == tenant_id, col(NarrationCopy.reader_user_id) == user_id
+    )
+    if person_id is None:
+        return by_user_id
+    return or_(col(NarrationCopy.person_id) == person_id, by_user_id)
+
+
+async def of_reader(
+    session: AsyncSession, *, tenant_id: int, person_id: int | None, user_id: str, kind: str
+) -> list[NarrationCopy]:
+    """The messages of ``kind`` sent to a reader: for their export."""
     rows = await session.exec(
         select(NarrationCopy)
-        .where(col(NarrationCopy.person_id) == person_id, col(NarrationCopy.kind) == kind)
+        .where(
+            _sent_to(tenant_id=tenant_id, person_id=person_id, user_id=user_id),
+            col(NarrationCopy.kind) == kind,
+        )
         .order_by(col(NarrationCopy.id))
     )
     return list(rows.all())
 
 
+async def to_empty(
+    session: AsyncSession, *, tenant_id: int, person_id: int | None, user_id: str
+) -> list[tuple[NarrationCopy, list[str]]]:
+    """A reader's messages, each with the lines it quotes, taken for this transaction: their
+    forget-me empties them."""
+    copies = (
+        await session.exec(
+            select(NarrationCopy)
+            .where(_sent_to(tenant_id=tenant_id, person_id=person_id, user_id=user_id))
+            .order_by(col(NarrationCopy.id))
+            .with_for_update()
+        )
+    ).all()
+    found: list[tuple[NarrationCopy, list[str]]] = []
+    for copy in copies:
+        lines = await session.exec(
+            select(NarrationCopyQuote.line)
+            .where(col(NarrationCopyQuote.copy_id) == copy.id)
+            .order_by(col(NarrationCopyQuote.narration_id))
+        )
+        found.append((copy, list(lines.all())))
+    return found
+
+
+async def emptied(session: AsyncSession, *, copy_id: int, post: str, now: datetime) -> None:
+    """The message quotes nothing any more and says ``post``, due at once; it names no reader
+    (its reader is being forgotten): once the platform has the edit, the row goes."""
+    await session.exec(
+        update(NarrationCopy)
+        .where(col(NarrationCopy.id) == copy_id)
+        .values(post=post, retry_at=now, attempts=0, person_id=None, reader_user_id=None)
+    )
+    await session.exec(delete(NarrationCopyQuote).where(col(NarrationCopyQuote.copy_id) == copy_id))
+
+
 async def forget_reader(session: AsyncSession, *, person_id: int) -> None:
-    """Forget the messages sent to a person (their erasure): their quote lines cascade."""
+    """Forget the messages still kept for a person (their erasure, once ``emptied``): their
+    quote lines cascade."""
     await session.exec(delete(NarrationCopy).where(col(NarrationCopy.person_id) == person_id))
+
+
+async def forget_reader_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+    """Forget the messages still kept under a user id (their erasure, once ``emptied``)."""
+    await session.exec(
+        delete(NarrationCopy).where(
+            col(NarrationCopy.tenant_id) == tenant_id, col(NarrationCopy.reader_user_id) == user_id
+        )
+    )
 
 
 async def gone(session: AsyncSession, *, limit: int) -> dict[int, list[tuple[int, str]]]:

@@ -24,7 +24,7 @@ from . import digest_copies, index_scrub, intro_privacy, pending_actions, schedu
 from .copy_tables import FOLLOW_DIGEST, WHO_KNOWS
 from .database import Database
 from .follow_tables import FollowDigest, FollowSchedule
-from .narration_copies import forget_reader, of_reader
+from .narration_copies import forget_reader, forget_reader_user, of_reader
 from .platform_store import Installation
 from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion
@@ -197,7 +197,9 @@ async def export_user(
     """The export of someone with no person row (they never narrated or joined): what is kept
     under their user id alone, or ``None`` when nothing is."""
     by_user_id = await _by_user_id(session, tenant_id=tenant_id, user_id=user_id)
-    if not any(by_user_id.values()):
+    # Who-knows answers sent to their DM: kept under their user id until they join.
+    answers = await _dm_answers(session, tenant_id=tenant_id, person_id=None, user_id=user_id)
+    if not any(by_user_id.values()) and not answers:
         return None
     return {
         "format": EXPORT_FORMAT,
@@ -205,7 +207,24 @@ async def export_user(
         "person": {"user_id": user_id},
         "narrations": [],
         **by_user_id,
+        "who_knows_answer_messages": answers,
     }
+
+
+async def _dm_answers(
+    session: AsyncSession, *, tenant_id: int, person_id: int | None, user_id: str
+) -> list[dict[str, Any]]:
+    """The who-knows answers sent to someone's DM, as they read now."""
+    return [
+        {
+            "message_id": c.message_id,
+            "sent_at": _iso(c.posted_at),
+            "text": json.loads(c.post)["text"],
+        }
+        for c in await of_reader(
+            session, tenant_id=tenant_id, person_id=person_id, user_id=user_id, kind=WHO_KNOWS
+        )
+    ]
 
 
 async def export_person(session: AsyncSession, *, person: Person) -> dict[str, Any]:
@@ -339,17 +358,19 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "sent_at": _iso(c.posted_at),
                 "text": json.loads(c.post)["text"],
             }
-            for c in await of_reader(session, person_id=person.id or 0, kind=FOLLOW_DIGEST)
+            for c in await of_reader(
+                session,
+                tenant_id=person.tenant_id,
+                person_id=person.id,
+                user_id=person.user_id,
+                kind=FOLLOW_DIGEST,
+            )
         ],
-        # The who-knows answers sent to their DM, as they read now, kept likewise.
-        "who_knows_answer_messages": [
-            {
-                "message_id": c.message_id,
-                "sent_at": _iso(c.posted_at),
-                "text": json.loads(c.post)["text"],
-            }
-            for c in await of_reader(session, person_id=person.id or 0, kind=WHO_KNOWS)
-        ],
+        # The who-knows answers sent to their DM, as they read now, kept likewise (some before
+        # they joined, under their user id).
+        "who_knows_answer_messages": await _dm_answers(
+            session, tenant_id=person.tenant_id, person_id=person.id, user_id=person.user_id
+        ),
         "open_questions": [
             {
                 "question": q.text,
@@ -483,6 +504,8 @@ async def _erase_by_user_id(
         )
     )
     await pending_actions.forget_user(session, tenant_id=tenant_id, user_id=user_id)
+    # Who-knows answers sent by DM before they joined (the feature empties them first).
+    await forget_reader_user(session, tenant_id=tenant_id, user_id=user_id)
     # The install keeps working for everyone else; it just stops naming who added the app. An
     # org-wide install is blanked the same way from any workspace of its organisation.
     await session.exec(

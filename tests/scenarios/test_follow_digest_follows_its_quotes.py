@@ -156,3 +156,38 @@ async def test_forget_me_takes_every_line_of_the_author_out_of_one_dm(chat, bot)
     assert dm.count(REMOVED) == 2
     assert "kafka broker upgrade went fine" in dm and "@carol" in dm
     assert await _rows_mentioning(bot.db, "hunter3") == []
+
+
+async def test_the_readers_forget_me_empties_their_dm_even_when_the_edit_fails_first(
+    chat, bot, monkeypatch
+):
+    """bob's forget-me first edits his digest to quote nothing (the DM stays on the platform,
+    and once he is forgotten a later delete could no longer reach it). The platform failing,
+    what is kept meanwhile names no reader and quotes nothing; the wake-up finishes the edit,
+    then nothing is kept."""
+    from narrate_bot.storage.copy_tables import NarrationCopy, NarrationCopyQuote
+
+    await _digest_sent(chat, SECRET)
+    gateway = next(iter(bot.gateways.values()))
+    real = type(gateway).update
+    failing = {"left": 1}
+
+    async def flaky(self: ChatGateway, tenant, message_id, post) -> None:  # type: ignore[no-untyped-def]
+        if failing["left"]:
+            failing["left"] -= 1
+            raise TimeoutError("the platform is down")
+        await real(self, tenant, message_id, post)
+
+    monkeypatch.setattr(type(gateway), "update", flaky)
+    out = await chat.say("bob: /narrate forget-me", "bob: /narrate forget-me confirm")
+    assert "Done: I erased everything about you" in out and "edited" not in out, out
+    async with bot.db.snapshot() as session:
+        waiting = (await session.exec(select(NarrationCopy))).one()
+        assert (await session.exec(select(NarrationCopyQuote))).all() == []
+    assert waiting.person_id is None and waiting.reader_user_id is None
+    assert "hunter2" not in waiting.post and "alice" not in waiting.post
+    dm = _edited(await chat.say(":advance 3m"))  # backoff: 2 minutes
+    assert "hunter2" not in dm and "@alice" not in dm and REMOVED in dm
+    async with bot.db.snapshot() as session:
+        assert (await session.exec(select(NarrationCopy))).all() == []
+    assert "edited" not in await chat.say("alice: /narrate delete 1")

@@ -92,8 +92,7 @@ async def test_a_private_answer_is_not_edited(chat):
 
 
 async def test_an_answer_in_the_askers_dm_is_edited(chat):
-    """A DM answer is a message like a followed-topics DM: kept with its asker as its reader
-    (someone the bot knows: one it keeps nothing about has no row to keep it under)."""
+    """A DM answer is a message like a followed-topics DM: kept with its asker as its reader."""
     out = await chat.say(
         "bob: /narrate join",
         f"alice in #general: /narrate {SECRET}",
@@ -105,14 +104,19 @@ async def test_an_answer_in_the_askers_dm_is_edited(chat):
     assert "hunter2" not in _said_in(out, "dm bob")
 
 
-async def test_the_askers_forget_me_forgets_their_dm_answer(chat):
-    """The DM answer is its asker's: their forget-me forgets it (their DM is theirs to clear),
-    and a later delete of what it quoted has nothing of theirs to edit."""
-    await chat.say(
+async def test_the_askers_forget_me_empties_their_dm_answer(chat):
+    """The DM answer is its asker's: their forget-me first edits it to quote nothing (the DM
+    stays on the platform, and once its record goes a later delete could no longer reach it),
+    then forgets it: the later delete of what it quoted has nothing left to edit."""
+    out = await chat.say(
         "bob: /narrate join",
         f"alice in #general: /narrate {SECRET}",
         "bob in dm: who knows about kafka?",
     )
+    assert "hunter2" in _said_in(out, "dm bob"), out
     out = await chat.say("bob: /narrate forget-me", "bob: /narrate forget-me confirm")
     assert "Done: I erased everything about you" in out, out
+    assert re.search(r"\[console\] edited a\d+ in dm bob", out), out
+    dm = _said_in(out, "dm bob")
+    assert "hunter2" not in dm and "@alice" not in dm and REMOVED in dm, dm
     assert "[console] edited" not in await chat.say("alice: /narrate delete 1")
