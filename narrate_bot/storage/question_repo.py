@@ -305,8 +305,9 @@ async def lose_post(
 ) -> list[Lost]:
     """The post ``message_id`` in ``channel_id`` was deleted on the platform: the open question
     it carried is closed as lost (nobody can answer it there), and returned so its asker can be
-    told. Any question posted there, open or not, keeps no id of it any more: forget-me has
-    nothing left to delete. Nothing when it was no question's post, or when the bot deleted it
+    told. Its ids stay: what the platform made of the post may outlive it (a Discord thread
+    titled with the asker's name and question), and forget-me's delete of a post that is gone
+    still removes that. Nothing when it was no question's post, or when the bot deleted it
     itself (a withdrawal or forget-me changed the row first)."""
     rows = await session.exec(
         select(OpenQuestion, Person, Channel.name)
@@ -319,7 +320,7 @@ async def lose_post(
         )
         .with_for_update(of=OpenQuestion)
     )
-    return await _lost(session, list(rows.all()), now=now, post_gone=True)
+    return await _lost(session, list(rows.all()), now=now, post_gone=False)
 
 
 async def lose_channel(
