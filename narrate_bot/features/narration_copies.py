@@ -381,3 +381,18 @@ def unedited(stayed: int, *, it: str = "it") -> str:
         f" {stayed} messages I sent quoting {it} (followed-topics digests or who-knows answers) "
         "still show the old words; I'll keep trying to edit them."
     )
+
+
+def unemptied(stayed: int) -> str:
+    """What to tell someone forgotten whose own messages (``reader_forgotten``) still quote."""
+    if not stayed:
+        return ""
+    if stayed == 1:
+        return (
+            " A message I sent you quoting others (a followed-topics digest or a who-knows "
+            "answer) still shows their words; I'll keep trying to edit them out."
+        )
+    return (
+        f" {stayed} messages I sent you quoting others (followed-topics digests or who-knows "
+        "answers) still show their words; I'll keep trying to edit them out."
+    )

@@ -168,6 +168,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     updates: list[update_post_repo.PostRef] = []
     listed: list[digest_copies.Retraction] = []
     quoted: list[int] = []
+    emptied: list[int] = []  # the messages sent to them, to quote nothing
     introduced: list[int] = []
     async with turn.db.transaction() as session:
         scope = await _only_here(turn, session)  # read before their rows go
@@ -177,14 +178,14 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             assert tenant.id is not None
             user_id = turn.event.user.user_id
             # Who-knows answers sent to their DM before they joined: emptied, edited after.
-            quoted = await narration_copies.reader_forgotten(
+            emptied = await narration_copies.reader_forgotten(
                 session, tenant_id=tenant.id, person_id=None, user_id=user_id, now=turn.now
             )
             if (
                 not await privacy.erase_user(
                     session, tenant_id=tenant.id, user_id=user_id, now=turn.now
                 )
-                and not quoted
+                and not emptied
             ):
                 return [turn.reply("I have nothing stored about you.")]
             removed = None
@@ -213,7 +214,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             # The messages sent to them quoting others' narrations (followed-topics DMs,
             # who-knows answers by DM) quote nothing any more, edited after: the messages stay
             # on the platform, and nothing would be left to reach them by once they are gone.
-            quoted += await narration_copies.reader_forgotten(
+            emptied = await narration_copies.reader_forgotten(
                 session,
                 tenant_id=person.tenant_id,
                 person_id=person.id,
@@ -233,6 +234,9 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     quoted_stayed = await narration_copies.sync(
         turn.db, turn.gateways, now=turn.now, copy_ids=quoted
     )
+    emptied_stayed = await narration_copies.sync(
+        turn.db, turn.gateways, now=turn.now, copy_ids=emptied
+    )
     intros_stayed = (
         await intro_posts.sync(
             turn.db,
@@ -248,7 +252,8 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     if removed is None:
         return [
             turn.reply(
-                "Done: your user id is gone from everything I kept it in. You can take part any "
+                "Done: your user id is gone from everything I kept it in."
+                f"{narration_copies.unemptied(emptied_stayed)} You can take part any "
                 "time with /narrate join." + scrubbed + scope
             )
         ]
@@ -259,6 +264,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             f"{update_posts.unremoved(updates_stayed)}"
             f"{digest_copies.unretracted(digests_stayed)}"
             f"{narration_copies.unedited(quoted_stayed, it='your words')}"
+            f"{narration_copies.unemptied(emptied_stayed)}"
             f"{intro_posts.unedited(intros_stayed)}{scrubbed} You can start "
             "again any time with /narrate join." + scope
         )

@@ -181,6 +181,7 @@ async def test_the_readers_forget_me_empties_their_dm_even_when_the_edit_fails_f
     monkeypatch.setattr(type(gateway), "update", flaky)
     out = await chat.say("bob: /narrate forget-me", "bob: /narrate forget-me confirm")
     assert "Done: I erased everything about you" in out and "edited" not in out, out
+    assert "A message I sent you quoting others" in out and "still shows their words" in out
     async with bot.db.snapshot() as session:
         waiting = (await session.exec(select(NarrationCopy))).one()
         assert (await session.exec(select(NarrationCopyQuote))).all() == []
