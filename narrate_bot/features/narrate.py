@@ -584,13 +584,22 @@ async def unshare(turn: Turn, ordinal: int) -> list[Reply]:
         assert narration.id is not None
         # A followed-topics DM quoting it to someone who may no longer read it loses the line.
         copies = await narration_copies.unshared(session, narration_id=narration.id, now=turn.now)
+        # Its post in a prompt's thread (a form update) is the channel's to read: taken back.
+        posted = None
+        if narration.audience == Audience.ONLY_ME.value:
+            posted = await update_post_repo.withdraw(
+                session, narration_id=narration.id, tenant_id=narration.tenant_id
+            )
     text = f"#{ordinal} is no longer shared: it's visible {_readers(narration.audience, channel)}."
     if not remembered and narration.source in _CHOSEN and channel.kind != ChannelKind.DIRECT.value:
         text += (
             f" I don't know whether it was for {shown(channel.name)} or only for you before you "
             f"shared it, so I chose only you. /narrate share {ordinal} shares it again."
         )
-    turn.committed_as(turn.reply(text))
+    where = shown(channel.name)
+    withdrawing = update_posts.withdrawing(where) if posted and posted.message_id else ""
+    turn.committed_as(turn.reply(text + withdrawing))
+    text += await update_posts.withdrawn(turn, posted, where=where)
     text += narration_copies.unedited(
         await narration_copies.sync(turn.db, turn.gateways, now=turn.now, copy_ids=copies)
     )

@@ -5,7 +5,8 @@ A reply typed in a prompt's thread is seen there already; an update sent through
 readers (or the whole workspace), it is posted in the thread of the newest prompt of its
 schedule, naming its author without notifying anyone. One kept "only for me" is never posted,
 and sharing it later doesn't post it either: ``share`` widens who can find a note, it never
-publishes one its author wrote for themselves.
+publishes one its author wrote for themselves. One made "only for me" again by ``unshare`` is
+deleted from the thread (``withdrawn``), and sharing it once more doesn't post it again.
 
 The post is claimed before it goes out (``storage.update_posts``), so a second try posts
 nothing. Nothing is posted in a channel shared with another organisation, whichever audience
@@ -410,6 +411,39 @@ async def removed_with(turn: Turn, ref: store.PostRef | None) -> str:
             "an admin to."
         )
     return " Its post in the prompt's thread is removed too."
+
+
+def withdrawing(where: str) -> str:
+    """Told of an unshare to "only me" once it committed, while its post is being taken out:
+    the place was left to the orphaned posts' repair in the same transaction, so it goes even
+    when what follows fails."""
+    return f" I'm taking it out of the prompt's thread in {where}."
+
+
+async def withdrawn(turn: Turn, ref: store.PostRef | None, *, where: str) -> str:
+    """After a narration became "only me" again (``unshare``) and that committed: delete its
+    post from the prompt's thread (``store.withdraw`` took its row); what to tell. A delete that
+    fails is tried again by the orphaned posts' repair, with its back-off."""
+    if ref is None:
+        return ""
+    if not ref.message_id and not unsure(ref, turn.now):
+        # Waiting for a retry, or being posted: the one finds nothing to post, the other finds
+        # its claim gone and deletes the post once it is out.
+        return f" It won't be posted in the prompt's thread in {where}."
+    if not await remove(turn, [ref]):
+        return (
+            f" I took it out of the prompt's thread in {where}; sharing it again won't post it "
+            "there."
+        )
+    if not ref.message_id:
+        return (
+            f" Its post in the prompt's thread in {where} may have gone out without my noting "
+            "where; if it's there, please delete it there, or ask an admin to."
+        )
+    return (
+        f" I couldn't take it out of the prompt's thread in {where} just now; I'll keep trying. "
+        "If it stays, please delete it there, or ask an admin to."
+    )
 
 
 def unremoved(stayed: list[store.PostRef]) -> str:

@@ -2,8 +2,9 @@
 
 A post is claimed before it goes out (``claim``: one row per narration, so a second try finds it
 and posts nothing), noted once the platform took it (``keep``), and its claim dropped when the
-platform refused (``drop``). An edit reads it (``of_narration``); a delete, an "only for me"
-again and forget-me read it before its narration goes (``of_person``), then delete the post.
+platform refused (``drop``). An edit reads it (``of_narration``); a delete and forget-me read it
+before its narration goes (``of_person``), then delete the post; an "only for me" again takes it
+back (``withdraw``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .orphan_post_tables import UpdatePostOrphan
 from .schedule_tables import PROMPT, Schedule, ScheduleSend
 from .schedules import SENT
 from .tables import Channel, Narration, Person, Tenant
@@ -152,6 +154,31 @@ async def drop(session: AsyncSession, *, narration_id: int) -> None:
 async def forget(session: AsyncSession, *, narration_id: int) -> None:
     """Forget the post of this narration (deleted from its thread)."""
     await session.exec(delete(UpdatePost).where(col(UpdatePost.narration_id) == narration_id))
+
+
+async def withdraw(session: AsyncSession, *, narration_id: int, tenant_id: int) -> PostRef | None:
+    """Take back the post of a narration made "only for me" again (``unshare``), in its
+    transaction: where it is (``None`` when it has none). A post out already leaves its place to
+    the orphaned posts' repair (``UpdatePostOrphan``) in this same transaction, so it is deleted
+    in the end even when the platform fails right after, or the process stops: the caller
+    deletes it at once and forgets the place (``orphan_posts.settle``). A post still going out
+    loses its claim, so its poster deletes it once it is out (``keep``), and a retry waiting
+    finds nothing to post. Sharing again later posts nothing: the row is gone."""
+    row = await find(session, narration_id=narration_id)
+    if row is None:
+        return None
+    if row.message_id:
+        session.add(
+            UpdatePostOrphan(
+                tenant_id=tenant_id,
+                channel_id=row.channel_id,
+                thread_of=row.thread_of,
+                message_id=row.message_id,
+            )
+        )
+    taken = ref(row)
+    await forget(session, narration_id=narration_id)
+    return taken
 
 
 def ref(row: UpdatePost, ordinal: int = 0) -> PostRef:
