@@ -4,7 +4,9 @@ The weekly followed-topics DM quotes each narration it lists ("@alice: “kafka 
 and a who-knows answer each narration it shows as evidence (``answer_copies``).
 A narration's ``/narrate delete``, its author's forget-me, and an ``unshare`` after which the
 DM's reader may no longer read it turn its line into ``REMOVED``; ``/narrate edit`` rewrites the
-quote to the new words. As for the form update's post in a prompt's thread (ADR 0012), the
+quote to the new words for readers who may still read it (for the others it is ``REMOVED``: the
+new words may say anything). A reader's own forget-me first empties the messages sent to them,
+every line ``REMOVED``: once they are forgotten, nothing would let a later delete reach them. As for the form update's post in a prompt's thread (ADR 0012), the
 change commits first, with what each message is to say now (``storage.narration_copies``), and
 the platform is asked after: at once, and again by the scheduler's every wake-up until it
 confirms, waiting twice as long each time (``backoff``). A message is edited, never
