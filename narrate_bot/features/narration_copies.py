@@ -6,11 +6,12 @@ A narration's ``/narrate delete``, its author's forget-me, and an ``unshare`` af
 DM's reader may no longer read it turn its line into ``REMOVED``; ``/narrate edit`` rewrites the
 quote to the new words for readers who may still read it (for the others it is ``REMOVED``: the
 new words may say anything). A reader's own forget-me first empties the messages sent to them,
-every line ``REMOVED``: once they are forgotten, nothing would let a later delete reach them. As for the form update's post in a prompt's thread (ADR 0012), the
-change commits first, with what each message is to say now (``storage.narration_copies``), and
-the platform is asked after: at once, and again by the scheduler's every wake-up until it
-confirms, waiting twice as long each time (``backoff``). A message is edited, never
-deleted: the DM is in the reader's own conversation, and its other lines stay theirs.
+every line ``REMOVED``: once they are forgotten, nothing would let a later delete reach them.
+As for the form update's post in a prompt's thread (ADR 0012), the change commits first, with
+what each message is to say now (``storage.narration_copies``), and the platform is asked after:
+at once, and again by the scheduler's every wake-up until it confirms, waiting twice as long
+each time (``backoff``). A message is edited, never deleted: the DM is in the reader's own
+conversation, and its other lines stay theirs.
 
 The wake-up's edits run after its prompts went out, and start no edit after ``BUDGET_SECONDS``
 (an edit taking longer than that is cut off and tried again later: editing to the same words is
