@@ -27,7 +27,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate follow <topic> · unfollow <topic>|all · /narrate follow: a Monday DM of what's new
 /narrate questions-channel [#channel|here|off]: where unanswered questions go; alone, shows it
 /narrate ask-channel <q>: post there · only admins change questions-channel once it's set
-/narrate ask-channel answered [by @name]|withdraw: close your newest open question
+/narrate ask-channel answered|withdraw: close your newest open question (answered by @name: thanks)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> or until <date> · /narrate resume · /narrate leave
 /narrate intros join · /narrate intros leave · /narrate intros: weekly introductions, yours
