@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 from pathlib import Path
 
 import pytest
@@ -70,11 +69,11 @@ async def test_reading_lines_are_answered_while_another_connection_writes(
     await short_busy_timeout(db, monkeypatch)
     quiet = await _typed(bot, clock, tmp_path, READING)
     with another_writer(db):
-        started = time.monotonic()
+        # No time bound (a loaded machine may take seconds): a line that waited for the writer
+        # would give up after the short busy timeout, and answer differently.
         held = await _typed(bot, clock, tmp_path, READING)
-        took = time.monotonic() - started
     assert held == quiet, held
-    assert "failed" not in held and took < 5, (took, held)
+    assert "failed" not in held, held
     # The real answers: alice's narration for everyone, bob's in #secret for its readers only.
     zoe_at_prompt, helped, zoe, carol_dm, carol_there, topics, mine, stats = held.split("\n[")
     # The answer's "This helped" button, the asker's alone: kept with the answer when the lines

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 
@@ -161,11 +160,10 @@ async def test_reading_commands_answer_while_another_connection_holds_the_write_
     await db.dispose()  # new connections, with the short busy timeout
     quiet = await _everything_read(db, bot)
     with _writer_holding_the_lock(db):
-        started = time.monotonic()
+        # No time bound (a loaded machine may take seconds): a reader that waited for the
+        # writer would give up after FAST_MS with "database is locked", and answer differently.
         held = await _everything_read(db, bot)
-        took = time.monotonic() - started
     assert held == quiet
-    assert took < 5, took
     # And the answers are the real ones: what each reader may read, and nothing else.
     assert held["who"].startswith("Who knows about “kafka”:\n1. <@alice>"), held["who"]
     assert "ledger" not in held["who"] and "ledger" not in held["mention"]
