@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef, UserRef
-from ..storage import expertise_repo
+from ..storage import expertise_repo, orphan_posts
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Tenant
@@ -99,6 +99,11 @@ async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
         if event.bot_in is not None:
             channel.bot_left = not event.bot_in
         session.add(channel)
+        if event.bot_in:
+            # Deletes the platform refused while the bot was out are tried at once, not weekly.
+            await orphan_posts.reachable_again(
+                session, tenant_id=channel.tenant_id, channel_id=channel.channel_id
+            )
 
 
 async def change_membership(db: Database, event: MembershipChanged) -> None:

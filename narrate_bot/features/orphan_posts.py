@@ -11,10 +11,13 @@ the older replica keeps deleting after this version migrated.
 Deleting is idempotent: a post gone already (deleted by hand, its channel deleted) counts as done,
 as does a Discord post whose thread stays (the thread is the prompt's). A refusal that stays until
 someone changes something (``CannotDelete``: Slack's ``cant_delete_message``, the app removed from
-the channel, Discord's Missing Access) is final: the place is kept as given up and never tried
-again, logged once. Any other failure puts the place off, twice as long each time up to
-``LONGEST_WAIT``, and it is never dropped while its workspace is there: a post naming someone who
-asked to be forgotten must not stay because the platform was down for an hour. The repair runs after
+the channel, Discord's Missing Access) is logged once, then tried once a week (``REFUSED_WAIT``),
+and at once when the bot is added to its channel again (``channels.describe_channel``): an admin
+who invites the app back or restores its permissions must not leave for good a post that names
+someone forgotten or quotes a deleted narration. Any other failure puts the place off, twice as
+long each time up to ``LONGEST_WAIT``, and it is never dropped while its workspace is there: a post
+naming someone who asked to be forgotten must not stay because the platform was down for an hour.
+The repair runs after
 the wake-up's prompts went out, and starts no delete after ``BUDGET_SECONDS`` (and cuts off a delete
 taking longer than that): with the platform slow, the rest waits for the next wake-up instead of
 holding back prompts. Each try takes its place first (leased for ``schedule_lease_seconds``), so two
@@ -43,6 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 50  # places tried per wake-up; more wait for the next one, seconds later
+# A delete refused until someone changes something is tried again this long after.
+REFUSED_WAIT = timedelta(days=7)
 
 
 async def delete_orphaned_posts(bot: Bot, now: datetime, *, budget: float | None = None) -> int:
@@ -95,13 +100,16 @@ async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime, within: floa
     except ThreadStayed:
         pass  # the thread is the prompt's, not the post's: the post is gone
     except CannotDelete as refusal:
-        # The platform's code only, never the post's words; the once it is given up.
-        log.warning(
-            "an orphaned update post can't be deleted (%s): given up, it stays in its thread",
-            refusal.reason,
-        )
         async with bot.db.transaction() as session:
-            await store.refused(session, orphan_id=row.id, at=now)
+            first = await store.refused(
+                session, orphan_id=row.id, at=now, retry_at=now + REFUSED_WAIT
+            )
+        if first:  # the platform's code only, never the post's words; once per place
+            log.warning(
+                "an orphaned update post can't be deleted (%s): it stays in its thread, tried "
+                "again weekly and when I'm added to its channel again",
+                refusal.reason,
+            )
         return 0
     except Exception as problem:
         tries = row.attempts + 1

@@ -15,21 +15,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, text
+from sqlalchemy import Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 
 class UpdatePostOrphan(SQLModel, table=True):
     __tablename__ = "update_post_orphan"
-    # Places still to be tried only (``refused_at`` unset): the wake-up's probes.
-    __table_args__ = (
-        Index(
-            "ix_update_post_orphan_retry_at",
-            "retry_at",
-            sqlite_where=text("refused_at IS NULL"),
-            postgresql_where=text("refused_at IS NULL"),
-        ),
-    )
+    # The wake-up's probes: a place refused waits with its ``retry_at`` a week ahead, so the
+    # probes never read it until then (whole again in migration 0043).
+    __table_args__ = (Index("ix_update_post_orphan_retry_at", "retry_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     # Gone with its workspace (the app removed: nothing could delete the post any more). The
@@ -44,6 +38,7 @@ class UpdatePostOrphan(SQLModel, table=True):
     # under way leases it, a failure puts it off (``attempts`` so far sets how long).
     retry_at: datetime | None = Field(default=None)
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
-    # When the platform refused for good to delete it (the app may not, or no longer reaches
-    # its channel): never tried again, kept as the record of a post that stayed.
+    # When the platform first refused to delete it until someone changes something (the app
+    # may not, or no longer reaches its channel): logged that once, then tried weekly, and at
+    # once when the bot is added to its channel again (migration 0043).
     refused_at: datetime | None = Field(default=None)

@@ -4,8 +4,9 @@
 The repair (``features.orphan_posts``) reads the due ones (``due``: two index probes when there are
 none, as on every wake-up of a database only this version wrote), takes each for one try (``take``,
 a compare-and-set, so two replicas never both try it), and then forgets it (``done``), puts it off
-(``later``), or gives it up for good (``refused``: kept, never due). This version's own delete and
-forget-me, having deleted the posts themselves, forget their places at once (``settle``).
+(``later``), or puts a refused one off for long (``refused``: ``REFUSED_WAIT`` in the repair), made
+due at once when the bot is back in its channel (``reachable_again``). This version's own delete
+and forget-me, having deleted the posts themselves, forget their places at once (``settle``).
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ async def due(
     session: AsyncSession, *, now: datetime, platforms: Sequence[str], limit: int
 ) -> list[Orphan]:
     """The places whose try is due, in workspaces of ``platforms`` (those this process has a
-    gateway for): new ones first, oldest first, then those whose wait is over. Two range reads
-    of ``ix_update_post_orphan_retry_at`` (``IS NULL``, then ``<= now``), not one ``OR``,
-    which SQLite reads by scanning the table: places waiting long (a workspace whose token
-    was revoked) would be read again at every wake-up."""
+    gateway for): new ones first, oldest first, then those whose wait is over, refused ones
+    too once their long wait is. Two range reads of ``ix_update_post_orphan_retry_at`` (``IS
+    NULL``, then ``<= now``), not one ``OR``, which SQLite reads by scanning the table: places
+    waiting long (a workspace whose token was revoked, a refused delete) would be read again at
+    every wake-up."""
     found: list[Orphan] = []
     for due_now, order in (
         (col(UpdatePostOrphan.retry_at).is_(None), col(UpdatePostOrphan.id)),
@@ -50,7 +52,6 @@ async def due(
             .join(Tenant, col(Tenant.id) == col(UpdatePostOrphan.tenant_id))
             .where(
                 due_now,
-                col(UpdatePostOrphan.refused_at).is_(None),
                 col(Tenant.platform).in_(list(platforms)),
             )
             .order_by(order)
@@ -92,10 +93,34 @@ async def later(session: AsyncSession, *, orphan_id: int, retry_at: datetime) ->
     )
 
 
-async def refused(session: AsyncSession, *, orphan_id: int, at: datetime) -> None:
-    """Give up a place whose post the platform refuses for good to delete: kept, never due."""
+async def refused(
+    session: AsyncSession, *, orphan_id: int, at: datetime, retry_at: datetime
+) -> bool:
+    """Put off until ``retry_at`` a place whose post the platform refuses to delete until
+    someone changes something, noting when it first did (``refused_at``); whether this was the
+    first refusal (the one logged)."""
+    first = await session.exec(
+        update(UpdatePostOrphan)
+        .where(col(UpdatePostOrphan.id) == orphan_id, col(UpdatePostOrphan.refused_at).is_(None))
+        .values(refused_at=at, retry_at=retry_at)
+    )
+    if first.rowcount:
+        return True
+    await later(session, orphan_id=orphan_id, retry_at=retry_at)
+    return False
+
+
+async def reachable_again(session: AsyncSession, *, tenant_id: int, channel_id: str) -> None:
+    """Make the refused places of this channel due at once: the bot was added to it again, so
+    the delete it was refused may now go through, rather than after the refusal's long wait."""
     await session.exec(
-        update(UpdatePostOrphan).where(col(UpdatePostOrphan.id) == orphan_id).values(refused_at=at)
+        update(UpdatePostOrphan)
+        .where(
+            col(UpdatePostOrphan.tenant_id) == tenant_id,
+            col(UpdatePostOrphan.channel_id) == channel_id,
+            col(UpdatePostOrphan.refused_at).is_not(None),
+        )
+        .values(retry_at=None)
     )
 
 

@@ -4,7 +4,7 @@ only the latter."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from narrate_bot.storage import orphan_posts as store
 from narrate_bot.storage.database import Database
@@ -26,9 +26,9 @@ async def _place(db: Database, tenant: int, message_id: str) -> int:
     )
 
 
-async def _due(db: Database) -> list[str]:
+async def _due(db: Database, now: datetime = START) -> list[str]:
     async with db.snapshot() as session:
-        found = await store.due(session, now=START, platforms=["slack"], limit=10)
+        found = await store.due(session, now=now, platforms=["slack"], limit=10)
     return [orphan.row.message_id for orphan in found]
 
 
@@ -40,7 +40,8 @@ async def test_up_down_up_with_data(empty_db):
     await check(db)
     refused = await _place(db, ids["tenant"], "1.3")
     async with db.transaction() as session:
-        await store.refused(session, orphan_id=refused, at=START.astimezone(UTC))
+        at = START.astimezone(UTC)
+        await store.refused(session, orphan_id=refused, at=at, retry_at=at + timedelta(days=7))
     assert await _due(db) == ["1.2"]
 
     await _downgrade(db, BEFORE)
@@ -51,6 +52,7 @@ async def test_up_down_up_with_data(empty_db):
     ]
     await upgrade(db)
     await check(db)
-    assert sorted(await _due(db)) == ["1.2", "1.3"]
+    # Put off a week by its refusal (migration 0043: refusals are tried weekly).
+    assert sorted(await _due(db, START + timedelta(days=8))) == ["1.2", "1.3"]
     await _run(db, "DELETE FROM tenant WHERE id = :t", t=ids["tenant"])
     assert await _rows(db, "SELECT id FROM update_post_orphan") == []

@@ -1,7 +1,8 @@
 """An orphaned update post Discord refuses to delete (403 Missing Access: the bot may no longer
-see the channel) is given up after one try, through the real discord.py client against the
-fake REST API; a 5xx keeps its back-off. Before, the refusal was tried every six hours for
-good, with a warning each time."""
+see the channel) is not tried again within the week, through the real discord.py client against
+the fake REST API, and is tried a week on (access may have been given back); a 5xx keeps its
+back-off. Before 9d6c897 the refusal was tried every six hours for good, with a warning each
+time; after it, never again."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def _deletes(fake: FakeDiscord, thread: str) -> int:
     return len(fake.posted(f"/channels/{thread}/messages/", "DELETE"))
 
 
-async def test_missing_access_is_final(fake: FakeDiscord, bot: Bot, clock, connect):
+async def test_missing_access_is_not_tried_within_the_week(
+    fake: FakeDiscord, bot: Bot, clock, connect
+):
     thread = await _orphaned(fake, bot, clock, connect)
     fake.fail(
         "DELETE", r"/messages/\d+$", 403, {"message": "Missing Access", "code": 50001}, times=9
@@ -52,6 +55,25 @@ async def test_a_server_error_is_tried_again(fake: FakeDiscord, bot: Bot, clock,
     now = clock.now()
     await bot.run_due(now)
     await bot.run_due(now + timedelta(minutes=3))
+    assert _deletes(fake, thread) == 2
+    async with bot.db.engine.connect() as conn:
+        left = await conn.execute(text("SELECT count(*) FROM update_post_orphan"))
+        assert left.scalar() == 0
+
+
+async def test_missing_access_given_back_is_tried_a_week_on(
+    fake: FakeDiscord, bot: Bot, clock, connect
+):
+    thread = await _orphaned(fake, bot, clock, connect)
+    fake.fail(
+        "DELETE", r"/messages/\d+$", 403, {"message": "Missing Access", "code": 50001}, times=1
+    )
+    now = clock.now()
+    await bot.run_due(now)
+    # A moderator gives the bot its access back: Discord says nothing of it to the bot.
+    await bot.run_due(now + timedelta(days=6))
+    assert _deletes(fake, thread) == 1
+    await bot.run_due(now + timedelta(days=7, minutes=1))
     assert _deletes(fake, thread) == 2
     async with bot.db.engine.connect() as conn:
         left = await conn.execute(text("SELECT count(*) FROM update_post_orphan"))
