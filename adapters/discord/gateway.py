@@ -24,9 +24,10 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
 * a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
   still fails so the scheduler retries it, but the gateway remembers who already has it, and the
   retry goes only to the others (``Delivered``; in memory, like the DM stop-list);
-* every message goes with a nonce derived from the post (``once.py``): a 5xx or a dropped
-  connection, after which it may exist, is sent again with it within seconds, and Discord
-  answers with the message it made instead of making a second one.
+* every message goes with a nonce made from a token of its own delivery (``once.py``; kept with
+  ``Delivered`` while a failed post may be retried): a 5xx or a dropped connection, after which
+  it may exist, is sent again with it within seconds, and Discord answers with the message it
+  made instead of making a second one. The same words posted again later are a new message.
 
 Before the weekly introductions it also re-reads the participants' roles (``refresh_access``):
 without the members intent nothing else tells us someone lost a role or left (see access.py).
@@ -175,36 +176,42 @@ class InvalidRequestBudget:
 
 
 class Delivered:
-    """Who already has each post that failed part-way, so its retry skips them.
+    """Who already has each post that failed part-way, so its retry skips them, and the nonce
+    token it was sent with, so its retry sends again what may already exist under that token.
 
     The scheduler retries a failed send with the same ``Post``, so the post itself (its guild,
-    text, recipients, buttons) is the key. Only partial failures are kept, and only until the
-    post completes or ``keep`` passes: a later post with the same words to the same people (a
-    daily reminder) is a new post and goes out in full.
+    text, recipients, buttons) is the key. Only failures are kept, and only until the post
+    completes or ``keep`` passes: a later post with the same words to the same place (a daily
+    reminder, a question asked again after its withdrawal, a second "thanks") is a new post,
+    with a new token, and goes out in full. Its nonces can't be derived from its words alone:
+    Discord would answer a new post with the earlier message (deleted, maybe) and make none.
     """
 
     def __init__(self, keep: timedelta = REMEMBER_DELIVERED) -> None:
         self.keep = keep
-        # post key -> (when it first failed, {recipient: the message they got, or None})
-        self._partial: dict[str, tuple[datetime, dict[str, str | None]]] = {}
+        # post key -> (when it first failed, {recipient: their message, or None}, its token)
+        self._partial: dict[str, tuple[datetime, dict[str, str | None], str]] = {}
 
     @staticmethod
     def key(guild_id: int, post: Post) -> str:
         return hashlib.sha256(f"{guild_id}:{post.model_dump_json()}".encode()).hexdigest()
 
-    def of(self, key: str, now: datetime) -> dict[str, str | None]:
-        """The recipients who already have this post (a fresh, empty record when none)."""
-        for old, (since, _) in list(self._partial.items()):
+    def of(self, key: str, now: datetime) -> tuple[dict[str, str | None], str]:
+        """The recipients who already have this post, and the token its messages were sent
+        with; a fresh, empty record with a new token when it never failed (or long ago)."""
+        for old, (since, _, _) in list(self._partial.items()):
             if now - since > self.keep:
                 del self._partial[old]
         found = self._partial.get(key)
-        return dict(found[1]) if found else {}
+        if found is None:
+            return {}, secrets.token_hex(6)
+        return dict(found[1]), found[2]
 
-    def failed(self, key: str, now: datetime, done: dict[str, str | None]) -> None:
-        if not done:
-            return  # nobody has it yet: the retry is a whole post again
-        since = self._partial.get(key, (now, {}))[0]
-        self._partial[key] = (since, done)
+    def failed(self, key: str, now: datetime, done: dict[str, str | None], token: str) -> None:
+        """Keep the token also when nobody has it yet: a failure after which a message may
+        exist is retried with the same nonces, and Discord answers with that message."""
+        since = self._partial.get(key, (now, {}, token))[0]
+        self._partial[key] = (since, done, token)
 
     def completed(self, key: str) -> None:
         self._partial.pop(key, None)
@@ -551,7 +558,7 @@ class DiscordGateway:
         """One DM per recipient (or their channel pointer). When one fails, the post fails and
         the scheduler retries it; those who already have it are skipped on that retry."""
         key = Delivered.key(guild_id, post)
-        done = self.delivered.of(key, self.now())
+        done, token = self.delivered.of(key, self.now())
         if done:
             log.info("a retried post goes to the %d of its people who don't have it yet",
                      len(post.to_users) - len(done))  # fmt: skip
@@ -560,12 +567,12 @@ class DiscordGateway:
                 continue
             try:
                 sent = await self._dm(
-                    guild_id, int(user_id), parts, mentions=_cited(post), once=key
+                    guild_id, int(user_id), parts, mentions=_cited(post), once=token
                 )
                 if sent is None:
-                    sent = await self._fallback(guild_id, int(user_id), post)
+                    sent = await self._fallback(guild_id, int(user_id), post, token)
             except BaseException:
-                self.delivered.failed(key, self.now(), done)
+                self.delivered.failed(key, self.now(), done, token)
                 raise
             done[user_id] = None if sent is None else str(sent.id)
         self.delivered.completed(key)
@@ -580,11 +587,21 @@ class DiscordGateway:
         no thread to post in, which Discord answers as an unknown channel: the thread is
         opened on the prompt now, and the post sent there. Only a thread that can't be opened
         is refused, as ``NO_THREAD``, never as "not in the channel"."""
+        key = Delivered.key(guild_id, post)
+        _, token = self.delivered.of(key, self.now())  # a retry reuses its nonces
         try:
-            return await self._send_in_channel(guild_id, post, missing_thread=post.thread_of)
-        except _ThreadMissing:
-            await self._open_missing_thread(post)
-        return await self._send_in_channel(guild_id, post, missing_thread=None)
+            try:
+                first = await self._send_in_channel(
+                    guild_id, post, token, missing_thread=post.thread_of
+                )
+            except _ThreadMissing:
+                await self._open_missing_thread(post)
+                first = await self._send_in_channel(guild_id, post, token, missing_thread=None)
+        except BaseException:
+            self.delivered.failed(key, self.now(), {}, token)
+            raise
+        self.delivered.completed(key)
+        return first
 
     async def _open_missing_thread(self, post: Post) -> None:
         assert post.channel_id is not None and post.thread_of is not None
@@ -609,15 +626,15 @@ class DiscordGateway:
         log.info("opened the missing thread of a prompt in channel %s", post.channel_id)
 
     async def _send_in_channel(
-        self, guild_id: int, post: Post, *, missing_thread: str | None
+        self, guild_id: int, post: Post, token: str, *, missing_thread: str | None
     ) -> str:
-        """Send ``post``'s messages; ``_ThreadMissing`` when ``missing_thread`` is set and
-        Discord says that thread is unknown before anything went out."""
+        """Send ``post``'s messages, their nonces made from ``token``; ``_ThreadMissing`` when
+        ``missing_thread`` is set and Discord says that thread is unknown before anything went
+        out."""
         assert post.channel_id is not None
         target = post.thread_of or post.channel_id
         channel = self.client.get_partial_messageable(int(target), guild_id=guild_id)
         first: discord.Message | None = None
-        key = Delivered.key(guild_id, post)  # a retry of this post (``once``) reuses its nonces
         for index, part in enumerate(messages(post.text, post.buttons)):
             # A post in a channel is for everyone there: its buttons are anyone's to click.
             part = await self.kept.prepare(part, guild_id=guild_id, owner=None, in_dm=False)
@@ -625,7 +642,7 @@ class DiscordGateway:
                 try:
                     sent = await send_once(
                         channel,
-                        nonce(key, target, index),
+                        nonce(token, target, index),
                         functools.partial(part.kwargs, mentions=_cited(post)),
                     )
                 except (discord.Forbidden, discord.NotFound) as problem:
@@ -763,7 +780,9 @@ class DiscordGateway:
             return
         raise DmsPaused("Discord throttles the bot's DMs (40003); no DM is opened for now")
 
-    async def _fallback(self, guild_id: int, user_id: int, post: Post) -> discord.Message | None:
+    async def _fallback(
+        self, guild_id: int, user_id: int, post: Post, token: str
+    ) -> discord.Message | None:
         """Tell the person, where they last used the bot, that something waits for them.
 
         Only the pointer and a mention: the channel's readers are not the DM's, so neither its
@@ -777,7 +796,7 @@ class DiscordGateway:
             return None
         for channel_id in await self._pointer_channels(guild, user_id):
             try:
-                return await self._point(guild_id, channel_id, user_id, post)
+                return await self._point(guild_id, channel_id, user_id, post, token)
             except discord.Forbidden as problem:
                 log.warning(
                     "channel %s refused a DM pointer (%s); not trying it again for a while",
@@ -812,16 +831,15 @@ class DiscordGateway:
         return found
 
     async def _point(
-        self, guild_id: int, channel_id: int, user_id: int, post: Post
+        self, guild_id: int, channel_id: int, user_id: int, post: Post, token: str
     ) -> discord.Message | None:
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         first: discord.Message | None = None
-        key = Delivered.key(guild_id, post)
         for index, part in enumerate(messages(f"<@{user_id}> {post.pointer or DM_CLOSED}")):
             async with self.posts:
                 sent = await send_once(
                     channel,
-                    nonce(key, channel_id, user_id, index),
+                    nonce(token, channel_id, user_id, index),
                     functools.partial(part.kwargs, mentions=only([str(user_id)])),
                 )
             first = first or sent

@@ -9,10 +9,11 @@ message will be created", for a repeat within the past few minutes. discord.py 2
 ``enforce_nonce: true`` with every nonce it is given (``handle_message_parameters``), and
 retries 500/502/504/524 itself with the same body.
 
-So each message is sent with a nonce derived from what is being delivered (``nonce``), and a
-failure that may have created it is sent again with that nonce a few seconds later
-(``RESEND_AFTER``, well inside Discord's window): Discord answers with the message it made, or
-makes it now. Only when every try fails is the outcome unknown, and raised as it is.
+So each message is sent with a nonce of its own delivery (``nonce``: a token of the post, kept
+for its retries, with its place and part; never its words alone), and a failure that may have
+created it is sent again with that nonce a few seconds later (``RESEND_AFTER``, well inside
+Discord's window): Discord answers with the message it made, or makes it now. Only when every
+try fails is the outcome unknown, and raised as it is.
 """
 
 from __future__ import annotations
