@@ -10,6 +10,9 @@ be told.
 
 The claim is a lease, renewed while the work runs: work slower than the lease (a slow database,
 a big fan-out) would otherwise look abandoned, and a retry on another replica would do it again.
+Claims are timed by ``clock`` (the system's in production): a test moves a manual one past the
+lease only once it has seen a renewal, so what it proves doesn't depend on the event loop's
+latency on a loaded machine.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from narrate_bot.clock import SystemClock
 from narrate_bot.events import TenantRef
+from narrate_bot.ports import Clock
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
@@ -63,9 +68,16 @@ class Claim:
 
 
 class EventDedupe:
-    def __init__(self, db: Database, gateway: SlackGateway, lease: timedelta = CLAIM_LEASE) -> None:
+    def __init__(
+        self,
+        db: Database,
+        gateway: SlackGateway,
+        lease: timedelta = CLAIM_LEASE,
+        clock: Clock | None = None,
+    ) -> None:
         self.db = db
         self.lease = lease  # shorter in tests, so work can outlast it without waiting 30 s
+        self.clock: Clock = clock or SystemClock()  # the claims' times; manual in tests
         self.gateway = gateway
         self._tenant_pks: dict[str, int] = {}
         self._last_purge = 0.0
@@ -118,7 +130,7 @@ class EventDedupe:
 
         async def take() -> Claim | None:
             pk = await self.tenant_pk(translate.tenant_of(body), enterprise_of(body))
-            now = datetime.now(UTC)
+            now = self.clock.now()
             claimed = await ps.claim_event(
                 self.db, tenant_id=pk, event_id=str(event_id), now=now, lease=self.lease
             )
@@ -148,7 +160,7 @@ class EventDedupe:
         await recovery.attempts(finish, delays, "finished event's record")
         if time.monotonic() - self._last_purge > PURGE_EVERY:
             self._last_purge = time.monotonic()
-            await ps.purge_seen_events(self.db, before=datetime.now(UTC) - SEEN_KEEP)
+            await ps.purge_seen_events(self.db, before=self.clock.now() - SEEN_KEEP)
         return True
 
     async def _keep(self, claim: Claim, stop: asyncio.Event) -> None:
@@ -164,7 +176,7 @@ class EventDedupe:
                 return  # the work is over: stopped between renewals, never in one
             except TimeoutError:
                 pass
-            now = datetime.now(UTC)
+            now = self.clock.now()
             try:
                 kept = await ps.renew_event(
                     self.db,

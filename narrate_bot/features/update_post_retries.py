@@ -17,7 +17,10 @@ its row with it. After the last try fails the author gets one DM saying the upda
 unposted, so the "I'll try again" they read is never left hanging; so they do when an admin
 turned the channel's updates off while the retry waited (the update is dropped, not kept for
 later: the admin asked for no more posts there, and one turning up after updates come back on,
-days later, would surprise everyone).
+days later, would surprise everyone), and when the platform refuses a retry for good
+(``ports.CannotPostThere``: the channel archived, posting restricted, the app's scope or token
+gone), told with the reason as on the first try. No DM goes to an author who left or is being
+erased, or about a narration made "only me" meanwhile.
 
 A post claimed ``update_posts.UNSURE_AFTER`` ago with no id saved and no retry waiting may be
 out (the process stopped between the platform's answer and the save). Where the platform can
@@ -39,9 +42,10 @@ from ..ports import CannotPostThere, ChatGateway, NotPosted, PostFinder
 from ..replies import Post
 from ..storage import repositories as repo
 from ..storage import update_posts as store
+from ..storage.tables import Narration, Person
 from .privacy import erasure_pending
 from .schedule_posts import tenant_ref
-from .update_posts import UNSURE_AFTER, post_of, shared_now, updates_key
+from .update_posts import UNSURE_AFTER, post_of, refused_why, shared_now, updates_key
 
 if TYPE_CHECKING:
     from ..app import Bot
@@ -110,7 +114,9 @@ async def _retry(bot: Bot, item: store.Retry, *, now: datetime) -> int:
     if dropped:
         if off and not gone:  # an admin's doing, after the author read "I'll try again"
             gateway = bot.gateways.get(Platform(item.tenant.platform))
-            await _tell(item, gateway, why="as updates there were turned off since")
+            await _tell(
+                item, gateway, why=" as updates there were turned off since, so it isn't there."
+            )
         return 0
     assert thread  # not dropped: there is a thread to post in
     tenant = tenant_ref(item.tenant)
@@ -133,8 +139,9 @@ async def _retry(bot: Bot, item: store.Retry, *, now: datetime) -> int:
     )
     try:
         message_id = await gateway.post(tenant, post)
-    except CannotPostThere:
-        await _drop(bot, item)
+    except CannotPostThere as refused:  # for good: the author read "I'll try again"
+        if await _drop_still_theirs(bot, item, now=now):
+            await _tell(item, gateway, why=f": {refused_why(refused)}")
         return 0
     except NotPosted:
         return await _again(bot, item, gateway, now=now)
@@ -240,6 +247,23 @@ async def _drop(bot: Bot, item: store.Retry) -> None:
         await store.drop(session, narration_id=item.narration.id or 0)
 
 
+async def _drop_still_theirs(bot: Bot, item: store.Retry, *, now: datetime) -> bool:
+    """Drop a post refused for good; whether its author is still to be told (their narration
+    not made "only me" meanwhile, they neither left nor are being erased), read again with
+    the drop: the refusal may come after a while of trying."""
+    async with bot.db.transaction() as session:
+        await store.drop(session, narration_id=item.narration.id or 0)
+        narration = await session.get(Narration, item.narration.id)
+        person = await session.get(Person, item.person.id)
+    return (
+        narration is not None
+        and narration.audience != Audience.ONLY_ME.value
+        and person is not None
+        and person.departed_at is None
+        and not erasure_pending(person, now)
+    )
+
+
 async def _again(bot: Bot, item: store.Retry, gateway: ChatGateway | None, *, now: datetime) -> int:
     """Try once more later, or, after the last try, drop the claim and tell the author."""
     tries = item.row.attempts + 1
@@ -255,12 +279,13 @@ async def _again(bot: Bot, item: store.Retry, gateway: ChatGateway | None, *, no
             )
         return 0
     await _drop(bot, item)
-    await _tell(item, gateway, why="after several tries")
+    await _tell(item, gateway, why=" after several tries, so it isn't there.")
     return 0
 
 
 async def _tell(item: store.Retry, gateway: ChatGateway | None, *, why: str) -> None:
-    """DM the author that the update they were told would be tried again stays unposted."""
+    """DM the author that the update they were told would be tried again stays unposted.
+    ``why`` ends the sentence begun with where it was to go: the reason, or the refusal's."""
     if gateway is None:
         return
     ordinal = item.narration.ordinal
@@ -270,8 +295,8 @@ async def _tell(item: store.Retry, gateway: ChatGateway | None, *, why: str) -> 
             tenant_ref(item.tenant),
             Post(
                 text=(
-                    f"I couldn't post your update #{ordinal} in the prompt's thread in {where} "
-                    f"{why}, so it isn't there. It is kept as your narration all the same."
+                    f"I couldn't post your update #{ordinal} in the prompt's thread in {where}"
+                    f"{why} It is kept as your narration all the same."
                 ),
                 to_users=(item.person.user_id,),
             ),

@@ -183,19 +183,9 @@ async def post_update(
         message_id = await gateway.post(turn.event.tenant, post)
     except CannotPostThere as refused:
         await _drop(turn, narration_id)
-        if refused.reason == CannotPostThere.ARCHIVED:
-            why = "it's archived."
-        elif refused.reason == CannotPostThere.REFUSED:
-            why = "posting there isn't allowed for me (a workspace setting, or my permissions)."
-        elif refused.reason == CannotPostThere.NO_THREAD:
-            # The bot is in the channel: the prompt has no thread it may open (or is gone).
-            why = f"the prompt has no thread, and I couldn't open one. {refused.how_to_add}".strip()
-        else:
-            why = f"I'm not in it. {refused.how_to_add}".strip()
-            why = why if why.endswith(".") else f"{why}."
         return (
-            f"\nI couldn't post it in the prompt's thread in {where}: {why} Your update is kept "
-            "all the same."
+            f"\nI couldn't post it in the prompt's thread in {where}: {refused_why(refused)} "
+            "Your update is kept all the same."
         )
     except NotPosted as problem:  # the platform took nothing: trying again can't post twice
         log.warning("posting a form update was refused for now: %s", type(problem).__name__)
@@ -208,6 +198,20 @@ async def post_update(
         return unposted
     ref = store.PostRef(channel.channel_id, thread, message_id, ordinal)
     return await _keep(turn, narration_id, ref, text=text, where=where)
+
+
+def refused_why(refused: CannotPostThere) -> str:
+    """Why a post in a prompt's thread was refused for good, as a sentence for its author:
+    told on the first try and, by DM, on a retry (``update_post_retries``)."""
+    if refused.reason == CannotPostThere.ARCHIVED:
+        return "it's archived."
+    if refused.reason == CannotPostThere.REFUSED:
+        return "posting there isn't allowed for me (a workspace setting, or my permissions)."
+    if refused.reason == CannotPostThere.NO_THREAD:
+        # The bot is in the channel: the prompt has no thread it may open (or is gone).
+        return f"the prompt has no thread, and I couldn't open one. {refused.how_to_add}".strip()
+    why = f"I'm not in it. {refused.how_to_add}".strip()
+    return why if why.endswith(".") else f"{why}."
 
 
 def unposted_in(where: str) -> str:

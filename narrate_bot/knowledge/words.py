@@ -138,7 +138,10 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     terms: list[SearchTerm] = []
     for word in query_terms(plain, limit=limit):
         parts = index_words(word)
-        if not parts:  # underscores only ("__")
+        if not any(_is_content(part) for part in parts):
+            # Underscores only ("__"), or only stopwords and letters ("the_", "a_b"): nothing
+            # to search. Searched as "the", SQLite listed everyone who wrote "the" while
+            # PostgreSQL's parser dropped it and found nobody.
             continue
         if len(parts) == 1:
             terms.append(SearchTerm(words=parts, area=(word,) in labels))

@@ -1,10 +1,13 @@
 """An event whose work outlasts its claim's lease is still handled once, across replicas.
 
 Two replicas share one database, as in production. The lease is shortened to 0.2 s (instead of
-30 s) so a slow core (a slow database, a big fan-out) outlasts it within a test; a Slack retry
-of the same event then reaches the other replica while the first one is still working. The
-person must see one narration and one "Noted", and a replica that lost its claim anyway (a
-stall longer than the lease) must not take it back from its new owner.
+30 s) and the claims are timed by the tests' manual clock: the core is held while the clock is
+moved on past several leases, each step shorter than a lease and taken only once a renewal at the
+clock's time is stored, so a slow core (a slow database, a big fan-out) outlasts the lease however
+late the event loop runs. A Slack retry of the same event then reaches the other replica while
+the first one is still working. The person must see one narration and one "Noted", and a
+replica that lost its claim anyway (a stall longer than the lease) must not take it back from its
+new owner.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -29,8 +32,8 @@ from narrate_bot_adapters.slack.app import SlackAdapter
 from narrate_bot_adapters.slack.http import SlackHttpServer
 from tests.adapters.slack.conftest import SECRET, TOKEN, SlackEnv, eventually, until
 
-LEASE = timedelta(seconds=0.2)
-SLOW = 1.0  # five leases: without renewal the claim looks abandoned long before the work ends
+LEASE = timedelta(seconds=0.2)  # on the manual clock; renewals every 67 ms of real time
+OUTLASTS = 5  # leases the held work outlasts: without renewal its claim looks abandoned
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 CANARY = "okapi-canary-lease-notes"
 
@@ -66,24 +69,35 @@ async def replica(db: Database, slack: SlackEnv, clock: ManualClock) -> AsyncIte
     await adapter.drain()
 
 
-def _short_lease(*envs: SlackEnv) -> None:
+def _short_lease(clock: ManualClock, *envs: SlackEnv) -> None:
     for env in envs:
         env.adapter.dedupe.lease = LEASE
+        env.adapter.dedupe.clock = clock
         env.adapter.retry_delays = (0.0, 0.0)
 
 
-def _slow_core(env: SlackEnv, monkeypatch: pytest.MonkeyPatch, *, fail: bool = False) -> Any:
-    """The replica's core takes ``SLOW`` seconds on its first call (then fails, if ``fail``)."""
+class Held:
+    """The first call into a replica's core: ``started`` once it runs, then held until
+    ``release`` is set; ``finished`` once it returned or raised."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.finished = asyncio.Event()
+
+
+def _slow_core(env: SlackEnv, monkeypatch: pytest.MonkeyPatch, *, fail: bool = False) -> Held:
+    """The replica's core is held on its first call (then fails, if ``fail``)."""
     real = env.adapter.bot.handle
-    started = asyncio.Event()
-    finished = asyncio.Event()
+    held = Held()
+    started, finished = held.started, held.finished
 
     async def slow(event: Any) -> Any:
         first = not started.is_set()
         started.set()
         try:
             if first:
-                await asyncio.sleep(SLOW)
+                await held.release.wait()
             if fail:
                 raise ConnectionError("database too slow")
             return await real(event)
@@ -92,7 +106,22 @@ def _slow_core(env: SlackEnv, monkeypatch: pytest.MonkeyPatch, *, fail: bool = F
                 finished.set()
 
     monkeypatch.setattr(env.adapter.bot, "handle", slow)
-    return started, finished
+    return held
+
+
+async def _outlast_the_lease(env: SlackEnv, clock: ManualClock, event_id: str) -> None:
+    """Move the clock on ``OUTLASTS`` leases while the work is held, half a lease at a time,
+    each step only once the claim was renewed at the clock's time: it never lapses on the
+    clock, however late the loop runs the renewals. Without renewals this fails."""
+    for _ in range(2 * OUTLASTS):
+        clock.advance(LEASE / 2)
+        now = clock.now()
+
+        async def renewed(now: datetime = now) -> bool:
+            claim = await _claim(env, event_id)
+            return claim is not None and claim.claimed_at == now
+
+        await eventually(renewed)
 
 
 def _outcomes(env: SlackEnv, monkeypatch: pytest.MonkeyPatch) -> list[bool | str]:
@@ -128,19 +157,20 @@ async def _claim(env: SlackEnv, event_id: str) -> ps.SeenEvent | None:
 
 
 async def test_a_retry_reaching_another_replica_while_slow_work_outlasts_the_lease_is_ignored(
-    slack: SlackEnv, replica: SlackEnv, monkeypatch: pytest.MonkeyPatch
+    slack: SlackEnv, replica: SlackEnv, monkeypatch: pytest.MonkeyPatch, clock: ManualClock
 ) -> None:
-    _short_lease(slack, replica)
-    started, finished = _slow_core(slack, monkeypatch)
+    _short_lease(clock, slack, replica)
+    held = _slow_core(slack, monkeypatch)
     on_replica = _outcomes(replica, monkeypatch)
 
     assert (await slack.event(_dm("migrated the billing jobs"), "Ev-slow"))[0] == 200
-    await asyncio.wait_for(started.wait(), 10)
-    await asyncio.sleep(3 * LEASE.total_seconds())  # the first delivery is still working
-    assert not finished.is_set()
+    await asyncio.wait_for(held.started.wait(), 10)
+    await _outlast_the_lease(slack, clock, "Ev-slow")  # the first delivery is still working
+    assert not held.finished.is_set()
     assert (await replica.event(_dm("migrated the billing jobs"), "Ev-slow", **RETRY))[0] == 200
     await until(lambda: bool(on_replica))
-    await asyncio.wait_for(finished.wait(), 10)
+    held.release.set()
+    await asyncio.wait_for(held.finished.wait(), 10)
     await until(lambda: bool(_noted(slack)))
     await asyncio.sleep(0.2)
 
@@ -152,15 +182,18 @@ async def test_a_retry_reaching_another_replica_while_slow_work_outlasts_the_lea
 
 
 async def test_a_retry_after_slow_work_finished_is_acknowledged_and_ignored(
-    slack: SlackEnv, replica: SlackEnv, monkeypatch: pytest.MonkeyPatch
+    slack: SlackEnv, replica: SlackEnv, monkeypatch: pytest.MonkeyPatch, clock: ManualClock
 ) -> None:
-    _short_lease(slack, replica)
-    _, finished = _slow_core(slack, monkeypatch)
+    _short_lease(clock, slack, replica)
+    held = _slow_core(slack, monkeypatch)
     on_replica = _outcomes(replica, monkeypatch)
     await slack.event(_dm("wrote the runbook"), "Ev-done")
-    await asyncio.wait_for(finished.wait(), 10)
+    await asyncio.wait_for(held.started.wait(), 10)
+    await _outlast_the_lease(slack, clock, "Ev-done")
+    held.release.set()
+    await asyncio.wait_for(held.finished.wait(), 10)
     await until(lambda: bool(_noted(slack)))
-    await asyncio.sleep(2 * LEASE.total_seconds())  # long past the last renewal
+    clock.advance(2 * LEASE)  # long past the last renewal
 
     await replica.event(_dm("wrote the runbook"), "Ev-done", **RETRY)
     await until(lambda: bool(on_replica))
@@ -170,15 +203,18 @@ async def test_a_retry_after_slow_work_finished_is_acknowledged_and_ignored(
 
 
 async def test_slow_work_that_fails_unanswered_gives_the_claim_back_for_a_retry_to_redo(
-    slack: SlackEnv, replica: SlackEnv, monkeypatch: pytest.MonkeyPatch
+    slack: SlackEnv, replica: SlackEnv, monkeypatch: pytest.MonkeyPatch, clock: ManualClock
 ) -> None:
     """Nobody could be told it failed, so Slack's retry (on either replica) must do it."""
-    _short_lease(slack, replica)
-    _, finished = _slow_core(slack, monkeypatch, fail=True)
+    _short_lease(clock, slack, replica)
+    held = _slow_core(slack, monkeypatch, fail=True)
     on_first = _outcomes(slack, monkeypatch)
     slack.fake.failures["chat.postMessage"] = "fatal_error"
     await slack.event(_dm("rotated the signing keys"), "Ev-fail")
-    await asyncio.wait_for(finished.wait(), 10)
+    await asyncio.wait_for(held.started.wait(), 10)
+    await _outlast_the_lease(slack, clock, "Ev-fail")
+    held.release.set()
+    await asyncio.wait_for(held.finished.wait(), 10)
     await until(lambda: bool(on_first))
     assert on_first == ["Unanswered"]
     assert await _claim(slack, "Ev-fail") is None  # given back, not left to expire
@@ -195,31 +231,40 @@ async def test_slow_work_that_fails_unanswered_gives_the_claim_back_for_a_retry_
 
 
 async def test_a_replica_that_lost_its_claim_neither_renews_nor_releases_the_new_owners(
-    slack: SlackEnv, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    slack: SlackEnv,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    clock: ManualClock,
 ) -> None:
     """A stall longer than the lease (a paused VM) let another replica take the event over:
     the first one's renewals and its failure must leave the new owner's claim alone."""
     caplog.set_level(logging.DEBUG)
-    _short_lease(slack)
-    started, finished = _slow_core(slack, monkeypatch, fail=True)
+    _short_lease(clock, slack)
+    held = _slow_core(slack, monkeypatch, fail=True)
     slack.fake.failures["chat.postMessage"] = "fatal_error"  # so the failure gives it back
     await slack.event(_dm(f"notes on {CANARY}"), "Ev-lost")
-    await asyncio.wait_for(started.wait(), 10)
+    await asyncio.wait_for(held.started.wait(), 10)
 
-    taken_over = datetime.now(UTC) + timedelta(hours=1)  # the other owner's, far from expiry
+    taken_over = clock.now() + timedelta(hours=1)  # the other owner's, far from expiry
     async with slack.db.transaction() as session:
         row = (
             await session.exec(select(ps.SeenEvent).where(ps.SeenEvent.event_id == "Ev-lost"))
         ).one()
         row.claimed_at = taken_over
         session.add(row)
-    await asyncio.wait_for(finished.wait(), 10)
-    await asyncio.sleep(2 * LEASE.total_seconds())
+
+    def warned() -> bool:
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        return any("claim" in r.getMessage() and "taken over" in r.getMessage() for r in warnings)
+
+    await until(warned)  # its next renewal found the claim taken over
+    clock.advance(LEASE / 2)  # a renewal now would overwrite the new owner's time
+    held.release.set()
+    await asyncio.wait_for(held.finished.wait(), 10)
+    await asyncio.sleep(2 * LEASE.total_seconds())  # renewals that should no longer come
 
     claim = await _claim(slack, "Ev-lost")
     assert claim is not None and not claim.done
     assert claim.claimed_at == taken_over
-    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("claim" in r.getMessage() and "taken over" in r.getMessage() for r in warnings)
     loud = "\n".join(r.getMessage() + str(r.args) for r in caplog.records if r.levelno >= 20)
     assert CANARY not in loud and TOKEN not in loud
