@@ -21,6 +21,8 @@ from sqlmodel import Field, SQLModel
 # due, and must not read every post ever made to answer "none".
 WAITING = text("message_id IS NULL AND retry_at IS NOT NULL")
 UNSURE = text("message_id IS NULL AND retry_at IS NULL")
+# Posts whose text or visibility may be behind their narration's (migration 0044).
+RESYNC = text("resync_at IS NOT NULL")
 
 
 class UpdatePost(SQLModel, table=True):
@@ -31,6 +33,9 @@ class UpdatePost(SQLModel, table=True):
             "ix_update_post_retry_at", "retry_at", sqlite_where=WAITING, postgresql_where=WAITING
         ),
         Index("ix_update_post_unsure", "claimed_at", sqlite_where=UNSURE, postgresql_where=UNSURE),
+        Index(
+            "ix_update_post_resync_at", "resync_at", sqlite_where=RESYNC, postgresql_where=RESYNC
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -47,3 +52,12 @@ class UpdatePost(SQLModel, table=True):
     # that claimed it is making it. ``attempts``: the tick's tries so far, bounded.
     retry_at: datetime | None = Field(default=None)
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # When the post must be made to match its narration again (migration 0044): set to
+    # 1970-01-01 ("due now") by a trigger when a narration's text changes, or it becomes "only
+    # me", by any version's SQL; this version's own edit leases it
+    # (``update_post_resync.lease``) and clears it once the platform has the edit.
+    # ``resync_tries``: failed repairs so far, for the wait.
+    resync_at: datetime | None = Field(default=None)
+    resync_tries: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
