@@ -16,7 +16,7 @@ from ..knowledge.topics import extract_topics
 from ..knowledge.words import query_terms
 from ..replies import BUTTON_COMMAND_CHARS, FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..routing import KEEP, Command
-from ..storage import privacy
+from ..storage import privacy, update_post_resync
 from ..storage import repositories as repo
 from ..storage import update_posts as update_post_repo
 from ..storage.database import Session
@@ -454,9 +454,15 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         )
         assert narration.id is not None
         narration_id = narration.id
+        # After the narration's update, whose trigger made its post due (migration 0044): this
+        # edit edits the post itself, so the scheduler's repair leaves it alone meanwhile.
+        await session.flush()
+        leased = await update_post_resync.lease(
+            session, narration_id=narration_id, until=turn.now + update_posts.RESYNC_LEASE
+        )
     turn.committed_as(turn.reply(f"Updated #{command.ordinal}.{update_posts.UNCHECKED_EDIT}{said}"))
     scrubbed = await _clear_traces(turn)
-    told = await update_posts.edited(turn, narration_id=narration_id, text=text)
+    told = await update_posts.edited(turn, narration_id=narration_id, text=text, leased=leased)
     told += narration_copies.unedited(
         await narration_copies.sync(turn.db, turn.gateways, now=turn.now, copy_ids=copies)
     )

@@ -24,7 +24,14 @@ from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, PERSONAL, PROMPT, Schedule
-from . import digest_copies, follow_digest, intro_posts, narration_copies, update_post_retries
+from . import (
+    digest_copies,
+    follow_digest,
+    intro_posts,
+    narration_copies,
+    update_post_resync,
+    update_post_retries,
+)
 from .orphan_posts import delete_orphaned_posts
 from .schedule_delivery import deliver_due, send_row
 from .schedule_posts import reminder_key as reminder_key  # the schedule commands' import
@@ -227,6 +234,10 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
         after = when
     if isinstance(bot.clock, ManualClock) and until > bot.clock.now():
         bot.clock.set(until)
+    # Posts of form updates an older version edited or made "only me" without them: one probe
+    # of an empty index when none is due. Before the orphaned posts' repair, which deletes the
+    # ones taken out here in this same wake-up.
+    await update_post_resync.resync(bot, until)
     # Posts of form updates whose narrations an older version deleted without them: every
     # wake-up, as that version keeps deleting after the upgrade (two index probes when none).
     # After the prompts and within a few seconds (``orphan_posts.BUDGET_SECONDS``): a slow

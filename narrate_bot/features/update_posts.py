@@ -38,6 +38,7 @@ from ..replies import Post
 from ..storage import channel_sharing
 from ..storage import orphan_posts as orphans
 from ..storage import repositories as repo
+from ..storage import update_post_resync as resync
 from ..storage import update_posts as store
 from ..storage.database import Database
 from ..storage.tables import Channel
@@ -68,6 +69,13 @@ UNSURE_EDIT = (
 UNCHECKED_EDIT = (
     " I couldn't check for its post in a prompt's thread just now; if it has one, the post may "
     "still show the old text, and sending the same edit again changes it."
+)
+# How long an edit's own change of its post keeps the scheduler's repair away (migration 0044):
+# longer than a platform's slowest answer; a post still behind after it is edited by the repair.
+RESYNC_LEASE = timedelta(minutes=5)
+RETRY_EDIT = (
+    " I couldn't change its post in the prompt's thread just now, which still shows the old "
+    "text; I'll try again in a few minutes."
 )
 UNCHECKED_DELETE = (
     " I couldn't make sure its post in the prompt's thread is removed; if it's still there, "
@@ -325,10 +333,14 @@ async def _changed(turn: Turn, ref: store.PostRef, text: str) -> str:
     return ""
 
 
-async def edited(turn: Turn, *, narration_id: int, text: str) -> str:
+async def edited(
+    turn: Turn, *, narration_id: int, text: str, leased: datetime | None = None
+) -> str:
     """After an edit of a narration committed: edit its post, if it has one; what to tell. A
     post still going out is changed by its poster, which reads the text once it is out. A
-    look-up that fails is told, never raised: the edit has committed."""
+    look-up that fails is told, never raised: the edit has committed. ``leased``: the lease the
+    edit's transaction put on the post (``storage.update_post_resync.lease``), cleared once the
+    platform has the edit; left, the scheduler's repair edits the post when it runs out."""
     try:
         async with turn.db.transaction() as session:
             row = await store.find(session, narration_id=narration_id)
@@ -342,6 +354,14 @@ async def edited(turn: Turn, *, narration_id: int, text: str) -> str:
             return UNSURE_EDIT
         return " Its post in the prompt's thread is still going out; it will show the new text."
     told = await _changed(turn, store.ref(row), text)
+    if told and leased is not None:
+        return RETRY_EDIT
+    if leased is not None:
+        try:
+            async with turn.db.transaction() as session:
+                await resync.settled(session, narration_id=narration_id, leased=leased)
+        except Exception as problem:  # the lease runs out and the repair edits it once more
+            log.warning("settling an edited update post failed: %s", type(problem).__name__)
     return told or " Its post in the prompt's thread is changed too."
 
 
