@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 OPEN, ANSWERED, WITHDRAWN, LOST = "open", "answered", "withdrawn", "lost"
@@ -68,3 +69,32 @@ class QuestionCredit(SQLModel, table=True):
             Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
+
+
+class QuestionNudge(SQLModel, table=True):
+    """The kind follow-up on an open question nobody closed (``features.question_nudges``):
+    its asker is asked once whether it is still open, and once more only if they say it is.
+    The row is the claim of each DM (made before it is sent, so replicas never send it twice)
+    and the asker's "still open". Its own table so adding it rebuilt nothing; goes with the
+    question."""
+
+    __tablename__ = "question_nudge"
+    __table_args__ = (
+        Index(
+            "ix_question_nudge_still_open",
+            "still_open_at",
+            sqlite_where=sql_text("nudges = 1 AND still_open_at IS NOT NULL"),
+            postgresql_where=sql_text("nudges = 1 AND still_open_at IS NOT NULL"),
+        ),
+    )
+
+    question_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("open_question.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    # DMs sent (claimed): 1 or 2. Never more: a question is asked about twice at most.
+    nudges: int = Field(sa_column=Column(Integer, nullable=False))
+    nudged_at: datetime
+    # When the asker said "still open" (the second nudge is due a while after it).
+    still_open_at: datetime | None = None
