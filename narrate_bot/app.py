@@ -293,9 +293,17 @@ class Bot:
             case "questions_channel":
                 return await open_questions.questions_channel(turn, command.arg)
             case "question_answered":
-                return await question_posts.close_question(turn, ANSWERED, credit=command.arg)
+                return await question_posts.close_question(
+                    turn, ANSWERED, credit=command.arg, question_id=command.ordinal
+                )
             case "question_withdrawn":
-                return await question_posts.close_question(turn, WITHDRAWN)
+                return await question_posts.close_question(
+                    turn, WITHDRAWN, question_id=command.ordinal
+                )
+            case "question_still_open":
+                return await question_posts.still_open(turn, command.ordinal)
+            case "question_unclear":
+                return [turn.reply(question_posts.UNCLEAR)]
             case "who_knows_helped":
                 return await who_knows.helped(turn, command.arg)
         raise AssertionError(f"unrouted command {command.action}")  # pragma: no cover

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     schedule_grace_minutes: int = Field(120, ge=10, le=10_080)
     schedule_tick_seconds: int = Field(30, ge=1, le=300)
     schedule_lease_seconds: int = Field(120, ge=30, le=3600)
+    # An open question nobody closed: its asker is asked once whether it is still open this
+    # many days after asking, and once more this many days after saying it still is.
+    question_nudge_days: int = Field(14, ge=1, le=365)
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
 

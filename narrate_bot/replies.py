@@ -111,6 +111,12 @@ class Post(_Frozen):
     # adapters show each as a mention that pings nobody, or as their name where a mention
     # always pings (Slack).
     quiet: bool = False
+    # Which delivery this is, where the core has one that outlives the process (a scheduled
+    # send's id, a follower's digest week): a platform that makes a retried message once by a
+    # key (Discord's nonce) keys it by this, so a retry after a restart, or of a post composed
+    # again, is still the same message. ``None``: each ``ChatGateway.post`` call is its own
+    # delivery, never merged with another of the same words.
+    delivery: str | None = None
 
     @model_validator(mode="after")
     def _one_destination(self) -> Post:

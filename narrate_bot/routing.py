@@ -102,6 +102,28 @@ _ANSWERED_BY = re.compile(
     r"|^answered\s+(?:by|thanks\s+to)\s+(?P<bare>[\w.\-]{1,64})[\s.!]*$",
     re.IGNORECASE,
 )
+# ``ask-channel answered|withdraw|still-open q12``: the buttons of the DM asking whether a
+# question is still open (``features.question_nudges``) name that question, not the newest.
+_ONE_QUESTION = re.compile(
+    r"^(?P<word>answered|withdraw|withdrawn|still-open)\s+q(?P<id>\d{1,12})(?P<rest>\s.*)?$",
+    re.IGNORECASE,
+)
+
+
+def _one_question(which: re.Match[str]) -> Command:
+    word, number = which.group("word").lower(), int(which.group("id"))
+    rest = (which.group("rest") or "").strip()
+    if word == "still-open":
+        return Command("question_still_open", ordinal=number)
+    if not rest:
+        return Command(_CLOSE_QUESTION[word], ordinal=number)
+    credit = _ANSWERED_BY.match(f"answered {rest}") if word == "answered" else None
+    if credit is None:
+        return Command("question_unclear", ordinal=number)
+    who = credit.group("who") or credit.group("bare")
+    return Command("question_answered", arg=who, ordinal=number)
+
+
 # "This helped" under a who-knows answer sends ``helped <token>`` (``who_knows.helped``); any
 # other sentence starting with "helped" is a narration.
 _HELPED_TOKEN = re.compile(r"^wk[0-9a-f]{12}$", re.IGNORECASE)
@@ -193,6 +215,8 @@ def parse_command(text: str) -> Command:
         return _narration_or_attempt(
             rest, body, "If you meant someone's profile: /narrate profile @name."
         )
+    if word == "ask-channel" and (which := _ONE_QUESTION.match(rest)):
+        return _one_question(which)
     if word == "ask-channel" and rest.lower() in _CLOSE_QUESTION:
         return Command(_CLOSE_QUESTION[rest.lower()])
     if word == "ask-channel" and (credit := _ANSWERED_BY.match(rest)):

@@ -207,6 +207,12 @@ class Delivered:
             return {}, secrets.token_hex(6)
         return dict(found[1]), found[2]
 
+    def token(self, post: Post, key: str, now: datetime) -> tuple[dict[str, str | None], str]:
+        """``of``, with the core's own name of the delivery as its token where it has one
+        (``Post.delivery``: a scheduled send, a digest's week), which outlives this process."""
+        done, token = self.of(key, now)
+        return done, post.delivery or token
+
     def failed(self, key: str, now: datetime, done: dict[str, str | None], token: str) -> None:
         """Keep the token also when nobody has it yet: a failure after which a message may
         exist is retried with the same nonces, and Discord answers with that message."""
@@ -558,7 +564,7 @@ class DiscordGateway:
         """One DM per recipient (or their channel pointer). When one fails, the post fails and
         the scheduler retries it; those who already have it are skipped on that retry."""
         key = Delivered.key(guild_id, post)
-        done, token = self.delivered.of(key, self.now())
+        done, token = self.delivered.token(post, key, self.now())
         if done:
             log.info("a retried post goes to the %d of its people who don't have it yet",
                      len(post.to_users) - len(done))  # fmt: skip
@@ -588,7 +594,7 @@ class DiscordGateway:
         opened on the prompt now, and the post sent there. Only a thread that can't be opened
         is refused, as ``NO_THREAD``, never as "not in the channel"."""
         key = Delivered.key(guild_id, post)
-        _, token = self.delivered.of(key, self.now())  # a retry reuses its nonces
+        _, token = self.delivered.token(post, key, self.now())  # a retry reuses its nonces
         try:
             try:
                 first = await self._send_in_channel(

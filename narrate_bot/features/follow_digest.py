@@ -265,7 +265,12 @@ async def _attempt(bot: Bot, item: Due, *, now: datetime, private: bool) -> int:
         if post is not None:
             gateway = bot.gateways[Platform(item.tenant.platform)]
             posting = True  # from here a failure may have reached the person, unless it says
-            message_id = await gateway.post(tenant_ref(item.tenant), post)
+            # The week's tries are one message (``Post.delivery``); the copy kept below goes
+            # without it: an older replica would refuse the field it doesn't know.
+            week = f"digest:{item.person.id}:{item.week}"
+            message_id = await gateway.post(
+                tenant_ref(item.tenant), post.model_copy(update={"delivery": week})
+            )
     except Exception as problem:  # one follower's failure never stops the others
         # Nothing was posted when it failed before the post or the platform says it took
         # nothing; a refusal for good (DMs closed, the person gone) is not tried again.

@@ -21,6 +21,7 @@ from ..channel_names import shown
 from ..ports import ThreadStayed
 from ..replies import Post, Reply
 from ..storage import expertise_repo, question_repo
+from ..storage import question_nudges as nudge_store
 from ..storage import repositories as repo
 from ..storage.database import Session
 from ..storage.question_tables import ANSWERED, WITHDRAWN, OpenQuestion
@@ -221,19 +222,37 @@ NO_OPEN_QUESTION = (
 )
 
 
-async def close_question(turn: Turn, status: str, *, credit: str = "") -> list[Reply]:
+NOT_OPEN = (
+    "That question isn't open any more (it was answered, withdrawn or lost), so there's nothing "
+    "to change. Your other open questions stay as they are."
+)
+UNCLEAR = (
+    "I didn't get that: /narrate ask-channel answered q<number> by @name credits whoever "
+    "answered; without a name it just marks it answered. Nothing was changed."
+)
+
+
+async def close_question(
+    turn: Turn, status: str, *, credit: str = "", question_id: int | None = None
+) -> list[Reply]:
     """``ask-channel answered`` or ``ask-channel withdraw``: close the asker's newest open
     question, so digests stop listing it. Answered leaves the post (its thread holds the
     answer) and counts in ``/narrate stats``; ``answered by @bob`` (``credit``) also credits
     bob, who is thanked by DM. Withdrawn deletes the post too, after the commit and best
     effort, like forget-me. Said again, it closes the one before: one word to remember, and
-    nobody has to learn numbers for their questions."""
+    nobody has to learn numbers for their questions. ``question_id`` (the buttons of the DM
+    asking whether a question is still open) closes that question instead."""
     thanks: Post | None = None
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         if person is None or person.id is None:
             return [turn.reply(NO_OPEN_QUESTION)]
-        found = await question_repo.latest_open(session, person_id=person.id)
+        if question_id is not None:
+            found = await nudge_store.open_of(session, person_id=person.id, question_id=question_id)
+            if found is None:
+                return [turn.reply(NOT_OPEN)]
+        else:
+            found = await question_repo.latest_open(session, person_id=person.id)
         if found is None:
             return [turn.reply(NO_OPEN_QUESTION)]
         question, channel_name = found
@@ -317,5 +336,29 @@ async def close_question(turn: Turn, status: str, *, credit: str = "") -> list[R
     return [
         turn.reply(
             f"Withdrawn: {what} is no longer listed in digests.{gone}{gone_from_digests}{after}"
+        )
+    ]
+
+
+async def still_open(turn: Turn, question_id: int | None) -> list[Reply]:
+    """The asker's answer to the DM asking whether a question is still open: it stays open,
+    and the DM comes once more a while later (after the second, never again)."""
+    assert question_id is not None
+    async with turn.db.transaction() as session:
+        person = await turn.known_person(session)
+        if person is None or person.id is None:
+            return [turn.reply(NOT_OPEN)]
+        found = await nudge_store.open_of(session, person_id=person.id, question_id=question_id)
+        if found is None:
+            return [turn.reply(NOT_OPEN)]
+        question, channel_name = found
+        nudges = await nudge_store.still_open(session, question_id=question_id, now=turn.now)
+    what = f"your question “{question.text}” in {shown(channel_name)}"
+    days = turn.settings.question_nudge_days
+    later = f"I'll ask once more in {days} days." if nudges < 2 else "I won't ask about it again."
+    return [
+        turn.reply(
+            f"Thanks: {what} stays open. {later} When it's answered, /narrate ask-channel "
+            f"answered q{question_id} (by @name to thank them) closes it."
         )
     ]

@@ -221,7 +221,10 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         if not await _hold(bot, session, send.id, owner, now):
             return 0
     gateway = bot.gateways[Platform(item.tenant.platform)]
-    message_id = await gateway.post(tenant_ref(item.tenant), post)
+    # Its tries are one message (``Post.delivery``); never stored with it: an older replica
+    # would refuse the field it doesn't know.
+    sent = post.model_copy(update={"delivery": f"send:{send.id}"})
+    message_id = await gateway.post(tenant_ref(item.tenant), sent)
     # The duplicate window: the platform has the post, the outcome isn't committed yet. So
     # nothing from here on may hand the send back for another try.
     try:

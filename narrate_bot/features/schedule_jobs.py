@@ -29,6 +29,7 @@ from . import (
     follow_digest,
     intro_posts,
     narration_copies,
+    question_nudges,
     update_post_resync,
     update_post_retries,
 )
@@ -193,6 +194,8 @@ async def tick(bot: Bot, now: datetime | None = None) -> TickReport:
     # prompts and in bounded batches: a large Monday continues at the next tick.
     sent, report.more = await follow_digest.send_batch(bot, when)
     report.sent += sent
+    # Open questions nobody closed: their askers asked once (twice at most) if still open.
+    report.sent += await question_nudges.send_due(bot, when)
     return report
 
 
@@ -222,6 +225,9 @@ async def run_due(bot: Bot, until: datetime) -> TickReport:
             retry = await update_post_retries.next_due(bot, after=after, until=until)
             if retry is not None and (due is None or retry < due):
                 due = retry
+            nudge = await question_nudges.next_due(bot, after=after, until=until)
+            if nudge is not None and (due is None or nudge < due):
+                due = nudge
         if due is None:
             break
         when = max(due, bot.clock.now())

@@ -13,13 +13,18 @@ that message is returned, none made).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from narrate_bot.app import Bot
+from narrate_bot.clock import ManualClock
 from narrate_bot.events import Platform, TenantRef
+from narrate_bot.features.schedule_jobs import tick
 from narrate_bot.replies import Post, Reply
+from narrate_bot_adapters.discord import once
+from narrate_bot_adapters.discord.gateway import Delivered
 
 from .conftest import Recorder
 from .fake import ALICE, GENERAL, GUILD, FakeDiscord
@@ -32,8 +37,6 @@ ALICE_DM = f"8{ALICE['id']}"
 @pytest.fixture(autouse=True)
 def _resend_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """No waits between the tries: the test is about what is created, not when."""
-    from narrate_bot_adapters.discord import once
-
     monkeypatch.setattr(once, "RESEND_AFTER", (0.0, 0.0))
 
 
@@ -77,3 +80,32 @@ async def test_a_post_tried_again_after_a_5xx_is_not_made_twice(
     tries = [c for c in fake.posted(f"/channels/{GENERAL}/messages") if c.body.get("nonce")]
     nonces = {c.body["nonce"] for c in tries}
     assert len(tries) == 4 and len(nonces) == 1 and len(next(iter(nonces))) <= 25, nonces
+
+
+async def test_a_scheduled_prompt_retried_after_a_restart_is_made_once(
+    fake: FakeDiscord, bot: Bot, clock: ManualClock, connect: Any
+) -> None:
+    """The scheduler tries a send again a minute after a failure that may have made it. Its
+    nonce is named by the send (``Post.delivery``), not by the gateway's memory: after a
+    restart (that memory gone) the retry is still the same message."""
+    client = await connect(bot)
+    clock.set(datetime(2026, 11, 24, 12, tzinfo=UTC))
+    data = {"id": "6000", "name": "narrate-schedules", "type": 1, "options": [
+        {"name": "add", "type": 1, "options": [
+            {"name": "channel", "type": 3, "value": f"<#{GENERAL}>"},
+            {"name": "when", "type": 3, "value": "weekdays 16:30 Europe/Berlin"},
+        ]},
+    ]}  # fmt: skip
+    added = await fake.answer(await fake.interaction(2, data, channel=GENERAL, admin=True))
+    assert str(added["data"]["content"]).startswith("Scheduled #1"), added
+    fake.fail("POST", rf"^/channels/{GENERAL}/messages$", 503, UNAVAILABLE, times=3, made=True)
+    due = datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
+    clock.set(due)
+    await tick(bot, due)
+    client.gateway.delivered = Delivered()  # a restart: what the gateway kept is gone
+    later = due + timedelta(minutes=2)
+    clock.set(later)
+    await tick(bot, later)
+    tries = [c for c in fake.posted(f"/channels/{GENERAL}/messages") if c.body.get("nonce")]
+    assert len(tries) == 4 and len({c.body["nonce"] for c in tries}) == 1, tries
+    assert len(fake.sent.get(GENERAL, [])) == 1, fake.sent.get(GENERAL)

@@ -1,0 +1,136 @@
+"""The kind follow-up on an open question nobody closed (issue #3).
+
+A question stays open until its asker says it was answered or withdraws it; many never come
+back to say so. ``question_nudge_days`` (14) after asking, the asker gets one DM: is it still
+open? Answered / Still open / Withdraw, each a button for the question's own command. "Still
+open" earns one more DM the same while later, and then none: participation is voluntary, so
+the bot asks twice at most and never closes a question on its own (an answer may still come;
+only its asker knows). Digests list only the week's questions anyway, so an unanswered nudge
+takes nothing away. Nobody paused, gone, or no longer taking part is DMed (a paused asker is
+asked once they are back).
+
+Each DM is claimed before it is sent (``storage.question_nudges.claim``): replicas waking at
+once send it once; a DM the platform refuses is not sent again (a reminder, not worth a
+retry that could arrive twice).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from ..channel_names import shown
+from ..events import Platform
+from ..knowledge.fire_times import zone_named
+from ..replies import Button, Post
+from ..storage import question_nudges as store
+from .open_questions import ASK_CHANNEL_COMMAND
+from .schedule_posts import tenant_ref
+
+if TYPE_CHECKING:
+    from ..app import Bot
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+
+
+def _wait(bot: Bot) -> timedelta:
+    return timedelta(days=bot.settings.question_nudge_days)
+
+
+async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
+    """The earliest nudge due in ``(after, until]`` for ``run_due``: reads only."""
+    if not bot.gateways:
+        return None
+    async with bot.db.snapshot() as session:
+        return await store.next_due_at(
+            session,
+            platforms=[p.value for p in bot.gateways],
+            wait=_wait(bot),
+            after=after,
+            until=until,
+        )
+
+
+def buttons(question_id: int) -> tuple[Button, ...]:
+    ref = f"q{question_id}"
+    return (
+        Button(label="Answered", command=f"{ASK_CHANNEL_COMMAND} answered {ref}"),
+        Button(label="Still open", command=f"{ASK_CHANNEL_COMMAND} still-open {ref}"),
+        Button(label="Withdraw", command=f"{ASK_CHANNEL_COMMAND} withdraw {ref}", danger=True),
+    )
+
+
+def _asked_on(asked_at: datetime, zone: str | None) -> str:
+    try:
+        tz = zone_named(zone) if zone else ZoneInfo("UTC")
+    except Exception:  # a zone tzdata no longer has
+        tz = ZoneInfo("UTC")
+    local = asked_at.astimezone(tz)
+    return f"{local.day} {local:%b}"
+
+
+def text_of(item: store.Due) -> str:
+    question = item.question
+    assert question.id is not None
+    when = _asked_on(store._aware(question.asked_at), item.asker.timezone)
+    ref = f"q{question.id}"
+    lead = (
+        f"Your question in {shown(item.channel_name)} from {when} — “{question.text}” — is it "
+        "still open?"
+    )
+    if item.nudge == 1:
+        then = "If it is, I'll ask once more in a while; I never close it on my own."
+    else:
+        then = "This is the last time I ask; it stays open until you close it."
+    return (
+        f"{lead} If someone answered it, {ASK_CHANNEL_COMMAND} answered {ref} by @name thanks "
+        f"them. {then}"
+    )
+
+
+async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
+    """Claim and send the nudges due at ``now`` (up to ``limit``); returns how many went out."""
+    if not bot.gateways:
+        return 0
+    wait = _wait(bot)
+    async with bot.db.snapshot() as session:
+        due = await store.due(
+            session,
+            platforms=[p.value for p in bot.gateways],
+            wait=wait,
+            now=now,
+            limit=limit,
+        )
+    sent = 0
+    for item in due:
+        question_id = item.question.id
+        assert question_id is not None
+        try:
+            async with bot.db.transaction() as session:
+                if not await store.claim(
+                    session, question_id=question_id, nudge=item.nudge, wait=wait, now=now
+                ):
+                    continue  # another replica's, or closed meanwhile
+        except Exception as problem:  # one question's trouble never stops the others
+            log.warning("claiming a question's nudge failed: %s", type(problem).__name__)
+            continue
+        platform = Platform(item.tenant.platform)
+        gateway = bot.gateways.get(platform)
+        if gateway is None:
+            continue
+        post = Post(
+            text=text_of(item), to_users=(item.asker.user_id,), buttons=buttons(question_id)
+        )
+        try:
+            await gateway.post(tenant_ref(item.tenant), post)
+        except Exception as problem:  # claimed: never sent twice, a kind reminder at most lost
+            log.warning(
+                "asking whether a question is still open failed: %s", type(problem).__name__
+            )
+            continue
+        sent += 1
+    return sent
