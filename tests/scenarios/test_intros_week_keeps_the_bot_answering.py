@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -17,11 +16,16 @@ from narrate_bot.features import schedule_delivery
 from narrate_bot.knowledge.pairing import Pairing
 from narrate_bot_adapters.console.adapter import TENANT
 
-HOLD_S = 10  # the longest the pairing step waits for the test to act (a failure, never a pass)
+HOLD_S = 60  # only so a broken run ends: a pairing step run off the loop waits for the test
 
 
 class HeldPairing:
-    """``Pairing.plan`` made to wait until the test has done its part, as a big week would."""
+    """``Pairing.plan`` made to wait until the test has done its part, as a big week would.
+
+    Run on the event loop's own thread (as it used to be), waiting would block the very commands
+    the test must send: it doesn't wait and records that nothing was served meanwhile, so the
+    test fails at once, decided by where the step ran rather than by a timeout a loaded machine
+    could reach."""
 
     def __init__(
         self, monkeypatch: pytest.MonkeyPatch, *, clock=None, takes: timedelta | None = None
@@ -30,19 +34,42 @@ class HeldPairing:
         self.released = threading.Event()
         self.served_meanwhile: bool | None = None
         self.runs = 0
+        self.renewed = threading.Condition()
+        self.renewals: list[datetime] = []  # the clock's time at each renewal that held
         original = Pairing.plan
+        loop_thread = threading.get_ident()  # made by the test, on the event loop's thread
 
         def held(pairing: Pairing) -> list:  # type: ignore[type-arg]
             self.runs += 1
             self.started.set()
-            self.served_meanwhile = self.released.wait(timeout=HOLD_S)
+            on_the_loop = threading.get_ident() == loop_thread
+            self.served_meanwhile = not on_the_loop and self.released.wait(timeout=HOLD_S)
             if takes is not None:  # every run takes this long on the bot's clock, in steps
                 for _ in range(10):
                     clock.advance(takes / 10)
-                    time.sleep(0.05)
+                    with self.renewed:  # a step a fifth of the lease, once renewed at its time
+                        assert self.renewed.wait_for(self._renewed_by(clock.now()), HOLD_S), (
+                            "the lease wasn't renewed while the week was worked out"
+                        )
             return original(pairing)
 
         monkeypatch.setattr(Pairing, "plan", held)
+        if clock is not None:
+            real_hold = schedule_delivery._hold
+
+            async def hold(bot, session, send_id, owner, now) -> bool:  # type: ignore[no-untyped-def]
+                moment = clock.now()
+                kept = await real_hold(bot, session, send_id, owner, now)
+                if kept:
+                    with self.renewed:
+                        self.renewals.append(moment)
+                        self.renewed.notify_all()
+                return kept
+
+            monkeypatch.setattr(schedule_delivery, "_hold", hold)
+
+    def _renewed_by(self, moment: datetime):  # type: ignore[no-untyped-def]
+        return lambda: any(t >= moment for t in self.renewals)
 
     async def wait_started(self) -> None:
         assert await asyncio.to_thread(self.started.wait, HOLD_S)
