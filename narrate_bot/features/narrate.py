@@ -16,6 +16,7 @@ from ..knowledge.topics import extract_topics
 from ..knowledge.words import query_terms
 from ..replies import BUTTON_COMMAND_CHARS, FORM_PROMPT, Button, FormRequest, Reply, quoted
 from ..routing import KEEP, Command
+from ..storage import narration_copy_edits as copy_edits
 from ..storage import privacy, update_post_resync
 from ..storage import repositories as repo
 from ..storage import update_posts as update_post_repo
@@ -440,9 +441,15 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
             return [turn.reply(_missing(command.ordinal))]
         assert narration.id is not None
         said = _said_before(narration.text)
-        # The messages quoting it (a followed-topics DM) will quote the new words.
+        # The messages quoting it (a followed-topics DM) will quote the new words, in place of
+        # the words they show (an older replica's edit may have left them behind).
+        quoted = await copy_edits.quoted_text(session, narration_id=narration.id)
         copies = await narration_copies.edited(
-            session, narration_id=narration.id, old=narration.text, new=text, now=turn.now
+            session,
+            narration_id=narration.id,
+            old=narration.text if quoted is None else quoted,
+            new=text,
+            now=turn.now,
         )
         await repo.edit_narration(
             session,
@@ -460,6 +467,8 @@ async def edit(turn: Turn, command: Command) -> list[Reply]:
         leased = await update_post_resync.lease(
             session, narration_id=narration_id, until=turn.now + update_posts.RESYNC_LEASE
         )
+        # The trigger kept the words the quotes showed: they show the new ones already.
+        await copy_edits.clear(session, narration_id=narration_id)
     turn.committed_as(turn.reply(f"Updated #{command.ordinal}.{update_posts.UNCHECKED_EDIT}{said}"))
     scrubbed = await _clear_traces(turn)
     told = await update_posts.edited(turn, narration_id=narration_id, text=text, leased=leased)
@@ -590,6 +599,8 @@ async def unshare(turn: Turn, ordinal: int) -> list[Reply]:
         assert narration.id is not None
         # A followed-topics DM quoting it to someone who may no longer read it loses the line.
         copies = await narration_copies.unshared(session, narration_id=narration.id, now=turn.now)
+        # Dealt with, unless an older replica's edit left the quotes' words behind before.
+        await copy_edits.clear(session, narration_id=narration.id, only_if=narration.text)
         # Its post in a prompt's thread (a form update) is the channel's to read: taken back.
         posted = None
         if narration.audience == Audience.ONLY_ME.value:

@@ -37,9 +37,10 @@ from ..events import Platform, TenantRef
 from ..ports import ChatGateway
 from ..replies import Post
 from ..storage import narration_copies as store
+from ..storage import narration_copy_edits as copy_edits
 from ..storage.copy_tables import FOLLOW_DIGEST, WHO_KNOWS
 from ..storage.database import Database, Session
-from ..storage.tables import Tenant
+from ..storage.tables import Narration, Tenant
 
 # ``narrate`` calls this module on its edits and deletes: its ``snippet`` is looked up when used.
 from . import narrate
@@ -277,6 +278,7 @@ async def sync(
         return 0
     if copy_ids is None:
         await _removed_elsewhere(db, now=now)
+        await _edited_elsewhere(db, now=now)
     deadline = None if budget is None else time.monotonic() + budget
     platforms = [p.value for p in gateways]
     try:
@@ -330,6 +332,32 @@ async def _removed_elsewhere(db: Database, *, now: datetime) -> None:
             log.warning(
                 "marking a deleted narration's quote removed failed: %s", type(problem).__name__
             )
+
+
+async def _edited_elsewhere(db: Database, *, now: datetime) -> None:
+    """The lines quoting narrations an older replica edited or unshared (``NarrationCopyEdit``,
+    migration 0047) say the current words, or are removed where their reader may no longer read
+    them, as this version's edit does; their messages due. Never raises: what failed stays for
+    the next wake-up."""
+    try:
+        async with db.snapshot() as session:  # every wake-up asks: no write lock
+            found = await copy_edits.pending(session, limit=BATCH)
+    except Exception as problem:
+        log.warning("reading quotes of edited narrations failed: %s", type(problem).__name__)
+        return
+    for narration_id, old in found:
+        try:
+            async with db.transaction() as session:
+                if not await copy_edits.clear(session, narration_id=narration_id, only_if=old):
+                    continue  # another replica, or this version's edit, dealt with it
+                narration = await session.get(Narration, narration_id)
+                if narration is None:
+                    continue  # deleted since: its delete reached the lines
+                await _change(
+                    session, narration_ids=[narration_id], now=now, text=(old, narration.text)
+                )
+        except Exception as problem:
+            log.warning("rewriting an edited narration's quotes failed: %s", type(problem).__name__)
 
 
 async def _sync_one(

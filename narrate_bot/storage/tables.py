@@ -168,6 +168,7 @@ class TenantSetting(SQLModel, table=True):
 
 
 # Messages the bot posted that quote narrations (the followed-topics DM), to follow their edits.
+from .copy_edit_tables import NarrationCopyEdit  # noqa: E402, F401
 from .copy_tables import NarrationCopy, NarrationCopyGone, NarrationCopyQuote  # noqa: E402, F401
 
 # The weekly channel digest's copies of open questions, to take them back out of its thread.

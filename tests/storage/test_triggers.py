@@ -29,6 +29,7 @@ EVERY_ENGINE = {
     "intro_member_retracts_post",  # 0037: a forgotten member's introduction post is edited
     "open_question_keeps_lines_gone",  # 0040: a deleted question's digest lines are taken out
     "narration_resyncs_update_post",  # 0044: any version's edit or unshare reaches its post
+    "narration_keeps_quoted_text",  # 0047: any version's edit or unshare reaches its quotes
 }
 SQLITE_ONLY = {"narration_fts_ai", "narration_fts_ad", "narration_fts_au"}  # 0001: FTS5 index
 
