@@ -18,7 +18,7 @@ from .database import conflict_insert
 from .question_tables import OPEN, OpenQuestion, QuestionNudge
 from .tables import Channel, Person, Tenant
 
-JOINED = "joined"
+LEFT = "left"
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,11 @@ class Due:
 
 
 def _asker_reachable(now: datetime) -> ColumnElement[bool]:
-    """Only people taking part, here, and not paused are asked: nobody else is DMed."""
+    """Only askers still here, not paused and who haven't left narrate-bot are asked. Asking
+    needs no joining, so someone who never joined is asked about the question they posted;
+    someone who left asked the bot to stop, and isn't."""
     return and_(
-        col(Person.consent) == JOINED,
+        col(Person.consent) != LEFT,
         col(Person.departed_at).is_(None),
         or_(col(Person.paused_until).is_(None), col(Person.paused_until) <= now),
     )
