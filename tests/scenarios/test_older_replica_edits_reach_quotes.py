@@ -1,8 +1,8 @@
 """A replica still on the code from before migration 0047 edits a narration a followed-topics DM
-quotes, or unshares it, by its own SQL in a rolling deploy: the scheduler's next wake-up still
-rewrites the DM's line to the new words, or removes it for a reader who may no longer read the
-narration, once. This version's own edit edits the DM once, the repair leaving it alone, and
-puts right words an older replica's edit left behind.
+quotes (or a who-knows answer does), or unshares it, by its own SQL in a rolling deploy: the
+scheduler's next wake-up still rewrites the message's line to the new words, or removes it for a
+reader who may no longer read the narration, once. This version's own edit edits the DM once,
+the repair leaving it alone, and puts right words an older replica's edit left behind.
 
 Before 0047 nothing marked the quotes behind their narration: the DM kept the old words (a
 password the author edited out), or kept quoting a narration taken back to a private channel,
@@ -14,6 +14,8 @@ from tests.scenarios.test_follow_digest_follows_its_quotes import REMOVED, SECRE
 from tests.scenarios.test_older_replica_deletes_reach_copies import _alices, _dm_edited, _scalar
 from tests.scenarios.test_orphan_update_posts import _as_old_version
 from tests.scenarios.test_review_fixes_digest_form import _said_in
+from tests.scenarios.test_who_knows_answer_follows_its_quotes import _answered
+from tests.scenarios.test_who_knows_answer_follows_its_quotes import _edited as _answer_edited
 
 NEW = "kafka rebalancing notes in the runbook"
 OLD_EDIT = (f"UPDATE narration SET text = '{NEW}' WHERE id = :narration",)
@@ -83,4 +85,12 @@ async def test_this_versions_edit_after_an_older_replicas_puts_the_words_right(c
     dm = _dm_edited(out)
     assert "hunter2" not in dm and NEW not in dm and "“kafka rebalancing, see the wiki”" in dm
     assert await _left(db) == 0
+    assert "edited" not in await chat.say(":advance 1m", ":advance 1h")
+
+
+async def test_an_older_replicas_edit_reaches_the_channels_who_knows_answer(chat, db):
+    await _answered(chat, SECRET)
+    await _as_old_version(db, OLD_EDIT, **await _alices(db))
+    answer = _answer_edited(await chat.say(":advance 1m"))
+    assert "hunter2" not in answer and f"“{NEW}”" in answer
     assert "edited" not in await chat.say(":advance 1m", ":advance 1h")
