@@ -24,11 +24,13 @@ from narrate_bot.features.prompt_replies import REPLY_FORM
 from narrate_bot.ports import ChatGateway
 from narrate_bot.replies import Button, Post, Reply, Visibility, quoted
 from narrate_bot.routing import KEEP
+from narrate_bot.storage import pending_actions
+from narrate_bot.storage.pending_actions import ANYONE
 
 from . import translate
 from .access import AccessTracker
 from .gateway import DiscordGateway
-from .kept import EXPIRED, NOT_YOURS
+from .kept import ALREADY_USED, EXPIRED, NOT_YOURS
 from .render import FormModal, Outgoing, messages
 
 log = logging.getLogger(__name__)
@@ -136,7 +138,7 @@ class Interactions:
         replaced = await self._answer(
             interaction, work, reopen=reopen, written=written, replace=once
         )
-        if replaced and parsed.kept and click.guild_id is not None:
+        if replaced and parsed.kept and click.guild_id is not None and click.claimed is None:
             await self.gateway.kept.used(click.guild_id, parsed.payload)
 
     async def _click(
@@ -159,18 +161,35 @@ class Interactions:
         if submitted:
             form = translate.form_event(interaction, guild, parsed.payload)
             return await self._handle(interaction, form, guild, member)
-        if parsed.kept:
+        if parsed.kept and click.command is None:  # not read by an earlier try
             kept = await self.gateway.kept.find(guild.id, parsed.payload)
             if kept is None:
                 return [Reply(text=EXPIRED)]  # nothing is deleted: whatever is kept stays
             if not kept.usable_by(str(interaction.user.id)):
                 return [Reply(text=NOT_YOURS)]
+            if kept.used:
+                return [Reply(text=ALREADY_USED)]
+            if kept.user_id != ANYONE and _one_shot(kept.command):
+                if not await self.gateway.kept.claim(guild.id, parsed.payload, kept.user_id):
+                    return [Reply(text=ALREADY_USED)]
+                click.claimed = kept
             click.command, click.guild_id = kept.command, guild.id
         command = click.command
         if command is None:
             return [Reply(text=EXPIRED)]
         event = translate.button_event(interaction, guild, command)
-        return [] if event is None else await self._handle(interaction, event, guild, member)
+        if event is None:
+            return []
+        try:
+            return await self._handle(interaction, event, guild, member)
+        except Exception:
+            if click.claimed is not None:
+                # Raised before anything was kept (``Turn.committed_as``: once a change has
+                # committed, the core answers with it): the command is kept again before the
+                # answer, so the offer left on screen works, and a retry claims it afresh.
+                await self.gateway.kept.put_back(guild.id, parsed.payload, click.claimed)
+                click.claimed, click.command = None, None
+            raise
 
     async def _acting(
         self, interaction: discord.Interaction[Any], guild_id: int | None
@@ -426,11 +445,19 @@ class _Click:
 
     command: str | None = None
     guild_id: int | None = None
+    # A one-shot command taken for this try of the click (``kept.KeptButtons.claim``).
+    claimed: pending_actions.Kept | None = None
 
 
 def _keeps(command: str) -> bool:
     """The "Keep as a narration" button's command (``/narrate note <text>``)."""
     return command.split()[:2] == ["/narrate", KEEP]
+
+
+def _one_shot(command: str) -> bool:
+    """A button that must act once: "Keep as a narration", and "Replace #n with this" (the
+    offer's other choice). Its kept command is claimed by the click (``kept.py``)."""
+    return _keeps(command) or command.split()[:2] == ["/narrate", "edit"]
 
 
 def _in_place(reply: Reply) -> bool:

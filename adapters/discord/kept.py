@@ -8,9 +8,13 @@ random key, with who may click it, and the button carries ``narrate-kept[@guild]
 click after a restart, a deploy or on another replica finds the words all the same.
 
 Only the person the button was shown to may use it (a post in a channel: anyone who sees it);
-someone else is told so, and nothing changes. A key older than a week (swept by the scheduler),
-or one kept in memory by a version before this, is answered with ``EXPIRED``. When the database
-can't keep one, the button is left out: the reply names the command to send instead.
+someone else is told so, and nothing changes. A one-shot button of one person's ("Keep as a
+narration", "Replace #2 with this") is claimed by its click before the command runs (its words
+wiped at once), so a double click, or two clicks reaching two replicas, runs it once: the other is
+told the button was used. When the command fails before changing anything, it is kept again.
+A key older than a week (swept by the scheduler), or one kept in memory by a version before
+this, is answered with ``EXPIRED``. When the database can't keep one, the button is left out:
+the reply names the command to send instead.
 """
 
 from __future__ import annotations
@@ -32,6 +36,10 @@ EXPIRED = (
     "That button has expired — send it again: type the command (for a question, /whoknows "
     "and your topic; for words to keep, /narrate note and your text) and use the button on my "
     "new answer. Nothing was changed."
+)
+ALREADY_USED = (
+    "That button was already used: a click just before this one did what it says, once. "
+    "/narrate mine lists what you keep. Nothing more was changed."
 )
 NOT_YOURS = (
     "That button is for the person I showed it to, so it does nothing for you. Type the "
@@ -99,6 +107,37 @@ class KeptButtons:
             key=key,
             now=self.now(),
         )
+
+    async def claim(self, guild_id: int, key: str, user_id: str) -> bool:
+        """Take a one-shot button's command (Keep, Replace) for this click, before it runs;
+        ``False`` when another click took it first (``pending_actions.claim``)."""
+        if self.db is None:
+            return False
+        return await pending_actions.claim(
+            self.db,
+            platform=Platform.DISCORD.value,
+            external_id=str(guild_id),
+            key=key,
+            user_id=user_id,
+        )
+
+    async def put_back(self, guild_id: int, key: str, kept: pending_actions.Kept) -> None:
+        """Keep a claimed command again: its click failed before changing anything, and the
+        offer still on screen must work on the next one. A failure here only loses the button:
+        the offer quotes the words, and names the command that keeps them."""
+        if self.db is None:
+            return
+        try:
+            await pending_actions.put_back(
+                self.db,
+                platform=Platform.DISCORD.value,
+                external_id=str(guild_id),
+                key=key,
+                user_id=kept.user_id,
+                command=kept.command,
+            )
+        except Exception as problem:  # the type only: the command holds someone's words
+            log.warning("keeping a button command again failed (%s)", type(problem).__name__)
 
     async def used(self, guild_id: int, key: str) -> None:
         """Forget a command whose button did its one job (its message was replaced). A failure

@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -32,14 +32,20 @@ from .tables import Tenant
 # enough that words someone chose not to keep don't linger.
 KEEP_FOR = timedelta(days=7)
 ANYONE = ""  # ``user_id`` of a button posted in a channel, for everyone who sees it
+USED = ""  # ``command`` of a one-shot button already clicked (``claim``): its words are gone
 
 
 @dataclass(frozen=True)
 class Kept:
-    """A kept command and who may use it (``ANYONE``: whoever sees it)."""
+    """A kept command and who may use it (``ANYONE``: whoever sees it). ``command`` is ``USED``
+    once a one-shot button was clicked (``claim``)."""
 
     command: str
     user_id: str
+
+    @property
+    def used(self) -> bool:
+        return self.command == USED
 
     def usable_by(self, user_id: str) -> bool:
         return self.user_id in (ANYONE, user_id)
@@ -89,6 +95,52 @@ async def find(
     return None if row is None else Kept(command=row[0], user_id=row[1])
 
 
+async def claim(db: Database, *, platform: str, external_id: str, key: str, user_id: str) -> bool:
+    """Take ``user_id``'s command under ``key`` for one click, before it runs: its words are
+    wiped at once (the row stays, ``USED``, until the sweep, so a later click is told the button
+    was used rather than that it expired); ``False`` when another click (a double click, or one
+    on another replica) took it first. Reading it and forgetting it once its message was
+    replaced let two clicks in flight both run it, and the words were kept twice. For a button
+    of one person's: ``ANYONE``'s stay for everyone."""
+    async with db.transaction() as session:
+        tenant = await repo.find_tenant(session, platform=platform, external_id=external_id)
+        if tenant is None:
+            return False
+        result = await session.exec(
+            update(PendingAction)
+            .where(
+                col(PendingAction.tenant_id) == tenant.id,
+                col(PendingAction.key) == key,
+                col(PendingAction.user_id) == user_id,
+                col(PendingAction.command) != USED,
+            )
+            .values(command=USED)
+        )
+    return bool(result.rowcount)
+
+
+async def put_back(
+    db: Database, *, platform: str, external_id: str, key: str, user_id: str, command: str
+) -> None:
+    """A claimed command whose click failed before it changed anything, kept again as it was
+    (its age too): the offer, still on screen, works on the next click. Only onto its claimed
+    row: one a forget-me or the sweep removed since stays removed."""
+    async with db.transaction() as session:
+        tenant = await repo.find_tenant(session, platform=platform, external_id=external_id)
+        if tenant is None:
+            return
+        await session.exec(
+            update(PendingAction)
+            .where(
+                col(PendingAction.tenant_id) == tenant.id,
+                col(PendingAction.key) == key,
+                col(PendingAction.user_id) == user_id,
+                col(PendingAction.command) == USED,
+            )
+            .values(command=command)
+        )
+
+
 async def used(db: Database, *, platform: str, external_id: str, key: str) -> None:
     """Forget a command once its button did its one job and is gone (the message replaced):
     the words live on in what it made, and aren't kept twice."""
@@ -120,10 +172,15 @@ async def sweep(db: Database, *, now: datetime) -> int:
 
 
 async def of_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> list[PendingAction]:
-    """The commands kept for someone's buttons (their export), oldest first."""
+    """The commands kept for someone's buttons (their export), oldest first; not those of
+    buttons already used, whose words were wiped (``claim``)."""
     rows = await session.exec(
         select(PendingAction)
-        .where(col(PendingAction.tenant_id) == tenant_id, col(PendingAction.user_id) == user_id)
+        .where(
+            col(PendingAction.tenant_id) == tenant_id,
+            col(PendingAction.user_id) == user_id,
+            col(PendingAction.command) != USED,
+        )
         .order_by(col(PendingAction.created_at), col(PendingAction.key))
     )
     return list(rows.all())

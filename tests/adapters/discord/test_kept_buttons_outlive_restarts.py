@@ -62,11 +62,12 @@ async def _pending(db: Database) -> list[str]:
     from narrate_bot.storage.pending_action_tables import PendingAction
 
     async with db.snapshot() as session:
-        return [p.command for p in (await session.exec(select(PendingAction))).all()]
+        rows = (await session.exec(select(PendingAction))).all()
+        return [p.command for p in rows if p.command]  # a used one's words are wiped
 
 
 async def _until_none_pending(bot: Bot) -> None:
-    """The used key is forgotten once the click is answered: wait for that, not a time."""
+    """The used key's words are forgotten once the click is taken: wait for that, not a time."""
     for _ in range(500):
         if not await _pending(bot.db):
             return
