@@ -20,14 +20,22 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, text, update
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from . import digest_copies, index_scrub, intro_privacy, pending_actions, schedules, update_posts
+from . import (
+    digest_copies,
+    index_scrub,
+    intro_privacy,
+    pending_actions,
+    question_nudges,
+    schedules,
+    update_posts,
+)
 from .copy_tables import FOLLOW_DIGEST, WHO_KNOWS
 from .database import Database
 from .follow_tables import FollowDigest, FollowSchedule
 from .narration_copies import forget_reader, forget_reader_user, of_reader
 from .platform_store import Installation
 from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
-from .question_tables import OpenQuestion
+from .question_tables import OpenQuestion, QuestionNudge
 from .repositories import get_setting, set_setting
 from .schedule_tables import ScheduleSend
 from .tables import (
@@ -279,6 +287,9 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
             .order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
         )
     ).all()
+    nudges = await question_nudges.state_of(
+        session, question_ids=[q.id for q, _ in questions if q.id is not None]
+    )
     return {
         "format": EXPORT_FORMAT,
         "workspace": _workspace(tenant),
@@ -378,6 +389,8 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
                 "asked_at": _iso(q.asked_at),
                 "status": q.status,  # open, answered or withdrawn (/narrate ask-channel …)
                 "closed_at": _iso(q.closed_at),
+                # The DMs asking them whether it was still open (none yet: ``None``).
+                "follow_up": _follow_up(nudges.get(q.id or -1)),
             }
             for q, c in questions
         ],
@@ -386,6 +399,16 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
         "open_questions_in_digests": await digest_copies.lines_of(
             session, person_id=person.id or 0
         ),
+    }
+
+
+def _follow_up(nudge: QuestionNudge | None) -> dict[str, object] | None:
+    if nudge is None:
+        return None
+    return {
+        "times_asked": nudge.nudges,  # at most 2: never more
+        "last_asked_at": _iso(nudge.nudged_at),
+        "said_still_open_at": _iso(nudge.still_open_at),
     }
 
 

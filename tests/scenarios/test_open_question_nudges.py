@@ -9,6 +9,9 @@ people gone or no longer taking part get no DM.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from sqlmodel import select
 
 from narrate_bot.storage.question_tables import ANSWERED, OPEN, WITHDRAWN, OpenQuestion
@@ -73,6 +76,15 @@ async def test_still_open_asks_once_more_and_then_never(chat, bot):
     assert "stays open. I won't ask about it again." in out
     assert ASKED not in await chat.say(":advance 60d")
     assert await _status(bot, "cobol") == OPEN  # never closed by the bot
+    # The export lists what was asked with the question.
+    out = await chat.say("zoe: /narrate export")
+    data = json.loads(Path(out.split("saved to ", 1)[1].strip()).read_text())
+    cobol, rexx = data["open_questions"]
+    assert cobol["status"] == "open"
+    assert cobol["follow_up"]["times_asked"] == 2
+    assert cobol["follow_up"]["said_still_open_at"] is not None
+    assert rexx["follow_up"]["times_asked"] == 1
+    assert rexx["follow_up"]["said_still_open_at"] is None
 
 
 async def test_answered_by_from_the_dm_credits_who_answered(chat):

@@ -216,6 +216,7 @@ async def test_questions_i_posted_to_the_open_questions_channel_are_exported(cha
             "asked_at": "2026-11-23T08:00:00+00:00",
             "status": "open",
             "closed_at": None,
+            "follow_up": None,
         }
     ]
     await chat.say(":advance 1h", "zoe: /narrate ask-channel answered")
