@@ -21,7 +21,11 @@ back every workspace's prompts.
 A replica still running the code from before these messages were kept (migration 0034) deletes
 narrations without a word to them: a trigger keeps each line the delete took away
 (``NarrationCopyGone``, migration 0037), and the wake-up turns it into ``REMOVED`` in the kept
-message, which is then edited like any other, with the same back-off.
+message, which is then edited like any other, with the same back-off. Likewise a replica from
+before migration 0047 edits or unshares narrations without rewriting their quotes: a trigger
+keeps the text the quotes still show (``NarrationCopyEdit``), and the wake-up rewrites the lines
+to the current words, or removes them where their reader may no longer read the narration,
+exactly as this version's edit does (``_change``).
 """
 
 from __future__ import annotations
