@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from narrate_bot.app import Bot
@@ -303,6 +304,13 @@ async def test_skip_until_dec_20_said_on_dec_21_is_refused(chat, clock):
     assert "skipping" not in await chat.say("alice: /narrate intros")
 
 
+async def _blocked_by(db, writer: int) -> bool:
+    """Whether some PostgreSQL backend waits for a lock held by backend ``writer``."""
+    blocked = text("SELECT COUNT(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))")
+    async with db.engine.connect() as conn:
+        return bool((await conn.execute(blocked, {"pid": writer})).scalar_one())
+
+
 @pytest.mark.parametrize(
     "line", ["alice: /narrate intros every 4w", "alice: /narrate intros skip 3w"]
 )
@@ -322,21 +330,25 @@ async def test_my_pace_set_while_a_forget_me_commits_is_erased_with_the_rest(
     confirming: list[asyncio.Task[str]] = []
     real_setting, real_participant = intros.repo.set_setting, intros.intro_repo.participant
 
-    async def other_replica_confirms() -> None:
+    async def other_replica_confirms(session) -> None:
         if not confirming:
+            conn = await session.connection()
+            writer = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
             confirming.append(asyncio.create_task(other.say("alice: /narrate forget-me confirm")))
-            # Either it erases everything now, or it waits for this write's transaction.
-            await asyncio.wait(confirming, timeout=1.5)
+            # Either it erases everything now, or it waits for this write's transaction: seen
+            # in PostgreSQL's locks, not guessed from how long it took.
+            while not confirming[0].done() and not await _blocked_by(db, writer):
+                await asyncio.sleep(0.01)
 
     async def setting_racing(session, **kw):
         if kw["key"].startswith("intros.every."):
-            await other_replica_confirms()
+            await other_replica_confirms(session)
         return await real_setting(session, **kw)
 
     async def participant_racing(session, **kw):
         row = await real_participant(session, **kw)
         if "skip" in line:
-            await other_replica_confirms()
+            await other_replica_confirms(session)
         return row
 
     monkeypatch.setattr(intros.repo, "set_setting", setting_racing)
