@@ -35,7 +35,7 @@ from .follow_tables import FollowDigest, FollowSchedule
 from .narration_copies import forget_reader, forget_reader_user, of_reader
 from .platform_store import Installation
 from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
-from .question_tables import OpenQuestion, QuestionNudge
+from .question_tables import OpenQuestion, QuestionCredit, QuestionNudge
 from .repositories import get_setting, set_setting
 from .schedule_tables import ScheduleSend
 from .tables import (
@@ -399,6 +399,34 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
         "open_questions_in_digests": await digest_copies.lines_of(
             session, person_id=person.id or 0
         ),
+        **await _credits(session, person_id=person.id or 0),
+    }
+
+
+async def _credits(session: AsyncSession, *, person_id: int) -> dict[str, Any]:
+    """Credits for answering open questions (``ask-channel answered by @bob``): those given on
+    their own questions, naming who answered, and those they received. For a credit received,
+    when the question was marked answered, never the question or its asker: those are the
+    asker's, from a channel they may not read."""
+    given = await session.exec(
+        select(OpenQuestion, Person.user_id)
+        .join(QuestionCredit, col(QuestionCredit.question_id) == col(OpenQuestion.id))
+        .join(Person, col(Person.id) == col(QuestionCredit.person_id))
+        .where(col(OpenQuestion.person_id) == person_id)
+        .order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
+    )
+    received = await session.exec(
+        select(OpenQuestion.closed_at)
+        .join(QuestionCredit, col(QuestionCredit.question_id) == col(OpenQuestion.id))
+        .where(col(QuestionCredit.person_id) == person_id)
+        .order_by(col(OpenQuestion.closed_at), col(OpenQuestion.id))
+    )
+    return {
+        "open_question_credits_given": [
+            {"question": q.text, "answered_at": _iso(q.closed_at), "answered_by": user_id}
+            for q, user_id in given
+        ],
+        "open_question_credits_received": [{"answered_at": _iso(at)} for at in received],
     }
 
 
