@@ -62,16 +62,31 @@ class ThreadStayed(Exception):  # noqa: N818 - a partial outcome, reported to th
     neither delete nor rename). The person is told that thread stayed, not that the post did."""
 
 
-class CannotDelete(Exception):  # noqa: N818 - a refusal, not a fault of ours
-    """Raised by ``ChatGateway.delete`` when the platform refuses for good to delete the post:
-    the app may not delete it (Slack's ``cant_delete_message``), or may no longer reach its
-    channel (the app removed from it; Discord's Missing Access). Trying again gives the same
-    answer until someone changes something, so a repair stops trying; any other exception from
-    ``delete`` may pass. ``reason``: the platform's error code, never the post's words."""
+class RefusedForGood(Exception):  # noqa: N818 - a refusal, not a fault of ours
+    """The platform refuses a change to a post until someone changes something (``CannotDelete``,
+    ``CannotEdit``): a repair logs it once and tries weekly. ``reason``: the platform's error
+    code, never the post's words."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class CannotDelete(RefusedForGood):
+    """Raised by ``ChatGateway.delete`` when the platform refuses for good to delete the post:
+    the app may not delete it (Slack's ``cant_delete_message``), or may no longer reach its
+    channel (the app removed from it; Discord's Missing Access). Trying again gives the same
+    answer until someone changes something, so a repair tries weekly; any other exception from
+    ``delete`` may pass."""
+
+
+class CannotEdit(RefusedForGood):
+    """Raised by ``ChatGateway.update`` when the platform refuses for good to edit the post: the
+    app may not edit it (Slack's ``cant_update_message``, ``edit_window_closed``, an archived
+    channel), or may no longer reach its channel (the app removed from it; Discord's Missing
+    Access). As with ``CannotDelete``, trying again gives the same answer until someone changes
+    something, so a repair tries weekly instead of every few hours; any other exception from
+    ``update`` may pass."""
 
 
 class ChatGateway(Protocol):
@@ -86,7 +101,9 @@ class ChatGateway(Protocol):
     async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
         """Replace the text of the bot's own post ``message_id``, made with ``post``'s
         ``channel_id`` and ``thread_of``, with ``post``'s (an edited update in a prompt's
-        thread). Raises when it can't; the caller tells the person the post is unchanged."""
+        thread). Returns also when the post is gone (nothing shows the old text any more).
+        Raises when it can't, ``CannotEdit`` when the platform refuses for good; the caller
+        tells the person the post is unchanged."""
         ...
 
     async def delete(

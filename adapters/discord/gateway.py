@@ -55,6 +55,7 @@ from narrate_bot.config import DiscordSettings
 from narrate_bot.events import ChannelKind, TenantRef
 from narrate_bot.ports import (
     CannotDelete,
+    CannotEdit,
     CannotPostThere,
     NotPosted,
     PermissionsMissing,
@@ -371,8 +372,19 @@ class DiscordGateway:
         A DM (``post.to_users``: a followed-topics digest, one message) is edited in the DM,
         headed with its server as it was sent (``_from_server``). One that isn't there (the
         person couldn't be sent a DM, and got a pointer in a channel instead, which quotes
-        nothing) is done: nothing shows the old text."""
+        nothing) is done: nothing shows the old text, as is a message gone (404). Discord's 403
+        (Missing Access/Permissions: the bot can no longer see the channel, or may not send
+        there) is raised as ``CannotEdit``: it stays until someone changes something."""
         self.budget.check()
+        try:
+            await self._update(tenant, message_id, post)
+        except discord.NotFound:
+            log.debug("a post to edit in server %s was gone already", tenant.tenant_id)
+        except discord.Forbidden as problem:
+            log.info("a post in server %s can't be edited: %s", tenant.tenant_id, _status(problem))
+            raise CannotEdit(_status(problem)) from problem
+
+    async def _update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
         if post.channel_id is None:
             await self._update_dm(tenant, message_id, post)
             return

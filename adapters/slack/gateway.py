@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, TenantRef
-from narrate_bot.ports import CannotDelete, ChannelNow, NotPosted
+from narrate_bot.ports import CannotDelete, CannotEdit, ChannelNow, NotPosted
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
@@ -49,6 +49,15 @@ HISTORY_SCOPE = {
 # removed from, where the post still shows, so it counts as staying). Other errors raise too.
 GONE = {"message_not_found"}
 NOT_DELETABLE = {"channel_not_found", "not_in_channel", "cant_delete_message"}
+# chat.update's answers that stay until someone changes something (the app invited back, the
+# channel unarchived); an edit window closed stays for good.
+NOT_EDITABLE = {
+    "channel_not_found",
+    "not_in_channel",
+    "cant_update_message",
+    "is_archived",
+    "edit_window_closed",
+}
 # How long a workspace's granted scopes are trusted: an admin who adds the history scopes and
 # reinstalls sees prompts invite thread replies within the hour.
 SCOPES_FRESH_SECONDS = 3600.0
@@ -237,7 +246,11 @@ class SlackGateway:
 
         A DM (``post.to_users``, a followed-topics digest) was posted to the user id, which
         ``chat.update`` doesn't take: it needs the DM's id, which ``conversations.open`` gives
-        (the existing DM; ``im:write``)."""
+        (the existing DM; ``im:write``).
+
+        A message gone (``message_not_found``) is done: nothing shows the old text. The
+        ``NOT_EDITABLE`` answers are raised as ``CannotEdit``, so a repair tries weekly instead
+        of every few hours; only the error code is logged, never the text."""
         client = await self.client_for(tenant)
         channel = post.channel_id
         if channel is None:
@@ -247,10 +260,20 @@ class SlackGateway:
             )
             channel = str(opened["channel"]["id"])
         payload = _rendered(post)
-        await self.call(
-            tenant.tenant_id,
-            lambda: client.chat_update(channel=channel, ts=message_id, **payload),
-        )
+        try:
+            await self.call(
+                tenant.tenant_id,
+                lambda: client.chat_update(channel=channel, ts=message_id, **payload),
+            )
+        except SlackApiError as error:
+            code = error_code(error)
+            if code in GONE:
+                log.debug("slack: a post to edit in %s was gone already (%s)", tenant, code)
+                return
+            if code in NOT_EDITABLE:
+                log.info("slack: a post in %s can't be edited by the app (%s)", tenant, code)
+                raise CannotEdit(code) from error
+            raise
 
     async def delete(
         self, tenant: TenantRef, channel_id: str, message_id: str, *, thread_of: str | None = None

@@ -15,6 +15,9 @@ As for other posts that name someone (``orphan_posts``, ``narration_copies``), t
 commits first, with the posts marked due (``storage.intro_posts.retract``), and the platform is
 asked after: at once, and again at the scheduler's every wake-up until it confirms, waiting
 twice as long each time, at most ``LONGEST_WAIT``. Never dropped while the workspace is there.
+A refusal that stays until someone changes something (``RefusedForGood``: the app removed from
+the channel, Slack's ``cant_update_message``, Discord's Missing Access) is logged once per
+post, then tried weekly (``REFUSED_WAIT``).
 The wake-up's edits run after its prompts went out, and start none after ``BUDGET_SECONDS``
 (one taking longer is cut off and tried again later: the same edit, or delete, twice changes
 nothing): with the platform slow, the rest waits for the next wake-up.
@@ -29,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ..events import Platform
-from ..ports import ChatGateway
+from ..ports import ChatGateway, RefusedForGood
 from ..replies import Post
 from ..storage import intro_posts as store
 from ..storage.database import Database
@@ -38,7 +41,7 @@ from ..storage.tables import Person
 # Modules, not names: ``privacy`` imports this one while they are still being imported.
 from . import introductions, schedule_posts
 from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
-from .repair_pace import backoff
+from .repair_pace import REFUSED_WAIT, backoff
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +138,18 @@ async def _edit(
                 await gateway.update(where, row.message_id, post)
             else:
                 await gateway.delete(where, row.channel_id, row.message_id)
+    except RefusedForGood as refusal:  # CannotEdit, or CannotDelete once nobody is left
+        async with db.transaction() as session:
+            first = await store.refused(
+                session, post_id=row.id, until=until, at=now, retract_at=now + REFUSED_WAIT
+            )
+        if first:  # the platform's code only, never the post's words; once per post
+            log.warning(
+                "an introduction's post can't be edited (%s): it still names someone forgotten, "
+                "tried again weekly",
+                refusal.reason,
+            )
+        return False
     except Exception as problem:
         tries = row.attempts + 1
         log.warning(

@@ -10,7 +10,10 @@ every line ``REMOVED``: once they are forgotten, nothing would let a later delet
 As for the form update's post in a prompt's thread (ADR 0012), the change commits first, with
 what each message is to say now (``storage.narration_copies``), and the platform is asked after:
 at once, and again by the scheduler's every wake-up until it confirms, waiting twice as long
-each time (``backoff``). A message is edited, never deleted: the DM is in the reader's own
+each time (``backoff``). A refusal that stays until someone changes something (``CannotEdit``:
+Slack's ``cant_update_message``, the app removed from the channel, Discord's Missing Access) is
+logged once per message, then tried weekly (``REFUSED_WAIT``). A message is edited, never
+deleted: the DM is in the reader's own
 conversation, and its other lines stay theirs.
 
 The wake-up's edits run after its prompts went out, and start no edit after ``BUDGET_SECONDS``
@@ -38,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from ..events import Platform, TenantRef
-from ..ports import ChatGateway
+from ..ports import CannotEdit, ChatGateway
 from ..replies import Post
 from ..storage import narration_copies as store
 from ..storage import narration_copy_edits as copy_edits
@@ -49,7 +52,7 @@ from ..storage.tables import Narration, Tenant
 # ``narrate`` calls this module on its edits and deletes: its ``snippet`` is looked up when used.
 from . import narrate
 from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
-from .repair_pace import backoff
+from .repair_pace import REFUSED_WAIT, backoff
 
 log = logging.getLogger(__name__)
 
@@ -388,6 +391,18 @@ async def _sync_one(
             await gateway.update(
                 _where(item.tenant), copy.message_id, Post.model_validate_json(copy.post)
             )
+    except CannotEdit as refusal:
+        async with db.transaction() as session:
+            first = await store.refused(
+                session, copy_id=copy.id, at=now, retry_at=now + REFUSED_WAIT
+            )
+        if first:  # the platform's code only, never the message's words; once per message
+            log.warning(
+                "a message that quotes narrations can't be edited (%s): it keeps its old "
+                "lines, tried again weekly",
+                refusal.reason,
+            )
+        return False
     except Exception as problem:
         tries = copy.attempts + 1
         log.warning(

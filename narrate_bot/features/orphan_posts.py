@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from ..events import Platform
 from ..ports import CannotDelete, ThreadStayed
 from ..storage import orphan_posts as store
-from .repair_pace import BUDGET_SECONDS, backoff
+from .repair_pace import BUDGET_SECONDS, REFUSED_WAIT, backoff
 from .schedule_posts import tenant_ref
 
 if TYPE_CHECKING:
@@ -46,8 +46,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BATCH = 50  # places tried per wake-up; more wait for the next one, seconds later
-# A delete refused until someone changes something is tried again this long after.
-REFUSED_WAIT = timedelta(days=7)
 
 
 async def delete_orphaned_posts(bot: Bot, now: datetime, *, budget: float | None = None) -> int:

@@ -70,6 +70,9 @@ class NarrationCopy(SQLModel, table=True):
     # already; a try under way leases it, a failure puts it off (``attempts`` sets how long).
     retry_at: datetime | None = Field(default=None)
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # When the platform first refused for good to edit it (``ports.CannotEdit``): logged that
+    # once, then tried weekly; ``None`` again once an edit goes through (migration 0048).
+    refused_at: datetime | None = Field(default=None)
 
 
 class NarrationCopyQuote(SQLModel, table=True):

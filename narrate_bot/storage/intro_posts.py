@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from . import refusals
 from .intro_tables import Introduction, IntroMember, IntroPost
 from .tables import Person, Tenant
 
@@ -155,7 +156,7 @@ async def done(session: AsyncSession, *, post_id: int, until: datetime) -> None:
     await session.exec(
         update(IntroPost)
         .where(col(IntroPost.id) == post_id, col(IntroPost.retract_at) == until)
-        .values(retract_at=None, attempts=0)
+        .values(retract_at=None, attempts=0, refused_at=None)
     )
 
 
@@ -173,4 +174,21 @@ async def later(
         update(IntroPost)
         .where(col(IntroPost.id) == post_id, col(IntroPost.retract_at) == until)
         .values(retract_at=retract_at)
+    )
+
+
+async def refused(
+    session: AsyncSession, *, post_id: int, until: datetime, at: datetime, retract_at: datetime
+) -> bool:
+    """The platform refused for good to edit (or delete) the post: put it off until
+    ``retract_at`` (unless a newer forget-me made it due since), noting the first refusal;
+    whether this was it (the one logged)."""
+    return await refusals.refused(
+        session,
+        IntroPost,
+        row=and_(col(IntroPost.id) == post_id, col(IntroPost.retract_at) == until),
+        due=IntroPost.retract_at,
+        refused_at=IntroPost.refused_at,
+        at=at,
+        retry_at=retract_at,
     )

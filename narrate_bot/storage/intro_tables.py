@@ -161,3 +161,7 @@ class IntroPost(SQLModel, table=True):
     people: int
     retract_at: datetime | None = None
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # When the platform first refused for good to edit or delete it (``ports.RefusedForGood``):
+    # logged that once, then tried weekly; ``None`` again once an edit goes through (migration
+    # 0048).
+    refused_at: datetime | None = Field(default=None)

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from . import refusals
 from .copy_tables import NarrationCopy, NarrationCopyGone, NarrationCopyQuote
 from .repositories import visible_to
 from .tables import Channel, Narration, Person, Tenant
@@ -237,7 +238,7 @@ async def synced(session: AsyncSession, *, copy_id: int, post: str) -> None:
     await session.exec(
         update(NarrationCopy)
         .where(col(NarrationCopy.id) == copy_id, col(NarrationCopy.post) == post)
-        .values(retry_at=None, attempts=0)
+        .values(retry_at=None, attempts=0, refused_at=None)
     )
     quoted = (
         await session.exec(
@@ -258,6 +259,20 @@ async def later(session: AsyncSession, *, copy_id: int, retry_at: datetime) -> N
     """A try failed: put the message off until ``retry_at``."""
     await session.exec(
         update(NarrationCopy).where(col(NarrationCopy.id) == copy_id).values(retry_at=retry_at)
+    )
+
+
+async def refused(session: AsyncSession, *, copy_id: int, at: datetime, retry_at: datetime) -> bool:
+    """The platform refused for good to edit the message: put it off until ``retry_at``, noting
+    the first refusal; whether this was it (the one logged)."""
+    return await refusals.refused(
+        session,
+        NarrationCopy,
+        row=col(NarrationCopy.id) == copy_id,
+        due=NarrationCopy.retry_at,
+        refused_at=NarrationCopy.refused_at,
+        at=at,
+        retry_at=retry_at,
     )
 
 

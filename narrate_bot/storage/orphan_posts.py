@@ -19,6 +19,7 @@ from sqlalchemy import tuple_, update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from . import refusals
 from .orphan_post_tables import UpdatePostOrphan
 from .tables import Tenant
 
@@ -99,15 +100,15 @@ async def refused(
     """Put off until ``retry_at`` a place whose post the platform refuses to delete until
     someone changes something, noting when it first did (``refused_at``); whether this was the
     first refusal (the one logged)."""
-    first = await session.exec(
-        update(UpdatePostOrphan)
-        .where(col(UpdatePostOrphan.id) == orphan_id, col(UpdatePostOrphan.refused_at).is_(None))
-        .values(refused_at=at, retry_at=retry_at)
+    return await refusals.refused(
+        session,
+        UpdatePostOrphan,
+        row=col(UpdatePostOrphan.id) == orphan_id,
+        due=UpdatePostOrphan.retry_at,
+        refused_at=UpdatePostOrphan.refused_at,
+        at=at,
+        retry_at=retry_at,
     )
-    if first.rowcount:
-        return True
-    await later(session, orphan_id=orphan_id, retry_at=retry_at)
-    return False
 
 
 async def reachable_again(session: AsyncSession, *, tenant_id: int, channel_id: str) -> None:
