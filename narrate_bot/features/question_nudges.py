@@ -73,7 +73,9 @@ def _asked_on(asked_at: datetime, zone: str | None) -> str:
     return f"{local.day} {local:%b}"
 
 
-def text_of(item: store.Due) -> str:
+def text_of(item: store.Due, *, days: int) -> str:
+    """What the DM says: the question, where and when, and what each answer does (not replying
+    is an answer too: the question stays open, and the bot doesn't ask again)."""
     question = item.question
     assert question.id is not None
     when = _asked_on(store._aware(question.asked_at), item.asker.timezone)
@@ -82,14 +84,15 @@ def text_of(item: store.Due) -> str:
         f"Your question in {shown(item.channel_name)} from {when} — “{question.text}” — is it "
         "still open?"
     )
+    thanks = f"If someone answered it, {ASK_CHANNEL_COMMAND} answered {ref} by @name thanks them."
     if item.nudge == 1:
-        then = "If it is, I'll ask once more in a while; I never close it on my own."
+        then = (
+            f"Still open: I'll ask once more in {days} days. If you don't reply, it stays open "
+            "and I won't ask again; I never close it on my own."
+        )
     else:
         then = "This is the last time I ask; it stays open until you close it."
-    return (
-        f"{lead} If someone answered it, {ASK_CHANNEL_COMMAND} answered {ref} by @name thanks "
-        f"them. {then}"
-    )
+    return f"{lead} {thanks} {then}"
 
 
 async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
@@ -123,7 +126,9 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
         if gateway is None:
             continue
         post = Post(
-            text=text_of(item), to_users=(item.asker.user_id,), buttons=buttons(question_id)
+            text=text_of(item, days=bot.settings.question_nudge_days),
+            to_users=(item.asker.user_id,),
+            buttons=buttons(question_id),
         )
         try:
             await gateway.post(tenant_ref(item.tenant), post)

@@ -38,7 +38,11 @@ async def test_asked_once_after_two_weeks_and_the_buttons_act_on_that_question(c
     out = await chat.say(":advance 1d")
     assert out.count(ASKED) == 2, out  # each question its own DM, once
     assert COBOL in out and REXX in out
-    assert "If someone answered it, /narrate ask-channel answered q" in out
+    assert (
+        "— “cobol” — is it still open? If someone answered it, /narrate ask-channel answered q1 "
+        "by @name thanks them. Still open: I'll ask once more in 14 days. If you don't reply, "
+        "it stays open and I won't ask again; I never close it on my own." in out
+    )
     buttons = _buttons(out)
     answered = next(b for b in buttons if b.startswith("(button) Answered") and "q1" in b)
     assert answered == "(button) Answered: /narrate ask-channel answered q1"
