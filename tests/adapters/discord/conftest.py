@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -21,15 +22,15 @@ from narrate_bot_adapters.discord.client import NarrateClient
 from .fake import FakeDiscord
 
 FAST = DiscordSettings(token="fake-token", post_interval_seconds=0.0, dm_interval_seconds=0.0)
-DEADLINE = 3.0  # Discord's initial-response deadline, in seconds
 UNDEFERRED = 60.0  # ``defer_after`` under ``@pytest.mark.undeferred``: longer than any test
+UNANSWERED = 30.0  # how long teardown waits for a first response: only a failure reaches it
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "undeferred: connect() never defers an interaction, so the first response is the "
-        "answer even on a loaded machine; Discord's 3 s deadline is then not checked",
+        "answer even on a loaded machine",
     )
 
 
@@ -81,7 +82,13 @@ async def connect(
 ) -> AsyncIterator[Connect]:
     """Connects a client to the fake. Under ``@pytest.mark.undeferred`` it defers nothing: a
     test asserting a first response that has real waits behind it (a held lock, its retry)
-    otherwise gets a deferral whenever a loaded machine stretches them past ``DEFER_AFTER``."""
+    otherwise gets a deferral whenever a loaded machine stretches them past ``DEFER_AFTER``.
+
+    At teardown every interaction sent must have had its first response (an answer, a deferral
+    or a form): Discord shows "This interaction failed" for one left without. It is waited for,
+    not timed: how soon it comes depends on the machine's load, so the answer time is measured
+    in benchmarks (``discord_archived_threads``), and the deferral by the tests that hold the
+    core (``test_a_slow_answer_is_deferred_then_followed_up``)."""
     undeferred = request.node.get_closest_marker("undeferred") is not None
     running: list[tuple[NarrateClient, asyncio.Task[None]]] = []
     spare: list[Database] = []
@@ -104,12 +111,15 @@ async def connect(
         return client
 
     yield _connect
+
+    def unanswered() -> list[str]:
+        return sorted(set(fake.sent_at) - set(fake.acked_at))
+
+    with contextlib.suppress(AssertionError):  # reported below, once the clients are closed
+        await until(lambda: not unanswered(), timeout=UNANSWERED)
     for client, task in running:
         await client.close()
         await task
     for db in spare:
         await db.dispose()
-    if undeferred:
-        return  # nothing was deferred: the time to answer is the machine's, not the adapter's
-    late = {i: fake.acked_at[i] - fake.sent_at[i] for i in fake.acked_at if i in fake.sent_at}
-    assert all(delay < DEADLINE for delay in late.values()), late
+    assert not unanswered(), f"interactions never given a first response: {unanswered()}"

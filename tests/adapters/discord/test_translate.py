@@ -46,8 +46,9 @@ async def test_payload_becomes_the_documented_core_event(fake, connect, path: Pa
     core.events.clear()
     for name, data in case.get("before", []):
         await fake.dispatch(name, data)
-    if case["event"] == "INTERACTION_CREATE":
-        fake.sent_at[case["payload"]["id"]] = fake.now()  # held to the 3 s deadline at teardown
+    if case["event"] == "INTERACTION_CREATE" and case["expect"] is not None:
+        # Must be answered by teardown; one the adapter leaves alone (not ours) is not.
+        fake.sent_at[case["payload"]["id"]] = fake.now()
     await fake.dispatch(case["event"], case["payload"])
     expect = case["expect"]
     kinds = tuple(KINDS.values())
