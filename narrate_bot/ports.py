@@ -53,7 +53,14 @@ class NotPosted(Exception):  # noqa: N818 - an outcome, reported to the person
     """Raised by ``ChatGateway.post`` when the platform answered and took nothing, for a reason
     that may pass (an outage, a limit, an error on its side): trying again later cannot post
     twice. Any other exception leaves it unknown whether the post went out, so a feature that
-    must never post twice doesn't try again then."""
+    must never post twice doesn't try again then.
+
+    ``retry_after``: the seconds the platform asked to wait (a rate limit's ``Retry-After``), if
+    it said: a later try waits at least that long, however short its own back-off."""
+
+    def __init__(self, *args: object, retry_after: float | None = None) -> None:
+        super().__init__(*args)
+        self.retry_after = retry_after
 
 
 class ThreadStayed(Exception):  # noqa: N818 - a partial outcome, reported to the person

@@ -676,6 +676,10 @@ class DiscordGateway:
                     raise CannotPostThere(
                         CannotPostThere.NOT_IN_IT, how_to_add=HOW_TO_ADD
                     ) from problem
+                except discord.RateLimited as problem:  # longer than ``max_ratelimit_timeout``
+                    if first is not None:
+                        raise
+                    raise _limited(problem) from problem
                 except discord.HTTPException as problem:
                     if first is not None or problem.status >= 500:
                         raise  # a server error may come after the message was made
@@ -760,6 +764,10 @@ class DiscordGateway:
                     )
                 first = first or sent
             return first
+        except discord.RateLimited as problem:  # longer than ``max_ratelimit_timeout``
+            if first is not None:
+                raise
+            raise _limited(problem) from problem
         except discord.HTTPException as problem:
             if problem.code == DM_THROTTLED:
                 self.dms_paused_until = self.now() + DM_PAUSE
@@ -895,6 +903,12 @@ class DiscordGateway:
                 )
                 return False
         return channel.permissions_for(member).view_channel
+
+
+def _limited(problem: discord.RateLimited) -> NotPosted:
+    """discord.py's refusal to wait out a long 429 (nothing was made): for a later try, no
+    sooner than Discord asked (``NotPosted.retry_after``), so it isn't refused again."""
+    return NotPosted("429 (rate limited)", retry_after=problem.retry_after)
 
 
 def _status(problem: Exception) -> str:

@@ -29,7 +29,7 @@ from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 
 from . import render
-from .refusals import HOW_TO_ADD, error_code, open_refused, post_refused
+from .refusals import HOW_TO_ADD, error_code, open_refused, post_refused, retry_after
 from .store import PLATFORM, to_bot
 
 log = logging.getLogger(__name__)
@@ -99,21 +99,6 @@ class WorkspaceLimiter:
 
     def block(self, seconds: float) -> None:
         self.blocked_until = max(self.blocked_until, self._now() + seconds)
-
-
-def retry_after(error: SlackApiError) -> float | None:
-    """Seconds to wait when Slack said 429, else ``None``."""
-    response = error.response
-    if getattr(response, "status_code", None) != 429:
-        return None
-    headers = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
-    value = headers.get("retry-after", "1")
-    if isinstance(value, list):
-        value = value[0]
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return 1.0
 
 
 class SlackGateway:

@@ -139,6 +139,21 @@ def permanent(code: str, *, direct: bool) -> CannotPostThere | None:
     return None
 
 
+def retry_after(error: SlackApiError) -> float | None:
+    """Seconds to wait when Slack said 429, else ``None``."""
+    response = error.response
+    if getattr(response, "status_code", None) != 429:
+        return None
+    headers = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+    value = headers.get("retry-after", "1")
+    if isinstance(value, list):
+        value = value[0]
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return 1.0
+
+
 def passing(error: SlackApiError, code: str) -> bool:
     """Whether Slack said "not now" and took nothing (a 429 counts, whatever its body)."""
     return code in PASSING or getattr(error.response, "status_code", None) == 429
@@ -152,7 +167,7 @@ def post_refused(error: SlackApiError, *, direct: bool) -> Exception | None:
     if found is not None:
         return found
     if passing(error, code):
-        return NotPosted(code or "ratelimited")
+        return NotPosted(code or "ratelimited", retry_after=retry_after(error))
     return None
 
 
@@ -161,4 +176,6 @@ def open_refused(error: SlackApiError) -> Exception:
     is final (``CannotPostThere``) and any other answer, a 5xx and ``internal_error`` too, may
     be tried again (``NotPosted``)."""
     code = error_code(error)
-    return permanent(code, direct=True) or NotPosted(code or "conversations.open failed")
+    return permanent(code, direct=True) or NotPosted(
+        code or "conversations.open failed", retry_after=retry_after(error)
+    )

@@ -26,6 +26,7 @@ from ..ports import (
     CannotPostThere,
     ChannelSharing,
     DepartureCheck,
+    NotPosted,
     SessionIntroductions,
 )
 from ..replies import Post
@@ -156,6 +157,7 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         return await _deliver(bot, item, now=now, owner=owner)
     except Exception as problem:
         error = type(problem).__name__
+        wait = _wait(problem, send.attempts)
         # Refused until someone changes something (the channel archived, the person's account
         # deactivated, the app's token revoked): the same refusal three more times is no use.
         if isinstance(problem, CannotPostThere):
@@ -172,10 +174,19 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
             await _finish(bot, send.id, owner, store.FAILED, now, error=error)
         else:
-            await _postpone(bot, send.id, owner, now + timedelta(minutes=2**send.attempts), error)
+            await _postpone(bot, send.id, owner, now + wait, error)
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
         log.warning("recording send %s's failure failed: %s", send.id, type(problem).__name__)
     return 0
+
+
+def _wait(problem: Exception, attempts: int) -> timedelta:
+    """How long a failed send waits: 1, 2, 4… minutes, but at least what the platform asked for
+    (``NotPosted.retry_after``: a rate limit outlasting the adapter's own retries), so the next
+    try isn't refused again, and doesn't add to the limit, for coming too soon."""
+    wait = timedelta(minutes=2**attempts)
+    asked = problem.retry_after if isinstance(problem, NotPosted) else None
+    return max(wait, timedelta(seconds=asked)) if asked else wait
 
 
 async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -> int:

@@ -155,6 +155,7 @@ class FakeSlack:
     # method -> answered only once the event is set: Slack slower than anything else in a test
     holds: dict[str, asyncio.Event] = field(default_factory=dict)
     rate_limit_once: dict[str, float] = field(default_factory=dict)  # method -> Retry-After
+    rate_limited: dict[str, float] = field(default_factory=dict)  # the same, until removed
     failures: dict[str, str] = field(default_factory=dict)  # method -> Slack error code
     # method -> (calls still answered normally, then the Slack error code for every later one)
     failures_after: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -229,8 +230,8 @@ class FakeSlack:
             await asyncio.sleep(self.delays[method])
         if method in self.holds:
             await self.holds[method].wait()
-        if method in self.rate_limit_once:
-            retry = self.rate_limit_once.pop(method)
+        if method in self.rate_limit_once or method in self.rate_limited:
+            retry = self.rate_limit_once.pop(method, None) or self.rate_limited[method]
             call.status = 429
             return web.json_response(
                 {"ok": False, "error": "ratelimited"},
