@@ -362,6 +362,17 @@ def parse_help_request(text: str) -> Command | None:
         # "need help", "need help with 🙏": with what? (``help_what``). Kept as an empty
         # narration in a DM (re-enrolling a leaver), or answered with the whole help.
         return Command("help_what")
+    topic = _bare_request(body)
+    if topic is None:
+        return None
+    if {word.lower().lstrip("/") for word in topic.split()} & _ABOUT_THE_BOT:
+        return None  # "need help with my notes" is no question for colleagues
+    return Command("help_with", arg=topic)
+
+
+def _bare_request(body: str) -> str | None:
+    """What a short "need help with <topic>" asks about; None for anything longer, broken up
+    or naming a status ("… since monday", "blocked on"), which says how work stands."""
     need = _NEED_HELP.match(body)
     if need is None:
         return None
@@ -372,9 +383,7 @@ def parse_help_request(text: str) -> Command | None:
         return None
     if {word.lower() for word in _WORD_CHARS.findall(topic)} & _STATUS_WORDS:
         return None
-    if {word.lower().lstrip("/") for word in words} & _ABOUT_THE_BOT:
-        return None  # "need help with my notes" is no question for colleagues
-    return Command("help_with", arg=topic)
+    return topic
 
 
 def _help_with_the_bot(body: str) -> Command | None:
@@ -383,16 +392,10 @@ def _help_with_the_bot(body: str) -> Command | None:
     ``/narrate`` published it; nobody is asked, nothing is kept. Only a bare request naming
     the bot's things (``_BOT_THINGS``): "need help with my kafka acls" is no question about
     the bot, and "… my notes since monday" says how work stands (``parse_help_request``)."""
-    need = _NEED_HELP.match(body)
-    if need is None:
+    topic = _bare_request(body)
+    if topic is None:
         return None
-    topic = topic_of(need.group("topic"))
-    words = topic.split()
-    if not words or len(words) > _REQUEST_WORDS or _REQUEST_BREAK.search(topic):
-        return None
-    if {word.lower() for word in _WORD_CHARS.findall(topic)} & _STATUS_WORDS:
-        return None
-    if {word.lower().lstrip("/") for word in words} & _BOT_THINGS:
+    if {word.lower().lstrip("/") for word in topic.split()} & _BOT_THINGS:
         return Command("help", arg=topic)
     return None
 
