@@ -9,6 +9,13 @@ only its asker knows). Digests list only the week's questions anyway, so an unan
 takes nothing away. Nobody paused, gone, or no longer taking part is DMed (a paused asker is
 asked once they are back).
 
+The first wake-up after upgrading found every old open question due at once, and DMed each
+asker once per question in a minute, about questions months old too. So an asker gets one
+such DM a week at most (their longest waiting first, the others in later weeks), and a
+question never asked about is not asked about once it is three waits old (42 days): it
+predates the follow-up, or was missed, and a DM about it surprises more than it helps
+(``storage.question_nudges.ASKER_GAP``, ``TOO_OLD``).
+
 Each DM is claimed before it is sent (``storage.question_nudges.claim``): replicas waking at
 once send it once; a DM the platform refuses is not sent again (a reminder, not worth a
 retry that could arrive twice).

@@ -3,6 +3,19 @@
 Each DM is claimed in the database before it is sent (the first by inserting its
 ``question_nudge`` row, the second by moving that row from one nudge to two), so several
 replicas waking at once send it once. The wake-up's "anything due?" is a read only.
+
+Two limits keep the follow-up kind when many questions fall due at once, as on the first
+wake-up after upgrading to the version that added it, when every old open question was due:
+
+- At most one DM per asker a week (``ASKER_GAP``): someone with five open questions is asked
+  about the oldest due one, the next a week later, not five DMs in a minute. The claim checks
+  it with the asker's row locked, so two replicas claiming two of one asker's questions send
+  one DM.
+- A question asked more than ``TOO_OLD`` times the wait ago and never asked about is not asked
+  about at all: it predates the follow-up, or its asker was away (paused) or queued behind
+  their other questions for weeks. A DM about a months-old question surprises more than it
+  helps; its asker can still close it themselves. The second DM ("still open") has no such
+  limit: the asker asked for it.
 """
 
 from __future__ import annotations
@@ -10,7 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, or_, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,6 +33,12 @@ from .question_tables import OPEN, OpenQuestion, QuestionNudge
 from .tables import Channel, Person, Tenant
 
 LEFT = "left"
+# At most one follow-up DM per asker in this while (see the module's docstring).
+ASKER_GAP = timedelta(days=7)
+# A question never asked about, asked more than this many waits ago, is not asked about.
+TOO_OLD = 3
+
+_Asked = aliased(OpenQuestion)
 
 
 @dataclass(frozen=True)
@@ -29,6 +49,8 @@ class Due:
     channel_name: str
     # The nudge this would be: 1 (first) or 2 (after the asker said "still open").
     nudge: int
+    # When the asker said "still open" (second nudges only).
+    still_open_at: datetime | None = None
 
 
 def _asker_reachable(now: datetime) -> ColumnElement[bool]:
@@ -46,6 +68,30 @@ def _never_nudged() -> ColumnElement[bool]:
     return ~exists().where(col(QuestionNudge.question_id) == col(OpenQuestion.id))
 
 
+def _asker_nudged_since(when: datetime) -> ColumnElement[bool]:
+    """The asker (``Person``) got a follow-up DM, about any of their questions, after ``when``."""
+    return (
+        exists()
+        .where(
+            col(QuestionNudge.question_id) == col(_Asked.id),
+            col(_Asked.person_id) == col(Person.id),
+            col(QuestionNudge.nudged_at) > when,
+        )
+        .correlate_except(QuestionNudge, _Asked)
+    )
+
+
+def _asker_last_nudged() -> ColumnElement[datetime]:
+    """When the asker (``Person``) last got a follow-up DM, about any of their questions."""
+    return (
+        select(func.max(QuestionNudge.nudged_at))
+        .join(_Asked, col(_Asked.id) == col(QuestionNudge.question_id))
+        .where(col(_Asked.person_id) == col(Person.id))
+        .correlate(Person)
+        .scalar_subquery()
+    )
+
+
 async def next_due_at(
     session: AsyncSession,
     *,
@@ -57,22 +103,27 @@ async def next_due_at(
     """The earliest nudge due in ``(after, until]`` (with ``after`` ``None``, also overdue).
 
     A nudge is due ``wait`` after its question was asked (or said to be still open), or when
-    its asker's pause ends if that is later. The rows read are the due ones not yet claimed:
-    none once each wake-up has claimed what fell due, so an idle wake-up reads an empty set."""
+    its asker's pause ends, or ``ASKER_GAP`` after their last follow-up DM, whichever is
+    latest; a first one only while its question is not ``TOO_OLD``. The rows read are the
+    nudges not yet claimed (those waiting for their asker's next week too, and no question
+    older than ``TOO_OLD`` waits): a read only, so an idle wake-up writes nothing."""
+    # The first moment this call looks at: with no ``after``, the wake-up's own (``until``).
+    since_ref = after if after is not None else until
     first = (
-        select(OpenQuestion.asked_at, Person.paused_until)
+        select(OpenQuestion.asked_at, Person.paused_until, _asker_last_nudged())
         .join(Person, col(Person.id) == col(OpenQuestion.person_id))
         .join(Tenant, col(Tenant.id) == col(OpenQuestion.tenant_id))
         .where(
             col(OpenQuestion.status) == OPEN,
             col(OpenQuestion.asked_at) <= until - wait,
+            col(OpenQuestion.asked_at) >= since_ref - wait * TOO_OLD,
             col(Tenant.platform).in_(platforms),
             _asker_reachable(until),
             _never_nudged(),
         )
     )
     second = (
-        select(QuestionNudge.still_open_at, Person.paused_until)
+        select(QuestionNudge.still_open_at, Person.paused_until, _asker_last_nudged())
         .join(OpenQuestion, col(OpenQuestion.id) == col(QuestionNudge.question_id))
         .join(Person, col(Person.id) == col(OpenQuestion.person_id))
         .join(Tenant, col(Tenant.id) == col(OpenQuestion.tenant_id))
@@ -86,13 +137,17 @@ async def next_due_at(
         )
     )
     found: list[datetime] = []
-    for query in (first, second):
-        for since, paused_until in (await session.exec(query)).all():
+    for query, first_nudge in ((first, True), (second, False)):
+        for since, paused_until, last in (await session.exec(query)).all():
             assert since is not None
             when = _aware(since) + wait
             if paused_until is not None:
                 when = max(when, _aware(paused_until))
-            if after is None or when > after:
+            if last is not None:
+                when = max(when, _aware(last) + ASKER_GAP)
+            if first_nudge and when > _aware(since) + wait * TOO_OLD:
+                continue  # by the time its asker may be asked again, it is too old
+            if when <= until and (after is None or when > after):
                 found.append(when)
     return min(found) if found else None
 
@@ -104,7 +159,8 @@ def _aware(when: datetime) -> datetime:
 async def due(
     session: AsyncSession, *, platforms: list[str], wait: timedelta, now: datetime, limit: int
 ) -> list[Due]:
-    """Up to ``limit`` nudges due at ``now``, the longest waiting first."""
+    """Up to ``limit`` nudges due at ``now``, one per asker (their longest waiting), the
+    longest waiting first. Askers DMed in the last ``ASKER_GAP`` are left for later."""
     base = (
         select(OpenQuestion, Person, Tenant, Channel.name)
         .join(Person, col(Person.id) == col(OpenQuestion.person_id))
@@ -114,12 +170,17 @@ async def due(
             col(OpenQuestion.status) == OPEN,
             col(Tenant.platform).in_(platforms),
             _asker_reachable(now),
+            ~_asker_nudged_since(now - ASKER_GAP),
         )
     )
+    # Not limited in SQL: one asker's many due questions must not fill the batch (one per
+    # asker is sent); the due rows are those of the last ``TOO_OLD`` waits only.
     firsts = await session.exec(
-        base.where(col(OpenQuestion.asked_at) <= now - wait, _never_nudged())
-        .order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
-        .limit(limit)
+        base.where(
+            col(OpenQuestion.asked_at) <= now - wait,
+            col(OpenQuestion.asked_at) >= now - wait * TOO_OLD,
+            _never_nudged(),
+        ).order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
     )
     found = [Due(q, p, t, name, 1) for q, p, t, name in firsts.all()]
     seconds = await session.exec(
@@ -130,24 +191,55 @@ async def due(
             col(QuestionNudge.still_open_at) <= now - wait,
         )
         .order_by(col(QuestionNudge.still_open_at), col(OpenQuestion.id))
-        .limit(limit)
     )
-    found += [Due(q, p, t, name, 2) for q, p, t, name in seconds.all()]
-    return found[:limit]
+    again = seconds.all()
+    nudges = await state_of(session, question_ids=[q.id for q, *_ in again if q.id is not None])
+    for q, p, t, name in again:
+        assert q.id is not None
+        found.append(Due(q, p, t, name, 2, nudges[q.id].still_open_at))
+    found.sort(key=_waiting_since)
+    picked: list[Due] = []
+    askers: set[int | None] = set()
+    for item in found:
+        if item.asker.id not in askers:
+            askers.add(item.asker.id)
+            picked.append(item)
+    return picked[:limit]
+
+
+def _waiting_since(item: Due) -> tuple[datetime, int]:
+    """Since when this nudge was waiting to be sent (the question's asking, or its "still
+    open"), to send each asker's longest waiting first."""
+    question = item.question
+    since = question.asked_at if item.nudge == 1 else item.still_open_at
+    assert since is not None and question.id is not None
+    return _aware(since), question.id
 
 
 async def claim(
     session: AsyncSession, *, question_id: int, nudge: int, wait: timedelta, now: datetime
 ) -> bool:
     """Claim this nudge, in the caller's transaction: ``False`` when another replica has it,
-    or the question was closed meanwhile (its row locked first on PostgreSQL, so a close
-    running now waits for this claim or is seen)."""
+    the question was closed meanwhile (its row locked first on PostgreSQL, so a close
+    running now waits for this claim or is seen), or its asker got a follow-up DM in the last
+    ``ASKER_GAP`` (their row locked, so two replicas claiming two of their questions at once
+    send one; SQLite's write lock does the same)."""
     still = await session.exec(
-        select(OpenQuestion.id)
+        select(OpenQuestion.person_id)
         .where(col(OpenQuestion.id) == question_id, col(OpenQuestion.status) == OPEN)
         .with_for_update()
     )
-    if still.first() is None:
+    person_id = still.first()
+    if person_id is None:
+        return False
+    await session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update())
+    recent = await session.exec(
+        select(QuestionNudge.question_id)
+        .join(_Asked, col(_Asked.id) == col(QuestionNudge.question_id))
+        .where(col(_Asked.person_id) == person_id, col(QuestionNudge.nudged_at) > now - ASKER_GAP)
+        .limit(1)
+    )
+    if recent.first() is not None:
         return False
     if nudge == 1:
         result = await session.exec(

@@ -4,15 +4,19 @@ Before, a question stayed open for ever when its asker never came back to say it
 Now, 14 days after asking, its asker gets one DM: is it still open? Answered / Still open /
 Withdraw, each a button acting on that question (not the newest). "Still open" earns one more
 DM 14 days later, and then none; the bot never closes a question on its own. Paused askers,
-people gone or no longer taking part get no DM.
+people gone or no longer taking part get no DM. An asker gets one such DM a week at most, and
+a question months old when the follow-up came (it predates it) is never asked about: the
+first wake-up after upgrading sent every asker a DM for each old open question at once.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
 from narrate_bot.storage.question_tables import ANSWERED, OPEN, WITHDRAWN, OpenQuestion
 from tests.scenarios.test_open_question_closing import _two_questions
@@ -36,8 +40,7 @@ async def test_asked_once_after_two_weeks_and_the_buttons_act_on_that_question(c
     await _two_questions(chat)
     assert ASKED not in await chat.say(":advance 13d")
     out = await chat.say(":advance 1d")
-    assert out.count(ASKED) == 2, out  # each question its own DM, once
-    assert COBOL in out and REXX in out
+    assert out.count(ASKED) == 1 and COBOL in out, out  # one DM a week: the oldest first
     assert (
         "— “cobol” — is it still open? If someone answered it, /narrate ask-channel answered q1 "
         "by @name thanks them. Still open: I'll ask once more in 14 days. If you don't reply, "
@@ -48,6 +51,10 @@ async def test_asked_once_after_two_weeks_and_the_buttons_act_on_that_question(c
     assert answered == "(button) Answered: /narrate ask-channel answered q1"
     assert "(button) Still open: /narrate ask-channel still-open q1" in buttons
     assert "(button) Withdraw: /narrate ask-channel withdraw q1" in buttons
+    # rexx, the same day's, a week later: each question its own DM, once.
+    assert ASKED not in await chat.say(":advance 6d")
+    out = await chat.say(":advance 1d")
+    assert out.count(ASKED) == 1 and REXX in out, out
     # Never again by itself: another month passes without a DM.
     assert ASKED not in await chat.say(":advance 30d")
 
@@ -72,7 +79,9 @@ async def test_still_open_asks_once_more_and_then_never(chat, bot):
     await chat.say(":advance 14d")
     out = await chat.say("zoe in dm: /narrate ask-channel still-open q1")
     assert "Thanks: your question “cobol” in #team stays open. I'll ask once more in 14" in out
-    assert ASKED not in await chat.say(":advance 13d")
+    out = await chat.say(":advance 7d")
+    assert REXX in out and COBOL not in out  # rexx's first DM, a week after cobol's
+    assert ASKED not in await chat.say(":advance 6d")
     out = await chat.say(":advance 1d")
     assert COBOL in out and REXX not in out  # only the one said to be still open
     assert "This is the last time I ask; it stays open until you close it." in out
@@ -113,3 +122,39 @@ async def test_paused_gone_or_left_askers_get_no_dm(chat):
     await chat.say("ben: /narrate leave")
     out = await chat.say(":advance 20d")
     assert "fortran" not in out and "“ada”" not in out
+
+
+async def _asked_days_ago(bot, ages: dict[str, int]) -> None:
+    """Questions asked before the follow-up existed, as an upgrade finds them."""
+    now = bot.clock.now()
+    async with bot.db.transaction() as session:
+        for text, days in ages.items():
+            await session.exec(
+                update(OpenQuestion)
+                .where(col(OpenQuestion.text) == text)
+                .values(asked_at=now - timedelta(days=days))
+            )
+
+
+async def test_after_an_upgrade_one_dm_a_week_the_oldest_first(chat, bot):
+    await _two_questions(chat)
+    await chat.say("zoe: /narrate ask-channel #team who knows pl/i?")
+    await _asked_days_ago(bot, {"cobol": 16, "rexx": 20, "pl/i": 18})
+    out = await chat.say(":advance 1m")  # the first wake-up after the upgrade
+    assert out.count(ASKED) == 1 and REXX in out, out
+    assert ASKED not in await chat.say(":advance 6d")
+    out = await chat.say(":advance 1d")
+    assert out.count(ASKED) == 1 and "“pl/i”" in out, out
+    assert ASKED not in await chat.say(":advance 6d")
+    out = await chat.say(":advance 1d")
+    assert out.count(ASKED) == 1 and COBOL in out, out
+    assert ASKED not in await chat.say(":advance 60d")
+
+
+async def test_a_months_old_question_is_never_asked_about(chat, bot):
+    await _two_questions(chat)
+    await _asked_days_ago(bot, {"cobol": 90, "rexx": 41})
+    out = await chat.say(":advance 1m")
+    assert out.count(ASKED) == 1 and REXX in out, out  # 41 days: still asked
+    assert COBOL not in await chat.say(":advance 60d")
+    assert await _status(bot, "cobol") == OPEN  # open as before, for its asker to close

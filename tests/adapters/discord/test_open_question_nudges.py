@@ -40,6 +40,13 @@ async def test_the_dm_asks_once_and_its_buttons_act_on_that_question(
     await bot.run_due(bot.clock.now() + timedelta(days=13))
     assert _nudges(fake) == []
     await bot.run_due(bot.clock.now() + timedelta(days=1))
+    # One DM a week per asker: cobol's now, rexx's a week later.
+    for _ in range(100):
+        if len(_nudges(fake)) == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert len(_nudges(fake)) == 1
+    await bot.run_due(bot.clock.now() + timedelta(days=7))
     for _ in range(100):
         if len(_nudges(fake)) == 2:
             break

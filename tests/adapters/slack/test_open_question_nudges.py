@@ -79,6 +79,9 @@ async def test_the_dm_asks_once_and_its_buttons_act_on_that_question(slack, bot:
     await bot.run_due(bot.clock.now() + timedelta(days=13))
     assert _nudges(slack) == []
     await bot.run_due(bot.clock.now() + timedelta(days=1))
+    await until(lambda: len(_nudges(slack)) == 1)
+    # One DM a week per asker: cobol's now, rexx's a week later.
+    await bot.run_due(bot.clock.now() + timedelta(days=7))
     await until(lambda: len(_nudges(slack)) == 2)
     cobol = next(n for n in _nudges(slack) if "“cobol”" in html.unescape(str(n)))
     text = html.unescape(str(cobol["text"]))
