@@ -37,7 +37,7 @@ async def _claim(db: Database, question: int, now) -> bool:
 async def test_up_down_up_with_data(empty_db):
     db = empty_db
     ids = await _workspace(db, BEFORE)
-    asked = START.astimezone(UTC) - timedelta(days=90)
+    asked = START.astimezone(UTC) - timedelta(days=20)  # under 42 days: still asked about
     now = START.astimezone(UTC)
     question = await _insert(
         db,
