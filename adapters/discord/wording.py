@@ -37,6 +37,7 @@ _TYPED: dict[str, str | None] = {
     r"(?: (?:[A-Z][A-Za-z_]+/[A-Za-z_/+\-]+|\[zone\]))?",
     "dates": r"\d{4}-\d{2}-\d{2}(?:\.\.\d{4}-\d{2}-\d{2})?",
     "person": r"<@!?\d+>|@[A-Za-z][\w.\-]*",
+    "by": r"<@!?\d+>|@[A-Za-z][\w.\-]*",  # who answered an open question, as ``person``
     "length": r"\d+w|until \d{4}-\d{2}-\d{2}|until <date>|off",
     "interval": r"week\|2w\|4w|weekly|week|\d+w",
     "rhythm": r"weekly\|biweekly|weekly|biweekly",
