@@ -22,15 +22,19 @@ from narrate_bot_adapters.discord.client import NarrateClient
 from .fake import FakeDiscord
 
 FAST = DiscordSettings(token="fake-token", post_interval_seconds=0.0, dm_interval_seconds=0.0)
-UNDEFERRED = 60.0  # ``defer_after`` under ``@pytest.mark.undeferred``: longer than any test
+UNDEFERRED = 60.0  # ``defer_after`` unless ``@pytest.mark.deferring``: longer than any test
 UNANSWERED = 30.0  # how long teardown waits for a first response: only a failure reaches it
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "undeferred: connect() never defers an interaction, so the first response is the "
-        "answer even on a loaded machine",
+        "deferring: connect() defers an interaction after the adapter's own DEFER_AFTER (1 s), "
+        "as in production; without it nothing is deferred, so a loaded machine can't turn a "
+        "first response into a deferral",
+    )
+    config.addinivalue_line(
+        "markers", "undeferred: the default since 'deferring' exists; kept where tests say so"
     )
 
 
@@ -80,16 +84,18 @@ Connect = Callable[..., Awaitable[NarrateClient]]
 async def connect(
     fake: FakeDiscord, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[Connect]:
-    """Connects a client to the fake. Under ``@pytest.mark.undeferred`` it defers nothing: a
-    test asserting a first response that has real waits behind it (a held lock, its retry)
-    otherwise gets a deferral whenever a loaded machine stretches them past ``DEFER_AFTER``.
+    """Connects a client to the fake. It defers nothing unless the test is marked
+    ``@pytest.mark.deferring`` or passes ``defer_after`` itself: a test asserting a first
+    response otherwise gets a deferral ("thinking…") whenever a loaded machine stretches the
+    core's work past ``DEFER_AFTER``, and CI runs on loaded machines. The deferral itself is
+    tested by the tests that pass ``defer_after`` and hold the core.
 
     At teardown every interaction sent must have had its first response (an answer, a deferral
     or a form): Discord shows "This interaction failed" for one left without. It is waited for,
     not timed: how soon it comes depends on the machine's load, so the answer time is measured
     in benchmarks (``discord_archived_threads``), and the deferral by the tests that hold the
     core (``test_a_slow_answer_is_deferred_then_followed_up``)."""
-    undeferred = request.node.get_closest_marker("undeferred") is not None
+    undeferred = request.node.get_closest_marker("deferring") is None
     running: list[tuple[NarrateClient, asyncio.Task[None]]] = []
     spare: list[Database] = []
 
