@@ -147,7 +147,9 @@ class Bot:
         """An adapter posted ``reply`` (one that quotes narrations: ``Reply.quotes``) as the
         editable message ``message_id``, where ``post`` says (its ``channel_id`` and
         ``thread_of``, or the DM's ``to_users``): from now on the message follows those
-        narrations' edits and deletes (``answer_copies``). Never raises."""
+        narrations' edits and deletes (``answer_copies``). An adapter that split the reply in
+        several messages names them all in ``message_id``, in a form its ``ChatGateway.update``
+        reads (Discord: their ids, space-separated), so every part is edited. Never raises."""
         if not reply.quotes:
             return
         now = self.clock.now()

@@ -24,7 +24,7 @@ from narrate_bot.replies import Button, Post, Reply, Visibility
 
 from . import translate
 from .access import AccessTracker
-from .gateway import DiscordGateway
+from .gateway import DiscordGateway, post_id
 from .interactions import TRIED_AGAIN, Core
 from .once import nonce, send_once
 from .render import messages, thread_name
@@ -102,16 +102,21 @@ class Conversation:
                     problem.code,
                 )
                 # Nothing to the channel: it refuses us.
-                await self._report_dm(message, reply, event, await self._by_dm(message, reply))
+                parts: list[discord.Message] = []
+                await self._by_dm(message, reply, parts)
+                await self._report_dm(message, reply, event, parts)
             return
-        sent = await self._by_dm(message, reply)
-        await self._report_dm(message, reply, event, sent)
+        parts = []
+        sent = await self._by_dm(message, reply, parts)
+        await self._report_dm(message, reply, event, parts)
         if sent is None and reply.text != HELPED_ASK:
             # Their DMs aren't closed when Discord throttles the bot (40003): say which it is.
             said = DMS_BUSY if self.gateway.dms_paused() else NO_DM
             await message.reply(said, mention_author=False)
 
-    async def _by_dm(self, message: discord.Message, reply: Reply) -> discord.Message | None:
+    async def _by_dm(
+        self, message: discord.Message, reply: Reply, sent: list[discord.Message]
+    ) -> discord.Message | None:
         assert message.guild is not None
         return await self.gateway.send_dm(
             message.guild.id,
@@ -120,6 +125,7 @@ class Conversation:
             reply.buttons,
             reply.attachment,
             once=_once(message, reply),
+            sent=sent,
         )
 
     async def _in_channel(
@@ -156,10 +162,10 @@ class Conversation:
         message: discord.Message,
         reply: Reply,
         event: MessageReceived,
-        sent: discord.Message | None,
+        sent: list[discord.Message],
     ) -> None:
         """A DM answer quoting narrations is a message the bot can edit, like a digest."""
-        if reply.quotes and sent is not None:
+        if reply.quotes and sent:
             where = Post(
                 text=reply.text,
                 to_users=(str(message.author.id),),
@@ -167,19 +173,15 @@ class Conversation:
                 buttons=reply.buttons,
                 quiet=True,
             )
-            await self._report(reply, event, where, [sent])
+            await self._report(reply, event, where, sent)
 
     async def _report(
         self, reply: Reply, event: MessageReceived, where: Post, sent: list[discord.Message]
     ) -> None:
         """Tell the core where a reply quoting narrations (a who-knows answer) went, so their
-        edits and deletes reach it. Only one message: the gateway edits a post's first
-        message, and an answer split in several (over 4,096 characters, which five people's
-        evidence doesn't reach) would keep its other parts' old words."""
-        if len(sent) != 1:
-            log.info("an answer quoting narrations went out as %d messages: not kept", len(sent))
-            return
-        await self.core.reply_posted(event.tenant, reply, where, str(sent[0].id))
+        edits and deletes reach it: every message it went out as (over 4,096 characters it is
+        split in several), under one id (``post_id``), so an edit reaches all of them."""
+        await self.core.reply_posted(event.tenant, reply, where, post_id(sent))
 
 
 def _once(message: discord.Message, reply: Reply) -> str:

@@ -66,7 +66,7 @@ from narrate_bot.replies import Attachment, Button, Post
 from .access import AccessTracker
 from .kept import KeptButtons
 from .once import nonce, send_once
-from .render import QUIET, Outgoing, messages, only, thread_name
+from .render import QUIET, Outgoing, messages, only, spread, thread_name
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,8 @@ class DiscordGateway:
     async def update(self, tenant: TenantRef, message_id: str, post: Post) -> None:
         """The core's ``ChatGateway.update``: edit the bot's own message, in the thread it was
         posted in (a thread is a channel whose id is its first message's), pinging nobody new.
-        Only its first message is edited: the core keeps such posts within one.
+        Only its first message is edited (the core keeps such posts within one), unless
+        ``message_id`` names several (``post_id``: an answer split in several), each edited.
 
         A DM (``post.to_users``: a followed-topics digest, one message) is edited in the DM,
         headed with its server as it was sent (``_from_server``). One that isn't there (the
@@ -391,19 +392,24 @@ class DiscordGateway:
         where = self.client.get_partial_messageable(
             int(post.thread_of or post.channel_id), guild_id=int(tenant.tenant_id)
         )
-        first = messages(post.text, post.buttons)[0]
+        for one, part in _parts(message_id, post.text, post.buttons):
 
-        async def edit() -> None:
-            async with self.posts:
-                await where.get_partial_message(int(message_id)).edit(
-                    content=first.content,
-                    embed=(
-                        discord.Embed(description=first.embed) if first.embed is not None else None
-                    ),
-                    allowed_mentions=_cited(post),
-                )
+            async def edit(one: str = one, part: Outgoing = part) -> None:
+                async with self.posts:
+                    await where.get_partial_message(int(one)).edit(
+                        content=part.content,
+                        embed=(
+                            discord.Embed(description=part.embed)
+                            if part.embed is not None
+                            else None
+                        ),
+                        allowed_mentions=_cited(post),
+                    )
 
-        await self._in_thread(post.thread_of, edit)
+            try:
+                await self._in_thread(post.thread_of, edit)
+            except discord.NotFound:  # this part deleted (by a moderator): the others still
+                log.debug("a part of a post to edit in server %s was gone", tenant.tenant_id)
 
     async def find_post(self, tenant: TenantRef, post: Post, *, known: Sequence[str]) -> str | None:
         """The core's ``PostFinder``: the thread's last 100 messages (the bot may read its own
@@ -430,24 +436,29 @@ class DiscordGateway:
 
     async def _update_dm(self, tenant: TenantRef, message_id: str, post: Post) -> None:
         guild_id = int(tenant.tenant_id)
-        first = messages(self._from_server(guild_id, post.text, tenant.name), post.buttons)[0]
+        text = self._from_server(guild_id, post.text, tenant.name)
+        parts = _parts(message_id, text, post.buttons)
         for user_id in post.to_users:
             async with self.dms:
                 channel = await self.client.create_dm(discord.Object(id=int(user_id)))
-            try:
-                async with self.posts:
-                    await channel.get_partial_message(int(message_id)).edit(
-                        content=first.content,
-                        embed=(
-                            discord.Embed(description=first.embed)
-                            if first.embed is not None
-                            else None
-                        ),
-                        allowed_mentions=_cited(post),
-                    )
+            found = False
+            for one, part in parts:
+                try:
+                    async with self.posts:
+                        await channel.get_partial_message(int(one)).edit(
+                            content=part.content,
+                            embed=(
+                                discord.Embed(description=part.embed)
+                                if part.embed is not None
+                                else None
+                            ),
+                            allowed_mentions=_cited(post),
+                        )
+                    found = True
+                except discord.NotFound:
+                    log.debug("a DM to edit in server %s isn't there", guild_id)
+            if found:
                 return  # the message is in one DM: the first recipient's (``_post_to_people``)
-            except discord.NotFound:
-                log.debug("a DM to edit in server %s isn't there", guild_id)
 
     async def _in_thread(
         self, thread_of: str | None, change: Callable[[], Awaitable[None]]
@@ -715,18 +726,25 @@ class DiscordGateway:
         *,
         mentions: discord.AllowedMentions = QUIET,
         once: str | None = None,
+        sent: list[discord.Message] | None = None,
     ) -> discord.Message | None:
         """An answer to someone who used the bot in ``guild_id``, by DM, headed with the server
         like every DM (``_from_server``): the first message sent, or ``None`` when this person
         can't get a DM from us now. ``once`` names what it answers (a mention's message), so
-        sending it again can't show it twice (``once.py``).
+        sending it again can't show it twice (``once.py``); ``sent`` gets every message it went
+        out as (an answer over 4,096 characters is several, each to be edited: ``post_id``).
 
         Also ``None`` while DMs are paused (40003): someone who used the bot still gets the
         answer where they asked, and nothing about them is remembered as refused."""
         parts = messages(self._from_server(guild_id, text), buttons, attachment)
         try:
             return await self._dm(
-                guild_id, user_id, parts, mentions=mentions, once=once or secrets.token_hex(8)
+                guild_id,
+                user_id,
+                parts,
+                mentions=mentions,
+                once=once or secrets.token_hex(8),
+                sent=sent,
             )
         except DmsPaused:
             return None
@@ -739,6 +757,7 @@ class DiscordGateway:
         *,
         mentions: discord.AllowedMentions,
         once: str,
+        sent: list[discord.Message] | None = None,
     ) -> discord.Message | None:
         """Like ``send_dm``, but a pause raises ``DmsPaused``: a proactive post then fails and
         the scheduler retries it after the pause, instead of telling people their DMs are closed.
@@ -757,12 +776,14 @@ class DiscordGateway:
             for index, part in enumerate(parts):
                 part = await self.kept.prepare(part, guild_id=guild_id, owner=user_id, in_dm=True)
                 async with self.posts:
-                    sent = await send_once(
+                    one = await send_once(
                         channel,
                         nonce(once, user_id, index),
                         functools.partial(part.kwargs, mentions=mentions, guild_id=guild_id),
                     )
-                first = first or sent
+                first = first or one
+                if sent is not None:
+                    sent.append(one)
             return first
         except discord.RateLimited as problem:  # longer than ``max_ratelimit_timeout``
             if first is not None:
@@ -922,6 +943,23 @@ def _titled(post: Post) -> str:
     """The post's text for its thread's title: Discord shows a title as typed, so a mention
     there would read "<@4000> is looking for…"; each becomes the name the post gives it."""
     return _USER_MENTION.sub(lambda found: post.names.get(found.group(1), "someone"), post.text)
+
+
+def post_id(sent: Sequence[discord.Message]) -> str:
+    """The id a post the bot sent as several messages (an answer over 4,096 characters) is
+    reported under (``Bot.reply_posted``): their ids, in order, one space apart, so that
+    ``update`` edits every one of them and no later part keeps a quote the edit took out."""
+    return " ".join(str(message.id) for message in sent)
+
+
+def _parts(message_id: str, text: str, buttons: tuple[Button, ...]) -> list[tuple[str, Outgoing]]:
+    """Each message of a post (``post_id``) with what it is to say now: one message, the
+    first of ``text``'s (the core keeps such posts within one); several, ``text`` spread
+    across them (``render.spread``)."""
+    ids = message_id.split()
+    if len(ids) == 1:
+        return [(ids[0], messages(text, buttons)[0])]
+    return list(zip(ids, spread(text, buttons, len(ids)), strict=True))
 
 
 def _cited(post: Post) -> discord.AllowedMentions:

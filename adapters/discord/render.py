@@ -1,7 +1,8 @@
 """Core replies and posts as Discord messages, within Discord's limits.
 
 Text up to 2,000 characters is message content; up to 4,096 it becomes an embed description;
-longer text is split at line breaks into several messages. Commands the core names are written
+longer text is split at line breaks into several messages (an edit of such a post edits every
+one of them: ``spread``). Commands the core names are written
 as Discord's (``wording.py``). Buttons go on the last message, five
 to a row and at most 25; each carries its command in its ``custom_id`` (at most 100 characters),
 so a click still works after a restart. A command too long for that is kept in the database
@@ -37,6 +38,8 @@ PLACEHOLDER_LIMIT = 100
 INPUT_VALUE_LIMIT = 4000
 THREAD_NAME_LIMIT = 100
 BUTTON_LABEL_LIMIT = 80
+# What a later part of a split answer says once an edit made the answer fit in fewer messages.
+MOVED_UP = "(continued above)"
 
 # custom_id = "narrate" ["-form" | "-kept"] ["@" guild id] ":" payload. The guild is named only
 # on components sent in DMs, where the click itself carries no guild (so no tenant). A "-kept"
@@ -127,12 +130,25 @@ def messages(
     elif len(text) <= EMBED_LIMIT:
         parts = [Outgoing(embed=text)]
     else:
-        parts = [Outgoing(content=piece) for piece in split_text(text)]
+        parts = [Outgoing(content=piece) for piece in split_text(text, CONTENT_LIMIT)]
     last = parts[-1]
     parts[-1] = Outgoing(
         content=last.content, embed=last.embed, buttons=buttons, attachment=attachment
     )
     return parts
+
+
+def spread(text: str, buttons: tuple[Button, ...], count: int) -> list[Outgoing]:
+    """The core's ``text`` as the ``count`` messages an answer went out as (``messages``), for
+    editing all of them: a message the shorter text no longer reaches says ``MOVED_UP`` (an
+    edit can't empty a message), and one text grown past them has its rest in the last (as an
+    embed, cut at Discord's limit), so no part keeps words the edit took out."""
+    parts = messages(text, buttons)
+    if len(parts) <= count:
+        return parts + [Outgoing(content=MOVED_UP)] * (count - len(parts))
+    rest = "\n".join((p.content or p.embed or "") for p in parts[count - 1 :])
+    last = Outgoing(content=rest) if len(rest) <= CONTENT_LIMIT else None
+    return [*parts[: count - 1], last or Outgoing(embed=clip(rest, EMBED_LIMIT))]
 
 
 def custom_id(
