@@ -5,8 +5,8 @@ and a who-knows answer each narration it shows as evidence (``answer_copies``).
 A narration's ``/narrate delete``, its author's forget-me, and an ``unshare`` after which the
 DM's reader may no longer read it turn its line into ``REMOVED``; ``/narrate edit`` rewrites the
 quote to the new words for readers who may still read it (for the others it is ``REMOVED``: the
-new words may say anything). A reader's own forget-me first empties the messages sent to them,
-every line ``REMOVED``: once they are forgotten, nothing would let a later delete reach them.
+new words may say anything). A reader's own forget-me first empties the messages sent to them
+(``FORGOTTEN``): once they are forgotten, nothing would let a later delete reach them.
 As for the form update's post in a prompt's thread (ADR 0012), the change commits first, with
 what each message is to say now (``storage.narration_copies``), and the platform is asked after:
 at once, and again by the scheduler's every wake-up until it confirms, waiting twice as long
@@ -62,6 +62,9 @@ REMOVED = "   • (removed by its author)"
 # A who-knows answer's person with none of their evidence left: their line named them (and
 # their team) as knowing about it, on the strength of what is gone.
 PERSON_REMOVED = "{number}. (removed by its author)"
+# What a message sent to a reader says once they asked to be forgotten: nothing it quoted,
+# nor the topics it answered or listed (theirs), nor whom it named.
+FORGOTTEN = "(Removed: you asked me to forget you, so this message shows nothing any more.)"
 _PERSON_LINE = re.compile(r"^(\d+)\. <@")
 QUOTED = 120  # the characters of a narration a digest's line quotes
 BATCH = 50  # messages edited per wake-up; more wait for the next one
@@ -193,17 +196,19 @@ async def reader_forgotten(
     session: Session, *, tenant_id: int, person_id: int | None, user_id: str, now: datetime
 ) -> list[int]:
     """In a reader's forget-me, before their rows go: each message sent to them (followed-topics
-    DMs, who-knows answers by DM) quotes nothing any more, every line removed, and names no
-    reader. Kept until the platform has that edit (tried at once, then by the wake-up's
-    back-off), then gone; a narration deleted later has nothing left in it to reach. The
+    DMs, who-knows answers by DM) is to say ``FORGOTTEN`` alone, and names no reader. Kept
+    until the platform has that edit (tried at once, then by the wake-up's back-off), then
+    gone; a narration deleted later has nothing left in it to reach. Meanwhile the row keeps
+    only what the edit needs: the DM's user id (the platform opens the DM by it) and the
+    message's id, not the topics they asked about or followed, nor whom it named. The
     messages to edit, once committed."""
     changed: list[int] = []
-    for copy, lines in await store.to_empty(
+    for copy, _ in await store.to_empty(
         session, tenant_id=tenant_id, person_id=person_id, user_id=user_id
     ):
         assert copy.id is not None
-        post = Post.model_validate_json(copy.post)
-        after = _without(post, lines, kind=copy.kind) if lines else post
+        # Their DM (a reader's messages are DMs): the one thing the edit can't do without.
+        after = Post(text=FORGOTTEN, to_users=Post.model_validate_json(copy.post).to_users)
         await store.emptied(session, copy_id=copy.id, post=after.model_dump_json(), now=now)
         changed.append(copy.id)
     return changed

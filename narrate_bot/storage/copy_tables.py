@@ -11,8 +11,9 @@ now (``post``, the ``replies.Post`` as JSON) with the line that quotes each narr
 Kept while it quotes a narration still there: the message stays on the platform as long, and a
 fixed expiry would leave the words of a narration deleted later in it. The last quote gone, the
 row goes once the platform has the edit. A reader's forget-me first empties their messages
-(every quote removed: a narration deleted later would have nothing left to reach them by), the
-row then naming no reader until the platform has that edit. Both go with the channel
+(to say only that they were forgotten: a narration deleted later would have nothing left to
+reach them by), the row then naming no reader, and keeping of the message only the DM it is in
+and its id, until the platform has that edit. Both go with the channel
 (``channel_pk``, where a who-knows answer was posted) and the workspace.
 """
 

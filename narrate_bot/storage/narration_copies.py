@@ -328,11 +328,19 @@ async def to_empty(
 
 async def emptied(session: AsyncSession, *, copy_id: int, post: str, now: datetime) -> None:
     """The message quotes nothing any more and says ``post``, due at once; it names no reader
-    (its reader is being forgotten): once the platform has the edit, the row goes."""
+    (its reader is being forgotten), nor when it was sent them: once the platform has the
+    edit, the row goes."""
     await session.exec(
         update(NarrationCopy)
         .where(col(NarrationCopy.id) == copy_id)
-        .values(post=post, retry_at=now, attempts=0, person_id=None, reader_user_id=None)
+        .values(
+            post=post,
+            retry_at=now,
+            attempts=0,
+            person_id=None,
+            reader_user_id=None,
+            posted_at=now,
+        )
     )
     await session.exec(delete(NarrationCopyQuote).where(col(NarrationCopyQuote.copy_id) == copy_id))
 

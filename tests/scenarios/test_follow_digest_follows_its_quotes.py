@@ -16,6 +16,7 @@ from tests.scenarios.test_review_fixes_digest_form import _said_in
 
 SECRET = "kafka rebalancing hunter2 password in the runbook"
 REMOVED = "(removed by its author)"
+FORGOTTEN = "(Removed: you asked me to forget you, so this message shows nothing any more.)"
 
 
 async def _digest_sent(chat, *narrations: str) -> None:
@@ -188,7 +189,8 @@ async def test_the_readers_forget_me_empties_their_dm_even_when_the_edit_fails_f
     assert waiting.person_id is None and waiting.reader_user_id is None
     assert "hunter2" not in waiting.post and "alice" not in waiting.post
     dm = _edited(await chat.say(":advance 3m"))  # backoff: 2 minutes
-    assert "hunter2" not in dm and "@alice" not in dm and REMOVED in dm
+    assert "hunter2" not in dm and "@alice" not in dm and FORGOTTEN in dm
+    assert "New this week" not in dm  # nor what bob followed
     async with bot.db.snapshot() as session:
         assert (await session.exec(select(NarrationCopy))).all() == []
     assert "edited" not in await chat.say("alice: /narrate delete 1")

@@ -12,6 +12,7 @@ from tests.scenarios.test_review_fixes_digest_form import _said_in
 
 SECRET = "kafka rebalancing hunter2 password in the runbook"
 REMOVED = "(removed by its author)"
+FORGOTTEN = "(Removed: you asked me to forget you, so this message shows nothing any more.)"
 
 
 async def _answered(chat, *narrations: str, where: str = "#general") -> str:
@@ -118,5 +119,6 @@ async def test_the_askers_forget_me_empties_their_dm_answer(chat):
     assert "Done: I erased everything about you" in out, out
     assert re.search(r"\[console\] edited a\d+ in dm bob", out), out
     dm = _said_in(out, "dm bob")
-    assert "hunter2" not in dm and "@alice" not in dm and REMOVED in dm, dm
+    assert "hunter2" not in dm and "@alice" not in dm and FORGOTTEN in dm, dm
+    assert "kafka" not in dm  # nor what bob asked about
     assert "[console] edited" not in await chat.say("alice: /narrate delete 1")
