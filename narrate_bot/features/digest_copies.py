@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +29,7 @@ from ..storage import digest_copies as store
 from ..storage.database import Database, Session
 from ..storage.tables import Tenant
 from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
-from .repair_pace import backoff
+from .repair_pace import Outcome, backoff, run_due
 
 log = logging.getLogger(__name__)
 
@@ -142,24 +141,17 @@ async def take_out_gone(
     """Take the lines an older replica's deletes left out of their digest posts (the
     scheduler's wake-up); how many posts stayed as they were. Starts none after ``budget``
     seconds (``BUDGET_SECONDS``) and cuts off a call taking longer. Never raises."""
-    budget = BUDGET_SECONDS if budget is None else budget
-    deadline = time.monotonic() + budget
-    try:
-        async with db.snapshot() as session:
-            sends = await store.gone(session, now=now, limit=BATCH)
-    except Exception as problem:
-        log.warning("reading digest lines of deleted questions failed: %s", type(problem).__name__)
-        return 0
-    stayed = 0
-    for send_id in sends:
-        if time.monotonic() >= deadline:
-            break  # not taken: due still, for the next wake-up
-        try:
-            stayed += not await _take_out_one(db, gateways, send_id, now=now, within=budget)
-        except Exception as problem:  # the database: the lease runs out and a later try runs
-            log.warning("taking a deleted question out failed: %s", type(problem).__name__)
-            stayed += 1
-    return stayed
+    within = BUDGET_SECONDS if budget is None else budget
+    tally = await run_due(
+        db,
+        lambda session: store.gone(session, now=now, limit=BATCH),
+        lambda send_id: _take_out_one(db, gateways, send_id, now=now, within=within),
+        budget=within,
+        log=log,
+        reading="reading digest lines of deleted questions",
+        working="taking a deleted question out",
+    )
+    return 0 if tally is None else tally.stayed
 
 
 async def _take_out_one(
@@ -169,13 +161,13 @@ async def _take_out_one(
     *,
     now: datetime,
     within: float,
-) -> bool:
+) -> Outcome:
     async with db.transaction() as session:
         listing, tries, questions = await store.take_gone(
             session, send_id=send_id, now=now, until=now + LEASE
         )
     if listing is None:
-        return True  # another replica took it, or the post went
+        return Outcome.PASSED  # another replica took it, or the post went
     before = Post.model_validate_json(listing.post)
     after = _without(before, listing.lines)
     if listing.message_id is not None and before.channel_id is not None:
@@ -198,7 +190,7 @@ async def _take_out_one(
         if stayed:
             async with db.transaction() as session:
                 await store.gone_later(session, send_id=send_id, retry_at=now + backoff(tries + 1))
-            return False
+            return Outcome.STAYED
     async with db.transaction() as session:
         await store.gone_done(
             session,
@@ -206,7 +198,7 @@ async def _take_out_one(
             post=None if after is None else after.model_dump_json(),
             question_ids=questions,
         )
-    return True
+    return Outcome.DONE
 
 
 def unretracted(stayed: int, *, what: str = "your question") -> str:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -41,7 +40,7 @@ from ..storage.tables import Person
 # Modules, not names: ``privacy`` imports this one while they are still being imported.
 from . import introductions, schedule_posts
 from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
-from .repair_pace import REFUSED_WAIT, backoff
+from .repair_pace import REFUSED_WAIT, Outcome, backoff, run_due
 
 log = logging.getLogger(__name__)
 
@@ -79,28 +78,21 @@ async def sync(
     With a ``budget`` (the scheduler's wake-up: ``BUDGET_SECONDS``), no edit starts after that
     many seconds and one taking longer is cut off: what is left stays due for a later wake-up.
     """
-    deadline = None if budget is None else time.monotonic() + budget
     platforms = [p.value for p in gateways]
-    try:
-        # A read-only snapshot: on SQLite, the wake-up's probe takes no write lock.
-        async with db.snapshot() as session:
-            found = await store.due(
-                session, now=now, platforms=platforms, limit=BATCH, ids=introduction_ids
-            )
-    except Exception as problem:
-        log.warning("reading introductions' posts to edit failed: %s", type(problem).__name__)
+    tally = await run_due(
+        db,
+        lambda session: store.due(
+            session, now=now, platforms=platforms, limit=BATCH, ids=introduction_ids
+        ),
+        lambda due: _edit(db, gateways, due, now=now, lease=lease, within=budget),
+        budget=budget,
+        log=log,
+        reading="reading introductions' posts to edit",
+        working="editing an introduction's post",
+    )
+    if tally is None:
         return len(introduction_ids)
-    stayed = 0
-    for due in found:
-        if deadline is not None and time.monotonic() >= deadline:
-            stayed += 1  # not taken: due still, for the next wake-up
-            continue
-        try:
-            stayed += not await _edit(db, gateways, due, now=now, lease=lease, within=budget)
-        except Exception as problem:  # the database: the lease runs out and a later try runs
-            log.warning("editing an introduction's post failed: %s", type(problem).__name__)
-            stayed += 1
-    return stayed
+    return tally.stayed + tally.unreached
 
 
 async def _edit(
@@ -111,14 +103,14 @@ async def _edit(
     now: datetime,
     lease: timedelta,
     within: float | None = None,
-) -> bool:
-    """One try at one post: ``False`` when it stayed as it was (put off for a later try)."""
+) -> Outcome:
+    """One try at one post."""
     row = due.row
     assert row.id is not None and row.retract_at is not None
     until = now + lease
     async with db.transaction() as session:
         if not await store.take(session, post_id=row.id, seen=row.retract_at, until=until):
-            return True  # another replica took it
+            return Outcome.PASSED  # another replica took it
         left = await store.left_in(session, introduction_id=row.introduction_id)
     gateway = gateways.get(Platform(due.tenant.platform))
     where = schedule_posts.tenant_ref(due.tenant)
@@ -149,7 +141,7 @@ async def _edit(
                 "tried again weekly",
                 refusal.reason,
             )
-        return False
+        return Outcome.STAYED
     except Exception as problem:
         tries = row.attempts + 1
         log.warning(
@@ -157,13 +149,13 @@ async def _edit(
         )
         async with db.transaction() as session:
             await store.later(session, post_id=row.id, until=until, retract_at=now + backoff(tries))
-        return False
+        return Outcome.STAYED
     async with db.transaction() as session:
         if left:
             await store.done(session, post_id=row.id, until=until)
         else:
             await store.gone(session, post_id=row.id)
-    return True
+    return Outcome.DONE
 
 
 def unedited(stayed: int) -> str:

@@ -36,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -52,7 +51,7 @@ from ..storage.tables import Narration, Tenant
 # ``narrate`` calls this module on its edits and deletes: its ``snippet`` is looked up when used.
 from . import narrate
 from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
-from .repair_pace import REFUSED_WAIT, backoff
+from .repair_pace import REFUSED_WAIT, Outcome, backoff, run_due
 
 log = logging.getLogger(__name__)
 
@@ -291,29 +290,21 @@ async def sync(
     if copy_ids is None:
         await _removed_elsewhere(db, now=now)
         await _edited_elsewhere(db, now=now)
-    deadline = None if budget is None else time.monotonic() + budget
     platforms = [p.value for p in gateways]
-    try:
-        async with db.snapshot() as session:
-            found = await store.due(
-                session, now=now, platforms=platforms, limit=BATCH, copy_ids=copy_ids
-            )
-    except Exception as problem:
-        log.warning("reading messages to edit failed: %s", type(problem).__name__)
+    tally = await run_due(
+        db,
+        lambda session: store.due(
+            session, now=now, platforms=platforms, limit=BATCH, copy_ids=copy_ids
+        ),
+        lambda item: _sync_one(db, gateways, item, now=now, within=budget),
+        budget=budget,
+        log=log,
+        reading="reading messages to edit",
+        working="editing a message that quotes narrations",
+    )
+    if tally is None:
         return len(copy_ids or ())
-    stayed = 0
-    for item in found:
-        if deadline is not None and time.monotonic() >= deadline:
-            stayed += 1  # not taken: due still, for the next wake-up
-            continue
-        try:
-            stayed += 0 if await _sync_one(db, gateways, item, now=now, within=budget) else 1
-        except Exception as problem:  # the database: the lease runs out, a later try runs
-            log.warning(
-                "editing a message that quotes narrations failed: %s", type(problem).__name__
-            )
-            stayed += 1
-    return stayed
+    return tally.stayed + tally.unreached
 
 
 async def _removed_elsewhere(db: Database, *, now: datetime) -> None:
@@ -379,12 +370,12 @@ async def _sync_one(
     *,
     now: datetime,
     within: float | None,
-) -> bool:
+) -> Outcome:
     copy = item.copy
     assert copy.id is not None and copy.retry_at is not None
     async with db.transaction() as session:
         if not await store.take(session, copy_id=copy.id, seen=copy.retry_at, until=now + LEASE):
-            return True  # another replica, or a change meanwhile that makes it due again
+            return Outcome.PASSED  # another replica, or a change meanwhile that makes it due again
     gateway = gateways.get(Platform(item.tenant.platform))
     try:
         if gateway is None:
@@ -407,7 +398,7 @@ async def _sync_one(
                 "lines, tried again weekly",
                 refusal.reason,
             )
-        return False
+        return Outcome.STAYED
     except Exception as problem:
         tries = copy.attempts + 1
         log.warning(
@@ -417,10 +408,10 @@ async def _sync_one(
         )
         async with db.transaction() as session:
             await store.later(session, copy_id=copy.id, retry_at=now + backoff(tries))
-        return False
+        return Outcome.STAYED
     async with db.transaction() as session:
         await store.synced(session, copy_id=copy.id, post=copy.post)
-    return True
+    return Outcome.DONE
 
 
 def unedited(stayed: int, *, it: str = "it") -> str:

@@ -30,14 +30,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..events import Platform
 from ..ports import CannotDelete, ThreadStayed
 from ..storage import orphan_posts as store
-from .repair_pace import BUDGET_SECONDS, REFUSED_WAIT, backoff
+from .repair_pace import BUDGET_SECONDS, REFUSED_WAIT, Outcome, backoff, run_due
 from .schedule_posts import tenant_ref
 
 if TYPE_CHECKING:
@@ -52,24 +51,18 @@ async def delete_orphaned_posts(bot: Bot, now: datetime, *, budget: float | None
     """Delete the due orphaned posts, for at most ``budget`` seconds (``BUDGET_SECONDS``); how
     many were deleted. Never raises: a failure here must not keep the scheduler's prompts from
     going out (what failed, or didn't fit the budget, is tried at a later wake-up)."""
-    budget = BUDGET_SECONDS if budget is None else budget
-    deadline = time.monotonic() + budget
+    within = BUDGET_SECONDS if budget is None else budget
     platforms = [platform.value for platform in bot.gateways]
-    try:
-        # A read-only snapshot: on SQLite, the wake-up's probe takes no write lock.
-        async with bot.db.snapshot() as session:
-            found = await store.due(session, now=now, platforms=platforms, limit=BATCH)
-    except Exception as problem:
-        log.warning("reading orphaned update posts failed: %s", type(problem).__name__)
-        return 0
-    deleted = 0
-    for orphan in found:
-        if time.monotonic() >= deadline:
-            break  # not taken: due still, for the next wake-up
-        try:
-            deleted += await _delete(bot, orphan, now=now, within=budget)
-        except Exception as problem:  # the database: the lease runs out and a later try runs
-            log.warning("deleting an orphaned update post failed: %s", type(problem).__name__)
+    tally = await run_due(
+        bot.db,
+        lambda session: store.due(session, now=now, platforms=platforms, limit=BATCH),
+        lambda orphan: _delete(bot, orphan, now=now, within=within),
+        budget=within,
+        log=log,
+        reading="reading orphaned update posts",
+        working="deleting an orphaned update post",
+    )
+    deleted = 0 if tally is None else tally.done
     if deleted:
         log.info(
             "deleted %d post(s) of updates whose narrations were deleted without them", deleted
@@ -77,13 +70,13 @@ async def delete_orphaned_posts(bot: Bot, now: datetime, *, budget: float | None
     return deleted
 
 
-async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime, within: float) -> int:
+async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime, within: float) -> Outcome:
     row = orphan.row
     assert row.id is not None
     lease = timedelta(seconds=bot.settings.schedule_lease_seconds)
     async with bot.db.transaction() as session:
         if not await store.take(session, orphan_id=row.id, seen=row.retry_at, until=now + lease):
-            return 0  # another replica took it
+            return Outcome.PASSED  # another replica took it
     gateway = bot.gateways.get(Platform(orphan.tenant.platform))
     try:
         if gateway is None:
@@ -108,7 +101,7 @@ async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime, within: floa
                 "again weekly and when I'm added to its channel again",
                 refusal.reason,
             )
-        return 0
+        return Outcome.STAYED
     except Exception as problem:
         tries = row.attempts + 1
         log.warning(
@@ -116,7 +109,7 @@ async def _delete(bot: Bot, orphan: store.Orphan, *, now: datetime, within: floa
         )
         async with bot.db.transaction() as session:
             await store.later(session, orphan_id=row.id, retry_at=now + backoff(tries))
-        return 0
+        return Outcome.STAYED
     async with bot.db.transaction() as session:
         await store.done(session, orphan_id=row.id)
-    return 1
+    return Outcome.DONE

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -28,7 +27,7 @@ from ..events import Audience, Platform
 from ..storage import update_post_resync as store
 from ..storage import update_posts as posts
 from ..storage.update_posts import Retry
-from .repair_pace import BUDGET_SECONDS, backoff
+from .repair_pace import BUDGET_SECONDS, Outcome, backoff, run_due
 from .schedule_posts import tenant_ref
 from .update_posts import post_of
 
@@ -43,38 +42,30 @@ BATCH = 50  # posts tried per wake-up; more wait for the next one
 async def resync(bot: Bot, now: datetime, *, budget: float | None = None) -> int:
     """Repair the due posts for at most ``budget`` seconds; how many were. Never raises: a
     failure here must not keep the scheduler's prompts from going out."""
-    budget = BUDGET_SECONDS if budget is None else budget
-    deadline = time.monotonic() + budget
+    within = BUDGET_SECONDS if budget is None else budget
     platforms = [platform.value for platform in bot.gateways]
-    try:
-        async with bot.db.snapshot() as session:  # every wake-up asks: no write lock
-            found = await store.due(session, now=now, limit=BATCH, platforms=platforms)
-    except Exception as problem:
-        log.warning(
-            "reading update posts behind their narrations failed: %s", type(problem).__name__
-        )
-        return 0
-    done = 0
-    for item in found:
-        if time.monotonic() >= deadline:
-            break  # not taken: due still, for the next wake-up
-        try:
-            done += await _one(bot, item, now=now, within=budget)
-        except Exception as problem:  # the database: the lease runs out and a later try runs
-            log.warning("repairing an update post failed: %s", type(problem).__name__)
-    return done
+    tally = await run_due(
+        bot.db,
+        lambda session: store.due(session, now=now, limit=BATCH, platforms=platforms),
+        lambda item: _one(bot, item, now=now, within=within),
+        budget=within,
+        log=log,
+        reading="reading update posts behind their narrations",
+        working="repairing an update post",
+    )
+    return 0 if tally is None else tally.done
 
 
-async def _one(bot: Bot, item: Retry, *, now: datetime, within: float) -> int:
+async def _one(bot: Bot, item: Retry, *, now: datetime, within: float) -> Outcome:
     row = item.row
     assert row.id is not None and row.resync_at is not None
     leased = now + timedelta(seconds=bot.settings.schedule_lease_seconds)
     async with bot.db.transaction() as session:
         if not await store.take(session, post_id=row.id, seen=row.resync_at, until=leased):
-            return 0  # another replica took it, or an edit made it due again
+            return Outcome.PASSED  # another replica took it, or an edit made it due again
         found = await store.current(session, post_id=row.id)
         if found is None:
-            return 0
+            return Outcome.PASSED
         post, narration = found
         if narration.audience == Audience.ONLY_ME.value:
             # Only its author may read it now: out of the thread, as this version's unshare
@@ -82,7 +73,7 @@ async def _one(bot: Bot, item: Retry, *, now: datetime, within: float) -> int:
             await posts.withdraw(
                 session, narration_id=narration.id or 0, tenant_id=narration.tenant_id
             )
-            return 1
+            return Outcome.DONE
         text = narration.text
     gateway = bot.gateways.get(Platform(item.tenant.platform))
     edit = post_of(
@@ -106,7 +97,7 @@ async def _one(bot: Bot, item: Retry, *, now: datetime, within: float) -> int:
         )
         async with bot.db.transaction() as session:
             await store.later(session, post_id=row.id, leased=leased, wait=backoff(tries), now=now)
-        return 0
+        return Outcome.STAYED
     async with bot.db.transaction() as session:
         await store.settled(session, narration_id=narration.id or 0, leased=leased)
-    return 1
+    return Outcome.DONE
