@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef, UserRef
-from ..storage import expertise_repo, orphan_posts
+from ..storage import digest_copies, expertise_repo, orphan_posts
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Tenant
@@ -104,6 +104,8 @@ async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
             await orphan_posts.reachable_again(
                 session, tenant_id=channel.tenant_id, channel_id=channel.channel_id
             )
+            assert channel.id is not None
+            await digest_copies.reachable_again(session, channel_pk=channel.id)
 
 
 async def change_membership(db: Database, event: MembershipChanged) -> None:

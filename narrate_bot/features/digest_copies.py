@@ -11,7 +11,11 @@ and the platform is asked after, best effort: the person is told which digest po
 A replica still running the code from before these copies were kept (migration 0032) deletes
 questions without a word to the digests: a trigger keeps each line the delete took away
 (``DigestQuestionGone``, migration 0040), and the scheduler's every wake-up takes it out
-(``take_out_gone``), tried again with the repairs' back-off until the platform confirms.
+(``take_out_gone``), tried again with the repairs' back-off until the platform confirms. A
+refusal that stays until someone changes something (``RefusedForGood``: the app removed from the
+channel, Slack's ``cant_update_message`` or ``cant_delete_message``, Discord's Missing Access) is
+logged once per line, then tried weekly (``REFUSED_WAIT``), and at once when the bot is added to
+the digest's channel again (``channels.describe_channel``).
 """
 
 from __future__ import annotations
@@ -23,13 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..events import Platform, TenantRef
-from ..ports import ChatGateway
+from ..ports import ChatGateway, RefusedForGood
 from ..replies import Post
 from ..storage import digest_copies as store
 from ..storage.database import Database, Session
 from ..storage.tables import Tenant
 from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patchable
-from .repair_pace import Outcome, backoff, run_due
+from .repair_pace import REFUSED_WAIT, Outcome, backoff, run_due
 
 log = logging.getLogger(__name__)
 
@@ -111,24 +115,29 @@ async def retract(gateways: Mapping[Platform, ChatGateway], retractions: list[Re
         if gateway is None:
             stayed += 1
             continue
-        where = TenantRef(platform=r.platform, tenant_id=r.tenant.external_id, name=r.tenant.name)
         try:
-            if r.post is not None:
-                await gateway.update(
-                    where, r.message_id, r.post.model_copy(update={"thread_of": r.thread_of})
-                )
-                continue
-            await gateway.delete(where, r.channel_id, r.message_id, thread_of=r.thread_of)
+            await _retract(gateway, r)
         except Exception as problem:  # reported to the person, never raised
             log.warning("taking a question out of a digest failed: %s", type(problem).__name__)
             stayed += 1
-            continue
-        if r.main_message_id is not None:
-            try:
-                await gateway.delete(where, r.channel_id, r.main_message_id)
-            except Exception as problem:  # names nobody: the thread under it is gone
-                log.warning("deleting an emptied digest failed: %s", type(problem).__name__)
     return stayed
+
+
+async def _retract(gateway: ChatGateway, r: Retraction) -> None:
+    """Edit or delete one digest post (raises what the platform answered), then delete the
+    week's post it hung from when that goes with it (a failure there is only logged)."""
+    where = TenantRef(platform=r.platform, tenant_id=r.tenant.external_id, name=r.tenant.name)
+    if r.post is not None:
+        await gateway.update(
+            where, r.message_id, r.post.model_copy(update={"thread_of": r.thread_of})
+        )
+        return
+    await gateway.delete(where, r.channel_id, r.message_id, thread_of=r.thread_of)
+    if r.main_message_id is not None:
+        try:
+            await gateway.delete(where, r.channel_id, r.main_message_id)
+        except Exception as problem:  # names nobody: the thread under it is gone
+            log.warning("deleting an emptied digest failed: %s", type(problem).__name__)
 
 
 async def take_out_gone(
@@ -180,14 +189,33 @@ async def _take_out_one(
             post=after,
             main_message_id=listing.main_message_id if after is None and listing.alone else None,
         )
+        gateway = gateways.get(retraction.platform)
         try:
+            if gateway is None:
+                raise LookupError("no gateway for this platform")
             # A call slower than the budget is cut off and tried again: the same edit, or the
             # delete of a post gone, changes nothing the second time.
             async with asyncio.timeout(within):
-                stayed = await retract(gateways, [retraction])
-        except TimeoutError:
-            stayed = 1
-        if stayed:
+                await _retract(gateway, retraction)
+        except RefusedForGood as refusal:  # CannotEdit, or CannotDelete when nothing is left
+            async with db.transaction() as session:
+                first = await store.gone_refused(
+                    session, send_id=send_id, at=now, retry_at=now + REFUSED_WAIT
+                )
+            if first:  # the platform's code only, never the question's words; once per line
+                log.warning(
+                    "a weekly digest's line of a deleted question can't be taken out (%s): it "
+                    "stays in the digest's thread, tried again weekly and when I'm added to its "
+                    "channel again",
+                    refusal.reason,
+                )
+            return Outcome.STAYED
+        except Exception as problem:
+            log.warning(
+                "taking a deleted question out of a digest failed (try %d): %s",
+                tries + 1,
+                type(problem).__name__,
+            )
             async with db.transaction() as session:
                 await store.gone_later(session, send_id=send_id, retry_at=now + backoff(tries + 1))
             return Outcome.STAYED

@@ -1,7 +1,8 @@
 """Reading and rewriting the digest's copies of open questions (``digest_copy_tables``).
 
-``gone``/``take_gone``/``gone_done``/``gone_later`` run the repair of the lines an older
-replica's deletes left (``DigestQuestionGone``, kept by a trigger), as ``orphan_posts`` does.
+``gone``/``take_gone``/``gone_done``/``gone_later``/``gone_refused`` run the repair of the lines
+an older replica's deletes left (``DigestQuestionGone``, kept by a trigger), as ``orphan_posts``
+does; ``reachable_again`` makes the refused ones due once the bot is back in their channel.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .digest_copy_tables import DigestQuestion, DigestQuestionGone, DigestThread
 from .question_tables import OpenQuestion
-from .schedule_tables import ScheduleSend
+from .schedule_tables import Schedule, ScheduleSend
 from .schedules import SENT
 from .tables import Tenant
 
@@ -229,4 +230,38 @@ async def gone_later(session: AsyncSession, *, send_id: int, retry_at: datetime)
         update(DigestQuestionGone)
         .where(col(DigestQuestionGone.send_id) == send_id)
         .values(retry_at=retry_at)
+    )
+
+
+async def gone_refused(
+    session: AsyncSession, *, send_id: int, at: datetime, retry_at: datetime
+) -> bool:
+    """The platform refused for good to take the post's lines out: put them off until
+    ``retry_at``, noting the first refusal of each (``refused_at``); whether any was refused for
+    the first time (the one logged)."""
+    lines = col(DigestQuestionGone.send_id) == send_id
+    first = await session.exec(
+        update(DigestQuestionGone)
+        .where(lines, col(DigestQuestionGone.refused_at).is_(None))
+        .values(refused_at=at)
+    )
+    await session.exec(update(DigestQuestionGone).where(lines).values(retry_at=retry_at))
+    return bool(first.rowcount)
+
+
+async def reachable_again(session: AsyncSession, *, channel_pk: int) -> None:
+    """Make the refused lines of this channel's digests due at once: the bot was added to it
+    again, so the edit or delete it was refused may now go through, rather than a week on."""
+    sends = (
+        select(ScheduleSend.id)
+        .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
+        .where(col(Schedule.channel_pk) == channel_pk)
+    )
+    await session.exec(
+        update(DigestQuestionGone)
+        .where(
+            col(DigestQuestionGone.send_id).in_(sends),
+            col(DigestQuestionGone.refused_at).is_not(None),
+        )
+        .values(retry_at=None)
     )

@@ -71,3 +71,7 @@ class DigestQuestionGone(SQLModel, table=True):
     # under way leases it, a failure puts it off (``attempts`` so far sets how long).
     retry_at: datetime | None = Field(default=None)
     attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # When the platform first refused for good to take it out (``ports.RefusedForGood``):
+    # logged that once, then tried weekly, or at once when the bot is back in the channel
+    # (migration 0049).
+    refused_at: datetime | None = Field(default=None)
