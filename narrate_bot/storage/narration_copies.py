@@ -59,7 +59,7 @@ async def keep(
     session.add(copy)
     await session.flush()
     assert copy.id is not None
-    for narration_id, line in quotes:
+    for narration_id, line in sorted(quotes):  # in id order, as ``_hold`` takes them
         session.add(NarrationCopyQuote(copy_id=copy.id, narration_id=narration_id, line=line))
     await session.flush()
     return copy.id
@@ -76,11 +76,26 @@ class Quoting:
     reader: Person | None
 
 
+async def _hold(session: AsyncSession, narrations: ColumnElement[bool]) -> None:
+    """Take the narrations about to change (``FOR UPDATE``, in id order) before reading the
+    messages that quote them. A message being kept by another transaction (a who-knows answer
+    just posted) whose quote of one is inserted but not yet committed holds that narration's
+    key (its foreign key check): this waits for it to commit, and the read that follows sees
+    its quote, which the change then reaches at once. Read first, it was missed: the answer
+    kept the words of a narration its author had just deleted or been forgotten with. Keeping
+    inserts its quotes in id order too (``keep``), so the two never wait on each other in a
+    circle. SQLite serializes writers: there it is a plain read."""
+    await session.exec(
+        select(Narration.id).where(narrations).order_by(col(Narration.id)).with_for_update()
+    )
+
+
 async def quoting(session: AsyncSession, *, narration_ids: Sequence[int]) -> list[Quoting]:
     """The messages quoting any of ``narration_ids``, one entry per quote, taken for this
-    transaction."""
+    transaction (the narrations first: ``_hold``)."""
     if not narration_ids:
         return []
+    await _hold(session, col(Narration.id).in_(list(narration_ids)))
     rows = await session.exec(
         select(NarrationCopy, NarrationCopyQuote.line, Person)
         .join(NarrationCopyQuote, col(NarrationCopyQuote.copy_id) == col(NarrationCopy.id))
@@ -93,7 +108,12 @@ async def quoting(session: AsyncSession, *, narration_ids: Sequence[int]) -> lis
 
 
 async def quoting_person(session: AsyncSession, *, person_id: int) -> list[int]:
-    """The ids of a person's narrations that some message quotes (their forget-me)."""
+    """The ids of a person's narrations that some message quotes (their forget-me), every one
+    of their narrations taken first (``_hold``), after the person's row, as the erasure takes
+    it (``privacy.erase_person``): a write about them holding that row (an edit) and then
+    waiting for a narration can't wait for the erasure in a circle."""
+    await session.exec(select(Person.id).where(col(Person.id) == person_id).with_for_update())
+    await _hold(session, col(Narration.person_id) == person_id)
     rows = await session.exec(
         select(NarrationCopyQuote.narration_id)
         .join(Narration, col(Narration.id) == col(NarrationCopyQuote.narration_id))
@@ -403,4 +423,18 @@ async def said_gone(
             col(NarrationCopyGone.copy_id) == copy_id,
             col(NarrationCopyGone.narration_id).in_(list(narration_ids)),
         )
+    )
+
+
+async def reachable_again(session: AsyncSession, *, channel_pk: int) -> None:
+    """Make the refused messages posted in this channel (who-knows answers) due at once: the
+    bot was added to it again, so the edit it was refused may now go through, rather than a
+    week on."""
+    await session.exec(
+        update(NarrationCopy)
+        .where(
+            col(NarrationCopy.channel_pk) == channel_pk,
+            col(NarrationCopy.refused_at).is_not(None),
+        )
+        .values(retry_at=refusals.AT_ONCE)
     )
