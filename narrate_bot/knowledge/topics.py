@@ -12,10 +12,27 @@ from functools import lru_cache
 
 from .clean_text import without_markup
 from .spellings import fold_accents
-from .words import STOPWORDS, content_words, hashtags, paths, symbol_names, words
+from .words import (
+    STOPWORDS,
+    content_words,
+    has_cjk,
+    hashtags,
+    is_cjk,
+    paths,
+    symbol_names,
+    words,
+)
 
 MAX_TOPICS = 8
 MAX_TOPIC_LEN = 64
+# Chinese, Japanese and Korean prose gives no topics: without a dictionary nothing tells a word
+# ("支付") from two characters that merely meet ("付系") or from filler ("今天"), and a run
+# between punctuation is a clause, which earlier versions stored and mapped as one "topic"
+# ("今天修复了支付系统的bug"). Letters glued to such text are words ("升级kafka集群": kafka),
+# and a hashtag ("#支付") is the person's own word: kept when it is one short run, as a word
+# in these scripts is (a topic followed or asked about, too). Longer ones, stored before, are
+# no longer shown.
+MAX_CJK_TOPIC_CHARS = 6
 
 # Names people narrate about that end in "s" without being plurals. Topics are shown to people
 # ("you both narrated about postgres"), so "postgre" or "kubernete" would read as a bug.
@@ -313,6 +330,8 @@ def is_topic(topic: str) -> bool:
     topic = topic.lower()
     if topic in _NOT_TOPICS or not any(ch.isalpha() for ch in topic):
         return False
+    if has_cjk(topic):
+        return is_cjk(topic) and len(topic) <= MAX_CJK_TOPIC_CHARS
     if len(topic) > 4 and topic.endswith("ly") and topic not in _LY_SUBJECTS:
         return False
     return not (
@@ -345,7 +364,9 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     tags = [normalize_topic(t) for t in hashtags(text)]
     code = _written_as_code(text)
     counts = Counter(
-        _stored_form(w, code) for w in _topic_words(text) if len(w) > 2 and not w[0].isdigit()
+        _stored_form(w, code)
+        for w in _topic_words(text)
+        if len(w) > 2 and not w[0].isdigit() and not is_cjk(w)
     )
     # Keyed by the spelling without accents: "café" and "cafe" in one narration are one topic,
     # shown as first written.

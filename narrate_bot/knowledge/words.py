@@ -28,10 +28,62 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[#@]?[\w][\w.+\-/]*", re.UNICODE)
 _SPLIT = re.compile(r"[^\w]+", re.UNICODE)
 
+# Han, Hiragana, Katakana and Hangul: scripts written without spaces between words (Korean
+# spaces phrases, and glues particles to them). Both engines split text on spaces and
+# punctuation only, so "今天修复了支付系统的bug" was one token and "支付" found nothing. A run of
+# these characters is indexed, and searched, as its overlapping pairs ("支付 付系 系统"), the
+# standard way without a dictionary (Lucene's CJKBigramFilter, Elasticsearch's cjk analyzer):
+# any word of two characters or more inside the run is a pair, or a phrase of consecutive
+# pairs. Only word characters: the Katakana middle dot (U+30FB) separates words.
+_CJK_CHARS = (
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3041-\u3096\u309d-\u309f"  # Hiragana
+    "\u30a1-\u30fa\u30fc-\u30ff"  # Katakana, with the prolonged sound mark ー
+    "\u3131-\u318e"  # Hangul compatibility Jamo
+    "\u31f0-\u31ff"  # Katakana phonetic extensions
+    "\u3400-\u4dbf\u4e00-\u9fff"  # CJK ideographs, extension A
+    "\ua960-\ua97f\uac00-\ud7a3\ud7b0-\ud7ff"  # Hangul syllables and Jamo extensions
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f\uffa0-\uffdc"  # halfwidth Katakana and Hangul
+    "\U00020000-\U0003134f"  # CJK ideographs, extensions B to G
+)
+_CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
+_CJK_OR_NOT = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_RUN.search(text) is not None
+
+
+def is_cjk(word: str) -> bool:
+    """Whether ``word`` (one of ``words``) is a run of Han, Hiragana, Katakana or Hangul."""
+    return _CJK_RUN.fullmatch(word) is not None
+
+
+def cjk_pairs(run: str) -> tuple[str, ...]:
+    """A run's overlapping pairs of characters; a run of one character is itself."""
+    if len(run) < 2:
+        return (run,)
+    return tuple(run[i : i + 2] for i in range(len(run) - 1))
+
+
+def index_text(text: str) -> str | None:
+    """What both engines index instead of ``text`` when it holds CJK runs: each run written as
+    its pairs, apart from the words around it ("升级kafka集群" as "升级 kafka 集群").
+    ``None`` for any other text: the index reads the text itself, exactly as before."""
+    if not has_cjk(text):
+        return None
+    return _CJK_RUN.sub(lambda run: " " + " ".join(cjk_pairs(run.group(0))) + " ", text)
+
 
 def words(text: str) -> list[str]:
-    """Lower-cased alphanumeric words, the unit both full-text engines index."""
-    return [w for w in _SPLIT.split(text.lower()) if w]
+    """Lower-cased alphanumeric words, the unit both full-text engines index; a CJK run is a
+    word of its own, apart from any letters or digits glued to it (``index_text``)."""
+    found = [w for w in _SPLIT.split(text.lower()) if w]
+    if not has_cjk(text):
+        return found
+    return [part for word in found for part in _CJK_OR_NOT.findall(word)]
 
 
 def _is_content(word: str) -> bool:
@@ -46,9 +98,15 @@ def content_words(text: str) -> list[str]:
 def index_words(text: str) -> tuple[str, ...]:
     """The words both full-text engines index for ``text``: ``words``, with underscores
     separating words too (FTS5's unicode61 and PostgreSQL's parser both split
-    ``third_party`` into "third" and "party"). A question's ``folding_range`` kept whole
-    matched nothing, so the search quietly dropped it."""
-    return tuple(part for word in words(text) for part in word.split("_") if part)
+    ``third_party`` into "third" and "party"), and each CJK run as its pairs (``index_text``).
+    A question's ``folding_range`` kept whole matched nothing, so the search quietly dropped
+    it."""
+    return tuple(
+        part
+        for word in words(text)
+        for part in (cjk_pairs(word) if is_cjk(word) else word.split("_"))
+        if part
+    )
 
 
 def query_terms(question: str, *, limit: int = 12) -> list[str]:
@@ -136,6 +194,7 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     plain = _DOTTED_NAME.sub(" ", question)  # ".NET" is searched as .NET, never as "net" too
     labels = area_labels(question)
     terms: list[SearchTerm] = []
+    pairs_left = limit
     for word in query_terms(plain, limit=limit):
         parts = index_words(word)
         if not any(_is_content(part) for part in parts):
@@ -147,8 +206,16 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
             terms.append(SearchTerm(words=parts, area=(word,) in labels))
             continue
         # An identifier (``folding_range``): its words, and the identifier as a phrase of them,
-        # as for a path.
-        terms += [SearchTerm(words=(part,)) for part in parts if _is_content(part)]
+        # as for a path. A CJK run ("支付系统") the same way: its pairs, each a word that may be
+        # the one asked about, and the run as a phrase of them, named as typed. A whole
+        # sentence asked in one run searches at most ``limit`` pairs, as a question in words
+        # searches at most ``limit`` words.
+        if is_cjk(word):
+            parts_searched = parts[:pairs_left]
+            pairs_left -= len(parts_searched)
+            terms += [SearchTerm(words=(part,)) for part in parts_searched]
+        else:
+            terms += [SearchTerm(words=(part,)) for part in parts if _is_content(part)]
         terms.append(SearchTerm(words=parts, weight=PATH_WEIGHT, path=word, area=(word,) in labels))
     terms += [
         SearchTerm(words=index_words(path), weight=PATH_WEIGHT, path=path, area=True)

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.words import SearchTerm
+from ..knowledge.words import SearchTerm, has_cjk
 
 FTS_TABLE = "narration_fts"
 FTS_VOCAB = "narration_fts_vocab"
@@ -77,6 +77,33 @@ PG_TSV_DROP = (
     f"ALTER TABLE narration DROP COLUMN IF EXISTS {PG_TSV_COLUMN}",
 )
 
+# Since 0050 the index reads a narration's ``search_text`` where it has one (its Chinese,
+# Japanese or Korean runs written as pairs, ``words.index_text``), else its ``text``: any other
+# text gives the same tokens as before. On SQLite the triggers write it; on PostgreSQL the
+# generated column is parsed from it. (0001's triggers and 0007's column read ``text``.)
+INDEXED_TEXT = "coalesce({row}.search_text, {row}.text)"
+SQLITE_TRIGGERS = SQLITE_DDL[2:]  # 0001's
+SQLITE_TRIGGER_DROP = SQLITE_DROP[:3]
+SQLITE_SEARCH_TEXT_TRIGGERS = (
+    f"""CREATE TRIGGER narration_fts_ai AFTER INSERT ON narration BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, text)
+        VALUES (new.id, {INDEXED_TEXT.format(row="new")}); END""",
+    f"""CREATE TRIGGER narration_fts_ad AFTER DELETE ON narration BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text)
+        VALUES ('delete', old.id, {INDEXED_TEXT.format(row="old")}); END""",
+    f"""CREATE TRIGGER narration_fts_au AFTER UPDATE OF text, search_text ON narration BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text)
+        VALUES ('delete', old.id, {INDEXED_TEXT.format(row="old")});
+        INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, {INDEXED_TEXT.format(row="new")});
+        END""",
+)
+PG_TSV_SEARCH_TEXT_DDL = (
+    f"ALTER TABLE narration ADD COLUMN {PG_TSV_COLUMN} tsvector GENERATED ALWAYS AS "
+    f"(to_tsvector('{PG_TEXT_CONFIG}'::regconfig, {INDEXED_TEXT.format(row='narration')})) "
+    "STORED",
+    PG_TSV_DDL[1],
+)
+
 # A block-range index of narrations by date (0008): a window's step of a year or more
 # intersects the term's GIN matches with a few hundred page ranges, not a bitmap of every row
 # of that year from the (tenant, created_at) B-tree. Narrations are appended in time order, so
@@ -120,9 +147,14 @@ def sqlite_recent_matches(term: SearchTerm, window: int, *, key: int = 0) -> Sub
 
 def pg_tsquery(term: SearchTerm) -> str:
     """PostgreSQL's parser keeps a path like ``a/b/c`` as one ``file`` token, so a path term
-    matches either that token or the phrase of its words."""
+    matches either that token or the phrase of its words. A CJK word is only ever indexed as
+    its pairs (``words.index_text``), never whole."""
     phrase = " <-> ".join(term.words)
-    if term.path and all(ch.isalnum() or ch in "/._-" for ch in term.path):
+    if (
+        term.path
+        and all(ch.isalnum() or ch in "/._-" for ch in term.path)
+        and not has_cjk(term.path)
+    ):
         return f"'{term.path}' | ({phrase})"
     return phrase
 

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, literal_column, text, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from ..knowledge.words import index_words, is_cjk
 from .fulltext import FTS_TABLE, PG_TEXT_CONFIG, PG_TSV_COLUMN
 from .tables import Channel, Narration
 
@@ -33,14 +34,24 @@ def _matching(dialect: str, words: Sequence[str]) -> ColumnElement[bool]:
     if not words:
         return true()
     if dialect == "sqlite":
-        # Each word a quoted FTS5 string (words are \w runs: no quote inside), all required.
-        query = " AND ".join(f'"{word}"' for word in words)
+        # Each word a quoted FTS5 string (words are \w runs: no quote inside), all required; a
+        # CJK word the phrase of its pairs, as the index holds it (``words.index_text``).
+        query = " AND ".join('"' + " ".join(index_words(word)) + '"' for word in words)
         ids = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :own_words")
         return col(Narration.id).in_(ids.bindparams(own_words=query))
-    vector: ColumnElement[Any] = literal_column(f"narration.{PG_TSV_COLUMN}")
-    matched: ColumnElement[bool] = vector.op("@@")(
-        func.plainto_tsquery(literal_column(f"'{PG_TEXT_CONFIG}'::regconfig"), " ".join(words))
+    config: ColumnElement[Any] = literal_column(f"'{PG_TEXT_CONFIG}'::regconfig")
+    plain = [word for word in words if not is_cjk(word)]
+    queries: list[ColumnElement[Any]] = (
+        [func.plainto_tsquery(config, " ".join(plain))] if plain else []
     )
+    queries += [
+        func.phraseto_tsquery(config, " ".join(index_words(word))) for word in words if is_cjk(word)
+    ]
+    tsquery = queries[0]
+    for more in queries[1:]:
+        tsquery = tsquery.op("&&")(more)
+    vector: ColumnElement[Any] = literal_column(f"narration.{PG_TSV_COLUMN}")
+    matched: ColumnElement[bool] = vector.op("@@")(tsquery)
     return matched
 
 

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import shown_topic
+from ..knowledge.words import index_text
 from .database import conflict_insert
 from .tables import (
     Channel,
@@ -422,6 +423,7 @@ async def add_narration(
         source=source,
         audience=audience,
         text=text,
+        search_text=index_text(text),
         created_at=now,
         link=link,
     )
@@ -505,6 +507,7 @@ async def edit_narration(
     from its blocks too once ``privacy.clear_traces`` has run after the commit."""
     del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)
     narration.text = text
+    narration.search_text = index_text(text)
     narration.edited_at = now
     session.add(narration)
     await session.flush()

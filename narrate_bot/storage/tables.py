@@ -132,6 +132,11 @@ class Narration(SQLModel, table=True):
     # 0016); None when never shared, or shared before the column existed.
     audience_before_sharing: str | None = Field(default=None, max_length=16)
     text: str = Field(sa_column=Column(Text, nullable=False))
+    # What the full-text index reads instead of ``text`` when they differ: the text with each
+    # run of Chinese, Japanese or Korean characters written as its pairs (migration 0050,
+    # ``knowledge.words.index_text``). None for any other text. Written with ``text``, never
+    # shown: answers and exports show ``text``.
+    search_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime
     edited_at: datetime | None = None
     link: str | None = Field(default=None, max_length=500)  # the platform's permalink, if any
