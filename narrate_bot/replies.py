@@ -87,6 +87,10 @@ class Reply(_Frozen):
     # edit later (in the channel, or a DM) reports its id with ``Bot.reply_posted``; an
     # ephemeral one (private to the asker, gone on reload, not editable later) is not reported.
     quotes: tuple[Quote, ...] = ()
+    # With ``quotes``: the workspace's erasure mark as the question was read (``storage.privacy.
+    # erasure_mark``). Kept for a DM's reader by user id, the answer is checked against it: a
+    # forget-me since (perhaps the asker's own) leaves nothing kept under that id.
+    erasure_mark: str | None = None
 
 
 class Post(_Frozen):

@@ -31,6 +31,7 @@ from datetime import datetime
 from ..events import TenantRef
 from ..replies import Post, Reply
 from ..storage import narration_copies as store
+from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.copy_tables import WHO_KNOWS
 from ..storage.database import Database, Session
@@ -39,6 +40,9 @@ from . import narrate
 from .narration_copies import QUOTED, _without
 
 log = logging.getLogger(__name__)
+
+# What a DM answer says when its asker may have been forgotten while it went out (``_keep``).
+WITHDRAWN = "(This answer was withdrawn. Ask me again for an up-to-date one.)"
 
 
 async def keep(
@@ -94,6 +98,24 @@ async def _keep(
     else:
         reader_user_id = post.to_users[0]
         reader = await repo.find_person(session, tenant_id=found.id, user_id=reader_user_id)
+        if reader is None and not await privacy.hold_user_id(
+            session, tenant_id=found.id, user_id=reader_user_id, mark=reply.erasure_mark
+        ):
+            # A forget-me in the workspace committed since the question was read, perhaps
+            # the asker's own (they had no person then, or it is gone now): nothing may be kept
+            # under their user id, and the DM may be a forgotten person's. It is withdrawn at
+            # once, kept (with no reader) only until the platform has that edit.
+            return await store.keep(
+                session,
+                tenant_id=found.id,
+                person_id=None,
+                kind=WHO_KNOWS,
+                message_id=message_id,
+                post=Post(text=WITHDRAWN, to_users=post.to_users).model_dump_json(),
+                now=now,
+                quotes=[],
+                due_at=now,
+            )
     shown = post.model_copy(update={"text": reply.text, "names": dict(reply.names)})
     removed: list[str] = []
     quotes: list[tuple[int, str]] = []

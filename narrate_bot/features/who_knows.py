@@ -321,7 +321,7 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
                 quotes.append(Quote(narration_id=narration.id, line=line))
     reply = _answer_reply(turn, "\n".join(lines), public_answer, names)
     # Where the adapter posts it, the answer then follows its quotes (``answer_copies``).
-    reply = reply.model_copy(update={"quotes": tuple(quotes)})
+    reply = reply.model_copy(update={"quotes": tuple(quotes), "erasure_mark": mark})
     if not recorded or turn.forgotten:
         return [reply]
     helped = (
