@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef, UserRef
-from ..storage import digest_copies, expertise_repo, orphan_posts
+from ..storage import (
+    digest_copies,
+    expertise_repo,
+    intro_posts,
+    narration_copies,
+    orphan_posts,
+    update_post_resync,
+)
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Tenant
@@ -100,11 +107,17 @@ async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
             channel.bot_left = not event.bot_in
         session.add(channel)
         if event.bot_in:
-            # Deletes the platform refused while the bot was out are tried at once, not weekly.
-            await orphan_posts.reachable_again(
-                session, tenant_id=channel.tenant_id, channel_id=channel.channel_id
+            # Deletes and edits the platform refused while the bot was out are tried at once,
+            # not weekly (nor after the back-off): the orphaned posts of form updates, the posts
+            # behind their narrations, who-knows answers, introductions' posts, digests' lines.
+            tenant_id, channel_id = channel.tenant_id, channel.channel_id
+            await orphan_posts.reachable_again(session, tenant_id=tenant_id, channel_id=channel_id)
+            await update_post_resync.reachable_again(
+                session, tenant_id=tenant_id, channel_id=channel_id
             )
+            await intro_posts.reachable_again(session, tenant_id=tenant_id, channel_id=channel_id)
             assert channel.id is not None
+            await narration_copies.reachable_again(session, channel_pk=channel.id)
             await digest_copies.reachable_again(session, channel_pk=channel.id)
 
 

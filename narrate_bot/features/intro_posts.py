@@ -17,7 +17,8 @@ asked after: at once, and again at the scheduler's every wake-up until it confir
 twice as long each time, at most ``LONGEST_WAIT``. Never dropped while the workspace is there.
 A refusal that stays until someone changes something (``RefusedForGood``: the app removed from
 the channel, Slack's ``cant_update_message``, Discord's Missing Access) is logged once per
-post, then tried weekly (``REFUSED_WAIT``).
+post, then tried weekly (``REFUSED_WAIT``), and at once when the bot is added to the channel
+again (``channels.describe_channel``).
 The wake-up's edits run after its prompts went out, and start none after ``BUDGET_SECONDS``
 (one taking longer is cut off and tried again later: the same edit, or delete, twice changes
 nothing): with the platform slow, the rest waits for the next wake-up.

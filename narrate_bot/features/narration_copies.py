@@ -12,7 +12,8 @@ what each message is to say now (``storage.narration_copies``), and the platform
 at once, and again by the scheduler's every wake-up until it confirms, waiting twice as long
 each time (``backoff``). A refusal that stays until someone changes something (``CannotEdit``:
 Slack's ``cant_update_message``, the app removed from the channel, Discord's Missing Access) is
-logged once per message, then tried weekly (``REFUSED_WAIT``). A message is edited, never
+logged once per message, then tried weekly (``REFUSED_WAIT``), and at once when the bot is
+added to its channel again (a who-knows answer posted there). A message is edited, never
 deleted: the DM is in the reader's own
 conversation, and its other lines stay theirs.
 

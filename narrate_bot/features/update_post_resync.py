@@ -12,8 +12,9 @@ This version's own edit leases the post in its transaction and clears the lease 
 platform has the edit (``update_posts.edited``): the repair doesn't edit it a second time. An
 edit the platform refused is left leased, so the repair tries it once the lease runs out. Each
 try takes the post first (leased for ``schedule_lease_seconds``), so two replicas never both
-edit it; a failure waits as every repair does (``repair_pace``), and the repair starts nothing
-after ``BUDGET_SECONDS``. With nothing due it is one read-only probe of an empty partial index.
+edit it; a failure waits as every repair does (``repair_pace``), or until the bot is added to
+the post's channel again (then it is due at once), and the repair starts nothing after
+``BUDGET_SECONDS``. With nothing due it is one read-only probe of an empty partial index.
 """
 
 from __future__ import annotations

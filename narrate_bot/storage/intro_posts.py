@@ -192,3 +192,18 @@ async def refused(
         at=at,
         retry_at=retract_at,
     )
+
+
+async def reachable_again(session: AsyncSession, *, tenant_id: int, channel_id: str) -> None:
+    """Make the refused posts of this introductions channel due at once: the bot was added to it
+    again, so the edit (or delete) it was refused may now go through, rather than a week on."""
+    introductions = select(Introduction.id).where(col(Introduction.tenant_id) == tenant_id)
+    await session.exec(
+        update(IntroPost)
+        .where(
+            col(IntroPost.introduction_id).in_(introductions),
+            col(IntroPost.channel_id) == channel_id,
+            col(IntroPost.refused_at).is_not(None),
+        )
+        .values(retract_at=refusals.AT_ONCE)
+    )

@@ -2,17 +2,22 @@
 
 A repair's row (an orphaned post's place, a message quoting narrations, an introduction's post)
 keeps when the platform first refused for good (``refused_at``), so the refusal is logged once
-per row, and is put off for long (the repairs' ``REFUSED_WAIT``) rather than by the back-off.
+per row, and is put off for long (the repairs' ``REFUSED_WAIT``) rather than by the back-off,
+or until the bot is added to the row's channel again (``AT_ONCE``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, update
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+# A due time before any wake-up's: a refused row made due at once when the bot is back in its
+# channel (``reachable_again`` of each repair), as migration 0044's trigger makes a post due.
+AT_ONCE = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def refused(

@@ -5,7 +5,8 @@ Any version's edit of a narration's text, or its making the narration "only me" 
 ``resync_at`` to 1970-01-01 by a trigger ("due now": a trigger can't read the bot's clock).
 This version's own edit overwrites that with a lease in the same transaction (``lease``) and
 clears it by compare once the platform has the edit (``settled``); the scheduler's repair takes
-what is due (``due``, ``take``) and puts off what failed (``later``).
+what is due (``due``, ``take``) and puts off what failed (``later``), made due at once when the
+bot is back in the post's channel (``reachable_again``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from . import refusals
 from .tables import Channel, Narration, Person
 from .update_post_tables import UpdatePost
 from .update_posts import Retry, _with_tenants
@@ -97,3 +99,19 @@ async def current(session: AsyncSession, *, post_id: int) -> tuple[UpdatePost, N
     )
     row = found.first()
     return None if row is None else (row[0], row[1])
+
+
+async def reachable_again(session: AsyncSession, *, tenant_id: int, channel_id: str) -> None:
+    """Make the posts of this channel whose repair failed due at once: the bot was added to it
+    again, so the edit it couldn't make may now go through, rather than after the back-off."""
+    narrations = select(Narration.id).where(col(Narration.tenant_id) == tenant_id)
+    await session.exec(
+        update(UpdatePost)
+        .where(
+            col(UpdatePost.narration_id).in_(narrations),
+            col(UpdatePost.channel_id) == channel_id,
+            col(UpdatePost.resync_at).is_not(None),
+            col(UpdatePost.resync_tries) > 0,
+        )
+        .values(resync_at=refusals.AT_ONCE)
+    )
