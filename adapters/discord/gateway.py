@@ -28,6 +28,8 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   ``Delivered`` while a failed post may be retried): a 5xx or a dropped connection, after which
   it may exist, is sent again with it within seconds, and Discord answers with the message it
   made instead of making a second one. The same words posted again later are a new message.
+  While it is tried again, only the next message to its channel waits (its order); every other
+  delivery keeps its pace (``send_once``'s ``turns``).
 
 Before the weekly introductions it also re-reads the participants' roles (``refresh_access``):
 without the members intent nothing else tells us someone lost a role or left (see access.py).
@@ -44,6 +46,7 @@ import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -65,7 +68,7 @@ from narrate_bot.replies import Attachment, Button, Post
 
 from .access import AccessTracker
 from .kept import KeptButtons
-from .once import nonce, send_once
+from .once import InOrder, nonce, send_once
 from .render import QUIET, Outgoing, messages, only, spread, thread_name
 
 log = logging.getLogger(__name__)
@@ -225,12 +228,22 @@ class Delivered:
 
 
 class Pacer:
-    """One send at a time, their starts at least ``interval`` seconds apart."""
+    """One send at a time, their starts at least ``interval`` seconds apart; a message sent
+    with ``send_once`` only starts in its turn (``start``), and keeps its channel's order
+    (``in_order``) instead of everyone's while it is tried again."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._lock = asyncio.Lock()
         self._last = float("-inf")
+        self._order = InOrder()
+
+    async def start(self) -> None:
+        async with self:
+            pass
+
+    def in_order(self, channel_id: object) -> AbstractAsyncContextManager[None]:
+        return self._order.of(channel_id)
 
     async def __aenter__(self) -> None:
         await self._lock.acquire()
@@ -667,36 +680,34 @@ class DiscordGateway:
         for index, part in enumerate(messages(post.text, post.buttons)):
             # A post in a channel is for everyone there: its buttons are anyone's to click.
             part = await self.kept.prepare(part, guild_id=guild_id, owner=None, in_dm=False)
-            async with self.posts:
-                try:
-                    sent = await send_once(
-                        channel,
-                        nonce(token, target, index),
-                        functools.partial(part.kwargs, mentions=_cited(post)),
-                    )
-                except (discord.Forbidden, discord.NotFound) as problem:
-                    if first is not None:
-                        raise  # a later part: the post is out, and half of it is no answer
-                    if (
-                        missing_thread is not None
-                        and isinstance(problem, discord.NotFound)
-                        and problem.code == UNKNOWN_CHANNEL
-                    ):
-                        raise _ThreadMissing from problem
-                    # Missing access or permissions, or the channel is gone: not for a retry.
-                    raise CannotPostThere(
-                        CannotPostThere.NOT_IN_IT, how_to_add=HOW_TO_ADD
-                    ) from problem
-                except discord.RateLimited as problem:  # longer than ``max_ratelimit_timeout``
-                    if first is not None:
-                        raise
-                    raise _limited(problem) from problem
-                except discord.HTTPException as problem:
-                    if first is not None or problem.status >= 500:
-                        raise  # a server error may come after the message was made
-                    # Discord answered and made nothing (a limit, a bad request): a try later
-                    # can't post it twice.
-                    raise NotPosted(_status(problem)) from problem
+            try:
+                sent = await send_once(
+                    channel,
+                    nonce(token, target, index),
+                    functools.partial(part.kwargs, mentions=_cited(post)),
+                    turns=self.posts,
+                )
+            except (discord.Forbidden, discord.NotFound) as problem:
+                if first is not None:
+                    raise  # a later part: the post is out, and half of it is no answer
+                if (
+                    missing_thread is not None
+                    and isinstance(problem, discord.NotFound)
+                    and problem.code == UNKNOWN_CHANNEL
+                ):
+                    raise _ThreadMissing from problem
+                # Missing access or permissions, or the channel is gone: not for a retry.
+                raise CannotPostThere(CannotPostThere.NOT_IN_IT, how_to_add=HOW_TO_ADD) from problem
+            except discord.RateLimited as problem:  # longer than ``max_ratelimit_timeout``
+                if first is not None:
+                    raise
+                raise _limited(problem) from problem
+            except discord.HTTPException as problem:
+                if first is not None or problem.status >= 500:
+                    raise  # a server error may come after the message was made
+                # Discord answered and made nothing (a limit, a bad request): a try later
+                # can't post it twice.
+                raise NotPosted(_status(problem)) from problem
             first = first or sent
         assert first is not None
         if post.thread_of is None:
@@ -775,12 +786,12 @@ class DiscordGateway:
                 channel = await self.client.create_dm(discord.Object(id=user_id))
             for index, part in enumerate(parts):
                 part = await self.kept.prepare(part, guild_id=guild_id, owner=user_id, in_dm=True)
-                async with self.posts:
-                    one = await send_once(
-                        channel,
-                        nonce(once, user_id, index),
-                        functools.partial(part.kwargs, mentions=mentions, guild_id=guild_id),
-                    )
+                one = await send_once(
+                    channel,
+                    nonce(once, user_id, index),
+                    functools.partial(part.kwargs, mentions=mentions, guild_id=guild_id),
+                    turns=self.posts,
+                )
                 first = first or one
                 if sent is not None:
                     sent.append(one)
@@ -883,12 +894,12 @@ class DiscordGateway:
         channel = self.client.get_partial_messageable(channel_id, guild_id=guild_id)
         first: discord.Message | None = None
         for index, part in enumerate(messages(f"<@{user_id}> {post.pointer or DM_CLOSED}")):
-            async with self.posts:
-                sent = await send_once(
-                    channel,
-                    nonce(token, channel_id, user_id, index),
-                    functools.partial(part.kwargs, mentions=only([str(user_id)])),
-                )
+            sent = await send_once(
+                channel,
+                nonce(token, channel_id, user_id, index),
+                functools.partial(part.kwargs, mentions=only([str(user_id)])),
+                turns=self.posts,
+            )
             first = first or sent
         return first
 

@@ -170,6 +170,7 @@ class FakeDiscord:
         self._seq = itertools.count(1)
         self._ids = itertools.count(7000)
         self._failures: list[Failure] = []
+        self._holds: list[tuple[str, re.Pattern[str], asyncio.Event, int]] = []
         self.threads: dict[str, dict[str, Any]] = {}  # thread id -> the thread, as last set
         self.sent: dict[str, list[dict[str, Any]]] = {}  # channel id -> messages posted there
         # (channel id, nonce) -> the message made with it, and when
@@ -211,6 +212,22 @@ class FakeDiscord:
             Failure(method, re.compile(pattern), status, body, headers or {}, times, skip, made)
         )
 
+    def hold(self, method: str, pattern: str, until: asyncio.Event, *, skip: int = 0) -> None:
+        """Answer the next matching request (after ``skip`` of them; it is in ``calls`` as it
+        arrives) only once ``until`` is set: a request still on its way while the test looks at
+        what else got through."""
+        self._holds.append((method, re.compile(pattern), until, skip))
+
+    async def _held(self, method: str, path: str) -> None:
+        for n, (held, pattern, until, skip) in enumerate(self._holds):
+            if held == method and pattern.search(path):
+                if skip:
+                    self._holds[n] = (held, pattern, until, skip - 1)
+                    continue
+                del self._holds[n]
+                await until.wait()
+                return
+
     def _failure(self, method: str, path: str) -> Failure | None:
         for failure in self._failures:
             if failure.times and failure.method == method and failure.pattern.search(path):
@@ -236,6 +253,7 @@ class FakeDiscord:
         body = await self._body(req)
         call = Call(req.method, path, body, self.now())
         self.calls.append(call)
+        await self._held(req.method, path)  # recorded as it arrived, answered when let go
         limited = self._over_global_limit(call.at)
         if limited is not None:
             call.status = 429
