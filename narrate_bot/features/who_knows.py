@@ -547,7 +547,32 @@ def _about_groups(
     for i in sorted(matched, key=lambda i: position[i]):
         groups.setdefault(matched[i], []).append(i)
     ordered = sorted(groups.items(), key=lambda g: (-len(g[0]), position[g[1][0]]))
-    return [([_label(terms[i]) for i in members], len(found)) for found, members in ordered]
+    return [(_labels(terms, members), len(found)) for found, members in ordered]
+
+
+def _labels(terms: list[SearchTerm], members: list[int]) -> list[str]:
+    """How a group names its terms: consecutive pairs of one Chinese, Japanese or Korean run
+    ("支付", "付系", "系统" of "我们的支付系统") as the stretch of the run they cover, "支付系统",
+    never as pairs that are no word ("付系")."""
+    labels: list[str] = []
+    stretch: tuple[str, int, int] | None = None  # run, start, end
+    for i in members:
+        term = terms[i]
+        if term.run is not None and stretch is not None:
+            run, start, end = stretch
+            if term.run == run and term.at == end - 1:
+                stretch = (run, start, term.at + 2)
+                continue
+        if stretch is not None:
+            labels.append(stretch[0][stretch[1] : stretch[2]])
+            stretch = None
+        if term.run is not None:
+            stretch = (term.run, term.at, term.at + 2)
+        else:
+            labels.append(_label(term))
+    if stretch is not None:
+        labels.append(stretch[0][stretch[1] : stretch[2]])
+    return labels
 
 
 def _within(term: SearchTerm, path: SearchTerm) -> bool:

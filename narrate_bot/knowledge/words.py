@@ -53,7 +53,8 @@ _CJK_OR_NOT = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
 
 
 def has_cjk(text: str) -> bool:
-    return _CJK_RUN.search(text) is not None
+    # Most text is ASCII: telling so is much cheaper than the search, and ``words`` asks often.
+    return not text.isascii() and _CJK_RUN.search(text) is not None
 
 
 def is_cjk(word: str) -> bool:
@@ -136,7 +137,9 @@ class SearchTerm:
 
     ``weight`` multiplies the term's specificity (IDF); ``path`` keeps the original spelling for
     engines whose parser indexes a path as one token (PostgreSQL's ``file`` tokens). ``area``
-    marks a term that names the area the question is about (see ``search_terms``).
+    marks a term that names the area the question is about (see ``search_terms``). A pair of a
+    CJK run keeps the ``run`` as asked and where in it the pair starts (``at``), so an answer
+    names the stretch of the run its pairs cover, never the pairs.
     """
 
     words: tuple[str, ...]
@@ -144,6 +147,8 @@ class SearchTerm:
     path: str | None = None
     area: bool = False
     literal: str | None = None
+    run: str | None = None
+    at: int = 0
 
     def label(self) -> str:
         """How an answer names the term: as the asker wrote a path or a symbol name."""
@@ -213,7 +218,9 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
         if is_cjk(word):
             parts_searched = parts[:pairs_left]
             pairs_left -= len(parts_searched)
-            terms += [SearchTerm(words=(part,)) for part in parts_searched]
+            terms += [
+                SearchTerm(words=(part,), run=word, at=at) for at, part in enumerate(parts_searched)
+            ]
         else:
             terms += [SearchTerm(words=(part,)) for part in parts if _is_content(part)]
         terms.append(SearchTerm(words=parts, weight=PATH_WEIGHT, path=word, area=(word,) in labels))

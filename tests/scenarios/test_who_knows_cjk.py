@@ -40,6 +40,12 @@ async def test_a_word_inside_a_chinese_sentence_finds_its_narrator(chat):
     assert _why(out, "carol").startswith("narrated about 系统 1 time,"), out  # "系统监控"
     assert "付系" not in out.replace("支付系统", ""), out  # never a pair that is no word
 
+    # A whole sentence asked: its pairs are searched, and named as the stretches they cover.
+    out = await chat.say("zoe: /narrate who knows about 我们的支付系统为什么今天又挂了")
+    assert people(out) == ["alice", "carol"], out
+    assert _why(out, "alice").startswith("narrated about 支付系统 and 今天 1 time,"), out
+    assert _why(out, "carol").startswith("narrated about 系统 1 time,"), out
+
 
 async def test_japanese_and_korean_words_are_found_inside_sentences(chat):
     await chat.say(
