@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 from ..knowledge.topic_match import (
     MAX_TOPIC_CHARS,
+    asked_stems,
     clean_topic,
     matches,
     split_topics,
-    stems,
     too_long,
     topic_key,
 )
@@ -51,11 +51,11 @@ class QuestionPreferences:
 
 
 async def for_question(session: Session, *, tenant_id: int, question: str) -> QuestionPreferences:
-    asked = stems(question)
+    asked = asked_stems(question)
     if not asked:
         return QuestionPreferences()
     # The accented stems too, to find keys stored before folding; ``matches`` then folds both.
-    candidates = asked | stems(question, fold=False)
+    candidates = asked | asked_stems(question, fold=False)
     chosen = [
         p
         for p in await prefs_repo.preferences_for_stems(

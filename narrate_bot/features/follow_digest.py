@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from ..events import Platform
 from ..knowledge.durations import Calendar
 from ..knowledge.fire_times import Fire, latest_fire, next_fire
-from ..knowledge.topic_match import matches, stems
+from ..knowledge.topic_match import asked_stems, matches
 from ..ports import AccessRefresher, CannotPostThere, NotPosted, OneMessage
 from ..replies import MESSAGE_BUDGET, Post
 from ..storage import expertise_repo as prefs_repo
@@ -385,7 +385,7 @@ async def compose(
                 before=before,
             )
             for row in rows:
-                said = stems(row[0].text)
+                said = asked_stems(row[0].text)
                 for topic in followed:
                     if row[2].id not in hidden[topic] and matches(topic, said):
                         about[topic].append(row)

@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterable
 
 from .spellings import fold_accents as fold_accents  # tests import it from here
-from .topics import normalize_topic
-from .words import content_words, paths, query_terms, symbol_names, words
+from .topics import MAX_CJK_TOPIC_CHARS, normalize_topic
+from .words import content_words, is_cjk, paths, query_terms, symbol_names, words
 
 MAX_TOPIC_CHARS = 64
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
@@ -59,6 +59,23 @@ def stems(text: str, *, fold: bool = True) -> frozenset[str]:
     found = {stem(term, fold=fold) for term in query_terms(text)}
     names = {fold_accents(n) if fold else n for n in symbol_names(text)}
     return frozenset(found | {name.lower() for name in names})
+
+
+def asked_stems(text: str, *, fold: bool = True) -> frozenset[str]:
+    """``stems`` of a question, or of a narration matched against followed topics: a run of
+    Chinese, Japanese or Korean is also every stretch of it a topic can be (two to
+    ``MAX_CJK_TOPIC_CHARS`` characters), as the search finds a word anywhere inside a run
+    (``words.index_text``). Hiding "支付" keeps you out of "who knows about 支付系统", as hiding
+    "kafka" keeps you out of "kafka streams"; following "支付" brings "今天修复了支付系统". A
+    topic's own stems (its ``topic_key``) stay the run as written."""
+    found = set(stems(text, fold=fold))
+    for run in (word for word in query_terms(text) if is_cjk(word)):
+        found.update(
+            run[start : start + size]
+            for size in range(2, MAX_CJK_TOPIC_CHARS + 1)
+            for start in range(len(run) - size + 1)
+        )
+    return frozenset(found)
 
 
 def matched_terms(question: str, texts: Iterable[str]) -> list[str]:
@@ -115,5 +132,5 @@ def matches(topic: str, question_stems: frozenset[str]) -> bool:
 
 
 def matching(topics: Iterable[str], question: str) -> list[str]:
-    asked = stems(question)
+    asked = asked_stems(question)
     return [t for t in topics if matches(t, asked)]

@@ -100,3 +100,30 @@ async def test_a_cjk_hashtag_is_the_persons_own_topic(chat):
     assert "Topics: 支付." in out, out
     out = await chat.say("carol: /narrate topics")
     assert "支付: 1 narration · @dan (1)" in out and "接口" not in out, out
+
+
+async def test_hiding_a_cjk_word_covers_questions_with_it_inside_a_longer_run(chat):
+    await chat.say("alice: /narrate 今天修复了支付系统的bug", "bob: /narrate 支付接口的超时问题")
+    assert set(people(await chat.say("zoe: /narrate who knows about 支付系统"))) == {
+        "alice",
+        "bob",
+    }
+    out = await chat.say("alice: /narrate hide-me 支付")
+    assert "I won't name you when someone asks about 支付" in out, out
+    assert people(await chat.say("zoe: /narrate who knows about 支付")) == ["bob"]
+    assert people(await chat.say("zoe: /narrate who knows about 支付系统")) == ["bob"]
+    # Another word of hers still names her.
+    assert people(await chat.say("zoe: /narrate who knows about 系统")) == ["alice"]
+
+
+async def test_a_followed_cjk_word_brings_narrations_with_it_inside_a_sentence(chat):
+    await chat.say(":tz carol Europe/Berlin")
+    out = await chat.say("carol: /narrate follow 支付")
+    assert "Following 支付." in out, out
+    await chat.say(
+        "alice in #general: /narrate 今天修复了支付系统的bug",
+        "dave in #general: /narrate 更新了登录页面的文案",
+    )
+    out = await chat.say(":advance 7d")
+    digest = out.split("[dm carol] New this week about the topics you follow:", 1)[1]
+    assert "今天修复了支付系统的bug" in digest and "登录页面" not in digest, out
