@@ -240,6 +240,21 @@ _ING_TO_ION_TEXT = """
     estimating:estimation
 """
 _ING_TO_ION = dict(pair.split(":") for pair in _ING_TO_ION_TEXT.split())
+# Their past tenses, where what was done names the same work: "migrated the billing database"
+# is about the migration, as "migrating the billing database" is, and "the invalidated
+# packages" about invalidation. Not those said of a thing more than of the work: "compiled"
+# (a compiled file, "pre-compiled"), "installed" and "configured" (the installed files, the
+# configured variables), "converted" (converted to a DAG), "simulated" (simulated annealing is
+# about annealing), "generated" (Go's generated code, ``_ED_SUBJECTS``), "integrated"
+# (integrated circuits), "normalized" (a normalized state) or "estimated" (an estimated cost).
+_ED_TO_ION_TEXT = """
+    migrated:migration validated:validation invalidated:invalidation optimized:optimization
+    optimised:optimisation authenticated:authentication serialized:serialization
+    encrypted:encryption decrypted:decryption replicated:replication translated:translation
+    allocated:allocation instrumented:instrumentation orchestrated:orchestration
+    deduplicated:deduplication compressed:compression rotated:rotation
+"""
+_ED_TO_ION = dict(pair.split(":") for pair in _ED_TO_ION_TEXT.split())
 
 # Adverbs in "-ly" ("privately", "currently", "correctly") say how or when, never what about;
 # these "-ly" words are nouns or names of their own ("nightly" builds, "readonly" files, the
@@ -463,7 +478,7 @@ def _written_as_code(text: str) -> frozenset[str]:
 
 def _stored_form(word: str, code: frozenset[str]) -> str:
     """How a content word is stored as a topic: a name written as code as it is, a verb of
-    doing folded into its field ("migrating" → "migration"), else its singular."""
+    doing folded into its field ("migrating", "migrated" → "migration"), else its singular."""
     if word in code or "-" in word:  # a hyphenated word comes folded (``_compound``)
         return word[:MAX_TOPIC_LEN]
-    return _ING_TO_ION.get(word) or normalize_topic(word)
+    return _ING_TO_ION.get(word) or _ED_TO_ION.get(word) or normalize_topic(word)
