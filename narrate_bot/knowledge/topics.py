@@ -411,12 +411,26 @@ _HYPHENATED = re.compile(r"\w+(?:-\w+)*")
 def _topic_words(text: str) -> list[str]:
     """The content words of ``text`` (``words.content_words``), but a hyphenated word that says
     more than its parts (``_compound``) is one word: "double-entry bookkeeping" is about
-    double-entry, not "entry"."""
+    double-entry, not "entry". An idiom ("state of the art", hyphenated or not) and a phrase
+    written as one word (``_PHRASE_OPENERS``: "out-of-the-box", "on-the-fly") give no word of
+    theirs, nor do TeX commands ("\\frac", "\\neq") and ids (``_names_nothing``)."""
     found: list[str] = []
-    for token in _HYPHENATED.findall(text.lower()):
-        if token in _HYPHENATED_IDIOMS:
+    lowered = _IDIOM_PHRASES.sub(" ", text.lower())
+    for match in _HYPHENATED.finditer(lowered):
+        token = match.group(0)
+        if lowered[match.start() - 1 : match.start()] == "\\" or _names_nothing(token):
             continue
-        if "-" in token and (whole := _compound(token)) is not None:
+        if len(token) > 2 and token[0] == token[-1] == "_":  # emphasis: "_why_" is "why"
+            token = token.strip("_")
+        if "-" not in token:
+            found.extend(content_words(token))
+            continue
+        parts = token.split("-")
+        articled = any(part in _ARTICLES for part in parts)
+        if articled or parts[0] in _PHRASE_OPENERS:  # a phrase: whole or nothing
+            if not articled and (whole := _compound(token)) is not None:
+                found.append(whole)
+        elif (whole := _compound(token)) is not None:
             found.append(whole)
         else:
             found.extend(content_words(token.replace("-", " ")))
@@ -425,9 +439,46 @@ def _topic_words(text: str) -> list[str]:
 
 # Say how current or how often, never what about: "up-to-date" is no date.
 _HYPHENATED_IDIOMS_TEXT = """
-    up-to-date out-of-date day-to-day state-of-the-art follow-up follow-ups
+    up-to-date out-of-date day-to-day state-of-the-art state-of-art follow-up follow-ups
+    out-of-the-box on-the-fly
 """
 _HYPHENATED_IDIOMS = frozenset(_HYPHENATED_IDIOMS_TEXT.split())
+# The idioms as written, with hyphens or spaces ("the state of the art in quantum memory" is no
+# art), longest first so "follow-ups" isn't read as "follow-up" and an "s".
+_IDIOM_PHRASES = re.compile(
+    r"(?<![\w-])(?:"
+    + "|".join(
+        r"[\s-]+".join(re.escape(part) for part in idiom.split("-"))
+        for idiom in sorted(_HYPHENATED_IDIOMS, key=len, reverse=True)
+    )
+    + r")(?![\w-])"
+)
+# A hyphenated word that opens with one of these, or holds an article, is a phrase made one
+# word ("out-of-the-box", "on-the-fly", "at-least-once", "top-of-the-line", "run-of-the-mill"):
+# it says how, not what about, and its last word ("box", "fly") is no subject. It is kept whole
+# when it names something, as "in-memory", "on-disk" and "out-of-bounds" do (``_compound``),
+# unless it holds an article; never split into its words. Subjects joined by a preposition
+# ("range-over-func", "slice-to-array", "silicon-on-insulator") keep their words as topics.
+_PHRASE_OPENER_TEXT = """
+    a an the of to in on at by for from with into onto out off up down over under as
+"""
+_PHRASE_OPENERS = frozenset(_PHRASE_OPENER_TEXT.split())
+_ARTICLES = frozenset({"a", "an", "the"})
+
+# What a narration writes that names nothing: a variable with a subscript ("u_1", "t_i": TeX's
+# \psi_1 and \rho_A are commands, left out with the rest of them) and a commit hash
+# ("b9a3ad9", "x/vuln@b9a3ad9"): hex with letters and digits interleaved, unlike "ed25519".
+_SUBSCRIPTED = re.compile(r"(?:[a-z]_[a-z0-9])+")
+_HEX = re.compile(r"[0-9a-f]{7,40}")
+_HEX_RUNS = re.compile(r"[a-f]+|[0-9]+")
+
+
+def _names_nothing(token: str) -> bool:
+    if _SUBSCRIPTED.fullmatch(token):
+        return True
+    return _HEX.fullmatch(token) is not None and len(_HEX_RUNS.findall(token)) >= 4
+
+
 # First parts that count or scope what follows: "two-qubit gates", "multi-module workspaces",
 # "n-bit", "per-package" and "go-review" (Gerrit's host, "go-diff", "go-mode") are about qubits,
 # modules, bits and packages, each counted with the plain word.
