@@ -27,6 +27,7 @@ from narrate_bot.config import Settings
 from .console import ConsoleAdapter
 from .console.demo import DEMO_END, SCRIPT
 from .console.grammar import GrammarError, parse_iso
+from .heap import settle_heap
 from .serve import StartupError, open_database, prepare_database
 
 app = typer.Typer(
@@ -192,6 +193,7 @@ async def _console(
                 console.out = quiet
                 await console.feed_all(script.splitlines())
             console.out = sys.stdout
+        settle_heap()  # everything started is kept for good: full collections skip it
         if sys.stdin.isatty():
             await console.run_interactive()
         else:

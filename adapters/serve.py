@@ -32,6 +32,8 @@ from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import ForeignDatabase, refuse_foreign_file, upgrade
 from narrate_bot.storage.privacy import clear_traces
 
+from .heap import settle_heap
+
 log = logging.getLogger(__name__)
 
 # Within docker stop's default 10 s between SIGTERM and SIGKILL, with room to close the database.
@@ -247,6 +249,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
         log.info("database %s is up to date", shown_url(db.url))
         bot = Bot(db=db, clock=SystemClock(), settings=settings)
         runs = _platforms(settings, bot, db, stop)
+        settle_heap()  # everything started is kept for good: full collections skip it
         ticker = Ticker(bot)
         ticker.start()
         log.info(

@@ -15,6 +15,11 @@ each narrating mostly about a handful of their own topics drawn from a Zipf-like
 within the last 90 days, 1 in 10 narrations in a private channel that a fifth of people read;
 everyone has joined introductions. Rows are bulk-inserted; the schema is the migrations'.
 
+Before the job the process's heap is settled as the app's entry points settle it after startup
+(``adapters/heap.py``: ``gc.freeze``); ``--heap default`` leaves it as Python has it, to compare.
+``full_collections`` and ``longest_full_collection_s`` count the garbage collections of the
+oldest generation during the job, which the loop's longest stalls lined up with.
+
 ``longest_busy_s`` is the most CPU time the loop's own thread spent between two ticks. Unlike
 the stall it leaves out waiting: for a core on a loaded machine, and for the interpreter lock
 while the job's worker thread holds it (a garbage collection there included). It tells what the
@@ -31,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import platform
@@ -62,6 +68,7 @@ from narrate_bot.storage.tables import (
     Person,
     Tenant,
 )
+from narrate_bot_adapters.heap import settle_heap
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)  # a Monday
 WINDOW = timedelta(days=89)
@@ -219,10 +226,25 @@ async def probed(db: Database, work: Callable[[], Awaitable[Any]]) -> dict[str, 
                 waits.append(time.perf_counter() - started)
             await asyncio.sleep(WRITE_EVERY_S)
 
+    collections: list[float] = []
+    collecting: list[float] = []
+
+    def full_collection(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            collecting[:] = [time.perf_counter()]
+        elif collecting:
+            collections.append(time.perf_counter() - collecting.pop())
+
     probes = [asyncio.create_task(ticker()), asyncio.create_task(writer())]
+    gc.callbacks.append(full_collection)
     started = time.perf_counter()
-    result = await work()
-    seconds = time.perf_counter() - started
+    try:
+        result = await work()
+    finally:
+        seconds = time.perf_counter() - started
+        gc.callbacks.remove(full_collection)
     done.set()
     await asyncio.gather(*probes)
     return {
@@ -234,6 +256,8 @@ async def probed(db: Database, work: Callable[[], Awaitable[Any]]) -> dict[str, 
         "median_write_s": statistics.median(waits) if waits else None,
         "writes": len(waits),
         "failed_writes": len(failures),
+        "full_collections": len(collections),
+        "longest_full_collection_s": max(collections, default=0.0),
     }
 
 
@@ -251,6 +275,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await seed(db, people=args.people, narrations=args.narrations, seed=args.seed)
         seeded = time.perf_counter() - started
         job = WeeklyIntroductions(db, Settings())
+        if args.heap == "settled":
+            settle_heap()
         week = await probed(db, lambda: job.weekly(tenant=TENANT, now=NOW))
         idle_for = week["seconds"]
         baseline = await probed(db, lambda: asyncio.sleep(idle_for))
@@ -269,6 +295,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "baseline": {k: _round(v) for k, v in baseline.items() if k != "seconds"},
         "stall_share_of_job": round(week["longest_stall_s"] / week["seconds"], 3),
         "write_wait_share_of_job": round(week["longest_write_s"] / week["seconds"], 3),
+        "heap": args.heap,
         "machine": f"{os.cpu_count()} cores, {platform.python_version()}",
     }
 
@@ -286,6 +313,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="SQLite file to build (default: a new temporary folder)")
     parser.add_argument("--postgres-url", help="default: NARRATE_TEST_POSTGRES_URL")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--heap",
+        choices=("settled", "default"),
+        default="settled",
+        help="settled: gc.freeze() before the job, as the app does after startup",
+    )
     args = parser.parse_args(argv)
     args.people = args.people or (2000 if args.ci else 8000)
     args.narrations = args.narrations or args.people * 20

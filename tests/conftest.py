@@ -3,6 +3,7 @@ clock, the bot, and the console adapter as the end-to-end harness."""
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
@@ -29,6 +30,14 @@ START = datetime.fromisoformat("2026-11-23T09:00:00+01:00")
 _template: dict[str, Path] = {}
 _postgres_ready: list[bool] = []
 _run_database: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _heap_collectable() -> Iterator[None]:
+    """An app started in a test sets its heap aside for good (``adapters/heap.py``), as it
+    should once per process: each test after it starts with everything collectable again."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture(autouse=True)
