@@ -222,9 +222,10 @@ class WeeklyIntroductions:
     are read outside any write transaction (one snapshot on SQLite, without its write lock), the
     pairs and reasons are computed in a worker thread (tens of seconds of CPU for thousands of
     people, which on the event loop kept every command, and Slack's 3-second acknowledgements,
-    waiting), and only storing the round is a write transaction, which re-checks that everyone
-    may still be introduced and draws again the reasons of whoever changed meanwhile. 8,000
-    people: one 74 s write transaction with the loop blocked before; see docs/adr/0008.
+    waiting), then the reasons of whoever changed meanwhile are drawn again in a snapshot, and
+    only storing the round is a write transaction, which re-checks that everyone may still be
+    introduced. 8,000 people: one 74 s write transaction with the loop blocked before; see
+    docs/adr/0008.
     """
 
     def __init__(self, db: Database, settings: Settings) -> None:
@@ -257,7 +258,13 @@ class WeeklyIntroductions:
             inputs = await _read_inputs(
                 session, tenant_id=tenant_id, now=now, platform=tenant.platform, week=week
             )
-        return await asyncio.to_thread(_work_out, inputs, tenant_id=tenant_id, now=now, week=week)
+        plan = await asyncio.to_thread(_work_out, inputs, tenant_id=tenant_id, now=now, week=week)
+        # What changed while it was worked out reaches its reasons here, in a snapshot too: read
+        # in the write transaction that stores the round, it held every command's write back
+        # (0.4 s of the 0.7 s at 2,000 people on SQLite); only who may still meet whom is
+        # checked again there (``_still_available``).
+        async with self.db.snapshot() as session:
+            return await _still_valid(session, plan, now=now, platform=tenant.platform)
 
     async def weekly_in(
         self,
@@ -295,7 +302,7 @@ class WeeklyIntroductions:
             )
             plan = await asyncio.to_thread(_work_out, inputs, tenant_id=row.id, now=now, week=week)
         else:
-            plan = await _still_valid(session, plan, now=now, platform=tenant.platform)
+            plan = await _still_available(session, plan, now=now, platform=tenant.platform)
         post_in = (
             plan.channel.channel_id
             if plan.channel and plan.delivery in ("channel", "both")
@@ -475,12 +482,19 @@ def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -
     )
 
 
-async def _still_valid(
+@dataclass(frozen=True)
+class _Standing:
+    """Who of a plan may still be introduced, and where its channel post goes, as read now."""
+
+    people: dict[int, Person]
+    kept: list[int]  # the plan's suggestions whose members may all still meet
+    channel: Channel | None
+    delivery: str
+
+
+async def _standing(
     session: Session, plan: WeekPlan, *, now: datetime, platform: Platform
-) -> WeekPlan:
-    """The plan as it stands now it is stored: groups whose members may all still be
-    introduced to each other, with their current names and teams, and the channel post's
-    reason for the introductions channel and delivery as they are now."""
+) -> _Standing:
     ready = [
         p
         for p in await intro_repo.available_people(session, tenant_id=plan.tenant_id, now=now)
@@ -505,6 +519,50 @@ async def _still_valid(
             for a, b in combinations(suggestion.members, 2)
         )
     ]
+    return _Standing(current, kept, channel, delivery)
+
+
+async def _still_available(
+    session: Session, plan: WeekPlan, *, now: datetime, platform: Platform
+) -> WeekPlan:
+    """``plan`` (checked by ``_still_valid`` moments before, in a snapshot) as it is stored,
+    in the write transaction: without any group with someone who may no longer be introduced
+    (paused, left, asked never to meet another), with current names and teams, and the channel
+    post's reason cut again if the introductions channel's readers changed. Only these cheap
+    reads hold the write lock; their topics were brought up to date in the snapshot."""
+    now_ = await _standing(session, plan, now=now, platform=platform)
+    readers = _channel_readers(now_.channel)
+    recut = readers != _channel_readers(plan.channel)
+    return replace(
+        plan,
+        people=now_.people,
+        suggestions=[plan.suggestions[i] for i in now_.kept],
+        told=[plan.told[i] for i in now_.kept],
+        posted=[
+            reason(plan.suggestions[i], plan.pairing, period=PERIOD, readers=readers)
+            if recut
+            else plan.posted[i]
+            for i in now_.kept
+        ],
+        channel=now_.channel,
+        delivery=now_.delivery,
+    )
+
+
+async def _still_valid(
+    session: Session, plan: WeekPlan, *, now: datetime, platform: Platform
+) -> WeekPlan:
+    """The plan as it stands now: groups whose members may all still be introduced to each
+    other, with their current names and teams, the reasons of whoever changed what they
+    narrate, hide or may read drawn again, and the channel post's reason for the introductions
+    channel and delivery as they are now."""
+    standing = await _standing(session, plan, now=now, platform=platform)
+    current, kept, channel, delivery = (
+        standing.people,
+        standing.kept,
+        standing.channel,
+        standing.delivery,
+    )
     keys = sorted({k for i in kept for k in plan.suggestions[i].members})
     changed = await _refresh_changed(session, plan, keys=keys, people=current, now=now)
     # A reason is drawn again where one of its people changed what they narrate, hide or may
@@ -544,11 +602,12 @@ async def _refresh_changed(
     deleted, edited or unshared, a topic hidden, a private channel joined or left, a channel's
     kind changed), brought up to date in the plan's pairing; returns who they are.
 
-    Told apart by cheap comparisons in the write transaction (per-person fingerprints of their
-    narrations, the hide-me choices, private memberships, channel kinds) so that only the few
-    who changed have their topics read again: reading every participant's topics again there
-    held the lock for 9 s at 8,000 people. A topic nobody had when the week was worked out isn't
-    added (the pairing has no weight for it); a reason drawn again can only cite fewer."""
+    Told apart by cheap comparisons (per-person fingerprints of their narrations, the hide-me
+    choices, private memberships, channel kinds) so that only the few who changed have their
+    topics read again: reading every participant's topics again in the write transaction held
+    the lock for 9 s at 8,000 people (it runs in a snapshot now, ``plan_week``). A topic nobody
+    had when the week was worked out isn't added (the pairing has no weight for it); a reason
+    drawn again can only cite fewer."""
     before = plan.inputs
     tenant_id = plan.tenant_id
     hidden, offers = await _choices(session, tenant_id=tenant_id)
