@@ -104,6 +104,7 @@ class Bot:
             await lost_questions.post_deleted(self.db, self.gateways, event)
             return []
         if isinstance(event, ChannelDeleted):
+            await channels.channel_deleted(self.db, event)
             await lost_questions.channel_deleted(self.db, self.gateways, event)
             return []
         if isinstance(event, MembershipChanged):

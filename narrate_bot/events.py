@@ -169,8 +169,9 @@ class PostDeleted(_Frozen):
 
 
 class ChannelDeleted(_Frozen):
-    """The platform deleted a channel, and every post in it. Who may read what was narrated there
-    is ``ChannelDescribed``'s business; this tells the features whose posts lived there."""
+    """The platform deleted a channel, and every post in it: what was narrated there is read by
+    nobody from now on (the core keeps it as private with no readers), and the features whose
+    posts lived there are told."""
 
     tenant: TenantRef
     channel_id: str

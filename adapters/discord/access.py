@@ -97,7 +97,7 @@ class AccessTracker:
             )
 
     async def channel_deleted(self, channel: discord.abc.GuildChannel, now: datetime) -> None:
-        await self.core.handle(translate.channel_gone(channel, now=now))
+        """Its narrations' readers go with it in the core (``channels.channel_deleted``)."""
         await self.core.handle(translate.channel_deleted(channel, now=now))
 
     async def thread_deleted(

@@ -216,14 +216,8 @@ def channel_described(channel: discord.abc.GuildChannel, *, now: datetime) -> Ch
     )
 
 
-def channel_gone(channel: discord.abc.GuildChannel, *, now: datetime) -> ChannelDescribed:
-    """A deleted channel can be read by no one: private with no members hides what was said."""
-    ref = ChannelRef(channel_id=str(channel.id), name=channel.name, kind=ChannelKind.PRIVATE)
-    return ChannelDescribed(tenant=tenant(channel.guild), channel=ref, members=(), occurred_at=now)
-
-
 def channel_deleted(channel: discord.abc.GuildChannel, *, now: datetime) -> ChannelDeleted:
-    """The channel and every post in it are gone (its narrations' readers: ``channel_gone``)."""
+    """The channel and every post in it are gone: the core hides what was narrated there."""
     return ChannelDeleted(tenant=tenant(channel.guild), channel_id=str(channel.id), occurred_at=now)
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..events import ChannelDescribed, ChannelRef, MembershipChanged, TenantRef, UserRef
+from ..events import (
+    ChannelDeleted,
+    ChannelDescribed,
+    ChannelKind,
+    ChannelRef,
+    MembershipChanged,
+    TenantRef,
+    UserRef,
+)
 from ..storage import (
     digest_copies,
     expertise_repo,
@@ -74,6 +82,20 @@ async def describe_channel(db: Database, event: ChannelDescribed) -> None:
         if event.members is not None:
             assert channel.id is not None
             await repo.set_members(session, channel_pk=channel.id, user_ids=event.members)
+
+
+async def channel_deleted(db: Database, event: ChannelDeleted) -> None:
+    """A deleted channel can be read by no one: kept as private with no readers, so what was
+    narrated there is shown to nobody but its authors (who-knows, topics, profiles), on every
+    platform alike. Hidden, not erased: each author's own narrations stay theirs to export or
+    forget. The name is left as stored (a deletion names no channel)."""
+    gone = ChannelRef(channel_id=event.channel_id, name="", kind=ChannelKind.PRIVATE)
+    await describe_channel(
+        db,
+        ChannelDescribed(
+            tenant=event.tenant, channel=gone, members=(), occurred_at=event.occurred_at
+        ),
+    )
 
 
 async def _as_described(db: Database, event: ChannelDescribed) -> bool:

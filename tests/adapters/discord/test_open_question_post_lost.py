@@ -16,7 +16,7 @@ from sqlmodel import select
 from narrate_bot.app import Bot
 from narrate_bot.storage.question_tables import OpenQuestion
 
-from .fake import ALICE, GENERAL, GUILD, FakeDiscord, text_channel
+from .fake import ALICE, BOB, GENERAL, GUILD, SECRET, FakeDiscord, text_channel
 
 
 async def _said(fake: FakeDiscord, text: str) -> str:
@@ -82,3 +82,25 @@ async def test_deleted_posts_and_a_deleted_channel_close_their_questions(
         "#general was deleted, with my post of your question “pl/i”, so I no longer list it as "
         "open."
     )
+
+
+async def test_a_deleted_channel_narrations_are_shown_to_nobody(
+    fake: FakeDiscord, bot: Bot, connect
+):
+    """Through the core's ``ChannelDeleted`` (shared with Slack): what was narrated in the
+    deleted channel is no longer quoted to others; its author keeps it."""
+    await connect(bot)
+    await _said(fake, "zanzibar rollout plan drafted")
+    assert "zanzibar rollout plan" in await _said_by(fake, BOB, "who zanzibar")
+    await fake.dispatch("CHANNEL_DELETE", text_channel(GENERAL, "general"))
+    for _ in range(200):
+        if "zanzibar rollout plan" not in await _said_by(fake, BOB, "who zanzibar"):
+            break
+        await asyncio.sleep(0.05)
+    assert "zanzibar rollout plan" not in await _said_by(fake, BOB, "who zanzibar")
+    assert "zanzibar" not in await _said_by(fake, BOB, "topics")
+
+
+async def _said_by(fake: FakeDiscord, who: dict[str, Any], text: str) -> str:
+    answer = await fake.answer(await fake.slash("narrate", who=who, channel=SECRET, text=text))
+    return str(answer["data"].get("content"))

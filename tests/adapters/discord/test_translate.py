@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 from narrate_bot.config import Settings
-from narrate_bot.events import ChannelDescribed, CommandInvoked, FormSubmitted, MessageReceived
+from narrate_bot.events import (
+    ChannelDeleted,
+    ChannelDescribed,
+    CommandInvoked,
+    FormSubmitted,
+    MessageReceived,
+)
 from narrate_bot_adapters.discord.translate import button_command, component
 
 from .conftest import FAST, Recorder, until
@@ -22,7 +28,8 @@ from .conftest import FAST, Recorder, until
 PAYLOADS = Path(__file__).resolve().parents[2] / "payloads" / "discord"
 CASES = sorted(PAYLOADS.glob("*.json"))
 KINDS = {
-    cls.__name__: cls for cls in (CommandInvoked, FormSubmitted, MessageReceived, ChannelDescribed)
+    cls.__name__: cls
+    for cls in (CommandInvoked, FormSubmitted, MessageReceived, ChannelDescribed, ChannelDeleted)
 }
 QUIET_PERIOD = 0.3
 
