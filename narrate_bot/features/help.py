@@ -28,6 +28,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate questions-channel [#channel|here|off]: where unanswered questions go; alone, shows it
 /narrate ask-channel <q>: post there · only admins change questions-channel once it's set
 /narrate ask-channel answered|withdraw: close your newest open question (answered by @name: thanks)
+/narrate ask-channel still-open q<n>: keep question q<n> open (its follow-up DM names it)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> or until <date> · /narrate resume · /narrate leave
 /narrate intros join · /narrate intros leave · /narrate intros: weekly introductions, yours

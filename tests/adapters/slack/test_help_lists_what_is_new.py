@@ -22,3 +22,20 @@ async def test_help_names_the_newer_commands(slack):
         '("help me with …"): people and why',
     ):
         assert line in shown, (line, shown)
+
+
+async def test_help_names_still_open_with_the_other_question_commands(slack):
+    """The follow-up DM about an open question offers ``ask-channel still-open q<n>``; help
+    named only ``answered|withdraw``, so someone typing it, or looking it up, found nothing."""
+    await slack.command("help")
+    await until(lambda: slack.fake.responses)
+    lines = as_read(slack.fake.responses[-1]).splitlines()
+    line = (
+        "/narrate ask-channel still-open q<n>: keep question q<n> open (its follow-up DM names it)"
+    )
+    assert line in lines, lines
+    # With the other question commands.
+    assert lines[lines.index(line) - 1].startswith("/narrate ask-channel answered|withdraw")
+    await slack.command("help still-open")
+    await until(lambda: len(slack.fake.responses) > 1)
+    assert as_read(slack.fake.responses[-1]).splitlines()[0] == line
