@@ -12,21 +12,21 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from ..channel_names import shown
 from ..events import ChannelDeleted, ChannelDescribed, Platform, PostDeleted, TenantRef
 from ..ports import ChatGateway
 from ..replies import Post, quoted
-from ..storage import expertise_repo, question_repo
+from ..storage import channel_sharing, expertise_repo, question_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from .open_questions import ASK_CHANNEL_COMMAND
 
 log = logging.getLogger(__name__)
 
-Gateways = dict[Platform, ChatGateway]
+Gateways = Mapping[Platform, ChatGateway]
 
 
 async def post_deleted(db: Database, gateways: Gateways, event: PostDeleted) -> None:
@@ -54,6 +54,27 @@ async def channel_archived(db: Database, gateways: Gateways, event: ChannelDescr
     await _channel_closed(
         db, gateways, event.tenant, event.channel.channel_id, event.occurred_at, deleted=False
     )
+
+
+async def archived_seen(
+    db: Database, gateways: Gateways, tenant: TenantRef, channel_id: str, now: datetime
+) -> None:
+    """The platform said the channel is archived some other way than its archive event (asked
+    with ``conversations.info``, or refusing a post there): kept on its row, and its open
+    questions closed as that event closes them. The bot hears no archive event in a channel it
+    was removed from, so otherwise they stayed open for ever."""
+    async with db.transaction() as session:
+        tenant_id = await _tenant_id(session, tenant)
+        if tenant_id is None:
+            return
+        channel = await expertise_repo.find_channel(
+            session, tenant_id=tenant_id, channel_id=channel_id, name=None
+        )
+        if channel is None or channel.id is None:
+            return
+        if not channel.archived:
+            await channel_sharing.keep_now(session, channel_pk=channel.id, archived=True)
+    await _channel_closed(db, gateways, tenant, channel_id, now, deleted=False)
 
 
 async def channel_deleted(db: Database, gateways: Gateways, event: ChannelDeleted) -> None:

@@ -229,6 +229,22 @@ async def _ask_platform(turn: Turn, ask: _AskFirst) -> None:
         return
     async with turn.db.transaction() as session:
         await channel_sharing.keep_now(session, channel_pk=channel.id, **changed)
+    if changed.get("archived"):
+        await _archived_seen(turn, channel.channel_id)
+
+
+async def _archived_seen(turn: Turn, channel_id: str) -> None:
+    """The platform says the channel is archived: its open questions close, as on its archive
+    event (``lost_questions.archived_seen``). Best effort: the asker's turn goes on."""
+    from . import lost_questions  # it imports this module's wording
+
+    event = turn.event
+    try:
+        await lost_questions.archived_seen(
+            turn.db, turn.gateways, event.tenant, channel_id, turn.now
+        )
+    except Exception as problem:
+        log.warning("closing an archived channel's questions failed: %s", type(problem).__name__)
 
 
 def _offer_in(channel: Channel, question: str, *, lead: str = "") -> Offer:
@@ -388,6 +404,8 @@ async def _ask_channel(turn: Turn, text: str, *, asked: bool) -> list[Reply] | _
         message_id = await gateway.post(turn.event.tenant, post)
     except CannotPostThere as refused:
         await _drop(turn, *claim)
+        if refused.reason == CannotPostThere.ARCHIVED:
+            await _archived_seen(turn, channel.channel_id)
         why = "it's archived" if refused.reason == CannotPostThere.ARCHIVED else "I'm not in it"
         if refused.reason == CannotPostThere.REFUSED:
             why = "posting there isn't allowed for me (a workspace setting, or my permissions)"
