@@ -116,6 +116,14 @@ async def _keep(
                 quotes=[],
                 due_at=now,
             )
+    if reader is not None and reader.id is not None:
+        # Taken before the narrations, as an erasure takes them (its person, then their
+        # narrations): an answer in someone's DM quoting their own words waits for their
+        # forget-me, or it for the answer, never both at once.
+        await repo.hold_person(session, person_id=reader.id)
+    # The quoted narrations held while the answer is kept: an edit (or delete) under way
+    # commits first and is read below, or waits for this to commit and then finds the quote.
+    await store.hold_quoted(session, narration_ids=[q.narration_id for q in reply.quotes])
     shown = post.model_copy(update={"text": reply.text, "names": dict(reply.names)})
     removed: list[str] = []
     quotes: list[tuple[int, str]] = []

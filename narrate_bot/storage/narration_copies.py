@@ -90,6 +90,23 @@ async def _hold(session: AsyncSession, narrations: ColumnElement[bool]) -> None:
     )
 
 
+async def hold_quoted(session: AsyncSession, *, narration_ids: Sequence[int]) -> None:
+    """Hold the narrations a message being kept quotes (``FOR SHARE``, in id order) until it
+    commits. On PostgreSQL an edit of one of them committed between the keeping's read of its
+    words and its insert was never seen: the edit's change found no quote yet, and the message
+    kept the old words (a delete fails the insert's foreign key instead, and the keeping runs
+    again). Held, an edit under way commits before the read, and one that comes later waits
+    for the quote and then rewrites it (``_hold``). SQLite serializes writers: a plain read."""
+    if not narration_ids:
+        return
+    await session.exec(
+        select(Narration.id)
+        .where(col(Narration.id).in_(sorted(set(narration_ids))))
+        .order_by(col(Narration.id))
+        .with_for_update(read=True)
+    )
+
+
 async def quoting(session: AsyncSession, *, narration_ids: Sequence[int]) -> list[Quoting]:
     """The messages quoting any of ``narration_ids``, one entry per quote, taken for this
     transaction (the narrations first: ``_hold``)."""

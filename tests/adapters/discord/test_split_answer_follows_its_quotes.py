@@ -11,9 +11,11 @@ edits), through the real discord.py client against the repo's fake REST API and 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from narrate_bot.app import Bot
 from narrate_bot_adapters.discord import render
@@ -71,7 +73,23 @@ async def _answered(fake: FakeDiscord, bot: Bot, connect: Any, *, by_dm: bool) -
     answer = [t for t in _shown(fake, where) if "hunter2" in t or "swordfish" in t]
     assert len(answer) >= 2, answer  # split: the secrets are in different messages
     assert "Who knows about" in _shown(fake, where)[0]
+    await _kept(bot)
     return where
+
+
+async def _kept(bot: Bot) -> None:
+    """Wait until the adapter has reported the answer and the core kept it (it follows the
+    sends): a change made before would be this test racing the keeping, another test's case.
+    The deadline is a guard against a hang, reached only on failure."""
+    from narrate_bot.storage.copy_tables import NarrationCopy
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while asyncio.get_running_loop().time() < deadline:
+        async with bot.db.snapshot() as session:
+            if (await session.exec(select(NarrationCopy))).first() is not None:
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the answer was never kept")
 
 
 @pytest.mark.parametrize("by_dm", [False, True], ids=["thread", "dm"])
