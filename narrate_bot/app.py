@@ -24,6 +24,7 @@ from .features import (
     answer_copies,
     channels,
     consent,
+    departed_questions,
     expertise_prefs,
     follows,
     help,
@@ -112,6 +113,10 @@ class Bot:
             return []
         if isinstance(event, ProfileChanged):
             await profile.apply_profile(self.db, event)
+            if event.departed:
+                await departed_questions.askers_departed(
+                    self.db, self.gateways, event.tenant, [event.user.user_id], event.occurred_at
+                )
             return []
         turn = Turn(
             event=event,

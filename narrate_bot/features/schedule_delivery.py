@@ -36,7 +36,7 @@ from ..storage import schedules as store
 from ..storage.database import Session
 from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, Schedule
 from ..storage.tables import Channel, Tenant
-from . import schedule_posts
+from . import departed_questions, schedule_posts
 from .introductions import (
     CHANNEL_KEY,
     WeeklyIntroductions,
@@ -502,6 +502,10 @@ async def _mark_departures(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: dat
                 session, tenant_id=tenant.id, user_ids=gone, now=now
             )
         log.info("tenant %s: %d deactivated account(s) marked departed", tenant.id, marked)
+        try:
+            await departed_questions.askers_departed(bot.db, bot.gateways, ref, gone, now)
+        except Exception as problem:  # the week goes on; they are marked departed
+            log.warning("closing departed askers' questions failed: %s", type(problem).__name__)
 
 
 async def _refresh_access(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:

@@ -364,3 +364,21 @@ async def _lost(
         session.add(question)
     await session.flush()
     return lost
+
+
+async def withdraw_open(
+    session: AsyncSession, *, person_id: int, now: datetime
+) -> list[tuple[OpenQuestion, str]]:
+    """Close every open question of this person as withdrawn (their asker left): returned with
+    their channel's name, so their posts can say so."""
+    rows = await session.exec(
+        select(OpenQuestion, Channel.name)
+        .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+        .where(col(OpenQuestion.person_id) == person_id, col(OpenQuestion.status) == OPEN)
+        .order_by(col(OpenQuestion.asked_at), col(OpenQuestion.id))
+        .with_for_update(of=OpenQuestion)
+    )
+    closed = list(rows.all())
+    for question, _ in closed:
+        await close(session, question, status=WITHDRAWN, now=now)
+    return [(question, name) for question, name in closed]
