@@ -19,7 +19,7 @@ from ..channel_names import shown
 from ..events import ChannelDeleted, ChannelDescribed, Platform, PostDeleted, TenantRef
 from ..ports import ChatGateway
 from ..replies import Post, quoted
-from ..storage import channel_sharing, expertise_repo, question_repo
+from ..storage import expertise_repo, question_repo
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from .open_questions import ASK_CHANNEL_COMMAND
@@ -60,20 +60,10 @@ async def archived_seen(
     db: Database, gateways: Gateways, tenant: TenantRef, channel_id: str, now: datetime
 ) -> None:
     """The platform said the channel is archived some other way than its archive event (asked
-    with ``conversations.info``, or refusing a post there): kept on its row, and its open
-    questions closed as that event closes them. The bot hears no archive event in a channel it
-    was removed from, so otherwise they stayed open for ever."""
-    async with db.transaction() as session:
-        tenant_id = await _tenant_id(session, tenant)
-        if tenant_id is None:
-            return
-        channel = await expertise_repo.find_channel(
-            session, tenant_id=tenant_id, channel_id=channel_id, name=None
-        )
-        if channel is None or channel.id is None:
-            return
-        if not channel.archived:
-            await channel_sharing.keep_now(session, channel_pk=channel.id, archived=True)
+    with ``conversations.info``, or refusing a post there): its open questions close as that
+    event closes them. The bot hears no archive event in a channel it was removed from, so
+    otherwise they stayed open for ever. (The channel's flag is the caller's to keep: a
+    refused post changes none, as before.)"""
     await _channel_closed(db, gateways, tenant, channel_id, now, deleted=False)
 
 
