@@ -35,9 +35,8 @@ from ..storage import privacy
 from ..storage import repositories as repo
 from ..storage.copy_tables import WHO_KNOWS
 from ..storage.database import Database, Session
-from ..storage.tables import Narration, Person
-from . import narrate
-from .narration_copies import QUOTED, _without
+from ..storage.tables import Person
+from .narration_copies import held_as_now, kept_once
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +58,13 @@ async def keep(
     Never raises: the answer is out, and a failure here is logged (its quotes then stay)."""
     if not reply.quotes:
         return None
-    for last in (False, True):
-        try:
-            async with db.transaction() as session:
-                return await _keep(
-                    session, tenant=tenant, reply=reply, post=post, message_id=message_id, now=now
-                )
-        except Exception as problem:
-            if not last and store.quoted_one_gone(problem):
-                continue
-            log.warning("keeping a who-knows answer's quotes failed: %s", type(problem).__name__)
-            return None
-    return None
+    return await kept_once(
+        db,
+        lambda session: _keep(
+            session, tenant=tenant, reply=reply, post=post, message_id=message_id, now=now
+        ),
+        what="a who-knows answer",
+    )
 
 
 async def _keep(
@@ -121,40 +115,18 @@ async def _keep(
         # narrations): an answer in someone's DM quoting their own words waits for their
         # forget-me, or it for the answer, never both at once.
         await repo.hold_person(session, person_id=reader.id)
-    # The quoted narrations held while the answer is kept: an edit (or delete) under way
-    # commits first and is read below, or waits for this to commit and then finds the quote.
-    await store.hold_quoted(session, narration_ids=[q.narration_id for q in reply.quotes])
-    shown = post.model_copy(update={"text": reply.text, "names": dict(reply.names)})
-    removed: list[str] = []
-    quotes: list[tuple[int, str]] = []
-    for quote in reply.quotes:
-        narration = await session.get(Narration, quote.narration_id)
-        line = quote.line
-        if narration is None or narration.tenant_id != found.id:
-            removed.append(line)
-            continue
-        readable = (
-            await store.readable(
-                session, narration_id=quote.narration_id, tenant_id=found.id, user_id=reader_user_id
-            )
-            if reader_user_id is not None
-            else channel_pk is not None
-            and await store.readable_in(
-                session, narration_id=quote.narration_id, channel_pk=channel_pk
-            )
-        )
-        if not readable:
-            removed.append(line)
-            continue
-        now_line = _current(line, narration.text)
-        if now_line != line:
-            lines = [now_line if x == line else x for x in shown.text.split("\n")]
-            shown = shown.model_copy(update={"text": "\n".join(lines)})
-        quotes.append((quote.narration_id, now_line))
+    # The quoted narrations held while the answer is kept: an edit, delete or unshare under
+    # way commits first and is read here, or waits for this to commit and then finds the quote.
+    shown, quotes = await held_as_now(
+        session,
+        tenant_id=found.id,
+        post=post.model_copy(update={"text": reply.text, "names": dict(reply.names)}),
+        quotes=[(q.narration_id, q.line) for q in reply.quotes],
+        kind=WHO_KNOWS,
+        reader_user_id=reader_user_id,
+        channel_pk=channel_pk,
+    )
     changed = shown.text != reply.text
-    if removed:
-        shown = _without(shown, removed, kind=WHO_KNOWS)
-        changed = True
     return_id = await store.keep(
         session,
         tenant_id=found.id,
@@ -171,13 +143,3 @@ async def _keep(
         due_at=now if changed else None,
     )
     return return_id if changed else None
-
-
-def _current(line: str, text: str) -> str:
-    """``line`` quoting ``text`` as it reads now: the quote rewritten after an edit made while
-    the answer went out (the line's own snippet is the one the answer was built with)."""
-    start, end = line.find("“"), line.rfind("” (")
-    if start < 0 or end < start:
-        return line
-    now = f"“{narrate.snippet(text, QUOTED)}”"
-    return line[:start] + now + line[end + 1 :]

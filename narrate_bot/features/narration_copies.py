@@ -37,17 +37,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from ..events import Platform, TenantRef
 from ..ports import CannotEdit, ChatGateway
 from ..replies import Post
 from ..storage import narration_copies as store
 from ..storage import narration_copy_edits as copy_edits
+from ..storage import repositories as repo
 from ..storage.copy_tables import FOLLOW_DIGEST, WHO_KNOWS
 from ..storage.database import Database, Session
-from ..storage.tables import Narration, Tenant
+from ..storage.tables import Narration, Person, Tenant
 
 # ``narrate`` calls this module on its edits and deletes: its ``snippet`` is looked up when used.
 from . import narrate
@@ -55,6 +57,7 @@ from .repair_pace import BUDGET_SECONDS as BUDGET_SECONDS  # the wake-up's, patc
 from .repair_pace import REFUSED_WAIT, Outcome, backoff, run_due
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # What a quoted narration's line says once its author deleted it (or the reader may no longer
 # read it): the message's other lines keep their places.
@@ -88,26 +91,115 @@ async def keep(
     now: datetime,
 ) -> None:
     """Note a follow digest just posted and which narration each of its lines quotes. A
-    narration deleted while the DM went out has its line taken out at once. Never raises: the
-    DM is out, and a failure here is logged (its lines then can't be found)."""
-    try:
-        async with db.transaction() as session:
-            there = await store.existing(session, narration_ids=[i for i, _ in quotes])
-            gone = [line for i, line in quotes if i not in there]
-            shown = _without(post, gone, kind=FOLLOW_DIGEST) if gone else post
-            await store.keep(
-                session,
-                tenant_id=tenant_id,
-                person_id=person_id,
-                kind=FOLLOW_DIGEST,
-                message_id=message_id,
-                post=shown.model_dump_json(),
-                now=now,
-                quotes=[(i, line) for i, line in quotes if i in there],
-                due_at=now if gone else None,
+    narration deleted, edited or unshared while the DM went out has its line removed or
+    rewritten, and the DM is due at once (``held_as_now``, as a who-knows answer's). Never
+    raises: the DM is out, and a failure here is logged (its lines then can't be found)."""
+
+    async def digest(session: Session) -> None:
+        if not await repo.hold_person(session, person_id=person_id):
+            return  # the reader was forgotten while it went out: nothing is kept under them
+        reader = await session.get(Person, person_id)
+        assert reader is not None
+        shown, kept = await held_as_now(
+            session,
+            tenant_id=tenant_id,
+            post=post,
+            quotes=quotes,
+            kind=FOLLOW_DIGEST,
+            reader_user_id=reader.user_id,
+        )
+        await store.keep(
+            session,
+            tenant_id=tenant_id,
+            person_id=person_id,
+            kind=FOLLOW_DIGEST,
+            message_id=message_id,
+            post=shown.model_dump_json(),
+            now=now,
+            quotes=kept,
+            due_at=now if shown.text != post.text else None,
+        )
+
+    await kept_once(db, digest, what="a follow digest")
+
+
+async def kept_once(
+    db: Database, keeping: Callable[[Session], Awaitable[_T]], *, what: str
+) -> _T | None:
+    """Run ``keeping`` (a posted message's record, written through ``held_as_now``) in a
+    transaction: what it returns, or ``None`` when it failed (logged, ``what`` naming the
+    message). A quoted narration deleted by another request between its read and the insert
+    (PostgreSQL: the insert fails its foreign key) makes it run once more, where that
+    narration's line is removed at once. Never raises: the message is out."""
+    for last in (False, True):
+        try:
+            async with db.transaction() as session:
+                return await keeping(session)
+        except Exception as problem:
+            if not last and store.quoted_one_gone(problem):
+                continue
+            log.warning("keeping %s's quotes failed: %s", what, type(problem).__name__)
+            return None
+    return None
+
+
+async def held_as_now(
+    session: Session,
+    *,
+    tenant_id: int,
+    post: Post,
+    quotes: Sequence[tuple[int, str]],
+    kind: str,
+    reader_user_id: str | None = None,
+    channel_pk: int | None = None,
+) -> tuple[Post, list[tuple[int, str]]]:
+    """``post`` (a message just posted, quoting each narration of ``quotes`` on its line) as
+    it is to read now, and the quotes it keeps: a line whose narration is gone, or which its
+    reader (``reader_user_id``, or everyone in ``channel_pk``) may no longer read, removed; an
+    edited one's quote rewritten. The quoted narrations are held first until the transaction
+    ends (``store.hold_quoted``; the caller holds a DM's reader's person before, as an erasure
+    takes them): a delete, edit or unshare under way commits before the read here, and one
+    that comes later waits for the record and then finds its quotes. Read unheld (PostgreSQL),
+    a change committed between this read and the insert found no quote yet, and the message
+    kept the old words for good."""
+    await store.hold_quoted(session, narration_ids=[i for i, _ in quotes])
+    shown = post
+    removed: list[str] = []
+    kept: list[tuple[int, str]] = []
+    for narration_id, line in quotes:
+        narration = await session.get(Narration, narration_id)
+        if narration is None or narration.tenant_id != tenant_id:
+            removed.append(line)
+            continue
+        readable = (
+            await store.readable(
+                session, narration_id=narration_id, tenant_id=tenant_id, user_id=reader_user_id
             )
-    except Exception as problem:
-        log.warning("keeping a follow digest's quotes failed: %s", type(problem).__name__)
+            if reader_user_id is not None
+            else channel_pk is not None
+            and await store.readable_in(session, narration_id=narration_id, channel_pk=channel_pk)
+        )
+        if not readable:
+            removed.append(line)
+            continue
+        now_line = _current(line, narration.text)
+        if now_line != line:
+            lines = [now_line if x == line else x for x in shown.text.split("\n")]
+            shown = shown.model_copy(update={"text": "\n".join(lines)})
+        kept.append((narration_id, now_line))
+    if removed:
+        shown = _without(shown, removed, kind=kind)
+    return shown, kept
+
+
+def _current(line: str, text: str) -> str:
+    """``line`` quoting ``text`` as it reads now: the quote rewritten after an edit made while
+    the message went out (the line's own snippet is the one the message was built with)."""
+    start, end = line.find("“"), line.rfind("” (")
+    if start < 0 or end < start:
+        return line
+    now = f"“{narrate.snippet(text, QUOTED)}”"
+    return line[:start] + now + line[end + 1 :]
 
 
 def _without(post: Post, lines: Sequence[str], *, kind: str = FOLLOW_DIGEST) -> Post:

@@ -215,16 +215,6 @@ def quoted_one_gone(error: BaseException) -> bool:
     return isinstance(error, IntegrityError)
 
 
-async def existing(session: AsyncSession, *, narration_ids: Sequence[int]) -> set[int]:
-    """Which of ``narration_ids`` are still there."""
-    if not narration_ids:
-        return set()
-    rows = await session.exec(
-        select(Narration.id).where(col(Narration.id).in_(list(narration_ids)))
-    )
-    return {i for i in rows.all() if i is not None}
-
-
 @dataclass(frozen=True)
 class Due:
     """A message whose platform copy is behind what it should say, with its workspace."""
