@@ -59,11 +59,31 @@ class Ticker:
         """Stop waking up, then let a tick that is running finish its sends.
 
         Disposing of the database under a tick that is still delivering would leave it waiting
-        forever; its sends are claimed, so finishing them is what keeps "exactly once".
+        forever; its sends are claimed, so finishing them is what keeps "exactly once". The
+        scheduler is paused first and shut down only once the tick is done: APScheduler's
+        shutdown cancels a running job, which cut the tick off mid-send (its prompts went out
+        only after their leases ran out) and left it unwinding while the database closed.
+
+        Cancelled (a shutdown's budget spent on a stuck send or query), it cancels the tick too
+        and waits for it to unwind, so its session is rolled back and its connection returned
+        before the caller disposes of the database: left running into the event loop's close,
+        it was cut mid-query there (an unclosed PostgreSQL connection, or a SQLite close that
+        never returned and hung the exit).
         """
-        self.shutdown()
-        if self._in_flight:
-            await asyncio.wait(self._in_flight)
+        if self.scheduler.running:
+            self.scheduler.pause()
+        try:
+            while self._in_flight:
+                await asyncio.wait(set(self._in_flight))
+        except asyncio.CancelledError:
+            running = set(self._in_flight)
+            for task in running:
+                task.cancel()
+            # The unwinding (rollback, connection returned) is not cut short by another cancel.
+            await asyncio.shield(asyncio.gather(*running, return_exceptions=True))
+            raise
+        finally:
+            self.shutdown()
 
     async def _tick(self) -> TickReport | None:
         task = asyncio.current_task()

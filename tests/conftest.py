@@ -104,6 +104,9 @@ async def _postgres_db() -> Database:
             await conn.execute(text("DROP SCHEMA public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
         else:
+            # A transaction a previous test left open (a background job not awaited) holds a
+            # lock TRUNCATE waits for: fail this test loudly instead of hanging the run.
+            await conn.execute(text("SET LOCAL lock_timeout = '30s'"))
             await conn.execute(text("TRUNCATE tenant RESTART IDENTITY CASCADE"))
     if not _postgres_ready:
         await upgrade(db)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
-from narrate_bot.events import Platform
+from narrate_bot.events import Platform, TenantRef
+from narrate_bot.replies import Post
 from narrate_bot.scheduling import JOB_ID, Ticker
 from tests.scheduling.support import Recorder, add_channel_prompts
 
@@ -41,5 +44,75 @@ async def test_the_scheduler_wakes_the_tick_and_what_is_due_goes_out_once(db):
         assert job.coalesce is True and job.max_instances == 1
         assert job.misfire_grace_time >= 60  # APScheduler's default of 1 s drops stalled ticks
         assert len(ticker.scheduler.get_jobs()) == 1
+    finally:
+        # The tick running now finishes before the fixture disposes of the database: left
+        # running, the event loop's close cut it mid-query (a hung SQLite close, seen as a
+        # >5 min hang on a loaded CI machine; an unclosed PostgreSQL connection's warning).
+        await ticker.aclose()
+
+
+@dataclass
+class HeldGateway:
+    """A platform whose sends wait for ``release`` (a slow one), or forever if never released."""
+
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    sent: int = 0
+    cancelled: int = 0
+
+    async def post(self, tenant: TenantRef, post: Post) -> str:
+        self.entered.set()
+        try:
+            await self.release.wait()
+        except asyncio.CancelledError:
+            self.cancelled += 1
+            raise
+        self.sent += 1
+        return f"msg-{self.sent}"
+
+
+async def _ticker_mid_send(db) -> tuple[Ticker, HeldGateway]:
+    start = datetime(2026, 11, 23, 8, 59, 59, tzinfo=UTC)
+    await add_channel_prompts(db, count=1, days="daily", at="09:00", zone="UTC", now=start)
+    bot = Bot(db=db, clock=ManualClock(start + timedelta(seconds=2)), settings=Settings())
+    gateway = HeldGateway()
+    bot.gateways[Platform.CONSOLE] = gateway
+    ticker = Ticker(bot, every=timedelta(milliseconds=50))
+    ticker.start()
+    await asyncio.wait_for(gateway.entered.wait(), 10)
+    return ticker, gateway
+
+
+async def test_a_shutdown_lets_the_running_tick_finish_its_send(db):
+    """SIGTERM while a prompt is being sent: it goes out, not cut off and resent a lease later."""
+    ticker, gateway = await _ticker_mid_send(db)
+    try:
+        closing = asyncio.create_task(ticker.aclose())
+        await asyncio.sleep(0)  # aclose has stopped the wake-ups and waits for the tick
+        assert gateway.cancelled == 0
+        gateway.release.set()
+        await closing
+        assert (gateway.sent, gateway.cancelled) == (1, 0)
+        assert not ticker.scheduler.running
+        assert db.engine.pool.checkedout() == 0
+    finally:
+        ticker.shutdown()
+
+
+async def test_a_shutdown_cut_short_by_a_stuck_send_stops_the_tick_before_the_database_closes(db):
+    """``narrate-bot run`` gives the ticker a budget on SIGTERM, then cancels ``aclose``: the
+    stuck tick is cancelled with it and has unwound (its connection back in the pool) when
+    ``aclose`` ends, before the database is disposed, not left running into the loop's close."""
+    ticker, gateway = await _ticker_mid_send(db)
+    try:
+        closing = asyncio.create_task(ticker.aclose())
+        await asyncio.sleep(0)
+        assert gateway.cancelled == 0
+        closing.cancel()  # serve's shutdown budget ran out
+        with contextlib.suppress(asyncio.CancelledError):
+            await closing
+        assert (gateway.sent, gateway.cancelled) == (0, 1)
+        assert all(task.done() for task in ticker._in_flight)
+        assert db.engine.pool.checkedout() == 0
     finally:
         ticker.shutdown()
