@@ -92,12 +92,28 @@ async def keep(
 ) -> None:
     """Note a follow digest just posted and which narration each of its lines quotes. A
     narration deleted, edited or unshared while the DM went out has its line removed or
-    rewritten, and the DM is due at once (``held_as_now``, as a who-knows answer's). Never
-    raises: the DM is out, and a failure here is logged (its lines then can't be found)."""
+    rewritten, and the DM is due at once (``held_as_now``, as a who-knows answer's); one whose
+    reader was forgotten meanwhile is to say ``FORGOTTEN``. Never raises: the DM is out, and a
+    failure here is logged (its lines then can't be found)."""
 
     async def digest(session: Session) -> None:
         if not await repo.hold_person(session, person_id=person_id):
-            return  # the reader was forgotten while it went out: nothing is kept under them
+            # The reader was forgotten while it went out, their DMs emptied before this one
+            # was kept: it is emptied too (``reader_forgotten``), kept with no reader only
+            # until the platform has that edit.
+            after = Post(text=FORGOTTEN, to_users=post.to_users)
+            await store.keep(
+                session,
+                tenant_id=tenant_id,
+                person_id=None,
+                kind=FOLLOW_DIGEST,
+                message_id=message_id,
+                post=after.model_dump_json(),
+                now=now,
+                quotes=[],
+                due_at=now,
+            )
+            return
         reader = await session.get(Person, person_id)
         assert reader is not None
         shown, kept = await held_as_now(

@@ -73,3 +73,30 @@ async def test_a_change_while_the_digest_is_kept_reaches_it(
     # The console prints the edited message, then says which it was.
     last = _said_in(edits[-2], "dm bob").rsplit("[dm bob] ", 1)[-1]
     assert "hunter2" not in last and after in last, last
+
+
+async def test_the_readers_forget_me_while_the_digest_goes_out_empties_it(bot, chat, monkeypatch):
+    """bob's forget-me is confirmed after his DM was posted, before it is kept: the keeping
+    finds him gone. Nothing is kept under him, and the DM still quoted alice, where no later
+    delete could reach it; it is now emptied like the DMs his forget-me found."""
+    real = narration_copies.keep
+    held: list[dict[str, object]] = []
+
+    async def later(db, **kw):  # type: ignore[no-untyped-def]
+        held.append(kw)
+
+    monkeypatch.setattr(narration_copies, "keep", later)
+    await chat.say(
+        "bob: /narrate follow kafka", f"alice: /narrate {SECRET}", "alice: /narrate kafka lag"
+    )
+    assert "hunter2" in _said_in(await chat.say(":advance 1h"), "dm bob")
+    out = await chat.say("bob: /narrate forget-me", "bob: /narrate forget-me confirm")
+    assert "Done: I erased everything about you" in out and "edited" not in out, out
+    [kw] = held
+    await real(bot.db, **kw)  # type: ignore[arg-type]
+    out = await chat.say(":advance 1m")  # the wake-up edits what is due
+    edited = re.split(r"\[console\] edited m\d+ in dm bob", out)
+    assert len(edited) > 1, out
+    last = _said_in(edited[-2], "dm bob").rsplit("[dm bob] ", 1)[-1]
+    assert "hunter2" not in last and "alice" not in last and "forget you" in last, last
+    assert "edited" not in await chat.say("alice: /narrate delete 1")
