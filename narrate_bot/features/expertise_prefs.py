@@ -19,6 +19,7 @@ from ..knowledge.topic_match import (
     MAX_TOPIC_CHARS,
     asked_stems,
     clean_topic,
+    long_cjk_runs,
     matches,
     split_topics,
     too_long,
@@ -56,10 +57,12 @@ async def for_question(session: Session, *, tenant_id: int, question: str) -> Qu
         return QuestionPreferences()
     # The accented stems too, to find keys stored before folding; ``matches`` then folds both.
     candidates = asked | asked_stems(question, fold=False)
+    # A longer CJK topic is found inside a run of the question (``matches``).
+    runs = long_cjk_runs(question)
     chosen = [
         p
         for p in await prefs_repo.preferences_for_stems(
-            session, tenant_id=tenant_id, stems=sorted(candidates)
+            session, tenant_id=tenant_id, stems=sorted(candidates), runs=runs
         )
         if matches(p.topic, asked)
     ]

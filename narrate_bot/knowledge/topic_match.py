@@ -63,19 +63,33 @@ def stems(text: str, *, fold: bool = True) -> frozenset[str]:
 
 def asked_stems(text: str, *, fold: bool = True) -> frozenset[str]:
     """``stems`` of a question, or of a narration matched against followed topics: a run of
-    Chinese, Japanese or Korean is also every stretch of it a topic can be (two to
-    ``MAX_CJK_TOPIC_CHARS`` characters), as the search finds a word anywhere inside a run
+    Chinese, Japanese or Korean is also every stretch of it of two to ``MAX_CJK_TOPIC_CHARS``
+    characters, each folded as a topic's stem is (``stem``: "データ" loses its voiced marks,
+    Hangul syllables decompose), as the search finds a word anywhere inside a run
     (``words.index_text``). Hiding "支付" keeps you out of "who knows about 支付系统", as hiding
     "kafka" keeps you out of "kafka streams"; following "支付" brings "今天修复了支付系统". A
-    topic's own stems (its ``topic_key``) stay the run as written."""
+    longer CJK topic (up to ``MAX_TOPIC_CHARS``) is found inside the run itself, which is among
+    the stems, by ``matches``. A topic's own stems (its ``topic_key``) stay the run as written."""
     found = set(stems(text, fold=fold))
     for run in (word for word in query_terms(text) if is_cjk(word)):
         found.update(
-            run[start : start + size]
-            for size in range(2, MAX_CJK_TOPIC_CHARS + 1)
+            stem(run[start : start + size], fold=fold)
+            for size in range(2, min(len(run), MAX_CJK_TOPIC_CHARS) + 1)
             for start in range(len(run) - size + 1)
         )
     return frozenset(found)
+
+
+def cjk_runs(asked: frozenset[str]) -> list[str]:
+    """The CJK runs among a question's stems (``asked_stems``), folded as they are there."""
+    return [word for word in asked if is_cjk(word)]
+
+
+def long_cjk_runs(text: str) -> list[str]:
+    """A question's CJK runs longer than ``MAX_CJK_TOPIC_CHARS`` (shorter ones are whole among
+    ``asked_stems``' stretches), folded and as written: where a longer topic can be found."""
+    long = [word for word in query_terms(text) if is_cjk(word) and len(word) > MAX_CJK_TOPIC_CHARS]
+    return sorted({stem(run, fold=fold) for run in long for fold in (True, False)})
 
 
 def matched_terms(question: str, texts: Iterable[str]) -> list[str]:
@@ -127,8 +141,18 @@ def split_topics(text: str) -> list[str]:
 
 
 def matches(topic: str, question_stems: frozenset[str]) -> bool:
+    """Every stem of the topic is the question's; a CJK stem may also be anywhere inside one of
+    the question's CJK runs, whatever its length (hide-me takes up to ``MAX_TOPIC_CHARS``)."""
     own = stems(topic)
-    return bool(own) and own <= question_stems
+    if not own:
+        return False
+    missing = own - question_stems
+    if not missing:
+        return True
+    if not all(is_cjk(word) for word in missing):
+        return False
+    runs = cjk_runs(question_stems)
+    return all(any(word in run for run in runs) for word in missing)
 
 
 def matching(topics: Iterable[str], question: str) -> list[str]:

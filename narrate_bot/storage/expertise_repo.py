@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import and_, delete, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,12 +79,14 @@ async def tenant_preferences(
 
 
 async def preferences_for_stems(
-    session: AsyncSession, *, tenant_id: int, stems: Sequence[str]
+    session: AsyncSession, *, tenant_id: int, stems: Sequence[str], runs: Sequence[str] = ()
 ) -> list[TopicPreference]:
     """The tenant's preferences that may match a question with these stems.
 
     A topic matches when all its stems are the question's, so in particular its first (sorted)
-    stem is: the key equals a stem or starts with one and a space. Callers check the rest.
+    stem is: the key equals a stem or starts with one and a space. A CJK stem may also lie
+    anywhere inside one of the question's CJK ``runs`` (``topic_match.matches``), however long:
+    the key's first stem is then inside one of them. Callers check the rest.
     """
     if not stems:
         return []
@@ -94,6 +96,14 @@ async def preferences_for_stems(
         for stem in stems
         for condition in (key == stem, key.startswith(stem + " ", autoescape=True))
     ]
+    if runs:
+        if session.get_bind().dialect.name == "postgresql":
+            first = func.split_part(key, " ", 1)
+            inside = [func.strpos(run, first) > 0 for run in runs]
+        else:
+            first = func.substr(key, 1, func.instr(key + " ", " ") - 1)
+            inside = [func.instr(run, first) > 0 for run in runs]
+        candidates.append(and_(key != "", or_(*inside)))
     rows = await session.exec(
         select(TopicPreference).where(TopicPreference.tenant_id == tenant_id, or_(*candidates))
     )
