@@ -101,18 +101,25 @@ class Conversation:
                     problem.status,
                     problem.code,
                 )
-                # Nothing to the channel: it refuses us.
-                parts: list[discord.Message] = []
-                await self._by_dm(message, reply, parts)
-                await self._report_dm(message, reply, event, parts)
+                # Nothing more to the channel: it refuses us. What it took before is kept.
+                await self._answer_by_dm(message, reply, event)
             return
-        parts = []
-        sent = await self._by_dm(message, reply, parts)
-        await self._report_dm(message, reply, event, parts)
+        sent = await self._answer_by_dm(message, reply, event)
         if sent is None and reply.text != HELPED_ASK:
             # Their DMs aren't closed when Discord throttles the bot (40003): say which it is.
             said = DMS_BUSY if self.gateway.dms_paused() else NO_DM
             await message.reply(said, mention_author=False)
+
+    async def _answer_by_dm(
+        self, message: discord.Message, reply: Reply, event: MessageReceived
+    ) -> discord.Message | None:
+        """The answer by DM, its first message (``None``: no DM reaches them now). Every part
+        sent is reported, even when a later one fails: those already out keep their quotes."""
+        sent: list[discord.Message] = []
+        try:
+            return await self._by_dm(message, reply, sent)
+        finally:
+            await self._report_dm(message, reply, event, sent)
 
     async def _by_dm(
         self, message: discord.Message, reply: Reply, sent: list[discord.Message]
@@ -139,12 +146,27 @@ class Conversation:
                 log.info("no thread on message %s (%s); answering in place", message.id, problem)
         assert message.guild is not None
         sent: list[discord.Message] = []
-        for index, part in enumerate(messages(reply.text, reply.buttons, reply.attachment)):
-            # The answer's buttons are the mention's author's, as a command's are its user's.
-            part = await self.gateway.kept.prepare(
-                part, guild_id=message.guild.id, owner=message.author.id, in_dm=False
-            )
-            sent.append(await send_once(target, nonce(_once(message, reply), index), part.kwargs))
+        try:
+            for index, part in enumerate(messages(reply.text, reply.buttons, reply.attachment)):
+                # The answer's buttons are the mention's author's, as a command's are its user's.
+                part = await self.gateway.kept.prepare(
+                    part, guild_id=message.guild.id, owner=message.author.id, in_dm=False
+                )
+                once = nonce(_once(message, reply), index)
+                sent.append(await send_once(target, once, part.kwargs))
+        finally:
+            # A later part refused (403) or lost (5xx) leaves the earlier ones in the channel,
+            # quotes and all: they are reported too, so a delete or forget-me reaches them.
+            await self._report_channel(reply, event, target, sent)
+
+    async def _report_channel(
+        self,
+        reply: Reply,
+        event: MessageReceived,
+        target: discord.abc.Messageable,
+        sent: list[discord.Message],
+    ) -> None:
+        """A channel answer quoting narrations: in the mention's thread, or in place."""
         if reply.quotes and sent:
             thread = target if isinstance(target, discord.Thread) else None
             where = Post(
