@@ -17,8 +17,12 @@ predates the follow-up, or was missed, and a DM about it surprises more than it 
 (``storage.question_nudges.ASKER_GAP``, ``TOO_OLD``).
 
 Each DM is claimed before it is sent (``storage.question_nudges.claim``): replicas waking at
-once send it once; a DM the platform refuses is not sent again (a reminder, not worth a
-retry that could arrive twice).
+once send it once. A DM the platform answered and took nothing of (``ports.NotPosted``: an
+outage, a rate limit) is sent again at a later wake-up, after the repairs' back-off
+(``repair_pace.backoff``, at least the platform's ``Retry-After``); each retry is claimed too.
+One refused for good (``CannotPostThere``: the asker's DMs closed, their account deactivated)
+is never tried again, and neither is one that failed any other way: it may have gone out, and
+would arrive twice (a reminder, not worth that).
 """
 
 from __future__ import annotations
@@ -31,8 +35,10 @@ from zoneinfo import ZoneInfo
 from ..channel_names import shown
 from ..events import Platform
 from ..knowledge.fire_times import zone_named
+from ..ports import CannotPostThere, NotPosted, RefusedForGood
 from ..replies import Button, Post
 from ..storage import question_nudges as store
+from . import repair_pace
 from .open_questions import ASK_CHANNEL_COMMAND
 from .schedule_posts import tenant_ref
 
@@ -121,9 +127,13 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
         assert question_id is not None
         try:
             async with bot.db.transaction() as session:
-                if not await store.claim(
-                    session, question_id=question_id, nudge=item.nudge, wait=wait, now=now
-                ):
+                if item.retry_at is not None:
+                    claimed = await store.claim_retry(session, question_id=question_id, now=now)
+                else:
+                    claimed = await store.claim(
+                        session, question_id=question_id, nudge=item.nudge, wait=wait, now=now
+                    )
+                if not claimed:
                     continue  # another replica's, or closed meanwhile
         except Exception as problem:  # one question's trouble never stops the others
             log.warning("claiming a question's nudge failed: %s", type(problem).__name__)
@@ -139,10 +149,42 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
         )
         try:
             await gateway.post(tenant_ref(item.tenant), post)
-        except Exception as problem:  # claimed: never sent twice, a kind reminder at most lost
+        except NotPosted as problem:  # the platform took nothing: a later try can't send twice
+            await _retry_later(bot, item, problem, now=now)
+            continue
+        except (CannotPostThere, RefusedForGood) as problem:  # the same answer until changed
+            log.warning(
+                "asking whether a question is still open was refused: %s: %s",
+                type(problem).__name__,
+                problem.reason,
+            )
+            continue
+        except Exception as problem:  # it may have gone out: never sent twice
             log.warning(
                 "asking whether a question is still open failed: %s", type(problem).__name__
             )
             continue
         sent += 1
     return sent
+
+
+async def _retry_later(bot: Bot, item: store.Due, problem: NotPosted, *, now: datetime) -> None:
+    """The DM is due again after the back-off, and at least the platform's ``Retry-After``.
+    If recording that fails, the DM stays claimed and unsent, as before retries."""
+    question_id = item.question.id
+    assert question_id is not None
+    wait = repair_pace.backoff(item.attempts + 1)  # this try failed too
+    if problem.retry_after:
+        wait = max(wait, timedelta(seconds=problem.retry_after))
+    log.warning(
+        "asking whether a question is still open failed: %s; trying again in %d minutes",
+        type(problem).__name__,
+        wait // timedelta(minutes=1),
+    )
+    try:
+        async with bot.db.transaction() as session:
+            await store.retry_later(
+                session, question_id=question_id, nudge=item.nudge, at=now + wait
+            )
+    except Exception as failure:
+        log.warning("recording a question nudge's retry failed: %s", type(failure).__name__)

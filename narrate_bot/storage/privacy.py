@@ -437,6 +437,9 @@ def _follow_up(nudge: QuestionNudge | None) -> dict[str, object] | None:
         "times_asked": nudge.nudges,  # at most 2: never more
         "last_asked_at": _iso(nudge.nudged_at),
         "said_still_open_at": _iso(nudge.still_open_at),
+        # The platform took nothing of the last DM: its failed tries, and the next one.
+        "failed_tries": nudge.attempts,
+        "next_try_at": _iso(nudge.retry_at),
     }
 
 

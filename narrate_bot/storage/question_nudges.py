@@ -16,6 +16,10 @@ wake-up after upgrading to the version that added it, when every old open questi
   their other questions for weeks. A DM about a months-old question surprises more than it
   helps; its asker can still close it themselves. The second DM ("still open") has no such
   limit: the asker asked for it.
+
+A DM the platform answered and took nothing of (``ports.NotPosted``) is due again at its
+``retry_at`` (``retry_later``), outside both limits: it is the same DM, not another one. Its
+retry is claimed by clearing ``retry_at`` (``claim_retry``), so replicas send it once.
 """
 
 from __future__ import annotations
@@ -51,6 +55,10 @@ class Due:
     nudge: int
     # When the asker said "still open" (second nudges only).
     still_open_at: datetime | None = None
+    # A retry of a claimed DM the platform took nothing of (its ``retry_at``), and the
+    # failed tries so far: the wait before the next one.
+    retry_at: datetime | None = None
+    attempts: int = 0
 
 
 def _asker_reachable(now: datetime) -> ColumnElement[bool]:
@@ -136,7 +144,28 @@ async def next_due_at(
             _asker_reachable(until),
         )
     )
+    retries = (
+        select(QuestionNudge.retry_at, Person.paused_until)
+        .join(OpenQuestion, col(OpenQuestion.id) == col(QuestionNudge.question_id))
+        .join(Person, col(Person.id) == col(OpenQuestion.person_id))
+        .join(Tenant, col(Tenant.id) == col(OpenQuestion.tenant_id))
+        .where(
+            col(QuestionNudge.retry_at).is_not(None),
+            col(QuestionNudge.retry_at) <= until,
+            col(OpenQuestion.status) == OPEN,
+            col(Tenant.platform).in_(platforms),
+            _asker_reachable(until),
+        )
+    )
     found: list[datetime] = []
+    # A retry is the same DM: not held back by the asker's week, nor too old.
+    for retry_at, paused_until in (await session.exec(retries)).all():
+        assert retry_at is not None
+        when = _aware(retry_at)
+        if paused_until is not None:
+            when = max(when, _aware(paused_until))
+        if when <= until and (after is None or when > after):
+            found.append(when)
     for query, first_nudge in ((first, True), (second, False)):
         for since, paused_until, last in (await session.exec(query)).all():
             assert since is not None
@@ -160,7 +189,32 @@ async def due(
     session: AsyncSession, *, platforms: list[str], wait: timedelta, now: datetime, limit: int
 ) -> list[Due]:
     """Up to ``limit`` nudges due at ``now``, one per asker (their longest waiting), the
-    longest waiting first. Askers DMed in the last ``ASKER_GAP`` are left for later."""
+    longest waiting first. Askers DMed in the last ``ASKER_GAP`` are left for later, except
+    for the retries of DMs the platform took nothing of (first: each is a DM already late)."""
+    retrying = await session.exec(
+        select(OpenQuestion, Person, Tenant, Channel.name)
+        .join(QuestionNudge, col(QuestionNudge.question_id) == col(OpenQuestion.id))
+        .join(Person, col(Person.id) == col(OpenQuestion.person_id))
+        .join(Tenant, col(Tenant.id) == col(OpenQuestion.tenant_id))
+        .join(Channel, col(Channel.id) == col(OpenQuestion.channel_pk))
+        .where(
+            col(QuestionNudge.retry_at).is_not(None),
+            col(QuestionNudge.retry_at) <= now,
+            col(OpenQuestion.status) == OPEN,
+            col(Tenant.platform).in_(platforms),
+            _asker_reachable(now),
+        )
+        .order_by(col(QuestionNudge.retry_at), col(OpenQuestion.id))
+    )
+    retries = retrying.all()
+    rows = await state_of(session, question_ids=[q.id for q, *_ in retries if q.id is not None])
+    picked: list[Due] = []
+    askers: set[int | None] = set()
+    for q, p, t, name in retries:
+        assert q.id is not None
+        row = rows[q.id]
+        askers.add(p.id)
+        picked.append(Due(q, p, t, name, row.nudges, row.still_open_at, row.retry_at, row.attempts))
     base = (
         select(OpenQuestion, Person, Tenant, Channel.name)
         .join(Person, col(Person.id) == col(OpenQuestion.person_id))
@@ -198,8 +252,6 @@ async def due(
         assert q.id is not None
         found.append(Due(q, p, t, name, 2, nudges[q.id].still_open_at))
     found.sort(key=_waiting_since)
-    picked: list[Due] = []
-    askers: set[int | None] = set()
     for item in found:
         if item.asker.id not in askers:
             askers.add(item.asker.id)
@@ -257,11 +309,46 @@ async def claim(
                 col(QuestionNudge.still_open_at).is_not(None),
                 col(QuestionNudge.still_open_at) <= now - wait,
             )
-            .values(nudges=2, nudged_at=now)
+            .values(nudges=2, nudged_at=now, attempts=0, retry_at=None)
             .returning(col(QuestionNudge.question_id))
         )
     # What the statement wrote, not ``rowcount`` (asyncpg's is -1 for a skipped insert).
     return result.first() is not None
+
+
+async def claim_retry(session: AsyncSession, *, question_id: int, now: datetime) -> bool:
+    """Claim the retry of this question's DM, in the caller's transaction, by clearing its
+    ``retry_at``: ``False`` when another replica has it or the question was closed meanwhile
+    (its row locked first on PostgreSQL, as ``claim`` does). Not held back by the asker's
+    week: it is the DM that week's claim was for."""
+    still = await session.exec(
+        select(OpenQuestion.id)
+        .where(col(OpenQuestion.id) == question_id, col(OpenQuestion.status) == OPEN)
+        .with_for_update()
+    )
+    if still.first() is None:
+        return False
+    result = await session.exec(
+        update(QuestionNudge)
+        .where(
+            col(QuestionNudge.question_id) == question_id,
+            col(QuestionNudge.retry_at).is_not(None),
+            col(QuestionNudge.retry_at) <= now,
+        )
+        .values(retry_at=None, nudged_at=now)
+        .returning(col(QuestionNudge.question_id))
+    )
+    return result.first() is not None
+
+
+async def retry_later(session: AsyncSession, *, question_id: int, nudge: int, at: datetime) -> None:
+    """The platform took nothing of this claimed DM: it is due again ``at``, one more failed
+    try counted."""
+    await session.exec(
+        update(QuestionNudge)
+        .where(col(QuestionNudge.question_id) == question_id, col(QuestionNudge.nudges) == nudge)
+        .values(retry_at=at, attempts=col(QuestionNudge.attempts) + 1)
+    )
 
 
 async def open_of(
@@ -296,6 +383,7 @@ async def still_open(session: AsyncSession, *, question_id: int, now: datetime) 
         return 1
     if nudge.nudges == 1:
         nudge.still_open_at = now
+        nudge.retry_at = None  # answered already: the DM asking would come late
         session.add(nudge)
         await session.flush()
     return nudge.nudges

@@ -86,6 +86,12 @@ class QuestionNudge(SQLModel, table=True):
             sqlite_where=sql_text("nudges = 1 AND still_open_at IS NOT NULL"),
             postgresql_where=sql_text("nudges = 1 AND still_open_at IS NOT NULL"),
         ),
+        Index(
+            "ix_question_nudge_retry_at",
+            "retry_at",
+            sqlite_where=sql_text("retry_at IS NOT NULL"),
+            postgresql_where=sql_text("retry_at IS NOT NULL"),
+        ),
     )
 
     question_id: int = Field(
@@ -98,3 +104,7 @@ class QuestionNudge(SQLModel, table=True):
     nudged_at: datetime
     # When the asker said "still open" (the second nudge is due a while after it).
     still_open_at: datetime | None = None
+    # A DM the platform took nothing of (``ports.NotPosted``) is sent again at ``retry_at``
+    # (claimed by clearing it); ``attempts``: its failed tries so far, for the back-off.
+    retry_at: datetime | None = None
+    attempts: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
