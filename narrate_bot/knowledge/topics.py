@@ -416,12 +416,13 @@ def _topic_words(text: str) -> list[str]:
     theirs, nor do TeX commands ("\\frac", "\\neq") and ids (``_names_nothing``)."""
     found: list[str] = []
     lowered = _IDIOM_PHRASES.sub(" ", text.lower())
+    paths = [m.span() for m in _WINDOWS_PATH.finditer(lowered)]
     for match in _HYPHENATED.finditer(lowered):
-        token = match.group(0)
-        if lowered[match.start() - 1 : match.start()] == "\\" or _names_nothing(token):
+        token, start = match.group(0), match.start()
+        if _tex_command(lowered, start, paths) or _names_nothing(token):
             continue
-        if len(token) > 2 and token[0] == token[-1] == "_":  # emphasis: "_why_" is "why"
-            token = token.strip("_")
+        if _EMPHASIS.fullmatch(token):  # "_why_" is "why"; "__init__" stays itself
+            token = token[1:-1]
         if "-" not in token:
             found.extend(content_words(token))
             continue
@@ -471,6 +472,24 @@ _ARTICLES = frozenset({"a", "an", "the"})
 _SUBSCRIPTED = re.compile(r"(?:[a-z]_[a-z0-9])+")
 _HEX = re.compile(r"[0-9a-f]{7,40}")
 _HEX_RUNS = re.compile(r"[a-f]+|[0-9]+")
+
+
+# A word between single underscores, emphasised: "_why_", not "__slots__" nor "_".
+_EMPHASIS = re.compile(r"_[^_](?:.*[^_])?_")
+
+# A Windows path, from its drive or server to the next space ("c:\tools\gopls",
+# "\\fileserver\builds"): its backslashes separate folders, unlike TeX's ("\rangle\otimes").
+# Not one with TeX's braces, "&" or "^" in it, nor one right after "$": "f:\{0,1\}\to",
+# a matrix's "\\1&0\end{pmatrix}" and "$f:\mathbb r" are formulas.
+_WINDOWS_PATH = re.compile(r"(?<![\w\\$])(?:[a-z]:\\|\\\\(?=\w))[^\s{}&^]*(?!\S)")
+
+
+def _tex_command(text: str, start: int, paths: list[tuple[int, int]]) -> bool:
+    """Whether the word at ``start`` follows a backslash outside a Windows path: a TeX
+    command ("\\neq", "\\psi_1")."""
+    if text[start - 1 : start] != "\\":
+        return False
+    return not any(begin < start < end for begin, end in paths)
 
 
 def _names_nothing(token: str) -> bool:
