@@ -104,6 +104,51 @@ PG_TSV_SEARCH_TEXT_DDL = (
     PG_TSV_DDL[1],
 )
 
+# An older version (before 0050) edits ``text`` and leaves ``search_text``, whose pairs are the
+# old words: the index would keep them (both engines read coalesce(search_text, text)). Since
+# 0051 such an edit clears ``search_text`` (``old_writes`` refills it at the next start). On
+# SQLite the update trigger splits: in that case it only clears the column, and that update
+# (other triggers still fire: ``recursive_triggers`` is off, which only stops a trigger firing
+# itself) goes through the other one, which takes the stale pairs out and puts the new text in,
+# so no two triggers take the same tokens out of the external-content index. On PostgreSQL a
+# BEFORE trigger clears it, before the generated column is computed.
+SEARCH_TEXT_STALE = (
+    "new.text IS NOT old.text AND new.search_text IS old.search_text "
+    "AND new.search_text IS NOT NULL"
+)
+SQLITE_STALE_SEARCH_TEXT_TRIGGERS = (
+    f"""CREATE TRIGGER narration_fts_au AFTER UPDATE OF text, search_text ON narration
+        WHEN NOT ({SEARCH_TEXT_STALE}) BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, text)
+        VALUES ('delete', old.id, {INDEXED_TEXT.format(row="old")});
+        INSERT INTO {FTS_TABLE}(rowid, text) VALUES (new.id, {INDEXED_TEXT.format(row="new")});
+        END""",
+    f"""CREATE TRIGGER narration_fts_au_stale AFTER UPDATE OF text ON narration
+        WHEN {SEARCH_TEXT_STALE} BEGIN
+        UPDATE narration SET search_text = NULL WHERE id = new.id; END""",
+)
+SQLITE_STALE_SEARCH_TEXT_DROP = (
+    "DROP TRIGGER IF EXISTS narration_fts_au_stale",
+    "DROP TRIGGER IF EXISTS narration_fts_au",
+)
+SQLITE_SEARCH_TEXT_UPDATE_TRIGGER = SQLITE_SEARCH_TEXT_TRIGGERS[2]  # 0050's
+PG_STALE_SEARCH_TEXT_DDL = (
+    """CREATE FUNCTION narration_search_text_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.text IS DISTINCT FROM OLD.text
+            AND NEW.search_text IS NOT DISTINCT FROM OLD.search_text THEN
+            NEW.search_text := NULL;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER narration_search_text_stale BEFORE UPDATE OF text ON narration
+    FOR EACH ROW EXECUTE FUNCTION narration_search_text_stale()""",
+)
+PG_STALE_SEARCH_TEXT_DROP = (
+    "DROP TRIGGER IF EXISTS narration_search_text_stale ON narration",
+    "DROP FUNCTION IF EXISTS narration_search_text_stale()",
+)
+
 # A block-range index of narrations by date (0008): a window's step of a year or more
 # intersects the term's GIN matches with a few hundred page ranges, not a bitmap of every row
 # of that year from the (tenant, created_at) B-tree. Narrations are appended in time order, so

@@ -7,7 +7,10 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
   shows it as "#None", ``schedule remove`` can't name it, its prompts come without the "Write
   my update" button, and ``/narrate reply`` can't find it;
 * a topic it stores with ``hide-me`` or ``ask-me-about`` keeps its key unfolded ("café",
-  migration 0018): a question about "cafe" names the person who hid "Café".
+  migration 0018): a question about "cafe" names the person who hid "Café";
+* a narration it stores or edits has no ``search_text`` (migration 0050; since 0052 its edit
+  clears a stale one): Chinese, Japanese or Korean text in it is indexed as whole runs, and a
+  word inside one isn't found.
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
 upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
@@ -19,6 +22,7 @@ done to the row had it been there:
   workspace already has that number, in which case it gets the workspace's next one;
 * the key is recomputed (``topic_key``), and where the person already has the new key for the
   same kind, the older row goes, as in 0018.
+* the narration gets its ``search_text`` (``words.index_text``), as 0050 gave every narration.
 
 What an older version deleted or changed by the old key (``unhide-me Café`` against a folded
 row) can't be told afterwards and isn't repaired: the README asks for every old process to be
@@ -37,6 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from narrate_bot.knowledge.topic_match import topic_key
+from narrate_bot.knowledge.words import index_text
 
 from .schedule_tables import NUMBERED
 
@@ -56,6 +61,15 @@ UNFOLDED = {
     "sqlite": "topic_key GLOB '*[^ -~]*'",
     "postgresql": "topic_key ~ '[^ -~]'",
 }
+# Only text with a character outside printable ASCII can have CJK runs (``words.has_cjk``).
+UNINDEXED = (
+    "SELECT id, text FROM narration WHERE search_text IS NULL AND {}"
+    " AND id > :after ORDER BY id LIMIT :n"
+)
+SET_SEARCH_TEXT = text(
+    "UPDATE narration SET search_text = :indexed WHERE id = :id AND search_text IS NULL"
+)
+BATCH = 1000
 PREFERENCES = "SELECT person_id, kind, topic_key, topic FROM topic_preference WHERE {}"
 KEY_TAKEN = text(
     "SELECT 1 FROM topic_preference WHERE person_id = :person AND kind = :kind AND topic_key = :key"
@@ -73,12 +87,14 @@ def repair(connection: Connection) -> None:
     """Put right what an older version wrote since the migration (see the module's doc)."""
     numbered = _number_schedules(connection)
     rekeyed = _fold_topic_keys(connection)
-    if numbered or rekeyed:
+    indexed = _fill_search_text(connection)
+    if numbered or rekeyed or indexed:
         log.info(
             "put right what an older version wrote after the upgrade: %d schedule number(s), "
-            "%d topic key(s)",
+            "%d topic key(s), %d narration(s) indexed",
             numbered,
             rekeyed,
+            indexed,
         )
 
 
@@ -116,4 +132,23 @@ def _fold_topic_keys(connection: Connection) -> int:
         else:
             connection.execute(MOVE_KEY, {**where, "new": new})
         done += 1
+    return done
+
+
+def _fill_search_text(connection: Connection) -> int:
+    unascii = UNFOLDED.get(connection.dialect.name)
+    if unascii is None:
+        return 0
+    query = text(UNINDEXED.format(unascii.replace("topic_key", "text")))
+    done = after = 0
+    while rows := connection.execute(query, {"after": after, "n": BATCH}).all():
+        changed = [
+            {"id": row.id, "indexed": indexed}
+            for row in rows
+            if (indexed := index_text(row.text)) is not None
+        ]
+        if changed:
+            connection.execute(SET_SEARCH_TEXT, changed)
+            done += len(changed)
+        after = rows[-1].id
     return done
