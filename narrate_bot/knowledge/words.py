@@ -48,6 +48,9 @@ _CJK_CHARS = (
     "\uff66-\uff9f\uffa0-\uffdc"  # halfwidth Katakana and Hangul
     "\U00020000-\U0003134f"  # CJK ideographs, extensions B to G
 )
+# For SQL: a GLOB or regular-expression bracket class matching one CJK character (both engines
+# compare code points, so the ranges read the same there).
+CJK_CLASS = f"[{_CJK_CHARS}]"
 _CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
 _CJK_OR_NOT = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
 

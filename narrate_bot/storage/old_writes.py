@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from narrate_bot.knowledge.topic_match import topic_key
-from narrate_bot.knowledge.words import index_text
+from narrate_bot.knowledge.words import CJK_CLASS, index_text
 
 from .schedule_tables import NUMBERED
 
@@ -61,7 +61,10 @@ UNFOLDED = {
     "sqlite": "topic_key GLOB '*[^ -~]*'",
     "postgresql": "topic_key ~ '[^ -~]'",
 }
-# Only text with a character outside printable ASCII can have CJK runs (``words.has_cjk``).
+# Only text with a CJK character, matched in SQL so that the many narrations with an accent or an
+# emoji (no ``search_text`` either) aren't read and re-indexed in Python at every start.
+HAS_CJK = {"sqlite": "text GLOB :cjk", "postgresql": "text ~ :cjk"}
+CJK_PATTERN = {"sqlite": f"*{CJK_CLASS}*", "postgresql": CJK_CLASS}
 UNINDEXED = (
     "SELECT id, text FROM narration WHERE search_text IS NULL AND {}"
     " AND id > :after ORDER BY id LIMIT :n"
@@ -136,12 +139,13 @@ def _fold_topic_keys(connection: Connection) -> int:
 
 
 def _fill_search_text(connection: Connection) -> int:
-    unascii = UNFOLDED.get(connection.dialect.name)
-    if unascii is None:
+    dialect = connection.dialect.name
+    if dialect not in HAS_CJK:
         return 0
-    query = text(UNINDEXED.format(unascii.replace("topic_key", "text")))
+    query = text(UNINDEXED.format(HAS_CJK[dialect]))
+    cjk = CJK_PATTERN[dialect]
     done = after = 0
-    while rows := connection.execute(query, {"after": after, "n": BATCH}).all():
+    while rows := connection.execute(query, {"after": after, "n": BATCH, "cjk": cjk}).all():
         changed = [
             {"id": row.id, "indexed": indexed}
             for row in rows
