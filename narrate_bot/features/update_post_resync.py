@@ -12,9 +12,11 @@ This version's own edit leases the post in its transaction and clears the lease 
 platform has the edit (``update_posts.edited``): the repair doesn't edit it a second time. An
 edit the platform refused is left leased, so the repair tries it once the lease runs out. Each
 try takes the post first (leased for ``schedule_lease_seconds``), so two replicas never both
-edit it; a failure waits as every repair does (``repair_pace``), or until the bot is added to
-the post's channel again (then it is due at once), and the repair starts nothing after
-``BUDGET_SECONDS``. With nothing due it is one read-only probe of an empty partial index.
+edit it; a failure waits as every repair does (``repair_pace``), a refusal for good
+(``RefusedForGood``) is logged once and tried weekly (``resync_refused_at``, migration 0053);
+either is due at once when the bot is added to the post's channel again, and the repair starts
+nothing after ``BUDGET_SECONDS``. With nothing due it is one read-only probe of an empty
+partial index.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..events import Audience, Platform
+from ..ports import RefusedForGood
 from ..storage import update_post_resync as store
 from ..storage import update_posts as posts
 from ..storage.update_posts import Retry
-from .repair_pace import BUDGET_SECONDS, Outcome, backoff, run_due
+from .repair_pace import BUDGET_SECONDS, REFUSED_WAIT, Outcome, backoff, run_due
 from .schedule_posts import tenant_ref
 from .update_posts import post_of
 
@@ -89,6 +92,17 @@ async def _one(bot: Bot, item: Retry, *, now: datetime, within: float) -> Outcom
             raise LookupError("no gateway for this platform")
         async with asyncio.timeout(within):  # as the orphaned posts' deletes
             await gateway.update(tenant_ref(item.tenant), post.message_id, edit)
+    except RefusedForGood as refusal:  # CannotEdit: the app out of the channel, or not its post
+        async with bot.db.transaction() as session:
+            first = await store.refused(
+                session, post_id=row.id, leased=leased, at=now, retry_at=now + REFUSED_WAIT
+            )
+        if first:  # the platform's code only, never the narration's words; once per post
+            log.warning(
+                "an update post can't be edited to its narration (%s): tried again weekly",
+                refusal.reason,
+            )
+        return Outcome.STAYED
     except Exception as problem:
         tries = post.resync_tries + 1
         log.warning(

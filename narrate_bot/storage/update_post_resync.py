@@ -5,7 +5,8 @@ Any version's edit of a narration's text, or its making the narration "only me" 
 ``resync_at`` to 1970-01-01 by a trigger ("due now": a trigger can't read the bot's clock).
 This version's own edit overwrites that with a lease in the same transaction (``lease``) and
 clears it by compare once the platform has the edit (``settled``); the scheduler's repair takes
-what is due (``due``, ``take``) and puts off what failed (``later``), made due at once when the
+what is due (``due``, ``take``) and puts off what failed (``later``), or what the platform
+refused for good for a week (``refused``, logged once), made due at once when the
 bot is back in the post's channel (``reachable_again``).
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -44,7 +45,7 @@ async def settled(session: AsyncSession, *, narration_id: int, leased: datetime)
     done = await session.exec(
         update(UpdatePost)
         .where(col(UpdatePost.narration_id) == narration_id, col(UpdatePost.resync_at) == leased)
-        .values(resync_at=None, resync_tries=0)
+        .values(resync_at=None, resync_tries=0, resync_refused_at=None)
     )
     return bool(done.rowcount)
 
@@ -88,6 +89,22 @@ async def later(
     )
 
 
+async def refused(
+    session: AsyncSession, *, post_id: int, leased: datetime, at: datetime, retry_at: datetime
+) -> bool:
+    """The platform refused for good to edit the post: put it off until ``retry_at``, unless an
+    edit made it due again meanwhile; whether this was its first refusal (the one to log)."""
+    return await refusals.refused(
+        session,
+        UpdatePost,
+        row=and_(col(UpdatePost.id) == post_id, col(UpdatePost.resync_at) == leased),
+        due=UpdatePost.resync_at,
+        refused_at=UpdatePost.resync_refused_at,
+        at=at,
+        retry_at=retry_at,
+    )
+
+
 async def current(session: AsyncSession, *, post_id: int) -> tuple[UpdatePost, Narration] | None:
     """The post and its narration as they are now, held until the transaction ends (on
     PostgreSQL): an edit committing meanwhile waits, then makes it due again."""
@@ -111,7 +128,7 @@ async def reachable_again(session: AsyncSession, *, tenant_id: int, channel_id: 
             col(UpdatePost.narration_id).in_(narrations),
             col(UpdatePost.channel_id) == channel_id,
             col(UpdatePost.resync_at).is_not(None),
-            col(UpdatePost.resync_tries) > 0,
+            or_(col(UpdatePost.resync_tries) > 0, col(UpdatePost.resync_refused_at).is_not(None)),
         )
         .values(resync_at=refusals.AT_ONCE)
     )

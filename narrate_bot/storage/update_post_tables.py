@@ -61,3 +61,7 @@ class UpdatePost(SQLModel, table=True):
     resync_tries: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")
     )
+    # When the platform first refused the repair's edit until someone changes something (the
+    # app removed from the channel, a post it may not edit; migration 0053): logged once, tried
+    # weekly, due at once when the bot is back in the channel.
+    resync_refused_at: datetime | None = Field(default=None)
