@@ -409,15 +409,7 @@ class DiscordGateway:
 
             async def edit(one: str = one, part: Outgoing = part) -> None:
                 async with self.posts:
-                    await where.get_partial_message(int(one)).edit(
-                        content=part.content,
-                        embed=(
-                            discord.Embed(description=part.embed)
-                            if part.embed is not None
-                            else None
-                        ),
-                        allowed_mentions=_cited(post),
-                    )
+                    await _edit_part(where.get_partial_message(int(one)), part, post)
 
             try:
                 await self._in_thread(post.thread_of, edit)
@@ -458,15 +450,7 @@ class DiscordGateway:
             for one, part in parts:
                 try:
                     async with self.posts:
-                        await channel.get_partial_message(int(one)).edit(
-                            content=part.content,
-                            embed=(
-                                discord.Embed(description=part.embed)
-                                if part.embed is not None
-                                else None
-                            ),
-                            allowed_mentions=_cited(post),
-                        )
+                        await _edit_part(channel.get_partial_message(int(one)), part, post)
                     found = True
                 except discord.NotFound:
                     log.debug("a DM to edit in server %s isn't there", guild_id)
@@ -971,6 +955,12 @@ def _parts(message_id: str, text: str, buttons: tuple[Button, ...]) -> list[tupl
     if len(ids) == 1:
         return [(ids[0], messages(text, buttons)[0])]
     return list(zip(ids, spread(text, buttons, len(ids)), strict=True))
+
+
+async def _edit_part(message: discord.PartialMessage, part: Outgoing, post: Post) -> None:
+    """One message of a post rewritten to its share of the new text (``_parts``)."""
+    embed = discord.Embed(description=part.embed) if part.embed is not None else None
+    await message.edit(content=part.content, embed=embed, allowed_mentions=_cited(post))
 
 
 def _cited(post: Post) -> discord.AllowedMentions:
