@@ -82,12 +82,20 @@ class AccessTracker:
         # Private threads fetched over REST lately: place id -> (when, the thread).
         self._fetched: dict[str, tuple[float, Place]] = {}
 
-    async def describe_guild(self, guild: discord.Guild, now: datetime) -> None:
+    async def describe_guild(
+        self, guild: discord.Guild, now: datetime, *, joined: bool = False
+    ) -> None:
+        """``joined``: the bot was added to the guild (again): every channel it reaches is
+        told as one it is back in."""
         for channel in describable(guild):
-            await self.describe_channel(channel, now)
+            back = joined and translate.bot_reaches(channel)
+            await self.describe_channel(channel, now, back=back)
 
-    async def describe_channel(self, channel: discord.abc.GuildChannel, now: datetime) -> None:
-        await self.core.handle(translate.channel_described(channel, now=now))
+    async def describe_channel(
+        self, channel: discord.abc.GuildChannel, now: datetime, *, back: bool = False
+    ) -> None:
+        """``back``: the bot can see and post in the channel again (it couldn't before)."""
+        await self.core.handle(translate.channel_described(channel, now=now, back=back))
         if channel_kind(channel) != ChannelKind.PRIVATE:
             return
         ref = translate.where(channel)

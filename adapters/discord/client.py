@@ -187,7 +187,9 @@ class NarrateClient(discord.Client):
         await self.access.describe_guild(guild, self.now())
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
-        await self.access.describe_guild(guild, self.now())
+        # Added to the guild (again): what the platform refused while the bot was out is tried
+        # at the next wake-up, as on Slack when the app is added back to a channel.
+        await self.access.describe_guild(guild, self.now(), joined=True)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         async with self.core.exclusive(str(guild.id)):
@@ -197,9 +199,12 @@ class NarrateClient(discord.Client):
         await self.access.describe_channel(channel, self.now())
 
     async def on_guild_channel_update(
-        self, _before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
     ) -> None:
-        await self.access.describe_channel(after, self.now())
+        # Permission overwrites changed so the bot can see and post there again: as the bot
+        # added back to a Slack channel (``member_joined_channel``).
+        back = translate.bot_reaches(after) and not translate.bot_reaches(before)
+        await self.access.describe_channel(after, self.now(), back=back)
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         await self.access.channel_deleted(channel, self.now())

@@ -209,11 +209,28 @@ def message_event(
     )
 
 
-def channel_described(channel: discord.abc.GuildChannel, *, now: datetime) -> ChannelDescribed:
-    """The channel's kind now; members are sent one by one (the member cache is partial)."""
+def channel_described(
+    channel: discord.abc.GuildChannel, *, now: datetime, back: bool = False
+) -> ChannelDescribed:
+    """The channel's kind now; members are sent one by one (the member cache is partial).
+    ``back``: the bot can see and post in it again (Slack's ``member_joined_channel`` for the
+    bot), so the core tries at once what the platform refused there meanwhile."""
     return ChannelDescribed(
-        tenant=tenant(channel.guild), channel=location(channel), occurred_at=now
+        tenant=tenant(channel.guild),
+        channel=location(channel),
+        occurred_at=now,
+        bot_in=True if back else None,
     )
+
+
+def bot_reaches(channel: discord.abc.GuildChannel) -> bool:
+    """Whether the bot may see and post in ``channel`` (its roles and the channel's permission
+    overwrites, from the cache: no privileged intent)."""
+    me = channel.guild.me
+    if me is None:
+        return False
+    allowed = channel.permissions_for(me)
+    return allowed.view_channel and allowed.send_messages
 
 
 def channel_deleted(channel: discord.abc.GuildChannel, *, now: datetime) -> ChannelDeleted:
