@@ -22,7 +22,9 @@ outage, a rate limit) is sent again at a later wake-up, after the repairs' back-
 (``repair_pace.backoff``, at least the platform's ``Retry-After``); each retry is claimed too.
 One refused for good (``CannotPostThere``: the asker's DMs closed, their account deactivated)
 is never tried again, and neither is one that failed any other way: it may have gone out, and
-would arrive twice (a reminder, not worth that).
+would arrive twice (a reminder, not worth that). Retries stop after ``MAX_TRIES`` (about four
+hours of back-off): a refusal that lasts longer (a bad request the platform answers the same
+every time) is not worth a warning every six hours for as long as the question stays open.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ if TYPE_CHECKING:
     from ..app import Bot
 
 log = logging.getLogger(__name__)
+
+# Tries of one DM the platform took nothing of: back-offs of 2, 4, … 128 minutes, about 4 h.
+MAX_TRIES = 8
 
 BATCH = 50
 
@@ -170,9 +175,17 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
 
 async def _retry_later(bot: Bot, item: store.Due, problem: NotPosted, *, now: datetime) -> None:
     """The DM is due again after the back-off, and at least the platform's ``Retry-After``.
-    If recording that fails, the DM stays claimed and unsent, as before retries."""
+    If recording that fails, or this was the last try, the DM stays claimed and unsent, as
+    before retries."""
     question_id = item.question.id
     assert question_id is not None
+    if item.attempts + 1 >= MAX_TRIES:
+        log.warning(
+            "asking whether a question is still open failed %d times: %s; given up",
+            MAX_TRIES,
+            type(problem).__name__,
+        )
+        return
     wait = repair_pace.backoff(item.attempts + 1)  # this try failed too
     if problem.retry_after:
         wait = max(wait, timedelta(seconds=problem.retry_after))

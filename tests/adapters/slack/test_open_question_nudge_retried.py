@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from narrate_bot.app import Bot
+from narrate_bot.features import question_nudges
 from tests.adapters.slack.conftest import SlackEnv
 from tests.adapters.slack.test_open_question_post_lost import _asked
 
@@ -76,3 +77,21 @@ async def test_a_refused_or_maybe_sent_dm_is_never_tried_again(
     warned = [r.getMessage() for r in caplog.records if r.name == NUDGES]
     assert len(warned) == 1 and warned[0].endswith(logged), warned
     assert "cobol" not in warned[0]
+
+
+async def test_a_dm_slack_keeps_taking_nothing_of_is_given_up_after_its_tries(
+    slack: SlackEnv, bot: Bot, caplog: pytest.LogCaptureFixture
+):
+    """Found in review: retries had no end, so a refusal that lasts (or a bad request answered
+    the same every time) warned every six hours for as long as the question stayed open."""
+    await _asked(slack, "cobol")
+    slack.fake.failures["chat.postMessage"] = "service_unavailable"
+    start = bot.clock.now() + timedelta(days=14)
+    with caplog.at_level(logging.WARNING, logger=NUDGES):
+        for hour in range(0, 24 * 30, 6):  # a month of wake-ups, one each 6 h
+            await bot.run_due(start + timedelta(hours=hour, minutes=1))
+    assert len(_tries(slack)) == question_nudges.MAX_TRIES
+    warned = [r.getMessage() for r in caplog.records if r.name == NUDGES]
+    assert len(warned) == question_nudges.MAX_TRIES
+    assert "given up" in warned[-1]
+    assert not any("cobol" in message for message in warned)
