@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 JOB_ID = "narrate-bot:tick"
+# How long a cancelled shutdown waits for the running tick to roll back and return its connection.
+UNWIND_SECONDS = 5.0
 
 
 class Ticker:
@@ -79,8 +81,10 @@ class Ticker:
             running = set(self._in_flight)
             for task in running:
                 task.cancel()
-            # The unwinding (rollback, connection returned) is not cut short by another cancel.
-            await asyncio.shield(asyncio.gather(*running, return_exceptions=True))
+            # The unwinding (rollback, connection returned) is waited for, but not for ever: a
+            # rollback stuck on a database out of reach must not keep the process from exiting.
+            if running:
+                await asyncio.wait(running, timeout=UNWIND_SECONDS)
             raise
         finally:
             self.shutdown()
