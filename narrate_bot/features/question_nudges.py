@@ -20,6 +20,8 @@ Each DM is claimed before it is sent (``storage.question_nudges.claim``): replic
 once send it once. A DM the platform answered and took nothing of (``ports.NotPosted``: an
 outage, a rate limit) is sent again at a later wake-up, after the repairs' back-off
 (``repair_pace.backoff``, at least the platform's ``Retry-After``); each retry is claimed too.
+A paused asker's retry waits for their return, but a first DM's is dropped once its question
+is past the 42 days: the same DM, it keeps the first DM's cut-off.
 One refused for good (``CannotPostThere``: the asker's DMs closed, their account deactivated)
 is never tried again, and neither is one that failed any other way: it may have gone out, and
 would arrive twice (a reminder, not worth that). Retries stop after ``MAX_TRIES`` (about four

@@ -18,8 +18,10 @@ wake-up after upgrading to the version that added it, when every old open questi
   limit: the asker asked for it.
 
 A DM the platform answered and took nothing of (``ports.NotPosted``) is due again at its
-``retry_at`` (``retry_later``), outside both limits: it is the same DM, not another one. Its
-retry is claimed by clearing ``retry_at`` (``claim_retry``), so replicas send it once.
+``retry_at`` (``retry_later``), outside the asker's week: it is the same DM, not another one.
+For that reason a first DM's retry keeps the first DM's ``TOO_OLD`` cut-off: held by a pause
+past it, it is never sent (``_within_cut_off``). Its retry is claimed by clearing
+``retry_at`` (``claim_retry``), so replicas send it once.
 """
 
 from __future__ import annotations
@@ -145,25 +147,31 @@ async def next_due_at(
         )
     )
     retries = (
-        select(QuestionNudge.retry_at, Person.paused_until)
+        select(
+            QuestionNudge.retry_at, QuestionNudge.nudges, OpenQuestion.asked_at, Person.paused_until
+        )
         .join(OpenQuestion, col(OpenQuestion.id) == col(QuestionNudge.question_id))
         .join(Person, col(Person.id) == col(OpenQuestion.person_id))
         .join(Tenant, col(Tenant.id) == col(OpenQuestion.tenant_id))
         .where(
             col(QuestionNudge.retry_at).is_not(None),
             col(QuestionNudge.retry_at) <= until,
+            _within_cut_off(since_ref, wait),
             col(OpenQuestion.status) == OPEN,
             col(Tenant.platform).in_(platforms),
             _asker_reachable(until),
         )
     )
     found: list[datetime] = []
-    # A retry is the same DM: not held back by the asker's week, nor too old.
-    for retry_at, paused_until in (await session.exec(retries)).all():
+    # A retry is the same DM: not held back by the asker's week; a first DM's, like the DM
+    # itself, not sent once its question is too old (a pause may have held it that long).
+    for retry_at, nudges, asked_at, paused_until in (await session.exec(retries)).all():
         assert retry_at is not None
         when = _aware(retry_at)
         if paused_until is not None:
             when = max(when, _aware(paused_until))
+        if nudges == 1 and when > _aware(asked_at) + wait * TOO_OLD:
+            continue
         if when <= until and (after is None or when > after):
             found.append(when)
     for query, first_nudge in ((first, True), (second, False)):
@@ -179,6 +187,18 @@ async def next_due_at(
             if when <= until and (after is None or when > after):
                 found.append(when)
     return min(found) if found else None
+
+
+def _within_cut_off(now: datetime, wait: timedelta) -> ColumnElement[bool]:
+    """A retry of a first DM (``nudges`` 1) only while its question is not ``TOO_OLD`` at
+    ``now``: the retry is the same DM, and the bot stopped following the question then. A
+    paused asker's retry waits for their return, which may be weeks past that; they would get
+    a DM about a question the bot no longer asks about. A second DM's has no cut-off, as the
+    second DM hasn't (its asker asked for it)."""
+    return or_(
+        col(QuestionNudge.nudges) != 1,
+        col(OpenQuestion.asked_at) >= now - wait * TOO_OLD,
+    )
 
 
 def _aware(when: datetime) -> datetime:
@@ -200,6 +220,7 @@ async def due(
         .where(
             col(QuestionNudge.retry_at).is_not(None),
             col(QuestionNudge.retry_at) <= now,
+            _within_cut_off(now, wait),
             col(OpenQuestion.status) == OPEN,
             col(Tenant.platform).in_(platforms),
             _asker_reachable(now),
