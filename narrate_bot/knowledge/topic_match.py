@@ -63,18 +63,19 @@ def stems(text: str, *, fold: bool = True) -> frozenset[str]:
 
 def asked_stems(text: str, *, fold: bool = True) -> frozenset[str]:
     """``stems`` of a question, or of a narration matched against followed topics: a run of
-    Chinese, Japanese or Korean is also every stretch of it of two to ``MAX_CJK_TOPIC_CHARS``
-    characters, each folded as a topic's stem is (``stem``: "データ" loses its voiced marks,
-    Hangul syllables decompose), as the search finds a word anywhere inside a run
-    (``words.index_text``). Hiding "支付" keeps you out of "who knows about 支付系统", as hiding
-    "kafka" keeps you out of "kafka streams"; following "支付" brings "今天修复了支付系统". A
-    longer CJK topic (up to ``MAX_TOPIC_CHARS``) is found inside the run itself, which is among
-    the stems, by ``matches``. A topic's own stems (its ``topic_key``) stay the run as written."""
+    Chinese, Japanese or Korean is also every stretch of it of one to ``MAX_CJK_TOPIC_CHARS``
+    characters (one is a word too: "锁"), each folded as a topic's stem is (``stem``:
+    "データ" loses its voiced marks, Hangul syllables decompose), as the search finds a word
+    anywhere inside a run (``words.index_text``). Hiding "支付" keeps you out of "who knows
+    about 支付系统", as hiding "kafka" keeps you out of "kafka streams"; following "支付"
+    brings "今天修复了支付系统". A longer CJK topic (up to ``MAX_TOPIC_CHARS``) is found
+    inside the run itself, which is among the stems, by ``matches``. A topic's own stems (its
+    ``topic_key``) stay the run as written."""
     found = set(stems(text, fold=fold))
     for run in (word for word in query_terms(text) if is_cjk(word)):
         found.update(
             stem(run[start : start + size], fold=fold)
-            for size in range(2, min(len(run), MAX_CJK_TOPIC_CHARS) + 1)
+            for size in range(1, min(len(run), MAX_CJK_TOPIC_CHARS) + 1)
             for start in range(len(run) - size + 1)
         )
     return frozenset(found)

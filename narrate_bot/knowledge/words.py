@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Common English function words, chat filler, and words every work update uses ("fix", "add").
@@ -48,16 +49,30 @@ _CJK_CHARS = (
     "\uff66-\uff9f\uffa0-\uffdc"  # halfwidth Katakana and Hangul
     "\U00020000-\U0003134f"  # CJK ideographs, extensions B to G
 )
-# For SQL: a GLOB or regular-expression bracket class matching one CJK character (both engines
-# compare code points, so the ranges read the same there).
-CJK_CLASS = f"[{_CJK_CHARS}]"
 _CJK_RUN = re.compile(f"[{_CJK_CHARS}]+")
 _CJK_OR_NOT = re.compile(f"[{_CJK_CHARS}]+|[^{_CJK_CHARS}]+")
+# The Halfwidth and Fullwidth Forms block: Latin letters, digits and signs typed wide by CJK input
+# methods ("ＡＰＩ"), halfwidth Katakana ("ｶﾀｶﾅ", voiced marks apart) and Hangul. Text with
+# them or with CJK is NFKC-folded (``folded``), on both sides: "ｶﾀｶﾅ" and "カタカナ", "ＡＰＩ"
+# and "API" are one word. Any other text is never folded, so its tokens don't change.
+_WIDTH_FORMS = "\uff01-\uffee"
+# For SQL: a GLOB or regular-expression bracket class matching one character that gives a text
+# its own ``index_text`` (both engines compare code points, so the ranges read the same there).
+INDEXED_CLASS = f"[{_CJK_CHARS}{_WIDTH_FORMS}]"
+_FOLDS = re.compile(INDEXED_CLASS)
 
 
 def has_cjk(text: str) -> bool:
     # Most text is ASCII: telling so is much cheaper than the search, and ``words`` asks often.
     return not text.isascii() and _CJK_RUN.search(text) is not None
+
+
+def folded(text: str) -> str:
+    """``text`` NFKC-normalized when it has CJK or width forms (``_WIDTH_FORMS``), else as it
+    is. Narrations are indexed (``index_text``) and questions split (``words``) this way."""
+    if text.isascii() or _FOLDS.search(text) is None:
+        return text
+    return unicodedata.normalize("NFKC", text)
 
 
 def is_cjk(word: str) -> bool:
@@ -73,17 +88,28 @@ def cjk_pairs(run: str) -> tuple[str, ...]:
 
 
 def index_text(text: str) -> str | None:
-    """What both engines index instead of ``text`` when it holds CJK runs: each run written as
-    its pairs, apart from the words around it ("升级kafka集群" as "升级 kafka 集群").
-    ``None`` for any other text: the index reads the text itself, exactly as before."""
-    if not has_cjk(text):
+    """What both engines index instead of ``text`` when it holds CJK runs or width forms: the
+    text ``folded``, each run written as its pairs, apart from the words around it
+    ("升级kafka集群" as "升级 kafka 集群"), then every character of the runs of two or more
+    once, so a word of one character ("锁" in "修复了锁的问题") is found too, as CJK analyzers
+    that also emit unigrams find it. The characters come after the whole text, so they never
+    break a phrase of pairs or of a path's words. ``None`` for any other text: the index reads
+    the text itself, exactly as before. (A change here needs a migration recomputing
+    ``search_text``, as 0054 does.)"""
+    if text.isascii() or _FOLDS.search(text) is None:
         return None
-    return _CJK_RUN.sub(lambda run: " " + " ".join(cjk_pairs(run.group(0))) + " ", text)
+    text = unicodedata.normalize("NFKC", text)
+    runs = _CJK_RUN.findall(text)
+    indexed = _CJK_RUN.sub(lambda run: " " + " ".join(cjk_pairs(run.group(0))) + " ", text)
+    characters = dict.fromkeys(char for run in runs if len(run) > 1 for char in run)
+    return f"{indexed} {' '.join(characters)}" if characters else indexed
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased alphanumeric words, the unit both full-text engines index; a CJK run is a
-    word of its own, apart from any letters or digits glued to it (``index_text``)."""
+    """Lower-cased alphanumeric words, the unit both full-text engines index, of the text
+    ``folded``; a CJK run is a word of its own, apart from any letters or digits glued to it
+    (``index_text``)."""
+    text = folded(text)
     found = [w for w in _SPLIT.split(text.lower()) if w]
     if not has_cjk(text):
         return found
@@ -91,11 +117,13 @@ def words(text: str) -> list[str]:
 
 
 def _is_content(word: str) -> bool:
-    return word not in STOPWORDS and len(word) > 1 and not word.isdigit()
+    # One CJK character is a word (Chinese writes many with one: 锁, 表, 库), indexed alone.
+    return word not in STOPWORDS and (len(word) > 1 or is_cjk(word)) and not word.isdigit()
 
 
 def content_words(text: str) -> list[str]:
-    """Words worth matching on: not stopwords, not single characters, not pure numbers."""
+    """Words worth matching on: not stopwords, not single letters or digits (a CJK character
+    is a word), not pure numbers."""
     return [w for w in words(text) if _is_content(w)]
 
 
@@ -197,7 +225,7 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     ranking counts those matches on their own (``ranking.area_prior``). Links and markup are
     never searched (see ``without_links``).
     """
-    question = without_links(_PLATFORM_MARKUP.sub(" ", question))
+    question = folded(without_links(_PLATFORM_MARKUP.sub(" ", question)))
     dotted = _DOTTED_NAME.findall(question)
     plain = _DOTTED_NAME.sub(" ", question)  # ".NET" is searched as .NET, never as "net" too
     labels = area_labels(question)

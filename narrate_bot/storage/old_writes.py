@@ -10,7 +10,7 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
   migration 0018): a question about "cafe" names the person who hid "Café";
 * a narration it stores or edits has no ``search_text`` (migration 0050; since 0052 its edit
   clears a stale one): Chinese, Japanese or Korean text in it is indexed as whole runs, and a
-  word inside one isn't found.
+  word inside one isn't found (nor is halfwidth or fullwidth text folded, migration 0054).
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
 upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from narrate_bot.knowledge.topic_match import topic_key
-from narrate_bot.knowledge.words import CJK_CLASS, index_text
+from narrate_bot.knowledge.words import INDEXED_CLASS, index_text
 
 from .schedule_tables import NUMBERED
 
@@ -61,10 +61,11 @@ UNFOLDED = {
     "sqlite": "topic_key GLOB '*[^ -~]*'",
     "postgresql": "topic_key ~ '[^ -~]'",
 }
-# Only text with a CJK character, matched in SQL so that the many narrations with an accent or an
-# emoji (no ``search_text`` either) aren't read and re-indexed in Python at every start.
+# Only text with a CJK character or a width form (``words.INDEXED_CLASS``), matched in SQL so
+# that the many narrations with an accent or an emoji (no ``search_text`` either) aren't read and
+# re-indexed in Python at every start.
 HAS_CJK = {"sqlite": "text GLOB :cjk", "postgresql": "text ~ :cjk"}
-CJK_PATTERN = {"sqlite": f"*{CJK_CLASS}*", "postgresql": CJK_CLASS}
+CJK_PATTERN = {"sqlite": f"*{INDEXED_CLASS}*", "postgresql": INDEXED_CLASS}
 UNINDEXED = (
     "SELECT id, text FROM narration WHERE search_text IS NULL AND {}"
     " AND id > :after ORDER BY id LIMIT :n"
