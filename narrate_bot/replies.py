@@ -89,8 +89,12 @@ class Reply(_Frozen):
     quotes: tuple[Quote, ...] = ()
     # With ``quotes``: the workspace's erasure mark as the question was read (``storage.privacy.
     # erasure_mark``). Kept for a DM's reader by user id, the answer is checked against it: a
-    # forget-me since (perhaps the asker's own) leaves nothing kept under that id.
+    # forget-me since (perhaps the asker's own) leaves nothing kept under that id...
     erasure_mark: str | None = None
+    # ...unless the answer's own record (its "This helped" token, ``who_knows_repo.record``),
+    # kept under the asker's user id while the mark was unchanged, is still there: every
+    # forget-me of that id deletes it, so the one that moved the mark was someone else's.
+    recorded_as: str | None = None
 
 
 class Post(_Frozen):

@@ -31,7 +31,7 @@ from datetime import datetime
 from ..events import TenantRef
 from ..replies import Post, Reply
 from ..storage import narration_copies as store
-from ..storage import privacy
+from ..storage import privacy, who_knows_repo
 from ..storage import repositories as repo
 from ..storage.copy_tables import WHO_KNOWS
 from ..storage.database import Database, Session
@@ -92,13 +92,13 @@ async def _keep(
     else:
         reader_user_id = post.to_users[0]
         reader = await repo.find_person(session, tenant_id=found.id, user_id=reader_user_id)
-        if reader is None and not await privacy.hold_user_id(
-            session, tenant_id=found.id, user_id=reader_user_id, mark=reply.erasure_mark
+        if reader is None and not await _not_forgotten(
+            session, tenant_id=found.id, user_id=reader_user_id, reply=reply
         ):
-            # A forget-me in the workspace committed since the question was read, perhaps
-            # the asker's own (they had no person then, or it is gone now): nothing may be kept
-            # under their user id, and the DM may be a forgotten person's. It is withdrawn at
-            # once, kept (with no reader) only until the platform has that edit.
+            # The asker's forget-me may have committed since the question was read (they had
+            # no person then, or it is gone now): nothing may be kept under their user id, and
+            # the DM may be a forgotten person's. It is withdrawn at once, kept (with no
+            # reader) only until the platform has that edit.
             return await store.keep(
                 session,
                 tenant_id=found.id,
@@ -143,3 +143,27 @@ async def _keep(
         due_at=now if changed else None,
     )
     return return_id if changed else None
+
+
+async def _not_forgotten(session: Session, *, tenant_id: int, user_id: str, reply: Reply) -> bool:
+    """Hold the asker's user id (``privacy.hold_user_id``, as their forget-me does first) and
+    say whether no forget-me of theirs committed since the question was read: none in the
+    workspace at all (its erasure mark is as ``reply`` read it), or the answer's own record,
+    kept under their user id while the mark was unchanged (``Reply.recorded_as``), is still
+    there. Any forget-me of theirs deletes that record, so the one that moved the mark was
+    someone else's: taking the workspace's mark alone, a never-joined asker's DM answer was
+    withdrawn whenever anyone in the workspace was forgotten meanwhile, although the answer
+    quoted nobody erased (a quoted person's erasure takes out their line alone,
+    ``held_as_now``). Read under the hold, the record is as the last forget-me of the user id
+    left it: one on another replica commits first, or waits for this answer and empties it.
+
+    Without a record (the button left out: the question answered as the database was busy, or
+    as a forget-me moved the mark) the mark decides alone, and withdraws in doubt."""
+    if await privacy.hold_user_id(
+        session, tenant_id=tenant_id, user_id=user_id, mark=reply.erasure_mark
+    ):
+        return True
+    if reply.recorded_as is None:
+        return False
+    record = await who_knows_repo.find(session, tenant_id=tenant_id, token=reply.recorded_as)
+    return record is not None and record.asker_user_id == user_id

@@ -324,11 +324,11 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
     reply = reply.model_copy(update={"quotes": tuple(quotes), "erasure_mark": mark})
     if not recorded or turn.forgotten:
         return [reply]
-    helped = (
-        Button(
-            label=HELPED_LABEL, command=f"{HELPED_COMMAND} {_token(turn, found.tenant_id, topic)}"
-        ),
-    )
+    token = _token(turn, found.tenant_id, topic)
+    # Kept under the asker's user id as no forget-me had run: the keeping tells the asker's own
+    # forget-me since from someone else's by it (``answer_copies``).
+    reply = reply.model_copy(update={"recorded_as": token})
+    helped = (Button(label=HELPED_LABEL, command=f"{HELPED_COMMAND} {token}"),)
     if public_answer:
         # The answer is in the channel's thread, for everyone there; the button is the asker's
         # alone, so it goes to them privately (``helped`` checks the clicker all the same).
