@@ -38,8 +38,10 @@ PLACEHOLDER_LIMIT = 100
 INPUT_VALUE_LIMIT = 4000
 THREAD_NAME_LIMIT = 100
 BUTTON_LABEL_LIMIT = 80
-# What a later part of a split answer says once an edit made the answer fit in fewer messages.
-MOVED_UP = "(continued above)"
+# What a later part of a split answer says once an edit made the answer fit in fewer messages
+# (an edit can't empty a message): the whole answer is above it now. "(continued above)"
+# promised more answer that was nowhere, and didn't say why the part was empty.
+MOVED_UP = "(This answer now ends above: an edit shortened it.)"
 
 # custom_id = "narrate" ["-form" | "-kept"] ["@" guild id] ":" payload. The guild is named only
 # on components sent in DMs, where the click itself carries no guild (so no tenant). A "-kept"
