@@ -22,6 +22,8 @@ outage, a rate limit) is sent again at a later wake-up, after the repairs' back-
 (``repair_pace.backoff``, at least the platform's ``Retry-After``); each retry is claimed too.
 A paused asker's retry waits for their return, but a first DM's is dropped once its question
 is past the 42 days: the same DM, it keeps the first DM's cut-off.
+On Discord, where no departure is told, the asker is looked up just before (a
+``ports.AccessRefresher``): one who left has their questions closed, and isn't DMed.
 One refused for good (``CannotPostThere``: the asker's DMs closed, their account deactivated)
 is never tried again, and neither is one that failed any other way: it may have gone out, and
 would arrive twice (a reminder, not worth that). Retries stop after ``MAX_TRIES`` (about four
@@ -39,7 +41,7 @@ from zoneinfo import ZoneInfo
 from ..channel_names import shown
 from ..events import Platform
 from ..knowledge.fire_times import zone_named
-from ..ports import CannotPostThere, NotPosted, RefusedForGood
+from ..ports import AccessRefresher, CannotPostThere, NotPosted, RefusedForGood
 from ..replies import Button, Post
 from ..storage import question_nudges as store
 from . import repair_pace
@@ -149,6 +151,8 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
         gateway = bot.gateways.get(platform)
         if gateway is None:
             continue
+        if isinstance(gateway, AccessRefresher) and not await _asker_still_here(bot, gateway, item):
+            continue
         post = Post(
             text=text_of(item, days=bot.settings.question_nudge_days),
             to_users=(item.asker.user_id,),
@@ -173,6 +177,29 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
             continue
         sent += 1
     return sent
+
+
+async def _asker_still_here(bot: Bot, gateway: AccessRefresher, item: store.Due) -> bool:
+    """Whether the claimed DM is still to be sent once the asker is looked up afresh.
+
+    A platform that tells of no departure (Discord without the privileged members intent)
+    re-reads the asker first: one who left is reported to the core, which closes their open
+    questions (``departed_questions``), and the DM asking about one is not sent. Before, only
+    askers re-read for a weekly DM (introductions, followed topics: those reading a private
+    channel) were ever found gone; anyone else's question stayed open, and they were asked
+    about it. A lookup that fails says nothing: the DM goes as before."""
+    question_id = item.question.id
+    assert question_id is not None
+    try:
+        await gateway.refresh_access(tenant_ref(item.tenant), [item.asker.user_id])
+    except Exception as problem:
+        log.info(
+            "couldn't look up a question's asker before asking if it is still open: %s",
+            type(problem).__name__,
+        )
+        return True
+    async with bot.db.snapshot() as session:
+        return await store.is_open(session, question_id=question_id)
 
 
 async def _retry_later(bot: Bot, item: store.Due, problem: NotPosted, *, now: datetime) -> None:

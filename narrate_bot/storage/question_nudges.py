@@ -372,6 +372,16 @@ async def retry_later(session: AsyncSession, *, question_id: int, nudge: int, at
     )
 
 
+async def is_open(session: AsyncSession, *, question_id: int) -> bool:
+    """Whether the question is still open (its asker may have been found gone meanwhile)."""
+    found = await session.exec(
+        select(OpenQuestion.id).where(
+            col(OpenQuestion.id) == question_id, col(OpenQuestion.status) == OPEN
+        )
+    )
+    return found.first() is not None
+
+
 async def open_of(
     session: AsyncSession, *, person_id: int, question_id: int
 ) -> tuple[OpenQuestion, str] | None:

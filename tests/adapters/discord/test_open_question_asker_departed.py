@@ -7,14 +7,16 @@ the introductions) and Discord answers 404 Unknown Member (``access.recheck``): 
 core the person departed, and the core closes their open questions as on Slack (withdrawn, the
 post edited to say so, nothing deleted), through discord.py against the fake gateway.
 
-Coverage of behaviour that worked already when written (the core path is Slack-tested); this
-is its Discord path, through the libraries.
+The first test is coverage of behaviour that worked already (the core path is Slack-tested):
+its Discord path, through the libraries. The second is a fix: an asker re-read for no weekly
+DM (reading no private channel) was never found gone; the asker is now looked up just before
+the "still open?" DM.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
@@ -70,3 +72,35 @@ async def test_a_departure_found_by_a_roles_reread_closes_the_question(
     )
     assert not fake.posted(f"/channels/{GENERAL}/messages/{rexx}", "PATCH")
     assert not fake.posted(f"/channels/{GENERAL}/messages/{cobol}", "DELETE")  # erases nothing
+
+
+async def test_an_asker_gone_unseen_is_found_before_the_still_open_dm(
+    fake: FakeDiscord, bot: Bot, connect: Connect
+) -> None:
+    """Found in review: only people re-read for a weekly DM (those reading a private channel)
+    were ever found gone. bob reads none: his question stayed open (in digests, its post
+    asking for answers) and, 14 days on, he was DMed "is it still open?" about a server he had
+    left. The asker is now looked up just before that DM."""
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", admin=True, text="questions-channel here"))
+    await _asks(fake, BOB, "rexx")
+    await _asks(fake, CAROL, "cobol")
+    rexx, _ = fake.threads
+    fake.gone.add(BOB["id"])  # he leaves the server; no event says so
+
+    await bot.run_due(bot.clock.now() + timedelta(days=14, minutes=1))
+
+    for _ in range(200):
+        if [r.status for r in await _rows(bot)] == ["withdrawn", "open"]:
+            break
+        await asyncio.sleep(0.05)
+    assert [(r.text, r.status) for r in await _rows(bot)] == [
+        ("rexx", "withdrawn"),
+        ("cobol", "open"),
+    ]
+    assert fake.posted(f"/channels/8{BOB['id']}/messages") == []  # no DM to someone gone
+    [edit] = fake.posted(f"/channels/{GENERAL}/messages/{rexx}", "PATCH")
+    assert "is no longer here, so this question is closed" in str(edit.body.get("content"))
+    # carol is still here: her DM goes out.
+    [dm] = fake.posted(f"/channels/8{CAROL['id']}/messages")
+    assert "— “cobol” — is it still open?" in str(dm.body.get("content"))
