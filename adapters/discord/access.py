@@ -18,6 +18,15 @@ the core changes memberships on its own (a forget-me erases them, a command in a
 adds its author, another replica writes too), and a remembered "already told" then hid a change
 that was needed, such as someone who erased themselves and still reads a channel.
 
+The bot's own access is followed too, for what Discord refused while it was out (a delete, an
+edit): a channel it may see and post in again is told to the core as one it is back in, as
+Slack's ``member_joined_channel`` for the app is. A channel's overwrites come with the channel
+(CHANNEL_UPDATE); a role's permissions (GUILD_ROLE_UPDATE, the guilds intent) and a role given
+to the bot (GUILD_MEMBER_UPDATE, which Discord sends for the bot's own member without the
+members intent) name no channel, so the channels the bot reached are kept per guild and
+compared after each (``_newly_reached``); so is a guild available again after a fresh
+connection, when a change made while the bot was disconnected is never sent.
+
 A private thread is a private place of its own, read by the people in it who can see its parent.
 The bot can't list a thread's members (that needs the members intent either) and hears nothing
 when someone is taken out of one, so its readers are the people the core recorded there
@@ -81,15 +90,71 @@ class AccessTracker:
         self.clock = clock
         # Private threads fetched over REST lately: place id -> (when, the thread).
         self._fetched: dict[str, tuple[float, Place]] = {}
+        # The channels the bot could see and post in at the last look, per guild (see
+        # ``_newly_reached``).
+        self._reach: dict[int, set[int]] = {}
 
     async def describe_guild(
         self, guild: discord.Guild, now: datetime, *, joined: bool = False
     ) -> None:
         """``joined``: the bot was added to the guild (again): every channel it reaches is
-        told as one it is back in."""
+        told as one it is back in. Otherwise (a role created, changed or deleted; the guild
+        available again after a fresh connection) so is each channel it reaches now and
+        didn't at the last look."""
+        back = self._newly_reached(guild, joined=joined)
         for channel in describable(guild):
-            back = joined and translate.bot_reaches(channel)
-            await self.describe_channel(channel, now, back=back)
+            await self.describe_channel(channel, now, back=channel.id in back)
+
+    async def bot_roles_changed(self, guild: discord.Guild, now: datetime) -> None:
+        """The bot's own member changed (GUILD_MEMBER_UPDATE, which Discord sends for the bot
+        itself without the members intent): a role given to it may open channels. Only those
+        are told; nobody else's access or any channel's kind depends on the bot's roles."""
+        back = self._newly_reached(guild)
+        for channel in describable(guild):
+            if channel.id in back:
+                await self.describe_channel(channel, now, back=True)
+
+    def _newly_reached(self, guild: discord.Guild, *, joined: bool = False) -> set[int]:
+        """The channels the bot may see and post in now and couldn't at the last look, and
+        that look is now this one.
+
+        A role change doesn't say what it opened: GUILD_ROLE_UPDATE changes the role in the
+        cache before any handler runs, and a role given to the bot names no channel. So the
+        channels it reached are kept per guild and compared with ``permissions_for`` (from the
+        cache, no privileged intent). Read and written with no await between them: discord.py
+        runs each event's handler as its own task, and each opening is then told once, by
+        whichever handler sees it first. A guild not looked at before (the first connect of
+        this process) tells nothing: what changed before is unknown (``joined`` tells all)."""
+        reached = {c.id for c in describable(guild) if translate.bot_reaches(c)}
+        known = self._reach.get(guild.id)
+        self._reach[guild.id] = reached
+        if joined:
+            return reached
+        return set() if known is None else reached - known
+
+    def channel_reached(
+        self, channel: discord.abc.GuildChannel, before: discord.abc.GuildChannel | None = None
+    ) -> bool:
+        """Whether the bot may see and post in ``channel`` now and couldn't at the last look
+        (kept as ``_newly_reached`` keeps it); ``before``, the channel before this change,
+        decides when the guild was never looked at."""
+        reaches = translate.bot_reaches(channel)
+        known = self._reach.get(channel.guild.id)
+        if known is None:
+            return reaches and before is not None and not translate.bot_reaches(before)
+        was = channel.id in known
+        if reaches:
+            known.add(channel.id)
+        else:
+            known.discard(channel.id)
+        return reaches and not was
+
+    def forget(self, guild_id: int, channel_id: int | None = None) -> None:
+        """The channel (``None``: the whole guild) is gone, or the bot from it."""
+        if channel_id is None:
+            self._reach.pop(guild_id, None)
+        else:
+            self._reach.get(guild_id, set()).discard(channel_id)
 
     async def describe_channel(
         self, channel: discord.abc.GuildChannel, now: datetime, *, back: bool = False
@@ -106,6 +171,7 @@ class AccessTracker:
 
     async def channel_deleted(self, channel: discord.abc.GuildChannel, now: datetime) -> None:
         """Its narrations' readers go with it in the core (``channels.channel_deleted``)."""
+        self.forget(channel.guild.id, channel.id)
         await self.core.handle(translate.channel_deleted(channel, now=now))
 
     async def thread_deleted(

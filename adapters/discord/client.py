@@ -192,10 +192,12 @@ class NarrateClient(discord.Client):
         await self.access.describe_guild(guild, self.now(), joined=True)
 
     async def on_guild_remove(self, guild: discord.Guild) -> None:
+        self.access.forget(guild.id)
         async with self.core.exclusive(str(guild.id)):
             await erase_guild(self.db, guild.id, now=self.now())
 
     async def on_guild_channel_create(self, channel: discord.abc.GuildChannel) -> None:
+        self.access.channel_reached(channel)  # kept: a new channel has nothing refused in it
         await self.access.describe_channel(channel, self.now())
 
     async def on_guild_channel_update(
@@ -203,7 +205,7 @@ class NarrateClient(discord.Client):
     ) -> None:
         # Permission overwrites changed so the bot can see and post there again: as the bot
         # added back to a Slack channel (``member_joined_channel``).
-        back = translate.bot_reaches(after) and not translate.bot_reaches(before)
+        back = self.access.channel_reached(after, before)
         await self.access.describe_channel(after, self.now(), back=back)
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
@@ -238,7 +240,18 @@ class NarrateClient(discord.Client):
         await self.access.describe_guild(role.guild, self.now())
 
     async def on_guild_role_update(self, _before: discord.Role, after: discord.Role) -> None:
+        # A role's permissions changed: the channels it let the bot into are told as ones the
+        # bot is back in (``AccessTracker.describe_guild``), as a channel's overwrites are.
         await self.access.describe_guild(after.guild, self.now())
+
+    async def on_member_update(self, _before: discord.Member, after: discord.Member) -> None:
+        """Without the members intent Discord sends GUILD_MEMBER_UPDATE only for the bot's own
+        member ("regardless of whether the GUILD_MEMBERS intent is set"), and discord.py keeps
+        that member cached: a role given to the bot (or taken, with its channel's deny
+        overwrite) may let it back into channels."""
+        me = after.guild.me
+        if me is not None and after.id == me.id:
+            await self.access.bot_roles_changed(after.guild, self.now())
 
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         await self.access.describe_guild(role.guild, self.now())
