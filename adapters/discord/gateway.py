@@ -29,7 +29,9 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   it may exist, is sent again with it within seconds, and Discord answers with the message it
   made instead of making a second one. The same words posted again later are a new message.
   While it is tried again, only the next message to its channel waits (its order); every other
-  delivery keeps its pace (``send_once``'s ``turns``).
+  delivery keeps its pace (``send_once``'s ``turns``). So for edits, deletes and threads opened
+  or archived (``Pacer.turn``): discord.py's own retries of a 5xx hold back only a later change
+  of the same message or thread.
 
 Before the weekly introductions it also re-reads the participants' roles (``refresh_access``):
 without the members intent nothing else tells us someone lost a role or left (see access.py).
@@ -45,8 +47,8 @@ import re
 import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -245,6 +247,17 @@ class Pacer:
     def in_order(self, channel_id: object) -> AbstractAsyncContextManager[None]:
         return self._order.of(channel_id)
 
+    @asynccontextmanager
+    async def turn(self, key: object) -> AsyncIterator[None]:
+        """One request (an edit, a delete, a thread opened or archived) in its turn of the
+        pace, holding only ``key``'s order while it runs, not everyone's turn: discord.py tries
+        a 500 again itself (about 25 s a try), and held inside the pace such a request stalled
+        every other delivery meanwhile, as a resent message did (``send_once``). ``key`` is the
+        message or thread it changes, so a later change of it still lands after this one."""
+        async with self.in_order(key):
+            await self.start()
+            yield
+
     async def __aenter__(self) -> None:
         await self._lock.acquire()
         loop = asyncio.get_running_loop()
@@ -408,7 +421,7 @@ class DiscordGateway:
         for one, part in _parts(message_id, post.text, post.buttons):
 
             async def edit(one: str = one, part: Outgoing = part) -> None:
-                async with self.posts:
+                async with self.posts.turn(int(one)):
                     await _edit_part(where.get_partial_message(int(one)), part, post)
 
             try:
@@ -428,7 +441,7 @@ class DiscordGateway:
         if me is None:
             raise LookupError("not logged in to Discord yet")
         first_line = post.text.split("\n", 1)[0]
-        async with self.posts:
+        async with self.posts.turn(int(post.thread_of)):
             found = await self.client.http.logs_from(int(post.thread_of), 100)
         mine = [
             int(m["id"])
@@ -449,7 +462,7 @@ class DiscordGateway:
             found = False
             for one, part in parts:
                 try:
-                    async with self.posts:
+                    async with self.posts.turn(int(one)):
                         await _edit_part(channel.get_partial_message(int(one)), part, post)
                     found = True
                 except discord.NotFound:
@@ -472,13 +485,13 @@ class DiscordGateway:
             if thread_of is None or problem.code != THREAD_ARCHIVED:
                 raise
         thread = int(thread_of)
-        async with self.posts:
+        async with self.posts.turn(thread):
             await self.client.http.edit_channel(thread, archived=False)
         try:
             await change()
         finally:
             try:
-                async with self.posts:
+                async with self.posts.turn(thread):
                     await self.client.http.edit_channel(thread, archived=True)
             except discord.HTTPException as problem:  # it archives itself again in a day
                 log.info("a thread opened for an edit stays open: %s", _status(problem))
@@ -503,7 +516,7 @@ class DiscordGateway:
         a thread archived meanwhile is opened for it and archived again (``_in_thread``)."""
 
         async def delete() -> None:
-            async with self.posts:
+            async with self.posts.turn(int(message_id)):
                 await self.client.http.delete_message(int(thread_of or channel_id), int(message_id))
 
         try:
@@ -525,7 +538,7 @@ class DiscordGateway:
         if not renamed:
             return
         try:
-            async with self.posts:
+            async with self.posts.turn(int(message_id)):
                 await self.client.http.edit_channel(int(message_id), archived=True)
         except Exception as problem:  # renamed already: nothing of the post's words is left
             log.warning(
@@ -541,7 +554,7 @@ class DiscordGateway:
         thread = int(message_id)
         if self._may_manage_threads(guild_id, channel_id) is not False:
             try:
-                async with self.posts:
+                async with self.posts.turn(thread):
                     await self.client.http.delete_channel(thread)
                 return False
             except discord.NotFound:
@@ -550,7 +563,7 @@ class DiscordGateway:
                 pass  # the cache didn't know: rename it, as below
         log.info("no Manage Threads in channel %s: renaming a deleted post's thread", channel_id)
         try:
-            async with self.posts:
+            async with self.posts.turn(thread):
                 await self.client.http.edit_channel(thread, name=REMOVED_THREAD, archived=False)
         except discord.NotFound:
             return False
@@ -632,7 +645,7 @@ class DiscordGateway:
     async def _open_missing_thread(self, post: Post) -> None:
         assert post.channel_id is not None and post.thread_of is not None
         try:
-            async with self.posts:
+            async with self.posts.turn(int(post.thread_of)):
                 await self.client.http.start_thread_with_message(
                     int(post.channel_id),
                     int(post.thread_of),
@@ -701,7 +714,7 @@ class DiscordGateway:
     async def _open_thread(self, message: discord.Message, text: str) -> None:
         """Replies to a prompt go in its thread; the thread's id is the message's id."""
         try:
-            async with self.posts:
+            async with self.posts.turn(message.id):
                 await self.client.http.start_thread_with_message(
                     message.channel.id,
                     message.id,
