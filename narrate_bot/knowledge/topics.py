@@ -186,6 +186,35 @@ _DOING_TEXT = """
     collecting enabling analyzing thinking observing composing transferring pursuing
     calculating combining simplifying migrating rotating drafting
 """
+# More of them, read off the "-ing" words of the benchmark maps after the review found
+# "producing" and "supporting" there ("supporting multiple modules" is no support rotation):
+# verbs of doing, saying and wanting, and the "-ing" adjectives that only point ("the
+# surrounding code", "the outstanding requests"). Not those that name a practice or a thing,
+# as testing, logging, caching, profiling, networking, tracing, hashing, locking, sampling,
+# training, decoding, factoring, inlining, wrapping, escaping, panicking, widening, scaling and
+# the outgoing calls of a call hierarchy do.
+_MORE_DOING_TEXT = """
+    allowing providing confirming expecting telling maintaining producing avoiding reducing
+    treating excluding introducing giving distinguishing growing carrying saying assigning
+    pointing dealing waiting turning delivering occurring omitting proposing deciding
+    clarifying picking suggesting placing supporting triggering altering choosing proving
+    reusing substituting affecting appearing verifying attaching achieving obtaining assessing
+    realizing realising knowing assisting approximating predicting emulating classifying
+    emitting disallowing traveling travelling talking attempting expanding evolving speaking
+    constructing depending enforcing propagating selecting controlling documenting adjusting
+    permitting declaring evaluating exposing preventing forcing developing responding
+    preparing separating associating needing worrying reworking letting happening lacking
+    citing experimenting organizing organising conflicting duplicating seeing becoming
+    honoring bypassing hoping complaining losing replying requesting proceeding keeping
+    asserting performing recognizing stopping noting refusing leaving satisfying respecting
+    offering exceeding referencing focusing mentioning denoting promoting utilizing wanting
+    exhibiting devising concerning deriving manipulating emphasising emphasizing
+    generalising generalizing transforming facing playing fighting stumbling imitating
+    misclassifying initializing terminating reapplying gathering joining shifting covering
+    spreading unraveling transporting doubling filling navigating
+    surrounding preceding outstanding forthcoming distracting annoying irritating surprising
+    complicating appealing convincing
+"""
 
 # Past tenses and participles that don't end in "-ed" ("held", "built", "seen", "ran", "began",
 # "brought"): what was done, as the "-ed" rule below says of the regular ones. The "-ed" rule
@@ -222,6 +251,23 @@ _GENERAL_VERB_TEXT = """
     particular extra bogus misleading careful curious stupid excellent handy aware
     informative explanatory greater less long short valid robust true false sense multi
     however explain explains rely useless
+"""
+
+# What is said about the work, not what it is about: "one caveat: the cache drawback is the
+# cold start" is about the cache. Like the generic words, read off the benchmark maps ("fix
+# a couple of mistakes", "minor doc tweaks", "a layman's explanation", "see the issue for
+# details", "the reason unusedparams wasn't showing up", "the pros/cons of trapped ion
+# qubits": Lisp's cons cells are rarer in work updates). Not "advantage" (quantum advantage),
+# "note" (release notes), "fact" (the analysis framework's facts), "hint" (inlay hints),
+# "suggestion" (completion suggestions), "proposal" (Go's proposals), "typo" (what a change
+# fixes, and the misspell checks), "solution", "workaround" or "tradeoff": each some team's
+# subject.
+_TALK_TEXT = """
+    caveat caveats drawback drawbacks downside downsides upside upsides disadvantage
+    disadvantages pros cons pitfall pitfalls gotcha gotchas nit nits nitpick nitpicks
+    attempt attempts reason reasons detail details explanation explanations clarification
+    clarifications confusion mistake mistakes tweak tweaks couple concern concerns benefit
+    benefits limitation limitations remark remarks opinion opinions nuance nuances hassle
 """
 
 # Verbs of doing whose "-ion" names the work itself: "migrating the payroll database" is about
@@ -317,6 +363,7 @@ _NOT_TOPIC_WORDS = (
 )
 _NOT_TOPIC_WORDS |= frozenset(_QUALIFIER_TEXT.split()) | frozenset(_DOING_TEXT.split())
 _NOT_TOPIC_WORDS |= frozenset(_IRREGULAR_PAST_TEXT.split()) | frozenset(_GENERAL_VERB_TEXT.split())
+_NOT_TOPIC_WORDS |= frozenset(_MORE_DOING_TEXT.split()) | frozenset(_TALK_TEXT.split())
 _NOT_TOPICS = frozenset({normalize_topic(w) for w in _NOT_TOPIC_WORDS} | _NOT_TOPIC_WORDS)
 
 
@@ -363,12 +410,13 @@ def shown_topic(stored: str) -> str | None:
 
     Read wherever stored topics are (the topic map, profiles, digests, introductions): a topic
     stored by a version that folded "passes" into "passe" is shown as "pass", and one stored as
-    "migrating" as "migration" (``_ING_TO_ION``), each counted with the topic stored since,
-    without rewriting anyone's narrations.
+    "migrating" as "migration" (``_ING_TO_ION``), and a hashtag stored as "speed-up" as
+    "speedup" (``_ONE_WORD_SPELLINGS``), each counted with the topic stored since, without
+    rewriting anyone's narrations.
     """
     plural = stored + "s"
     topic = normalize_topic(plural) if _folded_before(plural) == stored.lower() else stored
-    topic = _ING_TO_ION.get(topic, topic)
+    topic = _one_word_topic(_ING_TO_ION.get(topic, topic))
     return topic if is_topic(topic) else None
 
 
@@ -376,7 +424,7 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     # Markup and links name people, channels and addresses, not what the work is about: "u999"
     # or "https" as a topic would read as noise on the map and in introductions.
     text = without_markup(text)
-    tags = [normalize_topic(t) for t in hashtags(text)]
+    tags = [_one_word_topic(normalize_topic(t)) for t in hashtags(text)]
     code = _written_as_code(text)
     counts = Counter(
         _stored_form(w, code)
@@ -416,7 +464,7 @@ def _topic_words(text: str) -> list[str]:
     theirs, nor do TeX commands ("\\frac", "\\neq") and ids (``_names_nothing``)."""
     found: list[str] = []
     lowered = _IDIOM_PHRASES.sub(" ", text.lower())
-    paths = [m.span() for m in _WINDOWS_PATH.finditer(lowered)]
+    paths = [m.span() for m in _WINDOWS_PATH.finditer(lowered) if not _formula(m.group(0))]
     for match in _HYPHENATED.finditer(lowered):
         token, start = match.group(0), match.start()
         if _tex_command(lowered, start, paths) or _names_nothing(token):
@@ -425,6 +473,12 @@ def _topic_words(text: str) -> list[str]:
             token = token[1:-1]
         if "-" not in token:
             found.extend(content_words(token))
+            continue
+        if token in _WHOLE_PHRASES:
+            found.append(token)
+            continue
+        if (joined := _one_word(token)) is not None:
+            found.append(joined)
             continue
         parts = token.split("-")
         articled = any(part in _ARTICLES for part in parts)
@@ -438,10 +492,18 @@ def _topic_words(text: str) -> list[str]:
     return found
 
 
-# Say how current or how often, never what about: "up-to-date" is no date.
+# Say how current or how often, never what about: "up-to-date" is no date. And the figures of
+# speech that say how sure, how far or how it went: "is quantum computing just pie in the sky?"
+# is about quantum computing, not pie; "in other words" is no word, "from scratch" no scratch,
+# "on the other hand" no hand. Not "in theory": "advances in theory and experiment" are.
 _HYPHENATED_IDIOMS_TEXT = """
     up-to-date out-of-date day-to-day state-of-the-art state-of-art follow-up follow-ups
     out-of-the-box on-the-fly
+    pie-in-the-sky in-other-words on-the-other-hand in-the-meantime in-a-nutshell in-a-sense
+    in-practice in-principle in-the-wild rule-of-thumb rules-of-thumb from-scratch by-hand
+    trial-and-error at-the-end-of-the-day low-hanging-fruit rabbit-hole rabbit-holes
+    silver-bullet under-the-hood on-the-same-page back-to-the-drawing-board moving-target
+    tip-of-the-iceberg chicken-and-egg in-the-long-run
 """
 _HYPHENATED_IDIOMS = frozenset(_HYPHENATED_IDIOMS_TEXT.split())
 # The idioms as written, with hyphens or spaces ("the state of the art in quantum memory" is no
@@ -454,6 +516,40 @@ _IDIOM_PHRASES = re.compile(
     )
     + r")(?![\w-])"
 )
+# Subjects that are one word, written with a hyphen too: "a polynomial speed-up" and "the
+# speedup" are one topic on the map, as are "clean-up" and "cleanup", "built-in" and Go's
+# "builtin". Their parts say nothing alone ("speed" and "up", "clean"), and a plural
+# ("speed-ups") is counted with the singular.
+_ONE_WORD_SPELLING_TEXT = """
+    speed-up slow-down set-up clean-up look-up back-up roll-out roll-back time-out plug-in
+    built-in call-back fall-back work-around shut-down start-up break-down work-flow
+"""
+_ONE_WORD_SPELLINGS = frozenset(_ONE_WORD_SPELLING_TEXT.split())
+# Subjects that are phrases, kept whole: "peer-to-peer networking" is not about a "peer", and
+# "human-in-the-loop review" not about nothing (a hyphenated word holding an article is a
+# phrase: whole or nothing). Only as written with hyphens: "arrived just in time" is no JIT.
+_WHOLE_PHRASE_TEXT = """
+    peer-to-peer point-to-point human-in-the-loop hardware-in-the-loop software-in-the-loop
+    man-in-the-middle copy-on-write just-in-time ahead-of-time proof-of-work proof-of-stake
+"""
+_WHOLE_PHRASES = frozenset(_WHOLE_PHRASE_TEXT.split())
+
+
+def _one_word(token: str) -> str | None:
+    """A hyphenated subject as it is written in one word ("speed-ups" → "speedups"), or
+    ``None``."""
+    single = token[:-1] if token.endswith("s") else token
+    if single not in _ONE_WORD_SPELLINGS:
+        return None
+    return token.replace("-", "")
+
+
+def _one_word_topic(topic: str) -> str:
+    """A topic as stored, written in one word if it is one of those subjects: a hashtag
+    "#speed-up", or a topic stored so, counts with "speedup"."""
+    return topic.replace("-", "") if topic in _ONE_WORD_SPELLINGS else topic
+
+
 # A hyphenated word that opens with one of these, or holds an article, is a phrase made one
 # word ("out-of-the-box", "on-the-fly", "at-least-once", "top-of-the-line", "run-of-the-mill"):
 # it says how, not what about, and its last word ("box", "fly") is no subject. It is kept whole
@@ -482,6 +578,37 @@ _EMPHASIS = re.compile(r"_[^_](?:.*[^_])?_")
 # Not one with TeX's braces, "&" or "^" in it, nor one right after "$": "f:\{0,1\}\to",
 # a matrix's "\\1&0\end{pmatrix}" and "$f:\mathbb r" are formulas.
 _WINDOWS_PATH = re.compile(r"(?<![\w\\$])(?:[a-z]:\\|\\\\(?=\w))[^\s{}&^]*(?!\S)")
+
+
+# TeX's commands that open a formula where a path has its first folder: "a unitary
+# U:\mathcal H", "the channel E:\rho\mapsto U\rho". No folder is named so; left out are
+# the names a folder may well have ("bar", "text", "sim", "pi").
+_TEX_FIRST_TEXT = """
+    mathcal mathbb mathrm mathbf mathfrak mathscr mathsf mathit mathtt boldsymbol bm
+    operatorname textrm textbf textit
+    alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu
+    xi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega
+    to mapsto rightarrow leftarrow longrightarrow longmapsto leftrightarrow hookrightarrow
+    implies iff in notin subset subseteq supset supseteq cong equiv approx simeq neq leq geq
+    otimes oplus bigotimes bigoplus times cdot circ dagger sum prod int frac dfrac tfrac sqrt
+    left langle rangle lvert rvert vert ket bra braket hat tilde vec overline ldots cdots
+    infty partial nabla forall exists emptyset varnothing
+"""
+_TEX_FIRST = frozenset(_TEX_FIRST_TEXT.split())
+
+
+def _formula(path: str) -> bool:
+    """Whether what reads as a Windows path is TeX: its first folder is one of TeX's
+    commands ("u:\\mathcal", "e:\\rho\\mapsto"), never a folder's name
+    ("c:\\users\\x\\repo", "c:\\inetpub")."""
+    folders = path.lstrip("\\").split("\\")
+    if folders[0].endswith(":"):  # the drive
+        folders = folders[1:]
+    first = _LETTERS.match(folders[0]) if folders else None
+    return first is not None and first.group(0) in _TEX_FIRST
+
+
+_LETTERS = re.compile(r"[a-z]+")
 
 
 def _tex_command(text: str, start: int, paths: list[tuple[int, int]]) -> bool:

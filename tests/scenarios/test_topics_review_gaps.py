@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from narrate_bot.knowledge.topics import extract_topics, shown_topic
 from tests.scenarios.test_topics_name_subjects import stored_as_before
 
 NOT_SUBJECTS = ("held", "built", "brought", "seen", "depend", "assume", "require", "entry")
@@ -92,3 +95,82 @@ async def test_the_map_counts_a_narration_once_however_it_was_stored(db, chat):
     assert re.search(r"\bmigration \(1\)", topics_line), topics_line
     for word in NOT_SUBJECTS:
         assert not re.search(rf"\b{word}\b", topics_line), topics_line
+
+
+# The next review's leftovers: figures of speech ("pie in the sky", "in other words"), verbs of
+# doing in "-ing" ("producing", "supporting") and words said about the work ("caveat",
+# "drawback") were topics; "speed-up" and "speedup" were two ("speed" and "speedup"); and
+# "peer-to-peer" was a "peer", "human-in-the-loop" nothing.
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        (
+            "asked: is quantum computing just pie in the sky? [quantum-computer, history]",
+            ["quantum", "computing", "computer", "history"],
+        ),
+        ("a pie-in-the-sky roadmap for the ledger, pie in the sky", ["roadmap", "ledger"]),
+        ("in other words, the cache", ["cache"]),
+        ("rewrote the parser from scratch; on the other hand the lexer", ["parser", "lexer"]),
+        ("one caveat and a drawback of the kafka cache", ["kafka", "cache"]),
+        ("fixed a couple of mistakes and minor doc tweaks; see the details", []),
+    ],
+)
+def test_figures_of_speech_doing_and_talk_are_no_topics(text: str, topics: list[str]) -> None:
+    assert extract_topics(text) == topics
+
+
+def test_doing_is_no_topic_but_practices_in_ing_stay() -> None:
+    # Testing, logging, caching, profiling and networking are what a team works on.
+    topics = extract_topics(
+        "producing the report and supporting modules; testing, logging, caching, profiling, "
+        "networking"
+    )
+    assert topics == [
+        "report",
+        "module",
+        "testing",
+        "logging",
+        "caching",
+        "profiling",
+        "networking",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        ("a polynomial speed-up for grover search", ["polynomial", "speedup", "grover", "search"]),
+        ("two speed-ups and the clean-up of built-ins", ["speedup", "cleanup", "builtin"]),
+        ("#speed-up for the scheduler", ["speedup", "scheduler"]),
+        (
+            "peer-to-peer sync and a human-in-the-loop labeling queue",
+            ["peer-to-peer", "sync", "human-in-the-loop", "labeling", "queue"],
+        ),
+    ],
+)
+def test_hyphenated_subjects_are_one_topic(text: str, topics: list[str]) -> None:
+    assert extract_topics(text) == topics
+
+
+def test_stored_topics_are_read_the_same_way() -> None:
+    assert shown_topic("speed-up") == "speedup"
+    for word in ("producing", "supporting", "caveat", "drawback", "tweak"):
+        assert shown_topic(word) is None, word
+    assert shown_topic("testing") == "testing"
+
+
+async def test_a_speedup_however_spelled_is_one_topic_on_the_map(chat):
+    out = await chat.say("alice: /narrate a polynomial speed-up for grover search")
+    assert "speedup" in _topics_of_confirmation(out), out
+    await chat.say(
+        "bob: /narrate measured the speedup of the scheduler; one caveat: producing the report",
+        "carol: /narrate peer-to-peer sync with a human-in-the-loop review",
+    )
+    out = await chat.say("zoe: /narrate topics")
+    assert "speedup: 2 narrations · @alice (1), @bob (1)" in out, out
+    assert "peer-to-peer: 1 narration · @carol (1)" in out, out
+    assert "human-in-the-loop: 1 narration · @carol (1)" in out, out
+    for word in ("speed", "peer", "caveat", "producing", "pie", "sky"):
+        assert f" {word}:" not in out, out

@@ -7,6 +7,9 @@ path ("installed it under C:\\tools\\gopls" had no topics), and reading "_why_" 
 
 from __future__ import annotations
 
+import pytest
+
+from narrate_bot.knowledge.topics import extract_topics
 from tests.scenarios.test_topics_past_tenses_and_phrases import _topics_of_confirmation
 
 
@@ -48,3 +51,23 @@ async def test_a_dunder_name_stays_itself(chat):
 async def test_emphasis_is_still_its_word(chat):
     out = await chat.say("alice: /narrate the _quantum_ compiler")
     assert _topics_of_confirmation(out) == ["quantum", "compiler"], out
+
+
+@pytest.mark.parametrize(
+    ("text", "topics"),
+    [
+        # TeX after a map's colon opens like a drive: "E:\rho\mapsto" gave "mapsto", and
+        # "U:\mathscr H" "mathscr"; a real path beside it keeps its folders.
+        (
+            r"the channel E:\rho\mapsto U\rho U; notes in C:\Users\x\repo",
+            ["channel", "note", "user", "repo"],
+        ),
+        (
+            r"a unitary U:\mathcal H\to\mathcal H and U:\mathscr H\to\mathscr H, served from "
+            r"C:\inetpub\wwwroot",
+            ["unitary", "inetpub", "wwwroot"],
+        ),
+    ],
+)
+def test_tex_after_a_colon_is_no_windows_path(text: str, topics: list[str]) -> None:
+    assert extract_topics(text) == topics
