@@ -62,20 +62,20 @@ def _archived(thread_id: str, owner: str) -> dict[str, Any]:
 def _serve_threads(fake: FakeDiscord) -> None:
     """The fake answers for the archived threads, each round trip to them taking LATENCY."""
     owners = {t: who for who, threads in THREADS.items() for t in threads}
-    answer, body = fake._answer, fake._body
+    answer, read_body = fake._answer, fake._body
 
-    def answering(method: str, path: str, data: Any) -> web.Response:
+    def answering(method: str, path: str, body: Any) -> web.Response:
         if (found := re.fullmatch(r"/channels/(555\d)", path)) and method == "GET":
             return J(_archived(found.group(1), owners[found.group(1)]))
         if found := re.fullmatch(r"/channels/(555\d)/thread-members/(\d+)", path):
             return J({"id": found.group(1), "user_id": found.group(2), "flags": 0,
                       "join_timestamp": "2026-11-20T09:00:00+00:00"})  # fmt: skip
-        return answer(method, path, data)
+        return answer(method, path, body)
 
     async def slowly(req: web.Request) -> Any:
         if "/channels/555" in req.path:
             await asyncio.sleep(LATENCY)
-        return await body(req)
+        return await read_body(req)
 
     fake._answer = answering  # type: ignore[method-assign]
     fake._body = slowly  # type: ignore[method-assign]

@@ -23,7 +23,7 @@ import yarl
 
 from narrate_bot.config import DiscordSettings, Settings
 from narrate_bot.events import Platform, TenantRef
-from narrate_bot.replies import Button, Post
+from narrate_bot.replies import Button, Post, Reply
 from narrate_bot.storage.database import Database
 from narrate_bot_adapters.discord.client import NarrateClient
 from tests.adapters.discord.conftest import Recorder
@@ -32,6 +32,20 @@ from tests.adapters.discord.fake import FakeDiscord
 TENANT = TenantRef(platform=Platform.DISCORD, tenant_id="2000", name="Acme")
 RATE = 45.0  # requests/s we aim for: under Discord's 50/s global limit with headroom
 DM_PACE = 0.1
+
+
+class FanoutCore(Recorder):
+    """The tests' stand-in core, completed to the adapter's ``Core`` protocol: the adapter reports
+    where an answer to a message landed, and nobody sends the bot a message here."""
+
+    async def reply_posted(
+        self,
+        tenant: TenantRef,
+        reply: Reply,
+        post: Post,
+        message_id: str,  # noqa: ARG002
+    ) -> None:
+        """Never called: the benchmark only posts prompts and introductions."""
 
 
 async def run(channels: int, dms: int) -> dict[str, float]:
@@ -45,7 +59,7 @@ async def run(channels: int, dms: int) -> dict[str, float]:
     )
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite:///{Path(tmp) / 'unused.db'}")
-        client = NarrateClient(Recorder(), settings, db=db, guild_ready_timeout=0.05)
+        client = NarrateClient(FanoutCore(), settings, db=db, guild_ready_timeout=0.05)
         task = asyncio.create_task(client.start("fake"))
         await asyncio.wait_for(client.wait_until_ready(), 10)
         before = len(fake.calls)

@@ -36,8 +36,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, text
-from sqlmodel import col
+from sqlalchemy import func, insert, or_, text
+from sqlmodel import col, select
 
 from benchmarks.engines import database_url
 from narrate_bot.features.who_knows import find_experts
@@ -94,7 +94,7 @@ async def seed(db: Database, source: list[dict[str, Any]], *, narrations: int, p
         channel_pks = list(
             (await conn.execute(insert(Channel).returning(col(Channel.id)), channels)).scalars()
         )
-        person_rows = [
+        person_rows: list[dict[str, Any]] = [
             {
                 "tenant_id": tenant_pk,
                 "user_id": f"{person}-{group}",
@@ -111,7 +111,9 @@ async def seed(db: Database, source: list[dict[str, Any]], *, narrations: int, p
         for start in range(0, len(person_rows), BATCH):
             chunk = person_rows[start : start + BATCH]
             pks = (await conn.execute(insert(Person).returning(col(Person.id)), chunk)).scalars()
-            person_pks.update(zip((r["user_id"] for r in chunk), pks, strict=True))
+            for row, pk in zip(chunk, pks, strict=True):
+                assert pk is not None  # RETURNING a primary key
+                person_pks[row["user_id"]] = pk
         user_ids = list(person_pks)
         private = channel_pks[PUBLIC_CHANNELS:]
         members = [
@@ -157,7 +159,8 @@ async def seed(db: Database, source: list[dict[str, Any]], *, narrations: int, p
         async with db.engine.connect() as conn:
             autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.execute(text("VACUUM ANALYZE"))
-    return int(tenant_pk)
+    assert tenant_pk is not None  # RETURNING a primary key
+    return tenant_pk
 
 
 def query_classes(
@@ -231,16 +234,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         if args.reuse:
             async with db.transaction() as session:
-                tenant_pk = int((await session.exec(select(func.min(col(Tenant.id))))).one()[0])
+                first = (await session.exec(select(func.min(col(Tenant.id))))).one()
+                assert first is not None, "--reuse needs a database this benchmark seeded"
+                tenant_pk = first
         else:
             tenant_pk = await seed(db, source, narrations=args.narrations, people=people)
         seed_seconds = time.perf_counter() - started
         async with db.transaction() as session:
-            rows = await session.exec(select(col(Person.user_id)).limit(people))
-            viewers = [str(row[0]) for row in rows]
+            viewers = list(await session.exec(select(col(Person.user_id)).limit(people)))
             version_query = "select version()" if db.dialect == "postgresql" else None
             engine_version = (
-                str((await session.exec(text(version_query))).one()[0]).split(" on ")[0]
+                str(await session.scalar(text(version_query))).split(" on ")[0]
                 if version_query
                 else f"SQLite {sqlite3.sqlite_version}"
             )
