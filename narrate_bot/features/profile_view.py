@@ -15,7 +15,7 @@ from datetime import datetime
 from ..events import ChannelKind
 from ..knowledge.durations import Calendar
 from ..knowledge.spellings import merged
-from ..knowledge.topic_match import matches, stems
+from ..knowledge.topic_match import matches, narration_topic_stems
 from ..replies import Reply
 from ..storage import expertise_repo
 from ..storage import repositories as repo
@@ -117,7 +117,7 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
     topics = merged(Counter(topic_rows))
     if not own:  # a hidden topic stays out of what others are told they narrate about
         for topic in list(topics):
-            if any(matches(h.topic, stems(topic)) for h in hidden):
+            if any(matches(h.topic, narration_topic_stems(topic)) for h in hidden):
                 del topics[topic]
     names = {person.user_id: person.display_name or person.user_id}
     team = f" (team {person.team})" if person.team else ""

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from ..knowledge.spellings import Spellings
-from ..knowledge.topic_match import matches, stems
+from ..knowledge.topic_match import matches, narration_topic_stems
 from ..replies import Reply
 from ..storage import expertise_repo
 from ..storage import repositories as repo
@@ -47,7 +47,7 @@ async def show(turn: Turn) -> list[Reply]:
         for topic, person_id, count in rows:
             if hides := hidden.get(person_id):
                 if topic not in topic_stems:
-                    topic_stems[topic] = stems(topic)
+                    topic_stems[topic] = narration_topic_stems(topic)
                 if any(matches(h, topic_stems[topic]) for h in hides):
                     continue
             per_topic[spellings.label(topic)][person_id] += count

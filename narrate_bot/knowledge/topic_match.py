@@ -20,7 +20,15 @@ from collections.abc import Iterable
 
 from .spellings import fold_accents as fold_accents  # tests import it from here
 from .topics import MAX_CJK_TOPIC_CHARS, normalize_topic
-from .words import content_words, is_cjk, paths, query_terms, symbol_names, words
+from .words import (
+    content_words,
+    dotted_names,
+    is_cjk,
+    paths,
+    query_terms,
+    symbol_names,
+    words,
+)
 
 MAX_TOPIC_CHARS = 64
 _LIST_SPLIT = re.compile(r"\s*[,;]\s*")
@@ -54,11 +62,22 @@ def stem(word: str, *, fold: bool = True) -> str:
 
 
 def stems(text: str, *, fold: bool = True) -> frozenset[str]:
-    """Content words stemmed, and symbol names as written ("c++", "r"): whoever can be found
-    for C++ must be able to hide from it."""
-    found = {stem(term, fold=fold) for term in query_terms(text)}
+    """Content words stemmed, and symbol names as written ("c++", "r", ".net"): whoever can be
+    found for C++ must be able to hide from it. ".NET" is ".net" alone, never "net" as well, as
+    the search reads it (``words.search_terms``): hiding .NET kept people out of "net revenue"
+    questions, and hiding "net" out of .NET ones."""
+    dotted, plain = dotted_names(text)
+    found = {stem(term, fold=fold) for term in query_terms(plain)}
     names = {fold_accents(n) if fold else n for n in symbol_names(text)}
-    return frozenset(found | {name.lower() for name in names})
+    return frozenset(found | {name.lower() for name in names} | set(dotted))
+
+
+def narration_topic_stems(topic: str) -> frozenset[str]:
+    """``stems`` of a topic stored for narrations (the topic map, a profile's topics): those
+    store ".NET" as "net" (``topics.extract_topics``), so a stored "net" may be .NET too, and
+    whoever hid .NET stays off it."""
+    found = stems(topic)
+    return found | {".net"} if "net" in found else found
 
 
 def asked_stems(text: str, *, fold: bool = True) -> frozenset[str]:

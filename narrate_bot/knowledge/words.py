@@ -305,6 +305,14 @@ def symbol_names(text: str) -> list[str]:
 _DOTTED_NAME = re.compile(r"(?<![\w.])\.net(?!\w)(?!\.\w)", re.I)
 
 
+def dotted_names(text: str) -> tuple[list[str], str]:
+    """The dotted names in ``text`` (".net", lower-cased: ".NET" is the only one) and the text
+    without them. Topics (``topic_match.stems``) read them as the search does: ".NET" is .NET,
+    never the word "net" too, so hiding one is never hiding the other."""
+    found = [".net"] if _DOTTED_NAME.search(text) else []
+    return found, _DOTTED_NAME.sub(" ", text) if found else text
+
+
 def spells(term: SearchTerm, text: str) -> bool:
     """Whether a narration matched by ``term``'s letter really names it: "C++" needs the
     pluses, "R" a capital R standing alone, ".NET" its dot. Terms without a symbol name always
