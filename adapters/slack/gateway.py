@@ -4,6 +4,13 @@ slack_sdk's ``RateLimitErrorRetryHandler`` sleeps per call and shares nothing, s
 senders each take a 429 and each retry. Here a workspace has one pacing schedule: calls take
 slots at the configured rate, and a 429's ``Retry-After`` closes the workspace until it passes,
 for every sender, including those already waiting for a slot.
+
+Only a short close is waited out here (``LONGEST_WAIT``, and ``WAIT_BUDGET`` after a call's first
+429). A long one (Slack may say an hour) is not slept on: a scheduler wake-up or a person's
+command would hang for it, and every other sender in the workspace with it. The call, and every
+other call there until it passes, is refused at once with a 429 carrying the time still to wait
+(``RateLimited``), which the callers already read as "not now" (``refusals.retry_after``): the
+core's scheduled retries come back after it, without a request reaching Slack meanwhile.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,6 +28,7 @@ from typing import Any, TypeVar
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from narrate_bot.events import ChannelKind, TenantRef
 from narrate_bot.ports import CannotDelete, CannotEdit, ChannelNow, NotPosted
@@ -35,6 +44,16 @@ from .store import PLATFORM, to_bot
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_ATTEMPTS = 6
+# The longest ``Retry-After`` waited out in process, and the most waiting after a call's first
+# 429. Slack's usual answers are a few seconds (a Tier's minute window at most), and those are
+# still waited out, pacing every sender. Past 30 s, a waiting task costs more than it saves: a
+# scheduler tick holds every later send behind it, a command's lookups keep its person waiting
+# (their answer comes through the ``response_url``, which Slack keeps for 30 minutes, but a
+# person gives up long before), and shutdown waits for the running tick's sends. The core's
+# retries (``NotPosted.retry_after``) come back after the rest instead; a minute in all keeps
+# six short 429s in a row from adding up to as much.
+LONGEST_WAIT = 30.0
+WAIT_BUDGET = 60.0
 ENTERPRISE_KEY = "slack.enterprise_id"
 CATCH_UP = 3  # slots a late caller may make up for; well inside Slack's burst allowance
 # The scope without which Slack never tells us of a plain message in that kind of conversation
@@ -71,6 +90,28 @@ SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
 USERS_PAGE = 1000
 
 
+class RateLimited(SlackApiError):
+    """Slack's 429, still in force for ``seconds``: raised without asking Slack again, as a
+    ``SlackApiError`` whose answer is a 429 naming ``ratelimited`` with that ``Retry-After``,
+    so every caller reads it as Slack's own (``refusals.retry_after``, ``passing``)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        answer = AsyncSlackResponse(
+            client=None,
+            http_verb="POST",
+            api_url="",
+            req_args={},
+            data={"ok": False, "error": "ratelimited"},
+            # Whole seconds, rounded up, as Slack gives them: a retry is never early.
+            headers={"Retry-After": str(max(math.ceil(seconds), 1))},
+            status_code=429,
+        )
+        super().__init__(  # type: ignore[no-untyped-call] # slack_sdk's is untyped
+            "rate limited: the workspace is closed for now", answer
+        )
+
+
 class WorkspaceLimiter:
     """Paces one workspace's calls and honours ``Retry-After`` for all of them."""
 
@@ -81,24 +122,43 @@ class WorkspaceLimiter:
         self.blocked_until = 0.0
         self._lock = asyncio.Lock()
 
-    async def acquire(self) -> None:
+    async def acquire(self, *, longest: float = math.inf) -> None:
         """Wait for this workspace's next slot; callers are served in arrival order.
 
         The lock is held while sleeping, so slots are handed out one at a time and a 429 that
         arrives meanwhile is seen by the very next caller. A late wake-up (a busy event loop)
         may catch up a few slots (``CATCH_UP``), never more, so a stall doesn't become a burst.
+
+        While the workspace stays closed more than ``longest`` seconds, ``RateLimited`` is
+        raised at once, before waiting for the lock too: a sender never sleeps through a long
+        ``Retry-After``, nor queues behind one that does.
         """
+        self._refuse_past(longest)
         async with self._lock:
             while True:
-                now = self._now()
+                now = self._refuse_past(longest)
                 start = max(self._next, self.blocked_until)
                 if start <= now:
                     self._next = max(self._next, now - CATCH_UP * self.interval) + self.interval
                     return
                 await asyncio.sleep(start - now)
 
+    def _refuse_past(self, longest: float) -> float:
+        now = self._now()
+        closed = max(self.blocked_until - now, 0.0)
+        if closed > max(longest, 0.0):  # a spent budget waits for nothing, but an open door
+            raise RateLimited(closed)
+        return now
+
     def block(self, seconds: float) -> None:
         self.blocked_until = max(self.blocked_until, self._now() + seconds)
+
+    def closed_for(self) -> float:
+        """Seconds until the workspace opens again (0 when it is open)."""
+        return max(self.blocked_until - self._now(), 0.0)
+
+    def now(self) -> float:
+        return self._now()
 
 
 class SlackGateway:
@@ -111,8 +171,10 @@ class SlackGateway:
         client: AsyncWebClient,
         per_second: float,
         single_token: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
+        self.monotonic = monotonic  # the limiters' clock (tests move it past a long 429)
         self.client = client
         self.per_second = per_second
         self.single_token = single_token
@@ -123,21 +185,38 @@ class SlackGateway:
     def limiter(self, tenant_key: str) -> WorkspaceLimiter:
         found = self.limiters.get(tenant_key)
         if found is None:
-            found = self.limiters[tenant_key] = WorkspaceLimiter(self.per_second)
+            found = self.limiters[tenant_key] = WorkspaceLimiter(
+                self.per_second, monotonic=self.monotonic
+            )
         return found
 
     async def call(self, tenant_key: str, send: Callable[[], Awaitable[T]]) -> T:
-        """Run one Web API call in the workspace's schedule; a 429 is waited out and retried."""
+        """Run one Web API call in the workspace's schedule; a short 429 is waited out and
+        retried. A long one, or waits past ``WAIT_BUDGET`` since this call's first 429, raise
+        ``RateLimited`` with the time the workspace stays closed, as does every call there
+        meanwhile: the caller's own retry comes back then (``NotPosted.retry_after``)."""
         limiter = self.limiter(tenant_key)
+        deadline = math.inf  # waiting ends by then, once a 429 started it
         for attempt in range(MAX_ATTEMPTS):
-            await limiter.acquire()
+            await limiter.acquire(longest=min(LONGEST_WAIT, deadline - limiter.now()))
             try:
                 return await send()
             except SlackApiError as error:
                 wait = retry_after(error)
-                if wait is None or attempt == MAX_ATTEMPTS - 1:
+                if wait is None:
                     raise
-                limiter.block(wait)
+                limiter.block(wait)  # every sender here, even on our last attempt
+                closed = limiter.closed_for()
+                if attempt == MAX_ATTEMPTS - 1:
+                    if closed > 0:
+                        raise RateLimited(closed) from error
+                    raise
+                deadline = min(deadline, limiter.now() + WAIT_BUDGET)
+                if closed > min(LONGEST_WAIT, deadline - limiter.now()):
+                    log.warning(
+                        "slack rate limited in %s for %.0fs: not waiting", tenant_key, closed
+                    )
+                    raise RateLimited(closed) from error
                 log.warning("slack rate limited in %s: waiting %.1fs", tenant_key, wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -316,11 +395,41 @@ class SlackGateway:
             log.warning("conversations.info failed in %s: %s", tenant.tenant_id, code or "-")
             return None
         member = channel.get("is_member")
+        readers = None
+        if member is True and channel.get("is_private"):
+            readers = await self._readers(tenant, channel_id)
         return ChannelNow(
             shared=any(bool(channel.get(flag)) for flag in SHARED_FLAGS),
             archived=bool(channel.get("is_archived")),
             member=member if isinstance(member, bool) else None,
+            members=readers,
         )
+
+    async def _readers(self, tenant: TenantRef, channel_id: str) -> tuple[str, ...] | None:
+        """Everyone ``conversations.members`` lists for a private channel the app is in,
+        page by page; ``None`` when Slack won't say. Read as the app is found back in a channel
+        it was out of: the readers kept from then are stale (``ChannelNow.members``)."""
+        client = await self.client_for(tenant)
+        found: list[str] = []
+        cursor: str | None = None
+        try:
+            while True:
+                page = cursor
+                response = await self.call(
+                    tenant.tenant_id,
+                    lambda page=page: client.conversations_members(  # type: ignore[misc]
+                        channel=channel_id, limit=200, cursor=page
+                    ),
+                )
+                found += response.get("members") or []
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    return tuple(found)
+        except SlackApiError as error:
+            log.warning(
+                "conversations.members failed in %s: %s", tenant.tenant_id, error_code(error) or "-"
+            )
+            return None
 
     async def _conversation(self, tenant: TenantRef, channel_id: str) -> dict[str, Any]:
         """``conversations.info``'s channel, through the workspace's limiter; raises

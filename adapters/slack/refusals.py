@@ -3,8 +3,9 @@ about trying it again.
 
 Three kinds, from the methods' documented errors (docs.slack.dev, each method's "Errors"):
 
-* **passing**, Slack took nothing and a try later may work: a rate limit still in force after
-  ``SlackGateway.call`` waited out its 429s, Slack's service unavailable, a workspace in an
+* **passing**, Slack took nothing and a try later may work: a rate limit ``SlackGateway.call``
+  doesn't wait out (a long ``Retry-After``, or short ones past its budget; ``RateLimited``
+  carries the time left), Slack's service unavailable, a workspace in an
   Enterprise migration, a request that reached Slack truncated. Raised as ``NotPosted``: the
   caller's retry can't post it twice.
 * **permanent**, Slack took nothing and the same post will be refused again until someone

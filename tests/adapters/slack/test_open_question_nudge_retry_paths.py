@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from narrate_bot.app import Bot
-from narrate_bot_adapters.slack import gateway as slack_gateway
 from tests.adapters.slack.conftest import SlackEnv, eventually, until
+from tests.adapters.slack.test_long_retry_after_not_slept_on import limiter_clock
 from tests.adapters.slack.test_open_question_nudges import _buttons, _nudges, _press
 from tests.adapters.slack.test_open_question_post_lost import _asked, _rows, _said
 
@@ -37,15 +37,15 @@ def _arrived(slack: SlackEnv) -> list[str]:
     return [t["text"] for t in _tries(slack) if t["status"] == 200 and t["error"] is None]
 
 
-async def test_a_rate_limited_dm_waits_for_what_slack_asked(
-    slack: SlackEnv, bot: Bot, monkeypatch: pytest.MonkeyPatch
-):
+async def test_a_rate_limited_dm_waits_for_what_slack_asked(slack: SlackEnv, bot: Bot):
     """Slack said 429, Retry-After an hour: the back-off's 2 minutes are not enough."""
     await _asked(slack, "cobol")
-    # The adapter's in-process waits run out at once: the 429 reaches the follow-up.
-    monkeypatch.setattr(slack_gateway, "MAX_ATTEMPTS", 1)
+    # An hour is not waited out in process: the 429 reaches the follow-up. The workspace's
+    # limiter stays closed as long, on a clock that moves with the bot's.
     slack.fake.rate_limit_once["chat.postMessage"] = 3600
-    start = bot.clock.now() + timedelta(days=14)
+    began = bot.clock.now()
+    limiter_clock(slack.adapter.gateway, lambda: (bot.clock.now() - began).total_seconds())
+    start = began + timedelta(days=14)
     await bot.run_due(start)
     assert [t["status"] for t in _tries(slack)] == [429]
 

@@ -7,17 +7,19 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from narrate_bot_adapters.slack import gateway as slack_gateway
+from tests.adapters.slack.test_long_retry_after_not_slept_on import limiter_clock
 from tests.adapters.slack.test_refusals_final_or_passing import _tries
 from tests.adapters.slack.test_update_posts import _prompt_ts
 
 
-async def test_the_retry_waits_for_what_slack_asked(slack, monkeypatch):
+async def test_the_retry_waits_for_what_slack_asked(slack):
     await _prompt_ts(slack)  # today's prompt is out in #team (09:30 UTC daily)
-    # The adapter's in-process waits run out at once: the refusal reaches the scheduler.
-    monkeypatch.setattr(slack_gateway, "MAX_ATTEMPTS", 1)
+    # 10 minutes is not waited out in process: the refusal reaches the scheduler. The
+    # workspace's limiter stays closed as long, on a clock that moves with the bot's.
     slack.fake.rate_limited["chat.postMessage"] = 600
     bot = slack.adapter.bot
+    start = bot.clock.now()
+    limiter_clock(slack.adapter.gateway, lambda: (bot.clock.now() - start).total_seconds())
     before = len(slack.fake.calls)
     due = bot.clock.now().astimezone(UTC).replace(hour=9, minute=30)  # 08:00 UTC now
     assert due > bot.clock.now()
