@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from weakref import WeakMethod
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -53,9 +54,39 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+class _StopOnce:
+    """aiosqlite's ``stop`` that queues its stop once and hands every later caller that stop.
+
+    A connection SQLAlchemy invalidates while it waits in ``BEGIN IMMEDIATE`` (its task
+    cancelled) is closed in a shielded task; cancelled again, SQLAlchemy gives up waiting and
+    calls ``stop``, and the worker thread ends there. The close, still running, then calls
+    ``stop`` a second time and awaits a reply no worker is left to send (aiosqlite 0.22): the
+    event loop's close waited for it for ever, hanging the exit (and loaded test runs, about 1 in
+    10 of tests/scheduling/test_wakeup.py). The first stop's reply comes once the worker
+    reaches it, so that is what every caller waits for.
+    """
+
+    def __init__(self, stop: Any) -> None:
+        # Weakly: kept on the connection it stops, a strong reference would make a cycle and
+        # leave an unclosed connection's finalizer to the cycle collector.
+        self._stop = WeakMethod(stop)
+        self._stopped = False
+        self._reply: Any = None
+
+    def __call__(self) -> Any:
+        if not self._stopped:
+            self._stopped = True
+            stop = self._stop()
+            self._reply = stop() if stop is not None else None
+        return self._reply
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        driver = record.driver_connection
+        if hasattr(driver, "stop"):  # aiosqlite 0.22; the instance's own, not a global patch
+            driver.stop = _StopOnce(driver.stop)
         # Let SQLAlchemy, not the driver, decide when transactions begin (SQLAlchemy's pysqlite
         # recipe), so the "begin" hook below can make them IMMEDIATE.
         dbapi_connection.isolation_level = None
