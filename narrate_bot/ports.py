@@ -240,6 +240,9 @@ class ChannelNow:
     shared: bool | None = None  # read by people outside the workspace (Slack Connect, Grid)
     archived: bool | None = None
     member: bool | None = None  # the bot is in it
+    # Who reads it, for a private channel the bot is in (``None``: not asked, or not said):
+    # what is kept from while the bot was out is stale (``channel_sharing.back_in``).
+    members: tuple[str, ...] | None = None
 
 
 @runtime_checkable

@@ -14,6 +14,7 @@ from ..events import (
     UserRef,
 )
 from ..storage import (
+    channel_sharing,
     digest_copies,
     expertise_repo,
     intro_posts,
@@ -126,6 +127,11 @@ async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
         if event.archived is not None:
             channel.archived = event.archived
         if event.bot_in is not None:
+            if event.bot_in and event.members is None:
+                # Back, and the platform won't list the readers yet: none are kept from
+                # while it was out (listed, they replace the stored ones in ``describe_channel``).
+                assert channel.id is not None
+                await channel_sharing.back_in(session, channel_pk=channel.id)
             channel.bot_left = not event.bot_in
         session.add(channel)
         if event.bot_in:

@@ -229,6 +229,10 @@ async def _ask_platform(turn: Turn, ask: _AskFirst) -> None:
         return
     async with turn.db.transaction() as session:
         await channel_sharing.keep_now(session, channel_pk=channel.id, **changed)
+        if changed.get("bot_left") is False and now.members is not None:
+            # Found back in: its readers as the platform lists them now, not as learned while
+            # the bot was out (``keep_now`` forgot those; unlisted, nobody reads it for now).
+            await repo.set_members(session, channel_pk=channel.id, user_ids=now.members)
     if changed.get("archived"):
         await _archived_seen(turn, channel.channel_id)
 

@@ -4,11 +4,11 @@ workspace's introductions channel."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .tables import Channel, TenantSetting
+from .tables import Channel, ChannelMember, TenantSetting
 
 
 async def keep_shared(session: AsyncSession, *, channel_pk: int, shared: bool) -> None:
@@ -40,7 +40,11 @@ async def keep_now(
     bot_left: bool | None = None,
 ) -> None:
     """Keep on the channel's row what the platform said when asked (``ports.ChannelLookup``);
-    a ``None`` is something it didn't say, and leaves the stored flag as it is."""
+    a ``None`` is something it didn't say, and leaves the stored flag as it is. A private
+    channel the bot is found back in keeps no readers until they are read again
+    (``back_in``)."""
+    if bot_left is False:
+        await back_in(session, channel_pk=channel_pk)
     said = {
         name: value
         for name, value in (("shared", shared), ("archived", archived), ("bot_left", bot_left))
@@ -48,3 +52,21 @@ async def keep_now(
     }
     if said:
         await session.exec(update(Channel).where(col(Channel.id) == channel_pk).values(**said))
+
+
+async def back_in(session: AsyncSession, *, channel_pk: int) -> None:
+    """Forget the readers of a private channel the bot was out of (``bot_left``), as it is
+    found back in: they are what was learned while it was out, when the platform tells it of
+    nobody leaving (Slack), so someone who left meanwhile was still taken for a reader and shown
+    what is narrated there. Until the platform lists them again (Slack describes a private
+    channel before every command there, and on the bot's join event) nobody but the authors
+    reads it, the rule for a private channel without known readers. Call it before clearing
+    ``bot_left``; a channel the bot wasn't out of keeps its readers."""
+    was_out = select(Channel.id).where(
+        col(Channel.id) == channel_pk, col(Channel.bot_left), Channel.kind == "private"
+    )
+    await session.exec(
+        delete(ChannelMember).where(
+            col(ChannelMember.channel_pk) == channel_pk, col(ChannelMember.channel_pk).in_(was_out)
+        )
+    )
