@@ -12,6 +12,7 @@ from ..events import ActorEvent, ChannelKind, Platform
 from ..knowledge.durations import Calendar
 from ..ports import ChatGateway
 from ..replies import Attachment, Button, FormRequest, Reply, Visibility
+from ..storage import privacy as privacy_store
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Person, Tenant
@@ -181,14 +182,24 @@ class Turn:
         is the fresh start its confirmation offers, so their command is handled as anyone's
         first. Once ``False`` it stays so for this command (``forgotten``): a later look would
         find no row and take them for someone new, bringing back the trace just erased.
+
+        With no row, their user id is held instead, as their forget-me holds it first
+        (``privacy.hold_unknown_user``): someone who never joined may still be erased (the
+        membership of a private channel they asked in), and a membership written while that
+        erasure ran on another replica outlived it.
         """
         assert tenant.id is not None
         if self.forgotten:
             return False
-        seen = await repo.find_person(session, tenant_id=tenant.id, user_id=self.event.user.user_id)
+        user_id = self.event.user.user_id
+        seen = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
         if seen is not None:
             assert seen.id is not None
             self.forgotten = not await repo.hold_person(session, person_id=seen.id)
+        else:
+            self.forgotten = not await privacy_store.hold_unknown_user(
+                session, tenant_id=tenant.id, user_id=user_id
+            )
         return not self.forgotten
 
     async def author(self, session: Session, tenant: Tenant) -> Person:

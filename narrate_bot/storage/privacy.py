@@ -500,11 +500,40 @@ async def hold_user_id(
     SQLite's writers are already serialized (ADR 0003): the mark is read in this write.
     """
     if session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(f"{tenant_id}:{user_id}".encode()).digest()
-        key = int.from_bytes(digest[:8], "big", signed=True)
+        key = _user_key(tenant_id, user_id)
         connection = await session.connection()
         await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
     return await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY) == mark
+
+
+async def hold_unknown_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
+    """Hold ``user_id`` (as ``hold_user_id``) for a command of someone with no person row before
+    it writes under their user id (the membership of the channel they wrote in); ``False`` when
+    their forget-me, running on another replica as the command began, committed while it
+    waited. Without it the membership, written beside the erasure, outlived it: the erasure's
+    delete can't see a row not yet committed, and a row it had just deleted was written again.
+    Now one waits for the other: the erasure deletes what the command committed, or the command
+    writes nothing.
+
+    Waited for only when another transaction holds the user id (mostly their erasure): any
+    forget-me in the workspace changes the mark, and a command that never waited would be
+    taken for erased by someone else's. SQLite's writers are already serialized (ADR 0003)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = _user_key(tenant_id, user_id)
+    connection = await session.connection()
+    # Read before the try: an erasure committed after it changes the mark.
+    mark = await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY)
+    taken = text("SELECT pg_try_advisory_xact_lock(:key)")
+    if (await connection.execute(taken, {"key": key})).scalar_one():
+        return True
+    return await hold_user_id(session, tenant_id=tenant_id, user_id=user_id, mark=mark)
+
+
+def _user_key(tenant_id: int, user_id: str) -> int:
+    """The advisory lock's key for a user id of a workspace (``hold_user_id``)."""
+    digest = hashlib.sha256(f"{tenant_id}:{user_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 async def _erase_by_user_id(
