@@ -12,23 +12,35 @@ Once the core has answered, its effects are committed: failing to deliver the an
 and never runs the core again (a narration would be stored twice). Nor does a failure after
 the core kept, edited or deleted a narration reach these retries: the core answers with what
 it kept (``Turn.committed_as``), so what is tried again here never kept one.
+
+A rate limit Slack keeps in force (``gateway.RateLimited``: a long ``Retry-After`` is refused at
+once, not slept on) is told as what it is, with the time it still lasts: "send it again in a
+minute" would fail as often as they tried. Nothing was kept when the work failed, so the notice
+says so and gives their text back. When the work was done and only (part of) its answer
+couldn't be sent, they are told it was done, and given nothing to paste (sending it again would
+do it twice): through a ``response_url``, which the closed Web API doesn't hold up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from narrate_bot.knowledge.durations import in_about
+from narrate_bot.ports import NotPosted
 from narrate_bot.replies import Reply
 
 from . import render
 from .delivery import Respond, Target, deliver
 from .gateway import SlackGateway
+from .refusals import retry_after
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,6 +50,18 @@ RETRY_DELAYS = (0.5, 2.0)
 SORRY = (
     "Sorry, something failed on my side and I couldn't save or answer that. "
     "Please send it again in a minute."
+)
+# A rate limit still in force ({when}: ``in_about``): nothing was kept, so sending it again
+# then is safe, and sooner would be refused the same way.
+SLOWED = (
+    "Sorry, Slack has asked me to slow down for a while, so I couldn't save or answer that: "
+    "nothing was kept. Please send it again {when}."
+)
+# The work was done (and committed); only (part of) its answer couldn't be sent.
+SLOWED_AFTER = (
+    "Slack has asked me to slow down for a while, so I couldn't send you all of my answer. "
+    "What you asked was done, and nothing is lost: please don't send it again. Ask me "
+    "{when} if you'd like to see the rest."
 )
 WROTE = "Here is what you wrote, to paste again:"
 Work = Callable[[], Awaitable[tuple[Target, Sequence[Reply]]]]
@@ -99,7 +123,7 @@ async def answer(
             type(error).__name__,
         )
         log.debug("slack: %s failure", what, exc_info=True)
-        await tell(gateway, notice)
+        await tell(gateway, notice, slowed=slowed_for(gateway, notice.tenant, error))
         return False
     try:
         await deliver(gateway, target, replies)
@@ -110,12 +134,46 @@ async def answer(
             type(error).__name__,
         )
         log.debug("slack: %s delivery failure", what, exc_info=True)
+        wait = slowed_for(gateway, target.tenant, error)
+        if wait is not None and notice is not None:
+            # Only a rate limit is told: its answer is "done, the rest later". Another failure
+            # may have delivered part of the answer, and a notice could contradict it.
+            with contextlib.suppress(Unanswered):
+                await tell(gateway, notice, slowed=wait, done=True)
     return True
 
 
-async def tell(gateway: SlackGateway, notice: Notice) -> None:
-    """Say ``SORRY`` (and give back what they wrote) where the person will see it."""
-    payload = _sorry(notice.wrote)
+def slowed_for(gateway: SlackGateway, tenant: str, error: BaseException) -> float | None:
+    """The seconds a rate limit behind ``error`` still lasts, or ``None`` when ``error`` is no
+    rate limit (nor caused by one: a ``NotPosted`` carries Slack's ``Retry-After`` too). The
+    workspace's limiter knows best how much is left; the error's own wait when it has passed."""
+    seen: set[int] = set()
+    found: BaseException | None = error
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        wait: float | None = None
+        if isinstance(found, SlackApiError):
+            wait = retry_after(found)
+        elif isinstance(found, NotPosted):
+            wait = found.retry_after
+        if wait is not None:
+            return gateway.limiter(tenant).closed_for() or wait
+        found = found.__cause__ or found.__context__
+    return None
+
+
+async def tell(
+    gateway: SlackGateway, notice: Notice, *, slowed: float | None = None, done: bool = False
+) -> None:
+    """Say ``SORRY`` (and give back what they wrote) where the person will see it; ``SLOWED``
+    instead while a rate limit lasts ``slowed`` seconds more, or ``SLOWED_AFTER`` when what
+    they asked was ``done`` (nothing is given back then: sending it again would do it twice)."""
+    if slowed is None:
+        payload = _sorry(SORRY, notice.wrote)
+    elif done:
+        payload = render.message(SLOWED_AFTER.format(when=in_about(slowed)))
+    else:
+        payload = _sorry(SLOWED.format(when=in_about(slowed)), notice.wrote)
     client = notice.client
 
     async def respond() -> None:
@@ -156,8 +214,8 @@ async def tell(gateway: SlackGateway, notice: Notice) -> None:
     raise Unanswered
 
 
-def _sorry(wrote: str) -> dict[str, Any]:
-    payload = render.message(SORRY + (f"\n{WROTE}" if wrote.strip() else ""))
+def _sorry(text: str, wrote: str) -> dict[str, Any]:
+    payload = render.message(text + (f"\n{WROTE}" if wrote.strip() else ""))
     if wrote.strip():
         # Plain text: shown exactly as typed, with no markup to ping or disguise anything.
         payload["blocks"] = [*payload["blocks"], *render.verbatim(wrote)]

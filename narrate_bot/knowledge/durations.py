@@ -3,6 +3,7 @@ saying when something happened on the reader's own calendar."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -32,6 +33,24 @@ def parse_duration(text: str) -> timedelta:
             f"{MAX_DURATION.days // 7}w); use /narrate leave to stop for good."
         )
     return delta
+
+
+def in_about(seconds: float) -> str:
+    """When a wait of ``seconds`` is over, as a person says it, never sooner than it is: "in a
+    minute", "in about 40 minutes", "in about an hour and a half". For a platform's rate limit
+    (its ``Retry-After``): "in a minute" is a promise that fails for the rest of a long one."""
+    minutes = math.ceil(max(seconds, 0.0) / 60)
+    if minutes <= 1:
+        return "in a minute"
+    if minutes < 10:
+        return f"in about {minutes} minutes"
+    if minutes <= 55:
+        return f"in about {math.ceil(minutes / 5) * 5} minutes"
+    halves = math.ceil(minutes / 30)  # half-hours, rounded up
+    hours, half = divmod(halves, 2)
+    if hours == 1:
+        return "in about an hour and a half" if half else "in about an hour"
+    return f"in about {hours} and a half hours" if half else f"in about {hours} hours"
 
 
 def parse_timezone(name: str) -> ZoneInfo:
