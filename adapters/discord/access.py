@@ -24,8 +24,13 @@ Slack's ``member_joined_channel`` for the app is. A channel's overwrites come wi
 (CHANNEL_UPDATE); a role's permissions (GUILD_ROLE_UPDATE, the guilds intent) and a role given
 to the bot (GUILD_MEMBER_UPDATE, which Discord sends for the bot's own member without the
 members intent) name no channel, so the channels the bot reached are kept per guild and
-compared after each (``_newly_reached``); so is a guild available again after a fresh
-connection, when a change made while the bot was disconnected is never sent.
+compared after each (``_access_changes``); so is a guild available again after a fresh
+connection, when a change made while the bot was disconnected is never sent. A channel it can
+no longer see or post in is told as one it is out of, which the core keeps (``bot_left``, as
+Slack's ``channel_left``): that record outlives the process, so at a guild's first look after a
+start each channel stored so and reached now is told as one it is back in (access given back
+while the process was down sends nothing either). Its readers stand throughout: they are read
+off roles and overwrites, which Discord sends whether the bot is in the channel or not.
 
 A private thread is a private place of its own, read by the people in it who can see its parent.
 The bot can't list a thread's members (that needs the members intent either) and hears nothing
@@ -52,6 +57,7 @@ import discord
 
 from narrate_bot.events import ChannelDescribed, ChannelKind, ChannelRef, Event, Platform
 from narrate_bot.replies import Reply
+from narrate_bot.storage import channel_sharing
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 
@@ -91,7 +97,7 @@ class AccessTracker:
         # Private threads fetched over REST lately: place id -> (when, the thread).
         self._fetched: dict[str, tuple[float, Place]] = {}
         # The channels the bot could see and post in at the last look, per guild (see
-        # ``_newly_reached``).
+        # ``_access_changes``).
         self._reach: dict[int, set[int]] = {}
 
     async def describe_guild(
@@ -100,54 +106,83 @@ class AccessTracker:
         """``joined``: the bot was added to the guild (again): every channel it reaches is
         told as one it is back in. Otherwise (a role created, changed or deleted; the guild
         available again after a fresh connection) so is each channel it reaches now and
-        didn't at the last look."""
-        back = self._newly_reached(guild, joined=joined)
+        didn't at the last look, and each it reached then and doesn't now is told as one it
+        is out of."""
+        out = await self._stored_out(guild, joined=joined)
+        changed = self._access_changes(guild, joined=joined, out=out)
         for channel in describable(guild):
-            await self.describe_channel(channel, now, back=channel.id in back)
+            await self.describe_channel(channel, now, bot_in=changed.get(channel.id))
 
     async def bot_roles_changed(self, guild: discord.Guild, now: datetime) -> None:
         """The bot's own member changed (GUILD_MEMBER_UPDATE, which Discord sends for the bot
-        itself without the members intent): a role given to it may open channels. Only those
-        are told; nobody else's access or any channel's kind depends on the bot's roles."""
-        back = self._newly_reached(guild)
+        itself without the members intent): a role given or taken may open or close channels.
+        Only those are told; nobody else's access or any channel's kind depends on the bot's
+        roles."""
+        out = await self._stored_out(guild)
+        changed = self._access_changes(guild, out=out)
         for channel in describable(guild):
-            if channel.id in back:
-                await self.describe_channel(channel, now, back=True)
+            if channel.id in changed:
+                await self.describe_channel(channel, now, bot_in=changed[channel.id])
 
-    def _newly_reached(self, guild: discord.Guild, *, joined: bool = False) -> set[int]:
-        """The channels the bot may see and post in now and couldn't at the last look, and
+    async def _stored_out(self, guild: discord.Guild, *, joined: bool = False) -> set[int]:
+        """The guild's channels the core has down as ones the bot is out of, read only at the
+        first look of this process (else empty): the record of what the bot reached is in
+        memory, and access given back while the process was down sends no event, so without
+        this what was refused there waited its weekly retry."""
+        if joined or guild.id in self._reach or self.db is None:
+            return set()
+        async with self.db.snapshot() as session:
+            stored = await channel_sharing.left_channel_ids(
+                session, platform=Platform.DISCORD.value, external_id=str(guild.id)
+            )
+        return {int(channel_id) for channel_id in stored if channel_id.isdigit()}
+
+    def _access_changes(
+        self, guild: discord.Guild, *, joined: bool = False, out: set[int] | None = None
+    ) -> dict[int, bool]:
+        """The channels whose access by the bot (see and post) changed since the last look, as
+        ``bot_in``: ``True`` reached now and not then, ``False`` reached then and not now; and
         that look is now this one.
 
-        A role change doesn't say what it opened: GUILD_ROLE_UPDATE changes the role in the
-        cache before any handler runs, and a role given to the bot names no channel. So the
-        channels it reached are kept per guild and compared with ``permissions_for`` (from the
-        cache, no privileged intent). Read and written with no await between them: discord.py
-        runs each event's handler as its own task, and each opening is then told once, by
-        whichever handler sees it first. A guild not looked at before (the first connect of
-        this process) tells nothing: what changed before is unknown (``joined`` tells all)."""
+        A role change doesn't say what it opened or closed: GUILD_ROLE_UPDATE changes the role
+        in the cache before any handler runs, and a role given to the bot names no channel. So
+        the channels it reached are kept per guild and compared with ``permissions_for`` (from
+        the cache, no privileged intent). Read and written with no await between them:
+        discord.py runs each event's handler as its own task, and each change is then told
+        once, by whichever handler sees it first. At a guild's first look in this process only
+        the channels in ``out`` (stored as ones the bot is out of) that it reaches are told:
+        nothing else that changed before is known (``joined`` tells every reached one)."""
         reached = {c.id for c in describable(guild) if translate.bot_reaches(c)}
         known = self._reach.get(guild.id)
         self._reach[guild.id] = reached
         if joined:
-            return reached
-        return set() if known is None else reached - known
+            return dict.fromkeys(reached, True)
+        if known is None:
+            return dict.fromkeys(reached & (out or set()), True)
+        present = {c.id for c in describable(guild)}
+        changed = dict.fromkeys(reached - known, True)
+        changed.update(dict.fromkeys((known - reached) & present, False))
+        return changed
 
     def channel_reached(
         self, channel: discord.abc.GuildChannel, before: discord.abc.GuildChannel | None = None
-    ) -> bool:
-        """Whether the bot may see and post in ``channel`` now and couldn't at the last look
-        (kept as ``_newly_reached`` keeps it); ``before``, the channel before this change,
-        decides when the guild was never looked at."""
+    ) -> bool | None:
+        """Whether the bot may now see and post in ``channel`` (``True``) where it couldn't at
+        the last look (kept as ``_access_changes`` keeps it), or no longer may (``False``);
+        ``None``: unchanged. ``before``, the channel before this change, decides when the guild
+        was never looked at."""
         reaches = translate.bot_reaches(channel)
         known = self._reach.get(channel.guild.id)
         if known is None:
-            return reaches and before is not None and not translate.bot_reaches(before)
+            if before is None or translate.bot_reaches(before) == reaches:
+                return None
+            return reaches
         was = channel.id in known
         if reaches:
             known.add(channel.id)
         else:
             known.discard(channel.id)
-        return reaches and not was
+        return None if was == reaches else reaches
 
     def forget(self, guild_id: int, channel_id: int | None = None) -> None:
         """The channel (``None``: the whole guild) is gone, or the bot from it."""
@@ -157,10 +192,11 @@ class AccessTracker:
             self._reach.get(guild_id, set()).discard(channel_id)
 
     async def describe_channel(
-        self, channel: discord.abc.GuildChannel, now: datetime, *, back: bool = False
+        self, channel: discord.abc.GuildChannel, now: datetime, *, bot_in: bool | None = None
     ) -> None:
-        """``back``: the bot can see and post in the channel again (it couldn't before)."""
-        await self.core.handle(translate.channel_described(channel, now=now, back=back))
+        """``bot_in``: the bot can see and post in the channel again (it couldn't before), or
+        no longer can (``False``); ``None``: unchanged."""
+        await self.core.handle(translate.channel_described(channel, now=now, bot_in=bot_in))
         if channel_kind(channel) != ChannelKind.PRIVATE:
             return
         ref = translate.where(channel)

@@ -203,10 +203,10 @@ class NarrateClient(discord.Client):
     async def on_guild_channel_update(
         self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
     ) -> None:
-        # Permission overwrites changed so the bot can see and post there again: as the bot
-        # added back to a Slack channel (``member_joined_channel``).
-        back = self.access.channel_reached(after, before)
-        await self.access.describe_channel(after, self.now(), back=back)
+        # Permission overwrites changed so the bot can see and post there again (as the bot
+        # added back to a Slack channel, ``member_joined_channel``), or no longer can.
+        bot_in = self.access.channel_reached(after, before)
+        await self.access.describe_channel(after, self.now(), bot_in=bot_in)
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         await self.access.channel_deleted(channel, self.now())
@@ -240,8 +240,9 @@ class NarrateClient(discord.Client):
         await self.access.describe_guild(role.guild, self.now())
 
     async def on_guild_role_update(self, _before: discord.Role, after: discord.Role) -> None:
-        # A role's permissions changed: the channels it let the bot into are told as ones the
-        # bot is back in (``AccessTracker.describe_guild``), as a channel's overwrites are.
+        # A role's permissions changed: the channels it let the bot into (or shut it out of)
+        # are told as ones the bot is back in (or out of: ``AccessTracker.describe_guild``), as
+        # a channel's overwrites are.
         await self.access.describe_guild(after.guild, self.now())
 
     async def on_member_update(self, _before: discord.Member, after: discord.Member) -> None:

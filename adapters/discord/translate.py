@@ -210,16 +210,20 @@ def message_event(
 
 
 def channel_described(
-    channel: discord.abc.GuildChannel, *, now: datetime, back: bool = False
+    channel: discord.abc.GuildChannel, *, now: datetime, bot_in: bool | None = None
 ) -> ChannelDescribed:
     """The channel's kind now; members are sent one by one (the member cache is partial).
-    ``back``: the bot can see and post in it again (Slack's ``member_joined_channel`` for the
-    bot), so the core tries at once what the platform refused there meanwhile."""
+    ``bot_in``: the bot can see and post in it again (Slack's ``member_joined_channel`` for the
+    bot), so the core tries at once what the platform refused there meanwhile; ``False``, it
+    lost either (Slack's ``channel_left``), which the core keeps as ``bot_left``; ``None``,
+    unchanged. Its readers stand either way: who may view a channel is read off roles and
+    overwrites, which Discord sends whether the bot is in the channel or not."""
     return ChannelDescribed(
         tenant=tenant(channel.guild),
         channel=location(channel),
         occurred_at=now,
-        bot_in=True if back else None,
+        bot_in=bot_in,
+        readers_kept=bot_in is not None,
     )
 
 

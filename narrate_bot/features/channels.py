@@ -127,9 +127,10 @@ async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
         if event.archived is not None:
             channel.archived = event.archived
         if event.bot_in is not None:
-            if event.bot_in and event.members is None:
+            if event.bot_in and event.members is None and not event.readers_kept:
                 # Back, and the platform won't list the readers yet: none are kept from
-                # while it was out (listed, they replace the stored ones in ``describe_channel``).
+                # while it was out (listed, they replace the stored ones in ``describe_channel``;
+                # kept by the platform all along, they stand).
                 assert channel.id is not None
                 await channel_sharing.back_in(session, channel_pk=channel.id)
             channel.bot_left = not event.bot_in

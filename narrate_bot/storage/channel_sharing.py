@@ -8,7 +8,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from .tables import Channel, ChannelMember, TenantSetting
+from .tables import Channel, ChannelMember, Tenant, TenantSetting
 
 
 async def keep_shared(session: AsyncSession, *, channel_pk: int, shared: bool) -> None:
@@ -70,3 +70,19 @@ async def back_in(session: AsyncSession, *, channel_pk: int) -> None:
             col(ChannelMember.channel_pk) == channel_pk, col(ChannelMember.channel_pk).in_(was_out)
         )
     )
+
+
+async def left_channel_ids(session: AsyncSession, *, platform: str, external_id: str) -> set[str]:
+    """The platform ids of a tenant's channels stored as ones the bot is out of (``bot_left``):
+    what an adapter that can tell its own access only by looking (Discord) compares with what
+    it reaches when a process starts, since access given back while it was down sends nothing."""
+    rows = await session.exec(
+        select(Channel.channel_id)
+        .join(Tenant, col(Tenant.id) == col(Channel.tenant_id))
+        .where(
+            Tenant.platform == platform,
+            Tenant.external_id == external_id,
+            col(Channel.bot_left),
+        )
+    )
+    return set(rows.all())
