@@ -21,6 +21,7 @@ from narrate_bot.config import Settings
 from narrate_bot.events import ActorEvent, CommandInvoked, Event, Platform, TenantRef
 from narrate_bot.features.narrate import NARRATION_FORM
 from narrate_bot.features.prompt_replies import REPLY_FORM
+from narrate_bot.knowledge.durations import in_about
 from narrate_bot.ports import ChatGateway
 from narrate_bot.replies import Button, Post, Reply, Visibility, quoted
 from narrate_bot.routing import KEEP
@@ -40,6 +41,13 @@ DEFER_AFTER = 1.0
 # connection held, or a dropped database connection, to be gone.
 RETRY_AFTER = 0.5
 TRIED_AGAIN = "Sorry, that didn't work on my side. Please try again in a minute."
+# Instead of ``TRIED_AGAIN`` when Discord keeps a rate limit in force past discord.py's wait
+# (``discord.RateLimited``, raised past ``max_ratelimit_timeout``: a DM click's member check):
+# "in a minute" would be refused as often as they tried. ``{when}``: ``in_about``.
+SLOWED = (
+    "Sorry, Discord has asked me to slow down for a while, so that wasn't done. "
+    "Please try again {when}."
+)
 OTHER_SERVER = "I can't act in that server: I'm no longer in it, or you aren't."
 UNREACHABLE = (
     "I can't reach that server just now: Discord isn't telling me about it, or couldn't say "
@@ -266,7 +274,7 @@ class Interactions:
         except Exception as problem:  # the type only: a message may quote what people wrote
             log.error("handling a Discord interaction failed: %s", type(problem).__name__)
             log.debug("Discord interaction failure", exc_info=True)
-            replies = [_refusal(TRIED_AGAIN, written)]
+            replies = [_refusal(_tried_again(problem), written)]
             replacing = False
         else:
             replacing = replace() is True
@@ -481,6 +489,20 @@ def _reopening(form: str) -> str:
     if form.startswith(REPLY_FORM):
         return f"/narrate reply {form.removeprefix(REPLY_FORM)}"
     return ""
+
+
+def _tried_again(problem: BaseException) -> str:
+    """What to say when an interaction's work failed twice: ``TRIED_AGAIN``, or ``SLOWED``
+    with the time it still lasts when a rate limit Discord keeps in force is behind it. What
+    fails here never kept anything (``_twice``), so "try again" can't do it twice."""
+    seen: set[int] = set()
+    found: BaseException | None = problem
+    while found is not None and id(found) not in seen:
+        seen.add(id(found))
+        if isinstance(found, discord.RateLimited):
+            return SLOWED.format(when=in_about(found.retry_after))
+        found = found.__cause__ or found.__context__
+    return TRIED_AGAIN
 
 
 def _refusal(why: str, written: Iterable[str]) -> Reply:
