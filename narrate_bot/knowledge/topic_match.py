@@ -23,6 +23,7 @@ from .topics import MAX_CJK_TOPIC_CHARS, normalize_topic
 from .words import (
     content_words,
     dotted_names,
+    folded,
     is_cjk,
     paths,
     query_terms,
@@ -65,7 +66,9 @@ def stems(text: str, *, fold: bool = True) -> frozenset[str]:
     """Content words stemmed, and symbol names as written ("c++", "r", ".net"): whoever can be
     found for C++ must be able to hide from it. ".NET" is ".net" alone, never "net" as well, as
     the search reads it (``words.search_terms``): hiding .NET kept people out of "net revenue"
-    questions, and hiding "net" out of .NET ones."""
+    questions, and hiding "net" out of .NET ones. The text is ``words.folded`` first, as the
+    search folds a question: "Ｃ＋＋" is C++, and whoever hid C++ stays out of it."""
+    text = folded(text)
     dotted, plain = dotted_names(text)
     found = {stem(term, fold=fold) for term in query_terms(plain)}
     names = {fold_accents(n) if fold else n for n in symbol_names(text)}
