@@ -506,12 +506,26 @@ async def edit_narration(
     """Replace the text; the old text's tokens leave the search index like a deleted one's,
     from its blocks too once ``privacy.clear_traces`` has run after the commit."""
     del dialect  # the index is scrubbed after the commit, in short steps (``index_scrub``)
+    indexed = index_text(text)
     narration.text = text
-    narration.search_text = index_text(text)
+    narration.search_text = indexed
     narration.edited_at = now
     session.add(narration)
     await session.flush()
     assert narration.id is not None
+    if indexed is not None:
+        # An edit only the NFKC fold tells apart ("，" for ",", "ＡＰＩ" for "API") keeps its
+        # search_text, so the ORM writes the text alone: 0052's trigger takes that for an older
+        # replica's edit and clears search_text (``fulltext.SEARCH_TEXT_STALE``), and the CJK
+        # words would go unfound until the next start. Written again, once the trigger has run
+        # (on SQLite the update trigger then re-indexes the row; on PostgreSQL the column
+        # follows).
+        await session.exec(
+            update(Narration)
+            .where(col(Narration.id) == narration.id, col(Narration.search_text).is_(None))
+            .values(search_text=indexed)
+            .execution_options(synchronize_session=False)
+        )
     await _set_topics(session, narration_id=narration.id, topics=topics)
 
 
