@@ -59,6 +59,7 @@ _WIDTH_FORMS = "\uff01-\uffee"
 # For SQL: a GLOB or regular-expression bracket class matching one character that gives a text
 # its own ``index_text`` (both engines compare code points, so the ranges read the same there).
 INDEXED_CLASS = f"[{_CJK_CHARS}{_WIDTH_FORMS}]"
+CJK_CLASS = f"[{_CJK_CHARS}]"  # one CJK character, likewise
 _FOLDS = re.compile(INDEXED_CLASS)
 
 

@@ -12,7 +12,9 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
   a question about .NET names the person who hid it;
 * a narration it stores or edits has no ``search_text`` (migration 0050; since 0052 its edit
   clears a stale one): Chinese, Japanese or Korean text in it is indexed as whole runs, and a
-  word inside one isn't found (nor is halfwidth or fullwidth text folded, migration 0054).
+  word inside one isn't found (nor is halfwidth or fullwidth text folded, migration 0054); or,
+  written by a version from 0050 to 0053, 0050's ``search_text``: CJK runs as pairs only, so a
+  word of one character ("锁") isn't found and nothing is folded.
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
 upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
@@ -24,7 +26,8 @@ done to the row had it been there:
   workspace already has that number, in which case it gets the workspace's next one;
 * the key is recomputed (``topic_key``), and where the person already has the new key for the
   same kind, the older row goes, as in 0018.
-* the narration gets its ``search_text`` (``words.index_text``), as 0050 gave every narration.
+* the narration gets its ``search_text`` (``words.index_text``), as 0050 gave every narration
+  and 0054 recomputed it.
 
 What an older version deleted or changed by the old key (``unhide-me Café`` against a folded
 row) can't be told afterwards and isn't repaired: the README asks for every old process to be
@@ -43,7 +46,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from narrate_bot.knowledge.topic_match import topic_key
-from narrate_bot.knowledge.words import INDEXED_CLASS, index_text
+from narrate_bot.knowledge.words import CJK_CLASS, INDEXED_CLASS, index_text
 
 from .schedule_tables import NUMBERED
 
@@ -68,14 +71,38 @@ UNFOLDED = {
 # Only text with a CJK character or a width form (``words.INDEXED_CLASS``), matched in SQL so
 # that the many narrations with an accent or an emoji (no ``search_text`` either) aren't read and
 # re-indexed in Python at every start.
-HAS_CJK = {"sqlite": "text GLOB :cjk", "postgresql": "text ~ :cjk"}
+HAS_CJK = {"sqlite": "text GLOB :indexed_class", "postgresql": "text ~ :indexed_class"}
 CJK_PATTERN = {"sqlite": f"*{INDEXED_CLASS}*", "postgresql": INDEXED_CLASS}
+# 0050's ``search_text`` (written by a version from 0050 to 0053) never ends with a CJK character:
+# each run is written as its pairs between spaces. Since 0054 that of a text with a run of two
+# characters or more always does: the run's characters come last (``words.index_text``). So
+# only a CJK text's ``search_text`` ending otherwise may be 0050's; read, it is compared and
+# written only if it differs (the text of one-character runs alone, "修了 锁", is read for
+# nothing at each start).
+MAY_BE_0050 = {
+    "sqlite": "NOT search_text GLOB :ends_cjk AND text GLOB :cjk",
+    "postgresql": "search_text !~ :ends_cjk AND text ~ :cjk",
+}
+SQL_PATTERNS = {
+    "sqlite": {
+        "indexed_class": CJK_PATTERN["sqlite"],
+        "cjk": f"*{CJK_CLASS}*",
+        "ends_cjk": f"*{CJK_CLASS}",
+    },
+    "postgresql": {
+        "indexed_class": CJK_PATTERN["postgresql"],
+        "cjk": CJK_CLASS,
+        "ends_cjk": f"{CJK_CLASS}$",
+    },
+}
 UNINDEXED = (
-    "SELECT id, text FROM narration WHERE search_text IS NULL AND {}"
+    "SELECT id, text, search_text FROM narration"
+    " WHERE ((search_text IS NULL AND {}) OR (search_text IS NOT NULL AND {}))"
     " AND id > :after ORDER BY id LIMIT :n"
 )
 SET_SEARCH_TEXT = text(
-    "UPDATE narration SET search_text = :indexed WHERE id = :id AND search_text IS NULL"
+    "UPDATE narration SET search_text = :indexed"
+    " WHERE id = :id AND coalesce(search_text, '') = :old"
 )
 BATCH = 1000
 PREFERENCES = "SELECT person_id, kind, topic_key, topic FROM topic_preference WHERE {}"
@@ -147,14 +174,16 @@ def _fill_search_text(connection: Connection) -> int:
     dialect = connection.dialect.name
     if dialect not in HAS_CJK:
         return 0
-    query = text(UNINDEXED.format(HAS_CJK[dialect]))
-    cjk = CJK_PATTERN[dialect]
+    query = text(UNINDEXED.format(HAS_CJK[dialect], MAY_BE_0050[dialect]))
+    patterns = SQL_PATTERNS[dialect]
     done = after = 0
-    while rows := connection.execute(query, {"after": after, "n": BATCH, "cjk": cjk}).all():
+    while rows := connection.execute(query, {"after": after, "n": BATCH, **patterns}).all():
+        # Written only where nobody wrote it since it was read (``old``): an edit meanwhile
+        # wrote its own, or cleared it for the next start.
         changed = [
-            {"id": row.id, "indexed": indexed}
+            {"id": row.id, "indexed": indexed, "old": row.search_text or ""}
             for row in rows
-            if (indexed := index_text(row.text)) is not None
+            if (indexed := index_text(row.text)) is not None and indexed != row.search_text
         ]
         if changed:
             connection.execute(SET_SEARCH_TEXT, changed)
