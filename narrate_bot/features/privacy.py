@@ -179,7 +179,7 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
             user_id = turn.event.user.user_id
             # Their user id held first (as the erasure holds it): an answer being kept for them
             # by another replica commits before the read below, which then empties it too.
-            await privacy.hold_user_id(session, tenant_id=tenant.id, user_id=user_id, mark=None)
+            await privacy.hold_user_id_to_erase(session, tenant_id=tenant.id, user_id=user_id)
             # Who-knows answers sent to their DM before they joined: emptied, edited after.
             emptied = await narration_copies.reader_forgotten(
                 session, tenant_id=tenant.id, person_id=None, user_id=user_id, now=turn.now

@@ -485,10 +485,10 @@ async def erasure_mark(session: AsyncSession, *, platform: str, external_id: str
 async def hold_user_id(
     session: AsyncSession, *, tenant_id: int, user_id: str, mark: str | None
 ) -> bool:
-    """Hold ``user_id`` in the workspace until the transaction ends, as every forget-me of it
-    does before erasing (``_erase_by_user_id``); ``False`` when a forget-me in the workspace
-    committed since ``mark`` was read (``erasure_mark``): what was read as the command began may
-    then be theirs, and nothing more may be written under the user id.
+    """Hold ``user_id`` in the workspace until the transaction ends, for a command about to write
+    under it, waiting for any forget-me of it (``hold_user_id_to_erase``); ``False`` when a
+    forget-me in the workspace committed since ``mark`` was read (``erasure_mark``): what was
+    read as the command began may then be theirs, and nothing more may be written under it.
 
     Someone with no person row has no row to hold (``repositories.hold_person``): a who-knows
     answer kept for them at the moment their forget-me ran on another replica outlived it, and
@@ -497,13 +497,33 @@ async def hold_user_id(
     before the erasure deletes, and goes with the rest, or the erasure committed first and the
     changed mark says so. Any forget-me in the workspace changes the mark, so a question asked
     meanwhile by someone else keeps no answer either (its button is left out, this once).
-    SQLite's writers are already serialized (ADR 0003): the mark is read in this write.
+
+    Shared: two commands of the same person (two replicas) never wait for each other, only for
+    their erasure, which takes it alone. A command that waited therefore waited for a forget-me
+    of this very user id (``hold_unknown_user`` counts on it). SQLite's writers are already
+    serialized (ADR 0003): the mark is read in this write.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        key = _user_key(tenant_id, user_id)
-        connection = await session.connection()
-        await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    await _lock_user_id(session, tenant_id=tenant_id, user_id=user_id, alone=False)
     return await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY) == mark
+
+
+async def hold_user_id_to_erase(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+    """Hold ``user_id`` alone until the erasure commits, before it reads or deletes anything kept
+    under it: a command writing under it (``hold_user_id``) has committed, and what it wrote is
+    deleted, or it waits for the erasure and finds the changed mark."""
+    await _lock_user_id(session, tenant_id=tenant_id, user_id=user_id, alone=True)
+
+
+async def _lock_user_id(
+    session: AsyncSession, *, tenant_id: int, user_id: str, alone: bool
+) -> None:
+    """Take the user id's advisory lock (PostgreSQL; nothing on SQLite): ``alone`` for an
+    erasure, shared for a command."""
+    if session.get_bind().dialect.name == "postgresql":
+        lock = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+        connection = await session.connection()
+        key = _user_key(tenant_id, user_id)
+        await connection.execute(text(f"SELECT {lock}(:key)"), {"key": key})
 
 
 async def hold_unknown_user(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
@@ -515,16 +535,22 @@ async def hold_unknown_user(session: AsyncSession, *, tenant_id: int, user_id: s
     Now one waits for the other: the erasure deletes what the command committed, or the command
     writes nothing.
 
-    Waited for only when another transaction holds the user id (mostly their erasure): any
-    forget-me in the workspace changes the mark, and a command that never waited would be
-    taken for erased by someone else's. SQLite's writers are already serialized (ADR 0003)."""
+    The changed mark counts only after a wait: any forget-me in the workspace changes it, and a
+    command that never waited would be taken for erased by someone else's. The hold is shared
+    with their other commands (``hold_user_id``), so a wait is for a forget-me of this user id,
+    holding it or in line for it: a newcomer's second command on another replica, sent while
+    someone else's forget-me commits, is not taken for erased (and dropped, with "nothing about
+    you is stored" said beside the first, kept). SQLite's writers are already serialized
+    (ADR 0003)."""
     if session.get_bind().dialect.name != "postgresql":
         return True
     key = _user_key(tenant_id, user_id)
     connection = await session.connection()
     # Read before the try: an erasure committed after it changes the mark.
     mark = await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY)
-    taken = text("SELECT pg_try_advisory_xact_lock(:key)")
+    # Refused while an erasure of theirs holds it or waits for it (PostgreSQL queues a shared
+    # request behind a waiting exclusive one), never for another command of theirs.
+    taken = text("SELECT pg_try_advisory_xact_lock_shared(:key)")
     if (await connection.execute(taken, {"key": key})).scalar_one():
         return True
     return await hold_user_id(session, tenant_id=tenant_id, user_id=user_id, mark=mark)
@@ -541,14 +567,14 @@ async def _erase_by_user_id(
 ) -> None:
     """Forget what is kept under the user id alone (see ``_by_user_id``). Run after the person's
     narrations are gone (a DM channel goes with them). The user id is held first, and the
-    workspace's erasure mark changed (``hold_user_id``).
+    workspace's erasure mark changed (``hold_user_id_to_erase``).
 
     Someone else's never-pair wish naming this user id stays: it is its owner's data, kept
     until they remove it or erase themselves. Deleting it here let anyone undo a private wish
     about them with one command (without even knowing it existed), and then be introduced to
     the very person who asked never to be. It is never shown to the person it names either.
     """
-    await hold_user_id(session, tenant_id=tenant_id, user_id=user_id, mark=None)
+    await hold_user_id_to_erase(session, tenant_id=tenant_id, user_id=user_id)
     await set_setting(
         session, tenant_id=tenant_id, key=ERASURE_MARK_KEY, value=secrets.token_hex(8), now=now
     )
