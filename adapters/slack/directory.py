@@ -4,6 +4,11 @@ Admins come from ``users.info`` (``is_admin`` / ``is_owner``), time zones from t
 a channel's kind from ``conversations.info`` and a private channel's readers from
 ``conversations.members``, asked afresh every time they are recorded: a cached list can't hear
 a removal another replica was told of, and recording it would let the removed person back in.
+
+A rate limit Slack keeps in force (``RateLimited``) is raised, never read as a failed lookup: a
+member read as a guest, or a public channel as private and shared, would be answered wrongly and
+stored so (a guest flag, a channel's kind). The person's request fails before the core runs,
+and ``recovery`` tells them Slack asked to slow down and when to send it again.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.events import ChannelKind, UserRef
 
-from .gateway import SHARED_FLAGS, SlackGateway
+from .gateway import SHARED_FLAGS, RateLimited, SlackGateway
 from .refusals import error_code
 from .translate import Where, Workspace, channel_name, kind_of_channel_type, user_ref
 
@@ -50,6 +55,8 @@ class Directory:
             return cached[1]
         try:
             response = await self.gateway.call(tenant, lambda: client.users_info(user=user_id))
+        except RateLimited:
+            raise  # not an answer about them: see the module's docstring
         except SlackApiError as error:
             log.warning("users.info failed in %s: %s", tenant, error_code(error))
             return None
@@ -91,6 +98,8 @@ class Directory:
             return tenant
         try:
             response = await self.gateway.call(tenant, lambda: client.auth_test())
+        except RateLimited:
+            raise  # not an answer about them: see the module's docstring
         except SlackApiError as error:
             log.warning("auth.test failed in %s: %s", tenant, error_code(error))
             return None
@@ -129,6 +138,8 @@ class Directory:
                 tenant, lambda: client.conversations_info(channel=channel_id)
             )
             channel = response.get("channel") or {}
+        except RateLimited:
+            raise  # not an answer about the channel: see the module's docstring
         except SlackApiError as error:
             # Unknown to us means private to us: never widen visibility on a failed lookup.
             log.warning("conversations.info failed in %s: %s", tenant, error_code(error))
@@ -180,6 +191,8 @@ class Directory:
                 cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
                 if not cursor:
                     break
+        except RateLimited:
+            raise  # "Slack won't say" would keep stale readers: see the module's docstring
         except SlackApiError as error:
             problem = error_code(error)
             log.warning("conversations.members failed in %s: %s", tenant, problem)

@@ -28,7 +28,7 @@ from narrate_bot.storage.tables import Tenant, TenantSetting
 from . import recovery, translate
 from .dedupe import EventDedupe, enterprise_of
 from .directory import Directory
-from .gateway import ENTERPRISE_KEY
+from .gateway import ENTERPRISE_KEY, RateLimited
 from .store import PLATFORM, DatabaseInstallationStore
 
 log = logging.getLogger(__name__)
@@ -99,9 +99,7 @@ class WorkspaceEvents:
             self.directory.forget_channel(tenant.tenant_id, channel_id)
             members = None
             if kind == ChannelKind.PRIVATE:
-                members = await self.directory.members(
-                    self._client(context), tenant.tenant_id, channel_id
-                )
+                members = await self._readers(self._client(context), tenant.tenant_id, channel_id)
             described = translate.channel_described(
                 body, {"channel": {"id": channel_id}}, kind=kind, members=members
             )
@@ -152,9 +150,7 @@ class WorkspaceEvents:
             kind, shared = await self._kind(context, tenant.tenant_id, channel_id, None)
             members = None
             if kind == ChannelKind.PRIVATE:
-                members = await self.directory.members(
-                    self._client(context), tenant.tenant_id, channel_id
-                )
+                members = await self._readers(self._client(context), tenant.tenant_id, channel_id)
             await self.handle(
                 translate.channel_described(
                     body, {"channel": {"id": channel_id}}, kind=kind, members=members, shared=shared
@@ -202,7 +198,7 @@ class WorkspaceEvents:
         if joined:
             # ``None`` when Slack won't say yet: the readers stay, and the next command there
             # records them; that the bot is back is recorded now.
-            members = await self.directory.members(
+            members = await self._readers(
                 self._client(context), translate.tenant_of(body).tenant_id, channel_id
             )
         await self.handle(
@@ -235,8 +231,28 @@ class WorkspaceEvents:
         """A channel event's kind and whether it is shared, as ``Directory.where`` settles them
         for every payload: "G" may narrow the lookup's answer, "C" (also what a Slack Connect
         channel says) never widens it."""
-        where = await self.directory.where(self._client(context), tenant, channel_id, channel_type)
+        try:
+            where = await self.directory.where(
+                self._client(context), tenant, channel_id, channel_type
+            )
+        except RateLimited:
+            # Slack won't redeliver the event, and nobody asked to be told: it is applied now,
+            # on the careful reading a failed lookup always had (private, and shared).
+            log.info("slack: a channel event in %s read while rate limited", tenant)
+            return ChannelKind.PRIVATE, True
         return where.kind, where.shared
+
+    async def _readers(
+        self, client: AsyncWebClient, tenant: str, channel_id: str
+    ) -> tuple[str, ...] | None:
+        """A channel event's private readers (``Directory.members``); ``None`` ("Slack won't
+        say": the kept ones stay) while a rate limit is in force, as Slack won't redeliver the
+        event and it must still be applied (a person's request is refused instead)."""
+        try:
+            return await self.directory.members(client, tenant, channel_id)
+        except RateLimited:
+            log.info("slack: a channel's readers in %s not read while rate limited", tenant)
+            return None
 
     async def on_user_change(self, body: Payload, event: Payload) -> None:
         changed = translate.profile(body, event)
