@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..knowledge.intro_reasons import Grounds, reason
 from ..knowledge.pairing import Pairing, Participant, Rules
-from ..knowledge.topics import extract_topics, is_topic, normalize_topic
+from ..knowledge.topics import extract_topics, is_topic_in_text, normalize_topic
 from ..knowledge.words import query_terms
 from .expertise import DataError, Record, _parse_ts, load_dataset
 
@@ -123,7 +123,7 @@ def asked_topics(question: str) -> set[str]:
     """The topics the bot records for a who-knows question (``features.intros.note_question``),
     as introductions read them back (``intro_repo.asked_topics``: never "issue" or "help")."""
     topics = {normalize_topic(w) for w in query_terms(question)}
-    return {t for t in topics if len(t) > 2 and is_topic(t)}
+    return {t for t in topics if len(t) > 2 and is_topic_in_text(t)}
 
 
 def interactions(queries: Sequence[Record]) -> dict[frozenset[str], list[datetime]]:

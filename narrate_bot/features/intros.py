@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time, timedelta
 from ..events import ChannelKind, CommandInvoked, MessageReceived, Platform
 from ..knowledge.days import UNTIL_WORDS, PassedDay, read_day
 from ..knowledge.durations import MAX_DURATION, Calendar
-from ..knowledge.topics import is_topic, normalize_topic
+from ..knowledge.topics import is_topic_in_text, normalize_topic
 from ..knowledge.words import query_terms
 from ..replies import Reply
 from ..routing import Command
@@ -714,7 +714,7 @@ def _asked_topics(question: str) -> list[str]:
     asked about build. Filler ("issue", "help") was kept before and only hidden when read back,
     so it sat in exports and counted toward nothing; now it is never written."""
     topics = [normalize_topic(w) for w in query_terms(question)]
-    return [t for t in topics if len(t) > 2 and is_topic(t)]
+    return [t for t in topics if len(t) > 2 and is_topic_in_text(t)]
 
 
 async def _held(turn: Turn, session: Session) -> Person | None:

@@ -233,17 +233,20 @@ _GENERAL_VERB_TEXT = """
 # cold start" is about the cache. Like the generic words, read off the benchmark maps ("fix
 # a couple of mistakes", "minor doc tweaks", "a layman's explanation", "see the issue for
 # details", "the reason unusedparams wasn't showing up", "the pros/cons of trapped ion
-# qubits": Lisp's cons cells are rarer in work updates). Not "advantage" (quantum advantage),
-# "note" (release notes), "fact" (the analysis framework's facts), "hint" (inlay hints),
-# "suggestion" (completion suggestions), "proposal" (Go's proposals), "typo" (what a change
-# fixes, and the misspell checks), "solution", "workaround" or "tradeoff": each some team's
-# subject.
+# qubits": Lisp's cons cells are rarer in work updates). Only guessed from free text
+# (``is_topic_in_text``): a hashtag, a followed topic or a stored one is taken as written.
+# Not "advantage" (quantum advantage), "note" (release notes), "fact" (the analysis
+# framework's facts), "hint" (inlay hints), "suggestion" (completion suggestions), "proposal"
+# (Go's proposals), "typo" (what a change fixes, and the misspell checks), "solution",
+# "workaround", "tradeoff", "benefit" (an HR team's benefits), "confusion" (confusion
+# matrices), "concern" (separation of concerns, Rails' concerns), "limitation" (the statute
+# of limitations), "opinion" (a court's opinions, opinion mining) or "remark" (the Markdown
+# processor): each some team's subject.
 _TALK_TEXT = """
     caveat caveats drawback drawbacks downside downsides upside upsides disadvantage
     disadvantages pros cons pitfall pitfalls gotcha gotchas nit nits nitpick nitpicks
     attempt attempts reason reasons detail details explanation explanations clarification
-    clarifications confusion mistake mistakes tweak tweaks couple concern concerns benefit
-    benefits limitation limitations remark remarks opinion opinions nuance nuances hassle
+    clarifications mistake mistakes tweak tweaks couple nuance nuances hassle
 """
 
 # Verbs of doing whose "-ion" names the work itself: "migrating the payroll database" is about
@@ -339,8 +342,9 @@ _NOT_TOPIC_WORDS = (
 )
 _NOT_TOPIC_WORDS |= frozenset(_QUALIFIER_TEXT.split()) | frozenset(_DOING_TEXT.split())
 _NOT_TOPIC_WORDS |= frozenset(_IRREGULAR_PAST_TEXT.split()) | frozenset(_GENERAL_VERB_TEXT.split())
-_NOT_TOPIC_WORDS |= frozenset(_TALK_TEXT.split())
 _NOT_TOPICS = frozenset({normalize_topic(w) for w in _NOT_TOPIC_WORDS} | _NOT_TOPIC_WORDS)
+# The talk about the work, as written and as stored: left out only of topics guessed from text.
+_TALK = frozenset({normalize_topic(w) for w in _TALK_TEXT.split()} | frozenset(_TALK_TEXT.split()))
 
 
 # Status words as stored ("blockers" as "blocker"): ``says_how_work_stands``.
@@ -361,7 +365,9 @@ def is_topic(topic: str) -> bool:
 
     Checked when topics are extracted, and again wherever stored topics are read (the topic
     map, profiles, digests, introductions): topics stored before a word joined these lists stop
-    showing without rewriting anyone's narrations. Who-knows searches never read topics. A
+    showing without rewriting anyone's narrations. Talk about the work ("caveat") is no topic
+    only when guessed from free text (``is_topic_in_text``): here a hashtag, a followed topic or
+    a stored one may be someone's subject. Who-knows searches never read topics. A
     number ("#1" of a LaTeX macro, "#12393." of an issue) is no topic, nor is an adverb in "-ly" or
     a past tense in "-ed" (but for the subjects listed above).
     """
@@ -378,6 +384,13 @@ def is_topic(topic: str) -> bool:
         and not topic.endswith("eed")
         and topic not in _ED_SUBJECTS
     )
+
+
+def is_topic_in_text(word: str) -> bool:
+    """Whether a word of free text (a narration, a who-knows question), as stored, is taken as a
+    topic: ``is_topic``, and not talk about the work ("one caveat: the cache" is about the
+    cache). Never said of what someone named on purpose: "#caveats" is their topic."""
+    return is_topic(word) and word.lower() not in _TALK
 
 
 @lru_cache(maxsize=65536)
@@ -423,7 +436,7 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     for word, _ in counts.most_common():
         if len(chosen) >= limit:
             break
-        if word and is_topic(word):
+        if word and is_topic_in_text(word):
             chosen.setdefault(fold_accents(word), word)
     return list(chosen.values())[:limit]
 
