@@ -189,6 +189,21 @@ class DepartureCheck(Protocol):
 
 
 @runtime_checkable
+class ReadersKeptWhileOut(Protocol):
+    """A gateway whose platform goes on telling who reads a private channel while the bot is
+    out of it (Discord reads access off roles and overwrites, sent in or out).
+
+    Optional. When the bot is found back in a channel it was stored as out of (a post the
+    platform took there, ``ChannelDescribed.bot_in``), the readers learned meanwhile are
+    forgotten (``channel_sharing.back_in``): on Slack nobody leaving is told then. Such a
+    gateway's are kept, or its readers would lose the channel's narrations until their next
+    command there (``ChannelDescribed.readers_kept`` says the same on its events).
+    """
+
+    def readers_kept_while_out(self) -> bool: ...
+
+
+@runtime_checkable
 class ChannelSharing(Protocol):
     """A gateway that can say, when asked, whether people outside the workspace read a channel.
 

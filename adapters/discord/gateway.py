@@ -315,6 +315,12 @@ class DiscordGateway:
             self.last_channel[(guild_id, user_id)] = channel_id
         self.dm_closed.discard((guild_id, user_id))
 
+    def readers_kept_while_out(self) -> bool:
+        """The core's ``ReadersKeptWhileOut``: access follows roles and overwrites, which
+        Discord sends whether the bot is in a channel or not, so readers stored while it was
+        out are as current as any (``ChannelDescribed.readers_kept`` on its events)."""
+        return True
+
     async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None:
         """The core's ``AccessRefresher``: correct these people's private-channel access."""
         guild = self.client.get_guild(int(tenant.tenant_id))

@@ -27,6 +27,7 @@ from ..ports import (
     ChannelSharing,
     DepartureCheck,
     NotPosted,
+    ReadersKeptWhileOut,
     SessionIntroductions,
 )
 from ..replies import Post
@@ -255,7 +256,7 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.error(
             "scheduled send %s was posted; recording it failed: %s", send.id, type(problem).__name__
         )
-    await _posted_there(bot, item.channel, post)
+    await _posted_there(bot, item.channel, post, gateway)
     return 1
 
 
@@ -287,18 +288,25 @@ async def _keep_intro_post(
         )
 
 
-async def _posted_there(bot: Bot, channel: Channel | None, post: Post) -> None:
+async def _posted_there(bot: Bot, channel: Channel | None, post: Post, gateway: object) -> None:
     """A post the platform took in ``channel`` says the bot is in it and it isn't archived:
     flags left by a missed "bot joined" or "unarchived" event (which would keep it from being
-    the open-questions channel) are cleared. Best effort: the send is done either way."""
+    the open-questions channel) are cleared. A private channel's readers learned while the bot
+    was out are forgotten as on its "bot joined" event, unless the platform kept telling them
+    (``ReadersKeptWhileOut``: Discord). Best effort: the send is done either way."""
     if channel is None or channel.id is None or post.channel_id != channel.channel_id:
         return
     if not (channel.bot_left or channel.archived):
         return
+    kept = isinstance(gateway, ReadersKeptWhileOut) and gateway.readers_kept_while_out()
     try:
         async with bot.db.transaction() as session:
             await channel_sharing.keep_now(
-                session, channel_pk=channel.id, archived=False, bot_left=False
+                session,
+                channel_pk=channel.id,
+                archived=False,
+                bot_left=False,
+                readers_kept=kept,
             )
     except Exception as problem:
         log.warning("clearing channel %s's flags failed: %s", channel.id, type(problem).__name__)

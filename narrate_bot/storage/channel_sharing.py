@@ -38,12 +38,14 @@ async def keep_now(
     shared: bool | None = None,
     archived: bool | None = None,
     bot_left: bool | None = None,
+    readers_kept: bool = False,
 ) -> None:
     """Keep on the channel's row what the platform said when asked (``ports.ChannelLookup``);
     a ``None`` is something it didn't say, and leaves the stored flag as it is. A private
     channel the bot is found back in keeps no readers until they are read again
-    (``back_in``)."""
-    if bot_left is False:
+    (``back_in``), unless the platform kept telling them while it was out (``readers_kept``,
+    ``ports.ReadersKeptWhileOut``)."""
+    if bot_left is False and not readers_kept:
         await back_in(session, channel_pk=channel_pk)
     said = {
         name: value
