@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -30,6 +32,26 @@ JOB_ID = "narrate-bot:tick"
 UNWIND_SECONDS = 5.0
 
 
+class _TickExecutor(AsyncIOExecutor):  # type: ignore[misc]  # apscheduler ships no stubs
+    """APScheduler's asyncio executor, handing each tick's task over the moment it is submitted.
+
+    A wake-up creates the task in one loop iteration; the tick's code first runs in the next.
+    A tick that registered itself from inside could therefore be submitted, yet unseen by
+    ``aclose``, which then shut the scheduler down and returned; the tick started right after,
+    and the executor's (deferred) shutdown cancelled it mid-query while the database closed.
+    """
+
+    def __init__(self, submitted: Callable[[asyncio.Future[object]], None]) -> None:
+        super().__init__()
+        self._submitted = submitted
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        known = set(self._pending_futures)
+        super()._do_submit_job(job, run_times)
+        for future in self._pending_futures - known:
+            self._submitted(future)
+
+
 class Ticker:
     """Start it inside the running event loop (``await`` context); ``shutdown`` before exit."""
 
@@ -37,8 +59,11 @@ class Ticker:
         self.bot = bot
         self.every = every or timedelta(seconds=bot.settings.schedule_tick_seconds)
         self.ticks = 0
-        self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self._in_flight: set[asyncio.Task[object]] = set()
+        # Each tick's task from its submission (not its first step) until it is done.
+        self._in_flight: set[asyncio.Future[object]] = set()
+        self.scheduler = AsyncIOScheduler(
+            timezone="UTC", executors={"default": _TickExecutor(self._track)}
+        )
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -58,7 +83,7 @@ class Ticker:
             self.scheduler.shutdown(wait=False)
 
     async def aclose(self) -> None:
-        """Stop waking up, then let a tick that is running finish its sends.
+        """Stop waking up, then let a tick that is running (or submitted, not yet started) finish.
 
         Disposing of the database under a tick that is still delivering would leave it waiting
         forever; its sends are claimed, so finishing them is what keeps "exactly once". The
@@ -89,11 +114,11 @@ class Ticker:
         finally:
             self.shutdown()
 
+    def _track(self, future: asyncio.Future[object]) -> None:
+        self._in_flight.add(future)
+        future.add_done_callback(self._in_flight.discard)
+
     async def _tick(self) -> TickReport | None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
         try:
             report = await self.bot.run_due(self.bot.clock.now())
         except Exception:  # keep waking: one failed tick (database restart) must not stop us

@@ -7,10 +7,13 @@ import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
+
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
 from narrate_bot.events import Platform, TenantRef
+from narrate_bot.features.schedule_jobs import TickReport
 from narrate_bot.replies import Post
 from narrate_bot.scheduling import JOB_ID, Ticker
 from tests.scheduling.support import Recorder, add_channel_prompts
@@ -116,3 +119,52 @@ async def test_a_shutdown_cut_short_by_a_stuck_send_stops_the_tick_before_the_da
         assert db.engine.pool.checkedout() == 0
     finally:
         ticker.shutdown()
+
+
+async def test_a_shutdown_waits_for_a_tick_submitted_but_not_yet_started(db, monkeypatch):
+    """A wake-up has submitted the tick, and ``aclose`` runs before the tick's first step (a
+    loaded loop): the prompt due goes out before ``aclose`` returns. The tick used to register
+    itself only once started, so ``aclose`` saw none and returned; the tick started after it and
+    the scheduler's shutdown cancelled it mid-query while the database was being closed."""
+    start = datetime(2026, 11, 23, 8, 59, 59, tzinfo=UTC)
+    await add_channel_prompts(db, count=1, days="daily", at="09:00", zone="UTC", now=start)
+    clock = ManualClock(start + timedelta(seconds=2))
+    bot = Bot(db=db, clock=clock, settings=Settings())
+    recorder = Recorder(clock=clock)
+    bot.gateways[Platform.CONSOLE] = recorder
+    started: list[datetime | None] = []
+    run_due = bot.run_due
+
+    async def recording_run_due(until: datetime | None = None) -> TickReport:
+        started.append(until)
+        return await run_due(until)
+
+    monkeypatch.setattr(bot, "run_due", recording_run_due)
+    ticker = Ticker(bot, every=timedelta(hours=1))  # no wake-up of its own during the test
+    submitted: list[JobSubmissionEvent] = []
+    ticker.scheduler.add_listener(submitted.append, EVENT_JOB_SUBMITTED)
+    ticker.start()
+    try:
+        ticker.scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))  # wake up now
+        # The wake-up creates the tick's task; stepping one loop turn at a time, this test runs
+        # again before that task's first step does.
+        await _until_yielding(lambda: submitted)
+        not_yet_started = started == []
+    finally:
+        await ticker.aclose()
+        at_close = (len(started), ticker.ticks, len(recorder.posts))
+        # A tick that started after ``aclose`` (the bug) unwinds before the fixture disposes of
+        # the database: wait for the scheduler's deferred shutdown and for the tick to be done.
+        await _until(lambda: not ticker.scheduler.running and not ticker._in_flight)
+    assert not_yet_started  # submitted, not started: the race this test is about
+    assert at_close == (1, 1, 1)  # the tick ran, and its prompt went out, before aclose returned
+    assert (ticker.ticks, len(recorder.posts)) == (1, 1)  # and nothing ran after it
+
+
+async def _until_yielding(predicate, limit: int = 10_000) -> None:
+    """Wait for ``predicate`` one event-loop step at a time, so nothing queued behind runs."""
+    for _ in range(limit):
+        if predicate():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("timed out")
