@@ -25,14 +25,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.app import Bot
 from narrate_bot.config import SlackSettings
-from narrate_bot.events import ChannelKind, Event, Platform, TenantRef
+from narrate_bot.events import ChannelKind, Event, Platform, TenantRef, UserRef
 from narrate_bot.storage import platform_store as ps
+from narrate_bot.storage import repositories as repo
 
 from . import recovery, render, translate
 from .dedupe import EventDedupe, NotClaimed, enterprise_of
 from .delivery import Target
 from .directory import Directory
-from .gateway import SlackGateway
+from .gateway import RateLimited, SlackGateway
 from .interactive import InteractiveSurfaces, changes_home, team_url
 from .lifecycle import CONVERSIONS, DELETED
 from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
@@ -314,13 +315,28 @@ class SlackAdapter(InteractiveSurfaces):
         client = self._client(context)
         tenant = translate.tenant_of(body)
         channel_id = event["channel"]
-        where = await self.directory.where(
-            client, tenant.tenant_id, channel_id, event.get("channel_type")
-        )
-        await self._record_readers(client, body, where)
-        user = await self.directory.user(
-            client, tenant.tenant_id, event["user"], user_team=event.get("user_team")
-        )
+        # Slack won't redeliver an event it got its 200 for, and while a rate limit is in force
+        # nobody can be told it was dropped: a lookup the limit refuses gives way to what is
+        # stored (or, on first sight, the careful reading), and the event is still applied.
+        try:
+            where = await self.directory.where(
+                client, tenant.tenant_id, channel_id, event.get("channel_type")
+            )
+        except RateLimited:
+            where = await self._stored_where(body, channel_id, event.get("channel_type"))
+        else:
+            try:
+                await self._record_readers(client, body, where)
+            except RateLimited:
+                log.info(
+                    "slack: a channel's readers in %s not read while rate limited", tenant.tenant_id
+                )
+        try:
+            user = await self.directory.user(
+                client, tenant.tenant_id, event["user"], user_team=event.get("user_team")
+            )
+        except RateLimited:
+            user = await self._stored_user(body, event["user"])
         link = await self.directory.permalink(
             client, tenant.tenant_id, channel_id, event["ts"], team_url(context)
         )
@@ -335,6 +351,44 @@ class SlackAdapter(InteractiveSurfaces):
             posted=functools.partial(self.bot.reply_posted, tenant),
         )
         return target, replies
+
+    async def _stored_where(
+        self, body: Payload, channel_id: str, channel_type: str | None
+    ) -> translate.Where:
+        """An event's channel while a rate limit keeps Slack from describing it: as stored, so
+        what is written back is what was there (the readers are left as they are); on first
+        sight private and shared, the careful reading a failed lookup has. A hint may narrow
+        it, never widen it, as with a lookup."""
+        tenant = translate.tenant_of(body)
+        log.info("slack: a channel in %s read from storage while rate limited", tenant.tenant_id)
+        hinted = translate.kind_of_channel_type(channel_type, channel_id)
+        if hinted == ChannelKind.DIRECT:
+            return translate.Where(channel_id=channel_id, kind=hinted)
+        pk = await self.dedupe.tenant_pk(tenant, enterprise_of(body))
+        async with self.db.transaction() as session:
+            row = await repo.find_channel(session, tenant_id=pk, channel_id=channel_id)
+            kept = None if row is None else (row.kind, row.name, row.shared)
+        if kept is None:
+            return translate.Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, shared=True)
+        kind, name, shared = ChannelKind(kept[0]), kept[1], kept[2]
+        if hinted == ChannelKind.PRIVATE and kind == ChannelKind.PUBLIC:
+            kind = ChannelKind.PRIVATE
+        return translate.Where(channel_id=channel_id, kind=kind, name=name, shared=shared)
+
+    async def _stored_user(self, body: Payload, user_id: str) -> UserRef:
+        """An event's author while a rate limit keeps Slack from describing them: as stored
+        (their guest flag, their name), so nothing new is written about them; on first sight a
+        guest, the careful reading a failed lookup has. Admin rights aren't stored, so none
+        are assumed."""
+        tenant = translate.tenant_of(body)
+        log.info("slack: a person in %s read from storage while rate limited", tenant.tenant_id)
+        pk = await self.dedupe.tenant_pk(tenant, enterprise_of(body))
+        async with self.db.transaction() as session:
+            row = await repo.find_person(session, tenant_id=pk, user_id=user_id)
+            kept = None if row is None else (row.display_name, row.guest)
+        if kept is None:
+            return UserRef(user_id=user_id, display_name=user_id, guest=True)
+        return UserRef(user_id=user_id, display_name=kept[0] or user_id, guest=kept[1])
 
 
 async def _acked(*_args: Any, **_kwargs: Any) -> None:

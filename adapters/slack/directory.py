@@ -7,8 +7,10 @@ a removal another replica was told of, and recording it would let the removed pe
 
 A rate limit Slack keeps in force (``RateLimited``) is raised, never read as a failed lookup: a
 member read as a guest, or a public channel as private and shared, would be answered wrongly and
-stored so (a guest flag, a channel's kind). The person's request fails before the core runs,
-and ``recovery`` tells them Slack asked to slow down and when to send it again.
+stored so (a guest flag, a channel's kind). A command, click or form fails before the core runs,
+and ``recovery`` tells them Slack asked to slow down and when to send it again. An event (a DM,
+a mention, a thread reply), which Slack won't redeliver and nobody could be told of, falls back
+to what is stored about them (``app.SlackAdapter._stored_where`` / ``_stored_user``).
 """
 
 from __future__ import annotations
