@@ -8,12 +8,13 @@ so two writers queue on the busy timeout instead of failing with ``SQLITE_BUSY_S
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from weakref import WeakMethod
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -54,8 +55,9 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-class _StopOnce:
-    """aiosqlite's ``stop`` that queues its stop once and hands every later caller that stop.
+class _StopOnceConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose ``stop`` queues its stop once and hands every later caller
+    that stop.
 
     A connection SQLAlchemy invalidates while it waits in ``BEGIN IMMEDIATE`` (its task
     cancelled) is closed in a shielded task; cancelled again, SQLAlchemy gives up waiting and
@@ -64,29 +66,30 @@ class _StopOnce:
     event loop's close waited for it for ever, hanging the exit (and loaded test runs, about 1 in
     10 of tests/scheduling/test_wakeup.py). The first stop's reply comes once the worker
     reaches it, so that is what every caller waits for.
+
+    A method of the connection's own class, not a wrapper kept on it: a wrapper holding the
+    bound ``stop`` weakly lost it when the cycle collector freed a connection never closed, so
+    ``__del__`` stopped nothing and the worker, not a daemon, held the exit for ever; held
+    strongly it made a cycle, and an unclosed connection dropped at exit waited for a
+    collection that never came, holding the exit the same way.
     """
 
-    def __init__(self, stop: Any) -> None:
-        # Weakly: kept on the connection it stops, a strong reference would make a cycle and
-        # leave an unclosed connection's finalizer to the cycle collector.
-        self._stop = WeakMethod(stop)
-        self._stopped = False
-        self._reply: Any = None
+    _stopped = False
+    _stop_reply: asyncio.Future[Any] | None = None
 
-    def __call__(self) -> Any:
+    def stop(self) -> asyncio.Future[Any] | None:
         if not self._stopped:
             self._stopped = True
-            stop = self._stop()
-            self._reply = stop() if stop is not None else None
-        return self._reply
+            self._stop_reply = super().stop()
+        return self._stop_reply
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
         driver = record.driver_connection
-        if hasattr(driver, "stop"):  # aiosqlite 0.22; the instance's own, not a global patch
-            driver.stop = _StopOnce(driver.stop)
+        if type(driver) is aiosqlite.Connection:  # this engine's own, not a global patch
+            driver.__class__ = _StopOnceConnection
         # Let SQLAlchemy, not the driver, decide when transactions begin (SQLAlchemy's pysqlite
         # recipe), so the "begin" hook below can make them IMMEDIATE.
         dbapi_connection.isolation_level = None
