@@ -632,16 +632,18 @@ def _compound(token: str) -> str | None:
     a topic itself ("quantum-gate", "type-checking", "kafka-streams": tags and prose write them
     either way), the parts stay the topics, so one subject isn't split on the map by how it
     was spelled. Never a word of more than three parts, nor one a part of which opens with a
-    digit ("utf-8", "2-qubit").
+    digit ("utf-8", "2-qubit"). Only ever of free text, so its parts are checked as words of
+    it (``is_topic_in_text``): talk about the work ("nitpick", "attempt") names nothing on
+    its own there, and "nitpick-bot" or "attempt-counter" is kept whole.
     """
     parts = token.split("-")
     if len(parts) > 3 or not all(part[:1].isalpha() for part in parts):
         return None
     first, last = parts[0], normalize_topic(parts[-1])
-    if first in _COMPOUND_PREFIXES or (len(first) > 1 and is_topic(first)):
+    if first in _COMPOUND_PREFIXES or (len(first) > 1 and is_topic_in_text(first)):
         return None
     whole = "-".join([*parts[:-1], last])  # "non-physics" isn't many a "non-physic"
-    if len(last) < 3 or not is_topic(last) or not is_topic(whole):
+    if len(last) < 3 or not is_topic_in_text(last) or not is_topic_in_text(whole):
         return None
     return whole
 

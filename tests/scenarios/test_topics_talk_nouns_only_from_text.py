@@ -48,3 +48,11 @@ def test_subjects_stay_and_talk_in_free_text_goes() -> None:
 def test_stored_topics_are_shown_as_written() -> None:
     for word in ("benefit", "confusion", "mistake", "caveat"):
         assert shown_topic(word) == word, word
+
+
+def test_a_hyphenated_word_around_talk_is_read_as_before() -> None:
+    # Talk names nothing on its own in free text, so a word it opens is kept whole, and one it
+    # ends is no subject: as before talk was left out only of free text (ac912ee).
+    assert extract_topics("nitpick-bot is flaky again") == ["nitpick-bot", "flaky"]
+    assert extract_topics("fixed the attempt-counter reset") == ["attempt-counter", "reset"]
+    assert extract_topics("a re-attempt of the upload") == ["upload"]
