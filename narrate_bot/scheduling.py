@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from apscheduler.events import EVENT_SCHEDULER_SHUTDOWN
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -64,6 +65,11 @@ class Ticker:
         self.scheduler = AsyncIOScheduler(
             timezone="UTC", executors={"default": _TickExecutor(self._track)}
         )
+        # AsyncIOScheduler's shutdown only queues the real one for the event loop's next turn
+        # (``_shutdown``); until it has run the scheduler still says it is running.
+        self._stopping = False
+        self._stopped = asyncio.Event()
+        self.scheduler.add_listener(lambda _: self._stopped.set(), EVENT_SCHEDULER_SHUTDOWN)
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -79,11 +85,16 @@ class Ticker:
         self.scheduler.start()
 
     def shutdown(self) -> None:
-        if self.scheduler.running:
+        """Ask APScheduler to stop, once: its shutdown completes at the loop's next turn, and a
+        second request queued before then failed there (``SchedulerNotRunningError``, logged
+        by the event loop). ``aclose`` waits for it to complete."""
+        if self.scheduler.running and not self._stopping:
+            self._stopping = True
             self.scheduler.shutdown(wait=False)
 
     async def aclose(self) -> None:
-        """Stop waking up, then let a tick that is running (or submitted, not yet started) finish.
+        """Stop waking up, then let a tick that is running (or submitted, not yet started) finish,
+        and return once the scheduler is shut down (``scheduler.running`` is false).
 
         Disposing of the database under a tick that is still delivering would leave it waiting
         forever; its sends are claimed, so finishing them is what keeps "exactly once". The
@@ -113,6 +124,10 @@ class Ticker:
             raise
         finally:
             self.shutdown()
+            if self._stopping:
+                # APScheduler's queued shutdown runs at the loop's next turn; returned before it,
+                # the scheduler still ran, and a shutdown right after queued a second one.
+                await self._stopped.wait()
 
     def _track(self, future: asyncio.Future[object]) -> None:
         self._in_flight.add(future)
