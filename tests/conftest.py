@@ -32,6 +32,15 @@ _postgres_ready: list[bool] = []
 _run_database: dict[str, str] = {}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("NARRATE_TRACE_CONNECTIONS") and not config.pluginmanager.has_plugin(
+        "tests.connection_leaks"
+    ):
+        from tests import connection_leaks
+
+        config.pluginmanager.register(connection_leaks, "tests.connection_leaks")
+
+
 @pytest.fixture(autouse=True)
 def _heap_collectable() -> Iterator[None]:
     """An app started in a test sets its heap aside for good (``adapters/heap.py``), as it
