@@ -54,7 +54,7 @@ from .features.schedule_commands import schedule
 from .features.schedule_jobs import TickReport, run_due
 from .features.schedule_settings import intros_schedule, workspace_timezone
 from .features.turn import FORGOTTEN_MEANWHILE, Turn
-from .ports import ChatGateway, Clock, Introductions
+from .ports import ChatGateway, Clock, Introductions, readers_kept
 from .replies import Post, Reply
 from .routing import (
     NARRATE,
@@ -97,7 +97,8 @@ class Bot:
 
     async def handle(self, event: Event) -> list[Reply]:
         if isinstance(event, ChannelDescribed):
-            await channels.describe_channel(self.db, event)
+            kept = readers_kept(self.gateways.get(event.tenant.platform))
+            await channels.describe_channel(self.db, event, readers_kept=kept)
             if event.archived:
                 await lost_questions.channel_archived(self.db, self.gateways, event)
             return []

@@ -132,10 +132,6 @@ class ChannelDescribed(_Frozen):
     # the bot itself removed from the channel or added to it.
     archived: bool | None = None
     bot_in: bool | None = None
-    # With ``bot_in``: the platform kept telling who reads the channel while the bot was out
-    # (Discord reads access off roles and overwrites, which it sends in or out), so the stored
-    # readers stand when it is back; otherwise they are forgotten (``channel_sharing.back_in``).
-    readers_kept: bool = False
 
 
 class MembershipChanged(_Frozen):

@@ -197,10 +197,17 @@ class ReadersKeptWhileOut(Protocol):
     platform took there, ``ChannelDescribed.bot_in``), the readers learned meanwhile are
     forgotten (``channel_sharing.back_in``): on Slack nobody leaving is told then. Such a
     gateway's are kept, or its readers would lose the channel's narrations until their next
-    command there (``ChannelDescribed.readers_kept`` says the same on its events).
+    command there. The one place this is said: the core asks ``readers_kept`` wherever it
+    needs to know.
     """
 
     def readers_kept_while_out(self) -> bool: ...
+
+
+def readers_kept(gateway: object) -> bool:
+    """Whether ``gateway``'s platform kept telling a channel's readers while the bot was out
+    of it (``ReadersKeptWhileOut``); ``False`` for any other gateway, or none."""
+    return isinstance(gateway, ReadersKeptWhileOut) and gateway.readers_kept_while_out()
 
 
 @runtime_checkable

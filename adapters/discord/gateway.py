@@ -318,7 +318,7 @@ class DiscordGateway:
     def readers_kept_while_out(self) -> bool:
         """The core's ``ReadersKeptWhileOut``: access follows roles and overwrites, which
         Discord sends whether the bot is in a channel or not, so readers stored while it was
-        out are as current as any (``ChannelDescribed.readers_kept`` on its events)."""
+        out are as current as any."""
         return True
 
     async def refresh_access(self, tenant: TenantRef, user_ids: Sequence[str]) -> None:

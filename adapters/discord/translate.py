@@ -216,14 +216,9 @@ def channel_described(
     ``bot_in``: the bot can see and post in it again (Slack's ``member_joined_channel`` for the
     bot), so the core tries at once what the platform refused there meanwhile; ``False``, it
     lost either (Slack's ``channel_left``), which the core keeps as ``bot_left``; ``None``,
-    unchanged. Its readers stand either way: who may view a channel is read off roles and
-    overwrites, which Discord sends whether the bot is in the channel or not."""
+    unchanged. Its readers stand either way (``DiscordGateway.readers_kept_while_out``)."""
     return ChannelDescribed(
-        tenant=tenant(channel.guild),
-        channel=location(channel),
-        occurred_at=now,
-        bot_in=bot_in,
-        readers_kept=bot_in is not None,
+        tenant=tenant(channel.guild), channel=location(channel), occurred_at=now, bot_in=bot_in
     )
 
 

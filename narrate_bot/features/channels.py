@@ -73,9 +73,13 @@ async def stored_channel(session: Session, *, tenant_id: int, ref: ChannelRef) -
     )
 
 
-async def describe_channel(db: Database, event: ChannelDescribed) -> None:
+async def describe_channel(
+    db: Database, event: ChannelDescribed, *, readers_kept: bool = False
+) -> None:
+    """``readers_kept``: the platform kept telling who reads the channel while the bot was out
+    (``ports.readers_kept``), so the stored readers stand when it is back."""
     if event.archived is not None or event.bot_in is not None:
-        await _note_reachable(db, event)
+        await _note_reachable(db, event, readers_kept=readers_kept)
     if await _as_described(db, event):
         return
     async with db.transaction() as session:
@@ -119,7 +123,7 @@ async def _as_described(db: Database, event: ChannelDescribed) -> bool:
         return await repo.members_of(session, channel_pk=channel.id) == set(event.members)
 
 
-async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
+async def _note_reachable(db: Database, event: ChannelDescribed, *, readers_kept: bool) -> None:
     """Whether the channel is archived, and whether the bot is in it: said only by the events
     that change them (so written apart from what every description says)."""
     async with db.transaction() as session:
@@ -127,7 +131,7 @@ async def _note_reachable(db: Database, event: ChannelDescribed) -> None:
         if event.archived is not None:
             channel.archived = event.archived
         if event.bot_in is not None:
-            if event.bot_in and event.members is None and not event.readers_kept:
+            if event.bot_in and event.members is None and not readers_kept:
                 # Back, and the platform won't list the readers yet: none are kept from
                 # while it was out (listed, they replace the stored ones in ``describe_channel``;
                 # kept by the platform all along, they stand).

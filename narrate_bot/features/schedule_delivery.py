@@ -27,8 +27,8 @@ from ..ports import (
     ChannelSharing,
     DepartureCheck,
     NotPosted,
-    ReadersKeptWhileOut,
     SessionIntroductions,
+    readers_kept,
 )
 from ..replies import Post
 from ..storage import channel_sharing, departures, intro_posts, intro_repo
@@ -293,12 +293,12 @@ async def _posted_there(bot: Bot, channel: Channel | None, post: Post, gateway: 
     flags left by a missed "bot joined" or "unarchived" event (which would keep it from being
     the open-questions channel) are cleared. A private channel's readers learned while the bot
     was out are forgotten as on its "bot joined" event, unless the platform kept telling them
-    (``ReadersKeptWhileOut``: Discord). Best effort: the send is done either way."""
+    (``ports.readers_kept``: Discord). Best effort: the send is done either way."""
     if channel is None or channel.id is None or post.channel_id != channel.channel_id:
         return
     if not (channel.bot_left or channel.archived):
         return
-    kept = isinstance(gateway, ReadersKeptWhileOut) and gateway.readers_kept_while_out()
+    kept = readers_kept(gateway)
     try:
         async with bot.db.transaction() as session:
             await channel_sharing.keep_now(

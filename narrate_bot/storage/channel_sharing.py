@@ -44,7 +44,7 @@ async def keep_now(
     a ``None`` is something it didn't say, and leaves the stored flag as it is. A private
     channel the bot is found back in keeps no readers until they are read again
     (``back_in``), unless the platform kept telling them while it was out (``readers_kept``,
-    ``ports.ReadersKeptWhileOut``)."""
+    ``ports.readers_kept``)."""
     if bot_left is False and not readers_kept:
         await back_in(session, channel_pk=channel_pk)
     said = {

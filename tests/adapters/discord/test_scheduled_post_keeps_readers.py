@@ -5,9 +5,10 @@ the fake gateway, with real storage.
 Found in review: the scheduler's "the platform took the post, so the bot is in it" cleared
 ``bot_left`` through ``channel_sharing.keep_now``, which always forgot the readers learned while
 the bot was out (``back_in``): right on Slack, which tells of nobody leaving then, wrong on
-Discord, where access is read off roles and overwrites sent in or out (the reason for
-``ChannelDescribed.readers_kept``). There the channel's readers lost its narrations until their
-next command in it. Now the gateway says its readers stand (``ReadersKeptWhileOut``).
+Discord, where access is read off roles and overwrites sent in or out (the reason the bot's
+"back in" events kept them). There the channel's readers lost its narrations until their next
+command in it. Now the gateway says its readers stand (``ReadersKeptWhileOut``), the one source
+both paths ask (``ports.readers_kept``).
 """
 
 from __future__ import annotations
