@@ -268,7 +268,7 @@ class Bot:
             case "intros_mine":
                 return await intros.mine(turn)
             case "intros_help":
-                return intros.intros_help(turn, command.arg)
+                return await intros.intros_help(turn, command.arg)
             case "never_pair":
                 return await intros.never_pair(turn, command)
             case "stats":

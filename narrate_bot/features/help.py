@@ -31,7 +31,7 @@ narrate-bot keeps what you narrate about your work and helps colleagues find who
 /narrate ask-channel still-open q<n>: keep question q<n> open (its follow-up DM names it)
 /narrate team <name> · /narrate timezone <Area/City>: your team and time zone
 /narrate join · /narrate pause <2w|3d|8h> or until <date> · /narrate resume · /narrate leave
-/narrate intros join · /narrate intros leave · /narrate intros: weekly introductions, yours
+/narrate intros join · /narrate intros leave · /narrate intros: introductions, yours
 /narrate intros skip [3w|until <date>|off] · /narrate intros every week|2w|4w: your pace
 /narrate intros cadence weekly|biweekly: how often rounds run (admins)
 /narrate never-pair @name (private; never-pair remove @name undoes it) · /narrate stats

@@ -18,7 +18,7 @@ import math
 import re
 import zlib
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
@@ -43,12 +43,15 @@ from .schedule_posts import available
 CHANNEL_KEY = "intros.channel"  # platform channel id where introductions are posted
 DELIVERY_KEY = "intros.delivery"  # channel | dm | both
 SAME_TEAM_KEY = "intros.same_team"  # "allowed" lets two people of one team be introduced
+# No one is introduced again to someone met in the tenant's latest rounds: counted in rounds,
+# so a biweekly workspace keeps as many rounds of new pairs as a weekly one (in weeks it kept
+# half). The key keeps its name; in a weekly workspace its weeks were its rounds.
 REPEAT_WEEKS_KEY = "intros.repeat_weeks"
 CADENCE_KEY = "intros.cadence"  # "biweekly": a round every other week (no row: weekly)
 BIWEEKLY = "biweekly"
 DELIVERIES = ("channel", "dm", "both")
 DEFAULT_DELIVERY = "both"
-DEFAULT_REPEAT_WEEKS = 12
+DEFAULT_REPEAT_ROUNDS = 12
 LOOKBACK = timedelta(days=90)  # topics and questions from the last three months
 PERIOD = "in the last three months"  # how reasons name LOOKBACK
 FOLLOW_UP_WITHIN = timedelta(days=7)
@@ -72,16 +75,51 @@ def week_number(week: str) -> int:
     return date.fromisocalendar(int(year), int(number), 1).toordinal() // 7
 
 
+async def undelivered(session: Session, *, tenant_id: int, weeks: Iterable[str]) -> set[str]:
+    """The weeks, of ``weeks``, whose round queued introductions of which none reached anyone:
+    every post failed or was given up, none sent or still being tried. Such a round sets
+    nobody's pace: a biweekly workspace runs the next week, someone introduced every 2 or 4
+    weeks may be introduced again. A round that queued nothing (too few people, or worked out
+    outside the scheduler) counts as it did."""
+    slots = {
+        date.fromisocalendar(*_iso(week), day).isoformat(): week
+        for week in set(weeks)
+        for day in range(1, 8)
+    }
+    reached: dict[str, bool] = {}
+    for slot, status in await intro_repo.post_statuses(
+        session, tenant_id=tenant_id, slots=list(slots)
+    ):
+        week = slots[slot]
+        reached[week] = reached.get(week, False) or status in (
+            schedule_store.SENT,
+            schedule_store.PENDING,
+        )
+    return {week for week, any_reached in reached.items() if not any_reached}
+
+
+def _iso(week: str) -> tuple[int, int]:
+    year, _, number = week.partition("-W")
+    return int(year), int(number)
+
+
+async def _delivered_weeks(session: Session, *, tenant_id: int, now: datetime) -> set[int]:
+    """The week numbers of the tenant's recent rounds that reached someone (``undelivered``)."""
+    weeks = await intro_repo.round_weeks(session, tenant_id=tenant_id, since=now - _RECENT)
+    failed = await undelivered(session, tenant_id=tenant_id, weeks=weeks)
+    return {week_number(w) for w in weeks if w not in failed}
+
+
 async def off_week(session: Session, *, tenant_id: int, week: str, now: datetime) -> bool:
     """Whether a workspace whose admins chose a round every other week has none in ``week``:
-    one came the week before. Counted from the latest round, so a workspace that turns it on
-    right after a round skips the next week, and one whose last round is older runs now. Only
-    read here: a week that runs is still claimed once (``claim_week``)."""
+    one came the week before and reached someone. Counted from the latest such round, so a
+    workspace that turns it on right after a round skips the next week, and one whose last
+    round is older, or wasn't delivered, runs now. Only read here: a week that runs is still
+    claimed once (``claim_week``)."""
     if await repo.get_setting(session, tenant_id=tenant_id, key=CADENCE_KEY) != BIWEEKLY:
         return False
     this = week_number(week)
-    earlier = await intro_repo.round_weeks(session, tenant_id=tenant_id, since=now - _RECENT)
-    return any(this - week_number(w) == 1 for w in earlier)
+    return this - 1 in await _delivered_weeks(session, tenant_id=tenant_id, now=now)
 
 
 async def next_round(session: Session, *, tenant_id: int, now: datetime) -> datetime | None:
@@ -108,6 +146,7 @@ async def next_round(session: Session, *, tenant_id: int, now: datetime) -> date
         week_number(w)
         for w in await intro_repo.round_weeks(session, tenant_id=tenant_id, since=now - _RECENT)
     }
+    delivered = await _delivered_weeks(session, tenant_id=tenant_id, now=now)
     fires = []
     for days, at, zone_name in slots:
         try:
@@ -121,7 +160,7 @@ async def next_round(session: Session, *, tenant_id: int, now: datetime) -> date
             after = fire.at
     for fire in sorted(fires, key=lambda f: f.at):
         week = week_number(week_of(fire.slot))
-        if week in claimed or (biweekly and week - 1 in claimed):
+        if week in claimed or (biweekly and week - 1 in delivered):
             continue
         return fire.at
     return None
@@ -140,9 +179,14 @@ async def due_this_week(
     weeks = await intro_repo.last_introduced(
         session, person_ids=slow, since=now - timedelta(weeks=longest) - _RECENT
     )
+    failed = await undelivered(
+        session, tenant_id=tenant_id, weeks={w for ws in weeks.values() for w in ws}
+    )
     this = week_number(week)
     resting = {
-        k for k in slow if any(0 <= this - week_number(w) < every[k] for w in weeks.get(k, ()))
+        k
+        for k in slow
+        if any(0 <= this - week_number(w) < every[k] for w in weeks.get(k, ()) if w not in failed)
     }
     return [p for p in people if p.id not in resting]
 
@@ -358,9 +402,14 @@ class WeeklyIntroductions:
         due = await intro_repo.claim_follow_ups(
             session, tenant_id=row.id, since=now - FOLLOW_UP_WITHIN, now=now
         )
+        # An introduction nobody received (every post of its round failed) isn't asked after.
+        weeks = await intro_repo.weeks_of_rounds(session, round_ids=[i.round_id for i in due])
+        failed = await undelivered(session, tenant_id=row.id, weeks=weeks.values())
         posts = []
         for introduction in due:
             assert introduction.id is not None
+            if weeks.get(introduction.round_id) in failed:
+                continue
             members = await intro_repo.members(session, introduction_id=introduction.id)
             taking_part = await intro_repo.taking_part(
                 session, person_ids=[p.id for p in members if p.id is not None]
@@ -404,9 +453,9 @@ async def _read_inputs(
     ]
     people = await due_this_week(session, people, tenant_id=tenant_id, week=week, now=now)
     ids = [p.id for p in people if p.id is not None]
-    weeks = int(
+    rounds = int(
         await repo.get_setting(session, tenant_id=tenant_id, key=REPEAT_WEEKS_KEY)
-        or DEFAULT_REPEAT_WEEKS
+        or DEFAULT_REPEAT_ROUNDS
     )
     hidden, offers = await _choices(session, tenant_id=tenant_id)
     return WeekInputs(
@@ -423,7 +472,7 @@ async def _read_inputs(
         ),
         disliked=await intro_repo.disliked_topics(session, person_ids=ids),
         recent=await intro_repo.past_groups(
-            session, tenant_id=tenant_id, since=now - timedelta(weeks=weeks)
+            session, tenant_id=tenant_id, rounds=rounds, before_week=week
         ),
         history=await intro_repo.past_groups(session, tenant_id=tenant_id),
         same_team=await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY),

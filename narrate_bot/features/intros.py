@@ -44,6 +44,16 @@ from .turn import Turn
 
 MIN_GROUP = 5
 SKIP_FOR = timedelta(days=7)  # always covers exactly the next weekly run
+# How introductions are named to people: with the workspace's actual cadence, so nobody where
+# rounds run every other week is promised a weekly one (``_named``).
+WEEKLY_NAME = "the weekly introductions"
+BIWEEKLY_NAME = "the introductions, which run every other week here"
+
+
+async def _named(turn: Turn, session: Session) -> str:
+    tenant = await turn.tenant(session)
+    biweekly = tenant.id is not None and await _biweekly(session, tenant.id)
+    return BIWEEKLY_NAME if biweekly else WEEKLY_NAME
 
 
 async def join(turn: Turn) -> list[Reply]:
@@ -58,6 +68,7 @@ async def join(turn: Turn) -> list[Reply]:
             added = await intro_repo.join(session, person=person, now=turn.now)
             assert person.id is not None
             narrated = bool(await repo.recent_narrations(session, person_id=person.id, limit=1))
+            named = await _named(turn, session)
     except repo.PersonErased:
         return [
             turn.reply(
@@ -66,10 +77,11 @@ async def join(turn: Turn) -> list[Reply]:
             )
         ]
     if not added:
-        text = "You're already in the weekly introductions."
+        text = f"You're already in {named}."
         return [turn.reply(text + (f"\n{welcome}" if welcome else ""))]
+    often = "once a week" if named == WEEKLY_NAME else "every other week"
     text = (
-        "You're in the weekly introductions: once a week I may introduce you to someone in "
+        f"You're in {named}: {often} I may introduce you to someone in "
         "another team whose narrations touch yours, and say why. Topics you ask me "
         "“who knows about …?” can be part of the reason. /narrate intros leave stops it; "
         "/narrate never-pair @name keeps someone away, privately."
@@ -83,13 +95,12 @@ async def leave(turn: Turn) -> list[Reply]:
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
         left = person is not None and await intro_repo.leave(session, person_id=_pk(person))
+        named = await _named(turn, session)
     if not left:
-        return [
-            turn.reply("You're not in the weekly introductions; /narrate intros join adds you.")
-        ]
+        return [turn.reply(f"You're not in {named}; /narrate intros join adds you.")]
     return [
         turn.reply(
-            "You've left the weekly introductions. Your past introductions stay in your export; "
+            f"You've left {named}. Your past introductions stay in your export; "
             "/narrate intros join brings you back."
         )
     ]
@@ -174,9 +185,8 @@ async def skip(turn: Turn, arg: str = "") -> list[Reply]:
             None if person is None else await intro_repo.participant(session, person_id=_pk(person))
         )
         if row is None:
-            return [
-                turn.reply("You're not in the weekly introductions, so there's nothing to skip.")
-            ]
+            named = await _named(turn, session)
+            return [turn.reply(f"You're not in {named}, so there's nothing to skip.")]
         was = row.skip_until if row.skip_until and row.skip_until > turn.now else None
         skipped = None  # the round a plain skip leaves them out of, named by its date
         if " ".join(arg.lower().split()) in _NEXT_ROUND:
@@ -237,9 +247,8 @@ async def every(turn: Turn, arg: str) -> list[Reply]:
             None if person is None else await intro_repo.participant(session, person_id=_pk(person))
         )
         if person is None or row is None:
-            return [
-                turn.reply("You're not in the weekly introductions; /narrate intros join adds you.")
-            ]
+            named = await _named(turn, session)
+            return [turn.reply(f"You're not in {named}; /narrate intros join adds you.")]
         key = intro_repo.every_key(_pk(person))
         if weeks is None:
             current = await repo.get_setting(session, tenant_id=row.tenant_id, key=key)
@@ -527,6 +536,7 @@ async def mine(turn: Turn) -> list[Reply]:
         )
         calendar = await turn.calendar(session)
         pace = await _pace(turn, session, person, calendar)
+        named = await _named(turn, session)
         taking_part = (
             None
             if person is None or shown
@@ -561,7 +571,7 @@ async def mine(turn: Turn) -> list[Reply]:
         return [
             turn.reply(
                 "You haven't been introduced to anyone yet. /narrate intros join takes part in "
-                "the weekly introductions; /narrate intros help lists the rest." + pace
+                f"{named}; /narrate intros help lists the rest." + pace
             )
         ]
     lines = ["Your latest introductions:"]
@@ -679,15 +689,19 @@ async def stats(turn: Turn) -> list[Reply]:
     return [turn.reply("\n".join(lines) + asked)]
 
 
-def intros_help(turn: Turn, word: str) -> list[Reply]:
+async def intros_help(turn: Turn, word: str) -> list[Reply]:
     prefix = f"I don't know /narrate intros {word}. " if word and word != "help" else ""
+    async with turn.reading() as session:
+        weekly = await _named(turn, session) == WEEKLY_NAME
+    nxt = "next week" if weekly else "your next round"
+    here = "every week" if weekly else "every other week"
     return [
         turn.reply(
             prefix + "Introductions: /narrate intros (your latest) · join · leave · "
-            "skip (next week) · skip 3w · skip until <date> · skip off · every week|2w|4w · "
+            f"skip ({nxt}) · skip 3w · skip until <date> · skip off · every week|2w|4w · "
             "met <number> · not-useful <number>; admins: channel #name · delivery "
             "channel|dm|both · same-team on|off · cadence weekly|biweekly; "
-            "/narrate never-pair @name; /narrate stats."
+            f"/narrate never-pair @name; /narrate stats. Rounds run {here} here."
         )
     ]
 

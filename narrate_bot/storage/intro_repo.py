@@ -29,6 +29,7 @@ from .intro_tables import (
 )
 from .numbering import ATTEMPTS
 from .repositories import suggestable
+from .schedule_tables import INTROS, Schedule, ScheduleSend
 from .tables import (
     Channel,
     ChannelMember,
@@ -153,6 +154,38 @@ async def round_weeks(session: AsyncSession, *, tenant_id: int, since: datetime)
         )
     )
     return list(rows.all())
+
+
+async def weeks_of_rounds(session: AsyncSession, *, round_ids: Iterable[int]) -> dict[int, str]:
+    """Each round's week (``2026-W48``), by its id."""
+    wanted = sorted(set(round_ids))
+    if not wanted:
+        return {}
+    rows = await session.exec(
+        select(IntroRound.id, IntroRound.week).where(col(IntroRound.id).in_(wanted))
+    )
+    return {round_id: week for round_id, week in rows if round_id is not None}
+
+
+async def post_statuses(
+    session: AsyncSession, *, tenant_id: int, slots: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(slot, status) of each post the tenant's introductions jobs queued for ``slots``
+    (``YYYY-MM-DD``, local to the schedule): whether a round's introductions reached anyone.
+    A round worked out outside the scheduler queued none."""
+    if not slots:
+        return []
+    rows = await session.exec(
+        select(ScheduleSend.slot, ScheduleSend.status)
+        .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
+        .where(
+            ScheduleSend.tenant_id == tenant_id,
+            Schedule.kind == INTROS,
+            col(ScheduleSend.slot).in_(list(slots)),
+            col(ScheduleSend.part).startswith("post-", autoescape=True),
+        )
+    )
+    return [(slot, status) for slot, status in rows]
 
 
 async def set_never_pair(
@@ -457,9 +490,16 @@ async def disliked_topics(
 
 
 async def past_groups(
-    session: AsyncSession, *, tenant_id: int, since: datetime | None = None
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    since: datetime | None = None,
+    rounds: int | None = None,
+    before_week: str = "",
 ) -> list[list[tuple[int, str | None]]]:
-    """Each past introduction's (person id, team then), oldest first."""
+    """Each past introduction's (person id, team then), oldest first: all of them, those
+    since ``since``, or those of the tenant's latest ``rounds`` rounds before the round of
+    ``before_week`` (``2026-W48``; ISO weeks sort as strings)."""
     statement = (
         select(IntroMember.introduction_id, IntroMember.person_id, IntroMember.team)
         .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
@@ -468,6 +508,14 @@ async def past_groups(
     )
     if since is not None:
         statement = statement.where(Introduction.created_at >= since)
+    if rounds is not None:
+        latest = select(IntroRound.id).where(IntroRound.tenant_id == tenant_id)
+        if before_week:
+            latest = latest.where(col(IntroRound.week) < before_week)
+        latest = latest.order_by(col(IntroRound.week).desc()).limit(max(rounds, 0))
+        statement = statement.where(
+            col(Introduction.round_id).in_(list(await session.exec(latest)))
+        )
     groups: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
     for introduction_id, person_id, team in await session.exec(statement):
         groups[introduction_id].append((person_id, team))

@@ -189,14 +189,17 @@ async def test_delivery_to_the_intros_channel_and_or_group_dm(bot, chat, clock):
     out = chat.out.getvalue()
     assert "[#intros] Introduction #" in out and "@alice (payments), meet @carol (search)" in out
     await chat.say("alice: /narrate intros delivery both")
-    await chat.say(":admin alice", "alice: /narrate intros same-team on")  # allow more pairs
-    clock.advance(timedelta(weeks=13))  # past the repeat window
-    await chat.say("alice: /narrate kafka again", "carol: /narrate kafka again")
+    # Alice and Carol met within the last 12 rounds: two newcomers make next week's pairs.
+    await chat.say(
+        "bob@ops: /narrate intros join",
+        "dan@infra: /narrate intros join",
+        "bob: /narrate kafka lag",
+        "dan: /narrate kafka lag",
+    )
+    clock.advance(timedelta(weeks=1))
     posts = await _run_week(bot, chat, clock)
-    assert sorted((p.channel_id or "", p.to_users) for p in posts) == [
-        ("", ("alice", "carol")),
-        ("intros", ()),
-    ]
+    assert sorted(p.channel_id or "" for p in posts) == ["", "", "intros", "intros"]
+    assert sorted(len(p.to_users) for p in posts) == [0, 0, 2, 2]
 
 
 async def test_outcomes_follow_up_once_and_stats_are_aggregate(bot, chat, clock):
