@@ -82,6 +82,7 @@ async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply
             try:
                 await gateway.call(
                     target.tenant,
+                    "views.open",
                     lambda view=view, trigger=trigger: target.client.views_open(  # type: ignore[misc]
                         trigger_id=trigger, view=view
                     ),
@@ -111,7 +112,9 @@ async def _send_text(
                 await _report(target, reply, buttons, sent, to_user=True)
         case Visibility.DIRECT:
             sent = await gateway.call(
-                target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
+                target.tenant,
+                "chat.postMessage",
+                lambda: client.chat_postMessage(channel=target.user_id, **payload),
             )
             await _report(target, reply, buttons, sent, to_user=True)
         case Visibility.CHANNEL:
@@ -119,6 +122,7 @@ async def _send_text(
                 payload["thread_ts"] = target.thread_ts
             sent = await gateway.call(
                 target.tenant,
+                "chat.postMessage",
                 lambda: client.chat_postMessage(channel=target.where.channel_id, **payload),
             )
             await _report(target, reply, buttons, sent, to_user=False, thread=payload)
@@ -172,6 +176,7 @@ async def _send_private(
     try:
         await gateway.call(
             target.tenant,
+            "chat.postEphemeral",
             lambda: client.chat_postEphemeral(
                 channel=target.where.channel_id, user=target.user_id, **payload
             ),
@@ -183,7 +188,9 @@ async def _send_private(
             raise
         log.info("slack: can't answer privately in that conversation (%s); sending a DM", code)
     return await gateway.call(
-        target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
+        target.tenant,
+        "chat.postMessage",
+        lambda: client.chat_postMessage(channel=target.user_id, **payload),
     )
 
 
@@ -191,11 +198,14 @@ async def _send_file(gateway: SlackGateway, target: Target, attachment: Attachme
     client = target.client
     try:
         opened = await gateway.call(
-            target.tenant, lambda: client.conversations_open(users=target.user_id)
+            target.tenant,
+            "conversations.open",
+            lambda: client.conversations_open(users=target.user_id),
         )
         dm = opened["channel"]["id"]
         await gateway.call(
             target.tenant,
+            "files.uploadV2",
             lambda: client.files_upload_v2(
                 channel=dm,
                 content=attachment.content,
@@ -216,5 +226,7 @@ async def _send_file(gateway: SlackGateway, target: Target, attachment: Attachme
     else:
         payload = render.message(EXPORT_FAILED)
     await gateway.call(
-        target.tenant, lambda: client.chat_postMessage(channel=target.user_id, **payload)
+        target.tenant,
+        "chat.postMessage",
+        lambda: client.chat_postMessage(channel=target.user_id, **payload),
     )

@@ -56,7 +56,9 @@ class Directory:
         if cached and self._fresh(cached[0]):
             return cached[1]
         try:
-            response = await self.gateway.call(tenant, lambda: client.users_info(user=user_id))
+            response = await self.gateway.call(
+                tenant, "users.info", lambda: client.users_info(user=user_id)
+            )
         except RateLimited:
             raise  # not an answer about them: see the module's docstring
         except SlackApiError as error:
@@ -99,7 +101,7 @@ class Directory:
             self._orgs[tenant] = tenant  # an org-wide install's tenant is the org itself
             return tenant
         try:
-            response = await self.gateway.call(tenant, lambda: client.auth_test())
+            response = await self.gateway.call(tenant, "auth.test", lambda: client.auth_test())
         except RateLimited:
             raise  # not an answer about them: see the module's docstring
         except SlackApiError as error:
@@ -137,7 +139,7 @@ class Directory:
             return _narrowed(cached[1], hinted)
         try:
             response = await self.gateway.call(
-                tenant, lambda: client.conversations_info(channel=channel_id)
+                tenant, "conversations.info", lambda: client.conversations_info(channel=channel_id)
             )
             channel = response.get("channel") or {}
         except RateLimited:
@@ -185,6 +187,7 @@ class Directory:
                 page_cursor = cursor
                 response = await self.gateway.call(
                     tenant,
+                    "conversations.members",
                     lambda page_cursor=page_cursor: client.conversations_members(  # type: ignore[misc]
                         channel=channel_id, limit=MEMBERS_PAGE, cursor=page_cursor
                     ),
@@ -209,7 +212,9 @@ class Directory:
             return f"{team_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
         try:
             response = await self.gateway.call(
-                tenant, lambda: client.chat_getPermalink(channel=channel_id, message_ts=ts)
+                tenant,
+                "chat.getPermalink",
+                lambda: client.chat_getPermalink(channel=channel_id, message_ts=ts),
             )
         except SlackApiError as error:
             log.warning("chat.getPermalink failed in %s: %s", tenant, error_code(error))

@@ -2,15 +2,19 @@
 
 slack_sdk's ``RateLimitErrorRetryHandler`` sleeps per call and shares nothing, so N concurrent
 senders each take a 429 and each retry. Here a workspace has one pacing schedule: calls take
-slots at the configured rate, and a 429's ``Retry-After`` closes the workspace until it passes,
-for every sender, including those already waiting for a slot.
+slots at the configured rate. A 429's ``Retry-After`` closes the METHOD it answered in that
+workspace until it passes, for every sender of that method, including those already waiting:
+Slack rate-limits each method on its own ("per API method per workspace per app", with a tier
+per method; ``chat.postMessage`` has its own special limit), so a 429 on ``conversations.members``
+holds back no ``chat.postMessage``, ``views.publish`` or lookup.
 
 Only a short close is waited out here (``LONGEST_WAIT``, and ``WAIT_BUDGET`` after a call's first
 429). A long one (Slack may say an hour) is not slept on: a scheduler wake-up or a person's
-command would hang for it, and every other sender in the workspace with it. The call, and every
-other call there until it passes, is refused at once with a 429 carrying the time still to wait
-(``RateLimited``), which the callers already read as "not now" (``refusals.retry_after``): the
-core's scheduled retries come back after it, without a request reaching Slack meanwhile.
+command would hang for it, and every other sender of that method with it. The call, and every
+other call of that method there until it passes, is refused at once with a 429 carrying the
+time still to wait (``RateLimited``), which the callers already read as "not now"
+(``refusals.retry_after``): the core's scheduled retries come back after it, without a request
+for that method reaching Slack meanwhile.
 """
 
 from __future__ import annotations
@@ -91,16 +95,18 @@ USERS_PAGE = 1000
 
 
 class RateLimited(SlackApiError):
-    """Slack's 429, still in force for ``seconds``: raised without asking Slack again, as a
-    ``SlackApiError`` whose answer is a 429 naming ``ratelimited`` with that ``Retry-After``,
-    so every caller reads it as Slack's own (``refusals.retry_after``, ``passing``)."""
+    """Slack's 429 for ``method``, still in force for ``seconds``: raised without asking Slack
+    again, as a ``SlackApiError`` whose answer is a 429 naming ``ratelimited`` with that
+    ``Retry-After`` (its ``api_url`` names the method, as Slack's own answers do), so every
+    caller reads it as Slack's own (``refusals.retry_after``, ``passing``, ``method_of``)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, method: str = "") -> None:
         self.seconds = seconds
+        self.method = method
         answer = AsyncSlackResponse(
             client=None,
             http_verb="POST",
-            api_url="",
+            api_url=method,
             req_args={},
             data={"ok": False, "error": "ratelimited"},
             # Whole seconds, rounded up, as Slack gives them: a retry is never early.
@@ -108,54 +114,73 @@ class RateLimited(SlackApiError):
             status_code=429,
         )
         super().__init__(  # type: ignore[no-untyped-call] # slack_sdk's is untyped
-            "rate limited: the workspace is closed for now", answer
+            f"rate limited: {method or 'the method'} is closed in the workspace for now", answer
         )
 
 
+def method_of(error: SlackApiError) -> str | None:
+    """The Web API method an error answered (``chat.postMessage``), from its response's URL;
+    ``None`` when it names none."""
+    url = str(getattr(error.response, "api_url", "") or "")
+    name = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name or None
+
+
 class WorkspaceLimiter:
-    """Paces one workspace's calls and honours ``Retry-After`` for all of them."""
+    """Paces one workspace's calls and honours each method's ``Retry-After`` for all of them."""
 
     def __init__(self, per_second: float, *, monotonic: Callable[[], float] = time.monotonic):
         self.interval = 1.0 / per_second
         self._now = monotonic
         self._next = 0.0
-        self.blocked_until = 0.0
+        self.blocked_until: dict[str, float] = {}  # method -> when its 429 has passed
         self._lock = asyncio.Lock()
 
-    async def acquire(self, *, longest: float = math.inf) -> None:
-        """Wait for this workspace's next slot; callers are served in arrival order.
+    async def acquire(self, method: str, *, longest: float = math.inf) -> None:
+        """Wait until ``method`` is open here, then for this workspace's next slot; slots are
+        handed out in arrival order.
 
-        The lock is held while sleeping, so slots are handed out one at a time and a 429 that
-        arrives meanwhile is seen by the very next caller. A late wake-up (a busy event loop)
-        may catch up a few slots (``CATCH_UP``), never more, so a stall doesn't become a burst.
+        A method's close is waited out before queueing for a slot, so a caller of another
+        method never waits behind it. The lock is held while sleeping for a slot, so slots are
+        handed out one at a time; a 429 that arrives meanwhile is seen before the slot is taken.
+        A late wake-up (a busy event loop) may catch up a few slots (``CATCH_UP``), never more,
+        so a stall doesn't become a burst.
 
-        While the workspace stays closed more than ``longest`` seconds, ``RateLimited`` is
-        raised at once, before waiting for the lock too: a sender never sleeps through a long
-        ``Retry-After``, nor queues behind one that does.
+        While ``method`` stays closed more than ``longest`` seconds, ``RateLimited`` is raised
+        at once: a sender never sleeps through a long ``Retry-After``.
         """
-        self._refuse_past(longest)
-        async with self._lock:
-            while True:
-                now = self._refuse_past(longest)
-                start = max(self._next, self.blocked_until)
-                if start <= now:
-                    self._next = max(self._next, now - CATCH_UP * self.interval) + self.interval
-                    return
-                await asyncio.sleep(start - now)
+        while True:
+            closed = self._refuse_past(method, longest)
+            if closed > 0:
+                await asyncio.sleep(closed)
+                continue
+            async with self._lock:
+                while self.closed_for(method) <= 0:
+                    now = self._now()
+                    if self._next <= now:
+                        self._next = max(self._next, now - CATCH_UP * self.interval)
+                        self._next += self.interval
+                        return
+                    await asyncio.sleep(self._next - now)
 
-    def _refuse_past(self, longest: float) -> float:
-        now = self._now()
-        closed = max(self.blocked_until - now, 0.0)
+    def _refuse_past(self, method: str, longest: float) -> float:
+        closed = self.closed_for(method)
         if closed > max(longest, 0.0):  # a spent budget waits for nothing, but an open door
-            raise RateLimited(closed)
-        return now
+            raise RateLimited(closed, method)
+        return closed
 
-    def block(self, seconds: float) -> None:
-        self.blocked_until = max(self.blocked_until, self._now() + seconds)
+    def block(self, seconds: float, method: str) -> None:
+        until = self._now() + seconds
+        self.blocked_until[method] = max(self.blocked_until.get(method, 0.0), until)
 
-    def closed_for(self) -> float:
-        """Seconds until the workspace opens again (0 when it is open)."""
-        return max(self.blocked_until - self._now(), 0.0)
+    def closed_for(self, method: str | None = None) -> float:
+        """Seconds until ``method`` opens again here (0 when it is open); with no method, the
+        longest any method stays closed."""
+        if method is None:
+            until = max(self.blocked_until.values(), default=0.0)
+        else:
+            until = self.blocked_until.get(method, 0.0)
+        return max(until - self._now(), 0.0)
 
     def now(self) -> float:
         return self._now()
@@ -190,34 +215,40 @@ class SlackGateway:
             )
         return found
 
-    async def call(self, tenant_key: str, send: Callable[[], Awaitable[T]]) -> T:
-        """Run one Web API call in the workspace's schedule; a short 429 is waited out and
-        retried. A long one, or waits past ``WAIT_BUDGET`` since this call's first 429, raise
-        ``RateLimited`` with the time the workspace stays closed, as does every call there
-        meanwhile: the caller's own retry comes back then (``NotPosted.retry_after``)."""
+    async def call(self, tenant_key: str, method: str, send: Callable[[], Awaitable[T]]) -> T:
+        """Run one Web API call of ``method`` (Slack's name: ``chat.postMessage``) in the
+        workspace's schedule; a short 429 is waited out and retried. A long one, or waits past
+        ``WAIT_BUDGET`` since this call's first 429, raise ``RateLimited`` with the time the
+        method stays closed in the workspace, as does every call of it there meanwhile: the
+        caller's own retry comes back then (``NotPosted.retry_after``). Other methods go on."""
         limiter = self.limiter(tenant_key)
         deadline = math.inf  # waiting ends by then, once a 429 started it
         for attempt in range(MAX_ATTEMPTS):
-            await limiter.acquire(longest=min(LONGEST_WAIT, deadline - limiter.now()))
+            await limiter.acquire(method, longest=min(LONGEST_WAIT, deadline - limiter.now()))
             try:
                 return await send()
             except SlackApiError as error:
                 wait = retry_after(error)
                 if wait is None:
                     raise
-                limiter.block(wait)  # every sender here, even on our last attempt
-                closed = limiter.closed_for()
+                limiter.block(wait, method)  # every sender of it, even on our last attempt
+                closed = limiter.closed_for(method)
                 if attempt == MAX_ATTEMPTS - 1:
                     if closed > 0:
-                        raise RateLimited(closed) from error
+                        raise RateLimited(closed, method) from error
                     raise
                 deadline = min(deadline, limiter.now() + WAIT_BUDGET)
                 if closed > min(LONGEST_WAIT, deadline - limiter.now()):
                     log.warning(
-                        "slack rate limited in %s for %.0fs: not waiting", tenant_key, closed
+                        "slack rate limited in %s on %s for %.0fs: not waiting",
+                        tenant_key,
+                        method,
+                        closed,
                     )
-                    raise RateLimited(closed) from error
-                log.warning("slack rate limited in %s: waiting %.1fs", tenant_key, wait)
+                    raise RateLimited(closed, method) from error
+                log.warning(
+                    "slack rate limited in %s on %s: waiting %.1fs", tenant_key, method, wait
+                )
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def client_for(self, tenant: TenantRef) -> AsyncWebClient:
@@ -259,7 +290,9 @@ class SlackGateway:
             channel = await self._open(tenant, client, post.to_users)
         try:
             sent = await self.call(
-                tenant.tenant_id, lambda: client.chat_postMessage(channel=channel, **payload)
+                tenant.tenant_id,
+                "chat.postMessage",
+                lambda: client.chat_postMessage(channel=channel, **payload),
             )
         except SlackApiError as error:
             # Final (``CannotPostThere``), for later (``NotPosted``), or maybe posted: then
@@ -276,7 +309,9 @@ class SlackGateway:
         other (a 5xx, a timeout, ``internal_error``) is ``NotPosted``, tried again later."""
         try:
             opened = await self.call(
-                tenant.tenant_id, lambda: client.conversations_open(users=",".join(users))
+                tenant.tenant_id,
+                "conversations.open",
+                lambda: client.conversations_open(users=",".join(users)),
             )
         except SlackApiError as error:
             log.warning("conversations.open failed in %s: %s", tenant, error_code(error) or "-")
@@ -320,6 +355,7 @@ class SlackGateway:
         if channel is None:
             opened = await self.call(
                 tenant.tenant_id,
+                "conversations.open",
                 lambda: client.conversations_open(users=",".join(post.to_users)),
             )
             channel = str(opened["channel"]["id"])
@@ -327,6 +363,7 @@ class SlackGateway:
         try:
             await self.call(
                 tenant.tenant_id,
+                "chat.update",
                 lambda: client.chat_update(channel=channel, ts=message_id, **payload),
             )
         except SlackApiError as error:
@@ -355,7 +392,9 @@ class SlackGateway:
         client = await self.client_for(tenant)
         try:
             await self.call(
-                tenant.tenant_id, lambda: client.chat_delete(channel=channel_id, ts=message_id)
+                tenant.tenant_id,
+                "chat.delete",
+                lambda: client.chat_delete(channel=channel_id, ts=message_id),
             )
         except SlackApiError as error:
             code = error_code(error)  # a 5xx's plain body names none: raised as it is
@@ -370,15 +409,33 @@ class SlackGateway:
     async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool:
         """The core's ``ChannelSharing``: ``conversations.info``'s sharing flags, as
         ``Directory.where`` reads them; a lookup that fails (the app removed from a private
-        channel, an outage) counts as shared, the most careful reading."""
+        channel, an outage) counts as shared, the most careful reading.
+
+        A rate limit in force (``RateLimited``) is no answer about the channel: the stored flag
+        is given back, so the core keeps what it had rather than store a guess (a public
+        channel stored as shared would drop out of digests and intros until the next ask). On
+        first sight, shared."""
         try:
             channel = await self._conversation(tenant, channel_id)
+        except RateLimited:
+            stored = await self._stored_shared(tenant, channel_id)
+            log.info("slack: a channel's sharing in %s kept while rate limited", tenant.tenant_id)
+            return True if stored is None else stored
         except SlackApiError as error:
             log.warning(
                 "conversations.info failed in %s: %s", tenant.tenant_id, error_code(error) or "-"
             )
             return True
         return any(bool(channel.get(flag)) for flag in SHARED_FLAGS)
+
+    async def _stored_shared(self, tenant: TenantRef, channel_id: str) -> bool | None:
+        """The channel's stored ``shared`` flag; ``None`` when nothing is stored about it."""
+        async with self.db.transaction() as session:
+            row = await repo.find_tenant(session, platform=PLATFORM, external_id=tenant.tenant_id)
+            if row is None or row.id is None:
+                return None
+            channel = await repo.find_channel(session, tenant_id=row.id, channel_id=channel_id)
+            return None if channel is None else bool(channel.shared)
 
     async def channel_now(self, tenant: TenantRef, channel_id: str) -> ChannelNow | None:
         """The core's ``ChannelLookup``: one ``conversations.info`` (the look-up ``shared_now``
@@ -417,6 +474,7 @@ class SlackGateway:
                 page = cursor
                 response = await self.call(
                     tenant.tenant_id,
+                    "conversations.members",
                     lambda page=page: client.conversations_members(  # type: ignore[misc]
                         channel=channel_id, limit=200, cursor=page
                     ),
@@ -436,7 +494,9 @@ class SlackGateway:
         ``SlackApiError`` as Slack answered."""
         client = await self.client_for(tenant)
         response = await self.call(
-            tenant.tenant_id, lambda: client.conversations_info(channel=channel_id)
+            tenant.tenant_id,
+            "conversations.info",
+            lambda: client.conversations_info(channel=channel_id),
         )
         channel = response.get("channel") or {}
         return dict(channel) if isinstance(channel, dict) else {}
@@ -453,6 +513,7 @@ class SlackGateway:
         while True:
             response = await self.call(
                 tenant.tenant_id,
+                "users.list",
                 functools.partial(client.users_list, cursor=cursor or None, limit=USERS_PAGE),
             )
             for member in response.get("members") or []:
@@ -476,7 +537,7 @@ class SlackGateway:
             return scope in cached[1]
         try:
             client = await self.client_for(tenant)
-            response = await self.call(tenant.tenant_id, lambda: client.auth_test())
+            response = await self.call(tenant.tenant_id, "auth.test", lambda: client.auth_test())
         except (LookupError, SlackClientError, aiohttp.ClientError, TimeoutError) as error:
             log.warning("slack: couldn't read the granted scopes in %s: %s", tenant, error)
             return False

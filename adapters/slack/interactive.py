@@ -291,7 +291,9 @@ class InteractiveSurfaces(WorkspaceEvents):
         page = await home.summary(self.db, tenant=tenant, user_id=user_id, now=self.bot.clock.now())
         view = render.home(page)
         await self.gateway.call(
-            tenant.tenant_id, lambda: client.views_publish(user_id=user_id, view=view)
+            tenant.tenant_id,
+            "views.publish",
+            lambda: client.views_publish(user_id=user_id, view=view),
         )
 
 

@@ -39,7 +39,7 @@ from narrate_bot.replies import Reply
 
 from . import render
 from .delivery import Respond, Target, deliver
-from .gateway import SlackGateway
+from .gateway import RateLimited, SlackGateway, method_of
 from .refusals import retry_after
 
 log = logging.getLogger(__name__)
@@ -89,16 +89,37 @@ class Notice:
 
 
 async def attempts(work: Callable[[], Awaitable[T]], delays: Sequence[float], what: str) -> T:
-    """``work()``, tried again after each of ``delays`` while it raises."""
+    """``work()``, tried again after each of ``delays`` while it raises; not when a rate limit
+    in force refused it (``refused_now``): the same refusal would come back at once."""
     for delay in delays:
         try:
             return await work()
         except Exception as error:
+            if refused_now(error):
+                raise
             # The type only: an error's text may carry what the person wrote.
             log.warning("slack: a %s failed (%s); trying again", what, type(error).__name__)
             log.debug("slack: %s failure", what, exc_info=True)
             await asyncio.sleep(delay)
     return await work()
+
+
+def refused_now(error: BaseException) -> bool:
+    """Whether ``error`` is (or was caused by) a call a rate limit in force refused without
+    asking Slack (``RateLimited``): it lasts longer than any of ``RETRY_DELAYS``."""
+    return any(isinstance(found, RateLimited) for found in _chain(error))
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and what caused it, each once."""
+    found: list[BaseException] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
 
 
 async def answer(
@@ -119,7 +140,7 @@ async def answer(
         log.warning(
             "slack: a %s failed %d times (%s); telling the person to send it again",
             what,
-            len(delays) + 1,
+            1 if refused_now(error) else len(delays) + 1,
             type(error).__name__,
         )
         log.debug("slack: %s failure", what, exc_info=True)
@@ -146,19 +167,20 @@ async def answer(
 def slowed_for(gateway: SlackGateway, tenant: str, error: BaseException) -> float | None:
     """The seconds a rate limit behind ``error`` still lasts, or ``None`` when ``error`` is no
     rate limit (nor caused by one: a ``NotPosted`` carries Slack's ``Retry-After`` too). The
-    workspace's limiter knows best how much is left; the error's own wait when it has passed."""
-    seen: set[int] = set()
-    found: BaseException | None = error
-    while found is not None and id(found) not in seen:
-        seen.add(id(found))
+    workspace's limiter knows best how much is left of the refused method's close (the longest
+    close there when no error names the method); the error's own wait when it has passed."""
+    chain = _chain(error)
+    method = next(
+        (name for e in chain if isinstance(e, SlackApiError) and (name := method_of(e))), None
+    )
+    for found in chain:
         wait: float | None = None
         if isinstance(found, SlackApiError):
             wait = retry_after(found)
         elif isinstance(found, NotPosted):
             wait = found.retry_after
         if wait is not None:
-            return gateway.limiter(tenant).closed_for() or wait
-        found = found.__cause__ or found.__context__
+            return gateway.limiter(tenant).closed_for(method) or wait
     return None
 
 
@@ -186,6 +208,7 @@ async def tell(
     async def ephemeral() -> None:
         await gateway.call(
             notice.tenant,
+            "chat.postEphemeral",
             lambda: client.chat_postEphemeral(
                 channel=str(notice.channel_id),
                 user=notice.user_id,
@@ -196,7 +219,9 @@ async def tell(
 
     async def direct() -> None:
         await gateway.call(
-            notice.tenant, lambda: client.chat_postMessage(channel=notice.user_id, **payload)
+            notice.tenant,
+            "chat.postMessage",
+            lambda: client.chat_postMessage(channel=notice.user_id, **payload),
         )
 
     routes: list[Callable[[], Awaitable[None]]] = []

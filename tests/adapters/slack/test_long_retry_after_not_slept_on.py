@@ -22,7 +22,7 @@ from narrate_bot.events import Platform, TenantRef
 from narrate_bot.ports import NotPosted
 from narrate_bot.replies import Post
 from narrate_bot_adapters.slack import gateway as slack_gateway
-from narrate_bot_adapters.slack.gateway import SlackGateway
+from narrate_bot_adapters.slack.gateway import RateLimited, SlackGateway
 from tests.adapters.slack.conftest import SlackEnv, until
 
 GUARD = 60.0  # far past any correct run (which never sleeps on the 429): only against a hang
@@ -37,6 +37,19 @@ def limiter_clock(gateway: SlackGateway, ahead: Callable[[], float]) -> None:
     gateway.limiters.clear()
 
 
+async def close_methods(slack: SlackEnv, seconds: float, *methods: str) -> None:
+    """Slack answers one call of each of ``methods`` in T1 with a 429 of ``seconds`` (slack_sdk
+    against the mock): each stays closed there that long, as a 429 closes only its method."""
+    gateway = slack.adapter.gateway
+    for method in methods:
+        slack.fake.rate_limit_once[method] = seconds
+        with pytest.raises(RateLimited):
+            await asyncio.wait_for(
+                gateway.call("T1", method, lambda m=method: gateway.client.api_call(m)),  # type: ignore[misc]
+                GUARD,
+            )
+
+
 def _posts(slack: SlackEnv) -> list[int | None]:
     return [c.status for c in slack.fake.calls if c.method == "chat.postMessage"]
 
@@ -45,7 +58,7 @@ async def _post(gateway: SlackGateway, post: Post) -> str:
     return await asyncio.wait_for(gateway.post(TENANT, post), GUARD)
 
 
-async def test_a_long_retry_after_refuses_every_sender_until_it_passes(slack: SlackEnv):
+async def test_a_long_retry_after_refuses_every_post_until_it_passes(slack: SlackEnv):
     gateway = slack.adapter.gateway
     skipped = [0.0]
     limiter_clock(gateway, lambda: skipped[0])
@@ -62,9 +75,9 @@ async def test_a_long_retry_after_refuses_every_sender_until_it_passes(slack: Sl
         await _post(gateway, Post(text="Your digest", to_users=("U2",)))
     assert second.value.retry_after is not None
     assert 2900 < second.value.retry_after <= 3000  # what is left of the hour, not all of it
-    # Any other method too: a lookup says nothing rather than wait (``channel_now``).
-    assert await asyncio.wait_for(gateway.channel_now(TENANT, "C1"), GUARD) is None
-    assert slack.fake.calls[before:] == []  # nothing reached Slack during the block
+    assert slack.fake.calls[before:] == []  # no post reached Slack during the block
+    # Another method is closed by its own 429s only (``test_rate_limit_per_method``).
+    assert await asyncio.wait_for(gateway.channel_now(TENANT, "C1"), GUARD) is not None
 
     skipped[0] += 3000  # the hour is over
     assert await _post(gateway, Post(text="What are you working on?", channel_id="C1"))
@@ -73,15 +86,14 @@ async def test_a_long_retry_after_refuses_every_sender_until_it_passes(slack: Sl
 
 
 async def test_a_command_during_the_block_is_acked_and_answered(slack: SlackEnv):
-    """A person's ``/narrate`` while Slack keeps the workspace closed: acked, and answered at
-    its ``response_url`` (not the Web API), with no Web API request made meanwhile. Who they
-    are can't be looked up, so the answer is that Slack asked to slow down (a guess at them
-    would be answered and stored wrongly: ``test_rate_limit_never_reads_a_guest``)."""
+    """A person's ``/narrate`` while Slack keeps the lookups it needs closed: acked, and
+    answered at its ``response_url`` (not the Web API), with no Web API request made
+    meanwhile. Who they are can't be looked up, so the answer is that Slack asked to slow down
+    (a guess at them would be answered and stored wrongly:
+    ``test_rate_limit_never_reads_a_guest``)."""
     gateway = slack.adapter.gateway
     limiter_clock(gateway, lambda: 0.0)
-    slack.fake.rate_limit_once["chat.postMessage"] = 3600
-    with pytest.raises(NotPosted):
-        await _post(gateway, Post(text="What are you working on?", channel_id="C2"))
+    await close_methods(slack, 3600, "users.info", "conversations.info")
     before = len(slack.fake.calls)
 
     status, _, _ = await asyncio.wait_for(slack.command("help"), GUARD)

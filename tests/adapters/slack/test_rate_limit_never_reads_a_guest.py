@@ -25,7 +25,11 @@ from narrate_bot.ports import NotPosted
 from narrate_bot.replies import Post
 from narrate_bot.storage.tables import Channel, Person
 from tests.adapters.slack.conftest import SlackEnv
-from tests.adapters.slack.test_long_retry_after_not_slept_on import TENANT, limiter_clock
+from tests.adapters.slack.test_long_retry_after_not_slept_on import (
+    TENANT,
+    close_methods,
+    limiter_clock,
+)
 
 GUARD = 60.0  # far past any correct run (nothing sleeps on the 429): only against a hang
 BLOCK = 2400  # Slack's Retry-After: the workspace stays closed 40 minutes
@@ -52,9 +56,14 @@ async def _stored(slack: SlackEnv) -> tuple[list[tuple[str, bool]], list[tuple[s
     return sorted(people), sorted(channels)
 
 
+# What a command or an event looks up about its person and channel.
+LOOKUPS = ("users.info", "conversations.info", "conversations.members")
+
+
 async def _close_the_workspace(slack: SlackEnv, ahead: list[float]) -> None:
-    """Slack answers one post with a 429 of ``BLOCK`` seconds; the lookups' cache is let go,
-    so every command after asks Slack again (and is refused while the block lasts)."""
+    """Slack answers one post and one of each lookup with a 429 of ``BLOCK`` seconds; the
+    lookups' cache is let go, so every command after asks Slack again (and is refused while the
+    block lasts)."""
     gateway = slack.adapter.gateway
     limiter_clock(gateway, lambda: ahead[0])
     slack.adapter.directory.ttl = 0.0
@@ -62,6 +71,7 @@ async def _close_the_workspace(slack: SlackEnv, ahead: list[float]) -> None:
     slack.fake.rate_limit_once["chat.postMessage"] = BLOCK
     with pytest.raises(NotPosted):
         await asyncio.wait_for(gateway.post(TENANT, Post(text="a prompt", channel_id="C2")), GUARD)
+    await close_methods(slack, BLOCK, *LOOKUPS)
 
 
 @pytest.mark.parametrize("known_before", [True, False])

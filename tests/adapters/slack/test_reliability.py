@@ -282,21 +282,24 @@ async def test_limiter_paces_a_workspace_but_not_the_others():
     limiter = WorkspaceLimiter(per_second=50, monotonic=lambda: now[0])
     other = WorkspaceLimiter(per_second=50, monotonic=lambda: now[0])
     for _ in range(CATCH_UP + 1):  # a first burst, as after a stall: never more
-        await asyncio.wait_for(limiter.acquire(), 10)
-    paced = asyncio.create_task(limiter.acquire())
+        await asyncio.wait_for(limiter.acquire("chat.postMessage"), 10)
+    paced = asyncio.create_task(limiter.acquire("chat.postMessage"))
     for _ in range(5):
         await asyncio.sleep(0.02)  # the limiter's own 1/50 s sleeps: its clock stands still
     assert not paced.done()  # the next slot is 1/50 s away on the limiter's clock
     now[0] += 1 / 50
     await asyncio.wait_for(paced, 10)
-    limiter.block(5)
-    await asyncio.wait_for(other.acquire(), 10)  # at the same instant: another workspace's
-    blocked = asyncio.create_task(limiter.acquire())
-    now[0] += 4.9
+    limiter.block(5, "chat.postMessage")
+    at_once = other.acquire("chat.postMessage")  # at the same instant: another workspace's
+    await asyncio.wait_for(at_once, 10)
+    now[0] += 1 / 50  # the workspace's next slot: another method in it is not held back
+    await asyncio.wait_for(limiter.acquire("conversations.info"), 10)
+    blocked = asyncio.create_task(limiter.acquire("chat.postMessage"))
+    now[0] += 4.85
     for _ in range(5):
         await asyncio.sleep(0.02)
     assert not blocked.done()  # 429'd: nothing before Retry-After has passed
-    now[0] += 0.1
+    now[0] += 0.2
     await asyncio.wait_for(blocked, 10)
 
 

@@ -1,0 +1,111 @@
+"""Slack: a 429 closes the method it answered, in that workspace, not the whole workspace.
+slack_sdk's AsyncWebClient against the mock Web API, signed HTTP into the real Bolt app, on the
+limiters' clock (``SlackGateway.monotonic``), real storage.
+
+Found in review of the long ``Retry-After`` refusal: one limiter's ``blocked_until`` closed the
+workspace for every method, while Slack rate-limits each method on its own (per method, per
+workspace, per app: a tier per method, ``chat.postMessage`` its own special limit). A long 429
+on ``conversations.members`` (Tier 4, read when the app is found back in a private channel)
+refused every post, the App Home (``views.publish``) and each person's command for as long.
+Now only ``conversations.members`` is refused there until its ``Retry-After`` passes (without a
+request reaching Slack); everything else goes on. On the old code the post is refused
+(``NotPosted``), the App Home never published, the command told Slack asked to slow down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+
+import pytest
+
+from narrate_bot.replies import Post
+from tests.adapters.slack.conftest import SlackEnv, until
+from tests.adapters.slack.test_long_retry_after_not_slept_on import (
+    GUARD,
+    TENANT,
+    close_methods,
+    limiter_clock,
+)
+
+SLOW_DOWN = "Slack has asked me to slow down"
+
+
+async def test_a_long_429_on_one_method_refuses_that_method_only(slack: SlackEnv):
+    gateway = slack.adapter.gateway
+    limiter_clock(gateway, lambda: 0.0)
+    slack.fake.channels["G1"] = {"id": "G1", "name": "ops", "is_private": True, "is_member": True}
+    slack.fake.members["G1"] = ["U1", "U2"]
+    slack.fake.rate_limit_once["conversations.members"] = 3600  # an hour
+
+    found = await asyncio.wait_for(gateway.channel_now(TENANT, "G1"), GUARD)
+    assert found is not None and found.members is None  # Slack wouldn't say who reads it
+    assert [c.status for c in slack.fake.calls if c.method == "conversations.members"] == [429]
+
+    # A post in the same workspace: a method of its own, open.
+    ts = await asyncio.wait_for(gateway.post(TENANT, Post(text="a prompt", channel_id="C1")), GUARD)
+    assert ts
+    # The App Home, published when opened (``views.publish``).
+    home = {"type": "app_home_opened", "user": "U1", "tab": "home", "channel": "D1"}
+    status, _, _ = await asyncio.wait_for(slack.event(home, "Ev-home"), GUARD)
+    assert status == 200
+    await asyncio.wait_for(until(lambda: bool(slack.fake.called("views.publish")), GUARD), GUARD)
+    # A person's command: its lookups (users.info, conversations.info) are answered.
+    before = len(slack.fake.responses)
+    status, _, _ = await asyncio.wait_for(slack.command("help"), GUARD)
+    assert status == 200
+    await asyncio.wait_for(slack.adapter.drain(timeout=math.inf), GUARD)
+    said = "\n".join(str(r.get("text", "")) for r in slack.fake.responses[before:])
+    assert said and SLOW_DOWN not in said
+
+    # conversations.members itself stays closed for the hour: refused without asking Slack.
+    found = await asyncio.wait_for(gateway.channel_now(TENANT, "G1"), GUARD)
+    assert found is not None and found.members is None
+    assert [c.status for c in slack.fake.calls if c.method == "conversations.members"] == [429]
+
+
+async def test_a_command_refused_by_a_rate_limit_is_not_tried_again(
+    slack: SlackEnv, caplog: pytest.LogCaptureFixture
+):
+    """``recovery.attempts`` tries a failed command's work again after ``RETRY_DELAYS``; a call
+    a rate limit in force refused (``RateLimited``, lasting longer than any of them) would be
+    refused the same way, and only kept the person waiting for the notice. Now the notice comes
+    after the one attempt; on the old code the work was tried three times."""
+    gateway = slack.adapter.gateway
+    limiter_clock(gateway, lambda: 0.0)
+    await close_methods(slack, 2400, "users.info")
+    caplog.set_level(logging.WARNING, logger="narrate_bot_adapters.slack.recovery")
+    before = len(slack.fake.responses)
+
+    status, _, _ = await asyncio.wait_for(slack.command("help"), GUARD)
+    assert status == 200
+    await asyncio.wait_for(slack.adapter.drain(timeout=math.inf), GUARD)
+
+    [said] = slack.fake.responses[before:]
+    assert SLOW_DOWN in str(said.get("text"))
+    assert [r for r in caplog.records if "trying again" in r.getMessage()] == []
+
+
+@pytest.mark.parametrize("known_before", [True, False])
+async def test_sharing_asked_during_a_block_is_the_stored_flag(slack: SlackEnv, known_before: bool):
+    """The scheduler asks whether a channel is shared right before a digest or intros post
+    (``ChannelSharing.shared_now``) and keeps the answer. A ``conversations.info`` the rate
+    limit refuses was read as "shared", the careful reading of a failed lookup: public #general
+    was stored as shared, its digest and intros built as for outsiders, until the next ask
+    after the block. Now the stored flag is the answer (nothing changes); on first sight,
+    shared. On the old code a known public channel is answered shared."""
+    gateway = slack.adapter.gateway
+    limiter_clock(gateway, lambda: 0.0)
+    if known_before:
+        before = len(slack.fake.responses)
+        await asyncio.wait_for(slack.command("fixed the postgres failover"), GUARD)
+        await asyncio.wait_for(slack.adapter.drain(timeout=math.inf), GUARD)
+        assert "Noted as #1" in str(slack.fake.responses[before:])
+    await close_methods(slack, 2400, "conversations.info")
+    asked = len(slack.fake.calls)
+
+    shared = await asyncio.wait_for(gateway.shared_now(TENANT, "C1"), GUARD)
+
+    assert shared is (not known_before)  # public #general as stored; unknown: shared
+    assert [c.method for c in slack.fake.calls[asked:]] == []  # Slack wasn't asked
