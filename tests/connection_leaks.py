@@ -8,6 +8,8 @@ and the stack that opened it. The report at the end of the run lists every conne
 collected while open, or was still open when its test ended, with that test and that stack.
 With ``NARRATE_TRACE_CONNECTIONS=gc`` a collection also runs after each test, so a connection
 left unreachable is collected (and reported) right after the test that dropped it.
+``NARRATE_TRACE_CONNECTIONS_FILE=PATH`` also appends each finding to PATH as it is made, for a
+run that may be cut short.
 """
 
 from __future__ import annotations
@@ -64,6 +66,24 @@ def _stack() -> list[str]:
     ]
 
 
+def _found(leak: _Leak) -> None:
+    _state.leaks.append(leak)
+    path = os.environ.get("NARRATE_TRACE_CONNECTIONS_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write("\n".join(_describe(leak)) + "\n")
+
+
+def _describe(leak: _Leak) -> list[str]:
+    origin = leak.origin
+    opened = f"{origin.test} [{origin.phase}]" if origin.phase else origin.test
+    return [
+        f"{origin.kind} connection {leak.how}, opened in {opened}",
+        f"  seen in: {leak.where}",
+        *(f"    {line}" for line in origin.stack),
+    ]
+
+
 def _where() -> str:
     return f"{_state.test} [{_state.phase}]" if _state.phase else _state.test
 
@@ -100,7 +120,7 @@ def _tracking_del(original: Any) -> Any:
     def __del__(self: Any, *args: Any) -> None:
         origin = getattr(self, _ORIGIN, None)
         if origin is not None and _is_open(self):
-            _state.leaks.append(_Leak("collected open", origin, _where()))
+            _found(_Leak("collected open", origin, _where()))
         original(self, *args)
 
     return __del__
@@ -130,7 +150,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         for conn in list(_state.live):
             origin = getattr(conn, _ORIGIN)
             if origin.test == item.nodeid and _is_open(conn):
-                _state.leaks.append(_Leak("open after its test", origin, item.nodeid))
+                _found(_Leak("open after its test", origin, item.nodeid))
         _state.test, _state.phase = f"(after {item.nodeid})", ""
 
 
@@ -155,17 +175,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     gc.collect()
     for conn in list(_state.live):
         if _is_open(conn):
-            _state.leaks.append(_Leak("open at the end of the run", getattr(conn, _ORIGIN), "-"))
+            _found(_Leak("open at the end of the run", getattr(conn, _ORIGIN), "-"))
     write = terminalreporter.write_line
     terminalreporter.section("database connections left open")
     if not _state.leaks:
         write("none")
         return
     for leak in _state.leaks:
-        opened = (
-            f"{leak.origin.test} [{leak.origin.phase}]" if leak.origin.phase else leak.origin.test
-        )
-        write(f"{leak.origin.kind} connection {leak.how}, opened in {opened}")
-        write(f"  seen in: {leak.where}")
-        for line in leak.origin.stack:
-            write(f"    {line}")
+        for line in _describe(leak):
+            write(line)
