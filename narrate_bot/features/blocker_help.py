@@ -6,7 +6,9 @@ names up to ``MAX_NAMED`` people who narrate about the topic, found by the very 
 only narrations the author may read count (public channels, private ones they are in, never
 DMs, never another workspace), nobody paused, departed or hidden from the topic is named, nor
 the author. People whose only narrations on it ask about it too ("@dave asked about it too")
-come after those who narrate about it, and only fill places those leave. With nobody who
+come after those who narrate about it, and only fill places those leave. Someone matched on
+only one of the topic's several words ("batch" of "stuck on the batch kafka acls") is named
+with that word ("@bob narrates about batch"), after those who narrate about it. With nobody who
 narrates about it, the workspace's open-questions channel is offered, when it has one the
 author can post to. Guests get neither: they may not ask who knows. Only the author
 sees any of it, in the confirmation that is already theirs alone; nobody named is told.
@@ -22,19 +24,23 @@ import logging
 import re
 
 from ..knowledge.asks import Ask, find_ask
+from ..knowledge.ranking import RankedPerson
 from ..knowledge.topics import extract_topics
 from ..replies import Reply
 from ..storage import repositories as repo
 from ..storage.tables import Person
 from . import expertise_prefs, members_only, open_questions
 from .turn import Turn
-from .who_knows import only_asked, rank_experts
+from .who_knows import Experts, _about_groups, _within, only_asked, rank_experts
 
 log = logging.getLogger(__name__)
 
 MAX_NAMED = 3
 # How many ranked people are weighed for those places.
 CANDIDATES = 2 * MAX_NAMED
+# How many words are named for someone matched on only one of the topic's (a path or a run
+# of Chinese, Japanese or Korean may read as more).
+MAX_WORDS = 3
 
 
 async def with_help(
@@ -79,17 +85,22 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
             boosts=chosen.boosts,
         )
         found = await repo.people_by_id(session, ids=[r.person_id for r in experts.people])
-        ranked = [found[r.person_id] for r in experts.people if r.person_id in found]
+        ranked = [(found[r.person_id], r) for r in experts.people if r.person_id in found]
         asking = await only_asked(session, experts) if ranked else frozenset()
-        # Who narrates about it first, in the search's order; then who only asked about it.
-        knowing = [p for p in ranked if p.id not in asking][:MAX_NAMED]
-        asked = [p for p in ranked if p.id in asking][: MAX_NAMED - len(knowing)]
+        # What each matched of the topic's words: enough to be about it (``None``), or one.
+        words = {p.id: _partly(r, experts) for p, r in ranked}
+        # Who narrates about it first, then about one of its words, in the search's order;
+        # then who only asked about it.
+        knowing = [p for p, _ in ranked if p.id not in asking and words[p.id] is None]
+        knowing += [p for p, _ in ranked if p.id not in asking and words[p.id] is not None]
+        knowing = knowing[:MAX_NAMED]
+        asked = [p for p, _ in ranked if p.id in asking][: MAX_NAMED - len(knowing)]
         people = [*knowing, *asked]
         # Nobody who narrates about it: the open-questions channel may still find someone, also
-        # when others only asked about it too.
+        # when others only asked about it too, or narrate about one of its words.
         offer = (
             None
-            if knowing
+            if any(words[p.id] is None for p in knowing)
             else await open_questions.offer(
                 session, tenant_id=tenant_id, question=ask.topic, asker=asker
             )
@@ -97,10 +108,19 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
     if people:
         # Someone whose every narration on it asks about it too is named as asking, not as
         # someone who narrates about it (and so might know): the who-knows answer says so too.
+        # Someone matched on only one of the topic's words ("batch" of "the batch kafka acls")
+        # is said to narrate about that word, not about it.
+        whole = [p for p in knowing if words[p.id] is None]
+        by_word: dict[tuple[str, ...], list[Person]] = {}
+        for p in knowing:
+            if (matched := words[p.id]) is not None:
+                by_word.setdefault(tuple(matched), []).append(p)
         said = [
-            f"{_listing(knowing)} narrate{'s' if len(knowing) == 1 else ''} about it"
-            if knowing
-            else "",
+            f"{_listing(whole)} narrate{'s' if len(whole) == 1 else ''} about it" if whole else "",
+            *(
+                f"{_listing(ps)} narrate{'s' if len(ps) == 1 else ''} about {_words(list(w))}"
+                for w, ps in by_word.items()
+            ),
             f"{_listing(asked)} asked about it too" if asked else "",
         ]
         line = (
@@ -149,6 +169,27 @@ def _command_topic(topic: str) -> str:
     out" read as a typo). The whole topic when what is left names nothing to search."""
     shorter = _OPENING.sub("", topic, count=1).strip()
     return shorter if shorter and extract_topics(shorter) else topic
+
+
+def _partly(person: RankedPerson, experts: Experts) -> list[str] | None:
+    """The topic's word ``person``'s narrations match, as the who-knows why-line names it, when
+    they match only one of its several words ("batch" of "the batch kafka acls": a word that may
+    be the topic's most generic); ``None`` when they match more, or the topic is one word (a
+    word inside a matched path counts as matched)."""
+    hits = [h for h in person.hits if h.terms & experts.asked_terms]
+    asked = [i for i in sorted(experts.asked_terms) if i < len(experts.terms)]
+    matched = {i for h in hits for i in h.terms if i in experts.asked_terms}
+    paths = [experts.terms[j] for j in matched if experts.terms[j].path]
+    covered = [i for i in asked if i in matched or any(_within(experts.terms[i], p) for p in paths)]
+    if len(covered) >= min(2, len(asked)):
+        return None
+    groups = _about_groups(hits, experts.terms, experts.asked_terms)
+    return [label for named, _ in groups for label in named]
+
+
+def _words(labels: list[str] | None) -> str:
+    shown = list(labels or [])[:MAX_WORDS]
+    return " and ".join(shown) if len(shown) < 3 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _listing(people: list[Person]) -> str:

@@ -18,7 +18,10 @@ recognized by a few explained cues:
 
 A sentence that reports answering or helping ("answered a question in #help: how do I …?",
 "answered: …", "helped bob with …") asks nothing; after "answered …:" the rest is the question
-answered. Mentions and links are left out of the topic: it is echoed to the author and searched.
+answered; after "helped …" only the author's own blocker counts ("Helped carol with the deploy:
+stuck on kafka acls", not "helped carol, she's stuck on …"). A question the narration answers
+later ("Q: how do we rotate the vault tokens? We decided to use the cron job", "… A: …") asks
+nothing. Mentions and links are left out of the topic: it is echoed to the author and searched.
 
 A cue in a clause that says it is over or never was ("was stuck on", "no longer blocked",
 "stuck on X but fixed it") is not an ask. A topic without a word worth searching for ("stuck on
@@ -168,7 +171,30 @@ _REPORTED = re.compile(
     re.I,
 )
 # "Answered a question in #help: …", "answered: …": what follows the colon is what was answered.
-_REPORTED_QUOTE = re.compile(_REPORTED.pattern + r"[^:\n]{0,80}:", re.I)
+# Not after "helped …:": "Helped carol with the deploy: stuck on kafka acls" says what the
+# author is stuck on (but "helped carol, she's stuck on …" is carol's: ``_OWN_LEAD``).
+_REPORTED_QUOTE = re.compile(
+    r"^\W*(?:i\s+)?(?:just\s+|also\s+)?(?:answered|answering|replied|replying|responded|"
+    r"responding|explained|explaining)\b[^:\n]{0,80}:",
+    re.I,
+)
+# What may open the clause of a stated blocker in a sentence that reports helping someone: the
+# author, or nobody named ("…, then stuck on X"); anyone else ("she's stuck on X") is the
+# person helped.
+_OWN_LEAD = re.compile(
+    r"^\W*(?:(?:and|then|but|so|now|still|also|i|i'm|im|we|we're|am|are|got|getting|"
+    r"currently|myself|kind\s+of|kinda|a\s+bit|totally|really|pretty|quite)\b\W*)*$",
+    re.I,
+)
+# A sentence that answers a question asked before it: "Q: how do we rotate the vault tokens?
+# We decided to use the cron job." is a note of a decision, not a question still open.
+_ANSWER = re.compile(
+    r"^\W*(?:a\s*[:)]|answer(?:ed)?\s*:|(?:the\s+)?answer\s+(?:is|was)\b"
+    r"|(?:so\s+|and\s+|in\s+the\s+end\s+)?(?:(?:we|i|they|the\s+team)\s+)?"
+    r"(?:decided|agreed|settled\s+on|concluded|went\s+with|opted\s+for)\b"
+    r"|turns\s+out\b|it\s+turns\s+out\b|(?:resolution|solution|decision|conclusion)\s*:)",
+    re.I,
+)
 # Conjunctions that open the clause a long question is cut to.
 _CONJUNCTION = re.compile(r"^(?:but|and|so|or|yet|though|however|also|then)\b\W*", re.I)
 # Question cues: a report of answering them ("answered …: how do I …?") asks nothing.
@@ -194,12 +220,15 @@ def find_ask(text: str) -> Ask | None:
     last = len(sentences) - 1
     while last >= 0 and _COURTESY_SENTENCE.match(sentences[last]):
         last -= 1
+    # Questions before the narration's answer to them ask nothing any more.
+    answered = max((i for i, s in enumerate(sentences) if _ANSWER.match(s)), default=-1)
     budget = [MAX_CUES]
     for index, sentence in enumerate(sentences):
         reported = _REPORTED.match(sentence) is not None
         if reported and _REPORTED_QUOTE.match(sentence):
             return None  # the rest is the question answered, and its words
-        if (found := _cued(sentence, budget, reported=reported)) is not None:
+        found = _cued(sentence, budget, reported=reported, answered=index < answered)
+        if found is not None:
             return found
         if budget[0] <= 0:
             return None
@@ -208,19 +237,21 @@ def find_ask(text: str) -> Ask | None:
     return None
 
 
-def _cued(sentence: str, budget: list[int], *, reported: bool) -> Ask | None:
+def _cued(sentence: str, budget: list[int], *, reported: bool, answered: bool) -> Ask | None:
     """The first cue in ``sentence`` that asks, in the order they appear; each one weighed
-    takes one from ``budget``."""
+    takes one from ``budget``. In a sentence that reports helping (``reported``) only the
+    author's own blockers count; before the narration answers it (``answered``) no question."""
     if not _CUE_WORD.search(sentence):
         return None
     for _, match, lead, kind in _in_order(sentence):
         if budget[0] <= 0:
             return None
-        if reported and kind == _ASKING:
+        if (reported or answered) and kind == _ASKING:
             continue
         budget[0] -= 1
         by = match.groupdict().get("by")
-        if (ask := _said(sentence, match, f"{lead} {by}" if by else lead)) is not None:
+        said = f"{lead} {by}" if by else lead
+        if (ask := _said(sentence, match, said, own_only=reported)) is not None:
             return ask
     return None
 
@@ -244,13 +275,16 @@ def _in_order(sentence: str) -> Iterator[tuple[int, re.Match[str], str, int]]:
         yield start, match, lead, kind
 
 
-def _said(sentence: str, match: re.Match[str], lead: str) -> Ask | None:
-    """The ask a cue makes, when its clause says the blocker is current and names a topic."""
+def _said(sentence: str, match: re.Match[str], lead: str, *, own_only: bool = False) -> Ask | None:
+    """The ask a cue makes, when its clause says the blocker is current and names a topic
+    (with ``own_only``, and is the author's)."""
     before = max(0, match.start() - WINDOW)
     clause_start = max(
         (m.end() for m in _CLAUSE_END.finditer(sentence, before, match.start())), default=before
     )
     if _OVER_BEFORE.search(sentence, clause_start, match.start()):
+        return None
+    if own_only and not _OWN_LEAD.match(sentence[clause_start : match.start()]):
         return None
     after = min(len(sentence), match.end() + WINDOW)
     if _SOLVED_AFTER.search(sentence, match.end(), after):

@@ -72,7 +72,9 @@ async def test_at_most_three_people_and_never_the_author(dba):
     line = next((line.strip() for line in out.splitlines() if "Blocked on" in line), "")
     assert line.startswith("Blocked on autovacuum thresholds for the ledger? ")
     assert "@carol" not in line
-    assert line.count("@") == 3 and "narrate about it" in line
+    assert line.count("@") == 3 and "@dave narrates about it, and " in line
+    # Matched on only one of its words: named with that word, not as narrating about it.
+    assert "@frank and @erin narrate about autovacuum: " in line, line
 
 
 async def test_private_channel_evidence_names_nobody_to_an_author_outside_it(chat, clock):
