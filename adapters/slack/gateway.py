@@ -34,7 +34,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from narrate_bot.events import ChannelKind, TenantRef
+from narrate_bot.events import ChannelKind, ChannelRef, TenantRef
 from narrate_bot.ports import CannotDelete, CannotEdit, ChannelNow, NotPosted
 from narrate_bot.replies import Post
 from narrate_bot.storage import platform_store as ps
@@ -418,9 +418,9 @@ class SlackGateway:
         try:
             channel = await self._conversation(tenant, channel_id)
         except RateLimited:
-            stored = await self._stored_shared(tenant, channel_id)
+            stored = await self.stored_channel(tenant.tenant_id, channel_id)
             log.info("slack: a channel's sharing in %s kept while rate limited", tenant.tenant_id)
-            return True if stored is None else stored
+            return True if stored is None else bool(stored.shared)
         except SlackApiError as error:
             log.warning(
                 "conversations.info failed in %s: %s", tenant.tenant_id, error_code(error) or "-"
@@ -428,14 +428,22 @@ class SlackGateway:
             return True
         return any(bool(channel.get(flag)) for flag in SHARED_FLAGS)
 
-    async def _stored_shared(self, tenant: TenantRef, channel_id: str) -> bool | None:
-        """The channel's stored ``shared`` flag; ``None`` when nothing is stored about it."""
+    async def stored_channel(self, tenant_key: str, channel_id: str) -> ChannelRef | None:
+        """What is stored about the channel (its kind, name, ``shared`` flag), read while a rate
+        limit keeps Slack from describing it; ``None`` when nothing is stored about it."""
         async with self.db.transaction() as session:
-            row = await repo.find_tenant(session, platform=PLATFORM, external_id=tenant.tenant_id)
+            row = await repo.find_tenant(session, platform=PLATFORM, external_id=tenant_key)
             if row is None or row.id is None:
                 return None
             channel = await repo.find_channel(session, tenant_id=row.id, channel_id=channel_id)
-            return None if channel is None else bool(channel.shared)
+            if channel is None:
+                return None
+            return ChannelRef(
+                channel_id=channel_id,
+                name=channel.name,
+                kind=ChannelKind(channel.kind),
+                shared=bool(channel.shared),
+            )
 
     async def channel_now(self, tenant: TenantRef, channel_id: str) -> ChannelNow | None:
         """The core's ``ChannelLookup``: one ``conversations.info`` (the look-up ``shared_now``

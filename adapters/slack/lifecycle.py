@@ -237,9 +237,19 @@ class WorkspaceEvents:
             )
         except RateLimited:
             # Slack won't redeliver the event, and nobody asked to be told: it is applied now,
-            # on the careful reading a failed lookup always had (private, and shared).
+            # on what is stored about the channel, so its kind and sharing are written back as
+            # they were (no guess made under the limit is stored over them); on first sight on
+            # the careful reading a failed lookup always had (private, and shared), which the
+            # next lookup there corrects. A "G" hint still narrows it.
             log.info("slack: a channel event in %s read while rate limited", tenant)
-            return ChannelKind.PRIVATE, True
+            stored = await self.directory.gateway.stored_channel(tenant, channel_id)
+            if stored is None:
+                return ChannelKind.PRIVATE, True
+            kind = stored.kind
+            hinted = translate.kind_of_channel_type(channel_type, channel_id)
+            if kind == ChannelKind.PUBLIC and hinted == ChannelKind.PRIVATE:
+                kind = ChannelKind.PRIVATE
+            return kind, bool(stored.shared)
         return where.kind, where.shared
 
     async def _readers(

@@ -19,8 +19,10 @@ import logging
 import math
 
 import pytest
+from sqlmodel import select
 
 from narrate_bot.replies import Post
+from narrate_bot.storage.tables import Channel
 from tests.adapters.slack.conftest import SlackEnv, until
 from tests.adapters.slack.test_long_retry_after_not_slept_on import (
     GUARD,
@@ -109,3 +111,33 @@ async def test_sharing_asked_during_a_block_is_the_stored_flag(slack: SlackEnv, 
 
     assert shared is (not known_before)  # public #general as stored; unknown: shared
     assert [c.method for c in slack.fake.calls[asked:]] == []  # Slack wasn't asked
+
+
+async def test_a_channel_event_during_a_block_keeps_the_stored_kind(slack: SlackEnv):
+    """A channel event (here a rename) whose ``conversations.info`` the rate limit refuses is
+    applied on what is stored: public #general stays public and unshared. It was applied on
+    the careful reading of a failed lookup, and stored so (private, shared) until the next
+    command there: its narrations hidden from the channel's readers, its digest and intros
+    built as for outsiders. On the old code #general is stored private and shared."""
+    from tests.adapters.slack.test_rate_limit_keeps_events import _sent
+    from tests.adapters.slack.test_rate_limit_never_reads_a_guest import _stored
+
+    gateway = slack.adapter.gateway
+    limiter_clock(gateway, lambda: 0.0)
+    slack.adapter.directory.ttl = 0.0  # every event asks Slack (and is refused meanwhile)
+    before = len(slack.fake.responses)
+    await asyncio.wait_for(slack.command("fixed the postgres failover"), GUARD)
+    await asyncio.wait_for(slack.adapter.drain(timeout=math.inf), GUARD)
+    assert "Noted as #1" in str(slack.fake.responses[before:])
+    assert (await _stored(slack))[1] == [("C1", "public", False)]
+    await close_methods(slack, 2400, "conversations.info")
+
+    renamed = {"type": "channel_rename", "channel": {"id": "C1", "name": "general-ops"}}
+    renamed |= {"event_ts": "1763800001.000300"}
+    assert await _sent(slack, renamed, "Ev-rename")
+
+    assert (await _stored(slack))[1] == [("C1", "public", False)]
+    async with slack.db.transaction() as session:
+        [channel] = (await session.exec(select(Channel))).all()
+    assert channel.name == "general-ops"  # the event itself was applied
+    assert slack.fake.calls[-1].method == "conversations.info"  # no lookup reached Slack
