@@ -106,8 +106,17 @@ class Turn:
         """
         assert tenant.id is not None
         ref = self.event.channel
+        here = ref.kind != ChannelKind.PUBLIC and await self.still_here(session, tenant)
+        if ref.kind == ChannelKind.DIRECT and not here:
+            # Their DM with the bot is about them alone, and the forget-me that went first
+            # deleted it: stored again now, an empty row of it would outlive the erasure. The
+            # command goes on with it as found, or unstored (``id`` ``None``).
+            found = await repo.find_channel(session, tenant_id=tenant.id, channel_id=ref.channel_id)
+            return found or Channel(
+                tenant_id=tenant.id, channel_id=ref.channel_id, name=ref.name, kind=ref.kind.value
+            )
         channel = await stored_channel(session, tenant_id=tenant.id, ref=ref)
-        if ref.kind != ChannelKind.PUBLIC and await self.still_here(session, tenant):
+        if here:
             assert channel.id is not None
             await repo.add_member(session, channel_pk=channel.id, user_id=self.event.user.user_id)
         return channel
@@ -161,6 +170,9 @@ class Turn:
         take it through ``author``."""
         assert tenant.id is not None
         user = self.event.user
+        if await repo.find_person(session, tenant_id=tenant.id, user_id=user.user_id) is None:
+            # First sight, or back after a forget-me: a fresh start for either (``still_here``).
+            await repo.came_back(session, tenant_id=tenant.id, user_id=user.user_id)
         return await repo.ensure_person(
             session,
             tenant_id=tenant.id,
@@ -200,6 +212,10 @@ class Turn:
             self.forgotten = not await privacy_store.hold_unknown_user(
                 session, tenant_id=tenant.id, user_id=user_id
             )
+            if not self.forgotten:
+                # New, or back after a forget-me: the fresh start for either, so the platform's
+                # lists of a channel's readers count for them again (``repo.came_back``).
+                await repo.came_back(session, tenant_id=tenant.id, user_id=user_id)
         return not self.forgotten
 
     async def author(self, session: Session, tenant: Tenant) -> Person:

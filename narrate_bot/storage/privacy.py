@@ -8,7 +8,6 @@ erased nor exported with the person it names (``_erase_by_user_id``).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -36,7 +35,7 @@ from .narration_copies import forget_reader, forget_reader_user, of_reader
 from .platform_store import Installation
 from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion, QuestionCredit, QuestionNudge
-from .repositories import get_setting, set_setting
+from .repositories import get_setting, mark_forgotten, set_setting, user_lock_key
 from .schedule_tables import ScheduleSend
 from .tables import (
     Channel,
@@ -558,8 +557,7 @@ async def hold_unknown_user(session: AsyncSession, *, tenant_id: int, user_id: s
 
 def _user_key(tenant_id: int, user_id: str) -> int:
     """The advisory lock's key for a user id of a workspace (``hold_user_id``)."""
-    digest = hashlib.sha256(f"{tenant_id}:{user_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
+    return user_lock_key(tenant_id, user_id)
 
 
 async def _erase_by_user_id(
@@ -578,6 +576,9 @@ async def _erase_by_user_id(
     await set_setting(
         session, tenant_id=tenant_id, key=ERASURE_MARK_KEY, value=secrets.token_hex(8), now=now
     )
+    # What the platform goes on saying of them (a private channel's readers re-read, a join, a
+    # profile change) is not stored again until they use the bot (``repositories.came_back``).
+    await mark_forgotten(session, tenant_id=tenant_id, user_id=user_id, now=now)
     tenant_channels = select(Channel.id).where(Channel.tenant_id == tenant_id)
     direct_pks = list(
         (

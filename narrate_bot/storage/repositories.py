@@ -6,11 +6,12 @@ here, in one query shape used by every platform.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -344,7 +345,17 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
                 col(ChannelMember.user_id).in_(sorted(gone)),
             )
         )
-    await _add_members(session, channel_pk=channel_pk, user_ids=wanted - stored)
+    if new := wanted - stored:
+        # Whoever was forgotten is left out, though the platform lists them (Slack's re-read
+        # of a private channel before a command there, a channel found back in, Discord's
+        # readers by role): after a forget-me nothing of them is stored until they use the bot
+        # again (``came_back``), as a command of theirs writes its own membership. Each new
+        # user id is held first, shared (``hold_user_ids``), as their erasure holds it alone:
+        # a row written while their forget-me commits on another replica is committed before
+        # the erasure deletes it, or this waits for the erasure and then reads its mark.
+        await hold_user_ids(session, user_ids=new, channel_pk=channel_pk)
+        new -= await forgotten_among(session, channel_pk=channel_pk, user_ids=new)
+    await _add_members(session, channel_pk=channel_pk, user_ids=new)
 
 
 async def members_of(session: AsyncSession, *, channel_pk: int) -> set[str]:
@@ -367,6 +378,91 @@ async def _add_members(session: AsyncSession, *, channel_pk: int, user_ids: set[
         await session.exec(
             conflict_insert(session, ChannelMember).on_conflict_do_nothing(),
             params=[{"channel_pk": channel_pk, "user_id": u} for u in sorted(user_ids)],
+        )
+
+
+# ----------------------------------------------------------------------------- forgotten people
+
+# A forget-me leaves one mark per user id in its workspace's settings: a digest of the id, so
+# what stays says nothing a member list doesn't, and the keys fit the column (64 characters).
+FORGOTTEN_KEY = "privacy.forgotten:"
+
+
+def forgotten_key(tenant_id: int, user_id: str) -> str:
+    """The setting that says ``user_id`` asked to be forgotten in the workspace."""
+    digest = hashlib.sha256(f"{tenant_id}:{user_id}".encode()).hexdigest()[:40]
+    return FORGOTTEN_KEY + digest
+
+
+def user_lock_key(tenant_id: int, user_id: str) -> int:
+    """The advisory lock's key for a user id of a workspace (``privacy.hold_user_id``)."""
+    digest = hashlib.sha256(f"{tenant_id}:{user_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def mark_forgotten(
+    session: AsyncSession, *, tenant_id: int, user_id: str, now: datetime
+) -> None:
+    """Remember, by a digest alone, that ``user_id`` was forgotten: the platform may go on
+    listing them among a channel's readers (``set_members``), and that is not stored until
+    they come back (``came_back``)."""
+    await set_setting(
+        session, tenant_id=tenant_id, key=forgotten_key(tenant_id, user_id), value="1", now=now
+    )
+
+
+async def came_back(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+    """Someone forgotten uses the bot again: a fresh start, as for anyone's first command, and
+    what the platform says of them is stored again from here on."""
+    await session.exec(
+        delete(TenantSetting).where(
+            col(TenantSetting.tenant_id) == tenant_id,
+            col(TenantSetting.key) == forgotten_key(tenant_id, user_id),
+        )
+    )
+
+
+async def forgotten_among(
+    session: AsyncSession, *, channel_pk: int, user_ids: Iterable[str]
+) -> set[str]:
+    """Which of ``user_ids`` were forgotten in the channel's workspace (``mark_forgotten``)."""
+    wanted = set(user_ids)
+    if not wanted:
+        return set()
+    tenant_id = (
+        await session.exec(select(Channel.tenant_id).where(col(Channel.id) == channel_pk))
+    ).first()
+    if tenant_id is None:
+        return set()
+    keys = {forgotten_key(tenant_id, u): u for u in wanted}
+    found = await session.exec(
+        select(TenantSetting.key).where(
+            TenantSetting.tenant_id == tenant_id, col(TenantSetting.key).in_(sorted(keys))
+        )
+    )
+    return {keys[k] for k in found.all()}
+
+
+async def hold_user_ids(session: AsyncSession, *, user_ids: Iterable[str], channel_pk: int) -> None:
+    """Hold each user id, shared, until the transaction ends (PostgreSQL; nothing on SQLite,
+    whose writers are serialized): a forget-me of one of them (``privacy.hold_user_id_to_erase``)
+    waits for this transaction, or this waits for it and then reads its mark. In one statement,
+    in key order."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tenant_id = (
+        await session.exec(select(Channel.tenant_id).where(col(Channel.id) == channel_pk))
+    ).first()
+    if tenant_id is None:
+        return
+    keys = sorted({user_lock_key(tenant_id, u) for u in user_ids})
+    if keys:
+        connection = await session.connection()
+        await connection.execute(
+            text(
+                "SELECT pg_advisory_xact_lock_shared(k) FROM unnest(CAST(:keys AS bigint[])) AS k"
+            ),
+            {"keys": keys},
         )
 
 

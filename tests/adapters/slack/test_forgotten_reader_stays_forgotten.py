@@ -1,0 +1,61 @@
+"""After a forget-me, nothing about the person is stored again while Slack goes on listing them
+among a private channel's readers (re-read before every command there), until they use the bot
+again: then, as for anyone's first command, Slack's lists count for them."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from narrate_bot.storage.tables import ChannelMember, Person, TenantSetting
+from tests.adapters.slack.conftest import SlackEnv, until
+
+
+async def _said(slack: SlackEnv, text: str, **where: str) -> str:
+    before = len(slack.fake.responses)
+    await slack.command(text, **where)
+    await until(lambda: len(slack.fake.responses) > before)
+    return str(slack.fake.responses[-1]["text"])
+
+
+async def _stored_of(slack: SlackEnv, user_id: str) -> list[object]:
+    """Every membership and person row stored under ``user_id``."""
+    async with slack.db.snapshot() as session:
+        members = (
+            await session.exec(select(ChannelMember).where(ChannelMember.user_id == user_id))
+        ).all()
+        people = (await session.exec(select(Person).where(Person.user_id == user_id))).all()
+    return [*members, *people]
+
+
+async def _forgotten_u2(slack: SlackEnv) -> None:
+    """U1 narrates in the private #secret (Slack lists U1 and U2 as its readers); U2, who never
+    narrated, is forgotten while still in it."""
+    slack.fake.channels["G1"] = {"id": "G1", "name": "secret", "is_private": True}
+    slack.fake.members["G1"] = ["UBOT", "U1", "U2"]
+    assert "Noted" in await _said(slack, "rotated the keys", channel="G1", channel_name="secret")
+    assert await _stored_of(slack, "U2")  # a reader, recorded from Slack's list
+    await _said(slack, "forget-me", user="U2", channel="C5", channel_name="general")
+    told = await _said(slack, "forget-me confirm", user="U2", channel="C5", channel_name="general")
+    assert "Done" in told
+    assert await _stored_of(slack, "U2") == []
+
+
+async def test_the_readers_re_read_before_a_command_leave_a_forgotten_person_out(slack):
+    await _forgotten_u2(slack)
+    # Slack still lists U2 when U1 narrates there again.
+    assert "Noted" in await _said(slack, "and the vault", channel="G1", channel_name="secret")
+    assert await _stored_of(slack, "U2") == []
+
+
+async def test_using_the_bot_again_is_a_fresh_start(slack):
+    """Coverage: back with a command, they are handled as anyone's first, and Slack's list of
+    #secret's readers counts for them again."""
+    await _forgotten_u2(slack)
+    assert "Noted" in await _said(
+        slack, "back at it", user="U2", channel="C5", channel_name="general"
+    )
+    async with slack.db.snapshot() as session:
+        marks = (await session.exec(select(TenantSetting.key))).all()
+    assert not [k for k in marks if k.startswith("privacy.forgotten:")]
+    assert "Noted" in await _said(slack, "and the vault", channel="G1", channel_name="secret")
+    assert any(isinstance(r, ChannelMember) for r in await _stored_of(slack, "U2"))
