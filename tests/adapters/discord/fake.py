@@ -381,8 +381,10 @@ class FakeDiscord:
     def callbacks(self) -> list[dict[str, Any]]:
         return [c.body for c in self.posted("/callback")]
 
-    async def answer(self, iid: str, timeout: float = 5.0) -> dict[str, Any]:
-        """The initial response to interaction ``iid``, once it arrives."""
+    async def answer(self, iid: str, timeout: float = 30.0) -> dict[str, Any]:
+        """The initial response to interaction ``iid``, once it arrives. ``timeout`` only
+        guards against a hang: a CI machine under load (20 runnable tasks on 2 cores) once
+        took more than 5 s to answer an undeferred click, and the test failed for it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
