@@ -168,10 +168,12 @@ _QUALIFIER_TEXT = """
     additional reduce meant useful written write far simplest purpose respect newcommand
 """
 # Verbs in "-ing" that say what someone was doing, not what about: "migrating the payroll vault
-# to hsm" is about the vault. Only these go: most "-ing" words on the benchmark maps name a
-# subject (logging, caching, parsing, formatting, inlining, annealing, rebalancing, billing), so
-# no rule drops "-ing". Nor is "migrating" folded into "migration": "-ating" to "-ation" would
-# make "rating" a ration and "floating" a floation.
+# to hsm" is about the vault. Only these go, and only of topics guessed from free text
+# (``is_topic_in_text``): "#thinking" or "/narrate follow watching" is someone's subject, taken
+# as written. Most "-ing" words on the benchmark maps name a subject (logging, caching, parsing,
+# formatting, inlining, annealing, rebalancing, billing), so no rule drops "-ing". Nor is
+# "migrating" folded into "migration": "-ating" to "-ation" would make "rating" a ration and
+# "floating" a floation.
 _DOING_TEXT = """
     adding failing finding making bring calling creating returning generating writing passing
     causing comparing completing enclosing showing moving sending fixing containing removing
@@ -247,6 +249,12 @@ _TALK_TEXT = """
     disadvantages pros cons pitfall pitfalls gotcha gotchas nit nits nitpick nitpicks
     attempt attempts reason reasons detail details explanation explanations clarification
     clarifications mistake mistakes tweak tweaks couple nuance nuances hassle
+"""
+# How things stay, said in passing: "the cache should stay warm" is about the cache. Only of
+# free text, like the talk above: a team's "#warm" (warm standby, warm starts) is taken as
+# written.
+_IN_PASSING_TEXT = """
+    stay stays stayed staying warm
 """
 
 # Verbs of doing whose "-ion" names the work itself: "migrating the payroll database" is about
@@ -340,11 +348,16 @@ def _folded_before(word: str) -> str:
 _NOT_TOPIC_WORDS = (
     STOPWORDS | _WORK_VERBS | _FILLER | _STATUS | _GENERIC | frozenset(_WHEN_WHO_TEXT.split())
 )
-_NOT_TOPIC_WORDS |= frozenset(_QUALIFIER_TEXT.split()) | frozenset(_DOING_TEXT.split())
+_NOT_TOPIC_WORDS |= frozenset(_QUALIFIER_TEXT.split())
 _NOT_TOPIC_WORDS |= frozenset(_IRREGULAR_PAST_TEXT.split()) | frozenset(_GENERAL_VERB_TEXT.split())
 _NOT_TOPICS = frozenset({normalize_topic(w) for w in _NOT_TOPIC_WORDS} | _NOT_TOPIC_WORDS)
-# The talk about the work, as written and as stored: left out only of topics guessed from text.
-_TALK = frozenset({normalize_topic(w) for w in _TALK_TEXT.split()} | frozenset(_TALK_TEXT.split()))
+# The talk about the work, the verbs of doing and what is said in passing, as written and as
+# stored: left out only of topics guessed from text.
+_GUESSED_ONLY_TEXT = _TALK_TEXT.split() + _DOING_TEXT.split() + _IN_PASSING_TEXT.split()
+_TALK = frozenset({normalize_topic(w) for w in _GUESSED_ONLY_TEXT} | frozenset(_GUESSED_ONLY_TEXT))
+# The same words as a topic may be stored: what read-time filters keep only where the narration
+# wrote them as a hashtag (``storage.topic_filter``).
+GUESSED_ONLY_STORED = _TALK - _NOT_TOPICS
 
 
 # Status words as stored ("blockers" as "blocker"): ``says_how_work_stands``.
@@ -365,11 +378,13 @@ def is_topic(topic: str) -> bool:
 
     Checked when topics are extracted, and again wherever stored topics are read (the topic
     map, profiles, digests, introductions): topics stored before a word joined these lists stop
-    showing without rewriting anyone's narrations. Talk about the work ("caveat") is no topic
-    only when guessed from free text (``is_topic_in_text``): here a hashtag, a followed topic or
-    a stored one may be someone's subject. Who-knows searches never read topics. A
-    number ("#1" of a LaTeX macro, "#12393." of an issue) is no topic, nor is an adverb in "-ly" or
-    a past tense in "-ed" (but for the subjects listed above).
+    showing without rewriting anyone's narrations. Talk about the work ("caveat") and the verbs
+    of doing ("thinking") are no topics only when guessed from free text
+    (``is_topic_in_text``): here a hashtag, a followed topic or a stored one may be someone's
+    subject (a stored one is kept only where its narration wrote it as a hashtag:
+    ``GUESSED_ONLY_STORED``). Who-knows searches never read topics. A number ("#1" of a LaTeX
+    macro, "#12393." of an issue) is no topic, nor is an adverb in "-ly" or a past tense in
+    "-ed" (but for the subjects listed above).
     """
     topic = topic.lower()
     if topic in _NOT_TOPICS or not any(ch.isalpha() for ch in topic):
@@ -389,7 +404,9 @@ def is_topic(topic: str) -> bool:
 def is_topic_in_text(word: str) -> bool:
     """Whether a word of free text (a narration, a who-knows question), as stored, is taken as a
     topic: ``is_topic``, and not talk about the work ("one caveat: the cache" is about the
-    cache). Never said of what someone named on purpose: "#caveats" is their topic."""
+    cache), a verb of doing ("thinking about the cache") or what is said in passing ("stay
+    warm"). Never said of what someone named on purpose: "#caveats" and "#thinking" are their
+    topics, and so is a followed "watching"."""
     return is_topic(word) and word.lower() not in _TALK
 
 

@@ -14,6 +14,7 @@ from ..knowledge.topics import shown_topic
 from .question_tables import OPEN, OpenQuestion
 from .repositories import visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
+from .topic_filter import taken_as_written
 
 
 async def week_for_channel(
@@ -76,10 +77,10 @@ async def week_for_channel(
             .join(Narration, col(Narration.id) == col(NarrationTopic.narration_id))
             .join(Channel, col(Channel.id) == col(Narration.channel_pk))
             .join(Person, col(Person.id) == col(Narration.person_id))
-            .where(*conditions)
+            .where(*conditions, taken_as_written())
         ):
             # Stored before its word was known to be no topic, or folded as "passe": as
-            # ``shown_topic`` reads it, once per narration.
+            # ``shown_topic`` reads it, once per narration ("caveat" only as a hashtag).
             shown = shown_topic(topic)
             if shown is not None and shown not in topics[narration_id]:
                 topics[narration_id].append(shown)

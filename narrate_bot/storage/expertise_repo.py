@@ -16,6 +16,7 @@ from .preference_tables import TopicPreference
 from .question_tables import OpenQuestion
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, NarrationTopic, Person
+from .topic_filter import taken_as_written
 
 
 async def preferences_of(
@@ -129,6 +130,7 @@ async def topic_people_counts(
         visible_to(tenant_id=tenant_id, viewer_user_id=viewer_user_id, answer_channel_pk=None),
         col(Narration.created_at) >= since,
         suggestable(now),
+        taken_as_written(),  # "caveat" only as a hashtag
     )
     count = func.count(col(Narration.id))
     rows = await session.exec(
@@ -196,13 +198,14 @@ async def narration_topics_of_person(
 ) -> list[str]:
     """Every topic of these narrations, once per narration (repeats across narrations kept, so
     callers can count), as ``shown_topic`` reads it: "pass" and "passe" stored for one narration
-    are one "pass"; a word since known to be no topic is left out."""
+    are one "pass"; a word since known to be no topic is left out, and "caveat" or "thinking"
+    is read only as a hashtag (``topic_filter``)."""
     if not narration_ids:
         return []
     rows = await session.exec(
-        select(NarrationTopic.narration_id, NarrationTopic.topic).where(
-            col(NarrationTopic.narration_id).in_(narration_ids)
-        )
+        select(NarrationTopic.narration_id, NarrationTopic.topic)
+        .join(Narration, col(Narration.id) == col(NarrationTopic.narration_id))
+        .where(col(NarrationTopic.narration_id).in_(narration_ids), taken_as_written())
     )
     seen = dict.fromkeys((narration_id, shown_topic(topic)) for narration_id, topic in rows.all())
     return [shown for _, shown in seen if shown is not None]

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.topics import shown_topic
+from ..knowledge.topics import is_topic_in_text, shown_topic
 from .database import conflict_insert
 from .intro_tables import (
     IntroAskedTopic,
@@ -39,6 +39,7 @@ from .tables import (
     Tenant,
     TenantSetting,
 )
+from .topic_filter import taken_as_written
 
 MET, NOT_USEFUL = "met", "not_useful"
 # Rows of a large read taken from the database and worked through at a time, the event loop
@@ -328,6 +329,7 @@ async def narrated_topics(
             or_(public, col(Channel.kind) == "private"),
             col(Narration.created_at) >= since,
             col(Narration.created_at) <= before,
+            taken_as_written(),  # "caveat" only as a hashtag
         )
         .group_by(col(Narration.person_id), col(NarrationTopic.topic), scope)
     )
@@ -420,8 +422,9 @@ async def asked_topics(
         )
         for person_id, topic in rows:
             # "who knows about the build issue" asked about build; stored before its word
-            # was known to be no topic, or folded as "passe" from "passes": as shown.
-            if (shown := shown_topic(topic)) is not None:
+            # was known to be no topic, or folded as "passe" from "passes": as shown. A
+            # question is free text: "caveat" or "thinking" is never its topic.
+            if (shown := shown_topic(topic)) is not None and is_topic_in_text(shown):
                 result[person_id].add(shown)
     return result
 

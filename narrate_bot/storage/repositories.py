@@ -29,6 +29,7 @@ from .tables import (
     Tenant,
     TenantSetting,
 )
+from .topic_filter import taken_as_written
 
 Row = TypeVar("Row", Tenant, Person, Channel)
 
@@ -639,11 +640,14 @@ async def topics_of(session: AsyncSession, *, narration_ids: Iterable[int]) -> d
     if not wanted:
         return result
     rows = await session.exec(
-        select(NarrationTopic).where(col(NarrationTopic.narration_id).in_(wanted))
+        select(NarrationTopic)
+        .join(Narration, col(Narration.id) == col(NarrationTopic.narration_id))
+        .where(col(NarrationTopic.narration_id).in_(wanted), taken_as_written())
     )
     for row in rows:
         # Stored before its word was known to be no topic, or folded as "passe" from "passes":
         # as ``shown_topic`` reads it, once ("pass" and "passe" may both have been stored).
+        # "caveat" only as a hashtag (``taken_as_written``).
         topic = shown_topic(row.topic)
         if topic is not None and topic not in result[row.narration_id]:
             result[row.narration_id].append(topic)
