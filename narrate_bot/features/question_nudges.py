@@ -21,7 +21,8 @@ once send it once. A DM the platform answered and took nothing of (``ports.NotPo
 outage, a rate limit) is sent again at a later wake-up, after the repairs' back-off
 (``repair_pace.backoff``, at least the platform's ``Retry-After``); each retry is claimed too.
 A paused asker's retry waits for their return, but a first DM's is dropped once its question
-is past the 42 days: the same DM, it keeps the first DM's cut-off.
+is past the 42 days: the same DM, it keeps the first DM's cut-off (and its next try is
+cleared then, so the export shows none).
 On Discord, where no departure is told, the asker is looked up just before (a
 ``ports.AccessRefresher``): one who left has their questions closed, and isn't DMed.
 One refused for good (``CannotPostThere``: the asker's DMs closed, their account deactivated)
@@ -176,6 +177,17 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
             )
             continue
         sent += 1
+    # Retries dropped at their question's cut-off (held by a pause past it) keep no
+    # ``retry_at``: the export would still show a next try. After the sends, so that a retry
+    # due at the cut-off itself goes out.
+    try:
+        async with bot.db.snapshot() as session:
+            stale = await store.any_retry_past_cut_off(session, wait=wait, now=now)
+        if stale:
+            async with bot.db.transaction() as session:
+                await store.drop_retries_past_cut_off(session, wait=wait, now=now)
+    except Exception as problem:  # tried again at the next wake-up
+        log.warning("dropping question nudges' retries failed: %s", type(problem).__name__)
     return sent
 
 

@@ -20,8 +20,9 @@ wake-up after upgrading to the version that added it, when every old open questi
 A DM the platform answered and took nothing of (``ports.NotPosted``) is due again at its
 ``retry_at`` (``retry_later``), outside the asker's week: it is the same DM, not another one.
 For that reason a first DM's retry keeps the first DM's ``TOO_OLD`` cut-off: held by a pause
-past it, it is never sent (``_within_cut_off``). Its retry is claimed by clearing
-``retry_at`` (``claim_retry``), so replicas send it once.
+past it, it is never sent (``_within_cut_off``), and its ``retry_at`` is cleared at the
+cut-off (``drop_retries_past_cut_off``): nothing reads it as due any more. Its retry is
+claimed by clearing ``retry_at`` (``claim_retry``), so replicas send it once.
 """
 
 from __future__ import annotations
@@ -147,33 +148,38 @@ async def next_due_at(
         )
     )
     retries = (
-        select(
-            QuestionNudge.retry_at, QuestionNudge.nudges, OpenQuestion.asked_at, Person.paused_until
-        )
+        select(QuestionNudge.retry_at, QuestionNudge.nudges, OpenQuestion.asked_at, Person)
         .join(OpenQuestion, col(OpenQuestion.id) == col(QuestionNudge.question_id))
         .join(Person, col(Person.id) == col(OpenQuestion.person_id))
         .join(Tenant, col(Tenant.id) == col(OpenQuestion.tenant_id))
         .where(
             col(QuestionNudge.retry_at).is_not(None),
-            col(QuestionNudge.retry_at) <= until,
-            _within_cut_off(since_ref, wait),
+            or_(
+                col(QuestionNudge.retry_at) <= until,
+                and_(
+                    col(QuestionNudge.nudges) == 1,
+                    col(OpenQuestion.asked_at) <= until - wait * TOO_OLD,
+                ),
+            ),
             col(OpenQuestion.status) == OPEN,
             col(Tenant.platform).in_(platforms),
-            _asker_reachable(until),
         )
     )
     found: list[datetime] = []
     # A retry is the same DM: not held back by the asker's week; a first DM's, like the DM
-    # itself, not sent once its question is too old (a pause may have held it that long).
-    for retry_at, nudges, asked_at, paused_until in (await session.exec(retries)).all():
+    # itself, not sent once its question is too old (a pause may have held it that long), and
+    # due at the cut-off then, to be dropped (``drop_retries_past_cut_off``), whoever asked.
+    for retry_at, nudges, asked_at, asker in (await session.exec(retries)).all():
         assert retry_at is not None
         when = _aware(retry_at)
-        if paused_until is not None:
-            when = max(when, _aware(paused_until))
-        if nudges == 1 and when > _aware(asked_at) + wait * TOO_OLD:
-            continue
-        if when <= until and (after is None or when > after):
-            found.append(when)
+        if asker.paused_until is not None:
+            when = max(when, _aware(asker.paused_until))
+        here = asker.consent != LEFT and asker.departed_at is None
+        cut = _aware(asked_at) + wait * TOO_OLD
+        times = [when] if here and (nudges != 1 or when <= cut) else []
+        if nudges == 1:
+            times.append(cut)
+        found.extend(t for t in times if t <= until and (after is None or t > after))
     for query, first_nudge in ((first, True), (second, False)):
         for since, paused_until, last in (await session.exec(query)).all():
             assert since is not None
@@ -199,6 +205,35 @@ def _within_cut_off(now: datetime, wait: timedelta) -> ColumnElement[bool]:
         col(QuestionNudge.nudges) != 1,
         col(OpenQuestion.asked_at) >= now - wait * TOO_OLD,
     )
+
+
+def _dropped(now: datetime, wait: timedelta) -> ColumnElement[bool]:
+    """A first DM's retry its question's cut-off has passed (or reached: whatever was due then
+    was sent first): never sent (``_within_cut_off``)."""
+    return and_(
+        col(QuestionNudge.retry_at).is_not(None),
+        col(QuestionNudge.nudges) == 1,
+        col(QuestionNudge.question_id).in_(
+            select(OpenQuestion.id).where(col(OpenQuestion.asked_at) <= now - wait * TOO_OLD)
+        ),
+    )
+
+
+async def any_retry_past_cut_off(session: AsyncSession, *, wait: timedelta, now: datetime) -> bool:
+    """Whether ``drop_retries_past_cut_off`` has anything to drop: a read (the partial index on
+    ``retry_at``), so that a wake-up with none writes nothing."""
+    found = await session.exec(
+        select(QuestionNudge.question_id).where(_dropped(now, wait)).limit(1)
+    )
+    return found.first() is not None
+
+
+async def drop_retries_past_cut_off(
+    session: AsyncSession, *, wait: timedelta, now: datetime
+) -> None:
+    """Clear the ``retry_at`` of first DMs' retries past their question's cut-off, so that
+    nothing reads them as still due (the export's ``next_try_at`` said a try would come)."""
+    await session.exec(update(QuestionNudge).where(_dropped(now, wait)).values(retry_at=None))
 
 
 def _aware(when: datetime) -> datetime:
