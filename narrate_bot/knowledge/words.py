@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Common English function words, chat filler, and words every work update uses ("fix", "add").
 # Leaving them out keeps "who knows about the fix for kafka?" about kafka, and keeps very common
@@ -265,6 +265,9 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     for term in terms:
         distinct.setdefault(term.words, term)  # "folding range folding_range": one "folding"
     terms = list(distinct.values())
+    # The word "net" is indexed from ".NET" too: kept only where the narration says "net"
+    # itself (``spells``), as hiding "net" is not hiding .NET (``dotted_names``).
+    terms = [replace(t, literal=_NET) if t.words == (_NET,) else t for t in terms]
     terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
     if dotted:
         terms.append(SearchTerm(words=("net",), literal=".NET"))
@@ -306,6 +309,11 @@ def symbol_names(text: str) -> list[str]:
 _DOTTED_NAME = re.compile(r"(?<![\w.])\.net(?!\w)(?!\.\w)", re.I)
 
 
+_NET = "net"
+# A word starting "net" ("net", "nets", "netting": what the index may have stemmed to it).
+_NET_WORD = re.compile(r"(?<![^\W_])net", re.I)
+
+
 def dotted_names(text: str) -> tuple[list[str], str]:
     """The dotted names in ``text`` (".net", lower-cased: ".NET" is the only one) and the text
     without them. Topics (``topic_match.stems``) read them as the search does: ".NET" is .NET,
@@ -322,6 +330,8 @@ def spells(term: SearchTerm, text: str) -> bool:
         return True
     if term.literal == ".NET":
         return _DOTTED_NAME.search(text) is not None
+    if term.literal == _NET:  # the word, not .NET ("net revenue", "net/http")
+        return _NET_WORD.search(_DOTTED_NAME.sub(" ", folded(text))) is not None
     letter, symbol = term.literal[0], term.literal[1:]
     if symbol:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))

@@ -1,0 +1,36 @@
+"""The question side of ".NET is not net": a question about the word "net" ("net revenue")
+never names someone who only wrote ".NET", which the index holds as "net" too. A question
+about .NET already kept only those who spell it (``words.spells``), and hide-me, follow and
+ask-me-about tell the two apart (``test_dotnet_topic_is_not_net``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.scenarios.test_who_knows_symbol_names import people
+
+
+async def _team(chat, clock) -> None:
+    await chat.say(
+        "nora: /narrate net revenue dashboard numbers checked",
+        "dora: /narrate upgraded the .NET runtime on the build agents",
+        "sasha: /narrate moved the .NET billing service; net margins reconciled too",
+    )
+    clock.advance(timedelta(days=1))
+
+
+async def test_a_net_revenue_question_names_nobody_for_dotnet_alone(chat, clock):
+    await _team(chat, clock)
+    named = people(await chat.say("zoe: /narrate who knows about net revenue"))
+    assert "nora" in named and "dora" not in named, named
+    named = people(await chat.say("zoe: /narrate who knows about net"))
+    assert "dora" not in named and {"nora", "sasha"} <= set(named), named
+
+
+async def test_a_dotnet_question_still_names_only_dotnet(chat, clock):
+    """Coverage: the .NET side, unchanged."""
+    await _team(chat, clock)
+    assert sorted(people(await chat.say("zoe: /narrate who knows about .NET"))) == [
+        "dora",
+        "sasha",
+    ]
