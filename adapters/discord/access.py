@@ -28,8 +28,9 @@ compared after each (``_access_changes``); so is a guild available again after a
 connection, when a change made while the bot was disconnected is never sent. A channel it can
 no longer see or post in is told as one it is out of, which the core keeps (``bot_left``, as
 Slack's ``channel_left``): that record outlives the process, so at a guild's first look after a
-start each channel stored so and reached now is told as one it is back in (access given back
-while the process was down sends nothing either). Its readers stand throughout: they are read
+start each channel stored so and reached now is told as one it is back in, and each stored as
+one it is in and not reached now as one it is out of (access given back or taken away while the
+process was down sends nothing either). Its readers stand throughout: they are read
 off roles and overwrites, which Discord sends whether the bot is in the channel or not.
 
 A private thread is a private place of its own, read by the people in it who can see its parent.
@@ -108,8 +109,8 @@ class AccessTracker:
         available again after a fresh connection) so is each channel it reaches now and
         didn't at the last look, and each it reached then and doesn't now is told as one it
         is out of."""
-        out = await self._stored_out(guild, joined=joined)
-        changed = self._access_changes(guild, joined=joined, out=out)
+        stored = await self._stored(guild, joined=joined)
+        changed = self._access_changes(guild, joined=joined, stored=stored)
         for channel in describable(guild):
             await self.describe_channel(channel, now, bot_in=changed.get(channel.id))
 
@@ -118,27 +119,27 @@ class AccessTracker:
         itself without the members intent): a role given or taken may open or close channels.
         Only those are told; nobody else's access or any channel's kind depends on the bot's
         roles."""
-        out = await self._stored_out(guild)
-        changed = self._access_changes(guild, out=out)
+        changed = self._access_changes(guild, stored=await self._stored(guild))
         for channel in describable(guild):
             if channel.id in changed:
                 await self.describe_channel(channel, now, bot_in=changed[channel.id])
 
-    async def _stored_out(self, guild: discord.Guild, *, joined: bool = False) -> set[int]:
-        """The guild's channels the core has down as ones the bot is out of, read only at the
-        first look of this process (else empty): the record of what the bot reached is in
-        memory, and access given back while the process was down sends no event, so without
-        this what was refused there waited its weekly retry."""
+    async def _stored(self, guild: discord.Guild, *, joined: bool = False) -> dict[int, bool]:
+        """The guild's channels the core has down as ones the bot is out of (``False``) or in
+        (``True``), read only at the first look of this process (else empty): the record of
+        what the bot reached is in memory, and access given back or taken away while the
+        process was down sends no event, so without this what was refused there waited its
+        weekly retry, and a channel lost then was never stored as left."""
         if joined or guild.id in self._reach or self.db is None:
-            return set()
+            return {}
         async with self.db.snapshot() as session:
-            stored = await channel_sharing.left_channel_ids(
+            stored = await channel_sharing.bot_in_by_channel(
                 session, platform=Platform.DISCORD.value, external_id=str(guild.id)
             )
-        return {int(channel_id) for channel_id in stored if channel_id.isdigit()}
+        return {int(c): bot_in for c, bot_in in stored.items() if c.isdigit()}
 
     def _access_changes(
-        self, guild: discord.Guild, *, joined: bool = False, out: set[int] | None = None
+        self, guild: discord.Guild, *, joined: bool = False, stored: dict[int, bool] | None = None
     ) -> dict[int, bool]:
         """The channels whose access by the bot (see and post) changed since the last look, as
         ``bot_in``: ``True`` reached now and not then, ``False`` reached then and not now; and
@@ -149,17 +150,21 @@ class AccessTracker:
         the channels it reached are kept per guild and compared with ``permissions_for`` (from
         the cache, no privileged intent). Read and written with no await between them:
         discord.py runs each event's handler as its own task, and each change is then told
-        once, by whichever handler sees it first. At a guild's first look in this process only
-        the channels in ``out`` (stored as ones the bot is out of) that it reaches are told:
-        nothing else that changed before is known (``joined`` tells every reached one)."""
+        once, by whichever handler sees it first. At a guild's first look in this process
+        what the core has ``stored`` stands for the last look: a channel stored as one the bot
+        is out of and reached now is told as one it is back in, one stored as in and not
+        reached now as one it is out of (``joined`` tells every reached one)."""
         reached = {c.id for c in describable(guild) if translate.bot_reaches(c)}
+        present = {c.id for c in describable(guild)}
         known = self._reach.get(guild.id)
         self._reach[guild.id] = reached
         if joined:
             return dict.fromkeys(reached, True)
         if known is None:
-            return dict.fromkeys(reached & (out or set()), True)
-        present = {c.id for c in describable(guild)}
+            stored = stored or {}
+            out = {c for c, bot_in in stored.items() if not bot_in}
+            lost = {c for c, bot_in in stored.items() if bot_in} & present
+            return dict.fromkeys(reached & out, True) | dict.fromkeys(lost - reached, False)
         changed = dict.fromkeys(reached - known, True)
         changed.update(dict.fromkeys((known - reached) & present, False))
         return changed

@@ -74,17 +74,16 @@ async def back_in(session: AsyncSession, *, channel_pk: int) -> None:
     )
 
 
-async def left_channel_ids(session: AsyncSession, *, platform: str, external_id: str) -> set[str]:
-    """The platform ids of a tenant's channels stored as ones the bot is out of (``bot_left``):
-    what an adapter that can tell its own access only by looking (Discord) compares with what
-    it reaches when a process starts, since access given back while it was down sends nothing."""
+async def bot_in_by_channel(
+    session: AsyncSession, *, platform: str, external_id: str
+) -> dict[str, bool]:
+    """The platform ids of a tenant's channels, each with whether it is stored as one the bot
+    is in (``False``: out of it, ``bot_left``): what an adapter that can tell its own access
+    only by looking (Discord) compares with what it reaches when a process starts, since
+    access given back or taken away while it was down sends nothing."""
     rows = await session.exec(
-        select(Channel.channel_id)
+        select(Channel.channel_id, Channel.bot_left)
         .join(Tenant, col(Tenant.id) == col(Channel.tenant_id))
-        .where(
-            Tenant.platform == platform,
-            Tenant.external_id == external_id,
-            col(Channel.bot_left),
-        )
+        .where(Tenant.platform == platform, Tenant.external_id == external_id)
     )
-    return set(rows.all())
+    return {channel_id: not bot_left for channel_id, bot_left in rows.all()}

@@ -13,6 +13,7 @@ from narrate_bot.app import Bot
 
 from . import fake as F
 from .fake import ALICE, BOB, CAROL, VIEW, FakeDiscord, text_channel
+from .test_bot_back_by_role import _kind
 
 GUESTS = "2200"  # a role bob has
 STAFF = "3002"  # #staff: everyone may view it, except as its overwrites say
@@ -88,6 +89,7 @@ async def test_closed_while_the_bot_was_down(
 
     fake.guild["channels"][-1] = text_channel(STAFF, "staff", [_deny(GUESTS, 0)])
     await connect(bot)  # the upgraded bot connects: the guild arrives and is described anew
+    await _kind(bot, STAFF, "private")  # described: no command raced the guild's first look
     assert SECRET_TEXT not in await _whoknows(fake, BOB)
     assert SECRET_TEXT in await _whoknows(fake, CAROL)
 
