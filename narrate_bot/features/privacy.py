@@ -172,6 +172,14 @@ async def confirm_erasure(turn: Turn) -> list[Reply]:
     introduced: list[int] = []
     async with turn.db.transaction() as session:
         scope = await _only_here(turn, session)  # read before their rows go
+        # Their user id held alone before anything of theirs is read or held (their row, by
+        # the copies below, or "back" if departed): the order of their commands, the user id
+        # then the row (``Turn.still_here``); the other way round the two deadlocked.
+        held = await turn.tenant(session)
+        assert held.id is not None
+        await privacy.hold_user_id_to_erase(
+            session, tenant_id=held.id, user_id=turn.event.user.user_id
+        )
         person = await turn.known_person(session)
         if person is None:
             tenant = await turn.tenant(session)

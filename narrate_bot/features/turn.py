@@ -207,6 +207,8 @@ class Turn:
         seen = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
         if seen is not None:
             assert seen.id is not None
+            # The user id before the row, in the erasure's order (``privacy.erase_person``).
+            await privacy_store.share_user_id(session, tenant_id=tenant.id, user_id=user_id)
             self.forgotten = not await repo.hold_person(session, person_id=seen.id)
         else:
             self.forgotten = not await privacy_store.hold_unknown_user(

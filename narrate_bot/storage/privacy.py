@@ -506,6 +506,13 @@ async def hold_user_id(
     return await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY) == mark
 
 
+async def share_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+    """Hold ``user_id`` shared, as ``hold_user_id`` does, for a command of someone with a person
+    row before it holds that row (``Turn.still_here``): every transaction takes the user id
+    before the row, as the erasure does (``erase_person``)."""
+    await _lock_user_id(session, tenant_id=tenant_id, user_id=user_id, alone=False)
+
+
 async def hold_user_id_to_erase(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
     """Hold ``user_id`` alone until the erasure commits, before it reads or deletes anything kept
     under it: a command writing under it (``hold_user_id``) has committed, and what it wrote is
@@ -651,6 +658,12 @@ async def erase_person(
     or was reported as kept and then deleted by the cascade. SQLite's writers are already
     serialized, and the clause is a plain read there.
     """
+    # Their user id first, then their row: the order of a command of theirs (``Turn.still_here``
+    # holds the user id shared before the row, a newcomer's before the row exists). Taking the
+    # row first, a forget-me waited for the user id held by a newcomer's command that then
+    # waited for the row (stored meanwhile by their other command): a deadlock PostgreSQL broke
+    # by failing one of them.
+    await hold_user_id_to_erase(session, tenant_id=person.tenant_id, user_id=person.user_id)
     await session.exec(select(Person.id).where(col(Person.id) == person.id).with_for_update())
     theirs = select(Narration.id).where(Narration.person_id == person.id)
     removed = (await session.exec(select(func.count()).select_from(theirs.subquery()))).one()
