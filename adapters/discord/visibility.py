@@ -67,7 +67,26 @@ def location(channel: Located) -> ChannelRef:
         and channel.parent is not None
     ):
         return location(channel.parent)
-    return ChannelRef(channel_id=str(channel.id), name=channel.name, kind=channel_kind(channel))
+    name = "" if obfuscated(channel) else channel.name  # "": the stored name stands
+    return ChannelRef(channel_id=str(channel.id), name=name, kind=channel_kind(channel))
+
+
+# Discord's ``CHANNEL_OBFUSCATED`` channel flag (discord-api-docs PR #8454), which discord.py
+# 2.7 doesn't name (nor keep, on a text channel: then the name it is given tells).
+OBFUSCATED = 1 << 17
+HIDDEN_NAME = "___hidden___"
+
+
+def obfuscated(channel: Located) -> bool:
+    """Whether Discord sent ``channel`` obfuscated, as it sends a channel the bot may not view
+    (for bots from November 16, 2026): its name is ``___hidden___`` and its overwrites are one
+    denying View Channel to ``@everyone``; only ``id``, ``type`` and ``position`` are real. So
+    the bot can't reach it (``permissions_for`` reads that overwrite), and its name isn't its
+    name."""
+    flags = getattr(channel, "flags", None)
+    if flags is not None and flags.value & OBFUSCATED:
+        return True
+    return channel.name == HIDDEN_NAME
 
 
 def describable(guild: discord.Guild) -> list[discord.abc.GuildChannel]:

@@ -4,10 +4,11 @@ channel the bot may not view is still dispatched over the gateway, but with its 
 one permission overwrite, denying View Channel to ``@everyone``. Only ``id``, ``type`` and
 ``position`` keep their real values.
 
-Coverage: the tracker reads such a channel as one the bot can't reach (``permissions_for`` on
-that lone overwrite), so a channel it was in and that now arrives obfuscated is stored as left,
-as any loss of access is. Built from the documented payload, through the real discord.py client
-against the fake gateway.
+The tracker reads such a channel as one the bot can't reach (``permissions_for`` on that lone
+overwrite: coverage, live), so a channel it was in and that now arrives obfuscated is stored as
+left, as any loss of access is; and ``___hidden___`` isn't stored as its name (before, it
+replaced the real one, which who-knows answers name). Built from the documented payload,
+through the real discord.py client against the fake gateway.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from narrate_bot.app import Bot
 
 from .fake import GENERAL, GUILD, VIEW, FakeDiscord
 from .test_bot_back_after_restart import _bot_left
+from .test_bot_back_by_role import _scalar
 from .test_bot_lost_while_down import _stored_in
 
 OBFUSCATED = 1 << 17
@@ -60,3 +62,14 @@ async def test_a_channel_obfuscated_while_the_process_was_down_is_one_the_bot_is
     fake.guild["channels"][index] = obfuscated(GENERAL, int(GENERAL) - 3000)
     await connect(bot)
     await _bot_left(bot, GENERAL, True)
+
+
+async def test_a_channel_sent_obfuscated_keeps_its_stored_name(
+    fake: FakeDiscord, bot: Bot, connect: Any
+) -> None:
+    await connect(bot)
+    await _stored_in(bot, GENERAL)
+    await fake.dispatch("CHANNEL_UPDATE", obfuscated(GENERAL, int(GENERAL) - 3000))
+    await _bot_left(bot, GENERAL, True)
+    name = await _scalar(bot, "SELECT name FROM channel WHERE channel_id = :c", c=GENERAL)
+    assert name == "general"
