@@ -73,6 +73,11 @@ async def test_overwrites_giving_the_bot_access_back_make_refusals_due(
     await connect(bot)
     shut = text_channel(GENERAL, "general", SHUT_OUT)
     await fake.dispatch("CHANNEL_UPDATE", shut)
+
+    async def shut_out() -> bool:  # handled: the tenant and #general are stored
+        return bool(await _bot_left(bot))
+
+    await _eventually(shut_out)
     await _refused_delete(bot, clock)
     await fake.dispatch("CHANNEL_UPDATE", {**shut, "name": "general-2"})  # still shut out
 
