@@ -11,6 +11,7 @@ a change made while the bot was disconnected.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from narrate_bot.app import Bot
@@ -37,16 +38,23 @@ def _everyone(fake: FakeDiscord) -> dict[str, Any]:
     return everyone  # type: ignore[no-any-return]
 
 
-async def test_access_taken_away_while_the_process_was_down_is_stored_as_left(
-    fake: FakeDiscord, bot: Bot, connect: Any
-) -> None:
+async def restarted_after(bot: Bot, connect: Any, change: Callable[[], None]) -> None:
+    """A process stores #general as one the bot is in and stops; ``change`` is made to the
+    fake's guild while none runs (no event tells of it); the next process connects."""
     first = await connect(bot)
     await _stored_in(bot, GENERAL)
     await first.close()
-    # While no process runs, @everyone loses View Channel: the next GUILD_CREATE has #general
-    # shut to the bot, and no event ever tells of the change itself.
-    _everyone(fake)["permissions"] = "0"
+    change()
     await connect(bot)
+
+
+async def test_access_taken_away_while_the_process_was_down_is_stored_as_left(
+    fake: FakeDiscord, bot: Bot, connect: Any
+) -> None:
+    def everyone_loses_view() -> None:  # the next GUILD_CREATE has #general shut to the bot
+        _everyone(fake)["permissions"] = "0"
+
+    await restarted_after(bot, connect, everyone_loses_view)
     await _bot_left(bot, GENERAL, True)
 
 

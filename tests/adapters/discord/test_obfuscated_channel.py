@@ -5,8 +5,8 @@ one permission overwrite, denying View Channel to ``@everyone``. Only ``id``, ``
 ``position`` keep their real values.
 
 The tracker reads such a channel as one the bot can't reach (``permissions_for`` on that lone
-overwrite: coverage, live), so a channel it was in and that now arrives obfuscated is stored as
-left, as any loss of access is; and ``___hidden___`` isn't stored as its name (before, it
+overwrite), so a channel it was in and that now arrives obfuscated is stored as left, as any
+loss of access is; and ``___hidden___`` isn't stored as its name (before, it
 replaced the real one, which who-knows answers name). Built from the documented payload,
 through the real discord.py client against the fake gateway.
 """
@@ -20,7 +20,7 @@ from narrate_bot.app import Bot
 from .fake import GENERAL, GUILD, VIEW, FakeDiscord
 from .test_bot_back_after_restart import _bot_left
 from .test_bot_back_by_role import _scalar
-from .test_bot_lost_while_down import _stored_in
+from .test_bot_lost_while_down import _stored_in, restarted_after
 
 OBFUSCATED = 1 << 17
 
@@ -50,26 +50,16 @@ async def test_a_channel_sent_obfuscated_is_one_the_bot_is_out_of(
     await _stored_in(bot, GENERAL)
     await fake.dispatch("CHANNEL_UPDATE", obfuscated(GENERAL, int(GENERAL) - 3000))
     await _bot_left(bot, GENERAL, True)
+    name = await _scalar(bot, "SELECT name FROM channel WHERE channel_id = :c", c=GENERAL)
+    assert name == "general"
 
 
 async def test_a_channel_obfuscated_while_the_process_was_down_is_one_the_bot_is_out_of(
     fake: FakeDiscord, bot: Bot, connect: Any
 ) -> None:
-    first = await connect(bot)
-    await _stored_in(bot, GENERAL)
-    await first.close()
-    [index] = [i for i, c in enumerate(fake.guild["channels"]) if c["id"] == GENERAL]
-    fake.guild["channels"][index] = obfuscated(GENERAL, int(GENERAL) - 3000)
-    await connect(bot)
-    await _bot_left(bot, GENERAL, True)
+    def obfuscate_general() -> None:
+        [index] = [i for i, c in enumerate(fake.guild["channels"]) if c["id"] == GENERAL]
+        fake.guild["channels"][index] = obfuscated(GENERAL, int(GENERAL) - 3000)
 
-
-async def test_a_channel_sent_obfuscated_keeps_its_stored_name(
-    fake: FakeDiscord, bot: Bot, connect: Any
-) -> None:
-    await connect(bot)
-    await _stored_in(bot, GENERAL)
-    await fake.dispatch("CHANNEL_UPDATE", obfuscated(GENERAL, int(GENERAL) - 3000))
+    await restarted_after(bot, connect, obfuscate_general)
     await _bot_left(bot, GENERAL, True)
-    name = await _scalar(bot, "SELECT name FROM channel WHERE channel_id = :c", c=GENERAL)
-    assert name == "general"
