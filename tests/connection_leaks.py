@@ -143,14 +143,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     _state.test, _state.phase = item.nodeid, ""
     try:
-        return (yield)
-    finally:
+        # A run interrupted (Ctrl-C) mid-test raises here: that test's connections were cut
+        # off with it, not left open by it, so it is not checked.
+        result = yield
         if os.environ.get("NARRATE_TRACE_CONNECTIONS") == "gc":
             gc.collect()
         for conn in list(_state.live):
             origin = getattr(conn, _ORIGIN)
             if origin.test == item.nodeid and _is_open(conn):
                 _found(_Leak("open after its test", origin, item.nodeid))
+        return result
+    finally:
         _state.test, _state.phase = f"(after {item.nodeid})", ""
 
 
