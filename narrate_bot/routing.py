@@ -494,8 +494,8 @@ _NOT_COMMANDS = {
     "timezone, pause, remind, hide-me …).",
     "status": "There's no status command: /narrate profile shows what you narrate about, "
     "/narrate mine your narrations.",
-    "skip": "/narrate intros skip skips next week's introduction (intros skip 3w, or until "
-    "<date>, for longer); /narrate schedule skip <date> skips a channel's prompt that day.",
+    "skip": "/narrate intros skip skips your next round of introductions (intros skip 3w, or "
+    "until <date>, for longer); /narrate schedule skip <date> skips a channel's prompt that day.",
     "unskip": "/narrate schedule unskip <date> brings back a channel's prompt that day.",
     "subscribe": "/narrate join takes part (prompts, introductions, answers about you).",
     "unsubscribe": "/narrate pause 2w takes a break; /narrate leave stops everything.",

@@ -198,14 +198,15 @@ GROUPS: dict[str, tuple[str, tuple[Sub, ...]]] = {
         ),
     ),
     "narrate-intros": (
-        "Weekly introductions across teams",
+        "Introductions across teams",
         (
             Sub("mine", "Your latest introductions, and how to answer them", "intros mine"),
             Sub("join", "Be introduced to people in other teams", "intros join"),
             Sub("leave", "No more introductions", "intros leave"),
-            Sub("skip", "No introductions for a while (empty: next week)", "intros skip {length}",
-                (Option("length", "Empty: next week; 3w (1-12 weeks), until 2026-12-28, or off "
-                        "(back in from the next round)", required=False),)),
+            Sub("skip", "No introductions for a while (empty: your next round)",
+                "intros skip {length}",
+                (Option("length", "Empty: your next round; 3w (1-12 weeks), until 2026-12-28, or "
+                        "off (back in from the next round)", required=False),)),
             Sub("every", "At most how often you're introduced (empty: see it)",
                 "intros every {interval}",
                 (Option("interval", "week, 2w or 4w (monthly), counted from your latest "

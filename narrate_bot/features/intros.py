@@ -108,7 +108,7 @@ async def leave(turn: Turn) -> list[Reply]:
 
 SKIP_WEEKS = 12  # the most "skip 3w" takes; longer is "skip until <date>" (up to a year)
 SKIP_FORMS = (
-    "/narrate intros skip (next week), /narrate intros skip 3w (1 to 12 weeks), "
+    "/narrate intros skip (your next round), /narrate intros skip 3w (1 to 12 weeks), "
     "/narrate intros skip until <date> (e.g. until 11 jan) or /narrate intros skip off (back in "
     "from the next round)"
 )
@@ -209,9 +209,13 @@ async def skip(turn: Turn, arg: str = "") -> list[Reply]:
                 "you're back in from the round after. /narrate intros skip off undoes it."
             )
         ]
-    if not arg.strip():
+    if not arg.strip():  # no round is due in the next three weeks (``next_round``)
         return [
-            turn.reply("Done: no introduction for you next week. The week after, you're back in.")
+            turn.reply(
+                f"Done: no introductions for you until {calendar.dated(until)} (no round is due "
+                "before then); you're back in from the first round after that. /narrate intros "
+                "skip off undoes it."
+            )
         ]
     return [
         turn.reply(
@@ -252,7 +256,8 @@ async def every(turn: Turn, arg: str) -> list[Reply]:
         key = intro_repo.every_key(_pk(person))
         if weeks is None:
             current = await repo.get_setting(session, tenant_id=row.tenant_id, key=key)
-            return [turn.reply(f"{_every_line(int(current or 1))} Change it with {EVERY_FORMS}.")]
+            line = _every_line(int(current or 1), await _biweekly(session, row.tenant_id))
+            return [turn.reply(f"{line} Change it with {EVERY_FORMS}.")]
         await repo.set_setting(
             session,
             tenant_id=row.tenant_id,
@@ -262,7 +267,8 @@ async def every(turn: Turn, arg: str) -> list[Reply]:
         )
         biweekly = await _biweekly(session, row.tenant_id)
     if weeks == 1:
-        return [turn.reply("Done: you may be introduced every week again.")]
+        again = "in every round" if biweekly else "every week"
+        return [turn.reply(f"Done: you may be introduced {again} again.")]
     return [
         turn.reply(
             f"Done: at most one introduction every {weeks} weeks: after one, you're not "
@@ -285,8 +291,10 @@ def _every_here(weeks: int, biweekly: bool) -> str:
     return "Rounds run every other week here, so you're left out of the next round after each one."
 
 
-def _every_line(weeks: int) -> str:
+def _every_line(weeks: int, biweekly: bool = False) -> str:
     if weeks <= 1:
+        if biweekly:  # not "every week": rounds run every other week there
+            return "You may be introduced in every round (every other week here)."
         return "You may be introduced every week."
     return f"You're introduced at most every {weeks} weeks, counted from your latest one."
 
