@@ -177,11 +177,12 @@ async def post_statuses(
     if not slots:
         return []
     rows = await session.exec(
-        select(ScheduleSend.slot, ScheduleSend.status)
-        .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
-        .where(
-            ScheduleSend.tenant_id == tenant_id,
-            Schedule.kind == INTROS,
+        select(ScheduleSend.slot, ScheduleSend.status).where(
+            # By the intros schedules' own rows (uq_schedule_send_slot_part), never by
+            # walking every send the tenant made (schedule_send is never pruned).
+            col(ScheduleSend.schedule_id).in_(
+                select(Schedule.id).where(Schedule.tenant_id == tenant_id, Schedule.kind == INTROS)
+            ),
             col(ScheduleSend.slot).in_(list(slots)),
             col(ScheduleSend.part).startswith("post-", autoescape=True),
         )
