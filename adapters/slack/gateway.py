@@ -411,16 +411,17 @@ class SlackGateway:
         ``Directory.where`` reads them; a lookup that fails (the app removed from a private
         channel, an outage) counts as shared, the most careful reading.
 
-        A rate limit in force (``RateLimited``) is no answer about the channel: the stored flag
-        is given back, so the core keeps what it had rather than store a guess (a public
-        channel stored as shared would drop out of digests and intros until the next ask). On
-        first sight, shared."""
+        A rate limit in force (``RateLimited``) is no answer about the channel, and the stored
+        flag is what the core asks because it may be stale (shared without the event reaching
+        us): the refusal is raised, and the core counts the channel as shared for this post
+        without storing that guess (``schedule_delivery._sharing_now``)."""
         try:
             channel = await self._conversation(tenant, channel_id)
         except RateLimited:
-            stored = await self.stored_channel(tenant.tenant_id, channel_id)
-            log.info("slack: a channel's sharing in %s kept while rate limited", tenant.tenant_id)
-            return True if stored is None else bool(stored.shared)
+            log.info(
+                "slack: a channel's sharing in %s unknown while rate limited", tenant.tenant_id
+            )
+            raise
         except SlackApiError as error:
             log.warning(
                 "conversations.info failed in %s: %s", tenant.tenant_id, error_code(error) or "-"

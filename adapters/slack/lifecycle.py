@@ -147,7 +147,13 @@ class WorkspaceEvents:
 
         async def work() -> None:
             self.directory.forget_channel(tenant.tenant_id, channel_id)
-            kind, shared = await self._kind(context, tenant.tenant_id, channel_id, None)
+            kind, shared = await self._kind(
+                context,
+                tenant.tenant_id,
+                channel_id,
+                None,
+                sharing_event=event.get("type") == "channel_shared",
+            )
             members = None
             if kind == ChannelKind.PRIVATE:
                 members = await self._readers(self._client(context), tenant.tenant_id, channel_id)
@@ -226,22 +232,33 @@ class WorkspaceEvents:
         await self._once(body, work)
 
     async def _kind(
-        self, context: Any, tenant: str, channel_id: str, channel_type: str | None
+        self,
+        context: Any,
+        tenant: str,
+        channel_id: str,
+        channel_type: str | None,
+        *,
+        sharing_event: bool = False,
     ) -> tuple[ChannelKind, bool]:
         """A channel event's kind and whether it is shared, as ``Directory.where`` settles them
         for every payload: "G" may narrow the lookup's answer, "C" (also what a Slack Connect
-        channel says) never widens it."""
+        channel says) never widens it. ``sharing_event``: the event is ``channel_shared``."""
         try:
             where = await self.directory.where(
                 self._client(context), tenant, channel_id, channel_type
             )
         except RateLimited:
-            # Slack won't redeliver the event, and nobody asked to be told: it is applied now,
-            # on what is stored about the channel, so its kind and sharing are written back as
-            # they were (no guess made under the limit is stored over them); on first sight on
-            # the careful reading a failed lookup always had (private, and shared), which the
-            # next lookup there corrects. A "G" hint still narrows it.
+            # Slack won't redeliver the event, and nobody asked to be told: it is applied now.
+            # ``channel_shared`` says another organisation reads the channel: private to its
+            # members and shared, whatever is stored (a mention there is then never answered
+            # in the channel with internal evidence). Any other event (``channel_unshared``
+            # too) keeps what is stored: no guess made under the limit is stored over it, and a
+            # shared channel stays shared until a lookup says otherwise. On first sight, the
+            # careful reading a failed lookup always had (private, and shared), which the next
+            # lookup there corrects. A "G" hint still narrows it.
             log.info("slack: a channel event in %s read while rate limited", tenant)
+            if sharing_event:
+                return ChannelKind.PRIVATE, True
             stored = await self.directory.gateway.stored_channel(tenant, channel_id)
             if stored is None:
                 return ChannelKind.PRIVATE, True

@@ -450,11 +450,16 @@ async def _queue(
         await store.claim(session, rows=rows, dialect=bot.db.dialect)
 
 
-async def _sharing_now(bot: Bot, tenant: Tenant, channel: Channel) -> None:
+async def _sharing_now(
+    bot: Bot, tenant: Tenant, channel: Channel, *, keep_unsure: bool = False
+) -> None:
     """Ask the platform whether outsiders read ``channel`` before a post is built from its
     flag, and keep the answer (on ``channel`` and its row). The stored flag may be wrong: set
     before 0010, written by an older version, or shared without the event reaching us. When the
-    platform can't say, the channel counts as shared."""
+    platform can't say (the ask raised: a rate limit in force, an outage), the channel counts
+    as shared for this post, on ``channel`` only: that guess is not stored over its row (an
+    internal channel would stay stored as shared after it), unless ``keep_unsure`` (the
+    introductions read the flag from its row)."""
     gateway = bot.gateways.get(Platform(tenant.platform))
     if not isinstance(gateway, ChannelSharing) or channel.id is None:
         return
@@ -464,6 +469,9 @@ async def _sharing_now(bot: Bot, tenant: Tenant, channel: Channel) -> None:
         log.warning(
             "asking whether channel %s is shared failed: %s", channel.id, type(problem).__name__
         )
+        if not keep_unsure:
+            channel.shared = True
+            return
         shared = True
     if shared != channel.shared:
         async with bot.db.transaction() as session:
@@ -479,7 +487,7 @@ async def _intros_channel_sharing_now(bot: Bot, tenant: Tenant) -> None:
             session, tenant_id=tenant.id, key=CHANNEL_KEY
         )
     if channel is not None and channel.kind != ChannelKind.DIRECT.value:
-        await _sharing_now(bot, tenant, channel)
+        await _sharing_now(bot, tenant, channel, keep_unsure=True)
 
 
 async def _mark_departures(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:
