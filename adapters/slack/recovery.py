@@ -95,7 +95,7 @@ async def attempts(work: Callable[[], Awaitable[T]], delays: Sequence[float], wh
         try:
             return await work()
         except Exception as error:
-            if refused_now(error):
+            if refused_now(error, delays):
                 raise
             # The type only: an error's text may carry what the person wrote.
             log.warning("slack: a %s failed (%s); trying again", what, type(error).__name__)
@@ -104,10 +104,22 @@ async def attempts(work: Callable[[], Awaitable[T]], delays: Sequence[float], wh
     return await work()
 
 
-def refused_now(error: BaseException) -> bool:
-    """Whether ``error`` is (or was caused by) a call a rate limit in force refused without
-    asking Slack (``RateLimited``): it lasts longer than any of ``RETRY_DELAYS``."""
-    return any(isinstance(found, RateLimited) for found in _chain(error))
+def refused_now(error: BaseException, delays: Sequence[float] = RETRY_DELAYS) -> bool:
+    """Whether ``error`` is (or was raised ``from``) a call a rate limit in force refused
+    without asking Slack (``RateLimited``) for longer than any of ``delays``: a retry would be
+    refused the same way. A close that passes within the next delay is tried again (a call
+    whose wait budget is spent may be refused for a second). Only ``__cause__`` is followed: an
+    error merely raised while a refusal was being handled (a database hiccup reading what is
+    stored) is no refusal, and is tried again."""
+    longest = max(delays, default=0.0)
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, RateLimited) and current.seconds > longest:
+            return True
+        current = current.__cause__
+    return False
 
 
 def _chain(error: BaseException) -> list[BaseException]:
@@ -140,7 +152,7 @@ async def answer(
         log.warning(
             "slack: a %s failed %d times (%s); telling the person to send it again",
             what,
-            1 if refused_now(error) else len(delays) + 1,
+            1 if refused_now(error, delays) else len(delays) + 1,
             type(error).__name__,
         )
         log.debug("slack: %s failure", what, exc_info=True)
