@@ -8,6 +8,7 @@ from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .repositories import hold_readers
 from .tables import Channel, ChannelMember, Tenant, TenantSetting
 
 
@@ -63,7 +64,12 @@ async def back_in(session: AsyncSession, *, channel_pk: int) -> None:
     what is narrated there. Until the platform lists them again (Slack describes a private
     channel before every command there, and on the bot's join event) nobody but the authors
     reads it, the rule for a private channel without known readers. Call it before clearing
-    ``bot_left``; a channel the bot wasn't out of keeps its readers."""
+    ``bot_left``; a channel the bot wasn't out of keeps its readers.
+
+    The workspace's erasure mark is held first (``repositories.hold_readers``), as
+    ``set_members`` holds it: the rows deleted here are locked until the commit, and a forget-me
+    holding the mark would wait for them while this waited for the mark in ``set_members``."""
+    await hold_readers(session, channel_pk=channel_pk)
     was_out = select(Channel.id).where(
         col(Channel.id) == channel_pk, col(Channel.bot_left), Channel.kind == "private"
     )

@@ -35,7 +35,14 @@ from .narration_copies import forget_reader, forget_reader_user, of_reader
 from .platform_store import Installation
 from .preference_tables import ASK_ME, FOLLOW, HIDE_ME, TopicPreference
 from .question_tables import OpenQuestion, QuestionCredit, QuestionNudge
-from .repositories import get_setting, mark_forgotten, set_setting, user_lock_key
+from .repositories import (
+    ERASURE_MARK_KEY,
+    get_setting,
+    mark_forgotten,
+    same_mark,
+    set_setting,
+    user_lock_key,
+)
 from .schedule_tables import ScheduleSend
 from .tables import (
     Channel,
@@ -51,10 +58,6 @@ from .who_knows_tables import WhoKnowsAnswer
 log = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "narrate-bot export v1"
-# A workspace setting every forget-me changes to a new random value (never who, only that one
-# happened): what a command writes under a user id alone, with no person row to hold, is written
-# only if it hasn't changed since the command began (``erasure_mark``, ``hold_user_id``).
-ERASURE_MARK_KEY = "privacy.erasure_mark"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -503,7 +506,7 @@ async def hold_user_id(
     serialized (ADR 0003): the mark is read in this write.
     """
     await _lock_user_id(session, tenant_id=tenant_id, user_id=user_id, alone=False)
-    return await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY) == mark
+    return same_mark(mark, await get_setting(session, tenant_id=tenant_id, key=ERASURE_MARK_KEY))
 
 
 async def share_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, text, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -338,6 +338,7 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
     transaction's inserts collide with the first's, and its command fail).
     """
     wanted = set(user_ids)
+    await hold_readers(session, channel_pk=channel_pk)
     stored = await members_of(session, channel_pk=channel_pk)
     if gone := stored - wanted:
         await session.exec(
@@ -350,11 +351,10 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
         # Whoever was forgotten is left out, though the platform lists them (Slack's re-read
         # of a private channel before a command there, a channel found back in, Discord's
         # readers by role): after a forget-me nothing of them is stored until they use the bot
-        # again (``came_back``), as a command of theirs writes its own membership. Each new
-        # user id is held first, shared (``hold_user_ids``), as their erasure holds it alone:
-        # a row written while their forget-me commits on another replica is committed before
-        # the erasure deletes it, or this waits for the erasure and then reads its mark.
-        await hold_user_ids(session, user_ids=new, channel_pk=channel_pk)
+        # again (``came_back``), as a command of theirs writes its own membership. The
+        # workspace's erasure mark is held (``hold_readers``, above): a row written while their
+        # forget-me commits on another replica is committed before the erasure deletes it, or
+        # this waited for the erasure and reads its mark.
         new -= await forgotten_among(session, channel_pk=channel_pk, user_ids=new)
     await _add_members(session, channel_pk=channel_pk, user_ids=new)
 
@@ -387,6 +387,12 @@ async def _add_members(session: AsyncSession, *, channel_pk: int, user_ids: set[
 # A forget-me leaves one mark per user id in its workspace's settings: a digest of the id, so
 # what stays says nothing a member list doesn't, and the keys fit the column (64 characters).
 FORGOTTEN_KEY = "privacy.forgotten:"
+# A workspace setting every forget-me changes to a new random value (never who, only that one
+# happened): what a command writes under a user id alone, with no person row to hold, is written
+# only if it hasn't changed since the command began (``privacy.erasure_mark``,
+# ``privacy.hold_user_id``); what changes a channel's readers holds it (``hold_readers``).
+ERASURE_MARK_KEY = "privacy.erasure_mark"
+NO_ERASURE_YET = ""
 
 
 def forgotten_key(tenant_id: int, user_id: str) -> str:
@@ -436,35 +442,59 @@ async def forgotten_among(
     if tenant_id is None:
         return set()
     keys = {forgotten_key(tenant_id, u): u for u in wanted}
-    found = await session.exec(
-        select(TenantSetting.key).where(
-            TenantSetting.tenant_id == tenant_id, col(TenantSetting.key).in_(sorted(keys))
+    ordered = sorted(keys)
+    forgotten: set[str] = set()
+    # In batches: a channel of tens of thousands of readers would pass a statement's cap on
+    # parameters (SQLite's 32,766, builds differ).
+    for start in range(0, len(ordered), 1000):
+        found = await session.exec(
+            select(TenantSetting.key).where(
+                TenantSetting.tenant_id == tenant_id,
+                col(TenantSetting.key).in_(ordered[start : start + 1000]),
+            )
         )
-    )
-    return {keys[k] for k in found.all()}
+        forgotten |= {keys[k] for k in found.all()}
+    return forgotten
 
 
-async def hold_user_ids(session: AsyncSession, *, user_ids: Iterable[str], channel_pk: int) -> None:
-    """Hold each user id, shared, until the transaction ends (PostgreSQL; nothing on SQLite,
-    whose writers are serialized): a forget-me of one of them (``privacy.hold_user_id_to_erase``)
-    waits for this transaction, or this waits for it and then reads its mark. In one statement,
-    in key order."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
+async def hold_readers(session: AsyncSession, *, channel_pk: int) -> None:
+    """Hold the channel's workspace erasure mark (``ERASURE_MARK_KEY``), shared, until the
+    transaction ends, before anything changes its readers: a forget-me in the workspace changes
+    that row (``privacy._erase_by_user_id``) right before it marks the person forgotten and
+    deletes their memberships, so it waits for this transaction (and deletes what it stored),
+    or this waits for it and then reads its mark (``forgotten_among``). One row lock however
+    many readers the platform lists (an advisory lock per user id ran PostgreSQL out of shared
+    memory on a channel of thousands), taken before the first membership row is touched (an
+    erasure holding the mark waits for those rows). The row is made when missing, with the
+    value a workspace without any forget-me reads (``same_mark``). SQLite's writers are
+    serialized: there it is a plain read."""
     tenant_id = (
         await session.exec(select(Channel.tenant_id).where(col(Channel.id) == channel_pk))
     ).first()
     if tenant_id is None:
         return
-    keys = sorted({user_lock_key(tenant_id, u) for u in user_ids})
-    if keys:
-        connection = await session.connection()
-        await connection.execute(
-            text(
-                "SELECT pg_advisory_xact_lock_shared(k) FROM unnest(CAST(:keys AS bigint[])) AS k"
-            ),
-            {"keys": keys},
+    if session.get_bind().dialect.name == "postgresql":
+        await session.exec(
+            conflict_insert(session, TenantSetting)
+            .values(
+                tenant_id=tenant_id,
+                key=ERASURE_MARK_KEY,
+                value=NO_ERASURE_YET,
+                updated_at=datetime.now(UTC),
+            )
+            .on_conflict_do_nothing()
         )
+        await session.exec(
+            select(TenantSetting.key)
+            .where(TenantSetting.tenant_id == tenant_id, TenantSetting.key == ERASURE_MARK_KEY)
+            .with_for_update(read=True)
+        )
+
+
+def same_mark(read: str | None, now: str | None) -> bool:
+    """Whether no forget-me changed the workspace's erasure mark between two reads: a missing
+    row and the one ``hold_readers`` makes are the same (no forget-me yet)."""
+    return (read or NO_ERASURE_YET) == (now or NO_ERASURE_YET)
 
 
 async def is_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> bool:
