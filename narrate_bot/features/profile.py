@@ -8,6 +8,7 @@ from ..events import ProfileChanged
 from ..knowledge.clean_text import clean_text
 from ..knowledge.durations import parse_timezone
 from ..replies import Reply
+from ..storage import privacy as privacy_store
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from .follows import person_zone_moved
@@ -72,6 +73,17 @@ async def apply_profile(db: Database, event: ProfileChanged) -> None:
             now=event.occurred_at,
         )
         assert tenant.id is not None
+        # Their user id first, as a command of theirs and their erasure take it: a forget-me
+        # on another replica has committed (its mark is read below), or waits for this.
+        await privacy_store.share_user_id(session, tenant_id=tenant.id, user_id=event.user.user_id)
+        if await repo.find_person(
+            session, tenant_id=tenant.id, user_id=event.user.user_id
+        ) is None and await repo.is_forgotten(
+            session, tenant_id=tenant.id, user_id=event.user.user_id
+        ):
+            # Forgotten: nothing of them is stored again (their name, time zone, team) until
+            # they use the bot (``Turn.still_here`` clears the mark).
+            return
         person = await repo.ensure_person(
             session,
             tenant_id=tenant.id,

@@ -170,8 +170,11 @@ class Turn:
         take it through ``author``."""
         assert tenant.id is not None
         user = self.event.user
-        if await repo.find_person(session, tenant_id=tenant.id, user_id=user.user_id) is None:
-            # First sight, or back after a forget-me: a fresh start for either (``still_here``).
+        if await repo.is_forgotten(session, tenant_id=tenant.id, user_id=user.user_id):
+            # Back after a forget-me, with or without a row (one a platform's profile sync made
+            # before profile syncs stopped making them): a fresh start (``still_here``). Under
+            # the user id, as their erasure holds it: a mark it is writing is not cleared.
+            await privacy_store.share_user_id(session, tenant_id=tenant.id, user_id=user.user_id)
             await repo.came_back(session, tenant_id=tenant.id, user_id=user.user_id)
         return await repo.ensure_person(
             session,
@@ -214,10 +217,11 @@ class Turn:
             self.forgotten = not await privacy_store.hold_unknown_user(
                 session, tenant_id=tenant.id, user_id=user_id
             )
-            if not self.forgotten:
-                # New, or back after a forget-me: the fresh start for either, so the platform's
-                # lists of a channel's readers count for them again (``repo.came_back``).
-                await repo.came_back(session, tenant_id=tenant.id, user_id=user_id)
+        if not self.forgotten:
+            # New, or back after a forget-me (with a row or not): the fresh start, so the
+            # platform's lists of a channel's readers count for them again (``repo.came_back``).
+            # Their user id is held: their erasure's mark is committed, or not begun.
+            await repo.came_back(session, tenant_id=tenant.id, user_id=user_id)
         return not self.forgotten
 
     async def author(self, session: Session, tenant: Tenant) -> Person:

@@ -429,6 +429,12 @@ async def came_back(session: AsyncSession, *, tenant_id: int, user_id: str) -> N
     )
 
 
+async def is_forgotten(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
+    """Whether ``user_id`` is marked forgotten in the workspace (``mark_forgotten``)."""
+    key = forgotten_key(tenant_id, user_id)
+    return await get_setting(session, tenant_id=tenant_id, key=key) is not None
+
+
 async def forgotten_among(
     session: AsyncSession, *, channel_pk: int, user_ids: Iterable[str]
 ) -> set[str]:
