@@ -126,12 +126,18 @@ async def remind(turn: Turn, arg: str) -> list[Reply]:
             ]
         assert request.timing is not None
         tenant = await turn.tenant(session)
+        forgotten = [turn.reply("You were just forgotten (forget-me), so no reminder was set.")]
+        # Their user id, and their row if they have one, before anything is written, as every
+        # command takes them (``Turn.still_here``): a newcomer's forget-me on another replica
+        # has committed (and nothing is set), or waits for this (and deletes what it stores).
+        if not await turn.still_here(session, tenant):
+            return forgotten
         person = await turn.person(session, tenant)
         assert tenant.id is not None and person.id is not None
         # One reminder per person: with the row locked, a second `remind` at the same moment
         # (another replica) waits, then replaces this one instead of adding its own beside it.
         if not await repo.hold_person(session, person_id=person.id):
-            return [turn.reply("You were just forgotten (forget-me), so no reminder was set.")]
+            return forgotten
         timed_in = await reminder_zone(session, tenant_id=tenant.id, own=person.timezone)
         if timed_in is None:
             return [
