@@ -120,7 +120,15 @@ async def _as_described(db: Database, event: ChannelDescribed) -> bool:
         if event.members is None:
             return True
         assert channel.id is not None
-        return await repo.members_of(session, channel_pk=channel.id) == set(event.members)
+        listed = set(event.members)
+        stored = await repo.members_of(session, channel_pk=channel.id)
+        if not stored <= listed:
+            return False
+        # Someone forgotten stays listed and is never stored (``set_members``): as described.
+        unstored = listed - stored
+        return unstored == await repo.forgotten_among(
+            session, channel_pk=channel.id, user_ids=unstored
+        )
 
 
 async def _note_reachable(db: Database, event: ChannelDescribed, *, readers_kept: bool) -> None:
