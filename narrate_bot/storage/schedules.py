@@ -517,13 +517,20 @@ async def zoneless_reminder_people(session: AsyncSession, *, tenant_id: int) -> 
 
 
 async def erase_for(session: AsyncSession, *, tenant_id: int, person_id: int, user_id: str) -> None:
-    """Forget a person's schedules and any unsent post that names them."""
+    """Forget a person's schedules, and any unsent post that names them.
+
+    An unsent post of someone else's schedule (an introduction naming them) is given up, not
+    deleted: kept as skipped ("erased") with its payload, the only part naming them, dropped.
+    The row still says the post was never sent, so a round whose every introduction failed or
+    was given up still reads as one that reached nobody (``introductions.undelivered``), and
+    the slot is not claimed again."""
     mine = select(Schedule.id).where(Schedule.person_id == person_id)
     await session.exec(delete(ScheduleSend).where(col(ScheduleSend.schedule_id).in_(mine)))
     await session.exec(delete(ScheduleSend).where(col(ScheduleSend.person_id) == person_id))
     await session.exec(delete(Schedule).where(col(Schedule.person_id) == person_id))
-    await session.exec(
-        delete(ScheduleSend).where(
+    await (await session.connection()).execute(
+        update(ScheduleSend)
+        .where(
             col(ScheduleSend.tenant_id) == tenant_id,
             col(ScheduleSend.payload).is_not(None),
             or_(
@@ -531,6 +538,14 @@ async def erase_for(session: AsyncSession, *, tenant_id: int, person_id: int, us
                 col(ScheduleSend.payload).contains(f'"{user_id}"', autoescape=True),
                 col(ScheduleSend.payload).contains(f"<@{user_id}>", autoescape=True),
             ),
+        )
+        .values(
+            status=SKIPPED,
+            payload=None,
+            error="erased",
+            lease_owner=None,
+            lease_until=None,
+            sent_at=None,
         )
     )
 
