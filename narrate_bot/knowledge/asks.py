@@ -186,13 +186,19 @@ _OWN_LEAD = re.compile(
     r"currently|myself|kind\s+of|kinda|a\s+bit|totally|really|pretty|quite)\b\W*)*$",
     re.I,
 )
-# A sentence that answers a question asked before it: "Q: how do we rotate the vault tokens?
-# We decided to use the cron job." is a note of a decision, not a question still open.
-_ANSWER = re.compile(
-    r"^\W*(?:a\s*[:)]|answer(?:ed)?\s*:|(?:the\s+)?answer\s+(?:is|was)\b"
+# A sentence that answers the question just before it: "Q: how do we rotate the vault tokens?
+# A: the cron job" is a note, not a question still open. Explicit markers answer whatever the
+# question is about ("A:" only after "Q:"); a sentence that merely opens like a finding or a
+# decision ("Turns out …", "We agreed …") answers it only when it shares one of its topics
+# (after "Q:" it answers without: the narration is written as questions and answers).
+_QUESTION_MARKER = re.compile(r"^\W*q\s*:", re.I)
+_MARKED_ANSWER = re.compile(r"^\W*a\s*:", re.I)
+_EXPLICIT_ANSWER = re.compile(r"^\W*(?:answer|solution|resolution)\s*:", re.I)
+_TOPICAL_ANSWER = re.compile(
+    r"^\W*(?:(?:the\s+)?answer\s+(?:is|was)\b"
     r"|(?:so\s+|and\s+|in\s+the\s+end\s+)?(?:(?:we|i|they|the\s+team)\s+)?"
     r"(?:decided|agreed|settled\s+on|concluded|went\s+with|opted\s+for)\b"
-    r"|turns\s+out\b|it\s+turns\s+out\b|(?:resolution|solution|decision|conclusion)\s*:)",
+    r"|(?:it\s+)?turns\s+out\b)",
     re.I,
 )
 # Conjunctions that open the clause a long question is cut to.
@@ -220,14 +226,14 @@ def find_ask(text: str) -> Ask | None:
     last = len(sentences) - 1
     while last >= 0 and _COURTESY_SENTENCE.match(sentences[last]):
         last -= 1
-    # Questions before the narration's answer to them ask nothing any more.
-    answered = max((i for i, s in enumerate(sentences) if _ANSWER.match(s)), default=-1)
+    # A question the next sentence answers asks nothing any more.
+    answered = {i for i in range(len(sentences) - 1) if _answers(sentences[i], sentences[i + 1])}
     budget = [MAX_CUES]
     for index, sentence in enumerate(sentences):
         reported = _REPORTED.match(sentence) is not None
         if reported and _REPORTED_QUOTE.match(sentence):
             return None  # the rest is the question answered, and its words
-        found = _cued(sentence, budget, reported=reported, answered=index < answered)
+        found = _cued(sentence, budget, reported=reported, answered=index in answered)
         if found is not None:
             return found
         if budget[0] <= 0:
@@ -235,6 +241,21 @@ def find_ask(text: str) -> Ask | None:
         if index == last and not reported and sentence.endswith("?"):
             return _question(sentence)
     return None
+
+
+def _answers(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` answers ``question``, the sentence just before it."""
+    if _EXPLICIT_ANSWER.match(sentence):
+        return True
+    marked = _QUESTION_MARKER.match(question) is not None
+    if _MARKED_ANSWER.match(sentence):
+        return marked
+    if not _TOPICAL_ANSWER.match(sentence):
+        return False
+    if marked:
+        return True
+    shared = {w for t in extract_topics(question) for w in t.split()}
+    return any(w in shared for t in extract_topics(sentence) for w in t.split())
 
 
 def _cued(sentence: str, budget: list[int], *, reported: bool, answered: bool) -> Ask | None:

@@ -29,8 +29,8 @@ def _pointer(out: str) -> str:
     [
         "Q: how do we rotate the vault tokens? We decided to use the cron job.",
         "Q: how do we rotate the vault tokens? A: the cron job from the infra repo",
-        "How do we rotate the vault tokens? In the end we went with the cron job.",
-        "Tuning the vault setup. How do we rotate the vault tokens? Turns out a cron job does.",
+        "How do we rotate the vault tokens? In the end we went with a cron job for the tokens.",
+        "Tuning vault. How do we rotate the vault tokens? Turns out a cron job does it for vault.",
     ],
 )
 async def test_a_question_the_narration_answers_points_to_nobody(chat, said):
