@@ -86,7 +86,12 @@ def obfuscated(channel: Located) -> bool:
     flags = getattr(channel, "flags", None)
     if flags is not None and flags.value & OBFUSCATED:
         return True
-    return channel.name == HIDDEN_NAME
+    if channel.name != HIDDEN_NAME:
+        return False
+    # Without the flag (discord.py keeps none on a text channel), a channel the bot may view
+    # is one really named so: only one it can't view was sent obfuscated.
+    me = channel.guild.me
+    return me is None or not channel.permissions_for(me).view_channel
 
 
 def describable(guild: discord.Guild) -> list[discord.abc.GuildChannel]:
