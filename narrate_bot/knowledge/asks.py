@@ -182,8 +182,8 @@ _REPORTED_QUOTE = re.compile(
 # author, or nobody named ("…, then stuck on X"); anyone else ("she's stuck on X") is the
 # person helped.
 _OWN_LEAD = re.compile(
-    r"^\W*(?:(?:and|then|but|so|now|still|also|i|i'm|im|we|we're|am|are|got|getting|"
-    r"currently|myself|kind\s+of|kinda|a\s+bit|totally|really|pretty|quite)\b\W*)*$",
+    r"^\W*(?:(?:and|then|but|so|now|still|also|i|i'm|im|we|we're|am|are|both|all|got|getting|"
+    r"kept|keep|currently|myself|kind\s+of|kinda|a\s+bit|totally|really|pretty|quite)\b\W*)*$",
     re.I,
 )
 # A person's mention ("<@U1>", "<@!123>", a role's "<@&1>", a plain "@bob"; not "@here") and
