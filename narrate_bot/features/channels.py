@@ -167,9 +167,7 @@ async def change_membership(db: Database, event: MembershipChanged) -> None:
         channel = await _channel(session, event.tenant, event.channel, event.occurred_at)
         assert channel.id is not None
         if event.joined:
-            # Not for someone forgotten, though the platform says they joined: nothing of them
-            # is stored until they use the bot again.
-            await repo.add_joined_member(session, channel_pk=channel.id, user_id=event.user_id)
+            await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)
         else:
             await repo.remove_member(session, channel_pk=channel.id, user_id=event.user_id)
 

@@ -371,15 +371,6 @@ async def add_member(session: AsyncSession, *, channel_pk: int, user_id: str) ->
     await _add_members(session, channel_pk=channel_pk, user_ids={user_id})
 
 
-async def add_joined_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
-    """Store a membership the platform reports (a join event), as ``set_members`` stores a
-    listed reader: not for someone forgotten (``mark_forgotten``) until they use the bot again,
-    under the workspace's erasure mark (``hold_readers``)."""
-    await hold_readers(session, channel_pk=channel_pk)
-    if not await forgotten_among(session, channel_pk=channel_pk, user_ids={user_id}):
-        await _add_members(session, channel_pk=channel_pk, user_ids={user_id})
-
-
 async def _add_members(session: AsyncSession, *, channel_pk: int, user_ids: set[str]) -> None:
     """Insert the memberships not stored yet; one another transaction is adding is skipped.
     In sorted order, so two transactions adding the same people wait on each other in the same
