@@ -471,8 +471,22 @@ async def _read_inputs(
             session, person_ids=ids, everywhere=platform_wide_never_pairs(platform)
         ),
         disliked=await intro_repo.disliked_topics(session, person_ids=ids),
+        # No repeat within the latest rounds, of those whose introductions reached someone:
+        # a pair whose introduction never went out may meet the next round.
         recent=await intro_repo.past_groups(
-            session, tenant_id=tenant_id, rounds=rounds, before_week=week
+            session,
+            tenant_id=tenant_id,
+            rounds=rounds,
+            before_week=week,
+            without_weeks=await undelivered(
+                session,
+                tenant_id=tenant_id,
+                weeks=(
+                    await intro_repo.latest_rounds(
+                        session, tenant_id=tenant_id, rounds=rounds, before_week=week
+                    )
+                ).values(),
+            ),
         ),
         history=await intro_repo.past_groups(session, tenant_id=tenant_id),
         same_team=await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -493,6 +493,18 @@ async def disliked_topics(
     return result
 
 
+async def latest_rounds(
+    session: AsyncSession, *, tenant_id: int, rounds: int, before_week: str = ""
+) -> dict[int, str]:
+    """The week of each of the tenant's latest ``rounds`` rounds before the round of
+    ``before_week`` (all of them without it), by round id."""
+    latest = select(IntroRound.id, IntroRound.week).where(IntroRound.tenant_id == tenant_id)
+    if before_week:
+        latest = latest.where(col(IntroRound.week) < before_week)
+    latest = latest.order_by(col(IntroRound.week).desc()).limit(max(rounds, 0))
+    return {round_id: week for round_id, week in await session.exec(latest) if round_id}
+
+
 async def past_groups(
     session: AsyncSession,
     *,
@@ -500,10 +512,12 @@ async def past_groups(
     since: datetime | None = None,
     rounds: int | None = None,
     before_week: str = "",
+    without_weeks: Collection[str] = (),
 ) -> list[list[tuple[int, str | None]]]:
     """Each past introduction's (person id, team then), oldest first: all of them, those
     since ``since``, or those of the tenant's latest ``rounds`` rounds before the round of
-    ``before_week`` (``2026-W48``; ISO weeks sort as strings)."""
+    ``before_week`` (``2026-W48``; ISO weeks sort as strings), less those of the rounds of
+    ``without_weeks`` (rounds whose introductions reached nobody)."""
     statement = (
         select(IntroMember.introduction_id, IntroMember.person_id, IntroMember.team)
         .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
@@ -513,12 +527,13 @@ async def past_groups(
     if since is not None:
         statement = statement.where(Introduction.created_at >= since)
     if rounds is not None:
-        latest = select(IntroRound.id).where(IntroRound.tenant_id == tenant_id)
-        if before_week:
-            latest = latest.where(col(IntroRound.week) < before_week)
-        latest = latest.order_by(col(IntroRound.week).desc()).limit(max(rounds, 0))
+        latest = await latest_rounds(
+            session, tenant_id=tenant_id, rounds=rounds, before_week=before_week
+        )
         statement = statement.where(
-            col(Introduction.round_id).in_(list(await session.exec(latest)))
+            col(Introduction.round_id).in_(
+                [round_id for round_id, week in latest.items() if week not in without_weeks]
+            )
         )
     groups: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
     for introduction_id, person_id, team in await session.exec(statement):
