@@ -110,18 +110,19 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         # someone who narrates about it (and so might know): the who-knows answer says so too.
         # Someone matched on only one of the topic's words ("batch" of "the batch kafka acls")
         # is said to narrate about that word, not about it.
+        # The same for who only asked: "@bob asked about batch", not "about it too".
         whole = [p for p in knowing if words[p.id] is None]
-        by_word: dict[tuple[str, ...], list[Person]] = {}
-        for p in knowing:
-            if (matched := words[p.id]) is not None:
-                by_word.setdefault(tuple(matched), []).append(p)
+        by_word = _by_word(knowing, words)
+        asked_whole = [p for p in asked if words[p.id] is None]
+        asked_by_word = _by_word(asked, words)
         said = [
             f"{_listing(whole)} narrate{'s' if len(whole) == 1 else ''} about it" if whole else "",
             *(
                 f"{_listing(ps)} narrate{'s' if len(ps) == 1 else ''} about {_words(list(w))}"
                 for w, ps in by_word.items()
             ),
-            f"{_listing(asked)} asked about it too" if asked else "",
+            f"{_listing(asked_whole)} asked about it too" if asked_whole else "",
+            *(f"{_listing(ps)} asked about {_words(list(w))}" for w, ps in asked_by_word.items()),
         ]
         line = (
             f"{ask.echo} {', and '.join(s for s in said if s)}: "
@@ -185,6 +186,17 @@ def _partly(person: RankedPerson, experts: Experts) -> list[str] | None:
         return None
     groups = _about_groups(hits, experts.terms, experts.asked_terms)
     return [label for named, _ in groups for label in named]
+
+
+def _by_word(
+    people: list[Person], words: dict[int | None, list[str] | None]
+) -> dict[tuple[str, ...], list[Person]]:
+    """``people`` matched on one of the topic's words, by that word, in their order."""
+    by_word: dict[tuple[str, ...], list[Person]] = {}
+    for p in people:
+        if (matched := words[p.id]) is not None:
+            by_word.setdefault(tuple(matched), []).append(p)
+    return by_word
 
 
 def _words(labels: list[str] | None) -> str:
