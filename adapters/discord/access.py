@@ -112,7 +112,7 @@ class AccessTracker:
         stored = await self._stored(guild, joined=joined)
         changed = self._access_changes(guild, joined=joined, stored=stored)
         for channel in describable(guild):
-            await self.describe_channel(channel, now, bot_in=changed.get(channel.id))
+            await self.describe_channel(channel, now, bot_in=self._still(guild, changed, channel))
 
     async def bot_roles_changed(self, guild: discord.Guild, now: datetime) -> None:
         """The bot's own member changed (GUILD_MEMBER_UPDATE, which Discord sends for the bot
@@ -122,7 +122,9 @@ class AccessTracker:
         changed = self._access_changes(guild, stored=await self._stored(guild))
         for channel in describable(guild):
             if channel.id in changed:
-                await self.describe_channel(channel, now, bot_in=changed[channel.id])
+                await self.describe_channel(
+                    channel, now, bot_in=self._still(guild, changed, channel)
+                )
 
     async def _stored(self, guild: discord.Guild, *, joined: bool = False) -> dict[int, bool]:
         """The guild's channels the core has down as ones the bot is out of (``False``) or in
@@ -168,6 +170,19 @@ class AccessTracker:
         changed = dict.fromkeys(reached - known, True)
         changed.update(dict.fromkeys((known - reached) & present, False))
         return changed
+
+    def _still(
+        self, guild: discord.Guild, changed: dict[int, bool], channel: discord.abc.GuildChannel
+    ) -> bool | None:
+        """``changed``'s word on ``channel``, unless the bot's reach of it changed since that was
+        computed: each channel is told in the guild's turn, and a live event (CHANNEL_UPDATE,
+        another role change) may have been handled meanwhile, which told the channel's new
+        state itself; telling the older word after it would store it wrong until the next
+        restart."""
+        bot_in = changed.get(channel.id)
+        if bot_in is None or (channel.id in self._reach.get(guild.id, set())) != bot_in:
+            return None
+        return bot_in
 
     def channel_reached(
         self, channel: discord.abc.GuildChannel, before: discord.abc.GuildChannel | None = None
