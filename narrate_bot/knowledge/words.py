@@ -310,6 +310,10 @@ _DOTTED_NAME = re.compile(r"(?<![\w.])\.net(?!\w)(?!\.\w)", re.I)
 
 
 _NET = "net"
+# Any ".net" ending a word, after a name too ("ASP.NET", "example.net"): SQLite indexes "asp.net"
+# as "asp" and "net", PostgreSQL as one host token; a question about the word "net" counts
+# neither, on both engines alike.
+_ANY_DOTTED_NET = re.compile(r"\.net(?!\w)", re.I)
 # A word starting "net" ("net", "nets", "netting": what the index may have stemmed to it).
 _NET_WORD = re.compile(r"(?<![^\W_])net", re.I)
 
@@ -331,7 +335,7 @@ def spells(term: SearchTerm, text: str) -> bool:
     if term.literal == ".NET":
         return _DOTTED_NAME.search(text) is not None
     if term.literal == _NET:  # the word, not .NET ("net revenue", "net/http")
-        return _NET_WORD.search(_DOTTED_NAME.sub(" ", folded(text))) is not None
+        return _NET_WORD.search(_ANY_DOTTED_NET.sub(" ", folded(text))) is not None
     letter, symbol = term.literal[0], term.literal[1:]
     if symbol:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))
