@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from .spellings import fold_accents as fold_accents  # tests import it from here
-from .topics import MAX_CJK_TOPIC_CHARS, normalize_topic, one_word_spellings
+from .topics import MAX_CJK_TOPIC_CHARS, normalize_topic
 from .words import (
     content_words,
     dotted_names,
@@ -62,18 +62,13 @@ def stem(word: str, *, fold: bool = True) -> str:
     return word
 
 
-def stems(text: str, *, fold: bool = True, joined: bool = True) -> frozenset[str]:
+def stems(text: str, *, fold: bool = True) -> frozenset[str]:
     """Content words stemmed, and symbol names as written ("c++", "r", ".net"): whoever can be
     found for C++ must be able to hide from it. ".NET" is ".net" alone, never "net" as well, as
     the search reads it (``words.search_terms``): hiding .NET kept people out of "net revenue"
     questions, and hiding "net" out of .NET ones. The text is ``words.folded`` first, as the
-    search folds a question: "Ｃ＋＋" is C++, and whoever hid C++ stays out of it.
-
-    A subject that is one word written with a hyphen too ("speed-up", "clean-up", "built-in")
-    is that one word, as topics store it (``topics.one_word_spellings``): following "speedup"
-    brings a narration's "speed-up", and hiding "speed-up" keeps you out of "speedup"
-    questions. ``joined=False`` reads its parts instead ("speed"), as the search does."""
-    text = folded(one_word_spellings(text) if joined else text)
+    search folds a question: "Ｃ＋＋" is C++, and whoever hid C++ stays out of it."""
+    text = folded(text)
     dotted, plain = dotted_names(text)
     found = {stem(term, fold=fold) for term in query_terms(plain)}
     names = {fold_accents(n) if fold else n for n in symbol_names(text)}
@@ -97,14 +92,8 @@ def asked_stems(text: str, *, fold: bool = True) -> frozenset[str]:
     about 支付系统", as hiding "kafka" keeps you out of "kafka streams"; following "支付"
     brings "今天修复了支付系统". A longer CJK topic (up to ``MAX_TOPIC_CHARS``) is found
     inside the run itself, which is among the stems, by ``matches``. A topic's own stems (its
-    ``topic_key``) stay the run as written.
-
-    A hyphenated subject that is one word ("speed-up") is both that word and its parts
-    ("speedup" and "speed"): the search finds "speed" in it, so whoever hid "speed" stays out
-    of it, and whoever follows "speed" still hears of it. Written apart ("speed up the
-    build") it is only its parts, as the topics read it: "built in Go" is no "builtin", nor
-    "set up the cluster" a "setup"."""
-    found = set(stems(text, fold=fold)) | stems(text, fold=fold, joined=False)
+    ``topic_key``) stay the run as written."""
+    found = set(stems(text, fold=fold))
     for run in (word for word in query_terms(text) if is_cjk(word)):
         found.update(
             stem(run[start : start + size], fold=fold)

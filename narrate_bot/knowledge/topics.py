@@ -550,12 +550,6 @@ def _one_word(token: str) -> str | None:
     return token.replace("-", "")
 
 
-def one_word_spellings(text: str) -> str:
-    """``text`` with each hyphenated subject written in one word ("a polynomial speed-up" → "a
-    polynomial speedup"), as topics store it: for matching followed and hidden topics."""
-    return _HYPHENATED.sub(lambda m: _one_word(m.group(0).lower()) or m.group(0), text)
-
-
 def _one_word_topic(topic: str) -> str:
     """A topic as stored, written in one word if it is one of those subjects: a hashtag
     "#speed-up", or a topic stored so, counts with "speedup"."""

@@ -9,9 +9,7 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
 * a topic it stores with ``hide-me`` or ``ask-me-about`` keeps its key unfolded ("café",
   migration 0018): a question about "cafe" names the person who hid "Café"; and ".NET" keyed
   as "net" (as every version did before ".NET" was told from "net", so rows from then too):
-  a question about .NET names the person who hid it; and a subject written with a hyphen
-  that is one word ("speed-up") keyed by its parts ("speed"), as every version did before:
-  a question about "speedup" names the person who hid "speed-up";
+  a question about .NET names the person who hid it;
 * a narration it stores or edits has no ``search_text`` (migration 0050; since 0052 its edit
   clears a stale one): Chinese, Japanese or Korean text in it is indexed as whole runs, and a
   word inside one isn't found (nor is halfwidth or fullwidth text folded, migration 0054); or,
@@ -66,10 +64,9 @@ SET_NUMBER = text("UPDATE schedule SET number = :number WHERE id = :id AND numbe
 # Only a key with a character outside printable ASCII can be one the fold changes; and only a
 # topic naming ".net" one keyed "net" before ".NET" was told from "net" (or by an older
 # version since): hiding .NET must keep its person out of .NET questions, found by ".net".
-# And only a topic with a hyphen one keyed by its parts before "speed-up" was "speedup".
 UNFOLDED = {
-    "sqlite": "topic_key GLOB '*[^ -~]*' OR topic LIKE '%.net%' OR topic LIKE '%-%'",
-    "postgresql": "topic_key ~ '[^ -~]' OR topic ILIKE '%.net%' OR topic LIKE '%-%'",
+    "sqlite": "topic_key GLOB '*[^ -~]*' OR topic LIKE '%.net%'",
+    "postgresql": "topic_key ~ '[^ -~]' OR topic ILIKE '%.net%'",
 }
 # Only text with a CJK character or a width form (``words.INDEXED_CLASS``), matched in SQL so
 # that the many narrations with an accent or an emoji (no ``search_text`` either) aren't read and
