@@ -64,6 +64,11 @@ def _wait(bot: Bot) -> timedelta:
     return timedelta(days=bot.settings.question_nudge_days)
 
 
+def _grace(bot: Bot) -> timedelta:
+    """How long past its question's cut-off a first DM's retry due by it may still go out."""
+    return timedelta(minutes=bot.settings.schedule_grace_minutes)
+
+
 async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> datetime | None:
     """The earliest nudge due in ``(after, until]`` for ``run_due``: reads only."""
     if not bot.gateways:
@@ -75,6 +80,7 @@ async def next_due(bot: Bot, *, after: datetime | None, until: datetime) -> date
             wait=_wait(bot),
             after=after,
             until=until,
+            grace=_grace(bot),
         )
 
 
@@ -130,6 +136,7 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
             wait=wait,
             now=now,
             limit=limit,
+            grace=_grace(bot),
         )
     sent = 0
     for item in due:
@@ -179,13 +186,18 @@ async def send_due(bot: Bot, now: datetime, *, limit: int = BATCH) -> int:
         sent += 1
     # Retries dropped at their question's cut-off (held by a pause past it) keep no
     # ``retry_at``: the export would still show a next try. After the sends, so that a retry
-    # due at the cut-off itself goes out.
+    # due by the cut-off goes out; one due by it is sent and kept until the schedules' grace
+    # after it (a wake-up comes up to a tick late; another replica may be about to claim it).
     try:
         async with bot.db.snapshot() as session:
-            stale = await store.any_retry_past_cut_off(session, wait=wait, now=now)
+            stale = await store.any_retry_past_cut_off(
+                session, wait=wait, now=now, grace=_grace(bot)
+            )
         if stale:
             async with bot.db.transaction() as session:
-                await store.drop_retries_past_cut_off(session, wait=wait, now=now)
+                await store.drop_retries_past_cut_off(
+                    session, wait=wait, now=now, grace=_grace(bot)
+                )
     except Exception as problem:  # tried again at the next wake-up
         log.warning("dropping question nudges' retries failed: %s", type(problem).__name__)
     return sent

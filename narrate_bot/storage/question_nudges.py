@@ -110,6 +110,7 @@ async def next_due_at(
     wait: timedelta,
     after: datetime | None,
     until: datetime,
+    grace: timedelta = timedelta(0),
 ) -> datetime | None:
     """The earliest nudge due in ``(after, until]`` (with ``after`` ``None``, also overdue).
 
@@ -168,17 +169,16 @@ async def next_due_at(
     found: list[datetime] = []
     # A retry is the same DM: not held back by the asker's week; a first DM's, like the DM
     # itself, not sent once its question is too old (a pause may have held it that long), and
-    # due at the cut-off then, to be dropped (``drop_retries_past_cut_off``), whoever asked.
+    # due at the cut-off then, to be dropped (``drop_retries_past_cut_off``), whoever asked;
+    # one due by the cut-off is sent until ``grace`` after it, and dropped only then.
     for retry_at, nudges, asked_at, asker in (await session.exec(retries)).all():
         assert retry_at is not None
-        when = _aware(retry_at)
-        if asker.paused_until is not None:
-            when = max(when, _aware(asker.paused_until))
+        when = _due_time(retry_at, asker.paused_until)
         here = asker.consent != LEFT and asker.departed_at is None
         cut = _aware(asked_at) + wait * TOO_OLD
         times = [when] if here and (nudges != 1 or when <= cut) else []
         if nudges == 1:
-            times.append(cut)
+            times.append(cut + grace if when <= cut else cut)
         found.extend(t for t in times if t <= until and (after is None or t > after))
     for query, first_nudge in ((first, True), (second, False)):
         for since, paused_until, last in (await session.exec(query)).all():
@@ -195,45 +195,88 @@ async def next_due_at(
     return min(found) if found else None
 
 
-def _within_cut_off(now: datetime, wait: timedelta) -> ColumnElement[bool]:
+def _within_cut_off(
+    now: datetime, wait: timedelta, grace: timedelta = timedelta(0)
+) -> ColumnElement[bool]:
     """A retry of a first DM (``nudges`` 1) only while its question is not ``TOO_OLD`` at
     ``now``: the retry is the same DM, and the bot stopped following the question then. A
     paused asker's retry waits for their return, which may be weeks past that; they would get
     a DM about a question the bot no longer asks about. A second DM's has no cut-off, as the
-    second DM hasn't (its asker asked for it)."""
+    second DM hasn't (its asker asked for it). Up to ``grace`` past it for a retry due by it
+    (``_in_time``)."""
     return or_(
         col(QuestionNudge.nudges) != 1,
-        col(OpenQuestion.asked_at) >= now - wait * TOO_OLD,
+        col(OpenQuestion.asked_at) >= now - wait * TOO_OLD - grace,
     )
 
 
-def _dropped(now: datetime, wait: timedelta) -> ColumnElement[bool]:
-    """A first DM's retry its question's cut-off has passed (or reached: whatever was due then
-    was sent first): never sent (``_within_cut_off``)."""
-    return and_(
-        col(QuestionNudge.retry_at).is_not(None),
-        col(QuestionNudge.nudges) == 1,
-        col(QuestionNudge.question_id).in_(
-            select(OpenQuestion.id).where(col(OpenQuestion.asked_at) <= now - wait * TOO_OLD)
-        ),
-    )
+def _due_time(retry_at: datetime, paused_until: datetime | None) -> datetime:
+    """When a retry is due: its ``retry_at``, or its asker's return from a pause after it."""
+    when = _aware(retry_at)
+    return when if paused_until is None else max(when, _aware(paused_until))
 
 
-async def any_retry_past_cut_off(session: AsyncSession, *, wait: timedelta, now: datetime) -> bool:
-    """Whether ``drop_retries_past_cut_off`` has anything to drop: a read (the partial index on
-    ``retry_at``), so that a wake-up with none writes nothing."""
-    found = await session.exec(
-        select(QuestionNudge.question_id).where(_dropped(now, wait)).limit(1)
+def _in_time(
+    asked_at: datetime, due_at: datetime, *, wait: timedelta, grace: timedelta, now: datetime
+) -> bool:
+    """Whether a first DM's retry due at ``due_at`` may still be sent at ``now``: it was due by
+    its question's cut-off, and ``now`` is at most ``grace`` past the cut-off (a wake-up comes
+    up to a tick after the due time it was told; a replica past the cut-off must not drop a
+    retry another is about to claim)."""
+    cut = _aware(asked_at) + wait * TOO_OLD
+    return due_at <= cut and now <= cut + grace
+
+
+async def _past_cut_off(
+    session: AsyncSession, *, wait: timedelta, grace: timedelta, now: datetime
+) -> list[int]:
+    """First DMs' retries never to be sent: due after their question's cut-off (held by a
+    pause), once the cut-off is reached; due by it, once ``grace`` after it is reached (the
+    wake-up then sends what it may first). A read (the partial index on ``retry_at``)."""
+    rows = await session.exec(
+        select(
+            QuestionNudge.question_id,
+            QuestionNudge.retry_at,
+            OpenQuestion.asked_at,
+            Person.paused_until,
+        )
+        .join(OpenQuestion, col(OpenQuestion.id) == col(QuestionNudge.question_id))
+        .join(Person, col(Person.id) == col(OpenQuestion.person_id))
+        .where(
+            col(QuestionNudge.retry_at).is_not(None),
+            col(QuestionNudge.nudges) == 1,
+            col(OpenQuestion.asked_at) <= now - wait * TOO_OLD,
+        )
     )
-    return found.first() is not None
+    found: list[int] = []
+    for question_id, retry_at, asked_at, paused_until in rows.all():
+        assert retry_at is not None
+        cut = _aware(asked_at) + wait * TOO_OLD
+        if _due_time(retry_at, paused_until) > cut or now >= cut + grace:
+            found.append(question_id)
+    return found
+
+
+async def any_retry_past_cut_off(
+    session: AsyncSession, *, wait: timedelta, now: datetime, grace: timedelta = timedelta(0)
+) -> bool:
+    """Whether ``drop_retries_past_cut_off`` has anything to drop: a read, so that a wake-up
+    with none writes nothing."""
+    return bool(await _past_cut_off(session, wait=wait, grace=grace, now=now))
 
 
 async def drop_retries_past_cut_off(
-    session: AsyncSession, *, wait: timedelta, now: datetime
+    session: AsyncSession, *, wait: timedelta, now: datetime, grace: timedelta = timedelta(0)
 ) -> None:
     """Clear the ``retry_at`` of first DMs' retries past their question's cut-off, so that
     nothing reads them as still due (the export's ``next_try_at`` said a try would come)."""
-    await session.exec(update(QuestionNudge).where(_dropped(now, wait)).values(retry_at=None))
+    ids = await _past_cut_off(session, wait=wait, grace=grace, now=now)
+    if ids:
+        await session.exec(
+            update(QuestionNudge)
+            .where(col(QuestionNudge.question_id).in_(ids), col(QuestionNudge.nudges) == 1)
+            .values(retry_at=None)
+        )
 
 
 def _aware(when: datetime) -> datetime:
@@ -241,7 +284,13 @@ def _aware(when: datetime) -> datetime:
 
 
 async def due(
-    session: AsyncSession, *, platforms: list[str], wait: timedelta, now: datetime, limit: int
+    session: AsyncSession,
+    *,
+    platforms: list[str],
+    wait: timedelta,
+    now: datetime,
+    limit: int,
+    grace: timedelta = timedelta(0),
 ) -> list[Due]:
     """Up to ``limit`` nudges due at ``now``, one per asker (their longest waiting), the
     longest waiting first. Askers DMed in the last ``ASKER_GAP`` are left for later, except
@@ -255,7 +304,7 @@ async def due(
         .where(
             col(QuestionNudge.retry_at).is_not(None),
             col(QuestionNudge.retry_at) <= now,
-            _within_cut_off(now, wait),
+            _within_cut_off(now, wait, grace),
             col(OpenQuestion.status) == OPEN,
             col(Tenant.platform).in_(platforms),
             _asker_reachable(now),
@@ -269,6 +318,14 @@ async def due(
     for q, p, t, name in retries:
         assert q.id is not None
         row = rows[q.id]
+        # A first DM's: only while due by its question's cut-off (``_in_time``).
+        if row.nudges == 1 and (
+            row.retry_at is None
+            or not _in_time(
+                q.asked_at, _due_time(row.retry_at, p.paused_until), wait=wait, grace=grace, now=now
+            )
+        ):
+            continue
         askers.add(p.id)
         picked.append(Due(q, p, t, name, row.nudges, row.still_open_at, row.retry_at, row.attempts))
     base = (
