@@ -113,6 +113,20 @@ class AccessTracker:
         changed = self._access_changes(guild, joined=joined, stored=stored)
         for channel in describable(guild):
             await self.describe_channel(channel, now, bot_in=self._still(guild, changed, channel))
+        await self._deleted_while_down(guild, stored, now)
+
+    async def _deleted_while_down(
+        self, guild: discord.Guild, stored: dict[int, bool], now: datetime
+    ) -> None:
+        """At a guild's first look, each stored place it no longer lists is looked up: one
+        deleted while the process was down (no CHANNEL_DELETE reached us) is told gone, as a
+        live delete is, so its stored readers don't keep its narrations. A private thread isn't
+        listed either (an archived one isn't cached): ``_find`` fetches it, and only Discord's
+        NotFound counts as deleted (a refusal or a timeout leaves the place as stored). Only the
+        missing ones are asked, one at a time (discord.py waits out each 429)."""
+        listed = {c.id for c in describable(guild)}
+        for place_id in sorted(set(stored) - listed):
+            await self._find(guild, str(place_id), now)  # NotFound: told gone there
 
     async def bot_roles_changed(self, guild: discord.Guild, now: datetime) -> None:
         """The bot's own member changed (GUILD_MEMBER_UPDATE, which Discord sends for the bot
