@@ -278,7 +278,7 @@ class ChannelLookup(Protocol):
     core asks only when the stored flags would refuse, keeps the answer, and refuses only on
     what the platform said (or, when it can't say, on what was stored). Call it outside any
     transaction. A gateway without it (Discord, which has neither archiving nor sharing and
-    never stores these flags, and the console) is not asked.
+    stores only ``bot_left`` from its own access tracking, and the console) is not asked.
     """
 
     async def channel_now(self, tenant: TenantRef, channel_id: str) -> ChannelNow | None:
