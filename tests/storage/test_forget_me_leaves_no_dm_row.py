@@ -7,7 +7,6 @@ PostgreSQL's locks."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 
 import pytest
 from sqlalchemy import text
@@ -18,32 +17,15 @@ from narrate_bot.config import Settings
 from narrate_bot.events import (
     ChannelKind,
     ChannelRef,
-    CommandInvoked,
-    Platform,
-    TenantRef,
-    UserRef,
 )
 from narrate_bot.storage import privacy as privacy_store
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from tests.conftest import START
+from tests.scenarios.forgotten_reader import GENERAL
+from tests.scenarios.forgotten_reader import command as _command
 
-TENANT = TenantRef(platform=Platform.CONSOLE, tenant_id="T1", name="workspace")
-GENERAL = ChannelRef(channel_id="C1", name="general")
 THEIR_DM = ChannelRef(channel_id="D1", name="", kind=ChannelKind.DIRECT)
-_ids = itertools.count()
-
-
-def _command(user: str, words: str, channel: ChannelRef) -> CommandInvoked:
-    return CommandInvoked(
-        event_id=f"dm{next(_ids)}",
-        tenant=TENANT,
-        user=UserRef(user_id=user, display_name=user),
-        channel=channel,
-        occurred_at=START,
-        command="/narrate",
-        text=words,
-    )
 
 
 async def _count(db: Database, query: str) -> int:

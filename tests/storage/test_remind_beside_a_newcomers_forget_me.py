@@ -8,7 +8,6 @@ is held uncommitted while the command waits."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 
 import pytest
 from sqlalchemy import text
@@ -16,29 +15,13 @@ from sqlalchemy import text
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
-from narrate_bot.events import ChannelKind, ChannelRef, CommandInvoked, Platform, TenantRef, UserRef
 from narrate_bot.features.schedule_settings import TENANT_ZONE_KEY
 from narrate_bot.storage import privacy as privacy_store
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from tests.conftest import START
-
-TENANT = TenantRef(platform=Platform.CONSOLE, tenant_id="T1", name="workspace")
-GENERAL = ChannelRef(channel_id="C1", name="general")
-SECRET = ChannelRef(channel_id="G1", name="secret", kind=ChannelKind.PRIVATE)
-_ids = itertools.count()
-
-
-def _command(user: str, words: str, channel: ChannelRef = GENERAL) -> CommandInvoked:
-    return CommandInvoked(
-        event_id=f"remind-forget-{next(_ids)}",
-        tenant=TENANT,
-        user=UserRef(user_id=user, display_name=user),
-        channel=channel,
-        occurred_at=START,
-        command="/narrate",
-        text=words,
-    )
+from tests.scenarios.forgotten_reader import SECRET
+from tests.scenarios.forgotten_reader import command as _command
 
 
 async def _waits_for(db: Database, pid: int) -> bool:
