@@ -24,6 +24,7 @@ import logging
 import re
 
 from ..knowledge.asks import Ask, find_ask
+from ..knowledge.matched_words import within_path, word_groups
 from ..knowledge.ranking import RankedPerson
 from ..knowledge.topics import extract_topics
 from ..replies import Reply
@@ -31,7 +32,7 @@ from ..storage import repositories as repo
 from ..storage.tables import Person
 from . import expertise_prefs, members_only, open_questions
 from .turn import Turn
-from .who_knows import Experts, _about_groups, _within, only_asked, rank_experts
+from .who_knows import Experts, only_asked, rank_experts
 
 log = logging.getLogger(__name__)
 
@@ -181,10 +182,12 @@ def _partly(person: RankedPerson, experts: Experts) -> list[str] | None:
     asked = [i for i in sorted(experts.asked_terms) if i < len(experts.terms)]
     matched = {i for h in hits for i in h.terms if i in experts.asked_terms}
     paths = [experts.terms[j] for j in matched if experts.terms[j].path]
-    covered = [i for i in asked if i in matched or any(_within(experts.terms[i], p) for p in paths)]
+    covered = [
+        i for i in asked if i in matched or any(within_path(experts.terms[i], p) for p in paths)
+    ]
     if len(covered) >= min(2, len(asked)):
         return None
-    groups = _about_groups(hits, experts.terms, experts.asked_terms)
+    groups = word_groups(hits, experts.terms, experts.asked_terms)
     return [label for named, _ in groups for label in named]
 
 

@@ -11,7 +11,8 @@ from datetime import datetime
 from ..events import ChannelKind, MessageReceived
 from ..knowledge.asks import find_ask
 from ..knowledge.durations import Calendar
-from ..knowledge.ranking import Hit, RankedPerson, rank_people
+from ..knowledge.matched_words import word_groups
+from ..knowledge.ranking import RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
 from ..questions import about_person, unsearchable
 from ..replies import Button, Quote, Reply, Visibility
@@ -503,7 +504,7 @@ def _why(
 ) -> str:
     """One line a person can check: how often, how recently, which team, and any boost."""
     asked = [h for h in item.ranked.hits if h.terms & experts.asked_terms]
-    groups = _about_groups(asked, experts.terms, experts.asked_terms)
+    groups = word_groups(asked, experts.terms, experts.asked_terms)
     shown: list[tuple[list[str], int]] = []
     for group in groups[:ABOUT_GROUPS]:
         if len(" and ".join(w for named, _ in [*shown, group] for w in named)) > ABOUT_CHARS:
@@ -524,84 +525,8 @@ def _why(
     return "; ".join(parts)
 
 
-def _about_groups(
-    hits: list[Hit], terms: list[SearchTerm], asked_terms: frozenset[int]
-) -> list[tuple[list[str], int]]:
-    """The question's words these narrations match, each group with the number of narrations
-    that contain every word in it: "kafka" 3, then "lag" 1, never "kafka and lag" 3 when only one
-    of them mentions lag. Words matched by exactly the same narrations share a group; a path
-    ("billing/ledger") stands for its own words where they match no other narration. Groups are
-    ordered by count, then by where the question says them."""
-    matched = {
-        i: frozenset(h.narration_id for h in hits if i in h.terms)
-        for i in sorted(asked_terms)
-        if i < len(terms)
-    }
-    matched = {i: found for i, found in matched.items() if found}
-    position = {i: _position(terms, i) for i in matched}
-    for path in [i for i in matched if terms[i].path]:
-        for i in [i for i in matched if i != path]:
-            if _within(terms[i], terms[path]) and matched[i] <= matched.get(path, frozenset()):
-                del matched[i]
-    groups: dict[frozenset[int], list[int]] = {}
-    for i in sorted(matched, key=lambda i: position[i]):
-        groups.setdefault(matched[i], []).append(i)
-    ordered = sorted(groups.items(), key=lambda g: (-len(g[0]), position[g[1][0]]))
-    return [(_labels(terms, members), len(found)) for found, members in ordered]
-
-
-def _labels(terms: list[SearchTerm], members: list[int]) -> list[str]:
-    """How a group names its terms: consecutive pairs of one Chinese, Japanese or Korean run
-    ("支付", "付系", "系统" of "我们的支付系统") as the stretch of the run they cover, "支付系统",
-    never as pairs that are no word ("付系")."""
-    labels: list[str] = []
-    stretch: tuple[str, int, int] | None = None  # run, start, end
-    for i in members:
-        term = terms[i]
-        if term.run is not None and stretch is not None:
-            run, start, end = stretch
-            if term.run == run and term.at == end - 1:
-                stretch = (run, start, term.at + 2)
-                continue
-        if stretch is not None:
-            labels.append(stretch[0][stretch[1] : stretch[2]])
-            stretch = None
-        if term.run is not None:
-            stretch = (term.run, term.at, term.at + 2)
-        else:
-            labels.append(_label(term))
-    if stretch is not None:
-        labels.append(stretch[0][stretch[1] : stretch[2]])
-    return labels
-
-
-def _within(term: SearchTerm, path: SearchTerm) -> bool:
-    """Whether ``term`` is a word of ``path``, or a shorter path or identifier inside it
-    ("folding_range" in "gopls/internal/folding_range")."""
-    if not term.path:
-        return term.words[0] in path.words
-    size = len(term.words)
-    return size < len(path.words) and any(
-        path.words[i : i + size] == term.words for i in range(len(path.words) - size + 1)
-    )
-
-
 def _listing(items: list[str]) -> str:
     return " and ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def _label(term: SearchTerm) -> str:
-    return term.label()
-
-
-def _position(terms: list[SearchTerm], index: int) -> int:
-    """Where the question says a term: a path where its first word is."""
-    term = terms[index]
-    if term.path:
-        for i, other in enumerate(terms):
-            if not other.path and other.words[0] == term.words[0]:
-                return i
-    return index
 
 
 def _answer_reply(turn: Turn, text: str, public: bool, names: dict[str, str]) -> Reply:
