@@ -217,11 +217,15 @@ class ChannelSharing(Protocol):
     Optional. A digest or an introductions post is built from the stored ``shared`` flag, which
     only an event from the channel updates: one stored before the flag existed (migration 0010),
     by an older version during a rolling deploy, or shared while the app wasn't subscribed to
-    ``channel_shared`` may be wrong. The scheduler asks right before building either; an answer
-    that can't be had counts as shared (the careful reading).
+    ``channel_shared`` may be wrong. The scheduler asks right before building either.
+
+    ``None`` (or a raise) when the platform couldn't say: an outage, a channel it won't
+    describe, a rate limit in force. That is no answer about the channel: the post is built
+    as for a shared one (the careful reading), and the guess is never stored over what was
+    known, or an internal channel would stay stored as shared after it.
     """
 
-    async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool: ...
+    async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool | None: ...
 
 
 @dataclass(frozen=True)

@@ -406,15 +406,16 @@ class SlackGateway:
                 raise CannotDelete(code) from error
             raise
 
-    async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool:
+    async def shared_now(self, tenant: TenantRef, channel_id: str) -> bool | None:
         """The core's ``ChannelSharing``: ``conversations.info``'s sharing flags, as
-        ``Directory.where`` reads them; a lookup that fails (the app removed from a private
-        channel, an outage) counts as shared, the most careful reading.
+        ``Directory.where`` reads them; ``None`` when the lookup fails (the app removed from a
+        private channel, an outage): Slack didn't say, and the core counts the channel as
+        shared for this post without storing that guess (``schedule_delivery._sharing_now``).
+        It was answered ``True``, and stored so: an internal channel stayed stored as shared,
+        its digests and introductions built as for outsiders, until an event there.
 
-        A rate limit in force (``RateLimited``) is no answer about the channel, and the stored
-        flag is what the core asks because it may be stale (shared without the event reaching
-        us): the refusal is raised, and the core counts the channel as shared for this post
-        without storing that guess (``schedule_delivery._sharing_now``)."""
+        A rate limit in force (``RateLimited``) is raised, Slack not asked: no answer either,
+        read the same way."""
         try:
             channel = await self._conversation(tenant, channel_id)
         except RateLimited:
@@ -426,7 +427,7 @@ class SlackGateway:
             log.warning(
                 "conversations.info failed in %s: %s", tenant.tenant_id, error_code(error) or "-"
             )
-            return True
+            return None
         return any(bool(channel.get(flag)) for flag in SHARED_FLAGS)
 
     async def stored_channel(self, tenant_key: str, channel_id: str) -> ChannelRef | None:

@@ -456,23 +456,24 @@ async def _sharing_now(
     """Ask the platform whether outsiders read ``channel`` before a post is built from its
     flag, and keep the answer (on ``channel`` and its row). The stored flag may be wrong: set
     before 0010, written by an older version, or shared without the event reaching us. When the
-    platform can't say (the ask raised: a rate limit in force, an outage), the channel counts
-    as shared for this post, on ``channel`` only: that guess is not stored over its row (an
-    internal channel would stay stored as shared after it), unless ``keep_unsure`` (the
-    introductions read the flag from its row)."""
+    platform can't say (``None``, or the ask raised: a rate limit in force, an outage, a
+    channel it won't describe), the channel counts as shared for this post, on ``channel``
+    only: that guess is not stored over its row (an internal channel would stay stored as
+    shared after it), unless ``keep_unsure`` (the introductions read the flag from its row)."""
     gateway = bot.gateways.get(Platform(tenant.platform))
     if not isinstance(gateway, ChannelSharing) or channel.id is None:
         return
     try:
-        shared = await gateway.shared_now(tenant_ref(tenant), channel.channel_id)
+        said = await gateway.shared_now(tenant_ref(tenant), channel.channel_id)
     except Exception as problem:
         log.warning(
             "asking whether channel %s is shared failed: %s", channel.id, type(problem).__name__
         )
-        if not keep_unsure:
-            channel.shared = True
-            return
-        shared = True
+        said = None
+    if said is None and not keep_unsure:
+        channel.shared = True
+        return
+    shared = True if said is None else said
     if shared != channel.shared:
         async with bot.db.transaction() as session:
             await channel_sharing.keep_shared(session, channel_pk=channel.id, shared=shared)
