@@ -38,3 +38,13 @@ def test_the_scrub_benchmark_compares_both_ways_under_every_load(tmp_path, capsy
         assert report[load]["old"]["delete_ms"] > 0 and report[load]["new"]["steps"] >= 1
     assert report["this process"]["new"]["writes"] > 0
     assert report["own connection"]["new"]["writes"] > 0
+
+
+def test_the_forget_me_benchmark_erases_at_both_sizes_and_explains_each_statement(tmp_path, capsys):
+    from benchmarks import forget_me
+
+    forget_me.main(["--narrations", "3000", "--db", str(tmp_path / "forget.db")])
+    out = capsys.readouterr().out
+    assert "small: 1,200 narrations" in out and "large: 3,000 narrations" in out
+    assert "slowest statements" in out and "DELETE FROM narration " in out
+    assert "full scans of a table of >= 5,000 rows" in out
