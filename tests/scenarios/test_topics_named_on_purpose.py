@@ -103,3 +103,18 @@ async def test_the_digest_leaves_out_talk_stored_from_free_text(db, chat):
     assert "• compiler: infra, payments" in out, out
     for word in OLD:
         assert f"• {word}:" not in out, out
+
+
+async def test_only_a_whole_hashtag_keeps_talk_stored_from_free_text(db, chat):
+    """ "#warmup" is no "#warm", and a link's "#details" no hashtag: before, any text holding
+    "#warm" or "#detail" anywhere kept a stored "warm" or "detail" on the map."""
+    await chat.say(
+        "bob: /narrate the #warmup job for the ledger, see https://wiki.example.com/ledger#details",
+        "carol: /narrate the ledger replica stays #Warm (see the ledger #details)",
+    )
+    await stored_as_before(db, containing="#warmup", added=("warm", "detail", "caveat"))
+    out = await chat.say("zoe: /narrate topics")
+    assert re.search(r"ledger: 2 narrations", out), out
+    assert re.search(r"\bwarm: 1 narration · @carol\b", out), out
+    assert re.search(r"\bdetail: 1 narration · @carol\b", out), out
+    assert " caveat:" not in out, out
