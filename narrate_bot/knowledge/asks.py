@@ -20,8 +20,9 @@ A sentence that reports answering or helping ("answered a question in #help: how
 "answered: …", "helped bob with …") asks nothing; after "answered …:" the rest is the question
 answered; after "helped …" only the author's own blocker counts ("Helped carol with the deploy:
 stuck on kafka acls", not "helped carol, she's stuck on …"). A question the narration answers
-later ("Q: how do we rotate the vault tokens? We decided to use the cron job", "… A: …") asks
-nothing. Mentions and links are left out of the topic: it is echoed to the author and searched.
+later ("Q: how do we rotate the vault tokens? A: the cron job", "… We decided to rotate the
+tokens by cron": a decision about its topic) asks nothing. Mentions and links are left out of
+the topic: it is echoed to the author and searched.
 
 A cue in a clause that says it is over or never was ("was stuck on", "no longer blocked",
 "stuck on X but fixed it") is not an ask. A topic without a word worth searching for ("stuck on
@@ -195,8 +196,8 @@ _MENTIONED = "\ue000"
 # A sentence that answers the question just before it: "Q: how do we rotate the vault tokens?
 # A: the cron job" is a note, not a question still open. Explicit markers answer whatever the
 # question is about ("A:" only after "Q:"); a sentence that merely opens like a finding or a
-# decision ("Turns out …", "We agreed …") answers it only when it shares one of its topics
-# (after "Q:" it answers without: the narration is written as questions and answers).
+# decision ("Turns out …", "We agreed …") answers it only when it shares one of its topics,
+# after "Q:" too ("Q: … We decided to ship Friday" decided something else).
 _QUESTION_MARKER = re.compile(r"^\W*q\s*:", re.I)
 _MARKED_ANSWER = re.compile(r"^\W*a\s*:", re.I)
 _EXPLICIT_ANSWER = re.compile(r"^\W*(?:answer|solution|resolution)\s*:", re.I)
@@ -259,12 +260,16 @@ def _answers(question: str, sentence: str) -> bool:
     marked = _QUESTION_MARKER.match(question) is not None
     if _MARKED_ANSWER.match(sentence):
         return marked
-    if not _TOPICAL_ANSWER.match(sentence):
-        return False
-    if marked:
-        return True
-    shared = {w for t in extract_topics(question) for w in t.split()}
-    return any(w in shared for t in extract_topics(sentence) for w in t.split())
+    # "Q: how do we rotate the vault tokens? We decided to ship Friday" leaves it open: a
+    # decision answers only when it is about the question's topic, "Q:" or not.
+    return _TOPICAL_ANSWER.match(sentence) is not None and _shares_topic(question, sentence)
+
+
+def _shares_topic(one: str, other: str) -> bool:
+    """Whether ``one`` and ``other`` share a word of their topics ("the ledger export" and
+    "the export"): said of the same thing."""
+    shared = {w for t in extract_topics(one) for w in t.split()}
+    return any(w in shared for t in extract_topics(other) for w in t.split())
 
 
 def _cued(sentence: str, budget: list[int], *, reported: bool, answered: bool) -> Ask | None:
