@@ -368,11 +368,14 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="no introductions")
         return
     ref = tenant_ref(item.tenant)
+    unsure: int | None = None  # the introductions channel, when nobody could say who reads it
     if schedule.kind == INTROS:
         await _mark_departures(bot, item.tenant, ref, now=now)
         await _refresh_access(bot, item.tenant, ref, now=now)
-        await _intros_channel_sharing_now(bot, item.tenant)
+        unsure = await _intros_channel_sharing_now(bot, item.tenant)
     if not isinstance(port, SessionIntroductions):
+        # Its transactions are its own: the careful reading of ``unsure`` can't be lent to
+        # them without storing it (the introductions feature is a ``SessionIntroductions``).
         async with bot.db.transaction() as session:
             if not await _hold(bot, session, send.id, owner, now):
                 return
@@ -390,12 +393,14 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     async with bot.db.transaction() as session:
         if not await _hold(bot, session, send.id, owner, now):
             return
-        if slot is not None and isinstance(port, WeeklyIntroductions):
-            posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now, plan=plan)
-        elif slot is not None:
-            posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now)
-        else:
-            posts = await port.follow_up_in(session, tenant=ref, now=now)
+        # The plan, worked out from the stored flag, is cut again there if it reads otherwise.
+        async with channel_sharing.read_as_shared(session, channel_pk=unsure):
+            if slot is not None and isinstance(port, WeeklyIntroductions):
+                posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now, plan=plan)
+            elif slot is not None:
+                posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now)
+            else:
+                posts = await port.follow_up_in(session, tenant=ref, now=now)
         await _queue(bot, session, item, posts, now=now, owner=owner)
 
 
@@ -450,45 +455,47 @@ async def _queue(
         await store.claim(session, rows=rows, dialect=bot.db.dialect)
 
 
-async def _sharing_now(
-    bot: Bot, tenant: Tenant, channel: Channel, *, keep_unsure: bool = False
-) -> None:
+async def _sharing_now(bot: Bot, tenant: Tenant, channel: Channel) -> bool:
     """Ask the platform whether outsiders read ``channel`` before a post is built from its
     flag, and keep the answer (on ``channel`` and its row). The stored flag may be wrong: set
     before 0010, written by an older version, or shared without the event reaching us. When the
     platform can't say (``None``, or the ask raised: a rate limit in force, an outage, a
     channel it won't describe), the channel counts as shared for this post, on ``channel``
     only: that guess is not stored over its row (an internal channel would stay stored as
-    shared after it), unless ``keep_unsure`` (the introductions read the flag from its row)."""
+    shared after it). ``False`` then; ``True`` when the platform said, or isn't asked."""
     gateway = bot.gateways.get(Platform(tenant.platform))
     if not isinstance(gateway, ChannelSharing) or channel.id is None:
-        return
+        return True
     try:
-        said = await gateway.shared_now(tenant_ref(tenant), channel.channel_id)
+        shared = await gateway.shared_now(tenant_ref(tenant), channel.channel_id)
     except Exception as problem:
         log.warning(
             "asking whether channel %s is shared failed: %s", channel.id, type(problem).__name__
         )
-        said = None
-    if said is None and not keep_unsure:
+        shared = None
+    if shared is None:
         channel.shared = True
-        return
-    shared = True if said is None else said
+        return False
     if shared != channel.shared:
         async with bot.db.transaction() as session:
             await channel_sharing.keep_shared(session, channel_pk=channel.id, shared=shared)
         channel.shared = shared
+    return True
 
 
-async def _intros_channel_sharing_now(bot: Bot, tenant: Tenant) -> None:
-    """The introductions channel's sharing, asked afresh before the week's posts are written."""
+async def _intros_channel_sharing_now(bot: Bot, tenant: Tenant) -> int | None:
+    """The introductions channel's sharing, asked afresh before the week's posts are written;
+    the channel's key when the platform couldn't say: the round reads it as shared, in its own
+    transaction only (``channel_sharing.read_as_shared``), since the introductions read the
+    flag from its row."""
     assert tenant.id is not None
     async with bot.db.snapshot() as session:
         channel = await channel_sharing.channel_named_by(
             session, tenant_id=tenant.id, key=CHANNEL_KEY
         )
-    if channel is not None and channel.kind != ChannelKind.DIRECT.value:
-        await _sharing_now(bot, tenant, channel, keep_unsure=True)
+    if channel is None or channel.kind == ChannelKind.DIRECT.value:
+        return None
+    return None if await _sharing_now(bot, tenant, channel) else channel.id
 
 
 async def _mark_departures(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:
