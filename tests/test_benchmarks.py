@@ -48,3 +48,13 @@ def test_the_forget_me_benchmark_erases_at_both_sizes_and_explains_each_statemen
     assert "small: 1,200 narrations" in out and "large: 3,000 narrations" in out
     assert "slowest statements" in out and "DELETE FROM narration " in out
     assert "full scans of a table of >= 5,000 rows" in out
+
+
+def test_the_follow_digest_benchmark_sends_everyone_one_digest_at_both_sizes(capsys):
+    from benchmarks import follow_digest
+
+    follow_digest.main(["--followers", "20"])
+    out = capsys.readouterr().out
+    assert "small: 2 followers of kafka: 2 digests" in out
+    assert "large: 20 followers of kafka: 20 digests" in out
+    assert "full scans of a table of >= 5,000 rows: 0 PASS" in out
