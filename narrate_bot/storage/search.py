@@ -20,22 +20,27 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
+    Text,
     bindparam,
+    exists,
     func,
     literal,
+    or_,
     text,
     true,
     union_all,
 )
 from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
 from ..knowledge.ranking import Hit, idf
-from ..knowledge.words import SearchTerm, spells
+from ..knowledge.words import INDEXED_CLASS, SearchTerm, spells
 from . import fulltext
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, Person
@@ -46,6 +51,26 @@ PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
 # below it, reading the GIN matches once per date step costs more (ADR 0006).
 PG_COMMON_SHARE = 0.01
 PG_RARE_ROWS = 1000  # matches at most: read them all at once
+
+# The index holds ".NET" (and "ASP.NET") as the word "net", so a window of the word "net" could
+# be all .NET and hide an older "net revenue", and one of .NET all "net revenue". Each engine
+# keeps only a match that may spell its term (``words.spells``) before the window's limit,
+# from the text folded to lower case: a bracket class names ASCII characters, so any other
+# character is let through here and ``spells`` (after the window) decides, as it does for a
+# text with width forms or CJK (``INDEXED_CLASS``), which it reads NFKC-folded.
+# SQLite: GLOB patterns of the text padded with a space at each end, any one of them.
+_ASCII_NOT_WORD = "\x01-/:-@[-^`{-\x7f"  # a bracket class's ranges: ASCII but [A-Za-z0-9_]
+_SPELLED_GLOBS = {
+    # A word starting "net" but after a dot, or ".net" going on with a word character.
+    "net": ("*[^a-z0-9.]net*", f"*.net[^{_ASCII_NOT_WORD}]*"),
+    # ".net" neither after a word character or a dot nor going on with a word character.
+    ".NET": ("*[^a-z0-9_.].net[^a-z0-9_]*",),
+}
+# PostgreSQL: the same, as one regular expression.
+_SPELLED_REGEX = {
+    "net": rf"(^|[^a-z0-9.])net|\.net([a-z0-9_]|[^{_ASCII_NOT_WORD}])|{INDEXED_CLASS}",
+    ".NET": rf"(^|[^a-z0-9_.])\.net($|[^a-z0-9_])|{INDEXED_CLASS}",
+}
 
 
 @dataclass
@@ -93,7 +118,9 @@ def _term_window(
     key: int, term: SearchTerm, conditions: list[ColumnElement[bool]]
 ) -> SaSelect[Any, Any, Any, Any, Any]:
     """SQLite: the term's ``TERM_WINDOW`` most recent visible matches, tagged with its index."""
-    recent = fulltext.sqlite_recent_matches(term, TERM_WINDOW * 2, key=key)
+    recent = fulltext.sqlite_recent_matches(
+        term, TERM_WINDOW * 2, key=key, only=_sqlite_spelled(term)
+    )
     return (
         sa_select(literal(key).label("term"), *_window_columns())
         .select_from(recent.join(Narration, col(Narration.id) == recent.c.id))
@@ -103,6 +130,23 @@ def _term_window(
         .order_by(recent.c.id.desc())
         .limit(TERM_WINDOW)
     )
+
+
+def _sqlite_spelled(term: SearchTerm) -> ColumnElement[bool] | None:
+    """SQLite: the index's match (``fulltext.fts.c.rowid``) is a narration that may spell the
+    term (``_SPELLED_GLOBS``); ``None`` for a term any match spells, or one only ``spells``
+    tells (the C++ and R of a question)."""
+    globs = _SPELLED_GLOBS.get(term.literal or "")
+    if globs is None:
+        return None
+    narration = aliased(Narration)
+    body = col(narration.text)
+    padded = literal(" ") + func.lower(body) + literal(" ")
+    may_spell = or_(
+        *(padded.op("GLOB")(literal(glob)) for glob in globs),
+        body.op("GLOB")(literal(f"*{INDEXED_CLASS}*")),
+    )
+    return exists().where(col(narration.id) == fulltext.fts.c.rowid, may_spell)
 
 
 def _window_columns() -> tuple[ColumnElement[Any], ...]:
@@ -185,6 +229,7 @@ def _pg_windows_for(*, channel: bool, before: bool) -> SaSelect[Any, Any, Any, A
 def _pg_values(terms: list[SearchTerm], asker: Asker) -> dict[str, Any]:
     values: dict[str, Any] = {
         "pg_queries": [fulltext.pg_tsquery(t) for t in terms],
+        "pg_spelled": [_SPELLED_REGEX.get(t.literal or "") for t in terms],
         "pg_tenant": asker.tenant_id,
         "pg_viewer": asker.viewer_user_id,
         "pg_now": asker.now,
@@ -223,6 +268,11 @@ def _pg_windows(
         steps.append([*step, col(Narration.created_at) >= bound] if bound is not None else step)
         newer = bound
     common, rare = parsed.c.common.is_(True), parsed.c.rare.is_(True)
+    # Only a match that may spell its term (``_SPELLED_REGEX``; none to check: NULL).
+    spelled = f"(CAST(:pg_spelled AS text[]))[{parsed.name}.term + 1]"
+    may_spell = text(f"({spelled} IS NULL OR lower(narration.text) ~ {spelled})").bindparams(
+        bindparam("pg_spelled", type_=ARRAY(Text))
+    )
     # A common word walks the date index newest first through the first two steps' span,
     # checking each row's vector, and stops at the window: ~100 / its share rows (its GIN
     # matches would be most of the index). A rare word's GIN matches are few: one read of them
@@ -242,7 +292,7 @@ def _pg_windows(
             .select_from(Narration)
             .join(Channel, col(Channel.id) == col(Narration.channel_pk))
             .join(Person, col(Person.id) == col(Narration.person_id))
-            .where(gate, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed))
+            .where(gate, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed), may_spell)
             .where(*conditions, *step)
             .correlate(parsed)
         )

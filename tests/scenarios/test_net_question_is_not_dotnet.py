@@ -34,3 +34,23 @@ async def test_a_dotnet_question_still_names_only_dotnet(chat, clock):
         "dora",
         "sasha",
     ]
+
+
+async def test_many_newer_dotnet_narrations_hide_no_older_net(chat, clock):
+    """The word "net" is looked up among the narrations that say it, not among the newest that
+    hold it in the index: before, 120 newer ".NET" narrations (and 30 "ASP.NET") filled the
+    window of "net", and nora, who wrote "net revenue" earlier, was named in no answer."""
+    await chat.say("nora: /narrate net revenue dashboard numbers checked")
+    clock.advance(timedelta(hours=1))
+    writers = ("dora", "asha", "omar")
+    await chat.say(
+        *(
+            f"{writers[i % 3]}: /narrate {'ASP.NET' if i % 5 == 4 else '.NET'} build {i} fixed"
+            for i in range(150)
+        )
+    )
+    clock.advance(timedelta(days=1))
+    named = people(await chat.say("zoe: /narrate who knows about net"))
+    assert named == ["nora"], named
+    named = people(await chat.say("zoe: /narrate who knows about .NET"))
+    assert "nora" not in named and {"dora", "omar"} <= set(named), named
