@@ -170,7 +170,8 @@ async def due_this_week(
     session: Session, people: list[Person], *, tenant_id: int, week: str, now: datetime
 ) -> list[Person]:
     """``people`` without whoever chose to be introduced every 2 or 4 weeks and was introduced
-    in a round fewer weeks before ``week`` than that (/narrate intros every)."""
+    in a round fewer weeks before ``week`` than that (/narrate intros every), by an
+    introduction that went out: one that was refused rests nobody."""
     every = await intro_repo.every_weeks(session, tenant_id=tenant_id)
     slow = [p.id for p in people if p.id is not None and every.get(p.id, 1) > 1]
     if not slow:
@@ -179,14 +180,9 @@ async def due_this_week(
     weeks = await intro_repo.last_introduced(
         session, person_ids=slow, since=now - timedelta(weeks=longest) - _RECENT
     )
-    failed = await undelivered(
-        session, tenant_id=tenant_id, weeks={w for ws in weeks.values() for w in ws}
-    )
     this = week_number(week)
     resting = {
-        k
-        for k in slow
-        if any(0 <= this - week_number(w) < every[k] for w in weeks.get(k, ()) if w not in failed)
+        k for k in slow if any(0 <= this - week_number(w) < every[k] for w in weeks.get(k, ()))
     }
     return [p for p in people if p.id not in resting]
 
@@ -281,7 +277,10 @@ class WeeklyIntroductions:
         slot = now.astimezone(UTC).date()
         plan = await self.plan_week(tenant=tenant, slot=slot, now=now)
         async with self.db.transaction() as session:
-            return await self.weekly_in(session, tenant=tenant, slot=slot, now=now, plan=plan)
+            # Its caller delivers the posts itself: they count as delivered now.
+            return await self.weekly_in(
+                session, tenant=tenant, slot=slot, now=now, plan=plan, delivered=True
+            )
 
     async def follow_up(self, *, tenant: TenantRef, now: datetime) -> list[Post]:
         async with self.db.transaction() as session:
@@ -318,12 +317,15 @@ class WeeklyIntroductions:
         slot: date,
         now: datetime,
         plan: WeekPlan | None = None,
+        delivered: bool = False,
     ) -> list[Post]:
         """The introductions of the week of ``slot``, recorded in the caller's transaction;
         nothing if that week already had its round. ``plan`` (from ``plan_week``) is used when
         it is this week's: everyone in it is checked again, and a group with someone who may
         no longer be introduced (paused, left, asked never to meet the other, …) is dropped.
-        Without one the week is worked out here, inside the caller's transaction."""
+        Without one the week is worked out here, inside the caller's transaction. The
+        introductions are stored undelivered unless ``delivered`` (the caller posts them at
+        once): the scheduler marks each as its first post goes out."""
         row = await repo.ensure_tenant(
             session,
             platform=tenant.platform.value,
@@ -369,6 +371,7 @@ class WeeklyIntroductions:
                 for suggestion, why in zip(plan.suggestions, kept, strict=True)
             ],
             now=now,
+            delivered_at=now if delivered else None,
         )
         biweekly = await repo.get_setting(session, tenant_id=row.id, key=CADENCE_KEY) == BIWEEKLY
         posts: list[Post] = []
@@ -402,14 +405,11 @@ class WeeklyIntroductions:
         due = await intro_repo.claim_follow_ups(
             session, tenant_id=row.id, since=now - FOLLOW_UP_WITHIN, now=now
         )
-        # An introduction nobody received (every post of its round failed) isn't asked after.
-        weeks = await intro_repo.weeks_of_rounds(session, round_ids=[i.round_id for i in due])
-        failed = await undelivered(session, tenant_id=row.id, weeks=weeks.values())
+        # Only introductions that went out (``delivered_at``) are due: one whose posts were
+        # all refused isn't asked after, whether or not the rest of its round went out.
         posts = []
         for introduction in due:
             assert introduction.id is not None
-            if weeks.get(introduction.round_id) in failed:
-                continue
             members = await intro_repo.members(session, introduction_id=introduction.id)
             taking_part = await intro_repo.taking_part(
                 session, person_ids=[p.id for p in members if p.id is not None]
@@ -471,22 +471,10 @@ async def _read_inputs(
             session, person_ids=ids, everywhere=platform_wide_never_pairs(platform)
         ),
         disliked=await intro_repo.disliked_topics(session, person_ids=ids),
-        # No repeat within the latest rounds, of those whose introductions reached someone:
-        # a pair whose introduction never went out may meet the next round.
+        # No repeat within the latest rounds, of the introductions that went out: a pair
+        # whose introduction was refused may meet the next round.
         recent=await intro_repo.past_groups(
-            session,
-            tenant_id=tenant_id,
-            rounds=rounds,
-            before_week=week,
-            without_weeks=await undelivered(
-                session,
-                tenant_id=tenant_id,
-                weeks=(
-                    await intro_repo.latest_rounds(
-                        session, tenant_id=tenant_id, rounds=rounds, before_week=week
-                    )
-                ).values(),
-            ),
+            session, tenant_id=tenant_id, rounds=rounds, before_week=week, delivered=True
         ),
         history=await intro_repo.past_groups(session, tenant_id=tenant_id),
         same_team=await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY),

@@ -263,16 +263,24 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
 async def _keep_intro_post(
     session: Session, item: store.Leased, post: Post, message_id: str, *, now: datetime
 ) -> None:
-    """Where an introduction was just posted in the introductions channel, kept with the send's
-    outcome (also when another process took the send over: this post is out all the same), so a
-    forget-me of someone it names can edit it (``intro_posts``). In a savepoint: a failure
-    here is logged and must not undo the outcome, or the post would be sent again."""
+    """An introduction just posted is marked delivered (its first post only: one refused in
+    an otherwise delivered round stays undelivered), and where it was posted in the
+    introductions channel is kept, with the send's outcome (also when another process took the
+    send over: this post is out all the same), so a forget-me of someone it names can edit it
+    (``intro_posts``). In a savepoint: a failure here is logged and must not undo the outcome,
+    or the post would be sent again."""
     number = introduction_number(post.text)
-    if item.schedule.kind != INTROS or post.channel_id is None or number is None:
+    if item.schedule.kind != INTROS or number is None:
         return
     assert item.tenant.id is not None
     try:
         async with session.begin_nested():
+            # It went out: followed up, resting its people, in the no-repeat window.
+            await intro_repo.mark_delivered(
+                session, tenant_id=item.tenant.id, number=number, now=now
+            )
+            if post.channel_id is None:
+                return
             await intro_posts.keep(
                 session,
                 tenant_id=item.tenant.id,

@@ -93,6 +93,8 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
             {
                 "id": i.number,  # "Introduction #3" as people saw it, like narrations' ordinals
                 "created_at": i.created_at.isoformat(),
+                # When it went out; null where every post of it was refused.
+                "delivered_at": i.delivered_at.isoformat() if i.delivered_at else None,
                 "introduced_to": others.get(i.id or -1, []),
                 # Whoever erased themselves since is gone from it, never named: with nobody
                 # else left, the export says so rather than "introduced to nobody".

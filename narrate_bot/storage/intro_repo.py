@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -132,14 +132,19 @@ async def forget_every(session: AsyncSession, *, person_id: int) -> None:
 async def last_introduced(
     session: AsyncSession, *, person_ids: Sequence[int], since: datetime
 ) -> dict[int, list[str]]:
-    """The weeks (``2026-W48``) of the rounds since ``since`` that introduced each person."""
+    """The weeks (``2026-W48``) of the rounds since ``since`` that introduced each person, by
+    an introduction that went out (``delivered_at``): one refused rests nobody."""
     if not person_ids:
         return {}
     rows = await session.exec(
         select(IntroMember.person_id, IntroRound.week)
         .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
         .join(IntroRound, col(IntroRound.id) == col(Introduction.round_id))
-        .where(col(IntroMember.person_id).in_(list(person_ids)), Introduction.created_at >= since)
+        .where(
+            col(IntroMember.person_id).in_(list(person_ids)),
+            Introduction.created_at >= since,
+            col(Introduction.delivered_at).is_not(None),
+        )
     )
     weeks: dict[int, list[str]] = defaultdict(list)
     for person_id, week in rows:
@@ -512,12 +517,12 @@ async def past_groups(
     since: datetime | None = None,
     rounds: int | None = None,
     before_week: str = "",
-    without_weeks: Collection[str] = (),
+    delivered: bool = False,
 ) -> list[list[tuple[int, str | None]]]:
     """Each past introduction's (person id, team then), oldest first: all of them, those
     since ``since``, or those of the tenant's latest ``rounds`` rounds before the round of
-    ``before_week`` (``2026-W48``; ISO weeks sort as strings), less those of the rounds of
-    ``without_weeks`` (rounds whose introductions reached nobody)."""
+    ``before_week`` (``2026-W48``; ISO weeks sort as strings); only those that went out
+    (``delivered_at``) when ``delivered``."""
     statement = (
         select(IntroMember.introduction_id, IntroMember.person_id, IntroMember.team)
         .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
@@ -530,11 +535,9 @@ async def past_groups(
         latest = await latest_rounds(
             session, tenant_id=tenant_id, rounds=rounds, before_week=before_week
         )
-        statement = statement.where(
-            col(Introduction.round_id).in_(
-                [round_id for round_id, week in latest.items() if week not in without_weeks]
-            )
-        )
+        statement = statement.where(col(Introduction.round_id).in_(list(latest)))
+    if delivered:
+        statement = statement.where(col(Introduction.delivered_at).is_not(None))
     groups: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
     for introduction_id, person_id, team in await session.exec(statement):
         groups[introduction_id].append((person_id, team))
@@ -598,8 +601,11 @@ async def add_introductions(
     round_id: int,
     introductions: Sequence[NewIntroduction],
     now: datetime,
+    delivered_at: datetime | None = None,
 ) -> list[int]:
     """Store a round's introductions under the tenant's next numbers, in order; returns them.
+    ``delivered_at`` only where the caller delivers them itself: the scheduler's are marked
+    as each one's first post goes out (``mark_delivered``).
 
     Two statements for the whole round instead of a flush per introduction: 4,000 introductions
     one by one took 22 s of the weekly job's write transaction, every command waiting behind it
@@ -628,6 +634,7 @@ async def add_introductions(
                         "topics": ",".join(new.topics)[:400],
                         "answers_question": new.answers_question,
                         "followed_up_at": None,
+                        "delivered_at": delivered_at,
                     }
                     for number, new in zip(numbers, introductions, strict=True)
                 ]
@@ -653,6 +660,22 @@ async def add_introductions(
         else:
             return numbers
     raise AssertionError("unreachable")
+
+
+async def mark_delivered(
+    session: AsyncSession, *, tenant_id: int, number: int, now: datetime
+) -> None:
+    """Introduction ``number`` of the tenant went out (a post of it was sent): kept once, at its
+    first post."""
+    await session.exec(
+        update(Introduction)
+        .where(
+            col(Introduction.tenant_id) == tenant_id,
+            col(Introduction.number) == number,
+            col(Introduction.delivered_at).is_(None),
+        )
+        .values(delivered_at=now)
+    )
 
 
 async def introduction_of(session: AsyncSession, *, person: Person, number: int) -> int | None:
@@ -697,8 +720,9 @@ async def taking_part(session: AsyncSession, *, person_ids: Sequence[int]) -> se
 async def claim_follow_ups(
     session: AsyncSession, *, tenant_id: int, since: datetime, now: datetime
 ) -> list[Introduction]:
-    """Introductions made since ``since`` that nobody has answered about yet and that haven't
-    been followed up; each is marked so a second call (or a concurrent one) never asks again."""
+    """Introductions made since ``since`` that went out, that nobody has answered about yet and
+    that haven't been followed up; each is marked so a second call (or a concurrent one) never
+    asks again. One whose posts were all refused is never asked about: nobody received it."""
     answered = select(IntroFeedback.introduction_id)
     due = (
         await session.exec(
@@ -708,6 +732,7 @@ async def claim_follow_ups(
                 col(Introduction.created_at) >= since,
                 col(Introduction.created_at) < now,
                 col(Introduction.followed_up_at).is_(None),
+                col(Introduction.delivered_at).is_not(None),
                 col(Introduction.id).not_in(answered),
             )
             .order_by(col(Introduction.number))

@@ -82,6 +82,9 @@ class Introduction(SQLModel, table=True):
     topics: str = Field(default="", max_length=400)  # the topics its reason cited, comma-separated
     answers_question: bool = False  # its reason was someone's who-knows question
     followed_up_at: datetime | None = None
+    # When its first post (channel or group DM) actually went out: only a delivered
+    # introduction is followed up, rests its people (pace) and fills the no-repeat window.
+    delivered_at: datetime | None = None
 
 
 class IntroMember(SQLModel, table=True):
