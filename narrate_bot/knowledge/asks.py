@@ -17,12 +17,15 @@ recognized by a few explained cues:
   "not bad for a Monday, right?", "did you see the numbers?", "who wants coffee?".
 
 A sentence that reports answering or helping ("answered a question in #help: how do I …?",
-"answered: …", "helped bob with …") asks nothing; after "answered …:" the rest is the question
-answered; after "helped …" only the author's own blocker counts ("Helped carol with the deploy:
-stuck on kafka acls", not "helped carol, she's stuck on …"). A question the narration answers
-later ("Q: how do we rotate the vault tokens? A: the cron job", "… We decided to rotate the
-tokens by cron": a decision about its topic) asks nothing. Mentions and links are left out of
-the topic: it is echoed to the author and searched.
+"answered: …", "helped bob with …") asks nothing. After "answered …:" the rest of its paragraph
+is the question answered, also on later lines (a post pasted whole: "… time out? [ledger]", then
+"Stuck on the export since May."), up to a bullet, a "Q:" or a line that opens with the author's
+own blocker about something else (then "Stuck on kafka acls"). After "helped …" only the
+author's own blocker counts ("Helped carol with the deploy: stuck on kafka acls", not "helped
+carol, she's stuck on …"). A question the narration answers later ("Q: how do we rotate the
+vault tokens? A: the cron job", "… We decided to rotate the tokens by cron": a decision about
+its topic) asks nothing. Mentions and links are left out of the topic: it is echoed to the
+author and searched.
 
 A cue in a clause that says it is over or never was ("was stuck on", "no longer blocked",
 "stuck on X but fixed it") is not an ask. A topic without a word worth searching for ("stuck on
@@ -70,6 +73,18 @@ _ORPHAN_POSSESSIVE = re.compile(r"(?<![\w'])'s\b")
 # only before a space or the end, so "asp.net" and "v1.2" stay whole.
 _CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[,;:()\n—–]|\s-\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+# What a sentence opens (``_sentences``): it goes on a line, or opens a line or a paragraph.
+_SAME_LINE, _NEW_LINE, _NEW_PARAGRAPH = 0, 1, 2
+# A list item's mark: "- ", "* ", "• ", "1. ", "2) ".
+_BULLET = re.compile(r"^(?:[-*+•◦‣–—]|\d{1,3}[.)])\s")
+# A line that opens with the author's own blocker: "Stuck on …", "I'm still blocked by …".
+_OWN_STATUS = re.compile(
+    r"^\W*(?:(?:i'm|im|i\s+am|i|we're|we\s+are|we|still|now|also|and|but|then|currently|"
+    r"totally|really)\s+)*(?:stuck\s+(?:on|with)|blocked\s+(?:on|by)|"
+    r"need(?:s|ed)?\s+(?:some\s+|a\s+little\s+|a\s+hand\s+)?help|"
+    r"(?:can't|cannot|can\s+not|couldn't|unable\s+to)\s+(?:figure|work)\s+out)\b",
+    re.I,
+)
 
 # The cues, each with how the reply says the topic back. ``pre`` is the clause before the cue.
 # "Stuck with the on-call pager this week" is a chore to bear, not a problem to solve.
@@ -231,7 +246,7 @@ def find_ask(text: str) -> Ask | None:
     # Echoed in the reply and searched: mentions and links are no topic, and must ping nobody.
     text = without_mentions(without_markup(text), keep_broadcast_words=True)
     text = _ORPHAN_POSSESSIVE.sub(" ", text.translate(_APOSTROPHES))
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    sentences, opens = _sentences(text)
     # The last sentence that isn't courtesy ("thanks!"): the only one a bare question may be.
     last = len(sentences) - 1
     while last >= 0 and _COURTESY_SENTENCE.match(sentences[last]):
@@ -239,10 +254,25 @@ def find_ask(text: str) -> Ask | None:
     # A question the next sentence answers asks nothing any more.
     answered = {i for i in range(len(sentences) - 1) if _answers(sentences[i], sentences[i + 1])}
     budget = [MAX_CUES]
+    # The line that opens a question quoted after "answered …:", while it is read past, and
+    # its topic's words once a later line is weighed.
+    quote: str | None = None
+    quote_words: frozenset[str] | None = None
     for index, sentence in enumerate(sentences):
+        if quote is not None:
+            if opens[index] == _SAME_LINE:
+                if quote_words is None and len(quote) < 2 * WINDOW:
+                    quote = f"{quote} {sentence}"[: 2 * WINDOW]
+                continue
+            if quote_words is None:
+                quote_words = _topic_words(quote)
+            if not _quote_ends(quote_words, sentence, opens[index]):
+                continue
+            quote, quote_words = None, None
         reported = _REPORTED.match(sentence) is not None
         if reported and _REPORTED_QUOTE.match(sentence):
-            return None  # the rest is the question answered, and its words
+            quote = sentence[: 2 * WINDOW]  # what follows is the question answered, and its words
+            continue
         found = _cued(sentence, budget, reported=reported, answered=index in answered)
         if found is not None:
             return found
@@ -251,6 +281,41 @@ def find_ask(text: str) -> Ask | None:
         if index == last and not reported and sentence.endswith("?"):
             return _question(sentence)
     return None
+
+
+def _sentences(text: str) -> tuple[list[str], list[int]]:
+    """``text``'s sentences, and what each opens: ``_SAME_LINE`` (it goes on a line),
+    ``_NEW_LINE`` or ``_NEW_PARAGRAPH`` (after a blank line)."""
+    sentences: list[str] = []
+    opens: list[int] = []
+    at, opening = 0, _NEW_PARAGRAPH
+    for end in [*_SENTENCE_END.finditer(text), None]:
+        sentence = text[at : end.start() if end else len(text)].strip()
+        if sentence:
+            sentences.append(sentence)
+            opens.append(opening)
+            opening = _SAME_LINE
+        if end is not None:
+            gap = end.group()
+            newlines = gap.count("\n") + (sentence == "" and opening != _SAME_LINE)
+            if newlines:
+                opening = max(opening, _NEW_PARAGRAPH if newlines > 1 else _NEW_LINE)
+            at = end.end()
+    return sentences, opens
+
+
+def _quote_ends(quoted: frozenset[str], sentence: str, opens: int) -> bool:
+    """Whether ``sentence``, which opens a line, is past the question quoted after "answered
+    …:" (``quoted``: the topic's words of its line). The quote goes on to the end of its
+    paragraph, through the lines of a post pasted whole ("answered: Why does the ledger export
+    time out? [ledger]" then "Stuck on the export since May."), but not into a new bullet, a
+    "Q:" or a line that opens with the author's own blocker about something else (then "Stuck
+    on kafka acls")."""
+    if opens == _NEW_PARAGRAPH or _BULLET.match(sentence) or _QUESTION_MARKER.match(sentence):
+        return True
+    return _OWN_STATUS.match(sentence) is not None and quoted.isdisjoint(
+        _topic_words(sentence[:WINDOW])
+    )
 
 
 def _answers(question: str, sentence: str) -> bool:
@@ -268,8 +333,11 @@ def _answers(question: str, sentence: str) -> bool:
 def _shares_topic(one: str, other: str) -> bool:
     """Whether ``one`` and ``other`` share a word of their topics ("the ledger export" and
     "the export"): said of the same thing."""
-    shared = {w for t in extract_topics(one) for w in t.split()}
-    return any(w in shared for t in extract_topics(other) for w in t.split())
+    return not _topic_words(one).isdisjoint(_topic_words(other))
+
+
+def _topic_words(text: str) -> frozenset[str]:
+    return frozenset(w for t in extract_topics(text) for w in t.split())
 
 
 def _cued(sentence: str, budget: list[int], *, reported: bool, answered: bool) -> Ask | None:

@@ -210,6 +210,35 @@ def test_updates_that_end_with_a_question_are_not_asks(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # A line, a bullet or a paragraph of the author's own after the question answered.
+        "Answered a question in #help: how do I rotate the vault tokens?\nStuck on kafka acls",
+        "answered: how do I rotate the vault tokens?\n\nneed help with kafka acls",
+        "- answered bob: how do I rotate the vault tokens?\n- blocked on kafka acls",
+        "answered: how do I rotate the vault tokens?\nUse the periodic role.\nStuck on kafka acls",
+        "answered: how do I rotate the vault tokens?\nQ: how do we set up the kafka acls?",
+    ],
+)
+def test_the_quote_after_answered_ends_before_the_authors_own_line(text: str) -> None:
+    found = find_ask(text)
+    assert found is not None and found.topic.endswith("kafka acls"), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Its own line, and a pasted post's next lines: a question's body, a line about it.
+        "Answered a question in #help: how do I rotate the vault tokens? Stuck on kafka acls",
+        "answered: Can I split the vault tokens? [vault]\nDoes anyone know the kafka acl format?",
+        "answered: Why does the ledger export time out? [ledger]\nStuck on the ledger since May.",
+    ],
+)
+def test_the_quote_after_answered_runs_on_through_its_post(text: str) -> None:
+    assert find_ask(text) is None, find_ask(text)
+
+
+@pytest.mark.parametrize(
     ("text", "topic"),
     [
         (
