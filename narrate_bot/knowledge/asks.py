@@ -76,7 +76,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # What a sentence opens (``_sentences``): it goes on a line, or opens a line or a paragraph.
 _SAME_LINE, _NEW_LINE, _NEW_PARAGRAPH = 0, 1, 2
 # A list item's mark: "- ", "* ", "• ", "1. ", "2) ".
-_BULLET = re.compile(r"^(?:[-*+•◦‣–—]|\d{1,3}[.)])\s")
+_BULLET = re.compile(r"^(?:[-*+•◦‣–—]\s|\d{1,3}[.)](?:\s|$))")
 # A line that opens with the author's own blocker: "Stuck on …", "I'm still blocked by …".
 _OWN_STATUS = re.compile(
     r"^\W*(?:(?:i'm|im|i\s+am|i|we're|we\s+are|we|still|now|also|and|but|then|currently|"

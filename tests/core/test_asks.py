@@ -216,6 +216,8 @@ def test_updates_that_end_with_a_question_are_not_asks(text: str) -> None:
         "Answered a question in #help: how do I rotate the vault tokens?\nStuck on kafka acls",
         "answered: how do I rotate the vault tokens?\n\nneed help with kafka acls",
         "- answered bob: how do I rotate the vault tokens?\n- blocked on kafka acls",
+        "1. answered bob: how do I rotate the vault tokens?\n2. stuck on kafka acls",
+        "• answered bob: how do I rotate the vault tokens?\n• stuck on kafka acls",
         "answered: how do I rotate the vault tokens?\nUse the periodic role.\nStuck on kafka acls",
         "answered: how do I rotate the vault tokens?\nQ: how do we set up the kafka acls?",
     ],

@@ -23,6 +23,7 @@ def _pointer(out: str) -> str:
         "Answered a question in #help: how do I rotate the vault tokens?\nStuck on kafka acls",
         "Answered a question in #help: how do I rotate the vault tokens?\n\nStuck on kafka acls",
         "- answered bob: how do I rotate the vault tokens?\n- stuck on kafka acls",
+        "1. answered bob: how do I rotate the vault tokens?\n2. stuck on kafka acls",
         "replied to dave: use the periodic role. [vault]\nI'm still stuck on kafka acls",
     ],
 )
