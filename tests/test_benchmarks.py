@@ -58,3 +58,13 @@ def test_the_follow_digest_benchmark_sends_everyone_one_digest_at_both_sizes(cap
     assert "small: 2 followers of kafka: 2 digests" in out
     assert "large: 20 followers of kafka: 20 digests" in out
     assert "full scans of a table of >= 5,000 rows: 0 PASS" in out
+
+
+async def test_the_scheduling_benchmark_claims_and_delivers_across_workspaces(capsys):
+    from benchmarks import scheduling_tick
+
+    await scheduling_tick.run(None, 40, 10, workspaces=4, deliver=True)
+    out = capsys.readouterr().out
+    assert "people: 40 in 4 workspace(s)" in out and "people: 40 in 1 workspace(s)" in out
+    assert out.count("delivery: 40 prompts") == 2
+    assert "claim rate, 4 workspaces vs 1" in out and "delivery rate, 4 workspaces vs 1" in out
