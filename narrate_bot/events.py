@@ -135,11 +135,21 @@ class ChannelDescribed(_Frozen):
 
 
 class MembershipChanged(_Frozen):
+    """Someone joined or left a channel, one person at a time.
+
+    ``by_actor``: learned because that very person is using the bot now (their own command,
+    click or mention re-checked their access before the answer): they are back after a
+    forget-me, as their command is, and the join is stored. ``False``, the default and the safe
+    one: an event about them (someone added them, they joined, a gateway update, a re-check
+    the bot started); a join of someone forgotten is then not stored, as a reader list's isn't.
+    """
+
     tenant: TenantRef
     channel: ChannelRef
     user_id: str
     joined: bool
     occurred_at: datetime
+    by_actor: bool = False
 
 
 class ProfileChanged(_Frozen):

@@ -22,6 +22,7 @@ from ..storage import (
     orphan_posts,
     update_post_resync,
 )
+from ..storage import privacy as privacy_store
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Tenant
@@ -163,13 +164,70 @@ async def _note_reachable(db: Database, event: ChannelDescribed, *, readers_kept
 
 
 async def change_membership(db: Database, event: MembershipChanged) -> None:
+    """A leave is always stored. A join of someone forgotten is stored only when they are the
+    one using the bot (``by_actor``): then they are back, their mark cleared first as their
+    command's is (``actor_here``), and the access re-checked before their answer counts, or they
+    lost their private channels after a forget-me. A join the platform tells about them (someone
+    added them, a gateway update) stores nothing of them until they use the bot again, as a
+    reader list doesn't (``repo.set_members``)."""
     async with db.transaction() as session:
+        if event.joined and event.by_actor:
+            await _actor_joined(session, event)
+            return
         channel = await _channel(session, event.tenant, event.channel, event.occurred_at)
         assert channel.id is not None
-        if event.joined:
-            await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)
-        else:
+        if not event.joined:
             await repo.remove_member(session, channel_pk=channel.id, user_id=event.user_id)
+            return
+        # Under the workspace's erasure mark, as a reader list is stored: a forget-me committing
+        # on another replica deletes this row after, or this reads its mark.
+        await repo.hold_readers(session, channel_pk=channel.id)
+        if not await repo.forgotten_among(session, channel_pk=channel.id, user_ids={event.user_id}):
+            await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)
+
+
+async def _actor_joined(session: Session, event: MembershipChanged) -> None:
+    """The join of the person using the bot, in ``Turn.channel``'s order: the actor held (and
+    back) before the channel and their membership are written, nothing when a forget-me on
+    another replica erased them meanwhile."""
+    ref = event.tenant
+    tenant = await repo.ensure_tenant(
+        session,
+        platform=ref.platform.value,
+        external_id=ref.tenant_id,
+        name=ref.name,
+        now=event.occurred_at,
+    )
+    assert tenant.id is not None
+    if not await actor_here(session, tenant_id=tenant.id, user_id=event.user_id):
+        return
+    channel = await stored_channel(session, tenant_id=tenant.id, ref=event.channel)
+    assert channel.id is not None
+    await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)
+
+
+async def actor_here(session: Session, *, tenant_id: int, user_id: str) -> bool:
+    """Hold the person using the bot until the transaction ends, and clear their forgotten mark
+    (``repo.came_back``): ``False`` when a forget-me on another replica erased them while this
+    waited. Take it before writing anything about them (``Turn.still_here`` says why).
+
+    Their person row when they have one, their user id held shared first, in the erasure's
+    order (``privacy.erase_person``); with no row, their user id alone
+    (``privacy.hold_unknown_user``): someone who never joined may still be erased (the
+    membership of a private channel they asked in)."""
+    seen = await repo.find_person(session, tenant_id=tenant_id, user_id=user_id)
+    if seen is not None:
+        assert seen.id is not None
+        await privacy_store.share_user_id(session, tenant_id=tenant_id, user_id=user_id)
+        here = await repo.hold_person(session, person_id=seen.id)
+    else:
+        here = await privacy_store.hold_unknown_user(session, tenant_id=tenant_id, user_id=user_id)
+    if here:
+        # New, or back after a forget-me (with a row or not): the fresh start, so the
+        # platform's lists of a channel's readers count for them again. Their user id is held:
+        # their erasure's mark is committed, or not begun.
+        await repo.came_back(session, tenant_id=tenant_id, user_id=user_id)
+    return here
 
 
 async def named_to(session: Session, channel: Channel, user: UserRef) -> bool:

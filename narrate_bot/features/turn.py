@@ -16,7 +16,7 @@ from ..storage import privacy as privacy_store
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Person, Tenant
-from .channels import settled_channel, settled_tenant, stored_channel
+from .channels import actor_here, settled_channel, settled_tenant, stored_channel
 
 FORGOTTEN_MEANWHILE = (
     "Your forget-me went through just as this arrived, so I didn't do it: nothing about you is "
@@ -207,21 +207,7 @@ class Turn:
         if self.forgotten:
             return False
         user_id = self.event.user.user_id
-        seen = await repo.find_person(session, tenant_id=tenant.id, user_id=user_id)
-        if seen is not None:
-            assert seen.id is not None
-            # The user id before the row, in the erasure's order (``privacy.erase_person``).
-            await privacy_store.share_user_id(session, tenant_id=tenant.id, user_id=user_id)
-            self.forgotten = not await repo.hold_person(session, person_id=seen.id)
-        else:
-            self.forgotten = not await privacy_store.hold_unknown_user(
-                session, tenant_id=tenant.id, user_id=user_id
-            )
-        if not self.forgotten:
-            # New, or back after a forget-me (with a row or not): the fresh start, so the
-            # platform's lists of a channel's readers count for them again (``repo.came_back``).
-            # Their user id is held: their erasure's mark is committed, or not begun.
-            await repo.came_back(session, tenant_id=tenant.id, user_id=user_id)
+        self.forgotten = not await actor_here(session, tenant_id=tenant.id, user_id=user_id)
         return not self.forgotten
 
     async def author(self, session: Session, tenant: Tenant) -> Person:
