@@ -260,9 +260,13 @@ class AccessTracker:
         )
         await self.core.handle(gone)
 
-    async def refresh(self, guild: discord.Guild, member: discord.Member, now: datetime) -> None:
+    async def refresh(
+        self, guild: discord.Guild, member: discord.Member, now: datetime, *, by_actor: bool = False
+    ) -> None:
         """Tell the core which private places ``member`` can read now, where that differs from
-        what it has stored.
+        what it has stored. ``by_actor``: ``member`` is using the bot now (their interaction or
+        mention), so they are back after a forget-me and their places are stored; otherwise (a
+        re-check the bot started) nothing is stored of someone forgotten.
 
         Private threads are not guild channels: their readers are the people the core recorded
         there (whoever used the bot inside), and each of them is checked again here, since
@@ -280,7 +284,7 @@ class AccessTracker:
         for place_id, (name, visible) in zip(others, checked, strict=True):
             refs[place_id] = ChannelRef(channel_id=place_id, name=name, kind=ChannelKind.PRIVATE)
             access[place_id] = visible
-        await self._tell(guild, refs, member.id, access, recorded, now)
+        await self._tell(guild, refs, member.id, access, recorded, now, by_actor=by_actor)
 
     async def _check(
         self, guild: discord.Guild, place_id: str, member: discord.Member, now: datetime
@@ -358,14 +362,17 @@ class AccessTracker:
         access: dict[str, bool],
         recorded: set[str],
         now: datetime,
+        *,
+        by_actor: bool = False,
     ) -> None:
         """Send the core each private place whose access differs from its stored one."""
         for place_id, visible in access.items():
             if (place_id in recorded) == visible:
                 continue
-            await self.core.handle(
-                translate.membership(guild, refs[place_id], str(user_id), joined=visible, now=now)
+            told = translate.membership(
+                guild, refs[place_id], str(user_id), joined=visible, now=now, by_actor=by_actor
             )
+            await self.core.handle(told)
 
     async def _recorded(self, guild_id: int, user_id: int) -> set[str]:
         """The private places of this guild the core has ``user_id`` down as reading.

@@ -63,7 +63,10 @@ class Conversation:
             return
         guild, author = message.guild, message.author
         if guild is not None and isinstance(author, discord.Member):
-            await self.access.refresh(guild, author, event.occurred_at)
+            # A thread reply not addressed to the bot is no use of it: nobody comes back by it.
+            await self.access.refresh(
+                guild, author, event.occurred_at, by_actor=event.addressed_to_bot
+            )
             self.gateway.seen(guild.id, author.id, message.channel.id)
         try:
             replies = await self.core.handle(event)

@@ -371,7 +371,7 @@ class Interactions:
         the deferral, after which Discord lets no form open."""
         if isinstance(member, discord.Member):
             if not _opens_the_form(event):
-                await self.access.refresh(guild, member, event.occurred_at)
+                await self.access.refresh(guild, member, event.occurred_at, by_actor=True)
             # A DM is no channel of the guild's to fall back to when their DMs close.
             channel = interaction.channel if interaction.guild is not None else None
             self.gateway.seen(guild.id, member.id, channel.id if channel is not None else None)

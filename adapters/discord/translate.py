@@ -260,8 +260,21 @@ def departed(guild: discord.Guild, user_id: str, *, now: datetime) -> ProfileCha
 
 
 def membership(
-    guild: discord.Guild, channel: ChannelRef, user_id: str, *, joined: bool, now: datetime
+    guild: discord.Guild,
+    channel: ChannelRef,
+    user_id: str,
+    *,
+    joined: bool,
+    now: datetime,
+    by_actor: bool = False,
 ) -> MembershipChanged:
+    """``by_actor``: the person is using the bot now (their access re-checked before their
+    answer); otherwise a gateway event, or a re-check the bot started, told it."""
     return MembershipChanged(
-        tenant=tenant(guild), channel=channel, user_id=user_id, joined=joined, occurred_at=now
+        tenant=tenant(guild),
+        channel=channel,
+        user_id=user_id,
+        joined=joined,
+        occurred_at=now,
+        by_actor=by_actor,
     )

@@ -320,6 +320,7 @@ def membership(
         user_id=event["user"],
         joined=joined,
         occurred_at=when(body.get("event_time")),
+        by_actor=False,  # an event about them, never their use of the bot
     )
 
 

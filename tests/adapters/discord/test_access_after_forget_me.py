@@ -4,9 +4,17 @@ it does for anyone else there: not stay blind to it until the bot restarts."""
 
 from __future__ import annotations
 
-from narrate_bot.app import Bot
+from typing import Any
 
-from .fake import ALICE, CAROL, SECRET, FakeDiscord
+from sqlmodel import col, select
+
+from narrate_bot.app import Bot
+from narrate_bot.config import Settings
+from narrate_bot.events import Event, MessageReceived, Platform, TenantRef
+from narrate_bot.storage.tables import Channel, ChannelMember, Person, TenantSetting
+
+from .conftest import FAST, until
+from .fake import ALICE, CAROL, GENERAL, GUILD, SECRET, FakeDiscord
 
 VAULT = "rotating vault keys"
 
@@ -28,3 +36,89 @@ async def test_a_private_channel_still_readable_after_forget_me_is_shown_again(
     assert "gone from everything" in erased["data"]["content"]
 
     assert VAULT in await _whoknows(fake, "vault")
+
+
+async def _stored_of(bot: Bot, user_id: str) -> tuple[set[str], int, int]:
+    """What is stored under ``user_id``: the channels stored as theirs, their person rows, and
+    the workspace's forgotten marks (one per person forgotten and not back)."""
+    async with bot.db.snapshot() as session:
+        channels = await session.exec(
+            select(Channel.channel_id)
+            .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
+            .where(ChannelMember.user_id == user_id)
+        )
+        people = await session.exec(select(Person).where(Person.user_id == user_id))
+        keys = await session.exec(select(TenantSetting.key))
+        marks = [k for k in keys.all() if k.startswith("privacy.forgotten:")]
+        return set(channels.all()), len(people.all()), len(marks)
+
+
+async def _forgotten_carol(fake: FakeDiscord, bot: Bot) -> None:
+    """alice narrates in #secret; carol, a keeper, reads it (stored by her own command), then
+    erases herself while still a keeper."""
+    await fake.answer(await fake.slash("narrate", who=ALICE, channel=SECRET, text=VAULT))
+    assert VAULT in await _whoknows(fake, "vault")
+    assert (await _stored_of(bot, CAROL["id"]))[0] == {SECRET}
+    erased = await fake.answer(await fake.slash("narrate", who=CAROL, text="forget-me confirm"))
+    assert "gone from everything" in erased["data"]["content"]
+    assert await _stored_of(bot, CAROL["id"]) == (set(), 0, 1)
+
+
+def _handled(bot: Bot) -> list[Event]:
+    """The events the core has finished handling, in order (``bot.handle`` wrapped)."""
+    real = bot.handle
+    done: list[Event] = []
+
+    async def handle(event: Event) -> Any:
+        replies = await real(event)
+        done.append(event)
+        return replies
+
+    bot.handle = handle  # type: ignore[method-assign]
+    return done
+
+
+async def test_chatter_in_a_thread_stores_no_channel_of_someone_forgotten(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    """With Message Content, every message in a thread reaches the bot, and its author's access
+    was re-checked first: chatting there (not to the bot) stored carol's #secret again after her
+    forget-me (before: ``{SECRET}``), though she never used the bot."""
+    await connect(bot, Settings(discord=FAST.model_copy(update={"message_content": True})))
+    await _forgotten_carol(fake, bot)
+    done = _handled(bot)
+    thread = fake.thread(GENERAL, "5500", "lunch")
+    await fake.dispatch("THREAD_CREATE", thread | {"newly_created": True})
+
+    await fake.say("anyone for noodles?", who=CAROL, channel="5500")
+
+    await until(lambda: any(isinstance(e, MessageReceived) for e in done), timeout=30)
+    assert await _stored_of(bot, CAROL["id"]) == (set(), 0, 1)
+
+
+async def test_a_recheck_the_bot_starts_stores_no_channel_of_someone_forgotten(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    """The core asks Discord to re-read people's access (before the weekly introductions, an
+    open question's nudge): carol's #secret was stored again (before: ``{SECRET}``)."""
+    client = await connect(bot)
+    await _forgotten_carol(fake, bot)
+    acme = TenantRef(platform=Platform.DISCORD, tenant_id=GUILD, name="Acme")
+    await client.gateway.refresh_access(acme, [CAROL["id"]])
+    assert await _stored_of(bot, CAROL["id"]) == (set(), 0, 1)
+
+
+async def test_back_after_a_join_event_her_own_command_reads_her_channel(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    """Coverage, the returning person (filtering every join lost her #secret): after a re-check
+    that stored nothing of her, her own command re-checks her access as hers, so her mark is
+    cleared, #secret is stored as hers, and the answer reads it."""
+    client = await connect(bot)
+    await _forgotten_carol(fake, bot)
+    acme = TenantRef(platform=Platform.DISCORD, tenant_id=GUILD, name="Acme")
+    await client.gateway.refresh_access(acme, [CAROL["id"]])
+
+    assert VAULT in await _whoknows(fake, "vault")
+    channels, _, marks = await _stored_of(bot, CAROL["id"])
+    assert (channels, marks) == ({SECRET}, 0)

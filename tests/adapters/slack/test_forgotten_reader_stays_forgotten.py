@@ -4,10 +4,11 @@ again: then, as for anyone's first command, Slack's lists count for them."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
-from narrate_bot.storage.tables import ChannelMember, Person, TenantSetting
-from tests.adapters.slack.conftest import SlackEnv, until
+from narrate_bot.storage.platform_store import SeenEvent
+from narrate_bot.storage.tables import Channel, ChannelMember, Person, TenantSetting
+from tests.adapters.slack.conftest import SlackEnv, eventually, until
 
 
 async def _said(slack: SlackEnv, text: str, **where: str) -> str:
@@ -59,3 +60,59 @@ async def test_using_the_bot_again_is_a_fresh_start(slack):
     assert not [k for k in marks if k.startswith("privacy.forgotten:")]
     assert "Noted" in await _said(slack, "and the vault", channel="G1", channel_name="secret")
     assert any(isinstance(r, ChannelMember) for r in await _stored_of(slack, "U2"))
+
+
+async def _joined(slack: SlackEnv, user: str, channel: str, event_id: str) -> None:
+    """Slack's ``member_joined_channel`` for ``user``, waited for until its effects are
+    committed (the event's claim is marked done)."""
+    kind = "G" if channel.startswith("G") else "C"
+    joined = {"type": "member_joined_channel", "user": user, "channel": channel}
+    status, _, _ = await slack.event(joined | {"channel_type": kind}, event_id)
+    assert status == 200
+
+    async def done() -> bool:
+        async with slack.db.snapshot() as session:
+            seen = await session.exec(select(SeenEvent).where(SeenEvent.event_id == event_id))
+            return any(row.done for row in seen.all())
+
+    await eventually(done)
+
+
+async def test_a_join_event_about_a_forgotten_person_stores_nothing(slack):
+    """Someone adds U2 back to #secret, or U2 joins a channel: Slack tells the app, and that
+    stored their membership at once (before: a ChannelMember row), though nothing of them is
+    kept until they use the bot again."""
+    await _forgotten_u2(slack)
+    slack.fake.channels["G2"] = {"id": "G2", "name": "vault", "is_private": True}
+    await _joined(slack, "U2", "G2", "Ev-u2-joined-vault")
+    await _joined(slack, "U2", "C5", "Ev-u2-joined-general")
+    assert await _stored_of(slack, "U2") == []
+
+
+async def test_their_command_after_a_join_event_stores_their_channel_again(slack):
+    """Coverage, the returning person: the join told about them stored nothing, and their own
+    command in that channel is their fresh start (the mark cleared, the channel stored as
+    theirs); a later join is stored as anyone's."""
+    await _forgotten_u2(slack)
+    slack.fake.channels["G2"] = {"id": "G2", "name": "vault", "is_private": True}
+    slack.fake.members["G2"] = ["UBOT", "U1", "U2"]
+    await _joined(slack, "U2", "G2", "Ev-u2-joined-vault")
+    assert await _stored_of(slack, "U2") == []
+    assert "Noted" in await _said(
+        slack, "moved the vault", user="U2", channel="G2", channel_name="vault"
+    )
+    assert await _channels_of(slack, "U2") == {"G2"}
+    slack.fake.channels["G3"] = {"id": "G3", "name": "ledger", "is_private": True}
+    await _joined(slack, "U2", "G3", "Ev-u2-joined-ledger")
+    assert await _channels_of(slack, "U2") == {"G2", "G3"}
+
+
+async def _channels_of(slack: SlackEnv, user_id: str) -> set[str]:
+    """The channels stored as ``user_id``'s."""
+    async with slack.db.snapshot() as session:
+        rows = await session.exec(
+            select(Channel.channel_id)
+            .join(ChannelMember, col(ChannelMember.channel_pk) == col(Channel.id))
+            .where(ChannelMember.user_id == user_id)
+        )
+        return set(rows.all())
