@@ -113,6 +113,8 @@ class Narration(SQLModel, table=True):
         UniqueConstraint("person_id", "ordinal", name="uq_narration_person_ordinal"),
         Index("ix_narration_tenant_created", "tenant_id", "created_at"),
         Index("ix_narration_person_created", "person_id", "created_at"),
+        # A channel's delete (forget-me's DM with the bot) finds its narrations (0057).
+        Index("ix_narration_channel_pk", "channel_pk"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
