@@ -223,7 +223,7 @@ class WeekInputs:
     asked: dict[int, set[str]]
     never: dict[int, set[str]]
     disliked: dict[int, set[str]]
-    recent: list[list[tuple[int, str | None]]]
+    recent: list[tuple[str, list[tuple[int, str | None]]]]  # (round's week, group)
     history: list[list[tuple[int, str | None]]]
     same_team: str | None
     hidden: dict[int, list[str]]
@@ -249,6 +249,9 @@ class WeekPlan:
     channel: Channel | None
     delivery: str
     label: Callable[[str], str]  # a topic as stored -> as the pairing names it (spellings folded)
+    # For each suggestion, weeks since two of its members were last introduced (the window
+    # shortened: nobody new left to meet), else ``None``.
+    again: list[int | None]
     # What it was worked out from, to tell what changed since; without its topic rows, which
     # live on in ``pairing``: kept, 70,000 of them at 2,000 people were walked by every full
     # garbage collection while the round is stored, the event loop waiting.
@@ -375,8 +378,8 @@ class WeeklyIntroductions:
         )
         biweekly = await repo.get_setting(session, tenant_id=row.id, key=CADENCE_KEY) == BIWEEKLY
         posts: list[Post] = []
-        for number, suggestion, told, posted in zip(
-            numbers, plan.suggestions, plan.told, plan.posted, strict=True
+        for number, suggestion, told, posted, again in zip(
+            numbers, plan.suggestions, plan.told, plan.posted, plan.again, strict=True
         ):
             group = [plan.people[k] for k in suggestion.members]
             posts += _deliver(
@@ -387,6 +390,7 @@ class WeeklyIntroductions:
                 told=told,
                 posted=posted,
                 biweekly=biweekly,
+                again=again,
             )
         return posts
 
@@ -473,8 +477,8 @@ async def _read_inputs(
         disliked=await intro_repo.disliked_topics(session, person_ids=ids),
         # No repeat within the latest rounds, of the introductions that went out: a pair
         # whose introduction was refused may meet the next round.
-        recent=await intro_repo.past_groups(
-            session, tenant_id=tenant_id, rounds=rounds, before_week=week, delivered=True
+        recent=await intro_repo.recent_groups(
+            session, tenant_id=tenant_id, rounds=rounds, before_week=week
         ),
         history=await intro_repo.past_groups(session, tenant_id=tenant_id),
         same_team=await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY),
@@ -512,9 +516,19 @@ def _strength(counts: dict[str, int]) -> dict[str, float]:
 
 
 def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -> WeekPlan:
-    """The week's pairs and their reasons: CPU only, no database, safe in a worker thread."""
+    """The week's pairs and their reasons: CPU only, no database, safe in a worker thread.
+
+    A workspace where every allowed pair was introduced within the no-repeat window would have
+    no round until the window moved on (12 weeks of silence for four people): then the window
+    is shortened from its oldest round, one round at a time, until someone may meet again, so
+    the pairs introduced longest ago come round first (as Donut re-pairs), and are told so."""
     pairing, label = _pairing(inputs, now=now, week=week)
     suggestions = pairing.plan()
+    if not suggestions and len(inputs.people) > 1:
+        for since in sorted({met for met, _ in inputs.recent})[1:] + ["9999"]:
+            pairing, label = _pairing(inputs, now=now, week=week, since=since)
+            if suggestions := pairing.plan():
+                break
     readers = _channel_readers(inputs.channel)
     return WeekPlan(
         tenant_id=tenant_id,
@@ -523,6 +537,7 @@ def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -
         pairing=pairing,
         suggestions=suggestions,
         told=[reason(s, pairing, period=PERIOD) for s in suggestions],
+        again=[_weeks_since(s.members, inputs.recent, week=week) for s in suggestions],
         # Stored for "not useful" and the export, which only the members read: what the
         # message they were sent said, never more (``weekly_in`` keeps one of the two).
         posted=[reason(s, pairing, period=PERIOD, readers=readers) for s in suggestions],
@@ -589,6 +604,7 @@ async def _still_available(
         people=now_.people,
         suggestions=[plan.suggestions[i] for i in now_.kept],
         told=[plan.told[i] for i in now_.kept],
+        again=[plan.again[i] for i in now_.kept],
         posted=[
             reason(plan.suggestions[i], plan.pairing, period=PERIOD, readers=readers)
             if recut
@@ -640,6 +656,7 @@ async def _still_valid(
         people=current,
         suggestions=suggestions,
         told=told,
+        again=[plan.again[i] for i in kept],
         posted=posted,
         channel=channel,
         delivery=delivery,
@@ -705,10 +722,14 @@ async def _refresh_changed(
 
 
 def _pairing(
-    inputs: WeekInputs, *, now: datetime, week: str
+    inputs: WeekInputs, *, now: datetime, week: str, since: str = ""
 ) -> tuple[Pairing, Callable[[str], str]]:
+    """The week's pairing; no repeat of the window's introductions from the round of ``since``
+    on (all of them without it)."""
     partners: dict[int, set[int]] = defaultdict(set)
-    for group in inputs.recent:
+    for met, group in inputs.recent:
+        if met < since:
+            continue
         for (a, _), (b, _) in combinations(group, 2):
             partners[a].add(b)
             partners[b].add(a)
@@ -756,6 +777,15 @@ def _pairing(
         introduced=introduced,
     )
     return pairing, spelling
+
+
+def _weeks_since(
+    members: Iterable[int], recent: list[tuple[str, list[tuple[int, str | None]]]], *, week: str
+) -> int | None:
+    """Weeks since two of ``members`` were last introduced within the window, if they were."""
+    group = set(members)
+    met = [w for w, past in recent if len(group & {k for k, _ in past}) > 1]
+    return week_number(week) - week_number(max(met)) if met else None
 
 
 def _introduced(history: list[list[tuple[int, str | None]]]) -> dict[frozenset[str], int]:
@@ -835,15 +865,24 @@ def _names(group: list[Person]) -> str:
     return ", ".join(mentions[:-1]) + " and " + mentions[-1]
 
 
-def _text(number: int, group: list[Person], reason: str) -> str:
+def _text(number: int, group: list[Person], reason: str, *, again: int | None = None) -> str:
     named = [f"<@{p.user_id}>" + (f" ({p.team})" if p.team else "") for p in group]
     if len(named) == 2:
         meet = f"{named[0]}, meet {named[1]}"
     else:
         meet = f"{', '.join(named[:-1])} and {named[-1]}, meet each other"
+    before = ""
+    if again is not None:
+        weeks = "1 week" if again == 1 else f"{again} weeks"
+        some = "You were" if len(group) == 2 else "Some of you were"
+        before = (
+            f"{some} introduced before, {weeks} ago: nobody new is left to meet, so the "
+            "introductions made longest ago come round again.\n"
+        )
     return (
         f"Introduction #{number}: {meet}.\n"
         f"Why: {reason}.\n"
+        f"{before}"
         "Find 20 minutes this week to compare notes, then tell me how it went."
     )
 
@@ -857,18 +896,20 @@ def _deliver(
     told: Reason,
     posted: Reason,
     biweekly: bool = False,
+    again: int | None = None,
 ) -> list[Post]:
-    """The channel post carries the reason everyone may read; the group DM the members' own."""
+    """The channel post carries the reason everyone may read; the group DM the members' own.
+    ``again``: weeks since they were last introduced, when nobody new was left to meet."""
     names = {p.user_id: p.display_name or p.user_id for p in group}
     buttons = outcome_buttons(number, biweekly=biweekly)
     posts = []
     if channel:
-        text = _text(number, group, posted.line)
+        text = _text(number, group, posted.line, again=again)
         posts.append(Post(text=text, channel_id=channel, buttons=buttons, names=names))
     if as_dm:
         posts.append(
             Post(
-                text=_text(number, group, told.line),
+                text=_text(number, group, told.line, again=again),
                 to_users=tuple(p.user_id for p in group),
                 buttons=buttons,
                 names=names,

@@ -544,6 +544,36 @@ async def past_groups(
     return list(groups.values())
 
 
+async def recent_groups(
+    session: AsyncSession, *, tenant_id: int, rounds: int, before_week: str
+) -> list[tuple[str, list[tuple[int, str | None]]]]:
+    """Each introduction that went out (``delivered_at``) in the tenant's latest ``rounds``
+    rounds before the round of ``before_week``, with its round's week: its (person id, team
+    then), oldest first."""
+    latest = await latest_rounds(
+        session, tenant_id=tenant_id, rounds=rounds, before_week=before_week
+    )
+    rows = await session.exec(
+        select(
+            IntroMember.introduction_id,
+            Introduction.round_id,
+            IntroMember.person_id,
+            IntroMember.team,
+        )
+        .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
+        .where(
+            Introduction.tenant_id == tenant_id,
+            col(Introduction.round_id).in_(list(latest)),
+            col(Introduction.delivered_at).is_not(None),
+        )
+        .order_by(col(IntroMember.introduction_id))
+    )
+    groups: dict[int, tuple[str, list[tuple[int, str | None]]]] = {}
+    for introduction_id, round_id, person_id, team in rows:
+        groups.setdefault(introduction_id, (latest[round_id], []))[1].append((person_id, team))
+    return list(groups.values())
+
+
 async def unclaimed_tenant(
     session: AsyncSession, *, platform: str, external_id: str, week: str
 ) -> int | None:
