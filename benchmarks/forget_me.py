@@ -23,6 +23,10 @@ a defect and is printed with its plan.
 Targets: no full scan of a large table; the erasure without ``clear_traces`` at most
 ``FLAT_TARGET`` times the small workspace's (plus ``FLAT_SLACK`` seconds of noise). Exits 1 when
 a target is missed.
+Before migration 0057 deleting the person's DM channel read every narration twice (its
+``NOT IN`` subquery and the foreign-key cascade to ``narration.channel_pk``): on SQLite 1.8 s
+of a 1.9 s erasure at 1,000,000 narrations, 9.8x the one at 100,000; after, 0.25 s and 1.6x
+(a 2-core machine at load 9-12; the index merge after the commit, 2.9-4.3 s there, unchanged).
 """
 
 from __future__ import annotations
@@ -394,7 +398,8 @@ async def run(urls: tuple[str, str], narrations: int) -> bool:
     print(
         f"erasure without clear_traces, {sizes[1]:,} vs {sizes[0]:,}: {ratio:.2f}x "
         f"(target <= {bound:.2f}x) {'PASS' if flat else 'FAIL'}; with it {total_ratio:.2f}x "
-        "(reported: the index merge is a whole-index rewrite by design)"
+        "(reported: by design, SQLite's index merge rewrites the whole index, PostgreSQL's ANALYZE "
+        "samples up to 30,000 rows a table)"
     )
     for statement, plan in found:
         print(f"  full scan: {statement[:300]}\n    plan: {plan[:400]}")
