@@ -1,7 +1,7 @@
 """Benchmark: Monday's followed-topics digests when thousands follow one topic.
 
     .venv/bin/python -m benchmarks.follow_digest          10,000 followers vs 1,000
-    .venv/bin/python -m benchmarks.follow_digest --ci     100 vs 10 (what CI runs)
+    .venv/bin/python -m benchmarks.follow_digest --ci     60 vs 6 (what CI runs)
     ... --db postgresql://postgres@127.0.0.1:5432/bench  on PostgreSQL (it and bench_small,
                                                            created if missing, wiped)
 
@@ -56,7 +56,7 @@ WEEK = 300
 CHANNELS = 10
 SHRINK = 10
 FLAT_TARGET = 1.5
-SIZES = {"ci": 100, "full": 10_000}
+SIZES = {"ci": 60, "full": 10_000}
 
 
 class Counter:
@@ -245,7 +245,7 @@ async def run(url: str | None, followers: int) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--ci", action="store_true", help="100 followers vs 10")
+    parser.add_argument("--ci", action="store_true", help="60 followers vs 6")
     parser.add_argument("--db", help="a database URL to use (wiped); default a temporary SQLite")
     parser.add_argument("--followers", type=int, help="the large size (the small is a tenth)")
     args = parser.parse_args(argv)

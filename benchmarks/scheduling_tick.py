@@ -10,7 +10,7 @@
 the same claim (and with ``--deliver`` the delivery of every claimed prompt through a gateway
 that only counts, ``deliver_due``) with everyone in one workspace too, in the same run: the
 rates' ratio shows what the number of workspaces costs (it should stay near 1). CI runs
-``--ci --people 5000 --workspaces 500`` (claims only: a delivery is a few transactions per prompt,
+``--ci --people 3000 --workspaces 300`` (claims only: a delivery is a few transactions per prompt,
 minutes at thousands).
 
 Targets (research/reliability-performance.md, B5 #9): computing every next fire time takes
