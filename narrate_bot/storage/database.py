@@ -158,7 +158,19 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        """Close the connections: those in the pool at once, and each one still in use (a
+        background task's transaction at shutdown) as soon as it is given back. The engine's
+        dispose alone closes only the first: the others went back to a pool nobody used again
+        and stayed open (a PostgreSQL backend) until the garbage collector found them."""
+        given_up = self.engine.pool
         await self.engine.dispose()
+        # After the dispose: the engine's new pool copies the listeners the old one had then.
+        event.listen(given_up, "checkin", _close_when_given_back)
+
+
+def _close_when_given_back(dbapi_connection: Any, record: Any) -> None:
+    if dbapi_connection is not None:
+        record.invalidate()
 
 
 def conflict_insert(
