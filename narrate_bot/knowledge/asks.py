@@ -23,8 +23,9 @@ is the question answered, also on later lines (a post pasted whole: "… time ou
 own blocker about something else (then "Stuck on kafka acls"). After "helped …" only the
 author's own blocker counts ("Helped carol with the deploy: stuck on kafka acls", not "helped
 carol, she's stuck on …"). A question the narration answers later ("Q: how do we rotate the
-vault tokens? A: the cron job", "… We decided to rotate the tokens by cron": a decision about
-its topic) asks nothing. Mentions and links are left out of the topic: it is echoed to the
+vault tokens? A: the cron job", "Q: … We decided to use the cron job", "… We decided to rotate
+the tokens by cron": after "Q:" any decision or finding, else one about its topic) asks
+nothing. Mentions and links are left out of the topic: it is echoed to the
 author and searched.
 
 A cue in a clause that says it is over or never was ("was stuck on", "no longer blocked",
@@ -211,8 +212,8 @@ _MENTIONED = "\ue000"
 # A sentence that answers the question just before it: "Q: how do we rotate the vault tokens?
 # A: the cron job" is a note, not a question still open. Explicit markers answer whatever the
 # question is about ("A:" only after "Q:"); a sentence that merely opens like a finding or a
-# decision ("Turns out …", "We agreed …") answers it only when it shares one of its topics,
-# after "Q:" too ("Q: … We decided to ship Friday" decided something else).
+# decision ("Turns out …", "We agreed …") answers it only when it shares one of its topics
+# (after "Q:" it answers without: the narration is written as questions and answers).
 _QUESTION_MARKER = re.compile(r"^\W*q\s*:", re.I)
 _MARKED_ANSWER = re.compile(r"^\W*a\s*:", re.I)
 _EXPLICIT_ANSWER = re.compile(r"^\W*(?:answer|solution|resolution)\s*:", re.I)
@@ -325,9 +326,11 @@ def _answers(question: str, sentence: str) -> bool:
     marked = _QUESTION_MARKER.match(question) is not None
     if _MARKED_ANSWER.match(sentence):
         return marked
-    # "Q: how do we rotate the vault tokens? We decided to ship Friday" leaves it open: a
-    # decision answers only when it is about the question's topic, "Q:" or not.
-    return _TOPICAL_ANSWER.match(sentence) is not None and _shares_topic(question, sentence)
+    if not _TOPICAL_ANSWER.match(sentence):
+        return False
+    # After "Q:" the narration is written as questions and answers: a decision or a finding
+    # answers ("Q: how do we rotate the vault tokens? We went with a cron job").
+    return marked or _shares_topic(question, sentence)
 
 
 def _shares_topic(one: str, other: str) -> bool:

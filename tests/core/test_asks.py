@@ -241,6 +241,25 @@ def test_the_quote_after_answered_runs_on_through_its_post(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # After "Q:" a decision or a finding is the answer, whatever words it uses.
+        "Q: how do we rotate the vault tokens? We decided to use the cron job.",
+        "Q: how do we rotate the vault tokens?\nWe went with a cron job.",
+        "Q: how do we rotate the vault tokens?\nIn the end we went with a cron job.",
+        "Q: anyone know which datasource to use for grafana? We agreed on prometheus.",
+        "Q: does anyone know why the ledger export times out? Turns out it was a missing index.",
+        "Q: how do we version the protobuf schemas? Settled on buf with a monorepo.",
+        "Q: how do I get access to the kafka cluster? The answer is: file a ticket with infra.",
+        "Standup notes\nQ: how do we rotate the vault tokens?\nDecided: cron job in the infra"
+        " repo.\nQ: anyone know the kafka acl format?\nA: see the wiki",
+    ],
+)
+def test_after_q_a_decision_or_finding_is_the_answer(text: str) -> None:
+    assert find_ask(text) is None, find_ask(text)
+
+
+@pytest.mark.parametrize(
     ("text", "topic"),
     [
         (

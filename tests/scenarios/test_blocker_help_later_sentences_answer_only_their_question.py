@@ -1,8 +1,7 @@
 """Blocker help: a sentence after a question answers it only when it says so ("A:" after "Q:",
 "answer:", "solution:", "resolution:") or, opening like a finding or a decision ("Turns out …",
-"We agreed …"), shares one of the question's topics, after "Q:" too. A later sentence that
-merely opens like an answer silenced every question before it, whatever it was about; after
-"Q:" any decision did ("Q: how do we rotate the vault tokens? We decided to ship on Friday").
+"We agreed …"), shares one of the question's topics. A later sentence that merely opens like an
+answer silenced every question before it, whatever it was about.
 """
 
 from __future__ import annotations
@@ -34,15 +33,6 @@ def _pointer(out: str) -> str:
             "Profiling. Anyone know why the ledger export times out? Also rotated certs."
             " We decided: Monday.",
             "@erin",
-        ),
-        # After "Q:" too: a decision about something else leaves the question open.
-        (
-            "Q: how do we rotate the vault tokens? We decided to ship the release on Friday.",
-            "@dave",
-        ),
-        (
-            "Q: Has anybody used terraform cloud?\nWe decided to move the standup to 10am.",
-            "@frank",
         ),
     ],
 )

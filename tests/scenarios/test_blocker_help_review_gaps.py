@@ -1,8 +1,8 @@
 """Blocker help, gaps found in review: a question the narration answers itself, a blocker after
 a report of helping someone, and people matched on one generic word of the blocker.
 
-- "Q: how do we rotate the vault tokens? We decided to use the cron job for the tokens." is a
-  note of a decision; it named who narrates about vault tokens as if the author were stuck.
+- "Q: how do we rotate the vault tokens? We decided to use the cron job." is a note of a
+  decision; it named who narrates about vault tokens as if the author were stuck.
 - "Helped carol with the deploy: stuck on kafka acls" was read as a quoted question after
   "helped …:" and named nobody; the author is the one stuck ("helped carol, she's stuck on …"
   is carol's, and still names nobody).
@@ -27,7 +27,7 @@ def _pointer(out: str) -> str:
 @pytest.mark.parametrize(
     "said",
     [
-        "Q: how do we rotate the vault tokens? We decided to use the cron job for the tokens.",
+        "Q: how do we rotate the vault tokens? We decided to use the cron job.",
         "Q: how do we rotate the vault tokens? A: the cron job from the infra repo",
         "How do we rotate the vault tokens? In the end we went with a cron job for the tokens.",
         "Tuning vault. How do we rotate the vault tokens? Turns out a cron job does it for vault.",
