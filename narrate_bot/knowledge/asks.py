@@ -20,13 +20,15 @@ A sentence that reports answering or helping ("answered a question in #help: how
 "answered: …", "helped bob with …") asks nothing. After "answered …:" the rest of its paragraph
 is the question answered, also on later lines (a post pasted whole: "… time out? [ledger]", then
 "Stuck on the export since May."), up to a bullet, a "Q:" or a line that opens with the author's
-own blocker about something else (then "Stuck on kafka acls"). After "helped …" only the
-author's own blocker counts ("Helped carol with the deploy: stuck on kafka acls", not "helped
+own blocker about something else than every quoted line (then "Stuck on kafka acls"). After a
+header ("Answered two questions in #help:", nothing after its colon) the quote is the lines it
+introduces: bullets, numbered items, "> " lines, "Q:", the block after a blank line; it ends at
+such an own blocker, or at a blank line and a line that is none of those. After "helped …" only
+the author's own blocker counts ("Helped carol with the deploy: stuck on kafka acls", not "helped
 carol, she's stuck on …"). A question the narration answers later ("Q: how do we rotate the
 vault tokens? A: the cron job", "Q: … We decided to use the cron job", "… We decided to rotate
 the tokens by cron": after "Q:" any decision or finding, else one about its topic) asks
-nothing. Mentions and links are left out of the topic: it is echoed to the
-author and searched.
+nothing. Mentions and links are left out of the topic: it is echoed to the author and searched.
 
 A cue in a clause that says it is over or never was ("was stuck on", "no longer blocked",
 "stuck on X but fixed it") is not an ask. A topic without a word worth searching for ("stuck on
@@ -41,8 +43,9 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from .clean_text import without_markup, without_mentions
 from .topics import extract_topics
@@ -78,6 +81,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 _SAME_LINE, _NEW_LINE, _NEW_PARAGRAPH = 0, 1, 2
 # A list item's mark: "- ", "* ", "• ", "1. ", "2) ".
 _BULLET = re.compile(r"^(?:[-*+•◦‣–—]\s|\d{1,3}[.)](?:\s|$))")
+# How much of a quote's text its topic words are read from: a few lines of it.
+_MAX_QUOTE = 4 * WINDOW
+_WORD = re.compile(r"\w")
 # A line that opens with the author's own blocker: "Stuck on …", "I'm still blocked by …".
 _OWN_STATUS = re.compile(
     r"^\W*(?:(?:i'm|im|i\s+am|i|we're|we\s+are|we|still|now|also|and|but|then|currently|"
@@ -252,29 +258,28 @@ def find_ask(text: str) -> Ask | None:
     last = len(sentences) - 1
     while last >= 0 and _COURTESY_SENTENCE.match(sentences[last]):
         last -= 1
-    # A question the next sentence answers asks nothing any more.
-    answered = {i for i in range(len(sentences) - 1) if _answers(sentences[i], sentences[i + 1])}
+
+    # A question the next sentence answers asks nothing any more: weighed only for a question
+    # cue, which takes one from the budget.
+    def answered(i: int) -> bool:
+        return i + 1 < len(sentences) and _answers(sentences[i], sentences[i + 1])
+
     budget = [MAX_CUES]
-    # The line that opens a question quoted after "answered …:", while it is read past, and
-    # its topic's words once a later line is weighed.
-    quote: str | None = None
-    quote_words: frozenset[str] | None = None
+    quote: _Quote | None = None  # the question quoted after "answered …:", while read past
     for index, sentence in enumerate(sentences):
         if quote is not None:
-            if opens[index] == _SAME_LINE:
-                if quote_words is None and len(quote) < 2 * WINDOW:
-                    quote = f"{quote} {sentence}"[: 2 * WINDOW]
+            if not quote.ends(sentence, opens[index], budget):
+                if budget[0] <= 0:
+                    return None
                 continue
-            if quote_words is None:
-                quote_words = _topic_words(quote)
-            if not _quote_ends(quote_words, sentence, opens[index]):
-                continue
-            quote, quote_words = None, None
+            quote = None
         reported = _REPORTED.match(sentence) is not None
-        if reported and _REPORTED_QUOTE.match(sentence):
-            quote = sentence[: 2 * WINDOW]  # what follows is the question answered, and its words
+        if reported and (colon := _REPORTED_QUOTE.match(sentence)):
+            # What follows is the question answered, and its words: the rest of the line, or
+            # after a header ("Answered two questions in #help:") the lines it introduces.
+            quote = _Quote(sentence[colon.end() :])
             continue
-        found = _cued(sentence, budget, reported=reported, answered=index in answered)
+        found = _cued(sentence, budget, reported=reported, answered=partial(answered, index))
         if found is not None:
             return found
         if budget[0] <= 0:
@@ -305,18 +310,57 @@ def _sentences(text: str) -> tuple[list[str], list[int]]:
     return sentences, opens
 
 
-def _quote_ends(quoted: frozenset[str], sentence: str, opens: int) -> bool:
-    """Whether ``sentence``, which opens a line, is past the question quoted after "answered
-    …:" (``quoted``: the topic's words of its line). The quote goes on to the end of its
-    paragraph, through the lines of a post pasted whole ("answered: Why does the ledger export
-    time out? [ledger]" then "Stuck on the export since May."), but not into a new bullet, a
-    "Q:" or a line that opens with the author's own blocker about something else (then "Stuck
-    on kafka acls")."""
-    if opens == _NEW_PARAGRAPH or _BULLET.match(sentence) or _QUESTION_MARKER.match(sentence):
-        return True
-    return _OWN_STATUS.match(sentence) is not None and quoted.isdisjoint(
-        _topic_words(sentence[:WINDOW])
-    )
+class _Quote:
+    """The question quoted after "answered …:", read past line by line.
+
+    After a colon with words on its line ("answered: Why does the ledger export time out?")
+    the quote runs on to the end of its paragraph, through the lines of a post pasted whole,
+    but not into a new bullet or a "Q:". After a header ("Answered two questions in #help:",
+    nothing after the colon) it is the lines that follow: bullets, numbered items, "> " lines,
+    a "Q:", the block after a blank line; it ends at a blank line followed by a line that is
+    none of those. Either ends at a line that opens with the author's own blocker about
+    something else than every quoted line ("Stuck on kafka acls"); a "> " line is never the
+    author's own. Each such weighing takes one from the cue budget.
+    """
+
+    def __init__(self, rest: str) -> None:
+        self.header = _WORD.search(rest) is None
+        self.text = rest[:WINDOW]
+        self.lines = 0  # lines quoted after the header's
+        self._words: frozenset[str] | None = None
+
+    def ends(self, sentence: str, opens: int, budget: list[int]) -> bool:
+        """Whether ``sentence`` (``opens``: what it opens) is past the quote."""
+        if opens != _SAME_LINE:
+            marked = _QUESTION_MARKER.match(sentence) is not None
+            listed = marked or _BULLET.match(sentence) is not None
+            if self.header:
+                if opens == _NEW_PARAGRAPH and self.lines and not (listed or sentence[0] == ">"):
+                    return True
+            elif opens == _NEW_PARAGRAPH or listed:
+                return True
+            if (
+                (self.lines or not self.header)
+                and not sentence.startswith(">")
+                and _OWN_STATUS.match(_BULLET.sub("", sentence)) is not None
+            ):
+                budget[0] -= 1
+                if self.words().isdisjoint(_topic_words(sentence[:WINDOW])):
+                    return True
+            self.lines += 1
+        self._add(sentence)
+        return False
+
+    def _add(self, sentence: str) -> None:
+        if len(self.text) < _MAX_QUOTE:
+            self.text = f"{self.text}\n{sentence[:WINDOW]}"[:_MAX_QUOTE]
+            self._words = None
+
+    def words(self) -> frozenset[str]:
+        """The topic words of every quoted line (of its first ``_MAX_QUOTE`` characters)."""
+        if self._words is None:
+            self._words = _topic_words(self.text)
+        return self._words
 
 
 def _answers(question: str, sentence: str) -> bool:
@@ -343,16 +387,24 @@ def _topic_words(text: str) -> frozenset[str]:
     return frozenset(w for t in extract_topics(text) for w in t.split())
 
 
-def _cued(sentence: str, budget: list[int], *, reported: bool, answered: bool) -> Ask | None:
+def _cued(
+    sentence: str, budget: list[int], *, reported: bool, answered: Callable[[], bool]
+) -> Ask | None:
     """The first cue in ``sentence`` that asks, in the order they appear; each one weighed
     takes one from ``budget``. In a sentence that reports helping (``reported``) only the
     author's own blockers count; before the narration answers it (``answered``) no question."""
     if not _CUE_WORD.search(sentence):
         return None
+    is_answered: bool | None = None
     for _, match, lead, kind in _in_order(sentence):
         if budget[0] <= 0:
             return None
-        if (reported or answered) and kind == _ASKING:
+        if kind == _ASKING and reported:
+            continue
+        if kind == _ASKING and is_answered is None:
+            budget[0] -= 1  # weighing whether the next sentence answers it
+            is_answered = answered()
+        if kind == _ASKING and is_answered:
             continue
         budget[0] -= 1
         by = match.groupdict().get("by")

@@ -243,6 +243,38 @@ def test_the_quote_after_answered_runs_on_through_its_post(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        # After a header ("answered …:" and nothing after the colon) the lines it introduces.
+        "Answered a couple of questions in #help:\n- how do I rotate the vault tokens?\n"
+        "- anyone know the kafka acl format?",
+        "Replied to two threads in #eng:\n1. how do I rotate the vault tokens?\n"
+        "2. does anyone know why the ledger export times out?",
+        "answered bob's question:\n• how do I rotate the vault tokens?",
+        "Answered a question in #help:\n\nHow do I rotate the vault tokens?",
+        "answered bob in #help:\nQ: how do I rotate the vault tokens?",
+        "Explained to the new hires:\n- how do we deploy the ledger service?\n"
+        "- what is the on-call rota?",
+        "Answering questions today:\n* how do I request access to the kafka cluster?\n"
+        "* which datasource should we use for grafana?",
+        "Replied to this in #help:\n> how do I rotate the vault tokens?\n"
+        "> stuck on the kafka acls rollout because of it",
+        # A later line about any quoted line's topic is still the quote.
+        "Answered a question in #help:\nhow do I rotate the vault tokens?\n"
+        "stuck on the vault tokens since May, they said",
+    ],
+)
+def test_the_lines_after_an_answered_header_are_the_quote(text: str) -> None:
+    assert find_ask(text) is None, find_ask(text)
+
+
+def test_an_own_line_after_an_answered_header_and_its_list_still_asks() -> None:
+    text = "Helped out in #help today. Answered:\n- how do I rotate the vault tokens?\n"
+    found = find_ask(text + "Stuck on kafka acls")
+    assert found is not None and found.topic == "kafka acls", found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         # After "Q:" a decision or a finding is the answer, whatever words it uses.
         "Q: how do we rotate the vault tokens? We decided to use the cron job.",
         "Q: how do we rotate the vault tokens?\nWe went with a cron job.",
