@@ -78,7 +78,7 @@ _ORPHAN_POSSESSIVE = re.compile(r"(?<![\w'])'s\b")
 _CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[,;:()\n—–]|\s-\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 # What a sentence opens (``_sentences``): it goes on a line, or opens a line or a paragraph.
-_SAME_LINE, _NEW_LINE, _NEW_PARAGRAPH = 0, 1, 2
+_SAME_LINE, _NEW_LINE, _NEW_PARAGRAPH, _NESTED_LINE = 0, 1, 2, 3
 # A list item's mark: "- ", "* ", "• ", "1. ", "2) ".
 _BULLET = re.compile(r"^(?:[-*+•◦‣–—]\s|\d{1,3}[.)](?:\s|$))")
 # How much of a quote's text its topic words are read from: a few lines of it.
@@ -291,21 +291,24 @@ def find_ask(text: str) -> Ask | None:
 
 def _sentences(text: str) -> tuple[list[str], list[int]]:
     """``text``'s sentences, and what each opens: ``_SAME_LINE`` (it goes on a line),
-    ``_NEW_LINE`` or ``_NEW_PARAGRAPH`` (after a blank line)."""
+    ``_NEW_LINE``, ``_NESTED_LINE`` (an indented line: "  - he asked: …" under a list item)
+    or ``_NEW_PARAGRAPH`` (after a blank line)."""
     sentences: list[str] = []
     opens: list[int] = []
-    at, opening = 0, _NEW_PARAGRAPH
+    at, opening, indented = 0, _NEW_PARAGRAPH, False
     for end in [*_SENTENCE_END.finditer(text), None]:
-        sentence = text[at : end.start() if end else len(text)].strip()
-        if sentence:
+        raw = text[at : end.start() if end else len(text)]
+        if sentence := raw.strip():
+            nested = opening == _NEW_LINE and (indented or raw[:1] in (" ", "\t"))
             sentences.append(sentence)
-            opens.append(opening)
+            opens.append(_NESTED_LINE if nested else opening)
             opening = _SAME_LINE
         if end is not None:
             gap = end.group()
             newlines = gap.count("\n") + (sentence == "" and opening != _SAME_LINE)
             if newlines:
                 opening = max(opening, _NEW_PARAGRAPH if newlines > 1 else _NEW_LINE)
+                indented = "\n" in gap and gap.rsplit("\n", 1)[1] != ""
             at = end.end()
     return sentences, opens
 
@@ -314,8 +317,9 @@ class _Quote:
     """The question quoted after "answered …:", read past line by line.
 
     After a colon with words on its line ("answered: Why does the ledger export time out?")
-    the quote runs on to the end of its paragraph, through the lines of a post pasted whole,
-    but not into a new bullet or a "Q:". After a header ("Answered two questions in #help:",
+    the quote runs on to the end of its paragraph, through the lines of a post pasted whole
+    and the items nested under its own ("  - he asked: does …?"), but not into a new bullet
+    or a "Q:". After a header ("Answered two questions in #help:",
     nothing after the colon) it is the lines that follow: bullets, numbered items, "> " lines,
     a "Q:", the block after a blank line; it ends at a blank line followed by a line that is
     none of those. Either ends at a line that opens with the author's own blocker about
@@ -337,7 +341,7 @@ class _Quote:
             if self.header:
                 if opens == _NEW_PARAGRAPH and self.lines and not (listed or sentence[0] == ">"):
                     return True
-            elif opens == _NEW_PARAGRAPH or listed:
+            elif opens == _NEW_PARAGRAPH or (listed and opens != _NESTED_LINE):
                 return True
             if (
                 (self.lines or not self.header)

@@ -257,6 +257,9 @@ def test_the_quote_after_answered_runs_on_through_its_post(text: str) -> None:
         "* which datasource should we use for grafana?",
         "Replied to this in #help:\n> how do I rotate the vault tokens?\n"
         "> stuck on the kafka acls rollout because of it",
+        # An item nested under the quoted one is still about it.
+        "- answered bob: how do I rotate the vault tokens?\n"
+        "  - he asked: does the periodic role work with kubernetes auth?",
         # A later line about any quoted line's topic is still the quote.
         "Answered a question in #help:\nhow do I rotate the vault tokens?\n"
         "stuck on the vault tokens since May, they said",
