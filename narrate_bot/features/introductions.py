@@ -249,6 +249,8 @@ class WeekPlan:
     channel: Channel | None
     delivery: str
     label: Callable[[str], str]  # a topic as stored -> as the pairing names it (spellings folded)
+    # Who ``posted`` was cut for: ``channel`` as it was read then (``_channel_readers``).
+    readers: Readers
     # For each suggestion, weeks since two of its members were last introduced (the window
     # shortened: nobody new left to meet), else ``None``.
     again: list[int | None]
@@ -289,9 +291,13 @@ class WeeklyIntroductions:
         async with self.db.transaction() as session:
             return await self.follow_up_in(session, tenant=tenant, now=now)
 
-    async def plan_week(self, *, tenant: TenantRef, slot: date, now: datetime) -> WeekPlan | None:
+    async def plan_week(
+        self, *, tenant: TenantRef, slot: date, now: datetime, outsiders_read: bool = False
+    ) -> WeekPlan | None:
         """The week of ``slot`` worked out ahead of claiming it, outside any write transaction;
-        ``None`` when there is nothing to work out (no such tenant yet, or the week is taken)."""
+        ``None`` when there is nothing to work out (no such tenant yet, or the week is taken).
+        ``outsiders_read``: the introductions channel counts as read by people from another
+        organisation whatever its stored flag says (the platform couldn't say who reads it)."""
         week = week_of(slot)
         async with self.db.snapshot() as session:
             tenant_id = await intro_repo.unclaimed_tenant(
@@ -304,13 +310,17 @@ class WeeklyIntroductions:
             inputs = await _read_inputs(
                 session, tenant_id=tenant_id, now=now, platform=tenant.platform, week=week
             )
-        plan = await asyncio.to_thread(_work_out, inputs, tenant_id=tenant_id, now=now, week=week)
+        plan = await asyncio.to_thread(
+            _work_out, inputs, tenant_id=tenant_id, now=now, week=week, outsiders=outsiders_read
+        )
         # What changed while it was worked out reaches its reasons here, in a snapshot too: read
         # in the write transaction that stores the round, it held every command's write back
         # (0.4 s of the 0.7 s at 2,000 people on SQLite); only who may still meet whom is
         # checked again there (``_still_available``).
         async with self.db.snapshot() as session:
-            return await _still_valid(session, plan, now=now, platform=tenant.platform)
+            return await _still_valid(
+                session, plan, now=now, platform=tenant.platform, outsiders=outsiders_read
+            )
 
     async def weekly_in(
         self,
@@ -321,6 +331,7 @@ class WeeklyIntroductions:
         now: datetime,
         plan: WeekPlan | None = None,
         delivered: bool = False,
+        outsiders_read: bool = False,
     ) -> list[Post]:
         """The introductions of the week of ``slot``, recorded in the caller's transaction;
         nothing if that week already had its round. ``plan`` (from ``plan_week``) is used when
@@ -328,7 +339,9 @@ class WeeklyIntroductions:
         no longer be introduced (paused, left, asked never to meet the other, …) is dropped.
         Without one the week is worked out here, inside the caller's transaction. The
         introductions are stored undelivered unless ``delivered`` (the caller posts them at
-        once): the scheduler marks each as its first post goes out."""
+        once): the scheduler marks each as its first post goes out. ``outsiders_read``: the
+        channel post is cut for people from another organisation whatever the channel's stored
+        flag says (the platform couldn't say who reads it; that guess is never stored)."""
         row = await repo.ensure_tenant(
             session,
             platform=tenant.platform.value,
@@ -349,9 +362,13 @@ class WeeklyIntroductions:
             inputs = await _read_inputs(
                 session, tenant_id=row.id, now=now, platform=tenant.platform, week=week
             )
-            plan = await asyncio.to_thread(_work_out, inputs, tenant_id=row.id, now=now, week=week)
+            plan = await asyncio.to_thread(
+                _work_out, inputs, tenant_id=row.id, now=now, week=week, outsiders=outsiders_read
+            )
         else:
-            plan = await _still_available(session, plan, now=now, platform=tenant.platform)
+            plan = await _still_available(
+                session, plan, now=now, platform=tenant.platform, outsiders=outsiders_read
+            )
         post_in = (
             plan.channel.channel_id
             if plan.channel and plan.delivery in ("channel", "both")
@@ -515,7 +532,9 @@ def _strength(counts: dict[str, int]) -> dict[str, float]:
     return {topic: 1 + math.log(count) for topic, count in counts.items() if count > 1}
 
 
-def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -> WeekPlan:
+def _work_out(
+    inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str, outsiders: bool = False
+) -> WeekPlan:
     """The week's pairs and their reasons: CPU only, no database, safe in a worker thread.
 
     A workspace where every allowed pair was introduced within the no-repeat window would have
@@ -529,7 +548,7 @@ def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -
             pairing, label = _pairing(inputs, now=now, week=week, since=since)
             if suggestions := pairing.plan():
                 break
-    readers = _channel_readers(inputs.channel)
+    readers = _channel_readers(inputs.channel, outsiders=outsiders)
     return WeekPlan(
         tenant_id=tenant_id,
         week=week,
@@ -544,6 +563,7 @@ def _work_out(inputs: WeekInputs, *, tenant_id: int, now: datetime, week: str) -
         channel=inputs.channel,
         delivery=inputs.delivery,
         label=label,
+        readers=readers,
         inputs=replace(inputs, topics=[]),
     )
 
@@ -589,7 +609,7 @@ async def _standing(
 
 
 async def _still_available(
-    session: Session, plan: WeekPlan, *, now: datetime, platform: Platform
+    session: Session, plan: WeekPlan, *, now: datetime, platform: Platform, outsiders: bool
 ) -> WeekPlan:
     """``plan`` (checked by ``_still_valid`` moments before, in a snapshot) as it is stored,
     in the write transaction: without any group with someone who may no longer be introduced
@@ -597,8 +617,8 @@ async def _still_available(
     post's reason cut again if the introductions channel's readers changed. Only these cheap
     reads hold the write lock; their topics were brought up to date in the snapshot."""
     now_ = await _standing(session, plan, now=now, platform=platform)
-    readers = _channel_readers(now_.channel)
-    recut = readers != _channel_readers(plan.channel)
+    readers = _channel_readers(now_.channel, outsiders=outsiders)
+    recut = readers != plan.readers
     return replace(
         plan,
         people=now_.people,
@@ -613,11 +633,12 @@ async def _still_available(
         ],
         channel=now_.channel,
         delivery=now_.delivery,
+        readers=readers,
     )
 
 
 async def _still_valid(
-    session: Session, plan: WeekPlan, *, now: datetime, platform: Platform
+    session: Session, plan: WeekPlan, *, now: datetime, platform: Platform, outsiders: bool
 ) -> WeekPlan:
     """The plan as it stands now: groups whose members may all still be introduced to each
     other, with their current names and teams, the reasons of whoever changed what they
@@ -634,8 +655,8 @@ async def _still_valid(
     changed = await _refresh_changed(session, plan, keys=keys, people=current, now=now)
     # A reason is drawn again where one of its people changed what they narrate, hide or may
     # read since the plan was made; the channel post's too where the channel's readers changed.
-    readers = _channel_readers(channel)
-    recut = readers != _channel_readers(plan.channel)
+    readers = _channel_readers(channel, outsiders=outsiders)
+    recut = readers != plan.readers
     suggestions, told, posted = [], [], []
     for i in kept:
         suggestion = plan.suggestions[i]
@@ -660,6 +681,7 @@ async def _still_valid(
         posted=posted,
         channel=channel,
         delivery=delivery,
+        readers=readers,
     )
 
 
@@ -841,11 +863,12 @@ async def _intros_channel(session: Session, *, tenant_id: int) -> Channel | None
     return found
 
 
-def _channel_readers(channel: Channel | None) -> Readers:
+def _channel_readers(channel: Channel | None, *, outsiders: bool = False) -> Readers:
     """Who reads the introductions channel: the workspace, or people from another organisation
     too (a Slack Connect channel), who may read none of its narrations. A channel whose readers
-    aren't known counts as read by outsiders: never as the workspace alone."""
-    if channel is None:
+    aren't known counts as read by outsiders: never as the workspace alone; so does one the
+    platform couldn't describe just now (``outsiders``), whatever its stored flag says."""
+    if channel is None or outsiders:
         return Readers.OUTSIDE
     return Readers.OUTSIDE if channel.shared else Readers.WORKSPACE
 

@@ -376,14 +376,14 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="no introductions")
         return
     ref = tenant_ref(item.tenant)
-    unsure: int | None = None  # the introductions channel, when nobody could say who reads it
+    unsure = False  # nobody could say who reads the introductions channel: read by outsiders
     if schedule.kind == INTROS:
         await _mark_departures(bot, item.tenant, ref, now=now)
         await _refresh_access(bot, item.tenant, ref, now=now)
-        unsure = await _intros_channel_sharing_now(bot, item.tenant)
+        unsure = not await _intros_channel_sharing_now(bot, item.tenant)
     if not isinstance(port, SessionIntroductions):
-        # Its transactions are its own: the careful reading of ``unsure`` can't be lent to
-        # them without storing it (the introductions feature is a ``SessionIntroductions``).
+        # Only ``WeeklyIntroductions`` (the introductions feature) can be told ``unsure``;
+        # any other port reads the channel's stored flag.
         async with bot.db.transaction() as session:
             if not await _hold(bot, session, send.id, owner, now):
                 return
@@ -395,20 +395,22 @@ async def _run_job(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     slot = date.fromisoformat(send.slot) if schedule.kind == INTROS else None
     plan: WeekPlan | None = None
     if slot is not None and isinstance(port, WeeklyIntroductions):
-        held, plan = await _plan_holding_lease(bot, port, send.id, owner, ref, slot, now)
+        held, plan = await _plan_holding_lease(
+            bot, port, send.id, owner, ref, slot, now, outsiders_read=unsure
+        )
         if not held:
             return
     async with bot.db.transaction() as session:
         if not await _hold(bot, session, send.id, owner, now):
             return
-        # The plan, worked out from the stored flag, is cut again there if it reads otherwise.
-        async with channel_sharing.read_as_shared(session, channel_pk=unsure):
-            if slot is not None and isinstance(port, WeeklyIntroductions):
-                posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now, plan=plan)
-            elif slot is not None:
-                posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now)
-            else:
-                posts = await port.follow_up_in(session, tenant=ref, now=now)
+        if slot is not None and isinstance(port, WeeklyIntroductions):
+            posts = await port.weekly_in(
+                session, tenant=ref, slot=slot, now=now, plan=plan, outsiders_read=unsure
+            )
+        elif slot is not None:
+            posts = await port.weekly_in(session, tenant=ref, slot=slot, now=now)
+        else:
+            posts = await port.follow_up_in(session, tenant=ref, now=now)
         await _queue(bot, session, item, posts, now=now, owner=owner)
 
 
@@ -425,6 +427,8 @@ async def _plan_holding_lease(
     ref: TenantRef,
     slot: date,
     now: datetime,
+    *,
+    outsiders_read: bool = False,
 ) -> tuple[bool, WeekPlan | None]:
     """The week worked out before the transaction that stores it, the lease renewed meanwhile.
 
@@ -434,7 +438,9 @@ async def _plan_holding_lease(
     again by another process, and again, never stored. ``False`` first if the lease was lost
     anyway.
     """
-    task = asyncio.create_task(port.plan_week(tenant=ref, slot=slot, now=now))
+    task = asyncio.create_task(
+        port.plan_week(tenant=ref, slot=slot, now=now, outsiders_read=outsiders_read)
+    )
     while True:
         done, _ = await asyncio.wait({task}, timeout=_renew_every(bot))
         if done:
@@ -491,19 +497,18 @@ async def _sharing_now(bot: Bot, tenant: Tenant, channel: Channel) -> bool:
     return True
 
 
-async def _intros_channel_sharing_now(bot: Bot, tenant: Tenant) -> int | None:
-    """The introductions channel's sharing, asked afresh before the week's posts are written;
-    the channel's key when the platform couldn't say: the round reads it as shared, in its own
-    transaction only (``channel_sharing.read_as_shared``), since the introductions read the
-    flag from its row."""
+async def _intros_channel_sharing_now(bot: Bot, tenant: Tenant) -> bool:
+    """The introductions channel's sharing, asked afresh before the week's posts are written
+    and kept when the platform answers. ``False`` when it couldn't say: the round is then told
+    to read the channel as shared (``outsiders_read``), and nothing guessed is stored."""
     assert tenant.id is not None
     async with bot.db.snapshot() as session:
         channel = await channel_sharing.channel_named_by(
             session, tenant_id=tenant.id, key=CHANNEL_KEY
         )
     if channel is None or channel.kind == ChannelKind.DIRECT.value:
-        return None
-    return None if await _sharing_now(bot, tenant, channel) else channel.id
+        return True
+    return await _sharing_now(bot, tenant, channel)
 
 
 async def _mark_departures(bot: Bot, tenant: Tenant, ref: TenantRef, *, now: datetime) -> None:

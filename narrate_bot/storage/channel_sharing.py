@@ -4,9 +4,6 @@ workspace's introductions channel."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,33 +14,6 @@ from .tables import Channel, ChannelMember, Tenant, TenantSetting
 
 async def keep_shared(session: AsyncSession, *, channel_pk: int, shared: bool) -> None:
     await session.exec(update(Channel).where(col(Channel.id) == channel_pk).values(shared=shared))
-
-
-@asynccontextmanager
-async def read_as_shared(session: AsyncSession, *, channel_pk: int | None) -> AsyncIterator[None]:
-    """Within the block, the channel reads as shared to whatever the caller's transaction
-    reads; once it ends, its row is back as it was, so the guess is never committed.
-
-    For a post built from the stored flag (the introductions read it from the row) when the
-    platform couldn't say whether outsiders read the channel: the careful reading for that post
-    alone. Stored, the guess outlived the failed look-up: an internal channel stayed shared, its
-    digests and introductions built as for outsiders, until an event there. The row is locked
-    (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` holds every writer) so an event
-    storing the platform's word meanwhile waits for the commit, and is not overwritten by the
-    restore. A block that raises leaves the guess for the transaction's rollback to undo: the
-    caller's transaction must not commit then. ``None``: nothing to guess."""
-    was = None
-    if channel_pk is not None:
-        found = await session.exec(
-            select(Channel.shared).where(col(Channel.id) == channel_pk).with_for_update()
-        )
-        was = found.first()
-    if channel_pk is None or was is None or was:
-        yield
-        return
-    await keep_shared(session, channel_pk=channel_pk, shared=True)
-    yield
-    await keep_shared(session, channel_pk=channel_pk, shared=was)
 
 
 async def channel_named_by(session: AsyncSession, *, tenant_id: int, key: str) -> Channel | None:
