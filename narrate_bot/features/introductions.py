@@ -223,7 +223,7 @@ class WeekInputs:
     asked: dict[int, set[str]]
     never: dict[int, set[str]]
     disliked: dict[int, set[str]]
-    recent: list[tuple[str, list[tuple[int, str | None]]]]  # (round's week, group)
+    recent: list[intro_repo.RecentGroup]
     history: list[list[tuple[int, str | None]]]
     same_team: str | None
     hidden: dict[int, list[str]]
@@ -251,9 +251,9 @@ class WeekPlan:
     label: Callable[[str], str]  # a topic as stored -> as the pairing names it (spellings folded)
     # Who ``posted`` was cut for: ``channel`` as it was read then (``_channel_readers``).
     readers: Readers
-    # For each suggestion, weeks since two of its members were last introduced (the window
-    # shortened: nobody new left to meet), else ``None``.
-    again: list[int | None]
+    # For each suggestion, when two of its members were last introduced (the window shortened:
+    # nobody new left to meet), else ``None``.
+    again: list[MetBefore | None]
     # What it was worked out from, to tell what changed since; without its topic rows, which
     # live on in ``pairing``: kept, 70,000 of them at 2,000 people were walked by every full
     # garbage collection while the round is stored, the event loop waiting.
@@ -544,7 +544,7 @@ def _work_out(
     pairing, label = _pairing(inputs, now=now, week=week)
     suggestions = pairing.plan()
     if not suggestions and len(inputs.people) > 1:
-        for since in sorted({met for met, _ in inputs.recent})[1:] + ["9999"]:
+        for since in sorted({past.week for past in inputs.recent})[1:] + ["9999"]:
             pairing, label = _pairing(inputs, now=now, week=week, since=since)
             if suggestions := pairing.plan():
                 break
@@ -556,7 +556,7 @@ def _work_out(
         pairing=pairing,
         suggestions=suggestions,
         told=[reason(s, pairing, period=PERIOD) for s in suggestions],
-        again=[_weeks_since(s.members, inputs.recent, week=week) for s in suggestions],
+        again=[_met_before(s.members, inputs.recent, week=week) for s in suggestions],
         # Stored for "not useful" and the export, which only the members read: what the
         # message they were sent said, never more (``weekly_in`` keeps one of the two).
         posted=[reason(s, pairing, period=PERIOD, readers=readers) for s in suggestions],
@@ -749,10 +749,10 @@ def _pairing(
     """The week's pairing; no repeat of the window's introductions from the round of ``since``
     on (all of them without it)."""
     partners: dict[int, set[int]] = defaultdict(set)
-    for met, group in inputs.recent:
-        if met < since:
+    for past in inputs.recent:
+        if past.week < since:
             continue
-        for (a, _), (b, _) in combinations(group, 2):
+        for (a, _), (b, _) in combinations(past.group, 2):
             partners[a].add(b)
             partners[b].add(a)
     # "café" narrated by one and "cafe" by the other is a topic they share, named one way.
@@ -801,13 +801,30 @@ def _pairing(
     return pairing, spelling
 
 
-def _weeks_since(
-    members: Iterable[int], recent: list[tuple[str, list[tuple[int, str | None]]]], *, week: str
-) -> int | None:
-    """Weeks since two of ``members`` were last introduced within the window, if they were."""
+@dataclass(frozen=True)
+class MetBefore:
+    """Two of a suggestion's members were introduced ``weeks`` ago, in the window, and posted
+    in each channel of ``posted_in`` then (every one of their introductions that week, if
+    several). None: by group DM only, which they alone read, so no channel post may tell it."""
+
+    weeks: int
+    posted_in: frozenset[str]
+
+
+def _met_before(
+    members: Iterable[int], recent: list[intro_repo.RecentGroup], *, week: str
+) -> MetBefore | None:
+    """When two of ``members`` were last introduced within the window, if they were."""
     group = set(members)
-    met = [w for w, past in recent if len(group & {k for k, _ in past}) > 1]
-    return week_number(week) - week_number(max(met)) if met else None
+    met = [past for past in recent if len(group & {k for k, _ in past.group}) > 1]
+    if not met:
+        return None
+    latest = max(past.week for past in met)
+    that_week = [past.posted_in for past in met if past.week == latest]
+    return MetBefore(
+        weeks=week_number(week) - week_number(latest),
+        posted_in=frozenset.intersection(*that_week),
+    )
 
 
 def _introduced(history: list[list[tuple[int, str | None]]]) -> dict[frozenset[str], int]:
@@ -919,20 +936,23 @@ def _deliver(
     told: Reason,
     posted: Reason,
     biweekly: bool = False,
-    again: int | None = None,
+    again: MetBefore | None = None,
 ) -> list[Post]:
     """The channel post carries the reason everyone may read; the group DM the members' own.
-    ``again``: weeks since they were last introduced, when nobody new was left to meet."""
+    ``again``: when they were last introduced, if nobody new was left to meet; the channel post
+    says so only if that introduction was posted in the same channel (one sent by group DM only
+    was known to them alone), the group DM always."""
     names = {p.user_id: p.display_name or p.user_id for p in group}
     buttons = outcome_buttons(number, biweekly=biweekly)
     posts = []
     if channel:
-        text = _text(number, group, posted.line, again=again)
+        seen = again is not None and channel in again.posted_in
+        text = _text(number, group, posted.line, again=again.weeks if again and seen else None)
         posts.append(Post(text=text, channel_id=channel, buttons=buttons, names=names))
     if as_dm:
         posts.append(
             Post(
-                text=_text(number, group, told.line, again=again),
+                text=_text(number, group, told.line, again=again.weeks if again else None),
                 to_users=tuple(p.user_id for p in group),
                 buttons=buttons,
                 names=names,

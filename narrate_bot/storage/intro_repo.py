@@ -25,6 +25,7 @@ from .intro_tables import (
     IntroMember,
     IntroNeverPair,
     IntroParticipant,
+    IntroPost,
     IntroRound,
 )
 from .numbering import ATTEMPTS
@@ -544,12 +545,20 @@ async def past_groups(
     return list(groups.values())
 
 
+class RecentGroup(NamedTuple):
+    """An introduction of the no-repeat window: its round's week, its (person id, team then),
+    and the channels it was posted in (none: by group DM only, which its members alone read)."""
+
+    week: str
+    group: list[tuple[int, str | None]]
+    posted_in: frozenset[str]
+
+
 async def recent_groups(
     session: AsyncSession, *, tenant_id: int, rounds: int, before_week: str
-) -> list[tuple[str, list[tuple[int, str | None]]]]:
+) -> list[RecentGroup]:
     """Each introduction that went out (``delivered_at``) in the tenant's latest ``rounds``
-    rounds before the round of ``before_week``, with its round's week: its (person id, team
-    then), oldest first."""
+    rounds before the round of ``before_week``, oldest first."""
     latest = await latest_rounds(
         session, tenant_id=tenant_id, rounds=rounds, before_week=before_week
     )
@@ -571,7 +580,22 @@ async def recent_groups(
     groups: dict[int, tuple[str, list[tuple[int, str | None]]]] = {}
     for introduction_id, round_id, person_id, team in rows:
         groups.setdefault(introduction_id, (latest[round_id], []))[1].append((person_id, team))
-    return list(groups.values())
+    posts = await session.exec(
+        select(IntroPost.introduction_id, IntroPost.channel_id)
+        .join(Introduction, col(Introduction.id) == col(IntroPost.introduction_id))
+        .where(
+            Introduction.tenant_id == tenant_id,
+            col(Introduction.round_id).in_(list(latest)),
+            col(Introduction.delivered_at).is_not(None),
+        )
+    )
+    posted: dict[int, set[str]] = defaultdict(set)
+    for introduction_id, channel_id in posts:
+        posted[introduction_id].add(channel_id)
+    return [
+        RecentGroup(week, group, frozenset(posted.get(introduction_id, ())))
+        for introduction_id, (week, group) in groups.items()
+    ]
 
 
 async def unclaimed_tenant(
