@@ -512,33 +512,16 @@ async def latest_rounds(
 
 
 async def past_groups(
-    session: AsyncSession,
-    *,
-    tenant_id: int,
-    since: datetime | None = None,
-    rounds: int | None = None,
-    before_week: str = "",
-    delivered: bool = False,
+    session: AsyncSession, *, tenant_id: int
 ) -> list[list[tuple[int, str | None]]]:
-    """Each past introduction's (person id, team then), oldest first: all of them, those
-    since ``since``, or those of the tenant's latest ``rounds`` rounds before the round of
-    ``before_week`` (``2026-W48``; ISO weeks sort as strings); only those that went out
-    (``delivered_at``) when ``delivered``."""
+    """Each of the tenant's past introductions' (person id, team then), oldest first (the
+    no-repeat window reads ``recent_groups``)."""
     statement = (
         select(IntroMember.introduction_id, IntroMember.person_id, IntroMember.team)
         .join(Introduction, col(Introduction.id) == col(IntroMember.introduction_id))
         .where(Introduction.tenant_id == tenant_id)
         .order_by(col(IntroMember.introduction_id))
     )
-    if since is not None:
-        statement = statement.where(Introduction.created_at >= since)
-    if rounds is not None:
-        latest = await latest_rounds(
-            session, tenant_id=tenant_id, rounds=rounds, before_week=before_week
-        )
-        statement = statement.where(col(Introduction.round_id).in_(list(latest)))
-    if delivered:
-        statement = statement.where(col(Introduction.delivered_at).is_not(None))
     groups: dict[int, list[tuple[int, str | None]]] = defaultdict(list)
     for introduction_id, person_id, team in await session.exec(statement):
         groups[introduction_id].append((person_id, team))
