@@ -23,7 +23,7 @@ a defect and is printed with its plan.
 Targets: no full scan of a large table; the erasure without ``clear_traces`` at most
 ``FLAT_TARGET`` times the small workspace's (plus ``FLAT_SLACK`` seconds of noise). Exits 1 when
 a target is missed.
-Before migration 0057 deleting the person's DM channel read every narration twice (its
+Before migration 0056 deleting the person's DM channel read every narration twice (its
 ``NOT IN`` subquery and the foreign-key cascade to ``narration.channel_pk``): on SQLite 1.8 s
 of a 1.9 s erasure at 1,000,000 narrations, 9.8x the one at 100,000; after, 0.25 s and 1.6x
 (a 2-core machine at load 9-12; the index merge after the commit, 2.9-4.3 s there, unchanged).

@@ -113,7 +113,7 @@ class Narration(SQLModel, table=True):
         UniqueConstraint("person_id", "ordinal", name="uq_narration_person_ordinal"),
         Index("ix_narration_tenant_created", "tenant_id", "created_at"),
         Index("ix_narration_person_created", "person_id", "created_at"),
-        # A channel's delete (forget-me's DM with the bot) finds its narrations (0057).
+        # A channel's delete (forget-me's DM with the bot) finds its narrations (0056).
         Index("ix_narration_channel_pk", "channel_pk"),
     )
 
