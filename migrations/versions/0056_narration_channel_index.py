@@ -1,6 +1,6 @@
 """narrations: indexed by channel, so deleting a channel reads only its own narrations
 
-Revision ID: 0057_narration_channel_index
+Revision ID: 0056_narration_channel_index
 Revises: 0055_introduction_delivered_at
 Create Date: 2026-11-25
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0057_narration_channel_index"
+revision: str = "0056_narration_channel_index"
 down_revision: str | None = "0055_introduction_delivered_at"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
