@@ -242,7 +242,7 @@ class SlackAdapter(InteractiveSurfaces):
     ) -> translate.Where:
         """Where a slash command was typed. Its payload only names DMs and private channels
         reliably: a group DM or a Slack Connect channel looks public there, so anything but a DM
-        is looked up (private, and shared, when the lookup fails)."""
+        is looked up (as stored when the lookup fails; on first sight private and shared)."""
         kind = translate.kind_of_command(body)
         name = str(body.get("channel_name", ""))
         if kind == ChannelKind.DIRECT:

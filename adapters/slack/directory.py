@@ -118,13 +118,16 @@ class Directory:
         channel_id: str,
         channel_type: str | None = None,
         name: str = "",
+        *,
+        shared_said: bool = False,
     ) -> Where:
         """The channel's kind, and whether people outside the workspace read it.
 
         A DM is settled by its id. Anything else is looked up (cached), because a payload's
         hint can't say "shared": a Slack Connect channel says ``channel`` or ``group`` like any
-        other. A hint may still narrow the answer, never widen it, and a failed lookup counts as
-        private and shared, the most careful reading.
+        other. A hint may still narrow the answer, never widen it. A failed lookup is no
+        answer: what is stored stands (``_unanswered``); ``shared_said``: the payload itself
+        says another organisation reads the channel (``channel_shared``).
 
         A group DM (``channel_type`` "mpim", ``is_mpim``, or Slack's ``mpdm-`` name) gets a
         neutral name: Slack's lists its members' handles (``translate.channel_name``).
@@ -145,9 +148,8 @@ class Directory:
         except RateLimited:
             raise  # not an answer about the channel: see the module's docstring
         except SlackApiError as error:
-            # Unknown to us means private to us: never widen visibility on a failed lookup.
             log.warning("conversations.info failed in %s: %s", tenant, error_code(error))
-            return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name, shared=True)
+            return await self._unanswered(tenant, channel_id, name, hinted, shared_said)
         shared = any(channel.get(flag) for flag in SHARED_FLAGS)
         if channel.get("is_im"):
             kind = ChannelKind.DIRECT
@@ -166,6 +168,35 @@ class Directory:
         )
         self._channels[(tenant, channel_id)] = (time.monotonic(), where)
         return _narrowed(where, hinted)
+
+    async def _unanswered(
+        self,
+        tenant: str,
+        channel_id: str,
+        name: str,
+        hinted: ChannelKind | None,
+        shared_said: bool,
+    ) -> Where:
+        """The channel when ``conversations.info`` failed (a 5xx, ``channel_not_found``,
+        ``internal_error``): as stored, so what the caller writes back is what was there. It
+        answered "private and shared", which the event was then stored as: an internal public
+        channel hid its narrations from people who could read them until a later lookup.
+
+        On first sight (or when the payload says the channel is shared) private and shared,
+        the careful reading, for this payload: a row stored so is read only by the people
+        ``conversations.members`` lists (nobody, when it won't say), nothing from elsewhere is
+        posted there, and the next lookup that answers overwrites its kind and sharing.
+        Nothing is cached, so the next payload asks Slack again."""
+        stored = None if shared_said else await self.gateway.stored_channel(tenant, channel_id)
+        if stored is None:
+            return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name, shared=True)
+        kept = Where(
+            channel_id=channel_id,
+            kind=stored.kind,
+            name=stored.name or name,
+            shared=bool(stored.shared),
+        )
+        return _narrowed(kept, hinted)
 
     def forget_channel(self, tenant: str, channel_id: str) -> None:
         self._channels.pop((tenant, channel_id), None)

@@ -245,7 +245,7 @@ class WorkspaceEvents:
         channel says) never widens it. ``sharing_event``: the event is ``channel_shared``."""
         try:
             where = await self.directory.where(
-                self._client(context), tenant, channel_id, channel_type
+                self._client(context), tenant, channel_id, channel_type, shared_said=sharing_event
             )
         except RateLimited:
             # Slack won't redeliver the event, and nobody asked to be told: it is applied now.
