@@ -208,7 +208,7 @@ def pg_tsquery(term: SearchTerm) -> str:
     return phrase
 
 
-def pg_asked_terms(common_share: float, rare_rows: int) -> Subquery:
+def pg_asked_terms(common_share: float, rare_rows: int, *, spelled: bool = False) -> Subquery:
     """The question's terms (bound as the array ``pg_queries`` of ``pg_tsquery`` strings): each
     one's index ``term`` (from 0), its parsed ``tsquery``, and how common it is, from ANALYZE's
     statistics of the stored column (its most common lexemes, each with the share of narrations
@@ -219,15 +219,21 @@ def pg_asked_terms(common_share: float, rare_rows: int) -> Subquery:
     subquery, so each query is parsed once, not once per row read; the statistics' lexemes are
     quoted once per question and each term's is found with ``array_position``, instead of
     re-parsing the term for each of the ~1,000 lexemes, which took ~2 ms per statement.)
+    ``spelled`` adds each term's ``spelled`` pattern, from the array ``pg_spelled`` (NULL for a
+    term with none).
     """
+    spelled_column = ", spelled" if spelled else ""
+    spelled_value = ", (CAST(:pg_spelled AS text[]))[asked.ordinal] AS spelled" if spelled else ""
     config = f"'{PG_TEXT_CONFIG}'::regconfig"
     statement = text(
-        f"""SELECT term, tsquery, numnode(tsquery) = 1 AND share >= :pg_common_share AS common,
+        f"""SELECT term, tsquery{spelled_column},
+            numnode(tsquery) = 1 AND share >= :pg_common_share AS common,
             numnode(tsquery) = 1 AND share = 0 AND below <= :pg_rare_rows AS rare
-        FROM (SELECT parsed.term, parsed.tsquery,
+        FROM (SELECT parsed.term, parsed.tsquery{spelled_column.replace(" ", " parsed.")},
             coalesce(st.shares[array_position(st.quoted, querytree(parsed.tsquery))], 0) AS share,
             coalesce(st.cutoff * st.reltuples, 0) AS below
-            FROM (SELECT asked.ordinal - 1 AS term, to_tsquery({config}, asked.query) AS tsquery
+            FROM (SELECT asked.ordinal - 1 AS term,
+                to_tsquery({config}, asked.query) AS tsquery{spelled_value}
                 FROM unnest(CAST(:pg_queries AS text[])) WITH ORDINALITY AS asked(query, ordinal)
                 OFFSET 0) AS parsed
             LEFT JOIN (SELECT ARRAY(SELECT quote_literal(mce.lexeme)
@@ -245,10 +251,12 @@ def pg_asked_terms(common_share: float, rare_rows: int) -> Subquery:
         bindparam("pg_queries", type_=ARRAY(Text)),
         bindparam("pg_common_share", common_share, type_=Float),
         bindparam("pg_rare_rows", rare_rows, type_=Integer),
+        *([bindparam("pg_spelled", type_=ARRAY(Text))] if spelled else []),
     )
     return statement.columns(
         column("term", Integer),
         column("tsquery", TSQUERY),
+        *([column("spelled", Text)] if spelled else []),
         column("common", Boolean),
         column("rare", Boolean),
     ).subquery("q")

@@ -20,7 +20,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
-    Text,
     bindparam,
     exists,
     func,
@@ -32,7 +31,6 @@ from sqlalchemy import (
 )
 from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -190,7 +188,9 @@ async def _all_windows(
     if dialect == "postgresql":
         # The planner settings are in place for the whole question (``planner_settings``).
         statement = _pg_windows_for(
-            channel=asker.answer_channel_pk is not None, before=asker.before is not None
+            channel=asker.answer_channel_pk is not None,
+            before=asker.before is not None,
+            spelled=any(_spelled_regex(t) is not None for t in terms),
         )
         result = await connection.execute(statement, _pg_values(terms, asker))
         return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
@@ -203,14 +203,21 @@ async def _all_windows(
     return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
 
 
-_pg_windows_cache: dict[tuple[bool, bool], SaSelect[Any, Any, Any, Any, Any]] = {}
+_pg_windows_cache: dict[tuple[bool, bool, bool], SaSelect[Any, Any, Any, Any, Any]] = {}
 
 
-def _pg_windows_for(*, channel: bool, before: bool) -> SaSelect[Any, Any, Any, Any, Any]:
+def _spelled_regex(term: SearchTerm) -> str | None:
+    return _SPELLED_REGEX.get(term.literal or "")
+
+
+def _pg_windows_for(
+    *, channel: bool, before: bool, spelled: bool = False
+) -> SaSelect[Any, Any, Any, Any, Any]:
     """The windows' statement, built once per process for each shape (answer posted in a
-    channel or not, replaying history or not): building it took longer than running it. The
-    asker, the dates and the terms are bound parameters (``_pg_values``)."""
-    key = (channel, before)
+    channel or not, replaying history or not, a term with a spelling to check or none):
+    building it took longer than running it. The asker, the dates and the terms are bound
+    parameters (``_pg_values``)."""
+    key = (channel, before, spelled)
     if key not in _pg_windows_cache:
         conditions = _evidence_conditions(
             cast(int, bindparam("pg_tenant")),
@@ -222,18 +229,20 @@ def _pg_windows_for(*, channel: bool, before: bool) -> SaSelect[Any, Any, Any, A
         bounds: list[Any] = [
             bindparam(f"pg_since_{i}") for i, days in enumerate(PG_LOOKBACK_DAYS) if days
         ]
-        _pg_windows_cache[key] = _pg_windows(conditions, bounds)
+        _pg_windows_cache[key] = _pg_windows(conditions, bounds, spelled=spelled)
     return _pg_windows_cache[key]
 
 
 def _pg_values(terms: list[SearchTerm], asker: Asker) -> dict[str, Any]:
     values: dict[str, Any] = {
         "pg_queries": [fulltext.pg_tsquery(t) for t in terms],
-        "pg_spelled": [_SPELLED_REGEX.get(t.literal or "") for t in terms],
         "pg_tenant": asker.tenant_id,
         "pg_viewer": asker.viewer_user_id,
         "pg_now": asker.now,
     }
+    spelled = [_spelled_regex(t) for t in terms]
+    if any(pattern is not None for pattern in spelled):
+        values["pg_spelled"] = spelled
     if asker.answer_channel_pk is not None:
         values["pg_channel"] = asker.answer_channel_pk
     if asker.before is not None:
@@ -245,7 +254,7 @@ def _pg_values(terms: list[SearchTerm], asker: Asker) -> dict[str, Any]:
 
 
 def _pg_windows(
-    conditions: list[ColumnElement[bool]], bounds: list[Any]
+    conditions: list[ColumnElement[bool]], bounds: list[Any], *, spelled: bool = False
 ) -> SaSelect[Any, Any, Any, Any, Any]:
     """PostgreSQL: one statement of the same shape for any question, so it is compiled once
     and planned once per execution, not once per term (planning a dozen windows took ~15 ms).
@@ -259,8 +268,13 @@ def _pg_windows(
     reading as soon as the window is full. Common and rare words (``fulltext.pg_asked_terms``)
     replace the first steps with a cheaper read. Every way gives the same window as one ordered
     query would (tests/storage/test_search_windows.py).
+
+    ``spelled``: some term keeps only a match that may spell it (``_SPELLED_REGEX``). Each
+    variant then comes twice, gated on the term having no pattern (the same plan as without)
+    or having one (its rows checked against it): a row filter on every term would make the
+    planner give up walking the date index for a LIMIT, and read a common word's whole span.
     """
-    parsed = fulltext.pg_asked_terms(PG_COMMON_SHARE, PG_RARE_ROWS)
+    parsed = fulltext.pg_asked_terms(PG_COMMON_SHARE, PG_RARE_ROWS, spelled=spelled)
     steps: list[list[ColumnElement[bool]]] = []
     newer: Any = None
     for bound in [*bounds, None]:
@@ -268,11 +282,14 @@ def _pg_windows(
         steps.append([*step, col(Narration.created_at) >= bound] if bound is not None else step)
         newer = bound
     common, rare = parsed.c.common.is_(True), parsed.c.rare.is_(True)
-    # Only a match that may spell its term (``_SPELLED_REGEX``; none to check: NULL).
-    spelled = f"(CAST(:pg_spelled AS text[]))[{parsed.name}.term + 1]"
-    may_spell = text(f"({spelled} IS NULL OR lower(narration.text) ~ {spelled})").bindparams(
-        bindparam("pg_spelled", type_=ARRAY(Text))
-    )
+    # Only a match that may spell its term (``_SPELLED_REGEX``), for a term with a pattern.
+    spellings: list[tuple[ColumnElement[bool], list[ColumnElement[bool]]]] = [(true(), [])]
+    if spelled:
+        pattern = parsed.c.spelled
+        spellings = [
+            (pattern.is_(None), []),
+            (pattern.is_not(None), [func.lower(col(Narration.text)).op("~")(pattern)]),
+        ]
     # A common word walks the date index newest first through the first two steps' span,
     # checking each row's vector, and stops at the window: ~100 / its share rows (its GIN
     # matches would be most of the index). A rare word's GIN matches are few: one read of them
@@ -286,13 +303,18 @@ def _pg_windows(
     ]
     variants += [(step, ~rare, True) for step in steps[2:]]
     members = []
-    for number, (step, gate, indexed) in enumerate(variants):
+    numbered = [
+        (step, gate & kind if spelled else gate, indexed, may_spell)
+        for step, gate, indexed in variants
+        for kind, may_spell in spellings
+    ]
+    for number, (step, gate, indexed, may_spell) in enumerate(numbered):
         matches = (
             sa_select(*_window_columns())
             .select_from(Narration)
             .join(Channel, col(Channel.id) == col(Narration.channel_pk))
             .join(Person, col(Person.id) == col(Narration.person_id))
-            .where(gate, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed), may_spell)
+            .where(gate, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed), *may_spell)
             .where(*conditions, *step)
             .correlate(parsed)
         )
