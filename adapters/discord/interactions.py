@@ -20,6 +20,7 @@ import discord
 from narrate_bot.config import Settings
 from narrate_bot.events import ActorEvent, CommandInvoked, Event, Platform, TenantRef
 from narrate_bot.features.narrate import NARRATION_FORM
+from narrate_bot.features.privacy import brings_back
 from narrate_bot.features.prompt_replies import REPLY_FORM
 from narrate_bot.knowledge.durations import in_about
 from narrate_bot.ports import ChatGateway
@@ -364,14 +365,17 @@ class Interactions:
         member: discord.Member | discord.User,
     ) -> list[Reply]:
         """The core's answer, after the person's private access is re-checked (README: before
-        answering anyone who uses a command, a button or a mention), wherever they clicked.
+        answering anyone who uses a command, a button or a mention), wherever they clicked: as
+        theirs (``by_actor``) unless the command leaves someone forgotten as they are.
 
         Not to open the narration form: that answer reads nothing private (what is written in
         it is checked when it is sent), and the re-check's REST look-ups could take it past
         the deferral, after which Discord lets no form open."""
         if isinstance(member, discord.Member):
             if not _opens_the_form(event):
-                await self.access.refresh(guild, member, event.occurred_at, by_actor=True)
+                # Asking what is kept, or to be forgotten, brings nobody back (``brings_back``).
+                back = brings_back(event)
+                await self.access.refresh(guild, member, event.occurred_at, by_actor=back)
             # A DM is no channel of the guild's to fall back to when their DMs close.
             channel = interaction.channel if interaction.guild is not None else None
             self.gateway.seen(guild.id, member.id, channel.id if channel is not None else None)

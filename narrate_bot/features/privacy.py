@@ -15,7 +15,9 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..events import ActorEvent, CommandInvoked
 from ..replies import Attachment, Button, Reply
+from ..routing import NARRATE, parse_command, parse_named
 from ..storage import intro_posts as intro_post_repo
 from ..storage import narration_copies as copy_repo
 from ..storage import privacy, question_repo
@@ -31,6 +33,28 @@ log = logging.getLogger(__name__)
 
 CONFIRM_WINDOW = timedelta(minutes=10)
 CONFIRM_COMMAND = "/narrate forget-me confirm"
+
+# The commands that leave someone forgotten as they are: asking what is kept (``export``),
+# asking to be forgotten again or confirming it, and help. None of them clears the person's
+# forgotten mark (``Turn.still_here``), nor stores anything of theirs.
+KEEP_FORGOTTEN = frozenset({"export", "forget", "forget_confirm", "help", "intros_help"})
+
+
+def brings_back(event: ActorEvent) -> bool:
+    """Whether handling ``event`` is the person using the bot as anyone does, which brings them
+    back after a forget-me (their mark cleared, their memberships stored: ``Turn.still_here``).
+    ``False`` for the ``KEEP_FORGOTTEN`` commands, typed or clicked (the forget-me confirmation
+    button): an adapter re-checking their access before one (Discord) re-checks it as an event
+    about them (``MembershipChanged.by_actor`` ``False``), so "what do you keep about me?"
+    finds nothing, as it does with no re-check."""
+    if not isinstance(event, CommandInvoked):
+        return True
+    name, _, sub = event.command.lower().lstrip("/").partition(" ")
+    if name != NARRATE:
+        return True
+    sub = sub.strip()
+    command = parse_named(sub, event.text) if sub else parse_command(event.text)
+    return command.action not in KEEP_FORGOTTEN
 
 
 def erasure_pending(person: Person, now: datetime) -> bool:

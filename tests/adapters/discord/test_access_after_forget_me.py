@@ -14,7 +14,7 @@ from narrate_bot.events import Event, MessageReceived, Platform, TenantRef
 from narrate_bot.storage.tables import Channel, ChannelMember, Person, TenantSetting
 
 from .conftest import FAST, until
-from .fake import ALICE, CAROL, GENERAL, GUILD, SECRET, FakeDiscord
+from .fake import ALICE, APP, CAROL, GENERAL, GUILD, SECRET, FakeDiscord
 
 VAULT = "rotating vault keys"
 
@@ -120,5 +120,50 @@ async def test_back_after_a_join_event_her_own_command_reads_her_channel(
     await client.gateway.refresh_access(acme, [CAROL["id"]])
 
     assert VAULT in await _whoknows(fake, "vault")
+    channels, _, marks = await _stored_of(bot, CAROL["id"])
+    assert (channels, marks) == ({SECRET}, 0)
+
+
+async def test_asking_what_is_kept_after_forget_me_finds_nothing(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    """ "What do you keep about me?" right after forget-me: the access re-check before the
+    command stored carol's #secret again as hers and cleared her mark, and the export then
+    listed it (before: ``{SECRET}``, no mark, "Here is everything I store about you")."""
+    await connect(bot)
+    await _forgotten_carol(fake, bot)
+
+    got = await fake.answer(await fake.slash("narrate", who=CAROL, text="export"))
+
+    assert "I have nothing stored about you" in got["data"]["content"]
+    assert await _stored_of(bot, CAROL["id"]) == (set(), 0, 1)
+
+
+async def test_asking_to_be_forgotten_again_unconfirmed_keeps_them_forgotten(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    """An unconfirmed forget-me after the one that went through: it stored carol's #secret again
+    and cleared her mark (before: ``{SECRET}``, no mark), with nothing to erase left."""
+    await connect(bot)
+    await _forgotten_carol(fake, bot)
+
+    got = await fake.answer(await fake.slash("narrate", who=CAROL, text="forget-me"))
+
+    assert "nothing stored about you" in got["data"]["content"]
+    assert await _stored_of(bot, CAROL["id"]) == (set(), 0, 1)
+
+
+async def test_a_returning_persons_mention_brings_back_their_channels(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    """Coverage, the returning person: her mention of the bot is her use of it, so her mark is
+    cleared and #secret is stored as hers again."""
+    await connect(bot)
+    await _forgotten_carol(fake, bot)
+    done = _handled(bot)
+
+    await fake.say(f"<@{APP}> who knows about vault?", who=CAROL, channel=GENERAL)
+
+    await until(lambda: any(isinstance(e, MessageReceived) for e in done), timeout=30)
     channels, _, marks = await _stored_of(bot, CAROL["id"])
     assert (channels, marks) == ({SECRET}, 0)
