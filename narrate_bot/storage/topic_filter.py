@@ -8,8 +8,10 @@ lists stored them from free text too ("one caveat: the cache" stored "caveat"). 
 is read only where its narration writes it as a hashtag ("#caveat", "#caveats"), whenever it
 was stored, and no narration is rewritten.
 
-The hashtag is the whole word: "#warmup" keeps no "warm", nor does a link's "…/page#details"
-keep "detail" (a "#" after a letter, a digit or "_" starts no hashtag).
+The hashtag is the whole word: "#warmup" or "#warmé" keeps no "warm", nor does a link's
+"…/page#details", "…/guide/#details" or "[see](#details)" keep "detail" (a "#" after a word
+character or a character of a link starts no hashtag). Both engines read it alike: case is
+folded for ASCII letters only, and any other letter is a word character.
 """
 
 from __future__ import annotations
@@ -27,12 +29,15 @@ from ..knowledge.topics import GUESSED_ONLY_STORED
 from .tables import Narration, NarrationTopic
 
 _GUESSED_ONLY = sorted(GUESSED_ONLY_STORED)
-# The words are ASCII letters, so they go into a pattern as they are, and both engines' case
-# folding (SQLite's ``lower`` folds ASCII only) reads them alike. A word character is an ASCII
-# letter, digit or "_" on both engines, as the bracket classes below spell it.
+# The words are ASCII letters, so they go into a pattern as they are. Both engines fold case for
+# ASCII only (SQLite's ``lower`` and ``LIKE``; PostgreSQL's ``lower`` in the "C" collation), so
+# "#DETAİL" is no "#detail" on either. A word character is an ASCII letter, digit or "_", or any
+# character beyond ASCII ("#warmé"), as the bracket classes below spell it (both engines read a
+# class's range by code point).
 assert all(word.isascii() and word.isalpha() and word.islower() for word in _GUESSED_ONLY)
-_BEFORE = "a-z0-9_"  # what may not come just before the "#"
-_AFTER = "a-z0-9_"  # what may not come just after the word ("#warmup")
+_WORD = f"a-z0-9_{chr(0x80)}-{chr(0x10FFFF)}"
+_BEFORE = _WORD + "/()?=&~."  # what may not come just before the "#": a word or a link's part
+_AFTER = _WORD  # what may not come just after the word ("#warmup")
 
 
 class _WrittenAsHashtag(FunctionElement[bool]):
@@ -65,10 +70,17 @@ def _sqlite(element: _WrittenAsHashtag, compiler: SQLCompiler, **kw: Any) -> str
 
 @compiles(_WrittenAsHashtag, "postgresql")
 def _postgresql(element: _WrittenAsHashtag, compiler: SQLCompiler, **kw: Any) -> str:
+    # The pattern is built from the topic only for a talk word (ASCII letters): another topic
+    # ("c++") would be no regular expression. CASE keeps that order; OR would not.
     text, topic = (compiler.process(arg, **kw) for arg in element.clauses)
     any_ = _percent(compiler)
+    folded = f'lower({text} COLLATE "C")'
     pattern = f"'(^|[^{_BEFORE}])#' || {topic} || 's?($|[^{_AFTER}])'"
-    return f"({text} ILIKE '{any_}#' || {topic} || '{any_}' AND lower({text}) ~ ({pattern}))"
+    words = ", ".join(f"'{word}'" for word in _GUESSED_ONLY)
+    return (
+        f"(CASE WHEN {topic} IN ({words}) THEN {folded} LIKE '{any_}#' || {topic} || '{any_}'"
+        f" AND {folded} ~ ({pattern}) ELSE false END)"
+    )
 
 
 def taken_as_written() -> ColumnElement[bool]:

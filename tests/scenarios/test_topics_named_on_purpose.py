@@ -118,3 +118,42 @@ async def test_only_a_whole_hashtag_keeps_talk_stored_from_free_text(db, chat):
     assert re.search(r"\bwarm: 1 narration · @carol\b", out), out
     assert re.search(r"\bdetail: 1 narration · @carol\b", out), out
     assert " caveat:" not in out, out
+
+
+async def test_a_link_fragment_after_a_slash_or_a_bracket_is_no_hashtag(db, chat):
+    """A docs site's "…/guide/#caveats" and a markdown in-page link "[the list](#caveats)" are
+    links, as much as "…/page#details": they keep no stored "caveat"."""
+    await chat.say(
+        "bob: /narrate ledger notes, see https://docs.example.com/ledger/#caveats",
+        "carol: /narrate ledger notes, see [the list](#caveats)",
+    )
+    await stored_as_before(db, containing="ledger/#caveats", added=("caveat",))
+    await stored_as_before(db, containing="(#caveats)", added=("caveat",))
+    out = await chat.say("zoe: /narrate topics")
+    assert re.search(r"ledger: 2 narrations", out), out
+    assert " caveat:" not in out, out
+
+
+async def test_a_hashtag_going_on_in_another_script_is_another_word(db, chat):
+    """ "#warmé" and "#warm测试" are no "#warm": a letter beyond ASCII goes on the word."""
+    await chat.say(
+        "bob: /narrate the ledger replica #warmé",
+        "carol: /narrate the ledger replica #warm测试",
+    )
+    await stored_as_before(db, containing="#warmé", added=("warm",))
+    await stored_as_before(db, containing="#warm测试", added=("warm",))
+    out = await chat.say("zoe: /narrate topics")
+    assert re.search(r"ledger: 2 narrations", out), out
+    assert " warm:" not in out, out
+
+
+async def test_a_capital_beyond_ascii_is_read_alike_on_both_engines(db, chat):
+    """Case is folded for ASCII letters only on both engines: "#DETAİL" (a dotted capital I)
+    is no "#detail" (PostgreSQL's lower() and ILIKE folded it to "i", SQLite's did not)."""
+    await chat.say("bob: /narrate ledger #DETAİL review")
+    await stored_as_before(db, containing="#DETA", added=("detail",))
+    out = await chat.say("zoe: /narrate topics")
+    assert re.search(r"ledger: 1 narration\b", out), out
+    # The hashtag's own topic ("detai̇l", folded as Python does), and no stored "detail" with
+    # it: the map counts the two as one topic, so PostgreSQL said "2 narrations".
+    assert re.search(r"detai\u0307l: 1 narration\b", out), out
