@@ -11,14 +11,21 @@ others went out, was still followed up ("did you get to meet …?"), rested its 
 introduction now keeps when its first post (channel or group DM) was sent; only delivered
 introductions count for follow-ups, pace and the no-repeat window.
 
-Existing introductions are backfilled from their round, the only thing known about them (a final
-send keeps no payload to map it back): ``created_at`` where the round reached someone (a post of
-the tenant's introductions schedules, on a slot in the round's ISO week, sent or pending) or
-queued nothing (worked out outside the scheduler, as such a round counted before); ``NULL`` where
-every post of its round failed or was skipped. Downgrading drops the column: delivery is judged
-per round again.
+Existing introductions are backfilled from what is known of them (a final send keeps no payload
+to map it back): ``created_at`` where a channel post of it is on record (``intro_post``), or
+where its round queued nothing (worked out outside the scheduler, as such a round counted
+before), or where its round sent a post (a post of the tenant's introductions schedules, on a
+slot in the round's ISO week) that no ``intro_post`` of the round accounts for (a group DM, or
+one from before 0033: which introduction it was is lost) and no post of it is still pending.
+``NULL`` otherwise: every post of its round failed or was skipped, or the sent ones are all
+other introductions' channel posts, or a post of it is still queued (pending, or being retried:
+an upgrade during the round's delivery). Such a queued post names its introduction ("Introduction
+#N:" in its payload), and the scheduler marks it delivered when it goes out; refused, it stays
+undelivered. Downgrading drops the column: delivery is judged per round again.
 """
 
+import json
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -33,29 +40,58 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _reached(bind: sa.engine.Connection) -> list[int]:
-    """The ids of the rounds that reached someone or queued nothing (module docstring)."""
-    statuses: dict[tuple[int, str], set[str]] = defaultdict(set)
-    for tenant_id, slot, status in bind.execute(
+_NUMBERED = re.compile(r"^Introduction #(\d+):")
+
+
+def _queued_number(payload: str | None) -> int | None:
+    """The introduction a pending post is of, from its payload's text (``None``: unreadable)."""
+    try:
+        text = json.loads(payload or "").get("text")
+    except (ValueError, AttributeError):
+        return None
+    match = _NUMBERED.match(text) if isinstance(text, str) else None
+    return int(match.group(1)) if match else None
+
+
+def _delivered(bind: sa.engine.Connection) -> list[int]:
+    """The ids of the introductions that went out (module docstring)."""
+    sends: dict[tuple[int, str], list[tuple[str, str | None, str | None]]] = defaultdict(list)
+    for tenant_id, slot, status, payload, message_id in bind.execute(
         sa.text(
-            "SELECT s.tenant_id, ss.slot, ss.status FROM schedule_send ss "
-            "JOIN schedule s ON s.id = ss.schedule_id "
-            "WHERE s.kind = 'intros' AND ss.part LIKE 'post-%'"
+            "SELECT s.tenant_id, ss.slot, ss.status, ss.payload, ss.message_id"
+            " FROM schedule_send ss JOIN schedule s ON s.id = ss.schedule_id"
+            " WHERE s.kind = 'intros' AND ss.part LIKE 'post-%'"
         )
     ):
-        statuses[(tenant_id, slot)].add(status)
-    reached = []
+        sends[(tenant_id, slot)].append((status, payload, message_id))
+    posted: dict[int, set[str]] = defaultdict(set)
+    for introduction_id, message_id in bind.execute(
+        sa.text("SELECT introduction_id, message_id FROM intro_post")
+    ):
+        posted[introduction_id].add(message_id)
+    introductions: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for introduction_id, round_id, number in bind.execute(
+        sa.text("SELECT id, round_id, number FROM introduction WHERE round_id IS NOT NULL")
+    ):
+        introductions[round_id].append((introduction_id, number))
+    delivered = []
     for round_id, tenant_id, week in bind.execute(
         sa.text("SELECT id, tenant_id, week FROM intro_round")
     ):
         year, _, number = week.partition("-W")
-        seen: set[str] = set()
+        rows = []
         for day in range(1, 8):
             slot = date.fromisocalendar(int(year), int(number), day).isoformat()
-            seen |= statuses.get((tenant_id, slot), set())
-        if not seen or seen & {"sent", "pending"}:
-            reached.append(round_id)
-    return reached
+            rows += sends.get((tenant_id, slot), [])
+        made = introductions.get(round_id, [])
+        if not rows:
+            delivered += [i for i, _ in made]
+            continue
+        queued = {_queued_number(p) for status, p, _ in rows if status == "pending"}
+        accounted = set().union(*(posted[i] for i, _ in made))
+        unknown = any(s == "sent" and m not in accounted for s, _, m in rows)
+        delivered += [i for i, n in made if posted[i] or (unknown and n not in queued)]
+    return delivered
 
 
 def upgrade() -> None:
@@ -65,13 +101,13 @@ def upgrade() -> None:
         sa.Column("delivered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     )
     bind = op.get_bind()
-    reached = _reached(bind)
-    for start in range(0, len(reached), 500):
+    delivered = _delivered(bind)
+    for start in range(0, len(delivered), 500):
         bind.execute(
             sa.text(
-                "UPDATE introduction SET delivered_at = created_at WHERE round_id IN :ids"
+                "UPDATE introduction SET delivered_at = created_at WHERE id IN :ids"
             ).bindparams(sa.bindparam("ids", expanding=True)),
-            {"ids": reached[start : start + 500]},
+            {"ids": delivered[start : start + 500]},
         )
 
 
