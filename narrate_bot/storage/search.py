@@ -53,8 +53,9 @@ PG_RARE_ROWS = 1000  # matches at most: read them all at once
 # The index holds ".NET" (and "ASP.NET") as the word "net", so a window of the word "net" could
 # be all .NET and hide an older "net revenue", and one of .NET all "net revenue". Each engine
 # keeps only a match that may spell its term (``words.spells``) before the window's limit,
-# from the text folded to lower case: a bracket class names ASCII characters, so any other
-# character is let through here and ``spells`` (after the window) decides, as it does for a
+# from the text folded to lower case (ASCII letters only on both engines: PostgreSQL's
+# ``lower`` in the "C" collation, as SQLite's): a bracket class names ASCII characters, so any
+# other character is let through here and ``spells`` (after the window) decides, as it does for a
 # text with width forms or CJK (``INDEXED_CLASS``), which it reads NFKC-folded.
 # SQLite: GLOB patterns of the text padded with a space at each end, any one of them.
 _ASCII_NOT_WORD = "\x01-/:-@[-^`{-\x7f"  # a bracket class's ranges: ASCII but [A-Za-z0-9_]
@@ -288,7 +289,7 @@ def _pg_windows(
         pattern = parsed.c.spelled
         spellings = [
             (pattern.is_(None), []),
-            (pattern.is_not(None), [func.lower(col(Narration.text)).op("~")(pattern)]),
+            (pattern.is_not(None), [func.lower(col(Narration.text).collate("C")).op("~")(pattern)]),
         ]
     # A common word walks the date index newest first through the first two steps' span,
     # checking each row's vector, and stops at the window: ~100 / its share rows (its GIN
