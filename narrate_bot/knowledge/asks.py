@@ -17,13 +17,14 @@ recognized by a few explained cues:
   "not bad for a Monday, right?", "did you see the numbers?", "who wants coffee?".
 
 A sentence that reports answering or helping ("answered a question in #help: how do I …?",
-"answered: …", "helped bob with …") asks nothing. After "answered …:" the rest of its paragraph
-is the question answered, also on later lines (a post pasted whole: "… time out? [ledger]", then
-"Stuck on the export since May."), up to a bullet, a "Q:" or a line that opens with the author's
-own blocker about something else than every quoted line (then "Stuck on kafka acls"). After a
-header ("Answered two questions in #help:", nothing after its colon) the quote is the lines it
-introduces: bullets, numbered items, "> " lines, "Q:", the block after a blank line; it ends at
-such an own blocker, or at a blank line and a line that is none of those. After "helped …" only
+"answered: …", "helped bob with …") asks nothing. After "answered …:" everything that follows is
+the question answered, whatever its shape (a post pasted whole, over several paragraphs, bullets,
+"> " lines, "then she asked: …"), up to one of: a line that opens with the author's own blocker
+about something else than every quoted line ("Stuck on kafka acls", "🚧 still blocked by …"); a
+standup section ("Today:", "*Blockers*"); the next item of a list the "answered …" line is in
+("- answered bob: …" then "- stuck on kafka acls"); after a quote on its own line, a "Q:". A
+blank line or a bullet ends nothing: a false alarm names helpers under someone else's question,
+a miss only costs a suggestion. After "helped …" only
 the author's own blocker counts ("Helped carol with the deploy: stuck on kafka acls", not "helped
 carol, she's stuck on …"). A question the narration answers later ("Q: how do we rotate the
 vault tokens? A: the cron job", "Q: … We decided to use the cron job", "… We decided to rotate
@@ -84,14 +85,25 @@ _BULLET = re.compile(r"^(?:[-*+•◦‣–—]\s|\d{1,3}[.)](?:\s|$))")
 # How much of a quote's text its topic words are read from: a few lines of it.
 _MAX_QUOTE = 4 * WINDOW
 _WORD = re.compile(r"\w")
-# A line that opens with the author's own blocker: "Stuck on …", "I'm still blocked by …".
+# What may open a line before its words: spaces, marks, bullets, list numbers and emoji
+# (":construction: stuck on …", "🚧 blocked by …"); Slack sends a "> " quote as "&gt; ".
+_LINE_MARKS = re.compile(r"^(?:&gt;|:[\w+-]+:|\d{1,3}[.)](?=\s|$)|[^\w&])*")
+_ESCAPED_QUOTE = "&gt;"
+# A line that opens with the author's own blocker: "Stuck on …", "I'm still blocked by …" (read
+# after its ``_LINE_MARKS``).
 _OWN_STATUS = re.compile(
-    r"^\W*(?:(?:i'm|im|i\s+am|i|we're|we\s+are|we|still|now|also|and|but|then|currently|"
+    r"^(?:(?:i'm|im|i\s+am|i|we're|we\s+are|we|still|now|also|and|but|then|currently|"
     r"totally|really)\s+)*(?:stuck\s+(?:on|with)|blocked\s+(?:on|by)|"
     r"need(?:s|ed)?\s+(?:some\s+|a\s+little\s+|a\s+hand\s+)?help|"
     r"(?:can't|cannot|can\s+not|couldn't|unable\s+to)\s+(?:figure|work)\s+out)\b",
     re.I,
 )
+# A standup section's line: "Today:", "*Blockers*", "Yesterday: shipped …" (after its marks).
+_SECTION = re.compile(r"^(?:today|yesterday|blockers?|blocked)(?:[*_~\s]*(?::|$))", re.I)
+# What leaves a header's colon with nothing said after it: emoji, bold, italics, spoilers.
+_HEADER_MARKUP = re.compile(r":[\w+-]+:|[*_~|]")
+# A list number split off as a sentence of its own: "1." of "1. answered bob: …".
+_LIST_NUMBER = re.compile(r"^\d{1,3}[.)]$")
 
 # The cues, each with how the reply says the topic back. ``pre`` is the clause before the cue.
 # "Stuck with the on-call pager this week" is a chore to bear, not a problem to solve.
@@ -259,12 +271,16 @@ def find_ask(text: str) -> Ask | None:
     while last >= 0 and _COURTESY_SENTENCE.match(sentences[last]):
         last -= 1
 
-    # A question the next sentence answers asks nothing any more: weighed only for a question
-    # cue, which takes one from the budget.
-    def answered(i: int) -> bool:
-        return i + 1 < len(sentences) and _answers(sentences[i], sentences[i + 1])
-
     budget = [MAX_CUES]
+
+    # A question the next sentence answers asks nothing any more: weighed only for a question
+    # cue, and only when the next sentence opens like an answer, which takes one from the budget.
+    def answered(i: int) -> bool:
+        if i + 1 >= len(sentences) or not _opens_like_answer(sentences[i + 1]):
+            return False
+        budget[0] -= 1
+        return _answers(sentences[i], sentences[i + 1])
+
     quote: _Quote | None = None  # the question quoted after "answered …:", while read past
     for index, sentence in enumerate(sentences):
         if quote is not None:
@@ -277,7 +293,13 @@ def find_ask(text: str) -> Ask | None:
         if reported and (colon := _REPORTED_QUOTE.match(sentence)):
             # What follows is the question answered, and its words: the rest of the line, or
             # after a header ("Answered two questions in #help:") the lines it introduces.
-            quote = _Quote(sentence[colon.end() :])
+            listed = _BULLET.match(sentence) is not None or (
+                opens[index] == _SAME_LINE
+                and index > 0
+                and opens[index - 1] != _SAME_LINE
+                and _LIST_NUMBER.match(sentences[index - 1]) is not None
+            )
+            quote = _Quote(sentence[colon.end() :], listed=listed)
             continue
         found = _cued(sentence, budget, reported=reported, answered=partial(answered, index))
         if found is not None:
@@ -316,19 +338,22 @@ def _sentences(text: str) -> tuple[list[str], list[int]]:
 class _Quote:
     """The question quoted after "answered …:", read past line by line.
 
-    After a colon with words on its line ("answered: Why does the ledger export time out?")
-    the quote runs on to the end of its paragraph, through the lines of a post pasted whole
-    and the items nested under its own ("  - he asked: does …?"), but not into a new bullet
-    or a "Q:". After a header ("Answered two questions in #help:",
-    nothing after the colon) it is the lines that follow: bullets, numbered items, "> " lines,
-    a "Q:", the block after a blank line; it ends at a blank line followed by a line that is
-    none of those. Either ends at a line that opens with the author's own blocker about
-    something else than every quoted line ("Stuck on kafka acls"); a "> " line is never the
-    author's own. Each such weighing takes one from the cue budget.
+    After a colon with words on its line ("answered: Why does the ledger export time out?") the
+    quote is that line and what follows; after a header ("Answered two questions in #help:",
+    nothing but emoji or markup after the colon) the lines that follow. Either runs on through
+    blank lines, bullets, "> " lines and items nested under its own, and ends only at:
+
+    - a line that opens with the author's own blocker about something else than every quoted
+      line ("Stuck on kafka acls"; after a header, not its first line); a "> " line is never
+      the author's own. Each such weighing takes one from the cue budget;
+    - a standup section's line ("Today:", "*Blockers*");
+    - when the "answered …" line is a list item (``listed``), the next item of its list;
+    - after a quote on the header's own line, a "Q:" line.
     """
 
-    def __init__(self, rest: str) -> None:
-        self.header = _WORD.search(rest) is None
+    def __init__(self, rest: str, *, listed: bool) -> None:
+        self.header = _WORD.search(_HEADER_MARKUP.sub("", rest)) is None
+        self.listed = listed
         self.text = rest[:WINDOW]
         self.lines = 0  # lines quoted after the header's
         self._words: frozenset[str] | None = None
@@ -336,17 +361,18 @@ class _Quote:
     def ends(self, sentence: str, opens: int, budget: list[int]) -> bool:
         """Whether ``sentence`` (``opens``: what it opens) is past the quote."""
         if opens != _SAME_LINE:
-            marked = _QUESTION_MARKER.match(sentence) is not None
-            listed = marked or _BULLET.match(sentence) is not None
-            if self.header:
-                if opens == _NEW_PARAGRAPH and self.lines and not (listed or sentence[0] == ">"):
-                    return True
-            elif opens == _NEW_PARAGRAPH or (listed and opens != _NESTED_LINE):
+            if opens != _NESTED_LINE and (
+                (self.listed and _BULLET.match(sentence) is not None)
+                or (not self.header and _QUESTION_MARKER.match(sentence) is not None)
+            ):
+                return True
+            words = _LINE_MARKS.sub("", sentence, count=1)
+            if _SECTION.match(_HEADER_MARKUP.sub("", words)):
                 return True
             if (
                 (self.lines or not self.header)
-                and not sentence.startswith(">")
-                and _OWN_STATUS.match(_BULLET.sub("", sentence)) is not None
+                and not sentence.startswith((">", _ESCAPED_QUOTE))
+                and _OWN_STATUS.match(words) is not None
             ):
                 budget[0] -= 1
                 if self.words().isdisjoint(_topic_words(sentence[:WINDOW])):
@@ -365,6 +391,14 @@ class _Quote:
         if self._words is None:
             self._words = _topic_words(self.text)
         return self._words
+
+
+def _opens_like_answer(sentence: str) -> bool:
+    """Whether ``sentence`` opens as an answer may ("A:", "Answer:", "We decided …")."""
+    return any(
+        pattern.match(sentence) is not None
+        for pattern in (_EXPLICIT_ANSWER, _MARKED_ANSWER, _TOPICAL_ANSWER)
+    )
 
 
 def _answers(question: str, sentence: str) -> bool:
@@ -406,8 +440,7 @@ def _cued(
         if kind == _ASKING and reported:
             continue
         if kind == _ASKING and is_answered is None:
-            budget[0] -= 1  # weighing whether the next sentence answers it
-            is_answered = answered()
+            is_answered = answered()  # takes one from the budget if it weighs the next sentence
         if kind == _ASKING and is_answered:
             continue
         budget[0] -= 1

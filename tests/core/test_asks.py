@@ -220,6 +220,9 @@ def test_updates_that_end_with_a_question_are_not_asks(text: str) -> None:
         "• answered bob: how do I rotate the vault tokens?\n• stuck on kafka acls",
         "answered: how do I rotate the vault tokens?\nUse the periodic role.\nStuck on kafka acls",
         "answered: how do I rotate the vault tokens?\nQ: how do we set up the kafka acls?",
+        # A standup section, or an own blocker behind an emoji.
+        "answered: how do I rotate the vault tokens?\nToday: stuck on kafka acls",
+        "answered: how do I rotate the vault tokens?\n:warning: blocked on kafka acls",
     ],
 )
 def test_the_quote_after_answered_ends_before_the_authors_own_line(text: str) -> None:
@@ -267,6 +270,45 @@ def test_the_quote_after_answered_runs_on_through_its_post(text: str) -> None:
 )
 def test_the_lines_after_an_answered_header_are_the_quote(text: str) -> None:
     assert find_ask(text) is None, find_ask(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Neither a blank line nor a bullet ends a quote: someone else's post, pasted whole.
+        "Answered two questions in #help: :point_down:\n• how do I rotate the vault tokens?\n"
+        "• anyone know the kafka acl format?",
+        "Answered two questions in #help: both from the new hires\n"
+        "- how do I rotate the vault tokens?\n- anyone know the kafka acl format?",
+        # Slack sends "> " as "&gt; ".
+        "Answered two in #help:\n&gt; how do I rotate the vault tokens?\n\n"
+        "&gt; anyone know the kafka acl format?",
+        "Answered this in #help:\n\nHi team,\n\n"
+        "Does anyone know how to rotate the vault tokens? Tried the docs.",
+        "answered bob's question in #help: pasting it below\n\n"
+        "> does anyone know how to rotate the vault tokens?",
+        "answered: see thread\n\nhow do I rotate the vault tokens?",
+        "answered carol in #help: how do I rotate the vault tokens?\n\n"
+        "then she asked: anyone know the kafka acl format?",
+        "answered bob: how do I rotate the vault tokens?\n- context: he's on payments\n"
+        "- his follow-up: anyone know the kafka acl format?",
+        "Answered a thread in #help:\n\nbob: how do I rotate the vault tokens?\n\n"
+        "me: periodic role\n\nbob: anyone know the kafka acl format too?",
+        "Answered in #help:\r\n\r\nHow do I rotate the vault tokens?\r\n\r\n"
+        "Anyone know the kafka acl format?",
+    ],
+)
+def test_a_quote_after_answered_runs_on_past_blank_lines_and_bullets(text: str) -> None:
+    assert find_ask(text) is None, find_ask(text)
+
+
+def test_questions_that_nothing_answers_leave_the_budget_to_a_later_blocker() -> None:
+    text = (
+        "Does anyone know? Has anyone seen it? Anyone tried? Does anyone have time today?\n"
+        "stuck on the ledger export timeouts"
+    )
+    found = find_ask(text)
+    assert found is not None and found.topic == "the ledger export timeouts", found
 
 
 def test_an_own_line_after_an_answered_header_and_its_list_still_asks() -> None:
