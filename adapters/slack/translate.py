@@ -8,6 +8,7 @@ core works out whether it is a question.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -140,6 +141,70 @@ def when(value: Any) -> datetime:
         return datetime.now(UTC)
 
 
+# Slack escapes "&", "<" and ">" in the text people type (messages, mentions, a shortcut's
+# message, a slash command's text) as "&amp;", "&lt;" and "&gt;", so any "<…>" left in it is
+# Slack's own markup (``<@U1>``, ``<#C1|name>``, ``<!here>``, ``<https://…|label>``). Modal
+# ``plain_text_input`` values arrive as typed and are never decoded.
+_SLACK_MARKUP = re.compile(r"<[^<>]*>")
+_ENTITY = re.compile(r"&(amp|lt|gt);")
+# A typed bracket pair the core would read as markup ("<@U2>", "<beta>") is kept as look-alike
+# angle quotes, so a typed "<@U2>" never mentions U2 and "<beta>" stays a word of the text.
+_OPEN, _CLOSE = "\u2039", "\u203a"  # ‹ ›
+
+
+def slack_text(text: str) -> str:
+    """Text as a person typed it in Slack: its ``&amp;``, ``&lt;`` and ``&gt;`` decoded.
+
+    Slack's markup stays as it came (only ``&amp;`` in it, such as a link's query or label, is
+    decoded, which adds no bracket). A typed "<" stays "<" unless the core could read it as the
+    start of markup (a non-blank character after it and a ">" somewhere later); then it and
+    the typed ">" closing it are "‹" and "›". Each entity is decoded once, so a typed "&lt;"
+    (sent as "&amp;lt;") stays "&lt;".
+    """
+    tokens: list[tuple[str, str]] = []  # (kind, text): "text", "markup", "<" or ">" typed
+    last = 0
+    for match in _SLACK_MARKUP.finditer(text):
+        tokens += _plain_tokens(text[last : match.start()])
+        tokens.append(("markup", match.group().replace("&amp;", "&")))
+        last = match.end()
+    tokens += _plain_tokens(text[last:])
+    out: list[str] = []
+    open_quotes = 0  # how many "‹" wait for a typed ">" to close them
+    for i, (kind, piece) in enumerate(tokens):
+        if kind == "<":
+            after = (tokens[i + 1][1] or tokens[i + 1][0])[:1] if i + 1 < len(tokens) else ""
+            opens = bool(after) and not after.isspace() and _closes_later(tokens[i + 1 :])
+            out.append(_OPEN if opens else "<")
+            open_quotes += opens
+        elif kind == ">":
+            out.append(_CLOSE if open_quotes else ">")
+            open_quotes = max(open_quotes - 1, 0)
+        else:
+            out.append(piece)
+            open_quotes = open_quotes if kind == "text" else 0
+    return "".join(out)
+
+
+def _plain_tokens(text: str) -> list[tuple[str, str]]:
+    """Text outside markup as plain pieces and typed brackets, "&amp;" decoded to "&"."""
+    tokens: list[tuple[str, str]] = []
+    last = 0
+    for match in _ENTITY.finditer(text):
+        if match.start() > last:
+            tokens.append(("text", text[last : match.start()]))
+        name = match.group(1)
+        tokens.append(("text", "&") if name == "amp" else ("<" if name == "lt" else ">", ""))
+        last = match.end()
+    if last < len(text):
+        tokens.append(("text", text[last:]))
+    return tokens
+
+
+def _closes_later(tokens: list[tuple[str, str]]) -> bool:
+    """Whether a ">" (typed, or ending Slack's markup) comes in ``tokens``."""
+    return any(kind in (">", "markup") for kind, _ in tokens)
+
+
 def command_text(value: str) -> str:
     """A ``Button.command`` like "/narrate share 3" → the text after the command name."""
     stripped = value.strip()
@@ -165,7 +230,7 @@ def slash_command(
         channel=where.ref(),
         occurred_at=now,
         command=str(body.get("command", "")).lstrip("/"),
-        text=body.get("text", "") or "",
+        text=slack_text(body.get("text", "") or ""),
     )
 
 
@@ -181,7 +246,7 @@ def message(
         channel=where.ref(),
         occurred_at=when(event.get("ts") or body.get("event_time")),
         link=link,
-        text=event.get("text", "") or "",
+        text=slack_text(event.get("text", "") or ""),
         addressed_to_bot=event.get("type") == "app_mention",
         thread_id=thread if thread and thread != event.get("ts") else None,
     )
@@ -200,7 +265,7 @@ def shortcut(
         occurred_at=now,
         link=link,
         command="narrate",
-        text=msg.get("text", "") or "",
+        text=slack_text(msg.get("text", "") or ""),
         source=Source.SHORTCUT,
     )
 
