@@ -6,6 +6,11 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy import make_url, text
+
+from narrate_bot.storage.database import Database
+from narrate_bot.storage.migrate import upgrade
+
 
 def database_url(engine: str, *, path: Path, postgres_url: str | None, reuse: bool = False) -> str:
     """SQLite: ``path``, its old files removed unless ``reuse``. PostgreSQL: ``postgres_url`` or
@@ -20,3 +25,25 @@ def database_url(engine: str, *, path: Path, postgres_url: str | None, reuse: bo
     if not url:
         sys.exit("--engine postgres needs --postgres-url or NARRATE_TEST_POSTGRES_URL")
     return url
+
+
+async def fresh_database(url: str) -> Database:
+    """A database at ``url``, wiped and migrated (on PostgreSQL created first if missing), so a
+    run never measures what an earlier run left behind."""
+    db = Database(url)
+    if db.dialect == "postgresql":
+        name = make_url(url).database
+        maintenance = make_url(url).set(database="postgres").render_as_string(hide_password=False)
+        server = Database(maintenance).engine.execution_options(isolation_level="AUTOCOMMIT")
+        async with server.connect() as conn:
+            found = await conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if found.first() is None:
+                await conn.execute(text(f'CREATE DATABASE "{name}"'))
+        await server.dispose()
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    await upgrade(db)
+    return db

@@ -36,6 +36,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, make_url, text, update
 
+from benchmarks.engines import fresh_database
 from benchmarks.forget_me import LARGE, scans
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
@@ -45,7 +46,6 @@ from narrate_bot.features import follow_digest
 from narrate_bot.replies import Post
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.follow_tables import FollowSchedule
-from narrate_bot.storage.migrate import upgrade
 from narrate_bot.storage.preference_tables import FOLLOW, TopicPreference
 from narrate_bot.storage.tables import Channel, Narration, Person, Tenant
 
@@ -70,27 +70,6 @@ class Counter:
         self.posts += 1
         self.to.update(post.to_users or ())
         return f"m{self.posts}"
-
-
-async def _database(url: str) -> Database:
-    """A database at ``url``, wiped and migrated (on PostgreSQL created first if missing)."""
-    db = Database(url)
-    if db.dialect == "postgresql":
-        name = make_url(url).database
-        maintenance = make_url(url).set(database="postgres").render_as_string(hide_password=False)
-        server = Database(maintenance).engine.execution_options(isolation_level="AUTOCOMMIT")
-        async with server.connect() as conn:
-            found = await conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            )
-            if found.first() is None:
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await server.dispose()
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await upgrade(db)
-    return db
 
 
 async def populate(db: Database, followers: int) -> None:
@@ -177,7 +156,7 @@ async def populate(db: Database, followers: int) -> None:
 async def send(url: str, followers: int) -> tuple[float, int, list[tuple[str, str]]]:
     """Seconds to send every digest due Monday 09:00, how many went out, and the statements
     they ran whose plan reads a whole table of ``forget_me.LARGE`` rows or more."""
-    db = await _database(url)
+    db = await fresh_database(url)
     await populate(db, followers)
     bot = Bot(db=db, clock=ManualClock(MONDAY), settings=Settings())
     gateway = Counter()

@@ -38,6 +38,7 @@ from zoneinfo import available_timezones
 
 from sqlalchemy import insert, make_url, text
 
+from benchmarks.engines import fresh_database
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
@@ -47,7 +48,6 @@ from narrate_bot.features.schedule_settings import TENANT_ZONE_KEY
 from narrate_bot.replies import Post
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.follow_tables import SENT, FollowDigest, FollowSchedule
-from narrate_bot.storage.migrate import upgrade
 from narrate_bot.storage.preference_tables import FOLLOW, TopicPreference
 from narrate_bot.storage.tables import Person, Tenant, TenantSetting
 
@@ -195,27 +195,6 @@ async def _once(bot: Bot, at: datetime) -> float:
     return elapsed
 
 
-async def _database(url: str) -> Database:
-    """A database at ``url``, wiped and migrated (on PostgreSQL created first if missing)."""
-    db = Database(url)
-    if db.dialect == "postgresql":
-        name = make_url(url).database
-        maintenance = make_url(url).set(database="postgres").render_as_string(hide_password=False)
-        server = Database(maintenance).engine.execution_options(isolation_level="AUTOCOMMIT")
-        async with server.connect() as conn:
-            found = await conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            )
-            if found.first() is None:
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await server.dispose()
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await upgrade(db)
-    return db
-
-
 def _beside(url: str, suffix: str) -> str:
     """The URL of a second database next to ``url`` (the no-follower baseline's)."""
     parsed = make_url(url)
@@ -231,7 +210,7 @@ async def measure(url: str | None, followers: int, tenants: int) -> dict[datetim
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as tmp:
         main_url = url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         base_url = _beside(url, "_base") if url else f"sqlite:///{Path(tmp) / 'base.db'}"
-        db, base_db = await _database(main_url), await _database(base_url)
+        db, base_db = await fresh_database(main_url), await fresh_database(base_url)
         people = await _populate(db, followers, tenants)
         await _populate(base_db, followers, tenants)
         await _follow(db, people)

@@ -25,13 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, insert, literal, or_, text, true
-from sqlalchemy.engine import make_url
 from sqlmodel import col
 
-from benchmarks.engines import database_url
+from benchmarks.engines import database_url, fresh_database
 from narrate_bot.storage import expertise_repo, topic_filter
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.migrate import upgrade
 from narrate_bot.storage.tables import Channel, Narration, NarrationTopic, Person, Tenant
 
 NOW = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -54,26 +52,6 @@ FILTERS: dict[str, Callable[[], ColumnElement[bool]]] = {
     "before": _before_5a49660,
     "now": topic_filter.taken_as_written,
 }
-
-
-async def _database(url: str) -> Database:
-    db = Database(url)
-    if db.dialect == "postgresql":
-        name = make_url(url).database
-        maintenance = make_url(url).set(database="postgres").render_as_string(hide_password=False)
-        server = Database(maintenance).engine.execution_options(isolation_level="AUTOCOMMIT")
-        async with server.connect() as conn:
-            found = await conn.execute(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            )
-            if found.first() is None:
-                await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        await server.dispose()
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-    await upgrade(db)
-    return db
 
 
 async def seed(db: Database, *, people: int, narrations: int) -> tuple[int, list[int]]:
@@ -177,7 +155,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         path=Path(args.db or "/tmp/narrate-topic-map.db"),
         postgres_url=args.postgres_url,
     )
-    db = await _database(url)
+    db = await fresh_database(url)
     people = args.people or max(10, args.narrations // 100)
     tenant, person_pks = await seed(db, people=people, narrations=args.narrations)
     rng = random.Random(11)
