@@ -224,7 +224,7 @@ class SlackAdapter(InteractiveSurfaces):
             )
             return target, replies
 
-        text = str(body.get("text") or "").strip()
+        text = translate.slack_text(str(body.get("text") or "")).strip()
         notice = recovery.Notice(
             tenant.tenant_id,
             client,

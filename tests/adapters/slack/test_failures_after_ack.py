@@ -171,6 +171,22 @@ async def test_when_the_work_keeps_failing_the_person_is_told_to_send_it_again(
     assert CANARY not in _loud(caplog)
 
 
+async def test_a_command_given_back_reads_as_typed_not_as_slack_escaped_it(slack, monkeypatch):
+    """Slack sends a command's "&" as "&amp;"; giving "R&amp;D" back would ask them to paste
+    something they never typed."""
+    _failing(slack, monkeypatch, times=None)
+    assert await _send(slack, "command", f"R&amp;D notes on {CANARY}") == 200
+    await until(lambda: any(SORRY in str(s) for s in _said(slack)))
+    [notice] = [s for s in _said(slack) if SORRY in str(s)]
+    given_back = [
+        b["text"]["text"]
+        for b in notice["blocks"]
+        if b.get("type") == "section" and b["text"]["type"] == "plain_text"
+    ]
+    assert any(f"R&D notes on {CANARY}" in block for block in given_back)
+    assert not any("&amp;" in block for block in given_back)
+
+
 @pytest.mark.parametrize("surface", ["dm", "mention"])
 async def test_a_redelivery_of_an_event_the_person_was_told_about_does_nothing_more(
     slack, monkeypatch, surface
