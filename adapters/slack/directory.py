@@ -35,6 +35,11 @@ MEMBERS_PAGE = 200
 # What conversations.members answers once the bot is no longer in the channel (or can't see it
 # at all): it can't list the readers, and nobody but the authors may be assumed to read it.
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
+# What conversations.info answers when the bot can't see the channel (any more): deleted, or
+# made private without the bot in it (the convert event never reaches a non-member bot), or a
+# private channel the token has no scope for. Not a transient failure: the channel is read as
+# private from then on, never wider than stored (``Directory._unanswered``).
+CANNOT_SEE = NOT_A_MEMBER | {"missing_scope", "access_denied", "channel_is_limited_access"}
 
 
 class Directory:
@@ -148,8 +153,10 @@ class Directory:
         except RateLimited:
             raise  # not an answer about the channel: see the module's docstring
         except SlackApiError as error:
-            log.warning("conversations.info failed in %s: %s", tenant, error_code(error))
-            return await self._unanswered(tenant, channel_id, name, hinted, shared_said)
+            code = error_code(error)
+            log.warning("conversations.info failed in %s: %s", tenant, code)
+            unseen = code in CANNOT_SEE
+            return await self._unanswered(tenant, channel_id, name, hinted, shared_said, unseen)
         shared = any(channel.get(flag) for flag in SHARED_FLAGS)
         if channel.get("is_im"):
             kind = ChannelKind.DIRECT
@@ -176,6 +183,7 @@ class Directory:
         name: str,
         hinted: ChannelKind | None,
         shared_said: bool,
+        unseen: bool = False,
     ) -> Where:
         """The channel when ``conversations.info`` failed (a 5xx, ``channel_not_found``,
         ``internal_error``): as stored, so what the caller writes back is what was there. It
@@ -186,16 +194,28 @@ class Directory:
         the careful reading, for this payload: a row stored so is read only by the people
         ``conversations.members`` lists (nobody, when it won't say), nothing from elsewhere is
         posted there, and the next lookup that answers overwrites its kind and sharing.
-        Nothing is cached, so the next payload asks Slack again."""
-        stored = None if shared_said else await self.gateway.stored_channel(tenant, channel_id)
+        Nothing is cached, so the next payload asks Slack again.
+
+        ``unseen`` (``CANNOT_SEE``: ``channel_not_found`` and the like) is an answer of sorts:
+        the bot can't see the channel, which mostly means it was made private without the bot
+        in it (or deleted). Keeping a stored "public" then showed what was narrated there to the
+        whole workspace; the channel is narrowed to private (read only by whom
+        ``conversations.members`` lists), its sharing kept as stored, never widened."""
+        stored = None
+        if unseen or not shared_said:
+            stored = await self.gateway.stored_channel(tenant, channel_id)
         if stored is None:
             return Where(channel_id=channel_id, kind=ChannelKind.PRIVATE, name=name, shared=True)
         kept = Where(
             channel_id=channel_id,
             kind=stored.kind,
             name=stored.name or name,
-            shared=bool(stored.shared),
+            shared=bool(stored.shared) or shared_said,
         )
+        if shared_said:
+            kept = replace(kept, kind=ChannelKind.PRIVATE)
+        if unseen:
+            return _narrowed(kept, ChannelKind.PRIVATE)
         return _narrowed(kept, hinted)
 
     def forget_channel(self, tenant: str, channel_id: str) -> None:
