@@ -19,7 +19,7 @@ import re
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -52,6 +52,10 @@ BIWEEKLY = "biweekly"
 DELIVERIES = ("channel", "dm", "both")
 DEFAULT_DELIVERY = "both"
 DEFAULT_REPEAT_ROUNDS = 12
+# With nobody new left, the pairs met longest ago come round (``_work_out``), but never two
+# people introduced in the tenant's latest MIN_GAP_ROUNDS rounds: two people alone in a
+# workspace are introduced again every fifth round, not every week.
+MIN_GAP_ROUNDS = 4
 LOOKBACK = timedelta(days=90)  # topics and questions from the last three months
 PERIOD = "in the last three months"  # how reasons name LOOKBACK
 FOLLOW_UP_WITHIN = timedelta(days=7)
@@ -232,6 +236,9 @@ class WeekInputs:
     delivery: str
     fingerprints: dict[int, tuple[int, float, str, int]]  # intro_repo.narration_fingerprints
     channel_kinds: dict[int, str]
+    # The weeks of the tenant's rounds in the no-repeat window (``intro_repo.latest_rounds``),
+    # those that queued nothing too: what MIN_GAP_ROUNDS counts.
+    round_weeks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -497,6 +504,13 @@ async def _read_inputs(
         recent=await intro_repo.recent_groups(
             session, tenant_id=tenant_id, rounds=rounds, before_week=week
         ),
+        round_weeks=list(
+            (
+                await intro_repo.latest_rounds(
+                    session, tenant_id=tenant_id, rounds=rounds, before_week=week
+                )
+            ).values()
+        ),
         history=await intro_repo.past_groups(session, tenant_id=tenant_id),
         same_team=await repo.get_setting(session, tenant_id=tenant_id, key=SAME_TEAM_KEY),
         hidden=hidden,
@@ -539,15 +553,20 @@ def _work_out(
 
     A workspace where every allowed pair was introduced within the no-repeat window would have
     no round until the window moved on (12 weeks of silence for four people): then the window
-    is shortened from its oldest round, one round at a time, until someone may meet again, so
-    the pairs introduced longest ago come round first (as Donut re-pairs), and are told so."""
+    is shortened from its oldest round, as little as lets someone meet again, so the pairs
+    introduced longest ago come round first (as Donut re-pairs), and are told so. It is never
+    shortened below the tenant's latest MIN_GAP_ROUNDS rounds: nobody is introduced again to
+    someone met in those (two people alone are introduced every fifth round, not every week).
+    The most shortened window is tried first, and the round is empty if it pairs nobody (one
+    team, same-team introductions off); else the least shortening that pairs someone is found
+    by bisection (allowing more pairs only adds options)."""
     pairing, label = _pairing(inputs, now=now, week=week)
     suggestions = pairing.plan()
+    fallback = False
     if not suggestions and len(inputs.people) > 1:
-        for since in sorted({past.week for past in inputs.recent})[1:] + ["9999"]:
-            pairing, label = _pairing(inputs, now=now, week=week, since=since)
-            if suggestions := pairing.plan():
-                break
+        fallback, pairing, label, suggestions = _shortened(
+            inputs, now=now, week=week, pairing=pairing, label=label
+        )
     readers = _channel_readers(inputs.channel, outsiders=outsiders)
     return WeekPlan(
         tenant_id=tenant_id,
@@ -556,7 +575,9 @@ def _work_out(
         pairing=pairing,
         suggestions=suggestions,
         told=[reason(s, pairing, period=PERIOD) for s in suggestions],
-        again=[_met_before(s.members, inputs.recent, week=week) for s in suggestions],
+        again=_met_before(suggestions, inputs.recent, week=week)
+        if fallback
+        else [None] * len(suggestions),
         # Stored for "not useful" and the export, which only the members read: what the
         # message they were sent said, never more (``weekly_in`` keeps one of the two).
         posted=[reason(s, pairing, period=PERIOD, readers=readers) for s in suggestions],
@@ -566,6 +587,43 @@ def _work_out(
         readers=readers,
         inputs=replace(inputs, topics=[]),
     )
+
+
+def _shortened(
+    inputs: WeekInputs,
+    *,
+    now: datetime,
+    week: str,
+    pairing: Pairing,
+    label: Callable[[str], str],
+) -> tuple[bool, Pairing, Callable[[str], str], list[Suggestion]]:
+    """``_work_out``'s fallback: the pairing of the least shortened window that pairs someone,
+    never shorter than the latest MIN_GAP_ROUNDS rounds; (False, the unshortened ones, []) if
+    none does."""
+    latest = sorted(set(inputs.round_weeks) | {past.week for past in inputs.recent})
+    if len(latest) < MIN_GAP_ROUNDS:
+        return False, pairing, label, []
+    floor = latest[-MIN_GAP_ROUNDS]
+    # Each window to try, from the least shortened (its oldest round dropped) to the most.
+    sinces = [w for w in sorted({past.week for past in inputs.recent})[1:] if w < floor]
+    sinces.append(floor)
+    tried: dict[int, tuple[Pairing, Callable[[str], str], list[Suggestion]]] = {}
+
+    def attempt(i: int) -> list[Suggestion]:
+        shortened, spelling = _pairing(inputs, now=now, week=week, since=sinces[i])
+        tried[i] = (shortened, spelling, shortened.plan())
+        return tried[i][2]
+
+    if not attempt(len(sinces) - 1):
+        return False, pairing, label, []
+    low, high = 0, len(sinces) - 1  # ``high`` pairs someone; every window before ``low`` none
+    while low < high:
+        middle = (low + high) // 2
+        if attempt(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return True, *tried[high]
 
 
 @dataclass(frozen=True)
@@ -812,19 +870,39 @@ class MetBefore:
 
 
 def _met_before(
-    members: Iterable[int], recent: list[intro_repo.RecentGroup], *, week: str
-) -> MetBefore | None:
-    """When two of ``members`` were last introduced within the window, if they were."""
-    group = set(members)
-    met = [past for past in recent if len(group & {k for k, _ in past.group}) > 1]
-    if not met:
-        return None
-    latest = max(past.week for past in met)
-    that_week = [past.posted_in for past in met if past.week == latest]
-    return MetBefore(
-        weeks=week_number(week) - week_number(latest),
-        posted_in=frozenset.intersection(*that_week),
-    )
+    suggestions: list[Suggestion], recent: list[intro_repo.RecentGroup], *, week: str
+) -> list[MetBefore | None]:
+    """For each suggestion, when two of its members were last introduced within the window,
+    if they were: each pair's latest introductions are read from ``recent`` once, not the
+    window walked again for every suggestion."""
+    last: dict[frozenset[int], tuple[str, list[int]]] = {}
+    for index, past in enumerate(recent):
+        for (a, _), (b, _) in combinations(past.group, 2):
+            pair = frozenset((a, b))
+            seen = last.get(pair)
+            if seen is None or seen[0] < past.week:
+                last[pair] = (past.week, [index])
+            elif seen[0] == past.week:
+                seen[1].append(index)
+    again: list[MetBefore | None] = []
+    for suggestion in suggestions:
+        met = [
+            last[pair]
+            for a, b in combinations(suggestion.members, 2)
+            if (pair := frozenset((a, b))) in last
+        ]
+        if not met:
+            again.append(None)
+            continue
+        latest = max(when for when, _ in met)
+        that_week = {i for when, indices in met if when == latest for i in indices}
+        again.append(
+            MetBefore(
+                weeks=week_number(week) - week_number(latest),
+                posted_in=frozenset.intersection(*(recent[i].posted_in for i in that_week)),
+            )
+        )
+    return again
 
 
 def _introduced(history: list[list[tuple[int, str | None]]]) -> dict[frozenset[str], int]:
