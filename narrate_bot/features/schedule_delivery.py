@@ -267,33 +267,39 @@ async def _keep_intro_post(
     an otherwise delivered round stays undelivered), and where it was posted in the
     introductions channel is kept, with the send's outcome (also when another process took the
     send over: this post is out all the same), so a forget-me of someone it names can edit it
-    (``intro_posts``). In a savepoint: a failure here is logged and must not undo the outcome,
-    or the post would be sent again."""
+    (``intro_posts``). Each in its own savepoint, the post's record first: a failure here is
+    logged and must not undo the outcome, or the post would be sent again, nor the one write
+    the other (a failed delivery mark must not lose the record forget-me edits the post by)."""
     number = introduction_number(post.text)
     if item.schedule.kind != INTROS or number is None:
         return
     assert item.tenant.id is not None
+    if post.channel_id is not None:
+        try:
+            async with session.begin_nested():
+                await intro_posts.keep(
+                    session,
+                    tenant_id=item.tenant.id,
+                    number=number,
+                    channel_id=post.channel_id,
+                    message_id=message_id,
+                    user_ids=list(post.names),
+                    now=now,
+                )
+        except Exception as problem:
+            log.warning(
+                "keeping where introduction #%s was posted failed: %s",
+                number,
+                type(problem).__name__,
+            )
     try:
         async with session.begin_nested():
             # It went out: followed up, resting its people, in the no-repeat window.
             await intro_repo.mark_delivered(
                 session, tenant_id=item.tenant.id, number=number, now=now
             )
-            if post.channel_id is None:
-                return
-            await intro_posts.keep(
-                session,
-                tenant_id=item.tenant.id,
-                number=number,
-                channel_id=post.channel_id,
-                message_id=message_id,
-                user_ids=list(post.names),
-                now=now,
-            )
     except Exception as problem:
-        log.warning(
-            "keeping where introduction #%s was posted failed: %s", number, type(problem).__name__
-        )
+        log.warning("marking introduction #%s delivered failed: %s", number, type(problem).__name__)
 
 
 async def _posted_there(bot: Bot, channel: Channel | None, post: Post, gateway: object) -> None:

@@ -97,3 +97,20 @@ async def test_the_post_goes_once_nobody_in_it_is_left(chat, db):
     out = await chat.say("carol: /narrate forget-me", "carol: /narrate forget-me confirm")
     assert f"[console] removed {posted} from #intros" in out
     assert await _due(db) == []
+
+
+async def test_a_failed_delivery_mark_still_leaves_the_post_for_forget_me_to_edit(
+    chat, db, monkeypatch
+):
+    # Recording the send is two writes: where the post is (what forget-me edits it by) and
+    # that the introduction went out. The second failing must not lose the first.
+    from narrate_bot.storage import intro_repo
+
+    async def failing(*args, **kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(intro_repo, "mark_delivered", failing)
+    posted = await _posted(chat)
+    out = await chat.say(*FORGET_ALICE)
+    assert EDITED in out
+    assert f"[console] edited {posted} in #intros" in out
