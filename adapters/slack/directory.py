@@ -35,11 +35,13 @@ MEMBERS_PAGE = 200
 # What conversations.members answers once the bot is no longer in the channel (or can't see it
 # at all): it can't list the readers, and nobody but the authors may be assumed to read it.
 NOT_A_MEMBER = frozenset({"not_in_channel", "channel_not_found"})
-# What conversations.info answers when the bot can't see the channel (any more): deleted, or
-# made private without the bot in it (the convert event never reaches a non-member bot), or a
-# private channel the token has no scope for. Not a transient failure: the channel is read as
-# private from then on, never wider than stored (``Directory._unanswered``).
-CANNOT_SEE = NOT_A_MEMBER | {"missing_scope", "access_denied", "channel_is_limited_access"}
+# What conversations.info answers when Slack itself failed for a moment (a 5xx, whose body may
+# name no code): the stored row stands. Any other code says the bot can't see the channel (any
+# more): deleted, made private without the bot in it (the convert event never reaches a
+# non-member bot), a private channel the token has no scope for, or a code this list doesn't know
+# yet. Then the channel is read as private, never wider than stored (``Directory._unanswered``):
+# an unknown code must fail closed, not keep a "public" that may be stale.
+PASSING = frozenset({"", "internal_error", "fatal_error", "request_timeout", "service_unavailable"})
 
 
 class Directory:
@@ -155,7 +157,7 @@ class Directory:
         except SlackApiError as error:
             code = error_code(error)
             log.warning("conversations.info failed in %s: %s", tenant, code)
-            unseen = code in CANNOT_SEE
+            unseen = code not in PASSING
             return await self._unanswered(tenant, channel_id, name, hinted, shared_said, unseen)
         shared = any(channel.get(flag) for flag in SHARED_FLAGS)
         if channel.get("is_im"):
@@ -196,10 +198,10 @@ class Directory:
         posted there, and the next lookup that answers overwrites its kind and sharing.
         Nothing is cached, so the next payload asks Slack again.
 
-        ``unseen`` (``CANNOT_SEE``: ``channel_not_found`` and the like) is an answer of sorts:
-        the bot can't see the channel, which mostly means it was made private without the bot
-        in it (or deleted). Keeping a stored "public" then showed what was narrated there to the
-        whole workspace; the channel is narrowed to private (read only by whom
+        ``unseen`` (any code but ``PASSING``: ``channel_not_found`` and the like) is an answer
+        of sorts: the bot can't see the channel, which mostly means it was made private without
+        the bot in it (or deleted). Keeping a stored "public" then showed what was narrated there
+        to the whole workspace; the channel is narrowed to private (read only by whom
         ``conversations.members`` lists), its sharing kept as stored, never widened."""
         stored = None
         if unseen or not shared_said:

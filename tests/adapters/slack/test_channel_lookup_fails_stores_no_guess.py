@@ -32,6 +32,8 @@ FAILURES = {
     "503": ("status", (503, "")),
     "channel_not_found": ("failure", "channel_not_found"),
     "internal_error": ("failure", "internal_error"),
+    # A code the adapter has no word for (Grid, EKM…) must fail closed like channel_not_found.
+    "team_access_not_granted": ("failure", "team_access_not_granted"),
 }
 
 
@@ -135,14 +137,17 @@ async def test_channel_shared_whose_lookup_fails_is_read_as_shared_whatever_is_s
     assert not [text for text in public if "ledger rounding" in text], public
 
 
-async def test_a_mention_in_a_channel_the_bot_cannot_see_narrows_it_to_private(slack: SlackEnv):
+@pytest.mark.parametrize("how", ["channel_not_found", "team_access_not_granted"])
+async def test_a_mention_in_a_channel_the_bot_cannot_see_narrows_it_to_private(
+    slack: SlackEnv, how: str
+):
     slack.fake.channels["CPUB"] = {"id": "CPUB", "name": "payments", "is_channel": True}
     slack.fake.members["CPUB"] = ["UBOT", "U1", "U2"]
     assert "Noted" in await _said(slack, LEDGER, "U1", "CPUB", "payments")
     assert ("CPUB", "public", False) in (await _stored(slack))[1]
     slack.adapter.directory.ttl = 0.0
 
-    _fail_lookups(slack, "channel_not_found")
+    _fail_lookups(slack, how)
     await _mentioned(slack, "U1", "CPUB", "who knows about kafka?", "1763800100.000100")
 
     assert ("CPUB", "private", False) in (await _stored(slack))[1]  # narrowed, never shared
