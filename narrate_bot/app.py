@@ -54,7 +54,7 @@ from .features.schedule_commands import schedule
 from .features.schedule_jobs import TickReport, run_due
 from .features.schedule_settings import intros_schedule, workspace_timezone
 from .features.turn import FORGOTTEN_MEANWHILE, Turn
-from .ports import ChatGateway, Clock, Introductions, readers_kept
+from .ports import ChatGateway, Clock, Introductions, ReturnHeard, readers_kept
 from .replies import Post, Reply
 from .routing import (
     NARRATE,
@@ -92,6 +92,8 @@ class Bot:
         self.settings = settings or Settings()
         # Adapters register here so scheduled work can speak first on their platform.
         self.gateways: dict[Platform, ChatGateway] = dict(gateways or {})
+        # Told when someone forgotten comes back, per platform (``ReturnHeard``; Slack's).
+        self.returns: dict[Platform, ReturnHeard] = {}
         # The connections feature, called by the weekly scheduled job when present.
         self.introductions: Introductions | None = WeeklyIntroductions(db, self.settings)
 
@@ -147,6 +149,26 @@ class Bot:
             )
             log.debug("failure after a committed change", exc_info=True)
             return list(turn.committed)
+        finally:
+            if turn.returned:
+                self._came_back(turn)
+
+    def _came_back(self, turn: Turn) -> None:
+        """The actor is back after a forget-me: their platform re-learns, in the background,
+        the private channels whose joins were dropped while they were forgotten. Told also when
+        the command then failed: with their mark back in place (rolled back), it stores
+        nothing (``channels.relearned``)."""
+        event = turn.event
+        heard = self.returns.get(event.tenant.platform)
+        if heard is None:
+            return
+        try:
+            heard.came_back(event.tenant, event.user.user_id)
+        except Exception as problem:  # noqa: BLE001 - the answer stands either way
+            log.warning(
+                "re-learning a returning person's channels didn't start (%s)",
+                type(problem).__name__,
+            )
 
     async def reply_posted(
         self, tenant: TenantRef, reply: Reply, post: Post, message_id: str

@@ -144,6 +144,24 @@ class AccessRefresher(Protocol):
 
 
 @runtime_checkable
+class ReturnHeard(Protocol):
+    """An adapter told when someone forgotten comes back (their own command, click or mention
+    cleared their mark: ``Turn.returned``), so it re-learns which private channels they read.
+
+    Optional. While someone is forgotten, joins the platform tells about them are dropped
+    (ADR 0004, "forgotten stays forgotten"); once they are back, those channels would count
+    for them only after someone next ran a command there. Slack lists the private channels the
+    bot shares with them (``users.conversations``) and the core stores each it knows as private
+    (``channels.relearned``). Called after the command's answer is ready: it starts the work in
+    the background and returns at once, so nobody's answer waits for it, and never raises.
+    Discord needs none: its access re-check before their own command stores every private
+    channel they read, as theirs, before the answer.
+    """
+
+    def came_back(self, tenant: TenantRef, user_id: str) -> None: ...
+
+
+@runtime_checkable
 class OneMessage(Protocol):
     """A gateway that delivers a long post as several messages (Discord: over 4,096
     characters), and can say whether a post stays one.

@@ -36,6 +36,7 @@ from .directory import Directory
 from .gateway import RateLimited, SlackGateway
 from .interactive import InteractiveSurfaces, changes_home, team_url
 from .lifecycle import CONVERSIONS, DELETED
+from .returning import ChannelsRelearned
 from .store import DatabaseInstallationStore, RotatingAuthorize, SignedStateStore
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,9 @@ class SlackAdapter(InteractiveSurfaces):
         self.dedupe = EventDedupe(self.db, self.gateway)
         self.retry_delays = recovery.RETRY_DELAYS
         bot.gateways[Platform.SLACK] = self.gateway
+        # Someone back after a forget-me: their private channels re-learned in the background.
+        self.returning = ChannelsRelearned(bot, self.gateway)
+        bot.returns[Platform.SLACK] = self.returning
         self._register()
 
     def _oauth_flow(self, client: AsyncWebClient) -> AsyncOAuthFlow:
@@ -133,7 +137,8 @@ class SlackAdapter(InteractiveSurfaces):
     # ------------------------------------------------------------------------------ plumbing
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for work already acked to finish (before shutting down or disposing the DB)."""
+        """Wait for work already acked to finish (before shutting down or disposing the DB),
+        and for the re-learning it started (``returning``), which takes no slot."""
         taken = 0
         capacity = self._capacity
         try:
@@ -141,6 +146,7 @@ class SlackAdapter(InteractiveSurfaces):
                 while taken < capacity:
                     await self.slots.acquire()
                     taken += 1
+                await self.returning.settled()
         except TimeoutError:
             log.warning("slack: shut down with work still running")
         finally:

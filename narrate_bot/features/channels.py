@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from enum import Enum
 
 from ..events import (
     ChannelDeleted,
@@ -206,10 +208,24 @@ async def _actor_joined(session: Session, event: MembershipChanged) -> None:
     await repo.add_member(session, channel_pk=channel.id, user_id=event.user_id)
 
 
+class Arrival(Enum):
+    """What ``actor_arrives`` found of the person using the bot."""
+
+    GONE = "gone"  # a forget-me on another replica erased them while this waited
+    HERE = "here"
+    BACK = "back"  # their forgotten mark was cleared now: back after a forget-me
+
+
 async def actor_here(session: Session, *, tenant_id: int, user_id: str) -> bool:
+    """``actor_arrives``, as whether they are still here (not ``GONE``)."""
+    return await actor_arrives(session, tenant_id=tenant_id, user_id=user_id) is not Arrival.GONE
+
+
+async def actor_arrives(session: Session, *, tenant_id: int, user_id: str) -> Arrival:
     """Hold the person using the bot until the transaction ends, and clear their forgotten mark
-    (``repo.came_back``): ``False`` when a forget-me on another replica erased them while this
-    waited. Take it before writing anything about them (``Turn.still_here`` says why).
+    (``repo.came_back``): ``GONE`` when a forget-me on another replica erased them while this
+    waited, ``BACK`` when a mark was cleared. Take it before writing anything about them
+    (``Turn.still_here`` says why).
 
     Their person row when they have one, their user id held shared first, in the erasure's
     order (``privacy.erase_person``); with no row, their user id alone
@@ -222,12 +238,49 @@ async def actor_here(session: Session, *, tenant_id: int, user_id: str) -> bool:
         here = await repo.hold_person(session, person_id=seen.id)
     else:
         here = await privacy_store.hold_unknown_user(session, tenant_id=tenant_id, user_id=user_id)
-    if here:
-        # New, or back after a forget-me (with a row or not): the fresh start, so the
-        # platform's lists of a channel's readers count for them again. Their user id is held:
-        # their erasure's mark is committed, or not begun.
-        await repo.came_back(session, tenant_id=tenant_id, user_id=user_id)
-    return here
+    if not here:
+        return Arrival.GONE
+    # New, or back after a forget-me (with a row or not): the fresh start, so the platform's
+    # lists of a channel's readers count for them again. Their user id is held: their
+    # erasure's mark is committed, or not begun.
+    if await repo.came_back(session, tenant_id=tenant_id, user_id=user_id):
+        return Arrival.BACK
+    return Arrival.HERE
+
+
+async def relearned(
+    db: Database, *, tenant: TenantRef, user_id: str, channel_ids: Collection[str]
+) -> set[str]:
+    """Someone back after a forget-me reads ``channel_ids`` now, as the platform listed them
+    when asked (``ports.ReturnHeard``): each of them the workspace has stored as private gets
+    them as a reader again, which the joins dropped while they were forgotten had not given.
+    Returns those channels' ids.
+
+    Only adds: a channel they were taken out of is a leave, always stored as it comes. Public
+    channels need no reader, and one never stored holds no narration (the first command there
+    reads its readers, them included). Nothing is stored when they were forgotten again
+    meanwhile: under the workspace's erasure mark, as a reader list is (``repo.set_members``),
+    so a forget-me committing on another replica deletes these rows after, or this reads its
+    mark."""
+    if not channel_ids:
+        return set()
+    async with db.transaction() as session:
+        row = await repo.find_tenant(
+            session, platform=tenant.platform.value, external_id=tenant.tenant_id
+        )
+        if row is None or row.id is None:
+            return set()
+        found = await repo.private_channels(session, tenant_id=row.id, channel_ids=channel_ids)
+        if not found:
+            return set()
+        assert found[0].id is not None
+        await repo.hold_readers(session, channel_pk=found[0].id)
+        if await repo.is_forgotten(session, tenant_id=row.id, user_id=user_id):
+            return set()
+        for channel in found:
+            assert channel.id is not None
+            await repo.add_member(session, channel_pk=channel.id, user_id=user_id)
+        return {channel.channel_id for channel in found}
 
 
 async def named_to(session: Session, channel: Channel, user: UserRef) -> bool:

@@ -16,7 +16,7 @@ from ..storage import privacy as privacy_store
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
 from ..storage.tables import Channel, Person, Tenant
-from .channels import actor_here, settled_channel, settled_tenant, stored_channel
+from .channels import Arrival, actor_arrives, settled_channel, settled_tenant, stored_channel
 
 FORGOTTEN_MEANWHILE = (
     "Your forget-me went through just as this arrived, so I didn't do it: nothing about you is "
@@ -54,6 +54,9 @@ class Turn:
     gateways: Mapping[Platform, ChatGateway] = field(default_factory=dict)
     # A forget-me on another replica erased the actor while this command waited (``still_here``).
     forgotten: bool = field(default=False, init=False)
+    # The actor's forgotten mark was cleared by this command: they are back after a forget-me,
+    # and ``Bot.handle`` has the platform re-learn their private channels (``ReturnHeard``).
+    returned: bool = field(default=False, init=False)
     # Set once the command's change has committed (``committed_as``): the answer that is true
     # whatever a later step does. ``None`` while nothing is committed.
     committed: tuple[Reply, ...] | None = field(default=None, init=False)
@@ -175,7 +178,8 @@ class Turn:
             # before profile syncs stopped making them): a fresh start (``still_here``). Under
             # the user id, as their erasure holds it: a mark it is writing is not cleared.
             await privacy_store.share_user_id(session, tenant_id=tenant.id, user_id=user.user_id)
-            await repo.came_back(session, tenant_id=tenant.id, user_id=user.user_id)
+            if await repo.came_back(session, tenant_id=tenant.id, user_id=user.user_id):
+                self.returned = True
         return await repo.ensure_person(
             session,
             tenant_id=tenant.id,
@@ -207,7 +211,9 @@ class Turn:
         if self.forgotten:
             return False
         user_id = self.event.user.user_id
-        self.forgotten = not await actor_here(session, tenant_id=tenant.id, user_id=user_id)
+        arrival = await actor_arrives(session, tenant_id=tenant.id, user_id=user_id)
+        self.forgotten = arrival is Arrival.GONE
+        self.returned = self.returned or arrival is Arrival.BACK
         return not self.forgotten
 
     async def author(self, session: Session, tenant: Tenant) -> Person:

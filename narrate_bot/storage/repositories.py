@@ -418,15 +418,17 @@ async def mark_forgotten(
     )
 
 
-async def came_back(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+async def came_back(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
     """Someone forgotten uses the bot again: a fresh start, as for anyone's first command, and
-    what the platform says of them is stored again from here on."""
-    await session.exec(
+    what the platform says of them is stored again from here on. ``True`` when they were
+    marked (back after a forget-me), ``False`` when there was no mark to clear."""
+    cleared = await session.exec(
         delete(TenantSetting).where(
             col(TenantSetting.tenant_id) == tenant_id,
             col(TenantSetting.key) == forgotten_key(tenant_id, user_id),
         )
     )
+    return bool(cleared.rowcount)
 
 
 async def is_forgotten(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
@@ -514,6 +516,27 @@ async def reads_channel(session: AsyncSession, *, channel: Channel, user_id: str
         return True
     assert channel.id is not None
     return await is_member(session, channel_pk=channel.id, user_id=user_id)
+
+
+async def private_channels(
+    session: AsyncSession, *, tenant_id: int, channel_ids: Iterable[str]
+) -> list[Channel]:
+    """The workspace's channels stored as private among ``channel_ids``, in id order (public
+    ones, DMs and channels never seen are left out)."""
+    wanted = sorted(set(channel_ids))
+    found: list[Channel] = []
+    for start in range(0, len(wanted), 1000):  # a statement's cap on parameters
+        rows = await session.exec(
+            select(Channel)
+            .where(
+                Channel.tenant_id == tenant_id,
+                col(Channel.kind) == "private",
+                col(Channel.channel_id).in_(wanted[start : start + 1000]),
+            )
+            .order_by(col(Channel.id))
+        )
+        found += rows.all()
+    return found
 
 
 async def remove_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:

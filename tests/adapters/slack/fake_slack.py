@@ -282,7 +282,17 @@ class FakeSlack:
             return "mpim:write" if len(users) > 1 else "im:write"
         if method in ("conversations.info", "conversations.members"):
             return READ_SCOPE[self._kind(str(params.get("channel", "")))]
+        if method == "users.conversations":
+            # Each type asked for needs its read scope; the fake checks the first one's.
+            return READ_SCOPE[self._types(params)[0]]
         return SCOPES.get(method)
+
+    @staticmethod
+    def _types(params: dict[str, Any]) -> list[str]:
+        """``users.conversations``' ``types``, as ``_kind`` names them (public by default)."""
+        named = str(params.get("types") or "public_channel").split(",")
+        kinds = {"public_channel": "public", "private_channel": "private"}
+        return [kinds.get(t.strip(), t.strip()) for t in named if t.strip()]
 
     def _kind(self, channel_id: str) -> str:
         known = self.channels.get(channel_id, {})
@@ -322,6 +332,26 @@ class FakeSlack:
                 return {
                     "members": self.members.get(params["channel"], []),
                     "response_metadata": {"next_cursor": ""},
+                }
+            case "users.conversations":
+                # Like Slack with a bot token: a private conversation is listed only when the
+                # bot is in it too. Paged by ``limit`` and an offset cursor.
+                uid, kinds = params.get("user") or "UBOT", self._types(params)
+                listed = sorted(
+                    cid
+                    for cid, members in self.members.items()
+                    if uid in members
+                    and (self._kind(cid) == "public" or "UBOT" in members)
+                    and self._kind(cid) in kinds
+                )
+                start = int(params.get("cursor") or 0)
+                end = start + int(params.get("limit") or 100)
+                return {
+                    "channels": [
+                        self.channels.get(cid, {"id": cid, "name": cid.lower()})
+                        for cid in listed[start:end]
+                    ],
+                    "response_metadata": {"next_cursor": str(end) if end < len(listed) else ""},
                 }
             case "conversations.open":
                 return {"channel": {"id": "D" + str(params["users"]).replace(",", "")}}
