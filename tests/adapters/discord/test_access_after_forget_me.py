@@ -10,11 +10,23 @@ from sqlmodel import col, select
 
 from narrate_bot.app import Bot
 from narrate_bot.config import Settings
-from narrate_bot.events import Event, MessageReceived, Platform, TenantRef
+from narrate_bot.events import ChannelDescribed, Event, MessageReceived, Platform, TenantRef
 from narrate_bot.storage.tables import Channel, ChannelMember, Person, TenantSetting
 
 from .conftest import FAST, until
-from .fake import ALICE, APP, CAROL, GENERAL, GUILD, SECRET, FakeDiscord
+from .fake import (
+    ALICE,
+    APP,
+    BOB,
+    CAROL,
+    GENERAL,
+    GUILD,
+    PRIVATE,
+    SECRET,
+    VIEW,
+    FakeDiscord,
+    text_channel,
+)
 
 VAULT = "rotating vault keys"
 
@@ -166,4 +178,30 @@ async def test_a_returning_persons_mention_brings_back_their_channels(
 
     await until(lambda: any(isinstance(e, MessageReceived) for e in done), timeout=30)
     channels, _, marks = await _stored_of(bot, CAROL["id"])
+    assert (channels, marks) == ({SECRET}, 0)
+
+
+async def test_access_given_while_forgotten_counts_in_the_answer_that_brings_them_back(
+    fake: FakeDiscord, bot: Bot, connect
+) -> None:
+    """Coverage, the returning person on Discord (the Slack adapter re-learns in the background,
+    ``users.conversations``): bob is let into #secret while forgotten, which stores nothing of
+    him; the access re-check before his own command stores it as his, so the very answer that
+    brings him back reads #secret, and no re-learning is needed."""
+    await connect(bot)
+    await fake.answer(await fake.slash("narrate", who=ALICE, channel=SECRET, text=VAULT))
+    await fake.answer(await fake.slash("narrate", who=BOB, text="drafted the launch plan"))
+    await fake.answer(await fake.slash("narrate", who=BOB, text="forget-me"))
+    erased = await fake.answer(await fake.slash("narrate", who=BOB, text="forget-me confirm"))
+    assert "erased everything" in erased["data"]["content"]
+    done = _handled(bot)
+
+    let_in = {"id": BOB["id"], "type": 1, "allow": str(VIEW), "deny": "0"}
+    await fake.dispatch("CHANNEL_UPDATE", text_channel(SECRET, "secret", [*PRIVATE, let_in]))
+
+    await until(lambda: any(isinstance(e, ChannelDescribed) for e in done), timeout=30)
+    assert await _stored_of(bot, BOB["id"]) == (set(), 0, 1)
+    answer = await fake.answer(await fake.slash("whoknows", who=BOB, topic="vault"))
+    assert VAULT in answer["data"]["content"]
+    channels, _, marks = await _stored_of(bot, BOB["id"])
     assert (channels, marks) == ({SECRET}, 0)
