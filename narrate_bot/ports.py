@@ -63,6 +63,21 @@ class NotPosted(Exception):  # noqa: N818 - an outcome, reported to the person
         self.retry_after = retry_after
 
 
+class PartlyPosted(Exception):  # noqa: N818 - a partial outcome, not a fault of ours
+    """Raised by ``ChatGateway.post`` for a post to several people that goes out as one message
+    each (``Post.to_users`` on Discord) when some were sent theirs and the rest failed (its
+    ``__cause__``: retried or given up as that failure would be). ``have``: the user ids not
+    to send it to again (sent a DM or a channel pointer, or found unreachable); ``message_id``:
+    the first message sent, as ``post`` returns it (``None``: nobody was actually sent one).
+    A retry goes to the others only; the scheduler keeps that with the send, so it holds after
+    a restart and on another replica too."""
+
+    def __init__(self, have: Sequence[str], message_id: str | None) -> None:
+        super().__init__(f"sent to {len(have)} of its people")
+        self.have = tuple(have)
+        self.message_id = message_id
+
+
 class ThreadStayed(Exception):  # noqa: N818 - a partial outcome, reported to the person
     """Raised by ``ChatGateway.delete`` when the post itself is deleted but the thread the
     platform opened on it stays, titled with the post's words (on Discord, a thread the bot may

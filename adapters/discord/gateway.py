@@ -23,7 +23,10 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   someone a quoted narration mentions, and never @everyone, @here or a role;
 * a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
   still fails so the scheduler retries it, but the gateway remembers who already has it, and the
-  retry goes only to the others (``Delivered``; in memory, like the DM stop-list);
+  retry goes only to the others (``Delivered``; in memory, like the DM stop-list). When some
+  have it, the failure is ``PartlyPosted`` (its cause the failure): the core keeps who with the
+  send, so a retry after a restart or on another replica skips them too, and an introduction
+  some of its people got counts as delivered;
 * every message goes with a nonce made from a token of its own delivery (``once.py``; kept with
   ``Delivered`` while a failed post may be retried): a 5xx or a dropped connection, after which
   it may exist, is sent again with it within seconds, and Discord answers with the message it
@@ -63,6 +66,7 @@ from narrate_bot.ports import (
     CannotEdit,
     CannotPostThere,
     NotPosted,
+    PartlyPosted,
     PermissionsMissing,
     ThreadStayed,
 )
@@ -601,7 +605,8 @@ class DiscordGateway:
 
     async def _post_to_people(self, guild_id: int, post: Post, parts: list[Outgoing]) -> str:
         """One DM per recipient (or their channel pointer). When one fails, the post fails and
-        the scheduler retries it; those who already have it are skipped on that retry."""
+        the scheduler retries it; those who already have it are skipped on that retry. Once
+        someone has it, the failure is ``PartlyPosted``, saying who."""
         key = Delivered.key(guild_id, post)
         done, token = self.delivered.token(post, key, self.now())
         if done:
@@ -616,8 +621,12 @@ class DiscordGateway:
                 )
                 if sent is None:
                     sent = await self._fallback(guild_id, int(user_id), post, token)
-            except BaseException:
+            except BaseException as problem:
                 self.delivered.failed(key, self.now(), done, token)
+                if done and isinstance(problem, Exception):
+                    # Some have it: the core keeps who, beyond this process, and counts it out.
+                    first = next((done[u] for u in post.to_users if done.get(u) is not None), None)
+                    raise PartlyPosted(list(done), first) from problem
                 raise
             done[user_id] = None if sent is None else str(sent.id)
         self.delivered.completed(key)

@@ -27,6 +27,7 @@ from ..ports import (
     ChannelSharing,
     DepartureCheck,
     NotPosted,
+    PartlyPosted,
     SessionIntroductions,
     readers_kept,
 )
@@ -157,6 +158,10 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     try:
         return await _deliver(bot, item, now=now, owner=owner)
     except Exception as problem:
+        if isinstance(problem, PartlyPosted):
+            await _partly_posted(bot, item, problem, now=now, owner=owner)
+            if isinstance(problem.__cause__, Exception):
+                problem = problem.__cause__  # the rest's failure decides the send's retry
         error = type(problem).__name__
         wait = _wait(problem, send.attempts)
         # Refused until someone changes something (the channel archived, the person's account
@@ -179,6 +184,38 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
         log.warning("recording send %s's failure failed: %s", send.id, type(problem).__name__)
     return 0
+
+
+async def _partly_posted(
+    bot: Bot, item: store.Leased, partly: PartlyPosted, *, now: datetime, owner: str
+) -> None:
+    """Some of a post's people have it (``PartlyPosted``): the send keeps only the others, so
+    its retries (by any process, after a restart too) never send it again to those who have
+    it; and an introduction someone got is delivered, whatever becomes of the rest (followed
+    up, resting its people, in the no-repeat window). Best effort: a failure is logged, and
+    this process's own retry still skips them (the gateway remembers). A send composed when
+    due (no payload) is left to the gateway's memory: it is composed again on its retry."""
+    send = item.send
+    assert send.id is not None
+    if send.payload is None:
+        return
+    post = Post.model_validate_json(send.payload)
+    rest = tuple(u for u in post.to_users if u not in partly.have)
+    number = introduction_number(post.text)
+    try:
+        async with bot.db.transaction() as session:
+            if rest:
+                narrowed = post.model_copy(update={"to_users": rest})
+                await store.keep_payload(
+                    session, send_id=send.id, owner=owner, payload=narrowed.model_dump_json()
+                )
+            if partly.message_id is not None and item.schedule.kind == INTROS and number:
+                assert item.tenant.id is not None
+                await intro_repo.mark_delivered(
+                    session, tenant_id=item.tenant.id, number=number, now=now
+                )
+    except Exception as problem:
+        log.warning("recording who has send %s already failed: %s", send.id, type(problem).__name__)
 
 
 def _wait(problem: Exception, attempts: int) -> timedelta:
@@ -269,7 +306,12 @@ async def _keep_intro_post(
     send over: this post is out all the same), so a forget-me of someone it names can edit it
     (``intro_posts``). Each in its own savepoint, the post's record first: a failure here is
     logged and must not undo the outcome, or the post would be sent again, nor the one write
-    the other (a failed delivery mark must not lose the record forget-me edits the post by)."""
+    the other (a failed delivery mark must not lose the record forget-me edits the post by).
+
+    This mark is the second one: the outcome's own statement marks the introduction (migration
+    0057's trigger on ``schedule_send``, which an older replica's sends fire too), so a failure
+    here loses nothing. It still counts where this process's outcome didn't land (another
+    process took the send over)."""
     number = introduction_number(post.text)
     if item.schedule.kind != INTROS or number is None:
         return

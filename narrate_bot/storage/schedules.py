@@ -399,6 +399,21 @@ async def retry_later(
     return bool(result.rowcount == 1)
 
 
+async def keep_payload(session: AsyncSession, *, send_id: int, owner: str, payload: str) -> bool:
+    """Replace a pending send's post (``payload``) with what is still to deliver: its retry,
+    by this process or another, sends that. ``False`` when it was no longer this owner's."""
+    result = await (await session.connection()).execute(
+        update(ScheduleSend)
+        .where(
+            col(ScheduleSend.id) == send_id,
+            col(ScheduleSend.lease_owner) == owner,
+            col(ScheduleSend.status) == PENDING,
+        )
+        .values(payload=payload)
+    )
+    return bool(result.rowcount == 1)
+
+
 async def add_posts(session: AsyncSession, *, rows: Sequence[dict[str, Any]], dialect: str) -> None:
     await claim(session, rows=rows, dialect=dialect)
 

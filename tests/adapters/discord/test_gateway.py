@@ -9,6 +9,7 @@ import pytest
 
 from narrate_bot.config import Settings
 from narrate_bot.events import Platform, TenantRef
+from narrate_bot.ports import PartlyPosted
 from narrate_bot.replies import Button, Post
 from narrate_bot_adapters.discord import once
 from narrate_bot_adapters.discord.gateway import DM_CLOSED, InvalidRequestBudget, OutboundPaused
@@ -222,8 +223,10 @@ async def test_a_post_that_went_out_in_full_is_sent_in_full_again_the_next_time(
         times=1 + len(once.RESEND_AFTER),
     )  # fmt: skip
     reminder = Post(text="Your reminder: kafka?", to_users=("4000", "4001"))
-    with pytest.raises(discord.DiscordServerError):
+    with pytest.raises(PartlyPosted) as partly:  # 4000 has it: the core is told who
         await client.gateway.post(TENANT, reminder)
+    assert partly.value.have == ("4000",) and partly.value.message_id is not None
+    assert isinstance(partly.value.__cause__, discord.DiscordServerError)
     await client.gateway.post(TENANT, reminder)  # the retry: only 4001, who didn't get it
     await client.gateway.post(TENANT, reminder)  # tomorrow's: everyone
     got = {u: len([c for c in fake.posted(f"/channels/8{u}/messages") if c.status == 200])
