@@ -230,7 +230,8 @@ class SlackAdapter(InteractiveSurfaces):
             )
             return target, replies
 
-        text = translate.slack_text(str(body.get("text") or "")).strip()
+        # What they typed, to give back if it fails: as typed, never with the core's "‹" "›".
+        text = translate.as_typed(str(body.get("text") or "")).strip()
         notice = recovery.Notice(
             tenant.tenant_id,
             client,

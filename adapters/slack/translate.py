@@ -31,6 +31,7 @@ from narrate_bot.events import (
     TenantRef,
     UserRef,
 )
+from narrate_bot.knowledge.words import markup_opening
 
 from .store import tenant_key
 
@@ -147,62 +148,89 @@ def when(value: Any) -> datetime:
 # ``plain_text_input`` values arrive as typed and are never decoded.
 _SLACK_MARKUP = re.compile(r"<[^<>]*>")
 _ENTITY = re.compile(r"&(amp|lt|gt);")
-# A typed bracket pair the core would read as markup ("<@U2>", "<beta>") is kept as look-alike
-# angle quotes, so a typed "<@U2>" never mentions U2 and "<beta>" stays a word of the text.
+_DECODED = {"amp": "&", "lt": "<", "gt": ">"}
+# A typed bracket pair the core would read as markup ("<@U2>", "<!here>", "<https://x|y>") is
+# kept as look-alike angle quotes, so a typed "<@U2>" never mentions U2.
 _OPEN, _CLOSE = "\u2039", "\u203a"  # ‹ ›
 
 
 def slack_text(text: str) -> str:
-    """Text as a person typed it in Slack: its ``&amp;``, ``&lt;`` and ``&gt;`` decoded.
+    """Text as a person typed it in Slack, for the core: ``&amp;``, ``&lt;`` and ``&gt;``
+    decoded once (a typed "&lt;", sent as "&amp;lt;", stays "&lt;"), in Slack's markup too (a
+    link's label "a &lt; b" is "a < b").
 
-    Slack's markup stays as it came (only ``&amp;`` in it, such as a link's query or label, is
-    decoded, which adds no bracket). A typed "<" stays "<" unless the core could read it as the
-    start of markup (a non-blank character after it and a ">" somewhere later); then it and
-    the typed ">" closing it are "‹" and "›". Each entity is decoded once, so a typed "&lt;"
-    (sent as "&amp;lt;") stays "&lt;".
+    Slack's markup stays markup. A typed "<" stays "<" ("x <= 5", "vector<int>", "a<b and c>d",
+    "<beta>") unless the core would read it as opening markup (``words.markup_opening``: a
+    mention, channel, broadcast or link); then it, and the typed ">" closing it, are "‹" and
+    "›" (``typed_text``).
     """
-    tokens: list[tuple[str, str]] = []  # (kind, text): "text", "markup", "<" or ">" typed
+    chars: list[str] = []
+    typed: list[bool] = []  # per character: not a bracket of Slack's own markup
     last = 0
     for match in _SLACK_MARKUP.finditer(text):
-        tokens += _plain_tokens(text[last : match.start()])
-        tokens.append(("markup", match.group().replace("&amp;", "&")))
+        _decode(text[last : match.start()], chars, typed)
+        chars.append("<")
+        typed.append(False)
+        _decode(match.group()[1:-1], chars, typed)
+        chars.append(">")
+        typed.append(False)
         last = match.end()
-    tokens += _plain_tokens(text[last:])
-    out: list[str] = []
-    open_quotes = 0  # how many "‹" wait for a typed ">" to close them
-    for i, (kind, piece) in enumerate(tokens):
-        if kind == "<":
-            after = (tokens[i + 1][1] or tokens[i + 1][0])[:1] if i + 1 < len(tokens) else ""
-            opens = bool(after) and not after.isspace() and _closes_later(tokens[i + 1 :])
-            out.append(_OPEN if opens else "<")
-            open_quotes += opens
-        elif kind == ">":
-            out.append(_CLOSE if open_quotes else ">")
-            open_quotes = max(open_quotes - 1, 0)
-        else:
-            out.append(piece)
-            open_quotes = open_quotes if kind == "text" else 0
-    return "".join(out)
+    _decode(text[last:], chars, typed)
+    return _neutralised(chars, typed)
 
 
-def _plain_tokens(text: str) -> list[tuple[str, str]]:
-    """Text outside markup as plain pieces and typed brackets, "&amp;" decoded to "&"."""
-    tokens: list[tuple[str, str]] = []
-    last = 0
-    for match in _ENTITY.finditer(text):
-        if match.start() > last:
-            tokens.append(("text", text[last : match.start()]))
-        name = match.group(1)
-        tokens.append(("text", "&") if name == "amp" else ("<" if name == "lt" else ">", ""))
-        last = match.end()
-    if last < len(text):
-        tokens.append(("text", text[last:]))
-    return tokens
+def typed_text(text: str) -> str:
+    """Text typed where Slack sends it as typed (a modal's text box), for the core: every
+    bracket is the person's, and a pair the core would read as markup is "‹" "›", as in
+    ``slack_text``. Without this a modal's typed "<@U2>" was kept as markup, and a who-knows
+    answer quoting it pinged U2 whenever the answer named U2 too."""
+    return _neutralised(list(text), [True] * len(text))
 
 
-def _closes_later(tokens: list[tuple[str, str]]) -> bool:
-    """Whether a ">" (typed, or ending Slack's markup) comes in ``tokens``."""
-    return any(kind in (">", "markup") for kind, _ in tokens)
+def as_typed(text: str) -> str:
+    """Slack's text exactly as the person typed it, to give it back (a failed command's "paste
+    it again"): entities decoded once, nothing made look-alike."""
+    return _ENTITY.sub(lambda m: _DECODED[m.group(1)], text)
+
+
+def _decode(text: str, chars: list[str], typed: list[bool]) -> None:
+    decoded = as_typed(text)
+    chars += decoded
+    typed += [True] * len(decoded)
+
+
+def _neutralised(chars: list[str], typed: list[bool]) -> str:
+    """``chars`` with each typed "<" the core would read as opening markup made "‹", and the
+    typed ">" closing it "›"; Slack's own brackets (``typed`` false) stay.
+
+    Read from the end, so each "<" is judged on what follows it as it will be kept: its closer
+    is the nearest ">" still kept, and a link is one only if no kept "<" comes before that.
+    (A "‹" or "›" made later, further left, can only make a pair on the right less like markup.)
+    One pass, linear in the text.
+    """
+    closers: list[int] = []  # the ">" kept to the right, nearest last
+    next_open = len(chars)  # the nearest "<" kept to the right
+    run = 0  # how many characters a scheme may have start right after ``at``
+    for at in range(len(chars) - 1, -1, -1):
+        char = chars[at]
+        if char == ">":
+            closers.append(at)
+        elif char == "<" and typed[at] and closers:
+            close = closers[-1]
+            # Enough to tell a sigil or a scheme and its ":" (never the whole rest).
+            after = "".join(chars[at + 1 : min(close, next_open, at + run + 3)])
+            opening = markup_opening(after)
+            if opening == "mention" or (opening == "link" and close < next_open):
+                chars[at] = _OPEN
+                if typed[close]:
+                    chars[close] = _CLOSE
+                    closers.pop()
+            else:
+                next_open = at
+        elif char == "<":
+            next_open = at
+        run = run + 1 if char.isascii() and (char.isalnum() or char in "+.-") else 0
+    return "".join(chars)
 
 
 def command_text(value: str) -> str:
@@ -363,7 +391,7 @@ def view_submission(
         channel=where.ref(),
         occurred_at=now,
         form=meta.get("form") or "",
-        fields={"text": text, "audience": audience},
+        fields={"text": typed_text(text), "audience": audience},
     )
 
 

@@ -212,6 +212,23 @@ _PLATFORM_MARKUP = re.compile(r"<[@#!:][^<>]*>")
 _BARE_LINK = re.compile(r"\b(?:https?|ftp)://\S+", re.I)
 
 
+# What "<" opens, as the core reads it: a mention, channel or broadcast after a sigil (read up to
+# the first ">", "<" or not: ``clean_text``'s mentions, routing's ``<@U1|label>``), or a link
+# after a scheme, or Discord's ``<:emoji:1>`` (read up to a ">" with no "<" before it:
+# ``_LINK_MARKUP``, ``_PLATFORM_MARKUP``). Adapters ask it of a "<" a person typed, so that
+# only a pair the core would take for markup is kept from being read as one.
+_MARKUP_SCHEME = re.compile(r":|[a-z][a-z0-9+.\-]*:", re.I)
+
+
+def markup_opening(after: str) -> str | None:
+    """What a "<" followed by ``after`` opens: ``"mention"`` (closed by the first ">"),
+    ``"link"`` (closed by the first ">" if no "<" comes before it), or ``None`` (plain text,
+    like "<beta>", "vector<int>" or "x <= 5")."""
+    if after[:1] in ("@", "#", "!"):
+        return "mention"
+    return "link" if _MARKUP_SCHEME.match(after) else None
+
+
 def without_links(text: str) -> str:
     """Text without links (bare or formatted), each leaving a space; mentions stay."""
     return _BARE_LINK.sub(" ", _LINK_MARKUP.sub(" ", text))
@@ -269,6 +286,10 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     # itself (``spells``), as hiding "net" is not hiding .NET (``dotted_names``).
     terms = [replace(t, literal=_NET) if t.words == (_NET,) else t for t in terms]
     terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
+    terms += [
+        SearchTerm(words=(name[0].lower(), name[2].lower()), literal=name)
+        for name in ampersand_names(question)
+    ]
     if dotted:
         terms.append(SearchTerm(words=("net",), literal=".NET"))
     return terms
@@ -299,6 +320,22 @@ def symbol_names(text: str) -> list[str]:
         else:
             name = match.group(1).upper() + (match.group(2) or match.group(3))
         found.setdefault(name.lower(), name)
+    return list(found.values())
+
+
+# Names of two letters joined by "&": R&D, P&L, M&A, Q&A. Both engines index only the letters, and
+# single letters are no content words, so "who knows about R&D?" searched nothing and was
+# refused. Each is searched as the phrase of its letters ("r d") and kept only where the
+# narration spells it with its "&" (``spells``, either case): "R/D" or "r d" is not R&D. (The
+# R of "R&D" is still no R language: ``_SYMBOL_NAME``.)
+_AMPERSAND_NAME = re.compile(r"(?<![\w&])([A-Za-z])&([A-Za-z])(?![\w&])")
+
+
+def ampersand_names(text: str) -> list[str]:
+    """The "R&D"-like names in ``text``, as first written, each once whatever its case."""
+    found: dict[str, str] = {}
+    for match in _AMPERSAND_NAME.finditer(text):
+        found.setdefault(match.group(0).lower(), match.group(0))
     return list(found.values())
 
 
@@ -336,6 +373,9 @@ def spells(term: SearchTerm, text: str) -> bool:
         return _DOTTED_NAME.search(text) is not None
     if term.literal == _NET:  # the word, not .NET ("net revenue", "net/http")
         return _NET_WORD.search(_ANY_DOTTED_NET.sub(" ", folded(text))) is not None
+    if _AMPERSAND_NAME.fullmatch(term.literal):
+        name = re.escape(term.literal.lower())
+        return re.search(rf"(?<![\w&]){name}(?![\w&])", folded(text).lower()) is not None
     letter, symbol = term.literal[0], term.literal[1:]
     if symbol:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))
