@@ -9,7 +9,9 @@ bulk-inserted (the bot's intake would take hours at a million); the schema, full
 triggers are the real ones from the migrations.
 
 Queries come in classes: the most frequent query words of the dev set's questions (the ones that
-match a large share of all narrations), and ordinary questions (real commit subjects). Each is
+match a large share of all narrations), ordinary questions (real commit subjects), and names the
+index holds only the letters of (C++, C#, R, .NET, the word "net": each window checks how its
+matches spell the name, among at most ``search.SPELLED_SCAN`` of them). Each is
 answered by ``find_experts``, exactly as chat does. The baseline is the obvious implementation:
 ``LIKE '%word%'`` on every visible narration, grouped by person.
 
@@ -55,6 +57,17 @@ SPAN = timedelta(days=3 * 365)
 PUBLIC_CHANNELS = 20
 PRIVATE_CHANNELS = 5
 BATCH = 5000
+# Questions about names told apart by how they are spelled, not by the index (``symbol name``).
+NAMED = (
+    "who knows about C++?",
+    "who knows net",
+    "who knows .NET",
+    "who knows C?",
+    "who knows c# and cgo",
+    "who knows R?",
+    "who knows net/http and net",
+    "who knows about C++ bindings",
+)
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -166,7 +179,7 @@ async def seed(db: Database, source: list[dict[str, Any]], *, narrations: int, p
 def query_classes(
     source: list[dict[str, Any]], questions: list[dict[str, Any]], *, per_class: int
 ) -> dict[str, list[str]]:
-    """The question words most frequent in narrations, and ordinary questions."""
+    """The question words most frequent in narrations, ordinary questions, and names."""
     asked = Counter(t for q in questions for t in query_terms(q["query"]))
     document_frequency: Counter[str] = Counter()
     vocabulary = set(asked)
@@ -175,7 +188,8 @@ def query_classes(
     common = [t for t, _ in document_frequency.most_common(per_class)]
     rng = random.Random(11)
     ordinary = [q["query"] for q in rng.sample(questions, per_class)]
-    return {"common word": common, "ordinary question": ordinary}
+    names = [NAMED[i % len(NAMED)] for i in range(per_class)]
+    return {"common word": common, "ordinary question": ordinary, "symbol name": names}
 
 
 async def answer(db: Database, tenant_pk: int, viewer: str, question: str) -> float:

@@ -22,7 +22,7 @@ def test_the_latency_benchmark_reports_every_class_against_the_scan(tmp_path, ca
     assert code == 0
     report = json.loads(capsys.readouterr().out)
     assert report["narrations"] == 1500 and report["people"] == 50
-    assert set(report["classes"]) == {"common word", "ordinary question"}
+    assert set(report["classes"]) == {"common word", "ordinary question", "symbol name"}
     assert all(c["queries"] == 3 for c in report["classes"].values())
     assert report["scan_median_ms"] > 0 and report["median_ms"] > 0
 

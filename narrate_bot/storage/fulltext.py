@@ -171,22 +171,18 @@ def _fts5_query(term: SearchTerm) -> str:
     return '"' + " ".join(term.words) + '"'
 
 
-def sqlite_recent_matches(
-    term: SearchTerm, window: int, *, key: int = 0, only: ColumnElement[bool] | None = None
-) -> Subquery:
+def sqlite_recent_matches(term: SearchTerm, window: int, *, key: int = 0) -> Subquery:
     """The ``window`` most recent narrations matching ``term``, newest first.
 
     FTS5 walks a term's doclist in rowid order, backwards on request, and stops at the limit: a
     word found in every narration costs no more than a rare one. Row ids grow with time.
-    ``only`` keeps the matches it holds for (of ``fts.c.rowid``), before the limit.
     """
     matches = (
         select(fts.c.rowid.label("id"))
         .where(
             text(f"{FTS_TABLE} MATCH :fts_query_{key}").bindparams(
                 **{f"fts_query_{key}": _fts5_query(term)}
-            ),
-            *(() if only is None else (only,)),
+            )
         )
         .order_by(fts.c.rowid.desc())
         .limit(window)

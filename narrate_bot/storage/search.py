@@ -11,6 +11,7 @@ window isn't full, otherwise extrapolated from how much time the window spans.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,7 +22,6 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     bindparam,
-    exists,
     func,
     literal,
     or_,
@@ -32,7 +32,6 @@ from sqlalchemy import (
 from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,26 +49,74 @@ PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
 PG_COMMON_SHARE = 0.01
 PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
-# The index holds ".NET" (and "ASP.NET") as the word "net", so a window of the word "net" could
-# be all .NET and hide an older "net revenue", and one of .NET all "net revenue". Each engine
-# keeps only a match that may spell its term (``words.spells``) before the window's limit,
-# from the text folded to lower case (ASCII letters only on both engines: PostgreSQL's
-# ``lower`` in the "C" collation, as SQLite's): a bracket class names ASCII characters, so any
-# other character is let through here and ``spells`` (after the window) decides, as it does for a
-# text with width forms or CJK (``INDEXED_CLASS``), which it reads NFKC-folded.
-# SQLite: GLOB patterns of the text padded with a space at each end, any one of them.
+# The index holds only a name's letters: ".NET" (and "ASP.NET") as the word "net", "C++", "C#"
+# and "C" as "c". So a window of the word "net" could be all .NET and hide an older "net
+# revenue", one of .NET all "net revenue", and one of C++ all "plan C" or "vitamin c". Each
+# engine keeps only a match that may spell its term (``words.spells``) before the window's
+# limit, from the text as written, ASCII letters of either case spelled out in a bracket class:
+# a class names ASCII characters, so any other character is let through here and ``spells``
+# (after the window) decides, as it does for a text with width forms or CJK (``INDEXED_CLASS``),
+# which it reads NFKC-folded for "net" and .NET. Such a term reads at most its ``SPELLED_SCAN``
+# newest matches: in a workspace where nearly every "net" is .NET, the word "net" costs ten
+# windows, not all of them.
+SPELLED_SCAN = TERM_WINDOW * 10
 _ASCII_NOT_WORD = "\x01-/:-@[-^`{-\x7f"  # a bracket class's ranges: ASCII but [A-Za-z0-9_]
-_SPELLED_GLOBS = {
+_NET = "[nN][eE][tT]"
+# SQLite: GLOB patterns of the text padded with a space at each end, any one of them.
+_NET_GLOBS = {
     # A word starting "net" but after a dot, or ".net" going on with a word character.
-    "net": ("*[^a-z0-9.]net*", f"*.net[^{_ASCII_NOT_WORD}]*"),
+    "net": (f"*[^A-Za-z0-9.]{_NET}*", f"*.{_NET}[^{_ASCII_NOT_WORD}]*", f"*{INDEXED_CLASS}*"),
     # ".net" neither after a word character or a dot nor going on with a word character.
-    ".NET": ("*[^a-z0-9_.].net[^a-z0-9_]*",),
+    ".NET": (f"*[^A-Za-z0-9_.].{_NET}[^A-Za-z0-9_]*", f"*{INDEXED_CLASS}*"),
 }
 # PostgreSQL: the same, as one regular expression.
-_SPELLED_REGEX = {
-    "net": rf"(^|[^a-z0-9.])net|\.net([a-z0-9_]|[^{_ASCII_NOT_WORD}])|{INDEXED_CLASS}",
-    ".NET": rf"(^|[^a-z0-9_.])\.net($|[^a-z0-9_])|{INDEXED_CLASS}",
+_NET_REGEX = {
+    "net": rf"(^|[^A-Za-z0-9.]){_NET}|\.{_NET}([A-Za-z0-9_]|[^{_ASCII_NOT_WORD}])|{INDEXED_CLASS}",
+    ".NET": rf"(^|[^A-Za-z0-9_.])\.{_NET}($|[^A-Za-z0-9_])|{INDEXED_CLASS}",
 }
+# A symbol name's letter and what may stand beside it (``words._SPELLINGS``, whose ``\w`` is
+# any word character: here ASCII ones, so a letter beyond ASCII is let through): "C++" and "C#"
+# in either case ("c++17" too), "C" and "R" capital and alone ("B/C", "R&D" and "r/w" are not).
+_SYMBOL_SIDES = {
+    "++": ("A-Za-z0-9_+#", r"\+\+", "++", "+#A-Za-z_"),
+    "#": ("A-Za-z0-9_+#", "#", "#", "+#A-Za-z0-9_"),
+    "": ("A-Za-z0-9_+#/&.'-", "", "", "A-Za-z0-9_+#/&'-"),
+}
+# Letters beyond ASCII that Python's case-insensitive match takes for an ASCII one ("\u212a",
+# the Kelvin sign, for "k"): ``spells`` reads "C++" and "C#" that way.
+_ODD_CASES = "\u0130\u0131\u212a\u017f"
+
+
+def _letter_class(letter: str, *, cased: bool) -> str:
+    if not cased:
+        return letter
+    found = dict.fromkeys(
+        ch
+        for ch in (letter.lower(), letter.upper(), *_ODD_CASES)
+        if re.fullmatch(re.escape(letter), ch, re.IGNORECASE)
+    )
+    return "[" + "".join(found) + "]"
+
+
+def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
+    """SQLite: GLOB patterns of the text padded with a space at each end, one of which any
+    narration that spells ``term`` matches; ``None`` for a term every match spells."""
+    literal = term.literal
+    if literal is None or literal[1:] not in _SYMBOL_SIDES:
+        return _NET_GLOBS.get(literal or "")
+    before, _, symbol, after = _SYMBOL_SIDES[literal[1:]]
+    letter = _letter_class(literal[0], cased=bool(literal[1:]))
+    return (f"*[^{before}]{letter}{symbol}[^{after}]*",)
+
+
+def spelled_regex(term: SearchTerm) -> str | None:
+    """PostgreSQL: the same as one regular expression of the text (``spelled_globs``)."""
+    literal = term.literal
+    if literal is None or literal[1:] not in _SYMBOL_SIDES:
+        return _NET_REGEX.get(literal or "")
+    before, symbol, _, after = _SYMBOL_SIDES[literal[1:]]
+    letter = _letter_class(literal[0], cased=bool(literal[1:]))
+    return f"(^|[^{before}]){letter}{symbol}($|[^{after}])"
 
 
 @dataclass
@@ -116,36 +163,24 @@ def _evidence_conditions(
 def _term_window(
     key: int, term: SearchTerm, conditions: list[ColumnElement[bool]]
 ) -> SaSelect[Any, Any, Any, Any, Any]:
-    """SQLite: the term's ``TERM_WINDOW`` most recent visible matches, tagged with its index."""
-    recent = fulltext.sqlite_recent_matches(
-        term, TERM_WINDOW * 2, key=key, only=_sqlite_spelled(term)
-    )
+    """SQLite: the term's ``TERM_WINDOW`` most recent visible matches, tagged with its index.
+    A term with a spelling (``spelled_globs``) keeps, of its ``SPELLED_SCAN`` newest matches,
+    those whose text may spell it."""
+    globs = spelled_globs(term)
+    scan = TERM_WINDOW * 2 if globs is None else SPELLED_SCAN
+    recent = fulltext.sqlite_recent_matches(term, scan, key=key)
+    body = col(Narration.text)
+    padded = literal(" ") + body + literal(" ")
+    may_spell = [] if globs is None else [or_(*(padded.op("GLOB")(literal(g)) for g in globs))]
     return (
         sa_select(literal(key).label("term"), *_window_columns())
         .select_from(recent.join(Narration, col(Narration.id) == recent.c.id))
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
         .join(Person, col(Person.id) == col(Narration.person_id))
-        .where(*conditions)
+        .where(*conditions, *may_spell)
         .order_by(recent.c.id.desc())
         .limit(TERM_WINDOW)
     )
-
-
-def _sqlite_spelled(term: SearchTerm) -> ColumnElement[bool] | None:
-    """SQLite: the index's match (``fulltext.fts.c.rowid``) is a narration that may spell the
-    term (``_SPELLED_GLOBS``); ``None`` for a term any match spells, or one only ``spells``
-    tells (the C++ and R of a question)."""
-    globs = _SPELLED_GLOBS.get(term.literal or "")
-    if globs is None:
-        return None
-    narration = aliased(Narration)
-    body = col(narration.text)
-    padded = literal(" ") + func.lower(body) + literal(" ")
-    may_spell = or_(
-        *(padded.op("GLOB")(literal(glob)) for glob in globs),
-        body.op("GLOB")(literal(f"*{INDEXED_CLASS}*")),
-    )
-    return exists().where(col(narration.id) == fulltext.fts.c.rowid, may_spell)
 
 
 def _window_columns() -> tuple[ColumnElement[Any], ...]:
@@ -191,7 +226,7 @@ async def _all_windows(
         statement = _pg_windows_for(
             channel=asker.answer_channel_pk is not None,
             before=asker.before is not None,
-            spelled=any(_spelled_regex(t) is not None for t in terms),
+            spelled=any(spelled_regex(t) is not None for t in terms),
         )
         result = await connection.execute(statement, _pg_values(terms, asker))
         return [(r[0], r[1], r[2], r[3], r[4]) for r in result]
@@ -205,10 +240,6 @@ async def _all_windows(
 
 
 _pg_windows_cache: dict[tuple[bool, bool, bool], SaSelect[Any, Any, Any, Any, Any]] = {}
-
-
-def _spelled_regex(term: SearchTerm) -> str | None:
-    return _SPELLED_REGEX.get(term.literal or "")
 
 
 def _pg_windows_for(
@@ -241,7 +272,7 @@ def _pg_values(terms: list[SearchTerm], asker: Asker) -> dict[str, Any]:
         "pg_viewer": asker.viewer_user_id,
         "pg_now": asker.now,
     }
-    spelled = [_spelled_regex(t) for t in terms]
+    spelled = [spelled_regex(t) for t in terms]
     if any(pattern is not None for pattern in spelled):
         values["pg_spelled"] = spelled
     if asker.answer_channel_pk is not None:
@@ -270,12 +301,51 @@ def _pg_windows(
     replace the first steps with a cheaper read. Every way gives the same window as one ordered
     query would (tests/storage/test_search_windows.py).
 
-    ``spelled``: some term keeps only a match that may spell it (``_SPELLED_REGEX``). Each
-    variant then comes twice, gated on the term having no pattern (the same plan as without)
-    or having one (its rows checked against it): a row filter on every term would make the
-    planner give up walking the date index for a LIMIT, and read a common word's whole span.
+    ``spelled``: some term keeps only a match that may spell it (``spelled_regex``). The
+    steps then come twice, gated on the term having no pattern (the same plan as without) or
+    having one: those read the term's ``SPELLED_SCAN`` newest matches the same way, each
+    checked against the pattern, and keep the newest ``TERM_WINDOW`` that pass. A row filter
+    on every term would make the planner give up walking the date index for a LIMIT, and read
+    a common word's whole span; a filter before the limit would read every match of "net" in
+    a workspace of .NET.
     """
     parsed = fulltext.pg_asked_terms(PG_COMMON_SHARE, PG_RARE_ROWS, spelled=spelled)
+    if not spelled:
+        steps = _pg_steps(parsed, conditions, bounds, gate=true(), limit=TERM_WINDOW)
+        newest = sa_select(*steps.c).limit(TERM_WINDOW)
+    else:
+        pattern = parsed.c.spelled
+        plain = _pg_steps(parsed, conditions, bounds, gate=pattern.is_(None), limit=TERM_WINDOW)
+        check = col(Narration.text).collate("C").op("~")(pattern)
+        scanned = _pg_steps(
+            parsed, conditions, bounds, gate=pattern.is_not(None), limit=SPELLED_SCAN, check=check
+        )
+        newest_scanned = sa_select(*scanned.c).limit(SPELLED_SCAN).subquery("scanned")
+        columns = [c for c in newest_scanned.c if c.name != "spells"]
+        members = [
+            sa_select(*plain.c).limit(TERM_WINDOW).subquery("plain"),
+            sa_select(*columns).where(newest_scanned.c.spells).limit(TERM_WINDOW).subquery("kept"),
+        ]
+        both = union_all(*(sa_select(*member.c).correlate(parsed) for member in members))
+        newest = sa_select(*both.subquery("windows").c)
+    window = newest.correlate(parsed).lateral("w")
+    return sa_select(
+        parsed.c.term, window.c.id, window.c.person_id, window.c.created_at, window.c.length
+    ).select_from(parsed.join(window, true()))
+
+
+def _pg_steps(
+    parsed: Any,
+    conditions: list[ColumnElement[bool]],
+    bounds: list[Any],
+    *,
+    gate: ColumnElement[bool],
+    limit: int,
+    check: ColumnElement[bool] | None = None,
+) -> Any:
+    """A term's matches newest first, ``limit`` of each date step, the steps in order; with
+    ``check``, a column ``spells`` says whether each passes it (``_pg_windows``). ``gate`` is a
+    one-time filter on the term."""
     steps: list[list[ColumnElement[bool]]] = []
     newer: Any = None
     for bound in [*bounds, None]:
@@ -283,14 +353,6 @@ def _pg_windows(
         steps.append([*step, col(Narration.created_at) >= bound] if bound is not None else step)
         newer = bound
     common, rare = parsed.c.common.is_(True), parsed.c.rare.is_(True)
-    # Only a match that may spell its term (``_SPELLED_REGEX``), for a term with a pattern.
-    spellings: list[tuple[ColumnElement[bool], list[ColumnElement[bool]]]] = [(true(), [])]
-    if spelled:
-        pattern = parsed.c.spelled
-        spellings = [
-            (pattern.is_(None), []),
-            (pattern.is_not(None), [func.lower(col(Narration.text).collate("C")).op("~")(pattern)]),
-        ]
     # A common word walks the date index newest first through the first two steps' span,
     # checking each row's vector, and stops at the window: ~100 / its share rows (its GIN
     # matches would be most of the index). A rare word's GIN matches are few: one read of them
@@ -303,37 +365,31 @@ def _pg_windows(
         (steps[1], ~common & ~rare, True),
     ]
     variants += [(step, ~rare, True) for step in steps[2:]]
+    extra = [] if check is None else [check.label("spells")]
     members = []
-    numbered = [
-        (step, gate & kind if spelled else gate, indexed, may_spell)
-        for step, gate, indexed in variants
-        for kind, may_spell in spellings
-    ]
-    for number, (step, gate, indexed, may_spell) in enumerate(numbered):
+    for number, (step, kind, indexed) in enumerate(variants):
         matches = (
-            sa_select(*_window_columns())
+            sa_select(*_window_columns(), *extra)
             .select_from(Narration)
             .join(Channel, col(Channel.id) == col(Narration.channel_pk))
             .join(Person, col(Person.id) == col(Narration.person_id))
-            .where(gate, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed), *may_spell)
+            .where(gate & kind, fulltext.pg_matches(parsed.c.tsquery, indexed=indexed))
             .where(*conditions, *step)
             .correlate(parsed)
         )
+        name = f"{'step' if check is None else 'checked'}{number}"
         if indexed:
             # Fenced (OFFSET 0), so the planner reads the GIN matches whole and sorts them,
             # instead of walking the date index for a LIMIT it believes a few rows away.
-            fenced = matches.offset(0).subquery(f"matches{number}")
+            prefix = "" if check is None else "checked_"
+            fenced = matches.offset(0).subquery(f"{prefix}matches{number}")
             matches = sa_select(*fenced.c).correlate(parsed)
             newest_first = fenced.c.created_at.desc()
         else:
             newest_first = col(Narration.created_at).desc()
-        window = matches.order_by(newest_first).limit(TERM_WINDOW).subquery(f"step{number}")
+        window = matches.order_by(newest_first).limit(limit).subquery(name)
         members.append(sa_select(*window.c).correlate(parsed))
-    steps_union = union_all(*members).subquery("steps")
-    newest = sa_select(*steps_union.c).limit(TERM_WINDOW).correlate(parsed).lateral("w")
-    return sa_select(
-        parsed.c.term, newest.c.id, newest.c.person_id, newest.c.created_at, newest.c.length
-    ).select_from(parsed.join(newest, true()))
+    return union_all(*members).subquery("steps" if check is None else "checked")
 
 
 # The planner settings for the windows' statement, and the values they are set to for it.
@@ -476,7 +532,8 @@ async def _collect(
 
 async def _spelled(session: AsyncSession, terms: list[SearchTerm], rows: list[Row]) -> list[Row]:
     """Drop the matches of a symbol-named term ("C++", "R") whose text doesn't spell it: the
-    index only holds the letter. One read of those texts, only when the question names one."""
+    index only holds the letter, and the query's check lets a character beyond ASCII through
+    (``spelled_globs``). One read of those texts, only when the question names one."""
     named = {key for key, term in enumerate(terms) if term.literal}
     ids = {row[1] for row in rows if row[0] in named}
     if not ids:
