@@ -16,7 +16,6 @@ from .words import (
     STOPWORDS,
     content_words,
     has_cjk,
-    hashtags,
     is_cjk,
     paths,
     symbol_names,
@@ -429,8 +428,9 @@ def shown_topic(stored: str) -> str | None:
 def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     # Markup and links name people, channels and addresses, not what the work is about: "u999"
     # or "https" as a topic would read as noise on the map and in introductions.
+    written = text
     text = without_markup(text)
-    tags = [_one_word_topic(normalize_topic(t)) for t in hashtags(text)]
+    tags = [_one_word_topic(normalize_topic(t)) for t in _hashtags(text)]
     code = _written_as_code(text)
     counts = Counter(
         _stored_form(w, code)
@@ -441,6 +441,8 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
     # shown as first written.
     chosen: dict[str, str] = {}
     for tag in tags:
+        if tag in GUESSED_ONLY_STORED and not written_as_hashtag(written, tag):
+            continue
         if tag and is_topic(tag):
             chosen.setdefault(fold_accents(tag), tag)
     # C++, C#, F#: technologies named with a symbol, which content words can't hold. (A capital
@@ -456,6 +458,33 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
         if word and is_topic_in_text(word):
             chosen.setdefault(fold_accents(word), word)
     return list(chosen.values())[:limit]
+
+
+# A hashtag: a "#" glued to a word or to a link's part starts none ("ops#tweak", "C#tweak",
+# "…/guide/#caveats", "[list](#caveats)", "?tab=#x"), as the read-time filter has it
+# (``storage.topic_filter``).
+_LINK_PARTS = "/()?=&~."
+_HASHTAG = re.compile(rf"(?<![\w{re.escape(_LINK_PARTS)}])#(\w[\w.+\-/]*)")
+# What ``storage.topic_filter`` reads as a talk word written as a hashtag, the same way: case
+# folded for ASCII only, any character beyond ASCII a word character, a plural "s" allowed.
+_ASCII_WORD = "a-z0-9_\x80-\U0010ffff"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _hashtags(text: str) -> list[str]:
+    """The hashtags of ``text``, lower-cased, without the sentence's punctuation after them
+    ("#caveats." is "caveats", as the filter reads it; before, "caveats." was stored)."""
+    tags = (match.group(1).lower().rstrip(".-/") for match in _HASHTAG.finditer(text))
+    return [tag for tag in tags if tag]
+
+
+def written_as_hashtag(text: str, word: str) -> bool:
+    """Whether ``text`` writes ``word`` (a talk word: ASCII letters) as a whole hashtag, as the
+    read-time filter tells it (``storage.topic_filter``): a talk word is stored from a hashtag
+    only where that filter reads it back."""
+    before = _ASCII_WORD + re.escape(_LINK_PARTS)
+    pattern = rf"(?:^|[^{before}])#{re.escape(word)}s?(?:$|[^{_ASCII_WORD}])"
+    return re.search(pattern, text.translate(_ASCII_LOWER)) is not None
 
 
 # A run of word characters, hyphens joining them: "double-entry", "end-to-end", "kafka".
