@@ -20,9 +20,12 @@ async def _two_join(slack: SlackEnv, *said: tuple[str, str]) -> None:
     lines = [(uid, f"team {team}") for uid, (_, team) in PEOPLE.items()]
     lines += [(uid, "intros join") for uid in PEOPLE]
     lines += [(uid, text) for text, uid in said]
-    for uid, text in lines:
+    # One at a time: a command is acked before it runs, and two running side by side could
+    # meet bo before ana. Who the bot met first comes first in an introduction's reason, so the
+    # order the lines were typed in must be the order they were handled in.
+    for done, (uid, text) in enumerate(lines, start=1):
         await slack.command(text, user=uid)
-    await until(lambda: len(slack.fake.responses) >= len(lines))
+        await until(lambda done=done: len(slack.fake.responses) >= done)
 
 
 def _introduction(slack: SlackEnv) -> tuple[str, str]:
