@@ -8,6 +8,15 @@ event id is claimed in the database before the work and marked done after it
 that is recovered in process (``recovery.py``); the claim is given back only when nobody could
 be told.
 
+A delivery of an event this process has already claimed (its work running or done here) is
+dropped from memory, before any statement: Slack's quick retries and Socket Mode's redeliveries
+mostly land on the process that took the first, and a claim that loses in the database costs
+two write transactions, which on SQLite queue behind every other writer. The database claim
+still decides everything memory doesn't know (another replica's claim, one left by a crash, an
+event forgotten here), so it alone keeps an event's effects to one across replicas. Memory
+answers as the database would, but for one case: a claim of ours whose renewals failed past the
+lease while its work still runs here is not taken over by a retry here, which would run it twice.
+
 The claim is a lease, renewed while the work runs: work slower than the lease (a slow database,
 a big fan-out) would otherwise look abandoned, and a retry on another replica would do it again.
 Claims are timed by ``clock`` (the system's in production): a test moves a manual one past the
@@ -20,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -42,6 +52,7 @@ CLAIM_LEASE = timedelta(seconds=30)  # a claim not renewed for this long was lef
 RENEWALS_PER_LEASE = 3  # so one late or failed renewal doesn't lose the claim
 PURGE_EVERY = 3600.0
 RACE_RETRIES = 3
+CLAIMED_HERE_KEEP = 20_000  # events remembered as claimed here; older ones ask the database
 Payload = dict[str, Any]
 
 
@@ -81,10 +92,29 @@ class EventDedupe:
         self.gateway = gateway
         self._tenant_pks: dict[str, int] = {}
         self._last_purge = 0.0
+        # (workspace key, event id) -> when this process claimed it, oldest first. Only claims
+        # won here and not given back: their work is running here or its effects are committed.
+        self._claimed_here: OrderedDict[tuple[str, str], datetime] = OrderedDict()
 
     def forget(self, tenant_key: str) -> None:
-        """The workspace was erased: its row id must be looked up (or created) again."""
+        """The workspace was erased: its row id must be looked up (or created) again, and its
+        claims, deleted with it, are the database's to answer again."""
         self._tenant_pks.pop(tenant_key, None)
+        for key in [key for key in self._claimed_here if key[0] == tenant_key]:
+            del self._claimed_here[key]
+
+    def _handled_here(self, key: tuple[str, str]) -> bool:
+        """Whether this process holds ``key``'s claim, or finished its work, no longer ago than
+        the database keeps the record (``SEEN_KEEP``); a record past that is purged there too."""
+        oldest = self.clock.now() - SEEN_KEEP
+        while self._claimed_here and next(iter(self._claimed_here.values())) < oldest:
+            self._claimed_here.popitem(last=False)
+        return key in self._claimed_here
+
+    def _claimed(self, key: tuple[str, str]) -> None:
+        self._claimed_here[key] = self.clock.now()
+        while len(self._claimed_here) > CLAIMED_HERE_KEEP:
+            self._claimed_here.popitem(last=False)
 
     async def tenant_pk(self, tenant: TenantRef, enterprise_id: str | None) -> int:
         """Our row for the workspace, created on first sight; remembers its Grid org too."""
@@ -127,6 +157,11 @@ class EventDedupe:
         if not event_id:
             await work()
             return True
+        here = (translate.tenant_of(body).tenant_id, str(event_id))
+        if self._handled_here(here):
+            # What the database would say (done, or a live claim: ours), without a statement.
+            log.debug("event %s already handled here", event_id)
+            return False
 
         async def take() -> Claim | None:
             pk = await self.tenant_pk(translate.tenant_of(body), enterprise_of(body))
@@ -143,12 +178,14 @@ class EventDedupe:
         if held is None:
             log.debug("event %s already handled", event_id)
             return False
+        self._claimed(here)
         stop = asyncio.Event()
         keeper = asyncio.create_task(self._keep(held, stop))
         try:
             await work()
         except BaseException:
             await _stop(keeper, stop)
+            self._claimed_here.pop(here, None)  # given back: a redelivery does the work
             await self._give_back(held)
             raise
         await _stop(keeper, stop)
