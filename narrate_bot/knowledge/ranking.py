@@ -12,7 +12,10 @@ the matches already in hand. When the question names its area (a path, or the la
 with: "gopls: ..."), a second prior counts each person's matches of that area, whenever they
 were: the people who keep narrating an area are who colleagues ask about it, even in a month
 they have been quiet. Only people with a match on a word the asker typed are ranked: words
-the query expansion borrowed re-rank them, and never name anyone on their own.
+the query expansion borrowed re-rank them, and never name anyone on their own. Last, the first
+few places are reordered by the question's rarest asked word (not its area): each of them gains
+their best evidence containing it, shared among everyone who matched it, so the specialist of
+that word goes ahead of a busier generalist, and nobody is lifted from further down.
 docs/adr/0006-ranking-v2.md records the model and every configuration measured.
 """
 
@@ -33,6 +36,9 @@ EVIDENCE_PER_PERSON = 2
 AREA_WEIGHT = 0.8
 # An area matched this many times in all is established enough for its prior to count in full.
 AREA_ESTABLISHED = 20
+# The places the question's rarest word reorders, and how much its evidence counts there.
+RAREST_WORD_PLACES = 5
+RAREST_WORD_WEIGHT = 2.5
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,7 @@ def rank_people(
     boosts = boosts or {}
     area_total = sum(1 for hit in hits if hit.terms & area_terms)
     ranked: list[RankedPerson] = []
+    strongest: dict[int, list[tuple[float, Hit]]] = {}
     # Everyone's matches still set the length normalization, so dropping the people who only
     # matched borrowed words leaves the others' scores (and order) exactly as they were.
     for person_id, weighted in text_scores(hits, now=now, term_weights=term_weights).items():
@@ -189,6 +196,7 @@ def rank_people(
             + area_prior(in_area, area_total)
             + math.log(boost)
         )
+        strongest[person_id] = weighted
         ranked.append(
             RankedPerson(
                 person_id=person_id,
@@ -201,8 +209,49 @@ def rank_people(
                 hits=[hit for _, hit in weighted],
             )
         )
-    ranked.sort(key=lambda p: (-p.score, -p.last_at.timestamp(), p.person_id))
+    ranked.sort(key=_order)
+    rarest = rarest_word(term_weights, area_terms, asked_terms)
+    if rarest is not None:
+        ranked[:RAREST_WORD_PLACES] = _by_rarest_word(
+            ranked[:RAREST_WORD_PLACES], strongest, rarest
+        )
     return ranked[:limit]
+
+
+def _order(person: RankedPerson) -> tuple[float, float, int]:
+    return (-person.score, -person.last_at.timestamp(), person.person_id)
+
+
+def rarest_word(
+    term_weights: Sequence[float],
+    area_terms: frozenset[int],
+    asked_terms: frozenset[int] | None,
+) -> int | None:
+    """The asked term with the highest IDF that doesn't name the question's area (which has
+    its own prior); ties go to the earlier term. None when there is no such term."""
+    asked = range(len(term_weights)) if asked_terms is None else asked_terms
+    words = [i for i in asked if 0 <= i < len(term_weights) and i not in area_terms]
+    if not words:
+        return None
+    return min(words, key=lambda i: (-term_weights[i], i))
+
+
+def _by_rarest_word(
+    top: list[RankedPerson], strongest: Mapping[int, list[tuple[float, Hit]]], word: int
+) -> list[RankedPerson]:
+    """``top`` reordered after each gains RAREST_WORD_WEIGHT × their best evidence containing
+    ``word`` ÷ √(everyone ranked who matched it): a word few people narrate about singles out
+    its specialists; one many matched says little (ADR 0006, Follow-up 13)."""
+    matched = sum(
+        1 for weighted in strongest.values() if any(word in hit.terms for _, hit in weighted)
+    )
+    if not matched:
+        return top
+    share = RAREST_WORD_WEIGHT / math.sqrt(matched)
+    for person in top:
+        best = max((w for w, hit in strongest[person.person_id] if word in hit.terms), default=0.0)
+        person.score += share * best
+    return sorted(top, key=_order)
 
 
 def shown_evidence(hits: Sequence[Hit]) -> list[Hit]:

@@ -10,6 +10,7 @@ from narrate_bot.knowledge.ranking import (
     Hit,
     area_prior,
     rank_people,
+    rarest_word,
     shown_evidence,
     topical_activity,
 )
@@ -75,8 +76,9 @@ def test_topical_activity_halves_every_two_weeks() -> None:
 
 
 def test_the_regular_of_a_named_area_outranks_a_recent_passer_by() -> None:
-    # "digraph: add transpose": term 0 names the area, term 1 is the specific word.
-    regular = [_hit(i, 10, 60 + 10 * i, {0}) for i in range(1, 13)]
+    # "digraph: add transpose": term 0 names the area, term 1 is the specific word. The regular
+    # wrote "transpose" once, half a year ago; the passer-by, three times this week.
+    regular = [_hit(i, 10, 60 + 10 * i, {0}) for i in range(1, 12)] + [_hit(12, 10, 180, {0, 1})]
     passer_by = [_hit(100, 20, 2, {0, 1}), _hit(101, 20, 3, {1}), _hit(102, 20, 4, {1})]
     others = [_hit(200 + i, 30 + i, 30, {0}) for i in range(8)]
     hits = [*regular, *passer_by, *others]
@@ -103,7 +105,7 @@ def test_borrowed_words_alone_name_nobody_and_leave_the_order_as_it_was() -> Non
     hits += [_hit(i, 20, 1, {1}) for i in range(4, 9)]
     weights = [2.0, 1.0]
     everyone = rank_people(hits, now=NOW, limit=5, term_weights=weights)
-    assert [p.person_id for p in everyone] == [20, 10, 30]
+    assert [p.person_id for p in everyone] == [10, 30, 20]
     asked = rank_people(hits, now=NOW, limit=5, term_weights=weights, asked_terms=frozenset({0}))
     assert [p.person_id for p in asked] == [10, 30]
     assert [p.score for p in asked] == [p.score for p in everyone if p.person_id != 20]
@@ -118,3 +120,30 @@ def test_the_newest_match_is_always_shown() -> None:
     assert [h.narration_id for h in ranked[0].evidence] == [3, 2]
     assert [h.narration_id for h in shown_evidence([strong[1], newest])] == [3, 2]
     assert shown_evidence([]) == []
+
+
+def test_the_specialist_of_the_rarest_word_goes_ahead_within_the_first_places_only() -> None:
+    # "bazel build cache": term 0 (build) is everywhere, 1 (cache) common, 2 (bazel) rare.
+    weights = [0.5, 1.0, 4.0]
+    generalist = [_hit(i, 10, i, {0, 1}) for i in range(1, 7)]  # build cache all week
+    specialist = [_hit(20, 20, 40, {0, 1, 2}, length=120)]  # the bazel build cache, once
+    others = [_hit(30 + i, 30 + i, 5 + i, {0, 1}) for i in range(4)]
+    # Bazel once, long ago: the rare word's bonus would lift them to third, but they are seventh.
+    outside = [_hit(60, 60, 500, {2}, length=60)]
+    hits = [*generalist, *specialist, *others, *outside]
+    ranked = rank_people(hits, now=NOW, limit=10, term_weights=weights)
+    assert [p.person_id for p in ranked] == [20, 10, 30, 31, 32, 33, 60]
+    # Had expansion borrowed "bazel", the rarest asked word is "cache", which all matched.
+    common = rank_people(
+        hits, now=NOW, limit=10, term_weights=weights, asked_terms=frozenset({0, 1})
+    )
+    assert [p.person_id for p in common] == [10, 20, 30, 31, 32, 33]
+
+
+def test_the_rarest_word_is_never_the_area() -> None:
+    assert rarest_word([2.0, 3.0, 1.0], frozenset(), None) == 1
+    assert rarest_word([2.0, 3.0, 1.0], frozenset({1}), None) == 0
+    assert rarest_word([2.0, 3.0, 1.0], frozenset({1}), frozenset({1, 2})) == 2
+    assert rarest_word([2.0, 3.0], frozenset({1}), frozenset({1})) is None
+    assert rarest_word([2.0, 2.0], frozenset(), None) == 0
+    assert rarest_word([], frozenset(), None) is None
