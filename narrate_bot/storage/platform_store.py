@@ -146,16 +146,21 @@ async def claim_event(
 ) -> bool:
     """Claim ``event_id`` for processing; ``False`` when it is done or someone live holds it.
 
-    The insert commits on its own, so two deliveries racing on different replicas meet at the
-    primary key; a stale, unfinished claim is taken over with a compare-and-swap on its time.
+    Two deliveries racing on different replicas meet at the primary key (``ON CONFLICT DO
+    NOTHING``: PostgreSQL waits for the other insert to commit or roll back); a stale, unfinished
+    claim is taken over with a compare-and-swap on its time. One transaction either way: a
+    retry used to fail an insert and then read in a second one, each taking SQLite's write lock
+    (and leaving a duplicate-key error in PostgreSQL's log).
     """
-    try:
-        async with db.transaction() as session:
-            session.add(SeenEvent(tenant_id=tenant_id, event_id=event_id, claimed_at=now))
-        return True
-    except IntegrityError:
-        pass
     async with db.transaction() as session:
+        inserted = await session.exec(
+            conflict_insert(session, SeenEvent)
+            .values(tenant_id=tenant_id, event_id=event_id, claimed_at=now, done=False)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "event_id"])
+            .returning(col(SeenEvent.event_id))  # psycopg's rowcount here is -1
+        )
+        if inserted.first() is not None:
+            return True
         row = await session.get(SeenEvent, (tenant_id, event_id))
         if row is None or row.done or row.claimed_at > now - lease:
             return False

@@ -4,7 +4,7 @@ Slack retries an event whose 200 came late (three in ten in a storm), and the re
 on the process that took the first delivery. Its claim losing in the database cost two write
 transactions, which on SQLite queue behind every other writer; this process knows the answer.
 Retries it doesn't know about (another replica's, a crash's) still go to the database claim
-(tests/adapters/slack/test_reliability.py).
+(tests/adapters/slack/test_reliability.py), in one transaction.
 """
 
 from __future__ import annotations
@@ -12,11 +12,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
+from narrate_bot.storage import platform_store as ps
+from narrate_bot.storage import repositories as repo
 from tests.adapters.slack.conftest import SlackEnv, eventually, until
 
 RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
@@ -104,3 +108,41 @@ async def test_a_retry_while_its_first_delivery_works_here_claims_nothing(slack,
 
     await eventually(once)
     assert _noted(slack) == 1
+
+
+async def test_a_retry_of_another_workers_live_claim_costs_one_transaction(slack, caplog):
+    """Another replica holds the claim (its work running): a retry here asks the database once,
+    and the claim stays that replica's."""
+    caplog.set_level(logging.DEBUG, logger="narrate_bot_adapters.slack.dedupe")
+    await slack.event(_dm("first words here"), "Ev-first")  # this workspace is known here
+    await until(lambda: _noted(slack) == 1)
+    await slack.adapter.drain()
+    elsewhere = datetime.now(UTC) - timedelta(seconds=1)
+    async with slack.db.transaction() as s:
+        tenant = await repo.ensure_tenant(
+            s, platform="slack", external_id="T1", name="", now=datetime.now(UTC)
+        )
+        assert tenant.id is not None
+        s.add(ps.SeenEvent(tenant_id=tenant.id, event_id="Ev-elsewhere", claimed_at=elsewhere))
+    begun: list[object] = []
+
+    def record(conn: object) -> None:
+        begun.append(conn)
+
+    event.listen(slack.db.engine.sync_engine, "begin", record)
+    try:
+        status, _, _ = await slack.event(_dm("handled elsewhere"), "Ev-elsewhere", **RETRY)
+        assert status == 200
+        await until(lambda: _dropped(caplog))
+        await slack.adapter.drain()
+    finally:
+        event.remove(slack.db.engine.sync_engine, "begin", record)
+    assert len(begun) == 1
+    async with slack.db.transaction() as s:
+        row = (
+            await s.exec(select(ps.SeenEvent).where(ps.SeenEvent.event_id == "Ev-elsewhere"))
+        ).one()
+    claimed = row.claimed_at
+    claimed = claimed.replace(tzinfo=UTC) if claimed.tzinfo is None else claimed
+    assert (claimed, row.done) == (elsewhere, False)  # still the other worker's
+    assert await _stored(slack) == ["first words here"]
