@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,9 @@ class FakeSlack:
     uploads: list[bytes] = field(default_factory=list)
     upload_status: int = 200  # what the file upload URL answers (files.uploadV2's step 2)
     acks: list[dict[str, Any]] = field(default_factory=list)
+    # When each call arrived (``Call.at``): a test that runs the gateway's limiter on a clock of
+    # its own gives the fake the same one.
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         self._ts = itertools.count(1)
@@ -224,7 +228,7 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await self._params(request)
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        call = Call(method=method, params=params, token=token, at=time.monotonic())
+        call = Call(method=method, params=params, token=token, at=self.clock())
         self.calls.append(call)
         if method in self.delays:
             await asyncio.sleep(self.delays[method])

@@ -251,18 +251,42 @@ async def test_seen_events_are_kept_48_hours_and_purged_after(db):
 
 
 async def test_after_a_429_nothing_goes_to_that_workspace_before_retry_after(slack):
+    """On a clock the test holds, shared by the gateway's limiter and the fake Slack. On the
+    real one, a slot could come due while the 429 was on its way back: that request, already
+    sent, reached Slack inside Retry-After whatever the gateway did. Here the clock stands still
+    until the gateway has the 429, so the request that met it is the only one in flight; it
+    stands still again just before Retry-After ends until every sender has looked at it, then
+    runs like a real clock."""
+    from narrate_bot_adapters.slack.gateway import CATCH_UP
+
     tenant = TenantRef(platform=Platform.SLACK, tenant_id="T1")
     gateway = slack.adapter.bot.gateways[Platform.SLACK]
-    # 25 a second: one request in flight at a time, so "sent after the 429 arrived" is exact.
-    gateway.per_second = 25
+    held = {"at": 1000.0, "running_since": math.nan}
+    looked: list[float] = []
+
+    def clock() -> float:
+        running = time.monotonic() - held["running_since"]
+        looked.append(held["at"])
+        return held["at"] + (0.0 if math.isnan(running) else running)
+
+    gateway.monotonic = clock  # before the workspace's first call makes its limiter
+    slack.fake.clock = clock
+    gateway.per_second = 25  # a slot every 40 ms of that clock
     users = [f"U{i:03d}" for i in range(30)]
 
     async def prompt(user: str) -> None:
         await gateway.post(tenant, Post(text="What are you working on?", to_users=(user,)))
 
     fan_out = [asyncio.create_task(prompt(u)) for u in users]
-    await until(lambda: len(slack.fake.calls) >= 5)  # steady pace, past the idle burst
+    await until(lambda: len(slack.fake.calls) >= CATCH_UP + 1)  # the idle burst, at one instant
+    limiter = gateway.limiters["T1"]
     slack.fake.rate_limit_once["chat.postMessage"] = 1
+    held["at"] += 1 / 25  # the next slot: steady pace, past the idle burst
+    await until(lambda: limiter.closed_for("chat.postMessage") > 0)
+    held["at"] += 0.98  # just inside Retry-After, until every sender left has looked twice
+    seen, waiting = len(looked), sum(not task.done() for task in fan_out)
+    await until(lambda: len(looked) >= seen + 2 * waiting, timeout=60)
+    held["running_since"] = time.monotonic()
     await asyncio.gather(*fan_out)
     posts = slack.fake.calls
     limited = [c for c in posts if c.status == 429]
