@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy import Select as SaSelect
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -164,20 +165,28 @@ def _term_window(
     key: int, term: SearchTerm, conditions: list[ColumnElement[bool]]
 ) -> SaSelect[Any, Any, Any, Any, Any]:
     """SQLite: the term's ``TERM_WINDOW`` most recent visible matches, tagged with its index.
-    A term with a spelling (``spelled_globs``) keeps, of its ``SPELLED_SCAN`` newest matches,
-    those whose text may spell it."""
+    A term with a spelling (``spelled_globs``) takes them from the newest ``TERM_WINDOW * 2``
+    of its ``SPELLED_SCAN`` newest matches whose text may spell it: the scan stops there."""
     globs = spelled_globs(term)
     scan = TERM_WINDOW * 2 if globs is None else SPELLED_SCAN
     recent = fulltext.sqlite_recent_matches(term, scan, key=key)
-    body = col(Narration.text)
-    padded = literal(" ") + body + literal(" ")
-    may_spell = [] if globs is None else [or_(*(padded.op("GLOB")(literal(g)) for g in globs))]
+    if globs is not None:
+        scanned = recent
+        narration = aliased(Narration)
+        padded = literal(" ") + col(narration.text) + literal(" ")
+        recent = (
+            sa_select(scanned.c.id)
+            .select_from(scanned.join(narration, col(narration.id) == scanned.c.id))
+            .where(or_(*(padded.op("GLOB")(literal(glob)) for glob in globs)))
+            .limit(TERM_WINDOW * 2)
+            .subquery(f"fts_spelled_{key}")
+        )
     return (
         sa_select(literal(key).label("term"), *_window_columns())
         .select_from(recent.join(Narration, col(Narration.id) == recent.c.id))
         .join(Channel, col(Channel.id) == col(Narration.channel_pk))
         .join(Person, col(Person.id) == col(Narration.person_id))
-        .where(*conditions, *may_spell)
+        .where(*conditions)
         .order_by(recent.c.id.desc())
         .limit(TERM_WINDOW)
     )
