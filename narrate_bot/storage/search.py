@@ -167,7 +167,7 @@ def _term_window(
 ) -> SaSelect[Any, Any, Any, Any, Any]:
     """SQLite: the term's ``TERM_WINDOW`` most recent visible matches, tagged with its index.
     A term with a spelling (``spelled_globs``) takes them from the newest ``TERM_WINDOW * 2``
-    of its ``SPELLED_SCAN`` newest matches whose text may spell it: the scan stops there."""
+    of its ``SPELLED_SCAN`` newest matches whose text may spell it."""
     globs = spelled_globs(term)
     scan = TERM_WINDOW * 2 if globs is None else SPELLED_SCAN
     recent = fulltext.sqlite_recent_matches(term, scan, key=key)
@@ -179,6 +179,7 @@ def _term_window(
             sa_select(scanned.c.id)
             .select_from(scanned.join(narration, col(narration.id) == scanned.c.id))
             .where(or_(*(padded.op("GLOB")(literal(glob)) for glob in globs)))
+            .order_by(scanned.c.id.desc())
             .limit(TERM_WINDOW * 2)
             .subquery(f"fts_spelled_{key}")
         )
