@@ -445,7 +445,11 @@ class WeeklyIntroductions:
             # Whoever paused, left narrate-bot or left introductions since hears nothing more
             # about it; one person left alone has nobody to have met.
             group = [p for p in members if available(p, now) and p.id in taking_part]
-            if len(group) < 2:
+            # Whoever its group DM never reached (given up for them, others got it) wasn't
+            # introduced: only those who got it are asked, and still about everyone in it.
+            missed = await intro_repo.unreached(session, introduction_id=introduction.id)
+            asked = [p for p in group if p.id not in missed]
+            if len(group) < 2 or not asked:
                 continue
             number = introduction.number
             posts.append(
@@ -456,7 +460,7 @@ class WeeklyIntroductions:
                         f"/narrate intros met {number}); it helps me suggest "
                         "better introductions."
                     ),
-                    to_users=tuple(p.user_id for p in group),
+                    to_users=tuple(p.user_id for p in asked),
                     buttons=outcome_buttons(number, skip=False),
                     names={p.user_id: p.display_name or p.user_id for p in group},
                     pointer=(

@@ -155,10 +155,12 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     send = item.send
     assert send.id is not None
     final = False
+    have: tuple[str, ...] = ()  # who has it now, of ``send.payload``'s people
     try:
         return await _deliver(bot, item, now=now, owner=owner)
     except Exception as problem:
         if isinstance(problem, PartlyPosted):
+            have = problem.have
             await _partly_posted(bot, item, problem, now=now, owner=owner)
             if isinstance(problem.__cause__, Exception):
                 problem = problem.__cause__  # the rest's failure decides the send's retry
@@ -178,7 +180,11 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
-            await _finish(bot, send.id, owner, store.FAILED, now, error=error)
+            async with bot.db.transaction() as session:
+                if await store.finish(
+                    session, send_id=send.id, owner=owner, status=store.FAILED, now=now, error=error
+                ):
+                    await _never_reached(session, item, have, now=now)
         else:
             await _postpone(bot, send.id, owner, now + wait, error)
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
@@ -216,6 +222,35 @@ async def _partly_posted(
                 )
     except Exception as problem:
         log.warning("recording who has send %s already failed: %s", send.id, type(problem).__name__)
+
+
+async def _never_reached(
+    session: Session, item: store.Leased, have: tuple[str, ...], *, now: datetime
+) -> None:
+    """A group introduction given up: whoever it was still for (all but ``have``) was never
+    reached. Where others got it (it is delivered) they weren't introduced, so they are kept
+    out of its follow-up and their pace (``intro_repo.mark_unreached``). In a savepoint: the
+    outcome stands whatever becomes of this, or the post would be sent again."""
+    post = Post.model_validate_json(item.send.payload) if item.send.payload else None
+    number = introduction_number(post.text) if post is not None else None
+    if post is None or number is None or item.schedule.kind != INTROS or not post.to_users:
+        return
+    assert item.tenant.id is not None
+    try:
+        async with session.begin_nested():
+            await intro_repo.mark_unreached(
+                session,
+                tenant_id=item.tenant.id,
+                number=number,
+                user_ids=[u for u in post.to_users if u not in have],
+                now=now,
+            )
+    except Exception as problem:
+        log.warning(
+            "marking who introduction #%s never reached failed: %s",
+            number,
+            type(problem).__name__,
+        )
 
 
 def _wait(problem: Exception, attempts: int) -> timedelta:

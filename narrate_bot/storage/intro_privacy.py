@@ -52,13 +52,16 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
     others: dict[int, list[str]] = {i: [] for i in ids}
     feedback: dict[int, tuple[str, str]] = {}  # introduction → (outcome, when they answered)
     teams: dict[int, str | None] = {}
+    unreached: dict[int, str] = {}  # introduction → when its group DM was given up for them
     if ids:
-        for introduction_id, team in await session.exec(
-            select(IntroMember.introduction_id, IntroMember.team).where(
+        for introduction_id, team, missed in await session.exec(
+            select(IntroMember.introduction_id, IntroMember.team, IntroMember.unreached_at).where(
                 col(IntroMember.introduction_id).in_(ids), IntroMember.person_id == person.id
             )
         ):
             teams[introduction_id] = team
+            if missed is not None:
+                unreached[introduction_id] = missed.isoformat()
         for introduction_id, user_id in await session.exec(
             select(IntroMember.introduction_id, Person.user_id)
             .join(Person, col(Person.id) == col(IntroMember.person_id))
@@ -95,6 +98,9 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
                 "created_at": i.created_at.isoformat(),
                 # When it went out; null where every post of it was refused.
                 "delivered_at": i.delivered_at.isoformat() if i.delivered_at else None,
+                # When its group DM was given up without reaching them (others got it); null
+                # where it reached them, or nobody.
+                "never_reached_you_at": unreached.get(i.id or -1),
                 "introduced_to": others.get(i.id or -1, []),
                 # Whoever erased themselves since is gone from it, never named: with nobody
                 # else left, the export says so rather than "introduced to nobody".

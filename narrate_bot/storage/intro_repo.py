@@ -134,7 +134,8 @@ async def last_introduced(
     session: AsyncSession, *, person_ids: Sequence[int], since: datetime
 ) -> dict[int, list[str]]:
     """The weeks (``2026-W48``) of the rounds since ``since`` that introduced each person, by
-    an introduction that went out (``delivered_at``): one refused rests nobody."""
+    an introduction that went out (``delivered_at``) and reached them: one refused rests
+    nobody, and one whose group DM never reached someone (``unreached_at``) doesn't rest them."""
     if not person_ids:
         return {}
     rows = await session.exec(
@@ -145,6 +146,7 @@ async def last_introduced(
             col(IntroMember.person_id).in_(list(person_ids)),
             Introduction.created_at >= since,
             col(Introduction.delivered_at).is_not(None),
+            col(IntroMember.unreached_at).is_(None),
         )
     )
     weeks: dict[int, list[str]] = defaultdict(list)
@@ -713,6 +715,50 @@ async def mark_delivered(
         )
         .values(delivered_at=now)
     )
+
+
+async def mark_unreached(
+    session: AsyncSession, *, tenant_id: int, number: int, user_ids: Sequence[str], now: datetime
+) -> None:
+    """Introduction ``number``'s group DM was given up without reaching ``user_ids``, though it
+    went out to others (``delivered_at``): they weren't introduced. Not where it was posted in
+    the introductions channel too (``intro_post``): that named them to everyone, them included."""
+    if not user_ids:
+        return
+    introduction = (
+        select(Introduction.id)
+        .where(
+            col(Introduction.tenant_id) == tenant_id,
+            col(Introduction.number) == number,
+            col(Introduction.delivered_at).is_not(None),
+        )
+        .scalar_subquery()
+    )
+    await session.exec(
+        update(IntroMember)
+        .where(
+            col(IntroMember.introduction_id) == introduction,
+            col(IntroMember.person_id).in_(
+                select(Person.id).where(
+                    Person.tenant_id == tenant_id, col(Person.user_id).in_(list(user_ids))
+                )
+            ),
+            col(IntroMember.unreached_at).is_(None),
+            ~select(IntroPost.id).where(IntroPost.introduction_id == introduction).exists(),
+        )
+        .values(unreached_at=now)
+    )
+
+
+async def unreached(session: AsyncSession, *, introduction_id: int) -> set[int]:
+    """The people introduction ``introduction_id`` never reached (``mark_unreached``)."""
+    rows = await session.exec(
+        select(IntroMember.person_id).where(
+            IntroMember.introduction_id == introduction_id,
+            col(IntroMember.unreached_at).is_not(None),
+        )
+    )
+    return set(rows.all())
 
 
 async def introduction_of(session: AsyncSession, *, person: Person, number: int) -> int | None:

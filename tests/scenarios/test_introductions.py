@@ -437,6 +437,7 @@ async def test_export_shows_my_side_and_forget_me_erases_my_side_only(bot, chat,
             "id": number,
             "created_at": carol["introductions"][0]["created_at"],
             "delivered_at": carol["introductions"][0]["created_at"],  # went out as made
+            "never_reached_you_at": None,
             "introduced_to": [],
             "others_have_left": True,
             "topics": ["kafka"],

@@ -1,8 +1,8 @@
 """A Discord group introduction is one DM per member. When the later members' DMs keep failing
 (a Discord outage for them), the send ends failed after its tries; but the members who got
-theirs were introduced: the introduction counts as delivered (Thursday's follow-up asks them),
-and no retry, on this process or after a restart, sends it to them again. Through the real
-client against the fake, the rounds through the real scheduler."""
+theirs were introduced: the introduction counts as delivered (Thursday's follow-up asks them,
+and only them), and no retry, on this process or after a restart, sends it to them again.
+Through the real client against the fake, the rounds through the real scheduler."""
 
 from __future__ import annotations
 
@@ -58,3 +58,6 @@ async def test_an_introduction_some_members_got_is_delivered_and_never_sent_them
     await tick(bot, thursday)
     asked = [text for text in _dm_tries(fake, ALICE) if ASKED in text]
     assert asked, "alice got her introduction: she is asked whether she met carol"
+    assert not [text for text in _dm_tries(fake, CAROL) if ASKED in text], (
+        "carol never got it: she isn't asked about it"
+    )
