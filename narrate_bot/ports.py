@@ -324,6 +324,20 @@ class ChannelLookup(Protocol):
 
 
 @runtime_checkable
+class QueuedReplies(Protocol):
+    """A platform that queues a reply to someone's event it was refused for a while (a rate
+    limit in force) and is handed it back when it is due (``features.queued_replies``). The
+    payload is the platform's own: the core only keeps it, in order, and claims it once."""
+
+    async def send_queued(self, tenant: TenantRef, payload: str) -> str | None:
+        """Send a queued reply now; the message id ("" when the platform gives none), or
+        ``None`` when it was not sent because nobody it was meant for may read it there any
+        more (they left the private channel, its readers widened). Raises ``NotPosted`` for
+        later, ``CannotPostThere`` when refused for good."""
+        ...
+
+
+@runtime_checkable
 class ReplyHearing(Protocol):
     """A gateway that may not be told of plain replies, and knows whether it is.
 

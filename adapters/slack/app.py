@@ -76,6 +76,8 @@ class SlackAdapter(InteractiveSurfaces):
             per_second=settings.workspace_rate_per_minute / 60.0,
             single_token=None if self.oauth else token,
         )
+        self.gateway.clock = bot.clock
+        self.gateway.reply_posted = bot.reply_posted
         self.directory = Directory(self.gateway)
         self.authorize: RotatingAuthorize | None = None
         if self.oauth:

@@ -23,26 +23,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from narrate_bot.replies import Attachment, Button, Post, Reply, Visibility
 
-from . import render
-from .gateway import SlackGateway
-from .refusals import error_code
+from . import later, render
+from .gateway import RateLimited, SlackGateway
+from .refusals import NOT_POSTABLE_HERE, error_code
 from .translate import Where
 
 log = logging.getLogger(__name__)
 Respond = Callable[..., Awaitable[Any]]
 Posted = Callable[[Reply, Post, str], Awaitable[None]]
 OPEN_FORM = Button(label="Write my update", command="/narrate")
-# chat.postEphemeral's answers for a conversation the bot can't post in (never joined, a DM
-# between other people, archived, posting restricted) or the person is no longer in.
-NOT_POSTABLE_HERE = frozenset(
-    {
-        "not_in_channel",
-        "channel_not_found",
-        "user_not_in_channel",
-        "is_archived",
-        "restricted_action",
-    }
-)
 # An export this small (one plain-text section) may come as a message when the file can't.
 INLINE_EXPORT_CHARS = 2500
 EXPORT_AS_TEXT = "I couldn't upload your export as a file, so here it is as text ({name}):"
@@ -69,10 +58,18 @@ class Target:
     # Tells the core where a reply quoting narrations went (``Bot.reply_posted``), so their
     # edits and deletes reach it; ``None`` where no such reply is answered (not a message).
     posted: Posted | None = None
+    responded: int = 0  # answers sent to the ``response_url`` (Slack takes 5)
 
 
 async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply]) -> None:
-    for reply in replies:
+    """Send the core's replies in order. One a rate limit in force refuses (``RateLimited``),
+    and every one after it, is kept for when the limit has passed (``later``); so are all of
+    them while earlier replies to this conversation still wait there, to keep their order."""
+    queue_all = bool(replies) and await later.waiting(gateway, target)
+    for i, reply in enumerate(replies):
+        if queue_all:
+            await later.queue(gateway, target, _kept(replies[i:]), 0.0)
+            return
         if reply.form is not None and target.trigger_id:
             view = render.modal(
                 reply.form, target.where, max_chars=target.text_limit, home=target.home
@@ -90,12 +87,29 @@ async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply
                 continue
             except SlackApiError as error:
                 log.warning("views.open failed: %s", error_code(error))
-        buttons = reply.buttons
-        if reply.form is not None and OPEN_FORM not in buttons:
-            buttons = (*buttons, OPEN_FORM)
-        await _send_text(gateway, target, reply, buttons)
+        try:
+            await _send_text(gateway, target, reply, _buttons(reply))
+        except RateLimited as refused:
+            log.info("slack: a reply refused by a rate limit in force; kept for later")
+            await later.queue(gateway, target, _kept(replies[i:]), refused.seconds)
+            return
         if reply.attachment is not None:
             await _send_file(gateway, target, reply.attachment)
+
+
+def _buttons(reply: Reply) -> tuple[Button, ...]:
+    """A reply's buttons; one that asks for a form the app can't open now offers it."""
+    buttons = reply.buttons
+    if reply.form is not None and OPEN_FORM not in buttons:
+        buttons = (*buttons, OPEN_FORM)
+    return buttons
+
+
+def _kept(replies: Sequence[Reply]) -> list[tuple[Reply, tuple[Button, ...]]]:
+    """Replies to keep for later, each with the buttons it shows (a form is a button then:
+    its ``trigger_id`` is long gone). An attachment (an export's file) isn't kept: the person
+    asks for it again."""
+    return [(reply, _buttons(reply)) for reply in replies]
 
 
 async def _send_text(
@@ -168,6 +182,7 @@ async def _send_private(
     client = target.client
     if target.respond is not None:
         sent = await target.respond(response_type="ephemeral", replace_original=False, **payload)
+        target.responded += 1
         status = int(getattr(sent, "status_code", 200))
         if status < 400:
             return None

@@ -35,8 +35,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from narrate_bot.events import ChannelKind, ChannelRef, TenantRef
-from narrate_bot.ports import CannotDelete, CannotEdit, ChannelNow, NotPosted
-from narrate_bot.replies import Post
+from narrate_bot.ports import CannotDelete, CannotEdit, ChannelNow, Clock, NotPosted
+from narrate_bot.replies import Post, Reply
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
@@ -205,6 +205,11 @@ class SlackGateway:
         self.single_token = single_token
         self.limiters: dict[str, WorkspaceLimiter] = {}
         self.enterprise_of: dict[str, str] = {}
+        # The core's clock, and how it learns where a reply quoting narrations went: set by the
+        # adapter, for replies kept past a rate limit (``later``).
+        self.clock: Clock | None = None
+        self.reply_posted: Callable[[TenantRef, Reply, Post, str], Awaitable[None]] | None = None
+        self.kept_until: dict[str, datetime] = {}  # workspace -> its kept replies' lookups end
         self.scopes: dict[str, tuple[float, frozenset[str]]] = {}
 
     def limiter(self, tenant_key: str) -> WorkspaceLimiter:
@@ -250,6 +255,12 @@ class SlackGateway:
                     "slack rate limited in %s on %s: waiting %.1fs", tenant_key, method, wait
                 )
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def send_queued(self, tenant: TenantRef, payload: str) -> str | None:
+        """The core's ``QueuedReplies``: a reply a rate limit refused, sent now (``later``)."""
+        from . import later  # it renders as ``delivery`` does, which imports this module
+
+        return await later.send_queued(self, tenant, payload)
 
     async def client_for(self, tenant: TenantRef) -> AsyncWebClient:
         """A client with the workspace's bot token (the single token, or its installation's)."""

@@ -32,6 +32,18 @@ from narrate_bot.ports import CannotPostThere, NotPosted
 # app's bot user "narrate" (adapters/slack/manifest.yaml), which /invite completes.
 HOW_TO_ADD = "Anyone in it can add me with /invite @narrate there."
 
+# chat.postEphemeral's answers for a conversation the bot can't post in (never joined, a DM
+# between other people, archived, posting restricted) or the person is no longer in.
+NOT_POSTABLE_HERE = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "user_not_in_channel",
+        "is_archived",
+        "restricted_action",
+    }
+)
+
 # Slack refused for now, before doing anything: a try later may work and can't post twice.
 PASSING = frozenset(
     {

@@ -36,9 +36,9 @@ from ..storage import channel_sharing, departures, intro_posts, intro_repo
 from ..storage import repositories as repo
 from ..storage import schedules as store
 from ..storage.database import Session
-from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, Schedule
+from ..storage.schedule_tables import DIGEST, INTROS, JOB_KINDS, REPLY, Schedule
 from ..storage.tables import Channel, Tenant
-from . import departed_questions, schedule_posts
+from . import departed_questions, queued_replies, schedule_posts
 from .introductions import (
     CHANNEL_KEY,
     WeeklyIntroductions,
@@ -273,6 +273,15 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         # Removing drops what was queued; this catches a send claimed as the removal committed.
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="removed")
         return 0
+    if schedule.kind == REPLY and send.payload is not None:
+        return await queued_replies.deliver(
+            bot,
+            item,
+            ref=tenant_ref(item.tenant),
+            may_hear=schedule_posts.may_hear,
+            now=now,
+            owner=owner,
+        )
     if send.payload is None and schedule.kind in JOB_KINDS:
         await _run_job(bot, item, now=now, owner=owner)
         return 0

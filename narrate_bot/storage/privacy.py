@@ -43,7 +43,7 @@ from .repositories import (
     set_setting,
     user_lock_key,
 )
-from .schedule_tables import ScheduleSend
+from .schedule_tables import REPLY, Schedule, ScheduleSend
 from .tables import (
     Channel,
     ChannelMember,
@@ -178,6 +178,7 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
         )
     ).all()
     buttons = await pending_actions.of_user(session, tenant_id=tenant_id, user_id=user_id)
+    replies = await schedules.replies_naming(session, tenant_id=tenant_id, user_id=user_id)
     return {
         "channel_memberships": [
             {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
@@ -198,6 +199,11 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
         # Commands too long for their button, kept until it is used or for a week: what
         # "Keep as a narration" would keep, a question "Ask in #…" would post.
         "button_commands": [{"command": b.command, "kept_at": _iso(b.created_at)} for b in buttons],
+        # Answers to them (or naming them) a rate limit held back, to be sent once it has
+        # passed: in which conversation, and when.
+        "replies_kept_for_later": [
+            {"conversation": r.slot, "due_at": _iso(r.due_at)} for r in replies
+        ],
     }
 
 
@@ -259,13 +265,15 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
     posted = await update_posts.posted_of(session, person_id=person.id or 0)
     by_user_id = await _by_user_id(session, tenant_id=person.tenant_id, user_id=person.user_id)
     reminders = await schedules.personal_schedules(session, person_id=person.id or 0)
-    deliveries = (
+    sends = (
         await session.exec(
-            select(ScheduleSend)
+            select(ScheduleSend, Schedule.kind)
+            .join(Schedule, col(Schedule.id) == col(ScheduleSend.schedule_id))
             .where(ScheduleSend.person_id == person.id)
             .order_by(col(ScheduleSend.slot), col(ScheduleSend.id))
         )
     ).all()
+    deliveries = [d for d, kind in sends if kind != REPLY]  # replies: ``_by_user_id``
     preferences = (
         await session.exec(
             select(TopicPreference)
@@ -589,6 +597,7 @@ async def _erase_by_user_id(
     # What the platform goes on saying of them (a private channel's readers re-read, a join, a
     # profile change) is not stored again until they use the bot (``repositories.came_back``).
     await mark_forgotten(session, tenant_id=tenant_id, user_id=user_id, now=now)
+    await schedules.drop_replies_naming(session, tenant_id=tenant_id, user_id=user_id)
     tenant_channels = select(Channel.id).where(Channel.tenant_id == tenant_id)
     direct_pks = list(
         (

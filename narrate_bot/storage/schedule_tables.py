@@ -33,6 +33,10 @@ from sqlmodel import Field, SQLModel
 PROMPT, PERSONAL, DIGEST = "prompt", "personal", "digest"
 INTROS, FOLLOW_UP = "intros", "intros_followup"
 JOB_KINDS = (INTROS, FOLLOW_UP)
+# A tenant's replies to people's events that the platform refused for a while (a rate limit in
+# force): each is a send of this schedule, due when the limit has passed (``queued_replies``).
+# The schedule itself never fires (``next_fire_at`` far ahead); only its sends are due.
+REPLY = "reply"
 # The kinds people see and type a number for (``#3`` in ``schedule list``, ``schedule remove 3``,
 # a prompt's "Write my update" button ``/narrate reply 3``): a channel's prompts and digests.
 NUMBERED = (PROMPT, DIGEST)

@@ -30,7 +30,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .numbering import insert_numbered
-from .schedule_tables import NUMBERED, PERSONAL, PROMPT, Schedule, ScheduleSend, ScheduleSkip
+from .schedule_tables import (
+    NUMBERED,
+    PERSONAL,
+    PROMPT,
+    REPLY,
+    Schedule,
+    ScheduleSend,
+    ScheduleSkip,
+)
 from .tables import Channel, Narration, Person, Tenant
 
 PENDING, SENT, SKIPPED, FAILED = "pending", "sent", "skipped", "failed"
@@ -574,3 +582,155 @@ async def channels_named(session: AsyncSession, *, tenant_id: int, key: str) -> 
         .order_by(col(Channel.channel_id) != key, col(Channel.id))
     )
     return list(rows.all())
+
+
+# ------------------------------------------------------------------------------ queued replies
+
+# A reply schedule never fires: only its sends are due (``schedule_tables.REPLY``).
+NEVER = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _reply_sends(tenant_id: int, place: str) -> Any:
+    """The tenant's queued replies to ``place`` that are still to be sent."""
+    replies = select(Schedule.id).where(Schedule.tenant_id == tenant_id, Schedule.kind == REPLY)
+    return (
+        col(ScheduleSend.schedule_id).in_(replies),
+        col(ScheduleSend.slot) == place,
+        col(ScheduleSend.status) == PENDING,
+    )
+
+
+async def replies_waiting(session: AsyncSession, *, tenant_id: int, place: str) -> datetime | None:
+    """When the latest reply queued for ``place`` (a conversation) is due, while any is still
+    to be sent; ``None`` when none waits (a later reply there may then go at once)."""
+    found = await session.exec(
+        select(func.max(ScheduleSend.due_at)).where(*_reply_sends(tenant_id, place))
+    )
+    return found.one()
+
+
+async def queue_replies(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    person_id: int | None,
+    place: str,
+    payloads: Sequence[str],
+    due_at: datetime,
+    now: datetime,
+    dialect: str,
+) -> int:
+    """Queue replies to ``place`` as sends of the tenant's reply schedule (made on first use),
+    due at ``due_at`` or after the latest one already waiting there, in the order given: the
+    tick sends due rows by ``(due_at, id)``. ``person_id`` is whom they answer (forget-me
+    deletes them with the person's other sends). Returns how many were queued."""
+    if not payloads:
+        return 0
+    found = await session.exec(
+        select(func.min(Schedule.id)).where(Schedule.tenant_id == tenant_id, Schedule.kind == REPLY)
+    )
+    schedule_id = found.one()
+    if schedule_id is None:
+        schedule = Schedule(
+            tenant_id=tenant_id,
+            kind=REPLY,
+            days=0,
+            local_time="00:00",
+            timezone="UTC",
+            next_fire_at=NEVER,
+            created_at=now,
+        )
+        session.add(schedule)
+        await session.flush()
+        schedule_id = schedule.id
+    assert schedule_id is not None
+    latest = await replies_waiting(session, tenant_id=tenant_id, place=place)
+    if latest is not None:
+        due_at = max(due_at, _aware(latest))
+    rows = [
+        {
+            "schedule_id": schedule_id,
+            "tenant_id": tenant_id,
+            "person_id": person_id,
+            "slot": place,
+            "part": f"r{uuid.uuid4().hex[:15]}",
+            "status": PENDING,
+            "due_at": due_at,
+            "thread_part": None,
+            "payload": payload,
+            "lease_owner": None,
+            "lease_until": None,
+            "attempts": 0,
+            "message_id": None,
+            "error": None,
+            "claimed_at": now,
+            "sent_at": None,
+        }
+        for payload in payloads
+    ]
+    # One at a time, so ids follow the order given (one executemany may be split and reordered
+    # by neither engine, but a row's id is the only order the tick reads among equal due times).
+    queued = 0
+    for row in rows:
+        queued += await claim(session, rows=[row], dialect=dialect)
+    return queued
+
+
+async def reply_before(session: AsyncSession, *, send: ScheduleSend) -> datetime | None:
+    """When an earlier reply queued for the same place as ``send`` (due before it, or as it
+    and queued first) is due, while it is still to be sent: ``send`` must wait for it."""
+    found = await session.exec(
+        select(ScheduleSend.due_at)
+        .where(
+            col(ScheduleSend.tenant_id) == send.tenant_id,
+            *_reply_sends(send.tenant_id, send.slot),
+            or_(
+                col(ScheduleSend.due_at) < send.due_at,
+                (col(ScheduleSend.due_at) == send.due_at) & (col(ScheduleSend.id) < send.id),
+            ),
+        )
+        .order_by(col(ScheduleSend.due_at).desc())
+        .limit(1)
+    )
+    latest = found.first()
+    return None if latest is None else _aware(latest)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back naive (they are stored in UTC)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _naming(tenant_id: int, user_id: str) -> Any:
+    """The tenant's queued replies still to be sent whose payload is for or names ``user_id``
+    (escaped, as ``erase_for`` matches: a ``_`` or ``%`` in an id matches nobody else's)."""
+    replies = select(Schedule.id).where(Schedule.tenant_id == tenant_id, Schedule.kind == REPLY)
+    return (
+        col(ScheduleSend.tenant_id) == tenant_id,
+        col(ScheduleSend.schedule_id).in_(replies),
+        col(ScheduleSend.status) == PENDING,
+        col(ScheduleSend.payload).is_not(None),
+        or_(
+            col(ScheduleSend.payload).contains(f'"{user_id}"', autoescape=True),
+            col(ScheduleSend.payload).contains(f"<@{user_id}>", autoescape=True),
+        ),
+    )
+
+
+async def replies_naming(
+    session: AsyncSession, *, tenant_id: int, user_id: str
+) -> list[ScheduleSend]:
+    """Queued replies still to be sent to (or naming) someone, known by their user id alone:
+    their export lists them, enrolled or not."""
+    rows = await session.exec(
+        select(ScheduleSend)
+        .where(*_naming(tenant_id, user_id))
+        .order_by(col(ScheduleSend.due_at), col(ScheduleSend.id))
+    )
+    return list(rows.all())
+
+
+async def drop_replies_naming(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
+    """Forget-me: the queued replies to or naming them are never sent (deleted with what
+    they say)."""
+    await session.exec(delete(ScheduleSend).where(*_naming(tenant_id, user_id)))

@@ -1,0 +1,306 @@
+"""Replies to people's events that a rate limit refused, kept and sent once it has passed.
+
+Slack sends an event (a DM, a mention, a command, a click) once: a reply the workspace's limiter
+refuses (``RateLimited``: a long ``Retry-After`` is not slept on) was only logged, and the
+person never heard back. Now it is queued in the core's outbox (``features.queued_replies``),
+due when the block ends, with every later reply of that event; later replies to the same
+conversation queue behind it while any waits, so they arrive in order. The tick sends it once
+(the outbox's claim), through ``send_queued``:
+
+* the place is looked at afresh first: a private channel the person has left, or one the app
+  is out of, gets nothing; a reply for a channel's readers isn't posted when the channel now
+  has more of them (made public, shared with another organisation) or is archived;
+* a private answer stays private: the command's ``response_url`` while Slack still takes it
+  (30 minutes, 5 answers: kept under both), else ``chat.postEphemeral``, else the person's DM
+  when the channel refuses ephemeral posts; never the channel;
+* a DM answer goes to the DM.
+
+The ``response_url`` is kept with the queued reply (never logged) and dropped with it when it is
+sent or given up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from narrate_bot.events import ChannelKind, TenantRef
+from narrate_bot.replies import Button, Post, Reply, Visibility
+from narrate_bot.storage import repositories as repo
+from narrate_bot.storage import schedules as store
+
+from . import render
+from .refusals import NOT_POSTABLE_HERE, error_code, passing, post_refused, retry_after
+from .store import PLATFORM
+
+if TYPE_CHECKING:
+    from .delivery import Target
+    from .gateway import SlackGateway
+
+log = logging.getLogger(__name__)
+# Slack takes a ``response_url`` "up to 5 times within 30 minutes"; kept under both, since the
+# time is counted from when the reply was queued, seconds after the command.
+RESPONSE_URL_FOR = timedelta(minutes=25)
+RESPONSE_URL_USES = 5
+PLACE_CHARS = 16  # ``schedule_send.slot``
+# How long after kept replies are due later answers in the workspace still check for them:
+# past the tick that sends them, and a few of its retries.
+KEPT_LOOKUP = timedelta(minutes=30)
+SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
+
+
+def place_of(target: Target) -> str:
+    """The conversation a reply answers in (its queue's order is kept per conversation)."""
+    channel = target.where.channel_id
+    if len(channel) <= PLACE_CHARS:
+        return channel
+    return hashlib.sha256(channel.encode()).hexdigest()[:PLACE_CHARS]
+
+
+def _now(gateway: SlackGateway) -> datetime:
+    return gateway.clock.now() if gateway.clock is not None else datetime.now(UTC)
+
+
+async def _tenant_pk(gateway: SlackGateway, tenant: str) -> int | None:
+    async with gateway.db.snapshot() as session:
+        row = await repo.find_tenant(session, platform=PLATFORM, external_id=tenant)
+        return None if row is None else row.id
+
+
+async def waiting(gateway: SlackGateway, target: Target) -> bool:
+    """Whether replies to this conversation are queued still: a later one waits behind them.
+    Read (a snapshot: no write lock on SQLite) only while this process kept replies in the
+    workspace lately or a method is closed there, so an answer otherwise costs no query. The
+    block is per process: another replica, not held back, answers at once."""
+    kept = gateway.kept_until.get(target.tenant)
+    recent = kept is not None and _now(gateway) < kept
+    if not recent and gateway.limiter(target.tenant).closed_for() <= 0:
+        return False
+    async with gateway.db.snapshot() as session:
+        row = await repo.find_tenant(session, platform=PLATFORM, external_id=target.tenant)
+        if row is None or row.id is None:
+            return False
+        latest = await store.replies_waiting(session, tenant_id=row.id, place=place_of(target))
+    return latest is not None
+
+
+def _payload(
+    target: Target, reply: Reply, buttons: tuple[Button, ...], *, uses: int, until: datetime
+) -> str:
+    kept = reply.model_copy(update={"buttons": buttons, "form": None, "attachment": None})
+    url = getattr(target.respond, "response_url", None) if target.respond is not None else None
+    return json.dumps(
+        {
+            "reply": json.loads(kept.model_dump_json()),
+            "user": target.user_id,
+            "channel": target.where.channel_id,
+            "kind": target.where.kind.value,
+            "shared": target.where.shared,
+            "thread_ts": target.thread_ts,
+            "response_url": url if isinstance(url, str) and url else None,
+            "response_url_until": until.isoformat(),
+            "response_url_uses": uses,
+            "report": target.posted is not None,
+        }
+    )
+
+
+async def queue(
+    gateway: SlackGateway,
+    target: Target,
+    replies: list[tuple[Reply, tuple[Button, ...]]],
+    seconds: float,
+) -> None:
+    """Keep ``replies`` (each with the buttons it shows), in order, to be sent ``seconds`` from
+    now, or after the replies to the same conversation queued before them."""
+    now = _now(gateway)
+    pk = await _tenant_pk(gateway, target.tenant)
+    if pk is None:
+        log.warning("slack: a refused reply in %s can't be kept: no tenant", target.tenant)
+        return
+    payloads = [
+        _payload(
+            target,
+            reply,
+            buttons,
+            uses=target.responded + i,
+            until=now + RESPONSE_URL_FOR,
+        )
+        for i, (reply, buttons) in enumerate(replies)
+    ]
+    async with gateway.db.transaction() as session:
+        person = await repo.find_person(session, tenant_id=pk, user_id=target.user_id)
+        queued = await store.queue_replies(
+            session,
+            tenant_id=pk,
+            person_id=None if person is None else person.id,
+            place=place_of(target),
+            payloads=payloads,
+            due_at=now + timedelta(seconds=max(seconds, 0.0)),
+            now=now,
+            dialect=gateway.db.dialect,
+        )
+    # Later answers here look for these until well after they are due (``waiting``).
+    until = now + timedelta(seconds=max(seconds, 0.0)) + KEPT_LOOKUP
+    gateway.kept_until[target.tenant] = max(gateway.kept_until.get(target.tenant, until), until)
+    log.info("slack: %d refused repl(ies) in %s kept for later", queued, target.tenant)
+
+
+async def send_queued(gateway: SlackGateway, tenant: TenantRef, payload: str) -> str | None:
+    """The core's ``QueuedReplies.send_queued`` for Slack (see the module's docstring)."""
+    kept: dict[str, Any] = json.loads(payload)
+    reply = Reply.model_validate(kept["reply"])
+    user, channel = str(kept["user"]), str(kept["channel"])
+    client = await gateway.client_for(tenant)
+    message = render.message(reply.text, reply.buttons, mentions=reply.names)
+    direct = reply.visibility == Visibility.DIRECT or kept["kind"] == ChannelKind.DIRECT.value
+    try:
+        if not direct and not await _may_read_there(gateway, tenant, kept, reply.visibility):
+            log.info("slack: a queued reply in %s isn't for that channel any more", tenant)
+            return None
+        if direct:
+            sent = await gateway.call(
+                tenant.tenant_id,
+                "chat.postMessage",
+                lambda: client.chat_postMessage(channel=user, **message),
+            )
+            await _report(
+                gateway, tenant, kept, reply, Post(to_users=(user,), **_common(reply)), sent
+            )
+            return str(sent.get("ts") or "")
+        if reply.visibility == Visibility.CHANNEL:
+            thread = kept["thread_ts"] if reply.in_thread else None
+            sent = await gateway.call(
+                tenant.tenant_id,
+                "chat.postMessage",
+                lambda: client.chat_postMessage(channel=channel, thread_ts=thread, **message),
+            )
+            post = Post(channel_id=channel, thread_of=thread, **_common(reply))
+            await _report(gateway, tenant, kept, reply, post, sent)
+            return str(sent.get("ts") or "")
+        return await _private(gateway, tenant, kept, reply, message)
+    except SlackApiError as error:
+        # A rate limit in force (``RateLimited``) carries the time it still lasts.
+        refused = post_refused(error, direct=direct)
+        if refused is None:
+            raise
+        raise refused from error
+
+
+def _common(reply: Reply) -> dict[str, Any]:
+    return {"text": reply.text, "names": reply.names, "buttons": reply.buttons}
+
+
+async def _report(
+    gateway: SlackGateway,
+    tenant: TenantRef,
+    kept: dict[str, Any],
+    reply: Reply,
+    post: Post,
+    sent: Any,
+) -> None:
+    """A reply quoting narrations follows their edits and deletes once posted, as delivered at
+    once (``delivery._report``)."""
+    ts = sent.get("ts") if sent is not None else None
+    if not reply.quotes or not kept.get("report") or gateway.reply_posted is None or not ts:
+        return
+    try:
+        await gateway.reply_posted(tenant, reply, post, str(ts))
+    except Exception as problem:  # it went out: never sent again for this
+        log.warning("slack: keeping a queued reply's quotes failed: %s", type(problem).__name__)
+
+
+async def _private(
+    gateway: SlackGateway,
+    tenant: TenantRef,
+    kept: dict[str, Any],
+    reply: Reply,
+    message: dict[str, Any],
+) -> str:
+    """A private answer: the ``response_url`` while Slack takes it, else ephemeral, else the
+    person's DM (a channel that refuses ephemeral posts); never the channel."""
+    user, channel = str(kept["user"]), str(kept["channel"])
+    url = kept.get("response_url")
+    until = datetime.fromisoformat(str(kept["response_url_until"]))
+    if url and _now(gateway) < until and int(kept["response_url_uses"]) < RESPONSE_URL_USES:
+        answer = await AsyncWebhookClient(str(url)).send(
+            response_type="ephemeral", replace_original=False, **message
+        )
+        if answer.status_code < 400:
+            return ""
+        log.warning("slack: the response_url refused a queued answer (%d)", answer.status_code)
+    client = await gateway.client_for(tenant)
+    try:
+        await gateway.call(
+            tenant.tenant_id,
+            "chat.postEphemeral",
+            lambda: client.chat_postEphemeral(channel=channel, user=user, **message),
+        )
+        return ""
+    except SlackApiError as error:
+        if error_code(error) not in NOT_POSTABLE_HERE:
+            raise
+    sent = await gateway.call(
+        tenant.tenant_id,
+        "chat.postMessage",
+        lambda: client.chat_postMessage(channel=user, **message),
+    )
+    await _report(gateway, tenant, kept, reply, Post(to_users=(user,), **_common(reply)), sent)
+    return str(sent.get("ts") or "")
+
+
+async def _may_read_there(
+    gateway: SlackGateway, tenant: TenantRef, kept: dict[str, Any], visibility: Visibility
+) -> bool:
+    """Whether the reply may still go to its channel: looked up afresh (``conversations.info``,
+    and ``conversations.members`` for a private one). A private channel needs the person in
+    it (and the app); a reply for the channel's readers needs no more readers than when it was
+    written, and the channel open. A lookup Slack refuses for now raises (tried later); one it
+    refuses for good (``channel_not_found``: deleted, or private without the app) says no,
+    except for a private answer to a public channel's, which goes to the person's DM."""
+    user, channel = str(kept["user"]), str(kept["channel"])
+    client = await gateway.client_for(tenant)
+    was_private = kept["kind"] != ChannelKind.PUBLIC.value
+    try:
+        answer = await gateway.call(
+            tenant.tenant_id,
+            "conversations.info",
+            lambda: client.conversations_info(channel=channel),
+        )
+    except SlackApiError as error:
+        if passing(error, error_code(error)) or retry_after(error) is not None:
+            raise
+        return visibility == Visibility.PRIVATE and not was_private
+    info = answer.get("channel") or {}
+    private = bool(info.get("is_private") or info.get("is_mpim") or info.get("is_group"))
+    shared = any(bool(info.get(flag)) for flag in SHARED_FLAGS)
+    if visibility == Visibility.CHANNEL:
+        if info.get("is_archived") or info.get("is_member") is False:
+            return False
+        if (was_private and not private) or (shared and not kept["shared"]):
+            return False  # more readers than it was written for
+    if not (private or was_private):
+        return True
+    if info.get("is_member") is False:
+        return False  # Slack no longer tells the app who reads it
+    members: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = cursor
+        listed = await gateway.call(
+            tenant.tenant_id,
+            "conversations.members",
+            lambda page=page: client.conversations_members(  # type: ignore[misc]
+                channel=channel, limit=200, cursor=page
+            ),
+        )
+        members += listed.get("members") or []
+        cursor = (listed.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            return user in members

@@ -1,0 +1,117 @@
+"""Replies to people's events that the platform refused for a while, sent when it allows.
+
+A reply to a DM, a mention or a command may meet a rate limit that lasts minutes or an hour
+(Slack's ``Retry-After``). Slack won't send the event again, so unless the reply is kept it is
+lost: the person never hears back. The adapter queues it (``storage.schedules.queue_replies``)
+as a send of the tenant's reply schedule, in the scheduled sends' outbox, due when the limit
+has passed; later replies to the same conversation queue behind it, so they keep their order.
+The tick delivers it like any send: claimed with a lease, so one process sends it once.
+
+Before it goes, the person it answers must still be here: not forgotten (their sends went with
+them), about to be, paused or departed. The platform then checks the place (``QueuedReplies``):
+whether they may still read it there. A reply waits for every earlier one to the same place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..events import Platform, TenantRef
+from ..ports import QueuedReplies
+from ..storage import schedules as store
+from ..storage.tables import Person
+
+if TYPE_CHECKING:
+    from ..app import Bot
+
+log = logging.getLogger(__name__)
+
+
+async def deliver(
+    bot: Bot,
+    item: store.Leased,
+    *,
+    ref: TenantRef,
+    may_hear: Callable[[Person | None, datetime], bool],
+    now: datetime,
+    owner: str,
+) -> int:
+    """Send one queued reply (1 when it went out). An earlier reply to the same place still
+    waiting holds it back until then; a reply its person may no longer be sent
+    (``schedule_posts.may_hear``), or nobody may read there any more, is skipped."""
+    send = item.send
+    assert send.id is not None and send.payload is not None
+    async with bot.db.snapshot() as session:
+        before = await store.reply_before(session, send=send)
+        person = None if send.person_id is None else await session.get(Person, send.person_id)
+    if before is not None:
+        # Still after it when the tick sends due rows by (due_at, id): its order is kept.
+        await _postpone(bot, send.id, owner, max(before, now))
+        return 0
+    if send.person_id is not None and not may_hear(person, now):
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="person gone")
+        return 0
+    gateway = bot.gateways.get(Platform(item.tenant.platform))
+    if not isinstance(gateway, QueuedReplies):
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="no platform")
+        return 0
+    async with bot.db.transaction() as session:
+        held = await store.hold(
+            session,
+            send_id=send.id,
+            owner=owner,
+            now=max(now, bot.clock.now()),
+            lease=_lease(bot),
+        )
+    if not held:
+        log.info("queued reply %s: lease lost before sending, left to its new owner", send.id)
+        return 0
+    sent = await gateway.send_queued(ref, send.payload)
+    if sent is None:
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="not readable there")
+        return 0
+    # Sent: nothing from here on may hand it back for another try.
+    try:
+        if not await _finish(bot, send.id, owner, store.SENT, now, message_id=sent or None):
+            log.error("queued reply %s was sent after another process took it over", send.id)
+    except Exception as problem:
+        log.error(
+            "queued reply %s was sent; recording it failed: %s", send.id, type(problem).__name__
+        )
+    return 1
+
+
+def _lease(bot: Bot) -> timedelta:
+    return timedelta(seconds=bot.settings.schedule_lease_seconds)
+
+
+async def _finish(
+    bot: Bot,
+    send_id: int,
+    owner: str,
+    status: str,
+    now: datetime,
+    *,
+    message_id: str | None = None,
+    error: str | None = None,
+) -> bool:
+    async with bot.db.transaction() as session:
+        return await store.finish(
+            session,
+            send_id=send_id,
+            owner=owner,
+            status=status,
+            now=now,
+            message_id=message_id,
+            error=error,
+        )
+
+
+async def _postpone(bot: Bot, send_id: int, owner: str, due_at: datetime) -> None:
+    async with bot.db.transaction() as session:
+        await store.retry_later(
+            session, send_id=send_id, owner=owner, due_at=due_at, error=None, failed=False
+        )
