@@ -31,6 +31,7 @@ from narrate_bot.events import (
     TenantRef,
     UserRef,
 )
+from narrate_bot.knowledge.clean_text import DROPPED
 from narrate_bot.knowledge.words import markup_opening
 
 from .store import tenant_key
@@ -163,7 +164,12 @@ def slack_text(text: str) -> str:
     "<beta>") unless the core would read it as opening markup (``words.markup_opening``: a
     mention, channel, broadcast or link); then it, and the typed ">" closing it, are "‹" and
     "›" (``typed_text``).
+
+    What ``clean_text`` drops (bidirectional marks, control characters) goes first: judged
+    with it, "<\u200e@U2>" was plain text, and the core's ``clean_text`` then stored it as a
+    live "<@U2>".
     """
+    text = text.translate(DROPPED)
     chars: list[str] = []
     typed: list[bool] = []  # per character: not a bracket of Slack's own markup
     last = 0
@@ -183,7 +189,9 @@ def typed_text(text: str) -> str:
     """Text typed where Slack sends it as typed (a modal's text box), for the core: every
     bracket is the person's, and a pair the core would read as markup is "‹" "›", as in
     ``slack_text``. Without this a modal's typed "<@U2>" was kept as markup, and a who-knows
-    answer quoting it pinged U2 whenever the answer named U2 too."""
+    answer quoting it pinged U2 whenever the answer named U2 too. What ``clean_text`` drops
+    goes first, as in ``slack_text``."""
+    text = text.translate(DROPPED)
     return _neutralised(list(text), [True] * len(text))
 
 

@@ -9,10 +9,12 @@ import unicodedata
 # Text people write, cleaned once where it enters (``clean_text``). Bidirectional controls
 # (embeddings, overrides, isolates, marks) are invisible yet turn the rest of a line around: one
 # in a narration would reverse an answer's evidence. Control characters other than tab and new
-# line are invisible too, and PostgreSQL refuses NUL.
+# line are invisible too, and PostgreSQL refuses NUL. ``DROPPED`` is public so an adapter can
+# drop the same characters before it judges what a typed "<" opens: "<\u200e@U2>" judged as
+# typed, then cleaned here, was a live "<@U2>".
 _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _CONTROLS = "".join(chr(c) for c in (*range(0x20), *range(0x7F, 0xA0)) if chr(c) not in "\t\n\r")
-_DROPPED = str.maketrans(dict.fromkeys(_BIDI_CONTROLS + _CONTROLS))
+DROPPED = str.maketrans(dict.fromkeys(_BIDI_CONTROLS + _CONTROLS))
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Letters that draw nothing (Hangul fillers, the blank Braille pattern), and edges to trim.
 _FILLERS = "\u115f\u1160\u3164\uffa0\u2800"
@@ -35,7 +37,7 @@ def clean_text(text: str) -> str:
     if _SURROGATE.search(text):
         # UTF-16 pairs the surrogates that belong together and replaces the lone ones.
         text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    text = text.translate(_DROPPED).strip(_EDGES)
+    text = text.translate(DROPPED).strip(_EDGES)
     if not any(unicodedata.category(ch) not in _UNSEEN and ch not in _FILLERS for ch in text):
         return ""
     return text
