@@ -63,7 +63,8 @@ async def test_the_update_is_posted_in_the_thread_then_edited_then_deleted(slack
     [post] = _posted_in(slack, thread)
     assert post["channel"] == "C1"
     shown = post["text"] + str(post["blocks"])
-    assert "ada wrote an update:" in shown and "shipped the @U2 importer" in shown
+    # A modal's typed "<@U2>" is kept as a message's is: look-alike "‹@U2›", never a mention.
+    assert "ada wrote an update:" in shown and "shipped the ‹@U2› importer" in shown
     assert "<@U1>" not in shown and "<@U2>" not in shown  # nobody is notified
     ts = f"1700000000.{len(slack.fake.called('chat.postMessage')):06d}"
 
