@@ -3,19 +3,27 @@ clock, the bot, and the console adapter as the end-to-end harness."""
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import gc
+import hashlib
 import os
 import shutil
+import tempfile
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from graphlib import TopologicalSorter
+from importlib import metadata
+from importlib.resources import files
 from pathlib import Path
 
 import psycopg
 import pytest
+from alembic.script import ScriptDirectory
 from psycopg import sql
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,7 +31,7 @@ from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.migrate import upgrade
+from narrate_bot.storage.migrate import alembic_config, upgrade
 from tests.helpers import Chat
 
 POSTGRES_URL = os.environ.get("NARRATE_TEST_POSTGRES_URL")
@@ -112,6 +120,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         with psycopg.connect(_libpq(make_url(POSTGRES_URL)), autocommit=True) as conn:
             drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
             conn.execute(drop.format(sql.Identifier(_run_database["own"])))
+    for conn in _templates_lock:
+        conn.close()  # this run's share of its templates, for a later run to prune or reuse
+    _templates_lock.clear()
 
 
 @dataclass(frozen=True)
@@ -232,32 +243,267 @@ async def db(
     await database.dispose()
 
 
+# ------------------------------------------------------------------ migrated templates
+#
+# A migration test starts from an older revision, puts rows in, then upgrades and downgrades:
+# walking every revision up to its starting point again (tens of them, each a transaction of
+# DDL) was most of its time. ``at_revision`` gives an untouched ``empty_db`` that revision from a
+# copy of a database migrated to it once, kept for later runs of the same migrations: a file on
+# SQLite, a PostgreSQL template database (``CREATE DATABASE … TEMPLATE``). Each
+# template is built by the real ``upgrade`` from the nearest one below it already built (or from
+# nothing), and only for the revisions tests start from. What a test does after its starting
+# point (the upgrade, downgrade and upgrade it tests) still runs for real; tests of the walk
+# itself (from an empty database, ``alembic check`` after it) don't use templates.
+
+_untouched: dict[int, tuple[str, str]] = {}  # id(empty_db) -> (engine, its file or database)
+_templates_lock: list[psycopg.Connection] = []  # holds this run's share of its templates
+_TEMPLATE_PREFIX = "_tpl_"
+
+
+@functools.cache
+def _revisions() -> tuple[str, ...]:
+    """Every revision, oldest first (the history is a single line). Read once: Alembic runs
+    every script again to list them."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return tuple(r.revision for r in reversed(list(script.walk_revisions())))
+
+
+def _below(revision: str) -> list[str]:
+    order = _revisions()
+    return order[: order.index(revision)]
+
+
+def _migrations_digest() -> str:
+    """What a template depends on: the migration scripts, the code they import (storage's
+    full-text setup, knowledge's text folding) and the libraries that run them. A change to any
+    of it names new templates, so a stale one is never used."""
+    if "digest" not in _run_database:
+        digest = hashlib.sha256()
+        core = Path(__file__).parent.parent / "narrate_bot"
+        roots = [Path(str(files("narrate_bot_migrations"))), core / "storage", core / "knowledge"]
+        for root in roots:
+            for path in sorted(root.rglob("*")):
+                if path.suffix in (".py", ".mako") and "__pycache__" not in path.parts:
+                    digest.update(str(path.relative_to(root)).encode() + b"\0")
+                    digest.update(path.read_bytes() + b"\0")
+        for library in ("alembic", "sqlalchemy", "sqlmodel", "psycopg"):
+            digest.update(f"{library}=={metadata.version(library)}\0".encode())
+        _run_database["digest"] = digest.hexdigest()[:12]
+    return _run_database["digest"]
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _template_name(digest: str, revision: str) -> str:
+    assert POSTGRES_URL is not None
+    return f"{make_url(POSTGRES_URL).database}{_TEMPLATE_PREFIX}{digest}_{revision[:4]}"
+
+
+def _maintenance() -> psycopg.Connection:
+    """This run's connection to the named database, holding a shared advisory lock on its
+    templates' digest for the whole run: a run of other migrations prunes only templates no
+    running run holds (``_prune_templates``)."""
+    assert POSTGRES_URL is not None
+    if not _templates_lock:
+        conn = psycopg.connect(_libpq(make_url(POSTGRES_URL)), autocommit=True)
+        conn.execute("SELECT pg_advisory_lock_shared(%s)", (_lock_key(_migrations_digest()),))
+        _templates_lock.append(conn)
+        _prune_templates(conn)
+    return _templates_lock[0]
+
+
+def _prune_templates(conn: psycopg.Connection) -> None:
+    """Drop templates of other migrations (an older checkout's) built over a day ago that no
+    running run holds: two checkouts on one server keep each other's for the day."""
+    assert POSTGRES_URL is not None
+    prefix = f"{make_url(POSTGRES_URL).database}{_TEMPLATE_PREFIX}"
+    names = [
+        str(name)
+        for (name,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE starts_with(datname, %s)"
+            " AND coalesce(shobj_description(oid, 'pg_database'), '0')::float8"
+            " < extract(epoch FROM now()) - 86400",
+            (prefix,),
+        )
+    ]
+    ours = _migrations_digest()
+    for digest in sorted({name[len(prefix) :].split("_")[0] for name in names} - {ours}):
+        key = _lock_key(digest)
+        if not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+            continue  # a run of those migrations is under way: its templates stay
+        try:
+            for name in names:
+                if name.startswith(f"{prefix}{digest}_"):
+                    conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+
+async def _postgres_template(revision: str) -> str:
+    """The template database migrated to ``revision``, built once for these migrations.
+
+    Built under an advisory lock on its name (two runs at once: the second waits, then finds
+    it), into a scratch name renamed only when complete, so a run killed half-way leaves
+    nothing another run would take for a template. Nobody connects to a template once built:
+    ``CREATE DATABASE … TEMPLATE`` refuses a source in use."""
+    assert POSTGRES_URL is not None
+    conn = _maintenance()
+    digest = _migrations_digest()
+    name = _template_name(digest, revision)
+    exists = "SELECT 1 FROM pg_database WHERE datname = %s"
+    if conn.execute(exists, (name,)).fetchone():
+        return name
+    conn.execute("SELECT pg_advisory_lock(%s)", (_lock_key(name),))
+    try:
+        if conn.execute(exists, (name,)).fetchone():
+            return name
+        built = {
+            str(row[0])
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE starts_with(datname, %s)",
+                (_template_name(digest, ""),),
+            )
+        }
+        below = [r for r in _below(revision) if _template_name(digest, r) in built]
+        base = _template_name(digest, below[-1]) if below else None
+        scratch = f"{name}_b"
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
+        )
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch))
+        if base is not None:
+            create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(base))
+        conn.execute(create)
+        conn.execute(_NO_FLUSH_WAIT.format(sql.Identifier(scratch)))
+        db = Database(make_url(POSTGRES_URL).set(database=scratch).render_as_string(False))
+        try:
+            await upgrade(db, revision)
+        finally:
+            await db.dispose()
+        rename = sql.SQL("ALTER DATABASE {} RENAME TO {}")
+        conn.execute(rename.format(sql.Identifier(scratch), sql.Identifier(name)))
+        built_at = sql.SQL("COMMENT ON DATABASE {} IS {}")  # when, for _prune_templates
+        conn.execute(built_at.format(sql.Identifier(name), sql.Literal(str(time.time()))))
+        return name
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(name),))
+
+
+def _sqlite_folder() -> Path:
+    """This user's SQLite templates of these migrations, kept for later runs like PostgreSQL's;
+    other migrations' folders untouched for a day are removed."""
+    root = Path(tempfile.gettempdir()) / f"narrate-bot-templates-{os.getuid()}"
+    folder = root / _migrations_digest()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.utime(folder)  # in use: not another run's to remove
+    for other in root.iterdir():
+        if other != folder and time.time() - other.stat().st_mtime > 86_400:
+            shutil.rmtree(other, ignore_errors=True)
+    return folder
+
+
+async def _sqlite_template(revision: str) -> Path:
+    """A file migrated to ``revision``, built from the nearest one below it already built (or
+    from nothing) under a file lock, and moved into place only when complete."""
+    folder = _sqlite_folder()
+    target = folder / f"{revision[:4]}.db"
+    if target.exists():
+        return target
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another run building the same: wait, then take it
+        if target.exists():
+            return target
+        below = [r for r in _below(revision) if (folder / f"{r[:4]}.db").exists()]
+        scratch = folder / f"{revision[:4]}.{os.getpid()}.building"
+        scratch.unlink(missing_ok=True)
+        if below:
+            shutil.copyfile(folder / f"{below[-1][:4]}.db", scratch)
+        db = Database(f"sqlite:///{scratch}")
+        try:
+            await upgrade(db, revision)
+        finally:
+            await db.dispose()
+        os.replace(scratch, target)
+    return target
+
+
+async def at_revision(db: Database, revision: str) -> None:
+    """Bring an untouched ``empty_db`` to ``revision`` (``"head"`` too) as ``upgrade`` would,
+    from a copy of a database migrated to it once. ``"base"``: empty, but there for another
+    process to connect to (PostgreSQL's is otherwise created at this engine's first
+    connection)."""
+    engine, where = _untouched.pop(id(db))  # a database already used has rows to lose
+    if revision == "head":
+        revision = _revisions()[-1]
+    await db.dispose()
+    if engine == "sqlite":
+        if revision == "base":
+            return  # the file is created by its first connection
+        template = await _sqlite_template(revision)
+        for suffix in ("-wal", "-shm"):
+            Path(where + suffix).unlink(missing_ok=True)
+        shutil.copyfile(template, where)
+        return
+    _create_database(where, None if revision == "base" else await _postgres_template(revision))
+
+
 @pytest.fixture(params=ENGINES)
 async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     """A database no migration has touched, for tests that walk the revisions themselves (the
-    shared PostgreSQL database of ``db`` must stay at head for every other test)."""
+    shared PostgreSQL database of ``db`` must stay at head for every other test). A test that
+    starts from a revision takes it with ``at_revision``, not by walking there again."""
     if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+        path = tmp_path / "empty.db"
+        database = Database(f"sqlite:///{path}")
+        _untouched[id(database)] = ("sqlite", str(path))
         yield database
+        _untouched.pop(id(database), None)
         await database.dispose()
         return
     assert POSTGRES_URL is not None
     named = make_url(POSTGRES_URL)
-    own = f"{named.database}_empty{os.getpid()}"
-    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own))
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(own))
-    try:
-        with psycopg.connect(_libpq(named), autocommit=True) as conn:
-            conn.execute(drop)
-            conn.execute(create)
-            conn.execute(_NO_FLUSH_WAIT.format(sql.Identifier(own)))
-    except psycopg.errors.InsufficientPrivilege:
+    if not _may_create_databases():
         pytest.skip("this PostgreSQL role may not create a database to migrate step by step")
+    own = f"{named.database}_empty{os.getpid()}"
     database = Database(named.set(database=own).render_as_string(hide_password=False))
+    _untouched[id(database)] = ("postgres", own)
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(own))
+    _maintenance().execute(drop)
+
+    # Created when first needed, once: from a template by ``at_revision``, else empty at the
+    # first connection. Creating it here too cost a second CREATE DATABASE (1 to 2 s on a
+    # loaded machine, more than walking to most revisions) for every test that starts later.
+    @event.listens_for(database.engine.sync_engine, "do_connect")
+    def _create_when_first_used(*_: object) -> None:
+        if _untouched.pop(id(database), None) is not None:
+            _create_database(own)
+
     yield database
+    _untouched.pop(id(database), None)
     await database.dispose()
-    with psycopg.connect(_libpq(named), autocommit=True) as conn:
-        conn.execute(drop)
+    _maintenance().execute(drop)
+
+
+def _may_create_databases() -> bool:
+    if "may_create" not in _run_database:
+        assert POSTGRES_URL is not None
+        with psycopg.connect(_libpq(make_url(POSTGRES_URL)), autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
+            ).fetchone()
+        _run_database["may_create"] = "yes" if row and row[0] else ""
+    return bool(_run_database["may_create"])
+
+
+def _create_database(own: str, template: str | None = None) -> None:
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own))
+    if template is not None:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+    conn = _maintenance()
+    conn.execute(create)
+    conn.execute(_NO_FLUSH_WAIT.format(sql.Identifier(own)))
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from narrate_bot.storage import privacy
 from narrate_bot.storage import schedules as store
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
+from tests.conftest import at_revision
 from tests.scheduling.support import add_channel_prompts
 from tests.scheduling.test_tick import MONDAY_0800_UTC, _bot, _statuses, _tick
 from tests.storage.test_migrations import _downgrade, _insert
@@ -111,7 +112,7 @@ async def test_erasing_the_workspace_erases_its_removed_schedules(db):
 
 
 async def _schedules_at_0016(db: Database) -> dict[str, int]:
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     at = MONDAY_0800_UTC.astimezone(UTC)
     tenant = await _insert(
         db,

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from narrate_bot.storage.migrate import check, upgrade
 from narrate_bot.storage.tables import Channel
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.storage.test_migrations import _downgrade, _insert
 
 BEFORE = "0020_open_question_posts"
@@ -17,7 +17,7 @@ BEFORE = "0020_open_question_posts"
 
 async def test_channels_stored_before_are_neither_archived_nor_left(empty_db):
     db = empty_db
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     tenant = await _insert(
         db,
         "INSERT INTO tenant (platform, external_id, name, created_at)"

@@ -11,14 +11,14 @@ from sqlalchemy import text
 
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.storage.test_migrations import _downgrade, _insert
 
 BEFORE = "0021_channel_archived_bot_left"
 
 
 async def _channels_at_0021(db: Database) -> None:
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     at = START.astimezone(UTC)
     tenant = "INSERT INTO tenant (platform, external_id, name, created_at) VALUES (:p, :e, :e, :at)"
     slack = await _insert(db, tenant, p="slack", e="T1", at=at)

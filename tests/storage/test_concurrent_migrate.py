@@ -17,7 +17,8 @@ from pathlib import Path
 from sqlalchemy import text
 
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.migrate import check, upgrade
+from narrate_bot.storage.migrate import check
+from tests.conftest import at_revision
 
 REPLICAS = 3
 
@@ -46,6 +47,7 @@ def _all_up_to_date(runs: list[subprocess.CompletedProcess[str]]) -> None:
 
 
 async def test_replicas_migrating_a_fresh_database_at_once_all_succeed(empty_db, tmp_path):
+    await at_revision(empty_db, "base")  # empty, and there for the replicas' own connections
     _all_up_to_date(_replicas_migrate(empty_db, tmp_path))
     await check(empty_db)
     async with empty_db.engine.connect() as conn:
@@ -53,7 +55,7 @@ async def test_replicas_migrating_a_fresh_database_at_once_all_succeed(empty_db,
 
 
 async def test_replicas_upgrading_an_old_database_at_once_all_succeed(empty_db, tmp_path):
-    await upgrade(empty_db, "0015_slack_group_dm_names")
+    await at_revision(empty_db, "0015_slack_group_dm_names")
     async with empty_db.engine.begin() as conn:
         await conn.execute(
             text(

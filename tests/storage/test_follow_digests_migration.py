@@ -11,14 +11,14 @@ from sqlalchemy import text
 from narrate_bot.storage import follows
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.storage.test_migrations import _downgrade, _insert
 
 BEFORE = "0025_update_posts"
 
 
 async def _follower_at_0025(db: Database) -> dict[str, int]:
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     at = START.astimezone(UTC)
     ids = {
         "tenant": await _insert(

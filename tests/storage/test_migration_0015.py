@@ -14,7 +14,7 @@ from narrate_bot.config import Settings
 from narrate_bot.events import ChannelRef, CommandInvoked, Platform, TenantRef, UserRef
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import upgrade
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.storage.test_migrations import _downgrade, _insert
 
 BEFORE = "0014_open_questions"
@@ -24,7 +24,7 @@ HANDLES = "mpdm-alice.smith--bob.jones--carol.wu-1"
 async def _channels_at_0014(db: Database) -> None:
     """A Slack workspace with a group DM (bob may read it) and a channel, and a Discord server
     with a channel someone happened to name "mpdm-…", as 0014 stored them."""
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     at = START.astimezone(UTC)
     tenant = "INSERT INTO tenant (platform, external_id, name, created_at) VALUES (:p, :e, :e, :at)"
     slack = await _insert(db, tenant, p="slack", e="T1", at=at)

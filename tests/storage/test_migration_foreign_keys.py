@@ -25,7 +25,7 @@ from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
 from narrate_bot.storage import migrate
 from narrate_bot.storage.database import Database
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.helpers import Chat
 
 HEAD = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
@@ -106,7 +106,7 @@ def next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
 
 async def _workspace(db: Database, tmp_path: Path) -> Chat:
     """Head, and a workspace with two people, their narrations, topics and preferences."""
-    await migrate.upgrade(db)
+    await at_revision(db, "head")
     clock = ManualClock(START)
     chat = Chat.create(Bot(db=db, clock=clock, settings=Settings()), clock, export_dir=tmp_path)
     await chat.say(

@@ -17,7 +17,7 @@ from narrate_bot.storage import intro_repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.intro_tables import Introduction
 from narrate_bot.storage.migrate import check, downgrade, upgrade
-from tests.conftest import START
+from tests.conftest import START, at_revision
 
 ACME = TenantRef(platform=Platform.SLACK, tenant_id="T-acme", name="T-acme")
 GLOBEX = TenantRef(platform=Platform.SLACK, tenant_id="T-globex", name="T-globex")
@@ -72,7 +72,7 @@ async def _workspace(
     """The schema at ``revision`` holding workspace T1 ("Acme"), a public channel (id and name;
     ``None``: none) and zoe (U1, taking part): the rows a migration's data test starts from,
     their ids by name ("tenant", "channel", "person")."""
-    await upgrade(db, revision)
+    await at_revision(db, revision)
     at = START.astimezone(UTC)
     ids = {
         "tenant": await _insert(
@@ -105,7 +105,7 @@ async def _introductions_at_0008(db: Database) -> dict[str, int]:
     """Two workspaces' introductions as 0008 stored them, their ids interleaved: acme's first
     (U1, U2; U2 said they met), globex's first (U1, U2), acme's second (U1, U3). Returns the
     row ids by name."""
-    await upgrade(db, "0008_who_knows_indexes")
+    await at_revision(db, "0008_who_knows_indexes")
     at = START.astimezone(UTC)
     tenant = (
         "INSERT INTO tenant (platform, external_id, name, created_at) VALUES ('slack', :e, :e, :at)"

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
-from tests.conftest import START
+from tests.conftest import START, at_revision
 
 
 async def _alice(db: Database) -> tuple[int, int, int]:
@@ -93,7 +93,7 @@ async def test_many_narrations_at_once_each_get_their_own_id(chat, db):
 async def test_upgrading_starts_each_counter_at_the_highest_id_already_given(empty_db):
     """Before 0013, alice deleted #2 (her narrations are #1 and #3) and bob never narrated."""
     db = empty_db
-    await upgrade(db, "0012_person_departed")
+    await at_revision(db, "0012_person_departed")
     at = START.astimezone(UTC)
     async with db.engine.begin() as conn:
 

@@ -31,7 +31,7 @@ from narrate_bot.storage import schedules as store
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
 from narrate_bot.storage.schedule_tables import Schedule
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.storage.test_migrations import _downgrade, _insert
 
 BEFORE = "0018_topic_keys_fold_accents"
@@ -46,7 +46,7 @@ async def _schedules_at_0018(db: Database) -> dict[str, int]:
     """Two workspaces whose schedules interleave, as the global ids counted them: acme's
     prompts, globex's introductions job, prompt, digest, and a removed #random prompt that was
     posted (its button is still in the channel)."""
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     at = START.astimezone(UTC)
     tenant = (
         "INSERT INTO tenant (platform, external_id, name, created_at) VALUES ('slack', :e, :e, :at)"

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from narrate_bot.storage.migrate import check, upgrade
 from narrate_bot.storage.schedule_tables import Schedule
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.storage.test_migrations import _downgrade, _insert
 
 BEFORE = "0022_channel_shared_unknown"
@@ -17,7 +17,7 @@ BEFORE = "0022_channel_shared_unknown"
 
 async def test_prompts_stored_before_ask_the_default_question_and_keep_the_rest(empty_db):
     db = empty_db
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     tenant = await _insert(
         db,
         "INSERT INTO tenant (platform, external_id, name, created_at)"

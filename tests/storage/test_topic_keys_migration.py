@@ -16,7 +16,7 @@ from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, upgrade
-from tests.conftest import START
+from tests.conftest import START, at_revision
 from tests.storage.test_migrations import ACME, _downgrade, _insert, _say
 
 BEFORE = "0017_schedule_removed_at"
@@ -25,7 +25,7 @@ BEFORE = "0017_schedule_removed_at"
 async def _preferences_at_0017(db: Database) -> None:
     """bob hid "Zürich" and declared "café"; carol hid both "Zürich" and "zurich" (two rows
     then, one topic now). Keys as the code before 0018 computed them."""
-    await upgrade(db, BEFORE)
+    await at_revision(db, BEFORE)
     at = START.astimezone(UTC)
     tenant = await _insert(
         db,

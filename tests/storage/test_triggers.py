@@ -16,9 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.migrate import upgrade
 from narrate_bot_migrations.triggers import sqlite_triggers, triggers_set_aside
-from tests.conftest import START
+from tests.conftest import START, at_revision
 
 EVERY_ENGINE = {
     # What each does, and the revision that made it.
@@ -85,7 +84,7 @@ async def _run(db: Database, statement: str, **values: object) -> list[tuple[obj
 @pytest.mark.parametrize("table", ["tenant", "narration", "person", "topic_preference"])
 async def test_a_rebuild_inside_triggers_set_aside_keeps_every_trigger_working(empty_db, table):
     db = empty_db
-    await upgrade(db)
+    await at_revision(db, "head")
     if db.dialect == "sqlite":
         async with db.engine.connect() as conn:
             before = await conn.run_sync(sqlite_triggers)

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import upgrade
 from tests.adapters.slack.conftest import SlackEnv, until
-from tests.conftest import START
+from tests.conftest import START, at_revision
 
 BEFORE_SHARING = "0009_introduction_numbers"
 
@@ -31,7 +31,7 @@ async def db(empty_db: Database) -> AsyncIterator[Database]:
     """Workspace T1 as the bot before 0010 stored it: #partner (a Slack Connect channel) and
     #team (an internal private channel) both plain private channels, #partner with a weekly
     digest due tomorrow; then upgraded to this version."""
-    await upgrade(empty_db, BEFORE_SHARING)
+    await at_revision(empty_db, BEFORE_SHARING)
     at = START.astimezone(UTC)
     tenant = await _run(
         empty_db,
