@@ -78,6 +78,7 @@ class SlackAdapter(InteractiveSurfaces):
         )
         self.gateway.clock = bot.clock
         self.gateway.reply_posted = bot.reply_posted
+        self.gateway.reply_still_holds = bot.reply_still_holds
         self.directory = Directory(self.gateway)
         self.authorize: RotatingAuthorize | None = None
         if self.oauth:
@@ -140,7 +141,8 @@ class SlackAdapter(InteractiveSurfaces):
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for work already acked to finish (before shutting down or disposing the DB),
-        and for the re-learning it started (``returning``), which takes no slot."""
+        and for the re-learning it started (``returning``), which takes no slot: past
+        ``timeout``, the re-learning still running is cancelled, not left to outlive the DB."""
         taken = 0
         capacity = self._capacity
         try:
@@ -151,6 +153,7 @@ class SlackAdapter(InteractiveSurfaces):
                 await self.returning.settled()
         except TimeoutError:
             log.warning("slack: shut down with work still running")
+            self.returning.cancel()
         finally:
             for _ in range(taken):
                 self.slots.release()

@@ -11,6 +11,11 @@ needs ``groups:read``, which the app has for ``conversations.info`` and ``conver
 already: no new scope. Group DMs (``mpim``) would need ``mpim:read``, which it doesn't ask for:
 a group DM still counts for them from their next command there, as before.
 
+Slack's list is an answer from before its write: a leave (theirs, or the bot's removal) stored
+while it was on its way would be undone by it, so once it is stored Slack is asked again and each
+channel it no longer lists is taken back (``channels.unlearned``); channels the bot was removed
+from are never stored (``repo.private_channels``).
+
 In the background, after their answer: nobody waits for it. Every page goes through the
 workspace's limiter (``SlackGateway.call``), which waits out a short 429; a long one, or any
 failure, gives up with a log line and stores nothing: their channels then count from the next
@@ -53,12 +58,23 @@ class ChannelsRelearned:
         while self.tasks:
             await asyncio.gather(*self.tasks, return_exceptions=True)
 
+    def cancel(self) -> None:
+        """Stop the re-learning still running (shutting down past ``drain``'s timeout): the
+        database may be disposed of next. Stopped before its write, it stores nothing; stopped
+        between the write and the check, the write is committed and unchecked (as before the
+        check: a leave told while the first list was on its way is undone by it)."""
+        for task in self.tasks:
+            task.cancel()
+
     async def _relearn(self, tenant: TenantRef, user_id: str) -> None:
+        added: set[str] = set()
         try:
             listed = await self.private_channels(tenant, user_id)
-            found = await channels.relearned(
+            added = await channels.relearned(
                 self.bot.db, tenant=tenant, user_id=user_id, channel_ids=listed
             )
+            if added:
+                added = await self._checked(tenant, user_id, added)
         except RateLimited as limited:
             log.info(
                 "slack: a returning person's channels in %s not re-learned: rate limited for %.0fs",
@@ -80,9 +96,26 @@ class ChannelsRelearned:
         else:
             log.info(
                 "slack: %d private channel(s) re-learned for a returning person in %s",
-                len(found),
+                len(added),
                 tenant.tenant_id,
             )
+
+    async def _checked(self, tenant: TenantRef, user_id: str, added: set[str]) -> set[str]:
+        """Ask Slack again once ``added`` is stored, and take back each channel it no longer
+        lists. A leave (theirs, or the bot's) stored while the first list was on its way was
+        undone by that list's write; Slack's second answer is computed after the write, so it
+        leaves out every channel whose leave was stored before it, and a leave stored later
+        removes them as it comes. The second answer failing takes back all of ``added``: never
+        wider (the next command in each channel reads its readers). Returns what stays."""
+        try:
+            now = await self.private_channels(tenant, user_id)
+        except Exception:
+            await channels.unlearned(self.bot.db, tenant=tenant, user_id=user_id, channel_ids=added)
+            raise
+        await channels.unlearned(
+            self.bot.db, tenant=tenant, user_id=user_id, channel_ids=added - now
+        )
+        return added & now
 
     async def private_channels(self, tenant: TenantRef, user_id: str) -> set[str]:
         """The private channels Slack says ``user_id`` and the bot are both in, page by page."""

@@ -201,7 +201,10 @@ async def _actor_joined(session: Session, event: MembershipChanged) -> None:
         now=event.occurred_at,
     )
     assert tenant.id is not None
-    if not await actor_here(session, tenant_id=tenant.id, user_id=event.user_id):
+    here = await actor_here(
+        session, tenant_id=tenant.id, user_id=event.user_id, since=event.occurred_at
+    )
+    if not here:
         return
     channel = await stored_channel(session, tenant_id=tenant.id, ref=event.channel)
     assert channel.id is not None
@@ -216,16 +219,20 @@ class Arrival(Enum):
     BACK = "back"  # their forgotten mark was cleared now: back after a forget-me
 
 
-async def actor_here(session: Session, *, tenant_id: int, user_id: str) -> bool:
+async def actor_here(session: Session, *, tenant_id: int, user_id: str, since: datetime) -> bool:
     """``actor_arrives``, as whether they are still here (not ``GONE``)."""
-    return await actor_arrives(session, tenant_id=tenant_id, user_id=user_id) is not Arrival.GONE
+    arrival = await actor_arrives(session, tenant_id=tenant_id, user_id=user_id, since=since)
+    return arrival is not Arrival.GONE
 
 
-async def actor_arrives(session: Session, *, tenant_id: int, user_id: str) -> Arrival:
+async def actor_arrives(
+    session: Session, *, tenant_id: int, user_id: str, since: datetime
+) -> Arrival:
     """Hold the person using the bot until the transaction ends, and clear their forgotten mark
     (``repo.came_back``): ``GONE`` when a forget-me on another replica erased them while this
-    waited, ``BACK`` when a mark was cleared. Take it before writing anything about them
-    (``Turn.still_here`` says why).
+    waited, or when their mark is newer than ``since`` (what brings them back was sent before
+    their forget-me, and delivered after it: they stay forgotten), ``BACK`` when a mark was
+    cleared. Take it before writing anything about them (``Turn.still_here`` says why).
 
     Their person row when they have one, their user id held shared first, in the erasure's
     order (``privacy.erase_person``); with no row, their user id alone
@@ -243,8 +250,10 @@ async def actor_arrives(session: Session, *, tenant_id: int, user_id: str) -> Ar
     # New, or back after a forget-me (with a row or not): the fresh start, so the platform's
     # lists of a channel's readers count for them again. Their user id is held: their
     # erasure's mark is committed, or not begun.
-    if await repo.came_back(session, tenant_id=tenant_id, user_id=user_id):
+    if await repo.came_back(session, tenant_id=tenant_id, user_id=user_id, since=since):
         return Arrival.BACK
+    if await repo.is_forgotten(session, tenant_id=tenant_id, user_id=user_id):
+        return Arrival.GONE  # forgotten after ``since``: sent before the forget-me
     return Arrival.HERE
 
 
@@ -254,14 +263,17 @@ async def relearned(
     """Someone back after a forget-me reads ``channel_ids`` now, as the platform listed them
     when asked (``ports.ReturnHeard``): each of them the workspace has stored as private gets
     them as a reader again, which the joins dropped while they were forgotten had not given.
-    Returns those channels' ids.
+    Returns the ids of the channels they were added to (not stored as a reader before).
 
-    Only adds: a channel they were taken out of is a leave, always stored as it comes. Public
-    channels need no reader, and one never stored holds no narration (the first command there
-    reads its readers, them included). Nothing is stored when they were forgotten again
-    meanwhile: under the workspace's erasure mark, as a reader list is (``repo.set_members``),
-    so a forget-me committing on another replica deletes these rows after, or this reads its
-    mark."""
+    Only adds: a channel they were taken out of is a leave, always stored as it comes; one
+    stored while the platform's list was on its way is undone by it, so the platform is asked
+    again once this is stored (``unlearned``). Public channels need no reader, one never
+    stored holds no narration (the first command there reads its readers, them included), and
+    one the bot was removed from is read by nobody but its authors. Nothing is stored when
+    they were forgotten again meanwhile: under the workspace's erasure mark, as a reader list
+    is (``repo.set_members``), so a forget-me committing on another replica deletes these rows
+    after, or this reads its mark. The channels are read shared (``repo.private_channels``):
+    the bot's removal committing meanwhile clears what this stored, or this doesn't read it."""
     if not channel_ids:
         return set()
     async with db.transaction() as session:
@@ -270,17 +282,39 @@ async def relearned(
         )
         if row is None or row.id is None:
             return set()
-        found = await repo.private_channels(session, tenant_id=row.id, channel_ids=channel_ids)
-        if not found:
-            return set()
-        assert found[0].id is not None
-        await repo.hold_readers(session, channel_pk=found[0].id)
+        await repo.hold_erasure_mark(session, tenant_id=row.id)
         if await repo.is_forgotten(session, tenant_id=row.id, user_id=user_id):
             return set()
-        for channel in found:
+        added: set[str] = set()
+        for channel in await repo.private_channels(
+            session, tenant_id=row.id, channel_ids=channel_ids
+        ):
             assert channel.id is not None
-            await repo.add_member(session, channel_pk=channel.id, user_id=user_id)
-        return {channel.channel_id for channel in found}
+            if not await repo.is_member(session, channel_pk=channel.id, user_id=user_id):
+                await repo.add_member(session, channel_pk=channel.id, user_id=user_id)
+                added.add(channel.channel_id)
+        return added
+
+
+async def unlearned(
+    db: Database, *, tenant: TenantRef, user_id: str, channel_ids: Collection[str]
+) -> None:
+    """Take back what ``relearned`` added in ``channel_ids``: the platform, asked again once it
+    was stored, no longer lists them there (a leave told while its first list was on its way,
+    which that list's write undid), or could not be asked (never wider: the next command in
+    each channel reads its readers)."""
+    if not channel_ids:
+        return
+    async with db.transaction() as session:
+        row = await repo.find_tenant(
+            session, platform=tenant.platform.value, external_id=tenant.tenant_id
+        )
+        if row is None or row.id is None:
+            return
+        for channel_id in sorted(channel_ids):
+            channel = await repo.find_channel(session, tenant_id=row.id, channel_id=channel_id)
+            if channel is not None and channel.id is not None:
+                await repo.remove_member(session, channel_pk=channel.id, user_id=user_id)
 
 
 async def named_to(session: Session, channel: Channel, user: UserRef) -> bool:

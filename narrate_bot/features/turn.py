@@ -178,8 +178,15 @@ class Turn:
             # before profile syncs stopped making them): a fresh start (``still_here``). Under
             # the user id, as their erasure holds it: a mark it is writing is not cleared.
             await privacy_store.share_user_id(session, tenant_id=tenant.id, user_id=user.user_id)
-            if await repo.came_back(session, tenant_id=tenant.id, user_id=user.user_id):
+            since = self.event.occurred_at
+            if await repo.came_back(
+                session, tenant_id=tenant.id, user_id=user.user_id, since=since
+            ):
                 self.returned = True
+            elif await repo.is_forgotten(session, tenant_id=tenant.id, user_id=user.user_id):
+                # Sent before their forget-me, delivered after it: they stay forgotten.
+                self.forgotten = True
+                raise repo.PersonErased
         return await repo.ensure_person(
             session,
             tenant_id=tenant.id,
@@ -211,7 +218,9 @@ class Turn:
         if self.forgotten:
             return False
         user_id = self.event.user.user_id
-        arrival = await actor_arrives(session, tenant_id=tenant.id, user_id=user_id)
+        arrival = await actor_arrives(
+            session, tenant_id=tenant.id, user_id=user_id, since=self.event.occurred_at
+        )
         self.forgotten = arrival is Arrival.GONE
         self.returned = self.returned or arrival is Arrival.BACK
         return not self.forgotten

@@ -413,21 +413,31 @@ async def mark_forgotten(
     """Remember, by a digest alone, that ``user_id`` was forgotten: the platform may go on
     listing them among a channel's readers (``set_members``), and that is not stored until
     they come back (``came_back``)."""
-    await set_setting(
-        session, tenant_id=tenant_id, key=forgotten_key(tenant_id, user_id), value="1", now=now
-    )
+    # In UTC: ``came_back`` compares it with an event's time, and SQLite keeps a timestamp's
+    # wall-clock digits alone.
+    key = forgotten_key(tenant_id, user_id)
+    await set_setting(session, tenant_id=tenant_id, key=key, value="1", now=now.astimezone(UTC))
 
 
-async def came_back(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
+async def came_back(
+    session: AsyncSession, *, tenant_id: int, user_id: str, since: datetime | None = None
+) -> bool:
     """Someone forgotten uses the bot again: a fresh start, as for anyone's first command, and
     what the platform says of them is stored again from here on. ``True`` when they were
-    marked (back after a forget-me), ``False`` when there was no mark to clear."""
-    cleared = await session.exec(
-        delete(TenantSetting).where(
-            col(TenantSetting.tenant_id) == tenant_id,
-            col(TenantSetting.key) == forgotten_key(tenant_id, user_id),
-        )
-    )
+    marked (back after a forget-me), ``False`` when no mark was cleared.
+
+    ``since``: when the event that brings them back was sent (a Slack message's ``ts``, a
+    Discord interaction's snowflake; a slash command's receipt). Only a mark set at or before
+    it is cleared: a message sent before their forget-me and delivered after it (Slack's retry
+    of an event never acked, a slower replica) leaves them forgotten (``is_forgotten`` still
+    says so), or what came before would undo the forget-me they confirmed later."""
+    conditions = [
+        col(TenantSetting.tenant_id) == tenant_id,
+        col(TenantSetting.key) == forgotten_key(tenant_id, user_id),
+    ]
+    if since is not None:
+        conditions.append(col(TenantSetting.updated_at) <= since.astimezone(UTC))
+    cleared = await session.exec(delete(TenantSetting).where(*conditions))
     return bool(cleared.rowcount)
 
 
@@ -479,8 +489,13 @@ async def hold_readers(session: AsyncSession, *, channel_pk: int) -> None:
     tenant_id = (
         await session.exec(select(Channel.tenant_id).where(col(Channel.id) == channel_pk))
     ).first()
-    if tenant_id is None:
-        return
+    if tenant_id is not None:
+        await hold_erasure_mark(session, tenant_id=tenant_id)
+
+
+async def hold_erasure_mark(session: AsyncSession, *, tenant_id: int) -> None:
+    """``hold_readers`` by the workspace's id: before reading which of its channels to store
+    someone in (``channels.relearned``)."""
     if session.get_bind().dialect.name == "postgresql":
         await session.exec(
             conflict_insert(session, TenantSetting)
@@ -522,7 +537,7 @@ async def private_channels(
     session: AsyncSession, *, tenant_id: int, channel_ids: Iterable[str]
 ) -> list[Channel]:
     """The workspace's channels stored as private among ``channel_ids``, in id order (public
-    ones, DMs and channels never seen are left out)."""
+    ones, DMs, channels never seen and channels the bot was removed from are left out)."""
     wanted = sorted(set(channel_ids))
     found: list[Channel] = []
     for start in range(0, len(wanted), 1000):  # a statement's cap on parameters
@@ -531,9 +546,15 @@ async def private_channels(
             .where(
                 Channel.tenant_id == tenant_id,
                 col(Channel.kind) == "private",
+                col(Channel.bot_left).is_(False),
                 col(Channel.channel_id).in_(wanted[start : start + 1000]),
             )
             .order_by(col(Channel.id))
+            # Shared, until the transaction ends: the bot's removal (``bot_left``, then its
+            # readers cleared) waits for what this stores and clears it too, or went first and
+            # the channel is not read here. SQLite's writers are serialized: a plain read.
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
         )
         found += rows.all()
     return found

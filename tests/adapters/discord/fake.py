@@ -13,8 +13,10 @@ import itertools
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+import discord
 from aiohttp import WSMsgType, web
 
 APP = "1000"
@@ -427,6 +429,12 @@ class FakeDiscord:
     async def dispatch(self, name: str, data: dict[str, Any]) -> None:
         assert self.ws is not None
         await self.ws.send_json({"op": 0, "t": name, "s": next(self._seq), "d": data})
+
+    def ids_from(self, when: datetime) -> None:
+        """Mint the ids of messages and interactions from here on as Discord's snowflakes of
+        ``when`` (one later each): their ``created_at`` is then ``when``, by the bot's clock,
+        not 2015's (the ids counted from 7000), for tests of what an event's time decides."""
+        self._ids = itertools.count(discord.utils.time_snowflake(when))
 
     async def interaction(
         self, kind: int, data: dict[str, Any], *, who: dict[str, Any] = ALICE,

@@ -4,14 +4,17 @@ it does for anyone else there: not stay blind to it until the bot restarts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from narrate_bot.app import Bot
 from narrate_bot.config import Settings
 from narrate_bot.events import ChannelDescribed, Event, MessageReceived, Platform, TenantRef
 from narrate_bot.storage.tables import Channel, ChannelMember, Person, TenantSetting
+from tests.conftest import ManualClock
 
 from .conftest import FAST, until
 from .fake import (
@@ -29,6 +32,13 @@ from .fake import (
 )
 
 VAULT = "rotating vault keys"
+
+
+@pytest.fixture(autouse=True)
+def _sent_by_the_clock(fake: FakeDiscord, clock: ManualClock) -> None:
+    """Interactions and messages made when the bot's clock says, as Discord's would be: whether
+    an event brings someone back after a forget-me depends on when it was sent."""
+    fake.ids_from(clock.now())
 
 
 async def _whoknows(fake: FakeDiscord, topic: str) -> str:
@@ -204,4 +214,25 @@ async def test_access_given_while_forgotten_counts_in_the_answer_that_brings_the
     answer = await fake.answer(await fake.slash("whoknows", who=BOB, topic="vault"))
     assert VAULT in answer["data"]["content"]
     channels, _, marks = await _stored_of(bot, BOB["id"])
+    assert (channels, marks) == ({SECRET}, 0)
+
+
+async def test_an_interaction_sent_before_the_forget_me_leaves_them_forgotten(
+    fake: FakeDiscord, bot: Bot, connect, clock: ManualClock
+) -> None:
+    """An interaction created (its snowflake) before carol's forget-me and handled after it (a
+    replica slower than the one that ran the confirmation) doesn't bring her back: it is
+    answered as sent before the forget-me, her mark stays and nothing of her is stored."""
+    await connect(bot)
+    await _forgotten_carol(fake, bot)
+
+    fake.ids_from(clock.now() - timedelta(seconds=2))
+    early = await fake.slash("narrate", who=CAROL, text="drafted the launch plan")
+    assert "nothing about you is stored" in (await fake.answer(early))["data"]["content"]
+    assert VAULT not in await _whoknows(fake, "vault")
+    assert await _stored_of(bot, CAROL["id"]) == (set(), 0, 1)
+
+    fake.ids_from(clock.now() + timedelta(seconds=1))  # sent after it: back
+    assert VAULT in await _whoknows(fake, "vault")
+    channels, _, marks = await _stored_of(bot, CAROL["id"])
     assert (channels, marks) == ({SECRET}, 0)
