@@ -188,6 +188,20 @@ class Bot:
         if due is not None:  # a quote changed while it went out
             await narration_copies.sync(self.db, self.gateways, now=now, copy_ids=[due])
 
+    async def reply_still_holds(
+        self, tenant: TenantRef, reply: Reply, *, reader_user_id: str | None, channel_id: str | None
+    ) -> bool:
+        """Whether what a reply kept for later (``queued_replies``) quotes still holds for whom
+        it goes to now: the asker (``reader_user_id``) or the channel's readers
+        (``answer_copies.still_holds``). Asked by the adapter just before it sends one."""
+        return await answer_copies.still_holds(
+            self.db,
+            tenant=tenant,
+            reply=reply,
+            reader_user_id=reader_user_id,
+            channel_id=channel_id,
+        )
+
     async def run_due(self, until: datetime | None = None) -> TickReport:
         """Run the scheduled work due up to ``until`` (default: now), each at its due time;
         clear the forget-me requests that lapsed meanwhile (``privacy.lapse_requests``), and

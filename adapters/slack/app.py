@@ -78,6 +78,7 @@ class SlackAdapter(InteractiveSurfaces):
         )
         self.gateway.clock = bot.clock
         self.gateway.reply_posted = bot.reply_posted
+        self.gateway.reply_still_holds = bot.reply_still_holds
         self.directory = Directory(self.gateway)
         self.authorize: RotatingAuthorize | None = None
         if self.oauth:

@@ -27,7 +27,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -92,6 +92,14 @@ SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
 # users.list's page size: Slack's most (it may answer with fewer); a 10,000-person workspace is
 # ten calls, each taking a slot of the workspace's limiter.
 USERS_PAGE = 1000
+
+
+class StillHolds(Protocol):
+    """``Bot.reply_still_holds``: whether what a kept reply quotes still holds."""
+
+    def __call__(
+        self, tenant: TenantRef, reply: Reply, *, reader_user_id: str | None, channel_id: str | None
+    ) -> Awaitable[bool]: ...
 
 
 class RateLimited(SlackApiError):
@@ -209,6 +217,8 @@ class SlackGateway:
         # adapter, for replies kept past a rate limit (``later``).
         self.clock: Clock | None = None
         self.reply_posted: Callable[[TenantRef, Reply, Post, str], Awaitable[None]] | None = None
+        # Whether what a kept reply quotes still holds (``Bot.reply_still_holds``).
+        self.reply_still_holds: StillHolds | None = None
         self.kept_until: dict[str, datetime] = {}  # workspace -> its kept replies' lookups end
         self.scopes: dict[str, tuple[float, frozenset[str]]] = {}
 

@@ -31,6 +31,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from narrate_bot.events import ChannelKind, TenantRef
+from narrate_bot.features.answer_copies import ASK_AGAIN
 from narrate_bot.replies import Button, Post, Reply, Visibility
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage import schedules as store
@@ -158,8 +159,9 @@ async def send_queued(gateway: SlackGateway, tenant: TenantRef, payload: str) ->
     reply = Reply.model_validate(kept["reply"])
     user, channel = str(kept["user"]), str(kept["channel"])
     client = await gateway.client_for(tenant)
-    message = render.message(reply.text, reply.buttons, mentions=reply.names)
     direct = reply.visibility == Visibility.DIRECT or kept["kind"] == ChannelKind.DIRECT.value
+    reply = await _as_now(gateway, tenant, reply, user, None if direct else channel)
+    message = render.message(reply.text, reply.buttons, mentions=reply.names)
     try:
         if not direct and not await _may_read_there(gateway, tenant, kept, reply.visibility):
             log.info("slack: a queued reply in %s isn't for that channel any more", tenant)
@@ -191,6 +193,27 @@ async def send_queued(gateway: SlackGateway, tenant: TenantRef, payload: str) ->
         if refused is None:
             raise
         raise refused from error
+
+
+async def _as_now(
+    gateway: SlackGateway, tenant: TenantRef, reply: Reply, user: str, channel: str | None
+) -> Reply:
+    """``reply``, or a note that quotes nothing when a narration it quotes was deleted or
+    edited while it waited, or may no longer be read where it goes (its asker left the private
+    channel it was written in): sent where the answer would have gone, never the old words.
+    Read by its asker alone (a DM, a private answer) or by the channel's readers."""
+    if not reply.quotes or gateway.reply_still_holds is None:
+        return reply
+    for_channel = reply.visibility == Visibility.CHANNEL and channel is not None
+    if await gateway.reply_still_holds(
+        tenant,
+        reply,
+        reader_user_id=None if for_channel else user,
+        channel_id=channel if for_channel else None,
+    ):
+        return reply
+    log.info("slack: a queued answer in %s quoted what changed since; a note goes instead", tenant)
+    return Reply(text=ASK_AGAIN, visibility=reply.visibility, in_thread=reply.in_thread)
 
 
 def _common(reply: Reply) -> dict[str, Any]:

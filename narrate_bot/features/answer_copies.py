@@ -167,3 +167,54 @@ async def _not_forgotten(session: Session, *, tenant_id: int, user_id: str, repl
         return False
     record = await who_knows_repo.find(session, tenant_id=tenant_id, token=reply.recorded_as)
     return record is not None and record.asker_user_id == user_id
+
+
+# Said instead of a kept answer (held back while the platform refused to take it, then sent)
+# when what it quotes has changed since: deleted, edited, or no longer readable where it goes.
+ASK_AGAIN = (
+    "I held an answer back while I was asked to slow down, and what it quoted has changed "
+    "since. Ask me again for an up-to-date one."
+)
+
+
+async def still_holds(
+    db: Database,
+    *,
+    tenant: TenantRef,
+    reply: Reply,
+    reader_user_id: str | None,
+    channel_id: str | None,
+) -> bool:
+    """Whether every narration a kept ``reply`` quotes is still there, unedited, and readable
+    by whom it now goes to (``reader_user_id``: the asker, for a DM or private answer; else
+    everyone in ``channel_id``), read as ``held_as_now`` reads a posted answer's. An answer
+    kept for an hour past a rate limit was sent as it was written: a narration deleted or
+    edited meanwhile, or in a private channel its asker had left, went out as it read then
+    (ADR 0004: leaving removes its evidence at once), and a quote in an ephemeral answer can
+    never be edited after."""
+    if not reply.quotes:
+        return True
+    async with db.snapshot() as session:
+        found = await repo.find_tenant(
+            session, platform=tenant.platform.value, external_id=tenant.tenant_id
+        )
+        if found is None or found.id is None:
+            return False
+        channel_pk: int | None = None
+        if reader_user_id is None:
+            if channel_id is None:
+                return False
+            channel = await repo.find_channel(session, tenant_id=found.id, channel_id=channel_id)
+            if channel is None or channel.id is None:
+                return False
+            channel_pk = channel.id
+        shown, kept = await held_as_now(
+            session,
+            tenant_id=found.id,
+            post=Post(text=reply.text, names=dict(reply.names), to_users=("-",)),
+            quotes=[(q.narration_id, q.line) for q in reply.quotes],
+            kind=WHO_KNOWS,
+            reader_user_id=reader_user_id,
+            channel_pk=channel_pk,
+        )
+        return shown.text == reply.text and len(kept) == len(reply.quotes)
