@@ -327,7 +327,9 @@ class ChannelLookup(Protocol):
 class QueuedReplies(Protocol):
     """A platform that queues a reply to someone's event it was refused for a while (a rate
     limit in force) and is handed it back when it is due (``features.queued_replies``). The
-    payload is the platform's own: the core only keeps it, in order, and claims it once."""
+    payload is the platform's own, a JSON object: the core keeps it, in order, and claims it
+    once, and reads two of its keys for the person's export, ``user`` (whom it answers) and
+    ``channel`` (where)."""
 
     async def send_queued(self, tenant: TenantRef, payload: str) -> str | None:
         """Send a queued reply now; the message id ("" when the platform gives none), or

@@ -64,7 +64,8 @@ class Target:
 async def deliver(gateway: SlackGateway, target: Target, replies: Sequence[Reply]) -> None:
     """Send the core's replies in order. One a rate limit in force refuses (``RateLimited``),
     and every one after it, is kept for when the limit has passed (``later``); so are all of
-    them while earlier replies to this conversation still wait there, to keep their order."""
+    them while earlier replies to this person in this conversation still wait, to keep their
+    order."""
     queue_all = bool(replies) and await later.waiting(gateway, target)
     for i, reply in enumerate(replies):
         if queue_all:

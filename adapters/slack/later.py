@@ -3,8 +3,9 @@
 Slack sends an event (a DM, a mention, a command, a click) once: a reply the workspace's limiter
 refuses (``RateLimited``: a long ``Retry-After`` is not slept on) was only logged, and the
 person never heard back. Now it is queued in the core's outbox (``features.queued_replies``),
-due when the block ends, with every later reply of that event; later replies to the same
-conversation queue behind it while any waits, so they arrive in order. The tick sends it once
+due when the block ends, with every later reply of that event; the same person's later replies
+in the same conversation queue behind it while any waits, so they arrive in order (someone
+else's are not held back by it). The tick sends it once
 (the outbox's claim), through ``send_queued``:
 
 * the place is looked at afresh first: a private channel the person has left, or one the app
@@ -57,11 +58,13 @@ SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
 
 
 def place_of(target: Target) -> str:
-    """The conversation a reply answers in (its queue's order is kept per conversation)."""
-    channel = target.where.channel_id
-    if len(channel) <= PLACE_CHARS:
-        return channel
-    return hashlib.sha256(channel.encode()).hexdigest()[:PLACE_CHARS]
+    """Whose answers in which conversation a reply is one of: a queue's order is kept per
+    conversation and asker. Per conversation alone, once one person's answer in #general was
+    kept, everyone else's answer there waited behind it for the whole block, even one through
+    a command's ``response_url``, which no block closes. A digest: it fits the slot, and the
+    slot names nobody."""
+    key = f"{target.where.channel_id}/{target.user_id}"
+    return hashlib.sha256(key.encode()).hexdigest()[:PLACE_CHARS]
 
 
 def _now(gateway: SlackGateway) -> datetime:
@@ -75,7 +78,8 @@ async def _tenant_pk(gateway: SlackGateway, tenant: str) -> int | None:
 
 
 async def waiting(gateway: SlackGateway, target: Target) -> bool:
-    """Whether replies to this conversation are queued still: a later one waits behind them.
+    """Whether replies to this person in this conversation are queued still: a later one
+    waits behind them.
     Read (a snapshot: no write lock on SQLite) only while this process kept replies in the
     workspace lately or a method is closed there, so an answer otherwise costs no query. The
     block is per process: another replica, not held back, answers at once."""
@@ -119,7 +123,7 @@ async def queue(
     seconds: float,
 ) -> None:
     """Keep ``replies`` (each with the buttons it shows), in order, to be sent ``seconds`` from
-    now, or after the replies to the same conversation queued before them."""
+    now, or after the replies to the same person in that conversation queued before them."""
     now = _now(gateway)
     pk = await _tenant_pk(gateway, target.tenant)
     if pk is None:

@@ -4,7 +4,9 @@ A reply to a DM, a mention or a command may meet a rate limit that lasts minutes
 (Slack's ``Retry-After``). Slack won't send the event again, so unless the reply is kept it is
 lost: the person never hears back. The adapter queues it (``storage.schedules.queue_replies``)
 as a send of the tenant's reply schedule, in the scheduled sends' outbox, due when the limit
-has passed; later replies to the same conversation queue behind it, so they keep their order.
+has passed; the same person's later replies in that conversation queue behind it, so they
+keep their order (the platform's ``place`` says whose answers where: on Slack, a conversation
+and its asker; someone else's answer there is not held back).
 The tick delivers it like any send: claimed with a lease, so one process sends it once.
 
 Before it goes, the person it answers must still be here: not forgotten (their sends went with

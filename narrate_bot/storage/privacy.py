@@ -202,7 +202,8 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
         # Answers to them (or naming them) a rate limit held back, to be sent once it has
         # passed: in which conversation, and when.
         "replies_kept_for_later": [
-            {"conversation": r.slot, "due_at": _iso(r.due_at)} for r in replies
+            {"conversation": schedules.kept_reply_place(r), "due_at": _iso(r.due_at)}
+            for r in replies
         ],
     }
 

@@ -16,6 +16,7 @@ it, ``get_schedule`` finds it); ``id`` is internal and counts every workspace's 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -728,6 +729,17 @@ async def replies_naming(
         .order_by(col(ScheduleSend.due_at), col(ScheduleSend.id))
     )
     return list(rows.all())
+
+
+def kept_reply_place(send: ScheduleSend) -> str | None:
+    """The conversation a kept reply goes to, as its payload says (``QueuedReplies``: a JSON
+    object whose ``channel`` names it); its slot is a digest of that and its asker."""
+    try:
+        kept = json.loads(send.payload or "")
+    except ValueError:
+        return None
+    place = kept.get("channel") if isinstance(kept, dict) else None
+    return place if isinstance(place, str) else None
 
 
 async def drop_replies_naming(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
