@@ -5,12 +5,17 @@ refuses (``RateLimited``: a long ``Retry-After`` is not slept on) was only logge
 person never heard back. Now it is queued in the core's outbox (``features.queued_replies``),
 due when the block ends, with every later reply of that event; the same person's later replies
 in the same conversation queue behind it while any waits, so they arrive in order (someone
-else's are not held back by it). The tick sends it once
-(the outbox's claim), through ``send_queued``:
+else's are not held back by it). The tick sends it once (the outbox's claim), through
+``send_queued``:
 
-* the place is looked at afresh first: a private channel the person has left, or one the app
-  is out of, gets nothing; a reply for a channel's readers isn't posted when the channel now
-  has more of them (made public, shared with another organisation) or is archived;
+* an answer quoting narrations is checked first (``Bot.reply_still_holds``): one deleted or
+  edited meanwhile, or no longer readable where it goes, and a note asking them to ask again
+  goes instead;
+* the place is looked at afresh: a private channel the person has left, or one the app is out
+  of, gets nothing; a reply for a channel's readers isn't posted when the channel now has more
+  of them (made public, shared with another organisation) or is archived. A group DM, or a
+  place the app may not look up (``missing_scope``), isn't looked at: Slack's refusal of the
+  post itself drops it, and a private answer there never goes to a DM instead;
 * a private answer stays private: the command's ``response_url`` while Slack still takes it
   (30 minutes, 5 answers: kept under both), else ``chat.postEphemeral``, else the person's DM
   when the channel refuses ephemeral posts; never the channel;
@@ -40,6 +45,7 @@ from narrate_bot.storage import schedules as store
 from . import render
 from .refusals import NOT_POSTABLE_HERE, error_code, passing, post_refused, retry_after
 from .store import PLATFORM
+from .translate import GROUP_DM_NAME
 
 if TYPE_CHECKING:
     from .delivery import Target
@@ -55,6 +61,8 @@ PLACE_CHARS = 16  # ``schedule_send.slot``
 # past the tick that sends them, and a few of its retries.
 KEPT_LOOKUP = timedelta(minutes=30)
 SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
+# A lookup the app may not make (no mpim:read for a group DM, say): the post itself decides.
+CANT_LOOK = frozenset({"missing_scope"})
 
 
 def place_of(target: Target) -> str:
@@ -107,6 +115,7 @@ def _payload(
             "channel": target.where.channel_id,
             "kind": target.where.kind.value,
             "shared": target.where.shared,
+            "group_dm": target.where.name == GROUP_DM_NAME,
             "thread_ts": target.thread_ts,
             "response_url": url if isinstance(url, str) and url else None,
             "response_url_until": until.isoformat(),
@@ -167,9 +176,19 @@ async def send_queued(gateway: SlackGateway, tenant: TenantRef, payload: str) ->
     reply = await _as_now(gateway, tenant, reply, user, None if direct else channel)
     message = render.message(reply.text, reply.buttons, mentions=reply.names)
     try:
-        if not direct and not await _may_read_there(gateway, tenant, kept, reply.visibility):
-            log.info("slack: a queued reply in %s isn't for that channel any more", tenant)
-            return None
+        unchecked = False
+        if not direct:
+            # A group DM isn't looked up: the app has no mpim:read (nor, somewhere, the scope
+            # for a channel), so Slack refused every lookup and the answer was always dropped.
+            readable = (
+                None
+                if kept.get("group_dm")
+                else await _may_read_there(gateway, tenant, kept, reply.visibility)
+            )
+            if readable is False:
+                log.info("slack: a queued reply in %s isn't for that channel any more", tenant)
+                return None
+            unchecked = readable is None
         if direct:
             sent = await gateway.call(
                 tenant.tenant_id,
@@ -190,7 +209,7 @@ async def send_queued(gateway: SlackGateway, tenant: TenantRef, payload: str) ->
             post = Post(channel_id=channel, thread_of=thread, **_common(reply))
             await _report(gateway, tenant, kept, reply, post, sent)
             return str(sent.get("ts") or "")
-        return await _private(gateway, tenant, kept, reply, message)
+        return await _private(gateway, tenant, kept, reply, message, unchecked=unchecked)
     except SlackApiError as error:
         # A rate limit in force (``RateLimited``) carries the time it still lasts.
         refused = post_refused(error, direct=direct)
@@ -249,9 +268,14 @@ async def _private(
     kept: dict[str, Any],
     reply: Reply,
     message: dict[str, Any],
-) -> str:
+    *,
+    unchecked: bool = False,
+) -> str | None:
     """A private answer: the ``response_url`` while Slack takes it, else ephemeral, else the
-    person's DM (a channel that refuses ephemeral posts); never the channel."""
+    person's DM (a channel that refuses ephemeral posts); never the channel. Where the place
+    could not be looked up (``unchecked``: a group DM), Slack's refusal of the ephemeral post
+    (the person is no longer in it, it is gone) drops it: no DM instead, as nothing said they
+    may still read there."""
     user, channel = str(kept["user"]), str(kept["channel"])
     url = kept.get("response_url")
     until = datetime.fromisoformat(str(kept["response_url_until"]))
@@ -273,6 +297,9 @@ async def _private(
     except SlackApiError as error:
         if error_code(error) not in NOT_POSTABLE_HERE:
             raise
+        if unchecked:
+            log.info("slack: a queued answer in %s: not for that place any more", tenant)
+            return None
     sent = await gateway.call(
         tenant.tenant_id,
         "chat.postMessage",
@@ -284,13 +311,14 @@ async def _private(
 
 async def _may_read_there(
     gateway: SlackGateway, tenant: TenantRef, kept: dict[str, Any], visibility: Visibility
-) -> bool:
+) -> bool | None:
     """Whether the reply may still go to its channel: looked up afresh (``conversations.info``,
     and ``conversations.members`` for a private one). A private channel needs the person in
     it (and the app); a reply for the channel's readers needs no more readers than when it was
     written, and the channel open. A lookup Slack refuses for now raises (tried later); one it
     refuses for good (``channel_not_found``: deleted, or private without the app) says no,
-    except for a private answer to a public channel's, which goes to the person's DM."""
+    except for a private answer to a public channel's, which goes to the person's DM. ``None``
+    when the app may not look (``missing_scope``): the post itself then finds out."""
     user, channel = str(kept["user"]), str(kept["channel"])
     client = await gateway.client_for(tenant)
     was_private = kept["kind"] != ChannelKind.PUBLIC.value
@@ -303,6 +331,8 @@ async def _may_read_there(
     except SlackApiError as error:
         if passing(error, error_code(error)) or retry_after(error) is not None:
             raise
+        if error_code(error) in CANT_LOOK:
+            return None
         return visibility == Visibility.PRIVATE and not was_private
     info = answer.get("channel") or {}
     private = bool(info.get("is_private") or info.get("is_mpim") or info.get("is_group"))
@@ -320,13 +350,18 @@ async def _may_read_there(
     cursor: str | None = None
     while True:
         page = cursor
-        listed = await gateway.call(
-            tenant.tenant_id,
-            "conversations.members",
-            lambda page=page: client.conversations_members(  # type: ignore[misc]
-                channel=channel, limit=200, cursor=page
-            ),
-        )
+        try:
+            listed = await gateway.call(
+                tenant.tenant_id,
+                "conversations.members",
+                lambda page=page: client.conversations_members(  # type: ignore[misc]
+                    channel=channel, limit=200, cursor=page
+                ),
+            )
+        except SlackApiError as error:
+            if error_code(error) in CANT_LOOK:
+                return None
+            raise
         members += listed.get("members") or []
         cursor = (listed.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
