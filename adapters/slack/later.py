@@ -37,6 +37,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from narrate_bot.events import ChannelKind, TenantRef
+from narrate_bot.features import answer_copies
 from narrate_bot.features.answer_copies import ASK_AGAIN
 from narrate_bot.replies import Button, Post, Reply, Visibility
 from narrate_bot.storage import repositories as repo
@@ -149,6 +150,11 @@ async def queue(
         for i, (reply, buttons) in enumerate(replies)
     ]
     async with gateway.db.transaction() as session:
+        if not await answer_copies.may_keep_for(
+            session, tenant_id=pk, user_id=target.user_id, replies=[r for r, _ in replies]
+        ):
+            log.info("slack: a refused answer in %s not kept: its asker was forgotten", pk)
+            return
         person = await repo.find_person(session, tenant_id=pk, user_id=target.user_id)
         queued = await store.queue_replies(
             session,

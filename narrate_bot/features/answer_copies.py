@@ -26,6 +26,7 @@ Which answers are kept:
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from ..events import TenantRef
@@ -143,6 +144,24 @@ async def _keep(
         due_at=now if changed else None,
     )
     return return_id if changed else None
+
+
+async def may_keep_for(
+    session: Session, *, tenant_id: int, user_id: str, replies: Sequence[Reply]
+) -> bool:
+    """Whether replies to ``user_id`` kept for later (``queued_replies``: a rate limit refused
+    them) may be stored now, in this transaction: ``False`` when an answer among them quotes
+    narrations and a forget-me of theirs committed since its question was read, checked as a
+    posted answer's is (``_not_forgotten``). Stored anyway, the reply outlived the erasure,
+    their user id and what it quoted in it, and went out later. Their user id is held
+    (``privacy.hold_user_id``) either way, as their forget-me holds it first: one under way
+    waits for what this stores and deletes it, or went first and is seen. Replies that quote
+    nothing carry no mark; they are kept (a forget-me's own "Done" among them)."""
+    for reply in replies:
+        if reply.quotes:
+            return await _not_forgotten(session, tenant_id=tenant_id, user_id=user_id, reply=reply)
+    await privacy.share_user_id(session, tenant_id=tenant_id, user_id=user_id)
+    return True
 
 
 async def _not_forgotten(session: Session, *, tenant_id: int, user_id: str, reply: Reply) -> bool:

@@ -178,7 +178,7 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
         )
     ).all()
     buttons = await pending_actions.of_user(session, tenant_id=tenant_id, user_id=user_id)
-    replies = await schedules.replies_naming(session, tenant_id=tenant_id, user_id=user_id)
+    replies = await schedules.replies_to(session, tenant_id=tenant_id, user_id=user_id)
     return {
         "channel_memberships": [
             {"id": c.channel_id, "name": c.name, "kind": c.kind} for c in memberships
@@ -199,8 +199,8 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
         # Commands too long for their button, kept until it is used or for a week: what
         # "Keep as a narration" would keep, a question "Ask in #…" would post.
         "button_commands": [{"command": b.command, "kept_at": _iso(b.created_at)} for b in buttons],
-        # Answers to them (or naming them) a rate limit held back, to be sent once it has
-        # passed: in which conversation, and when.
+        # Answers to them a rate limit held back, to be sent once it has passed: in which
+        # conversation, and when (someone else's that names them is that person's).
         "replies_kept_for_later": [
             {"conversation": schedules.kept_reply_place(r), "due_at": _iso(r.due_at)}
             for r in replies

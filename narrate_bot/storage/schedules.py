@@ -731,15 +731,28 @@ async def replies_naming(
     return list(rows.all())
 
 
-def kept_reply_place(send: ScheduleSend) -> str | None:
-    """The conversation a kept reply goes to, as its payload says (``QueuedReplies``: a JSON
-    object whose ``channel`` names it); its slot is a digest of that and its asker."""
+async def replies_to(session: AsyncSession, *, tenant_id: int, user_id: str) -> list[ScheduleSend]:
+    """Queued replies still to be sent that answer ``user_id`` (their payload's ``user``): their
+    export lists these, not someone else's reply that merely names them (forget-me drops
+    those too, ``drop_replies_naming``)."""
+    rows = await replies_naming(session, tenant_id=tenant_id, user_id=user_id)
+    return [r for r in rows if _kept_field(r, "user") == user_id]
+
+
+def _kept_field(send: ScheduleSend, key: str) -> str | None:
+    """A key of a kept reply's payload (``QueuedReplies``: a JSON object)."""
     try:
         kept = json.loads(send.payload or "")
     except ValueError:
         return None
-    place = kept.get("channel") if isinstance(kept, dict) else None
-    return place if isinstance(place, str) else None
+    value = kept.get(key) if isinstance(kept, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def kept_reply_place(send: ScheduleSend) -> str | None:
+    """The conversation a kept reply goes to, as its payload says (``QueuedReplies``: a JSON
+    object whose ``channel`` names it); its slot is a digest of that and its asker."""
+    return _kept_field(send, "channel")
 
 
 async def drop_replies_naming(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
