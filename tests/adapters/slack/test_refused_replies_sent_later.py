@@ -234,3 +234,17 @@ async def _pending(slack: SlackEnv) -> list[int]:
     async with slack.db.transaction() as session:
         found = await session.exec(select(ScheduleSend.id).where(ScheduleSend.status == "pending"))
         return [i for i in found.all() if i is not None]
+
+
+async def test_the_hidden_reply_schedule_is_not_listed(slack):
+    """Kept replies are sends of a hidden schedule (kind 'reply'): no list of schedules or
+    reminders shows it, to people or admins."""
+    _on_the_bots_clock(slack)
+    await close_methods(slack, HOUR, "chat.postMessage")
+    await slack.event(_dm("find kafka", "1763800000.000100"), "Ev-h1")
+    await _handled(slack, 1)
+    for said in ("schedule list", "schedules", "reminders"):
+        before = len(slack.fake.responses)
+        await slack.command(said, channel="C6", channel_name="random")
+        await until(lambda before=before: len(slack.fake.responses) > before)
+        assert "reply" not in str(slack.fake.responses[-1]["text"]).lower(), said
