@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .words import MARKUP
+
 # Text people write, cleaned once where it enters (``clean_text``). Bidirectional controls
 # (embeddings, overrides, isolates, marks) are invisible yet turn the rest of a line around: one
 # in a narration would reverse an answer's evidence. Control characters other than tab and new
@@ -48,7 +50,6 @@ def clean_text(text: str) -> str:
 # typed plainly (``@here``, ``@channel``, ``@everyone``). One definition, so a question, an open
 # question's post and the topics of a narration agree on what markup is.
 _MENTIONS = re.compile(r"<[@#!][^>]*>")
-_ANY_MARKUP = re.compile(r"<[^<>\s][^<>]*>")
 _BROADCASTS = re.compile(r"(?<!\w)@(?:here|channel|everyone)\b", re.I)
 _BROADCAST_AT = re.compile(r"@+(?=(?:here|channel|everyone)\b)", re.I)
 # A plain "@name" (the console's mentions; typed names elsewhere), but not a scoped package
@@ -71,5 +72,7 @@ def without_mentions(text: str, *, keep_broadcast_words: bool = False) -> str:
 
 def without_markup(text: str) -> str:
     """Text with every platform markup (mentions, channels, formatted links) and bare link
-    removed: none of it says what the text is about."""
-    return _LINKS.sub(" ", _ANY_MARKUP.sub(" ", text))
+    removed: none of it says what the text is about. Markup is what ``words.markup_opening``
+    reads as markup (``words.MARKUP``: a sigil or a scheme after the "<"), as the adapters
+    judge it: "rolled out the <beta> flag" keeps "beta", as it was typed."""
+    return _LINKS.sub(" ", MARKUP.sub(" ", text))

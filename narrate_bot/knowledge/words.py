@@ -229,6 +229,12 @@ def markup_opening(after: str) -> str | None:
     return "link" if _MARKUP_SCHEME.match(after) else None
 
 
+# Every "<…>" pair ``markup_opening`` reads as markup: a sigil's up to the first ">", a scheme's
+# (or ":"'s) up to a ">" with no "<" before it. ``clean_text.without_markup`` drops these and no
+# other: a typed "<beta>", kept as typed, is a word of the text ("beta" a topic).
+MARKUP = re.compile(r"<[@#!][^>]*>|<(?::|[a-z][a-z0-9+.\-]*:)[^<>]*>", re.I)
+
+
 def without_links(text: str) -> str:
     """Text without links (bare or formatted), each leaving a space; mentions stay."""
     return _BARE_LINK.sub(" ", _LINK_MARKUP.sub(" ", text))
