@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from .spellings import fold_accents as fold_accents  # tests import it from here
 from .topics import MAX_CJK_TOPIC_CHARS, normalize_topic
 from .words import (
+    ampersand_names,
     content_words,
     dotted_names,
     folded,
@@ -67,11 +68,14 @@ def stems(text: str, *, fold: bool = True) -> frozenset[str]:
     found for C++ must be able to hide from it. ".NET" is ".net" alone, never "net" as well, as
     the search reads it (``words.search_terms``): hiding .NET kept people out of "net revenue"
     questions, and hiding "net" out of .NET ones. The text is ``words.folded`` first, as the
-    search folds a question: "Ｃ＋＋" is C++, and whoever hid C++ stays out of it."""
+    search folds a question: "Ｃ＋＋" is C++, and whoever hid C++ stays out of it. A name of two
+    letters joined by "&" is itself, lowercased ("r&d"), as the search reads it
+    (``words.ampersand_names``): whoever is found for R&D can hide from it, ask to be asked
+    about it and follow it."""
     text = folded(text)
     dotted, plain = dotted_names(text)
     found = {stem(term, fold=fold) for term in query_terms(plain)}
-    names = {fold_accents(n) if fold else n for n in symbol_names(text)}
+    names = {fold_accents(n) if fold else n for n in [*symbol_names(text), *ampersand_names(text)]}
     return frozenset(found | {name.lower() for name in names} | set(dotted))
 
 
