@@ -100,10 +100,28 @@ def _letter_class(letter: str, *, cased: bool) -> str:
     return "[" + "".join(found) + "]"
 
 
+# A name of two letters joined by "&" (R&D, M&A): the index holds its letters only, so a window
+# of "r d" could be all "R/D" (or, on PostgreSQL, whose "english" drops "a", a window of "m" all
+# "I'm") and hide an older R&D. Either letter in either case, no word character or "&" beside.
+_AMPERSAND_SIDES = "A-Za-z0-9_&"
+
+
+def _ampersand_name(literal: str) -> str | None:
+    """The letters-and-"&" part of a pattern for an "R&D"-like ``literal``, else ``None``."""
+    if len(literal) != 3 or literal[1] != "&" or not all(c.isascii() for c in literal):
+        return None
+    if not (literal[0].isalpha() and literal[2].isalpha()):
+        return None
+    return f"{_letter_class(literal[0], cased=True)}&{_letter_class(literal[2], cased=True)}"
+
+
 def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
     """SQLite: GLOB patterns of the text padded with a space at each end, one of which any
     narration that spells ``term`` matches; ``None`` for a term every match spells."""
     literal = term.literal
+    name = _ampersand_name(literal or "")
+    if name is not None:
+        return (f"*[^{_AMPERSAND_SIDES}]{name}[^{_AMPERSAND_SIDES}]*",)
     if literal is None or literal[1:] not in _SYMBOL_SIDES:
         return _NET_GLOBS.get(literal or "")
     before, _, symbol, after = _SYMBOL_SIDES[literal[1:]]
@@ -114,6 +132,9 @@ def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
 def spelled_regex(term: SearchTerm) -> str | None:
     """PostgreSQL: the same as one regular expression of the text (``spelled_globs``)."""
     literal = term.literal
+    name = _ampersand_name(literal or "")
+    if name is not None:
+        return f"(^|[^{_AMPERSAND_SIDES}]){name}($|[^{_AMPERSAND_SIDES}])"
     if literal is None or literal[1:] not in _SYMBOL_SIDES:
         return _NET_REGEX.get(literal or "")
     before, symbol, _, after = _SYMBOL_SIDES[literal[1:]]
@@ -128,7 +149,8 @@ class Evidence:
 
     ``terms`` are the terms searched, the asker's first and then the words query expansion
     borrowed; ``asked_terms`` indexes the asker's. Only a match on an asked term can get a person
-    named (``ranking.rank_people``).
+    named (``ranking.rank_people``). ``term_idfs`` are the weights before each term's own factor
+    (a path's ×2): how rare each term is, to find the question's rarest word.
     """
 
     hits: list[Hit] = field(default_factory=list)
@@ -136,6 +158,7 @@ class Evidence:
     area_terms: frozenset[int] = frozenset()
     terms: list[SearchTerm] = field(default_factory=list)
     asked_terms: frozenset[int] = frozenset()
+    term_idfs: list[float] = field(default_factory=list)
 
 
 def _evidence_conditions(
@@ -490,18 +513,15 @@ async def _find_evidence(
         return Evidence()
     stats = _Statistics(session, tenant_id=asker.tenant_id, before=asker.before, end=end)
     size = await stats.collection_size()
-    weights = [
-        idf(stats.frequency(count, oldest), size) * term.weight
-        for (count, oldest), term in zip(windows, terms, strict=True)
-    ]
+    idfs = [idf(stats.frequency(count, oldest), size) for count, oldest in windows]
+    weights = [rarity * term.weight for rarity, term in zip(idfs, terms, strict=True)]
     extra = expansion_terms(await _best_texts(session, matched, weights), asked=terms)
     if extra:
         more = await _collect(session, dialect, extra, asker, found, matched, offset=len(terms))
         terms = [*terms, *extra]
-        weights += [
-            idf(stats.frequency(count, oldest), size) * term.weight
-            for (count, oldest), term in zip(more, extra, strict=True)
-        ]
+        more_idfs = [idf(stats.frequency(count, oldest), size) for count, oldest in more]
+        idfs += more_idfs
+        weights += [rarity * term.weight for rarity, term in zip(more_idfs, extra, strict=True)]
     hits = [
         Hit(
             narration_id=narration_id,
@@ -514,7 +534,12 @@ async def _find_evidence(
     ]
     areas = frozenset(i for i, term in enumerate(terms) if term.area)
     return Evidence(
-        hits=hits, term_weights=weights, area_terms=areas, terms=terms, asked_terms=asked
+        hits=hits,
+        term_weights=weights,
+        area_terms=areas,
+        terms=terms,
+        asked_terms=asked,
+        term_idfs=idfs,
     )
 
 
