@@ -184,8 +184,12 @@ class EventDedupe:
         try:
             await work()
         except BaseException:
+            # Forgotten before any await: a second cancellation during the give-back would
+            # otherwise leave the event remembered as handled here, and every later retry here
+            # dropped. A give-back cut short that way lapses with the lease, and a retry (here
+            # or elsewhere) takes the claim over then.
+            self._claimed_here.pop(here, None)
             await _stop(keeper, stop)
-            self._claimed_here.pop(here, None)  # given back: a redelivery does the work
             await self._give_back(held)
             raise
         await _stop(keeper, stop)
