@@ -210,7 +210,11 @@ def rank_people(
             )
         )
     ranked.sort(key=_order)
-    rarest = rarest_word(term_weights, area_terms, asked_terms)
+    # A word no ranked candidate matched (a typo, or nobody here narrates it) singles out nobody.
+    matched = frozenset(
+        i for weighted in strongest.values() for _, hit in weighted for i in hit.terms
+    )
+    rarest = rarest_word(term_weights, area_terms, asked_terms, matched=matched)
     if rarest is not None:
         ranked[:RAREST_WORD_PLACES] = _by_rarest_word(
             ranked[:RAREST_WORD_PLACES], strongest, rarest
@@ -226,11 +230,19 @@ def rarest_word(
     term_weights: Sequence[float],
     area_terms: frozenset[int],
     asked_terms: frozenset[int] | None,
+    *,
+    matched: frozenset[int] | None = None,
 ) -> int | None:
     """The asked term with the highest IDF that doesn't name the question's area (which has
-    its own prior); ties go to the earlier term. None when there is no such term."""
+    its own prior) and, when ``matched`` is given, is among the terms someone matched: a word
+    nobody narrates has the top IDF, and taking it would turn the rule off depending on where
+    the asker put it. Ties go to the earlier term. None when there is no such term."""
     asked = range(len(term_weights)) if asked_terms is None else asked_terms
-    words = [i for i in asked if 0 <= i < len(term_weights) and i not in area_terms]
+    words = [
+        i
+        for i in asked
+        if 0 <= i < len(term_weights) and i not in area_terms and (matched is None or i in matched)
+    ]
     if not words:
         return None
     return min(words, key=lambda i: (-term_weights[i], i))

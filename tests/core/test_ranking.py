@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from narrate_bot.knowledge.ranking import (
     Hit,
     area_prior,
+    idf,
     rank_people,
     rarest_word,
     shown_evidence,
@@ -147,3 +148,30 @@ def test_the_rarest_word_is_never_the_area() -> None:
     assert rarest_word([2.0, 3.0], frozenset({1}), frozenset({1})) is None
     assert rarest_word([2.0, 2.0], frozenset(), None) == 0
     assert rarest_word([], frozenset(), None) is None
+
+
+def _bazel_hits(shift: int) -> list[Hit]:
+    """ "bazel build cache" as term indexes shifted by ``shift`` (a word before them)."""
+    generalist = [_hit(i, 10, i, {shift + 0, shift + 1}) for i in range(1, 7)]
+    specialist = [_hit(20, 20, 40, {shift + 0, shift + 1, shift + 2}, length=120)]
+    others = [_hit(30 + i, 30 + i, 5 + i, {shift + 0, shift + 1}) for i in range(4)]
+    return [*generalist, *specialist, *others]
+
+
+def test_a_word_nobody_matched_is_never_the_rarest_word() -> None:
+    # Weights as search makes them: a word with an empty window (a typo, a word nobody here
+    # narrates) has df 0, the same top IDF as a word matched once; where the asker puts it
+    # changes nothing.
+    n = 5000.0
+    build, cache, bazel, nobody = idf(3000, n), idf(1000, n), idf(1, n), idf(0, n)
+    assert nobody == bazel
+    after = rank_people(
+        _bazel_hits(0), now=NOW, limit=10, term_weights=[build, cache, bazel, nobody]
+    )
+    before = rank_people(
+        _bazel_hits(1), now=NOW, limit=10, term_weights=[nobody, build, cache, bazel]
+    )
+    assert after[0].person_id == 20  # the bazel specialist
+    assert [p.person_id for p in before] == [p.person_id for p in after]
+    assert rarest_word([5.0, 5.0, 1.0], frozenset(), None, matched=frozenset({1, 2})) == 1
+    assert rarest_word([5.0, 1.0], frozenset(), None, matched=frozenset()) is None
