@@ -11,7 +11,7 @@ from datetime import datetime
 from ..events import ChannelKind, MessageReceived
 from ..knowledge.asks import find_ask
 from ..knowledge.durations import Calendar
-from ..knowledge.matched_words import word_groups
+from ..knowledge.matched_words import group_labels, term_groups, within_path
 from ..knowledge.ranking import RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
 from ..questions import about_person, unsearchable
@@ -504,12 +504,9 @@ def _why(
 ) -> str:
     """One line a person can check: how often, how recently, which team, and any boost."""
     asked = [h for h in item.ranked.hits if h.terms & experts.asked_terms]
-    groups = word_groups(asked, experts.terms, experts.asked_terms)
-    shown: list[tuple[list[str], int]] = []
-    for group in groups[:ABOUT_GROUPS]:
-        if len(" and ".join(w for named, _ in [*shown, group] for w in named)) > ABOUT_CHARS:
-            break
-        shown.append(group)
+    members = term_groups(asked, experts.terms, experts.asked_terms)
+    groups = [(group_labels(experts.terms, group), count) for group, count in members]
+    shown = _shown(groups, _lifting(item.ranked.lifted_by, members, experts))
     if not shown:  # one long list of words, all in the same narrations
         shown = [(["it"], groups[0][1] if groups else len(asked))]
     about = _listing(
@@ -523,6 +520,52 @@ def _why(
     if item.person.id in chosen.boosts:
         parts.append("asks to be asked about it")
     return "; ".join(parts)
+
+
+def _shown(
+    groups: list[tuple[list[str], int]], lifting: tuple[int, list[str]] | None
+) -> list[tuple[list[str], int]]:
+    """The word groups a why-line names: the most matched first, at most ABOUT_GROUPS in at
+    most ABOUT_CHARS of words. ``lifting`` (a group's place, and how to name it on its own)
+    is the question's rarest word that moved the person up: always named, last if it
+    wouldn't be otherwise, in place of the groups it has no room beside."""
+    shown: list[int] = []
+    for place in range(min(len(groups), ABOUT_GROUPS)):
+        if _chars([groups[i] for i in [*shown, place]]) > ABOUT_CHARS:
+            break
+        shown.append(place)
+    if lifting is None or lifting[0] in shown:
+        return [groups[i] for i in shown]
+    place, alone = lifting
+    group = groups[place]
+    if _chars([group]) > ABOUT_CHARS:
+        group = (alone, group[1])
+    kept: list[tuple[list[str], int]] = []
+    for i in shown[: ABOUT_GROUPS - 1]:
+        if _chars([*kept, groups[i], group]) > ABOUT_CHARS:
+            break
+        kept.append(groups[i])
+    return [*kept, group]
+
+
+def _chars(groups: list[tuple[list[str], int]]) -> int:
+    return len(" and ".join(word for named, _ in groups for word in named))
+
+
+def _lifting(
+    word: int | None, members: list[tuple[list[int], int]], experts: Experts
+) -> tuple[int, list[str]] | None:
+    """The place among ``members`` of the group naming ``word`` (or the path standing for it),
+    and the word's own name."""
+    if word is None or word >= len(experts.terms):
+        return None
+    term = experts.terms[word]
+    for place, (group, _) in enumerate(members):
+        if word in group or any(
+            experts.terms[i].path and within_path(term, experts.terms[i]) for i in group
+        ):
+            return place, group_labels(experts.terms, [word])
+    return None
 
 
 def _listing(items: list[str]) -> str:

@@ -19,6 +19,17 @@ def word_groups(
     of them mentions lag. Words matched by exactly the same narrations share a group; a path
     ("billing/ledger") stands for its own words where they match no other narration. Groups are
     ordered by count, then by where the question says them."""
+    return [
+        (group_labels(terms, members), count)
+        for members, count in term_groups(hits, terms, asked_terms)
+    ]
+
+
+def term_groups(
+    hits: list[Hit], terms: list[SearchTerm], asked_terms: frozenset[int]
+) -> list[tuple[list[int], int]]:
+    """``word_groups`` as the indexes of the terms in each group (a path's own words it stands
+    for left out), for a caller that must find a given term's group."""
     matched = {
         i: frozenset(h.narration_id for h in hits if i in h.terms)
         for i in sorted(asked_terms)
@@ -34,10 +45,10 @@ def word_groups(
     for i in sorted(matched, key=lambda i: position[i]):
         groups.setdefault(matched[i], []).append(i)
     ordered = sorted(groups.items(), key=lambda g: (-len(g[0]), position[g[1][0]]))
-    return [(_labels(terms, members), len(found)) for found, members in ordered]
+    return [(members, len(found)) for found, members in ordered]
 
 
-def _labels(terms: list[SearchTerm], members: list[int]) -> list[str]:
+def group_labels(terms: list[SearchTerm], members: list[int]) -> list[str]:
     """How a group names its terms: consecutive pairs of one Chinese, Japanese or Korean run
     ("支付", "付系", "系统" of "我们的支付系统") as the stretch of the run they cover, "支付系统",
     never as pairs that are no word ("付系")."""

@@ -62,7 +62,9 @@ class RankedPerson:
     """A person worth suggesting: the score, and what an answer shows and counts.
 
     ``hits`` are all their matched narrations, strongest first; ``evidence`` the ones shown (their
-    newest match of an asked word and the strongest other, newest first).
+    newest match of an asked word and the strongest other, newest first). ``lifted_by`` is the
+    question's rarest word (an index into its terms) when it moved them up, for the answer to
+    name it.
     """
 
     person_id: int
@@ -73,6 +75,7 @@ class RankedPerson:
     topical: float = 0.0
     area_matches: int = 0
     hits: list[Hit] = field(default_factory=list)
+    lifted_by: int | None = None
 
 
 def decay(age_days: float, half_life_days: float) -> float:
@@ -263,7 +266,12 @@ def _by_rarest_word(
     for person in top:
         best = max((w for w, hit in strongest[person.person_id] if word in hit.terms), default=0.0)
         person.score += share * best
-    return sorted(top, key=_order)
+    before = {person.person_id: place for place, person in enumerate(top)}
+    reordered = sorted(top, key=_order)
+    for place, person in enumerate(reordered):
+        if place < before[person.person_id]:
+            person.lifted_by = word
+    return reordered
 
 
 def shown_evidence(hits: Sequence[Hit]) -> list[Hit]:

@@ -175,3 +175,9 @@ def test_a_word_nobody_matched_is_never_the_rarest_word() -> None:
     assert [p.person_id for p in before] == [p.person_id for p in after]
     assert rarest_word([5.0, 5.0, 1.0], frozenset(), None, matched=frozenset({1, 2})) == 1
     assert rarest_word([5.0, 1.0], frozenset(), None, matched=frozenset()) is None
+
+
+def test_who_the_rarest_word_moved_up_is_marked_with_it() -> None:
+    ranked = rank_people(_bazel_hits(0), now=NOW, limit=10, term_weights=[0.5, 1.0, 4.0])
+    assert [(p.person_id, p.lifted_by) for p in ranked[:2]] == [(20, 2), (10, None)]
+    assert all(p.lifted_by is None for p in ranked[1:])

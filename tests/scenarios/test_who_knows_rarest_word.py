@@ -4,6 +4,7 @@ Every scenario runs on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from tests.scenarios.test_who_knows_ranking import people
@@ -29,3 +30,28 @@ async def test_a_word_nobody_narrated_does_not_change_who_comes_first(chat, cloc
     plain = people(await chat.say("zoe: @narrate who knows about bazel build cache?"))
     assert first == last == plain, (first, last, plain)
     assert plain[0] == "sam"
+
+
+async def test_the_why_line_names_the_word_that_put_someone_first(chat, clock):
+    """The why-line keeps three word groups, most matched first; a rare word matched once would
+    fall off, so for whoever it moved up it is always named."""
+    await chat.say(
+        "sam: /narrate bazel remote build cache eviction tuned",
+        "sam: /narrate remote build cache sized",
+        "sam: /narrate build cache warmed",
+        "sam: /narrate build flake fixed",
+    )
+    clock.advance(timedelta(days=30))
+    await chat.say(*(f"gil: /narrate remote build cache eviction run {k}" for k in range(6)))
+    await chat.say(*(f"nina: /narrate release notes draft {k}" for k in range(20)))
+    clock.advance(timedelta(hours=2))
+    out = await chat.say("zoe: @narrate who knows about bazel remote build cache eviction?")
+    assert people(out)[:2] == ["sam", "gil"], out
+    why = [line.strip() for line in out.splitlines() if re.match(r" *\d+\. @", line)]
+    # "remote 2 times" makes way for the word that put sam first.
+    assert why[0] == (
+        "1. @sam: narrated about build 4 times, cache 3 times and bazel and eviction 1 time, "
+        "last 4 weeks ago"
+    ), out
+    # Nobody else's why-line changes: the rule moved gil down.
+    assert why[1] == "2. @gil: narrated about remote, build, cache and eviction 6 times, last today"
