@@ -154,6 +154,7 @@ async def rank_experts(
         term_weights=evidence.term_weights,
         area_terms=evidence.area_terms,
         asked_terms=evidence.asked_terms,
+        term_idfs=evidence.term_idfs,
     )
     return Experts(people=ranked, terms=evidence.terms, asked_terms=evidence.asked_terms)
 

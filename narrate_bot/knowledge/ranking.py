@@ -162,6 +162,7 @@ def rank_people(
     term_weights: Sequence[float] = (),
     area_terms: frozenset[int] = frozenset(),
     asked_terms: frozenset[int] | None = None,
+    term_idfs: Sequence[float] | None = None,
 ) -> list[RankedPerson]:
     """People ranked by their evidence, reordered by how much of it is recent and by how often
     they narrated the question's area (``area_terms``: indexes into ``term_weights``).
@@ -173,7 +174,8 @@ def rank_people(
     own. ``exclude`` drops people who asked to stay out of answers on this topic (``hide-me``);
     ``boosts`` multiplies the score of people who declared the topic (``ask-me-about``). Both are
     applied before the cut to ``limit`` so a hidden person never takes a place and a boosted one
-    can earn it.
+    can earn it. The question's rarest word is picked by ``term_idfs`` (each term's IDF before
+    its own factor, so a path's ×2 makes no common phrase "rare"; ``term_weights`` without them).
     """
     hits = [h for h in hits if h.person_id not in exclude]
     if not hits:
@@ -217,7 +219,8 @@ def rank_people(
     matched = frozenset(
         i for weighted in strongest.values() for _, hit in weighted for i in hit.terms
     )
-    rarest = rarest_word(term_weights, area_terms, asked_terms, matched=matched)
+    rarity = term_weights if term_idfs is None else term_idfs
+    rarest = rarest_word(rarity, area_terms, asked_terms, matched=matched)
     if rarest is not None:
         ranked[:RAREST_WORD_PLACES] = _by_rarest_word(
             ranked[:RAREST_WORD_PLACES], strongest, rarest
@@ -230,7 +233,7 @@ def _order(person: RankedPerson) -> tuple[float, float, int]:
 
 
 def rarest_word(
-    term_weights: Sequence[float],
+    idfs: Sequence[float],
     area_terms: frozenset[int],
     asked_terms: frozenset[int] | None,
     *,
@@ -240,15 +243,15 @@ def rarest_word(
     its own prior) and, when ``matched`` is given, is among the terms someone matched: a word
     nobody narrates has the top IDF, and taking it would turn the rule off depending on where
     the asker put it. Ties go to the earlier term. None when there is no such term."""
-    asked = range(len(term_weights)) if asked_terms is None else asked_terms
+    asked = range(len(idfs)) if asked_terms is None else asked_terms
     words = [
         i
         for i in asked
-        if 0 <= i < len(term_weights) and i not in area_terms and (matched is None or i in matched)
+        if 0 <= i < len(idfs) and i not in area_terms and (matched is None or i in matched)
     ]
     if not words:
         return None
-    return min(words, key=lambda i: (-term_weights[i], i))
+    return min(words, key=lambda i: (-idfs[i], i))
 
 
 def _by_rarest_word(

@@ -149,7 +149,8 @@ class Evidence:
 
     ``terms`` are the terms searched, the asker's first and then the words query expansion
     borrowed; ``asked_terms`` indexes the asker's. Only a match on an asked term can get a person
-    named (``ranking.rank_people``).
+    named (``ranking.rank_people``). ``term_idfs`` are the weights before each term's own factor
+    (a path's ×2): how rare each term is, to find the question's rarest word.
     """
 
     hits: list[Hit] = field(default_factory=list)
@@ -157,6 +158,7 @@ class Evidence:
     area_terms: frozenset[int] = frozenset()
     terms: list[SearchTerm] = field(default_factory=list)
     asked_terms: frozenset[int] = frozenset()
+    term_idfs: list[float] = field(default_factory=list)
 
 
 def _evidence_conditions(
@@ -511,18 +513,15 @@ async def _find_evidence(
         return Evidence()
     stats = _Statistics(session, tenant_id=asker.tenant_id, before=asker.before, end=end)
     size = await stats.collection_size()
-    weights = [
-        idf(stats.frequency(count, oldest), size) * term.weight
-        for (count, oldest), term in zip(windows, terms, strict=True)
-    ]
+    idfs = [idf(stats.frequency(count, oldest), size) for count, oldest in windows]
+    weights = [rarity * term.weight for rarity, term in zip(idfs, terms, strict=True)]
     extra = expansion_terms(await _best_texts(session, matched, weights), asked=terms)
     if extra:
         more = await _collect(session, dialect, extra, asker, found, matched, offset=len(terms))
         terms = [*terms, *extra]
-        weights += [
-            idf(stats.frequency(count, oldest), size) * term.weight
-            for (count, oldest), term in zip(more, extra, strict=True)
-        ]
+        more_idfs = [idf(stats.frequency(count, oldest), size) for count, oldest in more]
+        idfs += more_idfs
+        weights += [rarity * term.weight for rarity, term in zip(more_idfs, extra, strict=True)]
     hits = [
         Hit(
             narration_id=narration_id,
@@ -535,7 +534,12 @@ async def _find_evidence(
     ]
     areas = frozenset(i for i, term in enumerate(terms) if term.area)
     return Evidence(
-        hits=hits, term_weights=weights, area_terms=areas, terms=terms, asked_terms=asked
+        hits=hits,
+        term_weights=weights,
+        area_terms=areas,
+        terms=terms,
+        asked_terms=asked,
+        term_idfs=idfs,
     )
 
 

@@ -181,3 +181,18 @@ def test_who_the_rarest_word_moved_up_is_marked_with_it() -> None:
     ranked = rank_people(_bazel_hits(0), now=NOW, limit=10, term_weights=[0.5, 1.0, 4.0])
     assert [(p.person_id, p.lifted_by) for p in ranked[:2]] == [(20, 2), (10, None)]
     assert all(p.lifted_by is None for p in ranked[1:])
+
+
+def test_the_rarest_word_is_by_idf_not_by_a_path_s_weight() -> None:
+    # "folding_range in libsodium": the identifier's phrase (term 2) weighs ×2 in the score,
+    # yet 40 narrations hold it and 3 hold "libsodium" (term 3), the rarest word.
+    n = 5000.0
+    idfs = [idf(60, n), idf(300, n), idf(40, n), idf(3, n)]
+    weights = [idfs[0], idfs[1], 2 * idfs[2], idfs[3]]
+    assert weights[2] > weights[3]
+    phrase = [_hit(i, 10, i, {0, 1, 2}) for i in range(1, 5)]  # folding_range all week
+    both = [_hit(20, 20, 40, {0, 1, 2, 3}, length=120)]  # libsodium's folding_range, once
+    ranked = rank_people([*phrase, *both], now=NOW, limit=5, term_weights=weights)
+    assert [p.person_id for p in ranked] == [10, 20]
+    ranked = rank_people([*phrase, *both], now=NOW, limit=5, term_weights=weights, term_idfs=idfs)
+    assert [(p.person_id, p.lifted_by) for p in ranked] == [(20, 3), (10, None)]

@@ -55,3 +55,21 @@ async def test_the_why_line_names_the_word_that_put_someone_first(chat, clock):
     ), out
     # Nobody else's why-line changes: the rule moved gil down.
     assert why[1] == "2. @gil: narrated about remote, build, cache and eviction 6 times, last today"
+
+
+async def test_the_rarest_word_is_rarer_than_a_common_identifier(chat, clock):
+    """ "folding_range in libsodium": the identifier's phrase weighs ×2 in the score, but eleven
+    narrations hold it and three hold "libsodium", so "libsodium" is the rarest word: ana, who
+    wrote both, goes ahead of those who wrote the identifier once (a common phrase taken for the
+    rarest word left her fourth)."""
+    await chat.say("ana: /narrate wrapped libsodium for the folding_range handler")
+    clock.advance(timedelta(days=20))
+    await chat.say(
+        *(f"ben: /narrate folding_range tweaks round {k}" for k in range(8)),
+        *(f"{who}: /narrate folding_range test fix" for who in ("cy", "dee")),
+        *(f"lou: /narrate libsodium upgrade {k}" for k in range(2)),
+        *(f"nina: /narrate release notes draft {k}" for k in range(50)),
+    )
+    clock.advance(timedelta(hours=2))
+    out = await chat.say("zoe: @narrate who knows about folding_range in libsodium?")
+    assert people(out) == ["ben", "ana", "lou", "cy", "dee"], out
