@@ -436,6 +436,9 @@ class WeeklyIntroductions:
         # Only introductions that went out (``delivered_at``) are due: one whose posts were
         # all refused isn't asked after, whether or not the rest of its round went out.
         posts = []
+        missed = await intro_repo.unreached(
+            session, introduction_ids=[i.id for i in due if i.id is not None]
+        )
         for introduction in due:
             assert introduction.id is not None
             members = await intro_repo.members(session, introduction_id=introduction.id)
@@ -447,8 +450,7 @@ class WeeklyIntroductions:
             group = [p for p in members if available(p, now) and p.id in taking_part]
             # Whoever its group DM never reached (given up for them, others got it) wasn't
             # introduced: only those who got it are asked, and still about everyone in it.
-            missed = await intro_repo.unreached(session, introduction_id=introduction.id)
-            asked = [p for p in group if p.id not in missed]
+            asked = [p for p in group if (introduction.id, p.id) not in missed]
             if len(group) < 2 or not asked:
                 continue
             number = introduction.number

@@ -750,11 +750,16 @@ async def mark_unreached(
     )
 
 
-async def unreached(session: AsyncSession, *, introduction_id: int) -> set[int]:
-    """The people introduction ``introduction_id`` never reached (``mark_unreached``)."""
+async def unreached(
+    session: AsyncSession, *, introduction_ids: Sequence[int]
+) -> set[tuple[int, int]]:
+    """(introduction id, person id) of whom those introductions never reached
+    (``mark_unreached``), in one query."""
+    if not introduction_ids:
+        return set()
     rows = await session.exec(
-        select(IntroMember.person_id).where(
-            IntroMember.introduction_id == introduction_id,
+        select(IntroMember.introduction_id, IntroMember.person_id).where(
+            col(IntroMember.introduction_id).in_(list(introduction_ids)),
             col(IntroMember.unreached_at).is_not(None),
         )
     )

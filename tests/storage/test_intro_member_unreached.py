@@ -69,8 +69,9 @@ async def test_a_member_a_delivered_introduction_never_reached_is_not_rested_by_
                 session, tenant_id=tenant, number=number, user_ids=["U2"], now=AT
             )
     async with db.transaction() as session:
-        assert await intro_repo.unreached(session, introduction_id=introductions[1]) == {yan}
-        assert await intro_repo.unreached(session, introduction_id=introductions[2]) == set()
+        assert await intro_repo.unreached(
+            session, introduction_ids=[introductions[1], introductions[2]]
+        ) == {(introductions[1], yan)}
     await _run(db, "DELETE FROM intro_post")  # #1 alone: only a group DM, which missed yan
     await _run(db, "DELETE FROM introduction WHERE number = 2")
     async with db.transaction() as session:
