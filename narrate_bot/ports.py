@@ -65,16 +65,24 @@ class NotPosted(Exception):  # noqa: N818 - an outcome, reported to the person
 
 class PartlyPosted(Exception):  # noqa: N818 - a partial outcome, not a fault of ours
     """Raised by ``ChatGateway.post`` for a post to several people that goes out as one message
-    each (``Post.to_users`` on Discord) when some were sent theirs and the rest failed (its
-    ``__cause__``: retried or given up as that failure would be). ``have``: the user ids not
-    to send it to again (sent a DM or a channel pointer, or found unreachable); ``message_id``:
-    the first message sent, as ``post`` returns it (``None``: nobody was actually sent one).
-    A retry goes to the others only; the scheduler keeps that with the send, so it holds after
-    a restart and on another replica too."""
+    each (``Post.to_users`` on Discord) when it didn't reach them all. ``have``: the user ids
+    sent it (a DM or a channel pointer), not to send it to again; ``unreachable``: those
+    nothing can reach (DMs closed and no channel takes a pointer), not to try again either, but
+    who don't have it; ``message_id``: the first message sent, as ``post`` returns it (``None``:
+    nobody was sent one).
 
-    def __init__(self, have: Sequence[str], message_id: str | None) -> None:
-        super().__init__(f"sent to {len(have)} of its people")
+    With a ``__cause__``, the rest (everyone in neither) failed as that would have: retried, or
+    given up for a refusal (``CannotPostThere``, which doesn't stop the others being tried). A
+    retry goes to the rest only; the scheduler keeps that with the send, so it holds after a
+    restart and on another replica too. Without one, the post is done (nothing is left to try:
+    ``message_id`` is what ``post`` would return) but ``unreachable`` didn't get it."""
+
+    def __init__(
+        self, have: Sequence[str], message_id: str | None, unreachable: Sequence[str] = ()
+    ) -> None:
+        super().__init__(f"sent to {len(have)} of its people, {len(unreachable)} unreachable")
         self.have = tuple(have)
+        self.unreachable = tuple(unreachable)
         self.message_id = message_id
 
 

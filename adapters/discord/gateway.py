@@ -26,7 +26,9 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   retry goes only to the others (``Delivered``; in memory, like the DM stop-list). When some
   have it, the failure is ``PartlyPosted`` (its cause the failure): the core keeps who with the
   send, so a retry after a restart or on another replica skips them too, and an introduction
-  some of its people got counts as delivered;
+  some of its people got counts as delivered. Whom nothing reaches (DMs closed, no channel
+  takes the pointer) is told apart (``PartlyPosted.unreachable``, also once the post is done);
+  one refused for good (an unknown user) doesn't keep the others from being tried;
 * every message goes with a nonce made from a token of its own delivery (``once.py``; kept with
   ``Delivered`` while a failed post may be retried): a 5xx or a dropped connection, after which
   it may exist, is sent again with it within seconds, and Discord answers with the message it
@@ -183,6 +185,14 @@ class InvalidRequestBudget:
                 f"{self.spent} Discord requests were refused in the last ten minutes; "
                 "posting is paused until that drops (check the bot's permissions and token)"
             )
+
+
+def _partly(post: Post, done: dict[str, str | None]) -> PartlyPosted:
+    """Who of ``post``'s people has it (a message) and whom nothing reached (``None``)."""
+    have = [u for u in post.to_users if done.get(u) is not None]
+    unreachable = [u for u in post.to_users if u in done and done[u] is None]
+    first = next((done[u] for u in have), None)
+    return PartlyPosted(have, first, unreachable)
 
 
 class Delivered:
@@ -606,12 +616,17 @@ class DiscordGateway:
     async def _post_to_people(self, guild_id: int, post: Post, parts: list[Outgoing]) -> str:
         """One DM per recipient (or their channel pointer). When one fails, the post fails and
         the scheduler retries it; those who already have it are skipped on that retry. Once
-        someone has it, the failure is ``PartlyPosted``, saying who."""
+        someone has it, the failure is ``PartlyPosted``, saying who has it and whom nothing
+        could reach. One refused for good (an unknown user: ``CannotPostThere``) doesn't stop
+        the others being tried: the refusal is raised once they were, as ``PartlyPosted``'s
+        cause where someone was handled. A post that reached everyone it could, but not
+        everyone, is ``PartlyPosted`` without a cause."""
         key = Delivered.key(guild_id, post)
         done, token = self.delivered.token(post, key, self.now())
         if done:
             log.info("a retried post goes to the %d of its people who don't have it yet",
                      len(post.to_users) - len(done))  # fmt: skip
+        refused: CannotPostThere | None = None  # the first recipient refused for good
         for user_id in post.to_users:
             if user_id in done:
                 continue
@@ -621,19 +636,28 @@ class DiscordGateway:
                 )
                 if sent is None:
                     sent = await self._fallback(guild_id, int(user_id), post, token)
+            except CannotPostThere as problem:
+                refused = refused or problem  # theirs only: the others are still tried
+                continue
             except BaseException as problem:
                 self.delivered.failed(key, self.now(), done, token)
                 if done and isinstance(problem, Exception):
                     # Some have it: the core keeps who, beyond this process, and counts it out.
-                    first = next((done[u] for u in post.to_users if done.get(u) is not None), None)
-                    raise PartlyPosted(list(done), first) from problem
+                    raise _partly(post, done) from problem
                 raise
             done[user_id] = None if sent is None else str(sent.id)
+        if refused is not None:
+            self.delivered.failed(key, self.now(), done, token)
+            if done:
+                raise _partly(post, done) from refused
+            raise refused
         self.delivered.completed(key)
-        first = next((done[u] for u in post.to_users if done.get(u) is not None), None)
-        if first is None:
+        partly = _partly(post, done)
+        if partly.message_id is None:
             raise RuntimeError("nobody could be reached, in a DM or in a channel")
-        return first
+        if partly.unreachable:
+            raise partly  # done, as far as it can be: the core learns who it missed
+        return partly.message_id
 
     async def _post_in_channel(self, guild_id: int, post: Post) -> str:
         """A post in a channel, or in the thread of ``post.thread_of`` there. A prompt whose

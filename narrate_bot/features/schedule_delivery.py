@@ -155,12 +155,10 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     send = item.send
     assert send.id is not None
     final = False
-    have: tuple[str, ...] = ()  # who has it now, of ``send.payload``'s people
     try:
         return await _deliver(bot, item, now=now, owner=owner)
     except Exception as problem:
         if isinstance(problem, PartlyPosted):
-            have = problem.have
             await _partly_posted(bot, item, problem, now=now, owner=owner)
             if isinstance(problem.__cause__, Exception):
                 problem = problem.__cause__  # the rest's failure decides the send's retry
@@ -180,11 +178,7 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
-            async with bot.db.transaction() as session:
-                if await store.finish(
-                    session, send_id=send.id, owner=owner, status=store.FAILED, now=now, error=error
-                ):
-                    await _never_reached(session, item, have, now=now)
+            await _finish(bot, send.id, owner, store.FAILED, now, error=error)
         else:
             await _postpone(bot, send.id, owner, now + wait, error)
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
@@ -195,62 +189,56 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
 async def _partly_posted(
     bot: Bot, item: store.Leased, partly: PartlyPosted, *, now: datetime, owner: str
 ) -> None:
-    """Some of a post's people have it (``PartlyPosted``): the send keeps only the others, so
-    its retries (by any process, after a restart too) never send it again to those who have
-    it; and an introduction someone got is delivered, whatever becomes of the rest (followed
-    up, resting its people, in the no-repeat window). Best effort: a failure is logged, and
-    this process's own retry still skips them (the gateway remembers). A send composed when
-    due (no payload) is left to the gateway's memory: it is composed again on its retry."""
+    """Some of a post's people were handled (``PartlyPosted``): the send keeps only the rest,
+    so its retries (by any process, after a restart too) never send it again to those who have
+    it, nor try whom nothing reaches; and an introduction someone got is delivered, whatever
+    becomes of the rest (followed up, resting its people, in the no-repeat window).
+
+    In the same transaction, whom it didn't reach are marked never reached
+    (``intro_repo.mark_unreached``: kept out of its follow-up and their pace): the unreachable
+    for good, the rest for now. Only a later send of the rest that goes out clears them
+    (``_keep_intro_post``), so every other ending keeps them: given up, skipped (too late,
+    nothing left to send, the schedule removed), a forget-me. Whoever got it now is cleared.
+
+    Best effort: a failure is logged, and this process's own retry still skips them (the
+    gateway remembers). A send composed when due (no payload) is left to the gateway's memory:
+    it is composed again on its retry."""
     send = item.send
     assert send.id is not None
     if send.payload is None:
         return
     post = Post.model_validate_json(send.payload)
-    rest = tuple(u for u in post.to_users if u not in partly.have)
+    handled = {*partly.have, *partly.unreachable}
+    rest = tuple(u for u in post.to_users if u not in handled)
     number = introduction_number(post.text)
     try:
         async with bot.db.transaction() as session:
+            kept = True
             if rest:
                 narrowed = post.model_copy(update={"to_users": rest})
-                await store.keep_payload(
+                kept = await store.keep_payload(
                     session, send_id=send.id, owner=owner, payload=narrowed.model_dump_json()
                 )
-            if partly.message_id is not None and item.schedule.kind == INTROS and number:
+                if not kept:  # taken over, or ended: its owner decides who still gets it
+                    log.info("scheduled send %s was no longer ours to narrow", send.id)
+            if item.schedule.kind == INTROS and number:
                 assert item.tenant.id is not None
-                await intro_repo.mark_delivered(
-                    session, tenant_id=item.tenant.id, number=number, now=now
+                if partly.message_id is not None:
+                    await intro_repo.mark_delivered(
+                        session, tenant_id=item.tenant.id, number=number, now=now
+                    )
+                await intro_repo.mark_reached(
+                    session, tenant_id=item.tenant.id, number=number, user_ids=partly.have
+                )
+                await intro_repo.mark_unreached(
+                    session,
+                    tenant_id=item.tenant.id,
+                    number=number,
+                    user_ids=[*partly.unreachable, *(rest if kept else ())],
+                    now=now,
                 )
     except Exception as problem:
         log.warning("recording who has send %s already failed: %s", send.id, type(problem).__name__)
-
-
-async def _never_reached(
-    session: Session, item: store.Leased, have: tuple[str, ...], *, now: datetime
-) -> None:
-    """A group introduction given up: whoever it was still for (all but ``have``) was never
-    reached. Where others got it (it is delivered) they weren't introduced, so they are kept
-    out of its follow-up and their pace (``intro_repo.mark_unreached``). In a savepoint: the
-    outcome stands whatever becomes of this, or the post would be sent again."""
-    post = Post.model_validate_json(item.send.payload) if item.send.payload else None
-    number = introduction_number(post.text) if post is not None else None
-    if post is None or number is None or item.schedule.kind != INTROS or not post.to_users:
-        return
-    assert item.tenant.id is not None
-    try:
-        async with session.begin_nested():
-            await intro_repo.mark_unreached(
-                session,
-                tenant_id=item.tenant.id,
-                number=number,
-                user_ids=[u for u in post.to_users if u not in have],
-                now=now,
-            )
-    except Exception as problem:
-        log.warning(
-            "marking who introduction #%s never reached failed: %s",
-            number,
-            type(problem).__name__,
-        )
 
 
 def _wait(problem: Exception, attempts: int) -> timedelta:
@@ -317,7 +305,14 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     # Its tries are one message (``Post.delivery``); never stored with it: an older replica
     # would refuse the field it doesn't know.
     sent = post.model_copy(update={"delivery": f"send:{send.id}"})
-    message_id = await gateway.post(tenant_ref(item.tenant), sent)
+    unreachable: tuple[str, ...] = ()
+    try:
+        message_id = await gateway.post(tenant_ref(item.tenant), sent)
+    except PartlyPosted as partly:
+        if partly.__cause__ is not None or partly.message_id is None:
+            raise  # the rest failed: ``_attempt`` keeps who has it
+        # Done, but nothing reached some of its people: kept with their introduction below.
+        message_id, unreachable = partly.message_id, partly.unreachable
     # The duplicate window: the platform has the post, the outcome isn't committed yet. So
     # nothing from here on may hand the send back for another try.
     try:
@@ -330,7 +325,9 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
                 now=now,
                 message_id=message_id,
             )
-            await _keep_intro_post(session, item, post, message_id, now=now)
+            await _keep_intro_post(
+                session, item, post, message_id, now=now, unreachable=unreachable
+            )
         if not finished:
             log.error("scheduled send %s was posted after another process took it over", send.id)
     except Exception as problem:
@@ -342,7 +339,13 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
 
 
 async def _keep_intro_post(
-    session: Session, item: store.Leased, post: Post, message_id: str, *, now: datetime
+    session: Session,
+    item: store.Leased,
+    post: Post,
+    message_id: str,
+    *,
+    now: datetime,
+    unreachable: tuple[str, ...] = (),
 ) -> None:
     """An introduction just posted is marked delivered (its first post only: one refused in
     an otherwise delivered round stays undelivered), and where it was posted in the
@@ -355,7 +358,11 @@ async def _keep_intro_post(
     This mark is the second one: the outcome's own statement marks the introduction (migration
     0057's trigger on ``schedule_send``, which an older replica's sends fire too), so a failure
     here loses nothing. It still counts where this process's outcome didn't land (another
-    process took the send over)."""
+    process took the send over).
+
+    A group DM's people it reached are cleared of an earlier try's "never reached" (the rest of
+    a partly sent one: ``_partly_posted``); ``unreachable`` (nothing could reach them) are
+    marked never reached, as a partly sent one's are."""
     number = introduction_number(post.text)
     if item.schedule.kind != INTROS or number is None:
         return
@@ -386,6 +393,23 @@ async def _keep_intro_post(
             )
     except Exception as problem:
         log.warning("marking introduction #%s delivered failed: %s", number, type(problem).__name__)
+    if not post.to_users:
+        return
+    try:
+        async with session.begin_nested():
+            await intro_repo.mark_reached(
+                session,
+                tenant_id=item.tenant.id,
+                number=number,
+                user_ids=[u for u in post.to_users if u not in unreachable],
+            )
+            await intro_repo.mark_unreached(
+                session, tenant_id=item.tenant.id, number=number, user_ids=unreachable, now=now
+            )
+    except Exception as problem:
+        log.warning(
+            "keeping whom introduction #%s reached failed: %s", number, type(problem).__name__
+        )
 
 
 async def _posted_there(bot: Bot, channel: Channel | None, post: Post, gateway: object) -> None:

@@ -52,7 +52,7 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
     others: dict[int, list[str]] = {i: [] for i in ids}
     feedback: dict[int, tuple[str, str]] = {}  # introduction → (outcome, when they answered)
     teams: dict[int, str | None] = {}
-    unreached: dict[int, str] = {}  # introduction → when its group DM was given up for them
+    unreached: dict[int, str] = {}  # introduction → when its group DM failed to reach them
     if ids:
         for introduction_id, team, missed in await session.exec(
             select(IntroMember.introduction_id, IntroMember.team, IntroMember.unreached_at).where(
@@ -98,8 +98,8 @@ async def export(session: AsyncSession, *, person: Person) -> dict[str, Any]:
                 "created_at": i.created_at.isoformat(),
                 # When it went out; null where every post of it was refused.
                 "delivered_at": i.delivered_at.isoformat() if i.delivered_at else None,
-                # When its group DM was given up without reaching them (others got it); null
-                # where it reached them, or nobody.
+                # When its group DM failed to reach them (nothing could, or theirs kept failing
+                # while others got it); null where it reached them.
                 "never_reached_you_at": unreached.get(i.id or -1),
                 "introduced_to": others.get(i.id or -1, []),
                 # Whoever erased themselves since is gone from it, never named: with nobody

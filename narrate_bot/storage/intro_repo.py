@@ -10,7 +10,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import case, delete, exists, func, insert, literal_column, or_, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -717,36 +729,63 @@ async def mark_delivered(
     )
 
 
+def _introduction_numbered(tenant_id: int, number: int) -> ScalarSelect[int | None]:
+    return (
+        select(Introduction.id)
+        .where(col(Introduction.tenant_id) == tenant_id, col(Introduction.number) == number)
+        .scalar_subquery()
+    )
+
+
+def _members_named(tenant_id: int, number: int, user_ids: Sequence[str]) -> ColumnElement[bool]:
+    """The ``intro_member`` rows of introduction ``number`` of the tenant for ``user_ids``."""
+    return and_(
+        col(IntroMember.introduction_id) == _introduction_numbered(tenant_id, number),
+        col(IntroMember.person_id).in_(
+            select(Person.id).where(
+                Person.tenant_id == tenant_id, col(Person.user_id).in_(list(user_ids))
+            )
+        ),
+    )
+
+
 async def mark_unreached(
     session: AsyncSession, *, tenant_id: int, number: int, user_ids: Sequence[str], now: datetime
 ) -> None:
-    """Introduction ``number``'s group DM was given up without reaching ``user_ids``, though it
-    went out to others (``delivered_at``): they weren't introduced. Not where it was posted in
-    the introductions channel too (``intro_post``): that named them to everyone, them included."""
+    """Introduction ``number``'s group DM didn't reach ``user_ids``: nothing could (DMs closed,
+    no channel took the pointer), or their DMs failed while others' went out (for now: a later
+    send to them that goes out clears it, ``mark_reached``). They weren't introduced. Not where
+    it was posted in the introductions channel too (``intro_post``): that named them to
+    everyone, them included. Kept also while it went out to nobody yet: follow-ups and pace
+    count delivered introductions only, and whoever it reaches later is cleared."""
     if not user_ids:
         return
-    introduction = (
-        select(Introduction.id)
-        .where(
-            col(Introduction.tenant_id) == tenant_id,
-            col(Introduction.number) == number,
-            col(Introduction.delivered_at).is_not(None),
-        )
-        .scalar_subquery()
-    )
+    introduction = _introduction_numbered(tenant_id, number)
     await session.exec(
         update(IntroMember)
         .where(
-            col(IntroMember.introduction_id) == introduction,
-            col(IntroMember.person_id).in_(
-                select(Person.id).where(
-                    Person.tenant_id == tenant_id, col(Person.user_id).in_(list(user_ids))
-                )
-            ),
+            _members_named(tenant_id, number, user_ids),
             col(IntroMember.unreached_at).is_(None),
             ~select(IntroPost.id).where(IntroPost.introduction_id == introduction).exists(),
         )
         .values(unreached_at=now)
+    )
+
+
+async def mark_reached(
+    session: AsyncSession, *, tenant_id: int, number: int, user_ids: Sequence[str]
+) -> None:
+    """Introduction ``number``'s group DM reached ``user_ids`` after all (a retry of the rest of
+    a partly sent one went out): no longer marked never reached."""
+    if not user_ids:
+        return
+    await session.exec(
+        update(IntroMember)
+        .where(
+            _members_named(tenant_id, number, user_ids),
+            col(IntroMember.unreached_at).is_not(None),
+        )
+        .values(unreached_at=None)
     )
 
 

@@ -100,8 +100,9 @@ class IntroMember(SQLModel, table=True):
     )
     person_id: int = Field(sa_column=_person_fk(primary_key=True))
     team: str | None = Field(default=None, max_length=100)
-    # When its group DM was given up without reaching them though others got it (Discord: one
-    # DM each): they weren't introduced, so they aren't followed up or rested (0058).
+    # When its group DM (Discord: one DM each) didn't reach them though others got it, or
+    # nothing could reach them: they weren't introduced, so they aren't followed up or rested
+    # (0058). Cleared when a later try of theirs goes out.
     unreached_at: datetime | None = None
 
 

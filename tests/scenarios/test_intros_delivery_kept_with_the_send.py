@@ -43,7 +43,7 @@ async def test_a_failed_delivery_mark_still_leaves_the_introduction_delivered(
 async def test_an_introduction_an_older_replica_sent_is_delivered(
     chat, monkeypatch: pytest.MonkeyPatch
 ):
-    async def before_the_mark(session, item, post, message_id, *, now):  # type: ignore[no-untyped-def]
+    async def before_the_mark(session, item, post, message_id, *, now, **_):  # type: ignore[no-untyped-def]
         """``_keep_intro_post`` as a replica from before 0055 runs it: the channel post's
         record only, no delivery mark."""
         number = schedule_delivery.introduction_number(post.text)
