@@ -25,10 +25,14 @@ Introductions already sent unmarked by such a replica are backfilled where the p
 record: an introduction with a channel post (``intro_post``) went out.
 
 Downgrading drops the trigger: the sender marks delivery itself again.
+
+On SQLite the upgrade first checks that its JSON functions exist (JSON1), and stops with a
+clear error if not: the trigger would be created all the same, and every send's outcome fail.
 """
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0057_intro_sent_marks_delivered"
@@ -95,8 +99,31 @@ BACKFILL = (
 )
 
 
+def _require_sqlite_json(bind: sa.engine.Connection) -> None:
+    """The trigger reads the payload with SQLite's JSON functions (JSON1: built in since 3.38,
+    a compile-time option before). SQLite resolves a trigger's functions only when it fires, so
+    without them every later UPDATE of a send's status would fail, not this upgrade: refuse it
+    here instead, saying why. Only reads: a database that has this revision already is never
+    asked again."""
+    try:
+        bind.exec_driver_sql("SELECT json_valid('{}'), json_extract('{}', '$.text')").all()
+    except sa.exc.DBAPIError as problem:
+        raise RuntimeError(
+            "migration 0057 needs SQLite's JSON functions (json_valid, json_extract), which "
+            f"this SQLite ({sqlite_version(bind)}) lacks: use SQLite 3.38 or later, or a build "
+            "with JSON1"
+        ) from problem
+
+
+def sqlite_version(bind: sa.engine.Connection) -> str:
+    return str(bind.exec_driver_sql("SELECT sqlite_version()").scalar())
+
+
 def upgrade() -> None:
-    for statement in SQLITE_UP if op.get_bind().dialect.name == "sqlite" else PG_UP:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        _require_sqlite_json(bind)
+    for statement in SQLITE_UP if bind.dialect.name == "sqlite" else PG_UP:
         op.execute(statement)
     op.execute(BACKFILL)
 

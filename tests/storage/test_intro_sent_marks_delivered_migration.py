@@ -6,7 +6,13 @@ introduction; down and up again keeps that, and ``alembic check`` is clean."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.util import await_
 
 from narrate_bot.storage import schedules as store
 from narrate_bot.storage.database import Database
@@ -88,3 +94,38 @@ async def test_a_send_recorded_as_sent_marks_its_introduction_in_any_version(emp
     await upgrade(db)
     await check(db)
     assert await _delivered(db) == [1, 2]
+
+
+def _without_json(dbapi_connection: Any, record: Any) -> None:
+    """This connection's SQLite as if built without JSON1: its JSON functions refused."""
+    driver = record.driver_connection
+
+    def refuse(action: int, _arg1: str | None, name: str | None, *_: object) -> int:
+        return (
+            sqlite3.SQLITE_DENY
+            if action == sqlite3.SQLITE_FUNCTION and (name or "").startswith("json")
+            else 0
+        )
+
+    await_(driver._execute(driver._conn.set_authorizer, refuse))
+
+
+async def test_an_sqlite_without_json_functions_stops_the_upgrade_saying_why(empty_db):
+    """The trigger needs JSON1; SQLite takes it all the same and would fail every outcome."""
+    db = empty_db
+    if db.dialect != "sqlite":
+        pytest.skip("PostgreSQL always has its JSON functions")
+    await _workspace(db, BEFORE)
+    event.listen(db.engine.sync_engine, "connect", _without_json)
+    await db.engine.dispose()  # every connection from here on is one without them
+    with pytest.raises(RuntimeError, match="JSON functions"):
+        await upgrade(db, "0057_intro_sent_marks_delivered")
+    event.remove(db.engine.sync_engine, "connect", _without_json)
+    await db.engine.dispose()
+    assert not await _run(
+        db, "SELECT count(*) FROM sqlite_master WHERE name = 'schedule_send_marks_intro'"
+    )
+    await upgrade(db)  # JSON back: the upgrade goes through
+    assert await _run(
+        db, "SELECT count(*) FROM sqlite_master WHERE name = 'schedule_send_marks_intro'"
+    )
