@@ -17,6 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from .database import Database, conflict_insert
 
 INSTALLATION_KEY = ("platform", "enterprise_id", "team_id")
+# How often a claim tries its insert when the row it skipped is gone by the read (given back).
+CLAIM_ROUNDS = 3
 
 
 class Installation(SQLModel, table=True):
@@ -151,17 +153,26 @@ async def claim_event(
     claim is taken over with a compare-and-swap on its time. One transaction either way: a
     retry used to fail an insert and then read in a second one, each taking SQLite's write lock
     (and leaving a duplicate-key error in PostgreSQL's log).
+
+    On PostgreSQL (read committed) the row the insert skipped can be gone by the read: its owner
+    gave the claim back (the work failed). Nobody holds the event then, so the insert is tried
+    again, in the same transaction (each statement sees what is committed by its start); taking
+    that for "handled" lost the event. SQLite's ``BEGIN IMMEDIATE`` lets nobody in between.
     """
     async with db.transaction() as session:
-        inserted = await session.exec(
-            conflict_insert(session, SeenEvent)
-            .values(tenant_id=tenant_id, event_id=event_id, claimed_at=now, done=False)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "event_id"])
-            .returning(col(SeenEvent.event_id))  # psycopg's rowcount here is -1
-        )
-        if inserted.first() is not None:
-            return True
-        row = await session.get(SeenEvent, (tenant_id, event_id))
+        row: SeenEvent | None = None
+        for _ in range(CLAIM_ROUNDS):
+            inserted = await session.exec(
+                conflict_insert(session, SeenEvent)
+                .values(tenant_id=tenant_id, event_id=event_id, claimed_at=now, done=False)
+                .on_conflict_do_nothing(index_elements=["tenant_id", "event_id"])
+                .returning(col(SeenEvent.event_id))  # psycopg's rowcount here is -1
+            )
+            if inserted.first() is not None:
+                return True
+            row = await session.get(SeenEvent, (tenant_id, event_id))
+            if row is not None:
+                break
         if row is None or row.done or row.claimed_at > now - lease:
             return False
         result = await session.exec(
