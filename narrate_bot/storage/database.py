@@ -9,6 +9,7 @@ so two writers queue on the busy timeout instead of failing with ``SQLITE_BUSY_S
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +28,8 @@ BUSY_TIMEOUT_MS = 10_000
 # attempt (and `narrate-bot run`'s start) for the operating system's TCP timeout, minutes.
 CONNECT_TIMEOUT_S = 10
 READS_ONLY = "narrate_reads_only"  # execution option: begin SQLite transactions DEFERRED
+# Storage writes with ``INSERT … ON CONFLICT … RETURNING``, which SQLite has since 3.35.
+SQLITE_MINIMUM = (3, 35)
 
 # Features type their sessions with this name so only storage imports sqlmodel.
 Session = AsyncSession
@@ -53,6 +56,23 @@ def normalize_url(url: str) -> str:
         # driver alone would open a folder literally named "~" in the working directory.
         parsed = parsed.set(database=str(Path(parsed.database or "").expanduser()))
     return parsed.render_as_string(hide_password=False)
+
+
+class SQLiteTooOld(RuntimeError):
+    """The SQLite this Python's ``sqlite3`` is built with lacks what storage's statements use."""
+
+
+def require_sqlite() -> None:
+    """Refuse an SQLite older than ``SQLITE_MINIMUM`` before anything is opened, in words an
+    operator can act on: otherwise a migration, or later someone's command (an event claim, an
+    upsert), fails with a bare syntax error near ``RETURNING``."""
+    if sqlite3.sqlite_version_info < SQLITE_MINIMUM:
+        needed = ".".join(map(str, SQLITE_MINIMUM))
+        raise SQLiteTooOld(
+            f"narrate-bot needs SQLite {needed} or later, and this Python's sqlite3 module uses "
+            f"SQLite {sqlite3.sqlite_version}. Run narrate-bot with a Python built with a newer "
+            "SQLite, use the Docker image, or use PostgreSQL (a postgresql:// database URL)."
+        )
 
 
 class _StopOnceConnection(aiosqlite.Connection):
@@ -116,6 +136,8 @@ class Database:
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = "sqlite" if parsed.drivername.startswith("sqlite") else "postgresql"
+        if self.dialect == "sqlite":
+            require_sqlite()
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A failed statement's message would otherwise carry its parameters (narration text,
