@@ -13,9 +13,10 @@ else's are not held back by it). The tick sends it once (the outbox's claim), th
   goes instead;
 * the place is looked at afresh: a private channel the person has left, or one the app is out
   of, gets nothing; a reply for a channel's readers isn't posted when the channel now has more
-  of them (made public, shared with another organisation) or is archived. A group DM, or a
-  place the app may not look up (``missing_scope``), isn't looked at: Slack's refusal of the
-  post itself drops it, and a private answer there never goes to a DM instead;
+  of them (made public, shared with another organisation) or is archived. A group DM isn't
+  looked at (the app has no mpim:read): Slack's refusal of the post itself drops it, and a
+  private answer there never goes to a DM instead. Elsewhere a lookup refused for good
+  (``missing_scope`` too) drops a channel answer;
 * a private answer stays private: the command's ``response_url`` while Slack still takes it
   (30 minutes, 5 answers: kept under both), else ``chat.postEphemeral``, else the person's DM
   when the channel refuses ephemeral posts; never the channel;
@@ -62,8 +63,6 @@ PLACE_CHARS = 16  # ``schedule_send.slot``
 # past the tick that sends them, and a few of its retries.
 KEPT_LOOKUP = timedelta(minutes=30)
 SHARED_FLAGS = ("is_ext_shared", "is_org_shared", "is_shared")
-# A lookup the app may not make (no mpim:read for a group DM, say): the post itself decides.
-CANT_LOOK = frozenset({"missing_scope"})
 
 
 def place_of(target: Target) -> str:
@@ -317,14 +316,15 @@ async def _private(
 
 async def _may_read_there(
     gateway: SlackGateway, tenant: TenantRef, kept: dict[str, Any], visibility: Visibility
-) -> bool | None:
+) -> bool:
     """Whether the reply may still go to its channel: looked up afresh (``conversations.info``,
     and ``conversations.members`` for a private one). A private channel needs the person in
     it (and the app); a reply for the channel's readers needs no more readers than when it was
     written, and the channel open. A lookup Slack refuses for now raises (tried later); one it
     refuses for good (``channel_not_found``: deleted, or private without the app) says no,
-    except for a private answer to a public channel's, which goes to the person's DM. ``None``
-    when the app may not look (``missing_scope``): the post itself then finds out."""
+    except for a private answer to a public channel's, which goes to the person's DM;
+    ``missing_scope`` too (cac6662 posted unlooked-at there: a channel shared since got the
+    answer). Only a group DM (``kept["group_dm"]``) is not looked up, by the caller."""
     user, channel = str(kept["user"]), str(kept["channel"])
     client = await gateway.client_for(tenant)
     was_private = kept["kind"] != ChannelKind.PUBLIC.value
@@ -337,8 +337,6 @@ async def _may_read_there(
     except SlackApiError as error:
         if passing(error, error_code(error)) or retry_after(error) is not None:
             raise
-        if error_code(error) in CANT_LOOK:
-            return None
         return visibility == Visibility.PRIVATE and not was_private
     info = answer.get("channel") or {}
     private = bool(info.get("is_private") or info.get("is_mpim") or info.get("is_group"))
@@ -356,18 +354,13 @@ async def _may_read_there(
     cursor: str | None = None
     while True:
         page = cursor
-        try:
-            listed = await gateway.call(
-                tenant.tenant_id,
-                "conversations.members",
-                lambda page=page: client.conversations_members(  # type: ignore[misc]
-                    channel=channel, limit=200, cursor=page
-                ),
-            )
-        except SlackApiError as error:
-            if error_code(error) in CANT_LOOK:
-                return None
-            raise
+        listed = await gateway.call(
+            tenant.tenant_id,
+            "conversations.members",
+            lambda page=page: client.conversations_members(  # type: ignore[misc]
+                channel=channel, limit=200, cursor=page
+            ),
+        )
         members += listed.get("members") or []
         cursor = (listed.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
