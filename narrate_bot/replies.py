@@ -95,6 +95,20 @@ class Reply(_Frozen):
     # kept under the asker's user id while the mark was unchanged, is still there: every
     # forget-me of that id deletes it, so the one that moved the mark was someone else's.
     recorded_as: str | None = None
+    # What is said instead when the platform keeps the reply for later (a rate limit refused
+    # it: sent an hour on, say), set on a reply that shows narrations without ``quotes`` (a
+    # profile's recent ones, "mine", who could help): what it shows may be deleted, edited or
+    # no longer readable by its reader by then, and is not checked again at send time, so
+    # the shown text is never kept; this note (asking again) goes in its place. ``None``:
+    # kept as it is.
+    if_kept: str | None = None
+
+
+# ``Reply.if_kept`` for a reply that is nothing but what it shows.
+HELD_BACK = (
+    "I held back a reply showing narrations while I was asked to slow down, and they may have "
+    "changed since. Ask me again for an up-to-date one."
+)
 
 
 class Post(_Frozen):

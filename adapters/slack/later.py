@@ -8,6 +8,8 @@ in the same conversation queue behind it while any waits, so they arrive in orde
 else's are not held back by it). The tick sends it once (the outbox's claim), through
 ``send_queued``:
 
+* a reply showing narrations without quoting them (a profile, "mine", who could help after a
+  narration: ``Reply.if_kept``) isn't kept as it is: its note asking them to ask again is;
 * an answer quoting narrations is checked first (``Bot.reply_still_holds``): one deleted or
   edited meanwhile, or no longer readable where it goes, and a note asking them to ask again
   goes instead;
@@ -107,6 +109,10 @@ def _payload(
     target: Target, reply: Reply, buttons: tuple[Button, ...], *, uses: int, until: datetime
 ) -> str:
     kept = reply.model_copy(update={"buttons": buttons, "form": None, "attachment": None})
+    if reply.if_kept is not None:
+        # It shows narrations its send wouldn't check again: its note goes instead, and
+        # nothing it showed (nor whom it named) is kept.
+        kept = kept.model_copy(update={"text": reply.if_kept, "names": {}, "if_kept": None})
     url = getattr(target.respond, "response_url", None) if target.respond is not None else None
     return json.dumps(
         {

@@ -42,6 +42,10 @@ CANDIDATES = 2 * MAX_NAMED
 # How many words are named for someone matched on only one of the topic's (a path or a run
 # of Chinese, Japanese or Korean may read as more).
 MAX_WORDS = 3
+# Said after the confirmation, instead of who could help, when it is kept for later.
+HELD_BACK_HELP = (
+    "I held back who could help while I was asked to slow down: /narrate who {topic} shows them."
+)
 
 
 async def with_help(
@@ -135,11 +139,15 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         if offer is not None and offer.buttons:
             line = f"{line} {offer.text}"
             buttons = (*buttons, *offer.buttons)
+        # Kept past a rate limit, the confirmation goes without the names (people found by
+        # narrations that may be gone by then, their narrators forgotten): ``Reply.if_kept``.
+        later = f"{ask.echo} {HELD_BACK_HELP.format(topic=_command_topic(ask.topic))}"
         return reply.model_copy(
             update={
                 "text": f"{reply.text}\n{line}",
                 "names": {**reply.names, **names},
                 "buttons": buttons,
+                "if_kept": f"{reply.if_kept or reply.text}\n{later}",
             }
         )
     # An offer that can't be made (no channel, a private one the author isn't in, one the bot

@@ -14,7 +14,15 @@ from ..knowledge.days import read_day
 from ..knowledge.durations import Calendar
 from ..knowledge.topics import extract_topics
 from ..knowledge.words import query_terms
-from ..replies import BUTTON_COMMAND_CHARS, FORM_PROMPT, Button, FormRequest, Reply, quoted
+from ..replies import (
+    BUTTON_COMMAND_CHARS,
+    FORM_PROMPT,
+    HELD_BACK,
+    Button,
+    FormRequest,
+    Reply,
+    quoted,
+)
 from ..routing import KEEP, Command
 from ..storage import narration_copy_edits as copy_edits
 from ..storage import privacy, update_post_resync
@@ -310,7 +318,8 @@ async def list_mine(turn: Turn, arg: str = "") -> list[Reply]:
         f"Change one with /narrate edit {first} <text>, or remove it with /narrate delete "
         f"{first} (the number before it)."
     )
-    return [turn.reply("\n".join(lines))]
+    # Shows narrations: never kept as it is past a rate limit (``Reply.if_kept``).
+    return [turn.reply("\n".join(lines)).model_copy(update={"if_kept": HELD_BACK})]
 
 
 @dataclass(frozen=True)

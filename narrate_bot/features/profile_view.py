@@ -16,7 +16,7 @@ from ..events import ChannelKind
 from ..knowledge.durations import Calendar
 from ..knowledge.spellings import merged
 from ..knowledge.topic_match import matches, narration_topic_stems
-from ..replies import Reply
+from ..replies import HELD_BACK, Reply
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.preference_tables import ASK_ME, HIDE_ME
@@ -140,7 +140,8 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         lines.append("Paused for now: not suggested in answers.")
     lines.extend(_recent(rows[:RECENT], own=own, named=named, calendar=calendar))
     reply = turn.reply("\n".join(lines))
-    return [reply.model_copy(update={"names": names})]
+    # Shows narrations (and who narrates about what): never kept as it is (``Reply.if_kept``).
+    return [reply.model_copy(update={"names": names, "if_kept": HELD_BACK})]
 
 
 def _topics_line(topics: Counter[str]) -> str:
