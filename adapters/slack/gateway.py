@@ -494,31 +494,36 @@ class SlackGateway:
         )
 
     async def _readers(self, tenant: TenantRef, channel_id: str) -> tuple[str, ...] | None:
-        """Everyone ``conversations.members`` lists for a private channel the app is in,
-        page by page; ``None`` when Slack won't say. Read as the app is found back in a channel
-        it was out of: the readers kept from then are stale (``ChannelNow.members``)."""
-        client = await self.client_for(tenant)
-        found: list[str] = []
-        cursor: str | None = None
+        """Everyone ``conversations.members`` lists for a private channel the app is in;
+        ``None`` when Slack won't say. Read as the app is found back in a channel it was out
+        of: the readers kept from then are stale (``ChannelNow.members``)."""
         try:
-            while True:
-                page = cursor
-                response = await self.call(
-                    tenant.tenant_id,
-                    "conversations.members",
-                    lambda page=page: client.conversations_members(  # type: ignore[misc]
-                        channel=channel_id, limit=200, cursor=page
-                    ),
-                )
-                found += response.get("members") or []
-                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-                if not cursor:
-                    return tuple(found)
+            return tuple(await self.members_of(tenant, channel_id))
         except SlackApiError as error:
             log.warning(
                 "conversations.members failed in %s: %s", tenant.tenant_id, error_code(error) or "-"
             )
             return None
+
+    async def members_of(self, tenant: TenantRef, channel_id: str) -> list[str]:
+        """Everyone ``conversations.members`` lists for a channel, page by page, through the
+        workspace's limiter; raises ``SlackApiError`` as Slack answered."""
+        client = await self.client_for(tenant)
+        found: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = cursor
+            response = await self.call(
+                tenant.tenant_id,
+                "conversations.members",
+                lambda page=page: client.conversations_members(  # type: ignore[misc]
+                    channel=channel_id, limit=200, cursor=page
+                ),
+            )
+            found += response.get("members") or []
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return found
 
     async def _conversation(self, tenant: TenantRef, channel_id: str) -> dict[str, Any]:
         """``conversations.info``'s channel, through the workspace's limiter; raises

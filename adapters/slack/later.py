@@ -356,18 +356,4 @@ async def _may_read_there(
         return True
     if info.get("is_member") is False:
         return False  # Slack no longer tells the app who reads it
-    members: list[str] = []
-    cursor: str | None = None
-    while True:
-        page = cursor
-        listed = await gateway.call(
-            tenant.tenant_id,
-            "conversations.members",
-            lambda page=page: client.conversations_members(  # type: ignore[misc]
-                channel=channel, limit=200, cursor=page
-            ),
-        )
-        members += listed.get("members") or []
-        cursor = (listed.get("response_metadata") or {}).get("next_cursor") or None
-        if not cursor:
-            return user in members
+    return user in await gateway.members_of(tenant, channel)
