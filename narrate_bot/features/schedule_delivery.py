@@ -68,24 +68,17 @@ def send_row(
     payload: str | None = None,
 ) -> dict[str, Any]:
     assert schedule.id is not None
-    return {
-        "schedule_id": schedule.id,
-        "tenant_id": schedule.tenant_id,
-        "person_id": schedule.person_id,
-        "slot": slot,
-        "part": part,
-        "status": store.PENDING,
-        "due_at": due_at,
-        "thread_part": thread_part,
-        "payload": payload,
-        "lease_owner": None,
-        "lease_until": None,
-        "attempts": 0,
-        "message_id": None,
-        "error": None,
-        "claimed_at": now,
-        "sent_at": None,
-    }
+    return store.pending_row(
+        schedule_id=schedule.id,
+        tenant_id=schedule.tenant_id,
+        person_id=schedule.person_id,
+        slot=slot,
+        part=part,
+        due_at=due_at,
+        now=now,
+        thread_part=thread_part,
+        payload=payload,
+    )
 
 
 def _moment(bot: Bot, now: datetime) -> datetime:

@@ -244,6 +244,40 @@ async def skips_of(session: AsyncSession, *, channel_pk: int, from_day: str) -> 
 # ----------------------------------------------------------------------------- claims (outbox)
 
 
+def pending_row(
+    *,
+    schedule_id: int,
+    tenant_id: int,
+    person_id: int | None,
+    slot: str,
+    part: str,
+    due_at: datetime,
+    now: datetime,
+    thread_part: str | None = None,
+    payload: str | None = None,
+) -> dict[str, Any]:
+    """A send waiting for its time, as ``claim`` inserts it: every column spelled out, so a
+    scheduled post and a kept reply can never differ in what a new send starts with."""
+    return {
+        "schedule_id": schedule_id,
+        "tenant_id": tenant_id,
+        "person_id": person_id,
+        "slot": slot,
+        "part": part,
+        "status": PENDING,
+        "due_at": due_at,
+        "thread_part": thread_part,
+        "payload": payload,
+        "lease_owner": None,
+        "lease_until": None,
+        "attempts": 0,
+        "message_id": None,
+        "error": None,
+        "claimed_at": now,
+        "sent_at": None,
+    }
+
+
 async def claim(session: AsyncSession, *, rows: Sequence[dict[str, Any]], dialect: str) -> int:
     """Insert claims; returns how many *this* call created (the others were already claimed).
 
@@ -649,24 +683,16 @@ async def queue_replies(
     if latest is not None:
         due_at = max(due_at, _aware(latest))
     rows = [
-        {
-            "schedule_id": schedule_id,
-            "tenant_id": tenant_id,
-            "person_id": person_id,
-            "slot": place,
-            "part": f"r{uuid.uuid4().hex[:15]}",
-            "status": PENDING,
-            "due_at": due_at,
-            "thread_part": None,
-            "payload": payload,
-            "lease_owner": None,
-            "lease_until": None,
-            "attempts": 0,
-            "message_id": None,
-            "error": None,
-            "claimed_at": now,
-            "sent_at": None,
-        }
+        pending_row(
+            schedule_id=schedule_id,
+            tenant_id=tenant_id,
+            person_id=person_id,
+            slot=place,
+            part=f"r{uuid.uuid4().hex[:15]}",
+            due_at=due_at,
+            now=now,
+            payload=payload,
+        )
         for payload in payloads
     ]
     # One at a time, so ids follow the order given (one executemany may be split and reordered
