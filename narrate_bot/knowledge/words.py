@@ -60,6 +60,7 @@ _WIDTH_FORMS = "\uff01-\uffee"
 # its own ``index_text`` (both engines compare code points, so the ranges read the same there).
 INDEXED_CLASS = f"[{_CJK_CHARS}{_WIDTH_FORMS}]"
 CJK_CLASS = f"[{_CJK_CHARS}]"  # one CJK character, likewise
+WIDTH_CLASS = f"[{_WIDTH_FORMS}]"  # one halfwidth or fullwidth form ("Ｃ", "＋"), likewise
 _FOLDS = re.compile(INDEXED_CLASS)
 
 
@@ -293,7 +294,7 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     terms = [replace(t, literal=_NET) if t.words == (_NET,) else t for t in terms]
     terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
     terms += [
-        SearchTerm(words=(name[0].lower(), name[2].lower()), literal=name)
+        SearchTerm(words=tuple(part.lower() for part in name.split("&")), literal=name)
         for name in ampersand_names(question)
     ]
     if dotted:
@@ -306,21 +307,35 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
 # content words, so without this "who knows C++?" searched nothing. They are looked up by their
 # letter and kept only where the narration spells the name (``spells``). "C++17" counts as C++;
 # "r/w", "plan B/C" and "R&D" are not the languages.
+# A capital letter alone, but neither side of an "&" name typed with spaces ("R & D", "AT & T").
+_ONE_LETTER = (
+    r"(?<![\w+#/&.'-])(?<![\w&][A-Z] & )(?<![\w&][A-Z]{{2}} & )"
+    r"{letter}(?![\w+#/&'-])(?! & [A-Z]{{1,2}}(?![\w&]))"
+)
 _SYMBOL_NAME = re.compile(
     r"(?<![\w+#])([A-Za-z])(?:(\+\+)(?![+#a-zA-Z_])|(#)(?![+#\w]))"
-    r"|(?<![\w+#/&.'-])([CR])(?![\w+#/&'-])"
+    "|" + _ONE_LETTER.format(letter="([CR])")
 )
 _SPELLINGS = {
     "++": r"(?<![\w+#]){letter}\+\+(?![+#a-zA-Z_])",
     "#": r"(?<![\w+#]){letter}#(?![+#\w])",
-    "": r"(?<![\w+#/&.'-]){letter}(?![\w+#/&'-])",
+    "": _ONE_LETTER,
 }
+
+
+def _latin(text: str) -> str:
+    """``text`` as the index splits it around a name spelled with symbols: ``folded`` ("Ｃ＋＋"
+    is C++), each CJK run a space (the index keeps "私はC++の" apart as "私は", "c", "の"),
+    padded with a space at each end. Symbol and "&" names are read off this, in questions,
+    topics and narrations alike, so "C++" glued to Japanese is C++."""
+    text = folded(text)
+    return f" {_CJK_RUN.sub(' ', text) if has_cjk(text) else text} "
 
 
 def symbol_names(text: str) -> list[str]:
     """The symbol-named technologies a question asks about, as written ("C++", "c#")."""
     found: dict[str, str] = {}
-    for match in _SYMBOL_NAME.finditer(text):
+    for match in _SYMBOL_NAME.finditer(_latin(text)):
         if match.group(4):
             name = match.group(4)
         else:
@@ -329,20 +344,32 @@ def symbol_names(text: str) -> list[str]:
     return list(found.values())
 
 
-# Names of two letters joined by "&": R&D, P&L, M&A, Q&A. Both engines index only the letters, and
-# single letters are no content words, so "who knows about R&D?" searched nothing and was
-# refused. Each is searched as the phrase of its letters ("r d") and kept only where the
-# narration spells it with its "&" (``spells``, either case): "R/D" or "r d" is not R&D. (The
-# R of "R&D" is still no R language: ``_SYMBOL_NAME``.)
-_AMPERSAND_NAME = re.compile(r"(?<![\w&])([A-Za-z])&([A-Za-z])(?![\w&])")
+# Names of one or two letters on each side of an "&": R&D, P&L, M&A, Q&A, AT&T. Both engines index
+# only the letters, and single letters and "at" are no content words, so "who knows about R&D?"
+# searched nothing and was refused. Each is searched as the phrase of its letters ("r d", "at t")
+# and kept only where the narration spells it with its "&" (``spells``): either case as one word,
+# or capitals with a space on each side ("R & D", "AT & T"; "r & d" and "I & my" are no names).
+# "R/D" or "r d" is not R&D. (The R of "R&D" or "R & D" is still no R language: ``_ONE_LETTER``.)
+_AMPERSAND_NAME = re.compile(
+    r"(?<![\w&])(?:([A-Za-z]{1,2})&([A-Za-z]{1,2})|([A-Z]{1,2}) & ([A-Z]{1,2}))(?![\w&])"
+)
 
 
 def ampersand_names(text: str) -> list[str]:
-    """The "R&D"-like names in ``text``, as first written, each once whatever its case."""
+    """The "R&D"-like names in ``text``, without spaces ("R & D" is "R&D"), as first written,
+    each once whatever its case."""
     found: dict[str, str] = {}
-    for match in _AMPERSAND_NAME.finditer(text):
-        found.setdefault(match.group(0).lower(), match.group(0))
+    for match in _AMPERSAND_NAME.finditer(_latin(text)):
+        first, second = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+        found.setdefault(f"{first}&{second}".lower(), f"{first}&{second}")
     return list(found.values())
+
+
+def ampersand_spelling(name: str) -> str:
+    """The regular expression of the ways a narration spells an "&" name (``ampersand_names``)."""
+    first, second = (re.escape(part) for part in name.split("&"))
+    together = rf"(?i:{first}&{second})"
+    return rf"(?<![\w&])(?:{together}|{first.upper()} & {second.upper()})(?![\w&])"
 
 
 # .NET, named with a leading dot: both engines index it as "net" (and PostgreSQL "ASP.NET" or
@@ -379,9 +406,9 @@ def spells(term: SearchTerm, text: str) -> bool:
         return _DOTTED_NAME.search(text) is not None
     if term.literal == _NET:  # the word, not .NET ("net revenue", "net/http")
         return _NET_WORD.search(_ANY_DOTTED_NET.sub(" ", folded(text))) is not None
+    text = _latin(text)
     if _AMPERSAND_NAME.fullmatch(term.literal):
-        name = re.escape(term.literal.lower())
-        return re.search(rf"(?<![\w&]){name}(?![\w&])", folded(text).lower()) is not None
+        return re.search(ampersand_spelling(term.literal), text) is not None
     letter, symbol = term.literal[0], term.literal[1:]
     if symbol:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))

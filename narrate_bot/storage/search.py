@@ -38,7 +38,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
 from ..knowledge.ranking import Hit, idf
-from ..knowledge.words import INDEXED_CLASS, SearchTerm, spells
+from ..knowledge.words import INDEXED_CLASS, WIDTH_CLASS, SearchTerm, spells
 from . import fulltext
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, Person
@@ -100,19 +100,23 @@ def _letter_class(letter: str, *, cased: bool) -> str:
     return "[" + "".join(found) + "]"
 
 
-# A name of two letters joined by "&" (R&D, M&A): the index holds its letters only, so a window
+# A name of letters joined by "&" (R&D, M&A, AT&T): the index holds its letters only, so a window
 # of "r d" could be all "R/D" (or, on PostgreSQL, whose "english" drops "a", a window of "m" all
-# "I'm") and hide an older R&D. Either letter in either case, no word character or "&" beside.
+# "I'm") and hide an older R&D. Its letters in either case with "&" between, or capitals with
+# " & " between ("R & D"), no word character or "&" beside.
 _AMPERSAND_SIDES = "A-Za-z0-9_&"
 
 
-def _ampersand_name(literal: str) -> str | None:
-    """The letters-and-"&" part of a pattern for an "R&D"-like ``literal``, else ``None``."""
-    if len(literal) != 3 or literal[1] != "&" or not all(c.isascii() for c in literal):
+def _ampersand_name(literal: str) -> tuple[str, str] | None:
+    """The two letters-and-"&" parts of a pattern for an "R&D"-like ``literal`` (together in
+    either case; capitals with spaces), else ``None``."""
+    parts = literal.split("&")
+    if len(parts) != 2 or not all(
+        1 <= len(part) <= 2 and part.isascii() and part.isalpha() for part in parts
+    ):
         return None
-    if not (literal[0].isalpha() and literal[2].isalpha()):
-        return None
-    return f"{_letter_class(literal[0], cased=True)}&{_letter_class(literal[2], cased=True)}"
+    together = "&".join("".join(_letter_class(c, cased=True) for c in part) for part in parts)
+    return together, " & ".join(part.upper() for part in parts)
 
 
 def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
@@ -121,12 +125,13 @@ def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
     literal = term.literal
     name = _ampersand_name(literal or "")
     if name is not None:
-        return (f"*[^{_AMPERSAND_SIDES}]{name}[^{_AMPERSAND_SIDES}]*",)
+        sides = _AMPERSAND_SIDES
+        return (*(f"*[^{sides}]{spelling}[^{sides}]*" for spelling in name), f"*{WIDTH_CLASS}*")
     if literal is None or literal[1:] not in _SYMBOL_SIDES:
         return _NET_GLOBS.get(literal or "")
     before, _, symbol, after = _SYMBOL_SIDES[literal[1:]]
     letter = _letter_class(literal[0], cased=bool(literal[1:]))
-    return (f"*[^{before}]{letter}{symbol}[^{after}]*",)
+    return (f"*[^{before}]{letter}{symbol}[^{after}]*", f"*{WIDTH_CLASS}*")
 
 
 def spelled_regex(term: SearchTerm) -> str | None:
@@ -134,12 +139,13 @@ def spelled_regex(term: SearchTerm) -> str | None:
     literal = term.literal
     name = _ampersand_name(literal or "")
     if name is not None:
-        return f"(^|[^{_AMPERSAND_SIDES}]){name}($|[^{_AMPERSAND_SIDES}])"
+        sides = _AMPERSAND_SIDES
+        return f"(^|[^{sides}])({name[0]}|{name[1]})($|[^{sides}])|{WIDTH_CLASS}"
     if literal is None or literal[1:] not in _SYMBOL_SIDES:
         return _NET_REGEX.get(literal or "")
     before, symbol, _, after = _SYMBOL_SIDES[literal[1:]]
     letter = _letter_class(literal[0], cased=bool(literal[1:]))
-    return f"(^|[^{before}]){letter}{symbol}($|[^{after}])"
+    return f"(^|[^{before}]){letter}{symbol}($|[^{after}])|{WIDTH_CLASS}"
 
 
 @dataclass
