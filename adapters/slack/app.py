@@ -141,8 +141,9 @@ class SlackAdapter(InteractiveSurfaces):
 
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for work already acked to finish (before shutting down or disposing the DB),
-        and for the re-learning it started (``returning``), which takes no slot: past
-        ``timeout``, the re-learning still running is cancelled, not left to outlive the DB."""
+        and for the re-learning it started (``returning``) and the claims of cancelled work
+        still being given back (``dedupe``), which take no slot: past ``timeout``, the
+        re-learning still running is cancelled, not left to outlive the DB."""
         taken = 0
         capacity = self._capacity
         try:
@@ -151,6 +152,7 @@ class SlackAdapter(InteractiveSurfaces):
                     await self.slots.acquire()
                     taken += 1
                 await self.returning.settled()
+                await self.dedupe.settled()
         except TimeoutError:
             log.warning("slack: shut down with work still running")
             self.returning.cancel()

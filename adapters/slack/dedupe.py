@@ -95,6 +95,8 @@ class EventDedupe:
         # (workspace key, event id) -> when this process claimed it, oldest first. Only claims
         # won here and not given back: their work is running here or its effects are committed.
         self._claimed_here: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+        # Claims of failed or cancelled work being given back here, by (workspace key, event id).
+        self._giving_back: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     def forget(self, tenant_key: str) -> None:
         """The workspace was erased: its row id must be looked up (or created) again, and its
@@ -158,6 +160,11 @@ class EventDedupe:
             await work()
             return True
         here = (translate.tenant_of(body).tenant_id, str(event_id))
+        giving_back = self._giving_back.get(here)
+        if giving_back is not None:
+            # A delivery whose work failed or was cancelled here is still giving its claim
+            # back: claimed before that commits, the retry would find it live and be dropped.
+            await asyncio.wait([giving_back])
         if self._handled_here(here):
             # What the database would say (done, or a live claim: ours), without a statement.
             log.debug("event %s already handled here", event_id)
@@ -186,11 +193,9 @@ class EventDedupe:
         except BaseException:
             # Forgotten before any await: a second cancellation during the give-back would
             # otherwise leave the event remembered as handled here, and every later retry here
-            # dropped. A give-back cut short that way lapses with the lease, and a retry (here
-            # or elsewhere) takes the claim over then.
+            # dropped.
             self._claimed_here.pop(here, None)
-            await _stop(keeper, stop)
-            await self._give_back(held)
+            await self._hand_back(here, held, keeper, stop)
             raise
         await _stop(keeper, stop)
 
@@ -239,6 +244,37 @@ class EventDedupe:
                 )
                 return
             claim.owner = now
+
+    async def _hand_back(
+        self, here: tuple[str, str], claim: Claim, keeper: asyncio.Task[None], stop: asyncio.Event
+    ) -> None:
+        """End the renewals and give the claim back, in a task of its own that a cancellation
+        of the handler doesn't cut short. Cancelled again while giving it back (a shutdown that
+        cancels twice, a timeout around a cancelled handler), the handler used to leave the
+        claim live for the rest of its lease, and a retry inside it was dropped: the event was
+        lost, though nobody had answered it. The handler still ends at once; the give-back
+        finishes on its own, and a retry here waits for it (``once``)."""
+        task = asyncio.get_running_loop().create_task(self._stop_and_give_back(claim, keeper, stop))
+        self._giving_back[here] = task
+
+        def done(_: asyncio.Task[None]) -> None:
+            if self._giving_back.get(here) is task:
+                del self._giving_back[here]
+
+        task.add_done_callback(done)
+        await asyncio.shield(task)
+
+    async def _stop_and_give_back(
+        self, claim: Claim, keeper: asyncio.Task[None], stop: asyncio.Event
+    ) -> None:
+        await _stop(keeper, stop)
+        await self._give_back(claim)
+
+    async def settled(self) -> None:
+        """Wait for the claims being given back here (shutting down, or a test's next step):
+        the database may be disposed of next."""
+        while pending := [task for task in self._giving_back.values() if not task.done()]:
+            await asyncio.wait(pending)
 
     async def _give_back(self, claim: Claim) -> None:
         """Release a failed event's claim so a retry redoes it; a failed release only delays

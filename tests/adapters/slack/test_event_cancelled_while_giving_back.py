@@ -5,8 +5,9 @@ cancelled handler).
 The process remembers the events it claimed so a retry of one is dropped before any statement;
 forgetting it came after the give-back's awaits, so a second cancellation there left it
 remembered as handled for 72 hours and dropped every later retry here: the event was lost. The
-memory is now forgotten before anything is awaited; the claim, if its give-back was cut short,
-lapses with its lease and the retry takes it over, as before there was a memory.
+memory is now forgotten before anything is awaited, and the give-back, once begun, finishes
+on its own: a retry even inside the lease does the work
+(``test_retry_after_cancelled_give_back.py``, through the Bolt app).
 """
 
 from __future__ import annotations
