@@ -118,7 +118,7 @@ class SlackAdapter(InteractiveSurfaces):
         self.retry_delays = recovery.RETRY_DELAYS
         bot.gateways[Platform.SLACK] = self.gateway
         # Someone back after a forget-me: their private channels re-learned in the background.
-        self.returning = ChannelsRelearned(bot, self.gateway)
+        self.returning = ChannelsRelearned(bot, self.gateway, self.found_private)
         bot.returns[Platform.SLACK] = self.returning
         self._register()
 

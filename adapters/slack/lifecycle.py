@@ -19,7 +19,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
-from narrate_bot.events import ChannelKind, Event, TenantRef
+from narrate_bot.events import ChannelDescribed, ChannelKind, ChannelRef, Event, TenantRef
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.privacy import erase_tenant, truncate_log
@@ -28,7 +28,7 @@ from narrate_bot.storage.tables import Tenant, TenantSetting
 from . import recovery, translate
 from .dedupe import EventDedupe, enterprise_of
 from .directory import Directory
-from .gateway import ENTERPRISE_KEY, RateLimited
+from .gateway import ENTERPRISE_KEY, RateLimited, SlackGateway
 from .store import PLATFORM, DatabaseInstallationStore
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,7 @@ class WorkspaceEvents:
     db: Database
     dedupe: EventDedupe
     directory: Directory
+    gateway: SlackGateway
     installations: DatabaseInstallationStore
     retry_delays: Sequence[float]
 
@@ -96,16 +97,37 @@ class WorkspaceEvents:
         kind = CONVERSIONS[event["subtype"]]
 
         async def work() -> None:
-            self.directory.forget_channel(tenant.tenant_id, channel_id)
-            members = None
-            if kind == ChannelKind.PRIVATE:
-                members = await self._readers(self._client(context), tenant.tenant_id, channel_id)
-            described = translate.channel_described(
-                body, {"channel": {"id": channel_id}}, kind=kind, members=members
-            )
-            await self.handle(described)
+            when = translate.when(body.get("event_time"))
+            await self._reclassified(self._client(context), tenant, channel_id, kind, when)
 
         await self._once(body, work)
+
+    async def found_private(self, tenant: TenantRef, channel_id: str, now: datetime) -> None:
+        """Slack lists as private a channel stored as public: made private while the
+        conversion went unheard (its message needs the history scopes). Stored as the
+        conversion would be, private with the readers Slack lists, so its narrations stop
+        reaching everyone (``returning``, re-learning a returning person's channels)."""
+        client = await self.gateway.client_for(tenant)
+        await self._reclassified(client, tenant, channel_id, ChannelKind.PRIVATE, now)
+
+    async def _reclassified(
+        self,
+        client: AsyncWebClient,
+        tenant: TenantRef,
+        channel_id: str,
+        kind: ChannelKind,
+        when: datetime,
+    ) -> None:
+        """Store the channel as ``kind``, with its readers when private (``None``, kept as
+        stored, when Slack won't say: never wider than private)."""
+        self.directory.forget_channel(tenant.tenant_id, channel_id)
+        members = None
+        if kind == ChannelKind.PRIVATE:
+            members = await self._readers(client, tenant.tenant_id, channel_id)
+        channel = ChannelRef(channel_id=channel_id, name="", kind=kind)
+        await self.handle(
+            ChannelDescribed(tenant=tenant, channel=channel, members=members, occurred_at=when)
+        )
 
     async def _message_deleted(self, body: Payload, event: Payload) -> None:
         """A message deleted in a channel (heard only with the history scopes' ``message.*``

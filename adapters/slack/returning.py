@@ -16,6 +16,11 @@ while it was on its way would be undone by it, so once it is stored Slack is ask
 channel it no longer lists is taken back (``channels.unlearned``); channels the bot was removed
 from are never stored (``repo.private_channels``).
 
+A channel Slack lists that is stored as public was made private while the bot didn't hear of
+it (the conversion's message needs the history scopes): re-learning skipped it, and its
+narrations kept reaching the whole workspace. It is stored first as the conversion event
+stores one (``WorkspaceEvents.found_private``): private, with the readers Slack lists.
+
 In the background, after their answer: nobody waits for it. Every page goes through the
 workspace's limiter (``SlackGateway.call``), which waits out a short 429; a long one, or any
 failure, gives up with a log line and stores nothing: their channels then count from the next
@@ -26,6 +31,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
@@ -38,14 +45,17 @@ from .refusals import error_code
 
 log = logging.getLogger(__name__)
 CONVERSATIONS_PAGE = 200  # Slack's advice for users.conversations (at most 999)
+# Stores a channel Slack lists as private, with its readers (``WorkspaceEvents.found_private``).
+FoundPrivate = Callable[[TenantRef, str, datetime], Awaitable[None]]
 
 
 class ChannelsRelearned:
     """The Slack adapter's ``ReturnHeard``: one background task per person who came back."""
 
-    def __init__(self, bot: Bot, gateway: SlackGateway) -> None:
+    def __init__(self, bot: Bot, gateway: SlackGateway, found_private: FoundPrivate) -> None:
         self.bot = bot
         self.gateway = gateway
+        self.found_private = found_private
         self.tasks: set[asyncio.Task[None]] = set()
 
     def came_back(self, tenant: TenantRef, user_id: str) -> None:
@@ -70,6 +80,9 @@ class ChannelsRelearned:
         added: set[str] = set()
         try:
             listed = await self.private_channels(tenant, user_id)
+            converted = await channels.stored_public(self.bot.db, tenant=tenant, channel_ids=listed)
+            for channel_id in sorted(converted):
+                await self.found_private(tenant, channel_id, self.bot.clock.now())
             added = await channels.relearned(
                 self.bot.db, tenant=tenant, user_id=user_id, channel_ids=listed
             )

@@ -257,6 +257,23 @@ async def actor_arrives(
     return Arrival.HERE
 
 
+async def stored_public(
+    db: Database, *, tenant: TenantRef, channel_ids: Collection[str]
+) -> set[str]:
+    """Which of ``channel_ids``, listed by the platform as private now, the workspace still has
+    stored as public: a conversion it never heard of (Slack tells it only with the history
+    scopes). ``relearned`` skips them; the platform describes each as private first."""
+    if not channel_ids:
+        return set()
+    async with db.snapshot() as session:
+        row = await repo.find_tenant(
+            session, platform=tenant.platform.value, external_id=tenant.tenant_id
+        )
+        if row is None or row.id is None:
+            return set()
+        return await repo.public_channel_ids(session, tenant_id=row.id, channel_ids=channel_ids)
+
+
 async def relearned(
     db: Database, *, tenant: TenantRef, user_id: str, channel_ids: Collection[str]
 ) -> set[str]:

@@ -533,6 +533,24 @@ async def reads_channel(session: AsyncSession, *, channel: Channel, user_id: str
     return await is_member(session, channel_pk=channel.id, user_id=user_id)
 
 
+async def public_channel_ids(
+    session: AsyncSession, *, tenant_id: int, channel_ids: Iterable[str]
+) -> set[str]:
+    """Which of ``channel_ids`` the workspace has stored as public."""
+    wanted = sorted(set(channel_ids))
+    found: set[str] = set()
+    for start in range(0, len(wanted), 1000):  # a statement's cap on parameters
+        rows = await session.exec(
+            select(Channel.channel_id).where(
+                Channel.tenant_id == tenant_id,
+                col(Channel.kind) == "public",
+                col(Channel.channel_id).in_(wanted[start : start + 1000]),
+            )
+        )
+        found.update(rows.all())
+    return found
+
+
 async def private_channels(
     session: AsyncSession, *, tenant_id: int, channel_ids: Iterable[str]
 ) -> list[Channel]:
