@@ -337,13 +337,18 @@ class QueuedReplies(Protocol):
     limit in force) and is handed it back when it is due (``features.queued_replies``). The
     payload is the platform's own, a JSON object: the core keeps it, in order, and claims it
     once, and reads two of its keys for the person's export, ``user`` (whom it answers) and
-    ``channel`` (where)."""
+    ``channel`` (where); a forget-me of someone a reply names turns one whose ``reply`` (a
+    ``Reply``) has an ``if_kept`` note into that note (``schedules.drop_replies_naming``)."""
 
-    async def send_queued(self, tenant: TenantRef, payload: str) -> str | None:
+    async def send_queued(
+        self, tenant: TenantRef, payload: str, *, instead: str | None = None
+    ) -> str | None:
         """Send a queued reply now; the message id ("" when the platform gives none), or
         ``None`` when it was not sent because nobody it was meant for may read it there any
         more (they left the private channel, its readers widened). Raises ``NotPosted`` for
-        later, ``CannotPostThere`` when refused for good."""
+        later, ``CannotPostThere`` when refused for good. ``instead``: a line said in its
+        place, to its person alone (privately where it was asked, or their DM), never to a
+        channel's readers: the reply was given up (``queued_replies.keep_dropped_note``)."""
         ...
 
 

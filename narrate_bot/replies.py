@@ -6,6 +6,7 @@ adapter renders them, and the console turns them into ``@Name`` using ``Reply.na
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -75,6 +76,14 @@ class Quote(_Frozen):
     line: str
 
 
+class Shown(_Frozen):
+    """A narration a reply shows without quoting it (``Reply.shown``), as it was when shown:
+    ``edited_at`` tells an edit made since."""
+
+    narration_id: int
+    edited_at: datetime | None = None
+
+
 class Reply(_Frozen):
     text: str
     visibility: Visibility = Visibility.PRIVATE
@@ -95,18 +104,23 @@ class Reply(_Frozen):
     # kept under the asker's user id while the mark was unchanged, is still there: every
     # forget-me of that id deletes it, so the one that moved the mark was someone else's.
     recorded_as: str | None = None
-    # What is said instead when the platform keeps the reply for later (a rate limit refused
-    # it: sent an hour on, say), set on a reply that shows narrations without ``quotes`` (a
-    # profile's recent ones, "mine", who could help): what it shows may be deleted, edited or
-    # no longer readable by its reader by then, and is not checked again at send time, so
-    # the shown text is never kept; this note (asking again) goes in its place. ``None``:
-    # kept as it is.
+    # What is said instead when the platform kept the reply for later (a rate limit refused
+    # it: sent an hour on, say) and, by the time it goes, a narration of ``shown`` was deleted,
+    # edited, or may no longer be read where it goes (a profile's recent ones, "mine", who could
+    # help, ``/narrate edit``'s offer): a note asking again, naming nobody. While every one
+    # still holds, the reply goes as it was. ``None``: kept as it is, unchecked.
     if_kept: str | None = None
+    # With ``if_kept``: the narrations the text shows or was made from, checked at send time.
+    shown: tuple[Shown, ...] = ()
+    # An offer about the reply just before it (who-knows's "Did this answer help?"): kept for
+    # later with it, it goes only when that reply goes as it was, never after a note asking
+    # again.
+    after_answer: bool = False
 
 
 # ``Reply.if_kept`` for a reply that is nothing but what it shows.
 HELD_BACK = (
-    "I held back a reply showing narrations while I was asked to slow down, and they may have "
+    "I held back a reply showing narrations while I was asked to slow down, and some of them "
     "changed since. Ask me again for an up-to-date one."
 )
 

@@ -266,11 +266,13 @@ class SlackGateway:
                 )
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def send_queued(self, tenant: TenantRef, payload: str) -> str | None:
+    async def send_queued(
+        self, tenant: TenantRef, payload: str, *, instead: str | None = None
+    ) -> str | None:
         """The core's ``QueuedReplies``: a reply a rate limit refused, sent now (``later``)."""
         from . import later  # it renders as ``delivery`` does, which imports this module
 
-        return await later.send_queued(self, tenant, payload)
+        return await later.send_queued(self, tenant, payload, instead=instead)
 
     async def client_for(self, tenant: TenantRef) -> AsyncWebClient:
         """A client with the workspace's bot token (the single token, or its installation's)."""

@@ -8,11 +8,11 @@ in the same conversation queue behind it while any waits, so they arrive in orde
 else's are not held back by it). The tick sends it once (the outbox's claim), through
 ``send_queued``:
 
-* a reply showing narrations without quoting them (a profile, "mine", who could help after a
-  narration: ``Reply.if_kept``) isn't kept as it is: its note asking them to ask again is;
-* an answer quoting narrations is checked first (``Bot.reply_still_holds``): one deleted or
-  edited meanwhile, or no longer readable where it goes, and a note asking them to ask again
-  goes instead;
+* an answer quoting narrations, or a reply showing them without quoting them (a profile,
+  "mine", who could help after a narration, ``/narrate edit``'s offer: ``Reply.shown``), is
+  checked first (``Bot.reply_still_holds``): one deleted or edited meanwhile, or no longer
+  readable where it goes, and a note asking them to ask again goes instead (``ASK_AGAIN``,
+  ``Reply.if_kept``); "Did this answer help?" (``Reply.after_answer``) then doesn't go at all;
 * the place is looked at afresh: a private channel the person has left, or one the app is out
   of, gets nothing; a reply for a channel's readers isn't posted when the channel now has more
   of them (made public, shared with another organisation) or is archived. A group DM isn't
@@ -105,18 +105,26 @@ async def waiting(gateway: SlackGateway, target: Target) -> bool:
     return latest is not None
 
 
+def _kept(reply: Reply, buttons: tuple[Button, ...]) -> Reply:
+    return reply.model_copy(update={"buttons": buttons, "form": None, "attachment": None})
+
+
 def _payload(
-    target: Target, reply: Reply, buttons: tuple[Button, ...], *, uses: int, until: datetime
+    target: Target,
+    reply: Reply,
+    buttons: tuple[Button, ...],
+    *,
+    uses: int,
+    until: datetime,
+    answer: Reply | None = None,
 ) -> str:
-    kept = reply.model_copy(update={"buttons": buttons, "form": None, "attachment": None})
-    if reply.if_kept is not None:
-        # It shows narrations its send wouldn't check again: its note goes instead, and
-        # nothing it showed (nor whom it named) is kept.
-        kept = kept.model_copy(update={"text": reply.if_kept, "names": {}, "if_kept": None})
+    """``answer``: the reply ``reply`` is about (``Reply.after_answer``), checked again at send
+    time as its own send checks it, so "Did this answer help?" never follows a note."""
     url = getattr(target.respond, "response_url", None) if target.respond is not None else None
     return json.dumps(
         {
-            "reply": json.loads(kept.model_dump_json()),
+            "reply": json.loads(_kept(reply, buttons).model_dump_json()),
+            "answer": None if answer is None else json.loads(answer.model_dump_json()),
             "user": target.user_id,
             "channel": target.where.channel_id,
             "kind": target.where.kind.value,
@@ -151,6 +159,7 @@ async def queue(
             buttons,
             uses=target.responded + i,
             until=now + RESPONSE_URL_FOR,
+            answer=_kept(*replies[i - 1]) if reply.after_answer and i > 0 else None,
         )
         for i, (reply, buttons) in enumerate(replies)
     ]
@@ -177,13 +186,25 @@ async def queue(
     log.info("slack: %d refused repl(ies) in %s kept for later", queued, target.tenant)
 
 
-async def send_queued(gateway: SlackGateway, tenant: TenantRef, payload: str) -> str | None:
-    """The core's ``QueuedReplies.send_queued`` for Slack (see the module's docstring)."""
+async def send_queued(
+    gateway: SlackGateway, tenant: TenantRef, payload: str, *, instead: str | None = None
+) -> str | None:
+    """The core's ``QueuedReplies.send_queued`` for Slack (see the module's docstring);
+    ``instead``: a line said in the reply's place, to its asker alone (ephemeral, or the DM)."""
     kept: dict[str, Any] = json.loads(payload)
     reply = Reply.model_validate(kept["reply"])
     user, channel = str(kept["user"]), str(kept["channel"])
     client = await gateway.client_for(tenant)
     direct = reply.visibility == Visibility.DIRECT or kept["kind"] == ChannelKind.DIRECT.value
+    if instead is not None:
+        private = Visibility.DIRECT if direct else Visibility.PRIVATE
+        reply = Reply(text=instead, visibility=private)
+    elif kept.get("answer") is not None:
+        answer = Reply.model_validate(kept["answer"])
+        to = None if direct or answer.visibility == Visibility.DIRECT else channel
+        if (await _as_now(gateway, tenant, answer, user, to)).text != answer.text:
+            log.info("slack: a queued follow-up in %s: its answer went as a note", tenant)
+            return None
     reply = await _as_now(gateway, tenant, reply, user, None if direct else channel)
     message = render.message(reply.text, reply.buttons, mentions=reply.names)
     try:
@@ -232,21 +253,33 @@ async def send_queued(gateway: SlackGateway, tenant: TenantRef, payload: str) ->
 async def _as_now(
     gateway: SlackGateway, tenant: TenantRef, reply: Reply, user: str, channel: str | None
 ) -> Reply:
-    """``reply``, or a note that quotes nothing when a narration it quotes was deleted or
-    edited while it waited, or may no longer be read where it goes (its asker left the private
-    channel it was written in): sent where the answer would have gone, never the old words.
-    Read by its asker alone (a DM, a private answer) or by the channel's readers."""
-    if not reply.quotes or gateway.reply_still_holds is None:
+    """``reply``, or a note that quotes nothing when a narration it quotes or shows
+    (``Reply.shown``) was deleted or edited while it waited, or may no longer be read where it
+    goes (its asker left the private channel it was written in): sent where the answer would
+    have gone, never the old words (a reply showing narrations: its ``if_kept``, with its
+    buttons). Read by its asker alone (a DM, a private answer) or by the channel's readers."""
+    checked = bool(reply.quotes) or reply.if_kept is not None
+    if not checked:
         return reply
     for_channel = reply.visibility == Visibility.CHANNEL and channel is not None
-    if await gateway.reply_still_holds(
+    holds = gateway.reply_still_holds is not None and await gateway.reply_still_holds(
         tenant,
         reply,
         reader_user_id=None if for_channel else user,
         channel_id=channel if for_channel else None,
-    ):
-        return reply
-    log.info("slack: a queued answer in %s quoted what changed since; a note goes instead", tenant)
+    )
+    if holds:
+        return reply.model_copy(update={"if_kept": None, "shown": ()})
+    log.info("slack: a queued reply in %s showed what changed since; a note goes instead", tenant)
+    if reply.if_kept is not None:
+        note: dict[str, Any] = {
+            "text": reply.if_kept,
+            "names": {},
+            "if_kept": None,
+            "shown": (),
+            "quotes": (),
+        }
+        return reply.model_copy(update=note)
     return Reply(text=ASK_AGAIN, visibility=reply.visibility, in_thread=reply.in_thread)
 
 

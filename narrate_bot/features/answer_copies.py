@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..events import TenantRef
 from ..replies import Post, Reply
@@ -210,8 +210,10 @@ async def still_holds(
     kept for an hour past a rate limit was sent as it was written: a narration deleted or
     edited meanwhile, or in a private channel its asker had left, went out as it read then
     (ADR 0004: leaving removes its evidence at once), and a quote in an ephemeral answer can
-    never be edited after."""
-    if not reply.quotes:
+    never be edited after. The narrations it shows without quoting them (``Reply.shown``: a
+    profile, "mine", who could help) are read by the same rule, their author reading their
+    own anywhere."""
+    if not reply.quotes and not reply.shown:
         return True
     async with db.snapshot() as session:
         found = await repo.find_tenant(
@@ -227,6 +229,16 @@ async def still_holds(
             if channel is None or channel.id is None:
                 return False
             channel_pk = channel.id
+        if reply.shown and not await _shown_holds(
+            session,
+            tenant_id=found.id,
+            reply=reply,
+            reader_user_id=reader_user_id,
+            channel_pk=channel_pk,
+        ):
+            return False
+        if not reply.quotes:
+            return True
         shown, kept = await held_as_now(
             session,
             tenant_id=found.id,
@@ -237,3 +249,45 @@ async def still_holds(
             channel_pk=channel_pk,
         )
         return shown.text == reply.text and len(kept) == len(reply.quotes)
+
+
+async def _shown_holds(
+    session: Session,
+    *,
+    tenant_id: int,
+    reply: Reply,
+    reader_user_id: str | None,
+    channel_pk: int | None,
+) -> bool:
+    """Whether each narration of ``reply.shown`` is still there, as it was shown (not edited
+    since), and readable where the reply goes: by its reader (their own, wherever written, or
+    as every answer chooses) or by everyone in ``channel_pk``."""
+    found = await repo.narrations_by_id(session, ids=[s.narration_id for s in reply.shown])
+    authors = await repo.people_by_id(session, ids=[n.person_id for n in found.values()])
+    for item in reply.shown:
+        narration = found.get(item.narration_id)
+        if narration is None or narration.tenant_id != tenant_id:
+            return False
+        if _utc(narration.edited_at) != _utc(item.edited_at):
+            return False
+        author = authors.get(narration.person_id)
+        if reader_user_id is not None:
+            if author is not None and author.user_id == reader_user_id:
+                continue
+            readable = await store.readable(
+                session, narration_id=item.narration_id, tenant_id=tenant_id, user_id=reader_user_id
+            )
+        else:
+            readable = channel_pk is not None and await store.readable_in(
+                session, narration_id=item.narration_id, channel_pk=channel_pk
+            )
+        if not readable:
+            return False
+    return True
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands timestamps back naive (stored in UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

@@ -27,7 +27,7 @@ from ..knowledge.asks import Ask, find_ask
 from ..knowledge.matched_words import within_path, word_groups
 from ..knowledge.ranking import RankedPerson
 from ..knowledge.topics import extract_topics
-from ..replies import Reply
+from ..replies import Reply, Shown
 from ..storage import repositories as repo
 from ..storage.tables import Person
 from . import expertise_prefs, members_only, open_questions
@@ -101,6 +101,12 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         knowing = knowing[:MAX_NAMED]
         asked = [p for p, _ in ranked if p.id in asking][: MAX_NAMED - len(knowing)]
         people = [*knowing, *asked]
+        # What names them: kept past a rate limit, they are named only while all of it holds.
+        named = {p.id for p in people}
+        matched = await repo.narrations_by_id(
+            session, ids=[h.narration_id for p, r in ranked if p.id in named for h in r.hits]
+        )
+        shown = tuple(Shown(narration_id=i, edited_at=n.edited_at) for i, n in matched.items())
         # Nobody who narrates about it: the open-questions channel may still find someone, also
         # when others only asked about it too, or narrate about one of its words.
         offer = (
@@ -139,8 +145,9 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         if offer is not None and offer.buttons:
             line = f"{line} {offer.text}"
             buttons = (*buttons, *offer.buttons)
-        # Kept past a rate limit, the confirmation goes without the names (people found by
-        # narrations that may be gone by then, their narrators forgotten): ``Reply.if_kept``.
+        # Kept past a rate limit, the confirmation goes without the names when a narration
+        # that found them is gone, edited or no longer the author's to read by then
+        # (``Reply.if_kept``).
         later = f"{ask.echo} {HELD_BACK_HELP.format(topic=_command_topic(ask.topic))}"
         return reply.model_copy(
             update={
@@ -148,6 +155,7 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
                 "names": {**reply.names, **names},
                 "buttons": buttons,
                 "if_kept": f"{reply.if_kept or reply.text}\n{later}",
+                "shown": (*reply.shown, *shown),
             }
         )
     # An offer that can't be made (no channel, a private one the author isn't in, one the bot

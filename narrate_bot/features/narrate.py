@@ -21,6 +21,7 @@ from ..replies import (
     Button,
     FormRequest,
     Reply,
+    Shown,
     quoted,
 )
 from ..routing import KEEP, Command
@@ -40,6 +41,12 @@ log = logging.getLogger(__name__)
 NARRATION_FORM = "narration"
 MINE_LIMIT = 10
 SNIPPET = 80
+# ``Reply.if_kept`` of the edit offer, when #n changed while it was kept for later.
+EDIT_HELD_BACK = (
+    'I held back my question about your message "edit {ordinal} …" while I was asked to slow '
+    "down, and #{ordinal} changed since, so I'm not showing what it said. Nothing was changed: "
+    "/narrate mine shows it now, or choose below."
+)
 ERASED_MEANWHILE = (
     "Your forget-me went through just as this arrived, so I didn't keep it: nothing about you "
     "is stored. Send it again if you want to start afresh."
@@ -239,7 +246,7 @@ async def offer_edit(turn: Turn, command: Command) -> list[Reply]:
     async with turn.db.transaction() as session:
         narration = await _own(turn, session, ordinal)
         current = narration.text if narration is not None else None
-    if current is None:
+    if narration is None or narration.id is None or current is None:
         hint = f"You have no narration #{ordinal} to edit; /narrate mine lists yours."
         return offer_to_keep(turn, Command("unparsed", arg=said, hint=hint))
     replace = f"/narrate edit {ordinal} {text}"
@@ -258,7 +265,12 @@ async def offer_edit(turn: Turn, command: Command) -> list[Reply]:
         _keep_line(keep),
     ]
     buttons = _buttons(Button(label=label, command=replace), Button(label=KEEP_LABEL, command=keep))
-    return [turn.reply("\n".join(lines), buttons=buttons)]
+    # Shows #n's words: kept past a rate limit, it goes as it is only while #n is unchanged
+    # (``Reply.if_kept``); the buttons still choose.
+    held = (Shown(narration_id=narration.id, edited_at=narration.edited_at),)
+    note = EDIT_HELD_BACK.format(ordinal=ordinal)
+    reply = turn.reply("\n".join(lines), buttons=buttons)
+    return [reply.model_copy(update={"if_kept": note, "shown": held})]
 
 
 async def list_mine(turn: Turn, arg: str = "") -> list[Reply]:
@@ -318,8 +330,13 @@ async def list_mine(turn: Turn, arg: str = "") -> list[Reply]:
         f"Change one with /narrate edit {first} <text>, or remove it with /narrate delete "
         f"{first} (the number before it)."
     )
-    # Shows narrations: never kept as it is past a rate limit (``Reply.if_kept``).
-    return [turn.reply("\n".join(lines)).model_copy(update={"if_kept": HELD_BACK})]
+    # Shows narrations: kept past a rate limit, it goes as it is only while each of them still
+    # holds (``Reply.if_kept``).
+    held = tuple(
+        Shown(narration_id=n.id, edited_at=n.edited_at) for n, _ in rows if n.id is not None
+    )
+    reply = turn.reply("\n".join(lines))
+    return [reply.model_copy(update={"if_kept": HELD_BACK, "shown": held})]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from ..events import ChannelKind
 from ..knowledge.durations import Calendar
 from ..knowledge.spellings import merged
 from ..knowledge.topic_match import matches, narration_topic_stems
-from ..replies import HELD_BACK, Reply
+from ..replies import HELD_BACK, Reply, Shown
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.preference_tables import ASK_ME, HIDE_ME
@@ -140,8 +140,12 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         lines.append("Paused for now: not suggested in answers.")
     lines.extend(_recent(rows[:RECENT], own=own, named=named, calendar=calendar))
     reply = turn.reply("\n".join(lines))
-    # Shows narrations (and who narrates about what): never kept as it is (``Reply.if_kept``).
-    return [reply.model_copy(update={"names": names, "if_kept": HELD_BACK})]
+    # Shows narrations (and who narrates about what, from all of ``rows``): kept past a rate
+    # limit, it goes as it is only while each of them still holds (``Reply.if_kept``).
+    held = tuple(
+        Shown(narration_id=n.id, edited_at=n.edited_at) for n, _ in rows if n.id is not None
+    )
+    return [reply.model_copy(update={"names": names, "if_kept": HELD_BACK, "shown": held})]
 
 
 def _topics_line(topics: Counter[str]) -> str:

@@ -12,6 +12,10 @@ The tick delivers it like any send: claimed with a lease, so one process sends i
 Before it goes, the person it answers must still be here: not forgotten (their sends went with
 them), about to be, paused or departed. The platform then checks the place (``QueuedReplies``):
 whether they may still read it there. A reply waits for every earlier one to the same place.
+
+A reply given up (refused ``MAX_ATTEMPTS`` times, or past the grace) was dropped without a word:
+now a short note saying so (``DROPPED``) is queued in its place, due when the platform takes
+posts again, and sent once, to its person alone; refused too, it is a warning, without text.
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ if TYPE_CHECKING:
     from ..app import Bot
 
 log = logging.getLogger(__name__)
+
+# Said, alone, to the person a queued reply was for when it is given up.
+DROPPED = (
+    "I couldn't deliver an earlier answer to you while I was asked to slow down. "
+    "Ask me again if you still need it."
+)
 
 
 async def deliver(
@@ -71,7 +81,18 @@ async def deliver(
     if not held:
         log.info("queued reply %s: lease lost before sending, left to its new owner", send.id)
         return 0
-    sent = await gateway.send_queued(ref, send.payload)
+    note = store.is_dropped_note(send)
+    try:
+        sent = await gateway.send_queued(ref, send.payload, instead=DROPPED if note else None)
+    except Exception as problem:
+        if not note:
+            raise  # retried, then given up (``schedule_delivery``)
+        # Refused too: said once or not at all, never tried again.
+        log.warning(
+            "queued reply %s: its given-up note was refused: %s", send.id, type(problem).__name__
+        )
+        await _finish(bot, send.id, owner, store.FAILED, now, error=type(problem).__name__)
+        return 0
     if sent is None:
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="not readable there")
         return 0
@@ -84,6 +105,28 @@ async def deliver(
             "queued reply %s was sent; recording it failed: %s", send.id, type(problem).__name__
         )
     return 1
+
+
+async def keep_dropped_note(bot: Bot, item: store.Leased, *, due_at: datetime) -> None:
+    """A kept reply was given up (refused ``MAX_ATTEMPTS`` times, or past the grace): a note
+    saying so (``DROPPED``) is queued for its person, due when the platform takes posts again
+    (``due_at``), sent once by the tick (``deliver``), privately where it was asked or in their
+    DM, never to a channel's readers. Called by whoever recorded the giving up, so it is
+    queued once. Best effort: a failure is a warning."""
+    send = item.send
+    if send.payload is None or store.is_dropped_note(send):
+        return
+    try:
+        async with bot.db.transaction() as session:
+            await store.keep_dropped_note(
+                session, send=send, due_at=due_at, now=bot.clock.now(), dialect=bot.db.dialect
+            )
+    except Exception as problem:
+        log.warning(
+            "queued reply %s given up; keeping a note for its person failed: %s",
+            send.id,
+            type(problem).__name__,
+        )
 
 
 def _lease(bot: Bot) -> timedelta:

@@ -157,6 +157,8 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
                 problem = problem.__cause__  # the rest's failure decides the send's retry
         error = type(problem).__name__
         wait = _wait(problem, send.attempts)
+        # When a note that it was given up may go: once the platform takes posts again.
+        note_at = now + _wait(problem, 0)
         # Refused until someone changes something (the channel archived, the person's account
         # deactivated, the app's token revoked): the same refusal three more times is no use.
         if isinstance(problem, CannotPostThere):
@@ -171,7 +173,9 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
-            await _finish(bot, send.id, owner, store.FAILED, now, error=error)
+            given_up = await _finish(bot, send.id, owner, store.FAILED, now, error=error)
+            if given_up and item.schedule.kind == REPLY:
+                await queued_replies.keep_dropped_note(bot, item, due_at=note_at)
         else:
             await _postpone(bot, send.id, owner, now + wait, error)
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
@@ -248,7 +252,9 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     assert send.id is not None
     grace = timedelta(minutes=bot.settings.schedule_grace_minutes)
     if now - send.due_at > grace:
-        await _finish(bot, send.id, owner, store.SKIPPED, now, error="too late")
+        late = await _finish(bot, send.id, owner, store.SKIPPED, now, error="too late")
+        if late and schedule.kind == REPLY:
+            await queued_replies.keep_dropped_note(bot, item, due_at=now)
         return 0
     if schedule.removed_at is not None:
         # Removing drops what was queued; this catches a send claimed as the removal committed.

@@ -334,7 +334,9 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
     if public_answer:
         # The answer is in the channel's thread, for everyone there; the button is the asker's
         # alone, so it goes to them privately (``helped`` checks the clicker all the same).
-        return [reply, turn.reply(HELPED_ASK, buttons=helped)]
+        # Kept for later with the answer, it goes only after the answer as it was.
+        ask = turn.reply(HELPED_ASK, buttons=helped).model_copy(update={"after_answer": True})
+        return [reply, ask]
     return [reply.model_copy(update={"buttons": helped})]
 
 

@@ -234,6 +234,14 @@ async def people_by_id(session: AsyncSession, *, ids: Iterable[int]) -> dict[int
     return {p.id: p for p in rows if p.id is not None}
 
 
+async def narrations_by_id(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Narration]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.exec(select(Narration).where(col(Narration.id).in_(wanted)))
+    return {n.id: n for n in rows if n.id is not None}
+
+
 # --------------------------------------------------------------------------------------- channels
 
 

@@ -703,6 +703,51 @@ async def queue_replies(
     return queued
 
 
+# A kept reply's ``part`` starts with "r"; the note that it was given up (``keep_dropped_note``)
+# takes the same part with "d".
+DROPPED_NOTE = "d"
+
+
+def is_dropped_note(send: ScheduleSend) -> bool:
+    return send.part.startswith(DROPPED_NOTE)
+
+
+async def keep_dropped_note(
+    session: AsyncSession, *, send: ScheduleSend, due_at: datetime, now: datetime, dialect: str
+) -> bool:
+    """Queue, for the kept reply ``send`` just given up, the note that tells its person so:
+    the same place and person, due at ``due_at``, once per reply (its part) and once while one
+    waits for that place. Its payload is the reply's without what it said (its ``reply`` only
+    its visibility, no ``answer``): the note is said in its place (``QueuedReplies``'s
+    ``instead``), and nothing it showed outlives it. ``False`` when none was queued."""
+    kept = json.loads(send.payload or "null")
+    if not isinstance(kept, dict) or not isinstance(kept.get("reply"), dict):
+        return False
+    where = {"text": "", "visibility": kept["reply"].get("visibility", "private")}
+    payload = json.dumps({**kept, "reply": where, "answer": None})
+    waiting = await session.exec(
+        select(func.count())
+        .select_from(ScheduleSend)
+        .where(
+            *_reply_sends(send.tenant_id, send.slot),
+            col(ScheduleSend.part).startswith(DROPPED_NOTE),
+        )
+    )
+    if waiting.one():
+        return False
+    row = pending_row(
+        schedule_id=send.schedule_id,
+        tenant_id=send.tenant_id,
+        person_id=send.person_id,
+        slot=send.slot,
+        part=DROPPED_NOTE + send.part[1:],
+        due_at=due_at,
+        now=now,
+        payload=payload,
+    )
+    return await claim(session, rows=[row], dialect=dialect) > 0
+
+
 async def reply_before(session: AsyncSession, *, send: ScheduleSend) -> datetime | None:
     """When an earlier reply queued for the same place as ``send`` (due before it, or as it
     and queued first) is due, while it is still to be sent: ``send`` must wait for it."""
@@ -783,5 +828,36 @@ def kept_reply_place(send: ScheduleSend) -> str | None:
 
 async def drop_replies_naming(session: AsyncSession, *, tenant_id: int, user_id: str) -> None:
     """Forget-me: the queued replies to or naming them are never sent (deleted with what
-    they say)."""
-    await session.exec(delete(ScheduleSend).where(*_naming(tenant_id, user_id)))
+    they say). Someone else's that shows narrations with a note for when they changed (its
+    ``reply``'s ``if_kept``: a profile of them, who could help naming them) becomes that note,
+    which names nobody: its asker still hears back, as they would once it was sent."""
+    rows = await replies_naming(session, tenant_id=tenant_id, user_id=user_id)
+    gone: list[int] = []
+    for row in rows:
+        assert row.id is not None
+        note = _as_its_note(row, user_id)
+        if note is None:
+            gone.append(row.id)
+        else:
+            await session.exec(
+                update(ScheduleSend).where(col(ScheduleSend.id) == row.id).values(payload=note)
+            )
+    if gone:
+        await session.exec(delete(ScheduleSend).where(col(ScheduleSend.id).in_(gone)))
+
+
+def _as_its_note(send: ScheduleSend, user_id: str) -> str | None:
+    """A kept reply's payload with its ``reply`` said as its ``if_kept`` note, or ``None``
+    when it answers ``user_id``, has no note, or would still name them."""
+    try:
+        kept = json.loads(send.payload or "")
+    except ValueError:
+        return None
+    if not isinstance(kept, dict) or kept.get("user") == user_id:
+        return None
+    reply = kept.get("reply")
+    if not isinstance(reply, dict) or not reply.get("if_kept"):
+        return None
+    said = {**reply, "text": reply["if_kept"], "names": {}, "if_kept": None, "shown": []}
+    note = json.dumps({**kept, "reply": said, "answer": None})
+    return None if f'"{user_id}"' in note or f"<@{user_id}>" in note else note

@@ -1,8 +1,10 @@
 """A reply that shows narrations without quoting them (a profile's recent ones, "mine", who
-could help after a narration) is never kept as it is past a rate limit: its send an hour on
+could help after a narration) is never sent unchecked past a rate limit: its send an hour on
 would show a narration deleted meanwhile, or one from a private channel its reader has left, or
-name someone forgotten since. A note asking them to ask again is kept instead
-(``Reply.if_kept``)."""
+name someone forgotten since. When one of them changed, a note asking them to ask again goes
+instead (``Reply.if_kept``); when none did, it goes as it was
+(``test_kept_replies_as_they_were``).
+"""
 
 from __future__ import annotations
 
@@ -59,10 +61,14 @@ async def test_a_kept_profile_doesnt_show_a_private_channel_its_asker_left(slack
     assert not any("after the breach" in t or "secret" in t for t in sent), sent
 
 
-async def test_a_kept_profile_keeps_nothing_of_whom_it_shows(slack):
-    """Their forget-me meanwhile leaves nothing of them in the asker's kept reply."""
+async def test_a_kept_profile_keeps_nothing_of_whom_it_shows_past_their_forget_me(slack):
+    """Their forget-me meanwhile leaves nothing of them in the asker's kept reply, which
+    becomes its note: the asker still hears back."""
     await _said(slack, SECRET, "U2", "C5", "general")
     await _asked_in_the_dm_during_a_block(slack, "profile <@U2>")
+    assert "U2" in json.dumps(await _kept(slack))  # kept as it is, to go as it was
+    await said(slack, "forget-me", "U2")
+    assert "Done" in await said(slack, "forget-me confirm", "U2")
     kept = json.dumps(await _kept(slack))
     assert "U2" not in kept and "breach" not in kept, kept
     await _after_the_block(slack)
@@ -78,9 +84,11 @@ async def test_a_kept_mine_list_doesnt_show_a_narration_deleted_meanwhile(slack)
     assert sent == [HELD_BACK], sent
 
 
-async def test_a_kept_narration_confirmation_names_nobody_who_could_help(slack):
+async def test_a_kept_narration_confirmation_names_nobody_forgotten_since(slack):
     await _said(slack, SECRET, "U2", "C5", "general")
     await _asked_in_the_dm_during_a_block(slack, "stuck on ledger signing keys")
+    await said(slack, "forget-me", "U2")
+    assert "Done" in await said(slack, "forget-me confirm", "U2")
     kept = json.dumps(await _kept(slack))
     assert "U2" not in kept, kept
     await _after_the_block(slack)
