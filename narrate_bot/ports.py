@@ -49,11 +49,11 @@ class CannotPostThere(Exception):  # noqa: N818 - a refusal, not a fault of ours
         self.how_to_add = how_to_add
 
 
-class NotPosted(Exception):  # noqa: N818 - an outcome, reported to the person
-    """Raised by ``ChatGateway.post`` when the platform answered and took nothing, for a reason
-    that may pass (an outage, a limit, an error on its side): trying again later cannot post
-    twice. Any other exception leaves it unknown whether the post went out, so a feature that
-    must never post twice doesn't try again then.
+class RetryLater(Exception):  # noqa: N818 - an outcome, not a fault of ours
+    """Raised by ``ChatGateway.post`` when the platform asked it to wait (a rate limit, or the
+    adapter's own pause of what the platform throttles) after part of the post may have gone
+    out already: unlike ``NotPosted``, not known to have taken nothing, so only a caller that
+    sends the rest (the scheduler, ``PartlyPosted``) tries it again.
 
     ``retry_after``: the seconds the platform asked to wait (a rate limit's ``Retry-After``), if
     it said: a later try waits at least that long, however short its own back-off."""
@@ -61,6 +61,13 @@ class NotPosted(Exception):  # noqa: N818 - an outcome, reported to the person
     def __init__(self, *args: object, retry_after: float | None = None) -> None:
         super().__init__(*args)
         self.retry_after = retry_after
+
+
+class NotPosted(RetryLater):
+    """Raised by ``ChatGateway.post`` when the platform answered and took nothing, for a reason
+    that may pass (an outage, a limit, an error on its side): trying again later cannot post
+    twice. Any other exception leaves it unknown whether the post went out, so a feature that
+    must never post twice doesn't try again then. ``retry_after`` as ``RetryLater``'s."""
 
 
 class PartlyPosted(Exception):  # noqa: N818 - a partial outcome, not a fault of ours
@@ -75,7 +82,9 @@ class PartlyPosted(Exception):  # noqa: N818 - a partial outcome, not a fault of
     given up for a refusal (``CannotPostThere``, which doesn't stop the others being tried). A
     retry goes to the rest only; the scheduler keeps that with the send, so it holds after a
     restart and on another replica too. Without one, the post is done (nothing is left to try:
-    ``message_id`` is what ``post`` would return) but ``unreachable`` didn't get it."""
+    ``message_id`` is what ``post`` would return) but ``unreachable`` didn't get it; with
+    ``message_id`` ``None`` too, nothing reached anyone it was still for (all ``unreachable``):
+    trying again can't either, so it ends at once."""
 
     def __init__(
         self, have: Sequence[str], message_id: str | None, unreachable: Sequence[str] = ()

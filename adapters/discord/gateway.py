@@ -18,7 +18,8 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   post doesn't spend the invalid-request budget on it each time;
 * 40003 ("you are opening direct messages too fast") is Discord throttling the bot, not the
   person's choice: nobody is put on the stop-list or told their DMs are closed. Opening DMs
-  pauses bot-wide for ``DM_PAUSE`` and the post fails, so the scheduler retries it later;
+  pauses bot-wide for ``DM_PAUSE`` and the post fails (``DmsPaused``, its ``retry_after`` what
+  is left of the pause), so the scheduler retries it once the pause is over, not into it;
 * a post pings only the people the core cites in it (``Post.names``, ``Post.to_users``), not
   someone a quoted narration mentions, and never @everyone, @here or a role;
 * a post to several people is one DM each: when one of them fails (a 5xx, a timeout), the post
@@ -27,7 +28,8 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   have it, the failure is ``PartlyPosted`` (its cause the failure): the core keeps who with the
   send, so a retry after a restart or on another replica skips them too, and an introduction
   some of its people got counts as delivered. Whom nothing reaches (DMs closed, no channel
-  takes the pointer) is told apart (``PartlyPosted.unreachable``, also once the post is done);
+  takes the pointer) is told apart (``PartlyPosted.unreachable``, also once the post is done;
+  ``NobodyReached`` when that is everyone it was still for: nothing is left to try);
   one refused for good (an unknown user) doesn't keep the others from being tried;
 * every message goes with a nonce made from a token of its own delivery (``once.py``; kept with
   ``Delivered`` while a failed post may be retried): a 5xx or a dropped connection, after which
@@ -70,6 +72,7 @@ from narrate_bot.ports import (
     NotPosted,
     PartlyPosted,
     PermissionsMissing,
+    RetryLater,
     ThreadStayed,
 )
 from narrate_bot.replies import Attachment, Button, Post
@@ -144,7 +147,17 @@ class OutboundPaused(NotPosted, RuntimeError):
 
 
 class DmsPaused(OutboundPaused):
-    """Raised instead of opening a DM while Discord throttles the bot's DMs (40003)."""
+    """Raised instead of opening a DM while Discord throttles the bot's DMs (40003), its
+    ``retry_after`` what is left of the pause: a retry sooner would only be paused again."""
+
+
+class NobodyReached(PartlyPosted, RuntimeError):
+    """A post to people of whom nothing reached anyone it was still for (DMs closed, no channel
+    took the pointer): done, as far as it can be; a retry would reach nobody either."""
+
+    def __init__(self, unreachable: Sequence[str]) -> None:
+        super().__init__((), None, unreachable)
+        self.args = ("nobody could be reached, in a DM or in a channel",)
 
 
 class InvalidRequestBudget:
@@ -641,9 +654,12 @@ class DiscordGateway:
                 continue
             except BaseException as problem:
                 self.delivered.failed(key, self.now(), done, token)
+                limited = _told_to_wait(problem)  # a later part's 429, as the core reads it
                 if done and isinstance(problem, Exception):
                     # Some have it: the core keeps who, beyond this process, and counts it out.
-                    raise _partly(post, done) from problem
+                    raise _partly(post, done) from limited or problem
+                if limited is not None:
+                    raise limited from problem
                 raise
             done[user_id] = None if sent is None else str(sent.id)
         if refused is not None:
@@ -654,7 +670,7 @@ class DiscordGateway:
         self.delivered.completed(key)
         partly = _partly(post, done)
         if partly.message_id is None:
-            raise RuntimeError("nobody could be reached, in a DM or in a channel")
+            raise NobodyReached(partly.unreachable)
         if partly.unreachable:
             raise partly  # done, as far as it can be: the core learns who it missed
         return partly.message_id
@@ -675,8 +691,11 @@ class DiscordGateway:
             except _ThreadMissing:
                 await self._open_missing_thread(post)
                 first = await self._send_in_channel(guild_id, post, token, missing_thread=None)
-        except BaseException:
+        except BaseException as problem:
             self.delivered.failed(key, self.now(), {}, token)
+            limited = _told_to_wait(problem)  # a later part's 429, as the core reads it
+            if limited is not None:
+                raise limited from problem
             raise
         self.delivered.completed(key)
         return first
@@ -743,7 +762,7 @@ class DiscordGateway:
                     raise  # a server error may come after the message was made
                 # Discord answered and made nothing (a limit, a bad request): a try later
                 # can't post it twice.
-                raise NotPosted(_status(problem)) from problem
+                raise NotPosted(_status(problem), retry_after=_asked(problem)) from problem
             first = first or sent
         assert first is not None
         if post.thread_of is None:
@@ -842,7 +861,10 @@ class DiscordGateway:
                 log.warning(
                     "Discord throttles the bot's DMs (40003); no DM is opened for %s", DM_PAUSE
                 )
-                raise DmsPaused("Discord throttles the bot's DMs (40003)") from problem
+                raise DmsPaused(
+                    "Discord throttles the bot's DMs (40003)",
+                    retry_after=DM_PAUSE.total_seconds(),
+                ) from problem
             if problem.code == DM_REFUSED or problem.status == 403:
                 log.info("DMs to %s refused (%s); no more DMs to them", user_id, problem.code)
                 self.dm_closed.add((guild_id, user_id))
@@ -856,7 +878,7 @@ class DiscordGateway:
                 raise CannotPostThere(CannotPostThere.NO_DM) from problem
             # Discord answered and made nothing (a limit, a bad request): a try later can't
             # post it twice.
-            raise NotPosted(_status(problem)) from problem
+            raise NotPosted(_status(problem), retry_after=_asked(problem)) from problem
 
     def dms_paused(self) -> bool:
         """Whether a 40003 pause holds DMs back now, so a failed DM is Discord's limit on the
@@ -872,7 +894,10 @@ class DiscordGateway:
         if self.now() >= until:
             self.dms_paused_until = None
             return
-        raise DmsPaused("Discord throttles the bot's DMs (40003); no DM is opened for now")
+        raise DmsPaused(
+            "Discord throttles the bot's DMs (40003); no DM is opened for now",
+            retry_after=(until - self.now()).total_seconds(),
+        )
 
     async def _fallback(
         self, guild_id: int, user_id: int, post: Post, token: str
@@ -977,6 +1002,32 @@ def _limited(problem: discord.RateLimited) -> NotPosted:
     """discord.py's refusal to wait out a long 429 (nothing was made): for a later try, no
     sooner than Discord asked (``NotPosted.retry_after``), so it isn't refused again."""
     return NotPosted("429 (rate limited)", retry_after=problem.retry_after)
+
+
+def _asked(problem: BaseException) -> float | None:
+    """The seconds Discord asked to wait, from a 429 discord.py gave up on: ``RateLimited``
+    past ``max_ratelimit_timeout``, or an ``HTTPException`` (its own tries spent, or a 429
+    without Discord's ``Via``) by its ``Retry-After``; ``None`` for anything else."""
+    if isinstance(problem, discord.RateLimited):
+        return problem.retry_after
+    if isinstance(problem, discord.HTTPException) and problem.status == 429:
+        try:
+            return float(problem.response.headers.get("Retry-After", ""))
+        except ValueError:
+            return None
+    return None
+
+
+def _told_to_wait(problem: BaseException) -> RetryLater | None:
+    """A 429 that reached ``post`` as discord.py raised it (a later part of a message, after
+    which the post is partly out: not ``NotPosted``) as the core reads one, with what Discord
+    asked to wait: a retry sooner is only refused again. ``None`` for anything else."""
+    if isinstance(problem, RetryLater) or not (
+        isinstance(problem, discord.RateLimited)
+        or (isinstance(problem, discord.HTTPException) and problem.status == 429)
+    ):
+        return None
+    return RetryLater("429 (rate limited)", retry_after=_asked(problem))
 
 
 def _status(problem: Exception) -> str:

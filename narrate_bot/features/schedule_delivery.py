@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -26,8 +27,8 @@ from ..ports import (
     CannotPostThere,
     ChannelSharing,
     DepartureCheck,
-    NotPosted,
     PartlyPosted,
+    RetryLater,
     SessionIntroductions,
     readers_kept,
 )
@@ -55,6 +56,9 @@ log = logging.getLogger(__name__)
 
 DELIVER_BATCH = 10  # leased at once: small, so a slow batch never outlasts its lease
 MAX_ATTEMPTS = 4
+# Written in the transaction that records a send's outcome, before it: that outcome commits
+# with it or not at all.
+Also = Callable[[Session], Awaitable[None]]
 
 
 def send_row(
@@ -117,18 +121,35 @@ def _lease(bot: Bot) -> timedelta:
 
 
 async def _finish(
-    bot: Bot, send_id: int, owner: str, status: str, now: datetime, **kw: Any
+    bot: Bot,
+    send_id: int,
+    owner: str,
+    status: str,
+    now: datetime,
+    *,
+    also: Also | None = None,
+    **kw: Any,
 ) -> bool:
     async with bot.db.transaction() as session:
+        if also is not None:
+            await also(session)
         return await store.finish(
             session, send_id=send_id, owner=owner, status=status, now=now, **kw
         )
 
 
 async def _postpone(
-    bot: Bot, send_id: int, owner: str, due_at: datetime, error: str | None = None
+    bot: Bot,
+    send_id: int,
+    owner: str,
+    due_at: datetime,
+    error: str | None = None,
+    *,
+    also: Also | None = None,
 ) -> None:
     async with bot.db.transaction() as session:
+        if also is not None:
+            await also(session)
         await store.retry_later(
             session,
             send_id=send_id,
@@ -148,13 +169,16 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     send = item.send
     assert send.id is not None
     final = False
+    also: Also | None = None  # who has it, kept with the outcome (``_partly_posted``)
     try:
         return await _deliver(bot, item, now=now, owner=owner)
     except Exception as problem:
         if isinstance(problem, PartlyPosted):
-            await _partly_posted(bot, item, problem, now=now, owner=owner)
+            also = _partly_posted(item, problem, now=now, owner=owner)
             if isinstance(problem.__cause__, Exception):
                 problem = problem.__cause__  # the rest's failure decides the send's retry
+            else:  # nothing reached whom it was still for, nor could: nothing is left to try
+                final = True
         error = type(problem).__name__
         wait = _wait(problem, send.attempts)
         # When a note that it was given up may go: once the platform takes posts again.
@@ -173,19 +197,19 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
-            given_up = await _finish(bot, send.id, owner, store.FAILED, now, error=error)
+            given_up = await _finish(bot, send.id, owner, store.FAILED, now, error=error, also=also)
             if given_up and item.schedule.kind == REPLY:
                 await queued_replies.keep_dropped_note(bot, item, due_at=note_at)
         else:
-            await _postpone(bot, send.id, owner, now + wait, error)
+            await _postpone(bot, send.id, owner, now + wait, error, also=also)
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
         log.warning("recording send %s's failure failed: %s", send.id, type(problem).__name__)
     return 0
 
 
-async def _partly_posted(
-    bot: Bot, item: store.Leased, partly: PartlyPosted, *, now: datetime, owner: str
-) -> None:
+def _partly_posted(
+    item: store.Leased, partly: PartlyPosted, *, now: datetime, owner: str
+) -> Also | None:
     """Some of a post's people were handled (``PartlyPosted``): the send keeps only the rest,
     so its retries (by any process, after a restart too) never send it again to those who have
     it, nor try whom nothing reaches; and an introduction someone got is delivered, whatever
@@ -197,53 +221,58 @@ async def _partly_posted(
     (``_keep_intro_post``), so every other ending keeps them: given up, skipped (too late,
     nothing left to send, the schedule removed), a forget-me. Whoever got it now is cleared.
 
-    Best effort: a failure is logged, and this process's own retry still skips them (the
-    gateway remembers). A send composed when due (no payload) is left to the gateway's memory:
-    it is composed again on its retry."""
+    Written in the transaction that records the send's outcome (its retry, or its end: this
+    returns the writes, ``Also``), never in one of its own: a failure of either undoes both, and
+    the lease runs out for the send to be tried again, rather than the outcome committing
+    without the marks (the members a send ended without asked on Thursday, and rested).
+    A send composed when due (no payload) is left to the gateway's memory: it is composed
+    again on its retry."""
     send = item.send
-    assert send.id is not None
+    send_id = send.id
+    assert send_id is not None
     if send.payload is None:
-        return
+        return None
     post = Post.model_validate_json(send.payload)
     handled = {*partly.have, *partly.unreachable}
     rest = tuple(u for u in post.to_users if u not in handled)
     number = introduction_number(post.text)
-    try:
-        async with bot.db.transaction() as session:
-            kept = True
-            if rest:
-                narrowed = post.model_copy(update={"to_users": rest})
-                kept = await store.keep_payload(
-                    session, send_id=send.id, owner=owner, payload=narrowed.model_dump_json()
+
+    async def keep(session: Session) -> None:
+        kept = True
+        if rest:
+            narrowed = post.model_copy(update={"to_users": rest})
+            kept = await store.keep_payload(
+                session, send_id=send_id, owner=owner, payload=narrowed.model_dump_json()
+            )
+            if not kept:  # taken over, or ended: its owner decides who still gets it
+                log.info("scheduled send %s was no longer ours to narrow", send_id)
+        if item.schedule.kind == INTROS and number:
+            assert item.tenant.id is not None
+            if partly.message_id is not None:
+                await intro_repo.mark_delivered(
+                    session, tenant_id=item.tenant.id, number=number, now=now
                 )
-                if not kept:  # taken over, or ended: its owner decides who still gets it
-                    log.info("scheduled send %s was no longer ours to narrow", send.id)
-            if item.schedule.kind == INTROS and number:
-                assert item.tenant.id is not None
-                if partly.message_id is not None:
-                    await intro_repo.mark_delivered(
-                        session, tenant_id=item.tenant.id, number=number, now=now
-                    )
-                await intro_repo.mark_reached(
-                    session, tenant_id=item.tenant.id, number=number, user_ids=partly.have
-                )
-                await intro_repo.mark_unreached(
-                    session,
-                    tenant_id=item.tenant.id,
-                    number=number,
-                    user_ids=[*partly.unreachable, *(rest if kept else ())],
-                    now=now,
-                )
-    except Exception as problem:
-        log.warning("recording who has send %s already failed: %s", send.id, type(problem).__name__)
+            await intro_repo.mark_reached(
+                session, tenant_id=item.tenant.id, number=number, user_ids=partly.have
+            )
+            await intro_repo.mark_unreached(
+                session,
+                tenant_id=item.tenant.id,
+                number=number,
+                user_ids=[*partly.unreachable, *(rest if kept else ())],
+                now=now,
+            )
+
+    return keep
 
 
 def _wait(problem: Exception, attempts: int) -> timedelta:
     """How long a failed send waits: 1, 2, 4… minutes, but at least what the platform asked for
-    (``NotPosted.retry_after``: a rate limit outlasting the adapter's own retries), so the next
-    try isn't refused again, and doesn't add to the limit, for coming too soon."""
+    (``RetryLater.retry_after``: a rate limit outlasting the adapter's own retries, or a pause
+    of its own), so the next try isn't refused again, and doesn't add to the limit, for coming
+    too soon."""
     wait = timedelta(minutes=2**attempts)
-    asked = problem.retry_after if isinstance(problem, NotPosted) else None
+    asked = problem.retry_after if isinstance(problem, RetryLater) else None
     return max(wait, timedelta(seconds=asked)) if asked else wait
 
 
@@ -360,8 +389,9 @@ async def _keep_intro_post(
     process took the send over).
 
     A group DM's people it reached are cleared of an earlier try's "never reached" (the rest of
-    a partly sent one: ``_partly_posted``); ``unreachable`` (nothing could reach them) are
-    marked never reached, as a partly sent one's are."""
+    a partly sent one: ``_partly_posted``), and so is everyone a channel post names, with its
+    record (``mark_unreached`` marks nobody once it is kept); ``unreachable`` (nothing could
+    reach them) are marked never reached, as a partly sent one's are."""
     number = introduction_number(post.text)
     if item.schedule.kind != INTROS or number is None:
         return
@@ -377,6 +407,11 @@ async def _keep_intro_post(
                     message_id=message_id,
                     user_ids=list(post.names),
                     now=now,
+                )
+                # It named everyone in it, to everyone there: whom a group DM of it never
+                # reached before (``_partly_posted``) was introduced after all.
+                await intro_repo.mark_reached(
+                    session, tenant_id=item.tenant.id, number=number, user_ids=list(post.names)
                 )
         except Exception as problem:
             log.warning(
