@@ -97,12 +97,21 @@ def index_text(text: str) -> str | None:
     that also emit unigrams find it. The characters come after the whole text, so they never
     break a phrase of pairs or of a path's words. ``None`` for any other text: the index reads
     the text itself, exactly as before. (A change here needs a migration recomputing
-    ``search_text``, as 0054 does.)"""
+    ``search_text``, as 0054 does, or a repair at each start, as ``storage.old_writes`` does
+    for "&" names.)
+
+    A text naming "&" names (``ampersand_names``: "R&D", "AT & T") gets each one's token
+    (``ampersand_token``) after the text too, before the characters: PostgreSQL's "english"
+    drops "a", "i", "s", "t", "at" and "it" as stop words, so "T&S" or "AT&T" left nothing in
+    its index to find."""
+    names = " ".join(dict.fromkeys(map(ampersand_token, ampersand_names(text))))
     if text.isascii() or _FOLDS.search(text) is None:
-        return None
+        return f"{text} {names}" if names else None
     text = unicodedata.normalize("NFKC", text)
     runs = _CJK_RUN.findall(text)
     indexed = _CJK_RUN.sub(lambda run: " " + " ".join(cjk_pairs(run.group(0))) + " ", text)
+    if names:
+        indexed = f"{indexed} {names}"
     characters = dict.fromkeys(char for run in runs if len(run) > 1 for char in run)
     return f"{indexed} {' '.join(characters)}" if characters else indexed
 
@@ -294,7 +303,7 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     terms = [replace(t, literal=_NET) if t.words == (_NET,) else t for t in terms]
     terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
     terms += [
-        SearchTerm(words=tuple(part.lower() for part in name.split("&")), literal=name)
+        SearchTerm(words=(ampersand_token(name),), literal=name)
         for name in ampersand_names(question)
     ]
     if dotted:
@@ -345,9 +354,10 @@ def symbol_names(text: str) -> list[str]:
 
 
 # Names of one or two letters on each side of an "&": R&D, P&L, M&A, Q&A, AT&T. Both engines index
-# only the letters, and single letters and "at" are no content words, so "who knows about R&D?"
-# searched nothing and was refused. Each is searched as the phrase of its letters ("r d", "at t")
-# and kept only where the narration spells it with its "&" (``spells``): either case as one word,
+# only the letters (PostgreSQL not even those of "T&S" or "AT&T": stop words), and single letters
+# and "at" are no content words, so "who knows about R&D?" searched nothing and was refused. Each
+# is indexed where a narration spells it, and searched, as one token (``ampersand_token``), and
+# kept only where the narration spells it with its "&" (``spells``): either case as one word,
 # or capitals with a space on each side ("R & D", "AT & T"; "r & d" and "I & my" are no names).
 # "R/D" or "r d" is not R&D. (The R of "R&D" or "R & D" is still no R language: ``_ONE_LETTER``.)
 _AMPERSAND_NAME = re.compile(
@@ -359,10 +369,38 @@ def ampersand_names(text: str) -> list[str]:
     """The "R&D"-like names in ``text``, without spaces ("R & D" is "R&D"), as first written,
     each once whatever its case."""
     found: dict[str, str] = {}
+    if "&" not in text and "\uff06" not in text:  # most text; "＆" is folded to "&"
+        return []
     for match in _AMPERSAND_NAME.finditer(_latin(text)):
         first, second = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
         found.setdefault(f"{first}&{second}".lower(), f"{first}&{second}")
     return list(found.values())
+
+
+def ampersand_token(name: str) -> str:
+    """The one word both engines index for an "&" name wherever a narration spells it
+    (``index_text``), and a question about it searches: "amp0r0d" for R&D. PostgreSQL keeps
+    a word of letters and digits whole and as it is; nobody writes it."""
+    first, second = name.lower().split("&")
+    return f"amp0{first}0{second}"
+
+
+# For SQL, the "&" names' ASCII spellings (``_AMPERSAND_NAME``; any character beyond ASCII is let
+# through beside them): a text holding none has no token to index. SQLite: GLOB patterns of the
+# text padded with a space at each end, any one of them; PostgreSQL: one regular expression.
+_AMPERSAND_SIDES = "A-Za-z0-9_&"
+_LETTERS = ("[A-Za-z]", "[A-Za-z][A-Za-z]")
+_CAPITALS = ("[A-Z]", "[A-Z][A-Z]")
+AMPERSAND_GLOBS = tuple(
+    f"*[^{_AMPERSAND_SIDES}]{first}{joint}{second}[^{_AMPERSAND_SIDES}]*"
+    for letters, joint in ((_LETTERS, "&"), (_CAPITALS, " & "))
+    for first in letters
+    for second in letters
+)
+AMPERSAND_REGEX = (
+    f"(^|[^{_AMPERSAND_SIDES}])([A-Za-z]{{1,2}}&[A-Za-z]{{1,2}}|[A-Z]{{1,2}} & [A-Z]{{1,2}})"
+    f"($|[^{_AMPERSAND_SIDES}])"
+)
 
 
 def ampersand_spelling(name: str) -> str:

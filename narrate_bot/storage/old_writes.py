@@ -14,7 +14,9 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
   clears a stale one): Chinese, Japanese or Korean text in it is indexed as whole runs, and a
   word inside one isn't found (nor is halfwidth or fullwidth text folded, migration 0054); or,
   written by a version from 0050 to 0053, 0050's ``search_text``: CJK runs as pairs only, so a
-  word of one character ("锁") isn't found and nothing is folded.
+  word of one character ("锁") isn't found and nothing is folded; or, written by any version
+  before "&" names had their token, none: "T&S" or "AT&T" isn't found on PostgreSQL (whose
+  "english" drops their letters), nor any "&" name by the question's token on either engine.
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
 upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
@@ -27,7 +29,8 @@ done to the row had it been there:
 * the key is recomputed (``topic_key``), and where the person already has the new key for the
   same kind, the older row goes, as in 0018.
 * the narration gets its ``search_text`` (``words.index_text``), as 0050 gave every narration
-  and 0054 recomputed it.
+  and 0054 recomputed it; one naming an "&" name gets it here, at the first start of the version
+  that indexes their token, as no migration gave it.
 
 What an older version deleted or changed by the old key (``unhide-me Café`` against a folded
 row) can't be told afterwards and isn't repaired: the README asks for every old process to be
@@ -46,7 +49,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from narrate_bot.knowledge.topic_match import topic_key
-from narrate_bot.knowledge.words import CJK_CLASS, INDEXED_CLASS, index_text
+from narrate_bot.knowledge.words import (
+    AMPERSAND_GLOBS,
+    AMPERSAND_REGEX,
+    CJK_CLASS,
+    INDEXED_CLASS,
+    index_text,
+)
 
 from .schedule_tables import NUMBERED
 
@@ -68,10 +77,17 @@ UNFOLDED = {
     "sqlite": "topic_key GLOB '*[^ -~]*' OR topic LIKE '%.net%'",
     "postgresql": "topic_key ~ '[^ -~]' OR topic ILIKE '%.net%'",
 }
-# Only text with a CJK character or a width form (``words.INDEXED_CLASS``), matched in SQL so
-# that the many narrations with an accent or an emoji (no ``search_text`` either) aren't read and
-# re-indexed in Python at every start.
-HAS_CJK = {"sqlite": "text GLOB :indexed_class", "postgresql": "text ~ :indexed_class"}
+# Only text with a CJK character or a width form (``words.INDEXED_CLASS``), or an "&" name
+# (``words.AMPERSAND_GLOBS``; a text without "&" is told at once), matched in SQL so that the many
+# narrations with an accent or an emoji (no ``search_text`` either) aren't read and re-indexed
+# in Python at every start.
+_PADDED = "(' ' || text || ' ')"
+HAS_CJK = {
+    "sqlite": "(text GLOB :indexed_class OR (instr(text, '&') > 0 AND ("
+    + " OR ".join(f"{_PADDED} GLOB :ampersand_{i}" for i in range(len(AMPERSAND_GLOBS)))
+    + ")))",
+    "postgresql": "(text ~ :indexed_class OR (strpos(text, '&') > 0 AND text ~ :ampersand))",
+}
 CJK_PATTERN = {"sqlite": f"*{INDEXED_CLASS}*", "postgresql": INDEXED_CLASS}
 # 0050's ``search_text`` (written by a version from 0050 to 0053) never ends with a CJK character:
 # each run is written as its pairs between spaces. Since 0054 that of a text with a run of two
@@ -88,11 +104,13 @@ SQL_PATTERNS = {
         "indexed_class": CJK_PATTERN["sqlite"],
         "cjk": f"*{CJK_CLASS}*",
         "ends_cjk": f"*{CJK_CLASS}",
+        **{f"ampersand_{i}": glob for i, glob in enumerate(AMPERSAND_GLOBS)},
     },
     "postgresql": {
         "indexed_class": CJK_PATTERN["postgresql"],
         "cjk": CJK_CLASS,
         "ends_cjk": f"{CJK_CLASS}$",
+        "ampersand": AMPERSAND_REGEX,
     },
 }
 UNINDEXED = (

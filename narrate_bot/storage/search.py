@@ -100,33 +100,10 @@ def _letter_class(letter: str, *, cased: bool) -> str:
     return "[" + "".join(found) + "]"
 
 
-# A name of letters joined by "&" (R&D, M&A, AT&T): the index holds its letters only, so a window
-# of "r d" could be all "R/D" (or, on PostgreSQL, whose "english" drops "a", a window of "m" all
-# "I'm") and hide an older R&D. Its letters in either case with "&" between, or capitals with
-# " & " between ("R & D"), no word character or "&" beside.
-_AMPERSAND_SIDES = "A-Za-z0-9_&"
-
-
-def _ampersand_name(literal: str) -> tuple[str, str] | None:
-    """The two letters-and-"&" parts of a pattern for an "R&D"-like ``literal`` (together in
-    either case; capitals with spaces), else ``None``."""
-    parts = literal.split("&")
-    if len(parts) != 2 or not all(
-        1 <= len(part) <= 2 and part.isascii() and part.isalpha() for part in parts
-    ):
-        return None
-    together = "&".join("".join(_letter_class(c, cased=True) for c in part) for part in parts)
-    return together, " & ".join(part.upper() for part in parts)
-
-
 def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
     """SQLite: GLOB patterns of the text padded with a space at each end, one of which any
     narration that spells ``term`` matches; ``None`` for a term every match spells."""
     literal = term.literal
-    name = _ampersand_name(literal or "")
-    if name is not None:
-        sides = _AMPERSAND_SIDES
-        return (*(f"*[^{sides}]{spelling}[^{sides}]*" for spelling in name), f"*{WIDTH_CLASS}*")
     if literal is None or literal[1:] not in _SYMBOL_SIDES:
         return _NET_GLOBS.get(literal or "")
     before, _, symbol, after = _SYMBOL_SIDES[literal[1:]]
@@ -137,10 +114,6 @@ def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
 def spelled_regex(term: SearchTerm) -> str | None:
     """PostgreSQL: the same as one regular expression of the text (``spelled_globs``)."""
     literal = term.literal
-    name = _ampersand_name(literal or "")
-    if name is not None:
-        sides = _AMPERSAND_SIDES
-        return f"(^|[^{sides}])({name[0]}|{name[1]})($|[^{sides}])|{WIDTH_CLASS}"
     if literal is None or literal[1:] not in _SYMBOL_SIDES:
         return _NET_REGEX.get(literal or "")
     before, symbol, _, after = _SYMBOL_SIDES[literal[1:]]

@@ -1,4 +1,4 @@
-"""Spelled names the search missed (issue #3): "R & D" typed with spaces, and C++
+"""Spelled names the search missed (issue #3): "R & D" typed with spaces, "AT&T" and "T&S", and C++
 written inside Chinese or Japanese text or at full width.
 
 Both engines index only the letters of these names, and the search keeps a match only where
@@ -14,6 +14,9 @@ from datetime import timedelta
 
 import pytest
 
+from narrate_bot.storage.migrate import upgrade
+from tests.scenarios.test_older_replica_deletes_reach_copies import _alices
+from tests.scenarios.test_orphan_update_posts import _as_old_version
 from tests.scenarios.test_who_knows_ranking import people
 
 
@@ -71,3 +74,55 @@ async def test_a_question_in_japanese_names_cpp(chat, clock):
     )
     out = await chat.say("zoe: /narrate who 誰がC++のビルドに詳しい?")
     assert people(out) == ["bob"], out
+
+
+# PostgreSQL's "english" configuration drops "a", "i", "s", "t", "at" and "it" (stop words), so
+# before, a name made only of them ("T&S", "AT&T") had nothing in its index to find: each "&"
+# name a narration spells is now also indexed as one token (``words.ampersand_token``).
+async def test_at_and_t_is_found_where_it_is_spelled(chat, clock):
+    await _team(
+        chat,
+        clock,
+        "bob: /narrate AT&T peering outage postmortem",
+        "carl: /narrate looked at t-shirts for the offsite",
+        "dora: /narrate the AT T1 line is gone",
+    )
+    assert people(await chat.say("zoe: @narrate who knows about AT&T?")) == ["bob"]
+
+
+async def test_t_and_s_is_found_where_it_is_spelled(chat, clock):
+    await _team(
+        chat,
+        clock,
+        "bob: /narrate T&S review of the onboarding flow",
+        "carl: /narrate the T/S ratio of the fleet",
+    )
+    assert people(await chat.say("zoe: @narrate who knows about T&S?")) == ["bob"]
+
+
+async def test_a_stop_word_name_names_nobody_who_merely_has_the_letters(chat, clock):
+    await _team(
+        chat,
+        clock,
+        "carl: /narrate looked at t-shirts for the offsite",
+        "dora: /narrate the T/S ratio of the fleet, it's a t s thing",
+    )
+    for name in ("AT&T", "T&S"):
+        assert people(await chat.say(f"zoe: @narrate who knows about {name}?")) == []
+
+
+# What every version before the "&" names' token wrote: no ``search_text`` for ASCII text.
+OLD_INSERT = ("UPDATE narration SET search_text = NULL WHERE id = :narration",)
+
+
+async def test_a_t_and_s_narration_stored_before_is_found_after_a_start(chat, clock, db):
+    await _team(
+        chat,
+        clock,
+        "alice: /narrate T&S review of the onboarding flow",
+        "carl: /narrate the T/S ratio of the fleet",
+    )
+    await _as_old_version(db, OLD_INSERT, **await _alices(db))
+    assert people(await chat.say("zoe: @narrate who knows about T&S?")) == []
+    await upgrade(db)  # the next start: old_writes.repair
+    assert people(await chat.say("zoe: @narrate who knows about T&S?")) == ["alice"]
