@@ -43,6 +43,11 @@ the bot inside again; a deleted one is read by no one. An archived thread isn't 
 fetched too: those look-ups run side by side, and a thread fetched lately is kept for
 ``THREAD_LOOKUP_SECONDS`` (its parent and type, all that is read from it, don't go stale; its
 parent's permissions are read from the cache each time). The membership is always asked anew.
+
+What a look-up of a stored place answered is kept in the database: gone (404) for good, refused
+(403: the bot may not see it; such a place is private, its stored readers standing) until the
+bot's access in the guild may have changed or ``REFUSED_RECHECK`` has passed. A first look asks
+only about the others, so restarts don't repeat a guild's look-ups (each a REST call).
 """
 
 from __future__ import annotations
@@ -51,14 +56,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import discord
 
 from narrate_bot.events import ChannelDescribed, ChannelKind, ChannelRef, Event, Platform
 from narrate_bot.replies import Reply
-from narrate_bot.storage import channel_sharing
+from narrate_bot.storage import channel_sharing, place_lookups
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 
@@ -75,6 +80,9 @@ log = logging.getLogger(__name__)
 
 # How long a private thread fetched over REST (archived ones aren't cached) is kept.
 THREAD_LOOKUP_SECONDS = 300.0
+# How long a stored place Discord refused to describe isn't asked about at a first look, unless
+# the bot's access in its server changed meanwhile (``AccessTracker.access_changed``).
+REFUSED_RECHECK = timedelta(days=1)
 Place = discord.abc.GuildChannel | discord.Thread
 
 
@@ -100,6 +108,8 @@ class AccessTracker:
         # The channels the bot could see and post in at the last look, per guild (see
         # ``_access_changes``).
         self._reach: dict[int, set[int]] = {}
+        # The guilds with stored places Discord refused to describe (``access_changed``).
+        self._refused: set[int] = set()
 
     async def describe_guild(
         self, guild: discord.Guild, now: datetime, *, joined: bool = False
@@ -109,6 +119,8 @@ class AccessTracker:
         available again after a fresh connection) so is each channel it reaches now and
         didn't at the last look, and each it reached then and doesn't now is told as one it
         is out of."""
+        if joined or guild.id in self._reach:  # not the first look: access may have changed
+            await self.access_changed(guild)
         stored = await self._stored(guild, joined=joined)
         changed = self._access_changes(guild, joined=joined, stored=stored)
         for channel in describable(guild):
@@ -123,16 +135,78 @@ class AccessTracker:
         live delete is, so its stored readers don't keep its narrations. A private thread isn't
         listed either (an archived one isn't cached): ``_find`` fetches it, and only Discord's
         NotFound counts as deleted (a refusal or a timeout leaves the place as stored). Only the
-        missing ones are asked, one at a time (discord.py waits out each 429)."""
+        missing ones are asked, one at a time (discord.py waits out each 429), and only those
+        that may answer something new (``_worth_asking``): what Discord said is kept
+        (``place_lookups``), so a restart doesn't ask again about every channel deleted since
+        the guild was added, nor, for a while, about places the bot may not see."""
         listed = {c.id for c in describable(guild)}
-        for place_id in sorted(set(stored) - listed):
-            await self._find(guild, str(place_id), now)  # NotFound: told gone there
+        if not set(stored) - listed:
+            return
+        places = await self._places(guild)
+        for place_id in sorted(set(places) - listed):
+            if self._worth_asking(places[place_id], now):
+                await self._find(guild, str(place_id), now)  # NotFound: told gone there
+
+    async def _places(self, guild: discord.Guild) -> dict[int, place_lookups.StoredPlace]:
+        """The guild's stored places with what their last look-up said; ``_refused`` learns
+        whether any was refused."""
+        assert self.db is not None  # ``stored`` came from it
+        async with self.db.snapshot() as session:
+            stored = await place_lookups.stored_places(
+                session, platform=Platform.DISCORD.value, external_id=str(guild.id)
+            )
+        places = {int(c): p for c, p in stored.items() if c.isdigit()}
+        if any(p.outcome == place_lookups.REFUSED for p in places.values()):
+            self._refused.add(guild.id)
+        return places
+
+    @staticmethod
+    def _worth_asking(place: place_lookups.StoredPlace, now: datetime) -> bool:
+        """Whether a stored place the guild doesn't list may answer something new: not a DM
+        kept under the server (no channel of it: Discord answers with the DM), not one Discord
+        said is gone (it reuses no id), not one it refused lately (``REFUSED_RECHECK``; the
+        refusals are forgotten when the bot's access changes). Not asking leaves the place as
+        stored, as a refusal does: nothing is ever shown to more people for it."""
+        if place.kind == ChannelKind.DIRECT.value or place.outcome == place_lookups.GONE:
+            return False
+        if place.outcome == place_lookups.REFUSED and place.looked_at is not None:
+            return now - place.looked_at >= REFUSED_RECHECK
+        return True
+
+    async def access_changed(self, guild: discord.Guild) -> None:
+        """The bot's access in ``guild`` may have changed (a channel created or updated, a role,
+        the bot's own roles, a thread it was added to, a fresh connection): the places it was
+        refused are asked about again at the next first look. Only written when some were."""
+        if guild.id not in self._refused or self.db is None:
+            return
+        self._refused.discard(guild.id)
+        async with self.db.transaction() as session:
+            await place_lookups.forget_refusals(
+                session, platform=Platform.DISCORD.value, external_id=str(guild.id)
+            )
+
+    async def _note(self, guild: discord.Guild, place_id: str, outcome: str, now: datetime) -> None:
+        """Keep what Discord said of a stored place, so a restart doesn't ask again."""
+        if self.db is None:
+            return
+        if outcome == place_lookups.REFUSED:
+            self._refused.add(guild.id)
+        async with self.db.transaction() as session:
+            await place_lookups.note(
+                session,
+                platform=Platform.DISCORD.value,
+                external_id=str(guild.id),
+                channel_id=place_id,
+                outcome=outcome,
+                at=now,
+            )
 
     async def bot_roles_changed(self, guild: discord.Guild, now: datetime) -> None:
         """The bot's own member changed (GUILD_MEMBER_UPDATE, which Discord sends for the bot
         itself without the members intent): a role given or taken may open or close channels.
         Only those are told; nobody else's access or any channel's kind depends on the bot's
         roles."""
+        await self.access_changed(guild)
         changed = self._access_changes(guild, stored=await self._stored(guild))
         for channel in describable(guild):
             if channel.id in changed:
@@ -253,6 +327,14 @@ class AccessTracker:
         if kind == discord.ChannelType.private_thread:
             await self._gone(guild, str(thread_id), now)
 
+    async def _hidden(self, guild: discord.Guild, place_id: str, now: datetime) -> None:
+        """A place Discord won't describe: who reads it can't be told, so it is private
+        (stored as private already, nothing is written); those stored as its readers stand
+        until each is checked again."""
+        ref = ChannelRef(channel_id=place_id, name="", kind=ChannelKind.PRIVATE)
+        hidden = ChannelDescribed(tenant=translate.tenant(guild), channel=ref, occurred_at=now)
+        await self.core.handle(hidden)
+
     async def _gone(self, guild: discord.Guild, place_id: str, now: datetime) -> None:
         ref = ChannelRef(channel_id=place_id, name="", kind=ChannelKind.PRIVATE)
         gone = ChannelDescribed(
@@ -316,7 +398,12 @@ class AccessTracker:
             place = await guild.fetch_channel(int(place_id))
         except discord.NotFound:  # deleted (a channel's threads go with it, unannounced)
             await self._gone(guild, place_id, now)
-        except Exception as problem:  # the bot can't see it, a timeout, another guild's id
+            await self._note(guild, place_id, place_lookups.GONE, now)
+        except (discord.Forbidden, discord.InvalidData) as problem:  # can't see it; not ours
+            log.info("can't look up place %s in guild %s (%s)", place_id, guild.id, problem)
+            await self._hidden(guild, place_id, now)
+            await self._note(guild, place_id, place_lookups.REFUSED, now)
+        except Exception as problem:  # a timeout, a 5xx: asked again next time
             log.info("can't look up place %s in guild %s (%s)", place_id, guild.id, problem)
         else:
             if isinstance(place, discord.Thread):  # a channel's overwrites would go stale

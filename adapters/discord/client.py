@@ -199,6 +199,7 @@ class NarrateClient(discord.Client):
     async def on_guild_channel_create(self, channel: discord.abc.GuildChannel) -> None:
         self.access.channel_reached(channel)  # kept: a new channel has nothing refused in it
         await self.access.describe_channel(channel, self.now())
+        await self.access.access_changed(channel.guild)  # its threads may be seen now
 
     async def on_guild_channel_update(
         self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
@@ -207,6 +208,12 @@ class NarrateClient(discord.Client):
         # added back to a Slack channel, ``member_joined_channel``), or no longer can.
         bot_in = self.access.channel_reached(after, before)
         await self.access.describe_channel(after, self.now(), bot_in=bot_in)
+        await self.access.access_changed(after.guild)  # its threads may be seen now
+
+    async def on_thread_join(self, thread: discord.Thread) -> None:
+        """The bot was added to a thread (THREAD_CREATE or THREAD_MEMBERS_UPDATE, no intent
+        needed): a private one it was refused may be seen now."""
+        await self.access.access_changed(thread.guild)
 
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         await self.access.channel_deleted(channel, self.now())

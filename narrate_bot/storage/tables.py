@@ -207,6 +207,9 @@ from .orphan_post_tables import UpdatePostOrphan as UpdatePostOrphan  # noqa: E4
 # Button commands too long for the button, kept under a key (``pending_actions``).
 from .pending_action_tables import PendingAction as PendingAction  # noqa: E402
 
+# What the platform said of a stored place it no longer lists (``place_lookups``).
+from .place_lookup_tables import PlaceLookup as PlaceLookup  # noqa: E402
+
 # Platform plumbing (installations, event dedupe) lives in its own module; imported here so
 # Alembic and the test schema see it.
 from .platform_store import Installation, SeenEvent  # noqa: E402, F401
