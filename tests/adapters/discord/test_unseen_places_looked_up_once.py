@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 
 from narrate_bot.app import Bot
@@ -195,3 +196,28 @@ async def test_a_dm_kept_under_the_server_is_not_looked_up_as_one_of_its_channel
     await _first_look_done(fake, 1, after_dm)
     assert _gets(fake, dm) == 0
     assert client.is_ready()
+
+
+@pytest.mark.parametrize("event", ["CHANNEL_UPDATE", "GUILD_ROLE_UPDATE"])
+async def test_a_refusal_is_forgotten_when_the_bots_access_may_have_changed(
+    fake: FakeDiscord, bot: Bot, connect: Any, event: str
+) -> None:
+    """A channel's overwrites (its threads' too) or a role's permissions changed, events the bot
+    gets without privileged intents: what it was refused may be readable now."""
+    await _stored_with_unlisted(fake, bot, connect)
+    fake.fail("GET", rf"^/channels/{SECRET}$", 403, MISSING_ACCESS, times=100)
+    await connect(bot)
+    await _first_look_done(fake, 1)
+    refused = "SELECT count(*) FROM place_lookup WHERE outcome = 'refused'"
+    assert await _scalar(bot, refused) == 1
+    if event == "CHANNEL_UPDATE":
+        [general] = [c for c in fake.guild["channels"] if c["id"] == GENERAL]
+        await fake.dispatch(event, general | {"name": "general-chat"})
+    else:
+        [everyone] = [r for r in fake.guild["roles"] if r["id"] == GUILD]
+        await fake.dispatch(event, {"guild_id": GUILD, "role": everyone})
+
+    async def forgotten() -> bool:
+        return await _scalar(bot, refused) == 0
+
+    await _eventually(forgotten)
