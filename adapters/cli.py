@@ -169,7 +169,7 @@ async def _console(
     setting: str = "NARRATE_DATABASE_URL",
 ) -> None:
     try:
-        db = open_database(url, setting=setting)
+        db = open_database(url, setting=setting, erasure_key=settings.erasure_key)
     except StartupError as problem:
         raise _fail(str(problem)) from None
     try:
@@ -272,7 +272,7 @@ def migrate(db: DbOption = None) -> None:
     setting = _database_setting(db)
 
     async def _run() -> None:
-        database = open_database(url, setting=setting)
+        database = open_database(url, setting=setting, erasure_key=settings.erasure_key)
         try:
             await prepare_database(database, setting=setting)
         finally:

@@ -21,6 +21,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from alembic.util import CommandError
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
 from narrate_bot.app import Bot
@@ -29,8 +30,10 @@ from narrate_bot.config import Settings
 from narrate_bot.scheduling import Ticker
 from narrate_bot.storage import index_scrub
 from narrate_bot.storage.database import Database
+from narrate_bot.storage.erasure_key import ErasureKeyError
 from narrate_bot.storage.migrate import ForeignDatabase, refuse_foreign_file, upgrade
 from narrate_bot.storage.privacy import clear_traces
+from narrate_bot.storage.repositories import check_erasure_key
 
 from .heap import settle_heap
 
@@ -68,10 +71,16 @@ def _reason(problem: BaseException, url: str) -> str:
     return reason if reason.endswith((".", "?", "!")) else f"{reason}."
 
 
-def open_database(url: str, *, setting: str = "NARRATE_DATABASE_URL") -> Database:
+def open_database(
+    url: str, *, setting: str = "NARRATE_DATABASE_URL", erasure_key: SecretStr | None = None
+) -> Database:
     """A ``Database`` for ``url``, or a ``StartupError`` naming the setting to correct."""
     try:
-        return Database(url)
+        return Database(
+            url, erasure_key=erasure_key.get_secret_value() if erasure_key is not None else None
+        )
+    except ErasureKeyError as problem:  # says which setting (or key file) itself
+        raise StartupError(str(problem)) from None
     except Exception as problem:  # a bad URL or a missing driver
         raise StartupError(
             f"Can't use the database {shown_url(url)}: {_reason(problem, url)} Check {setting}."
@@ -147,6 +156,11 @@ async def _prepare(db: Database, *, setting: str) -> None:
             f"Migrating the database {shown} failed: {_reason(problem, db.url)} "
             "NARRATE_LOG_LEVEL=DEBUG shows the details."
         ) from None
+    try:
+        async with db.snapshot() as session:
+            await check_erasure_key(session)
+    except ErasureKeyError as problem:  # not the key the forget-me marks were written with
+        raise StartupError(str(problem)) from None
     if await index_scrub.interrupted(db):
         # A delete committed, then the process stopped between the scrub's steps: finish it
         # now rather than at the next person's delete (storage/index_scrub.py).
@@ -242,7 +256,7 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     itself."""
     stop = stop or asyncio.Event()
     check_slack(settings)  # a settings mistake is told before the database is migrated
-    db = open_database(settings.database_url)
+    db = open_database(settings.database_url, erasure_key=settings.erasure_key)
     handled = _stop_on_signals(stop)
     try:
         await prepare_database(db)

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import make_url, text
 
 from narrate_bot.storage.database import Database
+from narrate_bot.storage.erasure_key import ERASURE_KEY_SETTING
 from narrate_bot.storage.migrate import upgrade
 
 
@@ -24,6 +25,9 @@ def database_url(engine: str, *, path: Path, postgres_url: str | None, reuse: bo
     url = postgres_url or os.environ.get("NARRATE_TEST_POSTGRES_URL", "")
     if not url:
         sys.exit("--engine postgres needs --postgres-url or NARRATE_TEST_POSTGRES_URL")
+    # PostgreSQL has no default erasure key; a database wiped for the run takes any, as long as
+    # every ``Database`` (and worker process) of the run has the same.
+    os.environ.setdefault(ERASURE_KEY_SETTING, "benchmark-erasure-key-" + "0" * 32)
     return url
 
 

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     # An open question nobody closed: its asker is asked once whether it is still open this
     # many days after asking, and once more this many days after saying it still is.
     question_nudge_days: int = Field(14, ge=1, le=365)
+    # Keys the marks a forget-me leaves (HMAC), so the database alone can't tell who asked to
+    # be forgotten. Required on PostgreSQL, the same on every replica; unset on SQLite, a key
+    # file beside the database is made once (``storage.erasure_key``).
+    erasure_key: SecretStr | None = None
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
 

@@ -35,6 +35,12 @@ from narrate_bot.storage.migrate import alembic_config, upgrade
 from tests.helpers import Chat
 
 POSTGRES_URL = os.environ.get("NARRATE_TEST_POSTGRES_URL")
+# Every replica a test starts (a second Database, a worker process, the real entry point) needs
+# the same erasure key on PostgreSQL, as in production; set for the whole run, not by a fixture,
+# so a test's ``monkeypatch.undo()`` can't take it back, and a developer's own never reaches a
+# test. A test of the SQLite key file deletes it (``monkeypatch.delenv``).
+TEST_ERASURE_KEY = "test-erasure-key-" + "0" * 32
+os.environ["NARRATE_ERASURE_KEY"] = TEST_ERASURE_KEY
 ENGINES = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 START = datetime.fromisoformat("2026-11-23T09:00:00+01:00")
 

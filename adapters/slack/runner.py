@@ -63,7 +63,10 @@ def check(settings: Settings) -> None:
 async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> None:
     """Run Slack alone until ``stop`` is set (or forever); the database is migrated first."""
     check(settings)
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        erasure_key=settings.erasure_key.get_secret_value() if settings.erasure_key else None,
+    )
     try:
         await upgrade(db)
         bot = Bot(db=db, clock=SystemClock(), settings=settings)

@@ -23,6 +23,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from .erasure_key import SESSION_INFO, resolve
+
 BUSY_TIMEOUT_MS = 10_000
 # A PostgreSQL host that drops packets instead of refusing them would otherwise hold a connection
 # attempt (and `narrate-bot run`'s start) for the operating system's TCP timeout, minutes.
@@ -132,7 +134,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 class Database:
     """One engine and its session factory; ``transaction()`` is the unit of work."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, erasure_key: str | None = None) -> None:
+        """``erasure_key``: ``Settings.erasure_key``; unset, ``erasure_key.resolve`` finds one
+        (``NARRATE_ERASURE_KEY``, else SQLite's key file) or raises ``ErasureKeyError``."""
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = "sqlite" if parsed.drivername.startswith("sqlite") else "postgresql"
@@ -140,6 +144,8 @@ class Database:
             require_sqlite()
         if self.dialect == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Before the engine: a PostgreSQL database without the key is refused at startup.
+        key = resolve(dialect=self.dialect, database=parsed.database, given=erasure_key)
         # A failed statement's message would otherwise carry its parameters (narration text,
         # tokens) into every log line and error report that prints the exception.
         kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
@@ -151,7 +157,10 @@ class Database:
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
         self._sessions = async_sessionmaker(
-            self.engine, class_=AsyncSession, expire_on_commit=False
+            self.engine,
+            class_=AsyncSession,
+            expire_on_commit=False,
+            info={SESSION_INFO: key},
         )
         # Transactions of this process begun (or waiting to begin) and not yet ended: the
         # full-text scrub lets them go first between its steps (``index_scrub``).

@@ -20,6 +20,7 @@ from ..knowledge.clean_text import clean_text
 from ..knowledge.topics import shown_topic
 from ..knowledge.words import index_text
 from .database import conflict_insert
+from .erasure_key import CHECK_KEY, mismatch, session_key
 from .tables import (
     Channel,
     ChannelMember,
@@ -392,8 +393,10 @@ async def _add_members(session: AsyncSession, *, channel_pk: int, user_ids: set[
 
 # ----------------------------------------------------------------------------- forgotten people
 
-# A forget-me leaves one mark per user id in its workspace's settings: a digest of the id, so
-# what stays says nothing a member list doesn't, and the keys fit the column (64 characters).
+# A forget-me leaves one mark per user id in its workspace's settings: an HMAC of the id keyed
+# with the server's erasure key (``erasure_key``), so the database alone, even beside a member
+# list, can't tell who asked; the keys fit the column (64 characters). Marks written before the
+# key, a plain digest (``unkeyed_forgotten_key``), are still read, never written.
 FORGOTTEN_KEY = "privacy.forgotten:"
 # A workspace setting every forget-me changes to a new random value (never who, only that one
 # happened): what a command writes under a user id alone, with no person row to hold, is written
@@ -403,10 +406,24 @@ ERASURE_MARK_KEY = "privacy.erasure_mark"
 NO_ERASURE_YET = ""
 
 
-def forgotten_key(tenant_id: int, user_id: str) -> str:
+def forgotten_key(session: AsyncSession, *, tenant_id: int, user_id: str) -> str:
     """The setting that says ``user_id`` asked to be forgotten in the workspace."""
+    return FORGOTTEN_KEY + session_key(session).mac(f"{tenant_id}:{user_id}")[:40]
+
+
+def unkeyed_forgotten_key(tenant_id: int, user_id: str) -> str:
+    """The mark a forget-me left before marks were keyed: a digest anyone can recompute. It
+    can't be re-keyed (a digest names nobody), so it is read beside the keyed one until the
+    person comes back (``came_back``) or is forgotten again (``mark_forgotten``)."""
     digest = hashlib.sha256(f"{tenant_id}:{user_id}".encode()).hexdigest()[:40]
     return FORGOTTEN_KEY + digest
+
+
+def _both_keys(session: AsyncSession, *, tenant_id: int, user_id: str) -> tuple[str, str]:
+    return (
+        forgotten_key(session, tenant_id=tenant_id, user_id=user_id),
+        unkeyed_forgotten_key(tenant_id, user_id),
+    )
 
 
 def user_lock_key(tenant_id: int, user_id: str) -> int:
@@ -418,13 +435,40 @@ def user_lock_key(tenant_id: int, user_id: str) -> int:
 async def mark_forgotten(
     session: AsyncSession, *, tenant_id: int, user_id: str, now: datetime
 ) -> None:
-    """Remember, by a digest alone, that ``user_id`` was forgotten: the platform may go on
+    """Remember, by a keyed digest alone, that ``user_id`` was forgotten: the platform may go on
     listing them among a channel's readers (``set_members``), and that is not stored until
     they come back (``came_back``)."""
     # In UTC: ``came_back`` compares it with an event's time, and SQLite keeps a timestamp's
     # wall-clock digits alone.
-    key = forgotten_key(tenant_id, user_id)
-    await set_setting(session, tenant_id=tenant_id, key=key, value="1", now=now.astimezone(UTC))
+    now = now.astimezone(UTC)
+    await hold_check_value(session, tenant_id=tenant_id, now=now)
+    key, unkeyed = _both_keys(session, tenant_id=tenant_id, user_id=user_id)
+    await set_setting(session, tenant_id=tenant_id, key=key, value="1", now=now)
+    await set_setting(session, tenant_id=tenant_id, key=unkeyed, value=None, now=now)
+
+
+async def hold_check_value(session: AsyncSession, *, tenant_id: int, now: datetime) -> None:
+    """Before a workspace's mark is written: note the key's check value when it has none yet
+    (``erasure_key.CHECK_KEY``), and refuse a key its earlier marks weren't written with: a
+    replica started with another key would write marks nobody else recognises."""
+    key = session_key(session)
+    await session.exec(
+        conflict_insert(session, TenantSetting)
+        .values(tenant_id=tenant_id, key=CHECK_KEY, value=key.check_value, updated_at=now)
+        .on_conflict_do_nothing()
+    )
+    if await get_setting(session, tenant_id=tenant_id, key=CHECK_KEY) != key.check_value:
+        raise mismatch(key)
+
+
+async def check_erasure_key(session: AsyncSession) -> None:
+    """At startup: refuse a key other than the one any workspace's marks were written with."""
+    key = session_key(session)
+    found = await session.exec(
+        select(TenantSetting.value).where(col(TenantSetting.key) == CHECK_KEY).distinct()
+    )
+    if any(value != key.check_value for value in found.all()):
+        raise mismatch(key)
 
 
 async def came_back(
@@ -441,7 +485,7 @@ async def came_back(
     says so), or what came before would undo the forget-me they confirmed later."""
     conditions = [
         col(TenantSetting.tenant_id) == tenant_id,
-        col(TenantSetting.key) == forgotten_key(tenant_id, user_id),
+        col(TenantSetting.key).in_(_both_keys(session, tenant_id=tenant_id, user_id=user_id)),
     ]
     if since is not None:
         conditions.append(col(TenantSetting.updated_at) <= since.astimezone(UTC))
@@ -451,8 +495,13 @@ async def came_back(
 
 async def is_forgotten(session: AsyncSession, *, tenant_id: int, user_id: str) -> bool:
     """Whether ``user_id`` is marked forgotten in the workspace (``mark_forgotten``)."""
-    key = forgotten_key(tenant_id, user_id)
-    return await get_setting(session, tenant_id=tenant_id, key=key) is not None
+    keys = _both_keys(session, tenant_id=tenant_id, user_id=user_id)
+    found = await session.exec(
+        select(TenantSetting.key).where(
+            col(TenantSetting.tenant_id) == tenant_id, col(TenantSetting.key).in_(keys)
+        )
+    )
+    return found.first() is not None
 
 
 async def forgotten_among(
@@ -467,7 +516,7 @@ async def forgotten_among(
     ).first()
     if tenant_id is None:
         return set()
-    keys = {forgotten_key(tenant_id, u): u for u in wanted}
+    keys = {key: u for u in wanted for key in _both_keys(session, tenant_id=tenant_id, user_id=u)}
     ordered = sorted(keys)
     forgotten: set[str] = set()
     # In batches: a channel of tens of thousands of readers would pass a statement's cap on

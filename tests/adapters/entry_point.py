@@ -21,7 +21,12 @@ def narrate_bot(
     command = (
         [str(script)] if script.exists() else [sys.executable, "-m", "narrate_bot_adapters.cli"]
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NARRATE_", "SLACK_"))}
+    # The test erasure key (``conftest``) stays: on PostgreSQL every process needs the same one.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NARRATE_", "SLACK_")) or k == "NARRATE_ERASURE_KEY"
+    }
     return subprocess.run(
         [*command, *args],
         cwd=cwd,

@@ -1,0 +1,158 @@
+"""The server secret that keys forget-me marks (``repositories.forgotten_key``).
+
+A forget-me leaves a mark per user id so what the platform goes on saying of them isn't stored
+again. Unkeyed, that mark was a plain digest of the id, and anyone holding the database and a
+member list could tell who asked to be forgotten; an HMAC with a secret kept outside the
+database can't be recomputed from the database alone.
+
+Where the secret comes from, first found: ``NARRATE_ERASURE_KEY`` (``Settings.erasure_key``, or
+the environment for code that builds a ``Database`` itself); on SQLite, a key file beside the
+database file, made once (mode 0600) so the embedded quick start needs no setting (an
+in-memory database gets a key of its own, gone with it); on PostgreSQL there is no default: the
+replicas must all use one key, and a replica that made up its own would not recognise anyone the
+others marked, so ``Database`` refuses to open without it (``ErasureKeyError``).
+
+A wrong key is found by a check value each workspace keeps beside its marks (``CHECK_KEY``: an
+HMAC of a constant, which tells nothing of the key nor of anyone): ``check_erasure_key`` at
+startup, and ``hold_check_value`` before each new mark (``repositories``), refuse a key the
+marks weren't written with. The key
+is never logged nor kept in anything that prints (``Database`` keeps it in its sessions' info).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+ERASURE_KEY_SETTING = "NARRATE_ERASURE_KEY"
+KEY_FILE_SUFFIX = ".erasure-key"
+MIN_KEY_CHARS = 32
+# Where a ``Database`` puts its key in each session's ``info``, for ``forgotten_key``.
+SESSION_INFO = "narrate_erasure_key"
+# The workspace setting holding ``check_value`` of the key its marks were written with.
+CHECK_KEY = "privacy.erasure_key_check"
+_CHECKED = b"narrate-bot erasure key check"
+HOW_TO_MAKE_ONE = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
+
+
+class ErasureKeyError(RuntimeError):
+    """No usable erasure key, or not the one the database's marks were written with; the message
+    names what to set or restore (never the key)."""
+
+
+class ErasureKey:
+    """The key and where it came from (for messages). Its ``repr`` shows no key."""
+
+    __slots__ = ("_keyed", "check_value", "origin")
+
+    def __init__(self, secret: bytes, origin: str) -> None:
+        # Keyed once and copied per message: a channel's reader list asks for thousands.
+        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)
+        self.origin = origin
+        self.check_value = self.mac(_CHECKED.decode())[:32]
+
+    def __repr__(self) -> str:
+        return f"ErasureKey(origin={self.origin!r})"
+
+    def mac(self, message: str) -> str:
+        keyed = self._keyed.copy()
+        keyed.update(message.encode())
+        return keyed.hexdigest()
+
+
+def key_file_for(database: str) -> Path:
+    """The key file kept beside an SQLite database file (``narrate.db.erasure-key``)."""
+    return Path(f"{database}{KEY_FILE_SUFFIX}")
+
+
+def resolve(*, dialect: str, database: str | None, given: str | None) -> ErasureKey:
+    """The erasure key a ``Database`` uses (see the module's docstring for the order)."""
+    text = given if given else os.environ.get(ERASURE_KEY_SETTING) or None
+    if text is not None:
+        return ErasureKey(_usable(text, ERASURE_KEY_SETTING), ERASURE_KEY_SETTING)
+    if dialect == "postgresql":
+        raise ErasureKeyError(
+            f"{ERASURE_KEY_SETTING} is not set. On PostgreSQL it is required, and every replica "
+            "must use the same value: it keys the marks a forget-me leaves, so the database "
+            "alone can't tell who asked to be forgotten. Make one with "
+            f"{HOW_TO_MAKE_ONE} and set it on every replica."
+        )
+    if database in (None, "", ":memory:"):
+        return ErasureKey(secrets.token_hex(32).encode(), "an in-memory key")
+    path = key_file_for(database)
+    return ErasureKey(_read_or_create(path), f"the key file {path}")
+
+
+def _usable(text: str, where: str) -> bytes:
+    text = text.strip()
+    if len(text) < MIN_KEY_CHARS:
+        raise ErasureKeyError(
+            f"{where} holds {len(text)} characters; an erasure key needs at least "
+            f"{MIN_KEY_CHARS}. Make one with {HOW_TO_MAKE_ONE}."
+        )
+    return text.encode()
+
+
+def _read_or_create(path: Path) -> bytes:
+    """The key in ``path``, written there first when missing. Made under a temporary name and
+    linked into place, so two processes opening a new database at once keep the first one's key
+    and nobody reads a half-written file."""
+    try:
+        return _usable(path.read_text(), str(path))
+    except FileNotFoundError:
+        pass
+    except OSError as problem:
+        raise ErasureKeyError(
+            f"Can't read the erasure key file {path} ({problem.strerror}). Make it readable by "
+            f"the bot's user, or set {ERASURE_KEY_SETTING}."
+        ) from None
+    temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_hex(32) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process made it first: theirs is the key
+        finally:
+            temporary.unlink()
+    except OSError as problem:
+        raise ErasureKeyError(
+            f"Can't write the erasure key file {path} ({problem.strerror}). Check that its "
+            f"folder is writable, or set {ERASURE_KEY_SETTING}."
+        ) from None
+    return _usable(path.read_text(), str(path))
+
+
+def session_key(session: AsyncSession) -> ErasureKey:
+    """The key of the ``Database`` this session came from."""
+    key = session.info.get(SESSION_INFO)
+    if not isinstance(key, ErasureKey):
+        raise ErasureKeyError("this session wasn't opened by a Database: it has no erasure key")
+    return key
+
+
+def mismatch(key: ErasureKey) -> ErasureKeyError:
+    if key.origin == ERASURE_KEY_SETTING:
+        fix = (
+            f"Set {ERASURE_KEY_SETTING} to the value it had when they were written (every "
+            "replica needs the same one)."
+        )
+    else:
+        fix = (
+            f"Was {key.origin} lost or replaced? Restore the one kept beside the database (a "
+            f"backup of the database needs its key file too), or set {ERASURE_KEY_SETTING} to "
+            "its contents."
+        )
+    return ErasureKeyError(
+        f"The erasure key ({key.origin}) is not the one this database's forget-me marks were "
+        f"written with, so people who asked to be forgotten would not be recognised. {fix}"
+    )
