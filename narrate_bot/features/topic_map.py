@@ -3,6 +3,10 @@
 Built at question time from the narrations the asker may read (``visible_to``), so the map
 never shows a private channel's topics to outsiders nor anyone's DMs. Paused and departed people
 are left out, as are people who hid themselves from a topic.
+
+A topic more than half the people on the map narrate about (``topics.common_to_most``:
+"quantum" on a quantum computing team) says what the workspace shares, not who knows what: it
+is named on a line of its own, and the numbered map lists the subjects that tell people apart.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import timedelta
 
 from ..knowledge.spellings import Spellings
 from ..knowledge.topic_match import matches, narration_topic_stems
+from ..knowledge.topics import common_to_most
 from ..replies import Reply
 from ..storage import expertise_repo
 from ..storage import repositories as repo
@@ -51,12 +56,20 @@ async def show(turn: Turn) -> list[Reply]:
                 if any(matches(h, topic_stems[topic]) for h in hides):
                     continue
             per_topic[spellings.label(topic)][person_id] += count
+        narrating = len({person_id for _, person_id, _ in rows})
+        everyone = sorted(
+            (item for item in per_topic.items() if common_to_most(len(item[1]), of=narrating)),
+            key=lambda item: (-len(item[1]), -item[1].total(), item[0]),
+        )
+        common = {topic for topic, _ in everyone}
+        everyone = everyone[:MAX_TOPICS]
         ranked = sorted(
-            per_topic.items(), key=lambda item: (-item[1].total(), -len(item[1]), item[0])
+            (item for item in per_topic.items() if item[0] not in common),
+            key=lambda item: (-item[1].total(), -len(item[1]), item[0]),
         )[:MAX_TOPICS]
         wanted = {p for _, people in ranked for p, _ in people.most_common(PEOPLE_PER_TOPIC)}
         people = await repo.people_by_id(session, ids=wanted)
-    if not ranked:
+    if not ranked and not everyone:
         return [
             turn.reply(
                 "Nothing narrated in the last 4 weeks that you can read yet. "
@@ -78,6 +91,11 @@ async def show(turn: Turn) -> list[Reply]:
             f"{position}. {topic}: {total} narration{'s' if total != 1 else ''} · "
             f"{', '.join(shown)}{tail}"
         )
+    if everyone:
+        named = [topic for topic, _ in everyone]
+        listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+        them = "it isn't" if len(named) == 1 else "they aren't"
+        lines.append(f"Most people here narrate about {listed}, so {them} numbered above.")
     lines.append("Ask “who knows about <topic>?” for the evidence.")
     reply = turn.reply("\n".join(lines))
     return [reply.model_copy(update={"names": names})]

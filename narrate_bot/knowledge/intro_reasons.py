@@ -29,6 +29,7 @@ from itertools import combinations
 
 from .pairing import Pairing, Participant, Suggestion
 from .topic_match import matches, stems
+from .topics import common_to_most, shows_a_subject
 
 MAX_TOPICS = 3
 STARTER_TOPICS = 2  # per person, when what they narrate is only a conversation starter
@@ -111,12 +112,25 @@ def _hours_overlap(people: list[Participant]) -> bool:
 def _showable(
     pairing: Pairing, owner: Participant, people: list[Participant], readers: Readers
 ) -> frozenset[str]:
-    """Owner's topics that every one of these ``readers`` may read."""
+    """Owner's topics that every one of these ``readers`` may read, and that say who knows
+    what (``_citable``)."""
     if readers is Readers.GROUP:
-        return pairing.readable_by(owner, people)
-    if readers is Readers.WORKSPACE:
-        return pairing.public(owner)
-    return frozenset()
+        readable = pairing.readable_by(owner, people)
+    elif readers is Readers.WORKSPACE:
+        readable = pairing.public(owner)
+    else:
+        return frozenset()
+    return frozenset(t for t in readable if _citable(pairing, t))
+
+
+def _citable(pairing: Pairing, topic: str) -> bool:
+    """Whether a reason may cite ``topic``: a subject shown as what someone knows about
+    (``topics.shows_a_subject``: not "latest" or "wrong"), and not one most of this round's
+    people narrate or asked about (``topics.common_to_most``): "you both narrated about
+    quantum" tells a quantum computing team nothing. The weight still counts them."""
+    if not shows_a_subject(topic):
+        return False
+    return not common_to_most(pairing.df.get(topic, 0), of=len(pairing.people))
 
 
 def _starter_topics(

@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from ..knowledge.topics import shown_topic
+from ..knowledge.topics import shown_topic, shows_a_subject
 from .preference_tables import TopicPreference
 from .question_tables import OpenQuestion
 from .repositories import suggestable, visible_to
@@ -121,7 +121,8 @@ async def topic_people_counts(
 ) -> list[tuple[str, int, int]]:
     """(topic, person id, narrations) over the viewer-visible narrations since ``since``, one row
     per topic and person, each topic as ``shown_topic`` reads it; never a stored topic that says
-    how the work stands rather than what it is about.
+    how the work stands rather than what it is about, nor one that is no subject to show
+    (``shows_a_subject``: "latest", "wrong").
 
     A narration stored by an earlier version with two spellings of one topic ("pass" and
     "passe", "migration" and "migrating") counts once for it: the map said "pass: 2
@@ -145,7 +146,7 @@ async def topic_people_counts(
     counts: dict[tuple[str, int], int] = {}
     spellings: dict[str, set[str]] = {}
     for topic, person_id, n in rows.all():
-        if (shown := shown_topic(topic)) is not None:
+        if (shown := shown_topic(topic)) is not None and shows_a_subject(shown):
             counts[shown, person_id] = counts.get((shown, person_id), 0) + int(n)
             spellings.setdefault(shown, set()).add(topic)
     # Only topics stored under several spellings can be counted twice for one narration; they
@@ -198,8 +199,9 @@ async def narration_topics_of_person(
 ) -> list[str]:
     """Every topic of these narrations, once per narration (repeats across narrations kept, so
     callers can count), as ``shown_topic`` reads it: "pass" and "passe" stored for one narration
-    are one "pass"; a word since known to be no topic is left out, and "caveat" or "thinking"
-    is read only as a hashtag (``topic_filter``)."""
+    are one "pass"; a word since known to be no topic is left out, as is one that is no subject
+    to show (``shows_a_subject``), and "caveat" or "thinking" is read only as a hashtag
+    (``topic_filter``)."""
     if not narration_ids:
         return []
     rows = await session.exec(
@@ -208,7 +210,7 @@ async def narration_topics_of_person(
         .where(col(NarrationTopic.narration_id).in_(narration_ids), taken_as_written())
     )
     seen = dict.fromkeys((narration_id, shown_topic(topic)) for narration_id, topic in rows.all())
-    return [shown for _, shown in seen if shown is not None]
+    return [shown for _, shown in seen if shown is not None and shows_a_subject(shown)]
 
 
 async def person_by_mention(

@@ -63,6 +63,8 @@ async def test_an_empty_map_says_how_to_start_it(chat):
 async def test_the_map_shows_five_people_a_topic_and_counts_the_rest(chat):
     for i in range(7):
         await chat.say(f"p{i}: /narrate terraform state number {i}")
+        # Half the people narrating, not most: terraform is numbered (``common_to_most``).
+        await chat.say(f"q{i}: /narrate kafka lag number {i}")
     out = await chat.say("zoe: /narrate topics")
     line = next(x for x in out.splitlines() if "terraform:" in x)
     assert line.count("@p") == 5 and line.endswith("and 2 more")
