@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..events import TenantRef
+from ..knowledge.topics import shows_a_subject
 from ..replies import Button
 from ..storage import repositories as repo
 from ..storage.database import Database, Session
@@ -91,7 +92,8 @@ async def _summary(
     topics = await repo.topics_of(session, narration_ids=[n.id for n, _ in rows if n.id])
     # Times on the person's own clock, so the dates a platform prints are their calendar's.
     calendar = await reader_calendar(session, tenant_id=tenant_id, person=person, now=now)
-    counts = Counter(topic for names in topics.values() for topic in names)
+    # What "Your topics" shows are subjects ("latest" and "wrong" stay topics for matching only).
+    counts = Counter(t for names in topics.values() for t in names if shows_a_subject(t))
     until = person.paused_until
     paused = until is not None and until > now
     return HomeSummary(
