@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
 from narrate_bot.events import ChannelDescribed, ChannelKind, ChannelRef, Event, TenantRef
+from narrate_bot.features import channels
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.privacy import erase_tenant, truncate_log
@@ -102,13 +103,18 @@ class WorkspaceEvents:
 
         await self._once(body, work)
 
-    async def found_private(self, tenant: TenantRef, channel_id: str, now: datetime) -> None:
+    async def found_private(self, tenant: TenantRef, channel_id: str) -> None:
         """Slack lists as private a channel stored as public: made private while the
-        conversion went unheard (its message needs the history scopes). Stored as the
-        conversion would be, private with the readers Slack lists, so its narrations stop
-        reaching everyone (``returning``, re-learning a returning person's channels)."""
+        conversion went unheard (its message needs the history scopes). Stored private with
+        the readers Slack lists, as the conversion would be, so its narrations stop reaching
+        everyone (``returning``, re-learning a returning person's channels); when Slack won't
+        list them, the stored ones stay (never wider than private). Only while it is still
+        stored as public with the bot in it, and never recreating a workspace erased meanwhile
+        (``channels.found_private``): Slack's list is older than what was stored meanwhile."""
         client = await self.gateway.client_for(tenant)
-        await self._reclassified(client, tenant, channel_id, ChannelKind.PRIVATE, now)
+        self.directory.forget_channel(tenant.tenant_id, channel_id)
+        members = await self._readers(client, tenant.tenant_id, channel_id)
+        await channels.found_private(self.db, tenant=tenant, channel_id=channel_id, members=members)
 
     async def _reclassified(
         self,

@@ -32,7 +32,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
@@ -46,7 +45,7 @@ from .refusals import error_code
 log = logging.getLogger(__name__)
 CONVERSATIONS_PAGE = 200  # Slack's advice for users.conversations (at most 999)
 # Stores a channel Slack lists as private, with its readers (``WorkspaceEvents.found_private``).
-FoundPrivate = Callable[[TenantRef, str, datetime], Awaitable[None]]
+FoundPrivate = Callable[[TenantRef, str], Awaitable[None]]
 
 
 class ChannelsRelearned:
@@ -82,7 +81,7 @@ class ChannelsRelearned:
             listed = await self.private_channels(tenant, user_id)
             converted = await channels.stored_public(self.bot.db, tenant=tenant, channel_ids=listed)
             for channel_id in sorted(converted):
-                await self.found_private(tenant, channel_id, self.bot.clock.now())
+                await self.found_private(tenant, channel_id)
             added = await channels.relearned(
                 self.bot.db, tenant=tenant, user_id=user_id, channel_ids=listed
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from enum import Enum
 
@@ -272,6 +272,38 @@ async def stored_public(
         if row is None or row.id is None:
             return set()
         return await repo.public_channel_ids(session, tenant_id=row.id, channel_ids=channel_ids)
+
+
+async def found_private(
+    db: Database, *, tenant: TenantRef, channel_id: str, members: Sequence[str] | None
+) -> bool:
+    """Store as private, with ``members`` as its readers (``None``: the platform won't say,
+    the stored ones stay), a channel the platform lists as private that the workspace still has
+    stored as public (``stored_public``). Returns whether it was written.
+
+    The platform's list was read before this, and much may have happened on the way: nothing
+    is written unless the channel is still stored as public with the bot in it. The bot's
+    removal (its readers cleared) stored meanwhile would otherwise get the older list back, and
+    people who left later kept seeing its narrations; a channel described since is as
+    described. Nothing is created either: an uninstall that erased the workspace meanwhile
+    stays erased (no workspace, channel or readers stored again). Under the workspace's erasure
+    mark, as a reader list is stored (``repo.set_members``), the channel held as it is read
+    (``repo.held_public_channel``)."""
+    async with db.transaction() as session:
+        row = await repo.find_tenant(
+            session, platform=tenant.platform.value, external_id=tenant.tenant_id
+        )
+        if row is None or row.id is None:
+            return False
+        await repo.hold_erasure_mark(session, tenant_id=row.id)
+        channel = await repo.held_public_channel(session, tenant_id=row.id, channel_id=channel_id)
+        if channel is None or channel.id is None:
+            return False
+        channel.kind = ChannelKind.PRIVATE.value
+        session.add(channel)
+        if members is not None:
+            await repo.set_members(session, channel_pk=channel.id, user_ids=members)
+        return True
 
 
 async def relearned(

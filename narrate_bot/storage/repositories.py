@@ -635,6 +635,30 @@ async def private_channels(
     return found
 
 
+async def held_public_channel(
+    session: AsyncSession, *, tenant_id: int, channel_id: str
+) -> Channel | None:
+    """The workspace's channel ``channel_id`` while it is stored as public and the bot is in
+    it, held until the transaction ends (``None`` otherwise: never seen, private already, the
+    bot removed, or erased meanwhile). Held as the write that follows needs it: the bot's
+    removal (``bot_left``, then its readers cleared) waits for what this stores and clears it
+    too, or went first and the row is not read here (PostgreSQL reads the condition again on
+    the row's newest version). SQLite's writers are serialized: a plain read."""
+    return (
+        await session.exec(
+            select(Channel)
+            .where(
+                Channel.tenant_id == tenant_id,
+                Channel.channel_id == channel_id,
+                col(Channel.kind) == "public",
+                col(Channel.bot_left).is_(False),
+            )
+            .with_for_update(key_share=True)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+
+
 async def remove_member(session: AsyncSession, *, channel_pk: int, user_id: str) -> None:
     await session.exec(
         delete(ChannelMember).where(
