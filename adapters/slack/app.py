@@ -30,7 +30,7 @@ from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
 
 from . import recovery, render, translate
-from .dedupe import EventDedupe, NotClaimed, enterprise_of
+from .dedupe import EventDedupe, NotClaimed, committed, enterprise_of
 from .delivery import Target
 from .directory import Directory
 from .gateway import RateLimited, SlackGateway
@@ -57,6 +57,8 @@ BOT_SCOPES = (
     "mpim:write",  # conversations.open for several: introductions and their follow-ups
 )
 RACE_RETRIES = 3
+# How long ``drain``, past its timeout, waits for the background work it cancelled to end.
+CANCELLED_WAIT = 1.0
 Payload = dict[str, Any]
 
 
@@ -142,8 +144,10 @@ class SlackAdapter(InteractiveSurfaces):
     async def drain(self, timeout: float = 10.0) -> None:
         """Wait for work already acked to finish (before shutting down or disposing the DB),
         and for the re-learning it started (``returning``) and the claims of cancelled work
-        still being given back (``dedupe``), which take no slot: past ``timeout``, the
-        re-learning still running is cancelled, not left to outlive the DB."""
+        still being given back (``dedupe``), which take no slot. Past ``timeout``, the
+        re-learning and the give-backs still running are cancelled, and waited for a moment
+        (``CANCELLED_WAIT``) to end, not left to outlive the DB: a claim not given back lapses
+        with its lease. Work still holding a slot is not cancelled here."""
         taken = 0
         capacity = self._capacity
         try:
@@ -156,6 +160,13 @@ class SlackAdapter(InteractiveSurfaces):
         except TimeoutError:
             log.warning("slack: shut down with work still running")
             self.returning.cancel()
+            self.dedupe.cancel()
+            try:
+                async with asyncio.timeout(CANCELLED_WAIT):
+                    await self.returning.settled()
+                    await self.dedupe.settled()
+            except TimeoutError:
+                log.warning("slack: background work didn't stop when cancelled")
         finally:
             for _ in range(taken):
                 self.slots.release()
@@ -356,6 +367,9 @@ class SlackAdapter(InteractiveSurfaces):
         )
         message = translate.message(body, event, user, where, link=link)
         replies = await self.handle(message)
+        # Stored and answered: cancelled from here on (its answer on the way to Slack), the
+        # event is done, not given back for a retry to store and answer again.
+        committed()
         target = Target(
             tenant=tenant.tenant_id,
             client=client,

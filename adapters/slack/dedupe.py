@@ -30,7 +30,8 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -70,12 +71,28 @@ def enterprise_of(body: Payload) -> str | None:
 @dataclass
 class Claim:
     """An event this worker holds. ``owner`` is the ``claimed_at`` it last wrote, its owner
-    token (``platform_store.renew_event``); ``lost`` once another worker took the event over."""
+    token (``platform_store.renew_event``); ``lost`` once another worker took the event over;
+    ``committed`` once its work's effects are (``committed``)."""
 
     tenant_id: int
     event_id: str
     owner: datetime
     lost: bool = False
+    committed: bool = False
+
+
+# The claim whose work runs in this context (``EventDedupe.once``), for ``committed``.
+_HELD: ContextVar[Claim | None] = ContextVar("slack_event_claim", default=None)
+
+
+def committed() -> None:
+    """The running event's work has committed its effects (the core stored and answered it):
+    from here on, its handler cancelled (a shutdown while the answer is on its way to Slack)
+    finishes the claim instead of giving it back, or a retry would store it and answer it a
+    second time. Nothing outside an event's work (``once``)."""
+    held = _HELD.get()
+    if held is not None:
+        held.committed = True
 
 
 class EventDedupe:
@@ -95,7 +112,8 @@ class EventDedupe:
         # (workspace key, event id) -> when this process claimed it, oldest first. Only claims
         # won here and not given back: their work is running here or its effects are committed.
         self._claimed_here: OrderedDict[tuple[str, str], datetime] = OrderedDict()
-        # Claims of failed or cancelled work being given back here, by (workspace key, event id).
+        # Claims of failed or cancelled work being given back here (or finished, when the
+        # cancelled work had committed), by (workspace key, event id).
         self._giving_back: dict[tuple[str, str], asyncio.Task[None]] = {}
 
     def forget(self, tenant_key: str) -> None:
@@ -188,22 +206,26 @@ class EventDedupe:
         self._claimed(here)
         stop = asyncio.Event()
         keeper = asyncio.create_task(self._keep(held, stop))
+        token = _HELD.set(held)
         try:
             await work()
         except BaseException:
+            if held.committed:
+                # Stopped after its effects were committed (``committed``): finished, as if
+                # it had ended, and still remembered as handled here.
+                await self._settle(here, self._stop_and_finish(held, keeper, stop, delays))
+                raise
             # Forgotten before any await: a second cancellation during the give-back would
             # otherwise leave the event remembered as handled here, and every later retry here
             # dropped.
             self._claimed_here.pop(here, None)
-            await self._hand_back(here, held, keeper, stop)
+            await self._settle(here, self._stop_and_give_back(held, keeper, stop))
             raise
+        finally:
+            _HELD.reset(token)
         await _stop(keeper, stop)
-
-        async def finish() -> None:
-            await ps.finish_event(self.db, tenant_id=held.tenant_id, event_id=held.event_id)
-
         # Its effects are committed: a claim left unfinished would let a retry do it all again.
-        await recovery.attempts(finish, delays, "finished event's record")
+        await self._finish(held, delays)
         if time.monotonic() - self._last_purge > PURGE_EVERY:
             self._last_purge = time.monotonic()
             await ps.purge_seen_events(self.db, before=self.clock.now() - SEEN_KEEP)
@@ -245,16 +267,20 @@ class EventDedupe:
                 return
             claim.owner = now
 
-    async def _hand_back(
-        self, here: tuple[str, str], claim: Claim, keeper: asyncio.Task[None], stop: asyncio.Event
-    ) -> None:
-        """End the renewals and give the claim back, in a task of its own that a cancellation
-        of the handler doesn't cut short. Cancelled again while giving it back (a shutdown that
-        cancels twice, a timeout around a cancelled handler), the handler used to leave the
-        claim live for the rest of its lease, and a retry inside it was dropped: the event was
-        lost, though nobody had answered it. The handler still ends at once; the give-back
-        finishes on its own, and a retry here waits for it (``once``)."""
-        task = asyncio.get_running_loop().create_task(self._stop_and_give_back(claim, keeper, stop))
+    async def _finish(self, claim: Claim, delays: Sequence[float]) -> None:
+        async def finish() -> None:
+            await ps.finish_event(self.db, tenant_id=claim.tenant_id, event_id=claim.event_id)
+
+        await recovery.attempts(finish, delays, "finished event's record")
+
+    async def _settle(self, here: tuple[str, str], settling: Coroutine[Any, Any, None]) -> None:
+        """End the renewals and give the claim back (or finish it), in a task of its own that a
+        cancellation of the handler doesn't cut short. Cancelled again while giving it back (a
+        shutdown that cancels twice, a timeout around a cancelled handler), the handler used to
+        leave the claim live for the rest of its lease, and a retry inside it was dropped: the
+        event was lost, though nobody had answered it. The handler still ends at once; the
+        give-back finishes on its own, and a retry here waits for it (``once``)."""
+        task = asyncio.get_running_loop().create_task(settling)
         self._giving_back[here] = task
 
         def done(_: asyncio.Task[None]) -> None:
@@ -270,11 +296,34 @@ class EventDedupe:
         await _stop(keeper, stop)
         await self._give_back(claim)
 
+    async def _stop_and_finish(
+        self, claim: Claim, keeper: asyncio.Task[None], stop: asyncio.Event, delays: Sequence[float]
+    ) -> None:
+        """``_stop_and_give_back``'s counterpart for cancelled work that had committed: its
+        failure is logged, not raised over the handler's cancellation (the claim then lapses
+        with its lease, as a crash's would)."""
+        await _stop(keeper, stop)
+        try:
+            await self._finish(claim, delays)
+        except Exception as error:
+            log.warning(
+                "slack: a cancelled event's claim wasn't finished (%s); it lapses with its lease",
+                type(error).__name__,
+            )
+
     async def settled(self) -> None:
-        """Wait for the claims being given back here (shutting down, or a test's next step):
-        the database may be disposed of next."""
+        """Wait for the claims being given back (or finished) here (shutting down, or a
+        test's next step): the database may be disposed of next."""
         while pending := [task for task in self._giving_back.values() if not task.done()]:
             await asyncio.wait(pending)
+
+    def cancel(self) -> None:
+        """Stop giving back (or finishing) the claims still being settled here (shutting down
+        past ``drain``'s timeout): the database may be disposed of next. A claim not given back
+        lapses with its lease, and a retry after that does the work; one not finished may let a
+        retry after its lease do the work again (as a crash would)."""
+        for task in self._giving_back.values():
+            task.cancel()
 
     async def _give_back(self, claim: Claim) -> None:
         """Release a failed event's claim so a retry redoes it; a failed release only delays
