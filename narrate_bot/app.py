@@ -200,6 +200,7 @@ class Bot:
             reply=reply,
             reader_user_id=reader_user_id,
             channel_id=channel_id,
+            now=self.clock.now(),
         )
 
     async def run_due(self, until: datetime | None = None) -> TickReport:

@@ -78,10 +78,27 @@ class Quote(_Frozen):
 
 class Shown(_Frozen):
     """A narration a reply shows without quoting it (``Reply.shown``), as it was when shown:
-    ``edited_at`` tells an edit made since."""
+    ``edited_at`` tells an edit made since; ``channel_pk``: the private channel it was written
+    in, when the reply names it (a profile names one to its members alone)."""
 
     narration_id: int
     edited_at: datetime | None = None
+    channel_pk: int | None = None
+
+
+class Named(_Frozen):
+    """Someone a reply shows (a profile) or names from the narrations it shows (who could
+    help), with what the live rules made of them when it was made (``Reply.people``): kept
+    past a rate limit, it goes as it was only while the same rules make the same of them."""
+
+    person_id: int
+    # Named as someone who could help with this question: still suggested (enrolled, not
+    # paused, not gone: ``repositories.suggestable``) and not hidden from it (hide-me).
+    question: str | None = None
+    # Their profile's lines that follow their standing and choices rather than the narrations
+    # it shows (``profile_view.standing``), as read by them (``own``) or by someone else.
+    profile: str | None = None
+    own: bool = False
 
 
 class Reply(_Frozen):
@@ -112,6 +129,8 @@ class Reply(_Frozen):
     if_kept: str | None = None
     # With ``if_kept``: the narrations the text shows or was made from, checked at send time.
     shown: tuple[Shown, ...] = ()
+    # With ``if_kept``: the people it shows or names, checked at send time as ``shown`` is.
+    people: tuple[Named, ...] = ()
     # An offer about the reply just before it (who-knows's "Did this answer help?"): kept for
     # later with it, it goes only when that reply goes as it was, never after a note asking
     # again.

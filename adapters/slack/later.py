@@ -179,6 +179,7 @@ async def queue(
             due_at=now + timedelta(seconds=max(seconds, 0.0)),
             now=now,
             dialect=gateway.db.dialect,
+            follows=[r.after_answer for r, _ in replies],
         )
     # Later answers here look for these until well after they are due (``waiting``).
     until = now + timedelta(seconds=max(seconds, 0.0)) + KEPT_LOOKUP
@@ -269,7 +270,7 @@ async def _as_now(
         channel_id=channel if for_channel else None,
     )
     if holds:
-        return reply.model_copy(update={"if_kept": None, "shown": ()})
+        return reply.model_copy(update={"if_kept": None, "shown": (), "people": ()})
     log.info("slack: a queued reply in %s showed what changed since; a note goes instead", tenant)
     if reply.if_kept is not None:
         note: dict[str, Any] = {
@@ -277,6 +278,7 @@ async def _as_now(
             "names": {},
             "if_kept": None,
             "shown": (),
+            "people": (),
             "quotes": (),
         }
         return reply.model_copy(update=note)

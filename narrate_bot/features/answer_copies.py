@@ -37,6 +37,7 @@ from ..storage import repositories as repo
 from ..storage.copy_tables import WHO_KNOWS
 from ..storage.database import Database, Session
 from ..storage.tables import Person
+from . import expertise_prefs, profile_view
 from .narration_copies import held_as_now, kept_once
 
 log = logging.getLogger(__name__)
@@ -203,6 +204,7 @@ async def still_holds(
     reply: Reply,
     reader_user_id: str | None,
     channel_id: str | None,
+    now: datetime,
 ) -> bool:
     """Whether every narration a kept ``reply`` quotes is still there, unedited, and readable
     by whom it now goes to (``reader_user_id``: the asker, for a DM or private answer; else
@@ -212,8 +214,11 @@ async def still_holds(
     (ADR 0004: leaving removes its evidence at once), and a quote in an ephemeral answer can
     never be edited after. The narrations it shows without quoting them (``Reply.shown``: a
     profile, "mine", who could help) are read by the same rule, their author reading their
-    own anywhere."""
-    if not reply.quotes and not reply.shown:
+    own anywhere; a private channel it names (``Shown.channel_pk``) must still be its
+    reader's. The people it shows or names (``Reply.people``) are read by the rules the live
+    reply applies at ``now`` (``_people_hold``): someone since gone, paused, no longer taking
+    part or hidden from the question is not shown or named as they were."""
+    if not reply.quotes and not reply.shown and not reply.people:
         return True
     async with db.snapshot() as session:
         found = await repo.find_tenant(
@@ -235,6 +240,10 @@ async def still_holds(
             reply=reply,
             reader_user_id=reader_user_id,
             channel_pk=channel_pk,
+        ):
+            return False
+        if reply.people and not await _people_hold(
+            session, tenant_id=found.id, reply=reply, now=now
         ):
             return False
         if not reply.quotes:
@@ -283,6 +292,42 @@ async def _shown_holds(
             )
         if not readable:
             return False
+        # A private channel it names: by name to its members alone (``written_where``).
+        if item.channel_pk is not None and (
+            reader_user_id is None
+            or not await repo.is_member(session, channel_pk=item.channel_pk, user_id=reader_user_id)
+        ):
+            return False
+    return True
+
+
+async def _people_hold(session: Session, *, tenant_id: int, reply: Reply, now: datetime) -> bool:
+    """Whether the live reply would still show or name each of ``reply.people`` as it did:
+    someone named as who could help is still suggested and not hidden from the question (as
+    ``who_knows.rank_experts`` ranks them for ``blocker_help``), a profile's standing reads the
+    same (``profile_view.standing``)."""
+    people = await repo.people_by_id(session, ids=[n.person_id for n in reply.people])
+    asked = [n for n in reply.people if n.question is not None]
+    suggested = await repo.suggestable_ids(session, ids=[n.person_id for n in asked], now=now)
+    for named in reply.people:
+        person = people.get(named.person_id)
+        if person is None or person.tenant_id != tenant_id:
+            return False
+        if named.question is not None:
+            if named.person_id not in suggested:
+                return False
+            chosen = await expertise_prefs.for_question(
+                session, tenant_id=tenant_id, question=named.question
+            )
+            if named.person_id in chosen.hidden:
+                return False
+        if named.profile is not None:
+            ids = [s.narration_id for s in reply.shown]
+            about = await profile_view.standing(
+                session, person=person, narration_ids=ids, own=named.own, now=now
+            )
+            if about is None or "\n".join(about) != named.profile:
+                return False
     return True
 
 

@@ -27,7 +27,7 @@ from ..knowledge.asks import Ask, find_ask
 from ..knowledge.matched_words import within_path, word_groups
 from ..knowledge.ranking import RankedPerson
 from ..knowledge.topics import extract_topics
-from ..replies import Reply, Shown
+from ..replies import Named, Reply, Shown
 from ..storage import repositories as repo
 from ..storage.tables import Person
 from . import expertise_prefs, members_only, open_questions
@@ -146,8 +146,9 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
             line = f"{line} {offer.text}"
             buttons = (*buttons, *offer.buttons)
         # Kept past a rate limit, the confirmation goes without the names when a narration
-        # that found them is gone, edited or no longer the author's to read by then
-        # (``Reply.if_kept``).
+        # that found them is gone, edited or no longer the author's to read by then, or one of
+        # them would no longer be named: paused, left, gone, hidden from it (``Reply.if_kept``).
+        them = tuple(Named(person_id=p.id, question=ask.topic) for p in people if p.id is not None)
         later = f"{ask.echo} {HELD_BACK_HELP.format(topic=_command_topic(ask.topic))}"
         return reply.model_copy(
             update={
@@ -156,6 +157,7 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
                 "buttons": buttons,
                 "if_kept": f"{reply.if_kept or reply.text}\n{later}",
                 "shown": (*reply.shown, *shown),
+                "people": (*reply.people, *them),
             }
         )
     # An offer that can't be made (no channel, a private one the author isn't in, one the bot

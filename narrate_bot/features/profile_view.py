@@ -16,11 +16,12 @@ from ..events import ChannelKind
 from ..knowledge.durations import Calendar
 from ..knowledge.spellings import merged
 from ..knowledge.topic_match import matches, narration_topic_stems
-from ..replies import HELD_BACK, Reply, Shown
+from ..replies import HELD_BACK, Named, Reply, Shown
 from ..storage import expertise_repo
 from ..storage import repositories as repo
+from ..storage.database import Session
 from ..storage.preference_tables import ASK_ME, HIDE_ME
-from ..storage.tables import Channel, Narration
+from ..storage.tables import Channel, Narration, Person
 from . import members_only
 from .consent import JOINED
 from .narrate import snippet, written_where
@@ -98,11 +99,14 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
                 viewer_user_id=viewer,
                 limit=TOPIC_SAMPLE,
             )
-        topic_rows = await expertise_repo.narration_topics_of_person(
-            session, narration_ids=[n.id for n, _ in rows if n.id is not None]
+        about = await standing(
+            session,
+            person=person,
+            narration_ids=[n.id for n, _ in rows if n.id is not None],
+            own=own,
+            now=turn.now,
         )
-        declared = await expertise_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
-        hidden = await expertise_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+        assert about is not None  # enrolled, or their own
         calendar = await turn.calendar(session)
         # Someone else's narration shared from a private channel may come from one the viewer
         # isn't in: its name stays with its members (``written_where``).
@@ -114,11 +118,6 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
             for pk in private
             if pk is not None and await repo.is_member(session, channel_pk=pk, user_id=viewer)
         }
-    topics = merged(Counter(topic_rows))
-    if not own:  # a hidden topic stays out of what others are told they narrate about
-        for topic in list(topics):
-            if any(matches(h.topic, narration_topic_stems(topic)) for h in hidden):
-                del topics[topic]
     names = {person.user_id: person.display_name or person.user_id}
     team = f" (team {person.team})" if person.team else ""
     lines = [
@@ -127,25 +126,62 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         if own
         else f"<@{person.user_id}>{team}, as far as you can read:"
     ]
-    lines.append(_topics_line(topics))
+    lines.extend(about)
+    lines.extend(_recent(rows[:RECENT], own=own, named=named, calendar=calendar))
+    reply = turn.reply("\n".join(lines))
+    # Shows narrations (and who narrates about what, from all of ``rows``) and the person's
+    # standing: kept past a rate limit, it goes as it is only while each of them still holds,
+    # a private channel it names is still the reader's, and ``standing`` reads the same
+    # (``Reply.if_kept``).
+    held = tuple(
+        Shown(
+            narration_id=n.id,
+            edited_at=n.edited_at,
+            channel_pk=c.id if c.id in named and not n.link else None,
+        )
+        for n, c in rows
+        if n.id is not None
+    )
+    assert person.id is not None
+    them = (Named(person_id=person.id, profile="\n".join(about), own=own),)
+    update = {"names": names, "if_kept": HELD_BACK, "shown": held, "people": them}
+    return [reply.model_copy(update=update)]
+
+
+async def standing(
+    session: Session, *, person: Person, narration_ids: list[int], own: bool, now: datetime
+) -> list[str] | None:
+    """What a profile of ``person`` says from their standing and choices rather than the
+    narrations it shows: what they narrate about (of ``narration_ids``; a topic they hid
+    left out for others), what they'd like to be asked about, enrolled, paused, gone. ``None``
+    when someone else may not see it (they aren't taking part). Read for ``show_profile`` and
+    again when a profile kept past a rate limit goes (``answer_copies.still_holds``): it goes
+    as it was only while this reads the same."""
+    if not own and person.consent != JOINED:
+        return None
+    assert person.id is not None
+    topic_rows = await expertise_repo.narration_topics_of_person(
+        session, narration_ids=narration_ids
+    )
+    declared = await expertise_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
+    hidden = await expertise_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
+    topics = merged(Counter(topic_rows))
+    if not own:  # a hidden topic stays out of what others are told they narrate about
+        for topic in list(topics):
+            if any(matches(h.topic, narration_topic_stems(topic)) for h in hidden):
+                del topics[topic]
+    lines = [_topics_line(topics)]
     if declared:
         lines.append("Happy to be asked about: " + ", ".join(p.topic for p in declared) + ".")
     if own:
         if hidden:
             lines.append("Hidden from answers about: " + ", ".join(p.topic for p in hidden) + ".")
-        lines.extend(_status(person.consent, paused=person.paused_until, now=turn.now))
+        lines.extend(_status(person.consent, paused=person.paused_until, now=now))
     elif person.departed_at is not None:
         lines.append("No longer in the workspace: not suggested in answers.")
-    elif person.paused_until is not None and person.paused_until > turn.now:
+    elif person.paused_until is not None and person.paused_until > now:
         lines.append("Paused for now: not suggested in answers.")
-    lines.extend(_recent(rows[:RECENT], own=own, named=named, calendar=calendar))
-    reply = turn.reply("\n".join(lines))
-    # Shows narrations (and who narrates about what, from all of ``rows``): kept past a rate
-    # limit, it goes as it is only while each of them still holds (``Reply.if_kept``).
-    held = tuple(
-        Shown(narration_id=n.id, edited_at=n.edited_at) for n, _ in rows if n.id is not None
-    )
-    return [reply.model_copy(update={"names": names, "if_kept": HELD_BACK, "shown": held})]
+    return lines
 
 
 def _topics_line(topics: Counter[str]) -> str:

@@ -21,13 +21,15 @@ posts again, and sent once, to its person alone; refused too, it is a warning, w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..events import Platform, TenantRef
 from ..ports import QueuedReplies
+from ..storage import privacy
 from ..storage import schedules as store
+from ..storage.database import Session
 from ..storage.tables import Person
 
 if TYPE_CHECKING:
@@ -59,9 +61,14 @@ async def deliver(
     async with bot.db.snapshot() as session:
         before = await store.reply_before(session, send=send)
         person = None if send.person_id is None else await session.get(Person, send.person_id)
+        answered = before is not None or await store.answer_sent(session, send=send)
     if before is not None:
         # Still after it when the tick sends due rows by (due_at, id): its order is kept.
         await _postpone(bot, send.id, owner, max(before, now))
+        return 0
+    if not answered:
+        # "Did this answer help?" after an answer never delivered (given up, not posted there).
+        await _finish(bot, send.id, owner, store.SKIPPED, now, error="its answer wasn't sent")
         return 0
     if send.person_id is not None and not may_hear(person, now):
         await _finish(bot, send.id, owner, store.SKIPPED, now, error="person gone")
@@ -107,25 +114,62 @@ async def deliver(
     return 1
 
 
-async def keep_dropped_note(bot: Bot, item: store.Leased, *, due_at: datetime) -> None:
-    """A kept reply was given up (refused ``MAX_ATTEMPTS`` times, or past the grace): a note
-    saying so (``DROPPED``) is queued for its person, due when the platform takes posts again
-    (``due_at``), sent once by the tick (``deliver``), privately where it was asked or in their
-    DM, never to a channel's readers. Called by whoever recorded the giving up, so it is
-    queued once. Best effort: a failure is a warning."""
+async def keep_dropped_note(
+    bot: Bot,
+    item: store.Leased,
+    *,
+    owner: str,
+    status: str,
+    now: datetime,
+    error: str,
+    due_at: datetime,
+    also: Callable[[Session], Awaitable[None]] | None = None,
+) -> bool:
+    """Give the kept reply ``item`` up (``status``: refused ``MAX_ATTEMPTS`` times, or past the
+    grace), with ``also``'s writes, and queue a note saying so (``DROPPED``) for its person, due
+    when the platform takes posts again (``due_at``), sent once by the tick (``deliver``),
+    privately where it was asked or in their DM, never to a channel's readers. ``False`` when
+    it was no longer this owner's to give up (nor a note to keep).
+
+    One transaction, holding their user id (``privacy.share_user_id``) as their forget-me's
+    erasure holds it alone: a forget-me that went first deleted the reply, so nothing is given
+    up and no note kept; one after deletes the note with their other replies. Kept in one of
+    its own, the note outlived a forget-me committed in between, with their user id, the
+    channel and the response URL, and was sent. Best effort: the note failing to be kept, the
+    reply is given up without it (a warning)."""
     send = item.send
-    if send.payload is None or store.is_dropped_note(send):
-        return
-    try:
-        async with bot.db.transaction() as session:
-            await store.keep_dropped_note(
-                session, send=send, due_at=due_at, now=bot.clock.now(), dialect=bot.db.dialect
+    assert send.id is not None
+    user = store.kept_reply_user(send)
+    note = user is not None and not store.is_dropped_note(send)
+    if note and user is not None:
+        try:
+            async with bot.db.transaction() as session:
+                if also is not None:
+                    await also(session)
+                await privacy.share_user_id(session, tenant_id=send.tenant_id, user_id=user)
+                ended = await store.finish(
+                    session, send_id=send.id, owner=owner, status=status, now=now, error=error
+                )
+                if ended:
+                    await store.keep_dropped_note(
+                        session,
+                        send=send,
+                        due_at=due_at,
+                        now=bot.clock.now(),
+                        dialect=bot.db.dialect,
+                    )
+                return ended
+        except Exception as problem:
+            log.warning(
+                "queued reply %s given up; keeping a note for its person failed: %s",
+                send.id,
+                type(problem).__name__,
             )
-    except Exception as problem:
-        log.warning(
-            "queued reply %s given up; keeping a note for its person failed: %s",
-            send.id,
-            type(problem).__name__,
+    async with bot.db.transaction() as session:
+        if also is not None:
+            await also(session)
+        return await store.finish(
+            session, send_id=send.id, owner=owner, status=status, now=now, error=error
         )
 
 

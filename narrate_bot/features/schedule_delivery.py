@@ -197,9 +197,19 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
-            given_up = await _finish(bot, send.id, owner, store.FAILED, now, error=error, also=also)
-            if given_up and item.schedule.kind == REPLY:
-                await queued_replies.keep_dropped_note(bot, item, due_at=note_at)
+            if item.schedule.kind == REPLY:  # with a note to its person, in one transaction
+                await queued_replies.keep_dropped_note(
+                    bot,
+                    item,
+                    owner=owner,
+                    status=store.FAILED,
+                    now=now,
+                    error=error,
+                    due_at=note_at,
+                    also=also,
+                )
+            else:
+                await _finish(bot, send.id, owner, store.FAILED, now, error=error, also=also)
         else:
             await _postpone(bot, send.id, owner, now + wait, error, also=also)
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
@@ -281,9 +291,12 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     assert send.id is not None
     grace = timedelta(minutes=bot.settings.schedule_grace_minutes)
     if now - send.due_at > grace:
-        late = await _finish(bot, send.id, owner, store.SKIPPED, now, error="too late")
-        if late and schedule.kind == REPLY:
-            await queued_replies.keep_dropped_note(bot, item, due_at=now)
+        if schedule.kind == REPLY:
+            await queued_replies.keep_dropped_note(
+                bot, item, owner=owner, status=store.SKIPPED, now=now, error="too late", due_at=now
+            )
+        else:
+            await _finish(bot, send.id, owner, store.SKIPPED, now, error="too late")
         return 0
     if schedule.removed_at is not None:
         # Removing drops what was queued; this catches a send claimed as the removal committed.

@@ -227,6 +227,19 @@ def suggestable(now: datetime) -> ColumnElement[bool]:
     )
 
 
+async def suggestable_ids(
+    session: AsyncSession, *, ids: Iterable[int], now: datetime
+) -> frozenset[int]:
+    """Which of the people ``ids`` answers may suggest at ``now`` (``suggestable``)."""
+    wanted = list(set(ids))
+    if not wanted:
+        return frozenset()
+    rows = await session.exec(
+        select(col(Person.id)).where(col(Person.id).in_(wanted), suggestable(now))
+    )
+    return frozenset(i for i in rows.all() if i is not None)
+
+
 async def people_by_id(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
     wanted = list(set(ids))
     if not wanted:

@@ -654,11 +654,14 @@ async def queue_replies(
     due_at: datetime,
     now: datetime,
     dialect: str,
+    follows: Sequence[bool] = (),
 ) -> int:
     """Queue replies to ``place`` as sends of the tenant's reply schedule (made on first use),
     due at ``due_at`` or after the latest one already waiting there, in the order given: the
     tick sends due rows by ``(due_at, id)``. ``person_id`` is whom they answer (forget-me
-    deletes them with the person's other sends). Returns how many were queued."""
+    deletes them with the person's other sends). ``follows[i]``: the ``i``-th is about the one
+    before it ("Did this answer help?"), linked to it by its ``thread_part`` (``answer_sent``).
+    Returns how many were queued."""
     if not payloads:
         return 0
     found = await session.exec(
@@ -682,18 +685,20 @@ async def queue_replies(
     latest = await replies_waiting(session, tenant_id=tenant_id, place=place)
     if latest is not None:
         due_at = max(due_at, _aware(latest))
+    parts = [f"r{uuid.uuid4().hex[:15]}" for _ in payloads]
     rows = [
         pending_row(
             schedule_id=schedule_id,
             tenant_id=tenant_id,
             person_id=person_id,
             slot=place,
-            part=f"r{uuid.uuid4().hex[:15]}",
+            part=part,
             due_at=due_at,
             now=now,
+            thread_part=parts[i - 1] if i > 0 and i < len(follows) and follows[i] else None,
             payload=payload,
         )
-        for payload in payloads
+        for i, (part, payload) in enumerate(zip(parts, payloads, strict=True))
     ]
     # One at a time, so ids follow the order given (one executemany may be split and reordered
     # by neither engine, but a row's id is the only order the tick reads among equal due times).
@@ -746,6 +751,18 @@ async def keep_dropped_note(
         payload=payload,
     )
     return await claim(session, rows=[row], dialect=dialect) > 0
+
+
+async def answer_sent(session: AsyncSession, *, send: ScheduleSend) -> bool:
+    """Whether the kept reply ``send`` is about (its ``thread_part``: ``queue_replies``'s
+    ``follows``) was sent: not given up, skipped, erased or still waiting. ``True`` for a reply
+    about none."""
+    if send.thread_part is None:
+        return True
+    answer = await sibling(
+        session, schedule_id=send.schedule_id, slot=send.slot, part=send.thread_part
+    )
+    return answer is not None and answer.status == SENT
 
 
 async def reply_before(session: AsyncSession, *, send: ScheduleSend) -> datetime | None:
@@ -820,6 +837,11 @@ def _kept_field(send: ScheduleSend, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def kept_reply_user(send: ScheduleSend) -> str | None:
+    """Whom a kept reply answers, as its payload says (``QueuedReplies``: its ``user``)."""
+    return _kept_field(send, "user")
+
+
 def kept_reply_place(send: ScheduleSend) -> str | None:
     """The conversation a kept reply goes to, as its payload says (``QueuedReplies``: a JSON
     object whose ``channel`` names it); its slot is a digest of that and its asker."""
@@ -858,6 +880,13 @@ def _as_its_note(send: ScheduleSend, user_id: str) -> str | None:
     reply = kept.get("reply")
     if not isinstance(reply, dict) or not reply.get("if_kept"):
         return None
-    said = {**reply, "text": reply["if_kept"], "names": {}, "if_kept": None, "shown": []}
+    said = {
+        **reply,
+        "text": reply["if_kept"],
+        "names": {},
+        "if_kept": None,
+        "shown": [],
+        "people": [],
+    }
     note = json.dumps({**kept, "reply": said, "answer": None})
     return None if f'"{user_id}"' in note or f"<@{user_id}>" in note else note
