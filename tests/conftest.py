@@ -78,14 +78,11 @@ def _no_real_secrets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-async def _sqlite_db(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Database:
+async def _sqlite_db(tmp_path: Path) -> Database:
+    """A copy of the file migrated to head for these migrations (``_sqlite_template``), built
+    by the real ``upgrade`` once and kept for later runs, as the migration tests' are."""
     if "sqlite" not in _template:
-        folder = tmp_path_factory.mktemp("template")
-        template = folder / "template.db"
-        db = Database(f"sqlite:///{template}")
-        await upgrade(db)
-        await db.dispose()
-        _template["sqlite"] = template
+        _template["sqlite"] = await _sqlite_template(_revisions()[-1])
     target = tmp_path / "narrate.db"
     shutil.copyfile(_template["sqlite"], target)
     return Database(f"sqlite:///{target}")
@@ -95,29 +92,26 @@ def _libpq(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def _postgres_run_url() -> str:
+async def _postgres_run_url() -> str:
     """This run's own database, created beside the named one and dropped when the run ends.
 
     Two runs against one server (a developer's suite while CI runs) used to wipe each other's
-    tables in the shared database and fail at random. A role that may not create databases
-    gets the named database, as before.
+    tables in the shared database and fail at random. It is a copy of the template migrated to
+    head for these migrations (``_postgres_template``: built by the real ``upgrade`` once, kept
+    for later runs). A role that may not create databases gets the named database, as before,
+    migrated by ``_postgres_db``.
     """
     assert POSTGRES_URL is not None
     if "url" not in _run_database:
         named = make_url(POSTGRES_URL)
-        own = f"{named.database}_run{os.getpid()}"
-        try:
-            with psycopg.connect(_libpq(named), autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(own)))
-                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own)))
-                # A commit returns without waiting for its WAL to reach the disk: what other
-                # sessions see is the same, only a server crash could lose the last commits of
-                # a test database. On a loaded CI machine each wait took tens of milliseconds.
-                conn.execute(_NO_FLUSH_WAIT.format(sql.Identifier(own)))
-        except psycopg.errors.InsufficientPrivilege:
+        if not _may_create_databases():
             _run_database["url"] = POSTGRES_URL
-        else:
-            _run_database.update(url=named.set(database=own).render_as_string(False), own=own)
+            return POSTGRES_URL
+        own = f"{named.database}_run{os.getpid()}"
+        template = await _postgres_template(_revisions()[-1])
+        _maintenance().execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(own)))
+        _create_database(own, template)
+        _run_database.update(url=named.set(database=own).render_as_string(False), own=own)
     return _run_database["url"]
 
 
@@ -220,31 +214,26 @@ def _literal(value: str) -> str:
 
 
 async def _postgres_db() -> Database:
-    db = Database(_postgres_run_url())
-    async with db.engine.begin() as conn:
-        if not _postgres_ready:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
-        else:
-            # A transaction a previous test left open (a background job not awaited) holds a
-            # lock the wipe waits for: fail this test loudly instead of hanging the run.
-            await conn.execute(text("SET LOCAL lock_timeout = '30s'"))
-            await _empty_the_tenants(conn)
+    db = Database(await _postgres_run_url())
     if not _postgres_ready:
-        await upgrade(db)
-        _postgres_ready.append(True)
+        if "own" not in _run_database:  # the named database, as a previous run left it
+            async with db.engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+            await upgrade(db)
+        _postgres_ready.append(True)  # this run's own is a fresh copy of the head template
+        return db
+    async with db.engine.begin() as conn:
+        # A transaction a previous test left open (a background job not awaited) holds a
+        # lock the wipe waits for: fail this test loudly instead of hanging the run.
+        await conn.execute(text("SET LOCAL lock_timeout = '30s'"))
+        await _empty_the_tenants(conn)
     return db
 
 
 @pytest.fixture(params=ENGINES)
-async def db(
-    request: pytest.FixtureRequest, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Database]:
-    database = (
-        await _sqlite_db(tmp_path, tmp_path_factory)
-        if request.param == "sqlite"
-        else await _postgres_db()
-    )
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    database = await _sqlite_db(tmp_path) if request.param == "sqlite" else await _postgres_db()
     yield database
     await database.dispose()
 
@@ -259,7 +248,8 @@ async def db(
 # template is built by the real ``upgrade`` from the nearest one below it already built (or from
 # nothing), and only for the revisions tests start from. What a test does after its starting
 # point (the upgrade, downgrade and upgrade it tests) still runs for real; tests of the walk
-# itself (from an empty database, ``alembic check`` after it) don't use templates.
+# itself (from an empty database, ``alembic check`` after it) don't use templates. The ``db``
+# fixture starts from the head template too: a run walked every revision once per engine.
 
 _untouched: dict[int, tuple[str, str]] = {}  # id(empty_db) -> (engine, its file or database)
 _templates_lock: list[psycopg.Connection] = []  # holds this run's share of its templates
@@ -509,6 +499,9 @@ def _create_database(own: str, template: str | None = None) -> None:
         create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     conn = _maintenance()
     conn.execute(create)
+    # A commit returns without waiting for its WAL to reach the disk: what other sessions see
+    # is the same, only a server crash could lose the last commits of a test database. On a
+    # loaded CI machine each wait took tens of milliseconds. (A template doesn't pass it on.)
     conn.execute(_NO_FLUSH_WAIT.format(sql.Identifier(own)))
 
 
