@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..events import ChannelKind, Platform, TenantRef
+from ..knowledge.topics import shows_a_subject
 from ..replies import Button, Post
 from ..storage import digest_copies as copies
 from ..storage import repositories as repo
@@ -186,8 +187,10 @@ async def _digest(bot: Bot, item: store.Leased, *, now: datetime, thread: bool) 
             counts[topic] += 1
             if person.team:
                 teams[topic].add(person.team)
+    # A subject is worth a chat; "latest" or "wrong" both teams wrote is not (``shows_a_subject``).
     overlaps = sorted(
-        (t for t in teams if len(teams[t]) > 1), key=lambda t: (-len(teams[t]), -counts[t], t)
+        (t for t in teams if len(teams[t]) > 1 and shows_a_subject(t)),
+        key=lambda t: (-len(teams[t]), -counts[t], t),
     )[:MAX_OVERLAPS]
     lines: list[str] = []
     if overlaps:

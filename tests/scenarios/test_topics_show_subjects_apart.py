@@ -84,3 +84,16 @@ async def test_reasons_cite_no_word_most_narrate_nor_one_that_is_no_subject(chat
     for why in reasons:
         assert not re.search(r"\b(quantum|latest)\b", why), why
         assert "narrates about" in why, why
+
+
+async def test_the_digest_names_no_overlap_that_is_no_subject(chat):
+    await chat.say(
+        ":channel #team public",
+        "alice@payments in #team: /narrate the latest wrong behavior of the ledger compiler",
+        "bob@infra in #team: /narrate the latest wrong behavior of the fleet compiler",
+        "alice: /narrate schedule digest #team on mon 12:00",
+    )
+    out = await chat.say(":advance 7d")
+    assert "• compiler: infra, payments" in out, out
+    for word in NOT_SHOWN:
+        assert f"• {word}:" not in out, out
