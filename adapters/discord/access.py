@@ -47,7 +47,8 @@ parent's permissions are read from the cache each time). The membership is alway
 What a look-up of a stored place answered is kept in the database: gone (404) for good, refused
 (403: the bot may not see it; such a place is private, its stored readers standing) until the
 bot's access in the guild may have changed or ``REFUSED_RECHECK`` has passed. A first look asks
-only about the others, so restarts don't repeat a guild's look-ups (each a REST call).
+only about the others, so restarts don't repeat a guild's look-ups (each a REST call), and about
+a refused place someone is stored as reading: found deleted, it loses them at once.
 """
 
 from __future__ import annotations
@@ -84,6 +85,20 @@ THREAD_LOOKUP_SECONDS = 300.0
 # the bot's access in its server changed meanwhile (``AccessTracker.access_changed``).
 REFUSED_RECHECK = timedelta(days=1)
 Place = discord.abc.GuildChannel | discord.Thread
+# What ``Guild.fetch_channel`` says of a place that is no channel of the guild (a DM, another
+# guild's). Its other InvalidData, a channel type discord.py doesn't know (one Discord added
+# since), says nothing of who reads the place: that is asked again, as a timeout is.
+NOT_THE_GUILDS = ("resolved to a private channel", "resolved to a different guild")
+
+
+def _refusal(problem: Exception) -> bool:
+    """Whether Discord's answer means the bot may not describe the place: it can't see it
+    (403), or the place is no channel of this guild."""
+    if isinstance(problem, discord.Forbidden):
+        return True
+    return isinstance(problem, discord.InvalidData) and any(
+        words in str(problem) for words in NOT_THE_GUILDS
+    )
 
 
 class Handles(Protocol):
@@ -108,8 +123,6 @@ class AccessTracker:
         # The channels the bot could see and post in at the last look, per guild (see
         # ``_access_changes``).
         self._reach: dict[int, set[int]] = {}
-        # The guilds with stored places Discord refused to describe (``access_changed``).
-        self._refused: set[int] = set()
 
     async def describe_guild(
         self, guild: discord.Guild, now: datetime, *, joined: bool = False
@@ -148,49 +161,54 @@ class AccessTracker:
                 await self._find(guild, str(place_id), now)  # NotFound: told gone there
 
     async def _places(self, guild: discord.Guild) -> dict[int, place_lookups.StoredPlace]:
-        """The guild's stored places with what their last look-up said; ``_refused`` learns
-        whether any was refused."""
+        """The guild's stored places with what their last look-up said."""
         assert self.db is not None  # ``stored`` came from it
         async with self.db.snapshot() as session:
             stored = await place_lookups.stored_places(
                 session, platform=Platform.DISCORD.value, external_id=str(guild.id)
             )
-        places = {int(c): p for c, p in stored.items() if c.isdigit()}
-        if any(p.outcome == place_lookups.REFUSED for p in places.values()):
-            self._refused.add(guild.id)
-        return places
+        return {int(c): p for c, p in stored.items() if c.isdigit()}
 
     @staticmethod
     def _worth_asking(place: place_lookups.StoredPlace, now: datetime) -> bool:
         """Whether a stored place the guild doesn't list may answer something new: not a DM
         kept under the server (no channel of it: Discord answers with the DM), not one Discord
         said is gone (it reuses no id), not one it refused lately (``REFUSED_RECHECK``; the
-        refusals are forgotten when the bot's access changes). Not asking leaves the place as
-        stored, as a refusal does: nothing is ever shown to more people for it."""
+        refusals are forgotten when the bot's access changes) that no one is stored as reading.
+        One with readers is asked at every first look, refused or not: deleted while the
+        process was down, it must lose them then, not a day later. Not asking leaves the place
+        as stored, as a refusal does: nothing is ever shown to more people for it."""
         if place.kind == ChannelKind.DIRECT.value or place.outcome == place_lookups.GONE:
             return False
-        if place.outcome == place_lookups.REFUSED and place.looked_at is not None:
+        if (
+            place.outcome == place_lookups.REFUSED
+            and place.looked_at is not None
+            and not place.read
+        ):
             return now - place.looked_at >= REFUSED_RECHECK
         return True
 
     async def access_changed(self, guild: discord.Guild) -> None:
         """The bot's access in ``guild`` may have changed (a channel created or updated, a role,
         the bot's own roles, a thread it was added to, a fresh connection): the places it was
-        refused are asked about again at the next first look. Only written when some were."""
-        if guild.id not in self._refused or self.db is None:
+        refused are asked about again at the next first look. Only written when some are kept
+        so, as read from the database, not from memory: a refusal noted by another replica, or
+        by this process's first look while the event was on its way, is forgotten too."""
+        if self.db is None:
             return
-        self._refused.discard(guild.id)
+        platform, external_id = Platform.DISCORD.value, str(guild.id)
+        async with self.db.snapshot() as session:
+            if not await place_lookups.any_refused(
+                session, platform=platform, external_id=external_id
+            ):
+                return
         async with self.db.transaction() as session:
-            await place_lookups.forget_refusals(
-                session, platform=Platform.DISCORD.value, external_id=str(guild.id)
-            )
+            await place_lookups.forget_refusals(session, platform=platform, external_id=external_id)
 
     async def _note(self, guild: discord.Guild, place_id: str, outcome: str, now: datetime) -> None:
         """Keep what Discord said of a stored place, so a restart doesn't ask again."""
         if self.db is None:
             return
-        if outcome == place_lookups.REFUSED:
-            self._refused.add(guild.id)
         async with self.db.transaction() as session:
             await place_lookups.note(
                 session,
@@ -399,12 +417,11 @@ class AccessTracker:
         except discord.NotFound:  # deleted (a channel's threads go with it, unannounced)
             await self._gone(guild, place_id, now)
             await self._note(guild, place_id, place_lookups.GONE, now)
-        except (discord.Forbidden, discord.InvalidData) as problem:  # can't see it; not ours
+        except Exception as problem:  # refused (kept), or a timeout, a 5xx, a new type: asked again
             log.info("can't look up place %s in guild %s (%s)", place_id, guild.id, problem)
-            await self._hidden(guild, place_id, now)
-            await self._note(guild, place_id, place_lookups.REFUSED, now)
-        except Exception as problem:  # a timeout, a 5xx: asked again next time
-            log.info("can't look up place %s in guild %s (%s)", place_id, guild.id, problem)
+            if _refusal(problem):
+                await self._hidden(guild, place_id, now)
+                await self._note(guild, place_id, place_lookups.REFUSED, now)
         else:
             if isinstance(place, discord.Thread):  # a channel's overwrites would go stale
                 self._remember(place_id, place)

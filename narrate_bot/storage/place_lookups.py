@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlmodel import col, delete, select
+from sqlalchemy import ColumnElement
+from sqlmodel import col, delete, exists, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from .database import conflict_insert
 from .place_lookup_tables import PlaceLookup
-from .tables import Channel, Tenant
+from .tables import Channel, ChannelMember, Tenant
 
 GONE = "gone"  # the platform has no such place (a deleted channel): for good
 REFUSED = "refused"  # the platform won't say (the bot may not see it): until access changes
@@ -25,21 +26,29 @@ class StoredPlace(NamedTuple):
     kind: str  # public | private | direct
     outcome: str | None  # GONE, REFUSED, or None: never asked, or found
     looked_at: datetime | None
+    read: bool  # someone is stored as reading it (a private place's ``channel_member``)
 
 
 async def stored_places(
     session: AsyncSession, *, platform: str, external_id: str
 ) -> dict[str, StoredPlace]:
-    """Every stored place of the tenant, by platform id, with what its last look-up said."""
+    """Every stored place of the tenant, by platform id, with what its last look-up said and
+    whether anyone is stored as reading it."""
+    read = exists().where(col(ChannelMember.channel_pk) == col(Channel.id))
     rows = await session.exec(
-        select(Channel.channel_id, Channel.kind, PlaceLookup.outcome, PlaceLookup.looked_at)
+        select(Channel.channel_id, Channel.kind, PlaceLookup, read)
         .join(Tenant, col(Tenant.id) == col(Channel.tenant_id))
         .outerjoin(PlaceLookup, col(PlaceLookup.channel_pk) == col(Channel.id))
         .where(Tenant.platform == platform, Tenant.external_id == external_id)
     )
     return {
-        channel_id: StoredPlace(kind, outcome, looked_at)
-        for channel_id, kind, outcome, looked_at in rows.all()
+        channel_id: StoredPlace(
+            kind,
+            None if lookup is None else lookup.outcome,
+            None if lookup is None else lookup.looked_at,
+            bool(is_read),
+        )
+        for channel_id, kind, lookup, is_read in rows.all()
     }
 
 
@@ -78,16 +87,23 @@ async def note(
     )
 
 
-async def forget_refusals(session: AsyncSession, *, platform: str, external_id: str) -> None:
-    """The bot's access in the tenant changed: each place it was refused is asked about
-    again at the next look."""
+def _refused_in(platform: str, external_id: str) -> list[ColumnElement[bool]]:
     tenant_places = (
         select(Channel.id)
         .join(Tenant, col(Tenant.id) == col(Channel.tenant_id))
         .where(Tenant.platform == platform, Tenant.external_id == external_id)
     )
-    await session.exec(
-        delete(PlaceLookup).where(
-            col(PlaceLookup.outcome) == REFUSED, col(PlaceLookup.channel_pk).in_(tenant_places)
-        )
-    )
+    return [col(PlaceLookup.outcome) == REFUSED, col(PlaceLookup.channel_pk).in_(tenant_places)]
+
+
+async def any_refused(session: AsyncSession, *, platform: str, external_id: str) -> bool:
+    """Whether a place of the tenant is kept as refused: one read, so the forget below (a
+    write, and on SQLite the write lock) runs only when there is something to forget."""
+    found = await session.exec(select(exists().where(*_refused_in(platform, external_id))))
+    return bool(found.one())
+
+
+async def forget_refusals(session: AsyncSession, *, platform: str, external_id: str) -> None:
+    """The bot's access in the tenant changed: each place it was refused is asked about
+    again at the next look."""
+    await session.exec(delete(PlaceLookup).where(*_refused_in(platform, external_id)))

@@ -2,7 +2,8 @@
 deleted while the process was down), and what Discord answered is kept in the database: a
 place it said is gone (404, Unknown Channel 10003) is never asked about again, one it refused
 (403, Missing Access 50001) not until the bot's access in the guild changes or a day has
-passed, and a DM kept under the server is never asked about (it is no place of the server).
+passed, unless someone is stored as reading it (found deleted, it must lose them at once), and
+a DM kept under the server is never asked about (it is no place of the server).
 
 Before, every restart asked again about every such place, a REST call each, which a large
 guild's history of deleted channels turned into a burst against the rate limits. Through the
@@ -11,7 +12,7 @@ real discord.py client against the fake gateway, with no privileged intent.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -71,12 +72,15 @@ async def _first_look_done(fake: FakeDiscord, looks: int, later: str = LATER) ->
     await _eventually(later_looked_up)
 
 
-async def _stored_with_unlisted(fake: FakeDiscord, bot: Bot, connect: Any) -> None:
-    """#secret (read by alice) and the archived thread LATER are stored; then #secret is no
-    longer listed (deleted, or hidden from the bot), as no process sees."""
+async def _stored_with_unlisted(
+    fake: FakeDiscord, bot: Bot, connect: Any, *, read: bool = True
+) -> None:
+    """#secret (read by alice, unless not ``read``) and the archived thread LATER are stored;
+    then #secret is no longer listed (deleted, or hidden from the bot), as no process sees."""
     first = await connect(bot)
     await _stored_in(bot, GENERAL, SECRET)
-    await _read_by_alice(bot, SECRET)
+    if read:
+        await _read_by_alice(bot, SECRET)
     await _read_by_alice(bot, LATER)
     fake.threads[LATER] = _archived_private_thread(fake, LATER, "plans")
     await first.close()
@@ -104,7 +108,7 @@ async def test_a_restart_asks_nothing_more_of_a_channel_known_deleted(
 async def test_a_refused_place_is_asked_again_only_once_the_bots_access_changes(
     fake: FakeDiscord, bot: Bot, connect: Any
 ) -> None:
-    await _stored_with_unlisted(fake, bot, connect)
+    await _stored_with_unlisted(fake, bot, connect, read=False)
     fake.fail("GET", rf"^/channels/{SECRET}$", 403, MISSING_ACCESS, times=100)
     second = await connect(bot)
     await _first_look_done(fake, 1)
@@ -113,8 +117,8 @@ async def test_a_refused_place_is_asked_again_only_once_the_bots_access_changes(
     third = await connect(bot)
     await _first_look_done(fake, 2)
     assert _gets(fake, SECRET) == 1  # refused again, surely: not asked
-    # Never widened meanwhile: alice still reads it as stored, nobody else does.
-    assert await _scalar(bot, READERS, c=SECRET) == ALICE["id"]
+    # Never widened meanwhile: nobody reads it.
+    assert await _scalar(bot, READERS, c=SECRET) is None
     assert await _scalar(bot, "SELECT kind FROM channel WHERE channel_id = :c", c=SECRET) == (
         "private"
     )
@@ -135,7 +139,59 @@ async def test_a_refused_place_is_asked_again_only_once_the_bots_access_changes(
     await connect(bot)
     await _first_look_done(fake, 3)
     assert _gets(fake, SECRET) == 2  # read again
-    assert await _scalar(bot, READERS, c=SECRET) == ALICE["id"]
+
+
+async def test_a_refused_place_someone_reads_is_asked_at_every_start(
+    fake: FakeDiscord, bot: Bot, connect: Any
+) -> None:
+    """Deleted while the process was down, it loses its readers at the next start, as a place
+    never refused does, not once the refusal is a day old."""
+    await _stored_with_unlisted(fake, bot, connect)
+    fake.fail("GET", rf"^/channels/{SECRET}$", 403, MISSING_ACCESS, times=100)
+    second = await connect(bot)
+    await _first_look_done(fake, 1)
+    assert await _scalar(bot, READERS, c=SECRET) == ALICE["id"]  # refused: alice stands
+    await second.close()
+    fake._failures.clear()  # #secret deleted while no process ran: Discord answers 404
+    await connect(bot)
+    await _first_look_done(fake, 2)
+    assert _gets(fake, SECRET) == 2
+    assert await _scalar(bot, READERS, c=SECRET) is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "kind", "outcome"),
+    [
+        ({"type": 99}, "public", None),  # a type discord.py doesn't know: nothing kept
+        ({"type": 0, "guild_id": "2999"}, "private", "refused"),  # another guild's
+    ],
+)
+async def test_only_a_place_that_is_no_channel_of_the_guild_counts_as_refused(
+    fake: FakeDiscord,
+    bot: Bot,
+    connect: Any,
+    answer: dict[str, Any],
+    kind: str,
+    outcome: str | None,
+) -> None:
+    """discord.py raises InvalidData for a place of another guild, and for a channel type it
+    doesn't know (one Discord added since): that one says nothing of who reads the place, so
+    it stays as stored (public here, not made private) and is asked again."""
+    await _stored_with_unlisted(fake, bot, connect, read=False)
+    async with bot.db.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE channel SET kind = 'public' WHERE channel_id = :c"), {"c": SECRET}
+        )
+    body = {"id": SECRET, "guild_id": GUILD, "name": "new-kind"} | answer
+    fake.fail("GET", rf"^/channels/{SECRET}$", 200, body, times=100)
+    second = await connect(bot)
+    await _first_look_done(fake, 1)
+    assert await _scalar(bot, "SELECT kind FROM channel WHERE channel_id = :c", c=SECRET) == kind
+    assert await _scalar(bot, "SELECT outcome FROM place_lookup") == outcome
+    await second.close()
+    await connect(bot)
+    await _first_look_done(fake, 2)
+    assert _gets(fake, SECRET) == (2 if outcome is None else 1)
 
 
 async def test_a_place_discord_refuses_to_describe_is_never_public(
@@ -158,7 +214,7 @@ async def test_a_place_discord_refuses_to_describe_is_never_public(
 async def test_a_refusal_is_asked_about_again_after_a_day(
     fake: FakeDiscord, bot: Bot, clock: ManualClock, connect: Any
 ) -> None:
-    await _stored_with_unlisted(fake, bot, connect)
+    await _stored_with_unlisted(fake, bot, connect, read=False)
     fake.fail("GET", rf"^/channels/{SECRET}$", 403, MISSING_ACCESS, times=100)
     start = clock.now()
     second = await connect(bot, now=lambda: start)
@@ -219,5 +275,32 @@ async def test_a_refusal_is_forgotten_when_the_bots_access_may_have_changed(
 
     async def forgotten() -> bool:
         return await _scalar(bot, refused) == 0
+
+    await _eventually(forgotten)
+
+
+async def test_a_refusal_another_replica_kept_is_forgotten_when_the_bots_access_changes(
+    fake: FakeDiscord, bot: Bot, connect: Any
+) -> None:
+    """What was refused is read from the database, not remembered: this process found #secret
+    at its first look, another replica was refused it since (the bot taken out of the thread
+    it is), and a channel update here may have opened it again."""
+    await _stored_with_unlisted(fake, bot, connect, read=False)
+    fake.threads[SECRET] = _archived_private_thread(fake, SECRET, "secret")
+    await connect(bot)
+    await _first_look_done(fake, 1)
+    assert _gets(fake, SECRET) == 1  # found: nothing kept
+    assert not await _scalar(bot, "SELECT count(*) FROM place_lookup")
+    async with bot.db.engine.begin() as conn:  # the other replica's refusal
+        await conn.execute(
+            text("INSERT INTO place_lookup (channel_pk, outcome, looked_at) "
+                 "SELECT id, 'refused', :at FROM channel WHERE channel_id = :c"),
+            {"at": datetime(2026, 1, 5, tzinfo=UTC), "c": SECRET},
+        )  # fmt: skip
+    [general] = [c for c in fake.guild["channels"] if c["id"] == GENERAL]
+    await fake.dispatch("CHANNEL_UPDATE", general | {"name": "general-chat"})
+
+    async def forgotten() -> bool:
+        return not await _scalar(bot, "SELECT count(*) FROM place_lookup")
 
     await _eventually(forgotten)
