@@ -7,7 +7,8 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   so a prompt to 200 channels is spread out instead of bursting into the 50 req/s global limit;
 * 401/403/429 answers (except 429s of the ``shared`` scope, which Discord doesn't count) are
   counted over ten minutes; proactive posts slow down at half the budget and stop when it is
-  spent, far below Discord's 10,000 ban threshold;
+  spent, far below Discord's 10,000 ban threshold (``OutboundPaused``, its ``retry_after`` the
+  time until enough refusals are ten minutes old);
 * a DM goes only where the core sends it (people who opted in through an interaction); when
   the person refuses them (50007 "cannot send messages to this user", or another 403), they
   get no more DMs until they use the bot again, and a short pointer (``Post.pointer``, or
@@ -29,7 +30,9 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
   send, so a retry after a restart or on another replica skips them too, and an introduction
   some of its people got counts as delivered. Whom nothing reaches (DMs closed, no channel
   takes the pointer) is told apart (``PartlyPosted.unreachable``, also once the post is done;
-  ``NobodyReached`` when that is everyone it was still for: nothing is left to try);
+  ``NobodyReached`` when that is everyone it was still for: nothing is left to try). Only a
+  reason that lasts counts: a pointer kept back by one that may pass (the server not cached
+  yet, a 5xx or 429 on looking the person up) is ``NotPosted``, and the post is tried again;
   one refused for good (an unknown user) doesn't keep the others from being tried;
 * every message goes with a nonce made from a token of its own delivery (``once.py``; kept with
   ``Delivered`` while a failed post may be retried): a 5xx or a dropped connection, after which
@@ -153,7 +156,9 @@ class DmsPaused(OutboundPaused):
 
 class NobodyReached(PartlyPosted, RuntimeError):
     """A post to people of whom nothing reached anyone it was still for (DMs closed, no channel
-    took the pointer): done, as far as it can be; a retry would reach nobody either."""
+    took the pointer): done, as far as it can be; a retry would reach nobody either. Only for
+    reasons that last: a pointer kept from them by one that may pass is ``NotPosted`` instead
+    (``_fallback``)."""
 
     def __init__(self, unreachable: Sequence[str]) -> None:
         super().__init__((), None, unreachable)
@@ -183,7 +188,7 @@ class InvalidRequestBudget:
     @property
     def spent(self) -> int:
         horizon = self.clock() - WINDOW_SECONDS
-        while self._times and self._times[0] < horizon:
+        while self._times and self._times[0] <= horizon:  # ten minutes old: out, as ``check`` says
             self._times.popleft()
         return len(self._times)
 
@@ -193,10 +198,16 @@ class InvalidRequestBudget:
         return self.spent * 2 >= self.limit
 
     def check(self) -> None:
-        if self.spent >= self.limit:
+        """Raise ``OutboundPaused`` while the budget is spent, its ``retry_after`` the seconds
+        until enough refusals have left the window for posting to go on: a retry sooner (the
+        scheduler's 1, 2, 4 minutes) would spend its tries inside the pause."""
+        spent = self.spent
+        if spent >= self.limit:
+            freed = self._times[spent - self.limit] + WINDOW_SECONDS  # then one fewer is spent
             raise OutboundPaused(
-                f"{self.spent} Discord requests were refused in the last ten minutes; "
-                "posting is paused until that drops (check the bot's permissions and token)"
+                f"{spent} Discord requests were refused in the last ten minutes; "
+                "posting is paused until that drops (check the bot's permissions and token)",
+                retry_after=max(freed - self.clock(), 0.0),
             )
 
 
@@ -908,12 +919,15 @@ class DiscordGateway:
         text nor its buttons (they act for whoever clicks) go there. A channel that refuses it
         (403: permissions changed since) is dropped for the next candidate, the system channel,
         rather than failing the post: the scheduler's retries would only be refused again.
+        ``None`` only when no channel can take it for a reason that lasts; one that may pass
+        (the server not described to us yet, Discord failing to say who the person is) is
+        ``NotPosted``, so the post isn't ended as reaching nobody (``NobodyReached``).
         """
         guild = self.client.get_guild(guild_id)
-        if guild is None:
+        if guild is None:  # not described to us yet (a reconnect): its channels may be soon
             log.warning("no channel to reach %s in guild %s (not cached)", user_id, guild_id)
-            return None
-        for channel_id in await self._pointer_channels(guild, user_id):
+            raise NotPosted("guild not cached")
+        async for channel_id in self._pointer_channels(guild, user_id):
             try:
                 return await self._point(guild_id, channel_id, user_id, post, token)
             except discord.Forbidden as problem:
@@ -928,26 +942,26 @@ class DiscordGateway:
         log.warning("no channel to reach %s in guild %s", user_id, guild_id)
         return None
 
-    async def _pointer_channels(self, guild: discord.Guild, user_id: int) -> list[int]:
+    async def _pointer_channels(self, guild: discord.Guild, user_id: int) -> AsyncIterator[int]:
         """Where a pointer may go, best first: the person's last channel, then the system
-        channel if they can view it (a mention in a channel they can't read reaches nobody)."""
+        channel if they can view it (a mention in a channel they can't read reaches nobody).
+        One at a time: whether they can view the system channel is asked (maybe of Discord,
+        which may fail) only once their last channel refused the pointer."""
         now = self.now()
         for old, since in list(self.refused_channels.items()):
             if now - since > REMEMBER_REFUSED:
                 del self.refused_channels[old]
-        found: list[int] = []
         last = self.last_channel.get((guild.id, user_id))
         if last is not None and self._can_post(guild, last):
-            found.append(last)
+            yield last
         system = guild.system_channel
         if (
             system is not None
-            and system.id not in found
+            and system.id != last
             and self._can_post(guild, system.id)
             and await self._can_view(guild, system, user_id)
         ):
-            found.append(system.id)
-        return found
+            yield system.id
 
     async def _point(
         self, guild_id: int, channel_id: int, user_id: int, post: Post, token: str
@@ -990,10 +1004,16 @@ class DiscordGateway:
         if member is None:
             try:
                 member = await guild.fetch_member(user_id)
+            except discord.RateLimited as problem:  # longer than ``max_ratelimit_timeout``
+                raise _limited(problem) from problem
             except discord.HTTPException as problem:  # left the server, or not described to us
                 log.info(
                     "couldn't read member %s of guild %s (%s)", user_id, guild.id, problem.status
                 )
+                if problem.status >= 500 or problem.status == 429:
+                    # Discord's trouble, not the person's: whether they can view it may be
+                    # known on a later try, so the pointer isn't given up for good now.
+                    raise NotPosted(_status(problem), retry_after=_asked(problem)) from problem
                 return False
         return channel.permissions_for(member).view_channel
 
