@@ -156,6 +156,8 @@ def query_terms(question: str, *, limit: int = 12) -> list[str]:
     """Distinct content words of a question, in order, capped so a pasted essay stays cheap."""
     seen: dict[str, None] = {}
     for word in content_words(question):
+        if _TOKEN_SHAPED.fullmatch(word):  # the "&" names' made-up token: no word anyone means
+            continue
         seen.setdefault(word, None)
         if len(seen) >= limit:
             break
@@ -316,10 +318,12 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
 # content words, so without this "who knows C++?" searched nothing. They are looked up by their
 # letter and kept only where the narration spells the name (``spells``). "C++17" counts as C++;
 # "r/w", "plan B/C" and "R&D" are not the languages.
-# A capital letter alone, but neither side of an "&" name typed with spaces ("R & D", "AT & T").
+# A capital letter alone, but neither side of an "&" name typed with spaces ("R & D", "AT & T",
+# "A & R", "R & R"): "C & C++" or "R & C#" is no name (``_AMPERSAND_NAME``), so its C or R is the
+# language.
 _ONE_LETTER = (
-    r"(?<![\w+#/&.'-])(?<![\w&][A-Z] & )(?<![\w&][A-Z]{{2}} & )"
-    r"{letter}(?![\w+#/&'-])(?! & [A-Z]{{1,2}}(?![\w&]))"
+    r"(?<![\w+#/&.'-])(?<![^\w&][A-Z] & )(?<![^\w&][A-Z]{{2}} & )"
+    r"{letter}(?![\w+#/&'-])(?! & [A-Z]{{1,2}}(?![\w&+#]))"
 )
 _SYMBOL_NAME = re.compile(
     r"(?<![\w+#])([A-Za-z])(?:(\+\+)(?![+#a-zA-Z_])|(#)(?![+#\w]))"
@@ -359,9 +363,10 @@ def symbol_names(text: str) -> list[str]:
 # is indexed where a narration spells it, and searched, as one token (``ampersand_token``), and
 # kept only where the narration spells it with its "&" (``spells``): either case as one word,
 # or capitals with a space on each side ("R & D", "AT & T"; "r & d" and "I & my" are no names).
-# "R/D" or "r d" is not R&D. (The R of "R&D" or "R & D" is still no R language: ``_ONE_LETTER``.)
+# "R/D" or "r d" is not R&D, nor "C & C++" or "R&C#" C&C or R&C. (The R of "R&D" or "R & D" is
+# still no R language: ``_ONE_LETTER``.)
 _AMPERSAND_NAME = re.compile(
-    r"(?<![\w&])(?:([A-Za-z]{1,2})&([A-Za-z]{1,2})|([A-Z]{1,2}) & ([A-Z]{1,2}))(?![\w&])"
+    r"(?<![\w&])(?:([A-Za-z]{1,2})&([A-Za-z]{1,2})|([A-Z]{1,2}) & ([A-Z]{1,2}))(?![\w&+#])"
 )
 
 
@@ -379,28 +384,43 @@ def ampersand_names(text: str) -> list[str]:
 
 def ampersand_token(name: str) -> str:
     """The one word both engines index for an "&" name wherever a narration spells it
-    (``index_text``), and a question about it searches: "amp0r0d" for R&D. PostgreSQL keeps
-    a word of letters and digits whole and as it is; nobody writes it."""
+    (``index_text``), and a question about it searches: "amp0r0d0" for R&D. PostgreSQL keeps
+    a word of letters and digits whole and as it is, and SQLite's porter stemmer leaves one
+    ending with a digit whole ("amp0t0s" and "amp0t0e" were both "amp0t0"); nobody writes it,
+    and a question typing it searches nothing (``query_terms``)."""
     first, second = name.lower().split("&")
-    return f"amp0{first}0{second}"
+    return f"amp0{first}0{second}0"
+
+
+# A word shaped like a token, this version's or that of the version before ("amp0r0d"): typed
+# in a question or ``/narrate mine``, it is not searched, or it would find the "&" names.
+_TOKEN_SHAPED = re.compile(r"amp0[a-z]{1,2}0[a-z]{1,2}0?", re.I)
 
 
 # For SQL, the "&" names' ASCII spellings (``_AMPERSAND_NAME``; any character beyond ASCII is let
 # through beside them): a text holding none has no token to index. SQLite: GLOB patterns of the
 # text padded with a space at each end, any one of them; PostgreSQL: one regular expression.
 _AMPERSAND_SIDES = "A-Za-z0-9_&"
+_AFTER_SIDES = _AMPERSAND_SIDES + "+#"
 _LETTERS = ("[A-Za-z]", "[A-Za-z][A-Za-z]")
 _CAPITALS = ("[A-Z]", "[A-Z][A-Z]")
 AMPERSAND_GLOBS = tuple(
-    f"*[^{_AMPERSAND_SIDES}]{first}{joint}{second}[^{_AMPERSAND_SIDES}]*"
+    f"*[^{_AMPERSAND_SIDES}]{first}{joint}{second}[^{_AFTER_SIDES}]*"
     for letters, joint in ((_LETTERS, "&"), (_CAPITALS, " & "))
     for first in letters
     for second in letters
 )
 AMPERSAND_REGEX = (
     f"(^|[^{_AMPERSAND_SIDES}])([A-Za-z]{{1,2}}&[A-Za-z]{{1,2}}|[A-Z]{{1,2}} & [A-Z]{{1,2}})"
-    f"($|[^{_AMPERSAND_SIDES}])"
+    f"($|[^{_AFTER_SIDES}])"
 )
+# A ``search_text`` holding this version's token of some "&" name (``ampersand_token``, written
+# after a space): SQLite GLOB patterns, any one of them; PostgreSQL one regular expression.
+_TOKEN_LETTERS = ("[a-z]", "[a-z][a-z]")
+TOKEN_GLOBS = tuple(
+    f"* amp0{first}0{second}0*" for first in _TOKEN_LETTERS for second in _TOKEN_LETTERS
+)
+TOKEN_REGEX = " amp0[a-z]{1,2}0[a-z]{1,2}0"
 
 
 def ampersand_spelling(name: str) -> str:

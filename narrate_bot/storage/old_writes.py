@@ -16,7 +16,9 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
   written by a version from 0050 to 0053, 0050's ``search_text``: CJK runs as pairs only, so a
   word of one character ("锁") isn't found and nothing is folded; or, written by any version
   before "&" names had their token, none: "T&S" or "AT&T" isn't found on PostgreSQL (whose
-  "english" drops their letters), nor any "&" name by the question's token on either engine.
+  "english" drops their letters), nor any "&" name by the question's token on either engine;
+  or, written by the version before this one, its token ("amp0t0s", which SQLite's stemmer
+  made "amp0t0" as it made "amp0t0e": T&E narrations crowded T&S out).
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
 upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
@@ -27,10 +29,10 @@ done to the row had it been there:
   older version showed the id: "Scheduled #6", buttons carrying ``/narrate reply 6``), unless the
   workspace already has that number, in which case it gets the workspace's next one;
 * the key is recomputed (``topic_key``), and where the person already has the new key for the
-  same kind, the older row goes, as in 0018.
+  same kind, the older row goes, as in 0018 (a topic with an "&" too: "R & D" was keyed "r");
 * the narration gets its ``search_text`` (``words.index_text``), as 0050 gave every narration
   and 0054 recomputed it; one naming an "&" name gets it here, at the first start of the version
-  that indexes their token, as no migration gave it.
+  that indexes their token (or this token), as no migration gave it.
 
 What an older version deleted or changed by the old key (``unhide-me Café`` against a folded
 row) can't be told afterwards and isn't repaired: the README asks for every old process to be
@@ -54,6 +56,8 @@ from narrate_bot.knowledge.words import (
     AMPERSAND_REGEX,
     CJK_CLASS,
     INDEXED_CLASS,
+    TOKEN_GLOBS,
+    TOKEN_REGEX,
     index_text,
 )
 
@@ -72,21 +76,37 @@ SET_NUMBER = text("UPDATE schedule SET number = :number WHERE id = :id AND numbe
 
 # Only a key with a character outside printable ASCII can be one the fold changes; and only a
 # topic naming ".net" one keyed "net" before ".NET" was told from "net" (or by an older
-# version since): hiding .NET must keep its person out of .NET questions, found by ".net".
+# version since): hiding .NET must keep its person out of .NET questions, found by ".net"; and
+# only a topic with an "&" (or its full-width "＆") one keyed "r" for "R & D" before it was
+# the name R&D: hiding R & D must keep its person out of R&D questions.
 UNFOLDED = {
-    "sqlite": "topic_key GLOB '*[^ -~]*' OR topic LIKE '%.net%'",
-    "postgresql": "topic_key ~ '[^ -~]' OR topic ILIKE '%.net%'",
+    "sqlite": "topic_key GLOB '*[^ -~]*' OR topic LIKE '%.net%' OR topic GLOB '*[&＆]*'",
+    "postgresql": "topic_key ~ '[^ -~]' OR topic ILIKE '%.net%' OR topic ~ '[&＆]'",
 }
 # Only text with a CJK character or a width form (``words.INDEXED_CLASS``), or an "&" name
 # (``words.AMPERSAND_GLOBS``; a text without "&" is told at once), matched in SQL so that the many
 # narrations with an accent or an emoji (no ``search_text`` either) aren't read and re-indexed
 # in Python at every start.
 _PADDED = "(' ' || text || ' ')"
-HAS_CJK = {
-    "sqlite": "(text GLOB :indexed_class OR (instr(text, '&') > 0 AND ("
+HAS_AMPERSAND_NAME = {
+    "sqlite": "(instr(text, '&') > 0 AND ("
     + " OR ".join(f"{_PADDED} GLOB :ampersand_{i}" for i in range(len(AMPERSAND_GLOBS)))
-    + ")))",
-    "postgresql": "(text ~ :indexed_class OR (strpos(text, '&') > 0 AND text ~ :ampersand))",
+    + "))",
+    "postgresql": "(strpos(text, '&') > 0 AND text ~ :ampersand)",
+}
+HAS_CJK = {
+    dialect: f"(text {match} :indexed_class OR {HAS_AMPERSAND_NAME[dialect]})"
+    for dialect, match in (("sqlite", "GLOB"), ("postgresql", "~"))
+}
+# A ``search_text`` written before this version's "&" tokens (``words.ampersand_token``) of a
+# text naming one: 0054's of a CJK or width-form text (no token), or one with the previous
+# version's token ("amp0t0s", which SQLite's porter stemmer merged with "amp0t0e"). Any row
+# holding this version's token was written by this version: the text's names all have theirs.
+LACKS_TOKEN = {
+    "sqlite": f"({HAS_AMPERSAND_NAME['sqlite']} AND NOT ("
+    + " OR ".join(f"search_text GLOB :token_{i}" for i in range(len(TOKEN_GLOBS)))
+    + "))",
+    "postgresql": f"({HAS_AMPERSAND_NAME['postgresql']} AND search_text !~ :token)",
 }
 CJK_PATTERN = {"sqlite": f"*{INDEXED_CLASS}*", "postgresql": INDEXED_CLASS}
 # 0050's ``search_text`` (written by a version from 0050 to 0053) never ends with a CJK character:
@@ -105,17 +125,19 @@ SQL_PATTERNS = {
         "cjk": f"*{CJK_CLASS}*",
         "ends_cjk": f"*{CJK_CLASS}",
         **{f"ampersand_{i}": glob for i, glob in enumerate(AMPERSAND_GLOBS)},
+        **{f"token_{i}": glob for i, glob in enumerate(TOKEN_GLOBS)},
     },
     "postgresql": {
         "indexed_class": CJK_PATTERN["postgresql"],
         "cjk": CJK_CLASS,
         "ends_cjk": f"{CJK_CLASS}$",
         "ampersand": AMPERSAND_REGEX,
+        "token": TOKEN_REGEX,
     },
 }
 UNINDEXED = (
     "SELECT id, text, search_text FROM narration"
-    " WHERE ((search_text IS NULL AND {}) OR (search_text IS NOT NULL AND {}))"
+    " WHERE ((search_text IS NULL AND {}) OR (search_text IS NOT NULL AND ({} OR {})))"
     " AND id > :after ORDER BY id LIMIT :n"
 )
 SET_SEARCH_TEXT = text(
@@ -192,16 +214,17 @@ def _fill_search_text(connection: Connection) -> int:
     dialect = connection.dialect.name
     if dialect not in HAS_CJK:
         return 0
-    query = text(UNINDEXED.format(HAS_CJK[dialect], MAY_BE_0050[dialect]))
+    query = text(UNINDEXED.format(HAS_CJK[dialect], MAY_BE_0050[dialect], LACKS_TOKEN[dialect]))
     patterns = SQL_PATTERNS[dialect]
     done = after = 0
     while rows := connection.execute(query, {"after": after, "n": BATCH, **patterns}).all():
-        # Written only where nobody wrote it since it was read (``old``): an edit meanwhile
-        # wrote its own, or cleared it for the next start.
+        # Written only where it differs, and nobody wrote it since it was read (``old``): an
+        # edit meanwhile wrote its own, or cleared it for the next start. A text that needs
+        # none (an ASCII "C & C++" the previous version took for the name C&C) gets none.
         changed = [
             {"id": row.id, "indexed": indexed, "old": row.search_text or ""}
             for row in rows
-            if (indexed := index_text(row.text)) is not None and indexed != row.search_text
+            if (indexed := index_text(row.text)) != row.search_text
         ]
         if changed:
             connection.execute(SET_SEARCH_TEXT, changed)

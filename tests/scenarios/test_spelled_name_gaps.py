@@ -13,7 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 
+from narrate_bot.knowledge.words import ampersand_token, index_text
 from narrate_bot.storage.migrate import upgrade
 from tests.scenarios.test_older_replica_deletes_reach_copies import _alices
 from tests.scenarios.test_orphan_update_posts import _as_old_version
@@ -126,3 +128,100 @@ async def test_a_t_and_s_narration_stored_before_is_found_after_a_start(chat, cl
     assert people(await chat.say("zoe: @narrate who knows about T&S?")) == []
     await upgrade(db)  # the next start: old_writes.repair
     assert people(await chat.say("zoe: @narrate who knows about T&S?")) == ["alice"]
+
+
+# What the versions before wrote of a CJK text naming "R&D": 0054's ``search_text``, no token.
+OLD_CJK = ("UPDATE narration SET search_text = :old WHERE id = :narration",)
+
+
+async def test_a_cjk_r_and_d_narration_stored_before_is_found_after_a_start(chat, clock, db):
+    narration = "R&D 센터에서 배포 작업"
+    await _team(chat, clock, f"alice: /narrate {narration}")
+    old = index_text(narration)
+    assert old is not None
+    old = old.replace(" " + ampersand_token("R&D"), "")
+    await _as_old_version(db, OLD_CJK, old=old, **await _alices(db))
+    await upgrade(db)  # the next start: old_writes.repair
+    assert people(await chat.say("zoe: @narrate who knows about R&D?")) == ["alice"]
+
+
+@pytest.mark.parametrize(
+    ("said", "asked"), [("C & C++", "C"), ("C & C#", "C"), ("R & C++", "R"), ("R & C#", "R")]
+)
+async def test_a_letter_beside_a_symbol_name_is_the_language(chat, clock, said, asked):
+    await _team(chat, clock, f"bob: /narrate I write {said} every day for the firmware")
+    assert people(await chat.say(f"zoe: @narrate who knows {asked}?")) == ["bob"]
+
+
+@pytest.mark.parametrize(("said", "asked"), [("A & R", "R"), ("R & R", "R"), ("P & C", "C")])
+async def test_the_second_letter_of_a_spaced_name_is_no_language(chat, clock, said, asked):
+    await _team(
+        chat,
+        clock,
+        f"bob: /narrate {said} meeting with the label",
+        "rosa: /narrate fitted the churn model in R and wrote the C extension",
+    )
+    assert people(await chat.say(f"zoe: @narrate who knows {asked}?")) == ["rosa"]
+
+
+@pytest.mark.parametrize("stored_by_previous", [False, True])
+async def test_t_and_s_is_not_crowded_out_by_t_and_e(chat, clock, db, stored_by_previous):
+    # SQLite's porter stemmer made the previous version's tokens "amp0t0s" and "amp0t0e" one.
+    await _team(chat, clock, "alice: /narrate T&S review of the onboarding flow")
+    await chat.say(*[f"bob: /narrate T&E report {i} filed" for i in range(105)])
+    clock.advance(timedelta(days=1))
+    if stored_by_previous:
+        async with db.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE narration SET search_text = text || CASE WHEN text LIKE 'T&S%'"
+                    " THEN ' amp0t0s' ELSE ' amp0t0e' END"
+                )
+            )
+        await upgrade(db)  # the next start: old_writes.repair
+    assert people(await chat.say("zoe: @narrate who knows about T&S?")) == ["alice"]
+
+
+async def test_an_r_and_d_hide_stored_before_still_hides(chat, clock, db):
+    await _team(chat, clock, "alice: /narrate R&D budget review", "bob: /narrate R&D roadmap")
+    await chat.say("alice: /narrate hide-me R & D")
+    async with db.engine.begin() as conn:  # as every version before "R & D" was R&D keyed it
+        await conn.execute(text("UPDATE topic_preference SET topic_key = 'r'"))
+    await upgrade(db)  # the next start: old_writes.repair
+    assert people(await chat.say("zoe: @narrate who knows about R&D?")) == ["bob"]
+
+
+@pytest.mark.parametrize("typed", ["amp0r0d", "amp0r0d0"])
+async def test_the_made_up_token_typed_finds_nothing(chat, clock, typed):
+    await _team(chat, clock, "bob: /narrate R&D budget review")
+    assert people(await chat.say(f"zoe: @narrate who knows about {typed}?")) == []
+    assert "budget" not in await chat.say(f"bob: /narrate mine {typed}")
+
+
+async def _tokens(db) -> list[str]:
+    """The "&" names' tokens in the index itself."""
+    if db.dialect == "sqlite":
+        query = "SELECT term FROM narration_fts_vocab WHERE term LIKE 'amp0%'"
+    else:
+        query = "SELECT word FROM ts_stat('SELECT text_tsv FROM narration') WHERE word LIKE 'amp0%'"
+    async with db.engine.connect() as conn:
+        return sorted(row[0] for row in (await conn.execute(text(query))).all())
+
+
+async def test_an_edit_a_delete_and_forget_me_take_the_token_out_of_the_index(chat, clock, db):
+    await _team(
+        chat,
+        clock,
+        "alice: /narrate AT&T peering outage",
+        "alice: /narrate T&S review",
+        "alice: /narrate Q & A prep",
+        "bob: /narrate M&A diligence",
+    )
+    assert await _tokens(db) == ["amp0at0t0", "amp0m0a0", "amp0q0a0", "amp0t0s0"]
+    await chat.say("alice: /narrate edit 1 peering outage with the carrier")
+    await chat.say("alice: /narrate delete 2")
+    assert await _tokens(db) == ["amp0m0a0", "amp0q0a0"]
+    await chat.say("bob: /narrate forget-me", "bob: /narrate forget-me confirm")
+    assert await _tokens(db) == ["amp0q0a0"]
+    for name in ("AT&T", "T&S", "M&A"):
+        assert people(await chat.say(f"zoe: @narrate who knows about {name}?")) == []
