@@ -25,7 +25,13 @@ REPLICAS = 3
 
 def _replicas_migrate(db: Database, cwd: Path) -> list[subprocess.CompletedProcess[str]]:
     """``narrate-bot migrate`` in REPLICAS processes at once; each one's exit and output."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NARRATE_", "SLACK_"))}
+    # The test erasure key (``conftest``) stays: on PostgreSQL ``migrate`` refuses to start
+    # without one, as every replica of a deployment would.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NARRATE_", "SLACK_")) or k == "NARRATE_ERASURE_KEY"
+    }
     command = [sys.executable, "-m", "narrate_bot_adapters.cli", "migrate", "--db", db.url]
     started = [
         subprocess.Popen(
