@@ -421,6 +421,14 @@ TOKEN_GLOBS = tuple(
     f"* amp0{first}0{second}0*" for first in _TOKEN_LETTERS for second in _TOKEN_LETTERS
 )
 TOKEN_REGEX = " amp0[a-z]{1,2}0[a-z]{1,2}0"
+# The same of the previous version's token ("amp0t0s", no digit after: a space or the end).
+OLD_TOKEN_GLOBS = tuple(
+    f"* amp0{first}0{second}{end}"
+    for first in _TOKEN_LETTERS
+    for second in _TOKEN_LETTERS
+    for end in (" *", "")
+)
+OLD_TOKEN_REGEX = " amp0[a-z]{1,2}0[a-z]{1,2}( |$)"
 
 
 def ampersand_spelling(name: str) -> str:

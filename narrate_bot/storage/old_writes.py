@@ -56,6 +56,8 @@ from narrate_bot.knowledge.words import (
     AMPERSAND_REGEX,
     CJK_CLASS,
     INDEXED_CLASS,
+    OLD_TOKEN_GLOBS,
+    OLD_TOKEN_REGEX,
     TOKEN_GLOBS,
     TOKEN_REGEX,
     index_text,
@@ -102,11 +104,15 @@ HAS_CJK = {
 # text naming one: 0054's of a CJK or width-form text (no token), or one with the previous
 # version's token ("amp0t0s", which SQLite's porter stemmer merged with "amp0t0e"). Any row
 # holding this version's token was written by this version: the text's names all have theirs.
+# And any holding the previous version's, whatever its text: "C & C++" it took for the name C&C.
 LACKS_TOKEN = {
-    "sqlite": f"({HAS_AMPERSAND_NAME['sqlite']} AND NOT ("
+    "sqlite": f"(({HAS_AMPERSAND_NAME['sqlite']} AND NOT ("
     + " OR ".join(f"search_text GLOB :token_{i}" for i in range(len(TOKEN_GLOBS)))
-    + "))",
-    "postgresql": f"({HAS_AMPERSAND_NAME['postgresql']} AND search_text !~ :token)",
+    + ")) OR "
+    + " OR ".join(f"search_text GLOB :old_token_{i}" for i in range(len(OLD_TOKEN_GLOBS)))
+    + ")",
+    "postgresql": f"(({HAS_AMPERSAND_NAME['postgresql']} AND search_text !~ :token)"
+    " OR search_text ~ :old_token)",
 }
 CJK_PATTERN = {"sqlite": f"*{INDEXED_CLASS}*", "postgresql": INDEXED_CLASS}
 # 0050's ``search_text`` (written by a version from 0050 to 0053) never ends with a CJK character:
@@ -126,6 +132,7 @@ SQL_PATTERNS = {
         "ends_cjk": f"*{CJK_CLASS}",
         **{f"ampersand_{i}": glob for i, glob in enumerate(AMPERSAND_GLOBS)},
         **{f"token_{i}": glob for i, glob in enumerate(TOKEN_GLOBS)},
+        **{f"old_token_{i}": glob for i, glob in enumerate(OLD_TOKEN_GLOBS)},
     },
     "postgresql": {
         "indexed_class": CJK_PATTERN["postgresql"],
@@ -133,6 +140,7 @@ SQL_PATTERNS = {
         "ends_cjk": f"{CJK_CLASS}$",
         "ampersand": AMPERSAND_REGEX,
         "token": TOKEN_REGEX,
+        "old_token": OLD_TOKEN_REGEX,
     },
 }
 UNINDEXED = (

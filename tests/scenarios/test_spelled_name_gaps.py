@@ -225,3 +225,16 @@ async def test_an_edit_a_delete_and_forget_me_take_the_token_out_of_the_index(ch
     assert await _tokens(db) == ["amp0q0a0"]
     for name in ("AT&T", "T&S", "M&A"):
         assert people(await chat.say(f"zoe: @narrate who knows about {name}?")) == []
+
+
+async def test_a_c_and_cpp_narration_the_previous_version_indexed_as_c_and_c_is_put_right(
+    chat, clock, db
+):
+    await _team(chat, clock, "bob: /narrate I write C & C++ every day for the firmware")
+    async with db.engine.begin() as conn:  # as the previous version indexed it: the name C&C
+        await conn.execute(text("UPDATE narration SET search_text = text || ' amp0c0c'"))
+    await upgrade(db)  # the next start: old_writes.repair
+    async with db.engine.connect() as conn:
+        assert (await conn.execute(text("SELECT search_text FROM narration"))).all() == [(None,)]
+    assert await _tokens(db) == []
+    assert people(await chat.say("zoe: @narrate who knows C?")) == ["bob"]
