@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from .config import Settings
@@ -94,6 +95,12 @@ class Bot:
         self.gateways: dict[Platform, ChatGateway] = dict(gateways or {})
         # Told when someone forgotten comes back, per platform (``ReturnHeard``; Slack's).
         self.returns: dict[Platform, ReturnHeard] = {}
+        # Called, per platform, in the task handling an event and before its next await, each
+        # time the command's change commits (``Turn.committed_as``): from then on the adapter
+        # must not have the event done again, even if ``handle`` is cancelled (a shutdown)
+        # before it returns, as steps after the commit still run (a who-knows lookup, a post
+        # taken back). Slack's marks the event's claim (its dedupe).
+        self.on_committed: dict[Platform, Callable[[], None]] = {}
         # The connections feature, called by the weekly scheduled job when present.
         self.introductions: Introductions | None = WeeklyIntroductions(db, self.settings)
 
@@ -127,6 +134,7 @@ class Bot:
             settings=self.settings,
             now=self.clock.now(),
             gateways=self.gateways,
+            on_committed=self.on_committed.get(event.tenant.platform),
         )
         log.debug("handling %s from %s", type(event).__name__, event.user.user_id)
         try:

@@ -122,6 +122,11 @@ class SlackAdapter(InteractiveSurfaces):
         # Someone back after a forget-me: their private channels re-learned in the background.
         self.returning = ChannelsRelearned(bot, self.gateway, self.found_private)
         bot.returns[Platform.SLACK] = self.returning
+        # An event's claim is marked the moment the core commits its change: cancelled after
+        # that, before the answer is ready (a shutdown while the core still looks up who could
+        # help, or takes a deleted narration's posts back), the claim is finished, not given
+        # back for Slack's retry to do the change a second time.
+        bot.on_committed[Platform.SLACK] = committed
         self._register()
 
     def _oauth_flow(self, client: AsyncWebClient) -> AsyncOAuthFlow:
@@ -367,8 +372,9 @@ class SlackAdapter(InteractiveSurfaces):
         )
         message = translate.message(body, event, user, where, link=link)
         replies = await self.handle(message)
-        # Stored and answered: cancelled from here on (its answer on the way to Slack), the
-        # event is done, not given back for a retry to store and answer again.
+        # Answered (a change the core made was marked as it committed): cancelled from here on
+        # (its answer on the way to Slack), the event is done, not given back for a retry to
+        # store and answer again.
         committed()
         target = Target(
             tenant=tenant.tenant_id,

@@ -86,10 +86,11 @@ _HELD: ContextVar[Claim | None] = ContextVar("slack_event_claim", default=None)
 
 
 def committed() -> None:
-    """The running event's work has committed its effects (the core stored and answered it):
-    from here on, its handler cancelled (a shutdown while the answer is on its way to Slack)
-    finishes the claim instead of giving it back, or a retry would store it and answer it a
-    second time. Nothing outside an event's work (``once``)."""
+    """The running event's work has committed its effects (the core committed its change,
+    ``Bot.on_committed``, or answered it): from here on, its handler cancelled (a
+    shutdown while the core still works out the rest of its answer, or while the answer is on
+    its way to Slack) finishes the claim instead of giving it back, or a retry would store it
+    and answer it a second time. Nothing outside an event's work (``once``)."""
     held = _HELD.get()
     if held is not None:
         held.committed = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +60,9 @@ class Turn:
     # Set once the command's change has committed (``committed_as``): the answer that is true
     # whatever a later step does. ``None`` while nothing is committed.
     committed: tuple[Reply, ...] | None = field(default=None, init=False)
+    # Told each time ``committed_as`` is, at once, in the task handling the event
+    # (``Bot.on_committed``).
+    on_committed: Callable[[], None] | None = None
 
     @property
     def in_dm(self) -> bool:
@@ -85,8 +88,12 @@ class Turn:
         to the answer. When a step after this raises, ``Bot.handle`` answers with ``replies``
         instead of raising: an adapter's retry (Discord's and Slack's in-process tries, a
         redelivered Slack event whose claim was given back) would run the change again,
-        keeping a narration twice, or tell its author it failed when it was kept."""
+        keeping a narration twice, or tell its author it failed when it was kept. A
+        cancellation from here on (a shutdown) is as late: ``on_committed`` tells the adapter
+        at once, before the steps after this, so it doesn't hand the event back for a retry."""
         self.committed = replies
+        if self.on_committed is not None:
+            self.on_committed()
 
     async def tenant(self, session: Session) -> Tenant:
         ref = self.event.tenant

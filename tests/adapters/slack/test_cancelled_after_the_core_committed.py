@@ -1,0 +1,80 @@
+"""A DM cancelled once the core committed its change is not done twice on Slack's retry.
+
+The core commits before it has its whole answer: after a narration is stored it still looks up
+who could help (``blocker_help.with_help``), and after a delete it still takes back the update
+post and the quotes (``update_posts.removed_with``, ``narration_copies.sync``). A handler
+cancelled there (a shutdown) gave its claim back, since ``Bot.handle`` hadn't returned: Slack's
+retry inside the lease stored a second narration and posted a second "Noted", and a retried
+"delete 1" found no #1 and said so. The claim is now marked the moment the core commits
+(``Turn.committed_as``), and a cancellation after that finishes it instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from typing import Any
+
+from narrate_bot.features import blocker_help, update_posts
+from tests.adapters.slack.conftest import SlackEnv
+from tests.adapters.slack.test_cancelled_after_the_answer import _handlers
+from tests.adapters.slack.test_retry_after_cancelled_give_back import RETRY, TEXT, _dm, _noted
+
+
+def _held(monkeypatch: Any, module: Any, name: str) -> tuple[asyncio.Event, asyncio.Event]:
+    """``module.name`` waits, once reached, until told to go on: (reached, proceed)."""
+    reached, proceed = asyncio.Event(), asyncio.Event()
+    original = getattr(module, name)
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        reached.set()
+        await proceed.wait()
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, held)
+    return reached, proceed
+
+
+async def _cancel_first(slack: SlackEnv, handlers: list[asyncio.Task[Any]]) -> None:
+    handlers[-1].cancel()  # shutting down
+    await asyncio.wait([handlers[-1]])
+    await slack.adapter.dedupe.settled()
+
+
+async def test_a_retry_after_a_cancel_while_finding_help_stores_nothing_more(slack, monkeypatch):
+    handlers = _handlers(slack, monkeypatch)
+    finding_help, proceed = _held(monkeypatch, blocker_help, "with_help")
+    await slack.event(_dm(TEXT), "Ev-finding-help")
+    await finding_help.wait()
+    assert await slack.narration_count() == 1  # stored and committed
+    await _cancel_first(slack, handlers)
+    proceed.set()
+
+    status, _, _ = await slack.event(_dm(TEXT), "Ev-finding-help", **RETRY)
+    assert status == 200
+    await slack.adapter.drain(timeout=math.inf)
+    # Before: stored a second time, and a "Noted as #2" posted.
+    assert [n.text for n in await slack.narrations()] == [TEXT]
+    assert _noted(slack) == 0
+
+
+async def test_a_retry_after_a_cancel_while_a_delete_takes_back_its_posts(slack, monkeypatch):
+    await slack.event(_dm(TEXT), "Ev-noted")
+    await slack.adapter.drain(timeout=math.inf)
+    assert await slack.narration_count() == 1
+    handlers = _handlers(slack, monkeypatch)
+    taking_back, proceed = _held(monkeypatch, update_posts, "removed_with")
+    delete = _dm("delete 1") | {"ts": "1763800000.000502"}
+    await slack.event(delete, "Ev-delete")
+    await taking_back.wait()
+    assert await slack.narration_count() == 0  # deleted and committed
+    await _cancel_first(slack, handlers)
+    proceed.set()
+
+    status, _, _ = await slack.event(delete, "Ev-delete", **RETRY)
+    assert status == 200
+    await slack.adapter.drain(timeout=math.inf)
+    # Before: the retry ran the delete again and answered that there is no #1.
+    said = [json.dumps(c.params) for c in slack.fake.called("chat.postMessage")]
+    assert not any("no narration #1" in s for s in said)
