@@ -109,7 +109,8 @@ class WorkspaceEvents:
         the readers Slack lists, as the conversion would be, so its narrations stop reaching
         everyone (``returning``, re-learning a returning person's channels); when Slack won't
         list them, the stored ones stay (never wider than private). Only while it is still
-        stored as public with the bot in it, and never recreating a workspace erased meanwhile
+        stored as public, its readers only while the bot is in it (stored as removed, it is made
+        private with none), and never recreating a workspace erased meanwhile
         (``channels.found_private``): Slack's list is older than what was stored meanwhile."""
         client = await self.gateway.client_for(tenant)
         self.directory.forget_channel(tenant.tenant_id, channel_id)

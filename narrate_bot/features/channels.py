@@ -282,13 +282,15 @@ async def found_private(
     stored as public (``stored_public``). Returns whether it was written.
 
     The platform's list was read before this, and much may have happened on the way: nothing
-    is written unless the channel is still stored as public with the bot in it. The bot's
-    removal (its readers cleared) stored meanwhile would otherwise get the older list back, and
-    people who left later kept seeing its narrations; a channel described since is as
-    described. Nothing is created either: an uninstall that erased the workspace meanwhile
-    stays erased (no workspace, channel or readers stored again). Under the workspace's erasure
-    mark, as a reader list is stored (``repo.set_members``), the channel held as it is read
-    (``repo.held_public_channel``)."""
+    is written unless the channel is still stored as public, and its readers only while the
+    bot is in it. The bot's removal (its readers cleared) stored meanwhile would otherwise get
+    the older list back, and people who left later kept seeing its narrations; so a channel
+    stored as the bot's to leave is made private with no readers written (never wider: stale,
+    or told out of order, the removal still left it public, its narrations shown to the whole
+    workspace). A channel described since is as described. Nothing is created either: an
+    uninstall that erased the workspace meanwhile stays erased (no workspace, channel or
+    readers stored again). Under the workspace's erasure mark, as a reader list is stored
+    (``repo.set_members``), the channel held as it is read (``repo.held_public_channel``)."""
     async with db.transaction() as session:
         row = await repo.find_tenant(
             session, platform=tenant.platform.value, external_id=tenant.tenant_id
@@ -301,7 +303,7 @@ async def found_private(
             return False
         channel.kind = ChannelKind.PRIVATE.value
         session.add(channel)
-        if members is not None:
+        if members is not None and not channel.bot_left:
             await repo.set_members(session, channel_pk=channel.id, user_ids=members)
         return True
 

@@ -651,12 +651,13 @@ async def private_channels(
 async def held_public_channel(
     session: AsyncSession, *, tenant_id: int, channel_id: str
 ) -> Channel | None:
-    """The workspace's channel ``channel_id`` while it is stored as public and the bot is in
-    it, held until the transaction ends (``None`` otherwise: never seen, private already, the
-    bot removed, or erased meanwhile). Held as the write that follows needs it: the bot's
-    removal (``bot_left``, then its readers cleared) waits for what this stores and clears it
-    too, or went first and the row is not read here (PostgreSQL reads the condition again on
-    the row's newest version). SQLite's writers are serialized: a plain read."""
+    """The workspace's channel ``channel_id`` while it is stored as public, held until the
+    transaction ends (``None`` otherwise: never seen, private already, or erased meanwhile),
+    as it is then: whether the bot is in it (``bot_left``) is read here too. Held as the write
+    that follows needs it: the bot's removal (``bot_left``, then its readers cleared) waits for
+    what this stores and clears it too, or went first and the row is read as it left it
+    (PostgreSQL reads the row's newest version). SQLite's writers are serialized: a plain
+    read."""
     return (
         await session.exec(
             select(Channel)
@@ -664,7 +665,6 @@ async def held_public_channel(
                 Channel.tenant_id == tenant_id,
                 Channel.channel_id == channel_id,
                 col(Channel.kind) == "public",
-                col(Channel.bot_left).is_(False),
             )
             .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
