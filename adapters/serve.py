@@ -157,7 +157,9 @@ async def _prepare(db: Database, *, setting: str) -> None:
             "NARRATE_LOG_LEVEL=DEBUG shows the details."
         ) from None
     try:
-        async with db.snapshot() as session:
+        # A transaction: the first process to start notes its key's check value, so one
+        # started later with another key is refused here too.
+        async with db.transaction() as session:
             await check_erasure_key(session)
     except ErasureKeyError as problem:  # not the key the forget-me marks were written with
         raise StartupError(str(problem)) from None

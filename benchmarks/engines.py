@@ -12,6 +12,16 @@ from narrate_bot.storage.database import Database
 from narrate_bot.storage.erasure_key import ERASURE_KEY_SETTING
 from narrate_bot.storage.migrate import upgrade
 
+# PostgreSQL has no default erasure key; a database wiped for the run takes any, as long as
+# every ``Database`` (and worker process) of the run has the same.
+BENCHMARK_ERASURE_KEY = "benchmark-erasure-key-" + "0" * 32
+
+
+def use_benchmark_erasure_key() -> None:
+    """The run's erasure key, unless one is set: before a benchmark opens a ``Database`` (or
+    starts a process that does) on a PostgreSQL it was given, which otherwise refuses it."""
+    os.environ.setdefault(ERASURE_KEY_SETTING, BENCHMARK_ERASURE_KEY)
+
 
 def database_url(engine: str, *, path: Path, postgres_url: str | None, reuse: bool = False) -> str:
     """SQLite: ``path``, its old files removed unless ``reuse``. PostgreSQL: ``postgres_url`` or
@@ -25,15 +35,14 @@ def database_url(engine: str, *, path: Path, postgres_url: str | None, reuse: bo
     url = postgres_url or os.environ.get("NARRATE_TEST_POSTGRES_URL", "")
     if not url:
         sys.exit("--engine postgres needs --postgres-url or NARRATE_TEST_POSTGRES_URL")
-    # PostgreSQL has no default erasure key; a database wiped for the run takes any, as long as
-    # every ``Database`` (and worker process) of the run has the same.
-    os.environ.setdefault(ERASURE_KEY_SETTING, "benchmark-erasure-key-" + "0" * 32)
+    use_benchmark_erasure_key()
     return url
 
 
 async def fresh_database(url: str) -> Database:
     """A database at ``url``, wiped and migrated (on PostgreSQL created first if missing), so a
     run never measures what an earlier run left behind."""
+    use_benchmark_erasure_key()
     db = Database(url)
     if db.dialect == "postgresql":
         name = make_url(url).database

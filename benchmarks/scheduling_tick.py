@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import insert, text
 
+from benchmarks.engines import use_benchmark_erasure_key
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
@@ -140,6 +141,7 @@ async def measure(
     url: str | None, people: int, zone_count: int, workspaces: int, deliver: bool
 ) -> tuple[bool, dict[str, float]]:
     """Whether the targets were met, and the claim (and delivery) rates per second."""
+    use_benchmark_erasure_key()
     with tempfile.TemporaryDirectory(prefix="narrate-bench-") as tmp:
         db = Database(url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         if db.dialect == "postgresql":

@@ -31,6 +31,7 @@ from aiohttp import web
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
+from benchmarks.engines import use_benchmark_erasure_key
 from narrate_bot.app import Bot
 from narrate_bot.clock import SystemClock
 from narrate_bot.config import SlackSettings
@@ -145,6 +146,7 @@ async def _load(
 
 
 async def _write_until(url: str, stop: Callable[[], bool]) -> int:
+    use_benchmark_erasure_key()
     db = Database(url)
     bot = Bot(db=db, clock=SystemClock())
     tenant = TenantRef(platform=Platform.SLACK, tenant_id="T-writer")
@@ -180,6 +182,7 @@ def _p(values: list[float], q: int) -> float:
 
 async def run(seconds: float, database_url: str | None) -> dict[str, object]:
     fake = await FakeSlack().start()
+    use_benchmark_erasure_key()  # the writer process started below inherits it
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(database_url or f"sqlite:///{Path(tmp) / 'bench.db'}")
         await upgrade(db)

@@ -39,6 +39,7 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from sqlmodel import select
 
+from benchmarks.engines import use_benchmark_erasure_key
 from narrate_bot.app import Bot
 from narrate_bot.clock import SystemClock
 from narrate_bot.config import SlackSettings
@@ -99,6 +100,7 @@ async def _side(
     url: str, events: int, retries: bool, fake: FakeSlack, first: int = 0
 ) -> dict[str, float]:
     """Deliver events ``first`` … ``first + events - 1`` (ids unique across rounds)."""
+    use_benchmark_erasure_key()
     db = Database(url)
     await upgrade(db)
     if db.dialect != "sqlite":

@@ -10,6 +10,7 @@ from narrate_bot.clock import SystemClock
 from narrate_bot.config import Settings
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import upgrade
+from narrate_bot.storage.repositories import check_erasure_key
 
 from .app import SlackAdapter
 from .http import SlackHttpServer
@@ -69,6 +70,8 @@ async def serve(settings: Settings, *, stop: asyncio.Event | None = None) -> Non
     )
     try:
         await upgrade(db)
+        async with db.transaction() as session:  # as ``serve.prepare_database`` checks it
+            await check_erasure_key(session)
         bot = Bot(db=db, clock=SystemClock(), settings=settings)
         await serve_bot(bot, settings, stop=stop)
     finally:

@@ -128,10 +128,9 @@ async def _as_described(db: Database, event: ChannelDescribed) -> bool:
         if not stored <= listed:
             return False
         # Someone forgotten stays listed and is never stored (``set_members``): as described.
-        unstored = listed - stored
-        return unstored == await repo.forgotten_among(
-            session, channel_pk=channel.id, user_ids=unstored
-        )
+        # A stored row of theirs (an older version's, during a rolling deploy) is not.
+        forgotten = await repo.forgotten_among(session, channel_pk=channel.id, user_ids=listed)
+        return stored == listed - forgotten
 
 
 async def _note_reachable(db: Database, event: ChannelDescribed, *, readers_kept: bool) -> None:

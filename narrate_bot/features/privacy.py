@@ -23,6 +23,7 @@ from ..storage import narration_copies as copy_repo
 from ..storage import privacy, question_repo
 from ..storage import update_posts as update_post_repo
 from ..storage.database import Database, Session
+from ..storage.erasure_key import ErasureKeyError
 from ..storage.tables import Person
 from . import digest_copies, intro_posts, narration_copies, update_posts
 from .question_posts import remove_posts, unremoved
@@ -188,6 +189,27 @@ async def request_erasure(turn: Turn) -> list[Reply]:
 
 
 async def confirm_erasure(turn: Turn) -> list[Reply]:
+    try:
+        return await _confirm_erasure(turn)
+    except ErasureKeyError as problem:
+        # Not this server's key (a replica started with another, a key file lost): the mark
+        # would go unrecognised, so nothing was erased. Only the operator can put it right; the
+        # message names the setting or key file, never the key, and nothing of the person.
+        log.error("A forget-me was refused, nothing erased: %s", problem)
+        return [turn.reply(KEY_MISMATCH)]
+
+
+# A forget-me refused because the server's erasure key isn't the one its marks were written
+# with (``storage.erasure_key``): asking again won't help until the operator fixes the server.
+KEY_MISMATCH = (
+    "Sorry, I can't erase anything right now: this server's privacy key isn't set up the way "
+    "its earlier erasures were, so I couldn't promise to keep you forgotten. Nothing was "
+    "erased. Please tell whoever runs me (the bot's logs say what to fix), then ask again "
+    "with /narrate forget-me."
+)
+
+
+async def _confirm_erasure(turn: Turn) -> list[Reply]:
     posts: list[question_repo.PostRef] = []
     updates: list[update_post_repo.PostRef] = []
     listed: list[digest_copies.Retraction] = []

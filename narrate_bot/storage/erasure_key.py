@@ -12,19 +12,24 @@ in-memory database gets a key of its own, gone with it); on PostgreSQL there is 
 replicas must all use one key, and a replica that made up its own would not recognise anyone the
 others marked, so ``Database`` refuses to open without it (``ErasureKeyError``).
 
-A wrong key is found by a check value each workspace keeps beside its marks (``CHECK_KEY``: an
-HMAC of a constant, which tells nothing of the key nor of anyone): ``check_erasure_key`` at
-startup, and ``hold_check_value`` before each new mark (``repositories``), refuse a key the
-marks weren't written with. The key
-is never logged nor kept in anything that prints (``Database`` keeps it in its sessions' info).
+A wrong key is found by a check value the database keeps (``ErasureKeyCheck``, one row: an
+HMAC of a constant, which tells nothing of the key nor of anyone), written by the first process
+to start: ``check_erasure_key`` at startup, and ``hold_check_value`` before each new mark
+(``repositories``), refuse a key the marks weren't written with, so a second replica with
+another key is refused at its start even before anyone was forgotten. A workspace's value from
+before (``CHECK_KEY``) is still compared at startup. A forget-me refused for the key tells the
+person nothing was erased (``features.privacy.KEY_MISMATCH``). The key is never logged nor
+kept in anything that prints (``Database`` keeps it in its sessions' info).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,7 +39,8 @@ KEY_FILE_SUFFIX = ".erasure-key"
 MIN_KEY_CHARS = 32
 # Where a ``Database`` puts its key in each session's ``info``, for ``forgotten_key``.
 SESSION_INFO = "narrate_erasure_key"
-# The workspace setting holding ``check_value`` of the key its marks were written with.
+# The workspace setting that held ``check_value`` before the database kept one (migration 0060
+# copied it into ``erasure_key_check``); still compared at startup, no longer written.
 CHECK_KEY = "privacy.erasure_key_check"
 _CHECKED = b"narrate-bot erasure key check"
 HOW_TO_MAKE_ONE = 'python3 -c "import secrets; print(secrets.token_hex(32))"'
@@ -46,20 +52,33 @@ class ErasureKeyError(RuntimeError):
 
 
 class ErasureKey:
-    """The key and where it came from (for messages). Its ``repr`` shows no key."""
+    """The key and where it came from (for messages). Its ``repr`` shows no key.
 
-    __slots__ = ("_keyed", "check_value", "origin")
+    ``secret`` may be a function that reads it (SQLite's key file): called at the first use,
+    so merely opening a file, another application's say, makes no key file beside it; the
+    startup check (``repositories.check_erasure_key``) is that first use, after the
+    foreign-file check and the migrations."""
 
-    def __init__(self, secret: bytes, origin: str) -> None:
-        # Keyed once and copied per message: a channel's reader list asks for thousands.
-        self._keyed = hmac.new(secret, digestmod=hashlib.sha256)
+    __slots__ = ("_keyed", "_source", "origin")
+
+    def __init__(self, secret: bytes | Callable[[], bytes], origin: str) -> None:
+        self._source = secret
+        self._keyed: hmac.HMAC | None = None
         self.origin = origin
-        self.check_value = self.mac(_CHECKED.decode())[:32]
 
     def __repr__(self) -> str:
         return f"ErasureKey(origin={self.origin!r})"
 
+    @property
+    def check_value(self) -> str:
+        return self.mac(_CHECKED.decode())[:32]
+
     def mac(self, message: str) -> str:
+        if self._keyed is None:
+            secret = self._source() if callable(self._source) else self._source
+            # Keyed once and copied per message: a channel's reader list asks for thousands.
+            self._keyed = hmac.new(secret, digestmod=hashlib.sha256)
+            self._source = b""
         keyed = self._keyed.copy()
         keyed.update(message.encode())
         return keyed.hexdigest()
@@ -85,7 +104,7 @@ def resolve(*, dialect: str, database: str | None, given: str | None) -> Erasure
     if database in (None, "", ":memory:"):
         return ErasureKey(secrets.token_hex(32).encode(), "an in-memory key")
     path = key_file_for(database)
-    return ErasureKey(_read_or_create(path), f"the key file {path}")
+    return ErasureKey(lambda: _read_or_create(path), f"the key file {path}")
 
 
 def _usable(text: str, where: str) -> bytes:
@@ -113,15 +132,16 @@ def _read_or_create(path: Path) -> bytes:
         ) from None
     temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_hex(32) + "\n")
-            file.flush()
-            os.fsync(file.fileno())
+        _write_new(temporary)
         try:
             os.link(temporary, path)
         except FileExistsError:
             pass  # another process made it first: theirs is the key
+        except OSError:
+            # A filesystem without hard links (some network and FAT mounts): made in place,
+            # still only by whoever creates the file first.
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                _write_new(path)
         finally:
             temporary.unlink()
     except OSError as problem:
@@ -130,6 +150,15 @@ def _read_or_create(path: Path) -> bytes:
             f"folder is writable, or set {ERASURE_KEY_SETTING}."
         ) from None
     return _usable(path.read_text(), str(path))
+
+
+def _write_new(path: Path) -> None:
+    """A new key in ``path``, which must not exist yet (``FileExistsError``), mode 0600."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_hex(32) + "\n")
+        file.flush()
+        os.fsync(file.fileno())
 
 
 def session_key(session: AsyncSession) -> ErasureKey:

@@ -21,6 +21,7 @@ from ..knowledge.topics import shown_topic
 from ..knowledge.words import index_text
 from .database import conflict_insert
 from .erasure_key import CHECK_KEY, mismatch, session_key
+from .erasure_key_tables import THE_ROW, ErasureKeyCheck
 from .tables import (
     Channel,
     ChannelMember,
@@ -362,6 +363,15 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
     wanted = set(user_ids)
     await hold_readers(session, channel_pk=channel_pk)
     stored = await members_of(session, channel_pk=channel_pk)
+    # Whoever was forgotten is left out, though the platform lists them (Slack's re-read of a
+    # private channel before a command there, a channel found back in, Discord's readers by
+    # role): after a forget-me nothing of them is stored until they use the bot again
+    # (``came_back``), as a command of theirs writes its own membership. A stored row of theirs
+    # goes too: one an older version wrote, reading no keyed mark, during a rolling deploy. The
+    # workspace's erasure mark is held (``hold_readers``, above): a row written while their
+    # forget-me commits on another replica is committed before the erasure deletes it, or this
+    # waited for the erasure and reads its mark.
+    wanted -= await forgotten_among(session, channel_pk=channel_pk, user_ids=wanted)
     if gone := stored - wanted:
         await session.exec(
             delete(ChannelMember).where(
@@ -369,16 +379,7 @@ async def set_members(session: AsyncSession, *, channel_pk: int, user_ids: Seque
                 col(ChannelMember.user_id).in_(sorted(gone)),
             )
         )
-    if new := wanted - stored:
-        # Whoever was forgotten is left out, though the platform lists them (Slack's re-read
-        # of a private channel before a command there, a channel found back in, Discord's
-        # readers by role): after a forget-me nothing of them is stored until they use the bot
-        # again (``came_back``), as a command of theirs writes its own membership. The
-        # workspace's erasure mark is held (``hold_readers``, above): a row written while their
-        # forget-me commits on another replica is committed before the erasure deletes it, or
-        # this waited for the erasure and reads its mark.
-        new -= await forgotten_among(session, channel_pk=channel_pk, user_ids=new)
-    await _add_members(session, channel_pk=channel_pk, user_ids=new)
+    await _add_members(session, channel_pk=channel_pk, user_ids=wanted - stored)
 
 
 async def members_of(session: AsyncSession, *, channel_pk: int) -> set[str]:
@@ -454,28 +455,35 @@ async def mark_forgotten(
     # In UTC: ``came_back`` compares it with an event's time, and SQLite keeps a timestamp's
     # wall-clock digits alone.
     now = now.astimezone(UTC)
-    await hold_check_value(session, tenant_id=tenant_id, now=now)
+    await hold_check_value(session)
     key, unkeyed = _both_keys(session, tenant_id=tenant_id, user_id=user_id)
     await set_setting(session, tenant_id=tenant_id, key=key, value="1", now=now)
     await set_setting(session, tenant_id=tenant_id, key=unkeyed, value=None, now=now)
 
 
-async def hold_check_value(session: AsyncSession, *, tenant_id: int, now: datetime) -> None:
-    """Before a workspace's mark is written: note the key's check value when it has none yet
-    (``erasure_key.CHECK_KEY``), and refuse a key its earlier marks weren't written with: a
-    replica started with another key would write marks nobody else recognises."""
+async def hold_check_value(session: AsyncSession) -> None:
+    """Before a mark is written: note the key's check value when the database has none yet
+    (``ErasureKeyCheck``), and refuse a key the earlier marks weren't written with: a replica
+    started with another key would write marks nobody else recognises."""
     key = session_key(session)
     await session.exec(
-        conflict_insert(session, TenantSetting)
-        .values(tenant_id=tenant_id, key=CHECK_KEY, value=key.check_value, updated_at=now)
+        conflict_insert(session, ErasureKeyCheck)
+        .values(id=THE_ROW, value=key.check_value)
         .on_conflict_do_nothing()
     )
-    if await get_setting(session, tenant_id=tenant_id, key=CHECK_KEY) != key.check_value:
+    noted = await session.exec(
+        select(ErasureKeyCheck.value).where(col(ErasureKeyCheck.id) == THE_ROW)
+    )
+    if noted.first() != key.check_value:
         raise mismatch(key)
 
 
 async def check_erasure_key(session: AsyncSession) -> None:
-    """At startup: refuse a key other than the one any workspace's marks were written with."""
+    """At startup, in a transaction: note the key's check value when the database has none yet,
+    so a replica started later with another key is refused at its own start (even before any
+    workspace holds a mark), and refuse a key other than the one the marks were written with
+    (the database's value, and each workspace's from before it had one)."""
+    await hold_check_value(session)
     key = session_key(session)
     found = await session.exec(
         select(TenantSetting.value).where(col(TenantSetting.key) == CHECK_KEY).distinct()
@@ -529,20 +537,25 @@ async def forgotten_among(
     ).first()
     if tenant_id is None:
         return set()
-    keys = {key: u for u in wanted for key in _both_keys(session, tenant_id=tenant_id, user_id=u)}
-    ordered = sorted(keys)
-    forgotten: set[str] = set()
-    # In batches: a channel of tens of thousands of readers would pass a statement's cap on
-    # parameters (SQLite's 32,766, builds differ).
-    for start in range(0, len(ordered), 1000):
-        found = await session.exec(
-            select(TenantSetting.key).where(
-                TenantSetting.tenant_id == tenant_id,
-                col(TenantSetting.key).in_(ordered[start : start + 1000]),
+    # The workspace's marks read once (as many as people ever forgotten there, none in most) and
+    # matched here: a channel of thousands of readers is listed before each command in it.
+    marks = set(
+        (
+            await session.exec(
+                select(TenantSetting.key).where(
+                    TenantSetting.tenant_id == tenant_id,
+                    col(TenantSetting.key).startswith(FORGOTTEN_KEY, autoescape=True),
+                )
             )
-        )
-        forgotten |= {keys[k] for k in found.all()}
-    return forgotten
+        ).all()
+    )
+    if not marks:
+        return set()
+    return {
+        u
+        for u in wanted
+        if any(k in marks for k in _both_keys(session, tenant_id=tenant_id, user_id=u))
+    }
 
 
 async def hold_readers(session: AsyncSession, *, channel_pk: int) -> None:

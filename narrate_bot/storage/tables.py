@@ -185,6 +185,9 @@ from .digest_copy_tables import (  # noqa: E402, F401
     DigestThread,
 )
 
+# The erasure key's check value for the whole database (``erasure_key``).
+from .erasure_key_tables import ErasureKeyCheck as ErasureKeyCheck  # noqa: E402
+
 # Weekly digests of followed topics: one claim per person and week.
 from .follow_tables import FollowDigest as FollowDigest  # noqa: E402
 from .follow_tables import FollowSchedule as FollowSchedule  # noqa: E402

@@ -107,6 +107,17 @@ def test_cli_writes_a_run_file_and_json_metrics(tmp_path):
     assert lines[0]["ranking"][0] == "kafka_kim"
 
 
+def test_the_servers_erasure_key_is_no_reason_to_refuse_a_replay(tmp_path, monkeypatch):
+    """The replay's database is a scratch one with a key of its own: a server's key too short
+    (or missing on PostgreSQL) once printed a traceback here."""
+    monkeypatch.setenv("NARRATE_ERASURE_KEY", "short")
+    data = _write(tmp_path / "tiny")
+    result = CliRunner().invoke(app, ["eval", "expertise", "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["overall"]["queries"] == 3
+
+
 def test_cli_explains_a_missing_folder(tmp_path):
     result = CliRunner().invoke(app, ["eval", "expertise", "--data", str(tmp_path / "nope")])
     assert result.exit_code == 2

@@ -21,9 +21,10 @@ from typer.testing import CliRunner
 from narrate_bot.app import Bot
 from narrate_bot.clock import ManualClock
 from narrate_bot.config import Settings
+from narrate_bot.features.privacy import KEY_MISMATCH
 from narrate_bot.storage import repositories as repo
 from narrate_bot.storage.database import Database
-from narrate_bot.storage.tables import Tenant, TenantSetting
+from narrate_bot.storage.tables import Person, Tenant, TenantSetting
 from narrate_bot_adapters.cli import app
 from narrate_bot_adapters.serve import StartupError, open_database, prepare_database
 from tests.conftest import TEST_ERASURE_KEY
@@ -45,6 +46,11 @@ async def _tenant_id(db: Database) -> int:
         tenant = (await session.exec(select(Tenant).where(Tenant.external_id == "T1"))).one()
     assert tenant.id is not None
     return tenant.id
+
+
+async def repo_person(db: Database, user_id: str) -> Person | None:
+    async with db.snapshot() as session:
+        return (await session.exec(select(Person).where(Person.user_id == user_id))).first()
 
 
 async def _marks(db: Database) -> list[str]:
@@ -139,8 +145,9 @@ async def test_another_key_is_refused_at_startup_naming_the_setting(
         other_bot = Bot(db=other, clock=clock, settings=Settings())
         await other_bot.handle(command("U3", "wrote the runbook"))
         await other_bot.handle(command("U3", "forget-me"))
-        with pytest.raises(Exception, match="NARRATE_ERASURE_KEY"):
-            await other_bot.handle(command("U3", "forget-me confirm"))
+        told = await other_bot.handle(command("U3", "forget-me confirm"))
+        assert [r.text for r in told] == [KEY_MISMATCH]  # said so, and nothing was erased
+        assert await repo_person(db, "U3")
     finally:
         await other.dispose()
 
