@@ -15,7 +15,7 @@ from ..knowledge.matched_words import group_labels, term_groups, within_path
 from ..knowledge.ranking import RankedPerson, rank_people
 from ..knowledge.words import SearchTerm, search_terms
 from ..questions import about_person, unsearchable
-from ..replies import Button, Quote, Reply, Visibility
+from ..replies import Button, Named, Quote, Reply, Visibility
 from ..storage import privacy, who_knows_repo
 from ..storage import repositories as repo
 from ..storage.database import DatabaseBusy, Session
@@ -322,8 +322,16 @@ async def _answer(turn: Turn, topic: str) -> list[Reply]:
             if narration.id is not None:
                 quotes.append(Quote(narration_id=narration.id, line=line))
     reply = _answer_reply(turn, "\n".join(lines), public_answer, names)
-    # Where the adapter posts it, the answer then follows its quotes (``answer_copies``).
-    reply = reply.model_copy(update={"quotes": tuple(quotes), "erasure_mark": mark})
+    # Where the adapter posts it, the answer then follows its quotes (``answer_copies``). Kept
+    # past a rate limit, it goes as it was only while each person it names would still be
+    # named: not paused, left, gone or hidden from the question since (``Reply.people``).
+    named = tuple(
+        Named(person_id=item.person.id, question=topic)
+        for item in answers
+        if item.person.id is not None
+    )
+    update = {"quotes": tuple(quotes), "erasure_mark": mark, "people": named}
+    reply = reply.model_copy(update=update)
     if not recorded or turn.forgotten:
         return [reply]
     token = _token(turn, found.tenant_id, topic)
