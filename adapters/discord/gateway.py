@@ -643,14 +643,17 @@ class DiscordGateway:
         someone has it, the failure is ``PartlyPosted``, saying who has it and whom nothing
         could reach. One refused for good (an unknown user: ``CannotPostThere``) doesn't stop
         the others being tried: the refusal is raised once they were, as ``PartlyPosted``'s
-        cause where someone was handled. A post that reached everyone it could, but not
-        everyone, is ``PartlyPosted`` without a cause."""
+        cause where someone was handled. Nor does a pointer held back for a reason that passes
+        (``_fallback``'s ``NotPosted``: nothing was posted to that person): it is raised the
+        same way, ahead of a refusal, so the post is tried again for them. A post that reached
+        everyone it could, but not everyone, is ``PartlyPosted`` without a cause."""
         key = Delivered.key(guild_id, post)
         done, token = self.delivered.token(post, key, self.now())
         if done:
             log.info("a retried post goes to the %d of its people who don't have it yet",
                      len(post.to_users) - len(done))  # fmt: skip
         refused: CannotPostThere | None = None  # the first recipient refused for good
+        held: NotPosted | None = None  # the first whose pointer waits for a passing reason
         for user_id in post.to_users:
             if user_id in done:
                 continue
@@ -659,7 +662,13 @@ class DiscordGateway:
                     guild_id, int(user_id), parts, mentions=_cited(post), once=token
                 )
                 if sent is None:
-                    sent = await self._fallback(guild_id, int(user_id), post, token)
+                    try:
+                        sent = await self._fallback(guild_id, int(user_id), post, token)
+                    except NotPosted as problem:
+                        # Theirs only (the server not described yet, Discord failing to say
+                        # who they are): the others' DMs need neither.
+                        held = held or problem
+                        continue
             except CannotPostThere as problem:
                 refused = refused or problem  # theirs only: the others are still tried
                 continue
@@ -673,11 +682,13 @@ class DiscordGateway:
                     raise limited from problem
                 raise
             done[user_id] = None if sent is None else str(sent.id)
-        if refused is not None:
+        for failure in (held, refused):  # held first: a retry may yet reach that person
+            if failure is None:
+                continue
             self.delivered.failed(key, self.now(), done, token)
             if done:
-                raise _partly(post, done) from refused
-            raise refused
+                raise _partly(post, done) from failure
+            raise failure
         self.delivered.completed(key)
         partly = _partly(post, done)
         if partly.message_id is None:
@@ -924,9 +935,12 @@ class DiscordGateway:
         ``NotPosted``, so the post isn't ended as reaching nobody (``NobodyReached``).
         """
         guild = self.client.get_guild(guild_id)
-        if guild is None:  # not described to us yet (a reconnect): its channels may be soon
-            log.warning("no channel to reach %s in guild %s (not cached)", user_id, guild_id)
-            raise NotPosted("guild not cached")
+        # Not described to us yet (a reconnect), or unavailable: after a READY discord.py
+        # knows a server by its id only until its GUILD_CREATE (no channels, no member of its
+        # own), and an outage marks it so too. Its channels may be known soon.
+        if guild is None or guild.unavailable:
+            log.warning("no channel to reach %s in guild %s (not available)", user_id, guild_id)
+            raise NotPosted("guild not available")
         async for channel_id in self._pointer_channels(guild, user_id):
             try:
                 return await self._point(guild_id, channel_id, user_id, post, token)
