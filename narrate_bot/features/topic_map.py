@@ -7,6 +7,8 @@ are left out, as are people who hid themselves from a topic.
 A topic more than half the people on the map narrate about (``topics.common_to_most``:
 "quantum" on a quantum computing team) says what the workspace shares, not who knows what: it
 is named on a line of its own, and the numbered map lists the subjects that tell people apart.
+When every topic is one most narrate about, there is nothing to tell apart: the map numbers
+them all, as it does for a handful of people.
 """
 
 from __future__ import annotations
@@ -64,9 +66,11 @@ async def show(turn: Turn) -> list[Reply]:
         common = {topic for topic, _ in everyone}
         everyone = everyone[:MAX_TOPICS]
         ranked = sorted(
-            (item for item in per_topic.items() if item[0] not in common),
-            key=lambda item: (-item[1].total(), -len(item[1]), item[0]),
+            (item for item in per_topic.items() if item[0] not in common), key=_most_narrated
         )[:MAX_TOPICS]
+        if not ranked:  # all they narrate is shared: that is who knows it, numbered
+            ranked = sorted(per_topic.items(), key=_most_narrated)[:MAX_TOPICS]
+            everyone = []
         wanted = {p for _, people in ranked for p, _ in people.most_common(PEOPLE_PER_TOPIC)}
         people = await repo.people_by_id(session, ids=wanted)
     if not ranked and not everyone:
@@ -99,6 +103,11 @@ async def show(turn: Turn) -> list[Reply]:
     lines.append("Ask “who knows about <topic>?” for the evidence.")
     reply = turn.reply("\n".join(lines))
     return [reply.model_copy(update={"names": names})]
+
+
+def _most_narrated(item: tuple[str, Counter[int]]) -> tuple[int, int, str]:
+    topic, counts = item
+    return (-counts.total(), -len(counts), topic)
 
 
 def _spellings(rows: list[tuple[str, int, int]]) -> Spellings:

@@ -51,6 +51,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from narrate_bot.knowledge.topic_match import topic_key
+from narrate_bot.knowledge.topics import STORED_BEFORE_PLURALS
 from narrate_bot.knowledge.words import (
     AMPERSAND_GLOBS,
     AMPERSAND_REGEX,
@@ -200,12 +201,21 @@ def _number_schedules(connection: Connection) -> int:
     return done
 
 
+# And a key with a stem the version before bus, gas and quiz had their "es" plurals stored
+# ("buses" keyed "buse", "pop quizzes" "pop quizz"): hiding buses must keep its person out of
+# questions about buses, found by "bus".
+PLURAL_STEMS = " OR ".join(
+    f"(' ' || topic_key || ' ') LIKE '% {stem} %'" for stem in STORED_BEFORE_PLURALS
+)
+
+
 def _fold_topic_keys(connection: Connection) -> int:
     unfolded = UNFOLDED.get(connection.dialect.name)
     if unfolded is None:
         return 0
     done = 0
-    for person, kind, old, topic in connection.execute(text(PREFERENCES.format(unfolded))).all():
+    wanted = f"{unfolded} OR {PLURAL_STEMS}"
+    for person, kind, old, topic in connection.execute(text(PREFERENCES.format(wanted))).all():
         new = topic_key(topic)
         if not new or new == old:
             continue

@@ -12,10 +12,19 @@ about is named apart on the map and never cited in a reason (``topics.common_to_
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from sqlalchemy import text
+
+from narrate_bot.storage.migrate import upgrade
 from tests.scenarios.test_topics_name_subjects import stored_as_before
+from tests.scenarios.test_who_knows_ranking import people as named
 
-SUBJECTS = ("annealing", "photonics", "teleportation", "decoherence", "tomography", "surface-code")
+SUBJECTS = (
+    "annealing", "photonics", "teleportation", "decoherence", "tomography", "surface-code",
+    "qubits", "entanglement", "superposition", "cryogenics",
+)  # fmt: skip
+TEAM = ("ana", "bo", "cy", "di", "ed", "flo", "gus", "hal", "ivy", "jo")
 NOT_SHOWN = ("latest", "wrong", "behavior")
 
 
@@ -24,8 +33,7 @@ def _numbered(out: str) -> list[str]:
 
 
 async def test_the_map_numbers_subjects_and_names_what_most_narrate_apart(chat):
-    people = ("ana", "bo", "cy", "di", "ed", "flo")
-    for person, subject in zip(people, SUBJECTS, strict=True):
+    for person, subject in zip(TEAM, SUBJECTS, strict=True):
         await chat.say(f"{person}: /narrate quantum {subject}: the latest wrong behavior")
     await chat.say("ana: /narrate quantum annealing schedules")
     out = await chat.say("zoe: /narrate topics")
@@ -38,12 +46,40 @@ async def test_the_map_numbers_subjects_and_names_what_most_narrate_apart(chat):
 
 
 async def test_a_few_people_narrating_one_subject_is_who_knows_it(chat):
-    """Among five people, everyone narrating about kafka still says who knows kafka."""
-    for person in ("ana", "bo", "cy", "di", "ed"):
+    """Among six people, everyone narrating about kafka still says who knows kafka: before, the
+    map numbered nothing and said "…so they aren't numbered above" under an empty list."""
+    for person in TEAM[:6]:
         await chat.say(f"{person}: /narrate kafka consumer lag")
     out = await chat.say("zoe: /narrate topics")
-    assert set(_numbered(out)[:2]) == {"kafka", "consumer"}, out
+    assert set(_numbered(out)) == {"kafka", "consumer", "lag"}, out
     assert "Most people here" not in out
+
+
+async def test_a_map_of_only_what_most_narrate_numbers_it(chat):
+    """Ten people all narrating one thing: nothing tells them apart, so the map numbers what
+    they narrate rather than an empty list."""
+    for person in TEAM:
+        await chat.say(f"{person}: /narrate kafka consumer lag")
+    out = await chat.say("zoe: /narrate topics")
+    assert set(_numbered(out)) == {"kafka", "consumer", "lag"}, out
+    assert "kafka: 10 narrations" in out, out
+    assert "Most people here" not in out and "numbered above" not in out, out
+
+
+async def test_subjects_of_finance_statistics_permits_and_teams_are_shown(chat):
+    said = {
+        "ana": "reconciled the actuals against the budget, statistical significance",
+        "bo": "building permit for the new site: section 4 of the article",
+        "cy": "Microsoft Teams integration for the Teams bot",
+    }
+    shown = {"ana": ("actual", "significance"), "bo": ("permit", "section", "article")}
+    for person, narration in said.items():
+        await chat.say(f"{person}: /narrate {narration}")
+    for person, subjects in {**shown, "cy": ("team",)}.items():
+        out = await chat.say(f"zoe: /narrate profile @{person}")
+        [line] = [line for line in out.splitlines() if "Narrates about:" in line]
+        for subject in subjects:
+            assert re.search(rf"\b{subject} \(", line), line
 
 
 async def test_a_profile_shows_subjects_only(chat):
@@ -70,10 +106,9 @@ async def test_es_plurals_of_us_and_as_words_are_shown_as_words(db, chat):
 
 
 async def test_reasons_cite_no_word_most_narrate_nor_one_that_is_no_subject(chat):
-    """Six people of six teams: every two share only "quantum" (all six narrate it) and
+    """Ten people of ten teams: every two share only "quantum" (all ten narrate it) and
     "latest"; no reason cites either, each says what the two narrate instead."""
-    people = ("ana", "bo", "cy", "di", "ed", "flo")
-    for person, subject in zip(people, SUBJECTS, strict=True):
+    for person, subject in zip(TEAM, SUBJECTS, strict=True):
         await chat.say(
             f"{person}@team-{person}: /narrate intros join",
             f"{person}: /narrate quantum {subject}, the latest",
@@ -97,3 +132,57 @@ async def test_the_digest_names_no_overlap_that_is_no_subject(chat):
     assert "• compiler: infra, payments" in out, out
     for word in NOT_SHOWN:
         assert f"• {word}:" not in out, out
+
+
+async def test_a_stored_quizzes_topic_is_shown_as_quiz(db, chat):
+    await chat.say("carol: /narrate pop quizzes for the onboarding course")
+    # As the version before "quizzes" folded to "quiz" stored it.
+    await stored_as_before(db, containing="quizzes", renamed={"quiz": "quizz"})
+    out = await chat.say("zoe: /narrate profile @carol")
+    [line] = [line for line in out.splitlines() if "Narrates about:" in line]
+    assert re.search(r"\bquiz \(1\)", line) and "quizz" not in line, line
+
+
+async def _keyed_as_before(db) -> None:
+    """The keys the version before bus, gas and quiz had their "es" plurals gave these topics."""
+    async with db.engine.begin() as conn:
+        for now, then in (("bus", "buse"), ("gas", "gase"), ("pop quiz", "pop quizz")):
+            await conn.execute(
+                text("UPDATE topic_preference SET topic_key = :then WHERE topic_key = :now"),
+                {"now": now, "then": then},
+            )
+
+
+async def test_hides_and_asks_of_plurals_stored_before_hold_after_a_start(chat, clock, db):
+    await chat.say(
+        "bob@infra: /narrate rerouting the city buses around the bridge, gases in the depot",
+        "carol@ops: /narrate buses depot charging schedule, gases of the exhaust",
+        "dan@ops: /narrate pop quizzes for the onboarding course",
+    )
+    clock.advance(timedelta(days=2))
+    await chat.say(
+        "bob: /narrate hide-me buses",
+        "carol: /narrate ask-me-about gases",
+        "dan: /narrate hide-me pop quizzes",
+    )
+    await _keyed_as_before(db)
+    await upgrade(db)  # the next start: old_writes.repair
+    assert named(await chat.say("zoe: /narrate who knows about buses?")) == ["carol"]
+    assert "asks to be asked" in await chat.say("zoe: /narrate who knows about gases?")
+    assert "@dan" not in await chat.say("zoe: /narrate who knows about pop quizzes?")
+
+
+async def test_a_hide_stored_before_and_again_since_is_one_hide_after_a_start(chat, clock, db):
+    await chat.say("bob: /narrate hide-me buses")
+    await _keyed_as_before(db)
+    async with db.engine.begin() as conn:  # "bus" hidden since, as this version keys it
+        await conn.execute(
+            text(
+                "INSERT INTO topic_preference (person_id, kind, topic_key, tenant_id, topic,"
+                " created_at) SELECT person_id, kind, 'bus', tenant_id, 'bus', created_at"
+                " FROM topic_preference WHERE topic_key = 'buse'"
+            )
+        )
+    await upgrade(db)
+    out = await chat.say("bob: /narrate hide-me")
+    assert out.count("bus") == 1, out
