@@ -10,8 +10,9 @@ and its asker; someone else's answer there is not held back).
 The tick delivers it like any send: claimed with a lease, so one process sends it once.
 
 Before it goes, the person it answers must still be here: not forgotten (their sends went with
-them), about to be, paused or departed. The platform then checks the place (``QueuedReplies``):
-whether they may still read it there. A reply waits for every earlier one to the same place.
+them), about to be, or departed; paused, they still hear back, as they do live. The platform
+then checks the place (``QueuedReplies``): whether they may still read it there. A reply
+waits for every earlier one to the same place.
 
 A reply given up (refused ``MAX_ATTEMPTS`` times, or past the grace) was dropped without a word:
 now a short note saying so (``DROPPED``) is queued in its place, due when the platform takes

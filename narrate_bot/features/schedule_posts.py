@@ -60,14 +60,12 @@ def available(person: Person | None, now: datetime) -> bool:
 
 def may_hear(person: Person | None, now: datetime) -> bool:
     """Whether a queued reply may still be sent to the person it answers
-    (``queued_replies``): not forgotten (nor about to be), not paused, not departed. Joining
-    isn't asked, unlike ``available``: anyone may ask narrate-bot something."""
-    return (
-        person is not None
-        and not erasure_pending(person, now)
-        and (person.paused_until is None or person.paused_until <= now)
-        and person.departed_at is None
-    )
+    (``queued_replies``): not forgotten (nor about to be), not departed. Joining isn't asked,
+    unlike ``available``: anyone may ask narrate-bot something. Nor is a pause: it stops what
+    the bot says on its own (prompts, digests), not its answers to their own commands, which
+    they get live while paused; a kept one was dropped without a word, their "Paused until…"
+    among them."""
+    return person is not None and not erasure_pending(person, now) and person.departed_at is None
 
 
 async def compose(bot: Bot, item: store.Leased, *, now: datetime) -> Post | None:

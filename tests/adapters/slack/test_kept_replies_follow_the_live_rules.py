@@ -227,3 +227,23 @@ async def test_a_kept_who_knows_answer_goes_as_it_was_while_its_people_hold(slac
     await _after_the_block(slack)
     sent = _texts(slack, "U1")
     assert any("<@U2>" in t and "after the breach" in t for t in sent), sent
+
+
+async def test_a_kept_reply_reaches_its_asker_who_paused_since(slack):
+    await _said(slack, SECRET, "U1", "C5", "general")
+    await _asked_in_the_dm_during_a_block(slack, "mine")
+    told = await _said(slack, "pause 2w", "U1", "C5", "general")
+    assert "paus" in str(told["text"]).lower(), told
+    await _after_the_block(slack)
+    await _after_the_block(slack)
+    sent = _texts(slack, "U1")
+    assert any("after the breach" in t for t in sent), sent
+
+
+async def test_a_kept_pause_confirmation_reaches_its_asker(slack):
+    await _said(slack, SECRET, "U1", "C5", "general")
+    await _asked_in_the_dm_during_a_block(slack, "pause 2w")
+    await _after_the_block(slack)
+    await _after_the_block(slack)
+    sent = _texts(slack, "U1")
+    assert any("paused" in t.lower() for t in sent), sent
