@@ -61,6 +61,9 @@ async def deliver(
     assert send.id is not None and send.payload is not None
     async with bot.db.snapshot() as session:
         before = await store.reply_before(session, send=send)
+        if before is None:
+            # "Did this answer help?" whose answer was refused and put off past it: after it.
+            before = await store.answer_due(session, send=send)
         person = None if send.person_id is None else await session.get(Person, send.person_id)
         answered = before is not None or await store.answer_sent(session, send=send)
     if before is not None:

@@ -765,6 +765,21 @@ async def answer_sent(session: AsyncSession, *, send: ScheduleSend) -> bool:
     return answer is not None and answer.status == SENT
 
 
+async def answer_due(session: AsyncSession, *, send: ScheduleSend) -> datetime | None:
+    """When the kept reply ``send`` is about (its ``thread_part``) is due, while it is still to
+    be sent: refused once, the answer was put off past ``send``, which must wait for it rather
+    than be skipped as if it was never sent (``answer_sent``). ``None`` for a reply about none,
+    or once its answer is done (sent or not)."""
+    if send.thread_part is None:
+        return None
+    answer = await sibling(
+        session, schedule_id=send.schedule_id, slot=send.slot, part=send.thread_part
+    )
+    if answer is None or answer.status != PENDING:
+        return None
+    return _aware(answer.due_at)
+
+
 async def reply_before(session: AsyncSession, *, send: ScheduleSend) -> datetime | None:
     """When an earlier reply queued for the same place as ``send`` (due before it, or as it
     and queued first) is due, while it is still to be sent: ``send`` must wait for it."""

@@ -247,3 +247,14 @@ async def test_a_kept_pause_confirmation_reaches_its_asker(slack):
     await _after_the_block(slack)
     sent = _texts(slack, "U1")
     assert any("paused" in t.lower() for t in sent), sent
+
+
+async def test_did_this_help_follows_an_answer_refused_once_then_sent(slack):
+    await _asked_in_the_channel_during_a_block(slack)
+    slack.fake.rate_limit_once["chat.postMessage"] = HOUR  # the answer's first try refused
+    await _after_the_block(slack)
+    await _after_the_block(slack)
+    await _after_the_block(slack, 300)
+    sent = _texts(slack, "C5")
+    assert any("after the breach" in t for t in sent), sent
+    assert any(HELPED in t for t in sent), sent
