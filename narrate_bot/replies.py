@@ -79,11 +79,15 @@ class Quote(_Frozen):
 class Shown(_Frozen):
     """A narration a reply shows without quoting it (``Reply.shown``), as it was when shown:
     ``edited_at`` tells an edit made since; ``channel_pk``: the private channel it was written
-    in, when the reply names it (a profile names one to its members alone)."""
+    in, when the reply names it (a profile names one to its members alone). ``created_at`` and
+    ``author_id`` tell it from a later narration given its id once it was deleted (SQLite
+    gives the highest freed id again); ``None`` in replies kept before they were recorded."""
 
     narration_id: int
     edited_at: datetime | None = None
     channel_pk: int | None = None
+    created_at: datetime | None = None
+    author_id: int | None = None
 
 
 class Named(_Frozen):

@@ -279,6 +279,11 @@ async def _shown_holds(
             return False
         if _utc(narration.edited_at) != _utc(item.edited_at):
             return False
+        # Deleted, and its id given to a later narration (SQLite reuses the highest freed id).
+        if item.author_id is not None and narration.person_id != item.author_id:
+            return False
+        if item.created_at is not None and _utc(narration.created_at) != _utc(item.created_at):
+            return False
         author = authors.get(narration.person_id)
         if reader_user_id is not None:
             if author is not None and author.user_id == reader_user_id:

@@ -106,7 +106,15 @@ async def _pointed(turn: Turn, reply: Reply, ask: Ask, *, tenant_id: int, person
         matched = await repo.narrations_by_id(
             session, ids=[h.narration_id for p, r in ranked if p.id in named for h in r.hits]
         )
-        shown = tuple(Shown(narration_id=i, edited_at=n.edited_at) for i, n in matched.items())
+        shown = tuple(
+            Shown(
+                narration_id=i,
+                edited_at=n.edited_at,
+                created_at=n.created_at,
+                author_id=n.person_id,
+            )
+            for i, n in matched.items()
+        )
         # Nobody who narrates about it: the open-questions channel may still find someone, also
         # when others only asked about it too, or narrate about one of its words.
         offer = (

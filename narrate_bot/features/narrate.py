@@ -267,7 +267,14 @@ async def offer_edit(turn: Turn, command: Command) -> list[Reply]:
     buttons = _buttons(Button(label=label, command=replace), Button(label=KEEP_LABEL, command=keep))
     # Shows #n's words: kept past a rate limit, it goes as it is only while #n is unchanged
     # (``Reply.if_kept``); the buttons still choose.
-    held = (Shown(narration_id=narration.id, edited_at=narration.edited_at),)
+    held = (
+        Shown(
+            narration_id=narration.id,
+            edited_at=narration.edited_at,
+            created_at=narration.created_at,
+            author_id=narration.person_id,
+        ),
+    )
     note = EDIT_HELD_BACK.format(ordinal=ordinal)
     reply = turn.reply("\n".join(lines), buttons=buttons)
     return [reply.model_copy(update={"if_kept": note, "shown": held})]
@@ -333,7 +340,11 @@ async def list_mine(turn: Turn, arg: str = "") -> list[Reply]:
     # Shows narrations: kept past a rate limit, it goes as it is only while each of them still
     # holds (``Reply.if_kept``).
     held = tuple(
-        Shown(narration_id=n.id, edited_at=n.edited_at) for n, _ in rows if n.id is not None
+        Shown(
+            narration_id=n.id, edited_at=n.edited_at, created_at=n.created_at, author_id=n.person_id
+        )
+        for n, _ in rows
+        if n.id is not None
     )
     reply = turn.reply("\n".join(lines))
     return [reply.model_copy(update={"if_kept": HELD_BACK, "shown": held})]

@@ -137,6 +137,8 @@ async def show_profile(turn: Turn, arg: str) -> list[Reply]:
         Shown(
             narration_id=n.id,
             edited_at=n.edited_at,
+            created_at=n.created_at,
+            author_id=n.person_id,
             channel_pk=c.id if c.id in named and not n.link else None,
         )
         for n, c in rows

@@ -13,6 +13,8 @@ fake Web API; the scheduler's tick is run past each hour.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from narrate_bot.features.answer_copies import ASK_AGAIN
 from narrate_bot.replies import HELD_BACK
 from tests.adapters.slack.test_kept_answer_quotes_as_now import SECRET, _said, _texts
@@ -258,3 +260,18 @@ async def test_did_this_help_follows_an_answer_refused_once_then_sent(slack):
     sent = _texts(slack, "C5")
     assert any("after the breach" in t for t in sent), sent
     assert any(HELPED in t for t in sent), sent
+
+
+async def test_a_kept_profile_doesnt_show_a_deleted_narration_whose_number_was_given_again(slack):
+    await _said(slack, SECRET, "U2", "C5", "general")
+    await _asked_in_the_dm_during_a_block(slack, "profile <@U2>")
+    told = await _said(slack, "delete 1", "U2", "C5", "general")
+    assert "deleted" in str(told["text"]).lower(), told
+    # Its id given again on SQLite, to a narration written a minute later.
+    clock = slack.adapter.bot.clock
+    clock.set(clock.now() + timedelta(minutes=1))
+    await _said(slack, "breach fixed by ledger signing keys rotation", "U2", "C5", "general")
+    await _after_the_block(slack)
+    sent = _texts(slack, "U1")
+    assert sent and not any("after the breach" in t for t in sent), sent
+    assert any(HELD_BACK in t for t in sent), sent
