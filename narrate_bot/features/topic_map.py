@@ -19,7 +19,7 @@ from datetime import timedelta
 from ..knowledge.spellings import Spellings
 from ..knowledge.topic_match import matches, narration_topic_stems
 from ..knowledge.topics import common_to_most
-from ..replies import Reply
+from ..replies import Named, Reply
 from ..storage import expertise_repo
 from ..storage import repositories as repo
 from ..storage.preference_tables import HIDE_ME
@@ -28,6 +28,13 @@ from .turn import Turn
 WINDOW = timedelta(weeks=4)
 MAX_TOPICS = 10
 PEOPLE_PER_TOPIC = 5
+
+# ``Reply.if_kept`` of the map: said instead when, kept past a rate limit, someone it lists
+# would no longer be listed (paused, left, gone, hidden from the topic since).
+HELD_BACK_MAP = (
+    "I held back the topics map while I was asked to slow down, and who is on it changed "
+    "since. Ask me again for an up-to-date one."
+)
 
 
 async def show(turn: Turn) -> list[Reply]:
@@ -82,11 +89,13 @@ async def show(turn: Turn) -> list[Reply]:
         ]
     lines = ["What people here narrated about in the last 4 weeks (what you can read):"]
     names: dict[str, str] = {}
+    on_map: list[Named] = []
     for position, (topic, counts) in enumerate(ranked, start=1):
         shown = []
         for person_id, count in counts.most_common(PEOPLE_PER_TOPIC):
             person = people[person_id]
             names[person.user_id] = person.display_name or person.user_id
+            on_map.append(Named(person_id=person_id, question=topic))
             shown.append(f"<@{person.user_id}> ({count})")
         more = len(counts) - len(shown)
         tail = f" and {more} more" if more > 0 else ""
@@ -102,7 +111,10 @@ async def show(turn: Turn) -> list[Reply]:
         lines.append(f"Most people here narrate about {listed}, so {them} numbered above.")
     lines.append("Ask “who knows about <topic>?” for the evidence.")
     reply = turn.reply("\n".join(lines))
-    return [reply.model_copy(update={"names": names})]
+    # Kept past a rate limit, it goes as it is only while each person it lists for a topic
+    # would still be listed for it (``Reply.people``); else the note asking again.
+    update = {"names": names, "if_kept": HELD_BACK_MAP, "people": tuple(on_map)}
+    return [reply.model_copy(update=update)]
 
 
 def _most_narrated(item: tuple[str, Counter[int]]) -> tuple[int, int, str]:

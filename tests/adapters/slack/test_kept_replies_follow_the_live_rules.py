@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from narrate_bot.features.answer_copies import ASK_AGAIN
+from narrate_bot.features.topic_map import HELD_BACK_MAP
 from narrate_bot.replies import HELD_BACK
 from tests.adapters.slack.test_kept_answer_quotes_as_now import SECRET, _said, _texts
 from tests.adapters.slack.test_kept_answer_quotes_as_now import (
@@ -275,3 +276,26 @@ async def test_a_kept_profile_doesnt_show_a_deleted_narration_whose_number_was_g
     sent = _texts(slack, "U1")
     assert sent and not any("after the breach" in t for t in sent), sent
     assert any(HELD_BACK in t for t in sent), sent
+
+
+async def test_a_kept_topics_map_doesnt_list_someone_who_left_since(slack):
+    await _said(slack, SECRET, "U2", "C5", "general")
+    before = await _said(slack, "topics", "U3", "C5", "general")
+    assert "<@U2>" in str(before["text"]), before  # on the map
+    await _asked_in_the_dm_during_a_block(slack, "topics")
+    told = await _said(slack, "leave", "U2", "C5", "general")
+    assert "left" in str(told["text"]).lower(), told
+    live = await _said(slack, "topics", "U3", "C5", "general")
+    assert "<@U2>" not in str(live["text"]), live  # the live map leaves them out
+    await _after_the_block(slack)
+    sent = _texts(slack, "U1")
+    assert sent and not any("<@U2>" in t for t in sent), sent
+    assert any(HELD_BACK_MAP in t for t in sent), sent
+
+
+async def test_a_kept_topics_map_goes_as_it_was_while_its_people_hold(slack):
+    await _said(slack, SECRET, "U2", "C5", "general")
+    await _asked_in_the_dm_during_a_block(slack, "topics")
+    await _after_the_block(slack)
+    sent = _texts(slack, "U1")
+    assert any("<@U2>" in t and "ledger" in t for t in sent), sent
