@@ -144,7 +144,9 @@ async def keep_dropped_note(
     send = item.send
     assert send.id is not None
     user = store.kept_reply_user(send)
-    note = user is not None and not store.is_dropped_note(send)
+    # Not for "Did this answer help?" (about the reply before it: ``thread_part``): its answer
+    # went, and a note that an earlier answer couldn't be delivered would be untrue.
+    note = user is not None and not store.is_dropped_note(send) and send.thread_part is None
     if note and user is not None:
         try:
             async with bot.db.transaction() as session:

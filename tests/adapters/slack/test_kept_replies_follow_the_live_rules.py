@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from narrate_bot.features.answer_copies import ASK_AGAIN
+from narrate_bot.features.queued_replies import DROPPED
 from narrate_bot.features.topic_map import HELD_BACK_MAP
 from narrate_bot.replies import HELD_BACK
 from tests.adapters.slack.test_kept_answer_quotes_as_now import SECRET, _said, _texts
@@ -118,8 +119,10 @@ async def test_a_kept_confirmation_doesnt_name_someone_who_left_since(slack):
 
 
 async def test_a_given_up_note_doesnt_outlive_its_askers_forget_me(slack, monkeypatch):
-    """A never-joined asker's forget-me (another replica) commits between the giving up and the
-    note's insert: the note, with their user id and response_url, must not be stored/sent."""
+    """A never-joined asker's forget-me (another replica) commits just before their kept reply
+    is given up: no note, with their user id and response_url, is stored or sent. One
+    committing between the giving up and the note's insert isn't raced here: both are one
+    transaction holding their user id (``privacy.share_user_id``), so it waits for them."""
     from narrate_bot.features import queued_replies
     from tests.adapters.slack.test_kept_answer_quotes_as_now import (
         _asked_in_the_dm_during_a_block as asked_who_knows,
@@ -299,3 +302,16 @@ async def test_a_kept_topics_map_goes_as_it_was_while_its_people_hold(slack):
     await _after_the_block(slack)
     sent = _texts(slack, "U1")
     assert any("<@U2>" in t and "ledger" in t for t in sent), sent
+
+
+async def test_did_this_help_given_up_leaves_no_note_of_an_answer_not_delivered(slack):
+    await _asked_in_the_channel_during_a_block(slack)
+    for _ in range(4):  # the answer goes; "Did this answer help?" is refused four times
+        slack.fake.rate_limit_once["chat.postEphemeral"] = HOUR
+        await _after_the_block(slack)
+    for _ in range(3):
+        await _after_the_block(slack)
+    sent = _all(slack)
+    assert any("after the breach" in t for _, _, t in sent), sent  # the answer was delivered
+    assert not any(HELPED in t for _, _, t in sent), sent  # given up
+    assert not any(DROPPED in t for _, _, t in sent), sent
