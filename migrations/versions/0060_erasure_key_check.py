@@ -13,10 +13,13 @@ doesn't know the revision), as for any schema change.
 ``erasure_key_check`` holds one row: a check value of the key (an HMAC of a constant), written
 by the first process to start, so a replica started with another key is refused at its start
 even before any workspace holds a mark. A workspace's check value written before (the
-``privacy.erasure_key_check`` setting) is copied into it.
+``privacy.erasure_key_check`` setting) is moved into it (one that disagrees stays, and is still
+compared at startup).
 
-Downgrading drops the table; the keyed marks stay, and the older code doesn't read them: anyone
-forgotten since the upgrade may be stored again from reader lists until they are forgotten again.
+Downgrading copies the check value back into each workspace's ``privacy.erasure_key_check``
+setting, the form the code from before reads (and upgrading moves it back): without it, after
+down and up again the table would be empty while keyed marks exist, and the next process to
+start would be accepted with any key. Then it drops the table.
 """
 
 from collections.abc import Sequence
@@ -42,8 +45,19 @@ def upgrade() -> None:
         " SELECT 1, MIN(value) FROM tenant_setting WHERE key = 'privacy.erasure_key_check'"
         " HAVING COUNT(*) > 0"
     )
+    op.execute(
+        "DELETE FROM tenant_setting WHERE key = 'privacy.erasure_key_check'"
+        " AND value = (SELECT value FROM erasure_key_check WHERE id = 1)"
+    )
 
 
 def downgrade() -> None:
-    """The older code reads unkeyed marks only (see above)."""
+    """The check value goes back to each workspace's setting (see above)."""
+    op.execute(
+        "INSERT INTO tenant_setting (tenant_id, key, value, updated_at)"
+        " SELECT tenant.id, 'privacy.erasure_key_check', erasure_key_check.value, CURRENT_TIMESTAMP"
+        " FROM tenant CROSS JOIN erasure_key_check"
+        " WHERE erasure_key_check.id = 1 AND NOT EXISTS (SELECT 1 FROM tenant_setting AS s"
+        " WHERE s.tenant_id = tenant.id AND s.key = 'privacy.erasure_key_check')"
+    )
     op.drop_table("erasure_key_check")

@@ -59,12 +59,21 @@ class ErasureKey:
     startup check (``repositories.check_erasure_key``) is that first use, after the
     foreign-file check and the migrations."""
 
-    __slots__ = ("_keyed", "_source", "origin")
+    __slots__ = ("_file", "_keyed", "_source", "origin")
 
-    def __init__(self, secret: bytes | Callable[[], bytes], origin: str) -> None:
+    def __init__(
+        self, secret: bytes | Callable[[], bytes], origin: str, file: Path | None = None
+    ) -> None:
         self._source = secret
         self._keyed: hmac.HMAC | None = None
+        self._file = file
         self.origin = origin
+
+    @property
+    def unmade(self) -> bool:
+        """Its key file doesn't exist yet: the first use would make a new key (the startup
+        check refuses instead when the database already has a check value)."""
+        return self._keyed is None and self._file is not None and not self._file.exists()
 
     def __repr__(self) -> str:
         return f"ErasureKey(origin={self.origin!r})"
@@ -104,7 +113,7 @@ def resolve(*, dialect: str, database: str | None, given: str | None) -> Erasure
     if database in (None, "", ":memory:"):
         return ErasureKey(secrets.token_hex(32).encode(), "an in-memory key")
     path = key_file_for(database)
-    return ErasureKey(lambda: _read_or_create(path), f"the key file {path}")
+    return ErasureKey(lambda: _read_or_create(path), f"the key file {path}", path)
 
 
 def _usable(text: str, where: str) -> bytes:
@@ -183,5 +192,15 @@ def mismatch(key: ErasureKey) -> ErasureKeyError:
         )
     return ErasureKeyError(
         f"The erasure key ({key.origin}) is not the one this database's forget-me marks were "
-        f"written with, so people who asked to be forgotten would not be recognised. {fix}"
+        f"written with, so people who asked to be forgotten would not be recognised. {fix} "
+        f"{IF_LOST}"
     )
+
+
+# What to do when the key is lost for good (also in the README).
+IF_LOST = (
+    "If that key is lost for good, delete the database's check value to start with a new key "
+    f"(DELETE FROM erasure_key_check; and DELETE FROM tenant_setting WHERE key = '{CHECK_KEY}'; "
+    "for a value kept from before), knowing that people forgotten before will no longer be "
+    "recognised: they may be stored again from channels' reader lists until they ask again."
+)

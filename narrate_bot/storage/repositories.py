@@ -482,9 +482,20 @@ async def check_erasure_key(session: AsyncSession) -> None:
     """At startup, in a transaction: note the key's check value when the database has none yet,
     so a replica started later with another key is refused at its own start (even before any
     workspace holds a mark), and refuse a key other than the one the marks were written with
-    (the database's value, and each workspace's from before it had one)."""
-    await hold_check_value(session)
+    (the database's value, and each workspace's from before it had one). SQLite's key file is
+    made only when the database has no check value yet: one missing while the marks need it is
+    refused as a wrong key, leaving no new file to overwrite when the right one is restored."""
     key = session_key(session)
+    if key.unmade:
+        noted = await session.exec(
+            select(ErasureKeyCheck.value).where(col(ErasureKeyCheck.id) == THE_ROW)
+        )
+        legacy = await session.exec(
+            select(TenantSetting.value).where(col(TenantSetting.key) == CHECK_KEY).limit(1)
+        )
+        if noted.first() is not None or legacy.first() is not None:
+            raise mismatch(key)
+    await hold_check_value(session)
     found = await session.exec(
         select(TenantSetting.value).where(col(TenantSetting.key) == CHECK_KEY).distinct()
     )

@@ -10,11 +10,15 @@ from datetime import UTC
 
 import pytest
 
+from narrate_bot.app import Bot
+from narrate_bot.clock import ManualClock
+from narrate_bot.config import Settings
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.erasure_key import CHECK_KEY, ErasureKey
 from narrate_bot.storage.migrate import check, upgrade
 from narrate_bot_adapters.serve import StartupError, prepare_database
 from tests.conftest import START, TEST_ERASURE_KEY
+from tests.scenarios.forgotten_reader import forgotten_u2
 from tests.storage.test_migrations import _downgrade, _workspace
 from tests.storage.test_update_posts_resync_migration import _run
 
@@ -70,3 +74,20 @@ async def test_with_no_value_yet_the_first_start_notes_its_key(empty_db):
     await prepare_database(db)
     assert await _noted(db) == _check_value(TEST_ERASURE_KEY)
     await _refused(db, OTHER_KEY)
+
+
+async def test_down_and_up_again_keeps_the_check_value(db: Database, clock: ManualClock):
+    """Downgrading puts the check value back in each workspace's setting (what the code from
+    before reads, and upgrading moves back): down and up again, a replica with another key is
+    still refused while someone forgotten is marked."""
+    await prepare_database(db)
+    await forgotten_u2(Bot(db=db, clock=clock, settings=Settings()), db)
+    await _downgrade(db, BEFORE)
+    assert await _run(
+        db, "SELECT value FROM tenant_setting WHERE key = :k", k=CHECK_KEY
+    ) == _check_value(TEST_ERASURE_KEY)
+    await upgrade(db)
+    await check(db)
+    assert await _noted(db) == _check_value(TEST_ERASURE_KEY)
+    await _refused(db, OTHER_KEY)
+    await prepare_database(db)

@@ -50,3 +50,19 @@ def test_a_filesystem_without_hard_links_still_gets_one_key(
     key_file = key_file_for(database)
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["n.db.erasure-key"]
+
+
+def test_a_lost_key_file_is_refused_without_making_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database has a check value, so a missing key file is refused and none is made: the
+    backup can be put back as it was. The message says what to do if it is lost for good."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NARRATE_ERASURE_KEY", raising=False)
+    ours = tmp_path / "narrate.db"
+    assert CliRunner().invoke(app, ["migrate", "--db", str(ours)]).exit_code == 0
+    key_file_for(str(ours)).rename(tmp_path / "backup-key")
+    result = CliRunner().invoke(app, ["migrate", "--db", str(ours)])
+    assert result.exit_code == 2, result.output
+    assert "DELETE FROM erasure_key_check;" in " ".join(result.output.split())
+    assert not key_file_for(str(ours)).exists()
