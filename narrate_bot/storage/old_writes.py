@@ -91,11 +91,14 @@ UNFOLDED = {
 # narrations with an accent or an emoji (no ``search_text`` either) aren't read and re-indexed
 # in Python at every start.
 _PADDED = "(' ' || text || ' ')"
+# A full-width "＆", or an "&" beside full-width letters ("Ｒ&Ｄ"), is read in Python: it is
+# the name's once folded (``words.index_text``), which these patterns don't do.
 HAS_AMPERSAND_NAME = {
-    "sqlite": "(instr(text, '&') > 0 AND ("
+    "sqlite": "((instr(text, '&') > 0 AND ("
     + " OR ".join(f"{_PADDED} GLOB :ampersand_{i}" for i in range(len(AMPERSAND_GLOBS)))
-    + "))",
-    "postgresql": "(strpos(text, '&') > 0 AND text ~ :ampersand)",
+    + ")) OR instr(text, '＆') > 0 OR (instr(text, '&') > 0 AND text GLOB '*[Ａ-Ｚａ-ｚ]*'))",
+    "postgresql": "((strpos(text, '&') > 0 AND text ~ :ampersand) OR strpos(text, '＆') > 0"
+    " OR (strpos(text, '&') > 0 AND text ~ '[Ａ-Ｚａ-ｚ]'))",
 }
 HAS_CJK = {
     dialect: f"(text {match} :indexed_class OR {HAS_AMPERSAND_NAME[dialect]})"

@@ -10,6 +10,7 @@ whose narrations merely hold the letters is named.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -238,3 +239,20 @@ async def test_a_c_and_cpp_narration_the_previous_version_indexed_as_c_and_c_is_
         assert (await conn.execute(text("SELECT search_text FROM narration"))).all() == [(None,)]
     assert await _tokens(db) == []
     assert people(await chat.say("zoe: @narrate who knows C?")) == ["bob"]
+
+
+@pytest.mark.parametrize("narration", ["R＆D の予算を見直した", "Ｒ＆Ｄ review with finance"])
+async def test_a_full_width_r_and_d_narration_stored_before_is_found_after_a_start(
+    chat, clock, db, caplog, narration
+):
+    await _team(chat, clock, f"alice: /narrate {narration}", "bob: /narrate 升级kafka集群 修了 锁")
+    old = index_text(narration)
+    assert old is not None
+    old = old.replace(" " + ampersand_token("R&D"), "")
+    await _as_old_version(db, OLD_CJK, old=old, **await _alices(db))
+    await upgrade(db)  # the next start: old_writes.repair
+    assert people(await chat.say("zoe: @narrate who knows about R&D?")) == ["alice"]
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="narrate_bot.storage.old_writes"):
+        await upgrade(db)  # a second start has nothing left to put right
+    assert [r.message for r in caplog.records if r.name == "narrate_bot.storage.old_writes"] == []
