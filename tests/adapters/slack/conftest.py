@@ -73,6 +73,29 @@ def event_body(event: dict[str, Any], event_id: str, team: str = "T1") -> str:
     )
 
 
+RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+"""The headers of Slack's redelivery of an event it saw no answer to in time."""
+
+
+def dm_event(
+    text: str, ts: str = "1763800000.000100", user: str = "U1", channel: str = "D1"
+) -> dict[str, Any]:
+    """A message ``user`` sends the bot in their DM with it, as Slack's event carries it."""
+    return {
+        "type": "message",
+        "channel_type": "im",
+        "user": user,
+        "channel": channel,
+        "text": text,
+        "ts": ts,
+    }
+
+
+def noted(env: SlackEnv) -> int:
+    """How many "Noted as #n" answers the fake Slack was asked to post."""
+    return sum("Noted as #" in json.dumps(c.params) for c in env.fake.called("chat.postMessage"))
+
+
 @dataclass
 class SlackEnv:
     fake: FakeSlack

@@ -7,19 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.adapters.slack.conftest import until
+from tests.adapters.slack.conftest import dm_event, until
 from tests.adapters.slack.test_open_questions_channel_choice import _button_values
-
-
-def _dm(text: str, ts: str) -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": ts,
-    }
 
 
 def _posted(slack: Any) -> str:
@@ -41,12 +30,12 @@ async def test_asking_to_delete_ones_last_note_is_answered_not_published(slack):
 async def test_in_a_dm_own_asks_are_answered_and_help_me_with_says_who_knows(slack):
     await slack.command("tightened the kafka acls for the ledger topics", user="U2")
     await until(lambda: slack.fake.responses)
-    await slack.event(_dm("list my narrations", "1763800000.000700"), "Ev-dm-list")
+    await slack.event(dm_event("list my narrations", "1763800000.000700"), "Ev-dm-list")
     await until(lambda: slack.fake.called("chat.postMessage"))
     assert "/narrate mine lists your narrations with their numbers" in _posted(slack)
     assert "I didn't keep this" in _posted(slack)
 
-    await slack.event(_dm("help me with kafka acls", "1763800000.000800"), "Ev-dm-help")
+    await slack.event(dm_event("help me with kafka acls", "1763800000.000800"), "Ev-dm-help")
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 2)
     answer = _posted(slack)
     assert "Who knows about “kafka acls”" in answer and "<@U2>" in answer

@@ -14,8 +14,8 @@ import math
 from typing import Any
 
 from narrate_bot.storage import platform_store as ps
-from tests.adapters.slack.conftest import until
-from tests.adapters.slack.test_retry_after_cancelled_give_back import RETRY, TEXT, _dm, _noted
+from tests.adapters.slack.conftest import RETRY, dm_event, noted, until
+from tests.adapters.slack.test_retry_after_cancelled_give_back import TEXT
 
 
 def _handlers(slack: Any, monkeypatch: Any) -> list[asyncio.Task[Any]]:
@@ -36,7 +36,7 @@ def _handlers(slack: Any, monkeypatch: Any) -> list[asyncio.Task[Any]]:
 async def test_a_retry_after_a_cancelled_answer_stores_and_answers_nothing_more(slack, monkeypatch):
     handlers = _handlers(slack, monkeypatch)
     slack.fake.holds["chat.postMessage"] = posting = asyncio.Event()
-    await slack.event(_dm(TEXT), "Ev-in-flight")
+    await slack.event(dm_event(TEXT), "Ev-in-flight")
     await until(lambda: bool(slack.fake.called("chat.postMessage")))
     handlers[0].cancel()  # shutting down while Slack is posting the "Noted"
     await asyncio.wait([handlers[0]])
@@ -44,11 +44,11 @@ async def test_a_retry_after_a_cancelled_answer_stores_and_answers_nothing_more(
     await slack.adapter.dedupe.settled()
     assert await slack.narration_count() == 1
 
-    status, _, _ = await slack.event(_dm(TEXT), "Ev-in-flight", **RETRY)
+    status, _, _ = await slack.event(dm_event(TEXT), "Ev-in-flight", **RETRY)
     assert status == 200
     await slack.adapter.drain(timeout=math.inf)
     assert [n.text for n in await slack.narrations()] == [TEXT]
-    assert _noted(slack) == 1
+    assert noted(slack) == 1
 
 
 async def test_a_cancelled_give_back_ends_with_the_drain(slack, monkeypatch):
@@ -66,7 +66,7 @@ async def test_a_cancelled_give_back_ends_with_the_drain(slack, monkeypatch):
 
     monkeypatch.setattr(ps, "release_event", held_release)
     slack.fake.holds["users.info"] = answered = asyncio.Event()
-    await slack.event(_dm(TEXT), "Ev-drain")
+    await slack.event(dm_event(TEXT), "Ev-drain")
     await until(lambda: bool(handlers) and bool(slack.fake.called("users.info")))
     handlers[0].cancel()  # before anything is stored: its claim is given back
     await giving_back.wait()

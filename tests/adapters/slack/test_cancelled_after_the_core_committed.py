@@ -17,9 +17,9 @@ import math
 from typing import Any
 
 from narrate_bot.features import blocker_help, update_posts
-from tests.adapters.slack.conftest import SlackEnv
+from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event, noted
 from tests.adapters.slack.test_cancelled_after_the_answer import _handlers
-from tests.adapters.slack.test_retry_after_cancelled_give_back import RETRY, TEXT, _dm, _noted
+from tests.adapters.slack.test_retry_after_cancelled_give_back import TEXT
 
 
 def _held(monkeypatch: Any, module: Any, name: str) -> tuple[asyncio.Event, asyncio.Event]:
@@ -45,27 +45,27 @@ async def _cancel_first(slack: SlackEnv, handlers: list[asyncio.Task[Any]]) -> N
 async def test_a_retry_after_a_cancel_while_finding_help_stores_nothing_more(slack, monkeypatch):
     handlers = _handlers(slack, monkeypatch)
     finding_help, proceed = _held(monkeypatch, blocker_help, "with_help")
-    await slack.event(_dm(TEXT), "Ev-finding-help")
+    await slack.event(dm_event(TEXT), "Ev-finding-help")
     await finding_help.wait()
     assert await slack.narration_count() == 1  # stored and committed
     await _cancel_first(slack, handlers)
     proceed.set()
 
-    status, _, _ = await slack.event(_dm(TEXT), "Ev-finding-help", **RETRY)
+    status, _, _ = await slack.event(dm_event(TEXT), "Ev-finding-help", **RETRY)
     assert status == 200
     await slack.adapter.drain(timeout=math.inf)
     # Before: stored a second time, and a "Noted as #2" posted.
     assert [n.text for n in await slack.narrations()] == [TEXT]
-    assert _noted(slack) == 0
+    assert noted(slack) == 0
 
 
 async def test_a_retry_after_a_cancel_while_a_delete_takes_back_its_posts(slack, monkeypatch):
-    await slack.event(_dm(TEXT), "Ev-noted")
+    await slack.event(dm_event(TEXT), "Ev-noted")
     await slack.adapter.drain(timeout=math.inf)
     assert await slack.narration_count() == 1
     handlers = _handlers(slack, monkeypatch)
     taking_back, proceed = _held(monkeypatch, update_posts, "removed_with")
-    delete = _dm("delete 1") | {"ts": "1763800000.000502"}
+    delete = dm_event("delete 1") | {"ts": "1763800000.000502"}
     await slack.event(delete, "Ev-delete")
     await taking_back.wait()
     assert await slack.narration_count() == 0  # deleted and committed

@@ -4,25 +4,16 @@ app; the answer offers to keep the words, and #1 stays where it was."""
 
 from __future__ import annotations
 
-from tests.adapters.slack.conftest import until
-
-
-def _dm(text: str, ts: str) -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": ts,
-    }
+from tests.adapters.slack.conftest import dm_event, until
 
 
 async def test_a_dm_that_starts_with_share_and_a_number_shares_nothing(slack):
-    await slack.event(_dm("salary negotiation notes, private", "1763800000.000700"), "Ev-note")
+    await slack.event(dm_event("salary negotiation notes, private", "1763800000.000700"), "Ev-note")
     await until(lambda: slack.fake.called("chat.postMessage"))
     assert "Noted as #1." in str(slack.fake.called("chat.postMessage")[0].params["text"])
-    await slack.event(_dm("share 1 dashboards with the data team", "1763800000.000800"), "Ev-share")
+    await slack.event(
+        dm_event("share 1 dashboards with the data team", "1763800000.000800"), "Ev-share"
+    )
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 2)
     answer = slack.fake.called("chat.postMessage")[-1]
     assert answer.params["channel"] == "U1"

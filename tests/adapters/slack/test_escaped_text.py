@@ -9,22 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.adapters.slack.conftest import until
+from tests.adapters.slack.conftest import dm_event, until
 from tests.adapters.slack.fake_slack import markup, shown
 from tests.adapters.slack.test_stale_forms import submission
 
 TYPED = "R&amp;D shipped the &lt;beta&gt; of the kafka ledger"  # "R&D shipped the <beta> …"
-
-
-def _dm(text: str, ts: str) -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": ts,
-    }
 
 
 def _mention(text: str) -> dict[str, str]:
@@ -58,7 +47,7 @@ async def test_a_slash_command_narration_is_kept_and_shown_as_typed(slack):
 
 
 async def test_a_dm_narration_is_kept_as_typed(slack):
-    await slack.event(_dm(TYPED, "1763800000.000700"), "Ev-dm-escaped")
+    await slack.event(dm_event(TYPED, "1763800000.000700"), "Ev-dm-escaped")
     await until(lambda: slack.fake.called("chat.postMessage"))
     [narration] = await slack.narrations()
     assert narration.text.startswith("R&D shipped the ") and "&amp;" not in narration.text

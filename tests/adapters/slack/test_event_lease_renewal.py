@@ -30,23 +30,19 @@ from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage.database import Database
 from narrate_bot_adapters.slack.app import SlackAdapter
 from narrate_bot_adapters.slack.http import SlackHttpServer
-from tests.adapters.slack.conftest import SECRET, TOKEN, SlackEnv, eventually, until
+from tests.adapters.slack.conftest import (
+    RETRY,
+    SECRET,
+    TOKEN,
+    SlackEnv,
+    dm_event,
+    eventually,
+    until,
+)
 
 LEASE = timedelta(seconds=0.2)  # on the manual clock; renewals every 67 ms of real time
 OUTLASTS = 5  # leases the held work outlasts: without renewal its claim looks abandoned
-RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 CANARY = "okapi-canary-lease-notes"
-
-
-def _dm(text: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": "1763800000.000401",
-    }
 
 
 @pytest.fixture
@@ -163,11 +159,12 @@ async def test_a_retry_reaching_another_replica_while_slow_work_outlasts_the_lea
     held = _slow_core(slack, monkeypatch)
     on_replica = _outcomes(replica, monkeypatch)
 
-    assert (await slack.event(_dm("migrated the billing jobs"), "Ev-slow"))[0] == 200
+    assert (await slack.event(dm_event("migrated the billing jobs"), "Ev-slow"))[0] == 200
     await asyncio.wait_for(held.started.wait(), 10)
     await _outlast_the_lease(slack, clock, "Ev-slow")  # the first delivery is still working
     assert not held.finished.is_set()
-    assert (await replica.event(_dm("migrated the billing jobs"), "Ev-slow", **RETRY))[0] == 200
+    status, _, _ = await replica.event(dm_event("migrated the billing jobs"), "Ev-slow", **RETRY)
+    assert status == 200
     await until(lambda: bool(on_replica))
     held.release.set()
     await asyncio.wait_for(held.finished.wait(), 10)
@@ -187,7 +184,7 @@ async def test_a_retry_after_slow_work_finished_is_acknowledged_and_ignored(
     _short_lease(clock, slack, replica)
     held = _slow_core(slack, monkeypatch)
     on_replica = _outcomes(replica, monkeypatch)
-    await slack.event(_dm("wrote the runbook"), "Ev-done")
+    await slack.event(dm_event("wrote the runbook"), "Ev-done")
     await asyncio.wait_for(held.started.wait(), 10)
     await _outlast_the_lease(slack, clock, "Ev-done")
     held.release.set()
@@ -195,7 +192,7 @@ async def test_a_retry_after_slow_work_finished_is_acknowledged_and_ignored(
     await until(lambda: bool(_noted(slack)))
     clock.advance(2 * LEASE)  # long past the last renewal
 
-    await replica.event(_dm("wrote the runbook"), "Ev-done", **RETRY)
+    await replica.event(dm_event("wrote the runbook"), "Ev-done", **RETRY)
     await until(lambda: bool(on_replica))
     assert on_replica == [False]
     assert [n.text for n in await slack.narrations()] == ["wrote the runbook"]
@@ -210,7 +207,7 @@ async def test_slow_work_that_fails_unanswered_gives_the_claim_back_for_a_retry_
     held = _slow_core(slack, monkeypatch, fail=True)
     on_first = _outcomes(slack, monkeypatch)
     slack.fake.failures["chat.postMessage"] = "fatal_error"
-    await slack.event(_dm("rotated the signing keys"), "Ev-fail")
+    await slack.event(dm_event("rotated the signing keys"), "Ev-fail")
     await asyncio.wait_for(held.started.wait(), 10)
     await _outlast_the_lease(slack, clock, "Ev-fail")
     held.release.set()
@@ -220,7 +217,7 @@ async def test_slow_work_that_fails_unanswered_gives_the_claim_back_for_a_retry_
     assert await _claim(slack, "Ev-fail") is None  # given back, not left to expire
 
     del slack.fake.failures["chat.postMessage"]
-    await replica.event(_dm("rotated the signing keys"), "Ev-fail", **RETRY)
+    await replica.event(dm_event("rotated the signing keys"), "Ev-fail", **RETRY)
 
     async def stored() -> bool:
         return [n.text for n in await slack.narrations()] == ["rotated the signing keys"]
@@ -242,7 +239,7 @@ async def test_a_replica_that_lost_its_claim_neither_renews_nor_releases_the_new
     _short_lease(clock, slack)
     held = _slow_core(slack, monkeypatch, fail=True)
     slack.fake.failures["chat.postMessage"] = "fatal_error"  # so the failure gives it back
-    await slack.event(_dm(f"notes on {CANARY}"), "Ev-lost")
+    await slack.event(dm_event(f"notes on {CANARY}"), "Ev-lost")
     await asyncio.wait_for(held.started.wait(), 10)
 
     taken_over = clock.now() + timedelta(hours=1)  # the other owner's, far from expiry

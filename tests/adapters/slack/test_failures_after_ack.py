@@ -20,23 +20,11 @@ from narrate_bot.features.narrate import NARRATION_FORM
 from narrate_bot.storage import platform_store as ps
 from narrate_bot_adapters.slack.recovery import SORRY
 from narrate_bot_adapters.slack.translate import Where, form_metadata
-from tests.adapters.slack.conftest import SlackEnv, eventually, until
+from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event, eventually, until
 
 CANARY = "quokka-canary-migration-notes"
-RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 SURFACES = ["dm", "mention", "command", "modal"]
 DIRECT = Where(channel_id="D1", kind=ChannelKind.DIRECT)  # the modal was opened from a DM
-
-
-def _dm(text: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": "1763800000.000301",
-    }
 
 
 def _mention(text: str) -> dict[str, Any]:
@@ -69,7 +57,7 @@ def _modal(text: str) -> dict[str, Any]:
 async def _send(slack: SlackEnv, surface: str, text: str, **headers: str) -> int:
     match surface:
         case "dm":
-            status, _, _ = await slack.event(_dm(text), "Ev-dm", **headers)
+            status, _, _ = await slack.event(dm_event(text), "Ev-dm", **headers)
         case "mention":
             status, _, _ = await slack.event(_mention(text), "Ev-mention", **headers)
         case "command":
@@ -199,7 +187,7 @@ async def test_a_redelivery_of_an_event_the_person_was_told_about_does_nothing_m
     slack.adapter.retry_delays = (0.0, 0.0)
     said = len(_said(slack))
     assert await _send(slack, surface, "kept once only", **RETRY) == 200
-    await slack.event(_dm("a later narration"), "Ev-later")  # handled after the retry
+    await slack.event(dm_event("a later narration"), "Ev-later")  # handled after the retry
     await eventually(lambda: _has(slack, "a later narration"))
     assert await _stored(slack) == ["a later narration"]
     assert len(_said(slack)) == said + 1  # only the later narration's "Noted"
@@ -238,7 +226,7 @@ async def test_an_answer_that_cant_be_delivered_is_not_stored_twice_by_a_redeliv
     await until(lambda: _tried(slack, "chat.postMessage"))
     del slack.fake.failures["chat.postMessage"]
     await _send(slack, "dm", "stored exactly once", **RETRY)
-    await slack.event(_dm("the next one"), "Ev-next")  # handled after the retry
+    await slack.event(dm_event("the next one"), "Ev-next")  # handled after the retry
     await eventually(lambda: _has(slack, "the next one"))
     assert await _stored(slack) == ["stored exactly once", "the next one"]
 

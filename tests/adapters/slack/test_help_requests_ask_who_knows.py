@@ -8,7 +8,7 @@ Both now answer who knows, and keep nothing. Signed HTTP into the real Bolt app.
 
 from __future__ import annotations
 
-from tests.adapters.slack.conftest import until
+from tests.adapters.slack.conftest import dm_event, until
 
 CAROL = "tightened the kafka acls for the ledger topics"
 
@@ -21,17 +21,6 @@ def _mention(text: str, ts: str) -> dict[str, str]:
         "ts": ts,
         "channel": "C1",
         "event_ts": ts,
-    }
-
-
-def _dm(text: str, ts: str) -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": ts,
     }
 
 
@@ -64,11 +53,11 @@ async def test_a_mention_asking_for_help_with_a_topic_says_who_knows(slack):
 
 async def test_a_dm_that_needs_help_with_a_topic_says_who_knows_and_keeps_nothing(slack):
     await _carol_narrates(slack)
-    await slack.event(_dm("need help with kafka acls", "1763800000.000500"), "Ev-4")
+    await slack.event(dm_event("need help with kafka acls", "1763800000.000500"), "Ev-4")
     answer = await _posted(slack, 1)
     assert "Who knows about “kafka acls”" in answer and "<@U2>" in answer, answer
     assert "Noted" not in answer
-    await slack.event(_dm("I need help with kafka acls please", "1763800000.000600"), "Ev-5")
+    await slack.event(dm_event("I need help with kafka acls please", "1763800000.000600"), "Ev-5")
     answer = await _posted(slack, 2)
     assert "Who knows about “kafka acls”" in answer and "<@U2>" in answer, answer
     assert [n.text for n in await slack.narrations()] == [CAROL]
@@ -77,7 +66,7 @@ async def test_a_dm_that_needs_help_with_a_topic_says_who_knows_and_keeps_nothin
 async def test_a_longer_dm_about_being_stuck_is_still_kept(slack):
     await _carol_narrates(slack)
     said = "I need help with the kafka acls, stuck on the ledger topics since monday"
-    await slack.event(_dm(said, "1763800000.000700"), "Ev-6")
+    await slack.event(dm_event(said, "1763800000.000700"), "Ev-6")
     answer = await _posted(slack, 1)
     assert "Noted" in answer and "Who knows about" not in answer, answer
     assert [n.text for n in await slack.narrations()] == [CAROL, said]

@@ -8,18 +8,7 @@ from __future__ import annotations
 
 import json
 
-from tests.adapters.slack.conftest import until
-
-
-def _dm(text: str, ts: str) -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": ts,
-    }
+from tests.adapters.slack.conftest import dm_event, until
 
 
 def _home(slack) -> str:
@@ -37,9 +26,9 @@ async def _home_opened(slack) -> None:
 
 async def test_a_forget_me_confirmed_in_a_dm_empties_the_home_tab(slack):
     await _home_opened(slack)
-    await slack.event(_dm("forget-me", "1763800000.000700"), "Ev-dm-1")
+    await slack.event(dm_event("forget-me", "1763800000.000700"), "Ev-dm-1")
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 1)
-    await slack.event(_dm("forget-me confirm", "1763800000.000800"), "Ev-dm-2")
+    await slack.event(dm_event("forget-me confirm", "1763800000.000800"), "Ev-dm-2")
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 2)
     assert "erased everything" in str(slack.fake.called("chat.postMessage")[-1].params["text"])
     assert await slack.narration_count() == 0
@@ -57,7 +46,7 @@ async def test_a_delete_takes_the_narration_off_the_home_tab(slack):
 
 async def test_a_delete_typed_in_a_dm_takes_it_off_too(slack):
     await _home_opened(slack)
-    await slack.event(_dm("delete 1", "1763800000.000900"), "Ev-dm-3")
+    await slack.event(dm_event("delete 1", "1763800000.000900"), "Ev-dm-3")
     await until(lambda: len(slack.fake.called("chat.postMessage")) >= 1)
     assert await slack.narration_count() == 0
     await until(lambda: "zanzibarquux" not in _home(slack))

@@ -4,7 +4,7 @@ the answer was written would otherwise get it."""
 
 from __future__ import annotations
 
-from tests.adapters.slack.test_kept_answer_quotes_as_now import SECRET, _said
+from tests.adapters.slack.test_kept_answer_quotes_as_now import _said_in_a_private_channel
 from tests.adapters.slack.test_long_retry_after_not_slept_on import close_methods
 from tests.adapters.slack.test_refused_replies_sent_later import (
     HOUR,
@@ -16,14 +16,7 @@ from tests.adapters.slack.test_refused_replies_sent_later import (
 
 
 async def test_a_kept_channel_answer_isnt_posted_unlooked_at_in_a_channel_shared_since(slack):
-    slack.fake.channels["G1"] = {
-        "id": "G1",
-        "name": "secret",
-        "is_private": True,
-        "is_member": True,
-    }
-    slack.fake.members["G1"] = ["UBOT", "U1", "U2"]
-    await _said(slack, SECRET, "U2", "G1", "secret")
+    await _said_in_a_private_channel(slack)
     _on_the_bots_clock(slack)
     await close_methods(slack, HOUR, "chat.postMessage", "chat.postEphemeral")
     mention = {

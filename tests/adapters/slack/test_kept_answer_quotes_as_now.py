@@ -13,13 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from narrate_bot.features.answer_copies import ASK_AGAIN
-from tests.adapters.slack.conftest import SlackEnv, until
+from tests.adapters.slack.conftest import SlackEnv, dm_event, until
 from tests.adapters.slack.test_long_retry_after_not_slept_on import close_methods
 from tests.adapters.slack.test_refused_replies_sent_later import (
     HOUR,
     _after_the_block,
     _delivered,
-    _dm,
     _handled,
     _on_the_bots_clock,
 )
@@ -49,11 +48,22 @@ def _texts(slack: SlackEnv, channel: str) -> list[str]:
 async def _asked_in_the_dm_during_a_block(slack: SlackEnv) -> None:
     _on_the_bots_clock(slack)
     await close_methods(slack, HOUR, "chat.postMessage")
-    await slack.event(_dm("who knows about ledger signing keys?", "1763800000.000100"), "Ev-q1")
+    await slack.event(dm_event("who knows about ledger signing keys?"), "Ev-q1")
     await _handled(slack, 1)
 
 
-async def test_a_kept_dm_answer_doesnt_quote_a_private_channel_its_asker_left(slack):
+async def _asked_in_the_channel_during_a_block(slack: SlackEnv) -> None:
+    """U2 narrates ``SECRET`` in #general, then U1 asks there while Slack refuses posts."""
+    slack.fake.channels["C5"] = {"id": "C5", "name": "general", "is_member": True}
+    await _said(slack, SECRET, "U2", "C5", "general")
+    _on_the_bots_clock(slack)
+    await close_methods(slack, HOUR, "chat.postMessage", "chat.postEphemeral")
+    await slack.event(dict(MENTION), "Ev-m1")
+    await _handled(slack, 1)
+
+
+async def _said_in_a_private_channel(slack: SlackEnv) -> None:
+    """U2 narrates ``SECRET`` in #secret, a private channel the asker, U1, reads too."""
     slack.fake.channels["G1"] = {
         "id": "G1",
         "name": "secret",
@@ -62,11 +72,20 @@ async def test_a_kept_dm_answer_doesnt_quote_a_private_channel_its_asker_left(sl
     }
     slack.fake.members["G1"] = ["UBOT", "U1", "U2"]
     await _said(slack, SECRET, "U2", "G1", "secret")  # #secret's readers stored: U1, U2
-    await _asked_in_the_dm_during_a_block(slack)
+
+
+async def _asker_left_the_private_channel(slack: SlackEnv) -> None:
+    """U1 leaves #secret once their question is handled (Slack's event, the second one)."""
     slack.fake.members["G1"] = ["UBOT", "U2"]
     left = {"type": "member_left_channel", "user": "U1", "channel": "G1", "channel_type": "G"}
     await slack.event(left, "Ev-left")
     await _handled(slack, 2)
+
+
+async def test_a_kept_dm_answer_doesnt_quote_a_private_channel_its_asker_left(slack):
+    await _said_in_a_private_channel(slack)
+    await _asked_in_the_dm_during_a_block(slack)
+    await _asker_left_the_private_channel(slack)
 
     await _after_the_block(slack)
     sent = _texts(slack, "U1")
@@ -96,12 +115,7 @@ async def test_a_kept_dm_answer_doesnt_quote_the_old_words_of_an_edited_narratio
 
 
 async def test_a_kept_channel_answer_doesnt_quote_a_narration_deleted_meanwhile(slack):
-    slack.fake.channels["C5"] = {"id": "C5", "name": "general", "is_member": True}
-    await _said(slack, SECRET, "U2", "C5", "general")
-    _on_the_bots_clock(slack)
-    await close_methods(slack, HOUR, "chat.postMessage", "chat.postEphemeral")
-    await slack.event(dict(MENTION), "Ev-m1")
-    await _handled(slack, 1)
+    await _asked_in_the_channel_during_a_block(slack)
     told = await _said(slack, "delete 1", "U2", "C6", "random")
     assert "deleted" in str(told["text"]).lower(), told
 
@@ -112,13 +126,7 @@ async def test_a_kept_channel_answer_doesnt_quote_a_narration_deleted_meanwhile(
 
 
 async def test_a_kept_answer_whose_quotes_hold_goes_as_it_was_written(slack):
-    slack.fake.channels["C5"] = {"id": "C5", "name": "general", "is_member": True}
-    await _said(slack, SECRET, "U2", "C5", "general")
-    _on_the_bots_clock(slack)
-    await close_methods(slack, HOUR, "chat.postMessage", "chat.postEphemeral")
-    await slack.event(dict(MENTION), "Ev-m1")
-    await _handled(slack, 1)
-
+    await _asked_in_the_channel_during_a_block(slack)
     await _after_the_block(slack)
     sent = _texts(slack, "C5")
     assert "after the breach" in sent[0], sent

@@ -19,18 +19,20 @@ import logging
 from narrate_bot.features.answer_copies import ASK_AGAIN
 from narrate_bot.features.who_knows import HELPED_ASK
 from narrate_bot.replies import HELD_BACK
-from tests.adapters.slack.test_kept_answer_quotes_as_now import MENTION, SECRET, _said, _texts
+from tests.adapters.slack.test_kept_answer_quotes_as_now import (
+    SECRET,
+    _asked_in_the_channel_during_a_block,
+    _said,
+    _texts,
+)
 from tests.adapters.slack.test_kept_replies_are_their_askers import _kept
 from tests.adapters.slack.test_kept_replies_are_their_askers import _said as said
 from tests.adapters.slack.test_kept_replies_showing_narrations import (
     _asked_in_the_dm_during_a_block,
 )
-from tests.adapters.slack.test_long_retry_after_not_slept_on import close_methods
 from tests.adapters.slack.test_refused_replies_sent_later import (
     HOUR,
     _after_the_block,
-    _handled,
-    _on_the_bots_clock,
 )
 
 HELPED = HELPED_ASK.split("?")[0]
@@ -88,15 +90,6 @@ async def test_a_kept_confirmation_names_nobody_found_by_a_narration_deleted_sin
     await _after_the_block(slack)
     sent = _texts(slack, "U1")
     assert len(sent) == 1 and "Noted as #1" in sent[0] and "<@U2>" not in sent[0], sent
-
-
-async def _asked_in_the_channel_during_a_block(slack) -> None:
-    slack.fake.channels["C5"] = {"id": "C5", "name": "general", "is_member": True}
-    await _said(slack, SECRET, "U2", "C5", "general")
-    _on_the_bots_clock(slack)
-    await close_methods(slack, HOUR, "chat.postMessage", "chat.postEphemeral")
-    await slack.event(dict(MENTION), "Ev-m1")
-    await _handled(slack, 1)
 
 
 async def test_did_this_help_doesnt_follow_a_note_asking_again(slack):

@@ -19,19 +19,23 @@ from narrate_bot.features.answer_copies import ASK_AGAIN
 from narrate_bot.features.queued_replies import DROPPED
 from narrate_bot.features.topic_map import HELD_BACK_MAP
 from narrate_bot.replies import HELD_BACK
-from tests.adapters.slack.test_kept_answer_quotes_as_now import SECRET, _said, _texts
+from tests.adapters.slack.test_kept_answer_quotes_as_now import (
+    SECRET,
+    _asked_in_the_channel_during_a_block,
+    _asker_left_the_private_channel,
+    _said,
+    _said_in_a_private_channel,
+    _texts,
+)
 from tests.adapters.slack.test_kept_answer_quotes_as_now import (
     _asked_in_the_dm_during_a_block as _asked_who_knows_during_a_block,
 )
 from tests.adapters.slack.test_kept_replies_are_their_askers import _kept
-from tests.adapters.slack.test_kept_replies_as_they_were import (
-    HELPED,
-    _asked_in_the_channel_during_a_block,
-)
+from tests.adapters.slack.test_kept_replies_as_they_were import HELPED
 from tests.adapters.slack.test_kept_replies_showing_narrations import (
     _asked_in_the_dm_during_a_block,
 )
-from tests.adapters.slack.test_refused_replies_sent_later import HOUR, _after_the_block, _handled
+from tests.adapters.slack.test_refused_replies_sent_later import HOUR, _after_the_block
 
 
 def _all(slack):
@@ -75,21 +79,11 @@ async def test_did_this_help_doesnt_follow_an_answer_not_posted_in_an_archived_c
 
 
 async def test_a_kept_profile_doesnt_name_a_private_channel_its_asker_left(slack):
-    slack.fake.channels["G1"] = {
-        "id": "G1",
-        "name": "secret",
-        "is_private": True,
-        "is_member": True,
-    }
-    slack.fake.members["G1"] = ["UBOT", "U1", "U2"]
-    await _said(slack, SECRET, "U2", "G1", "secret")
+    await _said_in_a_private_channel(slack)
     told = await _said(slack, "share 1", "U2", "G1", "secret")
     assert "everyone" in str(told["text"]), told
     await _asked_in_the_dm_during_a_block(slack, "profile <@U2>")
-    slack.fake.members["G1"] = ["UBOT", "U2"]
-    left = {"type": "member_left_channel", "user": "U1", "channel": "G1", "channel_type": "G"}
-    await slack.event(left, "Ev-left")
-    await _handled(slack, 2)
+    await _asker_left_the_private_channel(slack)
     await _after_the_block(slack)
     sent = _texts(slack, "U1")
     assert len(sent) == 1, sent

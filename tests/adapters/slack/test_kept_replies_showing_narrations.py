@@ -11,14 +11,20 @@ from __future__ import annotations
 import json
 
 from narrate_bot.replies import HELD_BACK
-from tests.adapters.slack.test_kept_answer_quotes_as_now import SECRET, _said, _texts
+from tests.adapters.slack.conftest import dm_event
+from tests.adapters.slack.test_kept_answer_quotes_as_now import (
+    SECRET,
+    _asker_left_the_private_channel,
+    _said,
+    _said_in_a_private_channel,
+    _texts,
+)
 from tests.adapters.slack.test_kept_replies_are_their_askers import _kept
 from tests.adapters.slack.test_kept_replies_are_their_askers import _said as said
 from tests.adapters.slack.test_long_retry_after_not_slept_on import close_methods
 from tests.adapters.slack.test_refused_replies_sent_later import (
     HOUR,
     _after_the_block,
-    _dm,
     _handled,
     _on_the_bots_clock,
 )
@@ -27,7 +33,7 @@ from tests.adapters.slack.test_refused_replies_sent_later import (
 async def _asked_in_the_dm_during_a_block(slack, text: str) -> None:
     _on_the_bots_clock(slack)
     await close_methods(slack, HOUR, "chat.postMessage")
-    await slack.event(_dm(text, "1763800000.000100"), "Ev-p1")
+    await slack.event(dm_event(text), "Ev-p1")
     await _handled(slack, 1)
 
 
@@ -42,19 +48,9 @@ async def test_a_kept_profile_doesnt_show_a_narration_deleted_meanwhile(slack):
 
 
 async def test_a_kept_profile_doesnt_show_a_private_channel_its_asker_left(slack):
-    slack.fake.channels["G1"] = {
-        "id": "G1",
-        "name": "secret",
-        "is_private": True,
-        "is_member": True,
-    }
-    slack.fake.members["G1"] = ["UBOT", "U1", "U2"]
-    await _said(slack, SECRET, "U2", "G1", "secret")
+    await _said_in_a_private_channel(slack)
     await _asked_in_the_dm_during_a_block(slack, "profile <@U2>")
-    slack.fake.members["G1"] = ["UBOT", "U2"]
-    left = {"type": "member_left_channel", "user": "U1", "channel": "G1", "channel_type": "G"}
-    await slack.event(left, "Ev-left")
-    await _handled(slack, 2)
+    await _asker_left_the_private_channel(slack)
     await _after_the_block(slack)
     sent = _texts(slack, "U1")
     assert sent, sent

@@ -5,7 +5,8 @@ real Bolt app, its client against the local fake Web API."""
 
 from __future__ import annotations
 
-from tests.adapters.slack.test_help_requests_ask_who_knows import _carol_narrates, _dm, _posted
+from tests.adapters.slack.conftest import dm_event
+from tests.adapters.slack.test_help_requests_ask_who_knows import _carol_narrates, _posted
 from tests.adapters.slack.test_open_questions_channel_choice import _button_values, _click
 
 CAROL = "tightened the kafka acls for the ledger topics"
@@ -14,7 +15,7 @@ CAROL = "tightened the kafka acls for the ledger topics"
 async def test_a_status_update_in_a_dm_is_kept(slack):
     await _carol_narrates(slack)
     said = "need help with the billing export since monday"
-    await slack.event(_dm(said, "1763800000.000500"), "Ev-1")
+    await slack.event(dm_event(said, "1763800000.000500"), "Ev-1")
     answer = await _posted(slack, 1)
     assert "Noted as #1" in answer and "Who knows about" not in answer, answer
     assert [n.text for n in await slack.narrations()] == [CAROL, said]
@@ -22,7 +23,7 @@ async def test_a_status_update_in_a_dm_is_kept(slack):
 
 async def test_a_bare_request_is_answered_and_its_button_keeps_it(slack):
     await _carol_narrates(slack)
-    await slack.event(_dm("need help with kafka acls", "1763800000.000600"), "Ev-2")
+    await slack.event(dm_event("need help with kafka acls", "1763800000.000600"), "Ev-2")
     answer = await _posted(slack, 1)
     assert "Who knows about “kafka acls”" in answer and "<@U2>" in answer, answer
     assert "I didn't keep your message." in answer

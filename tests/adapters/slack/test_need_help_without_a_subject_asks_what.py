@@ -4,12 +4,13 @@ HTTP into the real Bolt app, its client against the local fake Web API."""
 
 from __future__ import annotations
 
-from tests.adapters.slack.test_help_requests_ask_who_knows import _dm, _posted
+from tests.adapters.slack.conftest import dm_event
+from tests.adapters.slack.test_help_requests_ask_who_knows import _posted
 from tests.adapters.slack.test_open_questions_channel_choice import _button_values, _click
 
 
 async def test_a_dm_asking_for_help_with_nothing_asks_what(slack):
-    await slack.event(_dm("need help with", "1763800000.000700"), "Ev-1")
+    await slack.event(dm_event("need help with", "1763800000.000700"), "Ev-1")
     answer = await _posted(slack, 1)
     assert answer.startswith("Help with what? Say e.g. “need help with kafka acls”"), answer
     assert "Noted" not in answer and "I didn't keep your message." in answer, answer

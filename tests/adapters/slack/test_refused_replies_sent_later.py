@@ -23,21 +23,10 @@ from sqlmodel import func, select
 
 from narrate_bot.storage.platform_store import SeenEvent
 from narrate_bot.storage.schedule_tables import ScheduleSend
-from tests.adapters.slack.conftest import SlackEnv, eventually, until
+from tests.adapters.slack.conftest import SlackEnv, dm_event, eventually, until
 from tests.adapters.slack.test_long_retry_after_not_slept_on import close_methods, limiter_clock
 
 HOUR = 3600
-
-
-def _dm(text: str, ts: str) -> dict[str, str]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": ts,
-    }
 
 
 def _on_the_bots_clock(slack: SlackEnv) -> None:
@@ -78,9 +67,9 @@ async def _after_the_block(slack: SlackEnv, seconds: float = HOUR) -> None:
 async def test_dm_answers_refused_during_the_block_arrive_after_it_once_in_order(slack):
     _on_the_bots_clock(slack)
     await close_methods(slack, HOUR, "chat.postMessage")
-    await slack.event(_dm("find kafka", "1763800000.000100"), "Ev-refused-1")
+    await slack.event(dm_event("find kafka", "1763800000.000100"), "Ev-refused-1")
     await _handled(slack, 1)  # answered before the next is asked (PostgreSQL runs several)
-    await slack.event(_dm("mine", "1763800000.000200"), "Ev-refused-2")
+    await slack.event(dm_event("mine", "1763800000.000200"), "Ev-refused-2")
     await _handled(slack, 2)
     assert _delivered(slack, channel="U1") == []  # refused during the block: nothing reached
 
@@ -103,11 +92,11 @@ async def test_a_later_answer_waits_behind_the_kept_ones(slack):
     once Slack takes posts again, so the person reads them in the order they asked."""
     _on_the_bots_clock(slack)
     await close_methods(slack, HOUR, "chat.postMessage")
-    await slack.event(_dm("find kafka", "1763800000.000100"), "Ev-wait-1")
+    await slack.event(dm_event("find kafka", "1763800000.000100"), "Ev-wait-1")
     await _handled(slack, 1)
     bot = slack.adapter.bot
     bot.clock.set(bot.clock.now() + timedelta(seconds=HOUR + 60))  # open again, not yet sent
-    await slack.event(_dm("mine", "1763800000.000200"), "Ev-wait-2")
+    await slack.event(dm_event("mine", "1763800000.000200"), "Ev-wait-2")
     await _handled(slack, 2)
     assert _delivered(slack, channel="U1") == []  # kept behind the first
 
@@ -212,7 +201,7 @@ async def test_a_kept_answer_is_exported_and_goes_with_forget_me(slack):
     assert "Noted" in await _said(slack, "shipped the importer")  # they narrate: enrolled
     _on_the_bots_clock(slack)
     await close_methods(slack, HOUR, "chat.postMessage")
-    await slack.event(_dm("find kafka", "1763800000.000100"), "Ev-kept-1")
+    await slack.event(dm_event("find kafka", "1763800000.000100"), "Ev-kept-1")
     await _handled(slack, 1)
 
     uploads = len(slack.fake.uploads)
@@ -241,7 +230,7 @@ async def test_the_hidden_reply_schedule_is_not_listed(slack):
     reminders shows it, to people or admins."""
     _on_the_bots_clock(slack)
     await close_methods(slack, HOUR, "chat.postMessage")
-    await slack.event(_dm("find kafka", "1763800000.000100"), "Ev-h1")
+    await slack.event(dm_event("find kafka", "1763800000.000100"), "Ev-h1")
     await _handled(slack, 1)
     for said in ("schedule list", "schedules", "reminders"):
         before = len(slack.fake.responses)

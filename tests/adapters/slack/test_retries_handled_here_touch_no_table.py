@@ -10,10 +10,8 @@ Retries it doesn't know about (another replica's, a crash's) still go to the dat
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import event
@@ -21,24 +19,7 @@ from sqlmodel import select
 
 from narrate_bot.storage import platform_store as ps
 from narrate_bot.storage import repositories as repo
-from tests.adapters.slack.conftest import SlackEnv, eventually, until
-
-RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
-
-
-def _dm(text: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": "1763800000.000401",
-    }
-
-
-def _noted(slack: SlackEnv) -> int:
-    return sum("Noted as #" in json.dumps(c.params) for c in slack.fake.called("chat.postMessage"))
+from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event, eventually, noted, until
 
 
 def _dropped(caplog: pytest.LogCaptureFixture) -> bool:
@@ -69,18 +50,20 @@ async def _stored(slack: SlackEnv) -> list[str]:
 
 async def test_a_retry_of_an_event_done_here_runs_no_statement(slack, caplog):
     caplog.set_level(logging.DEBUG, logger="narrate_bot_adapters.slack.dedupe")
-    status, _, _ = await slack.event(_dm("shipped the ledger importer"), "Ev-done")
+    status, _, _ = await slack.event(dm_event("shipped the ledger importer"), "Ev-done")
     assert status == 200
-    await until(lambda: _noted(slack) == 1)
+    await until(lambda: noted(slack) == 1)
     await slack.adapter.drain()
     with _Statements(slack) as seen:
-        status, _, _ = await slack.event(_dm("shipped the ledger importer"), "Ev-done", **RETRY)
+        status, _, _ = await slack.event(
+            dm_event("shipped the ledger importer"), "Ev-done", **RETRY
+        )
         assert status == 200  # acked, as every delivery is
         await until(lambda: _dropped(caplog))
         await slack.adapter.drain()
     assert seen == []
     assert await _stored(slack) == ["shipped the ledger importer"]
-    assert _noted(slack) == 1
+    assert noted(slack) == 1
 
 
 async def test_a_retry_while_its_first_delivery_works_here_claims_nothing(slack, caplog):
@@ -88,14 +71,14 @@ async def test_a_retry_while_its_first_delivery_works_here_claims_nothing(slack,
     the retry is acked, then dropped without asking the database whose claim it is."""
     caplog.set_level(logging.DEBUG, logger="narrate_bot_adapters.slack.dedupe")
     held = slack.fake.holds["users.info"] = asyncio.Event()
-    status, _, _ = await slack.event(_dm("reviewed the billing RFC"), "Ev-busy")
+    status, _, _ = await slack.event(dm_event("reviewed the billing RFC"), "Ev-busy")
     assert status == 200
     await until(lambda: any(c.method == "users.info" for c in slack.fake.calls))
     with _Statements(slack) as seen:
-        status, _, _ = await slack.event(_dm("reviewed the billing RFC"), "Ev-busy", **RETRY)
+        status, _, _ = await slack.event(dm_event("reviewed the billing RFC"), "Ev-busy", **RETRY)
         assert status == 200  # not held by the first delivery's work
         held.set()
-        await until(lambda: _dropped(caplog) and _noted(slack) == 1)
+        await until(lambda: _dropped(caplog) and noted(slack) == 1)
         await slack.adapter.drain()
     claims = [
         s for s in seen if "seen_event" in s and s.lstrip().upper().startswith(("INSERT", "SELECT"))
@@ -107,15 +90,15 @@ async def test_a_retry_while_its_first_delivery_works_here_claims_nothing(slack,
         return await _stored(slack) == ["reviewed the billing RFC"]
 
     await eventually(once)
-    assert _noted(slack) == 1
+    assert noted(slack) == 1
 
 
 async def test_a_retry_of_another_workers_live_claim_costs_one_transaction(slack, caplog):
     """Another replica holds the claim (its work running): a retry here asks the database once,
     and the claim stays that replica's."""
     caplog.set_level(logging.DEBUG, logger="narrate_bot_adapters.slack.dedupe")
-    await slack.event(_dm("first words here"), "Ev-first")  # this workspace is known here
-    await until(lambda: _noted(slack) == 1)
+    await slack.event(dm_event("first words here"), "Ev-first")  # this workspace is known here
+    await until(lambda: noted(slack) == 1)
     await slack.adapter.drain()
     elsewhere = datetime.now(UTC) - timedelta(seconds=1)
     async with slack.db.transaction() as s:
@@ -131,7 +114,7 @@ async def test_a_retry_of_another_workers_live_claim_costs_one_transaction(slack
 
     event.listen(slack.db.engine.sync_engine, "begin", record)
     try:
-        status, _, _ = await slack.event(_dm("handled elsewhere"), "Ev-elsewhere", **RETRY)
+        status, _, _ = await slack.event(dm_event("handled elsewhere"), "Ev-elsewhere", **RETRY)
         assert status == 200
         await until(lambda: _dropped(caplog))
         await slack.adapter.drain()

@@ -10,30 +10,13 @@ retry here waits for it, then does the work.
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 from typing import Any
 
 from narrate_bot.storage import platform_store as ps
-from tests.adapters.slack.conftest import SlackEnv, until
+from tests.adapters.slack.conftest import RETRY, dm_event, noted, until
 
-RETRY = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
 TEXT = "migrated the invoice exporter to the new queue"
-
-
-def _dm(text: str) -> dict[str, Any]:
-    return {
-        "type": "message",
-        "channel_type": "im",
-        "user": "U1",
-        "channel": "D1",
-        "text": text,
-        "ts": "1763800000.000501",
-    }
-
-
-def _noted(slack: SlackEnv) -> int:
-    return sum("Noted as #" in json.dumps(c.params) for c in slack.fake.called("chat.postMessage"))
 
 
 async def test_a_retry_inside_the_lease_does_an_event_cancelled_twice(slack, monkeypatch):
@@ -61,7 +44,7 @@ async def test_a_retry_inside_the_lease_does_an_event_cancelled_twice(slack, mon
     monkeypatch.setattr(ps, "release_event", held_release)
 
     slack.fake.holds["users.info"] = answered = asyncio.Event()
-    status, _, _ = await slack.event(_dm(TEXT), "Ev-cancelled-twice")
+    status, _, _ = await slack.event(dm_event(TEXT), "Ev-cancelled-twice")
     assert status == 200
     await until(lambda: bool(handlers) and bool(slack.fake.called("users.info")))
     handler = handlers[0]
@@ -72,13 +55,13 @@ async def test_a_retry_inside_the_lease_does_an_event_cancelled_twice(slack, mon
     assert handler.cancelled()
     proceed.set()
     answered.set()
-    assert await slack.narration_count() == 0 and _noted(slack) == 0
+    assert await slack.narration_count() == 0 and noted(slack) == 0
 
     # Slack retries well inside the 30 s lease the first delivery's claim was taken with.
-    status, _, _ = await slack.event(_dm(TEXT), "Ev-cancelled-twice", **RETRY)
+    status, _, _ = await slack.event(dm_event(TEXT), "Ev-cancelled-twice", **RETRY)
     assert status == 200
     await slack.adapter.drain(timeout=math.inf)
 
     # Before: the claim was still live, so the retry was dropped and nothing was kept.
     assert [n.text for n in await slack.narrations()] == [TEXT]
-    assert _noted(slack) == 1
+    assert noted(slack) == 1
