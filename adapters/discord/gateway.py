@@ -645,7 +645,8 @@ class DiscordGateway:
         the others being tried: the refusal is raised once they were, as ``PartlyPosted``'s
         cause where someone was handled. Nor does a pointer held back for a reason that passes
         (``_fallback``'s ``NotPosted``: nothing was posted to that person): it is raised the
-        same way, ahead of a refusal, so the post is tried again for them. A post that reached
+        same way, ahead of a refusal, so the post is tried again for them; whoever was refused
+        for good is then told as unreachable, so that retry isn't for them. A post that reached
         everyone it could, but not everyone, is ``PartlyPosted`` without a cause."""
         key = Delivered.key(guild_id, post)
         done, token = self.delivered.token(post, key, self.now())
@@ -653,6 +654,7 @@ class DiscordGateway:
             log.info("a retried post goes to the %d of its people who don't have it yet",
                      len(post.to_users) - len(done))  # fmt: skip
         refused: CannotPostThere | None = None  # the first recipient refused for good
+        refusals: list[str] = []  # everyone refused for good
         held: NotPosted | None = None  # the first whose pointer waits for a passing reason
         for user_id in post.to_users:
             if user_id in done:
@@ -671,6 +673,7 @@ class DiscordGateway:
                         continue
             except CannotPostThere as problem:
                 refused = refused or problem  # theirs only: the others are still tried
+                refusals.append(user_id)
                 continue
             except BaseException as problem:
                 self.delivered.failed(key, self.now(), done, token)
@@ -682,6 +685,10 @@ class DiscordGateway:
                     raise limited from problem
                 raise
             done[user_id] = None if sent is None else str(sent.id)
+        if held is not None:
+            # The post is tried again for whose pointer waits, but not for whom Discord
+            # refused for good: a retry would only be refused again, up to the last attempt.
+            done.update(dict.fromkeys(refusals))
         for failure in (held, refused):  # held first: a retry may yet reach that person
             if failure is None:
                 continue

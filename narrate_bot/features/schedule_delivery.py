@@ -197,6 +197,7 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
+            also = also or _none_reached(item, now=now)
             if item.schedule.kind == REPLY:  # with a note to its person, in one transaction
                 await queued_replies.keep_dropped_note(
                     bot,
@@ -272,6 +273,30 @@ def _partly_posted(
                 user_ids=[*partly.unreachable, *(rest if kept else ())],
                 now=now,
             )
+
+    return keep
+
+
+def _none_reached(item: store.Leased, *, now: datetime) -> Also | None:
+    """An introduction's group DM given up with nobody handled (every try failed for a reason
+    that could pass: the server unavailable for each pointer, a 5xx on each DM): everyone it
+    was still for is marked never reached, as ``_partly_posted`` marks the rest, in the
+    transaction that ends the send. Without it, an introduction that reached nobody this way
+    ended with none of its people marked."""
+    send = item.send
+    if item.schedule.kind != INTROS or send.payload is None:
+        return None
+    post = Post.model_validate_json(send.payload)
+    number = introduction_number(post.text)
+    if not number or not post.to_users:
+        return None
+    tenant_id = item.tenant.id
+    assert tenant_id is not None
+
+    async def keep(session: Session) -> None:
+        await intro_repo.mark_unreached(
+            session, tenant_id=tenant_id, number=number, user_ids=post.to_users, now=now
+        )
 
     return keep
 
