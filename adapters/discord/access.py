@@ -48,7 +48,9 @@ What a look-up of a stored place answered is kept in the database: gone (404) fo
 (403: the bot may not see it; such a place is private, its stored readers standing) until the
 bot's access in the guild may have changed or ``REFUSED_RECHECK`` has passed. A first look asks
 only about the others, so restarts don't repeat a guild's look-ups (each a REST call), and about
-a refused place someone is stored as reading: found deleted, it loses them at once.
+a refused place someone is stored as reading: found deleted, it loses them at once. A refusal
+answered while the bot's access changed (the look-up on its way as the event came) is not kept
+past that change: it answered for the access before it.
 """
 
 from __future__ import annotations
@@ -123,6 +125,9 @@ class AccessTracker:
         # The channels the bot could see and post in at the last look, per guild (see
         # ``_access_changes``).
         self._reach: dict[int, set[int]] = {}
+        # How many times the bot's access in each guild may have changed (``access_changed``):
+        # a look-up that began before a change answers for the access it had then.
+        self._changes: dict[int, int] = {}
 
     async def describe_guild(
         self, guild: discord.Guild, now: datetime, *, joined: bool = False
@@ -194,6 +199,12 @@ class AccessTracker:
         refused are asked about again at the next first look. Only written when some are kept
         so, as read from the database, not from memory: a refusal noted by another replica, or
         by this process's first look while the event was on its way, is forgotten too."""
+        # Counted before anything is read: a look-up on its way now, refused for the access
+        # the bot had before this change, keeps no refusal for after it (``_find``).
+        self._changes[guild.id] = self._changes.get(guild.id, 0) + 1
+        await self._forget_refusals(guild)
+
+    async def _forget_refusals(self, guild: discord.Guild) -> None:
         if self.db is None:
             return
         platform, external_id = Platform.DISCORD.value, str(guild.id)
@@ -412,6 +423,7 @@ class AccessTracker:
             and self.clock() - fetched_at < THREAD_LOOKUP_SECONDS
         ):
             return fetched
+        changes = self._changes.get(guild.id, 0)
         try:
             place = await guild.fetch_channel(int(place_id))
         except discord.NotFound:  # deleted (a channel's threads go with it, unannounced)
@@ -422,6 +434,10 @@ class AccessTracker:
             if _refusal(problem):
                 await self._hidden(guild, place_id, now)
                 await self._note(guild, place_id, place_lookups.REFUSED, now)
+                if self._changes.get(guild.id, 0) != changes:
+                    # The bot's access changed while it was asked (or the refusal noted): that
+                    # change's forgetting may have read the refusals before this one was kept.
+                    await self._forget_refusals(guild)
         else:
             if isinstance(place, discord.Thread):  # a channel's overwrites would go stale
                 self._remember(place_id, place)
