@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 
 DELIVER_BATCH = 10  # leased at once: small, so a slow batch never outlasts its lease
 MAX_ATTEMPTS = 4
+# Tries of the transaction that records a posted send's outcome: a second one at once, so a
+# passing database failure doesn't leave the send for its lease to hand back.
+RECORD_TRIES = 2
 # Written in the transaction that records a send's outcome, before it: that outcome commits
 # with it or not at all.
 Also = Callable[[Session], Awaitable[None]]
@@ -380,26 +383,41 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         # Done, but nothing reached some of its people: kept with their introduction below.
         message_id, unreachable = partly.message_id, partly.unreachable
     # The duplicate window: the platform has the post, the outcome isn't committed yet. So
-    # nothing from here on may hand the send back for another try.
-    try:
-        async with bot.db.transaction() as session:
-            finished = await store.finish(
-                session,
-                send_id=send.id,
-                owner=owner,
-                status=store.SENT,
-                now=now,
-                message_id=message_id,
+    # nothing from here on may hand the send back for another try. The outcome and whom a
+    # group DM reached or missed commit together (``_keep_intro_post``): a failed transaction
+    # is tried again at once, so a passing failure neither loses the marks nor leaves the
+    # send for its lease to hand back (and the post to go out again).
+    for tries_left in reversed(range(RECORD_TRIES)):
+        try:
+            async with bot.db.transaction() as session:
+                finished = await store.finish(
+                    session,
+                    send_id=send.id,
+                    owner=owner,
+                    status=store.SENT,
+                    now=now,
+                    message_id=message_id,
+                )
+                await _keep_intro_post(
+                    session, item, post, message_id, now=now, unreachable=unreachable
+                )
+        except Exception as problem:
+            if tries_left:
+                log.warning(
+                    "recording scheduled send %s failed, trying again: %s",
+                    send.id,
+                    type(problem).__name__,
+                )
+                continue
+            log.error(
+                "scheduled send %s was posted; recording it failed: %s",
+                send.id,
+                type(problem).__name__,
             )
-            await _keep_intro_post(
-                session, item, post, message_id, now=now, unreachable=unreachable
-            )
+            break
         if not finished:
             log.error("scheduled send %s was posted after another process took it over", send.id)
-    except Exception as problem:
-        log.error(
-            "scheduled send %s was posted; recording it failed: %s", send.id, type(problem).__name__
-        )
+        break
     await _posted_there(bot, item.channel, post, gateway)
     return 1
 
@@ -429,7 +447,11 @@ async def _keep_intro_post(
     A group DM's people it reached are cleared of an earlier try's "never reached" (the rest of
     a partly sent one: ``_partly_posted``), and so is everyone a channel post names, with its
     record (``mark_unreached`` marks nobody once it is kept); ``unreachable`` (nothing could
-    reach them) are marked never reached, as a partly sent one's are."""
+    reach them) are marked never reached, as a partly sent one's are. These group-DM marks are
+    written in the outcome's own transaction, not a savepoint: recorded sent without them, the
+    members it missed would be asked on Thursday and rested, and the ones an earlier try missed
+    and this one reached would not be; a failure undoes the outcome too (``_deliver`` tries
+    the transaction again)."""
     number = introduction_number(post.text)
     if item.schedule.kind != INTROS or number is None:
         return
@@ -467,21 +489,15 @@ async def _keep_intro_post(
         log.warning("marking introduction #%s delivered failed: %s", number, type(problem).__name__)
     if not post.to_users:
         return
-    try:
-        async with session.begin_nested():
-            await intro_repo.mark_reached(
-                session,
-                tenant_id=item.tenant.id,
-                number=number,
-                user_ids=[u for u in post.to_users if u not in unreachable],
-            )
-            await intro_repo.mark_unreached(
-                session, tenant_id=item.tenant.id, number=number, user_ids=unreachable, now=now
-            )
-    except Exception as problem:
-        log.warning(
-            "keeping whom introduction #%s reached failed: %s", number, type(problem).__name__
-        )
+    await intro_repo.mark_reached(
+        session,
+        tenant_id=item.tenant.id,
+        number=number,
+        user_ids=[u for u in post.to_users if u not in unreachable],
+    )
+    await intro_repo.mark_unreached(
+        session, tenant_id=item.tenant.id, number=number, user_ids=unreachable, now=now
+    )
 
 
 async def _posted_there(bot: Bot, channel: Channel | None, post: Post, gateway: object) -> None:
