@@ -38,6 +38,7 @@ from ..storage.copy_tables import WHO_KNOWS
 from ..storage.database import Database, Session
 from ..storage.tables import Person
 from . import expertise_prefs, profile_view
+from .channels import known_tenant_id
 from .narration_copies import held_as_now, kept_once
 
 log = logging.getLogger(__name__)
@@ -78,24 +79,22 @@ async def _keep(
     message_id: str,
     now: datetime,
 ) -> int | None:
-    found = await repo.find_tenant(
-        session, platform=tenant.platform.value, external_id=tenant.tenant_id
-    )
-    if found is None or found.id is None:
+    tenant_id = await known_tenant_id(session, tenant)
+    if tenant_id is None:
         return None
     reader: Person | None = None
     reader_user_id: str | None = None  # a DM's reader: its asker, whether or not they joined
     channel_pk: int | None = None
     if post.channel_id is not None:
-        channel = await repo.find_channel(session, tenant_id=found.id, channel_id=post.channel_id)
+        channel = await repo.find_channel(session, tenant_id=tenant_id, channel_id=post.channel_id)
         if channel is None or channel.id is None:
             return None  # gone with its workspace's channel: so is the message
         channel_pk = channel.id
     else:
         reader_user_id = post.to_users[0]
-        reader = await repo.find_person(session, tenant_id=found.id, user_id=reader_user_id)
+        reader = await repo.find_person(session, tenant_id=tenant_id, user_id=reader_user_id)
         if reader is None and not await _not_forgotten(
-            session, tenant_id=found.id, user_id=reader_user_id, reply=reply
+            session, tenant_id=tenant_id, user_id=reader_user_id, reply=reply
         ):
             # The asker's forget-me may have committed since the question was read (they had
             # no person then, or it is gone now): nothing may be kept under their user id, and
@@ -103,7 +102,7 @@ async def _keep(
             # reader) only until the platform has that edit.
             return await store.keep(
                 session,
-                tenant_id=found.id,
+                tenant_id=tenant_id,
                 person_id=None,
                 kind=WHO_KNOWS,
                 message_id=message_id,
@@ -121,7 +120,7 @@ async def _keep(
     # way commits first and is read here, or waits for this to commit and then finds the quote.
     shown, quotes = await held_as_now(
         session,
-        tenant_id=found.id,
+        tenant_id=tenant_id,
         post=post.model_copy(update={"text": reply.text, "names": dict(reply.names)}),
         quotes=[(q.narration_id, q.line) for q in reply.quotes],
         kind=WHO_KNOWS,
@@ -131,7 +130,7 @@ async def _keep(
     changed = shown.text != reply.text
     return_id = await store.keep(
         session,
-        tenant_id=found.id,
+        tenant_id=tenant_id,
         person_id=reader.id if reader is not None else None,
         # Someone the bot keeps no person for: kept under their user id (their export and
         # forget-me find it by that).
@@ -221,36 +220,34 @@ async def still_holds(
     if not reply.quotes and not reply.shown and not reply.people:
         return True
     async with db.snapshot() as session:
-        found = await repo.find_tenant(
-            session, platform=tenant.platform.value, external_id=tenant.tenant_id
-        )
-        if found is None or found.id is None:
+        tenant_id = await known_tenant_id(session, tenant)
+        if tenant_id is None:
             return False
         channel_pk: int | None = None
         if reader_user_id is None:
             if channel_id is None:
                 return False
-            channel = await repo.find_channel(session, tenant_id=found.id, channel_id=channel_id)
+            channel = await repo.find_channel(session, tenant_id=tenant_id, channel_id=channel_id)
             if channel is None or channel.id is None:
                 return False
             channel_pk = channel.id
         if reply.shown and not await _shown_holds(
             session,
-            tenant_id=found.id,
+            tenant_id=tenant_id,
             reply=reply,
             reader_user_id=reader_user_id,
             channel_pk=channel_pk,
         ):
             return False
         if reply.people and not await _people_hold(
-            session, tenant_id=found.id, reply=reply, now=now
+            session, tenant_id=tenant_id, reply=reply, now=now
         ):
             return False
         if not reply.quotes:
             return True
         shown, kept = await held_as_now(
             session,
-            tenant_id=found.id,
+            tenant_id=tenant_id,
             post=Post(text=reply.text, names=dict(reply.names), to_users=("-",)),
             quotes=[(q.narration_id, q.line) for q in reply.quotes],
             kind=WHO_KNOWS,

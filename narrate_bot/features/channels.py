@@ -44,6 +44,13 @@ async def _channel(
     return await stored_channel(session, tenant_id=tenant.id, ref=ref)
 
 
+async def known_tenant_id(session: Session, ref: TenantRef) -> int | None:
+    """The id of the workspace's stored row, or ``None`` when there is none: looked up, never
+    created, so follow-up work stores nothing for a workspace erased meanwhile (an uninstall)."""
+    found = await repo.find_tenant(session, platform=ref.platform.value, external_id=ref.tenant_id)
+    return None if found is None else found.id
+
+
 async def settled_tenant(session: Session, ref: TenantRef) -> Tenant | None:
     """The workspace's row when storing it as the platform names it would write nothing, else
     ``None`` (``repo.current_tenant``): what a read-only turn starts from."""
@@ -265,12 +272,10 @@ async def stored_public(
     if not channel_ids:
         return set()
     async with db.snapshot() as session:
-        row = await repo.find_tenant(
-            session, platform=tenant.platform.value, external_id=tenant.tenant_id
-        )
-        if row is None or row.id is None:
+        tenant_id = await known_tenant_id(session, tenant)
+        if tenant_id is None:
             return set()
-        return await repo.public_channel_ids(session, tenant_id=row.id, channel_ids=channel_ids)
+        return await repo.public_channel_ids(session, tenant_id=tenant_id, channel_ids=channel_ids)
 
 
 async def found_private(
@@ -291,13 +296,13 @@ async def found_private(
     readers stored again). Under the workspace's erasure mark, as a reader list is stored
     (``repo.set_members``), the channel held as it is read (``repo.held_public_channel``)."""
     async with db.transaction() as session:
-        row = await repo.find_tenant(
-            session, platform=tenant.platform.value, external_id=tenant.tenant_id
-        )
-        if row is None or row.id is None:
+        tenant_id = await known_tenant_id(session, tenant)
+        if tenant_id is None:
             return False
-        await repo.hold_erasure_mark(session, tenant_id=row.id)
-        channel = await repo.held_public_channel(session, tenant_id=row.id, channel_id=channel_id)
+        await repo.hold_erasure_mark(session, tenant_id=tenant_id)
+        channel = await repo.held_public_channel(
+            session, tenant_id=tenant_id, channel_id=channel_id
+        )
         if channel is None or channel.id is None:
             return False
         channel.kind = ChannelKind.PRIVATE.value
@@ -327,17 +332,15 @@ async def relearned(
     if not channel_ids:
         return set()
     async with db.transaction() as session:
-        row = await repo.find_tenant(
-            session, platform=tenant.platform.value, external_id=tenant.tenant_id
-        )
-        if row is None or row.id is None:
+        tenant_id = await known_tenant_id(session, tenant)
+        if tenant_id is None:
             return set()
-        await repo.hold_erasure_mark(session, tenant_id=row.id)
-        if await repo.is_forgotten(session, tenant_id=row.id, user_id=user_id):
+        await repo.hold_erasure_mark(session, tenant_id=tenant_id)
+        if await repo.is_forgotten(session, tenant_id=tenant_id, user_id=user_id):
             return set()
         added: set[str] = set()
         for channel in await repo.private_channels(
-            session, tenant_id=row.id, channel_ids=channel_ids
+            session, tenant_id=tenant_id, channel_ids=channel_ids
         ):
             assert channel.id is not None
             if not await repo.is_member(session, channel_pk=channel.id, user_id=user_id):
@@ -356,13 +359,11 @@ async def unlearned(
     if not channel_ids:
         return
     async with db.transaction() as session:
-        row = await repo.find_tenant(
-            session, platform=tenant.platform.value, external_id=tenant.tenant_id
-        )
-        if row is None or row.id is None:
+        tenant_id = await known_tenant_id(session, tenant)
+        if tenant_id is None:
             return
         for channel_id in sorted(channel_ids):
-            channel = await repo.find_channel(session, tenant_id=row.id, channel_id=channel_id)
+            channel = await repo.find_channel(session, tenant_id=tenant_id, channel_id=channel_id)
             if channel is not None and channel.id is not None:
                 await repo.remove_member(session, channel_pk=channel.id, user_id=user_id)
 

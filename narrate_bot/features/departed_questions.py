@@ -19,6 +19,7 @@ from ..storage import question_repo
 from ..storage import repositories as repo
 from ..storage.database import Database
 from . import digest_copies
+from .channels import known_tenant_id
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,11 @@ async def askers_departed(
     edits: list[tuple[str, str, Post]] = []
     retractions: list[digest_copies.Retraction] = []
     async with db.transaction() as session:
-        found = await repo.find_tenant(
-            session, platform=tenant.platform.value, external_id=tenant.tenant_id
-        )
-        if found is None or found.id is None:
+        tenant_id = await known_tenant_id(session, tenant)
+        if tenant_id is None:
             return
         for user_id in user_ids:
-            person = await repo.find_person(session, tenant_id=found.id, user_id=user_id)
+            person = await repo.find_person(session, tenant_id=tenant_id, user_id=user_id)
             if person is None or person.id is None:
                 continue
             closed = await question_repo.withdraw_open(session, person_id=person.id, now=now)

@@ -20,8 +20,8 @@ from ..events import ChannelDeleted, ChannelDescribed, Platform, PostDeleted, Te
 from ..ports import ChatGateway
 from ..replies import Post, quoted
 from ..storage import expertise_repo, question_repo
-from ..storage import repositories as repo
-from ..storage.database import Database, Session
+from ..storage.database import Database
+from .channels import known_tenant_id
 from .open_questions import ASK_CHANNEL_COMMAND
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ Gateways = Mapping[Platform, ChatGateway]
 async def post_deleted(db: Database, gateways: Gateways, event: PostDeleted) -> None:
     """A message was deleted: if it was an open question's post, the question is lost."""
     async with db.snapshot() as session:
-        tenant_id = await _tenant_id(session, event.tenant)
+        tenant_id = await known_tenant_id(session, event.tenant)
         if tenant_id is None or not await question_repo.is_post(
             session, tenant_id=tenant_id, channel_id=event.channel_id, message_id=event.message_id
         ):
@@ -74,11 +74,6 @@ async def channel_deleted(db: Database, gateways: Gateways, event: ChannelDelete
     )
 
 
-async def _tenant_id(session: Session, ref: TenantRef) -> int | None:
-    tenant = await repo.find_tenant(session, platform=ref.platform.value, external_id=ref.tenant_id)
-    return None if tenant is None else tenant.id
-
-
 async def _channel_closed(
     db: Database,
     gateways: Gateways,
@@ -89,7 +84,7 @@ async def _channel_closed(
     deleted: bool,
 ) -> None:
     async with db.snapshot() as session:
-        tenant_id = await _tenant_id(session, tenant_ref)
+        tenant_id = await known_tenant_id(session, tenant_ref)
         if tenant_id is None:
             return
         channel = await expertise_repo.find_channel(

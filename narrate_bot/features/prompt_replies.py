@@ -26,6 +26,7 @@ from ..storage.schedule_tables import PROMPT
 from ..storage.tables import Channel, Tenant
 from . import update_posts
 from .blocker_help import with_help
+from .channels import known_tenant_id
 from .consent import JOINED, LEFT, enroll
 from .narrate import (
     ERASED_MEANWHILE,
@@ -52,13 +53,11 @@ async def answers_reminder(turn: Turn) -> bool:
     answering "what are you stuck on?"): taken as a question, nothing of it was kept."""
     ref = turn.event.tenant
     async with turn.db.snapshot() as session:
-        tenant = await repo.find_tenant(
-            session, platform=ref.platform.value, external_id=ref.tenant_id
-        )
-        if tenant is None or tenant.id is None:
+        tenant_id = await known_tenant_id(session, ref)
+        if tenant_id is None:
             return False
         person = await repo.find_person(
-            session, tenant_id=tenant.id, user_id=turn.event.user.user_id
+            session, tenant_id=tenant_id, user_id=turn.event.user.user_id
         )
         if person is None or person.id is None:
             return False
