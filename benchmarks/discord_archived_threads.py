@@ -32,6 +32,7 @@ import discord
 import yarl
 from aiohttp import web
 
+from benchmarks.engines import use_benchmark_erasure_key
 from narrate_bot.app import Bot
 from narrate_bot.clock import SystemClock
 from narrate_bot.config import Settings
@@ -97,6 +98,7 @@ async def run(rounds: int) -> dict[str, object]:
     discord.http.Route.BASE = fake.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.ws_url)
     with tempfile.TemporaryDirectory() as tmp:
+        use_benchmark_erasure_key()  # no startup check makes a key file here
         db = Database(f"sqlite:///{Path(tmp) / 'bench.db'}")
         await upgrade(db)
         bot = Bot(db=db, clock=SystemClock(), settings=Settings())

@@ -31,6 +31,9 @@ def database_url(engine: str, *, path: Path, postgres_url: str | None, reuse: bo
         if not reuse:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+        # Nor is a benchmark's file started the way that makes its key file (only the
+        # startup check does): it takes the run's key too.
+        use_benchmark_erasure_key()
         return f"sqlite:///{path}"
     url = postgres_url or os.environ.get("NARRATE_TEST_POSTGRES_URL", "")
     if not url:

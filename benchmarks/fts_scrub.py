@@ -46,6 +46,7 @@ from typing import Any
 from sqlalchemy import func, insert, text
 from sqlmodel import select
 
+from benchmarks.engines import use_benchmark_erasure_key
 from benchmarks.who_knows_latency import DEFAULT_DATA, load, seed
 from narrate_bot.storage import index_scrub, privacy
 from narrate_bot.storage import repositories as repo
@@ -184,6 +185,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.reuse:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+    use_benchmark_erasure_key()  # no startup check makes a key file here
     db = Database(f"sqlite:///{path}")
     steps: list[float] = []
     step = index_scrub._step

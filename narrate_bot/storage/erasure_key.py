@@ -8,7 +8,11 @@ database can't be recomputed from the database alone.
 Where the secret comes from, first found: ``NARRATE_ERASURE_KEY`` (``Settings.erasure_key``, or
 the environment for code that builds a ``Database`` itself); on SQLite, a key file beside the
 database file, made once (mode 0600) so the embedded quick start needs no setting (an
-in-memory database gets a key of its own, gone with it); on PostgreSQL there is no default: the
+in-memory database gets a key of its own, gone with it). The key file is made by the startup
+check alone (``check_erasure_key``, which records its check value in the same breath): a
+``Database`` nobody checked (a script, a tool, another application's file) that needs the key
+finds none and is refused (``ErasureKeyError``), rather than leave a new key beside a database
+whose marks may have been written with another. On PostgreSQL there is no default: the
 replicas must all use one key, and a replica that made up its own would not recognise anyone the
 others marked, so ``Database`` refuses to open without it (``ErasureKeyError``).
 
@@ -55,9 +59,10 @@ class ErasureKey:
     """The key and where it came from (for messages). Its ``repr`` shows no key.
 
     ``secret`` may be a function that reads it (SQLite's key file): called at the first use,
-    so merely opening a file, another application's say, makes no key file beside it; the
-    startup check (``repositories.check_erasure_key``) is that first use, after the
-    foreign-file check and the migrations."""
+    so merely opening a file, another application's say, reads nothing. The file is made only
+    by ``make_file``, which only the startup check (``repositories.check_erasure_key``) calls,
+    after the foreign-file check and the migrations, and only while the database has no check
+    value; any other use finding no file is refused."""
 
     __slots__ = ("_file", "_keyed", "_source", "origin")
 
@@ -77,6 +82,12 @@ class ErasureKey:
 
     def __repr__(self) -> str:
         return f"ErasureKey(origin={self.origin!r})"
+
+    def make_file(self) -> None:
+        """Make the key file when it doesn't exist yet (the first process to start keeps its
+        key). For the startup check alone, which records the new key's check value."""
+        if self._keyed is None and self._file is not None:
+            _create(self._file)
 
     @property
     def check_value(self) -> str:
@@ -113,7 +124,7 @@ def resolve(*, dialect: str, database: str | None, given: str | None) -> Erasure
     if database in (None, "", ":memory:"):
         return ErasureKey(secrets.token_hex(32).encode(), "an in-memory key")
     path = key_file_for(database)
-    return ErasureKey(lambda: _read_or_create(path), f"the key file {path}", path)
+    return ErasureKey(lambda: _read(path), f"the key file {path}", path)
 
 
 def _usable(text: str, where: str) -> bytes:
@@ -126,19 +137,30 @@ def _usable(text: str, where: str) -> bytes:
     return text.encode()
 
 
-def _read_or_create(path: Path) -> bytes:
-    """The key in ``path``, written there first when missing. Made under a temporary name and
-    linked into place, so two processes opening a new database at once keep the first one's key
-    and nobody reads a half-written file."""
+def _read(path: Path) -> bytes:
+    """The key in ``path``; none there is refused, never made up (``ErasureKey.make_file``)."""
     try:
         return _usable(path.read_text(), str(path))
     except FileNotFoundError:
-        pass
+        raise ErasureKeyError(
+            f"The erasure key file {path} doesn't exist, and this process didn't start the "
+            "database the way that makes it (narrate-bot migrate, run or console do, once they "
+            "have checked the database): start narrate-bot on it first, restore the key file if "
+            f"it was lost, or set {ERASURE_KEY_SETTING}."
+        ) from None
     except OSError as problem:
         raise ErasureKeyError(
             f"Can't read the erasure key file {path} ({problem.strerror}). Make it readable by "
             f"the bot's user, or set {ERASURE_KEY_SETTING}."
         ) from None
+
+
+def _create(path: Path) -> None:
+    """A new key in ``path`` unless one is there. Made under a temporary name and linked into
+    place, so two processes starting on a new database at once keep the first one's key and
+    nobody reads a half-written file."""
+    if path.exists():
+        return
     temporary = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         _write_new(temporary)
@@ -158,7 +180,6 @@ def _read_or_create(path: Path) -> bytes:
             f"Can't write the erasure key file {path} ({problem.strerror}). Check that its "
             f"folder is writable, or set {ERASURE_KEY_SETTING}."
         ) from None
-    return _usable(path.read_text(), str(path))
 
 
 def _write_new(path: Path) -> None:

@@ -483,8 +483,9 @@ async def check_erasure_key(session: AsyncSession) -> None:
     so a replica started later with another key is refused at its own start (even before any
     workspace holds a mark), and refuse a key other than the one the marks were written with
     (the database's value, and each workspace's from before it had one). SQLite's key file is
-    made only when the database has no check value yet: one missing while the marks need it is
-    refused as a wrong key, leaving no new file to overwrite when the right one is restored."""
+    made here alone, and only when the database has no check value yet, which this then
+    records: one missing while the marks need it is refused as a wrong key, leaving no new file
+    to overwrite when the right one is restored. Nothing else makes one (``ErasureKey``)."""
     key = session_key(session)
     if key.unmade:
         noted = await session.exec(
@@ -495,6 +496,7 @@ async def check_erasure_key(session: AsyncSession) -> None:
         )
         if noted.first() is not None or legacy.first() is not None:
             raise mismatch(key)
+        key.make_file()
     await hold_check_value(session)
     found = await session.exec(
         select(TenantSetting.value).where(col(TenantSetting.key) == CHECK_KEY).distinct()
