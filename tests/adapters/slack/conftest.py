@@ -91,6 +91,22 @@ def dm_event(
     }
 
 
+def handler_tasks(env: SlackEnv, monkeypatch: pytest.MonkeyPatch) -> list[asyncio.Task[Any]]:
+    """The tasks of the event handlers that run from now on, each seen as its work looks the
+    person up (a probe that changes nothing): for a test that cancels one."""
+    handlers: list[asyncio.Task[Any]] = []
+    looked_up = env.adapter.directory.user
+
+    async def user(*args: Any, **kwargs: Any) -> Any:
+        task = asyncio.current_task()
+        assert task is not None
+        handlers.append(task)
+        return await looked_up(*args, **kwargs)
+
+    monkeypatch.setattr(env.adapter.directory, "user", user)
+    return handlers
+
+
 def noted(env: SlackEnv) -> int:
     """How many "Noted as #n" answers the fake Slack was asked to post."""
     return sum("Noted as #" in json.dumps(c.params) for c in env.fake.called("chat.postMessage"))

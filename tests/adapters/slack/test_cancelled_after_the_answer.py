@@ -14,27 +14,12 @@ import math
 from typing import Any
 
 from narrate_bot.storage import platform_store as ps
-from tests.adapters.slack.conftest import RETRY, dm_event, noted, until
+from tests.adapters.slack.conftest import RETRY, dm_event, handler_tasks, noted, until
 from tests.adapters.slack.test_retry_after_cancelled_give_back import TEXT
 
 
-def _handlers(slack: Any, monkeypatch: Any) -> list[asyncio.Task[Any]]:
-    """The handler's own task, seen as its work looks the person up (a probe, no change)."""
-    handlers: list[asyncio.Task[Any]] = []
-    looked_up = slack.adapter.directory.user
-
-    async def user(*args: Any, **kwargs: Any) -> Any:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.append(task)
-        return await looked_up(*args, **kwargs)
-
-    monkeypatch.setattr(slack.adapter.directory, "user", user)
-    return handlers
-
-
 async def test_a_retry_after_a_cancelled_answer_stores_and_answers_nothing_more(slack, monkeypatch):
-    handlers = _handlers(slack, monkeypatch)
+    handlers = handler_tasks(slack, monkeypatch)
     slack.fake.holds["chat.postMessage"] = posting = asyncio.Event()
     await slack.event(dm_event(TEXT), "Ev-in-flight")
     await until(lambda: bool(slack.fake.called("chat.postMessage")))
@@ -52,7 +37,7 @@ async def test_a_retry_after_a_cancelled_answer_stores_and_answers_nothing_more(
 
 
 async def test_a_cancelled_give_back_ends_with_the_drain(slack, monkeypatch):
-    handlers = _handlers(slack, monkeypatch)
+    handlers = handler_tasks(slack, monkeypatch)
     giving_back, proceed = asyncio.Event(), asyncio.Event()
     release = ps.release_event
     after_drain: list[bool] = []

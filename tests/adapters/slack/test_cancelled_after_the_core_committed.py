@@ -17,8 +17,7 @@ import math
 from typing import Any
 
 from narrate_bot.features import blocker_help, update_posts
-from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event, noted
-from tests.adapters.slack.test_cancelled_after_the_answer import _handlers
+from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event, handler_tasks, noted
 from tests.adapters.slack.test_retry_after_cancelled_give_back import TEXT
 
 
@@ -43,7 +42,7 @@ async def _cancel_first(slack: SlackEnv, handlers: list[asyncio.Task[Any]]) -> N
 
 
 async def test_a_retry_after_a_cancel_while_finding_help_stores_nothing_more(slack, monkeypatch):
-    handlers = _handlers(slack, monkeypatch)
+    handlers = handler_tasks(slack, monkeypatch)
     finding_help, proceed = _held(monkeypatch, blocker_help, "with_help")
     await slack.event(dm_event(TEXT), "Ev-finding-help")
     await finding_help.wait()
@@ -63,7 +62,7 @@ async def test_a_retry_after_a_cancel_while_a_delete_takes_back_its_posts(slack,
     await slack.event(dm_event(TEXT), "Ev-noted")
     await slack.adapter.drain(timeout=math.inf)
     assert await slack.narration_count() == 1
-    handlers = _handlers(slack, monkeypatch)
+    handlers = handler_tasks(slack, monkeypatch)
     taking_back, proceed = _held(monkeypatch, update_posts, "removed_with")
     delete = dm_event("delete 1") | {"ts": "1763800000.000502"}
     await slack.event(delete, "Ev-delete")

@@ -14,23 +14,13 @@ import math
 from typing import Any
 
 from narrate_bot.storage import platform_store as ps
-from tests.adapters.slack.conftest import RETRY, dm_event, noted, until
+from tests.adapters.slack.conftest import RETRY, dm_event, handler_tasks, noted, until
 
 TEXT = "migrated the invoice exporter to the new queue"
 
 
 async def test_a_retry_inside_the_lease_does_an_event_cancelled_twice(slack, monkeypatch):
-    # The handler's own task, seen as its work looks the person up (a probe, no change).
-    handlers: list[asyncio.Task[Any]] = []
-    looked_up = slack.adapter.directory.user
-
-    async def user(*args: Any, **kwargs: Any) -> Any:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.append(task)
-        return await looked_up(*args, **kwargs)
-
-    monkeypatch.setattr(slack.adapter.directory, "user", user)
+    handlers = handler_tasks(slack, monkeypatch)
 
     # The give-back's statement waits until the handler has been cancelled a second time.
     giving_back, proceed = asyncio.Event(), asyncio.Event()
