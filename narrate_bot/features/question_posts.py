@@ -296,19 +296,25 @@ async def close_question(
         after = f" You have {left} more open {more}; the same command closes the newest of them."
     else:
         after = ""
+    # Closed and committed: "said again, it closes the one before", so from here on a retry
+    # must not run it again (a Slack event's claim given back by a shutdown that cancelled the
+    # steps below would close the asker's next open question). Answered with this instead if
+    # a step below fails (``Turn.committed_as``).
     if status == ANSWERED:
         thanked = ""
         names: dict[str, str] = {}
         if answerer is not None:
             thanked = f", thanks to <@{answerer.user_id}>"
             names = {answerer.user_id: answerer.display_name or answerer.user_id}
-            if thanks is not None:
-                await _send_thanks(turn, thanks)
         reply = turn.reply(
             f"Glad it's answered: I marked {what} answered{thanked}, and digests stop "
             f"listing it. Its post stays, with the answers.{after}"
-        )
-        return [reply.model_copy(update={"names": names})]
+        ).model_copy(update={"names": names})
+        turn.committed_as(reply)
+        if thanks is not None:
+            await _send_thanks(turn, thanks)
+        return [reply]
+    turn.committed_as(turn.reply(f"Withdrawn: {what} is no longer listed in digests.{after}"))
     stayed_listed = await digest_copies.retract(turn.gateways, listed)
     gone_from_digests = digest_copies.unretracted(stayed_listed, what="it")
     if ref is None and asked_at >= turn.now - POSTING_WINDOW:
