@@ -81,13 +81,21 @@ def week_number(week: str) -> int:
 
 async def undelivered(session: Session, *, tenant_id: int, weeks: Iterable[str]) -> set[str]:
     """The weeks, of ``weeks``, whose round queued introductions of which none reached anyone:
-    every post failed or was given up, none sent or still being tried. Such a round sets
-    nobody's pace: a biweekly workspace runs the next week, someone introduced every 2 or 4
-    weeks may be introduced again. A round that queued nothing (too few people, or worked out
-    outside the scheduler) counts as it did."""
+    every post failed or was given up, none sent or still being tried, and none went out to
+    anyone before it ended. Such a round sets nobody's pace: a biweekly workspace runs the next
+    week, someone introduced every 2 or 4 weeks may be introduced again. A round that queued
+    nothing (too few people, or worked out outside the scheduler) counts as it did.
+
+    A group DM sent part-way (some members have it) is narrowed to the rest, and ends failed
+    when their tries run out: by its status alone the round reached nobody, though whoever got
+    it was introduced, is followed up and rested (``last_introduced``). So a round also counts
+    as reached when one of its introductions went out to someone (``delivered_at``, written with
+    the narrowing); a narrowed send whose first part reached nobody marks nothing delivered, and
+    its round still counts as reaching nobody."""
+    wanted = set(weeks)
     slots = {
         date.fromisocalendar(*_iso(week), day).isoformat(): week
-        for week in set(weeks)
+        for week in wanted
         for day in range(1, 8)
     }
     reached: dict[str, bool] = {}
@@ -99,7 +107,10 @@ async def undelivered(session: Session, *, tenant_id: int, weeks: Iterable[str])
             schedule_store.SENT,
             schedule_store.PENDING,
         )
-    return {week for week, any_reached in reached.items() if not any_reached}
+    failed = {week for week, any_reached in reached.items() if not any_reached}
+    if failed:
+        failed -= await intro_repo.delivered_weeks(session, tenant_id=tenant_id, weeks=failed)
+    return failed
 
 
 def _iso(week: str) -> tuple[int, int]:

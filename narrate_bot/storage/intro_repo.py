@@ -210,6 +210,31 @@ async def post_statuses(
     return [(slot, status) for slot, status in rows]
 
 
+async def delivered_weeks(
+    session: AsyncSession, *, tenant_id: int, weeks: Iterable[str]
+) -> set[str]:
+    """The weeks, of ``weeks``, whose round has an introduction that went out to someone
+    (``delivered_at``: a post of it sent, or part of a group DM, ``mark_delivered``), however its
+    sends ended since."""
+    wanted = sorted(set(weeks))
+    if not wanted:
+        return set()
+    rows = await session.exec(
+        select(IntroRound.week)
+        .where(
+            IntroRound.tenant_id == tenant_id,
+            col(IntroRound.week).in_(wanted),
+            exists().where(
+                col(Introduction.round_id) == col(IntroRound.id),
+                col(Introduction.tenant_id) == tenant_id,
+                col(Introduction.delivered_at).is_not(None),
+            ),
+        )
+        .distinct()
+    )
+    return set(rows.all())
+
+
 async def set_never_pair(
     session: AsyncSession, *, person: Person, other_user_id: str, never: bool, now: datetime
 ) -> bool:

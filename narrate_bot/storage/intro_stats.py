@@ -27,11 +27,15 @@ class Outcomes:
 
 
 async def outcomes(session: AsyncSession, *, tenant_id: int, now: datetime) -> Outcomes:
+    # Suggested to someone: introductions that went out (``delivered_at``), as follow-ups, pace,
+    # the no-repeat window and whether a round happened count them. One whose every post was
+    # refused or failed was suggested to nobody; one a group DM reached part of before its
+    # send to the rest failed was.
     suggested = (
         await session.exec(
             select(func.count())
             .select_from(Introduction)
-            .where(Introduction.tenant_id == tenant_id)
+            .where(Introduction.tenant_id == tenant_id, col(Introduction.delivered_at).is_not(None))
         )
     ).one()
     # The introductions that happened stay a subquery: carried through Python as a list of ids
