@@ -12,7 +12,7 @@ from ..events import Audience, ChannelKind, CommandInvoked, FormSubmitted, Messa
 from ..knowledge.clean_text import clean_text
 from ..knowledge.days import read_day
 from ..knowledge.durations import Calendar
-from ..knowledge.topics import extract_topics
+from ..knowledge.topics import extract_topics, shows_a_subject
 from ..knowledge.words import query_terms
 from ..replies import (
     BUTTON_COMMAND_CHARS,
@@ -173,8 +173,11 @@ async def record(turn: Turn, text: str, *, hint: str | None = None) -> list[Repl
         return [turn.reply(ERASED_MEANWHILE)]
     turn.committed_as(turn.reply(f"Noted as #{narration.ordinal}."))
     lines = [f"Noted as #{narration.ordinal}."]
-    if topics:
-        lines[0] += " Topics: " + ", ".join(topics[:5]) + "."
+    # What the map, a profile and the App Home would show of it: subjects, not the words kept
+    # for matching only ("latest", "wrong": ``shows_a_subject``). Not ``common_to_most``: that
+    # is the workspace's, and a profile lists what most narrate about too.
+    if subjects := [topic for topic in topics if shows_a_subject(topic)]:
+        lines[0] += " Topics: " + ", ".join(subjects[:5]) + "."
     buttons: tuple[Button, ...] = ()
     if audience == Audience.ONLY_ME or (
         audience == Audience.CHANNEL and turn.event.channel.kind == ChannelKind.DIRECT

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from ..events import ChannelKind
 from ..knowledge.durations import Calendar
-from ..knowledge.spellings import merged
+from ..knowledge.spellings import Spellings, merged
 from ..knowledge.topic_match import matches, narration_topic_stems
 from ..replies import HELD_BACK, Named, Reply, Shown
 from ..storage import expertise_repo
@@ -25,6 +25,7 @@ from ..storage.tables import Channel, Narration, Person
 from . import members_only
 from .consent import JOINED
 from .narrate import snippet, written_where
+from .topic_map import WINDOW
 from .turn import Turn
 
 MAX_TOPICS = 8
@@ -167,12 +168,17 @@ async def standing(
     )
     declared = await expertise_repo.preferences_of(session, person_id=person.id, kind=ASK_ME)
     hidden = await expertise_repo.preferences_of(session, person_id=person.id, kind=HIDE_ME)
-    topics = merged(Counter(topic_rows))
+    counts = Counter(topic_rows)
+    topics = merged(counts)
+    lately = await expertise_repo.narration_topics_of_person(
+        session, narration_ids=narration_ids, since=now - WINDOW
+    )
+    recent = Counter(Spellings(counts).label(topic) for topic in lately)
     if not own:  # a hidden topic stays out of what others are told they narrate about
         for topic in list(topics):
             if any(matches(h.topic, narration_topic_stems(topic)) for h in hidden):
                 del topics[topic]
-    lines = [_topics_line(topics)]
+    lines = [_topics_line(topics, recent)]
     if declared:
         lines.append("Happy to be asked about: " + ", ".join(p.topic for p in declared) + ".")
     if own:
@@ -186,10 +192,16 @@ async def standing(
     return lines
 
 
-def _topics_line(topics: Counter[str]) -> str:
+def _topics_line(topics: Counter[str], recent: Counter[str]) -> str:
+    """The topics, each with its narrations, ranked as the topic map ranks them: by narrations in
+    its window (``topic_map.WINDOW``, the last 4 weeks), then by all of them, then by name. So
+    what someone narrates about lately comes first, and the map and the profile agree on it;
+    a topic they narrated often long ago but not lately follows (a count alone put it first,
+    forever). The number shown stays every narration of it the profile reads."""
     if not topics:
         return "Narrates about: nothing you can read yet."
-    top = ", ".join(f"{t} ({n})" for t, n in topics.most_common(MAX_TOPICS))
+    ranked = sorted(topics.items(), key=lambda item: (-recent[item[0]], -item[1], item[0]))
+    top = ", ".join(f"{t} ({n})" for t, n in ranked[:MAX_TOPICS])
     return f"Narrates about: {top}."
 
 

@@ -19,7 +19,13 @@ import re
 from collections.abc import Iterable
 
 from .spellings import fold_accents as fold_accents  # tests import it from here
-from .topics import MAX_CJK_TOPIC_CHARS, normalize_topic
+from .topics import (
+    FOLDED_ANEW,
+    MAX_CJK_TOPIC_CHARS,
+    STORED_BEFORE_PLURALS,
+    folded_before,
+    normalize_topic,
+)
 from .words import (
     ampersand_names,
     content_words,
@@ -53,7 +59,10 @@ def only_pointing(text: str) -> bool:
 def stem(word: str, *, fold: bool = True) -> str:
     """Fold accents, plurals and the commonest verb endings; deliberately conservative.
     ``fold=False`` keeps the accents, as keys stored before accents were folded have them."""
-    word = normalize_topic(fold_accents(word) if fold else word)
+    return _endings_folded(normalize_topic(fold_accents(word) if fold else word))
+
+
+def _endings_folded(word: str) -> str:
     for suffix, keep in (("ing", 4), ("ed", 4)):
         if word.endswith(suffix) and len(word) - len(suffix) >= keep:
             word = word[: -len(suffix)]
@@ -61,6 +70,26 @@ def stem(word: str, *, fold: bool = True) -> str:
     if len(word) > 4 and word.endswith("e") and not word.endswith(("ee", "ie")):
         word = word[:-1]  # "release"/"releasing" and "cache"/"caching" meet
     return word
+
+
+# The stems a key stored before the "es" plurals holds for a word they fold anew, where it
+# differs from the word's stem now ("gopls" keyed "gopl", "emacs" "emac", "matrices" "matric",
+# "buses" "buse"): ``storage.old_writes`` keys such a hide, ask or follow anew at start, or a
+# question about gopls would name whoever hid it. An "es" plural of five letters ("boxes" keyed
+# "boxe", "ashes" "ashe") is told by its shape there (``KEYED_BEFORE_PLURAL_SHAPES``); a longer
+# one had its "e" cut by the stemmer, as now ("passes": "pass").
+KEYED_BEFORE_PLURALS = frozenset(
+    {
+        before
+        for word in FOLDED_ANEW
+        if (before := _endings_folded(folded_before(word))) != stem(word)
+    }
+    | set(STORED_BEFORE_PLURALS)
+)
+# SQL ``LIKE`` patterns of those five-letter plurals' old stems, "_" any one letter: "boxe",
+# "fixe", "asse", "ashe" ("xes", "sses", "shes" and "zzes" are the endings of four letters or
+# fewer that ``normalize_topic`` folds as "es" plurals).
+KEYED_BEFORE_PLURAL_SHAPES = ("__xe", "_sse", "_she", "_zze")
 
 
 def stems(text: str, *, fold: bool = True) -> frozenset[str]:

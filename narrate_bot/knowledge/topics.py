@@ -386,6 +386,18 @@ def _folded_before(word: str) -> str:
     return word[:MAX_TOPIC_LEN]
 
 
+def folded_before(word: str) -> str:
+    """How versions before the "es" plurals folded ``word`` (``_folded_before``): the keys of
+    the topics people hid, asked about or followed then (``topic_match.KEYED_BEFORE_PLURALS``)."""
+    return _folded_before(word)
+
+
+# The words the "es" plurals fold anew as themselves or as their singular ("gopls", not
+# "gopl"; "matrices" as "matrix"): a key stored before holds what ``folded_before`` made of
+# them. Besides these, only an "es" plural of five letters ("boxes", "ashes") is keyed anew.
+FOLDED_ANEW = frozenset(_NOT_PLURAL_ADDED_TEXT.split()) | frozenset(_IRREGULAR)
+
+
 # Every word above, as written and as ``normalize_topic`` stores it ("issues" is kept as "issue"):
 # what ``is_topic`` checks a stored topic against.
 _NOT_TOPIC_WORDS = (

@@ -195,19 +195,22 @@ async def visible_narrations_of(
 
 
 async def narration_topics_of_person(
-    session: AsyncSession, *, narration_ids: Sequence[int]
+    session: AsyncSession, *, narration_ids: Sequence[int], since: datetime | None = None
 ) -> list[str]:
     """Every topic of these narrations, once per narration (repeats across narrations kept, so
     callers can count), as ``shown_topic`` reads it: "pass" and "passe" stored for one narration
     are one "pass"; a word since known to be no topic is left out, as is one that is no subject
     to show (``shows_a_subject``), and "caveat" or "thinking" is read only as a hashtag
-    (``topic_filter``)."""
+    (``topic_filter``). ``since``: only of those written since then."""
     if not narration_ids:
         return []
+    where = [col(NarrationTopic.narration_id).in_(narration_ids), taken_as_written()]
+    if since is not None:
+        where.append(col(Narration.created_at) >= since)
     rows = await session.exec(
         select(NarrationTopic.narration_id, NarrationTopic.topic)
         .join(Narration, col(Narration.id) == col(NarrationTopic.narration_id))
-        .where(col(NarrationTopic.narration_id).in_(narration_ids), taken_as_written())
+        .where(*where)
     )
     seen = dict.fromkeys((narration_id, shown_topic(topic)) for narration_id, topic in rows.all())
     return [shown for _, shown in seen if shown is not None and shows_a_subject(shown)]

@@ -45,13 +45,17 @@ not just after an upgrade; and a person's intro pace goes with the person's row.
 from __future__ import annotations
 
 import logging
+from itertools import count
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from narrate_bot.knowledge.topic_match import topic_key
-from narrate_bot.knowledge.topics import STORED_BEFORE_PLURALS
+from narrate_bot.knowledge.topic_match import (
+    KEYED_BEFORE_PLURAL_SHAPES,
+    KEYED_BEFORE_PLURALS,
+    topic_key,
+)
 from narrate_bot.knowledge.words import (
     AMPERSAND_GLOBS,
     AMPERSAND_REGEX,
@@ -158,8 +162,8 @@ SET_SEARCH_TEXT = text(
 )
 BATCH = 1000
 PREFERENCES = "SELECT person_id, kind, topic_key, topic FROM topic_preference WHERE {}"
-KEY_TAKEN = text(
-    "SELECT 1 FROM topic_preference WHERE person_id = :person AND kind = :kind AND topic_key = :key"
+KEYS_HELD = text(
+    "SELECT topic_key, topic FROM topic_preference WHERE person_id = :person AND kind = :kind"
 )
 MOVE_KEY = text(
     "UPDATE topic_preference SET topic_key = :new"
@@ -204,11 +208,13 @@ def _number_schedules(connection: Connection) -> int:
     return done
 
 
-# And a key with a stem the version before bus, gas and quiz had their "es" plurals stored
-# ("buses" keyed "buse", "pop quizzes" "pop quizz"): hiding buses must keep its person out of
-# questions about buses, found by "bus".
+# And a key with a stem the versions before the "es" plurals gave ("gopls" keyed "gopl", "emacs"
+# "emac", "boxes" "boxe"), or the one before bus, gas and quiz had theirs ("buses" keyed "buse",
+# "pop quizzes" "pop quizz"): hiding gopls or buses must keep its person out of questions about
+# them, found by "gopls" and "bus" (``topic_match.KEYED_BEFORE_PLURALS``).
 PLURAL_STEMS = " OR ".join(
-    f"(' ' || topic_key || ' ') LIKE '% {stem} %'" for stem in STORED_BEFORE_PLURALS
+    f"(' ' || topic_key || ' ') LIKE '% {stem} %'"
+    for stem in [*sorted(KEYED_BEFORE_PLURALS), *KEYED_BEFORE_PLURAL_SHAPES]
 )
 
 
@@ -216,19 +222,46 @@ def _fold_topic_keys(connection: Connection) -> int:
     unfolded = UNFOLDED.get(connection.dialect.name)
     if unfolded is None:
         return 0
-    done = 0
     wanted = f"{unfolded} OR {PLURAL_STEMS}"
-    for person, kind, old, topic in connection.execute(text(PREFERENCES.format(wanted))).all():
-        new = topic_key(topic)
-        if not new or new == old:
-            continue
-        where = {"person": person, "kind": kind, "old": old}
-        if connection.execute(KEY_TAKEN, {"person": person, "kind": kind, "key": new}).first():
-            connection.execute(DROP_KEY, where)
+    rows = connection.execute(text(PREFERENCES.format(wanted))).all()
+    groups = {
+        (person, kind) for person, kind, old, topic in rows if topic_key(topic) not in ("", old)
+    }
+    return sum(_rekey(connection, person, kind) for person, kind in sorted(groups))
+
+
+def _rekey(connection: Connection, person: int, kind: str) -> int:
+    """Key anew every topic of one person and kind whose key isn't ``topic_key`` (a map closed
+    over all of them: whatever the start query found, any other key of theirs that moves
+    too), each checked against where every key ends, not where it is: a row goes only when
+    its new key is held by a row that stays, or one moving there first (the same topic, kept
+    once). Before, a row whose new key y was held by a row itself moving on to z went, and its
+    hide with it."""
+    rows = connection.execute(KEYS_HELD, {"person": person, "kind": kind}).all()
+    held = {old for old, _ in rows}
+    moving = {old: new for old, topic in rows if (new := topic_key(topic)) and new != old}
+    taken = held - moving.keys()
+    moves: dict[str, str] = {}
+    for old, new in sorted(moving.items()):
+        if new in taken:
+            connection.execute(DROP_KEY, {"person": person, "kind": kind, "old": old})
+            held.discard(old)
         else:
-            connection.execute(MOVE_KEY, {**where, "new": new})
-        done += 1
-    return done
+            taken.add(new)
+            moves[old] = new
+    while moves:  # each onto a key free by then: one still held waits for its row to move
+        step = {old: new for old, new in moves.items() if new not in held}
+        if not step:  # a ring (x → y, y → x): one steps aside to a key nobody holds
+            old = min(moves)
+            aside = next(key for n in count() if (key := f"~{n}") not in held)
+            moves[aside] = moves[old]
+            step = {old: aside}
+        for old, new in step.items():
+            del moves[old]
+            connection.execute(MOVE_KEY, {"person": person, "kind": kind, "old": old, "new": new})
+            held.discard(old)
+            held.add(new)
+    return len(moving)
 
 
 def _fill_search_text(connection: Connection) -> int:
