@@ -5,13 +5,15 @@
 The organisation is the golang-tools dev set scaled up: each synthetic narration is a real one
 with its sentences shuffled, written by a re-mapped person (so 560 real people become ``--people``
 synthetic ones), spread evenly over the last three years, 1 in 10 in a private channel. Rows are
-bulk-inserted (the bot's intake would take hours at a million); the schema, full-text index and
-triggers are the real ones from the migrations.
+bulk-inserted (the bot's intake would take hours at a million), each with the ``search_text`` the
+bot writes (``words.index_text``); the schema, full-text index and triggers are the real ones from
+the migrations.
 
 Queries come in classes: the most frequent query words of the dev set's questions (the ones that
 match a large share of all narrations), ordinary questions (real commit subjects), and names the
-index holds only the letters of (C++, C#, R, .NET, the word "net": each window checks how its
-matches spell the name, among at most ``search.SPELLED_SCAN`` of them). Each is
+index holds only the letters of (C++, C#, R and .NET, searched by their own token,
+``words.symbol_token``; the word "net": its window checks how its matches spell it, among at most
+``search.SPELLED_SCAN`` of them). Each is
 answered by ``find_experts``, exactly as chat does. The baseline is the obvious implementation:
 ``LIKE '%word%'`` on every visible narration, grouped by person.
 
@@ -43,7 +45,7 @@ from sqlmodel import col, select
 
 from benchmarks.engines import database_url
 from narrate_bot.features.who_knows import find_experts
-from narrate_bot.knowledge.words import query_terms
+from narrate_bot.knowledge.words import index_text, query_terms
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import upgrade
 from narrate_bot.storage.repositories import visible_to
@@ -149,6 +151,7 @@ async def seed(db: Database, source: list[dict[str, Any]], *, narrations: int, p
         )
         sentences = _sentences(real["text"])
         rng.shuffle(sentences)
+        body = "\n".join(sentences)
         ordinals[person_pk] += 1
         in_private = rng.random() < 0.1
         rows.append(
@@ -159,7 +162,8 @@ async def seed(db: Database, source: list[dict[str, Any]], *, narrations: int, p
                 "ordinal": ordinals[person_pk],
                 "source": "command",
                 "audience": "channel",
-                "text": "\n".join(sentences),
+                "text": body,
+                "search_text": index_text(body),
                 "created_at": NOW - SPAN + step * k,
             }
         )

@@ -103,8 +103,17 @@ def index_text(text: str) -> str | None:
     A text naming "&" names (``ampersand_names``: "R&D", "AT & T") gets each one's token
     (``ampersand_token``) after the text too, before the characters: PostgreSQL's "english"
     drops "a", "i", "s", "t", "at" and "it" as stop words, so "T&S" or "AT&T" left nothing in
-    its index to find."""
-    names = " ".join(dict.fromkeys(map(ampersand_token, ampersand_names(text))))
+    its index to find.
+
+    Likewise a text spelling a symbol name (``spelled_symbol_names``: "C++", "C#", "F#", the C
+    and R languages, ".NET") gets each one's token (``symbol_token``): the index holds only the
+    letter ("c", "net"), so a question searching the letter and keeping the narrations that
+    spell the name read only the newest few hundred of them, and an older C++ was never found."""
+    tokens = [
+        *map(ampersand_token, ampersand_names(text)),
+        *map(symbol_token, spelled_symbol_names(text)),
+    ]
+    names = " ".join(dict.fromkeys(tokens))
     if text.isascii() or _FOLDS.search(text) is None:
         return f"{text} {names}" if names else None
     text = unicodedata.normalize("NFKC", text)
@@ -156,7 +165,7 @@ def query_terms(question: str, *, limit: int = 12) -> list[str]:
     """Distinct content words of a question, in order, capped so a pasted essay stays cheap."""
     seen: dict[str, None] = {}
     for word in content_words(question):
-        if _TOKEN_SHAPED.fullmatch(word):  # the "&" names' made-up token: no word anyone means
+        if _TOKEN_SHAPED.fullmatch(word):  # a made-up token ("&" or symbol name): nobody means it
             continue
         seen.setdefault(word, None)
         if len(seen) >= limit:
@@ -303,13 +312,15 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     # The word "net" is indexed from ".NET" too: kept only where the narration says "net"
     # itself (``spells``), as hiding "net" is not hiding .NET (``dotted_names``).
     terms = [replace(t, literal=_NET) if t.words == (_NET,) else t for t in terms]
-    terms += [SearchTerm(words=(name[0].lower(),), literal=name) for name in symbol_names(question)]
+    terms += [
+        SearchTerm(words=(symbol_token(name),), literal=name) for name in symbol_names(question)
+    ]
     terms += [
         SearchTerm(words=(ampersand_token(name),), literal=name)
         for name in ampersand_names(question)
     ]
     if dotted:
-        terms.append(SearchTerm(words=("net",), literal=".NET"))
+        terms.append(SearchTerm(words=(symbol_token(".NET"),), literal=".NET"))
     return terms
 
 
@@ -394,7 +405,10 @@ def ampersand_token(name: str) -> str:
 
 # A word shaped like a token, this version's or that of the version before ("amp0r0d"): typed
 # in a question or ``/narrate mine``, it is not searched, or it would find the "&" names.
-_TOKEN_SHAPED = re.compile(r"amp0[a-z]{1,2}0[a-z]{1,2}0?", re.I)
+# And a symbol name's token (``symbol_token``: "sym0c0plus0"), with or without its last digit.
+_TOKEN_SHAPED = re.compile(
+    r"amp0[a-z]{1,2}0[a-z]{1,2}0?|sym0(?:[a-z]0(?:plus|sharp|alone)|net0dot)0?", re.I
+)
 
 
 # For SQL, the "&" names' ASCII spellings (``_AMPERSAND_NAME``; any character beyond ASCII is let
@@ -480,6 +494,76 @@ def spells(term: SearchTerm, text: str) -> bool:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))
         return re.search(pattern, text, flags=re.IGNORECASE) is not None
     return re.search(_SPELLINGS[""].format(letter=re.escape(letter)), text) is not None
+
+
+# Symbol names (``symbol_names``, ".NET") as one token each wherever a narration spells them
+# (``index_text``), so a question searches the token, not the letter (which every "plan C" and
+# "vitamin c" holds): a C++ narration is found however many newer ones hold a "c". Like the "&"
+# names' token, it ends with a digit, which SQLite's porter stemmer leaves whole and PostgreSQL's
+# "english" keeps as it is.
+_SYMBOL_KINDS = {"++": "plus", "#": "sharp", "": "alone"}
+# Letters beyond ASCII that Python's case-insensitive match takes for an ASCII one ("\u212a",
+# the Kelvin sign, for "k"): ``spells`` reads "\u212a++" as K++, so it gets K++'s token too.
+_ODD_LETTERS = {"\u0130": "I", "\u0131": "I", "\u212a": "K", "\u017f": "S"}
+_ODD_SYMBOL = re.compile(f"(?<![\\w+#])([{''.join(_ODD_LETTERS)}])(\\+\\+|#)")
+
+
+def is_name_token(word: str) -> bool:
+    """Whether ``word`` is a made-up token of an "&" or symbol name (``ampersand_token``,
+    ``symbol_token``), or shaped like one."""
+    return _TOKEN_SHAPED.fullmatch(word) is not None
+
+
+def symbol_token(name: str) -> str:
+    """The one word both engines index for a symbol name a narration spells, and a question
+    about it searches: "sym0c0plus0" for C++, "sym0f0sharp0" for F#, "sym0r0alone0" for R,
+    "sym0net0dot0" for .NET. A question typing it searches nothing (``query_terms``)."""
+    if name.lower() == ".net":
+        return "sym0net0dot0"
+    return f"sym0{name[0].lower()}0{_SYMBOL_KINDS[name[1:]]}0"
+
+
+def spelled_symbol_names(text: str) -> list[str]:
+    """The symbol names ``text`` spells, as ``spells`` reads a narration ("C++", "F#", "C",
+    ".NET"), each once: the ones ``index_text`` writes a token for."""
+    candidates = [*symbol_names(text)]
+    if not text.isascii():
+        latin = _latin(text)
+        candidates += [_ODD_LETTERS[m.group(1)] + m.group(2) for m in _ODD_SYMBOL.finditer(latin)]
+    if "." in text:
+        candidates.append(".NET")
+    names = dict.fromkeys(name.upper() for name in candidates)
+    return [name for name in names if spells(SearchTerm(words=(), literal=name), text)]
+
+
+# For SQL, the ASCII spellings of a symbol name (``spelled_symbol_names``), and the characters
+# beyond ASCII it may be spelled with (full-width "Ｃ＋＋", the Kelvin sign): a text matching none
+# spells none. SQLite: GLOB patterns of the text padded with a space at each end, any one of
+# them; PostgreSQL: one regular expression. Python decides for a text that matches.
+_SYMBOL_PATTERNS = (  # before, the name (GLOB, regular expression), after
+    ("[^A-Za-z0-9_+#]", "[A-Za-z]++", r"[A-Za-z]\+\+", "[^+#A-Za-z_]"),
+    ("[^A-Za-z0-9_+#]", "[A-Za-z]#", "[A-Za-z]#", "[^+#A-Za-z0-9_]"),
+    ("[^A-Za-z0-9_+#/&.'-]", "[CR]", "[CR]", "[^A-Za-z0-9_+#/&'-]"),
+    ("[^A-Za-z0-9_.]", ".[nN][eE][tT]", r"\.[nN][eE][tT]", "[^A-Za-z0-9_]"),
+)
+_SYMBOL_WIDE = (
+    "[\uff0b\uff03\uff23\uff32]",  # "＋", "＃", "Ｃ", "Ｒ"
+    f"[\uff21-\uff3a\uff41-\uff5a{''.join(_ODD_LETTERS)}][+#]",  # "Ｃ++", "\u212a++"
+)
+SYMBOL_GLOBS = (
+    *(f"*{before}{name}{after}*" for before, name, _, after in _SYMBOL_PATTERNS),
+    *(f"*{wide}*" for wide in _SYMBOL_WIDE),
+)
+SYMBOL_REGEX = "|".join(
+    [
+        *(f"(^|{before}){name}($|{after})" for before, _, name, after in _SYMBOL_PATTERNS),
+        *_SYMBOL_WIDE,
+    ]
+)
+# A ``search_text`` holding a symbol name's token (``symbol_token``, written after a space):
+# every one this version writes for a text spelling one.
+SYMBOL_TOKEN_GLOB = "* sym0*"
+SYMBOL_TOKEN_TEXT = " sym0"
 
 
 def paths(text: str) -> list[str]:

@@ -18,7 +18,9 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
   before "&" names had their token, none: "T&S" or "AT&T" isn't found on PostgreSQL (whose
   "english" drops their letters), nor any "&" name by the question's token on either engine;
   or, written by the version before this one, its token ("amp0t0s", which SQLite's stemmer
-  made "amp0t0" as it made "amp0t0e": T&E narrations crowded T&S out).
+  made "amp0t0" as it made "amp0t0e": T&E narrations crowded T&S out); or, written by any
+  version before symbol names had their token (``words.symbol_token``), none: a C++, C#, R or
+  .NET narration behind a few hundred newer ones holding its letter isn't found.
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
 upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
@@ -63,6 +65,10 @@ from narrate_bot.knowledge.words import (
     INDEXED_CLASS,
     OLD_TOKEN_GLOBS,
     OLD_TOKEN_REGEX,
+    SYMBOL_GLOBS,
+    SYMBOL_REGEX,
+    SYMBOL_TOKEN_GLOB,
+    SYMBOL_TOKEN_TEXT,
     TOKEN_GLOBS,
     TOKEN_REGEX,
     index_text,
@@ -122,6 +128,14 @@ LACKS_TOKEN = {
     "postgresql": f"(({HAS_AMPERSAND_NAME['postgresql']} AND search_text !~ :token)"
     " OR search_text ~ :old_token)",
 }
+# A text that may spell a symbol name (``words.SYMBOL_GLOBS``: C++, C#, R, .NET) and has none of
+# their tokens (``words.symbol_token``): written by a version before them.
+LACKS_SYMBOL_TOKEN = {
+    "sqlite": "(("
+    + " OR ".join(f"{_PADDED} GLOB :symbol_{i}" for i in range(len(SYMBOL_GLOBS)))
+    + ") AND (search_text IS NULL OR NOT search_text GLOB :symbol_token))",
+    "postgresql": "(text ~ :symbol AND strpos(coalesce(search_text, ''), :symbol_token) = 0)",
+}
 CJK_PATTERN = {"sqlite": f"*{INDEXED_CLASS}*", "postgresql": INDEXED_CLASS}
 # 0050's ``search_text`` (written by a version from 0050 to 0053) never ends with a CJK character:
 # each run is written as its pairs between spaces. Since 0054 that of a text with a run of two
@@ -141,6 +155,8 @@ SQL_PATTERNS = {
         **{f"ampersand_{i}": glob for i, glob in enumerate(AMPERSAND_GLOBS)},
         **{f"token_{i}": glob for i, glob in enumerate(TOKEN_GLOBS)},
         **{f"old_token_{i}": glob for i, glob in enumerate(OLD_TOKEN_GLOBS)},
+        **{f"symbol_{i}": glob for i, glob in enumerate(SYMBOL_GLOBS)},
+        "symbol_token": SYMBOL_TOKEN_GLOB,
     },
     "postgresql": {
         "indexed_class": CJK_PATTERN["postgresql"],
@@ -149,11 +165,13 @@ SQL_PATTERNS = {
         "ampersand": AMPERSAND_REGEX,
         "token": TOKEN_REGEX,
         "old_token": OLD_TOKEN_REGEX,
+        "symbol": SYMBOL_REGEX,
+        "symbol_token": SYMBOL_TOKEN_TEXT,
     },
 }
 UNINDEXED = (
     "SELECT id, text, search_text FROM narration"
-    " WHERE ((search_text IS NULL AND {}) OR (search_text IS NOT NULL AND ({} OR {})))"
+    " WHERE ((search_text IS NULL AND {}) OR (search_text IS NOT NULL AND ({} OR {})) OR {})"
     " AND id > :after ORDER BY id LIMIT :n"
 )
 SET_SEARCH_TEXT = text(
@@ -268,7 +286,14 @@ def _fill_search_text(connection: Connection) -> int:
     dialect = connection.dialect.name
     if dialect not in HAS_CJK:
         return 0
-    query = text(UNINDEXED.format(HAS_CJK[dialect], MAY_BE_0050[dialect], LACKS_TOKEN[dialect]))
+    query = text(
+        UNINDEXED.format(
+            HAS_CJK[dialect],
+            MAY_BE_0050[dialect],
+            LACKS_TOKEN[dialect],
+            LACKS_SYMBOL_TOKEN[dialect],
+        )
+    )
     patterns = SQL_PATTERNS[dialect]
     done = after = 0
     while rows := connection.execute(query, {"after": after, "n": BATCH, **patterns}).all():

@@ -38,7 +38,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from ..knowledge.expansion import EXPANSION_DOCUMENTS, expansion_terms
 from ..knowledge.ranking import Hit, idf
-from ..knowledge.words import INDEXED_CLASS, WIDTH_CLASS, SearchTerm, spells
+from ..knowledge.words import INDEXED_CLASS, WIDTH_CLASS, SearchTerm, is_name_token, spells
 from . import fulltext
 from .repositories import suggestable, visible_to
 from .tables import Channel, Narration, Person
@@ -50,6 +50,10 @@ PG_LOOKBACK_DAYS = (7, 60, 365, 0)  # 0: all of history
 PG_COMMON_SHARE = 0.01
 PG_RARE_ROWS = 1000  # matches at most: read them all at once
 
+# A question about a symbol name (C++, C#, C, R, .NET) searches the name's own token
+# (``words.symbol_token``), which only a narration spelling it holds: its window is its newest
+# 100 however many newer narrations hold the letter. What follows is for the word "net" (and a
+# term of the letter built by hand), which the index holds in ".NET" too.
 # The index holds only a name's letters: ".NET" (and "ASP.NET") as the word "net", "C++", "C#"
 # and "C" as "c". So a window of the word "net" could be all .NET and hide an older "net
 # revenue", one of .NET all "net revenue", and one of C++ all "plan C" or "vitamin c". Each
@@ -104,8 +108,10 @@ def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
     """SQLite: GLOB patterns of the text padded with a space at each end, one of which any
     narration that spells ``term`` matches; ``None`` for a term every match spells."""
     literal = term.literal
-    if literal is None or literal[1:] not in _SYMBOL_SIDES:
-        return _NET_GLOBS.get(literal or "")
+    if literal is None or is_name_token(term.words[0]):
+        return None  # searched by the name's own token: every match spells it
+    if literal[1:] not in _SYMBOL_SIDES:
+        return _NET_GLOBS.get(literal)
     before, _, symbol, after = _SYMBOL_SIDES[literal[1:]]
     letter = _letter_class(literal[0], cased=bool(literal[1:]))
     return (f"*[^{before}]{letter}{symbol}[^{after}]*", f"*{WIDTH_CLASS}*")
@@ -114,8 +120,10 @@ def spelled_globs(term: SearchTerm) -> tuple[str, ...] | None:
 def spelled_regex(term: SearchTerm) -> str | None:
     """PostgreSQL: the same as one regular expression of the text (``spelled_globs``)."""
     literal = term.literal
-    if literal is None or literal[1:] not in _SYMBOL_SIDES:
-        return _NET_REGEX.get(literal or "")
+    if literal is None or is_name_token(term.words[0]):
+        return None
+    if literal[1:] not in _SYMBOL_SIDES:
+        return _NET_REGEX.get(literal)
     before, symbol, _, after = _SYMBOL_SIDES[literal[1:]]
     letter = _letter_class(literal[0], cased=bool(literal[1:]))
     return f"(^|[^{before}]){letter}{symbol}($|[^{after}])|{WIDTH_CLASS}"

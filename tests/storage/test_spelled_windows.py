@@ -15,7 +15,15 @@ from sqlalchemy import Text, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import col
 
-from narrate_bot.knowledge.words import SearchTerm, search_terms, spells
+from narrate_bot.knowledge.words import (
+    SYMBOL_GLOBS,
+    SYMBOL_REGEX,
+    SearchTerm,
+    index_text,
+    search_terms,
+    spells,
+    symbol_token,
+)
 from narrate_bot.storage import search
 from narrate_bot.storage.tables import Channel, Narration, Person, Tenant
 
@@ -102,6 +110,7 @@ async def _seed(db, texts: list[str]) -> int:
                     "source": "command",
                     "audience": "channel",
                     "text": body,
+                    "search_text": index_text(body),  # as the bot writes it: names' tokens
                     "created_at": start + timedelta(hours=k),
                 }
                 for k, body in enumerate(texts)
@@ -159,3 +168,38 @@ async def test_a_cpp_window_skips_the_letter_c_and_keeps_a_plain_word_plan(db):
     windows = await _windows(db, tenant, "C++ allocator")
     assert windows["C++"] == ["profiled the C++ allocator"]
     assert windows["allocator"] == [f"allocator tuning {k}" for k in reversed(range(50, 150))]
+
+
+TOKENED = ("C++", "c#", "F#", "K++", "C", "R", ".NET")
+
+
+@pytest.mark.parametrize("name", TOKENED)
+async def test_a_name_has_its_token_exactly_where_it_is_spelled(db, name):
+    """A symbol name is searched by its own token (``words.symbol_token``): ``index_text``
+    writes it for exactly the texts that spell the name, and the start-up repair's check
+    (``words.SYMBOL_GLOBS``, ``SYMBOL_REGEX``) lets each of them through to be re-indexed."""
+    texts = _texts()
+    term = SearchTerm(words=(), literal=name)
+    token = symbol_token(name)
+    spelled = {t for t in texts if spells(term, t)}
+    assert spelled, name
+    assert {t for t in texts if token in (index_text(t) or "").split()} == spelled
+    async with db.transaction() as session:
+        connection = await session.connection()
+        if db.dialect == "sqlite":
+            where = " OR ".join(
+                f"(' ' || value || ' ') GLOB :g{i}" for i in range(len(SYMBOL_GLOBS))
+            )
+            rows = await connection.execute(
+                text(f"SELECT value FROM json_each(:texts) WHERE {where}"),
+                {"texts": json.dumps(texts), **{f"g{i}": g for i, g in enumerate(SYMBOL_GLOBS)}},
+            )
+        else:
+            rows = await connection.execute(
+                text("SELECT t FROM unnest(:texts) AS t WHERE t ~ :pattern").bindparams(
+                    bindparam("texts", type_=ARRAY(Text))
+                ),
+                {"texts": texts, "pattern": SYMBOL_REGEX},
+            )
+        checked = {row[0] for row in rows}
+    assert spelled <= checked, sorted(spelled - checked)
