@@ -99,6 +99,10 @@ class Named(_Frozen):
     # Named as someone who could help with this question: still suggested (enrolled, not
     # paused, not gone: ``repositories.suggestable``) and not hidden from it (hide-me).
     question: str | None = None
+    # Listed on a topics map for this topic (as labelled there): still suggested, and not
+    # hidden from it by the map's own rule (``topic_match.narration_topic_stems``: a stored
+    # "net" is .NET too, so whoever hid ".NET" is off it), which a question's keying misses.
+    topic: str | None = None
     # Their profile's lines that follow their standing and choices rather than the narrations
     # it shows (``profile_view.standing``), as read by them (``own``) or by someone else.
     profile: str | None = None

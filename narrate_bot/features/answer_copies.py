@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 
 from ..events import TenantRef
 from ..replies import Post, Reply
+from ..storage import expertise_repo, privacy, who_knows_repo
 from ..storage import narration_copies as store
-from ..storage import privacy, who_knows_repo
 from ..storage import repositories as repo
 from ..storage.copy_tables import WHO_KNOWS
 from ..storage.database import Database, Session
@@ -240,7 +240,7 @@ async def still_holds(
         ):
             return False
         if reply.people and not await _people_hold(
-            session, tenant_id=tenant_id, reply=reply, now=now
+            session, tenant_id=tenant_id, reply=reply, reader_user_id=reader_user_id, now=now
         ):
             return False
         if not reply.quotes:
@@ -303,13 +303,17 @@ async def _shown_holds(
     return True
 
 
-async def _people_hold(session: Session, *, tenant_id: int, reply: Reply, now: datetime) -> bool:
+async def _people_hold(
+    session: Session, *, tenant_id: int, reply: Reply, reader_user_id: str | None, now: datetime
+) -> bool:
     """Whether the live reply would still show or name each of ``reply.people`` as it did:
     someone named as who could help is still suggested and not hidden from the question (as
-    ``who_knows.rank_experts`` ranks them for ``blocker_help``), a profile's standing reads the
-    same (``profile_view.standing``)."""
+    ``who_knows.rank_experts`` ranks them for ``blocker_help``), someone on a topics map still
+    suggested and not hidden from its topic by the map's rule (``Named.topic``), a profile's
+    standing reads the same (``profile_view.standing``) and it shows the narrations its reader
+    would be shown now (none written since)."""
     people = await repo.people_by_id(session, ids=[n.person_id for n in reply.people])
-    asked = [n for n in reply.people if n.question is not None]
+    asked = [n for n in reply.people if n.question is not None or n.topic is not None]
     suggested = await repo.suggestable_ids(session, ids=[n.person_id for n in asked], now=now)
     for named in reply.people:
         person = people.get(named.person_id)
@@ -323,14 +327,46 @@ async def _people_hold(session: Session, *, tenant_id: int, reply: Reply, now: d
             )
             if named.person_id in chosen.hidden:
                 return False
+        if named.topic is not None:
+            if named.person_id not in suggested:
+                return False
+            if await expertise_prefs.hidden_from_topic(
+                session, person_id=named.person_id, topic=named.topic
+            ):
+                return False
         if named.profile is not None:
             ids = [s.narration_id for s in reply.shown]
+            if reader_user_id is not None and ids != await _profile_rows(
+                session, tenant_id=tenant_id, person=person, viewer=reader_user_id, own=named.own
+            ):
+                return False  # one written (or made readable to them) since, say
             about = await profile_view.standing(
                 session, person=person, narration_ids=ids, own=named.own, now=now
             )
             if about is None or "\n".join(about) != named.profile:
                 return False
     return True
+
+
+async def _profile_rows(
+    session: Session, *, tenant_id: int, person: Person, viewer: str, own: bool
+) -> list[int]:
+    """The narrations a live profile of ``person`` shows ``viewer`` now (``Reply.shown``), in
+    its order: their own all of them, else what ``viewer`` may read."""
+    assert person.id is not None
+    if own:
+        rows = await repo.recent_narrations(
+            session, person_id=person.id, limit=profile_view.TOPIC_SAMPLE
+        )
+    else:
+        rows = await expertise_repo.visible_narrations_of(
+            session,
+            tenant_id=tenant_id,
+            person_id=person.id,
+            viewer_user_id=viewer,
+            limit=profile_view.TOPIC_SAMPLE,
+        )
+    return [n.id for n, _ in rows if n.id is not None]
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -21,6 +21,7 @@ from ..knowledge.topic_match import (
     clean_topic,
     long_cjk_runs,
     matches,
+    narration_topic_stems,
     split_topics,
     too_long,
     topic_key,
@@ -71,6 +72,14 @@ async def for_question(session: Session, *, tenant_id: int, question: str) -> Qu
         p.person_id: ASK_ME_BOOST for p in chosen if p.kind == ASK_ME and p.person_id not in hidden
     }
     return QuestionPreferences(hidden=frozenset(hidden), boosts=boosts)
+
+
+async def hidden_from_topic(session: Session, *, person_id: int, topic: str) -> bool:
+    """Whether ``person_id`` hid themselves from ``topic``, a topic stored for narrations, as
+    the topic map reads it (``narration_topic_stems``: hiding ".NET" hides a stored "net")."""
+    stems = narration_topic_stems(topic)
+    hides = await prefs_repo.preferences_of(session, person_id=person_id, kind=HIDE_ME)
+    return any(matches(p.topic, stems) for p in hides)
 
 
 def _listing(topics: Sequence[str]) -> str:

@@ -95,7 +95,7 @@ async def show(turn: Turn) -> list[Reply]:
         for person_id, count in counts.most_common(PEOPLE_PER_TOPIC):
             person = people[person_id]
             names[person.user_id] = person.display_name or person.user_id
-            on_map.append(Named(person_id=person_id, question=topic))
+            on_map.append(Named(person_id=person_id, topic=topic))
             shown.append(f"<@{person.user_id}> ({count})")
         more = len(counts) - len(shown)
         tail = f" and {more} more" if more > 0 else ""
