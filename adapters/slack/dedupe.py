@@ -79,6 +79,8 @@ class Claim:
     owner: datetime
     lost: bool = False
     committed: bool = False
+    # Being marked done (``EventDedupe._finish_renewed``), still renewed until it is.
+    finishing: bool = False
 
 
 # The claim whose work runs in this context (``EventDedupe.once``), for ``committed``.
@@ -224,9 +226,11 @@ class EventDedupe:
             raise
         finally:
             _HELD.reset(token)
-        await _stop(keeper, stop)
         # Its effects are committed: a claim left unfinished would let a retry do it all again.
-        await self._finish(held, delays)
+        # Renewed until it is finished: stopped first, a finish held up past the lease (a slow
+        # or busy database, its own retries) let a retry on another replica take the claim over
+        # and do the work a second time.
+        await self._finish_renewed(held, keeper, stop, delays)
         if time.monotonic() - self._last_purge > PURGE_EVERY:
             self._last_purge = time.monotonic()
             await ps.purge_seen_events(self.db, before=self.clock.now() - SEEN_KEEP)
@@ -259,6 +263,8 @@ class EventDedupe:
                 log.warning("slack: an event claim's renewal failed (%s)", type(error).__name__)
                 continue
             if not kept:
+                if claim.finishing:
+                    return  # finished meanwhile (done): no longer a claim to renew
                 claim.lost = True
                 log.warning(
                     "slack: event %s: its claim was taken over while its work was still running "
@@ -267,6 +273,17 @@ class EventDedupe:
                 )
                 return
             claim.owner = now
+
+    async def _finish_renewed(
+        self, claim: Claim, keeper: asyncio.Task[None], stop: asyncio.Event, delays: Sequence[float]
+    ) -> None:
+        """Finish ``claim`` while its renewals go on, then end them (``_stop``): a renewal that
+        meets the finished claim is no takeover (``Claim.finishing``)."""
+        claim.finishing = True
+        try:
+            await self._finish(claim, delays)
+        finally:
+            await _stop(keeper, stop)
 
     async def _finish(self, claim: Claim, delays: Sequence[float]) -> None:
         async def finish() -> None:
@@ -302,10 +319,9 @@ class EventDedupe:
     ) -> None:
         """``_stop_and_give_back``'s counterpart for cancelled work that had committed: its
         failure is logged, not raised over the handler's cancellation (the claim then lapses
-        with its lease, as a crash's would)."""
-        await _stop(keeper, stop)
+        with its lease, as a crash's would). Renewed until finished, as ``once`` finishes."""
         try:
-            await self._finish(claim, delays)
+            await self._finish_renewed(claim, keeper, stop, delays)
         except Exception as error:
             log.warning(
                 "slack: a cancelled event's claim wasn't finished (%s); it lapses with its lease",
@@ -343,8 +359,9 @@ class EventDedupe:
 
 
 async def _stop(keeper: asyncio.Task[None], stop: asyncio.Event) -> None:
-    """End the renewals and wait for them, so none lands after the claim is finished or given
-    back. Not by cancelling: a renewal cancelled after its write committed left ``owner`` behind
+    """End the renewals and wait for them, so none lands after the claim is given back (a
+    finished one is renewed until it is done, ``EventDedupe._finish_renewed``). Not by
+    cancelling: a renewal cancelled after its write committed left ``owner`` behind
     the database's token, and the failed event's claim was then never given back (it lapsed with
     its lease). ``asyncio.wait`` (not ``await keeper``) never swallows our own cancellation."""
     stop.set()
