@@ -567,12 +567,18 @@ def _topic_words(text: str) -> list[str]:
     found: list[str] = []
     lowered = _IDIOM_PHRASES.sub(" ", text.lower())
     paths = [m.span() for m in _WINDOWS_PATH.finditer(lowered) if not _formula(m.group(0))]
-    for match in _HYPHENATED.finditer(lowered):
+    matches = list(_HYPHENATED.finditer(lowered))
+    headed = -1  # the index of a word taken into the phrase before it ("case management")
+    for index, match in enumerate(matches):
         token, start = match.group(0), match.start()
-        if _tex_command(lowered, start, paths) or _names_nothing(token):
+        if index == headed or _tex_command(lowered, start, paths) or _names_nothing(token):
             continue
         if _EMPHASIS.fullmatch(token):  # "_why_" is "why"; "__init__" stays itself
             token = token[1:-1]
+        if (phrase := _headed_phrase(lowered, matches, index)) is not None:
+            found.append(phrase)
+            headed = index + 1
+            continue
         if "-" not in token:
             found.extend(content_words(token))
             continue
@@ -592,6 +598,36 @@ def _topic_words(text: str) -> list[str]:
         else:
             found.extend(content_words(token.replace("-", " ")))
     return found
+
+
+# Words that say nothing alone but name a kind of thing before a subject, unhyphenated: "case
+# management" is about case management, not management; "file system", "file watcher" and "code
+# lens" name what gopls has. Kept as one topic with the word after them when that word is a
+# subject and follows after one space, and the word before them doesn't point back ("in this
+# case postgres wins" is no "case postgres"). Only these few: "use types" or "real numbers" is
+# no phrase.
+_PHRASE_HEAD_TEXT = """
+    case file
+"""
+_PHRASE_HEADS = frozenset(_PHRASE_HEAD_TEXT.split())
+_POINTING_BACK = frozenset({"this", "that", "which", "such", "each", "every", "any", "either"})
+
+
+def _headed_phrase(text: str, matches: list[re.Match[str]], index: int) -> str | None:
+    """The phrase of the word at ``index`` and the one after it (``_PHRASE_HEADS``), or
+    ``None``."""
+    head = matches[index]
+    if head.group(0) not in _PHRASE_HEADS or index + 1 >= len(matches):
+        return None
+    after = matches[index + 1]
+    if text[head.end() : after.start()] != " " or "-" in after.group(0):
+        return None
+    if index > 0 and matches[index - 1].group(0) in _POINTING_BACK:
+        return None
+    subject = after.group(0)
+    if len(subject) < 3 or not is_topic_in_text(normalize_topic(subject)):
+        return None
+    return f"{head.group(0)} {subject}"
 
 
 # Say how current or how often, never what about: "up-to-date" is no date. And the figures of

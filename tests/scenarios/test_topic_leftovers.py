@@ -97,3 +97,15 @@ async def test_a_hide_whose_new_key_a_moving_hide_held_stays(chat, clock, db):
     assert named(await chat.say("zoe: /narrate who knows about axes?")) == ["carol"]
     out = await chat.say("bob: /narrate hide-me")
     assert "Axé" in out and "axes" in out, out
+
+
+async def test_case_management_is_one_subject(chat):
+    """An unhyphenated "case management" kept only "management" (the generic "case" went): the
+    map listed it with everyone managing anything, and "file system" was "system"."""
+    out = await chat.say("bob: /narrate case management for the intake team, file systems")
+    assert _confirmed_topics(out) == ["case management", "intake", "team", "file system"], out
+    await chat.say("carol: /narrate in this case postgres wins, management asked")
+    out = await chat.say("zoe: /narrate topics")
+    assert re.search(r"\d+\. case management: 1 narration · @bob \(1\)$", out, re.M), out
+    assert re.search(r"\d+\. management: 1 narration · @carol \(1\)$", out, re.M), out
+    assert "case postgres" not in out, out
