@@ -24,8 +24,8 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
 upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
-to do on a database only this version wrote, and each repair is what the migration would have
-done to the row had it been there:
+to do on a database only this version wrote (without reading the narrations: see below), and
+each repair is what the migration would have done to the row had it been there:
 
 * the schedule gets its id as its number, as 0019 numbered every schedule stored before it (the
   older version showed the id: "Scheduled #6", buttons carrying ``/narrate reply 6``), unless the
@@ -35,6 +35,41 @@ done to the row had it been there:
 * the narration gets its ``search_text`` (``words.index_text``), as 0050 gave every narration
   and 0054 recomputed it; one naming an "&" name gets it here, at the first start of the version
   that indexes their token (or this token), as no migration gave it.
+
+Narrations are found by the rules that indexed them, not by reading them all (migration 0061;
+before it each start read every narration: 80–120 s at 1,000,000 on SQLite). ``INDEX_RULES``
+numbers the rules of ``words.index_text``; ``add_narration`` and ``edit_narration`` store it in
+``narration.index_rules`` with the ``search_text`` they write. A start reads only the rows below
+its own number (a seek in ``ix_narration_index_rules``, which finds none on a database this
+version wrote), gives each ``index_text`` of its text where that differs from what it holds, and
+marks every row it read with its number, written or not: a row that needs nothing ("R&Dé café",
+whose accent needs no ``search_text``) is read once, not at every start. A row gets a number
+below only from code that indexed it by other rules:
+
+* a version before 0061 doesn't know the column: its insert gets the default, 0, and its edit
+  (``text`` or ``search_text`` changed) is set back to 0 by 0061's trigger. The trigger can't
+  tell that edit from this version's, so this version's own edit, and this repair's write,
+  store the number again in a second statement of the same transaction;
+* a version from 0061 on whose rules are older stores its own, lower, number. The older
+  version's start doesn't touch rows above its number.
+
+Why per row, and not one marker saying "every narration was read for these rules": nothing
+stops an older process that was already running when the new version migrated. The schema-head
+check (Alembic refuses to upgrade from a revision it doesn't know, what 0060 relies on to keep
+the code before it away from keyed marks) refuses an older version at its *start* only, and
+rules changed without a migration don't even do that; an older process writes after any marker,
+and only its rows can say so. Nor a partial index of the rows needing repair: which ones do is
+what ``index_text`` (Python: NFKC folds, CJK pairs, the "&" and symbol names' tokens) would
+write differently, which no index predicate computes; the SQL approximations used before read
+the whole table, and re-read every row they matched that needed nothing. Nor a queue table a
+trigger fills: the trigger can't tell this version's write from an older one's either, and a
+version of older rules that knows the queue would empty it of its own rows too.
+
+**Changing what ``index_text`` writes** (a new token, another fold): raise ``INDEX_RULES`` by
+one in the same commit, and nothing else: no migration, no SQL pattern of the texts concerned.
+The first start of that version reads every narration once (as the first start after 0061
+does), writes those whose ``search_text`` changes and marks all; starts after it read only what
+an older replica writes meanwhile. Rules changed within one release need one raise, not one each.
 
 What an older version deleted or changed by the old key (``unhide-me Café`` against a folded
 row) can't be told afterwards and isn't repaired: the README asks for every old process to be
@@ -47,10 +82,12 @@ not just after an upgrade; and a person's intro pace goes with the person's row.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from itertools import count
+from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import ARRAY, Integer, Text, TextClause, bindparam, text
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
 from narrate_bot.knowledge.topic_match import (
@@ -58,21 +95,7 @@ from narrate_bot.knowledge.topic_match import (
     KEYED_BEFORE_PLURALS,
     topic_key,
 )
-from narrate_bot.knowledge.words import (
-    AMPERSAND_GLOBS,
-    AMPERSAND_REGEX,
-    CJK_CLASS,
-    INDEXED_CLASS,
-    OLD_TOKEN_GLOBS,
-    OLD_TOKEN_REGEX,
-    SYMBOL_GLOBS,
-    SYMBOL_REGEX,
-    SYMBOL_TOKEN_GLOB,
-    SYMBOL_TOKEN_TEXT,
-    TOKEN_GLOBS,
-    TOKEN_REGEX,
-    index_text,
-)
+from narrate_bot.knowledge.words import index_text
 
 from .schedule_tables import NUMBERED
 
@@ -96,87 +119,9 @@ UNFOLDED = {
     "sqlite": "topic_key GLOB '*[^ -~]*' OR topic LIKE '%.net%' OR topic GLOB '*[&＆]*'",
     "postgresql": "topic_key ~ '[^ -~]' OR topic ILIKE '%.net%' OR topic ~ '[&＆]'",
 }
-# Only text with a CJK character or a width form (``words.INDEXED_CLASS``), or an "&" name
-# (``words.AMPERSAND_GLOBS``; a text without "&" is told at once), matched in SQL so that the many
-# narrations with an accent or an emoji (no ``search_text`` either) aren't read and re-indexed
-# in Python at every start.
-_PADDED = "(' ' || text || ' ')"
-# A full-width "＆", or an "&" beside full-width letters ("Ｒ&Ｄ"), is read in Python: it is
-# the name's once folded (``words.index_text``), which these patterns don't do.
-HAS_AMPERSAND_NAME = {
-    "sqlite": "((instr(text, '&') > 0 AND ("
-    + " OR ".join(f"{_PADDED} GLOB :ampersand_{i}" for i in range(len(AMPERSAND_GLOBS)))
-    + ")) OR instr(text, '＆') > 0 OR (instr(text, '&') > 0 AND text GLOB '*[Ａ-Ｚａ-ｚ]*'))",
-    "postgresql": "((strpos(text, '&') > 0 AND text ~ :ampersand) OR strpos(text, '＆') > 0"
-    " OR (strpos(text, '&') > 0 AND text ~ '[Ａ-Ｚａ-ｚ]'))",
-}
-HAS_CJK = {
-    dialect: f"(text {match} :indexed_class OR {HAS_AMPERSAND_NAME[dialect]})"
-    for dialect, match in (("sqlite", "GLOB"), ("postgresql", "~"))
-}
-# A ``search_text`` written before this version's "&" tokens (``words.ampersand_token``) of a
-# text naming one: 0054's of a CJK or width-form text (no token), or one with the previous
-# version's token ("amp0t0s", which SQLite's porter stemmer merged with "amp0t0e"). Any row
-# holding this version's token was written by this version: the text's names all have theirs.
-# And any holding the previous version's, whatever its text: "C & C++" it took for the name C&C.
-LACKS_TOKEN = {
-    "sqlite": f"(({HAS_AMPERSAND_NAME['sqlite']} AND NOT ("
-    + " OR ".join(f"search_text GLOB :token_{i}" for i in range(len(TOKEN_GLOBS)))
-    + ")) OR "
-    + " OR ".join(f"search_text GLOB :old_token_{i}" for i in range(len(OLD_TOKEN_GLOBS)))
-    + ")",
-    "postgresql": f"(({HAS_AMPERSAND_NAME['postgresql']} AND search_text !~ :token)"
-    " OR search_text ~ :old_token)",
-}
-# A text that may spell a symbol name (``words.SYMBOL_GLOBS``: C++, C#, R, .NET) and has none of
-# their tokens (``words.symbol_token``): written by a version before them.
-LACKS_SYMBOL_TOKEN = {
-    "sqlite": "(("
-    + " OR ".join(f"{_PADDED} GLOB :symbol_{i}" for i in range(len(SYMBOL_GLOBS)))
-    + ") AND (search_text IS NULL OR NOT search_text GLOB :symbol_token))",
-    "postgresql": "(text ~ :symbol AND strpos(coalesce(search_text, ''), :symbol_token) = 0)",
-}
-CJK_PATTERN = {"sqlite": f"*{INDEXED_CLASS}*", "postgresql": INDEXED_CLASS}
-# 0050's ``search_text`` (written by a version from 0050 to 0053) never ends with a CJK character:
-# each run is written as its pairs between spaces. Since 0054 that of a text with a run of two
-# characters or more always does: the run's characters come last (``words.index_text``). So
-# only a CJK text's ``search_text`` ending otherwise may be 0050's; read, it is compared and
-# written only if it differs (the text of one-character runs alone, "修了 锁", is read for
-# nothing at each start).
-MAY_BE_0050 = {
-    "sqlite": "NOT search_text GLOB :ends_cjk AND text GLOB :cjk",
-    "postgresql": "search_text !~ :ends_cjk AND text ~ :cjk",
-}
-SQL_PATTERNS = {
-    "sqlite": {
-        "indexed_class": CJK_PATTERN["sqlite"],
-        "cjk": f"*{CJK_CLASS}*",
-        "ends_cjk": f"*{CJK_CLASS}",
-        **{f"ampersand_{i}": glob for i, glob in enumerate(AMPERSAND_GLOBS)},
-        **{f"token_{i}": glob for i, glob in enumerate(TOKEN_GLOBS)},
-        **{f"old_token_{i}": glob for i, glob in enumerate(OLD_TOKEN_GLOBS)},
-        **{f"symbol_{i}": glob for i, glob in enumerate(SYMBOL_GLOBS)},
-        "symbol_token": SYMBOL_TOKEN_GLOB,
-    },
-    "postgresql": {
-        "indexed_class": CJK_PATTERN["postgresql"],
-        "cjk": CJK_CLASS,
-        "ends_cjk": f"{CJK_CLASS}$",
-        "ampersand": AMPERSAND_REGEX,
-        "token": TOKEN_REGEX,
-        "old_token": OLD_TOKEN_REGEX,
-        "symbol": SYMBOL_REGEX,
-        "symbol_token": SYMBOL_TOKEN_TEXT,
-    },
-}
-UNINDEXED = (
-    "SELECT id, text, search_text FROM narration"
-    " WHERE ((search_text IS NULL AND {}) OR (search_text IS NOT NULL AND ({} OR {})) OR {})"
-    " AND id > :after ORDER BY id LIMIT :n"
-)
 SET_SEARCH_TEXT = text(
     "UPDATE narration SET search_text = :indexed"
-    " WHERE id = :id AND coalesce(search_text, '') = :old"
+    " WHERE id = :id AND text = :text AND coalesce(search_text, '') = :old"
 )
 BATCH = 1000
 PREFERENCES = "SELECT person_id, kind, topic_key, topic FROM topic_preference WHERE {}"
@@ -190,6 +135,41 @@ MOVE_KEY = text(
 DROP_KEY = text(
     "DELETE FROM topic_preference WHERE person_id = :person AND kind = :kind AND topic_key = :old"
 )
+
+# The version of ``words.index_text``'s rules: raised by one whenever what it writes for some text
+# changes (see the module's doc). 1: CJK pairs and characters, width forms folded, the tokens of
+# "&" names and of symbol names (C++, C#, .NET). Stored in ``narration.index_rules`` by this
+# version's every write.
+INDEX_RULES = 1
+
+# The narrations indexed by other (lower) rules, through ``ix_narration_index_rules``: the next
+# lower number held (none at all: one probe of the index), then its rows by id, each batch a
+# seek resumed after the last one read.
+NEXT_RULES = text(
+    "SELECT min(index_rules) FROM narration WHERE index_rules > :before AND index_rules < :rules"
+)
+BY_RULES = text(
+    "SELECT id, text, search_text FROM narration"
+    " WHERE index_rules = :at_rules AND id > :after ORDER BY id LIMIT :n"
+)
+# Each row read is marked as indexed by these rules, if nobody wrote it since it was read (on
+# PostgreSQL an older replica may edit it meanwhile; its trigger set it to 0, and this keeps it
+# there for the next start). Changed rows are compared with what was just written to them.
+MARK_RULES = {
+    "sqlite": text(
+        "UPDATE narration SET index_rules = :rules"
+        " WHERE id = :id AND text = :text AND coalesce(search_text, '') = :indexed"
+    ),
+    "postgresql": text(
+        "UPDATE narration AS n SET index_rules = :rules FROM unnest(CAST(:ids AS integer[]),"
+        " CAST(:texts AS text[]), CAST(:indexed AS text[])) AS r(id, text, indexed)"
+        " WHERE n.id = r.id AND n.text = r.text AND coalesce(n.search_text, '') = r.indexed"
+    ).bindparams(
+        bindparam("ids", type_=ARRAY(Integer)),
+        bindparam("texts", type_=ARRAY(Text)),
+        bindparam("indexed", type_=ARRAY(Text)),
+    ),
+}
 
 
 def repair(connection: Connection) -> None:
@@ -283,30 +263,59 @@ def _rekey(connection: Connection, person: int, kind: str) -> int:
 
 
 def _fill_search_text(connection: Connection) -> int:
-    dialect = connection.dialect.name
-    if dialect not in HAS_CJK:
+    """Index anew the narrations indexed by other rules than ``INDEX_RULES``, and mark them."""
+    mark = MARK_RULES.get(connection.dialect.name)
+    if mark is None:
         return 0
-    query = text(
-        UNINDEXED.format(
-            HAS_CJK[dialect],
-            MAY_BE_0050[dialect],
-            LACKS_TOKEN[dialect],
-            LACKS_SYMBOL_TOKEN[dialect],
-        )
-    )
-    patterns = SQL_PATTERNS[dialect]
-    done = after = 0
-    while rows := connection.execute(query, {"after": after, "n": BATCH, **patterns}).all():
-        # Written only where it differs, and nobody wrote it since it was read (``old``): an
-        # edit meanwhile wrote its own, or cleared it for the next start. A text that needs
-        # none (an ASCII "C & C++" the previous version took for the name C&C) gets none.
-        changed = [
-            {"id": row.id, "indexed": indexed, "old": row.search_text or ""}
-            for row in rows
-            if (indexed := index_text(row.text)) != row.search_text
-        ]
-        if changed:
-            connection.execute(SET_SEARCH_TEXT, changed)
-            done += len(changed)
-        after = rows[-1].id
+    done = read = 0
+    before: int = -1
+    while (
+        at_rules := connection.execute(
+            NEXT_RULES, {"before": before, "rules": INDEX_RULES}
+        ).scalar()
+    ) is not None:
+        after = 0
+        while rows := connection.execute(
+            BY_RULES, {"at_rules": at_rules, "after": after, "n": BATCH}
+        ).all():
+            read += len(rows)
+            done += _index_anew(connection, mark, rows)
+            after = rows[-1].id
+        before = int(at_rules)
+    if read:
+        log.debug("read %d narration(s) indexed by other rules than %d", read, INDEX_RULES)
     return done
+
+
+def _index_anew(connection: Connection, mark: TextClause, rows: Sequence[Row[Any]]) -> int:
+    """Give the rows ``index_text`` of their text where it differs, and mark them all."""
+    indexed = [index_text(row.text) or "" for row in rows]
+    # Written only where it differs, and nobody wrote it since it was read (``text``, ``old``):
+    # an edit meanwhile wrote its own, or cleared it for the next start. A text that needs none
+    # (an ASCII "C & C++" the previous version took for the name C&C) gets none.
+    changed = [
+        {"id": row.id, "text": row.text, "indexed": new or None, "old": row.search_text or ""}
+        for row, new in zip(rows, indexed, strict=True)
+        if (new or None) != row.search_text
+    ]
+    if changed:
+        connection.execute(SET_SEARCH_TEXT, changed)
+    if connection.dialect.name == "sqlite":  # one row each: SQLite has no unnest
+        connection.execute(
+            mark,
+            [
+                {"rules": INDEX_RULES, "id": row.id, "text": row.text, "indexed": new}
+                for row, new in zip(rows, indexed, strict=True)
+            ],
+        )
+    else:
+        connection.execute(
+            mark,
+            {
+                "rules": INDEX_RULES,
+                "ids": [row.id for row in rows],
+                "texts": [row.text for row in rows],
+                "indexed": indexed,
+            },
+        )
+    return len(changed)

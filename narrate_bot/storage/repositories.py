@@ -22,6 +22,7 @@ from ..knowledge.words import index_text
 from .database import conflict_insert
 from .erasure_key import CHECK_KEY, mismatch, session_key
 from .erasure_key_tables import THE_ROW, ErasureKeyCheck
+from .old_writes import INDEX_RULES
 from .tables import (
     Channel,
     ChannelMember,
@@ -739,6 +740,7 @@ async def add_narration(
         audience=audience,
         text=text,
         search_text=index_text(text),
+        index_rules=INDEX_RULES,
         created_at=now,
         link=link,
     )
@@ -824,6 +826,7 @@ async def edit_narration(
     indexed = index_text(text)
     narration.text = text
     narration.search_text = indexed
+    narration.index_rules = INDEX_RULES
     narration.edited_at = now
     session.add(narration)
     await session.flush()
@@ -841,6 +844,14 @@ async def edit_narration(
             .values(search_text=indexed)
             .execution_options(synchronize_session=False)
         )
+    # 0061's trigger took the edit for an older version's (it can't tell them apart) and set
+    # ``index_rules`` to 0: these rules wrote it, so the next start needn't read it again.
+    await session.exec(
+        update(Narration)
+        .where(col(Narration.id) == narration.id)
+        .values(index_rules=INDEX_RULES)
+        .execution_options(synchronize_session=False)
+    )
     await _set_topics(session, narration_id=narration.id, topics=topics)
 
 

@@ -115,6 +115,8 @@ class Narration(SQLModel, table=True):
         Index("ix_narration_person_created", "person_id", "created_at"),
         # A channel's delete (forget-me's DM with the bot) finds its narrations (0056).
         Index("ix_narration_channel_pk", "channel_pk"),
+        # A start finds the narrations indexed by other rules than its own (0061).
+        Index("ix_narration_index_rules", "index_rules", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -139,6 +141,13 @@ class Narration(SQLModel, table=True):
     # ``knowledge.words.index_text``). None for any other text. Written with ``text``, never
     # shown: answers and exports show ``text``.
     search_text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The version of ``index_text``'s rules that wrote ``search_text`` (``old_writes.INDEX_RULES``,
+    # migration 0061); 0 when unknown: written by a version before 0061 (its insert gets the
+    # default, a trigger sets its edit back to 0) or not by ``add_narration``/``edit_narration``.
+    # Each start re-indexes the rows below its own rules and marks them.
+    index_rules: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
     created_at: datetime
     edited_at: datetime | None = None
     link: str | None = Field(default=None, max_length=500)  # the platform's permalink, if any

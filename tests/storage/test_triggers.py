@@ -30,6 +30,7 @@ EVERY_ENGINE = {
     "narration_resyncs_update_post",  # 0044: any version's edit or unshare reaches its post
     "narration_keeps_quoted_text",  # 0047: any version's edit or unshare reaches its quotes
     "schedule_send_marks_intro",  # 0057: any version's sent introduction counts as delivered
+    "narration_index_rules_unknown",  # 0061: an older version's edit is re-indexed at a start
 }
 SQLITE_ONLY = {
     "narration_fts_ai",  # 0001: FTS5 index
