@@ -90,6 +90,7 @@ class NarrateClient(discord.Client):
             self.access,
             now=now,
             kept=KeptButtons(db, now),
+            db=getattr(core, "db", None),
         )
         self.interactions = Interactions(
             self.core, self.gateway, self.access, defer_after=defer_after

@@ -74,6 +74,9 @@ class Conversation:
             log.error("handling a Discord message failed: %s", type(problem).__name__)
             log.debug("Discord message failure", exc_info=True)
             replies = [Reply(text=TRIED_AGAIN, visibility=Visibility.CHANNEL)]
+        else:
+            if guild is not None and event.addressed_to_bot:  # kept past a restart
+                await self.gateway.keep_seen(guild.id, author.id, message.channel.id)
         for reply in replies:
             try:
                 await self._deliver(message, reply, event)

@@ -12,8 +12,9 @@ What it doesn't do is keep a pace of our own choosing or notice a pile of refuse
 * a DM goes only where the core sends it (people who opted in through an interaction); when
   the person refuses them (50007 "cannot send messages to this user", or another 403), they
   get no more DMs until they use the bot again, and a short pointer (``Post.pointer``, or
-  ``DM_CLOSED``) goes to a channel with a mention: where they last used the bot if the bot may
-  post there, else the server's system channel if they can view it. Never the DM itself: an
+  ``DM_CLOSED``) goes to a channel with a mention: where they last used the bot (kept in the
+  database, ``last_places``, so a restart still knows it) if the bot may post there and they
+  may still view it, else the server's system channel if they can view it. Never the DM itself: an
   introduction's reason may name topics from private channels, and everyone in that channel
   would read it. A channel that refuses the pointer is not tried again for a while, so a retried
   post doesn't spend the invalid-request budget on it each time;
@@ -67,7 +68,7 @@ import aiohttp
 import discord
 
 from narrate_bot.config import DiscordSettings
-from narrate_bot.events import ChannelKind, TenantRef
+from narrate_bot.events import ChannelKind, Platform, TenantRef
 from narrate_bot.ports import (
     CannotDelete,
     CannotEdit,
@@ -79,6 +80,8 @@ from narrate_bot.ports import (
     ThreadStayed,
 )
 from narrate_bot.replies import Attachment, Button, Post
+from narrate_bot.storage import last_places
+from narrate_bot.storage.database import Database
 
 from .access import AccessTracker
 from .kept import KeptButtons
@@ -320,8 +323,12 @@ class DiscordGateway:
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         kept: KeptButtons | None = None,
+        db: Database | None = None,
     ) -> None:
         self.client = client
+        # Where each person's last channel is kept (``last_places``); ``None`` for a stand-in
+        # core that keeps nothing (then only this process's memory knows it).
+        self.db = db
         self.access = access
         self.now = now
         # Where button commands too long for a custom_id are kept (the database).
@@ -334,8 +341,12 @@ class DiscordGateway:
         # again (they may have opened their DMs meanwhile; a restart also tries once more).
         self.dm_closed: set[tuple[int, int]] = set()
         # Where each person last used the bot, per guild, among the channels the bot may post
-        # in: the fallback when a DM is refused.
+        # in: the fallback when a DM is refused. Kept in the database too (``last_places``),
+        # which is read first: it outlives a restart, and a forget-me erases it there.
         self.last_channel: dict[tuple[int, int], int] = {}
+        # What this process last wrote there for each person, so a use in the same channel
+        # again writes nothing.
+        self._kept_last: dict[tuple[int, int], int] = {}
         # Channels that refused a pointer (403) despite what the cache said, and since when.
         self.refused_channels: dict[int, datetime] = {}
         # No DM is opened before this (Discord said 40003, "opening DMs too fast").
@@ -348,10 +359,76 @@ class DiscordGateway:
 
         Slash commands work in channels the bot can't post in (a private channel it wasn't
         added to), so only a channel it may send to is remembered; otherwise the previous one
-        (or the system channel) stays the fallback."""
+        (or the system channel) stays the fallback. ``keep_seen`` keeps it past a restart."""
         if channel_id is not None and self._can_post(self.client.get_guild(guild_id), channel_id):
             self.last_channel[(guild_id, user_id)] = channel_id
         self.dm_closed.discard((guild_id, user_id))
+
+    async def keep_seen(self, guild_id: int, user_id: int, channel_id: int | None) -> None:
+        """``seen``'s channel, kept in the database so a restart still knows it: called once
+        the core has handled the use (its workspace is stored by then), and not for a use that
+        leaves someone forgotten as they are (asking what is kept, or to be forgotten), nor a
+        reply not addressed to the bot. Only a channel ``seen`` remembered (the bot may post
+        there), and only when it changed. A failed write is logged: nothing waits on it."""
+        who = (guild_id, user_id)
+        if (
+            channel_id is None
+            or self.db is None
+            or self.last_channel.get(who) != channel_id
+            or self._kept_last.get(who) == channel_id
+        ):
+            return
+        try:
+            async with self.db.transaction() as session:
+                kept = await last_places.keep(
+                    session,
+                    platform=Platform.DISCORD.value,
+                    external_id=str(guild_id),
+                    user_id=str(user_id),
+                    channel_id=str(channel_id),
+                    at=self.now(),
+                )
+        except Exception as problem:
+            log.warning("keeping where someone used the bot failed: %s", type(problem).__name__)
+            return
+        if kept:
+            self._kept_last[who] = channel_id
+
+    async def _last(self, guild_id: int, user_id: int) -> int | None:
+        """Where the person last used the bot: as the database has it (a forget-me erased it
+        there), else as this process remembers it (no database, or it failed to say)."""
+        if self.db is not None:
+            try:
+                async with self.db.snapshot() as session:
+                    kept = await last_places.last(
+                        session,
+                        platform=Platform.DISCORD.value,
+                        external_id=str(guild_id),
+                        user_id=str(user_id),
+                    )
+                return int(kept) if kept is not None and kept.isdigit() else None
+            except Exception as problem:
+                log.info("reading where someone used the bot failed: %s", type(problem).__name__)
+        return self.last_channel.get((guild_id, user_id))
+
+    async def _forget_last(self, guild_id: int, user_id: int, channel_id: int) -> None:
+        """Their last channel refused the pointer: not tried again, unless they use it again."""
+        if self.last_channel.get((guild_id, user_id)) == channel_id:
+            del self.last_channel[(guild_id, user_id)]
+        self._kept_last.pop((guild_id, user_id), None)
+        if self.db is None:
+            return
+        try:
+            async with self.db.transaction() as session:
+                await last_places.drop(
+                    session,
+                    platform=Platform.DISCORD.value,
+                    external_id=str(guild_id),
+                    user_id=str(user_id),
+                    channel_id=str(channel_id),
+                )
+        except Exception as problem:
+            log.info("forgetting a refused last channel failed: %s", type(problem).__name__)
 
     def readers_kept_while_out(self) -> bool:
         """The core's ``ReadersKeptWhileOut``: access follows roles and overwrites, which
@@ -958,22 +1035,28 @@ class DiscordGateway:
                     problem.code,
                 )
                 self.refused_channels[channel_id] = self.now()
-                if self.last_channel.get((guild_id, user_id)) == channel_id:
-                    del self.last_channel[(guild_id, user_id)]
+                await self._forget_last(guild_id, user_id, channel_id)
         log.warning("no channel to reach %s in guild %s", user_id, guild_id)
         return None
 
     async def _pointer_channels(self, guild: discord.Guild, user_id: int) -> AsyncIterator[int]:
         """Where a pointer may go, best first: the person's last channel, then the system
-        channel if they can view it (a mention in a channel they can't read reaches nobody).
-        One at a time: whether they can view the system channel is asked (maybe of Discord,
-        which may fail) only once their last channel refused the pointer."""
+        channel, each only if they can view it now (a mention in a channel they can't read
+        reaches nobody, and their last channel may be a private one they have left since it
+        was kept). One at a time: whether they can view the system channel is asked (maybe of
+        Discord, which may fail) only once their last channel refused the pointer."""
         now = self.now()
         for old, since in list(self.refused_channels.items()):
             if now - since > REMEMBER_REFUSED:
                 del self.refused_channels[old]
-        last = self.last_channel.get((guild.id, user_id))
-        if last is not None and self._can_post(guild, last):
+        last = await self._last(guild.id, user_id)
+        place = guild.get_channel_or_thread(last) if last is not None else None
+        if (
+            last is not None
+            and place is not None
+            and self._can_post(guild, last)
+            and await self._can_view(guild, place, user_id)
+        ):
             yield last
         system = guild.system_channel
         if (
@@ -1017,7 +1100,7 @@ class DiscordGateway:
         return perms.send_messages
 
     async def _can_view(
-        self, guild: discord.Guild, channel: discord.abc.GuildChannel, user_id: int
+        self, guild: discord.Guild, channel: discord.abc.GuildChannel | discord.Thread, user_id: int
     ) -> bool:
         """Whether this person can view ``channel``, by the roles we know: the cached member's,
         or (without the members intent most people aren't cached) one fetch of them."""

@@ -372,13 +372,18 @@ class Interactions:
         it is checked when it is sent), and the re-check's REST look-ups could take it past
         the deferral, after which Discord lets no form open."""
         if isinstance(member, discord.Member):
+            # Asking what is kept, or to be forgotten, brings nobody back (``brings_back``).
+            back = brings_back(event)
             if not _opens_the_form(event):
-                # Asking what is kept, or to be forgotten, brings nobody back (``brings_back``).
-                back = brings_back(event)
                 await self.access.refresh(guild, member, event.occurred_at, by_actor=back)
             # A DM is no channel of the guild's to fall back to when their DMs close.
             channel = interaction.channel if interaction.guild is not None else None
-            self.gateway.seen(guild.id, member.id, channel.id if channel is not None else None)
+            where = channel.id if channel is not None else None
+            self.gateway.seen(guild.id, member.id, where)
+            replies = await self.core.handle(event)
+            if back:  # kept past a restart, once the core stored its workspace
+                await self.gateway.keep_seen(guild.id, member.id, where)
+            return replies
         return await self.core.handle(event)
 
     async def _deliver(

@@ -23,6 +23,7 @@ from . import (
     digest_copies,
     index_scrub,
     intro_privacy,
+    last_places,
     pending_actions,
     question_nudges,
     schedules,
@@ -146,7 +147,8 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
     """What is kept under the platform user id alone, for people who never enrolled too: the
     private channels and DMs they can read (ADR 0004), the app installs they made, the
     who-knows answers they were given (whether each helped them), and the commands kept for
-    buttons shown to them (``pending_actions``: "Keep as a narration" holds their words)."""
+    buttons shown to them (``pending_actions``: "Keep as a narration" holds their words), and
+    where they last used the bot (``last_places``)."""
     memberships = (
         await session.exec(
             select(Channel)
@@ -178,6 +180,7 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
         )
     ).all()
     buttons = await pending_actions.of_user(session, tenant_id=tenant_id, user_id=user_id)
+    pointed = await last_places.of_user(session, tenant_id=tenant_id, user_id=user_id)
     replies = await schedules.replies_to(session, tenant_id=tenant_id, user_id=user_id)
     return {
         "channel_memberships": [
@@ -205,6 +208,8 @@ async def _by_user_id(session: AsyncSession, *, tenant_id: int, user_id: str) ->
             {"conversation": schedules.kept_reply_place(r), "due_at": _iso(r.due_at)}
             for r in replies
         ],
+        # Where they last used the bot: where it points them when their DMs are closed.
+        "last_used_the_bot_in": [{"channel": p.channel_id, "at": _iso(p.seen_at)} for p in pointed],
     }
 
 
@@ -634,6 +639,7 @@ async def _erase_by_user_id(
         )
     )
     await pending_actions.forget_user(session, tenant_id=tenant_id, user_id=user_id)
+    await last_places.forget_user(session, tenant_id=tenant_id, user_id=user_id)
     # Who-knows answers sent by DM before they joined (the feature empties them first).
     await forget_reader_user(session, tenant_id=tenant_id, user_id=user_id)
     # The install keeps working for everyone else; it just stops naming who added the app. An

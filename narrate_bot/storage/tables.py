@@ -213,6 +213,9 @@ from .intro_tables import (  # noqa: E402, F401
     IntroRound,
 )
 
+# Where each person last used the bot, for pointers when their DMs are closed (``last_places``).
+from .last_place_tables import LastPlace as LastPlace  # noqa: E402
+
 # Where a form update's post is, once its narration went without it (kept by a trigger).
 from .orphan_post_tables import UpdatePostOrphan as UpdatePostOrphan  # noqa: E402
 
