@@ -10,12 +10,16 @@ Each size's narrations are stored as the code before migration 0061 stored them 
 beside an accent ("R&Dé café", which the walk before 0061 re-read at every start for nothing), a
 third CJK. Timed: the first start (``upgrade``; it reads every narration once, as every start
 did before 0061), then the fastest of ``STARTS`` starts after it, which have nothing to put
-right. The baseline is the same steady start on a database ``SHRINK`` times smaller, built and
-timed in the same run: a start that reads no narration takes about as long at both sizes.
+right, and the fastest of their repairs alone (``old_writes.repair`` in its own transaction).
+The baseline is the same steady repair on a database ``SHRINK`` times smaller, built and timed
+in the same run: a repair that reads no narration takes about as long at both sizes. The whole
+start is reported, not gated: the rest of it is not flat (on SQLite ``PRAGMA
+foreign_key_check``, which ``migrate`` runs after every upgrade, reads every row: ~60 ms at
+200,000 narrations).
 The plans of the repair's two narration statements at the large size are printed (after
 ``ANALYZE`` on PostgreSQL); a full scan of ``narration`` is a defect.
 
-Targets: the steady start at the large size at most ``FLAT_TARGET`` times the small one's (plus
+Targets: the steady repair at the large size at most ``FLAT_TARGET`` times the small one's (plus
 ``FLAT_SLACK`` seconds of noise), and no full scan. Exits 1 when a target is missed.
 """
 
@@ -40,7 +44,7 @@ from narrate_bot.storage.tables import Narration
 SHRINK = 10
 STARTS = 5
 FLAT_TARGET = 2.0
-FLAT_SLACK = 0.05
+FLAT_SLACK = 0.01
 BATCH = 5000
 SAID = (
     "tuned the kafka consumer lag alerts {}",
@@ -112,6 +116,14 @@ async def _timed_start(db: Database) -> float:
     return time.perf_counter() - began
 
 
+async def _timed_repair(db: Database) -> float:
+    async with db.engine.connect() as conn:
+        began = time.perf_counter()
+        async with conn.begin():
+            await conn.run_sync(old_writes.repair)
+        return time.perf_counter() - began
+
+
 async def _full_scans(db: Database) -> list[str]:
     """The plans of the repair's narration statements that read the whole table."""
     statements = (
@@ -140,10 +152,12 @@ async def run(engine: str, large: int, postgres_url: str | None, folder: Path) -
         db = await _build(url, size)
         try:
             first = await _timed_start(db)
-            steady[size] = min([await _timed_start(db) for _ in range(STARTS)])
+            start = min([await _timed_start(db) for _ in range(STARTS)])
+            steady[size] = min([await _timed_repair(db) for _ in range(STARTS)])
             print(
                 f"{size:>9,} narrations: first start {first:6.2f} s (reads each once),"
-                f" then {steady[size] * 1000:7.1f} ms ({steady[size] / first:.4f}x)"
+                f" then {start * 1000:7.1f} ms ({start / first:.4f}x),"
+                f" its repair {steady[size] * 1000:7.2f} ms"
             )
             if size == large:
                 scans = await _full_scans(db)
@@ -153,7 +167,7 @@ async def run(engine: str, large: int, postgres_url: str | None, folder: Path) -
     ratio = steady[large] / steady[small]
     flat = steady[large] <= steady[small] * FLAT_TARGET + FLAT_SLACK
     print(
-        f"steady start at {large:,} / at {small:,}: {ratio:.2f}x"
+        f"steady repair at {large:,} / at {small:,}: {ratio:.2f}x"
         f" (target <= {FLAT_TARGET}x + {FLAT_SLACK}s) {'ok' if flat else 'MISSED'}"
     )
     if scans:
