@@ -283,6 +283,21 @@ async def _confirm_erasure(turn: Turn) -> list[Reply]:
             removed = await privacy.erase_person(
                 session, person=person, dialect=turn.db.dialect, now=turn.now
             )
+    # Erased and committed: a retry from here on (Slack's, of an event whose handler a shutdown
+    # cancelled below; an adapter's own, after a failure below) would find nothing of them and
+    # say so. Answered with this instead (``Turn.committed_as``).
+    joined = " You can start again any time with /narrate join." + scope
+    if removed is None:
+        turn.committed_as(
+            turn.reply("Done: your user id is gone from everything I kept it in." + joined)
+        )
+    else:
+        turn.committed_as(
+            turn.reply(
+                f"Done: I erased everything about you, including {removed} "
+                f"narration{'s' if removed != 1 else ''}.{joined}"
+            )
+        )
     # The posts first: their only record (the question rows) is gone, so a failure after this
     # point must not leave them unnamed.
     stayed = await remove_posts(turn, posts) if removed is not None else []
