@@ -107,6 +107,30 @@ def handler_tasks(env: SlackEnv, monkeypatch: pytest.MonkeyPatch) -> list[asynci
     return handlers
 
 
+def held_at(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str
+) -> tuple[asyncio.Event, asyncio.Event]:
+    """``module.name`` waits, once reached, until told to go on: (reached, proceed). For a test
+    that cancels a handler at one step of its work."""
+    reached, proceed = asyncio.Event(), asyncio.Event()
+    original = getattr(module, name)
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        reached.set()
+        await proceed.wait()
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, held)
+    return reached, proceed
+
+
+async def cancel_newest(env: SlackEnv, handlers: list[asyncio.Task[Any]]) -> None:
+    """Cancel the newest handler as a shutdown would, and wait until its claim is settled."""
+    handlers[-1].cancel()
+    await asyncio.wait([handlers[-1]])
+    await env.adapter.dedupe.settled()
+
+
 def noted(env: SlackEnv) -> int:
     """How many "Noted as #n" answers the fake Slack was asked to post."""
     return sum("Noted as #" in json.dumps(c.params) for c in env.fake.called("chat.postMessage"))

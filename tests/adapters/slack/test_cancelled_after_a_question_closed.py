@@ -15,48 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import math
-from typing import Any
 
 from sqlmodel import col, select
 
 from narrate_bot.features import question_posts
 from narrate_bot.storage.question_tables import OpenQuestion
-from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event, until
-
-
-def _handlers(slack: SlackEnv, monkeypatch: Any) -> list[asyncio.Task[Any]]:
-    """The handlers' own tasks, seen as their work looks the person up (a probe, no change)."""
-    handlers: list[asyncio.Task[Any]] = []
-    looked_up = slack.adapter.directory.user
-
-    async def user(*args: Any, **kwargs: Any) -> Any:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.append(task)
-        return await looked_up(*args, **kwargs)
-
-    monkeypatch.setattr(slack.adapter.directory, "user", user)
-    return handlers
-
-
-def _held(monkeypatch: Any, module: Any, name: str) -> tuple[asyncio.Event, asyncio.Event]:
-    """``module.name`` waits, once reached, until told to go on: (reached, proceed)."""
-    reached, proceed = asyncio.Event(), asyncio.Event()
-    original = getattr(module, name)
-
-    async def held(*args: Any, **kwargs: Any) -> Any:
-        reached.set()
-        await proceed.wait()
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, held)
-    return reached, proceed
-
-
-async def _cancel_first(slack: SlackEnv, handlers: list[asyncio.Task[Any]]) -> None:
-    handlers[-1].cancel()  # shutting down
-    await asyncio.wait([handlers[-1]])
-    await slack.adapter.dedupe.settled()
+from tests.adapters.slack.conftest import (
+    RETRY,
+    SlackEnv,
+    cancel_newest,
+    dm_event,
+    handler_tasks,
+    held_at,
+    until,
+)
 
 
 async def _open(slack: SlackEnv) -> list[str]:
@@ -83,12 +55,12 @@ async def _two_questions(slack: SlackEnv) -> None:
 
 async def test_a_retry_after_a_cancel_while_a_withdrawn_question_is_taken_down(slack, monkeypatch):
     await _two_questions(slack)
-    handlers = _handlers(slack, monkeypatch)
-    taking_down, proceed = _held(monkeypatch, question_posts, "remove_posts")
+    handlers = handler_tasks(slack, monkeypatch)
+    taking_down, proceed = held_at(monkeypatch, question_posts, "remove_posts")
     await slack.event(dm_event("ask-channel withdraw"), "Ev-withdraw")
     await asyncio.wait_for(taking_down.wait(), 10)
     assert await _open(slack) == ["cobol"]  # rexx withdrawn and committed
-    await _cancel_first(slack, handlers)
+    await cancel_newest(slack, handlers)
     proceed.set()
 
     status, _, _ = await slack.event(dm_event("ask-channel withdraw"), "Ev-withdraw", **RETRY)
@@ -101,13 +73,13 @@ async def test_a_retry_after_a_cancel_while_a_withdrawn_question_is_taken_down(s
 
 async def test_a_retry_after_a_cancel_while_an_answerer_is_thanked(slack, monkeypatch):
     await _two_questions(slack)
-    handlers = _handlers(slack, monkeypatch)
-    thanking, proceed = _held(monkeypatch, question_posts, "_send_thanks")
+    handlers = handler_tasks(slack, monkeypatch)
+    thanking, proceed = held_at(monkeypatch, question_posts, "_send_thanks")
     answered = dm_event("ask-channel answered by <@U2>")
     await slack.event(answered, "Ev-answered")
     await asyncio.wait_for(thanking.wait(), 10)
     assert await _open(slack) == ["cobol"]  # rexx answered and committed
-    await _cancel_first(slack, handlers)
+    await cancel_newest(slack, handlers)
     proceed.set()
 
     status, _, _ = await slack.event(answered, "Ev-answered", **RETRY)

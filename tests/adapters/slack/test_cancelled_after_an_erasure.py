@@ -17,11 +17,13 @@ import math
 from typing import Any
 
 from narrate_bot.features import privacy
-from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event
-from tests.adapters.slack.test_cancelled_after_a_question_closed import (
-    _cancel_first,
-    _handlers,
-    _held,
+from tests.adapters.slack.conftest import (
+    RETRY,
+    SlackEnv,
+    cancel_newest,
+    dm_event,
+    handler_tasks,
+    held_at,
 )
 
 NOTHING = "I have nothing stored about you."
@@ -41,13 +43,13 @@ async def _asked_to_be_forgotten(slack: SlackEnv) -> None:
 
 async def test_a_retry_after_a_cancel_while_an_erasure_is_cleaned_up(slack, monkeypatch):
     await _asked_to_be_forgotten(slack)
-    handlers = _handlers(slack, monkeypatch)
-    scrubbing, proceed = _held(monkeypatch, privacy, "_clear_traces")
+    handlers = handler_tasks(slack, monkeypatch)
+    scrubbing, proceed = held_at(monkeypatch, privacy, "_clear_traces")
     confirm = dm_event("forget-me confirm", "1763800000.000300")
     await slack.event(confirm, "Ev-confirm")
     await asyncio.wait_for(scrubbing.wait(), 10)
     assert await slack.narration_count() == 0  # erased and committed
-    await _cancel_first(slack, handlers)
+    await cancel_newest(slack, handlers)
     proceed.set()
 
     status, _, _ = await slack.event(confirm, "Ev-confirm", **RETRY)

@@ -11,43 +11,28 @@ retry inside the lease stored a second narration and posted a second "Noted", an
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
-from typing import Any
 
 from narrate_bot.features import blocker_help, update_posts
-from tests.adapters.slack.conftest import RETRY, SlackEnv, dm_event, handler_tasks, noted
+from tests.adapters.slack.conftest import (
+    RETRY,
+    cancel_newest,
+    dm_event,
+    handler_tasks,
+    held_at,
+    noted,
+)
 from tests.adapters.slack.test_retry_after_cancelled_give_back import TEXT
-
-
-def _held(monkeypatch: Any, module: Any, name: str) -> tuple[asyncio.Event, asyncio.Event]:
-    """``module.name`` waits, once reached, until told to go on: (reached, proceed)."""
-    reached, proceed = asyncio.Event(), asyncio.Event()
-    original = getattr(module, name)
-
-    async def held(*args: Any, **kwargs: Any) -> Any:
-        reached.set()
-        await proceed.wait()
-        return await original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, held)
-    return reached, proceed
-
-
-async def _cancel_first(slack: SlackEnv, handlers: list[asyncio.Task[Any]]) -> None:
-    handlers[-1].cancel()  # shutting down
-    await asyncio.wait([handlers[-1]])
-    await slack.adapter.dedupe.settled()
 
 
 async def test_a_retry_after_a_cancel_while_finding_help_stores_nothing_more(slack, monkeypatch):
     handlers = handler_tasks(slack, monkeypatch)
-    finding_help, proceed = _held(monkeypatch, blocker_help, "with_help")
+    finding_help, proceed = held_at(monkeypatch, blocker_help, "with_help")
     await slack.event(dm_event(TEXT), "Ev-finding-help")
     await finding_help.wait()
     assert await slack.narration_count() == 1  # stored and committed
-    await _cancel_first(slack, handlers)
+    await cancel_newest(slack, handlers)
     proceed.set()
 
     status, _, _ = await slack.event(dm_event(TEXT), "Ev-finding-help", **RETRY)
@@ -63,12 +48,12 @@ async def test_a_retry_after_a_cancel_while_a_delete_takes_back_its_posts(slack,
     await slack.adapter.drain(timeout=math.inf)
     assert await slack.narration_count() == 1
     handlers = handler_tasks(slack, monkeypatch)
-    taking_back, proceed = _held(monkeypatch, update_posts, "removed_with")
+    taking_back, proceed = held_at(monkeypatch, update_posts, "removed_with")
     delete = dm_event("delete 1") | {"ts": "1763800000.000502"}
     await slack.event(delete, "Ev-delete")
     await taking_back.wait()
     assert await slack.narration_count() == 0  # deleted and committed
-    await _cancel_first(slack, handlers)
+    await cancel_newest(slack, handlers)
     proceed.set()
 
     status, _, _ = await slack.event(delete, "Ev-delete", **RETRY)
