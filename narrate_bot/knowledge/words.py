@@ -96,9 +96,10 @@ def index_text(text: str) -> str | None:
     once, so a word of one character ("锁" in "修复了锁的问题") is found too, as CJK analyzers
     that also emit unigrams find it. The characters come after the whole text, so they never
     break a phrase of pairs or of a path's words. ``None`` for any other text: the index reads
-    the text itself, exactly as before. (A change here needs a migration recomputing
-    ``search_text``, as 0054 does, or a repair at each start, as ``storage.old_writes`` does
-    for "&" names.)
+    the text itself, exactly as before. (A change to what this writes for any text raises
+    ``storage.old_writes.INDEX_RULES`` by one in the same commit, and nothing else: the next
+    start indexes anew every narration marked with a lower number. The test
+    ``tests/core/test_index_rules_pin.py`` holds this output to that number.)
 
     A text naming "&" names (``ampersand_names``: "R&D", "AT & T") gets each one's token
     (``ampersand_token``) after the text too, before the characters: PostgreSQL's "english"
@@ -108,17 +109,26 @@ def index_text(text: str) -> str | None:
     Likewise a text spelling a symbol name (``spelled_symbol_names``: "C++", "C#", "F#", the C
     and R languages, ".NET") gets each one's token (``symbol_token``): the index holds only the
     letter ("c", "net"), so a question searching the letter and keeping the narrations that
-    spell the name read only the newest few hundred of them, and an older C++ was never found."""
+    spell the name read only the newest few hundred of them, and an older C++ was never found.
+
+    A word shaped like one of those tokens that the narration itself types ("sym0c0plus0",
+    "amp0r0d0_x") is left out (``without_typed_tokens``): only a name spelled gets its token, so
+    typed ones can't fill a name's window (``search.TERM_WINDOW``) ahead of the narrations
+    spelling it."""
     tokens = [
         *map(ampersand_token, ampersand_names(text)),
         *map(symbol_token, spelled_symbol_names(text)),
     ]
     names = " ".join(dict.fromkeys(tokens))
     if text.isascii() or _FOLDS.search(text) is None:
-        return f"{text} {names}" if names else None
+        kept = without_typed_tokens(text)
+        if names:
+            return f"{kept} {names}"
+        return kept if kept != text else None
     text = unicodedata.normalize("NFKC", text)
     runs = _CJK_RUN.findall(text)
     indexed = _CJK_RUN.sub(lambda run: " " + " ".join(cjk_pairs(run.group(0))) + " ", text)
+    indexed = without_typed_tokens(indexed)  # CJK runs spaced out: "はsym0c0plus0の" too
     if names:
         indexed = f"{indexed} {names}"
     characters = dict.fromkeys(char for run in runs if len(run) > 1 for char in run)
@@ -161,11 +171,21 @@ def index_words(text: str) -> tuple[str, ...]:
     )
 
 
+def holds_name_token(word: str) -> bool:
+    """Whether one of the words the index reads in ``word`` (``index_words``: "sym0c0plus0_x" is
+    "sym0c0plus0" and "x", "a/sym0c0plus0" "a" and the token) is shaped like a made-up token
+    (``is_name_token``)."""
+    return "0" in word and any(map(is_name_token, index_words(word)))
+
+
 def query_terms(question: str, *, limit: int = 12) -> list[str]:
     """Distinct content words of a question, in order, capped so a pasted essay stays cheap."""
     seen: dict[str, None] = {}
     for word in content_words(question):
-        if _TOKEN_SHAPED.fullmatch(word):  # a made-up token ("&" or symbol name): nobody means it
+        # A made-up token ("&" or symbol name), alone or glued by "_" ("sym0c0plus0_x", not
+        # searched at all): nobody means it, and searched as a plain word it found the names'
+        # narrations with no name attached, so neither hide-me nor the spelling check applied.
+        if holds_name_token(word):
             continue
         seen.setdefault(word, None)
         if len(seen) >= limit:
@@ -303,7 +323,7 @@ def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     terms += [
         SearchTerm(words=index_words(path), weight=PATH_WEIGHT, path=path, area=True)
         for path in paths(plain)
-        if len(index_words(path)) > 1
+        if len(index_words(path)) > 1 and not holds_name_token(path)  # as ``query_terms``
     ]
     distinct: dict[tuple[str, ...], SearchTerm] = {}
     for term in terms:
@@ -483,12 +503,14 @@ def spells(term: SearchTerm, text: str) -> bool:
     if term.literal is None:
         return True
     if term.literal == ".NET":
-        return _DOTTED_NAME.search(text) is not None
+        return _DOTTED_NAME.search(without_links(text)) is not None
     if term.literal == _NET:  # the word, not .NET ("net revenue", "net/http")
         return _NET_WORD.search(_ANY_DOTTED_NET.sub(" ", folded(text))) is not None
-    text = _latin(text)
     if _AMPERSAND_NAME.fullmatch(term.literal):
-        return re.search(ampersand_spelling(term.literal), text) is not None
+        return re.search(ampersand_spelling(term.literal), _latin(text)) is not None
+    # A symbol name is read outside links, as a question's is (``search_terms``): the "c++" of
+    # "https://example.com/c++/x" names no C++. A file name ("foo.c++") still does.
+    text = _latin(without_links(text))
     letter, symbol = term.literal[0], term.literal[1:]
     if symbol:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))
@@ -514,6 +536,18 @@ def is_name_token(word: str) -> bool:
     return _TOKEN_SHAPED.fullmatch(word) is not None
 
 
+# A token-shaped word (``_TOKEN_SHAPED``) as both engines split it out of a text: no letter or
+# digit on either side ("_" and punctuation separate words in the index).
+_TYPED_TOKEN = re.compile(rf"(?<![^\W_])(?:{_TOKEN_SHAPED.pattern})(?![^\W_])", re.I)
+
+
+def without_typed_tokens(text: str) -> str:
+    """``text`` with each word shaped like a made-up token a space (``index_text``)."""
+    if "0" not in text:  # most text
+        return text
+    return _TYPED_TOKEN.sub(" ", text)
+
+
 def symbol_token(name: str) -> str:
     """The one word both engines index for a symbol name a narration spells, and a question
     about it searches: "sym0c0plus0" for C++, "sym0f0sharp0" for F#, "sym0r0alone0" for R,
@@ -525,7 +559,9 @@ def symbol_token(name: str) -> str:
 
 def spelled_symbol_names(text: str) -> list[str]:
     """The symbol names ``text`` spells, as ``spells`` reads a narration ("C++", "F#", "C",
-    ".NET"), each once: the ones ``index_text`` writes a token for."""
+    ".NET"), each once: the ones ``index_text`` writes a token for. Links spell none
+    (``without_links``)."""
+    text = without_links(text)
     candidates = [*symbol_names(text)]
     if not text.isascii():
         latin = _latin(text)
