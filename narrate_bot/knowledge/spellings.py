@@ -13,6 +13,31 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+# Phrases of a word that says nothing alone and the subject it names a kind of ("case
+# management", "file system"), each kept as one topic when written with a space
+# (``topics._headed_phrase``). A short explicit list, never "head + any subject": "in case kafka is
+# down" is about kafka, and "the file emacs wrote" about emacs. Each tail is as ``normalize_topic``
+# stores it. Not "file path": Go's "filepath" is a package of its own.
+_KNOWN_PHRASE_TEXT = """
+    case:management case:manager case:study case:law case:history case:tracking case:worker
+    file:system file:watcher file:format file:descriptor file:handle file:server file:sharing
+    file:name file:extension file:permission file:lock file:upload
+"""
+KNOWN_PHRASES: dict[str, frozenset[str]] = {}
+for _pair in _KNOWN_PHRASE_TEXT.split():
+    _head, _tail = _pair.split(":")
+    KNOWN_PHRASES[_head] = KNOWN_PHRASES.get(_head, frozenset()) | {_tail}
+# Each phrase's closed spelling: "file system", "file-system" and "filesystem" are one topic on
+# the map, a profile and an introduction (``Spellings``), however each narration spelled it.
+_CLOSED_PHRASES = frozenset(head + tail for head, tails in KNOWN_PHRASES.items() for tail in tails)
+
+
+def _phrase_key(spelling: str) -> str:
+    """A known phrase in any of its spellings as its closed one ("file-system" → "filesystem");
+    any other topic as it is."""
+    closed = spelling.lower().replace(" ", "").replace("-", "")
+    return closed if closed in _CLOSED_PHRASES else spelling
+
 
 def fold_accents(text: str) -> str:
     """``text`` without its diacritics ("Zürich" → "Zurich", "café" → "cafe"): each character
@@ -36,7 +61,7 @@ class Spellings:
         counts = Counter(uses) if not isinstance(uses, Mapping) else Counter(dict(uses))
         by_key: dict[str, list[tuple[str, int]]] = {}
         for spelling, n in counts.items():
-            by_key.setdefault(fold_accents(spelling), []).append((spelling, n))
+            by_key.setdefault(_key(spelling), []).append((spelling, n))
         self._labels = {
             key: min(options, key=lambda option: _preference(*option))[0]
             for key, options in by_key.items()
@@ -44,7 +69,11 @@ class Spellings:
 
     def label(self, spelling: str) -> str:
         """The shown spelling of this topic; one never seen is its own label."""
-        return self._labels.get(fold_accents(spelling), spelling)
+        return self._labels.get(_key(spelling), spelling)
+
+
+def _key(spelling: str) -> str:
+    return fold_accents(_phrase_key(spelling))
 
 
 def merged(counts: Mapping[str, int]) -> Counter[str]:

@@ -11,7 +11,7 @@ from collections import Counter
 from functools import lru_cache
 
 from .clean_text import without_markup
-from .spellings import fold_accents
+from .spellings import KNOWN_PHRASES, fold_accents
 from .words import (
     STOPWORDS,
     content_words,
@@ -601,31 +601,28 @@ def _topic_words(text: str) -> list[str]:
 
 
 # Words that say nothing alone but name a kind of thing before a subject, unhyphenated: "case
-# management" is about case management, not management; "file system", "file watcher" and "code
-# lens" name what gopls has. Kept as one topic with the word after them when that word is a
-# subject and follows after one space, and the word before them doesn't point back ("in this
-# case postgres wins" is no "case postgres"). Only these few: "use types" or "real numbers" is
-# no phrase.
-_PHRASE_HEAD_TEXT = """
-    case file
-"""
-_PHRASE_HEADS = frozenset(_PHRASE_HEAD_TEXT.split())
+# management" is about case management, not management, and "file system" not about "system".
+# Kept as one topic with the word after them only for the subjects listed for them
+# (``spellings.KNOWN_PHRASES``), written after one space, and where the word before them doesn't
+# point back ("in this case management wins" is about management). Never with a name: "in case
+# kafka is down" is about kafka, "the file emacs wrote" about emacs.
 _POINTING_BACK = frozenset({"this", "that", "which", "such", "each", "every", "any", "either"})
 
 
 def _headed_phrase(text: str, matches: list[re.Match[str]], index: int) -> str | None:
-    """The phrase of the word at ``index`` and the one after it (``_PHRASE_HEADS``), or
-    ``None``."""
+    """The phrase of the word at ``index`` and the one after it (``KNOWN_PHRASES``), as stored
+    ("case studies" → "case study"), or ``None``."""
     head = matches[index]
-    if head.group(0) not in _PHRASE_HEADS or index + 1 >= len(matches):
+    tails = KNOWN_PHRASES.get(head.group(0))
+    if tails is None or index + 1 >= len(matches):
         return None
     after = matches[index + 1]
     if text[head.end() : after.start()] != " " or "-" in after.group(0):
         return None
     if index > 0 and matches[index - 1].group(0) in _POINTING_BACK:
         return None
-    subject = after.group(0)
-    if len(subject) < 3 or not is_topic_in_text(normalize_topic(subject)):
+    subject = normalize_topic(after.group(0))
+    if subject not in tails:
         return None
     return f"{head.group(0)} {subject}"
 
@@ -816,6 +813,7 @@ def _written_as_code(text: str) -> frozenset[str]:
 def _stored_form(word: str, code: frozenset[str]) -> str:
     """How a content word is stored as a topic: a name written as code as it is, a verb of
     doing folded into its field ("migrating", "migrated" → "migration"), else its singular."""
-    if word in code or "-" in word:  # a hyphenated word comes folded (``_compound``)
+    # A hyphenated word comes folded (``_compound``), a phrase too (``_headed_phrase``).
+    if word in code or "-" in word or " " in word:
         return word[:MAX_TOPIC_LEN]
     return _ING_TO_ION.get(word) or _ED_TO_ION.get(word) or normalize_topic(word)

@@ -109,3 +109,63 @@ async def test_case_management_is_one_subject(chat):
     assert re.search(r"\d+\. case management: 1 narration · @bob \(1\)$", out, re.M), out
     assert re.search(r"\d+\. management: 1 narration · @carol \(1\)$", out, re.M), out
     assert "case postgres" not in out, out
+
+
+async def test_in_case_of_a_name_is_about_the_name(chat):
+    """ "case" and "file" make one topic only with the subjects listed for them: "just in case
+    kafka is down" took kafka's topic away as "case kafka", off the map and introductions."""
+    out = await chat.say("bob: /narrate just in case kafka is down we fall back to redis")
+    assert "kafka" in _confirmed_topics(out), out
+    out = await chat.say("bob: /narrate in case postgres is slow, check the file emacs wrote")
+    assert _confirmed_topics(out) == ["postgres", "emacs"], out
+    out = await chat.say("zoe: /narrate topics")
+    assert re.search(r"\d+\. kafka: 1 narration · @bob \(1\)$", out, re.M), out
+    assert not re.search(r"case kafka|case postgre|file emac|\bpostgre\b|\bemac\b", out), out
+
+
+async def test_a_hide_of_postgres_keeps_in_case_postgres_off(chat):
+    """The phrase was stored "case postgre" (its name cut as a plural): a hide of postgres no
+    longer matched it, and the map and the profile showed bob for it."""
+    await chat.say("bob: /narrate hide-me postgres")
+    await chat.say("bob: /narrate in case postgres fails we fall back to redis")
+    await chat.say("carol: /narrate postgres vacuum")
+    out = await chat.say("zoe: /narrate topics")
+    assert not re.search(r"postgre.*@bob", out), out
+    assert re.search(r"\d+\. postgres: 1 narration · @carol \(1\)$", out, re.M), out
+    out = await chat.say("zoe: /narrate profile @bob")
+    assert not any("postgre" in topic for topic in _narrates_about(out)), out
+
+
+def test_an_introduction_drops_a_hidden_name_after_in_case():
+    from narrate_bot.knowledge.pairing import Participant, without_hidden
+    from narrate_bot.knowledge.topics import extract_topics
+
+    topics = {t: frozenset({None}) for t in extract_topics("in case postgres fails, page me")}
+    kept = without_hidden(Participant(key=1, user_id="bob", topics=topics), ["postgres"])
+    assert not any("postgre" in t for t in kept.topics), kept.topics
+
+
+async def test_a_hide_of_management_covers_case_management(chat):
+    await chat.say("bob: /narrate hide-me management")
+    await chat.say("bob: /narrate case management for the intake team")
+    await chat.say("carol: /narrate case management rollout planning")
+    out = await chat.say("zoe: /narrate who knows about case management?")
+    assert named(out) == ["carol"], out
+    out = await chat.say("zoe: /narrate topics")
+    assert re.search(r"\d+\. case management: 1 narration · @carol \(1\)$", out, re.M), out
+    out = await chat.say("zoe: /narrate profile @bob")
+    assert "management" not in _narrates_about(out), out
+
+
+async def test_file_system_spellings_are_one_topic(chat):
+    """ "file system", "file-system" and "filesystem" were three rows of the map."""
+    await chat.say(
+        "dan: /narrate file system cleanup",
+        "fay: /narrate file-system cleanup",
+        "gus: /narrate filesystem quotas",
+    )
+    out = await chat.say("zoe: /narrate topics")
+    rows = re.findall(r"^\s*\d+\. (file[ -]?system): 3 narrations · (.+)$", out, re.M)
+    assert len(rows) == 1 and all(f"@{p}" in rows[0][1] for p in ("dan", "fay", "gus")), out
+    on_map = re.findall(r"^\s*\d+\. ([^:]+):", out, flags=re.MULTILINE)
+    assert sorted(on_map) == sorted(["cleanup", rows[0][0], "quota"]), out
