@@ -529,6 +529,8 @@ NOTHING_NARRATED = (
     "part: /narrate <what you're working on> in a channel (one kept in a DM counts once you "
     "/narrate share it)."
 )
+# An introduction every post of failed or was refused: listed (it was made), never asked about.
+NOT_SENT = "it hasn't reached you or them, so there's nothing to answer"
 _ANSWERS = {intro_repo.MET: "you met", intro_repo.NOT_USEFUL: "not useful, you said"}
 
 
@@ -592,6 +594,8 @@ async def mine(turn: Turn) -> list[Reply]:
         about = f" · about {', '.join(item.topics)}" if item.topics else ""
         answer = _ANSWERS.get(item.outcome or "") or (
             f"how did it go? /narrate intros met {item.number} or not-useful {item.number}"
+            if item.went_out
+            else NOT_SENT
         )
         # Whoever erased themselves since has no row left to name: never a blank, never them.
         met = " and ".join(who) or "someone who has since left"
@@ -625,16 +629,24 @@ async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
         return [turn.reply("Which introduction? For example /narrate intros met 12.")]
     async with turn.db.transaction() as session:
         person = await turn.known_person(session)
-        introduction_id = (
+        introduction = (
             None
             if person is None
             else await intro_repo.introduction_of(session, person=person, number=command.ordinal)
         )
-        if person is None or introduction_id is None:
+        if person is None or introduction is None or introduction.id is None:
             return [turn.reply(f"Introduction #{command.ordinal} isn't one of yours.")]
+        if introduction.delivered_at is None:
+            # It reached nobody (yet): nothing to have met through, and stats wouldn't count it.
+            return [
+                turn.reply(
+                    f"Introduction #{command.ordinal} hasn't reached you or them (it didn't go "
+                    "out), so there's nothing to answer about it. /narrate intros lists yours."
+                )
+            ]
         await intro_repo.set_feedback(
             session,
-            introduction_id=introduction_id,
+            introduction_id=introduction.id,
             person_id=_pk(person),
             outcome=result,
             now=turn.now,

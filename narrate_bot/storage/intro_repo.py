@@ -830,15 +830,18 @@ async def unreached(
     return set(rows.all())
 
 
-async def introduction_of(session: AsyncSession, *, person: Person, number: int) -> int | None:
-    """The id of introduction ``number`` of the person's own tenant, if it introduced them.
+async def introduction_of(
+    session: AsyncSession, *, person: Person, number: int
+) -> Introduction | None:
+    """Introduction ``number`` of the person's own tenant, if it introduced them (whether it
+    went out, ``delivered_at``, is the caller's to judge).
 
     Numbers count within a tenant, so they are only ever looked up there: the same number in
     another workspace, or someone else's introduction, is "not yours" alike.
     """
     return (
         await session.exec(
-            select(Introduction.id)
+            select(Introduction)
             .join(IntroMember, col(IntroMember.introduction_id) == col(Introduction.id))
             .where(
                 Introduction.tenant_id == person.tenant_id,
@@ -927,6 +930,9 @@ class MyIntroduction:
     others: list[Person]
     topics: list[str]
     outcome: str | None
+    # Whether it went out to anyone (``delivered_at``): one every post of failed or was refused
+    # reached nobody, and has no "how did it go?" to answer (``/narrate stats`` agrees).
+    went_out: bool = True
 
 
 async def my_introductions(
@@ -955,6 +961,7 @@ async def my_introductions(
                 others=[p for p in group if p.id != person.id],
                 topics=[t for t in introduction.topics.split(",") if t],
                 outcome=answer.outcome if answer else None,
+                went_out=introduction.delivered_at is not None,
             )
         )
     return found
