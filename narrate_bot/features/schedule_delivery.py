@@ -387,7 +387,13 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
     # group DM reached or missed commit together (``_keep_intro_post``): a failed transaction
     # is tried again at once, so a passing failure neither loses the marks nor leaves the
     # send for its lease to hand back (and the post to go out again).
+    # A retry may find the first try committed after all (the error came with or after the
+    # COMMIT: a connection lost while its answer was on the way): the send is then recorded
+    # sent as this very post, which is no takeover, and the writes of ``_keep_intro_post``
+    # find theirs made (``intro_posts.keep`` keeps one row per post).
+    already = False
     for tries_left in reversed(range(RECORD_TRIES)):
+        retry = tries_left < RECORD_TRIES - 1
         try:
             async with bot.db.transaction() as session:
                 finished = await store.finish(
@@ -397,6 +403,11 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
                     status=store.SENT,
                     now=now,
                     message_id=message_id,
+                )
+                already = (
+                    not finished
+                    and retry
+                    and await store.recorded_sent(session, send_id=send.id, message_id=message_id)
                 )
                 await _keep_intro_post(
                     session, item, post, message_id, now=now, unreachable=unreachable
@@ -415,7 +426,9 @@ async def _deliver(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
                 type(problem).__name__,
             )
             break
-        if not finished:
+        if already:
+            log.info("scheduled send %s was recorded by its first try after all", send.id)
+        elif not finished:
             log.error("scheduled send %s was posted after another process took it over", send.id)
         break
     await _posted_there(bot, item.channel, post, gateway)

@@ -41,8 +41,9 @@ async def keep(
     user_ids: Sequence[str],
     now: datetime,
 ) -> None:
-    """Note where introduction ``number`` was just posted. Someone it names who was forgotten
-    while it went out (their row is gone) makes the edit due at once.
+    """Note where introduction ``number`` was just posted, once per post (a second call for
+    the same post keeps nothing more). Someone it names who was forgotten while it went out
+    (their row is gone) makes the edit due at once.
 
     The introduction's row is locked first, as ``retract`` locks it: on PostgreSQL a forget-me
     committing meanwhile either finds this place or is seen gone here, never neither."""
@@ -55,6 +56,19 @@ async def keep(
     ).first()
     if found is None:
         return  # not an introduction of this workspace (a text that merely looks like one)
+    kept = (
+        await session.exec(
+            select(IntroPost.id).where(
+                IntroPost.introduction_id == found,
+                IntroPost.channel_id == channel_id,
+                IntroPost.message_id == message_id,
+            )
+        )
+    ).first()
+    if kept is not None:
+        # Kept already: the transaction recording the send was tried again after it had
+        # committed (``schedule_delivery._deliver``). A second row would be edited twice.
+        return
     present = (
         await session.exec(
             select(Person.user_id).where(

@@ -414,6 +414,21 @@ async def finish(
     return bool(result.rowcount == 1)
 
 
+async def recorded_sent(session: AsyncSession, *, send_id: int, message_id: str) -> bool:
+    """Whether the send is already recorded sent as ``message_id``: a retry of the transaction
+    recording it finds its first try committed (the error came after the commit)."""
+    found = (
+        await session.exec(
+            select(ScheduleSend.id).where(
+                col(ScheduleSend.id) == send_id,
+                col(ScheduleSend.status) == SENT,
+                col(ScheduleSend.message_id) == message_id,
+            )
+        )
+    ).first()
+    return found is not None
+
+
 async def retry_later(
     session: AsyncSession,
     *,
