@@ -131,14 +131,18 @@ async def _finish(
     now: datetime,
     *,
     also: Also | None = None,
+    then: Also | None = None,
     **kw: Any,
 ) -> bool:
     async with bot.db.transaction() as session:
         if also is not None:
             await also(session)
-        return await store.finish(
+        finished = await store.finish(
             session, send_id=send_id, owner=owner, status=status, now=now, **kw
         )
+        if finished and then is not None:  # only while the send is still ours
+            await then(session)
+        return finished
 
 
 async def _postpone(
@@ -200,7 +204,7 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
         log.debug("scheduled send %s failed", send.id, exc_info=True)
     try:
         if final or send.attempts + 1 >= MAX_ATTEMPTS:
-            also = also or _none_reached(item, now=now)
+            then = None if also else _none_reached(item, now=now)
             if item.schedule.kind == REPLY:  # with a note to its person, in one transaction
                 await queued_replies.keep_dropped_note(
                     bot,
@@ -213,7 +217,9 @@ async def _attempt(bot: Bot, item: store.Leased, *, now: datetime, owner: str) -
                     also=also,
                 )
             else:
-                await _finish(bot, send.id, owner, store.FAILED, now, error=error, also=also)
+                await _finish(
+                    bot, send.id, owner, store.FAILED, now, error=error, also=also, then=then
+                )
         else:
             await _postpone(bot, send.id, owner, now + wait, error, also=also)
     except Exception as problem:  # the database too: the lease runs out, and it's tried again
@@ -284,8 +290,10 @@ def _none_reached(item: store.Leased, *, now: datetime) -> Also | None:
     """An introduction's group DM given up with nobody handled (every try failed for a reason
     that could pass: the server unavailable for each pointer, a 5xx on each DM): everyone it
     was still for is marked never reached, as ``_partly_posted`` marks the rest, in the
-    transaction that ends the send. Without it, an introduction that reached nobody this way
-    ended with none of its people marked."""
+    transaction that ends the send, and only when it ended it (``_finish``'s ``then``): a send
+    taken over meanwhile (this lease ran out) may have been delivered by its new owner.
+    Without it, an introduction that reached nobody this way ended with none of its people
+    marked."""
     send = item.send
     if item.schedule.kind != INTROS or send.payload is None:
         return None
