@@ -723,8 +723,9 @@ class DiscordGateway:
         cause where someone was handled. Nor does a pointer held back for a reason that passes
         (``_fallback``'s ``NotPosted``: nothing was posted to that person): it is raised the
         same way, ahead of a refusal, so the post is tried again for them; whoever was refused
-        for good is then told as unreachable, so that retry isn't for them. A post that reached
-        everyone it could, but not everyone, is ``PartlyPosted`` without a cause."""
+        for good is then told as unreachable, so that retry isn't for them, as when another's
+        DM raises (a 5xx, a 429, a DM pause). A post that reached everyone it could, but not
+        everyone, is ``PartlyPosted`` without a cause."""
         key = Delivered.key(guild_id, post)
         done, token = self.delivered.token(post, key, self.now())
         if done:
@@ -753,6 +754,8 @@ class DiscordGateway:
                 refusals.append(user_id)
                 continue
             except BaseException as problem:
+                if isinstance(problem, Exception):  # refused for good: not the retry's either
+                    done.update(dict.fromkeys(refusals))
                 self.delivered.failed(key, self.now(), done, token)
                 limited = _told_to_wait(problem)  # a later part's 429, as the core reads it
                 if done and isinstance(problem, Exception):
