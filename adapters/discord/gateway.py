@@ -344,9 +344,6 @@ class DiscordGateway:
         # in: the fallback when a DM is refused. Kept in the database too (``last_places``),
         # which is read first: it outlives a restart, and a forget-me erases it there.
         self.last_channel: dict[tuple[int, int], int] = {}
-        # What this process last wrote there for each person, so a use in the same channel
-        # again writes nothing.
-        self._kept_last: dict[tuple[int, int], int] = {}
         # Channels that refused a pointer (403) despite what the cache said, and since when.
         self.refused_channels: dict[int, datetime] = {}
         # No DM is opened before this (Discord said 40003, "opening DMs too fast").
@@ -369,18 +366,16 @@ class DiscordGateway:
         the core has handled the use (its workspace is stored by then), and not for a use that
         leaves someone forgotten as they are (asking what is kept, or to be forgotten), nor a
         reply not addressed to the bot. Only a channel ``seen`` remembered (the bot may post
-        there), and only when it changed. A failed write is logged: nothing waits on it."""
-        who = (guild_id, user_id)
-        if (
-            channel_id is None
-            or self.db is None
-            or self.last_channel.get(who) != channel_id
-            or self._kept_last.get(who) == channel_id
-        ):
+        there). Written at every use, not only when this process saw the channel change: what
+        it wrote last may be gone (a forget-me erased it, another replica kept another channel
+        since). A failed write is logged: nothing waits on it."""
+        if channel_id is None or self.db is None:
+            return
+        if self.last_channel.get((guild_id, user_id)) != channel_id:
             return
         try:
             async with self.db.transaction() as session:
-                kept = await last_places.keep(
+                await last_places.keep(
                     session,
                     platform=Platform.DISCORD.value,
                     external_id=str(guild_id),
@@ -390,9 +385,6 @@ class DiscordGateway:
                 )
         except Exception as problem:
             log.warning("keeping where someone used the bot failed: %s", type(problem).__name__)
-            return
-        if kept:
-            self._kept_last[who] = channel_id
 
     async def _last(self, guild_id: int, user_id: int) -> int | None:
         """Where the person last used the bot: as the database has it (a forget-me erased it
@@ -415,7 +407,6 @@ class DiscordGateway:
         """Their last channel refused the pointer: not tried again, unless they use it again."""
         if self.last_channel.get((guild_id, user_id)) == channel_id:
             del self.last_channel[(guild_id, user_id)]
-        self._kept_last.pop((guild_id, user_id), None)
         if self.db is None:
             return
         try:
