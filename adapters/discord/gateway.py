@@ -1037,8 +1037,9 @@ class DiscordGateway:
         """Where a pointer may go, best first: the person's last channel, then the system
         channel, each only if they can view it now (a mention in a channel they can't read
         reaches nobody, and their last channel may be a private one they have left since it
-        was kept). One at a time: whether they can view the system channel is asked (maybe of
-        Discord, which may fail) only once their last channel refused the pointer."""
+        was kept, or a private thread they were taken out of). One at a time: whether they can
+        view the system channel is asked (maybe of Discord, which may fail) only once their
+        last channel refused the pointer."""
         now = self.now()
         for old, since in list(self.refused_channels.items()):
             if now - since > REMEMBER_REFUSED:
@@ -1113,7 +1114,32 @@ class DiscordGateway:
                     # known on a later try, so the pointer isn't given up for good now.
                     raise NotPosted(_status(problem), retry_after=_asked(problem)) from problem
                 return False
-        return channel.permissions_for(member).view_channel
+        perms = channel.permissions_for(member)
+        if not perms.view_channel:
+            return False
+        if (
+            isinstance(channel, discord.Thread)
+            and channel.type == discord.ChannelType.private_thread
+            and not perms.manage_threads  # Discord shows them every private thread
+        ):
+            return await self._in_private_thread(channel, user_id)
+        return True
+
+    async def _in_private_thread(self, thread: discord.Thread, user_id: int) -> bool:
+        """Whether this person is in the private thread still (asked of Discord: nothing tells
+        the bot when someone is taken out). Seeing its parent isn't reading it, and a mention
+        there would tell its members what waits for them (and add the person back to it)."""
+        try:
+            await thread.fetch_member(user_id)
+        except discord.RateLimited as problem:  # longer than ``max_ratelimit_timeout``
+            raise _limited(problem) from problem
+        except discord.HTTPException as problem:  # 404: not in it; 403: the bot can't tell
+            log.info("couldn't tell if %s is in thread %s (%s)", user_id, thread.id, problem.status)
+            if problem.status >= 500 or problem.status == 429:
+                # Discord's trouble: whether they are in it may be known on a later try.
+                raise NotPosted(_status(problem), retry_after=_asked(problem)) from problem
+            return False
+        return True
 
 
 def _limited(problem: discord.RateLimited) -> NotPosted:
