@@ -230,7 +230,10 @@ class EventDedupe:
         # Renewed until it is finished: stopped first, a finish held up past the lease (a slow
         # or busy database, its own retries) let a retry on another replica take the claim over
         # and do the work a second time.
-        await self._finish_renewed(held, keeper, stop, delays)
+        # In a task of its own (``_settle``): a shutdown cancelling the handler while the finish
+        # is held up left the claim neither finished nor renewed, and past the lease a retry on
+        # another replica stored and answered the event again.
+        await self._settle(here, self._finish_renewed(held, keeper, stop, delays))
         if time.monotonic() - self._last_purge > PURGE_EVERY:
             self._last_purge = time.monotonic()
             await ps.purge_seen_events(self.db, before=self.clock.now() - SEEN_KEEP)
