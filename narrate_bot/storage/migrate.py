@@ -62,6 +62,10 @@ async def upgrade(db: Database, revision: str = "head") -> None:
             old_writes.repair(connection)
 
     await _migrate(db, _run, revision)
+    if revision == "head":
+        # Its narrations after the commit, in batches: not under the migration's locks.
+        async with db.engine.connect() as connection:
+            await connection.run_sync(old_writes.walk)
 
 
 async def downgrade(db: Database, revision: str) -> None:

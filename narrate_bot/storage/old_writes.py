@@ -23,7 +23,15 @@ migrated schema without knowing its newer rules, and nothing refuses its rows:
   .NET narration behind a few hundred newer ones holding its letter isn't found.
 
 ``repair`` runs after every upgrade to head (each start, ``narrate-bot migrate``), inside the
-upgrade's transaction and its lock, so replicas starting together repair once. It finds nothing
+upgrade's transaction and its lock, so replicas starting together repair once; it puts right the
+schedules and topic keys. The narrations are ``walk``'s, after the upgrade committed: a walk
+that reads every narration (the first start after 0061, or after a raise of ``INDEX_RULES``)
+must not run under the lock the migration's DDL took on ``narration`` (PostgreSQL's ACCESS
+EXCLUSIVE, which holds up even the reads of a replica still serving), so each batch is read,
+written and marked in a transaction of its own, and a walk cut short (a kill, a deploy) keeps
+what it marked: the rows it didn't reach still hold their lower number for the next start. On
+PostgreSQL one replica walks at a time (``WALK_LOCK``, not waited for: a replica starting while
+another walks goes on serving); on SQLite each batch's write lock is enough. Both find nothing
 to do on a database only this version wrote (without reading the narrations: see below), and
 each repair is what the migration would have done to the row had it been there:
 
@@ -87,8 +95,8 @@ from itertools import count
 from typing import Any
 
 from sqlalchemy import ARRAY, Integer, Text, TextClause, bindparam, text
-from sqlalchemy.engine import Connection, Row
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.engine import Connection, Row, Transaction
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from narrate_bot.knowledge.topic_match import (
     KEYED_BEFORE_PLURAL_SHAPES,
@@ -173,18 +181,60 @@ MARK_RULES = {
 
 
 def repair(connection: Connection) -> None:
-    """Put right what an older version wrote since the migration (see the module's doc)."""
+    """Put right the schedules and topic keys an older version wrote since the migration, in
+    the upgrade's transaction (see the module's doc); the narrations are ``walk``'s."""
     numbered = _number_schedules(connection)
     rekeyed = _fold_topic_keys(connection)
-    indexed = _fill_search_text(connection)
-    if numbered or rekeyed or indexed:
+    if numbered or rekeyed:
         log.info(
             "put right what an older version wrote after the upgrade: %d schedule number(s), "
-            "%d topic key(s), %d narration(s) indexed",
+            "%d topic key(s)",
             numbered,
             rekeyed,
-            indexed,
         )
+
+
+# The key of the PostgreSQL session-level advisory lock of the narration walk (the migration's
+# ``MIGRATION_LOCK`` plus one): replicas starting together walk once.
+WALK_LOCK = 7953764252499862830
+TRY_WALK_LOCK = text("SELECT pg_try_advisory_lock(:key)")
+WALK_UNLOCK = text("SELECT pg_advisory_unlock(:key)")
+
+
+def walk(connection: Connection) -> int:
+    """Index anew the narrations an older version (or older rules) indexed, after the upgrade
+    committed (see the module's doc): each batch in its own transaction, on a connection outside
+    one (inside one, as a test measuring it has, each batch is a savepoint of it). On PostgreSQL
+    only while holding ``WALK_LOCK``: a replica that finds it taken leaves the walk to the one
+    holding it. Returns how many narrations got a new ``search_text``."""
+    postgres = connection.dialect.name == "postgresql"
+    if postgres:
+        with _batch(connection):
+            taken = connection.execute(TRY_WALK_LOCK, {"key": WALK_LOCK}).scalar_one()
+        if not taken:
+            log.debug("another replica is indexing the narrations of other rules")
+            return 0
+    try:
+        indexed = _fill_search_text(connection)
+    finally:
+        if postgres:
+            _release_walk_lock(connection)
+    if indexed:
+        log.info("indexed anew %d narration(s) an older version wrote", indexed)
+    return indexed
+
+
+def _release_walk_lock(connection: Connection) -> None:
+    try:
+        with _batch(connection):
+            connection.execute(WALK_UNLOCK, {"key": WALK_LOCK})
+    except DBAPIError:  # the connection is gone, and its session's lock with it
+        connection.invalidate()
+
+
+def _batch(connection: Connection) -> Transaction:
+    """A transaction of its own, or a savepoint of the caller's."""
+    return connection.begin_nested() if connection.in_transaction() else connection.begin()
 
 
 def _number_schedules(connection: Connection) -> int:
@@ -269,17 +319,24 @@ def _fill_search_text(connection: Connection) -> int:
         return 0
     done = read = 0
     before: int = -1
-    while (
-        at_rules := connection.execute(
-            NEXT_RULES, {"before": before, "rules": INDEX_RULES}
-        ).scalar()
-    ) is not None:
+    while True:
+        with _batch(connection):
+            at_rules = connection.execute(
+                NEXT_RULES, {"before": before, "rules": INDEX_RULES}
+            ).scalar()
+        if at_rules is None:
+            break
         after = 0
-        while rows := connection.execute(
-            BY_RULES, {"at_rules": at_rules, "after": after, "n": BATCH}
-        ).all():
+        while True:
+            with _batch(connection):  # read, written and marked together: kept if cut short
+                rows = connection.execute(
+                    BY_RULES, {"at_rules": at_rules, "after": after, "n": BATCH}
+                ).all()
+                if rows:
+                    done += _index_anew(connection, mark, rows)
+            if not rows:
+                break
             read += len(rows)
-            done += _index_anew(connection, mark, rows)
             after = rows[-1].id
         before = int(at_rules)
     if read:

@@ -1,11 +1,12 @@
-"""A start (``old_writes.repair``, after every upgrade to head) costs the same however many
+"""A start (``old_writes.walk``, after every upgrade to head) costs the same however many
 narrations the database holds, once it has read each one: it reads only what was indexed by
 other rules than its own since (migration 0061). Before, it read every narration at each start
 (80–120 s at 1,000,000 on SQLite), and re-read those it only suspected ("R&Dé café", CJK text of
 one-character words) without writing them.
 
 What a start costs is measured by the database itself: on PostgreSQL the narration rows its scans
-read in the repair's transaction (``pg_stat_xact_user_tables``); SQLite keeps no such count, so
+read, the walk run inside one transaction (its batches savepoints of it) to count them there
+(``pg_stat_xact_user_tables``); SQLite keeps no such count, so
 there the steps of its virtual machine (``set_progress_handler``), compared between the same
 start on a table three times as large. Rows "the code before 0061 wrote" are inserted and edited
 by raw SQL naming no newer column, as that code's statements do."""
@@ -15,6 +16,8 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+import psycopg
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -23,7 +26,7 @@ from narrate_bot.storage import old_writes, repositories
 from narrate_bot.storage.database import Database
 from narrate_bot.storage.migrate import check, downgrade, upgrade
 from narrate_bot.storage.tables import Narration
-from tests.conftest import START
+from tests.conftest import START, _libpq
 from tests.storage.test_cjk_search_text_migration import _found
 from tests.storage.test_migrations import _insert, _workspace
 
@@ -93,7 +96,7 @@ async def _edited_now(db: Database, narration_id: int, said: str) -> None:
 
 
 async def _start_cost(db: Database) -> int:
-    """What the start's repair costs (see the module's doc)."""
+    """What the start's narration walk costs (see the module's doc)."""
     async with db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             async with conn.begin():
@@ -102,7 +105,7 @@ async def _start_cost(db: Database) -> int:
                 await conn.execute(text("SET LOCAL enable_seqscan = off"))
                 # The counts not yet reported include earlier transactions' of this connection.
                 before = int((await conn.execute(text(XACT_READS))).scalar_one())
-                await conn.run_sync(old_writes.repair)
+                await conn.run_sync(old_writes.walk)
                 return int((await conn.execute(text(XACT_READS))).scalar_one()) - before
         steps = [0]
 
@@ -113,8 +116,7 @@ async def _start_cost(db: Database) -> int:
         raw: Any = (await conn.get_raw_connection()).driver_connection
         await raw.set_progress_handler(step, 1)
         try:
-            async with conn.begin():
-                await conn.run_sync(old_writes.repair)
+            await conn.run_sync(old_writes.walk)  # each batch its own transaction, as at a start
         finally:
             await raw.set_progress_handler(None, 1)
         return steps[0]
@@ -240,3 +242,69 @@ async def test_up_down_up(empty_db):
     await check(db)
     assert await _found(db, "周报") == {narration}
     assert await _all_indexed_as_now(db, [narration])
+
+
+async def _rows_by_rules(db: Database) -> dict[int, int]:
+    async with db.engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT index_rules, count(*) FROM narration GROUP BY index_rules")
+        )
+        return {int(rules): int(n) for rules, n in rows}
+
+
+async def test_the_first_walk_leaves_narrations_readable_by_another_replica(empty_db, monkeypatch):
+    """The first start after 0061 reads and marks every narration. Inside the upgrade's
+    transaction it did so under the ACCESS EXCLUSIVE lock 0061's DDL takes on ``narration``: a
+    replica still serving (a rolling deploy) couldn't even read a narration for the length of
+    the walk (16–69 s per 200,000). The walk now runs after the upgrade committed, in batches.
+    On SQLite readers never wait for a writer (WAL): nothing to show there."""
+    db = empty_db
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite's readers don't wait for its write lock")
+    ids = await _workspace(db, BEFORE)
+    await _stored_before(db, ids, 0, 5)
+    seen: list[str] = []
+    index_anew = old_writes._index_anew
+
+    def another_replica_reads(connection: Connection, mark: Any, rows: Any) -> int:
+        with psycopg.connect(_libpq(db.engine.url), autocommit=True) as other:
+            other.execute("SET lock_timeout = '2s'")
+            try:
+                other.execute("SELECT count(*) FROM narration WHERE id = %s", (rows[0].id,))
+            except psycopg.errors.LockNotAvailable:
+                seen.append("held up")
+            else:
+                seen.append("read")
+        return int(index_anew(connection, mark, rows))
+
+    monkeypatch.setattr(old_writes, "_index_anew", another_replica_reads)
+    await upgrade(db)
+    assert seen == ["read"]
+    assert await _rows_by_rules(db) == {old_writes.INDEX_RULES: 5}
+
+
+async def test_a_walk_cut_short_keeps_the_batches_it_marked(empty_db, monkeypatch):
+    """Before, the walk was the upgrade's transaction: a start killed in the middle of it lost
+    every batch (and the migration). Now each batch commits, and the next start reads only the
+    rows left below ``INDEX_RULES``."""
+    db = empty_db
+    ids = await _workspace(db, BEFORE)
+    await _stored_before(db, ids, 0, 6)
+    monkeypatch.setattr(old_writes, "BATCH", 2)
+    index_anew = old_writes._index_anew
+    batches: list[int] = []
+
+    def killed_at_the_second_batch(connection: Connection, mark: Any, rows: Any) -> int:
+        batches.append(len(rows))
+        if len(batches) == 2:
+            raise RuntimeError("killed")
+        return int(index_anew(connection, mark, rows))
+
+    monkeypatch.setattr(old_writes, "_index_anew", killed_at_the_second_batch)
+    with pytest.raises(RuntimeError, match="killed"):
+        await upgrade(db)
+    assert await _rows_by_rules(db) == {0: 4, old_writes.INDEX_RULES: 2}
+
+    monkeypatch.setattr(old_writes, "_index_anew", index_anew)
+    await upgrade(db)  # the next start
+    assert await _rows_by_rules(db) == {old_writes.INDEX_RULES: 6}
