@@ -22,6 +22,7 @@ from ..knowledge.topic_match import (
     long_cjk_runs,
     matches,
     narration_topic_stems,
+    phrase_stems,
     split_topics,
     too_long,
     topic_key,
@@ -53,7 +54,9 @@ class QuestionPreferences:
 
 
 async def for_question(session: Session, *, tenant_id: int, question: str) -> QuestionPreferences:
-    asked = asked_stems(question)
+    # A listed phrase in any of its spellings (``phrase_stems``): whoever hid "file system" is
+    # hidden from a question about "filesystem", as from the map's row of both.
+    asked = asked_stems(question) | phrase_stems(question)
     if not asked:
         return QuestionPreferences()
     # The accented stems too, to find keys stored before folding; ``matches`` then folds both.

@@ -28,7 +28,7 @@ from enum import StrEnum
 from itertools import combinations
 
 from .pairing import Pairing, Participant, Suggestion
-from .topic_match import matches, stems
+from .topic_match import matches, spelled_topic_stems
 from .topics import common_to_most, shows_a_subject
 
 MAX_TOPICS = 3
@@ -144,7 +144,7 @@ def _starter_topics(
     hidden = [h for p in people for h in p.hidden]
     disliked = frozenset().union(*(p.disliked for p in people))
     return sorted(
-        (t for t in showable if not any(matches(h, stems(t)) for h in hidden)),
+        (t for t in showable if not any(matches(h, spelled_topic_stems(t)) for h in hidden)),
         key=lambda t: (
             t in disliked,
             -person.strength.get(t, 1.0),

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from .matching import Edge, max_weight_matching
-from .topic_match import matches, stems
+from .topic_match import matches, spelled_topic_stems, stems
 
 Offer = tuple[int, int, str, str, bool]  # (declared by, other, as declared, their topic, asked?)
 
@@ -70,7 +70,7 @@ def without_hidden(person: Participant, hidden: Iterable[str]) -> Participant:
         return replace(person, hidden=frozenset()) if person.hidden else person
 
     def kept(topic: str) -> bool:
-        topic_stems = stems(topic)
+        topic_stems = spelled_topic_stems(topic)  # a listed phrase in any spelling
         return not any(matches(h, topic_stems) for h in hidden)
 
     return replace(

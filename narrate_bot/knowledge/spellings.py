@@ -30,6 +30,10 @@ for _pair in _KNOWN_PHRASE_TEXT.split():
 # Each phrase's closed spelling: "file system", "file-system" and "filesystem" are one topic on
 # the map, a profile and an introduction (``Spellings``), however each narration spelled it.
 _CLOSED_PHRASES = frozenset(head + tail for head, tails in KNOWN_PHRASES.items() for tail in tails)
+# Each closed spelling's head and tail ("filesystem": "file", "system").
+PHRASE_PARTS: dict[str, tuple[str, str]] = {
+    head + tail: (head, tail) for head, tails in KNOWN_PHRASES.items() for tail in tails
+}
 
 
 def _phrase_key(spelling: str) -> str:
@@ -72,8 +76,12 @@ class Spellings:
         return self._labels.get(_key(spelling), spelling)
 
 
-def _key(spelling: str) -> str:
+def spelling_key(spelling: str) -> str:
+    """What every spelling of one topic shares: accents folded, a listed phrase closed."""
     return fold_accents(_phrase_key(spelling))
+
+
+_key = spelling_key
 
 
 def merged(counts: Mapping[str, int]) -> Counter[str]:

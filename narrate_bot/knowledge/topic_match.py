@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from .spellings import KNOWN_PHRASES, PHRASE_PARTS
 from .spellings import fold_accents as fold_accents  # tests import it from here
 from .topics import (
     FOLDED_ANEW,
@@ -108,11 +109,37 @@ def stems(text: str, *, fold: bool = True) -> frozenset[str]:
     return frozenset(found | {name.lower() for name in names} | set(dotted))
 
 
+def phrase_stems(text: str) -> frozenset[str]:
+    """The stems of every spelling of each listed phrase (``spellings.KNOWN_PHRASES``) that
+    ``text`` writes in any of them: "file system", "file-system" and "filesystem" each give
+    {"file", "system", "filesystem"}. The map shows them as one row, so a hide of any one
+    spelling (or of "system") must cover them all; a word of no listed phrase gives nothing."""
+    terms = [normalize_topic(term) for term in query_terms(folded(text))]
+    found: set[str] = set()
+    for i, term in enumerate(terms):
+        if term in PHRASE_PARTS:
+            head, tail = PHRASE_PARTS[term]
+        elif i + 1 < len(terms) and terms[i + 1] in KNOWN_PHRASES.get(term, ()):
+            head, tail = term, terms[i + 1]
+        else:
+            continue
+        found |= stems(f"{head} {tail}") | stems(head + tail)
+    return frozenset(found)
+
+
+def spelled_topic_stems(topic: str) -> frozenset[str]:
+    """``stems`` of a narrated topic with those of its listed phrase's other spellings
+    (``phrase_stems``): what a hide is matched against (``narration_topic_stems``,
+    ``pairing.without_hidden``)."""
+    return stems(topic) | phrase_stems(topic)
+
+
 def narration_topic_stems(topic: str) -> frozenset[str]:
     """``stems`` of a topic stored for narrations (the topic map, a profile's topics): those
     store ".NET" as "net" (``topics.extract_topics``), so a stored "net" may be .NET too, and
-    whoever hid .NET stays off it."""
-    found = stems(topic)
+    whoever hid .NET stays off it. A listed phrase is each of its spellings
+    (``spelled_topic_stems``)."""
+    found = spelled_topic_stems(topic)
     return found | {".net"} if "net" in found else found
 
 

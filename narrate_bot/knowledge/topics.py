@@ -11,7 +11,7 @@ from collections import Counter
 from functools import lru_cache
 
 from .clean_text import without_markup
-from .spellings import KNOWN_PHRASES, fold_accents
+from .spellings import KNOWN_PHRASES, spelling_key
 from .words import (
     STOPWORDS,
     content_words,
@@ -504,14 +504,15 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
         for w in _topic_words(text)
         if len(w) > 2 and not w[0].isdigit() and not is_cjk(w)
     )
-    # Keyed by the spelling without accents: "café" and "cafe" in one narration are one topic,
-    # shown as first written.
+    # Keyed by the spelling without accents, a listed phrase closed (``spellings.spelling_key``):
+    # "café" and "cafe", or "filesystem" and "file system", in one narration are one topic,
+    # shown as first written, and counted once on the map, a profile and an introduction.
     chosen: dict[str, str] = {}
     for tag in tags:
         if tag in GUESSED_ONLY_STORED and not written_as_hashtag(written, tag):
             continue
         if tag and is_topic(tag):
-            chosen.setdefault(fold_accents(tag), tag)
+            chosen.setdefault(spelling_key(tag), tag)
     # C++, C#, F#: technologies named with a symbol, which content words can't hold. (A capital
     # letter alone, "R" or "C", is asked about but not taken as a topic: in work updates it is
     # as often "option C" as the language.)
@@ -523,7 +524,7 @@ def extract_topics(text: str, *, limit: int = MAX_TOPICS) -> list[str]:
         if len(chosen) >= limit:
             break
         if word and is_topic_in_text(word):
-            chosen.setdefault(fold_accents(word), word)
+            chosen.setdefault(spelling_key(word), word)
     return list(chosen.values())[:limit]
 
 

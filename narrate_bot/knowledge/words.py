@@ -281,6 +281,25 @@ def without_links(text: str) -> str:
     return _BARE_LINK.sub(" ", _LINK_MARKUP.sub(" ", text))
 
 
+# A Slack link with its label, ``<https://…|C++ style guide>``: the label is the person's words.
+_LABELLED_LINK = re.compile(r"<([a-z][a-z0-9+.\-]*:[^<>|]*)\|([^<>]*)>", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*:(?://)?", re.I)
+
+
+def _label_of(link: re.Match[str]) -> str:
+    url, label = link.group(1), link.group(2)
+    # Slack's own copy of an address a person pasted ("<https://x.dev/c++|x.dev/c++>") is the
+    # link again, not words.
+    return " " if label == _SCHEME.sub("", url) else f" {label} "
+
+
+def words_outside_links(text: str) -> str:
+    """``without_links``, a labelled link (Slack's ``<url|label>``) leaving its label: "wrote
+    the <https://wiki.example/build|C++ style guide>" spells C++. A label that only repeats the
+    address without its scheme (Slack's auto-link) is dropped with it."""
+    return without_links(_LABELLED_LINK.sub(_label_of, text))
+
+
 def search_terms(question: str, *, limit: int = 12) -> list[SearchTerm]:
     """The question's content words, plus each path in it as a phrase of its words, and each
     identifier joined by underscores (``feature_flags``) as its words and a phrase of them.
@@ -503,14 +522,15 @@ def spells(term: SearchTerm, text: str) -> bool:
     if term.literal is None:
         return True
     if term.literal == ".NET":
-        return _DOTTED_NAME.search(without_links(text)) is not None
+        return _DOTTED_NAME.search(words_outside_links(text)) is not None
     if term.literal == _NET:  # the word, not .NET ("net revenue", "net/http")
         return _NET_WORD.search(_ANY_DOTTED_NET.sub(" ", folded(text))) is not None
     if _AMPERSAND_NAME.fullmatch(term.literal):
         return re.search(ampersand_spelling(term.literal), _latin(text)) is not None
     # A symbol name is read outside links, as a question's is (``search_terms``): the "c++" of
-    # "https://example.com/c++/x" names no C++. A file name ("foo.c++") still does.
-    text = _latin(without_links(text))
+    # "https://example.com/c++/x" names no C++. A file name ("foo.c++") still does, and so does
+    # a link's label ("<https://…|C++ style guide>": ``words_outside_links``).
+    text = _latin(words_outside_links(text))
     letter, symbol = term.literal[0], term.literal[1:]
     if symbol:
         pattern = _SPELLINGS[symbol].format(letter=re.escape(letter))
@@ -559,9 +579,9 @@ def symbol_token(name: str) -> str:
 
 def spelled_symbol_names(text: str) -> list[str]:
     """The symbol names ``text`` spells, as ``spells`` reads a narration ("C++", "F#", "C",
-    ".NET"), each once: the ones ``index_text`` writes a token for. Links spell none
-    (``without_links``)."""
-    text = without_links(text)
+    ".NET"), each once: the ones ``index_text`` writes a token for. Links spell none, their
+    labels do (``words_outside_links``)."""
+    text = words_outside_links(text)
     candidates = [*symbol_names(text)]
     if not text.isascii():
         latin = _latin(text)
