@@ -6,6 +6,7 @@ The migration scripts ship as the ``narrate_bot_migrations`` package (the reposi
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,6 +22,8 @@ from sqlalchemy.exc import DBAPIError
 
 from . import old_writes
 from .database import Database
+
+log = logging.getLogger(__name__)
 
 VERSION_TABLE = "alembic_version"
 
@@ -64,8 +67,20 @@ async def upgrade(db: Database, revision: str = "head") -> None:
     await _migrate(db, _run, revision)
     if revision == "head":
         # Its narrations after the commit, in batches: not under the migration's locks.
-        async with db.engine.connect() as connection:
-            await connection.run_sync(old_writes.walk)
+        try:
+            async with db.engine.connect() as connection:
+                await connection.run_sync(old_writes.walk)
+        except Exception as problem:  # not CancelledError / KeyboardInterrupt: BaseException
+            # The migration committed: a walk that fails (a deadlock, a timeout, a bug on one
+            # stored text) must not fail the start, nor crash-loop the replica holding its
+            # lock. The rows it didn't mark keep their lower number for the next start. The
+            # error's text may carry a narration's (the statement's parameters): DEBUG only.
+            log.warning(
+                "indexing anew the narrations an older version wrote stopped (%s); the next "
+                "start goes on from there",
+                type(problem).__name__,
+            )
+            log.debug("the narration walk's error", exc_info=True)
 
 
 async def downgrade(db: Database, revision: str) -> None:

@@ -29,7 +29,10 @@ that reads every narration (the first start after 0061, or after a raise of ``IN
 must not run under the lock the migration's DDL took on ``narration`` (PostgreSQL's ACCESS
 EXCLUSIVE, which holds up even the reads of a replica still serving), so each batch is read,
 written and marked in a transaction of its own, and a walk cut short (a kill, a deploy) keeps
-what it marked: the rows it didn't reach still hold their lower number for the next start. On
+what it marked: the rows it didn't reach still hold their lower number for the next start (a
+walk that fails, a deadlock or a bug in ``index_text`` on one stored text, is logged and the
+start goes on: the migration committed). Each batch locks its rows in id order as it reads them
+(PostgreSQL), so a serving replica writing them waits rather than deadlocks. On
 PostgreSQL one replica walks at a time (``WALK_LOCK``, not waited for: a replica starting while
 another walks goes on serving); on SQLite each batch's write lock is enough. Both find nothing
 to do on a database only this version wrote (without reading the narrations: see below), and
@@ -160,6 +163,14 @@ BY_RULES = text(
     "SELECT id, text, search_text FROM narration"
     " WHERE index_rules = :at_rules AND id > :after ORDER BY id LIMIT :n"
 )
+# On PostgreSQL the batch's rows are locked as they are read, in id order, before any is
+# written: a serving replica's transaction writing rows in ascending id order then waits for the
+# batch (or the batch for it) instead of deadlocking with it, as it did when the batch locked
+# the rows it changed first and the rest when marking them. SQLite's write lock is the file's.
+BY_RULES_LOCKED = {
+    "sqlite": BY_RULES,
+    "postgresql": text(BY_RULES.text + " FOR NO KEY UPDATE"),
+}
 # Each row read is marked as indexed by these rules, if nobody wrote it since it was read (on
 # PostgreSQL an older replica may edit it meanwhile; its trigger set it to 0, and this keeps it
 # there for the next start). Changed rows are compared with what was just written to them.
@@ -315,7 +326,8 @@ def _rekey(connection: Connection, person: int, kind: str) -> int:
 def _fill_search_text(connection: Connection) -> int:
     """Index anew the narrations indexed by other rules than ``INDEX_RULES``, and mark them."""
     mark = MARK_RULES.get(connection.dialect.name)
-    if mark is None:
+    by_rules = BY_RULES_LOCKED.get(connection.dialect.name)
+    if mark is None or by_rules is None:
         return 0
     done = read = 0
     before: int = -1
@@ -330,7 +342,7 @@ def _fill_search_text(connection: Connection) -> int:
         while True:
             with _batch(connection):  # read, written and marked together: kept if cut short
                 rows = connection.execute(
-                    BY_RULES, {"at_rules": at_rules, "after": after, "n": BATCH}
+                    by_rules, {"at_rules": at_rules, "after": after, "n": BATCH}
                 ).all()
                 if rows:
                     done += _index_anew(connection, mark, rows)
