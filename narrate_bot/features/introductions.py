@@ -988,6 +988,12 @@ def _channel_readers(channel: Channel | None, *, outsiders: bool = False) -> Rea
 _NUMBERED = re.compile(r"^Introduction #(\d+):")
 
 
+def text_start(number: int) -> str:
+    """How introduction ``number``'s post begins (``_text``; ``introduction_number`` reads it):
+    what finds a send of it still queued (``intro_repo.being_sent``)."""
+    return f"Introduction #{number}:"
+
+
 def introduction_number(text: str) -> int | None:
     """The number of the introduction a post (or its follow-up) is about, from how ``_text``
     and ``follow_up_in`` begin; ``None`` for any other post."""

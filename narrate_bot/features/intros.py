@@ -39,6 +39,7 @@ from .introductions import (
     SAME_TEAM_KEY,
     next_round,
     platform_wide_never_pairs,
+    text_start,
 )
 from .turn import Turn
 
@@ -529,7 +530,8 @@ NOTHING_NARRATED = (
     "part: /narrate <what you're working on> in a channel (one kept in a DM counts once you "
     "/narrate share it)."
 )
-# An introduction every post of failed or was refused: listed (it was made), never asked about.
+# An introduction every post of failed or was refused, none still being sent: listed (it was
+# made), never asked about.
 NOT_SENT = "it hasn't reached you or them, so there's nothing to answer"
 _ANSWERS = {intro_repo.MET: "you met", intro_repo.NOT_USEFUL: "not useful, you said"}
 
@@ -543,6 +545,15 @@ async def mine(turn: Turn) -> list[Reply]:
             []
             if person is None
             else await intro_repo.my_introductions(session, person=person, limit=MINE_SHOWN)
+        )
+        sending = (
+            set()
+            if person is None
+            else await _being_sent(
+                session,
+                tenant_id=person.tenant_id,
+                numbers=[item.number for item in shown if not item.went_out],
+            )
         )
         calendar = await turn.calendar(session)
         pace = await _pace(turn, session, person, calendar)
@@ -594,7 +605,7 @@ async def mine(turn: Turn) -> list[Reply]:
         about = f" · about {', '.join(item.topics)}" if item.topics else ""
         answer = _ANSWERS.get(item.outcome or "") or (
             f"how did it go? /narrate intros met {item.number} or not-useful {item.number}"
-            if item.went_out
+            if item.went_out or item.number in sending
             else NOT_SENT
         )
         # Whoever erased themselves since has no row left to name: never a blank, never them.
@@ -624,6 +635,15 @@ async def _pace(turn: Turn, session: Session, person: Person | None, calendar: C
     return "".join(f"\n{line}" for line in lines)
 
 
+async def _being_sent(session: Session, *, tenant_id: int, numbers: list[int]) -> set[int]:
+    """Which of these introductions not yet delivered still have a send under way."""
+    if not numbers:
+        return set()
+    return await intro_repo.being_sent(
+        session, tenant_id=tenant_id, text_starts={n: text_start(n) for n in numbers}
+    )
+
+
 async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
     if command.ordinal is None:
         return [turn.reply("Which introduction? For example /narrate intros met 12.")]
@@ -636,8 +656,13 @@ async def outcome(turn: Turn, command: Command, *, result: str) -> list[Reply]:
         )
         if person is None or introduction is None or introduction.id is None:
             return [turn.reply(f"Introduction #{command.ordinal} isn't one of yours.")]
-        if introduction.delivered_at is None:
-            # It reached nobody (yet): nothing to have met through, and stats wouldn't count it.
+        if introduction.delivered_at is None and not await _being_sent(
+            session, tenant_id=person.tenant_id, numbers=[introduction.number]
+        ):
+            # It reached nobody, and no send of it is left: nothing to have met through, and
+            # stats wouldn't count it. One still being sent (its group DM part-way through its
+            # members, ``delivered_at`` written with the outcome) may have reached whoever
+            # answers: kept, and counted once it is delivered.
             return [
                 turn.reply(
                     f"Introduction #{command.ordinal} hasn't reached you or them (it didn't go "

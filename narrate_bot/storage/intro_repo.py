@@ -4,8 +4,9 @@ who they met, and the claim that makes one tenant's week happen once."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -43,6 +44,7 @@ from .intro_tables import (
 from .numbering import ATTEMPTS
 from .repositories import suggestable
 from .schedule_tables import INTROS, Schedule, ScheduleSend
+from .schedules import PENDING
 from .tables import (
     Channel,
     ChannelMember,
@@ -918,6 +920,39 @@ async def set_feedback(
     else:
         row.outcome, row.at = outcome, now
     session.add(row)
+
+
+async def being_sent(
+    session: AsyncSession, *, tenant_id: int, text_starts: Mapping[int, str]
+) -> set[int]:
+    """Which of these introductions (number: how its post's text begins) a send of the tenant's
+    introductions job still names, pending: queued, or being tried (a group DM goes to its
+    members one by one, and ``delivered_at`` is written only with the send's outcome, so a
+    member who has it may answer before it is set). Only pending rows are read (their payload
+    is cleared once the send is final), by ``ix_schedule_send_pending``."""
+    found: set[int] = set()
+    for number, start in text_starts.items():
+        # The payload is the post as JSON: its text, as it begins, as JSON writes it.
+        needle = '"text":' + json.dumps(start)[:-1]
+        row = (
+            await session.exec(
+                select(ScheduleSend.id)
+                .where(
+                    ScheduleSend.status == PENDING,
+                    col(ScheduleSend.schedule_id).in_(
+                        select(Schedule.id).where(
+                            Schedule.tenant_id == tenant_id, Schedule.kind == INTROS
+                        )
+                    ),
+                    col(ScheduleSend.part).startswith("post-", autoescape=True),
+                    col(ScheduleSend.payload).contains(needle, autoescape=True),
+                )
+                .limit(1)
+            )
+        ).first()
+        if row is not None:
+            found.add(number)
+    return found
 
 
 @dataclass(frozen=True)
