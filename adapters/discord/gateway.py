@@ -366,13 +366,28 @@ class DiscordGateway:
         the core has handled the use (its workspace is stored by then), and not for a use that
         leaves someone forgotten as they are (asking what is kept, or to be forgotten), nor a
         reply not addressed to the bot. Only a channel ``seen`` remembered (the bot may post
-        there). Written at every use, not only when this process saw the channel change: what
-        it wrote last may be gone (a forget-me erased it, another replica kept another channel
-        since). A failed write is logged: nothing waits on it."""
+        there). Read first at every use, not only when this process saw the channel change:
+        what it wrote last may be gone (a forget-me erased it, another replica kept another
+        channel since); written only when the row is missing or names another channel, so a
+        use in the same channel again takes no write transaction (on SQLite a ``BEGIN
+        IMMEDIATE`` ahead of the reply). A failed read writes; a failed write is logged:
+        nothing waits on it."""
         if channel_id is None or self.db is None:
             return
         if self.last_channel.get((guild_id, user_id)) != channel_id:
             return
+        try:
+            async with self.db.snapshot() as session:
+                kept = await last_places.last(
+                    session,
+                    platform=Platform.DISCORD.value,
+                    external_id=str(guild_id),
+                    user_id=str(user_id),
+                )
+            if kept == str(channel_id):
+                return
+        except Exception as problem:
+            log.info("reading where someone used the bot failed: %s", type(problem).__name__)
         try:
             async with self.db.transaction() as session:
                 await last_places.keep(
