@@ -1034,7 +1034,8 @@ class DiscordGateway:
         if guild is None or guild.unavailable:
             log.warning("no channel to reach %s in guild %s (not available)", user_id, guild_id)
             raise NotPosted("guild not available")
-        async for channel_id in self._pointer_channels(guild, user_id):
+        held: list[NotPosted] = []
+        async for channel_id in self._pointer_channels(guild, user_id, held):
             try:
                 return await self._point(guild_id, channel_id, user_id, post, token)
             except discord.Forbidden as problem:
@@ -1045,29 +1046,38 @@ class DiscordGateway:
                 )
                 self.refused_channels[channel_id] = self.now()
                 await self._forget_last(guild_id, user_id, channel_id)
+        if held:
+            # Their last channel may still take it once Discord can say: tried again later.
+            raise held[0]
         log.warning("no channel to reach %s in guild %s", user_id, guild_id)
         return None
 
-    async def _pointer_channels(self, guild: discord.Guild, user_id: int) -> AsyncIterator[int]:
+    async def _pointer_channels(
+        self, guild: discord.Guild, user_id: int, held: list[NotPosted]
+    ) -> AsyncIterator[int]:
         """Where a pointer may go, best first: the person's last channel, then the system
         channel, each only if they can view it now (a mention in a channel they can't read
         reaches nobody, and their last channel may be a private one they have left since it
         was kept, or a private thread they were taken out of). One at a time: whether they can
         view the system channel is asked (maybe of Discord, which may fail) only once their
-        last channel refused the pointer."""
+        last channel refused the pointer. Discord failing to say whether they can view their
+        last channel (a 5xx or 429 on the private thread's members) doesn't hold the system
+        channel back: the failure goes into ``held``, for the caller to raise (the pointer
+        tried again later) only if no channel took it."""
         now = self.now()
         for old, since in list(self.refused_channels.items()):
             if now - since > REMEMBER_REFUSED:
                 del self.refused_channels[old]
         last = await self._last(guild.id, user_id)
         place = guild.get_channel_or_thread(last) if last is not None else None
-        if (
-            last is not None
-            and place is not None
-            and self._can_post(guild, last)
-            and await self._can_view(guild, place, user_id)
-        ):
-            yield last
+        if last is not None and place is not None and self._can_post(guild, last):
+            try:
+                viewable = await self._can_view(guild, place, user_id)
+            except NotPosted as problem:
+                held.append(problem)
+                viewable = False
+            if viewable:
+                yield last
         system = guild.system_channel
         if (
             system is not None
