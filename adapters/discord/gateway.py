@@ -377,14 +377,7 @@ class DiscordGateway:
         if self.last_channel.get((guild_id, user_id)) != channel_id:
             return
         try:
-            async with self.db.snapshot() as session:
-                kept = await last_places.last(
-                    session,
-                    platform=Platform.DISCORD.value,
-                    external_id=str(guild_id),
-                    user_id=str(user_id),
-                )
-            if kept == str(channel_id):
+            if await self._stored_last(guild_id, user_id) == str(channel_id):
                 return
         except Exception as problem:
             log.info("reading where someone used the bot failed: %s", type(problem).__name__)
@@ -401,18 +394,24 @@ class DiscordGateway:
         except Exception as problem:
             log.warning("keeping where someone used the bot failed: %s", type(problem).__name__)
 
+    async def _stored_last(self, guild_id: int, user_id: int) -> str | None:
+        """The channel the database keeps as where the person last used the bot; raises what
+        the read raised (each caller decides what a failed read means)."""
+        assert self.db is not None
+        async with self.db.snapshot() as session:
+            return await last_places.last(
+                session,
+                platform=Platform.DISCORD.value,
+                external_id=str(guild_id),
+                user_id=str(user_id),
+            )
+
     async def _last(self, guild_id: int, user_id: int) -> int | None:
         """Where the person last used the bot: as the database has it (a forget-me erased it
         there), else as this process remembers it (no database, or it failed to say)."""
         if self.db is not None:
             try:
-                async with self.db.snapshot() as session:
-                    kept = await last_places.last(
-                        session,
-                        platform=Platform.DISCORD.value,
-                        external_id=str(guild_id),
-                        user_id=str(user_id),
-                    )
+                kept = await self._stored_last(guild_id, user_id)
                 return int(kept) if kept is not None and kept.isdigit() else None
             except Exception as problem:
                 log.info("reading where someone used the bot failed: %s", type(problem).__name__)
