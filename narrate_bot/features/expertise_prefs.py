@@ -56,11 +56,17 @@ class QuestionPreferences:
 async def for_question(session: Session, *, tenant_id: int, question: str) -> QuestionPreferences:
     # A listed phrase in any of its spellings (``phrase_stems``): whoever hid "file system" is
     # hidden from a question about "filesystem", as from the map's row of both.
-    asked = asked_stems(question) | phrase_stems(question)
+    # The words a search reads inside "file_system" or "kafka_streams" too (``search_terms``
+    # splits them): read whole, a hide of "file system" or "kafka" missed such a question while
+    # the search still named whoever narrated them.
+    spaced = question.replace("_", " ")
+    asked = (
+        asked_stems(question) | asked_stems(spaced) | phrase_stems(question) | phrase_stems(spaced)
+    )
     if not asked:
         return QuestionPreferences()
     # The accented stems too, to find keys stored before folding; ``matches`` then folds both.
-    candidates = asked | asked_stems(question, fold=False)
+    candidates = asked | asked_stems(question, fold=False) | asked_stems(spaced, fold=False)
     # A longer CJK topic is found inside a run of the question (``matches``).
     runs = long_cjk_runs(question)
     chosen = [

@@ -114,7 +114,9 @@ def phrase_stems(text: str) -> frozenset[str]:
     ``text`` writes in any of them: "file system", "file-system" and "filesystem" each give
     {"file", "system", "filesystem"}. The map shows them as one row, so a hide of any one
     spelling (or of "system") must cover them all; a word of no listed phrase gives nothing."""
-    terms = [normalize_topic(term) for term in query_terms(folded(text))]
+    # Accents folded first, as ``spellings.spelling_key`` folds them when it puts "fïlesystem"
+    # on the "file system" row: a hide must follow every spelling the row gathers.
+    terms = [normalize_topic(fold_accents(term)) for term in query_terms(folded(text))]
     found: set[str] = set()
     for i, term in enumerate(terms):
         if term in PHRASE_PARTS:
