@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,9 @@ from .retention import erase_guild, stored_guild_ids
 from .serial import PerGuild
 
 log = logging.getLogger(__name__)
+# How long ``close`` lets handlers at work finish before cancelling them: a stop or a deploy
+# shouldn't wait on a handler held up for good, nor cut short one about to answer.
+HANDLERS_END = 5.0
 
 # A request that would wait longer than this for a rate limit fails instead, so nobody waits
 # on a spinner and a scheduled post can be retried later (discord.py's minimum is 30 s).
@@ -78,6 +81,7 @@ class NarrateClient(discord.Client):
         # A stand-in core (tests) stores no guilds, so there are none to compare with READY.
         self.stores_guilds = getattr(core, "db", None) is not None
         self.departures: asyncio.Task[list[int]] | None = None
+        self.handling: set[asyncio.Task[Any]] = set()
         self.now = now
         self.tree: app_commands.CommandTree[NarrateClient] = app_commands.CommandTree(self)
         # The core's own database, where the memberships it acts on are stored (a stand-in core
@@ -127,10 +131,35 @@ class NarrateClient(discord.Client):
             self.departures = asyncio.create_task(self.erase_departed_guilds())
             await self.departures
 
+    def _schedule_event(
+        self,
+        coro: Callable[..., Coroutine[Any, Any, Any]],
+        event_name: str,
+        *args: Any,
+        **kwargs: Any,
+    ) -> asyncio.Task[Any]:
+        """discord.py's, with each handler's task remembered so ``close`` can let it end."""
+        task = super()._schedule_event(coro, event_name, *args, **kwargs)
+        self.handling.add(task)
+        task.add_done_callback(self.handling.discard)
+        return task
+
     async def close(self) -> None:
         if self.departures is not None:
             await asyncio.wait({self.departures})  # its error is on_ready's to report
+        # Handlers still at work (a reply on its way, the last place being kept) end first,
+        # within HANDLERS_END: closed under them, the HTTP session and the database went away
+        # mid-write, and the loop later destroyed their half-run coroutines.
+        here = asyncio.current_task()
+        others = {task for task in self.handling if task is not here}
+        if others:
+            await asyncio.wait(others, timeout=HANDLERS_END)
         await super().close()
+        left = {task for task in self.handling if task is not here and not task.done()}
+        for task in left:
+            task.cancel()
+        if left:
+            await asyncio.wait(left)
 
     async def erase_departed_guilds(self) -> list[int]:
         """Erase every stored guild that READY no longer lists: the bot was removed while it
