@@ -450,40 +450,6 @@ _TOKEN_SHAPED = re.compile(
 )
 
 
-# For SQL, the "&" names' ASCII spellings (``_AMPERSAND_NAME``; any character beyond ASCII is let
-# through beside them): a text holding none has no token to index. SQLite: GLOB patterns of the
-# text padded with a space at each end, any one of them; PostgreSQL: one regular expression.
-_AMPERSAND_SIDES = "A-Za-z0-9_&"
-_AFTER_SIDES = _AMPERSAND_SIDES + "+#"
-_LETTERS = ("[A-Za-z]", "[A-Za-z][A-Za-z]")
-_CAPITALS = ("[A-Z]", "[A-Z][A-Z]")
-AMPERSAND_GLOBS = tuple(
-    f"*[^{_AMPERSAND_SIDES}]{first}{joint}{second}[^{_AFTER_SIDES}]*"
-    for letters, joint in ((_LETTERS, "&"), (_CAPITALS, " & "))
-    for first in letters
-    for second in letters
-)
-AMPERSAND_REGEX = (
-    f"(^|[^{_AMPERSAND_SIDES}])([A-Za-z]{{1,2}}&[A-Za-z]{{1,2}}|[A-Z]{{1,2}} & [A-Z]{{1,2}})"
-    f"($|[^{_AFTER_SIDES}])"
-)
-# A ``search_text`` holding this version's token of some "&" name (``ampersand_token``, written
-# after a space): SQLite GLOB patterns, any one of them; PostgreSQL one regular expression.
-_TOKEN_LETTERS = ("[a-z]", "[a-z][a-z]")
-TOKEN_GLOBS = tuple(
-    f"* amp0{first}0{second}0*" for first in _TOKEN_LETTERS for second in _TOKEN_LETTERS
-)
-TOKEN_REGEX = " amp0[a-z]{1,2}0[a-z]{1,2}0"
-# The same of the previous version's token ("amp0t0s", no digit after: a space or the end).
-OLD_TOKEN_GLOBS = tuple(
-    f"* amp0{first}0{second}{end}"
-    for first in _TOKEN_LETTERS
-    for second in _TOKEN_LETTERS
-    for end in (" *", "")
-)
-OLD_TOKEN_REGEX = " amp0[a-z]{1,2}0[a-z]{1,2}( |$)"
-
-
 def ampersand_spelling(name: str) -> str:
     """The regular expression of the ways a narration spells an "&" name (``ampersand_names``)."""
     first, second = (re.escape(part) for part in name.split("&"))
